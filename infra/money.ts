@@ -1,0 +1,27 @@
+/**
+ * Money is counted in integer millisatoshis. A `Msat` is a JavaScript number
+ * that is always a safe integer (up to 2^53 msat, about 90,000 BTC, far above
+ * any channel in this lab); `assertMsat` guards every boundary where amounts
+ * enter from outside (config, HTTP, invoices).
+ */
+export type Msat = number;
+
+export class AmountError extends RangeError {
+  readonly code = 'invalid_amount';
+}
+
+export function assertMsat(value: unknown, what = 'amount'): Msat {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new AmountError(`${what} must be a non-negative integer number of millisatoshis, got ${String(value)}`);
+  }
+  return value;
+}
+
+export const satToMsat = (sat: number): Msat => assertMsat(sat * 1000, 'sat amount');
+
+/** Floor division to whole satoshis (LND and lnget speak sats in places). */
+export const msatToSat = (msat: Msat): number => Math.floor(msat / 1000);
+
+/** Proportional fee in msat for `ppm` parts per million, rounded down as BOLT7 does. */
+export const ppmFee = (amountMsat: Msat, ppm: number): Msat =>
+  Number((BigInt(amountMsat) * BigInt(ppm)) / 1_000_000n);

@@ -1,0 +1,132 @@
+import type { Clock } from './clock.js';
+
+/** 2026-01-01T00:00:00Z: every virtual run starts here unless told otherwise. */
+export const VIRTUAL_EPOCH_MS = Date.UTC(2026, 0, 1);
+
+interface Timer {
+  at: number;
+  seq: number;
+  resolve: () => void;
+}
+
+/**
+ * A clock whose time moves only when asked. `sleep` parks the caller in a
+ * queue ordered by (wake time, insertion order), so runs are deterministic.
+ *
+ * `advance`/`advanceTo` move time by hand (tests). `runUntilIdle` is what a
+ * discrete-event engine wants: let every pending promise settle, and when
+ * nothing but sleepers is left, jump to the earliest sleeper and wake it.
+ */
+export class VirtualClock implements Clock {
+  #now: number;
+  #seq = 0;
+  #heap: Timer[] = [];
+
+  constructor(startMs: number = VIRTUAL_EPOCH_MS) {
+    this.#now = startMs;
+  }
+
+  now(): number {
+    return this.#now;
+  }
+
+  sleep(ms: number): Promise<void> {
+    if (!(ms > 0)) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.#push({ at: this.#now + Math.ceil(ms), seq: this.#seq++, resolve });
+    });
+  }
+
+  /** Number of sleepers waiting for time to move. */
+  get pending(): number {
+    return this.#heap.length;
+  }
+
+  /** Wake time of the earliest sleeper, or undefined when none waits. */
+  get nextWakeAt(): number | undefined {
+    return this.#heap[0]?.at;
+  }
+
+  /** Moves time forward to `t`, waking every sleeper due by then, in order. */
+  async advanceTo(t: number): Promise<void> {
+    if (t < this.#now) throw new RangeError(`cannot move a virtual clock backwards (now ${this.#now}, asked ${t})`);
+    for (;;) {
+      await settle();
+      const head = this.#heap[0];
+      if (!head || head.at > t) break;
+      this.#pop();
+      this.#now = head.at;
+      head.resolve();
+    }
+    this.#now = t;
+    await settle();
+  }
+
+  /** Moves time forward by `ms`. */
+  advance(ms: number): Promise<void> {
+    return this.advanceTo(this.#now + ms);
+  }
+
+  /**
+   * Runs the event loop on virtual time until no sleeper is left or the next
+   * wake time is past `untilMs`. Returns the number of wake-ups performed.
+   */
+  async runUntilIdle(untilMs = Number.POSITIVE_INFINITY): Promise<number> {
+    let wakes = 0;
+    for (;;) {
+      await settle();
+      const head = this.#heap[0];
+      if (!head || head.at > untilMs) return wakes;
+      this.#pop();
+      if (head.at > this.#now) this.#now = head.at;
+      head.resolve();
+      wakes++;
+    }
+  }
+
+  #push(t: Timer): void {
+    const h = this.#heap;
+    h.push(t);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!before(h[i]!, h[p]!)) break;
+      [h[i], h[p]] = [h[p]!, h[i]!];
+      i = p;
+    }
+  }
+
+  #pop(): Timer | undefined {
+    const h = this.#heap;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length > 0 && last) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && before(h[l]!, h[m]!)) m = l;
+        if (r < h.length && before(h[r]!, h[m]!)) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m]!, h[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+function before(a: Timer, b: Timer): boolean {
+  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+}
+
+/**
+ * Lets every promise chain that can make progress without time passing do so.
+ * In-memory HTTP, the simnet and LangGraph settle through promises and
+ * `setImmediate`; a few macrotask turns drain them.
+ */
+export async function settle(turns = 3): Promise<void> {
+  for (let i = 0; i < turns; i++) await new Promise<void>((r) => setImmediate(r));
+}
