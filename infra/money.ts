@@ -12,7 +12,9 @@ export class AmountError extends RangeError {
 
 export function assertMsat(value: unknown, what = 'amount'): Msat {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw new AmountError(`${what} must be a non-negative integer number of millisatoshis, got ${String(value)}`);
+    throw new AmountError(
+      `${what} must be a non-negative integer number of millisatoshis, got ${String(value)}`,
+    );
   }
   return value;
 }

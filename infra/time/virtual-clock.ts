@@ -49,7 +49,8 @@ export class VirtualClock implements Clock {
 
   /** Moves time forward to `t`, waking every sleeper due by then, in order. */
   async advanceTo(t: number): Promise<void> {
-    if (t < this.#now) throw new RangeError(`cannot move a virtual clock backwards (now ${this.#now}, asked ${t})`);
+    if (t < this.#now)
+      throw new RangeError(`cannot move a virtual clock backwards (now ${this.#now}, asked ${t})`);
     for (;;) {
       await settle();
       const head = this.#heap[0];
