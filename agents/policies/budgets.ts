@@ -1,0 +1,132 @@
+import type { Clock } from '../../infra/time/clock.js';
+import type { Msat } from '../../infra/money.js';
+import { Ledger, type WindowAlign } from './ledger.js';
+import { heldAmount, type Decision, type PaymentPolicy, type Quote, type Reservation } from './types.js';
+
+/** A time window for a budget: none (all time) or a length in ms, rolling or calendar-aligned. */
+export interface BudgetWindow {
+  windowMs?: number;
+  align?: WindowAlign;
+}
+
+interface KeyedBudgetOptions extends BudgetWindow {
+  name: string;
+  clock: Clock;
+  /** Which budget a quote draws on; undefined means this policy does not apply. */
+  keyOf: (quote: Quote) => string | undefined;
+  /** The limit for a key; undefined means no limit for that key. */
+  limitOf: (key: string) => Msat | undefined;
+  describe: string;
+}
+
+/**
+ * The shared mechanics of every budget: one ledger per key, reserve the quote's
+ * worst case (amount + fee ceiling) synchronously, settle the actual spend.
+ */
+function keyedBudget(o: KeyedBudgetOptions): PaymentPolicy {
+  const ledgers = new Map<string, Ledger>();
+  const keys = new Map<number, string>();
+  let nextId = 1;
+
+  const ledgerFor = (key: string): Ledger | undefined => {
+    let ledger = ledgers.get(key);
+    if (!ledger) {
+      const limit = o.limitOf(key);
+      if (limit === undefined) return undefined;
+      ledger = new Ledger(limit, o.windowMs, o.align);
+      ledgers.set(key, ledger);
+    }
+    return ledger;
+  };
+
+  return {
+    name: o.name,
+    authorize(quote, ctx): Decision {
+      const id = nextId++;
+      const amountMsat = heldAmount(quote);
+      const key = o.keyOf(quote);
+      const ledger = key === undefined ? undefined : ledgerFor(key);
+      if (!ledger) return { kind: 'allow', reservation: { id, amountMsat, atMs: ctx.nowMs, policy: o.name } };
+      const refusal = ledger.tryReserve(id, amountMsat, ctx.nowMs);
+      if (refusal) {
+        return {
+          kind: 'deny',
+          outcome: 'over_budget',
+          policy: o.name,
+          reason:
+            `${o.name}${key ? ` '${key}'` : ''}: ${refusal.askedMsat} msat (price + fee ceiling) would exceed ` +
+            `the limit of ${refusal.limitMsat} msat (spent ${refusal.spentMsat}, reserved ${refusal.reservedMsat})`,
+        };
+      }
+      keys.set(id, key!);
+      return { kind: 'allow', reservation: { id, amountMsat, atMs: ctx.nowMs, policy: o.name } };
+    },
+    settle(reservation: Reservation, actualMsat: Msat): void {
+      const key = keys.get(reservation.id);
+      if (key === undefined) return;
+      keys.delete(reservation.id);
+      ledgers.get(key)?.settle(reservation.id, actualMsat, o.clock.now());
+    },
+    release(reservation: Reservation): void {
+      const key = keys.get(reservation.id);
+      if (key === undefined) return;
+      keys.delete(reservation.id);
+      ledgers.get(key)?.release(reservation.id);
+    },
+    describe: () => o.describe,
+  };
+}
+
+function windowText(w: BudgetWindow): string {
+  if (w.windowMs === undefined) return 'in total';
+  return `per ${w.windowMs} ms (${w.align ?? 'rolling'})`;
+}
+
+/** Caps all spending (amount + fees) over a window of the injected clock: "10k sat per day". */
+export function budgetWindow(
+  params: { limitMsat: Msat } & BudgetWindow,
+  deps: { clock: Clock },
+): PaymentPolicy {
+  return keyedBudget({
+    name: 'budget_window',
+    clock: deps.clock,
+    windowMs: params.windowMs,
+    align: params.align,
+    keyOf: () => '',
+    limitOf: () => params.limitMsat,
+    describe: `budget_window: ${params.limitMsat} msat ${windowText(params)}`,
+  });
+}
+
+/** Caps spending per service name; services not listed use `defaultMsat`, or are uncapped without it. */
+export function serviceCap(
+  params: { limits: Record<string, Msat>; defaultMsat?: Msat } & BudgetWindow,
+  deps: { clock: Clock },
+): PaymentPolicy {
+  return keyedBudget({
+    name: 'service_cap',
+    clock: deps.clock,
+    windowMs: params.windowMs,
+    align: params.align,
+    // A quote with no known service falls under the default cap, keyed apart from any real name.
+    keyOf: (q) => q.service ?? '\u0000unknown',
+    limitOf: (key) => (Object.hasOwn(params.limits, key) ? params.limits[key] : params.defaultMsat),
+    describe: `service_cap: ${JSON.stringify(params.limits)} msat ${windowText(params)}`,
+  });
+}
+
+/** Caps spending per registry category, like `serviceCap`. */
+export function categoryCap(
+  params: { limits: Record<string, Msat>; defaultMsat?: Msat } & BudgetWindow,
+  deps: { clock: Clock },
+): PaymentPolicy {
+  return keyedBudget({
+    name: 'category_cap',
+    clock: deps.clock,
+    windowMs: params.windowMs,
+    align: params.align,
+    keyOf: (q) => q.category ?? '\u0000unknown',
+    limitOf: (key) => (Object.hasOwn(params.limits, key) ? params.limits[key] : params.defaultMsat),
+    describe: `category_cap: ${JSON.stringify(params.limits)} msat ${windowText(params)}`,
+  });
+}

@@ -1,0 +1,116 @@
+import type { Msat } from '../../infra/money.js';
+
+/** How a budget window moves with the clock. */
+export type WindowAlign = 'rolling' | 'calendar';
+
+/** Why a ledger refused a reservation, with the numbers. */
+export interface LedgerRefusal {
+  limitMsat: Msat;
+  spentMsat: Msat;
+  reservedMsat: Msat;
+  askedMsat: Msat;
+}
+
+interface Spend {
+  atMs: number;
+  amountMsat: Msat;
+}
+
+/**
+ * One budget: a limit over a time window (or over all time), with money held
+ * for payments in flight. Reserving is a single synchronous check-and-hold,
+ * which is what makes concurrent purchases safe on one event loop.
+ *
+ * Spends are kept in time order (the clock never goes back), so ageing out of
+ * a rolling window is a pointer move and the running sum stays O(1).
+ */
+export class Ledger {
+  readonly limitMsat: Msat;
+  readonly windowMs: number | undefined;
+  readonly align: WindowAlign;
+  #spends: Spend[] = [];
+  #head = 0;
+  #spentSum = 0;
+  #reserved = new Map<number, Msat>();
+  #reservedSum = 0;
+
+  constructor(limitMsat: Msat, windowMs?: number, align: WindowAlign = 'rolling') {
+    this.limitMsat = limitMsat;
+    this.windowMs = windowMs;
+    this.align = align;
+  }
+
+  /** Money spent inside the window that contains `nowMs`. */
+  spent(nowMs: number): Msat {
+    this.#prune(nowMs);
+    return this.#spentSum;
+  }
+
+  /** Money held for payments in flight. */
+  get reserved(): Msat {
+    return this.#reservedSum;
+  }
+
+  /** What is still free to reserve at `nowMs`. */
+  available(nowMs: number): Msat {
+    return Math.max(0, this.limitMsat - this.spent(nowMs) - this.#reservedSum);
+  }
+
+  /** Holds `amountMsat` under `id`, or says why not. Never awaits. */
+  tryReserve(id: number, amountMsat: Msat, nowMs: number): LedgerRefusal | undefined {
+    const spentMsat = this.spent(nowMs);
+    if (spentMsat + this.#reservedSum + amountMsat > this.limitMsat) {
+      return { limitMsat: this.limitMsat, spentMsat, reservedMsat: this.#reservedSum, askedMsat: amountMsat };
+    }
+    this.#reserved.set(id, amountMsat);
+    this.#reservedSum += amountMsat;
+    return undefined;
+  }
+
+  /** Turns the hold under `id` into a spend of `actualMsat` at `nowMs`. Unknown ids are ignored. */
+  settle(id: number, actualMsat: Msat, nowMs: number): void {
+    if (!this.#drop(id)) return;
+    if (actualMsat > 0) {
+      this.#spends.push({ atMs: nowMs, amountMsat: actualMsat });
+      this.#spentSum += actualMsat;
+    }
+  }
+
+  /** Frees the hold under `id`. Unknown ids are ignored. */
+  release(id: number): void {
+    this.#drop(id);
+  }
+
+  #drop(id: number): boolean {
+    const held = this.#reserved.get(id);
+    if (held === undefined) return false;
+    this.#reserved.delete(id);
+    this.#reservedSum -= held;
+    return true;
+  }
+
+  #prune(nowMs: number): void {
+    if (this.windowMs === undefined) return;
+    // Calendar windows start at a multiple of their length (UTC); rolling ones a length ago.
+    const cutoff =
+      this.align === 'calendar'
+        ? Math.floor(nowMs / this.windowMs) * this.windowMs
+        : nowMs - this.windowMs + 1;
+    while (this.#head < this.#spends.length && this.#spends[this.#head]!.atMs < cutoff) {
+      this.#spentSum -= this.#spends[this.#head]!.amountMsat;
+      this.#head++;
+    }
+    if (this.#head > 1024 && this.#head * 2 > this.#spends.length) {
+      this.#spends = this.#spends.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+}
+
+/** Named window lengths a spec may use. */
+export const WINDOW_MS = {
+  minute: 60_000,
+  hour: 3_600_000,
+  day: 86_400_000,
+  week: 604_800_000,
+} as const;

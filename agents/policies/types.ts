@@ -1,0 +1,95 @@
+import type { Msat } from '../../infra/money.js';
+
+/**
+ * What a policy is asked to approve: one invoice, already decoded and checked
+ * by the client, plus where it came from. Amounts are integer msat.
+ */
+export interface Quote {
+  /** The invoice amount (what the seller receives). */
+  amountMsat: Msat;
+  /** The routing-fee ceiling the client will pay with; budgets reserve amount + this. */
+  maxFeeMsat: Msat;
+  /** The resource being bought. */
+  url: string;
+  /** Host (and port) of `url`, for allow/deny lists. */
+  host: string;
+  /** The payee's node pubkey (33-byte hex) from the signed invoice. */
+  payee: string;
+  /** The L402 service name, when known (listing, manifest or 402 body). */
+  service?: string;
+  /** The registry category, when known. */
+  category?: string;
+  paymentHash?: string;
+}
+
+/** Facts about the moment and the buyer a policy may use. */
+export interface PolicyContext {
+  /** Now, on the injected clock. */
+  nowMs: number;
+  buyer?: string;
+  /** What finishing the task is worth to the buyer (value-based policies). */
+  taskValueMsat?: Msat;
+  /** Routing fee the buyer expects (defaults to the quote's fee ceiling where needed). */
+  expectedFeeMsat?: Msat;
+}
+
+/**
+ * Money held back for one payment in flight. Opaque to callers: hand it back
+ * to `settle` or `release` of the policy that issued it, exactly once (a second
+ * call is a no-op, so a crash-retry path cannot count a payment twice).
+ */
+export interface Reservation {
+  readonly id: number;
+  /** Held amount: the quote's amount plus its fee ceiling. */
+  readonly amountMsat: Msat;
+  readonly atMs: number;
+  /** Name of the policy that issued it. */
+  readonly policy: string;
+  /** For composite policies: the reservation of each part, in order. */
+  readonly parts?: readonly Reservation[];
+}
+
+/** Outcomes a denial maps to in the purchase record. */
+export type DenyOutcome = 'policy_denied' | 'over_budget';
+
+/** A policy's answer: pay (money reserved), refuse (with why), or ask a human/parent. */
+export type Decision =
+  | { kind: 'allow'; reservation: Reservation }
+  | { kind: 'deny'; reason: string; outcome: DenyOutcome; policy: string }
+  | { kind: 'escalate'; reason: string; policy: string };
+
+/**
+ * A payment policy. `authorize` must reserve atomically: the check and the
+ * reservation happen in one synchronous step, so concurrent purchases can
+ * never together exceed a budget. `settle` records what was really spent
+ * (amount + fee); `release` returns the whole reservation (payment failed).
+ */
+export interface PaymentPolicy {
+  readonly name: string;
+  authorize(quote: Quote, ctx: PolicyContext): Decision | Promise<Decision>;
+  settle(reservation: Reservation, actualMsat: Msat): void;
+  release(reservation: Reservation): void;
+  /** One line for logs and reports. */
+  describe(): string;
+}
+
+/** Errors in policy configuration (thrown at build time, never while paying). */
+export class PolicyError extends Error {
+  readonly code: 'invalid_policy_spec' | 'unknown_policy';
+  constructor(code: PolicyError['code'], message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PolicyError';
+    this.code = code;
+  }
+}
+
+/** The amount a budget holds for a quote: worst case, so settling never exceeds it. */
+export function heldAmount(quote: Quote): Msat {
+  return quote.amountMsat + quote.maxFeeMsat;
+}
+
+/** A reservation issuer for policies that hold no money (lists, per-request caps). */
+export function reservationIssuer(policy: string): (amountMsat: Msat, atMs: number) => Reservation {
+  let next = 1;
+  return (amountMsat, atMs) => ({ id: next++, amountMsat, atMs, policy });
+}
