@@ -1,0 +1,71 @@
+/**
+ * Byte helpers shared by the codec files: hex and base64 with strict
+ * validation (Node's own decoders silently skip bad characters, which would
+ * let a corrupted token decode to something else).
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { L402Error, type L402ErrorCode } from './errors.js';
+
+const HEX_RE = /^(?:[0-9a-fA-F]{2})*$/;
+const B64_RE = /^[A-Za-z0-9+/\-_]*={0,2}$/;
+
+/** Lowercase hex of `bytes`. */
+export function toHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+}
+
+/** Decodes hex (either case); `expectedLength` in bytes when given. Throws L402Error(`code`). */
+export function fromHex(hex: string, what: string, code: L402ErrorCode, expectedLength?: number): Uint8Array {
+  if (typeof hex !== 'string' || !HEX_RE.test(hex)) {
+    throw new L402Error(code, `${what} is not hex: ${preview(hex)}`);
+  }
+  const out = new Uint8Array(Buffer.from(hex, 'hex'));
+  if (expectedLength !== undefined && out.length !== expectedLength) {
+    throw new L402Error(code, `${what} must be ${expectedLength} bytes, got ${out.length}`);
+  }
+  return out;
+}
+
+/** Standard base64 with padding. */
+export function toBase64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+}
+
+/**
+ * Decodes base64, standard or URL-safe, padded or not. Rejects characters
+ * outside the alphabet, mixed alphabets, impossible lengths and non-canonical
+ * trailing bits, so one token has exactly one text form per alphabet.
+ */
+export function fromBase64(text: string, what: string, code: L402ErrorCode): Uint8Array {
+  if (typeof text !== 'string' || !B64_RE.test(text)) {
+    throw new L402Error(code, `${what} is not base64: ${preview(text)}`);
+  }
+  const hasStd = /[+/]/.test(text);
+  const hasUrl = /[-_]/.test(text);
+  if (hasStd && hasUrl) throw new L402Error(code, `${what} mixes standard and URL-safe base64`);
+  const body = text.replace(/=+$/, '');
+  const padding = text.length - body.length;
+  if (body.length % 4 === 1 || (padding > 0 && (body.length + padding) % 4 !== 0)) {
+    throw new L402Error(code, `${what} has an impossible base64 length ${text.length}`);
+  }
+  const std = hasUrl ? body.replace(/-/g, '+').replace(/_/g, '/') : body;
+  const bytes = Buffer.from(std, 'base64');
+  // Re-encoding must give back the same characters; otherwise the last
+  // character carried non-zero spare bits and another string means the same bytes.
+  if (bytes.toString('base64').replace(/=+$/, '') !== std) {
+    throw new L402Error(code, `${what} is not canonical base64`);
+  }
+  return new Uint8Array(bytes);
+}
+
+/** Constant-time equality of two byte strings (false on different lengths). */
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** A short printable preview of untrusted input for error messages. */
+export function preview(value: unknown, max = 40): string {
+  const s = typeof value === 'string' ? value : String(value);
+  const cut = s.length > max ? `${s.slice(0, max)}…(${s.length} chars)` : s;
+  return JSON.stringify(cut);
+}

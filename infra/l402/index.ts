@@ -1,0 +1,50 @@
+/** The L402 protocol core: identifier, macaroon, caveats, headers, mint and verify. Bytes in, bytes out. */
+export { L402Error, isL402Error, type L402ErrorCode } from './errors.js';
+export {
+  encodeIdentifier,
+  decodeIdentifier,
+  IDENTIFIER_LENGTH,
+  IDENTIFIER_VERSION,
+  type Identifier,
+} from './identifier.js';
+export { Macaroon, deriveMacaroonKey } from './macaroon.js';
+export {
+  parseCaveat,
+  formatCaveat,
+  caveats,
+  parseServices,
+  pathWithin,
+  SERVICES_CONDITION,
+  CONDITION_SUFFIX,
+  type Caveat,
+  type ServiceTier,
+} from './caveat.js';
+export {
+  satisfiersFor,
+  servicesSatisfier,
+  type Satisfier,
+  type VerifyContext,
+  type TokenFacts,
+  type Quota,
+  type CaveatStep,
+} from './satisfier.js';
+export { attenuate, checkCaveatChain, paymentHashOfToken, tokenIdOfToken } from './token.js';
+export {
+  parseChallenges,
+  formatChallenge,
+  parseAuthorization,
+  formatAuthorization,
+  MAX_HEADER_LENGTH,
+  type Challenge,
+  type Authorization,
+  type L402Scheme,
+} from './header.js';
+export { MemoryRootKeyStore, type RootKeyStore } from './root-key-store.js';
+export {
+  createMinter,
+  DEFAULT_LOCATION,
+  type Minter,
+  type MinterOptions,
+  type MintedToken,
+} from './minter.js';
+export { verifyAuthorization, type VerifyResult } from './verify.js';

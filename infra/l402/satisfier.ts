@@ -1,0 +1,209 @@
+/**
+ * Verification as data (Aperture's satisfiers): for the service being called,
+ * a list of `{condition, parse, satisfyPrevious, satisfyFinal, record}`. The
+ * verifier parses every occurrence of a known condition, checks each one
+ * narrows the one before it, checks the last one against the request, and
+ * lets each satisfier write what it knows into the `TokenFacts`. A new caveat
+ * kind is a new entry here, not an edit of the verifier.
+ */
+import {
+  CONDITION_SUFFIX,
+  SERVICES_CONDITION,
+  hasDotSegmentOrEncoding,
+  parseCapabilities,
+  parseMethods,
+  parsePathPrefix,
+  parseServices,
+  parseUint,
+  pathWithin,
+  type ServiceTier,
+} from './caveat.js';
+import { L402Error } from './errors.js';
+
+/** What the request is, for the final caveat checks. */
+export interface VerifyContext {
+  /** The service being called (matches `services` entries and the `<service>_…` conditions). */
+  service: string;
+  /** The verifier's clock, in ms since the epoch. */
+  nowMs: number;
+  /** The capability this request exercises; a token with `<service>_capabilities` denies a request without one. */
+  capability?: string;
+  /** The HTTP method; required when the token carries `<service>_methods`. */
+  method?: string;
+  /** The URL pathname (no query); required when the token carries `<service>_path_prefix`. */
+  path?: string;
+}
+
+/** A per-call quota the paywall counts: one per `<service>_max_calls` caveat in the chain. */
+export interface Quota {
+  /** tokenId ':' hex signature right after the caveat: shared by every copy attenuated from that point. */
+  key: string;
+  limit: number;
+}
+
+/** What a verified token grants (values of the last caveat of each kind). */
+export interface TokenFacts {
+  tokenId: string;
+  paymentHash: string;
+  preimage: string;
+  caveats: string[];
+  services: ServiceTier[];
+  capabilities?: string[];
+  validUntilMs?: number;
+  methods?: string[];
+  pathPrefix?: string;
+  quotas: Quota[];
+  /** Hex of the macaroon's final signature. */
+  signature: string;
+}
+
+/** Where a caveat sits in the chain, for satisfiers that record per-occurrence facts. */
+export interface CaveatStep {
+  tokenId: string;
+  /** Hex of the HMAC chain signature right after this caveat. */
+  signatureHex: string;
+}
+
+/** One caveat kind. Methods throw L402Error; `T` is the parsed value. */
+export interface Satisfier<T = unknown> {
+  condition: string;
+  /** Parses a value; throws L402Error('invalid_caveat'). */
+  parse(value: string): T;
+  /** Throws L402Error('widening_caveat') when `current` grants more than `previous`. */
+  satisfyPrevious(previous: T, current: T): void;
+  /** Throws when the last occurrence does not allow the request. */
+  satisfyFinal(value: T, ctx: VerifyContext): void;
+  /** Records facts from an occurrence (`isFinal` on the last one). */
+  record(value: T, facts: TokenFacts, step: CaveatStep, isFinal: boolean): void;
+}
+
+/** Erases `T` so satisfiers of different kinds share one list. */
+function define<T>(s: Satisfier<T>): Satisfier {
+  return s as unknown as Satisfier;
+}
+
+function widening(condition: string, message: string): L402Error {
+  return new L402Error('widening_caveat', `${condition}: ${message}`);
+}
+
+const isSubset = (cur: readonly string[], prev: readonly string[]): boolean =>
+  cur.every((c) => prev.includes(c));
+
+/** `services=name:tier[,…]`: the called service must be listed; a later caveat lists a subset. */
+export const servicesSatisfier: Satisfier = define<ServiceTier[]>({
+  condition: SERVICES_CONDITION,
+  parse: parseServices,
+  satisfyPrevious(prev, cur) {
+    const extra = cur.find((c) => !prev.some((p) => p.name === c.name && p.tier === c.tier));
+    if (extra)
+      throw widening(SERVICES_CONDITION, `${extra.name}:${extra.tier} was not in the previous caveat`);
+  },
+  satisfyFinal(list, ctx) {
+    if (!list.some((s) => s.name === ctx.service)) {
+      throw new L402Error(
+        'service_mismatch',
+        `token is for ${list.map((s) => s.name).join(',')}, not ${ctx.service}`,
+      );
+    }
+  },
+  record(list, facts, _step, isFinal) {
+    if (isFinal) facts.services = list;
+  },
+});
+
+/** The satisfiers that apply when `service` is called. */
+export function satisfiersFor(service: string): Satisfier[] {
+  const cond = {
+    capabilities: service + CONDITION_SUFFIX.capabilities,
+    validUntil: service + CONDITION_SUFFIX.validUntil,
+    maxCalls: service + CONDITION_SUFFIX.maxCalls,
+    methods: service + CONDITION_SUFFIX.methods,
+    pathPrefix: service + CONDITION_SUFFIX.pathPrefix,
+  };
+  return [
+    servicesSatisfier,
+    define<string[]>({
+      condition: cond.capabilities,
+      parse: parseCapabilities,
+      satisfyPrevious(prev, cur) {
+        if (!isSubset(cur, prev)) throw widening(cond.capabilities, `[${cur}] is not a subset of [${prev}]`);
+      },
+      satisfyFinal(list, ctx) {
+        if (ctx.capability === undefined || !list.includes(ctx.capability)) {
+          throw new L402Error(
+            'capability_denied',
+            `capability ${ctx.capability ?? '(none named)'} is not in [${list.join(',')}]`,
+          );
+        }
+      },
+      record(list, facts, _step, isFinal) {
+        if (isFinal) facts.capabilities = list;
+      },
+    }),
+    define<number>({
+      condition: cond.validUntil,
+      parse: (v) => parseUint(v, cond.validUntil),
+      satisfyPrevious(prev, cur) {
+        if (cur > prev) throw widening(cond.validUntil, `${cur} is later than ${prev}`);
+      },
+      satisfyFinal(seconds, ctx) {
+        if (ctx.nowMs > seconds * 1000) {
+          throw new L402Error('expired', `token expired at ${seconds * 1000} ms, now is ${ctx.nowMs} ms`);
+        }
+      },
+      record(seconds, facts, _step, isFinal) {
+        if (isFinal) facts.validUntilMs = seconds * 1000;
+      },
+    }),
+    define<number>({
+      condition: cond.maxCalls,
+      parse: (v) => parseUint(v, cond.maxCalls),
+      satisfyPrevious(prev, cur) {
+        if (cur > prev) throw widening(cond.maxCalls, `${cur} calls is more than ${prev}`);
+      },
+      satisfyFinal(n) {
+        if (n === 0) throw new L402Error('quota_exceeded', `${cond.maxCalls} is 0: no call is allowed`);
+      },
+      // Every occurrence is a quota of its own: the root bundle's limit is
+      // shared by all copies attenuated from it, each copy's own limit is not.
+      record(n, facts, step) {
+        facts.quotas.push({ key: `${step.tokenId}:${step.signatureHex}`, limit: n });
+      },
+    }),
+    define<string[]>({
+      condition: cond.methods,
+      parse: parseMethods,
+      satisfyPrevious(prev, cur) {
+        if (!isSubset(cur, prev)) throw widening(cond.methods, `[${cur}] is not a subset of [${prev}]`);
+      },
+      satisfyFinal(list, ctx) {
+        const method = ctx.method?.toUpperCase();
+        if (method === undefined || !list.includes(method)) {
+          throw new L402Error(
+            'binding_mismatch',
+            `method ${ctx.method ?? '(none)'} is not in [${list.join(',')}]`,
+          );
+        }
+      },
+      record(list, facts, _step, isFinal) {
+        if (isFinal) facts.methods = list;
+      },
+    }),
+    define<string>({
+      condition: cond.pathPrefix,
+      parse: parsePathPrefix,
+      satisfyPrevious(prev, cur) {
+        if (!pathWithin(cur, prev)) throw widening(cond.pathPrefix, `${cur} is not inside ${prev}`);
+      },
+      satisfyFinal(prefix, ctx) {
+        const path = ctx.path;
+        if (path === undefined || hasDotSegmentOrEncoding(path) || !pathWithin(path, prefix)) {
+          throw new L402Error('binding_mismatch', `path ${path ?? '(none)'} is not inside ${prefix}`);
+        }
+      },
+      record(prefix, facts, _step, isFinal) {
+        if (isFinal) facts.pathPrefix = prefix;
+      },
+    }),
+  ];
+}

@@ -1,0 +1,125 @@
+/**
+ * Verification of an `Authorization` header against a root-key store, in the
+ * order L402.md fixes: identifier → sha256(preimage) == payment_hash → root
+ * key by token id → HMAC chain → satisfiers. Stateless: quotas are reported
+ * in the facts, the paywall counts them.
+ */
+import { createHash } from 'node:crypto';
+import { bytesEqual, fromHex, toHex } from './bytes.js';
+import { parseCaveat } from './caveat.js';
+import { L402Error } from './errors.js';
+import { parseAuthorization } from './header.js';
+import { decodeIdentifier } from './identifier.js';
+import { Macaroon } from './macaroon.js';
+import type { RootKeyStore } from './root-key-store.js';
+import { satisfiersFor, type TokenFacts, type VerifyContext } from './satisfier.js';
+
+/** The outcome of a verification: facts on success, a coded error otherwise. */
+export type VerifyResult = { ok: true; token: TokenFacts } | { ok: false; error: L402Error };
+
+/** Verifies an `Authorization` value; never throws (any failure is `{ok:false}`). */
+export async function verifyAuthorization(
+  rootKeys: RootKeyStore,
+  authorization: string,
+  ctx: VerifyContext,
+): Promise<VerifyResult> {
+  try {
+    return { ok: true, token: await verifyOrThrow(rootKeys, authorization, ctx) };
+  } catch (e) {
+    if (e instanceof L402Error) return { ok: false, error: e };
+    // Only a broken RootKeyStore gets here: report it as a failed check, keep the cause.
+    return {
+      ok: false,
+      error: new L402Error('unknown_token', `root key lookup failed: ${String(e)}`, { cause: e }),
+    };
+  }
+}
+
+async function verifyOrThrow(
+  rootKeys: RootKeyStore,
+  authorization: string,
+  ctx: VerifyContext,
+): Promise<TokenFacts> {
+  if (typeof ctx?.service !== 'string' || !Number.isFinite(ctx.nowMs)) {
+    throw new L402Error('binding_mismatch', 'verify context needs a service name and a finite nowMs');
+  }
+  const auth = parseAuthorization(authorization);
+  if (auth.macaroons.length !== 1) {
+    throw new L402Error(
+      'bad_macaroon',
+      `expected one macaroon, got ${auth.macaroons.length} (no discharges)`,
+    );
+  }
+  const mac = Macaroon.fromBase64(auth.macaroons[0]!);
+
+  // 1. identifier
+  const id = decodeIdentifier(mac.identifier);
+  // 2. preimage
+  const preimage = fromHex(auth.preimage, 'preimage', 'malformed_header', 32);
+  const hash = new Uint8Array(createHash('sha256').update(preimage).digest());
+  if (!bytesEqual(hash, id.paymentHash)) {
+    throw new L402Error(
+      'wrong_preimage',
+      `sha256(preimage) is not the token's payment hash ${toHex(id.paymentHash)}`,
+    );
+  }
+  // 3. root key
+  const tokenId = toHex(id.tokenId);
+  const rootKey = await rootKeys.get(tokenId);
+  if (!rootKey) throw new L402Error('unknown_token', `no root key for token ${tokenId} (unknown or revoked)`);
+  // 4. HMAC chain
+  const chain = mac.signatureChain(rootKey);
+  if (!bytesEqual(chain[chain.length - 1]!, mac.signature)) {
+    throw new L402Error('bad_signature', `macaroon signature does not verify for token ${tokenId}`);
+  }
+  // 5. satisfiers
+  const caveatList = mac.caveats;
+  const facts: TokenFacts = {
+    tokenId,
+    paymentHash: toHex(id.paymentHash),
+    preimage: auth.preimage,
+    caveats: caveatList,
+    services: [],
+    quotas: [],
+    signature: toHex(mac.signature),
+  };
+  runSatisfiers(caveatList, chain, facts, ctx);
+  return facts;
+}
+
+/** Parses and narrows every known caveat in chain order, then checks the last of each against the request. */
+function runSatisfiers(
+  caveatList: string[],
+  chain: Uint8Array[],
+  facts: TokenFacts,
+  ctx: VerifyContext,
+): void {
+  const satisfiers = satisfiersFor(ctx.service);
+  const byCondition = new Map(satisfiers.map((s) => [s.condition, s]));
+  const occurrences = new Map<string, { value: unknown; signatureHex: string }[]>();
+  caveatList.forEach((text, i) => {
+    // A caveat we cannot even split is not "unknown", it is corrupt.
+    const { condition, value } = parseCaveat(text);
+    const satisfier = byCondition.get(condition);
+    if (!satisfier) return; // unknown caveats (other services, preimage=…) are skipped
+    const parsed = satisfier.parse(value);
+    const list = occurrences.get(condition) ?? [];
+    const prev = list[list.length - 1];
+    if (prev) satisfier.satisfyPrevious(prev.value, parsed);
+    list.push({ value: parsed, signatureHex: toHex(chain[i + 1]!) });
+    occurrences.set(condition, list);
+  });
+  for (const satisfier of satisfiers) {
+    const list = occurrences.get(satisfier.condition);
+    if (!list) continue;
+    list.forEach((o, i) =>
+      satisfier.record(
+        o.value,
+        facts,
+        { tokenId: facts.tokenId, signatureHex: o.signatureHex },
+        i === list.length - 1,
+      ),
+    );
+    satisfier.satisfyFinal(list[list.length - 1]!.value, ctx);
+  }
+}
