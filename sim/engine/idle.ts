@@ -1,0 +1,23 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+
+/**
+ * Waits until nothing but the virtual clock's sleepers can make progress.
+ *
+ * Promise chains (in-memory HTTP, the simnet) drain within one macrotask
+ * turn; libraries that hop through `setImmediate` (LangGraph, streams) need
+ * more. Instead of guessing a number of turns, keep turning while any
+ * `Immediate` is still queued, so a chain of any depth settles before time
+ * moves. `maxTurns` bounds a component that reschedules itself forever.
+ */
+export async function quiesce(minTurns = 2, maxTurns = 10_000): Promise<number> {
+  let turns = 0;
+  while (turns < minTurns || (turns < maxTurns && immediatePending())) {
+    await nextTurn();
+    turns++;
+  }
+  return turns;
+}
+
+function immediatePending(): boolean {
+  return process.getActiveResourcesInfo().includes('Immediate');
+}

@@ -1,0 +1,115 @@
+/**
+ * Small statistics used by the recorder and the sweep merger: streaming mean
+ * and variance (Welford), Student-t confidence intervals, rounding for
+ * stable JSON output.
+ */
+
+/** Streaming mean and variance in O(1) memory. */
+export class RunningStats {
+  n = 0;
+  mean = 0;
+  #m2 = 0;
+  min = Number.POSITIVE_INFINITY;
+  max = Number.NEGATIVE_INFINITY;
+
+  add(x: number): void {
+    this.n++;
+    const d = x - this.mean;
+    this.mean += d / this.n;
+    this.#m2 += d * (x - this.mean);
+    if (x < this.min) this.min = x;
+    if (x > this.max) this.max = x;
+  }
+
+  /** Sample standard deviation (n − 1); 0 with fewer than two values. */
+  get sd(): number {
+    return this.n > 1 ? Math.sqrt(this.#m2 / (this.n - 1)) : 0;
+  }
+
+  /** Coefficient of variation (sd / mean); 0 when the mean is 0. */
+  get cv(): number {
+    return this.mean !== 0 ? this.sd / Math.abs(this.mean) : 0;
+  }
+}
+
+// Two-sided 95% critical values of Student's t by degrees of freedom.
+const T95: Record<number, number> = {
+  1: 12.706,
+  2: 4.303,
+  3: 3.182,
+  4: 2.776,
+  5: 2.571,
+  6: 2.447,
+  7: 2.365,
+  8: 2.306,
+  9: 2.262,
+  10: 2.228,
+  11: 2.201,
+  12: 2.179,
+  13: 2.16,
+  14: 2.145,
+  15: 2.131,
+  16: 2.12,
+  17: 2.11,
+  18: 2.101,
+  19: 2.093,
+  20: 2.086,
+  21: 2.08,
+  22: 2.074,
+  23: 2.069,
+  24: 2.064,
+  25: 2.06,
+  26: 2.056,
+  27: 2.052,
+  28: 2.048,
+  29: 2.045,
+  30: 2.042,
+};
+
+/** Two-sided 95% t critical value for `df` degrees of freedom. */
+export function tCritical95(df: number): number {
+  if (df < 1) return Number.NaN;
+  if (df <= 30) return T95[Math.floor(df)]!;
+  if (df <= 40) return 2.021;
+  if (df <= 60) return 2.0;
+  if (df <= 120) return 1.98;
+  return 1.96;
+}
+
+/** A mean with its 95% t-interval across independent runs (seeds). */
+export interface Interval {
+  n: number;
+  mean: number;
+  sd: number;
+  low: number;
+  high: number;
+  halfWidth: number;
+}
+
+/** Mean and 95% t-interval of `values`; with one value the interval collapses to it. */
+export function tInterval(values: readonly number[]): Interval {
+  const s = new RunningStats();
+  for (const v of values) s.add(v);
+  const half = s.n > 1 ? (tCritical95(s.n - 1) * s.sd) / Math.sqrt(s.n) : 0;
+  return {
+    n: s.n,
+    mean: round(s.mean),
+    sd: round(s.sd),
+    low: round(s.mean - half),
+    high: round(s.mean + half),
+    halfWidth: round(half),
+  };
+}
+
+/** Rounds to `digits` decimals so floating noise never reaches the JSON (and -0 becomes 0). */
+export function round(x: number, digits = 6): number {
+  if (!Number.isFinite(x)) return 0;
+  const f = 10 ** digits;
+  const r = Math.round(x * f) / f;
+  return r === 0 ? 0 : r;
+}
+
+/** a / b, or 0 when b is 0. */
+export function ratio(a: number, b: number): number {
+  return b === 0 ? 0 : round(a / b);
+}

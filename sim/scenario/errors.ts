@@ -1,0 +1,54 @@
+/** One problem in a scenario file: where (a dotted path such as `buyers[0].policy.params.maxMsat`) and why. */
+export interface ScenarioIssue {
+  path: string;
+  message: string;
+}
+
+export type ScenarioErrorCode = 'not_found' | 'unreadable' | 'bad_yaml' | 'invalid_scenario' | 'bad_override';
+
+/** A scenario that cannot run; `issues` lists every problem found, each with its path. */
+export class ScenarioError extends Error {
+  readonly code: ScenarioErrorCode;
+  readonly issues: ScenarioIssue[];
+  readonly file: string | undefined;
+
+  constructor(
+    code: ScenarioErrorCode,
+    issues: ScenarioIssue[],
+    file?: string,
+    options?: { cause?: unknown },
+  ) {
+    const where = file ? `${file}: ` : '';
+    const lines = issues.map((i) => (i.path ? `  ${i.path}: ${i.message}` : `  ${i.message}`));
+    super(`${where}${describe(code)}\n${lines.join('\n')}`, options);
+    this.name = 'ScenarioError';
+    this.code = code;
+    this.issues = issues;
+    this.file = file;
+  }
+}
+
+function describe(code: ScenarioErrorCode): string {
+  switch (code) {
+    case 'not_found':
+      return 'scenario not found';
+    case 'unreadable':
+      return 'scenario file cannot be read';
+    case 'bad_yaml':
+      return 'scenario file is not valid YAML';
+    case 'invalid_scenario':
+      return 'scenario is invalid';
+    case 'bad_override':
+      return 'override cannot be applied';
+  }
+}
+
+/** Formats a path from zod (`['buyers', 0, 'policy']`) the way users write it: `buyers[0].policy`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out ? `.${String(key)}` : String(key);
+  }
+  return out;
+}

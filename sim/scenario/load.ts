@@ -1,0 +1,94 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseDocument } from 'yaml';
+import { scenarioSchema, type Scenario } from './schema.js';
+import { checkScenario } from './checks.js';
+import { ScenarioError, formatPath, type ScenarioIssue } from './errors.js';
+import { applyOverrides, type Overrides } from './overrides.js';
+
+/** Where the shipped scenarios live. */
+export const SCENARIO_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'scenarios');
+
+/** Extra validation supplied by a higher layer (e.g. payment policy parameters); returns issues with full paths. */
+export type ScenarioCheck = (s: Scenario) => ScenarioIssue[];
+
+export interface LoadOptions {
+  overrides?: Overrides;
+  checks?: ScenarioCheck[];
+}
+
+/** The outcome of validating a document: a scenario, or every issue found. */
+export type Validation = { ok: true; scenario: Scenario } | { ok: false; issues: ScenarioIssue[] };
+
+/** Validates a parsed document (schema, cross references, extra checks) without throwing. */
+export function validateScenario(doc: unknown, checks: ScenarioCheck[] = []): Validation {
+  const parsed = scenarioSchema.safeParse(doc);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      issues: parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })),
+    };
+  }
+  const issues = [...checkScenario(parsed.data), ...checks.flatMap((c) => c(parsed.data))];
+  return issues.length ? { ok: false, issues } : { ok: true, scenario: parsed.data };
+}
+
+/** Resolves a shipped scenario name (`quickstart`) or a path to a YAML file. */
+export function resolveScenarioPath(nameOrPath: string): string {
+  const candidates = isAbsolute(nameOrPath)
+    ? [nameOrPath]
+    : [resolve(nameOrPath), join(SCENARIO_DIR, nameOrPath), join(SCENARIO_DIR, `${nameOrPath}.yaml`)];
+  const found = candidates.find((p) => existsSync(p) && p.match(/\.ya?ml$/));
+  if (!found) {
+    throw new ScenarioError('not_found', [
+      {
+        path: '',
+        message: `no file "${nameOrPath}"; shipped scenarios: ${listScenarios().join(', ')}`,
+      },
+    ]);
+  }
+  return found;
+}
+
+/** Names of the shipped scenarios. */
+export function listScenarios(): string[] {
+  return ['quickstart', 'price-war', 'resale', 'policy-benchmark', 'agent-chain', 'faults'];
+}
+
+/** Parses YAML text into a plain document; syntax errors carry line and column. */
+export function parseScenarioText(text: string, file?: string): unknown {
+  const doc = parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length) {
+    throw new ScenarioError(
+      'bad_yaml',
+      doc.errors.map((e) => ({
+        path: e.linePos?.[0] ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '',
+        message: e.message.split('\n')[0] ?? e.message,
+      })),
+      file,
+    );
+  }
+  return doc.toJS() as unknown;
+}
+
+/** Parses and validates scenario text; throws a ScenarioError listing every issue. */
+export function loadScenarioText(text: string, opts: LoadOptions = {}, file?: string): Scenario {
+  const raw = parseScenarioText(text, file);
+  const doc = opts.overrides ? applyOverrides(raw, opts.overrides) : raw;
+  const v = validateScenario(doc, opts.checks);
+  if (!v.ok) throw new ScenarioError('invalid_scenario', v.issues, file);
+  return v.scenario;
+}
+
+/** Loads a shipped scenario by name or a YAML file by path, applies overrides, validates. */
+export function loadScenario(nameOrPath: string, opts: LoadOptions = {}): Scenario {
+  const file = resolveScenarioPath(nameOrPath);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (cause) {
+    throw new ScenarioError('unreadable', [{ path: '', message: String(cause) }], file, { cause });
+  }
+  return loadScenarioText(text, opts, file);
+}

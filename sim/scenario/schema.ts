@@ -1,0 +1,268 @@
+import { z } from 'zod';
+
+/**
+ * The scenario file format: one YAML document describing a whole market.
+ * Amounts are integer msat, times are seconds of (virtual) time. Every field
+ * a user may get wrong carries a message that names what was expected, so a
+ * bad file fails with `path: reason` before anything runs.
+ */
+
+const posInt = (what = 'a positive integer') =>
+  z
+    .number({ error: `expected ${what}` })
+    .int({ error: `expected ${what}` })
+    .positive({ error: `expected ${what}` });
+const nonNegInt = (what = 'a non-negative integer') =>
+  z
+    .number({ error: `expected ${what}` })
+    .int({ error: `expected ${what}` })
+    .min(0, { error: `expected ${what}` });
+const msat = () =>
+  nonNegInt('a non-negative integer number of msat').max(Number.MAX_SAFE_INTEGER, {
+    error: 'expected a safe integer number of msat',
+  });
+const positiveNumber = (what = 'a positive number') =>
+  z.number({ error: `expected ${what}` }).positive({ error: `expected ${what}` });
+const fraction = () =>
+  z
+    .number({ error: 'expected a number between 0 and 1' })
+    .min(0, { error: 'expected a number between 0 and 1' })
+    .max(1, {
+      error: 'expected a number between 0 and 1',
+    });
+const name = () =>
+  z
+    .string({ error: 'expected a name' })
+    .regex(/^[a-z][a-z0-9-]*$/, { error: 'expected a lowercase name of letters, digits and dashes' });
+
+/** A latency distribution in ms: a constant, or a normal draw clipped at 0. */
+export const latencySchema = z.union(
+  [
+    nonNegInt('a non-negative integer number of ms'),
+    z.strictObject({ meanMs: nonNegInt(), sdMs: nonNegInt().default(0) }),
+  ],
+  { error: 'expected a number of ms or { meanMs, sdMs }' },
+);
+
+/** A value distribution in msat (what finishing one task is worth to a buyer). */
+export const valueSchema = z.discriminatedUnion(
+  'dist',
+  [
+    z.strictObject({ dist: z.literal('fixed'), msat: msat() }),
+    z.strictObject({ dist: z.literal('uniform'), minMsat: msat(), maxMsat: msat() }),
+    z.strictObject({ dist: z.literal('normal'), meanMsat: msat(), sdMsat: msat() }),
+  ],
+  { error: 'expected dist: fixed | uniform | normal' },
+);
+
+/** One purchasable tier, as the seller advertises it. */
+export const tierSchema = z.discriminatedUnion(
+  'kind',
+  [
+    z.strictObject({ kind: z.literal('single'), priceMsat: msat() }),
+    z.strictObject({ kind: z.literal('bundle'), calls: posInt(), priceMsat: msat() }),
+    z.strictObject({ kind: z.literal('pass'), durationSec: posInt(), priceMsat: msat() }),
+  ],
+  { error: 'expected kind: single | bundle | pass' },
+);
+
+/** Fixed prices, or prices that follow the seller's load (requests in flight). */
+export const priceSchema = z.discriminatedUnion(
+  'strategy',
+  [
+    z.strictObject({ strategy: z.literal('fixed') }),
+    z.strictObject({
+      strategy: z.literal('dynamic'),
+      perLoadMsat: msat(),
+      minMsat: msat(),
+      maxMsat: msat(),
+      /** Undercut rivals: every `everySec` the seller moves toward the cheapest rival listing. */
+      undercut: z.strictObject({ everySec: posInt(), stepPpm: posInt() }).optional(),
+    }),
+  ],
+  { error: 'expected strategy: fixed | dynamic' },
+);
+
+export const adversarialSchema = z.enum(['overcharge', 'wrong-payee', 'no-delivery', 'slow'], {
+  error: 'expected one of overcharge | wrong-payee | no-delivery | slow',
+});
+
+/** A group of `count` identical sellers (named `<name>-0`, `<name>-1`, …). */
+export const sellerSchema = z.strictObject({
+  name: name(),
+  count: posInt().default(1),
+  archetype: z.enum(['data-feed', 'compute', 'llm-summary'], {
+    error: 'expected one of data-feed | compute | llm-summary',
+  }),
+  capability: name(),
+  category: z.string().default('data'),
+  tiers: z.array(tierSchema).min(1, { error: 'expected at least one tier' }),
+  price: priceSchema.default({ strategy: 'fixed' }),
+  quality: fraction().default(0.9),
+  latency: latencySchema.default(20),
+  capacity: posInt().default(1000),
+  failureRate: fraction().default(0),
+  adversarial: adversarialSchema.optional(),
+  /** Upstream purchases made for every request served: an agent that buys, adds value and sells on. */
+  upstream: z
+    .array(
+      z.strictObject({ capability: name(), calls: posInt().default(1), maxPriceMsat: msat().optional() }),
+    )
+    .default([]),
+  /** Spending balance for upstream purchases (only when `upstream` is set). */
+  balanceMsat: msat().default(0),
+  policy: z
+    .strictObject({ name: z.string(), params: z.record(z.string(), z.unknown()).default({}) })
+    .optional(),
+});
+
+/** Arrival process for a buyer's tasks. */
+export const arrivalsSchema = z.discriminatedUnion(
+  'process',
+  [
+    z.strictObject({ process: z.literal('poisson'), ratePerMin: positiveNumber() }),
+    z.strictObject({
+      process: z.literal('fixed'),
+      everySec: positiveNumber(),
+      offsetSec: z.number().min(0).default(0),
+    }),
+  ],
+  { error: 'expected process: poisson | fixed' },
+);
+
+/** One kind of task a buyer may draw. */
+export const taskTypeSchema = z.strictObject({
+  capability: name(),
+  weight: positiveNumber().default(1),
+  calls: posInt().default(1),
+  value: valueSchema,
+  category: z.string().optional(),
+});
+
+/** A payment policy by name and parameters; the parameters are checked against the agents' policy schema. */
+export const policyRefSchema = z.strictObject({
+  name: z.string({ error: 'expected a policy name' }),
+  params: z.record(z.string(), z.unknown()).default({}),
+});
+
+/** A group of `count` identical buyers. */
+export const buyerSchema = z.strictObject({
+  name: name(),
+  count: posInt().default(1),
+  decider: z
+    .strictObject({
+      name: z.enum(['cheapest', 'best_value', 'first_acceptable', 'random', 'llm'], {
+        error: 'expected one of cheapest | best_value | first_acceptable | random | llm',
+      }),
+      params: z.record(z.string(), z.unknown()).default({}),
+    })
+    .default({ name: 'cheapest', params: {} }),
+  policy: policyRefSchema,
+  /** What the buyer may spend over the whole run (the policy enforces it too). */
+  budgetMsat: msat(),
+  /** Lightning balance opened toward the hub; defaults to budget + 10% for fees. */
+  balanceMsat: msat().optional(),
+  arrivals: arrivalsSchema,
+  tasks: z.array(taskTypeSchema).min(1, { error: 'expected at least one task type' }),
+  /** Preferred tier kind when a seller offers several. */
+  prefer: z.enum(['single', 'bundle', 'pass']).default('single'),
+});
+
+/** A reseller buys bundles and sells slices (attenuated tokens) to its own sub-agents. */
+export const resellerSchema = z.strictObject({
+  name: name(),
+  count: posInt().default(1),
+  capability: name(),
+  /** Markup over the per-call price of the bundle, in parts per million. */
+  markupPpm: nonNegInt().default(200_000),
+  sliceCalls: posInt().default(1),
+  balanceMsat: msat(),
+  subAgents: z.strictObject({
+    count: posInt(),
+    budgetMsat: msat(),
+    arrivals: arrivalsSchema,
+    value: valueSchema,
+  }),
+});
+
+export const topologySchema = z.discriminatedUnion(
+  'kind',
+  [
+    z.strictObject({ kind: z.literal('hub_and_spoke'), hubs: posInt().default(1) }),
+    z.strictObject({ kind: z.literal('ring'), routers: posInt().default(4) }),
+    z.strictObject({
+      kind: z.literal('scale_free'),
+      routers: posInt().default(8),
+      edgesPerNode: posInt().default(2),
+    }),
+  ],
+  { error: 'expected kind: hub_and_spoke | ring | scale_free' },
+);
+
+/** The embedded Lightning network, or a file describing a real one. */
+export const networkSchema = z.strictObject({
+  topology: topologySchema.default({ kind: 'hub_and_spoke', hubs: 1 }),
+  /** Capacity of each router-to-router channel. */
+  routerChannelMsat: msat().default(10_000_000_000),
+  /** Capacity of a seller's channel from its router (the router pushes nothing: sellers start empty). */
+  sellerChannelMsat: msat().default(1_000_000_000),
+  baseFeeMsat: msat().default(1000),
+  feeRatePpm: nonNegInt().default(100),
+  hopLatency: latencySchema.default(10),
+  /** A network description file (SimLN sim_network JSON, or the regtest network.json). */
+  file: z.string().optional(),
+});
+
+export const faultSchema = z.discriminatedUnion(
+  'kind',
+  [
+    z.strictObject({
+      kind: z.literal('node_offline'),
+      atSec: z.number().min(0),
+      node: z.string(),
+      forSec: positiveNumber().optional(),
+    }),
+    z.strictObject({
+      kind: z.literal('drain_channel'),
+      atSec: z.number().min(0),
+      node: z.string(),
+      /** Fraction of the node's outbound liquidity moved to the far side. */
+      fraction: fraction().default(1),
+    }),
+    z.strictObject({
+      kind: z.literal('failure_rate'),
+      atSec: z.number().min(0),
+      seller: z.string(),
+      rate: fraction(),
+    }),
+  ],
+  { error: 'expected kind: node_offline | drain_channel | failure_rate' },
+);
+
+export const scenarioSchema = z.strictObject({
+  name: name(),
+  description: z.string().default(''),
+  seed: z.union([z.number().int(), z.string()]).default(1),
+  durationSec: positiveNumber(),
+  /** After arrivals stop, tasks in flight get this long to finish. */
+  drainSec: z.number().min(0).default(120),
+  network: networkSchema.default(networkSchema.parse({})),
+  registry: z.strictObject({ searchLimit: posInt().default(5) }).default({ searchLimit: 5 }),
+  sellers: z.array(sellerSchema).min(1, { error: 'expected at least one seller group' }),
+  buyers: z.array(buyerSchema).default([]),
+  resellers: z.array(resellerSchema).default([]),
+  faults: z.array(faultSchema).default([]),
+});
+
+/** A validated scenario with every default filled in. */
+export type Scenario = z.infer<typeof scenarioSchema>;
+export type SellerSpec = z.infer<typeof sellerSchema>;
+export type BuyerSpec = z.infer<typeof buyerSchema>;
+export type ResellerSpec = z.infer<typeof resellerSchema>;
+export type TaskTypeSpec = z.infer<typeof taskTypeSchema>;
+export type FaultSpec = z.infer<typeof faultSchema>;
+export type ArrivalsSpec = z.infer<typeof arrivalsSchema>;
+export type ValueSpec = z.infer<typeof valueSchema>;
+export type LatencySpec = z.infer<typeof latencySchema>;
+export type TierSpec = z.infer<typeof tierSchema>;
+export type NetworkSpec = z.infer<typeof networkSchema>;

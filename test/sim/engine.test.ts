@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { Engine, EngineError } from '../../sim/engine/engine.js';
+import { VirtualClock } from '../../infra/time/virtual-clock.js';
+import { createRng } from '../../infra/random.js';
+
+/** Work that hops through several macrotask turns before it touches the clock again, as LangGraph and streams do. */
+async function deepWork(turns: number): Promise<void> {
+  for (let i = 0; i < turns; i++) await new Promise<void>((r) => setImmediate(r));
+}
+
+describe('engine on virtual time', () => {
+  it('moves time only when every activity waits on the clock, so work of any depth never drifts', async () => {
+    const clock = new VirtualClock();
+    const engine = new Engine({ clock });
+    const seen: { who: number; step: number; at: number }[] = [];
+    for (let who = 0; who < 20; who++) {
+      engine.spawn(`agent-${who}`, async () => {
+        for (let step = 1; step <= 10; step++) {
+          await clock.sleep(100 + who);
+          // 40+ turns of work after waking: a loop that settles a fixed few turns
+          // (VirtualClock.runUntilIdle) would move time under this agent's feet.
+          await deepWork(40 + who);
+          seen.push({ who, step, at: engine.elapsed() });
+        }
+      });
+    }
+    const result = await engine.run(60_000);
+    expect(result.unfinished).toEqual([]);
+    expect(seen).toHaveLength(200);
+    for (const s of seen) expect(s.at).toBe(s.step * (100 + s.who));
+    expect(result.endedAtMs).toBe(10 * 119);
+  });
+
+  it('finishes an hour of virtual time without waiting for it', async () => {
+    const clock = new VirtualClock();
+    const engine = new Engine({ clock });
+    let ticks = 0;
+    engine.spawn('ticker', async () => {
+      while (engine.elapsed() < 3_600_000) {
+        await clock.sleep(60_000);
+        ticks++;
+      }
+    });
+    const t0 = performance.now();
+    await engine.run(4_000_000);
+    expect(ticks).toBe(60);
+    expect(performance.now() - t0).toBeLessThan(5_000);
+  });
+
+  it('stops with "stalled" instead of hanging when an activity waits on a real timer', async () => {
+    const clock = new VirtualClock();
+    const engine = new Engine({ clock });
+    engine.spawn('honest', () => clock.sleep(1000));
+    engine.spawn('uses-setTimeout', () => new Promise((r) => setTimeout(r, 60_000).unref()));
+    const err = await engine.run(10_000).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EngineError);
+    expect((err as EngineError).code).toBe('stalled');
+    expect((err as EngineError).message).toMatch(/uses-setTimeout/);
+  });
+
+  it('stops with "activity_failed" naming the activity when one throws', async () => {
+    const clock = new VirtualClock();
+    const engine = new Engine({ clock });
+    engine.spawn('fine', () => clock.sleep(10));
+    engine.spawn('buggy', async () => {
+      await clock.sleep(5);
+      throw new TypeError('boom');
+    });
+    await expect(engine.run(1000)).rejects.toMatchObject({ code: 'activity_failed', message: /buggy.*boom/ });
+  });
+
+  it('abandons activities still running at the time limit and lists them', async () => {
+    const clock = new VirtualClock();
+    const engine = new Engine({ clock });
+    engine.spawn('short', () => clock.sleep(10));
+    engine.spawn('long', () => clock.sleep(10_000));
+    const r = await engine.run(1000);
+    expect(r.unfinished).toEqual(['long']);
+    expect(r.endedAtMs).toBe(10);
+  });
+
+  it('interleaves the same way every time for the same seed', async () => {
+    async function trace(seed: number): Promise<string> {
+      const clock = new VirtualClock();
+      const engine = new Engine({ clock });
+      const rng = createRng(seed);
+      const log: string[] = [];
+      for (let i = 0; i < 10; i++) {
+        const r = rng.fork(`a${i}`);
+        engine.spawn(`a${i}`, async () => {
+          for (let k = 0; k < 5; k++) {
+            await clock.sleep(Math.round(r.exponential(50)));
+            log.push(`${i}@${engine.elapsed()}`);
+          }
+        });
+      }
+      await engine.run(100_000);
+      return log.join(' ');
+    }
+    expect(await trace(1)).toBe(await trace(1));
+    expect(await trace(1)).not.toBe(await trace(2));
+  });
+});

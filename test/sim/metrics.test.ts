@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { Histogram } from '../../sim/metrics/histogram.js';
+import { RunningStats, tInterval } from '../../sim/metrics/stats.js';
+import { computeConservation } from '../../sim/metrics/conservation.js';
+import { csvHeader, csvLine, parsePurchasesCsv } from '../../sim/metrics/csv.js';
+import type { PurchaseRow } from '../../sim/metrics/rows.js';
+import { createRng } from '../../infra/random.js';
+
+describe('histogram percentiles', () => {
+  it('is exact for small values', () => {
+    const h = new Histogram();
+    for (let v = 1; v <= 50; v++) h.record(v);
+    expect(h.summary()).toMatchObject({ count: 50, min: 1, max: 50, p50: 25, p99: 50 });
+  });
+
+  it('stays within 3% of the exact quantile for large skewed samples', () => {
+    const rng = createRng('hist');
+    const h = new Histogram();
+    const values: number[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const v = Math.round(rng.exponential(800));
+      values.push(v);
+      h.record(v);
+    }
+    values.sort((a, b) => a - b);
+    for (const q of [0.5, 0.95, 0.99]) {
+      const exact = values[Math.ceil(q * values.length) - 1]!;
+      expect(Math.abs(h.quantile(q) - exact) / exact).toBeLessThan(0.03);
+    }
+  });
+
+  it('merges two histograms into the same counts as one', () => {
+    const a = new Histogram();
+    const b = new Histogram();
+    const all = new Histogram();
+    for (let v = 0; v < 1000; v += 7) {
+      (v % 2 ? a : b).record(v);
+      all.record(v);
+    }
+    a.merge(b);
+    expect(a.summary()).toEqual(all.summary());
+    expect(a.cdf().at(-1)!.fraction).toBe(1);
+  });
+});
+
+describe('statistics', () => {
+  it('computes the sample sd and coefficient of variation', () => {
+    const s = new RunningStats();
+    [2, 4, 4, 4, 5, 5, 7, 9].forEach((x) => s.add(x));
+    expect(s.mean).toBe(5);
+    expect(s.sd).toBeCloseTo(2.138, 3);
+    expect(s.cv).toBeCloseTo(0.4276, 3);
+  });
+
+  it('gives a 95% t-interval that widens with fewer seeds', () => {
+    const five = tInterval([10, 12, 11, 13, 9]);
+    expect(five.mean).toBe(11);
+    expect(five.halfWidth).toBeCloseTo((2.776 * Math.sqrt(2.5)) / Math.sqrt(5), 5);
+    const three = tInterval([10, 12, 11]);
+    expect(three.halfWidth).toBeGreaterThan(five.halfWidth);
+    expect(tInterval([7])).toMatchObject({ mean: 7, low: 7, high: 7 });
+  });
+});
+
+describe('conservation', () => {
+  const ledger = [
+    { node: 'b', role: 'buyer' as const, startMsat: 100_000, endMsat: 88_800 },
+    { node: 's', role: 'seller' as const, startMsat: 0, endMsat: 11_000 },
+    { node: 'r', role: 'router' as const, startMsat: 500_000, endMsat: 500_200 },
+  ];
+  it('holds when debits equal credits plus routing fees and the records agree', () => {
+    const c = computeConservation(
+      ledger,
+      { payersMsat: 11_200, feesMsat: 200 },
+      { initialMsat: 1, finalMsat: 1 },
+    );
+    expect(c).toMatchObject({
+      holds: true,
+      debitsMsat: 11_200,
+      creditsMsat: 11_000,
+      routingFeesMsat: 200,
+      differenceMsat: 0,
+    });
+  });
+
+  it('reports the missing msat when the buyers’ records disagree with the ledger', () => {
+    const c = computeConservation(
+      ledger,
+      { payersMsat: 11_199, feesMsat: 200 },
+      { initialMsat: 1, finalMsat: 1 },
+    );
+    expect(c.holds).toBe(false);
+    expect(c.recorded.spendDifferenceMsat).toBe(-1);
+  });
+
+  it('fails when the network total changed', () => {
+    const c = computeConservation(
+      ledger,
+      { payersMsat: 11_200, feesMsat: 200 },
+      { initialMsat: 10, finalMsat: 9 },
+    );
+    expect(c.holds).toBe(false);
+    expect(c.network.differenceMsat).toBe(-1);
+  });
+});
+
+describe('purchases.csv', () => {
+  it('round-trips rows, including reasons with commas and quotes', () => {
+    const row: PurchaseRow = {
+      seq: 0,
+      atMs: 10,
+      buyer: 'b-0',
+      group: 'b',
+      role: 'buyer',
+      seller: 's-0',
+      service: 'weather',
+      capability: 'weather',
+      taskId: 't1',
+      tier: 'single',
+      outcome: 'invoice_rejected',
+      reason: 'payee "x", not y',
+      quotedMsat: 2000,
+      paidMsat: 0,
+      feeMsat: 0,
+      hops: 0,
+      attempts: 1,
+      tokenReused: false,
+      discoverMs: 1,
+      quoteMs: 2,
+      decideMs: 0,
+      payMs: 0,
+      consumeMs: 0,
+      totalMs: 3,
+    };
+    const text = csvHeader() + csvLine(row) + csvLine({ ...row, seq: 1, reason: '', tokenReused: true });
+    const back = parsePurchasesCsv(text);
+    expect(back[0]).toEqual(row);
+    expect(back[1]!.tokenReused).toBe(true);
+  });
+});
