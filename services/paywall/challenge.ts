@@ -1,0 +1,170 @@
+import { createHash } from 'node:crypto';
+import type { Context } from 'hono';
+import type { Minter } from '../../infra/l402/index.js';
+import { caveats, formatChallenge } from '../../infra/l402/index.js';
+import type { LightningNode } from '../../infra/lightning/node.js';
+import type { Clock } from '../../infra/time/clock.js';
+import type { PaywallLoad, ResolvedTier } from './options.js';
+
+/** An invoice plus the macaroon bound to its payment hash: what a 402 carries. */
+export interface IssuedChallenge {
+  token: string;
+  tokenId: string;
+  invoice: string;
+  paymentHash: string;
+  priceMsat: number;
+  tier: ResolvedTier;
+  /** Set for hold invoices: only the seller knows it until it settles. */
+  preimage?: string;
+  expiresAtMs: number;
+}
+
+/** Why no challenge could be issued; the paywall answers 503 (it is the seller's problem, not the buyer's). */
+export type IssueFailure = {
+  ok: false;
+  reason: 'price_unavailable' | 'invoice_unavailable';
+  message: string;
+};
+
+/** What issuing needs from the paywall. */
+export interface IssueDeps {
+  node: LightningNode;
+  minter: Minter;
+  clock: Clock;
+  service: string;
+  invoiceExpirySec: number;
+  memo?: string;
+  randomBytes?: (n: number) => Uint8Array;
+}
+
+/** Evaluates a tier's price for this request; a bad price (not a positive safe integer) is a failure, not a charge. */
+export async function priceOf(
+  tier: ResolvedTier,
+  c: Context,
+  load: PaywallLoad,
+): Promise<{ ok: true; priceMsat: number } | IssueFailure> {
+  let price: unknown;
+  try {
+    price = typeof tier.price === 'function' ? await tier.price(c, load) : tier.price;
+  } catch (err) {
+    return {
+      ok: false,
+      reason: 'price_unavailable',
+      message: `price function threw: ${(err as Error).message}`,
+    };
+  }
+  if (typeof price !== 'number' || !Number.isSafeInteger(price) || price <= 0)
+    return {
+      ok: false,
+      reason: 'price_unavailable',
+      message: `price must be a positive integer msat, the price function gave ${String(price)}`,
+    };
+  return { ok: true, priceMsat: price };
+}
+
+/**
+ * Creates the invoice (ordinary, or hold when `hold`) on the seller's node and
+ * mints a macaroon for its payment hash with the tier's caveats. Node or key
+ * store faults come back as `invoice_unavailable`.
+ */
+export async function issueChallenge(
+  deps: IssueDeps,
+  tier: ResolvedTier,
+  priceMsat: number,
+  hold: boolean,
+): Promise<({ ok: true } & IssuedChallenge) | IssueFailure> {
+  const memo = deps.memo ?? `${deps.service} tier ${tier.tier}`;
+  let invoice: string;
+  let paymentHash: string;
+  let preimage: string | undefined;
+  let expiresAtMs: number;
+  try {
+    if (hold) {
+      const bytes = deps.randomBytes!(32);
+      preimage = Buffer.from(bytes).toString('hex');
+      paymentHash = createHash('sha256').update(bytes).digest('hex');
+      const inv = await deps.node.createHoldInvoice({
+        amountMsat: priceMsat,
+        memo,
+        expirySec: deps.invoiceExpirySec,
+        paymentHash,
+      });
+      invoice = inv.paymentRequest;
+      expiresAtMs = inv.expiresAt;
+    } else {
+      const inv = await deps.node.createInvoice({
+        amountMsat: priceMsat,
+        memo,
+        expirySec: deps.invoiceExpirySec,
+      });
+      invoice = inv.paymentRequest;
+      paymentHash = inv.paymentHash;
+      expiresAtMs = inv.expiresAt;
+    }
+  } catch (err) {
+    return {
+      ok: false,
+      reason: 'invoice_unavailable',
+      message: `the seller's node could not create an invoice: ${(err as Error).message}`,
+    };
+  }
+  const list = [...tier.baseCaveats];
+  if (tier.tokenLifetimeSec !== undefined)
+    list.push(caveats.validUntil(deps.service, Math.floor(deps.clock.now() / 1000) + tier.tokenLifetimeSec));
+  try {
+    const minted = await deps.minter.mint({ paymentHash, caveats: list });
+    return {
+      ok: true,
+      token: minted.token,
+      tokenId: minted.tokenId,
+      invoice,
+      paymentHash,
+      priceMsat,
+      tier,
+      preimage,
+      expiresAtMs,
+    };
+  } catch (err) {
+    return {
+      ok: false,
+      reason: 'invoice_unavailable',
+      message: `could not mint a token: ${(err as Error).message}`,
+    };
+  }
+}
+
+/** The 402 response: `WWW-Authenticate` challenge plus a short JSON body saying why. */
+export function challengeResponse(
+  c: Context,
+  ch: IssuedChallenge,
+  info: { service: string; reason: string; message: string; payOnSuccess: boolean; tiers: ResolvedTier[] },
+): Response {
+  const body = {
+    error: 'payment_required',
+    reason: info.reason,
+    message: info.message,
+    priceMsat: ch.priceMsat,
+    service: info.service,
+    tier: ch.tier.tier,
+    tierName: ch.tier.name,
+    ...(ch.tier.maxCalls !== undefined ? { calls: ch.tier.maxCalls } : {}),
+    ...(ch.tier.tokenLifetimeSec !== undefined ? { durationSec: ch.tier.tokenLifetimeSec } : {}),
+    ...(info.payOnSuccess ? { payOnSuccess: true } : {}),
+    ...(info.tiers.length > 1
+      ? {
+          tiers: info.tiers.map((t) => ({
+            tier: t.tier,
+            name: t.name,
+            calls: t.maxCalls,
+            durationSec: t.tokenLifetimeSec,
+          })),
+        }
+      : {}),
+  };
+  const headers: Record<string, string> = {
+    'WWW-Authenticate': formatChallenge({ macaroon: ch.token, invoice: ch.invoice }),
+    'Cache-Control': 'no-store',
+  };
+  if (info.payOnSuccess) headers['L402-Pay-On-Success'] = '1';
+  return c.json(body, 402, headers);
+}

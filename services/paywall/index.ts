@@ -1,0 +1,34 @@
+/** The L402 paywall: one Hono middleware per paid route, plus the discovery manifest. */
+export { l402Paywall } from './paywall.js';
+export {
+  PaywallConfigError,
+  resolveTiers,
+  type L402PaywallOptions,
+  type L402Variables,
+  type PaywallLoad,
+  type PaywallTier,
+  type Price,
+  type ResolvedTier,
+} from './options.js';
+export type { PaywallEvent, PaywallEventListener, RejectReason } from './events.js';
+export { MemoryQuotaStore, type QuotaStore, type QuotaResult } from './quota-store.js';
+export { TokenBucketLimiter, type RateLimit, type RateDecision } from './rate-limiter.js';
+export {
+  PAY_ON_SUCCESS_HEADER,
+  TIER_HEADER,
+  CALLS_REMAINING_HEADER,
+  headerFlag,
+  parseHoldAuthorization,
+} from './headers.js';
+export {
+  MANIFEST_PATH,
+  MANIFEST_VERSION,
+  buildManifest,
+  caveatVocabulary,
+  manifestHandler,
+  type L402Manifest,
+  type ManifestService,
+  type ManifestTier,
+  type ManifestCaveat,
+  type ManifestSpec,
+} from './manifest.js';

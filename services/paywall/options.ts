@@ -1,0 +1,194 @@
+import type { Context } from 'hono';
+import type { Minter, TokenFacts } from '../../infra/l402/index.js';
+import { caveats } from '../../infra/l402/index.js';
+import type { LightningNode } from '../../infra/lightning/node.js';
+import type { Logger } from '../../infra/log.js';
+import type { Clock } from '../../infra/time/clock.js';
+import type { PaywallEventListener } from './events.js';
+import type { QuotaStore } from './quota-store.js';
+import type { RateLimit } from './rate-limiter.js';
+
+/** What a dynamic price sees about the paywall's current load. */
+export interface PaywallLoad {
+  /** Requests of this paywall currently inside the handler. */
+  inFlight: number;
+}
+
+/** A price in msat, fixed or computed per request (dynamic pricing). */
+export type Price = number | ((c: Context, load: PaywallLoad) => number | Promise<number>);
+
+/** One way to buy access through this paywall (see `L402PaywallOptions.tiers`). */
+export interface PaywallTier {
+  /** uint8, written into `services=name:tier`. */
+  tier: number;
+  name?: string;
+  price: Price;
+  /** Calls granted by the token (`<service>_max_calls`); absent = unlimited. */
+  maxCalls?: number;
+  /** Token lifetime (`<service>_valid_until`); absent = no expiry. */
+  tokenLifetimeSec?: number;
+}
+
+/** Options of `l402Paywall`. Validated once, when the middleware is built. */
+export interface L402PaywallOptions {
+  node: LightningNode;
+  minter: Minter;
+  /** Service name in caveats (`services=<service>:<tier>`, `<service>_…`). */
+  service: string;
+  clock: Clock;
+  /** Single-tier shorthand: tier number (default 0), price, quota and lifetime. */
+  tier?: number;
+  price?: Price;
+  maxCalls?: number;
+  tokenLifetimeSec?: number;
+  /** Several tiers; the buyer picks one with the `L402-Tier: <n>` request header (default: the first). */
+  tiers?: PaywallTier[];
+  /** The capability this route needs; tokens with a `<service>_capabilities` caveat must list it. */
+  capability?: string;
+  /** Capabilities written into new tokens (default: `[capability]` when a capability is set, else none = all). */
+  capabilities?: string[];
+  /** Methods new tokens are bound to (`<service>_methods`). */
+  methods?: string[];
+  /** Path prefix new tokens are bound to (`<service>_path_prefix`). */
+  pathPrefix?: string;
+  /** Invoice expiry in seconds (default 600). */
+  invoiceExpirySec?: number;
+  /** Invoice memo (default `<service> tier <n>`). */
+  memo?: string;
+  /** Ask the node that the token's invoice is settled before each call (Aperture's strictverify). */
+  strict?: boolean;
+  /** Offer hold invoices to requests with `L402-Pay-On-Success: 1` (needs `randomBytes`). */
+  payOnSuccess?: boolean;
+  /** How long a pay-on-success retry waits for the HTLC to arrive (default 30 s). */
+  holdTimeoutMs?: number;
+  /** Poll interval while waiting for the HTLC, besides `onInvoice` (default 50 ms). */
+  holdPollMs?: number;
+  /** Source of hold-invoice preimages: crypto.randomBytes in production, a seeded Rng in tests. */
+  randomBytes?: (n: number) => Uint8Array;
+  /** Per-token rate limit on the paywall clock; over it, 429 with Retry-After. */
+  rateLimit?: RateLimit;
+  /** Give the call back to the quota when the handler answers 5xx (default true). */
+  releaseQuotaOnServerError?: boolean;
+  onEvent?: PaywallEventListener;
+  quotaStore?: QuotaStore;
+  logger?: Logger;
+}
+
+/** Context variables the paywall sets: `c.get('l402')` is the verified token. */
+export type L402Variables = { l402: TokenFacts };
+
+/** A paywall configuration error, thrown when the middleware is built (never per request). */
+export class PaywallConfigError extends Error {
+  readonly code = 'invalid_paywall_options';
+  override readonly name = 'PaywallConfigError';
+}
+
+const SERVICE_RE = /^[^\s,:=]+$/;
+
+function check(cond: unknown, message: string): asserts cond {
+  if (!cond) throw new PaywallConfigError(message);
+}
+
+const positiveInt = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
+
+/** A tier with its caveats (apart from valid_until, which depends on the clock) computed once. */
+export interface ResolvedTier extends PaywallTier {
+  name: string;
+  /** Caveats every token of this tier starts with, in order. */
+  baseCaveats: string[];
+}
+
+/**
+ * Checks options and computes each tier's fixed caveats. Throws
+ * PaywallConfigError naming the bad option.
+ */
+export function resolveTiers(o: L402PaywallOptions): ResolvedTier[] {
+  check(o && typeof o === 'object', 'l402Paywall needs an options object');
+  check(o.node && typeof o.node.createInvoice === 'function', 'options.node must be a LightningNode');
+  check(o.minter && typeof o.minter.mint === 'function', 'options.minter must come from createMinter');
+  check(o.clock && typeof o.clock.now === 'function', 'options.clock must be a Clock');
+  check(
+    typeof o.service === 'string' && SERVICE_RE.test(o.service),
+    `options.service ${JSON.stringify(o.service)} must be a name without spaces , : =`,
+  );
+  check(
+    !(
+      o.tiers &&
+      (o.price !== undefined ||
+        o.tier !== undefined ||
+        o.maxCalls !== undefined ||
+        o.tokenLifetimeSec !== undefined)
+    ),
+    'give either options.tiers or the single-tier price/tier/maxCalls/tokenLifetimeSec, not both',
+  );
+  const tiers: PaywallTier[] = o.tiers ?? [
+    {
+      tier: o.tier ?? 0,
+      price: o.price as Price,
+      maxCalls: o.maxCalls,
+      tokenLifetimeSec: o.tokenLifetimeSec,
+    },
+  ];
+  check(tiers.length > 0, 'options.tiers must not be empty');
+  if (o.capability !== undefined)
+    check(
+      typeof o.capability === 'string' && /^[^\s,=]+$/.test(o.capability),
+      `options.capability ${JSON.stringify(o.capability)} is not a capability name`,
+    );
+  const granted = o.capabilities ?? (o.capability !== undefined ? [o.capability] : undefined);
+  if (granted && o.capability !== undefined)
+    check(
+      granted.includes(o.capability),
+      `options.capabilities [${granted}] must include the route's capability ${o.capability}, or new tokens could never call it`,
+    );
+  if (o.invoiceExpirySec !== undefined)
+    check(positiveInt(o.invoiceExpirySec), 'options.invoiceExpirySec must be a positive integer');
+  if (o.holdTimeoutMs !== undefined)
+    check(positiveInt(o.holdTimeoutMs), 'options.holdTimeoutMs must be a positive integer');
+  if (o.holdPollMs !== undefined)
+    check(positiveInt(o.holdPollMs), 'options.holdPollMs must be a positive integer');
+  if (o.payOnSuccess)
+    check(
+      typeof o.randomBytes === 'function',
+      'options.payOnSuccess needs options.randomBytes for hold-invoice preimages',
+    );
+  if (o.rateLimit)
+    check(
+      positiveInt(o.rateLimit.calls) && typeof o.rateLimit.perMs === 'number' && o.rateLimit.perMs > 0,
+      'options.rateLimit needs positive integer calls and positive perMs',
+    );
+
+  const seen = new Set<number>();
+  return tiers.map((t, i) => {
+    const where = o.tiers ? `options.tiers[${i}]` : 'options';
+    check(
+      Number.isInteger(t.tier) && t.tier >= 0 && t.tier <= 255,
+      `${where}.tier must be an integer 0..255, got ${t.tier}`,
+    );
+    check(!seen.has(t.tier), `tier ${t.tier} is configured twice`);
+    seen.add(t.tier);
+    check(
+      typeof t.price === 'function' || (positiveInt(t.price) && Number.isSafeInteger(t.price)),
+      `${where}.price must be a positive integer msat or a function, got ${String(t.price)}`,
+    );
+    if (t.maxCalls !== undefined)
+      check(positiveInt(t.maxCalls), `${where}.maxCalls must be a positive integer, got ${t.maxCalls}`);
+    if (t.tokenLifetimeSec !== undefined)
+      check(
+        positiveInt(t.tokenLifetimeSec),
+        `${where}.tokenLifetimeSec must be a positive integer, got ${t.tokenLifetimeSec}`,
+      );
+    // Building the caveats here also validates methods/pathPrefix/capabilities through infra/l402.
+    let baseCaveats: string[];
+    try {
+      baseCaveats = [caveats.services([{ name: o.service, tier: t.tier }])];
+      if (granted) baseCaveats.push(caveats.capabilities(o.service, granted));
+      if (o.methods) baseCaveats.push(caveats.methods(o.service, o.methods));
+      if (o.pathPrefix !== undefined) baseCaveats.push(caveats.pathPrefix(o.service, o.pathPrefix));
+      if (t.maxCalls !== undefined) baseCaveats.push(caveats.maxCalls(o.service, t.maxCalls));
+    } catch (err) {
+      throw new PaywallConfigError(`${where}: ${(err as Error).message}`, { cause: err });
+    }
+    return { ...t, name: t.name ?? `tier ${t.tier}`, baseCaveats };
+  });
+}

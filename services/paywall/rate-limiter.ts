@@ -1,0 +1,58 @@
+import type { Clock } from '../../infra/time/clock.js';
+
+/** `calls` per `perMs` milliseconds, with bursts of up to `calls`. */
+export interface RateLimit {
+  calls: number;
+  perMs: number;
+}
+
+/** Whether a call may go ahead, and if not, how long until it could. */
+export type RateDecision = { ok: true } | { ok: false; retryAfterMs: number };
+
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+/**
+ * A token bucket per key (per L402 token id), refilled lazily from the
+ * injected clock: no timers, so it behaves the same on virtual time.
+ */
+export class TokenBucketLimiter {
+  readonly #capacity: number;
+  readonly #perMsRate: number;
+  readonly #clock: Clock;
+  readonly #buckets = new Map<string, Bucket>();
+  #sinceSweep = 0;
+
+  constructor(limit: RateLimit, clock: Clock) {
+    if (!Number.isSafeInteger(limit.calls) || limit.calls < 1)
+      throw new RangeError(`rateLimit.calls must be a positive integer, got ${limit.calls}`);
+    if (!Number.isFinite(limit.perMs) || limit.perMs <= 0)
+      throw new RangeError(`rateLimit.perMs must be a positive number of ms, got ${limit.perMs}`);
+    this.#capacity = limit.calls;
+    this.#perMsRate = limit.calls / limit.perMs;
+    this.#clock = clock;
+  }
+
+  /** Takes one call from `key`'s bucket if it has one. */
+  take(key: string): RateDecision {
+    const now = this.#clock.now();
+    if (++this.#sinceSweep >= 4096) this.#sweep(now);
+    const b = this.#buckets.get(key) ?? { tokens: this.#capacity, at: now };
+    const tokens = Math.min(this.#capacity, b.tokens + (now - b.at) * this.#perMsRate);
+    if (tokens >= 1) {
+      this.#buckets.set(key, { tokens: tokens - 1, at: now });
+      return { ok: true };
+    }
+    this.#buckets.set(key, { tokens, at: now });
+    return { ok: false, retryAfterMs: Math.ceil((1 - tokens) / this.#perMsRate) };
+  }
+
+  /** Drops buckets that have refilled completely: they behave exactly like absent ones. */
+  #sweep(now: number): void {
+    this.#sinceSweep = 0;
+    for (const [k, b] of this.#buckets)
+      if (b.tokens + (now - b.at) * this.#perMsRate >= this.#capacity) this.#buckets.delete(k);
+  }
+}

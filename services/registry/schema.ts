@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import type { ListingQuery } from './types.js';
+
+/**
+ * Wire schemas for the registry's HTTP API. All objects are strict: an
+ * unknown field is a 400, not silently stored (it might be a typo of a field
+ * the sender believes is signed).
+ */
+
+const msat = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const hex = (bytes: number) =>
+  z.string().regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`), `${bytes}-byte lowercase hex`);
+
+/** A capability or category token: short, printable, no separators that clash with caveat syntax. */
+const token = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'letters, digits, _ . : - only');
+
+/** One advertised tier; the kind decides which of calls/durationSec must be present. */
+export const tierSchema = z
+  .strictObject({
+    tier: z.number().int().min(0).max(255),
+    name: z.string().min(1).max(64),
+    kind: z.enum(['single', 'bundle', 'pass']),
+    calls: z.number().int().positive().max(1_000_000).optional(),
+    durationSec: z
+      .number()
+      .int()
+      .positive()
+      .max(10 * 365 * 86_400)
+      .optional(),
+    priceMsat: msat,
+  })
+  .superRefine((t, ctx) => {
+    if (t.kind === 'bundle' && (t.calls === undefined || t.calls < 2))
+      ctx.addIssue({ code: 'custom', message: 'a bundle tier needs calls >= 2', path: ['calls'] });
+    if (t.kind === 'single' && t.calls !== undefined && t.calls !== 1)
+      ctx.addIssue({ code: 'custom', message: 'a single tier grants exactly 1 call', path: ['calls'] });
+    if (t.kind === 'pass' && t.durationSec === undefined)
+      ctx.addIssue({ code: 'custom', message: 'a pass tier needs durationSec', path: ['durationSec'] });
+  });
+
+/** The fields a seller signs. */
+export const listingFieldsSchema = z
+  .strictObject({
+    name: z.string().min(1).max(100),
+    url: z
+      .string()
+      .max(2048)
+      .refine((u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol), 'an http(s) URL'),
+    category: token,
+    capabilities: z.array(token).max(32),
+    tiers: z.array(tierSchema).min(1).max(16),
+    nodePubkey: z.string().regex(/^0[23][0-9a-f]{64}$/, '33-byte compressed public key, lowercase hex'),
+    description: z.string().max(1000).optional(),
+    quality: z.number().min(0).max(1).optional(),
+  })
+  .superRefine((l, ctx) => {
+    const seen = new Set<number>();
+    for (const t of l.tiers) {
+      if (seen.has(t.tier))
+        ctx.addIssue({ code: 'custom', message: `tier ${t.tier} listed twice`, path: ['tiers'] });
+      seen.add(t.tier);
+    }
+  });
+
+const signedAt = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const signature = z
+  .string()
+  .regex(/^([0-9a-f]{128}|[0-9a-f]{130})$/, '64- or 65-byte signature, lowercase hex');
+
+/** `POST /listings` and `PUT /listings/:id`. */
+export const signedListingSchema = z.strictObject({ listing: listingFieldsSchema, signedAt, signature });
+
+/** `DELETE /listings/:id`. */
+export const signedRemovalSchema = z.strictObject({ signedAt, signature });
+
+/** `POST /listings/:id/ratings`: proof of purchase is the paid invoice plus its preimage. */
+export const ratingSchema = z.strictObject({
+  score: z.number().int().min(1).max(5),
+  /** The BOLT11 invoice the rater paid (its signature names the payee). */
+  invoice: z.string().min(1).max(8192),
+  preimage: hex(32),
+  /** Optional: when given it must match the invoice's payment hash. */
+  paymentHash: hex(32).optional(),
+});
+
+/** Query string of `GET /listings`, as strings in, typed out. */
+export const querySchema = z.strictObject({
+  capability: token.optional(),
+  category: token.optional(),
+  maxPriceMsat: z
+    .string()
+    .regex(/^\d{1,16}$/, 'a non-negative integer')
+    .transform(Number)
+    .pipe(msat)
+    .optional(),
+  alive: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
+  sort: z.enum(['price', 'rating', 'latency']).optional(),
+  limit: z
+    .string()
+    .regex(/^\d{1,4}$/, 'an integer 1..1000')
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(1000))
+    .optional(),
+}) satisfies z.ZodType<ListingQuery, Record<string, string>>;
+
+/** Listing ids are 32 hex chars (see `listingId`). */
+export const listingIdSchema = hex(16);

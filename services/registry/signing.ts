@@ -1,0 +1,118 @@
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import type { ListingFields } from './types.js';
+
+/**
+ * Registry writes are signed by the seller's node key, so nobody can list,
+ * change or remove a listing under someone else's key.
+ *
+ * The signature is ECDSA/secp256k1 over sha256(message), where message is the
+ * UTF-8 canonical JSON of a `SignedAction`. That is exactly what LND's
+ * `POST /v2/signer/signmessage {msg, key_loc:{key_family:6,key_index:0}}`
+ * returns (single sha256, 64-byte r‖s), so an LND node can sign without ever
+ * revealing its key; the simnet and tests sign with a key they hold.
+ */
+export interface Signer {
+  /** 33-byte compressed public key, hex: must equal the listing's nodePubkey. */
+  readonly pubkey: string;
+  /** Signs sha256(message); returns a 64-byte compact (r‖s) signature (65-byte recoverable is accepted too). */
+  sign(message: Uint8Array): Promise<Uint8Array>;
+}
+
+/** What a signature covers. The action and id are inside, so a signature cannot be replayed as another kind of change. */
+export type SignedAction =
+  | { action: 'register'; listing: ListingFields; signedAt: number }
+  | { action: 'update'; id: string; listing: ListingFields; signedAt: number }
+  | { action: 'remove'; id: string; signedAt: number };
+
+/** Domain tag mixed into every signed message, so registry signatures mean nothing elsewhere. */
+export const SIGNING_DOMAIN = 'l402-registry/v1';
+
+/** A Signer over a raw 32-byte private key (simnet nodes, tests, CLIs holding their own key). */
+export function keySigner(privateKey: Uint8Array): Signer {
+  if (
+    !(privateKey instanceof Uint8Array) ||
+    privateKey.length !== 32 ||
+    !secp256k1.utils.isValidSecretKey(privateKey)
+  )
+    throw new TypeError('keySigner needs a valid 32-byte secp256k1 private key');
+  const key = Uint8Array.from(privateKey);
+  return {
+    pubkey: bytesToHex(secp256k1.getPublicKey(key, true)),
+    // RFC 6979 deterministic nonces: no randomness needed, same bytes every run.
+    sign: async (message) => secp256k1.sign(message, key, { prehash: true, lowS: true }),
+  };
+}
+
+/**
+ * JSON with object keys sorted at every level and no whitespace; `undefined`
+ * members are dropped as JSON.stringify does. Both sides compute it on the
+ * parsed value, so key order or spacing in transit never breaks a signature.
+ */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(value).sort()) {
+      const v = (value as Record<string, unknown>)[k];
+      if (v !== undefined) out[k] = sortKeys(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+/** The exact bytes a signer signs for `action`. */
+export function signedMessage(action: SignedAction): Uint8Array {
+  return new TextEncoder().encode(canonicalJson({ domain: SIGNING_DOMAIN, ...action }));
+}
+
+/** Signs `action` with `signer`; returns the signature as hex. */
+export async function signAction(action: SignedAction, signer: Signer): Promise<string> {
+  const sig = await signer.sign(signedMessage(action));
+  return bytesToHex(sig);
+}
+
+/** Signs a registration: the body of `POST /listings` is `{ listing, signedAt, signature }`. */
+export async function signListing(
+  listing: ListingFields,
+  signer: Signer,
+  signedAt: number,
+): Promise<{ listing: ListingFields; signedAt: number; signature: string }> {
+  const signature = await signAction({ action: 'register', listing, signedAt }, signer);
+  return { listing, signedAt, signature };
+}
+
+/** True when `pubkeyHex` is a valid 33-byte compressed secp256k1 point. */
+export function isValidPubkey(pubkeyHex: string): boolean {
+  if (!/^0[23][0-9a-f]{64}$/.test(pubkeyHex)) return false;
+  try {
+    secp256k1.Point.fromHex(pubkeyHex);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Checks `signatureHex` over `action` against `pubkeyHex`. Never throws:
+ * malformed hex, wrong lengths and invalid points are simply `false`.
+ */
+export function verifyAction(action: SignedAction, signatureHex: string, pubkeyHex: string): boolean {
+  if (!/^([0-9a-f]{128}|[0-9a-f]{130})$/.test(signatureHex) || !isValidPubkey(pubkeyHex)) return false;
+  let sig = hexToBytes(signatureHex);
+  // LND's compact_sig format puts a recovery header byte (27..34) first; drop it.
+  if (sig.length === 65) {
+    if (sig[0]! < 27 || sig[0]! > 34) return false;
+    sig = sig.slice(1);
+  }
+  try {
+    return secp256k1.verify(sig, signedMessage(action), hexToBytes(pubkeyHex), { prehash: true, lowS: true });
+  } catch {
+    return false;
+  }
+}

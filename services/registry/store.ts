@@ -1,0 +1,42 @@
+import type { Listing, RatingRecord } from './types.js';
+
+/** Everything the registry must remember across a restart. */
+export interface RegistryData {
+  version: 1;
+  listings: Listing[];
+  /** One per payment hash: the proof of purchase can be used once. */
+  ratings: RatingRecord[];
+  /** Removed listing ids and the signedAt of their removal, so an old registration cannot be replayed. */
+  tombstones: { id: string; signedAt: number }[];
+}
+
+/**
+ * Persistence behind the registry. The registry keeps its working state in
+ * memory (so every check-then-write is one synchronous step) and hands the
+ * store a full snapshot after each change; a store only has to make that
+ * snapshot durable. Snapshots are small (a listing is well under 1 KiB).
+ */
+export interface RegistryStore {
+  /** The last saved snapshot, or undefined when nothing was ever saved. */
+  load(): Promise<RegistryData | undefined>;
+  /** Replaces the saved snapshot. Calls are serialized by the registry. */
+  save(data: RegistryData): Promise<void>;
+}
+
+/** The default store: keeps a JSON copy in memory (so a "restart" with the same store instance sees the old data). */
+export class MemoryRegistryStore implements RegistryStore {
+  #json: string | undefined;
+
+  async load(): Promise<RegistryData | undefined> {
+    return this.#json === undefined ? undefined : (JSON.parse(this.#json) as RegistryData);
+  }
+
+  async save(data: RegistryData): Promise<void> {
+    this.#json = JSON.stringify(data);
+  }
+}
+
+/** An empty snapshot. */
+export function emptyRegistryData(): RegistryData {
+  return { version: 1, listings: [], ratings: [], tombstones: [] };
+}

@@ -1,0 +1,126 @@
+/**
+ * The registry's data model, shared by the registry server, its client, the
+ * sellers that register and the buyers and simulator that search. Plain data
+ * only: everything here round-trips through JSON.
+ */
+
+/** How a tier sells access: one call, a bundle of N calls, or a time pass. */
+export type TierKind = 'single' | 'bundle' | 'pass';
+
+/** One way to buy a service, as advertised (the 402 challenge is the actual quote). */
+export interface ListingTier {
+  /** Tier number as carried in the `services=name:tier` caveat (uint8). */
+  tier: number;
+  name: string;
+  kind: TierKind;
+  /** Calls granted (bundle; 1 for single). */
+  calls?: number;
+  /** Seconds the token stays valid (pass). */
+  durationSec?: number;
+  /** Advertised price of the tier in msat. */
+  priceMsat: number;
+}
+
+/** What a seller signs when it registers or updates: everything but the registry's own bookkeeping. */
+export interface ListingFields {
+  name: string;
+  /** The paid resource: a GET here without a token answers 402 with a challenge. */
+  url: string;
+  category: string;
+  capabilities: string[];
+  tiers: ListingTier[];
+  /** 33-byte compressed secp256k1 public key (hex) of the node that issues the invoices. */
+  nodePubkey: string;
+  description?: string;
+  /** Seller-declared quality in [0, 1]. */
+  quality?: number;
+}
+
+/** What the registry's health prober saw last time it asked for a challenge. */
+export interface ListingHealth {
+  alive: boolean;
+  latencyMs?: number;
+  /** Amount of the invoice in the last challenge (the real price, not the advertised one). */
+  quotedPriceMsat?: number;
+  /** Why the last probe failed, when it did (machine-readable). */
+  error?: string;
+  checkedAt: number;
+  /** Consecutive failed probes. */
+  failures: number;
+}
+
+/** Mean score over proven purchases. */
+export interface ListingRating {
+  average: number;
+  count: number;
+}
+
+/** A listing as the registry serves it. */
+export interface Listing extends ListingFields {
+  id: string;
+  health?: ListingHealth;
+  rating?: ListingRating;
+  createdAt: number;
+  updatedAt: number;
+  /** `signedAt` of the last accepted signed change; older signed requests are replays. */
+  signedAt: number;
+}
+
+/** How search results are ordered; ties break by id so results are reproducible. */
+export type ListingSort = 'price' | 'rating' | 'latency';
+
+/** A search: every field narrows; `limit` is the buyer's search bandwidth. */
+export interface ListingQuery {
+  capability?: string;
+  category?: string;
+  /** Keep listings whose entry price (cheapest tier) is at most this. */
+  maxPriceMsat?: number;
+  /** Keep only listings whose last probe succeeded (unprobed listings count as alive). */
+  alive?: boolean;
+  sort?: ListingSort;
+  limit?: number;
+}
+
+/** A change pushed to subscribers (in memory) and over the WebSocket `/feed`. */
+export type RegistryEvent =
+  | { type: 'listing_added'; listing: Listing }
+  | { type: 'listing_updated'; listing: Listing }
+  | { type: 'listing_removed'; listing: Listing }
+  | { type: 'price_changed'; listing: Listing; previousPriceMsat?: number; priceMsat?: number }
+  | { type: 'health_changed'; listing: Listing };
+
+/** A proven rating: the rater paid an invoice of the listing's node. */
+export interface RatingRecord {
+  listingId: string;
+  paymentHash: string;
+  score: number;
+  at: number;
+}
+
+/** Machine-readable reasons the registry refuses a request. */
+export type RegistryErrorCode =
+  | 'bad_json'
+  | 'body_too_large'
+  | 'invalid_body'
+  | 'invalid_query'
+  | 'bad_signature'
+  | 'stale_signature'
+  | 'not_found'
+  | 'already_listed'
+  | 'pubkey_mismatch'
+  | 'bad_invoice'
+  | 'wrong_payee'
+  | 'wrong_preimage'
+  | 'hash_mismatch'
+  | 'already_rated'
+  | 'unsupported_media_type';
+
+/** An expected refusal, as a value: the HTTP edge maps it to a 4xx with this code. */
+export interface RegistryFailure {
+  ok: false;
+  code: RegistryErrorCode;
+  message: string;
+}
+
+/** Either a value or a refusal. */
+export type RegistryResult<T> = ({ ok: true } & T) | RegistryFailure;
