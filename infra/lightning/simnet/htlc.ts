@@ -1,0 +1,118 @@
+import type { Clock } from '../../time/clock.js';
+import type { Rng } from '../../random.js';
+import type { ChannelGraph } from './graph.js';
+import type { LatencyModel } from './latency.js';
+import type { AttemptResult, FinalDecision, HopFailure } from './outcomes.js';
+import type { Route } from './router.js';
+
+/** What the HTLC engine needs from the network around it. */
+export interface HtlcDeps {
+  graph: ChannelGraph;
+  clock: Clock;
+  latency: LatencyModel;
+  /** The network's latency stream (one for all hops, so runs repeat). */
+  rng: Rng;
+  /** online[node]: can the node take part right now. */
+  online: boolean[];
+  /** Called when an HTLC reaches the payee; hold invoices return a promise that resolves on settle/cancel. */
+  receive(payee: number, paymentHash: string, amountMsat: number): FinalDecision | Promise<FinalDecision>;
+  /** Told about every hop that settled, so forwarding income can be counted. */
+  onForwarded?(edgeIn: number, edgeOut: number, feeMsat: number): void;
+}
+
+/**
+ * Moves one payment attempt along a route the way HTLCs move: added hop by
+ * hop (each hop locks its amount in the channel, so concurrent payments
+ * contend for liquidity), then either settled backwards from the payee
+ * (each channel's locked amount moves to the other side, which reveals the
+ * preimage hop by hop) or failed backwards (each locked amount returns).
+ * Every hop update sleeps one latency draw on the injected clock.
+ *
+ * Conservation holds at every await point: lock moves balance → in-flight,
+ * settle moves in-flight → the other side's balance, fail moves it back.
+ */
+export async function sendAlongRoute(
+  deps: HtlcDeps,
+  route: Route,
+  paymentHash: string,
+  payee: number,
+): Promise<AttemptResult> {
+  const { graph: g, online } = deps;
+  const { edges, amounts } = route;
+  let locked = 0;
+  let failure: HopFailure | undefined;
+  for (let i = 0; i < edges.length; i++) {
+    const e = edges[i]!;
+    await hop(deps);
+    const to = g.to(e);
+    if (!online[to]) {
+      failure =
+        to === payee
+          ? { kind: 'final', reason: 'recipient_offline', message: 'the payee is offline' }
+          : { kind: 'unknown_next_peer', edge: e, node: to };
+      break;
+    }
+    const amount = amounts[i]!;
+    const ch = g.channels[e >> 1]!;
+    const pol = ch.policy[e & 1]!;
+    // The forwarding node (not the payer) checks its fee against its current policy.
+    if (i > 0 && amounts[i - 1]! - amount < g.fee(e, amount)) {
+      failure = { kind: 'policy', edge: e, message: `fee below ${g.fee(e, amount)} msat` };
+      break;
+    }
+    if (amount < pol.minHtlcMsat || amount > pol.maxHtlcMsat) {
+      failure = { kind: 'policy', edge: e, message: `amount ${amount} outside HTLC limits` };
+      break;
+    }
+    if (g.spendable(e) < amount) {
+      failure = { kind: 'temporary_channel_failure', edge: e, amountMsat: amount };
+      break;
+    }
+    const d = (e & 1) as 0 | 1;
+    ch.balance[d] -= amount;
+    ch.inFlight[d] += amount;
+    ch.htlcs[d] += 1;
+    locked = i + 1;
+  }
+
+  if (!failure) {
+    const decision = await deps.receive(payee, paymentHash, amounts[amounts.length - 1]!);
+    if (decision.kind === 'settle') {
+      for (let i = edges.length - 1; i >= 0; i--) {
+        await hop(deps);
+        settle(deps, edges[i]!, amounts[i]!);
+        if (i > 0) deps.onForwarded?.(edges[i - 1]!, edges[i]!, amounts[i - 1]! - amounts[i]!);
+      }
+      return { kind: 'settled', preimage: decision.preimage };
+    }
+    failure = { kind: 'final', reason: decision.reason, message: decision.message };
+  }
+
+  // Fail back from the last locked hop; the payer hears of it when it reaches hop 0.
+  for (let i = locked - 1; i >= 0; i--) {
+    await hop(deps);
+    release(deps, edges[i]!, amounts[i]!);
+  }
+  return { kind: 'failed', hop: locked, failure };
+}
+
+function hop(deps: HtlcDeps): Promise<void> {
+  const ms = deps.latency.hopMs(deps.rng);
+  return ms > 0 ? deps.clock.sleep(ms) : Promise.resolve();
+}
+
+function settle(deps: HtlcDeps, e: number, amount: number): void {
+  const ch = deps.graph.channels[e >> 1]!;
+  const d = (e & 1) as 0 | 1;
+  ch.inFlight[d] -= amount;
+  ch.htlcs[d] -= 1;
+  ch.balance[d === 0 ? 1 : 0] += amount;
+}
+
+function release(deps: HtlcDeps, e: number, amount: number): void {
+  const ch = deps.graph.channels[e >> 1]!;
+  const d = (e & 1) as 0 | 1;
+  ch.inFlight[d] -= amount;
+  ch.htlcs[d] -= 1;
+  ch.balance[d] += amount;
+}

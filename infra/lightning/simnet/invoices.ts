@@ -1,0 +1,145 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { hex } from '@scure/base';
+import type { Logger } from '../../log.js';
+import type { Clock } from '../../time/clock.js';
+import type { Invoice, PaymentFailureReason } from '../node.js';
+import { SimnetError } from './errors.js';
+import type { FinalDecision } from './outcomes.js';
+
+interface InvoiceRecord {
+  invoice: Invoice;
+  /** Set while a hold invoice has an accepted HTLC waiting for settle or cancel. */
+  resolveHold?: (d: FinalDecision) => void;
+}
+
+const PREIMAGE_RE = /^[0-9a-f]{64}$/;
+
+/**
+ * One node's invoices and what happens when an HTLC reaches it: an ordinary
+ * invoice settles at once; a hold invoice is "accepted" and keeps the HTLC
+ * locked until `settle` (preimage released) or `cancel` (payer refunded).
+ * State changes go to `onInvoice` listeners.
+ */
+export class InvoiceStore {
+  readonly #byHash = new Map<string, InvoiceRecord>();
+  readonly #listeners = new Set<(invoice: Invoice) => void>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly logger?: Logger,
+  ) {}
+
+  /** Registers a new invoice (state `open`). */
+  add(invoice: Invoice): void {
+    if (this.#byHash.has(invoice.paymentHash))
+      throw new SimnetError(
+        'invalid_invoice_request',
+        `an invoice with hash ${invoice.paymentHash} already exists`,
+      );
+    this.#byHash.set(invoice.paymentHash, { invoice });
+    this.#emit(invoice);
+  }
+
+  /** A copy of the invoice, or undefined. */
+  get(paymentHash: string): Invoice | undefined {
+    const r = this.#byHash.get(paymentHash);
+    return r && { ...r.invoice };
+  }
+
+  /** Decides what to do with an HTLC of `amountMsat` for `paymentHash` arriving now. */
+  receive(paymentHash: string, amountMsat: number): FinalDecision | Promise<FinalDecision> {
+    const r = this.#byHash.get(paymentHash);
+    if (!r) return fail('incorrect_payment_details', 'unknown payment hash');
+    const inv = r.invoice;
+    const now = this.clock.now();
+    switch (inv.state) {
+      case 'settled':
+        return fail('already_paid', 'invoice already paid');
+      case 'accepted':
+        return fail('already_paid', 'invoice already has an accepted payment');
+      case 'canceled':
+        return fail('canceled', 'invoice was canceled');
+      case 'open':
+        break;
+    }
+    if (now >= inv.expiresAt) return fail('invoice_expired', `invoice expired at ${inv.expiresAt}`);
+    // BOLT4: accept at least the amount, and no more than twice it.
+    if (inv.amountMsat > 0 && (amountMsat < inv.amountMsat || amountMsat > 2 * inv.amountMsat))
+      return fail(
+        'incorrect_payment_details',
+        `received ${amountMsat} msat for a ${inv.amountMsat} msat invoice`,
+      );
+    inv.amountPaidMsat = amountMsat;
+    if (!inv.isHold) {
+      inv.state = 'settled';
+      inv.settledAt = now;
+      this.#emit(inv);
+      return { kind: 'settle', preimage: inv.preimage! };
+    }
+    inv.state = 'accepted';
+    const decision = new Promise<FinalDecision>((resolve) => (r.resolveHold = resolve));
+    this.#emit(inv);
+    return decision;
+  }
+
+  /** Settles an accepted hold invoice with its preimage. Throws SimnetError when there is nothing to settle. */
+  settle(preimageHex: string): void {
+    if (typeof preimageHex !== 'string' || !PREIMAGE_RE.test(preimageHex))
+      throw new SimnetError('invalid_state', 'preimage must be 64 lowercase hex characters');
+    const hash = hex.encode(sha256(hex.decode(preimageHex)));
+    const r = this.#byHash.get(hash);
+    if (!r) throw new SimnetError('unknown_invoice', `no invoice for the hash of this preimage (${hash})`);
+    const inv = r.invoice;
+    if (!inv.isHold) throw new SimnetError('invalid_state', `invoice ${hash} is not a hold invoice`);
+    if (inv.state !== 'accepted' || !r.resolveHold)
+      throw new SimnetError(
+        'invalid_state',
+        `invoice ${hash} is ${inv.state}, only an accepted one can be settled`,
+      );
+    inv.preimage = preimageHex;
+    inv.state = 'settled';
+    inv.settledAt = this.clock.now();
+    const resolve = r.resolveHold;
+    delete r.resolveHold;
+    this.#emit(inv);
+    resolve({ kind: 'settle', preimage: preimageHex });
+  }
+
+  /** Cancels an open or accepted invoice; an accepted HTLC fails back to the payer. */
+  cancel(paymentHash: string): void {
+    const r = this.#byHash.get(paymentHash);
+    if (!r) throw new SimnetError('unknown_invoice', `no invoice with hash ${paymentHash}`);
+    const inv = r.invoice;
+    if (inv.state === 'settled')
+      throw new SimnetError('invalid_state', `invoice ${paymentHash} is settled and cannot be canceled`);
+    if (inv.state === 'canceled') return;
+    inv.state = 'canceled';
+    const resolve = r.resolveHold;
+    delete r.resolveHold;
+    this.#emit(inv);
+    resolve?.({ kind: 'fail', reason: 'canceled', message: 'the payee canceled the invoice' });
+  }
+
+  /** Subscribes to state changes; returns the unsubscribe function. */
+  on(listener: (invoice: Invoice) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #emit(inv: Invoice): void {
+    if (this.#listeners.size === 0) return;
+    const snapshot = { ...inv };
+    for (const l of this.#listeners) {
+      try {
+        l(snapshot);
+      } catch (e) {
+        // A listener's bug must not break the payment that triggered it.
+        this.logger?.warn({ err: e, paymentHash: inv.paymentHash }, 'onInvoice listener threw');
+      }
+    }
+  }
+}
+
+function fail(reason: PaymentFailureReason, message: string): FinalDecision {
+  return { kind: 'fail', reason, message };
+}

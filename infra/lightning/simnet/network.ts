@@ -1,0 +1,230 @@
+import type { Logger } from '../../log.js';
+import type { Msat } from '../../money.js';
+import type { Rng } from '../../random.js';
+import type { Clock } from '../../time/clock.js';
+import type { Network } from '../node.js';
+import { defaultSecp } from '../secp.js';
+import { SimnetError } from './errors.js';
+import { ChannelGraph, type ChannelOptions, type ChannelPolicy, type SimChannel } from './graph.js';
+import { InvoiceStore } from './invoices.js';
+import { defaultLatency, type LatencyModel } from './latency.js';
+import type { MissionControlOptions } from './mission-control.js';
+import { PaymentEngine, type IssuedInvoice } from './payment.js';
+import { Router, type RouterKind } from './router.js';
+import { SimNode } from './sim-node.js';
+
+/** Options of `new SimNetwork(…)`. */
+export interface SimNetworkOptions {
+  clock: Clock;
+  rng: Rng;
+  /** Per-hop HTLC update delay (default: log-normal, median 40 ms). */
+  latency?: LatencyModel;
+  /**
+   * Sign invoices with the node key (default true). With false, invoices
+   * carry the payee in an `n` field and an all-zero signature: same format,
+   * no ECDSA work; only `decodeInvoice(…, { allowUnsigned: true })` reads them.
+   */
+  signInvoices?: boolean;
+  /** 'lnd' (default): capacities + mission control. 'omniscient': true balances. */
+  router?: RouterKind;
+  /** Routes tried per payment before giving up with `no_route` (default 10). */
+  maxAttempts?: number;
+  missionControl?: MissionControlOptions;
+  logger?: Logger;
+}
+
+/**
+ * The embedded Lightning network: nodes with seeded keys, channels with
+ * balances and policies, sender-side routing with retries, HTLCs that lock
+ * liquidity hop by hop on the injected clock. Every node is a `SimNode`
+ * implementing `LightningNode`; invoices are regtest (`lnbcrt`).
+ *
+ * @example
+ * const net = new SimNetwork({ clock: new VirtualClock(), rng: createRng(1) });
+ * const [alice, bob, carol] = ['alice', 'bob', 'carol'].map((alias) => net.addNode({ alias }));
+ * net.openChannel(alice, bob, { capacityMsat: 1_000_000_000 });
+ * net.openChannel(bob, carol, { capacityMsat: 1_000_000_000 });
+ * const inv = await carol.createInvoice({ amountMsat: 50_000 });
+ * const payment = alice.pay(inv.paymentRequest); // resolves as the clock runs
+ */
+export class SimNetwork {
+  readonly clock: Clock;
+  readonly network: Network = 'regtest';
+  readonly graph = new ChannelGraph();
+  readonly nodes: SimNode[] = [];
+  readonly #online: boolean[] = [];
+  readonly #rng: Rng;
+  readonly #byAlias = new Map<string, SimNode>();
+  readonly #byPubkey = new Map<string, number>();
+  readonly #issued = new Map<string, IssuedInvoice>();
+  readonly #stores: InvoiceStore[] = [];
+  readonly #feesEarned: number[] = [];
+  readonly #signInvoices: boolean;
+  readonly #payments: PaymentEngine;
+  readonly #logger: Logger | undefined;
+
+  constructor({
+    clock,
+    rng,
+    latency = defaultLatency,
+    signInvoices = true,
+    router = 'lnd',
+    maxAttempts = 10,
+    missionControl,
+    logger,
+  }: SimNetworkOptions) {
+    if (router !== 'lnd' && router !== 'omniscient')
+      throw new SimnetError(
+        'invalid_topology',
+        `router must be 'lnd' or 'omniscient', got ${String(router)}`,
+      );
+    if (!Number.isSafeInteger(maxAttempts) || maxAttempts < 1)
+      throw new SimnetError('invalid_topology', `maxAttempts must be a positive integer, got ${maxAttempts}`);
+    this.clock = clock;
+    this.#rng = rng;
+    this.#signInvoices = signInvoices;
+    this.#logger = logger;
+    const htlc = {
+      graph: this.graph,
+      clock,
+      latency,
+      rng: rng.fork('latency'),
+      online: this.#online,
+      receive: (payee: number, hash: string, amount: Msat) => this.#stores[payee]!.receive(hash, amount),
+      onForwarded: (edgeIn: number, _edgeOut: number, fee: Msat) => {
+        const node = this.graph.to(edgeIn);
+        this.#feesEarned[node] = (this.#feesEarned[node] ?? 0) + fee;
+      },
+    };
+    this.#payments = new PaymentEngine({
+      graph: this.graph,
+      router: new Router(this.graph),
+      routerKind: router,
+      clock,
+      network: this.network,
+      htlc,
+      online: this.#online,
+      issued: this.#issued,
+      nodeByPubkey: this.#byPubkey,
+      maxAttempts,
+      ...(missionControl && { missionControl }),
+    });
+  }
+
+  /** Adds a node; its key comes from the network's seed and its index, so the same seed gives the same pubkeys. */
+  addNode({ alias }: { alias: string }): SimNode {
+    if (typeof alias !== 'string' || alias.length === 0)
+      throw new SimnetError('invalid_node', 'a node needs a non-empty alias');
+    if (this.#byAlias.has(alias))
+      throw new SimnetError('duplicate_alias', `a node named "${alias}" already exists`);
+    const index = this.graph.addNode();
+    const nodeRng = this.#rng.fork(`node/${index}`);
+    let secretKey = nodeRng.bytes(32);
+    while (!defaultSecp.isSecretKey(secretKey)) secretKey = nodeRng.bytes(32);
+    const pubkey = defaultSecp.publicKey(secretKey);
+    const invoices = new InvoiceStore(this.clock, this.#logger);
+    this.#stores.push(invoices);
+    this.#online.push(true);
+    this.#feesEarned.push(0);
+    const node = new SimNode({
+      index,
+      alias,
+      secretKey,
+      pubkey,
+      rng: nodeRng.fork('invoices'),
+      clock: this.clock,
+      network: this.network,
+      signInvoices: this.#signInvoices,
+      graph: this.graph,
+      invoices,
+      payments: this.#payments,
+      issued: this.#issued,
+    });
+    this.nodes.push(node);
+    this.#byAlias.set(alias, node);
+    this.#byPubkey.set(node.pubkey, index);
+    return node;
+  }
+
+  /** The node with this alias, or throws `unknown_node`. */
+  node(alias: string): SimNode {
+    const n = this.#byAlias.get(alias);
+    if (!n) throw new SimnetError('unknown_node', `no node named "${alias}"`);
+    return n;
+  }
+
+  /** Opens a channel funded by `a` (minus `pushMsat`, which goes to `b`). */
+  openChannel(a: SimNode, b: SimNode, opts: ChannelOptions): SimChannel {
+    return this.graph.addChannel(this.#own(a), this.#own(b), opts);
+  }
+
+  /** Changes the forwarding policy `from` announces on `channel`. */
+  setPolicy(channel: SimChannel, from: SimNode, update: Partial<ChannelPolicy>): void {
+    this.graph.setPolicy(channel.id, this.#side(channel, from), update);
+  }
+
+  /** Takes a node off the network (HTLCs towards it fail) or back on. */
+  setOnline(node: SimNode, online: boolean): void {
+    this.#online[this.#own(node)] = online;
+  }
+
+  isOnline(node: SimNode): boolean {
+    return this.#online[this.#own(node)]!;
+  }
+
+  /**
+   * Fault injection: moves `from`'s settled balance on `channel` to the other
+   * side, leaving `leaveMsat` (default 0). Conservation holds: nothing is
+   * created or destroyed, as if `from` had paid it all out.
+   */
+  drainChannel(channel: SimChannel, from: SimNode, leaveMsat: Msat = 0): void {
+    const d = this.#side(channel, from);
+    const moved = Math.max(0, channel.balance[d] - leaveMsat);
+    channel.balance[d] -= moved;
+    channel.balance[d === 0 ? 1 : 0] += moved;
+  }
+
+  /** Channels between two nodes, in opening order. */
+  channelsBetween(a: SimNode, b: SimNode): SimChannel[] {
+    const ia = this.#own(a);
+    const ib = this.#own(b);
+    return this.graph.channels.filter(
+      (c) => (c.nodes[0] === ia && c.nodes[1] === ib) || (c.nodes[0] === ib && c.nodes[1] === ia),
+    );
+  }
+
+  /** Sum of every channel balance plus every in-flight HTLC (constant). */
+  totalMsat(): Msat {
+    return this.graph.totalMsat();
+  }
+
+  /** Conservation check to the msat, per channel and in total. */
+  audit(): ReturnType<ChannelGraph['audit']> {
+    return this.graph.audit();
+  }
+
+  /** Routing fees `node` has earned by forwarding. */
+  feesEarnedMsat(node: SimNode): Msat {
+    return this.#feesEarned[this.#own(node)]!;
+  }
+
+  /** Route-cache hit counts, for benchmarks and reports. */
+  routeCacheStats(): { hits: number; misses: number } {
+    return { hits: this.#payments.cache.hits, misses: this.#payments.cache.misses };
+  }
+
+  #own(node: SimNode): number {
+    if (this.nodes[node?.index] !== node)
+      throw new SimnetError('unknown_node', `node ${String(node?.alias)} does not belong to this network`);
+    return node.index;
+  }
+
+  #side(channel: SimChannel, node: SimNode): 0 | 1 {
+    const i = this.#own(node);
+    if (this.graph.channels[channel?.id] !== channel)
+      throw new SimnetError('unknown_channel', 'channel does not belong to this network');
+    if (channel.nodes[0] === i) return 0;
+    if (channel.nodes[1] === i) return 1;
+    throw new SimnetError('invalid_channel', `${node.alias} is not a party to channel ${channel.scid}`);
+  }
+}

@@ -1,0 +1,214 @@
+import { assertMsat, type Msat } from '../../money.js';
+import type { Clock } from '../../time/clock.js';
+import { Bolt11Error, decodeInvoice } from '../bolt11.js';
+import {
+  defaultMaxFeeMsat,
+  type Network,
+  type Payment,
+  type PaymentFailureReason,
+  type PayOptions,
+} from '../node.js';
+import type { ChannelGraph } from './graph.js';
+import { sendAlongRoute, type HtlcDeps } from './htlc.js';
+import { MissionControl, type MissionControlOptions } from './mission-control.js';
+import { describeHopFailure, failedPayment } from './outcomes.js';
+import { RouteCache } from './route-cache.js';
+import type { Route, Router, RouterKind } from './router.js';
+
+/** What the network knows about an invoice it issued, so paying it needs no decoding. */
+export interface IssuedInvoice {
+  payee: number;
+  paymentHash: string;
+  amountMsat?: Msat;
+  expiresAtMs: number;
+  minFinalCltv: number;
+}
+
+/** Everything the payment lifecycle reads from the network. */
+export interface PaymentDeps {
+  graph: ChannelGraph;
+  router: Router;
+  routerKind: RouterKind;
+  clock: Clock;
+  network: Network;
+  htlc: HtlcDeps;
+  online: boolean[];
+  issued: Map<string, IssuedInvoice>;
+  nodeByPubkey: Map<string, number>;
+  maxAttempts: number;
+  missionControl?: MissionControlOptions;
+}
+
+/**
+ * A payer's side of a payment, as LND's router does it: resolve and check
+ * the invoice, refuse what cannot work (self-payment, expired, already
+ * paid, not enough local balance), then find a route, send, learn from the
+ * failure, and try again, until it succeeds, the payee refuses, no route
+ * is left within the fee limit, attempts run out, or the timeout passes.
+ */
+export class PaymentEngine {
+  readonly #mc = new Map<number, MissionControl>();
+  readonly #payments: Map<string, Payment>[] = [];
+  readonly cache = new RouteCache();
+
+  constructor(private readonly deps: PaymentDeps) {}
+
+  /** The payer's mission control (created on first use). */
+  missionControl(payer: number): MissionControl {
+    let mc = this.#mc.get(payer);
+    if (!mc) {
+      mc = new MissionControl(this.deps.missionControl);
+      this.#mc.set(payer, mc);
+    }
+    return mc;
+  }
+
+  /** The payer's record of a payment, copied. */
+  lookup(payer: number, paymentHash: string): Payment | undefined {
+    const p = this.#payments[payer]?.get(paymentHash);
+    return p && { ...p };
+  }
+
+  async pay(payer: number, bolt11: string, opts: PayOptions = {}): Promise<Payment> {
+    const d = this.deps;
+    const createdAt = d.clock.now();
+    if (opts.maxFeeMsat !== undefined) assertMsat(opts.maxFeeMsat, 'maxFeeMsat');
+    if (opts.amountMsat !== undefined) assertMsat(opts.amountMsat, 'amountMsat');
+    if (opts.timeoutMs !== undefined && !(opts.timeoutMs >= 0))
+      throw new RangeError(`timeoutMs must be a number ≥ 0, got ${String(opts.timeoutMs)}`);
+
+    let inv = d.issued.get(bolt11);
+    if (!inv) {
+      const resolved = this.#resolveForeign(bolt11);
+      if ('reason' in resolved)
+        return failedPayment(
+          { paymentHash: '', amountMsat: 0, createdAt },
+          resolved.reason,
+          resolved.message,
+          createdAt,
+        );
+      inv = resolved;
+    }
+    const amountMsat = inv.amountMsat ?? opts.amountMsat ?? 0;
+    const base = { paymentHash: inv.paymentHash, amountMsat, createdAt };
+    const refuse = (reason: PaymentFailureReason, message: string) =>
+      failedPayment(base, reason, message, d.clock.now());
+
+    const mine = (this.#payments[payer] ??= new Map());
+    const previous = mine.get(inv.paymentHash);
+    if (previous?.status === 'succeeded')
+      return refuse('already_paid', 'this node already paid this invoice');
+    if (previous?.status === 'in_flight')
+      return refuse('already_paid', 'a payment for this invoice is in flight');
+    if (amountMsat === 0) return refuse('invalid_invoice', 'zero-amount invoice: pass amountMsat');
+    if (inv.payee === payer) return refuse('self_payment', 'the payee is this node');
+    if (!d.online[payer]) return refuse('error', 'this node is offline');
+    if (createdAt >= inv.expiresAtMs)
+      return refuse('invoice_expired', `invoice expired at ${inv.expiresAtMs}`);
+    const local = this.#localSpendable(payer);
+    if (local < amountMsat)
+      return refuse(
+        'insufficient_balance',
+        `local spendable ${local} msat is below the amount ${amountMsat} msat`,
+      );
+
+    const maxFeeMsat = opts.maxFeeMsat ?? defaultMaxFeeMsat(amountMsat);
+    const payment: Payment = { ...base, status: 'in_flight', feeMsat: 0, hops: 0, attempts: 0 };
+    mine.set(inv.paymentHash, payment);
+    const finish = (reason: PaymentFailureReason, message: string): Payment => {
+      Object.assign(payment, { status: 'failed', failure: { reason, message }, resolvedAt: d.clock.now() });
+      return { ...payment };
+    };
+
+    const mc = this.missionControl(payer);
+    let last = '';
+    for (;;) {
+      if (opts.timeoutMs !== undefined && d.clock.now() - createdAt >= opts.timeoutMs)
+        return finish(
+          'timeout',
+          `gave up after ${opts.timeoutMs} ms and ${payment.attempts} attempts${last}`,
+        );
+      if (payment.attempts >= d.maxAttempts)
+        return finish('no_route', `gave up after ${payment.attempts} attempts${last}`);
+      const route = this.#route(payer, inv, amountMsat, maxFeeMsat, mc);
+      if (!route) {
+        const unlimited = this.#route(payer, inv, amountMsat, Number.MAX_SAFE_INTEGER, mc);
+        if (unlimited)
+          return finish(
+            'fee_limit_exceeded',
+            `cheapest usable route costs ${unlimited.feeMsat} msat, limit ${maxFeeMsat} msat${last}`,
+          );
+        return finish('no_route', `no route to the payee after ${payment.attempts} attempts${last}`);
+      }
+      payment.attempts++;
+      const result = await sendAlongRoute(d.htlc, route, inv.paymentHash, inv.payee);
+      const now = d.clock.now();
+      if (result.kind === 'settled') {
+        for (let i = 1; i < route.edges.length; i++) mc.recordSuccess(route.edges[i]!, route.amounts[i]!);
+        Object.assign(payment, {
+          status: 'succeeded',
+          preimage: result.preimage,
+          feeMsat: route.feeMsat,
+          hops: route.edges.length,
+          resolvedAt: now,
+        });
+        return { ...payment };
+      }
+      const f = result.failure;
+      if (f.kind === 'final') return finish(f.reason, f.message);
+      for (let i = 1; i < result.hop; i++) mc.recordSuccess(route.edges[i]!, route.amounts[i]!);
+      mc.recordFailure(f.edge, route.amounts[result.hop] ?? amountMsat, now);
+      last = `; last failure: ${describeHopFailure(f, (e) => d.graph.channels[e >> 1]!.scid)}`;
+    }
+  }
+
+  #route(payer: number, inv: IssuedInvoice, amountMsat: Msat, maxFeeMsat: Msat, mc: MissionControl) {
+    const d = this.deps;
+    const now = d.clock.now();
+    const useCache = d.routerKind === 'lnd';
+    if (useCache) {
+      const hit = this.cache.get(payer, inv.payee, amountMsat, maxFeeMsat, d.graph.version, mc.version, now);
+      // Our own first channel may have been spent since: LND checks it against the true balance too.
+      if (hit && d.graph.spendable(hit.edges[0]!) >= hit.amounts[0]!) return hit;
+    }
+    const route: Route | undefined = d.router.findRoute({
+      source: payer,
+      target: inv.payee,
+      amountMsat,
+      maxFeeMsat,
+      finalCltv: inv.minFinalCltv,
+      now,
+      kind: d.routerKind,
+      mc,
+      ...(d.routerKind === 'omniscient' && { online: d.online }),
+    });
+    if (route && useCache)
+      this.cache.set(payer, inv.payee, amountMsat, maxFeeMsat, route, d.graph.version, mc.version, now);
+    return route;
+  }
+
+  #localSpendable(node: number): Msat {
+    let s = 0;
+    for (const e of this.deps.graph.outEdges[node]!) s += this.deps.graph.spendable(e);
+    return s;
+  }
+
+  #resolveForeign(bolt11: string): IssuedInvoice | { reason: PaymentFailureReason; message: string } {
+    try {
+      const inv = decodeInvoice(bolt11, { expectedNetwork: this.deps.network, allowUnsigned: true });
+      const payee = this.deps.nodeByPubkey.get(inv.payee);
+      if (payee === undefined)
+        return { reason: 'no_route', message: `payee ${inv.payee} is not in this network` };
+      return {
+        payee,
+        paymentHash: inv.paymentHash,
+        ...(inv.amountMsat !== undefined && { amountMsat: inv.amountMsat }),
+        expiresAtMs: inv.expiresAtMs,
+        minFinalCltv: inv.minFinalCltvExpiry,
+      };
+    } catch (e) {
+      if (!(e instanceof Bolt11Error)) throw e;
+      return { reason: e.code === 'wrong_network' ? 'wrong_network' : 'invalid_invoice', message: e.message };
+    }
+  }
+}

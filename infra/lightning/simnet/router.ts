@@ -1,0 +1,198 @@
+import type { Msat } from '../../money.js';
+import type { ChannelGraph } from './graph.js';
+import type { MissionControl } from './mission-control.js';
+
+/** 'lnd': the payer sees capacities and its own balances, learns from failures. 'omniscient': sees every true balance. */
+export type RouterKind = 'lnd' | 'omniscient';
+
+/** A route from payer to payee: edges in order and the amount each channel carries. */
+export interface Route {
+  edges: number[];
+  /** amounts[i] is what edge i carries; the last equals the payment amount. */
+  amounts: Msat[];
+  /** amounts[0] − amount: what the payer pays the forwarding nodes. */
+  feeMsat: Msat;
+  /** Sum of the forwarding nodes' CLTV deltas plus the final CLTV. */
+  cltvTotal: number;
+}
+
+/** What pathfinding needs to know beyond the graph. */
+export interface RouteQuery {
+  source: number;
+  target: number;
+  amountMsat: Msat;
+  maxFeeMsat: Msat;
+  finalCltv: number;
+  now: number;
+  kind: RouterKind;
+  mc?: MissionControl;
+  /** Nodes the payer believes unusable as hops (never the target). */
+  online?: ArrayLike<boolean>;
+}
+
+// LND's defaults: a failed attempt "costs" 100 sat + 0.1% of the amount, weighed by 1/probability;
+// locking funds is priced at 15 parts per billion per block of CLTV.
+const ATTEMPT_COST_MSAT = 100_000;
+const ATTEMPT_COST_PPM = 1000;
+const RISK_FACTOR = 15e-9;
+const MIN_PROBABILITY = 0.01;
+
+/**
+ * Sender-side pathfinding like LND's: Dijkstra run backwards from the payee
+ * so each node's label already holds the exact amount it must receive (fees
+ * computed hop by hop from the destination, as BOLT7 says). The weight is
+ * fee + time-lock risk + attempt cost / success probability; the fee limit
+ * prunes paths during the search. Returns undefined when no route exists.
+ *
+ * Scratch arrays are reused between calls: one `Router` per network.
+ */
+export class Router {
+  #dist = new Float64Array(0);
+  #amt = new Float64Array(0);
+  #cltv = new Float64Array(0);
+  #next = new Int32Array(0);
+  #heap: number[] = [];
+  #pos = new Int32Array(0);
+
+  constructor(private readonly graph: ChannelGraph) {}
+
+  findRoute(q: RouteQuery): Route | undefined {
+    const g = this.graph;
+    const n = g.nodeCount;
+    this.#ensure(n);
+    const dist = this.#dist;
+    const amt = this.#amt;
+    const cltv = this.#cltv;
+    const next = this.#next;
+    dist.fill(Infinity, 0, n);
+    next.fill(-1, 0, n);
+    this.#pos.fill(-1, 0, n);
+    this.#heap.length = 0;
+    const omniscient = q.kind === 'omniscient';
+
+    dist[q.target] = 0;
+    amt[q.target] = q.amountMsat;
+    cltv[q.target] = q.finalCltv;
+    this.#push(q.target);
+    while (this.#heap.length) {
+      const v = this.#pop();
+      if (v === q.source) break;
+      const inAmt = amt[v]!;
+      for (const e of g.inEdges[v]!) {
+        const u = g.from(e);
+        if (u !== q.source && q.online && !q.online[u]) continue;
+        const ch = g.channels[e >> 1]!;
+        const pol = ch.policy[e & 1]!;
+        if (inAmt < pol.minHtlcMsat || inAmt > pol.maxHtlcMsat) continue;
+        let weight: number;
+        let newAmt: number;
+        if (u === q.source) {
+          // Our own channel: we know its true balance, pay no fee, take no risk.
+          if (g.spendable(e) < inAmt) continue;
+          weight = 0;
+          newAmt = inAmt;
+        } else {
+          if (omniscient ? g.spendable(e) < inAmt : ch.capacityMsat < inAmt) continue;
+          const fee = g.fee(e, inAmt);
+          newAmt = inAmt + fee;
+          if (newAmt - q.amountMsat > q.maxFeeMsat) continue;
+          let p = 1;
+          if (!omniscient && q.mc) p = q.mc.probability(e, inAmt, ch.capacityMsat, q.now);
+          if (p < MIN_PROBABILITY) continue;
+          const attemptCost = ATTEMPT_COST_MSAT + (inAmt * ATTEMPT_COST_PPM) / 1e6;
+          weight = fee + inAmt * (cltv[v]! + pol.cltvDelta) * RISK_FACTOR + attemptCost / p;
+        }
+        const d = dist[v]! + weight;
+        if (d < dist[u]!) {
+          dist[u] = d;
+          amt[u] = newAmt;
+          cltv[u] = u === q.source ? cltv[v]! : cltv[v]! + pol.cltvDelta;
+          next[u] = e;
+          this.#push(u);
+        }
+      }
+    }
+    if (next[q.source] === -1) return undefined;
+    const edges: number[] = [];
+    const amounts: number[] = [];
+    let cur = q.source;
+    while (cur !== q.target) {
+      const e = next[cur]!;
+      edges.push(e);
+      const to = g.to(e);
+      amounts.push(amt[to]!);
+      cur = to;
+      if (edges.length > n) throw new Error('router: cycle in next-hop pointers (bug)');
+    }
+    return { edges, amounts, feeMsat: amounts[0]! - q.amountMsat, cltvTotal: cltv[q.source]! };
+  }
+
+  #ensure(n: number): void {
+    if (this.#dist.length >= n) return;
+    const size = Math.max(n, this.#dist.length * 2, 16);
+    this.#dist = new Float64Array(size);
+    this.#amt = new Float64Array(size);
+    this.#cltv = new Float64Array(size);
+    this.#next = new Int32Array(size);
+    this.#pos = new Int32Array(size);
+  }
+
+  // Indexed binary min-heap on dist[], with decrease-key through #pos.
+  #push(v: number): void {
+    const h = this.#heap;
+    let i = this.#pos[v]!;
+    if (i < 0) {
+      i = h.length;
+      h.push(v);
+      this.#pos[v] = i;
+    }
+    this.#up(i);
+  }
+
+  #pop(): number {
+    const h = this.#heap;
+    const top = h[0]!;
+    const last = h.pop()!;
+    this.#pos[top] = -2;
+    if (h.length) {
+      h[0] = last;
+      this.#pos[last] = 0;
+      this.#down(0);
+    }
+    return top;
+  }
+
+  #up(i: number): void {
+    const h = this.#heap;
+    const d = this.#dist;
+    const v = h[i]!;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      const pv = h[p]!;
+      if (d[pv]! <= d[v]!) break;
+      h[i] = pv;
+      this.#pos[pv] = i;
+      i = p;
+    }
+    h[i] = v;
+    this.#pos[v] = i;
+  }
+
+  #down(i: number): void {
+    const h = this.#heap;
+    const d = this.#dist;
+    const v = h[i]!;
+    const n = h.length;
+    for (;;) {
+      let m = 2 * i + 1;
+      if (m >= n) break;
+      if (m + 1 < n && d[h[m + 1]!]! < d[h[m]!]!) m++;
+      if (d[h[m]!]! >= d[v]!) break;
+      h[i] = h[m]!;
+      this.#pos[h[i]!] = i;
+      i = m;
+    }
+    h[i] = v;
+    this.#pos[v] = i;
+  }
+}

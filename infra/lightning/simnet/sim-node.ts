@@ -1,0 +1,186 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { hex } from '@scure/base';
+import { assertMsat } from '../../money.js';
+import type { Rng } from '../../random.js';
+import type { Clock } from '../../time/clock.js';
+import { encodeInvoice, encodeUnsignedInvoice, type InvoiceFields } from '../bolt11.js';
+import type {
+  Balances,
+  CreateHoldInvoiceRequest,
+  CreateInvoiceRequest,
+  Invoice,
+  LightningNode,
+  Network,
+  NodeInfo,
+  Payment,
+  PayOptions,
+} from '../node.js';
+import { SimnetError } from './errors.js';
+import type { ChannelGraph } from './graph.js';
+import type { InvoiceStore } from './invoices.js';
+import type { IssuedInvoice, PaymentEngine } from './payment.js';
+
+/** What a node borrows from its network. */
+export interface SimNodeDeps {
+  index: number;
+  alias: string;
+  secretKey: Uint8Array;
+  pubkey: Uint8Array;
+  /** This node's own stream: preimages and payment secrets. */
+  rng: Rng;
+  clock: Clock;
+  network: Network;
+  signInvoices: boolean;
+  graph: ChannelGraph;
+  invoices: InvoiceStore;
+  payments: PaymentEngine;
+  issued: Map<string, IssuedInvoice>;
+}
+
+const HASH_RE = /^[0-9a-f]{64}$/;
+/** LND writes a min_final_cltv_expiry of 80 blocks into its invoices. */
+const FINAL_CLTV = 80;
+/** BOLT11 `d` holds at most 639 bytes (1023 five-bit words). */
+const MAX_MEMO_BYTES = 639;
+const utf8 = new TextEncoder();
+
+/**
+ * A node of the embedded network behind the same `LightningNode` interface
+ * as LND: real signed BOLT11 invoices (unless the network was made with
+ * `signInvoices: false`), real preimages, payments that move HTLCs through
+ * channels on the injected clock.
+ */
+export class SimNode implements LightningNode {
+  readonly index: number;
+  readonly alias: string;
+  /** 33-byte compressed public key, hex. */
+  readonly pubkey: string;
+  readonly #d: SimNodeDeps;
+
+  constructor(deps: SimNodeDeps) {
+    this.#d = deps;
+    this.index = deps.index;
+    this.alias = deps.alias;
+    this.pubkey = hex.encode(deps.pubkey);
+  }
+
+  async info(): Promise<NodeInfo> {
+    return { pubkey: this.pubkey, alias: this.alias, network: this.#d.network };
+  }
+
+  async createInvoice(req: CreateInvoiceRequest): Promise<Invoice> {
+    const preimage = this.#d.rng.bytes(32);
+    return this.#issue(req, hex.encode(sha256(preimage)), hex.encode(preimage), false);
+  }
+
+  async createHoldInvoice(req: CreateHoldInvoiceRequest): Promise<Invoice> {
+    if (typeof req?.paymentHash !== 'string' || !HASH_RE.test(req.paymentHash))
+      throw new SimnetError('invalid_invoice_request', 'paymentHash must be 64 lowercase hex characters');
+    return this.#issue(req, req.paymentHash, undefined, true);
+  }
+
+  async settleInvoice(preimageHex: string): Promise<void> {
+    this.#d.invoices.settle(preimageHex);
+  }
+
+  async cancelInvoice(paymentHashHex: string): Promise<void> {
+    this.#d.invoices.cancel(paymentHashHex);
+  }
+
+  pay(bolt11: string, opts?: PayOptions): Promise<Payment> {
+    return this.#d.payments.pay(this.index, bolt11, opts);
+  }
+
+  async lookupInvoice(paymentHashHex: string): Promise<Invoice | undefined> {
+    return this.#d.invoices.get(paymentHashHex);
+  }
+
+  async lookupPayment(paymentHashHex: string): Promise<Payment | undefined> {
+    return this.#d.payments.lookup(this.index, paymentHashHex);
+  }
+
+  async balances(): Promise<Balances> {
+    const g = this.#d.graph;
+    const b: Balances = {
+      localMsat: 0,
+      remoteMsat: 0,
+      pendingOutMsat: 0,
+      pendingInMsat: 0,
+      channels: 0,
+      onchainSat: 0,
+    };
+    for (const e of g.outEdges[this.index]!) {
+      const ch = g.channels[e >> 1]!;
+      const dir = e & 1;
+      b.localMsat += ch.balance[dir]!;
+      b.remoteMsat += ch.balance[dir ^ 1]!;
+      b.pendingOutMsat += ch.inFlight[dir]!;
+      b.pendingInMsat += ch.inFlight[dir ^ 1]!;
+      b.channels++;
+    }
+    return b;
+  }
+
+  onInvoice(listener: (invoice: Invoice) => void): () => void {
+    return this.#d.invoices.on(listener);
+  }
+
+  #issue(
+    req: CreateInvoiceRequest,
+    paymentHash: string,
+    preimage: string | undefined,
+    isHold: boolean,
+  ): Invoice {
+    const d = this.#d;
+    const amountMsat = assertMsat(req?.amountMsat, 'amountMsat');
+    const memo = req.memo ?? '';
+    if (typeof memo !== 'string' || utf8.encode(memo).length > MAX_MEMO_BYTES)
+      throw new SimnetError(
+        'invalid_invoice_request',
+        `memo must be a string of at most ${MAX_MEMO_BYTES} bytes`,
+      );
+    const expirySec = req.expirySec ?? 3600;
+    if (!Number.isSafeInteger(expirySec) || expirySec <= 0)
+      throw new SimnetError(
+        'invalid_invoice_request',
+        `expirySec must be a positive integer, got ${expirySec}`,
+      );
+    const createdAt = d.clock.now();
+    const timestampSec = Math.floor(createdAt / 1000);
+    const fields: InvoiceFields = {
+      network: d.network,
+      ...(amountMsat > 0 && { amountMsat }),
+      paymentHash,
+      paymentSecret: hex.encode(d.rng.bytes(32)),
+      description: memo,
+      timestampSec,
+      expirySec,
+      minFinalCltvExpiry: FINAL_CLTV,
+    };
+    const paymentRequest = d.signInvoices
+      ? encodeInvoice(fields, d.secretKey)
+      : encodeUnsignedInvoice(fields, d.pubkey);
+    // Same rounding as the decoder: the payer and the payee agree on the expiry to the millisecond.
+    const expiresAt = (timestampSec + expirySec) * 1000;
+    const invoice: Invoice = {
+      paymentRequest,
+      paymentHash,
+      ...(preimage !== undefined && { preimage }),
+      amountMsat,
+      memo,
+      state: 'open',
+      createdAt,
+      expiresAt,
+      isHold,
+    };
+    d.invoices.add(invoice);
+    d.issued.set(paymentRequest, {
+      payee: this.index,
+      paymentHash,
+      ...(amountMsat > 0 && { amountMsat }),
+      expiresAtMs: expiresAt,
+      minFinalCltv: FINAL_CLTV,
+    });
+    return { ...invoice };
+  }
+}
