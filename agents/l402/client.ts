@@ -1,0 +1,406 @@
+import { defaultMaxFeeMsat, type LightningNode, type NodeInfo } from '../../infra/lightning/node.js';
+import { silentLogger, type Logger } from '../../infra/log.js';
+import type { Msat } from '../../infra/money.js';
+import type { Clock } from '../../infra/time/clock.js';
+import { allowAll, type Decision, type PaymentPolicy } from '../policies/index.js';
+import type { PurchaseEvent, PurchaseHints, PurchaseResult } from './outcome.js';
+import { readPaywallAnswer, type PaywallAnswer } from './paywall-response.js';
+import { prepareRequest, type PreparedRequest } from './request.js';
+import { SingleFlight } from './single-flight.js';
+import {
+  authorizeOffer,
+  makeOffer,
+  payOffer,
+  send,
+  sendWithToken,
+  type ClientContext,
+  type Offer,
+  type PaidOffer,
+  type StepFailure,
+} from './steps.js';
+import { MemoryTokenStore, tokenUsable, type StoredToken, type TokenStore } from './token-store.js';
+
+/** What an L402 client needs. */
+export interface L402ClientOptions {
+  node: LightningNode;
+  fetch: typeof fetch;
+  /** Default: allow everything. */
+  policy?: PaymentPolicy;
+  /** Default: a fresh in-memory store. */
+  tokens?: TokenStore;
+  clock: Clock;
+  logger?: Logger;
+  /** Routing-fee ceiling for an amount (default: 1%, at least 1 sat). */
+  maxFeeMsat?: (amountMsat: Msat) => Msat;
+  onEvent?: (e: PurchaseEvent) => void;
+  /** Passed to `node.pay` as its timeout. */
+  payTimeoutMs?: number;
+  /** Accept unsigned simnet invoices (`signInvoices: false`); never on a real network. */
+  acceptUnsignedInvoices?: boolean;
+  /** Name of the buyer, carried in events and policy contexts. */
+  buyer?: string;
+}
+
+/** `RequestInit` plus what the buyer knows about the seller. */
+export type L402RequestInit = RequestInit & { l402?: PurchaseHints };
+
+/** An L402-paying HTTP client. */
+export interface L402Client {
+  /** fetch(), paying 402s. A failed purchase answers with the server's status (402 when it asked to be paid) and headers `x-l402-outcome`, `x-l402-reason`. */
+  fetch(input: string | URL | Request, init?: L402RequestInit): Promise<Response>;
+  /** The same work, returning the detailed record. */
+  purchase(input: string | URL | Request, init?: RequestInit, hints?: PurchaseHints): Promise<PurchaseResult>;
+  /** Completes or drops every pending token left by a crash (payment looked up by hash). */
+  recover(): Promise<{ completed: number; dropped: number; inFlight: number }>;
+  /** The mechanics, for graphs that run the steps as separate nodes. */
+  readonly steps: ClientContext;
+  readonly tokens: TokenStore;
+  readonly policy: PaymentPolicy;
+}
+
+const MAX_ROUNDS = 4;
+
+/**
+ * Creates an L402 client: request; on 402 pick the L402 challenge, decode and
+ * check the invoice, ask the policy, pay with a fee ceiling, retry with
+ * `Authorization: L402 <mac>:<preimage>`. Tokens are reused until they expire
+ * or run out; a rejected token is dropped and the fresh challenge paid once.
+ * Concurrent purchases of one resource share one payment.
+ *
+ * @example
+ * const client = createL402Client({ node, fetch: app.fetch, clock });
+ * const res = await client.fetch('http://seller.test/v1/quote', { l402: { maxPriceMsat: 20_000 } });
+ */
+export function createL402Client(options: L402ClientOptions): L402Client {
+  const { node, clock, logger = silentLogger, onEvent } = options;
+  const policy = options.policy ?? allowAll();
+  const tokens = options.tokens ?? new MemoryTokenStore();
+  let info: Promise<NodeInfo> | undefined;
+  const ctx: ClientContext = {
+    node,
+    fetch: options.fetch,
+    policy,
+    tokens,
+    clock,
+    logger,
+    maxFeeMsat: options.maxFeeMsat ?? defaultMaxFeeMsat,
+    emit: (e) => onEvent?.(e),
+    nodeInfo: () => {
+      info ??= node.info().catch((err: unknown) => {
+        info = undefined;
+        throw err;
+      });
+      return info;
+    },
+    allowUnsigned: options.acceptUnsignedInvoices ?? false,
+    payTimeoutMs: options.payTimeoutMs,
+    buyer: options.buyer,
+  };
+  const flights = new SingleFlight();
+  /** Payments this client has in flight, by payment hash (resolve when settled either way). */
+  const paying = new Map<string, Promise<void>>();
+
+  /** Resolves a pending token: completed (true), dropped (false), or still in flight (undefined). */
+  async function recoverToken(t: StoredToken): Promise<boolean | undefined> {
+    const p = await node.lookupPayment(t.paymentHash);
+    if (p?.status === 'succeeded' && p.preimage) {
+      await tokens.put({ ...t, state: 'paid', preimage: p.preimage.toLowerCase() });
+      return true;
+    }
+    if (p?.status === 'in_flight') return undefined;
+    await tokens.evict(t.origin, t.pathPrefix, t.paymentHash);
+    return false;
+  }
+
+  async function purchase(
+    input: string | URL | Request,
+    init: RequestInit = {},
+    hints: PurchaseHints = {},
+  ): Promise<PurchaseResult> {
+    const startedAt = clock.now();
+    const run = new Run(startedAt);
+    let req: PreparedRequest;
+    try {
+      req = await prepareRequest(input, init);
+    } catch (err) {
+      return run.fail(
+        { ok: false, outcome: 'seller_error', reason: `bad request: ${(err as Error).message}` },
+        clock,
+      );
+    }
+    const key = `${req.origin}${req.path}`;
+    let fresh: PaywallAnswer | undefined;
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      let held = tokens.get(req.origin, req.path);
+      if (held?.state === 'pending') {
+        // Ours and still paying (maybe for a sibling path): wait for it rather than ask the node.
+        const ours = paying.get(held.paymentHash) ?? flights.waitFor(key);
+        if (ours) {
+          await ours;
+          continue;
+        }
+        const recovered = await recoverToken(held).catch(() => undefined);
+        if (recovered === undefined) {
+          return run.fail(
+            {
+              ok: false,
+              outcome: 'payment_timeout',
+              reason: `an earlier payment ${held.paymentHash} is still in flight`,
+            },
+            clock,
+          );
+        }
+        held = tokens.get(req.origin, req.path);
+      }
+      if (held && !fresh && tokenUsable(held, clock.now())) {
+        tokens.recordUse(held);
+        run.attempts++;
+        const at = clock.now();
+        const d = await sendWithToken(ctx, req, held, 'reuse');
+        run.timings.consumeMs = clock.now() - at;
+        if (d.kind === 'delivered') return run.reused(held, d.response, clock);
+        if (d.kind === 'failed') return run.fail({ ok: false, ...d }, clock, held);
+        await tokens.evict(held.origin, held.pathPrefix, held.paymentHash);
+        if (hints.reuseOnly)
+          return run.fail(
+            {
+              ok: false,
+              outcome: d.outcome,
+              reason: d.answer.note.reason ?? `HTTP ${d.answer.status}`,
+              status: d.answer.status,
+            },
+            clock,
+            held,
+          );
+        // Aperture answers a spent token with a fresh 402: pay that one; a 401 needs a new probe.
+        if (d.answer.status === 402) fresh = d.answer;
+        logger.debug(
+          { url: req.url.href, status: d.answer.status, reason: d.answer.note.reason },
+          'l402: token rejected, evicted',
+        );
+        continue;
+      }
+      const flight = flights.waitFor(key);
+      if (flight) {
+        // Someone is buying this resource now: wait, then use what they bought.
+        fresh = undefined;
+        await flight;
+        continue;
+      }
+      if (hints.reuseOnly) {
+        return run.fail(
+          { ok: false, outcome: 'policy_denied', reason: 'no usable token and reuseOnly is set' },
+          clock,
+        );
+      }
+      const answer = fresh;
+      fresh = undefined;
+      return flights.run(key, () => buy(req, hints, run, answer));
+    }
+    return run.fail(
+      { ok: false, outcome: 'token_rejected', reason: `gave up after ${MAX_ROUNDS} rounds` },
+      clock,
+    );
+  }
+
+  /** One paid purchase: probe (unless a fresh 402 is at hand), check, authorize, pay, consume. */
+  async function buy(
+    req: PreparedRequest,
+    hints: PurchaseHints,
+    run: Run,
+    answer?: PaywallAnswer,
+  ): Promise<PurchaseResult> {
+    if (!answer) {
+      const at = clock.now();
+      run.attempts++;
+      const sent = await send(ctx, req);
+      if (!sent.ok) return run.fail(sent, clock);
+      const res = sent.response;
+      ctx.emit({
+        atMs: at,
+        durationMs: clock.now() - at,
+        url: req.url.href,
+        buyer: ctx.buyer,
+        step: 'challenge',
+        status: res.status,
+      });
+      if (res.status !== 402) {
+        run.timings.consumeMs = clock.now() - at;
+        if (res.status < 400)
+          return run.done({ outcome: 'success', response: res, status: res.status }, clock);
+        const outcome = res.status === 429 ? 'rate_limited' : 'seller_error';
+        return run.fail(
+          {
+            ok: false,
+            outcome,
+            reason: `HTTP ${res.status} without a payment challenge`,
+            status: res.status,
+            response: res,
+          },
+          clock,
+        );
+      }
+      answer = await readPaywallAnswer(res);
+    }
+    const made = await makeOffer(ctx, req, answer, hints, run.startedAt);
+    if (!made.ok) return run.fail(made, clock);
+    const offer = made.offer;
+    run.sawOffer(offer);
+    const decision = await authorizeOffer(ctx, offer, hints);
+    if (decision.kind !== 'allow') return run.fail(denial(decision), clock);
+    let settled!: () => void;
+    paying.set(offer.paymentHash, new Promise<void>((r) => (settled = r)));
+    const paid = await payOffer(ctx, offer, decision.reservation).finally(() => {
+      paying.delete(offer.paymentHash);
+      settled();
+    });
+    run.timings.payMs = paid.payMs;
+    if (!paid.ok) return run.fail(paid, clock);
+    run.paid(paid);
+    return consume(req, paid, run);
+  }
+
+  async function consume(req: PreparedRequest, paid: PaidOffer, run: Run): Promise<PurchaseResult> {
+    const at = clock.now();
+    tokens.recordUse(paid.token);
+    run.attempts++;
+    const d = await sendWithToken(ctx, req, paid.token, 'consume');
+    run.timings.consumeMs = clock.now() - at;
+    if (d.kind === 'delivered')
+      return run.done({ outcome: 'success', response: d.response, status: d.response.status }, clock);
+    if (d.kind === 'rejected') {
+      await tokens.evict(paid.token.origin, paid.token.pathPrefix, paid.token.paymentHash);
+      return run.fail(
+        {
+          ok: false,
+          outcome: d.outcome,
+          reason: d.answer.note.reason ?? `HTTP ${d.answer.status}`,
+          status: d.answer.status,
+        },
+        clock,
+      );
+    }
+    return run.fail({ ok: false, ...d }, clock);
+  }
+
+  async function fetchL402(input: string | URL | Request, init: L402RequestInit = {}): Promise<Response> {
+    const { l402, ...rest } = init;
+    const r = await purchase(input, rest, l402);
+    if (r.outcome === 'success' && r.response) return r.response;
+    if (r.response) {
+      const headers = new Headers(r.response.headers);
+      headers.set('x-l402-outcome', r.outcome);
+      if (r.reason) headers.set('x-l402-reason', headerSafe(r.reason));
+      return new Response(r.response.body, {
+        status: r.response.status,
+        statusText: r.response.statusText,
+        headers,
+      });
+    }
+    return new Response(JSON.stringify({ error: r.outcome, reason: r.reason }), {
+      status: r.status ?? 402,
+      headers: {
+        'content-type': 'application/json',
+        'x-l402-outcome': r.outcome,
+        'x-l402-reason': headerSafe(r.reason ?? ''),
+      },
+    });
+  }
+
+  async function recover() {
+    const counts = { completed: 0, dropped: 0, inFlight: 0 };
+    for (const t of tokens.list().filter((t) => t.state === 'pending')) {
+      const r = await recoverToken(t);
+      if (r === true) counts.completed++;
+      else if (r === false) counts.dropped++;
+      else counts.inFlight++;
+    }
+    return counts;
+  }
+
+  return { fetch: fetchL402, purchase, recover, steps: ctx, tokens, policy };
+}
+
+function denial(d: Exclude<Decision, { kind: 'allow' }>): StepFailure {
+  return d.kind === 'deny'
+    ? { ok: false, outcome: d.outcome, reason: d.reason, status: 402 }
+    : { ok: false, outcome: 'escalated', reason: d.reason, status: 402 };
+}
+
+function headerSafe(s: string): string {
+  return s.replace(/[^\x20-\x7e]/g, '?').slice(0, 512);
+}
+
+/** The record of one purchase as it is being built. */
+class Run {
+  attempts = 0;
+  timings: PurchaseResult['timings'];
+  #offer?: Offer;
+  #paid?: PaidOffer;
+  readonly startedAt: number;
+
+  constructor(startedAt: number) {
+    this.startedAt = startedAt;
+    this.timings = { startedAt, endedAt: startedAt };
+  }
+
+  sawOffer(offer: Offer): void {
+    this.#offer = offer;
+    this.timings.quoteMs = offer.quoteMs;
+  }
+
+  paid(p: PaidOffer): void {
+    this.#paid = p;
+  }
+
+  #base(clock: Clock): Omit<PurchaseResult, 'outcome'> {
+    const p = this.#paid?.payment;
+    return {
+      quotedMsat: this.#offer?.amountMsat,
+      paidMsat: p ? p.amountMsat : 0,
+      feeMsat: p ? p.feeMsat : 0,
+      hops: p ? p.hops : 0,
+      attempts: this.attempts,
+      tokenReused: false,
+      paymentHash: this.#offer?.paymentHash,
+      preimage: this.#paid?.token.preimage,
+      macaroon: this.#offer?.macaroon,
+      payee: this.#offer?.payee,
+      timings: { ...this.timings, endedAt: clock.now() },
+    };
+  }
+
+  done(r: Pick<PurchaseResult, 'outcome' | 'response' | 'status'>, clock: Clock): PurchaseResult {
+    return { ...this.#base(clock), ...r };
+  }
+
+  reused(t: StoredToken, response: Response, clock: Clock): PurchaseResult {
+    return {
+      ...this.#base(clock),
+      outcome: 'success',
+      response,
+      status: response.status,
+      tokenReused: true,
+      paymentHash: t.paymentHash,
+      preimage: t.preimage,
+      macaroon: t.macaroon,
+    };
+  }
+
+  fail(f: StepFailure, clock: Clock, token?: StoredToken): PurchaseResult {
+    const r: PurchaseResult = {
+      ...this.#base(clock),
+      outcome: f.outcome,
+      reason: f.reason,
+      ...(f.rejection ? { rejection: f.rejection } : {}),
+      ...(f.status !== undefined ? { status: f.status } : {}),
+      ...(f.response ? { response: f.response } : {}),
+    };
+    if (token) {
+      r.tokenReused = true;
+      r.paymentHash = token.paymentHash;
+      r.macaroon = token.macaroon;
+    }
+    return r;
+  }
+}

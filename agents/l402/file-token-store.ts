@@ -1,0 +1,100 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { MemoryTokenStore, type StoredToken } from './token-store.js';
+
+/** Errors reading a token file. */
+export class TokenStoreError extends Error {
+  readonly code = 'corrupt_token_file';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TokenStoreError';
+  }
+}
+
+interface TokenFile {
+  version: 1;
+  tokens: StoredToken[];
+}
+
+/**
+ * Tokens kept in memory and mirrored to one JSON file. Every write goes to a
+ * temporary file that is then renamed over the old one, so a crash leaves
+ * either the old or the new file, never half of one. Writes are serialized;
+ * a burst of changes collapses into the latest snapshot.
+ *
+ * @example
+ * const tokens = await FileTokenStore.open('~/.cache/l402-lab/tokens.json');
+ */
+export class FileTokenStore extends MemoryTokenStore {
+  readonly path: string;
+  #writing: Promise<void> = Promise.resolve();
+  #dirty = false;
+  #seq = 0;
+
+  private constructor(path: string) {
+    super();
+    this.path = path;
+  }
+
+  /** Opens (or starts) the file at `path`; throws TokenStoreError if it exists but is not a token file. */
+  static async open(path: string): Promise<FileTokenStore> {
+    const store = new FileTokenStore(path);
+    let text: string | undefined;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    if (text !== undefined) {
+      let parsed: TokenFile;
+      try {
+        parsed = JSON.parse(text) as TokenFile;
+      } catch (cause) {
+        throw new TokenStoreError(`token file ${path} is not JSON`, { cause });
+      }
+      if (parsed?.version !== 1 || !Array.isArray(parsed.tokens)) {
+        throw new TokenStoreError(`token file ${path} has no version 1 token list`);
+      }
+      for (const t of parsed.tokens) {
+        if (
+          typeof t?.origin !== 'string' ||
+          typeof t.pathPrefix !== 'string' ||
+          typeof t.macaroon !== 'string'
+        ) {
+          throw new TokenStoreError(
+            `token file ${path} holds an entry without origin, pathPrefix or macaroon`,
+          );
+        }
+        let scopes = store.byOrigin.get(t.origin);
+        if (!scopes) store.byOrigin.set(t.origin, (scopes = new Map()));
+        scopes.set(t.pathPrefix, { ...t, callsUsed: t.callsUsed ?? 0 });
+      }
+    }
+    return store;
+  }
+
+  /** Resolves when everything changed so far is on disk. */
+  flush(): Promise<void> {
+    return this.changed();
+  }
+
+  protected override changed(): Promise<void> {
+    this.#dirty = true;
+    // Chain behind the write in progress; whichever write runs next takes the latest snapshot.
+    const next = this.#writing.then(() => (this.#dirty ? this.#write() : undefined));
+    // A failed write must not wedge the chain: mark dirty so the next change retries it.
+    this.#writing = next.catch(() => {
+      this.#dirty = true;
+    });
+    return next;
+  }
+
+  async #write(): Promise<void> {
+    this.#dirty = false;
+    const body: TokenFile = { version: 1, tokens: this.list() };
+    const tmp = `${this.path}.tmp-${process.pid}-${this.#seq++}`;
+    await mkdir(dirname(this.path), { recursive: true });
+    await writeFile(tmp, JSON.stringify(body, null, 2), { mode: 0o600 });
+    await rename(tmp, this.path);
+  }
+}

@@ -1,0 +1,84 @@
+import { Bolt11Error, decodeInvoice, type DecodedInvoice } from '../../infra/lightning/bolt11.js';
+import type { Network } from '../../infra/lightning/node.js';
+import type { Msat } from '../../infra/money.js';
+import type { InvoiceRejection } from './outcome.js';
+
+/** What the buyer expects of an invoice before it pays. */
+export interface InvoiceExpectations {
+  /** The paying node's network: an invoice for another chain is refused. */
+  network: Network;
+  /** Now, on the injected clock. */
+  nowMs: number;
+  /** The payment hash in the macaroon's identifier: the invoice must be for the same hash. */
+  tokenPaymentHash: string;
+  /** The seller's advertised node key, when known. */
+  expectedPayee?: string;
+  /** The most the buyer accepts (the advertised price or its own ceiling, whichever is lower). */
+  maxAmountMsat?: Msat;
+  /** Accept the unsigned invoices a simnet built with `signInvoices: false`. */
+  allowUnsigned?: boolean;
+}
+
+/** The verdict on one invoice. */
+export type InvoiceCheck =
+  | { ok: true; invoice: DecodedInvoice; amountMsat: Msat }
+  | { ok: false; rejection: InvoiceRejection; reason: string; invoice?: DecodedInvoice };
+
+/**
+ * Decodes (signature verified) and checks an invoice against what the buyer
+ * expects. Every way a seller could cheat before delivery is refused here,
+ * so nothing is paid: another network, an amount above the quote, no amount,
+ * an expired invoice, a payment hash that is not the token's, another payee.
+ */
+export function checkInvoice(bolt11: string, e: InvoiceExpectations): InvoiceCheck {
+  let invoice: DecodedInvoice;
+  try {
+    invoice = decodeInvoice(bolt11, { expectedNetwork: e.network, allowUnsigned: e.allowUnsigned ?? false });
+  } catch (err) {
+    if (err instanceof Bolt11Error) {
+      return {
+        ok: false,
+        rejection: err.code === 'wrong_network' ? 'wrong_network' : 'bad_invoice',
+        reason: `${err.code}: ${err.message}`,
+      };
+    }
+    return { ok: false, rejection: 'bad_invoice', reason: String(err) };
+  }
+  const amount = invoice.amountMsat;
+  if (amount === undefined || amount <= 0) {
+    return { ok: false, rejection: 'no_amount', reason: 'invoice carries no amount', invoice };
+  }
+  if (e.maxAmountMsat !== undefined && amount > e.maxAmountMsat) {
+    return {
+      ok: false,
+      rejection: 'over_quoted_price',
+      reason: `invoice asks ${amount} msat, above the ${e.maxAmountMsat} msat quoted or allowed`,
+      invoice,
+    };
+  }
+  if (e.nowMs >= invoice.expiresAtMs) {
+    return {
+      ok: false,
+      rejection: 'expired',
+      reason: `invoice expired at ${new Date(invoice.expiresAtMs).toISOString()} (now ${new Date(e.nowMs).toISOString()})`,
+      invoice,
+    };
+  }
+  if (invoice.paymentHash !== e.tokenPaymentHash.toLowerCase()) {
+    return {
+      ok: false,
+      rejection: 'hash_mismatch',
+      reason: `invoice pays hash ${invoice.paymentHash} but the token is for ${e.tokenPaymentHash}`,
+      invoice,
+    };
+  }
+  if (e.expectedPayee !== undefined && invoice.payee !== e.expectedPayee.toLowerCase()) {
+    return {
+      ok: false,
+      rejection: 'wrong_payee',
+      reason: `invoice pays node ${invoice.payee}, not the advertised ${e.expectedPayee}`,
+      invoice,
+    };
+  }
+  return { ok: true, invoice, amountMsat: amount };
+}

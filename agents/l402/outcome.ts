@@ -1,0 +1,128 @@
+import type { Msat } from '../../infra/money.js';
+
+/** How one purchase ended, as an explicit enum the metrics group by. */
+export type PurchaseOutcome =
+  | 'success'
+  | 'policy_denied'
+  | 'over_budget'
+  | 'invoice_rejected'
+  | 'no_route'
+  | 'insufficient_balance'
+  | 'payment_timeout'
+  | 'payment_failed'
+  | 'token_rejected'
+  | 'quota_exhausted'
+  | 'seller_error'
+  | 'not_delivered'
+  | 'rate_limited'
+  | 'no_quote'
+  | 'escalated';
+
+/** Why an invoice was refused before paying. */
+export type InvoiceRejection =
+  | 'wrong_network'
+  | 'expired'
+  | 'hash_mismatch'
+  | 'wrong_payee'
+  | 'over_quoted_price'
+  | 'bad_invoice'
+  | 'no_amount';
+
+/** What the caller knows before buying; every field is optional. */
+export interface PurchaseHints {
+  /** Payee pubkey the seller advertised (registry listing, manifest). */
+  expectedPayee?: string;
+  /** Price the seller advertised; an invoice above it is refused. */
+  quotedPriceMsat?: Msat;
+  /** The most the caller will pay for this request (before fees). */
+  maxPriceMsat?: Msat;
+  service?: string;
+  category?: string;
+  /** What finishing the task is worth (value-based policies). */
+  taskValueMsat?: Msat;
+  buyer?: string;
+  payOnSuccess?: boolean;
+  /** Use a stored token only: never pay (sub-agents living on a delegated slice). */
+  reuseOnly?: boolean;
+}
+
+/** Clock timestamps and durations (ms) of one purchase's steps. */
+export interface PurchaseTimings {
+  /** From the first request to the decoded, checked challenge. */
+  quoteMs?: number;
+  payMs?: number;
+  /** The authorized request that delivered (or failed to). */
+  consumeMs?: number;
+  startedAt: number;
+  endedAt: number;
+}
+
+/** The detailed record of one `purchase`: what happened, what it cost, how long it took. */
+export interface PurchaseResult {
+  outcome: PurchaseOutcome;
+  /** The final HTTP response (success or a seller's refusal), unread. */
+  response?: Response;
+  /** The invoice amount seen in the challenge. */
+  quotedMsat?: Msat;
+  /** Delivered to the seller (0 when nothing was paid). */
+  paidMsat: Msat;
+  feeMsat: Msat;
+  /** Channels on the payment route (0 when nothing was paid). */
+  hops: number;
+  /** HTTP requests sent for this purchase. */
+  attempts: number;
+  /** True when a stored token was used and no payment was made. */
+  tokenReused: boolean;
+  paymentHash?: string;
+  preimage?: string;
+  /** The base64 macaroon used or bought. */
+  macaroon?: string;
+  /** Payee pubkey of the invoice (when one was seen). */
+  payee?: string;
+  /** Sub-reason: the invoice rejection, the policy's reason, the node's failure message… */
+  reason?: string;
+  rejection?: InvoiceRejection;
+  /** Final HTTP status, when a response was received. */
+  status?: number;
+  timings: PurchaseTimings;
+}
+
+/** One step of a purchase, emitted as it finishes (`onEvent`), for metrics and traces. */
+export type PurchaseEvent = {
+  atMs: number;
+  durationMs: number;
+  url: string;
+  buyer?: string;
+} & (
+  | { step: 'challenge'; status: number; amountMsat?: Msat; payee?: string }
+  | { step: 'check'; ok: boolean; rejection?: InvoiceRejection; reason?: string }
+  | { step: 'authorize'; decision: 'allow' | 'deny' | 'escalate'; reason?: string; amountMsat: Msat }
+  | {
+      step: 'pay';
+      ok: boolean;
+      amountMsat: Msat;
+      feeMsat: Msat;
+      hops: number;
+      failure?: string;
+      paymentHash: string;
+    }
+  | { step: 'retry'; status: number; reason?: string }
+  | { step: 'consume'; status: number; ok: boolean }
+  | { step: 'reuse'; status: number; ok: boolean; paymentHash: string }
+);
+
+/** Maps a Lightning payment failure onto a purchase outcome. */
+export function outcomeOfPaymentFailure(reason: string): PurchaseOutcome {
+  switch (reason) {
+    case 'no_route':
+    case 'fee_limit_exceeded':
+    case 'recipient_offline':
+      return 'no_route';
+    case 'insufficient_balance':
+      return 'insufficient_balance';
+    case 'timeout':
+      return 'payment_timeout';
+    default:
+      return 'payment_failed';
+  }
+}

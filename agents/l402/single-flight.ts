@@ -1,0 +1,31 @@
+/**
+ * At most one purchase per key at a time: the first caller does the work,
+ * later callers wait for it to finish and then look at the token store again.
+ * That is what turns 100 concurrent requests for one resource into one payment.
+ */
+export class SingleFlight {
+  readonly #inFlight = new Map<string, Promise<void>>();
+
+  /** The flight in progress for `key`, if any (resolves when it ends, never rejects). */
+  waitFor(key: string): Promise<void> | undefined {
+    return this.#inFlight.get(key);
+  }
+
+  /** Runs `fn` as the flight for `key`; throws if one is already in progress (callers check first). */
+  async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    if (this.#inFlight.has(key)) throw new Error(`single flight: ${key} is already in flight`);
+    let done!: () => void;
+    this.#inFlight.set(key, new Promise<void>((r) => (done = r)));
+    try {
+      return await fn();
+    } finally {
+      this.#inFlight.delete(key);
+      done();
+    }
+  }
+
+  /** Keys in flight now. */
+  get size(): number {
+    return this.#inFlight.size;
+  }
+}
