@@ -30,7 +30,11 @@ const CAPABILITY_RE = /^[^\s,=]+$/;
 const METHOD_RE = /^[A-Z]+$/;
 const UINT_RE = /^(0|[1-9][0-9]*)$/;
 
-/** Parses `condition=value` (split at the first '=', both sides trimmed as Aperture does). */
+/**
+ * Parses `condition=value`, split at the first '='. Both sides are trimmed
+ * (Aperture does not trim): a reseller's ` services = x:0` then still
+ * restricts instead of being skipped as unknown.
+ */
 export function parseCaveat(text: string): Caveat {
   if (typeof text !== 'string') throw new L402Error('invalid_caveat', 'a caveat must be a string');
   const eq = text.indexOf('=');

@@ -147,7 +147,8 @@ export function satisfiersFor(service: string): Satisfier[] {
         if (cur > prev) throw widening(cond.validUntil, `${cur} is later than ${prev}`);
       },
       satisfyFinal(seconds, ctx) {
-        if (ctx.nowMs > seconds * 1000) {
+        // Valid strictly before the instant, as Aperture (`now().Before(expiry)`).
+        if (ctx.nowMs >= seconds * 1000) {
           throw new L402Error('expired', `token expired at ${seconds * 1000} ms, now is ${ctx.nowMs} ms`);
         }
       },
