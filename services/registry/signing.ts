@@ -1,22 +1,30 @@
+import { createHash } from 'node:crypto';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { decodeInvoice } from '../../infra/lightning/bolt11.js';
+import type { LightningNode } from '../../infra/lightning/node.js';
 import type { ListingFields } from './types.js';
 
 /**
  * Registry writes are signed by the seller's node key, so nobody can list,
- * change or remove a listing under someone else's key.
+ * change or remove a listing under someone else's key. A signature comes in
+ * one of two encodings, both over the same message (the UTF-8 canonical JSON
+ * of a `SignedAction`):
  *
- * The signature is ECDSA/secp256k1 over sha256(message), where message is the
- * UTF-8 canonical JSON of a `SignedAction`. That is exactly what LND's
- * `POST /v2/signer/signmessage {msg, key_loc:{key_family:6,key_index:0}}`
- * returns (single sha256, 64-byte r‖s), so an LND node can sign without ever
- * revealing its key; the simnet and tests sign with a key they hold.
+ * - ECDSA/secp256k1 over sha256(message), hex: 64-byte r‖s, or 65 bytes with
+ *   a recovery header first. Exactly what LND's `POST /v2/signer/signmessage
+ *   {msg, key_loc:{key_family:6,key_index:0}}` returns, and what `keySigner`
+ *   makes from a raw key.
+ * - An invoice attestation: a BOLT11 invoice the node itself created and
+ *   signed, whose description is `l402-registry/v1 sign <sha256(message) hex>`.
+ *   Any `LightningNode` can make one (`nodeSigner`) without exposing its key
+ *   or having a sign-message call, and the invoice signature names its node.
  */
 export interface Signer {
   /** 33-byte compressed public key, hex: must equal the listing's nodePubkey. */
   readonly pubkey: string;
-  /** Signs sha256(message); returns a 64-byte compact (r‖s) signature (65-byte recoverable is accepted too). */
-  sign(message: Uint8Array): Promise<Uint8Array>;
+  /** Signs `message`; returns the signature in one of the two wire encodings. */
+  sign(message: Uint8Array): Promise<string>;
 }
 
 /** What a signature covers. The action and id are inside, so a signature cannot be replayed as another kind of change. */
@@ -40,7 +48,30 @@ export function keySigner(privateKey: Uint8Array): Signer {
   return {
     pubkey: bytesToHex(secp256k1.getPublicKey(key, true)),
     // RFC 6979 deterministic nonces: no randomness needed, same bytes every run.
-    sign: async (message) => secp256k1.sign(message, key, { prehash: true, lowS: true }),
+    sign: async (message) => bytesToHex(secp256k1.sign(message, key, { prehash: true, lowS: true })),
+  };
+}
+
+/** The description an attestation invoice must carry for `message`. */
+export function attestationMemo(message: Uint8Array): string {
+  return `${SIGNING_DOMAIN} sign ${createHash('sha256').update(message).digest('hex')}`;
+}
+
+/**
+ * A Signer backed by any LightningNode: it asks the node for a zero-amount
+ * invoice whose description commits to the message (see `Signer`). Needs a
+ * node that signs its invoices (LND always; the simnet unless built with
+ * `signInvoices: false`).
+ */
+export async function nodeSigner(
+  node: LightningNode,
+  { expirySec = 600 }: { expirySec?: number } = {},
+): Promise<Signer> {
+  const { pubkey } = await node.info();
+  return {
+    pubkey,
+    sign: async (message) =>
+      (await node.createInvoice({ amountMsat: 0, memo: attestationMemo(message), expirySec })).paymentRequest,
   };
 }
 
@@ -72,9 +103,8 @@ export function signedMessage(action: SignedAction): Uint8Array {
 }
 
 /** Signs `action` with `signer`; returns the signature as hex. */
-export async function signAction(action: SignedAction, signer: Signer): Promise<string> {
-  const sig = await signer.sign(signedMessage(action));
-  return bytesToHex(sig);
+export function signAction(action: SignedAction, signer: Signer): Promise<string> {
+  return signer.sign(signedMessage(action));
 }
 
 /** Signs a registration: the body of `POST /listings` is `{ listing, signedAt, signature }`. */
@@ -99,19 +129,32 @@ export function isValidPubkey(pubkeyHex: string): boolean {
 }
 
 /**
- * Checks `signatureHex` over `action` against `pubkeyHex`. Never throws:
- * malformed hex, wrong lengths and invalid points are simply `false`.
+ * Checks a signature (either encoding) over `action` against `pubkeyHex`.
+ * Never throws: malformed input, wrong lengths, invalid points, unsigned or
+ * foreign invoices are simply `false`.
  */
-export function verifyAction(action: SignedAction, signatureHex: string, pubkeyHex: string): boolean {
-  if (!/^([0-9a-f]{128}|[0-9a-f]{130})$/.test(signatureHex) || !isValidPubkey(pubkeyHex)) return false;
-  let sig = hexToBytes(signatureHex);
+export function verifyAction(action: SignedAction, signature: string, pubkeyHex: string): boolean {
+  if (typeof signature !== 'string' || !isValidPubkey(pubkeyHex)) return false;
+  const message = signedMessage(action);
+  if (/^ln/i.test(signature)) return verifyAttestation(message, signature, pubkeyHex);
+  if (!/^([0-9a-f]{128}|[0-9a-f]{130})$/.test(signature)) return false;
+  let sig = hexToBytes(signature);
   // LND's compact_sig format puts a recovery header byte (27..34) first; drop it.
   if (sig.length === 65) {
     if (sig[0]! < 27 || sig[0]! > 34) return false;
     sig = sig.slice(1);
   }
   try {
-    return secp256k1.verify(sig, signedMessage(action), hexToBytes(pubkeyHex), { prehash: true, lowS: true });
+    return secp256k1.verify(sig, message, hexToBytes(pubkeyHex), { prehash: true, lowS: true });
+  } catch {
+    return false;
+  }
+}
+
+function verifyAttestation(message: Uint8Array, invoice: string, pubkeyHex: string): boolean {
+  try {
+    const d = decodeInvoice(invoice, { verify: true });
+    return d.signed && d.payee === pubkeyHex && d.description === attestationMemo(message);
   } catch {
     return false;
   }
