@@ -63,7 +63,7 @@ export interface InvoiceFields {
   amountMsat?: Msat;
   /** 32 bytes, hex. */
   paymentHash: string;
-  /** 32 bytes, hex. Modern invoices carry one; when set, feature bits 8, 14 and 17 are written as LND does. */
+  /** 32 bytes, hex. Modern invoices carry one; when set, feature bits 8, 14, 17 and 25 are written as LND 0.20 does. */
   paymentSecret?: string;
   description?: string;
   descriptionHash?: string;
@@ -350,7 +350,7 @@ function buildUnsigned(f: InvoiceFields, payee: Uint8Array | undefined): { hrp: 
   if (expiry !== DEFAULT_EXPIRY_SEC) push(TAG.x, intToWords(checkedUint(expiry, 'expiry')));
   push(TAG.c, intToWords(checkedUint(f.minFinalCltvExpiry ?? DEFAULT_MIN_FINAL_CLTV, 'min_final_cltv')));
   if (f.paymentSecret !== undefined) push(TAG.s, hashWords(f.paymentSecret, 'payment secret'));
-  const features = f.features ?? (f.paymentSecret !== undefined ? [8, 14, 17] : []);
+  const features = f.features ?? (f.paymentSecret !== undefined ? [8, 14, 17, 25] : []);
   if (features.length) push(TAG.features, featureWords(features));
   return { hrp, words };
 }
