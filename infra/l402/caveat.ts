@@ -126,6 +126,13 @@ export function hasDotSegmentOrEncoding(path: string): boolean {
   return /(^|\/)\.\.?(\/|$)/.test(path) || /%2[ef]/i.test(path) || path.includes('\\');
 }
 
+function listItem(item: unknown, re: RegExp, what: string): string {
+  if (typeof item !== 'string' || !re.test(item)) {
+    throw new L402Error('invalid_caveat', `bad ${what} ${preview(item)}`);
+  }
+  return item;
+}
+
 function checkName(service: string): string {
   if (typeof service !== 'string' || !NAME_RE.test(service)) {
     throw new L402Error('invalid_caveat', `bad service name ${preview(service)}`);
@@ -156,8 +163,10 @@ export const caveats = {
   },
   /** `<service>_capabilities=a,b`: the capabilities allowed (absent: all). */
   capabilities(service: string, list: readonly string[]): string {
-    const value = nonEmpty(list, 'capabilities').join(',');
-    parseCapabilities(value);
+    // Each item on its own: an item holding ',' would otherwise pass as two.
+    const value = nonEmpty(list, 'capabilities')
+      .map((c) => listItem(c, CAPABILITY_RE, 'capability'))
+      .join(',');
     return formatCaveat({ condition: checkName(service) + CONDITION_SUFFIX.capabilities, value });
   },
   /** `<service>_valid_until=<unix seconds>`: expiry. */
@@ -175,9 +184,8 @@ export const caveats = {
   /** `<service>_methods=GET,POST`: HTTP methods allowed. */
   methods(service: string, list: readonly string[]): string {
     const value = nonEmpty(list, 'methods')
-      .map((m) => String(m).toUpperCase())
+      .map((m) => listItem(String(m).toUpperCase(), METHOD_RE, 'HTTP method'))
       .join(',');
-    parseMethods(value);
     return formatCaveat({ condition: checkName(service) + CONDITION_SUFFIX.methods, value });
   },
   /** `<service>_path_prefix=/x`: request paths allowed (whole segments). */

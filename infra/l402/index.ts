@@ -47,4 +47,4 @@ export {
   type MinterOptions,
   type MintedToken,
 } from './minter.js';
-export { verifyAuthorization, type VerifyResult } from './verify.js';
+export { verifyAuthorization, type VerifyResult, type VerifyOptions } from './verify.js';

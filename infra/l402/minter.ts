@@ -82,7 +82,7 @@ export function createMinter({ rootKeys, randomBytes, location = DEFAULT_LOCATIO
       return { token: macaroon.toBase64(), macaroon, tokenId };
     },
     verify(authorization, ctx) {
-      return verifyAuthorization(rootKeys, authorization, ctx);
+      return verifyAuthorization(rootKeys, authorization, ctx, { location });
     },
   };
 }

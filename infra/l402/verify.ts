@@ -6,7 +6,6 @@
  */
 import { createHash } from 'node:crypto';
 import { bytesEqual, fromHex, toHex } from './bytes.js';
-import { parseCaveat } from './caveat.js';
 import { L402Error } from './errors.js';
 import { parseAuthorization } from './header.js';
 import { decodeIdentifier } from './identifier.js';
@@ -17,14 +16,21 @@ import { satisfiersFor, type TokenFacts, type VerifyContext } from './satisfier.
 /** The outcome of a verification: facts on success, a coded error otherwise. */
 export type VerifyResult = { ok: true; token: TokenFacts } | { ok: false; error: L402Error };
 
+/** Options of `verifyAuthorization`. */
+export interface VerifyOptions {
+  /** When set, a macaroon minted at another location is refused ('bad_macaroon'). */
+  location?: string;
+}
+
 /** Verifies an `Authorization` value; never throws (any failure is `{ok:false}`). */
 export async function verifyAuthorization(
   rootKeys: RootKeyStore,
   authorization: string,
   ctx: VerifyContext,
+  options: VerifyOptions = {},
 ): Promise<VerifyResult> {
   try {
-    return { ok: true, token: await verifyOrThrow(rootKeys, authorization, ctx) };
+    return { ok: true, token: await verifyOrThrow(rootKeys, authorization, ctx, options) };
   } catch (e) {
     if (e instanceof L402Error) return { ok: false, error: e };
     // Only a broken RootKeyStore gets here: report it as a failed check, keep the cause.
@@ -39,6 +45,7 @@ async function verifyOrThrow(
   rootKeys: RootKeyStore,
   authorization: string,
   ctx: VerifyContext,
+  { location }: VerifyOptions,
 ): Promise<TokenFacts> {
   if (typeof ctx?.service !== 'string' || !Number.isFinite(ctx.nowMs)) {
     throw new L402Error('binding_mismatch', 'verify context needs a service name and a finite nowMs');
@@ -51,6 +58,14 @@ async function verifyOrThrow(
     );
   }
   const mac = Macaroon.fromBase64(auth.macaroons[0]!);
+  // The location is the one part of a macaroon the HMAC does not cover; a
+  // server knows where it mints, so a changed location is a changed token.
+  if (location !== undefined && mac.location !== location) {
+    throw new L402Error(
+      'bad_macaroon',
+      `macaroon location ${JSON.stringify(mac.location)} is not ${JSON.stringify(location)}`,
+    );
+  }
 
   // 1. identifier
   const id = decodeIdentifier(mac.identifier);
@@ -98,11 +113,14 @@ function runSatisfiers(
   const byCondition = new Map(satisfiers.map((s) => [s.condition, s]));
   const occurrences = new Map<string, { value: unknown; signatureHex: string }[]>();
   caveatList.forEach((text, i) => {
-    // A caveat we cannot even split is not "unknown", it is corrupt.
-    const { condition, value } = parseCaveat(text);
+    // Caveats without '=' are skipped like unknown ones, as Aperture's
+    // VerifyL402 does: the signature already proves nobody removed anything.
+    // Split as parseCaveat does (first '=', trimmed) without throwing.
+    const eq = text.indexOf('=');
+    const condition = eq < 0 ? '' : text.slice(0, eq).trim();
     const satisfier = byCondition.get(condition);
     if (!satisfier) return; // unknown caveats (other services, preimage=…) are skipped
-    const parsed = satisfier.parse(value);
+    const parsed = satisfier.parse(text.slice(eq + 1).trim());
     const list = occurrences.get(condition) ?? [];
     const prev = list[list.length - 1];
     if (prev) satisfier.satisfyPrevious(prev.value, parsed);
