@@ -1,0 +1,115 @@
+/**
+ * Faults talking to LND. Expected payment failures are values (`Payment.failure`);
+ * these are the things a user has to fix or wait out: a node that does not
+ * answer, a wrong macaroon or certificate, a response we cannot read.
+ */
+export type LndErrorCode =
+  /** No TCP/TLS answer after every retry (node down, wrong port). */
+  | 'unreachable'
+  /** The node answered but its RPC server is not ready yet (starting, wallet locked). */
+  | 'not_ready'
+  /** LND rejected the macaroon (wrong node, wrong file, read-only macaroon). */
+  | 'unauthorized'
+  /** The TLS certificate presented does not match the one we were told to trust. */
+  | 'tls'
+  /** LND says the object does not exist (invoice, payment). */
+  | 'not_found'
+  /** LND refused the request as invalid (bad hash, bad amount, bad invoice). */
+  | 'bad_request'
+  /** Any other error LND reported. */
+  | 'lnd_error'
+  /** LND answered with something we could not parse. */
+  | 'bad_response'
+  /** The connection settings are unusable (missing file, bad URL). */
+  | 'bad_config';
+
+/** A fault talking to LND, with a machine-readable code and what to do about it. */
+export class LndError extends Error {
+  override readonly name = 'LndError';
+  readonly code: LndErrorCode;
+  /** HTTP status from LND's REST proxy, when there was one. */
+  readonly status: number | undefined;
+  /** gRPC status code from LND's error body, when there was one. */
+  readonly grpcCode: number | undefined;
+  /** LND's own error text, unchanged (payment code maps some of these to failure reasons). */
+  readonly lndMessage: string | undefined;
+
+  constructor(
+    code: LndErrorCode,
+    message: string,
+    opts: { status?: number; grpcCode?: number; lndMessage?: string; cause?: unknown } = {},
+  ) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.code = code;
+    this.status = opts.status;
+    this.grpcCode = opts.grpcCode;
+    this.lndMessage = opts.lndMessage;
+  }
+}
+
+// gRPC status codes LND puts in its REST error bodies.
+const GRPC_NOT_FOUND = 5;
+const GRPC_INVALID_ARGUMENT = 3;
+const GRPC_UNAVAILABLE = 14;
+const GRPC_UNAUTHENTICATED = 16;
+const GRPC_PERMISSION_DENIED = 7;
+
+/**
+ * Classifies an error body from LND's REST proxy (`{code, message}`) into an
+ * `LndError`. `where` names the node and call for the message.
+ */
+export function lndErrorFromBody(where: string, status: number, body: unknown): LndError {
+  const { grpcCode, message } = readErrorBody(body);
+  const text = message || `HTTP ${status}`;
+  const opts = { status, lndMessage: message, ...(grpcCode === undefined ? {} : { grpcCode }) };
+  if (
+    /macaroon|verification failed|permission denied|cannot retrieve macaroon/i.test(text) ||
+    grpcCode === GRPC_UNAUTHENTICATED ||
+    grpcCode === GRPC_PERMISSION_DENIED
+  ) {
+    return new LndError(
+      'unauthorized',
+      `${where}: LND rejected the macaroon (${text}). Point macaroonPath at this node's admin.macaroon ` +
+        `(<lnddir>/data/chain/bitcoin/<network>/admin.macaroon).`,
+      opts,
+    );
+  }
+  if (isNotReadyMessage(text) || grpcCode === GRPC_UNAVAILABLE || status === 503) {
+    return new LndError('not_ready', `${where}: LND is not ready yet (${text}); wait for it to start.`, opts);
+  }
+  if (
+    grpcCode === GRPC_NOT_FOUND ||
+    status === 404 ||
+    /unable to locate|not found|isn't initiated/i.test(text)
+  ) {
+    return new LndError('not_found', `${where}: ${text}`, opts);
+  }
+  if (grpcCode === GRPC_INVALID_ARGUMENT || status === 400) {
+    return new LndError('bad_request', `${where}: LND refused the request: ${text}`, opts);
+  }
+  return new LndError('lnd_error', `${where}: ${text}`, opts);
+}
+
+/** True for the messages LND gives while its RPC server is starting or the wallet is locked. */
+export function isNotReadyMessage(text: string): boolean {
+  return /waiting to start|not yet ready|still in the process of starting|wallet locked|server is not active|rpc server is not/i.test(
+    text,
+  );
+}
+
+/** Pulls `{code, message}` out of a REST error body (plain or wrapped in `{error: …}` on streams). */
+export function readErrorBody(body: unknown): { grpcCode: number | undefined; message: string } {
+  const inner =
+    body !== null && typeof body === 'object' && 'error' in body && typeof body.error === 'object'
+      ? (body.error as Record<string, unknown>)
+      : (body as Record<string, unknown> | null);
+  if (inner === null || typeof inner !== 'object') {
+    return { grpcCode: undefined, message: typeof body === 'string' ? body : '' };
+  }
+  const code = inner.code ?? inner.grpc_code;
+  const message = inner.message ?? inner.error;
+  return {
+    grpcCode: typeof code === 'number' ? code : undefined,
+    message: typeof message === 'string' ? message : '',
+  };
+}

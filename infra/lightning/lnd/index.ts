@@ -1,0 +1,11 @@
+export { LndNode, type LndNodeOptions, type LndFiles } from './lnd-node.js';
+export {
+  LndRestClient,
+  defaultRetryPolicy,
+  type LndConnection,
+  type RetryPolicy,
+  type RetryMode,
+} from './rest-client.js';
+export { LndError, type LndErrorCode } from './errors.js';
+export { mapFailureReason, mapSendRefusal, refineNoRoute, type SendRefusal } from './failures.js';
+export { toInvoice, toPayment } from './convert.js';

@@ -1,0 +1,134 @@
+import type { Clock } from '../../time/clock.js';
+import type { Logger } from '../../log.js';
+import type { Invoice, InvoiceState } from '../node.js';
+import { toInvoice } from './convert.js';
+import type { LndRestClient } from './rest-client.js';
+import { hexToB64Url, lndInvoiceSchema, parseWire } from './wire.js';
+
+const TERMINAL: ReadonlySet<InvoiceState> = new Set(['settled', 'canceled']);
+/** How many invoices' last state we remember for de-duplication. */
+const SEEN_LIMIT = 10_000;
+
+/**
+ * Invoice state changes from LND, delivered once each. LND has two feeds:
+ * `/v1/invoices/subscribe` (every invoice's creation and settlement, resumable
+ * by index) and `/v2/invoices/subscribe/{hash}` (one invoice, every state,
+ * including accepted and canceled). Hold invoices need the second, so each
+ * one this node creates is watched until it settles or is canceled. Both feeds
+ * reconnect on their own after the node restarts.
+ */
+export class InvoiceEvents {
+  readonly #client: LndRestClient;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  readonly #isHold: (hash: string) => boolean;
+  readonly #listeners = new Set<(invoice: Invoice) => void>();
+  readonly #seen = new Map<string, InvoiceState>();
+  readonly #watched = new Map<string, AbortController>();
+  #global: AbortController | undefined;
+  #addIndex = 0;
+  #settleIndex = 0;
+
+  constructor(
+    client: LndRestClient,
+    deps: { clock: Clock; logger: Logger; isHold: (hash: string) => boolean },
+  ) {
+    this.#client = client;
+    this.#clock = deps.clock;
+    this.#log = deps.logger;
+    this.#isHold = deps.isHold;
+  }
+
+  /** Adds a listener; the feeds run while at least one listener is registered. */
+  on(listener: (invoice: Invoice) => void): () => void {
+    this.#listeners.add(listener);
+    if (!this.#global) {
+      this.#global = new AbortController();
+      void this.#runGlobal(this.#global.signal);
+    }
+    return () => {
+      this.#listeners.delete(listener);
+      if (this.#listeners.size === 0) this.close();
+    };
+  }
+
+  /** Follows one invoice through every state (hold invoices: accepted, canceled). */
+  watch(paymentHash: string): void {
+    if (this.#listeners.size === 0 || this.#watched.has(paymentHash)) return;
+    const ac = new AbortController();
+    this.#watched.set(paymentHash, ac);
+    void this.#runSingle(paymentHash, ac.signal).finally(() => this.#watched.delete(paymentHash));
+  }
+
+  /** Stops every feed. */
+  close(): void {
+    this.#global?.abort();
+    this.#global = undefined;
+    for (const ac of this.#watched.values()) ac.abort();
+    this.#watched.clear();
+  }
+
+  async #runGlobal(signal: AbortSignal): Promise<void> {
+    let delay = 250;
+    while (!signal.aborted) {
+      const path = `/v1/invoices/subscribe?add_index=${this.#addIndex}&settle_index=${this.#settleIndex}`;
+      try {
+        for await (const raw of this.#client.stream('GET', path, undefined, { signal })) {
+          const inv = parseWire(lndInvoiceSchema, raw, 'invoice feed');
+          this.#addIndex = Math.max(this.#addIndex, inv.add_index);
+          this.#settleIndex = Math.max(this.#settleIndex, inv.settle_index);
+          this.#emit(toInvoice(inv, this.#isHold(Buffer.from(inv.r_hash, 'base64').toString('hex'))));
+          delay = 250;
+        }
+      } catch (err) {
+        if (signal.aborted) return;
+        this.#log.warn({ err: String(err) }, 'invoice feed dropped; reconnecting');
+      }
+      if (signal.aborted) return;
+      await this.#clock.sleep(delay);
+      delay = Math.min(delay * 2, 5_000);
+    }
+  }
+
+  async #runSingle(hash: string, signal: AbortSignal): Promise<void> {
+    let delay = 250;
+    while (!signal.aborted) {
+      try {
+        for await (const raw of this.#client.stream(
+          'GET',
+          `/v2/invoices/subscribe/${hexToB64Url(hash)}`,
+          undefined,
+          {
+            signal,
+          },
+        )) {
+          const invoice = toInvoice(parseWire(lndInvoiceSchema, raw, 'invoice watch'), true);
+          this.#emit(invoice);
+          if (TERMINAL.has(invoice.state)) return;
+          delay = 250;
+        }
+      } catch (err) {
+        if (signal.aborted) return;
+        this.#log.warn({ hash, err: String(err) }, 'invoice watch dropped; reconnecting');
+      }
+      if (signal.aborted) return;
+      await this.#clock.sleep(delay);
+      delay = Math.min(delay * 2, 5_000);
+    }
+  }
+
+  #emit(invoice: Invoice): void {
+    if (this.#seen.get(invoice.paymentHash) === invoice.state) return;
+    this.#seen.delete(invoice.paymentHash);
+    this.#seen.set(invoice.paymentHash, invoice.state);
+    if (this.#seen.size > SEEN_LIMIT) this.#seen.delete(this.#seen.keys().next().value as string);
+    for (const listener of this.#listeners) {
+      try {
+        listener(invoice);
+      } catch (err) {
+        // A listener's bug must not stop the feed for the others.
+        this.#log.error({ err: String(err) }, 'invoice listener threw');
+      }
+    }
+  }
+}

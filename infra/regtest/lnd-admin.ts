@@ -1,0 +1,162 @@
+import { access, readFile } from 'node:fs/promises';
+import type { Clock } from '../time/clock.js';
+import { LndError, LndRestClient, type LndFiles } from '../lightning/lnd/index.js';
+import { lndChannelListSchema, type LndChannel } from '../lightning/lnd/wire.js';
+import { z } from 'zod';
+
+/** Options for opening a channel; fees apply to the opener's direction. */
+export interface OpenChannelOptions {
+  capacitySat: number;
+  pushSat?: number;
+  baseFeeMsat?: number;
+  feeRatePpm?: number;
+  private?: boolean;
+}
+
+/**
+ * Node administration the regtest bootstrap needs and `LightningNode` does not
+ * offer (addresses, peers, channels, graph): LND REST calls, nothing more.
+ */
+export class LndAdmin {
+  constructor(readonly rest: LndRestClient) {}
+
+  /** A fresh P2WPKH address of the node's wallet. */
+  async newAddress(): Promise<string> {
+    const r = (await this.rest.call('GET', '/v1/newaddress?type=WITNESS_PUBKEY_HASH')) as {
+      address?: string;
+    };
+    if (!r.address) throw new LndError('bad_response', 'newaddress returned no address');
+    return r.address;
+  }
+
+  async confirmedBalanceSat(): Promise<number> {
+    const r = (await this.rest.call('GET', '/v1/balance/blockchain')) as { confirmed_balance?: string };
+    return Number(r.confirmed_balance ?? 0);
+  }
+
+  async getInfo(): Promise<{
+    pubkey: string;
+    syncedToChain: boolean;
+    blockHeight: number;
+    syncedToGraph: boolean;
+  }> {
+    const r = z
+      .object({
+        identity_pubkey: z.string(),
+        synced_to_chain: z.boolean().default(false),
+        synced_to_graph: z.boolean().default(false),
+        block_height: z.number().default(0),
+      })
+      .parse(await this.rest.call('GET', '/v1/getinfo'));
+    return {
+      pubkey: r.identity_pubkey,
+      syncedToChain: r.synced_to_chain,
+      syncedToGraph: r.synced_to_graph,
+      blockHeight: r.block_height,
+    };
+  }
+
+  /** Connects to a peer (permanent: LND reconnects after restarts). Already connected is fine. */
+  async connectPeer(pubkey: string, host: string): Promise<void> {
+    try {
+      await this.rest.call('POST', '/v1/peers', { addr: { pubkey, host }, perm: true, timeout: '20' });
+    } catch (err) {
+      if (err instanceof LndError && /already connected/i.test(err.lndMessage ?? '')) return;
+      throw err;
+    }
+  }
+
+  async peers(): Promise<string[]> {
+    const r = (await this.rest.call('GET', '/v1/peers')) as { peers?: Array<{ pub_key: string }> | null };
+    return (r.peers ?? []).map((p) => p.pub_key);
+  }
+
+  /** Opens a channel and returns its channel point `txid:index` once the funding tx is broadcast. */
+  async openChannel(pubkey: string, o: OpenChannelOptions): Promise<string> {
+    const r = (await this.rest.call(
+      'POST',
+      '/v1/channels',
+      {
+        node_pubkey: Buffer.from(pubkey, 'hex').toString('base64'),
+        local_funding_amount: String(o.capacitySat),
+        push_sat: String(o.pushSat ?? 0),
+        sat_per_vbyte: '2',
+        private: o.private ?? false,
+        ...(o.baseFeeMsat === undefined ? {} : { use_base_fee: true, base_fee: String(o.baseFeeMsat) }),
+        ...(o.feeRatePpm === undefined ? {} : { use_fee_rate: true, fee_rate: String(o.feeRatePpm) }),
+      },
+      { retry: 'if-not-sent' },
+    )) as { funding_txid_bytes?: string; output_index?: number };
+    if (!r.funding_txid_bytes) throw new LndError('bad_response', 'openchannel returned no funding txid');
+    // funding_txid_bytes is the txid in internal (little-endian) byte order.
+    const txid = Buffer.from(r.funding_txid_bytes, 'base64').reverse().toString('hex');
+    return `${txid}:${r.output_index ?? 0}`;
+  }
+
+  async channels(): Promise<LndChannel[]> {
+    return lndChannelListSchema.parse(await this.rest.call('GET', '/v1/channels')).channels;
+  }
+
+  /** Channel points this node sees in its graph with both directions' policies known. */
+  async graphChannelPoints(): Promise<Set<string>> {
+    const r = (await this.rest.call('GET', '/v1/graph?include_unannounced=true')) as {
+      edges?: Array<{ chan_point: string; node1_policy: unknown; node2_policy: unknown }> | null;
+    };
+    return new Set((r.edges ?? []).filter((e) => e.node1_policy && e.node2_policy).map((e) => e.chan_point));
+  }
+}
+
+/**
+ * Waits until an LND node we started is fully up: its tls.cert and
+ * admin.macaroon exist (the wallet is created), `/v1/state` says
+ * SERVER_ACTIVE and it is synced to the chain.
+ */
+export async function waitForLnd(
+  files: LndFiles,
+  deps: { clock: Clock; timeoutMs: number; isRunning?: () => boolean; describe?: () => Promise<string> },
+): Promise<void> {
+  const { clock } = deps;
+  const until = clock.now() + deps.timeoutMs;
+  const check = async (what: string): Promise<void> => {
+    if (deps.isRunning && !deps.isRunning()) {
+      throw new LndError(
+        'unreachable',
+        `lnd at ${files.restUrl} exited while ${what}:\n${(await deps.describe?.()) ?? ''}`,
+      );
+    }
+    if (clock.now() > until) {
+      throw new LndError(
+        'not_ready',
+        `lnd at ${files.restUrl} not ready after ${deps.timeoutMs / 1000} s (${what}):\n${(await deps.describe?.()) ?? ''}`,
+      );
+    }
+    await clock.sleep(250);
+  };
+  for (;;) {
+    const ok = await Promise.all([access(files.tlsCertPath), access(files.macaroonPath)]).then(
+      () => true,
+      () => false,
+    );
+    if (ok) break;
+    await check('waiting for tls.cert and admin.macaroon');
+  }
+  const [tlsCert, macaroon] = await Promise.all([readFile(files.tlsCertPath), readFile(files.macaroonPath)]);
+  // Short retries here: this loop does the waiting.
+  const rest = new LndRestClient(
+    { restUrl: files.restUrl, tlsCert, macaroon },
+    { clock, retry: { maxWaitMs: 0 } },
+  );
+  const admin = new LndAdmin(rest);
+  for (;;) {
+    try {
+      const state = (await rest.call('GET', '/v1/state')) as { state?: string };
+      if (state.state === 'SERVER_ACTIVE' && (await admin.getInfo()).syncedToChain) {
+        await rest.close();
+        return;
+      }
+    } catch {
+      // Not listening yet, or RPC not up yet.
+    }
+    await check('waiting for SERVER_ACTIVE and synced_to_chain');
+  }
+}

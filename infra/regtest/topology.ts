@@ -1,0 +1,118 @@
+import { z } from 'zod';
+import { nodeRoleSchema } from './network-file.js';
+
+const sat = z.number().int().positive();
+
+/**
+ * The shape of a regtest network to build: nodes, channels (opened by
+ * `from`, with `pushSat` handed to `to` so both directions can pay), the fee
+ * policy every node charges, and probe payments that must succeed before the
+ * network counts as up.
+ */
+export const topologySchema = z
+  .object({
+    name: z.string(),
+    nodes: z
+      .array(
+        z.object({
+          name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'lowercase letters, digits, dashes'),
+          role: nodeRoleSchema,
+        }),
+      )
+      .min(1),
+    channels: z.array(
+      z.object({
+        from: z.string(),
+        to: z.string(),
+        capacitySat: sat.min(20_000),
+        pushSat: z.number().int().nonnegative().default(0),
+        private: z.boolean().default(false),
+      }),
+    ),
+    /** Forwarding fees every node charges (lnd --bitcoin.basefee / --bitcoin.feerate, and on open). */
+    fees: z.object({ baseMsat: z.number().int().nonnegative(), ratePpm: z.number().int().nonnegative() }),
+    probes: z.array(z.object({ from: z.string(), to: z.string(), amountMsat: sat })).default([]),
+  })
+  .superRefine((t, ctx) => {
+    const names = new Set(t.nodes.map((n) => n.name));
+    if (names.size !== t.nodes.length)
+      ctx.addIssue({ code: 'custom', path: ['nodes'], message: 'node names must be unique' });
+    const check = (list: 'channels' | 'probes', i: number, end: 'from' | 'to', name: string): void => {
+      if (!names.has(name))
+        ctx.addIssue({ code: 'custom', path: [list, i, end], message: `no node named ${name}` });
+    };
+    t.channels.forEach((c, i) => {
+      check('channels', i, 'from', c.from);
+      check('channels', i, 'to', c.to);
+      if (c.pushSat >= c.capacitySat) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['channels', i, 'pushSat'],
+          message: 'must be below capacitySat',
+        });
+      }
+    });
+    t.probes.forEach((p, i) => {
+      check('probes', i, 'from', p.from);
+      check('probes', i, 'to', p.to);
+    });
+  });
+export type Topology = z.output<typeof topologySchema>;
+export type TopologyInput = z.input<typeof topologySchema>;
+
+/**
+ * The default market: one hub, two sellers, two buyers. Buyers open to the
+ * hub and the hub opens to each seller; a quarter of each channel is pushed
+ * across so payments work in both directions. Probes pay each seller from
+ * each buyer over two hops.
+ */
+export const defaultTopology: Topology = topologySchema.parse({
+  name: 'default',
+  nodes: [
+    { name: 'hub', role: 'hub' },
+    { name: 'seller-1', role: 'seller' },
+    { name: 'seller-2', role: 'seller' },
+    { name: 'buyer-1', role: 'buyer' },
+    { name: 'buyer-2', role: 'buyer' },
+  ],
+  channels: [
+    { from: 'buyer-1', to: 'hub', capacitySat: 2_000_000, pushSat: 500_000 },
+    { from: 'buyer-2', to: 'hub', capacitySat: 2_000_000, pushSat: 500_000 },
+    { from: 'hub', to: 'seller-1', capacitySat: 2_000_000, pushSat: 500_000 },
+    { from: 'hub', to: 'seller-2', capacitySat: 2_000_000, pushSat: 500_000 },
+  ],
+  fees: { baseMsat: 1000, ratePpm: 1000 },
+  probes: [
+    { from: 'buyer-1', to: 'seller-1', amountMsat: 1_000_000 },
+    { from: 'buyer-1', to: 'seller-2', amountMsat: 1_000_000 },
+    { from: 'buyer-2', to: 'seller-1', amountMsat: 1_000_000 },
+    { from: 'buyer-2', to: 'seller-2', amountMsat: 1_000_000 },
+  ],
+} satisfies TopologyInput);
+
+const BUILT_IN: Record<string, Topology> = { default: defaultTopology };
+
+/** A built-in topology by name, or a parsed one from JSON text. */
+export function resolveTopology(nameOrJson: string): Topology {
+  const builtIn = BUILT_IN[nameOrJson];
+  if (builtIn) return builtIn;
+  let json: unknown;
+  try {
+    json = JSON.parse(nameOrJson);
+  } catch {
+    throw new TopologyError(
+      `unknown topology ${JSON.stringify(nameOrJson)}; built in: ${Object.keys(BUILT_IN).join(', ')}`,
+    );
+  }
+  const r = topologySchema.safeParse(json);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw new TopologyError(`invalid topology at ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
+  }
+  return r.data;
+}
+
+export class TopologyError extends Error {
+  override readonly name = 'TopologyError';
+  readonly code = 'invalid_topology';
+}
