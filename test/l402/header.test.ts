@@ -108,7 +108,7 @@ describe('WWW-Authenticate challenges', () => {
       fc.property(fc.string({ maxLength: 200, unit: 'binary' }), (s) => {
         expect(['no error', 'malformed_header']).toContain(codeOf(() => parseChallenges(s)));
       }),
-      { numRuns: 2000 },
+      { numRuns: 500 },
     );
   });
 
@@ -129,7 +129,7 @@ describe('WWW-Authenticate challenges', () => {
           expect((e as L402Error).code).toBe('malformed_header');
         }
       }),
-      { numRuns: 2000 },
+      { numRuns: 500 },
     );
   });
 
@@ -203,7 +203,7 @@ describe('Authorization', () => {
           codeOf(() => parseAuthorization(`L402 ${s}:${PRE}`)),
         );
       }),
-      { numRuns: 2000 },
+      { numRuns: 500 },
     );
   });
 });
