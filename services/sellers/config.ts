@@ -1,0 +1,160 @@
+import { z } from 'zod';
+import { describeIssues } from '../http/issues.js';
+
+/**
+ * A seller's configuration, validated with zod (strict: a misspelt option is
+ * an error, not a silent default). Scenario files and the seller CLI both
+ * go through `parseSellerConfig`.
+ */
+
+const msat = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const ms = z.number().nonnegative().max(3_600_000);
+
+/** How the unit price is set: fixed, or rising with the requests in flight. */
+export const priceStrategySchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('fixed'), msat }),
+  z
+    .strictObject({
+      kind: z.literal('dynamic'),
+      baseMsat: msat,
+      /** Added per request in flight. */
+      perLoadMsat: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+      minMsat: msat,
+      maxMsat: msat,
+    })
+    .refine((p) => p.minMsat <= p.baseMsat && p.baseMsat <= p.maxMsat, 'need minMsat <= baseMsat <= maxMsat'),
+]);
+
+/** Service time per call, drawn from the seller's seeded stream and slept on the clock. */
+export const latencySchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('fixed'), ms }),
+  z
+    .strictObject({ kind: z.literal('uniform'), minMs: ms, maxMs: ms })
+    .refine((l) => l.minMs <= l.maxMs, 'need minMs <= maxMs'),
+  z.strictObject({ kind: z.literal('lognormal'), medianMs: ms, sigma: z.number().nonnegative().max(5) }),
+  z.strictObject({ kind: z.literal('exponential'), meanMs: ms }),
+]);
+
+/** A tier; `priceMsat` defaults from the unit price (see `tierBasePrice`). */
+export const sellerTierSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('single'),
+    name: z.string().min(1).max(64).optional(),
+    priceMsat: msat.optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('bundle'),
+    calls: z.number().int().min(2).max(1_000_000),
+    name: z.string().min(1).max(64).optional(),
+    priceMsat: msat.optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('pass'),
+    durationSec: z
+      .number()
+      .int()
+      .positive()
+      .max(365 * 86_400),
+    name: z.string().min(1).max(64).optional(),
+    priceMsat: msat.optional(),
+  }),
+]);
+
+/** Ways a seller cheats, for testing buyers' checks. */
+export const adversarialSchema = z.discriminatedUnion('mode', [
+  /** Invoices ask `factor` × the advertised price. */
+  z.strictObject({ mode: z.literal('overcharge'), factor: z.number().min(1.01).max(1000).default(3) }),
+  /** Invoices come from another node than the one the listing and manifest name (`deps.payeeNode`). */
+  z.strictObject({ mode: z.literal('wrong-payee') }),
+  /** Takes the payment, then answers 500 (`error`) or an empty 200 (`empty`). */
+  z.strictObject({ mode: z.literal('no-delivery'), answer: z.enum(['error', 'empty']).default('error') }),
+  /** Answers correctly but only after `delayMs` more. */
+  z.strictObject({ mode: z.literal('slow'), delayMs: ms.default(30_000) }),
+]);
+
+/** The archetypes. */
+export const ARCHETYPES = ['data-feed', 'compute', 'llm-summary'] as const;
+
+/** The whole seller configuration. */
+export const sellerConfigSchema = z.strictObject({
+  archetype: z.enum(ARCHETYPES),
+  /** Service name in caveats and the listing (default: the archetype). */
+  name: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,47}$/, 'lowercase letters, digits and - (max 48)')
+    .optional(),
+  description: z.string().max(1000).optional(),
+  category: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,63}$/)
+    .optional(),
+  quality: z.number().min(0).max(1).default(0.9),
+  price: priceStrategySchema.default({ kind: 'fixed', msat: 10_000 }),
+  tiers: z
+    .array(sellerTierSchema)
+    .min(1)
+    .max(8)
+    .default([{ kind: 'single' }]),
+  /** Lifetime of single/bundle tokens (pass tokens live `durationSec`). */
+  tokenLifetimeSec: z
+    .number()
+    .int()
+    .positive()
+    .max(365 * 86_400)
+    .default(86_400),
+  /** Probability that a paid call fails with 500 (seeded). */
+  failureRate: z.number().min(0).max(1).default(0),
+  latency: latencySchema.optional(),
+  /** Concurrent calls served; beyond it, 503 with Retry-After (default: compute 4, others unlimited). */
+  capacity: z.number().int().positive().max(100_000).optional(),
+  payOnSuccess: z.boolean().default(false),
+  strict: z.boolean().default(false),
+  rateLimit: z.strictObject({ calls: z.number().int().positive(), perMs: z.number().positive() }).optional(),
+  adversarial: adversarialSchema.optional(),
+});
+
+/** A validated seller configuration (defaults applied). */
+export type SellerConfig = z.output<typeof sellerConfigSchema>;
+/** What a caller writes (defaults optional). */
+export type SellerConfigInput = z.input<typeof sellerConfigSchema>;
+export type SellerTier = z.output<typeof sellerTierSchema>;
+export type PriceStrategy = z.output<typeof priceStrategySchema>;
+export type LatencySpec = z.output<typeof latencySchema>;
+
+/** A configuration that does not validate; `message` names each bad field. */
+export class SellerConfigError extends Error {
+  readonly code = 'invalid_seller_config';
+  override readonly name = 'SellerConfigError';
+}
+
+/** Validates a configuration (from a scenario file, a CLI, code). Throws SellerConfigError. */
+export function parseSellerConfig(input: unknown): SellerConfig {
+  const r = sellerConfigSchema.safeParse(input);
+  if (!r.success) throw new SellerConfigError(`invalid seller config: ${describeIssues(r.error)}`);
+  return r.data;
+}
+
+/** The advertised unit price: the fixed price, or the dynamic base. */
+export function unitPriceMsat(p: PriceStrategy): number {
+  return p.kind === 'fixed' ? p.msat : p.baseMsat;
+}
+
+/**
+ * A tier's advertised price: its own `priceMsat`, or from the unit price —
+ * single = unit, bundle = 80% of calls × unit, pass = unit per minute of
+ * duration (a call a minute at full price).
+ */
+export function tierBasePrice(t: SellerTier, unitMsat: number): number {
+  if (t.priceMsat !== undefined) return t.priceMsat;
+  if (t.kind === 'single') return unitMsat;
+  if (t.kind === 'bundle') return Math.max(1, Math.floor((unitMsat * t.calls * 4) / 5));
+  return unitMsat * Math.max(1, Math.ceil(t.durationSec / 60));
+}
+
+/** A tier's default display name. */
+export function tierName(t: SellerTier): string {
+  if (t.name) return t.name;
+  if (t.kind === 'single') return 'single call';
+  if (t.kind === 'bundle') return `${t.calls}-call bundle`;
+  return `${t.durationSec}-second pass`;
+}

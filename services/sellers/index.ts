@@ -1,0 +1,27 @@
+/** Seller archetypes on the L402 paywall: data feed, compute, LLM summary, and adversarial modes. */
+export { createSeller, type Seller, type SellerDeps } from './seller.js';
+export {
+  parseSellerConfig,
+  sellerConfigSchema,
+  SellerConfigError,
+  tierBasePrice,
+  tierName,
+  unitPriceMsat,
+  ARCHETYPES,
+  type SellerConfig,
+  type SellerConfigInput,
+  type SellerTier,
+  type PriceStrategy,
+  type LatencySpec,
+} from './config.js';
+export { drawLatencyMs, typicalLatencyMs, capacityGate, type CapacityGate } from './behaviour.js';
+export { stats, type Stats } from './compute.js';
+export type { Anomaly } from './data-feed.js';
+export {
+  createSummarizer,
+  extractiveSummarizer,
+  sentences,
+  type Summarizer,
+  type OpenAiEnv,
+} from './summarizer.js';
+export type { Archetype, ArchetypeDeps } from './archetype.js';

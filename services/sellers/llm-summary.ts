@@ -1,0 +1,38 @@
+import type { Context } from 'hono';
+import { z } from 'zod';
+import { readJsonBody } from '../http/json-body.js';
+import type { Archetype, ArchetypeDeps } from './archetype.js';
+
+const requestSchema = z.strictObject({
+  text: z.string().min(1).max(20_000),
+  maxSentences: z.number().int().min(1).max(10).default(3),
+});
+
+/**
+ * A summarization service: an LLM when the seller was given one (see
+ * `createSummarizer`), the extractive fallback otherwise. Lower quality
+ * trims the summary to fewer sentences than asked.
+ */
+export function llmSummary({ summarizer, quality }: ArchetypeDeps): Archetype {
+  return {
+    method: 'POST',
+    path: '/v1/summarize',
+    capability: 'text:summarize',
+    category: 'llm',
+    description: 'Summarizes text in a few sentences (LLM when configured, extractive otherwise).',
+    defaultLatency: { kind: 'lognormal', medianMs: 800, sigma: 0.4 },
+    async handle(c: Context) {
+      const body = await readJsonBody(c, requestSchema);
+      if (!body.ok) return c.json({ error: body.code, message: body.message }, body.status);
+      const asked = body.value.maxSentences;
+      const granted = Math.max(1, Math.round(asked * Math.min(1, 0.25 + quality)));
+      try {
+        const summary = await summarizer.summarize(body.value.text, granted);
+        return c.json({ summary, model: summarizer.model, maxSentences: granted });
+      } catch (err) {
+        // The model provider failed: a 502 says "upstream", and the paywall gives the call back.
+        return c.json({ error: 'model_unavailable', message: (err as Error).message }, 502);
+      }
+    },
+  };
+}

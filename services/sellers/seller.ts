@@ -1,0 +1,238 @@
+import { Hono } from 'hono';
+import type { Context } from 'hono';
+import type { Minter } from '../../infra/l402/index.js';
+import { MemoryRootKeyStore, createMinter } from '../../infra/l402/index.js';
+import type { LightningNode } from '../../infra/lightning/node.js';
+import type { Logger } from '../../infra/log.js';
+import { silentLogger } from '../../infra/log.js';
+import type { Rng } from '../../infra/random.js';
+import type { Clock } from '../../infra/time/clock.js';
+import type { L402Manifest, PaywallEventListener, PaywallTier, QuotaStore } from '../paywall/index.js';
+import { MANIFEST_PATH, buildManifest, l402Paywall, manifestHandler } from '../paywall/index.js';
+import type { ManifestService } from '../paywall/index.js';
+import type { ListingFields, ListingTier } from '../registry/types.js';
+import type { Archetype, ArchetypeDeps } from './archetype.js';
+import { capacityGate, drawLatencyMs, typicalLatencyMs } from './behaviour.js';
+import { compute } from './compute.js';
+import type { SellerConfig, SellerConfigInput } from './config.js';
+import { SellerConfigError, parseSellerConfig, tierBasePrice, tierName, unitPriceMsat } from './config.js';
+import { dataFeed } from './data-feed.js';
+import { llmSummary } from './llm-summary.js';
+import type { Summarizer } from './summarizer.js';
+import { extractiveSummarizer } from './summarizer.js';
+
+/** What a seller runs on. */
+export interface SellerDeps {
+  /** The seller's node: named in the listing and the manifest, and (honest sellers) the payee of every invoice. */
+  node: LightningNode;
+  clock: Clock;
+  /** The seller's seeded stream; data, latency, failures and key material each fork their own. */
+  rng: Rng;
+  logger?: Logger;
+  /** Default: a fresh minter over an in-memory root-key store, keyed from `rng`. */
+  minter?: Minter;
+  /** Hold-invoice preimages (pay-on-success). Default: from `rng`. */
+  randomBytes?: (n: number) => Uint8Array;
+  /** wrong-payee mode only: the node that really issues the invoices. */
+  payeeNode?: LightningNode;
+  /** llm-summary: the model; default the extractive fallback. */
+  summarizer?: Summarizer;
+  onEvent?: PaywallEventListener;
+  quotaStore?: QuotaStore;
+}
+
+/** A running seller: a Hono app plus what it tells the world about itself. */
+export interface Seller {
+  app: Hono;
+  config: SellerConfig;
+  /** Service name (caveats, listing). */
+  name: string;
+  /** The paid route. */
+  path: string;
+  method: 'GET' | 'POST';
+  /** Pubkey the seller advertises (the listing's nodePubkey). */
+  nodePubkey: string;
+  /** The `/.well-known/l402.json` document as served at `baseUrl`. */
+  manifest(baseUrl: string): L402Manifest;
+  /** The listing fields to sign and register, for a seller reachable at `baseUrl`. */
+  listing(baseUrl: string): ListingFields;
+  /** Calls in progress (capacity accounting). */
+  readonly inUse: number;
+}
+
+const ARCHETYPES: Record<SellerConfig['archetype'], (d: ArchetypeDeps) => Archetype> = {
+  'data-feed': dataFeed,
+  compute: () => compute(),
+  'llm-summary': llmSummary,
+};
+
+/**
+ * Builds a seller from a configuration (validated here; SellerConfigError
+ * names every bad field). Honest by default; `config.adversarial` makes it
+ * overcharge, invoice from another node, take the money without delivering,
+ * or answer slowly.
+ *
+ * @example
+ * const seller = await createSeller({ archetype: 'data-feed', price: { kind: 'fixed', msat: 5_000 } }, { node, clock, rng });
+ * const res = await seller.app.request('/v1/anomalies?region=eu'); // 402 + challenge
+ */
+export async function createSeller(
+  input: SellerConfigInput | SellerConfig,
+  deps: SellerDeps,
+): Promise<Seller> {
+  const config = parseSellerConfig(input);
+  const { node, clock, rng, logger = silentLogger } = deps;
+  const adv = config.adversarial;
+  if (adv?.mode === 'wrong-payee' && !deps.payeeNode)
+    throw new SellerConfigError(
+      'adversarial mode wrong-payee needs deps.payeeNode (the node that really issues invoices)',
+    );
+  const archetype = ARCHETYPES[config.archetype]({
+    clock,
+    rng: rng.fork('data'),
+    quality: config.quality,
+    summarizer: deps.summarizer ?? extractiveSummarizer,
+  });
+  const name = config.name ?? config.archetype;
+  const latency = config.latency ?? archetype.defaultLatency;
+  const latencyRng = rng.fork('latency');
+  const failureRng = rng.fork('failures');
+  const keyRng = rng.fork('keys');
+  const preimageRng = rng.fork('preimages');
+  const minter =
+    deps.minter ?? createMinter({ rootKeys: new MemoryRootKeyStore(), randomBytes: (n) => keyRng.bytes(n) });
+  const nodePubkey = (await node.info()).pubkey;
+
+  const unit = unitPriceMsat(config.price);
+  const factor = adv?.mode === 'overcharge' ? adv.factor : 1;
+  const advertised: ListingTier[] = config.tiers.map((t, i) => ({
+    tier: i,
+    name: tierName(t),
+    kind: t.kind,
+    ...(t.kind === 'bundle' ? { calls: t.calls } : t.kind === 'single' ? { calls: 1 } : {}),
+    ...(t.kind === 'pass' ? { durationSec: t.durationSec } : {}),
+    priceMsat: tierBasePrice(t, unit),
+  }));
+  const paywallTiers: PaywallTier[] = config.tiers.map((t, i) => {
+    const base = advertised[i]!.priceMsat;
+    // Dynamic pricing scales every tier by the current unit price over the base unit price.
+    const p = config.price;
+    const price =
+      p.kind === 'fixed'
+        ? Math.ceil(base * factor)
+        : (_c: Context, load: { inFlight: number }) => {
+            const nowUnit = Math.min(
+              p.maxMsat,
+              Math.max(p.minMsat, p.baseMsat + p.perLoadMsat * load.inFlight),
+            );
+            return Math.max(1, Math.ceil((base * nowUnit * factor) / p.baseMsat));
+          };
+    return {
+      tier: i,
+      name: advertised[i]!.name,
+      price,
+      ...(t.kind === 'single' ? { maxCalls: 1 } : t.kind === 'bundle' ? { maxCalls: t.calls } : {}),
+      tokenLifetimeSec: t.kind === 'pass' ? t.durationSec : config.tokenLifetimeSec,
+    };
+  });
+
+  const paywall = l402Paywall({
+    node: adv?.mode === 'wrong-payee' ? deps.payeeNode! : node,
+    minter,
+    service: name,
+    clock,
+    tiers: paywallTiers,
+    capability: archetype.capability,
+    strict: config.strict,
+    payOnSuccess: config.payOnSuccess,
+    randomBytes: deps.randomBytes ?? ((n) => preimageRng.bytes(n)),
+    ...(config.rateLimit ? { rateLimit: config.rateLimit } : {}),
+    ...(deps.onEvent ? { onEvent: deps.onEvent } : {}),
+    ...(deps.quotaStore ? { quotaStore: deps.quotaStore } : {}),
+    logger,
+  });
+  const capacity = config.capacity ?? archetype.defaultCapacity;
+  const gate = capacityGate(capacity, Math.max(1, Math.ceil(typicalLatencyMs(latency) / 1000)));
+
+  const work = async (c: Context): Promise<Response> => {
+    await clock.sleep(drawLatencyMs(latency, latencyRng) + (adv?.mode === 'slow' ? adv.delayMs : 0));
+    if (config.failureRate > 0 && failureRng.next() < config.failureRate)
+      return c.json({ error: 'service_failed', message: `${name} failed to serve this call` }, 500);
+    if (adv?.mode === 'no-delivery')
+      return adv.answer === 'empty'
+        ? c.body(null, 200)
+        : c.json({ error: 'internal', message: 'try again later' }, 500);
+    return archetype.handle(c);
+  };
+
+  const manifestService: ManifestService = {
+    name,
+    description: config.description ?? archetype.description,
+    path: archetype.path,
+    method: archetype.method,
+    tiers: advertised.map((t) => ({
+      tier: t.tier,
+      name: t.name,
+      kind: t.kind,
+      ...(t.calls !== undefined ? { calls: t.calls } : {}),
+      ...(t.durationSec !== undefined ? { duration_sec: t.durationSec } : {}),
+      price_msat: t.priceMsat,
+    })),
+    capabilities: [archetype.capability],
+    pricing: { model: config.price.kind, price_msat: Math.min(...advertised.map((t) => t.priceMsat)) },
+  };
+  const manifestSpec = { providerName: name, services: [manifestService] };
+
+  const app = new Hono();
+  app.get('/', (c) =>
+    c.json({
+      name,
+      archetype: config.archetype,
+      resource: `${archetype.method} ${archetype.path}`,
+      manifest: MANIFEST_PATH,
+    }),
+  );
+  // The manifest names the advertised node even for a wrong-payee seller: that is the lie a buyer must catch.
+  app.get(MANIFEST_PATH, manifestHandler(manifestSpec, node));
+  if (archetype.method === 'POST') {
+    // A GET without a token is a quote (402 challenge), so probes and buyers can read the price without a body.
+    app.get(
+      archetype.path,
+      async (c, next) =>
+        c.req.header('authorization') === undefined
+          ? next()
+          : c.json({ error: 'method_not_allowed', message: `use POST ${archetype.path}` }, 405),
+      gate.middleware,
+      paywall,
+    );
+  }
+  app.on(archetype.method, archetype.path, gate.middleware, paywall, work);
+  app.notFound((c) => c.json({ error: 'not_found', message: `no route ${c.req.method} ${c.req.path}` }, 404));
+  app.onError((err, c) => {
+    logger.error({ err, path: c.req.path }, 'seller handler failed');
+    return c.json({ error: 'internal', message: 'the seller failed to handle this request' }, 500);
+  });
+
+  return {
+    app,
+    config,
+    name,
+    path: archetype.path,
+    method: archetype.method,
+    nodePubkey,
+    manifest: (baseUrl) => buildManifest(manifestSpec, nodePubkey, new URL(baseUrl).origin),
+    listing: (baseUrl) => ({
+      name,
+      url: new URL(archetype.path, baseUrl).toString(),
+      category: config.category ?? archetype.category,
+      capabilities: [archetype.capability],
+      tiers: advertised,
+      nodePubkey,
+      description: config.description ?? archetype.description,
+      quality: config.quality,
+    }),
+    get inUse() {
+      return gate.inUse;
+    },
+  };
+}
