@@ -44,9 +44,11 @@ export interface SimChannel {
   readonly inFlight: [Msat, Msat];
   readonly htlcs: [number, number];
   readonly policy: [ChannelPolicy, ChannelPolicy];
-  readonly maxInFlightMsat: Msat;
+  /** Per direction: most the sender may have locked in HTLCs at once. */
+  readonly maxInFlightMsat: [Msat, Msat];
   readonly reserveMsat: Msat;
-  readonly maxAcceptedHtlcs: number;
+  /** Per direction: most HTLCs the sender may have pending at once. */
+  readonly maxAcceptedHtlcs: [number, number];
 }
 
 /** Edge id of direction `dir` of channel `id`: compact numbers the router keeps in typed arrays. */
@@ -106,9 +108,9 @@ export class ChannelGraph {
       inFlight: [0, 0],
       htlcs: [0, 0],
       policy: [policy, { ...policy }],
-      maxInFlightMsat: maxInFlight,
+      maxInFlightMsat: [maxInFlight, maxInFlight],
       reserveMsat: reserve,
-      maxAcceptedHtlcs,
+      maxAcceptedHtlcs: [maxAcceptedHtlcs, maxAcceptedHtlcs],
     };
     this.channels.push(ch);
     this.outEdges[a]!.push(edgeId(id, 0));
@@ -125,6 +127,23 @@ export class ChannelGraph {
     const ch = this.channel(channelId);
     ch.policy[dir] = makePolicy({ ...ch.policy[dir], ...update }, ch.capacityMsat);
     this.version++;
+  }
+
+  /** Changes the in-flight limits of the direction sent by `channel.nodes[dir]`. */
+  setLimits(
+    channelId: number,
+    dir: 0 | 1,
+    limits: { maxInFlightMsat?: Msat; maxAcceptedHtlcs?: number },
+  ): void {
+    const ch = this.channel(channelId);
+    if (limits.maxInFlightMsat !== undefined)
+      ch.maxInFlightMsat[dir] = msat(limits.maxInFlightMsat, 'maxInFlightMsat');
+    const n = limits.maxAcceptedHtlcs;
+    if (n !== undefined) {
+      if (!Number.isSafeInteger(n) || n < 1)
+        throw new SimnetError('invalid_channel', `maxAcceptedHtlcs must be a positive integer, got ${n}`);
+      ch.maxAcceptedHtlcs[dir] = n;
+    }
   }
 
   channel(id: number): SimChannel {
@@ -147,8 +166,8 @@ export class ChannelGraph {
   spendable(e: number): Msat {
     const ch = this.channels[e >> 1]!;
     const d = e & 1;
-    if (ch.htlcs[d]! >= ch.maxAcceptedHtlcs) return 0;
-    return Math.max(0, Math.min(ch.balance[d]! - ch.reserveMsat, ch.maxInFlightMsat - ch.inFlight[d]!));
+    if (ch.htlcs[d]! >= ch.maxAcceptedHtlcs[d]!) return 0;
+    return Math.max(0, Math.min(ch.balance[d]! - ch.reserveMsat, ch.maxInFlightMsat[d]! - ch.inFlight[d]!));
   }
 
   /** Fee the sender of edge `e` charges to forward `amountMsat` over it (BOLT7: base + ppm, rounded down). */

@@ -6,3 +6,5 @@ export * from './outcomes.js';
 export * from './router.js';
 export * from './network.js';
 export * from './sim-node.js';
+export * from './topology.js';
+export * from './topology-json.js';

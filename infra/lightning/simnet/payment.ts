@@ -138,6 +138,8 @@ export class PaymentEngine {
             'fee_limit_exceeded',
             `cheapest usable route costs ${unlimited.feeMsat} msat, limit ${maxFeeMsat} msat${last}`,
           );
+        // LND would say no_route; the simulator knows why and says so.
+        if (!d.online[inv.payee]) return finish('recipient_offline', `the payee is offline${last}`);
         return finish('no_route', `no route to the payee after ${payment.attempts} attempts${last}`);
       }
       payment.attempts++;
@@ -180,7 +182,7 @@ export class PaymentEngine {
       now,
       kind: d.routerKind,
       mc,
-      ...(d.routerKind === 'omniscient' && { online: d.online }),
+      online: d.online,
     });
     if (route && useCache)
       this.cache.set(payer, inv.payee, amountMsat, maxFeeMsat, route, d.graph.version, mc.version, now);

@@ -26,7 +26,7 @@ export interface RouteQuery {
   now: number;
   kind: RouterKind;
   mc?: MissionControl;
-  /** Nodes the payer believes unusable as hops (never the target). */
+  /** Which nodes are up. The payer always sees its own peers (an offline peer's channel is inactive); only the omniscient router sees the rest. */
   online?: ArrayLike<boolean>;
 }
 
@@ -80,7 +80,7 @@ export class Router {
       const inAmt = amt[v]!;
       for (const e of g.inEdges[v]!) {
         const u = g.from(e);
-        if (u !== q.source && q.online && !q.online[u]) continue;
+        if (q.online && (u === q.source ? !q.online[v] : omniscient && !q.online[u])) continue;
         const ch = g.channels[e >> 1]!;
         const pol = ch.policy[e & 1]!;
         if (inAmt < pol.minHtlcMsat || inAmt > pol.maxHtlcMsat) continue;

@@ -1,0 +1,20 @@
+import { createRng } from '../../infra/random.js';
+import { VirtualClock } from '../../infra/time/virtual-clock.js';
+import { SimNetwork, type SimNetworkOptions } from '../../infra/lightning/simnet/index.js';
+
+/** A network on a fresh virtual clock with a fixed seed. */
+export function makeNet(opts: Partial<SimNetworkOptions> & { seed?: number | string } = {}) {
+  const clock = new VirtualClock();
+  const { seed = 1, ...rest } = opts;
+  const net = new SimNetwork({ clock, rng: createRng(seed), ...rest });
+  return { clock, net };
+}
+
+/** Runs the virtual clock until nothing sleeps, then returns the settled promise's value. */
+export async function settle<T>(clock: VirtualClock, p: Promise<T>): Promise<T> {
+  await clock.runUntilIdle();
+  return p;
+}
+
+export const SAT = 1000;
+export const BTC = 100_000_000_000;
