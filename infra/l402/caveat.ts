@@ -96,13 +96,19 @@ export const parseCapabilities = (value: string): string[] => parseList(value, C
 export const parseMethods = (value: string): string[] => parseList(value, METHOD_RE, 'HTTP method');
 
 /** Parses a non-negative safe integer (unix seconds, call counts). */
-export function parseUint(value: string, what: string): number {
+export function parseUint(value: string, what: string, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(value);
-  if (!UINT_RE.test(value) || !Number.isSafeInteger(n)) {
-    throw new L402Error('invalid_caveat', `${what} must be a non-negative integer, got ${preview(value)}`);
+  if (!UINT_RE.test(value) || !Number.isSafeInteger(n) || n > max) {
+    throw new L402Error(
+      'invalid_caveat',
+      `${what} must be an integer from 0 to ${max}, got ${preview(value)}`,
+    );
   }
   return n;
 }
+
+/** Largest unix-seconds expiry whose millisecond value is still a safe integer. */
+export const MAX_VALID_UNTIL_SECONDS = Math.floor(Number.MAX_SAFE_INTEGER / 1000);
 
 /** Parses a path prefix: absolute, no dot segments, no percent-encoded dots or slashes. */
 export function parsePathPrefix(value: string): string {
@@ -172,7 +178,7 @@ export const caveats = {
   /** `<service>_valid_until=<unix seconds>`: expiry. */
   validUntil(service: string, unixSeconds: number): string {
     const value = String(unixSeconds);
-    parseUint(value, 'valid_until');
+    parseUint(value, 'valid_until', MAX_VALID_UNTIL_SECONDS);
     return formatCaveat({ condition: checkName(service) + CONDITION_SUFFIX.validUntil, value });
   },
   /** `<service>_max_calls=N`: at most N calls with this token (counted by the paywall). */

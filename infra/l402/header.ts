@@ -38,6 +38,10 @@ const B64_RE = /^[A-Za-z0-9+/\-_]+={0,2}$/;
 const PREIMAGE_RE = /^[a-f0-9]{64}$/;
 const INVOICE_RE = /^[A-Za-z0-9]+$/;
 const TCHAR_RE = /[!#$%&'*+\-.^_`|~0-9A-Za-z]/;
+// Sticky (y) patterns read at a position without slicing; both are linear
+// (no nested quantifiers over overlapping alternatives).
+const TOKEN_Y = /[!#$%&'*+\-.^_`|~0-9A-Za-z]+/y;
+const QUOTED_Y = /"((?:[^"\\]|\\.)*)"/sy;
 const SCHEME_RE = /^(l402|lsat)$/i;
 
 function malformed(message: string): L402Error {
@@ -69,9 +73,11 @@ function lex(input: string): RawChallenge[] {
   const n = input.length;
   const isSpace = (c: string | undefined) => c === ' ' || c === '\t';
   const readToken = () => {
-    const start = i;
-    while (i < n && TCHAR_RE.test(input[i]!)) i++;
-    return input.slice(start, i);
+    TOKEN_Y.lastIndex = i;
+    const m = TOKEN_Y.exec(input);
+    if (!m) return '';
+    i += m[0].length;
+    return m[0];
   };
   const skipToComma = () => {
     while (i < n && input[i] !== ',') i++;
@@ -94,23 +100,15 @@ function lex(input: string): RawChallenge[] {
       while (i < n && isSpace(input[i])) i++;
       let value = '';
       if (input[i] === '"') {
-        i++;
-        let closed = false;
-        while (i < n) {
-          const c = input[i]!;
-          if (c === '\\' && i + 1 < n) {
-            value += input[i + 1];
-            i += 2;
-          } else if (c === '"') {
-            closed = true;
-            i++;
-            break;
-          } else {
-            value += c;
-            i++;
-          }
+        QUOTED_Y.lastIndex = i;
+        const m = QUOTED_Y.exec(input);
+        if (m) {
+          value = m[1]!.includes('\\') ? m[1]!.replace(/\\(.)/gs, '$1') : m[1]!;
+          i += m[0].length;
+        } else {
+          current.broken = true;
+          i = n;
         }
-        if (!closed) current.broken = true;
       } else {
         const start = i;
         while (i < n && input[i] !== ',' && !isSpace(input[i])) i++;

@@ -10,6 +10,7 @@ import {
   CONDITION_SUFFIX,
   SERVICES_CONDITION,
   hasDotSegmentOrEncoding,
+  MAX_VALID_UNTIL_SECONDS,
   parseCapabilities,
   parseMethods,
   parsePathPrefix,
@@ -142,7 +143,7 @@ export function satisfiersFor(service: string): Satisfier[] {
     }),
     define<number>({
       condition: cond.validUntil,
-      parse: (v) => parseUint(v, cond.validUntil),
+      parse: (v) => parseUint(v, cond.validUntil, MAX_VALID_UNTIL_SECONDS),
       satisfyPrevious(prev, cur) {
         if (cur > prev) throw widening(cond.validUntil, `${cur} is later than ${prev}`);
       },

@@ -63,6 +63,7 @@ describe('caveat builders', () => {
     ['a capability with ","', () => caveats.capabilities('s', ['a,b'])],
     ['a negative expiry', () => caveats.validUntil('s', -1)],
     ['a fractional call count', () => caveats.maxCalls('s', 1.5)],
+    ['an expiry whose milliseconds are not a safe integer', () => caveats.validUntil('s', 2 ** 50)],
     ['an unsafe integer', () => caveats.maxCalls('s', 2 ** 53)],
     ['a method that is not a token', () => caveats.methods('s', ['GET POST'])],
     ['a relative path', () => caveats.pathPrefix('s', 'v1')],

@@ -138,6 +138,10 @@ describe('WWW-Authenticate challenges', () => {
     expect(codeOf(() => parseChallenges(evil))).toBe('malformed_header');
     const quotes = 'L402 macaroon="' + '\\"'.repeat(30_000);
     expect(codeOf(() => parseChallenges(quotes))).toBe('malformed_header');
+    const unterminated = `L402 invoice="${INV}", macaroon="` + 'A'.repeat(65_000);
+    expect(codeOf(() => parseChallenges(unterminated))).toBe('malformed_header');
+    const many = Array.from({ length: 2_000 }, () => `L402 macaroon="${MAC}", invoice="${INV}"`).join(', ');
+    expect(parseChallenges(many.slice(0, 64 * 1024).replace(/, [^,]*$/, ''))).not.toHaveLength(0);
   });
 });
 
