@@ -1,0 +1,198 @@
+import { hex } from '@scure/base';
+import { describe, expect, it } from 'vitest';
+import { encodeInvoice } from '../../infra/lightning/bolt11.js';
+import type { Payment, PaymentFailureReason } from '../../infra/lightning/node.js';
+import { fixedLatency, type SimNetwork, type SimNode } from '../../infra/lightning/simnet/index.js';
+import type { VirtualClock } from '../../infra/time/virtual-clock.js';
+import { makeNet, settle } from './helpers.js';
+
+const CAP = 1_000_000_000;
+
+interface World {
+  clock: VirtualClock;
+  net: SimNetwork;
+  alice: SimNode;
+  bob: SimNode;
+  carol: SimNode;
+}
+
+function world(): World {
+  const { clock, net } = makeNet({ latency: fixedLatency(10) });
+  const [alice, bob, carol] = ['alice', 'bob', 'carol'].map((alias) => net.addNode({ alias }));
+  net.openChannel(alice!, bob!, { capacityMsat: CAP });
+  net.openChannel(bob!, carol!, { capacityMsat: CAP, pushMsat: CAP / 2 });
+  return { clock, net, alice: alice!, bob: bob!, carol: carol! };
+}
+
+const foreignKey = hex.decode('42'.repeat(32));
+
+const cases: [string, PaymentFailureReason, (w: World) => Promise<Payment>][] = [
+  [
+    'an invoice paid after its expiry',
+    'invoice_expired',
+    async ({ clock, alice, carol }) => {
+      const inv = await carol.createInvoice({ amountMsat: 10_000, expirySec: 60 });
+      await clock.advance(60_000);
+      return settle(clock, alice.pay(inv.paymentRequest));
+    },
+  ],
+  [
+    'an invoice this node already paid',
+    'already_paid',
+    async ({ clock, alice, carol }) => {
+      const inv = await carol.createInvoice({ amountMsat: 10_000 });
+      await settle(clock, alice.pay(inv.paymentRequest));
+      return settle(clock, alice.pay(inv.paymentRequest));
+    },
+  ],
+  [
+    'an invoice another node already paid (the payee refuses)',
+    'already_paid',
+    async ({ clock, alice, bob, carol }) => {
+      const inv = await carol.createInvoice({ amountMsat: 10_000 });
+      await settle(clock, bob.pay(inv.paymentRequest));
+      return settle(clock, alice.pay(inv.paymentRequest));
+    },
+  ],
+  [
+    'an invoice of its own',
+    'self_payment',
+    async ({ clock, alice }) =>
+      settle(clock, alice.pay((await alice.createInvoice({ amountMsat: 1 })).paymentRequest)),
+  ],
+  [
+    'a mainnet invoice on the regtest network',
+    'wrong_network',
+    async ({ clock, alice }) => {
+      const pr = encodeInvoice(
+        {
+          network: 'mainnet',
+          amountMsat: 1_000,
+          paymentHash: '00'.repeat(32),
+          description: '',
+          timestampSec: 1,
+        },
+        foreignKey,
+      );
+      return settle(clock, alice.pay(pr));
+    },
+  ],
+  [
+    'a string that is not an invoice',
+    'invalid_invoice',
+    ({ clock, alice }) => settle(clock, alice.pay('lnbcrt1nonsense')),
+  ],
+  [
+    'a valid invoice from a node outside the network',
+    'no_route',
+    async ({ clock, alice }) => {
+      const pr = encodeInvoice(
+        {
+          network: 'regtest',
+          amountMsat: 1_000,
+          paymentHash: '00'.repeat(32),
+          description: '',
+          timestampSec: 1_800_000_000,
+        },
+        foreignKey,
+      );
+      return settle(clock, alice.pay(pr));
+    },
+  ],
+  [
+    'an offline payee',
+    'recipient_offline',
+    async ({ clock, net, alice, carol }) => {
+      const inv = await carol.createInvoice({ amountMsat: 10_000 });
+      net.setOnline(carol, false);
+      return settle(clock, alice.pay(inv.paymentRequest));
+    },
+  ],
+  [
+    'an offline payee that is a direct peer',
+    'recipient_offline',
+    async ({ clock, net, alice, bob }) => {
+      const inv = await bob.createInvoice({ amountMsat: 10_000 });
+      net.setOnline(bob, false);
+      return settle(clock, alice.pay(inv.paymentRequest));
+    },
+  ],
+  [
+    'a zero-amount invoice without amountMsat',
+    'invalid_invoice',
+    async ({ clock, alice, carol }) =>
+      settle(clock, alice.pay((await carol.createInvoice({ amountMsat: 0 })).paymentRequest)),
+  ],
+  [
+    'a canceled invoice',
+    'canceled',
+    async ({ clock, alice, carol }) => {
+      const inv = await carol.createInvoice({ amountMsat: 10_000 });
+      await carol.cancelInvoice(inv.paymentHash);
+      return settle(clock, alice.pay(inv.paymentRequest));
+    },
+  ],
+  [
+    'a payment that runs out of time between attempts',
+    'timeout',
+    async ({ clock, net, alice, bob, carol }) => {
+      // The only route fails 20 ms out and the failure is back at 30 ms: past the 25 ms budget.
+      net.drainChannel(net.channelsBetween(bob, carol)[0]!, bob);
+      const inv = await carol.createInvoice({ amountMsat: 10_000 });
+      return settle(clock, alice.pay(inv.paymentRequest, { timeoutMs: 25 }));
+    },
+  ],
+];
+
+describe('payments the network refuses', () => {
+  for (const [name, reason, act] of cases) {
+    it(`fails ${name} with ${reason}, and no money moves`, async () => {
+      const w = world();
+      const before = await w.alice.balances();
+      const beforeFees = w.net.feesEarnedMsat(w.bob);
+      const p = await act(w);
+      expect(p.status).toBe('failed');
+      expect(p.failure?.reason).toBe(reason);
+      expect(p.feeMsat).toBe(0);
+      expect(p.failure?.message.length).toBeGreaterThan(0);
+      const after = await w.alice.balances();
+      if (reason === 'already_paid') return; // the first, successful payment moved money on purpose
+      expect(after).toEqual(before);
+      expect(w.net.feesEarnedMsat(w.bob)).toBe(beforeFees);
+      expect(w.net.audit().ok).toBe(true);
+    });
+  }
+
+  it('pays a zero-amount invoice with the amount the payer names', async () => {
+    const { clock, alice, carol } = world();
+    const inv = await carol.createInvoice({ amountMsat: 0, memo: 'tip' });
+    const p = await settle(clock, alice.pay(inv.paymentRequest, { amountMsat: 12_345 }));
+    expect(p).toMatchObject({ status: 'succeeded', amountMsat: 12_345 });
+    expect(await carol.lookupInvoice(inv.paymentHash)).toMatchObject({
+      state: 'settled',
+      amountPaidMsat: 12_345,
+    });
+  });
+
+  it('throws a typed error for a malformed fee limit (a caller bug, not a payment outcome)', async () => {
+    const { alice, carol } = world();
+    const inv = await carol.createInvoice({ amountMsat: 10_000 });
+    await expect(alice.pay(inv.paymentRequest, { maxFeeMsat: -1 })).rejects.toMatchObject({
+      code: 'invalid_amount',
+    });
+    await expect(alice.pay(inv.paymentRequest, { maxFeeMsat: 0.5 })).rejects.toMatchObject({
+      code: 'invalid_amount',
+    });
+  });
+
+  it('throws a typed error for bad invoice requests', async () => {
+    const { carol } = world();
+    await expect(carol.createInvoice({ amountMsat: -5 })).rejects.toMatchObject({ code: 'invalid_amount' });
+    await expect(carol.createInvoice({ amountMsat: 1, expirySec: 0 })).rejects.toMatchObject({
+      code: 'invalid_invoice_request',
+    });
+    await expect(carol.createInvoice({ amountMsat: 1, memo: 'x'.repeat(700) })).rejects.toMatchObject({
+      code: 'invalid_invoice_request',
+    });
+  });
+});
