@@ -99,12 +99,23 @@ export async function makeOffer(
   answer: PaywallAnswer,
   hints: PurchaseHints,
   startedAt: number,
+  advertisedPrice?: (tier: number | undefined) => Msat | undefined,
 ): Promise<{ ok: true; offer: Offer } | StepFailure> {
   const at = ctx.clock.now();
   const chosen = chooseChallenge(answer.wwwAuthenticate);
   if (!chosen.ok) return { ok: false, outcome: 'no_quote', reason: chosen.reason, status: answer.status };
   const { network } = await ctx.nodeInfo();
-  const ceilings = [hints.quotedPriceMsat, hints.maxPriceMsat].filter((v): v is number => v !== undefined);
+  let limits: TokenLimits = { services: [] };
+  try {
+    limits = readTokenLimits(chosen.challenge.macaroon);
+  } catch {
+    // chooseChallenge already decoded it; unreadable caveats only cost us reuse hints.
+  }
+  // The advertised price of the tier the token is for, when the caller knows the seller's tiers.
+  const advertised = advertisedPrice?.(limits.tier);
+  const ceilings = [hints.quotedPriceMsat, hints.maxPriceMsat, advertised].filter(
+    (v): v is number => v !== undefined,
+  );
   const check = checkInvoice(chosen.challenge.invoice, {
     network,
     nowMs: ctx.clock.now(),
@@ -128,12 +139,6 @@ export async function makeOffer(
       reason: check.reason,
       status: 402,
     };
-  }
-  let limits: TokenLimits = { services: [] };
-  try {
-    limits = readTokenLimits(chosen.challenge.macaroon);
-  } catch {
-    // chooseChallenge already decoded it; unreadable caveats only cost us reuse hints.
   }
   const offer: Offer = {
     req,

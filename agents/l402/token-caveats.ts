@@ -9,6 +9,8 @@ import {
 /** What a buyer learns from a token's caveats: how long and how often it may be used, and where. */
 export interface TokenLimits {
   services: string[];
+  /** Tier of the first service in the `services` caveat (which advertised price applies). */
+  tier?: number;
   /** Earliest `<service>_valid_until`, in ms. */
   validUntilMs?: number;
   /** Smallest `<service>_max_calls`. */
@@ -35,7 +37,9 @@ export function readTokenLimits(macaroon: string): TokenLimits {
     }
     if (condition === SERVICES_CONDITION) {
       try {
-        limits.services = parseServices(value).map((s) => s.name);
+        const list = parseServices(value);
+        limits.services = list.map((s) => s.name);
+        limits.tier = list[0]?.tier;
       } catch {
         /* unreadable: leave it to the server */
       }

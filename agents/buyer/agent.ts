@@ -1,0 +1,111 @@
+import { silentLogger, type Logger } from '../../infra/log.js';
+import type { Clock } from '../../infra/time/clock.js';
+import type { L402Client } from '../l402/index.js';
+import type { PaymentPolicy } from '../policies/index.js';
+import type { Decider } from './deciders/index.js';
+import { buildBuyerGraph, type BuyerGraph } from './graph.js';
+import type { BuyerDeps } from './nodes.js';
+import type { ListingSource, Task, TaskResult } from './types.js';
+
+/** What a buyer agent is made of. */
+export interface BuyerAgentOptions {
+  name: string;
+  registry: ListingSource;
+  client: L402Client;
+  decider: Decider;
+  /** The policy for this agent's purchases (default: the client's). */
+  policy?: PaymentPolicy;
+  clock: Clock;
+  logger?: Logger;
+  /** Listings fetched per search (default 10). */
+  searchLimit?: number;
+  /** Keep response bodies in `TaskResult.outputs` (default false). */
+  keepOutputs?: boolean;
+  /** Graph steps one task may take before it is stopped (default 200). */
+  maxSteps?: number;
+  delegate?: BuyerDeps['delegate'];
+}
+
+/** A task the agent cannot run: bad input, reported with a code. */
+export class BuyerError extends Error {
+  readonly code = 'invalid_task';
+  constructor(message: string) {
+    super(message);
+    this.name = 'BuyerError';
+  }
+}
+
+/** A buyer agent: the compiled graph and `runTask`, which runs it once per task. */
+export interface BuyerAgent {
+  readonly name: string;
+  readonly graph: BuyerGraph;
+  runTask(task: Task): Promise<TaskResult & { outputs: string[] }>;
+}
+
+/**
+ * Creates a LangGraph buyer: discover sellers in the registry, quote them
+ * (live 402 challenges, invoices checked), decide, authorize under the
+ * payment policy, pay, consume, and loop until the task's calls are done,
+ * reusing tokens and falling back to the next-best quote when a seller fails.
+ *
+ * @example
+ * const agent = createBuyerAgent({ name: 'b1', registry, client, decider: createDecider('cheapest', { clock }), clock });
+ * const result = await agent.runTask({ id: 't1', capability: 'weather', valueMsat: 50_000, calls: 3 });
+ */
+export function createBuyerAgent(o: BuyerAgentOptions): BuyerAgent {
+  const maxSteps = o.maxSteps ?? 200;
+  const graph = buildBuyerGraph(
+    {
+      name: o.name,
+      registry: o.registry,
+      client: o.client,
+      decider: o.decider,
+      policy: o.policy,
+      clock: o.clock,
+      logger: o.logger ?? silentLogger,
+      searchLimit: o.searchLimit ?? 10,
+      keepOutputs: o.keepOutputs ?? false,
+      delegate: o.delegate,
+    },
+    { maxSteps },
+  );
+
+  async function runTask(task: Task) {
+    checkTask(task);
+    const startedAt = o.clock.now();
+    const s = await graph.invoke({ task }, { recursionLimit: maxSteps + 10 });
+    const done = s.callsDone >= task.calls;
+    return {
+      taskId: task.id,
+      done,
+      stopReason: done ? 'done' : (s.stop ?? 'step_limit'),
+      calls: s.callsDone,
+      purchases: s.purchases,
+      spentMsat: s.spentMsat,
+      feesMsat: s.feesMsat,
+      valueMsat: done ? task.valueMsat : Math.floor((task.valueMsat * s.callsDone) / task.calls),
+      decisions: s.decisions,
+      delegations: s.delegations,
+      steps: s.steps,
+      outputs: s.outputs,
+      startedAt,
+      endedAt: o.clock.now(),
+    } satisfies TaskResult & { outputs: string[] };
+  }
+
+  return { name: o.name, graph, runTask };
+}
+
+function checkTask(t: Task): void {
+  const bad = (what: string) => {
+    throw new BuyerError(`task ${JSON.stringify(t?.id)}: ${what}`);
+  };
+  if (!t || typeof t !== 'object') bad('a task must be an object');
+  if (typeof t.id !== 'string' || !t.id) bad('id must be a non-empty string');
+  if (typeof t.capability !== 'string' || !t.capability) bad('capability must be a non-empty string');
+  if (!Number.isSafeInteger(t.valueMsat) || t.valueMsat < 0)
+    bad(`valueMsat must be a non-negative integer msat, got ${t.valueMsat}`);
+  if (!Number.isSafeInteger(t.calls) || t.calls < 1) bad(`calls must be a positive integer, got ${t.calls}`);
+  if (t.path !== undefined && (typeof t.path !== 'string' || !t.path.startsWith('/')))
+    bad('path must start with /');
+}

@@ -1,0 +1,4 @@
+export * from './types.js';
+export { cheapestDecider, bestValueDecider, firstAcceptableDecider, randomDecider, trust } from './rules.js';
+export { createLlmDecider, chatModelFromEnv, chooseOfferSchema, type LlmDeciderOptions } from './llm.js';
+export { createDecider, deciderSpecSchema, type DeciderSpec, type DeciderDeps } from './spec.js';

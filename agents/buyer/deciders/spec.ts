@@ -1,0 +1,62 @@
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import { z } from 'zod';
+import type { Rng } from '../../../infra/random.js';
+import type { Clock } from '../../../infra/time/clock.js';
+import { createLlmDecider } from './llm.js';
+import { bestValueDecider, cheapestDecider, firstAcceptableDecider, randomDecider } from './rules.js';
+import { DeciderError, type Decider } from './types.js';
+
+/** A decider declared by name (scenario files): rules, or `llm` with an optional fallback. */
+export const deciderSpecSchema = z.discriminatedUnion('name', [
+  z.object({ name: z.literal('cheapest') }).strict(),
+  z.object({ name: z.literal('best_value') }).strict(),
+  z.object({ name: z.literal('first_acceptable') }).strict(),
+  z.object({ name: z.literal('random') }).strict(),
+  z.object({ name: z.literal('llm'), onInvalid: z.enum(['cheapest', 'none']).optional() }).strict(),
+]);
+
+/** A decider declaration. */
+export type DeciderSpec = z.infer<typeof deciderSpecSchema>;
+
+/** What deciders may need: the clock (LLM latency), a seeded stream (random), a model or environment (llm). */
+export interface DeciderDeps {
+  clock: Clock;
+  rng?: Rng;
+  model?: BaseChatModel;
+  env?: Record<string, string | undefined>;
+}
+
+/**
+ * Builds a decider from its declaration (or just its name). Throws
+ * DeciderError: 'invalid_decider_spec', or 'missing_api_key' for `llm`
+ * without a model and without OPENAI_API_KEY.
+ */
+export function createDecider(spec: DeciderSpec | DeciderSpec['name'], deps: DeciderDeps): Decider {
+  const parsed = deciderSpecSchema.safeParse(typeof spec === 'string' ? { name: spec } : spec);
+  if (!parsed.success) {
+    throw new DeciderError(
+      'invalid_decider_spec',
+      `invalid decider spec: ${parsed.error.issues[0]?.message} (names: cheapest, best_value, first_acceptable, random, llm)`,
+    );
+  }
+  const s = parsed.data;
+  switch (s.name) {
+    case 'cheapest':
+      return cheapestDecider();
+    case 'best_value':
+      return bestValueDecider();
+    case 'first_acceptable':
+      return firstAcceptableDecider();
+    case 'random':
+      if (!deps.rng)
+        throw new DeciderError('invalid_decider_spec', 'the random decider needs deps.rng (seeded)');
+      return randomDecider(deps.rng);
+    case 'llm':
+      return createLlmDecider({
+        clock: deps.clock,
+        model: deps.model,
+        env: deps.env,
+        onInvalid: s.onInvalid,
+      });
+  }
+}

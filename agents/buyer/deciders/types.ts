@@ -1,0 +1,29 @@
+import type { Candidate, DecisionRecord, Task } from '../types.js';
+
+/** A decider's pick: the index of a candidate, or none with a reason. */
+export type Choice = { index: number; reason: string } | { index: -1; reason: string };
+
+/** Picks one offer among candidates. Rule deciders are pure; the LLM decider calls a model. */
+export interface Decider {
+  readonly name: string;
+  choose(candidates: readonly Candidate[], task: Task): Promise<Choice & { record: DecisionRecord }>;
+}
+
+/** Errors building a decider (configuration, never per decision). */
+export class DeciderError extends Error {
+  readonly code: 'missing_api_key' | 'invalid_decider_spec';
+  constructor(code: DeciderError['code'], message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DeciderError';
+    this.code = code;
+  }
+}
+
+/** Candidates worth buying: priced at or below the value of the calls they serve. */
+export function acceptable(candidates: readonly Candidate[]): number[] {
+  const out: number[] = [];
+  candidates.forEach((c, i) => {
+    if (c.priceMsat <= c.valueMsat) out.push(i);
+  });
+  return out;
+}

@@ -1,0 +1,93 @@
+import { END, START, StateGraph } from '@langchain/langgraph';
+import type { Clock } from '../../infra/time/clock.js';
+import { tokenUsable } from '../l402/index.js';
+import { buyerNodes, type BuyerDeps } from './nodes.js';
+import { BuyerState, type BuyerStateT } from './state.js';
+
+/** Routers: named functions of the state returning the next node's name. */
+
+function afterDiscover(s: BuyerStateT): 'quote' | typeof END {
+  return s.stop ? END : 'quote';
+}
+
+function afterQuote(s: BuyerStateT): 'decide' | typeof END {
+  return s.stop ? END : 'decide';
+}
+
+function afterDecide(s: BuyerStateT): 'authorize' | typeof END {
+  return s.stop ? END : 'authorize';
+}
+
+function afterAuthorize(s: BuyerStateT): 'pay' | 'consume' | 'evaluate' {
+  const q = s.chosen ? s.quotes[s.chosen] : undefined;
+  if (q?.source === 'token') return 'consume';
+  return s.reservation ? 'pay' : 'evaluate';
+}
+
+function afterPay(s: BuyerStateT): 'consume' | 'evaluate' {
+  const q = s.chosen ? s.quotes[s.chosen] : undefined;
+  return q?.source === 'token' ? 'consume' : 'evaluate';
+}
+
+/** After evaluate: finished, reuse the token, buy again from the same seller, pick another, or re-quote. */
+function afterEvaluate(
+  maxSteps: number,
+  clock: Clock,
+): (s: BuyerStateT) => 'delegate' | 'consume' | 'authorize' | 'decide' | 'quote' | typeof END {
+  return function afterEvaluate(s) {
+    if (s.stop === 'done') return s.task.delegate ? 'delegate' : END;
+    if (s.stop || s.steps.length >= maxSteps) return END;
+    const q = s.chosen ? s.quotes[s.chosen] : undefined;
+    const live = q && !s.excluded.includes(q.listing.id);
+    if (live && q.source === 'token') return tokenUsable(q.token!, clock.now()) ? 'consume' : 'quote';
+    if (live && q.source === 'challenge') return 'authorize';
+    const others = Object.values(s.quotes).some((x) => !s.excluded.includes(x.listing.id));
+    return others ? 'decide' : 'quote';
+  };
+}
+
+/**
+ * Builds and compiles the buyer graph. One run covers a whole task; the
+ * mechanics (HTTP, invoice checks, payment) are plain functions in
+ * agents/l402 that the nodes call.
+ */
+export function buildBuyerGraph(deps: BuyerDeps, { maxSteps = 200 }: { maxSteps?: number } = {}) {
+  const n = buyerNodes(deps);
+  /*
+   *  START → discover → quote → decide → authorize ─┬─→ pay ──→ consume → evaluate ─→ END
+   *             │         │       │          │       │    │                 │ │ │ │ │
+   *             └→ END    └→ END  └→ END     │       └────┼──→ (held token) ┘ │ │ │ └→ delegate → END
+   *                                          └→ evaluate (denied)  (failed) ┘  │ │ └→ consume   (reuse the token)
+   *                                                                             │ └→ authorize  (fresh 402 from the same seller)
+   *                                                                             └→ decide | quote (next-best quote, or quote again)
+   */
+  return new StateGraph(BuyerState)
+    .addNode('discover', n.discover)
+    .addNode('quote', n.quote)
+    .addNode('decide', n.decide)
+    .addNode('authorize', n.authorize)
+    .addNode('pay', n.pay)
+    .addNode('consume', n.consume)
+    .addNode('evaluate', n.evaluate)
+    .addNode('delegate', n.delegate)
+    .addEdge(START, 'discover')
+    .addConditionalEdges('discover', afterDiscover, ['quote', END])
+    .addConditionalEdges('quote', afterQuote, ['decide', END])
+    .addConditionalEdges('decide', afterDecide, ['authorize', END])
+    .addConditionalEdges('authorize', afterAuthorize, ['pay', 'consume', 'evaluate'])
+    .addConditionalEdges('pay', afterPay, ['consume', 'evaluate'])
+    .addEdge('consume', 'evaluate')
+    .addConditionalEdges('evaluate', afterEvaluate(maxSteps, deps.clock), [
+      'delegate',
+      'consume',
+      'authorize',
+      'decide',
+      'quote',
+      END,
+    ])
+    .addEdge('delegate', END)
+    .compile();
+}
+
+/** The compiled buyer graph. */
+export type BuyerGraph = ReturnType<typeof buildBuyerGraph>;

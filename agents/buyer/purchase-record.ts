@@ -1,0 +1,74 @@
+import type { Listing } from '../../services/registry/types.js';
+import type { PurchaseHints, PurchaseOutcome } from '../l402/index.js';
+import type { BuyerStateT, SellerQuote } from './state.js';
+import type { BuyerPurchase, Task } from './types.js';
+
+/** The URL a task calls at a listing: the task's path on the listing's origin, or the listing's URL. */
+export function requestFor(listing: Listing, task: Task): URL {
+  return task.path ? new URL(task.path, listing.url) : new URL(listing.url);
+}
+
+/** Task calls a quote would serve: what is left, capped by the token's remaining calls. */
+export function coverage(s: BuyerStateT, q: SellerQuote | undefined): number {
+  const left = Math.max(1, s.task.calls - s.callsDone);
+  if (q?.source === 'token' && q.token?.maxCalls !== undefined)
+    return Math.min(left, q.token.maxCalls - q.token.callsUsed);
+  const max = q?.offer?.limits.maxCalls;
+  return max === undefined ? left : Math.min(left, max);
+}
+
+/** What the client is told about a listing before paying it. */
+export function hintsFor(buyer: string, listing: Listing, task: Task, covers: number): PurchaseHints {
+  return {
+    expectedPayee: listing.nodePubkey,
+    category: listing.category,
+    taskValueMsat: Math.floor((task.valueMsat * covers) / task.calls),
+    buyer,
+  };
+}
+
+/** Fields of one purchase record (what the node knows). */
+export interface PurchaseFields {
+  outcome: PurchaseOutcome;
+  reason?: string;
+  rejection?: BuyerPurchase['rejection'];
+  status?: number;
+  quotedMsat?: number;
+  paidMsat?: number;
+  feeMsat?: number;
+  hops?: number;
+  attempts?: number;
+  tokenReused?: boolean;
+  paymentHash?: string;
+  preimage?: string;
+  macaroon?: string;
+  payee?: string;
+  quoteMs?: number;
+  payMs?: number;
+  consumeMs?: number;
+  startedAt: number;
+  endedAt: number;
+}
+
+/** One row of the run's purchase log, in the client's `PurchaseResult` shape plus the seller. */
+export function buildPurchase(
+  s: BuyerStateT,
+  listing: Listing,
+  f: PurchaseFields,
+  url: string,
+): BuyerPurchase {
+  const { quoteMs, payMs, consumeMs, startedAt, endedAt, ...rest } = f;
+  return {
+    paidMsat: 0,
+    feeMsat: 0,
+    hops: 0,
+    attempts: 0,
+    tokenReused: false,
+    ...rest,
+    timings: { quoteMs, payMs, consumeMs, startedAt, endedAt },
+    listingId: listing.id,
+    seller: listing.name,
+    url,
+    call: s.callsDone + 1,
+  };
+}

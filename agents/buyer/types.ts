@@ -1,0 +1,100 @@
+import type { Msat } from '../../infra/money.js';
+import type { Listing, ListingQuery } from '../../services/registry/types.js';
+import type { PurchaseResult } from '../l402/index.js';
+
+/** One job for a buyer: call a service with this capability `calls` times; it is worth `valueMsat` in total. */
+export interface Task {
+  id: string;
+  capability: string;
+  category?: string;
+  /** What completing the whole task is worth to the buyer. */
+  valueMsat: Msat;
+  /** Calls the task needs (a token's calls are reused across them). */
+  calls: number;
+  /** Path to call on the seller's origin (default: the listing's URL path). */
+  path?: string;
+  method?: string;
+  body?: string;
+  /** Hand an attenuated token to a sub-agent after buying (the graph's delegate step). */
+  delegate?: { to: string; calls: number; validForSec: number };
+}
+
+/** Where buyers find sellers: the registry (its typed client, or the in-process `Registry`). */
+export interface ListingSource {
+  search(q: ListingQuery): Promise<Listing[]> | Listing[];
+}
+
+/** One purchase attempt of a task, with the seller it was made from. */
+export type BuyerPurchase = Omit<PurchaseResult, 'response'> & {
+  listingId: string;
+  seller: string;
+  url: string;
+  /** 1-based index of the task call this attempt served. */
+  call: number;
+};
+
+/** Time spent in one graph node, on the injected clock. */
+export interface StepTiming {
+  node: string;
+  atMs: number;
+  durationMs: number;
+}
+
+/** A token handed to a sub-agent by the delegate step. */
+export interface Delegation {
+  to: string;
+  origin: string;
+  macaroon: string;
+  preimage: string;
+  calls: number;
+  validUntilMs: number;
+}
+
+/** Why a task run ended. */
+export type StopReason =
+  'done' | 'no_sellers' | 'no_acceptable_offer' | 'budget_exhausted' | 'escalated' | 'step_limit';
+
+/** What one task run did and cost. */
+export interface TaskResult {
+  taskId: string;
+  done: boolean;
+  stopReason: StopReason;
+  /** Calls delivered. */
+  calls: number;
+  purchases: BuyerPurchase[];
+  /** Paid to sellers (excluding fees). */
+  spentMsat: Msat;
+  feesMsat: Msat;
+  valueMsat: Msat;
+  /** LLM decider calls made during the run (empty for rule deciders). */
+  decisions: DecisionRecord[];
+  delegations: Delegation[];
+  steps: StepTiming[];
+  startedAt: number;
+  endedAt: number;
+}
+
+/** A candidate seller as a decider sees it: a real quote (or a token already held). */
+export interface Candidate {
+  listing: Listing;
+  /** Price of buying access now (0 when a usable token is held). */
+  priceMsat: Msat;
+  /** Where the price came from. */
+  source: 'challenge' | 'manifest' | 'token';
+  /** Task calls this purchase would serve. */
+  covers: number;
+  /** Share of the task's value those calls are worth. */
+  valueMsat: Msat;
+}
+
+/** One decision a decider made, for the run's record (LLM calls carry tokens and latency). */
+export interface DecisionRecord {
+  decider: string;
+  chosen?: string;
+  reason: string;
+  latencyMs: number;
+  inputTokens?: number;
+  outputTokens?: number;
+  model?: string;
+  fallback?: boolean;
+}
