@@ -46,6 +46,16 @@ export class InvoiceStore {
     return r && { ...r.invoice };
   }
 
+  /**
+   * Forgets `paymentHash` if its invoice expired by `now` and holds no
+   * accepted HTLC (nobody can pay it any more). Returns true when forgotten.
+   */
+  forgetIfExpired(paymentHash: string, now: number): boolean {
+    const r = this.#byHash.get(paymentHash);
+    if (!r || r.invoice.expiresAt > now || r.invoice.state === 'accepted') return false;
+    return this.#byHash.delete(paymentHash);
+  }
+
   /** Decides what to do with an HTLC of `amountMsat` for `paymentHash` arriving now. */
   receive(paymentHash: string, amountMsat: number): FinalDecision | Promise<FinalDecision> {
     const r = this.#byHash.get(paymentHash);

@@ -208,6 +208,27 @@ export class SimNetwork {
     return this.#feesEarned[this.#own(node)]!;
   }
 
+  /**
+   * Frees memory in long runs: forgets every invoice whose expiry has passed
+   * (unless a hold HTLC is still accepted) and the payers' resolved records
+   * of them. Such invoices can no longer be paid, so outcomes do not change;
+   * only `lookupInvoice`/`lookupPayment` stop finding them. Returns the
+   * number of invoices forgotten.
+   */
+  pruneExpired(): number {
+    const now = this.clock.now();
+    const gone = new Set<string>();
+    for (const [pr, inv] of this.#issued) {
+      if (inv.expiresAtMs > now) continue;
+      if (this.#stores[inv.payee]!.forgetIfExpired(inv.paymentHash, now)) {
+        this.#issued.delete(pr);
+        gone.add(inv.paymentHash);
+      }
+    }
+    this.#payments.forget(gone);
+    return gone.size;
+  }
+
   /** Route-cache hit counts, for benchmarks and reports. */
   routeCacheStats(): { hits: number; misses: number } {
     return { hits: this.#payments.cache.hits, misses: this.#payments.cache.misses };

@@ -63,6 +63,20 @@ export class PaymentEngine {
     return mc;
   }
 
+  /** Drops resolved payment records for hashes in `hashes` (their invoices expired). Returns how many. */
+  forget(hashes: ReadonlySet<string>): number {
+    let n = 0;
+    for (const mine of this.#payments) {
+      if (!mine) continue;
+      for (const [hash, p] of mine)
+        if (p.status !== 'in_flight' && hashes.has(hash)) {
+          mine.delete(hash);
+          n++;
+        }
+    }
+    return n;
+  }
+
   /** The payer's record of a payment, copied. */
   lookup(payer: number, paymentHash: string): Payment | undefined {
     const p = this.#payments[payer]?.get(paymentHash);
