@@ -1,0 +1,155 @@
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { AIMessage } from '@langchain/core/messages';
+import { fakeModel } from '@langchain/core/testing';
+import { Hono } from 'hono';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBuyerAgent, createDecider, DeciderError, type Decider } from '../../agents/buyer/index.js';
+import { createL402Client } from '../../agents/l402/index.js';
+import { makeMarket } from './market.js';
+
+async function marketWith(decider: (m: ReturnType<typeof makeMarket>) => Decider) {
+  const m = makeMarket();
+  m.addSeller({ name: 'alpha', priceMsat: 30_000, quality: 0.4 });
+  m.addSeller({ name: 'beta', priceMsat: 10_000, quality: 0.3 });
+  m.addSeller({ name: 'gamma', priceMsat: 20_000, quality: 0.95 });
+  const client = createL402Client({ node: m.buyer, fetch: m.fetch, clock: m.clock });
+  const agent = createBuyerAgent({
+    name: 'llm-buyer',
+    registry: await m.registry(),
+    client,
+    decider: decider(m),
+    clock: m.clock,
+  });
+  return { m, agent };
+}
+
+const task = { id: 't-llm', capability: 'data', valueMsat: 100_000, calls: 1 };
+
+describe('the LLM decider through the buyer graph, with fakeModel()', () => {
+  it('buys the offer the model chose with choose_offer', async () => {
+    const model = fakeModel().respondWithTools([
+      { name: 'choose_offer', args: { offerId: 'offer-2', reason: 'gamma is the most reliable' } },
+    ]);
+    const { agent } = await marketWith((m) => createDecider('llm', { clock: m.clock, model }));
+    const r = await agent.runTask(task);
+    expect(r.purchases.map((p) => [p.seller, p.outcome])).toEqual([['gamma', 'success']]);
+    expect(r.decisions).toMatchObject([
+      { decider: 'llm', reason: 'llm: gamma is the most reliable', fallback: undefined },
+    ]);
+    // The model saw every live quote with its price; registry order is by price.
+    const prompt = String(model.calls[0]!.messages.at(-1)!.content);
+    expect(prompt).toContain('"seller":"beta","priceMsat":10000');
+    expect(prompt).toContain('"seller":"alpha","priceMsat":30000');
+  });
+
+  it('falls back to the cheapest offer when the model names no valid offer', async () => {
+    const model = fakeModel().respond(new AIMessage('I would go with the second one.'));
+    const { agent } = await marketWith((m) => createDecider('llm', { clock: m.clock, model }));
+    const r = await agent.runTask(task);
+    expect(r.purchases[0]!.seller).toBe('beta');
+    expect(r.decisions[0]).toMatchObject({
+      fallback: true,
+      reason: expect.stringMatching(/no choose_offer call/),
+    });
+  });
+
+  it("buys nothing when the model answers 'none'", async () => {
+    const model = fakeModel().respondWithTools([
+      { name: 'choose_offer', args: { offerId: 'none', reason: 'too dear' } },
+    ]);
+    const { m, agent } = await marketWith((mk) => createDecider('llm', { clock: mk.clock, model }));
+    const before = await m.balance(m.buyer);
+    const r = await agent.runTask(task);
+    expect(r).toMatchObject({ done: false, stopReason: 'no_acceptable_offer', purchases: [] });
+    expect(await m.balance(m.buyer)).toBe(before);
+  });
+
+  it('fails at construction without an API key, saying which variables it reads', () => {
+    let err: unknown;
+    try {
+      createDecider('llm', { clock: makeMarket().clock, env: {} });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(DeciderError);
+    expect(err).toMatchObject({
+      code: 'missing_api_key',
+      message: expect.stringMatching(/OPENAI_API_KEY.*OPENAI_MODEL.*OPENAI_BASE_URL/),
+    });
+  });
+});
+
+describe('the real ChatOpenAI client against a local OpenAI-compatible server (real socket)', () => {
+  const requests: { path: string; auth?: string; body: Record<string, unknown> }[] = [];
+  let server: ReturnType<typeof serve>;
+  let baseUrl: string;
+
+  beforeAll(async () => {
+    const app = new Hono();
+    app.post('/v1/chat/completions', async (c) => {
+      requests.push({ path: c.req.path, auth: c.req.header('authorization'), body: await c.req.json() });
+      return c.json({
+        id: 'chatcmpl-test',
+        object: 'chat.completion',
+        created: 1_767_225_600,
+        model: 'lab-model',
+        choices: [
+          {
+            index: 0,
+            finish_reason: 'tool_calls',
+            message: {
+              role: 'assistant',
+              content: null,
+              tool_calls: [
+                {
+                  id: 'call_1',
+                  type: 'function',
+                  function: {
+                    name: 'choose_offer',
+                    arguments: JSON.stringify({ offerId: 'offer-2', reason: 'cheap enough' }),
+                  },
+                },
+              ],
+            },
+          },
+        ],
+        usage: { prompt_tokens: 321, completion_tokens: 23, total_tokens: 344 },
+      });
+    });
+    await new Promise<void>((resolve) => {
+      server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve());
+    });
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('sends the offers with a forced choose_offer tool and parses the tool call and usage back', async () => {
+    const env = { OPENAI_API_KEY: 'sk-lab', OPENAI_MODEL: 'lab-model', OPENAI_BASE_URL: baseUrl };
+    const { agent } = await marketWith((m) => createDecider({ name: 'llm' }, { clock: m.clock, env }));
+    const r = await agent.runTask(task);
+
+    expect(requests).toHaveLength(1);
+    const { auth, body } = requests[0]!;
+    expect(auth).toBe('Bearer sk-lab');
+    expect(body.model).toBe('lab-model');
+    expect(body.tool_choice).toEqual({ type: 'function', function: { name: 'choose_offer' } });
+    const tools = body.tools as {
+      type: string;
+      function: { name: string; parameters: { properties: object } };
+    }[];
+    expect(tools.map((t) => t.function.name)).toEqual(['choose_offer']);
+    expect(Object.keys(tools[0]!.function.parameters.properties)).toEqual(['offerId', 'reason']);
+    const messages = body.messages as { role: string; content: string }[];
+    expect(messages.map((msg) => msg.role)).toEqual(['system', 'user']);
+    expect(messages[1]!.content).toContain('"id":"offer-2","seller":"gamma"');
+
+    expect(r.purchases.map((p) => [p.seller, p.outcome])).toEqual([['gamma', 'success']]);
+    expect(r.decisions[0]).toMatchObject({
+      model: 'lab-model',
+      inputTokens: 321,
+      outputTokens: 23,
+      reason: 'llm: cheap enough',
+    });
+  });
+});
