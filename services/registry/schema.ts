@@ -69,7 +69,11 @@ export const listingFieldsSchema = z
 const signedAt = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const signature = z
   .string()
-  .regex(/^([0-9a-f]{128}|[0-9a-f]{130})$/, '64- or 65-byte signature, lowercase hex');
+  .max(4096)
+  .regex(
+    /^([0-9a-f]{128}|[0-9a-f]{130}|ln[a-z0-9]+)$/,
+    '64- or 65-byte signature in lowercase hex, or a BOLT11 attestation invoice',
+  );
 
 /** `POST /listings` and `PUT /listings/:id`. */
 export const signedListingSchema = z.strictObject({ listing: listingFieldsSchema, signedAt, signature });

@@ -1,0 +1,151 @@
+import { Hono } from 'hono';
+import type { Context } from 'hono';
+import type { Logger } from '../../infra/log.js';
+import { silentLogger } from '../../infra/log.js';
+import { describeIssues } from '../http/issues.js';
+import { DEFAULT_BODY_LIMIT, readJsonBody } from '../http/json-body.js';
+import type { Registry } from './registry.js';
+import {
+  listingIdSchema,
+  querySchema,
+  ratingSchema,
+  signedListingSchema,
+  signedRemovalSchema,
+} from './schema.js';
+import type { RegistryErrorCode, RegistryFailure } from './types.js';
+
+/** The one mapping from refusal codes to HTTP statuses. */
+export const STATUS_OF: Record<RegistryErrorCode, 400 | 403 | 404 | 409 | 413 | 415> = {
+  bad_json: 400,
+  invalid_body: 400,
+  invalid_query: 400,
+  bad_signature: 400,
+  bad_invoice: 400,
+  wrong_payee: 400,
+  wrong_preimage: 400,
+  hash_mismatch: 400,
+  body_too_large: 413,
+  unsupported_media_type: 415,
+  pubkey_mismatch: 403,
+  not_found: 404,
+  already_listed: 409,
+  already_rated: 409,
+  stale_signature: 409,
+};
+
+/** Options of the registry's HTTP API. */
+export interface RegistryAppOptions {
+  /** Largest accepted request body (default 64 KiB). */
+  bodyLimit?: number;
+  logger?: Logger;
+}
+
+function refuse(c: Context, f: RegistryFailure | { code: RegistryErrorCode; message: string }): Response {
+  return c.json({ error: f.code, message: f.message }, STATUS_OF[f.code]);
+}
+
+/**
+ * The registry over HTTP (see docs/services.md for the routes). Every bad
+ * input is a 4xx with `{ error: <code>, message }`; a store failure is a 503;
+ * nothing answers 500 unless the code has a bug.
+ */
+export function createRegistryApp(
+  registry: Registry,
+  { bodyLimit = DEFAULT_BODY_LIMIT, logger = silentLogger }: RegistryAppOptions = {},
+): Hono {
+  const app = new Hono();
+
+  const idOf = (c: Context): string | Response => {
+    const id = c.req.param('id') ?? '';
+    return listingIdSchema.safeParse(id).success
+      ? id
+      : refuse(c, {
+          code: 'invalid_query',
+          message: `listing id must be 32 lowercase hex chars, got ${JSON.stringify(id.slice(0, 64))}`,
+        });
+  };
+
+  /** Runs a write; a store that fails to persist is the registry's fault, reported as 503. */
+  const write = async <T>(c: Context, op: () => Promise<T>): Promise<T | Response> => {
+    try {
+      return await op();
+    } catch (err) {
+      logger.error({ err }, 'registry store failed');
+      return c.json(
+        { error: 'store_unavailable', message: 'the registry could not save the change; retry' },
+        503,
+        { 'Retry-After': '1' },
+      );
+    }
+  };
+
+  app.get('/health', (c) => c.json({ ok: true, listings: registry.size }));
+
+  app.get('/listings', (c) => {
+    const raw = c.req.queries();
+    const flat: Record<string, string> = {};
+    for (const [k, v] of Object.entries(raw)) {
+      if (v.length !== 1)
+        return refuse(c, {
+          code: 'invalid_query',
+          message: `query parameter ${k} is given ${v.length} times`,
+        });
+      flat[k] = v[0]!;
+    }
+    const q = querySchema.safeParse(flat);
+    if (!q.success) return refuse(c, { code: 'invalid_query', message: describeIssues(q.error) });
+    return c.json({ listings: registry.search(q.data) });
+  });
+
+  app.get('/listings/:id', (c) => {
+    const id = idOf(c);
+    if (typeof id !== 'string') return id;
+    const l = registry.get(id);
+    return l ? c.json({ listing: l }) : refuse(c, { code: 'not_found', message: `no listing ${id}` });
+  });
+
+  app.post('/listings', async (c) => {
+    const body = await readJsonBody(c, signedListingSchema, { limit: bodyLimit });
+    if (!body.ok) return refuse(c, body);
+    const r = await write(c, () => registry.register(body.value));
+    if (r instanceof Response) return r;
+    return r.ok ? c.json({ listing: r.listing }, 201) : refuse(c, r);
+  });
+
+  app.put('/listings/:id', async (c) => {
+    const id = idOf(c);
+    if (typeof id !== 'string') return id;
+    const body = await readJsonBody(c, signedListingSchema, { limit: bodyLimit });
+    if (!body.ok) return refuse(c, body);
+    const r = await write(c, () => registry.update(id, body.value));
+    if (r instanceof Response) return r;
+    return r.ok ? c.json({ listing: r.listing }) : refuse(c, r);
+  });
+
+  app.delete('/listings/:id', async (c) => {
+    const id = idOf(c);
+    if (typeof id !== 'string') return id;
+    const body = await readJsonBody(c, signedRemovalSchema, { limit: bodyLimit });
+    if (!body.ok) return refuse(c, body);
+    const r = await write(c, () => registry.remove(id, body.value));
+    if (r instanceof Response) return r;
+    return r.ok ? c.json({ listing: r.listing }) : refuse(c, r);
+  });
+
+  app.post('/listings/:id/ratings', async (c) => {
+    const id = idOf(c);
+    if (typeof id !== 'string') return id;
+    const body = await readJsonBody(c, ratingSchema, { limit: bodyLimit });
+    if (!body.ok) return refuse(c, body);
+    const r = await write(c, () => registry.rate(id, body.value));
+    if (r instanceof Response) return r;
+    return r.ok ? c.json({ listingId: id, paymentHash: r.paymentHash, rating: r.rating }, 201) : refuse(c, r);
+  });
+
+  app.notFound((c) => c.json({ error: 'not_found', message: `no route ${c.req.method} ${c.req.path}` }, 404));
+  app.onError((err, c) => {
+    logger.error({ err, path: c.req.path }, 'registry handler failed');
+    return c.json({ error: 'internal', message: 'unexpected registry error' }, 500);
+  });
+  return app;
+}

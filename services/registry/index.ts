@@ -1,0 +1,48 @@
+/** The registry: signed listings, search, health, proven ratings, change feed; HTTP + WebSocket. */
+export type * from './types.js';
+export {
+  Registry,
+  listingId,
+  type RegistryDeps,
+  type SignedListing,
+  type SignedRemoval,
+  type RatingRequest,
+} from './registry.js';
+export { createRegistryApp, STATUS_OF, type RegistryAppOptions } from './app.js';
+export { RegistryClient, type RegistryClientOptions, type ClientResult } from './client.js';
+export {
+  keySigner,
+  nodeSigner,
+  signListing,
+  signAction,
+  verifyAction,
+  signedMessage,
+  canonicalJson,
+  attestationMemo,
+  isValidPubkey,
+  SIGNING_DOMAIN,
+  type Signer,
+  type SignedAction,
+} from './signing.js';
+export { verifyPurchase, type PurchaseProof } from './ratings.js';
+export { searchListings, matchesQuery, entryPriceMsat, DEFAULT_SEARCH_LIMIT } from './search.js';
+export { HealthProber, type HealthProberOptions, type ProbeOutcome } from './health.js';
+export { MemoryRegistryStore, emptyRegistryData, type RegistryStore, type RegistryData } from './store.js';
+export { JsonFileRegistryStore, RegistryStoreError } from './file-store.js';
+export {
+  attachRegistryFeed,
+  subscribeFeed,
+  FEED_PATH,
+  type FeedMessage,
+  type RegistryFeed,
+  type FeedSubscription,
+} from './feed.js';
+export { startRegistryServer, type RegistryServer, type RegistryServerOptions } from './server.js';
+export {
+  listingFieldsSchema,
+  tierSchema,
+  signedListingSchema,
+  signedRemovalSchema,
+  ratingSchema,
+  querySchema,
+} from './schema.js';

@@ -1,0 +1,82 @@
+import type { Logger } from '../../infra/log.js';
+import { silentLogger } from '../../infra/log.js';
+import type { Clock } from '../../infra/time/clock.js';
+import type { Listening } from '../http/listen.js';
+import { listen } from '../http/listen.js';
+import { createRegistryApp } from './app.js';
+import type { RegistryFeed } from './feed.js';
+import { attachRegistryFeed } from './feed.js';
+import { JsonFileRegistryStore } from './file-store.js';
+import { HealthProber } from './health.js';
+import { Registry } from './registry.js';
+import { MemoryRegistryStore } from './store.js';
+
+/** Options of the standalone registry server. */
+export interface RegistryServerOptions {
+  clock: Clock;
+  port?: number;
+  hostname?: string;
+  /** JSON file that keeps listings and ratings across restarts; memory only when absent. */
+  dataFile?: string;
+  /** Health probe period; 0 disables probing (default 60 s). */
+  probeIntervalMs?: number;
+  probeTimeoutMs?: number;
+  /** What probes use (default: the global fetch). */
+  fetch?: (req: Request) => Promise<Response>;
+  logger?: Logger;
+}
+
+/** A running registry: HTTP API, WebSocket feed and health prober on one port. */
+export interface RegistryServer {
+  registry: Registry;
+  url: string;
+  port: number;
+  feed: RegistryFeed;
+  prober?: HealthProber;
+  close(): Promise<void>;
+}
+
+/** Starts the registry on a real socket (what `npm run registry` runs). */
+export async function startRegistryServer({
+  clock,
+  port = 0,
+  hostname = '127.0.0.1',
+  dataFile,
+  probeIntervalMs = 60_000,
+  probeTimeoutMs = 5_000,
+  fetch = (req) => globalThis.fetch(req),
+  logger = silentLogger,
+}: RegistryServerOptions): Promise<RegistryServer> {
+  const store = dataFile ? new JsonFileRegistryStore(dataFile) : new MemoryRegistryStore();
+  const registry = await Registry.open({ clock, store, logger });
+  const app = createRegistryApp(registry, { logger });
+  const http: Listening = await listen(app.fetch, { port, hostname });
+  const feed = attachRegistryFeed(http.server, registry, { logger });
+  const prober =
+    probeIntervalMs > 0
+      ? new HealthProber({
+          registry,
+          fetch,
+          clock,
+          intervalMs: probeIntervalMs,
+          timeoutMs: probeTimeoutMs,
+          logger,
+        })
+      : undefined;
+  const probing = prober?.run();
+  return {
+    registry,
+    url: http.url,
+    port: http.port,
+    feed,
+    ...(prober ? { prober } : {}),
+    async close() {
+      prober?.stop();
+      await feed.close();
+      await http.close();
+      await registry.flush();
+      // The prober may be asleep until its next round; do not wait for it.
+      void probing;
+    },
+  };
+}

@@ -1,0 +1,159 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { createRng } from '../../infra/random.js';
+import { VirtualClock } from '../../infra/time/virtual-clock.js';
+import type { FeedMessage, RegistryServer } from '../../services/registry/index.js';
+import {
+  RegistryClient,
+  keySigner,
+  startRegistryServer,
+  subscribeFeed,
+} from '../../services/registry/index.js';
+import type { ListingFields } from '../../services/registry/index.js';
+
+let server: RegistryServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+/** Waits until `list` has `n` items (messages arrive over a real socket). */
+async function until<T>(list: T[], n: number): Promise<T[]> {
+  for (let i = 0; i < 200 && list.length < n; i++) await new Promise((r) => setTimeout(r, 5));
+  return list;
+}
+
+describe('registry server on a real socket', () => {
+  it('pushes added, updated, price and removed events over the WebSocket feed', async () => {
+    const clock = new VirtualClock();
+    server = await startRegistryServer({ clock, probeIntervalMs: 0 });
+    const client = new RegistryClient({ baseUrl: server.url, fetch: (r) => fetch(r), clock });
+    const messages: FeedMessage[] = [];
+    const sub = subscribeFeed(server.url, (m) => messages.push(m));
+    await sub.ready;
+    expect(server.feed.clients).toBe(1);
+    const signer = keySigner(createRng(5).bytes(32));
+    const listing: ListingFields = {
+      name: 'quotes',
+      url: 'http://quotes.test/v1/q',
+      category: 'finance',
+      capabilities: ['quotes:read'],
+      tiers: [{ tier: 0, name: 'one', kind: 'single', calls: 1, priceMsat: 2_000 }],
+      nodePubkey: signer.pubkey,
+    };
+    const reg = await client.register(listing, signer);
+    if (!reg.ok) throw new Error(reg.message);
+    await client.update(
+      reg.listing.id,
+      { ...listing, tiers: [{ ...listing.tiers[0]!, priceMsat: 2_500 }] },
+      signer,
+    );
+    await client.remove(reg.listing.id, signer);
+    await until(messages, 5);
+    expect(messages.map((m) => m.type)).toEqual([
+      'hello',
+      'listing_added',
+      'listing_updated',
+      'price_changed',
+      'listing_removed',
+    ]);
+    expect(messages[3]).toMatchObject({
+      previousPriceMsat: 2_000,
+      priceMsat: 2_500,
+      listing: { id: reg.listing.id },
+    });
+    sub.close();
+  });
+
+  it('refuses WebSocket upgrades on other paths and keeps serving', async () => {
+    server = await startRegistryServer({ clock: new VirtualClock(), probeIntervalMs: 0 });
+    const ws = new WebSocket(server.url.replace('http:', 'ws:') + '/listings');
+    const status = await new Promise<number>((resolve) => {
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on('error', () => resolve(-1));
+    });
+    expect(status).toBe(404);
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+  });
+
+  it.each([
+    ['malformed JSON', { body: '{"listing": ', type: 'application/json' }, 400, 'bad_json'],
+    [
+      'a body over 64 KiB',
+      { body: JSON.stringify({ listing: { name: 'x'.repeat(70_000) } }), type: 'application/json' },
+      413,
+      'body_too_large',
+    ],
+    ['a text body', { body: 'hello', type: 'text/plain' }, 415, 'unsupported_media_type'],
+    [
+      'an unknown field',
+      {
+        body: JSON.stringify({ listing: {}, signedAt: 1, signature: 'a'.repeat(128), admin: true }),
+        type: 'application/json',
+      },
+      400,
+      'invalid_body',
+    ],
+    [
+      'a float price',
+      {
+        body: JSON.stringify({
+          listing: {
+            name: 'n',
+            url: 'http://a.test',
+            category: 'c',
+            capabilities: [],
+            tiers: [{ tier: 0, name: 't', kind: 'single', priceMsat: 1.5 }],
+            nodePubkey: '02' + 'a'.repeat(64),
+          },
+          signedAt: 1,
+          signature: 'a'.repeat(128),
+        }),
+        type: 'application/json',
+      },
+      400,
+      'invalid_body',
+    ],
+    [
+      'invalid UTF-8',
+      { body: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), type: 'application/json' },
+      400,
+      'bad_json',
+    ],
+  ])('answers POST /listings with %s by %i %s', async (_what, { body, type }, status, code) => {
+    server = await startRegistryServer({ clock: new VirtualClock(), probeIntervalMs: 0 });
+    const res = await fetch(`${server.url}/listings`, {
+      method: 'POST',
+      headers: { 'content-type': type },
+      body,
+    });
+    expect(res.status).toBe(status);
+    expect(await res.json()).toMatchObject({ error: code, message: expect.any(String) });
+  });
+
+  it.each([
+    ['an unknown sort', '?sort=cheapest', 'invalid_query'],
+    ['a zero limit', '?limit=0', 'invalid_query'],
+    ['a negative price', '?maxPriceMsat=-1', 'invalid_query'],
+    ['a repeated parameter', '?category=a&category=b', 'invalid_query'],
+    ['an unknown parameter', '?owner=me', 'invalid_query'],
+    ['a capability with a space', '?capability=a%20b', 'invalid_query'],
+  ])('answers GET /listings with %s by 400', async (_what, qs, code) => {
+    server = await startRegistryServer({ clock: new VirtualClock(), probeIntervalMs: 0 });
+    const res = await fetch(`${server.url}/listings${qs}`);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: code });
+  });
+
+  it('answers a malformed listing id by 400 and an unknown one by 404', async () => {
+    server = await startRegistryServer({ clock: new VirtualClock(), probeIntervalMs: 0 });
+    expect((await fetch(`${server.url}/listings/..%2F..%2Fetc`)).status).toBe(400);
+    expect((await fetch(`${server.url}/listings/${'0'.repeat(32)}`)).status).toBe(404);
+    const del = await fetch(`${server.url}/listings/${'0'.repeat(32)}`, {
+      method: 'DELETE',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ signedAt: 1, signature: 'a'.repeat(128) }),
+    });
+    expect(del.status).toBe(404);
+  });
+});

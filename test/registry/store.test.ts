@@ -1,0 +1,79 @@
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  JsonFileRegistryStore,
+  Registry,
+  RegistryStoreError,
+  nodeSigner,
+} from '../../services/registry/index.js';
+import { buy, inMemory } from '../paywall/helpers.js';
+import { makeMarket } from './helpers.js';
+
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+});
+async function tempFile(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'l402-registry-'));
+  dirs.push(dir);
+  return join(dir, 'sub', 'registry.json');
+}
+
+describe('durable JSON-file store', () => {
+  it('keeps listings, ratings and used proofs across a restart', async () => {
+    const file = await tempFile();
+    const m = await makeMarket({ store: new JsonFileRegistryStore(file) });
+    const seller = await m.addSeller('shop.test', {
+      archetype: 'data-feed',
+      latency: { kind: 'fixed', ms: 0 },
+    });
+    const reg = await m.client.register(seller.listing('http://shop.test'), await nodeSigner(m.seller));
+    if (!reg.ok) throw new Error(reg.message);
+    const { authorization, challenge } = await buy(m, inMemory(seller.app), '/v1/anomalies');
+    const proof = { score: 5, invoice: challenge.invoice, preimage: authorization.split(':')[1]! };
+    expect(await m.client.rate(reg.listing.id, proof)).toMatchObject({ ok: true });
+    await m.registry.flush();
+
+    const reopened = await Registry.open({ clock: m.clock, store: new JsonFileRegistryStore(file) });
+    expect(reopened.get(reg.listing.id)).toEqual(m.registry.get(reg.listing.id));
+    expect(reopened.get(reg.listing.id)!.rating).toEqual({ average: 5, count: 1 });
+    expect(await reopened.rate(reg.listing.id, proof)).toMatchObject({ ok: false, code: 'already_rated' });
+    // Written by rename: no temporary file is left next to it.
+    expect(await readdir(join(file, '..'))).toEqual(['registry.json']);
+    expect(JSON.parse(await readFile(file, 'utf8')).version).toBe(1);
+  });
+
+  it('folds a burst of changes into few writes and loses none', async () => {
+    const file = await tempFile();
+    const m = await makeMarket({ store: new JsonFileRegistryStore(file) });
+    const signer = await nodeSigner(m.seller);
+    const urls = Array.from({ length: 25 }, (_, i) => `http://s${i}.test/x`);
+    const base = {
+      name: 'n',
+      category: 'c',
+      capabilities: [],
+      tiers: [{ tier: 0, name: 't', kind: 'single' as const, priceMsat: 1 }],
+      nodePubkey: m.seller.pubkey,
+    };
+    const results = await Promise.all(urls.map((url) => m.client.register({ ...base, url }, signer)));
+    expect(results.every((r) => r.ok)).toBe(true);
+    await m.registry.flush();
+    const reopened = await Registry.open({ clock: m.clock, store: new JsonFileRegistryStore(file) });
+    expect(reopened.size).toBe(25);
+  });
+
+  it('refuses to start on a file that is not a registry snapshot, rather than overwrite it', async () => {
+    const file = await tempFile();
+    await new JsonFileRegistryStore(file).save({ version: 1, listings: [], ratings: [], tombstones: [] });
+    await writeFile(file, '{"listings": "oops"');
+    await expect(new JsonFileRegistryStore(file).load()).rejects.toThrow(RegistryStoreError);
+    await writeFile(file, '{"version": 2}');
+    await expect(new JsonFileRegistryStore(file).load()).rejects.toThrow(/not a registry snapshot/);
+  });
+
+  it('starts empty when the file does not exist yet', async () => {
+    expect(await new JsonFileRegistryStore(await tempFile()).load()).toBeUndefined();
+  });
+});
