@@ -98,9 +98,8 @@ export class Recorder {
     this.#fees += row.feeMsat;
     if (paying) this.#payersTotal += row.paidMsat + row.feeMsat;
     this.#total.record(row.totalMs);
-    this.#steps.get('discover')!.record(row.discoverMs);
+    // Discover and decide are task-level steps, recorded once per step by `taskStep`.
     this.#steps.get('quote')!.record(row.quoteMs);
-    this.#steps.get('decide')!.record(row.decideMs);
     this.#steps.get('pay')!.record(row.payMs);
     this.#steps.get('consume')!.record(row.consumeMs);
     if (row.paidMsat > 0) {
@@ -123,14 +122,22 @@ export class Recorder {
     return seq;
   }
 
+  /** Records one task-level step (discover, decide) of an agent's graph run. */
+  taskStep(step: 'discover' | 'decide', durationMs: number): void {
+    this.#steps.get(step)!.record(durationMs);
+  }
+
   /** Records a finished (or abandoned) task: its value counts only if done. */
   task(t: TaskRow): void {
-    this.#tasks++;
     const value = t.done ? t.valueMsat : 0;
     const cost = t.spentMsat + t.feesMsat;
-    if (t.done) this.#done++;
-    this.#value += value;
-    this.#cost += cost;
+    // Welfare counts end tasks only: an intermediary's purchases are costs inside the value it sells.
+    if (t.role === 'buyer' || t.role === 'sub-agent') {
+      this.#tasks++;
+      if (t.done) this.#done++;
+      this.#value += value;
+      this.#cost += cost;
+    }
     const g = this.#group(t.group, t.role);
     g.tasks++;
     if (t.done) g.done++;

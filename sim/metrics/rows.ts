@@ -48,6 +48,8 @@ export interface TaskRow {
   feesMsat: number;
   startedAtMs: number;
   endedAtMs: number;
+  /** Why the task run ended (done, no_sellers, budget_exhausted, …). */
+  stopReason: string;
 }
 
 /** The columns of purchases.csv, in order. */

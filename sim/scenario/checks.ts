@@ -1,4 +1,4 @@
-import type { Scenario } from './schema.js';
+import { ARCHETYPE_CAPABILITY, type Scenario } from './schema.js';
 import type { ScenarioIssue } from './errors.js';
 
 /**
@@ -19,7 +19,8 @@ export function checkScenario(s: Scenario): ScenarioIssue[] {
   s.buyers.forEach((g, i) => claim(g.name, `buyers[${i}]`));
   s.resellers.forEach((g, i) => claim(g.name, `resellers[${i}]`));
 
-  const offered = new Set(s.sellers.map((g) => g.capability));
+  const capabilityOf = (g: Scenario['sellers'][number]) => ARCHETYPE_CAPABILITY[g.archetype];
+  const offered = new Set<string>(s.sellers.map(capabilityOf));
   const offeredList = [...offered].sort().join(', ');
   const needOffered = (cap: string, path: string) => {
     if (!offered.has(cap)) add(path, `no seller offers capability "${cap}" (offered: ${offeredList})`);
@@ -27,16 +28,9 @@ export function checkScenario(s: Scenario): ScenarioIssue[] {
 
   s.sellers.forEach((g, i) => {
     const p = `sellers[${i}]`;
-    if (g.price.strategy === 'dynamic' && g.price.minMsat > g.price.maxMsat)
-      add(`${p}.price.minMsat`, `expected at most maxMsat (${g.price.maxMsat}), got ${g.price.minMsat}`);
-    const kinds = new Set<string>();
-    g.tiers.forEach((t, j) => {
-      if (kinds.has(t.kind)) add(`${p}.tiers[${j}].kind`, `tier kind "${t.kind}" appears twice`);
-      kinds.add(t.kind);
-    });
     g.upstream.forEach((u, j) => {
       needOffered(u.capability, `${p}.upstream[${j}].capability`);
-      if (u.capability === g.capability)
+      if (u.capability === capabilityOf(g))
         add(`${p}.upstream[${j}].capability`, 'a seller cannot buy from itself');
     });
     if (g.upstream.length > 0 && g.balanceMsat === 0)
@@ -55,7 +49,7 @@ export function checkScenario(s: Scenario): ScenarioIssue[] {
     const p = `resellers[${i}]`;
     needOffered(g.capability, `${p}.capability`);
     const hasBundle = s.sellers.some(
-      (x) => x.capability === g.capability && x.tiers.some((t) => t.kind === 'bundle'),
+      (x) => capabilityOf(x) === g.capability && x.tiers.some((t) => t.kind === 'bundle'),
     );
     if (offered.has(g.capability) && !hasBundle)
       add(`${p}.capability`, `no seller of "${g.capability}" offers a bundle tier to slice`);

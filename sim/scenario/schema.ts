@@ -1,4 +1,12 @@
 import { z } from 'zod';
+import {
+  ARCHETYPES,
+  adversarialSchema,
+  latencySchema as sellerLatencySchema,
+  priceStrategySchema,
+  sellerTierSchema,
+} from '../../services/sellers/config.js';
+import { deciderSpecSchema } from '../../agents/buyer/deciders/spec.js';
 
 /**
  * The scenario file format: one YAML document describing a whole market.
@@ -55,62 +63,44 @@ export const valueSchema = z.discriminatedUnion(
   { error: 'expected dist: fixed | uniform | normal' },
 );
 
-/** One purchasable tier, as the seller advertises it. */
-export const tierSchema = z.discriminatedUnion(
-  'kind',
-  [
-    z.strictObject({ kind: z.literal('single'), priceMsat: msat() }),
-    z.strictObject({ kind: z.literal('bundle'), calls: posInt(), priceMsat: msat() }),
-    z.strictObject({ kind: z.literal('pass'), durationSec: posInt(), priceMsat: msat() }),
-  ],
-  { error: 'expected kind: single | bundle | pass' },
-);
+/** The capability each seller archetype sells (fixed by services/sellers; a test keeps this in step). */
+export const ARCHETYPE_CAPABILITY = {
+  'data-feed': 'anomalies:read',
+  compute: 'compute:stats',
+  'llm-summary': 'text:summarize',
+} as const;
 
-/** Fixed prices, or prices that follow the seller's load (requests in flight). */
-export const priceSchema = z.discriminatedUnion(
-  'strategy',
-  [
-    z.strictObject({ strategy: z.literal('fixed') }),
-    z.strictObject({
-      strategy: z.literal('dynamic'),
-      perLoadMsat: msat(),
-      minMsat: msat(),
-      maxMsat: msat(),
-      /** Undercut rivals: every `everySec` the seller moves toward the cheapest rival listing. */
-      undercut: z.strictObject({ everySec: posInt(), stepPpm: posInt() }).optional(),
-    }),
-  ],
-  { error: 'expected strategy: fixed | dynamic' },
-);
-
-export const adversarialSchema = z.enum(['overcharge', 'wrong-payee', 'no-delivery', 'slow'], {
-  error: 'expected one of overcharge | wrong-payee | no-delivery | slow',
-});
-
-/** A group of `count` identical sellers (named `<name>-0`, `<name>-1`, …). */
+/**
+ * A group of `count` identical sellers (named `<name>-0`, `<name>-1`, …).
+ * Price, tiers, latency and adversarial modes use the sellers' own
+ * configuration format (services/sellers/config.ts), checked here.
+ */
 export const sellerSchema = z.strictObject({
-  name: name(),
+  name: name().max(40, { error: 'expected at most 40 characters' }),
   count: posInt().default(1),
-  archetype: z.enum(['data-feed', 'compute', 'llm-summary'], {
-    error: 'expected one of data-feed | compute | llm-summary',
-  }),
-  capability: name(),
-  category: z.string().default('data'),
-  tiers: z.array(tierSchema).min(1, { error: 'expected at least one tier' }),
-  price: priceSchema.default({ strategy: 'fixed' }),
+  archetype: z.enum(ARCHETYPES, { error: 'expected one of data-feed | compute | llm-summary' }),
+  category: z.string().optional(),
+  description: z.string().optional(),
   quality: fraction().default(0.9),
-  latency: latencySchema.default(20),
-  capacity: posInt().default(1000),
+  price: priceStrategySchema,
+  tiers: z
+    .array(sellerTierSchema)
+    .min(1, { error: 'expected at least one tier' })
+    .default([{ kind: 'single' }]),
+  latency: sellerLatencySchema.optional(),
+  capacity: posInt().optional(),
   failureRate: fraction().default(0),
+  payOnSuccess: z.boolean().default(false),
   adversarial: adversarialSchema.optional(),
-  /** Upstream purchases made for every request served: an agent that buys, adds value and sells on. */
+  /** Upstream purchases made for every paid call served: an agent that buys, adds value and sells on. */
   upstream: z
     .array(
-      z.strictObject({ capability: name(), calls: posInt().default(1), maxPriceMsat: msat().optional() }),
+      z.strictObject({ capability: z.string(), calls: posInt().default(1), maxPriceMsat: msat().optional() }),
     )
     .default([]),
-  /** Spending balance for upstream purchases (only when `upstream` is set). */
+  /** Spending balance for upstream purchases (only with `upstream`). */
   balanceMsat: msat().default(0),
+  /** Payment policy for upstream purchases (default: allow_all). */
   policy: z
     .strictObject({ name: z.string(), params: z.record(z.string(), z.unknown()).default({}) })
     .optional(),
@@ -132,7 +122,7 @@ export const arrivalsSchema = z.discriminatedUnion(
 
 /** One kind of task a buyer may draw. */
 export const taskTypeSchema = z.strictObject({
-  capability: name(),
+  capability: z.string({ error: 'expected a capability such as anomalies:read' }),
   weight: positiveNumber().default(1),
   calls: posInt().default(1),
   value: valueSchema,
@@ -149,14 +139,8 @@ export const policyRefSchema = z.strictObject({
 export const buyerSchema = z.strictObject({
   name: name(),
   count: posInt().default(1),
-  decider: z
-    .strictObject({
-      name: z.enum(['cheapest', 'best_value', 'first_acceptable', 'random', 'llm'], {
-        error: 'expected one of cheapest | best_value | first_acceptable | random | llm',
-      }),
-      params: z.record(z.string(), z.unknown()).default({}),
-    })
-    .default({ name: 'cheapest', params: {} }),
+  /** How the buyer picks among quotes: cheapest | best_value | first_acceptable | random | llm. */
+  decider: deciderSpecSchema.default({ name: 'cheapest' }),
   policy: policyRefSchema,
   /** What the buyer may spend over the whole run (the policy enforces it too). */
   budgetMsat: msat(),
@@ -172,7 +156,7 @@ export const buyerSchema = z.strictObject({
 export const resellerSchema = z.strictObject({
   name: name(),
   count: posInt().default(1),
-  capability: name(),
+  capability: z.string({ error: 'expected a capability such as anomalies:read' }),
   /** Markup over the per-call price of the bundle, in parts per million. */
   markupPpm: nonNegInt().default(200_000),
   sliceCalls: posInt().default(1),
@@ -206,8 +190,8 @@ export const networkSchema = z.strictObject({
   routerChannelMsat: msat().default(10_000_000_000),
   /** Capacity of a seller's channel from its router (the router pushes nothing: sellers start empty). */
   sellerChannelMsat: msat().default(1_000_000_000),
-  baseFeeMsat: msat().default(1000),
-  feeRatePpm: nonNegInt().default(100),
+  baseFeeMsat: msat().default(100),
+  feeRatePpm: nonNegInt().default(1000),
   hopLatency: latencySchema.default(10),
   /** A network description file (SimLN sim_network JSON, or the regtest network.json). */
   file: z.string().optional(),
@@ -252,6 +236,13 @@ export const scenarioSchema = z.strictObject({
   buyers: z.array(buyerSchema).default([]),
   resellers: z.array(resellerSchema).default([]),
   faults: z.array(faultSchema).default([]),
+  /** The default sweep of this scenario (`sim sweep <scenario>` without --grid): dotted paths to lists of values. */
+  sweep: z
+    .strictObject({
+      grid: z.record(z.string(), z.array(z.unknown()).min(1, { error: 'expected at least one value' })),
+      seeds: posInt().default(3),
+    })
+    .optional(),
 });
 
 /** A validated scenario with every default filled in. */
@@ -264,5 +255,4 @@ export type FaultSpec = z.infer<typeof faultSchema>;
 export type ArrivalsSpec = z.infer<typeof arrivalsSchema>;
 export type ValueSpec = z.infer<typeof valueSchema>;
 export type LatencySpec = z.infer<typeof latencySchema>;
-export type TierSpec = z.infer<typeof tierSchema>;
 export type NetworkSpec = z.infer<typeof networkSchema>;

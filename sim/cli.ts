@@ -1,0 +1,74 @@
+#!/usr/bin/env -S npx tsx
+/**
+ * The simulator's command line: `npm start` (quickstart) and
+ * `npm run sim -- run|sweep|validate|report …`.
+ */
+import { runCommand } from './commands/run-command.js';
+import { sweepCommand } from './commands/sweep-command.js';
+import { validateCommand } from './commands/validate-command.js';
+import { reportCommand } from './commands/report-command.js';
+import { UsageError, type CommandIo, type ExitCode } from './commands/io.js';
+import { ScenarioError } from './scenario/errors.js';
+
+const HELP = `usage: npm run sim -- <command> [options]   (or: npx tsx sim/cli.ts <command>)
+
+commands:
+  run <scenario|file>       run one scenario, write report (npm start = run quickstart)
+  sweep <scenario|file>     parameter grid × seeds over worker threads, merged with CIs
+  validate <file>           check a scenario file and list every problem
+  report <run dir>          regenerate report.html from a run's summary.json
+
+Each command has --help. Scenarios: quickstart, price-war, resale, policy-benchmark, agent-chain, faults.`;
+
+const commands: Record<string, (argv: string[], io: CommandIo) => Promise<ExitCode>> = {
+  run: runCommand,
+  sweep: sweepCommand,
+  validate: validateCommand,
+  report: reportCommand,
+};
+
+const io: CommandIo = {
+  out: (t) => console.log(t),
+  err: (t) => console.error(t),
+  interactive: Boolean(process.stderr.isTTY),
+};
+
+async function main(argv: string[]): Promise<ExitCode> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(HELP);
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    console.error(`unknown command "${name}"\n\n${HELP}`);
+    return 2;
+  }
+  try {
+    return await command(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(err.message);
+      return 2;
+    }
+    if (err instanceof ScenarioError) {
+      console.error(err.message);
+      console.error(
+        '\nfix the file (or the --set value) and try again; `npm run sim -- validate <file>` checks without running.',
+      );
+      return 1;
+    }
+    if (err instanceof Error && 'code' in err && typeof err.code === 'string') {
+      // parseArgs errors (unknown option, missing value) are usage errors too.
+      if (err.code.startsWith('ERR_PARSE_ARGS')) {
+        console.error(`${err.message}\nrun with --help for the options`);
+        return 2;
+      }
+      console.error(`error (${err.code}): ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

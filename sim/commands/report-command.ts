@@ -1,0 +1,38 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { readSummary, writeReport } from '../report/write-run.js';
+import { consoleSummary } from '../report/console.js';
+import { UsageError, type CommandIo, type ExitCode } from './io.js';
+
+export const REPORT_HELP = `usage: sim report <run dir> [--no-png]
+
+Regenerates report.html (and charts/*.png) of a finished run from its
+summary.json, e.g. after upgrading the report code. Prints the console summary.`;
+
+/** `sim report`: redraws a run's report from its files. */
+export async function reportCommand(argv: string[], io: CommandIo): Promise<ExitCode> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      help: { type: 'boolean', short: 'h', default: false },
+      'no-png': { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    io.out(REPORT_HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError(`expected one run directory\n\n${REPORT_HELP}`);
+  const dir = resolve(positionals[0]!);
+  if (!existsSync(join(dir, 'summary.json')))
+    throw new UsageError(
+      `${dir} has no summary.json; give the --out directory of a finished run (default runs/<scenario>-<seed>/)`,
+    );
+  const summary = readSummary(dir);
+  const path = await writeReport(dir, summary, { png: !values['no-png'] });
+  io.out(consoleSummary(summary));
+  io.out(`\nreport: ${path}`);
+  return 0;
+}

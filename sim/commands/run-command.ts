@@ -1,0 +1,105 @@
+import { parseArgs } from 'node:util';
+import { join, resolve } from 'node:path';
+import { SingleBar } from 'cli-progress';
+import { loadScenario } from '../scenario/load.js';
+import { parseOverrideArgs } from '../scenario/overrides.js';
+import { scenarioChecks } from '../market/checks.js';
+import { runScenario } from '../run.js';
+import { consoleSummary } from '../report/console.js';
+import { UsageError, type CommandIo, type ExitCode } from './io.js';
+
+export const RUN_HELP = `usage: sim run <scenario|file.yaml> [options]
+
+Runs one scenario and writes its report.
+
+  --seed N              seed (default: the scenario's)
+  --out DIR             output directory (default: runs/<scenario>-<seed>/)
+  --backend KIND        embedded (default: in-process network, virtual time)
+                        or regtest (real LND nodes, wall clock; needs --network)
+  --network FILE        network description for --backend regtest (from npm run network:up)
+  --set KEY=VALUE       override a scenario field, e.g. --set durationSec=30
+                        --set 'buyers[0].policy.params.maxMsat=5000' (repeatable)
+  --no-png              skip PNG charts (report.html still has SVG charts)
+  --no-events           skip events.jsonl
+  -h, --help            this help
+
+Shipped scenarios: quickstart, price-war, resale, policy-benchmark, agent-chain, faults.
+Outputs: summary.json, meta.json, purchases.csv, events.jsonl, report.html, charts/*.png.`;
+
+/** `sim run`: loads, validates, runs with a progress bar, prints the summary and where the report is. */
+export async function runCommand(argv: string[], io: CommandIo): Promise<ExitCode> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      seed: { type: 'string' },
+      out: { type: 'string' },
+      backend: { type: 'string', default: 'embedded' },
+      network: { type: 'string' },
+      set: { type: 'string', multiple: true, default: [] },
+      'no-png': { type: 'boolean', default: false },
+      'no-events': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    io.out(RUN_HELP);
+    return 0;
+  }
+  const name = positionals[0];
+  if (!name || positionals.length > 1)
+    throw new UsageError(`expected one scenario name or file\n\n${RUN_HELP}`);
+  const backend = values.backend;
+  if (backend !== 'embedded' && backend !== 'regtest')
+    throw new UsageError(`--backend must be embedded or regtest, got "${backend}"`);
+  if (backend === 'regtest' && !values.network)
+    throw new UsageError(
+      '--backend regtest needs --network <network.json>; bring a network up with `npm run network:up`',
+    );
+  const overrides = parseOverrideArgs(values.set);
+  const scenario = loadScenario(name, { overrides, checks: scenarioChecks });
+  const seed =
+    values.seed === undefined
+      ? scenario.seed
+      : /^-?\d+$/.test(values.seed)
+        ? Number(values.seed)
+        : values.seed;
+  const outDir = resolve(values.out ?? join('runs', `${scenario.name}-${seed}`));
+  const totalSec = scenario.durationSec + scenario.drainSec;
+  const bar = io.interactive
+    ? new SingleBar({
+        format: `${scenario.name} [{bar}] {value}/{total} s of market time | {eta_formatted} left`,
+        hideCursor: true,
+      })
+    : undefined;
+  bar?.start(Math.ceil(scenario.durationSec), 0);
+  io.err(`running ${scenario.name} (seed ${seed}, ${backend}): ${scenario.durationSec} s of market time…`);
+  try {
+    const out = await runScenario(scenario, {
+      seed,
+      backend,
+      ...(values.network && { networkFile: values.network }),
+      outDir,
+      png: !values['no-png'],
+      events: !values['no-events'],
+      overrides,
+      onProgress: (nowMs) => bar?.update(Math.min(Math.ceil(scenario.durationSec), Math.floor(nowMs / 1000))),
+    });
+    bar?.update(Math.ceil(scenario.durationSec));
+    bar?.stop();
+    io.out(consoleSummary(out.summary));
+    io.out('');
+    io.out(
+      `wall time ${(out.meta.wallMs / 1000).toFixed(1)} s for ${totalSec} s of market time; ${out.meta.purchasesPerSec.toFixed(0)} purchases/s`,
+    );
+    if (out.engine.unfinished.length)
+      io.out(
+        `note: ${out.engine.unfinished.length} activities were still running at the time limit (raise drainSec to let them finish)`,
+      );
+    io.out(`report: ${out.reportPath}`);
+    io.out(`data:   ${outDir}/{summary.json,purchases.csv,events.jsonl,meta.json}`);
+    return out.summary.conservation.holds ? 0 : 1;
+  } finally {
+    bar?.stop();
+  }
+}

@@ -1,0 +1,105 @@
+import { parseArgs } from 'node:util';
+import { join, resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { SingleBar } from 'cli-progress';
+import { loadScenario } from '../scenario/load.js';
+import { parseOverrideArgs } from '../scenario/overrides.js';
+import { scenarioChecks } from '../market/checks.js';
+import { parseGridArgs } from '../sweep/grid.js';
+import { runSweep } from '../sweep/runner.js';
+import { sweepConsoleTable } from '../sweep/report.js';
+import { UsageError, type CommandIo, type ExitCode } from './io.js';
+
+export const SWEEP_HELP = `usage: sim sweep <scenario|file.yaml> [options]
+
+Runs a parameter grid × seeds in parallel worker threads and merges the runs
+into one table with 95% confidence intervals across seeds.
+
+  --grid KEY=V1,V2      one axis of the grid (repeatable; dotted paths as in --set),
+                        e.g. --grid 'buyers[0].decider.name=cheapest,random'
+                        (default: the scenario's own sweep.grid)
+  --seeds N             seeds per grid point (default: the scenario's sweep.seeds, or 3)
+  --workers N           worker threads (default: cores − 1, at least 1; 0 runs inline)
+  --set KEY=VALUE       override applied to every point (repeatable)
+  --out DIR             output directory (default: runs/sweep-<scenario>/)
+  -h, --help            this help
+
+Outputs: sweep.json, sweep.csv, report.html, charts/*.png, runs/point-<i>/seed-<n>/summary.json.`;
+
+/** `sim sweep`: the grid over workers with a progress bar, then the merged table. */
+export async function sweepCommand(argv: string[], io: CommandIo): Promise<ExitCode> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      grid: { type: 'string', multiple: true, default: [] },
+      seeds: { type: 'string' },
+      workers: { type: 'string' },
+      set: { type: 'string', multiple: true, default: [] },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    io.out(SWEEP_HELP);
+    return 0;
+  }
+  const name = positionals[0];
+  if (!name || positionals.length > 1) throw new UsageError(`expected one scenario\n\n${SWEEP_HELP}`);
+  const base = parseOverrideArgs(values.set);
+  const loaded = loadScenario(name, { overrides: base, checks: scenarioChecks });
+  const axes = parseGridArgs(values.grid);
+  if (axes.length === 0 && !loaded.sweep)
+    throw new UsageError(`${loaded.name} declares no sweep; give at least one --grid KEY=V1,V2`);
+  const seeds = positiveInt(values.seeds, '--seeds') ?? loaded.sweep?.seeds ?? 3;
+  const workers = nonNegInt(values.workers, '--workers') ?? Math.max(1, availableParallelism() - 1);
+  const outDir = resolve(values.out ?? join('runs', `sweep-${loaded.name}`));
+  // Validate every grid point before starting any worker, so a bad value fails fast with its path.
+  const points = axes.length
+    ? axes
+    : Object.entries(loaded.sweep!.grid).map(([path, v]) => ({ path, values: v }));
+  for (const a of points)
+    for (const v of a.values)
+      loadScenario(name, { overrides: { ...base, [a.path]: v }, checks: scenarioChecks });
+  const total = points.reduce((n, a) => n * a.values.length, 1) * seeds;
+  io.err(
+    `sweeping ${loaded.name}: ${total} runs (${total / seeds} points × ${seeds} seeds) on ${workers} workers…`,
+  );
+  const bar = io.interactive
+    ? new SingleBar({ format: 'sweep [{bar}] {value}/{total} runs | {label}', hideCursor: true })
+    : undefined;
+  bar?.start(total, 0, { label: '' });
+  try {
+    const { result, failures, reportPath } = await runSweep({
+      scenario: name,
+      loaded,
+      axes,
+      seeds,
+      workers,
+      base,
+      outDir,
+      onProgress: (done, _total, label) => bar?.update(done, { label }),
+    });
+    bar?.stop();
+    io.out(sweepConsoleTable(result));
+    for (const f of failures) io.err(`failed: ${f.point} seed ${f.seed}: ${f.code}: ${f.message}`);
+    io.out(`\nreport: ${reportPath}`);
+    io.out(`table:  ${outDir}/sweep.csv`);
+    return failures.length || result.points.some((p) => !p.conservationHolds) ? 1 : 0;
+  } finally {
+    bar?.stop();
+  }
+}
+
+function positiveInt(v: string | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) < 1)
+    throw new UsageError(`${flag} expects a positive integer, got "${v}"`);
+  return Number(v);
+}
+
+function nonNegInt(v: string | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v)) throw new UsageError(`${flag} expects a non-negative integer, got "${v}"`);
+  return Number(v);
+}

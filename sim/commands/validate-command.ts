@@ -1,0 +1,33 @@
+import { parseArgs } from 'node:util';
+import { loadScenario } from '../scenario/load.js';
+import { scenarioChecks } from '../market/checks.js';
+import { UsageError, type CommandIo, type ExitCode } from './io.js';
+
+export const VALIDATE_HELP = `usage: sim validate <scenario|file.yaml>
+
+Checks a scenario file without running it: the schema, cross references
+(capabilities, node names in faults), payment policy parameters. Prints every
+problem as path: reason, e.g.
+  buyers[0].policy.params.maxMsat: must be a non-negative integer number of msat`;
+
+/** `sim validate`: 0 when valid, 1 with every issue listed otherwise (the ScenarioError is rethrown to the CLI). */
+export async function validateCommand(argv: string[], io: CommandIo): Promise<ExitCode> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { help: { type: 'boolean', short: 'h', default: false } },
+  });
+  if (values.help) {
+    io.out(VALIDATE_HELP);
+    return 0;
+  }
+  if (positionals.length !== 1)
+    throw new UsageError(`expected one scenario name or file\n\n${VALIDATE_HELP}`);
+  const s = loadScenario(positionals[0]!, { checks: scenarioChecks });
+  const agents = s.buyers.reduce((a, b) => a + b.count, 0);
+  const sellers = s.sellers.reduce((a, b) => a + b.count, 0);
+  io.out(
+    `ok: ${s.name}: ${sellers} sellers, ${agents} buyers, ${s.resellers.length} reseller groups, ${s.faults.length} faults, ${s.durationSec} s`,
+  );
+  return 0;
+}

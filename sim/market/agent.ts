@@ -1,0 +1,181 @@
+import type { Rng } from '../../infra/random.js';
+import type { Logger } from '../../infra/log.js';
+import type { LightningNode } from '../../infra/lightning/node.js';
+import { createL402Client, type L402Client } from '../../agents/l402/index.js';
+import { createPolicy, type PaymentPolicy } from '../../agents/policies/index.js';
+import { createDecider, type DeciderSpec } from '../../agents/buyer/deciders/spec.js';
+import { buildBuyerGraph } from '../../agents/buyer/graph.js';
+import type { Task, TaskResult } from '../../agents/buyer/types.js';
+import type { Recorder } from '../metrics/recorder.js';
+import type { PurchaseRole } from '../metrics/rows.js';
+import type { World } from './world.js';
+import type { MarketRegistry } from './registry.js';
+
+/** One agent of the market that runs tasks (a buyer, a sub-agent, a reseller restocking, a seller buying upstream). */
+export interface MarketAgent {
+  name: string;
+  group: string;
+  role: PurchaseRole;
+  node: LightningNode;
+  client: L402Client;
+  /** Runs one task through the agent's LangGraph graph and records its purchases and its outcome. */
+  runTask(task: Task): Promise<TaskResult>;
+}
+
+export interface AgentSpec {
+  name: string;
+  group: string;
+  role: PurchaseRole;
+  node: LightningNode;
+  decider: DeciderSpec;
+  /** A policy declaration (validated by the scenario checks). */
+  policy: unknown;
+  /** Total the agent may spend over the run (enforced as a budget window as long as the run). */
+  budgetMsat?: number;
+  runMs: number;
+}
+
+/**
+ * Builds an agent: its payment policy (the declared one, all-of a budget for
+ * the run), its L402 client on its own node, its decider, and its buyer
+ * graph. Every purchase of every task becomes a row; every task a task row.
+ */
+export function createMarketAgent(
+  spec: AgentSpec,
+  deps: {
+    world: World;
+    rng: Rng;
+    registry: MarketRegistry;
+    recorder: Recorder;
+    logger: Logger;
+    startMs: number;
+    searchLimit: number;
+  },
+): MarketAgent {
+  const { world, recorder, startMs } = deps;
+  const clock = world.clock;
+  const declared = spec.policy ?? { name: 'allow_all' };
+  const policy: PaymentPolicy = createPolicy(
+    spec.budgetMsat === undefined
+      ? declared
+      : {
+          name: 'all_of',
+          params: {
+            policies: [
+              declared,
+              { name: 'budget_window', params: { limitMsat: spec.budgetMsat, window: { ms: spec.runMs } } },
+            ],
+          },
+        },
+    { clock },
+  );
+  const client = createL402Client({
+    node: spec.node,
+    fetch: world.fetch,
+    policy,
+    clock,
+    logger: deps.logger,
+    buyer: spec.name,
+    acceptUnsignedInvoices: world.acceptUnsignedInvoices,
+  });
+  const decider = createDecider(spec.decider, { clock, rng: deps.rng.fork('decider') });
+  const graph = buildBuyerGraph({
+    name: spec.name,
+    registry: deps.registry,
+    client,
+    decider,
+    clock,
+    logger: deps.logger,
+    searchLimit: deps.searchLimit,
+    keepOutputs: false,
+  });
+
+  async function runTask(task: Task): Promise<TaskResult> {
+    const startedAt = clock.now();
+    const s = await graph.invoke({ task });
+    const result: TaskResult = {
+      taskId: task.id,
+      done: s.stop === 'done',
+      stopReason: s.stop ?? 'step_limit',
+      calls: s.callsDone,
+      purchases: s.purchases,
+      spentMsat: s.spentMsat,
+      feesMsat: s.feesMsat,
+      valueMsat: task.valueMsat,
+      decisions: s.decisions,
+      delegations: s.delegations,
+      steps: s.steps,
+      startedAt,
+      endedAt: clock.now(),
+    };
+    record(result, task);
+    return result;
+  }
+
+  function record(r: TaskResult, task: Task): void {
+    for (const st of r.steps)
+      if (st.node === 'discover' || st.node === 'decide') recorder.taskStep(st.node, st.durationMs);
+    // Discover and decide are task-level steps; each purchase row carries the ones that preceded it.
+    let discoverMs = 0;
+    let decideMs = 0;
+    let si = 0;
+    for (const p of r.purchases) {
+      while (si < r.steps.length && r.steps[si]!.atMs <= p.timings.startedAt) {
+        const st = r.steps[si]!;
+        if (st.node === 'discover') discoverMs += st.durationMs;
+        if (st.node === 'decide') decideMs += st.durationMs;
+        si++;
+      }
+      recorder.purchase({
+        atMs: p.timings.startedAt - startMs,
+        buyer: spec.name,
+        group: spec.group,
+        role: spec.role,
+        seller: p.seller,
+        service: p.seller,
+        capability: task.capability,
+        taskId: task.id,
+        tier: p.tokenReused ? 'reuse' : '',
+        outcome: p.outcome,
+        reason: p.reason ?? p.rejection ?? '',
+        quotedMsat: p.quotedMsat ?? 0,
+        paidMsat: p.paidMsat,
+        feeMsat: p.feeMsat,
+        hops: p.hops,
+        attempts: p.attempts,
+        tokenReused: p.tokenReused,
+        discoverMs,
+        quoteMs: p.timings.quoteMs ?? 0,
+        decideMs,
+        payMs: p.timings.payMs ?? 0,
+        consumeMs: p.timings.consumeMs ?? 0,
+        totalMs:
+          discoverMs +
+          decideMs +
+          (p.timings.quoteMs ?? 0) +
+          (p.timings.payMs ?? 0) +
+          (p.timings.consumeMs ?? 0),
+      });
+      discoverMs = 0;
+      decideMs = 0;
+    }
+    recorder.task({
+      taskId: task.id,
+      buyer: spec.name,
+      group: spec.group,
+      role: spec.role,
+      capability: task.capability,
+      calls: task.calls,
+      valueMsat: task.valueMsat,
+      done: r.done,
+      spentMsat: r.spentMsat,
+      feesMsat: r.feesMsat,
+      startedAtMs: r.startedAt - startMs,
+      endedAtMs: r.endedAt - startMs,
+      stopReason: r.stopReason,
+    });
+    recorder.ended(r.endedAt - startMs);
+  }
+
+  return { name: spec.name, group: spec.group, role: spec.role, node: spec.node, client, runTask };
+}

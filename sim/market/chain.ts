@@ -1,0 +1,66 @@
+import type { Rng } from '../../infra/random.js';
+import type { Task } from '../../agents/buyer/types.js';
+import type { SellerSpec } from '../scenario/schema.js';
+import type { MarketAgent } from './agent.js';
+import type { MarketSeller } from './sellers.js';
+import { taskInput } from './task-input.js';
+
+/** What the simulator can change on a running seller (fault injection). */
+export interface SellerControls {
+  group: string;
+  /** Extra probability that a paid call fails with 500, on top of the seller's own. */
+  failureRate: number;
+}
+
+/**
+ * Wraps a seller's app for the market. Two jobs, both on paid calls only
+ * (requests that carry an Authorization header):
+ *
+ * - injected failures (the `failure_rate` fault), drawn from the seller's
+ *   own stream, answered as the seller would (500, nothing delivered);
+ * - upstream buying (agent chains): before serving, the seller's own agent
+ *   buys what the spec's `upstream` lists, through the registry and L402
+ *   like any buyer; if that fails the seller answers 502 and serves nothing.
+ */
+export function wrapSeller(
+  s: MarketSeller,
+  controls: SellerControls,
+  rng: Rng,
+  upstream: MarketAgent | undefined,
+  spec: SellerSpec,
+  nextTaskId: () => string,
+): (req: Request) => Promise<Response> {
+  const failures = rng.fork('injected-failures');
+  const inputs = rng.fork('upstream-inputs');
+  return async function marketSeller(req: Request): Promise<Response> {
+    const paid = req.headers.has('authorization') && new URL(req.url).pathname === s.seller.path;
+    if (paid && controls.failureRate > 0 && failures.next() < controls.failureRate)
+      return Response.json(
+        { error: 'service_failed', message: `${s.name} failed to serve this call` },
+        { status: 500 },
+      );
+    if (paid && upstream) {
+      for (const u of spec.upstream) {
+        const input = taskInput(u.capability, inputs);
+        const task: Task = {
+          id: nextTaskId(),
+          capability: u.capability,
+          calls: u.calls,
+          // An intermediary pays at most what the call earns it, unless the spec says otherwise.
+          valueMsat: u.maxPriceMsat ?? (spec.price.kind === 'fixed' ? spec.price.msat : spec.price.baseMsat),
+          ...input,
+        };
+        const r = await upstream.runTask(task);
+        if (!r.done)
+          return Response.json(
+            {
+              error: 'upstream_unavailable',
+              message: `${s.name} could not buy ${u.capability}: ${r.stopReason}`,
+            },
+            { status: 502 },
+          );
+      }
+    }
+    return s.seller.app.fetch(req);
+  };
+}

@@ -1,0 +1,31 @@
+import { policySpecSchema } from '../../agents/policies/index.js';
+import type { ScenarioCheck } from '../scenario/load.js';
+import { formatPath, type ScenarioIssue } from '../scenario/errors.js';
+
+/**
+ * Scenario checks that need the agents layer: every payment policy must be
+ * one the agents can build, with valid parameters. Paths point into the file
+ * (`buyers[0].policy.params.maxMsat: …`).
+ */
+export const checkPolicies: ScenarioCheck = (s) => {
+  const issues: ScenarioIssue[] = [];
+  const check = (spec: unknown, at: string) => {
+    const r = policySpecSchema.safeParse(spec);
+    if (!r.success)
+      for (const i of r.error.issues) {
+        const rest = formatPath(i.path);
+        issues.push({
+          path: rest ? `${at}${rest.startsWith('[') ? '' : '.'}${rest}` : at,
+          message: i.message,
+        });
+      }
+  };
+  s.buyers.forEach((b, i) => check(b.policy, `buyers[${i}].policy`));
+  s.sellers.forEach((g, i) => {
+    if (g.policy) check(g.policy, `sellers[${i}].policy`);
+  });
+  return issues;
+};
+
+/** Every check the simulator runs before a scenario starts. */
+export const scenarioChecks: ScenarioCheck[] = [checkPolicies];

@@ -1,0 +1,111 @@
+import { VirtualClock } from '../../infra/time/virtual-clock.js';
+import type { Rng } from '../../infra/random.js';
+import type { LightningNode } from '../../infra/lightning/node.js';
+import { SimNetwork, type LatencyModel, type SimNode } from '../../infra/lightning/simnet/index.js';
+import type { LedgerRole } from '../metrics/conservation.js';
+import type { LatencySpec, NetworkSpec } from '../scenario/schema.js';
+import { drawLatency } from '../engine/draws.js';
+import { InMemoryHttp } from './http.js';
+import { buildTopology, type Topology } from './topology.js';
+import { WorldError, type World } from './world.js';
+
+/** The scenario's per-hop latency as the simnet's latency model (normal, clipped at 0, whole ms). */
+export function latencyModel(spec: LatencySpec): LatencyModel {
+  return {
+    hopMs: (rng) => drawLatency(spec, rng),
+    description: typeof spec === 'number' ? `fixed ${spec} ms` : `normal ${spec.meanMs}±${spec.sdMs} ms`,
+  };
+}
+
+/**
+ * The embedded world: a SimNetwork on a VirtualClock, in-memory HTTP, and
+ * the scenario's topology. Runs are reproducible from the seed.
+ */
+export class EmbeddedWorld implements World {
+  readonly backend = 'embedded' as const;
+  readonly clock: VirtualClock;
+  readonly rng: Rng;
+  readonly net: SimNetwork;
+  readonly acceptUnsignedInvoices = false;
+  readonly #http = new InMemoryHttp();
+  readonly #topology: Topology;
+  readonly #nodes = new Map<string, { role: LedgerRole; node: SimNode }>();
+
+  constructor(spec: NetworkSpec, rng: Rng, { signInvoices = true }: { signInvoices?: boolean } = {}) {
+    this.clock = new VirtualClock();
+    this.rng = rng;
+    this.net = new SimNetwork({
+      clock: this.clock,
+      rng: rng.fork('simnet'),
+      latency: latencyModel(spec.hopLatency),
+      signInvoices,
+    });
+    this.#topology = buildTopology(this.net, spec, rng.fork('topology'));
+    for (const r of this.#topology.routers) this.#nodes.set(r.alias, { role: 'router', node: r });
+    this.#sellerChannelMsat = spec.sellerChannelMsat;
+  }
+
+  readonly #sellerChannelMsat: number;
+
+  get fetch(): typeof fetch {
+    return this.#http.fetch;
+  }
+
+  async serve(host: string, handler: (req: Request) => Response | Promise<Response>): Promise<string> {
+    return this.#http.serve(host, handler);
+  }
+
+  async node(name: string, role: LedgerRole, fundingMsat: number): Promise<LightningNode> {
+    const node = this.net.addNode({ alias: name });
+    this.#nodes.set(name, { role, node });
+    if (role === 'seller') {
+      // Sellers receive: inbound room from their router; those that also buy upstream get outbound too.
+      this.#topology.attachPayee(node, this.#sellerChannelMsat);
+      if (fundingMsat > 0) this.#topology.attachPayer(node, fundingMsat);
+    } else {
+      this.#topology.attachPayer(node, fundingMsat);
+      // Resellers sell as well as buy: they need inbound room for their customers' payments.
+      if (role === 'reseller') this.#topology.attachPayee(node, this.#sellerChannelMsat);
+    }
+    return node;
+  }
+
+  ledgerNodes(): { name: string; role: LedgerRole; node: LightningNode }[] {
+    return [...this.#nodes].map(([name, v]) => ({ name, role: v.role, node: v.node }));
+  }
+
+  totalMsat(): number {
+    return this.net.totalMsat();
+  }
+
+  setOnline(name: string, online: boolean): void {
+    this.net.setOnline(this.#simNode(name), online);
+  }
+
+  drain(name: string, fraction: number): Map<string, number> {
+    const node = this.#simNode(name);
+    const moved = new Map<string, number>();
+    const add = (who: string, msat: number) => moved.set(who, (moved.get(who) ?? 0) + msat);
+    const me = node.index;
+    for (const ch of this.net.graph.channels) {
+      if (ch.nodes[0] !== me && ch.nodes[1] !== me) continue;
+      const side: 0 | 1 = ch.nodes[0] === me ? 0 : 1;
+      const before = ch.balance[side];
+      const leave = before - Math.floor(before * fraction);
+      this.net.drainChannel(ch, node, leave);
+      const delta = before - ch.balance[side];
+      const other = this.net.nodes[ch.nodes[side === 0 ? 1 : 0]]!;
+      add(name, -delta);
+      add(other.alias, delta);
+    }
+    return moved;
+  }
+
+  async close(): Promise<void> {}
+
+  #simNode(name: string): SimNode {
+    const entry = this.#nodes.get(name);
+    if (!entry) throw new WorldError('unknown_node', `no node named "${name}" in the embedded network`);
+    return entry.node;
+  }
+}

@@ -1,0 +1,116 @@
+import { silentLogger, type Logger } from '../../infra/log.js';
+import type { Engine } from '../engine/engine.js';
+import type { Recorder } from '../metrics/recorder.js';
+import type { Scenario } from '../scenario/schema.js';
+import { instanceNames } from '../scenario/checks.js';
+import { createMarketAgent, type MarketAgent } from './agent.js';
+import { startArrivals } from './buyers.js';
+import { wrapSeller, type SellerControls } from './chain.js';
+import { scheduleFaults } from './faults.js';
+import { openRegistry } from './registry.js';
+import { buildResellers } from './resale.js';
+import { RevenueTracker, buildSellers, type MarketSeller } from './sellers.js';
+import type { World } from './world.js';
+
+/** A built market, ready to start on an engine. */
+export interface Market {
+  sellers: MarketSeller[];
+  buyers: MarketAgent[];
+  /** Money moved by faults (drains), per node; the ledger subtracts it. */
+  transfers: Map<string, number>;
+  /** Starts arrivals and schedules faults. */
+  start(engine: Engine): void;
+}
+
+/**
+ * Builds the scenario's market in a world: the registry, every seller (with
+ * its paywall, its listing signed by its node, and, for intermediaries, its
+ * own buying agent), every buyer (policy, L402 client, decider, LangGraph
+ * graph), the resellers and their sub-agents. Nothing runs until `start`.
+ */
+export async function buildMarket(
+  scenario: Scenario,
+  world: World,
+  recorder: Recorder,
+  { logger = silentLogger }: { logger?: Logger } = {},
+): Promise<Market> {
+  const clock = world.clock;
+  const startMs = clock.now();
+  const runMs = Math.round((scenario.durationSec + scenario.drainSec) * 1000);
+  const durationMs = Math.round(scenario.durationSec * 1000);
+  const searchLimit = scenario.registry.searchLimit;
+  const registry = await openRegistry(clock, searchLimit, logger);
+  const revenue = new RevenueTracker(recorder);
+  const controls = new Map<string, SellerControls>();
+  const agentDeps = (rng = world.rng) => ({ world, rng, registry, recorder, logger, startMs, searchLimit });
+  let upstreamTasks = 0;
+
+  for (const r of world.ledgerNodes()) if (r.role === 'router') recorder.entity('router');
+
+  const sellers = await buildSellers(scenario.sellers, world, world.rng, revenue, recorder, logger, (s) => {
+    const c: SellerControls = { group: s.group, failureRate: 0 };
+    controls.set(s.name, c);
+    const rng = world.rng.fork(`market-seller/${s.name}`);
+    const upstream = s.spec.upstream.length
+      ? createMarketAgent(
+          {
+            name: s.name,
+            group: `${s.group} (upstream)`,
+            role: 'seller',
+            node: s.node,
+            decider: { name: 'cheapest' },
+            policy: s.spec.policy ?? { name: 'allow_all' },
+            runMs,
+          },
+          agentDeps(rng.fork('agent')),
+        )
+      : undefined;
+    return wrapSeller(s, c, rng, upstream, s.spec, () => `${s.name}/up-${upstreamTasks++}`);
+  });
+  for (const s of sellers) await registry.register(s.listing, s.node);
+
+  const buyers: { agent: MarketAgent; spec: Scenario['buyers'][number] }[] = [];
+  for (const spec of scenario.buyers) {
+    for (const name of instanceNames(spec.name, spec.count)) {
+      const funding = spec.balanceMsat ?? Math.ceil(spec.budgetMsat * 1.1);
+      const node = await world.node(name, 'buyer', funding);
+      recorder.entity('buyer');
+      const agent = createMarketAgent(
+        {
+          name,
+          group: spec.name,
+          role: 'buyer',
+          node,
+          decider: spec.decider,
+          policy: spec.policy,
+          budgetMsat: spec.budgetMsat,
+          runMs,
+        },
+        agentDeps(world.rng.fork(`buyer/${name}`)),
+      );
+      buyers.push({ agent, spec });
+    }
+  }
+
+  const resale = await buildResellers(scenario, world, registry, recorder, revenue, agentDeps, runMs);
+  const transfers = new Map<string, number>();
+
+  return {
+    sellers,
+    buyers: buyers.map((b) => b.agent),
+    transfers,
+    start(engine) {
+      for (const { agent, spec } of buyers)
+        startArrivals(
+          engine,
+          agent,
+          spec.arrivals,
+          spec.tasks,
+          world.rng.fork(`buyer/${agent.name}`),
+          durationMs,
+        );
+      resale.start(engine, durationMs);
+      scheduleFaults(scenario.faults, engine, world, recorder, controls, transfers);
+    },
+  };
+}

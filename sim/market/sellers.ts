@@ -1,0 +1,124 @@
+import type { Rng } from '../../infra/random.js';
+import type { LightningNode } from '../../infra/lightning/node.js';
+import type { Logger } from '../../infra/log.js';
+import { createSeller, type Seller } from '../../services/sellers/seller.js';
+import type { SellerConfigInput } from '../../services/sellers/config.js';
+import type { PaywallEvent } from '../../services/paywall/index.js';
+import type { ListingFields } from '../../services/registry/types.js';
+import type { SellerSpec } from '../scenario/schema.js';
+import { instanceNames } from '../scenario/checks.js';
+import type { Recorder } from '../metrics/recorder.js';
+import type { World } from './world.js';
+
+/** One seller of the market, served and ready to list. */
+export interface MarketSeller {
+  name: string;
+  group: string;
+  spec: SellerSpec;
+  seller: Seller;
+  node: LightningNode;
+  baseUrl: string;
+  listing: ListingFields;
+}
+
+/** The seller configuration (services/sellers format) of one member of a scenario's seller group. */
+export function sellerConfig(spec: SellerSpec, name: string): SellerConfigInput {
+  return {
+    archetype: spec.archetype,
+    name,
+    ...(spec.category && { category: spec.category }),
+    ...(spec.description && { description: spec.description }),
+    quality: spec.quality,
+    price: spec.price,
+    tiers: spec.tiers,
+    failureRate: spec.failureRate,
+    ...(spec.latency && { latency: spec.latency }),
+    ...(spec.capacity && { capacity: spec.capacity }),
+    payOnSuccess: spec.payOnSuccess,
+    ...(spec.adversarial && { adversarial: spec.adversarial }),
+  };
+}
+
+/**
+ * Tracks seller revenue from the Lightning side: a challenge names the
+ * payment hash and the seller; when that invoice settles on the seller's
+ * node, the amount received is the sale. Counting settled invoices (not
+ * authorized calls) is what makes the revenue match the ledger.
+ */
+export class RevenueTracker {
+  readonly #pending = new Map<string, { seller: string; group: string; reseller: boolean }>();
+  readonly #watched = new Set<LightningNode>();
+
+  constructor(private readonly recorder: Recorder) {}
+
+  /** A paywall listener that remembers which seller issued each invoice. */
+  listener(seller: string, group: string, reseller = false): (e: PaywallEvent) => void {
+    return (e) => {
+      if (e.type === 'challenge' && e.paymentHash)
+        this.#pending.set(e.paymentHash, { seller, group, reseller });
+      if (e.type === 'refunded') this.recorder.refund(group);
+    };
+  }
+
+  /** Watches a node's invoices (once per node, however many sellers share it). */
+  watch(node: LightningNode): void {
+    if (this.#watched.has(node)) return;
+    this.#watched.add(node);
+    node.onInvoice((inv) => {
+      const who = this.#pending.get(inv.paymentHash);
+      if (!who) return;
+      if (inv.state === 'settled') {
+        this.#pending.delete(inv.paymentHash);
+        this.recorder.sale(who.seller, who.group, inv.amountPaidMsat ?? inv.amountMsat, who.reseller);
+      } else if (inv.state === 'canceled') {
+        this.#pending.delete(inv.paymentHash);
+      }
+    });
+  }
+}
+
+/** Builds every seller of the scenario: node, app, host, listing. */
+export async function buildSellers(
+  specs: readonly SellerSpec[],
+  world: World,
+  rng: Rng,
+  revenue: RevenueTracker,
+  recorder: Recorder,
+  logger: Logger,
+  wrap: (s: MarketSeller) => (req: Request) => Response | Promise<Response> = (s) => s.seller.app.fetch,
+): Promise<MarketSeller[]> {
+  const out: MarketSeller[] = [];
+  for (const spec of specs) {
+    for (const name of instanceNames(spec.name, spec.count)) {
+      const node = await world.node(name, 'seller', spec.balanceMsat);
+      recorder.entity('seller');
+      // A wrong-payee seller advertises its own node but invoices from a shadow node it also controls.
+      const payeeNode =
+        spec.adversarial?.mode === 'wrong-payee'
+          ? await world.node(`${name}-shadow`, 'seller', 0)
+          : undefined;
+      const seller = await createSeller(sellerConfig(spec, name), {
+        node,
+        clock: world.clock,
+        rng: rng.fork(`seller/${name}`),
+        logger,
+        onEvent: revenue.listener(name, spec.name),
+        ...(payeeNode && { payeeNode }),
+      });
+      revenue.watch(payeeNode ?? node);
+      const entry: MarketSeller = {
+        name,
+        group: spec.name,
+        spec,
+        seller,
+        node,
+        baseUrl: '',
+        listing: undefined!,
+      };
+      entry.baseUrl = await world.serve(`${name}.sellers.sim`, wrap(entry));
+      entry.listing = seller.listing(entry.baseUrl);
+      out.push(entry);
+    }
+  }
+  return out;
+}

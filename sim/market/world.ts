@@ -1,0 +1,52 @@
+import type { Clock } from '../../infra/time/clock.js';
+import type { Rng } from '../../infra/random.js';
+import type { LightningNode } from '../../infra/lightning/node.js';
+import type { LedgerRole } from '../metrics/conservation.js';
+
+/**
+ * Everything the market builder needs from the world it runs in: a clock,
+ * HTTP, and Lightning nodes. The embedded world (simnet, in-memory HTTP,
+ * virtual time) and the regtest world (LND, sockets, wall clock) implement
+ * the same interface, so switching is one argument.
+ */
+export interface World {
+  readonly backend: 'embedded' | 'regtest';
+  readonly clock: Clock;
+  /** The run's root random stream; entities fork their own from it. */
+  readonly rng: Rng;
+  /** Serves a Hono app (its `fetch`) at a host name; returns its base URL. */
+  serve(host: string, handler: (req: Request) => Response | Promise<Response>): Promise<string>;
+  /** The `fetch` agents use to reach services. */
+  readonly fetch: typeof fetch;
+  /**
+   * The Lightning node of an agent, connected to the network: payers get
+   * `fundingMsat` of outbound liquidity, payees as much inbound room.
+   */
+  node(name: string, role: LedgerRole, fundingMsat: number): Promise<LightningNode>;
+  /** Names and roles of every node whose balance the ledger tracks (routers included). */
+  ledgerNodes(): { name: string; role: LedgerRole; node: LightningNode }[];
+  /** The network's total (channels plus HTLCs in flight); undefined when it cannot be known (real networks). */
+  totalMsat(): number | undefined;
+  /** Whether invoices of this world are unsigned (never: the embedded world signs like LND). */
+  readonly acceptUnsignedInvoices: boolean;
+  /** Fault injection: take a node off the network or bring it back. */
+  setOnline(name: string, online: boolean): void;
+  /**
+   * Fault injection: move `fraction` of a node's outbound liquidity to the
+   * far side of its channels. Returns the msat moved per node (the ledger
+   * excludes these transfers: they are not purchases).
+   */
+  drain(name: string, fraction: number): Map<string, number>;
+  /** Stops servers and closes connections (regtest); nothing to do in memory. */
+  close(): Promise<void>;
+}
+
+/** Raised when a world cannot be built or a fault names something it does not have. */
+export class WorldError extends Error {
+  readonly code: 'unknown_node' | 'backend_unavailable' | 'bad_network_file' | 'unsupported_fault';
+  constructor(code: WorldError['code'], message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'WorldError';
+    this.code = code;
+  }
+}

@@ -1,0 +1,22 @@
+import type { Rng } from '../../infra/random.js';
+import type { Scenario } from '../scenario/schema.js';
+import { EmbeddedWorld } from './embedded-world.js';
+import { RegtestWorld } from './regtest-world.js';
+import { WorldError, type World } from './world.js';
+
+/** Builds the world a run asks for: the one switch between the embedded network and real LND. */
+export async function createWorld(
+  backend: 'embedded' | 'regtest',
+  scenario: Scenario,
+  rng: Rng,
+  networkFile?: string,
+): Promise<World> {
+  if (backend === 'embedded') return new EmbeddedWorld(scenario.network, rng);
+  const file = networkFile ?? scenario.network.file;
+  if (!file)
+    throw new WorldError(
+      'bad_network_file',
+      'the regtest backend needs a network description: --network <network.json>',
+    );
+  return RegtestWorld.open(file, rng);
+}

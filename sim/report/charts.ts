@@ -1,0 +1,143 @@
+import type { TopLevelSpec } from 'vega-lite';
+import type { Summary } from '../metrics/summary.js';
+import { STEPS } from '../metrics/rows.js';
+
+/**
+ * Vega-Lite specifications of a run's charts, built from summary.json alone
+ * (so `sim report <dir>` can redraw them). Rendering lives in render.ts.
+ */
+export interface Chart {
+  /** File stem for the PNG (`latency-cdf` → charts/latency-cdf.png). */
+  id: string;
+  title: string;
+  spec: TopLevelSpec;
+}
+
+const WIDTH = 520;
+const HEIGHT = 260;
+const base = { width: WIDTH, height: HEIGHT, background: 'white', config: { font: 'DejaVu Sans' } } as const;
+
+/** Every chart of one run, in the order the report shows them. */
+export function runCharts(s: Summary): Chart[] {
+  return [latencyCdf(s), stepLatency(s), spendOverTime(s), priceOverTime(s), outcomes(s), groupWelfare(s)];
+}
+
+function latencyCdf(s: Summary): Chart {
+  const values = s.latency.cdf.map((p) => ({ ms: Math.max(1, p.value), fraction: p.fraction }));
+  return {
+    id: 'latency-cdf',
+    title: 'Purchase latency, CDF',
+    spec: {
+      ...base,
+      data: { values },
+      mark: { type: 'line', interpolate: 'step-after', point: false },
+      encoding: {
+        x: { field: 'ms', type: 'quantitative', scale: { type: 'log' }, title: 'latency (ms, log scale)' },
+        y: { field: 'fraction', type: 'quantitative', title: 'fraction of purchases ≤ x' },
+      },
+    },
+  };
+}
+
+function stepLatency(s: Summary): Chart {
+  const values = STEPS.flatMap((step) => [
+    { step, stat: 'p50', ms: s.latency.steps[step].p50 },
+    { step, stat: 'p95', ms: s.latency.steps[step].p95 },
+    { step, stat: 'p99', ms: s.latency.steps[step].p99 },
+  ]);
+  return {
+    id: 'step-latency',
+    title: 'Latency by step (p50 / p95 / p99)',
+    spec: {
+      ...base,
+      data: { values },
+      mark: 'bar',
+      encoding: {
+        x: { field: 'step', type: 'nominal', sort: [...STEPS], title: null },
+        xOffset: { field: 'stat', type: 'nominal', sort: ['p50', 'p95', 'p99'] },
+        y: { field: 'ms', type: 'quantitative', title: 'ms' },
+        color: { field: 'stat', type: 'nominal', title: null },
+      },
+    },
+  };
+}
+
+function spendOverTime(s: Summary): Chart {
+  const values = s.series.points.map((p) => ({
+    sec: p.t / 1000,
+    sats: p.spentMsat / 1000,
+    purchases: p.purchases,
+  }));
+  return {
+    id: 'spend-over-time',
+    title: `Spend per ${s.series.bucketMs / 1000} s`,
+    spec: {
+      ...base,
+      data: { values },
+      mark: { type: 'area', line: true, opacity: 0.4 },
+      encoding: {
+        x: { field: 'sec', type: 'quantitative', title: 'run time (s)' },
+        y: { field: 'sats', type: 'quantitative', title: 'spent (sat)' },
+      },
+    },
+  };
+}
+
+function priceOverTime(s: Summary): Chart {
+  const values = s.series.points
+    .filter((p) => p.meanPriceMsat > 0)
+    .map((p) => ({ sec: p.t / 1000, sats: p.meanPriceMsat / 1000 }));
+  return {
+    id: 'price-over-time',
+    title: 'Mean paid price over time',
+    spec: {
+      ...base,
+      data: { values },
+      mark: { type: 'line', point: true },
+      encoding: {
+        x: { field: 'sec', type: 'quantitative', title: 'run time (s)' },
+        y: { field: 'sats', type: 'quantitative', title: 'mean price paid (sat)', scale: { zero: false } },
+      },
+    },
+  };
+}
+
+function outcomes(s: Summary): Chart {
+  const values = Object.entries(s.purchases.byOutcome).map(([outcome, n]) => ({ outcome, n }));
+  return {
+    id: 'outcomes',
+    title: 'Purchase outcomes',
+    spec: {
+      ...base,
+      data: { values },
+      mark: 'bar',
+      encoding: {
+        y: { field: 'outcome', type: 'nominal', sort: '-x', title: null },
+        x: { field: 'n', type: 'quantitative', title: 'purchases' },
+        color: {
+          condition: { test: "datum.outcome === 'success'", value: '#2f9e44' },
+          value: '#e8590c',
+        },
+      },
+    },
+  };
+}
+
+function groupWelfare(s: Summary): Chart {
+  const values = Object.entries(s.groups)
+    .filter(([, g]) => g.tasks > 0)
+    .map(([group, g]) => ({ group, sats: g.welfarePerTaskMsat / 1000, successRate: g.successRate }));
+  return {
+    id: 'group-welfare',
+    title: 'Welfare per task by agent group (value − cost)',
+    spec: {
+      ...base,
+      data: { values },
+      mark: 'bar',
+      encoding: {
+        y: { field: 'group', type: 'nominal', title: null, sort: '-x' },
+        x: { field: 'sats', type: 'quantitative', title: 'welfare per task (sat)' },
+      },
+    },
+  };
+}

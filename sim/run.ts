@@ -1,0 +1,156 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createRng } from '../infra/random.js';
+import { silentLogger, type Logger } from '../infra/log.js';
+import type { Scenario } from './scenario/schema.js';
+import { Engine, type EngineResult } from './engine/engine.js';
+import { Recorder } from './metrics/recorder.js';
+import { FileSink, type TextSink } from './metrics/sink.js';
+import { computeConservation, type LedgerEntry } from './metrics/conservation.js';
+import type { Summary } from './metrics/summary.js';
+import { writeRunOutputs, type RunMeta } from './report/write-run.js';
+import { EmbeddedWorld } from './market/embedded-world.js';
+import { createWorld } from './market/worlds.js';
+import type { World } from './market/world.js';
+import { buildMarket } from './market/market.js';
+
+export interface RunOptions {
+  /** Overrides the scenario's seed. */
+  seed?: string | number;
+  backend?: 'embedded' | 'regtest';
+  /** Network description for the regtest backend. */
+  networkFile?: string;
+  /** Write every output here; without it only the summary is returned (sweeps, tests). */
+  outDir?: string;
+  png?: boolean;
+  events?: boolean;
+  /** Progress in ms of run time. */
+  onProgress?: (nowMs: number) => void;
+  logger?: Logger;
+  /** Recorded in meta.json. */
+  overrides?: Record<string, unknown>;
+  /** Where rows go when no outDir is given (tests use a MemorySink). */
+  sinks?: { purchases?: TextSink; events?: TextSink };
+  /** Build the world yourself (tests, benchmarks); default: from backend. */
+  world?: World;
+}
+
+/** What a run produces. */
+export interface RunOutput {
+  summary: Summary;
+  meta: RunMeta;
+  engine: EngineResult;
+  reportPath?: string;
+}
+
+/**
+ * Runs one scenario end to end: builds the world and the market, runs the
+ * engine for the scenario's duration plus drain time, checks conservation,
+ * and (with `outDir`) writes every output.
+ *
+ * @example
+ * const { summary } = await runScenario(loadScenario('quickstart'), { seed: 7 });
+ */
+export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Promise<RunOutput> {
+  const t0 = performance.now();
+  const startedAt = new Date().toISOString();
+  const seed = opts.seed ?? scenario.seed;
+  const backend = opts.backend ?? 'embedded';
+  const logger = opts.logger ?? silentLogger;
+  const rng = createRng(seed);
+  const world =
+    opts.world ??
+    (backend === 'embedded'
+      ? new EmbeddedWorld(scenario.network, rng)
+      : await createWorld(backend, scenario, rng, opts.networkFile));
+  let sinks = opts.sinks ?? {};
+  if (opts.outDir) {
+    mkdirSync(opts.outDir, { recursive: true });
+    sinks = {
+      purchases: new FileSink(join(opts.outDir, 'purchases.csv')),
+      ...(opts.events !== false && { events: new FileSink(join(opts.outDir, 'events.jsonl')) }),
+    };
+  }
+  const durationMs = Math.round(scenario.durationSec * 1000);
+  const recorder = new Recorder(
+    { scenario: scenario.name, description: scenario.description, seed, backend: world.backend, durationMs },
+    sinks,
+  );
+  const engine = new Engine({ clock: world.clock, ...(opts.onProgress && { onProgress: opts.onProgress }) });
+  let before: LedgerEntry[] = [];
+  let initialMsat = 0;
+  let market: Awaited<ReturnType<typeof buildMarket>> | undefined;
+  // Setup runs as the first activity, so anything in it that waits on the clock works on virtual time too.
+  engine.spawn('market setup', async () => {
+    market = await buildMarket(scenario, world, recorder, { logger });
+    before = await snapshot(world);
+    initialMsat = world.totalMsat() ?? 0;
+    market.start(engine);
+  });
+  let result: EngineResult;
+  try {
+    result = await engine.run(durationMs + Math.round(scenario.drainSec * 1000));
+  } finally {
+    await world.close();
+  }
+  recorder.ended(result.endedAtMs);
+  const after = await snapshot(world);
+  const adjust = market?.transfers ?? new Map<string, number>();
+  const ledger = before.map((b) => {
+    const a = after.find((x) => x.node === b.node);
+    return { ...b, endMsat: (a?.endMsat ?? b.startMsat) - (adjust.get(b.node) ?? 0) };
+  });
+  const conservation = computeConservation(ledger, recorder.recordedSpend(), {
+    initialMsat,
+    finalMsat: world.totalMsat() ?? initialMsat,
+  });
+  const summary = recorder.finish(conservation);
+  const wallMs = performance.now() - t0;
+  const meta: RunMeta = {
+    scenario: scenario.name,
+    seed,
+    backend: world.backend,
+    startedAt,
+    wallMs: Math.round(wallMs),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    versions: versions(),
+    overrides: opts.overrides ?? {},
+    purchasesPerSec: summary.purchases.total / Math.max(wallMs / 1000, 1e-9),
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    engineSteps: result.steps,
+    unfinished: result.unfinished.length,
+  };
+  let reportPath: string | undefined;
+  if (opts.outDir)
+    reportPath = await writeRunOutputs(opts.outDir, summary, meta, { png: opts.png !== false });
+  return { summary, meta, engine: result, ...(reportPath && { reportPath }) };
+}
+
+async function snapshot(world: World): Promise<LedgerEntry[]> {
+  const out: LedgerEntry[] = [];
+  for (const { name, role, node } of world.ledgerNodes()) {
+    const b = await node.balances();
+    const holdings = b.localMsat + b.pendingOutMsat;
+    out.push({ node: name, role, startMsat: holdings, endMsat: holdings });
+  }
+  return out;
+}
+
+function versions(): Record<string, string> {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const out: Record<string, string> = {};
+  for (const pkg of ['@langchain/langgraph', 'hono', 'zod']) {
+    try {
+      const json = JSON.parse(readFileSync(join(root, 'node_modules', pkg, 'package.json'), 'utf8')) as {
+        version: string;
+      };
+      out[pkg] = json.version;
+    } catch {
+      out[pkg] = 'unknown';
+    }
+  }
+  return out;
+}

@@ -1,0 +1,74 @@
+import { parseOverrideValue, parsePath, type Overrides } from '../scenario/overrides.js';
+import { ScenarioError } from '../scenario/errors.js';
+
+/** One axis of a sweep: a dotted path into the scenario and the values it takes. */
+export interface GridAxis {
+  path: string;
+  values: unknown[];
+}
+
+/** One point of the grid: its overrides and a short human label. */
+export interface GridPoint {
+  index: number;
+  label: string;
+  overrides: Overrides;
+}
+
+/**
+ * Parses `--grid key=v1,v2` arguments. Values are YAML scalars; a value in
+ * brackets or braces is parsed whole (`key=[1,2]` is one list value only if
+ * quoted as `key='[1,2]'`, since commas separate values).
+ */
+export function parseGridArgs(args: readonly string[]): GridAxis[] {
+  return args.map((arg) => {
+    const eq = arg.indexOf('=');
+    if (eq <= 0)
+      throw new ScenarioError('bad_override', [{ path: arg, message: 'expected --grid key=v1,v2,…' }]);
+    const path = arg.slice(0, eq);
+    parsePath(path);
+    const values = splitValues(arg.slice(eq + 1)).map(parseOverrideValue);
+    if (values.length === 0)
+      throw new ScenarioError('bad_override', [{ path, message: 'expected at least one value' }]);
+    return { path, values };
+  });
+}
+
+// Splits on commas outside brackets and braces, so `{name: a, params: {}},{name: b}` gives two values.
+function splitValues(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of text) {
+    if (ch === '[' || ch === '{') depth++;
+    if (ch === ']' || ch === '}') depth--;
+    if (ch === ',' && depth === 0) {
+      out.push(cur.trim());
+      cur = '';
+    } else cur += ch;
+  }
+  if (cur.trim()) out.push(cur.trim());
+  return out;
+}
+
+/** The cartesian product of the axes, in row-major order (the last axis varies fastest). */
+export function expandGrid(axes: readonly GridAxis[]): GridPoint[] {
+  let points: Overrides[] = [{}];
+  for (const axis of axes) points = points.flatMap((p) => axis.values.map((v) => ({ ...p, [axis.path]: v })));
+  return points.map((overrides, index) => ({ index, label: labelOf(overrides), overrides }));
+}
+
+/** `buyers[0].policy=value_based, durationSec=30`: objects with a `name` show as that name. */
+export function labelOf(overrides: Overrides): string {
+  const parts = Object.entries(overrides).map(([k, v]) => `${shortKey(k)}=${shortValue(v)}`);
+  return parts.length ? parts.join(', ') : 'baseline';
+}
+
+function shortKey(k: string): string {
+  return k;
+}
+
+function shortValue(v: unknown): string {
+  if (v !== null && typeof v === 'object' && 'name' in v && typeof (v as { name: unknown }).name === 'string')
+    return (v as { name: string }).name;
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}

@@ -1,0 +1,23 @@
+import { performance } from 'node:perf_hooks';
+import { loadScenario } from '../scenario/load.js';
+import { scenarioChecks } from '../market/checks.js';
+import { runScenario } from '../run.js';
+import type { SweepJob, SweepReply } from './protocol.js';
+
+/** Runs one sweep job (in a worker or inline) and turns any failure into a reply with a code. */
+export async function runJob(job: SweepJob): Promise<SweepReply> {
+  const t0 = performance.now();
+  try {
+    const scenario = loadScenario(job.scenario, { overrides: job.overrides, checks: scenarioChecks });
+    const { summary } = await runScenario(scenario, { seed: job.seed });
+    return { id: job.id, ok: true, summary, wallMs: performance.now() - t0 };
+  } catch (err) {
+    const e = err as { code?: unknown; message?: unknown };
+    return {
+      id: job.id,
+      ok: false,
+      code: typeof e?.code === 'string' ? e.code : 'run_failed',
+      message: typeof e?.message === 'string' ? e.message : String(err),
+    };
+  }
+}

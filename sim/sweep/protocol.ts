@@ -1,0 +1,15 @@
+import type { Overrides } from '../scenario/overrides.js';
+import type { Summary } from '../metrics/summary.js';
+
+/** One run a sweep worker performs. */
+export interface SweepJob {
+  id: number;
+  scenario: string;
+  overrides: Overrides;
+  seed: string | number;
+}
+
+/** A worker's answer: the run's summary, or why it failed (code and message, never a stack-only crash). */
+export type SweepReply =
+  | { id: number; ok: true; summary: Summary; wallMs: number }
+  | { id: number; ok: false; code: string; message: string };
