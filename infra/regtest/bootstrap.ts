@@ -157,6 +157,14 @@ export async function bootstrap(
         log.info({ from: p.from, to: p.to, hops: payment.hops, feeMsat: payment.feeMsat }, 'probe paid');
       });
     }
+    // A payer learns of success before every hop has finished its commitment dance: let it finish.
+    await waitFor(clock, 30_000, 'no HTLC left in flight', async () => {
+      for (const node of lnd.values()) {
+        const b = await node.balances();
+        if (b.pendingInMsat + b.pendingOutMsat > 0) return false;
+      }
+      return true;
+    });
     return { pubkeys, channels };
   } finally {
     await Promise.all([...lnd.values()].map((n) => n.close()));

@@ -92,7 +92,8 @@ export function lndErrorFromBody(where: string, status: number, body: unknown): 
 
 /** True for the messages LND gives while its RPC server is starting or the wallet is locked. */
 export function isNotReadyMessage(text: string): boolean {
-  return /waiting to start|not yet ready|still in the process of starting|wallet locked|server is not active|rpc server is not/i.test(
+  // "… server shutting down": LND sends this on open streams as it stops; it is back after a restart.
+  return /waiting to start|not yet ready|in the process of starting|wallet locked|server is not active|rpc server is not|shutting down|connection is closing|transport is closing/i.test(
     text,
   );
 }

@@ -142,12 +142,22 @@ export class LndNode implements LightningNode {
 
   async settleInvoice(preimageHex: string): Promise<void> {
     const preimage = assertHex32(preimageHex, 'preimage');
-    await this.#idempotent('/v2/invoices/settle', { preimage: hexToB64(preimage) }, /already settled/i);
+    await this.#idempotent(
+      'settleInvoice',
+      '/v2/invoices/settle',
+      { preimage: hexToB64(preimage) },
+      /already settled/i,
+    );
   }
 
   async cancelInvoice(paymentHashHex: string): Promise<void> {
     const hash = assertHex32(paymentHashHex, 'paymentHash');
-    await this.#idempotent('/v2/invoices/cancel', { payment_hash: hexToB64(hash) }, /already canceled/i);
+    await this.#idempotent(
+      'cancelInvoice',
+      '/v2/invoices/cancel',
+      { payment_hash: hexToB64(hash) },
+      /already canceled/i,
+    );
   }
 
   pay(bolt11: string, opts: PayOptions = {}): Promise<Payment> {
@@ -195,8 +205,9 @@ export class LndNode implements LightningNode {
     return {
       localMsat: c.local_balance?.msat ?? 0,
       remoteMsat: c.remote_balance?.msat ?? 0,
-      pendingOutMsat: c.unsettled_local_balance?.msat ?? 0,
-      pendingInMsat: c.unsettled_remote_balance?.msat ?? 0,
+      // LND names unsettled HTLCs by who gets them if they settle: outgoing ones are "remote".
+      pendingOutMsat: c.unsettled_remote_balance?.msat ?? 0,
+      pendingInMsat: c.unsettled_local_balance?.msat ?? 0,
       channels: parseWire(lndChannelListSchema, list, 'list channels').channels.length,
       onchainSat: parseWire(lndWalletBalanceSchema, wallet, 'wallet balance').confirmed_balance,
     };
@@ -220,14 +231,30 @@ export class LndNode implements LightningNode {
     return inv;
   }
 
-  /** A write that is safe to repeat: a retry that finds the work done (`donePattern`) counts as success. */
-  async #idempotent(path: string, body: unknown, donePattern: RegExp): Promise<void> {
+  /**
+   * A hold-invoice write that is safe to repeat: a retry that finds the work
+   * done (`donePattern`) counts as success; LND's refusals because of the
+   * invoice's state ("invoice still open") become `bad_request`.
+   */
+  async #idempotent(op: string, path: string, body: unknown, donePattern: RegExp): Promise<void> {
     try {
       await this.rest.call('POST', path, body, { retry: 'always' });
     } catch (err) {
-      if (err instanceof LndError && err.lndMessage && donePattern.test(err.lndMessage)) {
-        this.#log.debug({ path }, 'already done');
+      if (!(err instanceof LndError) || !err.lndMessage) throw err;
+      if (donePattern.test(err.lndMessage)) {
+        this.#log.debug({ op }, 'already done');
         return;
+      }
+      if (err.code === 'lnd_error' || err.code === 'not_found') {
+        throw new LndError(
+          err.code === 'not_found' ? 'not_found' : 'bad_request',
+          `${op}: LND refused: ${err.lndMessage}`,
+          {
+            lndMessage: err.lndMessage,
+            cause: err,
+            ...(err.status === undefined ? {} : { status: err.status }),
+          },
+        );
       }
       throw err;
     }

@@ -53,6 +53,12 @@ export async function payInvoice(ctx: PayContext, bolt11: string, opts: PayOptio
 
   const deadline = started + timeoutMs + ctx.reconnectTimeoutMs;
   for (;;) {
+    if (ctx.clock.now() > deadline) {
+      throw new LndError(
+        'unreachable',
+        `payment ${hash}: ${ctx.client.restUrl} kept failing before it could start`,
+      );
+    }
     let payment: Payment | undefined;
     try {
       payment = await followStream(ctx, ctx.client.stream('POST', '/v2/router/send', body));
@@ -69,11 +75,13 @@ export async function payInvoice(ctx: PayContext, bolt11: string, opts: PayOptio
           ctx.clock.now(),
         );
       }
-      if (refusal === undefined && err.code !== 'unreachable' && err.code !== 'not_ready') throw err;
-      // The request may or may not have reached LND, or a payment is already under way: follow the hash.
+      // Anything else (a dropped connection, LND stopping mid-stream, a message we do not know):
+      // we cannot tell what LND did, so ask it by hash before doing anything else.
       ctx.log.info({ hash, cause: err.message }, 'lost sight of payment; resolving it by hash');
       payment = await track(ctx, hash, deadline);
       if (payment === undefined) {
+        // LND has no payment for this hash. If the node was away, send now; if it refused, that stands.
+        if (refusal === undefined && err.code !== 'unreachable' && err.code !== 'not_ready') throw err;
         ctx.log.info({ hash }, 'LND never started this payment; sending it');
         continue;
       }

@@ -161,8 +161,12 @@ export function parseWire<S extends z.ZodType>(schema: S, value: unknown, where:
 export const b64ToHex = (b64: string): string => Buffer.from(b64, 'base64').toString('hex');
 /** Lowercase hex to standard base64 (request bodies). */
 export const hexToB64 = (hex: string): string => Buffer.from(hex, 'hex').toString('base64');
-/** Lowercase hex to URL-safe base64 (bytes in REST paths and query strings). */
-export const hexToB64Url = (hex: string): string => Buffer.from(hex, 'hex').toString('base64url');
+/**
+ * Lowercase hex to URL-safe base64 *with* padding (bytes in REST paths and
+ * queries): grpc-gateway tries standard then URL-safe base64, both padded.
+ */
+export const hexToB64Url = (hex: string): string =>
+  Buffer.from(hex, 'hex').toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
 
 /** Checks a 32-byte hash or preimage given as hex, so bad input is refused before it reaches LND. */
 export function assertHex32(value: unknown, what: string): string {

@@ -1,0 +1,138 @@
+/**
+ * The one helper every real-Lightning test file uses (this area's and later
+ * ones: simulator --backend regtest, lnget, Aperture). It brings up ONE native
+ * regtest network per `vitest run` (shared by every test file's worker,
+ * torn down when vitest exits) and hands it out one file at a time.
+ *
+ *   const avail = await regtestAvailability();
+ *   describeRegtest(avail, 'my suite', () => {
+ *     const rt = useRegtest();           // beforeAll/afterAll inside
+ *     it('…', async () => { const buyer = await rt.node('buyer-1'); … });
+ *   });
+ */
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { LndNode } from '../../../infra/lightning/lnd/index.js';
+import { createLogger, silentLogger } from '../../../infra/log.js';
+import { systemClock } from '../../../infra/time/clock.js';
+import {
+  ensureBinaries,
+  existingBinary,
+  goVersion,
+  REGTEST_TARGETS,
+} from '../../../infra/regtest/binaries.js';
+import { Chain } from '../../../infra/regtest/chain.js';
+import { Faucet } from '../../../infra/regtest/faucet.js';
+import { nodeByName, type NetworkDesc } from '../../../infra/regtest/network-file.js';
+import { startNode, stopNode } from '../../../infra/regtest/native.js';
+import { acquireSharedNetwork, type SharedNetworkLease } from '../../../infra/regtest/shared-network.js';
+
+/** `undefined` when real LND can run here; otherwise why not. Builds the binaries if Go is there. */
+export async function regtestAvailability(): Promise<string | undefined> {
+  const present = await Promise.all(REGTEST_TARGETS.map((t) => existingBinary(t)));
+  if (present.every(Boolean)) return undefined;
+  if (!(await goVersion())) return 'Go is not installed, so btcd and lnd cannot be built (install Go ≥ 1.24)';
+  try {
+    await ensureBinaries(REGTEST_TARGETS, {
+      clock: systemClock,
+      logger: createLogger({ name: 'regtest-build' }),
+    });
+    return undefined;
+  } catch (err) {
+    return `building btcd/lnd failed: ${(err as Error).message}`;
+  }
+}
+
+/**
+ * `describe` that runs only when real LND is available. Otherwise the suite
+ * is skipped with the reason in its name, or, with REQUIRE_REAL_LN=1 (CI),
+ * replaced by one failing test carrying the reason.
+ */
+export function describeRegtest(unavailable: string | undefined, name: string, body: () => void): void {
+  if (unavailable === undefined) {
+    describe(name, body);
+  } else if (process.env.REQUIRE_REAL_LN === '1') {
+    describe(name, () => {
+      it('needs real LND (REQUIRE_REAL_LN=1)', () => {
+        throw new Error(`real LND required but unavailable: ${unavailable}`);
+      });
+    });
+  } else {
+    describe.skip(`${name} (skipped: ${unavailable})`, body);
+  }
+}
+
+/** A test file's view of the shared network while it holds it. */
+export interface RegtestHandle {
+  readonly net: NetworkDesc;
+  readonly stateDir: string;
+  /** An `LndNode` for a node of the network (cached; closed after the file). */
+  node(name: string, opts?: { reconnectTimeoutMs?: number }): Promise<LndNode>;
+  /** The chain backend, mining to the network's faucet. */
+  chain(): Promise<Chain>;
+  /** Stops one lnd (SIGTERM, as a crash-free restart would). */
+  stop(name: string): Promise<void>;
+  /** Starts it again on the same data and waits until it is ready. */
+  start(name: string): Promise<void>;
+}
+
+/** vitest runs each file in a worker process whose parent is the vitest run itself. */
+function ownerPid(): number {
+  return process.send ? process.ppid : process.pid;
+}
+
+/** Leases the shared network for this test file (beforeAll) and gives it back (afterAll). */
+export function useRegtest(): RegtestHandle {
+  let lease: SharedNetworkLease | undefined;
+  const nodes = new Map<string, LndNode>();
+  let chain: Chain | undefined;
+  const need = (): SharedNetworkLease => {
+    if (!lease) throw new Error('regtest network not acquired (use inside tests of describeRegtest)');
+    return lease;
+  };
+  beforeAll(async () => {
+    const logger = process.env.LOG_LEVEL ? createLogger({ name: 'regtest' }) : silentLogger;
+    lease = await acquireSharedNetwork({ ownerPid: ownerPid(), clock: systemClock, logger });
+  });
+  afterAll(async () => {
+    await Promise.all([...nodes.values()].map((n) => n.close()));
+    await chain?.close();
+    await lease?.release();
+  });
+  return {
+    get net() {
+      return need().net;
+    },
+    get stateDir() {
+      return need().stateDir;
+    },
+    async node(name, opts = {}) {
+      const key = `${name}/${opts.reconnectTimeoutMs ?? ''}`;
+      let n = nodes.get(key);
+      if (!n) {
+        n = await LndNode.fromFiles(nodeByName(need().net, name), { clock: systemClock, ...opts });
+        nodes.set(key, n);
+      }
+      return n;
+    },
+    async chain() {
+      if (!chain) {
+        const b = need().net.bitcoin;
+        const tlsCert = b.rpcCertPath ? await readFile(b.rpcCertPath, 'utf8') : undefined;
+        chain = new Chain(
+          {
+            backend: b.backend,
+            url: b.rpcUrl,
+            user: b.rpcUser,
+            pass: b.rpcPass,
+            ...(tlsCert ? { tlsCert } : {}),
+          },
+          new Faucet(b.faucetSeed ?? 'native').address,
+        );
+      }
+      return chain;
+    },
+    stop: (name) => stopNode(need().stateDir, name, systemClock),
+    start: (name) => startNode(need().stateDir, nodeByName(need().net, name), systemClock),
+  };
+}
