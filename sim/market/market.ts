@@ -39,7 +39,7 @@ export async function buildMarket(
   const runMs = Math.round((scenario.durationSec + scenario.drainSec) * 1000);
   const durationMs = Math.round(scenario.durationSec * 1000);
   const searchLimit = scenario.registry.searchLimit;
-  const registry = await openRegistry(clock, searchLimit, logger);
+  const registry = await openRegistry(world, clock, searchLimit, logger);
   const revenue = new RevenueTracker(recorder);
   const controls = new Map<string, SellerControls>();
   const agentDeps = (rng = world.rng) => ({ world, rng, registry, recorder, logger, startMs, searchLimit });

@@ -1,33 +1,38 @@
 import type { Clock } from '../../infra/time/clock.js';
 import type { LightningNode } from '../../infra/lightning/node.js';
 import type { Logger } from '../../infra/log.js';
-import { Registry } from '../../services/registry/registry.js';
-import { nodeSigner, signAction } from '../../services/registry/signing.js';
+import { Registry, RegistryClient, createRegistryApp, nodeSigner } from '../../services/registry/index.js';
 import type { Listing, ListingFields, ListingQuery } from '../../services/registry/types.js';
+import type { World } from './world.js';
 
-/** Where agents search: the registry, with the scenario's search bandwidth as a cap on results. */
+/** Where agents search: the registry over HTTP, with the scenario's search bandwidth as a cap on results. */
 export interface MarketRegistry {
-  registry: Registry;
-  search(q: ListingQuery): Listing[];
+  client: RegistryClient;
+  /** The buyer graph's listing source; a registry that cannot answer yields no sellers (the task stops: no_sellers). */
+  search(q: ListingQuery): Promise<Listing[]>;
   /** Registers a listing signed by the seller's node (invoice attestation: works on simnet and LND alike). */
   register(fields: ListingFields, node: LightningNode): Promise<Listing>;
 }
 
-/** Opens an in-memory registry on the run's clock. */
+/** Starts the registry service in the world (in memory, or on a socket for regtest) and returns its client. */
 export async function openRegistry(
+  world: World,
   clock: Clock,
   searchLimit: number,
   logger: Logger,
 ): Promise<MarketRegistry> {
   const registry = await Registry.open({ clock, logger });
+  const app = createRegistryApp(registry, { logger });
+  const baseUrl = await world.serve('registry.sim', (req) => app.fetch(req));
+  const client = new RegistryClient({ baseUrl, fetch: (req) => world.fetch(req), clock });
   return {
-    registry,
-    search: (q) => registry.search({ ...q, limit: Math.min(q.limit ?? searchLimit, searchLimit) }),
+    client,
+    async search(q) {
+      const r = await client.search({ ...q, limit: Math.min(q.limit ?? searchLimit, searchLimit) });
+      return r.ok ? r.listings : [];
+    },
     async register(fields, node) {
-      const signer = await nodeSigner(node);
-      const signedAt = clock.now();
-      const signature = await signAction({ action: 'register', listing: fields, signedAt }, signer);
-      const r = await registry.register({ listing: fields, signedAt, signature });
+      const r = await client.register(fields, await nodeSigner(node));
       if (!r.ok) throw new Error(`registering ${fields.name} failed: ${r.code}: ${r.message}`);
       return r.listing;
     },

@@ -116,9 +116,24 @@ export async function buildSellers(
         listing: undefined!,
       };
       entry.baseUrl = await world.serve(`${name}.sellers.sim`, wrap(entry));
-      entry.listing = seller.listing(entry.baseUrl);
+      entry.listing = advertise(seller.listing(entry.baseUrl), spec);
       out.push(entry);
     }
   }
   return out;
+}
+
+/**
+ * What a seller advertises in the registry. A dynamically priced seller
+ * advertises its ceiling (the price at maximum load): buyers treat the
+ * advertised price as the most an invoice may ask, and the live 402 quote
+ * tells them the current price.
+ */
+export function advertise(listing: ListingFields, spec: SellerSpec): ListingFields {
+  const p = spec.price;
+  if (p.kind !== 'dynamic') return listing;
+  return {
+    ...listing,
+    tiers: listing.tiers.map((t) => ({ ...t, priceMsat: Math.ceil((t.priceMsat * p.maxMsat) / p.baseMsat) })),
+  };
 }

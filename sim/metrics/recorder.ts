@@ -59,6 +59,7 @@ export class Recorder {
   readonly #bucketMs: number;
   readonly #series: { purchases: number; successes: number; spent: number; price: RunningStats }[] = [];
   #tasks = 0;
+  readonly #stops = new Map<string, number>();
   #done = 0;
   #value = 0;
   #cost = 0;
@@ -134,6 +135,7 @@ export class Recorder {
     // Welfare counts end tasks only: an intermediary's purchases are costs inside the value it sells.
     if (t.role === 'buyer' || t.role === 'sub-agent') {
       this.#tasks++;
+      this.#stops.set(t.stopReason, (this.#stops.get(t.stopReason) ?? 0) + 1);
       if (t.done) this.#done++;
       this.#value += value;
       this.#cost += cost;
@@ -264,6 +266,7 @@ export class Recorder {
         costMsat: this.#cost,
         welfareMsat: this.#value - this.#cost,
         perTaskMsat: ratio(this.#value - this.#cost, this.#tasks),
+        byStopReason: Object.fromEntries(sorted(this.#stops)),
       },
       groups,
       sellers: Object.fromEntries(sorted(this.#sellers)),

@@ -72,6 +72,8 @@ export interface WelfareStats {
   costMsat: number;
   welfareMsat: number;
   perTaskMsat: number;
+  /** End tasks by why their run ended (done, no_sellers, budget_exhausted, …). */
+  byStopReason: Record<string, number>;
 }
 
 /** Per group of agents (a buyer group is one policy/decider setting: the policy comparison). */

@@ -26,6 +26,16 @@ export function consoleSummary(s: Summary): string {
       ]),
     ),
   );
+  const stops = Object.entries(s.welfare.byStopReason);
+  if (stops.length) {
+    out.push('');
+    out.push(
+      textTable(
+        ['task ended', 'tasks'],
+        stops.map(([r, n]) => [r, int(n)]),
+      ),
+    );
+  }
   out.push('');
   out.push(
     textTable(

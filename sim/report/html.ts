@@ -85,6 +85,11 @@ export function runReportHtml(s: Summary, charts: RenderedChart[]): string {
         pct(n / Math.max(1, s.purchases.total)),
       ]),
     ),
+    `<h2>Tasks</h2>`,
+    htmlTable(
+      ['task ended', 'tasks'],
+      Object.entries(s.welfare.byStopReason).map(([r, n]) => [r, int(n)]),
+    ),
     `<h2>Latency</h2>`,
     htmlTable(
       ['step', 'mean', 'p50', 'p95', 'p99', 'max'],

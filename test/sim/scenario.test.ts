@@ -9,15 +9,14 @@ durationSec: 60
 sellers:
   - name: weather
     archetype: data-feed
-    capability: weather
-    tiers: [{ kind: single, priceMsat: 2000 }]
+    price: { kind: fixed, msat: 2000 }
 buyers:
   - name: shopper
     count: 2
     policy: { name: max_per_request, params: { maxMsat: 5000 } }
     budgetMsat: 100000
     arrivals: { process: fixed, everySec: 10 }
-    tasks: [{ capability: weather, value: { dist: fixed, msat: 9000 } }]
+    tasks: [{ capability: 'anomalies:read', value: { dist: fixed, msat: 9000 } }]
 `;
 
 function issuesOf(text: string, overrides?: Record<string, unknown>): string[] {
@@ -46,9 +45,9 @@ describe('scenario validation', () => {
       expected: 'buyers[0].budgetMsat: expected a non-negative integer number of msat',
     },
     {
-      name: 'a fractional price is refused (money is integer msat)',
-      overrides: { 'sellers[0].tiers[0].priceMsat': 1.5 },
-      expected: 'sellers[0].tiers[0].priceMsat: expected a non-negative integer number of msat',
+      name: 'a fractional task value is refused (money is integer msat)',
+      overrides: { 'buyers[0].tasks[0].value.msat': 1.5 },
+      expected: 'buyers[0].tasks[0].value.msat: expected a non-negative integer number of msat',
     },
     {
       name: 'a zero duration is refused',
@@ -63,7 +62,8 @@ describe('scenario validation', () => {
     {
       name: 'a task for a capability nobody sells is refused',
       overrides: { 'buyers[0].tasks[0].capability': 'stocks' },
-      expected: 'buyers[0].tasks[0].capability: no seller offers capability "stocks" (offered: weather)',
+      expected:
+        'buyers[0].tasks[0].capability: no seller offers capability "stocks" (offered: anomalies:read)',
     },
     {
       name: 'an unknown field is reported rather than ignored',
