@@ -2,15 +2,16 @@ import { defaultMaxFeeMsat, type LightningNode, type NodeInfo } from '../../infr
 import { silentLogger, type Logger } from '../../infra/log.js';
 import type { Msat } from '../../infra/money.js';
 import type { Clock } from '../../infra/time/clock.js';
-import { allowAll, type Decision, type PaymentPolicy } from '../policies/index.js';
+import { allowAll, type Decision, type PaymentPolicy, type Reservation } from '../policies/index.js';
 import type { PurchaseEvent, PurchaseHints, PurchaseResult } from './outcome.js';
-import { readPaywallAnswer, type PaywallAnswer } from './paywall-response.js';
+import { PAY_ON_SUCCESS, readPaywallAnswer, type PaywallAnswer } from './paywall-response.js';
 import { prepareRequest, type PreparedRequest } from './request.js';
 import { SingleFlight } from './single-flight.js';
 import {
   authorizeOffer,
   makeOffer,
   payOffer,
+  payOnDelivery,
   send,
   sendWithToken,
   type ClientContext,
@@ -50,6 +51,12 @@ export interface L402Client {
   fetch(input: string | URL | Request, init?: L402RequestInit): Promise<Response>;
   /** The same work, returning the detailed record. */
   purchase(input: string | URL | Request, init?: RequestInit, hints?: PurchaseHints): Promise<PurchaseResult>;
+  /** Buys (or finds) a token for a resource without calling it: no call of the token is used. */
+  acquire(
+    input: string | URL | Request,
+    init?: RequestInit,
+    hints?: PurchaseHints,
+  ): Promise<PurchaseResult & { token?: StoredToken }>;
   /** Completes or drops every pending token left by a crash (payment looked up by hash). */
   recover(): Promise<{ completed: number; dropped: number; inFlight: number }>;
   /** The mechanics, for graphs that run the steps as separate nodes. */
@@ -209,7 +216,10 @@ export function createL402Client(options: L402ClientOptions): L402Client {
     hints: PurchaseHints,
     run: Run,
     answer?: PaywallAnswer,
-  ): Promise<PurchaseResult> {
+    andConsume = true,
+  ): Promise<PurchaseResult & { token?: StoredToken }> {
+    // Ask for a hold invoice: the seller keeps our HTLC until it has delivered, or refunds it.
+    if (hints.payOnSuccess) req.headers.set(PAY_ON_SUCCESS, '1');
     if (!answer) {
       const at = clock.now();
       run.attempts++;
@@ -248,6 +258,7 @@ export function createL402Client(options: L402ClientOptions): L402Client {
     run.sawOffer(offer);
     const decision = await authorizeOffer(ctx, offer, hints);
     if (decision.kind !== 'allow') return run.fail(denial(decision), clock);
+    if (answer.payOnSuccess && andConsume) return payOnSuccess(req, offer, decision.reservation, run);
     let settled!: () => void;
     paying.set(offer.paymentHash, new Promise<void>((r) => (settled = r)));
     const paid = await payOffer(ctx, offer, decision.reservation).finally(() => {
@@ -257,7 +268,117 @@ export function createL402Client(options: L402ClientOptions): L402Client {
     run.timings.payMs = paid.payMs;
     if (!paid.ok) return run.fail(paid, clock);
     run.paid(paid);
+    if (!andConsume) return { ...run.done({ outcome: 'success' }, clock), token: paid.token };
     return consume(req, paid, run);
+  }
+
+  /** Pay-on-success: pay and retry at once; money moves only if the seller delivered. */
+  async function payOnSuccess(
+    req: PreparedRequest,
+    offer: Offer,
+    reservation: Reservation,
+    run: Run,
+  ): Promise<PurchaseResult> {
+    let settled!: () => void;
+    paying.set(offer.paymentHash, new Promise<void>((r) => (settled = r)));
+    run.attempts++;
+    const { paid, delivery, consumeMs } = await payOnDelivery(ctx, offer, reservation).finally(() => {
+      paying.delete(offer.paymentHash);
+      settled();
+    });
+    run.timings.payMs = paid.payMs;
+    run.timings.consumeMs = consumeMs;
+    if (paid.ok) {
+      run.paid(paid);
+      tokens.recordUse(paid.token);
+      if (delivery.kind === 'delivered')
+        return run.done(
+          { outcome: 'success', response: delivery.response, status: delivery.response.status },
+          clock,
+        );
+    }
+    if (delivery.kind === 'delivered') {
+      // Delivered although the payment failed: the seller's loss, not ours.
+      return run.done(
+        {
+          outcome: 'success',
+          response: delivery.response,
+          status: delivery.response.status,
+          reason: paid.ok ? undefined : paid.reason,
+        },
+        clock,
+      );
+    }
+    const refused =
+      delivery.kind === 'rejected'
+        ? {
+            outcome: delivery.outcome,
+            reason: delivery.answer.note.reason ?? `HTTP ${delivery.answer.status}`,
+            status: delivery.answer.status,
+          }
+        : {
+            outcome: delivery.outcome,
+            reason: delivery.reason,
+            status: delivery.status,
+            response: delivery.response,
+          };
+    // A payment that failed on its own (no route…) says more than the seller's "no HTLC arrived".
+    if (
+      !paid.ok &&
+      paid.payment?.failure &&
+      paid.payment.failure.reason !== 'canceled' &&
+      paid.payment.failure.reason !== 'incorrect_payment_details'
+    )
+      return run.fail(paid, clock);
+    return run.fail({ ok: false, ...refused }, clock);
+  }
+
+  async function acquire(
+    input: string | URL | Request,
+    init: RequestInit = {},
+    hints: PurchaseHints = {},
+  ): Promise<PurchaseResult & { token?: StoredToken }> {
+    const run = new Run(clock.now());
+    let req: PreparedRequest;
+    try {
+      req = await prepareRequest(input, init);
+    } catch (err) {
+      return run.fail(
+        { ok: false, outcome: 'seller_error', reason: `bad request: ${(err as Error).message}` },
+        clock,
+      );
+    }
+    const key = `${req.origin}${req.path}`;
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const held = tokens.get(req.origin, req.path);
+      if (held && tokenUsable(held, clock.now())) {
+        return {
+          ...run.done({ outcome: 'success' }, clock),
+          tokenReused: true,
+          paymentHash: held.paymentHash,
+          macaroon: held.macaroon,
+          preimage: held.preimage,
+          token: held,
+        };
+      }
+      const flight =
+        flights.waitFor(key) ?? (held?.state === 'pending' ? paying.get(held.paymentHash) : undefined);
+      if (flight) {
+        await flight;
+        continue;
+      }
+      if (held?.state === 'pending') {
+        // Left by a crash: complete it from the node's record rather than pay again.
+        const recovered = await recoverToken(held).catch(() => undefined);
+        if (recovered === undefined) break;
+        continue;
+      }
+      return flights.run(key, () => buy(req, hints, run, undefined, false));
+    }
+    return run.fail(
+      { ok: false, outcome: 'payment_timeout', reason: 'another purchase of this resource is still running' },
+      clock,
+    );
   }
 
   async function consume(req: PreparedRequest, paid: PaidOffer, run: Run): Promise<PurchaseResult> {
@@ -318,7 +439,7 @@ export function createL402Client(options: L402ClientOptions): L402Client {
     return counts;
   }
 
-  return { fetch: fetchL402, purchase, recover, steps: ctx, tokens, policy };
+  return { fetch: fetchL402, purchase, acquire, recover, steps: ctx, tokens, policy };
 }
 
 function denial(d: Exclude<Decision, { kind: 'allow' }>): StepFailure {
@@ -370,7 +491,7 @@ class Run {
     };
   }
 
-  done(r: Pick<PurchaseResult, 'outcome' | 'response' | 'status'>, clock: Clock): PurchaseResult {
+  done(r: Pick<PurchaseResult, 'outcome' | 'response' | 'status' | 'reason'>, clock: Clock): PurchaseResult {
     return { ...this.#base(clock), ...r };
   }
 

@@ -15,7 +15,12 @@ export interface PaywallAnswer {
   status: number;
   wwwAuthenticate: string | null;
   note: SellerNote;
+  /** The invoice is a hold invoice: pay and retry at once, the seller settles only on delivery. */
+  payOnSuccess: boolean;
 }
+
+/** The header a buyer sends to ask for, and a seller returns to offer, pay-on-success (hold invoices). */
+export const PAY_ON_SUCCESS = 'L402-Pay-On-Success';
 
 /** The challenge a buyer will act on, with the payment hash its macaroon commits to. */
 export type ChosenChallenge =
@@ -29,6 +34,7 @@ export async function readPaywallAnswer(res: Response): Promise<PaywallAnswer> {
     status: res.status,
     wwwAuthenticate: res.headers.get('www-authenticate'),
     note: {},
+    payOnSuccess: /^\s*(1|true|yes)\s*$/i.test(res.headers.get(PAY_ON_SUCCESS) ?? ''),
   };
   try {
     const text = await res.text();

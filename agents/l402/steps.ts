@@ -213,9 +213,19 @@ export async function payOffer(
   ctx: ClientContext,
   offer: Offer,
   reservation: Reservation,
-): Promise<PaidOffer | (StepFailure & { payMs: number; payment?: Payment })> {
+): Promise<PaidOffer | PayFailure> {
   const at = ctx.clock.now();
-  const pending: StoredToken = {
+  const pending = pendingToken(offer, at);
+  await ctx.tokens.put(pending);
+  const { payment, thrown } = await payInvoice(ctx, offer);
+  return finishPayment(ctx, offer, reservation, pending, payment, thrown, at);
+}
+
+/** A failed payment step. */
+export type PayFailure = StepFailure & { payMs: number; payment?: Payment };
+
+function pendingToken(offer: Offer, at: number): StoredToken {
+  return {
     origin: offer.req.origin,
     pathPrefix: offer.limits.pathPrefix ?? offer.req.path,
     macaroon: offer.macaroon,
@@ -229,27 +239,63 @@ export async function payOffer(
     callsUsed: 0,
     service: offer.service,
   };
-  await ctx.tokens.put(pending);
-  let payment: Payment | undefined;
-  let thrown: unknown;
+}
+
+/** Pays; when the node throws, its answer is lost, so the payment is looked up by hash. */
+async function payInvoice(
+  ctx: ClientContext,
+  offer: Offer,
+): Promise<{ payment?: Payment; thrown?: unknown }> {
   try {
-    payment = await ctx.node.pay(offer.challenge.invoice, {
+    let payment = await ctx.node.pay(offer.challenge.invoice, {
       maxFeeMsat: offer.maxFeeMsat,
       ...(ctx.payTimeoutMs !== undefined ? { timeoutMs: ctx.payTimeoutMs } : {}),
     });
     if (payment.status === 'failed' && payment.failure?.reason === 'already_paid') {
       payment = (await ctx.node.lookupPayment(offer.paymentHash)) ?? payment;
     }
-  } catch (err) {
-    thrown = err;
-    payment = await ctx.node
-      .lookupPayment(offer.paymentHash)
-      .catch(() => 'unknown' as const)
-      .then((p) => {
-        if (p === 'unknown') return { status: 'in_flight' } as Payment;
-        return p;
-      });
+    return { payment };
+  } catch (thrown) {
+    const looked = await ctx.node.lookupPayment(offer.paymentHash).then(
+      (p) => ({ payment: p }),
+      // Neither answer nor record: its fate is unknown, treat it as in flight.
+      () => ({ payment: { status: 'in_flight' } as Payment }),
+    );
+    return { ...looked, thrown };
   }
+}
+
+/**
+ * Pay-on-success (hold invoices): pays and sends the retry `L402 <mac>:` at
+ * once. The seller runs the handler while our HTLC is held, then settles
+ * (delivered: we learn the preimage) or cancels (we are refunded).
+ */
+export async function payOnDelivery(
+  ctx: ClientContext,
+  offer: Offer,
+  reservation: Reservation,
+): Promise<{ paid: PaidOffer | PayFailure; delivery: Delivery; consumeMs: number }> {
+  const at = ctx.clock.now();
+  const pending = pendingToken(offer, at);
+  await ctx.tokens.put(pending);
+  const [{ payment, thrown }, delivery] = await Promise.all([
+    payInvoice(ctx, offer),
+    sendAuthorized(ctx, offer.req, `L402 ${offer.macaroon}:`, offer.paymentHash, 'consume'),
+  ]);
+  const consumeMs = ctx.clock.now() - at;
+  const paid = await finishPayment(ctx, offer, reservation, pending, payment, thrown, at);
+  return { paid, delivery, consumeMs };
+}
+
+async function finishPayment(
+  ctx: ClientContext,
+  offer: Offer,
+  reservation: Reservation,
+  pending: StoredToken,
+  payment: Payment | undefined,
+  thrown: unknown,
+  at: number,
+): Promise<PaidOffer | PayFailure> {
   const payMs = ctx.clock.now() - at;
   const emitPay = (ok: boolean, p: Payment | undefined, failure?: string) =>
     ctx.emit({
@@ -317,19 +363,29 @@ export type Delivery =
   | { kind: 'failed'; outcome: PurchaseOutcome; response?: Response; reason: string; status?: number };
 
 /** Sends the request with a paid token and classifies the answer. */
-export async function sendWithToken(
+export function sendWithToken(
   ctx: ClientContext,
   req: PreparedRequest,
   token: StoredToken,
   step: 'consume' | 'reuse',
 ): Promise<Delivery> {
-  const at = ctx.clock.now();
   const auth = formatAuthorization({ macaroon: token.macaroon, preimage: token.preimage ?? '' });
+  return sendAuthorized(ctx, req, auth, token.paymentHash, step);
+}
+
+async function sendAuthorized(
+  ctx: ClientContext,
+  req: PreparedRequest,
+  auth: string,
+  paymentHash: string,
+  step: 'consume' | 'reuse',
+): Promise<Delivery> {
+  const at = ctx.clock.now();
   const sent = await send(ctx, req, auth);
   const durationMs = ctx.clock.now() - at;
   const base = { atMs: at, durationMs, url: req.url.href, buyer: ctx.buyer };
   if (!sent.ok) {
-    ctx.emit({ ...base, step, status: 0, ok: false, paymentHash: token.paymentHash });
+    ctx.emit({ ...base, step, status: 0, ok: false, paymentHash });
     return {
       kind: 'failed',
       outcome: step === 'consume' ? 'not_delivered' : 'seller_error',
@@ -338,7 +394,7 @@ export async function sendWithToken(
   }
   const res = sent.response;
   const ok = res.status < 400;
-  ctx.emit({ ...base, step, status: res.status, ok, paymentHash: token.paymentHash });
+  ctx.emit({ ...base, step, status: res.status, ok, paymentHash });
   if (ok) return { kind: 'delivered', response: res };
   if (res.status === 401 || res.status === 402) {
     const answer = await readPaywallAnswer(res);

@@ -127,6 +127,37 @@ describe('L402 client against the real paywall on the simnet', () => {
   });
 });
 
+describe('pay-on-success (hold invoices)', () => {
+  it('pays only once the seller delivered, and keeps the token for reuse', async () => {
+    const m = makeMarket();
+    const s = m.addSeller({ name: 'alpha', priceMsat: 10_000, payOnSuccess: true, maxCalls: 3 });
+    const client = createL402Client({ node: m.buyer, fetch: m.fetch, clock: m.clock });
+    const before = await m.balance(m.buyer);
+    const r = await drive(m.clock, client.purchase(s.url, {}, { payOnSuccess: true }));
+    expect(r).toMatchObject({ outcome: 'success', paidMsat: 10_000, attempts: 2 });
+    expect(r.preimage).toMatch(/^[0-9a-f]{64}$/);
+    expect(before - (await m.balance(m.buyer))).toBe(10_000 + r.feeMsat);
+    expect(s.events.map((e) => e.type)).toEqual(['challenge', 'authorized', 'settled']);
+    const again = await drive(m.clock, client.purchase(s.url, {}, { payOnSuccess: true }));
+    expect(again).toMatchObject({ outcome: 'success', tokenReused: true, paidMsat: 0 });
+  });
+
+  it('a seller that fails to deliver is not paid and the budget is released', async () => {
+    const m = makeMarket();
+    const s = m.addSeller({ name: 'alpha', priceMsat: 10_000, payOnSuccess: true, failing: true });
+    const policy = createPolicy({ name: 'budget_window', params: { limitMsat: 11_000 } }, { clock: m.clock });
+    const client = createL402Client({ node: m.buyer, fetch: m.fetch, clock: m.clock, policy });
+    const before = await m.balance(m.buyer);
+    const r = await drive(m.clock, client.purchase(s.url, {}, { payOnSuccess: true }));
+    expect(r).toMatchObject({ outcome: 'not_delivered', paidMsat: 0, feeMsat: 0, status: 500 });
+    expect(await m.balance(m.buyer)).toBe(before);
+    expect((await m.buyer.balances()).pendingOutMsat).toBe(0);
+    expect(client.tokens.list()).toEqual([]);
+    const q = { amountMsat: 10_000, maxFeeMsat: 1_000, url: s.url, host: s.host, payee: s.node.pubkey };
+    expect((await policy.authorize(q, { nowMs: m.clock.now() })).kind).toBe('allow');
+  });
+});
+
 describe('invoices are checked before paying', () => {
   const cases: { name: string; mode: SellerMode; hints?: object; rejection: string }[] = [
     {

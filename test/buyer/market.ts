@@ -47,6 +47,10 @@ export interface SellerSpec {
   category?: string;
   /** Paid route (default /v1/data). */
   path?: string;
+  /** Offer hold invoices (pay-on-success). */
+  payOnSuccess?: boolean;
+  /** The handler answers 500 (after the paywall let the call through). */
+  failing?: boolean;
 }
 
 export interface TestSeller {
@@ -164,6 +168,7 @@ function buildSeller(m: Market, spec: SellerSpec, node: SimNode): TestSeller {
     capability: spec.capability,
     invoiceExpirySec: mode === 'expired' ? 1 : 600,
     onEvent: (e) => events.push(e),
+    ...(spec.payOnSuccess ? { payOnSuccess: true, randomBytes: (n: number) => keyRng.bytes(n) } : {}),
   });
   const guards: MiddlewareHandler[] = [];
   if (mode === 'expired') {
@@ -204,8 +209,12 @@ function buildSeller(m: Market, spec: SellerSpec, node: SimNode): TestSeller {
       });
     });
   }
-  const handler = (c: { req: { method: string; text(): Promise<string> }; json: (v: unknown) => Response }) =>
+  const handler = (c: {
+    req: { method: string; text(): Promise<string> };
+    json: (v: unknown, status?: never) => Response;
+  }) =>
     c.req.text().then((body) => {
+      if (spec.failing) return c.json({ error: 'internal' }, 500 as never);
       seller.served++;
       return c.json({ seller: name, data: 42, method: c.req.method, body });
     });
