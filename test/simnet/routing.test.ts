@@ -156,3 +156,17 @@ describe('liquidity', () => {
     expect(p).toMatchObject({ status: 'failed', attempts: 0, failure: { reason: 'insufficient_balance' } });
   });
 });
+
+describe('the route cache', () => {
+  it('does not reuse a cached route through an own peer that went offline', async () => {
+    const { clock, net, alice, bob, carol, dave } = diamond();
+    const pay = async () =>
+      settle(clock, alice.pay((await dave.createInvoice({ amountMsat: 10_000_000 })).paymentRequest));
+    expect(await pay()).toMatchObject({ status: 'succeeded', feeMsat: 200 });
+    expect(await pay()).toMatchObject({ status: 'succeeded', feeMsat: 200 });
+    expect(net.routeCacheStats().hits).toBe(1); // the second payment reused the first one's route
+    net.setOnline(bob, false);
+    expect(await pay()).toMatchObject({ status: 'succeeded', attempts: 1, feeMsat: 7_000 });
+    expect(net.feesEarnedMsat(carol)).toBe(7_000);
+  });
+});

@@ -64,13 +64,16 @@ export class MissionControl {
     this.version++;
   }
 
-  /** Edge `e` carried `amountMsat`. Only news (a larger amount than known) bumps the version. */
+  /**
+   * Edge `e` carried `amountMsat`. Does not bump the version: a success only
+   * makes the routes that used `e` more attractive, so a cached route through
+   * it stays the best answer (and repeat purchases keep hitting the cache).
+   */
   recordSuccess(e: number, amountMsat: Msat): void {
     const r = this.#get(e);
     if (amountMsat <= r.successAmount) return;
     r.successAmount = amountMsat;
     if (r.failAt >= 0 && r.failAmount <= amountMsat) r.failAmount = amountMsat + 1;
-    this.version++;
   }
 
   /** Number of channels with a record (for reports). */

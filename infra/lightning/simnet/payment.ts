@@ -184,8 +184,9 @@ export class PaymentEngine {
     const useCache = d.routerKind === 'lnd';
     if (useCache) {
       const hit = this.cache.get(payer, inv.payee, amountMsat, maxFeeMsat, d.graph.version, mc.version, now);
-      // Our own first channel may have been spent since: LND checks it against the true balance too.
-      if (hit && d.graph.spendable(hit.edges[0]!) >= hit.amounts[0]!) return hit;
+      // Our own first channel may have been spent, or its peer gone, since: LND checks both too.
+      const first = hit?.edges[0];
+      if (hit && d.online[d.graph.to(first!)] && d.graph.spendable(first!) >= hit.amounts[0]!) return hit;
     }
     const route: Route | undefined = d.router.findRoute({
       source: payer,
