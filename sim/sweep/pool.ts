@@ -1,4 +1,6 @@
 import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import type { SweepJob, SweepReply } from './protocol.js';
 import { runJob } from './job.js';
 
@@ -51,6 +53,21 @@ export async function runPool(
 }
 
 function spawnWorker(): Worker {
-  // tsx-compatible loading: the worker runs the TypeScript source through tsx's loader.
-  return new Worker(new URL('./worker.ts', import.meta.url), { execArgv: ['--import', 'tsx'] });
+  // Runs the TypeScript source through tsx's loader. Node 20 workers ignore `--import` in execArgv,
+  // so the worker registers tsx itself before importing its entry.
+  const tsx = tsxApiUrl();
+  const entry = new URL('./worker.ts', import.meta.url).href;
+  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
+  return new Worker(boot, { eval: true });
+}
+
+// tsx's ESM API (its `register()` installs the loader in this thread). Resolved through the package's
+// exports with the `import` condition; vitest lacks import.meta.resolve, so fall back to package.json.
+function tsxApiUrl(): string {
+  const resolve = (import.meta as { resolve?: (s: string) => string }).resolve;
+  if (typeof resolve === 'function') return resolve('tsx/esm/api');
+  const require = createRequire(import.meta.url);
+  const pkgPath = require.resolve('tsx/package.json');
+  const pkg = require(pkgPath) as { exports: Record<string, { import: { default: string } }> };
+  return new URL(pkg.exports['./esm/api']!.import.default, pathToFileURL(pkgPath)).href;
 }
