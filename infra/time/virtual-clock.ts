@@ -78,10 +78,13 @@ export class VirtualClock implements Clock {
       await settle();
       const head = this.#heap[0];
       if (!head || head.at > untilMs) return wakes;
-      this.#pop();
       if (head.at > this.#now) this.#now = head.at;
-      head.resolve();
-      wakes++;
+      // Wake every sleeper due at this instant (in insertion order) before
+      // settling once: same order as one at a time, a fraction of the turns.
+      while (this.#heap[0] && this.#heap[0].at <= this.#now) {
+        this.#pop()!.resolve();
+        wakes++;
+      }
     }
   }
 

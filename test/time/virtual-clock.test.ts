@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { VirtualClock, VIRTUAL_EPOCH_MS } from '../../infra/time/virtual-clock.js';
+import { createRng } from '../../infra/random.js';
+
+describe('VirtualClock', () => {
+  it('starts at the virtual epoch and moves only when asked', async () => {
+    const clock = new VirtualClock();
+    expect(clock.now()).toBe(VIRTUAL_EPOCH_MS);
+    let woke = false;
+    void clock.sleep(1000).then(() => (woke = true));
+    await clock.advance(999);
+    expect(woke).toBe(false);
+    await clock.advance(1);
+    expect(woke).toBe(true);
+    expect(clock.now()).toBe(VIRTUAL_EPOCH_MS + 1000);
+  });
+
+  it('wakes sleepers in order of wake time, then of arrival, and jumps straight to each', async () => {
+    const clock = new VirtualClock(0);
+    const order: string[] = [];
+    const nap = (name: string, ms: number) =>
+      clock.sleep(ms).then(() => order.push(`${name}@${clock.now()}`));
+    void nap('c', 30);
+    void nap('a', 10);
+    void nap('b', 10);
+    void nap('d', 20);
+    const wakes = await clock.runUntilIdle();
+    expect(wakes).toBe(4);
+    expect(order).toEqual(['a@10', 'b@10', 'd@20', 'c@30']);
+  });
+
+  it('follows chains of sleeps made by woken tasks', async () => {
+    const clock = new VirtualClock(0);
+    const seen: number[] = [];
+    async function agent(step: number) {
+      for (let i = 0; i < 5; i++) {
+        await clock.sleep(step);
+        seen.push(clock.now());
+      }
+    }
+    void agent(7);
+    void agent(10);
+    await clock.runUntilIdle();
+    expect(seen).toEqual([7, 10, 14, 20, 21, 28, 30, 35, 40, 50]);
+  });
+
+  it('stops before a sleeper due after the horizon', async () => {
+    const clock = new VirtualClock(0);
+    let woke = false;
+    void clock.sleep(500).then(() => (woke = true));
+    await clock.runUntilIdle(499);
+    expect(woke).toBe(false);
+    expect(clock.pending).toBe(1);
+    expect(clock.nextWakeAt).toBe(500);
+  });
+
+  it('refuses to go backwards', async () => {
+    const clock = new VirtualClock(100);
+    await expect(clock.advanceTo(99)).rejects.toThrow(/backwards/);
+  });
+
+  it('resolves non-positive sleeps at once', async () => {
+    const clock = new VirtualClock(0);
+    await clock.sleep(0);
+    await clock.sleep(-5);
+    expect(clock.now()).toBe(0);
+  });
+});
+
+describe('createRng', () => {
+  it('repeats the same stream for the same seed and differs for another', () => {
+    const a = createRng(42);
+    const b = createRng(42);
+    const c = createRng(43);
+    const xs = Array.from({ length: 5 }, () => a.next());
+    expect(Array.from({ length: 5 }, () => b.next())).toEqual(xs);
+    expect(Array.from({ length: 5 }, () => c.next())).not.toEqual(xs);
+  });
+
+  it('forks independent streams: drawing from one never shifts another', () => {
+    const root1 = createRng('s');
+    const root2 = createRng('s');
+    const x1 = root1.fork('buyer-1');
+    root2.fork('buyer-0').next();
+    const x2 = root2.fork('buyer-1');
+    expect(x1.int(1_000_000)).toBe(x2.int(1_000_000));
+  });
+
+  it('draws integers in range and refuses bad bounds', () => {
+    const r = createRng(1);
+    for (let i = 0; i < 1000; i++) {
+      const v = r.int(7);
+      expect(v).toBeGreaterThanOrEqual(0);
+      expect(v).toBeLessThan(7);
+    }
+    expect(() => r.int(0)).toThrow(RangeError);
+    expect(() => r.pick([])).toThrow(RangeError);
+  });
+});
