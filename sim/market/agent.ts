@@ -4,11 +4,12 @@ import type { LightningNode } from '../../infra/lightning/node.js';
 import { createL402Client, type L402Client } from '../../agents/l402/index.js';
 import { createPolicy, type PaymentPolicy } from '../../agents/policies/index.js';
 import { createDecider, type DeciderSpec } from '../../agents/buyer/deciders/spec.js';
-import { buildBuyerGraph } from '../../agents/buyer/graph.js';
+import { createBuyerAgent } from '../../agents/buyer/agent.js';
 import type { Task, TaskResult } from '../../agents/buyer/types.js';
 import type { Recorder } from '../metrics/recorder.js';
 import type { PurchaseRole } from '../metrics/rows.js';
 import type { World } from './world.js';
+import { purchaseRow } from './purchase-row.js';
 import type { MarketRegistry } from './registry.js';
 
 /** One agent of the market that runs tasks (a buyer, a sub-agent, a reseller restocking, a seller buying upstream). */
@@ -79,35 +80,19 @@ export function createMarketAgent(
     acceptUnsignedInvoices: world.acceptUnsignedInvoices,
   });
   const decider = createDecider(spec.decider, { clock, rng: deps.rng.fork('decider') });
-  const graph = buildBuyerGraph({
+  const agent = createBuyerAgent({
     name: spec.name,
     registry: deps.registry,
     client,
     decider,
+    policy,
     clock,
     logger: deps.logger,
     searchLimit: deps.searchLimit,
-    keepOutputs: false,
   });
 
   async function runTask(task: Task): Promise<TaskResult> {
-    const startedAt = clock.now();
-    const s = await graph.invoke({ task });
-    const result: TaskResult = {
-      taskId: task.id,
-      done: s.stop === 'done',
-      stopReason: s.stop ?? 'step_limit',
-      calls: s.callsDone,
-      purchases: s.purchases,
-      spentMsat: s.spentMsat,
-      feesMsat: s.feesMsat,
-      valueMsat: task.valueMsat,
-      decisions: s.decisions,
-      delegations: s.delegations,
-      steps: s.steps,
-      startedAt,
-      endedAt: clock.now(),
-    };
+    const result = await agent.runTask(task);
     record(result, task);
     return result;
   }
@@ -126,36 +111,19 @@ export function createMarketAgent(
         if (st.node === 'decide') decideMs += st.durationMs;
         si++;
       }
-      recorder.purchase({
-        atMs: p.timings.startedAt - startMs,
-        buyer: spec.name,
-        group: spec.group,
-        role: spec.role,
-        seller: p.seller,
-        service: p.seller,
-        capability: task.capability,
-        taskId: task.id,
-        tier: p.tokenReused ? 'reuse' : '',
-        outcome: p.outcome,
-        reason: p.reason ?? p.rejection ?? '',
-        quotedMsat: p.quotedMsat ?? 0,
-        paidMsat: p.paidMsat,
-        feeMsat: p.feeMsat,
-        hops: p.hops,
-        attempts: p.attempts,
-        tokenReused: p.tokenReused,
-        discoverMs,
-        quoteMs: p.timings.quoteMs ?? 0,
-        decideMs,
-        payMs: p.timings.payMs ?? 0,
-        consumeMs: p.timings.consumeMs ?? 0,
-        totalMs:
-          discoverMs +
-          decideMs +
-          (p.timings.quoteMs ?? 0) +
-          (p.timings.payMs ?? 0) +
-          (p.timings.consumeMs ?? 0),
-      });
+      recorder.purchase(
+        purchaseRow(p, {
+          buyer: spec.name,
+          group: spec.group,
+          role: spec.role,
+          seller: p.seller,
+          capability: task.capability,
+          taskId: task.id,
+          discoverMs,
+          decideMs,
+          startMs,
+        }),
+      );
       discoverMs = 0;
       decideMs = 0;
     }
@@ -167,6 +135,7 @@ export function createMarketAgent(
       capability: task.capability,
       calls: task.calls,
       valueMsat: task.valueMsat,
+      earnedMsat: r.valueMsat,
       done: r.done,
       spentMsat: r.spentMsat,
       feesMsat: r.feesMsat,

@@ -92,7 +92,7 @@ export async function buildMarket(
     }
   }
 
-  const resale = await buildResellers(scenario, world, registry, recorder, revenue, agentDeps, runMs);
+  const resale = await buildResellers(scenario, world, registry, recorder, revenue, logger, startMs);
   const transfers = new Map<string, number>();
 
   return {

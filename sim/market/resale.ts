@@ -1,27 +1,210 @@
+import type { Rng } from '../../infra/random.js';
+import type { Logger } from '../../infra/log.js';
+import { MemoryRootKeyStore, createMinter } from '../../infra/l402/index.js';
+import { createL402Client, type PurchaseEvent } from '../../agents/l402/index.js';
+import { createReseller, createSubAgent, type SubAgent } from '../../agents/resale/index.js';
 import type { Engine } from '../engine/engine.js';
+import { drawValue, nextArrivalMs } from '../engine/draws.js';
 import type { Recorder } from '../metrics/recorder.js';
-import type { Scenario } from '../scenario/schema.js';
+import type { ResellerSpec, Scenario } from '../scenario/schema.js';
+import { instanceNames } from '../scenario/checks.js';
 import type { MarketRegistry } from './registry.js';
 import type { RevenueTracker } from './sellers.js';
+import { purchaseRow } from './purchase-row.js';
 import type { World } from './world.js';
-import { WorldError } from './world.js';
 
 /** The resellers of a market and their sub-agents. */
 export interface ResaleMarket {
   start(engine: Engine, durationMs: number): void;
 }
 
-/** Builds resellers and their sub-agents (needs agents/resale). */
+interface BuiltReseller {
+  name: string;
+  spec: ResellerSpec;
+  sliceUrl: string;
+  originUrl: string;
+  subs: { agent: SubAgent; rng: Rng }[];
+}
+
+/**
+ * Builds each reseller (agents/resale: buys a bundle from the cheapest
+ * origin that sells one, sells attenuated slices through its own paywall,
+ * pay-on-success) and its sub-agents (buy a slice, then call the origin with
+ * it). The reseller's bundle purchases are recorded from its client's pay
+ * events; sub-agents' slice purchases and calls from their results.
+ */
 export async function buildResellers(
   scenario: Scenario,
-  _world: World,
-  _registry: MarketRegistry,
-  _recorder: Recorder,
-  _revenue: RevenueTracker,
-  _agentDeps: unknown,
-  _runMs: number,
+  world: World,
+  registry: MarketRegistry,
+  recorder: Recorder,
+  revenue: RevenueTracker,
+  logger: Logger,
+  startMs: number,
 ): Promise<ResaleMarket> {
-  if (scenario.resellers.length)
-    throw new WorldError('backend_unavailable', 'resellers need agents/resale, which has not landed yet');
-  return { start: () => {} };
+  const clock = world.clock;
+  const built: BuiltReseller[] = [];
+  for (const spec of scenario.resellers) {
+    // The origin: the cheapest listing of the capability that sells a bundle.
+    const listings = await registry.search({ capability: spec.capability, sort: 'price' });
+    const origin = listings.find((l) => l.tiers.some((t) => t.kind === 'bundle'));
+    if (!origin) throw new Error(`reseller ${spec.name}: no listing of ${spec.capability} sells a bundle`);
+    const bundle = origin.tiers.find((t) => t.kind === 'bundle')!;
+    const perCall = Math.ceil(bundle.priceMsat / (bundle.calls ?? 1));
+    const priceMsat = Math.ceil((perCall * spec.sliceCalls * (1_000_000 + spec.markupPpm)) / 1_000_000);
+    for (const name of instanceNames(spec.name, spec.count)) {
+      const rng = world.rng.fork(`reseller/${name}`);
+      const node = await world.node(name, 'reseller', spec.balanceMsat);
+      recorder.entity('reseller');
+      const keys = rng.fork('keys');
+      const preimages = rng.fork('preimages');
+      let restock = 0;
+      const client = createL402Client({
+        node,
+        fetch: world.fetch,
+        clock,
+        logger,
+        buyer: name,
+        acceptUnsignedInvoices: world.acceptUnsignedInvoices,
+        onEvent: (e: PurchaseEvent) => {
+          if (e.step !== 'pay' || !e.ok) return;
+          // A bundle bought upstream: the reseller's cost, and routing fees the ledger will see.
+          recorder.purchase(
+            purchaseRow(
+              {
+                outcome: 'success',
+                quotedMsat: e.amountMsat,
+                paidMsat: e.amountMsat,
+                feeMsat: e.feeMsat,
+                hops: e.hops,
+                attempts: 1,
+                tokenReused: false,
+                timings: { payMs: e.durationMs, startedAt: e.atMs, endedAt: e.atMs + e.durationMs },
+              },
+              {
+                buyer: name,
+                group: spec.name,
+                role: 'reseller',
+                seller: origin.name,
+                capability: spec.capability,
+                taskId: `${name}/restock-${restock++}`,
+                startMs,
+              },
+            ),
+          );
+        },
+      });
+      const reseller = createReseller({
+        name,
+        node,
+        minter: createMinter({ rootKeys: new MemoryRootKeyStore(), randomBytes: (n) => keys.bytes(n) }),
+        clock,
+        randomBytes: (n) => preimages.bytes(n),
+        client,
+        upstream: {
+          url: origin.url,
+          tier: bundle.tier,
+          hints: { expectedPayee: origin.nodePubkey, quotedPriceMsat: bundle.priceMsat },
+        },
+        slice: { calls: spec.sliceCalls, validForSec: 600, priceMsat },
+        logger,
+        onEvent: revenue.listener(name, spec.name, true),
+      });
+      revenue.watch(node);
+      const base = await world.serve(`${name}.resellers.sim`, (req) => reseller.app.fetch(req));
+      const subs: BuiltReseller['subs'] = [];
+      for (const subName of instanceNames(`${name}-sub`, spec.subAgents.count)) {
+        const subNode = await world.node(subName, 'sub-agent', Math.ceil(spec.subAgents.budgetMsat * 1.1));
+        recorder.entity('sub-agent');
+        const agent = createSubAgent({
+          name: subName,
+          node: subNode,
+          fetch: world.fetch,
+          clock,
+          budgetMsat: spec.subAgents.budgetMsat,
+          logger,
+        });
+        subs.push({ agent, rng: world.rng.fork(`sub-agent/${subName}`) });
+      }
+      built.push({ name, spec, sliceUrl: `${base}/slice`, originUrl: origin.url, subs });
+    }
+  }
+
+  return {
+    start(engine, durationMs) {
+      for (const r of built) for (const sub of r.subs) startSubAgent(engine, r, sub, durationMs);
+    },
+  };
+
+  function startSubAgent(
+    engine: Engine,
+    r: BuiltReseller,
+    sub: BuiltReseller['subs'][number],
+    durationMs: number,
+  ): void {
+    const arrivals = sub.rng.fork('arrivals');
+    const values = sub.rng.fork('values');
+    let n = 0;
+    engine.spawn(`arrivals ${sub.agent.name}`, async () => {
+      for (let first = true; ; first = false) {
+        const wait = nextArrivalMs(r.spec.subAgents.arrivals, arrivals, first);
+        if (engine.elapsed() + wait >= durationMs) return;
+        await clock.sleep(wait);
+        const taskId = `${sub.agent.name}/${n++}`;
+        const valueMsat = drawValue(r.spec.subAgents.value, values);
+        engine.spawn(`task ${taskId}`, () => runSubTask(r, sub.agent, taskId, valueMsat));
+      }
+    });
+  }
+
+  async function runSubTask(
+    r: BuiltReseller,
+    agent: SubAgent,
+    taskId: string,
+    valueMsat: number,
+  ): Promise<void> {
+    const startedAt = clock.now();
+    const ctx = {
+      buyer: agent.name,
+      group: `${r.spec.name} sub-agents`,
+      role: 'sub-agent' as const,
+      capability: r.spec.capability,
+      taskId,
+      startMs,
+    };
+    const bought = await agent.buySlice(r.sliceUrl, { taskValueMsat: valueMsat, buyer: agent.name });
+    recorder.purchase(purchaseRow(bought.result, { ...ctx, seller: r.name }));
+    let spent = bought.result.paidMsat;
+    let fees = bought.result.feeMsat;
+    let calls = 0;
+    if (bought.slice) {
+      for (let i = 0; i < r.spec.sliceCalls; i++) {
+        const used = await agent.call(r.originUrl);
+        await used.response?.body?.cancel();
+        recorder.purchase(purchaseRow(used, { ...ctx, seller: r.originUrl }));
+        spent += used.paidMsat;
+        fees += used.feeMsat;
+        if (used.outcome === 'success') calls++;
+      }
+    }
+    const done = calls === r.spec.sliceCalls;
+    const endedAt = clock.now();
+    recorder.task({
+      taskId,
+      buyer: agent.name,
+      group: ctx.group,
+      role: 'sub-agent',
+      capability: r.spec.capability,
+      calls: r.spec.sliceCalls,
+      valueMsat,
+      earnedMsat: Math.floor((valueMsat * calls) / r.spec.sliceCalls),
+      done,
+      spentMsat: spent,
+      feesMsat: fees,
+      startedAtMs: startedAt - startMs,
+      endedAtMs: endedAt - startMs,
+      stopReason: done ? 'done' : bought.slice ? 'not_delivered' : bought.result.outcome,
+    });
+    recorder.ended(endedAt - startMs);
+  }
 }

@@ -130,7 +130,7 @@ export class Recorder {
 
   /** Records a finished (or abandoned) task: its value counts only if done. */
   task(t: TaskRow): void {
-    const value = t.done ? t.valueMsat : 0;
+    const value = t.earnedMsat;
     const cost = t.spentMsat + t.feesMsat;
     // Welfare counts end tasks only: an intermediary's purchases are costs inside the value it sells.
     if (t.role === 'buyer' || t.role === 'sub-agent') {

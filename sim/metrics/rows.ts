@@ -43,6 +43,8 @@ export interface TaskRow {
   capability: string;
   calls: number;
   valueMsat: number;
+  /** Value actually earned: all of it when done, a share for the calls delivered otherwise. */
+  earnedMsat: number;
   done: boolean;
   spentMsat: number;
   feesMsat: number;

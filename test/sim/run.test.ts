@@ -104,6 +104,20 @@ describe('shipped scenarios', () => {
     expect(summary.groups['trading (upstream)']!.successes).toBeGreaterThanOrEqual(summary.groups.fund!.done);
   });
 
+  it('resale: brokers buy bundles, sell slices to sub-agents, and their margins are booked', async () => {
+    const { summary } = await runScenario(short('resale', { durationSec: 60 }));
+    expect(summary.conservation.holds).toBe(true);
+    expect(summary.counts.subAgents).toBe(12);
+    const brokers = Object.values(summary.resale);
+    expect(brokers.length).toBe(2);
+    for (const b of brokers) {
+      expect(b.costMsat).toBeGreaterThan(0);
+      expect(b.marginMsat).toBe(b.revenueMsat - b.costMsat);
+    }
+    expect(summary.groups['broker sub-agents']!.successes).toBeGreaterThan(0);
+    expect(summary.purchases.tokenReuseRate).toBeGreaterThan(0);
+  });
+
   it('policy-benchmark: an overcharging seller is refused under every policy', async () => {
     const { summary } = await runScenario(short('policy-benchmark'));
     expect(summary.conservation.holds).toBe(true);
