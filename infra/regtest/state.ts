@@ -96,7 +96,7 @@ export async function teardown(
       wave.map(async (p) => {
         const how = await stopProcess(p, deps.clock);
         if (how !== 'gone') stopped.push(p.name);
-        log.info({ name: p.name, pid: p.pid, how }, 'stopped');
+        log.info({ daemon: p.name, pid: p.pid, how }, 'stopped');
       }),
     );
   }

@@ -1,0 +1,186 @@
+/**
+ * Entry point: bring a real regtest Lightning network up and down.
+ *
+ *   npm run network:up     [-- --native|--docker] [--topology default|<file.json>] [--out .regtest/network.json]
+ *   npm run network:down
+ *   npm run network:attach -- --polar <folder|id> [--role alice=buyer …]
+ *   npx tsx infra/regtest/cli.ts status | build
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createLogger } from '../log.js';
+import { msatToSat } from '../money.js';
+import { systemClock } from '../time/clock.js';
+import { APERTURE, ensureBinaries, REGTEST_TARGETS } from './binaries.js';
+import { closeAll, connectNetwork } from './connect.js';
+import { dockerAvailable, downDocker, upDocker } from './docker.js';
+import { upNative } from './native.js';
+import { loadNetwork, nodeRoleSchema, type NodeRole } from './network-file.js';
+import { attachPolar } from './polar.js';
+import { processStatus, readState, teardown } from './state.js';
+import { resolveTopology } from './topology.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const DEFAULT_OUT = join(ROOT, '.regtest', 'network.json');
+const DEFAULT_STATE = join(ROOT, '.regtest', 'state');
+
+const HELP: Record<string, string> = {
+  up: `network:up — start a regtest network (bitcoin + 5 LND nodes) and write its description.
+
+  --native           btcd + lnd built from source into ~/.cache/l402-lab (needs Go; first build ~5 min)
+  --docker           docker-compose.yml (needs a Docker engine)
+                     default: docker when \`docker info\` answers, native otherwise
+  --topology NAME    'default' (hub, seller-1/2, buyer-1/2) or a JSON file (see docs/real-lightning.md)
+  --out PATH         where network.json goes (default .regtest/network.json)
+  --state DIR        pids and logs (default .regtest/state)
+
+The daemons keep running in the background; stop them with \`npm run network:down\`.`,
+  down: `network:down — stop what network:up started and remove its data.
+
+  --state DIR        as given to up (default .regtest/state)`,
+  attach: `network:attach — describe a running Polar network as network.json.
+
+  --polar DIR|ID     ~/.polar/networks/<id> (or the id alone)
+  --role NAME=ROLE   node role (hub|seller|buyer|router|reseller|other); repeatable
+  --out PATH         where network.json goes (default .regtest/network.json)`,
+  status: `status — show the nodes of network.json, their balances and the daemons.
+
+  --out PATH         network.json to read (default .regtest/network.json)
+  --state DIR        (default .regtest/state)`,
+  build: `build — build (or find) the pinned btcd, btcctl and lnd binaries; --aperture adds Aperture.`,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || !(command in HELP)) {
+    console.log(`usage: tsx infra/regtest/cli.ts <${Object.keys(HELP).join('|')}> [--help]\n`);
+    for (const text of Object.values(HELP)) console.log(text.split('\n')[0]);
+    return command && !['--help', '-h'].includes(command) ? 2 : 0;
+  }
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      native: { type: 'boolean' },
+      docker: { type: 'boolean' },
+      aperture: { type: 'boolean' },
+      topology: { type: 'string', default: 'default' },
+      out: { type: 'string', default: DEFAULT_OUT },
+      state: { type: 'string', default: DEFAULT_STATE },
+      polar: { type: 'string' },
+      role: { type: 'string', multiple: true, default: [] },
+    },
+  });
+  if (values.help) {
+    console.log(HELP[command]);
+    return 0;
+  }
+  const logger = createLogger({ name: 'regtest' });
+  const clock = systemClock;
+  const stateDir = resolve(values.state);
+  const out = resolve(values.out);
+
+  switch (command) {
+    case 'build': {
+      const bins = await ensureBinaries([...REGTEST_TARGETS, ...(values.aperture ? [APERTURE] : [])], {
+        clock,
+        logger,
+      });
+      for (const [name, path] of Object.entries(bins)) console.log(`${name.padEnd(10)} ${path}`);
+      return 0;
+    }
+    case 'up': {
+      if (values.native && values.docker) throw new Error('choose one of --native and --docker');
+      const docker = values.docker || (!values.native && (await dockerAvailable()));
+      const topology = resolveTopology(
+        values.topology.endsWith('.json') ? await readFile(values.topology, 'utf8') : values.topology,
+      );
+      // Ctrl-C during bring-up: stop whatever was started (state.json is written after every spawn).
+      process.once('SIGINT', () => {
+        logger.warn('interrupted; tearing down');
+        void teardown(stateDir, { clock, logger }).finally(() => process.exit(130));
+      });
+      const started = clock.now();
+      const net = docker
+        ? await upDocker({
+            composeFile: join(ROOT, 'docker-compose.yml'),
+            stateDir,
+            outPath: out,
+            clock,
+            logger,
+            topology,
+          })
+        : await upNative({ topology, stateDir, outPath: out, clock, logger });
+      console.log(
+        `\n${net.kind} regtest network up in ${((clock.now() - started) / 1000).toFixed(1)} s → ${out}`,
+      );
+      for (const n of net.nodes)
+        console.log(`  ${n.name.padEnd(10)} ${n.role.padEnd(7)} ${n.restUrl}  ${n.pubkey}`);
+      console.log('\nstop it with: npm run network:down');
+      return 0;
+    }
+    case 'down': {
+      const state = await readState(stateDir);
+      if (!state) {
+        console.log(`nothing to stop (no state in ${stateDir})`);
+        return 0;
+      }
+      if (state.kind === 'docker') await downDocker(stateDir, { clock, logger });
+      else {
+        const { stopped } = await teardown(stateDir, { clock, logger });
+        console.log(`stopped ${stopped.length ? stopped.join(', ') : 'nothing (already gone)'}`);
+      }
+      return 0;
+    }
+    case 'attach': {
+      if (!values.polar) throw new Error('attach needs --polar <folder|id> (see --help)');
+      const roles: Record<string, NodeRole> = {};
+      for (const pair of values.role) {
+        const [name, role] = pair.split('=');
+        roles[name!] = nodeRoleSchema.parse(role);
+      }
+      const net = await attachPolar({ network: values.polar, outPath: out, clock, logger, roles });
+      console.log(`attached ${net.nodes.length} Polar LND nodes → ${out}`);
+      for (const n of net.nodes)
+        console.log(`  ${n.name.padEnd(10)} ${n.role.padEnd(7)} ${n.restUrl}  ${n.pubkey}`);
+      return 0;
+    }
+    case 'status': {
+      const net = await loadNetwork(out);
+      console.log(`${net.kind} network from ${out} (created ${net.createdAt})`);
+      const nodes = await connectNetwork(net, { clock, retry: { maxWaitMs: 2_000 } });
+      try {
+        for (const d of net.nodes) {
+          const b = await nodes
+            .get(d.name)!
+            .balances()
+            .then(
+              (x) =>
+                `${x.channels} channels, local ${msatToSat(x.localMsat)} sat, on-chain ${x.onchainSat} sat`,
+            )
+            .catch((err: Error) => `DOWN (${err.message.split('\n')[0]})`);
+          console.log(`  ${d.name.padEnd(10)} ${d.role.padEnd(7)} ${b}`);
+        }
+      } finally {
+        await closeAll(nodes.values());
+      }
+      for (const p of await processStatus(stateDir))
+        console.log(`  pid ${p.pid} ${p.name}: ${p.running ? 'running' : 'gone'}`);
+      return 0;
+    }
+  }
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    const e = err as Error & { code?: string };
+    console.error(`error${e.code ? ` [${e.code}]` : ''}: ${e.message}`);
+    process.exitCode = 1;
+  },
+);

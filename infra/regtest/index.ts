@@ -1,0 +1,56 @@
+export {
+  loadNetwork,
+  saveNetwork,
+  parseNetwork,
+  nodeByName,
+  nodesByRole,
+  networkDescSchema,
+  nodeDescSchema,
+  nodeRoleSchema,
+  NetworkFileError,
+  type NetworkDesc,
+  type NodeDesc,
+  type NodeRole,
+  type BitcoinDesc,
+} from './network-file.js';
+export { connectNode, connectNetwork, closeAll } from './connect.js';
+export { upNative, downNative, stopNode, startNode, type NativeUpOptions } from './native.js';
+export { upDocker, downDocker, dockerAvailable, readComposeLayout, type ComposeLayout } from './docker.js';
+export {
+  attachPolar,
+  polarNetworkDir,
+  guessRole,
+  PolarAttachError,
+  type PolarAttachOptions,
+} from './polar.js';
+export { bootstrap, prepareChain, BootstrapError, type BootNode, type BootstrapResult } from './bootstrap.js';
+export {
+  defaultTopology,
+  resolveTopology,
+  topologySchema,
+  TopologyError,
+  type Topology,
+} from './topology.js';
+export { Chain, ChainRpcError, type ChainRpcConfig } from './chain.js';
+export { Faucet, FaucetError, type FundingOutput } from './faucet.js';
+export { LndAdmin, waitForLnd, type OpenChannelOptions } from './lnd-admin.js';
+export {
+  ensureBinaries,
+  existingBinary,
+  goVersion,
+  cacheDir,
+  parseReplaces,
+  BuildError,
+  LND,
+  BTCD,
+  BTCCTL,
+  APERTURE,
+  REGTEST_TARGETS,
+  type GoTarget,
+} from './binaries.js';
+export {
+  acquireSharedNetwork,
+  type SharedNetworkLease,
+  type SharedNetworkOptions,
+} from './shared-network.js';
+export { readState, teardown, processStatus, type NetworkState } from './state.js';

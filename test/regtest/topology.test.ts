@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { defaultTopology, resolveTopology } from '../../infra/regtest/topology.js';
+
+describe('topologies', () => {
+  it('the default is a hub with two sellers and two buyers, money pushed both ways', () => {
+    expect(defaultTopology.nodes.map((n) => `${n.name}:${n.role}`)).toEqual([
+      'hub:hub',
+      'seller-1:seller',
+      'seller-2:seller',
+      'buyer-1:buyer',
+      'buyer-2:buyer',
+    ]);
+    for (const c of defaultTopology.channels) {
+      expect(c.from === 'hub' || c.to === 'hub').toBe(true);
+      expect(c.pushSat).toBeGreaterThan(0);
+      expect(c.pushSat).toBeLessThan(c.capacitySat);
+    }
+    // every buyer probes every seller
+    expect(defaultTopology.probes).toHaveLength(4);
+  });
+
+  it('resolves a built-in by name and a custom one from JSON', () => {
+    expect(resolveTopology('default')).toBe(defaultTopology);
+    const custom = resolveTopology(
+      JSON.stringify({
+        name: 'pair',
+        nodes: [
+          { name: 'a', role: 'buyer' },
+          { name: 'b', role: 'seller' },
+        ],
+        channels: [{ from: 'a', to: 'b', capacitySat: 100_000 }],
+        fees: { baseMsat: 0, ratePpm: 0 },
+      }),
+    );
+    expect(custom.channels[0]).toMatchObject({ pushSat: 0, private: false });
+    expect(custom.probes).toEqual([]);
+  });
+
+  it.each([
+    ['an unknown name', 'mesh', /unknown topology "mesh"; built in: default/],
+    [
+      'a channel to a node that does not exist',
+      JSON.stringify({ ...defaultTopology, channels: [{ from: 'hub', to: 'ghost', capacitySat: 100_000 }] }),
+      /channels\.0\.to: no node named ghost/,
+    ],
+    [
+      'a push as large as the channel',
+      JSON.stringify({
+        ...defaultTopology,
+        channels: [{ from: 'hub', to: 'seller-1', capacitySat: 100_000, pushSat: 100_000 }],
+      }),
+      /channels\.0\.pushSat: must be below capacitySat/,
+    ],
+    [
+      'a channel below the 20,000 sat minimum',
+      JSON.stringify({ ...defaultTopology, channels: [{ from: 'hub', to: 'seller-1', capacitySat: 5_000 }] }),
+      /channels\.0\.capacitySat/,
+    ],
+    [
+      'a node name with capitals',
+      JSON.stringify({ ...defaultTopology, nodes: [{ name: 'Hub', role: 'hub' }] }),
+      /nodes\.0\.name/,
+    ],
+  ])('refuses %s', (_name, input, message) => {
+    expect(() => resolveTopology(input)).toThrow(
+      expect.objectContaining({ code: 'invalid_topology', message: expect.stringMatching(message) }),
+    );
+  });
+});
