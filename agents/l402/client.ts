@@ -194,12 +194,7 @@ export function createL402Client(options: L402ClientOptions): L402Client {
         await flight;
         continue;
       }
-      if (hints.reuseOnly) {
-        return run.fail(
-          { ok: false, outcome: 'policy_denied', reason: 'no usable token and reuseOnly is set' },
-          clock,
-        );
-      }
+      if (hints.reuseOnly) return run.fail(noTokenLeft(held, clock.now()), clock, held);
       const answer = fresh;
       fresh = undefined;
       return flights.run(key, () => buy(req, hints, run, answer));
@@ -446,6 +441,19 @@ function denial(d: Exclude<Decision, { kind: 'allow' }>): StepFailure {
   return d.kind === 'deny'
     ? { ok: false, outcome: d.outcome, reason: d.reason, status: 402 }
     : { ok: false, outcome: 'escalated', reason: d.reason, status: 402 };
+}
+
+/** Why a reuse-only purchase has nothing to send: the held token is used up, expired, or absent. */
+function noTokenLeft(held: StoredToken | undefined, nowMs: number): StepFailure {
+  if (held?.maxCalls !== undefined && held.callsUsed >= held.maxCalls)
+    return {
+      ok: false,
+      outcome: 'quota_exhausted',
+      reason: `all ${held.maxCalls} calls of the held token are used`,
+    };
+  if (held?.validUntilMs !== undefined && nowMs >= held.validUntilMs)
+    return { ok: false, outcome: 'token_rejected', reason: 'the held token expired' };
+  return { ok: false, outcome: 'policy_denied', reason: 'no usable token and reuseOnly is set' };
 }
 
 function headerSafe(s: string): string {

@@ -1,0 +1,120 @@
+import { attenuate, caveats, formatCaveat, isL402Error, paymentHashOfToken } from '../../infra/l402/index.js';
+import type { Msat } from '../../infra/money.js';
+import type { Clock } from '../../infra/time/clock.js';
+import { readTokenLimits, type StoredToken, type TokenStore } from '../l402/index.js';
+
+/** How much of a token a parent hands down: fewer calls, shorter life, fewer capabilities, a narrower path. */
+export interface DelegationLimits {
+  calls?: number;
+  validForSec?: number;
+  capabilities?: string[];
+  pathPrefix?: string;
+  methods?: string[];
+  /**
+   * Names this copy (a `delegation_id` caveat written before the others).
+   * HMAC chains are deterministic: two copies with the same caveats are the
+   * same token and share one call counter at the origin. Give each copy its
+   * own id (reseller slice number, sub-agent name) to count them apart.
+   */
+  id?: string;
+}
+
+/** The caveat naming a delegated copy; verifiers skip it as an unknown caveat. */
+export const DELEGATION_ID_CONDITION = 'delegation_id';
+
+/** A token handed to a sub-agent: the attenuated macaroon, the original preimage, and a budget. */
+export interface DelegatedToken {
+  /** Origin the token is for (`scheme://host[:port]`). */
+  origin: string;
+  service: string;
+  macaroon: string;
+  /** The preimage of the original payment: attenuation keeps the payment hash. */
+  preimage: string;
+  calls?: number;
+  validUntilMs?: number;
+  pathPrefix?: string;
+  /** What the sub-agent may spend on its own purchases (msat). */
+  budgetMsat?: Msat;
+}
+
+/** Why a token could not be delegated. */
+export class ResaleError extends Error {
+  readonly code: 'cannot_attenuate' | 'unknown_service' | 'upstream_unavailable';
+  constructor(code: ResaleError['code'], message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ResaleError';
+    this.code = code;
+  }
+}
+
+/**
+ * Attenuates a token for a sub-agent. Caveats only narrow: the expiry is
+ * clamped to the token's own, and asking for more calls than the token
+ * carries fails with ResaleError('cannot_attenuate') naming the caveat.
+ *
+ * @example
+ * const slice = delegate({ origin, macaroon, preimage }, { calls: 2, validForSec: 600 }, { clock, budgetMsat: 20_000 });
+ */
+export function delegate(
+  token: { origin: string; macaroon: string; preimage: string; service?: string },
+  limits: DelegationLimits,
+  { clock, budgetMsat }: { clock: Clock; budgetMsat?: Msat },
+): DelegatedToken {
+  const own = readTokenLimits(token.macaroon);
+  const service = token.service ?? own.services[0];
+  if (!service) throw new ResaleError('unknown_service', 'the token names no service to attenuate');
+  const list: string[] = [];
+  if (limits.id !== undefined)
+    list.push(formatCaveat({ condition: DELEGATION_ID_CONDITION, value: limits.id }));
+  let validUntilMs: number | undefined;
+  if (limits.calls !== undefined) list.push(caveats.maxCalls(service, limits.calls));
+  if (limits.validForSec !== undefined) {
+    const wanted = Math.floor(clock.now() / 1000) + limits.validForSec;
+    const sec =
+      own.validUntilMs === undefined ? wanted : Math.min(wanted, Math.floor(own.validUntilMs / 1000));
+    list.push(caveats.validUntil(service, sec));
+    validUntilMs = sec * 1000;
+  }
+  if (limits.capabilities) list.push(caveats.capabilities(service, limits.capabilities));
+  if (limits.methods) list.push(caveats.methods(service, limits.methods));
+  if (limits.pathPrefix !== undefined) list.push(caveats.pathPrefix(service, limits.pathPrefix));
+  let macaroon: string;
+  try {
+    macaroon = attenuate(token.macaroon, list);
+  } catch (err) {
+    const why = isL402Error(err) ? `${err.code}: ${err.message}` : String(err);
+    throw new ResaleError('cannot_attenuate', `cannot delegate ${JSON.stringify(limits)}: ${why}`, {
+      cause: err,
+    });
+  }
+  return {
+    origin: token.origin,
+    service,
+    macaroon,
+    preimage: token.preimage,
+    calls: limits.calls ?? own.maxCalls,
+    validUntilMs: validUntilMs ?? own.validUntilMs,
+    pathPrefix: limits.pathPrefix ?? own.pathPrefix,
+    ...(budgetMsat !== undefined ? { budgetMsat } : {}),
+  };
+}
+
+/** Stores a delegated token so the holder's L402 client sends it for requests under its scope. */
+export async function adoptToken(tokens: TokenStore, d: DelegatedToken, clock: Clock): Promise<StoredToken> {
+  const limits = readTokenLimits(d.macaroon);
+  const stored: StoredToken = {
+    origin: d.origin,
+    pathPrefix: limits.pathPrefix ?? d.pathPrefix ?? '/',
+    macaroon: d.macaroon,
+    paymentHash: paymentHashOfToken(d.macaroon),
+    preimage: d.preimage.toLowerCase(),
+    state: 'paid',
+    createdAt: clock.now(),
+    validUntilMs: limits.validUntilMs,
+    maxCalls: limits.maxCalls,
+    callsUsed: 0,
+    service: d.service,
+  };
+  await tokens.put(stored);
+  return stored;
+}

@@ -1,0 +1,18 @@
+import type { Clock } from '../../infra/time/clock.js';
+import type { BuyerDeps, Delegation } from '../buyer/index.js';
+import { delegate } from './delegate.js';
+
+/** The buyer graph's delegate step: attenuate the token just used for a named sub-agent. */
+export function graphDelegator(clock: Clock): NonNullable<BuyerDeps['delegate']> {
+  return (token, spec): Delegation => {
+    const d = delegate(token, { id: spec.to, calls: spec.calls, validForSec: spec.validForSec }, { clock });
+    return {
+      to: spec.to,
+      origin: d.origin,
+      macaroon: d.macaroon,
+      preimage: d.preimage,
+      calls: spec.calls,
+      validUntilMs: d.validUntilMs ?? clock.now() + spec.validForSec * 1000,
+    };
+  };
+}

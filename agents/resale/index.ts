@@ -1,0 +1,11 @@
+export {
+  delegate,
+  adoptToken,
+  ResaleError,
+  DELEGATION_ID_CONDITION,
+  type DelegationLimits,
+  type DelegatedToken,
+} from './delegate.js';
+export { createReseller, type ResellerOptions, type ResellerStats } from './reseller.js';
+export { createSubAgent, type SubAgent, type SubAgentOptions } from './sub-agent.js';
+export { graphDelegator } from './graph-delegator.js';

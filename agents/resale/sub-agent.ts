@@ -1,0 +1,113 @@
+import type { LightningNode } from '../../infra/lightning/node.js';
+import type { Logger } from '../../infra/log.js';
+import type { Msat } from '../../infra/money.js';
+import type { Clock } from '../../infra/time/clock.js';
+import {
+  createL402Client,
+  MemoryTokenStore,
+  type L402Client,
+  type PurchaseHints,
+  type PurchaseResult,
+  type StoredToken,
+  type TokenStore,
+} from '../l402/index.js';
+import { budgetWindow, type PaymentPolicy } from '../policies/index.js';
+import { adoptToken, type DelegatedToken } from './delegate.js';
+
+/** A sub-agent's parts. */
+export interface SubAgentOptions {
+  name: string;
+  node: LightningNode;
+  fetch: typeof fetch;
+  clock: Clock;
+  /** Total it may spend buying slices (default: no limit unless `policy` is given). */
+  budgetMsat?: Msat;
+  policy?: PaymentPolicy;
+  tokens?: TokenStore;
+  logger?: Logger;
+}
+
+/** A sub-agent: lives on tokens handed down or bought as slices, calls the origin with them. */
+export interface SubAgent {
+  readonly name: string;
+  readonly client: L402Client;
+  /** Buys a slice from a reseller (pay-on-success) and adopts it. */
+  buySlice(
+    sliceUrl: string,
+    hints?: PurchaseHints,
+  ): Promise<{ result: PurchaseResult; slice?: DelegatedToken }>;
+  /** Adopts a token handed down by a parent. */
+  receive(token: DelegatedToken): Promise<StoredToken>;
+  /** Calls the origin with the tokens it holds; never buys there (`reuseOnly`). */
+  call(url: string, init?: RequestInit): Promise<PurchaseResult>;
+}
+
+/**
+ * Creates a sub-agent with its own node, client and budget.
+ *
+ * @example
+ * const sub = createSubAgent({ name: 's1', node, fetch, clock, budgetMsat: 20_000 });
+ * await sub.buySlice('http://reseller.test/slice');
+ * const r = await sub.call('http://origin.test/v1/data');
+ */
+export function createSubAgent(o: SubAgentOptions): SubAgent {
+  const tokens = o.tokens ?? new MemoryTokenStore();
+  const policy =
+    o.policy ??
+    (o.budgetMsat !== undefined ? budgetWindow({ limitMsat: o.budgetMsat }, { clock: o.clock }) : undefined);
+  const client = createL402Client({
+    node: o.node,
+    fetch: o.fetch,
+    clock: o.clock,
+    tokens,
+    buyer: o.name,
+    ...(policy ? { policy } : {}),
+    ...(o.logger ? { logger: o.logger } : {}),
+  });
+
+  async function buySlice(sliceUrl: string, hints: PurchaseHints = {}) {
+    const result = await client.purchase(sliceUrl, {}, { payOnSuccess: true, buyer: o.name, ...hints });
+    if (result.outcome !== 'success' || !result.response) return { result };
+    let slice: DelegatedToken | undefined;
+    try {
+      slice = parseSlice(await result.response.json());
+    } catch {
+      slice = undefined;
+    }
+    if (!slice)
+      return {
+        result: {
+          ...result,
+          outcome: 'not_delivered' as const,
+          reason: 'the reseller answered without a usable slice',
+        },
+      };
+    await adoptToken(tokens, slice, o.clock);
+    return { result, slice };
+  }
+
+  return {
+    name: o.name,
+    client,
+    buySlice,
+    receive: (t) => adoptToken(tokens, t, o.clock),
+    call: (url, init) => client.purchase(url, init, { reuseOnly: true, buyer: o.name }),
+  };
+}
+
+/** Checks the shape of a slice from an untrusted reseller. */
+function parseSlice(body: unknown): DelegatedToken | undefined {
+  const b = body as Record<string, unknown>;
+  const str = (k: string) => typeof b?.[k] === 'string';
+  if (!str('origin') || !str('service') || !str('macaroon') || !str('preimage')) return undefined;
+  if (!/^[0-9a-f]{64}$/i.test(b.preimage as string)) return undefined;
+  return {
+    origin: b.origin as string,
+    service: b.service as string,
+    macaroon: b.macaroon as string,
+    preimage: b.preimage as string,
+    ...(Number.isSafeInteger(b.calls) ? { calls: b.calls as number } : {}),
+    ...(Number.isSafeInteger(b.validUntilMs) ? { validUntilMs: b.validUntilMs as number } : {}),
+    ...(typeof b.pathPrefix === 'string' ? { pathPrefix: b.pathPrefix } : {}),
+  };
+}
