@@ -48,14 +48,23 @@ export function buyerNodes(d: BuyerDeps) {
   /** Registry search for sellers of the capability. */
   async function discover(s: BuyerStateT): Promise<BuyerUpdate> {
     const at = clock.now();
-    const listings = await d.registry.search({
-      capability: s.task.capability,
-      ...(s.task.category ? { category: s.task.category } : {}),
-      maxPriceMsat: s.task.valueMsat,
-      alive: true,
-      sort: 'price',
-      limit: d.searchLimit,
-    });
+    let listings: Listing[];
+    try {
+      const found = await d.registry.search({
+        capability: s.task.capability,
+        ...(s.task.category ? { category: s.task.category } : {}),
+        maxPriceMsat: s.task.valueMsat,
+        alive: true,
+        sort: 'price',
+        limit: d.searchLimit,
+      });
+      if (Array.isArray(found)) listings = found;
+      else if (found.ok) listings = found.listings;
+      else throw new Error(`${found.code}: ${found.message}`);
+    } catch (err) {
+      d.logger.warn({ err, buyer: d.name }, 'registry search failed');
+      return { stop: 'registry_unavailable', steps: timed('discover', at) };
+    }
     return { listings, stop: listings.length ? undefined : 'no_sellers', steps: timed('discover', at) };
   }
 

@@ -1,4 +1,5 @@
 import type { Msat } from '../../infra/money.js';
+import type { ClientResult } from '../../services/registry/client.js';
 import type { Listing, ListingQuery } from '../../services/registry/types.js';
 import type { PurchaseResult } from '../l402/index.js';
 
@@ -19,9 +20,12 @@ export interface Task {
   delegate?: { to: string; calls: number; validForSec: number };
 }
 
-/** Where buyers find sellers: the registry (its typed client, or the in-process `Registry`). */
+/**
+ * Where buyers find sellers: the registry's typed `RegistryClient` (HTTP),
+ * the in-process `Registry`, or anything answering a search with listings.
+ */
 export interface ListingSource {
-  search(q: ListingQuery): Promise<Listing[]> | Listing[];
+  search(q: ListingQuery): Promise<Listing[] | ClientResult<{ listings: Listing[] }>> | Listing[];
 }
 
 /** One purchase attempt of a task, with the seller it was made from. */
@@ -52,7 +56,13 @@ export interface Delegation {
 
 /** Why a task run ended. */
 export type StopReason =
-  'done' | 'no_sellers' | 'no_acceptable_offer' | 'budget_exhausted' | 'escalated' | 'step_limit';
+  | 'done'
+  | 'no_sellers'
+  | 'registry_unavailable'
+  | 'no_acceptable_offer'
+  | 'budget_exhausted'
+  | 'escalated'
+  | 'step_limit';
 
 /** What one task run did and cost. */
 export interface TaskResult {
