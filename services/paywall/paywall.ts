@@ -1,6 +1,5 @@
 import type { Context, MiddlewareHandler, Next } from 'hono';
-import type { L402Error, TokenFacts } from '../../infra/l402/index.js';
-import { formatAuthorization, paymentHashOfToken } from '../../infra/l402/index.js';
+import type { TokenFacts } from '../../infra/l402/index.js';
 import { silentLogger } from '../../infra/log.js';
 import type { IssuedChallenge } from './challenge.js';
 import { challengeResponse, issueChallenge, priceOf } from './challenge.js';
@@ -13,19 +12,14 @@ import {
   parseHoldAuthorization,
 } from './headers.js';
 import type { PendingHold } from './hold.js';
-import { HoldBook, waitForAccepted } from './hold.js';
+import { HoldBook } from './hold.js';
+import { holdRetry, reasonOf, type HoldFlow } from './pay-on-success.js';
 import type { L402PaywallOptions, L402Variables, ResolvedTier } from './options.js';
 import { resolveTiers } from './options.js';
 import { MemoryQuotaStore } from './quota-store.js';
 import { TokenBucketLimiter } from './rate-limiter.js';
 
 type Env = { Variables: L402Variables };
-
-/** Maps a verification failure to the 402 body's `reason`. */
-function reasonOf(e: L402Error): string {
-  if (e.code === 'quota_exceeded') return 'quota_exhausted';
-  return e.code;
-}
 
 /**
  * An L402 paywall for one Hono route (Aperture as a library). Without a
@@ -211,103 +205,38 @@ export function l402Paywall(options: L402PaywallOptions): MiddlewareHandler<Env>
     return true;
   }
 
-  /** The retry of a pay-on-success purchase: `Authorization: L402 <mac>:` while the payer's HTLC is held. */
-  async function holdRetry(c: Context<Env>, next: Next, macaroon: string): Promise<Response | void> {
-    if (!payOnSuccess)
-      return rejectCredential(
-        c,
-        'malformed_header',
-        'empty preimage, but this route does not offer pay-on-success',
-      );
-    let hash: string;
-    try {
-      hash = paymentHashOfToken(macaroon);
-    } catch (err) {
-      return rejectCredential(c, (err as L402Error).code ?? 'bad_macaroon', (err as Error).message);
-    }
-    const hold = holds.get(hash);
-    if (!hold)
-      return rejectCredential(c, 'hold_not_found', `no pending hold invoice for payment hash ${hash}`);
-    if (hold.busy)
-      return refuse(c, 409, 'hold_in_progress', `another request is already using hold invoice ${hash}`);
-    hold.busy = true;
-    try {
-      const v = await minter.verify(
-        formatAuthorization({ macaroon, preimage: hold.preimage }),
-        verifyContext(c),
-      );
-      if (!v.ok) return await rejectCredential(c, reasonOf(v.error), v.error.message);
-      const state = await waitForAccepted(node, clock, hash, {
-        timeoutMs: holdTimeoutMs,
-        pollMs: holdPollMs,
-      });
-      if (state === 'timeout') {
-        emit(c, {
-          type: 'rejected',
-          reason: 'payment_not_received',
-          status: 402,
-          paymentHash: hash,
-          tokenId: hold.tokenId,
-        });
-        const same: IssuedChallenge = { ...hold, tier: tiers.find((t) => t.tier === hold.tier)! };
-        return challengeResponse(c, same, {
-          service,
-          reason: 'payment_not_received',
-          message: `no HTLC for ${hash} within ${holdTimeoutMs} ms; pay the invoice, then retry`,
-          payOnSuccess: true,
-          tiers,
-        });
-      }
-      if (state !== 'accepted') {
-        holds.delete(hash);
-        return await rejectCredential(c, 'hold_not_found', `hold invoice ${hash} is ${state}`);
-      }
-      const refused = await runAuthorized(c, next, v.token);
-      const delivered =
-        refused === undefined && c.error === undefined && c.res.status >= 200 && c.res.status < 300;
-      await finishHold(c, hold, delivered, refused?.status ?? c.res.status);
-      return refused;
-    } finally {
-      hold.busy = false;
-    }
-  }
-
-  /** Settles on delivery, cancels (the payer gets the HTLC back) otherwise. */
-  async function finishHold(
-    c: Context,
-    hold: PendingHold,
-    delivered: boolean,
-    status: number,
-  ): Promise<void> {
-    holds.delete(hold.paymentHash);
-    try {
-      if (delivered) await node.settleInvoice(hold.preimage);
-      else await node.cancelInvoice(hold.paymentHash);
-      emit(c, {
-        type: delivered ? 'settled' : 'refunded',
-        status,
-        tier: hold.tier,
-        priceMsat: hold.priceMsat,
-        paymentHash: hold.paymentHash,
-        tokenId: hold.tokenId,
-      });
-    } catch (err) {
-      // The HTLC times out on its own if neither call got through; say so loudly.
-      logger.error(
-        { err, paymentHash: hold.paymentHash, delivered },
-        'could not settle/cancel a hold invoice',
-      );
-    }
-  }
-
   function verifyContext(c: Context) {
     return { service, nowMs: clock.now(), capability, method: c.req.method, path: c.req.path };
   }
 
+  const holdFlow: HoldFlow = {
+    holds,
+    node,
+    minter,
+    clock,
+    logger,
+    service,
+    tiers,
+    timeoutMs: holdTimeoutMs,
+    pollMs: holdPollMs,
+    verifyContext,
+    rejectCredential,
+    refuse,
+    emit,
+    runAuthorized,
+  };
+
   return async function l402Paywall(c, next) {
     const auth = c.req.header('authorization');
     const holdMac = parseHoldAuthorization(auth);
-    if (holdMac !== undefined) return holdRetry(c, next, holdMac);
+    if (holdMac !== undefined)
+      return payOnSuccess
+        ? holdRetry(holdFlow, c, next, holdMac)
+        : rejectCredential(
+            c,
+            'malformed_header',
+            'empty preimage, but this route does not offer pay-on-success',
+          );
     // Another scheme (Basic, Bearer…) is not an L402 credential: treat as absent.
     if (auth === undefined || !/^\s*(l402|lsat)[ \t]/i.test(auth))
       return challenge(c, 'missing', `${service} needs an L402 token`);

@@ -27,7 +27,13 @@ export {
 export { verifyPurchase, type PurchaseProof } from './ratings.js';
 export { searchListings, matchesQuery, entryPriceMsat, DEFAULT_SEARCH_LIMIT } from './search.js';
 export { HealthProber, type HealthProberOptions, type ProbeOutcome } from './health.js';
-export { MemoryRegistryStore, emptyRegistryData, type RegistryStore, type RegistryData } from './store.js';
+export {
+  MemoryRegistryStore,
+  SnapshotWriter,
+  emptyRegistryData,
+  type RegistryStore,
+  type RegistryData,
+} from './store.js';
 export { JsonFileRegistryStore, RegistryStoreError } from './file-store.js';
 export {
   attachRegistryFeed,

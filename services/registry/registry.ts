@@ -7,7 +7,7 @@ import { entryPriceMsat, searchListings } from './search.js';
 import type { SignedAction } from './signing.js';
 import { verifyAction } from './signing.js';
 import type { RegistryData, RegistryStore } from './store.js';
-import { MemoryRegistryStore, emptyRegistryData } from './store.js';
+import { MemoryRegistryStore, SnapshotWriter, emptyRegistryData } from './store.js';
 import type {
   Listing,
   ListingFields,
@@ -76,14 +76,14 @@ export class Registry {
   readonly #ratingSums = new Map<string, number>();
   readonly #tombstones = new Map<string, number>();
   readonly #listeners = new Set<(e: RegistryEvent) => void>();
-  #saving: Promise<void> = Promise.resolve();
-  #dirty = false;
+  readonly #writer: SnapshotWriter;
 
   private constructor(deps: RegistryDeps) {
     this.#clock = deps.clock;
     this.#store = deps.store ?? new MemoryRegistryStore();
     this.#log = deps.logger ?? silentLogger;
     this.#maxSkewMs = deps.maxSkewMs ?? 10 * 60_000;
+    this.#writer = new SnapshotWriter(this.#store, () => this.#snapshot());
   }
 
   /** Opens a registry on `deps.store` (memory by default), loading what it saved before. */
@@ -255,7 +255,7 @@ export class Registry {
 
   /** Resolves when every change so far is in the store. */
   flush(): Promise<void> {
-    return this.#saving;
+    return this.#writer.flush();
   }
 
   #checkSignature(action: SignedAction, signature: string, pubkey: string): RegistryFailure | undefined {
@@ -281,21 +281,8 @@ export class Registry {
     }
   }
 
-  /**
-   * Saves a snapshot after the current one finishes. Several changes made
-   * while a save runs are folded into one write.
-   */
   #persist(): Promise<void> {
-    this.#dirty = true;
-    const next = this.#saving
-      .catch(() => undefined)
-      .then(async () => {
-        if (!this.#dirty) return;
-        this.#dirty = false;
-        await this.#store.save(this.#snapshot());
-      });
-    this.#saving = next;
-    return next;
+    return this.#writer.save();
   }
 
   #snapshot(): RegistryData {

@@ -40,3 +40,40 @@ export class MemoryRegistryStore implements RegistryStore {
 export function emptyRegistryData(): RegistryData {
   return { version: 1, listings: [], ratings: [], tombstones: [] };
 }
+
+/**
+ * Serializes snapshot writes to a store and folds changes made while a write
+ * runs into the next one: a burst of N changes costs at most two writes,
+ * and every caller's promise resolves once a snapshot containing its change
+ * is saved (or rejects if that save fails).
+ */
+export class SnapshotWriter {
+  readonly #store: RegistryStore;
+  readonly #snapshot: () => RegistryData;
+  #saving: Promise<void> = Promise.resolve();
+  #dirty = false;
+
+  constructor(store: RegistryStore, snapshot: () => RegistryData) {
+    this.#store = store;
+    this.#snapshot = snapshot;
+  }
+
+  /** Marks the state changed and resolves when it is saved. */
+  save(): Promise<void> {
+    this.#dirty = true;
+    const next = this.#saving
+      .catch(() => undefined)
+      .then(async () => {
+        if (!this.#dirty) return;
+        this.#dirty = false;
+        await this.#store.save(this.#snapshot());
+      });
+    this.#saving = next;
+    return next;
+  }
+
+  /** Resolves when every change so far is saved. */
+  flush(): Promise<void> {
+    return this.#saving;
+  }
+}
