@@ -17,6 +17,12 @@ export interface BuyerAgentOptions {
   policy?: PaymentPolicy;
   clock: Clock;
   logger?: Logger;
+  /**
+   * Where quotes come from: 'challenge' (default) asks every candidate for a
+   * live 402; 'manifest' reads their `/.well-known/l402.json` and asks only
+   * the chosen one for an invoice.
+   */
+  quoteFrom?: 'challenge' | 'manifest';
   /** Listings fetched per search (default 10). */
   searchLimit?: number;
   /** Keep response bodies in `TaskResult.outputs` (default false). */
@@ -63,6 +69,7 @@ export function createBuyerAgent(o: BuyerAgentOptions): BuyerAgent {
       policy: o.policy,
       clock: o.clock,
       logger: o.logger ?? silentLogger,
+      quoteFrom: o.quoteFrom ?? 'challenge',
       searchLimit: o.searchLimit ?? 10,
       keepOutputs: o.keepOutputs ?? false,
       delegate: o.delegate,

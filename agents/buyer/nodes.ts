@@ -1,5 +1,6 @@
 import type { Logger } from '../../infra/log.js';
 import type { Clock } from '../../infra/time/clock.js';
+import { MANIFEST_PATH, type L402Manifest } from '../../services/paywall/index.js';
 import type { Listing } from '../../services/registry/types.js';
 import {
   authorizeOffer,
@@ -11,6 +12,7 @@ import {
   sendWithToken,
   tokenUsable,
   type L402Client,
+  type PreparedRequest,
 } from '../l402/index.js';
 import type { PaymentPolicy } from '../policies/index.js';
 import type { Decider } from './deciders/index.js';
@@ -27,6 +29,8 @@ export interface BuyerDeps {
   policy?: PaymentPolicy;
   clock: Clock;
   logger: Logger;
+  /** Where quotes come from: live 402 challenges (default) or the sellers' discovery manifests. */
+  quoteFrom: 'challenge' | 'manifest';
   /** Listings fetched per search (the buyer's search bandwidth). */
   searchLimit: number;
   /** Keep response bodies in the run's state (`outputs`). */
@@ -78,6 +82,36 @@ export function buyerNodes(d: BuyerDeps) {
     const held = client.tokens.get(req.origin, req.path);
     if (held && tokenUsable(held, clock.now()))
       return { listing, req, source: 'token', priceMsat: 0, token: held };
+    if (d.quoteFrom === 'manifest') {
+      const fromManifest = await manifestQuote(listing, req);
+      if (fromManifest) return fromManifest;
+    }
+    return challengeQuote(s, listing, req, at);
+  }
+
+  /** The advertised price from the seller's `/.well-known/l402.json` (no invoice is created). */
+  async function manifestQuote(listing: Listing, req: PreparedRequest): Promise<SellerQuote | undefined> {
+    const sent = await send(ctx, {
+      ...req,
+      url: new URL(MANIFEST_PATH, req.url),
+      method: 'GET',
+      body: undefined,
+    });
+    if (!sent.ok || sent.response.status !== 200) {
+      if (sent.ok) await sent.response.body?.cancel();
+      return undefined;
+    }
+    const price = manifestPrice(await sent.response.json().catch(() => undefined), listing, req.path);
+    return price === undefined ? undefined : { listing, req, source: 'manifest', priceMsat: price };
+  }
+
+  /** A live 402 challenge from the seller, its invoice checked against the listing. */
+  async function challengeQuote(
+    s: BuyerStateT,
+    listing: Listing,
+    req: PreparedRequest,
+    at: number,
+  ): Promise<SellerQuote | { failed: BuyerUpdate }> {
     const fail = (outcome: Parameters<typeof buildPurchase>[2]['outcome'], extra: object) => ({
       failed: {
         excluded: [listing.id],
@@ -113,7 +147,10 @@ export function buyerNodes(d: BuyerDeps) {
     const quotes: Record<string, SellerQuote> = {};
     for (const [id, q] of Object.entries(s.quotes)) {
       // Drop quotes whose invoice expired or whose token ran out; they are re-quoted below.
-      const live = q.source === 'token' ? tokenUsable(q.token!, at) : q.offer!.invoice.expiresAtMs > at;
+      const live =
+        q.source === 'token'
+          ? tokenUsable(q.token!, at)
+          : q.source === 'manifest' || q.offer!.invoice.expiresAtMs > at;
       if (live && !s.excluded.includes(id)) quotes[id] = q;
     }
     const todo = s.listings.filter((l) => !quotes[l.id] && !s.excluded.includes(l.id));
@@ -169,12 +206,24 @@ export function buyerNodes(d: BuyerDeps) {
   /** The payment policy holds the money, or says no. */
   async function authorize(s: BuyerStateT): Promise<BuyerUpdate> {
     const at = clock.now();
-    const q = s.quotes[s.chosen!]!;
+    let q = s.quotes[s.chosen!]!;
     if (q.source === 'token') return { steps: timed('authorize', at) };
+    let quotes: Record<string, SellerQuote> | undefined;
+    if (q.source === 'manifest') {
+      // Chosen from its manifest: now ask for the real challenge, checked like any other.
+      const live = await challengeQuote(s, q.listing, q.req, at);
+      if ('failed' in live) return { ...live.failed, steps: timed('authorize', at) };
+      q = live;
+      quotes = { ...s.quotes, [q.listing.id]: q };
+    }
     const hints = hintsFor(d.name, q.listing, s.task, coverage(s, q));
     const decision = await authorizeOffer(ctx, q.offer!, hints);
     if (decision.kind === 'allow')
-      return { reservation: decision.reservation, steps: timed('authorize', at) };
+      return {
+        reservation: decision.reservation,
+        ...(quotes ? { quotes } : {}),
+        steps: timed('authorize', at),
+      };
     const outcome = decision.kind === 'deny' ? decision.outcome : 'escalated';
     return {
       purchases: [
@@ -360,6 +409,17 @@ export function buyerNodes(d: BuyerDeps) {
   }
 
   return { discover, quote, decide, authorize, pay, consume, evaluate, delegate: delegateStep };
+}
+
+/** The default tier's price of the manifest service matching the listing (by path, else by name). */
+function manifestPrice(doc: unknown, listing: Listing, path: string): number | undefined {
+  const m = doc as Partial<L402Manifest> | undefined;
+  // A manifest naming another node than the listing is not a quote worth trusting.
+  if (!m?.services || !Array.isArray(m.services) || m.provider?.node_pubkey !== listing.nodePubkey)
+    return undefined;
+  const svc = m.services.find((x) => x?.path === path) ?? m.services.find((x) => x?.name === listing.name);
+  const price = svc?.tiers?.[0]?.price_msat;
+  return Number.isSafeInteger(price) && price! > 0 ? price : undefined;
 }
 
 /** The advertised price of a tier (the token's tier; the first tier when unknown). */

@@ -9,9 +9,9 @@ import type { BuyerPurchase, Delegation, DecisionRecord, StepTiming, StopReason,
 export interface SellerQuote {
   listing: Listing;
   req: PreparedRequest;
-  source: 'challenge' | 'token';
+  source: 'challenge' | 'manifest' | 'token';
   priceMsat: Msat;
-  /** Set for `challenge`: the checked invoice and macaroon. */
+  /** Set for `challenge`: the checked invoice and macaroon (a `manifest` quote has only a price). */
   offer?: Offer;
   /** Set for `token`: the token to send. */
   token?: StoredToken;

@@ -9,7 +9,10 @@ import { createSeller, type SellerConfigInput } from '../../services/sellers/ind
 import { drive, makeMarket } from './market.js';
 
 /** Real seller archetypes, registered over the registry's HTTP API, bought by the graph through RegistryClient. */
-async function realMarket(configs: (SellerConfigInput & { name: string })[]) {
+async function realMarket(
+  configs: (SellerConfigInput & { name: string })[],
+  quoteFrom: 'challenge' | 'manifest' = 'challenge',
+) {
   const m = makeMarket();
   const registry = await Registry.open({ clock: m.clock });
   m.mount('registry.test', createRegistryApp(registry));
@@ -19,12 +22,17 @@ async function realMarket(configs: (SellerConfigInput & { name: string })[]) {
     clock: m.clock,
   });
   const sellers = [];
+  const challenges: Record<string, number> = {};
   for (const config of configs) {
     const node = m.addNode(config.name);
+    challenges[config.name] = 0;
     const seller = await createSeller(config, {
       node,
       clock: m.clock,
       rng: m.rng.fork(config.name),
+      onEvent: (e) => {
+        if (e.type === 'challenge') challenges[config.name]!++;
+      },
       ...(config.adversarial?.mode === 'wrong-payee' ? { payeeNode: m.mallory } : {}),
     });
     m.mount(`${config.name}.test`, seller.app);
@@ -38,8 +46,9 @@ async function realMarket(configs: (SellerConfigInput & { name: string })[]) {
     client: createL402Client({ node: m.buyer, fetch: m.fetch, clock: m.clock }),
     decider: createDecider('cheapest', { clock: m.clock }),
     clock: m.clock,
+    quoteFrom,
   });
-  return { m, sellers, buyer, capability: sellers[0]!.listing.capabilities[0]! };
+  return { m, sellers, buyer, challenges, capability: sellers[0]!.listing.capabilities[0]! };
 }
 
 const feed = (name: string, msat: number, extra: Partial<SellerConfigInput> = {}) => ({
@@ -52,7 +61,7 @@ const feed = (name: string, msat: number, extra: Partial<SellerConfigInput> = {}
 
 describe('the buyer graph against the real seller archetypes and the registry over HTTP', () => {
   it('buys from the cheapest of three data feeds', async () => {
-    const { m, buyer, capability } = await realMarket([
+    const { m, buyer, capability, challenges } = await realMarket([
       feed('feed-a', 9_000),
       feed('feed-b', 4_000),
       feed('feed-c', 6_000),
@@ -61,6 +70,39 @@ describe('the buyer graph against the real seller archetypes and the registry ov
     const r = await drive(m.clock, buyer.runTask({ id: 't', capability, valueMsat: 50_000, calls: 1 }));
     expect(r.purchases.map((p) => [p.seller, p.outcome, p.paidMsat])).toEqual([['feed-b', 'success', 4_000]]);
     expect(before - (await m.balance(m.buyer))).toBe(4_000 + r.feesMsat);
+    // Quoting from live challenges asks every candidate for an invoice.
+    expect(challenges).toEqual({ 'feed-a': 1, 'feed-b': 1, 'feed-c': 1 });
+  });
+
+  it('quoting from the discovery manifests asks only the chosen seller for an invoice', async () => {
+    const { m, buyer, capability, challenges } = await realMarket(
+      [feed('feed-a', 9_000), feed('feed-b', 4_000), feed('feed-c', 6_000)],
+      'manifest',
+    );
+    const r = await drive(m.clock, buyer.runTask({ id: 't', capability, valueMsat: 50_000, calls: 1 }));
+    expect(r.purchases.map((p) => [p.seller, p.outcome])).toEqual([['feed-b', 'success']]);
+    expect(r.steps.map((x) => x.node)).toEqual([
+      'discover',
+      'quote',
+      'decide',
+      'authorize',
+      'pay',
+      'consume',
+      'evaluate',
+    ]);
+    expect(challenges).toEqual({ 'feed-a': 0, 'feed-b': 1, 'feed-c': 0 });
+  });
+
+  it('a manifest quote is still checked against the real invoice before paying', async () => {
+    const { m, buyer, capability } = await realMarket(
+      [feed('greedy', 2_000, { adversarial: { mode: 'overcharge', factor: 3 } }), feed('honest', 8_000)],
+      'manifest',
+    );
+    const r = await drive(m.clock, buyer.runTask({ id: 't', capability, valueMsat: 50_000, calls: 1 }));
+    expect(r.purchases.map((p) => [p.seller, p.outcome, p.rejection ?? null])).toEqual([
+      ['greedy', 'invoice_rejected', 'over_quoted_price'],
+      ['honest', 'success', null],
+    ]);
   });
 
   it('refuses the overcharging and the wrong-payee sellers before paying, then buys an honest one', async () => {
