@@ -20,9 +20,14 @@ export const checkPolicies: ScenarioCheck = (s) => {
         });
       }
   };
-  s.buyers.forEach((b, i) => check(b.policy, `buyers[${i}].policy`));
-  s.sellers.forEach((g, i) => {
-    if (g.policy) check(g.policy, `sellers[${i}].policy`);
+  // Also called on documents that failed the schema: guard every step.
+  const list = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
+  list(s.buyers).forEach((b, i) => {
+    if (b && typeof b === 'object' && 'policy' in b) check(b.policy, `buyers[${i}].policy`);
+  });
+  list(s.sellers).forEach((g, i) => {
+    if (g && typeof g === 'object' && 'policy' in g && g.policy !== undefined)
+      check(g.policy, `sellers[${i}].policy`);
   });
   return issues;
 };

@@ -25,10 +25,17 @@ export type Validation = { ok: true; scenario: Scenario } | { ok: false; issues:
 export function validateScenario(doc: unknown, checks: ScenarioCheck[] = []): Validation {
   const parsed = scenarioSchema.safeParse(doc);
   if (!parsed.success) {
-    return {
-      ok: false,
-      issues: parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })),
-    };
+    const issues = parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
+    // Report the higher layers' problems too (policy parameters), so one pass shows everything;
+    // those checks read a document that failed the schema, so a crash in them only means "no more to say".
+    for (const c of checks) {
+      try {
+        issues.push(...c(doc as Scenario));
+      } catch {
+        // The document is too broken for this check.
+      }
+    }
+    return { ok: false, issues };
   }
   const issues = [...checkScenario(parsed.data), ...checks.flatMap((c) => c(parsed.data))];
   return issues.length ? { ok: false, issues } : { ok: true, scenario: parsed.data };

@@ -33,6 +33,21 @@ describe('a run of the quickstart', () => {
     expect(k.routingFeesMsat).toBeGreaterThan(0);
   });
 
+  it('does not drift: with fixed latencies every payment takes 2 × hops × hop latency and every call the seller’s 20 ms', async () => {
+    const purchases = new MemorySink();
+    const s = short('quickstart', {
+      'network.hopLatency': 10,
+      'network.topology': { kind: 'ring', routers: 3 },
+    });
+    await runScenario(s, { seed: 2, sinks: { purchases } });
+    const paid = parsePurchasesCsv(purchases.text()).filter((r) => r.paidMsat > 0);
+    expect(new Set(paid.map((r) => r.hops)).size).toBeGreaterThan(1);
+    for (const r of paid) {
+      expect(r.payMs).toBe(2 * r.hops * 10);
+      expect(r.consumeMs).toBe(20);
+    }
+  });
+
   it('writes one CSV row per purchase attempt with the steps’ timings', async () => {
     const purchases = new MemorySink();
     const { summary } = await runScenario(short('quickstart'), { seed: 6, sinks: { purchases } });
