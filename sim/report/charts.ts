@@ -77,7 +77,7 @@ function spendOverTime(s: Summary): Chart {
       mark: { type: 'area', line: true, opacity: 0.4 },
       encoding: {
         x: { field: 'sec', type: 'quantitative', title: 'run time (s)' },
-        y: { field: 'sats', type: 'quantitative', title: 'spent (sat)' },
+        y: { field: 'sats', type: 'quantitative', title: 'spent so far (sat)' },
       },
     },
   };
