@@ -2,23 +2,16 @@ import { defaultMaxFeeMsat, type LightningNode, type NodeInfo } from '../../infr
 import { silentLogger, type Logger } from '../../infra/log.js';
 import type { Msat } from '../../infra/money.js';
 import type { Clock } from '../../infra/time/clock.js';
-import { allowAll, type Decision, type PaymentPolicy, type Reservation } from '../policies/index.js';
+import { allowAll, type PaymentPolicy, type Reservation } from '../policies/index.js';
 import type { PurchaseEvent, PurchaseHints, PurchaseResult } from './outcome.js';
 import { PAY_ON_SUCCESS, readPaywallAnswer, type PaywallAnswer } from './paywall-response.js';
 import { prepareRequest, type PreparedRequest } from './request.js';
 import { SingleFlight } from './single-flight.js';
-import {
-  authorizeOffer,
-  makeOffer,
-  payOffer,
-  payOnDelivery,
-  send,
-  sendWithToken,
-  type ClientContext,
-  type Offer,
-  type PaidOffer,
-  type StepFailure,
-} from './steps.js';
+import type { ClientContext } from './context.js';
+import { authorizeOffer, makeOffer, send, type Offer } from './offer.js';
+import { payOffer, payOnDelivery, type PaidOffer } from './payment.js';
+import { sendWithToken } from './delivery.js';
+import { denial, holdResult, noTokenLeft, responseOf, Run } from './purchase-run.js';
 import { MemoryTokenStore, tokenUsable, type StoredToken, type TokenStore } from './token-store.js';
 
 /** What an L402 client needs. */
@@ -281,51 +274,8 @@ export function createL402Client(options: L402ClientOptions): L402Client {
       paying.delete(offer.paymentHash);
       settled();
     });
-    run.timings.payMs = paid.payMs;
-    run.timings.consumeMs = consumeMs;
-    if (paid.ok) {
-      run.paid(paid);
-      tokens.recordUse(paid.token);
-      if (delivery.kind === 'delivered')
-        return run.done(
-          { outcome: 'success', response: delivery.response, status: delivery.response.status },
-          clock,
-        );
-    }
-    if (delivery.kind === 'delivered') {
-      // Delivered although the payment failed: the seller's loss, not ours.
-      return run.done(
-        {
-          outcome: 'success',
-          response: delivery.response,
-          status: delivery.response.status,
-          reason: paid.ok ? undefined : paid.reason,
-        },
-        clock,
-      );
-    }
-    const refused =
-      delivery.kind === 'rejected'
-        ? {
-            outcome: delivery.outcome,
-            reason: delivery.answer.note.reason ?? `HTTP ${delivery.answer.status}`,
-            status: delivery.answer.status,
-          }
-        : {
-            outcome: delivery.outcome,
-            reason: delivery.reason,
-            status: delivery.status,
-            response: delivery.response,
-          };
-    // A payment that failed on its own (no route…) says more than the seller's "no HTLC arrived".
-    if (
-      !paid.ok &&
-      paid.payment?.failure &&
-      paid.payment.failure.reason !== 'canceled' &&
-      paid.payment.failure.reason !== 'incorrect_payment_details'
-    )
-      return run.fail(paid, clock);
-    return run.fail({ ok: false, ...refused }, clock);
+    if (paid.ok) tokens.recordUse(paid.token);
+    return holdResult(run, paid, delivery, consumeMs, clock);
   }
 
   async function acquire(
@@ -401,26 +351,7 @@ export function createL402Client(options: L402ClientOptions): L402Client {
 
   async function fetchL402(input: string | URL | Request, init: L402RequestInit = {}): Promise<Response> {
     const { l402, ...rest } = init;
-    const r = await purchase(input, rest, l402);
-    if (r.outcome === 'success' && r.response) return r.response;
-    if (r.response) {
-      const headers = new Headers(r.response.headers);
-      headers.set('x-l402-outcome', r.outcome);
-      if (r.reason) headers.set('x-l402-reason', headerSafe(r.reason));
-      return new Response(r.response.body, {
-        status: r.response.status,
-        statusText: r.response.statusText,
-        headers,
-      });
-    }
-    return new Response(JSON.stringify({ error: r.outcome, reason: r.reason }), {
-      status: r.status ?? 402,
-      headers: {
-        'content-type': 'application/json',
-        'x-l402-outcome': r.outcome,
-        'x-l402-reason': headerSafe(r.reason ?? ''),
-      },
-    });
+    return responseOf(await purchase(input, rest, l402));
   }
 
   async function recover() {
@@ -435,101 +366,4 @@ export function createL402Client(options: L402ClientOptions): L402Client {
   }
 
   return { fetch: fetchL402, purchase, acquire, recover, steps: ctx, tokens, policy };
-}
-
-function denial(d: Exclude<Decision, { kind: 'allow' }>): StepFailure {
-  return d.kind === 'deny'
-    ? { ok: false, outcome: d.outcome, reason: d.reason, status: 402 }
-    : { ok: false, outcome: 'escalated', reason: d.reason, status: 402 };
-}
-
-/** Why a reuse-only purchase has nothing to send: the held token is used up, expired, or absent. */
-function noTokenLeft(held: StoredToken | undefined, nowMs: number): StepFailure {
-  if (held?.maxCalls !== undefined && held.callsUsed >= held.maxCalls)
-    return {
-      ok: false,
-      outcome: 'quota_exhausted',
-      reason: `all ${held.maxCalls} calls of the held token are used`,
-    };
-  if (held?.validUntilMs !== undefined && nowMs >= held.validUntilMs)
-    return { ok: false, outcome: 'token_rejected', reason: 'the held token expired' };
-  return { ok: false, outcome: 'policy_denied', reason: 'no usable token and reuseOnly is set' };
-}
-
-function headerSafe(s: string): string {
-  return s.replace(/[^\x20-\x7e]/g, '?').slice(0, 512);
-}
-
-/** The record of one purchase as it is being built. */
-class Run {
-  attempts = 0;
-  timings: PurchaseResult['timings'];
-  #offer?: Offer;
-  #paid?: PaidOffer;
-  readonly startedAt: number;
-
-  constructor(startedAt: number) {
-    this.startedAt = startedAt;
-    this.timings = { startedAt, endedAt: startedAt };
-  }
-
-  sawOffer(offer: Offer): void {
-    this.#offer = offer;
-    this.timings.quoteMs = offer.quoteMs;
-  }
-
-  paid(p: PaidOffer): void {
-    this.#paid = p;
-  }
-
-  #base(clock: Clock): Omit<PurchaseResult, 'outcome'> {
-    const p = this.#paid?.payment;
-    return {
-      quotedMsat: this.#offer?.amountMsat,
-      paidMsat: p ? p.amountMsat : 0,
-      feeMsat: p ? p.feeMsat : 0,
-      hops: p ? p.hops : 0,
-      attempts: this.attempts,
-      tokenReused: false,
-      paymentHash: this.#offer?.paymentHash,
-      preimage: this.#paid?.token.preimage,
-      macaroon: this.#offer?.macaroon,
-      payee: this.#offer?.payee,
-      timings: { ...this.timings, endedAt: clock.now() },
-    };
-  }
-
-  done(r: Pick<PurchaseResult, 'outcome' | 'response' | 'status' | 'reason'>, clock: Clock): PurchaseResult {
-    return { ...this.#base(clock), ...r };
-  }
-
-  reused(t: StoredToken, response: Response, clock: Clock): PurchaseResult {
-    return {
-      ...this.#base(clock),
-      outcome: 'success',
-      response,
-      status: response.status,
-      tokenReused: true,
-      paymentHash: t.paymentHash,
-      preimage: t.preimage,
-      macaroon: t.macaroon,
-    };
-  }
-
-  fail(f: StepFailure, clock: Clock, token?: StoredToken): PurchaseResult {
-    const r: PurchaseResult = {
-      ...this.#base(clock),
-      outcome: f.outcome,
-      reason: f.reason,
-      ...(f.rejection ? { rejection: f.rejection } : {}),
-      ...(f.status !== undefined ? { status: f.status } : {}),
-      ...(f.response ? { response: f.response } : {}),
-    };
-    if (token) {
-      r.tokenReused = true;
-      r.paymentHash = token.paymentHash;
-      r.macaroon = token.macaroon;
-    }
-    return r;
-  }
 }

@@ -12,17 +12,8 @@ export {
 } from './paywall-response.js';
 export { prepareRequest, buildRequest, type PreparedRequest } from './request.js';
 export { SingleFlight } from './single-flight.js';
-export {
-  send,
-  makeOffer,
-  quoteOf,
-  authorizeOffer,
-  payOffer,
-  sendWithToken,
-  type ClientContext,
-  type Offer,
-  type PaidOffer,
-  type StepFailure,
-  type Delivery,
-} from './steps.js';
+export type { ClientContext, StepFailure } from './context.js';
+export { send, makeOffer, quoteOf, authorizeOffer, type Offer } from './offer.js';
+export { payOffer, payOnDelivery, type PaidOffer, type PayFailure } from './payment.js';
+export { sendWithToken, sendAuthorized, type Delivery } from './delivery.js';
 export { l402FetchTool, l402FetchSchema } from './tool.js';

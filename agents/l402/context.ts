@@ -1,0 +1,38 @@
+import type { LightningNode, NodeInfo } from '../../infra/lightning/node.js';
+import type { Logger } from '../../infra/log.js';
+import type { Msat } from '../../infra/money.js';
+import type { Clock } from '../../infra/time/clock.js';
+import type { PaymentPolicy } from '../policies/index.js';
+import type { InvoiceRejection, PurchaseEvent, PurchaseOutcome } from './outcome.js';
+import type { TokenStore } from './token-store.js';
+
+/**
+ * What every purchase step needs. The steps (offer.ts, payment.ts,
+ * delivery.ts) are plain functions of this context: the client composes them
+ * into `purchase`, the buyer graph calls them from its nodes. None throws for
+ * an expected failure: each returns a `StepFailure` carrying the outcome.
+ */
+export interface ClientContext {
+  node: LightningNode;
+  fetch: typeof fetch;
+  policy: PaymentPolicy;
+  tokens: TokenStore;
+  clock: Clock;
+  logger: Logger;
+  maxFeeMsat: (amountMsat: Msat) => Msat;
+  emit: (e: PurchaseEvent) => void;
+  nodeInfo: () => Promise<NodeInfo>;
+  allowUnsigned: boolean;
+  payTimeoutMs?: number;
+  buyer?: string;
+}
+
+/** An expected failure of one step. */
+export interface StepFailure {
+  ok: false;
+  outcome: PurchaseOutcome;
+  reason: string;
+  rejection?: InvoiceRejection;
+  status?: number;
+  response?: Response;
+}

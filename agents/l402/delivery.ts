@@ -1,0 +1,60 @@
+import { formatAuthorization } from '../../infra/l402/index.js';
+import type { ClientContext } from './context.js';
+import type { PurchaseOutcome } from './outcome.js';
+import { readPaywallAnswer, type PaywallAnswer } from './paywall-response.js';
+import type { PreparedRequest } from './request.js';
+import { send } from './offer.js';
+import type { StoredToken } from './token-store.js';
+
+/** How an authorized request ended. */
+export type Delivery =
+  | { kind: 'delivered'; response: Response }
+  | { kind: 'rejected'; outcome: 'token_rejected' | 'quota_exhausted'; answer: PaywallAnswer }
+  | { kind: 'failed'; outcome: PurchaseOutcome; response?: Response; reason: string; status?: number };
+
+/** Sends the request with a paid token and classifies the answer. */
+export function sendWithToken(
+  ctx: ClientContext,
+  req: PreparedRequest,
+  token: StoredToken,
+  step: 'consume' | 'reuse',
+): Promise<Delivery> {
+  const auth = formatAuthorization({ macaroon: token.macaroon, preimage: token.preimage ?? '' });
+  return sendAuthorized(ctx, req, auth, token.paymentHash, step);
+}
+
+/** Sends the request with an `Authorization` header and classifies the answer. */
+export async function sendAuthorized(
+  ctx: ClientContext,
+  req: PreparedRequest,
+  auth: string,
+  paymentHash: string,
+  step: 'consume' | 'reuse',
+): Promise<Delivery> {
+  const at = ctx.clock.now();
+  const sent = await send(ctx, req, auth);
+  const durationMs = ctx.clock.now() - at;
+  const base = { atMs: at, durationMs, url: req.url.href, buyer: ctx.buyer };
+  if (!sent.ok) {
+    ctx.emit({ ...base, step, status: 0, ok: false, paymentHash });
+    return {
+      kind: 'failed',
+      outcome: step === 'consume' ? 'not_delivered' : 'seller_error',
+      reason: sent.reason,
+    };
+  }
+  const res = sent.response;
+  const ok = res.status < 400;
+  ctx.emit({ ...base, step, status: res.status, ok, paymentHash });
+  if (ok) return { kind: 'delivered', response: res };
+  if (res.status === 401 || res.status === 402) {
+    const answer = await readPaywallAnswer(res);
+    const outcome = answer.note.reason === 'quota_exhausted' ? 'quota_exhausted' : 'token_rejected';
+    return { kind: 'rejected', outcome, answer };
+  }
+  if (res.status === 429)
+    return { kind: 'failed', outcome: 'rate_limited', response: res, reason: 'HTTP 429', status: 429 };
+  // The paywall let us through and the service failed: paid but not delivered.
+  const outcome = res.status >= 500 ? 'not_delivered' : 'seller_error';
+  return { kind: 'failed', outcome, response: res, reason: `HTTP ${res.status}`, status: res.status };
+}

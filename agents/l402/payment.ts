@@ -1,0 +1,166 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import type { Payment } from '../../infra/lightning/node.js';
+import type { Reservation } from '../policies/index.js';
+import type { ClientContext, StepFailure } from './context.js';
+import { sendAuthorized, type Delivery } from './delivery.js';
+import type { Offer } from './offer.js';
+import { outcomeOfPaymentFailure } from './outcome.js';
+import type { StoredToken } from './token-store.js';
+
+/** What paying an offer produced. */
+export type PaidOffer = { ok: true; token: StoredToken; payment: Payment; payMs: number };
+
+/**
+ * Pays an authorized offer: store the token as pending, pay with the fee
+ * ceiling, then settle the reservation and complete the token, or release and
+ * drop them. When the node's answer is lost (it threw), the payment is looked
+ * up by hash; if its fate stays unknown, the pending token and the reservation
+ * are kept so the money can neither be spent twice nor be counted as free.
+ */
+export async function payOffer(
+  ctx: ClientContext,
+  offer: Offer,
+  reservation: Reservation,
+): Promise<PaidOffer | PayFailure> {
+  const at = ctx.clock.now();
+  const pending = pendingToken(offer, at);
+  await ctx.tokens.put(pending);
+  const { payment, thrown } = await payInvoice(ctx, offer);
+  return finishPayment(ctx, offer, reservation, pending, payment, thrown, at);
+}
+
+/** A failed payment step. */
+export type PayFailure = StepFailure & { payMs: number; payment?: Payment };
+
+function pendingToken(offer: Offer, at: number): StoredToken {
+  return {
+    origin: offer.req.origin,
+    pathPrefix: offer.limits.pathPrefix ?? offer.req.path,
+    macaroon: offer.macaroon,
+    paymentHash: offer.paymentHash,
+    state: 'pending',
+    invoice: offer.challenge.invoice,
+    amountMsat: offer.amountMsat,
+    createdAt: at,
+    validUntilMs: offer.limits.validUntilMs,
+    maxCalls: offer.limits.maxCalls,
+    callsUsed: 0,
+    service: offer.service,
+  };
+}
+
+/** Pays; when the node throws, its answer is lost, so the payment is looked up by hash. */
+async function payInvoice(
+  ctx: ClientContext,
+  offer: Offer,
+): Promise<{ payment?: Payment; thrown?: unknown }> {
+  try {
+    let payment = await ctx.node.pay(offer.challenge.invoice, {
+      maxFeeMsat: offer.maxFeeMsat,
+      ...(ctx.payTimeoutMs !== undefined ? { timeoutMs: ctx.payTimeoutMs } : {}),
+    });
+    if (payment.status === 'failed' && payment.failure?.reason === 'already_paid') {
+      payment = (await ctx.node.lookupPayment(offer.paymentHash)) ?? payment;
+    }
+    return { payment };
+  } catch (thrown) {
+    const looked = await ctx.node.lookupPayment(offer.paymentHash).then(
+      (p) => ({ payment: p }),
+      // Neither answer nor record: its fate is unknown, treat it as in flight.
+      () => ({ payment: { status: 'in_flight' } as Payment }),
+    );
+    return { ...looked, thrown };
+  }
+}
+
+/**
+ * Pay-on-success (hold invoices): pays and sends the retry `L402 <mac>:` at
+ * once. The seller runs the handler while our HTLC is held, then settles
+ * (delivered: we learn the preimage) or cancels (we are refunded).
+ */
+export async function payOnDelivery(
+  ctx: ClientContext,
+  offer: Offer,
+  reservation: Reservation,
+): Promise<{ paid: PaidOffer | PayFailure; delivery: Delivery; consumeMs: number }> {
+  const at = ctx.clock.now();
+  const pending = pendingToken(offer, at);
+  await ctx.tokens.put(pending);
+  const [{ payment, thrown }, delivery] = await Promise.all([
+    payInvoice(ctx, offer),
+    sendAuthorized(ctx, offer.req, `L402 ${offer.macaroon}:`, offer.paymentHash, 'consume'),
+  ]);
+  const consumeMs = ctx.clock.now() - at;
+  const paid = await finishPayment(ctx, offer, reservation, pending, payment, thrown, at);
+  return { paid, delivery, consumeMs };
+}
+
+async function finishPayment(
+  ctx: ClientContext,
+  offer: Offer,
+  reservation: Reservation,
+  pending: StoredToken,
+  payment: Payment | undefined,
+  thrown: unknown,
+  at: number,
+): Promise<PaidOffer | PayFailure> {
+  const payMs = ctx.clock.now() - at;
+  const emitPay = (ok: boolean, p: Payment | undefined, failure?: string) =>
+    ctx.emit({
+      atMs: at,
+      durationMs: payMs,
+      url: offer.url,
+      buyer: ctx.buyer,
+      step: 'pay',
+      ok,
+      amountMsat: ok ? (p?.amountMsat ?? offer.amountMsat) : offer.amountMsat,
+      feeMsat: ok ? (p?.feeMsat ?? 0) : 0,
+      hops: ok ? (p?.hops ?? 0) : 0,
+      paymentHash: offer.paymentHash,
+      ...(failure ? { failure } : {}),
+    });
+
+  if (
+    payment?.status === 'succeeded' &&
+    payment.preimage &&
+    preimageMatches(payment.preimage, offer.paymentHash)
+  ) {
+    ctx.policy.settle(reservation, payment.amountMsat + payment.feeMsat);
+    const token: StoredToken = { ...pending, state: 'paid', preimage: payment.preimage.toLowerCase() };
+    await ctx.tokens.put(token);
+    emitPay(true, payment);
+    return { ok: true, token, payment, payMs };
+  }
+  if (payment === undefined || payment.status === 'failed') {
+    ctx.policy.release(reservation);
+    await ctx.tokens.evict(pending.origin, pending.pathPrefix, pending.paymentHash);
+    const reason = payment?.failure
+      ? `${payment.failure.reason}: ${payment.failure.message}`
+      : `payment never started: ${(thrown as Error)?.message ?? thrown}`;
+    emitPay(false, payment, reason);
+    const outcome = payment?.failure ? outcomeOfPaymentFailure(payment.failure.reason) : 'payment_failed';
+    return { ok: false, outcome, reason, payMs, payment };
+  }
+  // In flight, or a success whose preimage does not open the hash: fate unknown, keep everything held.
+  const reason =
+    payment.status === 'in_flight'
+      ? 'payment still in flight; the token stays pending and is recovered by payment hash'
+      : `node reported a preimage that does not hash to ${offer.paymentHash}`;
+  emitPay(false, payment, reason);
+  return {
+    ok: false,
+    outcome: payment.status === 'in_flight' ? 'payment_timeout' : 'payment_failed',
+    reason,
+    payMs,
+    payment,
+  };
+}
+
+function preimageMatches(preimageHex: string, paymentHashHex: string): boolean {
+  try {
+    return bytesToHex(sha256(hexToBytes(preimageHex.toLowerCase()))) === paymentHashHex.toLowerCase();
+  } catch {
+    return false;
+  }
+}
