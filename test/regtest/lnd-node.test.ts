@@ -134,6 +134,11 @@ describeRegtest(unavailable, 'LndNode on a real regtest network', () => {
     const off = seller.onInvoice((i) => i.paymentHash === hash && events.push(i.state));
     const [start] = await quietBalances([buyer]);
     const inv = await seller.createHoldInvoice({ amountMsat: 4_000_000, paymentHash: hash });
+    // Another process watching the same node (a paywall, say) follows the invoice by hash.
+    const elsewhere = await LndNode.fromFiles(nodeByName(rt.net, 'seller-2'));
+    const seenElsewhere: string[] = [];
+    elsewhere.onInvoice((i) => i.paymentHash === hash && seenElsewhere.push(i.state));
+    elsewhere.watchInvoice(hash);
     const paying = buyer.pay(inv.paymentRequest);
     await waitForState(seller, hash, 'accepted');
     expect((await buyer.balances()).pendingOutMsat).toBe(4_000_000 + hubFee(4_000_000));
@@ -147,7 +152,10 @@ describeRegtest(unavailable, 'LndNode on a real regtest network', () => {
     expect(end!.localMsat).toBe(start!.localMsat);
     expect(await seller.lookupInvoice(hash)).toMatchObject({ state: 'canceled' });
     await expect.poll(() => events, { timeout: 5000 }).toEqual(['open', 'accepted', 'canceled']);
+    await expect.poll(() => seenElsewhere.at(-1), { timeout: 5000 }).toBe('canceled');
+    expect(seenElsewhere).toContain('accepted');
     off();
+    await elsewhere.close();
   });
 
   it('a second pay() of an in-flight invoice follows the first payment instead of paying again', async () => {

@@ -22,6 +22,7 @@ export class InvoiceEvents {
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #isHold: (hash: string) => boolean;
+  readonly #onFinal: (hash: string) => void;
   readonly #listeners = new Set<(invoice: Invoice) => void>();
   readonly #seen = new Map<string, InvoiceState>();
   readonly #watched = new Map<string, AbortController>();
@@ -31,12 +32,19 @@ export class InvoiceEvents {
 
   constructor(
     client: LndRestClient,
-    deps: { clock: Clock; logger: Logger; isHold: (hash: string) => boolean },
+    deps: {
+      clock: Clock;
+      logger: Logger;
+      isHold: (hash: string) => boolean;
+      /** Called once an invoice settles or is canceled: it needs no following any more. */
+      onFinal?: (hash: string) => void;
+    },
   ) {
     this.#client = client;
     this.#clock = deps.clock;
     this.#log = deps.logger;
     this.#isHold = deps.isHold;
+    this.#onFinal = deps.onFinal ?? (() => undefined);
   }
 
   /** Adds a listener; the feeds run while at least one listener is registered. */
@@ -122,6 +130,7 @@ export class InvoiceEvents {
     this.#seen.delete(invoice.paymentHash);
     this.#seen.set(invoice.paymentHash, invoice.state);
     if (this.#seen.size > SEEN_LIMIT) this.#seen.delete(this.#seen.keys().next().value as string);
+    if (TERMINAL.has(invoice.state)) this.#onFinal(invoice.paymentHash);
     for (const listener of this.#listeners) {
       try {
         listener(invoice);

@@ -77,6 +77,8 @@ export class LndNode implements LightningNode {
   readonly #log: Logger;
   readonly #pay: PayContext;
   readonly #holdHashes = new Set<string>();
+  /** Invoices followed through every state for `onInvoice` (hold invoices made here, `watchInvoice`). */
+  readonly #followed = new Set<string>();
   readonly #events: InvoiceEvents;
 
   constructor({
@@ -90,7 +92,12 @@ export class LndNode implements LightningNode {
     this.#log = logger;
     this.rest = new LndRestClient(connection, { clock, logger, ...(retry ? { retry } : {}) });
     this.#pay = { client: this.rest, clock, log: logger, reconnectTimeoutMs };
-    this.#events = new InvoiceEvents(this.rest, { clock, logger, isHold: (h) => this.#holdHashes.has(h) });
+    this.#events = new InvoiceEvents(this.rest, {
+      clock,
+      logger,
+      isHold: (h) => this.#holdHashes.has(h),
+      onFinal: (h) => this.#followed.delete(h),
+    });
   }
 
   /** Reads the certificate and macaroon files and connects. Missing files → `LndError('bad_config')`. */
@@ -136,6 +143,7 @@ export class LndNode implements LightningNode {
     const body = { ...invoiceBody(req), hash: hexToB64(hash), private: true };
     await this.rest.call('POST', '/v2/invoices/hodl', body, { retry: 'if-not-sent' });
     this.#holdHashes.add(hash);
+    this.#followed.add(hash);
     this.#events.watch(hash);
     return this.#mustLookup(hash);
   }
@@ -215,8 +223,19 @@ export class LndNode implements LightningNode {
 
   onInvoice(listener: (invoice: Invoice) => void): () => void {
     const off = this.#events.on(listener);
-    for (const hash of this.#holdHashes) this.#events.watch(hash);
+    for (const hash of this.#followed) this.#events.watch(hash);
     return off;
+  }
+
+  /**
+   * Follows an invoice this object did not create (e.g. a hold invoice made
+   * by another process) through every state, for `onInvoice` listeners.
+   * Invoices created here are followed already.
+   */
+  watchInvoice(paymentHashHex: string): void {
+    const hash = assertHex32(paymentHashHex, 'paymentHash');
+    this.#followed.add(hash);
+    this.#events.watch(hash);
   }
 
   /** Stops invoice feeds and closes connections. */
