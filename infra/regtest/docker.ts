@@ -138,7 +138,7 @@ export async function upDocker(opts: DockerUpOptions): Promise<NetworkDesc> {
     GROUPID: String(process.getgid?.() ?? 1000),
   };
   log.info({ composeFile }, 'docker compose up');
-  await run('docker', ['compose', '-f', composeFile, '-p', PROJECT, 'up', '-d', '--wait'], {
+  await run('docker', ['compose', '-f', composeFile, '-p', PROJECT, 'up', '-d'], {
     env,
     maxBuffer: 16 << 20,
   });

@@ -7,7 +7,8 @@ import { ensureBinaries, REGTEST_TARGETS } from './binaries.js';
 import { bootstrap, prepareChain, waitFor } from './bootstrap.js';
 import { Chain } from './chain.js';
 import { Faucet } from './faucet.js';
-import { waitForLnd } from './lnd-admin.js';
+import { LndNode } from '../lightning/lnd/index.js';
+import { LndAdmin, waitForLnd } from './lnd-admin.js';
 import { saveNetwork, type NetworkDesc, type NodeDesc } from './network-file.js';
 import { freePorts, isOurs, logTail, spawnDaemon, stopProcess, type ProcessRecord } from './processes.js';
 import { readState, recordProcess, teardown, writeState } from './state.js';
@@ -176,7 +177,11 @@ export async function stopNode(stateDir: string, name: string, clock: Clock): Pr
   await stopProcess(rec, clock);
 }
 
-/** Starts a stopped lnd again with the same arguments and data, and waits until it is ready. */
+/**
+ * Starts a stopped lnd again with the same arguments and data, and waits
+ * until it is ready and every one of its channels is active again (its peers
+ * reconnected), so the next payment through it can succeed.
+ */
 export async function startNode(stateDir: string, node: NodeDesc, clock: Clock): Promise<void> {
   const rec = await recordOf(stateDir, node.name);
   if (isOurs(rec)) return;
@@ -188,6 +193,15 @@ export async function startNode(stateDir: string, node: NodeDesc, clock: Clock):
     isRunning: () => isOurs(again),
     describe: () => logTail(again.logFile),
   });
+  const lnd = await LndNode.fromFiles(node, { clock });
+  try {
+    const admin = new LndAdmin(lnd.rest);
+    await waitFor(clock, 60_000, `${node.name}'s channels to reactivate`, async () =>
+      (await admin.channels()).every((c) => c.active),
+    );
+  } finally {
+    await lnd.close();
+  }
 }
 
 async function recordOf(stateDir: string, name: string): Promise<ProcessRecord> {
