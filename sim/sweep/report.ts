@@ -27,7 +27,7 @@ function intervalChart(r: SweepResult, key: string, title: string): TopLevelSpec
       {
         mark: 'bar',
         encoding: {
-          y: { field: 'label', type: 'nominal', title: null, sort: null },
+          y: { field: 'label', type: 'nominal', title: null, sort: null, axis: { labelLimit: 400 } },
           x: { field: 'mean', type: 'quantitative', title },
         },
       },
@@ -65,7 +65,7 @@ function groupChart(r: SweepResult): TopLevelSpec | undefined {
       {
         mark: 'bar',
         encoding: {
-          y: { field: 'row', type: 'nominal', title: null, sort: null },
+          y: { field: 'row', type: 'nominal', title: null, sort: null, axis: { labelLimit: 400 } },
           x: { field: 'mean', type: 'quantitative', title: 'sat per task' },
         },
       },
