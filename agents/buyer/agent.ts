@@ -23,6 +23,13 @@ export interface BuyerAgentOptions {
    * the chosen one for an invoice.
    */
   quoteFrom?: 'challenge' | 'manifest';
+  /**
+   * While a usable token is held for one of the candidates, use it and do not
+   * ask the other sellers for invoices (default true). With false, every
+   * candidate is quoted each time and the decider weighs the held token
+   * (price 0) against fresh offers.
+   */
+  preferHeldTokens?: boolean;
   /** Listings fetched per search (default 10). */
   searchLimit?: number;
   /** Keep response bodies in `TaskResult.outputs` (default false). */
@@ -70,6 +77,7 @@ export function createBuyerAgent(o: BuyerAgentOptions): BuyerAgent {
       clock: o.clock,
       logger: o.logger ?? silentLogger,
       quoteFrom: o.quoteFrom ?? 'challenge',
+      preferHeldTokens: o.preferHeldTokens ?? true,
       searchLimit: o.searchLimit ?? 10,
       keepOutputs: o.keepOutputs ?? false,
       delegate: o.delegate,

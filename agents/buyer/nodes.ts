@@ -27,6 +27,8 @@ export interface BuyerDeps {
   logger: Logger;
   /** Where quotes come from: live 402 challenges (default) or the sellers' discovery manifests. */
   quoteFrom: 'challenge' | 'manifest';
+  /** While a usable token is held for some candidate, do not ask the others for invoices. */
+  preferHeldTokens: boolean;
   /** Listings fetched per search (the buyer's search bandwidth). */
   searchLimit: number;
   /** Keep response bodies in the run's state (`outputs`). */
@@ -44,7 +46,7 @@ export function buyerNodes(d: BuyerDeps) {
   // The agent's policy governs its purchases (it may differ from the client's default).
   const ctx = { ...client.steps, policy: d.policy ?? client.policy };
   const timed = (node: string, at: number) => [{ node, atMs: at, durationMs: clock.now() - at }];
-  const { quoteOne, challengeQuote } = sellerQuoting(d, ctx);
+  const { prepare, quoteOne, challengeQuote } = sellerQuoting(d, ctx);
 
   /** Registry search for sellers of the capability. */
   async function discover(s: BuyerStateT): Promise<BuyerUpdate> {
@@ -82,7 +84,15 @@ export function buyerNodes(d: BuyerDeps) {
       if (live && !s.excluded.includes(id)) quotes[id] = q;
     }
     const todo = s.listings.filter((l) => !quotes[l.id] && !s.excluded.includes(l.id));
-    const results = await Promise.all(todo.map((l) => quoteOne(s, l)));
+    const prepared = await Promise.all(todo.map((l) => prepare(s, l)));
+    for (const p of prepared) if (p.held) quotes[p.held.listing.id] = p.held;
+    // A token already paid for costs nothing more: while one is held, other sellers are not asked for invoices.
+    const holding = d.preferHeldTokens && Object.values(quotes).some((q) => q.source === 'token');
+    const results = holding
+      ? []
+      : await Promise.all(
+          todo.flatMap((l, i) => (prepared[i]!.held ? [] : [quoteOne(s, l, prepared[i]!.req)])),
+        );
     const excluded: string[] = [];
     const purchases: BuyerPurchase[] = [];
     results.forEach((r) => {

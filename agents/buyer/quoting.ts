@@ -22,15 +22,27 @@ export function sellerQuoting(d: BuyerDeps, ctx: ClientContext) {
   const { clock, client } = d;
 
   /** One seller's quote: a token already held, or its live 402 challenge, checked. */
-  async function quoteOne(s: BuyerStateT, listing: Listing): Promise<SellerQuote | { failed: BuyerUpdate }> {
-    const at = clock.now();
+  /** The request a task sends to a listing, and a quote if a usable token for it is already held. */
+  async function prepare(
+    s: BuyerStateT,
+    listing: Listing,
+  ): Promise<{ req: PreparedRequest; held?: SellerQuote }> {
     const req = await prepareRequest(requestFor(listing, s.task), {
       method: s.task.method ?? 'GET',
       ...(s.task.body !== undefined ? { body: s.task.body } : {}),
     });
-    const held = client.tokens.get(req.origin, req.path);
-    if (held && tokenUsable(held, clock.now()))
-      return { listing, req, source: 'token', priceMsat: 0, token: held };
+    const token = client.tokens.get(req.origin, req.path);
+    if (!token || !tokenUsable(token, clock.now())) return { req };
+    return { req, held: { listing, req, source: 'token', priceMsat: 0, token } };
+  }
+
+  /** One seller's price: from its manifest when asked to, else its live 402 challenge, checked. */
+  async function quoteOne(
+    s: BuyerStateT,
+    listing: Listing,
+    req: PreparedRequest,
+  ): Promise<SellerQuote | { failed: BuyerUpdate }> {
+    const at = clock.now();
     if (d.quoteFrom === 'manifest') {
       const fromManifest = await manifestQuote(listing, req);
       if (fromManifest) return fromManifest;
@@ -90,7 +102,7 @@ export function sellerQuoting(d: BuyerDeps, ctx: ClientContext) {
     return { listing, req, source: 'challenge', priceMsat: made.offer.amountMsat, offer: made.offer };
   }
 
-  return { quoteOne, challengeQuote };
+  return { prepare, quoteOne, challengeQuote };
 }
 
 /** The default tier's price of the manifest service matching the listing (by path, else by name). */

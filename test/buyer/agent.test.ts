@@ -160,7 +160,11 @@ describe('the buyer graph', () => {
   });
 
   it('the random decider repeats its picks for a fixed seed', async () => {
-    const specs: SellerSpec[] = ['a', 'b', 'c', 'd'].map((name) => ({ name, priceMsat: 10_000 }));
+    const specs: SellerSpec[] = ['a', 'b', 'c', 'd'].map((name) => ({
+      name,
+      priceMsat: 10_000,
+      maxCalls: 1,
+    }));
     const picks = async () => {
       const { agent } = await setup(specs, { decider: 'random' });
       const out = [];
@@ -170,6 +174,19 @@ describe('the buyer graph', () => {
     const first = await picks();
     expect(await picks()).toEqual(first);
     expect(new Set(first).size).toBeGreaterThan(1);
+  });
+
+  it('a held token is used without asking the other sellers for invoices', async () => {
+    const { m, agent } = await setup([
+      { name: 'alpha', priceMsat: 10_000, maxCalls: 5 },
+      { name: 'beta', priceMsat: 20_000 },
+    ]);
+    await agent.runTask(task({ id: 'first' }));
+    const r = await agent.runTask(task({ id: 'second' }));
+    expect(r.purchases).toMatchObject([
+      { seller: 'alpha', outcome: 'success', tokenReused: true, paidMsat: 0 },
+    ]);
+    expect(m.sellers.map((s) => s.events.filter((e) => e.type === 'challenge').length)).toEqual([1, 1]);
   });
 
   it('records each node with clock timings and names the graph nodes', async () => {
