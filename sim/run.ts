@@ -90,13 +90,14 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     market.start(engine);
   });
   let result: EngineResult;
+  let after: LedgerEntry[];
   try {
     result = await engine.run(durationMs + Math.round(scenario.drainSec * 1000));
+    after = await snapshot(world);
   } finally {
     await world.close();
   }
   recorder.ended(result.endedAtMs);
-  const after = await snapshot(world);
   const adjust = market?.transfers ?? new Map<string, number>();
   const ledger = before.map((b) => {
     const a = after.find((x) => x.node === b.node);

@@ -39,7 +39,11 @@ export class RegtestWorld implements World {
 
   /** Loads network.json and connects to every node it lists. */
   static async open(networkFile: string, rng: Rng): Promise<RegtestWorld> {
-    const desc = await loadNetwork(networkFile);
+    return RegtestWorld.fromDesc(await loadNetwork(networkFile), rng);
+  }
+
+  /** Connects to every node of an already loaded network description. */
+  static async fromDesc(desc: NetworkDesc, rng: Rng): Promise<RegtestWorld> {
     const w = new RegtestWorld(rng, desc);
     for (const n of desc.nodes) {
       const role = ledgerRole(n);
@@ -92,6 +96,8 @@ export class RegtestWorld implements World {
 
   async close(): Promise<void> {
     await Promise.all(this.#servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    // Invoice feeds (onInvoice) hold streaming connections open until their node is closed.
+    await Promise.all([...this.#nodes.values()].map((n) => n.node.close()));
   }
 }
 
