@@ -81,7 +81,8 @@ export const defaultTopology: Topology = topologySchema.parse({
     { from: 'hub', to: 'seller-1', capacitySat: 2_000_000, pushSat: 500_000 },
     { from: 'hub', to: 'seller-2', capacitySat: 2_000_000, pushSat: 500_000 },
   ],
-  fees: { baseMsat: 1000, ratePpm: 1000 },
+  // LND's own defaults (and the simnet's): with `defaultMaxFeeMsat` (1%, at least 1 sat) even a 1-sat payment fits.
+  fees: { baseMsat: 1000, ratePpm: 1 },
   probes: [
     { from: 'buyer-1', to: 'seller-1', amountMsat: 1_000_000 },
     { from: 'buyer-1', to: 'seller-2', amountMsat: 1_000_000 },

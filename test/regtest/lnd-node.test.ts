@@ -106,6 +106,15 @@ describeRegtest(unavailable, 'LndNode on a real regtest network', () => {
     book('buyer-1', 'seller-1', amount, p.feeMsat);
   });
 
+  it('a 1-sat purchase fits the default fee ceiling (1%, at least 1 sat)', async () => {
+    const [buyer, seller] = [await rt.node('buyer-2'), await rt.node('seller-2')];
+    const inv = await seller.createInvoice({ amountMsat: 1000, memo: 'one sat' });
+    const p = await buyer.pay(inv.paymentRequest);
+    expect(p).toMatchObject({ status: 'succeeded', feeMsat: hubFee(1000) });
+    expect(p.feeMsat).toBe(1000);
+    book('buyer-2', 'seller-2', 1000, p.feeMsat);
+  });
+
   it('settles a hold invoice: HTLC locked while accepted, events open → accepted → settled', async () => {
     const [buyer, seller] = [await rt.node('buyer-2'), await rt.node('seller-1')];
     const { preimage, hash } = newPreimage();
