@@ -1,7 +1,7 @@
 import type { Rng } from '../../infra/random.js';
 import type { Logger } from '../../infra/log.js';
 import type { LightningNode } from '../../infra/lightning/node.js';
-import { createL402Client, type L402Client } from '../../agents/l402/index.js';
+import { createL402Client, type L402Client, type PurchaseEvent } from '../../agents/l402/index.js';
 import { createPolicy, type PaymentPolicy } from '../../agents/policies/index.js';
 import { createDecider, type DeciderSpec } from '../../agents/buyer/deciders/spec.js';
 import { createBuyerAgent } from '../../agents/buyer/agent.js';
@@ -78,6 +78,11 @@ export function createMarketAgent(
     logger: deps.logger,
     buyer: spec.name,
     acceptUnsignedInvoices: world.acceptUnsignedInvoices,
+    // Every step of every purchase (challenge, check, authorize, pay, consume, reuse) into events.jsonl.
+    ...(recorder.recordsEvents && {
+      onEvent: (e: PurchaseEvent) =>
+        recorder.event(e.atMs - startMs, 'step', { ...e, atMs: e.atMs - startMs }),
+    }),
   });
   const decider = createDecider(spec.decider, { clock, rng: deps.rng.fork('decider') });
   const agent = createBuyerAgent({

@@ -173,6 +173,11 @@ export class Recorder {
     this.event(atMs, 'fault', { kind, target, detail });
   }
 
+  /** True when events go somewhere (so callers can skip building them). */
+  get recordsEvents(): boolean {
+    return this.#events !== nullSink;
+  }
+
   /** Appends one line to events.jsonl. */
   event(atMs: number, type: string, data: Record<string, unknown>): void {
     this.#events.write(JSON.stringify({ t: atMs, type, ...data }) + '\n');

@@ -17,9 +17,43 @@ const WIDTH = 520;
 const HEIGHT = 260;
 const base = { width: WIDTH, height: HEIGHT, background: 'white', config: { font: 'DejaVu Sans' } } as const;
 
-/** Every chart of one run, in the order the report shows them. */
-export function runCharts(s: Summary): Chart[] {
-  return [latencyCdf(s), stepLatency(s), spendOverTime(s), priceOverTime(s), outcomes(s), groupWelfare(s)];
+/** A paid purchase as the price scatter draws it (read back from purchases.csv). */
+export interface PricePoint {
+  atMs: number;
+  seller: string;
+  paidMsat: number;
+}
+
+/** Every chart of one run, in the order the report shows them; the scatter needs purchases.csv. */
+export function runCharts(s: Summary, prices: readonly PricePoint[] = []): Chart[] {
+  const charts = [
+    latencyCdf(s),
+    stepLatency(s),
+    spendOverTime(s),
+    priceOverTime(s),
+    outcomes(s),
+    groupWelfare(s),
+  ];
+  if (prices.length) charts.splice(4, 0, priceScatter(prices));
+  return charts;
+}
+
+function priceScatter(points: readonly PricePoint[]): Chart {
+  const values = points.map((p) => ({ sec: p.atMs / 1000, sats: p.paidMsat / 1000, seller: p.seller }));
+  return {
+    id: 'prices-by-seller',
+    title: 'Every price paid, by seller',
+    spec: {
+      ...base,
+      data: { values },
+      mark: { type: 'point', filled: true, size: 18, opacity: 0.6 },
+      encoding: {
+        x: { field: 'sec', type: 'quantitative', title: 'run time (s)' },
+        y: { field: 'sats', type: 'quantitative', title: 'paid (sat)', scale: { zero: false } },
+        color: { field: 'seller', type: 'nominal', legend: { labelLimit: 200 } },
+      },
+    },
+  };
 }
 
 function latencyCdf(s: Summary): Chart {
