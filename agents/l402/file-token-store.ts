@@ -23,7 +23,7 @@ interface TokenFile {
  * a burst of changes collapses into the latest snapshot.
  *
  * @example
- * const tokens = await FileTokenStore.open('~/.cache/l402-lab/tokens.json');
+ * const tokens = await FileTokenStore.open(join(homedir(), '.cache/l402-lab/tokens.json'));
  */
 export class FileTokenStore extends MemoryTokenStore {
   readonly path: string;
