@@ -31,6 +31,7 @@ const io: CommandIo = {
   out: (t) => console.log(t),
   err: (t) => console.error(t),
   interactive: Boolean(process.stderr.isTTY),
+  now: () => new Date(),
 };
 
 async function main(argv: string[]): Promise<ExitCode> {

@@ -31,6 +31,8 @@ export interface RunOptions {
   logger?: Logger;
   /** Recorded in meta.json. */
   overrides?: Record<string, unknown>;
+  /** Wall-clock start (ISO 8601) for meta.json; the entry point reads the clock, not the library. */
+  startedAt?: string;
   /** Where rows go when no outDir is given (tests use a MemorySink). */
   sinks?: { purchases?: TextSink; events?: TextSink };
   /** Build the world yourself (tests, benchmarks); default: from backend. */
@@ -55,7 +57,6 @@ export interface RunOutput {
  */
 export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Promise<RunOutput> {
   const t0 = performance.now();
-  const startedAt = new Date().toISOString();
   const seed = opts.seed ?? scenario.seed;
   const backend = opts.backend ?? 'embedded';
   const logger = opts.logger ?? silentLogger;
@@ -113,7 +114,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     scenario: scenario.name,
     seed,
     backend: world.backend,
-    startedAt,
+    startedAt: opts.startedAt ?? '',
     wallMs: Math.round(wallMs),
     node: process.version,
     platform: `${process.platform}-${process.arch}`,

@@ -4,6 +4,8 @@ export interface CommandIo {
   err(text: string): void;
   /** True when a progress bar makes sense (an interactive terminal). */
   interactive: boolean;
+  /** The wall clock, for run metadata. */
+  now(): Date;
 }
 
 /** A command's result: the process exit code (0 ok, 1 failed, 2 usage). */

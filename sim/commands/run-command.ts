@@ -83,6 +83,7 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<ExitCod
       png: !values['no-png'],
       events: !values['no-events'],
       overrides,
+      startedAt: io.now().toISOString(),
       onProgress: (nowMs) => bar?.update(Math.min(Math.ceil(scenario.durationSec), Math.floor(nowMs / 1000))),
     });
     bar?.update(Math.ceil(scenario.durationSec));

@@ -16,6 +16,7 @@ function buffers(): CommandIo & { text: () => string } {
     out: (t) => lines.push(t),
     err: (t) => lines.push(t),
     interactive: false,
+    now: () => new Date(Date.UTC(2026, 0, 1)),
     text: () => lines.join('\n'),
   };
 }
