@@ -174,6 +174,15 @@ export function createL402Client(options: L402ClientOptions): L402Client {
           );
         // Aperture answers a spent token with a fresh 402: pay that one; a 401 needs a new probe.
         if (d.answer.status === 402) fresh = d.answer;
+        ctx.emit({
+          atMs: clock.now(),
+          durationMs: 0,
+          url: req.url.href,
+          buyer: ctx.buyer,
+          step: 'retry',
+          status: d.answer.status,
+          ...(d.answer.note.reason ? { reason: d.answer.note.reason } : {}),
+        });
         logger.debug(
           { url: req.url.href, status: d.answer.status, reason: d.answer.note.reason },
           'l402: token rejected, evicted',

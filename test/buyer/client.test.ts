@@ -60,8 +60,17 @@ describe('L402 client against the real paywall on the simnet', () => {
     const t = client.tokens.get(`http://${s.host}`, '/v1/data')!;
     await m.fetch(s.url, { headers: { authorization: `L402 ${t.macaroon}:${t.preimage}` } });
 
-    const r = await client.purchase(s.url);
+    const events: string[] = [];
+    const watched = createL402Client({
+      node: m.buyer,
+      fetch: m.fetch,
+      clock: m.clock,
+      tokens: client.tokens,
+      onEvent: (e) => events.push(e.step),
+    });
+    const r = await watched.purchase(s.url);
     expect(r).toMatchObject({ outcome: 'success', tokenReused: false, paidMsat: 10_000, attempts: 2 });
+    expect(events).toEqual(['reuse', 'retry', 'check', 'authorize', 'pay', 'consume']);
     expect(s.events.filter((e) => e.type === 'rejected').map((e) => e.reason)).toEqual(['quota_exhausted']);
   });
 
