@@ -27,6 +27,12 @@ export interface GoTarget {
   /** Checks an existing binary is the pinned version: run with `versionArgs`, match the output. */
   versionArgs: readonly string[];
   versionPattern: RegExp;
+  /**
+   * Where the version comes from: the binary's own output (`run`, default),
+   * or the module versions Go embedded in it (`buildinfo`: `go version -m`),
+   * for programs with no version flag (Aperture has none).
+   */
+  versionFrom?: 'run' | 'buildinfo';
 }
 
 /** lnd with the sub-servers the lab uses (hold invoices need invoicesrpc). */
@@ -59,15 +65,16 @@ export const BTCCTL: GoTarget = {
   versionPattern: /btcctl version/,
 };
 
-/** Aperture, the L402 reverse proxy (interop tests). */
+/** Aperture, the L402 reverse proxy (interop tests). It has no `--version` flag: Go's build info tells. */
 export const APERTURE: GoTarget = {
   name: 'aperture',
   module: 'github.com/lightninglabs/aperture',
   version: 'v0.5.0',
   pkg: 'github.com/lightninglabs/aperture/cmd/aperture',
   how: 'wrapper',
-  versionArgs: ['--version'],
-  versionPattern: /0\.5\.0/,
+  versionArgs: [],
+  versionPattern: /^\s*(?:mod|dep)\s+github\.com\/lightninglabs\/aperture\s+v0\.5\.0\s/m,
+  versionFrom: 'buildinfo',
 };
 
 /** What a native regtest network needs. */
@@ -114,8 +121,7 @@ export async function existingBinary(target: GoTarget, cache = cacheDir()): Prom
     // Our builds leave a stamp; binaries built by hand are asked for their version.
     const stamp = await readFile(`${path}.version`, 'utf8').catch(() => undefined);
     if (stamp !== undefined) return stamp.trim() === stampOf(target) ? path : undefined;
-    const { stdout, stderr } = await run(path, [...target.versionArgs], { timeout: 10_000 });
-    return target.versionPattern.test(stdout + stderr) ? path : undefined;
+    return target.versionPattern.test(await versionOutput(target, path)) ? path : undefined;
   } catch {
     return undefined;
   }
@@ -194,15 +200,24 @@ async function build(t: GoTarget, cache: string): Promise<string> {
     );
   }
   const path = join(bin, t.name);
-  const { stdout, stderr } = await run(path, [...t.versionArgs], { timeout: 10_000 });
-  if (!t.versionPattern.test(stdout + stderr)) {
+  const reported = await versionOutput(t, path);
+  if (!t.versionPattern.test(reported)) {
     throw new BuildError(
       'build_failed',
-      `${t.name} built but does not report version ${t.version}: ${stdout}${stderr}`,
+      `${t.name} built but does not report version ${t.version}: ${reported}`,
     );
   }
   await writeFile(`${path}.version`, stampOf(t) + '\n');
   return path;
+}
+
+/** What a binary says about its version: its own output, or Go's build info for `buildinfo` targets. */
+async function versionOutput(t: GoTarget, path: string): Promise<string> {
+  const { stdout, stderr } =
+    t.versionFrom === 'buildinfo'
+      ? await run('go', ['version', '-m', path], { timeout: 10_000, maxBuffer: 16 << 20 })
+      : await run(path, [...t.versionArgs], { timeout: 10_000 });
+  return stdout + stderr;
 }
 
 function stampOf(t: GoTarget): string {
