@@ -8,9 +8,8 @@
  *   npm run bench -- sim                      (10k, 100k, 1M purchases)
  *   SIM_BENCH_SCALES=10000,100000 npm run bench -- sim
  *
- * Each scale runs in its own child process (with a 64 MB semi-space: the
- * agents allocate many short-lived objects), so peak memory is that
- * scale's. Rows stream to a temporary purchases.csv as in a real run.
+ * Each scale runs in its own child process, so peak memory is that scale's.
+ * Rows stream to a temporary purchases.csv as in a real run.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
