@@ -70,6 +70,8 @@ export interface ApertureOptions {
   priceSat: number;
   /** Token lifetime (`<service>_valid_until` caveat), seconds. */
   timeoutSec?: number;
+  /** Aperture's log level (default info, which logs every request; the benchmark uses error). */
+  debugLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error';
   clock?: Clock;
   /** How long to wait for the first 402 (default 30 s). */
   readyTimeoutMs?: number;
@@ -90,7 +92,7 @@ function apertureConfig(o: ApertureOptions, listen: string, baseDir: string): st
   return [
     `listenaddr: ${q(listen)}`,
     'insecure: true',
-    'debuglevel: "info"',
+    `debuglevel: ${q(o.debugLevel ?? 'info')}`,
     'dbbackend: "sqlite"',
     `basedir: ${q(baseDir)}`,
     'authenticator:',
