@@ -26,19 +26,21 @@ describeRegtest(unavailable, 'the quickstart on real LND (--backend regtest)', (
     const world = await RegtestWorld.fromDesc(rt.net, createRng(1));
     const purchases = new MemorySink();
     const { summary, engine } = await runScenario(scenario, { world, sinks: { purchases } });
+    // Everything a failure needs to be understood, printed with the assertion.
+    const why = JSON.stringify({ outcomes: summary.purchases.byOutcome, conservation: summary.conservation });
     expect(summary.backend).toBe('regtest');
-    expect(engine.unfinished).toEqual([]);
-    expect(summary.purchases.byOutcome.success).toBeGreaterThan(0);
+    expect(engine.unfinished, why).toEqual([]);
+    expect(summary.purchases.byOutcome.success, why).toBeGreaterThan(0);
     const rows = parsePurchasesCsv(purchases.text());
     const paid = rows.filter((r) => r.paidMsat > 0);
     expect(paid.length).toBeGreaterThan(0);
     // Real hops: buyer → hub → seller.
-    for (const r of paid) expect(r.hops).toBe(2);
+    for (const r of paid) expect(r.hops, why).toBe(2);
     const k = summary.conservation;
-    expect(k.differenceMsat).toBe(0);
-    expect(k.recorded.spendDifferenceMsat).toBe(0);
-    expect(k.recorded.feeDifferenceMsat).toBe(0);
-    expect(k.routingFeesMsat).toBeGreaterThan(0);
-    expect(k.holds).toBe(true);
+    expect(k.differenceMsat, why).toBe(0);
+    expect(k.recorded.spendDifferenceMsat, why).toBe(0);
+    expect(k.recorded.feeDifferenceMsat, why).toBe(0);
+    expect(k.routingFeesMsat, why).toBeGreaterThan(0);
+    expect(k.holds, why).toBe(true);
   }, 240_000);
 });
