@@ -94,7 +94,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
   let after: LedgerEntry[];
   try {
     result = await engine.run(durationMs + Math.round(scenario.drainSec * 1000));
-    after = await snapshot(world);
+    after = await settledSnapshot(world);
   } finally {
     await world.close();
   }
@@ -129,6 +129,22 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
   if (opts.outDir)
     reportPath = await writeRunOutputs(opts.outDir, summary, meta, { png: opts.png !== false });
   return { summary, meta, engine: result, ...(reportPath && { reportPath }) };
+}
+
+/**
+ * The final ledger. On a real network a payer learns the preimage before
+ * every channel on the route has finished settling the HTLC, so balances
+ * are read once no node has an HTLC in flight (up to 30 s of wall time).
+ * The embedded network settles the whole route before a payment resolves.
+ */
+async function settledSnapshot(world: World): Promise<LedgerEntry[]> {
+  if (world.backend === 'embedded') return snapshot(world);
+  for (let i = 0; i < 120; i++) {
+    const balances = await Promise.all(world.ledgerNodes().map(({ node }) => node.balances()));
+    if (balances.every((b) => b.pendingInMsat === 0 && b.pendingOutMsat === 0)) break;
+    await world.clock.sleep(250);
+  }
+  return snapshot(world);
 }
 
 async function snapshot(world: World): Promise<LedgerEntry[]> {
