@@ -86,7 +86,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
   // Setup runs as the first activity, so anything in it that waits on the clock works on virtual time too.
   engine.spawn('market setup', async () => {
     market = await buildMarket(scenario, world, recorder, { logger });
-    before = await snapshot(world);
+    before = await settledSnapshot(world);
     initialMsat = world.totalMsat() ?? 0;
     market.start(engine);
   });
