@@ -173,7 +173,8 @@ export function createL402Client(options: L402ClientOptions): L402Client {
             held,
           );
         // Aperture answers a spent token with a fresh 402: pay that one; a 401 needs a new probe.
-        if (d.answer.status === 402) fresh = d.answer;
+        // Not when we asked for pay-on-success and this 402 (to a plain retry) offers an ordinary invoice.
+        if (d.answer.status === 402 && (!hints.payOnSuccess || d.answer.payOnSuccess)) fresh = d.answer;
         ctx.emit({
           atMs: clock.now(),
           durationMs: 0,
@@ -258,10 +259,13 @@ export function createL402Client(options: L402ClientOptions): L402Client {
     if (answer.payOnSuccess && andConsume) return payOnSuccess(req, offer, decision.reservation, run);
     let settled!: () => void;
     paying.set(offer.paymentHash, new Promise<void>((r) => (settled = r)));
-    const paid = await payOffer(ctx, offer, decision.reservation).finally(() => {
-      paying.delete(offer.paymentHash);
-      settled();
-    });
+    const paid = await payOffer(ctx, offer, decision.reservation)
+      // Claim our call before waking the waiters: a 1-call token is ours, not theirs to reuse.
+      .then((p) => (p.ok && andConsume && tokens.recordUse(p.token), p))
+      .finally(() => {
+        paying.delete(offer.paymentHash);
+        settled();
+      });
     run.timings.payMs = paid.payMs;
     if (!paid.ok) return run.fail(paid, clock);
     run.paid(paid);
@@ -279,11 +283,13 @@ export function createL402Client(options: L402ClientOptions): L402Client {
     let settled!: () => void;
     paying.set(offer.paymentHash, new Promise<void>((r) => (settled = r)));
     run.attempts++;
-    const { paid, delivery, consumeMs } = await payOnDelivery(ctx, offer, reservation).finally(() => {
-      paying.delete(offer.paymentHash);
-      settled();
-    });
-    if (paid.ok) tokens.recordUse(paid.token);
+    const { paid, delivery, consumeMs } = await payOnDelivery(ctx, offer, reservation)
+      // The delivery used one call: count it before waiters look at the token.
+      .then((r) => (r.paid.ok && tokens.recordUse(r.paid.token), r))
+      .finally(() => {
+        paying.delete(offer.paymentHash);
+        settled();
+      });
     return holdResult(run, paid, delivery, consumeMs, clock);
   }
 
@@ -335,9 +341,9 @@ export function createL402Client(options: L402ClientOptions): L402Client {
     );
   }
 
+  /** Sends the paid request; `buy` has already counted this call on the token. */
   async function consume(req: PreparedRequest, paid: PaidOffer, run: Run): Promise<PurchaseResult> {
     const at = clock.now();
-    tokens.recordUse(paid.token);
     run.attempts++;
     const d = await sendWithToken(ctx, req, paid.token, 'consume');
     run.timings.consumeMs = clock.now() - at;

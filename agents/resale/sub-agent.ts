@@ -1,3 +1,4 @@
+import { pathWithin } from '../../infra/l402/index.js';
 import type { LightningNode } from '../../infra/lightning/node.js';
 import type { Logger } from '../../infra/log.js';
 import type { Msat } from '../../infra/money.js';
@@ -10,6 +11,7 @@ import {
   type PurchaseResult,
   type StoredToken,
   type TokenStore,
+  tokenUsable,
 } from '../l402/index.js';
 import { budgetWindow, type PaymentPolicy } from '../policies/index.js';
 import { adoptToken, type DelegatedToken } from './delegate.js';
@@ -38,7 +40,10 @@ export interface SubAgent {
   ): Promise<{ result: PurchaseResult; slice?: DelegatedToken }>;
   /** Adopts a token handed down by a parent. */
   receive(token: DelegatedToken): Promise<StoredToken>;
-  /** Calls the origin with the tokens it holds; never buys there (`reuseOnly`). */
+  /**
+   * Calls the origin with the tokens it holds; never buys there (`reuseOnly`).
+   * When the token in use is spent, the next slice held for that scope takes its place.
+   */
   call(url: string, init?: RequestInit): Promise<PurchaseResult>;
 }
 
@@ -82,8 +87,43 @@ export function createSubAgent(o: SubAgentOptions): SubAgent {
           reason: 'the reseller answered without a usable slice',
         },
       };
-    await adoptToken(tokens, slice, o.clock);
+    await hold(slice);
     return { result, slice };
+  }
+
+  // A token store holds one token per scope, so a second slice bought while the
+  // first still has calls left waits here instead of replacing (and wasting) it.
+  const spare: DelegatedToken[] = [];
+
+  async function hold(slice: DelegatedToken): Promise<void> {
+    const held = tokens.get(slice.origin, slice.pathPrefix ?? '/');
+    if (held && held.pathPrefix === (slice.pathPrefix ?? '/') && tokenUsable(held, o.clock.now()))
+      spare.push(slice);
+    else await adoptToken(tokens, slice, o.clock);
+  }
+
+  /** Adopts the next unexpired spare slice covering `url`; false when none is left. */
+  async function nextSpare(url: string): Promise<boolean> {
+    const { origin, pathname } = new URL(url);
+    for (;;) {
+      const i = spare.findIndex((t) => t.origin === origin && pathWithin(pathname, t.pathPrefix ?? '/'));
+      if (i < 0) return false;
+      const [slice] = spare.splice(i, 1);
+      if (slice!.validUntilMs !== undefined && o.clock.now() >= slice!.validUntilMs) continue;
+      await adoptToken(tokens, slice!, o.clock);
+      return true;
+    }
+  }
+
+  async function call(url: string, init?: RequestInit): Promise<PurchaseResult> {
+    for (;;) {
+      const r = await client.purchase(url, init, { reuseOnly: true, buyer: o.name });
+      // Only when nothing was served: the held token was spent or refused, not a failed service.
+      const spent =
+        r.outcome === 'quota_exhausted' || r.outcome === 'policy_denied' || r.outcome === 'token_rejected';
+      if (!spent || !(await nextSpare(url))) return r;
+      await r.response?.body?.cancel();
+    }
   }
 
   return {
@@ -91,7 +131,7 @@ export function createSubAgent(o: SubAgentOptions): SubAgent {
     client,
     buySlice,
     receive: (t) => adoptToken(tokens, t, o.clock),
-    call: (url, init) => client.purchase(url, init, { reuseOnly: true, buyer: o.name }),
+    call,
   };
 }
 

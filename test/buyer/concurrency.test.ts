@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createL402Client } from '../../agents/l402/index.js';
 import { fixedLatency } from '../../infra/lightning/simnet/index.js';
+import { settle } from '../../infra/time/virtual-clock.js';
 import { drive, makeMarket } from './market.js';
 
 describe('concurrent purchases', () => {
@@ -20,5 +21,25 @@ describe('concurrent purchases', () => {
     expect(s.events.filter((e) => e.type === 'challenge')).toHaveLength(1);
     expect(s.served).toBe(100);
     expect(before - (await m.balance(m.buyer))).toBe(10_000 + results[0]!.feeMsat);
+  });
+
+  it("a request arriving while a 1-call token is being paid buys its own instead of spending the payer's call", async () => {
+    const m = makeMarket({ latency: fixedLatency(15) });
+    const s = m.addSeller({ name: 'alpha', priceMsat: 10_000, maxCalls: 1 });
+    const client = createL402Client({ node: m.buyer, fetch: m.fetch, clock: m.clock });
+    const before = await m.balance(m.buyer);
+    const first = client.purchase(s.url);
+    while (!client.tokens.list().some((t) => t.state === 'pending')) {
+      await m.clock.advance(1);
+      await settle(5);
+    }
+    const second = client.purchase(s.url);
+    const results = await drive(m.clock, Promise.all([first, second]));
+
+    expect(results.map((r) => r.outcome)).toEqual(['success', 'success']);
+    expect(results.map((r) => r.paidMsat)).toEqual([10_000, 10_000]);
+    expect(s.served).toBe(2);
+    const fees = results[0]!.feeMsat + results[1]!.feeMsat;
+    expect(before - (await m.balance(m.buyer))).toBe(20_000 + fees);
   });
 });

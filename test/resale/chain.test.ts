@@ -2,11 +2,24 @@ import { describe, expect, it } from 'vitest';
 import { createL402Client } from '../../agents/l402/index.js';
 import { createReseller, createSubAgent, type SubAgent } from '../../agents/resale/index.js';
 import { createMinter, MemoryRootKeyStore } from '../../infra/l402/index.js';
+import { fixedLatency } from '../../infra/lightning/simnet/index.js';
+import { settle } from '../../infra/time/virtual-clock.js';
 import { drive, makeMarket } from '../buyer/market.js';
 
 /** origin seller (6-call bundle) → reseller (2-call slices, pay-on-success) → sub-agents, all on one simnet. */
-function chain({ slicesPerBundle, subs }: { slicesPerBundle?: number; subs: number }) {
-  const m = makeMarket();
+function chain({
+  slicesPerBundle,
+  subs,
+  hopMs,
+  budgetMsat = 15_000,
+}: {
+  slicesPerBundle?: number;
+  subs: number;
+  /** Per-hop latency, so payments stay in flight long enough for a second task to arrive. */
+  hopMs?: number;
+  budgetMsat?: number;
+}) {
+  const m = makeMarket(hopMs !== undefined ? { latency: fixedLatency(hopMs) } : {});
   const origin = m.addSeller({ name: 'origin', priceMsat: 30_000, maxCalls: 6 });
   const node = m.addNode('reseller', { toHub: true });
   m.net.openChannel(m.hub, node, { capacityMsat: 50_000_000, baseFeeMsat: 100, feeRatePpm: 1_000 });
@@ -29,7 +42,7 @@ function chain({ slicesPerBundle, subs }: { slicesPerBundle?: number; subs: numb
       node: m.addNode(`sub-${i}`, { toHub: true }),
       fetch: m.fetch,
       clock: m.clock,
-      budgetMsat: 15_000,
+      budgetMsat,
     }),
   );
   return { m, origin, reseller, node, agents };
@@ -106,5 +119,33 @@ describe('resale chain: seller → reseller → sub-agents', () => {
     // 12,000 + fee ceiling 1,000 held per slice; the 15,000 budget has room for one.
     const second = await drive(m.clock, sub.buySlice('http://reseller.test/slice'));
     expect(second.result).toMatchObject({ outcome: 'over_budget', paidMsat: 0 });
+  });
+
+  it('two tasks of one sub-agent buying slices at once each get a slice, pay once each, and both slices are used', async () => {
+    const { m, origin, reseller, agents } = chain({ subs: 1, hopMs: 15, budgetMsat: 30_000 });
+    const sub = agents[0]!;
+    const subNode = m.net.node('sub-0');
+    const before = await m.balance(subNode);
+    const first = sub.buySlice('http://reseller.test/slice');
+    // The second task arrives while the first one's payment for its 1-call slice token is in flight.
+    while (!sub.client.tokens.list().some((t) => t.state === 'pending')) {
+      await m.clock.advance(1);
+      await settle(5);
+    }
+    const second = sub.buySlice('http://reseller.test/slice');
+    const bought = await drive(m.clock, Promise.all([first, second]));
+
+    expect(bought.map((b) => b.result.outcome)).toEqual(['success', 'success']);
+    expect(bought.map((b) => b.result.paidMsat)).toEqual([12_000, 12_000]);
+    expect(bought[0]!.slice!.macaroon).not.toBe(bought[1]!.slice!.macaroon);
+    expect(reseller.stats()).toMatchObject({ slicesSold: 2, revenueMsat: 24_000 });
+    // What the sub-agent paid is exactly what it recorded: no call bought and lost to the other task.
+    const fees = bought.reduce((sum, b) => sum + b.result.feeMsat, 0);
+    expect(before - (await m.balance(subNode))).toBe(24_000 + fees);
+    // Both slices are held: four calls at the origin, then nothing is left.
+    const calls: string[] = [];
+    for (let i = 0; i < 5; i++) calls.push((await drive(m.clock, sub.call(origin.url))).outcome);
+    expect(calls).toEqual(['success', 'success', 'success', 'success', 'quota_exhausted']);
+    expect(origin.served).toBe(4);
   });
 });
