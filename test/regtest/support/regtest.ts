@@ -26,6 +26,7 @@ import { Faucet } from '../../../infra/regtest/faucet.js';
 import { nodeByName, type NetworkDesc } from '../../../infra/regtest/network-file.js';
 import { startNode, stopNode } from '../../../infra/regtest/native.js';
 import { acquireSharedNetwork, type SharedNetworkLease } from '../../../infra/regtest/shared-network.js';
+import { LndAdmin } from '../../../infra/regtest/lnd-admin.js';
 
 /** `undefined` when real LND can run here; otherwise why not. Builds the binaries if Go is there. */
 export async function regtestAvailability(): Promise<string | undefined> {
@@ -93,6 +94,7 @@ export function useRegtest(): RegtestHandle {
   beforeAll(async () => {
     const logger = process.env.LOG_LEVEL ? createLogger({ name: 'regtest' }) : silentLogger;
     lease = await acquireSharedNetwork({ ownerPid: ownerPid(), clock: systemClock, logger });
+    await freshen(lease.net);
   });
   afterAll(async () => {
     await Promise.all([...nodes.values()].map((n) => n.close()));
@@ -135,4 +137,36 @@ export function useRegtest(): RegtestHandle {
     stop: (name) => stopNode(need().stateDir, name, systemClock),
     start: (name) => startNode(need().stateDir, nodeByName(need().net, name), systemClock),
   };
+}
+
+/**
+ * Hands each test file the network as if new: files before it stopped nodes,
+ * took sellers offline and failed payments on purpose, and LND's mission
+ * control would remember those failures for an hour and route around (or
+ * refuse) a seller that is fine again. So: forget them, and wait until every
+ * channel is active and no HTLC is in flight. Bounded: 60 s.
+ */
+async function freshen(net: NetworkDesc): Promise<void> {
+  const nodes = await Promise.all(net.nodes.map((d) => LndNode.fromFiles(d, { clock: systemClock })));
+  try {
+    const admins = nodes.map((n) => new LndAdmin(n.rest));
+    await Promise.all(admins.map((a) => a.rest.call('POST', '/v2/router/mc/reset', {})));
+    const until = systemClock.now() + 60_000;
+    for (;;) {
+      const views = await Promise.all(admins.map((a) => a.channels()));
+      const busy = views.flatMap((chans, i) =>
+        chans
+          .filter((c) => !c.active || c.pending_htlcs.length > 0)
+          .map((c) => `${net.nodes[i]!.name}:${c.channel_point}`),
+      );
+      if (busy.length === 0) return;
+      if (systemClock.now() > until)
+        throw new Error(
+          `regtest network not settled after 60 s: inactive or busy channels ${busy.join(', ')}`,
+        );
+      await systemClock.sleep(200);
+    }
+  } finally {
+    await Promise.all(nodes.map((n) => n.close()));
+  }
 }
