@@ -30,6 +30,7 @@ export function sellerQuoting(d: BuyerDeps, ctx: ClientContext) {
     const req = await prepareRequest(requestFor(listing, s.task), {
       method: s.task.method ?? 'GET',
       ...(s.task.body !== undefined ? { body: s.task.body } : {}),
+      ...(s.task.headers !== undefined ? { headers: s.task.headers } : {}),
     });
     const token = client.tokens.get(req.origin, req.path);
     if (!token || !tokenUsable(token, clock.now())) return { req };

@@ -16,6 +16,8 @@ export interface Task {
   path?: string;
   method?: string;
   body?: string;
+  /** Request headers sent with every call of the task, e.g. `content-type: application/json` for a JSON body. */
+  headers?: Record<string, string>;
   /** Hand an attenuated token to a sub-agent after buying (the graph's delegate step). */
   delegate?: { to: string; calls: number; validForSec: number };
 }

@@ -61,24 +61,6 @@ export function wrapSeller(
           );
       }
     }
-    return s.seller.app.fetch(await asJson(req));
+    return s.seller.app.fetch(req);
   };
-}
-
-/**
- * Tasks carry their body as a string, which `fetch` labels text/plain; the
- * POST archetypes read JSON and answer 415 to anything else. Until tasks can
- * carry headers, label a text body that parses as JSON as JSON.
- */
-async function asJson(req: Request): Promise<Request> {
-  if (req.method !== 'POST' || !req.headers.get('content-type')?.startsWith('text/plain')) return req;
-  const text = await req.text();
-  const headers = new Headers(req.headers);
-  try {
-    JSON.parse(text);
-    headers.set('content-type', 'application/json');
-  } catch {
-    // Not JSON: pass it on as it came.
-  }
-  return new Request(req.url, { method: req.method, headers, body: text });
 }

@@ -135,6 +135,28 @@ describe('the buyer graph against the real seller archetypes and the registry ov
     expect(r).toMatchObject({ done: true, spentMsat: 6_000 });
   });
 
+  it("sends a task's headers with its body, so a JSON job reaches the compute seller as JSON", async () => {
+    const { m, buyer, capability } = await realMarket([
+      {
+        name: 'calc',
+        archetype: 'compute',
+        price: { kind: 'fixed', msat: 2_000 },
+        latency: { kind: 'fixed', ms: 0 },
+      },
+    ]);
+    const job = { capability, valueMsat: 50_000, calls: 1, method: 'POST', body: '{"numbers":[1,2,3]}' };
+    const r = await drive(
+      m.clock,
+      buyer.runTask({ id: 'json', ...job, headers: { 'content-type': 'application/json' } }),
+    );
+    expect(r.purchases.map((p) => [p.seller, p.outcome, p.status])).toEqual([['calc', 'success', 200]]);
+    expect(r).toMatchObject({ done: true, spentMsat: 2_000 });
+    // Without the header the string body goes out as text/plain, and the seller refuses it.
+    const plain = await drive(m.clock, buyer.runTask({ id: 'plain', ...job }));
+    expect(plain.purchases.map((p) => [p.outcome, p.reason])).toEqual([['seller_error', 'HTTP 415']]);
+    expect(plain.done).toBe(false);
+  });
+
   it('stops with registry_unavailable when the registry cannot be reached', async () => {
     const { m, capability } = await realMarket([feed('feed-a', 1_000)]);
     const unreachable = new RegistryClient({
