@@ -32,7 +32,7 @@ const HELP: Record<string, string> = {
   --native           btcd + lnd built from source into ~/.cache/l402-lab (needs Go; first build ~5 min)
   --docker           docker-compose.yml (needs a Docker engine)
                      default: docker when \`docker info\` answers, native otherwise
-  --topology NAME    'default' (hub, seller-1/2, buyer-1/2) or a JSON file (see docs/real-lightning.md)
+  --topology NAME    'default' (hub, seller-1/2, buyer-1/2) or a JSON file (see README "Real Lightning")
   --out PATH         where network.json goes (default .regtest/network.json)
   --state DIR        pids and logs (default .regtest/state)
 

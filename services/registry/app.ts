@@ -45,7 +45,7 @@ function refuse(c: Context, f: RegistryFailure | { code: RegistryErrorCode; mess
 }
 
 /**
- * The registry over HTTP (see docs/services.md for the routes). Every bad
+ * The registry over HTTP (see README.md, "Services" for the routes). Every bad
  * input is a 4xx with `{ error: <code>, message }`; a store failure is a 503;
  * nothing answers 500 unless the code has a bug.
  */
