@@ -65,7 +65,6 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<ExitCod
         ? Number(values.seed)
         : values.seed;
   const outDir = resolve(values.out ?? join('runs', `${scenario.name}-${seed}`));
-  const totalSec = scenario.durationSec + scenario.drainSec;
   const bar = io.interactive
     ? new SingleBar({
         format: `${scenario.name} [{bar}] {value}/{total} s of market time | {eta_formatted} left`,
@@ -91,7 +90,7 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<ExitCod
     io.out(consoleSummary(out.summary));
     io.out('');
     io.out(
-      `wall time ${(out.meta.wallMs / 1000).toFixed(1)} s for ${totalSec} s of market time; ${out.meta.purchasesPerSec.toFixed(0)} purchases/s`,
+      `wall time ${(out.meta.wallMs / 1000).toFixed(1)} s for ${(out.summary.endedAtMs / 1000).toFixed(1)} s of market time; ${out.meta.purchasesPerSec.toFixed(0)} purchases/s`,
     );
     if (out.engine.unfinished.length)
       io.out(
