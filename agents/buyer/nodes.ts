@@ -83,15 +83,15 @@ export function buyerNodes(d: BuyerDeps) {
           : q.source === 'manifest' || q.offer!.invoice.expiresAtMs > at;
       if (live && !s.excluded.includes(id)) quotes[id] = q;
     }
-    const todo = s.listings.filter((l) => !quotes[l.id] && !s.excluded.includes(l.id));
-    const prepared = await Promise.all(todo.map((l) => prepare(s, l)));
+    const unquoted = s.listings.filter((l) => !quotes[l.id] && !s.excluded.includes(l.id));
+    const prepared = await Promise.all(unquoted.map((l) => prepare(s, l)));
     for (const p of prepared) if (p.held) quotes[p.held.listing.id] = p.held;
     // A token already paid for costs nothing more: while one is held, other sellers are not asked for invoices.
     const holding = d.preferHeldTokens && Object.values(quotes).some((q) => q.source === 'token');
     const results = holding
       ? []
       : await Promise.all(
-          todo.flatMap((l, i) => (prepared[i]!.held ? [] : [quoteOne(s, l, prepared[i]!.req)])),
+          unquoted.flatMap((l, i) => (prepared[i]!.held ? [] : [quoteOne(s, l, prepared[i]!.req)])),
         );
     const excluded: string[] = [];
     const purchases: BuyerPurchase[] = [];

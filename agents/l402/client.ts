@@ -117,17 +117,9 @@ export function createL402Client(options: L402ClientOptions): L402Client {
     init: RequestInit = {},
     hints: PurchaseHints = {},
   ): Promise<PurchaseResult> {
-    const startedAt = clock.now();
-    const run = new Run(startedAt);
-    let req: PreparedRequest;
-    try {
-      req = await prepareRequest(input, init);
-    } catch (err) {
-      return run.fail(
-        { ok: false, outcome: 'seller_error', reason: `bad request: ${(err as Error).message}` },
-        clock,
-      );
-    }
+    const started = await begin(input, init);
+    if ('failed' in started) return started.failed;
+    const { run, req } = started;
     const key = `${req.origin}${req.path}`;
     let fresh: PaywallAnswer | undefined;
     for (let round = 0; round < MAX_ROUNDS; round++) {
@@ -293,21 +285,29 @@ export function createL402Client(options: L402ClientOptions): L402Client {
     return holdResult(run, paid, delivery, consumeMs, clock);
   }
 
+  /** Starts a purchase record and buffers the request once (bodies survive retries); a request that cannot be built ends as `bad_request`. */
+  async function begin(
+    input: string | URL | Request,
+    init: RequestInit,
+  ): Promise<{ run: Run; req: PreparedRequest } | { failed: PurchaseResult }> {
+    const run = new Run(clock.now());
+    try {
+      return { run, req: await prepareRequest(input, init) };
+    } catch (err) {
+      return {
+        failed: run.fail({ ok: false, outcome: 'bad_request', reason: (err as Error).message }, clock),
+      };
+    }
+  }
+
   async function acquire(
     input: string | URL | Request,
     init: RequestInit = {},
     hints: PurchaseHints = {},
   ): Promise<PurchaseResult & { token?: StoredToken }> {
-    const run = new Run(clock.now());
-    let req: PreparedRequest;
-    try {
-      req = await prepareRequest(input, init);
-    } catch (err) {
-      return run.fail(
-        { ok: false, outcome: 'seller_error', reason: `bad request: ${(err as Error).message}` },
-        clock,
-      );
-    }
+    const started = await begin(input, init);
+    if ('failed' in started) return started.failed;
+    const { run, req } = started;
     const key = `${req.origin}${req.path}`;
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const held = tokens.get(req.origin, req.path);

@@ -16,7 +16,9 @@ export type PurchaseOutcome =
   | 'not_delivered'
   | 'rate_limited'
   | 'no_quote'
-  | 'escalated';
+  | 'escalated'
+  /** The caller's own request could not be built (bad URL, unreadable body): nothing was sent. */
+  | 'bad_request';
 
 /** Why an invoice was refused before paying. */
 export type InvoiceRejection =

@@ -106,6 +106,18 @@ describe('L402 client against the real paywall on the simnet', () => {
     expect(await res.json()).toMatchObject({ method: 'POST', body: '{"q":"bitcoin price"}' });
   });
 
+  it('a request that cannot be built ends as bad_request, sends nothing and pays nothing', async () => {
+    const m = makeMarket();
+    const s = m.addSeller({ name: 'alpha', priceMsat: 10_000 });
+    const client = createL402Client({ node: m.buyer, fetch: m.fetch, clock: m.clock });
+    const before = await m.balance(m.buyer);
+    const r = await client.purchase('not a url');
+    expect(r).toMatchObject({ outcome: 'bad_request', paidMsat: 0, feeMsat: 0 });
+    expect(r.reason).toMatch(/url/i);
+    expect(s.events).toEqual([]);
+    expect(await m.balance(m.buyer)).toBe(before);
+  });
+
   it('a policy denial pays nothing and says why', async () => {
     const m = makeMarket();
     const s = m.addSeller({ name: 'alpha', priceMsat: 50_000 });
