@@ -29,8 +29,9 @@ export const LNGET: GoTarget = {
 
 /**
  * Whether lnget can run here: `binary`; `external` when the Go module proxy
- * will not serve the module (nothing this project can fix); `unavailable`
- * for local reasons (no Go, a failed build).
+ * refuses the module (HTTP 403 or 410: nothing this project can fix);
+ * `unavailable` for every other reason (no Go, a proxy that cannot be
+ * reached, a failed build), which fails the suite under REQUIRE_REAL_LN=1.
  */
 export type LngetAvailability = { binary: string } | { external: string } | { unavailable: string };
 
@@ -39,14 +40,17 @@ export async function lngetAvailability(): Promise<LngetAvailability> {
   const present = await existingBinary(LNGET);
   if (present) return { binary: present };
   if (!(await goVersion())) return { unavailable: 'Go is not installed, so lnget v1.1.0 cannot be built' };
-  const refused = await proxyRefusal(LNGET);
-  if (refused) {
+  const download = await proxyDownload(LNGET);
+  if (download.kind === 'refused') {
     return {
       external:
-        `lnget ${LNGET.version} is not available from the Go module proxy here (${refused}); ` +
+        `lnget ${LNGET.version} is refused by the Go module proxy (${download.reason}); ` +
         'this is an external unavailability, not a failure of this project, so the suite is skipped ' +
         'even with REQUIRE_REAL_LN=1; it builds and runs as soon as the proxy serves the module',
     };
+  }
+  if (download.kind === 'failed') {
+    return { unavailable: `go mod download of lnget ${LNGET.version} failed: ${download.reason}` };
   }
   try {
     const bins = await ensureBinaries([LNGET], {
@@ -59,24 +63,37 @@ export async function lngetAvailability(): Promise<LngetAvailability> {
   }
 }
 
-/** `go mod download` of the pinned version: `undefined` when served, else the proxy's answer. */
-async function proxyRefusal(t: GoTarget): Promise<string | undefined> {
+/** What `go mod download` said: served, refused by the registry (403/410), or failed otherwise. */
+export type ProxyDownload = { kind: 'served' } | { kind: 'refused' | 'failed'; reason: string };
+
+/**
+ * Sorts a failed `go mod download -json` (its stdout and error): only a
+ * registry answering 403 Forbidden or 410 Gone is a refusal; a 404, a
+ * network error, a timeout or a checksum mismatch is a failure.
+ */
+export function classifyProxyFailure(stdout: string, message: string): ProxyDownload {
+  let reason: string | undefined;
+  try {
+    reason = (JSON.parse(stdout) as { Error?: string }).Error;
+  } catch {
+    reason = undefined;
+  }
+  const text = (reason ?? message).replace(/\s+/g, ' ').trim();
+  const refused = /\breading https?:\/\/\S+: (403 Forbidden|410 Gone)\b/.test(text);
+  return { kind: refused ? 'refused' : 'failed', reason: text };
+}
+
+/** `go mod download` of the pinned version, sorted by `classifyProxyFailure` when it fails. */
+async function proxyDownload(t: GoTarget): Promise<ProxyDownload> {
   try {
     await run('go', ['mod', 'download', '-json', `${t.module}@${t.version}`], {
       cwd: tmpdir(),
       timeout: 120_000,
       maxBuffer: 4 << 20,
     });
-    return undefined;
+    return { kind: 'served' };
   } catch (err) {
-    const stdout = (err as { stdout?: string }).stdout ?? '';
-    let reason: string | undefined;
-    try {
-      reason = (JSON.parse(stdout) as { Error?: string }).Error;
-    } catch {
-      reason = undefined;
-    }
-    return (reason ?? (err as Error).message).replace(/\s+/g, ' ').trim();
+    return classifyProxyFailure((err as { stdout?: string }).stdout ?? '', (err as Error).message);
   }
 }
 
