@@ -89,6 +89,14 @@ export function sellerQuoting(d: BuyerDeps, ctx: ClientContext) {
     });
     const sent = await send(ctx, req);
     if (!sent.ok) return fail(sent.outcome, { reason: sent.reason });
+    ctx.emit({
+      atMs: at,
+      durationMs: clock.now() - at,
+      url: req.url.href,
+      buyer: ctx.buyer,
+      step: 'challenge',
+      status: sent.response.status,
+    });
     if (sent.response.status !== 402) {
       await sent.response.body?.cancel();
       return fail('no_quote', {
@@ -99,7 +107,13 @@ export function sellerQuoting(d: BuyerDeps, ctx: ClientContext) {
     const answer = await readPaywallAnswer(sent.response);
     const hints = hintsFor(d.name, listing, s.task, coverage(s, undefined));
     const made = await makeOffer(ctx, req, answer, hints, at, (tier) => advertised(listing, tier));
-    if (!made.ok) return fail(made.outcome, { reason: made.reason, rejection: made.rejection, status: 402 });
+    if (!made.ok)
+      return fail(made.outcome, {
+        reason: made.reason,
+        rejection: made.rejection,
+        status: 402,
+        ...(made.quotedMsat !== undefined ? { quotedMsat: made.quotedMsat } : {}),
+      });
     return { listing, req, source: 'challenge', priceMsat: made.offer.amountMsat, offer: made.offer };
   }
 

@@ -35,4 +35,6 @@ export interface StepFailure {
   rejection?: InvoiceRejection;
   status?: number;
   response?: Response;
+  /** The invoice amount, when an invoice was decoded before the step failed. */
+  quotedMsat?: Msat;
 }

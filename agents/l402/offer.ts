@@ -78,10 +78,12 @@ export async function makeOffer(
     allowUnsigned: ctx.allowUnsigned,
   });
   const base = { atMs: at, durationMs: ctx.clock.now() - at, url: req.url.href, buyer: ctx.buyer };
+  const quotedMsat = check.ok ? check.amountMsat : check.invoice?.amountMsat;
   ctx.emit({
     ...base,
     step: 'check',
     ok: check.ok,
+    ...(quotedMsat !== undefined ? { amountMsat: quotedMsat } : {}),
     ...(check.ok ? {} : { rejection: check.rejection, reason: check.reason }),
   });
   if (!check.ok) {
@@ -91,6 +93,7 @@ export async function makeOffer(
       rejection: check.rejection,
       reason: check.reason,
       status: 402,
+      ...(quotedMsat !== undefined ? { quotedMsat } : {}),
     };
   }
   const offer: Offer = {

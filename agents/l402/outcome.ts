@@ -97,7 +97,7 @@ export type PurchaseEvent = {
   buyer?: string;
 } & (
   | { step: 'challenge'; status: number; amountMsat?: Msat; payee?: string }
-  | { step: 'check'; ok: boolean; rejection?: InvoiceRejection; reason?: string }
+  | { step: 'check'; ok: boolean; amountMsat?: Msat; rejection?: InvoiceRejection; reason?: string }
   | { step: 'authorize'; decision: 'allow' | 'deny' | 'escalate'; reason?: string; amountMsat: Msat }
   | {
       step: 'pay';

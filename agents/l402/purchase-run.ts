@@ -96,6 +96,7 @@ export class Run {
       ...(f.rejection ? { rejection: f.rejection } : {}),
       ...(f.status !== undefined ? { status: f.status } : {}),
       ...(f.response ? { response: f.response } : {}),
+      ...(f.quotedMsat !== undefined ? { quotedMsat: f.quotedMsat } : {}),
     };
     if (token) {
       r.tokenReused = true;
