@@ -6,6 +6,8 @@ export type SimnetErrorCode =
   | 'unknown_node'
   | 'unknown_channel'
   | 'invalid_topology'
+  | 'invalid_distribution'
+  | 'invalid_payment_options'
   | 'invalid_invoice_request'
   | 'unknown_invoice'
   | 'invalid_state';

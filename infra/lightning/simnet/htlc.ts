@@ -16,6 +16,12 @@ export interface HtlcDeps {
   online: boolean[];
   /** Called when an HTLC reaches the payee; hold invoices return a promise that resolves on settle/cancel. */
   receive(payee: number, paymentHash: string, amountMsat: number): FinalDecision | Promise<FinalDecision>;
+  /**
+   * Failures unrelated to liquidity (a peer restarting, a flaky link): each
+   * forwarding node refuses an HTLC with this probability, drawn from its
+   * own stream so latency draws do not shift. Absent: no such failures.
+   */
+  hopFailure?: { probability: number; rng: Rng };
   /** Told about every hop that settled, so forwarding income can be counted. */
   onForwarded?(edgeIn: number, edgeOut: number, feeMsat: number): void;
 }
@@ -62,6 +68,11 @@ export async function sendAlongRoute(
     }
     if (amount < pol.minHtlcMsat || amount > pol.maxHtlcMsat) {
       failure = { kind: 'policy', edge: e, message: `amount ${amount} outside HTLC limits` };
+      break;
+    }
+    const flaky = deps.hopFailure;
+    if (i > 0 && flaky && flaky.rng.next() < flaky.probability) {
+      failure = { kind: 'temporary_channel_failure', edge: e, amountMsat: amount };
       break;
     }
     if (g.spendable(e) < amount) {

@@ -9,6 +9,8 @@ import { ChannelGraph, type ChannelOptions, type ChannelPolicy, type SimChannel 
 import { InvoiceStore } from './invoices.js';
 import { defaultLatency, type LatencyModel } from './latency.js';
 import type { MissionControlOptions } from './mission-control.js';
+import { ShardCollector } from './mpp.js';
+import type { MultipartOptions } from './multipart.js';
 import { PaymentEngine, type IssuedInvoice } from './payment.js';
 import { Router, type RouterKind } from './router.js';
 import { SimNode } from './sim-node.js';
@@ -30,6 +32,10 @@ export interface SimNetworkOptions {
   /** Routes tried per payment before giving up with `no_route` (default 10). */
   maxAttempts?: number;
   missionControl?: MissionControlOptions;
+  /** Multi-part payments: most shards per payment and the smallest shard (default: one part). */
+  multipart?: MultipartOptions;
+  /** Chance that a forwarding node fails an HTLC for reasons other than liquidity (default 0). */
+  hopFailureProbability?: number;
   logger?: Logger;
 }
 
@@ -71,6 +77,8 @@ export class SimNetwork {
     router = 'lnd',
     maxAttempts = 10,
     missionControl,
+    multipart,
+    hopFailureProbability = 0,
     logger,
   }: SimNetworkOptions) {
     if (router !== 'lnd' && router !== 'omniscient')
@@ -80,8 +88,15 @@ export class SimNetwork {
       );
     if (!Number.isSafeInteger(maxAttempts) || maxAttempts < 1)
       throw new SimnetError('invalid_topology', `maxAttempts must be a positive integer, got ${maxAttempts}`);
+    if (!(hopFailureProbability >= 0 && hopFailureProbability <= 1))
+      throw new SimnetError(
+        'invalid_payment_options',
+        `hopFailureProbability must be a number in 0..1, got ${String(hopFailureProbability)}`,
+      );
+    if (multipart) checkMultipart(multipart);
     this.clock = clock;
     this.#rng = rng;
+    const collector = new ShardCollector((payee, hash, amount) => this.#stores[payee]!.receive(hash, amount));
     this.#signInvoices = signInvoices;
     this.#logger = logger;
     const htlc = {
@@ -90,7 +105,10 @@ export class SimNetwork {
       latency,
       rng: rng.fork('latency'),
       online: this.#online,
-      receive: (payee: number, hash: string, amount: Msat) => this.#stores[payee]!.receive(hash, amount),
+      receive: (payee: number, hash: string, amount: Msat) => collector.arrive(payee, hash, amount),
+      ...(hopFailureProbability > 0 && {
+        hopFailure: { probability: hopFailureProbability, rng: rng.fork('hop-failures') },
+      }),
       onForwarded: (edgeIn: number, _edgeOut: number, fee: Msat) => {
         const node = this.graph.to(edgeIn);
         this.#feesEarned[node] = (this.#feesEarned[node] ?? 0) + fee;
@@ -108,6 +126,8 @@ export class SimNetwork {
       nodeByPubkey: this.#byPubkey,
       maxAttempts,
       ...(missionControl && { missionControl }),
+      collector,
+      ...(multipart && { multipart }),
     });
   }
 
@@ -248,4 +268,17 @@ export class SimNetwork {
     if (channel.nodes[1] === i) return 1;
     throw new SimnetError('invalid_channel', `${node.alias} is not a party to channel ${channel.scid}`);
   }
+}
+
+function checkMultipart({ maxParts, minShardMsat }: MultipartOptions): void {
+  if (!Number.isSafeInteger(maxParts) || maxParts < 1)
+    throw new SimnetError(
+      'invalid_payment_options',
+      `multipart.maxParts must be a positive integer, got ${maxParts}`,
+    );
+  if (!Number.isSafeInteger(minShardMsat) || minShardMsat < 1)
+    throw new SimnetError(
+      'invalid_payment_options',
+      `multipart.minShardMsat must be a positive integer number of msat, got ${minShardMsat}`,
+    );
 }

@@ -11,6 +11,8 @@ import {
 import type { ChannelGraph } from './graph.js';
 import { sendAlongRoute, type HtlcDeps } from './htlc.js';
 import { MissionControl, type MissionControlOptions } from './mission-control.js';
+import type { ShardCollector } from './mpp.js';
+import { payInParts, type MultipartOptions } from './multipart.js';
 import { describeHopFailure, failedPayment } from './outcomes.js';
 import { RouteCache } from './route-cache.js';
 import type { Route, Router, RouterKind } from './router.js';
@@ -37,6 +39,10 @@ export interface PaymentDeps {
   nodeByPubkey: Map<string, number>;
   maxAttempts: number;
   missionControl?: MissionControlOptions;
+  /** The payees' side of multi-part payments. */
+  collector: ShardCollector;
+  /** Multi-part payments (absent, or `maxParts` 1: every payment goes in one part). */
+  multipart?: MultipartOptions;
 }
 
 /**
@@ -135,6 +141,20 @@ export class PaymentEngine {
     };
 
     const mc = this.missionControl(payer);
+    if (d.multipart && d.multipart.maxParts > 1)
+      return payInParts({
+        deps: d,
+        collector: d.collector,
+        options: d.multipart,
+        payment,
+        inv,
+        maxFeeMsat,
+        ...(opts.timeoutMs !== undefined && { timeoutMs: opts.timeoutMs }),
+        mc,
+        route: (amount, maxFee) => this.#route(payer, inv, amount, maxFee, mc),
+        noRoute: (amount, maxFee, last) => this.#noRoute(payer, inv, amount, maxFee, mc, last),
+        finish,
+      });
     let last = '';
     for (;;) {
       if (opts.timeoutMs !== undefined && d.clock.now() - createdAt >= opts.timeoutMs)
@@ -145,17 +165,7 @@ export class PaymentEngine {
       if (payment.attempts >= d.maxAttempts)
         return finish('no_route', `gave up after ${payment.attempts} attempts${last}`);
       const route = this.#route(payer, inv, amountMsat, maxFeeMsat, mc);
-      if (!route) {
-        const unlimited = this.#route(payer, inv, amountMsat, Number.MAX_SAFE_INTEGER, mc);
-        if (unlimited)
-          return finish(
-            'fee_limit_exceeded',
-            `cheapest usable route costs ${unlimited.feeMsat} msat, limit ${maxFeeMsat} msat${last}`,
-          );
-        // LND would say no_route; the simulator knows why and says so.
-        if (!d.online[inv.payee]) return finish('recipient_offline', `the payee is offline${last}`);
-        return finish('no_route', `no route to the payee after ${payment.attempts} attempts${last}`);
-      }
+      if (!route) return finish(...this.#noRoute(payer, inv, amountMsat, maxFeeMsat, mc, last));
       payment.attempts++;
       const result = await sendAlongRoute(d.htlc, route, inv.paymentHash, inv.payee);
       const now = d.clock.now();
@@ -202,6 +212,27 @@ export class PaymentEngine {
     if (route && useCache)
       this.cache.set(payer, inv.payee, amountMsat, maxFeeMsat, route, d.graph.version, mc.version, now);
     return route;
+  }
+
+  /** Why no route is left: over the fee limit, the payee offline, or none at all. */
+  #noRoute(
+    payer: number,
+    inv: IssuedInvoice,
+    amountMsat: Msat,
+    maxFeeMsat: Msat,
+    mc: MissionControl,
+    last: string,
+  ): [PaymentFailureReason, string] {
+    const unlimited = this.#route(payer, inv, amountMsat, Number.MAX_SAFE_INTEGER, mc);
+    if (unlimited)
+      return [
+        'fee_limit_exceeded',
+        `cheapest usable route costs ${unlimited.feeMsat} msat, limit ${maxFeeMsat} msat${last}`,
+      ];
+    // LND would say no_route; the simulator knows why and says so.
+    if (!this.deps.online[inv.payee]) return ['recipient_offline', `the payee is offline${last}`];
+    const attempts = this.#payments[payer]?.get(inv.paymentHash)?.attempts ?? 0;
+    return ['no_route', `no route to the payee after ${attempts} attempts${last}`];
   }
 
   #localSpendable(node: number): Msat {

@@ -1,0 +1,94 @@
+import type { Msat } from '../../money.js';
+import type { FinalDecision } from './outcomes.js';
+
+type Receive = (
+  payee: number,
+  paymentHash: string,
+  amountMsat: Msat,
+) => FinalDecision | Promise<FinalDecision>;
+
+interface ShardSet {
+  totalMsat: Msat;
+  arrivedMsat: Msat;
+  held: ((d: FinalDecision) => void)[];
+  /** Woken on every arrival (the payer watches for "every shard I sent is held"). */
+  onArrival: (() => void)[];
+  /** Set once the payer gave up: held shards failed back, late ones fail on arrival. */
+  abandoned?: FinalDecision;
+}
+
+/**
+ * The payee's side of multi-part payments (BOLT4 `total_msat`): shards of
+ * one payment are held, locked in their channels, until their sum reaches
+ * the total; then the invoice sees one HTLC of the whole amount and its
+ * answer (settle, or fail) goes to every shard at once. All or nothing:
+ * no shard settles before the full amount has arrived.
+ *
+ * A payment the payer never announced with `open` goes straight to the
+ * invoice, as before (single-part payments are unchanged).
+ */
+export class ShardCollector {
+  readonly #sets = new Map<string, ShardSet>();
+
+  constructor(private readonly receive: Receive) {}
+
+  /** The payer will send `totalMsat` to `payee` in shards (what the onion's `total_msat` tells the payee). */
+  open(payee: number, paymentHash: string, totalMsat: Msat): void {
+    this.#sets.set(key(payee, paymentHash), { totalMsat, arrivedMsat: 0, held: [], onArrival: [] });
+  }
+
+  /** An HTLC reached the payee: settle, fail, or hold until the set is complete. */
+  arrive(payee: number, paymentHash: string, amountMsat: Msat): FinalDecision | Promise<FinalDecision> {
+    const set = this.#sets.get(key(payee, paymentHash));
+    if (!set) return this.receive(payee, paymentHash, amountMsat);
+    if (set.abandoned) return set.abandoned;
+    set.arrivedMsat += amountMsat;
+    const mine = new Promise<FinalDecision>((resolve) => set.held.push(resolve));
+    for (const wake of set.onArrival.splice(0)) wake();
+    if (set.arrivedMsat >= set.totalMsat) void this.#complete(payee, paymentHash, set);
+    return mine;
+  }
+
+  /**
+   * The payer gave up (attempts or time ran out): every held shard fails
+   * back, as the payee's MPP timeout would make it, and any shard still on
+   * its way fails when it arrives. Once the full amount has arrived it is
+   * too late: the set belongs to the invoice and this does nothing.
+   */
+  abandon(payee: number, paymentHash: string, message: string): void {
+    const set = this.#sets.get(key(payee, paymentHash));
+    // A complete set is the invoice's to decide now (a hold invoice may settle it): too late to give up.
+    if (!set || set.abandoned || set.arrivedMsat >= set.totalMsat) return;
+    set.abandoned = { kind: 'fail', reason: 'incorrect_payment_details', message };
+    this.#release(set, set.abandoned);
+  }
+
+  /** How many shards of the set wait at the payee now. */
+  heldCount(payee: number, paymentHash: string): number {
+    return this.#sets.get(key(payee, paymentHash))?.held.length ?? 0;
+  }
+
+  /** Resolves when the next shard of the set reaches the payee. */
+  nextArrival(payee: number, paymentHash: string): Promise<void> {
+    const set = this.#sets.get(key(payee, paymentHash));
+    return set ? new Promise((resolve) => set.onArrival.push(resolve)) : Promise.resolve();
+  }
+
+  /** Forgets the set once the payer has heard back from every shard. */
+  close(payee: number, paymentHash: string): void {
+    this.#sets.delete(key(payee, paymentHash));
+  }
+
+  async #complete(payee: number, paymentHash: string, set: ShardSet): Promise<void> {
+    const decision = await this.receive(payee, paymentHash, set.arrivedMsat);
+    this.#release(set, decision);
+  }
+
+  #release(set: ShardSet, decision: FinalDecision): void {
+    const held = set.held;
+    set.held = [];
+    for (const resolve of held) resolve(decision);
+  }
+}
+
+const key = (payee: number, paymentHash: string) => `${payee}:${paymentHash}`;
