@@ -9,16 +9,21 @@ import { fileURLToPath } from 'node:url';
 
 const dir = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
-if (args.includes('--help') || args.includes('-h')) {
-  console.log(
-    'usage: npm run bench [-- <name> ...]\n\nRuns test/bench/<name>.bench.ts (all when no name is given).',
-  );
-  process.exit(0);
-}
 const all = readdirSync(dir)
   .filter((f) => f.endsWith('.bench.ts'))
   .map((f) => f.replace(/\.bench\.ts$/, ''))
   .sort();
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(
+    [
+      'usage: npm run bench [-- <name> ...]',
+      '',
+      'Runs test/bench/<name>.bench.ts (all when no name is given).',
+      `benchmarks: ${all.join(', ')}`,
+    ].join('\n'),
+  );
+  process.exit(0);
+}
 const unknown = args.filter((a) => !all.includes(a));
 if (unknown.length) {
   console.error(`unknown benchmark(s): ${unknown.join(', ')}; available: ${all.join(', ')}`);
