@@ -3,7 +3,7 @@
  *
  *   npm run network:up     [-- --native|--docker] [--topology default|<file.json>] [--out .regtest/network.json]
  *   npm run network:down
- *   npm run network:attach -- --polar <folder|id> [--role alice=buyer …]
+ *   npm run network:attach -- --polar <id|name|folder> [--polar-home DIR] [--role alice=buyer …] [--running-only]
  *   npx tsx infra/regtest/cli.ts status | build
  */
 import { readFile } from 'node:fs/promises';
@@ -42,9 +42,16 @@ The daemons keep running in the background; stop them with \`npm run network:dow
   --state DIR        as given to up (default .regtest/state)`,
   attach: `network:attach — describe a running Polar network as network.json.
 
-  --polar DIR|ID     ~/.polar/networks/<id> (or the id alone)
-  --role NAME=ROLE   node role (hub|seller|buyer|router|reseller|other); repeatable
-  --out PATH         where network.json goes (default .regtest/network.json)`,
+  --polar ID|NAME|DIR  the network's id or name as Polar shows them, or its folder
+  --polar-home DIR     Polar's data folder (default: ~/.local/share/polar, then ~/.polar);
+                       repeatable, searched in order
+  --role NAME=ROLE     node role (hub|seller|buyer|router|reseller|other); repeatable;
+                       only LND and litd nodes take roles
+  --running-only       attach the nodes that answer and leave stopped ones out
+  --out PATH           where network.json goes (default .regtest/network.json)
+
+Reads Polar's networks.json (node kinds, ports, paths); LND and litd nodes are
+attached, every other node is named in a warning.`,
   status: `status — show the nodes of network.json, their balances and the daemons.
 
   --out PATH         network.json to read (default .regtest/network.json)
@@ -71,6 +78,8 @@ async function main(argv: string[]): Promise<number> {
       state: { type: 'string', default: DEFAULT_STATE },
       polar: { type: 'string' },
       role: { type: 'string', multiple: true, default: [] },
+      'polar-home': { type: 'string', multiple: true, default: [] },
+      'running-only': { type: 'boolean' },
     },
   });
   if (values.help) {
@@ -135,13 +144,27 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'attach': {
-      if (!values.polar) throw new Error('attach needs --polar <folder|id> (see --help)');
+      if (!values.polar) throw new Error('attach needs --polar <id|name|folder> (see --help)');
       const roles: Record<string, NodeRole> = {};
       for (const pair of values.role) {
         const [name, role] = pair.split('=');
-        roles[name!] = nodeRoleSchema.parse(role);
+        const parsed = nodeRoleSchema.safeParse(role);
+        if (!name || !parsed.success)
+          throw new Error(
+            `--role ${pair}: expected NAME=ROLE with ROLE one of ${nodeRoleSchema.options.join('|')}`,
+          );
+        roles[name] = parsed.data;
       }
-      const net = await attachPolar({ network: values.polar, outPath: out, clock, logger, roles });
+      const { net, warnings } = await attachPolar({
+        network: values.polar,
+        ...(values['polar-home'].length ? { homes: values['polar-home'].map((h) => resolve(h)) } : {}),
+        outPath: out,
+        clock,
+        logger,
+        roles,
+        runningOnly: values['running-only'] ?? false,
+      });
+      for (const w of warnings) console.log(`warning: ${w}`);
       console.log(`attached ${net.nodes.length} Polar LND nodes → ${out}`);
       for (const n of net.nodes)
         console.log(`  ${n.name.padEnd(10)} ${n.role.padEnd(7)} ${n.restUrl}  ${n.pubkey}`);

@@ -18,11 +18,12 @@ export { upNative, downNative, stopNode, startNode, type NativeUpOptions } from 
 export { upDocker, downDocker, dockerAvailable, readComposeLayout, type ComposeLayout } from './docker.js';
 export {
   attachPolar,
-  polarNetworkDir,
   guessRole,
   PolarAttachError,
   type PolarAttachOptions,
+  type PolarAttachResult,
 } from './polar.js';
+export { findPolarNetwork, polarHomes, type PolarNetwork, type PolarNode } from './polar-networks.js';
 export { bootstrap, prepareChain, BootstrapError, type BootNode, type BootstrapResult } from './bootstrap.js';
 export {
   defaultTopology,

@@ -140,6 +140,7 @@ export async function upNative(opts: NativeUpOptions): Promise<NetworkDesc> {
         ...n.files,
         pubkey: boot.pubkeys.get(n.name)!,
         p2p: `127.0.0.1:${n.p2p}`,
+        grpc: `127.0.0.1:${n.grpc}`,
       })),
       bitcoin: {
         backend: 'btcd',

@@ -22,6 +22,8 @@ export const nodeDescSchema = z.object({
   pubkey: hex66,
   /** P2P address other nodes (and you) reach it at. */
   p2p: hostPort,
+  /** lnd's gRPC listener (Aperture and lnget speak gRPC), when known. */
+  grpc: hostPort.optional(),
 });
 export type NodeDesc = z.infer<typeof nodeDescSchema>;
 
@@ -53,7 +55,8 @@ export const networkDescSchema = z
     network: z.literal('regtest'),
     createdAt: z.string(),
     nodes: z.array(nodeDescSchema).min(1),
-    bitcoin: bitcoinDescSchema,
+    /** Absent when the network has no bitcoind we can reach (a Polar network without one). */
+    bitcoin: bitcoinDescSchema.optional(),
     channels: z.array(channelDescSchema).default([]),
     /** Native networks: the directory holding pids and logs (`network:down` reads it). */
     stateDir: z.string().optional(),
@@ -133,10 +136,14 @@ export async function loadNetwork(path: string): Promise<NetworkDesc> {
       tlsCertPath: abs(n.tlsCertPath),
       macaroonPath: abs(n.macaroonPath),
     })),
-    bitcoin: {
-      ...net.bitcoin,
-      ...(net.bitcoin.rpcCertPath ? { rpcCertPath: abs(net.bitcoin.rpcCertPath) } : {}),
-    },
+    ...(net.bitcoin
+      ? {
+          bitcoin: {
+            ...net.bitcoin,
+            ...(net.bitcoin.rpcCertPath ? { rpcCertPath: abs(net.bitcoin.rpcCertPath) } : {}),
+          },
+        }
+      : {}),
     ...(net.stateDir ? { stateDir: abs(net.stateDir) } : {}),
   };
 }

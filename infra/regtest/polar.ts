@@ -1,31 +1,43 @@
-import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
 import type { Clock } from '../time/clock.js';
 import { silentLogger, type Logger } from '../log.js';
+import { LndError } from '../lightning/lnd/errors.js';
 import { LndNode } from '../lightning/lnd/index.js';
-import { lndFilesIn, POLAR_RPC, readComposeLayout } from './docker.js';
-import { saveNetwork, type NetworkDesc, type NodeDesc, type NodeRole } from './network-file.js';
+import { POLAR_RPC } from './docker.js';
+import {
+  saveNetwork,
+  type BitcoinDesc,
+  type NetworkDesc,
+  type NodeDesc,
+  type NodeRole,
+} from './network-file.js';
+import { findPolarNetwork, polarHomes, type PolarNetwork, type PolarNode } from './polar-networks.js';
 
 export interface PolarAttachOptions {
-  /** A Polar network folder (`~/.polar/networks/<id>`), or just its numeric id. */
+  /** A Polar network's id, its name, or its folder (`<Polar data folder>/networks/<id>`). */
   network: string;
+  /** Polar data folders to search (default `~/.local/share/polar`, then `~/.polar`). */
+  homes?: string[];
   outPath: string;
   clock: Clock;
   logger?: Logger;
   /** Roles by node name; unnamed nodes get a role guessed from their name (hub/seller/buyer) or `other`. */
   roles?: Record<string, NodeRole>;
+  /** Attach the LND nodes that answer and leave stopped ones out (each named in a warning). */
+  runningOnly?: boolean;
+  /** How long a node that does not answer is retried before it counts as stopped (default 3 s). */
+  probeMs?: number;
 }
 
-/** A Polar folder we cannot use; the message says what is missing. */
+export interface PolarAttachResult {
+  net: NetworkDesc;
+  /** Every node left out and why, and anything else the user should know, one sentence each. */
+  warnings: string[];
+}
+
+/** A Polar network we cannot attach; the message says what to do. */
 export class PolarAttachError extends Error {
   override readonly name = 'PolarAttachError';
   readonly code = 'polar_attach_failed';
-}
-
-/** `~/.polar/networks/<id>` for a bare id, otherwise the path as given. */
-export function polarNetworkDir(network: string): string {
-  return /^\d+$/.test(network) ? join(homedir(), '.polar', 'networks', network) : resolve(network);
 }
 
 /** A role from a node's name: Polar users often call nodes alice/bob, which stay `other`. */
@@ -35,82 +47,167 @@ export function guessRole(name: string): NodeRole {
   return 'other';
 }
 
+const lndLike = (n: PolarNode): boolean => n.kind === 'LND' || n.kind === 'litd';
+
+type Probe = { ok: true; pubkey: string } | { ok: false; stopped: boolean; why: string };
+
 /**
- * Describes a running Polar network: reads the docker-compose.yml Polar
- * wrote in the network folder (LND services and their published REST/p2p
- * ports, bitcoind's RPC port), finds each node's tls.cert and admin.macaroon
- * under `volumes/lnd/<name>/`, asks each node for its pubkey, and writes
- * network.json. Polar's LND nodes must be started (in Polar) first.
+ * Describes a Polar network as network.json. Reads Polar's networks.json
+ * (node kinds, ports, paths, status; the folder's docker-compose.yml when no
+ * networks.json describes it), attaches every LND and litd node that
+ * answers, and says by name which nodes it left out and why. A stopped
+ * network or node is reported as stopped; `runningOnly` attaches the rest.
  */
-export async function attachPolar(opts: PolarAttachOptions): Promise<NetworkDesc> {
-  const dir = polarNetworkDir(opts.network);
+export async function attachPolar(opts: PolarAttachOptions): Promise<PolarAttachResult> {
   const log = opts.logger ?? silentLogger;
-  let text: string;
-  try {
-    text = await readFile(join(dir, 'docker-compose.yml'), 'utf8');
-  } catch (cause) {
+  const found = await findPolarNetwork(opts.network, opts.homes ?? polarHomes()).catch((err: Error) => {
+    throw new PolarAttachError(err.message, { cause: err });
+  });
+  const label = `Polar network ${found.id ?? ''} "${found.name}"`.replace('  ', ' ');
+  const warnings = [...found.notes];
+  checkRoles(found, opts.roles ?? {}, label);
+
+  const usable: PolarNode[] = [];
+  for (const n of found.nodes) {
+    if (n.kind === 'bitcoind') continue;
+    if (!lndLike(n))
+      warnings.push(`left out ${n.name} (${kindText(n)}): only LND and litd nodes are attached`);
+    else if (!n.restPort || !n.tlsCertPath || !n.macaroonPath)
+      warnings.push(`left out ${n.name} (${kindText(n)}): no REST port or TLS/macaroon paths recorded`);
+    else usable.push(n);
+  }
+  if (usable.length === 0) {
     throw new PolarAttachError(
-      `no docker-compose.yml in ${dir}: pass a Polar network folder (~/.polar/networks/<id>) or its id`,
-      { cause },
+      `${label} has no LND or litd node to attach (it has ${found.nodes.map((n) => `${n.name}: ${kindText(n)}`).join(', ')})`,
     );
   }
-  let layout;
-  try {
-    layout = readComposeLayout(text, dir);
-  } catch (cause) {
-    throw new PolarAttachError(`${join(dir, 'docker-compose.yml')}: ${(cause as Error).message}`, { cause });
+  const probes = await Promise.all(usable.map((n) => probe(n, opts)));
+  const broken = usable.flatMap((n, i) => {
+    const p = probes[i]!;
+    return !p.ok && !p.stopped ? [`${n.name}: ${p.why}`] : [];
+  });
+  if (broken.length) throw new PolarAttachError(`${label}: ${broken.join('; ')}`);
+  const stopped = usable.filter((_, i) => !probes[i]!.ok);
+  if (stopped.length === usable.length) {
+    throw new PolarAttachError(
+      `${label} is stopped${found.status === 'stopped' ? ' (Polar records it as stopped)' : ''}: ` +
+        `no LND node answers (${stopped.map((n) => `${n.name} at 127.0.0.1:${n.restPort}`).join(', ')}); start it in Polar, then attach again`,
+    );
   }
-  if (layout.lnd.length === 0) throw new PolarAttachError(`${dir} has no LND nodes (only LND is supported)`);
-  const nodes: NodeDesc[] = [];
-  for (const l of layout.lnd) {
-    const files = { restUrl: `https://127.0.0.1:${l.restPort}`, ...lndFilesIn(l.lnddir) };
-    let pubkey: string;
-    const node = await LndNode.fromFiles(files, {
-      clock: opts.clock,
-      logger: log,
-      retry: { maxWaitMs: 5_000 },
-    }).catch((cause: unknown) => {
+  if (stopped.length && !opts.runningOnly) {
+    throw new PolarAttachError(
+      `${label}: ${stopped.map((n) => n.name).join(', ')} ${stopped.length > 1 ? 'are' : 'is'} stopped ` +
+        `(nothing answers at ${stopped.map((n) => `127.0.0.1:${n.restPort}`).join(', ')}); start ${stopped.length > 1 ? 'them' : 'it'} in Polar, ` +
+        `or attach only the running nodes with --running-only`,
+    );
+  }
+  for (const n of stopped) {
+    if (opts.roles?.[n.name])
       throw new PolarAttachError(
-        `node ${l.name}: ${(cause as Error).message} (is the Polar network started?)`,
-        {
-          cause,
-        },
+        `--role ${n.name}=${opts.roles[n.name]} names a stopped node; start it in Polar`,
       );
-    });
-    try {
-      pubkey = (await node.info()).pubkey;
-    } catch (cause) {
-      throw new PolarAttachError(`node ${l.name} at ${files.restUrl}: ${(cause as Error).message}`, {
-        cause,
-      });
-    } finally {
-      await node.close();
-    }
-    nodes.push({
-      name: l.name,
-      role: opts.roles?.[l.name] ?? guessRole(l.name),
-      ...files,
-      pubkey,
-      p2p: `127.0.0.1:${l.p2pPort}`,
-    });
-    log.info({ name: l.name, pubkey }, 'attached');
+    warnings.push(`left out ${n.name} (${kindText(n)}): stopped`);
   }
-  const desc: NetworkDesc = {
+
+  const nodes: NodeDesc[] = [];
+  for (const [i, n] of usable.entries()) {
+    const p = probes[i]!;
+    if (!p.ok) continue;
+    nodes.push({
+      name: n.name,
+      role: opts.roles?.[n.name] ?? guessRole(n.name),
+      restUrl: `https://127.0.0.1:${n.restPort}`,
+      tlsCertPath: n.tlsCertPath!,
+      macaroonPath: n.macaroonPath!,
+      pubkey: p.pubkey,
+      p2p: `127.0.0.1:${n.p2pPort ?? 9735}`,
+      ...(n.grpcPort ? { grpc: `127.0.0.1:${n.grpcPort}` } : {}),
+    });
+  }
+  const bitcoin = bitcoinOf(found, usable, warnings);
+  const net: NetworkDesc = {
     version: 1,
     kind: 'polar',
     network: 'regtest',
     createdAt: new Date(opts.clock.now()).toISOString(),
     nodes,
-    bitcoin: {
-      backend: 'bitcoind',
-      rpcUrl: `http://127.0.0.1:${layout.bitcoindRpcPort}`,
-      rpcUser: POLAR_RPC.user,
-      rpcPass: POLAR_RPC.pass,
-      // bitcoind mines to any address: the faucet works on Polar too.
-      faucetSeed: 'polar',
-    },
+    ...(bitcoin ? { bitcoin } : {}),
     channels: [],
   };
-  await saveNetwork(opts.outPath, desc);
-  return desc;
+  await saveNetwork(opts.outPath, net);
+  for (const w of warnings) log.warn(w);
+  return { net, warnings };
+}
+
+function kindText(n: PolarNode): string {
+  return `${n.kind === 'other' ? 'unknown kind' : n.kind}${n.image ? `, image ${n.image}` : ''}`;
+}
+
+/** `--role` may only name an LND or litd node of the network. */
+function checkRoles(found: PolarNetwork, roles: Record<string, NodeRole>, label: string): void {
+  for (const [name, role] of Object.entries(roles)) {
+    const node = found.nodes.find((n) => n.name === name);
+    if (!node) {
+      throw new PolarAttachError(
+        `--role ${name}=${role}: ${label} has no node named ${name}; it has ${found.nodes.map((n) => n.name).join(', ')}`,
+      );
+    }
+    if (!lndLike(node)) {
+      throw new PolarAttachError(
+        `--role ${name}=${role}: ${name} is a ${kindText(node)} node; roles go to LND or litd nodes only`,
+      );
+    }
+  }
+}
+
+/** Asks a node for its pubkey; a node that does not answer at all is `stopped`. */
+async function probe(n: PolarNode, opts: PolarAttachOptions): Promise<Probe> {
+  const files = {
+    restUrl: `https://127.0.0.1:${n.restPort}`,
+    tlsCertPath: n.tlsCertPath!,
+    macaroonPath: n.macaroonPath!,
+  };
+  let node: LndNode | undefined;
+  try {
+    node = await LndNode.fromFiles(files, { clock: opts.clock, retry: { maxWaitMs: opts.probeMs ?? 3_000 } });
+    return { ok: true, pubkey: (await node.info()).pubkey };
+  } catch (err) {
+    const code = err instanceof LndError ? err.code : undefined;
+    if (code === 'unreachable' || code === 'not_ready')
+      return { ok: false, stopped: true, why: (err as Error).message };
+    if (code === 'bad_config' && n.status === 'stopped')
+      return { ok: false, stopped: true, why: (err as Error).message };
+    const hint =
+      code === 'tls' || code === 'unauthorized'
+        ? ` (port ${n.restPort} answers as another node: is another Polar network running on the same ports?)`
+        : '';
+    return { ok: false, stopped: false, why: `${(err as Error).message}${hint}` };
+  } finally {
+    await node?.close();
+  }
+}
+
+/** The bitcoind the attached nodes use, or a warning saying why there is none. */
+function bitcoinOf(found: PolarNetwork, usable: PolarNode[], warnings: string[]): BitcoinDesc | undefined {
+  const backends = found.nodes.filter((n) => n.kind === 'bitcoind');
+  const wanted = usable[0]?.backendName;
+  const b = backends.find((x) => x.name === wanted) ?? backends[0];
+  if (!b || !b.rpcPort) {
+    warnings.push(
+      b
+        ? `bitcoind ${b.name} publishes no RPC port: network.json has no bitcoin section (mining and the faucet are unavailable)`
+        : 'no bitcoind node: network.json has no bitcoin section (mining and the faucet are unavailable)',
+    );
+    return undefined;
+  }
+  if (b.status === 'stopped')
+    warnings.push(`bitcoind ${b.name} is stopped in Polar: mining will fail until it runs`);
+  return {
+    backend: 'bitcoind',
+    rpcUrl: `http://127.0.0.1:${b.rpcPort}`,
+    rpcUser: POLAR_RPC.user,
+    rpcPass: POLAR_RPC.pass,
+    // bitcoind mines to any address: the faucet works on Polar too.
+    faucetSeed: 'polar',
+  };
 }

@@ -1,5 +1,5 @@
 /**
- * A standalone seller on a real socket: `npm run seller -- --archetype data-feed --port 8081`.
+ * A standalone seller on a real socket: `npm run seller -- --archetype data-feed --port 7402`.
  * Embedded Lightning by default; `--network <network.json>` runs it on a regtest LND node.
  */
 import { randomBytes } from 'node:crypto';
@@ -35,7 +35,7 @@ options:
   --price-msat N           fixed unit price in msat (default 10000)
   --adversarial MODE       overcharge | wrong-payee | no-delivery | slow
   --pay-on-success         offer hold invoices (request header L402-Pay-On-Success: 1)
-  --port N                 port (default 8081; 0 picks a free one)
+  --port N                 port (default 7402, clear of Polar's LND REST ports 8081+; 0 picks a free one)
   --host HOST              interface to bind (default 127.0.0.1)
   --public-url URL         URL buyers reach this seller at (default http://HOST:PORT)
   --network WHERE          embedded (default): an in-process Lightning network;
@@ -110,7 +110,7 @@ async function main(): Promise<void> {
   } catch (err) {
     fail(err instanceof SellerConfigError ? err.message : String(err));
   }
-  const port = args.port === undefined ? 8081 : Number(args.port);
+  const port = args.port === undefined ? 7402 : Number(args.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be 0..65535, got ${args.port}`);
   const host = args.host ?? '127.0.0.1';
   const logger = createLogger({ name: `seller:${config.name ?? config.archetype}` });

@@ -45,7 +45,7 @@ describeRegtest(unavailable, 'our L402 client against Aperture v0.5.0 on real LN
     proxy = await startAperture({
       binary: aperture.binary,
       lnd: nodeByName(rt.net, 'seller-1'),
-      lndGrpc: await lndGrpcHost(rt.stateDir, 'seller-1'),
+      lndGrpc: await lndGrpcHost(rt.stateDir, 'seller-1', rt.net),
       backend: backend.address,
       service: 'fortune',
       priceSat: PRICE_SAT,

@@ -19,7 +19,7 @@ describeRegtest(unavailable, 'the TypeScript faucet on the real chain', () => {
     const node = await rt.node('seller-2');
     const admin = new LndAdmin(node.rest);
     const before = await admin.confirmedBalanceSat();
-    const faucet = new Faucet(rt.net.bitcoin.faucetSeed!);
+    const faucet = new Faucet(rt.net.bitcoin!.faucetSeed!);
     const txid = await faucet.fund(chain, [
       { address: await admin.newAddress(), valueSat: 123_456 },
       { address: await admin.newAddress(), valueSat: 7_890 },

@@ -44,7 +44,11 @@ function suite(binary: string): void {
     );
     server = await listen(seller.app.fetch);
     url = `${server.url}${seller.path}?region=eu&days=3`;
-    home = await lngetHome(binary, nodeByName(rt.net, 'buyer-1'), await lndGrpcHost(rt.stateDir, 'buyer-1'));
+    home = await lngetHome(
+      binary,
+      nodeByName(rt.net, 'buyer-1'),
+      await lndGrpcHost(rt.stateDir, 'buyer-1', rt.net),
+    );
   }, 60_000);
   afterAll(async () => {
     await server?.close();

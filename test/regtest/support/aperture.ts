@@ -5,7 +5,7 @@
  * pointed at one lnd of a native regtest network over gRPC.
  *
  *   const aperture = await startAperture({ binary, lnd: nodeByName(net, 'seller-1'),
- *     lndGrpc: await lndGrpcHost(stateDir, 'seller-1'), backend: '127.0.0.1:8080', service: 'fortune', priceSat: 10 });
+ *     lndGrpc: await lndGrpcHost(stateDir, 'seller-1', net), backend: '127.0.0.1:8080', service: 'fortune', priceSat: 10 });
  *   await fetch(`${aperture.url}/v1/fortune`); // 402 with an LSAT and an L402 challenge
  *   await aperture.stop();
  */
@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createLogger } from '../../../infra/log.js';
 import { APERTURE, ensureBinaries, existingBinary, goVersion } from '../../../infra/regtest/binaries.js';
-import type { NodeDesc } from '../../../infra/regtest/network-file.js';
+import type { NetworkDesc, NodeDesc } from '../../../infra/regtest/network-file.js';
 import { freePorts, logTail } from '../../../infra/regtest/processes.js';
 import { readState } from '../../../infra/regtest/state.js';
 import { systemClock, type Clock } from '../../../infra/time/clock.js';
@@ -38,18 +38,24 @@ export async function apertureAvailability(): Promise<{ binary: string } | { una
 }
 
 /**
- * lnd's gRPC address (Aperture and lnget speak gRPC, our code speaks REST).
- * network.json does not record it; the native network's state file keeps the
- * exact arguments each lnd was started with, `--rpclisten` among them.
+ * lnd's gRPC address (Aperture and lnget speak gRPC, our code speaks REST):
+ * network.json's `grpc` when it records one (native, docker and Polar
+ * networks do), else the `--rpclisten` a native network's state file kept.
  */
-export async function lndGrpcHost(stateDir: string, node: string): Promise<string> {
-  const state = await readState(stateDir);
+export async function lndGrpcHost(
+  stateDir: string | undefined,
+  node: string,
+  net?: NetworkDesc,
+): Promise<string> {
+  const recorded = net?.nodes.find((n) => n.name === node)?.grpc;
+  if (recorded) return recorded;
+  const state = stateDir ? await readState(stateDir) : undefined;
   const rec = state?.processes.find((p) => p.name === node);
   const flag = rec?.args.find((a) => a.startsWith('--rpclisten='));
   if (!flag) {
     throw new Error(
-      `no --rpclisten recorded for ${node} in ${stateDir}/state.json: Aperture needs lnd's gRPC port, ` +
-        'which only native networks record (docker/Polar: pass it yourself)',
+      `no gRPC address for ${node}: network.json has no "grpc" for it and no --rpclisten is recorded ` +
+        `in ${stateDir ?? '(no state dir)'}/state.json; add "grpc": "127.0.0.1:<port>" to the node in network.json`,
     );
   }
   return flag.slice('--rpclisten='.length);

@@ -120,6 +120,7 @@ export function useRegtest(): RegtestHandle {
     async chain() {
       if (!chain) {
         const b = need().net.bitcoin;
+        if (!b) throw new Error('this network has no bitcoin section in network.json');
         const tlsCert = b.rpcCertPath ? await readFile(b.rpcCertPath, 'utf8') : undefined;
         chain = new Chain(
           {
