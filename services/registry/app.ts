@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import type { Logger } from '../../infra/log.js';
 import { silentLogger } from '../../infra/log.js';
 import { describeIssues } from '../http/issues.js';
-import { DEFAULT_BODY_LIMIT, readJsonBody } from '../http/json-body.js';
+import { readJsonBody } from '../http/json-body.js';
 import type { Registry } from './registry.js';
 import {
   listingIdSchema,
@@ -24,6 +24,10 @@ export const STATUS_OF: Record<RegistryErrorCode, 400 | 403 | 404 | 409 | 413 | 
   wrong_payee: 400,
   wrong_preimage: 400,
   hash_mismatch: 400,
+  self_rating: 400,
+  wrong_network: 400,
+  zero_amount: 400,
+  stale_invoice: 400,
   body_too_large: 413,
   unsupported_media_type: 415,
   pubkey_mismatch: 403,
@@ -33,9 +37,12 @@ export const STATUS_OF: Record<RegistryErrorCode, 400 | 403 | 404 | 409 | 413 | 
   stale_signature: 409,
 };
 
+/** Default body limit of the registry's write routes. */
+export const REGISTRY_BODY_LIMIT = 16 * 1024;
+
 /** Options of the registry's HTTP API. */
 export interface RegistryAppOptions {
-  /** Largest accepted request body (default 64 KiB). */
+  /** Largest accepted request body (default 16 KiB: a listing or rating is well under 10 KiB). */
   bodyLimit?: number;
   logger?: Logger;
 }
@@ -51,7 +58,7 @@ function refuse(c: Context, f: RegistryFailure | { code: RegistryErrorCode; mess
  */
 export function createRegistryApp(
   registry: Registry,
-  { bodyLimit = DEFAULT_BODY_LIMIT, logger = silentLogger }: RegistryAppOptions = {},
+  { bodyLimit = REGISTRY_BODY_LIMIT, logger = silentLogger }: RegistryAppOptions = {},
 ): Hono {
   const app = new Hono();
 

@@ -3,6 +3,7 @@
  * HTTP API, WebSocket feed at /feed, health probes on the wall clock.
  */
 import { parseArgs } from 'node:util';
+import type { Network } from '../../infra/lightning/node.js';
 import { createLogger } from '../../infra/log.js';
 import { systemClock } from '../../infra/time/clock.js';
 import { startRegistryServer } from './server.js';
@@ -14,6 +15,8 @@ Runs the L402 service registry (HTTP API + WebSocket feed at /feed).
 options:
   --port N                 port to listen on (default 8402; 0 picks a free one)
   --host HOST              interface to bind (default 127.0.0.1)
+  --network NAME           Lightning network of the listed sellers: regtest (default),
+                           simnet, signet, testnet or mainnet; ratings need its invoices
   --data FILE              keep listings and ratings in FILE (JSON, written atomically);
                            without it the registry forgets everything on exit
   --probe-interval-ms N    health probe period (default 60000; 0 disables probing)
@@ -23,6 +26,9 @@ options:
 routes: GET /listings?capability=&category=&maxPriceMsat=&alive=&sort=price|rating|latency&limit=
         GET /listings/:id   POST /listings   PUT /listings/:id   DELETE /listings/:id
         POST /listings/:id/ratings   GET /health   WebSocket /feed`;
+
+const NETWORKS: readonly Network[] = ['regtest', 'simnet', 'signet', 'testnet', 'mainnet'];
+const isNetwork = (s: string): s is Network => (NETWORKS as readonly string[]).includes(s);
 
 function int(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -41,6 +47,7 @@ async function main(): Promise<void> {
         port: { type: 'string' },
         host: { type: 'string' },
         data: { type: 'string' },
+        network: { type: 'string' },
         'probe-interval-ms': { type: 'string' },
         'probe-timeout-ms': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -55,9 +62,17 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
+  const network = args.network ?? 'regtest';
+  if (!isNetwork(network)) {
+    console.error(
+      `--network must be one of ${NETWORKS.join(', ')}, got ${JSON.stringify(network)}\n\n${USAGE}`,
+    );
+    process.exit(2);
+  }
   const logger = createLogger({ name: 'registry' });
   const server = await startRegistryServer({
     clock: systemClock,
+    network,
     port: int(args.port, 'port', 8402),
     hostname: args.host ?? '127.0.0.1',
     ...(args.data ? { dataFile: args.data } : {}),

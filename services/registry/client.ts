@@ -1,5 +1,6 @@
 import type { Clock } from '../../infra/time/clock.js';
-import type { RatingRequest } from './registry.js';
+import type { PurchaseProof } from './ratings.js';
+import { signRating } from './ratings.js';
 import type { Signer } from './signing.js';
 import { signAction } from './signing.js';
 import type { Listing, ListingFields, ListingQuery, ListingRating } from './types.js';
@@ -74,12 +75,17 @@ export class RegistryClient {
     return this.#call('DELETE', `/listings/${encodeURIComponent(id)}`, { signedAt, signature });
   }
 
-  /** Rates listing `id` with the proof of a purchase from it (the paid invoice and its preimage). */
-  rate(
+  /**
+   * Rates listing `id` with the proof of a purchase from it (the paid invoice
+   * and its preimage), signed by `payer`, the node that paid.
+   */
+  async rate(
     id: string,
-    rating: RatingRequest,
+    proof: PurchaseProof,
+    payer: Signer,
   ): Promise<ClientResult<{ rating: ListingRating; paymentHash: string }>> {
-    return this.#call('POST', `/listings/${encodeURIComponent(id)}/ratings`, rating);
+    const body = await signRating(id, proof, payer, this.#stamp());
+    return this.#call('POST', `/listings/${encodeURIComponent(id)}/ratings`, body);
   }
 
   /** Signing times strictly increase even within one clock tick, so quick successive updates are not replays. */

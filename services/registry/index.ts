@@ -6,7 +6,6 @@ export {
   type RegistryDeps,
   type SignedListing,
   type SignedRemoval,
-  type RatingRequest,
 } from './registry.js';
 export { createRegistryApp, STATUS_OF, type RegistryAppOptions } from './app.js';
 export { RegistryClient, type RegistryClientOptions, type ClientResult } from './client.js';
@@ -24,7 +23,14 @@ export {
   type Signer,
   type SignedAction,
 } from './signing.js';
-export { verifyPurchase, type PurchaseProof } from './ratings.js';
+export {
+  verifyRating,
+  signRating,
+  type PurchaseProof,
+  type RatingRequest,
+  type RatingRules,
+  type VerifiedRating,
+} from './ratings.js';
 export { searchListings, matchesQuery, entryPriceMsat, DEFAULT_SEARCH_LIMIT } from './search.js';
 export { HealthProber, type HealthProberOptions, type ProbeOutcome } from './health.js';
 export {

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import type { Logger } from '../../infra/log.js';
 import { silentLogger } from '../../infra/log.js';
 import type { Clock } from '../../infra/time/clock.js';
-import { verifyPurchase } from './ratings.js';
+import type { Network } from '../../infra/lightning/node.js';
+import type { RatingRequest } from './ratings.js';
+import { verifyRating } from './ratings.js';
 import { entryPriceMsat, searchListings } from './search.js';
 import type { SignedAction } from './signing.js';
 import { verifyAction } from './signing.js';
@@ -25,8 +27,12 @@ export interface RegistryDeps {
   clock: Clock;
   store?: RegistryStore;
   logger?: Logger;
+  /** The Lightning network the listed sellers sell on: ratings need a paid invoice of this network. */
+  network: Network;
   /** How far a signed request's `signedAt` may be from the registry's clock (default 10 minutes). */
   maxSkewMs?: number;
+  /** How old an invoice may be to back a rating (default 7 days). */
+  maxInvoiceAgeMs?: number;
 }
 
 /** A signed registration or update as it arrives over HTTP. */
@@ -40,14 +46,6 @@ export interface SignedListing {
 export interface SignedRemoval {
   signedAt: number;
   signature: string;
-}
-
-/** A rating with its proof of purchase. */
-export interface RatingRequest {
-  score: number;
-  invoice: string;
-  preimage: string;
-  paymentHash?: string;
 }
 
 /** A listing's id: derived from (node key, url), so the same seller cannot list one URL twice and ids are stable. */
@@ -71,9 +69,12 @@ export class Registry {
   readonly #store: RegistryStore;
   readonly #log: Logger;
   readonly #maxSkewMs: number;
+  readonly #network: Network;
+  readonly #maxInvoiceAgeMs: number;
   readonly #listings = new Map<string, Listing>();
   readonly #ratings = new Map<string, RatingRecord>();
-  readonly #ratingSums = new Map<string, number>();
+  /** Per listing: sum(score x amount), sum(amount), count; bigint so sums of msat never round. */
+  readonly #ratingSums = new Map<string, { weighted: bigint; paid: bigint; count: number }>();
   readonly #tombstones = new Map<string, number>();
   readonly #listeners = new Set<(e: RegistryEvent) => void>();
   readonly #writer: SnapshotWriter;
@@ -83,6 +84,8 @@ export class Registry {
     this.#store = deps.store ?? new MemoryRegistryStore();
     this.#log = deps.logger ?? silentLogger;
     this.#maxSkewMs = deps.maxSkewMs ?? 10 * 60_000;
+    this.#network = deps.network;
+    this.#maxInvoiceAgeMs = deps.maxInvoiceAgeMs ?? 7 * 86_400_000;
     this.#writer = new SnapshotWriter(this.#store, () => this.#snapshot());
   }
 
@@ -90,11 +93,16 @@ export class Registry {
   static async open(deps: RegistryDeps): Promise<Registry> {
     const r = new Registry(deps);
     const data = (await r.#store.load()) ?? emptyRegistryData();
-    for (const l of data.listings) r.#listings.set(l.id, l);
     for (const t of data.tombstones) r.#tombstones.set(t.id, t.signedAt);
     for (const rec of data.ratings) {
+      // A record without a positive amount predates signed ratings: its hash stays used, it weighs nothing.
       r.#ratings.set(rec.paymentHash, rec);
-      r.#ratingSums.set(rec.listingId, (r.#ratingSums.get(rec.listingId) ?? 0) + rec.score);
+      if (Number.isSafeInteger(rec.amountMsat) && rec.amountMsat > 0) r.#addToSums(rec);
+    }
+    for (const l of data.listings) {
+      const { rating: _stored, ...rest } = l;
+      const rating = r.#ratingOf(l.id);
+      r.#listings.set(l.id, rating ? { ...rest, rating } : rest);
     }
     return r;
   }
@@ -183,24 +191,39 @@ export class Registry {
     return { ok: true, listing: structuredClone(old) };
   }
 
-  /** Records a rating backed by a paid invoice of the listing's node; one per payment hash. */
+  /**
+   * Records a rating: a paid, recent invoice of the listing's node on the
+   * registry's network, signed for by a different paying node; one per
+   * payment hash, weighted by the amount paid.
+   */
   async rate(
     id: string,
     req: RatingRequest,
   ): Promise<RegistryResult<{ rating: ListingRating; paymentHash: string }>> {
     const listing = this.#listings.get(id);
     if (!listing) return fail('not_found', `no listing ${id}`);
-    const proof = verifyPurchase(req, listing.nodePubkey);
+    const now = this.#clock.now();
+    const proof = verifyRating(req, listing, {
+      network: this.#network,
+      now,
+      maxSkewMs: this.#maxSkewMs,
+      maxInvoiceAgeMs: this.#maxInvoiceAgeMs,
+    });
     if (!proof.ok) return proof;
-    const paymentHash = proof.paymentHash;
+    const { paymentHash, amountMsat } = proof;
     if (this.#ratings.has(paymentHash))
       return fail('already_rated', `payment ${paymentHash} was already used to rate`);
-    const rec: RatingRecord = { listingId: id, paymentHash, score: req.score, at: this.#clock.now() };
+    const rec: RatingRecord = {
+      listingId: id,
+      paymentHash,
+      score: req.score,
+      at: now,
+      amountMsat,
+      payer: req.payer,
+    };
     this.#ratings.set(paymentHash, rec);
-    const sum = (this.#ratingSums.get(id) ?? 0) + req.score;
-    this.#ratingSums.set(id, sum);
-    const count = (listing.rating?.count ?? 0) + 1;
-    const rating = { average: sum / count, count };
+    this.#addToSums(rec);
+    const rating = this.#ratingOf(id)!;
     const updated: Listing = { ...listing, rating };
     this.#listings.set(id, updated);
     this.#emit({ type: 'listing_updated', listing: updated });
@@ -268,6 +291,22 @@ export class Registry {
     if (!verifyAction(action, signature, pubkey))
       return fail('bad_signature', `signature does not verify for ${action.action} under node key ${pubkey}`);
     return undefined;
+  }
+
+  #addToSums(rec: RatingRecord): void {
+    const s = this.#ratingSums.get(rec.listingId) ?? { weighted: 0n, paid: 0n, count: 0 };
+    const amount = BigInt(rec.amountMsat);
+    this.#ratingSums.set(rec.listingId, {
+      weighted: s.weighted + BigInt(rec.score) * amount,
+      paid: s.paid + amount,
+      count: s.count + 1,
+    });
+  }
+
+  #ratingOf(id: string): ListingRating | undefined {
+    const s = this.#ratingSums.get(id);
+    if (!s || s.paid === 0n) return undefined;
+    return { average: Number(s.weighted) / Number(s.paid), count: s.count, paidMsat: Number(s.paid) };
   }
 
   #emit(e: RegistryEvent): void {

@@ -18,6 +18,8 @@ const token = z
   .max(64)
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'letters, digits, _ . : - only');
 
+const pubkey = z.string().regex(/^0[23][0-9a-f]{64}$/, '33-byte compressed public key, lowercase hex');
+
 /** One advertised tier; the kind decides which of calls/durationSec must be present. */
 export const tierSchema = z
   .strictObject({
@@ -53,7 +55,7 @@ export const listingFieldsSchema = z
     category: token,
     capabilities: z.array(token).max(32),
     tiers: z.array(tierSchema).min(1).max(16),
-    nodePubkey: z.string().regex(/^0[23][0-9a-f]{64}$/, '33-byte compressed public key, lowercase hex'),
+    nodePubkey: pubkey,
     description: z.string().max(1000).optional(),
     quality: z.number().min(0).max(1).optional(),
   })
@@ -81,12 +83,18 @@ export const signedListingSchema = z.strictObject({ listing: listingFieldsSchema
 /** `DELETE /listings/:id`. */
 export const signedRemovalSchema = z.strictObject({ signedAt, signature });
 
-/** `POST /listings/:id/ratings`: proof of purchase is the paid invoice plus its preimage. */
+/**
+ * `POST /listings/:id/ratings`: proof of purchase is the paid invoice plus its
+ * preimage, and the paying node signs the rating with the invoice.
+ */
 export const ratingSchema = z.strictObject({
   score: z.number().int().min(1).max(5),
   /** The BOLT11 invoice the rater paid (its signature names the payee). */
   invoice: z.string().min(1).max(8192),
   preimage: hex(32),
+  payer: pubkey,
+  signedAt,
+  signature,
   /** Optional: when given it must match the invoice's payment hash. */
   paymentHash: hex(32).optional(),
 });

@@ -1,5 +1,6 @@
 import type { Logger } from '../../infra/log.js';
 import { silentLogger } from '../../infra/log.js';
+import type { Network } from '../../infra/lightning/node.js';
 import type { Clock } from '../../infra/time/clock.js';
 import type { Listening } from '../http/listen.js';
 import { listen } from '../http/listen.js';
@@ -14,6 +15,8 @@ import { MemoryRegistryStore } from './store.js';
 /** Options of the standalone registry server. */
 export interface RegistryServerOptions {
   clock: Clock;
+  /** The Lightning network the listed sellers sell on (ratings need invoices of it). */
+  network: Network;
   port?: number;
   hostname?: string;
   /** JSON file that keeps listings and ratings across restarts; memory only when absent. */
@@ -39,6 +42,7 @@ export interface RegistryServer {
 /** Starts the registry on a real socket (what `npm run registry` runs). */
 export async function startRegistryServer({
   clock,
+  network,
   port = 0,
   hostname = '127.0.0.1',
   dataFile,
@@ -48,7 +52,7 @@ export async function startRegistryServer({
   logger = silentLogger,
 }: RegistryServerOptions): Promise<RegistryServer> {
   const store = dataFile ? new JsonFileRegistryStore(dataFile) : new MemoryRegistryStore();
-  const registry = await Registry.open({ clock, store, logger });
+  const registry = await Registry.open({ clock, network, store, logger });
   const app = createRegistryApp(registry, { logger });
   const http: Listening = await listen(app.fetch, { port, hostname });
   const feed = attachRegistryFeed(http.server, registry, { logger });

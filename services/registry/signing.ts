@@ -7,7 +7,8 @@ import type { ListingFields } from './types.js';
 
 /**
  * Registry writes are signed by the seller's node key, so nobody can list,
- * change or remove a listing under someone else's key. A signature comes in
+ * change or remove a listing under someone else's key; a rating is signed by
+ * the node that paid. A signature comes in
  * one of two encodings, both over the same message (the UTF-8 canonical JSON
  * of a `SignedAction`):
  *
@@ -21,7 +22,7 @@ import type { ListingFields } from './types.js';
  *   or having a sign-message call, and the invoice signature names its node.
  */
 export interface Signer {
-  /** 33-byte compressed public key, hex: must equal the listing's nodePubkey. */
+  /** 33-byte compressed public key, hex: the listing's nodePubkey, or the payer's for a rating. */
   readonly pubkey: string;
   /** Signs `message`; returns the signature in one of the two wire encodings. */
   sign(message: Uint8Array): Promise<string>;
@@ -31,7 +32,8 @@ export interface Signer {
 export type SignedAction =
   | { action: 'register'; listing: ListingFields; signedAt: number }
   | { action: 'update'; id: string; listing: ListingFields; signedAt: number }
-  | { action: 'remove'; id: string; signedAt: number };
+  | { action: 'remove'; id: string; signedAt: number }
+  | { action: 'rate'; id: string; score: number; invoice: string; payer: string; signedAt: number };
 
 /** Domain tag mixed into every signed message, so registry signatures mean nothing elsewhere. */
 export const SIGNING_DOMAIN = 'l402-registry/v1';

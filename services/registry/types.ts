@@ -49,10 +49,13 @@ export interface ListingHealth {
   failures: number;
 }
 
-/** Mean score over proven purchases. */
+/** Score over proven purchases, each weighted by the amount paid. */
 export interface ListingRating {
+  /** sum(score x amountMsat) / sum(amountMsat). */
   average: number;
   count: number;
+  /** Total amount of the rated payments. */
+  paidMsat: number;
 }
 
 /** A listing as the registry serves it. */
@@ -89,12 +92,16 @@ export type RegistryEvent =
   | { type: 'price_changed'; listing: Listing; previousPriceMsat?: number; priceMsat?: number }
   | { type: 'health_changed'; listing: Listing };
 
-/** A proven rating: the rater paid an invoice of the listing's node. */
+/** A proven rating: a node other than the listing's paid an invoice of the listing's node and signed the score. */
 export interface RatingRecord {
   listingId: string;
   paymentHash: string;
   score: number;
   at: number;
+  /** The invoice's amount: the rating's weight. */
+  amountMsat: number;
+  /** The paying node's key. */
+  payer: string;
 }
 
 /** Machine-readable reasons the registry refuses a request. */
@@ -113,6 +120,10 @@ export type RegistryErrorCode =
   | 'wrong_preimage'
   | 'hash_mismatch'
   | 'already_rated'
+  | 'self_rating'
+  | 'wrong_network'
+  | 'zero_amount'
+  | 'stale_invoice'
   | 'unsupported_media_type';
 
 /** An expected refusal, as a value: the HTTP edge maps it to a 4xx with this code. */

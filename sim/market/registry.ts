@@ -21,7 +21,8 @@ export async function openRegistry(
   searchLimit: number,
   logger: Logger,
 ): Promise<MarketRegistry> {
-  const registry = await Registry.open({ clock, logger });
+  // Both worlds sell on regtest invoices (the embedded network writes them too).
+  const registry = await Registry.open({ clock, logger, network: 'regtest' });
   const app = createRegistryApp(registry, { logger });
   const baseUrl = await world.serve('registry.sim', (req) => app.fetch(req));
   const client = new RegistryClient({ baseUrl, fetch: (req) => world.fetch(req), clock });

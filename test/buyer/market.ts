@@ -133,7 +133,7 @@ export function makeMarket({
       return s;
     },
     registry: async () => {
-      const registry = await Registry.open({ clock });
+      const registry = await Registry.open({ clock, network: 'regtest' });
       for (const s of sellers) {
         const signed = await signListing(s.fields, await nodeSigner(s.node), clock.now());
         const r = await registry.register(signed);

@@ -14,7 +14,7 @@ async function realMarket(
   quoteFrom: 'challenge' | 'manifest' = 'challenge',
 ) {
   const m = makeMarket();
-  const registry = await Registry.open({ clock: m.clock });
+  const registry = await Registry.open({ clock: m.clock, network: 'regtest' });
   m.mount('registry.test', createRegistryApp(registry));
   const client = new RegistryClient({
     baseUrl: 'http://registry.test',

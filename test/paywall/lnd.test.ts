@@ -113,7 +113,7 @@ describeRegtest(unavailable, 'paywall and registry on real LND (regtest)', () =>
   });
 
   it('registers a listing signed by an LND node (invoice attestation) and accepts a rating proven by a real payment', async () => {
-    const registry = await Registry.open({ clock: systemClock });
+    const registry = await Registry.open({ clock: systemClock, network: 'regtest' });
     const app = createRegistryApp(registry);
     const client = new RegistryClient({
       baseUrl: 'http://registry.test',
@@ -140,10 +140,14 @@ describeRegtest(unavailable, 'paywall and registry on real LND (regtest)', () =>
     const ch = challengeOf(await fetch(`${server.url}/v1/data`));
     const paid = await buyer.pay(ch.invoice, { maxFeeMsat: 10_000 });
     expect(
-      await client.rate(reg.listing.id, { score: 4, invoice: ch.invoice, preimage: paid.preimage! }),
+      await client.rate(
+        reg.listing.id,
+        { score: 4, invoice: ch.invoice, preimage: paid.preimage! },
+        await nodeSigner(buyer),
+      ),
     ).toMatchObject({
       ok: true,
-      rating: { average: 4, count: 1 },
+      rating: { average: 4, count: 1, paidMsat: 3_000 },
     });
   });
 });

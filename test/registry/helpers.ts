@@ -35,7 +35,7 @@ export async function makeMarket({
   store,
 }: { seed?: number; store?: RegistryStore } = {}): Promise<Market> {
   const w = makeWorld({ seed });
-  const registry = await Registry.open({ clock: w.clock, ...(store ? { store } : {}) });
+  const registry = await Registry.open({ clock: w.clock, network: 'regtest', ...(store ? { store } : {}) });
   const app = createRegistryApp(registry);
   const hosts = new Map<string, { fetch: (req: Request) => Response | Promise<Response> }>();
   const delays = new Map<string, number>();

@@ -14,33 +14,34 @@ async function purchased() {
   if (!reg.ok) throw new Error(reg.message);
   const { authorization, challenge } = await buy(m, inMemory(seller.app), '/v1/anomalies');
   const preimage = authorization.split(':')[1]!;
-  return { m, seller, id: reg.listing.id, invoice: challenge.invoice, preimage };
+  const payer = await nodeSigner(m.buyer);
+  return { m, seller, payer, id: reg.listing.id, invoice: challenge.invoice, preimage };
 }
 
 describe('ratings need proof of purchase', () => {
-  it('accepts a rating with the paid invoice and its preimage, once per payment', async () => {
-    const { m, id, invoice, preimage } = await purchased();
-    const first = await m.client.rate(id, { score: 4, invoice, preimage });
+  it("accepts a rating with the paid invoice, its preimage and the payer's signature, once per payment", async () => {
+    const { m, payer, id, invoice, preimage } = await purchased();
+    const first = await m.client.rate(id, { score: 4, invoice, preimage }, payer);
     expect(first).toMatchObject({ ok: true, rating: { average: 4, count: 1 } });
-    const again = await m.client.rate(id, { score: 1, invoice, preimage });
+    const again = await m.client.rate(id, { score: 1, invoice, preimage }, payer);
     expect(again).toMatchObject({ ok: false, status: 409, code: 'already_rated' });
-    expect(m.registry.get(id)!.rating).toEqual({ average: 4, count: 1 });
+    expect(m.registry.get(id)!.rating).toEqual({ average: 4, count: 1, paidMsat: 10_000 });
     expect(m.events.at(-1)).toMatchObject({
       type: 'listing_updated',
       listing: { rating: { average: 4, count: 1 } },
     });
   });
 
-  it('averages several proven ratings and sorts by them', async () => {
-    const { m, seller, id, invoice, preimage } = await purchased();
-    await m.client.rate(id, { score: 5, invoice, preimage });
+  it('averages several proven ratings weighted by the amount paid', async () => {
+    const { m, seller, payer, id, invoice, preimage } = await purchased();
+    await m.client.rate(id, { score: 5, invoice, preimage }, payer);
     const second = await buy(m, inMemory(seller.app), '/v1/anomalies', { payer: m.other });
-    await m.client.rate(id, {
-      score: 2,
-      invoice: second.challenge.invoice,
-      preimage: second.authorization.split(':')[1]!,
-    });
-    expect(m.registry.get(id)!.rating).toEqual({ average: 3.5, count: 2 });
+    await m.client.rate(
+      id,
+      { score: 2, invoice: second.challenge.invoice, preimage: second.authorization.split(':')[1]! },
+      await nodeSigner(m.other),
+    );
+    expect(m.registry.get(id)!.rating).toEqual({ average: 3.5, count: 2, paidMsat: 20_000 });
   });
 
   it.each([
@@ -73,24 +74,24 @@ describe('ratings need proof of purchase', () => {
     ],
     ['a score of 6', (p: { invoice: string; preimage: string }) => ({ ...p, score: 6 }), 400, 'invalid_body'],
   ])('refuses %s', async (_what, mutate, status, code) => {
-    const { m, id, invoice, preimage } = await purchased();
-    const r = await m.client.rate(id, { score: 3, ...mutate({ invoice, preimage }) });
+    const { m, payer, id, invoice, preimage } = await purchased();
+    const r = await m.client.rate(id, { score: 3, ...mutate({ invoice, preimage }) }, payer);
     expect(r).toMatchObject({ ok: false, status, code });
     expect(m.registry.get(id)!.rating).toBeUndefined();
   });
 
   it('refuses a purchase from another node as proof for this listing', async () => {
-    const { m, id } = await purchased();
+    const { m, payer, id } = await purchased();
     // A genuine invoice, but signed by another node: the payee check comes before anything else.
     const elsewhere = await m.addSeller('elsewhere.test', { archetype: 'compute' }, m.other);
     const { invoice } = challengeOf(await elsewhere.app.request('/v1/compute'));
-    const r = await m.client.rate(id, { score: 5, invoice, preimage: 'cc'.repeat(32) });
+    const r = await m.client.rate(id, { score: 5, invoice, preimage: 'cc'.repeat(32) }, payer);
     expect(r).toMatchObject({ ok: false, code: 'wrong_payee' });
   });
 
   it('refuses a rating for an unknown listing', async () => {
-    const { m, invoice, preimage } = await purchased();
-    expect(await m.client.rate('0'.repeat(32), { score: 3, invoice, preimage })).toMatchObject({
+    const { m, payer, invoice, preimage } = await purchased();
+    expect(await m.client.rate('0'.repeat(32), { score: 3, invoice, preimage }, payer)).toMatchObject({
       status: 404,
       code: 'not_found',
     });

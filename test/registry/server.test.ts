@@ -26,7 +26,7 @@ async function until<T>(list: T[], n: number): Promise<T[]> {
 describe('registry server on a real socket', () => {
   it('pushes added, updated, price and removed events over the WebSocket feed', async () => {
     const clock = new VirtualClock();
-    server = await startRegistryServer({ clock, probeIntervalMs: 0 });
+    server = await startRegistryServer({ clock, network: 'regtest', probeIntervalMs: 0 });
     const client = new RegistryClient({ baseUrl: server.url, fetch: (r) => fetch(r), clock });
     const messages: FeedMessage[] = [];
     const sub = subscribeFeed(server.url, (m) => messages.push(m));
@@ -66,7 +66,7 @@ describe('registry server on a real socket', () => {
   });
 
   it('refuses WebSocket upgrades on other paths and keeps serving', async () => {
-    server = await startRegistryServer({ clock: new VirtualClock(), probeIntervalMs: 0 });
+    server = await startRegistryServer({ clock: new VirtualClock(), network: 'regtest', probeIntervalMs: 0 });
     const ws = new WebSocket(server.url.replace('http:', 'ws:') + '/listings');
     const status = await new Promise<number>((resolve) => {
       ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
@@ -121,7 +121,7 @@ describe('registry server on a real socket', () => {
       'bad_json',
     ],
   ])('answers POST /listings with %s by %i %s', async (_what, { body, type }, status, code) => {
-    server = await startRegistryServer({ clock: new VirtualClock(), probeIntervalMs: 0 });
+    server = await startRegistryServer({ clock: new VirtualClock(), network: 'regtest', probeIntervalMs: 0 });
     const res = await fetch(`${server.url}/listings`, {
       method: 'POST',
       headers: { 'content-type': type },
@@ -139,14 +139,14 @@ describe('registry server on a real socket', () => {
     ['an unknown parameter', '?owner=me', 'invalid_query'],
     ['a capability with a space', '?capability=a%20b', 'invalid_query'],
   ])('answers GET /listings with %s by 400', async (_what, qs, code) => {
-    server = await startRegistryServer({ clock: new VirtualClock(), probeIntervalMs: 0 });
+    server = await startRegistryServer({ clock: new VirtualClock(), network: 'regtest', probeIntervalMs: 0 });
     const res = await fetch(`${server.url}/listings${qs}`);
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ error: code });
   });
 
   it('answers a malformed listing id by 400 and an unknown one by 404', async () => {
-    server = await startRegistryServer({ clock: new VirtualClock(), probeIntervalMs: 0 });
+    server = await startRegistryServer({ clock: new VirtualClock(), network: 'regtest', probeIntervalMs: 0 });
     expect((await fetch(`${server.url}/listings/..%2F..%2Fetc`)).status).toBe(400);
     expect((await fetch(`${server.url}/listings/${'0'.repeat(32)}`)).status).toBe(404);
     const del = await fetch(`${server.url}/listings/${'0'.repeat(32)}`, {

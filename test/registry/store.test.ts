@@ -7,6 +7,7 @@ import {
   Registry,
   RegistryStoreError,
   nodeSigner,
+  signRating,
 } from '../../services/registry/index.js';
 import { buy, inMemory } from '../paywall/helpers.js';
 import { makeMarket } from './helpers.js';
@@ -33,13 +34,19 @@ describe('durable JSON-file store', () => {
     if (!reg.ok) throw new Error(reg.message);
     const { authorization, challenge } = await buy(m, inMemory(seller.app), '/v1/anomalies');
     const proof = { score: 5, invoice: challenge.invoice, preimage: authorization.split(':')[1]! };
-    expect(await m.client.rate(reg.listing.id, proof)).toMatchObject({ ok: true });
+    const payer = await nodeSigner(m.buyer);
+    expect(await m.client.rate(reg.listing.id, proof, payer)).toMatchObject({ ok: true });
     await m.registry.flush();
 
-    const reopened = await Registry.open({ clock: m.clock, store: new JsonFileRegistryStore(file) });
+    const reopened = await Registry.open({
+      clock: m.clock,
+      network: 'regtest',
+      store: new JsonFileRegistryStore(file),
+    });
     expect(reopened.get(reg.listing.id)).toEqual(m.registry.get(reg.listing.id));
-    expect(reopened.get(reg.listing.id)!.rating).toEqual({ average: 5, count: 1 });
-    expect(await reopened.rate(reg.listing.id, proof)).toMatchObject({ ok: false, code: 'already_rated' });
+    expect(reopened.get(reg.listing.id)!.rating).toEqual({ average: 5, count: 1, paidMsat: 10_000 });
+    const replay = await signRating(reg.listing.id, proof, payer, m.clock.now());
+    expect(await reopened.rate(reg.listing.id, replay)).toMatchObject({ ok: false, code: 'already_rated' });
     // Written by rename: no temporary file is left next to it.
     expect(await readdir(join(file, '..'))).toEqual(['registry.json']);
     expect(JSON.parse(await readFile(file, 'utf8')).version).toBe(1);
@@ -60,7 +67,11 @@ describe('durable JSON-file store', () => {
     const results = await Promise.all(urls.map((url) => m.client.register({ ...base, url }, signer)));
     expect(results.every((r) => r.ok)).toBe(true);
     await m.registry.flush();
-    const reopened = await Registry.open({ clock: m.clock, store: new JsonFileRegistryStore(file) });
+    const reopened = await Registry.open({
+      clock: m.clock,
+      network: 'regtest',
+      store: new JsonFileRegistryStore(file),
+    });
     expect(reopened.size).toBe(25);
   });
 

@@ -84,7 +84,7 @@ describeRegtest(unavailable, 'a market on real LND: sellers on sockets, a regist
 
   beforeAll(async () => {
     for (const n of NODE_NAMES) nodes[n] = await rt.node(n);
-    registry = await startRegistryServer({ clock: systemClock, probeIntervalMs: 0 });
+    registry = await startRegistryServer({ clock: systemClock, network: 'regtest', probeIntervalMs: 0 });
     registryClient = new RegistryClient({
       baseUrl: registry.url,
       fetch: (r) => fetch(r),
