@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /**
  * A seeded pseudo-random stream (sfc32). One run has one root seed; every
@@ -24,6 +24,41 @@ export interface Rng {
 
 export function createRng(seed: number | string): Rng {
   return new Sfc32(String(seed));
+}
+
+/**
+ * Where secrets come from: macaroon root keys, token ids, invoice and
+ * hold-invoice preimages, payment secrets, node keys. Every library entry
+ * point defaults to `osSecrets`; only the simulator passes
+ * `insecureSeededSecrets`, so its runs repeat.
+ */
+export interface SecretSource {
+  /** `n` secret bytes. */
+  bytes(n: number): Uint8Array;
+  /** The source for one purpose: the OS source is itself, a seeded one forks its stream by `label`. */
+  fork(label: string): SecretSource;
+  /** True only for a seeded source: whoever knows the seed knows every secret drawn from it. */
+  readonly insecure: boolean;
+}
+
+/** Secrets from the operating system's CSPRNG (`crypto.randomBytes`): the default everywhere. */
+export const osSecrets: SecretSource = {
+  bytes: (n) => new Uint8Array(randomBytes(n)),
+  fork: () => osSecrets,
+  insecure: false,
+};
+
+/**
+ * Secrets drawn from a seeded stream, for simulations that must repeat
+ * exactly. Anyone who knows the seed can recompute every key and preimage,
+ * so nothing facing real buyers may use it.
+ */
+export function insecureSeededSecrets(rng: Rng): SecretSource {
+  return {
+    bytes: (n) => rng.bytes(n),
+    fork: (label) => insecureSeededSecrets(rng.fork(label)),
+    insecure: true,
+  };
 }
 
 class Sfc32 implements Rng {

@@ -3,6 +3,7 @@ import type { Minter } from '../../infra/l402/index.js';
 import type { LightningNode } from '../../infra/lightning/node.js';
 import { silentLogger, type Logger } from '../../infra/log.js';
 import type { Msat } from '../../infra/money.js';
+import type { SecretSource } from '../../infra/random.js';
 import type { Clock } from '../../infra/time/clock.js';
 import { l402Paywall, TIER_HEADER, type PaywallEventListener } from '../../services/paywall/index.js';
 import { tokenUsable, type L402Client, type PurchaseHints, type StoredToken } from '../l402/index.js';
@@ -16,8 +17,8 @@ export interface ResellerOptions {
   /** The reseller's own minter: its paywall issues its own tokens for slices. */
   minter: Minter;
   clock: Clock;
-  /** Preimages for hold invoices (slices are sold pay-on-success: no slice, no money). */
-  randomBytes: (n: number) => Uint8Array;
+  /** Preimages for hold invoices (slices are sold pay-on-success: no slice, no money). Default: the OS CSPRNG. */
+  secrets?: SecretSource;
   /** Buys bundles upstream, paying from the reseller's node. */
   client: L402Client;
   /** The origin resource and the tier to buy there (a bundle or a time pass). */
@@ -59,7 +60,7 @@ interface Bundle {
  * body of `GET /slice`; the buyer then calls the origin with it.
  *
  * @example
- * const { app } = createReseller({ name: 'r1', node, minter, clock, randomBytes, client,
+ * const { app } = createReseller({ name: 'r1', node, minter, clock, client,
  *   upstream: { url: 'http://origin.test/v1/data' }, slice: { calls: 2, validForSec: 600, priceMsat: 12_000 } });
  */
 export function createReseller(o: ResellerOptions): { app: Hono; stats(): ResellerStats } {
@@ -132,7 +133,7 @@ export function createReseller(o: ResellerOptions): { app: Hono; stats(): Resell
       price: o.slice.priceMsat,
       maxCalls: 1,
       payOnSuccess: true,
-      randomBytes: o.randomBytes,
+      ...(o.secrets ? { secrets: o.secrets } : {}),
       logger: log,
       ...(o.onEvent ? { onEvent: o.onEvent } : {}),
     }),

@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import type { Minter } from '../../infra/l402/index.js';
 import { caveats, formatChallenge } from '../../infra/l402/index.js';
 import type { LightningNode } from '../../infra/lightning/node.js';
+import type { SecretSource } from '../../infra/random.js';
 import type { Clock } from '../../infra/time/clock.js';
 import type { PaywallLoad, ResolvedTier } from './options.js';
 
@@ -34,7 +35,7 @@ export interface IssueDeps {
   service: string;
   invoiceExpirySec: number;
   memo?: string;
-  randomBytes?: (n: number) => Uint8Array;
+  secrets: SecretSource;
 }
 
 /** Evaluates a tier's price for this request; a bad price (not a positive safe integer) is a failure, not a charge. */
@@ -80,7 +81,7 @@ export async function issueChallenge(
   let expiresAtMs: number;
   try {
     if (hold) {
-      const bytes = deps.randomBytes!(32);
+      const bytes = deps.secrets.bytes(32);
       preimage = Buffer.from(bytes).toString('hex');
       paymentHash = createHash('sha256').update(bytes).digest('hex');
       const inv = await deps.node.createHoldInvoice({

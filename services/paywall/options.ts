@@ -3,6 +3,7 @@ import type { Minter, TokenFacts } from '../../infra/l402/index.js';
 import { caveats } from '../../infra/l402/index.js';
 import type { LightningNode } from '../../infra/lightning/node.js';
 import type { Logger } from '../../infra/log.js';
+import type { SecretSource } from '../../infra/random.js';
 import type { Clock } from '../../infra/time/clock.js';
 import type { PaywallEventListener } from './events.js';
 import type { QuotaStore } from './quota-store.js';
@@ -57,14 +58,14 @@ export interface L402PaywallOptions {
   memo?: string;
   /** Ask the node that the token's invoice is settled before each call (Aperture's strictverify). */
   strict?: boolean;
-  /** Offer hold invoices to requests with `L402-Pay-On-Success: 1` (needs `randomBytes`). */
+  /** Offer hold invoices to requests with `L402-Pay-On-Success: 1`. */
   payOnSuccess?: boolean;
   /** How long a pay-on-success retry waits for the HTLC to arrive (default 30 s). */
   holdTimeoutMs?: number;
   /** Poll interval while waiting for the HTLC, besides `onInvoice` (default 50 ms). */
   holdPollMs?: number;
-  /** Source of hold-invoice preimages: crypto.randomBytes in production, a seeded Rng in tests. */
-  randomBytes?: (n: number) => Uint8Array;
+  /** Hold-invoice preimages (default: the OS CSPRNG; simulations pass `insecureSeededSecrets`). */
+  secrets?: SecretSource;
   /** Per-token rate limit on the paywall clock; over it, 429 with Retry-After. */
   rateLimit?: RateLimit;
   /** Give the call back to the quota when the handler answers 5xx (default true). */
@@ -147,10 +148,10 @@ export function resolveTiers(o: L402PaywallOptions): ResolvedTier[] {
     check(positiveInt(o.holdTimeoutMs), 'options.holdTimeoutMs must be a positive integer');
   if (o.holdPollMs !== undefined)
     check(positiveInt(o.holdPollMs), 'options.holdPollMs must be a positive integer');
-  if (o.payOnSuccess)
+  if (o.secrets !== undefined)
     check(
-      typeof o.randomBytes === 'function',
-      'options.payOnSuccess needs options.randomBytes for hold-invoice preimages',
+      typeof o.secrets?.bytes === 'function',
+      'options.secrets must be a SecretSource (osSecrets, or insecureSeededSecrets in simulations)',
     );
   if (o.rateLimit)
     check(

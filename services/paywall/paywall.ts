@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler, Next } from 'hono';
 import type { TokenFacts } from '../../infra/l402/index.js';
 import { silentLogger } from '../../infra/log.js';
+import { osSecrets } from '../../infra/random.js';
 import type { IssuedChallenge } from './challenge.js';
 import { challengeResponse, issueChallenge, priceOf } from './challenge.js';
 import type { PaywallEvent } from './events.js';
@@ -61,7 +62,7 @@ export function l402Paywall(options: L402PaywallOptions): MiddlewareHandler<Env>
     service,
     invoiceExpirySec,
     memo: options.memo,
-    randomBytes: options.randomBytes,
+    secrets: options.secrets ?? osSecrets,
   };
   let inFlight = 0;
 

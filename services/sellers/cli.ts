@@ -2,16 +2,10 @@
  * A standalone seller on a real socket: `npm run seller -- --archetype data-feed --port 7402`.
  * Embedded Lightning by default; `--network <network.json>` runs it on a regtest LND node.
  */
-import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import {
-  MemoryRootKeyStore,
-  createMinter,
-  formatAuthorization,
-  parseChallenges,
-} from '../../infra/l402/index.js';
+import { formatAuthorization, parseChallenges } from '../../infra/l402/index.js';
 import { LndNode } from '../../infra/lightning/lnd/index.js';
 import type { LightningNode } from '../../infra/lightning/node.js';
 import { SimNetwork } from '../../infra/lightning/simnet/index.js';
@@ -42,7 +36,8 @@ options:
                            or a regtest network.json (npm run network:up) to use a real LND node
   --node NAME              with --network FILE: which node (default: the first with role seller)
   --registry URL           register the listing there (signed by the node), remove it on exit
-  --seed S                 seed for data, latency and failures (default 1)
+  --seed S                 seed for data, latency and failures (default 1); keys and
+                           preimages always come from the OS
   --demo                   embedded only: buy once from ourselves over HTTP and print the result
   -h, --help               show this help
 
@@ -145,9 +140,6 @@ async function main(): Promise<void> {
     clock: systemClock,
     rng,
     logger,
-    // Standalone servers face real buyers: token keys and hold preimages come from the OS, not the seed.
-    minter: createMinter({ rootKeys: new MemoryRootKeyStore(), randomBytes: (n) => randomBytes(n) }),
-    randomBytes: (n) => randomBytes(n),
     summarizer: await createSummarizer(process.env),
     onEvent: (e) => logger.info(e, `paywall ${e.type}`),
   });

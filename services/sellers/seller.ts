@@ -5,7 +5,7 @@ import { MemoryRootKeyStore, createMinter } from '../../infra/l402/index.js';
 import type { LightningNode } from '../../infra/lightning/node.js';
 import type { Logger } from '../../infra/log.js';
 import { silentLogger } from '../../infra/log.js';
-import type { Rng } from '../../infra/random.js';
+import { osSecrets, type Rng, type SecretSource } from '../../infra/random.js';
 import type { Clock } from '../../infra/time/clock.js';
 import type { L402Manifest, PaywallEventListener, PaywallTier, QuotaStore } from '../paywall/index.js';
 import { MANIFEST_PATH, buildManifest, l402Paywall, manifestHandler } from '../paywall/index.js';
@@ -26,13 +26,16 @@ export interface SellerDeps {
   /** The seller's node: named in the listing and the manifest, and (honest sellers) the payee of every invoice. */
   node: LightningNode;
   clock: Clock;
-  /** The seller's seeded stream; data, latency, failures and key material each fork their own. */
+  /** The seller's seeded stream for data, latency and failures (never for secrets). */
   rng: Rng;
   logger?: Logger;
-  /** Default: a fresh minter over an in-memory root-key store, keyed from `rng`. */
+  /**
+   * Root keys, token ids and hold-invoice preimages. Default: the OS CSPRNG.
+   * Only the simulator passes `insecureSeededSecrets(rng)`, so its runs repeat.
+   */
+  secrets?: SecretSource;
+  /** Default: a fresh minter over an in-memory root-key store, keyed from `secrets`. */
   minter?: Minter;
-  /** Hold-invoice preimages (pay-on-success). Default: from `rng`. */
-  randomBytes?: (n: number) => Uint8Array;
   /** wrong-payee mode only: the node that really issues the invoices. */
   payeeNode?: LightningNode;
   /** llm-summary: the model; default the extractive fallback. */
@@ -81,7 +84,7 @@ export async function createSeller(
   deps: SellerDeps,
 ): Promise<Seller> {
   const config = parseSellerConfig(input);
-  const { node, clock, rng, logger = silentLogger } = deps;
+  const { node, clock, rng, logger = silentLogger, secrets = osSecrets } = deps;
   const adv = config.adversarial;
   if (adv?.mode === 'wrong-payee' && !deps.payeeNode)
     throw new SellerConfigError(
@@ -97,10 +100,9 @@ export async function createSeller(
   const latency = config.latency ?? archetype.defaultLatency;
   const latencyRng = rng.fork('latency');
   const failureRng = rng.fork('failures');
-  const keyRng = rng.fork('keys');
-  const preimageRng = rng.fork('preimages');
+  const keys = secrets.fork('keys');
   const minter =
-    deps.minter ?? createMinter({ rootKeys: new MemoryRootKeyStore(), randomBytes: (n) => keyRng.bytes(n) });
+    deps.minter ?? createMinter({ rootKeys: new MemoryRootKeyStore(), randomBytes: (n) => keys.bytes(n) });
   const nodePubkey = (await node.info()).pubkey;
 
   const unit = unitPriceMsat(config.price);
@@ -145,7 +147,7 @@ export async function createSeller(
     capability: archetype.capability,
     strict: config.strict,
     payOnSuccess: config.payOnSuccess,
-    randomBytes: deps.randomBytes ?? ((n) => preimageRng.bytes(n)),
+    secrets: secrets.fork('preimages'),
     ...(config.rateLimit ? { rateLimit: config.rateLimit } : {}),
     ...(deps.onEvent ? { onEvent: deps.onEvent } : {}),
     ...(deps.quotaStore ? { quotaStore: deps.quotaStore } : {}),

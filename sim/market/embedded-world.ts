@@ -1,5 +1,5 @@
 import { VirtualClock } from '../../infra/time/virtual-clock.js';
-import type { Rng } from '../../infra/random.js';
+import { insecureSeededSecrets, type Rng } from '../../infra/random.js';
 import type { LightningNode } from '../../infra/lightning/node.js';
 import { SimNetwork, type LatencyModel, type SimNode } from '../../infra/lightning/simnet/index.js';
 import type { LedgerRole } from '../metrics/conservation.js';
@@ -37,6 +37,8 @@ export class EmbeddedWorld implements World {
     this.net = new SimNetwork({
       clock: this.clock,
       rng: rng.fork('simnet'),
+      // Simulated runs repeat from the seed, node keys included.
+      secrets: insecureSeededSecrets(rng.fork('simnet')),
       latency: latencyModel(spec.hopLatency),
       signInvoices,
     });

@@ -1,4 +1,4 @@
-import type { Rng } from '../../infra/random.js';
+import { insecureSeededSecrets, type Rng } from '../../infra/random.js';
 import type { Logger } from '../../infra/log.js';
 import { MemoryRootKeyStore, createMinter } from '../../infra/l402/index.js';
 import { createL402Client, type PurchaseEvent } from '../../agents/l402/index.js';
@@ -56,8 +56,9 @@ export async function buildResellers(
       const rng = world.rng.fork(`reseller/${name}`);
       const node = await world.node(name, 'reseller', spec.balanceMsat);
       recorder.entity('reseller');
-      const keys = rng.fork('keys');
-      const preimages = rng.fork('preimages');
+      // Simulated runs repeat from the seed, keys included: never do this facing real buyers.
+      const secrets = insecureSeededSecrets(rng);
+      const keys = secrets.fork('keys');
       let restock = 0;
       const client = createL402Client({
         node,
@@ -99,7 +100,7 @@ export async function buildResellers(
         node,
         minter: createMinter({ rootKeys: new MemoryRootKeyStore(), randomBytes: (n) => keys.bytes(n) }),
         clock,
-        randomBytes: (n) => preimages.bytes(n),
+        secrets: secrets.fork('preimages'),
         client,
         upstream: {
           url: origin.url,

@@ -1,4 +1,4 @@
-import type { Rng } from '../../infra/random.js';
+import { insecureSeededSecrets, type Rng } from '../../infra/random.js';
 import type { LightningNode } from '../../infra/lightning/node.js';
 import type { Logger } from '../../infra/log.js';
 import { createSeller, type Seller } from '../../services/sellers/seller.js';
@@ -97,10 +97,13 @@ export async function buildSellers(
         spec.adversarial?.mode === 'wrong-payee'
           ? await world.node(`${name}-shadow`, 'seller', 0)
           : undefined;
+      const sellerRng = rng.fork(`seller/${name}`);
       const seller = await createSeller(sellerConfig(spec, name), {
         node,
         clock: world.clock,
-        rng: rng.fork(`seller/${name}`),
+        rng: sellerRng,
+        // Simulated runs repeat from the seed, keys included: never do this facing real buyers.
+        secrets: insecureSeededSecrets(sellerRng),
         logger,
         onEvent: revenue.listener(name, spec.name),
         ...(payeeNode && { payeeNode }),

@@ -12,7 +12,7 @@ import { SimNetwork, zeroLatency } from '../../infra/lightning/simnet/index.js';
 import type { SimNode } from '../../infra/lightning/simnet/index.js';
 import type { LatencyModel } from '../../infra/lightning/simnet/index.js';
 import type { Rng } from '../../infra/random.js';
-import { createRng } from '../../infra/random.js';
+import { createRng, insecureSeededSecrets } from '../../infra/random.js';
 import { VirtualClock } from '../../infra/time/virtual-clock.js';
 
 /** A small embedded market: one seller, two buyers with channels to it, a virtual clock, a minter. */
@@ -34,15 +34,21 @@ export function makeWorld({
 }: { seed?: number; latency?: LatencyModel } = {}): World {
   const clock = new VirtualClock();
   const rng = createRng(seed);
-  const net = new SimNetwork({ clock, rng: rng.fork('net'), latency });
+  // Tests repeat exactly: keys and preimages from the seed, said out loud.
+  const net = new SimNetwork({
+    clock,
+    rng: rng.fork('net'),
+    secrets: insecureSeededSecrets(rng.fork('net')),
+    latency,
+  });
   const seller = net.addNode({ alias: 'seller' });
   const buyer = net.addNode({ alias: 'buyer' });
   const other = net.addNode({ alias: 'other' });
   net.openChannel(buyer, seller, { capacityMsat: 100_000_000 });
   net.openChannel(other, seller, { capacityMsat: 100_000_000 });
   const rootKeys = new MemoryRootKeyStore();
-  const keyRng = rng.fork('keys');
-  const minter = createMinter({ rootKeys, randomBytes: (n) => keyRng.bytes(n) });
+  const keys = insecureSeededSecrets(rng.fork('keys'));
+  const minter = createMinter({ rootKeys, randomBytes: (n) => keys.bytes(n) });
   return { clock, rng, net, seller, buyer, other, minter, rootKeys };
 }
 

@@ -55,7 +55,6 @@ describeRegtest(unavailable, 'paywall and registry on real LND (regtest)', () =>
         service: 'lndjob',
         price: 4_000,
         payOnSuccess: true,
-        randomBytes: (n) => randomBytes(n),
       }),
       (c) => (c.req.query('fail') ? c.json({ error: 'crashed' }, 500) : c.json({ done: true })),
     );

@@ -35,7 +35,11 @@ describe('l402Paywall options are checked when the middleware is built', () => {
     ],
     ['a relative path prefix', { pathPrefix: 'v1' }, /path/],
     ['an empty methods list', { methods: [] }, /empty/],
-    ['pay-on-success without a preimage source', { payOnSuccess: true }, /randomBytes/],
+    [
+      'a secret source that is a bare function',
+      { secrets: ((n: number) => new Uint8Array(n)) as never },
+      /options.secrets must be a SecretSource/,
+    ],
     ['a rate limit of zero calls', { rateLimit: { calls: 0, perMs: 1000 } }, /rateLimit/],
     ['both tiers and a single price', { tiers: [{ tier: 0, price: 5 }] }, /either options.tiers/],
     ['no node', { node: undefined as never }, /LightningNode/],

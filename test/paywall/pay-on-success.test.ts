@@ -4,6 +4,7 @@ import { formatAuthorization, paymentHashOfToken } from '../../infra/l402/index.
 import { fixedLatency } from '../../infra/lightning/simnet/index.js';
 import type { PaywallEvent } from '../../services/paywall/index.js';
 import { l402Paywall } from '../../services/paywall/index.js';
+import { insecureSeededSecrets } from '../../infra/random.js';
 import type { World } from './helpers.js';
 import { challengeOf, json, makeWorld, sha256Hex } from './helpers.js';
 
@@ -16,7 +17,6 @@ function holdApp(
   opts: { maxCalls?: number; holdTimeoutMs?: number } = {},
 ) {
   const app = new Hono();
-  const rng = w.rng.fork('preimages');
   app.get(
     '/v1/job',
     l402Paywall({
@@ -25,7 +25,7 @@ function holdApp(
       service: 'compute',
       price: PRICE,
       payOnSuccess: true,
-      randomBytes: (n) => rng.bytes(n),
+      secrets: insecureSeededSecrets(w.rng.fork('preimages')),
       onEvent: (e) => events.push(e),
       ...opts,
     }),

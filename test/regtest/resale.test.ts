@@ -69,7 +69,6 @@ describeRegtest(unavailable, 'a resale chain on real LND: origin â†’ reseller â†
       node: nodes['seller-2'],
       minter: createMinter({ rootKeys: new MemoryRootKeyStore(), randomBytes: (n) => randomBytes(n) }),
       clock: systemClock,
-      randomBytes: (n) => randomBytes(n),
       client: createL402Client({
         node: nodes['seller-2'],
         fetch,

@@ -3,6 +3,7 @@ import { createL402Client } from '../../agents/l402/index.js';
 import { createReseller, createSubAgent, type SubAgent } from '../../agents/resale/index.js';
 import { createMinter, MemoryRootKeyStore } from '../../infra/l402/index.js';
 import { fixedLatency } from '../../infra/lightning/simnet/index.js';
+import { insecureSeededSecrets } from '../../infra/random.js';
 import { settle } from '../../infra/time/virtual-clock.js';
 import { drive, makeMarket } from '../buyer/market.js';
 
@@ -29,7 +30,7 @@ function chain({
     node,
     minter: createMinter({ rootKeys: new MemoryRootKeyStore(), randomBytes: (n) => rng.bytes(n) }),
     clock: m.clock,
-    randomBytes: (n) => rng.bytes(n),
+    secrets: insecureSeededSecrets(rng),
     client: createL402Client({ node, fetch: m.fetch, clock: m.clock, buyer: 'reseller' }),
     upstream: { url: origin.url, hints: { expectedPayee: origin.node.pubkey, quotedPriceMsat: 30_000 } },
     slice: { calls: 2, validForSec: 600, priceMsat: 12_000 },

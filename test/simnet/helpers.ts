@@ -1,4 +1,4 @@
-import { createRng } from '../../infra/random.js';
+import { createRng, insecureSeededSecrets } from '../../infra/random.js';
 import { VirtualClock } from '../../infra/time/virtual-clock.js';
 import { SimNetwork, type SimNetworkOptions } from '../../infra/lightning/simnet/index.js';
 
@@ -6,7 +6,13 @@ import { SimNetwork, type SimNetworkOptions } from '../../infra/lightning/simnet
 export function makeNet(opts: Partial<SimNetworkOptions> & { seed?: number | string } = {}) {
   const clock = new VirtualClock();
   const { seed = 1, ...rest } = opts;
-  const net = new SimNetwork({ clock, rng: createRng(seed), ...rest });
+  // Tests repeat exactly: node keys and preimages from the seed, said out loud.
+  const net = new SimNetwork({
+    clock,
+    rng: createRng(seed),
+    secrets: insecureSeededSecrets(createRng(seed)),
+    ...rest,
+  });
   return { clock, net };
 }
 

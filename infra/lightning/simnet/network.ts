@@ -1,6 +1,6 @@
 import type { Logger } from '../../log.js';
 import type { Msat } from '../../money.js';
-import type { Rng } from '../../random.js';
+import { osSecrets, type Rng, type SecretSource } from '../../random.js';
 import type { Clock } from '../../time/clock.js';
 import type { Network } from '../node.js';
 import { defaultSecp } from '../secp.js';
@@ -18,7 +18,14 @@ import { SimNode } from './sim-node.js';
 /** Options of `new SimNetwork(…)`. */
 export interface SimNetworkOptions {
   clock: Clock;
+  /** Seeds latency and hop-failure draws; keys and preimages come from `secrets`. */
   rng: Rng;
+  /**
+   * Node keys, invoice preimages and payment secrets (default: the OS CSPRNG,
+   * so two networks never share a key). Only simulations pass
+   * `insecureSeededSecrets(rng)` to repeat a run exactly.
+   */
+  secrets?: SecretSource;
   /** Per-hop HTLC update delay (default: log-normal, median 40 ms). */
   latency?: LatencyModel;
   /**
@@ -40,13 +47,13 @@ export interface SimNetworkOptions {
 }
 
 /**
- * The embedded Lightning network: nodes with seeded keys, channels with
+ * The embedded Lightning network: nodes with their own keys, channels with
  * balances and policies, sender-side routing with retries, HTLCs that lock
  * liquidity hop by hop on the injected clock. Every node is a `SimNode`
  * implementing `LightningNode`; invoices are regtest (`lnbcrt`).
  *
  * @example
- * const net = new SimNetwork({ clock: new VirtualClock(), rng: createRng(1) });
+ * const net = new SimNetwork({ clock: new VirtualClock(), rng: createRng(1) }); // keys from the OS
  * const [alice, bob, carol] = ['alice', 'bob', 'carol'].map((alias) => net.addNode({ alias }));
  * net.openChannel(alice, bob, { capacityMsat: 1_000_000_000 });
  * net.openChannel(bob, carol, { capacityMsat: 1_000_000_000 });
@@ -59,7 +66,7 @@ export class SimNetwork {
   readonly graph = new ChannelGraph();
   readonly nodes: SimNode[] = [];
   readonly #online: boolean[] = [];
-  readonly #rng: Rng;
+  readonly #secrets: SecretSource;
   readonly #byAlias = new Map<string, SimNode>();
   readonly #byPubkey = new Map<string, number>();
   readonly #issued = new Map<string, IssuedInvoice>();
@@ -72,6 +79,7 @@ export class SimNetwork {
   constructor({
     clock,
     rng,
+    secrets = osSecrets,
     latency = defaultLatency,
     signInvoices = true,
     router = 'lnd',
@@ -95,7 +103,7 @@ export class SimNetwork {
       );
     if (multipart) checkMultipart(multipart);
     this.clock = clock;
-    this.#rng = rng;
+    this.#secrets = secrets;
     const collector = new ShardCollector((payee, hash, amount) => this.#stores[payee]!.receive(hash, amount));
     this.#signInvoices = signInvoices;
     this.#logger = logger;
@@ -131,16 +139,16 @@ export class SimNetwork {
     });
   }
 
-  /** Adds a node; its key comes from the network's seed and its index, so the same seed gives the same pubkeys. */
+  /** Adds a node; its key comes from the network's secret source (seeded sources: from the seed and the node's index). */
   addNode({ alias }: { alias: string }): SimNode {
     if (typeof alias !== 'string' || alias.length === 0)
       throw new SimnetError('invalid_node', 'a node needs a non-empty alias');
     if (this.#byAlias.has(alias))
       throw new SimnetError('duplicate_alias', `a node named "${alias}" already exists`);
     const index = this.graph.addNode();
-    const nodeRng = this.#rng.fork(`node/${index}`);
-    let secretKey = nodeRng.bytes(32);
-    while (!defaultSecp.isSecretKey(secretKey)) secretKey = nodeRng.bytes(32);
+    const keys = this.#secrets.fork(`node/${index}`);
+    let secretKey = keys.bytes(32);
+    while (!defaultSecp.isSecretKey(secretKey)) secretKey = keys.bytes(32);
     const pubkey = defaultSecp.publicKey(secretKey);
     const invoices = new InvoiceStore(this.clock, this.#logger);
     this.#stores.push(invoices);
@@ -151,7 +159,7 @@ export class SimNetwork {
       alias,
       secretKey,
       pubkey,
-      rng: nodeRng.fork('invoices'),
+      secrets: keys.fork('invoices'),
       clock: this.clock,
       network: this.network,
       signInvoices: this.#signInvoices,

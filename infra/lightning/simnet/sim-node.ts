@@ -1,7 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { hex } from '@scure/base';
 import { assertMsat } from '../../money.js';
-import type { Rng } from '../../random.js';
+import type { SecretSource } from '../../random.js';
 import type { Clock } from '../../time/clock.js';
 import { encodeInvoice, encodeUnsignedInvoice, type InvoiceFields } from '../bolt11.js';
 import type {
@@ -26,8 +26,8 @@ export interface SimNodeDeps {
   alias: string;
   secretKey: Uint8Array;
   pubkey: Uint8Array;
-  /** This node's own stream: preimages and payment secrets. */
-  rng: Rng;
+  /** This node's own secrets: preimages and payment secrets. */
+  secrets: SecretSource;
   clock: Clock;
   network: Network;
   signInvoices: boolean;
@@ -69,7 +69,7 @@ export class SimNode implements LightningNode {
   }
 
   async createInvoice(req: CreateInvoiceRequest): Promise<Invoice> {
-    const preimage = this.#d.rng.bytes(32);
+    const preimage = this.#d.secrets.bytes(32);
     return this.#issue(req, hex.encode(sha256(preimage)), hex.encode(preimage), false);
   }
 
@@ -151,7 +151,7 @@ export class SimNode implements LightningNode {
       network: d.network,
       ...(amountMsat > 0 && { amountMsat }),
       paymentHash,
-      paymentSecret: hex.encode(d.rng.bytes(32)),
+      paymentSecret: hex.encode(d.secrets.bytes(32)),
       description: memo,
       timestampSec,
       expirySec,
