@@ -51,6 +51,8 @@ export function createMarketAgent(
     logger: Logger;
     startMs: number;
     searchLimit: number;
+    /** Routing-fee ceiling for an amount (the scenario's network.payments.maxFee; default the client's). */
+    maxFeeMsat?: ((amountMsat: number) => number) | undefined;
   },
 ): MarketAgent {
   const { world, recorder, startMs } = deps;
@@ -78,6 +80,7 @@ export function createMarketAgent(
     logger: deps.logger,
     buyer: spec.name,
     acceptUnsignedInvoices: world.acceptUnsignedInvoices,
+    ...(deps.maxFeeMsat && { maxFeeMsat: deps.maxFeeMsat }),
     // Every step of every purchase (challenge, check, authorize, pay, consume, reuse) into events.jsonl.
     ...(recorder.recordsEvents && {
       onEvent: (e: PurchaseEvent) =>

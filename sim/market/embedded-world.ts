@@ -1,7 +1,15 @@
+import { readFileSync } from 'node:fs';
 import { VirtualClock } from '../../infra/time/virtual-clock.js';
 import { insecureSeededSecrets, type Rng } from '../../infra/random.js';
 import type { LightningNode } from '../../infra/lightning/node.js';
-import { SimNetwork, type LatencyModel, type SimNode } from '../../infra/lightning/simnet/index.js';
+import {
+  parseSimLnNetwork,
+  SimNetwork,
+  type LatencyModel,
+  type SimLnNetwork,
+  type SimNetworkOptions,
+  type SimNode,
+} from '../../infra/lightning/simnet/index.js';
 import type { LedgerRole } from '../metrics/conservation.js';
 import type { LatencySpec, NetworkSpec } from '../scenario/schema.js';
 import { drawLatency } from '../engine/draws.js';
@@ -15,6 +23,43 @@ export function latencyModel(spec: LatencySpec): LatencyModel {
     hopMs: (rng) => drawLatency(spec, rng),
     description: typeof spec === 'number' ? `fixed ${spec} ms` : `normal ${spec.meanMs}±${spec.sdMs} ms`,
   };
+}
+
+/** The scenario's payment settings as network options (only those it sets: the rest keep the network's defaults). */
+function paymentOptions(spec: NetworkSpec): Partial<SimNetworkOptions> {
+  const p = spec.payments;
+  if (!p) return {};
+  return {
+    ...(p.maxParts !== undefined && {
+      multipart: { maxParts: p.maxParts, minShardMsat: p.minShardMsat ?? DEFAULT_MIN_SHARD_MSAT },
+    }),
+    ...(p.hopFailureProbability !== undefined && { hopFailureProbability: p.hopFailureProbability }),
+    ...(p.maxAttempts !== undefined && { maxAttempts: p.maxAttempts }),
+  };
+}
+
+/** Smallest shard when a scenario sets maxParts alone: 10k sat. */
+const DEFAULT_MIN_SHARD_MSAT = 10_000_000;
+
+/** Reads a SimLN `sim_network` JSON file (path relative to the working directory). */
+function readSimLnFile(path: string): SimLnNetwork {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new WorldError('bad_network_file', `cannot read network.file ${path}: ${(e as Error).message}`, {
+      cause: e,
+    });
+  }
+  try {
+    return parseSimLnNetwork(text);
+  } catch (e) {
+    throw new WorldError(
+      'bad_network_file',
+      `network.file ${path}: the embedded network reads SimLN sim_network JSON; ${(e as Error).message}`,
+      { cause: e },
+    );
+  }
 }
 
 /**
@@ -41,8 +86,10 @@ export class EmbeddedWorld implements World {
       secrets: insecureSeededSecrets(rng.fork('simnet')),
       latency: latencyModel(spec.hopLatency),
       signInvoices,
+      ...paymentOptions(spec),
     });
-    this.#topology = buildTopology(this.net, spec, rng.fork('topology'));
+    const file = spec.file === undefined ? undefined : readSimLnFile(spec.file);
+    this.#topology = buildTopology(this.net, spec, rng.fork('topology'), file);
     for (const r of this.#topology.routers) this.#nodes.set(r.alias, { role: 'router', node: r });
     this.#sellerChannelMsat = spec.sellerChannelMsat;
   }

@@ -3,6 +3,7 @@ import type { Engine } from '../engine/engine.js';
 import type { Recorder } from '../metrics/recorder.js';
 import type { Scenario } from '../scenario/schema.js';
 import { instanceNames } from '../scenario/checks.js';
+import { feeCeiling } from '../scenario/network-schema.js';
 import { createMarketAgent, type MarketAgent } from './agent.js';
 import { startArrivals } from './buyers.js';
 import { wrapSeller, type SellerControls } from './chain.js';
@@ -42,7 +43,17 @@ export async function buildMarket(
   const registry = await openRegistry(world, clock, searchLimit, logger);
   const revenue = new RevenueTracker(recorder);
   const controls = new Map<string, SellerControls>();
-  const agentDeps = (rng = world.rng) => ({ world, rng, registry, recorder, logger, startMs, searchLimit });
+  const maxFeeMsat = feeCeiling(scenario.network.payments);
+  const agentDeps = (rng = world.rng) => ({
+    world,
+    rng,
+    registry,
+    recorder,
+    logger,
+    startMs,
+    searchLimit,
+    maxFeeMsat,
+  });
   let upstreamTasks = 0;
 
   for (const r of world.ledgerNodes()) if (r.role === 'router') recorder.entity('router');

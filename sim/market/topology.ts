@@ -1,12 +1,22 @@
 import type { Rng } from '../../infra/random.js';
-import type { SimNetwork, SimNode } from '../../infra/lightning/simnet/index.js';
+import {
+  fromJson,
+  sampleFraction,
+  sampleInt,
+  type SimChannel,
+  type SimLnNetwork,
+  type SimNetwork,
+  type SimNode,
+} from '../../infra/lightning/simnet/index.js';
 import type { NetworkSpec } from '../scenario/schema.js';
+import type { ChannelClassSpec } from '../scenario/network-schema.js';
 import { instanceNames } from '../scenario/checks.js';
 
 /**
- * The embedded network's shape: routing nodes (a hub and spokes, a ring or
- * a scale-free graph) and the channels that connect agents to them. Routers
- * earn the routing fees; agents never forward (their channels charge none).
+ * The embedded network's shape: routing nodes (a hub and spokes, a ring, a
+ * scale-free graph, or the nodes of a SimLN file) and the channels that
+ * connect agents to them. Routers earn the routing fees; agents never
+ * forward (their channels charge none).
  */
 export interface Topology {
   routers: SimNode[];
@@ -16,18 +26,75 @@ export interface Topology {
   attachPayee(node: SimNode, capacityMsat: number): void;
 }
 
+/**
+ * Draws one class's channels: capacity (or the fixed one), the funder's
+ * share (default: half, or all for seller channels), and each direction's
+ * fees. Every draw comes from the class's own stream, so a class without
+ * distributions draws nothing and runs as before.
+ */
+function channelClass(spec: NetworkSpec, cls: ChannelClassSpec | undefined, rng: Rng) {
+  return {
+    capacity: (fixed: number) => (cls?.capacity ? sampleInt(cls.capacity, rng, 1) : fixed),
+    push: (cap: number, funderShare: number) => {
+      if (!cls?.split) return funderShare === 1 ? 0 : Math.floor(cap / 2);
+      return cap - Math.round(cap * sampleFraction(cls.split, rng));
+    },
+    /** Fees `from` announces on `ch` (the scenario's fixed fees unless the class draws them). */
+    fees(net: SimNetwork, ch: SimChannel, from: SimNode) {
+      if (!cls?.baseFee && !cls?.feeRate) return;
+      net.setPolicy(ch, from, {
+        baseFeeMsat: cls.baseFee ? sampleInt(cls.baseFee, rng) : spec.baseFeeMsat,
+        feeRatePpm: cls.feeRate ? sampleInt(cls.feeRate, rng) : spec.feeRatePpm,
+      });
+    },
+  };
+}
+
 /** Builds the routers and their channels, and returns how agents attach. */
-export function buildTopology(net: SimNetwork, spec: NetworkSpec, rng: Rng): Topology {
+export function buildTopology(net: SimNetwork, spec: NetworkSpec, rng: Rng, file?: SimLnNetwork): Topology {
+  const fees = { baseFeeMsat: spec.baseFeeMsat, feeRatePpm: spec.feeRatePpm };
+  const routerClass = channelClass(spec, spec.channels?.router, rng.fork('channels/router'));
+  const sellerClass = channelClass(spec, spec.channels?.seller, rng.fork('channels/seller'));
+  const link = (a: SimNode, b: SimNode) => {
+    const cap = routerClass.capacity(spec.routerChannelMsat);
+    const ch = net.openChannel(a, b, { capacityMsat: cap, pushMsat: routerClass.push(cap, 0.5), ...fees });
+    routerClass.fees(net, ch, a);
+    routerClass.fees(net, ch, b);
+  };
+  const routers = file
+    ? fromJson(net, file, { pushMsat: (cap) => routerClass.push(cap, 0.5) }).nodes
+    : generatedRouters(net, spec, rng, link);
+  const pick = routerPicker(net, routers, spec.attach ?? 'round_robin', rng.fork('attach'));
+  return {
+    routers,
+    attachPayer(node, balanceMsat) {
+      if (balanceMsat <= 0) return;
+      const ch = net.openChannel(node, pick('payer'), { capacityMsat: balanceMsat, reserveMsat: 0, ...fees });
+      net.setPolicy(ch, node, { baseFeeMsat: 0, feeRatePpm: 0 });
+    },
+    attachPayee(node, capacityMsat) {
+      const router = pick('payee');
+      const cap = sellerClass.capacity(capacityMsat);
+      const ch = net.openChannel(router, node, {
+        capacityMsat: cap,
+        pushMsat: sellerClass.push(cap, 1),
+        ...fees,
+      });
+      sellerClass.fees(net, ch, router);
+      net.setPolicy(ch, node, { baseFeeMsat: 0, feeRatePpm: 0 });
+    },
+  };
+}
+
+function generatedRouters(
+  net: SimNetwork,
+  spec: NetworkSpec,
+  rng: Rng,
+  link: (a: SimNode, b: SimNode) => void,
+): SimNode[] {
   const t = spec.topology;
   const count = t.kind === 'hub_and_spoke' ? t.hubs : t.routers;
   const routers = instanceNames('router', count).map((alias) => net.addNode({ alias }));
-  const fees = { baseFeeMsat: spec.baseFeeMsat, feeRatePpm: spec.feeRatePpm };
-  const link = (a: SimNode, b: SimNode) =>
-    net.openChannel(a, b, {
-      capacityMsat: spec.routerChannelMsat,
-      pushMsat: Math.floor(spec.routerChannelMsat / 2),
-      ...fees,
-    });
   if (t.kind === 'hub_and_spoke') {
     // Hubs fully meshed.
     for (let i = 0; i < routers.length; i++)
@@ -61,22 +128,32 @@ export function buildTopology(net: SimNetwork, spec: NetworkSpec, rng: Rng): Top
       }
     }
   }
+  return routers;
+}
+
+/**
+ * Which router an agent attaches to. `round_robin`: in turn (payers from
+ * the first router, payees from the middle one), so paths cross the core.
+ * `degree`: with probability proportional to the router's channel count
+ * plus one, as new nodes on the public network open channels to hubs.
+ */
+function routerPicker(net: SimNetwork, routers: SimNode[], attach: 'round_robin' | 'degree', rng: Rng) {
+  if (attach === 'degree') {
+    const index = new Set(routers.map((r) => r.index));
+    const weights = routers.map(
+      (r) => 1 + net.graph.outEdges[r.index]!.filter((e) => index.has(net.graph.to(e))).length,
+    );
+    const total = weights.reduce((a, w) => a + w, 0);
+    return () => {
+      let x = rng.next() * total;
+      for (let i = 0; i < routers.length; i++) if ((x -= weights[i]!) < 0) return routers[i]!;
+      return routers[routers.length - 1]!;
+    };
+  }
   let payers = 0;
   let payees = 0;
-  // Agents spread over routers in turn (payers and payees separately), so paths cross the core.
-  const payerRouter = () => routers[payers++ % routers.length]!;
-  const payeeRouter = () => routers[(payees++ + Math.floor(routers.length / 2)) % routers.length]!;
-  return {
-    routers,
-    attachPayer(node, balanceMsat) {
-      if (balanceMsat <= 0) return;
-      const ch = net.openChannel(node, payerRouter(), { capacityMsat: balanceMsat, reserveMsat: 0, ...fees });
-      net.setPolicy(ch, node, { baseFeeMsat: 0, feeRatePpm: 0 });
-    },
-    attachPayee(node, capacityMsat) {
-      const router = payeeRouter();
-      const ch = net.openChannel(router, node, { capacityMsat, ...fees });
-      net.setPolicy(ch, node, { baseFeeMsat: 0, feeRatePpm: 0 });
-    },
-  };
+  return (side: 'payer' | 'payee') =>
+    side === 'payer'
+      ? routers[payers++ % routers.length]!
+      : routers[(payees++ + Math.floor(routers.length / 2)) % routers.length]!;
 }

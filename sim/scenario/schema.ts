@@ -7,6 +7,7 @@ import {
   sellerTierSchema,
 } from '../../services/sellers/config.js';
 import { deciderSpecSchema } from '../../agents/buyer/deciders/spec.js';
+import { channelClassesSchema, paymentsSchema } from './network-schema.js';
 
 /**
  * The scenario file format: one YAML document describing a whole market.
@@ -193,8 +194,15 @@ export const networkSchema = z.strictObject({
   baseFeeMsat: msat().default(100),
   feeRatePpm: nonNegInt().default(1000),
   hopLatency: latencySchema.default(10),
-  /** A network description file (SimLN sim_network JSON, or the regtest network.json). */
+  /** A network description file: SimLN sim_network JSON (embedded: its nodes are the routers), or the regtest network.json. */
   file: z.string().optional(),
+  // Network realism (sim/scenario/network-schema.ts); absent fields leave the network as above.
+  /** Capacity, balance split and fee distributions per channel class. */
+  channels: channelClassesSchema.optional(),
+  /** How agents pick their router: in turn (default), or with probability proportional to its channel count. */
+  attach: z.enum(['round_robin', 'degree'], { error: 'expected round_robin | degree' }).optional(),
+  /** Multi-part payments, failures unrelated to liquidity, attempts, the buyers' fee ceiling. */
+  payments: paymentsSchema.optional(),
 });
 
 export const faultSchema = z.discriminatedUnion(

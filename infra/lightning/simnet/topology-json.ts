@@ -120,10 +120,15 @@ export function parseSimLnNetwork(input: unknown): SimLnNetwork {
 
 /**
  * Builds the network a SimLN `sim_network` describes. Channels start
- * balanced (half the capacity each side), as in SimLN's simulated network;
+ * balanced (half the capacity each side), as in SimLN's simulated network,
+ * unless `pushMsat` says what node_2 gets of each capacity;
  * each side's fees, CLTV delta and HTLC limits apply to what it forwards.
  */
-export function fromJson(net: SimNetwork, input: unknown): JsonTopology {
+export function fromJson(
+  net: SimNetwork,
+  input: unknown,
+  { pushMsat = (cap) => Math.floor(cap / 2) }: { pushMsat?: (capacityMsat: Msat) => Msat } = {},
+): JsonTopology {
   const { sim_network } = parseSimLnNetwork(input);
   const byJsonPubkey = new Map<string, SimNode>();
   const nodes: SimNode[] = [];
@@ -141,7 +146,7 @@ export function fromJson(net: SimNetwork, input: unknown): JsonTopology {
     const b = nodeFor(c.node_2);
     const ch = net.openChannel(a, b, {
       capacityMsat: c.capacity_msat,
-      pushMsat: Math.floor(c.capacity_msat / 2),
+      pushMsat: pushMsat(c.capacity_msat),
     });
     for (const [s, n] of [
       [c.node_1, a],

@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { checkDistribution, type Distribution } from '../../infra/lightning/simnet/index.js';
+
+/**
+ * The embedded network's realism settings: how channels of each class are
+ * sized, balanced and priced, how agents attach to routers, and how payers
+ * pay (multi-part, failures unrelated to liquidity, attempts, fee ceiling).
+ * Every field is optional: a scenario without them runs exactly as before.
+ */
+
+const num = (what: string) => z.number({ error: `expected ${what}` }).min(0, { error: `expected ${what}` });
+const count = (what = 'a positive integer') =>
+  z
+    .number({ error: `expected ${what}` })
+    .int({ error: `expected ${what}` })
+    .positive({ error: `expected ${what}` });
+const intMsat = (what = 'a non-negative integer number of msat') =>
+  z
+    .number({ error: `expected ${what}` })
+    .int({ error: `expected ${what}` })
+    .min(0, { error: `expected ${what}` })
+    .max(Number.MAX_SAFE_INTEGER, { error: 'expected a safe integer number of msat' });
+
+/** A distribution of a channel property: fixed | uniform | lognormal | pareto | empirical. */
+export const distributionSchema = z
+  .discriminatedUnion(
+    'dist',
+    [
+      z.strictObject({ dist: z.literal('fixed'), value: num('a number ≥ 0') }),
+      z.strictObject({ dist: z.literal('uniform'), min: num('a number ≥ 0'), max: num('a number ≥ 0') }),
+      z.strictObject({
+        dist: z.literal('lognormal'),
+        median: num('a positive median'),
+        sigma: num('a shape sigma ≥ 0'),
+        min: num('a number ≥ 0').optional(),
+        max: num('a number ≥ 0').optional(),
+      }),
+      z.strictObject({
+        dist: z.literal('pareto'),
+        scale: num('a positive scale (the smallest value)'),
+        alpha: num('a positive tail index alpha'),
+        max: num('a number ≥ 0').optional(),
+      }),
+      z.strictObject({
+        dist: z.literal('empirical'),
+        values: z.array(num('a number ≥ 0')).min(1, { error: 'expected at least one value' }),
+        weights: z.array(num('a weight ≥ 0')).optional(),
+      }),
+    ],
+    { error: 'expected dist: fixed | uniform | lognormal | pareto | empirical' },
+  )
+  .superRefine((d, ctx) => {
+    try {
+      checkDistribution(d as Distribution, 'distribution');
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: (e as Error).message.replace(/^distribution: /, '') });
+    }
+  });
+
+/** One channel class: capacity (msat), split (the funder's share, 0..1), and each direction's fees. */
+export const channelClassSchema = z.strictObject({
+  capacity: distributionSchema.optional(),
+  split: distributionSchema.optional(),
+  baseFee: distributionSchema.optional(),
+  feeRate: distributionSchema.optional(),
+});
+
+/** Channel classes: router-to-router, and router-to-seller (the router funds it). */
+export const channelClassesSchema = z.strictObject({
+  router: channelClassSchema.optional(),
+  seller: channelClassSchema.optional(),
+});
+
+/** How payers pay on the embedded network. */
+export const paymentsSchema = z.strictObject({
+  /** Most shards per payment (1: single-part). */
+  maxParts: count().optional(),
+  /** Shards are never split below this. */
+  minShardMsat: count('a positive integer number of msat').optional(),
+  /** Chance that a forwarding node fails an HTLC for a reason other than liquidity. */
+  hopFailureProbability: z
+    .number({ error: 'expected a number between 0 and 1' })
+    .min(0, { error: 'expected a number between 0 and 1' })
+    .max(1, { error: 'expected a number between 0 and 1' })
+    .optional(),
+  /** Routes (or failed shards) tried per payment before giving up. */
+  maxAttempts: count().optional(),
+  /** The buyers' routing-fee ceiling: `ppm` of the amount, at least `minMsat` (default: 1%, at least 1 sat). */
+  maxFee: z
+    .strictObject({ ppm: intMsat('a non-negative integer ppm'), minMsat: intMsat().default(0) })
+    .optional(),
+});
+
+export type ChannelClassSpec = z.infer<typeof channelClassSchema>;
+export type PaymentsSpec = z.infer<typeof paymentsSchema>;
+
+/** The fee ceiling a payments spec sets, or undefined for the client's default. */
+export function feeCeiling(p: PaymentsSpec | undefined): ((amountMsat: number) => number) | undefined {
+  const m = p?.maxFee;
+  if (!m) return undefined;
+  return (amountMsat) => Math.max(m.minMsat, Math.floor((amountMsat * m.ppm) / 1_000_000));
+}
