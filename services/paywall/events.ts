@@ -29,6 +29,7 @@ export type RejectReason =
   | 'expired'
   | 'quota_exhausted'
   | 'unpaid'
+  | 'token_state_unknown'
   | 'rate_limited'
   | 'hold_not_found'
   | 'hold_in_progress'

@@ -1,0 +1,43 @@
+import type { Context, Next } from 'hono';
+import type { TokenFacts } from '../../infra/l402/index.js';
+import { CALLS_REMAINING_HEADER } from './headers.js';
+import { emit, refuse, rejectCredential } from './respond.js';
+import type { PaywallState } from './state.js';
+
+/**
+ * A verified token's way to the handler: rate limit, quota (one atomic
+ * step), then the handler. Returns the Response when the request was refused
+ * before the handler, or `undefined` once the handler ran (its answer is
+ * `c.res`). A 5xx from the handler gives the call back to the quota.
+ */
+export async function runAuthorized(
+  p: PaywallState,
+  c: Context,
+  next: Next,
+  facts: TokenFacts,
+): Promise<Response | undefined> {
+  if (p.limiter) {
+    const d = p.limiter.take(facts.tokenId);
+    if (!d.ok) {
+      const sec = Math.max(1, Math.ceil(d.retryAfterMs / 1000));
+      const message = `token ${facts.tokenId.slice(0, 16)}… is over its rate limit; retry in ${sec} s`;
+      return refuse(p, c, 429, 'rate_limited', message, { 'Retry-After': String(sec) }, facts);
+    }
+  }
+  // The one atomic step: every quota is checked and counted together (see QuotaStore).
+  const q = await p.quotaStore.consume(facts.quotas);
+  if (!q.ok)
+    return rejectCredential(p, c, 'quota_exhausted', `all ${q.limit} calls of this token are used`, facts);
+  c.set('l402', facts);
+  emit(p, c, { type: 'authorized', tokenId: facts.tokenId, paymentHash: facts.paymentHash });
+  p.load.inFlight++;
+  try {
+    await next();
+  } finally {
+    p.load.inFlight--;
+  }
+  if (Number.isFinite(q.remaining)) c.header(CALLS_REMAINING_HEADER, String(q.remaining));
+  if (p.releaseQuotaOnServerError && (c.error !== undefined || c.res.status >= 500))
+    await p.quotaStore.release(facts.quotas);
+  return undefined;
+}

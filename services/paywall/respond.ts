@@ -1,0 +1,116 @@
+import type { Context } from 'hono';
+import type { TokenFacts } from '../../infra/l402/index.js';
+import { challengeResponse, issueChallenge, priceOf } from './challenge.js';
+import type { PaywallEvent } from './events.js';
+import { PAY_ON_SUCCESS_HEADER, TIER_HEADER, headerFlag } from './headers.js';
+import type { ResolvedTier } from './options.js';
+import type { PaywallState } from './state.js';
+
+/** An event without the fields every event of this request shares. */
+export type EventBody = Omit<PaywallEvent, 'atMs' | 'service' | 'path' | 'method'>;
+
+/** Statuses the paywall answers with itself (402s go through `challenge`). */
+export type RefusalStatus = 400 | 403 | 409 | 429 | 503;
+
+/** Reports an event; a listener that throws is logged and never breaks the request. */
+export function emit(p: PaywallState, c: Context, e: EventBody): void {
+  if (!p.onEvent) return;
+  try {
+    p.onEvent({ atMs: p.clock.now(), service: p.service, path: c.req.path, method: c.req.method, ...e });
+  } catch (err) {
+    p.logger.warn({ err }, 'paywall onEvent listener threw');
+  }
+}
+
+/** Emits `rejected` and answers `status` with `{ error: reason, message }`. */
+export function refuse(
+  p: PaywallState,
+  c: Context,
+  status: RefusalStatus,
+  reason: string,
+  message: string,
+  extra: Record<string, string> = {},
+  facts?: Pick<TokenFacts, 'tokenId' | 'paymentHash'>,
+): Response {
+  emit(p, c, { type: 'rejected', reason, status, tokenId: facts?.tokenId, paymentHash: facts?.paymentHash });
+  return c.json({ error: reason, message }, status, extra);
+}
+
+/** The seller cannot answer now: 503 with Retry-After, never a new invoice. */
+export function unavailable(
+  p: PaywallState,
+  c: Context,
+  reason: string,
+  message: string,
+  facts?: Pick<TokenFacts, 'tokenId' | 'paymentHash'>,
+): Response {
+  p.logger.error({ service: p.service, reason }, message);
+  return refuse(p, c, 503, reason, message, { 'Retry-After': '1' }, facts);
+}
+
+/** Emits `rejected` for a credential that does not open this route, then answers a fresh challenge. */
+export async function rejectCredential(
+  p: PaywallState,
+  c: Context,
+  reason: string,
+  message: string,
+  facts?: Pick<TokenFacts, 'tokenId' | 'paymentHash'>,
+): Promise<Response> {
+  emit(p, c, {
+    type: 'rejected',
+    reason,
+    status: 402,
+    tokenId: facts?.tokenId,
+    paymentHash: facts?.paymentHash,
+  });
+  return challenge(p, c, reason, message);
+}
+
+/** The tier the request asks for with `L402-Tier` (default the first), or the 400 answering a bad one. */
+export function pickTier(p: PaywallState, c: Context): ResolvedTier | { error: Response } {
+  const raw = c.req.header(TIER_HEADER);
+  if (raw === undefined) return p.tiers[0]!;
+  if (!/^\s*\d{1,3}\s*$/.test(raw)) {
+    const shown = JSON.stringify(raw.slice(0, 40));
+    return { error: refuse(p, c, 400, 'bad_header', `${TIER_HEADER} must be a tier number, got ${shown}`) };
+  }
+  const t = p.tiers.find((x) => x.tier === Number(raw));
+  if (t) return t;
+  const sold = p.tiers.map((x) => x.tier).join(', ');
+  return {
+    error: refuse(p, c, 400, 'unknown_tier', `tier ${Number(raw)} is not sold here; tiers: ${sold}`),
+  };
+}
+
+/** Issues a fresh challenge (402), or answers 400/503 when it cannot. */
+export async function challenge(
+  p: PaywallState,
+  c: Context,
+  reason: string,
+  message: string,
+): Promise<Response> {
+  const tier = pickTier(p, c);
+  if ('error' in tier) return tier.error;
+  const hold = p.payOnSuccess && headerFlag(c.req.header(PAY_ON_SUCCESS_HEADER));
+  const price = await priceOf(tier, c, p.load);
+  if (!price.ok) return unavailable(p, c, price.reason, price.message);
+  const ch = await issueChallenge(p.issue, tier, price.priceMsat, hold);
+  if (!ch.ok) return unavailable(p, c, ch.reason, ch.message);
+  if (hold) p.holds.add({ ...ch, preimage: ch.preimage!, tier: tier.tier, busy: false }, p.clock.now());
+  emit(p, c, {
+    type: 'challenge',
+    reason,
+    status: 402,
+    tier: tier.tier,
+    priceMsat: ch.priceMsat,
+    paymentHash: ch.paymentHash,
+    tokenId: ch.tokenId,
+  });
+  return challengeResponse(c, ch, {
+    service: p.service,
+    reason,
+    message,
+    payOnSuccess: hold,
+    tiers: p.tiers,
+  });
+}

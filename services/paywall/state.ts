@@ -1,0 +1,103 @@
+import type { Context } from 'hono';
+import type { Minter, VerifyContext } from '../../infra/l402/index.js';
+import type { LightningNode } from '../../infra/lightning/node.js';
+import { silentLogger, type Logger } from '../../infra/log.js';
+import { osSecrets } from '../../infra/random.js';
+import type { Clock } from '../../infra/time/clock.js';
+import type { IssueDeps } from './challenge.js';
+import type { PaywallEventListener } from './events.js';
+import { HoldBook } from './hold.js';
+import type { L402PaywallOptions, ResolvedTier } from './options.js';
+import { resolveTiers } from './options.js';
+import { MemoryQuotaStore, type QuotaStore } from './quota-store.js';
+import { TokenBucketLimiter } from './rate-limiter.js';
+import { SettledCache } from './settled.js';
+
+/**
+ * One paywall's configuration (checked) and its state. Built once per
+ * `l402Paywall(…)`; the request steps (respond, authorized, strict,
+ * pay-on-success) each take it as their first argument.
+ */
+export interface PaywallState {
+  readonly service: string;
+  readonly node: LightningNode;
+  readonly minter: Minter;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly tiers: ResolvedTier[];
+  readonly capability: string | undefined;
+  readonly strict: boolean;
+  readonly payOnSuccess: boolean;
+  readonly holdTimeoutMs: number;
+  readonly holdPollMs: number;
+  readonly releaseQuotaOnServerError: boolean;
+  readonly onEvent: PaywallEventListener | undefined;
+  /** What issuing a challenge needs (node, minter, clock, expiry, memo, preimage source). */
+  readonly issue: IssueDeps;
+  readonly quotaStore: QuotaStore;
+  readonly limiter: TokenBucketLimiter | undefined;
+  /** Hold invoices issued and not yet settled, canceled or expired. */
+  readonly holds: HoldBook;
+  /** Payment hashes the node said are settled (strict mode), bounded. */
+  readonly settled: SettledCache;
+  /** Requests inside the handler now (dynamic prices read it). */
+  readonly load: { inFlight: number };
+}
+
+/** Checks the options (PaywallConfigError names the bad one) and builds the state. */
+export function buildState(options: L402PaywallOptions): PaywallState {
+  const tiers = resolveTiers(options);
+  const {
+    node,
+    minter,
+    service,
+    clock,
+    invoiceExpirySec = 600,
+    strict = false,
+    payOnSuccess = false,
+    holdTimeoutMs = 30_000,
+    holdPollMs = 50,
+    releaseQuotaOnServerError = true,
+    logger = silentLogger,
+  } = options;
+  return {
+    service,
+    node,
+    minter,
+    clock,
+    logger,
+    tiers,
+    capability: options.capability,
+    strict,
+    payOnSuccess,
+    holdTimeoutMs,
+    holdPollMs,
+    releaseQuotaOnServerError,
+    onEvent: options.onEvent,
+    issue: {
+      node,
+      minter,
+      clock,
+      service,
+      invoiceExpirySec,
+      memo: options.memo,
+      secrets: options.secrets ?? osSecrets,
+    },
+    quotaStore: options.quotaStore ?? new MemoryQuotaStore(),
+    limiter: options.rateLimit ? new TokenBucketLimiter(options.rateLimit, clock) : undefined,
+    holds: new HoldBook(),
+    settled: new SettledCache(),
+    load: { inFlight: 0 },
+  };
+}
+
+/** What the verifier checks a token against for this request. */
+export function verifyContext(p: PaywallState, c: Context): VerifyContext {
+  return {
+    service: p.service,
+    nowMs: p.clock.now(),
+    capability: p.capability,
+    method: c.req.method,
+    path: c.req.path,
+  };
+}
