@@ -6,9 +6,11 @@
  *   - the client buying a fresh single-call token every time (probe, decode +
  *     verify the invoice, policy, pay over one hop, retry),
  *   - one buyer-graph task that reuses a held token, and one that quotes three
- *     sellers and buys (LangGraph's share, against the plain client),
+ *     single-call sellers (three 402 probes) and buys from the cheapest
+ *     (LangGraph's share, against the plain client),
  *   - a budget policy's authorize + settle, and the rule vs fakeModel LLM decider.
- * Run: npm run bench -- buyer
+ * Every row is measured in interleaved rounds (min / median / max).
+ * Run: npm run bench -- buyer   (BENCH_ROUNDS, BENCH_MS per row per round)
  */
 import { AIMessage } from '@langchain/core/messages';
 import { Annotation, END, START, StateGraph } from '@langchain/langgraph';
@@ -17,17 +19,21 @@ import { createBuyerAgent, createDecider, type Candidate } from '../../agents/bu
 import { createL402Client } from '../../agents/l402/index.js';
 import { createPolicy } from '../../agents/policies/index.js';
 import { makeMarket } from '../buyer/market.js';
-import { measure, report, type Measurement } from './harness.js';
+import { currentLoad, interleave, writeResults, type Case } from './harness.js';
 
-const MIN_MS = Number(process.env.BENCH_MS ?? 1500);
-const rows: Measurement[] = [];
+const load = currentLoad();
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const MIN_MS = Number(process.env.BENCH_MS ?? 1000);
 
-// One market: three sellers with tokens of many calls, one single-call seller to buy from over and over.
-const m = makeMarket({ seed: 'bench-buyer' as unknown as number });
+// One market: three sellers with tokens of many calls, and three single-call sellers to buy from over and
+// over (the graph quotes all three and buys from the cheapest).
+const m = makeMarket({ seed: 11 });
 const pass = m.addSeller({ name: 'pass', priceMsat: 1_000, maxCalls: 10_000_000 });
 m.addSeller({ name: 'pass-b', priceMsat: 2_000, maxCalls: 10_000_000 });
 m.addSeller({ name: 'pass-c', priceMsat: 3_000, maxCalls: 10_000_000 });
 const single = m.addSeller({ name: 'single', priceMsat: 1_000, maxCalls: 1, category: 'single' });
+m.addSeller({ name: 'single-b', priceMsat: 2_000, maxCalls: 1, category: 'single' });
+m.addSeller({ name: 'single-c', priceMsat: 3_000, maxCalls: 1, category: 'single' });
 const registry = await m.registry();
 const client = createL402Client({ node: m.buyer, fetch: m.fetch, clock: m.clock });
 
@@ -40,91 +46,13 @@ for (let i = 0; i < 500; i++) {
   await (await m.fetch(pass.url, { headers: { authorization } })).arrayBuffer();
   await (await client.purchase(pass.url)).response!.arrayBuffer();
 }
-rows.push(
-  await measure(
-    'paywall call, header by hand',
-    async () => {
-      const res = await m.fetch(pass.url, { headers: { authorization } });
-      await res.arrayBuffer();
-    },
-    { minMs: MIN_MS },
-  ),
-);
-rows.push(
-  await measure(
-    'client.purchase, token reused',
-    async () => {
-      const r = await client.purchase(pass.url);
-      await r.response!.arrayBuffer();
-    },
-    { minMs: MIN_MS },
-  ),
-);
-rows.push(
-  await measure(
-    'client.purchase, fresh payment',
-    async () => {
-      const r = await client.purchase(single.url);
-      if (r.outcome !== 'success' || r.tokenReused)
-        throw new Error(`expected a paid purchase, got ${r.outcome}`);
-      await r.response!.arrayBuffer();
-    },
-    { minMs: MIN_MS, warmup: 20 },
-  ),
-);
-
 const agent = (decider = createDecider('cheapest', { clock: m.clock })) =>
   createBuyerAgent({ name: 'bench', registry, client, decider, clock: m.clock });
 const reuser = agent();
-rows.push(
-  await measure(
-    'graph task, 1 call on a held token',
-    async () => {
-      const r = await reuser.runTask({
-        id: 'reuse',
-        capability: 'data',
-        category: 'data',
-        valueMsat: 100_000,
-        calls: 1,
-      });
-      if (!r.done) throw new Error(`task failed: ${r.stopReason}`);
-    },
-    { minMs: MIN_MS },
-  ),
-);
-rows.push(
-  await measure(
-    'graph task, 10 calls on a held token',
-    async () => {
-      const r = await reuser.runTask({
-        id: 'reuse10',
-        capability: 'data',
-        category: 'data',
-        valueMsat: 100_000,
-        calls: 10,
-      });
-      if (!r.done || r.calls !== 10) throw new Error(`task failed: ${r.stopReason}`);
-    },
-    { minMs: MIN_MS },
-  ),
-);
 const buyerOfSingles = agent();
-rows.push(
-  await measure(
-    'graph task, quote + buy 1 call',
-    async () => {
-      const r = await buyerOfSingles.runTask({
-        id: 'buy',
-        capability: 'data',
-        category: 'single',
-        valueMsat: 100_000,
-        calls: 1,
-      });
-      if (!r.done || r.spentMsat === 0) throw new Error(`task did not buy: ${r.stopReason}`);
-    },
-    { minMs: MIN_MS, warmup: 20 },
-  ),
-);
+const singles = m.sellers.filter((s) => s.spec.category === 'single');
+const challenges = (s: (typeof singles)[number]) => s.events.filter((e) => e.type === 'challenge').length;
+
 // LangGraph's own floor on this machine, in this run: 7 trivial nodes in a line (the buyer's path for one bought call).
 const Trivial = Annotation.Root({ n: Annotation<number>({ reducer: (a, b) => a + b, default: () => 0 }) });
 const trivial = new StateGraph(Trivial)
@@ -144,14 +72,79 @@ const trivial = new StateGraph(Trivial)
   .addEdge('consume', 'evaluate')
   .addEdge('evaluate', END)
   .compile();
-rows.push(
-  await measure('LangGraph floor: 7 trivial nodes', () => trivial.invoke({ n: 0 }), { minMs: MIN_MS }),
-);
-report(
-  'L402 buyer: one call, with and without paying (in-memory HTTP, simnet, zero latency)',
-  rows,
-  'paywall call, header by hand',
-);
+
+const HAND = 'paywall call, header by hand';
+const REUSED = 'client.purchase, token reused';
+const TASK1 = 'graph task, 1 call on a held token';
+const FLOOR7 = 'LangGraph floor: 7 trivial nodes';
+const cases: Case[] = [
+  {
+    name: HAND,
+    run: async () => (await m.fetch(pass.url, { headers: { authorization } })).arrayBuffer(),
+  },
+  {
+    name: REUSED,
+    run: async () => (await client.purchase(pass.url)).response!.arrayBuffer(),
+  },
+  {
+    name: 'client.purchase, fresh payment (probe, invoice checks, policy, pay 1 hop, retry)',
+    run: async () => {
+      const r = await client.purchase(single.url);
+      if (r.outcome !== 'success' || r.tokenReused)
+        throw new Error(`expected a paid purchase, got ${r.outcome}`);
+      await r.response!.arrayBuffer();
+    },
+  },
+  {
+    name: TASK1,
+    run: async () => {
+      const r = await reuser.runTask({
+        id: 'reuse',
+        capability: 'data',
+        category: 'data',
+        valueMsat: 100_000,
+        calls: 1,
+      });
+      if (!r.done) throw new Error(`task failed: ${r.stopReason}`);
+    },
+  },
+  {
+    name: 'graph task, 10 calls on a held token',
+    run: async () => {
+      const r = await reuser.runTask({
+        id: 'reuse10',
+        capability: 'data',
+        category: 'data',
+        valueMsat: 100_000,
+        calls: 10,
+      });
+      if (!r.done || r.calls !== 10) throw new Error(`task failed: ${r.stopReason}`);
+    },
+  },
+  {
+    name: 'graph task, quote 3 sellers + buy 1 call from the cheapest',
+    run: async () => {
+      const before = singles.map(challenges);
+      const served = single.served;
+      const r = await buyerOfSingles.runTask({
+        id: 'buy',
+        capability: 'data',
+        category: 'single',
+        valueMsat: 100_000,
+        calls: 1,
+      });
+      if (!r.done || r.spentMsat === 0) throw new Error(`task did not buy: ${r.stopReason}`);
+      // The label's claim, checked on every run: each of the three sellers was probed, the cheapest served.
+      const probed = singles.map((s, i) => challenges(s) - before[i]!);
+      if (probed.some((n) => n < 1) || single.served !== served + 1)
+        throw new Error(
+          `expected a quote from each of 3 sellers and a call at the cheapest; challenges ${probed.join(',')}`,
+        );
+    },
+  },
+  { name: FLOOR7, run: () => trivial.invoke({ n: 0 }) },
+];
+const rows = await interleave(cases, { rounds: ROUNDS, minMs: MIN_MS });
 
 // Hot mechanics without I/O.
 const policy = createPolicy(
@@ -187,19 +180,19 @@ const task = { id: 't', capability: 'data', valueMsat: 50_000, calls: 1 };
 const cheapest = createDecider('cheapest', { clock: m.clock });
 const model = fakeModel();
 const llm = createDecider('llm', { clock: m.clock, model });
-const micro: Measurement[] = [
-  await measure(
-    'policy all_of(3) authorize + settle',
-    async () => {
+const microCases: Case[] = [
+  {
+    name: 'policy all_of(3) authorize + settle',
+    run: async () => {
       const d = await policy.authorize(quote, { nowMs: m.clock.now() });
       if (d.kind === 'allow') policy.settle(d.reservation, 10_500);
     },
-    { minMs: MIN_MS, batch: 100 },
-  ),
-  await measure('decider: cheapest', () => cheapest.choose(candidates, task), { minMs: MIN_MS, batch: 100 }),
-  await measure(
-    'decider: llm (fakeModel, no network)',
-    () => {
+    batch: 100,
+  },
+  { name: 'decider: cheapest', run: () => cheapest.choose(candidates, task), batch: 100 },
+  {
+    name: 'decider: llm (fakeModel, no network)',
+    run: () => {
       model.respond(
         new AIMessage({
           content: '',
@@ -208,7 +201,42 @@ const micro: Measurement[] = [
       );
       return llm.choose(candidates, task);
     },
-    { minMs: MIN_MS, batch: 10 },
-  ),
+    batch: 10,
+  },
 ];
-report('Buyer mechanics without I/O', micro, 'decider: cheapest');
+const micro = await interleave(microCases, { rounds: ROUNDS, minMs: MIN_MS / 2 });
+writeResults(
+  {
+    bench: 'buyer',
+    command: 'npm run bench -- buyer',
+    settings: {
+      rounds: ROUNDS,
+      'ms per row per round': MIN_MS,
+      'ms per row per round, without I/O': MIN_MS / 2,
+    },
+    tables: [
+      {
+        id: 'calls',
+        title:
+          'One call, with and without paying: in-memory HTTP, embedded network, zero hop latency, interleaved rounds',
+        unit: 'ops/s',
+        higherIsBetter: true,
+        baseline: HAND,
+        rows,
+        compare: [
+          [REUSED, HAND],
+          [TASK1, FLOOR7],
+        ],
+      },
+      {
+        id: 'mechanics',
+        title: 'Buyer mechanics without I/O, interleaved rounds',
+        unit: 'ops/s',
+        higherIsBetter: true,
+        baseline: 'decider: cheapest',
+        rows: micro,
+      },
+    ],
+  },
+  load,
+);

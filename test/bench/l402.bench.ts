@@ -17,7 +17,9 @@ import {
   parseChallenges,
 } from '../../infra/l402/index.js';
 import { createRng } from '../../infra/random.js';
-import { measure, report, type Measurement } from './harness.js';
+import { currentLoad, interleave, writeResults, type Case } from './harness.js';
+
+const load = currentLoad();
 
 const rng = createRng('bench-l402');
 const store = new MemoryRootKeyStore();
@@ -44,32 +46,35 @@ if (!check.ok) throw check.error;
 
 const npmMac = npm.importMacaroon(Buffer.from(token, 'base64'));
 
-// Interleaved rounds, best of each: on a shared 2-core machine the ratios
-// then compare each figure at its least disturbed, side by side.
-const cases: [string, () => unknown, number][] = [
-  ['bare HMAC-SHA256 (66 B)', () => createHmac('sha256', rootKey).update(identifier).digest(), 1],
-  ['mint (4 caveats)', () => minter.mint({ paymentHash, caveats: mintCaveats }), 20],
-  ['verify (header → facts, 4 caveats)', () => minter.verify(authorization, ctx), 20],
-  ['Macaroon.verifySignature only', () => Macaroon.fromBase64(token).verifySignature(rootKey), 1],
-  ['npm macaroon verify (sjcl)', () => npmMac.verify(rootKey, () => null), 1],
-  ['parse Authorization', () => parseAuthorization(authorization), 1],
-  ['parse challenge (one)', () => parseChallenges(challenge), 1],
-  ['parse challenge (Aperture pair)', () => parseChallenges(apertureChallenge), 1],
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const MIN_MS = Number(process.env.BENCH_MS ?? 300);
+const cases: Case[] = [
+  { name: 'bare HMAC-SHA256 (66 B)', run: () => createHmac('sha256', rootKey).update(identifier).digest() },
+  { name: 'mint (4 caveats)', run: () => minter.mint({ paymentHash, caveats: mintCaveats }), batch: 20 },
+  { name: 'verify (header → facts, 4 caveats)', run: () => minter.verify(authorization, ctx), batch: 20 },
+  { name: 'Macaroon.verifySignature only', run: () => Macaroon.fromBase64(token).verifySignature(rootKey) },
+  { name: 'npm macaroon verify (sjcl)', run: () => npmMac.verify(rootKey, () => null) },
+  { name: 'parse Authorization', run: () => parseAuthorization(authorization) },
+  { name: 'parse challenge (one)', run: () => parseChallenges(challenge) },
+  { name: 'parse challenge (Aperture pair)', run: () => parseChallenges(apertureChallenge) },
 ];
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const best = new Map<string, Measurement>();
-for (let round = 0; round < ROUNDS; round++) {
-  for (const [name, fn, batch] of cases) {
-    const m = await measure(name, fn, { minMs: 300, batch });
-    const prev = best.get(name);
-    if (!prev || m.opsPerSec > prev.opsPerSec) best.set(name, m);
-  }
-}
-const rows = cases.map(([name]) => best.get(name)!);
-report(`L402 core (best of ${ROUNDS} interleaved rounds)`, rows, 'bare HMAC-SHA256 (66 B)');
-const verify = rows.find((r) => r.name.startsWith('verify '))!;
-const hmac = rows[0]!;
-console.log(
-  `verify costs ${(hmac.opsPerSec / verify.opsPerSec).toFixed(1)} bare HMACs ` +
-    `(floor: 6 HMACs + 1 SHA-256 for 4 caveats).`,
+const rows = await interleave(cases, { rounds: ROUNDS, minMs: MIN_MS });
+writeResults(
+  {
+    bench: 'l402',
+    command: 'npm run bench -- l402',
+    settings: { rounds: ROUNDS, 'ms per row per round': MIN_MS },
+    tables: [
+      {
+        id: 'core',
+        title: 'L402 core operations per second, one core, interleaved rounds',
+        unit: 'ops/s',
+        higherIsBetter: true,
+        baseline: 'bare HMAC-SHA256 (66 B)',
+        rows,
+        compare: [['verify (header → facts, 4 caveats)', 'npm macaroon verify (sjcl)']],
+      },
+    ],
+  },
+  load,
 );

@@ -14,7 +14,9 @@ import { SimNetwork, zeroLatency } from '../../infra/lightning/simnet/index.js';
 import { createRng } from '../../infra/random.js';
 import { VirtualClock } from '../../infra/time/virtual-clock.js';
 import { l402Paywall } from '../../services/paywall/index.js';
-import { measure, report, type Measurement } from './harness.js';
+import { currentLoad, interleave, writeResults, type Case } from './harness.js';
+
+const load = currentLoad();
 
 async function setup(signInvoices: boolean) {
   const clock = new VirtualClock();
@@ -68,24 +70,39 @@ const { app, tokens } = signed;
 const req = (path: string, authorization?: string) => () =>
   app.request(path, authorization ? { headers: { authorization } } : undefined);
 
-const cases: [string, () => unknown][] = [
-  ['same handler, no paywall', req('/plain')],
-  ['authorized (verify)', req('/paid', tokens.paid)],
-  ['authorized + max_calls quota + capability', req('/paid-quota', tokens.quota)],
-  ['authorized, strict (settled cached after first lookup)', req('/paid-strict', tokens.strict)],
-  ['challenge (signed invoice + mint)', req('/paid')],
-  ['challenge, unsigned simnet invoice', () => unsigned.app.request('/paid')],
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const MIN_MS = Number(process.env.BENCH_MS ?? 400);
+const BARE = 'same handler, no paywall';
+const PLAIN = 'authorized (verify)';
+const STRICT = 'authorized, strict (settled cached after the first lookup)';
+const cases: Case[] = [
+  { name: BARE, run: req('/plain') },
+  { name: PLAIN, run: req('/paid', tokens.paid) },
+  { name: 'authorized + max_calls quota + capability', run: req('/paid-quota', tokens.quota) },
+  { name: STRICT, run: req('/paid-strict', tokens.strict) },
+  { name: 'challenge (signed invoice + mint)', run: req('/paid') },
+  { name: 'challenge, unsigned simnet invoice', run: () => unsigned.app.request('/paid') },
 ];
-// The machine is shared: interleave the cases over three rounds and keep each one's best round.
-const best = new Map<string, Measurement>();
-for (let round = 0; round < 3; round++) {
-  for (const [name, fn] of cases) {
-    const m = await measure(name, fn, { minMs: 500 });
-    if ((best.get(name)?.opsPerSec ?? 0) < m.opsPerSec) best.set(name, m);
-  }
-}
-report(
-  'paywall: requests/s through app.request (best of 3 rounds), ratio to the bare handler',
-  cases.map(([name]) => best.get(name)!),
-  'same handler, no paywall',
+const rows = await interleave(cases, { rounds: ROUNDS, minMs: MIN_MS });
+writeResults(
+  {
+    bench: 'paywall',
+    command: 'npm run bench -- paywall',
+    settings: { rounds: ROUNDS, 'ms per row per round': MIN_MS },
+    tables: [
+      {
+        id: 'requests',
+        title: 'Requests per second through app.request (in memory, embedded network), interleaved rounds',
+        unit: 'req/s',
+        higherIsBetter: true,
+        baseline: BARE,
+        rows,
+        compare: [
+          [STRICT, PLAIN],
+          ['authorized + max_calls quota + capability', PLAIN],
+        ],
+      },
+    ],
+  },
+  load,
 );

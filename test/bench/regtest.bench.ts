@@ -1,19 +1,23 @@
 /**
  * Real-network figures, measured side by side in one run on a native regtest
- * network (`npm run bench -- regtest`):
+ * network (`npm run bench -- regtest`). Our paywall and Aperture v0.5.0 are
+ * compared like with like: both are reverse proxies in front of the same
+ * backend process, both charge 10 sat, both are driven by the same client
+ * (latency) or the same load generator (throughput), interleaved.
  *
  * 1. Purchase latency (probe → 402 → invoice checks → LND payment over two
- *    hops → authorized retry), median and p95, divided by what it cannot
- *    avoid: a bare LND payment of the same kind plus two loopback HTTP round
- *    trips. Also the same purchase through Aperture.
- * 2. Authorized requests/s through our paywall (as a reverse proxy) divided
- *    by Aperture v0.5.0's, in front of the same backend process, with the
- *    load generated from another process.
+ *    hops → authorized retry through the proxy), per sample divided by what
+ *    that sample's purchase cannot avoid: a bare LND payment of a fresh 10-sat
+ *    invoice over the same two hops plus two loopback HTTP round trips,
+ *    measured right after it. The floor is computed per sample; its spread
+ *    and the per-sample ratios are what the table shows.
+ * 2. Authorized requests/s through each proxy, load from another process,
+ *    interleaved rounds.
  *
  * Reuses a running native network (`REGTEST_NETWORK`, default
  * .regtest/network.json) or brings one up for the run. `BENCH_N` purchases
- * per kind (default 40), `BENCH_MS` per load round (default 3000),
- * `BENCH_CONNECTIONS` (default 16), `BENCH_PART=latency|throughput` runs one part.
+ * per kind (default 40), `BENCH_ROUNDS` load rounds (default 5), `BENCH_MS`
+ * per load round (default 3000), `BENCH_CONNECTIONS` (default 16).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -33,14 +37,16 @@ import { systemClock } from '../../infra/time/clock.js';
 import { listen } from '../../services/http/listen.js';
 import { l402Paywall } from '../../services/paywall/index.js';
 import { lndGrpcHost, startAperture } from '../regtest/support/aperture.js';
-import { report, type Measurement } from './harness.js';
+import { currentLoad, writeResults, type Table } from './harness.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SUPPORT = join(ROOT, 'test', 'regtest', 'support');
 const N = Number(process.env.BENCH_N ?? 40);
 const LOAD_MS = Number(process.env.BENCH_MS ?? 3000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
-const PART = process.env.BENCH_PART;
+const PRICE_MSAT = 10_000;
+const load = currentLoad();
 const clock = systemClock;
 const log = createLogger({ name: 'bench-regtest', level: process.env.LOG_LEVEL ?? 'warn' });
 const cleanup: (() => Promise<unknown>)[] = [];
@@ -76,12 +82,6 @@ async function output(p: ChildProcess, untilLine = false): Promise<string> {
   return text;
 }
 
-/** Nearest-rank quantile. */
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]!;
-}
-
 async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   const t0 = performance.now();
   const r = await fn();
@@ -105,19 +105,14 @@ async function main(): Promise<void> {
   cleanup.push(async () => backendProc.kill('SIGTERM'));
   const backend = await output(backendProc, true);
 
-  // Our side: a paid route for purchases, a ping for round trips, and our paywall as a reverse proxy
-  // in front of the backend, forwarding with a keep-alive connection pool (as Go's http.Transport
-  // does for Aperture) or with fetch(); and, for reference, the same paywall over an in-process handler.
+  // Our side: the paywall as a reverse proxy in front of the backend, at Aperture's price, forwarding with a
+  // keep-alive connection pool (as Go's http.Transport does for Aperture) or with fetch(); and a ping route
+  // for the round trips of the floor.
   const app = new Hono();
-  const paid = () => l402Paywall({ node: seller, minter, clock, service: 'fortune', price: 10_000 });
+  const paid = () => l402Paywall({ node: seller, minter, clock, service: 'fortune', price: PRICE_MSAT });
   const pool = new Pool(`http://${backend}`, { connections: 2 * CONNECTIONS });
   cleanup.push(() => pool.close());
   app.get('/ping', (c) => c.json({ pong: true }));
-  app.get(
-    '/v1/data',
-    l402Paywall({ node: seller, minter, clock, service: 'latency', price: 2_000, maxCalls: 1 }),
-    (c) => c.json({ ok: true }),
-  );
   app.get('/v1/fortune', paid(), async function forwardPooled(c) {
     const res = await pool.request({
       path: '/v1/fortune',
@@ -132,9 +127,6 @@ async function main(): Promise<void> {
     });
     return c.body(await res.text(), res.status as 200, { 'content-type': 'application/json' });
   });
-  app.get('/local/v1/fortune', paid(), (c) =>
-    c.json({ fortune: 'the hub always takes its fee', n: 0, scheme: 'L402' }),
-  );
   const ours = await listen(app.fetch);
   cleanup.push(() => ours.close());
   const aperture = await startAperture({
@@ -143,73 +135,105 @@ async function main(): Promise<void> {
     lndGrpc: await lndGrpcHost(stateDir, 'seller-1'),
     backend,
     service: 'fortune',
-    priceSat: 10,
+    priceSat: PRICE_MSAT / 1000,
     // Our paywall logs nothing per request; Aperture at its default level logs every one.
     debugLevel: 'error',
   });
   cleanup.push(() => aperture.stop());
-
-  // 1. Latency, interleaved round by round so load on the shared machine hits every kind alike.
   const fresh = () => createL402Client({ node: buyer, fetch, clock });
-  const samples = {
-    ours: [] as number[],
-    aperture: [] as number[],
-    pay: [] as number[],
-    rtt: [] as number[],
-  };
-  const steps = { quote: [] as number[], pay: [] as number[], consume: [] as number[] };
-  const warmup = 3;
-  for (let i = 0; i < (PART === 'throughput' ? 0 : N + warmup); i++) {
-    const keep = i >= warmup;
-    const [a, ta] = await timed(() => fresh().purchase(`${ours.url}/v1/data`));
-    if (a.outcome !== 'success') throw new Error(`purchase failed: ${a.outcome} ${a.reason ?? ''}`);
-    const [b, tb] = await timed(() => fresh().purchase(`${aperture.url}/v1/fortune`));
-    if (b.outcome !== 'success')
-      throw new Error(`purchase through Aperture failed: ${b.outcome} ${b.reason ?? ''}`);
-    const inv = await seller.createInvoice({ amountMsat: 2_000 });
-    const [p, tp] = await timed(() => buyer.pay(inv.paymentRequest));
-    if (p.status !== 'succeeded') throw new Error(`bare payment failed: ${JSON.stringify(p.failure)}`);
-    const [, r1] = await timed(async () => (await fetch(`${ours.url}/ping`)).json());
-    const [, r2] = await timed(async () => (await fetch(`${ours.url}/ping`)).json());
-    if (!keep) continue;
-    samples.ours.push(ta);
-    samples.aperture.push(tb);
-    samples.pay.push(tp);
-    samples.rtt.push(r1, r2);
-    steps.quote.push(a.timings.quoteMs ?? 0);
-    steps.pay.push(a.timings.payMs ?? 0);
-    steps.consume.push(a.timings.consumeMs ?? 0);
-  }
-  if (PART !== 'throughput') latencyTable(samples, steps);
-  if (PART !== 'latency') await throughput(ours.url, aperture.url, backend, fresh);
+  const latency = await latencyTable(`${ours.url}/v1/fortune`, `${aperture.url}/v1/fortune`, ours.url, {
+    seller,
+    buyer,
+    fresh,
+  });
+  const rps = await throughput(ours.url, aperture.url, backend, fresh);
+  writeResults(
+    {
+      bench: 'regtest',
+      command: 'npm run bench -- regtest',
+      settings: {
+        'purchases per kind': N,
+        'load rounds': ROUNDS,
+        'ms per load round': LOAD_MS,
+        connections: CONNECTIONS,
+        price: `${PRICE_MSAT / 1000} sat`,
+        network: how,
+      },
+      tables: [latency.table, rps],
+      notes: latency.notes,
+    },
+    load,
+  );
 }
 
-/** Prints the latency table: each quantile of each kind, over the same quantile of the floor. */
-function latencyTable(
-  samples: Record<'ours' | 'aperture' | 'pay' | 'rtt', number[]>,
-  steps: Record<'quote' | 'pay' | 'consume', number[]>,
-): void {
-  const rows = [0.5, 0.95].map((q) => {
-    const floor = quantile(samples.pay, q) + 2 * quantile(samples.rtt, q);
-    return {
-      quantile: q === 0.5 ? 'median' : 'p95',
-      'purchase, our paywall (ms)': quantile(samples.ours, q).toFixed(1),
-      'purchase, Aperture (ms)': quantile(samples.aperture, q).toFixed(1),
-      'bare LND pay (ms)': quantile(samples.pay, q).toFixed(1),
-      'HTTP round trip (ms)': quantile(samples.rtt, q).toFixed(2),
-      '× floor, ours': (quantile(samples.ours, q) / floor).toFixed(2),
-      '× floor, Aperture': (quantile(samples.aperture, q) / floor).toFixed(2),
-    };
-  });
-  console.log(
-    `\n## purchase latency on real LND (${N} of each, interleaved; floor = bare pay + 2 round trips)`,
-  );
-  console.table(rows);
-  console.log(
-    `our purchase, median steps: quote ${quantile(steps.quote, 0.5).toFixed(1)} ms ` +
-      `(probe + invoice decode/verify), pay ${quantile(steps.pay, 0.5).toFixed(1)} ms, ` +
-      `authorized retry ${quantile(steps.consume, 0.5).toFixed(1)} ms`,
-  );
+const OURS = 'purchase through our paywall (proxy, undici Pool)';
+const APERTURE_ROW = 'purchase through Aperture v0.5.0';
+const FLOOR = 'floor: bare LND pay + 2 HTTP round trips, per sample';
+
+/** Purchase latency, one of each kind per round, and each round's own floor. */
+async function latencyTable(
+  oursUrl: string,
+  apertureUrl: string,
+  base: string,
+  {
+    seller,
+    buyer,
+    fresh,
+  }: { seller: LndNode; buyer: LndNode; fresh: () => ReturnType<typeof createL402Client> },
+): Promise<{ table: Table; notes: string[] }> {
+  const s = { ours: [] as number[], aperture: [] as number[], pay: [] as number[], rtt: [] as number[] };
+  const steps = { quote: [] as number[], pay: [] as number[], consume: [] as number[] };
+  const warmup = 3;
+  for (let i = 0; i < N + warmup; i++) {
+    // Alternate which proxy goes first, so neither always meets the network right after the other.
+    const order = i % 2 ? [apertureUrl, oursUrl] : [oursUrl, apertureUrl];
+    const took = new Map<string, number>();
+    for (const url of order) {
+      const [r, t] = await timed(() => fresh().purchase(url));
+      if (r.outcome !== 'success')
+        throw new Error(`purchase at ${url} failed: ${r.outcome} ${r.reason ?? ''}`);
+      await r.response?.arrayBuffer();
+      took.set(url, t);
+      if (url === oursUrl && i >= warmup) {
+        steps.quote.push(r.timings.quoteMs ?? 0);
+        steps.pay.push(r.timings.payMs ?? 0);
+        steps.consume.push(r.timings.consumeMs ?? 0);
+      }
+    }
+    const inv = await seller.createInvoice({ amountMsat: PRICE_MSAT });
+    const [p, tp] = await timed(() => buyer.pay(inv.paymentRequest));
+    if (p.status !== 'succeeded') throw new Error(`bare payment failed: ${JSON.stringify(p.failure)}`);
+    const [, r1] = await timed(async () => (await fetch(`${base}/ping`)).json());
+    const [, r2] = await timed(async () => (await fetch(`${base}/ping`)).json());
+    if (i < warmup) continue;
+    s.ours.push(took.get(oursUrl)!);
+    s.aperture.push(took.get(apertureUrl)!);
+    s.pay.push(tp);
+    s.rtt.push(r1 + r2);
+  }
+  const floor = s.pay.map((p, i) => p + s.rtt[i]!);
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+  return {
+    table: {
+      id: 'latency',
+      title: `Purchase latency on real LND, buyer-1 → hub → seller-1, ${N} of each kind interleaved; each sample divided by its own floor`,
+      unit: 'ms',
+      higherIsBetter: false,
+      baseline: FLOOR,
+      rows: [
+        { name: OURS, samples: s.ours },
+        { name: APERTURE_ROW, samples: s.aperture },
+        { name: FLOOR, samples: floor },
+        { name: 'bare LND pay (10 sat, 2 hops)', samples: s.pay },
+        { name: '2 loopback HTTP round trips', samples: s.rtt },
+      ],
+      compare: [[OURS, APERTURE_ROW]],
+    },
+    notes: [
+      `Our purchase, median of each step: quote ${median(steps.quote).toFixed(1)} ms (probe + invoice decode/verify), ` +
+        `pay ${median(steps.pay).toFixed(1)} ms, authorized retry through the proxy ${median(steps.consume).toFixed(1)} ms.`,
+    ],
+  };
 }
 
 /** Authorized requests/s: one paid token per front, then load from a separate process, interleaved rounds. */
@@ -218,7 +242,7 @@ async function throughput(
   aperture: string,
   backend: string,
   fresh: () => ReturnType<typeof createL402Client>,
-): Promise<void> {
+): Promise<Table> {
   const tokenFor = async (url: string): Promise<string> => {
     const c = fresh();
     const r = await c.purchase(url);
@@ -226,33 +250,34 @@ async function throughput(
     const t = c.tokens.list()[0]!;
     return formatAuthorization({ macaroon: t.macaroon, preimage: t.preimage! });
   };
+  const APERTURE_RPS = 'Aperture v0.5.0 (proxy)';
+  const POOL = 'our paywall (proxy, undici Pool)';
   const cases: [string, string, string][] = [
     ['backend alone (no proxy)', `http://${backend}/v1/fortune`, ''],
-    ['Aperture v0.5.0', `${aperture}/v1/fortune`, await tokenFor(`${aperture}/v1/fortune`)],
-    ['our paywall, proxy (undici Pool)', `${ours}/v1/fortune`, await tokenFor(`${ours}/v1/fortune`)],
-    ['our paywall, proxy (fetch)', `${ours}/fetch/v1/fortune`, await tokenFor(`${ours}/fetch/v1/fortune`)],
-    [
-      'our paywall, in-process handler',
-      `${ours}/local/v1/fortune`,
-      await tokenFor(`${ours}/local/v1/fortune`),
-    ],
+    [APERTURE_RPS, `${aperture}/v1/fortune`, await tokenFor(`${aperture}/v1/fortune`)],
+    [POOL, `${ours}/v1/fortune`, await tokenFor(`${ours}/v1/fortune`)],
+    ['our paywall (proxy, fetch)', `${ours}/fetch/v1/fortune`, await tokenFor(`${ours}/fetch/v1/fortune`)],
   ];
-  const best = new Map<string, Measurement>();
-  for (let round = 0; round < 3; round++) {
-    for (const [name, url, authorization] of cases) {
+  const samples = new Map<string, number[]>(cases.map(([name]) => [name, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let k = 0; k < cases.length; k++) {
+      const [name, url, authorization] = cases[(k + round) % cases.length]!;
       const p = child('load-child.ts', [url, authorization, String(CONNECTIONS), String(LOAD_MS)]);
       const r = JSON.parse(await output(p)) as { ok: number; bad: number; statuses: object; ms: number };
       if (r.bad > 0)
         throw new Error(`${name}: ${r.bad} requests were not 200: ${JSON.stringify(r.statuses)}`);
-      const m = { name, ops: r.ok, ms: r.ms, opsPerSec: (r.ok / r.ms) * 1000 };
-      if ((best.get(name)?.opsPerSec ?? 0) < m.opsPerSec) best.set(name, m);
+      samples.get(name)!.push((r.ok / r.ms) * 1000);
     }
   }
-  report(
-    `authorized requests/s, ${CONNECTIONS} keep-alive connections from another process, best of 3 interleaved rounds of ${LOAD_MS} ms`,
-    cases.map(([name]) => best.get(name)!),
-    'Aperture v0.5.0',
-  );
+  return {
+    id: 'throughput',
+    title: `Authorized requests/s, ${CONNECTIONS} keep-alive connections from another process, same backend process behind each proxy, interleaved rounds`,
+    unit: 'req/s',
+    higherIsBetter: true,
+    baseline: APERTURE_RPS,
+    rows: cases.map(([name]) => ({ name, samples: samples.get(name)! })),
+    compare: [[POOL, APERTURE_RPS]],
+  };
 }
 
 try {

@@ -1,14 +1,19 @@
 /**
  * The simulator at scale: 10,000 LangGraph buyers and 1,000 sellers in one
- * process, run to about 10k, 100k and 1M purchases. Prints purchases/s,
- * time per purchase and peak memory at each scale (growth should be linear),
- * next to the crypto floor measured in the same run: invoice sign + verify
- * and macaroon mint + verify, the work no purchase can avoid.
+ * process, run to about 10k and 100k purchases (`SIM_BENCH_SCALES`, e.g.
+ * 10000,100000,1000000). Each scale runs in its own child process (so peak
+ * memory is that scale's) `SIM_BENCH_ROUNDS` times (default 3).
  *
- *   npm run bench -- sim                      (10k, 100k, 1M purchases)
- *   SIM_BENCH_SCALES=10000,100000 npm run bench -- sim
+ * The crypto floor is the cryptography the run actually does, counted in the
+ * run's own process (every BOLT11 signature, recovery and verify, every
+ * macaroon mint, caveat and chain check), priced by timing those same
+ * operations in that process between the runs (before each run and after the
+ * last): crypto time ÷ run time says how much of a run the crypto explains.
  *
- * Each scale runs in its own child process, so peak memory is that scale's.
+ *   npm run bench -- sim
+ *   SIM_BENCH_SCALES=10000 SIM_BENCH_ROUNDS=2 npm run bench -- sim
+ *   SIM_BENCH_BUYERS=1000 SIM_BENCH_SELLERS=100 npm run bench -- sim   (a smaller market)
+ *
  * Rows stream to a temporary purchases.csv as in a real run.
  */
 import { spawnSync } from 'node:child_process';
@@ -16,18 +21,16 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { measure, report } from './harness.js';
-import { createRng } from '../../infra/random.js';
-import { encodeInvoice, decodeInvoice } from '../../infra/lightning/bolt11.js';
-import { MemoryRootKeyStore, caveats, createMinter, formatAuthorization } from '../../infra/l402/index.js';
-import { createHash } from 'node:crypto';
+import { installCryptoCounter, CRYPTO_OPS, type CryptoCounter, type CryptoOp } from './crypto-count.js';
+import { cryptoCases } from './crypto-floor.js';
+import { currentLoad, interleave, writeResults, type Row } from './harness.js';
 import { validateScenario } from '../../sim/scenario/load.js';
 import { scenarioChecks } from '../../sim/market/checks.js';
 import { runScenario } from '../../sim/run.js';
 import { FileSink } from '../../sim/metrics/sink.js';
 
-const BUYERS = 10_000;
-const SELLERS = 1_000;
+const BUYERS = Number(process.env.SIM_BENCH_BUYERS ?? 10_000);
+const SELLERS = Number(process.env.SIM_BENCH_SELLERS ?? 1_000);
 const CALLS_PER_TASK = 10;
 const DURATION_SEC = 600;
 
@@ -80,160 +83,186 @@ function benchScenario(targetPurchases: number) {
   return v.scenario;
 }
 
+/** What one child (one scale, several rounds) reports. */
 interface ScaleResult {
   target: number;
   purchases: number;
   paid: number;
-  setupMs: number;
-  runMs: number;
+  conservation: boolean;
+  setupMs: number[];
+  runMs: number[];
   peakRssMb: number;
   csvMb: number;
-  conservation: boolean;
+  /** Crypto operations per run (identical across rounds: the run is seeded). */
+  counts: Record<CryptoOp, number>[];
+  /** ops/s of each crypto operation, measured before each run and after the last. */
+  floor: Row[];
 }
 
-async function child(target: number): Promise<void> {
+/** One run of the scale's scenario; the counter's counts are this run's. */
+async function oneRun(target: number, counter: CryptoCounter) {
   const dir = mkdtempSync(join(tmpdir(), 'sim-bench-'));
   let peak = process.memoryUsage().rss;
   const t0 = performance.now();
   let setupMs = 0;
-  const purchases = new FileSink(join(dir, 'purchases.csv'));
+  counter.take();
   const { summary } = await runScenario(benchScenario(target), {
-    sinks: { purchases },
+    sinks: { purchases: new FileSink(join(dir, 'purchases.csv')) },
     onProgress: () => {
       setupMs ||= performance.now() - t0;
       peak = Math.max(peak, process.memoryUsage().rss);
     },
   });
   const runMs = performance.now() - t0;
-  peak = Math.max(peak, process.resourceUsage().maxRSS * 1024);
-  const out: ScaleResult = {
-    target,
-    purchases: summary.purchases.total,
-    paid: summary.money.sales,
-    setupMs,
-    runMs,
-    peakRssMb: peak / 2 ** 20,
-    csvMb: statSync(join(dir, 'purchases.csv')).size / 2 ** 20,
-    conservation: summary.conservation.holds,
-  };
+  const counts = counter.take();
+  const csvMb = statSync(join(dir, 'purchases.csv')).size / 2 ** 20;
   rmSync(dir, { recursive: true, force: true });
+  return { summary, setupMs, runMs, peak, counts, csvMb };
+}
+
+async function child(target: number, rounds: number): Promise<void> {
+  const counter = installCryptoCounter();
+  const cases = cryptoCases();
+  const floorSamples: Row[] = cases.map((c) => ({ name: c.name, samples: [] }));
+  const timeFloor = async () => {
+    const rows = await counter.paused(() => interleave(cases, { rounds: 1, minMs: 300 }));
+    rows.forEach((r, i) => floorSamples[i]!.samples.push(...r.samples));
+  };
+  const out: Omit<ScaleResult, 'purchases' | 'paid' | 'conservation'> & Partial<ScaleResult> = {
+    target,
+    setupMs: [],
+    runMs: [],
+    peakRssMb: 0,
+    csvMb: 0,
+    counts: [],
+    floor: floorSamples,
+  };
+  for (let r = 0; r < rounds; r++) {
+    await timeFloor();
+    const run = await oneRun(target, counter);
+    out.purchases = run.summary.purchases.total;
+    out.paid = run.summary.money.sales;
+    out.conservation = (out.conservation ?? true) && run.summary.conservation.holds;
+    out.setupMs.push(run.setupMs);
+    out.runMs.push(run.runMs);
+    out.peakRssMb = Math.max(
+      out.peakRssMb,
+      run.peak / 2 ** 20,
+      (process.resourceUsage().maxRSS * 1024) / 2 ** 20,
+    );
+    out.csvMb = run.csvMb;
+    out.counts.push(run.counts);
+  }
+  await timeFloor();
   console.log(JSON.stringify(out));
 }
 
-async function cryptoFloor(): Promise<{ invoice: number; macaroon: number; perPurchase: number }> {
-  const rng = createRng('bench');
-  const key = rng.bytes(32);
-  const hashes = Array.from({ length: 256 }, () => Buffer.from(rng.bytes(32)).toString('hex'));
-  const timestampSec = 1_767_225_600;
-  const invoices = hashes.map((paymentHash) =>
-    encodeInvoice(
-      { network: 'regtest', amountMsat: 20_000, paymentHash, timestampSec, description: 'feed tier 0' },
-      key,
-    ),
+function runChild(target: number, rounds: number): ScaleResult | undefined {
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--expose-gc',
+      fileURLToPath(import.meta.url),
+      '--child',
+      String(target),
+      String(rounds),
+    ],
+    { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  const minter = createMinter({ rootKeys: new MemoryRootKeyStore(), randomBytes: (n) => rng.bytes(n) });
-  const cav = [
-    caveats.services([{ name: 'feed-0', tier: 0 }]),
-    caveats.capabilities('feed-0', ['anomalies:read']),
-    caveats.maxCalls('feed-0', 10),
-  ];
-  const rows = [
-    await measure('invoice sign + verify (BOLT11, secp256k1)', (i) => {
-      const pr = encodeInvoice(
-        {
-          network: 'regtest',
-          amountMsat: 20_000,
-          paymentHash: hashes[i & 255]!,
-          timestampSec,
-          description: 'feed tier 0',
-        },
-        key,
-      );
-      decodeInvoice(pr);
-    }),
-    await measure('invoice verify only', (i) => decodeInvoice(invoices[i & 255]!)),
-    await measure('macaroon mint + verify (3 caveats)', async () => {
-      const pre = rng.bytes(32);
-      const hash = createHash('sha256').update(pre).digest('hex');
-      const { token } = await minter.mint({ paymentHash: hash, caveats: cav });
-      const r = await minter.verify(
-        formatAuthorization({ macaroon: token, preimage: Buffer.from(pre).toString('hex') }),
-        {
-          service: 'feed-0',
-          nowMs: 1_767_225_600_000,
-          capability: 'anomalies:read',
-        },
-      );
-      if (!r.ok) throw r.error;
-    }),
-  ];
-  report('crypto floor: the work every paid purchase does', rows);
-  const invoice = rows[0]!.opsPerSec;
-  const macaroon = rows[2]!.opsPerSec;
-  // One paid purchase does one of each: the floor is their harmonic combination.
-  return { invoice, macaroon, perPurchase: 1 / (1 / invoice + 1 / macaroon) };
+  const line = r.stdout.trim().split('\n').at(-1) ?? '';
+  if (r.status !== 0 || !line.startsWith('{')) {
+    console.error(`scale ${target} failed (exit ${r.status})`);
+    return undefined;
+  }
+  return JSON.parse(line) as ScaleResult;
+}
+
+/** µs of crypto in one run: each counted operation at the cost measured just before that run. */
+function cryptoMs(counts: Record<CryptoOp, number>, floor: Row[], round: number): number {
+  return CRYPTO_OPS.reduce((ms, op) => {
+    const row = floor.find((f) => f.name === op)!;
+    return ms + (counts[op] * 1000) / row.samples[round]!;
+  }, 0);
 }
 
 async function main(): Promise<void> {
   const childArg = process.argv.indexOf('--child');
-  if (childArg >= 0) return child(Number(process.argv[childArg + 1]));
-  const floor = await cryptoFloor();
-  const scales = (process.env.SIM_BENCH_SCALES ?? '10000,100000,1000000').split(',').map(Number);
-  console.log(
-    `\n## simulator: ${BUYERS.toLocaleString('en-US')} buyers (LangGraph), ${SELLERS.toLocaleString('en-US')} sellers, tasks of ${CALLS_PER_TASK} calls on ${CALLS_PER_TASK}-call bundles`,
-  );
+  if (childArg >= 0) return child(Number(process.argv[childArg + 1]), Number(process.argv[childArg + 2]));
+  const load = currentLoad();
+  const rounds = Number(process.env.SIM_BENCH_ROUNDS ?? 3);
+  const scales = (process.env.SIM_BENCH_SCALES ?? '10000,100000').split(',').map(Number);
   const results: ScaleResult[] = [];
   for (const target of scales) {
-    const r = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', String(target)],
-      {
-        encoding: 'utf8',
-        maxBuffer: 1 << 24,
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    const line = r.stdout.trim().split('\n').at(-1) ?? '';
-    if (r.status !== 0 || !line.startsWith('{')) {
-      console.error(`scale ${target} failed (exit ${r.status})`);
+    console.log(`scale ${target.toLocaleString('en-US')}: ${rounds} rounds …`);
+    const res = runChild(target, rounds);
+    if (!res) {
       process.exitCode = 1;
       break;
     }
-    const res = JSON.parse(line) as ScaleResult;
     results.push(res);
-    printTable(results, floor.perPurchase);
   }
-  const first = results[0];
-  const last = results.at(-1);
-  if (first && last && last !== first) {
-    const growth = last.runMs / last.purchases / (first.runMs / first.purchases);
-    console.log(
-      `time per purchase grows ×${growth.toFixed(2)} from ${first.purchases.toLocaleString('en-US')} to ${last.purchases.toLocaleString('en-US')} purchases (1.00 = linear total time)`,
-    );
-  }
-  console.log(
-    `crypto floor ${Math.round(floor.perPurchase).toLocaleString('en-US')} paid purchases/s ` +
-      `(invoice sign+verify ${Math.round(floor.invoice).toLocaleString('en-US')}/s, macaroon mint+verify ${Math.round(floor.macaroon).toLocaleString('en-US')}/s)`,
-  );
-}
-
-function printTable(results: ScaleResult[], floor: number): void {
-  console.table(
-    results.map((r) => {
-      const total = r.runMs / 1000;
-      return {
-        purchases: r.purchases.toLocaleString('en-US'),
-        'paid (invoices)': r.paid.toLocaleString('en-US'),
-        'setup s': (r.setupMs / 1000).toFixed(1),
-        'total s': total.toFixed(1),
-        'purchases/s': Math.round(r.purchases / total).toLocaleString('en-US'),
-        'µs/purchase': Math.round((r.runMs * 1000) / r.purchases).toLocaleString('en-US'),
-        'peak RSS MB': Math.round(r.peakRssMb),
-        'csv MB': r.csvMb.toFixed(1),
-        'paid/s ÷ crypto floor': (r.paid / total / floor).toFixed(4),
-        conservation: r.conservation ? 'holds' : 'BROKEN',
-      };
-    }),
+  if (!results.length) return;
+  const label = (r: ScaleResult) =>
+    `${r.purchases.toLocaleString('en-US')} purchases (${r.paid.toLocaleString('en-US')} paid)`;
+  const floor: Row[] = CRYPTO_OPS.map((op) => ({
+    name: op,
+    samples: results.flatMap((r) => r.floor.find((f) => f.name === op)!.samples),
+  }));
+  const notes = results.flatMap((r) => {
+    const c = r.counts[0]!;
+    const same = r.counts.every((x) => CRYPTO_OPS.every((op) => x[op] === c[op]));
+    return [
+      `${label(r)}: conservation ${r.conservation ? 'holds' : 'BROKEN'} in every round; peak RSS ${Math.round(r.peakRssMb).toLocaleString('en-US')} MB; purchases.csv ${r.csvMb.toFixed(1)} MB; setup ${(Math.min(...r.setupMs) / 1000).toFixed(1)}–${(Math.max(...r.setupMs) / 1000).toFixed(1)} s.`,
+      `${label(r)}: crypto per run${same ? '' : ' (round 1; rounds differ)'}: ${CRYPTO_OPS.map((op) => `${op} ${c[op].toLocaleString('en-US')}`).join(', ')}.`,
+    ];
+  });
+  writeResults(
+    {
+      bench: 'sim',
+      command: 'npm run bench -- sim',
+      settings: {
+        scales: scales.join(' and '),
+        'rounds per scale': rounds,
+        buyers: BUYERS,
+        sellers: SELLERS,
+        'calls per task (one payment, nine token reuses)': CALLS_PER_TASK,
+      },
+      tables: [
+        {
+          id: 'scale',
+          title: `Purchases per second of wall time, ${BUYERS.toLocaleString('en-US')} LangGraph buyers and ${SELLERS.toLocaleString('en-US')} sellers in one process`,
+          unit: 'purchases/s',
+          higherIsBetter: true,
+          rows: results.map((r) => ({
+            name: label(r),
+            samples: r.runMs.map((ms) => (r.purchases / ms) * 1000),
+          })),
+        },
+        {
+          id: 'crypto-share',
+          title:
+            'Crypto time ÷ run time: the operations the run did, counted in its process, at the cost timed in that process just before the run',
+          unit: '%',
+          higherIsBetter: true,
+          rows: results.map((r) => ({
+            name: label(r),
+            samples: r.runMs.map((ms, i) => (cryptoMs(r.counts[i]!, r.floor, i) / ms) * 100),
+          })),
+        },
+        {
+          id: 'crypto-ops',
+          title: 'The crypto operations on their own, timed in the run processes between runs',
+          unit: 'ops/s',
+          higherIsBetter: true,
+          baseline: 'invoice signature',
+          rows: floor,
+        },
+      ],
+      notes,
+    },
+    load,
   );
 }
 

@@ -27,40 +27,14 @@ import {
 } from '../../infra/lightning/simnet/index.js';
 import { createRng } from '../../infra/random.js';
 import { VirtualClock } from '../../infra/time/virtual-clock.js';
-import { measure, report, type Measurement } from './harness.js';
+import { currentLoad, interleave, writeResults, type Case } from './harness.js';
+
+const load = currentLoad();
 
 const NODES = 1_000;
 const BATCH = 200; // concurrent payments per clock run: amortizes runUntilIdle's event-loop turns
-const MIN_MS = Number(process.env.BENCH_MS ?? 1500);
-const ROUNDS = 5;
-
-interface Case {
-  name: string;
-  run: (i: number) => unknown;
-  /** Operations one call of `run` performs (a batch of payments counts each payment). */
-  perCall?: number;
-}
-
-/**
- * Measures every case in turn, ROUNDS times, and sums: the machine is shared,
- * so interleaving keeps a load spike from landing on one row only.
- */
-async function roundRobin(cases: Case[]): Promise<Measurement[]> {
-  const total = new Map<string, { ops: number; ms: number }>();
-  for (const c of cases) await measure(c.name, c.run, { minMs: 1, warmup: 2 });
-  for (let r = 0; r < ROUNDS; r++)
-    for (const c of cases) {
-      const m = await measure(c.name, c.run, { minMs: MIN_MS / ROUNDS, warmup: 0 });
-      const t = total.get(c.name) ?? { ops: 0, ms: 0 };
-      t.ops += m.ops * (c.perCall ?? 1);
-      t.ms += m.ms;
-      total.set(c.name, t);
-    }
-  return cases.map((c) => {
-    const t = total.get(c.name)!;
-    return { name: c.name, ops: t.ops, ms: t.ms, opsPerSec: (t.ops / t.ms) * 1000 };
-  });
-}
+const MIN_MS = Number(process.env.BENCH_MS ?? 300);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
 // ---- signing floor ----
 const key = hex.decode('e126f68f7eafcc8b74f54d269fe206be715000f94dac067d1c04a8ca3b2db734');
@@ -175,7 +149,7 @@ function payments(
     const s = w.net.routeCacheStats();
     return `${name}: ${n.toLocaleString('en-US')} payments, route cache hits ${((s.hits / Math.max(1, s.hits + s.misses)) * 100).toFixed(0)}%`;
   };
-  return { name, run, perCall: BATCH, check };
+  return { name, run, perCall: BATCH, warmup: 2, check };
 }
 
 const zero = zeroLatency();
@@ -195,18 +169,46 @@ const paymentCases = [
 ];
 
 // One interleaved run over everything, so every ratio below compares figures measured side by side.
-const all = await roundRobin([...floorCases, ...paymentCases]);
+const all = await interleave([...floorCases, ...paymentCases], { rounds: ROUNDS, minMs: MIN_MS });
 const floor = all.slice(0, floorCases.length);
 const rows = all.slice(floorCases.length);
-report('BOLT11 per invoice', floor, 'sign (tiny-secp256k1)');
-report(
-  `payments/s on a ${NODES.toLocaleString('en-US')}-node graph (${BATCH} concurrent per clock run)`,
-  [floor[0]!, ...rows],
-  floor[0]!.name,
-);
-for (const c of paymentCases) console.log(c.check());
-console.log(
-  `\nsigning floor: one signature costs ${(1e6 / floor[0]!.opsPerSec).toFixed(1)} µs; ` +
-    `a signed 2-hop payment runs at ${((rows[0]!.opsPerSec / floor[0]!.opsPerSec) * 100).toFixed(0)}% of the pure signing rate, ` +
-    `an unsigned one at ${(rows[1]!.opsPerSec / floor[0]!.opsPerSec).toFixed(1)}× it.`,
+const SIGN = 'sign (tiny-secp256k1)';
+writeResults(
+  {
+    bench: 'simnet',
+    command: 'npm run bench -- simnet',
+    settings: {
+      rounds: ROUNDS,
+      'ms per row per round': MIN_MS,
+      nodes: NODES,
+      'payments per clock run': BATCH,
+    },
+    tables: [
+      {
+        id: 'bolt11',
+        title: 'BOLT11 operations per second per invoice, interleaved rounds',
+        unit: 'ops/s',
+        higherIsBetter: true,
+        baseline: SIGN,
+        rows: floor,
+        compare: [['sign (noble)', SIGN]],
+      },
+      {
+        id: 'payments',
+        title: `Payments per second on a ${NODES.toLocaleString('en-US')}-node scale-free graph (${BATCH} concurrent per clock run; invoice, routing, HTLCs, settlement), against one BOLT11 signature, interleaved with the rows above`,
+        unit: 'ops/s',
+        higherIsBetter: true,
+        baseline: SIGN,
+        rows: [floor[0]!, ...rows],
+        compare: [
+          ['6 hops, unsigned', '2 hops, unsigned'],
+          ['6 hops, signed', '2 hops, signed'],
+          ['6 hops, unsigned, cold routing', '6 hops, unsigned'],
+          ['6 hops, unsigned, 40 ms lognormal hops', '6 hops, unsigned'],
+        ],
+      },
+    ],
+    notes: paymentCases.map((c) => c.check()),
+  },
+  load,
 );

@@ -1,0 +1,67 @@
+/**
+ * Spreads and comparisons for benchmark rows: min / median / max over rounds,
+ * and a verdict between two rows that calls a difference only when their
+ * ranges do not overlap.
+ */
+
+/** One measured row: one sample per round (ops/s, or ms for latencies). */
+export interface Row {
+  name: string;
+  samples: number[];
+}
+
+/** Min, median and max of a row's samples. */
+export interface Spread {
+  min: number;
+  median: number;
+  max: number;
+}
+
+/** A table of rows measured side by side, as a bench writes it to JSON. */
+export interface Table {
+  id: string;
+  title: string;
+  /** 'ops/s', 'req/s', 'ms', … */
+  unit: string;
+  /** true for rates, false for latencies. */
+  higherIsBetter: boolean;
+  /** The row every other row is divided by. */
+  baseline?: string;
+  rows: Row[];
+  /** Pairs [a, b] compared explicitly (a against b). */
+  compare?: [string, string][];
+}
+
+/** Row `a` against row `b`. */
+export interface Comparison {
+  a: string;
+  b: string;
+  /** a ÷ b per round (rows measured in the same round are paired). */
+  ratio: Spread;
+  verdict: 'faster' | 'slower' | 'no measurable difference';
+}
+
+/** Min, median (mean of the middle two for an even count) and max. */
+export function spread(samples: readonly number[]): Spread {
+  if (samples.length === 0) throw new Error('spread of no samples');
+  const s = [...samples].sort((x, y) => x - y);
+  const mid = s.length >> 1;
+  const median = s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+  return { min: s[0]!, median, max: s.at(-1)! };
+}
+
+/**
+ * Compares two rows: the per-round ratio a ÷ b, and a verdict. When the two
+ * rows' [min, max] ranges overlap the difference is inside the noise and the
+ * verdict is 'no measurable difference'; otherwise a is 'faster' or 'slower'.
+ */
+export function compareRows(a: Row, b: Row, higherIsBetter: boolean): Comparison {
+  const sa = spread(a.samples);
+  const sb = spread(b.samples);
+  const n = Math.min(a.samples.length, b.samples.length);
+  const ratios = Array.from({ length: n }, (_, i) => a.samples[i]! / b.samples[i]!);
+  const overlap = sa.min <= sb.max && sb.min <= sa.max;
+  const higher = sa.median > sb.median;
+  const verdict = overlap ? 'no measurable difference' : higher === higherIsBetter ? 'faster' : 'slower';
+  return { a: a.name, b: b.name, ratio: spread(ratios), verdict };
+}
