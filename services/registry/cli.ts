@@ -21,6 +21,8 @@ options:
                            without it the registry forgets everything on exit
   --probe-interval-ms N    health probe period (default 60000; 0 disables probing)
   --probe-timeout-ms N     a probe slower than this fails (default 5000)
+  --lab                    let probes reach loopback and private addresses (sellers on this
+                           machine or a lab network); without it only public addresses
   -h, --help               show this help
 
 routes: GET /listings?capability=&category=&maxPriceMsat=&alive=&sort=price|rating|latency&limit=
@@ -50,6 +52,7 @@ async function main(): Promise<void> {
         network: { type: 'string' },
         'probe-interval-ms': { type: 'string' },
         'probe-timeout-ms': { type: 'string' },
+        lab: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -73,6 +76,7 @@ async function main(): Promise<void> {
   const server = await startRegistryServer({
     clock: systemClock,
     network,
+    addressPolicy: args.lab ? 'lab' : 'public',
     port: int(args.port, 'port', 8402),
     hostname: args.host ?? '127.0.0.1',
     ...(args.data ? { dataFile: args.data } : {}),

@@ -3,6 +3,9 @@ import { decodeInvoice } from '../../infra/lightning/bolt11.js';
 import type { Logger } from '../../infra/log.js';
 import { silentLogger } from '../../infra/log.js';
 import type { Clock } from '../../infra/time/clock.js';
+import type { AddressPolicy } from './address-policy.js';
+import { probeUrlRefusal } from './address-policy.js';
+import { forbiddenAddressIn } from './probe-fetch.js';
 import type { Registry } from './registry.js';
 import type { Listing, ListingHealth } from './types.js';
 
@@ -15,6 +18,10 @@ export interface HealthProberOptions {
   intervalMs?: number;
   /** A probe slower than this counts as failed (default 5 s). */
   timeoutMs?: number;
+  /** Which addresses a listing's URL may name (default `public`; see `AddressPolicy`). */
+  addressPolicy?: AddressPolicy;
+  /** Probes in flight at once (default 8); a listing never has two. */
+  concurrency?: number;
   logger?: Logger;
 }
 
@@ -23,30 +30,44 @@ export type ProbeOutcome = Omit<ListingHealth, 'failures' | 'checkedAt'>;
 
 /**
  * Checks that listings still answer with a usable L402 challenge: asks each
- * listing's URL without a token, expects 402 with a challenge whose invoice
+ * listing's own URL without a token (no redirects followed, only addresses
+ * the policy allows), expects 402 with a challenge whose invoice
  * decodes and is payable to the listing's node, and records liveness,
  * latency (on the injected clock) and the quoted price. Rounds run on the
  * clock, so on virtual time a test or the simulator decides when they happen.
+ * Probes run `concurrency` at a time with listings that answered last time
+ * first, so slow or dead listings cannot delay the others' probes beyond
+ * their own timeouts.
  */
 export class HealthProber {
   readonly #o: Required<Omit<HealthProberOptions, 'logger'>> & { logger: Logger };
+  readonly #inFlight = new Set<string>();
   #running = false;
   #stopped = false;
 
   constructor({
     intervalMs = 60_000,
     timeoutMs = 5_000,
+    addressPolicy = 'public',
+    concurrency = 8,
     logger = silentLogger,
     ...rest
   }: HealthProberOptions) {
     if (!(intervalMs > 0) || !(timeoutMs > 0))
       throw new RangeError('intervalMs and timeoutMs must be positive');
-    this.#o = { intervalMs, timeoutMs, logger, ...rest };
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
+    this.#o = { intervalMs, timeoutMs, addressPolicy, concurrency, logger, ...rest };
   }
 
   /** Probes one listing and returns what it saw (does not store it). */
   async probe(listing: Listing): Promise<ProbeOutcome> {
     const { clock, timeoutMs } = this.#o;
+    const refusal = probeUrlRefusal(listing.url, this.#o.addressPolicy);
+    if (refusal !== undefined) {
+      this.#o.logger.debug({ id: listing.id, refusal }, 'listing URL not probed');
+      return { alive: false, error: 'forbidden_address' };
+    }
     const started = clock.now();
     const ac = new AbortController();
     let timedOut = false;
@@ -58,19 +79,25 @@ export class HealthProber {
     try {
       res = await Promise.race([
         this.#o.fetch(
-          new Request(listing.url, { headers: { accept: 'application/json' }, signal: ac.signal }),
+          new Request(listing.url, {
+            headers: { accept: 'application/json' },
+            redirect: 'manual',
+            signal: ac.signal,
+          }),
         ),
         timer.then(() => {
           throw new Error('timeout');
         }),
       ]);
-    } catch {
-      return timedOut
-        ? { alive: false, error: 'timeout' }
-        : { alive: false, latencyMs: clock.now() - started, error: 'unreachable' };
+    } catch (err) {
+      if (timedOut) return { alive: false, error: 'timeout' };
+      if (forbiddenAddressIn(err)) return { alive: false, error: 'forbidden_address' };
+      return { alive: false, latencyMs: clock.now() - started, error: 'unreachable' };
     }
     const latencyMs = clock.now() - started;
     await res.body?.cancel().catch(() => undefined);
+    // A redirect is not followed: the listing's own URL must answer.
+    if (res.status >= 300 && res.status < 400) return { alive: false, latencyMs, error: 'redirect' };
     if (res.status !== 402) return { alive: false, latencyMs, error: `http_${res.status}` };
     const header = res.headers.get('www-authenticate');
     let invoice: string;
@@ -95,13 +122,36 @@ export class HealthProber {
     return { alive: true, latencyMs, ...(amount !== undefined ? { quotedPriceMsat: amount } : {}) };
   }
 
-  /** Probes every listing once, in id order, and stores the results. */
+  /**
+   * Probes every listing once and stores the results: `concurrency` at a
+   * time, listings alive at their last probe first, then unprobed ones, then
+   * failing ones (each group in id order). A listing still being probed is
+   * skipped.
+   */
   async probeAll(): Promise<void> {
-    const { registry, clock } = this.#o;
-    for (const listing of registry.all()) {
+    const rank = (l: Listing) => (l.health === undefined ? 1 : l.health.alive ? 0 : 2);
+    const queue = this.#o.registry
+      .all()
+      .filter((l) => !this.#inFlight.has(l.id))
+      .sort((a, b) => rank(a) - rank(b) || (a.id < b.id ? -1 : 1));
+    const worker = async () => {
+      for (let l = queue.shift(); l !== undefined; l = queue.shift()) await this.#probeAndRecord(l);
+    };
+    await Promise.all(Array.from({ length: Math.min(this.#o.concurrency, queue.length) }, worker));
+  }
+
+  async #probeAndRecord(listing: Listing): Promise<void> {
+    this.#inFlight.add(listing.id);
+    try {
       const outcome = await this.probe(listing);
       const failures = outcome.alive ? 0 : (listing.health?.failures ?? 0) + 1;
-      await registry.recordHealth(listing.id, { ...outcome, checkedAt: clock.now(), failures });
+      await this.#o.registry.recordHealth(listing.id, {
+        ...outcome,
+        checkedAt: this.#o.clock.now(),
+        failures,
+      });
+    } finally {
+      this.#inFlight.delete(listing.id);
     }
   }
 

@@ -34,6 +34,20 @@ export {
 export { searchListings, matchesQuery, entryPriceMsat, DEFAULT_SEARCH_LIMIT } from './search.js';
 export { HealthProber, type HealthProberOptions, type ProbeOutcome } from './health.js';
 export {
+  classifyAddress,
+  addressAllowed,
+  probeUrlRefusal,
+  type AddressPolicy,
+  type AddressClass,
+} from './address-policy.js';
+export {
+  createProbeFetch,
+  forbiddenAddressIn,
+  ForbiddenAddressError,
+  type ProbeFetchOptions,
+  type ResolveAll,
+} from './probe-fetch.js';
+export {
   MemoryRegistryStore,
   SnapshotWriter,
   emptyRegistryData,

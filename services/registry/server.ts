@@ -8,7 +8,9 @@ import { createRegistryApp } from './app.js';
 import type { RegistryFeed } from './feed.js';
 import { attachRegistryFeed } from './feed.js';
 import { JsonFileRegistryStore } from './file-store.js';
+import type { AddressPolicy } from './address-policy.js';
 import { HealthProber } from './health.js';
+import { createProbeFetch } from './probe-fetch.js';
 import { Registry } from './registry.js';
 import { MemoryRegistryStore } from './store.js';
 
@@ -24,7 +26,12 @@ export interface RegistryServerOptions {
   /** Health probe period; 0 disables probing (default 60 s). */
   probeIntervalMs?: number;
   probeTimeoutMs?: number;
-  /** What probes use (default: the global fetch). */
+  /**
+   * Which addresses probes may reach (default `public`). `lab` also allows
+   * loopback and private networks: for sellers on this machine or a lab network.
+   */
+  addressPolicy?: AddressPolicy;
+  /** What probes use (default: `createProbeFetch` under `addressPolicy`). */
   fetch?: (req: Request) => Promise<Response>;
   logger?: Logger;
 }
@@ -48,7 +55,8 @@ export async function startRegistryServer({
   dataFile,
   probeIntervalMs = 60_000,
   probeTimeoutMs = 5_000,
-  fetch = (req) => globalThis.fetch(req),
+  addressPolicy = 'public',
+  fetch = createProbeFetch({ policy: addressPolicy }),
   logger = silentLogger,
 }: RegistryServerOptions): Promise<RegistryServer> {
   const store = dataFile ? new JsonFileRegistryStore(dataFile) : new MemoryRegistryStore();
@@ -64,6 +72,7 @@ export async function startRegistryServer({
           clock,
           intervalMs: probeIntervalMs,
           timeoutMs: probeTimeoutMs,
+          addressPolicy,
           logger,
         })
       : undefined;

@@ -1,0 +1,79 @@
+import { lookup as dnsLookup } from 'node:dns';
+import type { LookupAddress, LookupAllOptions, LookupOneOptions } from 'node:dns';
+import { Agent, fetch as undiciFetch } from 'undici';
+import type { AddressPolicy } from './address-policy.js';
+import { addressAllowed } from './address-policy.js';
+
+/** Thrown (as the `cause` of a failed fetch) when a host resolves to an address the policy forbids. */
+export class ForbiddenAddressError extends Error {
+  readonly code = 'forbidden_address';
+  constructor(host: string, address: string, policy: AddressPolicy) {
+    super(`${host} resolves to ${address}, which the ${policy} address policy does not allow`);
+    this.name = 'ForbiddenAddressError';
+  }
+}
+
+/** `dns.lookup` with `all: true`, the only form the guard calls. */
+export type ResolveAll = (
+  hostname: string,
+  options: LookupAllOptions,
+  callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+) => void;
+
+/** Options of `createProbeFetch`. */
+export interface ProbeFetchOptions {
+  policy: AddressPolicy;
+  /** Name resolution (default `dns.lookup`); every address it returns must pass the policy. */
+  resolve?: ResolveAll;
+  /** Largest response header block (default 16 KiB). */
+  maxHeaderSize?: number;
+}
+
+type LookupCallback = (
+  err: NodeJS.ErrnoException | null,
+  address: string | LookupAddress[],
+  family?: number,
+) => void;
+
+/**
+ * The fetch the health prober uses on sockets: the address check runs where
+ * the connection is made (the socket's own lookup), so a name that resolves
+ * to a forbidden address is refused even if it resolved differently a moment
+ * before (DNS rebinding). Redirects are never followed and the body is never
+ * read; the answer keeps only status and headers.
+ */
+export function createProbeFetch({
+  policy,
+  resolve = dnsLookup as ResolveAll,
+  maxHeaderSize = 16 * 1024,
+}: ProbeFetchOptions): (req: Request) => Promise<Response> {
+  const lookup = (hostname: string, options: LookupOneOptions | LookupAllOptions, cb: LookupCallback) => {
+    resolve(hostname, { ...options, all: true }, (err, addresses) => {
+      if (err) return cb(err, []);
+      const bad = addresses.find((a) => !addressAllowed(a.address, policy));
+      if (bad || addresses.length === 0)
+        return cb(new ForbiddenAddressError(hostname, bad?.address ?? 'nothing', policy), []);
+      if (options.all) return cb(null, addresses);
+      return cb(null, addresses[0]!.address, addresses[0]!.family);
+    });
+  };
+  const dispatcher = new Agent({ connect: { lookup }, maxHeaderSize });
+  return async function probeFetch(req: Request): Promise<Response> {
+    const res = await undiciFetch(req.url, {
+      method: req.method,
+      headers: [...req.headers],
+      redirect: 'manual',
+      signal: req.signal,
+      dispatcher,
+    });
+    await res.body?.cancel().catch(() => undefined);
+    return new Response(null, { status: res.status, headers: [...res.headers] });
+  };
+}
+
+/** The forbidden-address refusal in an error's cause chain, if any. */
+export function forbiddenAddressIn(err: unknown): ForbiddenAddressError | undefined {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++)
+    if (e instanceof ForbiddenAddressError) return e;
+  return undefined;
+}
