@@ -6,7 +6,7 @@ import { createRng } from '../infra/random.js';
 import { silentLogger, type Logger } from '../infra/log.js';
 import type { Scenario } from './scenario/schema.js';
 import { Engine, type EngineResult } from './engine/engine.js';
-import { Recorder } from './metrics/recorder.js';
+import { Recorder, type RecordListener } from './metrics/recorder.js';
 import { FileSink, type TextSink } from './metrics/sink.js';
 import { computeConservation, type LedgerEntry } from './metrics/conservation.js';
 import type { Summary } from './metrics/summary.js';
@@ -14,7 +14,7 @@ import { writeRunOutputs, type RunMeta } from './report/write-run.js';
 import { EmbeddedWorld } from './market/embedded-world.js';
 import { createWorld } from './market/worlds.js';
 import type { World } from './market/world.js';
-import { buildMarket } from './market/market.js';
+import { buildMarket, type Market } from './market/market.js';
 
 export interface RunOptions {
   /** Overrides the scenario's seed. */
@@ -37,6 +37,10 @@ export interface RunOptions {
   sinks?: { purchases?: TextSink; events?: TextSink };
   /** Build the world yourself (tests, benchmarks); default: from backend. */
   world?: World;
+  /** Sees every purchase, sale and event as it is recorded (the live view). */
+  observe?: RecordListener;
+  /** Called once the market is built, before it starts (the live view's controls act on it). */
+  onMarket?: (run: { engine: Engine; world: World; market: Market; recorder: Recorder }) => void;
 }
 
 /** What a run produces. */
@@ -78,16 +82,18 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
   const recorder = new Recorder(
     { scenario: scenario.name, description: scenario.description, seed, backend: world.backend, durationMs },
     sinks,
+    opts.observe,
   );
   const engine = new Engine({ clock: world.clock, ...(opts.onProgress && { onProgress: opts.onProgress }) });
   let before: LedgerEntry[] = [];
   let initialMsat = 0;
-  let market: Awaited<ReturnType<typeof buildMarket>> | undefined;
+  let market: Market | undefined;
   // Setup runs as the first activity, so anything in it that waits on the clock works on virtual time too.
   engine.spawn('market setup', async () => {
     market = await buildMarket(scenario, world, recorder, { logger });
     before = await settledSnapshot(world);
     initialMsat = world.totalMsat() ?? 0;
+    opts.onMarket?.({ engine, world, market, recorder });
     market.start(engine);
   });
   let result: EngineResult;

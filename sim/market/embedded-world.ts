@@ -76,8 +76,16 @@ export class EmbeddedWorld implements World {
   readonly #topology: Topology;
   readonly #nodes = new Map<string, { role: LedgerRole; node: SimNode }>();
 
-  constructor(spec: NetworkSpec, rng: Rng, { signInvoices = true }: { signInvoices?: boolean } = {}) {
-    this.clock = new VirtualClock();
+  constructor(
+    spec: NetworkSpec,
+    rng: Rng,
+    // A live view passes a clock paced to wall time; everything else runs as fast as it computes.
+    {
+      signInvoices = true,
+      clock = new VirtualClock(),
+    }: { signInvoices?: boolean; clock?: VirtualClock } = {},
+  ) {
+    this.clock = clock;
     this.rng = rng;
     this.net = new SimNetwork({
       clock: this.clock,

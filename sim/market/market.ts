@@ -8,7 +8,7 @@ import { createMarketAgent, type MarketAgent } from './agent.js';
 import { startArrivals } from './buyers.js';
 import { wrapSeller, type SellerControls } from './chain.js';
 import { scheduleFaults } from './faults.js';
-import { openRegistry } from './registry.js';
+import { openRegistry, type MarketRegistry } from './registry.js';
 import { buildResellers } from './resale.js';
 import { RevenueTracker, buildSellers, type MarketSeller } from './sellers.js';
 import type { World } from './world.js';
@@ -19,6 +19,10 @@ export interface Market {
   buyers: MarketAgent[];
   /** Money moved by faults (drains), per node; the ledger subtracts it. */
   transfers: Map<string, number>;
+  /** Where sellers are listed (a seller that changes its terms updates its listing here). */
+  registry: MarketRegistry;
+  /** Counts seller revenue from settled invoices (a rebuilt seller reports through it too). */
+  revenue: RevenueTracker;
   /** Starts arrivals and schedules faults. */
   start(engine: Engine): void;
 }
@@ -110,6 +114,8 @@ export async function buildMarket(
     sellers,
     buyers: buyers.map((b) => b.agent),
     transfers,
+    registry,
+    revenue,
     start(engine) {
       for (const { agent, spec } of buyers)
         startArrivals(

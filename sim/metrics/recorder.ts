@@ -20,6 +20,14 @@ export interface RecorderSinks {
   events?: TextSink;
 }
 
+/** What a listener sees as the run is recorded: the same facts that go to the files, as they happen. */
+export type RecordEvent =
+  | { kind: 'purchase'; row: PurchaseRow }
+  | { kind: 'sale'; seller: string; group: string; amountMsat: number; reseller: boolean }
+  | { kind: 'event'; t: number; type: string; data: Record<string, unknown> };
+
+export type RecordListener = (e: RecordEvent) => void;
+
 const MAX_SERIES_POINTS = 120;
 
 class GroupAcc {
@@ -66,10 +74,14 @@ export class Recorder {
   #endedAt = 0;
   readonly #counts = { buyers: 0, sellers: 0, resellers: 0, subAgents: 0, routers: 0 };
 
+  readonly #listener: RecordListener | undefined;
+
   constructor(
     readonly info: RecorderInfo,
     sinks: RecorderSinks = {},
+    listener?: RecordListener,
   ) {
+    this.#listener = listener;
     this.#purchases = sinks.purchases ?? nullSink;
     this.#events = sinks.events ?? nullSink;
     this.#purchases.write(csvHeader());
@@ -90,6 +102,7 @@ export class Recorder {
     const seq = this.#seq++;
     const full: PurchaseRow = { seq, ...row };
     this.#purchases.write(csvLine(full));
+    this.#listener?.({ kind: 'purchase', row: full });
     this.#outcomes.set(row.outcome, (this.#outcomes.get(row.outcome) ?? 0) + 1);
     const ok = row.outcome === 'success';
     if (ok) this.#successes++;
@@ -149,6 +162,7 @@ export class Recorder {
 
   /** Money a seller (or reseller) received for a sale; `reseller` marks resale revenue. */
   sale(seller: string, group: string, amountMsat: number, reseller = false): void {
+    this.#listener?.({ kind: 'sale', seller, group, amountMsat, reseller });
     const s = this.#sellers.get(group) ?? { revenueMsat: 0, sales: 0, refunds: 0 };
     s.revenueMsat += amountMsat;
     s.sales++;
@@ -175,12 +189,13 @@ export class Recorder {
 
   /** True when events go somewhere (so callers can skip building them). */
   get recordsEvents(): boolean {
-    return this.#events !== nullSink;
+    return this.#events !== nullSink || this.#listener !== undefined;
   }
 
   /** Appends one line to events.jsonl. */
   event(atMs: number, type: string, data: Record<string, unknown>): void {
     this.#events.write(JSON.stringify({ t: atMs, type, ...data }) + '\n');
+    this.#listener?.({ kind: 'event', t: atMs, type, data });
   }
 
   /** Marks when the last activity ended (ms of run time). */

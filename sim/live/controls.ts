@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { MAX_SPEED, MIN_SPEED } from './paced-clock.js';
+
+/** Largest control message accepted (bytes); anything bigger is refused unread. */
+export const MAX_CONTROL_BYTES = 4096;
+
+const name = z.string().min(1).max(200);
+
+/** What a presenter can ask of the market (or of a replay). */
+export const controlSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('pause') }).strict(),
+  z.object({ type: z.literal('resume') }).strict(),
+  z.object({ type: z.literal('speed'), speed: z.number().min(MIN_SPEED).max(MAX_SPEED) }).strict(),
+  z.object({ type: z.literal('seller_offline'), seller: name, offline: z.boolean() }).strict(),
+  z.object({ type: z.literal('node_offline'), node: name, offline: z.boolean() }).strict(),
+  z.object({ type: z.literal('drain'), node: name, fraction: z.number().gt(0).max(1) }).strict(),
+  z
+    .object({ type: z.literal('price'), seller: name, msat: z.number().int().min(1).max(1_000_000_000) })
+    .strict(),
+  z.object({ type: z.literal('seek'), tMs: z.number().int().min(0) }).strict(),
+]);
+
+export type Control = z.infer<typeof controlSchema>;
+
+/** Why a control was refused; nothing changed. */
+export interface ControlError {
+  ok: false;
+  code:
+    | 'too_large'
+    | 'bad_json'
+    | 'bad_message'
+    | 'unknown_seller'
+    | 'unknown_node'
+    | 'not_supported'
+    | 'finished';
+  message: string;
+}
+
+export type ControlResult = { ok: true; applied: Control['type'] } | ControlError;
+
+/** Something the controls act on: the live market or a replay. */
+export interface ControlTarget {
+  apply(c: Control): Promise<ControlResult>;
+}
+
+/** Parses one control message from the socket; every refusal names the problem. */
+export function parseControl(text: string): { ok: true; control: Control } | ControlError {
+  if (Buffer.byteLength(text) > MAX_CONTROL_BYTES)
+    return {
+      ok: false,
+      code: 'too_large',
+      message: `control messages are at most ${MAX_CONTROL_BYTES} bytes`,
+    };
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { ok: false, code: 'bad_json', message: 'control message is not JSON' };
+  }
+  const r = controlSchema.safeParse(json);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const where = issue?.path.length ? issue.path.join('.') : 'message';
+    return { ok: false, code: 'bad_message', message: `${where}: ${issue?.message ?? 'invalid'}` };
+  }
+  return { ok: true, control: r.data };
+}
+
+export function refuse(code: ControlError['code'], message: string): ControlError {
+  return { ok: false, code, message };
+}

@@ -1,0 +1,233 @@
+import { createRng } from '../../infra/random.js';
+import { silentLogger, type Logger } from '../../infra/log.js';
+import type { Scenario } from '../scenario/schema.js';
+import { instanceNames } from '../scenario/checks.js';
+import { runScenario, type RunOutput } from '../run.js';
+import type { Engine } from '../engine/engine.js';
+import type { Recorder } from '../metrics/recorder.js';
+import { EmbeddedWorld } from '../market/embedded-world.js';
+import type { Market } from '../market/market.js';
+import type { World } from '../market/world.js';
+import { PacedClock } from './paced-clock.js';
+import { LiveState, sellerFromHost } from './state.js';
+import { GraphReader, readLedgerGraph } from './graph.js';
+import type { GraphView, Snapshot, Totals } from './snapshot.js';
+import type { Conservation } from '../metrics/conservation.js';
+import { refuse, type Control, type ControlResult, type ControlTarget } from './controls.js';
+import { reprice } from './reprice.js';
+
+export interface LiveMarketOptions {
+  seed?: string | number;
+  /** Market seconds per wall second (embedded network only). */
+  speed?: number;
+  /** false: run the embedded market as fast as it computes (benchmarks); no pause or speed control. */
+  pace?: boolean;
+  backend?: 'embedded' | 'regtest';
+  networkFile?: string;
+  /** Where the run's files go (summary.json, events.jsonl, …). */
+  outDir: string;
+  logger?: Logger;
+  startedAt?: string;
+}
+
+interface Running {
+  engine: Engine;
+  world: World;
+  market: Market;
+  recorder: Recorder;
+}
+
+/**
+ * A market run for the live view: the ordinary simulator run, paced to wall
+ * time on the embedded network, with every recorded fact folded into a
+ * LiveState and the presenter's controls applied between two steps of the
+ * market. What it writes is what `sim run` writes, so the run can be replayed.
+ */
+export class LiveMarket implements ControlTarget {
+  readonly state = new LiveState(sellerFromHost);
+  readonly clock: PacedClock | undefined;
+  readonly done: Promise<RunOutput>;
+  #run: Running | undefined;
+  #graph: GraphReader | undefined;
+  #ledgerGraph: GraphView = { nodes: [], channels: [], aggregated: false, note: '' };
+  #output: RunOutput | undefined;
+  #error: string | undefined;
+  #startNetworkMsat: number | undefined;
+  #repriced = 0;
+
+  constructor(
+    readonly scenario: Scenario,
+    readonly opts: LiveMarketOptions,
+  ) {
+    const backend = opts.backend ?? 'embedded';
+    const seed = opts.seed ?? scenario.seed;
+    let world: World | undefined;
+    if (backend === 'embedded') {
+      if (opts.pace !== false) this.clock = new PacedClock({ speed: opts.speed ?? 10 });
+      world = new EmbeddedWorld(scenario.network, createRng(seed), this.clock ? { clock: this.clock } : {});
+      this.#graph = new GraphReader(world as EmbeddedWorld, (n) => this.state.agents.get(n)?.group);
+    }
+    for (const b of scenario.buyers)
+      for (const name of instanceNames(b.name, b.count))
+        this.state.agent(name, b.name, 'buyer', b.budgetMsat);
+    for (const s of scenario.sellers)
+      for (const name of instanceNames(s.name, s.count)) this.state.seller(name, s.name);
+    this.done = runScenario(scenario, {
+      seed,
+      backend,
+      outDir: opts.outDir,
+      png: false,
+      logger: opts.logger ?? silentLogger,
+      ...(opts.startedAt && { startedAt: opts.startedAt }),
+      ...(opts.networkFile && { networkFile: opts.networkFile }),
+      ...(world && { world }),
+      observe: (e) => this.state.apply(e),
+      onMarket: (run) => this.#attach(run),
+    });
+    this.done.then(
+      (out) => (this.#output = out),
+      (err: unknown) => (this.#error = err instanceof Error ? err.message : String(err)),
+    );
+  }
+
+  #attach(run: Running): void {
+    this.#run = run;
+    this.#startNetworkMsat = run.world.totalMsat();
+    const t0 = run.engine.startMs;
+    for (const agent of run.market.buyers) {
+      const runTask = agent.runTask;
+      // The task's start is its discover step: the buyer is searching the registry.
+      agent.runTask = (task) => {
+        this.state.apply({
+          kind: 'task_start',
+          t: run.world.clock.now() - t0,
+          buyer: agent.name,
+          group: agent.group,
+          role: agent.role,
+        });
+        return runTask(task);
+      };
+    }
+  }
+
+  /** The page's picture of the market right now. */
+  snapshot(): Snapshot {
+    const run = this.#run;
+    const out = this.#output;
+    const view = this.state.view();
+    const endMs = Math.round((this.scenario.durationSec + this.scenario.drainSec) * 1000);
+    const tMs = out ? out.summary.endedAtMs : run ? run.engine.elapsed() : 0;
+    const network = run?.world.totalMsat();
+    if (network !== undefined) {
+      view.totals.networkMsat = network;
+      if (this.#startNetworkMsat !== undefined) view.totals.networkStartMsat = this.#startNetworkMsat;
+    }
+    if (out) {
+      view.totals.conservation = conservationView(out.summary.conservation);
+    }
+    if (!this.#graph && run) void readLedgerGraph(run.world).then((g) => (this.#ledgerGraph = g));
+    return {
+      mode: 'live',
+      scenario: this.scenario.name,
+      backend: this.opts.backend ?? 'embedded',
+      status: this.#error ? 'failed' : out ? 'finished' : this.clock?.halted ? 'paused' : 'running',
+      ...(this.#error && { error: this.#error }),
+      tMs,
+      endMs,
+      speed: this.clock?.speed ?? 1,
+      ...view,
+      graph: this.#graph && run ? this.#graph.read() : this.#ledgerGraph,
+    };
+  }
+
+  async apply(c: Control): Promise<ControlResult> {
+    if (this.#output || this.#error)
+      return refuse('finished', 'the run has ended; start a new one or replay it');
+    const run = this.#run;
+    if (!run) return refuse('not_supported', 'the market is still being built; try again in a moment');
+    if (c.type === 'seek') return refuse('not_supported', 'seek works in replay only');
+    const clock = this.clock;
+    if (c.type === 'pause' || c.type === 'resume' || c.type === 'speed') {
+      if (!clock)
+        return refuse(
+          'not_supported',
+          'a real network runs on the wall clock: it cannot be paused or sped up',
+        );
+      if (c.type === 'pause') clock.pause();
+      else if (c.type === 'resume') clock.resume();
+      else clock.setSpeed(c.speed);
+      return { ok: true, applied: c.type };
+    }
+    const check = this.#check(c, run);
+    if (check) return check;
+    return this.#between(run.engine, c.type, () => this.#act(c, run));
+  }
+
+  #check(c: Control, run: Running): ControlResult | undefined {
+    if (c.type === 'seller_offline' || c.type === 'price') {
+      if (!run.market.sellers.some((s) => s.name === c.seller))
+        return refuse('unknown_seller', `no seller named "${c.seller}"`);
+    } else if (c.type === 'node_offline' || c.type === 'drain') {
+      if (!run.world.ledgerNodes().some((n) => n.name === c.node))
+        return refuse('unknown_node', `no node named "${c.node}"`);
+    }
+    return undefined;
+  }
+
+  async #act(c: Control, run: Running): Promise<void> {
+    const now = run.engine.elapsed();
+    if (c.type === 'seller_offline' || c.type === 'node_offline') {
+      const target = c.type === 'seller_offline' ? c.seller : c.node;
+      run.world.setOnline(target, !c.offline);
+      const s = this.state.sellers.get(target);
+      if (s) s.offline = c.offline;
+      run.recorder.fault(now, c.offline ? 'node_offline' : 'node_online', target, 'presenter');
+    } else if (c.type === 'drain') {
+      const moved = run.world.drain(c.node, c.fraction);
+      for (const [node, msat] of moved)
+        run.market.transfers.set(node, (run.market.transfers.get(node) ?? 0) + msat);
+      run.recorder.fault(
+        now,
+        'drain_channel',
+        c.node,
+        `${-(moved.get(c.node) ?? 0)} msat moved to its peers (presenter)`,
+      );
+    } else if (c.type === 'price') {
+      const s = run.market.sellers.find((x) => x.name === c.seller)!;
+      await reprice(s, c.msat, run.world, run.market, this.#repriced++);
+      this.state.seller(s.name, s.group).priceMsat = c.msat;
+      run.recorder.fault(now, 'price_change', s.name, `price now ${c.msat} msat (presenter)`);
+    }
+  }
+
+  /**
+   * Starts an action between two market steps (embedded) or now (real
+   * network) as an activity of the engine, so an action that waits on the
+   * market (a seller re-listing over HTTP) runs on market time like any other.
+   * Failures become refusals; they never stop the run.
+   */
+  #between(engine: Engine, applied: Control['type'], action: () => Promise<void>): Promise<ControlResult> {
+    return new Promise((resolve) => {
+      const start = () =>
+        engine.spawn(`presenter ${applied}`, async () => {
+          try {
+            await action();
+            resolve({ ok: true, applied });
+          } catch (err) {
+            const e = err as { code?: string; message?: string };
+            resolve(refuse('not_supported', `${e.code ?? 'error'}: ${e.message ?? String(err)}`));
+          }
+        });
+      if (this.clock) this.clock.between(start);
+      else start();
+    });
+  }
+}
+
+/** The run's conservation check in a line the page can show. */
+export function conservationView(c: Conservation): NonNullable<Totals['conservation']> {
+  return {
+    ok: c.holds,
+    detail: `payers −${c.debitsMsat}, sellers +${c.sellersMsat}, resellers +${c.resellersMsat}, routers +${c.routingFeesMsat} msat: difference ${c.differenceMsat}`,
+  };
+}

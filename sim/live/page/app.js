@@ -1,0 +1,252 @@
+/* global document, window, WebSocket, location */
+// The live page: renders the latest snapshot the server pushes and sends the
+// presenter's controls. Everything shown is in the snapshot; nothing is kept here.
+import { drawGraph } from './draw.js';
+
+const $ = (id) => document.getElementById(id);
+const nf = new Intl.NumberFormat('en-US');
+const fmt = (n) => nf.format(Math.round(n));
+const esc = (s) =>
+  String(s).replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c],
+  );
+const SPEEDS = [1, 2, 5, 10, 25, 50, 100];
+const PHASE_TEXT = {
+  discover: 'discover',
+  quote: '402 quote',
+  decide: 'decide',
+  pay: 'pay (route)',
+  consume: 'consume',
+  idle: 'idle',
+};
+
+let ws;
+let last;
+let lastGraphDraw = 0;
+
+function connect() {
+  ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
+  ws.onmessage = (ev) => {
+    const msg = JSON.parse(ev.data);
+    if (msg.type === 'snapshot') render(msg.snapshot);
+    else if (msg.type === 'error') say(`Refused (${msg.code}): ${msg.message}`, true);
+    else if (msg.type === 'ok') say(`Done: ${msg.applied.replace('_', ' ')}`, false);
+  };
+  ws.onclose = () => {
+    $('status').textContent = 'disconnected, retrying…';
+    window.setTimeout(connect, 1000);
+  };
+}
+
+function send(control) {
+  if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify(control));
+}
+
+function say(text, isError) {
+  const m = $('message');
+  m.textContent = text;
+  m.className = isError ? 'error' : '';
+}
+
+function setValue(id, value, text) {
+  const e = $(id);
+  e.dataset.value = String(value);
+  e.textContent = text ?? fmt(value);
+}
+
+function render(s) {
+  last = s;
+  // Snapshots received so far: tests wait on it instead of on the wall clock.
+  document.body.dataset.frames = String(Number(document.body.dataset.frames ?? 0) + 1);
+  document.body.classList.toggle('replay', s.mode === 'replay');
+  $('mode').textContent = s.mode;
+  $('scenario').textContent = `${s.scenario} (${s.backend})`;
+  $('status').textContent = s.status === 'failed' ? `failed: ${s.error}` : s.status;
+  $('status').dataset.value = s.status;
+  setValue('time', s.tMs, `${(s.tMs / 1000).toFixed(1)} s`);
+  $('end').textContent = `${(s.endMs / 1000).toFixed(0)} s`;
+  setValue('speed', s.speed, `${s.speed}×`);
+  $('pause').textContent = s.status === 'paused' ? 'Resume' : 'Pause';
+  if (document.activeElement !== $('speed-select')) $('speed-select').value = String(s.speed);
+  const scrub = $('scrub');
+  $('scrub-label').hidden = s.mode !== 'replay';
+  scrub.max = String(s.endMs);
+  if (document.activeElement !== scrub) scrub.value = String(s.tMs);
+  renderTotals(s.totals);
+  renderPipeline(s);
+  renderTables(s);
+  fillSelect(
+    'seller-select',
+    s.sellers.map((x) => x.name),
+  );
+  fillSelect(
+    'node-select',
+    s.graph.nodes.filter((n) => n.members === 1).map((n) => n.id),
+  );
+  const now = window.performance.now();
+  if (now - lastGraphDraw > 400 || s.status !== 'running') {
+    lastGraphDraw = now;
+    drawGraph($('graph'), s.graph, fmt);
+    $('graph-note').textContent = s.graph.note;
+    $('graph').setAttribute(
+      'aria-label',
+      `Lightning channel graph: ${s.graph.nodes.length} nodes, ${s.graph.channels.length} channels`,
+    );
+  }
+}
+
+function renderTotals(t) {
+  const rows = [
+    ['purchases', 'Purchases', t.purchases],
+    ['successes', 'Succeeded', t.successes],
+    ['spent', 'Spent (msat)', t.spentMsat],
+    ['fees', 'Routing fees (msat)', t.feesMsat],
+    ['revenue', 'Seller revenue (msat)', t.revenueMsat],
+    ['sales', 'Sales', t.sales],
+    ['tasks', 'Tasks done / ended', t.tasksDone, `${fmt(t.tasksDone)} / ${fmt(t.tasks)}`],
+  ];
+  if (t.networkMsat !== undefined)
+    rows.push([
+      'network',
+      'Network total (msat)',
+      t.networkMsat,
+      `${fmt(t.networkMsat)} ${t.networkMsat === t.networkStartMsat ? '✓ unchanged' : '✗ changed'}`,
+    ]);
+  if (t.conservation)
+    rows.push([
+      'conservation',
+      'Conservation',
+      t.conservation.ok ? 1 : 0,
+      `${t.conservation.ok ? '✓ holds' : '✗ broken'}: ${t.conservation.detail}`,
+    ]);
+  $('totals').innerHTML = rows
+    .map(
+      ([id, label, v, text]) =>
+        `<dt>${label}</dt><dd id="total-${id}" data-value="${v}">${esc(text ?? fmt(v))}</dd>`,
+    )
+    .join('');
+}
+
+function renderPipeline(s) {
+  $('phases').innerHTML = Object.entries(s.phases)
+    .map(([p, n]) => `<li id="phase-${p}" data-value="${n}">${PHASE_TEXT[p]}<strong>${fmt(n)}</strong></li>`)
+    .join('');
+  $('flows').innerHTML = s.flows
+    .map(
+      (f) =>
+        `<tr><td>${esc(f.buyer)}</td><td>${esc(f.seller)}</td><td>${PHASE_TEXT[f.phase]}</td><td class="num">${f.amountMsat ? fmt(f.amountMsat) : '–'}</td><td class="num">${f.hops || '–'}</td></tr>`,
+    )
+    .join('');
+}
+
+function renderTables(s) {
+  $('sellers').innerHTML = s.sellers
+    .map(
+      (x) => `<tr data-seller="${esc(x.name)}"><th scope="row">${esc(x.name)}</th>
+      <td class="num quoted" data-value="${x.quotedMsat}">${x.quotedMsat ? fmt(x.quotedMsat) : '–'}${x.priceMsat ? ` (set ${fmt(x.priceMsat)})` : ''}</td>
+      <td class="num">${fmt(x.sales)}</td><td class="num">${fmt(x.revenueMsat)}</td>
+      <td class="num failures" data-value="${x.failures}">${fmt(x.failures)}</td>
+      <td>${x.offline ? '<span class="bad">✗ offline</span>' : '<span class="ok">✓ online</span>'}</td></tr>`,
+    )
+    .join('');
+  $('failures').innerHTML = s.failures.length
+    ? s.failures
+        .map(
+          (f) =>
+            `<tr data-outcome="${esc(f.outcome)}"><th scope="row">✗ ${esc(f.outcome)}</th><td class="num" data-value="${f.count}">${fmt(f.count)}</td><td>${esc(sellersOf(s, f.outcome))}</td></tr>`,
+        )
+        .join('')
+    : '<tr><td colspan="3">none yet</td></tr>';
+  $('groups').innerHTML = s.groups
+    .map(
+      (
+        g,
+      ) => `<tr><th scope="row">${esc(g.name)} <small>(${esc(g.role)})</small></th><td class="num">${fmt(g.agents)}</td><td class="num">${fmt(g.active)}</td>
+      <td class="num">${g.budgetMsat ? fmt(g.budgetMsat - g.spentMsat - g.feesMsat) : '–'}</td><td class="num">${fmt(g.spentMsat + g.feesMsat)}</td><td class="num">${fmt(g.done)} / ${fmt(g.tasks)}</td></tr>`,
+    )
+    .join('');
+  $('agents').innerHTML = s.agents
+    .map(
+      (a) =>
+        `<tr><th scope="row">${esc(a.name)}</th><td>${PHASE_TEXT[a.phase]}</td><td class="num">${a.budgetMsat ? fmt(a.budgetMsat - a.spentMsat - a.feesMsat) : '–'}</td><td class="num">${fmt(a.spentMsat + a.feesMsat)}</td><td class="num">${fmt(a.done)} / ${fmt(a.tasks)}</td></tr>`,
+    )
+    .join('');
+  $('resale').innerHTML = s.resale.length
+    ? s.resale
+        .map(
+          (r) =>
+            `<tr><th scope="row">${esc(r.reseller)}</th><td class="num">${fmt(r.slices)}</td><td class="num">${fmt(r.sliceRevenueMsat)}</td><td class="num">${fmt(r.subAgents)}</td><td class="num">${fmt(r.restockMsat)}</td></tr>`,
+        )
+        .join('')
+    : '<tr><td colspan="5">no resellers in this market</td></tr>';
+  $('recent').innerHTML = s.recent
+    .map(
+      (r) =>
+        `<li>${(r.tMs / 1000).toFixed(1)} s ${esc(r.buyer)} → ${esc(r.seller)}: ${r.outcome === 'success' ? '<span class="ok">✓ success</span>' : `<span class="bad">✗ ${esc(r.outcome)}</span>`}, paid ${fmt(r.paidMsat)} + fee ${fmt(r.feeMsat)} msat over ${r.hops} hops</li>`,
+    )
+    .join('');
+  $('faults').innerHTML = s.faults
+    .map((f) => `<li>${(f.tMs / 1000).toFixed(1)} s ${esc(f.kind)} ${esc(f.target)}: ${esc(f.detail)}</li>`)
+    .join('');
+}
+
+function sellersOf(s, outcome) {
+  return Object.entries(s.failuresBySeller)
+    .filter(([, by]) => by[outcome])
+    .map(([seller, by]) => `${seller} ${by[outcome]}`)
+    .join(', ');
+}
+
+function fillSelect(id, names) {
+  const sel = $(id);
+  const key = names.join('\u0000');
+  if (sel.dataset.key === key) return;
+  const keep = sel.value;
+  sel.dataset.key = key;
+  sel.innerHTML = names.map((n) => `<option>${esc(n)}</option>`).join('');
+  if (names.includes(keep)) sel.value = keep;
+}
+
+function togglePause() {
+  send({ type: last?.status === 'paused' ? 'resume' : 'pause' });
+}
+
+function stepSpeed(dir) {
+  const cur = last?.speed ?? 10;
+  const i = SPEEDS.findIndex((x) => x >= cur);
+  const next = SPEEDS[Math.min(SPEEDS.length - 1, Math.max(0, (i < 0 ? SPEEDS.length - 1 : i) + dir))];
+  send({ type: 'speed', speed: next });
+}
+
+$('pause').addEventListener('click', togglePause);
+$('speed-select').addEventListener('change', (e) => send({ type: 'speed', speed: Number(e.target.value) }));
+$('scrub').addEventListener('change', (e) => send({ type: 'seek', tMs: Number(e.target.value) }));
+$('seller-offline').addEventListener('click', () =>
+  send({ type: 'seller_offline', seller: $('seller-select').value, offline: true }),
+);
+$('seller-online').addEventListener('click', () =>
+  send({ type: 'seller_offline', seller: $('seller-select').value, offline: false }),
+);
+$('set-price').addEventListener('click', () =>
+  send({ type: 'price', seller: $('seller-select').value, msat: Number($('price').value) }),
+);
+$('node-offline').addEventListener('click', () =>
+  send({ type: 'node_offline', node: $('node-select').value, offline: true }),
+);
+$('node-online').addEventListener('click', () =>
+  send({ type: 'node_offline', node: $('node-select').value, offline: false }),
+);
+$('drain').addEventListener('click', () =>
+  send({ type: 'drain', node: $('node-select').value, fraction: Number($('drain-fraction').value) }),
+);
+document.addEventListener('keydown', (e) => {
+  if (e.target instanceof window.HTMLInputElement || e.target instanceof window.HTMLSelectElement) return;
+  if (e.key === ' ' && !(e.target instanceof window.HTMLButtonElement)) {
+    e.preventDefault();
+    togglePause();
+  } else if (e.key === '+' || e.key === '=') stepSpeed(1);
+  else if (e.key === '-') stepSpeed(-1);
+});
+
+connect();

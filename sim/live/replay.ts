@@ -1,0 +1,197 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parsePurchasesCsv } from '../metrics/csv.js';
+import type { Summary } from '../metrics/summary.js';
+import { loadScenario } from '../scenario/load.js';
+import { instanceNames } from '../scenario/checks.js';
+import { LiveState, type LiveInput } from './state.js';
+import { MAX_SPEED, MIN_SPEED } from './paced-clock.js';
+import { refuse, type Control, type ControlResult } from './controls.js';
+import { conservationView } from './live-market.js';
+import type { Snapshot } from './snapshot.js';
+import type { LiveSource } from './server.js';
+
+/** Raised when a run directory cannot be replayed; the message says which file and why. */
+export class ReplayError extends Error {
+  readonly code = 'bad_run_dir';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReplayError';
+  }
+}
+
+interface Entry {
+  t: number;
+  input: LiveInput;
+}
+
+const TICK_MS = 100;
+
+/**
+ * Plays a finished run back on the live page from its files: events.jsonl
+ * (tasks, purchase steps, faults) and purchases.csv (each purchase's
+ * outcome and money), with summary.json for the run's length and its
+ * conservation check. The same LiveState folds them, so the page ends on the
+ * same totals the run reported. Seeking refolds from the start.
+ */
+export class Replay implements LiveSource {
+  #state: LiveState;
+  #next = 0;
+  #tMs = 0;
+  #speed: number;
+  #paused = false;
+  readonly #timer: NodeJS.Timeout;
+
+  private constructor(
+    readonly timeline: Entry[],
+    readonly summary: Summary | undefined,
+    readonly endMs: number,
+    readonly declare: (s: LiveState) => void,
+    speed: number,
+  ) {
+    this.#speed = speed;
+    this.#state = this.#fresh();
+    this.#timer = setInterval(() => this.#tick(), TICK_MS);
+    this.#timer.unref();
+  }
+
+  /** Reads a run directory (as written by `sim run` or `npm run demo`). */
+  static load(dir: string, { speed = 10 }: { speed?: number } = {}): Replay {
+    const eventsFile = join(dir, 'events.jsonl');
+    if (!existsSync(eventsFile))
+      throw new ReplayError(
+        `${eventsFile} not found: replay needs a run written with events (no --no-events)`,
+      );
+    const timeline: Entry[] = [];
+    readFileSync(eventsFile, 'utf8')
+      .split('\n')
+      .forEach((line, i) => {
+        if (line.trim() === '') return;
+        let e: { t: number; type: string } & Record<string, unknown>;
+        try {
+          e = JSON.parse(line) as typeof e;
+        } catch {
+          throw new ReplayError(`${eventsFile} line ${i + 1} is not JSON`);
+        }
+        const { t, type, ...data } = e;
+        if (typeof t !== 'number' || typeof type !== 'string')
+          throw new ReplayError(`${eventsFile} line ${i + 1} has no numeric "t" and string "type"`);
+        if (type === 'task' && data.role === 'buyer')
+          timeline.push({
+            t: Number(data.startedAtMs),
+            input: {
+              kind: 'task_start',
+              t: Number(data.startedAtMs),
+              buyer: String(data.buyer),
+              group: String(data.group),
+              role: 'buyer',
+            },
+          });
+        timeline.push({ t, input: { kind: 'event', t, type, data } });
+      });
+    const csv = join(dir, 'purchases.csv');
+    if (existsSync(csv))
+      for (const row of parsePurchasesCsv(readFileSync(csv, 'utf8'))) {
+        const t = row.atMs + row.totalMs;
+        timeline.push({ t, input: { kind: 'purchase', row } });
+        if (row.paidMsat > 0)
+          timeline.push({
+            t,
+            input: {
+              kind: 'sale',
+              seller: row.seller,
+              group: row.seller,
+              amountMsat: row.paidMsat,
+              reseller: row.role === 'sub-agent',
+            },
+          });
+      }
+    // Stable: entries at the same instant keep file order.
+    timeline.sort((a, b) => a.t - b.t);
+    const summaryFile = join(dir, 'summary.json');
+    const summary = existsSync(summaryFile)
+      ? (JSON.parse(readFileSync(summaryFile, 'utf8')) as Summary)
+      : undefined;
+    const endMs = Math.max(summary?.endedAtMs ?? 0, timeline.at(-1)?.t ?? 0);
+    return new Replay(timeline, summary, endMs, declarer(summary), speed);
+  }
+
+  #fresh(): LiveState {
+    const s = new LiveState();
+    this.declare(s);
+    this.#next = 0;
+    return s;
+  }
+
+  #tick(): void {
+    if (this.#paused || this.#tMs >= this.endMs) return;
+    this.#advanceTo(Math.min(this.endMs, this.#tMs + TICK_MS * this.#speed));
+  }
+
+  #advanceTo(t: number): void {
+    this.#tMs = t;
+    while (this.#next < this.timeline.length && this.timeline[this.#next]!.t <= t)
+      this.#state.apply(this.timeline[this.#next++]!.input);
+  }
+
+  /** Moves the replay to `tMs` of run time (forwards or back). */
+  seek(tMs: number): void {
+    const t = Math.min(Math.max(0, tMs), this.endMs);
+    if (t < this.#tMs) this.#state = this.#fresh();
+    this.#advanceTo(t);
+  }
+
+  snapshot(): Snapshot {
+    const view = this.#state.view();
+    const finished = this.#tMs >= this.endMs;
+    if (finished && this.summary) view.totals.conservation = conservationView(this.summary.conservation);
+    return {
+      mode: 'replay',
+      scenario: this.summary?.scenario ?? 'recorded run',
+      backend: this.summary?.backend ?? 'embedded',
+      status: finished ? 'finished' : this.#paused ? 'paused' : 'running',
+      tMs: this.#tMs,
+      endMs: this.endMs,
+      speed: this.#speed,
+      ...view,
+      graph: {
+        nodes: [],
+        channels: [],
+        aggregated: false,
+        note: 'replay: the recorded run has no channel balances',
+      },
+    };
+  }
+
+  async apply(c: Control): Promise<ControlResult> {
+    if (c.type === 'pause') this.#paused = true;
+    else if (c.type === 'resume') this.#paused = false;
+    else if (c.type === 'speed') {
+      if (c.speed < MIN_SPEED || c.speed > MAX_SPEED) return refuse('bad_message', `speed out of range`);
+      this.#speed = c.speed;
+    } else if (c.type === 'seek') this.seek(c.tMs);
+    else
+      return refuse('not_supported', 'a replay shows a recorded run: presenter actions need a live market');
+    return { ok: true, applied: c.type };
+  }
+
+  close(): void {
+    clearInterval(this.#timer);
+  }
+}
+
+/** Declares the scenario's buyers (with budgets) and sellers when the scenario can still be loaded by name. */
+function declarer(summary: Summary | undefined): (s: LiveState) => void {
+  if (!summary) return () => {};
+  try {
+    const scenario = loadScenario(summary.scenario);
+    return (s) => {
+      for (const b of scenario.buyers)
+        for (const name of instanceNames(b.name, b.count)) s.agent(name, b.name, 'buyer', b.budgetMsat);
+      for (const x of scenario.sellers)
+        for (const name of instanceNames(x.name, x.count)) s.seller(name, x.name);
+    };
+  } catch {
+    return () => {};
+  }
+}

@@ -1,0 +1,127 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Hono } from 'hono';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { listen, type Listening } from '../../services/http/listen.js';
+import { silentLogger, type Logger } from '../../infra/log.js';
+import { parseControl, type ControlTarget } from './controls.js';
+import type { Snapshot } from './snapshot.js';
+
+/** What the page watches and acts on: a live market or a replay. */
+export interface LiveSource extends ControlTarget {
+  snapshot(): Snapshot;
+}
+
+export interface LiveServerOptions {
+  port?: number;
+  hostname?: string;
+  /** How often viewers get a snapshot (wall ms). */
+  intervalMs?: number;
+  logger?: Logger;
+}
+
+export interface LiveServer {
+  url: string;
+  /** Viewers connected right now. */
+  readonly viewers: number;
+  /** Snapshots built so far (one per tick, shared by every viewer). */
+  readonly ticks: number;
+  close(): Promise<void>;
+}
+
+/** A viewer whose socket has this much unsent is skipped for a tick rather than slowing the others. */
+const MAX_BUFFERED_BYTES = 1 << 20;
+/** Frames bigger than this are cut by the socket itself; smaller ones over MAX_CONTROL_BYTES get a refusal. */
+const MAX_FRAME_BYTES = 64 * 1024;
+
+const ASSETS: Record<string, string> = {
+  '/': 'index.html',
+  '/app.js': 'app.js',
+  '/draw.js': 'draw.js',
+  '/style.css': 'style.css',
+};
+const TYPES: Record<string, string> = {
+  html: 'text/html; charset=utf-8',
+  js: 'text/javascript; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+};
+
+/** The page's files, shipped in the package (no CDN: the page works offline). */
+function pageAssets(): Map<string, { body: string; type: string }> {
+  const dir = fileURLToPath(new URL('./page/', import.meta.url));
+  const out = new Map<string, { body: string; type: string }>();
+  for (const [path, file] of Object.entries(ASSETS)) {
+    const ext = file.split('.').pop()!;
+    out.set(path, { body: readFileSync(dir + file, 'utf8'), type: TYPES[ext]! });
+  }
+  return out;
+}
+
+/**
+ * Serves the live page (Hono) and pushes snapshots over a WebSocket at
+ * `/ws`. One snapshot is built and serialised per tick whatever the number of
+ * viewers, so viewers cost the market a send each, not a rebuild. Control
+ * messages from the page are validated; a bad one gets `{type:'error'}` with
+ * the reason and changes nothing.
+ */
+export async function startLiveServer(source: LiveSource, opts: LiveServerOptions = {}): Promise<LiveServer> {
+  const { port = 0, hostname = '127.0.0.1', intervalMs = 250, logger = silentLogger } = opts;
+  const assets = pageAssets();
+  const app = new Hono();
+  for (const [path, a] of assets)
+    app.get(path, (c) => c.body(a.body, 200, { 'content-type': a.type, 'cache-control': 'no-store' }));
+  app.get('/api/snapshot', (c) => c.json(source.snapshot()));
+  app.notFound((c) => c.json({ error: 'not_found', message: `no route ${c.req.method} ${c.req.path}` }, 404));
+  const http: Listening = await listen(app.fetch, { port, hostname });
+  const wss = new WebSocketServer({ server: http.server, path: '/ws', maxPayload: MAX_FRAME_BYTES });
+  let ticks = 0;
+
+  const broadcast = () => {
+    if (wss.clients.size === 0) return;
+    ticks++;
+    const frame = JSON.stringify({ type: 'snapshot', snapshot: source.snapshot() });
+    for (const ws of wss.clients) if (ws.bufferedAmount < MAX_BUFFERED_BYTES) ws.send(frame);
+  };
+  const timer = setInterval(broadcast, intervalMs);
+
+  wss.on('connection', (ws: WebSocket) => {
+    ws.send(JSON.stringify({ type: 'snapshot', snapshot: source.snapshot() }));
+    ws.on('message', (data, isBinary) => {
+      const reply = isBinary
+        ? Promise.resolve({
+            type: 'error',
+            code: 'bad_json',
+            message: 'control messages are JSON text frames, not binary',
+          })
+        : onControl(String(data));
+      void reply.then((r) => ws.send(JSON.stringify(r)));
+    });
+    ws.on('error', (err) => logger.warn({ err }, 'live viewer socket failed'));
+  });
+
+  async function onControl(text: string): Promise<Record<string, unknown>> {
+    const parsed = parseControl(text);
+    if (!parsed.ok) return { type: 'error', code: parsed.code, message: parsed.message };
+    const r = await source.apply(parsed.control);
+    if (!r.ok) return { type: 'error', code: r.code, message: r.message };
+    logger.info({ control: parsed.control }, 'presenter control applied');
+    broadcast();
+    return { type: 'ok', applied: r.applied };
+  }
+
+  return {
+    url: http.url,
+    get viewers() {
+      return wss.clients.size;
+    },
+    get ticks() {
+      return ticks;
+    },
+    async close() {
+      clearInterval(timer);
+      for (const ws of wss.clients) ws.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await http.close();
+    },
+  };
+}

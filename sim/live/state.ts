@@ -1,0 +1,301 @@
+import type { RecordEvent } from '../metrics/recorder.js';
+import type { PurchaseRow } from '../metrics/rows.js';
+import type {
+  AgentView,
+  FlowView,
+  Phase,
+  RecentView,
+  ResaleView,
+  SellerView,
+  Snapshot,
+  Totals,
+} from './snapshot.js';
+import { PHASES } from './snapshot.js';
+
+/** What the live state folds: the recorder's events plus the start of each task (discover). */
+export type LiveInput =
+  RecordEvent | { kind: 'task_start'; t: number; buyer: string; group: string; role: string };
+
+export const MAX_AGENTS = 40;
+export const MAX_FLOWS = 30;
+const MAX_RECENT = 12;
+const MAX_FAULTS = 10;
+
+interface Agent extends AgentView {
+  active: number;
+  seen: number;
+}
+
+/** Purchase steps as the L402 client reports them, mapped to the phases the page draws. */
+const STEP_PHASE: Record<string, Phase> = {
+  challenge: 'quote',
+  check: 'decide',
+  authorize: 'decide',
+  pay: 'pay',
+  retry: 'consume',
+  consume: 'consume',
+  reuse: 'consume',
+};
+
+/**
+ * The market as the page sees it, folded event by event from what the
+ * recorder reports (live) or from a finished run's files (replay). Memory is
+ * bounded by the number of agents and sellers, not by the number of purchases.
+ */
+export class LiveState {
+  readonly totals: Totals = {
+    purchases: 0,
+    successes: 0,
+    byOutcome: {},
+    spentMsat: 0,
+    feesMsat: 0,
+    revenueMsat: 0,
+    sales: 0,
+    tasks: 0,
+    tasksDone: 0,
+  };
+  readonly sellers = new Map<string, SellerView>();
+  readonly agents = new Map<string, Agent>();
+  readonly #flows = new Map<string, FlowView & { seen: number }>();
+  readonly #recent: RecentView[] = [];
+  readonly #failuresBySeller: Record<string, Record<string, number>> = {};
+  readonly #resale = new Map<string, ResaleView & { subs: Set<string> }>();
+  readonly #faults: Snapshot['faults'] = [];
+  #seq = 0;
+  /** Latest market time seen in the events. */
+  tMs = 0;
+
+  /** @param sellerOf maps a purchase URL to its seller's name. */
+  constructor(readonly sellerOf: (url: string) => string = sellerFromHost) {}
+
+  /** Declares an agent before it acts (so idle agents and their budgets show). */
+  agent(name: string, group: string, role: string, budgetMsat = 0): Agent {
+    let a = this.agents.get(name);
+    if (!a) {
+      a = {
+        name,
+        group,
+        role,
+        phase: 'idle',
+        budgetMsat,
+        spentMsat: 0,
+        feesMsat: 0,
+        tasks: 0,
+        done: 0,
+        active: 0,
+        seen: 0,
+      };
+      this.agents.set(name, a);
+    }
+    return a;
+  }
+
+  /** Declares a seller before it sells. */
+  seller(name: string, group: string): SellerView {
+    let s = this.sellers.get(name);
+    if (!s) {
+      s = { name, group, quotedMsat: 0, sales: 0, revenueMsat: 0, failures: 0, offline: false };
+      this.sellers.set(name, s);
+    }
+    return s;
+  }
+
+  apply(e: LiveInput): void {
+    this.#seq++;
+    if (e.kind === 'purchase') return this.#purchase(e.row);
+    if (e.kind === 'sale') {
+      this.totals.revenueMsat += e.amountMsat;
+      this.totals.sales++;
+      const s = this.seller(e.seller, e.group);
+      s.sales++;
+      s.revenueMsat += e.amountMsat;
+      return;
+    }
+    this.tMs = Math.max(this.tMs, e.t);
+    if (e.kind === 'task_start') {
+      const a = this.agent(e.buyer, e.group, e.role);
+      a.active++;
+      a.phase = 'discover';
+      a.seen = this.#seq;
+      return;
+    }
+    if (e.type === 'step') this.#step(e.data);
+    else if (e.type === 'task') this.#taskEnd(e.data);
+    else if (e.type === 'fault') {
+      const d = e.data as { kind: string; target: string; detail: string };
+      this.#faults.unshift({ tMs: e.t, kind: d.kind, target: d.target, detail: d.detail });
+      this.#faults.length = Math.min(this.#faults.length, MAX_FAULTS);
+    }
+  }
+
+  #step(d: Record<string, unknown>): void {
+    const buyer = String(d.buyer ?? '');
+    const seller = this.sellerOf(String(d.url ?? ''));
+    const step = String(d.step);
+    const phase = STEP_PHASE[step];
+    if (!phase || !buyer) return;
+    const a = this.agents.get(buyer);
+    if (a) {
+      a.phase = phase;
+      a.seen = this.#seq;
+    }
+    const key = `${buyer}\u0000${seller}`;
+    const done =
+      step === 'consume' ||
+      step === 'reuse' ||
+      (step === 'pay' && d.ok === false) ||
+      (step === 'check' && d.ok === false) ||
+      (step === 'authorize' && d.decision !== 'allow');
+    // The price a buyer was quoted: the 402 challenge's amount, or what it then authorized.
+    if ((step === 'challenge' || step === 'authorize') && typeof d.amountMsat === 'number')
+      this.seller(seller, seller).quotedMsat = d.amountMsat;
+    if (done) {
+      this.#flows.delete(key);
+      return;
+    }
+    const f = this.#flows.get(key) ?? { buyer, seller, phase, amountMsat: 0, hops: 0, seen: 0 };
+    f.phase = phase;
+    f.seen = this.#seq;
+    if (typeof d.amountMsat === 'number') f.amountMsat = d.amountMsat;
+    if (typeof d.hops === 'number') f.hops = d.hops;
+    this.#flows.set(key, f);
+  }
+
+  #taskEnd(d: Record<string, unknown>): void {
+    const a = this.agent(String(d.buyer), String(d.group), String(d.role));
+    a.active = Math.max(0, a.active - 1);
+    a.tasks++;
+    if (d.done === true) a.done++;
+    if (a.active === 0) {
+      a.phase = 'idle';
+      for (const [k, f] of this.#flows) if (f.buyer === a.name) this.#flows.delete(k);
+    }
+    if (d.role === 'buyer' || d.role === 'sub-agent') {
+      this.totals.tasks++;
+      if (d.done === true) this.totals.tasksDone++;
+    }
+  }
+
+  #purchase(r: PurchaseRow): void {
+    const t = this.totals;
+    t.purchases++;
+    t.byOutcome[r.outcome] = (t.byOutcome[r.outcome] ?? 0) + 1;
+    if (r.outcome === 'success') t.successes++;
+    t.spentMsat += r.paidMsat;
+    t.feesMsat += r.feeMsat;
+    const a = this.agent(r.buyer, r.group, r.role);
+    a.spentMsat += r.paidMsat;
+    a.feesMsat += r.feeMsat;
+    if (r.outcome !== 'success') {
+      const bySeller = (this.#failuresBySeller[r.seller] ??= {});
+      bySeller[r.outcome] = (bySeller[r.outcome] ?? 0) + 1;
+      const s = this.sellers.get(r.seller);
+      if (s) s.failures++;
+    }
+    if (r.role === 'sub-agent') {
+      const rs = this.#resaleOf(r.seller);
+      rs.subs.add(r.buyer);
+      if (r.outcome === 'success') rs.slices++;
+      rs.sliceRevenueMsat += r.paidMsat;
+    } else if (r.role === 'reseller') this.#resaleOf(r.buyer).restockMsat += r.paidMsat + r.feeMsat;
+    const end = r.atMs + r.totalMs;
+    this.#recent.unshift({
+      tMs: end,
+      buyer: r.buyer,
+      seller: r.seller,
+      role: r.role,
+      outcome: r.outcome,
+      paidMsat: r.paidMsat,
+      feeMsat: r.feeMsat,
+      hops: r.hops,
+    });
+    this.#recent.length = Math.min(this.#recent.length, MAX_RECENT);
+  }
+
+  #resaleOf(name: string): ResaleView & { subs: Set<string> } {
+    let r = this.#resale.get(name);
+    if (!r) {
+      r = { reseller: name, slices: 0, sliceRevenueMsat: 0, subAgents: 0, restockMsat: 0, subs: new Set() };
+      this.#resale.set(name, r);
+    }
+    return r;
+  }
+
+  /** The bounded parts of a snapshot that come from events (the caller adds mode, clock and graph). */
+  view(): Pick<
+    Snapshot,
+    | 'totals'
+    | 'sellers'
+    | 'groups'
+    | 'agents'
+    | 'phases'
+    | 'flows'
+    | 'recent'
+    | 'failures'
+    | 'failuresBySeller'
+    | 'resale'
+    | 'faults'
+  > {
+    const phases = Object.fromEntries(PHASES.map((p) => [p, 0])) as Record<Phase, number>;
+    const groups = new Map<string, Snapshot['groups'][number]>();
+    for (const a of this.agents.values()) {
+      if (a.phase !== 'idle') phases[a.phase] += a.active;
+      let g = groups.get(a.group);
+      if (!g) {
+        g = {
+          name: a.group,
+          role: a.role,
+          agents: 0,
+          active: 0,
+          budgetMsat: 0,
+          spentMsat: 0,
+          feesMsat: 0,
+          tasks: 0,
+          done: 0,
+        };
+        groups.set(a.group, g);
+      }
+      g.agents++;
+      if (a.active > 0) g.active++;
+      g.budgetMsat += a.budgetMsat;
+      g.spentMsat += a.spentMsat;
+      g.feesMsat += a.feesMsat;
+      g.tasks += a.tasks;
+      g.done += a.done;
+    }
+    const agents = [...this.agents.values()]
+      .sort((x, y) => y.seen - x.seen || (x.name < y.name ? -1 : 1))
+      .slice(0, MAX_AGENTS)
+      .map(({ active: _a, seen: _s, ...v }) => v);
+    const flows = [...this.#flows.values()]
+      .sort((x, y) => y.seen - x.seen)
+      .slice(0, MAX_FLOWS)
+      .map(({ seen: _s, ...f }) => f);
+    const failures = Object.entries(this.totals.byOutcome)
+      .filter(([o]) => o !== 'success')
+      .map(([outcome, count]) => ({ outcome, count }))
+      .sort((x, y) => y.count - x.count || (x.outcome < y.outcome ? -1 : 1));
+    return {
+      totals: { ...this.totals, byOutcome: { ...this.totals.byOutcome } },
+      sellers: [...this.sellers.values()].map((s) => ({ ...s })),
+      groups: [...groups.values()],
+      agents,
+      phases,
+      flows,
+      recent: [...this.#recent],
+      failures,
+      failuresBySeller: structuredClone(this.#failuresBySeller),
+      resale: [...this.#resale.values()].map(({ subs, ...r }) => ({ ...r, subAgents: subs.size })),
+      faults: [...this.#faults],
+    };
+  }
+}
+
+/** `cheap-feed` from `http://cheap-feed.sellers.sim/v1/…` (the embedded world's host names). */
+export function sellerFromHost(url: string): string {
+  try {
+    return new URL(url).hostname.split('.')[0] ?? url;
+  } catch {
+    return url;
+  }
+}

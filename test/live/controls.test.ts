@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { WebSocket } from 'ws';
+import { parseControl, MAX_CONTROL_BYTES } from '../../sim/live/controls.js';
+import type { LiveMarket } from '../../sim/live/live-market.js';
+import type { LiveServer } from '../../sim/live/server.js';
+import { startDemo, until } from './harness.js';
+
+describe('parseControl', () => {
+  test.each([
+    ['not JSON', '{pause', 'bad_json'],
+    ['an unknown type', '{"type":"explode"}', 'bad_message'],
+    ['a speed above the maximum', '{"type":"speed","speed":1000}', 'bad_message'],
+    ['a speed that is not a number', '{"type":"speed","speed":"fast"}', 'bad_message'],
+    ['an extra field', '{"type":"pause","now":true}', 'bad_message'],
+    ['a fractional price', '{"type":"price","seller":"a","msat":1.5}', 'bad_message'],
+    ['a drain of nothing', '{"type":"drain","node":"a","fraction":0}', 'bad_message'],
+    ['an empty seller name', '{"type":"seller_offline","seller":"","offline":true}', 'bad_message'],
+    [
+      'a message over the size limit',
+      JSON.stringify({ type: 'pause', pad: 'x'.repeat(MAX_CONTROL_BYTES) }),
+      'too_large',
+    ],
+  ])('refuses %s with code %s', (_what, text, code) => {
+    const r = parseControl(text);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.code).toBe(code);
+      expect(r.message).not.toBe('');
+    }
+  });
+
+  test('names the field that is wrong', () => {
+    const r = parseControl('{"type":"speed","speed":1000}');
+    expect(r.ok ? '' : r.message).toMatch(/^speed: /);
+  });
+
+  test('accepts a price change', () => {
+    expect(parseControl('{"type":"price","seller":"mid-feed-0","msat":1500}')).toEqual({
+      ok: true,
+      control: { type: 'price', seller: 'mid-feed-0', msat: 1500 },
+    });
+  });
+});
+
+describe('control socket of a live market', () => {
+  let market: LiveMarket;
+  let server: LiveServer;
+  let ws: WebSocket;
+  const replies: Record<string, unknown>[] = [];
+
+  beforeAll(async () => {
+    ({ market, server } = await startDemo({ durationSec: 3600 }, { speed: 1 }));
+    ws = new WebSocket(server.url.replace('http', 'ws') + '/ws');
+    ws.on('message', (data) => {
+      const msg = JSON.parse(String(data)) as Record<string, unknown>;
+      if (msg.type !== 'snapshot') replies.push(msg);
+    });
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    // Controls that act on the market need it built: wait for its first snapshot with sellers in the graph.
+    await until('the market to be built', () => market.snapshot().graph.nodes.length > 0);
+  }, 600_000);
+  afterAll(async () => {
+    ws?.close();
+    await server?.close();
+  });
+
+  async function reply(text: string | Buffer): Promise<Record<string, unknown>> {
+    const n = replies.length;
+    ws.send(text);
+    await expect.poll(() => replies.length, { timeout: 60_000 }).toBe(n + 1);
+    return replies[n]!;
+  }
+
+  test.each([
+    ['not JSON', '{pause', 'bad_json'],
+    ['an unknown type', '{"type":"explode"}', 'bad_message'],
+    ['a speed out of range', '{"type":"speed","speed":0}', 'bad_message'],
+    [
+      'a seller that does not exist',
+      '{"type":"seller_offline","seller":"nobody","offline":true}',
+      'unknown_seller',
+    ],
+    [
+      'a price for a seller that does not exist',
+      '{"type":"price","seller":"nobody","msat":5}',
+      'unknown_seller',
+    ],
+    ['a node that does not exist', '{"type":"drain","node":"nowhere","fraction":0.5}', 'unknown_node'],
+    ['a seek (replay only)', '{"type":"seek","tMs":0}', 'not_supported'],
+    ['a binary frame', Buffer.from([1, 2, 3]), 'bad_json'],
+    ['an oversized message', 'x'.repeat(MAX_CONTROL_BYTES + 1), 'too_large'],
+  ])('answers %s with error %s', async (_what, text, code) => {
+    const r = await reply(text);
+    expect(r.type).toBe('error');
+    expect(r.code).toBe(code);
+    expect(typeof r.message === 'string' && r.message.length > 0).toBe(true);
+  });
+
+  test('after every refusal the market is unchanged: same speed, running, every seller online, no action recorded', () => {
+    const s = market.snapshot();
+    expect(s.speed).toBe(1);
+    expect(s.status).toBe('running');
+    expect(s.sellers.map((x) => [x.name, x.offline, x.priceMsat])).toEqual([
+      ['cheap-feed-0', false, undefined],
+      ['mid-feed-0', false, undefined],
+      ['premium-feed-0', false, undefined],
+    ]);
+    expect(s.faults).toEqual([]);
+    expect(server.viewers).toBe(1);
+  });
+
+  test('a valid control is applied and acknowledged', async () => {
+    expect(await reply('{"type":"speed","speed":2}')).toEqual({ type: 'ok', applied: 'speed' });
+    expect(market.snapshot().speed).toBe(2);
+  });
+});
