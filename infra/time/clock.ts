@@ -6,12 +6,21 @@
 export interface Clock {
   /** Milliseconds since the Unix epoch (virtual or real). */
   now(): number;
-  /** Resolves after `ms` milliseconds of this clock's time. */
-  sleep(ms: number): Promise<void>;
+  /**
+   * Resolves after `ms` milliseconds of this clock's time. Once `signal`
+   * aborts, the sleep never resolves and holds no timer (a cancelled
+   * deadline leaves nothing behind on a virtual clock).
+   */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 /** The wall clock, for the real world (regtest, standalone servers). */
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
+  sleep: (ms: number, signal?: AbortSignal) =>
+    new Promise((resolve) => {
+      if (signal?.aborted) return;
+      const t = setTimeout(resolve, Math.max(0, ms));
+      signal?.addEventListener('abort', () => clearTimeout(t), { once: true });
+    }),
 };

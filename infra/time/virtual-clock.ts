@@ -7,6 +7,10 @@ interface Timer {
   at: number;
   seq: number;
   resolve: () => void;
+  /** Set when its sleep was aborted: dropped when it reaches the top of the heap. */
+  cancelled?: boolean;
+  /** Set once popped and resolved. */
+  woken?: boolean;
 }
 
 /**
@@ -21,6 +25,7 @@ export class VirtualClock implements Clock {
   #now: number;
   #seq = 0;
   #heap: Timer[] = [];
+  #cancelled = 0;
 
   constructor(startMs: number = VIRTUAL_EPOCH_MS) {
     this.#now = startMs;
@@ -30,21 +35,38 @@ export class VirtualClock implements Clock {
     return this.#now;
   }
 
-  sleep(ms: number): Promise<void> {
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return new Promise<void>(() => undefined);
     if (!(ms > 0)) return Promise.resolve();
     return new Promise<void>((resolve) => {
-      this.#push({ at: this.#now + Math.ceil(ms), seq: this.#seq++, resolve });
+      const timer: Timer = { at: this.#now + Math.ceil(ms), seq: this.#seq++, resolve };
+      if (signal) {
+        timer.resolve = () => {
+          timer.woken = true;
+          resolve();
+        };
+        signal.addEventListener(
+          'abort',
+          () => {
+            if (timer.cancelled || timer.woken) return;
+            timer.cancelled = true;
+            this.#cancelled++;
+          },
+          { once: true },
+        );
+      }
+      this.#push(timer);
     });
   }
 
-  /** Number of sleepers waiting for time to move. */
+  /** Number of sleepers waiting for time to move (aborted ones not counted). */
   get pending(): number {
-    return this.#heap.length;
+    return this.#heap.length - this.#cancelled;
   }
 
   /** Wake time of the earliest sleeper, or undefined when none waits. */
   get nextWakeAt(): number | undefined {
-    return this.#heap[0]?.at;
+    return this.#top()?.at;
   }
 
   /** Moves time forward to `t`, waking every sleeper due by then, in order. */
@@ -53,7 +75,7 @@ export class VirtualClock implements Clock {
       throw new RangeError(`cannot move a virtual clock backwards (now ${this.#now}, asked ${t})`);
     for (;;) {
       await settle();
-      const head = this.#heap[0];
+      const head = this.#top();
       if (!head || head.at > t) break;
       this.#pop();
       this.#now = head.at;
@@ -76,16 +98,25 @@ export class VirtualClock implements Clock {
     let wakes = 0;
     for (;;) {
       await settle();
-      const head = this.#heap[0];
+      const head = this.#top();
       if (!head || head.at > untilMs) return wakes;
       if (head.at > this.#now) this.#now = head.at;
       // Wake every sleeper due at this instant (in insertion order) before
       // settling once: same order as one at a time, a fraction of the turns.
-      while (this.#heap[0] && this.#heap[0].at <= this.#now) {
+      for (let t = this.#top(); t && t.at <= this.#now; t = this.#top()) {
         this.#pop()!.resolve();
         wakes++;
       }
     }
+  }
+
+  /** The earliest live sleeper, after dropping aborted ones from the top. */
+  #top(): Timer | undefined {
+    while (this.#heap[0]?.cancelled) {
+      this.#pop();
+      this.#cancelled--;
+    }
+    return this.#heap[0];
   }
 
   #push(t: Timer): void {

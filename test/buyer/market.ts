@@ -13,7 +13,7 @@ import {
   type LatencyModel,
   type SimNode,
 } from '../../infra/lightning/simnet/index.js';
-import { createRng, type Rng } from '../../infra/random.js';
+import { createRng, insecureSeededSecrets, type Rng } from '../../infra/random.js';
 import { settle, VirtualClock } from '../../infra/time/virtual-clock.js';
 import { l402Paywall, type PaywallEvent } from '../../services/paywall/index.js';
 import { Registry } from '../../services/registry/registry.js';
@@ -96,7 +96,13 @@ export function makeMarket({
 }: { seed?: number; latency?: LatencyModel } = {}): Market {
   const clock = new VirtualClock();
   const rng = createRng(seed);
-  const net = new SimNetwork({ clock, rng: rng.fork('net'), latency });
+  // Tests repeat exactly: node keys and preimages from the seed, said out loud.
+  const net = new SimNetwork({
+    clock,
+    rng: rng.fork('net'),
+    secrets: insecureSeededSecrets(rng.fork('net')),
+    latency,
+  });
   const hub = net.addNode({ alias: 'hub' });
   const apps = new Map<string, Hono>();
 

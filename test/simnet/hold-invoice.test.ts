@@ -2,10 +2,11 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { hex } from '@scure/base';
 import { describe, expect, it } from 'vitest';
 import type { Invoice } from '../../infra/lightning/node.js';
-import { fixedLatency, SimnetError } from '../../infra/lightning/simnet/index.js';
+import { BLOCK_INTERVAL_MS, fixedLatency, SimnetError } from '../../infra/lightning/simnet/index.js';
 import { makeNet } from './helpers.js';
 
 const CAP = 1_000_000_000;
+const MINUTE = 60_000;
 const preimage = 'aa'.repeat(32);
 const paymentHash = hex.encode(sha256(hex.decode(preimage)));
 
@@ -27,7 +28,7 @@ describe('a hold invoice', () => {
     expect(inv.preimage).toBeUndefined();
     let done = false;
     const pending = alice.pay(inv.paymentRequest).then((p) => ((done = true), p));
-    await clock.runUntilIdle();
+    await clock.runUntilIdle(clock.now() + MINUTE);
     expect(done).toBe(false);
     expect(await carol.lookupInvoice(paymentHash)).toMatchObject({
       state: 'accepted',
@@ -68,13 +69,43 @@ describe('a hold invoice', () => {
     const { clock, net, alice, bob, carol } = setup();
     const inv = await carol.createHoldInvoice({ amountMsat: 5_000_000, paymentHash });
     void alice.pay(inv.paymentRequest);
-    await clock.runUntilIdle();
+    await clock.runUntilIdle(clock.now() + MINUTE);
     const second = bob.pay(inv.paymentRequest);
-    await clock.runUntilIdle();
+    await clock.runUntilIdle(clock.now() + MINUTE);
     expect(await second).toMatchObject({ status: 'failed', failure: { reason: 'already_paid' } });
     await carol.cancelInvoice(paymentHash);
     await clock.runUntilIdle();
     expect(net.audit().ok).toBe(true);
+  });
+
+  it('fails an accepted HTLC back at its CLTV expiry when nobody settles or cancels it', async () => {
+    const { clock, net, alice, carol, bc, events } = setup();
+    const before = await alice.balances();
+    const inv = await carol.createHoldInvoice({ amountMsat: 5_000_000, paymentHash });
+    const pending = alice.pay(inv.paymentRequest);
+    // Accepted at 20 ms; 80 blocks (the invoice's min_final_cltv_expiry) of 10 minutes later it expires.
+    await clock.runUntilIdle(clock.now() + 80 * BLOCK_INTERVAL_MS - MINUTE);
+    expect((await carol.lookupInvoice(paymentHash))?.state).toBe('accepted');
+    await clock.runUntilIdle();
+    const p = await pending;
+    expect(p).toMatchObject({ status: 'failed', feeMsat: 0, failure: { reason: 'timeout' } });
+    expect(p.resolvedAt! - p.createdAt).toBe(20 + 80 * BLOCK_INTERVAL_MS + 20);
+    expect(await alice.balances()).toEqual(before);
+    expect(bc.inFlight).toEqual([0, 0]);
+    expect(events).toEqual(['open', 'accepted', 'canceled']);
+    expect(net.audit().ok).toBe(true);
+  });
+
+  it('leaves no expiry timer behind once a hold is settled', async () => {
+    const { clock, alice, carol } = setup();
+    const inv = await carol.createHoldInvoice({ amountMsat: 5_000_000, paymentHash });
+    const pending = alice.pay(inv.paymentRequest);
+    await clock.advance(1_000);
+    await carol.settleInvoice(preimage);
+    await clock.runUntilIdle();
+    expect((await pending).status).toBe('succeeded');
+    expect(clock.pending).toBe(0);
+    expect(clock.now() - inv.createdAt).toBe(1_000 + 2 * 10);
   });
 
   const misuse: [string, (c: ReturnType<typeof setup>) => Promise<unknown>, string][] = [

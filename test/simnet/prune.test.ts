@@ -33,7 +33,7 @@ describe('pruneExpired', () => {
       paymentHash: '11'.repeat(32),
     });
     const pending = alice!.pay(inv.paymentRequest);
-    await clock.runUntilIdle();
+    await clock.runUntilIdle(clock.now() + 60_000);
     await clock.advance(120_000);
     expect(net.pruneExpired()).toBe(0);
     await bob!.cancelInvoice(inv.paymentHash);

@@ -65,6 +65,21 @@ describe('VirtualClock', () => {
     await clock.sleep(-5);
     expect(clock.now()).toBe(0);
   });
+
+  it('drops an aborted sleep: it never wakes, and running until idle does not move time to it', async () => {
+    const clock = new VirtualClock();
+    const abort = new AbortController();
+    const woke: string[] = [];
+    void clock.sleep(60_000, abort.signal).then(() => woke.push('aborted'));
+    void clock.sleep(1_000).then(() => woke.push('kept'));
+    expect(clock.pending).toBe(2);
+    abort.abort();
+    expect(clock.pending).toBe(1);
+    await clock.runUntilIdle();
+    expect(woke).toEqual(['kept']);
+    expect(clock.now()).toBe(VIRTUAL_EPOCH_MS + 1_000);
+    expect(clock.nextWakeAt).toBeUndefined();
+  });
 });
 
 describe('createRng', () => {

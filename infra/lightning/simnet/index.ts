@@ -1,5 +1,6 @@
 export * from './distributions.js';
 export * from './errors.js';
+export { BLOCK_INTERVAL_MS } from './invoices.js';
 export * from './graph.js';
 export * from './latency.js';
 export * from './mission-control.js';

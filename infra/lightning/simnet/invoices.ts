@@ -8,17 +8,27 @@ import type { FinalDecision } from './outcomes.js';
 
 interface InvoiceRecord {
   invoice: Invoice;
+  /** Blocks between an HTLC's arrival and its expiry (the invoice's min_final_cltv_expiry). */
+  finalCltv: number;
   /** Set while a hold invoice has an accepted HTLC waiting for settle or cancel. */
   resolveHold?: (d: FinalDecision) => void;
+  /** Aborts the accepted HTLC's expiry timer once the hold is settled or canceled. */
+  expiry?: AbortController;
 }
+
+/** Bitcoin's target block interval: the simnet's block clock for HTLC expiry (CLTV). */
+export const BLOCK_INTERVAL_MS = 600_000;
 
 const PREIMAGE_RE = /^[0-9a-f]{64}$/;
 
 /**
  * One node's invoices and what happens when an HTLC reaches it: an ordinary
  * invoice settles at once; a hold invoice is "accepted" and keeps the HTLC
- * locked until `settle` (preimage released) or `cancel` (payer refunded).
- * State changes go to `onInvoice` listeners.
+ * locked until `settle` (preimage released), `cancel` (payer refunded), or
+ * its CLTV expiry: `finalCltv` blocks of `blockIntervalMs` after it
+ * arrived, the HTLC fails back on its own, as a real node must before the
+ * chain would let the payer reclaim it. State changes go to `onInvoice`
+ * listeners.
  */
 export class InvoiceStore {
   readonly #byHash = new Map<string, InvoiceRecord>();
@@ -27,16 +37,17 @@ export class InvoiceStore {
   constructor(
     private readonly clock: Clock,
     private readonly logger?: Logger,
+    private readonly blockIntervalMs = BLOCK_INTERVAL_MS,
   ) {}
 
-  /** Registers a new invoice (state `open`). */
-  add(invoice: Invoice): void {
+  /** Registers a new invoice (state `open`) whose HTLCs must arrive with `finalCltv` blocks to spare. */
+  add(invoice: Invoice, finalCltv: number): void {
     if (this.#byHash.has(invoice.paymentHash))
       throw new SimnetError(
         'invalid_invoice_request',
         `an invoice with hash ${invoice.paymentHash} already exists`,
       );
-    this.#byHash.set(invoice.paymentHash, { invoice });
+    this.#byHash.set(invoice.paymentHash, { invoice, finalCltv });
     this.#emit(invoice);
   }
 
@@ -88,8 +99,39 @@ export class InvoiceStore {
     }
     inv.state = 'accepted';
     const decision = new Promise<FinalDecision>((resolve) => (r.resolveHold = resolve));
+    this.#expireAtCltv(r);
     this.#emit(inv);
     return decision;
+  }
+
+  /** Fails the accepted HTLC back once its CLTV expiry comes, unless settled or canceled first. */
+  #expireAtCltv(r: InvoiceRecord): void {
+    const expiry = new AbortController();
+    r.expiry = expiry;
+    const ms = r.finalCltv * this.blockIntervalMs;
+    void this.clock.sleep(ms, expiry.signal).then(() => {
+      if (r.invoice.state !== 'accepted' || r.expiry !== expiry) return;
+      this.logger?.warn(
+        { paymentHash: r.invoice.paymentHash, blocks: r.finalCltv },
+        'hold invoice reached its HTLC expiry while accepted: failed back',
+      );
+      this.#release(r, {
+        kind: 'fail',
+        reason: 'timeout',
+        message: `the payee held the HTLC until its CLTV expiry (${r.finalCltv} blocks); failed back`,
+      });
+    });
+  }
+
+  /** Cancels the invoice and hands `decision` to the HTLC waiting on it, if any. */
+  #release(r: InvoiceRecord, decision: FinalDecision): void {
+    r.invoice.state = 'canceled';
+    const resolve = r.resolveHold;
+    delete r.resolveHold;
+    r.expiry?.abort();
+    delete r.expiry;
+    this.#emit(r.invoice);
+    resolve?.(decision);
   }
 
   /** Settles an accepted hold invoice with its preimage. Throws SimnetError when there is nothing to settle. */
@@ -111,6 +153,8 @@ export class InvoiceStore {
     inv.settledAt = this.clock.now();
     const resolve = r.resolveHold;
     delete r.resolveHold;
+    r.expiry?.abort();
+    delete r.expiry;
     this.#emit(inv);
     resolve({ kind: 'settle', preimage: preimageHex });
   }
@@ -123,11 +167,7 @@ export class InvoiceStore {
     if (inv.state === 'settled')
       throw new SimnetError('invalid_state', `invoice ${paymentHash} is settled and cannot be canceled`);
     if (inv.state === 'canceled') return;
-    inv.state = 'canceled';
-    const resolve = r.resolveHold;
-    delete r.resolveHold;
-    this.#emit(inv);
-    resolve?.({ kind: 'fail', reason: 'canceled', message: 'the payee canceled the invoice' });
+    this.#release(r, { kind: 'fail', reason: 'canceled', message: 'the payee canceled the invoice' });
   }
 
   /** Subscribes to state changes; returns the unsubscribe function. */

@@ -173,7 +173,7 @@ export class SimNode implements LightningNode {
       expiresAt,
       isHold,
     };
-    d.invoices.add(invoice);
+    d.invoices.add(invoice, FINAL_CLTV);
     d.issued.set(paymentRequest, {
       payee: this.index,
       paymentHash,
