@@ -100,6 +100,7 @@ writeResults(
         compare: [
           [STRICT, PLAIN],
           ['authorized + max_calls quota + capability', PLAIN],
+          ['challenge, unsigned simnet invoice', 'challenge (signed invoice + mint)'],
         ],
       },
     ],

@@ -61,7 +61,7 @@ describe('checking a command against the project', () => {
     expect(checkCommand('npx vitest run test/nowhere', project)).toEqual([
       'npx vitest run test/nowhere: no test file matches',
     ]);
-  });
+  }, 300_000);
 });
 
 describe('every command in README.md and docs/ runs as written', () => {
@@ -80,6 +80,6 @@ describe('every command in README.md and docs/ runs as written', () => {
     (_where, text) => {
       expect(checkCommand(text, project)).toEqual([]);
     },
-    120_000,
+    300_000,
   );
 });

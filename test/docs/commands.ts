@@ -137,7 +137,7 @@ export function help(project: Project, file: string, sub?: string): { status: nu
     const r = spawnSync(process.execPath, ['--import', 'tsx', file, ...(sub ? [sub] : []), '--help'], {
       cwd: project.root,
       encoding: 'utf8',
-      timeout: 60_000,
+      timeout: 120_000,
       env: { ...process.env, LOG_LEVEL: 'silent' },
     });
     h = { status: r.status, text: `${r.stdout}\n${r.stderr}` };
