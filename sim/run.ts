@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -15,6 +15,9 @@ import { EmbeddedWorld } from './market/embedded-world.js';
 import { createWorld } from './market/worlds.js';
 import type { World } from './market/world.js';
 import { buildMarket, type Market } from './market/market.js';
+import { instanceNames } from './scenario/checks.js';
+import { canonicalScenario, scenarioHash } from './scenario/hash.js';
+import { codeVersion, packageVersions } from './report/provenance.js';
 
 export interface RunOptions {
   /** Overrides the scenario's seed. */
@@ -34,7 +37,7 @@ export interface RunOptions {
   /** Wall-clock start (ISO 8601) for meta.json; the entry point reads the clock, not the library. */
   startedAt?: string;
   /** Where rows go when no outDir is given (tests use a MemorySink). */
-  sinks?: { purchases?: TextSink; events?: TextSink };
+  sinks?: { purchases?: TextSink; tasks?: TextSink; events?: TextSink };
   /** Build the world yourself (tests, benchmarks); default: from backend. */
   world?: World;
   /** Sees every purchase, sale and event as it is recorded (the live view). */
@@ -75,12 +78,21 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     mkdirSync(opts.outDir, { recursive: true });
     sinks = {
       purchases: new FileSink(join(opts.outDir, 'purchases.csv')),
+      tasks: new FileSink(join(opts.outDir, 'tasks.csv')),
       ...(opts.events !== false && { events: new FileSink(join(opts.outDir, 'events.jsonl')) }),
     };
   }
   const durationMs = Math.round(scenario.durationSec * 1000);
   const recorder = new Recorder(
-    { scenario: scenario.name, description: scenario.description, seed, backend: world.backend, durationMs },
+    {
+      scenario: scenario.name,
+      description: scenario.description,
+      seed,
+      backend: world.backend,
+      scenarioHash: scenarioHash(scenario),
+      durationMs,
+      sellerCosts: sellerCosts(scenario),
+    },
     sinks,
     opts.observe,
   );
@@ -116,15 +128,19 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
   });
   const summary = recorder.finish(conservation);
   const wallMs = performance.now() - t0;
+  const root = fileURLToPath(new URL('..', import.meta.url));
   const meta: RunMeta = {
     scenario: scenario.name,
+    scenarioHash: summary.scenarioHash,
+    resolvedScenario: JSON.parse(canonicalScenario(scenario)) as unknown,
     seed,
     backend: world.backend,
+    code: codeVersion(root),
     startedAt: opts.startedAt ?? '',
     wallMs: Math.round(wallMs),
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
-    versions: versions(),
+    versions: packageVersions(root),
     overrides: opts.overrides ?? {},
     purchasesPerSec: summary.purchases.total / Math.max(wallMs / 1000, 1e-9),
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
@@ -163,18 +179,9 @@ async function snapshot(world: World): Promise<LedgerEntry[]> {
   return out;
 }
 
-function versions(): Record<string, string> {
-  const root = fileURLToPath(new URL('..', import.meta.url));
-  const out: Record<string, string> = {};
-  for (const pkg of ['@langchain/langgraph', 'hono', 'zod']) {
-    try {
-      const json = JSON.parse(readFileSync(join(root, 'node_modules', pkg, 'package.json'), 'utf8')) as {
-        version: string;
-      };
-      out[pkg] = json.version;
-    } catch {
-      out[pkg] = 'unknown';
-    }
-  }
+/** Every seller instance's cost of serving one delivered call. */
+function sellerCosts(scenario: Scenario): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const g of scenario.sellers) for (const name of instanceNames(g.name, g.count)) out[name] = g.costMsat;
   return out;
 }

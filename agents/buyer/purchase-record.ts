@@ -70,5 +70,6 @@ export function buildPurchase(
     seller: listing.name,
     url,
     call: s.callsDone + 1,
+    stepIndex: s.steps.length,
   };
 }

@@ -37,6 +37,8 @@ export type BuyerPurchase = Omit<PurchaseResult, 'response'> & {
   url: string;
   /** 1-based index of the task call this attempt served. */
   call: number;
+  /** Index in the task's `steps` of the graph step that made this record (the steps before it are its history). */
+  stepIndex: number;
 };
 
 /** Time spent in one graph node, on the injected clock. */

@@ -92,7 +92,7 @@ export class Replay implements LiveSource {
     const csv = join(dir, 'purchases.csv');
     if (existsSync(csv))
       for (const row of parsePurchasesCsv(readFileSync(csv, 'utf8'))) {
-        const t = row.atMs + row.totalMs;
+        const t = row.endMs;
         timeline.push({ t, input: { kind: 'purchase', row } });
         if (row.paidMsat > 0)
           timeline.push({

@@ -198,7 +198,7 @@ export class LiveState {
       if (r.outcome === 'success') rs.slices++;
       rs.sliceRevenueMsat += r.paidMsat;
     } else if (r.role === 'reseller') this.#resaleOf(r.buyer).restockMsat += r.paidMsat + r.feeMsat;
-    const end = r.atMs + r.totalMs;
+    const end = r.endMs;
     this.#recent.unshift({
       tMs: end,
       buyer: r.buyer,

@@ -9,7 +9,8 @@ import type { Task, TaskResult } from '../../agents/buyer/types.js';
 import type { Recorder } from '../metrics/recorder.js';
 import type { PurchaseRole } from '../metrics/rows.js';
 import type { World } from './world.js';
-import { purchaseRow } from './purchase-row.js';
+import { chainOf, purchaseRow } from './purchase-row.js';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { MarketRegistry } from './registry.js';
 
 /** One agent of the market that runs tasks (a buyer, a sub-agent, a reseller restocking, a seller buying upstream). */
@@ -56,6 +57,8 @@ export function createMarketAgent(
   },
 ): MarketAgent {
   const { world, recorder, startMs } = deps;
+  // Tasks of one agent overlap: the task a step event belongs to travels with the async context.
+  const currentTask = new AsyncLocalStorage<string>();
   const clock = world.clock;
   const declared = spec.policy ?? { name: 'allow_all' };
   const policy: PaymentPolicy = createPolicy(
@@ -84,7 +87,11 @@ export function createMarketAgent(
     // Every step of every purchase (challenge, check, authorize, pay, consume, reuse) into events.jsonl.
     ...(recorder.recordsEvents && {
       onEvent: (e: PurchaseEvent) =>
-        recorder.event(e.atMs - startMs, 'step', { ...e, atMs: e.atMs - startMs }),
+        recorder.event(e.atMs - startMs, 'step', {
+          ...e,
+          atMs: e.atMs - startMs,
+          taskId: currentTask.getStore() ?? '',
+        }),
     }),
   });
   const decider = createDecider(spec.decider, { clock, rng: deps.rng.fork('decider') });
@@ -100,41 +107,31 @@ export function createMarketAgent(
   });
 
   async function runTask(task: Task): Promise<TaskResult> {
-    const result = await agent.runTask(task);
+    const result = recorder.recordsEvents
+      ? await currentTask.run(task.id, () => agent.runTask(task))
+      : await agent.runTask(task);
     record(result, task);
     return result;
   }
 
   function record(r: TaskResult, task: Task): void {
-    for (const st of r.steps)
-      if (st.node === 'discover' || st.node === 'decide') recorder.taskStep(st.node, st.durationMs);
-    // Discover and decide are task-level steps; each purchase row carries the ones that preceded it.
-    let discoverMs = 0;
-    let decideMs = 0;
-    let si = 0;
-    for (const p of r.purchases) {
-      while (si < r.steps.length && r.steps[si]!.atMs <= p.timings.startedAt) {
-        const st = r.steps[si]!;
-        if (st.node === 'discover') discoverMs += st.durationMs;
-        if (st.node === 'decide') decideMs += st.durationMs;
-        si++;
-      }
+    // Each purchase row carries the graph steps that led to it (since the buyer last re-evaluated).
+    for (const p of r.purchases)
       recorder.purchase(
-        purchaseRow(p, {
-          buyer: spec.name,
-          group: spec.group,
-          role: spec.role,
-          seller: p.seller,
-          capability: task.capability,
-          taskId: task.id,
-          discoverMs,
-          decideMs,
-          startMs,
-        }),
+        purchaseRow(
+          p,
+          {
+            buyer: spec.name,
+            group: spec.group,
+            role: spec.role,
+            seller: p.seller,
+            capability: task.capability,
+            taskId: task.id,
+            startMs,
+          },
+          chainOf(r.steps, p.stepIndex),
+        ),
       );
-      discoverMs = 0;
-      decideMs = 0;
-    }
     recorder.task({
       taskId: task.id,
       buyer: spec.name,

@@ -1,5 +1,7 @@
-import type { PurchaseResult } from '../../agents/l402/index.js';
-import type { PurchaseRole, PurchaseRow } from '../metrics/rows.js';
+import { readTokenLimits, type PurchaseResult } from '../../agents/l402/index.js';
+import type { StepTiming } from '../../agents/buyer/types.js';
+import type { NewPurchaseRow } from '../metrics/recorder.js';
+import { STEPS, failureOf, stageOf, type PurchaseRole, type Step, type StepSpan } from '../metrics/rows.js';
 
 /** Who made a purchase and for what: the row fields the purchase record does not know. */
 export interface RowContext {
@@ -9,42 +11,97 @@ export interface RowContext {
   seller: string;
   capability: string;
   taskId: string;
-  /** Task-level steps that preceded this purchase (the buyer graph's discover and decide). */
-  discoverMs?: number;
-  decideMs?: number;
+  /** Clock time of the run's start (row times are relative to it). */
   startMs: number;
 }
 
-/** One purchases.csv row from an L402 purchase record. */
-export function purchaseRow(p: Omit<PurchaseResult, 'response'>, c: RowContext): Omit<PurchaseRow, 'seq'> {
-  const discoverMs = c.discoverMs ?? 0;
-  const decideMs = c.decideMs ?? 0;
-  const quoteMs = p.timings.quoteMs ?? 0;
-  const payMs = p.timings.payMs ?? 0;
-  const consumeMs = p.timings.consumeMs ?? 0;
+const STEP_NAMES = new Set<string>(STEPS);
+
+/**
+ * One purchases.csv row from an L402 purchase record. `chain` is the buyer
+ * graph's steps that led to it (since the buyer last re-evaluated); without
+ * it (the plain client) the steps are laid end to end from the record's
+ * durations: quote from the start, pay after it, consume up to the end.
+ */
+export function purchaseRow(
+  p: Omit<PurchaseResult, 'response'>,
+  c: RowContext,
+  chain?: readonly StepTiming[],
+): NewPurchaseRow {
+  const steps = chain ? chainSpans(chain, c.startMs) : clientSpans(p, c.startMs);
+  const spans = Object.values(steps);
+  const startMs = spans.length ? Math.min(...spans.map((s) => s.atMs)) : p.timings.startedAt - c.startMs;
+  const endMs = spans.length ? Math.max(...spans.map((s) => s.atMs + s.ms)) : p.timings.endedAt - c.startMs;
+  const reason = p.reason ?? p.rejection ?? '';
+  const stage = stageOf({
+    outcome: p.outcome,
+    paidMsat: p.paidMsat,
+    tokenReused: p.tokenReused,
+    ...(p.timings.payMs !== undefined && { payMs: p.timings.payMs }),
+  });
   return {
-    atMs: p.timings.startedAt - c.startMs,
+    startMs,
+    endMs,
     buyer: c.buyer,
     group: c.group,
     role: c.role,
     seller: c.seller,
-    service: c.seller,
     capability: c.capability,
     taskId: c.taskId,
-    tier: p.tokenReused ? 'reuse' : p.paidMsat > 0 ? 'paid' : '',
+    tier: tierOf(p.macaroon),
+    stage,
     outcome: p.outcome,
-    reason: p.reason ?? p.rejection ?? '',
-    quotedMsat: p.quotedMsat ?? 0,
+    failure: failureOf(stage, reason),
+    reason,
+    // A paid invoice was checked to carry an amount, so what was paid is what was quoted.
+    quotedMsat: p.quotedMsat ?? (p.paidMsat > 0 && !p.tokenReused ? p.paidMsat : 0),
     paidMsat: p.paidMsat,
     feeMsat: p.feeMsat,
     hops: p.hops,
     attempts: p.attempts,
     tokenReused: p.tokenReused,
-    discoverMs,
-    quoteMs,
-    decideMs,
-    payMs,
-    consumeMs,
-    totalMs: discoverMs + quoteMs + decideMs + payMs + consumeMs,
+    steps,
   };
+}
+
+function chainSpans(chain: readonly StepTiming[], startMs: number): Partial<Record<Step, StepSpan>> {
+  const out: Partial<Record<Step, StepSpan>> = {};
+  for (const st of chain) {
+    if (!STEP_NAMES.has(st.node)) continue;
+    const prev = out[st.node as Step];
+    out[st.node as Step] = prev
+      ? { atMs: prev.atMs, ms: prev.ms + st.durationMs }
+      : { atMs: st.atMs - startMs, ms: st.durationMs };
+  }
+  return out;
+}
+
+function clientSpans(p: Omit<PurchaseResult, 'response'>, startMs: number): Partial<Record<Step, StepSpan>> {
+  const t = p.timings;
+  const at = t.startedAt - startMs;
+  const out: Partial<Record<Step, StepSpan>> = {};
+  if (t.quoteMs !== undefined) out.quote = { atMs: at, ms: t.quoteMs };
+  if (t.payMs !== undefined) out.pay = { atMs: at + (t.quoteMs ?? 0), ms: t.payMs };
+  if (t.consumeMs !== undefined) out.consume = { atMs: t.endedAt - startMs - t.consumeMs, ms: t.consumeMs };
+  return out;
+}
+
+function tierOf(macaroon: string | undefined): string {
+  if (!macaroon) return '';
+  try {
+    const tier = readTokenLimits(macaroon).tier;
+    return tier === undefined ? '' : String(tier);
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * The graph steps that led to the purchase made at `stepIndex`: every step
+ * after the buyer's last `evaluate` up to and including that one.
+ */
+export function chainOf(steps: readonly StepTiming[], stepIndex: number): StepTiming[] {
+  let from = stepIndex;
+  while (from > 0 && steps[from - 1]!.node !== 'evaluate') from--;
+  return steps.slice(from, stepIndex + 1);
 }

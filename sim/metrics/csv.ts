@@ -1,24 +1,88 @@
-import { PURCHASE_COLUMNS, type PurchaseRow } from './rows.js';
+import { STEPS, type PurchaseRole, type PurchaseRow, type Stage, type Step, type TaskRow } from './rows.js';
 
 /**
- * purchases.csv: RFC 4180 quoting, header first. `parsePurchasesCsv` reads
- * it back so `sim report <dir>` can rebuild charts from a finished run.
+ * purchases.csv and tasks.csv: RFC 4180 quoting, header first. Each step of
+ * an attempt has two columns, `<step>AtMs` and `<step>Ms`, empty when the
+ * step did not happen. The parsers read the files back exactly, so a
+ * finished run's aggregates can be rebuilt from its CSVs alone.
  */
 
-/** The header line (with newline). */
+const ROW_HEAD = [
+  'seq',
+  'startMs',
+  'endMs',
+  'totalMs',
+  'buyer',
+  'group',
+  'role',
+  'seller',
+  'capability',
+  'taskId',
+  'tier',
+  'stage',
+  'outcome',
+  'failure',
+  'reason',
+  'quotedMsat',
+  'paidMsat',
+  'feeMsat',
+  'sellerCostMsat',
+  'hops',
+  'attempts',
+  'tokenReused',
+] as const;
+
+/** The columns of purchases.csv, in order. */
+export const PURCHASE_COLUMNS: readonly string[] = [
+  ...ROW_HEAD,
+  ...STEPS.flatMap((s) => [`${s}AtMs`, `${s}Ms`]),
+];
+
+/** The columns of tasks.csv, in order. */
+export const TASK_COLUMNS = [
+  'taskId',
+  'buyer',
+  'group',
+  'role',
+  'capability',
+  'calls',
+  'valueMsat',
+  'earnedMsat',
+  'done',
+  'spentMsat',
+  'feesMsat',
+  'startedAtMs',
+  'endedAtMs',
+  'stopReason',
+] as const satisfies readonly (keyof TaskRow)[];
+
+/** The purchases.csv header line (with newline). */
 export function csvHeader(): string {
   return PURCHASE_COLUMNS.join(',') + '\n';
 }
 
-/** One row as a CSV line (with newline). */
+/** The tasks.csv header line (with newline). */
+export function taskCsvHeader(): string {
+  return TASK_COLUMNS.join(',') + '\n';
+}
+
+/** One purchase row as a CSV line (with newline). */
 export function csvLine(row: PurchaseRow): string {
-  let out = '';
-  for (let i = 0; i < PURCHASE_COLUMNS.length; i++) {
-    const v = row[PURCHASE_COLUMNS[i]!];
-    if (i) out += ',';
-    out += typeof v === 'string' ? quote(v) : String(v);
+  const cells: unknown[] = ROW_HEAD.map((c) => (c === 'totalMs' ? row.endMs - row.startMs : row[c]));
+  for (const s of STEPS) {
+    const span = row.steps[s];
+    cells.push(span ? span.atMs : '', span ? span.ms : '');
   }
-  return out + '\n';
+  return cells.map(cell).join(',') + '\n';
+}
+
+/** One task row as a CSV line (with newline). */
+export function taskCsvLine(row: TaskRow): string {
+  return TASK_COLUMNS.map((c) => cell(row[c])).join(',') + '\n';
+}
+
+function cell(v: unknown): string {
+  return typeof v === 'string' ? quote(v) : String(v);
 }
 
 function quote(s: string): string {
@@ -58,35 +122,67 @@ export function parseCsv(text: string): string[][] {
   return out;
 }
 
-const NUMERIC = new Set<string>([
-  'seq',
-  'atMs',
-  'quotedMsat',
-  'paidMsat',
-  'feeMsat',
-  'hops',
-  'attempts',
-  'discoverMs',
-  'quoteMs',
-  'decideMs',
-  'payMs',
-  'consumeMs',
-  'totalMs',
-]);
-
-/** Reads purchases.csv back into rows; throws with the line number on a malformed line. */
-export function parsePurchasesCsv(text: string): PurchaseRow[] {
-  const [header, ...records] = parseCsv(text);
-  if (!header || header.join(',') !== PURCHASE_COLUMNS.join(','))
-    throw new Error(`purchases.csv: unexpected header, expected ${PURCHASE_COLUMNS.join(',')}`);
-  return records.map((rec, i) => {
+/** Records of a CSV file as column → text maps; throws naming the file and line on a bad header or line. */
+function records(text: string, file: string, columns: readonly string[]): Record<string, string>[] {
+  const [header, ...rest] = parseCsv(text);
+  if (!header || header.join(',') !== columns.join(','))
+    throw new Error(`${file}: unexpected header, expected ${columns.join(',')}`);
+  return rest.map((rec, i) => {
     if (rec.length !== header.length)
-      throw new Error(`purchases.csv line ${i + 2}: expected ${header.length} fields, got ${rec.length}`);
-    const row: Record<string, unknown> = {};
-    header.forEach((col, j) => {
-      const v = rec[j]!;
-      row[col] = NUMERIC.has(col) ? Number(v) : col === 'tokenReused' ? v === 'true' : v;
-    });
-    return row as unknown as PurchaseRow;
+      throw new Error(`${file} line ${i + 2}: expected ${header.length} fields, got ${rec.length}`);
+    return Object.fromEntries(header.map((c, j) => [c, rec[j]!]));
   });
+}
+
+/** Reads purchases.csv back into rows. */
+export function parsePurchasesCsv(text: string): PurchaseRow[] {
+  return records(text, 'purchases.csv', PURCHASE_COLUMNS).map((r) => {
+    const steps: Partial<Record<Step, { atMs: number; ms: number }>> = {};
+    for (const s of STEPS)
+      if (r[`${s}AtMs`] !== '') steps[s] = { atMs: Number(r[`${s}AtMs`]), ms: Number(r[`${s}Ms`]) };
+    return {
+      seq: Number(r.seq),
+      startMs: Number(r.startMs),
+      endMs: Number(r.endMs),
+      buyer: r.buyer!,
+      group: r.group!,
+      role: r.role as PurchaseRole,
+      seller: r.seller!,
+      capability: r.capability!,
+      taskId: r.taskId!,
+      tier: r.tier!,
+      stage: r.stage as Stage,
+      outcome: r.outcome!,
+      failure: r.failure!,
+      reason: r.reason!,
+      quotedMsat: Number(r.quotedMsat),
+      paidMsat: Number(r.paidMsat),
+      feeMsat: Number(r.feeMsat),
+      sellerCostMsat: Number(r.sellerCostMsat),
+      hops: Number(r.hops),
+      attempts: Number(r.attempts),
+      tokenReused: r.tokenReused === 'true',
+      steps,
+    };
+  });
+}
+
+/** Reads tasks.csv back into rows. */
+export function parseTasksCsv(text: string): TaskRow[] {
+  return records(text, 'tasks.csv', TASK_COLUMNS).map((r) => ({
+    taskId: r.taskId!,
+    buyer: r.buyer!,
+    group: r.group!,
+    role: r.role as PurchaseRole,
+    capability: r.capability!,
+    calls: Number(r.calls),
+    valueMsat: Number(r.valueMsat),
+    earnedMsat: Number(r.earnedMsat),
+    done: r.done === 'true',
+    spentMsat: Number(r.spentMsat),
+    feesMsat: Number(r.feesMsat),
+    startedAtMs: Number(r.startedAtMs),
+    endedAtMs: Number(r.endedAtMs),
+    stopReason: r.stopReason!,
+  }));
 }

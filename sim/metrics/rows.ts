@@ -1,37 +1,56 @@
 /**
- * The simulator's records: one row per purchase attempt and one per task.
- * Times are ms of run time (0 = the run's start), durations in ms.
+ * The simulator's records: one row per purchase attempt (purchases.csv) and
+ * one per task (tasks.csv). Times are ms of run time (0 = the run's start),
+ * durations in ms. docs/simulator.md defines every column.
  */
 
 /** Who made a purchase: an end buyer, a reseller's sub-agent, a reseller restocking, or a seller buying upstream. */
 export type PurchaseRole = 'buyer' | 'sub-agent' | 'reseller' | 'seller';
 
+/** The steps of a purchase attempt, in the order they happen. */
+export const STEPS = ['discover', 'quote', 'decide', 'authorize', 'pay', 'consume'] as const;
+export type Step = (typeof STEPS)[number];
+
+/** Where an attempt ended: refused at quote time, denied by policy, failed to pay, or reached the paid call. */
+export type Stage = 'quote' | 'authorize' | 'pay' | 'consume';
+
+/** When one step of an attempt started and how long it took. */
+export interface StepSpan {
+  atMs: number;
+  ms: number;
+}
+
 /** One purchase attempt, whatever its outcome. */
 export interface PurchaseRow {
   seq: number;
-  atMs: number;
+  /** When the attempt's first step started. */
+  startMs: number;
+  /** When its last step ended. */
+  endMs: number;
   buyer: string;
   group: string;
   role: PurchaseRole;
   seller: string;
-  service: string;
   capability: string;
   taskId: string;
+  /** The seller's tier named in the token (empty when no token was seen). */
   tier: string;
+  stage: Stage;
   outcome: string;
+  /** The Lightning failure reason of a failed payment (recipient_offline, fee_limit_exceeded, …), else empty. */
+  failure: string;
   reason: string;
+  /** Invoice amount the buyer saw (0 when no invoice was decoded, e.g. a held token was used). */
   quotedMsat: number;
   paidMsat: number;
   feeMsat: number;
+  /** What serving this call cost the seller (the seller's cost per delivered call; 0 otherwise). */
+  sellerCostMsat: number;
   hops: number;
   attempts: number;
   tokenReused: boolean;
-  discoverMs: number;
-  quoteMs: number;
-  decideMs: number;
-  payMs: number;
-  consumeMs: number;
-  totalMs: number;
+  /** Each step of the attempt that happened (absent steps did not happen). */
+  steps: Partial<Record<Step, StepSpan>>;
 }
 
 /** One task an agent tried to finish: what it was worth, what it cost. */
@@ -54,34 +73,58 @@ export interface TaskRow {
   stopReason: string;
 }
 
-/** The columns of purchases.csv, in order. */
-export const PURCHASE_COLUMNS = [
-  'seq',
-  'atMs',
-  'buyer',
-  'group',
-  'role',
-  'seller',
-  'service',
-  'capability',
-  'taskId',
-  'tier',
-  'outcome',
-  'reason',
-  'quotedMsat',
-  'paidMsat',
-  'feeMsat',
-  'hops',
-  'attempts',
-  'tokenReused',
-  'discoverMs',
-  'quoteMs',
-  'decideMs',
-  'payMs',
-  'consumeMs',
-  'totalMs',
-] as const satisfies readonly (keyof PurchaseRow)[];
+/** Outcomes decided by the buyer's payment policy. */
+const AUTHORIZE_OUTCOMES = new Set(['policy_denied', 'over_budget', 'escalated']);
+/** Outcomes of a Lightning payment that did not go through. */
+const PAY_OUTCOMES = new Set(['no_route', 'insufficient_balance', 'payment_timeout', 'payment_failed']);
+/** Outcomes of a call made with a paid (or held) token. */
+const CALL_OUTCOMES = new Set(['success', 'not_delivered', 'token_rejected', 'quota_exhausted']);
 
-/** The per-step durations of a purchase, in the order they happen. */
-export const STEPS = ['discover', 'quote', 'decide', 'pay', 'consume'] as const;
-export type Step = (typeof STEPS)[number];
+/** The stage an attempt ended at, from its outcome and what it paid. */
+export function stageOf(r: {
+  outcome: string;
+  paidMsat: number;
+  tokenReused: boolean;
+  payMs?: number;
+}): Stage {
+  if (PAY_OUTCOMES.has(r.outcome)) return 'pay';
+  if (AUTHORIZE_OUTCOMES.has(r.outcome)) return 'authorize';
+  if (r.paidMsat > 0 || r.tokenReused || r.payMs !== undefined || CALL_OUTCOMES.has(r.outcome))
+    return 'consume';
+  return 'quote';
+}
+
+/** The Lightning failure reasons a payment can end with (infra/lightning/node.ts `PaymentFailureReason`). */
+export const LIGHTNING_FAILURES = [
+  'no_route',
+  'insufficient_balance',
+  'recipient_offline',
+  'invoice_expired',
+  'already_paid',
+  'fee_limit_exceeded',
+  'timeout',
+  'incorrect_payment_details',
+  'invalid_invoice',
+  'wrong_network',
+  'self_payment',
+  'canceled',
+  'error',
+] as const;
+
+/** The failure enum of a failed payment: the client words its reason `<reason>: <node message>`. */
+export function failureOf(stage: Stage, reason: string): string {
+  if (stage !== 'pay') return '';
+  const head = /^([a-z_]+):/.exec(reason)?.[1];
+  if (head && (LIGHTNING_FAILURES as readonly string[]).includes(head)) return head;
+  return reason.startsWith('payment never started') ? 'not_started' : 'unknown';
+}
+
+/** Whether the attempt tried to pay (and so counts in the payment success rate). */
+export function paymentAttempted(r: Pick<PurchaseRow, 'stage' | 'paidMsat'>): boolean {
+  return r.stage === 'pay' || r.paidMsat > 0;
+}
+
+/** Whether the attempt made a purchase at all: it paid or tried to, or presented a held token (latency counts these). */
+export function attempted(r: Pick<PurchaseRow, 'stage'>): boolean {
+  return r.stage === 'pay' || r.stage === 'consume';
+}

@@ -1,7 +1,9 @@
+import { tQuantile } from './student-t.js';
+
 /**
  * Small statistics used by the recorder and the sweep merger: streaming mean
- * and variance (Welford), Student-t confidence intervals, rounding for
- * stable JSON output.
+ * and variance (Welford), Student-t confidence intervals (quantiles computed
+ * from the t distribution, student-t.ts), rounding for stable JSON output.
  */
 
 /** Streaming mean and variance in O(1) memory. */
@@ -32,48 +34,9 @@ export class RunningStats {
   }
 }
 
-// Two-sided 95% critical values of Student's t by degrees of freedom.
-const T95: Record<number, number> = {
-  1: 12.706,
-  2: 4.303,
-  3: 3.182,
-  4: 2.776,
-  5: 2.571,
-  6: 2.447,
-  7: 2.365,
-  8: 2.306,
-  9: 2.262,
-  10: 2.228,
-  11: 2.201,
-  12: 2.179,
-  13: 2.16,
-  14: 2.145,
-  15: 2.131,
-  16: 2.12,
-  17: 2.11,
-  18: 2.101,
-  19: 2.093,
-  20: 2.086,
-  21: 2.08,
-  22: 2.074,
-  23: 2.069,
-  24: 2.064,
-  25: 2.06,
-  26: 2.056,
-  27: 2.052,
-  28: 2.048,
-  29: 2.045,
-  30: 2.042,
-};
-
-/** Two-sided 95% t critical value for `df` degrees of freedom. */
+/** Two-sided 95% t critical value for `df` degrees of freedom (exact: the 0.975 quantile of Student's t). */
 export function tCritical95(df: number): number {
-  if (df < 1) return Number.NaN;
-  if (df <= 30) return T95[Math.floor(df)]!;
-  if (df <= 40) return 2.021;
-  if (df <= 60) return 2.0;
-  if (df <= 120) return 1.98;
-  return 1.96;
+  return df < 1 ? Number.NaN : tQuantile(0.975, df);
 }
 
 /** A mean with its 95% t-interval across independent runs (seeds). */

@@ -1,17 +1,23 @@
 import type { Percentiles } from './histogram.js';
 import type { Conservation } from './conservation.js';
 import type { PurchaseRole, Step } from './rows.js';
+import type { FunnelStats } from './funnel.js';
+import type { WelfareStats } from './welfare.js';
+
+export type { FunnelStats, WelfareStats };
 
 /**
  * The shape of summary.json. Everything in it is a function of the scenario
  * and the seed (no wall time, no versions: those go to meta.json), so two runs
- * with the same seed produce the same bytes.
+ * with the same seed produce the same bytes. docs/simulator.md defines each field.
  */
-export interface Summary {
+export interface Summary extends RowAggregates {
   scenario: string;
   description: string;
   seed: string | number;
   backend: 'embedded' | 'regtest';
+  /** sha256 of the resolved scenario (after overrides), as JSON. */
+  scenarioHash: string;
   durationMs: number;
   endedAtMs: number;
   counts: {
@@ -22,36 +28,50 @@ export interface Summary {
     routers: number;
     tasks: number;
   };
-  purchases: {
-    total: number;
-    byOutcome: Record<string, number>;
-    successRate: number;
-    tokenReuseRate: number;
-  };
-  money: {
-    spentMsat: number;
-    feesMsat: number;
-    revenueMsat: number;
-    sales: number;
-    meanPaidMsat: number;
-    feeRate: number;
-  };
-  latency: {
-    total: Percentiles;
-    steps: Record<Step, Percentiles>;
-    cdf: { value: number; fraction: number }[];
-  };
-  prices: Record<string, PriceStats>;
-  welfare: WelfareStats;
-  groups: Record<string, GroupStats>;
+  /** What sellers booked on their side, per seller group: settled invoices and refunds. */
   sellers: Record<string, { revenueMsat: number; sales: number; refunds: number }>;
   resale: Record<
     string,
     { costMsat: number; revenueMsat: number; marginMsat: number; marginRate: number; sales: number }
   >;
-  series: { bucketMs: number; points: SeriesPoint[] };
   faults: { atMs: number; kind: string; target: string; detail: string }[];
+  /** Scenario checks that only a run can answer (a seller nobody contacted, a fault that hit nothing). */
+  warnings: string[];
   conservation: Conservation;
+}
+
+/** The part of summary.json rebuilt from purchases.csv and tasks.csv alone. */
+export interface RowAggregates {
+  purchases: FunnelStats & {
+    total: number;
+    byOutcome: Record<string, number>;
+    /** Failed payments by Lightning failure reason. */
+    byFailure: Record<string, number>;
+  };
+  money: {
+    spentMsat: number;
+    feesMsat: number;
+    /** Payments that went through. */
+    sales: number;
+    meanPaidMsat: number;
+    feeRate: number;
+  };
+  latency: {
+    /** End-to-end time of attempted purchases (paid, tried to pay, or used a held token). */
+    attempts: Percentiles;
+    /** Per step, over the attempts in which the step happened. */
+    steps: Record<Step, Percentiles>;
+    /** Empirical CDF of `attempts`. */
+    cdf: { value: number; fraction: number }[];
+  };
+  prices: Record<string, PriceStats>;
+  welfare: WelfareStats;
+  groups: Record<string, GroupStats>;
+  /** Who got the buyers' money: per payee revenue and share, and its concentration (HHI, 0..1). */
+  market: { revenueMsat: number; hhi: number; sellers: Record<string, SellerShare> };
+  /** Payment success by the invoice amount, in power-of-two bins. */
+  successByAmount: AmountBin[];
+  series: { bucketMs: number; points: SeriesPoint[] };
 }
 
 /** Paid prices of one capability: the spread is the price dispersion (coefficient of variation). */
@@ -64,39 +84,43 @@ export interface PriceStats {
   maxMsat: number;
 }
 
-/** Task value minus what it cost, summed over tasks. */
-export interface WelfareStats {
-  tasks: number;
-  done: number;
-  valueMsat: number;
-  costMsat: number;
-  welfareMsat: number;
-  perTaskMsat: number;
-  /** End tasks by why their run ended (done, no_sellers, budget_exhausted, …). */
-  byStopReason: Record<string, number>;
-}
-
 /** Per group of agents (a buyer group is one policy/decider setting: the policy comparison). */
-export interface GroupStats {
+export interface GroupStats extends FunnelStats {
   role: PurchaseRole;
-  purchases: number;
-  successes: number;
-  successRate: number;
   spentMsat: number;
   feesMsat: number;
-  tasks: number;
-  done: number;
-  welfareMsat: number;
-  welfarePerTaskMsat: number;
+  /** Value the group's tasks earned minus what they paid. */
+  surplusMsat: number;
+  surplusPerTaskMsat: number;
+  /** Over the group's attempted purchases. */
   latencyP50: number;
   latencyP95: number;
+  latencyCdf: { value: number; fraction: number }[];
 }
 
-/** One time bucket of the run. */
+/** One payee's revenue and share of all money paid. */
+export interface SellerShare {
+  revenueMsat: number;
+  sales: number;
+  share: number;
+}
+
+/** Payment attempts whose invoice amount falls in [minMsat, maxMsat], and how many went through. */
+export interface AmountBin {
+  minMsat: number;
+  maxMsat: number;
+  attempts: number;
+  succeeded: number;
+  rate: number;
+}
+
+/** One time bucket of the run (attempts counted by their start). */
 export interface SeriesPoint {
   t: number;
-  purchases: number;
-  successes: number;
+  attempts: number;
+  delivered: number;
   spentMsat: number;
   meanPriceMsat: number;
+  /** Per seller: revenue and mean quoted invoice amount in this bucket. */
+  sellers: Record<string, { revenueMsat: number; meanQuotedMsat: number }>;
 }

@@ -1,6 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { Summary } from '../metrics/summary.js';
 import { STEPS } from '../metrics/rows.js';
+import { marketCharts } from './market-charts.js';
 
 /**
  * Vega-Lite specifications of a run's charts, built from summary.json alone
@@ -15,11 +16,16 @@ export interface Chart {
 
 const WIDTH = 520;
 const HEIGHT = 260;
-const base = { width: WIDTH, height: HEIGHT, background: 'white', config: { font: 'DejaVu Sans' } } as const;
+export const base = {
+  width: WIDTH,
+  height: HEIGHT,
+  background: 'white',
+  config: { font: 'DejaVu Sans' },
+} as const;
 
 /** A paid purchase as the price scatter draws it (read back from purchases.csv). */
 export interface PricePoint {
-  atMs: number;
+  startMs: number;
   seller: string;
   paidMsat: number;
 }
@@ -31,15 +37,16 @@ export function runCharts(s: Summary, prices: readonly PricePoint[] = []): Chart
     stepLatency(s),
     spendOverTime(s),
     priceOverTime(s),
+    ...marketCharts(s),
     outcomes(s),
-    groupWelfare(s),
+    groupSurplus(s),
   ];
   if (prices.length) charts.splice(4, 0, priceScatter(prices));
   return charts;
 }
 
 function priceScatter(points: readonly PricePoint[]): Chart {
-  const values = points.map((p) => ({ sec: p.atMs / 1000, sats: p.paidMsat / 1000, seller: p.seller }));
+  const values = points.map((p) => ({ sec: p.startMs / 1000, sats: p.paidMsat / 1000, seller: p.seller }));
   return {
     id: 'prices-by-seller',
     title: 'Every price paid, by seller',
@@ -57,17 +64,22 @@ function priceScatter(points: readonly PricePoint[]): Chart {
 }
 
 function latencyCdf(s: Summary): Chart {
-  const values = s.latency.cdf.map((p) => ({ ms: Math.max(1, p.value), fraction: p.fraction }));
+  // One line per agent group with attempts; the run's own CDF when there is a single group.
+  const groups = Object.entries(s.groups).filter(([, g]) => g.latencyCdf.length > 0);
+  const values = groups.flatMap(([group, g]) =>
+    g.latencyCdf.map((p) => ({ group, ms: Math.max(1, p.value), fraction: p.fraction })),
+  );
   return {
     id: 'latency-cdf',
-    title: 'Purchase latency, CDF',
+    title: 'Latency of attempted purchases, CDF by group',
     spec: {
       ...base,
       data: { values },
       mark: { type: 'line', interpolate: 'step-after', point: false },
       encoding: {
         x: { field: 'ms', type: 'quantitative', scale: { type: 'log' }, title: 'latency (ms, log scale)' },
-        y: { field: 'fraction', type: 'quantitative', title: 'fraction of purchases ≤ x' },
+        y: { field: 'fraction', type: 'quantitative', title: 'fraction of attempts ≤ x' },
+        color: { field: 'group', type: 'nominal', title: null },
       },
     },
   };
@@ -100,7 +112,7 @@ function spendOverTime(s: Summary): Chart {
   const values = s.series.points.map((p) => ({
     sec: p.t / 1000,
     sats: p.spentMsat / 1000,
-    purchases: p.purchases,
+    attempts: p.attempts,
   }));
   return {
     id: 'spend-over-time',
@@ -157,20 +169,20 @@ function outcomes(s: Summary): Chart {
   };
 }
 
-function groupWelfare(s: Summary): Chart {
+function groupSurplus(s: Summary): Chart {
   const values = Object.entries(s.groups)
     .filter(([, g]) => g.tasks > 0)
-    .map(([group, g]) => ({ group, sats: g.welfarePerTaskMsat / 1000, successRate: g.successRate }));
+    .map(([group, g]) => ({ group, sats: g.surplusPerTaskMsat / 1000 }));
   return {
-    id: 'group-welfare',
-    title: 'Welfare per task by agent group (value − cost)',
+    id: 'group-surplus',
+    title: 'Buyer surplus per task by agent group (value earned − paid)',
     spec: {
       ...base,
       data: { values },
       mark: 'bar',
       encoding: {
         y: { field: 'group', type: 'nominal', title: null, sort: '-x' },
-        x: { field: 'sats', type: 'quantitative', title: 'welfare per task (sat)' },
+        x: { field: 'sats', type: 'quantitative', title: 'surplus per task (sat)' },
       },
     },
   };

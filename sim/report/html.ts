@@ -1,6 +1,16 @@
 import type { Summary } from '../metrics/summary.js';
-import { STEPS } from '../metrics/rows.js';
-import { esc, int, ms, pct, sats } from './format.js';
+import { esc, int, pct, sats } from './format.js';
+import {
+  funnelTable,
+  groupTable,
+  latencyTable,
+  marketTable,
+  outcomeTable,
+  provenanceTable,
+  welfareTable,
+  type Table,
+} from './tables.js';
+import type { RunMeta } from './write-run.js';
 
 /** A rendered chart ready to inline. */
 export interface RenderedChart {
@@ -30,6 +40,10 @@ export function htmlTable(header: string[], rows: (string | number)[][]): string
   return `<table>${head}${body}</table>`;
 }
 
+function table(t: Table): string {
+  return htmlTable(t.header, t.rows);
+}
+
 /** A whole self-contained page: inline CSS and SVG, no scripts, no external requests. */
 export function htmlPage(title: string, subtitle: string, sections: string[]): string {
   return `<!doctype html>
@@ -49,7 +63,7 @@ export function chartGrid(charts: RenderedChart[]): string {
 }
 
 /** report.html of one run. */
-export function runReportHtml(s: Summary, charts: RenderedChart[]): string {
+export function runReportHtml(s: Summary, charts: RenderedChart[], meta?: RunMeta): string {
   const k = s.conservation;
   const sections = [
     `<h2>Overview</h2>`,
@@ -62,41 +76,27 @@ export function runReportHtml(s: Summary, charts: RenderedChart[]): string {
           `${s.counts.buyers} buyers, ${s.counts.subAgents} sub-agents, ${s.counts.resellers} resellers`,
         ],
         ['network', `${s.counts.sellers} sellers, ${s.counts.routers} routers`],
-        ['tasks', `${int(s.welfare.done)} of ${int(s.welfare.tasks)} done`],
-        ['purchases', `${int(s.purchases.total)} (success ${pct(s.purchases.successRate)})`],
-        ['token reuse', pct(s.purchases.tokenReuseRate)],
+        ['purchase attempts', int(s.purchases.total)],
         ['spent', sats(s.money.spentMsat)],
         ['routing fees', `${sats(s.money.feesMsat)} (${pct(s.money.feeRate)} of spend)`],
-        ['seller revenue', `${sats(s.money.revenueMsat)} from ${int(s.money.sales)} sales`],
-        [
-          'welfare (value − cost)',
-          `${sats(s.welfare.welfareMsat)} (${sats(s.welfare.perTaskMsat)} per task)`,
-        ],
       ],
     ),
+    ...s.warnings.map((w) => `<p class="bad">warning: ${esc(w)}</p>`),
+    `<h2>Purchase funnel</h2>`,
+    table(funnelTable(s)),
+    `<h2>Welfare</h2>`,
+    table(welfareTable(s)),
     `<h2>Charts</h2>`,
     chartGrid(charts),
     `<h2>Outcomes</h2>`,
-    htmlTable(
-      ['outcome', 'purchases', 'share'],
-      Object.entries(s.purchases.byOutcome).map(([o, n]) => [
-        o,
-        int(n),
-        pct(n / Math.max(1, s.purchases.total)),
-      ]),
-    ),
+    table(outcomeTable(s)),
     `<h2>Tasks</h2>`,
     htmlTable(
       ['task ended', 'tasks'],
       Object.entries(s.welfare.byStopReason).map(([r, n]) => [r, int(n)]),
     ),
     `<h2>Latency</h2>`,
-    htmlTable(
-      ['step', 'mean', 'p50', 'p95', 'p99', 'max'],
-      [['total', s.latency.total] as const, ...STEPS.map((st) => [st, s.latency.steps[st]] as const)].map(
-        ([n, p]) => [n, ms(p.mean), ms(p.p50), ms(p.p95), ms(p.p99), ms(p.max)],
-      ),
-    ),
+    table(latencyTable(s)),
     `<h2>Prices paid by capability</h2>`,
     htmlTable(
       ['capability', 'purchases', 'mean', 'sd', 'dispersion (CV)', 'min', 'max'],
@@ -111,20 +111,9 @@ export function runReportHtml(s: Summary, charts: RenderedChart[]): string {
       ]),
     ),
     `<h2>Agent groups</h2>`,
-    htmlTable(
-      ['group', 'role', 'purchases', 'success', 'spent + fees', 'tasks done', 'welfare / task', 'p50', 'p95'],
-      Object.entries(s.groups).map(([n, g]) => [
-        n,
-        g.role,
-        int(g.purchases),
-        pct(g.successRate),
-        sats(g.spentMsat + g.feesMsat),
-        `${int(g.done)}/${int(g.tasks)}`,
-        sats(g.welfarePerTaskMsat),
-        ms(g.latencyP50),
-        ms(g.latencyP95),
-      ]),
-    ),
+    table(groupTable(s)),
+    `<h2>Payees</h2>`,
+    table(marketTable(s)),
     `<h2>Sellers</h2>`,
     htmlTable(
       ['seller group', 'revenue', 'sales', 'refunds'],
@@ -171,5 +160,6 @@ export function runReportHtml(s: Summary, charts: RenderedChart[]): string {
       ],
     ),
   ];
+  sections.push(`<h2>Provenance</h2>`, table(provenanceTable(s, meta)));
   return htmlPage(`${s.scenario}, seed ${s.seed}`, s.description, sections);
 }

@@ -5,12 +5,19 @@ import { runCharts, type PricePoint } from './charts.js';
 import { parsePurchasesCsv } from '../metrics/csv.js';
 import { svgToPng, toSvg } from './render.js';
 import { runReportHtml, type RenderedChart } from './html.js';
+import type { CodeVersion } from './provenance.js';
 
 /** Run metadata that varies between identical runs (wall time, versions, host); kept out of summary.json. */
 export interface RunMeta {
   scenario: string;
+  /** sha256 of the resolved scenario (the same as summary.json's). */
+  scenarioHash: string;
+  /** The scenario as it ran: defaults filled in, overrides applied. */
+  resolvedScenario: unknown;
   seed: string | number;
   backend: string;
+  /** The git commit of the code and whether it had uncommitted changes. */
+  code: CodeVersion;
   startedAt: string;
   wallMs: number;
   node: string;
@@ -55,18 +62,22 @@ export function readPricePoints(dir: string): PricePoint[] {
   const step = Math.max(1, Math.ceil(paid.length / MAX_POINTS));
   return paid
     .filter((_, i) => i % step === 0)
-    .map((r) => ({ atMs: r.atMs, seller: r.seller, paidMsat: r.paidMsat }));
+    .map((r) => ({ startMs: r.startMs, seller: r.seller, paidMsat: r.paidMsat }));
 }
 
 /** Writes report.html and charts/*.png for a summary (and the run's purchases.csv, when there); returns the report's path. */
-export async function writeReport(dir: string, s: Summary, { png = true } = {}): Promise<string> {
+export async function writeReport(
+  dir: string,
+  s: Summary,
+  { png = true, meta }: { png?: boolean; meta?: RunMeta } = {},
+): Promise<string> {
   const charts = await renderRunCharts(s, readPricePoints(dir));
   if (png) {
     mkdirSync(join(dir, 'charts'), { recursive: true });
     for (const c of charts) writeFileSync(join(dir, 'charts', `${c.id}.png`), svgToPng(c.svg));
   }
   const path = join(dir, 'report.html');
-  writeFileSync(path, runReportHtml(s, charts));
+  writeFileSync(path, runReportHtml(s, charts, meta ?? readMeta(dir)));
   return path;
 }
 
@@ -80,10 +91,18 @@ export async function writeRunOutputs(
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'summary.json'), summaryJson(s));
   writeFileSync(join(dir, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
-  return writeReport(dir, s, opts);
+  return writeReport(dir, s, { ...opts, meta });
 }
 
 /** Reads a run directory's summary.json back. */
 export function readSummary(dir: string): Summary {
   return JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Summary;
+}
+
+/** Reads a run directory's meta.json back, when there is one written by this version. */
+export function readMeta(dir: string): RunMeta | undefined {
+  const file = join(dir, 'meta.json');
+  if (!existsSync(file)) return undefined;
+  const meta = JSON.parse(readFileSync(file, 'utf8')) as Partial<RunMeta>;
+  return meta.code ? (meta as RunMeta) : undefined;
 }

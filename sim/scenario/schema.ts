@@ -91,6 +91,8 @@ export const sellerSchema = z.strictObject({
   latency: sellerLatencySchema.optional(),
   capacity: posInt().optional(),
   failureRate: fraction().default(0),
+  /** What serving one delivered call costs the seller (msat): seller profit is revenue minus this. */
+  costMsat: msat().default(0),
   payOnSuccess: z.boolean().default(false),
   adversarial: adversarialSchema.optional(),
   /** Upstream purchases made for every paid call served: an agent that buys, adds value and sells on. */

@@ -57,18 +57,31 @@ export function expandGrid(axes: readonly GridAxis[]): GridPoint[] {
   return points.map((overrides, index) => ({ index, label: labelOf(overrides), overrides }));
 }
 
-/** `buyers[0].policy=value_based, durationSec=30`: objects with a `name` show as that name. */
+/**
+ * Short labels built from the override values, e.g.
+ * `buyers[0].policy=max_per_request(maxMsat=4000), durationSec=30`: an
+ * object with a `name` shows as that name with its params, anything else as
+ * compact JSON, so two points with different values never share a label.
+ */
 export function labelOf(overrides: Overrides): string {
-  const parts = Object.entries(overrides).map(([k, v]) => `${shortKey(k)}=${shortValue(v)}`);
+  const parts = Object.entries(overrides).map(([k, v]) => `${k}=${shortValue(v)}`);
   return parts.length ? parts.join(', ') : 'baseline';
 }
 
-function shortKey(k: string): string {
-  return k;
-}
-
 function shortValue(v: unknown): string {
-  if (v !== null && typeof v === 'object' && 'name' in v && typeof (v as { name: unknown }).name === 'string')
-    return (v as { name: string }).name;
+  if (
+    v !== null &&
+    typeof v === 'object' &&
+    !Array.isArray(v) &&
+    typeof (v as { name?: unknown }).name === 'string'
+  ) {
+    const { name, params, ...rest } = v as { name: string; params?: unknown };
+    const args = [params, rest]
+      .filter(
+        (x): x is Record<string, unknown> => x !== null && typeof x === 'object' && Object.keys(x).length > 0,
+      )
+      .flatMap((x) => Object.entries(x).map(([k, val]) => `${k}=${shortValue(val)}`));
+    return args.length ? `${name}(${args.join(', ')})` : name;
+  }
   return typeof v === 'string' ? v : JSON.stringify(v);
 }

@@ -1,26 +1,12 @@
 import type { Summary } from '../metrics/summary.js';
-import { tInterval, type Interval } from '../metrics/stats.js';
+import { round, tInterval, type Interval } from '../metrics/stats.js';
+import { holm, pairedDifference, wilson, type PairedDifference } from '../metrics/paired.js';
+import { SWEEP_METRICS } from './metrics.js';
 
-/** Metrics a sweep compares across grid points, each taken from one run's summary. */
-export const SWEEP_METRICS: { key: string; label: string; of: (s: Summary) => number }[] = [
-  { key: 'successRate', label: 'success rate', of: (s) => s.purchases.successRate },
-  { key: 'purchases', label: 'purchases', of: (s) => s.purchases.total },
-  { key: 'spentMsat', label: 'spent (msat)', of: (s) => s.money.spentMsat },
-  { key: 'feesMsat', label: 'fees (msat)', of: (s) => s.money.feesMsat },
-  { key: 'welfareMsat', label: 'welfare (msat)', of: (s) => s.welfare.welfareMsat },
-  { key: 'welfarePerTaskMsat', label: 'welfare per task (msat)', of: (s) => s.welfare.perTaskMsat },
-  { key: 'tasksDone', label: 'tasks done', of: (s) => s.welfare.done },
-  { key: 'latencyP50', label: 'latency p50 (ms)', of: (s) => s.latency.total.p50 },
-  { key: 'latencyP95', label: 'latency p95 (ms)', of: (s) => s.latency.total.p95 },
-  { key: 'latencyP99', label: 'latency p99 (ms)', of: (s) => s.latency.total.p99 },
-  { key: 'tokenReuseRate', label: 'token reuse', of: (s) => s.purchases.tokenReuseRate },
-  { key: 'priceCv', label: 'price dispersion (mean CV)', of: (s) => meanCv(s) },
-];
+export { SWEEP_METRICS };
 
-function meanCv(s: Summary): number {
-  const cvs = Object.values(s.prices).map((p) => p.cv);
-  return cvs.length ? cvs.reduce((a, b) => a + b, 0) / cvs.length : 0;
-}
+/** A metric at one grid point across its seeds: mean with t-interval; proportions also pooled with a Wilson interval. */
+export type PointMetric = Interval & { wilson?: { p: number; low: number; high: number } };
 
 /** One grid point merged over its seeds. */
 export interface MergedPoint {
@@ -28,9 +14,11 @@ export interface MergedPoint {
   label: string;
   overrides: Record<string, unknown>;
   seeds: (string | number)[];
-  metrics: Record<string, Interval>;
-  /** Per agent group: welfare per task and success rate with intervals (the policy comparison). */
-  groups: Record<string, { welfarePerTaskMsat: Interval; successRate: Interval; spentMsat: Interval }>;
+  metrics: Record<string, PointMetric>;
+  /** This point minus the baseline, paired over common seeds (absent on the baseline itself). */
+  paired?: Record<string, PairedDifference>;
+  /** Per agent group: surplus per task, payment success and spend with intervals (the policy comparison). */
+  groups: Record<string, { surplusPerTaskMsat: Interval; paymentSuccessRate: Interval; spentMsat: Interval }>;
   conservationHolds: boolean;
 }
 
@@ -39,7 +27,16 @@ export interface SweepResult {
   scenario: string;
   axes: { path: string; values: unknown[] }[];
   seeds: (string | number)[];
+  /** Index of the point every other point is compared with. */
+  baseline: number;
   points: MergedPoint[];
+  /** Every run's metric values: the long-format table (one row per point and seed). */
+  runs: {
+    point: number;
+    seed: string | number;
+    values: Record<string, number>;
+    conservationHolds: boolean;
+  }[];
 }
 
 /** One finished run of the sweep. */
@@ -49,29 +46,42 @@ export interface SweepRun {
   summary: Summary;
 }
 
-/** Groups runs by grid point (in grid order) and computes 95% t-intervals across seeds. */
+/**
+ * Groups runs by grid point (in grid order), computes each metric's mean
+ * with a 95% t-interval across seeds (and a Wilson interval for pooled
+ * proportions), then each point's paired difference from the baseline over
+ * common seeds with Holm's correction across the points of each metric.
+ * A pure function of the per-run summaries.
+ */
 export function mergeRuns(
   scenario: string,
   axes: SweepResult['axes'],
   points: { index: number; label: string; overrides: Record<string, unknown> }[],
   runs: readonly SweepRun[],
+  baseline = 0,
 ): SweepResult {
   const seeds = [...new Set(runs.map((r) => r.seed))];
+  const bySeed = (point: number, key: string) => {
+    const m = SWEEP_METRICS.find((x) => x.key === key)!;
+    return new Map(runs.filter((r) => r.point === point).map((r) => [String(r.seed), m.of(r.summary)]));
+  };
   const merged = points.map((p): MergedPoint => {
     const mine = runs
       .filter((r) => r.point === p.index)
       .sort((a, b) => String(a.seed).localeCompare(String(b.seed), 'en', { numeric: true }));
-    const metrics: Record<string, Interval> = {};
-    for (const m of SWEEP_METRICS) metrics[m.key] = tInterval(mine.map((r) => m.of(r.summary)));
-    const groupNames = [...new Set(mine.flatMap((r) => Object.keys(r.summary.groups)))].sort();
-    const groups: MergedPoint['groups'] = {};
-    for (const g of groupNames) {
-      const present = mine.map((r) => r.summary.groups[g]).filter((x) => x !== undefined);
-      groups[g] = {
-        welfarePerTaskMsat: tInterval(present.map((x) => x.welfarePerTaskMsat)),
-        successRate: tInterval(present.map((x) => x.successRate)),
-        spentMsat: tInterval(present.map((x) => x.spentMsat + x.feesMsat)),
-      };
+    const metrics: Record<string, PointMetric> = {};
+    for (const m of SWEEP_METRICS) {
+      const iv: PointMetric = tInterval(mine.map((r) => m.of(r.summary)));
+      if (m.counts) {
+        const [num, den] = mine
+          .map((r) => m.counts!(r.summary))
+          .reduce((a, b) => [a[0] + b[0], a[1] + b[1]], [0, 0]);
+        // A proportion's t-interval is clipped to [0, 1]; the Wilson interval is the one to quote.
+        iv.low = round(Math.max(0, iv.low));
+        iv.high = round(Math.min(1, iv.high));
+        iv.wilson = wilson(num, den);
+      }
+      metrics[m.key] = iv;
     }
     return {
       index: p.index,
@@ -79,35 +89,74 @@ export function mergeRuns(
       overrides: p.overrides,
       seeds: mine.map((r) => r.seed),
       metrics,
-      groups,
+      ...(p.index !== baseline && {
+        paired: Object.fromEntries(
+          SWEEP_METRICS.map((m) => [
+            m.key,
+            pairedDifference(bySeed(p.index, m.key), bySeed(baseline, m.key)),
+          ]),
+        ),
+      }),
+      groups: groupIntervals(mine),
       conservationHolds: mine.every((r) => r.summary.conservation.holds),
     };
   });
-  return { scenario, axes, seeds, points: merged };
+  // Holm over the family of comparisons with the baseline, one family per metric.
+  for (const m of SWEEP_METRICS) {
+    const arms = merged.filter((p) => p.paired);
+    const adjusted = holm(arms.map((p) => p.paired![m.key]!.p));
+    arms.forEach((p, i) => (p.paired![m.key]!.pHolm = adjusted[i]!));
+  }
+  const longRows = [...runs]
+    .sort(
+      (a, b) => a.point - b.point || String(a.seed).localeCompare(String(b.seed), 'en', { numeric: true }),
+    )
+    .map((r) => ({
+      point: r.point,
+      seed: r.seed,
+      values: Object.fromEntries(SWEEP_METRICS.map((m) => [m.key, m.of(r.summary)])),
+      conservationHolds: r.summary.conservation.holds,
+    }));
+  return { scenario, axes, seeds, baseline, points: merged, runs: longRows };
 }
 
-/** The merged table as CSV: one row per grid point, mean and interval bounds per metric. */
+function groupIntervals(mine: readonly SweepRun[]): MergedPoint['groups'] {
+  const names = [...new Set(mine.flatMap((r) => Object.keys(r.summary.groups)))].sort();
+  const out: MergedPoint['groups'] = {};
+  for (const g of names) {
+    const present = mine.map((r) => r.summary.groups[g]).filter((x) => x !== undefined);
+    out[g] = {
+      surplusPerTaskMsat: tInterval(present.map((x) => x.surplusPerTaskMsat)),
+      paymentSuccessRate: tInterval(present.map((x) => x.paymentSuccessRate)),
+      spentMsat: tInterval(present.map((x) => x.spentMsat + x.feesMsat)),
+    };
+  }
+  return out;
+}
+
+/**
+ * sweep.csv in long format: one row per grid point and seed, one column per
+ * override path (the value as JSON unless it is a plain string) and one per metric.
+ */
 export function sweepCsv(r: SweepResult): string {
-  const cols = [
-    'point',
-    'label',
-    'seeds',
-    ...SWEEP_METRICS.flatMap((m) => [m.key, `${m.key}Low`, `${m.key}High`]),
-    'conservationHolds',
-  ];
-  const lines = [cols.join(',')];
-  for (const p of r.points) {
-    const cells: (string | number | boolean)[] = [
-      p.index,
-      `"${p.label.replace(/"/g, '""')}"`,
-      p.seeds.length,
-    ];
-    for (const m of SWEEP_METRICS) {
-      const iv = p.metrics[m.key]!;
-      cells.push(iv.mean, iv.low, iv.high);
+  const paths = r.axes.map((a) => a.path);
+  const cols = ['point', 'label', 'seed', ...paths, ...SWEEP_METRICS.map((m) => m.key), 'conservationHolds'];
+  const lines = [cols.map(csvCell).join(',')];
+  for (const run of r.runs) {
+    const p = r.points[run.point]!;
+    const cells: unknown[] = [run.point, p.label, run.seed];
+    for (const path of paths) {
+      const v = p.overrides[path];
+      cells.push(typeof v === 'string' ? v : JSON.stringify(v));
     }
-    cells.push(p.conservationHolds);
-    lines.push(cells.join(','));
+    for (const m of SWEEP_METRICS) cells.push(run.values[m.key]);
+    cells.push(run.conservationHolds);
+    lines.push(cells.map(csvCell).join(','));
   }
   return lines.join('\n') + '\n';
+}
+
+function csvCell(v: unknown): string {
+  const s = String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

@@ -5,17 +5,19 @@ import { svgToPng, toSvg } from '../report/render.js';
 import { chartGrid, htmlPage, htmlTable, type RenderedChart } from '../report/html.js';
 import { textTable } from '../report/format.js';
 import { SWEEP_METRICS, type SweepResult } from './merge.js';
+import { HEADLINE, pairedTable, pointCell, pointTable } from './tables.js';
 
-const CHART_METRICS = ['welfarePerTaskMsat', 'successRate', 'latencyP95', 'spentMsat'];
+const CHART_METRICS = HEADLINE;
 
 /** A bar per grid point with its 95% interval as an error bar. */
 function intervalChart(r: SweepResult, key: string, title: string): TopLevelSpec {
-  const values = r.points.map((p) => ({
-    label: p.label,
-    mean: p.metrics[key]!.mean,
-    low: p.metrics[key]!.low,
-    high: p.metrics[key]!.high,
-  }));
+  const values = r.points.map((p) => {
+    const iv = p.metrics[key]!;
+    // Proportions show their pooled value with the Wilson interval.
+    return iv.wilson
+      ? { label: p.label, mean: iv.wilson.p, low: iv.wilson.low, high: iv.wilson.high }
+      : { label: p.label, mean: iv.mean, low: iv.low, high: iv.high };
+  });
   return {
     width: 520,
     height: Math.max(120, 28 * values.length),
@@ -48,9 +50,9 @@ function groupChart(r: SweepResult): TopLevelSpec | undefined {
   const values = r.points.flatMap((p) =>
     Object.entries(p.groups).map(([g, v]) => ({
       row: r.points.length > 1 ? `${p.label} / ${g}` : g,
-      mean: v.welfarePerTaskMsat.mean / 1000,
-      low: v.welfarePerTaskMsat.low / 1000,
-      high: v.welfarePerTaskMsat.high / 1000,
+      mean: v.surplusPerTaskMsat.mean / 1000,
+      low: v.surplusPerTaskMsat.low / 1000,
+      high: v.surplusPerTaskMsat.high / 1000,
     })),
   );
   if (values.length < 2) return undefined;
@@ -59,7 +61,7 @@ function groupChart(r: SweepResult): TopLevelSpec | undefined {
     height: Math.max(120, 24 * values.length),
     background: 'white',
     config: { font: 'DejaVu Sans' },
-    title: 'Welfare per task by agent group (sat, 95% CI)',
+    title: 'Buyer surplus per task by agent group (sat, 95% CI)',
     data: { values },
     layer: [
       {
@@ -81,21 +83,61 @@ function groupChart(r: SweepResult): TopLevelSpec | undefined {
   };
 }
 
-const fmt = (x: number) => (Math.abs(x) >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(3));
+/** Each point minus the baseline, paired over seeds, with its 95% interval and a rule at zero. */
+function pairedChart(r: SweepResult, key: string, title: string): TopLevelSpec | undefined {
+  const values = r.points
+    .filter((p) => p.paired)
+    .map((p) => ({
+      label: p.label,
+      mean: p.paired![key]!.mean,
+      low: p.paired![key]!.low,
+      high: p.paired![key]!.high,
+    }));
+  if (values.length === 0) return undefined;
+  return {
+    width: 520,
+    height: Math.max(120, 28 * values.length),
+    background: 'white',
+    config: { font: 'DejaVu Sans' },
+    title,
+    data: { values },
+    layer: [
+      {
+        mark: { type: 'point', filled: true, size: 60 },
+        encoding: {
+          y: { field: 'label', type: 'nominal', title: null, sort: null, axis: { labelLimit: 400 } },
+          x: { field: 'mean', type: 'quantitative', title: `Δ ${title} vs baseline` },
+        },
+      },
+      {
+        mark: { type: 'rule', color: 'black' },
+        encoding: {
+          y: { field: 'label', type: 'nominal', sort: null },
+          x: { field: 'low', type: 'quantitative' },
+          x2: { field: 'high' },
+        },
+      },
+      {
+        data: { values: [{ zero: 0 }] },
+        mark: { type: 'rule', strokeDash: [4, 4] },
+        encoding: { x: { field: 'zero', type: 'quantitative' } },
+      },
+    ],
+  };
+}
 
-/** The merged table as aligned text for the console: mean ± half-width per metric. */
+/** The merged table for the console: the headline metrics per point, then paired differences from the baseline. */
 export function sweepConsoleTable(r: SweepResult): string {
-  const metrics = SWEEP_METRICS.filter((m) =>
-    ['successRate', 'welfarePerTaskMsat', 'spentMsat', 'latencyP95', 'tokenReuseRate'].includes(m.key),
-  );
-  return textTable(
-    ['point', 'seeds', ...metrics.map((m) => m.label)],
-    r.points.map((p) => [
-      p.label,
-      p.seeds.length,
-      ...metrics.map((m) => `${fmt(p.metrics[m.key]!.mean)} ± ${fmt(p.metrics[m.key]!.halfWidth)}`),
-    ]),
-  );
+  const points = pointTable(r);
+  const paired = pairedTable(r);
+  const out = [textTable(points.header, points.rows)];
+  if (paired.rows.length)
+    out.push(
+      '',
+      `paired over common seeds against the baseline: Δ mean [95% paired t-interval], Holm-adjusted p, effect size d_z`,
+      textTable(paired.header, paired.rows),
+    );
+  return out.join('\n');
 }
 
 /** Writes the sweep's report.html and charts/*.png; returns the report path. */
@@ -104,8 +146,19 @@ export async function writeSweepReport(dir: string, r: SweepResult): Promise<str
     const m = SWEEP_METRICS.find((x) => x.key === key)!;
     return { id: `sweep-${key}`, title: `${m.label} (mean, 95% CI)`, spec: intervalChart(r, key, m.label) };
   });
+  for (const key of CHART_METRICS) {
+    const m = SWEEP_METRICS.find((x) => x.key === key)!;
+    const spec = pairedChart(r, key, m.label);
+    if (spec)
+      specs.push({
+        id: `sweep-paired-${key}`,
+        title: `${m.label}: paired difference from the baseline (95% CI)`,
+        spec,
+      });
+  }
   const g = groupChart(r);
-  if (g) specs.push({ id: 'sweep-groups', title: 'Policy comparison: welfare per task by group', spec: g });
+  if (g)
+    specs.push({ id: 'sweep-groups', title: 'Policy comparison: buyer surplus per task by group', spec: g });
   const charts: RenderedChart[] = [];
   mkdirSync(join(dir, 'charts'), { recursive: true });
   for (const s of specs) {
@@ -113,38 +166,40 @@ export async function writeSweepReport(dir: string, r: SweepResult): Promise<str
     writeFileSync(join(dir, 'charts', `${s.id}.png`), svgToPng(svg));
     charts.push({ id: s.id, title: s.title, svg });
   }
-  const table = htmlTable(
-    ['point', 'seeds', ...SWEEP_METRICS.map((m) => m.label), 'conservation'],
-    r.points.map((p) => [
-      p.label,
-      p.seeds.length,
-      ...SWEEP_METRICS.map((m) => {
-        const iv = p.metrics[m.key]!;
-        return `${fmt(iv.mean)} [${fmt(iv.low)}, ${fmt(iv.high)}]`;
-      }),
-      p.conservationHolds ? 'holds' : 'BROKEN',
-    ]),
+  const points = pointTable(
+    r,
+    SWEEP_METRICS.map((m) => m.key),
+  );
+  const paired = pairedTable(
+    r,
+    SWEEP_METRICS.map((m) => m.key),
   );
   const groupRows = r.points.flatMap((p) =>
     Object.entries(p.groups).map(([g, v]) => [
       p.label,
       g,
-      `${fmt(v.welfarePerTaskMsat.mean)} [${fmt(v.welfarePerTaskMsat.low)}, ${fmt(v.welfarePerTaskMsat.high)}]`,
-      `${fmt(v.successRate.mean)} [${fmt(v.successRate.low)}, ${fmt(v.successRate.high)}]`,
-      `${fmt(v.spentMsat.mean)} [${fmt(v.spentMsat.low)}, ${fmt(v.spentMsat.high)}]`,
+      pointCell(v.surplusPerTaskMsat),
+      pointCell({
+        ...v.paymentSuccessRate,
+        low: Math.max(0, v.paymentSuccessRate.low),
+        high: Math.min(1, v.paymentSuccessRate.high),
+      }),
+      pointCell(v.spentMsat),
     ]),
   );
   const html = htmlPage(
     `Sweep of ${r.scenario}`,
-    `${r.points.length} grid points × ${r.seeds.length} seeds; intervals are 95% Student-t across seeds`,
+    `${r.points.length} grid points × ${r.seeds.length} seeds; proportions: pooled value [Wilson 95%]; other metrics: mean ± 95% Student-t half-width across seeds; differences: paired over common seeds, Holm-adjusted p`,
     [
       '<h2>Charts</h2>',
       chartGrid(charts),
+      '<h2>Paired differences from the baseline</h2>',
+      htmlTable(paired.header, paired.rows),
       '<h2>Grid points</h2>',
-      table,
+      htmlTable(points.header, points.rows),
       '<h2>Agent groups</h2>',
       htmlTable(
-        ['point', 'group', 'welfare / task (msat)', 'success rate', 'spent + fees (msat)'],
+        ['point', 'group', 'buyer surplus / task (msat)', 'payment success', 'spent + fees (msat)'],
         groupRows,
       ),
     ],

@@ -66,7 +66,7 @@ export function summaryTotals(s: Summary): Record<string, number> {
     successes: s.purchases.byOutcome.success ?? 0,
     spentMsat: s.money.spentMsat,
     feesMsat: s.money.feesMsat,
-    revenueMsat: s.money.revenueMsat,
+    revenueMsat: Object.values(s.sellers).reduce((a, v) => a + v.revenueMsat, 0),
     sales: s.money.sales,
     tasksDone: s.welfare.done,
   };

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { loadScenario } from '../../sim/scenario/load.js';
 import { scenarioChecks } from '../../sim/market/checks.js';
 import { runScenario } from '../../sim/run.js';
-import { summaryJson } from '../../sim/report/write-run.js';
+import { summaryJson, type RunMeta } from '../../sim/report/write-run.js';
+import { scenarioHash } from '../../sim/scenario/hash.js';
+import type { Scenario } from '../../sim/scenario/schema.js';
 import { MemorySink } from '../../sim/metrics/sink.js';
 import { parsePurchasesCsv } from '../../sim/metrics/csv.js';
 
@@ -25,12 +27,11 @@ describe('a run of the quickstart', () => {
   it('conserves money to the msat: buyers’ debits equal seller credits plus routing fees', async () => {
     const { summary } = await runScenario(short('quickstart'), { seed: 5 });
     const k = summary.conservation;
-    expect(summary.purchases.total).toBeGreaterThan(0);
     expect(k.holds).toBe(true);
     expect(k.debitsMsat).toBe(k.creditsMsat + k.routingFeesMsat);
     expect(k.debitsMsat).toBe(summary.money.spentMsat + summary.money.feesMsat);
-    expect(k.creditsMsat).toBe(summary.money.revenueMsat);
-    expect(k.routingFeesMsat).toBeGreaterThan(0);
+    expect(k.creditsMsat).toBe(summary.welfare.sellerRevenueMsat);
+    expect(k.routingFeesMsat).toBe(summary.welfare.routingIncomeMsat);
   });
 
   it('does not drift: with fixed latencies every payment takes 2 × hops × hop latency and every call the seller’s 20 ms', async () => {
@@ -41,25 +42,24 @@ describe('a run of the quickstart', () => {
     });
     await runScenario(s, { seed: 2, sinks: { purchases } });
     const paid = parsePurchasesCsv(purchases.text()).filter((r) => r.paidMsat > 0);
-    expect(new Set(paid.map((r) => r.hops)).size).toBeGreaterThan(1);
+    expect([...new Set(paid.map((r) => r.hops))].sort()).toEqual([2, 3]);
     for (const r of paid) {
-      expect(r.payMs).toBe(2 * r.hops * 10);
-      expect(r.consumeMs).toBe(20);
+      expect(r.steps.pay!.ms).toBe(2 * r.hops * 10);
+      expect(r.steps.consume!.ms).toBe(20);
     }
   });
 
-  it('writes one CSV row per purchase attempt with the steps’ timings', async () => {
+  it('writes one CSV row per attempt whose steps run end to end from its start to its end', async () => {
     const purchases = new MemorySink();
     const { summary } = await runScenario(short('quickstart'), { seed: 6, sinks: { purchases } });
     const rows = parsePurchasesCsv(purchases.text());
     expect(rows).toHaveLength(summary.purchases.total);
-    const paid = rows.filter((r) => r.outcome === 'success' && !r.tokenReused);
-    expect(paid.length).toBeGreaterThan(0);
-    for (const r of paid) {
-      expect(r.paidMsat).toBeGreaterThan(0);
-      expect(r.hops).toBeGreaterThanOrEqual(2);
-      expect(r.payMs).toBeGreaterThan(0);
-      expect(r.totalMs).toBe(r.discoverMs + r.quoteMs + r.decideMs + r.payMs + r.consumeMs);
+    for (const r of rows) {
+      const spans = Object.values(r.steps).sort((a, b) => a.atMs - b.atMs);
+      expect(spans[0]!.atMs).toBe(r.startMs);
+      for (let i = 1; i < spans.length; i++)
+        expect(spans[i]!.atMs).toBe(spans[i - 1]!.atMs + spans[i - 1]!.ms);
+      expect(spans.at(-1)!.atMs + spans.at(-1)!.ms).toBe(r.endMs);
     }
   });
 
@@ -70,6 +70,7 @@ describe('a run of the quickstart', () => {
       'summary.json',
       'meta.json',
       'purchases.csv',
+      'tasks.csv',
       'events.jsonl',
       'report.html',
       'charts/latency-cdf.png',
@@ -81,61 +82,10 @@ describe('a run of the quickstart', () => {
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
     const png = readFileSync(join(dir, 'charts/latency-cdf.png'));
     expect(png.subarray(1, 4).toString()).toBe('PNG');
-    expect(JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')).wallMs).toBeGreaterThan(0);
+    const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as RunMeta;
+    expect(meta.scenarioHash).toBe(out.summary.scenarioHash);
+    expect(meta.scenarioHash).toBe(scenarioHash(meta.resolvedScenario as Scenario));
+    expect(meta.code.commit).toMatch(/^[0-9a-f]{40}$/);
+    expect(html).toContain(meta.code.commit);
   }, 60_000);
-});
-
-describe('shipped scenarios', () => {
-  it('faults: dishonest invoices are refused before paying, and a drained buyer cannot pay', async () => {
-    const { summary } = await runScenario(short('faults', { durationSec: 60 }));
-    expect(summary.conservation.holds).toBe(true);
-    expect(summary.purchases.byOutcome.invoice_rejected).toBeGreaterThan(0);
-    expect(summary.purchases.byOutcome.not_delivered).toBeGreaterThan(0);
-    expect(summary.purchases.byOutcome.insufficient_balance).toBeGreaterThan(0);
-    expect(summary.faults.map((f) => f.kind)).toEqual([
-      'node_offline',
-      'drain_channel',
-      'node_online',
-      'failure_rate',
-    ]);
-  });
-
-  it('price-war: load-priced sellers produce dispersed prices', async () => {
-    const { summary } = await runScenario(short('price-war', { 'buyers[0].count': 20 }));
-    expect(summary.conservation.holds).toBe(true);
-    expect(summary.prices['anomalies:read']!.cv).toBeGreaterThan(0);
-    expect(summary.prices['anomalies:read']!.maxMsat).toBeGreaterThan(
-      summary.prices['anomalies:read']!.minMsat,
-    );
-  });
-
-  it('agent-chain: intermediaries buy upstream for the calls they sell, and money still balances', async () => {
-    const { summary } = await runScenario(short('agent-chain', { durationSec: 60 }));
-    expect(summary.conservation.holds).toBe(true);
-    expect(summary.groups['trading (upstream)']!.successes).toBeGreaterThan(0);
-    expect(summary.groups['analysis (upstream)']!.successes).toBeGreaterThan(0);
-    expect(summary.groups.fund!.done).toBeGreaterThan(0);
-    // Every delivered trade bought a summary, and every summary bought data.
-    expect(summary.groups['trading (upstream)']!.successes).toBeGreaterThanOrEqual(summary.groups.fund!.done);
-  });
-
-  it('resale: brokers buy bundles, sell slices to sub-agents, and their margins are booked', async () => {
-    const { summary } = await runScenario(short('resale', { durationSec: 60 }));
-    expect(summary.conservation.holds).toBe(true);
-    expect(summary.counts.subAgents).toBe(12);
-    const brokers = Object.values(summary.resale);
-    expect(brokers.length).toBe(2);
-    for (const b of brokers) {
-      expect(b.costMsat).toBeGreaterThan(0);
-      expect(b.marginMsat).toBe(b.revenueMsat - b.costMsat);
-    }
-    expect(summary.groups['broker sub-agents']!.successes).toBeGreaterThan(0);
-    expect(summary.purchases.tokenReuseRate).toBeGreaterThan(0);
-  });
-
-  it('policy-benchmark: an overcharging seller is refused under every policy', async () => {
-    const { summary } = await runScenario(short('policy-benchmark'));
-    expect(summary.conservation.holds).toBe(true);
-    expect(summary.purchases.byOutcome.invoice_rejected).toBeGreaterThan(0);
-  });
 });

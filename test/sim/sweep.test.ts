@@ -6,7 +6,10 @@ import { loadScenario } from '../../sim/scenario/load.js';
 import { scenarioChecks } from '../../sim/market/checks.js';
 import { runSweep } from '../../sim/sweep/runner.js';
 import { expandGrid, parseGridArgs } from '../../sim/sweep/grid.js';
-import { mergeRuns } from '../../sim/sweep/merge.js';
+import { mergeRuns, sweepCsv, type SweepRun } from '../../sim/sweep/merge.js';
+import { holm } from '../../sim/metrics/paired.js';
+import { tQuantile } from '../../sim/metrics/student-t.js';
+import { GOLDEN_CASES, readGolden } from './golden-cases.js';
 import type { Summary } from '../../sim/metrics/summary.js';
 
 describe('sweep grid', () => {
@@ -20,6 +23,16 @@ describe('sweep grid', () => {
     ]);
   });
 
+  it('labels points by their values, so two points that differ only in a parameter get different labels', () => {
+    const [axis] = parseGridArgs([
+      'buyers[0].policy={name: budget_window, params: {limitMsat: 15000, window: minute}},{name: budget_window, params: {limitMsat: 30000, window: minute}}',
+    ]);
+    expect(expandGrid([axis!]).map((p) => p.label)).toEqual([
+      'buyers[0].policy=budget_window(limitMsat=15000, window=minute)',
+      'buyers[0].policy=budget_window(limitMsat=30000, window=minute)',
+    ]);
+  });
+
   it('keeps flow objects whole when splitting values', () => {
     const [axis] = parseGridArgs([
       'buyers[0].policy={name: allow_all},{name: max_per_request, params: {maxMsat: 5}}',
@@ -30,35 +43,119 @@ describe('sweep grid', () => {
     ]);
     expect(expandGrid([axis!]).map((p) => p.label)).toEqual([
       'buyers[0].policy=allow_all',
-      'buyers[0].policy=max_per_request',
+      'buyers[0].policy=max_per_request(maxMsat=5)',
     ]);
   });
 });
 
 describe('sweep merge', () => {
-  const fake = (welfare: number): Summary =>
-    ({
-      purchases: { successRate: 1, total: 10, tokenReuseRate: 0, byOutcome: {} },
-      money: { spentMsat: 100, feesMsat: 1 },
-      welfare: { welfareMsat: welfare, perTaskMsat: welfare / 10, done: 10 },
-      latency: { total: { p50: 1, p95: 2, p99: 3 } },
-      prices: {},
-      groups: { b: { welfarePerTaskMsat: welfare / 10, successRate: 1, spentMsat: 100, feesMsat: 1 } },
-      conservation: { holds: true },
-    }) as unknown as Summary;
+  const golden = JSON.parse(
+    readGolden(GOLDEN_CASES.find((c) => c.scenario === 'policy-benchmark')!)!,
+  ) as Summary;
+  // A real summary with the figures under test replaced.
+  const run = (point: number, seed: number, surplus: number, paid: [number, number]): SweepRun => ({
+    point,
+    seed,
+    summary: {
+      ...golden,
+      welfare: { ...golden.welfare, buyerSurplusMsat: surplus },
+      purchases: {
+        ...golden.purchases,
+        paymentsSucceeded: paid[0],
+        paymentsAttempted: paid[1],
+        paymentSuccessRate: paid[0] / paid[1],
+      },
+    },
+  });
+  const points = [
+    { index: 0, label: 'a', overrides: {} },
+    { index: 1, label: 'b', overrides: {} },
+    { index: 2, label: 'c', overrides: {} },
+  ];
+  const r = mergeRuns('x', [], points, [
+    run(0, 1, 100, [9, 10]),
+    run(0, 2, 120, [8, 10]),
+    run(0, 3, 110, [10, 10]),
+    run(1, 1, 105, [1, 2]),
+    run(1, 2, 130, [0, 2]),
+    run(1, 3, 112, [2, 2]),
+    run(2, 1, 100, [9, 10]),
+    run(2, 2, 120, [8, 10]),
+    run(2, 3, 110, [10, 10]),
+  ]);
+  const t2 = 4.302652729749464; // qt(0.975, 2)
 
-  it('computes a 95% t-interval across seeds for each point', () => {
-    const points = [{ index: 0, label: 'a', overrides: {} }];
-    const r = mergeRuns('x', [], points, [
-      { point: 0, seed: 1, summary: fake(100) },
-      { point: 0, seed: 2, summary: fake(120) },
-      { point: 0, seed: 3, summary: fake(110) },
-    ]);
-    const w = r.points[0]!.metrics.welfareMsat!;
+  it('computes a mean with its exact 95% t-interval across seeds for each point', () => {
+    const w = r.points[0]!.metrics.buyerSurplusMsat!;
     expect(w.mean).toBe(110);
-    expect(w.halfWidth).toBeCloseTo((4.303 * 10) / Math.sqrt(3), 3);
-    expect(w.low).toBeLessThan(110);
-    expect(r.points[0]!.groups.b!.welfarePerTaskMsat.mean).toBe(11);
+    expect(w.sd).toBe(10);
+    expect(w.halfWidth).toBe(Number(((t2 * 10) / Math.sqrt(3)).toFixed(6)));
+  });
+
+  it('pairs each point with the baseline over common seeds: mean difference, paired t-interval, t, d_z', () => {
+    const d = r.points[1]!.paired!.buyerSurplusMsat!;
+    // Differences 5, 10, 2: mean 17/3, sd √(49/3).
+    const sd = Math.sqrt(49 / 3);
+    expect(d.n).toBe(3);
+    expect(d.mean).toBe(Number((17 / 3).toFixed(6)));
+    expect(d.sd).toBe(Number(sd.toFixed(6)));
+    expect(d.halfWidth).toBe(Number(((t2 * sd) / Math.sqrt(3)).toFixed(6)));
+    expect(d.t).toBe(Number((17 / 3 / (sd / Math.sqrt(3))).toFixed(3)));
+    expect(d.effectSize).toBe(Number((17 / 3 / sd).toFixed(3)));
+    expect(r.points[0]!.paired).toBeUndefined();
+  });
+
+  it('adjusts the p-values of the comparisons with the baseline by Holm’s method', () => {
+    const b = r.points[1]!.paired!.buyerSurplusMsat!;
+    const c = r.points[2]!.paired!.buyerSurplusMsat!;
+    // c equals the baseline on every seed: p = 1; b is the smaller p and is doubled.
+    expect(c.p).toBe(1);
+    expect(b.pHolm).toBe(Number(Math.min(1, 2 * b.p).toFixed(6)));
+    expect(c.pHolm).toBe(1);
+  });
+
+  it('gives proportions a Wilson interval of the pooled counts, inside [0, 1]', () => {
+    // Point b: 3 of 6 payments over its seeds; Wilson 95% for 3/6.
+    expect(r.points[1]!.metrics.paymentSuccessRate!.wilson).toEqual({
+      p: 0.5,
+      low: 0.187585,
+      high: 0.812415,
+    });
+    expect(r.points[1]!.metrics.paymentSuccessRate!.low).toBe(0);
+  });
+
+  it('writes sweep.csv in long format: one row per point and seed with override columns', () => {
+    const axes = [{ path: 'buyers[0].policy', values: [{ name: 'allow_all' }] }];
+    const one = mergeRuns(
+      'x',
+      axes,
+      [
+        {
+          index: 0,
+          label: 'buyers[0].policy=allow_all',
+          overrides: { 'buyers[0].policy': { name: 'allow_all' } },
+        },
+      ],
+      [run(0, 1, 100, [9, 10]), run(0, 2, 120, [8, 10])],
+    );
+    const lines = sweepCsv(one).trim().split('\n');
+    expect(lines[0]!.startsWith('point,label,seed,buyers[0].policy,paymentSuccessRate,')).toBe(true);
+    expect(lines.slice(1).map((l) => l.split(',').slice(0, 5).join(','))).toEqual([
+      '0,buyers[0].policy=allow_all,1,"{""name"":""allow_all""}",0.9',
+      '0,buyers[0].policy=allow_all,2,"{""name"":""allow_all""}",0.8',
+    ]);
+  });
+});
+
+describe('statistics for comparisons', () => {
+  it('computes t quantiles exactly (R: qt(0.975, df))', () => {
+    expect(tQuantile(0.975, 1).toFixed(6)).toBe('12.706205');
+    expect(tQuantile(0.975, 31).toFixed(6)).toBe('2.039513');
+    expect(tQuantile(0.975, 119).toFixed(6)).toBe('1.980100');
+  });
+
+  it('adjusts p-values by Holm’s step-down method', () => {
+    expect(holm([0.01, 0.04, 0.03, 0.5])).toEqual([0.04, 0.09, 0.09, 0.5]);
   });
 });
 
@@ -86,13 +183,11 @@ describe('runSweep over worker threads', () => {
     for (const p of threaded.result.points) {
       expect(p.seeds).toEqual([1, 2]);
       expect(p.conservationHolds).toBe(true);
-      const iv = p.metrics.purchases!;
-      expect(iv.low).toBeLessThanOrEqual(iv.mean);
-      expect(iv.high).toBeGreaterThanOrEqual(iv.mean);
     }
+    expect(threaded.result.points[1]!.paired!.attempts!.n).toBe(2);
     expect(JSON.stringify(threaded.result)).toBe(JSON.stringify(inline.result));
     const csv = readFileSync(join(outDir, 'sweep.csv'), 'utf8').trim().split('\n');
-    expect(csv).toHaveLength(3);
+    expect(csv).toHaveLength(5);
     expect(readFileSync(join(outDir, 'report.html'), 'utf8')).toContain('<svg');
   }, 120_000);
 

@@ -1,0 +1,199 @@
+import { Histogram, type Percentiles } from './histogram.js';
+import { RunningStats, ratio, round } from './stats.js';
+import { Funnel } from './funnel.js';
+import { WelfareAcc } from './welfare.js';
+import {
+  STEPS,
+  attempted,
+  paymentAttempted,
+  type PurchaseRole,
+  type PurchaseRow,
+  type TaskRow,
+} from './rows.js';
+import type { RowAggregates, GroupStats, SellerShare, AmountBin } from './summary.js';
+import { SeriesAcc } from './series.js';
+
+class GroupAcc {
+  readonly funnel = new Funnel();
+  spent = 0;
+  fees = 0;
+  surplus = 0;
+  tasks = 0;
+  readonly latency = new Histogram();
+  constructor(readonly role: PurchaseRole) {}
+}
+
+/**
+ * Every aggregate of summary.json that comes from purchase and task rows,
+ * as a fold over those rows in O(1) memory per run (bounded by sellers,
+ * groups and time buckets, not by purchases). The recorder feeds it live;
+ * feeding it the rows read back from purchases.csv and tasks.csv gives the
+ * same result, which is what makes the CSVs a complete record.
+ */
+export class RowAggregator {
+  readonly #funnel = new Funnel();
+  readonly #welfare = new WelfareAcc();
+  readonly #outcomes = new Map<string, number>();
+  readonly #failures = new Map<string, number>();
+  #spent = 0;
+  #fees = 0;
+  readonly #attempts = new Histogram();
+  readonly #steps = new Map(STEPS.map((s) => [s, new Histogram()]));
+  readonly #prices = new Map<string, RunningStats>();
+  readonly #groups = new Map<string, GroupAcc>();
+  readonly #sellers = new Map<string, { revenueMsat: number; sales: number }>();
+  readonly #amounts = new Map<number, { attempts: number; succeeded: number }>();
+  readonly #series: SeriesAcc;
+
+  constructor(durationMs: number) {
+    this.#series = new SeriesAcc(durationMs);
+  }
+
+  purchase(r: PurchaseRow): void {
+    this.#funnel.add(r);
+    this.#welfare.purchase(r);
+    bump(this.#outcomes, r.outcome);
+    if (r.failure) bump(this.#failures, r.failure);
+    this.#spent += r.paidMsat;
+    this.#fees += r.feeMsat;
+    if (attempted(r)) this.#attempts.record(r.endMs - r.startMs);
+    for (const s of STEPS) {
+      const span = r.steps[s];
+      if (span) this.#steps.get(s)!.record(span.ms);
+    }
+    if (r.paidMsat > 0) {
+      let p = this.#prices.get(r.capability);
+      if (!p) this.#prices.set(r.capability, (p = new RunningStats()));
+      p.add(r.paidMsat);
+      const s = this.#sellers.get(r.seller) ?? { revenueMsat: 0, sales: 0 };
+      s.revenueMsat += r.paidMsat;
+      s.sales++;
+      this.#sellers.set(r.seller, s);
+    }
+    if (paymentAttempted(r) && r.quotedMsat > 0) {
+      const bin = 2 ** Math.floor(Math.log2(r.quotedMsat));
+      const a = this.#amounts.get(bin) ?? { attempts: 0, succeeded: 0 };
+      a.attempts++;
+      if (r.paidMsat > 0) a.succeeded++;
+      this.#amounts.set(bin, a);
+    }
+    const g = this.#group(r.group, r.role);
+    g.funnel.add(r);
+    g.spent += r.paidMsat;
+    g.fees += r.feeMsat;
+    if (attempted(r)) g.latency.record(r.endMs - r.startMs);
+    this.#series.add(r);
+  }
+
+  task(t: TaskRow): void {
+    this.#funnel.task(t);
+    this.#welfare.task(t);
+    const g = this.#group(t.group, t.role);
+    g.funnel.task(t);
+    g.tasks++;
+    g.surplus += t.earnedMsat - t.spentMsat - t.feesMsat;
+  }
+
+  result(): RowAggregates {
+    const funnel = this.#funnel.result();
+    const freshPaid = funnel.paymentsSucceeded;
+    return {
+      purchases: {
+        total: funnel.attempts,
+        byOutcome: Object.fromEntries(sorted(this.#outcomes)),
+        byFailure: Object.fromEntries(sorted(this.#failures)),
+        ...funnel,
+      },
+      money: {
+        spentMsat: this.#spent,
+        feesMsat: this.#fees,
+        sales: freshPaid,
+        meanPaidMsat: ratio(this.#spent, freshPaid),
+        feeRate: ratio(this.#fees, this.#spent),
+      },
+      latency: {
+        attempts: roundPct(this.#attempts.summary()),
+        steps: Object.fromEntries(
+          STEPS.map((s) => [s, roundPct(this.#steps.get(s)!.summary())]),
+        ) as RowAggregates['latency']['steps'],
+        cdf: cdfOf(this.#attempts),
+      },
+      prices: Object.fromEntries(
+        sorted(this.#prices).map(([cap, s]) => [
+          cap,
+          {
+            n: s.n,
+            meanMsat: round(s.mean, 3),
+            sdMsat: round(s.sd, 3),
+            cv: round(s.cv),
+            minMsat: s.min,
+            maxMsat: s.max,
+          },
+        ]),
+      ),
+      welfare: this.#welfare.result(),
+      groups: Object.fromEntries(sorted(this.#groups).map(([n, g]) => [n, groupStats(g)])),
+      market: this.#market(),
+      successByAmount: [...this.#amounts]
+        .sort(([a], [b]) => a - b)
+        .map(([bin, a]): AmountBin => ({
+          minMsat: bin,
+          maxMsat: bin * 2 - 1,
+          attempts: a.attempts,
+          succeeded: a.succeeded,
+          rate: ratio(a.succeeded, a.attempts),
+        })),
+      series: this.#series.result(),
+    };
+  }
+
+  #market(): RowAggregates['market'] {
+    const total = [...this.#sellers.values()].reduce((a, s) => a + s.revenueMsat, 0);
+    const sellers: Record<string, SellerShare> = {};
+    let hhi = 0;
+    for (const [name, s] of sorted(this.#sellers)) {
+      const share = total ? s.revenueMsat / total : 0;
+      hhi += share * share;
+      sellers[name] = { revenueMsat: s.revenueMsat, sales: s.sales, share: round(share) };
+    }
+    return { revenueMsat: total, hhi: round(hhi), sellers };
+  }
+
+  #group(name: string, role: PurchaseRole): GroupAcc {
+    let g = this.#groups.get(name);
+    if (!g) this.#groups.set(name, (g = new GroupAcc(role)));
+    return g;
+  }
+}
+
+function groupStats(g: GroupAcc): GroupStats {
+  const f = g.funnel.result();
+  const lat = g.latency.summary();
+  return {
+    role: g.role,
+    ...f,
+    spentMsat: g.spent,
+    feesMsat: g.fees,
+    surplusMsat: g.surplus,
+    surplusPerTaskMsat: ratio(g.surplus, g.tasks),
+    latencyP50: lat.p50,
+    latencyP95: lat.p95,
+    latencyCdf: cdfOf(g.latency),
+  };
+}
+
+function cdfOf(h: Histogram): { value: number; fraction: number }[] {
+  return h.cdf().map((p) => ({ value: p.value, fraction: round(p.fraction) }));
+}
+
+function bump<K>(m: Map<K, number>, k: K): void {
+  m.set(k, (m.get(k) ?? 0) + 1);
+}
+
+export function sorted<V>(m: Map<string, V>): [string, V][] {
+  return [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function roundPct(p: Percentiles): Percentiles {
+  return { ...p, mean: round(p.mean, 3) };
+}

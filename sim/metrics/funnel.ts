@@ -1,0 +1,97 @@
+import { ratio } from './stats.js';
+import { paymentAttempted, type PurchaseRow, type TaskRow } from './rows.js';
+
+/**
+ * The purchase funnel: each rate has one meaning and its own denominator,
+ * so a seller refused at quote time never counts as a failed payment and a
+ * policy's own denials never count against delivery.
+ */
+export interface FunnelStats {
+  /** Purchase attempts (rows), including ones refused before paying. */
+  attempts: number;
+  /** Attempts that ended at quote time (invoice refused, no usable 402, seller unreachable). */
+  quoteRejections: number;
+  /** quoteRejections / attempts. */
+  quoteRejectionRate: number;
+  /** Attempts denied by the buyer's payment policy (or its budget). */
+  policyDenials: number;
+  /** policyDenials / attempts that passed the quote check. */
+  policyDenialRate: number;
+  /** Lightning payments tried. */
+  paymentsAttempted: number;
+  paymentsSucceeded: number;
+  /** paymentsSucceeded / paymentsAttempted. */
+  paymentSuccessRate: number;
+  /** Calls made with a paid or held token. */
+  paidCalls: number;
+  /** Paid calls that delivered (outcome success). */
+  delivered: number;
+  /** delivered / paidCalls. */
+  deliveryRate: number;
+  /** Delivered calls served by a token held from before. */
+  tokenReuses: number;
+  /** tokenReuses / delivered. */
+  tokenReuseRate: number;
+  /** Tasks of end buyers and sub-agents (the ones whose value counts). */
+  tasks: number;
+  tasksDone: number;
+  /** tasksDone / tasks. */
+  taskCompletionRate: number;
+}
+
+/** Counts the funnel from rows and task rows, in O(1) memory. */
+export class Funnel {
+  #attempts = 0;
+  #quote = 0;
+  #denied = 0;
+  #payTried = 0;
+  #payOk = 0;
+  #calls = 0;
+  #delivered = 0;
+  #reuses = 0;
+  #tasks = 0;
+  #done = 0;
+
+  add(r: PurchaseRow): void {
+    this.#attempts++;
+    if (r.stage === 'quote') this.#quote++;
+    if (r.stage === 'authorize') this.#denied++;
+    if (paymentAttempted(r)) {
+      this.#payTried++;
+      if (r.paidMsat > 0) this.#payOk++;
+    }
+    if (r.stage === 'consume') {
+      this.#calls++;
+      if (r.outcome === 'success') {
+        this.#delivered++;
+        if (r.tokenReused) this.#reuses++;
+      }
+    }
+  }
+
+  task(t: TaskRow): void {
+    this.#tasks++;
+    if (t.done) this.#done++;
+  }
+
+  result(): FunnelStats {
+    return {
+      attempts: this.#attempts,
+      quoteRejections: this.#quote,
+      quoteRejectionRate: ratio(this.#quote, this.#attempts),
+      policyDenials: this.#denied,
+      policyDenialRate: ratio(this.#denied, this.#attempts - this.#quote),
+      paymentsAttempted: this.#payTried,
+      paymentsSucceeded: this.#payOk,
+      paymentSuccessRate: ratio(this.#payOk, this.#payTried),
+      paidCalls: this.#calls,
+      delivered: this.#delivered,
+      deliveryRate: ratio(this.#delivered, this.#calls),
+      tokenReuses: this.#reuses,
+      tokenReuseRate: ratio(this.#reuses, this.#delivered),
+      tasks: this.#tasks,
+      tasksDone: this.#done,
+      taskCompletionRate: ratio(this.#done, this.#tasks),
+    };
+  }
+}

@@ -1,0 +1,72 @@
+import { RunningStats, round } from './stats.js';
+import type { PurchaseRow } from './rows.js';
+import type { SeriesPoint } from './summary.js';
+
+const MAX_SERIES_POINTS = 120;
+
+interface Bucket {
+  attempts: number;
+  delivered: number;
+  spent: number;
+  price: RunningStats;
+  /** Per seller: revenue and the invoice amounts it quoted in this bucket. */
+  sellers: Map<string, { revenueMsat: number; quoted: RunningStats }>;
+}
+
+/**
+ * The run over time in fixed buckets (at most 120, whole seconds), by the
+ * attempt's start: attempts, deliveries, spend, mean paid price, and per
+ * seller its revenue and mean quoted price (price trajectories, shares).
+ */
+export class SeriesAcc {
+  readonly bucketMs: number;
+  readonly #buckets: Bucket[] = [];
+
+  constructor(durationMs: number) {
+    this.bucketMs = Math.max(1000, Math.ceil(durationMs / MAX_SERIES_POINTS / 1000) * 1000);
+  }
+
+  add(r: PurchaseRow): void {
+    const i = Math.max(0, Math.floor(r.startMs / this.bucketMs));
+    while (this.#buckets.length <= i)
+      this.#buckets.push({
+        attempts: 0,
+        delivered: 0,
+        spent: 0,
+        price: new RunningStats(),
+        sellers: new Map(),
+      });
+    const b = this.#buckets[i]!;
+    b.attempts++;
+    if (r.outcome === 'success') b.delivered++;
+    b.spent += r.paidMsat;
+    if (r.paidMsat > 0) b.price.add(r.paidMsat);
+    if (r.paidMsat > 0 || r.quotedMsat > 0) {
+      let s = b.sellers.get(r.seller);
+      if (!s) b.sellers.set(r.seller, (s = { revenueMsat: 0, quoted: new RunningStats() }));
+      s.revenueMsat += r.paidMsat;
+      if (r.quotedMsat > 0) s.quoted.add(r.quotedMsat);
+    }
+  }
+
+  result(): { bucketMs: number; points: SeriesPoint[] } {
+    return {
+      bucketMs: this.bucketMs,
+      points: this.#buckets.map((b, i) => ({
+        t: i * this.bucketMs,
+        attempts: b.attempts,
+        delivered: b.delivered,
+        spentMsat: b.spent,
+        meanPriceMsat: round(b.price.n ? b.price.mean : 0, 3),
+        sellers: Object.fromEntries(
+          [...b.sellers]
+            .sort(([a], [c]) => (a < c ? -1 : 1))
+            .map(([name, s]) => [
+              name,
+              { revenueMsat: s.revenueMsat, meanQuotedMsat: round(s.quoted.n ? s.quoted.mean : 0, 3) },
+            ]),
+        ),
+      })),
+    };
+  }
+}
