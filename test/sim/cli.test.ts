@@ -91,5 +91,5 @@ describe('sim CLI', () => {
     const u = cli(['run', 'quickstart', '--backend', 'moon']);
     expect(u.status).toBe(2);
     expect(u.stderr).toContain('--backend must be embedded or regtest');
-  }, 30_000);
+  }, 120_000);
 });

@@ -55,7 +55,8 @@ describe('statistics', () => {
   it('gives a 95% t-interval that widens with fewer seeds', () => {
     const five = tInterval([10, 12, 11, 13, 9]);
     expect(five.mean).toBe(11);
-    expect(five.halfWidth).toBeCloseTo((2.776 * Math.sqrt(2.5)) / Math.sqrt(5), 5);
+    // qt(0.975, 4) = 2.7764451051977987
+    expect(five.halfWidth).toBe(Number(((2.7764451051977987 * Math.sqrt(2.5)) / Math.sqrt(5)).toFixed(6)));
     const three = tInterval([10, 12, 11]);
     expect(three.halfWidth).toBeGreaterThan(five.halfWidth);
     expect(tInterval([7])).toMatchObject({ mean: 7, low: 7, high: 7 });

@@ -118,8 +118,8 @@ describe('sweep merge', () => {
     // Point b: 3 of 6 payments over its seeds; Wilson 95% for 3/6.
     expect(r.points[1]!.metrics.paymentSuccessRate!.wilson).toEqual({
       p: 0.5,
-      low: 0.187585,
-      high: 0.812415,
+      low: 0.187616,
+      high: 0.812384,
     });
     expect(r.points[1]!.metrics.paymentSuccessRate!.low).toBe(0);
   });
