@@ -24,6 +24,8 @@ export interface GoTarget {
   pkg: string;
   how: 'install' | 'wrapper';
   tags?: readonly string[];
+  /** `-ldflags` for `go build` (version stamps). */
+  ldflags?: string;
   /** Checks an existing binary is the pinned version: run with `versionArgs`, match the output. */
   versionArgs: readonly string[];
   versionPattern: RegExp;
@@ -43,6 +45,15 @@ export const LND: GoTarget = {
   pkg: 'github.com/lightningnetwork/lnd/cmd/lnd',
   how: 'wrapper',
   tags: ['signrpc', 'walletrpc', 'chainrpc', 'invoicesrpc', 'peersrpc', 'routerrpc'],
+  versionArgs: ['--version'],
+  versionPattern: /version 0\.20\.0-beta/,
+};
+
+/** lncli, for the health checks of the local lnd image (`lncli getinfo` answers once lnd is ready). */
+export const LNCLI: GoTarget = {
+  ...LND,
+  name: 'lncli',
+  pkg: 'github.com/lightningnetwork/lnd/cmd/lncli',
   versionArgs: ['--version'],
   versionPattern: /version 0\.20\.0-beta/,
 };
@@ -75,6 +86,23 @@ export const APERTURE: GoTarget = {
   versionArgs: [],
   versionPattern: /^\s*(?:mod|dep)\s+github\.com\/lightninglabs\/aperture\s+v0\.5\.0\s/m,
   versionFrom: 'buildinfo',
+};
+
+/**
+ * Docker Compose v2 (the `docker compose` CLI plugin), for machines whose
+ * distribution has no package for it. Its go.mod has `exclude` directives,
+ * which `go install …@version` refuses, so it is built from a wrapper module;
+ * the version stamp is the one its Makefile sets.
+ */
+export const COMPOSE: GoTarget = {
+  name: 'docker-compose',
+  module: 'github.com/docker/compose/v2',
+  version: 'v2.40.3',
+  pkg: 'github.com/docker/compose/v2/cmd',
+  how: 'wrapper',
+  ldflags: '-X github.com/docker/compose/v2/internal.Version=v2.40.3',
+  versionArgs: ['version'],
+  versionPattern: /Docker Compose version v2\.40\.3/,
 };
 
 /** What a native regtest network needs. */
@@ -175,7 +203,10 @@ export async function ensureBinaries(
 async function build(t: GoTarget, cache: string): Promise<string> {
   const bin = join(cache, 'bin');
   const env = { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false' };
-  const tags = t.tags?.length ? [`-tags=${t.tags.join(',')}`] : [];
+  const tags = [
+    ...(t.tags?.length ? [`-tags=${t.tags.join(',')}`] : []),
+    ...(t.ldflags ? [`-ldflags=${t.ldflags}`] : []),
+  ];
   try {
     if (t.how === 'install') {
       await run('go', ['install', '-trimpath', ...tags, `${t.pkg}@${t.version}`], {
@@ -221,7 +252,7 @@ async function versionOutput(t: GoTarget, path: string): Promise<string> {
 }
 
 function stampOf(t: GoTarget): string {
-  return `${t.pkg}@${t.version} tags=${(t.tags ?? []).join(',')}`;
+  return `${t.pkg}@${t.version} tags=${(t.tags ?? []).join(',')}${t.ldflags ? ` ldflags=${t.ldflags}` : ''}`;
 }
 
 /** Writes the wrapper module: require the target, copy its versioned `replace` directives, import its main package. */

@@ -4,7 +4,7 @@
  *   npm run network:up     [-- --native|--docker] [--topology default|<file.json>] [--out .regtest/network.json]
  *   npm run network:down
  *   npm run network:attach -- --polar <id|name|folder> [--polar-home DIR] [--role alice=buyer …] [--running-only]
- *   npx tsx infra/regtest/cli.ts status | build
+ *   npx tsx infra/regtest/cli.ts status | build | docker-prepare | docker-stop
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -15,11 +15,14 @@ import { msatToSat } from '../money.js';
 import { systemClock } from '../time/clock.js';
 import { APERTURE, ensureBinaries, REGTEST_TARGETS } from './binaries.js';
 import { closeAll, connectNetwork } from './connect.js';
-import { dockerAvailable, downDocker, upDocker } from './docker.js';
+import { upDocker } from './docker.js';
+import { dockerAvailable, prepareDocker, stopDockerd } from './engine.js';
+import { composeFilesFor, ensureLocalImages } from './images.js';
+import { downNetwork } from './lifecycle.js';
 import { upNative } from './native.js';
 import { loadNetwork, nodeRoleSchema, type NodeRole } from './network-file.js';
 import { attachPolar } from './polar.js';
-import { processStatus, readState, teardown } from './state.js';
+import { processStatus, readState } from './state.js';
 import { resolveTopology } from './topology.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -30,14 +33,23 @@ const HELP: Record<string, string> = {
   up: `network:up — start a regtest network (bitcoin + 5 LND nodes) and write its description.
 
   --native           btcd + lnd built from source into ~/.cache/l402-lab (needs Go; first build ~5 min)
-  --docker           docker-compose.yml (needs a Docker engine)
+  --docker           docker-compose.yml on a Docker engine, with Polar's images
                      default: docker when \`docker info\` answers, native otherwise
+  --local-images     with --docker: add docker-compose.local.yml, images built here
+                     FROM scratch from the native binaries, btcd as chain backend
+                     (no registry needed); default: Polar's images if present or
+                     pullable, else the local ones
+  --polar-images     with --docker: Polar's images only (docker-compose.yml alone)
+  --prepare          with --docker: install the engine and Compose plugin where
+                     missing and start dockerd if none answers (network:down stops
+                     a dockerd started this way)
   --topology NAME    'default' (hub, seller-1/2, buyer-1/2) or a JSON file (see README "Real Lightning")
   --out PATH         where network.json goes (default .regtest/network.json)
   --state DIR        pids and logs (default .regtest/state)
 
 The daemons keep running in the background; stop them with \`npm run network:down\`.`,
-  down: `network:down — stop what network:up started and remove its data.
+  down: `network:down — stop what network:up started and remove its data (docker:
+containers, networks and volumes), and a dockerd that --prepare started.
 
   --state DIR        as given to up (default .regtest/state)`,
   attach: `network:attach — describe a running Polar network as network.json.
@@ -57,6 +69,11 @@ attached, every other node is named in a warning.`,
   --out PATH         network.json to read (default .regtest/network.json)
   --state DIR        (default .regtest/state)`,
   build: `build — build (or find) the pinned btcd, btcctl and lnd binaries; --aperture adds Aperture.`,
+  'docker-prepare': `docker-prepare — make Docker usable: install docker.io (apt-get, root) when there
+is no engine, build Compose v2 into ~/.cache/l402-lab and link it as
+~/.docker/cli-plugins/docker-compose when \`docker compose\` is missing, start
+dockerd when no daemon answers; --local-images also builds the local images.`,
+  'docker-stop': `docker-stop — stop the dockerd docker-prepare (or network:up --prepare) started, if any.`,
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -72,6 +89,9 @@ async function main(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
       native: { type: 'boolean' },
       docker: { type: 'boolean' },
+      'local-images': { type: 'boolean' },
+      'polar-images': { type: 'boolean' },
+      prepare: { type: 'boolean' },
       aperture: { type: 'boolean' },
       topology: { type: 'string', default: 'default' },
       out: { type: 'string', default: DEFAULT_OUT },
@@ -100,8 +120,25 @@ async function main(argv: string[]): Promise<number> {
       for (const [name, path] of Object.entries(bins)) console.log(`${name.padEnd(10)} ${path}`);
       return 0;
     }
+    case 'docker-prepare': {
+      const { actions } = await prepareDocker({ clock, logger });
+      if (values['local-images'])
+        actions.push(`local images: ${(await ensureLocalImages({ clock, logger })).join(', ')}`);
+      console.log(actions.length ? actions.join('\n') : 'Docker engine and Compose plugin already there');
+      return 0;
+    }
+    case 'docker-stop': {
+      console.log(
+        (await stopDockerd(clock)) ? 'stopped the dockerd we started' : 'no dockerd of ours to stop',
+      );
+      return 0;
+    }
     case 'up': {
       if (values.native && values.docker) throw new Error('choose one of --native and --docker');
+      if (values['local-images'] && values['polar-images'])
+        throw new Error('choose one of --local-images and --polar-images');
+      if (values.docker && values.prepare)
+        for (const a of (await prepareDocker({ clock, logger })).actions) console.log(a);
       const docker = values.docker || (!values.native && (await dockerAvailable()));
       const topology = resolveTopology(
         values.topology.endsWith('.json') ? await readFile(values.topology, 'utf8') : values.topology,
@@ -109,12 +146,17 @@ async function main(argv: string[]): Promise<number> {
       // Ctrl-C during bring-up: stop whatever was started (state.json is written after every spawn).
       process.once('SIGINT', () => {
         logger.warn('interrupted; tearing down');
-        void teardown(stateDir, { clock, logger }).finally(() => process.exit(130));
+        void downNetwork(stateDir, { clock, logger }).finally(() => process.exit(130));
       });
       const started = clock.now();
       const net = docker
         ? await upDocker({
-            composeFile: join(ROOT, 'docker-compose.yml'),
+            composeFiles: (
+              await composeFilesFor(
+                values['local-images'] ? 'local' : values['polar-images'] ? 'polar' : 'auto',
+                { clock, logger },
+              )
+            ).files,
             stateDir,
             outPath: out,
             clock,
@@ -136,11 +178,14 @@ async function main(argv: string[]): Promise<number> {
         console.log(`nothing to stop (no state in ${stateDir})`);
         return 0;
       }
-      if (state.kind === 'docker') await downDocker(stateDir, { clock, logger });
-      else {
-        const { stopped } = await teardown(stateDir, { clock, logger });
-        console.log(`stopped ${stopped.length ? stopped.join(', ') : 'nothing (already gone)'}`);
-      }
+      const running = (await processStatus(stateDir)).filter((p) => p.running).map((p) => p.name);
+      await downNetwork(stateDir, { clock, logger });
+      console.log(
+        state.kind === 'docker'
+          ? `removed compose project ${state.compose?.project} (containers, networks, volumes)`
+          : `stopped ${running.length ? running.join(', ') : 'nothing (already gone)'}`,
+      );
+      if (await stopDockerd(clock)) console.log('stopped the dockerd network:up --prepare started');
       return 0;
     }
     case 'attach': {

@@ -15,7 +15,11 @@ export {
 } from './network-file.js';
 export { connectNode, connectNetwork, closeAll } from './connect.js';
 export { upNative, downNative, stopNode, startNode, type NativeUpOptions } from './native.js';
-export { upDocker, downDocker, dockerAvailable, readComposeLayout, type ComposeLayout } from './docker.js';
+export { upDocker, downDocker, type DockerUpOptions } from './docker.js';
+export { readComposeLayout, type ComposeLayout } from './compose-layout.js';
+export { dockerAvailable, composeAvailable, prepareDocker, stopDockerd, DockerSetupError } from './engine.js';
+export { ensureLocalImages, composeFilesFor, LOCAL_IMAGES, type ImageChoice } from './images.js';
+export { downNetwork, networkRunning, stopNetworkNode, startNetworkNode } from './lifecycle.js';
 export {
   attachPolar,
   guessRole,
@@ -46,6 +50,8 @@ export {
   BTCD,
   BTCCTL,
   APERTURE,
+  COMPOSE,
+  LNCLI,
   REGTEST_TARGETS,
   type GoTarget,
 } from './binaries.js';

@@ -194,10 +194,15 @@ export async function startNode(stateDir: string, node: NodeDesc, clock: Clock):
     isRunning: () => isOurs(again),
     describe: () => logTail(again.logFile),
   });
+  await waitForChannelsActive(node, clock);
+}
+
+/** Waits until every channel of a node that just restarted is active again (its peers reconnected). */
+export async function waitForChannelsActive(node: NodeDesc, clock: Clock, timeoutMs = 60_000): Promise<void> {
   const lnd = await LndNode.fromFiles(node, { clock });
   try {
     const admin = new LndAdmin(lnd.rest);
-    await waitFor(clock, 60_000, `${node.name}'s channels to reactivate`, async () =>
+    await waitFor(clock, timeoutMs, `${node.name}'s channels to reactivate`, async () =>
       (await admin.channels()).every((c) => c.active),
     );
   } finally {

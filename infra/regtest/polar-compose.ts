@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { publishedPort } from './compose-layout.js';
 import type { PolarKind, PolarNode } from './polar-networks.js';
 
 /**
@@ -17,19 +18,8 @@ const MOUNTS: Array<{ kind: PolarKind; target: string }> = [
 
 interface ComposeService {
   image?: string;
-  ports?: unknown[];
+  ports?: Array<string | number>;
   volumes?: unknown[];
-}
-
-/** The host port a service publishes for `container` (`"8081:8080"`, `"127.0.0.1:8081:8080"`). */
-export function publishedPort(ports: unknown[] | undefined, container: number): number | undefined {
-  for (const p of ports ?? []) {
-    const parts = String(p)
-      .replace(/\/tcp$/, '')
-      .split(':');
-    if (parts.length >= 2 && Number(parts.at(-1)) === container) return Number(parts.at(-2));
-  }
-  return undefined;
 }
 
 /**

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createLogger } from '../log.js';
 import { systemClock } from '../time/clock.js';
 import { isAlive } from './processes.js';
-import { teardown } from './state.js';
+import { downNetwork } from './lifecycle.js';
 
 const [ownerArg, stateDir] = process.argv.slice(2);
 const owner = Number(ownerArg);
@@ -24,8 +24,8 @@ if (!Number.isInteger(owner) || owner <= 0 || !stateDir) {
   while (isAlive(owner) && (await present())) await systemClock.sleep(1000);
   if (await present()) {
     log.info({ owner, stateDir }, 'owner exited; tearing the network down');
-    const { stopped } = await teardown(stateDir, { clock: systemClock, logger: log });
+    await downNetwork(stateDir, { clock: systemClock, logger: log });
     await rm(stateDir, { recursive: true, force: true });
-    log.info({ stopped }, 'done');
+    log.info('done');
   }
 }

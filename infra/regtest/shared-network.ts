@@ -7,10 +7,12 @@ import type { Clock } from '../time/clock.js';
 import { silentLogger, type Logger } from '../log.js';
 import { cacheDir } from './binaries.js';
 import { acquireFileLock } from './file-lock.js';
+import { upDocker } from './docker.js';
+import { composeFilesFor, type ImageChoice } from './images.js';
+import { downNetwork, networkRunning } from './lifecycle.js';
 import { loadNetwork, type NetworkDesc } from './network-file.js';
 import { upNative } from './native.js';
 import { isAlive } from './processes.js';
-import { processStatus, teardown } from './state.js';
 import { defaultTopology, type Topology } from './topology.js';
 
 export interface SharedNetworkOptions {
@@ -27,6 +29,13 @@ export interface SharedNetworkOptions {
   root?: string;
   /** How long to wait for another user of the network to finish (default 30 min). */
   waitMs?: number;
+  /**
+   * `native` (default): btcd + lnd processes on free ports. `compose`: the
+   * docker-compose network on a Docker engine (fixed ports, so one at a time
+   * per machine), with `images` choosing Polar's or the local images.
+   */
+  driver?: 'native' | 'compose';
+  images?: ImageChoice;
 }
 
 /** A lease on the shared network: exclusive until `release()`. */
@@ -39,7 +48,7 @@ export interface SharedNetworkLease {
 const REAPER = fileURLToPath(new URL('./reaper.ts', import.meta.url));
 
 /**
- * One native regtest network per owner process, reused by every test file
+ * One regtest network (native, or compose with `driver: 'compose'`) per owner process, reused by every test file
  * (each file runs in its own worker process). The first caller brings it up
  * and starts a detached reaper that tears it down once the owner exits; later
  * callers reuse it. A lease is exclusive, because tests stop nodes and
@@ -59,21 +68,30 @@ export async function acquireSharedNetwork(opts: SharedNetworkOptions): Promise<
   try {
     const path = join(stateDir, 'network.json');
     const existing = await loadNetwork(path).catch(() => undefined);
-    const procs = await processStatus(stateDir);
-    if (existing && procs.length > 0 && procs.every((p) => p.running))
-      return { net: existing, stateDir, release };
+    if (existing && (await networkRunning(stateDir))) return { net: existing, stateDir, release };
     // Half a network (a crash mid-bring-up, a node that died): start over.
-    await teardown(stateDir, { clock, logger: log });
+    await downNetwork(stateDir, { clock, logger: log });
     const started = clock.now();
-    const net = await upNative({
-      topology: opts.topology ?? defaultTopology,
-      stateDir,
-      outPath: path,
-      clock,
-      logger: log,
-      faucetSeed: `shared-${ownerPid}`,
-    });
-    log.info({ seconds: (clock.now() - started) / 1000, stateDir }, 'shared regtest network up');
+    const topology = opts.topology ?? defaultTopology;
+    const faucetSeed = `shared-${ownerPid}`;
+    const net =
+      opts.driver === 'compose'
+        ? await upDocker({
+            composeFiles: (await composeFilesFor(opts.images ?? 'auto', { clock, logger: log })).files,
+            projectDir: stateDir,
+            project: `l402-lab-shared-${ownerPid}`,
+            stateDir,
+            outPath: path,
+            clock,
+            logger: log,
+            topology,
+            faucetSeed,
+          })
+        : await upNative({ topology, stateDir, outPath: path, clock, logger: log, faucetSeed });
+    log.info(
+      { seconds: (clock.now() - started) / 1000, stateDir, kind: net.kind },
+      'shared regtest network up',
+    );
     spawnReaper(ownerPid, stateDir);
     return { net, stateDir, release };
   } catch (err) {
@@ -104,7 +122,9 @@ async function collectStale(root: string, clock: Clock, log: Logger): Promise<vo
     const owner = Number(entry);
     if (isAlive(owner)) continue;
     log.info({ owner }, 'removing a shared network whose owner is gone');
-    await teardown(join(root, entry), { clock, logger: log });
+    await downNetwork(join(root, entry), { clock, logger: log }).catch((err: unknown) =>
+      log.warn({ owner, err: String(err) }, 'could not take a stale network down'),
+    );
     await rm(join(root, entry), { recursive: true, force: true });
   }
 }

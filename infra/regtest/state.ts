@@ -24,8 +24,15 @@ export const stateSchema = z.object({
   dataDir: z.string().optional(),
   networkPath: z.string().optional(),
   processes: z.array(processSchema).default([]),
-  /** docker: the compose file and project used. */
-  compose: z.object({ file: z.string(), project: z.string() }).optional(),
+  /** docker: the compose files, project name and folder used, and the bind-mounted data folders to remove. */
+  compose: z
+    .object({
+      files: z.array(z.string()).min(1),
+      project: z.string(),
+      projectDir: z.string(),
+      dataDirs: z.array(z.string()).default([]),
+    })
+    .optional(),
 });
 export type NetworkState = z.infer<typeof stateSchema>;
 

@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { readComposeLayout } from '../../infra/regtest/docker.js';
+import { readComposeLayout } from '../../infra/regtest/compose-layout.js';
+import { BTCD, LND } from '../../infra/regtest/binaries.js';
+import { LOCAL_IMAGES } from '../../infra/regtest/images.js';
 import { defaultTopology } from '../../infra/regtest/topology.js';
 
 // `docker compose config` needs an engine; this checks the file's structure instead.
@@ -80,12 +83,18 @@ describe('docker-compose.yml', () => {
   });
 
   it('publishes distinct loopback ports that the driver reads back', () => {
-    const layout = readComposeLayout(text, ROOT);
-    expect(layout.bitcoindRpcPort).toBe(18443);
+    const layout = readComposeLayout(doc, ROOT);
+    expect(layout.chain).toEqual({
+      name: 'bitcoind',
+      backend: 'bitcoind',
+      rpcPort: 18443,
+      dataDir: join(ROOT, '.regtest/docker/bitcoind'),
+    });
     expect(new Set(layout.lnd.map((l) => l.restPort)).size).toBe(5);
     expect(new Set(layout.lnd.map((l) => l.p2pPort)).size).toBe(5);
     expect(layout.lnd.find((l) => l.name === 'hub')).toMatchObject({
       restPort: 8081,
+      grpcPort: 10001,
       lnddir: join(ROOT, '.regtest/docker/lnd/hub'),
     });
     for (const [, s] of Object.entries(doc.services))
@@ -94,6 +103,64 @@ describe('docker-compose.yml', () => {
 
   it('the layout reader refuses an LND service it cannot use, naming it', () => {
     const broken = text.replace("'127.0.0.1:8081:8080'", "'127.0.0.1:8081:8089'");
-    expect(() => readComposeLayout(broken, ROOT)).toThrow(/compose service hub: needs ports for 8080/);
+    expect(() => readComposeLayout(parse(broken), ROOT)).toThrow(/compose service hub: needs ports for 8080/);
+  });
+});
+
+describe('docker-compose.local.yml (no registry: local images, btcd backend)', () => {
+  const localText = readFileSync(join(ROOT, 'docker-compose.local.yml'), 'utf8');
+  // `!override` / `!reset` are Compose's merge tags; the YAML reader here keeps their values as they are.
+  const local = parse(localText, { merge: true, logLevel: 'error' }) as {
+    services: Record<string, { image?: string; command?: string; profiles?: string[]; volumes?: string[] }>;
+  };
+
+  it('names the locally built images by their pinned versions', () => {
+    expect(LOCAL_IMAGES.map((i) => i.tag)).toEqual([
+      `l402-lab/lnd:${LND.version.slice(1)}`,
+      `l402-lab/btcd:${BTCD.version.slice(1)}`,
+    ]);
+    expect(local.services.btcd!.image).toBe(`l402-lab/btcd:${BTCD.version.slice(1)}`);
+    for (const [name] of lndServices)
+      expect(local.services[name]!.image, name).toBe(`l402-lab/lnd:${LND.version.slice(1)}`);
+  });
+
+  it('keeps bitcoind out (a profile nobody activates) and runs btcd with the published RPC port bitcoind had', () => {
+    expect(local.services.bitcoind).toEqual({ profiles: ['bitcoind'] });
+    const layout = readComposeLayout(
+      { services: { btcd: local.services.btcd, ...Object.fromEntries(lndServices) } },
+      ROOT,
+    );
+    expect(layout.chain).toEqual({
+      name: 'btcd',
+      backend: 'btcd',
+      rpcPort: 18443,
+      dataDir: join(ROOT, '.regtest/docker/btcd'),
+    });
+    expect(local.services.btcd!.command).toMatch(/--miningaddr=\$\{L402_MINING_ADDRESS:\?/);
+  });
+
+  it.each(lndServices.map(([name]) => name))('%s keeps its base flags but uses btcd over TLS', (name) => {
+    const base = doc.services[name]!.command.split(/\s+/);
+    const flags = local.services[name]!.command!.split(/\s+/);
+    const bitcoindFlags = (f: string) => f.startsWith('--bitcoind.') || f === '--bitcoin.node=bitcoind';
+    expect(
+      flags.filter(
+        (f) => !f.startsWith('--btcd.') && f !== '--bitcoin.node=btcd' && f !== '--lnddir=/home/lnd/.lnd',
+      ),
+    ).toEqual(base.filter((f) => !bitcoindFlags(f)));
+    expect(flags).toEqual(
+      expect.arrayContaining([
+        '--bitcoin.node=btcd',
+        '--btcd.rpchost=btcd:18443',
+        '--btcd.rpcuser=polaruser',
+        '--btcd.rpcpass=polarpass',
+        '--btcd.rpccert=/btcd/rpc.cert',
+      ]),
+    );
+  });
+
+  it('mounts btcd’s data folder read-only where the lnd flags look for rpc.cert', () => {
+    expect(localText).toContain('- ./.regtest/docker/btcd:/btcd:ro');
+    expect(localText).toMatch(/depends_on: !override\n\s+btcd:\n\s+condition: service_healthy/);
   });
 });

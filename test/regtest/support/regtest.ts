@@ -1,8 +1,14 @@
 /**
  * The one helper every real-Lightning test file uses (this area's and later
- * ones: simulator --backend regtest, lnget, Aperture). It brings up ONE native
+ * ones: simulator --backend regtest, lnget, Aperture). It brings up ONE
  * regtest network per `vitest run` (shared by every test file's worker,
  * torn down when vitest exits) and hands it out one file at a time.
+ *
+ * Which network: native btcd + lnd processes by default;
+ * `L402_REGTEST_DRIVER=compose` runs the same suites over the
+ * docker-compose network on a Docker engine (`L402_COMPOSE_IMAGES=local`
+ * for the FROM-scratch images and btcd, `polar` for Polar's images, `auto`
+ * by default: Polar's when present or pullable).
  *
  *   const avail = await regtestAvailability();
  *   describeRegtest(avail, 'my suite', () => {
@@ -24,12 +30,35 @@ import {
 import { Chain } from '../../../infra/regtest/chain.js';
 import { Faucet } from '../../../infra/regtest/faucet.js';
 import { nodeByName, type NetworkDesc } from '../../../infra/regtest/network-file.js';
-import { startNode, stopNode } from '../../../infra/regtest/native.js';
+import { composeAvailable, dockerAvailable } from '../../../infra/regtest/engine.js';
+import type { ImageChoice } from '../../../infra/regtest/images.js';
+import { startNetworkNode, stopNetworkNode } from '../../../infra/regtest/lifecycle.js';
 import { acquireSharedNetwork, type SharedNetworkLease } from '../../../infra/regtest/shared-network.js';
 import { LndAdmin } from '../../../infra/regtest/lnd-admin.js';
 
+/** The network the suites run on (`L402_REGTEST_DRIVER`). */
+export function regtestDriver(): 'native' | 'compose' {
+  const d = process.env.L402_REGTEST_DRIVER ?? 'native';
+  if (d !== 'native' && d !== 'compose')
+    throw new Error(`L402_REGTEST_DRIVER must be native or compose, got ${JSON.stringify(d)}`);
+  return d;
+}
+
+function imageChoice(): ImageChoice {
+  const c = process.env.L402_COMPOSE_IMAGES ?? 'auto';
+  if (c !== 'auto' && c !== 'local' && c !== 'polar')
+    throw new Error(`L402_COMPOSE_IMAGES must be auto, local or polar, got ${JSON.stringify(c)}`);
+  return c;
+}
+
 /** `undefined` when real LND can run here; otherwise why not. Builds the binaries if Go is there. */
 export async function regtestAvailability(): Promise<string | undefined> {
+  if (regtestDriver() === 'compose') {
+    if (!(await dockerAvailable()))
+      return 'L402_REGTEST_DRIVER=compose but no Docker engine answers (npx tsx infra/regtest/cli.ts docker-prepare)';
+    if (!(await composeAvailable()))
+      return 'L402_REGTEST_DRIVER=compose but `docker compose` is missing (npx tsx infra/regtest/cli.ts docker-prepare)';
+  }
   const present = await Promise.all(REGTEST_TARGETS.map((t) => existingBinary(t)));
   if (present.every(Boolean)) return undefined;
   if (!(await goVersion())) return 'Go is not installed, so btcd and lnd cannot be built (install Go ≥ 1.24)';
@@ -71,7 +100,7 @@ export interface RegtestHandle {
   node(name: string, opts?: { reconnectTimeoutMs?: number }): Promise<LndNode>;
   /** The chain backend, mining to the network's faucet. */
   chain(): Promise<Chain>;
-  /** Stops one lnd (SIGTERM, as a crash-free restart would). */
+  /** Stops one lnd (SIGTERM, as a crash-free restart would; compose: its container). */
   stop(name: string): Promise<void>;
   /** Starts it again on the same data and waits until it is ready. */
   start(name: string): Promise<void>;
@@ -93,7 +122,13 @@ export function useRegtest(): RegtestHandle {
   };
   beforeAll(async () => {
     const logger = process.env.LOG_LEVEL ? createLogger({ name: 'regtest' }) : silentLogger;
-    lease = await acquireSharedNetwork({ ownerPid: ownerPid(), clock: systemClock, logger });
+    lease = await acquireSharedNetwork({
+      ownerPid: ownerPid(),
+      clock: systemClock,
+      logger,
+      driver: regtestDriver(),
+      images: imageChoice(),
+    });
     await freshen(lease.net);
   });
   afterAll(async () => {
@@ -135,8 +170,8 @@ export function useRegtest(): RegtestHandle {
       }
       return chain;
     },
-    stop: (name) => stopNode(need().stateDir, name, systemClock),
-    start: (name) => startNode(need().stateDir, nodeByName(need().net, name), systemClock),
+    stop: (name) => stopNetworkNode(need().stateDir, name, systemClock),
+    start: (name) => startNetworkNode(need().stateDir, nodeByName(need().net, name), systemClock),
   };
 }
 
