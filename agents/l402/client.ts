@@ -4,7 +4,15 @@ import type { Msat } from '../../infra/money.js';
 import type { Clock } from '../../infra/time/clock.js';
 import { allowAll, type PaymentPolicy, type Reservation } from '../policies/index.js';
 import type { PurchaseEvent, PurchaseHints, PurchaseResult } from './outcome.js';
-import { PAY_ON_SUCCESS, readPaywallAnswer, type PaywallAnswer } from './paywall-response.js';
+import { createHash } from 'node:crypto';
+import { osSecrets } from '../../infra/random.js';
+import {
+  PAYER_KEY,
+  PAYER_LOCK,
+  PAY_ON_SUCCESS,
+  readPaywallAnswer,
+  type PaywallAnswer,
+} from './paywall-response.js';
 import { prepareRequest, type PreparedRequest } from './request.js';
 import { SingleFlight } from './single-flight.js';
 import type { ClientContext } from './context.js';
@@ -209,7 +217,10 @@ export function createL402Client(options: L402ClientOptions): L402Client {
     andConsume = true,
   ): Promise<PurchaseResult & { token?: StoredToken }> {
     // Ask for a hold invoice: the seller keeps our HTLC until it has delivered, or refunds it.
-    if (hints.payOnSuccess) req.headers.set(PAY_ON_SUCCESS, '1');
+    if (hints.payOnSuccess) {
+      req.headers.set(PAY_ON_SUCCESS, '1');
+      lockPayer(req);
+    }
     if (!answer) {
       const at = clock.now();
       run.attempts++;
@@ -275,6 +286,8 @@ export function createL402Client(options: L402ClientOptions): L402Client {
     let settled!: () => void;
     paying.set(offer.paymentHash, new Promise<void>((r) => (settled = r)));
     run.attempts++;
+    // The retry shows the secret behind the lock this purchase's requests carried.
+    req.headers.set(PAYER_KEY, lockPayer(req));
     const { paid, delivery, consumeMs } = await payOnDelivery(ctx, offer, reservation)
       // The delivery used one call: count it before waiters look at the token.
       .then((r) => (r.paid.ok && tokens.recordUse(r.paid.token), r))
@@ -381,4 +394,22 @@ export function createL402Client(options: L402ClientOptions): L402Client {
   }
 
   return { fetch: fetchL402, purchase, acquire, recover, steps: ctx, tokens, policy };
+}
+
+/** Each purchase's pay-on-success secret, by its prepared request. */
+const payerKeys = new WeakMap<PreparedRequest, string>();
+
+/**
+ * The secret of this purchase (made once, from the OS CSPRNG): sets its
+ * sha256 as `L402-Payer-Lock` on the request and returns it for the retry.
+ */
+function lockPayer(req: PreparedRequest): string {
+  let key = payerKeys.get(req);
+  if (key === undefined) {
+    const secret = osSecrets.bytes(32);
+    key = Buffer.from(secret).toString('hex');
+    payerKeys.set(req, key);
+    req.headers.set(PAYER_LOCK, createHash('sha256').update(secret).digest('hex'));
+  }
+  return key;
 }

@@ -22,6 +22,12 @@ export interface PaywallAnswer {
 /** The header a buyer sends to ask for, and a seller returns to offer, pay-on-success (hold invoices). */
 export const PAY_ON_SUCCESS = 'L402-Pay-On-Success';
 
+/** Sent with a request for a hold invoice: hex sha256 of a secret only this buyer knows. */
+export const PAYER_LOCK = 'L402-Payer-Lock';
+
+/** Sent with the pay-on-success retry: the secret itself, so the macaroon alone never takes the call. */
+export const PAYER_KEY = 'L402-Payer-Key';
+
 /** The challenge a buyer will act on, with the payment hash its macaroon commits to. */
 export type ChosenChallenge =
   { ok: true; challenge: Challenge; tokenPaymentHash: string } | { ok: false; reason: string };

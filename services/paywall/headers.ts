@@ -4,12 +4,28 @@
  */
 
 /**
- * Request: `1` asks for a hold invoice (pay on success). Response: `1` on a
- * 402 whose invoice is a hold invoice. The retry carries
- * `Authorization: L402 <macaroon>:` with an empty preimage: nothing secret
- * travels, the seller already knows the preimage of its own hold invoice.
+ * Request: `1` asks for a hold invoice (pay on success), together with
+ * `L402-Payer-Lock`. Response: `1` on a 402 whose invoice is a hold invoice.
+ * The retry carries `Authorization: L402 <macaroon>:` with an empty preimage
+ * (the seller knows the preimage of its own hold invoice) and
+ * `L402-Payer-Key`: the macaroon alone, which anyone who saw the 402 has,
+ * never takes the paid call.
  */
 export const PAY_ON_SUCCESS_HEADER = 'L402-Pay-On-Success';
+
+/** Request for a hold invoice: hex sha256 of a 32-byte secret only the payer knows. */
+export const PAYER_LOCK_HEADER = 'L402-Payer-Lock';
+
+/** Pay-on-success retry: the hex secret whose sha256 was the request's `L402-Payer-Lock`. */
+export const PAYER_KEY_HEADER = 'L402-Payer-Key';
+
+const HEX32 = /^[0-9a-f]{64}$/;
+
+/** A 32-byte hex value from a header (lowercased), or undefined when absent or malformed. */
+export function hex32(value: string | undefined): string | undefined {
+  const v = value?.trim().toLowerCase();
+  return v !== undefined && HEX32.test(v) ? v : undefined;
+}
 
 /** Request: which tier to buy (`L402-Tier: 1`); default the paywall's first tier. */
 export const TIER_HEADER = 'L402-Tier';

@@ -1,5 +1,5 @@
 /** The L402 paywall: one Hono middleware per paid route, plus the discovery manifest. */
-export { l402Paywall } from './paywall.js';
+export { l402Paywall, type L402Paywall } from './paywall.js';
 export {
   PaywallConfigError,
   resolveTiers,
@@ -15,6 +15,8 @@ export { MemoryQuotaStore, type QuotaStore, type QuotaResult } from './quota-sto
 export { TokenBucketLimiter, type RateLimit, type RateDecision } from './rate-limiter.js';
 export {
   PAY_ON_SUCCESS_HEADER,
+  PAYER_LOCK_HEADER,
+  PAYER_KEY_HEADER,
   TIER_HEADER,
   CALLS_REMAINING_HEADER,
   headerFlag,

@@ -60,6 +60,8 @@ export interface L402PaywallOptions {
   strict?: boolean;
   /** Offer hold invoices to requests with `L402-Pay-On-Success: 1`. */
   payOnSuccess?: boolean;
+  /** Most hold invoices in flight at once (default 10,000); beyond it a hold request gets 503 + Retry-After. */
+  maxPendingHolds?: number;
   /** How long a pay-on-success retry waits for the HTLC to arrive (default 30 s). */
   holdTimeoutMs?: number;
   /** Poll interval while waiting for the HTLC, besides `onInvoice` (default 50 ms). */
@@ -146,6 +148,8 @@ export function resolveTiers(o: L402PaywallOptions): ResolvedTier[] {
     check(positiveInt(o.invoiceExpirySec), 'options.invoiceExpirySec must be a positive integer');
   if (o.holdTimeoutMs !== undefined)
     check(positiveInt(o.holdTimeoutMs), 'options.holdTimeoutMs must be a positive integer');
+  if (o.maxPendingHolds !== undefined)
+    check(positiveInt(o.maxPendingHolds), 'options.maxPendingHolds must be a positive integer');
   if (o.holdPollMs !== undefined)
     check(positiveInt(o.holdPollMs), 'options.holdPollMs must be a positive integer');
   if (o.secrets !== undefined)

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context, Next } from 'hono';
 import type { L402Error } from '../../infra/l402/index.js';
 import { formatAuthorization, paymentHashOfToken } from '../../infra/l402/index.js';
@@ -6,7 +7,8 @@ import type { IssuedChallenge } from './challenge.js';
 import { challengeResponse } from './challenge.js';
 import type { PendingHold } from './hold.js';
 import { waitForAccepted } from './hold.js';
-import { emit, refuse, rejectCredential } from './respond.js';
+import { PAYER_KEY_HEADER, PAYER_LOCK_HEADER, hex32 } from './headers.js';
+import { emit, refuse, rejectCredential, unavailable } from './respond.js';
 import { verifyContext, type PaywallState } from './state.js';
 
 /** Maps a verification failure to the 402 body's `reason`. */
@@ -16,9 +18,10 @@ export function reasonOf(e: L402Error): string {
 
 /**
  * The retry of a pay-on-success purchase, `Authorization: L402 <mac>:` sent
- * while the payer's HTLC is held: verify the macaroon with the preimage only
- * the seller knows, wait for the HTLC, run the handler, then settle on 2xx
- * or cancel (refund) on anything else. One retry per invoice at a time.
+ * while the payer's HTLC is held: check the payer's key against the lock it
+ * sent for the hold invoice, verify the macaroon with the preimage only the
+ * seller knows, wait for the HTLC, run the handler, then settle on 2xx or
+ * cancel (refund) on anything else. One retry per invoice at a time.
  */
 export async function holdRetry(
   p: PaywallState,
@@ -35,49 +38,87 @@ export async function holdRetry(
   const hold = p.holds.get(hash);
   if (!hold)
     return rejectCredential(p, c, 'hold_not_found', `no pending hold invoice for payment hash ${hash}`);
+  // Before `busy`: someone holding only the macaroon must not block the payer's own retry either.
+  if (!opens(hold.payerLock, c.req.header(PAYER_KEY_HEADER)))
+    return rejectCredential(
+      p,
+      c,
+      'payer_key_mismatch',
+      `the retry for hold invoice ${hash} needs ${PAYER_KEY_HEADER}: the secret whose sha256 was the ${PAYER_LOCK_HEADER} of its request`,
+    );
   if (hold.busy)
     return refuse(p, c, 409, 'hold_in_progress', `another request is already using hold invoice ${hash}`);
   hold.busy = true;
   try {
-    const v = await p.minter.verify(
-      formatAuthorization({ macaroon, preimage: hold.preimage }),
-      verifyContext(p, c),
+    return await runHold(p, c, next, macaroon, hold);
+  } catch (err) {
+    // The node did not answer (restart, timeout): the HTLC's fate is unknown, so no new invoice.
+    p.logger.warn({ err, paymentHash: hash }, 'pay-on-success: the node did not answer');
+    return unavailable(
+      p,
+      c,
+      'token_state_unknown',
+      `cannot tell whether hold invoice ${hash} is paid; retry later`,
     );
-    if (!v.ok) return await rejectCredential(p, c, reasonOf(v.error), v.error.message);
-    const state = await waitForAccepted(p.node, p.clock, hash, {
-      timeoutMs: p.holdTimeoutMs,
-      pollMs: p.holdPollMs,
-    });
-    if (state === 'timeout') {
-      emit(p, c, {
-        type: 'rejected',
-        reason: 'payment_not_received',
-        status: 402,
-        paymentHash: hash,
-        tokenId: hold.tokenId,
-      });
-      // The same invoice again: the buyer may still be paying it.
-      const same: IssuedChallenge = { ...hold, tier: p.tiers.find((t) => t.tier === hold.tier)! };
-      return challengeResponse(c, same, {
-        service: p.service,
-        reason: 'payment_not_received',
-        message: `no HTLC for ${hash} within ${p.holdTimeoutMs} ms; pay the invoice, then retry`,
-        payOnSuccess: true,
-        tiers: p.tiers,
-      });
-    }
-    if (state !== 'accepted') {
-      p.holds.delete(hash);
-      return await rejectCredential(p, c, 'hold_not_found', `hold invoice ${hash} is ${state}`);
-    }
-    const refused = await runAuthorized(p, c, next, v.token);
-    const delivered =
-      refused === undefined && c.error === undefined && c.res.status >= 200 && c.res.status < 300;
-    await finishHold(p, c, hold, delivered, refused?.status ?? c.res.status);
-    return refused;
   } finally {
     hold.busy = false;
+    if (hold.accepted && p.holds.get(hash) === hold) p.holds.armExpiry(hold);
   }
+}
+
+/** True when `key` (hex) hashes to `lock`. */
+function opens(lock: string, keyHeader: string | undefined): boolean {
+  const key = hex32(keyHeader);
+  if (key === undefined) return false;
+  const hashed = createHash('sha256').update(Buffer.from(key, 'hex')).digest();
+  return timingSafeEqual(hashed, Buffer.from(lock, 'hex'));
+}
+
+/** Verify, wait for the HTLC, run the handler, settle or cancel. */
+async function runHold(
+  p: PaywallState,
+  c: Context,
+  next: Next,
+  macaroon: string,
+  hold: PendingHold,
+): Promise<Response | void> {
+  const hash = hold.paymentHash;
+  const v = await p.minter.verify(
+    formatAuthorization({ macaroon, preimage: hold.preimage }),
+    verifyContext(p, c),
+  );
+  if (!v.ok) return await rejectCredential(p, c, reasonOf(v.error), v.error.message);
+  const state = await waitForAccepted(p.node, p.clock, hash, {
+    timeoutMs: p.holdTimeoutMs,
+    pollMs: p.holdPollMs,
+  });
+  if (state === 'timeout') {
+    emit(p, c, {
+      type: 'rejected',
+      reason: 'payment_not_received',
+      status: 402,
+      paymentHash: hash,
+      tokenId: hold.tokenId,
+    });
+    // The same invoice again: the buyer may still be paying it.
+    const same: IssuedChallenge = { ...hold, tier: p.tiers.find((t) => t.tier === hold.tier)! };
+    return challengeResponse(c, same, {
+      service: p.service,
+      reason: 'payment_not_received',
+      message: `no HTLC for ${hash} within ${p.holdTimeoutMs} ms; pay the invoice, then retry`,
+      payOnSuccess: true,
+      tiers: p.tiers,
+    });
+  }
+  if (state !== 'accepted') {
+    p.holds.delete(hash);
+    return await rejectCredential(p, c, 'hold_not_found', `hold invoice ${hash} is ${state}`);
+  }
+  const refused = await runAuthorized(p, c, next, v.token);
+  const delivered =
+    refused === undefined && c.error === undefined && c.res.status >= 200 && c.res.status < 300;
+  await finishHold(p, c, hold, delivered, refused?.status ?? c.res.status);
+  return refused;
 }
 
 /** Settles on delivery, cancels (the payer gets the HTLC back) otherwise. */

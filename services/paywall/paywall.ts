@@ -9,6 +9,9 @@ import { buildState, verifyContext, type PaywallState } from './state.js';
 
 type Env = { Variables: L402Variables };
 
+/** The paywall middleware, plus `close()` for shutdown: it cancels every hold invoice still in flight. */
+export type L402Paywall = MiddlewareHandler<Env> & { close(): Promise<void> };
+
 /**
  * An L402 paywall for one Hono route (Aperture as a library). Without a
  * valid credential it answers 402 with a fresh invoice and macaroon; with one
@@ -20,11 +23,12 @@ type Env = { Variables: L402Variables };
  * app.get('/v1/quote', l402Paywall({ node, minter, clock, service: 'quotes', price: 5_000, maxCalls: 10 }),
  *   (c) => c.json({ quote: 42, calls: c.get('l402').quotas }));
  */
-export function l402Paywall(options: L402PaywallOptions): MiddlewareHandler<Env> {
+export function l402Paywall(options: L402PaywallOptions): L402Paywall {
   const p = buildState(options);
-  return async function l402Paywall(c, next) {
+  const middleware: MiddlewareHandler<Env> = async function l402Paywall(c, next) {
     return handle(p, c, next);
   };
+  return Object.assign(middleware, { close: () => p.holds.close() });
 }
 
 /** One request: a pay-on-success retry, no L402 credential, or a credential to verify. */

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import type { TokenFacts } from '../../infra/l402/index.js';
 import { challengeResponse, issueChallenge, priceOf } from './challenge.js';
 import type { PaywallEvent } from './events.js';
-import { PAY_ON_SUCCESS_HEADER, TIER_HEADER, headerFlag } from './headers.js';
+import { PAYER_LOCK_HEADER, PAY_ON_SUCCESS_HEADER, TIER_HEADER, headerFlag, hex32 } from './headers.js';
 import type { ResolvedTier } from './options.js';
 import type { PaywallState } from './state.js';
 
@@ -92,11 +92,31 @@ export async function challenge(
   const tier = pickTier(p, c);
   if ('error' in tier) return tier.error;
   const hold = p.payOnSuccess && headerFlag(c.req.header(PAY_ON_SUCCESS_HEADER));
+  const payerLock = hex32(c.req.header(PAYER_LOCK_HEADER));
+  if (hold && payerLock === undefined)
+    return refuse(
+      p,
+      c,
+      400,
+      'payer_lock_required',
+      `${PAY_ON_SUCCESS_HEADER} needs ${PAYER_LOCK_HEADER}: the hex sha256 of a 32-byte secret you show on the retry`,
+    );
   const price = await priceOf(tier, c, p.load);
   if (!price.ok) return unavailable(p, c, price.reason, price.message);
   const ch = await issueChallenge(p.issue, tier, price.priceMsat, hold);
   if (!ch.ok) return unavailable(p, c, ch.reason, ch.message);
-  if (hold) p.holds.add({ ...ch, preimage: ch.preimage!, tier: tier.tier, busy: false }, p.clock.now());
+  if (
+    hold &&
+    !p.holds.add({ ...ch, preimage: ch.preimage!, payerLock: payerLock!, tier: tier.tier, busy: false })
+  ) {
+    await p.node.cancelInvoice(ch.paymentHash).catch(() => undefined);
+    return unavailable(
+      p,
+      c,
+      'holds_full',
+      `${p.holds.size} hold invoices are in flight, the most this seller keeps`,
+    );
+  }
   emit(p, c, {
     type: 'challenge',
     reason,

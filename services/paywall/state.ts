@@ -85,7 +85,7 @@ export function buildState(options: L402PaywallOptions): PaywallState {
     },
     quotaStore: options.quotaStore ?? new MemoryQuotaStore(),
     limiter: options.rateLimit ? new TokenBucketLimiter(options.rateLimit, clock) : undefined,
-    holds: new HoldBook(),
+    holds: new HoldBook({ node, clock, logger, capacity: options.maxPendingHolds ?? 10_000 }),
     settled: new SettledCache(),
     load: { inFlight: 0 },
   };

@@ -203,6 +203,7 @@ async function main(): Promise<void> {
   const stop = async () => {
     await unregister?.().catch(() => undefined);
     await http.close();
+    await seller.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop());

@@ -61,6 +61,8 @@ export interface Seller {
   listing(baseUrl: string): ListingFields;
   /** Calls in progress (capacity accounting). */
   readonly inUse: number;
+  /** Shutdown: cancels the hold invoices still in flight, so no payer's HTLC stays locked. */
+  close(): Promise<void>;
 }
 
 const ARCHETYPES: Record<SellerConfig['archetype'], (d: ArchetypeDeps) => Archetype> = {
@@ -236,5 +238,6 @@ export async function createSeller(
     get inUse() {
       return gate.inUse;
     },
+    close: () => paywall.close(),
   };
 }

@@ -112,3 +112,15 @@ export function appWith(paywall: MiddlewareHandler<{ Variables: L402Variables }>
   app.get(path, paywall, (c) => c.json({ ok: true, data: 42 }));
   return app;
 }
+
+/** A pay-on-success buyer's secret (fixed, so runs repeat) and its lock, hex. */
+export const PAYER = { key: 'ab'.repeat(32), lock: sha256Hex('ab'.repeat(32)) };
+
+/** Headers asking for a hold invoice, locked with `PAYER`. */
+export const HOLD_REQUEST = { 'L402-Pay-On-Success': '1', 'L402-Payer-Lock': PAYER.lock };
+
+/** Headers of the pay-on-success retry for `macaroon`, with `PAYER`'s key. */
+export const holdRetryHeaders = (macaroon: string, key = PAYER.key) => ({
+  authorization: `L402 ${macaroon}:`,
+  'L402-Payer-Key': key,
+});

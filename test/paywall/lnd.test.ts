@@ -16,7 +16,7 @@ import { l402Paywall } from '../../services/paywall/index.js';
 import type { PaywallEvent } from '../../services/paywall/index.js';
 import { Registry, RegistryClient, createRegistryApp, nodeSigner } from '../../services/registry/index.js';
 import { describeRegtest, regtestAvailability, useRegtest } from '../regtest/support/regtest.js';
-import { challengeOf, json, sha256Hex } from './helpers.js';
+import { HOLD_REQUEST, challengeOf, holdRetryHeaders, json, sha256Hex } from './helpers.js';
 
 const unavailable = await regtestAvailability();
 
@@ -80,11 +80,11 @@ describeRegtest(unavailable, 'paywall and registry on real LND (regtest)', () =>
   });
 
   it('pay-on-success: settles a held HTLC when the handler succeeds', async () => {
-    const first = await fetch(`${server.url}/v1/job`, { headers: { 'L402-Pay-On-Success': '1' } });
+    const first = await fetch(`${server.url}/v1/job`, { headers: HOLD_REQUEST });
     expect(first.headers.get('L402-Pay-On-Success')).toBe('1');
     const ch = challengeOf(first);
     const paying = buyer.pay(ch.invoice, { maxFeeMsat: 10_000 });
-    const res = await fetch(`${server.url}/v1/job`, { headers: { authorization: `L402 ${ch.macaroon}:` } });
+    const res = await fetch(`${server.url}/v1/job`, { headers: holdRetryHeaders(ch.macaroon) });
     expect(res.status).toBe(200);
     const payment = await paying;
     expect(payment.status).toBe('succeeded');
@@ -94,11 +94,11 @@ describeRegtest(unavailable, 'paywall and registry on real LND (regtest)', () =>
 
   it('pay-on-success: cancels the held HTLC when the handler fails, and the buyer keeps every msat', async () => {
     const before = await quietLocal(buyer);
-    const first = await fetch(`${server.url}/v1/job?fail=1`, { headers: { 'L402-Pay-On-Success': '1' } });
+    const first = await fetch(`${server.url}/v1/job?fail=1`, { headers: HOLD_REQUEST });
     const ch = challengeOf(first);
     const paying = buyer.pay(ch.invoice, { maxFeeMsat: 10_000 });
     const res = await fetch(`${server.url}/v1/job?fail=1`, {
-      headers: { authorization: `L402 ${ch.macaroon}:` },
+      headers: holdRetryHeaders(ch.macaroon),
     });
     expect(res.status).toBe(500);
     const payment = await paying;

@@ -6,7 +6,7 @@ import type { PaywallEvent } from '../../services/paywall/index.js';
 import { l402Paywall } from '../../services/paywall/index.js';
 import { insecureSeededSecrets } from '../../infra/random.js';
 import type { World } from './helpers.js';
-import { challengeOf, json, makeWorld, sha256Hex } from './helpers.js';
+import { HOLD_REQUEST, challengeOf, holdRetryHeaders, json, makeWorld, sha256Hex } from './helpers.js';
 
 const PRICE = 7_000;
 
@@ -36,13 +36,13 @@ function holdApp(
 
 /** Asks for a hold invoice, starts paying it, and retries with `L402 <mac>:` while the HTLC is held. */
 async function payOnSuccess(w: World, app: Hono, path: string) {
-  const first = await app.request(path, { headers: { 'L402-Pay-On-Success': '1' } });
+  const first = await app.request(path, { headers: HOLD_REQUEST });
   expect(first.status).toBe(402);
   expect(first.headers.get('L402-Pay-On-Success')).toBe('1');
   expect((await json(first)).payOnSuccess).toBe(true);
   const { macaroon, invoice } = challengeOf(first);
   const paying = w.buyer.pay(invoice);
-  const retry = Promise.resolve(app.request(path, { headers: { authorization: `L402 ${macaroon}:` } }));
+  const retry = Promise.resolve(app.request(path, { headers: holdRetryHeaders(macaroon) }));
   await w.clock.runUntilIdle();
   return { res: await retry, payment: await paying, macaroon };
 }
@@ -100,11 +100,9 @@ describe('pay-on-success with hold invoices', () => {
   it('answers the same challenge again when no HTLC arrives before the timeout', async () => {
     const w = makeWorld();
     const app = holdApp(w, [], { holdTimeoutMs: 2_000 });
-    const first = await app.request('/v1/job', { headers: { 'L402-Pay-On-Success': '1' } });
+    const first = await app.request('/v1/job', { headers: HOLD_REQUEST });
     const ch = challengeOf(first);
-    const retry = Promise.resolve(
-      app.request('/v1/job', { headers: { authorization: `L402 ${ch.macaroon}:` } }),
-    );
+    const retry = Promise.resolve(app.request('/v1/job', { headers: holdRetryHeaders(ch.macaroon) }));
     await w.clock.runUntilIdle();
     const res = await retry;
     expect(res.status).toBe(402);
@@ -117,7 +115,7 @@ describe('pay-on-success with hold invoices', () => {
     const app = holdApp(w);
     const plain = await app.request('/v1/job'); // no pay-on-success header: an ordinary invoice
     const { macaroon } = challengeOf(plain);
-    const res = await app.request('/v1/job', { headers: { authorization: `L402 ${macaroon}:` } });
+    const res = await app.request('/v1/job', { headers: holdRetryHeaders(macaroon) });
     expect(res.status).toBe(402);
     expect((await json(res)).reason).toBe('hold_not_found');
   });

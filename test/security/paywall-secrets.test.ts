@@ -11,6 +11,7 @@ import { SimNetwork, zeroLatency } from '../../infra/lightning/simnet/index.js';
 import { createRng } from '../../infra/random.js';
 import { VirtualClock } from '../../infra/time/virtual-clock.js';
 import { createSeller, type Seller } from '../../services/sellers/index.js';
+import { HOLD_REQUEST } from '../paywall/helpers.js';
 
 /**
  * An attacker who knows the seed (the seller CLI's default is 1) tries to
@@ -75,7 +76,7 @@ describe('knowing the seed gives an attacker no secret', () => {
 
   it('the preimage of a hold invoice cannot be recomputed from the seed', async () => {
     const { clock, seller } = await defaultSeller(true);
-    const real = await challenge(seller, { 'L402-Pay-On-Success': '1' });
+    const real = await challenge(seller, HOLD_REQUEST);
     const guessed = createRng(SEED).fork('preimages').bytes(32);
     const status = await call(
       clock,
