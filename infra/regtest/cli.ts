@@ -185,7 +185,8 @@ async function main(argv: string[]): Promise<number> {
           ? `removed compose project ${state.compose?.project} (containers, networks, volumes)`
           : `stopped ${running.length ? running.join(', ') : 'nothing (already gone)'}`,
       );
-      if (await stopDockerd(clock)) console.log('stopped the dockerd network:up --prepare started');
+      if (await stopDockerd(clock))
+        console.log('stopped the dockerd that --prepare (or docker-prepare) started');
       return 0;
     }
     case 'attach': {

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 import type { Clock } from '../time/clock.js';
 import type { Logger } from '../log.js';
@@ -222,7 +222,18 @@ export async function downDocker(stateDir: string, deps: { clock: Clock; logger:
   if (!p) return;
   deps.logger.info({ files: p.files, project: p.project }, 'docker compose down');
   await compose(p, ['down', '-v', '--remove-orphans', '--timeout', '30']);
-  for (const dir of p.state.compose?.dataDirs ?? []) await rm(dir, { recursive: true, force: true });
+  for (const dir of p.state.compose?.dataDirs ?? []) {
+    await rm(dir, { recursive: true, force: true });
+    // And the folders above it that are now empty (./.regtest/docker/lnd, …), up to the project folder.
+    for (let up = dirname(dir); up.startsWith(p.projectDir + sep); up = dirname(up))
+      if (
+        !(await rmdir(up).then(
+          () => true,
+          () => false,
+        ))
+      )
+        break;
+  }
   await teardown(stateDir, deps);
 }
 
