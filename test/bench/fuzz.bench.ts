@@ -1,0 +1,111 @@
+/**
+ * Fuzz bench: at least 100,000 seeded cases each for L402 headers (against a
+ * seller's paywall), macaroons, BOLT11 invoices, registry bodies and hostile
+ * 402s against the L402 client. Counts 5xx answers, crashes, hangs and
+ * accepted forgeries, and the peak RSS of each target's process.
+ * Run: npm run bench -- fuzz   (FUZZ_CASES=100000 FUZZ_SEED=1 by default)
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { FuzzTally } from '../security/fuzz-common.js';
+import { currentLoad, writeResults } from './harness.js';
+
+const TARGETS = ['headers', 'macaroons', 'invoices', 'registry', 'client'] as const;
+type Target = (typeof TARGETS)[number];
+const CASES = Number(process.env.FUZZ_CASES ?? 100_000);
+const SEED = Number(process.env.FUZZ_SEED ?? 1);
+const PARALLEL = Number(process.env.FUZZ_PARALLEL ?? 2);
+
+async function runTarget(target: Target): Promise<FuzzTally> {
+  const { fuzzHeaders } = await import('../security/fuzz-headers.js');
+  const { fuzzMacaroons, fuzzInvoices } = await import('../security/fuzz-parsers.js');
+  const { fuzzRegistry } = await import('../security/fuzz-registry.js');
+  const { fuzzClient } = await import('../security/fuzz-client.js');
+  const run = {
+    headers: fuzzHeaders,
+    macaroons: fuzzMacaroons,
+    invoices: fuzzInvoices,
+    registry: fuzzRegistry,
+    client: fuzzClient,
+  }[target];
+  return run(SEED, CASES);
+}
+
+/** One target in its own process, so each peak RSS is that target's alone. */
+function child(target: Target): Promise<FuzzTally & { peakRssMb: number; seconds: number }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(import.meta.url), '--target', target],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: process.env,
+      },
+    );
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.on('exit', (code) => {
+      const line = out.trim().split('\n').at(-1) ?? '';
+      try {
+        resolve(JSON.parse(line));
+      } catch {
+        reject(new Error(`fuzz target ${target} exited ${code} without a result: ${out.slice(-2000)}`));
+      }
+    });
+  });
+}
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+async function main(): Promise<void> {
+  const i = process.argv.indexOf('--target');
+  if (i >= 0) {
+    const target = process.argv[i + 1] as Target;
+    const started = performance.now();
+    const t = await runTarget(target);
+    const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+    console.log(
+      JSON.stringify({ ...t, peakRssMb, seconds: Math.round((performance.now() - started) / 1000) }),
+    );
+    process.exit(0);
+  }
+  const load = currentLoad();
+  const queue = [...TARGETS];
+  const results = new Map<Target, Awaited<ReturnType<typeof child>>>();
+  await Promise.all(
+    Array.from({ length: PARALLEL }, async () => {
+      for (let t = queue.shift(); t; t = queue.shift()) {
+        const r = await child(t);
+        console.log(`${t}: ${fmt(r.cases)} cases in ${r.seconds} s`);
+        results.set(t, r);
+      }
+    }),
+  );
+  const notes: string[] = [];
+  for (const target of TARGETS) {
+    const r = results.get(target)!;
+    const outcomes = Object.entries(r.outcomes)
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .map(([k, v]) => `${k} ${fmt(v)}`)
+      .join(', ');
+    notes.push(
+      `${r.target}: ${fmt(r.cases)} cases, ${fmt(r.status5xx)} 5xx, ${fmt(r.crashes)} crashes, ${fmt(r.hangs)} hangs, ` +
+        `${fmt(r.forgeries)} forgeries accepted, peak RSS ${fmt(r.peakRssMb)} MB (outcomes: ${outcomes})`,
+    );
+    for (const p of r.problems) notes.push(`${r.target} problem: ${p}`);
+  }
+  writeResults(
+    {
+      bench: 'fuzz',
+      command: 'npm run bench -- fuzz',
+      settings: { 'cases per target': CASES, seed: SEED, 'targets in parallel': PARALLEL },
+      tables: [],
+      notes,
+    },
+    load,
+  );
+  const bad = [...results.values()].some((r) => r.status5xx + r.crashes + r.hangs > 0);
+  process.exit(bad ? 1 : 0);
+}
+
+await main();
