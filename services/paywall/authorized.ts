@@ -25,7 +25,17 @@ export async function runAuthorized(
     }
   }
   // The one atomic step: every quota is checked and counted together (see QuotaStore).
-  const q = await p.quotaStore.consume(facts.quotas);
+  const q = await p.quotaStore.consume(facts, p.clock.now());
+  if (!q.ok && q.reason === 'too_many_counters')
+    return refuse(
+      p,
+      c,
+      403,
+      'too_many_counters',
+      `token ${facts.tokenId.slice(0, 16)}… already counts calls for ${q.limit} attenuated copies; use one of those`,
+      {},
+      facts,
+    );
   if (!q.ok)
     return rejectCredential(p, c, 'quota_exhausted', `all ${q.limit} calls of this token are used`, facts);
   c.set('l402', facts);
@@ -38,6 +48,6 @@ export async function runAuthorized(
   }
   if (Number.isFinite(q.remaining)) c.header(CALLS_REMAINING_HEADER, String(q.remaining));
   if (p.releaseQuotaOnServerError && (c.error !== undefined || c.res.status >= 500))
-    await p.quotaStore.release(facts.quotas);
+    await p.quotaStore.release(facts);
   return undefined;
 }

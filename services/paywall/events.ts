@@ -30,6 +30,7 @@ export type RejectReason =
   | 'quota_exhausted'
   | 'unpaid'
   | 'token_state_unknown'
+  | 'too_many_counters'
   | 'rate_limited'
   | 'hold_not_found'
   | 'hold_in_progress'

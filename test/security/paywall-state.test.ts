@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { attenuate, caveats, formatAuthorization } from '../../infra/l402/index.js';
+import { MemoryQuotaStore, l402Paywall } from '../../services/paywall/index.js';
+import { appWith, buy, inMemory, json, makeWorld } from '../paywall/helpers.js';
+
+const LIFETIME_SEC = 3600;
+
+describe('a paid token cannot make the seller keep unbounded state', () => {
+  it('counts calls for at most 64 attenuated copies of one token, and forgets them once the token expired', async () => {
+    const w = makeWorld();
+    const quotaStore = new MemoryQuotaStore();
+    // A time pass: no quota of its own, so every copy the buyer attenuates with max_calls is a counter of its own.
+    const app = appWith(
+      l402Paywall({
+        ...w,
+        node: w.seller,
+        service: 'weather',
+        price: 5_000,
+        tokenLifetimeSec: LIFETIME_SEC,
+        quotaStore,
+      }),
+    );
+    const { challenge, authorization } = await buy(w, inMemory(app), '/v1/data');
+    const preimage = authorization.slice(authorization.lastIndexOf(':') + 1);
+    const statuses: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      const copy = attenuate(challenge.macaroon, [caveats.maxCalls('weather', 1000 - i)]);
+      const res = await app.request('/v1/data', {
+        headers: { authorization: formatAuthorization({ macaroon: copy, preimage }) },
+      });
+      statuses.push(res.status);
+      if (res.status === 403) expect((await json(res)).error).toBe('too_many_counters');
+    }
+    expect(statuses.filter((s) => s === 200)).toHaveLength(64);
+    expect(statuses.filter((s) => s === 403)).toHaveLength(36);
+    expect(quotaStore.size).toBe(64);
+
+    // Past the token's valid_until its counters go at the next sweep (one pass per 1,024 calls).
+    const after = w.clock.now() + LIFETIME_SEC * 1000;
+    for (let i = 0; i < 1024; i++) quotaStore.consume({ tokenId: 'other', quotas: [] }, after);
+    expect(quotaStore.size).toBe(0);
+  });
+});
