@@ -29,7 +29,8 @@ Runs a market and serves a live view of it in the browser (open the printed URL)
   --replay DIR       play back a finished run from DIR/events.jsonl instead of running one
   -h, --help         this help
 
-The default scenario is quickstart. Keys on the page: Space pauses, + and - change speed.`;
+Scenarios: quickstart (default), price-war, resale, policy-benchmark, agent-chain, faults, or a file.
+Keys on the page: Space pauses, + and - change speed. More in docs/demo.md.`;
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({

@@ -179,8 +179,6 @@ export class LiveMarket implements ControlTarget {
     if (c.type === 'seller_offline' || c.type === 'node_offline') {
       const target = c.type === 'seller_offline' ? c.seller : c.node;
       run.world.setOnline(target, !c.offline);
-      const s = this.state.sellers.get(target);
-      if (s) s.offline = c.offline;
       run.recorder.fault(now, c.offline ? 'node_offline' : 'node_online', target, 'presenter');
     } else if (c.type === 'drain') {
       const moved = run.world.drain(c.node, c.fraction);
@@ -195,7 +193,6 @@ export class LiveMarket implements ControlTarget {
     } else if (c.type === 'price') {
       const s = run.market.sellers.find((x) => x.name === c.seller)!;
       await reprice(s, c.msat, run.world, run.market, this.#repriced++);
-      this.state.seller(s.name, s.group).priceMsat = c.msat;
       run.recorder.fault(now, 'price_change', s.name, `price now ${c.msat} msat (presenter)`);
     }
   }

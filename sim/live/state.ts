@@ -1,30 +1,16 @@
 import type { RecordEvent } from '../metrics/recorder.js';
 import type { PurchaseRow } from '../metrics/rows.js';
-import type {
-  AgentView,
-  FlowView,
-  Phase,
-  RecentView,
-  ResaleView,
-  SellerView,
-  Snapshot,
-  Totals,
-} from './snapshot.js';
-import { PHASES } from './snapshot.js';
+import type { FlowView, Phase, RecentView, ResaleView, SellerView, Snapshot, Totals } from './snapshot.js';
+import { agentViews, type LiveAgent } from './agent-views.js';
 
 /** What the live state folds: the recorder's events plus the start of each task (discover). */
 export type LiveInput =
   RecordEvent | { kind: 'task_start'; t: number; buyer: string; group: string; role: string };
 
-export const MAX_AGENTS = 40;
-export const MAX_FLOWS = 30;
+export const MAX_AGENTS = 20;
+export const MAX_FLOWS = 15;
 const MAX_RECENT = 12;
 const MAX_FAULTS = 10;
-
-interface Agent extends AgentView {
-  active: number;
-  seen: number;
-}
 
 /** Purchase steps as the L402 client reports them, mapped to the phases the page draws. */
 const STEP_PHASE: Record<string, Phase> = {
@@ -55,7 +41,7 @@ export class LiveState {
     tasksDone: 0,
   };
   readonly sellers = new Map<string, SellerView>();
-  readonly agents = new Map<string, Agent>();
+  readonly agents = new Map<string, LiveAgent>();
   readonly #flows = new Map<string, FlowView & { seen: number }>();
   readonly #recent: RecentView[] = [];
   readonly #failuresBySeller: Record<string, Record<string, number>> = {};
@@ -69,7 +55,7 @@ export class LiveState {
   constructor(readonly sellerOf: (url: string) => string = sellerFromHost) {}
 
   /** Declares an agent before it acts (so idle agents and their budgets show). */
-  agent(name: string, group: string, role: string, budgetMsat = 0): Agent {
+  agent(name: string, group: string, role: string, budgetMsat = 0): LiveAgent {
     let a = this.agents.get(name);
     if (!a) {
       a = {
@@ -124,6 +110,7 @@ export class LiveState {
     else if (e.type === 'fault') {
       const d = e.data as { kind: string; target: string; detail: string };
       this.#faults.unshift({ tMs: e.t, kind: d.kind, target: d.target, detail: d.detail });
+      this.#sellerFault(d);
       this.#faults.length = Math.min(this.#faults.length, MAX_FAULTS);
     }
   }
@@ -159,6 +146,16 @@ export class LiveState {
     if (typeof d.amountMsat === 'number') f.amountMsat = d.amountMsat;
     if (typeof d.hops === 'number') f.hops = d.hops;
     this.#flows.set(key, f);
+  }
+
+  /** A seller's node going off or on line, or its price changing, shows in its row (live and in replay). */
+  #sellerFault(d: { kind: string; target: string; detail: string }): void {
+    const s = this.sellers.get(d.target);
+    if (!s) return;
+    if (d.kind === 'node_offline') s.offline = true;
+    else if (d.kind === 'node_online') s.offline = false;
+    const price = d.kind === 'price_change' ? /price now (\d+) msat/.exec(d.detail) : null;
+    if (price) s.priceMsat = Number(price[1]);
   }
 
   #taskEnd(d: Record<string, unknown>): void {
@@ -236,37 +233,7 @@ export class LiveState {
     | 'resale'
     | 'faults'
   > {
-    const phases = Object.fromEntries(PHASES.map((p) => [p, 0])) as Record<Phase, number>;
-    const groups = new Map<string, Snapshot['groups'][number]>();
-    for (const a of this.agents.values()) {
-      if (a.phase !== 'idle') phases[a.phase] += a.active;
-      let g = groups.get(a.group);
-      if (!g) {
-        g = {
-          name: a.group,
-          role: a.role,
-          agents: 0,
-          active: 0,
-          budgetMsat: 0,
-          spentMsat: 0,
-          feesMsat: 0,
-          tasks: 0,
-          done: 0,
-        };
-        groups.set(a.group, g);
-      }
-      g.agents++;
-      if (a.active > 0) g.active++;
-      g.budgetMsat += a.budgetMsat;
-      g.spentMsat += a.spentMsat;
-      g.feesMsat += a.feesMsat;
-      g.tasks += a.tasks;
-      g.done += a.done;
-    }
-    const agents = [...this.agents.values()]
-      .sort((x, y) => y.seen - x.seen || (x.name < y.name ? -1 : 1))
-      .slice(0, MAX_AGENTS)
-      .map(({ active: _a, seen: _s, ...v }) => v);
+    const { phases, groups, agents } = agentViews(this.agents.values(), MAX_AGENTS);
     const flows = [...this.#flows.values()]
       .sort((x, y) => y.seen - x.seen)
       .slice(0, MAX_FLOWS)
@@ -278,7 +245,7 @@ export class LiveState {
     return {
       totals: { ...this.totals, byOutcome: { ...this.totals.byOutcome } },
       sellers: [...this.sellers.values()].map((s) => ({ ...s })),
-      groups: [...groups.values()],
+      groups,
       agents,
       phases,
       flows,

@@ -22,6 +22,12 @@ async function shot(page: Page, name: string): Promise<void> {
   process.stdout.write(`written docs/img/${name}\n`);
 }
 
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write(
+    'usage: npm run demo:screenshots\n\nRegenerates docs/img/demo-*.png from live and replayed quickstart markets in Debian chromium\n(CHROMIUM_PATH to use another browser).\n',
+  );
+  process.exit(0);
+}
 mkdirSync(OUT, { recursive: true });
 const browser = await launchBrowser();
 const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
@@ -35,7 +41,7 @@ try {
   await page.getByLabel('Seller to act on').selectOption('mid-feed-0');
   await page.getByLabel('New price (msat)').fill('1000');
   await page.getByRole('button', { name: 'Set price' }).click();
-  await until(page, 'tr[data-seller="cheap-feed-0"] .failures', 3);
+  await until(page, 'tr[data-seller="cheap-feed-0"] .failures', 1);
   await shot(page, 'demo-presenter.png');
   await page.locator('#status[data-value="finished"]').waitFor(WAIT);
   await live.server.close();

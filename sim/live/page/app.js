@@ -87,7 +87,8 @@ function render(s) {
   const now = window.performance.now();
   if (now - lastGraphDraw > 400 || s.status !== 'running') {
     lastGraphDraw = now;
-    drawGraph($('graph'), s.graph, fmt);
+    if (s.graph.nodes.length) drawGraph($('graph'), s.graph, fmt);
+    else $('graph').replaceChildren();
     $('graph-note').textContent = s.graph.note;
     $('graph').setAttribute(
       'aria-label',
