@@ -3,7 +3,9 @@
  * seller's paywall), macaroons, BOLT11 invoices, registry bodies and hostile
  * 402s against the L402 client. Counts 5xx answers, crashes, hangs and
  * accepted forgeries, and the peak RSS of each target's process.
- * Run: npm run bench -- fuzz   (FUZZ_CASES=100000 FUZZ_SEED=1 by default)
+ * Run: npm run bench -- fuzz   (FUZZ_CASES=100000 FUZZ_SEED=1 by default;
+ * FUZZ_TARGETS=macaroons,invoices runs some targets only). The JSON is
+ * rewritten as each target finishes, so a long run keeps what it measured.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +17,7 @@ type Target = (typeof TARGETS)[number];
 const CASES = Number(process.env.FUZZ_CASES ?? 100_000);
 const SEED = Number(process.env.FUZZ_SEED ?? 1);
 const PARALLEL = Number(process.env.FUZZ_PARALLEL ?? 2);
+const CHOSEN = (process.env.FUZZ_TARGETS?.split(',') ?? [...TARGETS]) as Target[];
 
 async function runTarget(target: Target): Promise<FuzzTally> {
   const { fuzzHeaders } = await import('../security/fuzz-headers.js');
@@ -70,7 +73,10 @@ async function main(): Promise<void> {
     process.exit(0);
   }
   const load = currentLoad();
-  const queue = [...TARGETS];
+  const unknown = CHOSEN.filter((t) => !TARGETS.includes(t));
+  if (unknown.length)
+    throw new Error(`unknown FUZZ_TARGETS ${unknown.join(',')}; targets: ${TARGETS.join(',')}`);
+  const queue = [...CHOSEN];
   const results = new Map<Target, Awaited<ReturnType<typeof child>>>();
   await Promise.all(
     Array.from({ length: PARALLEL }, async () => {
@@ -78,12 +84,20 @@ async function main(): Promise<void> {
         const r = await child(t);
         console.log(`${t}: ${fmt(r.cases)} cases in ${r.seconds} s`);
         results.set(t, r);
+        write(results, load);
       }
     }),
   );
+  const bad = [...results.values()].some((r) => r.status5xx + r.crashes + r.hangs > 0);
+  process.exit(bad ? 1 : 0);
+}
+
+/** Writes bench-results/fuzz.json with the targets finished so far, in target order. */
+function write(results: Map<Target, Awaited<ReturnType<typeof child>>>, load: number): void {
   const notes: string[] = [];
   for (const target of TARGETS) {
-    const r = results.get(target)!;
+    const r = results.get(target);
+    if (!r) continue;
     const outcomes = Object.entries(r.outcomes)
       .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
       .map(([k, v]) => `${k} ${fmt(v)}`)
@@ -98,14 +112,17 @@ async function main(): Promise<void> {
     {
       bench: 'fuzz',
       command: 'npm run bench -- fuzz',
-      settings: { 'cases per target': CASES, seed: SEED, 'targets in parallel': PARALLEL },
+      settings: {
+        'cases per target': CASES,
+        seed: SEED,
+        'targets in parallel': PARALLEL,
+        targets: `${results.size} of ${CHOSEN.length} finished`,
+      },
       tables: [],
       notes,
     },
     load,
   );
-  const bad = [...results.values()].some((r) => r.status5xx + r.crashes + r.hangs > 0);
-  process.exit(bad ? 1 : 0);
 }
 
 await main();
