@@ -73,15 +73,21 @@ export function buildTopology(net: SimNetwork, spec: NetworkSpec, rng: Rng, file
       net.setPolicy(ch, node, { baseFeeMsat: 0, feeRatePpm: 0 });
     },
     attachPayee(node, capacityMsat) {
-      const router = pick('payee');
-      const cap = sellerClass.capacity(capacityMsat);
-      const ch = net.openChannel(router, node, {
-        capacityMsat: cap,
-        pushMsat: sellerClass.push(cap, 1),
-        ...fees,
-      });
-      sellerClass.fees(net, ch, router);
-      net.setPolicy(ch, node, { baseFeeMsat: 0, feeRatePpm: 0 });
+      // Several channels go to distinct routers while distinct ones are easy to find.
+      const used = new Set<SimNode>();
+      for (let i = 0; i < (spec.channels?.seller?.count ?? 1); i++) {
+        let router = pick('payee');
+        for (let tries = 0; used.has(router) && tries < 10; tries++) router = pick('payee');
+        used.add(router);
+        const cap = sellerClass.capacity(capacityMsat);
+        const ch = net.openChannel(router, node, {
+          capacityMsat: cap,
+          pushMsat: sellerClass.push(cap, 1),
+          ...fees,
+        });
+        sellerClass.fees(net, ch, router);
+        net.setPolicy(ch, node, { baseFeeMsat: 0, feeRatePpm: 0 });
+      }
     },
   };
 }

@@ -65,10 +65,10 @@ export const channelClassSchema = z.strictObject({
   feeRate: distributionSchema.optional(),
 });
 
-/** Channel classes: router-to-router, and router-to-seller (the router funds it). */
+/** Channel classes: router-to-router, and router-to-seller (the router funds it; `count` channels per seller). */
 export const channelClassesSchema = z.strictObject({
   router: channelClassSchema.optional(),
-  seller: channelClassSchema.optional(),
+  seller: channelClassSchema.extend({ count: count().optional() }).optional(),
 });
 
 /** How payers pay on the embedded network. */

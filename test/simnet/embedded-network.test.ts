@@ -181,6 +181,16 @@ describe('channel classes and attachment on the embedded network (seed 5)', () =
     `);
   });
 
+  it('opens `count` channels per seller, each to a different router', async () => {
+    const three = networkSchema.parse({ ...spec, channels: { seller: { count: 3 } } });
+    const world = new EmbeddedWorld(three, createRng(5));
+    await world.node('s-0', 'seller', 0);
+    const seller = world.net.node('s-0');
+    const mine = world.net.graph.channels.filter((c) => c.nodes[1] === seller.index);
+    expect(mine).toHaveLength(3);
+    expect(new Set(mine.map((c) => c.nodes[0])).size).toBe(3);
+  });
+
   it('is seeded: the same seed builds the same network', () => {
     const a = new EmbeddedWorld(spec, createRng(5)).net.graph.channels.map((c) => [
       c.capacityMsat,
