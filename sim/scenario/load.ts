@@ -60,7 +60,15 @@ export function resolveScenarioPath(nameOrPath: string): string {
 
 /** Names of the shipped scenarios. */
 export function listScenarios(): string[] {
-  return ['quickstart', 'price-war', 'resale', 'policy-benchmark', 'agent-chain', 'faults'];
+  return [
+    'quickstart',
+    'price-war',
+    'resale',
+    'policy-benchmark',
+    'agent-chain',
+    'faults',
+    'success-vs-amount',
+  ];
 }
 
 /** Parses YAML text into a plain document; syntax errors carry line and column. */

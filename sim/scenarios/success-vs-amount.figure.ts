@@ -1,0 +1,103 @@
+/**
+ * The success-vs-amount figure and table for docs/simulator.md, generated
+ * from a sweep's sweep.json (never typed by hand):
+ *
+ *   npm run sim -- sweep success-vs-amount --out runs/success-vs-amount
+ *   npx tsx sim/scenarios/success-vs-amount.figure.ts runs/success-vs-amount
+ *
+ * Writes docs/figures/success-vs-amount.png and prints the markdown table.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TopLevelSpec } from 'vega-lite';
+import type { SweepResult } from '../sweep/merge.js';
+import { svgToPng, toSvg } from '../report/render.js';
+
+/** Buyer group per amount, and the published success at that amount (Lightning snapshot, Feb 2024). */
+const BUCKETS = [
+  { group: 'pay-1k', sat: 1_000, reference: 0.8806 },
+  { group: 'pay-10k', sat: 10_000, reference: 0.7762 },
+  { group: 'pay-100k', sat: 100_000, reference: 0.4085 },
+  { group: 'pay-1m', sat: 1_000_000, reference: 0.1229 },
+];
+
+const arm = (parts: unknown) =>
+  Number(parts) > 1 ? `multi-part (≤ ${String(parts)} shards)` : 'single-part';
+
+function rows(r: SweepResult) {
+  return r.points.flatMap((p) =>
+    BUCKETS.map((b) => {
+      const s = p.groups[b.group]!.paymentSuccessRate;
+      return { series: arm(p.overrides['network.payments.maxParts']), sat: b.sat, ...s };
+    }),
+  );
+}
+
+function chart(r: SweepResult): TopLevelSpec {
+  const sim = rows(r);
+  const ref = BUCKETS.map((b) => ({ series: 'mainnet snapshot (reference)', sat: b.sat, mean: b.reference }));
+  const x = { field: 'sat', type: 'quantitative', scale: { type: 'log' }, title: 'amount (sat)' } as const;
+  return {
+    width: 480,
+    height: 300,
+    background: 'white',
+    config: { font: 'DejaVu Sans' },
+    title: `payment success by amount (${r.seeds.length} seeds, 95% intervals)`,
+    layer: [
+      {
+        data: { values: [...sim, ...ref] },
+        mark: { type: 'line', point: true },
+        encoding: {
+          x,
+          y: { field: 'mean', type: 'quantitative', title: 'success rate', scale: { domain: [0, 1] } },
+          color: {
+            field: 'series',
+            type: 'nominal',
+            title: null,
+            legend: { labelLimit: 320, orient: 'bottom' },
+          },
+        },
+      },
+      {
+        data: { values: sim },
+        mark: { type: 'rule' },
+        encoding: {
+          x,
+          y: { field: 'low', type: 'quantitative' },
+          y2: { field: 'high' },
+          color: { field: 'series' },
+        },
+      },
+    ],
+  };
+}
+
+function table(r: SweepResult): string {
+  const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
+  const head = [
+    'amount',
+    'mainnet snapshot',
+    ...r.points.map((p) => arm(p.overrides['network.payments.maxParts'])),
+  ];
+  const lines = BUCKETS.map((b) => [
+    `${b.sat.toLocaleString('en-US')} sat`,
+    pct(b.reference),
+    ...r.points.map((p) => {
+      const s = p.groups[b.group]!.paymentSuccessRate;
+      return `${pct(s.mean)} ± ${(100 * s.halfWidth).toFixed(1)}`;
+    }),
+  ]);
+  return [head, head.map(() => '---'), ...lines].map((l) => `| ${l.join(' | ')} |`).join('\n');
+}
+
+const dir = process.argv[2];
+if (!dir || dir === '--help' || dir === '-h') {
+  process.stdout.write('usage: npx tsx sim/scenarios/success-vs-amount.figure.ts <sweep output dir>\n');
+  process.exit(dir ? 0 : 2);
+}
+const result = JSON.parse(readFileSync(join(dir, 'sweep.json'), 'utf8')) as SweepResult;
+const out = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'figures');
+mkdirSync(out, { recursive: true });
+writeFileSync(join(out, 'success-vs-amount.png'), svgToPng(await toSvg(chart(result))));
+process.stdout.write(table(result) + '\n');
