@@ -17,6 +17,7 @@ import type { World } from './market/world.js';
 import { buildMarket, type Market } from './market/market.js';
 import { instanceNames } from './scenario/checks.js';
 import { canonicalScenario, scenarioHash } from './scenario/hash.js';
+import { reachWarnings } from './scenario/reach.js';
 import { codeVersion, packageVersions } from './report/provenance.js';
 
 export interface RunOptions {
@@ -92,6 +93,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       scenarioHash: scenarioHash(scenario),
       durationMs,
       sellerCosts: sellerCosts(scenario),
+      staticWarnings: reachWarnings(scenario),
     },
     sinks,
     opts.observe,

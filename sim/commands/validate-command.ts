@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { reachWarnings } from '../scenario/reach.js';
 import { loadScenario } from '../scenario/load.js';
 import { scenarioChecks } from '../market/checks.js';
 import { UsageError, type CommandIo, type ExitCode } from './io.js';
@@ -29,5 +30,6 @@ export async function validateCommand(argv: string[], io: CommandIo): Promise<Ex
   io.out(
     `ok: ${s.name}: ${sellers} sellers, ${agents} buyers, ${s.resellers.length} reseller groups, ${s.faults.length} faults, ${s.durationSec} s`,
   );
+  for (const w of reachWarnings(s)) io.out(`warning: ${w}`);
   return 0;
 }

@@ -17,6 +17,8 @@ export interface RecorderInfo {
   durationMs: number;
   /** Every seller instance and what serving one delivered call costs it (msat). */
   sellerCosts: Record<string, number>;
+  /** Warnings the scenario's static checks gave (summary.json lists them first). */
+  staticWarnings: string[];
 }
 
 export interface RecorderSinks {
@@ -174,7 +176,10 @@ export class Recorder {
       sellers: Object.fromEntries(sorted(this.#sellers)),
       resale,
       faults: this.#faults,
-      warnings: runWarnings(Object.keys(this.info.sellerCosts), this.#faults, this.#lastSeen),
+      warnings: [
+        ...this.info.staticWarnings,
+        ...runWarnings(Object.keys(this.info.sellerCosts), this.#faults, this.#lastSeen),
+      ],
       conservation,
     };
   }

@@ -3,6 +3,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import { scenarioSchema, type Scenario } from './schema.js';
+import { checkFiles, checkSweepPaths } from './reach.js';
 import { checkScenario } from './checks.js';
 import { ScenarioError, formatPath, type ScenarioIssue } from './errors.js';
 import { applyOverrides, type Overrides } from './overrides.js';
@@ -37,7 +38,12 @@ export function validateScenario(doc: unknown, checks: ScenarioCheck[] = []): Va
     }
     return { ok: false, issues };
   }
-  const issues = [...checkScenario(parsed.data), ...checks.flatMap((c) => c(parsed.data))];
+  const issues = [
+    ...checkScenario(parsed.data),
+    ...checkSweepPaths(parsed.data),
+    ...checkFiles(parsed.data),
+    ...checks.flatMap((c) => c(parsed.data)),
+  ];
   return issues.length ? { ok: false, issues } : { ok: true, scenario: parsed.data };
 }
 

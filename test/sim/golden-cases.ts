@@ -15,14 +15,22 @@ import type { Summary } from '../../sim/metrics/summary.js';
 export interface GoldenCase {
   scenario: string;
   seed: number;
-  /** Overrides that keep the run short enough for CI (none: the scenario as shipped). */
+  /** Overrides of the shipped scenario (none: the scenario as shipped). */
   overrides: Record<string, unknown>;
+  /** Names a case with overrides in its file name. */
+  tag?: string;
 }
 
 export const GOLDEN_CASES: GoldenCase[] = [
   { scenario: 'quickstart', seed: 1, overrides: {} },
   { scenario: 'faults', seed: 1, overrides: {} },
   { scenario: 'policy-benchmark', seed: 1, overrides: {} },
+  {
+    scenario: 'policy-benchmark',
+    seed: 1,
+    tag: 'max_per_request',
+    overrides: { 'buyers[0].policy': { name: 'max_per_request', params: { maxMsat: 4000 } } },
+  },
   { scenario: 'price-war', seed: 1, overrides: {} },
   { scenario: 'agent-chain', seed: 1, overrides: {} },
   { scenario: 'resale', seed: 1, overrides: {} },
@@ -30,7 +38,9 @@ export const GOLDEN_CASES: GoldenCase[] = [
 
 /** Where a case's golden summary lives. */
 export function goldenPath(c: GoldenCase): string {
-  return fileURLToPath(new URL(`./golden/${c.scenario}-seed${c.seed}.json`, import.meta.url));
+  return fileURLToPath(
+    new URL(`./golden/${c.scenario}${c.tag ? `-${c.tag}` : ''}-seed${c.seed}.json`, import.meta.url),
+  );
 }
 
 /** The stored golden summary text, or undefined when none was written yet. */

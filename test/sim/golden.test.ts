@@ -16,7 +16,7 @@ const ROW_KEYS: (keyof RowAggregates)[] = [
   'series',
 ];
 
-describe.each(GOLDEN_CASES)('shipped scenario $scenario, seed $seed', (c) => {
+describe.each(GOLDEN_CASES)('shipped scenario $scenario $tag, seed $seed', (c) => {
   // One run per case, started by the first test that needs it (cases run one after another, never interleaved).
   let started: ReturnType<typeof runCase> | undefined;
   const result = () => (started ??= runCase(c));

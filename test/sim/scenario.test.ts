@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadScenarioText, validateScenario } from '../../sim/scenario/load.js';
 import { ScenarioError } from '../../sim/scenario/errors.js';
+import { reachWarnings } from '../../sim/scenario/reach.js';
 import { applyOverrides, parseOverrideArgs, parsePath } from '../../sim/scenario/overrides.js';
 
 const base = `
@@ -153,5 +154,28 @@ describe('overrides', () => {
 
   it('refuses a pair without "="', () => {
     expect(() => parseOverrideArgs(['durationSec'])).toThrow(/expected key=value/);
+  });
+});
+
+describe('scenario reach checks', () => {
+  it('refuses a sweep.grid path that names no field, suggesting the nearest one', () => {
+    const text = `${base}sweep:\n  grid:\n    'buyers[0].polcy.params.maxMsat': [1000, 2000]\n`;
+    expect(issuesOf(text)).toEqual([
+      `sweep.grid['buyers[0].polcy.params.maxMsat']: no field "polcy" here (did you mean "policy"?); fields: arrivals, budgetMsat, count, decider, name, policy, prefer, tasks`,
+    ]);
+  });
+
+  it('refuses a network.file that does not exist, naming where it looked', () => {
+    const [issue] = issuesOf(base, { 'network.file': 'no-such-network.json' });
+    expect(issue).toMatch(
+      /^network\.file: no such file "no-such-network\.json" \(looked in \/.*no-such-network\.json\)/,
+    );
+  });
+
+  it('warns when more sellers offer a capability than a buyer’s search returns', () => {
+    const s = loadScenarioText(base, { overrides: { 'sellers[0].count': 7 } });
+    expect(reachWarnings(s)).toEqual([
+      '7 sellers offer "anomalies:read" but a search returns 5 (cheapest first): the priciest 2 are never found; set registry.searchLimit: 7 to let buyers see them all',
+    ]);
   });
 });

@@ -9,18 +9,20 @@ import { summaryJson } from '../../sim/report/write-run.js';
 import { GOLDEN_CASES, goldenPath, jsonDiff, readGolden, runCase } from './golden-cases.js';
 
 const check = process.argv.includes('--check');
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt > 0 ? process.argv[onlyAt + 1] : undefined;
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
   process.stdout.write(
-    'usage: npm run sim:golden [-- --check]\n\nReruns the golden scenarios and rewrites test/sim/golden/*.json (--check: only report differences).\n',
+    'usage: npm run sim:golden [-- --check] [-- --only SCENARIO]\n\nReruns the golden scenarios and rewrites test/sim/golden/*.json (--check: only report differences; --only: one scenario).\n',
   );
   process.exit(0);
 }
 let changed = 0;
-for (const c of GOLDEN_CASES) {
+for (const c of GOLDEN_CASES.filter((x) => only === undefined || x.scenario === only)) {
   const { summary } = await runCase(c);
   const text = summaryJson(summary);
   const old = readGolden(c);
-  const label = `${c.scenario} seed ${c.seed}`;
+  const label = `${c.scenario}${c.tag ? ` (${c.tag})` : ''} seed ${c.seed}`;
   if (old === text) {
     process.stdout.write(`${label}: unchanged\n`);
     continue;
