@@ -4,7 +4,7 @@ import type { L402Client } from '../l402/index.js';
 import type { PaymentPolicy } from '../policies/index.js';
 import type { Decider } from './deciders/index.js';
 import { buildBuyerGraph, type BuyerGraph } from './graph.js';
-import type { BuyerDeps } from './nodes.js';
+import type { BuyerDeps } from './deps.js';
 import type { ListingSource, Task, TaskResult } from './types.js';
 
 /** What a buyer agent is made of. */
@@ -71,7 +71,7 @@ export function createBuyerAgent(o: BuyerAgentOptions): BuyerAgent {
     {
       name: o.name,
       registry: o.registry,
-      client: o.client,
+      engine: o.client.engine,
       decider: o.decider,
       policy: o.policy,
       clock: o.clock,

@@ -1,7 +1,8 @@
 import { END, START, StateGraph } from '@langchain/langgraph';
 import type { Clock } from '../../infra/time/clock.js';
 import { tokenUsable } from '../l402/index.js';
-import { buyerNodes, type BuyerDeps } from './nodes.js';
+import type { BuyerDeps } from './deps.js';
+import { buyerNodes } from './nodes.js';
 import { BuyerState, type BuyerStateT } from './state.js';
 
 /** Routers: named functions of the state returning the next node's name. */
@@ -19,13 +20,13 @@ function afterDecide(s: BuyerStateT): 'authorize' | typeof END {
 }
 
 function afterAuthorize(s: BuyerStateT): 'pay' | 'consume' | 'evaluate' {
-  const q = s.chosen ? s.quotes[s.chosen] : undefined;
+  const q = s.chosen ? s.offers[s.chosen] : undefined;
   if (q?.source === 'token') return 'consume';
-  return s.reservation ? 'pay' : 'evaluate';
+  return s.grant ? 'pay' : 'evaluate';
 }
 
 function afterPay(s: BuyerStateT): 'consume' | 'evaluate' {
-  const q = s.chosen ? s.quotes[s.chosen] : undefined;
+  const q = s.chosen ? s.offers[s.chosen] : undefined;
   return q?.source === 'token' ? 'consume' : 'evaluate';
 }
 
@@ -37,11 +38,11 @@ function afterEvaluate(
   return function afterEvaluate(s) {
     if (s.stop === 'done') return s.task.delegate ? 'delegate' : END;
     if (s.stop || s.steps.length >= maxSteps) return END;
-    const q = s.chosen ? s.quotes[s.chosen] : undefined;
+    const q = s.chosen ? s.offers[s.chosen] : undefined;
     const live = q && !s.excluded.includes(q.listing.id);
     if (live && q.source === 'token') return tokenUsable(q.token!, clock.now()) ? 'consume' : 'quote';
     if (live && q.source === 'challenge') return 'authorize';
-    const others = Object.values(s.quotes).some((x) => !s.excluded.includes(x.listing.id));
+    const others = Object.values(s.offers).some((x) => !s.excluded.includes(x.listing.id));
     return others ? 'decide' : 'quote';
   };
 }

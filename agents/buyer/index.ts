@@ -2,5 +2,5 @@ export * from './types.js';
 export * from './deciders/index.js';
 export { createBuyerAgent, BuyerError, type BuyerAgent, type BuyerAgentOptions } from './agent.js';
 export { buildBuyerGraph, type BuyerGraph } from './graph.js';
-export { BuyerState, type SellerQuote, type BuyerStateT, type BuyerUpdate } from './state.js';
-export type { BuyerDeps } from './nodes.js';
+export { BuyerState, type BuyerStateT, type BuyerUpdate } from './state.js';
+export type { BuyerDeps } from './deps.js';

@@ -1,7 +1,7 @@
 import type { Listing } from '../../services/registry/types.js';
 import type { PurchaseHints, PurchaseOutcome } from '../l402/index.js';
-import type { BuyerStateT, SellerQuote } from './state.js';
-import type { BuyerPurchase, Task } from './types.js';
+import type { BuyerStateT } from './state.js';
+import type { BuyerPurchase, ListedOffer, Task } from './types.js';
 
 /** The URL a task calls at a listing: the task's path on the listing's origin, or the listing's URL. */
 export function requestFor(listing: Listing, task: Task): URL {
@@ -9,7 +9,10 @@ export function requestFor(listing: Listing, task: Task): URL {
 }
 
 /** Task calls a quote would serve: what is left, capped by the token's remaining calls. */
-export function coverage(s: BuyerStateT, q: SellerQuote | undefined): number {
+export function coverage(
+  s: BuyerStateT,
+  q: Pick<ListedOffer, 'source' | 'token' | 'offer'> | undefined,
+): number {
   const left = Math.max(1, s.task.calls - s.callsDone);
   if (q?.source === 'token' && q.token?.maxCalls !== undefined)
     return Math.min(left, q.token.maxCalls - q.token.callsUsed);

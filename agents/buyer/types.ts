@@ -1,7 +1,7 @@
 import type { Msat } from '../../infra/money.js';
 import type { ClientResult } from '../../services/registry/client.js';
 import type { Listing, ListingQuery } from '../../services/registry/types.js';
-import type { PurchaseResult } from '../l402/index.js';
+import type { Offer, PreparedRequest, PurchaseResult, StoredToken } from '../l402/index.js';
 
 /** One job for a buyer: call a service with this capability `calls` times; it is worth `valueMsat` in total. */
 export interface Task {
@@ -88,18 +88,37 @@ export interface TaskResult {
   endedAt: number;
 }
 
-/** A candidate seller as a decider sees it: a real quote (or a token already held). */
-export interface Candidate {
+/**
+ * One seller's offer as the buyer holds it: a live 402 challenge (the
+ * engine's checked `Offer`), a price from the seller's manifest, or a token
+ * already held (price 0). Quoting fills it, the decider weighs it, and the
+ * authorize, pay and consume nodes act on it.
+ */
+export interface ListedOffer {
   listing: Listing;
-  /** Price of buying access now (0 when a usable token is held). */
-  priceMsat: Msat;
   /** Where the price came from. */
   source: 'challenge' | 'manifest' | 'token';
-  /** Task calls this purchase would serve. */
+  /** Price of buying access now (0 when a usable token is held). */
+  priceMsat: Msat;
+  /** Task calls this purchase would serve (as of the last quote or decision). */
   covers: number;
   /** Share of the task's value those calls are worth. */
   valueMsat: Msat;
+  /** The request the task sends to this seller. */
+  req: PreparedRequest;
+  /** Set for `challenge`: the checked invoice and macaroon (a `manifest` offer has only a price). */
+  offer?: Offer;
+  /** Set for `token`: the token to send. */
+  token?: StoredToken;
+  /** True when the token was bought in this purchase (its cost is in `paid`). */
+  fresh?: boolean;
+  /** True when the engine already counted the next call on the token (claimed when paying, before waking others). */
+  claimed?: boolean;
+  paid?: { amountMsat: Msat; feeMsat: Msat; hops: number; payMs: number; quoteMs?: number };
 }
+
+/** What a decider weighs of an offer. */
+export type OfferTerms = Pick<ListedOffer, 'listing' | 'source' | 'priceMsat' | 'covers' | 'valueMsat'>;
 
 /** One decision a decider made, for the run's record (LLM calls carry tokens and latency). */
 export interface DecisionRecord {

@@ -7,12 +7,12 @@ import type { InvoiceRejection, PurchaseEvent, PurchaseOutcome } from './outcome
 import type { TokenStore } from './token-store.js';
 
 /**
- * What every purchase step needs. The steps (offer.ts, payment.ts,
- * delivery.ts) are plain functions of this context: the client composes them
- * into `purchase`, the buyer graph calls them from its nodes. None throws for
- * an expected failure: each returns a `StepFailure` carrying the outcome.
+ * What the purchase engine's stages share. The stage functions (offer.ts,
+ * payment.ts, delivery.ts) are plain functions of this context; only the
+ * engine (engine.ts) calls them, wrapped in its guards. None throws for an
+ * expected failure: each returns a `StepFailure` carrying the outcome.
  */
-export interface ClientContext {
+export interface EngineContext {
   node: LightningNode;
   fetch: typeof fetch;
   policy: PaymentPolicy;

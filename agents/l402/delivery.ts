@@ -1,5 +1,5 @@
 import { formatAuthorization } from '../../infra/l402/index.js';
-import type { ClientContext } from './context.js';
+import type { EngineContext } from './context.js';
 import type { PurchaseOutcome } from './outcome.js';
 import { readPaywallAnswer, type PaywallAnswer } from './paywall-response.js';
 import type { PreparedRequest } from './request.js';
@@ -14,7 +14,7 @@ export type Delivery =
 
 /** Sends the request with a paid token and classifies the answer. */
 export function sendWithToken(
-  ctx: ClientContext,
+  ctx: EngineContext,
   req: PreparedRequest,
   token: StoredToken,
   step: 'consume' | 'reuse',
@@ -25,7 +25,7 @@ export function sendWithToken(
 
 /** Sends the request with an `Authorization` header and classifies the answer. */
 export async function sendAuthorized(
-  ctx: ClientContext,
+  ctx: EngineContext,
   req: PreparedRequest,
   auth: string,
   paymentHash: string,
@@ -49,7 +49,7 @@ export async function sendAuthorized(
   if (ok) return { kind: 'delivered', response: res };
   if (res.status === 401 || res.status === 402) {
     const answer = await readPaywallAnswer(res);
-    const outcome = answer.note.reason === 'quota_exhausted' ? 'quota_exhausted' : 'token_rejected';
+    const outcome = answer.reason === 'quota_exhausted' ? 'quota_exhausted' : 'token_rejected';
     return { kind: 'rejected', outcome, answer };
   }
   if (res.status === 429)

@@ -1,36 +1,36 @@
-import type { Challenge } from '../../infra/l402/index.js';
+import { tokenLimits, type Challenge, type TokenLimits } from '../../infra/l402/index.js';
 import type { DecodedInvoice } from '../../infra/lightning/bolt11.js';
 import type { Msat } from '../../infra/money.js';
-import type { Decision, Quote } from '../policies/index.js';
-import type { ClientContext, StepFailure } from './context.js';
+import type { Decision, Offer as PolicyOffer, PaymentPolicy } from '../policies/index.js';
+import type { EngineContext, StepFailure } from './context.js';
 import { checkInvoice } from './invoice-check.js';
 import type { PurchaseHints } from './outcome.js';
-import { chooseChallenge, type PaywallAnswer, type SellerNote } from './paywall-response.js';
+import type { PaywallAnswer } from './paywall-response.js';
 import { buildRequest, type PreparedRequest } from './request.js';
-import { readTokenLimits, type TokenLimits } from './token-caveats.js';
 
-/** A checked invoice and token from one seller's 402, ready to authorize and pay. */
-export interface Offer {
+/**
+ * A priced option from one seller's 402: the policy's view (amount, fee
+ * ceiling, where, who) plus the evidence it rests on, a checked invoice and
+ * the token it buys. The one name for this concept from the paywall's
+ * answer to the decider and the policy.
+ */
+export interface Offer extends PolicyOffer {
   req: PreparedRequest;
-  url: string;
   challenge: Challenge;
   macaroon: string;
   invoice: DecodedInvoice;
-  amountMsat: Msat;
-  maxFeeMsat: Msat;
-  payee: string;
   paymentHash: string;
-  note: SellerNote;
+  /** The 402 answer the offer came from (its body's words are the seller's, unsigned). */
+  answer: PaywallAnswer;
+  /** What the token will allow, read as the verifier reads it. */
   limits: TokenLimits;
-  service?: string;
-  category?: string;
   quotedAt: number;
   quoteMs: number;
 }
 
 /** Sends one request (with credentials when given); a network error is a `seller_error`. */
 export async function send(
-  ctx: ClientContext,
+  ctx: EngineContext,
   req: PreparedRequest,
   authorization?: string,
 ): Promise<{ ok: true; response: Response } | StepFailure> {
@@ -45,34 +45,43 @@ export async function send(
   }
 }
 
+/** The advertised price of a token tier, when the caller knows the seller's tiers. */
+export type AdvertisedPrice = (tier: number | undefined) => Msat | undefined;
+
 /** Reads the challenge from a 402 answer, decodes and checks the invoice against the hints. */
 export async function makeOffer(
-  ctx: ClientContext,
+  ctx: EngineContext,
   req: PreparedRequest,
   answer: PaywallAnswer,
   hints: PurchaseHints,
   startedAt: number,
-  advertisedPrice?: (tier: number | undefined) => Msat | undefined,
+  advertisedPrice?: AdvertisedPrice,
 ): Promise<{ ok: true; offer: Offer } | StepFailure> {
   const at = ctx.clock.now();
-  const chosen = chooseChallenge(answer.wwwAuthenticate);
-  if (!chosen.ok) return { ok: false, outcome: 'no_quote', reason: chosen.reason, status: answer.status };
+  const { challenge, tokenPaymentHash } = answer;
+  if (!challenge || !tokenPaymentHash)
+    return {
+      ok: false,
+      outcome: 'no_quote',
+      reason: answer.problem ?? 'no usable challenge',
+      status: answer.status,
+    };
   const { network } = await ctx.nodeInfo();
   let limits: TokenLimits = { services: [] };
   try {
-    limits = readTokenLimits(chosen.challenge.macaroon);
+    limits = tokenLimits(challenge.macaroon);
   } catch {
-    // chooseChallenge already decoded it; unreadable caveats only cost us reuse hints.
+    // The macaroon decoded (the answer checked it); caveats the verifier would refuse only cost reuse hints.
   }
   // The advertised price of the tier the token is for, when the caller knows the seller's tiers.
-  const advertised = advertisedPrice?.(limits.tier);
+  const advertised = advertisedPrice?.(limits.services[0]?.tier);
   const ceilings = [hints.quotedPriceMsat, hints.maxPriceMsat, advertised].filter(
     (v): v is number => v !== undefined,
   );
-  const check = checkInvoice(chosen.challenge.invoice, {
+  const check = checkInvoice(challenge.invoice, {
     network,
     nowMs: ctx.clock.now(),
-    tokenPaymentHash: chosen.tokenPaymentHash,
+    tokenPaymentHash,
     expectedPayee: hints.expectedPayee,
     maxAmountMsat: ceilings.length ? Math.min(...ceilings) : undefined,
     allowUnsigned: ctx.allowUnsigned,
@@ -99,16 +108,17 @@ export async function makeOffer(
   const offer: Offer = {
     req,
     url: req.url.href,
-    challenge: chosen.challenge,
-    macaroon: chosen.challenge.macaroon,
+    host: req.url.host,
+    challenge,
+    macaroon: challenge.macaroon,
     invoice: check.invoice,
     amountMsat: check.amountMsat,
     maxFeeMsat: ctx.maxFeeMsat(check.amountMsat),
     payee: check.invoice.payee,
     paymentHash: check.invoice.paymentHash,
-    note: answer.note,
+    answer,
     limits,
-    service: hints.service ?? answer.note.service ?? limits.services[0],
+    service: hints.service ?? answer.service ?? limits.services[0]?.name,
     category: hints.category,
     quotedAt: ctx.clock.now(),
     quoteMs: ctx.clock.now() - startedAt,
@@ -116,28 +126,15 @@ export async function makeOffer(
   return { ok: true, offer };
 }
 
-/** The policy's view of an offer. */
-export function quoteOf(offer: Offer): Quote {
-  return {
-    amountMsat: offer.amountMsat,
-    maxFeeMsat: offer.maxFeeMsat,
-    url: offer.url,
-    host: offer.req.url.host,
-    payee: offer.payee,
-    service: offer.service,
-    category: offer.category,
-    paymentHash: offer.paymentHash,
-  };
-}
-
-/** Asks the policy; an allow holds money until `payOffer` settles or releases it. */
+/** Asks `policy`; an allow holds money until the payment settles or releases it. */
 export async function authorizeOffer(
-  ctx: ClientContext,
+  ctx: EngineContext,
+  policy: PaymentPolicy,
   offer: Offer,
   hints: PurchaseHints,
 ): Promise<Decision> {
   const at = ctx.clock.now();
-  const decision = await ctx.policy.authorize(quoteOf(offer), {
+  const decision = await policy.authorize(policyView(offer), {
     nowMs: at,
     buyer: hints.buyer ?? ctx.buyer,
     taskValueMsat: hints.taskValueMsat,
@@ -153,4 +150,18 @@ export async function authorizeOffer(
     ...(decision.kind === 'allow' ? {} : { reason: decision.reason }),
   });
   return decision;
+}
+
+/** The offer's policy fields alone (policies see no evidence, and keep no reference to it). */
+function policyView(o: Offer): PolicyOffer {
+  return {
+    amountMsat: o.amountMsat,
+    maxFeeMsat: o.maxFeeMsat,
+    url: o.url,
+    host: o.host,
+    payee: o.payee,
+    service: o.service,
+    category: o.category,
+    paymentHash: o.paymentHash,
+  };
 }

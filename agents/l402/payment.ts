@@ -1,15 +1,26 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import type { Payment } from '../../infra/lightning/node.js';
-import type { Reservation } from '../policies/index.js';
-import type { ClientContext, StepFailure } from './context.js';
+import type { PaymentPolicy, Reservation } from '../policies/index.js';
+import type { EngineContext, StepFailure } from './context.js';
 import { sendAuthorized, type Delivery } from './delivery.js';
 import type { Offer } from './offer.js';
 import { outcomeOfPaymentFailure } from './outcome.js';
 import type { StoredToken } from './token-store.js';
 
-/** What paying an offer produced. */
-export type PaidOffer = { ok: true; token: StoredToken; payment: Payment; payMs: number };
+/** An offer the policy allowed: the money it holds and the policy to settle or release it with. */
+export interface Grant {
+  offer: Offer;
+  reservation: Reservation;
+  policy: PaymentPolicy;
+}
+
+/**
+ * What paying an offer produced: the paid token. `payment` is absent when
+ * nothing was paid because another purchase of the same resource left a
+ * usable token (the grant's money was released).
+ */
+export type PaidOffer = { ok: true; token: StoredToken; payment?: Payment; payMs: number };
 
 /**
  * Pays an authorized offer: store the token as pending, pay with the fee
@@ -18,16 +29,12 @@ export type PaidOffer = { ok: true; token: StoredToken; payment: Payment; payMs:
  * up by hash; if its fate stays unknown, the pending token and the reservation
  * are kept so the money can neither be spent twice nor be counted as free.
  */
-export async function payOffer(
-  ctx: ClientContext,
-  offer: Offer,
-  reservation: Reservation,
-): Promise<PaidOffer | PayFailure> {
+export async function payOffer(ctx: EngineContext, grant: Grant): Promise<PaidOffer | PayFailure> {
   const at = ctx.clock.now();
-  const pending = pendingToken(offer, at);
+  const pending = pendingToken(grant.offer, at);
   await ctx.tokens.put(pending);
-  const { payment, thrown } = await payInvoice(ctx, offer);
-  return finishPayment(ctx, offer, reservation, pending, payment, thrown, at);
+  const { payment, thrown } = await payInvoice(ctx, grant.offer);
+  return finishPayment(ctx, grant, pending, payment, thrown, at);
 }
 
 /** A failed payment step. */
@@ -52,7 +59,7 @@ function pendingToken(offer: Offer, at: number): StoredToken {
 
 /** Pays; when the node throws, its answer is lost, so the payment is looked up by hash. */
 async function payInvoice(
-  ctx: ClientContext,
+  ctx: EngineContext,
   offer: Offer,
 ): Promise<{ payment?: Payment; thrown?: unknown }> {
   try {
@@ -80,10 +87,10 @@ async function payInvoice(
  * (delivered: we learn the preimage) or cancels (we are refunded).
  */
 export async function payOnDelivery(
-  ctx: ClientContext,
-  offer: Offer,
-  reservation: Reservation,
+  ctx: EngineContext,
+  grant: Grant,
 ): Promise<{ paid: PaidOffer | PayFailure; delivery: Delivery; consumeMs: number }> {
+  const { offer } = grant;
   const at = ctx.clock.now();
   const pending = pendingToken(offer, at);
   await ctx.tokens.put(pending);
@@ -92,14 +99,13 @@ export async function payOnDelivery(
     sendAuthorized(ctx, offer.req, `L402 ${offer.macaroon}:`, offer.paymentHash, 'consume'),
   ]);
   const consumeMs = ctx.clock.now() - at;
-  const paid = await finishPayment(ctx, offer, reservation, pending, payment, thrown, at);
+  const paid = await finishPayment(ctx, grant, pending, payment, thrown, at);
   return { paid, delivery, consumeMs };
 }
 
 async function finishPayment(
-  ctx: ClientContext,
-  offer: Offer,
-  reservation: Reservation,
+  ctx: EngineContext,
+  { offer, reservation, policy }: Grant,
   pending: StoredToken,
   payment: Payment | undefined,
   thrown: unknown,
@@ -126,14 +132,14 @@ async function finishPayment(
     payment.preimage &&
     preimageMatches(payment.preimage, offer.paymentHash)
   ) {
-    ctx.policy.settle(reservation, payment.amountMsat + payment.feeMsat);
+    policy.settle(reservation, payment.amountMsat + payment.feeMsat);
     const token: StoredToken = { ...pending, state: 'paid', preimage: payment.preimage.toLowerCase() };
     await ctx.tokens.put(token);
     emitPay(true, payment);
     return { ok: true, token, payment, payMs };
   }
   if (payment === undefined || payment.status === 'failed') {
-    ctx.policy.release(reservation);
+    policy.release(reservation);
     await ctx.tokens.evict(pending.origin, pending.pathPrefix, pending.paymentHash);
     const reason = payment?.failure
       ? `${payment.failure.reason}: ${payment.failure.message}`

@@ -1,20 +1,26 @@
 import { isL402Error, parseChallenges, paymentHashOfToken, type Challenge } from '../../infra/l402/index.js';
 
-/** What a seller said in a 402 body (our paywall's JSON; other servers may send nothing). */
-export interface SellerNote {
+/**
+ * A seller's 401/402 answer, read once: the challenge a buyer can act on (or
+ * why there is none) and what the body said. The body is the seller's
+ * unsigned word: it names reasons for logs and records, never facts a policy
+ * decides on.
+ */
+export interface PaywallAnswer {
+  status: number;
+  /** The challenge to pay: L402 over the legacy LSAT, and only one whose macaroon decodes. */
+  challenge?: Challenge;
+  /** The payment hash the challenge's macaroon commits to. */
+  tokenPaymentHash?: string;
+  /** Why no challenge is usable (set when `challenge` is absent). */
+  problem?: string;
+  /** The body's `error` (our paywall's JSON; other servers may send nothing). */
   error?: string;
   /** Why payment is required: 'missing', 'expired', 'quota_exhausted', … */
   reason?: string;
   priceMsat?: number;
   service?: string;
   tier?: number;
-}
-
-/** A 401/402 answer read once: status, the header, the body's note. */
-export interface PaywallAnswer {
-  status: number;
-  wwwAuthenticate: string | null;
-  note: SellerNote;
   /** The invoice is a hold invoice: pay and retry at once, the seller settles only on delivery. */
   payOnSuccess: boolean;
 }
@@ -28,35 +34,32 @@ export const PAYER_LOCK = 'L402-Payer-Lock';
 /** Sent with the pay-on-success retry: the secret itself, so the macaroon alone never takes the call. */
 export const PAYER_KEY = 'L402-Payer-Key';
 
-/** The challenge a buyer will act on, with the payment hash its macaroon commits to. */
-export type ChosenChallenge =
-  { ok: true; challenge: Challenge; tokenPaymentHash: string } | { ok: false; reason: string };
+/** Most bytes of a 401/402 body read (the rest is cancelled unread). */
+export const ANSWER_BODY_LIMIT = 64 * 1024;
 
-const BODY_LIMIT = 64 * 1024;
-
-/** Reads a 401/402 response (consuming its body) into a `PaywallAnswer`. Never throws. */
+/** Reads a 401/402 response (consuming at most `ANSWER_BODY_LIMIT` bytes of its body) into a `PaywallAnswer`. Never throws. */
 export async function readPaywallAnswer(res: Response): Promise<PaywallAnswer> {
   const answer: PaywallAnswer = {
     status: res.status,
-    wwwAuthenticate: res.headers.get('www-authenticate'),
-    note: {},
+    ...chooseChallenge(res.headers.get('www-authenticate')),
     payOnSuccess: /^\s*(1|true|yes)\s*$/i.test(res.headers.get(PAY_ON_SUCCESS) ?? ''),
   };
+  const text = await readBounded(res, ANSWER_BODY_LIMIT);
+  if (!text) return answer;
   try {
-    const text = await res.text();
-    if (text.length > 0 && text.length <= BODY_LIMIT) {
-      const body = JSON.parse(text) as Record<string, unknown>;
-      if (body && typeof body === 'object') {
-        const str = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : undefined);
-        const int = (k: string) => (Number.isSafeInteger(body[k]) ? (body[k] as number) : undefined);
-        answer.note = {
-          error: str('error'),
-          reason: str('reason'),
-          priceMsat: int('priceMsat'),
-          service: str('service'),
-          tier: int('tier'),
-        };
-      }
+    const body = JSON.parse(text) as Record<string, unknown>;
+    if (body && typeof body === 'object') {
+      const str = (k: string) =>
+        typeof body[k] === 'string' ? (body[k] as string).slice(0, 256) : undefined;
+      const int = (k: string) => (Number.isSafeInteger(body[k]) ? (body[k] as number) : undefined);
+      for (const [k, v] of Object.entries({
+        error: str('error'),
+        reason: str('reason'),
+        priceMsat: int('priceMsat'),
+        service: str('service'),
+        tier: int('tier'),
+      }))
+        if (v !== undefined) (answer as unknown as Record<string, unknown>)[k] = v;
     }
   } catch {
     // Not JSON (Aperture sends plain text): the header is all we need.
@@ -64,17 +67,39 @@ export async function readPaywallAnswer(res: Response): Promise<PaywallAnswer> {
   return answer;
 }
 
-/**
- * Picks the challenge to pay from a `WWW-Authenticate` value: L402 over the
- * legacy LSAT (Aperture sends both), and only one whose macaroon decodes.
- */
-export function chooseChallenge(wwwAuthenticate: string | null): ChosenChallenge {
-  if (!wwwAuthenticate) return { ok: false, reason: '402 without a WWW-Authenticate header' };
+/** Reads a body as text up to `limit` bytes; a longer or unreadable body gives undefined. Never throws. */
+export async function readBounded(res: Response, limit: number): Promise<string | undefined> {
+  const reader = res.body?.getReader();
+  if (!reader) return undefined;
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel().catch(() => {});
+        return undefined;
+      }
+      chunks.push(value);
+    }
+  } catch {
+    return undefined;
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
+/** The challenge to pay from a `WWW-Authenticate` value: L402 over LSAT, only one whose macaroon decodes. */
+export function chooseChallenge(
+  wwwAuthenticate: string | null,
+): Pick<PaywallAnswer, 'challenge' | 'tokenPaymentHash' | 'problem'> {
+  if (!wwwAuthenticate) return { problem: '402 without a WWW-Authenticate header' };
   let challenges: Challenge[];
   try {
     challenges = parseChallenges(wwwAuthenticate);
   } catch (err) {
-    return { ok: false, reason: isL402Error(err) ? `${err.code}: ${err.message}` : String(err) };
+    return { problem: isL402Error(err) ? `${err.code}: ${err.message}` : String(err) };
   }
   const ordered = [
     ...challenges.filter((c) => c.scheme === 'L402'),
@@ -83,10 +108,10 @@ export function chooseChallenge(wwwAuthenticate: string | null): ChosenChallenge
   let lastError = 'no usable challenge';
   for (const challenge of ordered) {
     try {
-      return { ok: true, challenge, tokenPaymentHash: paymentHashOfToken(challenge.macaroon) };
+      return { challenge, tokenPaymentHash: paymentHashOfToken(challenge.macaroon) };
     } catch (err) {
       lastError = isL402Error(err) ? `${err.code}: ${err.message}` : String(err);
     }
   }
-  return { ok: false, reason: `challenge macaroon unusable: ${lastError}` };
+  return { problem: `challenge macaroon unusable: ${lastError}` };
 }

@@ -158,7 +158,7 @@ export function holdResult(
   if (!paid.ok && failure && failure !== 'canceled' && failure !== 'incorrect_payment_details')
     return run.fail(paid, clock);
   if (delivery.kind === 'rejected') {
-    const reason = delivery.answer.note.reason ?? `HTTP ${delivery.answer.status}`;
+    const reason = delivery.answer.reason ?? `HTTP ${delivery.answer.status}`;
     return run.fail({ ok: false, outcome: delivery.outcome, reason, status: delivery.answer.status }, clock);
   }
   return run.fail({ ok: false, ...delivery }, clock);

@@ -1,5 +1,5 @@
 import type { Msat } from '../../infra/money.js';
-import type { Decision, PaymentPolicy, PolicyContext, Quote, Reservation } from './types.js';
+import type { Decision, PaymentPolicy, PolicyContext, Offer, Reservation } from './types.js';
 
 /**
  * Every part must allow. Parts are asked in order and the first deny wins;
@@ -14,7 +14,7 @@ export function allOf(parts: PaymentPolicy[]): PaymentPolicy {
   let nextId = 1;
 
   const finish = (
-    quote: Quote,
+    offer: Offer,
     ctx: PolicyContext,
     taken: Taken[],
     escalation: Decision | undefined,
@@ -27,7 +27,7 @@ export function allOf(parts: PaymentPolicy[]): PaymentPolicy {
       kind: 'allow',
       reservation: {
         id: nextId++,
-        amountMsat: quote.amountMsat + quote.maxFeeMsat,
+        amountMsat: offer.amountMsat + offer.maxFeeMsat,
         atMs: ctx.nowMs,
         policy: 'all_of',
         // Every part allowed, so position i holds part i's reservation.
@@ -36,13 +36,13 @@ export function allOf(parts: PaymentPolicy[]): PaymentPolicy {
     };
   };
 
-  const authorize = (quote: Quote, ctx: PolicyContext): Decision | Promise<Decision> => {
+  const authorize = (offer: Offer, ctx: PolicyContext): Decision | Promise<Decision> => {
     const taken: Taken[] = [];
     let escalation: Decision | undefined;
     // Runs parts from index i; stays synchronous until a part returns a promise.
     const step = (i: number): Decision | Promise<Decision> => {
       for (; i < parts.length; i++) {
-        const d = parts[i]!.authorize(quote, ctx);
+        const d = parts[i]!.authorize(offer, ctx);
         if (d instanceof Promise) {
           const at = i;
           return d.then(
@@ -59,7 +59,7 @@ export function allOf(parts: PaymentPolicy[]): PaymentPolicy {
         const stop = absorb(i, d);
         if (stop) return stop;
       }
-      return finish(quote, ctx, taken, escalation);
+      return finish(offer, ctx, taken, escalation);
     };
     const absorb = (index: number, d: Decision): Decision | undefined => {
       if (d.kind === 'allow') {

@@ -1,7 +1,7 @@
 import type { Clock } from '../../infra/time/clock.js';
 import type { Msat } from '../../infra/money.js';
 import { Ledger, type WindowAlign } from './ledger.js';
-import { heldAmount, type Decision, type PaymentPolicy, type Quote, type Reservation } from './types.js';
+import { heldAmount, type Decision, type PaymentPolicy, type Offer, type Reservation } from './types.js';
 
 /** A time window for a budget: none (all time) or a length in ms, rolling or calendar-aligned. */
 export interface BudgetWindow {
@@ -12,15 +12,15 @@ export interface BudgetWindow {
 interface KeyedBudgetOptions extends BudgetWindow {
   name: string;
   clock: Clock;
-  /** Which budget a quote draws on; undefined means this policy does not apply. */
-  keyOf: (quote: Quote) => string | undefined;
+  /** Which budget an offer draws on; undefined means this policy does not apply. */
+  keyOf: (offer: Offer) => string | undefined;
   /** The limit for a key; undefined means no limit for that key. */
   limitOf: (key: string) => Msat | undefined;
   describe: string;
 }
 
 /**
- * The shared mechanics of every budget: one ledger per key, reserve the quote's
+ * The shared mechanics of every budget: one ledger per key, reserve the offer's
  * worst case (amount + fee ceiling) synchronously, settle the actual spend.
  */
 function keyedBudget(o: KeyedBudgetOptions): PaymentPolicy {
@@ -41,10 +41,10 @@ function keyedBudget(o: KeyedBudgetOptions): PaymentPolicy {
 
   return {
     name: o.name,
-    authorize(quote, ctx): Decision {
+    authorize(offer, ctx): Decision {
       const id = nextId++;
-      const amountMsat = heldAmount(quote);
-      const key = o.keyOf(quote);
+      const amountMsat = heldAmount(offer);
+      const key = o.keyOf(offer);
       const ledger = key === undefined ? undefined : ledgerFor(key);
       if (!ledger) return { kind: 'allow', reservation: { id, amountMsat, atMs: ctx.nowMs, policy: o.name } };
       const refusal = ledger.tryReserve(id, amountMsat, ctx.nowMs);
@@ -108,7 +108,7 @@ export function serviceCap(
     clock: deps.clock,
     windowMs: params.windowMs,
     align: params.align,
-    // A quote with no known service falls under the default cap, keyed apart from any real name.
+    // An offer with no known service falls under the default cap, keyed apart from any real name.
     keyOf: (q) => q.service ?? '\u0000unknown',
     limitOf: (key) => (Object.hasOwn(params.limits, key) ? params.limits[key] : params.defaultMsat),
     describe: `service_cap: ${JSON.stringify(params.limits)} msat ${windowText(params)}`,

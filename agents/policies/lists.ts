@@ -1,4 +1,4 @@
-import { reservationIssuer, type Decision, type PaymentPolicy, type Quote } from './types.js';
+import { reservationIssuer, type Decision, type PaymentPolicy, type Offer } from './types.js';
 
 /** What a list matches on; every field is optional, hosts compare case-insensitively. */
 export interface ListParams {
@@ -8,7 +8,7 @@ export interface ListParams {
   categories?: string[];
 }
 
-type Dimension = { field: string; values: Set<string>; of: (q: Quote) => string | undefined };
+type Dimension = { field: string; values: Set<string>; of: (q: Offer) => string | undefined };
 
 function dimensions(p: ListParams): Dimension[] {
   const dims: Dimension[] = [];
@@ -29,7 +29,7 @@ function normOpt(v: string | undefined, norm: (s: string) => string): string | u
 
 /**
  * Pays only sellers on the list: every dimension given (services, payees,
- * hosts, categories) must contain the quote's value. An unknown value (no
+ * hosts, categories) must contain the offer's value. An unknown value (no
  * service name, say) is not on the list.
  */
 export function allowlist(params: ListParams): PaymentPolicy {

@@ -4,28 +4,28 @@ import {
   type Decision,
   type PaymentPolicy,
   type PolicyContext,
-  type Quote,
+  type Offer,
 } from './types.js';
 
 /**
- * Stateless rules judge one quote on its own; they hold no money, so their
+ * Stateless rules judge one offer on its own; they hold no money, so their
  * reservations are receipts and settle/release do nothing.
  */
 function statelessPolicy(
   name: string,
   describe: string,
   judge: (
-    quote: Quote,
+    offer: Offer,
     ctx: PolicyContext,
   ) => Omit<Decision & { kind: 'deny' | 'escalate' }, 'policy'> | null,
 ): PaymentPolicy {
   const issue = reservationIssuer(name);
   return {
     name,
-    authorize(quote, ctx): Decision {
-      const verdict = judge(quote, ctx);
+    authorize(offer, ctx): Decision {
+      const verdict = judge(offer, ctx);
       if (verdict) return { ...verdict, policy: name } as Decision;
-      return { kind: 'allow', reservation: issue(quote.amountMsat + quote.maxFeeMsat, ctx.nowMs) };
+      return { kind: 'allow', reservation: issue(offer.amountMsat + offer.maxFeeMsat, ctx.nowMs) };
     },
     settle: () => {},
     release: () => {},

@@ -1,10 +1,11 @@
 import type { Msat } from '../../infra/money.js';
 
 /**
- * What a policy is asked to approve: one invoice, already decoded and checked
- * by the client, plus where it came from. Amounts are integer msat.
+ * A priced option a buyer may take, as a policy sees it: one invoice, already
+ * decoded and checked by the purchase engine, plus where it came from. The
+ * engine's `Offer` (agents/l402) is this plus the evidence. Amounts are integer msat.
  */
-export interface Quote {
+export interface Offer {
   /** The invoice amount (what the seller receives). */
   amountMsat: Msat;
   /** The routing-fee ceiling the client will pay with; budgets reserve amount + this. */
@@ -29,7 +30,7 @@ export interface PolicyContext {
   buyer?: string;
   /** What finishing the task is worth to the buyer (value-based policies). */
   taskValueMsat?: Msat;
-  /** Routing fee the buyer expects (defaults to the quote's fee ceiling where needed). */
+  /** Routing fee the buyer expects (defaults to the offer's fee ceiling where needed). */
   expectedFeeMsat?: Msat;
 }
 
@@ -40,7 +41,7 @@ export interface PolicyContext {
  */
 export interface Reservation {
   readonly id: number;
-  /** Held amount: the quote's amount plus its fee ceiling. */
+  /** Held amount: the offer's amount plus its fee ceiling. */
   readonly amountMsat: Msat;
   readonly atMs: number;
   /** Name of the policy that issued it. */
@@ -66,7 +67,7 @@ export type Decision =
  */
 export interface PaymentPolicy {
   readonly name: string;
-  authorize(quote: Quote, ctx: PolicyContext): Decision | Promise<Decision>;
+  authorize(offer: Offer, ctx: PolicyContext): Decision | Promise<Decision>;
   settle(reservation: Reservation, actualMsat: Msat): void;
   release(reservation: Reservation): void;
   /** One line for logs and reports. */
@@ -83,9 +84,9 @@ export class PolicyError extends Error {
   }
 }
 
-/** The amount a budget holds for a quote: worst case, so settling never exceeds it. */
-export function heldAmount(quote: Quote): Msat {
-  return quote.amountMsat + quote.maxFeeMsat;
+/** The amount a budget holds for an offer: worst case, so settling never exceeds it. */
+export function heldAmount(offer: Offer): Msat {
+  return offer.amountMsat + offer.maxFeeMsat;
 }
 
 /** A reservation issuer for policies that hold no money (lists, per-request caps). */

@@ -1,7 +1,15 @@
-import { attenuate, caveats, formatCaveat, isL402Error, paymentHashOfToken } from '../../infra/l402/index.js';
+import {
+  attenuate,
+  caveats,
+  formatCaveat,
+  isL402Error,
+  paymentHashOfToken,
+  tokenLimits,
+  type TokenLimits,
+} from '../../infra/l402/index.js';
 import type { Msat } from '../../infra/money.js';
 import type { Clock } from '../../infra/time/clock.js';
-import { readTokenLimits, type StoredToken, type TokenStore } from '../l402/index.js';
+import type { StoredToken, TokenStore } from '../l402/index.js';
 
 /** How much of a token a parent hands down: fewer calls, shorter life, fewer capabilities, a narrower path. */
 export interface DelegationLimits {
@@ -60,8 +68,14 @@ export function delegate(
   limits: DelegationLimits,
   { clock, budgetMsat }: { clock: Clock; budgetMsat?: Msat },
 ): DelegatedToken {
-  const own = readTokenLimits(token.macaroon);
-  const service = token.service ?? own.services[0];
+  let own: TokenLimits;
+  try {
+    own = tokenLimits(token.macaroon, token.service);
+  } catch (err) {
+    const why = isL402Error(err) ? `${err.code}: ${err.message}` : String(err);
+    throw new ResaleError('cannot_attenuate', `cannot read the token's limits: ${why}`, { cause: err });
+  }
+  const service = own.service;
   if (!service) throw new ResaleError('unknown_service', 'the token names no service to attenuate');
   const list: string[] = [];
   if (limits.id !== undefined)
@@ -101,7 +115,7 @@ export function delegate(
 
 /** Stores a delegated token so the holder's L402 client sends it for requests under its scope. */
 export async function adoptToken(tokens: TokenStore, d: DelegatedToken, clock: Clock): Promise<StoredToken> {
-  const limits = readTokenLimits(d.macaroon);
+  const limits = tokenLimits(d.macaroon, d.service);
   const stored: StoredToken = {
     origin: d.origin,
     pathPrefix: limits.pathPrefix ?? d.pathPrefix ?? '/',

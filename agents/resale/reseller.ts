@@ -75,30 +75,13 @@ export function createReseller(o: ResellerOptions): { app: Hono; stats(): Resell
     return run;
   };
 
-  async function freshBundle(): Promise<Bundle | { error: string }> {
-    const headers: Record<string, string> = {};
-    if (o.upstream.tier !== undefined) headers[TIER_HEADER] = String(o.upstream.tier);
-    const r = await o.client.acquire(o.upstream.url, { headers }, o.upstream.hints);
-    if (r.outcome !== 'success' || !r.token?.preimage)
-      return { error: `${r.outcome}: ${r.reason ?? 'no token'}` };
-    if (!r.tokenReused) {
-      stats.bundlesBought++;
-      stats.costMsat += r.paidMsat + r.feeMsat;
-    }
-    const calls = r.token.maxCalls;
-    const capacity =
-      o.slicesPerBundle ??
-      (calls === undefined ? Number.POSITIVE_INFINITY : Math.floor(calls / o.slice.calls));
-    return { token: r.token, sold: 0, capacity };
-  }
-
   function claimSlice(): Promise<DelegatedToken | { error: string }> {
     return exclusive(async () => {
       if (!bundle || bundle.sold >= bundle.capacity || !usableBundle(bundle.token, o.clock.now())) {
         // The old bundle is sold out (or expired): drop it so the client buys a new one.
         if (bundle)
           await o.client.tokens.evict(bundle.token.origin, bundle.token.pathPrefix, bundle.token.paymentHash);
-        const b = await freshBundle();
+        const b = await freshBundle(o, stats);
         if ('error' in b) return b;
         bundle = b;
       }
@@ -162,4 +145,21 @@ export function createReseller(o: ResellerOptions): { app: Hono; stats(): Resell
 /** A bundle is worth slicing while unexpired; its calls are tracked by the reseller, not the local count. */
 function usableBundle(t: StoredToken, nowMs: number): boolean {
   return tokenUsable({ ...t, callsUsed: 0 }, nowMs);
+}
+
+/** Buys (or finds) the upstream bundle, counting what a new one cost. */
+async function freshBundle(o: ResellerOptions, stats: ResellerStats): Promise<Bundle | { error: string }> {
+  const headers: Record<string, string> = {};
+  if (o.upstream.tier !== undefined) headers[TIER_HEADER] = String(o.upstream.tier);
+  const r = await o.client.acquire(o.upstream.url, { headers }, o.upstream.hints);
+  if (r.outcome !== 'success' || !r.token?.preimage)
+    return { error: `${r.outcome}: ${r.reason ?? 'no token'}` };
+  if (!r.tokenReused) {
+    stats.bundlesBought++;
+    stats.costMsat += r.paidMsat + r.feeMsat;
+  }
+  const calls = r.token.maxCalls;
+  const capacity =
+    o.slicesPerBundle ?? (calls === undefined ? Number.POSITIVE_INFINITY : Math.floor(calls / o.slice.calls));
+  return { token: r.token, sold: 0, capacity };
 }

@@ -87,33 +87,21 @@ export function createSubAgent(o: SubAgentOptions): SubAgent {
           reason: 'the reseller answered without a usable slice',
         },
       };
-    await hold(slice);
+    try {
+      await hold(slice);
+    } catch (err) {
+      // The macaroon is not one the origin's verifier would read: no slice was delivered.
+      const reason = `the reseller's slice is unusable: ${(err as Error).message}`;
+      return { result: { ...result, outcome: 'not_delivered' as const, reason } };
+    }
     return { result, slice };
   }
 
   // A token store holds one token per scope, so a second slice bought while the
   // first still has calls left waits here instead of replacing (and wasting) it.
-  const spare: DelegatedToken[] = [];
-
-  async function hold(slice: DelegatedToken): Promise<void> {
-    const held = tokens.get(slice.origin, slice.pathPrefix ?? '/');
-    if (held && held.pathPrefix === (slice.pathPrefix ?? '/') && tokenUsable(held, o.clock.now()))
-      spare.push(slice);
-    else await adoptToken(tokens, slice, o.clock);
-  }
-
-  /** Adopts the next unexpired spare slice covering `url`; false when none is left. */
-  async function nextSpare(url: string): Promise<boolean> {
-    const { origin, pathname } = new URL(url);
-    for (;;) {
-      const i = spare.findIndex((t) => t.origin === origin && pathWithin(pathname, t.pathPrefix ?? '/'));
-      if (i < 0) return false;
-      const [slice] = spare.splice(i, 1);
-      if (slice!.validUntilMs !== undefined && o.clock.now() >= slice!.validUntilMs) continue;
-      await adoptToken(tokens, slice!, o.clock);
-      return true;
-    }
-  }
+  const spare = new SpareSlices(tokens, o.clock);
+  const hold = (slice: DelegatedToken) => spare.hold(slice);
+  const nextSpare = (url: string) => spare.next(url);
 
   async function call(url: string, init?: RequestInit): Promise<PurchaseResult> {
     for (;;) {
@@ -150,4 +138,36 @@ function parseSlice(body: unknown): DelegatedToken | undefined {
     ...(Number.isSafeInteger(b.validUntilMs) ? { validUntilMs: b.validUntilMs as number } : {}),
     ...(typeof b.pathPrefix === 'string' ? { pathPrefix: b.pathPrefix } : {}),
   };
+}
+
+/** Slices bought ahead: adopted into the token store one at a time, as each runs out. */
+class SpareSlices {
+  readonly #spare: DelegatedToken[] = [];
+  constructor(
+    readonly tokens: TokenStore,
+    readonly clock: Clock,
+  ) {}
+
+  /** Adopts the slice, or keeps it for later while the held token for its scope still works. */
+  async hold(slice: DelegatedToken): Promise<void> {
+    const held = this.tokens.get(slice.origin, slice.pathPrefix ?? '/');
+    if (held && held.pathPrefix === (slice.pathPrefix ?? '/') && tokenUsable(held, this.clock.now()))
+      this.#spare.push(slice);
+    else await adoptToken(this.tokens, slice, this.clock);
+  }
+
+  /** Adopts the next unexpired spare slice covering `url`; false when none is left. */
+  async next(url: string): Promise<boolean> {
+    const { origin, pathname } = new URL(url);
+    for (;;) {
+      const i = this.#spare.findIndex(
+        (t) => t.origin === origin && pathWithin(pathname, t.pathPrefix ?? '/'),
+      );
+      if (i < 0) return false;
+      const [slice] = this.#spare.splice(i, 1);
+      if (slice!.validUntilMs !== undefined && this.clock.now() >= slice!.validUntilMs) continue;
+      await adoptToken(this.tokens, slice!, this.clock);
+      return true;
+    }
+  }
 }

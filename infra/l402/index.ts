@@ -28,7 +28,21 @@ export {
   type Quota,
   type CaveatStep,
 } from './satisfier.js';
-export { attenuate, checkCaveatChain, paymentHashOfToken, tokenIdOfToken } from './token.js';
+export {
+  attenuate,
+  checkCaveatChain,
+  paymentHashOfToken,
+  tokenIdOfToken,
+  tokenLimits,
+  type TokenLimits,
+} from './token.js';
+export {
+  readCaveats,
+  satisfierForCondition,
+  satisfiersOf,
+  type CaveatOccurrence,
+  type SatisfierLookup,
+} from './caveat-reader.js';
 export {
   parseChallenges,
   formatChallenge,

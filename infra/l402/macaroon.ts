@@ -10,9 +10,11 @@ import { decodeV2, encodeV2 } from './macaroon-binary.js';
 
 const KEY_GENERATOR = Buffer.from('macaroons-key-generator', 'utf8');
 const utf8 = new TextEncoder();
-// fatal: a caveat that is not valid UTF-8 cannot be a string caveat; ignoreBOM:
-// keep a leading U+FEFF so decode → encode gives back the same bytes.
+// fatal for the location; ignoreBOM: keep a leading U+FEFF so decode → encode
+// gives back the same bytes. Caveats are bytes (see caveat-reader.ts): their
+// text form is for display and replaces what is not UTF-8.
 const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const utf8Lossy = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
 /** The macaroon signing key derived from a root key, as libmacaroons does. */
 export function deriveMacaroonKey(rootKey: Uint8Array): Uint8Array {
@@ -84,9 +86,14 @@ export class Macaroon {
     return this.#identifier.slice();
   }
 
-  /** The first-party caveats in order. */
+  /** The first-party caveats in order, as text (bytes that are not UTF-8 show as U+FFFD). */
   get caveats(): string[] {
     return [...this.#caveats];
+  }
+
+  /** The first-party caveats in order, as the signed bytes (copies). */
+  get caveatBytes(): Uint8Array[] {
+    return this.#caveatBytes.map((c) => c.slice());
   }
 
   /** The signature at the end of the HMAC chain (a copy). */
@@ -113,7 +120,7 @@ export class Macaroon {
   static fromBinary(bytes: Uint8Array): Macaroon {
     const f = decodeV2(bytes);
     const location = decodeText(f.location, 'location');
-    const caveats = f.caveats.map((c, i) => decodeText(c, `caveat ${i}`));
+    const caveats = f.caveats.map((c) => utf8Lossy.decode(c));
     return new Macaroon(location, f.identifier, caveats, f.caveats, f.signature);
   }
 

@@ -114,98 +114,116 @@ export const servicesSatisfier: Satisfier = define<ServiceTier[]>({
 
 /** The satisfiers that apply when `service` is called. */
 export function satisfiersFor(service: string): Satisfier[] {
-  const cond = {
-    capabilities: service + CONDITION_SUFFIX.capabilities,
-    validUntil: service + CONDITION_SUFFIX.validUntil,
-    maxCalls: service + CONDITION_SUFFIX.maxCalls,
-    methods: service + CONDITION_SUFFIX.methods,
-    pathPrefix: service + CONDITION_SUFFIX.pathPrefix,
-  };
   return [
     servicesSatisfier,
-    define<string[]>({
-      condition: cond.capabilities,
-      parse: parseCapabilities,
-      satisfyPrevious(prev, cur) {
-        if (!isSubset(cur, prev)) throw widening(cond.capabilities, `[${cur}] is not a subset of [${prev}]`);
-      },
-      satisfyFinal(list, ctx) {
-        if (ctx.capability === undefined || !list.includes(ctx.capability)) {
-          throw new L402Error(
-            'capability_denied',
-            `capability ${ctx.capability ?? '(none named)'} is not in [${list.join(',')}]`,
-          );
-        }
-      },
-      record(list, facts, _step, isFinal) {
-        if (isFinal) facts.capabilities = list;
-      },
-    }),
-    define<number>({
-      condition: cond.validUntil,
-      parse: (v) => parseUint(v, cond.validUntil, MAX_VALID_UNTIL_SECONDS),
-      satisfyPrevious(prev, cur) {
-        if (cur > prev) throw widening(cond.validUntil, `${cur} is later than ${prev}`);
-      },
-      satisfyFinal(seconds, ctx) {
-        // Valid strictly before the instant, as Aperture (`now().Before(expiry)`).
-        if (ctx.nowMs >= seconds * 1000) {
-          throw new L402Error('expired', `token expired at ${seconds * 1000} ms, now is ${ctx.nowMs} ms`);
-        }
-      },
-      record(seconds, facts, _step, isFinal) {
-        if (isFinal) facts.validUntilMs = seconds * 1000;
-      },
-    }),
-    define<number>({
-      condition: cond.maxCalls,
-      parse: (v) => parseUint(v, cond.maxCalls),
-      satisfyPrevious(prev, cur) {
-        if (cur > prev) throw widening(cond.maxCalls, `${cur} calls is more than ${prev}`);
-      },
-      satisfyFinal(n) {
-        if (n === 0) throw new L402Error('quota_exceeded', `${cond.maxCalls} is 0: no call is allowed`);
-      },
-      // Every occurrence is a quota of its own: the root bundle's limit is
-      // shared by all copies attenuated from it, each copy's own limit is not.
-      record(n, facts, step) {
-        facts.quotas.push({ key: `${step.tokenId}:${step.signatureHex}`, limit: n });
-      },
-    }),
-    define<string[]>({
-      condition: cond.methods,
-      parse: parseMethods,
-      satisfyPrevious(prev, cur) {
-        if (!isSubset(cur, prev)) throw widening(cond.methods, `[${cur}] is not a subset of [${prev}]`);
-      },
-      satisfyFinal(list, ctx) {
-        const method = ctx.method?.toUpperCase();
-        if (method === undefined || !list.includes(method)) {
-          throw new L402Error(
-            'binding_mismatch',
-            `method ${ctx.method ?? '(none)'} is not in [${list.join(',')}]`,
-          );
-        }
-      },
-      record(list, facts, _step, isFinal) {
-        if (isFinal) facts.methods = list;
-      },
-    }),
-    define<string>({
-      condition: cond.pathPrefix,
-      parse: parsePathPrefix,
-      satisfyPrevious(prev, cur) {
-        if (!pathWithin(cur, prev)) throw widening(cond.pathPrefix, `${cur} is not inside ${prev}`);
-      },
-      satisfyFinal(prefix, ctx) {
-        const path = ctx.path;
-        if (path === undefined || hasDotSegmentOrEncoding(path) || !pathWithin(path, prefix)) {
-          throw new L402Error('binding_mismatch', `path ${path ?? '(none)'} is not inside ${prefix}`);
-        }
-      },
-      record(prefix, facts, _step, isFinal) {
-        if (isFinal) facts.pathPrefix = prefix;
-      },
-    }),
+    capabilitiesSatisfier(service + CONDITION_SUFFIX.capabilities),
+    validUntilSatisfier(service + CONDITION_SUFFIX.validUntil),
+    maxCallsSatisfier(service + CONDITION_SUFFIX.maxCalls),
+    methodsSatisfier(service + CONDITION_SUFFIX.methods),
+    pathPrefixSatisfier(service + CONDITION_SUFFIX.pathPrefix),
   ];
+}
+
+/** `<service>_capabilities`: the capability exercised must be listed; a later caveat lists a subset. */
+function capabilitiesSatisfier(condition: string): Satisfier {
+  return define<string[]>({
+    condition,
+    parse: parseCapabilities,
+    satisfyPrevious(prev, cur) {
+      if (!isSubset(cur, prev)) throw widening(condition, `[${cur}] is not a subset of [${prev}]`);
+    },
+    satisfyFinal(list, ctx) {
+      if (ctx.capability === undefined || !list.includes(ctx.capability)) {
+        throw new L402Error(
+          'capability_denied',
+          `capability ${ctx.capability ?? '(none named)'} is not in [${list.join(',')}]`,
+        );
+      }
+    },
+    record(list, facts, _step, isFinal) {
+      if (isFinal) facts.capabilities = list;
+    },
+  });
+}
+
+/** `<service>_valid_until`: unix seconds; a later caveat is not later. */
+function validUntilSatisfier(condition: string): Satisfier {
+  return define<number>({
+    condition,
+    parse: (v) => parseUint(v, condition, MAX_VALID_UNTIL_SECONDS),
+    satisfyPrevious(prev, cur) {
+      if (cur > prev) throw widening(condition, `${cur} is later than ${prev}`);
+    },
+    satisfyFinal(seconds, ctx) {
+      // Valid strictly before the instant, as Aperture (`now().Before(expiry)`).
+      if (ctx.nowMs >= seconds * 1000) {
+        throw new L402Error('expired', `token expired at ${seconds * 1000} ms, now is ${ctx.nowMs} ms`);
+      }
+    },
+    record(seconds, facts, _step, isFinal) {
+      if (isFinal) facts.validUntilMs = seconds * 1000;
+    },
+  });
+}
+
+/** `<service>_max_calls`: every occurrence is a quota the paywall counts; a later caveat is not larger. */
+function maxCallsSatisfier(condition: string): Satisfier {
+  return define<number>({
+    condition,
+    parse: (v) => parseUint(v, condition),
+    satisfyPrevious(prev, cur) {
+      if (cur > prev) throw widening(condition, `${cur} calls is more than ${prev}`);
+    },
+    satisfyFinal(n) {
+      if (n === 0) throw new L402Error('quota_exceeded', `${condition} is 0: no call is allowed`);
+    },
+    // Every occurrence is a quota of its own: the root bundle's limit is
+    // shared by all copies attenuated from it, each copy's own limit is not.
+    record(n, facts, step) {
+      facts.quotas.push({ key: `${step.tokenId}:${step.signatureHex}`, limit: n });
+    },
+  });
+}
+
+/** `<service>_methods`: the HTTP method must be listed; a later caveat lists a subset. */
+function methodsSatisfier(condition: string): Satisfier {
+  return define<string[]>({
+    condition,
+    parse: parseMethods,
+    satisfyPrevious(prev, cur) {
+      if (!isSubset(cur, prev)) throw widening(condition, `[${cur}] is not a subset of [${prev}]`);
+    },
+    satisfyFinal(list, ctx) {
+      const method = ctx.method?.toUpperCase();
+      if (method === undefined || !list.includes(method)) {
+        throw new L402Error(
+          'binding_mismatch',
+          `method ${ctx.method ?? '(none)'} is not in [${list.join(',')}]`,
+        );
+      }
+    },
+    record(list, facts, _step, isFinal) {
+      if (isFinal) facts.methods = list;
+    },
+  });
+}
+
+/** `<service>_path_prefix`: the path must be inside it (whole segments); a later caveat is inside the previous. */
+function pathPrefixSatisfier(condition: string): Satisfier {
+  return define<string>({
+    condition,
+    parse: parsePathPrefix,
+    satisfyPrevious(prev, cur) {
+      if (!pathWithin(cur, prev)) throw widening(condition, `${cur} is not inside ${prev}`);
+    },
+    satisfyFinal(prefix, ctx) {
+      const path = ctx.path;
+      if (path === undefined || hasDotSegmentOrEncoding(path) || !pathWithin(path, prefix)) {
+        throw new L402Error('binding_mismatch', `path ${path ?? '(none)'} is not inside ${prefix}`);
+      }
+    },
+    record(prefix, facts, _step, isFinal) {
+      if (isFinal) facts.pathPrefix = prefix;
+    },
+  });
 }

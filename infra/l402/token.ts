@@ -1,40 +1,26 @@
 /**
  * Token-level helpers that need no root key: attenuating a base64 token
  * (what a reseller does before handing a copy to a sub-agent), checking
- * that a caveat chain only narrows, and reading the payment hash a token
- * was minted for (what a buyer matches against an invoice).
+ * that a caveat chain only narrows, reading the limits a token carries, and
+ * reading the payment hash a token was minted for (what a buyer matches
+ * against an invoice). All caveats are read by `readCaveats`.
  */
-import { parseCaveat, SERVICES_CONDITION, CONDITION_SUFFIX } from './caveat.js';
+import { parseCaveat, SERVICES_CONDITION, type ServiceTier } from './caveat.js';
+import { caveatBytes, readCaveats, satisfierForCondition, satisfiersOf } from './caveat-reader.js';
 import { toHex } from './bytes.js';
 import { decodeIdentifier } from './identifier.js';
 import { Macaroon } from './macaroon.js';
-import { satisfiersFor, servicesSatisfier, type Satisfier } from './satisfier.js';
-
-const SUFFIXES = Object.values(CONDITION_SUFFIX);
-
-/** The satisfier for a condition of any service, or undefined for caveats we do not know. */
-export function satisfierForCondition(condition: string): Satisfier | undefined {
-  if (condition === SERVICES_CONDITION) return servicesSatisfier;
-  const suffix = SUFFIXES.find((s) => condition.endsWith(s) && condition.length > s.length);
-  if (!suffix) return undefined;
-  return satisfiersFor(condition.slice(0, -suffix.length)).find((s) => s.condition === condition);
-}
+import type { TokenFacts } from './satisfier.js';
 
 /**
- * Checks that every known caveat parses and each repeated condition narrows
- * the one before it, for every service named in the chain. Throws
- * L402Error('invalid_caveat' | 'widening_caveat'); unknown caveats pass.
+ * Checks that every caveat is well formed (`condition=value`), every known
+ * one parses and each repeated condition narrows the one before it, for
+ * every service named in the chain. Throws L402Error('invalid_caveat' |
+ * 'widening_caveat'); unknown caveats pass.
  */
 export function checkCaveatChain(caveatList: readonly string[]): void {
-  const last = new Map<string, unknown>();
-  for (const text of caveatList) {
-    const { condition, value } = parseCaveat(text);
-    const satisfier = satisfierForCondition(condition);
-    if (!satisfier) continue;
-    const parsed = satisfier.parse(value);
-    if (last.has(condition)) satisfier.satisfyPrevious(last.get(condition), parsed);
-    last.set(condition, parsed);
-  }
+  for (const c of caveatList) parseCaveat(c);
+  readCaveats(caveatList.map(caveatBytes), satisfierForCondition);
 }
 
 /**
@@ -42,13 +28,71 @@ export function checkCaveatChain(caveatList: readonly string[]): void {
  * L402Error: 'bad_macaroon' for a bad token, 'invalid_caveat' for a bad
  * caveat, 'widening_caveat' when a caveat would widen an earlier one (the
  * verifier would reject the copy anyway; failing here tells the reseller).
+ * The token's own caveats are read as the verifier reads them (bytes).
  */
 export function attenuate(token: string, caveatList: readonly string[]): string {
   let mac = Macaroon.fromBase64(token);
   for (const c of caveatList) parseCaveat(c);
-  checkCaveatChain([...mac.caveats, ...caveatList]);
+  readCaveats([...mac.caveatBytes, ...caveatList.map(caveatBytes)], satisfierForCondition);
   for (const c of caveatList) mac = mac.addFirstPartyCaveat(c);
   return mac.toBase64();
+}
+
+/** What a token's caveats allow, as the verifier would read them for its service. */
+export interface TokenLimits {
+  /** The services of the last `services` caveat. */
+  services: ServiceTier[];
+  /** The service the limits are for: the one asked for, else the first listed. */
+  service?: string;
+  validUntilMs?: number;
+  /** The smallest `<service>_max_calls` in the chain (every occurrence is a quota). */
+  maxCalls?: number;
+  pathPrefix?: string;
+  methods?: string[];
+  capabilities?: string[];
+}
+
+/**
+ * Reads the limits a token carries for `service` (default: the first service
+ * its `services` caveat lists) without verifying it: the holder has no root
+ * key, but reads the chain with the verifier's reader, so the limits are
+ * the ones the verifier will apply. Throws L402Error ('bad_macaroon',
+ * 'invalid_caveat', 'widening_caveat') for a token the verifier would refuse.
+ */
+export function tokenLimits(token: string, service?: string): TokenLimits {
+  const chain = Macaroon.fromBase64(token).caveatBytes;
+  const listed = readCaveats(chain, (c) => (c === SERVICES_CONDITION ? satisfierForCondition(c) : undefined));
+  const services = (listed.get(SERVICES_CONDITION)?.at(-1)?.value as ServiceTier[] | undefined) ?? [];
+  const name = service ?? services[0]?.name;
+  if (name === undefined) return { services };
+  const facts: TokenFacts = {
+    tokenId: '',
+    paymentHash: '',
+    preimage: '',
+    caveats: [],
+    services,
+    quotas: [],
+    signature: '',
+  };
+  for (const list of readCaveats(chain, satisfiersOf(name)).values())
+    list.forEach((o, i) =>
+      o.satisfier.record(
+        o.value,
+        facts,
+        { tokenId: '', signatureHex: String(o.index) },
+        i === list.length - 1,
+      ),
+    );
+  const calls = facts.quotas.map((q) => q.limit);
+  return {
+    services,
+    service: name,
+    ...(facts.validUntilMs !== undefined ? { validUntilMs: facts.validUntilMs } : {}),
+    ...(calls.length ? { maxCalls: Math.min(...calls) } : {}),
+    ...(facts.pathPrefix !== undefined ? { pathPrefix: facts.pathPrefix } : {}),
+    ...(facts.methods ? { methods: facts.methods } : {}),
+    ...(facts.capabilities ? { capabilities: facts.capabilities } : {}),
+  };
 }
 
 /** The payment hash (hex) in a token's identifier, without verifying anything. Throws L402Error. */

@@ -11,6 +11,7 @@ import { parseAuthorization } from './header.js';
 import { decodeIdentifier } from './identifier.js';
 import { Macaroon } from './macaroon.js';
 import type { RootKeyStore } from './root-key-store.js';
+import { readCaveats, satisfiersOf } from './caveat-reader.js';
 import { satisfiersFor, type TokenFacts, type VerifyContext } from './satisfier.js';
 
 /** The outcome of a verification: facts on success, a coded error otherwise. */
@@ -88,53 +89,38 @@ async function verifyOrThrow(
     throw new L402Error('bad_signature', `macaroon signature does not verify for token ${tokenId}`);
   }
   // 5. satisfiers
-  const caveatList = mac.caveats;
   const facts: TokenFacts = {
     tokenId,
     paymentHash: toHex(id.paymentHash),
     preimage: auth.preimage,
-    caveats: caveatList,
+    caveats: mac.caveats,
     services: [],
     quotas: [],
     signature: toHex(mac.signature),
   };
-  runSatisfiers(caveatList, chain, facts, ctx);
+  runSatisfiers(mac.caveatBytes, chain, facts, ctx);
   return facts;
 }
 
-/** Parses and narrows every known caveat in chain order, then checks the last of each against the request. */
+/** Reads every caveat of the called service in chain order (the one reader), then checks the last of each against the request. */
 function runSatisfiers(
-  caveatList: string[],
+  caveatList: Uint8Array[],
   chain: Uint8Array[],
   facts: TokenFacts,
   ctx: VerifyContext,
 ): void {
-  const satisfiers = satisfiersFor(ctx.service);
-  const byCondition = new Map(satisfiers.map((s) => [s.condition, s]));
-  const occurrences = new Map<string, { value: unknown; signatureHex: string }[]>();
-  caveatList.forEach((text, i) => {
-    // Caveats without '=' are skipped like unknown ones, as Aperture's
-    // VerifyL402 does: the signature already proves nobody removed anything.
-    // Split as parseCaveat does (first '=', trimmed) without throwing.
-    const eq = text.indexOf('=');
-    const condition = eq < 0 ? '' : text.slice(0, eq).trim();
-    const satisfier = byCondition.get(condition);
-    if (!satisfier) return; // unknown caveats (other services, preimage=…) are skipped
-    const parsed = satisfier.parse(text.slice(eq + 1).trim());
-    const list = occurrences.get(condition) ?? [];
-    const prev = list[list.length - 1];
-    if (prev) satisfier.satisfyPrevious(prev.value, parsed);
-    list.push({ value: parsed, signatureHex: toHex(chain[i + 1]!) });
-    occurrences.set(condition, list);
-  });
-  for (const satisfier of satisfiers) {
+  // Caveats without '=' and unknown ones (other services, preimage=…) are
+  // skipped, as Aperture's VerifyL402 does: the signature already proves
+  // nobody removed anything.
+  const occurrences = readCaveats(caveatList, satisfiersOf(ctx.service));
+  for (const satisfier of satisfiersFor(ctx.service)) {
     const list = occurrences.get(satisfier.condition);
     if (!list) continue;
     list.forEach((o, i) =>
       satisfier.record(
         o.value,
         facts,
-        { tokenId: facts.tokenId, signatureHex: o.signatureHex },
+        { tokenId: facts.tokenId, signatureHex: toHex(chain[o.index + 1]!) },
         i === list.length - 1,
       ),
     );

@@ -1,7 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bech32, hex } from '@scure/base';
 import type { Network } from './node.js';
-import type { InvoiceFields } from './bolt11.js';
+import type { InvoiceFields } from './bolt11-types.js';
 import { Bolt11Error } from './bolt11-error.js';
 import {
   featureWords,

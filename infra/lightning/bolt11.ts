@@ -1,5 +1,4 @@
 import { bech32, hex } from '@scure/base';
-import type { Msat } from '../money.js';
 import { Bolt11Error } from './bolt11-error.js';
 import {
   buildUnsigned,
@@ -11,6 +10,7 @@ import {
   signingDigest,
   TIMESTAMP_WORDS,
 } from './bolt11-fields.js';
+import type { DecodedInvoice, InvoiceFields } from './bolt11-types.js';
 import { parseAmount, wordsToInt } from './bolt11-words.js';
 import type { Network } from './node.js';
 import { defaultSecp, type Secp } from './secp.js';
@@ -27,49 +27,7 @@ import { defaultSecp, type Secp } from './secp.js';
 export { Bolt11Error, type Bolt11ErrorCode } from './bolt11-error.js';
 export { NETWORK_PREFIX } from './bolt11-fields.js';
 export { formatAmount } from './bolt11-words.js';
-
-/** What a decoded payment request says. Hex strings are lowercase. */
-export interface DecodedInvoice {
-  network: Network;
-  /** Absent for "any amount" invoices. */
-  amountMsat?: Msat;
-  paymentHash: string;
-  paymentSecret?: string;
-  description?: string;
-  descriptionHash?: string;
-  /** 33-byte compressed public key of the payee, recovered from the signature or taken from `n`. */
-  payee: string;
-  timestampSec: number;
-  expirySec: number;
-  expiresAtMs: number;
-  minFinalCltvExpiry: number;
-  /** Feature bits set in the `9` field (empty when absent). */
-  features: number[];
-  /** False only for invoices the embedded network made with `signInvoices: false` (see `allowUnsigned`). */
-  signed: boolean;
-  paymentRequest: string;
-}
-
-/** What `encodeInvoice` writes. */
-export interface InvoiceFields {
-  network: Network;
-  amountMsat?: Msat;
-  /** 32 bytes, hex. */
-  paymentHash: string;
-  /** 32 bytes, hex. Modern invoices carry one; when set, feature bits 8, 14, 17 and 25 are written as LND 0.20 does. */
-  paymentSecret?: string;
-  description?: string;
-  descriptionHash?: string;
-  timestampSec: number;
-  /** Default 3600 (not written when 3600). */
-  expirySec?: number;
-  /** Default 18 (always written, as LND does). */
-  minFinalCltvExpiry?: number;
-  /** Write the payee's key in an `n` field (lets readers skip key recovery). */
-  includePayeeKey?: boolean;
-  /** Explicit feature bits; overrides the default set. */
-  features?: number[];
-}
+export type { DecodedInvoice, InvoiceFields } from './bolt11-types.js';
 
 /** Options for `decodeInvoice`. */
 export interface DecodeOptions {

@@ -15,7 +15,7 @@
 import { AIMessage } from '@langchain/core/messages';
 import { Annotation, END, START, StateGraph } from '@langchain/langgraph';
 import { fakeModel } from '@langchain/core/testing';
-import { createBuyerAgent, createDecider, type Candidate } from '../../agents/buyer/index.js';
+import { createBuyerAgent, createDecider, type OfferTerms } from '../../agents/buyer/index.js';
 import { createL402Client } from '../../agents/l402/index.js';
 import { createPolicy } from '../../agents/policies/index.js';
 import { makeMarket } from '../buyer/market.js';
@@ -169,7 +169,7 @@ const quote = {
   service: 'data',
 };
 const listings = registry.search({ capability: 'data' });
-const candidates: Candidate[] = listings.map((listing, i) => ({
+const candidates: OfferTerms[] = listings.map((listing, i) => ({
   listing,
   priceMsat: 1_000 * (i + 1),
   source: 'challenge',

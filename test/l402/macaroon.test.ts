@@ -135,15 +135,18 @@ describe('hostile binary is a bad_macaroon, never an exception of another kind',
       'an unknown tag in a caveat section',
       Uint8Array.from([2, 2, 1, 0x41, 0, 3, 1, 0x41, 0, 0, 6, 32, ...new Uint8Array(32)]),
     ],
-    [
-      'a caveat that is not UTF-8',
-      Uint8Array.from([2, 2, 1, 0x41, 0, 2, 1, 0xff, 0, 0, 6, 32, ...new Uint8Array(32)]),
-    ],
     ['an empty location packet', Uint8Array.from([2, 1, 0, 2, 1, 0x41, 0, 0, 6, 32, ...new Uint8Array(32)])],
     ['more than 64 KiB', new Uint8Array(70_000).fill(2)],
   ];
   it.each(cases)('%s', (_name, bytes) => {
     expect(codeOf(() => Macaroon.fromBinary(bytes))).toBe('bad_macaroon');
+  });
+
+  it('a caveat that is not UTF-8 is kept as bytes (Go and Aperture accept it; only a satisfier reading it fails)', () => {
+    const bytes = Uint8Array.from([2, 2, 1, 0x41, 0, 2, 1, 0xff, 0, 0, 6, 32, ...new Uint8Array(32)]);
+    const mac = Macaroon.fromBinary(bytes);
+    expect(mac.caveatBytes).toEqual([Uint8Array.from([0xff])]);
+    expect(mac.toBinary()).toEqual(bytes);
   });
 
   it.each([

@@ -8,7 +8,7 @@ import {
   type PaymentPolicy,
 } from '../../agents/policies/index.js';
 import { VirtualClock } from '../../infra/time/virtual-clock.js';
-import { quote } from './helpers.js';
+import { offer } from './helpers.js';
 
 describe('all_of', () => {
   it('the first deny wins and the budgets reserved before it are released', async () => {
@@ -18,10 +18,10 @@ describe('all_of', () => {
       budget,
       createPolicy({ name: 'denylist', params: { services: ['data'] } }, { clock }),
     ]);
-    const d = await policy.authorize(quote(), { nowMs: clock.now() });
+    const d = await policy.authorize(offer(), { nowMs: clock.now() });
     expect(d).toMatchObject({ kind: 'deny', policy: 'denylist' });
     // The budget's hold was released, so the budget alone still allows one purchase.
-    expect((await budget.authorize(quote(), { nowMs: clock.now() })).kind).toBe('allow');
+    expect((await budget.authorize(offer(), { nowMs: clock.now() })).kind).toBe('allow');
   });
 
   it('a deny after an escalation still denies; an escalation alone escalates', async () => {
@@ -30,8 +30,8 @@ describe('all_of', () => {
     const deny = { name: 'max_per_request', params: { maxMsat: 1 } };
     const a = createPolicy({ name: 'all_of', params: { policies: [esc, deny] } }, { clock });
     const b = createPolicy({ name: 'all_of', params: { policies: [esc] } }, { clock });
-    expect((await a.authorize(quote(), { nowMs: 0 })).kind).toBe('deny');
-    expect((await b.authorize(quote(), { nowMs: 0 })).kind).toBe('escalate');
+    expect((await a.authorize(offer(), { nowMs: 0 })).kind).toBe('deny');
+    expect((await b.authorize(offer(), { nowMs: 0 })).kind).toBe('escalate');
   });
 
   it('settling the composite settles every budget inside it', async () => {
@@ -39,10 +39,10 @@ describe('all_of', () => {
     const day = budgetWindow({ limitMsat: 30_000, windowMs: 86_400_000 }, { clock });
     const total = budgetWindow({ limitMsat: 20_000 }, { clock });
     const policy = allOf([day, total]);
-    const d = (await policy.authorize(quote(), { nowMs: 0 })) as Decision & { kind: 'allow' };
+    const d = (await policy.authorize(offer(), { nowMs: 0 })) as Decision & { kind: 'allow' };
     policy.settle(d.reservation, 10_500);
     // 10,500 spent in both budgets: another 11,000 hold fits the day budget but not the total.
-    expect(await policy.authorize(quote(), { nowMs: 0 })).toMatchObject({
+    expect(await policy.authorize(offer(), { nowMs: 0 })).toMatchObject({
       kind: 'deny',
       outcome: 'over_budget',
     });
@@ -59,8 +59,8 @@ describe('all_of', () => {
       describe: () => 'slow',
     };
     const policy = allOf([budget, slowDeny]);
-    expect((await policy.authorize(quote(), { nowMs: 0 })).kind).toBe('deny');
-    expect((await budget.authorize(quote(), { nowMs: 0 })).kind).toBe('allow');
+    expect((await policy.authorize(offer(), { nowMs: 0 })).kind).toBe('deny');
+    expect((await budget.authorize(offer(), { nowMs: 0 })).kind).toBe('allow');
   });
 });
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createPolicy, type PaymentPolicy, type Reservation } from '../../agents/policies/index.js';
 import { VirtualClock } from '../../infra/time/virtual-clock.js';
-import { quote } from './helpers.js';
+import { offer } from './helpers.js';
 
 async function reserve(policy: PaymentPolicy, clock: VirtualClock, over = {}): Promise<Reservation | string> {
-  const d = await policy.authorize(quote(over), { nowMs: clock.now() });
+  const d = await policy.authorize(offer(over), { nowMs: clock.now() });
   return d.kind === 'allow' ? d.reservation : d.kind === 'deny' ? d.outcome : d.kind;
 }
 
@@ -62,7 +62,7 @@ describe('budget_window', () => {
     const clock = new VirtualClock();
     const policy = createPolicy({ name: 'budget_window', params: { limitMsat: 15_000 } }, { clock });
     await reserve(policy, clock);
-    const d = await policy.authorize(quote(), { nowMs: clock.now() });
+    const d = await policy.authorize(offer(), { nowMs: clock.now() });
     expect(d.kind === 'deny' && d.reason).toBe(
       'budget_window: 11000 msat (price + fee ceiling) would exceed the limit of 15000 msat (spent 0, reserved 11000)',
     );
@@ -101,7 +101,7 @@ describe('budgets under concurrency', () => {
     let paid = 0;
     // Each buyer: authorize, "pay" for a seeded pseudo-random time, then settle or (1 in 5) fail and release.
     const buyer = async (i: number) => {
-      const d = await policy.authorize(quote({ amountMsat: 9_000 + (i % 7) * 1_000 }), {
+      const d = await policy.authorize(offer({ amountMsat: 9_000 + (i % 7) * 1_000 }), {
         nowMs: clock.now(),
       });
       if (d.kind !== 'allow') return;
@@ -127,7 +127,7 @@ describe('budgets under concurrency', () => {
     // Nothing leaked: exactly the unspent remainder can still be reserved, and not one msat more.
     const rest = limitMsat - spent;
     const ask = (amountMsat: number) =>
-      policy.authorize(quote({ amountMsat, maxFeeMsat: 0 }), { nowMs: clock.now() });
+      policy.authorize(offer({ amountMsat, maxFeeMsat: 0 }), { nowMs: clock.now() });
     expect((await ask(rest + 1)).kind).toBe('deny');
     expect((await ask(rest)).kind).toBe('allow');
   });

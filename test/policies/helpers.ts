@@ -1,7 +1,7 @@
-import type { Quote } from '../../agents/policies/index.js';
+import type { Offer } from '../../agents/policies/index.js';
 
-/** A quote for tests: 10 sat to a fixed payee on seller.test, fee ceiling 1 sat. */
-export function quote(over: Partial<Quote> = {}): Quote {
+/** A offer for tests: 10 sat to a fixed payee on seller.test, fee ceiling 1 sat. */
+export function offer(over: Partial<Offer> = {}): Offer {
   return {
     amountMsat: 10_000,
     maxFeeMsat: 1_000,

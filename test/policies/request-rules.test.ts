@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createPolicy, type Decision } from '../../agents/policies/index.js';
 import { VirtualClock } from '../../infra/time/virtual-clock.js';
-import { quote } from './helpers.js';
+import { offer } from './helpers.js';
 
 const clock = new VirtualClock();
 const ctx = { nowMs: clock.now() };
@@ -14,7 +14,7 @@ describe('per-request rules', () => {
   const cases: {
     name: string;
     spec: unknown;
-    q: Partial<Parameters<typeof quote>[0]>;
+    q: Partial<Parameters<typeof offer>[0]>;
     c?: object;
     want: string;
   }[] = [
@@ -85,12 +85,12 @@ describe('per-request rules', () => {
   ];
   it.each(cases)('$name', async ({ spec, q, c, want }) => {
     const policy = createPolicy(spec, { clock });
-    expect(verdict(await policy.authorize(quote(q), { ...ctx, ...c }))).toBe(want);
+    expect(verdict(await policy.authorize(offer(q), { ...ctx, ...c }))).toBe(want);
   });
 
   it('a denial names the rule and the numbers', async () => {
     const policy = createPolicy({ name: 'max_per_request', params: { maxMsat: 9_999 } }, { clock });
-    const d = await policy.authorize(quote(), ctx);
+    const d = await policy.authorize(offer(), ctx);
     expect(d).toMatchObject({ kind: 'deny', policy: 'max_per_request' });
     expect(d.kind === 'deny' && d.reason).toMatch(/10000 msat is above .* 9999 msat/);
   });
@@ -150,6 +150,6 @@ describe('allow and deny lists', () => {
   ];
   it.each(cases)('$name', async ({ spec, q, want }) => {
     const policy = createPolicy(spec, { clock });
-    expect(verdict(await policy.authorize(quote(q), ctx))).toBe(want);
+    expect(verdict(await policy.authorize(offer(q), ctx))).toBe(want);
   });
 });

@@ -4,7 +4,7 @@ import { tool } from '@langchain/core/tools';
 import { ChatOpenAI } from '@langchain/openai';
 import { z } from 'zod';
 import type { Clock } from '../../../infra/time/clock.js';
-import type { Candidate, DecisionRecord, Task } from '../types.js';
+import type { OfferTerms, DecisionRecord, Task } from '../types.js';
 import { trust } from './rules.js';
 import { DeciderError, type Choice, type Decider } from './types.js';
 
@@ -78,12 +78,12 @@ export function createLlmDecider(options: LlmDeciderOptions): Decider {
 
   return {
     name: 'llm',
-    async choose(candidates: readonly Candidate[], task: Task) {
+    async choose(offers: readonly OfferTerms[], task: Task) {
       const at = clock.now();
-      const ids = candidates.map((_, i) => `offer-${i + 1}`);
+      const ids = offers.map((_, i) => `offer-${i + 1}`);
       const ai = (await bound.invoke([
         new SystemMessage(SYSTEM),
-        new HumanMessage(describe(candidates, ids, task)),
+        new HumanMessage(describe(offers, ids, task)),
       ])) as AIMessage;
       const record: DecisionRecord = {
         decider: 'llm',
@@ -104,27 +104,27 @@ export function createLlmDecider(options: LlmDeciderOptions): Decider {
         const said = parsed.success
           ? `unknown offer ${JSON.stringify(parsed.data.offerId)}`
           : 'no choose_offer call';
-        choice = fallback(candidates, onInvalid, said);
+        choice = fallback(offers, onInvalid, said);
       }
       record.reason = choice.reason;
-      if (choice.index >= 0) record.chosen = candidates[choice.index]!.listing.id;
+      if (choice.index >= 0) record.chosen = offers[choice.index]!.listing.id;
       return { ...choice, record };
     },
   };
 }
 
-function fallback(candidates: readonly Candidate[], onInvalid: 'cheapest' | 'none', said: string): Choice {
+function fallback(offers: readonly OfferTerms[], onInvalid: 'cheapest' | 'none', said: string): Choice {
   if (onInvalid === 'none') return { index: -1, reason: `llm gave ${said}; buying nothing` };
   let best = -1;
-  candidates.forEach((c, i) => {
-    if (c.priceMsat <= c.valueMsat && (best < 0 || c.priceMsat < candidates[best]!.priceMsat)) best = i;
+  offers.forEach((c, i) => {
+    if (c.priceMsat <= c.valueMsat && (best < 0 || c.priceMsat < offers[best]!.priceMsat)) best = i;
   });
   return { index: best, reason: `llm gave ${said}; fell back to the cheapest acceptable offer` };
 }
 
 /** The prompt's facts: the task and one line of JSON per offer. */
-function describe(candidates: readonly Candidate[], ids: string[], task: Task): string {
-  const offers = candidates.map((c, i) => ({
+function describe(offers: readonly OfferTerms[], ids: string[], task: Task): string {
+  const lines = offers.map((c, i) => ({
     id: ids[i],
     seller: c.listing.name,
     priceMsat: c.priceMsat,
@@ -139,6 +139,6 @@ function describe(candidates: readonly Candidate[], ids: string[], task: Task): 
   return [
     `Task ${task.id}: capability "${task.capability}", ${task.calls} call(s), worth ${task.valueMsat} msat in total.`,
     'Offers:',
-    ...offers.map((o) => JSON.stringify(o)),
+    ...lines.map((o) => JSON.stringify(o)),
   ].join('\n');
 }

@@ -1,28 +1,28 @@
 import type { Rng } from '../../../infra/random.js';
-import type { Candidate, Task } from '../types.js';
+import type { OfferTerms, Task } from '../types.js';
 import { acceptable, type Choice, type Decider } from './types.js';
 
 /**
- * Rule-based deciders. Each looks only at candidates priced at or below the
+ * Rule-based deciders. Each looks only at offers priced at or below the
  * value of the calls they serve; ties break by registry order, so runs repeat.
  */
 function ruleDecider(
   name: string,
-  pick: (cands: readonly Candidate[], ok: number[], task: Task) => Choice,
+  pick: (cands: readonly OfferTerms[], ok: number[], task: Task) => Choice,
 ): Decider {
   return {
     name,
-    async choose(candidates, task) {
-      const ok = acceptable(candidates);
+    async choose(offers, task) {
+      const ok = acceptable(offers);
       const choice: Choice =
         ok.length === 0
           ? { index: -1, reason: 'no offer is worth its price for this task' }
-          : pick(candidates, ok, task);
+          : pick(offers, ok, task);
       return {
         ...choice,
         record: {
           decider: name,
-          chosen: choice.index >= 0 ? candidates[choice.index]!.listing.id : undefined,
+          chosen: choice.index >= 0 ? offers[choice.index]!.listing.id : undefined,
           reason: choice.reason,
           latencyMs: 0,
         },
@@ -62,7 +62,7 @@ export function bestValueDecider(): Decider {
 }
 
 /** How much a buyer trusts a seller to deliver, in [0, 1]. */
-export function trust(c: Candidate): number {
+export function trust(c: OfferTerms): number {
   const parts: number[] = [];
   if (c.listing.quality !== undefined) parts.push(c.listing.quality);
   if (c.listing.rating && c.listing.rating.count > 0) parts.push((c.listing.rating.average - 1) / 4);

@@ -1,12 +1,12 @@
-import type { Candidate, DecisionRecord, Task } from '../types.js';
+import type { OfferTerms, DecisionRecord, Task } from '../types.js';
 
 /** A decider's pick: the index of a candidate, or none with a reason. */
 export type Choice = { index: number; reason: string } | { index: -1; reason: string };
 
-/** Picks one offer among candidates. Rule deciders are pure; the LLM decider calls a model. */
+/** Picks one offer among offers. Rule deciders are pure; the LLM decider calls a model. */
 export interface Decider {
   readonly name: string;
-  choose(candidates: readonly Candidate[], task: Task): Promise<Choice & { record: DecisionRecord }>;
+  choose(offers: readonly OfferTerms[], task: Task): Promise<Choice & { record: DecisionRecord }>;
 }
 
 /** Errors building a decider (configuration, never per decision). */
@@ -19,10 +19,10 @@ export class DeciderError extends Error {
   }
 }
 
-/** Candidates worth buying: priced at or below the value of the calls they serve. */
-export function acceptable(candidates: readonly Candidate[]): number[] {
+/** Offers worth buying: priced at or below the value of the calls they serve. */
+export function acceptable(offers: readonly OfferTerms[]): number[] {
   const out: number[] = [];
-  candidates.forEach((c, i) => {
+  offers.forEach((c, i) => {
     if (c.priceMsat <= c.valueMsat) out.push(i);
   });
   return out;

@@ -1,0 +1,174 @@
+import type { BuyerDeps } from './deps.js';
+import { timed } from './find-nodes.js';
+import { advertised, challengeOffer, weigh } from './offers.js';
+import { buildPurchase, coverage, hintsFor } from './purchase-record.js';
+import type { BuyerStateT, BuyerUpdate } from './state.js';
+import type { ListedOffer } from './types.js';
+
+/** The nodes that buy the chosen offer, each one stage of the purchase engine: authorize, pay, consume (deliver). */
+export function buyNodes(d: BuyerDeps) {
+  return {
+    authorize: (s: BuyerStateT) => authorize(d, s),
+    pay: (s: BuyerStateT) => pay(d, s),
+    consume: consumeNode(d),
+  };
+}
+
+/** The payment policy holds the money, or says no. */
+async function authorize(d: BuyerDeps, s: BuyerStateT): Promise<BuyerUpdate> {
+  const at = d.clock.now();
+  let q = s.offers[s.chosen!]!;
+  if (q.source === 'token') return { steps: timed(d, 'authorize', at) };
+  let offers: Record<string, ListedOffer> | undefined;
+  if (q.source === 'manifest') {
+    // Chosen from its manifest: now ask for the real challenge, checked like any other.
+    const live = await challengeOffer(d, s, q.listing, q.req, at);
+    if ('failed' in live) return { ...live.failed, steps: timed(d, 'authorize', at) };
+    q = live;
+    offers = { ...s.offers, [q.listing.id]: q };
+  }
+  const hints = hintsFor(d.name, q.listing, s.task, coverage(s, q));
+  const allowed = await d.engine.authorize(q.offer!, hints, d.policy);
+  if (allowed.ok)
+    return { grant: allowed.grant, ...(offers ? { offers } : {}), steps: timed(d, 'authorize', at) };
+  const { outcome, reason } = allowed;
+  const record = {
+    outcome,
+    reason,
+    quotedMsat: q.priceMsat,
+    startedAt: at,
+    endedAt: d.clock.now(),
+    attempts: 0,
+  };
+  return {
+    purchases: [buildPurchase(s, q.listing, record, q.req.url.href)],
+    excluded: outcome === 'policy_denied' ? [q.listing.id] : [],
+    stop: outcome === 'over_budget' ? 'budget_exhausted' : outcome === 'escalated' ? 'escalated' : undefined,
+    steps: timed(d, 'authorize', at),
+  };
+}
+
+/** Pays the chosen invoice (claiming the next call); on failure the seller is dropped and the next-best offer gets its turn. */
+async function pay(d: BuyerDeps, s: BuyerStateT): Promise<BuyerUpdate> {
+  const at = d.clock.now();
+  const q = s.offers[s.chosen!]!;
+  const paid = await d.engine.pay(s.grant!, { claim: true });
+  const { [q.listing.id]: _used, ...rest } = s.offers;
+  if (!paid.ok) {
+    const record = {
+      outcome: paid.outcome,
+      reason: paid.reason,
+      quotedMsat: q.priceMsat,
+      payMs: paid.payMs,
+      startedAt: at,
+      endedAt: d.clock.now(),
+      attempts: 1,
+      paymentHash: q.offer!.paymentHash,
+    };
+    return {
+      offers: rest,
+      grant: undefined,
+      excluded: [q.listing.id],
+      purchases: [buildPurchase(s, q.listing, record, q.req.url.href)],
+      steps: timed(d, 'pay', at),
+    };
+  }
+  const p = paid.payment;
+  const cost = p && { amountMsat: p.amountMsat, feeMsat: p.feeMsat, hops: p.hops, payMs: paid.payMs };
+  const held = weigh(s, {
+    listing: q.listing,
+    req: q.req,
+    source: 'token',
+    priceMsat: 0,
+    token: paid.token,
+    // Without a payment, another purchase of this resource bought the token meanwhile: ours is a reuse.
+    fresh: p !== undefined,
+    claimed: true,
+    ...(cost ? { paid: { ...cost, quoteMs: q.offer!.quoteMs } } : {}),
+  });
+  return {
+    offers: { ...rest, [q.listing.id]: held },
+    grant: undefined,
+    spentMsat: p?.amountMsat ?? 0,
+    feesMsat: p?.feeMsat ?? 0,
+    steps: timed(d, 'pay', at),
+  };
+}
+
+/** Calls the service with the token (the engine's deliver stage); a spent token's fresh challenge becomes the seller's new offer. */
+function consumeNode(d: BuyerDeps) {
+  const { clock, engine } = d;
+  return async function consume(s: BuyerStateT): Promise<BuyerUpdate> {
+    const at = clock.now();
+    const q = s.offers[s.chosen!]!;
+    const token = q.token!;
+    const delivery = await engine.deliver(q.req, token, {
+      claim: !q.claimed,
+      step: q.fresh ? 'consume' : 'reuse',
+    });
+    const base = {
+      quotedMsat: q.paid ? q.offer?.amountMsat : undefined,
+      paidMsat: q.paid?.amountMsat ?? 0,
+      feeMsat: q.paid?.feeMsat ?? 0,
+      hops: q.paid?.hops ?? 0,
+      payMs: q.paid?.payMs,
+      quoteMs: q.paid?.quoteMs,
+      tokenReused: !q.fresh,
+      paymentHash: token.paymentHash,
+      preimage: token.preimage,
+      macaroon: token.macaroon,
+      payee: q.listing.nodePubkey,
+      attempts: 1,
+      consumeMs: clock.now() - at,
+      startedAt: at,
+      endedAt: clock.now(),
+    };
+    const url = q.req.url.href;
+    const steps = () => [{ node: 'consume', atMs: at, durationMs: clock.now() - at }];
+    if (delivery.kind === 'delivered') {
+      const body = await delivery.response.text();
+      // From now on the token is an old one: later calls are reuses.
+      const reused: ListedOffer = { ...q, fresh: false, claimed: false, paid: undefined };
+      return {
+        offers: { ...s.offers, [q.listing.id]: reused },
+        callsDone: 1,
+        outputs: d.keepOutputs ? [body] : [],
+        purchases: [
+          buildPurchase(s, q.listing, { ...base, outcome: 'success', status: delivery.response.status }, url),
+        ],
+        steps: steps(),
+      };
+    }
+    const { [q.listing.id]: _gone, ...offers } = s.offers;
+    const excluded: string[] = [];
+    // A token we just paid for and that is refused at once is the seller's fault: never pay it again.
+    if (delivery.kind === 'rejected' && q.fresh) excluded.push(q.listing.id);
+    else if (delivery.kind === 'rejected') {
+      const hints = hintsFor(d.name, q.listing, s.task, coverage(s, undefined));
+      const made = await engine.offer(q.req, delivery.answer, hints, at, (tier) =>
+        advertised(q.listing, tier),
+      );
+      if (made.ok)
+        offers[q.listing.id] = weigh(s, {
+          listing: q.listing,
+          req: q.req,
+          source: 'challenge',
+          priceMsat: made.offer.amountMsat,
+          offer: made.offer,
+        });
+    } else {
+      await delivery.response?.body?.cancel();
+      excluded.push(q.listing.id);
+    }
+    const reason =
+      delivery.kind === 'rejected'
+        ? (delivery.answer.reason ?? `HTTP ${delivery.answer.status}`)
+        : delivery.reason;
+    return {
+      offers,
+      excluded,
+      purchases: [buildPurchase(s, q.listing, { ...base, outcome: delivery.outcome, reason }, url)],
+      steps: steps(),
+    };
+  };
+}

@@ -1,0 +1,33 @@
+import type { Logger } from '../../infra/log.js';
+import type { Clock } from '../../infra/time/clock.js';
+import type { PurchaseEngine } from '../l402/index.js';
+import type { PaymentPolicy } from '../policies/index.js';
+import type { Decider } from './deciders/index.js';
+import type { BuyerStateT } from './state.js';
+import type { Delegation, ListingSource } from './types.js';
+
+/** What the buyer graph's nodes use. */
+export interface BuyerDeps {
+  name: string;
+  registry: ListingSource;
+  /** The purchase engine whose stages the nodes run (the L402 client's). */
+  engine: PurchaseEngine;
+  decider: Decider;
+  /** The policy for this agent's purchases (default: the engine's). */
+  policy?: PaymentPolicy;
+  clock: Clock;
+  logger: Logger;
+  /** Where quotes come from: live 402 challenges (default) or the sellers' discovery manifests. */
+  quoteFrom: 'challenge' | 'manifest';
+  /** While a usable token is held for some listing, do not ask the others for invoices. */
+  preferHeldTokens: boolean;
+  /** Listings fetched per search (the buyer's search bandwidth). */
+  searchLimit: number;
+  /** Keep response bodies in the run's state (`outputs`). */
+  keepOutputs: boolean;
+  /** Turns an owned token into a delegation for a sub-agent (the delegate step). */
+  delegate?: (
+    token: { macaroon: string; preimage: string; origin: string; service?: string },
+    spec: NonNullable<BuyerStateT['task']['delegate']>,
+  ) => Delegation;
+}

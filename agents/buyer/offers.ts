@@ -1,0 +1,144 @@
+/**
+ * How the buyer learns a seller's price: a token it already holds, the
+ * seller's discovery manifest, or a live 402 challenge whose invoice the
+ * engine checks against the listing (payee, advertised price of the token's tier).
+ */
+import { MANIFEST_PATH, type L402Manifest } from '../../services/paywall/index.js';
+import type { Listing } from '../../services/registry/types.js';
+import { prepareRequest, type PreparedRequest, type StoredToken } from '../l402/index.js';
+import type { BuyerDeps } from './deps.js';
+import { buildPurchase, coverage, hintsFor, requestFor } from './purchase-record.js';
+import type { BuyerStateT, BuyerUpdate } from './state.js';
+import type { ListedOffer } from './types.js';
+
+/** An offer whose quoting failed: the listing is excluded and the attempt recorded. */
+export type FailedQuote = { failed: BuyerUpdate };
+
+/** The request a task sends to a listing, and an offer at price 0 if a usable token for it is already held. */
+export async function prepare(
+  d: BuyerDeps,
+  s: BuyerStateT,
+  listing: Listing,
+): Promise<{ req: PreparedRequest; held?: ListedOffer }> {
+  const req = await prepareRequest(requestFor(listing, s.task), {
+    method: s.task.method ?? 'GET',
+    ...(s.task.body !== undefined ? { body: s.task.body } : {}),
+    ...(s.task.headers !== undefined ? { headers: s.task.headers } : {}),
+  });
+  const held = await d.engine.held(req);
+  if (held.kind !== 'usable') return { req };
+  return { req, held: tokenOffer(s, listing, req, held.token) };
+}
+
+/** One seller's price: from its manifest when asked to, else its live 402 challenge, checked. */
+export async function quoteOne(
+  d: BuyerDeps,
+  s: BuyerStateT,
+  listing: Listing,
+  req: PreparedRequest,
+): Promise<ListedOffer | FailedQuote> {
+  const at = d.clock.now();
+  if (d.quoteFrom === 'manifest') {
+    const fromManifest = await manifestOffer(d, s, listing, req);
+    if (fromManifest) return fromManifest;
+  }
+  return challengeOffer(d, s, listing, req, at);
+}
+
+/** The advertised price from the seller's `/.well-known/l402.json` (no invoice is created). */
+async function manifestOffer(
+  d: BuyerDeps,
+  s: BuyerStateT,
+  listing: Listing,
+  req: PreparedRequest,
+): Promise<ListedOffer | undefined> {
+  const url = new URL(MANIFEST_PATH, req.url);
+  const sent = await d.engine.send({ ...req, url, method: 'GET', body: undefined });
+  if (!sent.ok || sent.response.status !== 200) {
+    if (sent.ok) await sent.response.body?.cancel();
+    return undefined;
+  }
+  const price = manifestPrice(await sent.response.json().catch(() => undefined), listing, req.path);
+  return price === undefined ? undefined : weigh(s, { listing, req, source: 'manifest', priceMsat: price });
+}
+
+/** A live 402 challenge from the seller, its invoice checked against the listing. */
+export async function challengeOffer(
+  d: BuyerDeps,
+  s: BuyerStateT,
+  listing: Listing,
+  req: PreparedRequest,
+  at: number,
+): Promise<ListedOffer | FailedQuote> {
+  const fail = (outcome: Parameters<typeof buildPurchase>[2]['outcome'], extra: object): FailedQuote => ({
+    failed: {
+      excluded: [listing.id],
+      purchases: [
+        buildPurchase(
+          s,
+          listing,
+          { outcome, attempts: 1, startedAt: at, endedAt: d.clock.now(), ...extra },
+          req.url.href,
+        ),
+      ],
+    },
+  });
+  const probe = await d.engine.probe(req);
+  if (!probe.ok) return fail(probe.outcome, { reason: probe.reason });
+  if ('open' in probe) {
+    await probe.open.body?.cancel();
+    const status = probe.open.status;
+    return fail('no_quote', { reason: `HTTP ${status} instead of a 402 challenge`, status });
+  }
+  const hints = hintsFor(d.name, listing, s.task, coverage(s, undefined));
+  const made = await d.engine.offer(req, probe.answer, hints, at, (tier) => advertised(listing, tier));
+  if (!made.ok) {
+    const { outcome, reason, rejection, quotedMsat } = made;
+    return fail(outcome, {
+      reason,
+      rejection,
+      status: 402,
+      ...(quotedMsat !== undefined ? { quotedMsat } : {}),
+    });
+  }
+  return weigh(s, {
+    listing,
+    req,
+    source: 'challenge',
+    priceMsat: made.offer.amountMsat,
+    offer: made.offer,
+  });
+}
+
+/** A held token as an offer at price 0. */
+export function tokenOffer(
+  s: BuyerStateT,
+  listing: Listing,
+  req: PreparedRequest,
+  token: StoredToken,
+): ListedOffer {
+  return weigh(s, { listing, req, source: 'token', priceMsat: 0, token });
+}
+
+/** Fills in the task calls an offer serves now and what they are worth. */
+export function weigh(s: BuyerStateT, o: Omit<ListedOffer, 'covers' | 'valueMsat'>): ListedOffer {
+  const covers = coverage(s, o);
+  return { ...o, covers, valueMsat: Math.floor((s.task.valueMsat * covers) / s.task.calls) };
+}
+
+/** The default tier's price of the manifest service matching the listing (by path, else by name). */
+function manifestPrice(doc: unknown, listing: Listing, path: string): number | undefined {
+  const m = doc as Partial<L402Manifest> | undefined;
+  // A manifest naming another node than the listing is not a quote worth trusting.
+  if (!m?.services || !Array.isArray(m.services) || m.provider?.node_pubkey !== listing.nodePubkey)
+    return undefined;
+  const svc = m.services.find((x) => x?.path === path) ?? m.services.find((x) => x?.name === listing.name);
+  const price = svc?.tiers?.[0]?.price_msat;
+  return Number.isSafeInteger(price) && price! > 0 ? price : undefined;
+}
+
+/** The advertised price of a tier (the token's tier; the first tier when unknown). */
+export function advertised(listing: Listing, tier: number | undefined): number | undefined {
+  const t = tier === undefined ? listing.tiers[0] : listing.tiers.find((x) => x.tier === tier);
+  return t?.priceMsat;
+}

@@ -1,0 +1,102 @@
+import type { LightningNode } from '../../infra/lightning/node.js';
+import type { Logger } from '../../infra/log.js';
+import type { Msat } from '../../infra/money.js';
+import type { Clock } from '../../infra/time/clock.js';
+import type { PaymentPolicy } from '../policies/index.js';
+import type { StepFailure } from './context.js';
+import type { Delivery } from './delivery.js';
+import type { AdvertisedPrice, Offer } from './offer.js';
+import type { PurchaseEvent, PurchaseHints } from './outcome.js';
+import type { Grant, PaidOffer, PayFailure } from './payment.js';
+import type { PaywallAnswer } from './paywall-response.js';
+import type { PreparedRequest } from './request.js';
+import type { StoredToken, TokenStore } from './token-store.js';
+
+/** What a purchase engine needs. */
+export interface PurchaseEngineOptions {
+  node: LightningNode;
+  fetch: typeof fetch;
+  /** Default: allow everything. */
+  policy?: PaymentPolicy;
+  /** Default: a fresh in-memory store. */
+  tokens?: TokenStore;
+  clock: Clock;
+  logger?: Logger;
+  /** Routing-fee ceiling for an amount (default: 1%, at least 1 sat). */
+  maxFeeMsat?: (amountMsat: Msat) => Msat;
+  onEvent?: (e: PurchaseEvent) => void;
+  /** Passed to `node.pay` as its timeout. */
+  payTimeoutMs?: number;
+  /** Accept unsigned simnet invoices (`signInvoices: false`); never on a real network. */
+  acceptUnsignedInvoices?: boolean;
+  /** Name of the buyer, carried in events and policy contexts. */
+  buyer?: string;
+}
+
+/** The token held for a resource once pending ones are settled: usable, unusable (or none), or a payment whose fate is unknown. */
+export type Held =
+  | { kind: 'usable'; token: StoredToken }
+  | { kind: 'none'; token?: StoredToken }
+  | { kind: 'in_flight'; paymentHash: string };
+
+/** What the unauthenticated request got: a paywall answer, or a response that asked for nothing. */
+export type Probe = { ok: true; answer: PaywallAnswer } | { ok: true; open: Response } | StepFailure;
+
+/** Proof that the caller runs the one purchase of a resource (from `exclusive`). */
+export interface Lease {
+  readonly key: string;
+}
+
+/**
+ * One purchase engine: probe → offer → authorize → pay → deliver. The stages
+ * are separate so a graph can run them as nodes (and choose between sellers
+ * in between); the plain client is the same stages run straight through
+ * (client.ts). The engine owns the guards, whichever way it is run:
+ * single-flight per resource, a pending token written before paying,
+ * claim-before-wake, crash recovery by payment hash, and no second payment
+ * while another purchase of the resource is running or a usable token is held.
+ */
+export interface PurchaseEngine {
+  readonly tokens: TokenStore;
+  readonly policy: PaymentPolicy;
+  readonly buyer?: string;
+  /** The token held for the request's resource; a pending one is waited for (ours) or recovered (a crash's). */
+  held(req: PreparedRequest): Promise<Held>;
+  /** An unpaid request outside the purchase (a discovery manifest): no credentials are ever sent. */
+  send(req: PreparedRequest): Promise<{ ok: true; response: Response } | StepFailure>;
+  /** Stage 1: the unauthenticated request (asking for a hold invoice when `payOnSuccess`). */
+  probe(req: PreparedRequest, hints?: PurchaseHints): Promise<Probe>;
+  /** Stage 2: the paywall answer's challenge, its invoice decoded and checked. */
+  offer(
+    req: PreparedRequest,
+    answer: PaywallAnswer,
+    hints: PurchaseHints,
+    startedAt: number,
+    advertised?: AdvertisedPrice,
+  ): Promise<{ ok: true; offer: Offer } | StepFailure>;
+  /** Stage 3: the policy (the engine's, or `policy`) holds the money, or refuses. */
+  authorize(
+    offer: Offer,
+    hints: PurchaseHints,
+    policy?: PaymentPolicy,
+  ): Promise<{ ok: true; grant: Grant } | StepFailure>;
+  /** Stage 4: pays under the guards; `claim` counts the caller's call on the token before anyone else sees it. */
+  pay(grant: Grant, opts?: { claim?: boolean; lease?: Lease }): Promise<PaidOffer | PayFailure>;
+  /** Stage 4 for hold invoices, inside `exclusive`: pays and sends the retry at once; money moves only if the seller delivers. */
+  payOnSuccess(
+    grant: Grant,
+    lease: Lease,
+  ): Promise<{ paid: PaidOffer | PayFailure; delivery: Delivery; consumeMs: number }>;
+  /** Stage 5: sends the request with a token (claiming a call first when `claim`); a refused token is dropped. */
+  deliver(
+    req: PreparedRequest,
+    token: StoredToken,
+    opts: { claim: boolean; step: 'consume' | 'reuse' },
+  ): Promise<Delivery>;
+  /** Completes or drops every pending token left by a crash (payment looked up by hash). */
+  recover(): Promise<{ completed: number; dropped: number; inFlight: number }>;
+  /** Runs `fn` as the one purchase of the request's resource; throws if one is running (see `running`). */
+  exclusive<T>(req: PreparedRequest, fn: (lease: Lease) => Promise<T>): Promise<T>;
+  /** The purchase of the request's resource in progress, if any (resolves when it ends). */
+  running(req: PreparedRequest): Promise<void> | undefined;
+}

@@ -1,0 +1,241 @@
+import { defaultMaxFeeMsat, type NodeInfo } from '../../infra/lightning/node.js';
+import { silentLogger } from '../../infra/log.js';
+import { allowAll, type PaymentPolicy } from '../policies/index.js';
+import type { EngineContext, StepFailure } from './context.js';
+import { sendWithToken, type Delivery } from './delivery.js';
+import type { Held, Lease, Probe, PurchaseEngine, PurchaseEngineOptions } from './engine-types.js';
+import { authorizeOffer, makeOffer, send, type AdvertisedPrice, type Offer } from './offer.js';
+import type { PurchaseHints } from './outcome.js';
+import { payOffer, payOnDelivery, type Grant, type PaidOffer, type PayFailure } from './payment.js';
+import { askPayOnSuccess, showPayerKey } from './payer-lock.js';
+import { readPaywallAnswer, type PaywallAnswer } from './paywall-response.js';
+import { denial } from './purchase-run.js';
+import type { PreparedRequest } from './request.js';
+import { SingleFlight } from './single-flight.js';
+import { MemoryTokenStore, tokenUsable, type StoredToken, type TokenStore } from './token-store.js';
+
+export type { Held, Lease, Probe, PurchaseEngine, PurchaseEngineOptions } from './engine-types.js';
+
+/** The single-flight key of a request's resource. */
+const keyOf = (req: PreparedRequest): string => `${req.origin}${req.path}`;
+
+/**
+ * Creates a purchase engine.
+ *
+ * @example
+ * const engine = createPurchaseEngine({ node, fetch, clock, policy });
+ * const answer = await engine.probe(req);
+ */
+export function createPurchaseEngine(options: PurchaseEngineOptions): PurchaseEngine {
+  return new Engine(options);
+}
+
+/** The engine: the stages of offer.ts, payment.ts and delivery.ts, each behind the guards. */
+class Engine implements PurchaseEngine {
+  readonly tokens: TokenStore;
+  readonly policy: PaymentPolicy;
+  readonly buyer?: string;
+  readonly #ctx: EngineContext;
+  readonly #flights = new SingleFlight();
+  /** Payments this engine has in flight, by payment hash (resolve when settled either way). */
+  readonly #paying = new Map<string, Promise<void>>();
+
+  constructor(options: PurchaseEngineOptions) {
+    this.#ctx = engineContext(options);
+    this.tokens = this.#ctx.tokens;
+    this.policy = this.#ctx.policy;
+    this.buyer = this.#ctx.buyer;
+  }
+
+  async held(req: PreparedRequest): Promise<Held> {
+    for (;;) {
+      const t = this.tokens.get(req.origin, req.path);
+      if (t?.state !== 'pending') {
+        return t && tokenUsable(t, this.#ctx.clock.now())
+          ? { kind: 'usable', token: t }
+          : { kind: 'none', token: t };
+      }
+      // Ours and still paying (maybe for a sibling path): wait for it rather than ask the node.
+      const ours = this.#paying.get(t.paymentHash) ?? this.#flights.waitFor(keyOf(req));
+      if (ours) await ours;
+      else if ((await this.#recoverToken(t).catch(() => undefined)) === undefined)
+        return { kind: 'in_flight', paymentHash: t.paymentHash };
+    }
+  }
+
+  send(req: PreparedRequest): Promise<{ ok: true; response: Response } | StepFailure> {
+    return send(this.#ctx, req);
+  }
+
+  async probe(req: PreparedRequest, hints: PurchaseHints = {}): Promise<Probe> {
+    const ctx = this.#ctx;
+    // Ask for a hold invoice: the seller keeps our HTLC until it has delivered, or refunds it.
+    if (hints.payOnSuccess) askPayOnSuccess(req);
+    const at = ctx.clock.now();
+    const sent = await send(ctx, req);
+    if (!sent.ok) return sent;
+    const res = sent.response;
+    const durationMs = ctx.clock.now() - at;
+    ctx.emit({
+      atMs: at,
+      durationMs,
+      url: req.url.href,
+      buyer: ctx.buyer,
+      step: 'challenge',
+      status: res.status,
+    });
+    if (res.status !== 402) return { ok: true, open: res };
+    return { ok: true, answer: await readPaywallAnswer(res) };
+  }
+
+  offer(
+    req: PreparedRequest,
+    answer: PaywallAnswer,
+    hints: PurchaseHints,
+    startedAt: number,
+    advertised?: AdvertisedPrice,
+  ): Promise<{ ok: true; offer: Offer } | StepFailure> {
+    return makeOffer(this.#ctx, req, answer, hints, startedAt, advertised);
+  }
+
+  async authorize(
+    offer: Offer,
+    hints: PurchaseHints,
+    policy: PaymentPolicy = this.policy,
+  ): Promise<{ ok: true; grant: Grant } | StepFailure> {
+    const decision = await authorizeOffer(this.#ctx, policy, offer, hints);
+    if (decision.kind !== 'allow') return denial(decision);
+    return { ok: true, grant: { offer, reservation: decision.reservation, policy } };
+  }
+
+  pay(grant: Grant, { claim = true, lease }: { claim?: boolean; lease?: Lease } = {}) {
+    const payNow = async (): Promise<PaidOffer | PayFailure> => {
+      const settle = this.#markPaying(grant.offer.paymentHash);
+      // Claim our call before waking the waiters: a 1-call token is ours, not theirs to reuse.
+      return payOffer(this.#ctx, grant)
+        .then((p) => (p.ok && claim && this.tokens.recordUse(p.token), p))
+        .finally(settle);
+    };
+    if (lease?.key === keyOf(grant.offer.req)) return payNow();
+    return this.#guarded(grant, payNow, (token) => {
+      if (claim) this.tokens.recordUse(token);
+      return { ok: true, token, payMs: 0 };
+    });
+  }
+
+  payOnSuccess(
+    grant: Grant,
+    lease: Lease,
+  ): Promise<{ paid: PaidOffer | PayFailure; delivery: Delivery; consumeMs: number }> {
+    const key = keyOf(grant.offer.req);
+    if (lease.key !== key) throw new Error(`pay-on-success for ${key} under the lease of ${lease.key}`);
+    showPayerKey(grant.offer.req);
+    const settle = this.#markPaying(grant.offer.paymentHash);
+    // The delivery used one call: count it before waiters look at the token.
+    return payOnDelivery(this.#ctx, grant)
+      .then((r) => (r.paid.ok && this.tokens.recordUse(r.paid.token), r))
+      .finally(settle);
+  }
+
+  async deliver(
+    req: PreparedRequest,
+    token: StoredToken,
+    { claim, step }: { claim: boolean; step: 'consume' | 'reuse' },
+  ): Promise<Delivery> {
+    if (claim) this.tokens.recordUse(token);
+    const d = await sendWithToken(this.#ctx, req, token, step);
+    if (d.kind === 'rejected') await this.tokens.evict(token.origin, token.pathPrefix, token.paymentHash);
+    return d;
+  }
+
+  async recover(): Promise<{ completed: number; dropped: number; inFlight: number }> {
+    const counts = { completed: 0, dropped: 0, inFlight: 0 };
+    for (const t of this.tokens.list().filter((t) => t.state === 'pending')) {
+      const r = await this.#recoverToken(t);
+      if (r === true) counts.completed++;
+      else if (r === false) counts.dropped++;
+      else counts.inFlight++;
+    }
+    return counts;
+  }
+
+  exclusive<T>(req: PreparedRequest, fn: (lease: Lease) => Promise<T>): Promise<T> {
+    return this.#flights.run(keyOf(req), () => fn({ key: keyOf(req) }));
+  }
+
+  running(req: PreparedRequest): Promise<void> | undefined {
+    return this.#flights.waitFor(keyOf(req));
+  }
+
+  /** Resolves a pending token: completed (true), dropped (false), or still in flight (undefined). */
+  async #recoverToken(t: StoredToken): Promise<boolean | undefined> {
+    const p = await this.#ctx.node.lookupPayment(t.paymentHash);
+    if (p?.status === 'succeeded' && p.preimage) {
+      await this.tokens.put({ ...t, state: 'paid', preimage: p.preimage.toLowerCase() });
+      return true;
+    }
+    if (p?.status === 'in_flight') return undefined;
+    await this.tokens.evict(t.origin, t.pathPrefix, t.paymentHash);
+    return false;
+  }
+
+  /** Marks a payment as ours until the returned function runs: waiters for its token wait for it. */
+  #markPaying(paymentHash: string): () => void {
+    let settled!: () => void;
+    this.#paying.set(paymentHash, new Promise<void>((r) => (settled = r)));
+    return () => {
+      this.#paying.delete(paymentHash);
+      settled();
+    };
+  }
+
+  /** Pays as the resource's one purchase, unless a purchase that ran meanwhile left a token. */
+  async #guarded(
+    grant: Grant,
+    payNow: () => Promise<PaidOffer | PayFailure>,
+    shared: (token: StoredToken) => PaidOffer,
+  ): Promise<PaidOffer | PayFailure> {
+    const req = grant.offer.req;
+    for (;;) {
+      const flight = this.#flights.waitFor(keyOf(req));
+      if (flight) {
+        await flight;
+        continue;
+      }
+      const h = await this.held(req);
+      if (this.#flights.waitFor(keyOf(req))) continue;
+      if (h.kind === 'none') return this.#flights.run(keyOf(req), payNow);
+      // Someone bought (or is still paying for) this resource meanwhile: never pay twice for it.
+      grant.policy.release(grant.reservation);
+      if (h.kind === 'usable') return shared(h.token);
+      const reason = `an earlier payment ${h.paymentHash} is still in flight`;
+      return { ok: false, outcome: 'payment_timeout', reason, payMs: 0 };
+    }
+  }
+}
+
+/** The context the stages share, with the options' defaults filled in. */
+function engineContext(options: PurchaseEngineOptions): EngineContext {
+  const { node, onEvent } = options;
+  let info: Promise<NodeInfo> | undefined;
+  return {
+    node,
+    fetch: options.fetch,
+    policy: options.policy ?? allowAll(),
+    tokens: options.tokens ?? new MemoryTokenStore(),
+    clock: options.clock,
+    logger: options.logger ?? silentLogger,
+    maxFeeMsat: options.maxFeeMsat ?? defaultMaxFeeMsat,
+    emit: (e) => onEvent?.(e),
+    nodeInfo: () => {
+      info ??= node.info().catch((err: unknown) => {
+        info = undefined;
+        throw err;
+      });
+      return info;
+    },
+    allowUnsigned: options.acceptUnsignedInvoices ?? false,
+    payTimeoutMs: options.payTimeoutMs,
+    buyer: options.buyer,
+  };
+}
