@@ -1,4 +1,5 @@
-import { readTokenLimits, type PurchaseResult } from '../../agents/l402/index.js';
+import { tokenLimits } from '../../infra/l402/index.js';
+import type { PurchaseResult } from '../../agents/l402/index.js';
 import type { StepTiming } from '../../agents/buyer/types.js';
 import type { NewPurchaseRow } from '../metrics/recorder.js';
 import { STEPS, failureOf, stageOf, type PurchaseRole, type Step, type StepSpan } from '../metrics/rows.js';
@@ -89,7 +90,7 @@ function clientSpans(p: Omit<PurchaseResult, 'response'>, startMs: number): Part
 function tierOf(macaroon: string | undefined): string {
   if (!macaroon) return '';
   try {
-    const tier = readTokenLimits(macaroon).tier;
+    const tier = tokenLimits(macaroon).services[0]?.tier;
     return tier === undefined ? '' : String(tier);
   } catch {
     return '';
