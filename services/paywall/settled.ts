@@ -1,4 +1,5 @@
-import type { PaywallState } from './state.js';
+import type { LightningNode } from '../../infra/lightning/node.js';
+import type { Logger } from '../../infra/log.js';
 
 /**
  * Payment hashes the node has said are settled. Settled is final, so a
@@ -36,8 +37,15 @@ export class SettledCache {
 export type Settlement =
   { kind: 'settled' } | { kind: 'unpaid'; state: string } | { kind: 'unknown'; why: string };
 
+/** What a settlement check reads: the cache, the node to ask, the logger (a PaywallState fits). */
+export interface SettlementDeps {
+  readonly settled: SettledCache;
+  readonly node: Pick<LightningNode, 'lookupInvoice'>;
+  readonly logger: Logger;
+}
+
 /** Asks the node (once per hash while cached) whether the invoice of `paymentHash` is settled. */
-export async function settlementOf(p: PaywallState, paymentHash: string): Promise<Settlement> {
+export async function settlementOf(p: SettlementDeps, paymentHash: string): Promise<Settlement> {
   if (p.settled.has(paymentHash)) return { kind: 'settled' };
   let inv;
   try {
