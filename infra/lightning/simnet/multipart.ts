@@ -4,14 +4,8 @@ import { sendAlongRoute } from './htlc.js';
 import type { MissionControl } from './mission-control.js';
 import type { ShardCollector } from './mpp.js';
 import { describeHopFailure, type AttemptResult } from './outcomes.js';
-import type { IssuedInvoice, PaymentDeps } from './payment.js';
+import type { IssuedInvoice, MultipartOptions, PaymentDeps } from './payment-deps.js';
 import type { Route } from './router.js';
-
-/** How a payer splits a payment (LND's `max_parts`; a shard is never split below `minShardMsat`). */
-export interface MultipartOptions {
-  maxParts: number;
-  minShardMsat: Msat;
-}
 
 /** What one multi-part payment works with: the payer's record, its router and its way to end. */
 export interface MultipartPayment {

@@ -10,8 +10,8 @@ import { InvoiceStore } from './invoices.js';
 import { defaultLatency, type LatencyModel } from './latency.js';
 import type { MissionControlOptions } from './mission-control.js';
 import { ShardCollector } from './mpp.js';
-import type { MultipartOptions } from './multipart.js';
-import { PaymentEngine, type IssuedInvoice } from './payment.js';
+import type { IssuedInvoice, MultipartOptions } from './payment-deps.js';
+import { PaymentEngine } from './payment.js';
 import { Router, type RouterKind } from './router.js';
 import { SimNode } from './sim-node.js';
 

@@ -1,49 +1,13 @@
 import { assertMsat, type Msat } from '../../money.js';
-import type { Clock } from '../../time/clock.js';
 import { Bolt11Error, decodeInvoice } from '../bolt11.js';
-import {
-  defaultMaxFeeMsat,
-  type Network,
-  type Payment,
-  type PaymentFailureReason,
-  type PayOptions,
-} from '../node.js';
-import type { ChannelGraph } from './graph.js';
-import { sendAlongRoute, type HtlcDeps } from './htlc.js';
-import { MissionControl, type MissionControlOptions } from './mission-control.js';
-import type { ShardCollector } from './mpp.js';
-import { payInParts, type MultipartOptions } from './multipart.js';
+import { defaultMaxFeeMsat, type Payment, type PaymentFailureReason, type PayOptions } from '../node.js';
+import { sendAlongRoute } from './htlc.js';
+import { MissionControl } from './mission-control.js';
+import { payInParts } from './multipart.js';
+import type { IssuedInvoice, PaymentDeps } from './payment-deps.js';
 import { describeHopFailure, failedPayment } from './outcomes.js';
 import { RouteCache } from './route-cache.js';
-import type { Route, Router, RouterKind } from './router.js';
-
-/** What the network knows about an invoice it issued, so paying it needs no decoding. */
-export interface IssuedInvoice {
-  payee: number;
-  paymentHash: string;
-  amountMsat?: Msat;
-  expiresAtMs: number;
-  minFinalCltv: number;
-}
-
-/** Everything the payment lifecycle reads from the network. */
-export interface PaymentDeps {
-  graph: ChannelGraph;
-  router: Router;
-  routerKind: RouterKind;
-  clock: Clock;
-  network: Network;
-  htlc: HtlcDeps;
-  online: boolean[];
-  issued: Map<string, IssuedInvoice>;
-  nodeByPubkey: Map<string, number>;
-  maxAttempts: number;
-  missionControl?: MissionControlOptions;
-  /** The payees' side of multi-part payments. */
-  collector: ShardCollector;
-  /** Multi-part payments (absent, or `maxParts` 1: every payment goes in one part). */
-  multipart?: MultipartOptions;
-}
+import type { Route } from './router.js';
 
 /**
  * A payer's side of a payment, as LND's router does it: resolve and check

@@ -18,7 +18,8 @@ import type {
 import { SimnetError } from './errors.js';
 import type { ChannelGraph } from './graph.js';
 import type { InvoiceStore } from './invoices.js';
-import type { IssuedInvoice, PaymentEngine } from './payment.js';
+import type { IssuedInvoice } from './payment-deps.js';
+import type { PaymentEngine } from './payment.js';
 
 /** What a node borrows from its network. */
 export interface SimNodeDeps {
