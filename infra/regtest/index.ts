@@ -27,7 +27,8 @@ export {
   type PolarAttachOptions,
   type PolarAttachResult,
 } from './polar.js';
-export { findPolarNetwork, polarHomes, type PolarNetwork, type PolarNode } from './polar-networks.js';
+export { findPolarNetwork, polarHomes, type PolarNetwork } from './polar-networks.js';
+export type { PolarNode } from './polar-node.js';
 export { bootstrap, prepareChain, BootstrapError, type BootNode, type BootstrapResult } from './bootstrap.js';
 export {
   defaultTopology,

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { publishedPort } from './compose-layout.js';
-import type { PolarKind, PolarNode } from './polar-networks.js';
+import type { PolarKind, PolarNode } from './polar-node.js';
 
 /**
  * Where each kind of node Polar runs keeps its data inside the container

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { readPolarCompose } from './polar-compose.js';
+import { POLAR_STATUS, type PolarKind, type PolarNode, type PolarStatus } from './polar-node.js';
 
 /**
  * Polar's own record of its networks (`<home>/networks/networks.json`, written
@@ -12,14 +13,11 @@ import { readPolarCompose } from './polar-compose.js';
  * (charts, simulation, tap nodes) is ignored.
  */
 
-/** Polar's `Status` enum, saved as its number. */
-const STATUS = ['starting', 'started', 'stopping', 'stopped', 'error'] as const;
-export type PolarStatus = (typeof STATUS)[number];
 const statusSchema = z
   .number()
   .int()
   .optional()
-  .transform((n): PolarStatus | undefined => (n === undefined ? undefined : STATUS[n]));
+  .transform((n): PolarStatus | undefined => (n === undefined ? undefined : POLAR_STATUS[n]));
 
 const portsSchema = z.record(z.string(), z.number().int().nullable().optional()).default({});
 const dockerSchema = z
@@ -56,25 +54,6 @@ const networksFileSchema = z.object({
 
 /** Polar's managed image repository per implementation (dockerConfigs[…].imageName). */
 const POLAR_IMAGES: Record<string, string> = { LND: 'lnd', 'c-lightning': 'clightning' };
-
-/** What a node is to attach: LND-compatible (LND, litd), a chain backend, or something else. */
-export type PolarKind = 'LND' | 'litd' | 'c-lightning' | 'eclair' | 'bitcoind' | 'btcd' | 'other';
-
-export interface PolarNode {
-  name: string;
-  kind: PolarKind;
-  /** The image the node runs (custom images included); '' when unknown. */
-  image: string;
-  status?: PolarStatus;
-  restPort?: number;
-  grpcPort?: number;
-  p2pPort?: number;
-  /** bitcoind's RPC port. */
-  rpcPort?: number;
-  tlsCertPath?: string;
-  macaroonPath?: string;
-  backendName?: string;
-}
 
 export interface PolarNetwork {
   id?: number;

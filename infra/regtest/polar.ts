@@ -10,7 +10,8 @@ import {
   type NodeDesc,
   type NodeRole,
 } from './network-file.js';
-import { findPolarNetwork, polarHomes, type PolarNetwork, type PolarNode } from './polar-networks.js';
+import { findPolarNetwork, polarHomes, type PolarNetwork } from './polar-networks.js';
+import type { PolarNode } from './polar-node.js';
 
 export interface PolarAttachOptions {
   /** A Polar network's id, its name, or its folder (`<Polar data folder>/networks/<id>`). */
