@@ -15,9 +15,16 @@ export interface InvoiceExpectations {
   expectedPayee?: string;
   /** The most the buyer accepts (the advertised price or its own ceiling, whichever is lower). */
   maxAmountMsat?: Msat;
+  /** The price the 402 states: the invoice must ask exactly this amount. */
+  statedPriceMsat?: Msat;
+  /** The invoice must stay payable at least this long after `nowMs` (default `INVOICE_EXPIRY_MARGIN_MS`). */
+  expiryMarginMs?: number;
   /** Accept the unsigned invoices a simnet built with `signInvoices: false`. */
   allowUnsigned?: boolean;
 }
+
+/** How long an invoice must still be payable when checked: payment and delivery take time. */
+export const INVOICE_EXPIRY_MARGIN_MS = 30_000;
 
 /** The verdict on one invoice. */
 export type InvoiceCheck =
@@ -27,8 +34,9 @@ export type InvoiceCheck =
 /**
  * Decodes (signature verified) and checks an invoice against what the buyer
  * expects. Every way a seller could cheat before delivery is refused here,
- * so nothing is paid: another network, an amount above the quote, no amount,
- * an expired invoice, a payment hash that is not the token's, another payee.
+ * so nothing is paid: another network, an amount above the quote, an amount
+ * other than the price the 402 states, no amount, an invoice expired or
+ * expiring within the margin, a payment hash that is not the token's, another payee.
  */
 export function checkInvoice(bolt11: string, e: InvoiceExpectations): InvoiceCheck {
   let invoice: DecodedInvoice;
@@ -56,11 +64,20 @@ export function checkInvoice(bolt11: string, e: InvoiceExpectations): InvoiceChe
       invoice,
     };
   }
-  if (e.nowMs >= invoice.expiresAtMs) {
+  if (e.statedPriceMsat !== undefined && amount !== e.statedPriceMsat) {
+    return {
+      ok: false,
+      rejection: 'price_mismatch',
+      reason: `invoice asks ${amount} msat but the 402 states a price of ${e.statedPriceMsat} msat`,
+      invoice,
+    };
+  }
+  const margin = e.expiryMarginMs ?? INVOICE_EXPIRY_MARGIN_MS;
+  if (e.nowMs + margin >= invoice.expiresAtMs) {
     return {
       ok: false,
       rejection: 'expired',
-      reason: `invoice expired at ${new Date(invoice.expiresAtMs).toISOString()} (now ${new Date(e.nowMs).toISOString()})`,
+      reason: `invoice expires at ${new Date(invoice.expiresAtMs).toISOString()}, less than ${margin} ms after now (${new Date(e.nowMs).toISOString()})`,
       invoice,
     };
   }

@@ -84,6 +84,7 @@ export async function makeOffer(
     tokenPaymentHash,
     expectedPayee: hints.expectedPayee,
     maxAmountMsat: ceilings.length ? Math.min(...ceilings) : undefined,
+    statedPriceMsat: answer.priceMsat,
     allowUnsigned: ctx.allowUnsigned,
   });
   const base = { atMs: at, durationMs: ctx.clock.now() - at, url: req.url.href, buyer: ctx.buyer };

@@ -27,6 +27,8 @@ export type InvoiceRejection =
   | 'hash_mismatch'
   | 'wrong_payee'
   | 'over_quoted_price'
+  /** The invoice amount differs from the price the 402 body states. */
+  | 'price_mismatch'
   | 'bad_invoice'
   | 'no_amount';
 
