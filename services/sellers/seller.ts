@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { Minter } from '../../infra/l402/index.js';
 import { MemoryRootKeyStore, createMinter } from '../../infra/l402/index.js';
 import type { LightningNode } from '../../infra/lightning/node.js';
@@ -7,17 +7,17 @@ import type { Logger } from '../../infra/log.js';
 import { silentLogger } from '../../infra/log.js';
 import { osSecrets, type Rng, type SecretSource } from '../../infra/random.js';
 import type { Clock } from '../../infra/time/clock.js';
-import type { L402Manifest, PaywallEventListener, PaywallTier, QuotaStore } from '../paywall/index.js';
+import type { L402Manifest, ManifestSpec, PaywallEventListener, QuotaStore } from '../paywall/index.js';
 import { MANIFEST_PATH, buildManifest, l402Paywall, manifestHandler } from '../paywall/index.js';
-import type { ManifestService } from '../paywall/index.js';
-import type { ListingFields, ListingTier } from '../registry/types.js';
+import type { ListingFields } from '../registry/types.js';
 import type { Archetype, ArchetypeDeps } from './archetype.js';
-import { capacityGate, drawLatencyMs, typicalLatencyMs } from './behaviour.js';
+import { capacityGate, drawLatencyMs, typicalLatencyMs, type CapacityGate } from './behaviour.js';
 import { compute } from './compute.js';
-import type { SellerConfig, SellerConfigInput } from './config.js';
-import { SellerConfigError, parseSellerConfig, tierBasePrice, tierName, unitPriceMsat } from './config.js';
+import type { LatencySpec, SellerConfig, SellerConfigInput } from './config.js';
+import { SellerConfigError, parseSellerConfig } from './config.js';
 import { dataFeed } from './data-feed.js';
 import { llmSummary } from './llm-summary.js';
+import { advertisedTiers, manifestServiceOf, paywallTiersOf } from './seller-pricing.js';
 import type { Summarizer } from './summarizer.js';
 import { extractiveSummarizer } from './summarizer.js';
 
@@ -107,38 +107,8 @@ export async function createSeller(
     deps.minter ?? createMinter({ rootKeys: new MemoryRootKeyStore(), randomBytes: (n) => keys.bytes(n) });
   const nodePubkey = (await node.info()).pubkey;
 
-  const unit = unitPriceMsat(config.price);
-  const factor = adv?.mode === 'overcharge' ? adv.factor : 1;
-  const advertised: ListingTier[] = config.tiers.map((t, i) => ({
-    tier: i,
-    name: tierName(t),
-    kind: t.kind,
-    ...(t.kind === 'bundle' ? { calls: t.calls } : t.kind === 'single' ? { calls: 1 } : {}),
-    ...(t.kind === 'pass' ? { durationSec: t.durationSec } : {}),
-    priceMsat: tierBasePrice(t, unit),
-  }));
-  const paywallTiers: PaywallTier[] = config.tiers.map((t, i) => {
-    const base = advertised[i]!.priceMsat;
-    // Dynamic pricing scales every tier by the current unit price over the base unit price.
-    const p = config.price;
-    const price =
-      p.kind === 'fixed'
-        ? Math.ceil(base * factor)
-        : (_c: Context, load: { inFlight: number }) => {
-            const nowUnit = Math.min(
-              p.maxMsat,
-              Math.max(p.minMsat, p.baseMsat + p.perLoadMsat * load.inFlight),
-            );
-            return Math.max(1, Math.ceil((base * nowUnit * factor) / p.baseMsat));
-          };
-    return {
-      tier: i,
-      name: advertised[i]!.name,
-      price,
-      ...(t.kind === 'single' ? { maxCalls: 1 } : t.kind === 'bundle' ? { maxCalls: t.calls } : {}),
-      tokenLifetimeSec: t.kind === 'pass' ? t.durationSec : config.tokenLifetimeSec,
-    };
-  });
+  const advertised = advertisedTiers(config);
+  const paywallTiers = paywallTiersOf(config, advertised);
 
   const paywall = l402Paywall({
     node: adv?.mode === 'wrong-payee' ? deps.payeeNode! : node,
@@ -158,7 +128,53 @@ export async function createSeller(
   const capacity = config.capacity ?? archetype.defaultCapacity;
   const gate = capacityGate(capacity, Math.max(1, Math.ceil(typicalLatencyMs(latency) / 1000)));
 
-  const work = async (c: Context): Promise<Response> => {
+  const work = sellerWork({ config, name, archetype, clock, latency, latencyRng, failureRng });
+
+  const manifestService = manifestServiceOf(config, name, archetype, advertised);
+  const manifestSpec = { providerName: name, services: [manifestService] };
+
+  const app = sellerApp({ config, name, archetype, logger, node, manifestSpec, gate, paywall, work });
+
+  return {
+    app,
+    config,
+    name,
+    path: archetype.path,
+    method: archetype.method,
+    nodePubkey,
+    manifest: (baseUrl) => buildManifest(manifestSpec, nodePubkey, new URL(baseUrl).origin),
+    listing: (baseUrl) => ({
+      name,
+      url: new URL(archetype.path, baseUrl).toString(),
+      category: config.category ?? archetype.category,
+      capabilities: [archetype.capability],
+      tiers: advertised,
+      nodePubkey,
+      description: config.description ?? archetype.description,
+      quality: config.quality,
+    }),
+    get inUse() {
+      return gate.inUse;
+    },
+    close: () => paywall.close(),
+  };
+}
+
+/** What the paid route does behind the paywall and the capacity gate. */
+interface WorkDeps {
+  config: SellerConfig;
+  name: string;
+  archetype: Archetype;
+  clock: Clock;
+  latency: LatencySpec;
+  latencyRng: Rng;
+  failureRng: Rng;
+}
+
+/** The paid work: the drawn latency (plus a slow seller's delay), a drawn failure, an adversary's non-delivery, or the archetype's answer. */
+function sellerWork({ config, name, archetype, clock, latency, latencyRng, failureRng }: WorkDeps) {
+  const adv = config.adversarial;
+  return async (c: Context): Promise<Response> => {
     await clock.sleep(drawLatencyMs(latency, latencyRng) + (adv?.mode === 'slow' ? adv.delayMs : 0));
     if (config.failureRate > 0 && failureRng.next() < config.failureRate)
       return c.json({ error: 'service_failed', message: `${name} failed to serve this call` }, 500);
@@ -168,25 +184,33 @@ export async function createSeller(
         : c.json({ error: 'internal', message: 'try again later' }, 500);
     return archetype.handle(c);
   };
+}
 
-  const manifestService: ManifestService = {
-    name,
-    description: config.description ?? archetype.description,
-    path: archetype.path,
-    method: archetype.method,
-    tiers: advertised.map((t) => ({
-      tier: t.tier,
-      name: t.name,
-      kind: t.kind,
-      ...(t.calls !== undefined ? { calls: t.calls } : {}),
-      ...(t.durationSec !== undefined ? { duration_sec: t.durationSec } : {}),
-      price_msat: t.priceMsat,
-    })),
-    capabilities: [archetype.capability],
-    pricing: { model: config.price.kind, price_msat: Math.min(...advertised.map((t) => t.priceMsat)) },
-  };
-  const manifestSpec = { providerName: name, services: [manifestService] };
+/** What the seller's Hono app wires together. */
+interface AppParts {
+  config: SellerConfig;
+  name: string;
+  archetype: Archetype;
+  logger: Logger;
+  node: LightningNode;
+  manifestSpec: ManifestSpec;
+  gate: CapacityGate;
+  paywall: MiddlewareHandler;
+  work: (c: Context) => Promise<Response>;
+}
 
+/** The seller's routes: its index, the manifest, the paid route (and a GET quote for POST routes), JSON 404 and 500. */
+function sellerApp({
+  config,
+  name,
+  archetype,
+  logger,
+  node,
+  manifestSpec,
+  gate,
+  paywall,
+  work,
+}: AppParts): Hono {
   const app = new Hono();
   app.get('/', (c) =>
     c.json({
@@ -216,28 +240,5 @@ export async function createSeller(
     logger.error({ err, path: c.req.path }, 'seller handler failed');
     return c.json({ error: 'internal', message: 'the seller failed to handle this request' }, 500);
   });
-
-  return {
-    app,
-    config,
-    name,
-    path: archetype.path,
-    method: archetype.method,
-    nodePubkey,
-    manifest: (baseUrl) => buildManifest(manifestSpec, nodePubkey, new URL(baseUrl).origin),
-    listing: (baseUrl) => ({
-      name,
-      url: new URL(archetype.path, baseUrl).toString(),
-      category: config.category ?? archetype.category,
-      capabilities: [archetype.capability],
-      tiers: advertised,
-      nodePubkey,
-      description: config.description ?? archetype.description,
-      quality: config.quality,
-    }),
-    get inUse() {
-      return gate.inUse;
-    },
-    close: () => paywall.close(),
-  };
+  return app;
 }
