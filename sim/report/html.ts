@@ -10,7 +10,7 @@ import {
   welfareTable,
   type Table,
 } from './tables.js';
-import type { RunMeta } from './write-run.js';
+import type { RunMeta } from './provenance.js';
 
 /** A rendered chart ready to inline. */
 export interface RenderedChart {

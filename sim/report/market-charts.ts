@@ -1,5 +1,5 @@
 import type { Summary } from '../metrics/summary.js';
-import { base, type Chart } from './charts.js';
+import { base, type Chart } from './chart-base.js';
 
 /**
  * Charts of who sold what at which price: per-seller revenue share over

@@ -36,3 +36,26 @@ export function packageVersions(root: string): Record<string, string> {
   }
   return out;
 }
+
+/** Run metadata that varies between identical runs (wall time, versions, host); kept out of summary.json. */
+export interface RunMeta {
+  scenario: string;
+  /** sha256 of the resolved scenario (the same as summary.json's). */
+  scenarioHash: string;
+  /** The scenario as it ran: defaults filled in, overrides applied. */
+  resolvedScenario: unknown;
+  seed: string | number;
+  backend: string;
+  /** The git commit of the code and whether it had uncommitted changes. */
+  code: CodeVersion;
+  startedAt: string;
+  wallMs: number;
+  node: string;
+  platform: string;
+  versions: Record<string, string>;
+  overrides: Record<string, unknown>;
+  purchasesPerSec: number;
+  peakRssBytes: number;
+  engineSteps: number;
+  unfinished: number;
+}

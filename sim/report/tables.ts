@@ -1,7 +1,7 @@
 import type { Summary } from '../metrics/summary.js';
 import { STEPS } from '../metrics/rows.js';
 import { int, ms, pct, sats } from './format.js';
-import type { RunMeta } from './write-run.js';
+import type { RunMeta } from './provenance.js';
 
 /**
  * The run's tables as header + formatted rows, shared by the terminal

@@ -1,34 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Summary } from '../metrics/summary.js';
-import { runCharts, type PricePoint } from './charts.js';
+import { runCharts } from './charts.js';
+import type { PricePoint } from './chart-base.js';
 import { parsePurchasesCsv } from '../metrics/csv.js';
 import { svgToPng, toSvg } from './render.js';
 import { runReportHtml, type RenderedChart } from './html.js';
-import type { CodeVersion } from './provenance.js';
-
-/** Run metadata that varies between identical runs (wall time, versions, host); kept out of summary.json. */
-export interface RunMeta {
-  scenario: string;
-  /** sha256 of the resolved scenario (the same as summary.json's). */
-  scenarioHash: string;
-  /** The scenario as it ran: defaults filled in, overrides applied. */
-  resolvedScenario: unknown;
-  seed: string | number;
-  backend: string;
-  /** The git commit of the code and whether it had uncommitted changes. */
-  code: CodeVersion;
-  startedAt: string;
-  wallMs: number;
-  node: string;
-  platform: string;
-  versions: Record<string, string>;
-  overrides: Record<string, unknown>;
-  purchasesPerSec: number;
-  peakRssBytes: number;
-  engineSteps: number;
-  unfinished: number;
-}
+import type { RunMeta } from './provenance.js';
 
 /** summary.json text: stable key order (as built), two-space indent, trailing newline. */
 export function summaryJson(s: Summary): string {
