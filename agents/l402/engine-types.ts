@@ -16,8 +16,13 @@ import type { StoredToken, TokenStore } from './token-store.js';
 export interface PurchaseEngineOptions {
   node: LightningNode;
   fetch: typeof fetch;
-  /** Default: allow everything. */
+  /**
+   * Default: `maxPerRequest` at `defaultMaxPriceMsat`, so no policy never
+   * means any price. Pass a policy (for example `allowAll()`) to decide otherwise.
+   */
   policy?: PaymentPolicy;
+  /** The per-request price ceiling used when no `policy` is given (default `DEFAULT_MAX_PRICE_MSAT`). */
+  defaultMaxPriceMsat?: Msat;
   /** Default: a fresh in-memory store. */
   tokens?: TokenStore;
   clock: Clock;

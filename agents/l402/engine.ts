@@ -1,6 +1,6 @@
 import { defaultMaxFeeMsat, type NodeInfo } from '../../infra/lightning/node.js';
 import { silentLogger } from '../../infra/log.js';
-import { allowAll, type PaymentPolicy } from '../policies/index.js';
+import { maxPerRequest, type PaymentPolicy } from '../policies/index.js';
 import type { EngineContext, StepFailure } from './context.js';
 import { sendWithToken, type Delivery } from './delivery.js';
 import type { Held, Lease, Probe, PurchaseEngine, PurchaseEngineOptions } from './engine-types.js';
@@ -214,6 +214,9 @@ class Engine implements PurchaseEngine {
   }
 }
 
+/** The most a request costs (before fees) when the caller gives no policy: 100 sat. */
+export const DEFAULT_MAX_PRICE_MSAT = 100_000;
+
 /** The context the stages share, with the options' defaults filled in. */
 function engineContext(options: PurchaseEngineOptions): EngineContext {
   const { node, onEvent } = options;
@@ -221,7 +224,8 @@ function engineContext(options: PurchaseEngineOptions): EngineContext {
   return {
     node,
     fetch: options.fetch,
-    policy: options.policy ?? allowAll(),
+    policy:
+      options.policy ?? maxPerRequest({ maxMsat: options.defaultMaxPriceMsat ?? DEFAULT_MAX_PRICE_MSAT }),
     tokens: options.tokens ?? new MemoryTokenStore(),
     clock: options.clock,
     logger: options.logger ?? silentLogger,

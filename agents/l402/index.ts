@@ -2,13 +2,19 @@ export * from './outcome.js';
 export { createL402Client, type L402Client, type L402ClientOptions, type L402RequestInit } from './client.js';
 export {
   createPurchaseEngine,
+  DEFAULT_MAX_PRICE_MSAT,
   type PurchaseEngine,
   type PurchaseEngineOptions,
   type Held,
   type Probe,
   type Lease,
 } from './engine.js';
-export { checkInvoice, type InvoiceCheck, type InvoiceExpectations } from './invoice-check.js';
+export {
+  checkInvoice,
+  INVOICE_EXPIRY_MARGIN_MS,
+  type InvoiceCheck,
+  type InvoiceExpectations,
+} from './invoice-check.js';
 export { MemoryTokenStore, tokenUsable, type StoredToken, type TokenStore } from './token-store.js';
 export { FileTokenStore, TokenStoreError } from './file-token-store.js';
 export {
