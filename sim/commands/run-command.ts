@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { join, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
-import { loadScenario } from '../scenario/load.js';
+import { listScenarios, loadScenario } from '../scenario/load.js';
 import { parseOverrideArgs } from '../scenario/overrides.js';
 import { scenarioChecks } from '../market/checks.js';
 import { runScenario } from '../run.js';
@@ -23,7 +23,7 @@ Runs one scenario and writes its report.
   --no-events           skip events.jsonl
   -h, --help            this help
 
-Shipped scenarios: quickstart, price-war, resale, policy-benchmark, agent-chain, faults.
+Shipped scenarios: ${listScenarios().join(', ')}.
 Outputs: summary.json, meta.json, purchases.csv, events.jsonl, report.html, charts/*.png.`;
 
 /** `sim run`: loads, validates, runs with a progress bar, prints the summary and where the report is. */

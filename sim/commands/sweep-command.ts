@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { SingleBar } from 'cli-progress';
-import { loadScenario } from '../scenario/load.js';
+import { listScenarios, loadScenario } from '../scenario/load.js';
 import { parseOverrideArgs } from '../scenario/overrides.js';
 import { scenarioChecks } from '../market/checks.js';
 import { parseGridArgs } from '../sweep/grid.js';
@@ -13,7 +13,8 @@ import { UsageError, type CommandIo, type ExitCode } from './io.js';
 export const SWEEP_HELP = `usage: sim sweep <scenario|file.yaml> [options]
 
 Runs a parameter grid × seeds in parallel worker threads and merges the runs
-into one table with 95% confidence intervals across seeds.
+into one table with 95% confidence intervals across seeds, and paired
+differences over common seeds against the first grid point (the baseline).
 
   --grid KEY=V1,V2      one axis of the grid (repeatable; dotted paths as in --set),
                         e.g. --grid 'buyers[0].decider.name=cheapest,random'
@@ -24,6 +25,7 @@ into one table with 95% confidence intervals across seeds.
   --out DIR             output directory (default: runs/sweep-<scenario>/)
   -h, --help            this help
 
+Shipped scenarios: ${listScenarios().join(', ')}.
 Outputs: sweep.json, sweep.csv, report.html, charts/*.png, runs/point-<i>/seed-<n>/summary.json.`;
 
 /** `sim sweep`: the grid over workers with a progress bar, then the merged table. */
