@@ -1,7 +1,7 @@
 import { tool } from '@langchain/core/tools';
 import { z } from 'zod';
 import type { L402Client } from './client.js';
-import type { PurchaseHints } from './outcome.js';
+import type { PurchaseHints, PurchaseResult } from './outcome.js';
 
 /** Most characters of a response body handed back to the model. */
 const BODY_PREVIEW = 4_000;
@@ -22,7 +22,10 @@ export const l402FetchSchema = z.object({
  * `l402_fetch` as a LangChain tool: any LangChain agent can call paid APIs
  * with it. It returns a JSON string: status, outcome, what was paid, and the
  * start of the body. Every refusal comes back as a result, never an exception,
- * so the model can read why and choose again.
+ * so the model can read why and choose again. The price ceiling is the lower
+ * of the operator's (`defaults.maxPriceMsat`) and the model's `maxPriceMsat`:
+ * the model can only lower it. A refusal on price, policy or budget says so
+ * without the limit it hit, so the model learns no number to bid up to.
  *
  * @example
  * const agent = createAgent({ model, tools: [l402FetchTool(client, { taskValueMsat: 50_000 })] });
@@ -35,9 +38,10 @@ export function l402FetchTool(client: L402Client, defaults: PurchaseHints = {}) 
         init.body = body;
         init.headers = { 'content-type': looksLikeJson(body) ? 'application/json' : 'text/plain' };
       }
+      const ceilings = [defaults.maxPriceMsat, maxPriceMsat].filter((v): v is number => v !== undefined);
       const r = await client.purchase(url, init, {
         ...defaults,
-        ...(maxPriceMsat !== undefined ? { maxPriceMsat } : {}),
+        ...(ceilings.length ? { maxPriceMsat: Math.min(...ceilings) } : {}),
       });
       let text: string | undefined;
       if (r.response) {
@@ -50,7 +54,7 @@ export function l402FetchTool(client: L402Client, defaults: PurchaseHints = {}) 
       return JSON.stringify({
         status: r.status ?? null,
         outcome: r.outcome,
-        ...(r.reason ? { reason: r.reason } : {}),
+        ...(r.reason ? { reason: reasonForModel(r) } : {}),
         paidMsat: r.paidMsat,
         feeMsat: r.feeMsat,
         tokenReused: r.tokenReused,
@@ -66,6 +70,19 @@ export function l402FetchTool(client: L402Client, defaults: PurchaseHints = {}) 
       schema: l402FetchSchema,
     },
   );
+}
+
+/** Refusals that come from the buyer's own limits: their reasons name the limit, which the model must not see. */
+const LIMIT_OUTCOMES = new Set(['policy_denied', 'over_budget', 'escalated']);
+
+/** The reason shown to the model: the buyer's limits are never quoted. */
+function reasonForModel(r: PurchaseResult): string | undefined {
+  const overLimit =
+    LIMIT_OUTCOMES.has(r.outcome) ||
+    (r.outcome === 'invoice_rejected' && r.rejection === 'over_quoted_price');
+  if (!overLimit) return r.reason;
+  const asked = r.quotedMsat !== undefined ? `the seller asks ${r.quotedMsat} msat, ` : '';
+  return `refused (${r.outcome}): ${asked}more than this agent may pay for this call`;
 }
 
 function looksLikeJson(s: string): boolean {

@@ -23,7 +23,9 @@ describe('the l402_fetch LangChain tool', () => {
     const before = await m.balance(m.buyer);
     const out = JSON.parse(await tool.invoke({ url: s.url, maxPriceMsat: 5_000 }));
     expect(out).toMatchObject({ outcome: 'invoice_rejected', paidMsat: 0 });
-    expect(out.reason).toMatch(/asks 10000 msat, above the 5000 msat/);
+    expect(out.reason).toBe(
+      'refused (invoice_rejected): the seller asks 10000 msat, more than this agent may pay for this call',
+    );
     expect(await m.balance(m.buyer)).toBe(before);
   });
 
