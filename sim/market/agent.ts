@@ -37,44 +37,30 @@ export interface AgentSpec {
   runMs: number;
 }
 
+/** What a market agent runs on. */
+export interface MarketAgentDeps {
+  world: World;
+  rng: Rng;
+  registry: MarketRegistry;
+  recorder: Recorder;
+  logger: Logger;
+  startMs: number;
+  searchLimit: number;
+  /** Routing-fee ceiling for an amount (the scenario's network.payments.maxFee; default the client's). */
+  maxFeeMsat?: ((amountMsat: number) => number) | undefined;
+}
+
 /**
  * Builds an agent: its payment policy (the declared one, all-of a budget for
  * the run), its L402 client on its own node, its decider, and its buyer
  * graph. Every purchase of every task becomes a row; every task a task row.
  */
-export function createMarketAgent(
-  spec: AgentSpec,
-  deps: {
-    world: World;
-    rng: Rng;
-    registry: MarketRegistry;
-    recorder: Recorder;
-    logger: Logger;
-    startMs: number;
-    searchLimit: number;
-    /** Routing-fee ceiling for an amount (the scenario's network.payments.maxFee; default the client's). */
-    maxFeeMsat?: ((amountMsat: number) => number) | undefined;
-  },
-): MarketAgent {
+export function createMarketAgent(spec: AgentSpec, deps: MarketAgentDeps): MarketAgent {
   const { world, recorder, startMs } = deps;
   // Tasks of one agent overlap: the task a step event belongs to travels with the async context.
   const currentTask = new AsyncLocalStorage<string>();
   const clock = world.clock;
-  const declared = spec.policy ?? { name: 'allow_all' };
-  const policy: PaymentPolicy = createPolicy(
-    spec.budgetMsat === undefined
-      ? declared
-      : {
-          name: 'all_of',
-          params: {
-            policies: [
-              declared,
-              { name: 'budget_window', params: { limitMsat: spec.budgetMsat, window: { ms: spec.runMs } } },
-            ],
-          },
-        },
-    { clock },
-  );
+  const policy = agentPolicy(spec, clock);
   const client = createL402Client({
     node: spec.node,
     fetch: world.fetch,
@@ -110,46 +96,66 @@ export function createMarketAgent(
     const result = recorder.recordsEvents
       ? await currentTask.run(task.id, () => agent.runTask(task))
       : await agent.runTask(task);
-    record(result, task);
+    recordTask(recorder, spec, startMs, result, task);
     return result;
   }
 
-  function record(r: TaskResult, task: Task): void {
-    // Each purchase row carries the graph steps that led to it (since the buyer last re-evaluated).
-    for (const p of r.purchases)
-      recorder.purchase(
-        purchaseRow(
-          p,
-          {
-            buyer: spec.name,
-            group: spec.group,
-            role: spec.role,
-            seller: p.seller,
-            capability: task.capability,
-            taskId: task.id,
-            startMs,
-          },
-          chainOf(r.steps, p.stepIndex),
-        ),
-      );
-    recorder.task({
-      taskId: task.id,
-      buyer: spec.name,
-      group: spec.group,
-      role: spec.role,
-      capability: task.capability,
-      calls: task.calls,
-      valueMsat: task.valueMsat,
-      earnedMsat: r.valueMsat,
-      done: r.done,
-      spentMsat: r.spentMsat,
-      feesMsat: r.feesMsat,
-      startedAtMs: r.startedAt - startMs,
-      endedAtMs: r.endedAt - startMs,
-      stopReason: r.stopReason,
-    });
-    recorder.ended(r.endedAt - startMs);
-  }
-
   return { name: spec.name, group: spec.group, role: spec.role, node: spec.node, client, runTask };
+}
+
+/** The agent's payment policy: the declared one (default allow_all), all-of a budget window as long as the run when it has a budget. */
+function agentPolicy(spec: AgentSpec, clock: World['clock']): PaymentPolicy {
+  const declared = spec.policy ?? { name: 'allow_all' };
+  return createPolicy(
+    spec.budgetMsat === undefined
+      ? declared
+      : {
+          name: 'all_of',
+          params: {
+            policies: [
+              declared,
+              { name: 'budget_window', params: { limitMsat: spec.budgetMsat, window: { ms: spec.runMs } } },
+            ],
+          },
+        },
+    { clock },
+  );
+}
+
+/** Records a task's purchases (each with the graph steps that led to it) and the task itself. */
+function recordTask(recorder: Recorder, spec: AgentSpec, startMs: number, r: TaskResult, task: Task): void {
+  // Each purchase row carries the graph steps that led to it (since the buyer last re-evaluated).
+  for (const p of r.purchases)
+    recorder.purchase(
+      purchaseRow(
+        p,
+        {
+          buyer: spec.name,
+          group: spec.group,
+          role: spec.role,
+          seller: p.seller,
+          capability: task.capability,
+          taskId: task.id,
+          startMs,
+        },
+        chainOf(r.steps, p.stepIndex),
+      ),
+    );
+  recorder.task({
+    taskId: task.id,
+    buyer: spec.name,
+    group: spec.group,
+    role: spec.role,
+    capability: task.capability,
+    calls: task.calls,
+    valueMsat: task.valueMsat,
+    earnedMsat: r.valueMsat,
+    done: r.done,
+    spentMsat: r.spentMsat,
+    feesMsat: r.feesMsat,
+    startedAtMs: r.startedAt - startMs,
+    endedAtMs: r.endedAt - startMs,
+    stopReason: r.stopReason,
+  });
+  recorder.ended(r.endedAt - startMs);
 }
