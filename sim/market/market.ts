@@ -1,10 +1,11 @@
 import { silentLogger, type Logger } from '../../infra/log.js';
+import type { Rng } from '../../infra/random.js';
 import type { Engine } from '../engine/engine.js';
 import type { Recorder } from '../metrics/recorder.js';
 import type { Scenario } from '../scenario/schema.js';
 import { instanceNames } from '../scenario/checks.js';
 import { feeCeiling } from '../scenario/network-schema.js';
-import { createMarketAgent, type MarketAgent } from './agent.js';
+import { createMarketAgent, type MarketAgent, type MarketAgentDeps } from './agent.js';
 import { startArrivals } from './buyers.js';
 import { wrapSeller, type SellerControls } from './chain.js';
 import { scheduleFaults } from './faults.js';
@@ -12,6 +13,12 @@ import { openRegistry, type MarketRegistry } from './registry.js';
 import { buildResellers } from './resale.js';
 import { RevenueTracker, buildSellers, type MarketSeller } from './sellers.js';
 import type { World } from './world.js';
+
+/** A buyer agent and the scenario entry that says when its tasks arrive and what they are. */
+interface MarketBuyer {
+  agent: MarketAgent;
+  spec: Scenario['buyers'][number];
+}
 
 /** A built market, ready to start on an engine. */
 export interface Market {
@@ -48,7 +55,7 @@ export async function buildMarket(
   const revenue = new RevenueTracker(recorder);
   const controls = new Map<string, SellerControls>();
   const maxFeeMsat = feeCeiling(scenario.network.payments);
-  const agentDeps = (rng = world.rng) => ({
+  const agentDeps = (rng = world.rng): MarketAgentDeps => ({
     world,
     rng,
     registry,
@@ -84,28 +91,7 @@ export async function buildMarket(
   });
   for (const s of sellers) await registry.register(s.listing, s.node);
 
-  const buyers: { agent: MarketAgent; spec: Scenario['buyers'][number] }[] = [];
-  for (const spec of scenario.buyers) {
-    for (const name of instanceNames(spec.name, spec.count)) {
-      const funding = spec.balanceMsat ?? Math.ceil(spec.budgetMsat * 1.1);
-      const node = await world.node(name, 'buyer', funding);
-      recorder.entity('buyer');
-      const agent = createMarketAgent(
-        {
-          name,
-          group: spec.name,
-          role: 'buyer',
-          node,
-          decider: spec.decider,
-          policy: spec.policy,
-          budgetMsat: spec.budgetMsat,
-          runMs,
-        },
-        agentDeps(world.rng.fork(`buyer/${name}`)),
-      );
-      buyers.push({ agent, spec });
-    }
-  }
+  const buyers = await buildBuyers(scenario, world, recorder, runMs, agentDeps);
 
   const resale = await buildResellers(scenario, world, registry, recorder, revenue, logger, startMs);
   const transfers = new Map<string, number>();
@@ -130,4 +116,37 @@ export async function buildMarket(
       scheduleFaults(scenario.faults, engine, world, recorder, controls, transfers);
     },
   };
+}
+
+/** Every buyer instance of the scenario: its funded node and its agent, each with its own seeded stream. */
+async function buildBuyers(
+  scenario: Scenario,
+  world: World,
+  recorder: Recorder,
+  runMs: number,
+  agentDeps: (rng: Rng) => MarketAgentDeps,
+): Promise<MarketBuyer[]> {
+  const buyers: MarketBuyer[] = [];
+  for (const spec of scenario.buyers) {
+    for (const name of instanceNames(spec.name, spec.count)) {
+      const funding = spec.balanceMsat ?? Math.ceil(spec.budgetMsat * 1.1);
+      const node = await world.node(name, 'buyer', funding);
+      recorder.entity('buyer');
+      const agent = createMarketAgent(
+        {
+          name,
+          group: spec.name,
+          role: 'buyer',
+          node,
+          decider: spec.decider,
+          policy: spec.policy,
+          budgetMsat: spec.budgetMsat,
+          runMs,
+        },
+        agentDeps(world.rng.fork(`buyer/${name}`)),
+      );
+      buyers.push({ agent, spec });
+    }
+  }
+  return buyers;
 }
