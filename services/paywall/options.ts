@@ -106,6 +106,16 @@ export interface ResolvedTier extends PaywallTier {
  * PaywallConfigError naming the bad option.
  */
 export function resolveTiers(o: L402PaywallOptions): ResolvedTier[] {
+  checkCoreOptions(o);
+  const tiers = configuredTiers(o);
+  const granted = grantedCapabilities(o);
+  checkLimits(o);
+  const seen = new Set<number>();
+  return tiers.map((t, i) => resolveTier(o, t, o.tiers ? `options.tiers[${i}]` : 'options', granted, seen));
+}
+
+/** The node, minter, clock and service name, and not both tier forms at once. */
+function checkCoreOptions(o: L402PaywallOptions): void {
   check(o && typeof o === 'object', 'l402Paywall needs an options object');
   check(o.node && typeof o.node.createInvoice === 'function', 'options.node must be a LightningNode');
   check(o.minter && typeof o.minter.mint === 'function', 'options.minter must come from createMinter');
@@ -124,6 +134,10 @@ export function resolveTiers(o: L402PaywallOptions): ResolvedTier[] {
     ),
     'give either options.tiers or the single-tier price/tier/maxCalls/tokenLifetimeSec, not both',
   );
+}
+
+/** The tiers as given, or the one tier the single-tier options describe. */
+function configuredTiers(o: L402PaywallOptions): PaywallTier[] {
   const tiers: PaywallTier[] = o.tiers ?? [
     {
       tier: o.tier ?? 0,
@@ -133,6 +147,11 @@ export function resolveTiers(o: L402PaywallOptions): ResolvedTier[] {
     },
   ];
   check(tiers.length > 0, 'options.tiers must not be empty');
+  return tiers;
+}
+
+/** The route's capability (checked) and the capabilities new tokens grant, which must include it. */
+function grantedCapabilities(o: L402PaywallOptions): string[] | undefined {
   if (o.capability !== undefined)
     check(
       typeof o.capability === 'string' && /^[^\s,=]+$/.test(o.capability),
@@ -144,6 +163,11 @@ export function resolveTiers(o: L402PaywallOptions): ResolvedTier[] {
       granted.includes(o.capability),
       `options.capabilities [${granted}] must include the route's capability ${o.capability}, or new tokens could never call it`,
     );
+  return granted;
+}
+
+/** Expiries, hold limits, the secret source and the rate limit. */
+function checkLimits(o: L402PaywallOptions): void {
   if (o.invoiceExpirySec !== undefined)
     check(positiveInt(o.invoiceExpirySec), 'options.invoiceExpirySec must be a positive integer');
   if (o.holdTimeoutMs !== undefined)
@@ -162,38 +186,43 @@ export function resolveTiers(o: L402PaywallOptions): ResolvedTier[] {
       positiveInt(o.rateLimit.calls) && typeof o.rateLimit.perMs === 'number' && o.rateLimit.perMs > 0,
       'options.rateLimit needs positive integer calls and positive perMs',
     );
+}
 
-  const seen = new Set<number>();
-  return tiers.map((t, i) => {
-    const where = o.tiers ? `options.tiers[${i}]` : 'options';
+/** One tier checked (`where` names it in errors; `seen` catches a tier configured twice) with its base caveats. */
+function resolveTier(
+  o: L402PaywallOptions,
+  t: PaywallTier,
+  where: string,
+  granted: string[] | undefined,
+  seen: Set<number>,
+): ResolvedTier {
+  check(
+    Number.isInteger(t.tier) && t.tier >= 0 && t.tier <= 255,
+    `${where}.tier must be an integer 0..255, got ${t.tier}`,
+  );
+  check(!seen.has(t.tier), `tier ${t.tier} is configured twice`);
+  seen.add(t.tier);
+  check(
+    typeof t.price === 'function' || (positiveInt(t.price) && Number.isSafeInteger(t.price)),
+    `${where}.price must be a positive integer msat or a function, got ${String(t.price)}`,
+  );
+  if (t.maxCalls !== undefined)
+    check(positiveInt(t.maxCalls), `${where}.maxCalls must be a positive integer, got ${t.maxCalls}`);
+  if (t.tokenLifetimeSec !== undefined)
     check(
-      Number.isInteger(t.tier) && t.tier >= 0 && t.tier <= 255,
-      `${where}.tier must be an integer 0..255, got ${t.tier}`,
+      positiveInt(t.tokenLifetimeSec),
+      `${where}.tokenLifetimeSec must be a positive integer, got ${t.tokenLifetimeSec}`,
     );
-    check(!seen.has(t.tier), `tier ${t.tier} is configured twice`);
-    seen.add(t.tier);
-    check(
-      typeof t.price === 'function' || (positiveInt(t.price) && Number.isSafeInteger(t.price)),
-      `${where}.price must be a positive integer msat or a function, got ${String(t.price)}`,
-    );
-    if (t.maxCalls !== undefined)
-      check(positiveInt(t.maxCalls), `${where}.maxCalls must be a positive integer, got ${t.maxCalls}`);
-    if (t.tokenLifetimeSec !== undefined)
-      check(
-        positiveInt(t.tokenLifetimeSec),
-        `${where}.tokenLifetimeSec must be a positive integer, got ${t.tokenLifetimeSec}`,
-      );
-    // Building the caveats here also validates methods/pathPrefix/capabilities through infra/l402.
-    let baseCaveats: string[];
-    try {
-      baseCaveats = [caveats.services([{ name: o.service, tier: t.tier }])];
-      if (granted) baseCaveats.push(caveats.capabilities(o.service, granted));
-      if (o.methods) baseCaveats.push(caveats.methods(o.service, o.methods));
-      if (o.pathPrefix !== undefined) baseCaveats.push(caveats.pathPrefix(o.service, o.pathPrefix));
-      if (t.maxCalls !== undefined) baseCaveats.push(caveats.maxCalls(o.service, t.maxCalls));
-    } catch (err) {
-      throw new PaywallConfigError(`${where}: ${(err as Error).message}`, { cause: err });
-    }
-    return { ...t, name: t.name ?? `tier ${t.tier}`, baseCaveats };
-  });
+  // Building the caveats here also validates methods/pathPrefix/capabilities through infra/l402.
+  let baseCaveats: string[];
+  try {
+    baseCaveats = [caveats.services([{ name: o.service, tier: t.tier }])];
+    if (granted) baseCaveats.push(caveats.capabilities(o.service, granted));
+    if (o.methods) baseCaveats.push(caveats.methods(o.service, o.methods));
+    if (o.pathPrefix !== undefined) baseCaveats.push(caveats.pathPrefix(o.service, o.pathPrefix));
+    if (t.maxCalls !== undefined) baseCaveats.push(caveats.maxCalls(o.service, t.maxCalls));
+  } catch (err) {
+    throw new PaywallConfigError(`${where}: ${(err as Error).message}`, { cause: err });
+  }
+  return { ...t, name: t.name ?? `tier ${t.tier}`, baseCaveats };
 }
