@@ -24,6 +24,8 @@ export interface EngineContext {
   nodeInfo: () => Promise<NodeInfo>;
   allowUnsigned: boolean;
   payTimeoutMs?: number;
+  /** Most ms a request may wait for its answer, and a 401/402 body for its bytes. */
+  requestTimeoutMs: number;
   buyer?: string;
 }
 

@@ -48,7 +48,7 @@ export async function sendAuthorized(
   ctx.emit({ ...base, step, status: res.status, ok, paymentHash });
   if (ok) return { kind: 'delivered', response: res };
   if (res.status === 401 || res.status === 402) {
-    const answer = await readPaywallAnswer(res);
+    const answer = await readPaywallAnswer(res, ctx.requestTimeoutMs);
     const outcome = answer.reason === 'quota_exhausted' ? 'quota_exhausted' : 'token_rejected';
     return { kind: 'rejected', outcome, answer };
   }

@@ -30,6 +30,8 @@ export interface PurchaseEngineOptions {
   /** Routing-fee ceiling for an amount (default: 1%, at least 1 sat). */
   maxFeeMsat?: (amountMsat: Msat) => Msat;
   onEvent?: (e: PurchaseEvent) => void;
+  /** Most ms each probe or delivery request waits for its answer, and a 401/402 body for its bytes (default `DEFAULT_REQUEST_TIMEOUT_MS`). */
+  requestTimeoutMs?: number;
   /** Passed to `node.pay` as its timeout. */
   payTimeoutMs?: number;
   /** Accept unsigned simnet invoices (`signInvoices: false`); never on a real network. */

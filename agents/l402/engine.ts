@@ -85,7 +85,7 @@ class Engine implements PurchaseEngine {
       status: res.status,
     });
     if (res.status !== 402) return { ok: true, open: res };
-    return { ok: true, answer: await readPaywallAnswer(res) };
+    return { ok: true, answer: await readPaywallAnswer(res, ctx.requestTimeoutMs) };
   }
 
   offer(
@@ -217,6 +217,9 @@ class Engine implements PurchaseEngine {
 /** The most a request costs (before fees) when the caller gives no policy: 100 sat. */
 export const DEFAULT_MAX_PRICE_MSAT = 100_000;
 
+/** Most ms a client request waits for its answer (and a 401/402 body for its bytes) by default. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
 /** The context the stages share, with the options' defaults filled in. */
 function engineContext(options: PurchaseEngineOptions): EngineContext {
   const { node, onEvent } = options;
@@ -240,6 +243,7 @@ function engineContext(options: PurchaseEngineOptions): EngineContext {
     },
     allowUnsigned: options.acceptUnsignedInvoices ?? false,
     payTimeoutMs: options.payTimeoutMs,
+    requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     buyer: options.buyer,
   };
 }

@@ -28,20 +28,32 @@ export interface Offer extends PolicyOffer {
   quoteMs: number;
 }
 
-/** Sends one request (with credentials when given); a network error is a `seller_error`. */
+/** Sends one request (with credentials when given), aborted after `ctx.requestTimeoutMs`; a network error or timeout is a `seller_error`. */
 export async function send(
   ctx: EngineContext,
   req: PreparedRequest,
   authorization?: string,
 ): Promise<{ ok: true; response: Response } | StepFailure> {
+  const ms = ctx.requestTimeoutMs;
+  const abort = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      abort.abort();
+      reject(new Error(`no answer within ${ms} ms`));
+    }, ms);
+  });
   try {
-    return { ok: true, response: await ctx.fetch(buildRequest(req, authorization)) };
+    const request = new Request(buildRequest(req, authorization), { signal: abort.signal });
+    return { ok: true, response: await Promise.race([ctx.fetch(request), timedOut]) };
   } catch (err) {
     return {
       ok: false,
       outcome: 'seller_error',
       reason: `request failed: ${(err as Error)?.message ?? err}`,
     };
+  } finally {
+    clearTimeout(timer);
   }
 }
 

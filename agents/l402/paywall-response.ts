@@ -37,14 +37,14 @@ export const PAYER_KEY = 'L402-Payer-Key';
 /** Most bytes of a 401/402 body read (the rest is cancelled unread). */
 export const ANSWER_BODY_LIMIT = 64 * 1024;
 
-/** Reads a 401/402 response (consuming at most `ANSWER_BODY_LIMIT` bytes of its body) into a `PaywallAnswer`. Never throws. */
-export async function readPaywallAnswer(res: Response): Promise<PaywallAnswer> {
+/** Reads a 401/402 response (consuming at most `ANSWER_BODY_LIMIT` bytes of its body, for at most `timeoutMs`) into a `PaywallAnswer`. Never throws. */
+export async function readPaywallAnswer(res: Response, timeoutMs = 30_000): Promise<PaywallAnswer> {
   const answer: PaywallAnswer = {
     status: res.status,
     ...chooseChallenge(res.headers.get('www-authenticate')),
     payOnSuccess: /^\s*(1|true|yes)\s*$/i.test(res.headers.get(PAY_ON_SUCCESS) ?? ''),
   };
-  const text = await readBounded(res, ANSWER_BODY_LIMIT);
+  const text = await readBounded(res, ANSWER_BODY_LIMIT, timeoutMs);
   if (!text) return answer;
   try {
     const body = JSON.parse(text) as Record<string, unknown>;
@@ -67,15 +67,28 @@ export async function readPaywallAnswer(res: Response): Promise<PaywallAnswer> {
   return answer;
 }
 
-/** Reads a body as text up to `limit` bytes; a longer or unreadable body gives undefined. Never throws. */
-export async function readBounded(res: Response, limit: number): Promise<string | undefined> {
+/** Reads a body as text up to `limit` bytes within `timeoutMs`; a longer, slower or unreadable body gives undefined. Never throws. */
+export async function readBounded(
+  res: Response,
+  limit: number,
+  timeoutMs = 30_000,
+): Promise<string | undefined> {
   const reader = res.body?.getReader();
   if (!reader) return undefined;
   const chunks: Uint8Array[] = [];
   let size = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), timeoutMs);
+  });
   try {
     for (;;) {
-      const { done, value } = await reader.read();
+      const next = await Promise.race([reader.read(), late]);
+      if (next === 'late') {
+        await reader.cancel().catch(() => {});
+        return undefined;
+      }
+      const { done, value } = next;
       if (done) break;
       size += value.byteLength;
       if (size > limit) {
@@ -86,6 +99,8 @@ export async function readBounded(res: Response, limit: number): Promise<string 
     }
   } catch {
     return undefined;
+  } finally {
+    clearTimeout(timer);
   }
   return new TextDecoder().decode(Buffer.concat(chunks));
 }
