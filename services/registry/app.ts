@@ -51,6 +51,45 @@ function refuse(c: Context, f: RegistryFailure | { code: RegistryErrorCode; mess
   return c.json({ error: f.code, message: f.message }, STATUS_OF[f.code]);
 }
 
+/** The `:id` path parameter when it is a listing id, else the refusal naming it. */
+function listingIdOf(c: Context): string | Response {
+  const id = c.req.param('id') ?? '';
+  return listingIdSchema.safeParse(id).success
+    ? id
+    : refuse(c, {
+        code: 'invalid_query',
+        message: `listing id must be 32 lowercase hex chars, got ${JSON.stringify(id.slice(0, 64))}`,
+      });
+}
+
+/** Runs a write; a store that fails to persist is the registry's fault, reported as 503. */
+async function storeWrite<T>(logger: Logger, c: Context, op: () => Promise<T>): Promise<T | Response> {
+  try {
+    return await op();
+  } catch (err) {
+    logger.error({ err }, 'registry store failed');
+    return c.json(
+      { error: 'store_unavailable', message: 'the registry could not save the change; retry' },
+      503,
+      { 'Retry-After': '1' },
+    );
+  }
+}
+
+/** The query string with each parameter given once, or the refusal naming a repeated one. */
+function singleQuery(c: Context): Record<string, string> | Response {
+  const flat: Record<string, string> = {};
+  for (const [k, v] of Object.entries(c.req.queries())) {
+    if (v.length !== 1)
+      return refuse(c, {
+        code: 'invalid_query',
+        message: `query parameter ${k} is given ${v.length} times`,
+      });
+    flat[k] = v[0]!;
+  }
+  return flat;
+}
+
 /**
  * The registry over HTTP (see README.md, "Services" for the routes). Every bad
  * input is a 4xx with `{ error: <code>, message }`; a store failure is a 503;
@@ -62,50 +101,20 @@ export function createRegistryApp(
 ): Hono {
   const app = new Hono();
 
-  const idOf = (c: Context): string | Response => {
-    const id = c.req.param('id') ?? '';
-    return listingIdSchema.safeParse(id).success
-      ? id
-      : refuse(c, {
-          code: 'invalid_query',
-          message: `listing id must be 32 lowercase hex chars, got ${JSON.stringify(id.slice(0, 64))}`,
-        });
-  };
-
-  /** Runs a write; a store that fails to persist is the registry's fault, reported as 503. */
-  const write = async <T>(c: Context, op: () => Promise<T>): Promise<T | Response> => {
-    try {
-      return await op();
-    } catch (err) {
-      logger.error({ err }, 'registry store failed');
-      return c.json(
-        { error: 'store_unavailable', message: 'the registry could not save the change; retry' },
-        503,
-        { 'Retry-After': '1' },
-      );
-    }
-  };
+  const write = <T>(c: Context, op: () => Promise<T>) => storeWrite(logger, c, op);
 
   app.get('/health', (c) => c.json({ ok: true, listings: registry.size }));
 
   app.get('/listings', (c) => {
-    const raw = c.req.queries();
-    const flat: Record<string, string> = {};
-    for (const [k, v] of Object.entries(raw)) {
-      if (v.length !== 1)
-        return refuse(c, {
-          code: 'invalid_query',
-          message: `query parameter ${k} is given ${v.length} times`,
-        });
-      flat[k] = v[0]!;
-    }
+    const flat = singleQuery(c);
+    if (flat instanceof Response) return flat;
     const q = querySchema.safeParse(flat);
     if (!q.success) return refuse(c, { code: 'invalid_query', message: describeIssues(q.error) });
     return c.json({ listings: registry.search(q.data) });
   });
 
   app.get('/listings/:id', (c) => {
-    const id = idOf(c);
+    const id = listingIdOf(c);
     if (typeof id !== 'string') return id;
     const l = registry.get(id);
     return l ? c.json({ listing: l }) : refuse(c, { code: 'not_found', message: `no listing ${id}` });
@@ -120,7 +129,7 @@ export function createRegistryApp(
   });
 
   app.put('/listings/:id', async (c) => {
-    const id = idOf(c);
+    const id = listingIdOf(c);
     if (typeof id !== 'string') return id;
     const body = await readJsonBody(c, signedListingSchema, { limit: bodyLimit });
     if (!body.ok) return refuse(c, body);
@@ -130,7 +139,7 @@ export function createRegistryApp(
   });
 
   app.delete('/listings/:id', async (c) => {
-    const id = idOf(c);
+    const id = listingIdOf(c);
     if (typeof id !== 'string') return id;
     const body = await readJsonBody(c, signedRemovalSchema, { limit: bodyLimit });
     if (!body.ok) return refuse(c, body);
@@ -140,7 +149,7 @@ export function createRegistryApp(
   });
 
   app.post('/listings/:id/ratings', async (c) => {
-    const id = idOf(c);
+    const id = listingIdOf(c);
     if (typeof id !== 'string') return id;
     const body = await readJsonBody(c, ratingSchema, { limit: bodyLimit });
     if (!body.ok) return refuse(c, body);
