@@ -119,13 +119,29 @@ export class PaymentEngine {
         noRoute: (amount, maxFee, last) => this.#noRoute(payer, inv, amount, maxFee, mc, last),
         finish,
       });
+    return this.#payInOnePart(payer, inv, payment, maxFeeMsat, mc, opts.timeoutMs, finish);
+  }
+
+  /**
+   * The whole amount along one route per attempt: route, send, learn from
+   * the failure, again, until it settles, the payee refuses, no route is
+   * left, attempts run out, or `timeoutMs` passes since the payment began.
+   */
+  async #payInOnePart(
+    payer: number,
+    inv: IssuedInvoice,
+    payment: Payment,
+    maxFeeMsat: Msat,
+    mc: MissionControl,
+    timeoutMs: number | undefined,
+    finish: (reason: PaymentFailureReason, message: string) => Payment,
+  ): Promise<Payment> {
+    const d = this.deps;
+    const { amountMsat, createdAt } = payment;
     let last = '';
     for (;;) {
-      if (opts.timeoutMs !== undefined && d.clock.now() - createdAt >= opts.timeoutMs)
-        return finish(
-          'timeout',
-          `gave up after ${opts.timeoutMs} ms and ${payment.attempts} attempts${last}`,
-        );
+      if (timeoutMs !== undefined && d.clock.now() - createdAt >= timeoutMs)
+        return finish('timeout', `gave up after ${timeoutMs} ms and ${payment.attempts} attempts${last}`);
       if (payment.attempts >= d.maxAttempts)
         return finish('no_route', `gave up after ${payment.attempts} attempts${last}`);
       const route = this.#route(payer, inv, amountMsat, maxFeeMsat, mc);
