@@ -117,19 +117,21 @@ export async function payInParts(p: MultipartPayment): Promise<Payment> {
   }
   collector.close(inv.payee, inv.paymentHash);
 
-  if (preimage !== undefined && remaining === 0) {
-    for (const s of settled)
-      for (let i = 1; i < s.route.edges.length; i++)
-        p.mc.recordSuccess(s.route.edges[i]!, s.route.amounts[i]!);
-    Object.assign(payment, {
-      status: 'succeeded',
-      preimage,
-      feeMsat: settled.reduce((a, s) => a + s.route.feeMsat, 0),
-      hops: Math.max(...settled.map((s) => s.route.edges.length)),
-      resolvedAt: d.clock.now(),
-    });
-    return { ...payment };
-  }
+  if (preimage !== undefined && remaining === 0) return succeed(p, settled, preimage);
   const [reason, message] = ending ?? ['error', 'payment ended without an outcome (bug)'];
   return p.finish(reason, message);
+}
+
+/** Every shard settled: mission control learns each route worked, and the payment records the fees and the longest route. */
+function succeed(p: MultipartPayment, settled: Shard[], preimage: string): Payment {
+  for (const s of settled)
+    for (let i = 1; i < s.route.edges.length; i++) p.mc.recordSuccess(s.route.edges[i]!, s.route.amounts[i]!);
+  Object.assign(p.payment, {
+    status: 'succeeded',
+    preimage,
+    feeMsat: settled.reduce((a, s) => a + s.route.feeMsat, 0),
+    hops: Math.max(...settled.map((s) => s.route.edges.length)),
+    resolvedAt: p.deps.clock.now(),
+  });
+  return { ...p.payment };
 }
