@@ -119,7 +119,7 @@ describeRegtest(unavailable, 'our L402 client against Aperture v0.5.0 on real LN
     expect(raw.status).toBe(402);
     await raw.arrayBuffer();
     const fresh = chooseChallenge(raw.headers.get('www-authenticate'));
-    expect(fresh.tokenPaymentHash).toBeDefined();
+    expect(fresh.tokenPaymentHash).toMatch(/^[0-9a-f]{64}$/);
     expect(fresh.tokenPaymentHash).not.toBe(held.paymentHash);
 
     await shared.tokens.put({ ...held, preimage: tampered });

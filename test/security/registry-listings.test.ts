@@ -41,7 +41,10 @@ describe('only the listing owner changes or removes a listing', () => {
       status: 400,
       code: 'bad_signature',
     });
-    expect(m.registry.get(m.id)).toBeDefined();
+    expect(m.registry.get(m.id)).toMatchObject({
+      url: 'http://shop.test/v1/data',
+      tiers: [{ priceMsat: 10_000 }],
+    });
   });
 
   it("refuses the owner's signed update of one listing replayed onto another", async () => {

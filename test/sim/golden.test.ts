@@ -24,9 +24,9 @@ describe.each(GOLDEN_CASES)('shipped scenario $scenario $tag, seed $seed', (c) =
   it('gives exactly its golden summary.json (update with `npm run sim:golden`)', async () => {
     const { summary } = await result();
     const golden = readGolden(c);
-    expect(golden, 'no golden file: run `npm run sim:golden`').toBeDefined();
+    if (golden === undefined) throw new Error(`no golden file for ${c.scenario}: run \`npm run sim:golden\``);
     const text = summaryJson(summary);
-    if (text !== golden) expect(jsonDiff(JSON.parse(golden!), summary)).toEqual([]);
+    if (text !== golden) expect(jsonDiff(JSON.parse(golden), summary)).toEqual([]);
     expect(text).toBe(golden);
   }, 900_000);
 
