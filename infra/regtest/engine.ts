@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Clock } from '../time/clock.js';
 import { silentLogger, type Logger } from '../log.js';
-import { cacheDir, COMPOSE, ensureBinaries } from './binaries.js';
+import { cacheDir, ensureBinaries } from './binaries.js';
+import { COMPOSE } from './go-targets.js';
 import { isAlive, logTail, spawnDaemon, stopProcess, type ProcessRecord } from './processes.js';
 
 const run = promisify(execFile);

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Clock } from '../time/clock.js';
 import { silentLogger, type Logger } from '../log.js';
-import { BTCCTL, BTCD, ensureBinaries, LNCLI, LND, type GoTarget } from './binaries.js';
+import { ensureBinaries } from './binaries.js';
+import { BTCCTL, BTCD, LNCLI, LND, type GoTarget } from './go-targets.js';
 
 const run = promisify(execFile);
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));

@@ -47,15 +47,8 @@ export {
   cacheDir,
   parseReplaces,
   BuildError,
-  LND,
-  BTCD,
-  BTCCTL,
-  APERTURE,
-  COMPOSE,
-  LNCLI,
-  REGTEST_TARGETS,
-  type GoTarget,
 } from './binaries.js';
+export { LND, BTCD, BTCCTL, APERTURE, COMPOSE, LNCLI, REGTEST_TARGETS, type GoTarget } from './go-targets.js';
 export {
   acquireSharedNetwork,
   type SharedNetworkLease,

@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { existingBinary, LND, parseReplaces } from '../../infra/regtest/binaries.js';
+import { existingBinary, parseReplaces } from '../../infra/regtest/binaries.js';
+import { LND } from '../../infra/regtest/go-targets.js';
 
 describe('the Go builder', () => {
   it('copies versioned replace directives (block and single-line) and drops local-path ones', () => {

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { readComposeLayout } from '../../infra/regtest/compose-layout.js';
-import { BTCD, LND } from '../../infra/regtest/binaries.js';
+import { BTCD, LND } from '../../infra/regtest/go-targets.js';
 import { LOCAL_IMAGES } from '../../infra/regtest/images.js';
 import { defaultTopology } from '../../infra/regtest/topology.js';
 

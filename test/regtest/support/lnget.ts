@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { createLogger } from '../../../infra/log.js';
-import { ensureBinaries, existingBinary, goVersion, type GoTarget } from '../../../infra/regtest/binaries.js';
+import { ensureBinaries, existingBinary, goVersion } from '../../../infra/regtest/binaries.js';
+import { type GoTarget } from '../../../infra/regtest/go-targets.js';
 import type { NodeDesc } from '../../../infra/regtest/network-file.js';
 import { systemClock } from '../../../infra/time/clock.js';
 

@@ -21,12 +21,8 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { LndNode } from '../../../infra/lightning/lnd/index.js';
 import { createLogger, silentLogger } from '../../../infra/log.js';
 import { systemClock } from '../../../infra/time/clock.js';
-import {
-  ensureBinaries,
-  existingBinary,
-  goVersion,
-  REGTEST_TARGETS,
-} from '../../../infra/regtest/binaries.js';
+import { ensureBinaries, existingBinary, goVersion } from '../../../infra/regtest/binaries.js';
+import { REGTEST_TARGETS } from '../../../infra/regtest/go-targets.js';
 import { Chain } from '../../../infra/regtest/chain.js';
 import { Faucet } from '../../../infra/regtest/faucet.js';
 import { nodeByName, type NetworkDesc } from '../../../infra/regtest/network-file.js';
