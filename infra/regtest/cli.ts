@@ -44,7 +44,7 @@ const HELP: Record<string, string> = {
   --prepare          with --docker: install the engine and Compose plugin where
                      missing and start dockerd if none answers (network:down stops
                      a dockerd started this way)
-  --topology NAME    'default' (hub, seller-1/2, buyer-1/2) or a JSON file (see README "Real Lightning")
+  --topology NAME    'default' (hub, seller-1/2, buyer-1/2) or a JSON file (see docs/real-lightning.md)
   --out PATH         where network.json goes (default .regtest/network.json)
   --state DIR        pids and logs (default .regtest/state)
 
