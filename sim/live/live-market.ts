@@ -44,7 +44,7 @@ interface Running {
  * market. What it writes is what `sim run` writes, so the run can be replayed.
  */
 export class LiveMarket implements ControlTarget {
-  readonly state = new LiveState(sellerFromHost);
+  readonly state = new LiveState((url) => this.#sellerAt(url));
   readonly clock: PacedClock | undefined;
   readonly done: Promise<RunOutput>;
   #run: Running | undefined;
@@ -54,6 +54,8 @@ export class LiveMarket implements ControlTarget {
   #error: string | undefined;
   #startNetworkMsat: number | undefined;
   #repriced = 0;
+  /** Seller names by their service's origin (on real networks, URLs name ports, not sellers). */
+  readonly #sellerByOrigin = new Map<string, string>();
 
   constructor(
     readonly scenario: Scenario,
@@ -92,6 +94,7 @@ export class LiveMarket implements ControlTarget {
 
   #attach(run: Running): void {
     this.#run = run;
+    for (const s of run.market.sellers) this.#sellerByOrigin.set(originOf(s.baseUrl), s.name);
     this.#startNetworkMsat = run.world.totalMsat();
     const t0 = run.engine.startMs;
     for (const agent of run.market.buyers) {
@@ -108,6 +111,10 @@ export class LiveMarket implements ControlTarget {
         return runTask(task);
       };
     }
+  }
+
+  #sellerAt(url: string): string {
+    return this.#sellerByOrigin.get(originOf(url)) ?? sellerFromHost(url);
   }
 
   /** The page's picture of the market right now. */
@@ -227,4 +234,12 @@ export function conservationView(c: Conservation): NonNullable<Totals['conservat
     ok: c.holds,
     detail: `payers −${c.debitsMsat}, sellers +${c.sellersMsat}, resellers +${c.resellersMsat}, routers +${c.routingFeesMsat} msat: difference ${c.differenceMsat}`,
   };
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
 }
