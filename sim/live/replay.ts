@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parsePurchasesCsv } from '../metrics/csv.js';
 import type { Summary } from '../metrics/summary.js';
-import { loadScenario } from '../scenario/load.js';
+import { loadScenario, validateScenario } from '../scenario/load.js';
+import type { Scenario } from '../scenario/schema.js';
 import { instanceNames } from '../scenario/checks.js';
 import { LiveState, type LiveInput } from './state.js';
 import { MAX_SPEED, MIN_SPEED } from './paced-clock.js';
@@ -113,7 +114,7 @@ export class Replay implements LiveSource {
       ? (JSON.parse(readFileSync(summaryFile, 'utf8')) as Summary)
       : undefined;
     const endMs = Math.max(summary?.endedAtMs ?? 0, timeline.at(-1)?.t ?? 0);
-    return new Replay(timeline, summary, endMs, declarer(summary), speed);
+    return new Replay(timeline, summary, endMs, declarer(dir, summary), speed);
   }
 
   #fresh(): LiveState {
@@ -180,18 +181,36 @@ export class Replay implements LiveSource {
   }
 }
 
-/** Declares the scenario's buyers (with budgets) and sellers when the scenario can still be loaded by name. */
-function declarer(summary: Summary | undefined): (s: LiveState) => void {
-  if (!summary) return () => {};
+/**
+ * Declares the run's buyers (with budgets) and sellers: from the resolved
+ * scenario in meta.json (overrides included), else by loading the scenario by name.
+ */
+function declarer(dir: string, summary: Summary | undefined): (s: LiveState) => void {
+  const scenario = recordedScenario(dir, summary);
+  if (!scenario) return () => {};
+  return (s) => {
+    for (const b of scenario.buyers)
+      for (const name of instanceNames(b.name, b.count)) s.agent(name, b.name, 'buyer', b.budgetMsat);
+    for (const x of scenario.sellers)
+      for (const name of instanceNames(x.name, x.count)) s.seller(name, x.name);
+  };
+}
+
+function recordedScenario(dir: string, summary: Summary | undefined): Scenario | undefined {
+  const metaFile = join(dir, 'meta.json');
+  if (existsSync(metaFile)) {
+    try {
+      const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as { resolvedScenario?: unknown };
+      const v = validateScenario(meta.resolvedScenario);
+      if (v.ok) return v.scenario;
+    } catch {
+      // An unreadable meta.json falls back to the scenario's name.
+    }
+  }
+  if (!summary) return undefined;
   try {
-    const scenario = loadScenario(summary.scenario);
-    return (s) => {
-      for (const b of scenario.buyers)
-        for (const name of instanceNames(b.name, b.count)) s.agent(name, b.name, 'buyer', b.budgetMsat);
-      for (const x of scenario.sellers)
-        for (const name of instanceNames(x.name, x.count)) s.seller(name, x.name);
-    };
+    return loadScenario(summary.scenario);
   } catch {
-    return () => {};
+    return undefined;
   }
 }

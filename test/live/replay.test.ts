@@ -14,7 +14,9 @@ describe('Replay of a finished run', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'replay-'));
-    ({ summary } = await runScenario(loadScenario('quickstart'), { outDir: dir, png: false }));
+    // An override the scenario file does not have: the replay must show the budgets the run had.
+    const scenario = loadScenario('quickstart', { overrides: { 'buyers[0].budgetMsat': 390_000 } });
+    ({ summary } = await runScenario(scenario, { outDir: dir, png: false }));
     replay = Replay.load(dir, { speed: 1 });
     await replay.apply({ type: 'pause' });
   }, 600_000);
@@ -35,6 +37,11 @@ describe('Replay of a finished run', () => {
       tasksDone: summary.welfare.done,
     });
     expect(s.totals.conservation?.ok).toBe(summary.conservation.holds);
+  });
+
+  test("the buyers' budgets are the run's, overrides included, read from meta.json", () => {
+    const budgets = Object.fromEntries(replay.snapshot().groups.map((g) => [g.name, g.budgetMsat]));
+    expect(budgets).toEqual({ bargain: 3 * 390_000, quality: 2 * 400_000 });
   });
 
   test('seeking back to the start shows an empty market again', () => {
