@@ -1,7 +1,8 @@
 /**
  * Caveats on the wire: `condition=value`, split at the first '='. Builders
  * for the vocabulary Aperture uses (services, capabilities, valid_until) and
- * our request-binding extensions (max_calls, methods, path_prefix); each
+ * our extensions (max_calls, methods, path_prefix, and price: the msat a
+ * negotiated token was sold for); each
  * returns the wire string, validated, so a bad caveat never gets signed.
  */
 import { L402Error } from './errors.js';
@@ -20,6 +21,7 @@ export const CONDITION_SUFFIX = {
   maxCalls: '_max_calls',
   methods: '_methods',
   pathPrefix: '_path_prefix',
+  price: '_price',
 } as const;
 
 /** The `services` condition. */
@@ -104,6 +106,13 @@ export function parseUint(value: string, what: string, max = Number.MAX_SAFE_INT
       `${what} must be an integer from 0 to ${max}, got ${preview(value)}`,
     );
   }
+  return n;
+}
+
+/** Parses a price in msat: a positive safe integer. */
+export function parsePrice(value: string, what: string): number {
+  const n = parseUint(value, what);
+  if (n === 0) throw new L402Error('invalid_caveat', `${what} must be a positive msat amount, got 0`);
   return n;
 }
 
@@ -193,6 +202,12 @@ export const caveats = {
       .map((m) => listItem(String(m).toUpperCase(), METHOD_RE, 'HTTP method'))
       .join(',');
     return formatCaveat({ condition: checkName(service) + CONDITION_SUFFIX.methods, value });
+  },
+  /** `<service>_price=<msat>`: the negotiated price the token's invoice was issued for. */
+  price(service: string, msat: number): string {
+    const value = String(msat);
+    parsePrice(value, service + CONDITION_SUFFIX.price);
+    return formatCaveat({ condition: checkName(service) + CONDITION_SUFFIX.price, value });
   },
   /** `<service>_path_prefix=/x`: request paths allowed (whole segments). */
   pathPrefix(service: string, prefix: string): string {

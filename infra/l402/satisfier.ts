@@ -14,6 +14,7 @@ import {
   parseCapabilities,
   parseMethods,
   parsePathPrefix,
+  parsePrice,
   parseServices,
   parseUint,
   pathWithin,
@@ -53,6 +54,8 @@ export interface TokenFacts {
   validUntilMs?: number;
   methods?: string[];
   pathPrefix?: string;
+  /** The negotiated price (`<service>_price`): the paywall checks it against what was paid. */
+  priceMsat?: number;
   quotas: Quota[];
   /** Hex of the macaroon's final signature. */
   signature: string;
@@ -121,6 +124,7 @@ export function satisfiersFor(service: string): Satisfier[] {
     maxCallsSatisfier(service + CONDITION_SUFFIX.maxCalls),
     methodsSatisfier(service + CONDITION_SUFFIX.methods),
     pathPrefixSatisfier(service + CONDITION_SUFFIX.pathPrefix),
+    priceSatisfier(service + CONDITION_SUFFIX.price),
   ];
 }
 
@@ -224,6 +228,28 @@ function pathPrefixSatisfier(condition: string): Satisfier {
     },
     record(prefix, facts, _step, isFinal) {
       if (isFinal) facts.pathPrefix = prefix;
+    },
+  });
+}
+
+/**
+ * `<service>_price`: the msat a negotiated token was sold for. A later caveat
+ * may not name another price (any change is refused as widening: nobody may
+ * re-price a token); the paywall compares the final value with the amount
+ * its node says the token's invoice was issued for.
+ */
+function priceSatisfier(condition: string): Satisfier {
+  return define<number>({
+    condition,
+    parse: (v) => parsePrice(v, condition),
+    satisfyPrevious(prev, cur) {
+      if (cur !== prev) throw widening(condition, `price ${cur} msat differs from the earlier ${prev} msat`);
+    },
+    satisfyFinal() {
+      // Checked against the invoice by the paywall, which knows the amount paid.
+    },
+    record(msat, facts, _step, isFinal) {
+      if (isFinal) facts.priceMsat = msat;
     },
   });
 }

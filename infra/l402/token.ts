@@ -50,6 +50,8 @@ export interface TokenLimits {
   pathPrefix?: string;
   methods?: string[];
   capabilities?: string[];
+  /** The negotiated price the token was sold for (`<service>_price`). */
+  priceMsat?: number;
 }
 
 /**
@@ -92,6 +94,7 @@ export function tokenLimits(token: string, service?: string): TokenLimits {
     ...(facts.pathPrefix !== undefined ? { pathPrefix: facts.pathPrefix } : {}),
     ...(facts.methods ? { methods: facts.methods } : {}),
     ...(facts.capabilities ? { capabilities: facts.capabilities } : {}),
+    ...(facts.priceMsat !== undefined ? { priceMsat: facts.priceMsat } : {}),
   };
 }
 

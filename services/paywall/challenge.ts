@@ -65,14 +65,16 @@ export async function priceOf(
 
 /**
  * Creates the invoice (ordinary, or hold when `hold`) on the seller's node and
- * mints a macaroon for its payment hash with the tier's caveats. Node or key
- * store faults come back as `invoice_unavailable`.
+ * mints a macaroon for its payment hash with the tier's caveats (then
+ * `extraCaveats`, such as a negotiated price). Node or key store faults come
+ * back as `invoice_unavailable`.
  */
 export async function issueChallenge(
   deps: IssueDeps,
   tier: ResolvedTier,
   priceMsat: number,
   hold: boolean,
+  extraCaveats: readonly string[] = [],
 ): Promise<({ ok: true } & IssuedChallenge) | IssueFailure> {
   const memo = deps.memo ?? `${deps.service} tier ${tier.tier}`;
   let invoice: string;
@@ -112,6 +114,7 @@ export async function issueChallenge(
   const list = [...tier.baseCaveats];
   if (tier.tokenLifetimeSec !== undefined)
     list.push(caveats.validUntil(deps.service, Math.floor(deps.clock.now() / 1000) + tier.tokenLifetimeSec));
+  list.push(...extraCaveats);
   try {
     const minted = await deps.minter.mint({ paymentHash, caveats: list });
     return {

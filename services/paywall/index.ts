@@ -34,3 +34,13 @@ export {
   type ManifestCaveat,
   type ManifestSpec,
 } from './manifest.js';
+export {
+  BID_HEADER,
+  OFFER_HEADER,
+  type NegotiationOptions,
+  type NegotiationTurn,
+  type SellerNegotiator,
+  type SellerReply,
+} from './negotiation-types.js';
+export { MAX_ROUNDS_LIMIT } from './negotiation-options.js';
+export { signOffer, verifyOffer, MAX_OFFER_TOKEN_LENGTH, type OfferTerms } from './offer-token.js';

@@ -6,6 +6,7 @@ import type { Logger } from '../../infra/log.js';
 import type { SecretSource } from '../../infra/random.js';
 import type { Clock } from '../../infra/time/clock.js';
 import type { PaywallEventListener } from './events.js';
+import type { NegotiationOptions } from './negotiation-types.js';
 import type { QuotaStore } from './quota-store.js';
 import type { RateLimit } from './rate-limiter.js';
 
@@ -72,6 +73,8 @@ export interface L402PaywallOptions {
   rateLimit?: RateLimit;
   /** Give the call back to the quota when the handler answers 5xx (default true). */
   releaseQuotaOnServerError?: boolean;
+  /** Let buyers bid (`L402-Bid`) below the posted price; see negotiate.ts. Plain buyers still pay the posted price. */
+  negotiation?: NegotiationOptions;
   onEvent?: PaywallEventListener;
   quotaStore?: QuotaStore;
   logger?: Logger;

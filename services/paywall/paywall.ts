@@ -2,7 +2,9 @@ import type { Context, MiddlewareHandler, Next } from 'hono';
 import { runAuthorized } from './authorized.js';
 import { parseHoldAuthorization } from './headers.js';
 import type { L402PaywallOptions, L402Variables } from './options.js';
+import { answerBid, isBid } from './negotiate.js';
 import { holdRetry, reasonOf } from './pay-on-success.js';
+import { checkPricePaid } from './price-check.js';
 import { challenge, rejectCredential, unavailable } from './respond.js';
 import { settlementOf } from './settled.js';
 import { buildState, verifyContext, type PaywallState } from './state.js';
@@ -46,7 +48,7 @@ async function handle(p: PaywallState, c: Context, next: Next): Promise<Response
         );
   // Another scheme (Basic, Bearer…) is not an L402 credential: treat as absent.
   if (auth === undefined || !/^\s*(l402|lsat)[ \t]/i.test(auth))
-    return challenge(p, c, 'missing', `${p.service} needs an L402 token`);
+    return isBid(p, c) ? answerBid(p, c) : challenge(p, c, 'missing', `${p.service} needs an L402 token`);
   const v = await p.minter.verify(auth, verifyContext(p, c));
   if (!v.ok) return rejectCredential(p, c, reasonOf(v.error), v.error.message);
   if (p.strict) {
@@ -68,5 +70,15 @@ async function handle(p: PaywallState, c: Context, next: Next): Promise<Response
         v.token,
       );
   }
+  const priced = await checkPricePaid(p, v.token);
+  if (priced.kind === 'unknown')
+    return unavailable(
+      p,
+      c,
+      'token_state_unknown',
+      `cannot tell what invoice ${v.token.paymentHash} was for (${priced.why}); retry later with the same token`,
+      v.token,
+    );
+  if (priced.kind === 'mismatch') return rejectCredential(p, c, 'price_mismatch', priced.message, v.token);
   return runAuthorized(p, c, next, v.token);
 }

@@ -9,6 +9,9 @@ import type { PaywallEventListener } from './events.js';
 import { HoldBook } from './hold.js';
 import type { L402PaywallOptions, ResolvedTier } from './options.js';
 import { resolveTiers } from './options.js';
+import { negotiationState } from './negotiation-options.js';
+import type { NegotiationState } from './negotiation-types.js';
+import { PricePaidCache } from './price-check.js';
 import { MemoryQuotaStore, type QuotaStore } from './quota-store.js';
 import { TokenBucketLimiter } from './rate-limiter.js';
 import { SettledCache } from './settled.js';
@@ -40,6 +43,10 @@ export interface PaywallState {
   readonly holds: HoldBook;
   /** Payment hashes the node said are settled (strict mode), bounded. */
   readonly settled: SettledCache;
+  /** Price negotiation, when the seller offers it. */
+  readonly negotiation: NegotiationState | undefined;
+  /** Invoice amounts by payment hash, for tokens with a negotiated price, bounded. */
+  readonly pricesPaid: PricePaidCache;
   /** Requests inside the handler now (dynamic prices read it). */
   readonly load: { inFlight: number };
 }
@@ -60,6 +67,7 @@ export function buildState(options: L402PaywallOptions): PaywallState {
     releaseQuotaOnServerError = true,
     logger = silentLogger,
   } = options;
+  const secrets = options.secrets ?? osSecrets;
   return {
     service,
     node,
@@ -81,12 +89,14 @@ export function buildState(options: L402PaywallOptions): PaywallState {
       service,
       invoiceExpirySec,
       memo: options.memo,
-      secrets: options.secrets ?? osSecrets,
+      secrets,
     },
     quotaStore: options.quotaStore ?? new MemoryQuotaStore(),
     limiter: options.rateLimit ? new TokenBucketLimiter(options.rateLimit, clock) : undefined,
     holds: new HoldBook({ node, clock, logger, capacity: options.maxPendingHolds ?? 10_000 }),
     settled: new SettledCache(),
+    negotiation: options.negotiation ? negotiationState(options.negotiation, secrets) : undefined,
+    pricesPaid: new PricePaidCache(),
     load: { inFlight: 0 },
   };
 }

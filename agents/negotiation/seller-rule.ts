@@ -1,0 +1,29 @@
+import type { NegotiationTurn, SellerNegotiator, SellerReply } from '../../services/paywall/index.js';
+
+/** Settings of the rule seller. */
+export interface RuleSellerOptions {
+  /** The lowest price the seller takes: its cost plus margin, in msat. */
+  floorMsat: number;
+}
+
+/**
+ * A seller that never sells below its floor and meets the buyer halfway:
+ * it accepts a bid at or above the floor in the last round, and otherwise
+ * counters at the midpoint of the bid and its standing offer (rounded up),
+ * never below the floor. Deterministic: the same turn gets the same reply.
+ *
+ * @example
+ * l402Paywall({ …, negotiation: { negotiator: ruleSeller({ floorMsat: 1_200 }) } });
+ */
+export function ruleSeller({ floorMsat }: RuleSellerOptions): SellerNegotiator {
+  if (!Number.isSafeInteger(floorMsat) || floorMsat <= 0)
+    throw new RangeError(`ruleSeller: floorMsat must be a positive integer msat, got ${floorMsat}`);
+  return {
+    reply(t: NegotiationTurn): SellerReply {
+      const last = t.round >= t.maxRounds - 1;
+      if (t.bidMsat >= floorMsat && last) return { kind: 'accept' };
+      const priceMsat = Math.max(floorMsat, Math.ceil((t.bidMsat + t.askMsat) / 2));
+      return priceMsat <= t.bidMsat ? { kind: 'accept' } : { kind: 'counter', priceMsat };
+    },
+  };
+}

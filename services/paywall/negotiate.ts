@@ -1,0 +1,174 @@
+/**
+ * Price negotiation on a paid route, statelessly. A request without a
+ * credential that carries `L402-Bid: <msat>` (and, after the first round,
+ * the seller's last `L402-Offer`) is a bid:
+ *
+ * - bid >= the standing offer (or the negotiator accepts): a 402 challenge
+ *   whose invoice is for the agreed price and whose macaroon carries
+ *   `<service>_price=<agreed>`, plus the accepted offer in `L402-Offer`;
+ * - a counter: 402 without a challenge, the counter price in the body and
+ *   its signed offer in `L402-Offer` (no invoice is made for a counter);
+ * - a refusal, or a bid after the last round below the standing offer: 403
+ *   `no_deal`. A standing offer can still be taken until it expires.
+ *
+ * Rounds are counted in the MACed offer, never in server memory.
+ */
+import type { Context } from 'hono';
+import { caveats } from '../../infra/l402/index.js';
+import { challengeResponse, issueChallenge, priceOf } from './challenge.js';
+import { BID_HEADER, OFFER_HEADER, type SellerReply } from './negotiation-types.js';
+import { signOffer, verifyOffer, type OfferTerms } from './offer-token.js';
+import type { ResolvedTier } from './options.js';
+import { emit, pickTier, refuse, unavailable } from './respond.js';
+import type { PaywallState } from './state.js';
+
+const UINT_RE = /^\s*[1-9][0-9]{0,15}\s*$/;
+
+/** True when the request is a bid this paywall should answer. */
+export function isBid(p: PaywallState, c: Context): boolean {
+  return p.negotiation !== undefined && c.req.header(BID_HEADER) !== undefined;
+}
+
+/** Answers one bid: an agreed challenge, a counter, a refusal, or a 400 naming what is wrong. */
+export async function answerBid(p: PaywallState, c: Context): Promise<Response> {
+  const n = p.negotiation!;
+  const tier = pickTier(p, c);
+  if ('error' in tier) return tier.error;
+  const rawBid = c.req.header(BID_HEADER) ?? '';
+  if (!UINT_RE.test(rawBid))
+    return refuse(p, c, 400, 'bad_bid', `${BID_HEADER} must be a positive integer msat, got ${show(rawBid)}`);
+  const bidMsat = Number(rawBid);
+  const now = p.clock.now();
+  let standing: OfferTerms | undefined;
+  const rawOffer = c.req.header(OFFER_HEADER);
+  if (rawOffer !== undefined) {
+    const v = verifyOffer(n.offerKey, rawOffer, { service: p.service, tier: tier.tier, nowMs: now });
+    if (!v.ok) return refuse(p, c, 400, v.problem === 'expired' ? 'offer_expired' : 'bad_offer', v.message);
+    standing = v.terms;
+  }
+  const posted = await priceOf(tier, c, p.load);
+  if (!posted.ok) return unavailable(p, c, posted.reason, posted.message);
+  const askMsat = standing ? Math.min(standing.priceMsat, posted.priceMsat) : posted.priceMsat;
+  const round = standing ? standing.round + 1 : 0;
+  if (bidMsat >= askMsat) return agreed(p, c, tier, askMsat, round);
+  if (round >= n.maxRounds)
+    return refuse(
+      p,
+      c,
+      403,
+      'no_deal',
+      `all ${n.maxRounds} rounds are used; the standing offer of ${askMsat} msat holds until it expires`,
+    );
+  const reply = await askNegotiator(p, {
+    tier: tier.tier,
+    postedMsat: posted.priceMsat,
+    askMsat,
+    bidMsat,
+    round,
+  });
+  if (!reply.ok) return unavailable(p, c, 'negotiation_unavailable', reply.message);
+  const r = reply.reply;
+  if (r.kind === 'refuse') return refuse(p, c, 403, 'no_deal', `the seller refuses: ${show(r.reason)}`);
+  // The protocol's bounds, whatever the negotiator said: never above the standing offer, and a
+  // counter at or below the bid is the bid accepted.
+  if (r.kind === 'accept' || r.priceMsat <= bidMsat) return agreed(p, c, tier, bidMsat, round);
+  return counter(p, c, tier, Math.min(r.priceMsat, askMsat), round, now);
+}
+
+/** Calls the seller's negotiator; a throw or a malformed reply is the seller's fault (503), never a price. */
+async function askNegotiator(
+  p: PaywallState,
+  t: { tier: number; postedMsat: number; askMsat: number; bidMsat: number; round: number },
+): Promise<{ ok: true; reply: SellerReply } | { ok: false; message: string }> {
+  const n = p.negotiation!;
+  let r: SellerReply;
+  try {
+    r = await n.negotiator.reply({ service: p.service, maxRounds: n.maxRounds, ...t });
+  } catch (err) {
+    return { ok: false, message: `the seller's negotiator failed: ${(err as Error).message}` };
+  }
+  const ok =
+    r?.kind === 'accept' ||
+    (r?.kind === 'refuse' && typeof r.reason === 'string') ||
+    (r?.kind === 'counter' && Number.isSafeInteger(r.priceMsat) && r.priceMsat > 0);
+  return ok ? { ok: true, reply: r } : { ok: false, message: "the seller's negotiator gave no valid reply" };
+}
+
+/** A 402 challenge at the agreed price, its macaroon carrying the price caveat. */
+async function agreed(
+  p: PaywallState,
+  c: Context,
+  tier: ResolvedTier,
+  priceMsat: number,
+  round: number,
+): Promise<Response> {
+  const ch = await issueChallenge(p.issue, tier, priceMsat, false, [caveats.price(p.service, priceMsat)]);
+  if (!ch.ok) return unavailable(p, c, ch.reason, ch.message);
+  emit(p, c, {
+    type: 'challenge',
+    reason: 'offer_accepted',
+    status: 402,
+    tier: tier.tier,
+    priceMsat,
+    paymentHash: ch.paymentHash,
+    tokenId: ch.tokenId,
+  });
+  const res = challengeResponse(c, ch, {
+    service: p.service,
+    reason: 'offer_accepted',
+    message: `agreed at ${priceMsat} msat in round ${round}`,
+    payOnSuccess: false,
+    tiers: p.tiers,
+  });
+  res.headers.set(OFFER_HEADER, offerFor(p, tier, priceMsat, round, p.clock.now()));
+  return res;
+}
+
+/** A counter-offer: 402 with no invoice, the counter price in the body and its signed offer. */
+function counter(
+  p: PaywallState,
+  c: Context,
+  tier: ResolvedTier,
+  priceMsat: number,
+  round: number,
+  now: number,
+): Response {
+  const n = p.negotiation!;
+  const body = {
+    error: 'payment_required',
+    reason: 'counter_offer',
+    message: `the seller offers ${priceMsat} msat; bid that with ${OFFER_HEADER} to take it`,
+    priceMsat,
+    service: p.service,
+    tier: tier.tier,
+    round,
+    roundsLeft: n.maxRounds - 1 - round,
+    offerExpiresAtMs: now + n.offerLifetimeMs,
+  };
+  return c.json(body, 402, {
+    [OFFER_HEADER]: offerFor(p, tier, priceMsat, round, now),
+    'Cache-Control': 'no-store',
+  });
+}
+
+function offerFor(
+  p: PaywallState,
+  tier: ResolvedTier,
+  priceMsat: number,
+  round: number,
+  now: number,
+): string {
+  const n = p.negotiation!;
+  return signOffer(n.offerKey, {
+    service: p.service,
+    tier: tier.tier,
+    priceMsat,
+    round,
+    expiresAtMs: now + n.offerLifetimeMs,
+  });
+}
+
+/** A short, printable rendering of untrusted text for messages. */
+function show(s: string): string {
+  return JSON.stringify(s.slice(0, 80));
+}

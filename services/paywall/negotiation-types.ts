@@ -1,0 +1,65 @@
+/**
+ * The seller's side of price negotiation, as the paywall sees it: one turn
+ * in, one reply out. A negotiator is the seller's own code (a rule, or a
+ * model whose output it has already filtered); the paywall still clamps its
+ * reply into the protocol's bounds, so no negotiator can raise a standing
+ * offer or sell below the buyer's bid by mistake.
+ */
+
+/** Request: the buyer's proposed price, in msat (a positive integer). */
+export const BID_HEADER = 'L402-Bid';
+
+/**
+ * Request: the seller's last offer token, sent back with the next bid (or
+ * with a bid at its price, to take it). Response: the offer the seller
+ * now stands by (a counter, or the accepted price).
+ */
+export const OFFER_HEADER = 'L402-Offer';
+
+/** What the seller's negotiator is asked, once per bid. */
+export interface NegotiationTurn {
+  service: string;
+  tier: number;
+  /** The price a buyer who does not negotiate pays now. */
+  postedMsat: number;
+  /** The seller's standing offer: the posted price in round 0, else its last counter. */
+  askMsat: number;
+  /** The buyer's bid (below `askMsat`: a bid at or above it is accepted without asking). */
+  bidMsat: number;
+  /** 0 for the first bid. */
+  round: number;
+  /** The seller's last round is `maxRounds - 1`. */
+  maxRounds: number;
+}
+
+/** The negotiator's answer. */
+export type SellerReply =
+  { kind: 'accept' } | { kind: 'counter'; priceMsat: number } | { kind: 'refuse'; reason: string };
+
+/** Decides each turn of a negotiation for one seller. */
+export interface SellerNegotiator {
+  reply(turn: NegotiationTurn): SellerReply | Promise<SellerReply>;
+}
+
+/** `l402Paywall`'s `negotiation` option. */
+export interface NegotiationOptions {
+  negotiator: SellerNegotiator;
+  /** Bids per negotiation, counting the first (default 4, at most 16). */
+  maxRounds?: number;
+  /** How long an offer token holds (default 60 s). */
+  offerLifetimeSec?: number;
+  /**
+   * The key offer tokens are MACed with (32 bytes or more). Default: drawn
+   * from the paywall's `secrets` when it is built; instances of one seller
+   * behind a load balancer pass the same key.
+   */
+  offerKey?: Uint8Array;
+}
+
+/** Negotiation as the paywall runs it: options checked, defaults filled in. */
+export interface NegotiationState {
+  readonly negotiator: SellerNegotiator;
+  readonly maxRounds: number;
+  readonly offerLifetimeMs: number;
+  readonly offerKey: Uint8Array;
+}
