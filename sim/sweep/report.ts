@@ -5,7 +5,16 @@ import { svgToPng, toSvg } from '../report/render.js';
 import { chartGrid, htmlPage, htmlTable, type RenderedChart } from '../report/html.js';
 import { textTable } from '../report/format.js';
 import { SWEEP_METRICS, type SweepResult } from './merge.js';
-import { HEADLINE, pairedTable, pointCell, pointTable } from './tables.js';
+import {
+  HEADLINE,
+  legendTable,
+  metricGroups,
+  pairedTable,
+  pointCell,
+  pointId,
+  pointTable,
+  type PointName,
+} from './tables.js';
 
 const CHART_METRICS = HEADLINE;
 
@@ -140,6 +149,34 @@ export function sweepConsoleTable(r: SweepResult): string {
   return out.join('\n');
 }
 
+/** Every metric, a few columns per table so each fits the page; points named by their legend id. */
+function pageTables(
+  r: SweepResult,
+  table: (r: SweepResult, keys: string[], name: PointName) => { header: string[]; rows: string[][] },
+): string[] {
+  const keys = SWEEP_METRICS.map((m) => m.key);
+  return metricGroups(keys)
+    .map((group) => table(r, group, pointId))
+    .filter((t) => t.rows.length > 0)
+    .map((t) => htmlTable(t.header, t.rows));
+}
+
+function groupRows(r: SweepResult): string[][] {
+  return r.points.flatMap((p) =>
+    Object.entries(p.groups).map(([g, v]) => [
+      pointId(p),
+      g,
+      pointCell(v.surplusPerTaskMsat),
+      pointCell({
+        ...v.paymentSuccessRate,
+        low: Math.max(0, v.paymentSuccessRate.low),
+        high: Math.min(1, v.paymentSuccessRate.high),
+      }),
+      pointCell(v.spentMsat),
+    ]),
+  );
+}
+
 /** Writes the sweep's report.html and charts/*.png; returns the report path. */
 export async function writeSweepReport(dir: string, r: SweepResult): Promise<string> {
   const specs: { id: string; title: string; spec: TopLevelSpec }[] = CHART_METRICS.map((key) => {
@@ -166,41 +203,22 @@ export async function writeSweepReport(dir: string, r: SweepResult): Promise<str
     writeFileSync(join(dir, 'charts', `${s.id}.png`), svgToPng(svg));
     charts.push({ id: s.id, title: s.title, svg });
   }
-  const points = pointTable(
-    r,
-    SWEEP_METRICS.map((m) => m.key),
-  );
-  const paired = pairedTable(
-    r,
-    SWEEP_METRICS.map((m) => m.key),
-  );
-  const groupRows = r.points.flatMap((p) =>
-    Object.entries(p.groups).map(([g, v]) => [
-      p.label,
-      g,
-      pointCell(v.surplusPerTaskMsat),
-      pointCell({
-        ...v.paymentSuccessRate,
-        low: Math.max(0, v.paymentSuccessRate.low),
-        high: Math.min(1, v.paymentSuccessRate.high),
-      }),
-      pointCell(v.spentMsat),
-    ]),
-  );
   const html = htmlPage(
     `Sweep of ${r.scenario}`,
     `${r.points.length} grid points × ${r.seeds.length} seeds; proportions: pooled value [Wilson 95%]; other metrics: mean ± 95% Student-t half-width across seeds; differences: paired over common seeds, Holm-adjusted p`,
     [
+      '<h2>Grid points</h2>',
+      htmlTable(legendTable(r).header, legendTable(r).rows),
       '<h2>Charts</h2>',
       chartGrid(charts),
       '<h2>Paired differences from the baseline</h2>',
-      htmlTable(paired.header, paired.rows),
-      '<h2>Grid points</h2>',
-      htmlTable(points.header, points.rows),
+      ...pageTables(r, pairedTable),
+      '<h2>Metrics at each point</h2>',
+      ...pageTables(r, pointTable),
       '<h2>Agent groups</h2>',
       htmlTable(
         ['point', 'group', 'buyer surplus / task (msat)', 'payment success', 'spent + fees (msat)'],
-        groupRows,
+        groupRows(r),
       ),
     ],
   );

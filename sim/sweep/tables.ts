@@ -29,12 +29,44 @@ function label(key: string): string {
   return SWEEP_METRICS.find((m) => m.key === key)!.label;
 }
 
+/** How a table names a grid point: by its settings (console), or by a short id (page). */
+export type PointName = (p: MergedPoint) => string;
+const byLabel: PointName = (p) => p.label;
+
+/** A short id for a grid point (P0, P1, ...) that the page's legend maps to its settings. */
+export const pointId: PointName = (p) => `P${p.index}`;
+
+/** The page's legend: each point's id and its settings. */
+export function legendTable(r: SweepResult): { header: string[]; rows: string[][] } {
+  return {
+    header: ['point', 'settings'],
+    rows: r.points.map((p) => [
+      p.index === r.baseline ? `${pointId(p)} (baseline)` : pointId(p),
+      p.label || '(the scenario as written)',
+    ]),
+  };
+}
+
+/** Metric columns per table on the page, so a table fits an A4 page's width. */
+export const PAGE_METRIC_COLUMNS = 4;
+
+/** Splits metric keys into groups of at most `size` (one table each). */
+export function metricGroups(keys: string[], size = PAGE_METRIC_COLUMNS): string[][] {
+  const out: string[][] = [];
+  for (let i = 0; i < keys.length; i += size) out.push(keys.slice(i, i + size));
+  return out;
+}
+
 /** Rows: grid points; columns: the headline metrics at each point. */
-export function pointTable(r: SweepResult, keys = HEADLINE): { header: string[]; rows: string[][] } {
+export function pointTable(
+  r: SweepResult,
+  keys = HEADLINE,
+  name: PointName = byLabel,
+): { header: string[]; rows: string[][] } {
   return {
     header: ['point', 'seeds', ...keys.map(label)],
     rows: r.points.map((p) => [
-      p.index === r.baseline ? `${p.label} (baseline)` : p.label,
+      p.index === r.baseline ? `${name(p)} (baseline)` : name(p),
       String(p.seeds.length),
       ...keys.map((k) => pointCell(p.metrics[k]!)),
     ]),
@@ -42,14 +74,18 @@ export function pointTable(r: SweepResult, keys = HEADLINE): { header: string[];
 }
 
 /** Rows: each point against the baseline; columns: the paired difference of each headline metric. */
-export function pairedTable(r: SweepResult, keys = HEADLINE): { header: string[]; rows: string[][] } {
+export function pairedTable(
+  r: SweepResult,
+  keys = HEADLINE,
+  name: PointName = byLabel,
+): { header: string[]; rows: string[][] } {
   const base = r.points[r.baseline];
   return {
-    header: [`vs ${base?.label ?? 'baseline'}`, 'paired seeds', ...keys.map((k) => `Δ ${label(k)}`)],
+    header: [`vs ${base ? name(base) : 'baseline'}`, 'paired seeds', ...keys.map((k) => `Δ ${label(k)}`)],
     rows: r.points
       .filter(
         (p): p is MergedPoint & { paired: NonNullable<MergedPoint['paired']> } => p.paired !== undefined,
       )
-      .map((p) => [p.label, String(p.paired[keys[0]!]!.n), ...keys.map((k) => pairedCell(p.paired[k]!))]),
+      .map((p) => [name(p), String(p.paired[keys[0]!]!.n), ...keys.map((k) => pairedCell(p.paired[k]!))]),
   };
 }
