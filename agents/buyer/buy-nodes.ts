@@ -1,6 +1,6 @@
 import type { BuyerDeps } from './deps.js';
 import { timed } from './find-nodes.js';
-import { advertised, challengeOffer, weigh } from './offers.js';
+import { challengeOffer, weigh } from './offers.js';
 import { buildPurchase, coverage, hintsFor } from './purchase-record.js';
 import type { BuyerStateT, BuyerUpdate } from './state.js';
 import type { ListedOffer } from './types.js';
@@ -95,7 +95,7 @@ async function pay(d: BuyerDeps, s: BuyerStateT): Promise<BuyerUpdate> {
   };
 }
 
-/** Calls the service with the token (the engine's deliver stage); a spent token's fresh challenge becomes the seller's new offer. */
+/** Calls the service with the token (the engine's deliver stage); a refused token drops the seller for this task. */
 function consumeNode(d: BuyerDeps) {
   const { clock, engine } = d;
   return async function consume(s: BuyerStateT): Promise<BuyerUpdate> {
@@ -140,26 +140,10 @@ function consumeNode(d: BuyerDeps) {
       };
     }
     const { [q.listing.id]: _gone, ...offers } = s.offers;
-    const excluded: string[] = [];
-    // A token we just paid for and that is refused at once is the seller's fault: never pay it again.
-    if (delivery.kind === 'rejected' && q.fresh) excluded.push(q.listing.id);
-    else if (delivery.kind === 'rejected') {
-      const hints = hintsFor(d.name, q.listing, s.task, coverage(s, undefined));
-      const made = await engine.offer(q.req, delivery.answer, hints, at, (tier) =>
-        advertised(q.listing, tier),
-      );
-      if (made.ok)
-        offers[q.listing.id] = weigh(s, {
-          listing: q.listing,
-          req: q.req,
-          source: 'challenge',
-          priceMsat: made.offer.amountMsat,
-          offer: made.offer,
-        });
-    } else {
-      await delivery.response?.body?.cancel();
-      excluded.push(q.listing.id);
-    }
+    // A token refused (just paid for, or held with calls left) is never re-bought in this task:
+    // whatever the refusal offers, the seller is dropped and the next-best offer gets its turn.
+    if (delivery.kind !== 'rejected') await delivery.response?.body?.cancel();
+    const excluded = [q.listing.id];
     const reason =
       delivery.kind === 'rejected'
         ? (delivery.answer.reason ?? `HTTP ${delivery.answer.status}`)

@@ -24,6 +24,7 @@ export function coverage(
 export function hintsFor(buyer: string, listing: Listing, task: Task, covers: number): PurchaseHints {
   return {
     expectedPayee: listing.nodePubkey,
+    service: listing.name,
     category: listing.category,
     taskValueMsat: Math.floor((task.valueMsat * covers) / task.calls),
     buyer,

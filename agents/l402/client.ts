@@ -4,8 +4,6 @@ import type { PaymentPolicy } from '../policies/index.js';
 import type { L402Client, L402ClientOptions, L402RequestInit } from './client-types.js';
 import { createPurchaseEngine, type Lease, type PurchaseEngine } from './engine.js';
 import type { PurchaseHints, PurchaseResult } from './outcome.js';
-import { askPayOnSuccess } from './payer-lock.js';
-import type { PaywallAnswer } from './paywall-response.js';
 import type { PaidOffer } from './payment.js';
 import { prepareRequest, type PreparedRequest } from './request.js';
 import { holdResult, noTokenLeft, responseOf, Run } from './purchase-run.js';
@@ -19,7 +17,8 @@ const MAX_ROUNDS = 4;
  * Creates an L402 client: request; on 402 pick the L402 challenge, decode and
  * check the invoice, ask the policy, pay with a fee ceiling, retry with
  * `Authorization: L402 <mac>:<preimage>`. Tokens are reused until they expire
- * or run out; a rejected token is dropped and the fresh challenge paid once.
+ * or run out; a held token the seller refuses is dropped and the purchase ends
+ * as `token_refused` (nothing paid): the next purchase buys anew.
  * Concurrent purchases of one resource share one payment (the engine's guards).
  *
  * @example
@@ -35,7 +34,6 @@ class Client implements L402Client {
   readonly engine: PurchaseEngine;
   readonly tokens: TokenStore;
   readonly policy: PaymentPolicy;
-  readonly #options: L402ClientOptions;
   readonly #clock: Clock;
   readonly #logger: Logger;
 
@@ -43,7 +41,6 @@ class Client implements L402Client {
     this.engine = createPurchaseEngine(options);
     this.tokens = this.engine.tokens;
     this.policy = this.engine.policy;
-    this.#options = options;
     this.#clock = options.clock;
     this.#logger = options.logger ?? silentLogger;
     // Callers hand these around as plain functions (`fetch: client.fetch`).
@@ -70,93 +67,62 @@ class Client implements L402Client {
     const started = await this.#begin(input, init);
     if ('failed' in started) return started.failed;
     const { run, req } = started;
-    let fresh: PaywallAnswer | undefined;
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const held = await this.engine.held(req);
       if (held.kind === 'in_flight') {
         const reason = `an earlier payment ${held.paymentHash} is still in flight`;
         return run.fail({ ok: false, outcome: 'payment_timeout', reason }, this.#clock);
       }
-      if (held.kind === 'usable' && !fresh) {
-        const r = await this.#reuse(req, held.token, hints, run);
-        if ('result' in r) return r.result;
-        fresh = r.fresh;
-        continue;
-      }
+      if (held.kind === 'usable') return this.#reuse(req, held.token, run);
       const flight = this.engine.running(req);
       if (flight) {
         // Someone is buying this resource now: wait, then use what they bought.
-        fresh = undefined;
         await flight;
         continue;
       }
       if (hints.reuseOnly)
         return run.fail(noTokenLeft(held.token, this.#clock.now()), this.#clock, held.token);
-      const answer = fresh;
-      return this.engine.exclusive(req, (lease) => this.#buy(req, hints, run, lease, answer));
+      return this.engine.exclusive(req, (lease) => this.#buy(req, hints, run, lease));
     }
     return run.fail(
-      { ok: false, outcome: 'token_rejected', reason: `gave up after ${MAX_ROUNDS} rounds` },
+      { ok: false, outcome: 'payment_timeout', reason: 'another purchase of this resource is still running' },
       this.#clock,
     );
   }
 
-  /** Sends a held token; a refused one (dropped by the engine) may come with a fresh 402 to pay. */
-  async #reuse(
-    req: PreparedRequest,
-    token: StoredToken,
-    hints: PurchaseHints,
-    run: Run,
-  ): Promise<{ result: PurchaseResult } | { fresh?: PaywallAnswer }> {
+  /**
+   * Sends a held token. A refusal (the token had calls left by our count) ends
+   * this purchase as `token_refused` with nothing paid, whatever the seller
+   * offers with it: buying again is the caller's next purchase, which its
+   * policy decides on like any other.
+   */
+  async #reuse(req: PreparedRequest, token: StoredToken, run: Run): Promise<PurchaseResult> {
     run.attempts++;
     const at = this.#clock.now();
     const d = await this.engine.deliver(req, token, { claim: true, step: 'reuse' });
     run.timings.consumeMs = this.#clock.now() - at;
-    if (d.kind === 'delivered') return { result: run.reused(token, d.response, this.#clock) };
-    if (d.kind === 'failed') return { result: run.fail({ ok: false, ...d }, this.#clock, token) };
+    if (d.kind === 'delivered') return run.reused(token, d.response, this.#clock);
+    if (d.kind === 'failed') return run.fail({ ok: false, ...d }, this.#clock, token);
     const { status, reason } = d.answer;
-    if (hints.reuseOnly)
-      return {
-        result: run.fail(
-          { ok: false, outcome: d.outcome, reason: reason ?? `HTTP ${status}`, status },
-          this.#clock,
-          token,
-        ),
-      };
-    this.#options.onEvent?.({
-      atMs: this.#clock.now(),
-      durationMs: 0,
-      url: req.url.href,
-      buyer: this.#options.buyer,
-      step: 'retry',
-      status,
-      ...(reason ? { reason } : {}),
-    });
-    this.#logger.debug({ url: req.url.href, status, reason }, 'l402: token rejected, evicted');
-    // Aperture answers a spent token with a fresh 402: pay that one; a 401 needs a new probe.
-    // Not when we asked for pay-on-success and this 402 (to a plain retry) offers an ordinary invoice.
-    return status === 402 && (!hints.payOnSuccess || d.answer.payOnSuccess) ? { fresh: d.answer } : {};
+    this.#logger.debug({ url: req.url.href, status, reason }, 'l402: held token refused, evicted');
+    const why = `the seller refused a held token with calls left (HTTP ${status}${reason ? ` ${reason}` : ''})`;
+    return run.fail({ ok: false, outcome: d.outcome, reason: why, status }, this.#clock, token);
   }
 
-  /** One paid purchase, as the resource's one flight: probe (unless a fresh 402 is at hand), offer, authorize, pay, deliver. */
+  /** One paid purchase, as the resource's one flight: probe, offer, authorize, pay, deliver. */
   async #buy(
     req: PreparedRequest,
     hints: PurchaseHints,
     run: Run,
     lease: Lease,
-    answer?: PaywallAnswer,
     andConsume = true,
   ): Promise<PurchaseResult & { token?: StoredToken }> {
-    // Ask for a hold invoice: the seller keeps our HTLC until it has delivered, or refunds it.
-    if (hints.payOnSuccess) askPayOnSuccess(req);
-    if (!answer) {
-      const at = this.#clock.now();
-      run.attempts++;
-      const probe = await this.engine.probe(req, hints);
-      if (!probe.ok) return run.fail(probe, this.#clock);
-      if ('open' in probe) return this.#openAnswer(probe.open, run, at);
-      answer = probe.answer;
-    }
+    const at = this.#clock.now();
+    run.attempts++;
+    const probe = await this.engine.probe(req, hints);
+    if (!probe.ok) return run.fail(probe, this.#clock);
+    if ('open' in probe) return this.#openAnswer(probe.open, run, at);
+    const answer = probe.answer;
     const made = await this.engine.offer(req, answer, hints, run.startedAt);
     if (!made.ok) return run.fail(made, this.#clock);
     run.sawOffer(made.offer);
@@ -244,7 +210,7 @@ class Client implements L402Client {
         await flight;
         continue;
       }
-      return this.engine.exclusive(req, (lease) => this.#buy(req, hints, run, lease, undefined, false));
+      return this.engine.exclusive(req, (lease) => this.#buy(req, hints, run, lease, false));
     }
     return run.fail(
       { ok: false, outcome: 'payment_timeout', reason: 'another purchase of this resource is still running' },

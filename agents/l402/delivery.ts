@@ -9,7 +9,12 @@ import type { StoredToken } from './token-store.js';
 /** How an authorized request ended. */
 export type Delivery =
   | { kind: 'delivered'; response: Response }
-  | { kind: 'rejected'; outcome: 'token_rejected' | 'quota_exhausted'; answer: PaywallAnswer }
+  | {
+      kind: 'rejected';
+      /** `token_refused` for a held token (reuse); the seller's word for a token just paid for. */
+      outcome: 'token_rejected' | 'quota_exhausted' | 'token_refused';
+      answer: PaywallAnswer;
+    }
   | { kind: 'failed'; outcome: PurchaseOutcome; response?: Response; reason: string; status?: number };
 
 /** Sends the request with a paid token and classifies the answer. */
@@ -49,7 +54,13 @@ export async function sendAuthorized(
   if (ok) return { kind: 'delivered', response: res };
   if (res.status === 401 || res.status === 402) {
     const answer = await readPaywallAnswer(res, ctx.requestTimeoutMs);
-    const outcome = answer.reason === 'quota_exhausted' ? 'quota_exhausted' : 'token_rejected';
+    // A held token was usable by our own count: its refusal is the seller's claim, not a fact to buy on.
+    const outcome =
+      step === 'reuse'
+        ? 'token_refused'
+        : answer.reason === 'quota_exhausted'
+          ? 'quota_exhausted'
+          : 'token_rejected';
     return { kind: 'rejected', outcome, answer };
   }
   if (res.status === 429)

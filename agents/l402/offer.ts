@@ -131,7 +131,8 @@ export async function makeOffer(
     paymentHash: check.invoice.paymentHash,
     answer,
     limits,
-    service: hints.service ?? answer.service ?? limits.services[0]?.name,
+    // Policy facts come from the caller (or the signed listing it read), never from the seller's 402.
+    service: hints.service,
     category: hints.category,
     quotedAt: ctx.clock.now(),
     quoteMs: ctx.clock.now() - startedAt,

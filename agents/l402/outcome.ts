@@ -11,6 +11,8 @@ export type PurchaseOutcome =
   | 'payment_timeout'
   | 'payment_failed'
   | 'token_rejected'
+  /** A held token with calls left (by the buyer's count) was refused: dropped, nothing paid, no re-buy in this purchase. */
+  | 'token_refused'
   | 'quota_exhausted'
   | 'seller_error'
   | 'not_delivered'
@@ -40,7 +42,9 @@ export interface PurchaseHints {
   quotedPriceMsat?: Msat;
   /** The most the caller will pay for this request (before fees). */
   maxPriceMsat?: Msat;
+  /** The service name policies act on (allowlists, `service_cap`): the caller's or the signed listing's, never the 402's. */
   service?: string;
+  /** The registry category policies act on, from the signed listing. */
   category?: string;
   /** What finishing the task is worth (value-based policies). */
   taskValueMsat?: Msat;
@@ -110,7 +114,6 @@ export type PurchaseEvent = {
       failure?: string;
       paymentHash: string;
     }
-  | { step: 'retry'; status: number; reason?: string }
   | { step: 'consume'; status: number; ok: boolean }
   | { step: 'reuse'; status: number; ok: boolean; paymentHash: string }
 );

@@ -53,7 +53,8 @@ function pendingToken(offer: Offer, at: number): StoredToken {
     validUntilMs: offer.limits.validUntilMs,
     maxCalls: offer.limits.maxCalls,
     callsUsed: 0,
-    service: offer.service,
+    // The service the token's caveats are scoped to (what attenuating it needs), else the caller's name.
+    service: offer.limits.services[0]?.name ?? offer.service,
   };
 }
 

@@ -3,6 +3,9 @@ import type { Msat } from '../../infra/money.js';
 import { Ledger, type WindowAlign } from './ledger.js';
 import { heldAmount, type Decision, type PaymentPolicy, type Offer, type Reservation } from './types.js';
 
+/** Where an offer's name for a cap is missing (the caller gave none): keyed apart from any real name. */
+const UNKNOWN = '\u0000unknown';
+
 /** A time window for a budget: none (all time) or a length in ms, rolling or calendar-aligned. */
 export interface BudgetWindow {
   windowMs?: number;
@@ -12,10 +15,12 @@ export interface BudgetWindow {
 interface KeyedBudgetOptions extends BudgetWindow {
   name: string;
   clock: Clock;
-  /** Which budget an offer draws on; undefined means this policy does not apply. */
-  keyOf: (offer: Offer) => string | undefined;
-  /** The limit for a key; undefined means no limit for that key. */
+  /** Which budget an offer draws on. */
+  keyOf: (offer: Offer) => string;
+  /** The limit for a key; undefined means the key has no budget, so its offers are refused. */
   limitOf: (key: string) => Msat | undefined;
+  /** How a key reads in a refusal. */
+  label: (key: string) => string;
   describe: string;
 }
 
@@ -45,8 +50,15 @@ function keyedBudget(o: KeyedBudgetOptions): PaymentPolicy {
       const id = nextId++;
       const amountMsat = heldAmount(offer);
       const key = o.keyOf(offer);
-      const ledger = key === undefined ? undefined : ledgerFor(key);
-      if (!ledger) return { kind: 'allow', reservation: { id, amountMsat, atMs: ctx.nowMs, policy: o.name } };
+      const ledger = ledgerFor(key);
+      // Fail closed: an offer no limit covers (unknown or unlisted name, no default) is not paid.
+      if (!ledger)
+        return {
+          kind: 'deny',
+          outcome: 'policy_denied',
+          policy: o.name,
+          reason: `${o.name}: no limit for ${o.label(key)} and no defaultMsat`,
+        };
       const refusal = ledger.tryReserve(id, amountMsat, ctx.nowMs);
       if (refusal) {
         return {
@@ -54,11 +66,11 @@ function keyedBudget(o: KeyedBudgetOptions): PaymentPolicy {
           outcome: 'over_budget',
           policy: o.name,
           reason:
-            `${o.name}${key ? ` '${key}'` : ''}: ${refusal.askedMsat} msat (price + fee ceiling) would exceed ` +
+            `${o.name}${key ? ` '${key === UNKNOWN ? '(unknown)' : key}'` : ''}: ${refusal.askedMsat} msat (price + fee ceiling) would exceed ` +
             `the limit of ${refusal.limitMsat} msat (spent ${refusal.spentMsat}, reserved ${refusal.reservedMsat})`,
         };
       }
-      keys.set(id, key!);
+      keys.set(id, key);
       return { kind: 'allow', reservation: { id, amountMsat, atMs: ctx.nowMs, policy: o.name } };
     },
     settle(reservation: Reservation, actualMsat: Msat): void {
@@ -94,11 +106,21 @@ export function budgetWindow(
     align: params.align,
     keyOf: () => '',
     limitOf: () => params.limitMsat,
+    label: () => 'the budget',
     describe: `budget_window: ${params.limitMsat} msat ${windowText(params)}`,
   });
 }
 
-/** Caps spending per service name; services not listed use `defaultMsat`, or are uncapped without it. */
+/** A cap's key as a refusal names it. */
+function named(field: string): (key: string) => string {
+  return (key) => (key === UNKNOWN ? `${field} (unknown)` : `${field} '${key}'`);
+}
+
+/**
+ * Caps spending per service name; services not listed use `defaultMsat`, and
+ * without it are refused (so is an offer whose service the caller did not name).
+ * The name comes from the caller or the signed listing, never from the seller's 402.
+ */
 export function serviceCap(
   params: { limits: Record<string, Msat>; defaultMsat?: Msat } & BudgetWindow,
   deps: { clock: Clock },
@@ -108,14 +130,14 @@ export function serviceCap(
     clock: deps.clock,
     windowMs: params.windowMs,
     align: params.align,
-    // An offer with no known service falls under the default cap, keyed apart from any real name.
-    keyOf: (q) => q.service ?? '\u0000unknown',
+    keyOf: (q) => q.service ?? UNKNOWN,
     limitOf: (key) => (Object.hasOwn(params.limits, key) ? params.limits[key] : params.defaultMsat),
+    label: named('service'),
     describe: `service_cap: ${JSON.stringify(params.limits)} msat ${windowText(params)}`,
   });
 }
 
-/** Caps spending per registry category, like `serviceCap`. */
+/** Caps spending per registry category, like `serviceCap` (unlisted categories without a default are refused). */
 export function categoryCap(
   params: { limits: Record<string, Msat>; defaultMsat?: Msat } & BudgetWindow,
   deps: { clock: Clock },
@@ -125,8 +147,9 @@ export function categoryCap(
     clock: deps.clock,
     windowMs: params.windowMs,
     align: params.align,
-    keyOf: (q) => q.category ?? '\u0000unknown',
+    keyOf: (q) => q.category ?? UNKNOWN,
     limitOf: (key) => (Object.hasOwn(params.limits, key) ? params.limits[key] : params.defaultMsat),
+    label: named('category'),
     describe: `category_cap: ${JSON.stringify(params.limits)} msat ${windowText(params)}`,
   });
 }

@@ -16,7 +16,7 @@ export interface Offer {
   host: string;
   /** The payee's node pubkey (33-byte hex) from the signed invoice. */
   payee: string;
-  /** The L402 service name, when known (listing, manifest or 402 body). */
+  /** The service name, when the caller knows it (from the caller or the signed registry listing; never the 402 body). */
   service?: string;
   /** The registry category, when known. */
   category?: string;

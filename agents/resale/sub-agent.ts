@@ -108,7 +108,10 @@ export function createSubAgent(o: SubAgentOptions): SubAgent {
       const r = await client.purchase(url, init, { reuseOnly: true, buyer: o.name });
       // Only when nothing was served: the held token was spent or refused, not a failed service.
       const spent =
-        r.outcome === 'quota_exhausted' || r.outcome === 'policy_denied' || r.outcome === 'token_rejected';
+        r.outcome === 'quota_exhausted' ||
+        r.outcome === 'policy_denied' ||
+        r.outcome === 'token_rejected' ||
+        r.outcome === 'token_refused';
       if (!spent || !(await nextSpare(url))) return r;
       await r.response?.body?.cancel();
     }

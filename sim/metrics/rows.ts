@@ -78,7 +78,13 @@ const AUTHORIZE_OUTCOMES = new Set(['policy_denied', 'over_budget', 'escalated']
 /** Outcomes of a Lightning payment that did not go through. */
 const PAY_OUTCOMES = new Set(['no_route', 'insufficient_balance', 'payment_timeout', 'payment_failed']);
 /** Outcomes of a call made with a paid (or held) token. */
-const CALL_OUTCOMES = new Set(['success', 'not_delivered', 'token_rejected', 'quota_exhausted']);
+const CALL_OUTCOMES = new Set([
+  'success',
+  'not_delivered',
+  'token_rejected',
+  'token_refused',
+  'quota_exhausted',
+]);
 
 /** The stage an attempt ended at, from its outcome and what it paid. */
 export function stageOf(r: {

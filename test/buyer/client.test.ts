@@ -51,11 +51,11 @@ describe('L402 client against the real paywall on the simnet', () => {
     expect(s.served).toBe(4);
   });
 
-  it('drops a token the server says is used up and pays the fresh challenge once', async () => {
+  it('a held token the server says is used up ends as token_refused with nothing paid; the next purchase buys once', async () => {
     const m = makeMarket();
     const s = m.addSeller({ name: 'alpha', priceMsat: 10_000, maxCalls: 2 });
     const client = createL402Client({ node: m.buyer, fetch: m.fetch, clock: m.clock });
-    await client.purchase(s.url);
+    const first = await client.purchase(s.url);
     // Someone else spends the second call of the same token behind our back.
     const t = client.tokens.get(`http://${s.host}`, '/v1/data')!;
     await m.fetch(s.url, { headers: { authorization: `L402 ${t.macaroon}:${t.preimage}` } });
@@ -68,20 +68,37 @@ describe('L402 client against the real paywall on the simnet', () => {
       tokens: client.tokens,
       onEvent: (e) => events.push(e.step),
     });
-    const r = await watched.purchase(s.url);
-    expect(r).toMatchObject({ outcome: 'success', tokenReused: false, paidMsat: 10_000, attempts: 2 });
-    expect(events).toEqual(['reuse', 'retry', 'check', 'authorize', 'pay', 'consume']);
+    const before = await m.balance(m.buyer);
+    const refused = await watched.purchase(s.url);
+    expect(refused).toMatchObject({
+      outcome: 'token_refused',
+      tokenReused: true,
+      paidMsat: 0,
+      attempts: 1,
+      status: 402,
+      paymentHash: first.paymentHash,
+      reason: 'the seller refused a held token with calls left (HTTP 402 quota_exhausted)',
+    });
+    expect(events).toEqual(['reuse']);
+    expect(await m.balance(m.buyer)).toBe(before);
+    expect(watched.tokens.get(`http://${s.host}`, '/v1/data')).toBeUndefined();
+
+    const next = await watched.purchase(s.url);
+    expect(next).toMatchObject({ outcome: 'success', tokenReused: false, paidMsat: 10_000, attempts: 2 });
+    expect(events).toEqual(['reuse', 'challenge', 'check', 'authorize', 'pay', 'consume']);
     expect(s.events.filter((e) => e.type === 'rejected').map((e) => e.reason)).toEqual(['quota_exhausted']);
   });
 
-  it('handles a server that answers a revoked token with 401 by asking for a new challenge', async () => {
+  it('a server that answers a revoked token with 401 gets token_refused, then one new purchase', async () => {
     const m = makeMarket();
     const s = m.addSeller({ name: 'alpha', priceMsat: 10_000, mode: 'answers-401' });
     const client = createL402Client({ node: m.buyer, fetch: m.fetch, clock: m.clock });
     const first = await client.purchase(s.url);
     await s.rootKeys.delete(tokenIdOfToken(first.macaroon!));
+    const refused = await client.purchase(s.url);
+    expect(refused).toMatchObject({ outcome: 'token_refused', paidMsat: 0, attempts: 1, status: 401 });
     const r = await client.purchase(s.url);
-    expect(r).toMatchObject({ outcome: 'success', tokenReused: false, paidMsat: 10_000, attempts: 3 });
+    expect(r).toMatchObject({ outcome: 'success', tokenReused: false, paidMsat: 10_000, attempts: 2 });
     expect(r.paymentHash).not.toBe(first.paymentHash);
   });
 

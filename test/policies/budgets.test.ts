@@ -83,12 +83,11 @@ describe('service and category caps', () => {
     expect(await reserve(policy, clock, { service: 'compute' })).toBe('over_budget');
   });
 
-  it('without a default, unlisted categories are uncapped', async () => {
+  it('without a default, unlisted categories are refused (fail closed)', async () => {
     const clock = new VirtualClock();
     const policy = createPolicy({ name: 'category_cap', params: { limits: { feeds: 0 } } }, { clock });
     expect(await reserve(policy, clock, { category: 'feeds' })).toBe('over_budget');
-    for (let i = 0; i < 5; i++)
-      expect(typeof (await reserve(policy, clock, { category: 'llm' }))).toBe('object');
+    expect(await reserve(policy, clock, { category: 'llm' })).toBe('policy_denied');
   });
 });
 

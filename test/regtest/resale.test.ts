@@ -101,7 +101,7 @@ describeRegtest(unavailable, 'a resale chain on real LND: origin â†’ reseller â†
     await origin?.close();
   });
 
-  it('three sub-agents buy slices of one bundle; the oversold third meets quota_exhausted at the origin', async () => {
+  it('three sub-agents buy slices of one bundle; the held token of the oversold third is refused at the origin', async () => {
     const outcomes: string[][] = [];
     for (const { sub, node } of subs.slice(0, 3)) {
       const { result, slice } = await sub.buySlice(`${resale.url}/slice`);
@@ -120,7 +120,7 @@ describeRegtest(unavailable, 'a resale chain on real LND: origin â†’ reseller â†
     }
     expect(outcomes[0]).toEqual(['success', 'success']);
     expect(outcomes[1]).toEqual(['success', 'success']);
-    expect(outcomes[2]![0]).toBe('quota_exhausted');
+    expect(outcomes[2]![0]).toBe('token_refused');
     // The origin sold one bundle, served its four calls, and refused the fifth on its shared counter
     // (the refusal carries a fresh challenge, which a reuse-only sub-agent does not pay).
     expect(originEvents.filter((e) => e.type === 'challenge')).toHaveLength(2);

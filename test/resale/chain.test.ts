@@ -70,7 +70,7 @@ describe('resale chain: seller → reseller → sub-agents', () => {
     expect((await m.balance(node)) - resellerBefore).toBe(36_000 - costMsat);
   });
 
-  it('an overselling reseller sells a fourth slice and its buyer meets quota_exhausted at the origin', async () => {
+  it('an overselling reseller sells a fourth slice and the held token of its buyer is refused at the origin', async () => {
     const { m, origin, reseller, agents } = chain({ slicesPerBundle: 4, subs: 4 });
     const outcomes: string[][] = [];
     for (const sub of agents) {
@@ -83,7 +83,7 @@ describe('resale chain: seller → reseller → sub-agents', () => {
       ['success', 'success'],
       ['success', 'success'],
       // Refused at the origin, the slice is dropped; a reuse-only agent then has nothing to send.
-      ['quota_exhausted', 'policy_denied'],
+      ['token_refused', 'policy_denied'],
     ]);
     // The origin's shared counter refused the fourth slice: the reseller got paid for calls that did not exist.
     expect(origin.events.filter((e) => e.type === 'rejected').map((e) => e.reason)).toEqual([
