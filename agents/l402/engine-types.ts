@@ -5,6 +5,7 @@ import type { Clock } from '../../infra/time/clock.js';
 import type { PaymentPolicy } from '../policies/index.js';
 import type { StepFailure } from './context.js';
 import type { Delivery } from './delivery.js';
+import type { BuyerNegotiator, Negotiated } from './negotiate.js';
 import type { AdvertisedPrice, Offer } from './offer.js';
 import type { PurchaseEvent, PurchaseHints } from './outcome.js';
 import type { Grant, PaidOffer, PayFailure } from './payment.js';
@@ -81,6 +82,8 @@ export interface PurchaseEngine {
     startedAt: number,
     advertised?: AdvertisedPrice,
   ): Promise<{ ok: true; offer: Offer } | StepFailure>;
+  /** Stage 2½ (optional): bid with a negotiating seller; the agreed offer (or the original one) goes on to authorize. */
+  negotiate(offer: Offer, negotiator: BuyerNegotiator, hints: PurchaseHints): Promise<Negotiated>;
   /** Stage 3: the policy (the engine's, or `policy`) holds the money, or refuses. */
   authorize(
     offer: Offer,

@@ -4,6 +4,7 @@ import { maxPerRequest, type PaymentPolicy } from '../policies/index.js';
 import type { EngineContext, StepFailure } from './context.js';
 import { sendWithToken, type Delivery } from './delivery.js';
 import type { Held, Lease, Probe, PurchaseEngine, PurchaseEngineOptions } from './engine-types.js';
+import { negotiateOffer, type BuyerNegotiator, type Negotiated } from './negotiate.js';
 import { authorizeOffer, makeOffer, send, type AdvertisedPrice, type Offer } from './offer.js';
 import type { PurchaseHints } from './outcome.js';
 import { payOffer, payOnDelivery, type Grant, type PaidOffer, type PayFailure } from './payment.js';
@@ -96,6 +97,10 @@ class Engine implements PurchaseEngine {
     advertised?: AdvertisedPrice,
   ): Promise<{ ok: true; offer: Offer } | StepFailure> {
     return makeOffer(this.#ctx, req, answer, hints, startedAt, advertised);
+  }
+
+  negotiate(offer: Offer, negotiator: BuyerNegotiator, hints: PurchaseHints): Promise<Negotiated> {
+    return negotiateOffer(this.#ctx, offer, negotiator, hints);
   }
 
   async authorize(

@@ -30,3 +30,11 @@ export type { Offer, AdvertisedPrice } from './offer.js';
 export type { Grant, PaidOffer, PayFailure } from './payment.js';
 export type { Delivery } from './delivery.js';
 export { l402FetchTool, l402FetchSchema } from './tool.js';
+export {
+  MAX_BUYER_ROUNDS,
+  type BuyerMove,
+  type BuyerNegotiator,
+  type BuyerTurn,
+  type Negotiated,
+  type NegotiationRecord,
+} from './negotiate.js';

@@ -19,6 +19,8 @@ export type PurchaseOutcome =
   | 'rate_limited'
   | 'no_quote'
   | 'escalated'
+  /** A negotiation ended without a price both sides accept. */
+  | 'no_agreement'
   /** The caller's own request could not be built (bad URL, unreadable body): nothing was sent. */
   | 'bad_request';
 

@@ -1,0 +1,214 @@
+/**
+ * The negotiation stage, between offer and authorize: with a seller whose
+ * paywall negotiates, bid below the posted price for a bounded number of
+ * rounds (see docs/l402.md, "Price negotiation"), and come back with the
+ * offer for the agreed price, checked like any other. The buyer's
+ * negotiator proposes; this stage filters every proposal: a bid or a taken
+ * price never exceeds the limit (posted price, the caller's ceiling, the
+ * task's value), whoever proposed it. Seller answers are untrusted: read
+ * with a size limit and a timeout, validated with a schema.
+ */
+import { z } from 'zod';
+import type { EngineContext, StepFailure } from './context.js';
+import { makeOffer, send, type Offer } from './offer.js';
+import type { PurchaseHints } from './outcome.js';
+import { readBounded, readPaywallAnswer } from './paywall-response.js';
+import type { PreparedRequest } from './request.js';
+
+/** Request and response headers of the protocol (the paywall's names). */
+export const BID = 'L402-Bid';
+export const OFFER = 'L402-Offer';
+
+/** Most bids the buyer sends in one negotiation, whatever its negotiator asks. */
+export const MAX_BUYER_ROUNDS = 8;
+/** Most bytes of a counter-offer body read. */
+const COUNTER_BODY_LIMIT = 4 * 1024;
+/** Longest offer token kept (the paywall's own limit). */
+const OFFER_LIMIT = 512;
+
+/** What the buyer's negotiator sees before each bid. */
+export interface BuyerTurn {
+  /** The seller's posted price (the first offer's invoice amount). */
+  postedMsat: number;
+  /** The seller's standing offer: the posted price, then its last counter. */
+  askMsat: number;
+  /** The most this purchase may cost: bids and takes above it are cut to it or refused. */
+  limitMsat: number;
+  /** 0 before the first bid. */
+  round: number;
+  /** The buyer's earlier bids and the seller's counters, in order. */
+  bids: number[];
+  counters: number[];
+  /** The seller's last message: its own words, untrusted, at most 200 characters. */
+  sellerNote?: string;
+}
+
+/** The negotiator's move: bid a price, take the standing offer, or walk away. */
+export type BuyerMove =
+  { kind: 'bid'; bidMsat: number } | { kind: 'take' } | { kind: 'walk'; reason: string };
+
+/** Proposes the buyer's moves. */
+export interface BuyerNegotiator {
+  readonly name: string;
+  next(turn: BuyerTurn): BuyerMove | Promise<BuyerMove>;
+}
+
+/** How a negotiation went, for the purchase record. */
+export interface NegotiationRecord {
+  /** `not_offered`: the seller answered a bid with its ordinary 402 (it does not negotiate). */
+  result: 'agreed' | 'no_agreement' | 'not_offered';
+  postedMsat: number;
+  agreedMsat?: number;
+  /** Bids sent. */
+  rounds: number;
+}
+
+/** The stage's answer: the offer to authorize (agreed, or the original when the seller does not negotiate), or a failure. */
+export type Negotiated =
+  | { ok: true; offer: Offer; negotiation: NegotiationRecord }
+  | (StepFailure & { negotiation: NegotiationRecord });
+
+const counterSchema = z.object({
+  reason: z.literal('counter_offer'),
+  priceMsat: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  message: z.string().optional(),
+});
+
+/** One negotiation over `offer`'s request; see the file comment. */
+export async function negotiateOffer(
+  ctx: EngineContext,
+  offer: Offer,
+  negotiator: BuyerNegotiator,
+  hints: PurchaseHints,
+): Promise<Negotiated> {
+  const posted = offer.amountMsat;
+  const limit = Math.min(posted, ...[hints.maxPriceMsat, hints.taskValueMsat].filter(isNum));
+  const turn: BuyerTurn = {
+    postedMsat: posted,
+    askMsat: posted,
+    limitMsat: limit,
+    round: 0,
+    bids: [],
+    counters: [],
+  };
+  const record = (result: NegotiationRecord['result'], agreedMsat?: number): NegotiationRecord => ({
+    result,
+    postedMsat: posted,
+    rounds: turn.bids.length,
+    ...(agreedMsat !== undefined ? { agreedMsat } : {}),
+  });
+  const noDeal = (reason: string, outcome: StepFailure['outcome'] = 'no_agreement'): Negotiated => ({
+    ok: false,
+    outcome,
+    reason,
+    status: 402,
+    negotiation: record('no_agreement'),
+  });
+  let standing: string | undefined;
+  for (; turn.round < MAX_BUYER_ROUNDS; turn.round++) {
+    const bid = filtered(
+      await negotiator.next({ ...turn, bids: [...turn.bids], counters: [...turn.counters] }),
+      turn,
+    );
+    if ('walk' in bid) return noDeal(bid.walk);
+    turn.bids.push(bid.msat);
+    const sent = await send(ctx, withBid(offer.req, bid.msat, standing));
+    if (!sent.ok) return { ...sent, negotiation: record('no_agreement') };
+    const res = sent.response;
+    if (res.status === 403) {
+      await res.body?.cancel();
+      return noDeal(`the seller refused a bid of ${bid.msat} msat`);
+    }
+    if (res.status === 402 && res.headers.get('www-authenticate')) {
+      const answer = await readPaywallAnswer(res, ctx.requestTimeoutMs);
+      // A seller that does not negotiate ignores the bid: its ordinary offer stands.
+      if (answer.reason !== 'offer_accepted') return { ok: true, offer, negotiation: record('not_offered') };
+      return agreedOffer(ctx, offer, answer, hints, bid.msat, record);
+    }
+    const counter = res.status === 402 ? await readCounter(res, ctx.requestTimeoutMs) : undefined;
+    if (!counter) return noDeal(`unexpected answer to a bid: HTTP ${res.status}`, 'seller_error');
+    // A counter above the standing offer is ignored: the seller cannot raise what it offered.
+    turn.askMsat = Math.min(turn.askMsat, counter.priceMsat);
+    turn.counters.push(counter.priceMsat);
+    turn.sellerNote = counter.note;
+    standing = counter.offer;
+  }
+  return noDeal(`no agreement after ${MAX_BUYER_ROUNDS} bids`);
+}
+
+/** The negotiator's move through the buyer's filter: a whole msat in [1, limit]; a take of an ask above the limit is a walk. */
+function filtered(move: BuyerMove, turn: BuyerTurn): { msat: number } | { walk: string } {
+  if (move?.kind === 'walk') return { walk: `walked away: ${String(move.reason).slice(0, 200)}` };
+  if (move?.kind === 'take') {
+    if (turn.askMsat > turn.limitMsat)
+      return { walk: `the seller's ${turn.askMsat} msat is above the limit of ${turn.limitMsat} msat` };
+    return { msat: turn.askMsat };
+  }
+  const bid = move?.kind === 'bid' && Number.isFinite(move.bidMsat) ? Math.floor(move.bidMsat) : NaN;
+  if (!(bid >= 1)) return { walk: 'the negotiator proposed no valid bid' };
+  return { msat: Math.min(bid, turn.limitMsat) };
+}
+
+/** The request with the bid (and the seller's standing offer) set, never any credential. */
+function withBid(req: PreparedRequest, bidMsat: number, offer: string | undefined): PreparedRequest {
+  const headers = new Headers(req.headers);
+  headers.delete('authorization');
+  headers.set(BID, String(bidMsat));
+  if (offer) headers.set(OFFER, offer);
+  else headers.delete(OFFER);
+  return { ...req, headers };
+}
+
+/** A counter-offer: its price, its (bounded) offer token and note; undefined for anything else. */
+async function readCounter(
+  res: Response,
+  timeoutMs: number,
+): Promise<{ priceMsat: number; offer: string; note?: string } | undefined> {
+  const offer = res.headers.get(OFFER);
+  const text = await readBounded(res, COUNTER_BODY_LIMIT, timeoutMs);
+  if (!offer || offer.length > OFFER_LIMIT || text === undefined) return undefined;
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const parsed = counterSchema.safeParse(body);
+  if (!parsed.success) return undefined;
+  return { priceMsat: parsed.data.priceMsat, offer, note: parsed.data.message?.slice(0, 200) };
+}
+
+/** The agreed challenge as an offer: its invoice must be for exactly the agreed price, and its macaroon must say so. */
+async function agreedOffer(
+  ctx: EngineContext,
+  original: Offer,
+  answer: Awaited<ReturnType<typeof readPaywallAnswer>>,
+  hints: PurchaseHints,
+  agreedMsat: number,
+  record: (r: NegotiationRecord['result'], agreed?: number) => NegotiationRecord,
+): Promise<Negotiated> {
+  const made = await makeOffer(
+    ctx,
+    original.req,
+    answer,
+    { ...hints, maxPriceMsat: agreedMsat },
+    original.quotedAt,
+  );
+  if (!made.ok) return { ...made, negotiation: record('no_agreement') };
+  const price = made.offer.amountMsat;
+  if (made.offer.limits.priceMsat !== price)
+    return {
+      ok: false,
+      outcome: 'invoice_rejected',
+      rejection: 'price_mismatch',
+      reason: `the agreed token's price caveat (${made.offer.limits.priceMsat ?? 'none'}) is not its invoice amount ${price} msat`,
+      status: 402,
+      quotedMsat: price,
+      negotiation: record('no_agreement'),
+    };
+  return { ok: true, offer: made.offer, negotiation: record('agreed', price) };
+}
+
+function isNum(v: number | undefined): v is number {
+  return v !== undefined;
+}
