@@ -18,7 +18,7 @@ commands:
   validate <file>           check a scenario file and list every problem
   report <run dir>          regenerate report.html from a run's summary.json
 
-Each command has --help. Scenarios: quickstart, price-war, resale, policy-benchmark, agent-chain, faults.`;
+Each command has --help. Scenarios: quickstart, price-war, resale, policy-benchmark, agent-chain, faults, reputation.`;
 
 const commands: Record<string, (argv: string[], io: CommandIo) => Promise<ExitCode>> = {
   run: runCommand,

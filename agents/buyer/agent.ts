@@ -2,7 +2,7 @@ import { silentLogger, type Logger } from '../../infra/log.js';
 import type { Clock } from '../../infra/time/clock.js';
 import type { L402Client } from '../l402/index.js';
 import type { PaymentPolicy } from '../policies/index.js';
-import type { Decider } from './deciders/index.js';
+import { sellerOutcome, type Decider, type SellerOutcome } from './deciders/index.js';
 import { buildBuyerGraph, type BuyerGraph } from './graph.js';
 import type { BuyerDeps } from './deps.js';
 import type { ListingSource, Task, TaskResult } from './types.js';
@@ -90,6 +90,13 @@ export function createBuyerAgent(o: BuyerAgentOptions): BuyerAgent {
     const startedAt = o.clock.now();
     const s = await graph.invoke({ task }, { recursionLimit: maxSteps + 10 });
     const done = s.callsDone >= task.calls;
+    // A learning decider hears how each seller of the task did (the seller's doing only).
+    o.decider.learn?.(
+      s.purchases.flatMap((p): SellerOutcome[] => {
+        const seen = sellerOutcome(p.listingId, p.outcome);
+        return seen ? [seen] : [];
+      }),
+    );
     return {
       taskId: task.id,
       done,

@@ -25,3 +25,12 @@ export {
   type OpenAiEnv,
 } from './summarizer.js';
 export type { Archetype, ArchetypeDeps } from './archetype.js';
+export {
+  nextPrice,
+  priceBounds,
+  pricingStrategySchema,
+  type PricingStrategy,
+  type PricingObservation,
+  type PriceBounds,
+  type PricingMove,
+} from './pricing.js';

@@ -3,7 +3,7 @@ import type { ManifestService, PaywallTier } from '../paywall/index.js';
 import type { ListingTier } from '../registry/types.js';
 import type { Archetype } from './archetype.js';
 import type { SellerConfig } from './config.js';
-import { tierBasePrice, tierName, unitPriceMsat } from './config.js';
+import { SellerConfigError, tierBasePrice, tierName, unitPriceMsat } from './config.js';
 
 /** The tiers a seller advertises (listing and manifest): honest base prices, whatever it really charges. */
 export function advertisedTiers(config: SellerConfig): ListingTier[] {
@@ -71,5 +71,47 @@ export function manifestServiceOf(
     })),
     capabilities: [archetype.capability],
     pricing: { model: config.price.kind, price_msat: Math.min(...advertised.map((t) => t.priceMsat)) },
+  };
+}
+
+/** A seller's prices: what its listing, manifest and 402 challenges say; repricing sellers may change them. */
+export interface SellerPrices {
+  /** The advertised tiers now. */
+  advertised(): ListingTier[];
+  /** The tiers the paywall charges (a repricing seller's read the current price on every quote). */
+  paywallTiers: PaywallTier[];
+  /** Posts a new unit price (repricing sellers only; others throw). */
+  setUnitPrice(msat: number): void;
+}
+
+/**
+ * Fixed prices, or with `repricing` prices that `setUnitPrice` changes: every
+ * tier is re-derived from the new unit price (as at build) and the paywall's
+ * tiers read them per quote. Deliberately opt-in: a price function costs the
+ * paywall one await per quote, which would reorder a seeded run's events.
+ */
+export function sellerPrices(config: SellerConfig, repricing: boolean): SellerPrices {
+  let advertised = advertisedTiers(config);
+  let tiers = paywallTiersOf(config, advertised);
+  if (!repricing)
+    return {
+      advertised: () => advertised,
+      paywallTiers: tiers,
+      setUnitPrice() {
+        throw new SellerConfigError('this seller was built without repricing: its price is fixed');
+      },
+    };
+  if (config.price.kind !== 'fixed')
+    throw new SellerConfigError(`repricing needs price.kind fixed, got ${config.price.kind}`);
+  return {
+    advertised: () => advertised,
+    paywallTiers: tiers.map((t, i) => ({ ...t, price: () => tiers[i]!.price as number })),
+    setUnitPrice(msat) {
+      if (!Number.isSafeInteger(msat) || msat <= 0)
+        throw new SellerConfigError(`a unit price must be a positive integer msat, got ${msat}`);
+      const next = { ...config, price: { kind: 'fixed' as const, msat } };
+      advertised = advertisedTiers(next);
+      tiers = paywallTiersOf(next, advertised);
+    },
   };
 }

@@ -17,7 +17,7 @@ import type { LatencySpec, SellerConfig, SellerConfigInput } from './config.js';
 import { SellerConfigError, parseSellerConfig } from './config.js';
 import { dataFeed } from './data-feed.js';
 import { llmSummary } from './llm-summary.js';
-import { advertisedTiers, manifestServiceOf, paywallTiersOf } from './seller-pricing.js';
+import { manifestServiceOf, sellerPrices } from './seller-pricing.js';
 import type { Summarizer } from './summarizer.js';
 import { extractiveSummarizer } from './summarizer.js';
 
@@ -42,6 +42,8 @@ export interface SellerDeps {
   summarizer?: Summarizer;
   onEvent?: PaywallEventListener;
   quotaStore?: QuotaStore;
+  /** The price may change while it runs (`setUnitPrice`): needs a fixed price. Default false. */
+  repricing?: boolean;
 }
 
 /** A running seller: a Hono app plus what it tells the world about itself. */
@@ -59,6 +61,8 @@ export interface Seller {
   manifest(baseUrl: string): L402Manifest;
   /** The listing fields to sign and register, for a seller reachable at `baseUrl`. */
   listing(baseUrl: string): ListingFields;
+  /** Posts a new unit price: the next 402 quote, the manifest and `listing()` say it (repricing sellers only). */
+  setUnitPrice(msat: number): void;
   /** Calls in progress (capacity accounting). */
   readonly inUse: number;
   /** Shutdown: cancels the hold invoices still in flight, so no payer's HTLC stays locked. */
@@ -107,15 +111,14 @@ export async function createSeller(
     deps.minter ?? createMinter({ rootKeys: new MemoryRootKeyStore(), randomBytes: (n) => keys.bytes(n) });
   const nodePubkey = (await node.info()).pubkey;
 
-  const advertised = advertisedTiers(config);
-  const paywallTiers = paywallTiersOf(config, advertised);
+  const prices = sellerPrices(config, deps.repricing ?? false);
 
   const paywall = l402Paywall({
     node: adv?.mode === 'wrong-payee' ? deps.payeeNode! : node,
     minter,
     service: name,
     clock,
-    tiers: paywallTiers,
+    tiers: prices.paywallTiers,
     capability: archetype.capability,
     strict: config.strict,
     payOnSuccess: config.payOnSuccess,
@@ -130,8 +133,10 @@ export async function createSeller(
 
   const work = sellerWork({ config, name, archetype, clock, latency, latencyRng, failureRng });
 
-  const manifestService = manifestServiceOf(config, name, archetype, advertised);
-  const manifestSpec = { providerName: name, services: [manifestService] };
+  const manifestSpec = {
+    providerName: name,
+    services: [manifestServiceOf(config, name, archetype, prices.advertised())],
+  };
 
   const app = sellerApp({ config, name, archetype, logger, node, manifestSpec, gate, paywall, work });
 
@@ -148,11 +153,16 @@ export async function createSeller(
       url: new URL(archetype.path, baseUrl).toString(),
       category: config.category ?? archetype.category,
       capabilities: [archetype.capability],
-      tiers: advertised,
+      tiers: prices.advertised(),
       nodePubkey,
       description: config.description ?? archetype.description,
       quality: config.quality,
     }),
+    setUnitPrice(msat) {
+      prices.setUnitPrice(msat);
+      // The manifest handler reads the spec per request.
+      manifestSpec.services = [manifestServiceOf(config, name, archetype, prices.advertised())];
+    },
     get inUse() {
       return gate.inUse;
     },

@@ -11,6 +11,7 @@ import { wrapSeller, type SellerControls } from './chain.js';
 import { scheduleFaults } from './faults.js';
 import { openRegistry, type MarketRegistry } from './registry.js';
 import { buildResellers } from './resale.js';
+import { startRepricing } from './repricing.js';
 import { RevenueTracker, buildSellers, type MarketSeller } from './sellers.js';
 import type { World } from './world.js';
 
@@ -114,6 +115,7 @@ export async function buildMarket(
         );
       resale.start(engine, durationMs);
       scheduleFaults(scenario.faults, engine, world, recorder, controls, transfers);
+      startRepricing(engine, sellers, registry, recorder, durationMs);
     },
   };
 }

@@ -106,6 +106,7 @@ export async function buildSellers(
         secrets: insecureSeededSecrets(sellerRng),
         logger,
         onEvent: revenue.listener(name, spec.name),
+        ...(spec.pricing && { repricing: true }),
         ...(payeeNode && { payeeNode }),
       });
       revenue.watch(payeeNode ?? node);

@@ -3,7 +3,7 @@ import { csvHeader, csvLine, taskCsvHeader, taskCsvLine } from './csv.js';
 import { nullSink, type TextSink } from './sink.js';
 import type { PurchaseRole, PurchaseRow, TaskRow } from './rows.js';
 import type { Conservation } from './conservation.js';
-import type { Summary } from './summary.js';
+import type { PostedPrice, Summary } from './summary.js';
 import { RowAggregator, sorted } from './aggregate.js';
 import { runWarnings } from './warnings.js';
 
@@ -55,6 +55,7 @@ export class Recorder {
   readonly #sellers = new Map<string, { revenueMsat: number; sales: number; refunds: number }>();
   readonly #resale = new Map<string, { costMsat: number; revenueMsat: number; sales: number }>();
   readonly #faults: Summary['faults'] = [];
+  readonly #posted = new Map<string, PostedPrice[]>();
   #endedAt = 0;
   readonly #counts = { buyers: 0, sellers: 0, resellers: 0, subAgents: 0, routers: 0, tasks: 0 };
 
@@ -131,6 +132,13 @@ export class Recorder {
     this.event(atMs, 'fault', { kind, target, detail });
   }
 
+  /** A repricing seller posted a unit price (its price trajectory in summary.json). */
+  posted(atMs: number, seller: string, msat: number, move: string): void {
+    let list = this.#posted.get(seller);
+    if (!list) this.#posted.set(seller, (list = []));
+    list.push({ atMs, msat, move });
+  }
+
   /** True when events go somewhere (so callers can skip building them). */
   get recordsEvents(): boolean {
     return this.#events !== nullSink || this.#listener !== undefined;
@@ -181,6 +189,7 @@ export class Recorder {
         ...runWarnings(Object.keys(this.info.sellerCosts), this.#faults, this.#lastSeen),
       ],
       conservation,
+      ...(this.#posted.size > 0 && { postedPrices: Object.fromEntries(sorted(this.#posted)) }),
     };
   }
 

@@ -38,6 +38,15 @@ export interface Summary extends RowAggregates {
   /** Scenario checks that only a run can answer (a seller nobody contacted, a fault that hit nothing). */
   warnings: string[];
   conservation: Conservation;
+  /** Unit prices posted by repricing sellers, per seller, from the start (absent when no seller reprices). */
+  postedPrices?: Record<string, PostedPrice[]>;
+}
+
+/** A repricing seller's unit price from `atMs` on, and the move that set it. */
+export interface PostedPrice {
+  atMs: number;
+  msat: number;
+  move: string;
 }
 
 /** The part of summary.json rebuilt from purchases.csv and tasks.csv alone. */

@@ -3,11 +3,18 @@ import { base, type Chart } from './chart-base.js';
 
 /**
  * Charts of who sold what at which price: per-seller revenue share over
- * time, quoted-price trajectories per seller, the welfare split and payment
- * success by amount. All from summary.json.
+ * time, quoted-price trajectories per seller, repricing sellers' posted
+ * prices (when any), the welfare split and payment success by amount. All
+ * from summary.json.
  */
 export function marketCharts(s: Summary): Chart[] {
-  return [revenueShare(s), quotedPrices(s), welfareSplit(s), successByAmount(s)];
+  return [
+    revenueShare(s),
+    quotedPrices(s),
+    ...(s.postedPrices ? [postedPrices(s, s.postedPrices)] : []),
+    welfareSplit(s),
+    successByAmount(s),
+  ];
 }
 
 function revenueShare(s: Summary): Chart {
@@ -46,6 +53,28 @@ function quotedPrices(s: Summary): Chart {
       encoding: {
         x: { field: 'sec', type: 'quantitative', title: 'run time (s)' },
         y: { field: 'sats', type: 'quantitative', title: 'quoted (sat)', scale: { zero: false } },
+        color: { field: 'seller', type: 'nominal', legend: { labelLimit: 200 } },
+      },
+    },
+  };
+}
+
+/** Repricing sellers' posted unit prices: a step line per seller, held until the run's end. */
+function postedPrices(s: Summary, posted: NonNullable<Summary['postedPrices']>): Chart {
+  const values = Object.entries(posted).flatMap(([seller, list]) => [
+    ...list.map((p) => ({ sec: p.atMs / 1000, seller, sats: p.msat / 1000 })),
+    { sec: s.durationMs / 1000, seller, sats: list.at(-1)!.msat / 1000 },
+  ]);
+  return {
+    id: 'posted-prices',
+    title: 'Posted unit price by repricing seller over time',
+    spec: {
+      ...base,
+      data: { values },
+      mark: { type: 'line', interpolate: 'step-after' },
+      encoding: {
+        x: { field: 'sec', type: 'quantitative', title: 'run time (s)' },
+        y: { field: 'sats', type: 'quantitative', title: 'posted (sat)', scale: { zero: false } },
         color: { field: 'seller', type: 'nominal', legend: { labelLimit: 200 } },
       },
     },

@@ -33,6 +33,17 @@ export function checkScenario(s: Scenario): ScenarioIssue[] {
       if (u.capability === capabilityOf(g))
         add(`${p}.upstream[${j}].capability`, 'a seller cannot buy from itself');
     });
+    if (g.pricing && g.price.kind !== 'fixed')
+      add(`${p}.pricing`, `repricing needs a fixed price (price.kind: fixed), got ${g.price.kind}`);
+    if (g.pricing && g.price.kind === 'fixed') {
+      const floor = g.pricing.floorMsat ?? Math.max(1, g.costMsat);
+      const ceiling = g.pricing.ceilingMsat ?? g.price.msat;
+      if (floor > ceiling)
+        add(
+          `${p}.pricing.floorMsat`,
+          `expected a floor (${floor} msat) at most the ceiling (${ceiling} msat)`,
+        );
+    }
     if (g.upstream.length > 0 && g.balanceMsat === 0)
       add(`${p}.balanceMsat`, 'expected a positive balance: this seller buys upstream');
   });

@@ -74,6 +74,7 @@ export function listScenarios(): string[] {
     'agent-chain',
     'faults',
     'success-vs-amount',
+    'reputation',
   ];
 }
 

@@ -6,6 +6,7 @@ import {
   priceStrategySchema,
   sellerTierSchema,
 } from '../../services/sellers/config.js';
+import { pricingStrategySchema } from '../../services/sellers/pricing.js';
 import { deciderSpecSchema } from '../../agents/buyer/deciders/spec.js';
 import { channelClassesSchema, paymentsSchema } from './network-schema.js';
 
@@ -95,6 +96,8 @@ export const sellerSchema = z.strictObject({
   costMsat: msat().default(0),
   payOnSuccess: z.boolean().default(false),
   adversarial: adversarialSchema.optional(),
+  /** Repricing while the market runs: undercut competitors' listed prices, or follow demand (needs a fixed price). */
+  pricing: pricingStrategySchema.optional(),
   /** Upstream purchases made for every paid call served: an agent that buys, adds value and sells on. */
   upstream: z
     .array(
@@ -142,7 +145,7 @@ export const policyRefSchema = z.strictObject({
 export const buyerSchema = z.strictObject({
   name: name(),
   count: posInt().default(1),
-  /** How the buyer picks among quotes: cheapest | best_value | first_acceptable | random | llm. */
+  /** How the buyer picks among quotes: cheapest | best_value | first_acceptable | random | llm | thompson (learns). */
   decider: deciderSpecSchema.default({ name: 'cheapest' }),
   policy: policyRefSchema,
   /** What the buyer may spend over the whole run (the policy enforces it too). */

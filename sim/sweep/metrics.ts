@@ -48,6 +48,12 @@ export const SWEEP_METRICS: SweepMetric[] = [
     counts: (s) => [s.purchases.tokenReuses, s.purchases.delivered],
   },
   { key: 'attempts', label: 'purchase attempts', of: (s) => s.purchases.total },
+  /** Money paid for nothing, counted in calls: a seller that takes payment and fails. */
+  {
+    key: 'paidUndelivered',
+    label: 'paid calls not delivered',
+    of: (s) => s.purchases.paidCalls - s.purchases.delivered,
+  },
   { key: 'spentMsat', label: 'spent (msat)', of: (s) => s.money.spentMsat },
   { key: 'feesMsat', label: 'fees (msat)', of: (s) => s.money.feesMsat },
   { key: 'welfareMsat', label: 'welfare (msat)', of: (s) => s.welfare.totalMsat },

@@ -58,7 +58,15 @@ describe('sim CLI', () => {
   });
 
   it('validate accepts every shipped scenario', async () => {
-    for (const name of ['quickstart', 'price-war', 'resale', 'policy-benchmark', 'agent-chain', 'faults']) {
+    for (const name of [
+      'quickstart',
+      'price-war',
+      'resale',
+      'policy-benchmark',
+      'agent-chain',
+      'faults',
+      'reputation',
+    ]) {
       const io = buffers();
       expect(await validateCommand([name], io)).toBe(0);
       expect(io.text()).toMatch(new RegExp(`^ok: ${name}`));

@@ -34,6 +34,7 @@ export const GOLDEN_CASES: GoldenCase[] = [
   { scenario: 'price-war', seed: 1, overrides: {} },
   { scenario: 'agent-chain', seed: 1, overrides: {} },
   { scenario: 'resale', seed: 1, overrides: {} },
+  { scenario: 'reputation', seed: 1, overrides: {} },
 ];
 
 /** Where a case's golden summary lives. */

@@ -2,3 +2,5 @@ export * from './types.js';
 export { cheapestDecider, bestValueDecider, firstAcceptableDecider, randomDecider, trust } from './rules.js';
 export { createLlmDecider, chatModelFromEnv, chooseOfferSchema, type LlmDeciderOptions } from './llm.js';
 export { createDecider, deciderSpecSchema, type DeciderSpec, type DeciderDeps } from './spec.js';
+export { thompsonDecider, sellerOutcome, type ThompsonOptions } from './thompson.js';
+export { betaDraw, gammaDraw } from './beta.js';

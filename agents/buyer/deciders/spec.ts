@@ -4,6 +4,7 @@ import type { Rng } from '../../../infra/random.js';
 import type { Clock } from '../../../infra/time/clock.js';
 import { createLlmDecider } from './llm.js';
 import { bestValueDecider, cheapestDecider, firstAcceptableDecider, randomDecider } from './rules.js';
+import { thompsonDecider } from './thompson.js';
 import { DeciderError, type Decider } from './types.js';
 
 /** A decider declared by name (scenario files): rules, or `llm` with an optional fallback. */
@@ -13,12 +14,22 @@ export const deciderSpecSchema = z.discriminatedUnion('name', [
   z.object({ name: z.literal('first_acceptable') }).strict(),
   z.object({ name: z.literal('random') }).strict(),
   z.object({ name: z.literal('llm'), onInvalid: z.enum(['cheapest', 'none']).optional() }).strict(),
+  z
+    .object({
+      name: z.literal('thompson'),
+      prior: z
+        .object({ successes: z.number().positive(), failures: z.number().positive() })
+        .strict()
+        .optional(),
+      ratingWeight: z.number().min(0).optional(),
+    })
+    .strict(),
 ]);
 
 /** A decider declaration. */
 export type DeciderSpec = z.infer<typeof deciderSpecSchema>;
 
-/** What deciders may need: the clock (LLM latency), a seeded stream (random), a model or environment (llm). */
+/** What deciders may need: the clock (LLM latency), a seeded stream (random, thompson), a model or environment (llm). */
 export interface DeciderDeps {
   clock: Clock;
   rng?: Rng;
@@ -36,7 +47,7 @@ export function createDecider(spec: DeciderSpec | DeciderSpec['name'], deps: Dec
   if (!parsed.success) {
     throw new DeciderError(
       'invalid_decider_spec',
-      `invalid decider spec: ${parsed.error.issues[0]?.message} (names: cheapest, best_value, first_acceptable, random, llm)`,
+      `invalid decider spec: ${parsed.error.issues[0]?.message} (names: cheapest, best_value, first_acceptable, random, llm, thompson)`,
     );
   }
   const s = parsed.data;
@@ -51,6 +62,13 @@ export function createDecider(spec: DeciderSpec | DeciderSpec['name'], deps: Dec
       if (!deps.rng)
         throw new DeciderError('invalid_decider_spec', 'the random decider needs deps.rng (seeded)');
       return randomDecider(deps.rng);
+    case 'thompson':
+      if (!deps.rng)
+        throw new DeciderError('invalid_decider_spec', 'the thompson decider needs deps.rng (seeded)');
+      return thompsonDecider(deps.rng, {
+        ...(s.prior && { prior: s.prior }),
+        ...(s.ratingWeight !== undefined && { ratingWeight: s.ratingWeight }),
+      });
     case 'llm':
       return createLlmDecider({
         clock: deps.clock,

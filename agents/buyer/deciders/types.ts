@@ -3,10 +3,21 @@ import type { OfferTerms, DecisionRecord, Task } from '../types.js';
 /** A decider's pick: the index of a candidate, or none with a reason. */
 export type Choice = { index: number; reason: string } | { index: -1; reason: string };
 
-/** Picks one offer among offers. Rule deciders are pure; the LLM decider calls a model. */
+/** What one purchase showed about a seller: it delivered, or it failed the buyer (the seller's doing). */
+export interface SellerOutcome {
+  listingId: string;
+  delivered: boolean;
+}
+
+/**
+ * Picks one offer among offers. Rule deciders are pure; the LLM decider calls
+ * a model; a learning decider also `learn`s from the outcomes of its buyer's
+ * purchases (the agent reports them after each task).
+ */
 export interface Decider {
   readonly name: string;
   choose(offers: readonly OfferTerms[], task: Task): Promise<Choice & { record: DecisionRecord }>;
+  learn?(outcomes: readonly SellerOutcome[]): void;
 }
 
 /** Errors building a decider (configuration, never per decision). */

@@ -1,0 +1,107 @@
+import { listingId, nodeSigner } from '../../services/registry/index.js';
+import type { Listing } from '../../services/registry/types.js';
+import {
+  nextPrice,
+  priceBounds,
+  type PriceBounds,
+  type PricingStrategy,
+} from '../../services/sellers/pricing.js';
+import type { Engine } from '../engine/engine.js';
+import type { Recorder } from '../metrics/recorder.js';
+import type { MarketRegistry } from './registry.js';
+import type { MarketSeller } from './sellers.js';
+
+/** Most listings a seller reads when it looks at its competitors (the registry's own cap). */
+const WATCH_LIMIT = 1000;
+
+/**
+ * Starts the repricing loop of every seller with a `pricing` strategy. On
+ * the virtual clock, every `everySec`, a seller looks at what a real seller
+ * could see — its competitors' listed prices (a registry search for its
+ * capability) and its own settled sales since the last step — moves its
+ * price by its strategy, and if the price changed, posts it: the paywall's
+ * next 402 quote, the manifest and the registry listing (re-signed) all say
+ * the new price. Sellers of one capability move in turn (staggered by
+ * `everySec / n`), as the alternating moves of Maskin and Tirole's model.
+ */
+export function startRepricing(
+  engine: Engine,
+  sellers: readonly MarketSeller[],
+  registry: MarketRegistry,
+  recorder: Recorder,
+  durationMs: number,
+): void {
+  const pricing = sellers.filter((s) => s.spec.pricing !== undefined);
+  for (const s of pricing) {
+    const capability = s.listing.capabilities[0]!;
+    const peers = pricing.filter((p) => p.listing.capabilities[0] === capability);
+    const strategy = s.spec.pricing!;
+    const everyMs = Math.round(strategy.everySec * 1000);
+    const offsetMs = Math.round((everyMs * (peers.indexOf(s) + 1)) / peers.length);
+    const start = startPrice(s);
+    const bounds = priceBounds(strategy, s.spec.costMsat, start);
+    const state = { ownMsat: start, sales: 0, steps: 0 };
+    recorder.posted(0, s.name, start, 'start');
+    s.node.onInvoice((inv) => {
+      if (inv.state === 'settled') state.sales++;
+    });
+    engine.spawn(`repricing ${s.name}`, async () => {
+      for (let at = offsetMs; at < durationMs; at += everyMs) {
+        await engine.clock.sleep(at - engine.elapsed());
+        await step(s, strategy, bounds, state, { registry, recorder, at: engine.elapsed(), capability });
+      }
+    });
+  }
+}
+
+/** A repricing seller's starting unit price (the scenario checks that its price is fixed). */
+function startPrice(s: MarketSeller): number {
+  if (s.spec.price.kind !== 'fixed')
+    throw new Error(`seller ${s.name}: pricing needs price.kind fixed, got ${s.spec.price.kind}`);
+  return s.spec.price.msat;
+}
+
+interface StepDeps {
+  registry: MarketRegistry;
+  recorder: Recorder;
+  at: number;
+  capability: string;
+}
+
+/** One repricing step: observe, decide, and post a changed price to the paywall and the registry. */
+async function step(
+  s: MarketSeller,
+  strategy: PricingStrategy,
+  bounds: PriceBounds,
+  state: { ownMsat: number; sales: number; steps: number },
+  { registry, recorder, at, capability }: StepDeps,
+): Promise<void> {
+  const ownId = listingId(s.listing.nodePubkey, s.listing.url);
+  const found = await registry.client.search({ capability, limit: WATCH_LIMIT });
+  const competitors = found.ok ? found.listings.filter((l) => l.id !== ownId).flatMap(unitPrice) : [];
+  const sales = state.sales;
+  state.sales = 0;
+  const next = nextPrice(strategy, bounds, { ownMsat: state.ownMsat, competitorsMsat: competitors, sales });
+  recorder.event(at, 'reprice', {
+    seller: s.name,
+    fromMsat: state.ownMsat,
+    toMsat: next.msat,
+    move: next.move,
+    competitorsMsat: competitors,
+    sales,
+  });
+  if (next.msat === state.ownMsat) return;
+  s.seller.setUnitPrice(next.msat);
+  const listing = s.seller.listing(s.baseUrl);
+  const r = await registry.client.update(ownId, listing, await nodeSigner(s.node));
+  if (!r.ok) throw new Error(`updating the listing of ${s.name} failed: ${r.code}: ${r.message}`);
+  s.listing = listing;
+  state.ownMsat = next.msat;
+  recorder.posted(at, s.name, next.msat, next.move);
+}
+
+/** A listing's single-call price (its first tier), as a competitor sees it. */
+function unitPrice(l: Listing): number[] {
+  const t = l.tiers.find((x) => x.kind === 'single') ?? l.tiers[0];
+  return t ? [t.priceMsat] : [];
+}
