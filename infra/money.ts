@@ -1,3 +1,4 @@
+import { LabError } from './errors.js';
 /**
  * Money is counted in integer millisatoshis. A `Msat` is a JavaScript number
  * that is always a safe integer (up to 2^53 msat, about 90,000 BTC, far above
@@ -6,13 +7,10 @@
  */
 export type Msat = number;
 
-export class AmountError extends RangeError {
-  readonly code = 'invalid_amount';
-}
-
 export function assertMsat(value: unknown, what = 'amount'): Msat {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw new AmountError(
+    throw new LabError(
+      'invalid_amount',
       `${what} must be a non-negative integer number of millisatoshis, got ${String(value)}`,
     );
   }

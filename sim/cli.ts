@@ -7,8 +7,9 @@ import { runCommand } from './commands/run-command.js';
 import { sweepCommand } from './commands/sweep-command.js';
 import { validateCommand } from './commands/validate-command.js';
 import { reportCommand } from './commands/report-command.js';
-import { UsageError, type CommandIo, type ExitCode } from './commands/io.js';
+import { type CommandIo, type ExitCode } from './commands/io.js';
 import { ScenarioError } from './scenario/errors.js';
+import { isLabError } from '../infra/errors.js';
 
 const HELP = `usage: npm run sim -- <command> [options]   (or: npx tsx sim/cli.ts <command>)
 
@@ -48,7 +49,7 @@ async function main(argv: string[]): Promise<ExitCode> {
   try {
     return await command(rest, io);
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (isLabError(err, 'usage')) {
       console.error(err.message);
       return 2;
     }

@@ -10,7 +10,7 @@ export { ScenarioError, type ScenarioIssue } from './scenario/errors.js';
 export { scenarioSchema, type Scenario } from './scenario/schema.js';
 export { applyOverrides, parseOverrideArgs, type Overrides } from './scenario/overrides.js';
 export { scenarioChecks } from './market/checks.js';
-export { Engine, EngineError, type EngineResult } from './engine/engine.js';
+export { Engine, type EngineErrorCode, type EngineResult } from './engine/engine.js';
 export { EmbeddedWorld } from './market/embedded-world.js';
 export { RegtestWorld } from './market/regtest-world.js';
 export { createWorld } from './market/worlds.js';

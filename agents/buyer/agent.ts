@@ -6,6 +6,7 @@ import { sellerOutcome, type Decider, type SellerOutcome } from './deciders/inde
 import { buildBuyerGraph, type BuyerGraph } from './graph.js';
 import type { BuyerDeps } from './deps.js';
 import type { ListingSource, Task, TaskResult } from './types.js';
+import { LabError } from '../../infra/errors.js';
 
 /** What a buyer agent is made of. */
 export interface BuyerAgentOptions {
@@ -37,15 +38,6 @@ export interface BuyerAgentOptions {
   /** Graph steps one task may take before it is stopped (default 200). */
   maxSteps?: number;
   delegate?: BuyerDeps['delegate'];
-}
-
-/** A task the agent cannot run: bad input, reported with a code. */
-export class BuyerError extends Error {
-  readonly code = 'invalid_task';
-  constructor(message: string) {
-    super(message);
-    this.name = 'BuyerError';
-  }
 }
 
 /** A buyer agent: the compiled graph and `runTask`, which runs it once per task. */
@@ -120,7 +112,7 @@ export function createBuyerAgent(o: BuyerAgentOptions): BuyerAgent {
 
 function checkTask(t: Task): void {
   const bad = (what: string) => {
-    throw new BuyerError(`task ${JSON.stringify(t?.id)}: ${what}`);
+    throw new LabError('invalid_task', `task ${JSON.stringify(t?.id)}: ${what}`);
   };
   if (!t || typeof t !== 'object') bad('a task must be an object');
   if (typeof t.id !== 'string' || !t.id) bad('id must be a non-empty string');

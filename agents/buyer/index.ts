@@ -1,6 +1,6 @@
 export * from './types.js';
 export * from './deciders/index.js';
-export { createBuyerAgent, BuyerError, type BuyerAgent, type BuyerAgentOptions } from './agent.js';
+export { createBuyerAgent, type BuyerAgent, type BuyerAgentOptions } from './agent.js';
 export { buildBuyerGraph, type BuyerGraph } from './graph.js';
 export { BuyerState, type BuyerStateT, type BuyerUpdate } from './state.js';
 export type { BuyerDeps } from './deps.js';

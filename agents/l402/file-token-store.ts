@@ -1,15 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { MemoryTokenStore, type StoredToken } from './token-store.js';
-
-/** Errors reading a token file. */
-export class TokenStoreError extends Error {
-  readonly code = 'corrupt_token_file';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'TokenStoreError';
-  }
-}
+import { LabError } from '../../infra/errors.js';
 
 interface TokenFile {
   version: 1;
@@ -36,7 +28,7 @@ export class FileTokenStore extends MemoryTokenStore {
     this.path = path;
   }
 
-  /** Opens (or starts) the file at `path`; throws TokenStoreError if it exists but is not a token file. */
+  /** Opens (or starts) the file at `path`; throws LabError('corrupt_token_file') if it exists but is not a token file. */
   static async open(path: string): Promise<FileTokenStore> {
     const store = new FileTokenStore(path);
     let text: string | undefined;
@@ -50,10 +42,10 @@ export class FileTokenStore extends MemoryTokenStore {
       try {
         parsed = JSON.parse(text) as TokenFile;
       } catch (cause) {
-        throw new TokenStoreError(`token file ${path} is not JSON`, { cause });
+        throw new LabError('corrupt_token_file', `token file ${path} is not JSON`, { cause });
       }
       if (parsed?.version !== 1 || !Array.isArray(parsed.tokens)) {
-        throw new TokenStoreError(`token file ${path} has no version 1 token list`);
+        throw new LabError('corrupt_token_file', `token file ${path} has no version 1 token list`);
       }
       for (const t of parsed.tokens) {
         if (
@@ -61,7 +53,8 @@ export class FileTokenStore extends MemoryTokenStore {
           typeof t.pathPrefix !== 'string' ||
           typeof t.macaroon !== 'string'
         ) {
-          throw new TokenStoreError(
+          throw new LabError(
+            'corrupt_token_file',
             `token file ${path} holds an entry without origin, pathPrefix or macaroon`,
           );
         }

@@ -17,7 +17,7 @@ export {
   type InvoiceExpectations,
 } from './invoice-check.js';
 export { MemoryTokenStore, tokenUsable, type StoredToken, type TokenStore } from './token-store.js';
-export { FileTokenStore, TokenStoreError } from './file-token-store.js';
+export { FileTokenStore } from './file-token-store.js';
 export {
   chooseChallenge,
   readPaywallAnswer,

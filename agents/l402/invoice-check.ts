@@ -1,7 +1,8 @@
-import { Bolt11Error, decodeInvoice, type DecodedInvoice } from '../../infra/lightning/bolt11.js';
+import { BOLT11_ERROR_CODES, decodeInvoice, type DecodedInvoice } from '../../infra/lightning/bolt11.js';
 import type { Network } from '../../infra/lightning/node.js';
 import type { Msat } from '../../infra/money.js';
 import type { InvoiceRejection } from './outcome.js';
+import { isLabError } from '../../infra/errors.js';
 
 /** What the buyer expects of an invoice before it pays. */
 export interface InvoiceExpectations {
@@ -43,7 +44,7 @@ export function checkInvoice(bolt11: string, e: InvoiceExpectations): InvoiceChe
   try {
     invoice = decodeInvoice(bolt11, { expectedNetwork: e.network, allowUnsigned: e.allowUnsigned ?? false });
   } catch (err) {
-    if (err instanceof Bolt11Error) {
+    if (isLabError(err, ...BOLT11_ERROR_CODES)) {
       return {
         ok: false,
         rejection: err.code === 'wrong_network' ? 'wrong_network' : 'bad_invoice',

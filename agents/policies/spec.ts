@@ -5,7 +5,8 @@ import { budgetWindow, categoryCap, serviceCap, type BudgetWindow } from './budg
 import { WINDOW_MS } from './ledger.js';
 import { allowlist, denylist } from './lists.js';
 import { allowAll, escalateAbove, maxPerRequest, valueBased } from './request-rules.js';
-import { PolicyError, type PaymentPolicy } from './types.js';
+import { type PaymentPolicy } from './types.js';
+import { LabError } from '../../infra/errors.js';
 
 const msat = z.int().min(0, 'must be a non-negative integer number of msat');
 const windowName = z.enum(['minute', 'hour', 'day', 'week']);
@@ -105,7 +106,7 @@ function toWindow(w: WindowSpec | undefined, a: 'rolling' | 'calendar' | undefin
 
 /**
  * Builds a policy from its declaration. Validates first and throws a
- * `PolicyError` ('invalid_policy_spec') naming the bad field.
+ * a `LabError` ('invalid_policy_spec') naming the bad field.
  *
  * @example
  * const policy = createPolicy(
@@ -121,7 +122,7 @@ export function createPolicy(spec: unknown, deps: PolicyDeps): PaymentPolicy {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.length ? issue.path.join('.') : '(root)';
-    throw new PolicyError('invalid_policy_spec', `invalid policy spec at ${where}: ${issue?.message}`, {
+    throw new LabError('invalid_policy_spec', `invalid policy spec at ${where}: ${issue?.message}`, {
       cause: parsed.error,
     });
   }

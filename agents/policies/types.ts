@@ -74,15 +74,8 @@ export interface PaymentPolicy {
   describe(): string;
 }
 
-/** Errors in policy configuration (thrown at build time, never while paying). */
-export class PolicyError extends Error {
-  readonly code: 'invalid_policy_spec' | 'unknown_policy';
-  constructor(code: PolicyError['code'], message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'PolicyError';
-    this.code = code;
-  }
-}
+/** Why a policy configuration was refused (at build time, never while paying). */
+export type PolicyErrorCode = 'invalid_policy_spec' | 'unknown_policy';
 
 /** The amount a budget holds for an offer: worst case, so settling never exceeds it. */
 export function heldAmount(offer: Offer): Msat {

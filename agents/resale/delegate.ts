@@ -10,6 +10,7 @@ import {
 import type { Msat } from '../../infra/money.js';
 import type { Clock } from '../../infra/time/clock.js';
 import type { StoredToken, TokenStore } from '../l402/index.js';
+import { LabError } from '../../infra/errors.js';
 
 /** How much of a token a parent hands down: fewer calls, shorter life, fewer capabilities, a narrower path. */
 export interface DelegationLimits {
@@ -46,19 +47,12 @@ export interface DelegatedToken {
 }
 
 /** Why a token could not be delegated. */
-export class ResaleError extends Error {
-  readonly code: 'cannot_attenuate' | 'unknown_service' | 'upstream_unavailable';
-  constructor(code: ResaleError['code'], message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ResaleError';
-    this.code = code;
-  }
-}
+export type ResaleErrorCode = 'cannot_attenuate' | 'unknown_service' | 'upstream_unavailable';
 
 /**
  * Attenuates a token for a sub-agent. Caveats only narrow: the expiry is
  * clamped to the token's own, and asking for more calls than the token
- * carries fails with ResaleError('cannot_attenuate') naming the caveat.
+ * carries fails with LabError('cannot_attenuate') naming the caveat.
  *
  * @example
  * const slice = delegate({ origin, macaroon, preimage }, { calls: 2, validForSec: 600 }, { clock, budgetMsat: 20_000 });
@@ -73,10 +67,10 @@ export function delegate(
     own = tokenLimits(token.macaroon, token.service);
   } catch (err) {
     const why = isL402Error(err) ? `${err.code}: ${err.message}` : String(err);
-    throw new ResaleError('cannot_attenuate', `cannot read the token's limits: ${why}`, { cause: err });
+    throw new LabError('cannot_attenuate', `cannot read the token's limits: ${why}`, { cause: err });
   }
   const service = own.service;
-  if (!service) throw new ResaleError('unknown_service', 'the token names no service to attenuate');
+  if (!service) throw new LabError('unknown_service', 'the token names no service to attenuate');
   const list: string[] = [];
   if (limits.id !== undefined)
     list.push(formatCaveat({ condition: DELEGATION_ID_CONDITION, value: limits.id }));
@@ -97,7 +91,7 @@ export function delegate(
     macaroon = attenuate(token.macaroon, list);
   } catch (err) {
     const why = isL402Error(err) ? `${err.code}: ${err.message}` : String(err);
-    throw new ResaleError('cannot_attenuate', `cannot delegate ${JSON.stringify(limits)}: ${why}`, {
+    throw new LabError('cannot_attenuate', `cannot delegate ${JSON.stringify(limits)}: ${why}`, {
       cause: err,
     });
   }

@@ -1,10 +1,10 @@
 export {
   delegate,
   adoptToken,
-  ResaleError,
   DELEGATION_ID_CONDITION,
   type DelegationLimits,
   type DelegatedToken,
+  type ResaleErrorCode,
 } from './delegate.js';
 export { createReseller, type ResellerOptions, type ResellerStats } from './reseller.js';
 export { createSubAgent, type SubAgent, type SubAgentOptions } from './sub-agent.js';

@@ -4,7 +4,8 @@
  * let a corrupted token decode to something else).
  */
 import { timingSafeEqual } from 'node:crypto';
-import { L402Error, type L402ErrorCode } from './errors.js';
+import { type L402ErrorCode } from './errors.js';
+import { LabError } from '../errors.js';
 
 const HEX_RE = /^(?:[0-9a-fA-F]{2})*$/;
 const B64_RE = /^[A-Za-z0-9+/\-_]*={0,2}$/;
@@ -17,11 +18,11 @@ export function toHex(bytes: Uint8Array): string {
 /** Decodes hex (either case); `expectedLength` in bytes when given. Throws L402Error(`code`). */
 export function fromHex(hex: string, what: string, code: L402ErrorCode, expectedLength?: number): Uint8Array {
   if (typeof hex !== 'string' || !HEX_RE.test(hex)) {
-    throw new L402Error(code, `${what} is not hex: ${preview(hex)}`);
+    throw new LabError(code, `${what} is not hex: ${preview(hex)}`);
   }
   const out = new Uint8Array(Buffer.from(hex, 'hex'));
   if (expectedLength !== undefined && out.length !== expectedLength) {
-    throw new L402Error(code, `${what} must be ${expectedLength} bytes, got ${out.length}`);
+    throw new LabError(code, `${what} must be ${expectedLength} bytes, got ${out.length}`);
   }
   return out;
 }
@@ -38,22 +39,22 @@ export function toBase64(bytes: Uint8Array): string {
  */
 export function fromBase64(text: string, what: string, code: L402ErrorCode): Uint8Array {
   if (typeof text !== 'string' || !B64_RE.test(text)) {
-    throw new L402Error(code, `${what} is not base64: ${preview(text)}`);
+    throw new LabError(code, `${what} is not base64: ${preview(text)}`);
   }
   const hasStd = /[+/]/.test(text);
   const hasUrl = /[-_]/.test(text);
-  if (hasStd && hasUrl) throw new L402Error(code, `${what} mixes standard and URL-safe base64`);
+  if (hasStd && hasUrl) throw new LabError(code, `${what} mixes standard and URL-safe base64`);
   const body = text.replace(/=+$/, '');
   const padding = text.length - body.length;
   if (body.length % 4 === 1 || (padding > 0 && (body.length + padding) % 4 !== 0)) {
-    throw new L402Error(code, `${what} has an impossible base64 length ${text.length}`);
+    throw new LabError(code, `${what} has an impossible base64 length ${text.length}`);
   }
   const std = hasUrl ? body.replace(/-/g, '+').replace(/_/g, '/') : body;
   const bytes = Buffer.from(std, 'base64');
   // Re-encoding must give back the same characters; otherwise the last
   // character carried non-zero spare bits and another string means the same bytes.
   if (bytes.toString('base64').replace(/=+$/, '') !== std) {
-    throw new L402Error(code, `${what} is not canonical base64`);
+    throw new LabError(code, `${what} is not canonical base64`);
   }
   return new Uint8Array(bytes);
 }

@@ -10,8 +10,8 @@
  * ('invalid_caveat') and nothing else.
  */
 import { CONDITION_SUFFIX, SERVICES_CONDITION } from './caveat.js';
-import { L402Error } from './errors.js';
 import { satisfiersFor, servicesSatisfier, type Satisfier } from './satisfier.js';
+import { LabError } from '../errors.js';
 
 const EQ = 0x3d;
 const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -67,7 +67,7 @@ export function readCaveats(
     const satisfier = condition ? lookup(condition) : undefined;
     if (!condition || !satisfier) return;
     const raw = text(bytes.subarray(eq + 1));
-    if (raw === undefined) throw new L402Error('invalid_caveat', `${condition}: value is not UTF-8 text`);
+    if (raw === undefined) throw new LabError('invalid_caveat', `${condition}: value is not UTF-8 text`);
     const value = satisfier.parse(raw.trim());
     const list = byCondition.get(condition) ?? [];
     const prev = list[list.length - 1];

@@ -5,8 +5,8 @@
  * negotiated token was sold for); each
  * returns the wire string, validated, so a bad caveat never gets signed.
  */
-import { L402Error } from './errors.js';
 import { preview } from './bytes.js';
+import { LabError } from '../errors.js';
 
 /** A caveat split into its condition and value. */
 export interface Caveat {
@@ -38,22 +38,22 @@ const UINT_RE = /^(0|[1-9][0-9]*)$/;
  * restricts instead of being skipped as unknown.
  */
 export function parseCaveat(text: string): Caveat {
-  if (typeof text !== 'string') throw new L402Error('invalid_caveat', 'a caveat must be a string');
+  if (typeof text !== 'string') throw new LabError('invalid_caveat', 'a caveat must be a string');
   const eq = text.indexOf('=');
-  if (eq < 0) throw new L402Error('invalid_caveat', `caveat has no '=': ${preview(text)}`);
+  if (eq < 0) throw new LabError('invalid_caveat', `caveat has no '=': ${preview(text)}`);
   const condition = text.slice(0, eq).trim();
   if (condition.length === 0)
-    throw new L402Error('invalid_caveat', `caveat has no condition: ${preview(text)}`);
+    throw new LabError('invalid_caveat', `caveat has no condition: ${preview(text)}`);
   return { condition, value: text.slice(eq + 1).trim() };
 }
 
 /** Formats a caveat as `condition=value`. */
 export function formatCaveat({ condition, value }: Caveat): string {
   if (typeof condition !== 'string' || condition.length === 0 || condition.includes('=')) {
-    throw new L402Error('invalid_caveat', `invalid caveat condition ${preview(condition)}`);
+    throw new LabError('invalid_caveat', `invalid caveat condition ${preview(condition)}`);
   }
   if (condition.trim() !== condition || typeof value !== 'string' || value.trim() !== value) {
-    throw new L402Error('invalid_caveat', `caveat ${condition} has surrounding whitespace`);
+    throw new LabError('invalid_caveat', `caveat ${condition} has surrounding whitespace`);
   }
   return `${condition}=${value}`;
 }
@@ -72,7 +72,7 @@ export function parseServices(value: string): ServiceTier[] {
     const name = colon < 0 ? '' : part.slice(0, colon).trim();
     const tierText = colon < 0 ? '' : part.slice(colon + 1).trim();
     if (!NAME_RE.test(name) || !UINT_RE.test(tierText) || Number(tierText) > 255) {
-      throw new L402Error(
+      throw new LabError(
         'invalid_caveat',
         `bad service entry ${preview(part)} (want name:tier, tier 0..255)`,
       );
@@ -87,7 +87,7 @@ export function parseList(value: string, re: RegExp, what: string): string[] {
   const items = value.split(',').map((s) => s.trim());
   for (const item of items) {
     if (!re.test(item))
-      throw new L402Error('invalid_caveat', `bad ${what} ${preview(item)} in ${preview(value)}`);
+      throw new LabError('invalid_caveat', `bad ${what} ${preview(item)} in ${preview(value)}`);
   }
   return items;
 }
@@ -101,7 +101,7 @@ export const parseMethods = (value: string): string[] => parseList(value, METHOD
 export function parseUint(value: string, what: string, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(value);
   if (!UINT_RE.test(value) || !Number.isSafeInteger(n) || n > max) {
-    throw new L402Error(
+    throw new LabError(
       'invalid_caveat',
       `${what} must be an integer from 0 to ${max}, got ${preview(value)}`,
     );
@@ -112,7 +112,7 @@ export function parseUint(value: string, what: string, max = Number.MAX_SAFE_INT
 /** Parses a price in msat: a positive safe integer. */
 export function parsePrice(value: string, what: string): number {
   const n = parseUint(value, what);
-  if (n === 0) throw new L402Error('invalid_caveat', `${what} must be a positive msat amount, got 0`);
+  if (n === 0) throw new LabError('invalid_caveat', `${what} must be a positive msat amount, got 0`);
   return n;
 }
 
@@ -122,10 +122,7 @@ export const MAX_VALID_UNTIL_SECONDS = Math.floor(Number.MAX_SAFE_INTEGER / 1000
 /** Parses a path prefix: absolute, no dot segments, no percent-encoded dots or slashes. */
 export function parsePathPrefix(value: string): string {
   if (!value.startsWith('/') || /\s/.test(value) || hasDotSegmentOrEncoding(value)) {
-    throw new L402Error(
-      'invalid_caveat',
-      `path prefix must be an absolute plain path, got ${preview(value)}`,
-    );
+    throw new LabError('invalid_caveat', `path prefix must be an absolute plain path, got ${preview(value)}`);
   }
   return value;
 }
@@ -143,21 +140,21 @@ export function hasDotSegmentOrEncoding(path: string): boolean {
 
 function listItem(item: unknown, re: RegExp, what: string): string {
   if (typeof item !== 'string' || !re.test(item)) {
-    throw new L402Error('invalid_caveat', `bad ${what} ${preview(item)}`);
+    throw new LabError('invalid_caveat', `bad ${what} ${preview(item)}`);
   }
   return item;
 }
 
 function checkName(service: string): string {
   if (typeof service !== 'string' || !NAME_RE.test(service)) {
-    throw new L402Error('invalid_caveat', `bad service name ${preview(service)}`);
+    throw new LabError('invalid_caveat', `bad service name ${preview(service)}`);
   }
   return service;
 }
 
 function nonEmpty<T>(items: readonly T[], what: string): readonly T[] {
   if (!Array.isArray(items) || items.length === 0)
-    throw new L402Error('invalid_caveat', `${what} list is empty`);
+    throw new LabError('invalid_caveat', `${what} list is empty`);
   return items;
 }
 
@@ -169,7 +166,7 @@ export const caveats = {
       .map(({ name, tier }) => {
         checkName(name);
         if (!Number.isInteger(tier) || tier < 0 || tier > 255) {
-          throw new L402Error('invalid_caveat', `tier of ${name} must be an integer 0..255, got ${tier}`);
+          throw new LabError('invalid_caveat', `tier of ${name} must be an integer 0..255, got ${tier}`);
         }
         return `${name}:${tier}`;
       })

@@ -1,36 +1,33 @@
+import { isLabError, type LabError } from '../errors.js';
+
 /**
- * The one error type of the L402 protocol core. Every failure a caller can
- * meet (bad bytes, bad header, failed verification) is an `L402Error` with a
- * machine-readable `code`; nothing else escapes this module.
+ * Every failure a caller of the L402 protocol core can meet (bad bytes, bad
+ * header, failed verification) is a `LabError` with one of these codes;
+ * nothing else escapes this module.
  */
-export type L402ErrorCode =
-  | 'malformed_header'
-  | 'malformed_identifier'
-  | 'unknown_version'
-  | 'bad_macaroon'
-  | 'bad_signature'
-  | 'wrong_preimage'
-  | 'unknown_token'
-  | 'expired'
-  | 'service_mismatch'
-  | 'capability_denied'
-  | 'quota_exceeded'
-  | 'widening_caveat'
-  | 'binding_mismatch'
-  | 'invalid_caveat';
+export const L402_ERROR_CODES = [
+  'malformed_header',
+  'malformed_identifier',
+  'unknown_version',
+  'bad_macaroon',
+  'bad_signature',
+  'wrong_preimage',
+  'unknown_token',
+  'expired',
+  'service_mismatch',
+  'capability_denied',
+  'quota_exceeded',
+  'widening_caveat',
+  'binding_mismatch',
+  'invalid_caveat',
+] as const;
 
-/** A protocol failure with a `code` a program can switch on and a message a person can read. */
-export class L402Error extends Error {
-  readonly code: L402ErrorCode;
+export type L402ErrorCode = (typeof L402_ERROR_CODES)[number];
 
-  constructor(code: L402ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'L402Error';
-    this.code = code;
-  }
-}
+/** A protocol failure of the L402 core. */
+export type L402Error = LabError<L402ErrorCode>;
 
-/** True when `e` is an `L402Error` (optionally with one of `codes`). */
+/** True when `e` is an L402 protocol failure (optionally with one of `codes`). */
 export function isL402Error(e: unknown, ...codes: L402ErrorCode[]): e is L402Error {
-  return e instanceof L402Error && (codes.length === 0 || codes.includes(e.code));
+  return isLabError(e, ...(codes.length > 0 ? codes : L402_ERROR_CODES));
 }

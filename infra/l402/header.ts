@@ -7,7 +7,8 @@
  * Authorization is parsed strictly: `L402|LSAT <mac>[,<mac>]:<64 lowercase hex>`.
  */
 import { preview } from './bytes.js';
-import { L402Error } from './errors.js';
+import { LabError } from '../errors.js';
+import type { L402Error } from './errors.js';
 
 /** An L402 scheme name as it was sent. */
 export type L402Scheme = 'L402' | 'LSAT';
@@ -45,7 +46,7 @@ const QUOTED_Y = /"((?:[^"\\]|\\.)*)"/sy;
 const SCHEME_RE = /^(l402|lsat)$/i;
 
 function malformed(message: string): L402Error {
-  return new L402Error('malformed_header', message);
+  return new LabError('malformed_header', message);
 }
 
 function checkLength(value: unknown, what: string): string {

@@ -1,9 +1,9 @@
+import { LabError } from '../errors.js';
 /**
  * The L402 macaroon identifier: 66 bytes, big-endian,
  * `version uint16 (=0) ‖ payment_hash[32] ‖ token_id[32]` (the layout Aperture
  * writes; see /work/shared/L402.md, not the spec's table).
  */
-import { L402Error } from './errors.js';
 
 /** The only identifier version that exists. */
 export const IDENTIFIER_VERSION = 0;
@@ -29,16 +29,16 @@ export function encodeIdentifier({
   tokenId: Uint8Array;
 }): Uint8Array {
   if (version !== IDENTIFIER_VERSION) {
-    throw new L402Error('unknown_version', `identifier version must be 0, got ${String(version)}`);
+    throw new LabError('unknown_version', `identifier version must be 0, got ${String(version)}`);
   }
   if (!(paymentHash instanceof Uint8Array) || paymentHash.length !== HASH_LENGTH) {
-    throw new L402Error(
+    throw new LabError(
       'malformed_identifier',
       `payment hash must be 32 bytes, got ${byteLength(paymentHash)}`,
     );
   }
   if (!(tokenId instanceof Uint8Array) || tokenId.length !== HASH_LENGTH) {
-    throw new L402Error('malformed_identifier', `token id must be 32 bytes, got ${byteLength(tokenId)}`);
+    throw new LabError('malformed_identifier', `token id must be 32 bytes, got ${byteLength(tokenId)}`);
   }
   const out = new Uint8Array(IDENTIFIER_LENGTH);
   // version 0 in big-endian is two zero bytes, already there
@@ -54,14 +54,14 @@ export function encodeIdentifier({
  */
 export function decodeIdentifier(bytes: Uint8Array): Identifier {
   if (!(bytes instanceof Uint8Array) || bytes.length < 2) {
-    throw new L402Error('malformed_identifier', `identifier too short: ${byteLength(bytes)} bytes`);
+    throw new LabError('malformed_identifier', `identifier too short: ${byteLength(bytes)} bytes`);
   }
   const version = (bytes[0]! << 8) | bytes[1]!;
   if (version !== IDENTIFIER_VERSION) {
-    throw new L402Error('unknown_version', `unknown identifier version ${version}`);
+    throw new LabError('unknown_version', `unknown identifier version ${version}`);
   }
   if (bytes.length !== IDENTIFIER_LENGTH) {
-    throw new L402Error(
+    throw new LabError(
       'malformed_identifier',
       `identifier must be ${IDENTIFIER_LENGTH} bytes, got ${bytes.length}`,
     );

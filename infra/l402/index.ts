@@ -1,5 +1,5 @@
 /** The L402 protocol core: identifier, macaroon, caveats, headers, mint and verify. Bytes in, bytes out. */
-export { L402Error, isL402Error, type L402ErrorCode } from './errors.js';
+export { L402_ERROR_CODES, isL402Error, type L402Error, type L402ErrorCode } from './errors.js';
 export {
   encodeIdentifier,
   decodeIdentifier,

@@ -1,3 +1,5 @@
+import { LabError } from '../errors.js';
+import type { L402Error } from './errors.js';
 /**
  * The libmacaroons V2 binary format, exactly as gopkg.in/macaroon.v2 writes it
  * (first-party caveats only):
@@ -8,7 +10,6 @@
  * single byte 0x00. The parser is strict: one encoding per macaroon, so a
  * flipped byte can never decode to the same token.
  */
-import { L402Error } from './errors.js';
 
 /** Packet tags of the V2 format. */
 export const TAG = { eos: 0, location: 1, identifier: 2, vid: 4, signature: 6 } as const;
@@ -104,7 +105,7 @@ function varint(out: number[], n: number): void {
 }
 
 function bad(message: string, offset?: number): L402Error {
-  return new L402Error('bad_macaroon', offset === undefined ? message : `${message} (at byte ${offset})`);
+  return new LabError('bad_macaroon', offset === undefined ? message : `${message} (at byte ${offset})`);
 }
 
 /** A bounds-checked cursor over untrusted bytes. */

@@ -5,8 +5,8 @@
  */
 import { createHmac } from 'node:crypto';
 import { bytesEqual, fromBase64, toBase64 } from './bytes.js';
-import { L402Error } from './errors.js';
 import { decodeV2, encodeV2 } from './macaroon-binary.js';
+import { LabError } from '../errors.js';
 
 const KEY_GENERATOR = Buffer.from('macaroons-key-generator', 'utf8');
 const utf8 = new TextEncoder();
@@ -60,7 +60,7 @@ export class Macaroon {
     location?: string;
   }): Macaroon {
     if (!(rootKey instanceof Uint8Array) || rootKey.length === 0) {
-      throw new L402Error('bad_macaroon', 'root key must be a non-empty Uint8Array');
+      throw new LabError('bad_macaroon', 'root key must be a non-empty Uint8Array');
     }
     const id = typeof identifier === 'string' ? utf8.encode(identifier) : Uint8Array.from(identifier);
     return new Macaroon(location, id, [], [], hmac(deriveMacaroonKey(rootKey), id));
@@ -69,7 +69,7 @@ export class Macaroon {
   /** A copy with one more first-party caveat, signature chained: sig' = HMAC(sig, caveat). */
   addFirstPartyCaveat(caveat: string): Macaroon {
     if (typeof caveat !== 'string' || caveat.length === 0) {
-      throw new L402Error('invalid_caveat', 'a caveat must be a non-empty string');
+      throw new LabError('invalid_caveat', 'a caveat must be a non-empty string');
     }
     const bytes = utf8.encode(caveat);
     return new Macaroon(
@@ -152,6 +152,6 @@ function decodeText(bytes: Uint8Array, what: string): string {
   try {
     return utf8Strict.decode(bytes);
   } catch (cause) {
-    throw new L402Error('bad_macaroon', `${what} is not valid UTF-8`, { cause });
+    throw new LabError('bad_macaroon', `${what} is not valid UTF-8`, { cause });
   }
 }

@@ -4,13 +4,13 @@
  * against the stored keys. Dependencies (key store, random bytes) are passed in.
  */
 import { fromHex, toHex } from './bytes.js';
-import { L402Error } from './errors.js';
 import { encodeIdentifier } from './identifier.js';
 import { Macaroon } from './macaroon.js';
 import type { RootKeyStore } from './root-key-store.js';
 import type { VerifyContext } from './satisfier.js';
 import { checkCaveatChain } from './token.js';
 import { verifyAuthorization, type VerifyResult } from './verify.js';
+import { LabError } from '../errors.js';
 
 /** Aperture's macaroon location; its tokens start `AgEEbHNhdAJC` in base64. */
 export const DEFAULT_LOCATION = 'lsat';
@@ -67,7 +67,7 @@ export function createMinter({ rootKeys, randomBytes, location = DEFAULT_LOCATIO
     async mint({ paymentHash, caveats }) {
       const hash = fromHex(paymentHash, 'payment hash', 'malformed_identifier', 32);
       if (!Array.isArray(caveats))
-        throw new L402Error('invalid_caveat', 'caveats must be an array of strings');
+        throw new LabError('invalid_caveat', 'caveats must be an array of strings');
       checkCaveatChain(caveats);
       const tokenIdBytes = random32('the token id');
       const rootKey = random32('the root key');

@@ -20,7 +20,8 @@ import {
   pathWithin,
   type ServiceTier,
 } from './caveat.js';
-import { L402Error } from './errors.js';
+import { LabError } from '../errors.js';
+import type { L402Error } from './errors.js';
 
 /** What the request is, for the final caveat checks. */
 export interface VerifyContext {
@@ -87,7 +88,7 @@ function define<T>(s: Satisfier<T>): Satisfier {
 }
 
 function widening(condition: string, message: string): L402Error {
-  return new L402Error('widening_caveat', `${condition}: ${message}`);
+  return new LabError('widening_caveat', `${condition}: ${message}`);
 }
 
 const isSubset = (cur: readonly string[], prev: readonly string[]): boolean =>
@@ -104,7 +105,7 @@ export const servicesSatisfier: Satisfier = define<ServiceTier[]>({
   },
   satisfyFinal(list, ctx) {
     if (!list.some((s) => s.name === ctx.service)) {
-      throw new L402Error(
+      throw new LabError(
         'service_mismatch',
         `token is for ${list.map((s) => s.name).join(',')}, not ${ctx.service}`,
       );
@@ -138,7 +139,7 @@ function capabilitiesSatisfier(condition: string): Satisfier {
     },
     satisfyFinal(list, ctx) {
       if (ctx.capability === undefined || !list.includes(ctx.capability)) {
-        throw new L402Error(
+        throw new LabError(
           'capability_denied',
           `capability ${ctx.capability ?? '(none named)'} is not in [${list.join(',')}]`,
         );
@@ -161,7 +162,7 @@ function validUntilSatisfier(condition: string): Satisfier {
     satisfyFinal(seconds, ctx) {
       // Valid strictly before the instant, as Aperture (`now().Before(expiry)`).
       if (ctx.nowMs >= seconds * 1000) {
-        throw new L402Error('expired', `token expired at ${seconds * 1000} ms, now is ${ctx.nowMs} ms`);
+        throw new LabError('expired', `token expired at ${seconds * 1000} ms, now is ${ctx.nowMs} ms`);
       }
     },
     record(seconds, facts, _step, isFinal) {
@@ -179,7 +180,7 @@ function maxCallsSatisfier(condition: string): Satisfier {
       if (cur > prev) throw widening(condition, `${cur} calls is more than ${prev}`);
     },
     satisfyFinal(n) {
-      if (n === 0) throw new L402Error('quota_exceeded', `${condition} is 0: no call is allowed`);
+      if (n === 0) throw new LabError('quota_exceeded', `${condition} is 0: no call is allowed`);
     },
     // Every occurrence is a quota of its own: the root bundle's limit is
     // shared by all copies attenuated from it, each copy's own limit is not.
@@ -200,7 +201,7 @@ function methodsSatisfier(condition: string): Satisfier {
     satisfyFinal(list, ctx) {
       const method = ctx.method?.toUpperCase();
       if (method === undefined || !list.includes(method)) {
-        throw new L402Error(
+        throw new LabError(
           'binding_mismatch',
           `method ${ctx.method ?? '(none)'} is not in [${list.join(',')}]`,
         );
@@ -223,7 +224,7 @@ function pathPrefixSatisfier(condition: string): Satisfier {
     satisfyFinal(prefix, ctx) {
       const path = ctx.path;
       if (path === undefined || hasDotSegmentOrEncoding(path) || !pathWithin(path, prefix)) {
-        throw new L402Error('binding_mismatch', `path ${path ?? '(none)'} is not inside ${prefix}`);
+        throw new LabError('binding_mismatch', `path ${path ?? '(none)'} is not inside ${prefix}`);
       }
     },
     record(prefix, facts, _step, isFinal) {

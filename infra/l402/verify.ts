@@ -6,13 +6,14 @@
  */
 import { createHash } from 'node:crypto';
 import { bytesEqual, fromHex, toHex } from './bytes.js';
-import { L402Error } from './errors.js';
 import { parseAuthorization } from './header.js';
 import { decodeIdentifier } from './identifier.js';
 import { Macaroon } from './macaroon.js';
 import type { RootKeyStore } from './root-key-store.js';
 import { readCaveats, satisfiersOf } from './caveat-reader.js';
 import { satisfiersFor, type TokenFacts, type VerifyContext } from './satisfier.js';
+import { LabError } from '../errors.js';
+import { isL402Error, type L402Error } from './errors.js';
 
 /** The outcome of a verification: facts on success, a coded error otherwise. */
 export type VerifyResult = { ok: true; token: TokenFacts } | { ok: false; error: L402Error };
@@ -33,11 +34,11 @@ export async function verifyAuthorization(
   try {
     return { ok: true, token: await verifyOrThrow(rootKeys, authorization, ctx, options) };
   } catch (e) {
-    if (e instanceof L402Error) return { ok: false, error: e };
+    if (isL402Error(e)) return { ok: false, error: e };
     // Only a broken RootKeyStore gets here: report it as a failed check, keep the cause.
     return {
       ok: false,
-      error: new L402Error('unknown_token', `root key lookup failed: ${String(e)}`, { cause: e }),
+      error: new LabError('unknown_token', `root key lookup failed: ${String(e)}`, { cause: e }),
     };
   }
 }
@@ -49,20 +50,17 @@ async function verifyOrThrow(
   { location }: VerifyOptions,
 ): Promise<TokenFacts> {
   if (typeof ctx?.service !== 'string' || !Number.isFinite(ctx.nowMs)) {
-    throw new L402Error('binding_mismatch', 'verify context needs a service name and a finite nowMs');
+    throw new LabError('binding_mismatch', 'verify context needs a service name and a finite nowMs');
   }
   const auth = parseAuthorization(authorization);
   if (auth.macaroons.length !== 1) {
-    throw new L402Error(
-      'bad_macaroon',
-      `expected one macaroon, got ${auth.macaroons.length} (no discharges)`,
-    );
+    throw new LabError('bad_macaroon', `expected one macaroon, got ${auth.macaroons.length} (no discharges)`);
   }
   const mac = Macaroon.fromBase64(auth.macaroons[0]!);
   // The location is the one part of a macaroon the HMAC does not cover; a
   // server knows where it mints, so a changed location is a changed token.
   if (location !== undefined && mac.location !== location) {
-    throw new L402Error(
+    throw new LabError(
       'bad_macaroon',
       `macaroon location ${JSON.stringify(mac.location)} is not ${JSON.stringify(location)}`,
     );
@@ -74,7 +72,7 @@ async function verifyOrThrow(
   const preimage = fromHex(auth.preimage, 'preimage', 'malformed_header', 32);
   const hash = new Uint8Array(createHash('sha256').update(preimage).digest());
   if (!bytesEqual(hash, id.paymentHash)) {
-    throw new L402Error(
+    throw new LabError(
       'wrong_preimage',
       `sha256(preimage) is not the token's payment hash ${toHex(id.paymentHash)}`,
     );
@@ -82,11 +80,11 @@ async function verifyOrThrow(
   // 3. root key
   const tokenId = toHex(id.tokenId);
   const rootKey = await rootKeys.get(tokenId);
-  if (!rootKey) throw new L402Error('unknown_token', `no root key for token ${tokenId} (unknown or revoked)`);
+  if (!rootKey) throw new LabError('unknown_token', `no root key for token ${tokenId} (unknown or revoked)`);
   // 4. HMAC chain
   const chain = mac.signatureChain(rootKey);
   if (!bytesEqual(chain[chain.length - 1]!, mac.signature)) {
-    throw new L402Error('bad_signature', `macaroon signature does not verify for token ${tokenId}`);
+    throw new LabError('bad_signature', `macaroon signature does not verify for token ${tokenId}`);
   }
   // 5. satisfiers
   const facts: TokenFacts = {

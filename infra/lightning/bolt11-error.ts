@@ -1,21 +1,13 @@
-/** Why a payment request was refused. */
-export type Bolt11ErrorCode =
-  | 'malformed'
-  | 'bad_checksum'
-  | 'bad_signature'
-  | 'unknown_network'
-  | 'wrong_network'
-  | 'bad_amount'
-  | 'missing_field';
+/** Every reason a payment request can be refused, for "is this a BOLT 11 error" checks. */
+export const BOLT11_ERROR_CODES = [
+  'malformed',
+  'bad_checksum',
+  'bad_signature',
+  'unknown_network',
+  'wrong_network',
+  'bad_amount',
+  'missing_field',
+] as const;
 
-/** A payment request that cannot be used, with a machine-readable `code`. */
-export class Bolt11Error extends Error {
-  override readonly name = 'Bolt11Error';
-  constructor(
-    readonly code: Bolt11ErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+/** Why a payment request was refused (the `code` of the `LabError` the decoder throws). */
+export type Bolt11ErrorCode = (typeof BOLT11_ERROR_CODES)[number];

@@ -2,7 +2,6 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bech32, hex } from '@scure/base';
 import type { Network } from './node.js';
 import type { InvoiceFields } from './bolt11-types.js';
-import { Bolt11Error } from './bolt11-error.js';
 import {
   featureWords,
   formatAmount,
@@ -11,6 +10,7 @@ import {
   parseFeatures,
   wordsToInt,
 } from './bolt11-words.js';
+import { LabError } from '../errors.js';
 
 /** BOLT11 tagged fields: reading them from data words, writing them for the encoder, and the signed digest. */
 
@@ -49,12 +49,12 @@ export function parseTaggedFields(words: number[], start: number, end: number): 
   const out: TaggedFields = { features: [] };
   let i = start;
   while (i < end) {
-    if (i + 3 > end) throw new Bolt11Error('malformed', 'tagged field header runs into the signature');
+    if (i + 3 > end) throw new LabError('malformed', 'tagged field header runs into the signature');
     const tag = words[i]!;
     const len = words[i + 1]! * 32 + words[i + 2]!;
     const from = i + 3;
     const to = from + len;
-    if (to > end) throw new Bolt11Error('malformed', `tagged field ${tag} runs past the signature`);
+    if (to > end) throw new LabError('malformed', `tagged field ${tag} runs past the signature`);
     const data = words.slice(from, to);
     i = to;
     // BOLT11: the first field of a kind with the right length wins; wrong lengths are skipped.
@@ -79,7 +79,7 @@ export function parseTaggedFields(words: number[], start: number, end: number): 
           try {
             out.description = utf8Decoder.decode(fromWordsPadded(data, Math.floor((len * 5) / 8)));
           } catch (e) {
-            throw new Bolt11Error('malformed', 'description (d) is not valid UTF-8', { cause: e });
+            throw new LabError('malformed', 'description (d) is not valid UTF-8', { cause: e });
           }
         }
         break;
@@ -105,21 +105,20 @@ export function buildUnsigned(
   payee: Uint8Array | undefined,
 ): { hrp: string; words: number[] } {
   const prefix = NETWORK_PREFIX[f.network];
-  if (prefix === undefined)
-    throw new Bolt11Error('unknown_network', `unknown network "${String(f.network)}"`);
+  if (prefix === undefined) throw new LabError('unknown_network', `unknown network "${String(f.network)}"`);
   const hrp = `ln${prefix}${f.amountMsat === undefined ? '' : formatAmount(f.amountMsat)}`;
   if (!Number.isSafeInteger(f.timestampSec) || f.timestampSec < 0 || f.timestampSec >= 2 ** 35)
-    throw new Bolt11Error('malformed', `timestamp ${f.timestampSec} does not fit 35 bits`);
+    throw new LabError('malformed', `timestamp ${f.timestampSec} does not fit 35 bits`);
   const words = intToWords(f.timestampSec, TIMESTAMP_WORDS);
   const push = (tag: number, data: number[]) => {
-    if (data.length > 1023) throw new Bolt11Error('malformed', `field ${tag} is longer than 1023 words`);
+    if (data.length > 1023) throw new LabError('malformed', `field ${tag} is longer than 1023 words`);
     words.push(tag, data.length >> 5, data.length & 31, ...data);
   };
   push(TAG.p, hashWords(f.paymentHash, 'payment hash'));
   if (f.description !== undefined) push(TAG.d, bech32.toWords(utf8Encoder.encode(f.description)));
   if (f.descriptionHash !== undefined) push(TAG.h, hashWords(f.descriptionHash, 'description hash'));
   if (f.description === undefined && f.descriptionHash === undefined)
-    throw new Bolt11Error('missing_field', 'an invoice needs a description (d) or a description hash (h)');
+    throw new LabError('missing_field', 'an invoice needs a description (d) or a description hash (h)');
   if (payee) push(TAG.n, bech32.toWords(payee));
   const expiry = f.expirySec ?? DEFAULT_EXPIRY_SEC;
   if (expiry !== DEFAULT_EXPIRY_SEC) push(TAG.x, intToWords(checkedUint(expiry, 'expiry')));
@@ -142,12 +141,12 @@ export function signingDigest(hrp: string, dataWords: number[]): Uint8Array {
 
 function checkedUint(v: number, what: string): number {
   if (!Number.isSafeInteger(v) || v < 0)
-    throw new Bolt11Error('malformed', `${what} must be a non-negative integer`);
+    throw new LabError('malformed', `${what} must be a non-negative integer`);
   return v;
 }
 
 function hashWords(h: string, what: string): number[] {
   if (typeof h !== 'string' || !HASH_RE.test(h))
-    throw new Bolt11Error('malformed', `${what} must be 64 lowercase hex characters`);
+    throw new LabError('malformed', `${what} must be 64 lowercase hex characters`);
   return bech32.toWords(hex.decode(h));
 }

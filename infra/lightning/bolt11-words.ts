@@ -1,5 +1,5 @@
 import type { Msat } from '../money.js';
-import { Bolt11Error } from './bolt11-error.js';
+import { LabError } from '../errors.js';
 
 /**
  * The bit-level pieces of BOLT11: 5-bit words to bytes and integers, the
@@ -21,27 +21,27 @@ const KNOWN_REQUIRED_FEATURES = new Set([8, 14, 16, 24, 48]);
 /** The human-readable amount part for `msat`, using the largest multiplier that is exact. */
 export function formatAmount(msat: Msat): string {
   if (!Number.isSafeInteger(msat) || msat <= 0)
-    throw new Bolt11Error('bad_amount', `amount must be a positive integer msat, got ${String(msat)}`);
+    throw new LabError('bad_amount', `amount must be a positive integer msat, got ${String(msat)}`);
   const deci = BigInt(msat) * 10n;
   for (const unit of ['', 'm', 'u', 'n', 'p']) {
     const per = DECI_MSAT_PER_UNIT[unit]!;
     if (deci % per === 0n) return `${deci / per}${unit}`;
   }
-  throw new Bolt11Error('bad_amount', `cannot encode ${msat} msat`); // unreachable: p always divides
+  throw new LabError('bad_amount', `cannot encode ${msat} msat`); // unreachable: p always divides
 }
 
 /** Reads the amount of the human-readable part (digits and an optional multiplier) as exact msat. */
 export function parseAmount(digits: string, unit: string): Msat {
   const per = DECI_MSAT_PER_UNIT[unit];
-  if (per === undefined) throw new Bolt11Error('bad_amount', `unknown amount multiplier "${unit}"`);
+  if (per === undefined) throw new LabError('bad_amount', `unknown amount multiplier "${unit}"`);
   if (digits.startsWith('0'))
-    throw new Bolt11Error('bad_amount', `amount "${digits}${unit}" has a leading zero`);
+    throw new LabError('bad_amount', `amount "${digits}${unit}" has a leading zero`);
   const deci = BigInt(digits) * per;
   if (deci % 10n !== 0n)
-    throw new Bolt11Error('bad_amount', `amount "${digits}${unit}" is not a whole number of millisatoshis`);
+    throw new LabError('bad_amount', `amount "${digits}${unit}" is not a whole number of millisatoshis`);
   const msat = deci / 10n;
   if (msat > BigInt(Number.MAX_SAFE_INTEGER))
-    throw new Bolt11Error('bad_amount', `amount "${digits}${unit}" is too large`);
+    throw new LabError('bad_amount', `amount "${digits}${unit}" is too large`);
   return Number(msat);
 }
 
@@ -55,7 +55,7 @@ export function parseFeatures(data: number[]): number[] {
   }
   const unknown = bits.find((b) => b % 2 === 0 && !KNOWN_REQUIRED_FEATURES.has(b));
   if (unknown !== undefined)
-    throw new Bolt11Error('malformed', `invoice requires unknown feature bit ${unknown}`);
+    throw new LabError('malformed', `invoice requires unknown feature bit ${unknown}`);
   return bits;
 }
 
@@ -81,7 +81,7 @@ export function fromWordsPadded(words: number[], nBytes: number): Uint8Array {
 export function wordsToInt(words: number[], start: number, len: number): number {
   let v = 0;
   for (let k = start; k < start + len; k++) v = v * 32 + words[k]!;
-  if (!Number.isSafeInteger(v)) throw new Bolt11Error('malformed', 'integer field is too large');
+  if (!Number.isSafeInteger(v)) throw new LabError('malformed', 'integer field is too large');
   return v;
 }
 

@@ -1,5 +1,4 @@
 import { bech32, hex } from '@scure/base';
-import { Bolt11Error } from './bolt11-error.js';
 import {
   buildUnsigned,
   DEFAULT_EXPIRY_SEC,
@@ -14,6 +13,7 @@ import type { DecodedInvoice, InvoiceFields } from './bolt11-types.js';
 import { parseAmount, wordsToInt } from './bolt11-words.js';
 import type { Network } from './node.js';
 import { defaultSecp, type Secp } from './secp.js';
+import { LabError } from '../errors.js';
 
 /**
  * BOLT11 payment requests, the one encoder/decoder of the project: both the
@@ -24,7 +24,7 @@ import { defaultSecp, type Secp } from './secp.js';
  * recovery id byte, in that wire order.
  */
 
-export { Bolt11Error, type Bolt11ErrorCode } from './bolt11-error.js';
+export { BOLT11_ERROR_CODES, type Bolt11ErrorCode } from './bolt11-error.js';
 export { NETWORK_PREFIX } from './bolt11-fields.js';
 export { formatAmount } from './bolt11-words.js';
 export type { DecodedInvoice, InvoiceFields } from './bolt11-types.js';
@@ -51,7 +51,7 @@ export function encodeInvoice(
   privateKey: Uint8Array,
   secp: Secp = defaultSecp,
 ): string {
-  if (!secp.isSecretKey(privateKey)) throw new Bolt11Error('malformed', 'private key must be 32 valid bytes');
+  if (!secp.isSecretKey(privateKey)) throw new LabError('malformed', 'private key must be 32 valid bytes');
   const payee = fields.includePayeeKey ? secp.publicKey(privateKey) : undefined;
   const { hrp, words } = buildUnsigned(fields, payee);
   const { signature, recoveryId } = secp.signRecoverable(signingDigest(hrp, words), privateKey);
@@ -68,15 +68,15 @@ export function encodeInvoice(
  * `bad_signature`, so it can never pass for a signed invoice.
  */
 export function encodeUnsignedInvoice(fields: InvoiceFields, payeePubkey: Uint8Array): string {
-  if (payeePubkey.length !== 33) throw new Bolt11Error('malformed', 'payee key must be 33 bytes');
+  if (payeePubkey.length !== 33) throw new LabError('malformed', 'payee key must be 33 bytes');
   const { hrp, words } = buildUnsigned(fields, payeePubkey);
   return bech32.encode(hrp, words.concat(new Array<number>(SIG_WORDS).fill(0)), false);
 }
 
-/** Decodes a payment request, checks it and recovers the payee. Throws `Bolt11Error`. */
+/** Decodes a payment request, checks it and recovers the payee. Throws a `LabError` with a `Bolt11ErrorCode`. */
 export function decodeInvoice(bolt11: string, opts: DecodeOptions = {}): DecodedInvoice {
   const { verify = true, expectedNetwork, allowUnsigned = false, secp = defaultSecp } = opts;
-  if (typeof bolt11 !== 'string') throw new Bolt11Error('malformed', 'payment request must be a string');
+  if (typeof bolt11 !== 'string') throw new LabError('malformed', 'payment request must be a string');
   // Wallets often prefix "lightning:"; tolerate it like LND does not but every wallet does.
   const input = bolt11.trim().replace(/^lightning:/i, '');
   let hrp: string;
@@ -86,29 +86,29 @@ export function decodeInvoice(bolt11: string, opts: DecodeOptions = {}): Decoded
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     const code = /checksum/i.test(msg) ? 'bad_checksum' : 'malformed';
-    throw new Bolt11Error(code, `not a bech32 payment request: ${msg}`, { cause: e });
+    throw new LabError(code, `not a bech32 payment request: ${msg}`, { cause: e });
   }
   const m = /^ln([a-z]+?)(?:(\d+)([a-z])?)?$/.exec(hrp);
-  if (!m) throw new Bolt11Error('unknown_network', `prefix "${hrp}" is not a Lightning invoice prefix`);
+  if (!m) throw new LabError('unknown_network', `prefix "${hrp}" is not a Lightning invoice prefix`);
   const network = PREFIX_NETWORK.get(m[1]!);
-  if (!network) throw new Bolt11Error('unknown_network', `unknown network prefix "ln${m[1]}"`);
+  if (!network) throw new LabError('unknown_network', `unknown network prefix "ln${m[1]}"`);
   if (expectedNetwork && network !== expectedNetwork)
-    throw new Bolt11Error('wrong_network', `invoice is for ${network}, expected ${expectedNetwork}`);
+    throw new LabError('wrong_network', `invoice is for ${network}, expected ${expectedNetwork}`);
   const amountMsat = m[2] === undefined ? undefined : parseAmount(m[2], m[3] ?? '');
   if (words.length < TIMESTAMP_WORDS + SIG_WORDS)
-    throw new Bolt11Error('malformed', `payment request too short (${words.length} data words)`);
+    throw new LabError('malformed', `payment request too short (${words.length} data words)`);
 
   const dataEnd = words.length - SIG_WORDS;
   const timestampSec = wordsToInt(words, 0, TIMESTAMP_WORDS);
   const f = parseTaggedFields(words, TIMESTAMP_WORDS, dataEnd);
-  if (f.paymentHash === undefined) throw new Bolt11Error('missing_field', 'payment hash (p) is missing');
+  if (f.paymentHash === undefined) throw new LabError('missing_field', 'payment hash (p) is missing');
 
   const sig = bech32.fromWords(words.slice(dataEnd));
   const signed = sig.some((b) => b !== 0);
   let payee: string;
   if (!signed) {
     if (!allowUnsigned || !f.payee)
-      throw new Bolt11Error('bad_signature', 'invoice is unsigned (all-zero signature)');
+      throw new LabError('bad_signature', 'invoice is unsigned (all-zero signature)');
     payee = f.payee;
   } else if (!verify && f.payee) {
     payee = f.payee;
@@ -118,11 +118,11 @@ export function decodeInvoice(bolt11: string, opts: DecodeOptions = {}): Decoded
     if (f.payee) {
       // BOLT11: with a valid `n`, check the signature against it (high-S accepted).
       if (verify && !secp.verify(digest, hex.decode(f.payee), compact))
-        throw new Bolt11Error('bad_signature', `signature does not match payee ${f.payee}`);
+        throw new LabError('bad_signature', `signature does not match payee ${f.payee}`);
       payee = f.payee;
     } else {
       const key = secp.recover(digest, compact, sig[64]!);
-      if (!key) throw new Bolt11Error('bad_signature', 'signature does not recover a public key');
+      if (!key) throw new LabError('bad_signature', 'signature does not recover a public key');
       payee = hex.encode(key);
     }
   }

@@ -7,6 +7,7 @@ import type { Clock } from '../time/clock.js';
 import { silentLogger, type Logger } from '../log.js';
 import { withFileLock } from './file-lock.js';
 import type { GoTarget } from './go-targets.js';
+import { LabError } from '../errors.js';
 
 const run = promisify(execFile);
 
@@ -15,16 +16,8 @@ export function cacheDir(): string {
   return process.env.L402_LAB_CACHE ?? join(homedir(), '.cache', 'l402-lab');
 }
 
-export class BuildError extends Error {
-  override readonly name = 'BuildError';
-  constructor(
-    readonly code: 'go_missing' | 'build_failed',
-    message: string,
-    opts?: { cause?: unknown },
-  ) {
-    super(message, opts);
-  }
-}
+/** Why a pinned Go binary could not be built. */
+export type BuildErrorCode = 'go_missing' | 'build_failed';
 
 export interface BuildDeps {
   clock: Clock;
@@ -78,7 +71,7 @@ export async function ensureBinaries(
   if (missing.length === 0) return out;
   const go = await goVersion();
   if (!go) {
-    throw new BuildError(
+    throw new LabError(
       'go_missing',
       `need ${missing.map((t) => `${t.name} ${t.version}`).join(', ')} but Go is not installed: ` +
         `install Go (https://go.dev/dl, ≥ 1.24) or use Docker (npm run network:up -- --docker) or Polar.`,
@@ -126,7 +119,7 @@ async function build(t: GoTarget, cache: string): Promise<string> {
     }
   } catch (cause) {
     const stderr = (cause as { stderr?: string }).stderr ?? '';
-    throw new BuildError(
+    throw new LabError(
       'build_failed',
       `building ${t.name} ${t.version} failed: ${stderr.trim().split('\n').slice(-15).join('\n') || String(cause)}`,
       { cause },
@@ -135,7 +128,7 @@ async function build(t: GoTarget, cache: string): Promise<string> {
   const path = join(bin, t.name);
   const reported = await versionOutput(t, path);
   if (!t.versionPattern.test(reported)) {
-    throw new BuildError(
+    throw new LabError(
       'build_failed',
       `${t.name} built but does not report version ${t.version}: ${reported}`,
     );

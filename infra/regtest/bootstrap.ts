@@ -6,6 +6,7 @@ import { COINBASE_MATURITY, type Faucet, type FundingOutput } from './faucet.js'
 import { LndAdmin } from './lnd-admin.js';
 import type { NodeRole } from './network-file.js';
 import type { Topology } from './topology.js';
+import { LabError } from '../errors.js';
 
 /** A started, ready LND node the bootstrap will wire up. */
 export interface BootNode {
@@ -21,12 +22,6 @@ export interface BootstrapDeps {
   logger: Logger;
   chain: Chain;
   faucet: Faucet;
-}
-
-/** The bootstrap could not get the network into shape; the message says which step. */
-export class BootstrapError extends Error {
-  override readonly name = 'BootstrapError';
-  readonly code = 'bootstrap_failed';
 }
 
 export interface BootstrapResult {
@@ -51,7 +46,7 @@ export async function prepareChain(chain: Chain, log: Logger): Promise<void> {
     height = target;
   }
   for (let extra = 0; !(await chain.segwitActive()); extra++) {
-    if (extra > 5) throw new BootstrapError(`segwit still not active at height ${height}`);
+    if (extra > 5) throw new LabError('bootstrap_failed', `segwit still not active at height ${height}`);
     await chain.mine(144);
     height += 144;
   }
@@ -187,7 +182,8 @@ export async function waitFor(
       last = err;
     }
     if (clock.now() > until) {
-      throw new BootstrapError(
+      throw new LabError(
+        'bootstrap_failed',
         `timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? `: ${String(last)}` : ''}`,
       );
     }
@@ -201,7 +197,9 @@ async function retry<T>(clock: Clock, tries: number, what: string, fn: () => Pro
       return await fn();
     } catch (err) {
       if (i >= tries)
-        throw new BootstrapError(`${what} failed ${tries} times: ${String(err)}`, { cause: err });
+        throw new LabError('bootstrap_failed', `${what} failed ${tries} times: ${String(err)}`, {
+          cause: err,
+        });
       await clock.sleep(Math.min(500 * i, 3000));
     }
   }

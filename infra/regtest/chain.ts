@@ -1,5 +1,6 @@
 import { Agent, request } from 'undici';
 import type { Clock } from '../time/clock.js';
+import { LabError } from '../errors.js';
 
 /** How to reach the bitcoin node's JSON-RPC (btcd: HTTPS with its rpc.cert; bitcoind: plain HTTP). */
 export interface ChainRpcConfig {
@@ -12,18 +13,8 @@ export interface ChainRpcConfig {
   tlsCert?: string;
 }
 
-/** A failed JSON-RPC call to the bitcoin node. */
-export class ChainRpcError extends Error {
-  override readonly name = 'ChainRpcError';
-  constructor(
-    readonly code: 'unreachable' | 'rpc_error' | 'bad_response',
-    message: string,
-    readonly rpcCode?: number,
-    opts?: { cause?: unknown },
-  ) {
-    super(message, opts);
-  }
-}
+/** Why a JSON-RPC call to the bitcoin node failed. */
+export type ChainRpcErrorCode = 'unreachable' | 'rpc_error' | 'bad_response';
 
 /**
  * The few chain operations the bootstrap needs, over either btcd or bitcoind.
@@ -57,31 +48,22 @@ export class Chain {
         body: JSON.stringify({ jsonrpc: '1.0', id: ++this.#id, method, params }),
       });
     } catch (cause) {
-      throw new ChainRpcError(
-        'unreachable',
-        `${this.backend} at ${this.#cfg.url} did not answer ${method}`,
-        undefined,
-        {
-          cause,
-        },
-      );
+      throw new LabError('unreachable', `${this.backend} at ${this.#cfg.url} did not answer ${method}`, {
+        cause,
+      });
     }
     const text = await res.body.text();
     let body: { result?: T; error?: { code?: number; message?: string } | null };
     try {
       body = JSON.parse(text) as typeof body;
     } catch {
-      throw new ChainRpcError(
+      throw new LabError(
         'bad_response',
         `${this.backend} ${method}: HTTP ${res.statusCode} ${text.slice(0, 200)}`,
       );
     }
     if (body.error) {
-      throw new ChainRpcError(
-        'rpc_error',
-        `${this.backend} ${method}: ${body.error.message}`,
-        body.error.code,
-      );
+      throw new LabError('rpc_error', `${this.backend} ${method}: ${body.error.message}`);
     }
     return body.result as T;
   }
@@ -106,7 +88,7 @@ export class Chain {
   async coinbaseHex(blockHash: string): Promise<string> {
     const block = await this.call<{ tx: string[] }>('getblock', [blockHash, 1]);
     const txid = block.tx[0];
-    if (!txid) throw new ChainRpcError('bad_response', `block ${blockHash} has no transactions`);
+    if (!txid) throw new LabError('bad_response', `block ${blockHash} has no transactions`);
     return this.call<string>('getrawtransaction', [
       txid,
       0,

@@ -8,6 +8,7 @@ import { silentLogger, type Logger } from '../log.js';
 import { cacheDir, ensureBinaries } from './binaries.js';
 import { COMPOSE } from './go-targets.js';
 import { isAlive, logTail, spawnDaemon, stopProcess, type ProcessRecord } from './processes.js';
+import { LabError } from '../errors.js';
 
 const run = promisify(execFile);
 
@@ -19,12 +20,6 @@ const run = promisify(execFile);
  * `dockerd` in the background when no daemon answers. Only a daemon started
  * here is recorded (`<cache>/dockerd.json`) and stopped by `stopDockerd`.
  */
-
-/** Docker cannot be made available here; the message says what to do. */
-export class DockerSetupError extends Error {
-  override readonly name = 'DockerSetupError';
-  readonly code = 'docker_unavailable';
-}
 
 export interface DockerSetupDeps {
   clock: Clock;
@@ -67,7 +62,8 @@ export async function prepareDocker(deps: DockerSetupDeps): Promise<DockerSetup>
   const actions: string[] = [];
   if (!(await onPath('dockerd')) && !(await dockerAvailable())) {
     if (deps.install === false || process.getuid?.() !== 0) {
-      throw new DockerSetupError(
+      throw new LabError(
+        'docker_unavailable',
         'no Docker engine here: install Docker (Debian/Ubuntu: `apt-get install docker.io`, as root), ' +
           'or use the native network (npm run network:up -- --native)',
       );
@@ -95,7 +91,8 @@ export async function prepareDocker(deps: DockerSetupDeps): Promise<DockerSetup>
     await rm(join(plugins, 'docker-compose'), { force: true });
     await symlink(bins['docker-compose']!, join(plugins, 'docker-compose'));
     if (!(await composeAvailable()))
-      throw new DockerSetupError(
+      throw new LabError(
+        'docker_unavailable',
         `built ${bins['docker-compose']} but \`docker compose version\` still fails`,
       );
     actions.push(`installed Compose ${COMPOSE.version} as ${join(plugins, 'docker-compose')}`);
@@ -105,7 +102,8 @@ export async function prepareDocker(deps: DockerSetupDeps): Promise<DockerSetup>
 
 async function startDockerd(clock: Clock, log: Logger): Promise<ProcessRecord> {
   if (process.getuid?.() !== 0)
-    throw new DockerSetupError(
+    throw new LabError(
+      'docker_unavailable',
       'no Docker daemon answers and only root can start dockerd: start Docker, then retry',
     );
   const logFile = join(cacheDir(), 'dockerd.log');
@@ -118,7 +116,7 @@ async function startDockerd(clock: Clock, log: Logger): Promise<ProcessRecord> {
     if (!isAlive(rec.pid) || clock.now() > until) {
       const tail = await logTail(logFile);
       await stopDockerd(clock);
-      throw new DockerSetupError(`dockerd did not come up:\n${tail}`);
+      throw new LabError('docker_unavailable', `dockerd did not come up:\n${tail}`);
     }
     await clock.sleep(500);
   }

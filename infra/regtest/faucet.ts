@@ -3,6 +3,7 @@ import * as bitcoin from 'bitcoinjs-lib';
 import { ECPairFactory, type ECPairInterface } from 'ecpair';
 import * as ecc from 'tiny-secp256k1';
 import type { Chain } from './chain.js';
+import { LabError } from '../errors.js';
 
 const ECPair = ECPairFactory(ecc);
 const NETWORK = bitcoin.networks.regtest;
@@ -15,12 +16,6 @@ const FEE_RATE = 2;
 export interface FundingOutput {
   address: string;
   valueSat: number;
-}
-
-/** Not enough mature coins to fund what was asked. */
-export class FaucetError extends Error {
-  override readonly name = 'FaucetError';
-  readonly code = 'insufficient_funds';
 }
 
 /**
@@ -71,7 +66,8 @@ export class Faucet {
     }
     const fee = feeFor(inputs.length, outputs.length + 1);
     if (haveSat < needSat + fee) {
-      throw new FaucetError(
+      throw new LabError(
+        'insufficient_funds',
         `faucet has ${haveSat} sat in mature coinbases at height ${tip}, needs ${needSat + fee}: mine more blocks`,
       );
     }

@@ -2,12 +2,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '../time/clock.js';
 import { isAlive } from './processes.js';
-
-/** A lock we could not get in time. */
-export class LockTimeoutError extends Error {
-  override readonly name = 'LockTimeoutError';
-  readonly code = 'lock_timeout';
-}
+import { LabError } from '../errors.js';
 
 export interface LockOptions {
   clock: Clock;
@@ -55,7 +50,8 @@ export async function acquireFileLock(path: string, opts: LockOptions): Promise<
       continue;
     }
     if (clock.now() - started > timeoutMs) {
-      throw new LockTimeoutError(
+      throw new LabError(
+        'lock_timeout',
         `lock ${path} is held by pid ${owner || '?'} for over ${Math.round(timeoutMs / 1000)} s; ` +
           `if that process is stuck, stop it or delete the directory`,
       );

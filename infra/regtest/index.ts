@@ -7,38 +7,26 @@ export {
   networkDescSchema,
   nodeDescSchema,
   nodeRoleSchema,
-  NetworkFileError,
   type NetworkDesc,
   type NodeDesc,
   type NodeRole,
   type BitcoinDesc,
+  type NetworkFileErrorCode,
 } from './network-file.js';
 export { connectNode, connectNetwork, closeAll } from './connect.js';
 export { upNative, downNative, stopNode, startNode, type NativeUpOptions } from './native.js';
 export { upDocker, downDocker, type DockerUpOptions } from './docker.js';
 export { readComposeLayout, type ComposeLayout } from './compose-layout.js';
-export { dockerAvailable, composeAvailable, prepareDocker, stopDockerd, DockerSetupError } from './engine.js';
+export { dockerAvailable, composeAvailable, prepareDocker, stopDockerd } from './engine.js';
 export { ensureLocalImages, composeFilesFor, LOCAL_IMAGES, type ImageChoice } from './images.js';
 export { downNetwork, networkRunning, stopNetworkNode, startNetworkNode } from './lifecycle.js';
-export {
-  attachPolar,
-  guessRole,
-  PolarAttachError,
-  type PolarAttachOptions,
-  type PolarAttachResult,
-} from './polar.js';
+export { attachPolar, guessRole, type PolarAttachOptions, type PolarAttachResult } from './polar.js';
 export { findPolarNetwork, polarHomes, type PolarNetwork } from './polar-networks.js';
 export type { PolarNode } from './polar-node.js';
-export { bootstrap, prepareChain, BootstrapError, type BootNode, type BootstrapResult } from './bootstrap.js';
-export {
-  defaultTopology,
-  resolveTopology,
-  topologySchema,
-  TopologyError,
-  type Topology,
-} from './topology.js';
-export { Chain, ChainRpcError, type ChainRpcConfig } from './chain.js';
-export { Faucet, FaucetError, type FundingOutput } from './faucet.js';
+export { bootstrap, prepareChain, type BootNode, type BootstrapResult } from './bootstrap.js';
+export { defaultTopology, resolveTopology, topologySchema, type Topology } from './topology.js';
+export { Chain, type ChainRpcConfig, type ChainRpcErrorCode } from './chain.js';
+export { Faucet, type FundingOutput } from './faucet.js';
 export { LndAdmin, waitForLnd, type OpenChannelOptions } from './lnd-admin.js';
 export {
   ensureBinaries,
@@ -46,7 +34,7 @@ export {
   goVersion,
   cacheDir,
   parseReplaces,
-  BuildError,
+  type BuildErrorCode,
 } from './binaries.js';
 export { LND, BTCD, BTCCTL, APERTURE, COMPOSE, LNCLI, REGTEST_TARGETS, type GoTarget } from './go-targets.js';
 export {

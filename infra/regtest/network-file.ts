@@ -1,6 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
+import { LabError } from '../errors.js';
 
 /** What a node is for in the market; `other` when nobody said (Polar networks). */
 export const nodeRoleSchema = z.enum(['hub', 'seller', 'buyer', 'router', 'reseller', 'other']);
@@ -82,24 +83,15 @@ export const networkDescSchema = z
   });
 export type NetworkDesc = z.infer<typeof networkDescSchema>;
 
-/** network.json missing, unreadable or invalid; the message names the file and the bad field. */
-export class NetworkFileError extends Error {
-  override readonly name = 'NetworkFileError';
-  constructor(
-    readonly code: 'not_found' | 'invalid_json' | 'invalid',
-    message: string,
-    opts?: { cause?: unknown },
-  ) {
-    super(message, opts);
-  }
-}
+/** Why network.json cannot be used (missing, unreadable or invalid); the message names the file and the bad field. */
+export type NetworkFileErrorCode = 'not_found' | 'invalid_json' | 'invalid';
 
 /** Validates a parsed description; `where` names its source in errors. */
 export function parseNetwork(value: unknown, where = 'network description'): NetworkDesc {
   const r = networkDescSchema.safeParse(value);
   if (r.success) return r.data;
   const lines = r.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
-  throw new NetworkFileError('invalid', `${where} is not a valid network description:\n${lines.join('\n')}`, {
+  throw new LabError('invalid', `${where} is not a valid network description:\n${lines.join('\n')}`, {
     cause: r.error,
   });
 }
@@ -114,7 +106,7 @@ export async function loadNetwork(path: string): Promise<NetworkDesc> {
   try {
     text = await readFile(path, 'utf8');
   } catch (cause) {
-    throw new NetworkFileError(
+    throw new LabError(
       'not_found',
       `cannot read ${path}: bring a network up with \`npm run network:up\` or attach one with \`npm run network:attach -- --polar <dir>\``,
       { cause },
@@ -124,7 +116,7 @@ export async function loadNetwork(path: string): Promise<NetworkDesc> {
   try {
     json = JSON.parse(text);
   } catch (cause) {
-    throw new NetworkFileError('invalid_json', `${path} is not JSON: ${(cause as Error).message}`, { cause });
+    throw new LabError('invalid_json', `${path} is not JSON: ${(cause as Error).message}`, { cause });
   }
   const net = parseNetwork(json, path);
   const base = dirname(resolve(path));
@@ -161,7 +153,7 @@ export async function saveNetwork(path: string, net: NetworkDesc): Promise<void>
 export function nodeByName(net: NetworkDesc, name: string): NodeDesc {
   const n = net.nodes.find((x) => x.name === name);
   if (!n)
-    throw new NetworkFileError(
+    throw new LabError(
       'invalid',
       `no node named ${name}; the network has ${net.nodes.map((x) => x.name).join(', ')}`,
     );

@@ -4,6 +4,7 @@ import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { readPolarCompose } from './polar-compose.js';
 import { POLAR_STATUS, type PolarKind, type PolarNode, type PolarStatus } from './polar-node.js';
+import { LabError } from '../errors.js';
 
 /**
  * Polar's own record of its networks (`<home>/networks/networks.json`, written
@@ -73,12 +74,6 @@ export function polarHomes(home = homedir()): string[] {
   return [join(home, '.local', 'share', 'polar'), join(home, '.polar')];
 }
 
-/** The network named by `ref` is not there, or cannot be read; the message lists what is. */
-export class PolarLookupError extends Error {
-  override readonly name = 'PolarLookupError';
-  readonly code = 'polar_attach_failed';
-}
-
 const isDir = (p: string): Promise<boolean> =>
   stat(p).then(
     (s) => s.isDirectory(),
@@ -99,12 +94,13 @@ async function readNetworksFile(home: string): Promise<FoundFile | undefined> {
   try {
     json = JSON.parse(text);
   } catch (cause) {
-    throw new PolarLookupError(`${path} is not JSON: ${(cause as Error).message}`, { cause });
+    throw new LabError('polar_attach_failed', `${path} is not JSON: ${(cause as Error).message}`, { cause });
   }
   const r = networksFileSchema.safeParse(json);
   if (!r.success) {
     const issue = r.error.issues[0]!;
-    throw new PolarLookupError(
+    throw new LabError(
+      'polar_attach_failed',
       `${path} is not a Polar networks file: ${issue.path.join('.') || '(root)'}: ${issue.message}`,
     );
   }
@@ -134,7 +130,8 @@ export async function findPolarNetwork(ref: string, homes = polarHomes()): Promi
   }
   if (hits.length === 0) {
     const known = files.flatMap((f) => f.networks.map((n) => `${n.id} "${n.name}" (${f.home})`));
-    throw new PolarLookupError(
+    throw new LabError(
+      'polar_attach_failed',
       files.length === 0
         ? `no Polar networks.json in ${homes.join(' or ')}: pass the network folder, or --polar-home <Polar data folder>`
         : `no Polar network with id or name "${ref}"; there are: ${known.join(', ') || 'none'}`,
@@ -142,7 +139,8 @@ export async function findPolarNetwork(ref: string, homes = polarHomes()): Promi
   }
   const inFirst = hits.filter((h) => h.file === hits[0]!.file);
   if (inFirst.length > 1) {
-    throw new PolarLookupError(
+    throw new LabError(
+      'polar_attach_failed',
       `${inFirst.length} Polar networks are named "${ref}" (ids ${inFirst.map((h) => h.net.id).join(', ')}): pass the id`,
     );
   }
@@ -209,7 +207,8 @@ async function fromCompose(dir: string): Promise<PolarNetwork> {
   const path = join(dir, 'docker-compose.yml');
   const text = await readFile(path, 'utf8').catch(() => undefined);
   if (text === undefined) {
-    throw new PolarLookupError(
+    throw new LabError(
+      'polar_attach_failed',
       `no docker-compose.yml in ${dir}: pass a Polar network folder (<Polar data folder>/networks/<id>), its id or its name`,
     );
   }
@@ -227,6 +226,6 @@ async function fromCompose(dir: string): Promise<PolarNetwork> {
       ],
     };
   } catch (cause) {
-    throw new PolarLookupError(`${path}: ${(cause as Error).message}`, { cause });
+    throw new LabError('polar_attach_failed', `${path}: ${(cause as Error).message}`, { cause });
   }
 }

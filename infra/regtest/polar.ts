@@ -12,6 +12,7 @@ import {
 } from './network-file.js';
 import { findPolarNetwork, polarHomes, type PolarNetwork } from './polar-networks.js';
 import type { PolarNode } from './polar-node.js';
+import { LabError } from '../errors.js';
 
 export interface PolarAttachOptions {
   /** A Polar network's id, its name, or its folder (`<Polar data folder>/networks/<id>`). */
@@ -35,12 +36,6 @@ export interface PolarAttachResult {
   warnings: string[];
 }
 
-/** A Polar network we cannot attach; the message says what to do. */
-export class PolarAttachError extends Error {
-  override readonly name = 'PolarAttachError';
-  readonly code = 'polar_attach_failed';
-}
-
 /** A role from a node's name: Polar users often call nodes alice/bob, which stay `other`. */
 export function guessRole(name: string): NodeRole {
   for (const role of ['hub', 'seller', 'buyer', 'router', 'reseller'] as const)
@@ -62,7 +57,7 @@ type Probe = { ok: true; pubkey: string } | { ok: false; stopped: boolean; why: 
 export async function attachPolar(opts: PolarAttachOptions): Promise<PolarAttachResult> {
   const log = opts.logger ?? silentLogger;
   const found = await findPolarNetwork(opts.network, opts.homes ?? polarHomes()).catch((err: Error) => {
-    throw new PolarAttachError(err.message, { cause: err });
+    throw new LabError('polar_attach_failed', err.message, { cause: err });
   });
   const label = `Polar network ${found.id ?? ''} "${found.name}"`.replace('  ', ' ');
   const warnings = [...found.notes];
@@ -78,7 +73,8 @@ export async function attachPolar(opts: PolarAttachOptions): Promise<PolarAttach
     else usable.push(n);
   }
   if (usable.length === 0) {
-    throw new PolarAttachError(
+    throw new LabError(
+      'polar_attach_failed',
       `${label} has no LND or litd node to attach (it has ${found.nodes.map((n) => `${n.name}: ${kindText(n)}`).join(', ')})`,
     );
   }
@@ -87,16 +83,18 @@ export async function attachPolar(opts: PolarAttachOptions): Promise<PolarAttach
     const p = probes[i]!;
     return !p.ok && !p.stopped ? [`${n.name}: ${p.why}`] : [];
   });
-  if (broken.length) throw new PolarAttachError(`${label}: ${broken.join('; ')}`);
+  if (broken.length) throw new LabError('polar_attach_failed', `${label}: ${broken.join('; ')}`);
   const stopped = usable.filter((_, i) => !probes[i]!.ok);
   if (stopped.length === usable.length) {
-    throw new PolarAttachError(
+    throw new LabError(
+      'polar_attach_failed',
       `${label} is stopped${found.status === 'stopped' ? ' (Polar records it as stopped)' : ''}: ` +
         `no LND node answers (${stopped.map((n) => `${n.name} at 127.0.0.1:${n.restPort}`).join(', ')}); start it in Polar, then attach again`,
     );
   }
   if (stopped.length && !opts.runningOnly) {
-    throw new PolarAttachError(
+    throw new LabError(
+      'polar_attach_failed',
       `${label}: ${stopped.map((n) => n.name).join(', ')} ${stopped.length > 1 ? 'are' : 'is'} stopped ` +
         `(nothing answers at ${stopped.map((n) => `127.0.0.1:${n.restPort}`).join(', ')}); start ${stopped.length > 1 ? 'them' : 'it'} in Polar, ` +
         `or attach only the running nodes with --running-only`,
@@ -104,7 +102,8 @@ export async function attachPolar(opts: PolarAttachOptions): Promise<PolarAttach
   }
   for (const n of stopped) {
     if (opts.roles?.[n.name])
-      throw new PolarAttachError(
+      throw new LabError(
+        'polar_attach_failed',
         `--role ${n.name}=${opts.roles[n.name]} names a stopped node; start it in Polar`,
       );
     warnings.push(`left out ${n.name} (${kindText(n)}): stopped`);
@@ -149,12 +148,14 @@ function checkRoles(found: PolarNetwork, roles: Record<string, NodeRole>, label:
   for (const [name, role] of Object.entries(roles)) {
     const node = found.nodes.find((n) => n.name === name);
     if (!node) {
-      throw new PolarAttachError(
+      throw new LabError(
+        'polar_attach_failed',
         `--role ${name}=${role}: ${label} has no node named ${name}; it has ${found.nodes.map((n) => n.name).join(', ')}`,
       );
     }
     if (!lndLike(node)) {
-      throw new PolarAttachError(
+      throw new LabError(
+        'polar_attach_failed',
         `--role ${name}=${role}: ${name} is a ${kindText(node)} node; roles go to LND or litd nodes only`,
       );
     }

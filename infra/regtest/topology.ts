@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { nodeRoleSchema } from './network-file.js';
+import { LabError } from '../errors.js';
 
 const sat = z.number().int().positive();
 
@@ -101,19 +102,18 @@ export function resolveTopology(nameOrJson: string): Topology {
   try {
     json = JSON.parse(nameOrJson);
   } catch {
-    throw new TopologyError(
+    throw new LabError(
+      'invalid_topology',
       `unknown topology ${JSON.stringify(nameOrJson)}; built in: ${Object.keys(BUILT_IN).join(', ')}`,
     );
   }
   const r = topologySchema.safeParse(json);
   if (!r.success) {
     const issue = r.error.issues[0];
-    throw new TopologyError(`invalid topology at ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
+    throw new LabError(
+      'invalid_topology',
+      `invalid topology at ${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
+    );
   }
   return r.data;
-}
-
-export class TopologyError extends Error {
-  override readonly name = 'TopologyError';
-  readonly code = 'invalid_topology';
 }

@@ -1,7 +1,6 @@
 /** The L402 paywall: one Hono middleware per paid route, plus the discovery manifest. */
 export { l402Paywall, type L402Paywall } from './paywall.js';
 export {
-  PaywallConfigError,
   resolveTiers,
   type L402PaywallOptions,
   type L402Variables,

@@ -1,14 +1,14 @@
 import type { SecretSource } from '../../infra/random.js';
 import type { NegotiationOptions, NegotiationState } from './negotiation-types.js';
-import { PaywallConfigError } from './options.js';
+import { LabError } from '../../infra/errors.js';
 
 /** Most rounds a seller may allow per negotiation. */
 export const MAX_ROUNDS_LIMIT = 16;
 
-/** Checks the `negotiation` option (PaywallConfigError names the problem) and fills in its defaults. */
+/** Checks the `negotiation` option (a LabError 'invalid_paywall_options' names the problem) and fills in its defaults. */
 export function negotiationState(o: NegotiationOptions, secrets: SecretSource): NegotiationState {
   const fail = (m: string): never => {
-    throw new PaywallConfigError(`options.negotiation.${m}`);
+    throw new LabError('invalid_paywall_options', `options.negotiation.${m}`);
   };
   if (!o?.negotiator || typeof o.negotiator.reply !== 'function')
     fail('negotiator must have a reply(turn) method');

@@ -9,6 +9,7 @@ import type { PaywallEventListener } from './events.js';
 import type { NegotiationOptions } from './negotiation-types.js';
 import type { QuotaStore } from './quota-store.js';
 import type { RateLimit } from './rate-limiter.js';
+import { LabError } from '../../infra/errors.js';
 
 /** What a dynamic price sees about the paywall's current load. */
 export interface PaywallLoad {
@@ -83,16 +84,10 @@ export interface L402PaywallOptions {
 /** Context variables the paywall sets: `c.get('l402')` is the verified token. */
 export type L402Variables = { l402: TokenFacts };
 
-/** A paywall configuration error, thrown when the middleware is built (never per request). */
-export class PaywallConfigError extends Error {
-  readonly code = 'invalid_paywall_options';
-  override readonly name = 'PaywallConfigError';
-}
-
 const SERVICE_RE = /^[^\s,:=]+$/;
 
 function check(cond: unknown, message: string): asserts cond {
-  if (!cond) throw new PaywallConfigError(message);
+  if (!cond) throw new LabError('invalid_paywall_options', message);
 }
 
 const positiveInt = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
@@ -106,7 +101,7 @@ export interface ResolvedTier extends PaywallTier {
 
 /**
  * Checks options and computes each tier's fixed caveats. Throws
- * PaywallConfigError naming the bad option.
+ * LabError('invalid_paywall_options') naming the bad option.
  */
 export function resolveTiers(o: L402PaywallOptions): ResolvedTier[] {
   checkCoreOptions(o);
@@ -225,7 +220,7 @@ function resolveTier(
     if (o.pathPrefix !== undefined) baseCaveats.push(caveats.pathPrefix(o.service, o.pathPrefix));
     if (t.maxCalls !== undefined) baseCaveats.push(caveats.maxCalls(o.service, t.maxCalls));
   } catch (err) {
-    throw new PaywallConfigError(`${where}: ${(err as Error).message}`, { cause: err });
+    throw new LabError('invalid_paywall_options', `${where}: ${(err as Error).message}`, { cause: err });
   }
   return { ...t, name: t.name ?? `tier ${t.tier}`, baseCaveats };
 }

@@ -51,7 +51,7 @@ export interface PaywallState {
   readonly load: { inFlight: number };
 }
 
-/** Checks the options (PaywallConfigError names the bad one) and builds the state. */
+/** Checks the options (a LabError 'invalid_paywall_options' names the bad one) and builds the state. */
 export function buildState(options: L402PaywallOptions): PaywallState {
   const tiers = resolveTiers(options);
   const {

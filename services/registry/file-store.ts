@@ -1,11 +1,7 @@
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { RegistryData, RegistryStore } from './store.js';
-
-/** The data file exists but is not a registry snapshot: refuse to start rather than overwrite it. */
-export class RegistryStoreError extends Error {
-  readonly code = 'corrupt_store';
-}
+import { LabError } from '../../infra/errors.js';
 
 /**
  * A durable registry store: one JSON file, replaced atomically. Each save
@@ -31,10 +27,11 @@ export class JsonFileRegistryStore implements RegistryStore {
     try {
       data = JSON.parse(text);
     } catch (err) {
-      throw new RegistryStoreError(`${this.path} is not valid JSON`, { cause: err });
+      throw new LabError('corrupt_store', `${this.path} is not valid JSON`, { cause: err });
     }
     if (!isRegistryData(data))
-      throw new RegistryStoreError(
+      throw new LabError(
+        'corrupt_store',
         `${this.path} is not a registry snapshot (version 1 with listings, ratings, tombstones)`,
       );
     return data;

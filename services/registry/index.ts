@@ -43,7 +43,7 @@ export {
 export {
   createProbeFetch,
   forbiddenAddressIn,
-  ForbiddenAddressError,
+  type ForbiddenAddressError,
   type ProbeFetchOptions,
   type ResolveAll,
 } from './probe-fetch.js';
@@ -54,7 +54,7 @@ export {
   type RegistryStore,
   type RegistryData,
 } from './store.js';
-export { JsonFileRegistryStore, RegistryStoreError } from './file-store.js';
+export { JsonFileRegistryStore } from './file-store.js';
 export {
   attachRegistryFeed,
   subscribeFeed,

@@ -3,14 +3,16 @@ import type { LookupAddress, LookupAllOptions, LookupOneOptions } from 'node:dns
 import { Agent, fetch as undiciFetch } from 'undici';
 import type { AddressPolicy } from './address-policy.js';
 import { addressAllowed } from './address-policy.js';
+import { isLabError, LabError } from '../../infra/errors.js';
 
-/** Thrown (as the `cause` of a failed fetch) when a host resolves to an address the policy forbids. */
-export class ForbiddenAddressError extends Error {
-  readonly code = 'forbidden_address';
-  constructor(host: string, address: string, policy: AddressPolicy) {
-    super(`${host} resolves to ${address}, which the ${policy} address policy does not allow`);
-    this.name = 'ForbiddenAddressError';
-  }
+/** The refusal (as the `cause` of a failed fetch) when a host resolves to an address the policy forbids. */
+export type ForbiddenAddressError = LabError<'forbidden_address'>;
+
+function forbiddenAddress(host: string, address: string, policy: AddressPolicy): ForbiddenAddressError {
+  return new LabError(
+    'forbidden_address',
+    `${host} resolves to ${address}, which the ${policy} address policy does not allow`,
+  );
 }
 
 /** `dns.lookup` with `all: true`, the only form the guard calls. */
@@ -52,7 +54,7 @@ export function createProbeFetch({
       if (err) return cb(err, []);
       const bad = addresses.find((a) => !addressAllowed(a.address, policy));
       if (bad || addresses.length === 0)
-        return cb(new ForbiddenAddressError(hostname, bad?.address ?? 'nothing', policy), []);
+        return cb(forbiddenAddress(hostname, bad?.address ?? 'nothing', policy), []);
       if (options.all) return cb(null, addresses);
       return cb(null, addresses[0]!.address, addresses[0]!.family);
     });
@@ -74,6 +76,6 @@ export function createProbeFetch({
 /** The forbidden-address refusal in an error's cause chain, if any. */
 export function forbiddenAddressIn(err: unknown): ForbiddenAddressError | undefined {
   for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++)
-    if (e instanceof ForbiddenAddressError) return e;
+    if (isLabError(e, 'forbidden_address')) return e;
   return undefined;
 }

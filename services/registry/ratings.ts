@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { Bolt11Error, decodeInvoice } from '../../infra/lightning/bolt11.js';
+import { BOLT11_ERROR_CODES, decodeInvoice } from '../../infra/lightning/bolt11.js';
 import type { Network } from '../../infra/lightning/node.js';
 import type { Signer } from './signing.js';
 import { signAction, verifyAction } from './signing.js';
 import type { Listing, RegistryFailure, RegistryResult } from './types.js';
+import { isLabError } from '../../infra/errors.js';
 
 /**
  * A rating as it arrives: the score, the paid invoice, the preimage the
@@ -74,7 +75,7 @@ export function verifyRating(req: RatingRequest, listing: Listing, rules: Rating
   try {
     d = decodeInvoice(req.invoice, { verify: true });
   } catch (err) {
-    const why = err instanceof Bolt11Error ? `${err.code}: ${err.message}` : String(err);
+    const why = isLabError(err, ...BOLT11_ERROR_CODES) ? `${err.code}: ${err.message}` : String(err);
     return fail('bad_invoice', `invoice does not decode: ${why}`);
   }
   if (d.payee !== listing.nodePubkey)

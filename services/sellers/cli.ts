@@ -16,7 +16,8 @@ import { loadNetwork, nodeByName, nodesByRole } from '../../infra/regtest/networ
 import { listen } from '../http/listen.js';
 import { RegistryClient } from '../registry/client.js';
 import { nodeSigner } from '../registry/signing.js';
-import { ARCHETYPES, SellerConfigError, createSeller, createSummarizer, parseSellerConfig } from './index.js';
+import { ARCHETYPES, createSeller, createSummarizer, parseSellerConfig } from './index.js';
+import { isLabError } from '../../infra/errors.js';
 
 const USAGE = `usage: npm run seller -- --archetype <${ARCHETYPES.join('|')}> [options]
 
@@ -103,7 +104,7 @@ async function main(): Promise<void> {
   try {
     config = parseSellerConfig(raw);
   } catch (err) {
-    fail(err instanceof SellerConfigError ? err.message : String(err));
+    fail(isLabError(err, 'invalid_seller_config') ? err.message : String(err));
   }
   const port = args.port === undefined ? 7402 : Number(args.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be 0..65535, got ${args.port}`);

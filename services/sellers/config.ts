@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { describeIssues } from '../http/issues.js';
+import { LabError } from '../../infra/errors.js';
 
 /**
  * A seller's configuration, validated with zod (strict: a misspelt option is
@@ -121,16 +122,11 @@ export type SellerTier = z.output<typeof sellerTierSchema>;
 export type PriceStrategy = z.output<typeof priceStrategySchema>;
 export type LatencySpec = z.output<typeof latencySchema>;
 
-/** A configuration that does not validate; `message` names each bad field. */
-export class SellerConfigError extends Error {
-  readonly code = 'invalid_seller_config';
-  override readonly name = 'SellerConfigError';
-}
-
-/** Validates a configuration (from a scenario file, a CLI, code). Throws SellerConfigError. */
+/** Validates a configuration (from a scenario file, a CLI, code). Throws LabError('invalid_seller_config'). */
 export function parseSellerConfig(input: unknown): SellerConfig {
   const r = sellerConfigSchema.safeParse(input);
-  if (!r.success) throw new SellerConfigError(`invalid seller config: ${describeIssues(r.error)}`);
+  if (!r.success)
+    throw new LabError('invalid_seller_config', `invalid seller config: ${describeIssues(r.error)}`);
   return r.data;
 }
 

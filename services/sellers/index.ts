@@ -3,7 +3,6 @@ export { createSeller, type Seller, type SellerDeps } from './seller.js';
 export {
   parseSellerConfig,
   sellerConfigSchema,
-  SellerConfigError,
   tierBasePrice,
   tierName,
   unitPriceMsat,

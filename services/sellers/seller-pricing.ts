@@ -3,7 +3,8 @@ import type { ManifestService, PaywallTier } from '../paywall/index.js';
 import type { ListingTier } from '../registry/types.js';
 import type { Archetype } from './archetype.js';
 import type { SellerConfig } from './config.js';
-import { SellerConfigError, tierBasePrice, tierName, unitPriceMsat } from './config.js';
+import { LabError } from '../../infra/errors.js';
+import { tierBasePrice, tierName, unitPriceMsat } from './config.js';
 
 /** The tiers a seller advertises (listing and manifest): honest base prices, whatever it really charges. */
 export function advertisedTiers(config: SellerConfig): ListingTier[] {
@@ -98,17 +99,23 @@ export function sellerPrices(config: SellerConfig, repricing: boolean): SellerPr
       advertised: () => advertised,
       paywallTiers: tiers,
       setUnitPrice() {
-        throw new SellerConfigError('this seller was built without repricing: its price is fixed');
+        throw new LabError(
+          'invalid_seller_config',
+          'this seller was built without repricing: its price is fixed',
+        );
       },
     };
   if (config.price.kind !== 'fixed')
-    throw new SellerConfigError(`repricing needs price.kind fixed, got ${config.price.kind}`);
+    throw new LabError('invalid_seller_config', `repricing needs price.kind fixed, got ${config.price.kind}`);
   return {
     advertised: () => advertised,
     paywallTiers: tiers.map((t, i) => ({ ...t, price: () => tiers[i]!.price as number })),
     setUnitPrice(msat) {
       if (!Number.isSafeInteger(msat) || msat <= 0)
-        throw new SellerConfigError(`a unit price must be a positive integer msat, got ${msat}`);
+        throw new LabError(
+          'invalid_seller_config',
+          `a unit price must be a positive integer msat, got ${msat}`,
+        );
       const next = { ...config, price: { kind: 'fixed' as const, msat } };
       advertised = advertisedTiers(next);
       tiers = paywallTiersOf(next, advertised);

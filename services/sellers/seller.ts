@@ -14,12 +14,13 @@ import type { Archetype, ArchetypeDeps } from './archetype.js';
 import { capacityGate, drawLatencyMs, typicalLatencyMs, type CapacityGate } from './behaviour.js';
 import { compute } from './compute.js';
 import type { LatencySpec, SellerConfig, SellerConfigInput } from './config.js';
-import { SellerConfigError, parseSellerConfig } from './config.js';
+import { parseSellerConfig } from './config.js';
 import { dataFeed } from './data-feed.js';
 import { llmSummary } from './llm-summary.js';
 import { manifestServiceOf, sellerPrices } from './seller-pricing.js';
 import type { Summarizer } from './summarizer.js';
 import { extractiveSummarizer } from './summarizer.js';
+import { LabError } from '../../infra/errors.js';
 
 /** What a seller runs on. */
 export interface SellerDeps {
@@ -76,7 +77,7 @@ const ARCHETYPES: Record<SellerConfig['archetype'], (d: ArchetypeDeps) => Archet
 };
 
 /**
- * Builds a seller from a configuration (validated here; SellerConfigError
+ * Builds a seller from a configuration (validated here; LabError 'invalid_seller_config'
  * names every bad field). Honest by default; `config.adversarial` makes it
  * overcharge, invoice from another node, take the money without delivering,
  * or answer slowly.
@@ -93,7 +94,8 @@ export async function createSeller(
   const { node, clock, rng, logger = silentLogger, secrets = osSecrets } = deps;
   const adv = config.adversarial;
   if (adv?.mode === 'wrong-payee' && !deps.payeeNode)
-    throw new SellerConfigError(
+    throw new LabError(
+      'invalid_seller_config',
       'adversarial mode wrong-payee needs deps.payeeNode (the node that really issues invoices)',
     );
   const archetype = ARCHETYPES[config.archetype]({

@@ -10,8 +10,3 @@ export interface CommandIo {
 
 /** A command's result: the process exit code (0 ok, 1 failed, 2 usage). */
 export type ExitCode = 0 | 1 | 2;
-
-/** A usage error: the message says what to do. */
-export class UsageError extends Error {
-  readonly code = 'usage';
-}

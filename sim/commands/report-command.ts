@@ -3,7 +3,8 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readSummary, writeReport } from '../report/write-run.js';
 import { consoleSummary } from '../report/console.js';
-import { UsageError, type CommandIo, type ExitCode } from './io.js';
+import { type CommandIo, type ExitCode } from './io.js';
+import { LabError } from '../../infra/errors.js';
 
 export const REPORT_HELP = `usage: sim report <run dir> [--no-png]
 
@@ -24,10 +25,11 @@ export async function reportCommand(argv: string[], io: CommandIo): Promise<Exit
     io.out(REPORT_HELP);
     return 0;
   }
-  if (positionals.length !== 1) throw new UsageError(`expected one run directory\n\n${REPORT_HELP}`);
+  if (positionals.length !== 1) throw new LabError('usage', `expected one run directory\n\n${REPORT_HELP}`);
   const dir = resolve(positionals[0]!);
   if (!existsSync(join(dir, 'summary.json')))
-    throw new UsageError(
+    throw new LabError(
+      'usage',
       `${dir} has no summary.json; give the --out directory of a finished run (default runs/<scenario>-<seed>/)`,
     );
   const summary = readSummary(dir);

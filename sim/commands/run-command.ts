@@ -6,7 +6,8 @@ import { parseOverrideArgs } from '../scenario/overrides.js';
 import { scenarioChecks } from '../market/checks.js';
 import { runScenario } from '../run.js';
 import { consoleSummary } from '../report/console.js';
-import { UsageError, type CommandIo, type ExitCode } from './io.js';
+import { type CommandIo, type ExitCode } from './io.js';
+import { LabError } from '../../infra/errors.js';
 
 export const RUN_HELP = `usage: sim run <scenario|file.yaml> [options]
 
@@ -48,12 +49,13 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<ExitCod
   }
   const name = positionals[0];
   if (!name || positionals.length > 1)
-    throw new UsageError(`expected one scenario name or file\n\n${RUN_HELP}`);
+    throw new LabError('usage', `expected one scenario name or file\n\n${RUN_HELP}`);
   const backend = values.backend;
   if (backend !== 'embedded' && backend !== 'regtest')
-    throw new UsageError(`--backend must be embedded or regtest, got "${backend}"`);
+    throw new LabError('usage', `--backend must be embedded or regtest, got "${backend}"`);
   if (backend === 'regtest' && !values.network)
-    throw new UsageError(
+    throw new LabError(
+      'usage',
       '--backend regtest needs --network <network.json>; bring a network up with `npm run network:up`',
     );
   const overrides = parseOverrideArgs(values.set);

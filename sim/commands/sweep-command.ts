@@ -8,7 +8,8 @@ import { scenarioChecks } from '../market/checks.js';
 import { parseGridArgs } from '../sweep/grid.js';
 import { runSweep } from '../sweep/runner.js';
 import { sweepConsoleTable } from '../sweep/report.js';
-import { UsageError, type CommandIo, type ExitCode } from './io.js';
+import { type CommandIo, type ExitCode } from './io.js';
+import { LabError } from '../../infra/errors.js';
 
 export const SWEEP_HELP = `usage: sim sweep <scenario|file.yaml> [options]
 
@@ -47,12 +48,12 @@ export async function sweepCommand(argv: string[], io: CommandIo): Promise<ExitC
     return 0;
   }
   const name = positionals[0];
-  if (!name || positionals.length > 1) throw new UsageError(`expected one scenario\n\n${SWEEP_HELP}`);
+  if (!name || positionals.length > 1) throw new LabError('usage', `expected one scenario\n\n${SWEEP_HELP}`);
   const base = parseOverrideArgs(values.set);
   const loaded = loadScenario(name, { overrides: base, checks: scenarioChecks });
   const axes = parseGridArgs(values.grid);
   if (axes.length === 0 && !loaded.sweep)
-    throw new UsageError(`${loaded.name} declares no sweep; give at least one --grid KEY=V1,V2`);
+    throw new LabError('usage', `${loaded.name} declares no sweep; give at least one --grid KEY=V1,V2`);
   const seeds = positiveInt(values.seeds, '--seeds') ?? loaded.sweep?.seeds ?? 3;
   const workers = nonNegInt(values.workers, '--workers') ?? Math.max(1, availableParallelism() - 1);
   const outDir = resolve(values.out ?? join('runs', `sweep-${loaded.name}`));
@@ -96,12 +97,12 @@ export async function sweepCommand(argv: string[], io: CommandIo): Promise<ExitC
 function positiveInt(v: string | undefined, flag: string): number | undefined {
   if (v === undefined) return undefined;
   if (!/^\d+$/.test(v) || Number(v) < 1)
-    throw new UsageError(`${flag} expects a positive integer, got "${v}"`);
+    throw new LabError('usage', `${flag} expects a positive integer, got "${v}"`);
   return Number(v);
 }
 
 function nonNegInt(v: string | undefined, flag: string): number | undefined {
   if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v)) throw new UsageError(`${flag} expects a non-negative integer, got "${v}"`);
+  if (!/^\d+$/.test(v)) throw new LabError('usage', `${flag} expects a non-negative integer, got "${v}"`);
   return Number(v);
 }

@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { reachWarnings } from '../scenario/reach.js';
 import { loadScenario } from '../scenario/load.js';
 import { scenarioChecks } from '../market/checks.js';
-import { UsageError, type CommandIo, type ExitCode } from './io.js';
+import { type CommandIo, type ExitCode } from './io.js';
+import { LabError } from '../../infra/errors.js';
 
 export const VALIDATE_HELP = `usage: sim validate <scenario|file.yaml>
 
@@ -23,7 +24,7 @@ export async function validateCommand(argv: string[], io: CommandIo): Promise<Ex
     return 0;
   }
   if (positionals.length !== 1)
-    throw new UsageError(`expected one scenario name or file\n\n${VALIDATE_HELP}`);
+    throw new LabError('usage', `expected one scenario name or file\n\n${VALIDATE_HELP}`);
   const s = loadScenario(positionals[0]!, { checks: scenarioChecks });
   const agents = s.buyers.reduce((a, b) => a + b.count, 0);
   const sellers = s.sellers.reduce((a, b) => a + b.count, 0);

@@ -1,16 +1,10 @@
 import type { Clock } from '../../infra/time/clock.js';
 import { VirtualClock } from '../../infra/time/virtual-clock.js';
 import { quiesce } from './idle.js';
+import { LabError } from '../../infra/errors.js';
 
 /** Why a run had to stop: a bug in an activity, or every activity blocked on something that is not the clock. */
-export class EngineError extends Error {
-  readonly code: 'activity_failed' | 'stalled';
-  constructor(code: EngineError['code'], message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'EngineError';
-    this.code = code;
-  }
-}
+export type EngineErrorCode = 'activity_failed' | 'stalled';
 
 export interface EngineOptions {
   clock: Clock;
@@ -107,7 +101,7 @@ export class Engine {
         if (this.#live.size === 0) break;
         const next = clock.nextWakeAt;
         if (next === undefined) {
-          throw new EngineError(
+          throw new LabError(
             'stalled',
             `${this.#live.size} activities are blocked on something other than the virtual clock ` +
               `(a real timer, socket or a promise nobody resolves): ${this.#sample()}`,
@@ -156,7 +150,7 @@ export class Engine {
     if (this.#failure === undefined) return;
     const cause = this.#failure;
     const why = cause instanceof Error ? cause.message : String(cause);
-    throw new EngineError('activity_failed', `activity "${this.#failedLabel}" failed: ${why}`, { cause });
+    throw new LabError('activity_failed', `activity "${this.#failedLabel}" failed: ${why}`, { cause });
   }
 
   #sample(): string {

@@ -11,15 +11,7 @@ import { refuse, type Control, type ControlResult } from './controls.js';
 import { conservationView } from './live-market.js';
 import type { Snapshot } from './snapshot.js';
 import type { LiveSource } from './server.js';
-
-/** Raised when a run directory cannot be replayed; the message says which file and why. */
-export class ReplayError extends Error {
-  readonly code = 'bad_run_dir';
-  constructor(message: string) {
-    super(message);
-    this.name = 'ReplayError';
-  }
-}
+import { LabError } from '../../infra/errors.js';
 
 interface Entry {
   t: number;
@@ -60,7 +52,8 @@ export class Replay implements LiveSource {
   static load(dir: string, { speed = 10 }: { speed?: number } = {}): Replay {
     const eventsFile = join(dir, 'events.jsonl');
     if (!existsSync(eventsFile))
-      throw new ReplayError(
+      throw new LabError(
+        'bad_run_dir',
         `${eventsFile} not found: replay needs a run written with events (no --no-events)`,
       );
     const timeline: Entry[] = [];
@@ -72,11 +65,14 @@ export class Replay implements LiveSource {
         try {
           e = JSON.parse(line) as typeof e;
         } catch {
-          throw new ReplayError(`${eventsFile} line ${i + 1} is not JSON`);
+          throw new LabError('bad_run_dir', `${eventsFile} line ${i + 1} is not JSON`);
         }
         const { t, type, ...data } = e;
         if (typeof t !== 'number' || typeof type !== 'string')
-          throw new ReplayError(`${eventsFile} line ${i + 1} has no numeric "t" and string "type"`);
+          throw new LabError(
+            'bad_run_dir',
+            `${eventsFile} line ${i + 1} has no numeric "t" and string "type"`,
+          );
         if (type === 'task' && data.role === 'buyer')
           timeline.push({
             t: Number(data.startedAtMs),

@@ -15,7 +15,8 @@ import type { LatencySpec, NetworkSpec } from '../scenario/schema.js';
 import { drawLatency } from '../engine/draws.js';
 import { InMemoryHttp } from './http.js';
 import { buildTopology, type Topology } from './topology.js';
-import { WorldError, type World } from './world.js';
+import { type World } from './world.js';
+import { LabError } from '../../infra/errors.js';
 
 /** The scenario's per-hop latency as the simnet's latency model (normal, clipped at 0, whole ms). */
 export function latencyModel(spec: LatencySpec): LatencyModel {
@@ -47,14 +48,14 @@ function readSimLnFile(path: string): SimLnNetwork {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new WorldError('bad_network_file', `cannot read network.file ${path}: ${(e as Error).message}`, {
+    throw new LabError('bad_network_file', `cannot read network.file ${path}: ${(e as Error).message}`, {
       cause: e,
     });
   }
   try {
     return parseSimLnNetwork(text);
   } catch (e) {
-    throw new WorldError(
+    throw new LabError(
       'bad_network_file',
       `network.file ${path}: the embedded network reads SimLN sim_network JSON; ${(e as Error).message}`,
       { cause: e },
@@ -162,7 +163,7 @@ export class EmbeddedWorld implements World {
 
   #simNode(name: string): SimNode {
     const entry = this.#nodes.get(name);
-    if (!entry) throw new WorldError('unknown_node', `no node named "${name}" in the embedded network`);
+    if (!entry) throw new LabError('unknown_node', `no node named "${name}" in the embedded network`);
     return entry.node;
   }
 }

@@ -5,7 +5,8 @@ import type { LightningNode } from '../../infra/lightning/node.js';
 import { LndNode } from '../../infra/lightning/lnd/index.js';
 import { loadNetwork, type NetworkDesc, type NodeDesc } from '../../infra/regtest/network-file.js';
 import type { LedgerRole } from '../metrics/conservation.js';
-import { WorldError, type World } from './world.js';
+import { type World } from './world.js';
+import { LabError } from '../../infra/errors.js';
 
 // Which roles of network.json can host which market role.
 const HOSTS: Record<LedgerRole, string[]> = {
@@ -66,7 +67,7 @@ export class RegtestWorld implements World {
   async node(name: string, role: LedgerRole, _fundingMsat: number): Promise<LightningNode> {
     const candidates = this.desc.nodes.filter((n) => HOSTS[role].includes(n.role));
     if (candidates.length === 0)
-      throw new WorldError(
+      throw new LabError(
         'backend_unavailable',
         `network.json has no node that can act as a ${role} (roles ${HOSTS[role].join('/')}); needed by ${name}`,
       );
@@ -84,14 +85,14 @@ export class RegtestWorld implements World {
   }
 
   setOnline(name: string): void {
-    throw new WorldError(
+    throw new LabError(
       'unsupported_fault',
       `taking ${name} offline is not supported on regtest (stop the node yourself)`,
     );
   }
 
   drain(name: string): Map<string, number> {
-    throw new WorldError('unsupported_fault', `draining ${name} is not supported on regtest`);
+    throw new LabError('unsupported_fault', `draining ${name} is not supported on regtest`);
   }
 
   async close(): Promise<void> {

@@ -41,12 +41,6 @@ export interface World {
   close(): Promise<void>;
 }
 
-/** Raised when a world cannot be built or a fault names something it does not have. */
-export class WorldError extends Error {
-  readonly code: 'unknown_node' | 'backend_unavailable' | 'bad_network_file' | 'unsupported_fault';
-  constructor(code: WorldError['code'], message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'WorldError';
-    this.code = code;
-  }
-}
+/** Why a world cannot be built, or a fault names something it does not have. */
+export type WorldErrorCode =
+  'unknown_node' | 'backend_unavailable' | 'bad_network_file' | 'unsupported_fault';

@@ -2,7 +2,8 @@ import type { Rng } from '../../infra/random.js';
 import type { Scenario } from '../scenario/schema.js';
 import { EmbeddedWorld } from './embedded-world.js';
 import { RegtestWorld } from './regtest-world.js';
-import { WorldError, type World } from './world.js';
+import { type World } from './world.js';
+import { LabError } from '../../infra/errors.js';
 
 /** Builds the world a run asks for: the one switch between the embedded network and real LND. */
 export async function createWorld(
@@ -14,7 +15,7 @@ export async function createWorld(
   if (backend === 'embedded') return new EmbeddedWorld(scenario.network, rng);
   const file = networkFile ?? scenario.network.file;
   if (!file)
-    throw new WorldError(
+    throw new LabError(
       'bad_network_file',
       'the regtest backend needs a network description: --network <network.json>',
     );

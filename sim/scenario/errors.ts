@@ -1,3 +1,5 @@
+import { LabError } from '../../infra/errors.js';
+
 /** One problem in a scenario file: where (a dotted path such as `buyers[0].policy.params.maxMsat`) and why. */
 export interface ScenarioIssue {
   path: string;
@@ -6,9 +8,9 @@ export interface ScenarioIssue {
 
 export type ScenarioErrorCode = 'not_found' | 'unreadable' | 'bad_yaml' | 'invalid_scenario' | 'bad_override';
 
-/** A scenario that cannot run; `issues` lists every problem found, each with its path. */
-export class ScenarioError extends Error {
-  readonly code: ScenarioErrorCode;
+/** A scenario that cannot run: a `LabError` whose `issues` list every problem found, each with its path. */
+export class ScenarioError extends LabError<ScenarioErrorCode> {
+  override name = 'ScenarioError';
   readonly issues: ScenarioIssue[];
   readonly file: string | undefined;
 
@@ -20,9 +22,7 @@ export class ScenarioError extends Error {
   ) {
     const where = file ? `${file}: ` : '';
     const lines = issues.map((i) => (i.path ? `  ${i.path}: ${i.message}` : `  ${i.message}`));
-    super(`${where}${describe(code)}\n${lines.join('\n')}`, options);
-    this.name = 'ScenarioError';
-    this.code = code;
+    super(code, `${where}${describe(code)}\n${lines.join('\n')}`, options);
     this.issues = issues;
     this.file = file;
   }

@@ -4,9 +4,10 @@ import { AIMessage } from '@langchain/core/messages';
 import { fakeModel } from '@langchain/core/testing';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBuyerAgent, createDecider, DeciderError, type Decider } from '../../agents/buyer/index.js';
+import { createBuyerAgent, createDecider, type Decider } from '../../agents/buyer/index.js';
 import { createL402Client } from '../../agents/l402/index.js';
 import { makeMarket } from './market.js';
+import { LabError } from '../../infra/errors.js';
 
 async function marketWith(decider: (m: ReturnType<typeof makeMarket>) => Decider) {
   const m = makeMarket();
@@ -71,7 +72,7 @@ describe('the LLM decider through the buyer graph, with fakeModel()', () => {
     } catch (e) {
       err = e;
     }
-    expect(err).toBeInstanceOf(DeciderError);
+    expect(err).toBeInstanceOf(LabError);
     expect(err).toMatchObject({
       code: 'missing_api_key',
       message: expect.stringMatching(/OPENAI_API_KEY.*OPENAI_MODEL.*OPENAI_BASE_URL/),

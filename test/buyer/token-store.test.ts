@@ -6,12 +6,12 @@ import {
   createL402Client,
   FileTokenStore,
   MemoryTokenStore,
-  TokenStoreError,
   tokenUsable,
   type StoredToken,
 } from '../../agents/l402/index.js';
 import type { LightningNode } from '../../infra/lightning/node.js';
 import { drive, makeMarket } from './market.js';
+import { LabError } from '../../infra/errors.js';
 
 const token = (over: Partial<StoredToken> = {}): StoredToken => ({
   origin: 'http://a.test',
@@ -73,7 +73,7 @@ describe('token store', () => {
     const path = join(dir, 'tokens.json');
     await writeFile(path, '{"version":1,"tokens":[{"origin":');
     await expect(FileTokenStore.open(path)).rejects.toMatchObject({ code: 'corrupt_token_file' });
-    await expect(FileTokenStore.open(path)).rejects.toBeInstanceOf(TokenStoreError);
+    await expect(FileTokenStore.open(path)).rejects.toBeInstanceOf(LabError);
   });
 });
 

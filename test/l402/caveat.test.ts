@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { caveats, checkCaveatChain, formatCaveat, L402Error, parseCaveat } from '../../infra/l402/index.js';
+import { caveats, isL402Error, checkCaveatChain, formatCaveat, parseCaveat } from '../../infra/l402/index.js';
 
 function codeOf(fn: () => unknown): string {
   try {
     fn();
   } catch (e) {
-    if (e instanceof L402Error) return e.code;
+    if (isL402Error(e)) return e.code;
     throw e;
   }
   return 'no error';

@@ -3,10 +3,11 @@ import fc from 'fast-check';
 import {
   formatAuthorization,
   formatChallenge,
-  L402Error,
   parseAuthorization,
   parseChallenges,
+  isL402Error,
 } from '../../infra/l402/index.js';
+import { LabError } from '../../infra/errors.js';
 
 const MAC = 'AgEEbHNhdAJCAAC+/w==';
 const INV = 'lnbcrt10u1pjqqqqqpp5qqqq';
@@ -16,7 +17,7 @@ function codeOf(fn: () => unknown): string {
   try {
     fn();
   } catch (e) {
-    if (e instanceof L402Error) return e.code;
+    if (isL402Error(e)) return e.code;
     throw e;
   }
   return 'no error';
@@ -125,8 +126,8 @@ describe('WWW-Authenticate challenges', () => {
             expect(['L402', 'LSAT']).toContain(c.scheme);
           }
         } catch (e) {
-          expect(e).toBeInstanceOf(L402Error);
-          expect((e as L402Error).code).toBe('malformed_header');
+          expect(e).toBeInstanceOf(LabError);
+          expect((e as LabError).code).toBe('malformed_header');
         }
       }),
       { numRuns: 500 },

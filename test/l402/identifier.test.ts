@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeIdentifier, encodeIdentifier, L402Error } from '../../infra/l402/index.js';
+import { decodeIdentifier, encodeIdentifier, isL402Error } from '../../infra/l402/index.js';
 
 const bytes32 = (fill: number) => new Uint8Array(32).fill(fill);
 
@@ -8,7 +8,7 @@ function codeOf(fn: () => unknown): string {
   try {
     fn();
   } catch (e) {
-    if (e instanceof L402Error) return e.code;
+    if (isL402Error(e)) return e.code;
     throw e;
   }
   return 'no error';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as npm from 'macaroon';
-import { L402Error, Macaroon } from '../../infra/l402/index.js';
+import { Macaroon, isL402Error } from '../../infra/l402/index.js';
 import { goThirdParty, libmacaroonsV2, readmeChain } from './fixtures/macaroon-vectors.js';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
@@ -11,7 +11,7 @@ function codeOf(fn: () => unknown): string {
   try {
     fn();
   } catch (e) {
-    if (e instanceof L402Error) return e.code;
+    if (isL402Error(e)) return e.code;
     throw e;
   }
   return 'no error';

@@ -8,7 +8,6 @@ import {
   createMinter,
   encodeIdentifier,
   formatAuthorization,
-  L402Error,
   Macaroon,
   MemoryRootKeyStore,
   paymentHashOfToken,
@@ -18,6 +17,7 @@ import {
   type VerifyContext,
   type VerifyResult,
 } from '../../infra/l402/index.js';
+import { LabError } from '../../infra/errors.js';
 
 const NOW_MS = 1_700_000_000_000;
 const NOW_S = NOW_MS / 1000;
@@ -415,7 +415,7 @@ describe('properties: tampering is always caught', () => {
       fc.asyncProperty(fc.array(narrowing, { maxLength: 3 }), widening, async (before, wide) => {
         const t = [...before, wide].reduce((m, c) => m.addFirstPartyCaveat(c), Macaroon.fromBase64(token));
         expect(fail(await minter.verify(auth(t.toBase64()), CTX))).toBe('widening_caveat');
-        expect(() => attenuate(token, [...before, wide])).toThrow(L402Error);
+        expect(() => attenuate(token, [...before, wide])).toThrow(LabError);
       }),
       PROPS,
     );
@@ -438,7 +438,7 @@ describe('properties: tampering is always caught', () => {
       fc.asyncProperty(fc.string({ maxLength: 300, unit: 'binary' }), async (s) => {
         const r = await minter.verify(`L402 ${s}:${PREIMAGE}`, CTX);
         expect(r.ok).toBe(false);
-        if (!r.ok) expect(r.error).toBeInstanceOf(L402Error);
+        if (!r.ok) expect(r.error).toBeInstanceOf(LabError);
       }),
       PROPS,
     );

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { Macaroon, formatAuthorization } from '../../infra/l402/index.js';
 import { decodeInvoice } from '../../infra/lightning/bolt11.js';
 import type { SellerNegotiator } from '../../services/paywall/index.js';
-import { l402Paywall, PaywallConfigError } from '../../services/paywall/index.js';
+import { l402Paywall } from '../../services/paywall/index.js';
+import { LabError } from '../../infra/errors.js';
 import { ruleSeller } from '../../agents/negotiation/seller-rule.js';
 import { appWith, challengeOf, json, makeWorld, payInvoice, type World } from './helpers.js';
 
@@ -160,7 +161,7 @@ describe('l402Paywall negotiation: bids, counters, agreement', () => {
         price: 10_000,
         negotiation: { negotiator: ruleSeller({ floorMsat: 1 }), ...bad },
       });
-    expect(build).toThrow(PaywallConfigError);
+    expect(build).toThrow(LabError);
     expect(build).toThrow(name);
   });
 });

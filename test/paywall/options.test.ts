@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { L402PaywallOptions } from '../../services/paywall/index.js';
-import { PaywallConfigError, l402Paywall } from '../../services/paywall/index.js';
+import { l402Paywall } from '../../services/paywall/index.js';
 import { makeWorld } from './helpers.js';
+import { LabError } from '../../infra/errors.js';
 
 describe('l402Paywall options are checked when the middleware is built', () => {
   const w = makeWorld();
@@ -45,7 +46,7 @@ describe('l402Paywall options are checked when the middleware is built', () => {
     ['no node', { node: undefined as never }, /LightningNode/],
   ])('refuses %s', (_what, patch, message) => {
     const build = () => l402Paywall({ ...ok, ...patch });
-    expect(build).toThrow(PaywallConfigError);
+    expect(build).toThrow(LabError);
     expect(build).toThrow(message);
   });
 

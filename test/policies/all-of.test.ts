@@ -3,12 +3,12 @@ import {
   allOf,
   budgetWindow,
   createPolicy,
-  PolicyError,
   type Decision,
   type PaymentPolicy,
 } from '../../agents/policies/index.js';
 import { VirtualClock } from '../../infra/time/virtual-clock.js';
 import { offer } from './helpers.js';
+import { LabError } from '../../infra/errors.js';
 
 describe('all_of', () => {
   it('the first deny wins and the budgets reserved before it are released', async () => {
@@ -98,8 +98,8 @@ describe('policy specs', () => {
     } catch (e) {
       err = e;
     }
-    expect(err).toBeInstanceOf(PolicyError);
-    expect((err as PolicyError).code).toBe('invalid_policy_spec');
-    expect((err as PolicyError).message).toMatch(where);
+    expect(err).toBeInstanceOf(LabError);
+    expect((err as LabError).code).toBe('invalid_policy_spec');
+    expect((err as LabError).message).toMatch(where);
   });
 });

@@ -2,15 +2,10 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  JsonFileRegistryStore,
-  Registry,
-  RegistryStoreError,
-  nodeSigner,
-  signRating,
-} from '../../services/registry/index.js';
+import { JsonFileRegistryStore, Registry, nodeSigner, signRating } from '../../services/registry/index.js';
 import { buy, inMemory } from '../paywall/helpers.js';
 import { makeMarket } from './helpers.js';
+import { LabError } from '../../infra/errors.js';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -79,7 +74,7 @@ describe('durable JSON-file store', () => {
     const file = await tempFile();
     await new JsonFileRegistryStore(file).save({ version: 1, listings: [], ratings: [], tombstones: [] });
     await writeFile(file, '{"listings": "oops"');
-    await expect(new JsonFileRegistryStore(file).load()).rejects.toThrow(RegistryStoreError);
+    await expect(new JsonFileRegistryStore(file).load()).rejects.toThrow(LabError);
     await writeFile(file, '{"version": 2}');
     await expect(new JsonFileRegistryStore(file).load()).rejects.toThrow(/not a registry snapshot/);
   });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createBuyerAgent, createDecider } from '../../agents/buyer/index.js';
 import { createL402Client } from '../../agents/l402/index.js';
-import { createSubAgent, delegate, graphDelegator, ResaleError } from '../../agents/resale/index.js';
+import { createSubAgent, delegate, graphDelegator } from '../../agents/resale/index.js';
 import { drive, makeMarket } from '../buyer/market.js';
+import { LabError } from '../../infra/errors.js';
 
 async function parentWithPass() {
   const m = makeMarket();
@@ -50,7 +51,7 @@ describe('delegation to a sub-agent', () => {
 
   it('asking for more calls than the token carries is refused with a code', async () => {
     const { m, token } = await parentWithPass();
-    expect(() => delegate(token, { calls: 11 }, { clock: m.clock })).toThrow(ResaleError);
+    expect(() => delegate(token, { calls: 11 }, { clock: m.clock })).toThrow(LabError);
     try {
       delegate(token, { calls: 11 }, { clock: m.clock });
     } catch (e) {

@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import { bech32 } from '@scure/base';
 import fc from 'fast-check';
 import { MemoryRootKeyStore, caveats, createMinter } from '../../infra/l402/index.js';
-import { Bolt11Error, decodeInvoice, encodeInvoice } from '../../infra/lightning/bolt11.js';
+import { BOLT11_ERROR_CODES, decodeInvoice, encodeInvoice } from '../../infra/lightning/bolt11.js';
 import { createRng } from '../../infra/random.js';
 import type { FuzzTally } from './fuzz-common.js';
 import { mutatedBytes, mutatedString, newTally, outcome, problem, runCases } from './fuzz-common.js';
 import { nodeKeys } from './registry-helpers.js';
+import { isLabError } from '../../infra/errors.js';
 
 const NOW_S = 1_767_225_600; // 2026-01-01
 
@@ -48,7 +49,7 @@ export async function fuzzMacaroons(seed: number, count: number): Promise<FuzzTa
  * BOLT11 invoices: a genuine signed invoice mutated as text (the checksum
  * catches most), as 5-bit words re-encoded with a valid checksum (so the
  * signature check is what refuses), with random amounts in the prefix, and
- * random strings. Decoding must throw only `Bolt11Error`, and nothing but the
+ * random strings. Decoding must throw only a `LabError` with a BOLT 11 code, and nothing but the
  * genuine invoice may decode as signed by the genuine payee.
  */
 export async function fuzzInvoices(seed: number, count: number): Promise<FuzzTally> {
@@ -103,6 +104,6 @@ export async function fuzzInvoices(seed: number, count: number): Promise<FuzzTal
       }
       outcome(t, d.paymentRequest === genuine ? 'genuine' : 'decoded_other_payee');
     },
-    (err) => (err instanceof Bolt11Error ? err.code : undefined),
+    (err) => (isLabError(err, ...BOLT11_ERROR_CODES) ? err.code : undefined),
   );
 }

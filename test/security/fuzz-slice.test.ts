@@ -26,7 +26,11 @@ describe('fuzz slice, seed 1', () => {
       fuzzMacaroons,
       2_000,
     ],
-    ["invoices: decoding throws only Bolt11Error and no mutation passes as the payee's", fuzzInvoices, 2_000],
+    [
+      "invoices: decoding throws only BOLT 11 LabErrors and no mutation passes as the payee's",
+      fuzzInvoices,
+      2_000,
+    ],
     [
       'registry bodies: every answer is a 2xx or a coded 4xx and no changed signed body is accepted',
       fuzzRegistry,

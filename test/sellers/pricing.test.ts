@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { decodeInvoice } from '../../infra/lightning/bolt11.js';
 import { MANIFEST_PATH } from '../../services/paywall/index.js';
-import { SellerConfigError, createSeller } from '../../services/sellers/index.js';
+import { createSeller } from '../../services/sellers/index.js';
+import { LabError } from '../../infra/errors.js';
 import {
   nextPrice,
   priceBounds,
@@ -118,6 +119,6 @@ describe('a repricing seller', () => {
         },
         { node: w.seller, clock: w.clock, rng: w.rng.fork('s'), repricing: true },
       ),
-    ).rejects.toThrow(SellerConfigError);
+    ).rejects.toThrow(LabError);
   });
 });

@@ -3,14 +3,10 @@ import { Macaroon } from '../../infra/l402/index.js';
 import { decodeInvoice } from '../../infra/lightning/bolt11.js';
 import { settle } from '../../infra/time/virtual-clock.js';
 import type { SellerConfigInput } from '../../services/sellers/index.js';
-import {
-  SellerConfigError,
-  createSeller,
-  extractiveSummarizer,
-  stats,
-} from '../../services/sellers/index.js';
+import { createSeller, extractiveSummarizer, stats } from '../../services/sellers/index.js';
 import { buy, challengeOf, inMemory, json, makeWorld, payInvoice } from '../paywall/helpers.js';
 import type { World } from '../paywall/helpers.js';
+import { LabError } from '../../infra/errors.js';
 
 const post = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({
   method: 'POST',
@@ -299,8 +295,8 @@ describe('failures and configuration', () => {
       clock: w.clock,
       rng: w.rng,
     }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(SellerConfigError);
-    expect((err as SellerConfigError).code).toBe('invalid_seller_config');
+    expect(err).toBeInstanceOf(LabError);
+    expect((err as LabError).code).toBe('invalid_seller_config');
     expect((err as Error).message).toMatch(message);
   });
 

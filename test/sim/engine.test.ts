@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { Engine, EngineError } from '../../sim/engine/engine.js';
+import { Engine } from '../../sim/engine/engine.js';
 import { VirtualClock } from '../../infra/time/virtual-clock.js';
 import { createRng } from '../../infra/random.js';
+import { LabError } from '../../infra/errors.js';
 
 /** Work that hops through several macrotask turns before it touches the clock again, as LangGraph and streams do. */
 async function deepWork(turns: number): Promise<void> {
@@ -51,9 +52,9 @@ describe('engine on virtual time', () => {
     engine.spawn('honest', () => clock.sleep(1000));
     engine.spawn('uses-setTimeout', () => new Promise((r) => setTimeout(r, 60_000).unref()));
     const err = await engine.run(10_000).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(EngineError);
-    expect((err as EngineError).code).toBe('stalled');
-    expect((err as EngineError).message).toMatch(/uses-setTimeout/);
+    expect(err).toBeInstanceOf(LabError);
+    expect((err as LabError).code).toBe('stalled');
+    expect((err as LabError).message).toMatch(/uses-setTimeout/);
   });
 
   it('stops with "activity_failed" naming the activity when one throws', async () => {

@@ -4,9 +4,9 @@ import {
   checkDistribution,
   sampleFraction,
   sampleInt,
-  SimnetError,
   type Distribution,
 } from '../../infra/lightning/simnet/index.js';
+import { LabError } from '../../infra/errors.js';
 
 const draws = (d: Distribution, n: number, seed = 3) => {
   const rng = createRng(seed);
@@ -62,7 +62,7 @@ describe('channel distributions (seed 3)', () => {
     [{ dist: 'empirical', values: [1, 2], weights: [1] }, 'weights must have one entry per value (2)'],
     [{ dist: 'gamma' }, 'unknown dist "gamma"'],
   ])('refuses %j naming the problem', (d, message) => {
-    expect(() => checkDistribution(d as Distribution, 'capacity')).toThrow(SimnetError);
+    expect(() => checkDistribution(d as Distribution, 'capacity')).toThrow(LabError);
     expect(() => checkDistribution(d as Distribution, 'capacity')).toThrow(`capacity: ${message}`);
   });
 });

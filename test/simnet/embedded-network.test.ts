@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../infra/random.js';
 import { EmbeddedWorld } from '../../sim/market/embedded-world.js';
-import { WorldError } from '../../sim/market/world.js';
 import { networkSchema } from '../../sim/scenario/schema.js';
+import { LabError } from '../../infra/errors.js';
 
 const side = (pubkey: string, alias: string, base_fee: number, fee_rate_prop: number) => ({
   pubkey,
@@ -83,7 +83,7 @@ describe('network.file on the embedded network', () => {
 
   it('refuses a file that is not SimLN JSON, naming the file and the field', () => {
     const path = writeJson({ nodes: [] });
-    expect(() => new EmbeddedWorld(networkSchema.parse({ file: path }), createRng(1))).toThrow(WorldError);
+    expect(() => new EmbeddedWorld(networkSchema.parse({ file: path }), createRng(1))).toThrow(LabError);
     expect(() => new EmbeddedWorld(networkSchema.parse({ file: path }), createRng(1))).toThrow(
       `network.file ${path}: the embedded network reads SimLN sim_network JSON; sim_network must be an array of channels`,
     );

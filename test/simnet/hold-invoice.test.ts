@@ -2,8 +2,9 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { hex } from '@scure/base';
 import { describe, expect, it } from 'vitest';
 import type { Invoice } from '../../infra/lightning/node.js';
-import { BLOCK_INTERVAL_MS, fixedLatency, SimnetError } from '../../infra/lightning/simnet/index.js';
+import { BLOCK_INTERVAL_MS, fixedLatency } from '../../infra/lightning/simnet/index.js';
 import { makeNet } from './helpers.js';
+import { LabError } from '../../infra/errors.js';
 
 const CAP = 1_000_000_000;
 const MINUTE = 60_000;
@@ -139,10 +140,10 @@ describe('a hold invoice', () => {
     ],
   ];
   for (const [name, act, code] of misuse) {
-    it(`throws a SimnetError ${code} for ${name}`, async () => {
+    it(`throws a LabError ${code} for ${name}`, async () => {
       const err = await act(setup()).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(SimnetError);
-      expect((err as SimnetError).code).toBe(code);
+      expect(err).toBeInstanceOf(LabError);
+      expect((err as LabError).code).toBe(code);
     });
   }
 });

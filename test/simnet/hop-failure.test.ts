@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { lognormalLatency, ring, SimnetError } from '../../infra/lightning/simnet/index.js';
+import { lognormalLatency, ring } from '../../infra/lightning/simnet/index.js';
 import { makeNet, SAT, settle } from './helpers.js';
+import { LabError } from '../../infra/errors.js';
 
 /** 100 payments of 1k sat, one after another, across a 6-node ring (3 channels, 2 forwarding nodes on every route), one attempt each. */
 async function run(seed: number, hopFailureProbability: number) {
@@ -59,7 +60,7 @@ describe('exogenous per-hop failure probability', () => {
   });
 
   it('refuses a probability outside 0..1', () => {
-    expect(() => makeNet({ hopFailureProbability: 1.5 })).toThrow(SimnetError);
+    expect(() => makeNet({ hopFailureProbability: 1.5 })).toThrow(LabError);
     expect(() => makeNet({ hopFailureProbability: 1.5 })).toThrow(
       'hopFailureProbability must be a number in 0..1, got 1.5',
     );

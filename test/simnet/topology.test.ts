@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../infra/random.js';
-import {
-  fixedLatency,
-  fromJson,
-  hubAndSpoke,
-  ring,
-  scaleFree,
-  SimnetError,
-} from '../../infra/lightning/simnet/index.js';
+import { fixedLatency, fromJson, hubAndSpoke, ring, scaleFree } from '../../infra/lightning/simnet/index.js';
 import { makeNet, settle } from './helpers.js';
+import { LabError } from '../../infra/errors.js';
 
 const CAP = 1_000_000_000;
 
@@ -67,9 +61,7 @@ describe('scaleFree', () => {
 
   it('refuses a size too small for m', () => {
     const { net } = makeNet();
-    expect(() => scaleFree(net, { size: 2, m: 2, rng: createRng(1), capacityMsat: CAP })).toThrow(
-      SimnetError,
-    );
+    expect(() => scaleFree(net, { size: 2, m: 2, rng: createRng(1), capacityMsat: CAP })).toThrow(LabError);
   });
 });
 
@@ -188,9 +180,9 @@ describe('fromJson (SimLN sim_network)', () => {
       } catch (e) {
         err = e;
       }
-      expect(err).toBeInstanceOf(SimnetError);
-      expect((err as SimnetError).code).toBe('invalid_topology');
-      expect((err as SimnetError).message).toContain(field);
+      expect(err).toBeInstanceOf(LabError);
+      expect((err as LabError).code).toBe('invalid_topology');
+      expect((err as LabError).message).toContain(field);
       expect(net.nodes).toHaveLength(0); // validated before anything is built
     });
   }

@@ -6,7 +6,8 @@ import { z } from 'zod';
 import type { Clock } from '../../../infra/time/clock.js';
 import type { OfferTerms, DecisionRecord, Task } from '../types.js';
 import { trust } from './rules.js';
-import { DeciderError, type Choice, type Decider } from './types.js';
+import { type Choice, type Decider } from './types.js';
+import { LabError } from '../../../infra/errors.js';
 
 /** The tool the model answers with: which offer, and why (or `none`). */
 export const chooseOfferSchema = z.object({
@@ -37,11 +38,11 @@ export interface LlmDeciderOptions {
   onInvalid?: 'cheapest' | 'none';
 }
 
-/** Builds ChatOpenAI from the environment; throws DeciderError('missing_api_key') without a key. */
+/** Builds ChatOpenAI from the environment; throws LabError('missing_api_key') without a key. */
 export function chatModelFromEnv(env: Record<string, string | undefined>): ChatOpenAI {
   const apiKey = env.OPENAI_API_KEY;
   if (!apiKey) {
-    throw new DeciderError(
+    throw new LabError(
       'missing_api_key',
       'the llm decider needs OPENAI_API_KEY (and optionally OPENAI_MODEL, OPENAI_BASE_URL for any OpenAI-compatible server)',
     );
@@ -68,7 +69,7 @@ export function createLlmDecider(options: LlmDeciderOptions): Decider {
   const { clock, onInvalid = 'cheapest' } = options;
   const model = options.model ?? chatModelFromEnv(options.env ?? process.env);
   if (typeof model.bindTools !== 'function') {
-    throw new DeciderError(
+    throw new LabError(
       'invalid_decider_spec',
       'the llm decider needs a chat model that supports tool calling',
     );

@@ -5,7 +5,8 @@ import type { Clock } from '../../../infra/time/clock.js';
 import { createLlmDecider } from './llm.js';
 import { bestValueDecider, cheapestDecider, firstAcceptableDecider, randomDecider } from './rules.js';
 import { thompsonDecider } from './thompson.js';
-import { DeciderError, type Decider } from './types.js';
+import { type Decider } from './types.js';
+import { LabError } from '../../../infra/errors.js';
 
 /** A decider declared by name (scenario files): rules, or `llm` with an optional fallback. */
 export const deciderSpecSchema = z.discriminatedUnion('name', [
@@ -39,13 +40,13 @@ export interface DeciderDeps {
 
 /**
  * Builds a decider from its declaration (or just its name). Throws
- * DeciderError: 'invalid_decider_spec', or 'missing_api_key' for `llm`
+ * a LabError: 'invalid_decider_spec', or 'missing_api_key' for `llm`
  * without a model and without OPENAI_API_KEY.
  */
 export function createDecider(spec: DeciderSpec | DeciderSpec['name'], deps: DeciderDeps): Decider {
   const parsed = deciderSpecSchema.safeParse(typeof spec === 'string' ? { name: spec } : spec);
   if (!parsed.success) {
-    throw new DeciderError(
+    throw new LabError(
       'invalid_decider_spec',
       `invalid decider spec: ${parsed.error.issues[0]?.message} (names: cheapest, best_value, first_acceptable, random, llm, thompson)`,
     );
@@ -59,12 +60,11 @@ export function createDecider(spec: DeciderSpec | DeciderSpec['name'], deps: Dec
     case 'first_acceptable':
       return firstAcceptableDecider();
     case 'random':
-      if (!deps.rng)
-        throw new DeciderError('invalid_decider_spec', 'the random decider needs deps.rng (seeded)');
+      if (!deps.rng) throw new LabError('invalid_decider_spec', 'the random decider needs deps.rng (seeded)');
       return randomDecider(deps.rng);
     case 'thompson':
       if (!deps.rng)
-        throw new DeciderError('invalid_decider_spec', 'the thompson decider needs deps.rng (seeded)');
+        throw new LabError('invalid_decider_spec', 'the thompson decider needs deps.rng (seeded)');
       return thompsonDecider(deps.rng, {
         ...(s.prior && { prior: s.prior }),
         ...(s.ratingWeight !== undefined && { ratingWeight: s.ratingWeight }),

@@ -20,15 +20,8 @@ export interface Decider {
   learn?(outcomes: readonly SellerOutcome[]): void;
 }
 
-/** Errors building a decider (configuration, never per decision). */
-export class DeciderError extends Error {
-  readonly code: 'missing_api_key' | 'invalid_decider_spec';
-  constructor(code: DeciderError['code'], message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'DeciderError';
-    this.code = code;
-  }
-}
+/** Why a decider could not be built (configuration, never per decision). */
+export type DeciderErrorCode = 'missing_api_key' | 'invalid_decider_spec';
 
 /** Offers worth buying: priced at or below the value of the calls they serve. */
 export function acceptable(offers: readonly OfferTerms[]): number[] {

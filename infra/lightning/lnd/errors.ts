@@ -1,3 +1,5 @@
+import { LabError } from '../../errors.js';
+
 /**
  * Faults talking to LND. Expected payment failures are values (`Payment.failure`);
  * these are the things a user has to fix or wait out: a node that does not
@@ -23,10 +25,9 @@ export type LndErrorCode =
   /** The connection settings are unusable (missing file, bad URL). */
   | 'bad_config';
 
-/** A fault talking to LND, with a machine-readable code and what to do about it. */
-export class LndError extends Error {
-  override readonly name = 'LndError';
-  readonly code: LndErrorCode;
+/** A fault talking to LND: a `LabError` that also carries what LND answered, for callers that map it. */
+export class LndError extends LabError<LndErrorCode> {
+  override name = 'LndError';
   /** HTTP status from LND's REST proxy, when there was one. */
   readonly status: number | undefined;
   /** gRPC status code from LND's error body, when there was one. */
@@ -39,8 +40,7 @@ export class LndError extends Error {
     message: string,
     opts: { status?: number; grpcCode?: number; lndMessage?: string; cause?: unknown } = {},
   ) {
-    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
-    this.code = code;
+    super(code, message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.status = opts.status;
     this.grpcCode = opts.grpcCode;
     this.lndMessage = opts.lndMessage;

@@ -1,5 +1,5 @@
 import type { Rng } from '../../random.js';
-import { SimnetError } from './errors.js';
+import { LabError } from '../../errors.js';
 
 /**
  * A distribution of channel properties (capacities in msat, balance splits
@@ -21,7 +21,7 @@ export type Distribution =
   | { dist: 'pareto'; scale: number; alpha: number; max?: number }
   | { dist: 'empirical'; values: number[]; weights?: number[] };
 
-const bad = (what: string, message: string) => new SimnetError('invalid_distribution', `${what}: ${message}`);
+const bad = (what: string, message: string) => new LabError('invalid_distribution', `${what}: ${message}`);
 
 function finite(v: unknown, what: string, field: string, min = 0): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min)

@@ -1,4 +1,7 @@
-/** Why the embedded network refused a configuration or a call (bugs in the caller, not payment outcomes). */
+/**
+ * Why the embedded network refused a configuration or a call (bugs in the
+ * caller, not payment outcomes): the `code` of the `LabError` it throws.
+ */
 export type SimnetErrorCode =
   | 'invalid_channel'
   | 'invalid_node'
@@ -11,15 +14,3 @@ export type SimnetErrorCode =
   | 'invalid_invoice_request'
   | 'unknown_invoice'
   | 'invalid_state';
-
-/** A configuration or call error of the simulated network, with a machine-readable `code`. */
-export class SimnetError extends Error {
-  override readonly name = 'SimnetError';
-  constructor(
-    readonly code: SimnetErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}

@@ -1,5 +1,5 @@
 import { assertMsat, ppmFee, type Msat } from '../../money.js';
-import { SimnetError } from './errors.js';
+import { LabError } from '../../errors.js';
 
 /** What one side of a channel announces for forwarding out of it (BOLT7 channel_update). */
 export interface ChannelPolicy {
@@ -80,20 +80,20 @@ export class ChannelGraph {
 
   addChannel(a: number, b: number, o: ChannelOptions): SimChannel {
     if (a === b)
-      throw new SimnetError('invalid_channel', `a channel needs two different nodes (got node ${a} twice)`);
+      throw new LabError('invalid_channel', `a channel needs two different nodes (got node ${a} twice)`);
     if (a >= this.nodeCount || b >= this.nodeCount || a < 0 || b < 0)
-      throw new SimnetError('unknown_node', `unknown node index ${a >= this.nodeCount ? a : b}`);
+      throw new LabError('unknown_node', `unknown node index ${a >= this.nodeCount ? a : b}`);
     const cap = msat(o.capacityMsat, 'capacityMsat');
-    if (cap === 0) throw new SimnetError('invalid_channel', 'capacityMsat must be positive');
+    if (cap === 0) throw new LabError('invalid_channel', 'capacityMsat must be positive');
     const push = msat(o.pushMsat ?? 0, 'pushMsat');
-    if (push > cap) throw new SimnetError('invalid_channel', `pushMsat ${push} exceeds capacityMsat ${cap}`);
+    if (push > cap) throw new LabError('invalid_channel', `pushMsat ${push} exceeds capacityMsat ${cap}`);
     const reserve = msat(o.reserveMsat ?? Math.floor(cap / 100), 'reserveMsat');
     if (reserve > cap)
-      throw new SimnetError('invalid_channel', `reserveMsat ${reserve} exceeds capacityMsat ${cap}`);
+      throw new LabError('invalid_channel', `reserveMsat ${reserve} exceeds capacityMsat ${cap}`);
     const maxInFlight = msat(o.maxInFlightMsat ?? cap, 'maxInFlightMsat');
     const maxAcceptedHtlcs = o.maxAcceptedHtlcs ?? 483;
     if (!Number.isSafeInteger(maxAcceptedHtlcs) || maxAcceptedHtlcs < 1)
-      throw new SimnetError(
+      throw new LabError(
         'invalid_channel',
         `maxAcceptedHtlcs must be a positive integer, got ${maxAcceptedHtlcs}`,
       );
@@ -141,14 +141,14 @@ export class ChannelGraph {
     const n = limits.maxAcceptedHtlcs;
     if (n !== undefined) {
       if (!Number.isSafeInteger(n) || n < 1)
-        throw new SimnetError('invalid_channel', `maxAcceptedHtlcs must be a positive integer, got ${n}`);
+        throw new LabError('invalid_channel', `maxAcceptedHtlcs must be a positive integer, got ${n}`);
       ch.maxAcceptedHtlcs[dir] = n;
     }
   }
 
   channel(id: number): SimChannel {
     const ch = this.channels[id];
-    if (!ch) throw new SimnetError('unknown_channel', `unknown channel ${id}`);
+    if (!ch) throw new LabError('unknown_channel', `unknown channel ${id}`);
     return ch;
   }
 
@@ -208,7 +208,7 @@ function msat(v: unknown, what: string): Msat {
   try {
     return assertMsat(v, what);
   } catch (e) {
-    throw new SimnetError('invalid_channel', (e as Error).message, { cause: e });
+    throw new LabError('invalid_channel', (e as Error).message, { cause: e });
   }
 }
 
@@ -216,9 +216,9 @@ function makePolicy(o: Partial<ChannelPolicy>, cap: Msat): ChannelPolicy {
   const feeRatePpm = o.feeRatePpm ?? 1;
   const cltvDelta = o.cltvDelta ?? 80;
   if (!Number.isSafeInteger(feeRatePpm) || feeRatePpm < 0)
-    throw new SimnetError('invalid_channel', `feeRatePpm must be a non-negative integer, got ${feeRatePpm}`);
+    throw new LabError('invalid_channel', `feeRatePpm must be a non-negative integer, got ${feeRatePpm}`);
   if (!Number.isSafeInteger(cltvDelta) || cltvDelta < 0 || cltvDelta > 0xffff)
-    throw new SimnetError('invalid_channel', `cltvDelta must be an integer in 0..65535, got ${cltvDelta}`);
+    throw new LabError('invalid_channel', `cltvDelta must be an integer in 0..65535, got ${cltvDelta}`);
   const policy: ChannelPolicy = {
     baseFeeMsat: msat(o.baseFeeMsat ?? 1000, 'baseFeeMsat'),
     feeRatePpm,
@@ -227,7 +227,7 @@ function makePolicy(o: Partial<ChannelPolicy>, cap: Msat): ChannelPolicy {
     maxHtlcMsat: msat(o.maxHtlcMsat ?? cap, 'maxHtlcMsat'),
   };
   if (policy.minHtlcMsat > policy.maxHtlcMsat)
-    throw new SimnetError(
+    throw new LabError(
       'invalid_channel',
       `minHtlcMsat ${policy.minHtlcMsat} exceeds maxHtlcMsat ${policy.maxHtlcMsat}`,
     );

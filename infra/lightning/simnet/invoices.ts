@@ -3,8 +3,8 @@ import { hex } from '@scure/base';
 import type { Logger } from '../../log.js';
 import type { Clock } from '../../time/clock.js';
 import type { Invoice, PaymentFailureReason } from '../node.js';
-import { SimnetError } from './errors.js';
 import type { FinalDecision } from './outcomes.js';
+import { LabError } from '../../errors.js';
 
 interface InvoiceRecord {
   invoice: Invoice;
@@ -43,7 +43,7 @@ export class InvoiceStore {
   /** Registers a new invoice (state `open`) whose HTLCs must arrive with `finalCltv` blocks to spare. */
   add(invoice: Invoice, finalCltv: number): void {
     if (this.#byHash.has(invoice.paymentHash))
-      throw new SimnetError(
+      throw new LabError(
         'invalid_invoice_request',
         `an invoice with hash ${invoice.paymentHash} already exists`,
       );
@@ -134,17 +134,17 @@ export class InvoiceStore {
     resolve?.(decision);
   }
 
-  /** Settles an accepted hold invoice with its preimage. Throws SimnetError when there is nothing to settle. */
+  /** Settles an accepted hold invoice with its preimage. Throws a coded LabError when there is nothing to settle. */
   settle(preimageHex: string): void {
     if (typeof preimageHex !== 'string' || !PREIMAGE_RE.test(preimageHex))
-      throw new SimnetError('invalid_state', 'preimage must be 64 lowercase hex characters');
+      throw new LabError('invalid_state', 'preimage must be 64 lowercase hex characters');
     const hash = hex.encode(sha256(hex.decode(preimageHex)));
     const r = this.#byHash.get(hash);
-    if (!r) throw new SimnetError('unknown_invoice', `no invoice for the hash of this preimage (${hash})`);
+    if (!r) throw new LabError('unknown_invoice', `no invoice for the hash of this preimage (${hash})`);
     const inv = r.invoice;
-    if (!inv.isHold) throw new SimnetError('invalid_state', `invoice ${hash} is not a hold invoice`);
+    if (!inv.isHold) throw new LabError('invalid_state', `invoice ${hash} is not a hold invoice`);
     if (inv.state !== 'accepted' || !r.resolveHold)
-      throw new SimnetError(
+      throw new LabError(
         'invalid_state',
         `invoice ${hash} is ${inv.state}, only an accepted one can be settled`,
       );
@@ -162,10 +162,10 @@ export class InvoiceStore {
   /** Cancels an open or accepted invoice; an accepted HTLC fails back to the payer. */
   cancel(paymentHash: string): void {
     const r = this.#byHash.get(paymentHash);
-    if (!r) throw new SimnetError('unknown_invoice', `no invoice with hash ${paymentHash}`);
+    if (!r) throw new LabError('unknown_invoice', `no invoice with hash ${paymentHash}`);
     const inv = r.invoice;
     if (inv.state === 'settled')
-      throw new SimnetError('invalid_state', `invoice ${paymentHash} is settled and cannot be canceled`);
+      throw new LabError('invalid_state', `invoice ${paymentHash} is settled and cannot be canceled`);
     if (inv.state === 'canceled') return;
     this.#release(r, { kind: 'fail', reason: 'canceled', message: 'the payee canceled the invoice' });
   }

@@ -4,7 +4,6 @@ import { osSecrets, type Rng, type SecretSource } from '../../random.js';
 import type { Clock } from '../../time/clock.js';
 import type { Network } from '../node.js';
 import { defaultSecp } from '../secp.js';
-import { SimnetError } from './errors.js';
 import { ChannelGraph, type ChannelOptions, type ChannelPolicy, type SimChannel } from './graph.js';
 import { InvoiceStore } from './invoices.js';
 import { defaultLatency, type LatencyModel } from './latency.js';
@@ -14,6 +13,7 @@ import type { IssuedInvoice, MultipartOptions } from './payment-deps.js';
 import { PaymentEngine } from './payment.js';
 import { Router, type RouterKind } from './router.js';
 import { SimNode } from './sim-node.js';
+import { LabError } from '../../errors.js';
 
 /** Options of `new SimNetwork(…)`. */
 export interface SimNetworkOptions {
@@ -90,14 +90,11 @@ export class SimNetwork {
     logger,
   }: SimNetworkOptions) {
     if (router !== 'lnd' && router !== 'omniscient')
-      throw new SimnetError(
-        'invalid_topology',
-        `router must be 'lnd' or 'omniscient', got ${String(router)}`,
-      );
+      throw new LabError('invalid_topology', `router must be 'lnd' or 'omniscient', got ${String(router)}`);
     if (!Number.isSafeInteger(maxAttempts) || maxAttempts < 1)
-      throw new SimnetError('invalid_topology', `maxAttempts must be a positive integer, got ${maxAttempts}`);
+      throw new LabError('invalid_topology', `maxAttempts must be a positive integer, got ${maxAttempts}`);
     if (!(hopFailureProbability >= 0 && hopFailureProbability <= 1))
-      throw new SimnetError(
+      throw new LabError(
         'invalid_payment_options',
         `hopFailureProbability must be a number in 0..1, got ${String(hopFailureProbability)}`,
       );
@@ -142,9 +139,9 @@ export class SimNetwork {
   /** Adds a node; its key comes from the network's secret source (seeded sources: from the seed and the node's index). */
   addNode({ alias }: { alias: string }): SimNode {
     if (typeof alias !== 'string' || alias.length === 0)
-      throw new SimnetError('invalid_node', 'a node needs a non-empty alias');
+      throw new LabError('invalid_node', 'a node needs a non-empty alias');
     if (this.#byAlias.has(alias))
-      throw new SimnetError('duplicate_alias', `a node named "${alias}" already exists`);
+      throw new LabError('duplicate_alias', `a node named "${alias}" already exists`);
     const index = this.graph.addNode();
     const keys = this.#secrets.fork(`node/${index}`);
     let secretKey = keys.bytes(32);
@@ -177,7 +174,7 @@ export class SimNetwork {
   /** The node with this alias, or throws `unknown_node`. */
   node(alias: string): SimNode {
     const n = this.#byAlias.get(alias);
-    if (!n) throw new SimnetError('unknown_node', `no node named "${alias}"`);
+    if (!n) throw new LabError('unknown_node', `no node named "${alias}"`);
     return n;
   }
 
@@ -264,28 +261,28 @@ export class SimNetwork {
 
   #own(node: SimNode): number {
     if (this.nodes[node?.index] !== node)
-      throw new SimnetError('unknown_node', `node ${String(node?.alias)} does not belong to this network`);
+      throw new LabError('unknown_node', `node ${String(node?.alias)} does not belong to this network`);
     return node.index;
   }
 
   #side(channel: SimChannel, node: SimNode): 0 | 1 {
     const i = this.#own(node);
     if (this.graph.channels[channel?.id] !== channel)
-      throw new SimnetError('unknown_channel', 'channel does not belong to this network');
+      throw new LabError('unknown_channel', 'channel does not belong to this network');
     if (channel.nodes[0] === i) return 0;
     if (channel.nodes[1] === i) return 1;
-    throw new SimnetError('invalid_channel', `${node.alias} is not a party to channel ${channel.scid}`);
+    throw new LabError('invalid_channel', `${node.alias} is not a party to channel ${channel.scid}`);
   }
 }
 
 function checkMultipart({ maxParts, minShardMsat }: MultipartOptions): void {
   if (!Number.isSafeInteger(maxParts) || maxParts < 1)
-    throw new SimnetError(
+    throw new LabError(
       'invalid_payment_options',
       `multipart.maxParts must be a positive integer, got ${maxParts}`,
     );
   if (!Number.isSafeInteger(minShardMsat) || minShardMsat < 1)
-    throw new SimnetError(
+    throw new LabError(
       'invalid_payment_options',
       `multipart.minShardMsat must be a positive integer number of msat, got ${minShardMsat}`,
     );

@@ -1,5 +1,5 @@
 import { assertMsat, type Msat } from '../../money.js';
-import { Bolt11Error, decodeInvoice } from '../bolt11.js';
+import { BOLT11_ERROR_CODES, decodeInvoice } from '../bolt11.js';
 import { defaultMaxFeeMsat, type Payment, type PaymentFailureReason, type PayOptions } from '../node.js';
 import { sendAlongRoute } from './htlc.js';
 import { MissionControl } from './mission-control.js';
@@ -8,6 +8,7 @@ import type { IssuedInvoice, PaymentDeps } from './payment-deps.js';
 import { describeHopFailure, failedPayment } from './outcomes.js';
 import { RouteCache } from './route-cache.js';
 import type { Route } from './router.js';
+import { isLabError } from '../../errors.js';
 
 /**
  * A payer's side of a payment, as LND's router does it: resolve and check
@@ -235,7 +236,7 @@ export class PaymentEngine {
         minFinalCltv: inv.minFinalCltvExpiry,
       };
     } catch (e) {
-      if (!(e instanceof Bolt11Error)) throw e;
+      if (!isLabError(e, ...BOLT11_ERROR_CODES)) throw e;
       return { reason: e.code === 'wrong_network' ? 'wrong_network' : 'invalid_invoice', message: e.message };
     }
   }

@@ -15,11 +15,11 @@ import type {
   Payment,
   PayOptions,
 } from '../node.js';
-import { SimnetError } from './errors.js';
 import type { ChannelGraph } from './graph.js';
 import type { InvoiceStore } from './invoices.js';
 import type { IssuedInvoice } from './payment-deps.js';
 import type { PaymentEngine } from './payment.js';
+import { LabError } from '../../errors.js';
 
 /** What a node borrows from its network. */
 export interface SimNodeDeps {
@@ -76,7 +76,7 @@ export class SimNode implements LightningNode {
 
   async createHoldInvoice(req: CreateHoldInvoiceRequest): Promise<Invoice> {
     if (typeof req?.paymentHash !== 'string' || !HASH_RE.test(req.paymentHash))
-      throw new SimnetError('invalid_invoice_request', 'paymentHash must be 64 lowercase hex characters');
+      throw new LabError('invalid_invoice_request', 'paymentHash must be 64 lowercase hex characters');
     return this.#issue(req, req.paymentHash, undefined, true);
   }
 
@@ -136,16 +136,13 @@ export class SimNode implements LightningNode {
     const amountMsat = assertMsat(req?.amountMsat, 'amountMsat');
     const memo = req.memo ?? '';
     if (typeof memo !== 'string' || utf8.encode(memo).length > MAX_MEMO_BYTES)
-      throw new SimnetError(
+      throw new LabError(
         'invalid_invoice_request',
         `memo must be a string of at most ${MAX_MEMO_BYTES} bytes`,
       );
     const expirySec = req.expirySec ?? 3600;
     if (!Number.isSafeInteger(expirySec) || expirySec <= 0)
-      throw new SimnetError(
-        'invalid_invoice_request',
-        `expirySec must be a positive integer, got ${expirySec}`,
-      );
+      throw new LabError('invalid_invoice_request', `expirySec must be a positive integer, got ${expirySec}`);
     const createdAt = d.clock.now();
     const timestampSec = Math.floor(createdAt / 1000);
     const fields: InvoiceFields = {

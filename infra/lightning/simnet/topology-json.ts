@@ -1,8 +1,8 @@
 import type { Msat } from '../../money.js';
-import { SimnetError } from './errors.js';
 import type { SimChannel } from './graph.js';
 import type { SimNetwork } from './network.js';
 import type { SimNode } from './sim-node.js';
+import { LabError } from '../../errors.js';
 
 /** One side of a channel in SimLN's `sim_network` description. */
 export interface SimLnChannelSide {
@@ -38,7 +38,7 @@ export interface JsonTopology {
   channels: SimChannel[];
 }
 
-const bad = (path: string, what: string) => new SimnetError('invalid_topology', `${path} ${what}`);
+const bad = (path: string, what: string) => new LabError('invalid_topology', `${path} ${what}`);
 
 function int(o: Record<string, unknown>, key: string, path: string, required: boolean): number | undefined {
   const v = o[key];
@@ -78,7 +78,7 @@ export function parseSimLnNetwork(input: unknown): SimLnNetwork {
     try {
       json = JSON.parse(input);
     } catch (e) {
-      throw new SimnetError('invalid_topology', `topology is not valid JSON: ${(e as Error).message}`, {
+      throw new LabError('invalid_topology', `topology is not valid JSON: ${(e as Error).message}`, {
         cause: e,
       });
     }

@@ -1,9 +1,9 @@
 import type { Msat } from '../../money.js';
 import type { Rng } from '../../random.js';
-import { SimnetError } from './errors.js';
 import type { ChannelOptions, SimChannel } from './graph.js';
 import type { SimNetwork } from './network.js';
 import type { SimNode } from './sim-node.js';
+import { LabError } from '../../errors.js';
 
 /**
  * Channel settings for generated topologies. `capacityMsat` may be a
@@ -37,7 +37,7 @@ function opener(net: SimNetwork, opts: TopologyChannelOptions, rng?: Rng) {
 
 function positive(n: number, what: string, min = 1): number {
   if (!Number.isSafeInteger(n) || n < min)
-    throw new SimnetError('invalid_topology', `${what} must be an integer ≥ ${min}, got ${String(n)}`);
+    throw new LabError('invalid_topology', `${what} must be an integer ≥ ${min}, got ${String(n)}`);
   return n;
 }
 
@@ -57,7 +57,7 @@ export function hubAndSpoke(
   positive(hubs, 'hubs');
   positive(spokes, 'spokes', 0);
   if (typeof channel.capacityMsat === 'function')
-    throw new SimnetError('invalid_topology', 'hubAndSpoke needs a fixed capacityMsat');
+    throw new LabError('invalid_topology', 'hubAndSpoke needs a fixed capacityMsat');
   const { channels, open } = opener(net, channel);
   const hubNodes = Array.from({ length: hubs }, (_, i) => net.addNode({ alias: `${prefix}hub-${i}` }));
   for (let i = 0; i < hubs; i++) for (let j = i + 1; j < hubs; j++) open(hubNodes[i]!, hubNodes[j]!);
@@ -76,7 +76,7 @@ export function ring(
 ): Topology {
   positive(size, 'size', 3);
   if (typeof channel.capacityMsat === 'function')
-    throw new SimnetError('invalid_topology', 'ring needs a fixed capacityMsat');
+    throw new LabError('invalid_topology', 'ring needs a fixed capacityMsat');
   const { channels, open } = opener(net, channel);
   const nodes = Array.from({ length: size }, (_, i) => net.addNode({ alias: `${prefix}ring-${i}` }));
   for (let i = 0; i < size; i++) open(nodes[i]!, nodes[(i + 1) % size]!);
