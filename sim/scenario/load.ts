@@ -7,6 +7,7 @@ import { checkFiles, checkSweepPaths } from './reach.js';
 import { checkScenario } from './checks.js';
 import { ScenarioError, formatPath, type ScenarioIssue } from './errors.js';
 import { applyOverrides, type Overrides } from './overrides.js';
+import { suggestKeys } from './suggest.js';
 
 /** Where the shipped scenarios live. */
 export const SCENARIO_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'scenarios');
@@ -24,7 +25,7 @@ export type Validation = { ok: true; scenario: Scenario } | { ok: false; issues:
 
 /** Validates a parsed document (schema, cross references, extra checks) without throwing. */
 export function validateScenario(doc: unknown, checks: ScenarioCheck[] = []): Validation {
-  const parsed = scenarioSchema.safeParse(doc);
+  const parsed = scenarioSchema.safeParse(doc, { error: suggestKeys });
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
     // Report the higher layers' problems too (policy parameters), so one pass shows everything;

@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+
 /** The candidate closest to `word` by edit distance, when it is close enough to be a likely typo. */
 export function nearest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
@@ -9,8 +11,32 @@ export function nearest(word: string, candidates: readonly string[]): string | u
       best = c;
     }
   }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+  if (best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3))) return best;
+  // A key typed short (`budget` for `budgetMsat`): the one candidate it begins.
+  const lower = word.toLowerCase();
+  const longer = candidates.filter((c) => c.toLowerCase().startsWith(lower));
+  return lower.length >= 3 && longer.length === 1 ? longer[0] : undefined;
 }
+
+/** The text for keys a strict object does not allow: each with its nearest allowed key, then every allowed key. */
+export function unknownKeysMessage(keys: readonly string[], allowed: readonly string[]): string {
+  const named = keys.map((k) => {
+    const hint = nearest(k, allowed);
+    return `"${k}"${hint ? ` (did you mean "${hint}"?)` : ''}`;
+  });
+  return `unknown key${keys.length > 1 ? 's' : ''} ${named.join(', ')}; allowed: ${[...allowed].sort().join(', ')}`;
+}
+
+/**
+ * A zod error map for scenario files: an unknown key names the allowed keys
+ * of its object and the nearest one; other issues keep zod's own text.
+ */
+export const suggestKeys: z.core.$ZodErrorMap = (iss) => {
+  if (iss.code !== 'unrecognized_keys') return undefined;
+  const def = (iss.inst as { _zod?: { def?: { shape?: Record<string, unknown> } } } | undefined)?._zod?.def;
+  if (!def?.shape) return undefined;
+  return unknownKeysMessage(iss.keys, Object.keys(def.shape));
+};
 
 /** Levenshtein distance. */
 function distance(a: string, b: string): number {

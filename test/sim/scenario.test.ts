@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadScenarioText, validateScenario } from '../../sim/scenario/load.js';
 import { ScenarioError } from '../../sim/scenario/errors.js';
+import { buyerSchema, scenarioSchema, sellerSchema, taskTypeSchema } from '../../sim/scenario/schema.js';
 import { reachWarnings } from '../../sim/scenario/reach.js';
 import { applyOverrides, parseOverrideArgs, parsePath } from '../../sim/scenario/overrides.js';
 
@@ -19,6 +20,10 @@ buyers:
     arrivals: { process: fixed, everySec: 10 }
     tasks: [{ capability: 'anomalies:read', value: { dist: fixed, msat: 9000 } }]
 `;
+
+/** The keys a strict object schema allows, sorted and joined as the message lists them. */
+const allowed = (schema: { shape: Record<string, unknown> }): string =>
+  Object.keys(schema.shape).sort().join(', ');
 
 function issuesOf(text: string, overrides?: Record<string, unknown>): string[] {
   try {
@@ -67,9 +72,24 @@ describe('scenario validation', () => {
         'buyers[0].tasks[0].capability: no seller offers capability "stocks" (offered: anomalies:read)',
     },
     {
-      name: 'an unknown field is reported rather than ignored',
+      name: 'an unknown field is reported with the allowed keys and the one it begins',
       overrides: { 'buyers[0].budget': 5 },
-      expected: 'buyers[0]: Unrecognized key: "budget"',
+      expected: `buyers[0]: unknown key "budget" (did you mean "budgetMsat"?); allowed: ${allowed(buyerSchema)}`,
+    },
+    {
+      name: 'a mistyped top-level key suggests the nearest one',
+      overrides: { seeed: 3 },
+      expected: `: unknown key "seeed" (did you mean "seed"?); allowed: ${allowed(scenarioSchema)}`,
+    },
+    {
+      name: 'a mistyped key nested in a list item suggests the nearest one',
+      overrides: { 'buyers[0].tasks[0].capabilty': 'x' },
+      expected: `buyers[0].tasks[0]: unknown key "capabilty" (did you mean "capability"?); allowed: ${allowed(taskTypeSchema)}`,
+    },
+    {
+      name: 'two unknown keys in one object are named together, each with its hint',
+      overrides: { 'sellers[0].qualty': 0.5, 'sellers[0].zzz': 1 },
+      expected: `sellers[0]: unknown keys "qualty" (did you mean "quality"?), "zzz"; allowed: ${allowed(sellerSchema)}`,
     },
     {
       name: 'a fault on a node that does not exist is refused',
