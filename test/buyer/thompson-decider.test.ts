@@ -85,12 +85,14 @@ describe('thompson decider', () => {
       ['not_delivered', false],
       ['seller_error', false],
       ['token_rejected', false],
+      ['token_refused', false],
       ['invoice_rejected', false],
       ['no_quote', false],
       ['policy_denied', undefined],
       ['no_route', undefined],
       ['insufficient_balance', undefined],
       ['payment_timeout', undefined],
+      ['no_agreement', undefined],
     ];
     for (const [outcome, delivered] of table)
       expect(sellerOutcome('x', outcome)?.delivered, outcome).toBe(delivered);

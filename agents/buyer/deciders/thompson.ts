@@ -16,11 +16,13 @@ export interface ThompsonOptions {
   ratingWeight?: number;
 }
 
-/** Outcomes that are the seller's doing: it took part in the sale and did not deliver. */
+/** Outcomes that are the seller's doing: it took part in the sale and did not deliver (a failed negotiation is not a failure). */
 const SELLER_FAILURES: ReadonlySet<PurchaseOutcome> = new Set<PurchaseOutcome>([
   'seller_error',
   'not_delivered',
   'token_rejected',
+  // A token it sold, with calls left, refused by the seller that sold it.
+  'token_refused',
   'invoice_rejected',
   'no_quote',
 ]);
