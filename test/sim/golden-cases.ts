@@ -35,6 +35,7 @@ export const GOLDEN_CASES: GoldenCase[] = [
   { scenario: 'agent-chain', seed: 1, overrides: {} },
   { scenario: 'resale', seed: 1, overrides: {} },
   { scenario: 'reputation', seed: 1, overrides: {} },
+  { scenario: 'success-vs-amount', seed: 1, overrides: {} },
 ];
 
 /** Where a case's golden summary lives. */
