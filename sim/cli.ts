@@ -7,6 +7,7 @@ import { runCommand } from './commands/run-command.js';
 import { sweepCommand } from './commands/sweep-command.js';
 import { validateCommand } from './commands/validate-command.js';
 import { reportCommand } from './commands/report-command.js';
+import { workerCommand } from './commands/worker-command.js';
 import { type CommandIo, type ExitCode } from './commands/io.js';
 import { ScenarioError } from './scenario/errors.js';
 import { isLabError } from '../infra/errors.js';
@@ -16,6 +17,8 @@ const HELP = `usage: npm run sim -- <command> [options]   (or: npx tsx sim/cli.t
 commands:
   run <scenario|file>       run one scenario, write report (npm start = run quickstart)
   sweep <scenario|file>     parameter grid × seeds over worker threads, merged with CIs
+                            (--queue redis://host:port: over \`worker\` processes on any machines)
+  worker --queue URL        run queued sweep jobs until stopped
   validate <file>           check a scenario file and list every problem
   report <run dir>          regenerate report.html from a run's summary.json
 
@@ -26,6 +29,7 @@ const commands: Record<string, (argv: string[], io: CommandIo) => Promise<ExitCo
   sweep: sweepCommand,
   validate: validateCommand,
   report: reportCommand,
+  worker: workerCommand,
 };
 
 const io: CommandIo = {

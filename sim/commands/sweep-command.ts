@@ -2,11 +2,14 @@ import { parseArgs } from 'node:util';
 import { join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { SingleBar } from 'cli-progress';
-import { listScenarios, loadScenario } from '../scenario/load.js';
+import { readFileSync } from 'node:fs';
+import { listScenarios, loadScenario, resolveScenarioPath } from '../scenario/load.js';
 import { parseOverrideArgs } from '../scenario/overrides.js';
 import { scenarioChecks } from '../market/checks.js';
 import { parseGridArgs } from '../sweep/grid.js';
-import { runSweep } from '../sweep/runner.js';
+import { runSweep, type SweepTransport } from '../sweep/runner.js';
+import { parseQueueUrl } from '../sweep/queue-connection.js';
+import { queueTransport } from '../sweep/queue-coordinator.js';
 import { sweepConsoleTable } from '../sweep/report.js';
 import { type CommandIo, type ExitCode } from './io.js';
 import { LabError } from '../../infra/errors.js';
@@ -23,6 +26,9 @@ differences over common seeds against the first grid point (the baseline).
   --seeds N             seeds per grid point (default: the scenario's sweep.seeds, or 3)
   --workers N           worker threads (default: cores − 1, at least 1; 0 runs inline)
   --set KEY=VALUE       override applied to every point (repeatable)
+  --queue URL           enqueue the runs on Redis (redis://host:port) for \`sim worker\`
+                        processes on any machines instead of local threads; the same
+                        command again resumes the sweep (see docs/simulator.md)
   --out DIR             output directory (default: runs/sweep-<scenario>/)
   -h, --help            this help
 
@@ -40,6 +46,7 @@ export async function sweepCommand(argv: string[], io: CommandIo): Promise<ExitC
       workers: { type: 'string' },
       set: { type: 'string', multiple: true, default: [] },
       out: { type: 'string' },
+      queue: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -65,8 +72,10 @@ export async function sweepCommand(argv: string[], io: CommandIo): Promise<ExitC
     for (const v of a.values)
       loadScenario(name, { overrides: { ...base, [a.path]: v }, checks: scenarioChecks });
   const total = points.reduce((n, a) => n * a.values.length, 1) * seeds;
+  const transport = values.queue ? queueOf(values.queue, name, io) : undefined;
   io.err(
-    `sweeping ${loaded.name}: ${total} runs (${total / seeds} points × ${seeds} seeds) on ${workers} workers…`,
+    `sweeping ${loaded.name}: ${total} runs (${total / seeds} points × ${seeds} seeds) ` +
+      (transport ? 'over the queue…' : `on ${workers} workers…`),
   );
   const bar = io.interactive
     ? new SingleBar({ format: 'sweep [{bar}] {value}/{total} runs | {label}', hideCursor: true })
@@ -81,6 +90,7 @@ export async function sweepCommand(argv: string[], io: CommandIo): Promise<ExitC
       workers,
       base,
       outDir,
+      ...(transport && { transport }),
       onProgress: (done, _total, label) => bar?.update(done, { label }),
     });
     bar?.stop();
@@ -92,6 +102,16 @@ export async function sweepCommand(argv: string[], io: CommandIo): Promise<ExitC
   } finally {
     bar?.stop();
   }
+}
+
+// The runs go to a Redis queue, each carrying the scenario's YAML so workers elsewhere need no copy of it.
+function queueOf(url: string, name: string, io: CommandIo): SweepTransport {
+  const target = parseQueueUrl(url);
+  const file = resolveScenarioPath(name);
+  return queueTransport(target, {
+    scenario: { file, text: readFileSync(file, 'utf8') },
+    log: (l) => io.err(l),
+  });
 }
 
 function positiveInt(v: string | undefined, flag: string): number | undefined {

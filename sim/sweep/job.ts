@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { loadScenario } from '../scenario/load.js';
+import { loadScenario, loadScenarioText } from '../scenario/load.js';
 import { scenarioChecks } from '../market/checks.js';
 import { runScenario } from '../run.js';
 import type { SweepJob, SweepReply } from './protocol.js';
@@ -8,7 +8,11 @@ import type { SweepJob, SweepReply } from './protocol.js';
 export async function runJob(job: SweepJob): Promise<SweepReply> {
   const t0 = performance.now();
   try {
-    const scenario = loadScenario(job.scenario, { overrides: job.overrides, checks: scenarioChecks });
+    const opts = { overrides: job.overrides, checks: scenarioChecks };
+    const scenario =
+      job.text === undefined
+        ? loadScenario(job.scenario, opts)
+        : loadScenarioText(job.text, opts, job.scenario);
     const { summary } = await runScenario(scenario, { seed: job.seed });
     return { id: job.id, ok: true, summary, wallMs: performance.now() - t0 };
   } catch (err) {

@@ -52,7 +52,8 @@ export async function runPool(
   return replies;
 }
 
-function spawnWorker(): Worker {
+/** A worker thread running sim/sweep/worker.ts: post it a SweepJob, it answers with a SweepReply. */
+export function spawnWorker(): Worker {
   // Runs the TypeScript source through tsx's loader. Node 20 workers ignore `--import` in execArgv,
   // so the worker registers tsx itself before importing its entry.
   const tsx = tsxApiUrl();

@@ -7,6 +7,8 @@ export interface SweepJob {
   scenario: string;
   overrides: Overrides;
   seed: string | number;
+  /** The scenario's YAML, when the job may run on another machine (a queued sweep); `scenario` then only names it. */
+  text?: string;
 }
 
 /** A worker's answer: the run's summary, or why it failed (code and message, never a stack-only crash). */

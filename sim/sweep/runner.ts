@@ -5,7 +5,7 @@ import { summaryJson } from '../report/write-run.js';
 import { expandGrid, type GridAxis } from './grid.js';
 import { mergeRuns, sweepCsv, type SweepResult, type SweepRun } from './merge.js';
 import { runPool } from './pool.js';
-import type { SweepJob } from './protocol.js';
+import type { SweepJob, SweepReply } from './protocol.js';
 import { writeSweepReport } from './report.js';
 
 export interface SweepOptions {
@@ -20,7 +20,15 @@ export interface SweepOptions {
   base?: Record<string, unknown>;
   outDir?: string;
   onProgress?: (finished: number, total: number, label: string) => void;
+  /** Runs the jobs elsewhere (e.g. over a Redis queue); default: `runPool` over `workers` threads. */
+  transport?: SweepTransport;
 }
+
+/** Runs a sweep's jobs and returns one reply per job, in job order, calling `onDone` as each finishes. */
+export type SweepTransport = (
+  jobs: readonly SweepJob[],
+  onDone: (reply: SweepReply, finished: number) => void,
+) => Promise<SweepReply[]>;
 
 /** A failed run of a sweep, kept with its point and seed. */
 export interface SweepFailure {
@@ -47,7 +55,8 @@ export async function runSweep(
   for (const p of points)
     for (const seed of seeds)
       jobs.push({ id: jobs.length, scenario: o.scenario, overrides: { ...o.base, ...p.overrides }, seed });
-  const replies = await runPool(jobs, o.workers, (reply, finished) => {
+  const transport: SweepTransport = o.transport ?? ((js, onDone) => runPool(js, o.workers, onDone));
+  const replies = await transport(jobs, (reply, finished) => {
     const job = jobs[reply.id]!;
     o.onProgress?.(
       finished,

@@ -1,0 +1,96 @@
+import { Redis } from 'ioredis';
+import { LabError } from '../../infra/errors.js';
+
+/** A queue problem the user must act on (the message says what to do). */
+export type QueueErrorCode = 'bad_queue_url' | 'redis_unreachable';
+
+/** The connection settings both ioredis and BullMQ take. */
+export interface RedisFields {
+  host: string;
+  port: number;
+  username?: string;
+  password?: string;
+  db: number;
+  tls?: object;
+  connectTimeout: number;
+  commandTimeout: number;
+}
+
+/** Where the queue lives: connection settings with timeouts, and the URL to show (password hidden). */
+export interface QueueTarget {
+  shown: string;
+  options: RedisFields;
+}
+
+/** Connecting gives up after this long; every command after this long (blocking reads wait at most 5 s less). */
+export const CONNECT_TIMEOUT_MS = 5_000;
+export const COMMAND_TIMEOUT_MS = 15_000;
+
+/**
+ * Parses `--queue redis://[user:password@]host:port[/db]` (or `rediss://` for TLS).
+ * @example parseQueueUrl('redis://10.0.0.5:6379/2').options.db // 2
+ */
+export function parseQueueUrl(text: string): QueueTarget {
+  const usage = `--queue expects redis://[user:password@]host:port[/db] (rediss:// for TLS), got "${text}"`;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new LabError<QueueErrorCode>('bad_queue_url', usage);
+  }
+  if ((url.protocol !== 'redis:' && url.protocol !== 'rediss:') || !url.hostname)
+    throw new LabError<QueueErrorCode>('bad_queue_url', usage);
+  const dbText = url.pathname.replace(/^\//, '');
+  if (dbText && !/^\d+$/.test(dbText))
+    throw new LabError<QueueErrorCode>('bad_queue_url', `${usage}: the database after "/" must be a number`);
+  if (url.search || url.hash)
+    throw new LabError<QueueErrorCode>('bad_queue_url', `${usage}: no query or fragment`);
+  const shown = `${url.protocol}//${url.username ? `${url.username}@` : ''}${url.host}${url.pathname}`;
+  return {
+    shown: shown.replace(/\/$/, ''),
+    options: {
+      host: url.hostname.replace(/^\[|\]$/g, ''),
+      port: url.port ? Number(url.port) : 6379,
+      ...(url.username && { username: decodeURIComponent(url.username) }),
+      ...(url.password && { password: decodeURIComponent(url.password) }),
+      db: dbText ? Number(dbText) : 0,
+      ...(url.protocol === 'rediss:' && { tls: {} }),
+      connectTimeout: CONNECT_TIMEOUT_MS,
+      commandTimeout: COMMAND_TIMEOUT_MS,
+    },
+  };
+}
+
+/**
+ * Opens a connection and checks it with PING, failing within CONNECT_TIMEOUT_MS with an error
+ * that says what to do rather than retrying forever. Later drops are retried by ioredis.
+ */
+export async function connectRedis(target: QueueTarget): Promise<Redis> {
+  const probe = new Redis({
+    ...target.options,
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  // The socket's error (ECONNREFUSED, ETIMEDOUT, NOAUTH) says more than the rejected connect's "Connection is closed".
+  let socketError: Error | undefined;
+  probe.on('error', (err: Error) => (socketError ??= err));
+  try {
+    await probe.connect();
+    await probe.ping();
+  } catch (cause) {
+    probe.disconnect();
+    throw new LabError<QueueErrorCode>(
+      'redis_unreachable',
+      `cannot reach Redis at ${target.shown}: ${(socketError ?? (cause as Error)).message}. ` +
+        'Start one (redis-server --port 6379) or pass the address of a running one to --queue; ' +
+        'every coordinator and worker must reach the same Redis.',
+      { cause },
+    );
+  }
+  probe.disconnect();
+  const redis = new Redis({ ...target.options, maxRetriesPerRequest: 2 });
+  redis.on('error', () => {}); // each command fails on its own (timeout or retries exhausted)
+  return redis;
+}

@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+import type { SweepJob } from './protocol.js';
+
+/** The BullMQ queue every sweep's jobs go through; a job's id names its sweep, so sweeps share it. */
+export const QUEUE_NAME = 'sim-sweep';
+
+/** Finished runs stay this long in Redis, so a coordinator can resume (or re-merge) a sweep. */
+export const RESULT_TTL_SEC = 7 * 24 * 3600;
+
+/** What a queued job carries: the sweep it belongs to and the same job a local worker thread runs. */
+export interface QueuedJob {
+  v: 1;
+  sweep: string;
+  job: SweepJob;
+}
+
+/**
+ * The sweep's id: a hash of what determines its results (the scenario's YAML, each run's
+ * overrides and seed, in job order), so re-running the same sweep finds its jobs and results.
+ */
+export function sweepId(jobs: readonly SweepJob[]): string {
+  const h = createHash('sha256');
+  h.update(JSON.stringify(jobs.map((j) => [j.id, j.text ?? j.scenario, j.overrides, j.seed])));
+  return h.digest('hex').slice(0, 20);
+}
+
+/** A run's BullMQ job id (deterministic: adding it again while it exists is a no-op). */
+export function jobKey(sweep: string, id: number): string {
+  return `${sweep}-${id}`;
+}
+
+/** The Redis hash of a sweep's replies, one field per job id: writing a reply twice keeps one. */
+export function resultsKey(sweep: string): string {
+  return `${QUEUE_NAME}:results:${sweep}`;
+}
+
+/** Checks a job's payload (a coordinator of another version may have written it); returns why it is unusable. */
+export function queuedJobProblem(data: unknown): string | undefined {
+  const d = data as Partial<QueuedJob> | null;
+  if (d?.v !== 1)
+    return `unknown job format (v=${String(d?.v)}): run workers from the coordinator's checkout`;
+  const j = d.job as Partial<SweepJob> | undefined;
+  if (
+    typeof d.sweep !== 'string' ||
+    typeof j?.id !== 'number' ||
+    typeof j.scenario !== 'string' ||
+    typeof j.text !== 'string' ||
+    (typeof j.seed !== 'number' && typeof j.seed !== 'string') ||
+    typeof j.overrides !== 'object'
+  )
+    return 'malformed job: expected { v: 1, sweep, job: { id, scenario, text, overrides, seed } }';
+  return undefined;
+}

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { LabError } from '../../infra/errors.js';
+import { connectRedis, parseQueueUrl } from '../../sim/sweep/queue-connection.js';
+import { freePort } from './queue-harness.js';
+
+describe('the --queue URL', () => {
+  it('takes host, port, user, password, database and TLS, and shows it without the password', () => {
+    const t = parseQueueUrl('rediss://sweeper:s%40cret@10.0.0.5:6380/2');
+    expect(t.shown).toBe('rediss://sweeper@10.0.0.5:6380/2');
+    expect(t.options).toEqual({
+      host: '10.0.0.5',
+      port: 6380,
+      username: 'sweeper',
+      password: 's@cret',
+      db: 2,
+      tls: {},
+      connectTimeout: 5000,
+      commandTimeout: 15000,
+    });
+    expect(parseQueueUrl('redis://localhost').options).toMatchObject({
+      host: 'localhost',
+      port: 6379,
+      db: 0,
+    });
+  });
+
+  it.each([
+    ['localhost:6379', ''],
+    ['http://localhost:6379', ''],
+    ['redis://localhost:6379/x', ': the database after "/" must be a number'],
+    ['redis://localhost:6379?db=2', ': no query or fragment'],
+  ])('refuses %s, saying what it expects', (url, why) => {
+    const err = (() => {
+      try {
+        parseQueueUrl(url);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(LabError);
+    expect(err).toMatchObject({
+      code: 'bad_queue_url',
+      message: `--queue expects redis://[user:password@]host:port[/db] (rediss:// for TLS), got "${url}"${why}`,
+    });
+  });
+});
+
+describe('connecting', () => {
+  it('fails fast with what to do when nothing listens at the address', async () => {
+    const port = await freePort();
+    const err = await connectRedis(parseQueueUrl(`redis://127.0.0.1:${port}`)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LabError);
+    expect((err as LabError).code).toBe('redis_unreachable');
+    expect((err as LabError).message).toBe(
+      `cannot reach Redis at redis://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}. ` +
+        'Start one (redis-server --port 6379) or pass the address of a running one to --queue; ' +
+        'every coordinator and worker must reach the same Redis.',
+    );
+  });
+});

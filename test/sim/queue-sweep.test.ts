@@ -1,0 +1,165 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Queue } from 'bullmq';
+import { loadScenario, resolveScenarioPath } from '../../sim/scenario/load.js';
+import { scenarioChecks } from '../../sim/market/checks.js';
+import { parseGridArgs } from '../../sim/sweep/grid.js';
+import { runSweep } from '../../sim/sweep/runner.js';
+import { parseQueueUrl } from '../../sim/sweep/queue-connection.js';
+import { queueTransport } from '../../sim/sweep/queue-coordinator.js';
+import { QUEUE_NAME, jobKey, resultsKey } from '../../sim/sweep/queue-plan.js';
+import { cli, redisUnavailable, startRedis, tree, type Cli, type TestRedis } from './queue-harness.js';
+
+// 2 points × 2 seeds of a short quickstart: the sweep every test here distributes.
+const SWEEP = [
+  'sweep',
+  'quickstart',
+  '--grid',
+  'buyers[0].decider.name=cheapest,random',
+  '--seeds',
+  '2',
+  '--set',
+  'durationSec=10',
+  '--set',
+  'drainSec=20',
+];
+const unavailable = redisUnavailable();
+
+const suite = (body: () => void) => {
+  const name = 'sweeps over a Redis queue (real redis-server, workers in child processes)';
+  if (!unavailable) describe(name, body);
+  else if (process.env.REQUIRE_REDIS === '1')
+    describe(name, () => {
+      it('needs redis-server (REQUIRE_REDIS=1)', () => {
+        throw new Error(`redis-server required but unavailable: ${unavailable}`);
+      });
+    });
+  else describe.skip(`${name} (skipped: ${unavailable})`, body);
+};
+
+suite(() => {
+  let redis: TestRedis;
+  let local: Cli;
+  let w: Cli; // the worker of db 1, shared by the tests after the first
+  const localDir = mkdtempSync(join(tmpdir(), 'sim-queue-local-'));
+  const started: Cli[] = [];
+  const run = (args: string[]) => {
+    const c = cli(args);
+    started.push(c);
+    return c;
+  };
+  const sweepIdOf = async (c: Cli) => /^sweep (\w+) on /.exec(await c.line(/^sweep \w+ on /))![1]!;
+  const idsIn = (c: Cli, verb: string) =>
+    c.lines.filter((l) => l.startsWith(`${verb} `)).map((l) => l.slice(verb.length + 1).split(':')[0]!);
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    // The reference: the same sweep on a local worker thread.
+    local = run([...SWEEP, '--workers', '1', '--out', localDir]);
+    w = run(['worker', '--queue', redis.url(1)]);
+  });
+
+  afterAll(async () => {
+    for (const c of started) if (c.proc.exitCode === null) c.proc.kill('SIGKILL');
+    await Promise.all(started.map((c) => c.exited));
+    await redis?.stop();
+  });
+
+  it('a worker SIGKILLed mid-job loses nothing: its job is rerun by the other worker and the merged outputs equal the local sweep byte for byte', async () => {
+    const url = redis.url(0);
+    const a = run(['worker', '--queue', url, '--lock-sec', '2']);
+    await a.line(/^worker ready/);
+    const outDir = mkdtempSync(join(tmpdir(), 'sim-queue-q-'));
+    const coordinator = run([...SWEEP, '--queue', url, '--out', outDir]);
+    const sweep = await sweepIdOf(coordinator);
+    await a.line(/^start /);
+    a.proc.kill('SIGKILL');
+    const b = run(['worker', '--queue', url, '--lock-sec', '2']);
+    expect(await coordinator.exited).toBe(0);
+    b.proc.kill('SIGTERM');
+    expect(await b.exited).toBe(0);
+    const all = [0, 1, 2, 3].map((i) => jobKey(sweep, i));
+    // A took the first job and died in it; B ran the other three and then A's.
+    expect(idsIn(a, 'start')).toEqual([all[0]]);
+    expect(idsIn(a, 'done')).toEqual([]);
+    expect(idsIn(b, 'done').sort()).toEqual(all);
+    expect(await redis.client(0).hkeys(resultsKey(sweep))).toHaveLength(4);
+    expect(await local.exited).toBe(0);
+    expect(tree(outDir)).toEqual(tree(localDir));
+    expect(Object.keys(tree(outDir))).toContain('runs/point-1/seed-2/summary.json');
+  }, 300_000);
+
+  it('a run that fails is reported with its code and message, as the local sweep reports it', async () => {
+    const url = redis.url(1);
+    await w.line(/^worker ready/);
+    const loaded = loadScenario('quickstart', { checks: scenarioChecks });
+    const file = resolveScenarioPath('quickstart');
+    const axes = parseGridArgs(['buyers[0].budgetMsat=-1']);
+    const transport = queueTransport(parseQueueUrl(url), {
+      scenario: { file, text: readFileSync(file, 'utf8') },
+      pollMs: 100,
+    });
+    const queued = await runSweep({ scenario: 'quickstart', loaded, axes, seeds: 1, workers: 0, transport });
+    const inline = await runSweep({ scenario: 'quickstart', loaded, axes, seeds: 1, workers: 0 });
+    expect(queued.failures).toEqual(inline.failures);
+    expect(queued.failures.map((f) => f.code)).toEqual(['invalid_scenario']);
+  }, 120_000);
+
+  it('a job BullMQ fails for good (a malformed payload) is reported with its reason and fails the sweep', async () => {
+    const url = redis.url(1);
+    const queue = new Queue(QUEUE_NAME, { connection: { host: '127.0.0.1', port: redis.port, db: 1 } });
+    await queue.pause(); // nothing runs until the job is spoilt
+    const outDir = mkdtempSync(join(tmpdir(), 'sim-queue-fail-'));
+    const coordinator = run([...SWEEP, '--seeds', '1', '--queue', url, '--out', outDir]);
+    const sweep = await sweepIdOf(coordinator);
+    let job = await queue.getJob(jobKey(sweep, 1));
+    while (!job) {
+      await sleep(100);
+      job = await queue.getJob(jobKey(sweep, 1));
+    }
+    await job.updateData({ v: 2 });
+    await queue.resume();
+    expect(await coordinator.exited).toBe(1);
+    const reason = "unknown job format (v=2): run workers from the coordinator's checkout";
+    expect(coordinator.lines).toContain(
+      `failed: buyers[0].decider.name=random seed 1: job_failed: ${reason}`,
+    );
+    const written = JSON.parse(readFileSync(join(outDir, 'sweep.json'), 'utf8')) as { failures: unknown };
+    expect(written.failures).toEqual([
+      { point: 'buyers[0].decider.name=random', seed: 1, code: 'job_failed', message: reason },
+    ]);
+    await queue.close();
+  }, 180_000);
+
+  it('a coordinator killed mid-sweep resumes: the same command finds the stored runs, waits for the rest, and writes the local sweep’s bytes', async () => {
+    const url = redis.url(1);
+    const queue = new Queue(QUEUE_NAME, { connection: { host: '127.0.0.1', port: redis.port, db: 1 } });
+    const outDir = mkdtempSync(join(tmpdir(), 'sim-queue-resume-'));
+    const first = run([...SWEEP, '--queue', url, '--out', outDir]);
+    const sweep = await sweepIdOf(first);
+    await w.line(new RegExp(`^done ${sweep}-`));
+    first.proc.kill('SIGKILL');
+    await first.exited;
+    // Hold the rest back so the second coordinator's count is known.
+    await queue.pause();
+    while ((await queue.getActiveCount()) > 0) await sleep(100);
+    const done = (await redis.client(1).hkeys(resultsKey(sweep))).length;
+    const second = run([...SWEEP, '--queue', url, '--out', outDir]);
+    expect(await second.line(/^sweep /)).toBe(
+      `sweep ${sweep} on ${url}: ${done} of 4 runs already done; runs are done by workers (npm run sim -- worker --queue ${url})`,
+    );
+    await queue.resume();
+    expect(await second.exited).toBe(0);
+    w.proc.kill('SIGTERM');
+    expect(await w.exited).toBe(0);
+    // Every run ran once, whichever coordinator was waiting for it.
+    const mine = idsIn(w, 'start').filter((id) => id.startsWith(`${sweep}-`));
+    expect(mine.sort()).toEqual([0, 1, 2, 3].map((i) => jobKey(sweep, i)));
+    await queue.close();
+    expect(await local.exited).toBe(0);
+    expect(tree(outDir)).toEqual(tree(localDir));
+  }, 300_000);
+});
