@@ -24,8 +24,10 @@ export interface EngineContext {
   nodeInfo: () => Promise<NodeInfo>;
   allowUnsigned: boolean;
   payTimeoutMs?: number;
-  /** Most ms a request may wait for its answer, and a 401/402 body for its bytes. */
+  /** Most ms a request may wait for its answer, and a body for its bytes. */
   requestTimeoutMs: number;
+  /** Most bytes of a delivered (2xx/3xx) body read; a longer one is not a delivery. */
+  maxBodyBytes: number;
   buyer?: string;
 }
 

@@ -1,6 +1,7 @@
 import { formatAuthorization } from '../../infra/l402/index.js';
 import type { EngineContext } from './context.js';
 import type { PurchaseOutcome } from './outcome.js';
+import { readBody, withBody } from './bounded-body.js';
 import { readPaywallAnswer, type PaywallAnswer } from './paywall-response.js';
 import type { PreparedRequest } from './request.js';
 import { send } from './offer.js';
@@ -51,7 +52,7 @@ export async function sendAuthorized(
   const res = sent.response;
   const ok = res.status < 400;
   ctx.emit({ ...base, step, status: res.status, ok, paymentHash });
-  if (ok) return { kind: 'delivered', response: res };
+  if (ok) return readDelivered(ctx, res, step);
   if (res.status === 401 || res.status === 402) {
     const answer = await readPaywallAnswer(res, ctx.requestTimeoutMs);
     // A held token was usable by our own count: its refusal is the seller's claim, not a fact to buy on.
@@ -68,4 +69,21 @@ export async function sendAuthorized(
   // The paywall let us through and the service failed: paid but not delivered.
   const outcome = res.status >= 500 ? 'not_delivered' : 'seller_error';
   return { kind: 'failed', outcome, response: res, reason: `HTTP ${res.status}`, status: res.status };
+}
+
+/** Reads a delivered body within the size and time limits; beyond them the call did not deliver. */
+async function readDelivered(
+  ctx: EngineContext,
+  res: Response,
+  step: 'consume' | 'reuse',
+): Promise<Delivery> {
+  const body = await readBody(res, ctx.maxBodyBytes, ctx.requestTimeoutMs);
+  if (body.ok) return { kind: 'delivered', response: withBody(res, body.bytes) };
+  const why = {
+    too_large: `the delivered body is over ${ctx.maxBodyBytes} bytes`,
+    too_slow: `the delivered body did not arrive within ${ctx.requestTimeoutMs} ms`,
+    unreadable: 'the delivered body could not be read',
+  }[body.problem];
+  const outcome = step === 'consume' ? 'not_delivered' : 'seller_error';
+  return { kind: 'failed', outcome, reason: why, status: res.status };
 }

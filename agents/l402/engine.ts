@@ -225,6 +225,9 @@ export const DEFAULT_MAX_PRICE_MSAT = 100_000;
 /** Most ms a client request waits for its answer (and a 401/402 body for its bytes) by default. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
+/** Most bytes of a delivered body the client reads by default (16 MiB); the response is handed over read. */
+export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+
 /** The context the stages share, with the options' defaults filled in. */
 function engineContext(options: PurchaseEngineOptions): EngineContext {
   const { node, onEvent } = options;
@@ -249,6 +252,7 @@ function engineContext(options: PurchaseEngineOptions): EngineContext {
     allowUnsigned: options.acceptUnsignedInvoices ?? false,
     payTimeoutMs: options.payTimeoutMs,
     requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     buyer: options.buyer,
   };
 }

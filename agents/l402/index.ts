@@ -3,6 +3,7 @@ export { createL402Client, type L402Client, type L402ClientOptions, type L402Req
 export {
   createPurchaseEngine,
   DEFAULT_MAX_PRICE_MSAT,
+  DEFAULT_MAX_BODY_BYTES,
   DEFAULT_REQUEST_TIMEOUT_MS,
   type PurchaseEngine,
   type PurchaseEngineOptions,

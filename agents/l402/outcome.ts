@@ -70,7 +70,7 @@ export interface PurchaseTimings {
 /** The detailed record of one `purchase`: what happened, what it cost, how long it took. */
 export interface PurchaseResult {
   outcome: PurchaseOutcome;
-  /** The final HTTP response (success or a seller's refusal), unread. */
+  /** The final HTTP response: a delivered one already read into memory (within `maxBodyBytes`), a refusal unread. */
   response?: Response;
   /** The invoice amount seen in the challenge. */
   quotedMsat?: Msat;

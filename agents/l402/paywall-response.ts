@@ -1,4 +1,5 @@
 import { isL402Error, parseChallenges, paymentHashOfToken, type Challenge } from '../../infra/l402/index.js';
+import { readBody } from './bounded-body.js';
 
 /**
  * A seller's 401/402 answer, read once: the challenge a buyer can act on (or
@@ -73,36 +74,9 @@ export async function readBounded(
   limit: number,
   timeoutMs = 30_000,
 ): Promise<string | undefined> {
-  const reader = res.body?.getReader();
-  if (!reader) return undefined;
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<'late'>((resolve) => {
-    timer = setTimeout(() => resolve('late'), timeoutMs);
-  });
-  try {
-    for (;;) {
-      const next = await Promise.race([reader.read(), late]);
-      if (next === 'late') {
-        await reader.cancel().catch(() => {});
-        return undefined;
-      }
-      const { done, value } = next;
-      if (done) break;
-      size += value.byteLength;
-      if (size > limit) {
-        await reader.cancel().catch(() => {});
-        return undefined;
-      }
-      chunks.push(value);
-    }
-  } catch {
-    return undefined;
-  } finally {
-    clearTimeout(timer);
-  }
-  return new TextDecoder().decode(Buffer.concat(chunks));
+  if (!res.body) return undefined;
+  const body = await readBody(res, limit, timeoutMs);
+  return body.ok ? new TextDecoder().decode(body.bytes) : undefined;
 }
 
 /** The challenge to pay from a `WWW-Authenticate` value: L402 over LSAT, only one whose macaroon decodes. */

@@ -5,9 +5,9 @@ import { ChatOpenAI } from '@langchain/openai';
 import { z } from 'zod';
 import type { Clock } from '../../../infra/time/clock.js';
 import type { OfferTerms, DecisionRecord, Task } from '../types.js';
-import { trust } from './rules.js';
-import { type Choice, type Decider } from './types.js';
 import { LabError } from '../../../infra/errors.js';
+import { describeOffers, SYSTEM_PROMPT } from './llm-prompt.js';
+import { acceptable, type Choice, type Decider } from './types.js';
 
 /** The tool the model answers with: which offer, and why (or `none`). */
 export const chooseOfferSchema = z.object({
@@ -20,12 +20,6 @@ const chooseOffer = tool(async (args) => JSON.stringify(args), {
   description: 'Choose the offer to buy for the task, or none.',
   schema: chooseOfferSchema,
 });
-
-const SYSTEM = [
-  'You are the purchasing step of a buyer agent that pays for API calls over Lightning (L402).',
-  'Pick the offer that best serves the task: it must not cost more than the value of the calls it serves;',
-  'prefer reliable sellers (quality, rating) and low prices. Answer only by calling choose_offer.',
-].join(' ');
 
 /** Where the LLM decider gets its model: given, or built from OPENAI_* environment variables. */
 export interface LlmDeciderOptions {
@@ -80,11 +74,17 @@ export function createLlmDecider(options: LlmDeciderOptions): Decider {
   return {
     name: 'llm',
     async choose(offers: readonly OfferTerms[], task: Task) {
+      // The rule deciders' value filter first: the model never sees, and cannot pick, an offer dearer than its calls are worth.
+      const shown = acceptable(offers);
+      if (shown.length === 0) {
+        const reason = 'no offer is worth its price for this task';
+        return { index: -1, reason, record: { decider: 'llm', reason, latencyMs: 0 } };
+      }
       const at = clock.now();
-      const ids = offers.map((_, i) => `offer-${i + 1}`);
+      const idOf = (i: number) => `offer-${i + 1}`;
       const ai = (await bound.invoke([
-        new SystemMessage(SYSTEM),
-        new HumanMessage(describe(offers, ids, task)),
+        new SystemMessage(SYSTEM_PROMPT),
+        new HumanMessage(describeOffers(offers, shown, idOf, task)),
       ])) as AIMessage;
       const record: DecisionRecord = {
         decider: 'llm',
@@ -95,15 +95,16 @@ export function createLlmDecider(options: LlmDeciderOptions): Decider {
         outputTokens: ai.usage_metadata?.output_tokens,
       };
       const parsed = chooseOfferSchema.safeParse(ai.tool_calls?.find((t) => t.name === 'choose_offer')?.args);
+      const picked = parsed.success ? shown.find((i) => idOf(i) === parsed.data.offerId) : undefined;
       let choice: Choice;
       if (parsed.success && parsed.data.offerId === 'none') {
         choice = { index: -1, reason: `llm: none (${parsed.data.reason})` };
-      } else if (parsed.success && ids.includes(parsed.data.offerId)) {
-        choice = { index: ids.indexOf(parsed.data.offerId), reason: `llm: ${parsed.data.reason}` };
+      } else if (parsed.success && picked !== undefined) {
+        choice = { index: picked, reason: `llm: ${parsed.data.reason}` };
       } else {
         record.fallback = true;
         const said = parsed.success
-          ? `unknown offer ${JSON.stringify(parsed.data.offerId)}`
+          ? `${JSON.stringify(parsed.data.offerId)}, not one of the offers shown`
           : 'no choose_offer call';
         choice = fallback(offers, onInvalid, said);
       }
@@ -121,25 +122,4 @@ function fallback(offers: readonly OfferTerms[], onInvalid: 'cheapest' | 'none',
     if (c.priceMsat <= c.valueMsat && (best < 0 || c.priceMsat < offers[best]!.priceMsat)) best = i;
   });
   return { index: best, reason: `llm gave ${said}; fell back to the cheapest acceptable offer` };
-}
-
-/** The prompt's facts: the task and one line of JSON per offer. */
-function describe(offers: readonly OfferTerms[], ids: string[], task: Task): string {
-  const lines = offers.map((c, i) => ({
-    id: ids[i],
-    seller: c.listing.name,
-    priceMsat: c.priceMsat,
-    source: c.source,
-    callsServed: c.covers,
-    valueOfThoseCallsMsat: c.valueMsat,
-    quality: c.listing.quality ?? null,
-    rating: c.listing.rating ?? null,
-    latencyMs: c.listing.health?.latencyMs ?? null,
-    trust: Number(trust(c).toFixed(2)),
-  }));
-  return [
-    `Task ${task.id}: capability "${task.capability}", ${task.calls} call(s), worth ${task.valueMsat} msat in total.`,
-    'Offers:',
-    ...lines.map((o) => JSON.stringify(o)),
-  ].join('\n');
 }
