@@ -44,6 +44,12 @@ export interface RunOptions {
   world?: World;
   /** Sees every purchase, sale and event as it is recorded (the live view). */
   observe?: RecordListener;
+  /**
+   * What runs the agents' buyer graphs: 'direct' (default: the same nodes,
+   * edges and routers without the Pregel runtime) or 'langgraph'. Both give
+   * byte-identical outputs.
+   */
+  executor?: 'langgraph' | 'direct';
   /** Called once the market is built, before it starts (the live view's controls act on it). */
   onMarket?: (run: { engine: Engine; world: World; market: Market; recorder: Recorder }) => void;
 }
@@ -105,7 +111,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
   let market: Market | undefined;
   // Setup runs as the first activity, so anything in it that waits on the clock works on virtual time too.
   engine.spawn('market setup', async () => {
-    market = await buildMarket(scenario, world, recorder, { logger });
+    market = await buildMarket(scenario, world, recorder, { logger, executor: opts.executor });
     before = await settledSnapshot(world);
     initialMsat = world.totalMsat() ?? 0;
     opts.onMarket?.({ engine, world, market, recorder });

@@ -4,6 +4,7 @@ import type { L402Client } from '../l402/index.js';
 import type { PaymentPolicy } from '../policies/index.js';
 import { sellerOutcome, type Decider, type SellerOutcome } from './deciders/index.js';
 import { buildBuyerGraph, type BuyerGraph } from './graph.js';
+import { directExecutor } from './executor.js';
 import type { BuyerDeps } from './deps.js';
 import type { ListingSource, Task, TaskResult } from './types.js';
 import { LabError } from '../../infra/errors.js';
@@ -38,6 +39,12 @@ export interface BuyerAgentOptions {
   /** Graph steps one task may take before it is stopped (default 200). */
   maxSteps?: number;
   delegate?: BuyerDeps['delegate'];
+  /**
+   * What runs the graph: 'langgraph' (default, the Pregel runtime) or
+   * 'direct' (the same nodes, edges and routers called in turn, see
+   * executor.ts; markets use it for speed, with identical results).
+   */
+  executor?: 'langgraph' | 'direct';
 }
 
 /** A buyer agent: the compiled graph and `runTask`, which runs it once per task. */
@@ -76,11 +83,12 @@ export function createBuyerAgent(o: BuyerAgentOptions): BuyerAgent {
     },
     { maxSteps },
   );
+  const run = o.executor === 'direct' ? directExecutor(graph) : graph;
 
   async function runTask(task: Task) {
     checkTask(task);
     const startedAt = o.clock.now();
-    const s = await graph.invoke({ task }, { recursionLimit: maxSteps + 10 });
+    const s = await run.invoke({ task }, { recursionLimit: maxSteps + 10 });
     const done = s.callsDone >= task.calls;
     // A learning decider hears how each seller of the task did (the seller's doing only).
     o.decider.learn?.(

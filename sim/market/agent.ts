@@ -48,6 +48,8 @@ export interface MarketAgentDeps {
   searchLimit: number;
   /** Routing-fee ceiling for an amount (the scenario's network.payments.maxFee; default the client's). */
   maxFeeMsat?: ((amountMsat: number) => number) | undefined;
+  /** What runs each agent's buyer graph (default 'direct': the same graph without the Pregel runtime). */
+  executor?: 'langgraph' | 'direct';
 }
 
 /**
@@ -90,6 +92,7 @@ export function createMarketAgent(spec: AgentSpec, deps: MarketAgentDeps): Marke
     clock,
     logger: deps.logger,
     searchLimit: deps.searchLimit,
+    executor: deps.executor ?? 'direct',
   });
 
   async function runTask(task: Task): Promise<TaskResult> {

@@ -45,7 +45,7 @@ export async function buildMarket(
   scenario: Scenario,
   world: World,
   recorder: Recorder,
-  { logger = silentLogger }: { logger?: Logger } = {},
+  { logger = silentLogger, executor }: { logger?: Logger; executor?: MarketAgentDeps['executor'] } = {},
 ): Promise<Market> {
   const clock = world.clock;
   const startMs = clock.now();
@@ -65,6 +65,7 @@ export async function buildMarket(
     startMs,
     searchLimit,
     maxFeeMsat,
+    executor,
   });
   let upstreamTasks = 0;
 

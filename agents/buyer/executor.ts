@@ -1,0 +1,157 @@
+import { END, GraphRecursionError, START, type BaseChannel } from '@langchain/langgraph';
+
+/**
+ * The direct executor: runs a compiled LangGraph `StateGraph` whose steps
+ * are one node at a time (every node has at most one next node) without the
+ * Pregel runtime. It reads everything from the graph's builder: the same
+ * node functions, the same edges and routers, and the same channels, so
+ * updates are folded by LangGraph's own reducers (each run starts from a
+ * fresh copy of every channel). No checkpointer, callbacks, tracing or
+ * per-step scheduling: a node visit is a function call. Markets run their
+ * buyers this way; anything else runs the graph through LangGraph itself.
+ * A graph it cannot run the same way (fan-out, waiting edges, deferred
+ * nodes, subgraphs, `Send`, `Command`) is refused when it is built.
+ *
+ * @example
+ * const run = directExecutor(buildBuyerGraph(deps));
+ * const final = await run.invoke({ task }, { recursionLimit: 210 });
+ */
+export function directExecutor<I extends object, O extends object>(graph: {
+  invoke(input: I, config?: { recursionLimit?: number }): Promise<O>;
+}): DirectExecutor<I, O> {
+  const plan = readPlan((graph as unknown as { builder?: unknown }).builder);
+
+  async function invoke(input: I, config: { recursionLimit?: number } = {}): Promise<O> {
+    const limit = config.recursionLimit ?? 25;
+    const channels = new Map<string, BaseChannel>();
+    for (const [key, proto] of plan.channels) channels.set(key, proto.fromCheckpoint(undefined));
+    write(channels, input as Record<string, unknown>, START);
+    let next = await plan.next(START, read(channels));
+    for (let visits = 0; next !== END; visits++) {
+      if (visits >= limit)
+        throw new GraphRecursionError(
+          `Recursion limit of ${limit} reached without hitting a stop condition (direct executor).`,
+        );
+      const update = await plan.nodes.get(next)!(read(channels));
+      write(channels, update, next);
+      next = await plan.next(next, read(channels));
+    }
+    return read(channels) as O;
+  }
+
+  return { invoke, nodes: [...plan.nodes.keys()] };
+}
+
+/** A graph ready to run without Pregel. */
+export interface DirectExecutor<I, O> {
+  invoke(input: I, config?: { recursionLimit?: number }): Promise<O>;
+  /** The node names it runs, in the order the graph declared them. */
+  readonly nodes: string[];
+}
+
+/** Thrown when a graph uses something the direct executor cannot run exactly as LangGraph would. */
+export class DirectExecutorError extends Error {
+  readonly code = 'unsupported_graph';
+  constructor(message: string) {
+    super(message);
+    this.name = 'DirectExecutorError';
+  }
+}
+
+type NodeFn = (state: Record<string, unknown>) => unknown;
+type Router = (state: Record<string, unknown>) => unknown;
+
+interface Plan {
+  channels: [string, BaseChannel][];
+  nodes: Map<string, NodeFn>;
+  /** The node after `from` given the state after its update (END to finish). */
+  next(from: string, state: Record<string, unknown>): Promise<string>;
+}
+
+/** What the executor needs of a StateGraph builder (LangGraph's own fields, checked at run time). */
+interface BuilderShape {
+  channels: Record<string, BaseChannel>;
+  nodes: Record<string, { runnable: unknown; defer?: boolean; subgraphs?: unknown[] }>;
+  edges: Set<[string, string]>;
+  waitingEdges?: Set<unknown>;
+  branches: Record<string, Record<string, { path: unknown; ends?: Record<string, string> }>>;
+}
+
+function readPlan(builder: unknown): Plan {
+  const b = builder as BuilderShape | undefined;
+  if (!b || typeof b !== 'object' || !b.channels || !b.nodes || !(b.edges instanceof Set) || !b.branches)
+    throw new DirectExecutorError(
+      'not a compiled StateGraph: its builder has no channels, nodes, edges and branches',
+    );
+  if (b.waitingEdges?.size)
+    throw new DirectExecutorError('waiting edges (several nodes into one) need the Pregel runtime');
+  const nodes = new Map<string, NodeFn>();
+  for (const [name, spec] of Object.entries(b.nodes)) {
+    if (spec.defer)
+      throw new DirectExecutorError(`node "${name}" is deferred: that needs the Pregel runtime`);
+    if (spec.subgraphs?.length) throw new DirectExecutorError(`node "${name}" runs a subgraph`);
+    nodes.set(name, callable(spec.runnable, `node "${name}"`));
+  }
+  const edges = new Map<string, string>();
+  for (const [from, to] of b.edges) {
+    if (edges.has(from)) throw new DirectExecutorError(`"${from}" fans out to several nodes`);
+    edges.set(from, to);
+  }
+  const routers = new Map<string, { route: Router; ends: Record<string, string> | undefined }>();
+  for (const [from, branches] of Object.entries(b.branches)) {
+    const list = Object.values(branches);
+    if (list.length !== 1 || edges.has(from))
+      throw new DirectExecutorError(`"${from}" has several outgoing edges: that is a fan-out`);
+    routers.set(from, { route: callable(list[0]!.path, `router after "${from}"`), ends: list[0]!.ends });
+  }
+  async function next(from: string, state: Record<string, unknown>): Promise<string> {
+    const edge = edges.get(from);
+    if (edge !== undefined) return edge;
+    const r = routers.get(from);
+    if (!r) return END;
+    const out = await r.route(state);
+    if (typeof out !== 'string')
+      throw new DirectExecutorError(
+        `the router after "${from}" returned ${describe(out)}, not one node name`,
+      );
+    const to = r.ends ? r.ends[out] : out;
+    if (!to || (to !== END && !nodes.has(to)))
+      throw new Error(`Branch condition returned unknown or null destination: "${out}" after "${from}"`);
+    return to;
+  }
+  return { channels: Object.entries(b.channels), nodes, next };
+}
+
+/** The plain function inside a LangGraph RunnableCallable (its `func`), or the runnable's `invoke`. */
+function callable(runnable: unknown, what: string): (state: Record<string, unknown>) => unknown {
+  const r = runnable as { func?: unknown; invoke?: unknown } | undefined;
+  if (r && typeof r.func === 'function') return r.func as NodeFn;
+  if (r && typeof r.invoke === 'function') {
+    const invoke = r.invoke as (s: unknown) => unknown;
+    return (s) => invoke.call(r, s);
+  }
+  throw new DirectExecutorError(`${what} is neither a function nor a runnable`);
+}
+
+/** The state as LangGraph hands it to a node: every channel that holds a value. */
+function read(channels: Map<string, BaseChannel>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, c] of channels) if (c.isAvailable()) out[key] = c.get();
+  return out;
+}
+
+/** Folds one node's update into the channels through their reducers (keys outside the state are ignored, as LangGraph does). */
+function write(channels: Map<string, BaseChannel>, update: unknown, node: string): void {
+  if (update === undefined || update === null) return;
+  if (typeof update !== 'object' || Array.isArray(update))
+    throw new DirectExecutorError(
+      `${node} returned ${describe(update)}: the direct executor takes partial-state objects only`,
+    );
+  if ('lg_name' in update && (update as { lg_name?: unknown }).lg_name === 'Command')
+    throw new DirectExecutorError(`${node} returned a Command: that needs the Pregel runtime`);
+  for (const [key, value] of Object.entries(update)) channels.get(key)?.update([value]);
+}
+
+function describe(v: unknown): string {
+  return Array.isArray(v) ? 'an array' : v === null ? 'null' : typeof v;
+}
