@@ -4,9 +4,11 @@ import { listingId, nodeSigner } from '../../services/registry/index.js';
 import type { Market } from '../market/market.js';
 import { advertise, sellerConfig, type MarketSeller } from '../market/sellers.js';
 import type { World } from '../market/world.js';
+import { postPrice } from '../market/repricing.js';
 
 /**
- * A seller changes its price while the market runs: the seller is rebuilt
+ * A seller changes its price while the market runs (a repricing seller
+ * posts it as its own strategy would, see `postPrice`); any other seller is rebuilt
  * with the new fixed price on the same node and address, and its listing is
  * updated in the registry (signed by its node), so buyers see the new price
  * in the listing and in the next 402 quote. Tokens sold before the change
@@ -19,6 +21,8 @@ export async function reprice(
   market: Market,
   n: number,
 ): Promise<void> {
+  // A seller that reprices by itself takes the new price as its own next step would.
+  if (s.spec.pricing) return postPrice(s, msat, market.registry);
   const spec = { ...s.spec, price: { kind: 'fixed' as const, msat } };
   const rng = world.rng.fork(`seller/${s.name}/price-${n}`);
   const seller = await createSeller(sellerConfig(spec, s.name), {

@@ -40,7 +40,7 @@ export function startRepricing(
     const offsetMs = Math.round((everyMs * (peers.indexOf(s) + 1)) / peers.length);
     const start = startPrice(s);
     const bounds = priceBounds(strategy, s.spec.costMsat, start);
-    const state = { ownMsat: start, sales: 0, steps: 0 };
+    const state = { sales: 0 };
     recorder.posted(0, s.name, start, 'start');
     s.node.onInvoice((inv) => {
       if (inv.state === 'settled') state.sales++;
@@ -73,7 +73,7 @@ async function step(
   s: MarketSeller,
   strategy: PricingStrategy,
   bounds: PriceBounds,
-  state: { ownMsat: number; sales: number; steps: number },
+  state: { sales: number },
   { registry, recorder, at, capability }: StepDeps,
 ): Promise<void> {
   const ownId = listingId(s.listing.nodePubkey, s.listing.url);
@@ -81,27 +81,38 @@ async function step(
   const competitors = found.ok ? found.listings.filter((l) => l.id !== ownId).flatMap(unitPrice) : [];
   const sales = state.sales;
   state.sales = 0;
-  const next = nextPrice(strategy, bounds, { ownMsat: state.ownMsat, competitorsMsat: competitors, sales });
+  // Its own price as it lists it (a presenter's price change in the live view counts too).
+  const ownMsat = unitPrice(s.listing)[0]!;
+  const next = nextPrice(strategy, bounds, { ownMsat, competitorsMsat: competitors, sales });
   recorder.event(at, 'reprice', {
     seller: s.name,
-    fromMsat: state.ownMsat,
+    fromMsat: ownMsat,
     toMsat: next.msat,
     move: next.move,
     competitorsMsat: competitors,
     sales,
   });
-  if (next.msat === state.ownMsat) return;
-  s.seller.setUnitPrice(next.msat);
-  const listing = s.seller.listing(s.baseUrl);
-  const r = await registry.client.update(ownId, listing, await nodeSigner(s.node));
-  if (!r.ok) throw new Error(`updating the listing of ${s.name} failed: ${r.code}: ${r.message}`);
-  s.listing = listing;
-  state.ownMsat = next.msat;
+  if (next.msat === ownMsat) return;
+  await postPrice(s, next.msat, registry);
   recorder.posted(at, s.name, next.msat, next.move);
 }
 
+/**
+ * Posts a repricing seller's new unit price: its paywall quotes it from the
+ * next 402 on, and its listing says it (re-signed by its node). Tokens sold
+ * before stay valid: the seller and its keys are the same.
+ */
+export async function postPrice(s: MarketSeller, msat: number, registry: MarketRegistry): Promise<void> {
+  s.seller.setUnitPrice(msat);
+  const listing = s.seller.listing(s.baseUrl);
+  const id = listingId(s.listing.nodePubkey, s.listing.url);
+  const r = await registry.client.update(id, listing, await nodeSigner(s.node));
+  if (!r.ok) throw new Error(`updating the listing of ${s.name} failed: ${r.code}: ${r.message}`);
+  s.listing = listing;
+}
+
 /** A listing's single-call price (its first tier), as a competitor sees it. */
-function unitPrice(l: Listing): number[] {
+function unitPrice(l: Pick<Listing, 'tiers'>): number[] {
   const t = l.tiers.find((x) => x.kind === 'single') ?? l.tiers[0];
   return t ? [t.priceMsat] : [];
 }
