@@ -45,6 +45,9 @@ export interface BuyerAgentOptions {
    * executor.ts; markets use it for speed, with identical results).
    */
   executor?: 'langgraph' | 'direct';
+  /** Bid with sellers that negotiate (see agents/negotiation); absent: pay posted prices. */
+  negotiator?: BuyerDeps['negotiator'];
+  onNegotiation?: BuyerDeps['onNegotiation'];
 }
 
 /** A buyer agent: the compiled graph and `runTask`, which runs it once per task. */
@@ -80,6 +83,8 @@ export function createBuyerAgent(o: BuyerAgentOptions): BuyerAgent {
       searchLimit: o.searchLimit ?? 10,
       keepOutputs: o.keepOutputs ?? false,
       delegate: o.delegate,
+      negotiator: o.negotiator,
+      onNegotiation: o.onNegotiation,
     },
     { maxSteps },
   );

@@ -3,7 +3,7 @@ import { timed } from './find-nodes.js';
 import { challengeOffer, weigh } from './offers.js';
 import { buildPurchase, coverage, hintsFor } from './purchase-record.js';
 import type { BuyerStateT, BuyerUpdate } from './state.js';
-import type { ListedOffer } from './types.js';
+import type { BuyerPurchase, ListedOffer } from './types.js';
 
 /** The nodes that buy the chosen offer, each one stage of the purchase engine: authorize, pay, consume (deliver). */
 export function buyNodes(d: BuyerDeps) {
@@ -28,6 +28,15 @@ async function authorize(d: BuyerDeps, s: BuyerStateT): Promise<BuyerUpdate> {
     offers = { ...s.offers, [q.listing.id]: q };
   }
   const hints = hintsFor(d.name, q.listing, s.task, coverage(s, q));
+  if (d.negotiator) {
+    const n = await d.engine.negotiate(q.offer!, d.negotiator, hints);
+    d.onNegotiation?.({ ...n.negotiation, seller: q.listing.name });
+    if (!n.ok) return negotiationFailed(d, s, q, n, at);
+    if (n.offer !== q.offer) {
+      q = { ...q, offer: n.offer, priceMsat: n.offer.amountMsat };
+      offers = { ...(offers ?? s.offers), [q.listing.id]: q };
+    }
+  }
   const allowed = await d.engine.authorize(q.offer!, hints, d.policy);
   if (allowed.ok)
     return { grant: allowed.grant, ...(offers ? { offers } : {}), steps: timed(d, 'authorize', at) };
@@ -44,6 +53,29 @@ async function authorize(d: BuyerDeps, s: BuyerStateT): Promise<BuyerUpdate> {
     purchases: [buildPurchase(s, q.listing, record, q.req.url.href)],
     excluded: outcome === 'policy_denied' ? [q.listing.id] : [],
     stop: outcome === 'over_budget' ? 'budget_exhausted' : outcome === 'escalated' ? 'escalated' : undefined,
+    steps: timed(d, 'authorize', at),
+  };
+}
+
+/** No price agreed with the chosen seller: recorded, and the seller is dropped for this task. */
+function negotiationFailed(
+  d: BuyerDeps,
+  s: BuyerStateT,
+  q: ListedOffer,
+  f: { outcome: BuyerPurchase['outcome']; reason: string },
+  at: number,
+): BuyerUpdate {
+  const record = {
+    outcome: f.outcome,
+    reason: f.reason,
+    quotedMsat: q.priceMsat,
+    startedAt: at,
+    endedAt: d.clock.now(),
+    attempts: 0,
+  };
+  return {
+    purchases: [buildPurchase(s, q.listing, record, q.req.url.href)],
+    excluded: [q.listing.id],
     steps: timed(d, 'authorize', at),
   };
 }

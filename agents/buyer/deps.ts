@@ -1,6 +1,6 @@
 import type { Logger } from '../../infra/log.js';
 import type { Clock } from '../../infra/time/clock.js';
-import type { PurchaseEngine } from '../l402/index.js';
+import type { BuyerNegotiator, NegotiationRecord, PurchaseEngine } from '../l402/index.js';
 import type { PaymentPolicy } from '../policies/index.js';
 import type { Decider } from './deciders/index.js';
 import type { BuyerStateT } from './state.js';
@@ -25,6 +25,10 @@ export interface BuyerDeps {
   searchLimit: number;
   /** Keep response bodies in the run's state (`outputs`). */
   keepOutputs: boolean;
+  /** Bids with sellers that negotiate before the policy sees the offer (absent: pay the posted price). */
+  negotiator?: BuyerNegotiator;
+  /** Told how each negotiation went (the simulator's metrics). */
+  onNegotiation?: (r: NegotiationRecord & { seller: string }) => void;
   /** Turns an owned token into a delegation for a sub-agent (the delegate step). */
   delegate?: (
     token: { macaroon: string; preimage: string; origin: string; service?: string },

@@ -6,16 +6,19 @@ export interface RuleBuyerOptions {
   startFraction?: number;
   /** Added to the bid each round, as a fraction of the posted price (default 0.1). */
   stepFraction?: number;
+  /** The most the buyer pays, as a fraction of the posted price (default 1: up to the limit). */
+  reservationFraction?: number;
   /** Bids before the buyer takes the standing offer or walks (default 4). */
   maxBids?: number;
 }
 
 /**
  * A buyer that opens at a fraction of the posted price and concedes a fixed
- * step per round, never past its limit (the stage's reservation: posted
- * price, policy ceiling, task value). It takes a counter as soon as the
+ * step per round, never past its reservation: `reservationFraction` of the
+ * posted price, and never past the stage's limit (posted price, ceiling,
+ * task value). It takes a counter as soon as the
  * counter is no more than what it would bid next, and after `maxBids` takes
- * the standing offer if it is within the limit, else walks away.
+ * the standing offer if it is within its reservation, else walks away.
  *
  * @example
  * engine.negotiate(offer, ruleBuyer({ startFraction: 0.5, stepFraction: 0.1 }), hints);
@@ -23,6 +26,7 @@ export interface RuleBuyerOptions {
 export function ruleBuyer({
   startFraction = 0.5,
   stepFraction = 0.1,
+  reservationFraction = 1,
   maxBids = 4,
 }: RuleBuyerOptions = {}): BuyerNegotiator {
   const fraction = (v: number, what: string) => {
@@ -31,19 +35,18 @@ export function ruleBuyer({
   };
   fraction(startFraction, 'startFraction');
   fraction(stepFraction, 'stepFraction');
+  fraction(reservationFraction, 'reservationFraction');
   if (!Number.isSafeInteger(maxBids) || maxBids < 1)
     throw new RangeError(`ruleBuyer: maxBids must be a positive integer, got ${maxBids}`);
   return {
     name: 'rule',
     next(t: BuyerTurn): BuyerMove {
+      const reserve = Math.min(t.limitMsat, Math.floor(t.postedMsat * reservationFraction));
       if (t.round >= maxBids)
-        return t.askMsat <= t.limitMsat
+        return t.askMsat <= reserve
           ? { kind: 'take' }
-          : { kind: 'walk', reason: `${t.askMsat} msat is above ${t.limitMsat} msat` };
-      const bidMsat = Math.min(
-        t.limitMsat,
-        Math.ceil(t.postedMsat * (startFraction + t.round * stepFraction)),
-      );
+          : { kind: 'walk', reason: `the seller's ${t.askMsat} msat is above ${reserve} msat` };
+      const bidMsat = Math.min(reserve, Math.ceil(t.postedMsat * (startFraction + t.round * stepFraction)));
       if (t.counters.length > 0 && t.askMsat <= bidMsat) return { kind: 'take' };
       return { kind: 'bid', bidMsat };
     },

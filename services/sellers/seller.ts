@@ -7,7 +7,13 @@ import type { Logger } from '../../infra/log.js';
 import { silentLogger } from '../../infra/log.js';
 import { osSecrets, type Rng, type SecretSource } from '../../infra/random.js';
 import type { Clock } from '../../infra/time/clock.js';
-import type { L402Manifest, ManifestSpec, PaywallEventListener, QuotaStore } from '../paywall/index.js';
+import type {
+  L402Manifest,
+  ManifestSpec,
+  NegotiationOptions,
+  PaywallEventListener,
+  QuotaStore,
+} from '../paywall/index.js';
 import { MANIFEST_PATH, buildManifest, l402Paywall, manifestHandler } from '../paywall/index.js';
 import type { ListingFields } from '../registry/types.js';
 import type { Archetype, ArchetypeDeps } from './archetype.js';
@@ -45,6 +51,8 @@ export interface SellerDeps {
   quotaStore?: QuotaStore;
   /** The price may change while it runs (`setUnitPrice`): needs a fixed price. Default false. */
   repricing?: boolean;
+  /** Answer buyers' bids (the paywall's `negotiation` option); absent: posted prices only. */
+  negotiation?: NegotiationOptions;
 }
 
 /** A running seller: a Hono app plus what it tells the world about itself. */
@@ -128,6 +136,7 @@ export async function createSeller(
     ...(config.rateLimit ? { rateLimit: config.rateLimit } : {}),
     ...(deps.onEvent ? { onEvent: deps.onEvent } : {}),
     ...(deps.quotaStore ? { quotaStore: deps.quotaStore } : {}),
+    ...(deps.negotiation ? { negotiation: deps.negotiation } : {}),
     logger,
   });
   const capacity = config.capacity ?? archetype.defaultCapacity;

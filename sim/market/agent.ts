@@ -9,6 +9,8 @@ import type { Task, TaskResult } from '../../agents/buyer/types.js';
 import type { Recorder } from '../metrics/recorder.js';
 import type { PurchaseRole } from '../metrics/rows.js';
 import type { World } from './world.js';
+import type { BuyerNegotiatorSpec } from '../scenario/negotiation-schema.js';
+import { buyerNegotiator } from './negotiators.js';
 import { chainOf, purchaseRow } from './purchase-row.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { MarketRegistry } from './registry.js';
@@ -30,6 +32,8 @@ export interface AgentSpec {
   role: PurchaseRole;
   node: LightningNode;
   decider: DeciderSpec;
+  /** Bid with negotiating sellers (absent: pay posted prices). */
+  negotiator?: BuyerNegotiatorSpec;
   /** A policy declaration (validated by the scenario checks). */
   policy: unknown;
   /** Total the agent may spend over the run (enforced as a budget window as long as the run). */
@@ -93,6 +97,8 @@ export function createMarketAgent(spec: AgentSpec, deps: MarketAgentDeps): Marke
     logger: deps.logger,
     searchLimit: deps.searchLimit,
     executor: deps.executor ?? 'direct',
+    negotiator: buyerNegotiator(spec.negotiator),
+    onNegotiation: (r) => recorder.negotiation(spec.group, r),
   });
 
   async function runTask(task: Task): Promise<TaskResult> {

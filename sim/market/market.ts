@@ -142,6 +142,7 @@ async function buildBuyers(
           role: 'buyer',
           node,
           decider: spec.decider,
+          ...(spec.negotiator && { negotiator: spec.negotiator }),
           policy: spec.policy,
           budgetMsat: spec.budgetMsat,
           runMs,

@@ -8,6 +8,7 @@ import type { ListingFields } from '../../services/registry/types.js';
 import type { SellerSpec } from '../scenario/schema.js';
 import { instanceNames } from '../scenario/checks.js';
 import type { Recorder } from '../metrics/recorder.js';
+import { sellerNegotiation } from './negotiators.js';
 import type { World } from './world.js';
 
 /** One seller of the market, served and ready to list. */
@@ -108,6 +109,7 @@ export async function buildSellers(
         onEvent: revenue.listener(name, spec.name),
         ...(spec.pricing && { repricing: true }),
         ...(payeeNode && { payeeNode }),
+        ...(spec.negotiation && { negotiation: sellerNegotiation(spec.negotiation, spec.costMsat) }),
       });
       revenue.watch(payeeNode ?? node);
       const entry: MarketSeller = {

@@ -6,6 +6,8 @@ import type { Conservation } from './conservation.js';
 import type { PostedPrice, Summary } from './summary.js';
 import { RowAggregator, sorted } from './aggregate.js';
 import { runWarnings } from './warnings.js';
+import { NegotiationAggregator } from './negotiation.js';
+import type { NegotiationRecord } from '../../agents/l402/index.js';
 
 /** Run facts the recorder stamps into the summary. */
 export interface RecorderInfo {
@@ -56,6 +58,7 @@ export class Recorder {
   readonly #resale = new Map<string, { costMsat: number; revenueMsat: number; sales: number }>();
   readonly #faults: Summary['faults'] = [];
   readonly #posted = new Map<string, PostedPrice[]>();
+  readonly #negotiation = new NegotiationAggregator();
   #endedAt = 0;
   readonly #counts = { buyers: 0, sellers: 0, resellers: 0, subAgents: 0, routers: 0, tasks: 0 };
 
@@ -119,6 +122,11 @@ export class Recorder {
       r.revenueMsat += amountMsat;
       r.sales++;
     }
+  }
+
+  /** One buyer negotiation (summary.json's `negotiation`, by buyer group). */
+  negotiation(group: string, r: NegotiationRecord): void {
+    this.#negotiation.add(group, r);
   }
 
   /** A hold invoice canceled by a seller (pay-on-success refunds). */
@@ -190,6 +198,8 @@ export class Recorder {
       ],
       conservation,
       ...(this.#posted.size > 0 && { postedPrices: Object.fromEntries(sorted(this.#posted)) }),
+      // Only runs that negotiated have the key: other scenarios' summaries stay as they were.
+      ...(this.#negotiation.size ? { negotiation: this.#negotiation.result() } : {}),
     };
   }
 

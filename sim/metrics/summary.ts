@@ -3,6 +3,7 @@ import type { Conservation } from './conservation.js';
 import type { PurchaseRole, Step } from './rows.js';
 import type { FunnelStats } from './funnel.js';
 import type { WelfareStats } from './welfare.js';
+import type { NegotiationStats } from './negotiation.js';
 
 export type { FunnelStats, WelfareStats };
 
@@ -38,6 +39,8 @@ export interface Summary extends RowAggregates {
   /** Scenario checks that only a run can answer (a seller nobody contacted, a fault that hit nothing). */
   warnings: string[];
   conservation: Conservation;
+  /** Per buyer group that negotiated: agreements, failures to agree, rounds, savings against posted prices. */
+  negotiation?: Record<string, NegotiationStats>;
   /** Unit prices posted by repricing sellers, per seller, from the start (absent when no seller reprices). */
   postedPrices?: Record<string, PostedPrice[]>;
 }

@@ -76,6 +76,7 @@ export function listScenarios(): string[] {
     'faults',
     'success-vs-amount',
     'reputation',
+    'negotiation',
   ];
 }
 

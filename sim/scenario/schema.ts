@@ -9,6 +9,7 @@ import {
 import { pricingStrategySchema } from '../../services/sellers/pricing.js';
 import { deciderSpecSchema } from '../../agents/buyer/deciders/spec.js';
 import { channelClassesSchema, paymentsSchema } from './network-schema.js';
+import { buyerNegotiatorSchema, sellerNegotiationSchema } from './negotiation-schema.js';
 
 /**
  * The scenario file format: one YAML document describing a whole market.
@@ -104,6 +105,8 @@ export const sellerSchema = z.strictObject({
       z.strictObject({ capability: z.string(), calls: posInt().default(1), maxPriceMsat: msat().optional() }),
     )
     .default([]),
+  /** Answer buyers' bids below the posted price (see docs/l402.md, "Price negotiation"). */
+  negotiation: sellerNegotiationSchema.optional(),
   /** Spending balance for upstream purchases (only with `upstream`). */
   balanceMsat: msat().default(0),
   /** Payment policy for upstream purchases (default: allow_all). */
@@ -154,6 +157,8 @@ export const buyerSchema = z.strictObject({
   balanceMsat: msat().optional(),
   arrivals: arrivalsSchema,
   tasks: z.array(taskTypeSchema).min(1, { error: 'expected at least one task type' }),
+  /** Bid with sellers that negotiate (absent or `none`: pay posted prices). */
+  negotiator: buyerNegotiatorSchema.optional(),
   /** Preferred tier kind when a seller offers several. */
   prefer: z.enum(['single', 'bundle', 'pass']).default('single'),
 });

@@ -1,0 +1,35 @@
+import { chatModelFromEnv } from '../../agents/buyer/deciders/llm.js';
+import type { BuyerNegotiator } from '../../agents/l402/index.js';
+import { llmBuyer, llmSeller, ruleBuyer, ruleSeller } from '../../agents/negotiation/index.js';
+import type { NegotiationOptions } from '../../services/paywall/index.js';
+import type { BuyerNegotiatorSpec, SellerNegotiationSpec } from '../scenario/negotiation-schema.js';
+
+/** The lowest price a negotiating seller takes: its cost per call plus its margin, at least 1 msat. */
+export function sellerFloorMsat(costMsat: number, marginPct: number): number {
+  return Math.max(1, Math.ceil((costMsat * (100 + marginPct)) / 100));
+}
+
+/** A seller group's paywall negotiation option (undefined: the seller does not negotiate). */
+export function sellerNegotiation(
+  spec: SellerNegotiationSpec | undefined,
+  costMsat: number,
+  env: Record<string, string | undefined> = process.env,
+): NegotiationOptions | undefined {
+  if (!spec) return undefined;
+  const floorMsat = sellerFloorMsat(costMsat, spec.marginPct);
+  const negotiator =
+    spec.negotiator === 'llm'
+      ? llmSeller({ model: chatModelFromEnv(env), floorMsat })
+      : ruleSeller({ floorMsat });
+  return { negotiator, maxRounds: spec.maxRounds, offerLifetimeSec: spec.offerLifetimeSec };
+}
+
+/** A buyer group's negotiator (undefined for none: the buyer pays posted prices). */
+export function buyerNegotiator(
+  spec: BuyerNegotiatorSpec | undefined,
+  env: Record<string, string | undefined> = process.env,
+): BuyerNegotiator | undefined {
+  if (!spec || spec.name === 'none') return undefined;
+  if (spec.name === 'llm') return llmBuyer({ model: chatModelFromEnv(env) });
+  return ruleBuyer(spec.params);
+}

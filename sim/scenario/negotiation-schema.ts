@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+/**
+ * Price negotiation in a scenario (opt-in: a scenario without these fields
+ * runs exactly as before). Sellers with `negotiation` answer bids; buyers
+ * with a `negotiator` other than `none` bid with every seller that does.
+ */
+
+const fraction = (what: string) =>
+  z
+    .number({ error: `expected ${what} as a number in (0, 1]` })
+    .positive({ error: `expected ${what} as a number in (0, 1]` })
+    .max(1, { error: `expected ${what} as a number in (0, 1]` });
+
+/** A seller group's negotiation: its floor is its cost per call plus `marginPct`. */
+export const sellerNegotiationSchema = z.strictObject({
+  negotiator: z.enum(['rule', 'llm'], { error: 'expected negotiator: rule | llm' }).default('rule'),
+  /** Floor = ceil(costMsat × (100 + marginPct) / 100), at least 1 msat. */
+  marginPct: z.number({ error: 'expected a margin in percent' }).min(0).max(10_000).default(20),
+  maxRounds: z.number().int().min(1).max(16, { error: 'expected maxRounds from 1 to 16' }).default(4),
+  offerLifetimeSec: z.number().int().positive().default(60),
+});
+
+/** A buyer group's negotiator. */
+export const buyerNegotiatorSchema = z.strictObject({
+  name: z.enum(['none', 'rule', 'llm'], { error: 'expected name: none | rule | llm' }),
+  params: z
+    .strictObject({
+      /** First bid as a fraction of the posted price (rule). */
+      startFraction: fraction('startFraction').default(0.5),
+      /** Concession per round as a fraction of the posted price (rule). */
+      stepFraction: fraction('stepFraction').default(0.1),
+      /** The most the buyer pays, as a fraction of the posted price (rule). */
+      reservationFraction: fraction('reservationFraction').default(1),
+      /** Bids before taking the standing offer or walking away (rule). */
+      maxBids: z.number().int().min(1).max(8).default(4),
+    })
+    .default({ startFraction: 0.5, stepFraction: 0.1, reservationFraction: 1, maxBids: 4 }),
+});
+
+export type SellerNegotiationSpec = z.infer<typeof sellerNegotiationSchema>;
+export type BuyerNegotiatorSpec = z.infer<typeof buyerNegotiatorSchema>;
