@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ARCHETYPE_CAPABILITY, type Scenario } from './schema.js';
+import type { Scenario } from './schema.js';
+import { groupReach } from './discovery.js';
 import { parsePath } from './overrides.js';
 import type { ScenarioIssue } from './errors.js';
 import { nearest } from './suggest.js';
@@ -59,27 +60,24 @@ export function checkSweepPaths(s: Scenario): ScenarioIssue[] {
 }
 
 /**
- * Sellers no buyer can find: buyers search cheapest first and keep
- * `registry.searchLimit` results, so when more sellers offer a capability
- * the priciest are never seen (a warning: a market may mean to be bigger
- * than a search).
+ * Sellers no search returns, judged by what each search would return
+ * (price order, `registry.searchLimit` results, the task's value as the
+ * maximum price), not by counting sellers (a warning: a market may mean to
+ * be bigger than a search).
  */
 export function reachWarnings(s: Scenario): string[] {
   const out: string[] = [];
-  const wanted = new Set<string>([
-    ...s.buyers.flatMap((b) => b.tasks.map((t) => t.capability)),
-    ...s.sellers.flatMap((g) => g.upstream.map((u) => u.capability)),
-  ]);
-  const offers = new Map<string, number>();
-  for (const g of s.sellers) {
-    const cap = ARCHETYPE_CAPABILITY[g.archetype];
-    offers.set(cap, (offers.get(cap) ?? 0) + g.count);
-  }
-  for (const [cap, n] of [...offers].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    if (!wanted.has(cap)) out.push(`no buyer asks for "${cap}": its ${n} seller(s) will sell nothing`);
-    else if (n > s.registry.searchLimit)
+  for (const { group: g, maxFound, limitNeeded, highestMaxMsat } of groupReach(s)) {
+    const who = g.count === 1 ? `seller "${g.name}"` : `the ${g.count} "${g.name}" sellers`;
+    if (highestMaxMsat === undefined)
+      out.push(`no buyer asks for "${g.capability}": ${who} will sell nothing`);
+    else if (limitNeeded === undefined)
       out.push(
-        `${n} sellers offer "${cap}" but a search returns ${s.registry.searchLimit} (cheapest first): the priciest ${n - s.registry.searchLimit} are never found; set registry.searchLimit: ${n} to let buyers see them all`,
+        `${who} ${g.count === 1 ? 'lists' : 'list'} "${g.capability}" at ${g.entryMsat} msat, above every search's maximum (at most ${highestMaxMsat} msat, the task's value): never found`,
+      );
+    else if (maxFound < g.count)
+      out.push(
+        `${maxFound === 0 ? 'none' : `at most ${maxFound}`} of ${who} (${g.entryMsat} msat) can be in a search's results (the ${s.registry.searchLimit} cheapest "${g.capability}" sellers at or under the task's value); set registry.searchLimit: ${limitNeeded} to let buyers see them all`,
       );
   }
   return out;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadScenarioText, validateScenario } from '../../sim/scenario/load.js';
+import { loadScenario, loadScenarioText, validateScenario } from '../../sim/scenario/load.js';
 import { ScenarioError } from '../../sim/scenario/errors.js';
 import { buyerSchema, scenarioSchema, sellerSchema, taskTypeSchema } from '../../sim/scenario/schema.js';
 import { reachWarnings } from '../../sim/scenario/reach.js';
@@ -192,10 +192,38 @@ describe('scenario reach checks', () => {
     );
   });
 
-  it('warns when more sellers offer a capability than a buyer’s search returns', () => {
+  it('warns when a price tie at the search limit leaves sellers out, naming the limit that fits them', () => {
     const s = loadScenarioText(base, { overrides: { 'sellers[0].count': 7 } });
     expect(reachWarnings(s)).toEqual([
-      '7 sellers offer "anomalies:read" but a search returns 5 (cheapest first): the priciest 2 are never found; set registry.searchLimit: 7 to let buyers see them all',
+      'at most 5 of the 7 "weather" sellers (2000 msat) can be in a search\'s results (the 5 cheapest "anomalies:read" sellers at or under the task\'s value); set registry.searchLimit: 7 to let buyers see them all',
     ]);
+  });
+
+  it('warns about the group priced out of every search by price order, not by head count', () => {
+    const s = loadScenarioText(base, {
+      overrides: {
+        'sellers[0].count': 5,
+        'sellers[1]': { name: 'dear', archetype: 'data-feed', price: { kind: 'fixed', msat: 3000 } },
+      },
+    });
+    expect(reachWarnings(s)).toEqual([
+      'none of seller "dear" (3000 msat) can be in a search\'s results (the 5 cheapest "anomalies:read" sellers at or under the task\'s value); set registry.searchLimit: 6 to let buyers see them all',
+    ]);
+  });
+
+  it("warns when a seller lists above every buyer's task value, which the search filters out", () => {
+    const s = loadScenarioText(base, {
+      overrides: {
+        'sellers[1]': { name: 'gold', archetype: 'data-feed', price: { kind: 'fixed', msat: 9001 } },
+      },
+    });
+    expect(reachWarnings(s)).toEqual([
+      'seller "gold" lists "anomalies:read" at 9001 msat, above every search\'s maximum (at most 9000 msat, the task\'s value): never found',
+    ]);
+  });
+
+  it('does not warn when more sellers share a capability than a search returns but each search filters to its own', () => {
+    // success-vs-amount: 80 data-feed sellers, limit 20, but each bucket's buyers search their category's 20.
+    expect(reachWarnings(loadScenario('success-vs-amount'))).toEqual([]);
   });
 });
