@@ -6,6 +6,7 @@ import {
   latencyTable,
   marketTable,
   outcomeTable,
+  postedPriceTable,
   welfareTable,
   type Table,
 } from './tables.js';
@@ -25,6 +26,7 @@ export function consoleSummary(s: Summary): string {
   const tables: Table[] = [funnelTable(s), welfareTable(s), outcomeTable(s), latencyTable(s)];
   if (Object.keys(s.groups).length) tables.push(groupTable(s));
   if (Object.keys(s.market.sellers).length) tables.push(marketTable(s));
+  if (s.postedPrices) tables.push(postedPriceTable(s, s.postedPrices));
   for (const t of tables) out.push('', textTable(t.header, t.rows));
   for (const w of s.warnings) out.push('', `warning: ${w}`);
   const k = s.conservation;

@@ -5,6 +5,7 @@ import {
   groupTable,
   latencyTable,
   marketTable,
+  postedPriceTable,
   outcomeTable,
   provenanceTable,
   welfareTable,
@@ -114,6 +115,7 @@ export function runReportHtml(s: Summary, charts: RenderedChart[], meta?: RunMet
     table(groupTable(s)),
     `<h2>Payees</h2>`,
     table(marketTable(s)),
+    ...(s.postedPrices ? [`<h2>Posted prices</h2>`, table(postedPriceTable(s, s.postedPrices))] : []),
     `<h2>Sellers</h2>`,
     htmlTable(
       ['seller group', 'revenue', 'sales', 'refunds'],

@@ -116,6 +116,30 @@ export function marketTable(s: Summary): Table {
   };
 }
 
+/**
+ * Repricing sellers' posted prices: how often each moved, its range, its
+ * time-weighted mean over the run, how often it relented (jumped back up).
+ */
+export function postedPriceTable(s: Summary, posted: NonNullable<Summary['postedPrices']>): Table {
+  return {
+    header: ['repricing seller', 'changes', 'min', 'time-weighted mean', 'max', 'relents', 'last'],
+    rows: Object.entries(posted).map(([seller, list]) => {
+      let area = 0;
+      list.forEach((p, i) => (area += p.msat * ((list[i + 1]?.atMs ?? s.durationMs) - p.atMs)));
+      const prices = list.map((p) => p.msat);
+      return [
+        seller,
+        int(list.length - 1),
+        sats(Math.min(...prices)),
+        sats(Math.round(area / s.durationMs)),
+        sats(Math.max(...prices)),
+        int(list.filter((p) => p.move === 'relent').length),
+        sats(prices.at(-1)!),
+      ];
+    }),
+  };
+}
+
 /** Where a run came from: scenario hash, code version, packages, seed, backend. */
 export function provenanceTable(s: Summary, meta?: RunMeta): Table {
   const rows = [

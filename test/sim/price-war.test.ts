@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parsePurchasesCsv } from '../../sim/metrics/csv.js';
+import { postedPriceTable } from '../../sim/report/tables.js';
 import type { PostedPrice, Summary } from '../../sim/metrics/summary.js';
 import { GOLDEN_CASES, readGolden, runCase } from './golden-cases.js';
 
@@ -57,6 +58,13 @@ describe('price-war: competitive repricing cycles (seed 1)', () => {
       'rival-0': { revenueMsat: 315_250, sales: 131, share: 0.467904 },
       'rival-1': { revenueMsat: 358_500, sales: 148, share: 0.532096 },
     });
+  });
+
+  it('the run summary (terminal and report.html) tabulates each rival’s posted prices', () => {
+    expect(postedPriceTable(golden, posted).rows).toEqual([
+      ['rival-0', '30', '1 sat', '2.596 sat', '4 sat', '2', '2.25 sat'],
+      ['rival-1', '29', '1 sat', '2.6 sat', '4 sat', '2', '2.5 sat'],
+    ]);
   });
 
   it('every 402 quote asks the price its seller had posted when the buyer asked', async () => {
