@@ -111,7 +111,7 @@ describeRegtest(unavailable, 'our L402 client against Aperture v0.5.0 on real LN
     expect(events.filter((e) => e.step === 'pay')).toHaveLength(1);
   });
 
-  it('a credential Aperture refuses gets a fresh 402 (not a 401), which the client pays once and then succeeds', async () => {
+  it('a credential Aperture refuses ends as token_refused with nothing paid; the next purchase buys a fresh token once', async () => {
     const held = shared.tokens.list()[0]!;
     const tampered = `${held.preimage!.slice(0, 63)}${held.preimage!.endsWith('0') ? '1' : '0'}`;
     // Straight at Aperture: a wrong preimage is answered with a new challenge for a new payment hash.
@@ -125,17 +125,19 @@ describeRegtest(unavailable, 'our L402 client against Aperture v0.5.0 on real LN
     await shared.tokens.put({ ...held, preimage: tampered });
     const paysBefore = events.filter((e) => e.step === 'pay').length;
     const hitsBefore = backend.hits.get('/v1/fortune')!;
+    // The refusal's challenge is not paid inside the purchase that held the token.
+    const refused = await shared.purchase(url);
+    expect(refused).toMatchObject({ outcome: 'token_refused', paidMsat: 0, tokenReused: true });
+    expect(events.filter((e) => e.step === 'pay')).toHaveLength(paysBefore);
+    // The refused token was evicted: the next purchase probes, pays once and is served.
+    const from = events.length;
     const r = await shared.purchase(url);
     expect(r).toMatchObject({ outcome: 'success', status: 200, paidMsat: PRICE_MSAT, tokenReused: false });
     ledger.book('buyer-2', 'seller-1', r.paidMsat, r.feeMsat);
     expect(r.paymentHash).not.toBe(held.paymentHash);
-    // The refused request never reached the backend; the fresh challenge in the refusal was paid, no re-probe.
     expect(backend.hits.get('/v1/fortune')).toBe(hitsBefore + 1);
-    expect(r.attempts).toBe(2);
-    const refused = events.slice(events.findIndex((e) => e.step === 'reuse' && e.status === 402));
-    expect(refused.map((e) => [e.step, 'status' in e ? e.status : null])).toEqual([
-      ['reuse', 402],
-      ['retry', 402],
+    expect(events.slice(from).map((e) => [e.step, 'status' in e ? e.status : null])).toEqual([
+      ['challenge', 402],
       ['check', null],
       ['authorize', null],
       ['pay', null],
