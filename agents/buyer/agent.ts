@@ -5,7 +5,7 @@ import type { PaymentPolicy } from '../policies/index.js';
 import { sellerOutcome, type Decider, type SellerOutcome } from './deciders/index.js';
 import { buildBuyerGraph, type BuyerGraph } from './graph.js';
 import { directExecutor } from './executor.js';
-import type { BuyerDeps } from './deps.js';
+import type { BuyerDeps, QuotingMode } from './deps.js';
 import type { ListingSource, Task, TaskResult } from './types.js';
 import { LabError } from '../../infra/errors.js';
 
@@ -34,6 +34,10 @@ export interface BuyerAgentOptions {
   preferHeldTokens?: boolean;
   /** Listings fetched per search (default 10). */
   searchLimit?: number;
+  /** How the registry orders what it finds (default `{ sort: 'price', ties: 'id' }`). */
+  search?: Partial<BuyerDeps['search']>;
+  /** How quotes are collected (default `{ mode: 'all' }`: wait for every seller asked). */
+  quoting?: QuotingMode;
   /** Keep response bodies in `TaskResult.outputs` (default false). */
   keepOutputs?: boolean;
   /** Graph steps one task may take before it is stopped (default 200). */
@@ -81,6 +85,8 @@ export function createBuyerAgent(o: BuyerAgentOptions): BuyerAgent {
       quoteFrom: o.quoteFrom ?? 'challenge',
       preferHeldTokens: o.preferHeldTokens ?? true,
       searchLimit: o.searchLimit ?? 10,
+      search: { sort: o.search?.sort ?? 'price', ties: o.search?.ties ?? 'id' },
+      quoting: checkQuoting(o.quoting ?? { mode: 'all' }),
       keepOutputs: o.keepOutputs ?? false,
       delegate: o.delegate,
       negotiator: o.negotiator,
@@ -121,6 +127,24 @@ export function createBuyerAgent(o: BuyerAgentOptions): BuyerAgent {
   }
 
   return { name: o.name, graph, runTask };
+}
+
+/** A stream needs a positive timeout and count: a bad one is the caller's error, named. */
+function checkQuoting(q: QuotingMode): QuotingMode {
+  if (q.mode === 'all') return q;
+  if (q.mode !== 'stream')
+    throw new LabError(
+      'invalid_quoting',
+      `quoting.mode must be all or stream, got ${String((q as { mode: unknown }).mode)}`,
+    );
+  if (!Number.isFinite(q.timeoutMs) || q.timeoutMs <= 0)
+    throw new LabError(
+      'invalid_quoting',
+      `quoting.timeoutMs must be a positive number of ms, got ${q.timeoutMs}`,
+    );
+  if (!Number.isSafeInteger(q.maxQuotes) || q.maxQuotes < 1)
+    throw new LabError('invalid_quoting', `quoting.maxQuotes must be a positive integer, got ${q.maxQuotes}`);
+  return q;
 }
 
 function checkTask(t: Task): void {

@@ -24,7 +24,7 @@ async function authorize(d: BuyerDeps, s: BuyerStateT): Promise<BuyerUpdate> {
     // Chosen from its manifest: now ask for the real challenge, checked like any other.
     const live = await challengeOffer(d, s, q.listing, q.req, at);
     if ('failed' in live) return { ...live.failed, steps: timed(d, 'authorize', at) };
-    q = live;
+    q = { ...live, ...(q.arrival && { arrival: q.arrival }) };
     offers = { ...s.offers, [q.listing.id]: q };
   }
   const hints = hintsFor(d.name, q.listing, s.task, coverage(s, q));
@@ -48,6 +48,7 @@ async function authorize(d: BuyerDeps, s: BuyerStateT): Promise<BuyerUpdate> {
     startedAt: at,
     endedAt: d.clock.now(),
     attempts: 0,
+    arrival: q.arrival,
   };
   return {
     purchases: [buildPurchase(s, q.listing, record, q.req.url.href)],
@@ -96,6 +97,7 @@ async function pay(d: BuyerDeps, s: BuyerStateT): Promise<BuyerUpdate> {
       endedAt: d.clock.now(),
       attempts: 1,
       paymentHash: q.offer!.paymentHash,
+      arrival: q.arrival,
     };
     return {
       offers: rest,
@@ -116,7 +118,7 @@ async function pay(d: BuyerDeps, s: BuyerStateT): Promise<BuyerUpdate> {
     // Without a payment, another purchase of this resource bought the token meanwhile: ours is a reuse.
     fresh: p !== undefined,
     claimed: true,
-    ...(cost ? { paid: { ...cost, quoteMs: q.offer!.quoteMs } } : {}),
+    ...(cost ? { paid: { ...cost, quoteMs: q.offer!.quoteMs, arrival: q.arrival } } : {}),
   });
   return {
     offers: { ...rest, [q.listing.id]: held },
@@ -145,6 +147,7 @@ function consumeNode(d: BuyerDeps) {
       hops: q.paid?.hops ?? 0,
       payMs: q.paid?.payMs,
       quoteMs: q.paid?.quoteMs,
+      arrival: q.paid?.arrival,
       tokenReused: !q.fresh,
       paymentHash: token.paymentHash,
       preimage: token.preimage,

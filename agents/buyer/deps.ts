@@ -1,5 +1,6 @@
 import type { Logger } from '../../infra/log.js';
 import type { Clock } from '../../infra/time/clock.js';
+import type { ListingSort, ListingTies } from '../../services/registry/types.js';
 import type { BuyerNegotiator, NegotiationRecord, PurchaseEngine } from '../l402/index.js';
 import type { PaymentPolicy } from '../policies/index.js';
 import type { Decider } from './deciders/index.js';
@@ -23,6 +24,10 @@ export interface BuyerDeps {
   preferHeldTokens: boolean;
   /** Listings fetched per search (the buyer's search bandwidth). */
   searchLimit: number;
+  /** How the registry orders what it finds (default price, ties by id). */
+  search: { sort: ListingSort; ties: ListingTies };
+  /** How quotes are collected: all at once, or streamed to the decider as they arrive. */
+  quoting: QuotingMode;
   /** Keep response bodies in the run's state (`outputs`). */
   keepOutputs: boolean;
   /** Bids with sellers that negotiate before the policy sees the offer (absent: pay the posted price). */
@@ -35,3 +40,11 @@ export interface BuyerDeps {
     spec: NonNullable<BuyerStateT['task']['delegate']>,
   ) => Delegation;
 }
+
+/**
+ * How the quote node collects quotes. `all` waits for every seller asked.
+ * `stream` takes them in arrival order and stops at the first the decider
+ * accepts (`Decider.accepts`), after `maxQuotes` offers, or at `timeoutMs`
+ * on the clock; quotes arriving later are not waited for.
+ */
+export type QuotingMode = { mode: 'all' } | { mode: 'stream'; timeoutMs: number; maxQuotes: number };

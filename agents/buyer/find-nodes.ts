@@ -1,9 +1,10 @@
 import type { Listing } from '../../services/registry/types.js';
 import { tokenUsable } from '../l402/index.js';
 import type { BuyerDeps } from './deps.js';
-import { prepare, quoteOne, weigh } from './offers.js';
+import { weigh } from './offers.js';
+import { quote } from './quoting.js';
 import type { BuyerStateT, BuyerUpdate } from './state.js';
-import type { BuyerPurchase, ListedOffer } from './types.js';
+import type { ListedOffer } from './types.js';
 
 /** The nodes that find an offer: discover sellers, quote them, let the decider choose. */
 export function findNodes(d: BuyerDeps) {
@@ -29,7 +30,8 @@ async function discover(d: BuyerDeps, s: BuyerStateT): Promise<BuyerUpdate> {
       ...(s.task.category ? { category: s.task.category } : {}),
       maxPriceMsat: s.task.valueMsat,
       alive: true,
-      sort: 'price',
+      sort: d.search.sort,
+      ...(d.search.ties === 'random' && { ties: 'random' as const }),
       limit: d.searchLimit,
     });
     if (Array.isArray(found)) listings = found;
@@ -40,52 +42,6 @@ async function discover(d: BuyerDeps, s: BuyerStateT): Promise<BuyerUpdate> {
     return { stop: 'registry_unavailable', steps: timed(d, 'discover', at) };
   }
   return { listings, stop: listings.length ? undefined : 'no_sellers', steps: timed(d, 'discover', at) };
-}
-
-/** Offers still good now: unexpired invoices, tokens with calls left, listings not excluded. */
-function liveOffers(s: BuyerStateT, at: number): Record<string, ListedOffer> {
-  const offers: Record<string, ListedOffer> = {};
-  for (const [id, q] of Object.entries(s.offers)) {
-    // Drop offers whose invoice expired or whose token ran out; they are re-quoted.
-    const live =
-      q.source === 'token'
-        ? tokenUsable(q.token!, at)
-        : q.source === 'manifest' || q.offer!.invoice.expiresAtMs > at;
-    if (live && !s.excluded.includes(id)) offers[id] = q;
-  }
-  return offers;
-}
-
-/** Quotes every seller not excluded and without a live offer, concurrently. */
-async function quote(d: BuyerDeps, s: BuyerStateT): Promise<BuyerUpdate> {
-  const at = d.clock.now();
-  const offers = liveOffers(s, at);
-  const unquoted = s.listings.filter((l) => !offers[l.id] && !s.excluded.includes(l.id));
-  const prepared = await Promise.all(unquoted.map((l) => prepare(d, s, l)));
-  for (const p of prepared) if (p.held) offers[p.held.listing.id] = p.held;
-  // A token already paid for costs nothing more: while one is held, other sellers are not asked for invoices.
-  const holding = d.preferHeldTokens && Object.values(offers).some((q) => q.source === 'token');
-  const results = holding
-    ? []
-    : await Promise.all(
-        unquoted.flatMap((l, i) => (prepared[i]!.held ? [] : [quoteOne(d, s, l, prepared[i]!.req)])),
-      );
-  const excluded: string[] = [];
-  const purchases: BuyerPurchase[] = [];
-  for (const r of results) {
-    if ('failed' in r) {
-      excluded.push(...(r.failed.excluded as string[]));
-      purchases.push(...(r.failed.purchases as BuyerPurchase[]));
-    } else offers[r.listing.id] = r;
-  }
-  const any = Object.keys(offers).length > 0;
-  return {
-    offers,
-    excluded,
-    purchases,
-    stop: any ? undefined : 'no_acceptable_offer',
-    steps: timed(d, 'quote', at),
-  };
 }
 
 /** The decider picks among live offers, in registry order, each weighed for the calls left. */

@@ -30,19 +30,24 @@ export async function prepare(
   return { req, held: tokenOffer(s, listing, req, held.token) };
 }
 
-/** One seller's price: from its manifest when asked to, else its live 402 challenge, checked. */
+/**
+ * One seller's price: from its manifest when asked to, else its live 402
+ * challenge, checked. An offer is stamped with when it arrived in its quote
+ * round (`round.at`) and its rank among the round's arrivals so far.
+ */
 export async function quoteOne(
   d: BuyerDeps,
   s: BuyerStateT,
   listing: Listing,
   req: PreparedRequest,
+  round: { at: number; count: number },
 ): Promise<ListedOffer | FailedQuote> {
   const at = d.clock.now();
-  if (d.quoteFrom === 'manifest') {
-    const fromManifest = await manifestOffer(d, s, listing, req);
-    if (fromManifest) return fromManifest;
-  }
-  return challengeOffer(d, s, listing, req, at);
+  let r: ListedOffer | FailedQuote | undefined;
+  if (d.quoteFrom === 'manifest') r = await manifestOffer(d, s, listing, req);
+  r ??= await challengeOffer(d, s, listing, req, at);
+  if ('failed' in r) return r;
+  return { ...r, arrival: { delayMs: d.clock.now() - round.at, rank: ++round.count } };
 }
 
 /** The advertised price from the seller's `/.well-known/l402.json` (no invoice is created). */

@@ -1,7 +1,7 @@
 import type { Listing } from '../../services/registry/types.js';
 import type { PurchaseHints, PurchaseOutcome } from '../l402/index.js';
 import type { BuyerStateT } from './state.js';
-import type { BuyerPurchase, ListedOffer, Task } from './types.js';
+import type { BuyerPurchase, ListedOffer, QuoteArrival, Task } from './types.js';
 
 /** The URL a task calls at a listing: the task's path on the listing's origin, or the listing's URL. */
 export function requestFor(listing: Listing, task: Task): URL {
@@ -50,6 +50,8 @@ export interface PurchaseFields {
   quoteMs?: number;
   payMs?: number;
   consumeMs?: number;
+  /** When the quote this purchase acted on arrived (its round's delay and rank). */
+  arrival?: QuoteArrival;
   startedAt: number;
   endedAt: number;
 }
@@ -61,7 +63,7 @@ export function buildPurchase(
   f: PurchaseFields,
   url: string,
 ): BuyerPurchase {
-  const { quoteMs, payMs, consumeMs, startedAt, endedAt, ...rest } = f;
+  const { quoteMs, payMs, consumeMs, startedAt, endedAt, arrival, ...rest } = f;
   return {
     paidMsat: 0,
     feeMsat: 0,
@@ -75,5 +77,6 @@ export function buildPurchase(
     url,
     call: s.callsDone + 1,
     stepIndex: s.steps.length,
+    ...(arrival && { quoteDelayMs: arrival.delayMs, arrivalRank: arrival.rank }),
   };
 }

@@ -39,6 +39,10 @@ export type BuyerPurchase = Omit<PurchaseResult, 'response'> & {
   call: number;
   /** Index in the task's `steps` of the graph step that made this record (the steps before it are its history). */
   stepIndex: number;
+  /** Time from the start of the quote round to this seller's quote (absent when no quote was asked for). */
+  quoteDelayMs?: number;
+  /** 1-based order in which this seller's quote arrived in its round (absent when no quote was asked for). */
+  arrivalRank?: number;
 };
 
 /** Time spent in one graph node, on the injected clock. */
@@ -110,15 +114,33 @@ export interface ListedOffer {
   offer?: Offer;
   /** Set for `token`: the token to send. */
   token?: StoredToken;
+  /** When this offer's quote arrived in its quote round (absent for a held token). */
+  arrival?: QuoteArrival;
   /** True when the token was bought in this purchase (its cost is in `paid`). */
   fresh?: boolean;
   /** True when the engine already counted the next call on the token (claimed when paying, before waking others). */
   claimed?: boolean;
-  paid?: { amountMsat: Msat; feeMsat: Msat; hops: number; payMs: number; quoteMs?: number };
+  paid?: {
+    amountMsat: Msat;
+    feeMsat: Msat;
+    hops: number;
+    payMs: number;
+    quoteMs?: number;
+    arrival?: QuoteArrival;
+  };
+}
+
+/** When a quote arrived: ms after its quote round started, and its 1-based rank among the round's arrivals. */
+export interface QuoteArrival {
+  delayMs: number;
+  rank: number;
 }
 
 /** What a decider weighs of an offer. */
-export type OfferTerms = Pick<ListedOffer, 'listing' | 'source' | 'priceMsat' | 'covers' | 'valueMsat'>;
+export type OfferTerms = Pick<
+  ListedOffer,
+  'listing' | 'source' | 'priceMsat' | 'covers' | 'valueMsat' | 'arrival'
+>;
 
 /** One decision a decider made, for the run's record (LLM calls carry tokens and latency). */
 export interface DecisionRecord {

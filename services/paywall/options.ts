@@ -72,6 +72,11 @@ export interface L402PaywallOptions {
   secrets?: SecretSource;
   /** Per-token rate limit on the paywall clock; over it, 429 with Retry-After. */
   rateLimit?: RateLimit;
+  /**
+   * The seller's time to quote: ms slept on the paywall clock before each 402
+   * is issued, drawn per challenge (default: none, the 402 answers at once).
+   */
+  quoteDelayMs?: () => number;
   /** Give the call back to the quota when the handler answers 5xx (default true). */
   releaseQuotaOnServerError?: boolean;
   /** Let buyers bid (`L402-Bid`) below the posted price; see negotiate.ts. Plain buyers still pay the posted price. */
@@ -179,6 +184,8 @@ function checkLimits(o: L402PaywallOptions): void {
       typeof o.secrets?.bytes === 'function',
       'options.secrets must be a SecretSource (osSecrets, or insecureSeededSecrets in simulations)',
     );
+  if (o.quoteDelayMs !== undefined)
+    check(typeof o.quoteDelayMs === 'function', 'options.quoteDelayMs must be a function returning ms');
   if (o.rateLimit)
     check(
       positiveInt(o.rateLimit.calls) && typeof o.rateLimit.perMs === 'number' && o.rateLimit.perMs > 0,

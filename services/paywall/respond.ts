@@ -101,6 +101,7 @@ export async function challenge(
       'payer_lock_required',
       `${PAY_ON_SUCCESS_HEADER} needs ${PAYER_LOCK_HEADER}: the hex sha256 of a 32-byte secret you show on the retry`,
     );
+  await quoteDelay(p);
   const price = await priceOf(tier, c, p.load);
   if (!price.ok) return unavailable(p, c, price.reason, price.message);
   const ch = await issueChallenge(p.issue, tier, price.priceMsat, hold);
@@ -133,4 +134,11 @@ export async function challenge(
     payOnSuccess: hold,
     tiers: p.tiers,
   });
+}
+
+/** The seller's time to quote, slept before the challenge is priced and issued (a bad draw is no delay). */
+async function quoteDelay(p: PaywallState): Promise<void> {
+  if (!p.quoteDelayMs) return;
+  const ms = p.quoteDelayMs();
+  if (Number.isFinite(ms) && ms > 0) await p.clock.sleep(ms);
 }

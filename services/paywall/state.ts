@@ -49,6 +49,8 @@ export interface PaywallState {
   readonly pricesPaid: PricePaidCache;
   /** Requests inside the handler now (dynamic prices read it). */
   readonly load: { inFlight: number };
+  /** The seller's time to quote, drawn per challenge (absent: none). */
+  readonly quoteDelayMs: (() => number) | undefined;
 }
 
 /** Checks the options (a LabError 'invalid_paywall_options' names the bad one) and builds the state. */
@@ -98,6 +100,7 @@ export function buildState(options: L402PaywallOptions): PaywallState {
     negotiation: options.negotiation ? negotiationState(options.negotiation, secrets) : undefined,
     pricesPaid: new PricePaidCache(),
     load: { inFlight: 0 },
+    quoteDelayMs: options.quoteDelayMs,
   };
 }
 

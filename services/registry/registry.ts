@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '../../infra/log.js';
 import { silentLogger } from '../../infra/log.js';
+import { createRng, osSecrets, type Rng } from '../../infra/random.js';
 import type { Clock } from '../../infra/time/clock.js';
 import type { Network } from '../../infra/lightning/node.js';
 import type { RatingRequest } from './ratings.js';
@@ -33,6 +34,8 @@ export interface RegistryDeps {
   maxSkewMs?: number;
   /** How old an invoice may be to back a rating (default 7 days). */
   maxInvoiceAgeMs?: number;
+  /** Draws for `sort=random` and `ties=random` (default: a stream seeded from the OS; the simulator passes a seeded one). */
+  rng?: Rng;
 }
 
 /** A signed registration or update as it arrives over HTTP. */
@@ -71,6 +74,7 @@ export class Registry {
   readonly #maxSkewMs: number;
   readonly #network: Network;
   readonly #maxInvoiceAgeMs: number;
+  readonly #rng: Rng;
   readonly #listings = new Map<string, Listing>();
   readonly #ratings = new Map<string, RatingRecord>();
   /** Per listing: sum(score x amount), sum(amount), count; bigint so sums of msat never round. */
@@ -86,6 +90,7 @@ export class Registry {
     this.#maxSkewMs = deps.maxSkewMs ?? 10 * 60_000;
     this.#network = deps.network;
     this.#maxInvoiceAgeMs = deps.maxInvoiceAgeMs ?? 7 * 86_400_000;
+    this.#rng = deps.rng ?? createRng(Buffer.from(osSecrets.bytes(16)).toString('hex'));
     this.#writer = new SnapshotWriter(this.#store, () => this.#snapshot());
   }
 
@@ -257,7 +262,7 @@ export class Registry {
 
   /** Filtered, sorted, limited copies. */
   search(q: ListingQuery = {}): Listing[] {
-    return searchListings(this.#listings.values(), q).map((l) => structuredClone(l));
+    return searchListings(this.#listings.values(), q, this.#rng).map((l) => structuredClone(l));
   }
 
   /** Every listing (copies), in id order: what the health prober walks. */

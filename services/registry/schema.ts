@@ -113,7 +113,8 @@ export const querySchema = z.strictObject({
     .enum(['true', 'false'])
     .transform((v) => v === 'true')
     .optional(),
-  sort: z.enum(['price', 'rating', 'latency']).optional(),
+  sort: z.enum(['price', 'rating', 'latency', 'random']).optional(),
+  ties: z.enum(['id', 'random']).optional(),
   limit: z
     .string()
     .regex(/^\d{1,4}$/, 'an integer 1..1000')

@@ -1,3 +1,5 @@
+import { LabError } from '../../infra/errors.js';
+import type { Rng } from '../../infra/random.js';
 import type { Listing, ListingQuery } from './types.js';
 
 /** Results per search when the query sets no limit. */
@@ -39,7 +41,7 @@ function ascending(key: (l: Listing) => number | undefined): Comparator {
   };
 }
 
-const comparators: Record<NonNullable<ListingQuery['sort']>, Comparator> = {
+const comparators: Record<Exclude<ListingQuery['sort'], 'random' | undefined>, Comparator> = {
   price: ascending(entryPriceMsat),
   // Best first; more ratings wins a tie in average.
   rating: (a, b) =>
@@ -50,12 +52,22 @@ const comparators: Record<NonNullable<ListingQuery['sort']>, Comparator> = {
 
 /**
  * Filters, sorts and limits. Without `sort` the order is newest first, then
- * by id, so a result never depends on Map iteration order.
+ * by id, so a result never depends on Map iteration order. `sort: random`
+ * and `ties: random` draw one key per hit from `rng`, in id order, so a
+ * seeded source gives the same order for the same listings and draws.
  */
-export function searchListings(listings: Iterable<Listing>, q: ListingQuery): Listing[] {
+export function searchListings(listings: Iterable<Listing>, q: ListingQuery, rng?: Rng): Listing[] {
   const hits: Listing[] = [];
   for (const l of listings) if (matchesQuery(l, q)) hits.push(l);
-  const primary: Comparator = q.sort ? comparators[q.sort] : (a, b) => b.createdAt - a.createdAt;
-  hits.sort((a, b) => primary(a, b) || byId(a, b));
+  hits.sort(byId);
+  const shuffled = q.sort === 'random' || q.ties === 'random';
+  if (shuffled && !rng)
+    throw new LabError('invalid_query', 'a random sort or tie-break needs the registry random source');
+  const key = new Map<Listing, number>(shuffled ? hits.map((l) => [l, rng!.next()]) : []);
+  const byKey: Comparator = (a, b) => key.get(a)! - key.get(b)!;
+  const primary: Comparator =
+    q.sort === 'random' ? byKey : q.sort ? comparators[q.sort] : (a, b) => b.createdAt - a.createdAt;
+  const tie: Comparator = q.ties === 'random' ? byKey : byId;
+  hits.sort((a, b) => primary(a, b) || tie(a, b));
   return hits.slice(0, q.limit ?? DEFAULT_SEARCH_LIMIT);
 }

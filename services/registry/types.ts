@@ -69,8 +69,11 @@ export interface Listing extends ListingFields {
   signedAt: number;
 }
 
-/** How search results are ordered; ties break by id so results are reproducible. */
-export type ListingSort = 'price' | 'rating' | 'latency';
+/** How search results are ordered (`random`: a shuffle drawn from the registry's random source). */
+export type ListingSort = 'price' | 'rating' | 'latency' | 'random';
+
+/** How listings equal under the sort are ordered: by id (reproducible anywhere), or shuffled from the registry's random source. */
+export type ListingTies = 'id' | 'random';
 
 /** A search: every field narrows; `limit` is the buyer's search bandwidth. */
 export interface ListingQuery {
@@ -81,6 +84,8 @@ export interface ListingQuery {
   /** Keep only listings whose last probe succeeded (unprobed listings count as alive). */
   alive?: boolean;
   sort?: ListingSort;
+  /** Order among listings the sort finds equal (default `id`). */
+  ties?: ListingTies;
   limit?: number;
 }
 

@@ -106,6 +106,8 @@ export const sellerConfigSchema = z.strictObject({
   /** Probability that a paid call fails with 500 (seeded). */
   failureRate: z.number().min(0).max(1).default(0),
   latency: latencySchema.optional(),
+  /** Time to quote: drawn per 402 challenge and slept before it is sent (default: none, quotes answer at once). */
+  quoteLatency: latencySchema.optional(),
   /** Concurrent calls served; beyond it, 503 with Retry-After (default: compute 4, others unlimited). */
   capacity: z.number().int().positive().max(100_000).optional(),
   payOnSuccess: z.boolean().default(false),

@@ -134,6 +134,9 @@ export async function createSeller(
     payOnSuccess: config.payOnSuccess,
     secrets: secrets.fork('preimages'),
     ...(config.rateLimit ? { rateLimit: config.rateLimit } : {}),
+    ...(config.quoteLatency
+      ? { quoteDelayMs: quoteDelay(config.quoteLatency, rng.fork('quote-latency')) }
+      : {}),
     ...(deps.onEvent ? { onEvent: deps.onEvent } : {}),
     ...(deps.quotaStore ? { quotaStore: deps.quotaStore } : {}),
     ...(deps.negotiation ? { negotiation: deps.negotiation } : {}),
@@ -179,6 +182,11 @@ export async function createSeller(
     },
     close: () => paywall.close(),
   };
+}
+
+/** Draws the seller's time to quote from its own stream (so quoting never shifts the service-time draws). */
+function quoteDelay(spec: LatencySpec, rng: Rng): () => number {
+  return () => drawLatencyMs(spec, rng);
 }
 
 /** What the paid route does behind the paywall and the capacity gate. */

@@ -6,6 +6,8 @@ import { createPolicy, type PaymentPolicy } from '../../agents/policies/index.js
 import { createDecider, type DeciderSpec } from '../../agents/buyer/deciders/spec.js';
 import { createBuyerAgent } from '../../agents/buyer/agent.js';
 import type { Task, TaskResult } from '../../agents/buyer/types.js';
+import type { QuotingMode } from '../../agents/buyer/deps.js';
+import type { BuyerSpec } from '../scenario/schema.js';
 import type { Recorder } from '../metrics/recorder.js';
 import type { PurchaseRole } from '../metrics/rows.js';
 import type { World } from './world.js';
@@ -39,6 +41,10 @@ export interface AgentSpec {
   /** Total the agent may spend over the run (enforced as a budget window as long as the run). */
   budgetMsat?: number;
   runMs: number;
+  /** Registry ordering of the sellers found (absent: the buyer's default, by price). */
+  search?: BuyerSpec['search'];
+  /** How quotes are collected (absent: all). */
+  quoting?: BuyerSpec['quoting'];
 }
 
 /** What a market agent runs on. */
@@ -99,6 +105,8 @@ export function createMarketAgent(spec: AgentSpec, deps: MarketAgentDeps): Marke
     executor: deps.executor ?? 'direct',
     negotiator: buyerNegotiator(spec.negotiator),
     onNegotiation: (r) => recorder.negotiation(spec.group, r),
+    ...(spec.search && { search: spec.search }),
+    ...(spec.quoting && { quoting: quotingMode(spec.quoting) }),
   });
 
   async function runTask(task: Task): Promise<TaskResult> {
@@ -110,6 +118,16 @@ export function createMarketAgent(spec: AgentSpec, deps: MarketAgentDeps): Marke
   }
 
   return { name: spec.name, group: spec.group, role: spec.role, node: spec.node, client, runTask };
+}
+
+/** A scenario's quoting (seconds, optional count) as the buyer's mode (ms; no count cap when absent). */
+function quotingMode(q: NonNullable<BuyerSpec['quoting']>): QuotingMode {
+  if (q.mode === 'all') return q;
+  return {
+    mode: 'stream',
+    timeoutMs: Math.round(q.timeoutSec * 1000),
+    maxQuotes: q.maxQuotes ?? Number.MAX_SAFE_INTEGER,
+  };
 }
 
 /** The agent's payment policy: the declared one (default allow_all), all-of a budget window as long as the run when it has a budget. */

@@ -52,7 +52,7 @@ export async function buildMarket(
   const runMs = Math.round((scenario.durationSec + scenario.drainSec) * 1000);
   const durationMs = Math.round(scenario.durationSec * 1000);
   const searchLimit = scenario.registry.searchLimit;
-  const registry = await openRegistry(world, clock, searchLimit, logger);
+  const registry = await openRegistry(world, clock, searchLimit, logger, world.rng.fork('registry'));
   const revenue = new RevenueTracker(recorder);
   const controls = new Map<string, SellerControls>();
   const maxFeeMsat = feeCeiling(scenario.network.payments);
@@ -146,6 +146,8 @@ async function buildBuyers(
           policy: spec.policy,
           budgetMsat: spec.budgetMsat,
           runMs,
+          ...(spec.search && { search: spec.search }),
+          ...(spec.quoting && { quoting: spec.quoting }),
         },
         agentDeps(world.rng.fork(`buyer/${name}`)),
       );

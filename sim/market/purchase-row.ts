@@ -25,7 +25,7 @@ const STEP_NAMES = new Set<string>(STEPS);
  * durations: quote from the start, pay after it, consume up to the end.
  */
 export function purchaseRow(
-  p: Omit<PurchaseResult, 'response'>,
+  p: Omit<PurchaseResult, 'response'> & { quoteDelayMs?: number; arrivalRank?: number },
   c: RowContext,
   chain?: readonly StepTiming[],
 ): NewPurchaseRow {
@@ -61,6 +61,8 @@ export function purchaseRow(
     hops: p.hops,
     attempts: p.attempts,
     tokenReused: p.tokenReused,
+    ...(p.quoteDelayMs !== undefined && { quoteDelayMs: p.quoteDelayMs }),
+    ...(p.arrivalRank !== undefined && { arrivalRank: p.arrivalRank }),
     steps,
   };
 }

@@ -1,3 +1,4 @@
+import type { Rng } from '../../infra/random.js';
 import type { Clock } from '../../infra/time/clock.js';
 import type { LightningNode } from '../../infra/lightning/node.js';
 import type { Logger } from '../../infra/log.js';
@@ -20,9 +21,10 @@ export async function openRegistry(
   clock: Clock,
   searchLimit: number,
   logger: Logger,
+  rng: Rng,
 ): Promise<MarketRegistry> {
-  // Both worlds sell on regtest invoices (the embedded network writes them too).
-  const registry = await Registry.open({ clock, logger, network: 'regtest' });
+  // Both worlds sell on regtest invoices (the embedded network writes them too); random sorts draw from the run's seed.
+  const registry = await Registry.open({ clock, logger, network: 'regtest', rng });
   const app = createRegistryApp(registry, { logger });
   const baseUrl = await world.serve('registry.sim', (req) => app.fetch(req));
   const client = new RegistryClient({ baseUrl, fetch: (req) => world.fetch(req), clock });

@@ -34,6 +34,7 @@ export function sellerConfig(spec: SellerSpec, name: string): SellerConfigInput 
     tiers: spec.tiers,
     failureRate: spec.failureRate,
     ...(spec.latency && { latency: spec.latency }),
+    ...(spec.quoteLatency && { quoteLatency: spec.quoteLatency }),
     ...(spec.capacity && { capacity: spec.capacity }),
     payOnSuccess: spec.payOnSuccess,
     ...(spec.adversarial && { adversarial: spec.adversarial }),

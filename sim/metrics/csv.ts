@@ -30,6 +30,8 @@ const ROW_HEAD = [
   'hops',
   'attempts',
   'tokenReused',
+  'quoteDelayMs',
+  'arrivalRank',
 ] as const;
 
 /** The columns of purchases.csv, in order. */
@@ -82,6 +84,7 @@ export function taskCsvLine(row: TaskRow): string {
 }
 
 function cell(v: unknown): string {
+  if (v === undefined) return '';
   return typeof v === 'string' ? quote(v) : String(v);
 }
 
@@ -162,6 +165,8 @@ export function parsePurchasesCsv(text: string): PurchaseRow[] {
       hops: Number(r.hops),
       attempts: Number(r.attempts),
       tokenReused: r.tokenReused === 'true',
+      ...(r.quoteDelayMs !== '' && { quoteDelayMs: Number(r.quoteDelayMs) }),
+      ...(r.arrivalRank !== '' && { arrivalRank: Number(r.arrivalRank) }),
       steps,
     };
   });

@@ -49,6 +49,10 @@ export interface PurchaseRow {
   hops: number;
   attempts: number;
   tokenReused: boolean;
+  /** Time from the start of the quote round to the quote this attempt acted on (absent: no quote, e.g. a held token). */
+  quoteDelayMs?: number;
+  /** 1-based order in which that quote arrived among its round's quotes (absent with `quoteDelayMs`). */
+  arrivalRank?: number;
   /** Each step of the attempt that happened (absent steps did not happen). */
   steps: Partial<Record<Step, StepSpan>>;
 }

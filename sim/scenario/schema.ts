@@ -91,6 +91,8 @@ export const sellerSchema = z.strictObject({
     .min(1, { error: 'expected at least one tier' })
     .default([{ kind: 'single' }]),
   latency: sellerLatencySchema.optional(),
+  /** Time to quote: drawn per 402 challenge and slept (virtual time) before it is sent. */
+  quoteLatency: sellerLatencySchema.optional(),
   capacity: posInt().optional(),
   failureRate: fraction().default(0),
   /** What serving one delivered call costs the seller (msat): seller profit is revenue minus this. */
@@ -161,6 +163,32 @@ export const buyerSchema = z.strictObject({
   negotiator: buyerNegotiatorSchema.optional(),
   /** Preferred tier kind when a seller offers several. */
   prefer: z.enum(['single', 'bundle', 'pass']).default('single'),
+  /** How the registry orders the sellers found (absent: by price, ties by listing id). */
+  search: z
+    .strictObject({
+      sort: z.enum(['price', 'latency', 'rating', 'random'], {
+        error: 'expected price | latency | rating | random',
+      }),
+      ties: z.enum(['id', 'random'], { error: 'expected id | random' }).optional(),
+    })
+    .optional(),
+  /** How quotes are collected (absent: all, every quote awaited before deciding). */
+  quoting: z
+    .discriminatedUnion(
+      'mode',
+      [
+        z.strictObject({ mode: z.literal('all') }),
+        z.strictObject({
+          mode: z.literal('stream'),
+          /** Most time the buyer waits for quotes, in seconds. */
+          timeoutSec: positiveNumber(),
+          /** Offers after which the buyer stops waiting for more. */
+          maxQuotes: posInt().optional(),
+        }),
+      ],
+      { error: 'expected mode: all | stream' },
+    )
+    .optional(),
 });
 
 /** A reseller buys bundles and sells slices (attenuated tokens) to its own sub-agents. */

@@ -2,6 +2,7 @@ import type { Summary } from '../metrics/summary.js';
 import { round, tInterval, type Interval } from '../metrics/stats.js';
 import { holm, pairedDifference, wilson, type PairedDifference } from '../metrics/paired.js';
 import { SWEEP_METRICS } from './metrics.js';
+import { sellerShares, type SellerShareStats } from './seller-shares.js';
 
 export { SWEEP_METRICS };
 
@@ -19,6 +20,8 @@ export interface MergedPoint {
   paired?: Record<string, PairedDifference>;
   /** Per agent group: surplus per task, payment success and spend with intervals (the policy comparison). */
   groups: Record<string, { surplusPerTaskMsat: Interval; paymentSuccessRate: Interval; spentMsat: Interval }>;
+  /** Per seller (payee): its share of the money paid, and its paired difference from the baseline. */
+  sellers: Record<string, SellerShareStats>;
   conservationHolds: boolean;
 }
 
@@ -61,6 +64,7 @@ export function mergeRuns(
   baseline = 0,
 ): SweepResult {
   const seeds = [...new Set(runs.map((r) => r.seed))];
+  const shares = sellerShares(points, runs, baseline);
   const bySeed = (point: number, key: string) => {
     const m = SWEEP_METRICS.find((x) => x.key === key)!;
     return new Map(runs.filter((r) => r.point === point).map((r) => [String(r.seed), m.of(r.summary)]));
@@ -98,6 +102,7 @@ export function mergeRuns(
         ),
       }),
       groups: groupIntervals(mine),
+      sellers: shares[p.index]!,
       conservationHolds: mine.every((r) => r.summary.conservation.holds),
     };
   });

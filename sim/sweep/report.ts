@@ -13,6 +13,7 @@ import {
   pointCell,
   pointId,
   pointTable,
+  sellerShareTable,
   type PointName,
 } from './tables.js';
 
@@ -146,6 +147,13 @@ export function sweepConsoleTable(r: SweepResult): string {
       `paired over common seeds against the baseline: Δ mean [95% paired t-interval], Holm-adjusted p, effect size d_z`,
       textTable(paired.header, paired.rows),
     );
+  const shares = sellerShareTable(r);
+  if (shares.rows.length)
+    out.push(
+      '',
+      'seller share of the money paid: mean ± 95% t half-width over seeds; Δ paired against the baseline',
+      textTable(shares.header, shares.rows),
+    );
   return out.join('\n');
 }
 
@@ -215,6 +223,8 @@ export async function writeSweepReport(dir: string, r: SweepResult): Promise<str
       ...pageTables(r, pairedTable),
       '<h2>Metrics at each point</h2>',
       ...pageTables(r, pointTable),
+      '<h2>Seller shares</h2>',
+      htmlTable(sellerShareTable(r, pointId).header, sellerShareTable(r, pointId).rows),
       '<h2>Agent groups</h2>',
       htmlTable(
         ['point', 'group', 'buyer surplus / task (msat)', 'payment success', 'spent + fees (msat)'],

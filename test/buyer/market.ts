@@ -51,6 +51,8 @@ export interface SellerSpec {
   payOnSuccess?: boolean;
   /** The handler answers 500 (after the paywall let the call through). */
   failing?: boolean;
+  /** The seller's time to quote: ms on the virtual clock before each 402. */
+  quoteDelayMs?: number;
 }
 
 export interface TestSeller {
@@ -174,6 +176,7 @@ function buildSeller(m: Market, spec: SellerSpec, node: SimNode): TestSeller {
     capability: spec.capability,
     invoiceExpirySec: mode === 'expired' ? 1 : 600,
     onEvent: (e) => events.push(e),
+    ...(spec.quoteDelayMs !== undefined ? { quoteDelayMs: () => spec.quoteDelayMs! } : {}),
     ...(spec.payOnSuccess ? { payOnSuccess: true, randomBytes: (n: number) => keyRng.bytes(n) } : {}),
   });
   const guards: MiddlewareHandler[] = [];

@@ -37,6 +37,7 @@ export const GOLDEN_CASES: GoldenCase[] = [
   { scenario: 'reputation', seed: 1, overrides: {} },
   { scenario: 'success-vs-amount', seed: 1, overrides: {} },
   { scenario: 'negotiation', seed: 1, overrides: {} },
+  { scenario: 'first-proposal-bias', seed: 1, overrides: {} },
 ];
 
 /** Where a case's golden summary lives. */

@@ -1,5 +1,13 @@
 export * from './types.js';
-export { cheapestDecider, bestValueDecider, firstAcceptableDecider, randomDecider, trust } from './rules.js';
+export {
+  cheapestDecider,
+  bestValueDecider,
+  firstAcceptableDecider,
+  randomDecider,
+  trust,
+  type FirstAcceptableOptions,
+  type Reservation,
+} from './rules.js';
 export { createLlmDecider, chatModelFromEnv, chooseOfferSchema, type LlmDeciderOptions } from './llm.js';
 export { createDecider, deciderSpecSchema, type DeciderSpec, type DeciderDeps } from './spec.js';
 export { thompsonDecider, sellerOutcome, type ThompsonOptions } from './thompson.js';

@@ -69,12 +69,44 @@ export function trust(c: OfferTerms): number {
   return parts.length ? parts.reduce((a, b) => a + b, 0) / parts.length : 0.5;
 }
 
-/** The first acceptable offer in registry order (the registry's sort decides). */
-export function firstAcceptableDecider(): Decider {
-  return ruleDecider('first_acceptable', (c, ok) => ({
-    index: ok[0]!,
-    reason: `first_acceptable: ${c[ok[0]!]!.listing.name}`,
-  }));
+/** The least a first-acceptable buyer asks of an offer besides its value: a price ceiling, or a surplus floor. */
+export type Reservation = { maxPriceMsat: number } | { minSurplusMsat: number };
+
+/** What the first-acceptable decider takes: the order it reads offers in and its reservation rule. */
+export interface FirstAcceptableOptions {
+  /** `registry`: the registry's sort order (default); `arrival`: the order quotes arrived in. */
+  order?: 'arrival' | 'registry';
+  reservation?: Reservation;
+}
+
+/** Whether an offer meets the reservation rule (any offer does without one). */
+function meets(c: OfferTerms, r: Reservation | undefined): boolean {
+  if (!r) return true;
+  return 'maxPriceMsat' in r ? c.priceMsat <= r.maxPriceMsat : c.valueMsat - c.priceMsat >= r.minSurplusMsat;
+}
+
+/**
+ * The first acceptable offer (priced at most its value and meeting the
+ * reservation rule), in registry order or in the order quotes arrived (a
+ * held token, never quoted, comes first). With streamed quotes it accepts
+ * the first such offer as soon as it arrives: the fastest acceptable seller
+ * wins whatever the others would have asked.
+ */
+export function firstAcceptableDecider({
+  order = 'registry',
+  reservation,
+}: FirstAcceptableOptions = {}): Decider {
+  const rank = (c: OfferTerms) => c.arrival?.rank ?? 0;
+  const decider = ruleDecider('first_acceptable', (c, ok) => {
+    const fit = ok.filter((i) => meets(c[i]!, reservation));
+    if (order === 'arrival') fit.sort((a, b) => rank(c[a]!) - rank(c[b]!) || a - b);
+    if (fit.length === 0)
+      return { index: -1, reason: 'first_acceptable: no offer meets the reservation rule' };
+    const i = fit[0]!;
+    const when = order === 'arrival' ? `, quote ${rank(c[i]!)} to arrive` : '';
+    return { index: i, reason: `first_acceptable: ${c[i]!.listing.name} at ${c[i]!.priceMsat} msat${when}` };
+  });
+  return { ...decider, accepts: (c) => c.priceMsat <= c.valueMsat && meets(c, reservation) };
 }
 
 /** A uniformly random acceptable offer, from a seeded stream. */

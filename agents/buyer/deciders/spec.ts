@@ -12,7 +12,23 @@ import { LabError } from '../../../infra/errors.js';
 export const deciderSpecSchema = z.discriminatedUnion('name', [
   z.object({ name: z.literal('cheapest') }).strict(),
   z.object({ name: z.literal('best_value') }).strict(),
-  z.object({ name: z.literal('first_acceptable') }).strict(),
+  z
+    .object({
+      name: z.literal('first_acceptable'),
+      /** The order offers are read in: the registry's (default) or the quotes' arrival. */
+      order: z.enum(['arrival', 'registry'], { error: 'expected arrival | registry' }).optional(),
+      /** Besides price <= value: a price ceiling or a surplus (value - price) floor, in msat. */
+      reservation: z
+        .union(
+          [
+            z.strictObject({ maxPriceMsat: z.number().int().min(0) }),
+            z.strictObject({ minSurplusMsat: z.number().int().min(0) }),
+          ],
+          { error: 'expected { maxPriceMsat } or { minSurplusMsat } (integer msat)' },
+        )
+        .optional(),
+    })
+    .strict(),
   z.object({ name: z.literal('random') }).strict(),
   z.object({ name: z.literal('llm'), onInvalid: z.enum(['cheapest', 'none']).optional() }).strict(),
   z
@@ -58,7 +74,10 @@ export function createDecider(spec: DeciderSpec | DeciderSpec['name'], deps: Dec
     case 'best_value':
       return bestValueDecider();
     case 'first_acceptable':
-      return firstAcceptableDecider();
+      return firstAcceptableDecider({
+        ...(s.order && { order: s.order }),
+        ...(s.reservation && { reservation: s.reservation }),
+      });
     case 'random':
       if (!deps.rng) throw new LabError('invalid_decider_spec', 'the random decider needs deps.rng (seeded)');
       return randomDecider(deps.rng);

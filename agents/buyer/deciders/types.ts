@@ -18,6 +18,12 @@ export interface Decider {
   readonly name: string;
   choose(offers: readonly OfferTerms[], task: Task): Promise<Choice & { record: DecisionRecord }>;
   learn?(outcomes: readonly SellerOutcome[]): void;
+  /**
+   * For streamed quotes: true when this offer, just arrived, is good enough
+   * to take without waiting for the others. A decider without it sees every
+   * quote that arrives before the stream's timeout or maximum count.
+   */
+  accepts?(offer: OfferTerms, task: Task): boolean;
 }
 
 /** Why a decider could not be built (configuration, never per decision). */

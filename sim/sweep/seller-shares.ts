@@ -1,0 +1,57 @@
+import { holm, pairedDifference, type PairedDifference } from '../metrics/paired.js';
+import { tInterval, type Interval } from '../metrics/stats.js';
+import type { Summary } from '../metrics/summary.js';
+
+/** One seller's share of the money paid at one grid point, and its paired difference from the baseline. */
+export interface SellerShareStats {
+  /** Share of all money paid (0..1) across seeds: mean with its 95% t-interval. */
+  share: Interval;
+  /** This point minus the baseline, paired over common seeds, Holm-adjusted across the points (absent on the baseline). */
+  paired?: PairedDifference;
+}
+
+/** A finished run as the shares need it. */
+interface Run {
+  point: number;
+  seed: string | number;
+  summary: Summary;
+}
+
+/** A seller's share in one run (0 when it sold nothing: a seed where it lost the whole market counts). */
+const shareOf = (s: Summary, seller: string): number => s.market.sellers[seller]?.share ?? 0;
+
+/**
+ * Per grid point, each seller's share of the money paid (summary
+ * `market.sellers`) with its interval over seeds and its paired difference
+ * from the baseline point: who wins the market as the grid changes.
+ */
+export function sellerShares(
+  points: readonly { index: number }[],
+  runs: readonly Run[],
+  baseline: number,
+): Record<number, Record<string, SellerShareStats>> {
+  const sellers = [...new Set(runs.flatMap((r) => Object.keys(r.summary.market.sellers)))].sort();
+  const bySeed = (point: number, seller: string) =>
+    new Map(runs.filter((r) => r.point === point).map((r) => [String(r.seed), shareOf(r.summary, seller)]));
+  const out: Record<number, Record<string, SellerShareStats>> = {};
+  for (const p of points) {
+    const mine = runs.filter((r) => r.point === p.index);
+    out[p.index] = Object.fromEntries(
+      sellers.map((seller) => [
+        seller,
+        {
+          share: tInterval(mine.map((r) => shareOf(r.summary, seller))),
+          ...(p.index !== baseline && {
+            paired: pairedDifference(bySeed(p.index, seller), bySeed(baseline, seller)),
+          }),
+        },
+      ]),
+    );
+  }
+  // Holm over the comparisons with the baseline, one family per seller.
+  for (const seller of sellers) {
+    const arms = points.filter((p) => p.index !== baseline).map((p) => out[p.index]![seller]!.paired!);
+    holm(arms.map((d) => d.p)).forEach((adjusted, i) => (arms[i]!.pHolm = adjusted));
+  }
+  return out;
+}
