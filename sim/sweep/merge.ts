@@ -20,7 +20,7 @@ export interface MergedPoint {
   paired?: Record<string, PairedDifference>;
   /** Per agent group: surplus per task, payment success and spend with intervals (the policy comparison). */
   groups: Record<string, { surplusPerTaskMsat: Interval; paymentSuccessRate: Interval; spentMsat: Interval }>;
-  /** Per seller (payee): its share of the money paid, and its paired difference from the baseline. */
+  /** Per seller (payee): its share of the sales, and its paired difference from the baseline. */
   sellers: Record<string, SellerShareStats>;
   conservationHolds: boolean;
 }

@@ -2,9 +2,9 @@ import { holm, pairedDifference, type PairedDifference } from '../metrics/paired
 import { tInterval, type Interval } from '../metrics/stats.js';
 import type { Summary } from '../metrics/summary.js';
 
-/** One seller's share of the money paid at one grid point, and its paired difference from the baseline. */
+/** One seller's share of the sales at one grid point, and its paired difference from the baseline. */
 export interface SellerShareStats {
-  /** Share of all money paid (0..1) across seeds: mean with its 95% t-interval. */
+  /** Share of all sales (paid purchases, 0..1) across seeds: mean with its 95% t-interval. */
   share: Interval;
   /** This point minus the baseline, paired over common seeds, Holm-adjusted across the points (absent on the baseline). */
   paired?: PairedDifference;
@@ -17,13 +17,18 @@ interface Run {
   summary: Summary;
 }
 
-/** A seller's share in one run (0 when it sold nothing: a seed where it lost the whole market counts). */
-const shareOf = (s: Summary, seller: string): number => s.market.sellers[seller]?.share ?? 0;
+/** A seller's share of the run's sales (0 when it sold nothing: a seed where it lost the whole market counts). */
+function shareOf(s: Summary, seller: string): number {
+  let total = 0;
+  for (const v of Object.values(s.market.sellers)) total += v.sales;
+  return total > 0 ? (s.market.sellers[seller]?.sales ?? 0) / total : 0;
+}
 
 /**
- * Per grid point, each seller's share of the money paid (summary
- * `market.sellers`) with its interval over seeds and its paired difference
- * from the baseline point: who wins the market as the grid changes.
+ * Per grid point, each seller's share of the sales (summary
+ * `market.sellers`: payments to it over all payments) with its interval over
+ * seeds and its paired difference from the baseline point: who wins the
+ * customers as the grid changes, whatever each one charges.
  */
 export function sellerShares(
   points: readonly { index: number }[],

@@ -90,14 +90,14 @@ export function pairedTable(
   };
 }
 
-/** Rows: each seller at each point; columns: its share of the money paid and the paired difference from the baseline. */
+/** Rows: each seller at each point; columns: its share of the sales and the paired difference from the baseline. */
 export function sellerShareTable(
   r: SweepResult,
   name: PointName = byLabel,
 ): { header: string[]; rows: string[][] } {
   const base = r.points[r.baseline];
   return {
-    header: ['point', 'seller', 'share of money paid', `Δ share vs ${base ? name(base) : 'baseline'}`],
+    header: ['point', 'seller', 'share of sales', `Δ share vs ${base ? name(base) : 'baseline'}`],
     rows: r.points.flatMap((p) =>
       Object.entries(p.sellers).map(([seller, v]) => [
         p.index === r.baseline ? `${name(p)} (baseline)` : name(p),
