@@ -3,7 +3,8 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { SweepJob, SweepReply } from './protocol.js';
 import type { SweepTransport } from './runner.js';
-import { connectRedis, type QueueTarget } from './queue-connection.js';
+import { LabError } from '../../infra/errors.js';
+import { connectRedis, type QueueErrorCode, type QueueTarget } from './queue-connection.js';
 import { QUEUE_NAME, RESULT_TTL_SEC, jobKey, resultsKey, sweepId, type QueuedJob } from './queue-plan.js';
 
 export interface QueueTransportOptions {
@@ -45,13 +46,23 @@ export function queueTransport(target: QueueTarget, o: QueueTransportOptions): S
         `sweep ${sweep} on ${target.shown}: ${jobs.length - missing.length} of ${jobs.length} runs already done; ` +
           `runs are done by workers (npm run sim -- worker --queue ${target.shown})`,
       );
-      await enqueue(queue, sweep, missing);
-      while (replies.size < jobs.length) {
-        await sleep(o.pollMs ?? 250);
-        await readResults(redis, sweep, replies, record);
-        await readFailures(queue, sweep, replies, record);
+      try {
+        await enqueue(queue, sweep, missing);
+        while (replies.size < jobs.length) {
+          await sleep(o.pollMs ?? 250);
+          await readResults(redis, sweep, replies, record);
+          await readFailures(queue, sweep, replies, record);
+        }
+        await redis.expire(resultsKey(sweep), RESULT_TTL_SEC);
+      } catch (cause) {
+        throw new LabError<QueueErrorCode>(
+          'redis_unreachable',
+          `lost Redis at ${target.shown} with ${replies.size} of ${jobs.length} runs stored: ` +
+            `${(cause as Error).message}. The stored runs stay there: once it answers again, ` +
+            'run the same command to resume.',
+          { cause },
+        );
       }
-      await redis.expire(resultsKey(sweep), RESULT_TTL_SEC);
       return jobs.map((j) => replies.get(j.id)!);
     } finally {
       await queue.close();
