@@ -5,6 +5,7 @@ import {
   groupTable,
   latencyTable,
   marketTable,
+  negotiationTable,
   outcomeTable,
   postedPriceTable,
   welfareTable,
@@ -27,6 +28,7 @@ export function consoleSummary(s: Summary): string {
   if (Object.keys(s.groups).length) tables.push(groupTable(s));
   if (Object.keys(s.market.sellers).length) tables.push(marketTable(s));
   if (s.postedPrices) tables.push(postedPriceTable(s, s.postedPrices));
+  if (s.negotiation) tables.push(negotiationTable(s));
   for (const t of tables) out.push('', textTable(t.header, t.rows));
   for (const w of s.warnings) out.push('', `warning: ${w}`);
   const k = s.conservation;

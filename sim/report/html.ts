@@ -6,6 +6,7 @@ import {
   latencyTable,
   marketTable,
   postedPriceTable,
+  negotiationTable,
   outcomeTable,
   provenanceTable,
   welfareTable,
@@ -137,6 +138,7 @@ export function runReportHtml(s: Summary, charts: RenderedChart[], meta?: RunMet
           ),
         ]
       : []),
+    ...(s.negotiation ? [`<h2>Negotiation</h2>`, table(negotiationTable(s))] : []),
     ...(s.faults.length
       ? [
           `<h2>Faults injected</h2>`,

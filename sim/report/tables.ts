@@ -100,6 +100,32 @@ export function groupTable(s: Summary): Table {
   };
 }
 
+/** Per buyer group that negotiated: agreements, failures to agree, rounds, and savings against posted prices. */
+export function negotiationTable(s: Summary): Table {
+  return {
+    header: [
+      'negotiating group',
+      'negotiations',
+      'agreed',
+      'no agreement',
+      'mean rounds',
+      'posted',
+      'agreed at',
+      'saved',
+    ],
+    rows: Object.entries(s.negotiation ?? {}).map(([name, n]) => [
+      name,
+      int(n.negotiations),
+      int(n.agreed),
+      `${int(n.noAgreement)} (${pct(n.failureRate)})`,
+      n.meanRounds.toFixed(2),
+      sats(n.postedMsat),
+      sats(n.agreedMsat),
+      `${sats(n.savingsMsat)} (${pct(n.savingsRate)})`,
+    ]),
+  };
+}
+
 /** Who got the money: per payee revenue and share, and the HHI. */
 export function marketTable(s: Summary): Table {
   return {
