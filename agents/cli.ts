@@ -84,35 +84,41 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const node = await connectNode(desc, { clock: systemClock, logger });
-  const client = createL402Client({
-    node,
-    fetch: globalThis.fetch,
-    clock: systemClock,
-    logger,
-    tokens: await FileTokenStore.open(values.tokens),
-    policy: createPolicy(
-      { name: 'max_per_request', params: { maxMsat: maxPriceMsat } },
-      { clock: systemClock },
-    ),
-    ...(maxFee !== undefined ? { maxFeeMsat: () => maxFee } : {}),
-    buyer: desc.name,
-  });
-  await client.recover();
-  const method = values.method ?? (values.data !== undefined ? 'POST' : 'GET');
-  const r = await client.purchase(
-    url,
-    { method, headers, ...(values.data !== undefined ? { body: values.data } : {}) },
-    { maxPriceMsat, payOnSuccess: values['pay-on-success'], buyer: desc.name },
-  );
-  if (r.response) process.stdout.write(Buffer.from(await r.response.arrayBuffer()));
-  const { response: _r, ...record } = r;
-  if (values.json) console.error(JSON.stringify(record));
-  else
-    console.error(
-      `${r.outcome}${r.reason ? ` (${r.reason})` : ''}: paid ${r.paidMsat} msat + fee ${r.feeMsat} msat` +
-        `${r.tokenReused ? ', token reused' : ''}, ${r.timings.endedAt - r.timings.startedAt} ms`,
+  // One writer per token file: a second l402 process on the same file is refused until this one ends.
+  const tokens = await FileTokenStore.open(values.tokens);
+  try {
+    const client = createL402Client({
+      node,
+      fetch: globalThis.fetch,
+      clock: systemClock,
+      logger,
+      tokens,
+      policy: createPolicy(
+        { name: 'max_per_request', params: { maxMsat: maxPriceMsat } },
+        { clock: systemClock },
+      ),
+      ...(maxFee !== undefined ? { maxFeeMsat: () => maxFee } : {}),
+      buyer: desc.name,
+    });
+    await client.recover();
+    const method = values.method ?? (values.data !== undefined ? 'POST' : 'GET');
+    const r = await client.purchase(
+      url,
+      { method, headers, ...(values.data !== undefined ? { body: values.data } : {}) },
+      { maxPriceMsat, payOnSuccess: values['pay-on-success'], buyer: desc.name },
     );
-  return r.outcome === 'success' ? 0 : 1;
+    if (r.response) process.stdout.write(Buffer.from(await r.response.arrayBuffer()));
+    const { response: _r, ...record } = r;
+    if (values.json) console.error(JSON.stringify(record));
+    else
+      console.error(
+        `${r.outcome}${r.reason ? ` (${r.reason})` : ''}: paid ${r.paidMsat} msat + fee ${r.feeMsat} msat` +
+          `${r.tokenReused ? ', token reused' : ''}, ${r.timings.endedAt - r.timings.startedAt} ms`,
+      );
+    return r.outcome === 'success' ? 0 : 1;
+  } finally {
+    await tokens.close();
+  }
 }
 
 main(process.argv.slice(2)).then(

@@ -2,6 +2,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { MemoryTokenStore, type StoredToken } from './token-store.js';
 import { LabError } from '../../infra/errors.js';
+import { lockFile, type FileLock } from '../../infra/file-lock.js';
 
 interface TokenFile {
   version: 1;
@@ -12,7 +13,10 @@ interface TokenFile {
  * Tokens kept in memory and mirrored to one JSON file. Every write goes to a
  * temporary file that is then renamed over the old one, so a crash leaves
  * either the old or the new file, never half of one. Writes are serialized;
- * a burst of changes collapses into the latest snapshot.
+ * a burst of changes collapses into the latest snapshot. One writer at a
+ * time: `open` takes the file's lock (`<path>.lock`) and refuses a file
+ * another live process (or this one) has open, so two processes never pay
+ * from one token file; a crashed owner's lock is taken over. `close` gives it up.
  *
  * @example
  * const tokens = await FileTokenStore.open(join(homedir(), '.cache/l402-lab/tokens.json'));
@@ -22,15 +26,31 @@ export class FileTokenStore extends MemoryTokenStore {
   #writing: Promise<void> = Promise.resolve();
   #dirty = false;
   #seq = 0;
+  readonly #lock: FileLock;
 
-  private constructor(path: string) {
+  private constructor(path: string, lock: FileLock) {
     super();
     this.path = path;
+    this.#lock = lock;
   }
 
-  /** Opens (or starts) the file at `path`; throws LabError('corrupt_token_file') if it exists but is not a token file. */
+  /**
+   * Opens (or starts) the file at `path` as its one writer. Throws
+   * LabError('file_locked') while another process has it open, and
+   * LabError('corrupt_token_file') if it exists but is not a token file.
+   */
   static async open(path: string): Promise<FileTokenStore> {
-    const store = new FileTokenStore(path);
+    const lock = await lockFile(path, 'token file');
+    try {
+      return await FileTokenStore.#load(path, lock);
+    } catch (err) {
+      await lock.release();
+      throw err;
+    }
+  }
+
+  static async #load(path: string, lock: FileLock): Promise<FileTokenStore> {
+    const store = new FileTokenStore(path, lock);
     let text: string | undefined;
     try {
       text = await readFile(path, 'utf8');
@@ -69,6 +89,12 @@ export class FileTokenStore extends MemoryTokenStore {
   /** Resolves when everything changed so far is on disk. */
   flush(): Promise<void> {
     return this.changed();
+  }
+
+  /** Writes what is left and gives up the file's lock (another process may open it then). */
+  async close(): Promise<void> {
+    await this.flush().catch(() => {});
+    await this.#lock.release();
   }
 
   protected override changed(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Clock } from '../../infra/time/clock.js';
 import type { Msat } from '../../infra/money.js';
+import type { BudgetBook } from './budget-book.js';
 import { Ledger, type WindowAlign } from './ledger.js';
 import { heldAmount, type Decision, type PaymentPolicy, type Offer, type Reservation } from './types.js';
 
@@ -12,9 +13,15 @@ export interface BudgetWindow {
   align?: WindowAlign;
 }
 
-interface KeyedBudgetOptions extends BudgetWindow {
-  name: string;
+/** What a budget needs: the clock, and where to keep its spends so they outlive the process (optional). */
+export interface BudgetDeps {
   clock: Clock;
+  /** Spends are read from and written to it, so limits hold across restarts (`FileBudgetBook`). */
+  book?: BudgetBook;
+}
+
+interface KeyedBudgetOptions extends BudgetWindow, BudgetDeps {
+  name: string;
   /** Which budget an offer draws on. */
   keyOf: (offer: Offer) => string;
   /** The limit for a key; undefined means the key has no budget, so its offers are refused. */
@@ -33,20 +40,42 @@ function keyedBudget(o: KeyedBudgetOptions): PaymentPolicy {
   const keys = new Map<number, string>();
   let nextId = 1;
 
+  const bookName = (key: string) => `${o.name}:${key}`;
   const ledgerFor = (key: string): Ledger | undefined => {
     let ledger = ledgers.get(key);
     if (!ledger) {
       const limit = o.limitOf(key);
       if (limit === undefined) return undefined;
       ledger = new Ledger(limit, o.windowMs, o.align);
+      if (o.book) ledger.restore(o.book.spends(bookName(key)));
       ledgers.set(key, ledger);
     }
     return ledger;
   };
 
+  /** The allow, once the hold is on the book (a hold the book cannot keep is no allow). */
+  const allowed = (id: number, key: string, amountMsat: Msat, atMs: number): Decision | Promise<Decision> => {
+    const allow: Decision = { kind: 'allow', reservation: { id, amountMsat, atMs, policy: o.name } };
+    if (!o.book) return allow;
+    return o.book.hold(bookName(key), id, { atMs, amountMsat }).then(
+      () => allow,
+      (err: unknown) => {
+        keys.delete(id);
+        ledgers.get(key)?.release(id);
+        const why = (err as Error)?.message ?? String(err);
+        return {
+          kind: 'deny',
+          outcome: 'policy_denied',
+          policy: o.name,
+          reason: `${o.name}: cannot record the hold: ${why}`,
+        };
+      },
+    );
+  };
+
   return {
     name: o.name,
-    authorize(offer, ctx): Decision {
+    authorize(offer, ctx): Decision | Promise<Decision> {
       const id = nextId++;
       const amountMsat = heldAmount(offer);
       const key = o.keyOf(offer);
@@ -71,19 +100,21 @@ function keyedBudget(o: KeyedBudgetOptions): PaymentPolicy {
         };
       }
       keys.set(id, key);
-      return { kind: 'allow', reservation: { id, amountMsat, atMs: ctx.nowMs, policy: o.name } };
+      return allowed(id, key, amountMsat, ctx.nowMs);
     },
     settle(reservation: Reservation, actualMsat: Msat): void {
       const key = keys.get(reservation.id);
       if (key === undefined) return;
       keys.delete(reservation.id);
       ledgers.get(key)?.settle(reservation.id, actualMsat, o.clock.now());
+      o.book?.settle(bookName(key), reservation.id, { atMs: o.clock.now(), amountMsat: actualMsat });
     },
     release(reservation: Reservation): void {
       const key = keys.get(reservation.id);
       if (key === undefined) return;
       keys.delete(reservation.id);
       ledgers.get(key)?.release(reservation.id);
+      o.book?.release(bookName(key), reservation.id);
     },
     describe: () => o.describe,
   };
@@ -95,13 +126,10 @@ function windowText(w: BudgetWindow): string {
 }
 
 /** Caps all spending (amount + fees) over a window of the injected clock: "10k sat per day". */
-export function budgetWindow(
-  params: { limitMsat: Msat } & BudgetWindow,
-  deps: { clock: Clock },
-): PaymentPolicy {
+export function budgetWindow(params: { limitMsat: Msat } & BudgetWindow, deps: BudgetDeps): PaymentPolicy {
   return keyedBudget({
     name: 'budget_window',
-    clock: deps.clock,
+    ...deps,
     windowMs: params.windowMs,
     align: params.align,
     keyOf: () => '',
@@ -123,11 +151,11 @@ function named(field: string): (key: string) => string {
  */
 export function serviceCap(
   params: { limits: Record<string, Msat>; defaultMsat?: Msat } & BudgetWindow,
-  deps: { clock: Clock },
+  deps: BudgetDeps,
 ): PaymentPolicy {
   return keyedBudget({
     name: 'service_cap',
-    clock: deps.clock,
+    ...deps,
     windowMs: params.windowMs,
     align: params.align,
     keyOf: (q) => q.service ?? UNKNOWN,
@@ -140,11 +168,11 @@ export function serviceCap(
 /** Caps spending per registry category, like `serviceCap` (unlisted categories without a default are refused). */
 export function categoryCap(
   params: { limits: Record<string, Msat>; defaultMsat?: Msat } & BudgetWindow,
-  deps: { clock: Clock },
+  deps: BudgetDeps,
 ): PaymentPolicy {
   return keyedBudget({
     name: 'category_cap',
-    clock: deps.clock,
+    ...deps,
     windowMs: params.windowMs,
     align: params.align,
     keyOf: (q) => q.category ?? UNKNOWN,

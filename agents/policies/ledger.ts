@@ -40,6 +40,14 @@ export class Ledger {
     this.align = align;
   }
 
+  /** Adds spends made earlier (read back from a budget book), oldest first, before any new one. */
+  restore(spends: readonly Spend[]): void {
+    for (const { atMs, amountMsat } of spends) {
+      this.#spends.push({ atMs, amountMsat });
+      this.#spentSum += amountMsat;
+    }
+  }
+
   /** Money spent inside the window that contains `nowMs`. */
   spent(nowMs: number): Msat {
     this.#prune(nowMs);

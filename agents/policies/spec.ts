@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Clock } from '../../infra/time/clock.js';
 import { allOf } from './all-of.js';
+import type { BudgetBook } from './budget-book.js';
 import { budgetWindow, categoryCap, serviceCap, type BudgetWindow } from './budgets.js';
 import { WINDOW_MS } from './ledger.js';
 import { allowlist, denylist } from './lists.js';
@@ -94,9 +95,11 @@ export const policySpecSchema: z.ZodType<PolicySpec> = z.lazy(() =>
   ]),
 );
 
-/** Dependencies a policy may need: budgets read the clock when a payment settles. */
+/** Dependencies a policy may need: budgets read the clock when a payment settles, and keep spends in `book` when given. */
 export interface PolicyDeps {
   clock: Clock;
+  /** Where budgets keep their spends across restarts (`FileBudgetBook`); in memory only without it. */
+  book?: BudgetBook;
 }
 
 function toWindow(w: WindowSpec | undefined, a: 'rolling' | 'calendar' | undefined): BudgetWindow {

@@ -109,15 +109,18 @@ describeRegtest(unavailable, 'the L402 client on real LND (regtest), over real s
       },
     });
     const before = await quietLocal(buyer);
+    const firstTokens = await FileTokenStore.open(join(dir, 't.json'));
     const first = createL402Client({
       node: dying,
       fetch: globalThis.fetch,
       clock: systemClock,
-      tokens: await FileTokenStore.open(join(dir, 't.json')),
+      tokens: firstTokens,
     });
     void first.purchase(`${server.url}/v1/single`);
     for (let i = 0; i < 400 && !sent; i++) await new Promise((r) => setTimeout(r, 25));
     await sent;
+    // The first client is gone, and its hold on the token file with it.
+    await firstTokens.close();
     const second = createL402Client({
       node: buyer,
       fetch: globalThis.fetch,

@@ -61,6 +61,8 @@ describe('token store', () => {
     await store.put(token({ pathPrefix: '/v2', state: 'pending', preimage: undefined }));
     store.recordUse(store.get('http://a.test', '/v1')!);
     await store.flush();
+    expect(await readdir(join(dir, 'nested'))).toEqual(['tokens.json', 'tokens.json.lock']);
+    await store.close();
     expect(await readdir(join(dir, 'nested'))).toEqual(['tokens.json']);
     const again = await FileTokenStore.open(path);
     expect(again.get('http://a.test', '/v1')).toMatchObject({ callsUsed: 1, state: 'paid' });
@@ -93,12 +95,8 @@ describe('crash safety', () => {
         return new Promise(() => {});
       },
     });
-    const first = createL402Client({
-      node: dying,
-      fetch: m.fetch,
-      clock: m.clock,
-      tokens: await FileTokenStore.open(path),
-    });
+    const firstTokens = await FileTokenStore.open(path);
+    const first = createL402Client({ node: dying, fetch: m.fetch, clock: m.clock, tokens: firstTokens });
     void first.purchase(s.url);
     // Wait (the token file is real I/O) until the payment went out, then let it complete.
     for (let i = 0; i < 500 && !sent; i++) await new Promise((r) => setTimeout(r, 2));
@@ -107,7 +105,9 @@ describe('crash safety', () => {
     // The 10,000 msat price plus 110 msat of routing fees on this market.
     expect(paidOnce).toBe(10_110);
 
-    // The second process finds the pending token on disk and completes it by payment hash.
+    // The first process is gone, and its lock with it (test/security/token-file-processes.test.ts
+    // kills a real process instead). The second finds the pending token and completes it by payment hash.
+    await firstTokens.close();
     const tokens = await FileTokenStore.open(path);
     expect(tokens.list().map((t) => t.state)).toEqual(['pending']);
     const second = createL402Client({ node: m.buyer, fetch: m.fetch, clock: m.clock, tokens });
