@@ -83,7 +83,9 @@ async function askNegotiator(
   const n = p.negotiation!;
   let r: SellerReply;
   try {
-    r = await n.negotiator.reply({ service: p.service, maxRounds: n.maxRounds, ...t });
+    const pending = n.negotiator.reply({ service: p.service, maxRounds: n.maxRounds, ...t });
+    // A rule answers at once; a model gets `replyTimeoutMs`, never an open-ended wait.
+    r = pending instanceof Promise ? await within(pending, n.replyTimeoutMs) : pending;
   } catch (err) {
     return { ok: false, message: `the seller's negotiator failed: ${(err as Error).message}` };
   }
@@ -166,6 +168,19 @@ function offerFor(
     round,
     expiresAtMs: now + n.offerLifetimeMs,
   });
+}
+
+/** `p`, or a rejection after `ms` (the timer never outlives the answer). */
+async function within<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no reply within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** A short, printable rendering of untrusted text for messages. */

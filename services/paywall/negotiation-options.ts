@@ -18,8 +18,11 @@ export function negotiationState(o: NegotiationOptions, secrets: SecretSource): 
   const lifetime = o.offerLifetimeSec ?? 60;
   if (!Number.isSafeInteger(lifetime) || lifetime < 1)
     fail(`offerLifetimeSec must be a positive integer, got ${String(o.offerLifetimeSec)}`);
+  const replyTimeoutMs = o.replyTimeoutMs ?? 10_000;
+  if (!Number.isSafeInteger(replyTimeoutMs) || replyTimeoutMs < 1)
+    fail(`replyTimeoutMs must be a positive integer, got ${String(o.replyTimeoutMs)}`);
   if (o.offerKey !== undefined && (!(o.offerKey instanceof Uint8Array) || o.offerKey.length < 32))
     fail('offerKey must be at least 32 bytes');
   const offerKey = o.offerKey ?? secrets.fork('offer-key').bytes(32);
-  return { negotiator: o.negotiator, maxRounds, offerLifetimeMs: lifetime * 1000, offerKey };
+  return { negotiator: o.negotiator, maxRounds, offerLifetimeMs: lifetime * 1000, replyTimeoutMs, offerKey };
 }

@@ -46,6 +46,8 @@ export interface NegotiationOptions {
   negotiator: SellerNegotiator;
   /** Bids per negotiation, counting the first (default 4, at most 16). */
   maxRounds?: number;
+  /** Most ms an asynchronous negotiator (a model) may take per reply; then 503 (default 10,000). */
+  replyTimeoutMs?: number;
   /** How long an offer token holds (default 60 s). */
   offerLifetimeSec?: number;
   /**
@@ -61,5 +63,6 @@ export interface NegotiationState {
   readonly negotiator: SellerNegotiator;
   readonly maxRounds: number;
   readonly offerLifetimeMs: number;
+  readonly replyTimeoutMs: number;
   readonly offerKey: Uint8Array;
 }

@@ -15,7 +15,7 @@ import {
 } from '../../infra/lightning/simnet/index.js';
 import { createRng, insecureSeededSecrets, type Rng } from '../../infra/random.js';
 import { settle, VirtualClock } from '../../infra/time/virtual-clock.js';
-import { l402Paywall, type PaywallEvent } from '../../services/paywall/index.js';
+import { l402Paywall, type NegotiationOptions, type PaywallEvent } from '../../services/paywall/index.js';
 import { Registry } from '../../services/registry/registry.js';
 import { nodeSigner, signListing } from '../../services/registry/signing.js';
 import type { Listing, ListingFields } from '../../services/registry/types.js';
@@ -53,6 +53,8 @@ export interface SellerSpec {
   failing?: boolean;
   /** The seller's time to quote: ms on the virtual clock before each 402. */
   quoteDelayMs?: number;
+  /** Answer bids (price negotiation). */
+  negotiation?: NegotiationOptions;
 }
 
 export interface TestSeller {
@@ -177,6 +179,7 @@ function buildSeller(m: Market, spec: SellerSpec, node: SimNode): TestSeller {
     invoiceExpirySec: mode === 'expired' ? 1 : 600,
     onEvent: (e) => events.push(e),
     ...(spec.quoteDelayMs !== undefined ? { quoteDelayMs: () => spec.quoteDelayMs! } : {}),
+    ...(spec.negotiation ? { negotiation: spec.negotiation } : {}),
     ...(spec.payOnSuccess ? { payOnSuccess: true, randomBytes: (n: number) => keyRng.bytes(n) } : {}),
   });
   const guards: MiddlewareHandler[] = [];

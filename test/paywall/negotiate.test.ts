@@ -129,6 +129,26 @@ describe('l402Paywall negotiation: bids, counters, agreement', () => {
     expect(await json(res)).toMatchObject({ error: 'negotiation_unavailable' });
   });
 
+  it('answers 503 negotiation_unavailable when an asynchronous negotiator does not reply within replyTimeoutMs', async () => {
+    const w = makeWorld();
+    const silent = { reply: () => new Promise<never>(() => {}) } satisfies SellerNegotiator;
+    const app = appWith(
+      l402Paywall({
+        ...w,
+        node: w.seller,
+        service: 'weather',
+        price: 10_000,
+        negotiation: { negotiator: silent, replyTimeoutMs: 5 },
+      }),
+    );
+    const res = await app.request('/v1/data', bid(4_000));
+    expect(res.status).toBe(503);
+    expect(await json(res)).toMatchObject({
+      error: 'negotiation_unavailable',
+      message: "the seller's negotiator failed: no reply within 5 ms",
+    });
+  });
+
   it('clamps a counter above the standing offer to the standing offer (10,000), and takes a counter at or below the bid as acceptance of the bid', async () => {
     const greedy = {
       reply: () => ({ kind: 'counter' as const, priceMsat: 50_000 }),
@@ -151,6 +171,7 @@ describe('l402Paywall negotiation: bids, counters, agreement', () => {
     [{ maxRounds: 17 }, 'maxRounds'],
     [{ offerLifetimeSec: 0 }, 'offerLifetimeSec'],
     [{ offerKey: new Uint8Array(16) }, 'offerKey'],
+    [{ replyTimeoutMs: 0 }, 'replyTimeoutMs'],
   ])('refuses negotiation option %j when the paywall is built, naming %s', (bad, name) => {
     const w = makeWorld();
     const build = () =>
