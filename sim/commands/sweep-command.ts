@@ -62,6 +62,11 @@ export async function sweepCommand(argv: string[], io: CommandIo): Promise<ExitC
   if (axes.length === 0 && !loaded.sweep)
     throw new LabError('usage', `${loaded.name} declares no sweep; give at least one --grid KEY=V1,V2`);
   const seeds = positiveInt(values.seeds, '--seeds') ?? loaded.sweep?.seeds ?? 3;
+  if (values.queue && values.workers !== undefined)
+    throw new LabError(
+      'usage',
+      '--workers sets local threads; with --queue the runs go to `sim worker` processes (set their --concurrency)',
+    );
   const workers = nonNegInt(values.workers, '--workers') ?? Math.max(1, availableParallelism() - 1);
   const outDir = resolve(values.out ?? join('runs', `sweep-${loaded.name}`));
   // Validate every grid point before starting any worker, so a bad value fails fast with its path.

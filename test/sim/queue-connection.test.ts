@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { LabError } from '../../infra/errors.js';
 import { connectRedis, parseQueueUrl } from '../../sim/sweep/queue-connection.js';
+import { sweepCommand } from '../../sim/commands/sweep-command.js';
+import type { CommandIo } from '../../sim/commands/io.js';
 import { freePort } from './queue-harness.js';
 
 describe('the --queue URL', () => {
@@ -56,5 +58,32 @@ describe('connecting', () => {
         'Start one (redis-server --port 6379) or pass the address of a running one to --queue; ' +
         'every coordinator and worker must reach the same Redis.',
     );
+  });
+});
+
+describe('sim sweep --queue', () => {
+  const io: CommandIo = { out: () => {}, err: () => {}, interactive: false, now: () => new Date(0) };
+
+  it('refuses --workers beside it, pointing at the workers’ --concurrency', async () => {
+    const argv = [
+      'quickstart',
+      '--grid',
+      'durationSec=10',
+      '--queue',
+      'redis://127.0.0.1:1',
+      '--workers',
+      '2',
+    ];
+    await expect(sweepCommand(argv, io)).rejects.toMatchObject({
+      code: 'usage',
+      message:
+        '--workers sets local threads; with --queue the runs go to `sim worker` processes (set their --concurrency)',
+    });
+  });
+
+  it('stops at once on an unreachable Redis, before any run', async () => {
+    const port = await freePort();
+    const argv = ['quickstart', '--grid', 'durationSec=10', '--queue', `redis://127.0.0.1:${port}`];
+    await expect(sweepCommand(argv, io)).rejects.toMatchObject({ code: 'redis_unreachable' });
   });
 });
