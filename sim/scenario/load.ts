@@ -77,6 +77,7 @@ export function listScenarios(): string[] {
     'success-vs-amount',
     'reputation',
     'negotiation',
+    'first-proposal-bias',
   ];
 }
 
