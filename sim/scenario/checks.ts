@@ -6,30 +6,44 @@ import type { ScenarioIssue } from './errors.js';
  * fields). Each problem is reported with the path a user would edit.
  */
 export function checkScenario(s: Scenario): ScenarioIssue[] {
-  const issues: ScenarioIssue[] = [];
-  const add = (path: string, message: string) => issues.push({ path, message });
+  return [...checkNames(s), ...checkSellers(s), ...checkBuyers(s), ...checkResellers(s), ...checkFaults(s)];
+}
 
+type Seller = Scenario['sellers'][number];
+const capabilityOf = (g: Seller) => ARCHETYPE_CAPABILITY[g.archetype];
+
+/** Group names are unique across sellers, buyers and resellers. */
+function checkNames(s: Scenario): ScenarioIssue[] {
+  const issues: ScenarioIssue[] = [];
   const groups = new Map<string, string>();
   const claim = (group: string, path: string) => {
     const prior = groups.get(group);
-    if (prior) add(`${path}.name`, `name "${group}" is already used by ${prior}`);
+    if (prior) issues.push({ path: `${path}.name`, message: `name "${group}" is already used by ${prior}` });
     else groups.set(group, path);
   };
   s.sellers.forEach((g, i) => claim(g.name, `sellers[${i}]`));
   s.buyers.forEach((g, i) => claim(g.name, `buyers[${i}]`));
   s.resellers.forEach((g, i) => claim(g.name, `resellers[${i}]`));
+  return issues;
+}
 
-  const capabilityOf = (g: Scenario['sellers'][number]) => ARCHETYPE_CAPABILITY[g.archetype];
+/** The issue for a capability no seller offers, if `cap` is one. */
+function unoffered(s: Scenario, cap: string, path: string): ScenarioIssue[] {
   const offered = new Set<string>(s.sellers.map(capabilityOf));
-  const offeredList = [...offered].sort().join(', ');
-  const needOffered = (cap: string, path: string) => {
-    if (!offered.has(cap)) add(path, `no seller offers capability "${cap}" (offered: ${offeredList})`);
-  };
+  if (offered.has(cap)) return [];
+  return [
+    { path, message: `no seller offers capability "${cap}" (offered: ${[...offered].sort().join(', ')})` },
+  ];
+}
 
+/** Upstream purchases, repricing bounds and the balance upstream buying needs. */
+function checkSellers(s: Scenario): ScenarioIssue[] {
+  const issues: ScenarioIssue[] = [];
+  const add = (path: string, message: string) => issues.push({ path, message });
   s.sellers.forEach((g, i) => {
     const p = `sellers[${i}]`;
     g.upstream.forEach((u, j) => {
-      needOffered(u.capability, `${p}.upstream[${j}].capability`);
+      issues.push(...unoffered(s, u.capability, `${p}.upstream[${j}].capability`));
       if (u.capability === capabilityOf(g))
         add(`${p}.upstream[${j}].capability`, 'a seller cannot buy from itself');
     });
@@ -47,27 +61,48 @@ export function checkScenario(s: Scenario): ScenarioIssue[] {
     if (g.upstream.length > 0 && g.balanceMsat === 0)
       add(`${p}.balanceMsat`, 'expected a positive balance: this seller buys upstream');
   });
+  return issues;
+}
 
+/** Tasks name an offered capability and a value range the right way round. */
+function checkBuyers(s: Scenario): ScenarioIssue[] {
+  const issues: ScenarioIssue[] = [];
   s.buyers.forEach((g, i) => {
     g.tasks.forEach((t, j) => {
-      needOffered(t.capability, `buyers[${i}].tasks[${j}].capability`);
+      issues.push(...unoffered(s, t.capability, `buyers[${i}].tasks[${j}].capability`));
       if (t.value.dist === 'uniform' && t.value.minMsat > t.value.maxMsat)
-        add(`buyers[${i}].tasks[${j}].value.minMsat`, `expected at most maxMsat (${t.value.maxMsat})`);
+        issues.push({
+          path: `buyers[${i}].tasks[${j}].value.minMsat`,
+          message: `expected at most maxMsat (${t.value.maxMsat})`,
+        });
     });
   });
+  return issues;
+}
 
+/** A reseller needs a seller of its capability with a bundle tier to slice. */
+function checkResellers(s: Scenario): ScenarioIssue[] {
+  const issues: ScenarioIssue[] = [];
+  const add = (path: string, message: string) => issues.push({ path, message });
   s.resellers.forEach((g, i) => {
     const p = `resellers[${i}]`;
-    needOffered(g.capability, `${p}.capability`);
+    const missing = unoffered(s, g.capability, `${p}.capability`);
+    issues.push(...missing);
     const hasBundle = s.sellers.some(
       (x) => capabilityOf(x) === g.capability && x.tiers.some((t) => t.kind === 'bundle'),
     );
-    if (offered.has(g.capability) && !hasBundle)
+    if (missing.length === 0 && !hasBundle)
       add(`${p}.capability`, `no seller of "${g.capability}" offers a bundle tier to slice`);
     if (g.subAgents.value.dist === 'uniform' && g.subAgents.value.minMsat > g.subAgents.value.maxMsat)
       add(`${p}.subAgents.value.minMsat`, `expected at most maxMsat (${g.subAgents.value.maxMsat})`);
   });
+  return issues;
+}
 
+/** Faults happen within the run and name a node or seller that exists. */
+function checkFaults(s: Scenario): ScenarioIssue[] {
+  const issues: ScenarioIssue[] = [];
+  const add = (path: string, message: string) => issues.push({ path, message });
   const sellerNames = new Set(s.sellers.flatMap((g) => instanceNames(g.name, g.count)));
   const nodeNames = new Set([
     ...sellerNames,
