@@ -101,6 +101,27 @@ describe('scenario validation', () => {
       overrides: { 'buyers[0].name': 'weather' },
       expected: 'buyers[0].name: name "weather" is already used by sellers[0]',
     },
+    {
+      name: 'a quote stream without a timeout is refused',
+      overrides: { 'buyers[0].quoting': { mode: 'stream' } },
+      expected: 'buyers[0].quoting.timeoutSec: expected a positive number',
+    },
+    {
+      name: 'an unknown quoting mode names the two modes',
+      overrides: { 'buyers[0].quoting': { mode: 'fastest' } },
+      expected: 'buyers[0].quoting.mode: expected mode: all | stream',
+    },
+    {
+      name: 'an unknown search order names the four orders',
+      overrides: { 'buyers[0].search': { sort: 'speed' } },
+      expected: 'buyers[0].search.sort: expected price | latency | rating | random',
+    },
+    {
+      name: 'a first-acceptable reservation must be a price ceiling or a surplus floor',
+      overrides: { 'buyers[0].decider': { name: 'first_acceptable', reservation: { maxPrice: 5 } } },
+      expected:
+        'buyers[0].decider.reservation: expected { maxPriceMsat } or { minSurplusMsat } (integer msat)',
+    },
   ];
   it.each(cases)('$name', ({ overrides, expected }) => {
     expect(issuesOf(base, overrides)).toContain(expected);
