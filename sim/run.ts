@@ -101,6 +101,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       durationMs,
       sellerCosts: sellerCosts(scenario),
       staticWarnings: reachWarnings(scenario),
+      ...(world.acceptUnsignedInvoices && { invoices: 'unsigned' as const }),
     },
     sinks,
     opts.observe,

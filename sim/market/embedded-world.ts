@@ -72,7 +72,8 @@ export class EmbeddedWorld implements World {
   readonly clock: VirtualClock;
   readonly rng: Rng;
   readonly net: SimNetwork;
-  readonly acceptUnsignedInvoices = false;
+  /** True when the scenario asks for unsigned invoices (network.invoices: unsigned). */
+  readonly acceptUnsignedInvoices: boolean;
   readonly #http = new InMemoryHttp();
   readonly #topology: Topology;
   readonly #nodes = new Map<string, { role: LedgerRole; node: SimNode }>();
@@ -82,11 +83,12 @@ export class EmbeddedWorld implements World {
     rng: Rng,
     // A live view passes a clock paced to wall time; everything else runs as fast as it computes.
     {
-      signInvoices = true,
+      signInvoices = spec.invoices !== 'unsigned',
       clock = new VirtualClock(),
     }: { signInvoices?: boolean; clock?: VirtualClock } = {},
   ) {
     this.clock = clock;
+    this.acceptUnsignedInvoices = !signInvoices;
     this.rng = rng;
     this.net = new SimNetwork({
       clock: this.clock,

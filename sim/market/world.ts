@@ -27,7 +27,7 @@ export interface World {
   ledgerNodes(): { name: string; role: LedgerRole; node: LightningNode }[];
   /** The network's total (channels plus HTLCs in flight); undefined when it cannot be known (real networks). */
   totalMsat(): number | undefined;
-  /** Whether invoices of this world are unsigned (never: the embedded world signs like LND). */
+  /** Whether invoices of this world are unsigned (the embedded world with network.invoices: unsigned; never on LND). */
   readonly acceptUnsignedInvoices: boolean;
   /** Fault injection: take a node off the network or bring it back. */
   setOnline(name: string, online: boolean): void;

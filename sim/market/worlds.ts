@@ -13,6 +13,11 @@ export async function createWorld(
   networkFile?: string,
 ): Promise<World> {
   if (backend === 'embedded') return new EmbeddedWorld(scenario.network, rng);
+  if (scenario.network.invoices === 'unsigned')
+    throw new LabError(
+      'bad_network_file',
+      'network.invoices: unsigned is for the embedded network only (LND always signs); remove it for --backend regtest',
+    );
   const file = networkFile ?? scenario.network.file;
   if (!file)
     throw new LabError(

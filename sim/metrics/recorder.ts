@@ -21,6 +21,8 @@ export interface RecorderInfo {
   sellerCosts: Record<string, number>;
   /** Warnings the scenario's static checks gave (summary.json lists them first). */
   staticWarnings: string[];
+  /** Set when the run's invoices were unsigned (recorded in summary.json; absent means signed). */
+  invoices?: 'unsigned';
 }
 
 export interface RecorderSinks {
@@ -184,6 +186,7 @@ export class Recorder {
       description,
       seed,
       backend,
+      ...(this.info.invoices && { invoices: this.info.invoices }),
       scenarioHash,
       durationMs,
       endedAtMs: this.#endedAt,

@@ -17,6 +17,8 @@ export interface Summary extends RowAggregates {
   description: string;
   seed: string | number;
   backend: 'embedded' | 'regtest';
+  /** 'unsigned' when the scenario ran without invoice signatures (network.invoices); absent: signed. */
+  invoices?: 'unsigned';
   /** sha256 of the resolved scenario (after overrides), as JSON. */
   scenarioHash: string;
   durationMs: number;

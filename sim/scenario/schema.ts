@@ -241,6 +241,11 @@ export const networkSchema = z.strictObject({
   attach: z.enum(['round_robin', 'degree'], { error: 'expected round_robin | degree' }).optional(),
   /** Multi-part payments, failures unrelated to liquidity, attempts, the buyers' fee ceiling. */
   payments: paymentsSchema.optional(),
+  /**
+   * 'unsigned' (embedded only): BOLT11 invoices carry no signature and buyers accept that, for large
+   * runs where nobody outside the process could check one; summary.json records it. Default: signed.
+   */
+  invoices: z.enum(['signed', 'unsigned'], { error: 'expected signed | unsigned' }).optional(),
 });
 
 export const faultSchema = z.discriminatedUnion(

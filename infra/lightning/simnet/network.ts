@@ -32,6 +32,8 @@ export interface SimNetworkOptions {
    * Sign invoices with the node key (default true). With false, invoices
    * carry the payee in an `n` field and an all-zero signature: same format,
    * no ECDSA work; only `decodeInvoice(…, { allowUnsigned: true })` reads them.
+   * Zero-amount invoices stay signed: they are the node's message signatures
+   * (registry listing attestations).
    */
   signInvoices?: boolean;
   /** 'lnd' (default): capacities + mission control. 'omniscient': true balances. */

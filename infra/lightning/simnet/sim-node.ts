@@ -155,9 +155,11 @@ export class SimNode implements LightningNode {
       expirySec,
       minFinalCltvExpiry: FINAL_CLTV,
     };
-    const paymentRequest = d.signInvoices
-      ? encodeInvoice(fields, d.secretKey)
-      : encodeUnsignedInvoice(fields, d.pubkey);
+    // A zero-amount invoice is how a node signs a message (listing attestations): always signed.
+    const paymentRequest =
+      d.signInvoices || amountMsat === 0
+        ? encodeInvoice(fields, d.secretKey)
+        : encodeUnsignedInvoice(fields, d.pubkey);
     // Same rounding as the decoder: the payer and the payee agree on the expiry to the millisecond.
     const expiresAt = (timestampSec + expirySec) * 1000;
     const invoice: Invoice = {
