@@ -53,7 +53,7 @@ export {
   type Authorization,
   type L402Scheme,
 } from './header.js';
-export { MemoryRootKeyStore, type RootKeyStore } from './root-key-store.js';
+export { DerivedRootKeyStore, MemoryRootKeyStore, type RootKeyStore } from './root-key-store.js';
 export {
   createMinter,
   DEFAULT_LOCATION,

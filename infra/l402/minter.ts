@@ -70,7 +70,8 @@ export function createMinter({ rootKeys, randomBytes, location = DEFAULT_LOCATIO
         throw new LabError('invalid_caveat', 'caveats must be an array of strings');
       checkCaveatChain(caveats);
       const tokenIdBytes = random32('the token id');
-      const rootKey = random32('the root key');
+      const derived = rootKeys.derive?.(toHex(tokenIdBytes));
+      const rootKey = derived ?? random32('the root key');
       let macaroon = Macaroon.mint({
         rootKey,
         identifier: encodeIdentifier({ paymentHash: hash, tokenId: tokenIdBytes }),
@@ -78,7 +79,8 @@ export function createMinter({ rootKeys, randomBytes, location = DEFAULT_LOCATIO
       });
       for (const c of caveats) macaroon = macaroon.addFirstPartyCaveat(c);
       const tokenId = toHex(tokenIdBytes);
-      await rootKeys.put(tokenId, rootKey);
+      // A derived key is found again from the token id: nothing to store for a challenge never paid.
+      if (!derived) await rootKeys.put(tokenId, rootKey);
       return { token: macaroon.toBase64(), macaroon, tokenId };
     },
     verify(authorization, ctx) {

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Minter } from '../../infra/l402/index.js';
-import { MemoryRootKeyStore, createMinter } from '../../infra/l402/index.js';
+import { DerivedRootKeyStore, createMinter } from '../../infra/l402/index.js';
 import type { LightningNode } from '../../infra/lightning/node.js';
 import type { Logger } from '../../infra/log.js';
 import { silentLogger } from '../../infra/log.js';
@@ -117,8 +117,13 @@ export async function createSeller(
   const latencyRng = rng.fork('latency');
   const failureRng = rng.fork('failures');
   const keys = secrets.fork('keys');
+  // Root keys derived from one secret: a challenge nobody pays leaves nothing behind.
   const minter =
-    deps.minter ?? createMinter({ rootKeys: new MemoryRootKeyStore(), randomBytes: (n) => keys.bytes(n) });
+    deps.minter ??
+    createMinter({
+      rootKeys: new DerivedRootKeyStore(keys.fork('root').bytes(32)),
+      randomBytes: (n) => keys.bytes(n),
+    });
   const nodePubkey = (await node.info()).pubkey;
 
   const prices = sellerPrices(config, deps.repricing ?? false);
