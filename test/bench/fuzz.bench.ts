@@ -8,6 +8,7 @@
  * rewritten as each target finishes, so a long run keeps what it measured.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FuzzTally } from '../security/fuzz-common.js';
 import { currentLoad, writeResults } from './harness.js';
@@ -18,6 +19,34 @@ const CASES = Number(process.env.FUZZ_CASES ?? 100_000);
 const SEED = Number(process.env.FUZZ_SEED ?? 1);
 const PARALLEL = Number(process.env.FUZZ_PARALLEL ?? 2);
 const CHOSEN = (process.env.FUZZ_TARGETS?.split(',') ?? [...TARGETS]) as Target[];
+/** Each target's name in the notes (the tally's `target`). */
+const LABELS: Record<Target, string> = {
+  headers: 'L402 headers',
+  macaroons: 'macaroons',
+  invoices: 'invoices',
+  registry: 'registry bodies',
+  client: 'client hostile 402s',
+};
+const RESULTS_FILE = fileURLToPath(new URL('../../bench-results/fuzz.json', import.meta.url));
+
+/** The notes of targets not run this time, from the last results (a run of some targets keeps the others' figures). */
+function earlierNotes(): Map<Target, string[]> {
+  const kept = new Map<Target, string[]>();
+  let notes: string[] = [];
+  try {
+    notes = (JSON.parse(readFileSync(RESULTS_FILE, 'utf8')) as { notes?: string[] }).notes ?? [];
+  } catch {
+    return kept;
+  }
+  for (const target of TARGETS.filter((t) => !CHOSEN.includes(t))) {
+    const mine = notes.filter(
+      (n) => n.startsWith(`${LABELS[target]}:`) || n.startsWith(`${LABELS[target]} problem:`),
+    );
+    if (mine.length) kept.set(target, mine);
+  }
+  return kept;
+}
+const EARLIER = earlierNotes();
 
 async function runTarget(target: Target): Promise<FuzzTally> {
   const { fuzzHeaders } = await import('../security/fuzz-headers.js');
@@ -97,14 +126,21 @@ function write(results: Map<Target, Awaited<ReturnType<typeof child>>>, load: nu
   const notes: string[] = [];
   for (const target of TARGETS) {
     const r = results.get(target);
-    if (!r) continue;
+    if (!r) {
+      notes.push(...(EARLIER.get(target) ?? []));
+      continue;
+    }
     const outcomes = Object.entries(r.outcomes)
       .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
       .map(([k, v]) => `${k} ${fmt(v)}`)
       .join(', ');
+    const rss = Object.entries(r.rssMb ?? {})
+      .map(([at, mb]) => `${fmt(mb)} MB at case ${fmt(Number(at))}`)
+      .join(', ');
     notes.push(
       `${r.target}: ${fmt(r.cases)} cases, ${fmt(r.status5xx)} 5xx, ${fmt(r.crashes)} crashes, ${fmt(r.hangs)} hangs, ` +
-        `${fmt(r.forgeries)} forgeries accepted, peak RSS ${fmt(r.peakRssMb)} MB (outcomes: ${outcomes})`,
+        `${fmt(r.forgeries)} forgeries accepted, peak RSS ${fmt(r.peakRssMb)} MB${rss ? ` (RSS ${rss})` : ''} ` +
+        `(outcomes: ${outcomes})`,
     );
     for (const p of r.problems) notes.push(`${r.target} problem: ${p}`);
   }
@@ -116,7 +152,7 @@ function write(results: Map<Target, Awaited<ReturnType<typeof child>>>, load: nu
         'cases per target': CASES,
         seed: SEED,
         'targets in parallel': PARALLEL,
-        targets: `${results.size} of ${CHOSEN.length} finished`,
+        targets: `${results.size} of ${CHOSEN.length} finished${EARLIER.size ? `; ${[...EARLIER.keys()].join(', ')} from an earlier run` : ''}`,
       },
       tables: [],
       notes,

@@ -5,7 +5,7 @@ import { decodeInvoice, encodeInvoice } from '../../infra/lightning/bolt11.js';
 import { makeWorld } from '../paywall/helpers.js';
 import type { FuzzTally } from './fuzz-common.js';
 import { HANG, mutatedString, newTally, outcome, problem, withDeadline } from './fuzz-common.js';
-import { draws } from './fuzz-common.js';
+import { draws, started } from './fuzz-common.js';
 import { nodeKeys } from './registry-helpers.js';
 
 /** How a hostile seller answers one purchase. */
@@ -168,7 +168,7 @@ export async function fuzzClient(seed: number, count: number): Promise<FuzzTally
   const pending: Promise<unknown>[] = [];
   let i = 0;
   for (const h of draws(hostile, seed, count)) {
-    t.cases++;
+    started(t, count);
     const path = `/c/${i++}`;
     cases.set(path, h);
     const hints: PurchaseHints = {

@@ -18,11 +18,30 @@ export interface FuzzTally {
   outcomes: Record<string, number>;
   /** The first few problems, to reproduce them. */
   problems: string[];
+  /** Resident memory (MB) when 10 %, 50 % and 100 % of the cases had started, by case number. */
+  rssMb: Record<string, number>;
 }
 
 /** An empty tally for `target`. */
 export function newTally(target: string): FuzzTally {
-  return { target, cases: 0, status5xx: 0, crashes: 0, hangs: 0, forgeries: 0, outcomes: {}, problems: [] };
+  return {
+    target,
+    cases: 0,
+    status5xx: 0,
+    crashes: 0,
+    hangs: 0,
+    forgeries: 0,
+    outcomes: {},
+    problems: [],
+    rssMb: {},
+  };
+}
+
+/** Counts a case as started; at 10 %, 50 % and 100 % of `count` records the process's RSS, to show whether memory grows with the cases. */
+export function started(t: FuzzTally, count: number): void {
+  t.cases++;
+  if (t.cases === Math.ceil(count / 10) || t.cases === Math.ceil(count / 2) || t.cases === count)
+    t.rssMb[String(t.cases)] = Math.round(process.memoryUsage().rss / (1024 * 1024));
 }
 
 /** Counts an expected outcome. */
@@ -134,7 +153,7 @@ export async function runCases<T>(
   isExpected: (err: unknown) => string | undefined = () => undefined,
 ): Promise<FuzzTally> {
   for (const v of draws(arb, seed, count)) {
-    t.cases++;
+    started(t, count);
     try {
       await check(v, t);
     } catch (err) {
