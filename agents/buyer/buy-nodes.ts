@@ -118,7 +118,16 @@ async function pay(d: BuyerDeps, s: BuyerStateT): Promise<BuyerUpdate> {
     // Without a payment, another purchase of this resource bought the token meanwhile: ours is a reuse.
     fresh: p !== undefined,
     claimed: true,
-    ...(cost ? { paid: { ...cost, quoteMs: q.offer!.quoteMs, arrival: q.arrival } } : {}),
+    ...(cost
+      ? {
+          paid: {
+            ...cost,
+            quoteMs: q.offer!.quoteMs,
+            arrival: q.arrival,
+            invoice: q.offer!.challenge.invoice,
+          },
+        }
+      : {}),
   });
   return {
     offers: { ...rest, [q.listing.id]: held },
@@ -151,6 +160,7 @@ function consumeNode(d: BuyerDeps) {
       tokenReused: !q.fresh,
       paymentHash: token.paymentHash,
       preimage: token.preimage,
+      ...(q.paid?.invoice && { invoice: q.paid.invoice }),
       macaroon: token.macaroon,
       payee: q.listing.nodePubkey,
       attempts: 1,

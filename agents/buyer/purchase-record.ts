@@ -45,6 +45,8 @@ export interface PurchaseFields {
   tokenReused?: boolean;
   paymentHash?: string;
   preimage?: string;
+  /** The invoice paid in this purchase (with the preimage, the proof a rating needs). */
+  invoice?: string;
   macaroon?: string;
   payee?: string;
   quoteMs?: number;

@@ -37,6 +37,8 @@ export type BuyerPurchase = Omit<PurchaseResult, 'response'> & {
   url: string;
   /** 1-based index of the task call this attempt served. */
   call: number;
+  /** The invoice paid in this purchase (absent when nothing was paid): with the preimage, a proof of purchase. */
+  invoice?: string;
   /** Index in the task's `steps` of the graph step that made this record (the steps before it are its history). */
   stepIndex: number;
   /** Time from the start of the quote round to this seller's quote (absent when no quote was asked for). */
@@ -120,6 +122,7 @@ export interface ListedOffer {
   fresh?: boolean;
   /** True when the engine already counted the next call on the token (claimed when paying, before waking others). */
   claimed?: boolean;
+  /** Set once paid: the cost, and the invoice paid (a proof of purchase with the token's preimage). */
   paid?: {
     amountMsat: Msat;
     feeMsat: Msat;
@@ -127,6 +130,7 @@ export interface ListedOffer {
     payMs: number;
     quoteMs?: number;
     arrival?: QuoteArrival;
+    invoice?: string;
   };
 }
 

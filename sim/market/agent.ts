@@ -16,6 +16,7 @@ import { buyerNegotiator } from './negotiators.js';
 import { chainOf, purchaseRow } from './purchase-row.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { MarketRegistry } from './registry.js';
+import { ratingPoster } from './ratings.js';
 
 /** One agent of the market that runs tasks (a buyer, a sub-agent, a reseller restocking, a seller buying upstream). */
 export interface MarketAgent {
@@ -40,6 +41,8 @@ export interface AgentSpec {
   policy: unknown;
   /** Total the agent may spend over the run (enforced as a budget window as long as the run). */
   budgetMsat?: number;
+  /** Post a proven rating of every seller it paid, after each task. */
+  rateSellers?: boolean;
   runMs: number;
   /** Registry ordering of the sellers found (absent: the buyer's default, by price). */
   search?: BuyerSpec['search'];
@@ -109,10 +112,13 @@ export function createMarketAgent(spec: AgentSpec, deps: MarketAgentDeps): Marke
     ...(spec.quoting && { quoting: quotingMode(spec.quoting) }),
   });
 
+  const rate = spec.rateSellers ? ratingPoster(deps.registry, spec.node, deps.logger) : undefined;
+
   async function runTask(task: Task): Promise<TaskResult> {
     const result = recorder.recordsEvents
       ? await currentTask.run(task.id, () => agent.runTask(task))
       : await agent.runTask(task);
+    if (rate) await rate(result);
     recordTask(recorder, spec, startMs, result, task);
     return result;
   }

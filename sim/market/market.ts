@@ -145,6 +145,7 @@ async function buildBuyers(
           ...(spec.negotiator && { negotiator: spec.negotiator }),
           policy: spec.policy,
           budgetMsat: spec.budgetMsat,
+          ...(spec.rateSellers && { rateSellers: true }),
           runMs,
           ...(spec.search && { search: spec.search }),
           ...(spec.quoting && { quoting: spec.quoting }),

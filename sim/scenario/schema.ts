@@ -161,6 +161,8 @@ export const buyerSchema = z.strictObject({
   tasks: z.array(taskTypeSchema).min(1, { error: 'expected at least one task type' }),
   /** Bid with sellers that negotiate (absent or `none`: pay posted prices). */
   negotiator: buyerNegotiatorSchema.optional(),
+  /** After each task, post a proven rating (5 delivered, 1 paid and failed) of every seller paid. */
+  rateSellers: z.boolean({ error: 'expected true or false' }).optional(),
   /** Preferred tier kind when a seller offers several. */
   prefer: z.enum(['single', 'bundle', 'pass']).default('single'),
   /** How the registry orders the sellers found (absent: by price, ties by listing id). */
