@@ -9,6 +9,7 @@ export * from './multipart.js';
 export * from './outcomes.js';
 export * from './router.js';
 export * from './network.js';
+export type { SimNetworkOptions } from './network-options.js';
 export * from './sim-node.js';
 export * from './topology.js';
 export * from './topology-json.js';
