@@ -17,13 +17,13 @@ export interface PairedDifference {
   low: number;
   high: number;
   halfWidth: number;
-  /** mean / (sd / √n); 0 when every difference is equal (sd 0) and the mean is 0. */
+  /** mean / (sd / √n); with no spread 0 if the mean is 0, else ±UNBOUNDED_RATIO. */
   t: number;
   /** Two-sided p-value of t with n − 1 degrees of freedom. */
   p: number;
   /** Holm-adjusted p-value (filled in by `holm` over a family of comparisons). */
   pHolm: number;
-  /** Cohen's d_z: mean / sd of the differences. */
+  /** Cohen's d_z: mean / sd of the differences; with no spread 0 if the mean is 0, else ±UNBOUNDED_RATIO. */
   effectSize: number;
 }
 
@@ -37,24 +37,41 @@ export function pairedDifference(
     const b = baseline.get(seed);
     if (b !== undefined) s.add(v - b);
   }
-  const se = s.n > 1 ? s.sd / Math.sqrt(s.n) : 0;
+  // Equal differences that floating point leaves 1e-17 apart have no spread (an exact
+  // difference), not an effect size of 1e16.
+  const sd = s.sd <= NOISE * Math.max(1, Math.abs(s.mean)) ? 0 : s.sd;
+  const se = s.n > 1 ? sd / Math.sqrt(s.n) : 0;
   const half = s.n > 1 ? tCritical95(s.n - 1) * se : 0;
-  // With no spread the difference is exact: t is infinite unless the mean is 0.
   const t = se > 0 ? s.mean / se : s.mean === 0 ? 0 : Math.sign(s.mean) * Infinity;
-  const p = s.n > 1 ? tTwoSidedP(t, s.n - 1) : 1;
+  const p = round(s.n > 1 ? tTwoSidedP(t, s.n - 1) : 1, 6);
   return {
     n: s.n,
     mean: round(s.mean),
-    sd: round(s.sd),
+    sd: round(sd),
     low: round(s.mean - half),
     high: round(s.mean + half),
     halfWidth: round(half),
-    t: Number.isFinite(t) ? round(t, 3) : t > 0 ? 1e9 : -1e9,
-    p: round(p, 6),
-    pHolm: round(p, 6),
-    effectSize: s.sd > 0 ? round(s.mean / s.sd, 3) : 0,
+    t: ratio(s.mean, se, 3),
+    p,
+    pHolm: p,
+    effectSize: ratio(s.mean, sd, 3),
   };
 }
+
+/**
+ * mean / spread, rounded; with no spread the ratio is exact and infinite
+ * unless the mean is 0, written as ±UNBOUNDED_RATIO (JSON has no infinity).
+ */
+function ratio(mean: number, spread: number, digits: number): number {
+  if (spread > 0) return round(mean / spread, digits);
+  return mean === 0 ? 0 : Math.sign(mean) * UNBOUNDED_RATIO;
+}
+
+/** A spread this small relative to the mean is floating-point noise. */
+const NOISE = 1e-9;
+
+/** Stands for an infinite t or d_z: the differences have no spread and a mean other than 0. */
+export const UNBOUNDED_RATIO = 1e9;
 
 /** Holm's step-down adjustment of a family of p-values (same order as given). */
 export function holm(ps: readonly number[]): number[] {

@@ -1,5 +1,5 @@
 import { SWEEP_METRICS, type MergedPoint, type PointMetric, type SweepResult } from './merge.js';
-import type { PairedDifference } from '../metrics/paired.js';
+import { UNBOUNDED_RATIO, type PairedDifference } from '../metrics/paired.js';
 
 /** The metrics the headline tables and charts show (all are in sweep.json and sweep.csv). */
 export const HEADLINE = [
@@ -19,10 +19,15 @@ export function pointCell(iv: PointMetric): string {
     : `${fmt(iv.mean)} ± ${fmt(iv.halfWidth)}`;
 }
 
+/** d_z, or ±∞ when the differences are all equal (no spread) and not 0. */
+function effect(d: number): string {
+  return Math.abs(d) >= UNBOUNDED_RATIO ? `${d > 0 ? '' : '−'}∞` : d.toFixed(2);
+}
+
 /** A paired difference: mean [95% CI], Holm-adjusted p, d_z. */
 export function pairedCell(d: PairedDifference): string {
   const sign = d.mean > 0 ? '+' : '';
-  return `${sign}${fmt(d.mean)} [${fmt(d.low)}, ${fmt(d.high)}] p=${d.pHolm < 0.001 ? '<0.001' : d.pHolm.toFixed(3)} d=${d.effectSize.toFixed(2)}`;
+  return `${sign}${fmt(d.mean)} [${fmt(d.low)}, ${fmt(d.high)}] p=${d.pHolm < 0.001 ? '<0.001' : d.pHolm.toFixed(3)} d=${effect(d.effectSize)}`;
 }
 
 function label(key: string): string {
