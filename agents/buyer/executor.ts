@@ -1,4 +1,5 @@
 import { END, GraphRecursionError, START, type BaseChannel } from '@langchain/langgraph';
+import { LabError } from '../../infra/errors.js';
 
 /**
  * The direct executor: runs a compiled LangGraph `StateGraph` whose steps
@@ -42,20 +43,11 @@ export function directExecutor<I extends object, O extends object>(graph: {
   return { invoke, nodes: [...plan.nodes.keys()] };
 }
 
-/** A graph ready to run without Pregel. */
+/** A graph ready to run without Pregel (one it cannot run exactly as LangGraph would throws LabError('unsupported_graph')). */
 export interface DirectExecutor<I, O> {
   invoke(input: I, config?: { recursionLimit?: number }): Promise<O>;
   /** The node names it runs, in the order the graph declared them. */
   readonly nodes: string[];
-}
-
-/** Thrown when a graph uses something the direct executor cannot run exactly as LangGraph would. */
-export class DirectExecutorError extends Error {
-  readonly code = 'unsupported_graph';
-  constructor(message: string) {
-    super(message);
-    this.name = 'DirectExecutorError';
-  }
 }
 
 type NodeFn = (state: Record<string, unknown>) => unknown;
@@ -80,28 +72,29 @@ interface BuilderShape {
 function readPlan(builder: unknown): Plan {
   const b = builder as BuilderShape | undefined;
   if (!b || typeof b !== 'object' || !b.channels || !b.nodes || !(b.edges instanceof Set) || !b.branches)
-    throw new DirectExecutorError(
+    throw new LabError(
+      'unsupported_graph',
       'not a compiled StateGraph: its builder has no channels, nodes, edges and branches',
     );
   if (b.waitingEdges?.size)
-    throw new DirectExecutorError('waiting edges (several nodes into one) need the Pregel runtime');
+    throw new LabError('unsupported_graph', 'waiting edges (several nodes into one) need the Pregel runtime');
   const nodes = new Map<string, NodeFn>();
   for (const [name, spec] of Object.entries(b.nodes)) {
     if (spec.defer)
-      throw new DirectExecutorError(`node "${name}" is deferred: that needs the Pregel runtime`);
-    if (spec.subgraphs?.length) throw new DirectExecutorError(`node "${name}" runs a subgraph`);
+      throw new LabError('unsupported_graph', `node "${name}" is deferred: that needs the Pregel runtime`);
+    if (spec.subgraphs?.length) throw new LabError('unsupported_graph', `node "${name}" runs a subgraph`);
     nodes.set(name, callable(spec.runnable, `node "${name}"`));
   }
   const edges = new Map<string, string>();
   for (const [from, to] of b.edges) {
-    if (edges.has(from)) throw new DirectExecutorError(`"${from}" fans out to several nodes`);
+    if (edges.has(from)) throw new LabError('unsupported_graph', `"${from}" fans out to several nodes`);
     edges.set(from, to);
   }
   const routers = new Map<string, { route: Router; ends: Record<string, string> | undefined }>();
   for (const [from, branches] of Object.entries(b.branches)) {
     const list = Object.values(branches);
     if (list.length !== 1 || edges.has(from))
-      throw new DirectExecutorError(`"${from}" has several outgoing edges: that is a fan-out`);
+      throw new LabError('unsupported_graph', `"${from}" has several outgoing edges: that is a fan-out`);
     routers.set(from, { route: callable(list[0]!.path, `router after "${from}"`), ends: list[0]!.ends });
   }
   async function next(from: string, state: Record<string, unknown>): Promise<string> {
@@ -111,7 +104,8 @@ function readPlan(builder: unknown): Plan {
     if (!r) return END;
     const out = await r.route(state);
     if (typeof out !== 'string')
-      throw new DirectExecutorError(
+      throw new LabError(
+        'unsupported_graph',
         `the router after "${from}" returned ${describe(out)}, not one node name`,
       );
     const to = r.ends ? r.ends[out] : out;
@@ -130,7 +124,7 @@ function callable(runnable: unknown, what: string): (state: Record<string, unkno
     const invoke = r.invoke as (s: unknown) => unknown;
     return (s) => invoke.call(r, s);
   }
-  throw new DirectExecutorError(`${what} is neither a function nor a runnable`);
+  throw new LabError('unsupported_graph', `${what} is neither a function nor a runnable`);
 }
 
 /** The state as LangGraph hands it to a node: every channel that holds a value. */
@@ -144,11 +138,12 @@ function read(channels: Map<string, BaseChannel>): Record<string, unknown> {
 function write(channels: Map<string, BaseChannel>, update: unknown, node: string): void {
   if (update === undefined || update === null) return;
   if (typeof update !== 'object' || Array.isArray(update))
-    throw new DirectExecutorError(
+    throw new LabError(
+      'unsupported_graph',
       `${node} returned ${describe(update)}: the direct executor takes partial-state objects only`,
     );
   if ('lg_name' in update && (update as { lg_name?: unknown }).lg_name === 'Command')
-    throw new DirectExecutorError(`${node} returned a Command: that needs the Pregel runtime`);
+    throw new LabError('unsupported_graph', `${node} returned a Command: that needs the Pregel runtime`);
   for (const [key, value] of Object.entries(update)) channels.get(key)?.update([value]);
 }
 

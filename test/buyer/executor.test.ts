@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Annotation, END, GraphRecursionError, START, StateGraph } from '@langchain/langgraph';
-import { DirectExecutorError, directExecutor } from '../../agents/buyer/executor.js';
+import { directExecutor } from '../../agents/buyer/executor.js';
+import { LabError } from '../../infra/errors.js';
 
 const State = Annotation.Root({
   n: Annotation<number>(),
@@ -62,7 +63,8 @@ describe('directExecutor', () => {
       .addEdge('a', 'b')
       .addEdge('a', 'c')
       .compile();
-    expect(() => directExecutor(fanOut)).toThrow(DirectExecutorError);
+    expect(() => directExecutor(fanOut)).toThrow(LabError);
+    expect(() => directExecutor(fanOut)).toThrow(expect.objectContaining({ code: 'unsupported_graph' }));
     expect(() => directExecutor(fanOut)).toThrow('"a" fans out to several nodes');
   });
 
