@@ -68,6 +68,9 @@ function stream(kind: 'huge' | 'drip'): ReadableStream<Uint8Array> {
   });
 }
 
+/** The client's request timeout in the fuzz: a dripped body ends this long after its request. */
+const REQUEST_TIMEOUT_MS = 2_000;
+
 /**
  * Client-side hostile 402s: the L402 client (public API, `purchase`) against
  * sellers whose challenges lie: invoice amount over or under the stated
@@ -84,10 +87,8 @@ export async function fuzzClient(seed: number, count: number): Promise<FuzzTally
   w.net.openChannel(w.buyer, w.seller, { capacityMsat: 1_000_000_000_000 });
   const { stranger } = nodeKeys(seed, ['stranger']);
   const cases = new Map<string, Hostile>();
-  const invoices = new Map<
-    string,
-    { invoice: string; macaroon: string; amountMsat?: number; hashMatches: boolean }
-  >();
+  type Issued = { invoice: string; macaroon: string; amountMsat?: number; hashMatches: boolean };
+  const byMacaroon = new Map<string, Issued>();
 
   const challenge = async (h: Hostile) => {
     const amount =
@@ -123,7 +124,8 @@ export async function fuzzClient(seed: number, count: number): Promise<FuzzTally
     }
     const macHash = h.invoice === 'other_hash' ? 'cd'.repeat(32) : hash;
     const { token } = await w.minter.mint({ paymentHash: macHash, caveats: [] });
-    invoices.set(inv, { invoice: inv, macaroon: token, amountMsat: amount, hashMatches: macHash === hash });
+    const issued = { invoice: inv, macaroon: token, amountMsat: amount, hashMatches: macHash === hash };
+    byMacaroon.set(token, issued);
     const plain = `L402 macaroon="${token}", invoice="${inv}"`;
     return h.header === 'plain'
       ? plain
@@ -163,7 +165,12 @@ export async function fuzzClient(seed: number, count: number): Promise<FuzzTally
     });
   };
 
-  const client = createL402Client({ node: w.buyer, fetch: fetch as typeof globalThis.fetch, clock: w.clock });
+  const client = createL402Client({
+    node: w.buyer,
+    fetch: fetch as typeof globalThis.fetch,
+    clock: w.clock,
+    requestTimeoutMs: REQUEST_TIMEOUT_MS,
+  });
   const t = newTally('client hostile 402s');
   const pending: Promise<unknown>[] = [];
   let i = 0;
@@ -177,7 +184,8 @@ export async function fuzzClient(seed: number, count: number): Promise<FuzzTally
     };
     const judge = (r: Awaited<ReturnType<typeof client.purchase>>) => {
       r.response?.body?.cancel().catch(() => undefined);
-      const seen = r.payee !== undefined ? [...invoices.values()].at(-1) : undefined;
+      // This case's own challenge (cases judged late, drips, must not be matched with a later case's).
+      const seen = r.macaroon !== undefined ? byMacaroon.get(r.macaroon) : undefined;
       if (r.paidMsat > 0) {
         const amount = r.quotedMsat ?? 0;
         const stated =
@@ -210,7 +218,8 @@ export async function fuzzClient(seed: number, count: number): Promise<FuzzTally
     if (h.body === 'drip') pending.push(run);
     else if ((await withDeadline(run, 10_000)) === HANG) problem(t, 'hangs', JSON.stringify(h));
   }
-  const settled = await withDeadline(Promise.all(pending), 5_000);
+  // A drip case ends once the client's request timeout stops its read: more than that (and a margin) is a hang.
+  const settled = await withDeadline(Promise.all(pending), REQUEST_TIMEOUT_MS + 5_000);
   if (settled === HANG) {
     // Count each drip case that is still open.
     const open = await Promise.all(pending.map((p) => withDeadline(p, 1)));
