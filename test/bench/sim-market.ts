@@ -1,0 +1,144 @@
+/**
+ * The sim bench's market and one timed run of it: BUYERS LangGraph buyers,
+ * SELLERS sellers of 10-call bundles, tasks of 10 calls (one payment, nine
+ * token reuses per task), Poisson arrivals sized to reach the target number
+ * of calls in 10 minutes of market. Rows stream to a temporary purchases.csv
+ * as in a real run; the crypto counter's counts are this run's.
+ */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Annotation, END, START, StateGraph } from '@langchain/langgraph';
+import { validateScenario } from '../../sim/scenario/load.js';
+import { scenarioChecks } from '../../sim/market/checks.js';
+import { runScenario } from '../../sim/run.js';
+import { FileSink } from '../../sim/metrics/sink.js';
+import type { CryptoCounter } from './crypto-count.js';
+
+export const BUYERS = Number(process.env.SIM_BENCH_BUYERS ?? 10_000);
+export const SELLERS = Number(process.env.SIM_BENCH_SELLERS ?? 1_000);
+export const CALLS_PER_TASK = 10;
+const DURATION_SEC = 600;
+/** Node visits of one bench task: discover, quote, decide, authorize, pay, consume, evaluate, then consume + evaluate per reuse. */
+export const NODES_PER_TASK = 7 + 2 * (CALLS_PER_TASK - 1);
+
+/** One way of running the market: which executor runs the buyer graphs, and whether invoices are signed. */
+export interface Variant {
+  name: string;
+  executor: 'direct' | 'langgraph';
+  invoices: 'signed' | 'unsigned';
+}
+
+export const VARIANTS: Variant[] = [
+  { name: 'direct executor, signed invoices', executor: 'direct', invoices: 'signed' },
+  { name: 'direct executor, unsigned invoices', executor: 'direct', invoices: 'unsigned' },
+  { name: 'LangGraph runtime, signed invoices', executor: 'langgraph', invoices: 'signed' },
+];
+
+export function benchScenario(targetCalls: number, invoices: Variant['invoices']) {
+  const tasks = targetCalls / CALLS_PER_TASK;
+  const ratePerMin = tasks / BUYERS / (DURATION_SEC / 60);
+  const v = validateScenario(
+    {
+      name: 'bench',
+      seed: 1,
+      durationSec: DURATION_SEC,
+      drainSec: 120,
+      network: {
+        topology: { kind: 'hub_and_spoke', hubs: 8 },
+        hopLatency: 10,
+        sellerChannelMsat: 10_000_000_000,
+        ...(invoices === 'unsigned' && { invoices }),
+      },
+      registry: { searchLimit: 3 },
+      sellers: [
+        {
+          name: 'feed',
+          count: SELLERS,
+          archetype: 'data-feed',
+          price: { kind: 'fixed', msat: 2000 },
+          tiers: [{ kind: 'bundle', calls: CALLS_PER_TASK }],
+          latency: { kind: 'fixed', ms: 20 },
+        },
+      ],
+      buyers: [
+        {
+          name: 'b',
+          count: BUYERS,
+          policy: { name: 'allow_all' },
+          budgetMsat: 100_000_000,
+          arrivals: { process: 'poisson', ratePerMin },
+          tasks: [
+            {
+              capability: 'anomalies:read',
+              calls: CALLS_PER_TASK,
+              value: { dist: 'fixed', msat: 1_000_000 },
+            },
+          ],
+        },
+      ],
+    },
+    scenarioChecks,
+  );
+  if (!v.ok) throw new Error(v.issues.map((i) => `${i.path}: ${i.message}`).join('\n'));
+  return v.scenario;
+}
+
+/** What one run measured. */
+export interface RunFigures {
+  purchases: number;
+  paid: number;
+  tasks: number;
+  conservation: boolean;
+  setupMs: number;
+  runMs: number;
+  peakRss: number;
+  csvMb: number;
+}
+
+/** One run of the market for `target` calls as `variant`. */
+export async function oneRun(target: number, variant: Variant, counter: CryptoCounter) {
+  const dir = mkdtempSync(join(tmpdir(), 'sim-bench-'));
+  let peak = process.memoryUsage().rss;
+  const t0 = performance.now();
+  let setupMs = 0;
+  counter.take();
+  const { summary } = await runScenario(benchScenario(target, variant.invoices), {
+    executor: variant.executor,
+    sinks: { purchases: new FileSink(join(dir, 'purchases.csv')) },
+    onProgress: () => {
+      setupMs ||= performance.now() - t0;
+      peak = Math.max(peak, process.memoryUsage().rss);
+    },
+  });
+  const runMs = performance.now() - t0;
+  const counts = counter.take();
+  const csvMb = statSync(join(dir, 'purchases.csv')).size / 2 ** 20;
+  rmSync(dir, { recursive: true, force: true });
+  const figures: RunFigures = {
+    purchases: summary.purchases.total,
+    paid: summary.money.sales,
+    tasks: summary.counts.tasks,
+    conservation: summary.conservation.holds,
+    setupMs,
+    runMs,
+    peakRss: peak,
+    csvMb,
+  };
+  return { figures, counts };
+}
+
+/** A LangGraph graph of `n` trivial nodes in a line: bare invokes/s is the runtime's own floor for a task of n node visits. */
+export function trivialGraph(n: number) {
+  const S = Annotation.Root({ n: Annotation<number>({ reducer: (a, b) => a + b, default: () => 0 }) });
+  const names = Array.from({ length: n }, (_, i) => `n${i}`);
+  // Built through a loosely typed handle: the node names are generated.
+  const g = new StateGraph(S) as unknown as {
+    addNode(name: string, fn: () => Promise<{ n: number }>): typeof g;
+    addEdge(a: string, b: string): typeof g;
+    compile(): { invoke(input: { n: number }, config?: { recursionLimit?: number }): Promise<unknown> };
+  };
+  for (const name of names) g.addNode(name, async () => ({ n: 1 }));
+  [START, ...names].forEach((from, i) => g.addEdge(from, names[i] ?? END));
+  return g.compile();
+}

@@ -1,0 +1,148 @@
+/**
+ * The sim bench's tables and the scale targets, computed from what the child
+ * processes measured: purchases/s per scale and variant, paid purchases/s
+ * against the crypto floor of the same run, agent tasks/s against bare
+ * LangGraph invokes/s of a graph of the same node count, time per call as
+ * calls grow, time to a million calls, peak RSS.
+ */
+import { CRYPTO_OPS, type CryptoOp } from './crypto-count.js';
+import { spread, type Row, type Table } from './harness.js';
+import { CALLS_PER_TASK, NODES_PER_TASK, VARIANTS, type RunFigures } from './sim-market.js';
+
+/** What one child (one scale, several rounds) reports. */
+export interface ScaleResult {
+  target: number;
+  /** Per variant name, one entry per round it ran. */
+  runs: Record<string, { figures: RunFigures; counts: Record<CryptoOp, number>; round: number }[]>;
+  /** ops/s of each crypto operation and of a bare LangGraph invoke, timed before each round and after the last. */
+  floor: Row[];
+}
+
+const SIGNED = VARIANTS[0]!.name;
+const MILLION = 1_000_000;
+const fmt = (v: number, digits = 0) =>
+  v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const median = (xs: number[]) => spread(xs).median;
+
+/** ms of crypto in one run: each counted operation at the cost timed just before that run's round. */
+function cryptoMs(counts: Record<CryptoOp, number>, floor: Row[], round: number): number {
+  return CRYPTO_OPS.reduce((ms, op) => {
+    const row = floor.find((f) => f.name === op)!;
+    return ms + (counts[op] * 1000) / row.samples[round]!;
+  }, 0);
+}
+
+function rowsOf(
+  results: ScaleResult[],
+  sample: (r: ScaleResult, run: ScaleResult['runs'][string][number]) => number,
+) {
+  return results.flatMap((r) =>
+    Object.entries(r.runs).map(([variant, runs]) => ({
+      name: `${fmt(r.target)} calls, ${variant}`,
+      samples: runs.map((run) => sample(r, run)),
+    })),
+  );
+}
+
+/** µs of wall time per call of the signed direct run(s) of a scale. */
+function usPerCall(r: ScaleResult): number {
+  return median(r.runs[SIGNED]!.map((x) => (x.figures.runMs * 1000) / x.figures.purchases));
+}
+
+export function simTables(results: ScaleResult[]): { tables: Table[]; notes: string[] } {
+  const compare = results.flatMap((r): [string, string][] =>
+    r.runs[VARIANTS[2]!.name]
+      ? [[`${fmt(r.target)} calls, ${SIGNED}`, `${fmt(r.target)} calls, ${VARIANTS[2]!.name}`]]
+      : [],
+  );
+  const tables: Table[] = [
+    {
+      id: 'scale',
+      title:
+        'Calls (purchase attempts) per second of wall time, the whole run from market setup to the last call',
+      unit: 'calls/s',
+      higherIsBetter: true,
+      rows: rowsOf(results, (_r, x) => (x.figures.purchases / x.figures.runMs) * 1000),
+      compare,
+    },
+    {
+      id: 'crypto-share',
+      title:
+        'Paid purchases/s as a share of the crypto floor (paid purchases/s if the run did nothing but its counted crypto, priced in its own process just before the run) = crypto time ÷ run time',
+      unit: '%',
+      higherIsBetter: true,
+      rows: rowsOf(results, (r, x) => (cryptoMs(x.counts, r.floor, x.round) / x.figures.runMs) * 100),
+    },
+    {
+      id: 'graph-floor',
+      title: `Agent tasks/s ÷ bare LangGraph invokes/s of a ${NODES_PER_TASK}-node graph (the node visits of one bench task), timed in the same process just before the run`,
+      unit: '×',
+      higherIsBetter: true,
+      rows: rowsOf(results, (r, x) => {
+        const bare = r.floor.find((f) => f.name === 'bare LangGraph invoke')!.samples[x.round]!;
+        return ((x.figures.tasks / x.figures.runMs) * 1000) / bare;
+      }),
+    },
+    {
+      id: 'crypto-ops',
+      title:
+        'The floors on their own: crypto operations and a bare LangGraph invoke, timed in the run processes between runs',
+      unit: 'ops/s',
+      higherIsBetter: true,
+      baseline: 'invoice signature',
+      rows: CRYPTO_OPS.map((op): Row => ({
+        name: op,
+        samples: results.flatMap((r) => r.floor.find((f) => f.name === op)!.samples),
+      })).concat([
+        {
+          name: `bare LangGraph invoke (${NODES_PER_TASK} trivial nodes)`,
+          samples: results.flatMap((r) => r.floor.find((f) => f.name === 'bare LangGraph invoke')!.samples),
+        },
+      ]),
+    },
+  ];
+  return { tables, notes: [...targetNotes(results, tables), ...runNotes(results)] };
+}
+
+/** The issue's targets, each with what this run measured. */
+function targetNotes(results: ScaleResult[], tables: Table[]): string[] {
+  const first = results[0]!;
+  const last = results.at(-1)!;
+  const lastRuns = last.runs[SIGNED]!;
+  const minutes = (usPerCall(last) * MILLION) / 1e6 / 60;
+  const growth = (usPerCall(last) / usPerCall(first) - 1) * 100;
+  const pick = (id: string, r: ScaleResult) =>
+    median(
+      tables.find((t) => t.id === id)!.rows.find((x) => x.name === `${fmt(r.target)} calls, ${SIGNED}`)!
+        .samples,
+    );
+  const peakMb = Math.max(...lastRuns.map((x) => x.figures.peakRss)) / 2 ** 20;
+  return [
+    last.target === MILLION
+      ? `Target: 1,000,000 calls in at most 10 minutes, signed: measured ${fmt(median(lastRuns.map((x) => x.figures.runMs)) / 60_000, 1)} min.`
+      : `Target: 1,000,000 calls in at most 10 minutes, signed: not run at 1M here; at ${fmt(last.target)} calls a call took ${fmt(usPerCall(last))} µs, i.e. ${fmt(minutes, 1)} min for 1M at that rate.`,
+    results.length > 1
+      ? `Target: time per call grows less than 20% from ${fmt(first.target)} to ${fmt(last.target)} calls (to 1M in the issue): ${fmt(usPerCall(first))} → ${fmt(usPerCall(last))} µs, ${growth >= 0 ? '+' : ''}${fmt(growth, 1)}%.`
+      : `Target: time per call growth: only one scale was run.`,
+    `Target: paid purchases/s at least 25% of the crypto floor (for a market where every task buys; here one call in ${CALLS_PER_TASK} is paid): ${fmt(pick('crypto-share', last), 2)}% at ${fmt(last.target)} calls (median).`,
+    `Target: agent tasks/s at least 5× bare LangGraph invokes/s of the same node count: ×${fmt(pick('graph-floor', last), 2)} at ${fmt(last.target)} calls (median).`,
+    `Target: peak RSS at most 4 GB at 1M calls: ${fmt(peakMb)} MB at ${fmt(last.target)} calls.`,
+  ];
+}
+
+function runNotes(results: ScaleResult[]): string[] {
+  return results.flatMap((r) =>
+    Object.entries(r.runs).map(([variant, runs]) => {
+      const f = runs[0]!.figures;
+      const c = runs[0]!.counts;
+      const ok = runs.every((x) => x.figures.conservation);
+      return (
+        `${fmt(r.target)} calls, ${variant}: ${fmt(f.purchases)} calls (${fmt(f.paid)} paid, ${fmt(f.tasks)} tasks); conservation ${ok ? 'holds' : 'BROKEN'}; ` +
+        `peak RSS ${fmt(Math.max(...runs.map((x) => x.figures.peakRss)) / 2 ** 20)} MB; purchases.csv ${f.csvMb.toFixed(1)} MB; ` +
+        `setup ${fmt(Math.min(...runs.map((x) => x.figures.setupMs)) / 1000, 1)} s; crypto per run: ` +
+        CRYPTO_OPS.map((op) => `${op} ${fmt(c[op])}`).join(', ') +
+        '.'
+      );
+    }),
+  );
+}
