@@ -1,5 +1,5 @@
 import { Histogram, type Percentiles } from './histogram.js';
-import { RunningStats, ratio, round } from './stats.js';
+import { RunningStats, ratio, round, sorted } from './stats.js';
 import { Funnel } from './funnel.js';
 import { WelfareAcc } from './welfare.js';
 import {
@@ -188,10 +188,6 @@ function cdfOf(h: Histogram): { value: number; fraction: number }[] {
 
 function bump<K>(m: Map<K, number>, k: K): void {
   m.set(k, (m.get(k) ?? 0) + 1);
-}
-
-export function sorted<V>(m: Map<string, V>): [string, V][] {
-  return [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 function roundPct(p: Percentiles): Percentiles {

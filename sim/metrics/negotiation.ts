@@ -1,6 +1,5 @@
 import type { NegotiationRecord } from '../../agents/l402/index.js';
-import { ratio } from './stats.js';
-import { sorted } from './aggregate.js';
+import { ratio, sorted } from './stats.js';
 
 /**
  * How one buyer group's negotiations went. Savings are over agreed

@@ -76,3 +76,8 @@ export function round(x: number, digits = 6): number {
 export function ratio(a: number, b: number): number {
   return b === 0 ? 0 : round(a / b);
 }
+
+/** Map entries sorted by key (a stable order for output). */
+export function sorted<V>(m: Map<string, V>): [string, V][] {
+  return [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
