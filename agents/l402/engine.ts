@@ -1,7 +1,6 @@
-import { defaultMaxFeeMsat, type NodeInfo } from '../../infra/lightning/node.js';
-import { silentLogger } from '../../infra/log.js';
-import { maxPerRequest, type PaymentPolicy } from '../policies/index.js';
+import type { PaymentPolicy } from '../policies/index.js';
 import type { EngineContext, StepFailure } from './context.js';
+import { engineContext } from './engine-context.js';
 import { sendWithToken, type Delivery } from './delivery.js';
 import type { Held, Lease, Probe, PurchaseEngine, PurchaseEngineOptions } from './engine-types.js';
 import { negotiateOffer, type BuyerNegotiator, type Negotiated } from './negotiate.js';
@@ -13,9 +12,14 @@ import { readPaywallAnswer, type PaywallAnswer } from './paywall-response.js';
 import { denial } from './purchase-run.js';
 import type { PreparedRequest } from './request.js';
 import { SingleFlight } from './single-flight.js';
-import { MemoryTokenStore, tokenUsable, type StoredToken, type TokenStore } from './token-store.js';
+import { tokenUsable, type StoredToken, type TokenStore } from './token-store.js';
 
 export type { Held, Lease, Probe, PurchaseEngine, PurchaseEngineOptions } from './engine-types.js';
+export {
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_PRICE_MSAT,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+} from './engine-context.js';
 
 /** The single-flight key of a request's resource. */
 const keyOf = (req: PreparedRequest): string => `${req.origin}${req.path}`;
@@ -217,42 +221,4 @@ class Engine implements PurchaseEngine {
       return { ok: false, outcome: 'payment_timeout', reason, payMs: 0 };
     }
   }
-}
-
-/** The most a request costs (before fees) when the caller gives no policy: 100 sat. */
-export const DEFAULT_MAX_PRICE_MSAT = 100_000;
-
-/** Most ms a client request waits for its answer (and a 401/402 body for its bytes) by default. */
-export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
-
-/** Most bytes of a delivered body the client reads by default (16 MiB); the response is handed over read. */
-export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
-
-/** The context the stages share, with the options' defaults filled in. */
-function engineContext(options: PurchaseEngineOptions): EngineContext {
-  const { node, onEvent } = options;
-  let info: Promise<NodeInfo> | undefined;
-  return {
-    node,
-    fetch: options.fetch,
-    policy:
-      options.policy ?? maxPerRequest({ maxMsat: options.defaultMaxPriceMsat ?? DEFAULT_MAX_PRICE_MSAT }),
-    tokens: options.tokens ?? new MemoryTokenStore(),
-    clock: options.clock,
-    logger: options.logger ?? silentLogger,
-    maxFeeMsat: options.maxFeeMsat ?? defaultMaxFeeMsat,
-    emit: (e) => onEvent?.(e),
-    nodeInfo: () => {
-      info ??= node.info().catch((err: unknown) => {
-        info = undefined;
-        throw err;
-      });
-      return info;
-    },
-    allowUnsigned: options.acceptUnsignedInvoices ?? false,
-    payTimeoutMs: options.payTimeoutMs,
-    requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-    buyer: options.buyer,
-  };
 }
