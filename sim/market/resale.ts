@@ -1,12 +1,11 @@
-import { insecureSeededSecrets, type Rng } from '../../infra/random.js';
+import { insecureSeededSecrets } from '../../infra/random.js';
 import type { LightningNode } from '../../infra/lightning/node.js';
 import type { Logger } from '../../infra/log.js';
 import type { Listing } from '../../services/registry/types.js';
-import { MemoryRootKeyStore, createMinter } from '../../infra/l402/index.js';
+import { DerivedRootKeyStore, createMinter } from '../../infra/l402/index.js';
 import { createL402Client, type PurchaseEvent } from '../../agents/l402/index.js';
-import { createReseller, createSubAgent, type SubAgent } from '../../agents/resale/index.js';
+import { createReseller } from '../../agents/resale/index.js';
 import type { Engine } from '../engine/engine.js';
-import { drawValue, nextArrivalMs } from '../engine/draws.js';
 import type { Recorder } from '../metrics/recorder.js';
 import type { ResellerSpec, Scenario } from '../scenario/schema.js';
 import { instanceNames } from '../scenario/checks.js';
@@ -14,27 +13,11 @@ import type { MarketRegistry } from './registry.js';
 import type { RevenueTracker } from './sellers.js';
 import { purchaseRow } from './purchase-row.js';
 import type { World } from './world.js';
+import { buildSubAgents, startSubAgent, type BuiltReseller, type ResaleCtx } from './resale-sub-agents.js';
 
 /** The resellers of a market and their sub-agents. */
 export interface ResaleMarket {
   start(engine: Engine, durationMs: number): void;
-}
-
-interface BuiltReseller {
-  name: string;
-  spec: ResellerSpec;
-  sliceUrl: string;
-  originUrl: string;
-  subs: { agent: SubAgent; rng: Rng }[];
-}
-
-/** What building and running the resellers reads. */
-interface ResaleCtx {
-  world: World;
-  recorder: Recorder;
-  revenue: RevenueTracker;
-  logger: Logger;
-  startMs: number;
 }
 
 /** Where a reseller buys: the origin listing, its bundle tier, and the slice price with the markup. */
@@ -103,7 +86,11 @@ async function buildReseller(
   const reseller = createReseller({
     name,
     node,
-    minter: createMinter({ rootKeys: new MemoryRootKeyStore(), randomBytes: (n) => keys.bytes(n) }),
+    // Root keys derived from one secret, as the sellers' are: an unpaid slice challenge leaves nothing behind.
+    minter: createMinter({
+      rootKeys: new DerivedRootKeyStore(keys.fork('root').bytes(32)),
+      randomBytes: (n) => keys.bytes(n),
+    }),
     clock: world.clock,
     secrets: secrets.fork('preimages'),
     client,
@@ -167,106 +154,4 @@ function restockClient(
       );
     },
   });
-}
-
-/** The reseller's sub-agents, each with its node, budget and own seeded stream. */
-async function buildSubAgents(
-  ctx: ResaleCtx,
-  spec: ResellerSpec,
-  name: string,
-): Promise<BuiltReseller['subs']> {
-  const { world, recorder, logger } = ctx;
-  const subs: BuiltReseller['subs'] = [];
-  for (const subName of instanceNames(`${name}-sub`, spec.subAgents.count)) {
-    const subNode = await world.node(subName, 'sub-agent', Math.ceil(spec.subAgents.budgetMsat * 1.1));
-    recorder.entity('sub-agent');
-    const agent = createSubAgent({
-      name: subName,
-      node: subNode,
-      fetch: world.fetch,
-      clock: world.clock,
-      budgetMsat: spec.subAgents.budgetMsat,
-      logger,
-    });
-    subs.push({ agent, rng: world.rng.fork(`sub-agent/${subName}`) });
-  }
-  return subs;
-}
-
-/** Spawns a sub-agent's arrivals: each draws a task value and runs one slice task. */
-function startSubAgent(
-  ctx: ResaleCtx,
-  engine: Engine,
-  r: BuiltReseller,
-  sub: BuiltReseller['subs'][number],
-  durationMs: number,
-): void {
-  const arrivals = sub.rng.fork('arrivals');
-  const values = sub.rng.fork('values');
-  let n = 0;
-  engine.spawn(`arrivals ${sub.agent.name}`, async () => {
-    for (let first = true; ; first = false) {
-      const wait = nextArrivalMs(r.spec.subAgents.arrivals, arrivals, first);
-      if (engine.elapsed() + wait >= durationMs) return;
-      await ctx.world.clock.sleep(wait);
-      const taskId = `${sub.agent.name}/${n++}`;
-      const valueMsat = drawValue(r.spec.subAgents.value, values);
-      engine.spawn(`task ${taskId}`, () => runSubTask(ctx, r, sub.agent, taskId, valueMsat));
-    }
-  });
-}
-
-/** One sub-agent task: buy a slice, spend its calls at the origin, record the purchases and the task. */
-async function runSubTask(
-  ctx: ResaleCtx,
-  r: BuiltReseller,
-  agent: SubAgent,
-  taskId: string,
-  valueMsat: number,
-): Promise<void> {
-  const { recorder, startMs } = ctx;
-  const clock = ctx.world.clock;
-  const startedAt = clock.now();
-  const row = {
-    buyer: agent.name,
-    group: `${r.spec.name} sub-agents`,
-    role: 'sub-agent' as const,
-    capability: r.spec.capability,
-    taskId,
-    startMs,
-  };
-  const bought = await agent.buySlice(r.sliceUrl, { taskValueMsat: valueMsat, buyer: agent.name });
-  recorder.purchase(purchaseRow(bought.result, { ...row, seller: r.name }));
-  let spent = bought.result.paidMsat;
-  let fees = bought.result.feeMsat;
-  let calls = 0;
-  if (bought.slice) {
-    for (let i = 0; i < r.spec.sliceCalls; i++) {
-      const used = await agent.call(r.originUrl);
-      await used.response?.body?.cancel();
-      recorder.purchase(purchaseRow(used, { ...row, seller: r.originUrl }));
-      spent += used.paidMsat;
-      fees += used.feeMsat;
-      if (used.outcome === 'success') calls++;
-    }
-  }
-  const done = calls === r.spec.sliceCalls;
-  const endedAt = clock.now();
-  recorder.task({
-    taskId,
-    buyer: agent.name,
-    group: row.group,
-    role: 'sub-agent',
-    capability: r.spec.capability,
-    calls: r.spec.sliceCalls,
-    valueMsat,
-    earnedMsat: Math.floor((valueMsat * calls) / r.spec.sliceCalls),
-    done,
-    spentMsat: spent,
-    feesMsat: fees,
-    startedAtMs: startedAt - startMs,
-    endedAtMs: endedAt - startMs,
-    stopReason: done ? 'done' : bought.slice ? 'not_delivered' : bought.result.outcome,
-  });
-  recorder.ended(endedAt - startMs);
 }
