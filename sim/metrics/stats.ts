@@ -64,6 +64,17 @@ export function tInterval(values: readonly number[]): Interval {
   };
 }
 
+/**
+ * Clips an interval to the values its quantity can take: a t-interval on a share or a rate
+ * (or on a difference of two) reaches past its bounds when few seeds vary a lot, and a bound
+ * outside them says nothing. The mean and the half-width stay as computed.
+ */
+export function clipInterval<T extends { low: number; high: number }>(iv: T, min: number, max: number): T {
+  iv.low = round(Math.max(min, iv.low));
+  iv.high = round(Math.min(max, iv.high));
+  return iv;
+}
+
 /** Rounds to `digits` decimals so floating noise never reaches the JSON (and -0 becomes 0). */
 export function round(x: number, digits = 6): number {
   if (!Number.isFinite(x)) return 0;

@@ -1,5 +1,5 @@
 import type { Summary } from '../metrics/summary.js';
-import { round, tInterval, type Interval } from '../metrics/stats.js';
+import { clipInterval, tInterval, type Interval } from '../metrics/stats.js';
 import { holm, pairedDifference, wilson, type PairedDifference } from '../metrics/paired.js';
 import { SWEEP_METRICS } from './metrics.js';
 import { sellerShares, type SellerShareStats } from './seller-shares.js';
@@ -81,8 +81,7 @@ export function mergeRuns(
           .map((r) => m.counts!(r.summary))
           .reduce((a, b) => [a[0] + b[0], a[1] + b[1]], [0, 0]);
         // A proportion's t-interval is clipped to [0, 1]; the Wilson interval is the one to quote.
-        iv.low = round(Math.max(0, iv.low));
-        iv.high = round(Math.min(1, iv.high));
+        clipInterval(iv, 0, 1);
         iv.wilson = wilson(num, den);
       }
       metrics[m.key] = iv;
@@ -95,10 +94,11 @@ export function mergeRuns(
       metrics,
       ...(p.index !== baseline && {
         paired: Object.fromEntries(
-          SWEEP_METRICS.map((m) => [
-            m.key,
-            pairedDifference(bySeed(p.index, m.key), bySeed(baseline, m.key)),
-          ]),
+          SWEEP_METRICS.map((m) => {
+            const d = pairedDifference(bySeed(p.index, m.key), bySeed(baseline, m.key));
+            // A difference of two proportions lies in [-1, 1].
+            return [m.key, m.counts ? clipInterval(d, -1, 1) : d];
+          }),
         ),
       }),
       groups: groupIntervals(mine),

@@ -151,7 +151,7 @@ export function sweepConsoleTable(r: SweepResult): string {
   if (shares.rows.length)
     out.push(
       '',
-      'seller share of the sales: mean ± 95% t half-width over seeds; Δ paired against the baseline',
+      'seller share of the sales: mean [95% t-interval over seeds, within 0 and 1]; Δ paired against the baseline',
       textTable(shares.header, shares.rows),
     );
   return out.join('\n');

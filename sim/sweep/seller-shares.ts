@@ -1,12 +1,12 @@
 import { holm, pairedDifference, type PairedDifference } from '../metrics/paired.js';
-import { tInterval, type Interval } from '../metrics/stats.js';
+import { clipInterval, tInterval, type Interval } from '../metrics/stats.js';
 import type { Summary } from '../metrics/summary.js';
 
 /** One seller's share of the sales at one grid point, and its paired difference from the baseline. */
 export interface SellerShareStats {
-  /** Share of all sales (paid purchases, 0..1) across seeds: mean with its 95% t-interval. */
+  /** Share of all sales (paid purchases, 0..1) across seeds: mean with its 95% t-interval, clipped to [0, 1]. */
   share: Interval;
-  /** This point minus the baseline, paired over common seeds, Holm-adjusted across the points (absent on the baseline). */
+  /** This point minus the baseline, paired over common seeds (interval clipped to [-1, 1]), Holm-adjusted across the points (absent on the baseline). */
   paired?: PairedDifference;
 }
 
@@ -45,9 +45,9 @@ export function sellerShares(
       sellers.map((seller) => [
         seller,
         {
-          share: tInterval(mine.map((r) => shareOf(r.summary, seller))),
+          share: clipInterval(tInterval(mine.map((r) => shareOf(r.summary, seller))), 0, 1),
           ...(p.index !== baseline && {
-            paired: pairedDifference(bySeed(p.index, seller), bySeed(baseline, seller)),
+            paired: clipInterval(pairedDifference(bySeed(p.index, seller), bySeed(baseline, seller)), -1, 1),
           }),
         },
       ]),

@@ -107,7 +107,7 @@ export function sellerShareTable(
       Object.entries(p.sellers).map(([seller, v]) => [
         p.index === r.baseline ? `${name(p)} (baseline)` : name(p),
         seller,
-        pointCell(v.share),
+        `${fmt(v.share.mean)} [${fmt(v.share.low)}, ${fmt(v.share.high)}]`,
         v.paired ? pairedCell(v.paired) : '',
       ]),
     ),

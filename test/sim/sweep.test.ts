@@ -125,6 +125,49 @@ describe('sweep merge', () => {
     expect(r.points[1]!.metrics.paymentSuccessRate!.low).toBe(0);
   });
 
+  it('clips the paired t-interval of a proportion to [-1, 1], keeping its mean and half-width', () => {
+    // Point b minus the baseline, payment success per seed: 0.5-0.9, 0-0.8, 1-1 = -0.4, -0.8, 0.
+    const d = r.points[1]!.paired!.paymentSuccessRate!;
+    const half = Number(((t2 * 0.4) / Math.sqrt(3)).toFixed(6));
+    expect([d.mean, d.sd, d.halfWidth]).toEqual([-0.4, 0.4, half]);
+    expect([d.low, d.high]).toEqual([-1, Number((-0.4 + half).toFixed(6))]);
+  });
+
+  it('clips a seller share’s t-interval to [0, 1] and its paired difference to [-1, 1]', () => {
+    // One seller sells all on seeds 2 and 3 of point 1 and nothing on seed 1; the baseline the reverse.
+    const seller = Object.keys(golden.market.sellers)[0]!;
+    const withShare = (point: number, seed: number, sold: boolean): SweepRun => ({
+      point,
+      seed,
+      summary: {
+        ...golden,
+        market: {
+          ...golden.market,
+          sellers: Object.fromEntries(
+            Object.entries(golden.market.sellers).map(([s, v]) => [
+              s,
+              { ...v, sales: (s === seller) === sold ? 10 : 0 },
+            ]),
+          ),
+        },
+      },
+    });
+    const m = mergeRuns('x', [], points.slice(0, 2), [
+      withShare(0, 1, true),
+      withShare(0, 2, false),
+      withShare(0, 3, false),
+      withShare(1, 1, false),
+      withShare(1, 2, true),
+      withShare(1, 3, true),
+    ]);
+    const s = m.points[1]!.sellers[seller]!;
+    // Shares 0, 1, 1: mean 2/3, sd 1/sqrt(3); the t-interval alone would be [-0.77, 2.10].
+    const half = Number(((t2 * Math.sqrt(1 / 3)) / Math.sqrt(3)).toFixed(6));
+    expect([s.share.mean, s.share.halfWidth, s.share.low, s.share.high]).toEqual([0.666667, half, 0, 1]);
+    // Differences -1, 1, 1: mean 1/3, sd 2/sqrt(3); the t-interval alone would be [-2.54, 3.20].
+    expect([s.paired!.mean, s.paired!.low, s.paired!.high]).toEqual([0.333333, -1, 1]);
+  });
+
   it('writes sweep.csv in long format: one row per point and seed with override columns', () => {
     const axes = [{ path: 'buyers[0].policy', values: [{ name: 'allow_all' }] }];
     const one = mergeRuns(
