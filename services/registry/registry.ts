@@ -1,23 +1,22 @@
-import { createHash } from 'node:crypto';
 import type { Logger } from '../../infra/log.js';
 import { silentLogger } from '../../infra/log.js';
 import { createRng, osSecrets, type Rng } from '../../infra/random.js';
 import type { Clock } from '../../infra/time/clock.js';
 import type { Network } from '../../infra/lightning/node.js';
 import type { RatingRequest } from './ratings.js';
-import { verifyRating } from './ratings.js';
 import { entryPriceMsat, searchListings } from './search.js';
 import type { SignedAction } from './signing.js';
-import { verifyAction } from './signing.js';
+import { ChangeListeners } from './change-listeners.js';
+import { RatingBook } from './rating-book.js';
+import type { SignedListing, SignedRemoval } from './signed-writes.js';
+import { checkAfterRemoval, checkNewer, checkSignature, fail, listingId } from './signed-writes.js';
 import type { RegistryData, RegistryStore } from './store.js';
 import { MemoryRegistryStore, SnapshotWriter, emptyRegistryData } from './store.js';
 import type {
   Listing,
-  ListingFields,
   ListingHealth,
   ListingQuery,
   ListingRating,
-  RatingRecord,
   RegistryEvent,
   RegistryFailure,
   RegistryResult,
@@ -38,29 +37,7 @@ export interface RegistryDeps {
   rng?: Rng;
 }
 
-/** A signed registration or update as it arrives over HTTP. */
-export interface SignedListing {
-  listing: ListingFields;
-  signedAt: number;
-  signature: string;
-}
-
-/** A signed removal. */
-export interface SignedRemoval {
-  signedAt: number;
-  signature: string;
-}
-
-/** A listing's id: derived from (node key, url), so the same seller cannot list one URL twice and ids are stable. */
-export function listingId(nodePubkey: string, url: string): string {
-  return createHash('sha256').update(`${nodePubkey}\n${url}`).digest('hex').slice(0, 32);
-}
-
-const fail = (code: RegistryFailure['code'], message: string): RegistryFailure => ({
-  ok: false,
-  code,
-  message,
-});
+export { listingId, type SignedListing, type SignedRemoval } from './signed-writes.js';
 
 /**
  * The registry's state and rules, independent of HTTP: signed writes,
@@ -70,23 +47,20 @@ const fail = (code: RegistryFailure['code'], message: string): RegistryFailure =
 export class Registry {
   readonly #clock: Clock;
   readonly #store: RegistryStore;
-  readonly #log: Logger;
   readonly #maxSkewMs: number;
   readonly #network: Network;
   readonly #maxInvoiceAgeMs: number;
   readonly #rng: Rng;
   readonly #listings = new Map<string, Listing>();
-  readonly #ratings = new Map<string, RatingRecord>();
-  /** Per listing: sum(score x amount), sum(amount), count; bigint so sums of msat never round. */
-  readonly #ratingSums = new Map<string, { weighted: bigint; paid: bigint; count: number }>();
+  readonly #ratings = new RatingBook();
   readonly #tombstones = new Map<string, number>();
-  readonly #listeners = new Set<(e: RegistryEvent) => void>();
+  readonly #listeners: ChangeListeners;
   readonly #writer: SnapshotWriter;
 
   private constructor(deps: RegistryDeps) {
     this.#clock = deps.clock;
     this.#store = deps.store ?? new MemoryRegistryStore();
-    this.#log = deps.logger ?? silentLogger;
+    this.#listeners = new ChangeListeners(deps.logger ?? silentLogger);
     this.#maxSkewMs = deps.maxSkewMs ?? 10 * 60_000;
     this.#network = deps.network;
     this.#maxInvoiceAgeMs = deps.maxInvoiceAgeMs ?? 7 * 86_400_000;
@@ -99,14 +73,10 @@ export class Registry {
     const r = new Registry(deps);
     const data = (await r.#store.load()) ?? emptyRegistryData();
     for (const t of data.tombstones) r.#tombstones.set(t.id, t.signedAt);
-    for (const rec of data.ratings) {
-      // A record without a positive amount predates signed ratings: its hash stays used, it weighs nothing.
-      r.#ratings.set(rec.paymentHash, rec);
-      if (Number.isSafeInteger(rec.amountMsat) && rec.amountMsat > 0) r.#addToSums(rec);
-    }
+    r.#ratings.load(data.ratings);
     for (const l of data.listings) {
       const { rating: _stored, ...rest } = l;
-      const rating = r.#ratingOf(l.id);
+      const rating = r.#ratings.ratingOf(l.id);
       r.#listings.set(l.id, rating ? { ...rest, rating } : rest);
     }
     return r;
@@ -120,12 +90,8 @@ export class Registry {
     if (bad) return bad;
     if (this.#listings.has(id))
       return fail('already_listed', `listing ${id} exists; update it with PUT /listings/${id}`);
-    const removedAt = this.#tombstones.get(id);
-    if (removedAt !== undefined && req.signedAt <= removedAt)
-      return fail(
-        'stale_signature',
-        `signedAt ${req.signedAt} is not after the removal of ${id} (signed ${removedAt})`,
-      );
+    const replayed = checkAfterRemoval(req.signedAt, this.#tombstones.get(id), id);
+    if (replayed) return replayed;
     const now = this.#clock.now();
     const listing: Listing = { ...req.listing, id, createdAt: now, updatedAt: now, signedAt: req.signedAt };
     this.#tombstones.delete(id);
@@ -150,11 +116,8 @@ export class Registry {
       old.nodePubkey,
     );
     if (bad) return bad;
-    if (req.signedAt <= old.signedAt)
-      return fail(
-        'stale_signature',
-        `signedAt ${req.signedAt} is not after the last change (${old.signedAt})`,
-      );
+    const stale = checkNewer(req.signedAt, old.signedAt);
+    if (stale) return stale;
     const listing: Listing = {
       ...req.listing,
       id,
@@ -184,11 +147,8 @@ export class Registry {
       old.nodePubkey,
     );
     if (bad) return bad;
-    if (req.signedAt <= old.signedAt)
-      return fail(
-        'stale_signature',
-        `signedAt ${req.signedAt} is not after the last change (${old.signedAt})`,
-      );
+    const stale = checkNewer(req.signedAt, old.signedAt);
+    if (stale) return stale;
     this.#listings.delete(id);
     this.#tombstones.set(id, req.signedAt);
     this.#emit({ type: 'listing_removed', listing: old });
@@ -207,28 +167,14 @@ export class Registry {
   ): Promise<RegistryResult<{ rating: ListingRating; paymentHash: string }>> {
     const listing = this.#listings.get(id);
     if (!listing) return fail('not_found', `no listing ${id}`);
-    const now = this.#clock.now();
-    const proof = verifyRating(req, listing, {
+    const rated = this.#ratings.rate(listing, req, {
       network: this.#network,
-      now,
+      now: this.#clock.now(),
       maxSkewMs: this.#maxSkewMs,
       maxInvoiceAgeMs: this.#maxInvoiceAgeMs,
     });
-    if (!proof.ok) return proof;
-    const { paymentHash, amountMsat } = proof;
-    if (this.#ratings.has(paymentHash))
-      return fail('already_rated', `payment ${paymentHash} was already used to rate`);
-    const rec: RatingRecord = {
-      listingId: id,
-      paymentHash,
-      score: req.score,
-      at: now,
-      amountMsat,
-      payer: req.payer,
-    };
-    this.#ratings.set(paymentHash, rec);
-    this.#addToSums(rec);
-    const rating = this.#ratingOf(id)!;
+    if (!rated.ok) return rated;
+    const { rating, paymentHash } = rated;
     const updated: Listing = { ...listing, rating };
     this.#listings.set(id, updated);
     this.#emit({ type: 'listing_updated', listing: updated });
@@ -277,8 +223,7 @@ export class Registry {
 
   /** Calls `listener` on every change, synchronously, in order. Returns the unsubscribe function. */
   subscribe(listener: (e: RegistryEvent) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#listeners.subscribe(listener);
   }
 
   /** Resolves when every change so far is in the store. */
@@ -287,42 +232,11 @@ export class Registry {
   }
 
   #checkSignature(action: SignedAction, signature: string, pubkey: string): RegistryFailure | undefined {
-    const skew = Math.abs(action.signedAt - this.#clock.now());
-    if (skew > this.#maxSkewMs)
-      return fail(
-        'stale_signature',
-        `signedAt ${action.signedAt} is ${skew} ms from the registry clock (max ${this.#maxSkewMs})`,
-      );
-    if (!verifyAction(action, signature, pubkey))
-      return fail('bad_signature', `signature does not verify for ${action.action} under node key ${pubkey}`);
-    return undefined;
-  }
-
-  #addToSums(rec: RatingRecord): void {
-    const s = this.#ratingSums.get(rec.listingId) ?? { weighted: 0n, paid: 0n, count: 0 };
-    const amount = BigInt(rec.amountMsat);
-    this.#ratingSums.set(rec.listingId, {
-      weighted: s.weighted + BigInt(rec.score) * amount,
-      paid: s.paid + amount,
-      count: s.count + 1,
-    });
-  }
-
-  #ratingOf(id: string): ListingRating | undefined {
-    const s = this.#ratingSums.get(id);
-    if (!s || s.paid === 0n) return undefined;
-    return { average: Number(s.weighted) / Number(s.paid), count: s.count, paidMsat: Number(s.paid) };
+    return checkSignature(action, signature, pubkey, this.#clock.now(), this.#maxSkewMs);
   }
 
   #emit(e: RegistryEvent): void {
-    const event = { ...e, listing: structuredClone(e.listing) } as RegistryEvent;
-    for (const l of this.#listeners) {
-      try {
-        l(event);
-      } catch (err) {
-        this.#log.warn({ err, type: e.type }, 'registry listener threw');
-      }
-    }
+    this.#listeners.emit(e);
   }
 
   #persist(): Promise<void> {
@@ -333,7 +247,7 @@ export class Registry {
     return {
       version: 1,
       listings: [...this.#listings.values()],
-      ratings: [...this.#ratings.values()],
+      ratings: this.#ratings.records(),
       tombstones: [...this.#tombstones].map(([id, signedAt]) => ({ id, signedAt })),
     };
   }

@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+import type { ListingFields, RegistryFailure } from './types.js';
+import type { SignedAction } from './signing.js';
+import { verifyAction } from './signing.js';
+
+/** A signed registration or update as it arrives over HTTP. */
+export interface SignedListing {
+  listing: ListingFields;
+  signedAt: number;
+  signature: string;
+}
+
+/** A signed removal. */
+export interface SignedRemoval {
+  signedAt: number;
+  signature: string;
+}
+
+/** A listing's id: derived from (node key, url), so the same seller cannot list one URL twice and ids are stable. */
+export function listingId(nodePubkey: string, url: string): string {
+  return createHash('sha256').update(`${nodePubkey}\n${url}`).digest('hex').slice(0, 32);
+}
+
+/** A registry refusal with its code and message. */
+export const fail = (code: RegistryFailure['code'], message: string): RegistryFailure => ({
+  ok: false,
+  code,
+  message,
+});
+
+/** Refuses a signed action whose `signedAt` is more than `maxSkewMs` from `now`, or whose signature is not `pubkey`'s. */
+export function checkSignature(
+  action: SignedAction,
+  signature: string,
+  pubkey: string,
+  now: number,
+  maxSkewMs: number,
+): RegistryFailure | undefined {
+  const skew = Math.abs(action.signedAt - now);
+  if (skew > maxSkewMs)
+    return fail(
+      'stale_signature',
+      `signedAt ${action.signedAt} is ${skew} ms from the registry clock (max ${maxSkewMs})`,
+    );
+  if (!verifyAction(action, signature, pubkey))
+    return fail('bad_signature', `signature does not verify for ${action.action} under node key ${pubkey}`);
+  return undefined;
+}
+
+/** Refuses a change signed no later than the listing's last signed change (a replay or a reordering). */
+export function checkNewer(signedAt: number, lastSignedAt: number): RegistryFailure | undefined {
+  if (signedAt <= lastSignedAt)
+    return fail('stale_signature', `signedAt ${signedAt} is not after the last change (${lastSignedAt})`);
+  return undefined;
+}
+
+/** Refuses a registration signed no later than the removal of the same id (a replayed registration). */
+export function checkAfterRemoval(
+  signedAt: number,
+  removedAt: number | undefined,
+  id: string,
+): RegistryFailure | undefined {
+  if (removedAt !== undefined && signedAt <= removedAt)
+    return fail(
+      'stale_signature',
+      `signedAt ${signedAt} is not after the removal of ${id} (signed ${removedAt})`,
+    );
+  return undefined;
+}
