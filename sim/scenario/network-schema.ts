@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { checkDistribution, type Distribution } from '../../infra/lightning/simnet/index.js';
+import { latencySchema, msat, nonNegInt, posInt } from './fields.js';
 
 /**
  * The embedded network's realism settings: how channels of each class are
@@ -100,3 +101,44 @@ export function feeCeiling(p: PaymentsSpec | undefined): ((amountMsat: number) =
   if (!m) return undefined;
   return (amountMsat) => Math.max(m.minMsat, Math.floor((amountMsat * m.ppm) / 1_000_000));
 }
+
+/** How the embedded network's routers are connected. */
+export const topologySchema = z.discriminatedUnion(
+  'kind',
+  [
+    z.strictObject({ kind: z.literal('hub_and_spoke'), hubs: posInt().default(1) }),
+    z.strictObject({ kind: z.literal('ring'), routers: posInt().default(4) }),
+    z.strictObject({
+      kind: z.literal('scale_free'),
+      routers: posInt().default(8),
+      edgesPerNode: posInt().default(2),
+    }),
+  ],
+  { error: 'expected kind: hub_and_spoke | ring | scale_free' },
+);
+
+/** The embedded Lightning network, or a file describing a real one. */
+export const networkSchema = z.strictObject({
+  topology: topologySchema.default({ kind: 'hub_and_spoke', hubs: 1 }),
+  /** Capacity of each router-to-router channel. */
+  routerChannelMsat: msat().default(10_000_000_000),
+  /** Capacity of a seller's channel from its router (the router pushes nothing: sellers start empty). */
+  sellerChannelMsat: msat().default(1_000_000_000),
+  baseFeeMsat: msat().default(100),
+  feeRatePpm: nonNegInt().default(1000),
+  hopLatency: latencySchema.default(10),
+  /** A network description file: SimLN sim_network JSON (embedded: its nodes are the routers), or the regtest network.json. */
+  file: z.string().optional(),
+  // Network realism (sim/scenario/network-schema.ts); absent fields leave the network as above.
+  /** Capacity, balance split and fee distributions per channel class. */
+  channels: channelClassesSchema.optional(),
+  /** How agents pick their router: in turn (default), or with probability proportional to its channel count. */
+  attach: z.enum(['round_robin', 'degree'], { error: 'expected round_robin | degree' }).optional(),
+  /** Multi-part payments, failures unrelated to liquidity, attempts, the buyers' fee ceiling. */
+  payments: paymentsSchema.optional(),
+  /**
+   * 'unsigned' (embedded only): BOLT11 invoices carry no signature and buyers accept that, for large
+   * runs where nobody outside the process could check one; summary.json records it. Default: signed.
+   */
+  invoices: z.enum(['signed', 'unsigned'], { error: 'expected signed | unsigned' }).optional(),
+});

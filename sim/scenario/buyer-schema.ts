@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { deciderSpecSchema } from '../../agents/buyer/deciders/spec.js';
+import { msat, name, nonNegInt, posInt, positiveNumber, valueSchema } from './fields.js';
+import { buyerNegotiatorSchema } from './negotiation-schema.js';
+
+/** Arrival process for a buyer's tasks. */
+export const arrivalsSchema = z.discriminatedUnion(
+  'process',
+  [
+    z.strictObject({ process: z.literal('poisson'), ratePerMin: positiveNumber() }),
+    z.strictObject({
+      process: z.literal('fixed'),
+      everySec: positiveNumber(),
+      offsetSec: z.number().min(0).default(0),
+    }),
+  ],
+  { error: 'expected process: poisson | fixed' },
+);
+
+/** One kind of task a buyer may draw. */
+export const taskTypeSchema = z.strictObject({
+  capability: z.string({ error: 'expected a capability such as anomalies:read' }),
+  weight: positiveNumber().default(1),
+  calls: posInt().default(1),
+  value: valueSchema,
+  category: z.string().optional(),
+});
+
+/** A payment policy by name and parameters; the parameters are checked against the agents' policy schema. */
+export const policyRefSchema = z.strictObject({
+  name: z.string({ error: 'expected a policy name' }),
+  params: z.record(z.string(), z.unknown()).default({}),
+});
+
+/** A group of `count` identical buyers. */
+export const buyerSchema = z.strictObject({
+  name: name(),
+  count: posInt().default(1),
+  /** How the buyer picks among quotes: cheapest | best_value | first_acceptable | random | llm | thompson (learns). */
+  decider: deciderSpecSchema.default({ name: 'cheapest' }),
+  policy: policyRefSchema,
+  /** What the buyer may spend over the whole run (the policy enforces it too). */
+  budgetMsat: msat(),
+  /** Lightning balance opened toward the hub; defaults to budget + 10% for fees. */
+  balanceMsat: msat().optional(),
+  arrivals: arrivalsSchema,
+  tasks: z.array(taskTypeSchema).min(1, { error: 'expected at least one task type' }),
+  /** Bid with sellers that negotiate (absent or `none`: pay posted prices). */
+  negotiator: buyerNegotiatorSchema.optional(),
+  /** After each task, post a proven rating (5 delivered, 1 paid and failed) of every seller paid. */
+  rateSellers: z.boolean({ error: 'expected true or false' }).optional(),
+  /** Preferred tier kind when a seller offers several. */
+  prefer: z.enum(['single', 'bundle', 'pass']).default('single'),
+  /** How the registry orders the sellers found (absent: by price, ties by listing id). */
+  search: z
+    .strictObject({
+      sort: z.enum(['price', 'latency', 'rating', 'random'], {
+        error: 'expected price | latency | rating | random',
+      }),
+      ties: z.enum(['id', 'random'], { error: 'expected id | random' }).optional(),
+    })
+    .optional(),
+  /** How quotes are collected (absent: all, every quote awaited before deciding). */
+  quoting: z
+    .discriminatedUnion(
+      'mode',
+      [
+        z.strictObject({ mode: z.literal('all') }),
+        z.strictObject({
+          mode: z.literal('stream'),
+          /** Most time the buyer waits for quotes, in seconds. */
+          timeoutSec: positiveNumber(),
+          /** Offers after which the buyer stops waiting for more. */
+          maxQuotes: posInt().optional(),
+        }),
+      ],
+      { error: 'expected mode: all | stream' },
+    )
+    .optional(),
+});
+
+/** A reseller buys bundles and sells slices (attenuated tokens) to its own sub-agents. */
+export const resellerSchema = z.strictObject({
+  name: name(),
+  count: posInt().default(1),
+  capability: z.string({ error: 'expected a capability such as anomalies:read' }),
+  /** Markup over the per-call price of the bundle, in parts per million. */
+  markupPpm: nonNegInt().default(200_000),
+  sliceCalls: posInt().default(1),
+  balanceMsat: msat(),
+  subAgents: z.strictObject({
+    count: posInt(),
+    budgetMsat: msat(),
+    arrivals: arrivalsSchema,
+    value: valueSchema,
+  }),
+});

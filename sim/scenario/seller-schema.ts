@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import {
+  ARCHETYPES,
+  adversarialSchema,
+  latencySchema as sellerLatencySchema,
+  priceStrategySchema,
+  sellerTierSchema,
+} from '../../services/sellers/config.js';
+import { pricingStrategySchema } from '../../services/sellers/pricing.js';
+import { fraction, msat, name, posInt } from './fields.js';
+import { sellerNegotiationSchema } from './negotiation-schema.js';
+
+/** The capability each seller archetype sells (fixed by services/sellers; a test keeps this in step). */
+export const ARCHETYPE_CAPABILITY = {
+  'data-feed': 'anomalies:read',
+  compute: 'compute:stats',
+  'llm-summary': 'text:summarize',
+} as const;
+
+/**
+ * A group of `count` identical sellers (named `<name>-0`, `<name>-1`, …).
+ * Price, tiers, latency and adversarial modes use the sellers' own
+ * configuration format (services/sellers/config.ts), checked here.
+ */
+export const sellerSchema = z.strictObject({
+  name: name().max(40, { error: 'expected at most 40 characters' }),
+  count: posInt().default(1),
+  archetype: z.enum(ARCHETYPES, { error: 'expected one of data-feed | compute | llm-summary' }),
+  category: z.string().optional(),
+  description: z.string().optional(),
+  quality: fraction().default(0.9),
+  price: priceStrategySchema,
+  tiers: z
+    .array(sellerTierSchema)
+    .min(1, { error: 'expected at least one tier' })
+    .default([{ kind: 'single' }]),
+  latency: sellerLatencySchema.optional(),
+  /** Time to quote: drawn per 402 challenge and slept (virtual time) before it is sent. */
+  quoteLatency: sellerLatencySchema.optional(),
+  capacity: posInt().optional(),
+  failureRate: fraction().default(0),
+  /** What serving one delivered call costs the seller (msat): seller profit is revenue minus this. */
+  costMsat: msat().default(0),
+  payOnSuccess: z.boolean().default(false),
+  adversarial: adversarialSchema.optional(),
+  /** Repricing while the market runs: undercut competitors' listed prices, or follow demand (needs a fixed price). */
+  pricing: pricingStrategySchema.optional(),
+  /** Upstream purchases made for every paid call served: an agent that buys, adds value and sells on. */
+  upstream: z
+    .array(
+      z.strictObject({ capability: z.string(), calls: posInt().default(1), maxPriceMsat: msat().optional() }),
+    )
+    .default([]),
+  /** Answer buyers' bids below the posted price (see docs/l402.md, "Price negotiation"). */
+  negotiation: sellerNegotiationSchema.optional(),
+  /** Spending balance for upstream purchases (only with `upstream`). */
+  balanceMsat: msat().default(0),
+  /** Payment policy for upstream purchases (default: allow_all). */
+  policy: z
+    .strictObject({ name: z.string(), params: z.record(z.string(), z.unknown()).default({}) })
+    .optional(),
+});
