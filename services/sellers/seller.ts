@@ -1,28 +1,22 @@
-import { Hono } from 'hono';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Hono } from 'hono';
 import type { Minter } from '../../infra/l402/index.js';
-import { DerivedRootKeyStore, createMinter } from '../../infra/l402/index.js';
 import type { LightningNode } from '../../infra/lightning/node.js';
 import type { Logger } from '../../infra/log.js';
 import { silentLogger } from '../../infra/log.js';
-import { osSecrets, type Rng, type SecretSource } from '../../infra/random.js';
+import type { Rng, SecretSource } from '../../infra/random.js';
 import type { Clock } from '../../infra/time/clock.js';
-import type {
-  L402Manifest,
-  ManifestSpec,
-  NegotiationOptions,
-  PaywallEventListener,
-  QuotaStore,
-} from '../paywall/index.js';
-import { MANIFEST_PATH, buildManifest, l402Paywall, manifestHandler } from '../paywall/index.js';
+import type { L402Manifest, NegotiationOptions, PaywallEventListener, QuotaStore } from '../paywall/index.js';
+import { buildManifest } from '../paywall/index.js';
 import type { ListingFields } from '../registry/types.js';
 import type { Archetype, ArchetypeDeps } from './archetype.js';
-import { capacityGate, drawLatencyMs, typicalLatencyMs, type CapacityGate } from './behaviour.js';
+import { capacityGate, typicalLatencyMs } from './behaviour.js';
 import { compute } from './compute.js';
-import type { LatencySpec, SellerConfig, SellerConfigInput } from './config.js';
+import type { SellerConfig, SellerConfigInput } from './config.js';
 import { parseSellerConfig } from './config.js';
 import { dataFeed } from './data-feed.js';
 import { llmSummary } from './llm-summary.js';
+import { sellerApp, sellerWork } from './seller-app.js';
+import { sellerPaywall } from './seller-paywall.js';
 import { manifestServiceOf, sellerPrices } from './seller-pricing.js';
 import type { Summarizer } from './summarizer.js';
 import { extractiveSummarizer } from './summarizer.js';
@@ -99,9 +93,8 @@ export async function createSeller(
   deps: SellerDeps,
 ): Promise<Seller> {
   const config = parseSellerConfig(input);
-  const { node, clock, rng, logger = silentLogger, secrets = osSecrets } = deps;
-  const adv = config.adversarial;
-  if (adv?.mode === 'wrong-payee' && !deps.payeeNode)
+  const { node, clock, rng, logger = silentLogger } = deps;
+  if (config.adversarial?.mode === 'wrong-payee' && !deps.payeeNode)
     throw new LabError(
       'invalid_seller_config',
       'adversarial mode wrong-payee needs deps.payeeNode (the node that really issues invoices)',
@@ -116,37 +109,10 @@ export async function createSeller(
   const latency = config.latency ?? archetype.defaultLatency;
   const latencyRng = rng.fork('latency');
   const failureRng = rng.fork('failures');
-  const keys = secrets.fork('keys');
-  // Root keys derived from one secret: a challenge nobody pays leaves nothing behind.
-  const minter =
-    deps.minter ??
-    createMinter({
-      rootKeys: new DerivedRootKeyStore(keys.fork('root').bytes(32)),
-      randomBytes: (n) => keys.bytes(n),
-    });
   const nodePubkey = (await node.info()).pubkey;
 
   const prices = sellerPrices(config, deps.repricing ?? false);
-
-  const paywall = l402Paywall({
-    node: adv?.mode === 'wrong-payee' ? deps.payeeNode! : node,
-    minter,
-    service: name,
-    clock,
-    tiers: prices.paywallTiers,
-    capability: archetype.capability,
-    strict: config.strict,
-    payOnSuccess: config.payOnSuccess,
-    secrets: secrets.fork('preimages'),
-    ...(config.rateLimit ? { rateLimit: config.rateLimit } : {}),
-    ...(config.quoteLatency
-      ? { quoteDelayMs: quoteDelay(config.quoteLatency, rng.fork('quote-latency')) }
-      : {}),
-    ...(deps.onEvent ? { onEvent: deps.onEvent } : {}),
-    ...(deps.quotaStore ? { quotaStore: deps.quotaStore } : {}),
-    ...(deps.negotiation ? { negotiation: deps.negotiation } : {}),
-    logger,
-  });
+  const paywall = sellerPaywall({ config, deps, name, capability: archetype.capability, prices, logger });
   const capacity = config.capacity ?? archetype.defaultCapacity;
   const gate = capacityGate(capacity, Math.max(1, Math.ceil(typicalLatencyMs(latency) / 1000)));
 
@@ -187,92 +153,4 @@ export async function createSeller(
     },
     close: () => paywall.close(),
   };
-}
-
-/** Draws the seller's time to quote from its own stream (so quoting never shifts the service-time draws). */
-function quoteDelay(spec: LatencySpec, rng: Rng): () => number {
-  return () => drawLatencyMs(spec, rng);
-}
-
-/** What the paid route does behind the paywall and the capacity gate. */
-interface WorkDeps {
-  config: SellerConfig;
-  name: string;
-  archetype: Archetype;
-  clock: Clock;
-  latency: LatencySpec;
-  latencyRng: Rng;
-  failureRng: Rng;
-}
-
-/** The paid work: the drawn latency (plus a slow seller's delay), a drawn failure, an adversary's non-delivery, or the archetype's answer. */
-function sellerWork({ config, name, archetype, clock, latency, latencyRng, failureRng }: WorkDeps) {
-  const adv = config.adversarial;
-  return async (c: Context): Promise<Response> => {
-    await clock.sleep(drawLatencyMs(latency, latencyRng) + (adv?.mode === 'slow' ? adv.delayMs : 0));
-    if (config.failureRate > 0 && failureRng.next() < config.failureRate)
-      return c.json({ error: 'service_failed', message: `${name} failed to serve this call` }, 500);
-    if (adv?.mode === 'no-delivery')
-      return adv.answer === 'empty'
-        ? c.body(null, 200)
-        : c.json({ error: 'internal', message: 'try again later' }, 500);
-    return archetype.handle(c);
-  };
-}
-
-/** What the seller's Hono app wires together. */
-interface AppParts {
-  config: SellerConfig;
-  name: string;
-  archetype: Archetype;
-  logger: Logger;
-  node: LightningNode;
-  manifestSpec: ManifestSpec;
-  gate: CapacityGate;
-  paywall: MiddlewareHandler;
-  work: (c: Context) => Promise<Response>;
-}
-
-/** The seller's routes: its index, the manifest, the paid route (and a GET quote for POST routes), JSON 404 and 500. */
-function sellerApp({
-  config,
-  name,
-  archetype,
-  logger,
-  node,
-  manifestSpec,
-  gate,
-  paywall,
-  work,
-}: AppParts): Hono {
-  const app = new Hono();
-  app.get('/', (c) =>
-    c.json({
-      name,
-      archetype: config.archetype,
-      resource: `${archetype.method} ${archetype.path}`,
-      manifest: MANIFEST_PATH,
-    }),
-  );
-  // The manifest names the advertised node even for a wrong-payee seller: that is the lie a buyer must catch.
-  app.get(MANIFEST_PATH, manifestHandler(manifestSpec, node));
-  if (archetype.method === 'POST') {
-    // A GET without a token is a quote (402 challenge), so probes and buyers can read the price without a body.
-    app.get(
-      archetype.path,
-      async (c, next) =>
-        c.req.header('authorization') === undefined
-          ? next()
-          : c.json({ error: 'method_not_allowed', message: `use POST ${archetype.path}` }, 405),
-      gate.middleware,
-      paywall,
-    );
-  }
-  app.on(archetype.method, archetype.path, gate.middleware, paywall, work);
-  app.notFound((c) => c.json({ error: 'not_found', message: `no route ${c.req.method} ${c.req.path}` }, 404));
-  app.onError((err, c) => {
-    logger.error({ err, path: c.req.path }, 'seller handler failed');
-    return c.json({ error: 'internal', message: 'the seller failed to handle this request' }, 500);
-  });
-  return app;
 }
