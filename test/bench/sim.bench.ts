@@ -4,10 +4,13 @@
  * (default 10000,100000; the issue's target is 1000000). Each scale runs in
  * its own child process (so its peak memory is its own) for
  * `SIM_BENCH_ROUNDS` rounds (default 2). In every round the child runs each
- * variant once, the order rotated from round to round: the market's direct
- * executor with signed and with unsigned invoices, and (up to
- * `SIM_BENCH_LANGGRAPH_MAX` calls, default 10000) the same buyers through
- * LangGraph's runtime.
+ * variant once, the order rotated from round to round: the bundles market
+ * (10-call tasks on 10-call bundles) on the market's direct executor with
+ * signed and with unsigned invoices, and (up to `SIM_BENCH_LANGGRAPH_MAX`
+ * calls, default 10000) the same buyers through LangGraph's runtime; and the
+ * every-buy market (1-call tasks at per-call prices: every task is a paid
+ * purchase; up to `SIM_BENCH_EVERY_BUY_MAX` calls, default 100000) on the
+ * direct executor, signed.
  *
  * Floors, timed in the same process before every round and after the last:
  * the crypto the run did (every BOLT11 signature, recovery and verify, every
@@ -28,9 +31,9 @@ import { currentLoad, interleave, writeResults, type Row } from './harness.js';
 import {
   BUYERS,
   CALLS_PER_TASK,
-  NODES_PER_TASK,
   SELLERS,
   VARIANTS,
+  nodesPerTask,
   oneRun,
   trivialGraph,
   type RunFigures,
@@ -38,15 +41,17 @@ import {
 import { simTables, type ScaleResult } from './sim-targets.js';
 
 const LANGGRAPH_MAX = Number(process.env.SIM_BENCH_LANGGRAPH_MAX ?? 10_000);
+const EVERY_BUY_MAX = Number(process.env.SIM_BENCH_EVERY_BUY_MAX ?? 100_000);
 
 async function child(target: number, rounds: number): Promise<void> {
   const counter = installCryptoCounter();
-  const graph = trivialGraph(NODES_PER_TASK);
+  const nodes = nodesPerTask('bundles');
+  const graph = trivialGraph(nodes);
   const floorCases = [
     ...cryptoCases(),
     {
       name: 'bare LangGraph invoke',
-      run: () => graph.invoke({ n: 0 }, { recursionLimit: NODES_PER_TASK + 10 }),
+      run: () => graph.invoke({ n: 0 }, { recursionLimit: nodes + 10 }),
       warmup: 20,
     },
   ];
@@ -55,7 +60,11 @@ async function child(target: number, rounds: number): Promise<void> {
     const rows = await counter.paused(() => interleave(floorCases, { rounds: 1, minMs: 300 }));
     rows.forEach((r, i) => floor[i]!.samples.push(...r.samples));
   };
-  const variants = VARIANTS.filter((v) => v.executor === 'direct' || target <= LANGGRAPH_MAX);
+  const variants = VARIANTS.filter(
+    (v) =>
+      (v.executor === 'direct' || target <= LANGGRAPH_MAX) &&
+      (v.market === 'bundles' || target <= EVERY_BUY_MAX),
+  );
   const runs: Record<string, { figures: RunFigures; counts: Record<CryptoOp, number>; round: number }[]> = {};
   for (let r = 0; r < rounds; r++) {
     await timeFloor();
@@ -121,8 +130,10 @@ async function main(): Promise<void> {
         'rounds per scale': rounds,
         buyers: BUYERS,
         sellers: SELLERS,
-        'calls per task (one payment, nine token reuses)': CALLS_PER_TASK,
+        'calls per task, bundles market (one payment, nine token reuses)': CALLS_PER_TASK.bundles,
+        'calls per task, every-buy market (each paid)': CALLS_PER_TASK['every-buy'],
         'LangGraph runtime rows up to': LANGGRAPH_MAX,
+        'every-buy market rows up to': EVERY_BUY_MAX,
       },
       tables,
       notes,
