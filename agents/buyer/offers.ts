@@ -14,17 +14,22 @@ import type { ListedOffer } from './types.js';
 /** An offer whose quoting failed: the listing is excluded and the attempt recorded. */
 export type FailedQuote = { failed: BuyerUpdate };
 
-/** The request a task sends to a listing, and an offer at price 0 if a usable token for it is already held. */
+/** The request a task sends to a listing (tagged with the task's id), and an offer at price 0 if a usable token for it is already held. */
 export async function prepare(
   d: BuyerDeps,
   s: BuyerStateT,
   listing: Listing,
 ): Promise<{ req: PreparedRequest; held?: ListedOffer }> {
-  const req = await prepareRequest(requestFor(listing, s.task), {
-    method: s.task.method ?? 'GET',
-    ...(s.task.body !== undefined ? { body: s.task.body } : {}),
-    ...(s.task.headers !== undefined ? { headers: s.task.headers } : {}),
-  });
+  // Tagged with the task: the engine's step events say which task they belong to.
+  const req = await prepareRequest(
+    requestFor(listing, s.task),
+    {
+      method: s.task.method ?? 'GET',
+      ...(s.task.body !== undefined ? { body: s.task.body } : {}),
+      ...(s.task.headers !== undefined ? { headers: s.task.headers } : {}),
+    },
+    s.task.id,
+  );
   const held = await d.engine.held(req);
   if (held.kind !== 'usable') return { req };
   return { req, held: tokenOffer(s, listing, req, held.token) };

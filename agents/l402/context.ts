@@ -4,6 +4,7 @@ import type { Msat } from '../../infra/money.js';
 import type { Clock } from '../../infra/time/clock.js';
 import type { PaymentPolicy } from '../policies/index.js';
 import type { InvoiceRejection, PurchaseEvent, PurchaseOutcome } from './outcome.js';
+import type { PreparedRequest } from './request.js';
 import type { TokenStore } from './token-store.js';
 
 /**
@@ -20,7 +21,8 @@ export interface EngineContext {
   clock: Clock;
   logger: Logger;
   maxFeeMsat: (amountMsat: Msat) => Msat;
-  emit: (e: PurchaseEvent) => void;
+  /** Reports a finished step of the purchase of `req` (with the request's tag). */
+  emit: (e: PurchaseEvent, req: PreparedRequest) => void;
   nodeInfo: () => Promise<NodeInfo>;
   allowUnsigned: boolean;
   payTimeoutMs?: number;

@@ -42,7 +42,7 @@ export async function sendAuthorized(
   const durationMs = ctx.clock.now() - at;
   const base = { atMs: at, durationMs, url: req.url.href, buyer: ctx.buyer };
   if (!sent.ok) {
-    ctx.emit({ ...base, step, status: 0, ok: false, paymentHash });
+    ctx.emit({ ...base, step, status: 0, ok: false, paymentHash }, req);
     return {
       kind: 'failed',
       outcome: step === 'consume' ? 'not_delivered' : 'seller_error',
@@ -51,7 +51,7 @@ export async function sendAuthorized(
   }
   const res = sent.response;
   const ok = res.status < 400;
-  ctx.emit({ ...base, step, status: res.status, ok, paymentHash });
+  ctx.emit({ ...base, step, status: res.status, ok, paymentHash }, req);
   if (ok) return readDelivered(ctx, res, step);
   if (res.status === 401 || res.status === 402) {
     const answer = await readPaywallAnswer(res, ctx.requestTimeoutMs);

@@ -27,7 +27,7 @@ export function engineContext(options: PurchaseEngineOptions): EngineContext {
     clock: options.clock,
     logger: options.logger ?? silentLogger,
     maxFeeMsat: options.maxFeeMsat ?? defaultMaxFeeMsat,
-    emit: (e) => onEvent?.(e),
+    emit: onEvent ? (e, req) => onEvent(e, req.tag) : () => {},
     nodeInfo: () => {
       info ??= node.info().catch((err: unknown) => {
         info = undefined;

@@ -30,7 +30,8 @@ export interface PurchaseEngineOptions {
   logger?: Logger;
   /** Routing-fee ceiling for an amount (default: 1%, at least 1 sat). */
   maxFeeMsat?: (amountMsat: Msat) => Msat;
-  onEvent?: (e: PurchaseEvent) => void;
+  /** Told each step of each purchase as it finishes, with the tag of the purchase's request (`PreparedRequest.tag`). */
+  onEvent?: (e: PurchaseEvent, tag: string | undefined) => void;
   /** Most ms each probe or delivery request waits for its answer, and a 401/402 body for its bytes (default `DEFAULT_REQUEST_TIMEOUT_MS`). */
   requestTimeoutMs?: number;
   /** Most bytes of a delivered (2xx/3xx) body the client reads, within `requestTimeoutMs` (default `DEFAULT_MAX_BODY_BYTES`). */

@@ -81,14 +81,17 @@ class Engine implements PurchaseEngine {
     if (!sent.ok) return sent;
     const res = sent.response;
     const durationMs = ctx.clock.now() - at;
-    ctx.emit({
-      atMs: at,
-      durationMs,
-      url: req.url.href,
-      buyer: ctx.buyer,
-      step: 'challenge',
-      status: res.status,
-    });
+    ctx.emit(
+      {
+        atMs: at,
+        durationMs,
+        url: req.url.href,
+        buyer: ctx.buyer,
+        step: 'challenge',
+        status: res.status,
+      },
+      req,
+    );
     if (res.status !== 402) return { ok: true, open: res };
     return { ok: true, answer: await readPaywallAnswer(res, ctx.requestTimeoutMs) };
   }

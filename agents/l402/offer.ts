@@ -101,13 +101,16 @@ export async function makeOffer(
   });
   const base = { atMs: at, durationMs: ctx.clock.now() - at, url: req.url.href, buyer: ctx.buyer };
   const quotedMsat = check.ok ? check.amountMsat : check.invoice?.amountMsat;
-  ctx.emit({
-    ...base,
-    step: 'check',
-    ok: check.ok,
-    ...(quotedMsat !== undefined ? { amountMsat: quotedMsat } : {}),
-    ...(check.ok ? {} : { rejection: check.rejection, reason: check.reason }),
-  });
+  ctx.emit(
+    {
+      ...base,
+      step: 'check',
+      ok: check.ok,
+      ...(quotedMsat !== undefined ? { amountMsat: quotedMsat } : {}),
+      ...(check.ok ? {} : { rejection: check.rejection, reason: check.reason }),
+    },
+    req,
+  );
   if (!check.ok) {
     return {
       ok: false,
@@ -153,16 +156,19 @@ export async function authorizeOffer(
     buyer: hints.buyer ?? ctx.buyer,
     taskValueMsat: hints.taskValueMsat,
   });
-  ctx.emit({
-    atMs: at,
-    durationMs: ctx.clock.now() - at,
-    url: offer.url,
-    buyer: ctx.buyer,
-    step: 'authorize',
-    decision: decision.kind,
-    amountMsat: offer.amountMsat,
-    ...(decision.kind === 'allow' ? {} : { reason: decision.reason }),
-  });
+  ctx.emit(
+    {
+      atMs: at,
+      durationMs: ctx.clock.now() - at,
+      url: offer.url,
+      buyer: ctx.buyer,
+      step: 'authorize',
+      decision: decision.kind,
+      amountMsat: offer.amountMsat,
+      ...(decision.kind === 'allow' ? {} : { reason: decision.reason }),
+    },
+    offer.req,
+  );
   return decision;
 }
 

@@ -114,19 +114,22 @@ async function finishPayment(
 ): Promise<PaidOffer | PayFailure> {
   const payMs = ctx.clock.now() - at;
   const emitPay = (ok: boolean, p: Payment | undefined, failure?: string) =>
-    ctx.emit({
-      atMs: at,
-      durationMs: payMs,
-      url: offer.url,
-      buyer: ctx.buyer,
-      step: 'pay',
-      ok,
-      amountMsat: ok ? (p?.amountMsat ?? offer.amountMsat) : offer.amountMsat,
-      feeMsat: ok ? (p?.feeMsat ?? 0) : 0,
-      hops: ok ? (p?.hops ?? 0) : 0,
-      paymentHash: offer.paymentHash,
-      ...(failure ? { failure } : {}),
-    });
+    ctx.emit(
+      {
+        atMs: at,
+        durationMs: payMs,
+        url: offer.url,
+        buyer: ctx.buyer,
+        step: 'pay',
+        ok,
+        amountMsat: ok ? (p?.amountMsat ?? offer.amountMsat) : offer.amountMsat,
+        feeMsat: ok ? (p?.feeMsat ?? 0) : 0,
+        hops: ok ? (p?.hops ?? 0) : 0,
+        paymentHash: offer.paymentHash,
+        ...(failure ? { failure } : {}),
+      },
+      offer.req,
+    );
 
   if (
     payment?.status === 'succeeded' &&

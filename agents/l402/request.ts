@@ -13,12 +13,15 @@ export interface PreparedRequest {
   headers: Headers;
   body?: ArrayBuffer;
   signal?: AbortSignal;
+  /** The caller's label for the purchase this request serves (a buyer graph: its task id), handed to `onEvent` with every step's event. */
+  tag?: string;
 }
 
 /** Reads `input`/`init` into a `PreparedRequest` (the body is buffered here, once). */
 export async function prepareRequest(
   input: string | URL | Request,
   init: RequestInit = {},
+  tag?: string,
 ): Promise<PreparedRequest> {
   const base = input instanceof Request ? input : undefined;
   const url = new URL(base ? base.url : input.toString());
@@ -42,6 +45,7 @@ export async function prepareRequest(
     headers,
     body,
     signal: init.signal ?? base?.signal ?? undefined,
+    tag,
   };
 }
 

@@ -14,7 +14,6 @@ import type { World } from './world.js';
 import type { BuyerNegotiatorSpec } from '../scenario/negotiation-schema.js';
 import { buyerNegotiator } from './negotiators.js';
 import { chainOf, purchaseRow } from './purchase-row.js';
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { MarketRegistry } from './registry.js';
 import { ratingPoster } from './ratings.js';
 
@@ -72,8 +71,6 @@ export interface MarketAgentDeps {
  */
 export function createMarketAgent(spec: AgentSpec, deps: MarketAgentDeps): MarketAgent {
   const { world, recorder, startMs } = deps;
-  // Tasks of one agent overlap: the task a step event belongs to travels with the async context.
-  const currentTask = new AsyncLocalStorage<string>();
   const clock = world.clock;
   const policy = agentPolicy(spec, clock);
   const client = createL402Client({
@@ -85,13 +82,14 @@ export function createMarketAgent(spec: AgentSpec, deps: MarketAgentDeps): Marke
     buyer: spec.name,
     acceptUnsignedInvoices: world.acceptUnsignedInvoices,
     ...(deps.maxFeeMsat && { maxFeeMsat: deps.maxFeeMsat }),
-    // Every step of every purchase (challenge, check, authorize, pay, consume, reuse) into events.jsonl.
+    // Every step of every purchase (challenge, check, authorize, pay, consume, reuse) into events.jsonl,
+    // with its task: the buyer graph tags each request with the task it serves (tasks of one agent overlap).
     ...(recorder.recordsEvents && {
-      onEvent: (e: PurchaseEvent) =>
+      onEvent: (e: PurchaseEvent, taskId: string | undefined) =>
         recorder.event(e.atMs - startMs, 'step', {
           ...e,
           atMs: e.atMs - startMs,
-          taskId: currentTask.getStore() ?? '',
+          taskId: taskId ?? '',
         }),
     }),
   });
@@ -115,9 +113,7 @@ export function createMarketAgent(spec: AgentSpec, deps: MarketAgentDeps): Marke
   const rate = spec.rateSellers ? ratingPoster(deps.registry, spec.node, deps.logger) : undefined;
 
   async function runTask(task: Task): Promise<TaskResult> {
-    const result = recorder.recordsEvents
-      ? await currentTask.run(task.id, () => agent.runTask(task))
-      : await agent.runTask(task);
+    const result = await agent.runTask(task);
     if (rate) await rate(result);
     recordTask(recorder, spec, startMs, result, task);
     return result;
