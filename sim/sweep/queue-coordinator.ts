@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { SweepJob, SweepReply } from './protocol.js';
 import type { SweepTransport } from './runner.js';
 import { LabError } from '../../infra/errors.js';
+import { codeVersion } from './code-version.js';
 import { connectRedis, type QueueErrorCode, type QueueTarget } from './queue-connection.js';
 import { QUEUE_NAME, RESULT_TTL_SEC, jobKey, resultsKey, sweepId, type QueuedJob } from './queue-plan.js';
 
@@ -29,7 +30,8 @@ const ATTEMPTS = 3;
 export function queueTransport(target: QueueTarget, o: QueueTransportOptions): SweepTransport {
   return async (jobs, onDone) => {
     const queued = jobs.map((j): SweepJob => ({ ...j, scenario: o.scenario.file, text: o.scenario.text }));
-    const sweep = sweepId(queued);
+    const code = codeVersion();
+    const sweep = sweepId(code, queued);
     const redis = await connectRedis(target);
     const queue = new Queue(QUEUE_NAME, { connection: { ...target.options, maxRetriesPerRequest: 2 } });
     queue.on('error', () => {}); // each call below fails on its own
@@ -43,11 +45,11 @@ export function queueTransport(target: QueueTarget, o: QueueTransportOptions): S
       await readResults(redis, sweep, replies, record);
       const missing = queued.filter((j) => !replies.has(j.id));
       o.log?.(
-        `sweep ${sweep} on ${target.shown}: ${jobs.length - missing.length} of ${jobs.length} runs already done; ` +
+        `sweep ${sweep} on ${target.shown} (code ${code}): ${jobs.length - missing.length} of ${jobs.length} runs already done; ` +
           `runs are done by workers (npm run sim -- worker --queue ${target.shown})`,
       );
       try {
-        await enqueue(queue, sweep, missing);
+        await enqueue(queue, sweep, code, missing);
         while (replies.size < jobs.length) {
           await sleep(o.pollMs ?? 250);
           await readResults(redis, sweep, replies, record);
@@ -72,7 +74,12 @@ export function queueTransport(target: QueueTarget, o: QueueTransportOptions): S
 }
 
 /** Adds the jobs not done yet; a job id already in the queue is left as it is, except a failed one is retried. */
-async function enqueue(queue: Queue, sweep: string, missing: readonly SweepJob[]): Promise<void> {
+async function enqueue(
+  queue: Queue,
+  sweep: string,
+  code: string,
+  missing: readonly SweepJob[],
+): Promise<void> {
   for (const j of missing) {
     const existing = await queue.getJob(jobKey(sweep, j.id));
     if (existing && (await existing.isFailed())) await existing.retry('failed', { resetAttemptsMade: true });
@@ -80,7 +87,7 @@ async function enqueue(queue: Queue, sweep: string, missing: readonly SweepJob[]
   await queue.addBulk(
     missing.map((job) => ({
       name: 'run',
-      data: { v: 1, sweep, job } satisfies QueuedJob,
+      data: { v: 2, sweep, code, job } satisfies QueuedJob,
       opts: {
         jobId: jobKey(sweep, job.id),
         attempts: ATTEMPTS,

@@ -7,19 +7,25 @@ export const QUEUE_NAME = 'sim-sweep';
 /** Finished runs stay this long in Redis, so a coordinator can resume (or re-merge) a sweep. */
 export const RESULT_TTL_SEC = 7 * 24 * 3600;
 
-/** What a queued job carries: the sweep it belongs to and the same job a local worker thread runs. */
+/**
+ * What a queued job carries: the sweep it belongs to, the version of the code that queued it
+ * (`codeVersion()`), and the same job a local worker thread runs.
+ */
 export interface QueuedJob {
-  v: 1;
+  v: 2;
   sweep: string;
+  code: string;
   job: SweepJob;
 }
 
 /**
- * The sweep's id: a hash of what determines its results (the scenario's YAML, each run's
- * overrides and seed, in job order), so re-running the same sweep finds its jobs and results.
+ * The sweep's id: a hash of what determines its results (the code's version, the scenario's
+ * YAML, each run's overrides and seed, in job order), so re-running the same sweep finds its
+ * jobs and results, and the same sweep after a code change starts afresh.
  */
-export function sweepId(jobs: readonly SweepJob[]): string {
+export function sweepId(code: string, jobs: readonly SweepJob[]): string {
   const h = createHash('sha256');
+  h.update(code);
   h.update(JSON.stringify(jobs.map((j) => [j.id, j.text ?? j.scenario, j.overrides, j.seed])));
   return h.digest('hex').slice(0, 20);
 }
@@ -34,11 +40,19 @@ export function resultsKey(sweep: string): string {
   return `${QUEUE_NAME}:results:${sweep}`;
 }
 
-/** Checks a job's payload (a coordinator of another version may have written it); returns why it is unusable. */
-export function queuedJobProblem(data: unknown): string | undefined {
+/**
+ * Checks a job's payload against this worker (a coordinator of another version may have
+ * written it); returns why this worker must not run it.
+ */
+export function queuedJobProblem(data: unknown, code: string): string | undefined {
   const d = data as Partial<QueuedJob> | null;
-  if (d?.v !== 1)
+  if (d?.v !== 2)
     return `unknown job format (v=${String(d?.v)}): run workers from the coordinator's checkout`;
+  if (d.code !== code)
+    return (
+      `the sweep was queued from code ${String(d.code)} and this worker runs ${code}: ` +
+      "run workers from the coordinator's checkout (same source and package-lock.json), then run the sweep again"
+    );
   const j = d.job as Partial<SweepJob> | undefined;
   if (
     typeof d.sweep !== 'string' ||
@@ -48,6 +62,6 @@ export function queuedJobProblem(data: unknown): string | undefined {
     (typeof j.seed !== 'number' && typeof j.seed !== 'string') ||
     typeof j.overrides !== 'object'
   )
-    return 'malformed job: expected { v: 1, sweep, job: { id, scenario, text, overrides, seed } }';
+    return 'malformed job: expected { v: 2, sweep, code, job: { id, scenario, text, overrides, seed } }';
   return undefined;
 }

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { connectRedis, type QueueTarget } from './queue-connection.js';
 import { QUEUE_NAME, RESULT_TTL_SEC, queuedJobProblem, resultsKey, type QueuedJob } from './queue-plan.js';
 import { SweepThreads } from './queue-threads.js';
+import { codeVersion } from './code-version.js';
 
 export interface QueueWorkerOptions {
   /** Jobs run at once, each in its own thread. */
@@ -44,7 +45,9 @@ export async function startQueueWorker(target: QueueTarget, o: QueueWorkerOption
   worker.on('failed', (job, err) => o.log(`failed ${job?.id ?? '?'}: ${err.message}`));
   worker.on('error', (err) => o.log(`queue error: ${err.message} (retrying)`));
   await worker.waitUntilReady();
-  o.log(`worker ready: ${o.concurrency} at a time on ${target.shown}, queue ${QUEUE_NAME}`);
+  o.log(
+    `worker ready: ${o.concurrency} at a time on ${target.shown}, queue ${QUEUE_NAME}, code ${codeVersion()}`,
+  );
   return {
     async close() {
       await worker.close();
@@ -60,7 +63,7 @@ async function processJob(
   threads: SweepThreads,
   log: (line: string) => void,
 ): Promise<string> {
-  const problem = queuedJobProblem(job.data);
+  const problem = queuedJobProblem(job.data, codeVersion());
   if (problem) throw new UnrecoverableError(problem);
   const { sweep, job: run } = job.data as QueuedJob;
   const key = resultsKey(sweep);

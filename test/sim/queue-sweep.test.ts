@@ -11,7 +11,8 @@ import { parseGridArgs } from '../../sim/sweep/grid.js';
 import { runSweep } from '../../sim/sweep/runner.js';
 import { parseQueueUrl } from '../../sim/sweep/queue-connection.js';
 import { queueTransport } from '../../sim/sweep/queue-coordinator.js';
-import { QUEUE_NAME, jobKey, resultsKey } from '../../sim/sweep/queue-plan.js';
+import { QUEUE_NAME, jobKey, resultsKey, type QueuedJob } from '../../sim/sweep/queue-plan.js';
+import { codeVersion } from '../../sim/sweep/code-version.js';
 import { cli, redisUnavailable, startRedis, tree, type Cli, type TestRedis } from './queue-harness.js';
 
 // 2 points × 2 seeds of a short quickstart: the sweep every test here distributes.
@@ -123,10 +124,10 @@ suite(() => {
       await sleep(100);
       job = await queue.getJob(jobKey(sweep, 1));
     }
-    await job.updateData({ v: 2 });
+    await job.updateData({ v: 99 });
     await queue.resume();
     expect(await coordinator.exited).toBe(1);
-    const reason = "unknown job format (v=2): run workers from the coordinator's checkout";
+    const reason = "unknown job format (v=99): run workers from the coordinator's checkout";
     expect(coordinator.lines).toContain(
       `failed: buyers[0].decider.name=random seed 1: job_failed: ${reason}`,
     );
@@ -134,6 +135,43 @@ suite(() => {
     expect(written.failures).toEqual([
       { point: 'buyers[0].decider.name=random', seed: 1, code: 'job_failed', message: reason },
     ]);
+    await queue.close();
+  }, 180_000);
+
+  it('a worker refuses a job queued from other code: the run is reported failed with both versions, never merged', async () => {
+    const url = redis.url(1);
+    const queue = new Queue(QUEUE_NAME, { connection: { host: '127.0.0.1', port: redis.port, db: 1 } });
+    await queue.pause();
+    const outDir = mkdtempSync(join(tmpdir(), 'sim-queue-code-'));
+    const coordinator = run([
+      ...SWEEP,
+      '--seeds',
+      '1',
+      '--set',
+      'durationSec=11',
+      '--queue',
+      url,
+      '--out',
+      outDir,
+    ]);
+    const sweep = await sweepIdOf(coordinator);
+    let job = await queue.getJob(jobKey(sweep, 0));
+    while (!job) {
+      await sleep(100);
+      job = await queue.getJob(jobKey(sweep, 0));
+    }
+    const data = job.data as QueuedJob;
+    await job.updateData({ ...data, code: 'other-code' } satisfies QueuedJob);
+    await queue.resume();
+    expect(await coordinator.exited).toBe(1);
+    const reason =
+      `the sweep was queued from code other-code and this worker runs ${data.code}: ` +
+      "run workers from the coordinator's checkout (same source and package-lock.json), then run the sweep again";
+    expect(coordinator.lines).toContain(
+      `failed: buyers[0].decider.name=cheapest seed 1: job_failed: ${reason}`,
+    );
+    expect(await redis.client(1).hexists(resultsKey(sweep), '0')).toBe(0);
+    expect(data.code).toBe(codeVersion());
     await queue.close();
   }, 180_000);
 
@@ -176,7 +214,7 @@ suite(() => {
     const done = (await redis.client(1).hkeys(resultsKey(sweep))).length;
     const second = run([...SWEEP, '--queue', url, '--out', outDir]);
     expect(await second.line(/^sweep /)).toBe(
-      `sweep ${sweep} on ${url}: ${done} of 4 runs already done; runs are done by workers (npm run sim -- worker --queue ${url})`,
+      `sweep ${sweep} on ${url} (code ${codeVersion()}): ${done} of 4 runs already done; runs are done by workers (npm run sim -- worker --queue ${url})`,
     );
     await queue.resume();
     expect(await second.exited).toBe(0);

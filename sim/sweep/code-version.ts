@@ -1,0 +1,40 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The project's root, two levels above this file. */
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** What a run's results depend on: the layers' source, the shipped scenarios, and the locked dependencies. */
+const SOURCE_DIRS = ['agents', 'infra', 'services', 'sim'];
+const LOCK_FILE = 'package-lock.json';
+
+let cached: string | undefined;
+
+/**
+ * A fingerprint of the code that runs a sweep's jobs: a hash over every source file of the
+ * four layers (path and content, in path order) and the dependency lock file. A queue worker
+ * runs only jobs queued from the same code, so one sweep never merges runs of two versions.
+ */
+export function codeVersion(): string {
+  if (cached) return cached;
+  const h = createHash('sha256');
+  const files = SOURCE_DIRS.flatMap((d) => sourceFiles(join(ROOT, d))).sort();
+  for (const f of [...files, join(ROOT, LOCK_FILE)]) {
+    h.update(relative(ROOT, f));
+    h.update('\0');
+    h.update(readFileSync(f));
+    h.update('\0');
+  }
+  cached = h.digest('hex').slice(0, 12);
+  return cached;
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) return sourceFiles(path);
+    return /\.(ts|ya?ml|json)$/.test(e.name) ? [path] : [];
+  });
+}
