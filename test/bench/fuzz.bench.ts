@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { FuzzTally } from '../security/fuzz-common.js';
+import type { FuzzTally, MemorySample } from '../security/fuzz-common.js';
 import { currentLoad, writeResults } from './harness.js';
 
 const TARGETS = ['headers', 'macaroons', 'invoices', 'registry', 'client'] as const;
@@ -40,7 +40,7 @@ function earlierNotes(): Map<Target, string[]> {
   }
   for (const target of TARGETS.filter((t) => !CHOSEN.includes(t))) {
     const mine = notes.filter(
-      (n) => n.startsWith(`${LABELS[target]}:`) || n.startsWith(`${LABELS[target]} problem:`),
+      (n) => n.startsWith(`${LABELS[target]}:`) || n.startsWith(`${LABELS[target]} `),
     );
     if (mine.length) kept.set(target, mine);
   }
@@ -68,7 +68,7 @@ function child(target: Target): Promise<FuzzTally & { peakRssMb: number; seconds
   return new Promise((resolve, reject) => {
     const p = spawn(
       process.execPath,
-      ['--import', 'tsx', fileURLToPath(import.meta.url), '--target', target],
+      ['--import', 'tsx', '--expose-gc', fileURLToPath(import.meta.url), '--target', target],
       {
         stdio: ['ignore', 'pipe', 'inherit'],
         env: process.env,
@@ -121,6 +121,27 @@ async function main(): Promise<void> {
   process.exit(bad ? 1 : 0);
 }
 
+/** Memory whose heap grows by more than this from the 25 % checkpoint to the end (and by more than FLAT_SHARE of it) is "growing". */
+const FLAT_MB = 2;
+const FLAT_SHARE = 0.05;
+
+/** The memory curve of one target: heap after a full GC and RSS at each checkpoint, and whether the heap stays flat. */
+function memoryNote(target: string, memory: MemorySample[]): string {
+  const at = memory.map((m) => fmt(m.cases)).join(' / ');
+  const heap = memory.map((m) => fmt(m.heapMb)).join(' / ');
+  const rss = memory.map((m) => fmt(m.rssMb)).join(' / ');
+  const base = memory.find((m) => m.cases >= (memory.at(-1)?.cases ?? 0) / 4) ?? memory[0];
+  const last = memory.at(-1);
+  if (!base || !last) return `${target} memory: not sampled`;
+  const growth = last.heapMb - base.heapMb;
+  const flat = growth <= Math.max(FLAT_MB, base.heapMb * FLAT_SHARE);
+  const gc = memory.every((m) => m.afterGc) ? 'after a full GC' : 'without a forced GC';
+  return (
+    `${target} memory at ${at} cases: heap ${gc} ${heap} MB, RSS ${rss} MB; heap ${growth >= 0 ? '+' : ''}${fmt(growth)} MB ` +
+    `from case ${fmt(base.cases)} to ${fmt(last.cases)}: ${flat ? 'flat' : 'grows with the cases'}`
+  );
+}
+
 /** Writes bench-results/fuzz.json with the targets finished so far, in target order. */
 function write(results: Map<Target, Awaited<ReturnType<typeof child>>>, load: number): void {
   const notes: string[] = [];
@@ -134,13 +155,10 @@ function write(results: Map<Target, Awaited<ReturnType<typeof child>>>, load: nu
       .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
       .map(([k, v]) => `${k} ${fmt(v)}`)
       .join(', ');
-    const rss = Object.entries(r.rssMb ?? {})
-      .map(([at, mb]) => `${fmt(mb)} MB at case ${fmt(Number(at))}`)
-      .join(', ');
     notes.push(
       `${r.target}: ${fmt(r.cases)} cases, ${fmt(r.status5xx)} 5xx, ${fmt(r.crashes)} crashes, ${fmt(r.hangs)} hangs, ` +
-        `${fmt(r.forgeries)} forgeries accepted, peak RSS ${fmt(r.peakRssMb)} MB${rss ? ` (RSS ${rss})` : ''} ` +
-        `(outcomes: ${outcomes})`,
+        `${fmt(r.forgeries)} forgeries accepted, peak RSS ${fmt(r.peakRssMb)} MB, ${r.seconds} s (outcomes: ${outcomes})`,
+      memoryNote(r.target, r.memory),
     );
     for (const p of r.problems) notes.push(`${r.target} problem: ${p}`);
   }

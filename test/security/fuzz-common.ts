@@ -18,8 +18,21 @@ export interface FuzzTally {
   outcomes: Record<string, number>;
   /** The first few problems, to reproduce them. */
   problems: string[];
-  /** Resident memory (MB) when 10 %, 50 % and 100 % of the cases had started, by case number. */
-  rssMb: Record<string, number>;
+  /** Memory when 10 %, 25 %, 50 %, 75 % and 100 % of the cases were done, in case order. */
+  memory: MemorySample[];
+}
+
+/**
+ * The process's memory after `cases` cases: resident set, and the JS heap in
+ * use (after a full collection when the process runs with `--expose-gc`,
+ * as the bench does, so what it counts is what is still reachable).
+ */
+export interface MemorySample {
+  cases: number;
+  rssMb: number;
+  heapMb: number;
+  /** Whether a full collection ran just before the heap was read. */
+  afterGc: boolean;
 }
 
 /** An empty tally for `target`. */
@@ -33,15 +46,35 @@ export function newTally(target: string): FuzzTally {
     forgeries: 0,
     outcomes: {},
     problems: [],
-    rssMb: {},
+    memory: [],
   };
 }
 
-/** Counts a case as started; at 10 %, 50 % and 100 % of `count` records the process's RSS, to show whether memory grows with the cases. */
+/** The case counts (of `count`) after which memory is sampled: 10 %, 25 %, 50 %, 75 % and 100 %. */
+export function checkpoints(count: number): number[] {
+  return [...new Set([0.1, 0.25, 0.5, 0.75, 1].map((f) => Math.ceil(count * f)))].filter((n) => n > 0);
+}
+
+const MB = 1024 * 1024;
+
+/** Samples the process's memory now, after a full collection when `gc` is exposed. */
+export function sampleMemory(cases: number): MemorySample {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const m = process.memoryUsage();
+  return { cases, rssMb: Math.round(m.rss / MB), heapMb: Math.round(m.heapUsed / MB), afterGc: !!gc };
+}
+
+/** Counts a case as started; once the cases before it are done, samples memory at each checkpoint. */
 export function started(t: FuzzTally, count: number): void {
+  if (checkpoints(count).includes(t.cases)) t.memory.push(sampleMemory(t.cases));
   t.cases++;
-  if (t.cases === Math.ceil(count / 10) || t.cases === Math.ceil(count / 2) || t.cases === count)
-    t.rssMb[String(t.cases)] = Math.round(process.memoryUsage().rss / (1024 * 1024));
+}
+
+/** Samples memory once every case is done (the last checkpoint). */
+export function finished(t: FuzzTally): FuzzTally {
+  if (t.memory.at(-1)?.cases !== t.cases) t.memory.push(sampleMemory(t.cases));
+  return t;
 }
 
 /** Counts an expected outcome. */
@@ -167,5 +200,5 @@ export async function runCases<T>(
         );
     }
   }
-  return t;
+  return finished(t);
 }

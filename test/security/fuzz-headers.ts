@@ -38,15 +38,21 @@ function credentials(header: string): string | undefined {
   }
 }
 
+/** Virtual time between cases: the seller's unpaid invoices (600 s expiry) lapse 1,200 cases after they were made. */
+const CASE_SPACING_MS = 500;
+
 /**
  * L402 headers against a real seller's paywall (in memory): every answer is
- * a 4xx or a 200, never a 5xx; a 200 only for the genuine credentials.
+ * a 4xx or a 200, never a 5xx; a 200 only for the genuine credentials (a
+ * 1,000,000-call token, so the genuine header is served every time it comes).
+ * The virtual clock moves 0.5 s per case.
  */
 export async function fuzzHeaders(seed: number, count: number): Promise<FuzzTally> {
   const m = await makeMarket({ seed });
   const seller = await m.addSeller('shop.test', {
     archetype: 'data-feed',
     latency: { kind: 'fixed', ms: 0 },
+    tiers: [{ kind: 'bundle', calls: 1_000_000, priceMsat: 10_000 }],
   });
   const { authorization } = await buy(m, inMemory(seller.app), '/v1/anomalies');
   const genuine = credentials(authorization);
@@ -62,12 +68,15 @@ export async function fuzzHeaders(seed: number, count: number): Promise<FuzzTall
       } catch {
         return outcome(t, 'not_a_header_value'); // fetch itself refuses it: it never reaches a server
       }
+      await m.clock.advance(CASE_SPACING_MS);
       const res = await seller.app.fetch(req);
-      await res.arrayBuffer();
+      const body = (await res.json().catch(() => undefined)) as
+        { reason?: unknown; error?: unknown } | undefined;
       if (res.status >= 500) return problem(t, 'status5xx', `${res.status} for ${JSON.stringify(header)}`);
       if (res.status < 300 && credentials(header) !== genuine)
         return problem(t, 'forgeries', `${res.status} for ${JSON.stringify(header)}`);
-      outcome(t, `http_${res.status}`);
+      const why = res.status === 402 ? body?.reason : res.status >= 400 ? body?.error : undefined;
+      outcome(t, `http_${res.status}${typeof why === 'string' ? ` ${why}` : ''}`);
     },
   );
 }

@@ -59,11 +59,15 @@ export class InvoiceStore {
 
   /**
    * Forgets `paymentHash` if its invoice expired by `now` and holds no
-   * accepted HTLC (nobody can pay it any more). Returns true when forgotten.
+   * accepted HTLC (nobody can pay it any more). With `keepSettled`, a settled
+   * invoice stays, and so does an open hold invoice (its holder cancels it).
+   * Returns true when forgotten.
    */
-  forgetIfExpired(paymentHash: string, now: number): boolean {
+  forgetIfExpired(paymentHash: string, now: number, { keepSettled = false } = {}): boolean {
     const r = this.#byHash.get(paymentHash);
     if (!r || r.invoice.expiresAt > now || r.invoice.state === 'accepted') return false;
+    const inv = r.invoice;
+    if (keepSettled && (inv.state === 'settled' || (inv.isHold && inv.state === 'open'))) return false;
     return this.#byHash.delete(paymentHash);
   }
 

@@ -6,6 +6,7 @@ import type { Network } from '../node.js';
 import { defaultSecp } from '../secp.js';
 import { ChannelGraph, type ChannelOptions, type ChannelPolicy, type SimChannel } from './graph.js';
 import { InvoiceStore } from './invoices.js';
+import { forgetExpired, UnpaidInvoiceSweep } from './invoice-sweep.js';
 import { defaultLatency } from './latency.js';
 import { ShardCollector } from './mpp.js';
 import type { IssuedInvoice } from './payment-deps.js';
@@ -43,6 +44,7 @@ export class SimNetwork {
   readonly #feesEarned: number[] = [];
   readonly #signInvoices: boolean;
   readonly #payments: PaymentEngine;
+  readonly #sweep: UnpaidInvoiceSweep;
   readonly #logger: Logger | undefined;
 
   constructor({
@@ -94,6 +96,7 @@ export class SimNetwork {
       collector,
       ...(multipart && { multipart }),
     });
+    this.#sweep = new UnpaidInvoiceSweep(this.#expiryDeps());
   }
 
   /** Adds a node; its key comes from the network's secret source (seeded sources: from the seed and the node's index). */
@@ -124,6 +127,7 @@ export class SimNetwork {
       invoices,
       payments: this.#payments,
       issued: this.#issued,
+      afterIssue: () => this.#sweep.afterIssue(),
     });
     this.nodes.push(node);
     this.#byAlias.set(alias, node);
@@ -195,28 +199,28 @@ export class SimNetwork {
 
   /**
    * Frees memory in long runs: forgets every invoice whose expiry has passed
-   * (unless a hold HTLC is still accepted) and the payers' resolved records
-   * of them. Such invoices can no longer be paid, so outcomes do not change;
-   * only `lookupInvoice`/`lookupPayment` stop finding them. Returns the
-   * number of invoices forgotten.
+   * (unless a hold HTLC is still accepted), settled ones included, and the
+   * payers' resolved records of them. Such invoices can no longer be paid,
+   * so outcomes do not change; only `lookupInvoice`/`lookupPayment` stop
+   * finding them. Returns the number of invoices forgotten. (Invoices that
+   * expired unpaid are also forgotten on their own as new ones are issued.)
    */
   pruneExpired(): number {
-    const now = this.clock.now();
-    const gone = new Set<string>();
-    for (const [pr, inv] of this.#issued) {
-      if (inv.expiresAtMs > now) continue;
-      if (this.#stores[inv.payee]!.forgetIfExpired(inv.paymentHash, now)) {
-        this.#issued.delete(pr);
-        gone.add(inv.paymentHash);
-      }
-    }
-    this.#payments.forget(gone);
-    return gone.size;
+    return forgetExpired(this.#expiryDeps(), { keepSettled: false });
+  }
+
+  /** Invoices the network still knows: issued and not forgotten. */
+  invoicesHeld(): number {
+    return this.#issued.size;
   }
 
   /** Route-cache hit counts, for benchmarks and reports. */
   routeCacheStats(): { hits: number; misses: number } {
     return { hits: this.#payments.cache.hits, misses: this.#payments.cache.misses };
+  }
+
+  #expiryDeps() {
+    return { clock: this.clock, issued: this.#issued, stores: this.#stores, payments: this.#payments };
   }
 
   #own(node: SimNode): number {

@@ -36,6 +36,8 @@ export interface SimNodeDeps {
   invoices: InvoiceStore;
   payments: PaymentEngine;
   issued: Map<string, IssuedInvoice>;
+  /** Called after each invoice is issued (the network's sweep of invoices that expired unpaid). */
+  afterIssue?: () => void;
 }
 
 const HASH_RE = /^[0-9a-f]{64}$/;
@@ -181,6 +183,7 @@ export class SimNode implements LightningNode {
       expiresAtMs: expiresAt,
       minFinalCltv: FINAL_CLTV,
     });
+    d.afterIssue?.();
     return { ...invoice };
   }
 }

@@ -1,0 +1,61 @@
+import type { Clock } from '../../time/clock.js';
+import type { InvoiceStore } from './invoices.js';
+import type { IssuedInvoice } from './payment-deps.js';
+import type { PaymentEngine } from './payment.js';
+
+/** What forgetting expired invoices touches: the network's issued invoices, each node's store, the payers' records. */
+export interface ExpiryDeps {
+  clock: Clock;
+  issued: Map<string, IssuedInvoice>;
+  stores: readonly InvoiceStore[];
+  payments: Pick<PaymentEngine, 'forget'>;
+}
+
+/**
+ * Forgets every invoice expired by now that nobody can pay any more (see
+ * `InvoiceStore.forgetIfExpired`; `keepSettled` keeps settled invoices and
+ * open hold invoices), and the payers' resolved records of them. Returns
+ * the number of invoices forgotten.
+ */
+export function forgetExpired(d: ExpiryDeps, { keepSettled }: { keepSettled: boolean }): number {
+  const now = d.clock.now();
+  const gone = new Set<string>();
+  for (const [pr, inv] of d.issued) {
+    if (inv.expiresAtMs > now) continue;
+    if (d.stores[inv.payee]!.forgetIfExpired(inv.paymentHash, now, { keepSettled })) {
+      d.issued.delete(pr);
+      gone.add(inv.paymentHash);
+    }
+  }
+  if (gone.size) d.payments.forget(gone);
+  return gone.size;
+}
+
+/**
+ * Forgets invoices that expired unpaid, as new ones are issued: anyone can
+ * make a seller issue invoices by asking (every 402 is one), so without this
+ * a node's memory grows with the requests it ever answered. A sweep runs
+ * when the number of issued invoices has doubled since the last one (and is
+ * at least `minIssued`): each invoice costs O(1) amortized, and the invoices
+ * held stay under twice those still payable, settled or held, plus
+ * `minIssued`. Settled invoices stay (a node's record of what it was paid);
+ * `SimNetwork.pruneExpired` forgets those too.
+ */
+export class UnpaidInvoiceSweep {
+  #due: number;
+
+  constructor(
+    private readonly deps: ExpiryDeps,
+    readonly minIssued = 1024,
+  ) {
+    this.#due = minIssued;
+  }
+
+  /** Called after an invoice is issued: sweeps when due; returns the number forgotten (0 when no sweep ran). */
+  afterIssue(): number {
+    if (this.deps.issued.size < this.#due) return 0;
+    const forgotten = forgetExpired(this.deps, { keepSettled: true });
+    this.#due = Math.max(this.minIssued, 2 * this.deps.issued.size);
+    return forgotten;
+  }
+}
