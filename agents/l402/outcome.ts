@@ -16,6 +16,8 @@ export type PurchaseOutcome =
   | 'quota_exhausted'
   | 'seller_error'
   | 'not_delivered'
+  /** A resold slice failed the buyer's check at the origin: its hold was canceled, nothing paid. */
+  | 'slice_refused'
   | 'rate_limited'
   | 'no_quote'
   | 'escalated'

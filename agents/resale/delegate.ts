@@ -107,8 +107,16 @@ export function delegate(
   };
 }
 
-/** Stores a delegated token so the holder's L402 client sends it for requests under its scope. */
-export async function adoptToken(tokens: TokenStore, d: DelegatedToken, clock: Clock): Promise<StoredToken> {
+/**
+ * Stores a delegated token so the holder's L402 client sends it for requests
+ * under its scope; `callsUsed` counts calls already made with it (a checked slice's first call).
+ */
+export async function adoptToken(
+  tokens: TokenStore,
+  d: DelegatedToken,
+  clock: Clock,
+  callsUsed = 0,
+): Promise<StoredToken> {
   const limits = tokenLimits(d.macaroon, d.service);
   const stored: StoredToken = {
     origin: d.origin,
@@ -120,7 +128,7 @@ export async function adoptToken(tokens: TokenStore, d: DelegatedToken, clock: C
     createdAt: clock.now(),
     validUntilMs: limits.validUntilMs,
     maxCalls: limits.maxCalls,
-    callsUsed: 0,
+    callsUsed,
     service: d.service,
   };
   await tokens.put(stored);

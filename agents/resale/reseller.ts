@@ -17,7 +17,10 @@ export interface ResellerOptions {
   /** The reseller's own minter: its paywall issues its own tokens for slices. */
   minter: Minter;
   clock: Clock;
-  /** Preimages for hold invoices (slices are sold pay-on-success: no slice, no money). Default: the OS CSPRNG. */
+  /**
+   * Preimages for hold invoices (slices are sold pay-on-success with buyer
+   * release: no working slice, no money). Default: the OS CSPRNG.
+   */
   secrets?: SecretSource;
   /** Buys bundles upstream, paying from the reseller's node. */
   client: L402Client;
@@ -40,8 +43,13 @@ export interface ResellerStats {
   bundlesBought: number;
   /** Paid upstream, fees included. */
   costMsat: Msat;
+  /** Slices handed out (paid retries answered with a slice). */
+  slicesDelivered: number;
+  /** Slices paid for: their hold settled (on delivery, or on the buyer's release after its check). */
   slicesSold: number;
-  /** Slice revenue (each slice's invoice amount). */
+  /** Slices whose buyer canceled the hold after checking them at the origin. */
+  slicesRefused: number;
+  /** Slice revenue (each settled slice's invoice amount). */
   revenueMsat: Msat;
   failures: number;
 }
@@ -57,7 +65,9 @@ interface Bundle {
  * slices of it through its own paywall, on its own Hono app and node. A
  * slice is the bundle's macaroon attenuated (fewer calls, shorter life,
  * optional path) plus the original preimage, delivered in the paid response
- * body of `GET /slice`; the buyer then calls the origin with it.
+ * body of `GET /slice`; the buyer then calls the origin with it. A buyer
+ * that asks for buyer release tries the slice at the origin while its HTLC
+ * is held and settles or cancels the hold itself.
  *
  * @example
  * const { app } = createReseller({ name: 'r1', node, minter, clock, client,
@@ -65,7 +75,23 @@ interface Bundle {
  */
 export function createReseller(o: ResellerOptions): { app: Hono; stats(): ResellerStats } {
   const log = o.logger ?? silentLogger;
-  const stats: ResellerStats = { bundlesBought: 0, costMsat: 0, slicesSold: 0, revenueMsat: 0, failures: 0 };
+  const stats: ResellerStats = {
+    bundlesBought: 0,
+    costMsat: 0,
+    slicesDelivered: 0,
+    slicesSold: 0,
+    slicesRefused: 0,
+    revenueMsat: 0,
+    failures: 0,
+  };
+  // Sales count when the money moves: a hold settled, or canceled by the buyer who checked the slice.
+  const onEvent: PaywallEventListener = (e) => {
+    if (e.type === 'settled') {
+      stats.slicesSold++;
+      stats.revenueMsat += e.priceMsat ?? 0;
+    } else if (e.type === 'refunded' && e.reason === 'buyer_canceled') stats.slicesRefused++;
+    o.onEvent?.(e);
+  };
   let bundle: Bundle | undefined;
   // Claiming a slice (and buying a bundle when needed) is one critical section.
   let lock: Promise<unknown> = Promise.resolve();
@@ -116,9 +142,11 @@ export function createReseller(o: ResellerOptions): { app: Hono; stats(): Resell
       price: o.slice.priceMsat,
       maxCalls: 1,
       payOnSuccess: true,
+      // A buyer that asks may try the slice at the origin before its payment settles.
+      buyerRelease: true,
       ...(o.secrets ? { secrets: o.secrets } : {}),
       logger: log,
-      ...(o.onEvent ? { onEvent: o.onEvent } : {}),
+      onEvent,
     }),
     async function sellSlice(c) {
       let slice: DelegatedToken | { error: string };
@@ -133,8 +161,7 @@ export function createReseller(o: ResellerOptions): { app: Hono; stats(): Resell
         // 503: the paywall cancels the hold invoice, so the buyer gets its money back.
         return c.json({ error: 'upstream_unavailable', message: slice.error }, 503);
       }
-      stats.slicesSold++;
-      stats.revenueMsat += o.slice.priceMsat;
+      stats.slicesDelivered++;
       return c.json({ ...slice, url: o.upstream.url });
     },
   );

@@ -1,4 +1,3 @@
-import { pathWithin } from '../../infra/l402/index.js';
 import type { LightningNode } from '../../infra/lightning/node.js';
 import type { Logger } from '../../infra/log.js';
 import type { Msat } from '../../infra/money.js';
@@ -11,10 +10,11 @@ import {
   type PurchaseResult,
   type StoredToken,
   type TokenStore,
-  tokenUsable,
 } from '../l402/index.js';
 import { budgetWindow, type PaymentPolicy } from '../policies/index.js';
 import { adoptToken, type DelegatedToken } from './delegate.js';
+import { parseSlice, SliceChecker, type CheckedSlice, type SliceCheck } from './slice-check.js';
+import { SpareSlices } from './spare-slices.js';
 
 /** A sub-agent's parts. */
 export interface SubAgentOptions {
@@ -29,15 +29,26 @@ export interface SubAgentOptions {
   logger?: Logger;
 }
 
+/** A slice purchase: the payment to the reseller, the slice, and the slice's first call when it was checked. */
+export interface SliceBuy {
+  /** `slice_refused` when the slice failed its check: the hold was canceled, nothing paid. */
+  result: PurchaseResult;
+  slice?: DelegatedToken;
+  /** The check's call at the origin (the slice's first call), made before the payment settled. */
+  check?: PurchaseResult;
+}
+
 /** A sub-agent: lives on tokens handed down or bought as slices, calls the origin with them. */
 export interface SubAgent {
   readonly name: string;
   readonly client: L402Client;
-  /** Buys a slice from a reseller (pay-on-success) and adopts it. */
-  buySlice(
-    sliceUrl: string,
-    hints?: PurchaseHints,
-  ): Promise<{ result: PurchaseResult; slice?: DelegatedToken }>;
+  /**
+   * Buys a slice from a reseller (pay-on-success) and adopts it. With `check`,
+   * the payment settles only if the slice's first call at `check.url` succeeds
+   * (buyer release, when the reseller offers it); otherwise the hold is
+   * canceled and the purchase ends as `slice_refused`.
+   */
+  buySlice(sliceUrl: string, hints?: PurchaseHints, check?: SliceCheck): Promise<SliceBuy>;
   /** Adopts a token handed down by a parent. */
   receive(token: DelegatedToken): Promise<StoredToken>;
   /**
@@ -52,7 +63,7 @@ export interface SubAgent {
  *
  * @example
  * const sub = createSubAgent({ name: 's1', node, fetch, clock, budgetMsat: 20_000 });
- * await sub.buySlice('http://reseller.test/slice');
+ * await sub.buySlice('http://reseller.test/slice', {}, { url: 'http://origin.test/v1/data' });
  * const r = await sub.call('http://origin.test/v1/data');
  */
 export function createSubAgent(o: SubAgentOptions): SubAgent {
@@ -60,48 +71,69 @@ export function createSubAgent(o: SubAgentOptions): SubAgent {
   const policy =
     o.policy ??
     (o.budgetMsat !== undefined ? budgetWindow({ limitMsat: o.budgetMsat }, { clock: o.clock }) : undefined);
-  const client = createL402Client({
+  const checker = new SliceChecker({
+    name: o.name,
     node: o.node,
     fetch: o.fetch,
+    clock: o.clock,
+    ...(o.logger ? { logger: o.logger } : {}),
+  });
+  const client = createL402Client({
+    node: o.node,
+    fetch: checker.fetch,
     clock: o.clock,
     tokens,
     buyer: o.name,
     ...(policy ? { policy } : {}),
     ...(o.logger ? { logger: o.logger } : {}),
   });
+  const spare = new SpareSlices(tokens, o.clock);
 
-  async function buySlice(sliceUrl: string, hints: PurchaseHints = {}) {
-    const result = await client.purchase(sliceUrl, {}, { payOnSuccess: true, buyer: o.name, ...hints });
-    if (result.outcome !== 'success' || !result.response) return { result };
+  async function buySlice(
+    sliceUrl: string,
+    hints: PurchaseHints = {},
+    check?: SliceCheck,
+  ): Promise<SliceBuy> {
+    const done = check ? checker.expect(sliceUrl, check) : undefined;
+    let result: PurchaseResult;
+    try {
+      result = await client.purchase(sliceUrl, {}, { payOnSuccess: true, buyer: o.name, ...hints });
+    } finally {
+      done?.();
+    }
+    const checked = result.paymentHash ? checker.take(result.paymentHash) : undefined;
+    return adoptDelivered(result, checked);
+  }
+
+  /** Adopts the delivered slice, or says why there is none (`checked`: what the check found, if one ran). */
+  async function adoptDelivered(
+    result: PurchaseResult,
+    checked: CheckedSlice | undefined,
+  ): Promise<SliceBuy> {
+    const first = checked?.call ? { check: checked.call } : {};
+    if (checked && !checked.ok)
+      return { result: { ...result, outcome: 'slice_refused', reason: checked.reason }, ...first };
+    if (result.outcome !== 'success' || !result.response) return { result, ...first };
     let slice: DelegatedToken | undefined;
     try {
       slice = parseSlice(await result.response.json());
     } catch {
       slice = undefined;
     }
-    if (!slice)
-      return {
-        result: {
-          ...result,
-          outcome: 'not_delivered' as const,
-          reason: 'the reseller answered without a usable slice',
-        },
-      };
+    const notDelivered = (reason: string): SliceBuy => ({
+      result: { ...result, outcome: 'not_delivered', reason },
+      ...first,
+    });
+    if (!slice) return notDelivered('the reseller answered without a usable slice');
     try {
-      await hold(slice);
+      // The check made the slice's first call.
+      await spare.hold(slice, checked ? 1 : 0);
     } catch (err) {
       // The macaroon is not one the origin's verifier would read: no slice was delivered.
-      const reason = `the reseller's slice is unusable: ${(err as Error).message}`;
-      return { result: { ...result, outcome: 'not_delivered' as const, reason } };
+      return notDelivered(`the reseller's slice is unusable: ${(err as Error).message}`);
     }
-    return { result, slice };
+    return { result, slice, ...first };
   }
-
-  // A token store holds one token per scope, so a second slice bought while the
-  // first still has calls left waits here instead of replacing (and wasting) it.
-  const spare = new SpareSlices(tokens, o.clock);
-  const hold = (slice: DelegatedToken) => spare.hold(slice);
-  const nextSpare = (url: string) => spare.next(url);
 
   async function call(url: string, init?: RequestInit): Promise<PurchaseResult> {
     for (;;) {
@@ -112,7 +144,7 @@ export function createSubAgent(o: SubAgentOptions): SubAgent {
         r.outcome === 'policy_denied' ||
         r.outcome === 'token_rejected' ||
         r.outcome === 'token_refused';
-      if (!spent || !(await nextSpare(url))) return r;
+      if (!spent || !(await spare.next(url))) return r;
       await r.response?.body?.cancel();
     }
   }
@@ -124,53 +156,4 @@ export function createSubAgent(o: SubAgentOptions): SubAgent {
     receive: (t) => adoptToken(tokens, t, o.clock),
     call,
   };
-}
-
-/** Checks the shape of a slice from an untrusted reseller. */
-function parseSlice(body: unknown): DelegatedToken | undefined {
-  const b = body as Record<string, unknown>;
-  const str = (k: string) => typeof b?.[k] === 'string';
-  if (!str('origin') || !str('service') || !str('macaroon') || !str('preimage')) return undefined;
-  if (!/^[0-9a-f]{64}$/i.test(b.preimage as string)) return undefined;
-  return {
-    origin: b.origin as string,
-    service: b.service as string,
-    macaroon: b.macaroon as string,
-    preimage: b.preimage as string,
-    ...(Number.isSafeInteger(b.calls) ? { calls: b.calls as number } : {}),
-    ...(Number.isSafeInteger(b.validUntilMs) ? { validUntilMs: b.validUntilMs as number } : {}),
-    ...(typeof b.pathPrefix === 'string' ? { pathPrefix: b.pathPrefix } : {}),
-  };
-}
-
-/** Slices bought ahead: adopted into the token store one at a time, as each runs out. */
-class SpareSlices {
-  readonly #spare: DelegatedToken[] = [];
-  constructor(
-    readonly tokens: TokenStore,
-    readonly clock: Clock,
-  ) {}
-
-  /** Adopts the slice, or keeps it for later while the held token for its scope still works. */
-  async hold(slice: DelegatedToken): Promise<void> {
-    const held = this.tokens.get(slice.origin, slice.pathPrefix ?? '/');
-    if (held && held.pathPrefix === (slice.pathPrefix ?? '/') && tokenUsable(held, this.clock.now()))
-      this.#spare.push(slice);
-    else await adoptToken(this.tokens, slice, this.clock);
-  }
-
-  /** Adopts the next unexpired spare slice covering `url`; false when none is left. */
-  async next(url: string): Promise<boolean> {
-    const { origin, pathname } = new URL(url);
-    for (;;) {
-      const i = this.#spare.findIndex(
-        (t) => t.origin === origin && pathWithin(pathname, t.pathPrefix ?? '/'),
-      );
-      if (i < 0) return false;
-      const [slice] = this.#spare.splice(i, 1);
-      if (slice!.validUntilMs !== undefined && this.clock.now() >= slice!.validUntilMs) continue;
-      await adoptToken(this.tokens, slice!, this.clock);
-      return true;
-    }
-  }
 }

@@ -27,6 +27,15 @@ export function hex32(value: string | undefined): string | undefined {
   return v !== undefined && HEX32.test(v) ? v : undefined;
 }
 
+/**
+ * Buyer-released pay-on-success (a paywall built with `buyerRelease`). On the
+ * retry, `buyer` asks the paywall to keep the HTLC held after a 2xx until the
+ * buyer has checked what it got; that 2xx then carries `pending`. The buyer's
+ * verdict is the retry again (`Authorization: L402 <macaroon>:` and
+ * `L402-Payer-Key`) with `settle` or `cancel`.
+ */
+export const RELEASE_HEADER = 'L402-Release';
+
 /** Request: which tier to buy (`L402-Tier: 1`); default the paywall's first tier. */
 export const TIER_HEADER = 'L402-Tier';
 

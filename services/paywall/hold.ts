@@ -20,6 +20,8 @@ export interface PendingHold {
   busy: boolean;
   /** The payer's HTLC is locked in (the node said `accepted`). */
   accepted?: boolean;
+  /** Delivered on a buyer-released retry: settles or cancels on the buyer's word, or cancels at expiry. */
+  awaitingRelease?: boolean;
   /** Cancels the invoice at its expiry when the HTLC was accepted and no retry came. */
   expiry?: AbortController;
 }

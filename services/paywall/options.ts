@@ -62,6 +62,14 @@ export interface L402PaywallOptions {
   strict?: boolean;
   /** Offer hold invoices to requests with `L402-Pay-On-Success: 1`. */
   payOnSuccess?: boolean;
+  /**
+   * Let a pay-on-success buyer check a delivery before the hold settles: a
+   * retry with `L402-Release: buyer` that the handler answers 2xx keeps the
+   * HTLC held until the buyer sends `settle` or `cancel` (or the invoice
+   * expires: canceled). For goods the buyer can only judge after receipt
+   * (resale slices). Needs `payOnSuccess`.
+   */
+  buyerRelease?: boolean;
   /** Most hold invoices in flight at once (default 10,000); beyond it a hold request gets 503 + Retry-After. */
   maxPendingHolds?: number;
   /** How long a pay-on-success retry waits for the HTLC to arrive (default 30 s). */
@@ -173,6 +181,7 @@ function grantedCapabilities(o: L402PaywallOptions): string[] | undefined {
 function checkLimits(o: L402PaywallOptions): void {
   if (o.invoiceExpirySec !== undefined)
     check(positiveInt(o.invoiceExpirySec), 'options.invoiceExpirySec must be a positive integer');
+  if (o.buyerRelease) check(o.payOnSuccess === true, 'options.buyerRelease needs payOnSuccess: true');
   if (o.holdTimeoutMs !== undefined)
     check(positiveInt(o.holdTimeoutMs), 'options.holdTimeoutMs must be a positive integer');
   if (o.maxPendingHolds !== undefined)

@@ -3,11 +3,12 @@ import type { Context, Next } from 'hono';
 import type { L402Error } from '../../infra/l402/index.js';
 import { formatAuthorization, paymentHashOfToken } from '../../infra/l402/index.js';
 import { runAuthorized } from './authorized.js';
+import { awaitRelease, releaseHold, releaseVerdict, wantsBuyerRelease } from './buyer-release.js';
 import type { IssuedChallenge } from './challenge.js';
 import { challengeResponse } from './challenge.js';
 import type { PendingHold } from './hold.js';
 import { waitForAccepted } from './hold.js';
-import { PAYER_KEY_HEADER, PAYER_LOCK_HEADER, hex32 } from './headers.js';
+import { PAYER_KEY_HEADER, PAYER_LOCK_HEADER, RELEASE_HEADER, hex32 } from './headers.js';
 import { emit, refuse, rejectCredential, unavailable } from './respond.js';
 import { verifyContext, type PaywallState } from './state.js';
 
@@ -21,7 +22,8 @@ export function reasonOf(e: L402Error): string {
  * while the payer's HTLC is held: check the payer's key against the lock it
  * sent for the hold invoice, verify the macaroon with the preimage only the
  * seller knows, wait for the HTLC, run the handler, then settle on 2xx or
- * cancel (refund) on anything else. One retry per invoice at a time.
+ * cancel (refund) on anything else. One retry per invoice at a time. With
+ * buyer release, a 2xx waits for the buyer's verdict, sent as a retry too.
  */
 export async function holdRetry(
   p: PaywallState,
@@ -48,6 +50,17 @@ export async function holdRetry(
     );
   if (hold.busy)
     return refuse(p, c, 409, 'hold_in_progress', `another request is already using hold invoice ${hash}`);
+  const verdict = releaseVerdict(c);
+  if (verdict) return releaseHold(p, c, hold, verdict);
+  // Delivered once: the handler never runs twice for one invoice.
+  if (hold.awaitingRelease)
+    return refuse(
+      p,
+      c,
+      409,
+      'awaiting_release',
+      `hold invoice ${hash} has delivered; it waits for ${RELEASE_HEADER}: settle or cancel`,
+    );
   hold.busy = true;
   try {
     return await runHold(p, c, next, macaroon, hold);
@@ -117,6 +130,11 @@ async function runHold(
   const refused = await runAuthorized(p, c, next, v.token);
   const delivered =
     refused === undefined && c.error === undefined && c.res.status >= 200 && c.res.status < 300;
+  if (delivered && wantsBuyerRelease(p, c)) {
+    hold.accepted = true;
+    awaitRelease(c, hold);
+    return refused;
+  }
   await finishHold(p, c, hold, delivered, refused?.status ?? c.res.status);
   return refused;
 }

@@ -31,6 +31,8 @@ export interface PaywallState {
   readonly capability: string | undefined;
   readonly strict: boolean;
   readonly payOnSuccess: boolean;
+  /** Buyer-released holds: a 2xx may wait for the buyer's `settle`/`cancel`. */
+  readonly buyerRelease: boolean;
   readonly holdTimeoutMs: number;
   readonly holdPollMs: number;
   readonly releaseQuotaOnServerError: boolean;
@@ -80,6 +82,7 @@ export function buildState(options: L402PaywallOptions): PaywallState {
     capability: options.capability,
     strict,
     payOnSuccess,
+    buyerRelease: options.buyerRelease ?? false,
     holdTimeoutMs,
     holdPollMs,
     releaseQuotaOnServerError,

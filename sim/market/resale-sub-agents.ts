@@ -1,5 +1,6 @@
 import type { Rng } from '../../infra/random.js';
 import type { Logger } from '../../infra/log.js';
+import type { PurchaseResult } from '../../agents/l402/index.js';
 import { createSubAgent, type SubAgent } from '../../agents/resale/index.js';
 import type { Engine } from '../engine/engine.js';
 import { drawValue, nextArrivalMs } from '../engine/draws.js';
@@ -94,21 +95,27 @@ async function runSubTask(
     taskId,
     startMs,
   };
-  const bought = await agent.buySlice(r.sliceUrl, { taskValueMsat: valueMsat, buyer: agent.name });
+  // The slice's first call at the origin is its check: the reseller is paid only if it works.
+  const bought = await agent.buySlice(
+    r.sliceUrl,
+    { taskValueMsat: valueMsat, buyer: agent.name },
+    { url: r.originUrl },
+  );
   recorder.purchase(purchaseRow(bought.result, { ...row, seller: r.name }));
   let spent = bought.result.paidMsat;
   let fees = bought.result.feeMsat;
   let calls = 0;
-  if (bought.slice) {
-    for (let i = 0; i < r.spec.sliceCalls; i++) {
-      const used = await agent.call(r.originUrl);
-      await used.response?.body?.cancel();
-      recorder.purchase(purchaseRow(used, { ...row, seller: r.originUrl }));
-      spent += used.paidMsat;
-      fees += used.feeMsat;
-      if (used.outcome === 'success') calls++;
-    }
-  }
+  const record = async (used: PurchaseResult) => {
+    await used.response?.body?.cancel();
+    recorder.purchase(purchaseRow(used, { ...row, seller: r.originUrl }));
+    spent += used.paidMsat;
+    fees += used.feeMsat;
+    if (used.outcome === 'success') calls++;
+  };
+  if (bought.check) await record(bought.check);
+  if (bought.slice)
+    for (let i = bought.check ? 1 : 0; i < r.spec.sliceCalls; i++)
+      await record(await agent.call(r.originUrl));
   const done = calls === r.spec.sliceCalls;
   const endedAt = clock.now();
   recorder.task({

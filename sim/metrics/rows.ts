@@ -85,6 +85,7 @@ const PAY_OUTCOMES = new Set(['no_route', 'insufficient_balance', 'payment_timeo
 const CALL_OUTCOMES = new Set([
   'success',
   'not_delivered',
+  'slice_refused',
   'token_rejected',
   'token_refused',
   'quota_exhausted',

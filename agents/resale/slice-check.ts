@@ -1,0 +1,176 @@
+import { paymentHashOfToken } from '../../infra/l402/index.js';
+import type { LightningNode } from '../../infra/lightning/node.js';
+import type { Logger } from '../../infra/log.js';
+import type { Clock } from '../../infra/time/clock.js';
+import { PAYER_KEY_HEADER, RELEASE_HEADER, parseHoldAuthorization } from '../../services/paywall/index.js';
+import { readBody } from '../l402/bounded-body.js';
+import { createL402Client, MemoryTokenStore, type PurchaseResult } from '../l402/index.js';
+import { adoptToken, type DelegatedToken } from './delegate.js';
+
+/** Where a buyer tries a slice before its payment settles: a request of the buyer's choosing, at the origin. */
+export interface SliceCheck {
+  url: string;
+  init?: RequestInit;
+}
+
+/** What the check of one delivered slice found, and whether the reseller took the verdict. */
+export interface CheckedSlice {
+  /** True when the slice's first call at the check URL succeeded. */
+  ok: boolean;
+  /** Why the slice failed its check. */
+  reason?: string;
+  /** That first call (absent when the delivery held no usable slice to call with). */
+  call?: PurchaseResult;
+  /** The reseller acknowledged the verdict; otherwise its hold is canceled at the invoice's expiry. */
+  released: boolean;
+}
+
+/** Most bytes of a slice body read for the check. */
+const SLICE_BODY_LIMIT = 64 * 1024;
+/** Most time for reading a slice body or sending a verdict. */
+const CHECK_TIMEOUT_MS = 30_000;
+
+/** What the checker needs: the sub-agent's name, node, clock and the transport under its client. */
+export interface SliceCheckerDeps {
+  name: string;
+  node: LightningNode;
+  fetch: typeof fetch;
+  clock: Clock;
+  logger?: Logger;
+}
+
+/**
+ * Buyer-released slices. `fetch` goes under the sub-agent's L402 client: a
+ * pay-on-success retry for a slice it expects asks the reseller for buyer
+ * release (`L402-Release: buyer`); when the 2xx comes back `pending`, the
+ * HTLC is still held, and the checker makes the slice's first call at the
+ * buyer's own check URL, then sends `settle` if it worked or `cancel` if not,
+ * before the client sees the delivery. A slice that does not work costs 0 msat.
+ */
+export class SliceChecker {
+  readonly #d: SliceCheckerDeps;
+  readonly #checks = new Map<string, SliceCheck[]>();
+  readonly #results = new Map<string, CheckedSlice>();
+
+  constructor(deps: SliceCheckerDeps) {
+    this.#d = deps;
+  }
+
+  /** Expects a slice bought from `sliceUrl`, checked with `check`; returns the function ending the wait. */
+  expect(sliceUrl: string, check: SliceCheck): () => void {
+    const key = new URL(sliceUrl).href;
+    const list = this.#checks.get(key) ?? [];
+    list.push(check);
+    this.#checks.set(key, list);
+    return () => {
+      list.splice(list.indexOf(check), 1);
+      if (list.length === 0) this.#checks.delete(key);
+    };
+  }
+
+  /** The check of the slice paid under `paymentHash` (once), or undefined when none ran. */
+  take(paymentHash: string): CheckedSlice | undefined {
+    const r = this.#results.get(paymentHash);
+    this.#results.delete(paymentHash);
+    return r;
+  }
+
+  /** The transport for the sub-agent's client: passes everything through, checking expected slices on the way. */
+  readonly fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const expected = input instanceof Request ? this.#expected(input) : undefined;
+    if (!expected) return this.#d.fetch(input, init);
+    const req = new Request(input, init);
+    req.headers.set(RELEASE_HEADER, 'buyer');
+    const res = await this.#d.fetch(req);
+    const ok2xx = res.status >= 200 && res.status < 300;
+    if (!ok2xx || res.headers.get(RELEASE_HEADER)?.trim().toLowerCase() !== 'pending') return res;
+    const checked = await this.#check(res, expected.check);
+    const released = await this.#release(req, checked.ok ? 'settle' : 'cancel');
+    this.#results.set(expected.paymentHash, { ...checked, released });
+    return res;
+  };
+
+  /** The check for a pay-on-success retry of an expected slice URL, with the hold's payment hash. */
+  #expected(req: Request): { check: SliceCheck; paymentHash: string } | undefined {
+    const check = this.#checks.get(req.url)?.[0];
+    if (!check || !req.headers.has(PAYER_KEY_HEADER)) return undefined;
+    const macaroon = parseHoldAuthorization(req.headers.get('authorization') ?? undefined);
+    if (macaroon === undefined) return undefined;
+    try {
+      return { check, paymentHash: paymentHashOfToken(macaroon) };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Reads the slice from a copy of the delivery and makes its first call at the check URL. */
+  async #check(res: Response, check: SliceCheck): Promise<Omit<CheckedSlice, 'released'>> {
+    const body = await readBody(res.clone(), SLICE_BODY_LIMIT, CHECK_TIMEOUT_MS);
+    let slice: DelegatedToken | undefined;
+    try {
+      slice = body.ok ? parseSlice(JSON.parse(new TextDecoder().decode(body.bytes))) : undefined;
+    } catch {
+      slice = undefined;
+    }
+    if (!slice) return { ok: false, reason: 'the reseller answered without a usable slice' };
+    const { name, node, clock, logger } = this.#d;
+    // A store of its own: the check calls with this slice, not with whatever the sub-agent holds.
+    const tokens = new MemoryTokenStore();
+    try {
+      await adoptToken(tokens, slice, clock);
+    } catch (err) {
+      return { ok: false, reason: `the reseller's slice is unusable: ${(err as Error).message}` };
+    }
+    const client = createL402Client({
+      node,
+      fetch: this.#d.fetch,
+      clock,
+      tokens,
+      buyer: name,
+      ...(logger ? { logger } : {}),
+    });
+    const call = await client.purchase(check.url, check.init ?? {}, { reuseOnly: true, buyer: name });
+    if (call.outcome === 'success') return { ok: true, call };
+    const why = `${call.outcome}${call.reason ? `: ${call.reason}` : ''}`;
+    return { ok: false, call, reason: `the slice failed its first call at ${check.url} (${why})` };
+  }
+
+  /** Sends the verdict as a retry of the same hold (same macaroon, same payer key); false when not taken. */
+  async #release(req: Request, verdict: 'settle' | 'cancel'): Promise<boolean> {
+    const headers = new Headers({ [RELEASE_HEADER]: verdict });
+    for (const h of ['authorization', PAYER_KEY_HEADER]) headers.set(h, req.headers.get(h) ?? '');
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), CHECK_TIMEOUT_MS);
+    try {
+      const res = await this.#d.fetch(
+        new Request(req.url, { method: req.method, headers, signal: abort.signal }),
+      );
+      await res.body?.cancel();
+      if (!res.ok)
+        this.#d.logger?.warn({ url: req.url, status: res.status, verdict }, 'slice verdict not taken');
+      return res.ok;
+    } catch (err) {
+      this.#d.logger?.warn({ err, url: req.url, verdict }, 'slice verdict not sent');
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** Checks the shape of a slice from an untrusted reseller. */
+export function parseSlice(body: unknown): DelegatedToken | undefined {
+  const b = body as Record<string, unknown>;
+  const str = (k: string) => typeof b?.[k] === 'string';
+  if (!str('origin') || !str('service') || !str('macaroon') || !str('preimage')) return undefined;
+  if (!/^[0-9a-f]{64}$/i.test(b.preimage as string)) return undefined;
+  return {
+    origin: b.origin as string,
+    service: b.service as string,
+    macaroon: b.macaroon as string,
+    preimage: b.preimage as string,
+    ...(Number.isSafeInteger(b.calls) ? { calls: b.calls as number } : {}),
+    ...(Number.isSafeInteger(b.validUntilMs) ? { validUntilMs: b.validUntilMs as number } : {}),
+    ...(typeof b.pathPrefix === 'string' ? { pathPrefix: b.pathPrefix } : {}),
+  };
+}

@@ -1,0 +1,154 @@
+import { Hono } from 'hono';
+import { describe, expect, it } from 'vitest';
+import { createL402Client } from '../../agents/l402/index.js';
+import { createReseller, createSubAgent } from '../../agents/resale/index.js';
+import { createMinter, DerivedRootKeyStore } from '../../infra/l402/index.js';
+import { insecureSeededSecrets } from '../../infra/random.js';
+import { l402Paywall, type PaywallEvent } from '../../services/paywall/index.js';
+import { drive, makeMarket } from '../buyer/market.js';
+
+const SLICE_MSAT = 12_000;
+/** The hub's fee on a 12,000 msat payment: 100 base + 1,000 ppm. */
+const SLICE_FEE_MSAT = 112;
+
+/**
+ * origin (a 6-call bundle for 30,000) → reseller (2-call slices at 12,000,
+ * `slicesPerBundle` of them per bundle) → one sub-agent, on one simnet.
+ */
+function resale({ slicesPerBundle, subs = 1 }: { slicesPerBundle?: number; subs?: number } = {}) {
+  const m = makeMarket();
+  const origin = m.addSeller({ name: 'origin', priceMsat: 30_000, maxCalls: 6 });
+  const node = m.addNode('reseller', { toHub: true });
+  m.net.openChannel(m.hub, node, { capacityMsat: 50_000_000, baseFeeMsat: 100, feeRatePpm: 1_000 });
+  const keys = insecureSeededSecrets(m.rng.fork('reseller'));
+  const reseller = createReseller({
+    name: 'reseller',
+    node,
+    minter: createMinter({
+      rootKeys: new DerivedRootKeyStore(keys.fork('root').bytes(32)),
+      randomBytes: (n) => keys.bytes(n),
+    }),
+    clock: m.clock,
+    secrets: keys.fork('preimages'),
+    client: createL402Client({ node, fetch: m.fetch, clock: m.clock, buyer: 'reseller' }),
+    upstream: { url: origin.url, hints: { expectedPayee: origin.node.pubkey, quotedPriceMsat: 30_000 } },
+    slice: { calls: 2, validForSec: 600, priceMsat: SLICE_MSAT },
+    ...(slicesPerBundle !== undefined ? { slicesPerBundle } : {}),
+  });
+  m.mount('reseller.test', reseller.app);
+  const agents = Array.from({ length: subs }, (_, i) =>
+    createSubAgent({
+      name: `sub-${i}`,
+      node: m.addNode(`sub-${i}`, { toHub: true }),
+      fetch: m.fetch,
+      clock: m.clock,
+      budgetMsat: 15_000,
+    }),
+  );
+  return { m, origin, node, reseller, agents, check: { url: origin.url } };
+}
+
+describe('resale slices settle only once the slice works at the origin', () => {
+  it('a working slice is paid exactly once its first call succeeded: 12,000 + 112 fee, one call left on it', async () => {
+    const { m, origin, node, reseller, agents, check } = resale();
+    const sub = agents[0]!;
+    const subNode = m.net.node('sub-0');
+    const [subBefore, resellerBefore] = [await m.balance(subNode), await m.balance(node)];
+    const bought = await drive(m.clock, sub.buySlice('http://reseller.test/slice', {}, check));
+    expect(bought.result).toMatchObject({
+      outcome: 'success',
+      paidMsat: SLICE_MSAT,
+      feeMsat: SLICE_FEE_MSAT,
+    });
+    expect(bought.check).toMatchObject({ outcome: 'success', paidMsat: 0, status: 200 });
+    expect(subBefore - (await m.balance(subNode))).toBe(SLICE_MSAT + SLICE_FEE_MSAT);
+    expect((await m.balance(node)) - resellerBefore).toBe(SLICE_MSAT - reseller.stats().costMsat);
+    // The check was the slice's first call: one left, then the slice is spent.
+    const rest = [await drive(m.clock, sub.call(origin.url)), await drive(m.clock, sub.call(origin.url))];
+    expect(rest.map((r) => r.outcome)).toEqual(['success', 'quota_exhausted']);
+    expect(origin.served).toBe(2);
+    expect(reseller.stats()).toMatchObject({ slicesDelivered: 1, slicesSold: 1, slicesRefused: 0 });
+  });
+
+  it('an oversold slice the origin refuses costs its buyer 0 msat and ends as slice_refused', async () => {
+    // Four 2-call slices of a 6-call bundle: the fourth has no calls left at the origin.
+    const { m, origin, reseller, agents, check } = resale({ slicesPerBundle: 4, subs: 4 });
+    for (const sub of agents.slice(0, 3)) {
+      const { result } = await drive(m.clock, sub.buySlice('http://reseller.test/slice', {}, check));
+      expect(result.outcome).toBe('success');
+      // The check made the first call; the second uses up the slice.
+      expect((await drive(m.clock, sub.call(origin.url))).outcome).toBe('success');
+    }
+    const last = agents[3]!;
+    const lastNode = m.net.node('sub-3');
+    const before = await m.balance(lastNode);
+    const bought = await drive(m.clock, last.buySlice('http://reseller.test/slice', {}, check));
+    expect(bought.result).toMatchObject({ outcome: 'slice_refused', paidMsat: 0, feeMsat: 0 });
+    expect(bought.result.reason).toContain('token_refused');
+    expect(bought.check).toMatchObject({ outcome: 'token_refused', paidMsat: 0 });
+    expect(bought.slice).toBeUndefined();
+    expect(await m.balance(lastNode)).toBe(before);
+    expect(await m.net.node('reseller').lookupInvoice(bought.result.paymentHash!)).toMatchObject({
+      state: 'canceled',
+    });
+    expect(reseller.stats()).toMatchObject({
+      slicesDelivered: 4,
+      slicesSold: 3,
+      slicesRefused: 1,
+      revenueMsat: 3 * SLICE_MSAT,
+    });
+    // The three good slices made their six calls; the origin refused the fourth's first.
+    expect(origin.served).toBe(6);
+  });
+
+  it('a reseller whose paywall answers 2xx with a forged slice is not paid', async () => {
+    const m = makeMarket();
+    const origin = m.addSeller({ name: 'origin', priceMsat: 30_000, maxCalls: 6 });
+    const node = m.addNode('forger', { toHub: true });
+    m.net.openChannel(m.hub, node, { capacityMsat: 50_000_000, baseFeeMsat: 100, feeRatePpm: 1_000 });
+    const keys = insecureSeededSecrets(m.rng.fork('forger'));
+    const events: PaywallEvent[] = [];
+    const app = new Hono();
+    app.get(
+      '/slice',
+      l402Paywall({
+        node,
+        minter: createMinter({
+          rootKeys: new DerivedRootKeyStore(keys.fork('root').bytes(32)),
+          randomBytes: (n) => keys.bytes(n),
+        }),
+        clock: m.clock,
+        service: 'forged-slices',
+        price: SLICE_MSAT,
+        payOnSuccess: true,
+        buyerRelease: true,
+        secrets: keys.fork('preimages'),
+        onEvent: (e) => events.push(e),
+      }),
+      // A slice of the right shape whose macaroon the origin never minted.
+      (c) =>
+        c.json({
+          origin: 'http://origin.test',
+          service: 'origin',
+          macaroon: 'AgEEbHNhdAJCAAAfakefakefakefakefakefakefakefakefakefakefakefakefakefakefake',
+          preimage: '00'.repeat(32),
+          calls: 2,
+        }),
+    );
+    m.mount('forger.test', app);
+    const sub = createSubAgent({
+      name: 'sub',
+      node: m.addNode('sub', { toHub: true }),
+      fetch: m.fetch,
+      clock: m.clock,
+      budgetMsat: 15_000,
+    });
+    const before = await m.balance(m.net.node('sub'));
+    const bought = await drive(m.clock, sub.buySlice('http://forger.test/slice', {}, { url: origin.url }));
+    expect(bought.result).toMatchObject({ outcome: 'slice_refused', paidMsat: 0, feeMsat: 0 });
+    expect(await m.balance(m.net.node('sub'))).toBe(before);
+    expect(events.filter((e) => e.type === 'settled' || e.type === 'refunded')).toMatchObject([
+      { type: 'refunded', reason: 'buyer_canceled', priceMsat: SLICE_MSAT },
+    ]);
+  });
+});
