@@ -1,3 +1,5 @@
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import { fakeModel } from '@langchain/core/testing';
 import { describe, expect, it } from 'vitest';
 import {
   createBuyerAgent,
@@ -16,7 +18,12 @@ const SELLERS: SellerSpec[] = [
   { name: 'slow', priceMsat: 3_000, quoteDelayMs: 1_500 },
 ];
 
-async function run(decider: DeciderSpec, quoting: QuotingMode, task: Partial<Task> = {}) {
+async function run(
+  decider: DeciderSpec,
+  quoting: QuotingMode,
+  task: Partial<Task> = {},
+  model?: BaseChatModel,
+) {
   const m = makeMarket();
   for (const spec of SELLERS) m.addSeller(spec);
   const registry = await m.registry();
@@ -25,7 +32,7 @@ async function run(decider: DeciderSpec, quoting: QuotingMode, task: Partial<Tas
     name: 'buyer-1',
     registry,
     client,
-    decider: createDecider(decider, { clock: m.clock }),
+    decider: createDecider(decider, { clock: m.clock, ...(model && { model }) }),
     clock: m.clock,
     quoting,
   });
@@ -96,6 +103,31 @@ describe('quoting: all quotes or a stream handed to the decider in arrival order
     const { r } = await run({ name: 'cheapest' }, stream({ maxQuotes: 2 }));
     expect(bought(r)).toEqual([{ seller: 'middling', paidMsat: 6_000, quoteDelayMs: 400, arrivalRank: 2 }]);
     expect(quoteMs(r)).toBe(400);
+  });
+
+  it('stream: the LLM decider with a 7000 msat max-price reservation stops at the middling quote (400 ms); the model chooses among the two in', async () => {
+    const model = fakeModel().respondWithTools([
+      // Offers are listed in registry (price) order: offer-1 is middling, offer-2 fast.
+      { name: 'choose_offer', args: { offerId: 'offer-1', reason: 'cheaper of the two' } },
+    ]);
+    const { r } = await run({ name: 'llm', reservation: { maxPriceMsat: 7_000 } }, stream(), {}, model);
+    expect(bought(r)).toEqual([{ seller: 'middling', paidMsat: 6_000, quoteDelayMs: 400, arrivalRank: 2 }]);
+    expect(quoteMs(r)).toBe(400);
+    const prompt = String(model.calls[0]!.messages.at(-1)!.content);
+    expect(['fast', 'middling', 'slow'].map((s) => prompt.includes(`"seller":"${s}"`))).toEqual([
+      true,
+      true,
+      false,
+    ]);
+  });
+
+  it('stream: the LLM decider without a reservation waits for every quote (1500 ms) before asking the model', async () => {
+    const model = fakeModel().respondWithTools([
+      { name: 'choose_offer', args: { offerId: 'offer-3', reason: 'cheapest' } },
+    ]);
+    const { r } = await run({ name: 'llm' }, stream(), {}, model);
+    expect(quoteMs(r)).toBe(1_500);
+    expect(model.calls).toHaveLength(1);
   });
 
   it('first-acceptable in registry order (the default) buys the first listed acceptable seller whatever its arrival', async () => {

@@ -8,6 +8,7 @@ import type { OfferTerms, DecisionRecord, Task } from '../types.js';
 import { LabError } from '../../../infra/errors.js';
 import { describeOffers, SYSTEM_PROMPT } from './llm-prompt.js';
 import { acceptable, type Choice, type Decider } from './types.js';
+import { meetsReservation, type Reservation } from './rules.js';
 
 /** The tool the model answers with: which offer, and why (or `none`). */
 export const chooseOfferSchema = z.object({
@@ -30,6 +31,12 @@ export interface LlmDeciderOptions {
   env?: Record<string, string | undefined>;
   /** What to do when the model answers without a valid choice (default: fall back to the cheapest). */
   onInvalid?: 'cheapest' | 'none';
+  /**
+   * With streamed quotes: the first offer worth its price that meets this rule stops the
+   * stream, and the model chooses among the offers in by then. Without it the stream runs to
+   * its timeout or maximum count (a model cannot be asked at every arrival).
+   */
+  reservation?: Reservation;
 }
 
 /** Builds ChatOpenAI from the environment; throws LabError('missing_api_key') without a key. */
@@ -71,8 +78,12 @@ export function createLlmDecider(options: LlmDeciderOptions): Decider {
   const bound = model.bindTools([chooseOffer], { tool_choice: 'choose_offer' } as never);
   const modelName = (model as { model?: string }).model ?? model._llmType();
 
+  const { reservation } = options;
   return {
     name: 'llm',
+    ...(reservation && {
+      accepts: (c: OfferTerms) => c.priceMsat <= c.valueMsat && meetsReservation(c, reservation),
+    }),
     async choose(offers: readonly OfferTerms[], task: Task) {
       // The rule deciders' value filter first: the model never sees, and cannot pick, an offer dearer than its calls are worth.
       const shown = acceptable(offers);

@@ -80,7 +80,7 @@ export interface FirstAcceptableOptions {
 }
 
 /** Whether an offer meets the reservation rule (any offer does without one). */
-function meets(c: OfferTerms, r: Reservation | undefined): boolean {
+export function meetsReservation(c: OfferTerms, r: Reservation | undefined): boolean {
   if (!r) return true;
   return 'maxPriceMsat' in r ? c.priceMsat <= r.maxPriceMsat : c.valueMsat - c.priceMsat >= r.minSurplusMsat;
 }
@@ -98,7 +98,7 @@ export function firstAcceptableDecider({
 }: FirstAcceptableOptions = {}): Decider {
   const rank = (c: OfferTerms) => c.arrival?.rank ?? 0;
   const decider = ruleDecider('first_acceptable', (c, ok) => {
-    const fit = ok.filter((i) => meets(c[i]!, reservation));
+    const fit = ok.filter((i) => meetsReservation(c[i]!, reservation));
     if (order === 'arrival') fit.sort((a, b) => rank(c[a]!) - rank(c[b]!) || a - b);
     if (fit.length === 0)
       return { index: -1, reason: 'first_acceptable: no offer meets the reservation rule' };
@@ -106,7 +106,7 @@ export function firstAcceptableDecider({
     const when = order === 'arrival' ? `, quote ${rank(c[i]!)} to arrive` : '';
     return { index: i, reason: `first_acceptable: ${c[i]!.listing.name} at ${c[i]!.priceMsat} msat${when}` };
   });
-  return { ...decider, accepts: (c) => c.priceMsat <= c.valueMsat && meets(c, reservation) };
+  return { ...decider, accepts: (c) => c.priceMsat <= c.valueMsat && meetsReservation(c, reservation) };
 }
 
 /** A uniformly random acceptable offer, from a seeded stream. */

@@ -8,6 +8,15 @@ import { thompsonDecider } from './thompson.js';
 import { type Decider } from './types.js';
 import { LabError } from '../../../infra/errors.js';
 
+/** A reservation rule: a price ceiling or a surplus (value - price) floor, in msat. */
+const reservationSchema = z.union(
+  [
+    z.strictObject({ maxPriceMsat: z.number().int().min(0) }),
+    z.strictObject({ minSurplusMsat: z.number().int().min(0) }),
+  ],
+  { error: 'expected { maxPriceMsat } or { minSurplusMsat } (integer msat)' },
+);
+
 /** A decider declared by name (scenario files): rules, or `llm` with an optional fallback. */
 export const deciderSpecSchema = z.discriminatedUnion('name', [
   z.object({ name: z.literal('cheapest') }).strict(),
@@ -18,19 +27,18 @@ export const deciderSpecSchema = z.discriminatedUnion('name', [
       /** The order offers are read in: the registry's (default) or the quotes' arrival. */
       order: z.enum(['arrival', 'registry'], { error: 'expected arrival | registry' }).optional(),
       /** Besides price <= value: a price ceiling or a surplus (value - price) floor, in msat. */
-      reservation: z
-        .union(
-          [
-            z.strictObject({ maxPriceMsat: z.number().int().min(0) }),
-            z.strictObject({ minSurplusMsat: z.number().int().min(0) }),
-          ],
-          { error: 'expected { maxPriceMsat } or { minSurplusMsat } (integer msat)' },
-        )
-        .optional(),
+      reservation: reservationSchema.optional(),
     })
     .strict(),
   z.object({ name: z.literal('random') }).strict(),
-  z.object({ name: z.literal('llm'), onInvalid: z.enum(['cheapest', 'none']).optional() }).strict(),
+  z
+    .object({
+      name: z.literal('llm'),
+      onInvalid: z.enum(['cheapest', 'none']).optional(),
+      /** With streamed quotes: stop the stream at the first offer meeting it, and let the model choose among those in. */
+      reservation: reservationSchema.optional(),
+    })
+    .strict(),
   z
     .object({
       name: z.literal('thompson'),
@@ -94,6 +102,7 @@ export function createDecider(spec: DeciderSpec | DeciderSpec['name'], deps: Dec
         model: deps.model,
         env: deps.env,
         onInvalid: s.onInvalid,
+        ...(s.reservation && { reservation: s.reservation }),
       });
   }
 }
