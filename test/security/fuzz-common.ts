@@ -134,6 +134,9 @@ const edit: fc.Arbitrary<Edit> = fc.oneof(
   fc.record({ k: fc.constant('repeat' as const), n: fc.integer({ min: 2, max: 40 }) }),
 );
 
+/** The longest string a repeat edit makes: hostile values stay within 64 KiB (four repeats could reach 500 MB). */
+export const MAX_MUTATED_CHARS = 64 * 1024;
+
 function apply(s: string, e: Edit): string {
   const at = s.length ? (e.k === 'repeat' ? 0 : e.at % (s.length + 1)) : 0;
   switch (e.k) {
@@ -146,11 +149,11 @@ function apply(s: string, e: Edit): string {
     case 'truncate':
       return s.slice(0, at);
     case 'repeat':
-      return s.repeat(e.n);
+      return s.repeat(Math.max(1, Math.min(e.n, Math.floor(MAX_MUTATED_CHARS / Math.max(1, s.length)))));
   }
 }
 
-/** `base` with one to four random edits (replace, delete, insert, truncate, repeat). */
+/** `base` with one to four random edits (replace, delete, insert, truncate, repeat up to `MAX_MUTATED_CHARS`). */
 export function mutatedString(base: string): fc.Arbitrary<string> {
   return fc.array(edit, { minLength: 1, maxLength: 4 }).map((edits) => edits.reduce(apply, base));
 }
