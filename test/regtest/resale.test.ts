@@ -25,8 +25,9 @@ const SLICE_MSAT = 9_000;
 
 /**
  * origin (seller-1: a 4-call bundle) → reseller (seller-2: its own LND node and
- * paywall, 2-call slices sold pay-on-success, three per bundle: one too many)
- * → sub-agents on buyer-1 and buyer-2. Every payment crosses the hub.
+ * paywall, 2-call slices sold pay-on-success with buyer release, three per
+ * bundle: one too many) → sub-agents on buyer-1 and buyer-2, each checking its
+ * slice at the origin before its payment settles. Every payment crosses the hub.
  */
 describeRegtest(unavailable, 'a resale chain on real LND: origin → reseller → sub-agents', () => {
   const rt = useRegtest();
@@ -101,10 +102,9 @@ describeRegtest(unavailable, 'a resale chain on real LND: origin → reseller �
     await origin?.close();
   });
 
-  it('three sub-agents buy slices of one bundle; the held token of the oversold third is refused at the origin', async () => {
-    const outcomes: string[][] = [];
-    for (const { sub, node } of subs.slice(0, 3)) {
-      const { result, slice } = await sub.buySlice(`${resale.url}/slice`);
+  it('three sub-agents buy slices of one bundle, each checked at the origin before it settles; the oversold third is canceled, 0 msat paid', async () => {
+    for (const { sub, node } of subs.slice(0, 2)) {
+      const { result, slice, check } = await sub.buySlice(`${resale.url}/slice`, {}, { url: originUrl });
       expect(result).toMatchObject({
         outcome: 'success',
         paidMsat: SLICE_MSAT,
@@ -112,17 +112,24 @@ describeRegtest(unavailable, 'a resale chain on real LND: origin → reseller �
         hops: 2,
       });
       expect(slice).toMatchObject({ service: 'origin-feed', calls: 2 });
+      // The check was the slice's first call at the origin, made while the HTLC was held.
+      expect(check).toMatchObject({ outcome: 'success', paidMsat: 0 });
       ledger.book(node, 'seller-2', result.paidMsat, result.feeMsat);
-      const calls = [await sub.call(originUrl), await sub.call(originUrl)];
       // Sub-agents live on the slice: nothing is paid at the origin.
-      expect(calls.map((c) => c.paidMsat)).toEqual([0, 0]);
-      outcomes.push(calls.map((c) => c.outcome));
+      expect(await sub.call(originUrl)).toMatchObject({ outcome: 'success', paidMsat: 0 });
     }
-    expect(outcomes[0]).toEqual(['success', 'success']);
-    expect(outcomes[1]).toEqual(['success', 'success']);
-    expect(outcomes[2]![0]).toBe('token_refused');
+    const { sub, node } = subs[2]!;
+    const start = await quietBalances({ [node]: nodes[node] });
+    const third = await sub.buySlice(`${resale.url}/slice`, {}, { url: originUrl });
+    expect(third.result).toMatchObject({ outcome: 'slice_refused', paidMsat: 0, feeMsat: 0 });
+    expect(third.check).toMatchObject({ outcome: 'token_refused', paidMsat: 0 });
+    expect(third.slice).toBeUndefined();
+    expect(await nodes['seller-2'].lookupInvoice(third.result.paymentHash!)).toMatchObject({
+      state: 'canceled',
+    });
+    expect(await quietBalances({ [node]: nodes[node] })).toEqual(start);
     // The origin sold one bundle, served its four calls, and refused the fifth on its shared counter
-    // (the refusal carries a fresh challenge, which a reuse-only sub-agent does not pay).
+    // (the refusal carries a fresh challenge, which a reuse-only check does not pay).
     expect(originEvents.filter((e) => e.type === 'challenge')).toHaveLength(2);
     expect(originEvents.filter((e) => e.type === 'authorized')).toHaveLength(4);
     expect(originEvents.filter((e) => e.type === 'rejected').map((e) => e.reason)).toEqual([
@@ -130,8 +137,10 @@ describeRegtest(unavailable, 'a resale chain on real LND: origin → reseller �
     ]);
     expect(reseller.stats()).toMatchObject({
       bundlesBought: 1,
-      slicesSold: 3,
-      revenueMsat: 3 * SLICE_MSAT,
+      slicesDelivered: 3,
+      slicesSold: 2,
+      slicesRefused: 1,
+      revenueMsat: 2 * SLICE_MSAT,
       costMsat: bundlePriceMsat + hubFee(bundlePriceMsat),
     });
     expect(resellerPays).toHaveLength(1);
@@ -144,20 +153,20 @@ describeRegtest(unavailable, 'a resale chain on real LND: origin → reseller �
     await origin.close();
     const { sub, node } = subs[3]!;
     const start = await quietBalances({ [node]: nodes[node] });
-    const { result, slice } = await sub.buySlice(`${resale.url}/slice`);
+    const { result, slice } = await sub.buySlice(`${resale.url}/slice`, {}, { url: originUrl });
     expect(result).toMatchObject({ outcome: 'not_delivered', status: 503, paidMsat: 0 });
     expect(slice).toBeUndefined();
     expect(await nodes['seller-2'].lookupInvoice(result.paymentHash!)).toMatchObject({ state: 'canceled' });
     expect(await quietBalances({ [node]: nodes[node] })).toEqual(start);
-    expect(reseller.stats()).toMatchObject({ bundlesBought: 1, slicesSold: 3, failures: 1 });
+    expect(reseller.stats()).toMatchObject({ bundlesBought: 1, slicesSold: 2, failures: 1 });
   });
 
-  it('every node moved exactly what the chain recorded: subs paid the reseller, the reseller paid the origin, the hub kept the fees', async () => {
+  it('every node moved exactly what the chain recorded: two subs paid the reseller, the reseller paid the origin, the hub kept the fees', async () => {
     const after = await quietBalances(nodes);
     expect(changes(before, after)).toEqual(ledger.expected());
     expect(ledger.expected()).toMatchObject({
       'seller-1': bundlePriceMsat,
-      'seller-2': 3 * SLICE_MSAT - bundlePriceMsat - hubFee(bundlePriceMsat),
+      'seller-2': 2 * SLICE_MSAT - bundlePriceMsat - hubFee(bundlePriceMsat),
     });
   });
 });
