@@ -1,6 +1,7 @@
 import type { RecordEvent } from '../metrics/recorder.js';
 import type { PurchaseRow } from '../metrics/rows.js';
-import type { FlowView, Phase, RecentView, ResaleView, SellerView, Snapshot, Totals } from './snapshot.js';
+import type { RecentView, ResaleView, SellerView, Snapshot, Totals } from './snapshot.js';
+import { Flows, stepPhase } from './flows.js';
 import { agentViews, type LiveAgent } from './agent-views.js';
 
 /** What the live state folds: the recorder's events plus the start of each task (discover). */
@@ -8,20 +9,9 @@ export type LiveInput =
   RecordEvent | { kind: 'task_start'; t: number; buyer: string; group: string; role: string };
 
 export const MAX_AGENTS = 20;
-export const MAX_FLOWS = 15;
+export { MAX_FLOWS } from './flows.js';
 const MAX_RECENT = 12;
 const MAX_FAULTS = 10;
-
-/** Purchase steps as the L402 client reports them, mapped to the phases the page draws. */
-const STEP_PHASE: Record<string, Phase> = {
-  challenge: 'quote',
-  check: 'decide',
-  authorize: 'decide',
-  pay: 'pay',
-  retry: 'consume',
-  consume: 'consume',
-  reuse: 'consume',
-};
 
 /**
  * The market as the page sees it, folded event by event from what the
@@ -42,7 +32,7 @@ export class LiveState {
   };
   readonly sellers = new Map<string, SellerView>();
   readonly agents = new Map<string, LiveAgent>();
-  readonly #flows = new Map<string, FlowView & { seen: number }>();
+  readonly #flows = new Flows();
   readonly #recent: RecentView[] = [];
   readonly #failuresBySeller: Record<string, Record<string, number>> = {};
   readonly #resale = new Map<string, ResaleView & { subs: Set<string> }>();
@@ -119,33 +109,17 @@ export class LiveState {
     const buyer = String(d.buyer ?? '');
     const seller = this.sellerOf(String(d.url ?? ''));
     const step = String(d.step);
-    const phase = STEP_PHASE[step];
+    const phase = stepPhase(step);
     if (!phase || !buyer) return;
     const a = this.agents.get(buyer);
     if (a) {
       a.phase = phase;
       a.seen = this.#seq;
     }
-    const key = `${buyer}\u0000${seller}`;
-    const done =
-      step === 'consume' ||
-      step === 'reuse' ||
-      (step === 'pay' && d.ok === false) ||
-      (step === 'check' && d.ok === false) ||
-      (step === 'authorize' && d.decision !== 'allow');
     // The price a buyer was quoted: the 402 challenge's amount, or what it then authorized.
     if ((step === 'challenge' || step === 'authorize') && typeof d.amountMsat === 'number')
       this.seller(seller, seller).quotedMsat = d.amountMsat;
-    if (done) {
-      this.#flows.delete(key);
-      return;
-    }
-    const f = this.#flows.get(key) ?? { buyer, seller, phase, amountMsat: 0, hops: 0, seen: 0 };
-    f.phase = phase;
-    f.seen = this.#seq;
-    if (typeof d.amountMsat === 'number') f.amountMsat = d.amountMsat;
-    if (typeof d.hops === 'number') f.hops = d.hops;
-    this.#flows.set(key, f);
+    this.#flows.step(buyer, seller, phase, d, this.#seq);
   }
 
   /** A seller's node going off or on line, or its price changing, shows in its row (live and in replay). */
@@ -165,7 +139,7 @@ export class LiveState {
     if (d.done === true) a.done++;
     if (a.active === 0) {
       a.phase = 'idle';
-      for (const [k, f] of this.#flows) if (f.buyer === a.name) this.#flows.delete(k);
+      this.#flows.endBuyer(a.name);
     }
     if (d.role === 'buyer' || d.role === 'sub-agent') {
       this.totals.tasks++;
@@ -234,10 +208,7 @@ export class LiveState {
     | 'faults'
   > {
     const { phases, groups, agents } = agentViews(this.agents.values(), MAX_AGENTS);
-    const flows = [...this.#flows.values()]
-      .sort((x, y) => y.seen - x.seen)
-      .slice(0, MAX_FLOWS)
-      .map(({ seen: _s, ...f }) => f);
+    const flows = this.#flows.view();
     const failures = Object.entries(this.totals.byOutcome)
       .filter(([o]) => o !== 'success')
       .map(([outcome, count]) => ({ outcome, count }))

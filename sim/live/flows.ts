@@ -1,0 +1,64 @@
+import type { FlowView, Phase } from './snapshot.js';
+
+/** At most this many purchases in progress are drawn (the most recently active). */
+export const MAX_FLOWS = 15;
+
+/** Purchase steps as the L402 client reports them, mapped to the phases the page draws. */
+const STEP_PHASE: Record<string, Phase> = {
+  challenge: 'quote',
+  check: 'decide',
+  authorize: 'decide',
+  pay: 'pay',
+  retry: 'consume',
+  consume: 'consume',
+  reuse: 'consume',
+};
+
+/** The page's phase for a purchase step; undefined for steps the page does not draw. */
+export function stepPhase(step: string): Phase | undefined {
+  return STEP_PHASE[step];
+}
+
+/**
+ * Purchases in progress, one per (buyer, seller): each step moves its flow
+ * to the step's phase; a step that ends the purchase (delivered, reused, or
+ * refused at pay, check or authorize) removes it.
+ */
+export class Flows {
+  readonly #flows = new Map<string, FlowView & { seen: number }>();
+
+  /** Applies step `d` (already mapped to `phase`) of buyer's purchase from seller; `seq` orders activity. */
+  step(buyer: string, seller: string, phase: Phase, d: Record<string, unknown>, seq: number): void {
+    const step = String(d.step);
+    const key = `${buyer}\u0000${seller}`;
+    const done =
+      step === 'consume' ||
+      step === 'reuse' ||
+      (step === 'pay' && d.ok === false) ||
+      (step === 'check' && d.ok === false) ||
+      (step === 'authorize' && d.decision !== 'allow');
+    if (done) {
+      this.#flows.delete(key);
+      return;
+    }
+    const f = this.#flows.get(key) ?? { buyer, seller, phase, amountMsat: 0, hops: 0, seen: 0 };
+    f.phase = phase;
+    f.seen = seq;
+    if (typeof d.amountMsat === 'number') f.amountMsat = d.amountMsat;
+    if (typeof d.hops === 'number') f.hops = d.hops;
+    this.#flows.set(key, f);
+  }
+
+  /** Drops every flow of `buyer` (it has no task left in progress). */
+  endBuyer(buyer: string): void {
+    for (const [k, f] of this.#flows) if (f.buyer === buyer) this.#flows.delete(k);
+  }
+
+  /** The most recently active flows, at most MAX_FLOWS. */
+  view(): FlowView[] {
+    return [...this.#flows.values()]
+      .sort((x, y) => y.seen - x.seen)
+      .slice(0, MAX_FLOWS)
+      .map(({ seen: _s, ...f }) => f);
+  }
+}
