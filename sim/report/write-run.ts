@@ -5,7 +5,8 @@ import { runCharts } from './charts.js';
 import type { PricePoint } from './chart-base.js';
 import { parsePurchasesCsv } from '../metrics/csv.js';
 import { svgToPng, toSvg } from './render.js';
-import { runReportHtml, type RenderedChart } from './html.js';
+import type { RenderedChart } from './html.js';
+import { runReportHtml } from './run-report-html.js';
 import type { RunMeta } from './provenance.js';
 
 /** summary.json text: stable key order (as built), two-space indent, trailing newline. */
