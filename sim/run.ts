@@ -81,15 +81,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     (backend === 'embedded'
       ? new EmbeddedWorld(scenario.network, rng)
       : await createWorld(backend, scenario, rng, opts.networkFile));
-  let sinks = opts.sinks ?? {};
-  if (opts.outDir) {
-    mkdirSync(opts.outDir, { recursive: true });
-    sinks = {
-      purchases: new FileSink(join(opts.outDir, 'purchases.csv')),
-      tasks: new FileSink(join(opts.outDir, 'tasks.csv')),
-      ...(opts.events !== false && { events: new FileSink(join(opts.outDir, 'events.jsonl')) }),
-    };
-  }
+  const sinks = runSinks(opts);
   const durationMs = Math.round(scenario.durationSec * 1000);
   const recorder = new Recorder(
     {
@@ -127,24 +119,63 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     await world.close();
   }
   recorder.ended(result.endedAtMs);
-  const adjust = market?.transfers ?? new Map<string, number>();
-  const ledger = before.map((b) => {
-    const a = after.find((x) => x.node === b.node);
-    return { ...b, endMsat: (a?.endMsat ?? b.startMsat) - (adjust.get(b.node) ?? 0) };
-  });
+  const ledger = runLedger(before, after, market?.transfers ?? new Map<string, number>());
   const conservation = computeConservation(ledger, recorder.recordedSpend(), {
     initialMsat,
     finalMsat: world.totalMsat() ?? initialMsat,
   });
   const summary = recorder.finish(conservation);
   const wallMs = performance.now() - t0;
+  const meta = runMeta(scenario, opts, { seed, backend: world.backend, summary, result, wallMs });
+  let reportPath: string | undefined;
+  if (opts.outDir)
+    reportPath = await writeRunOutputs(opts.outDir, summary, meta, { png: opts.png !== false });
+  return { summary, meta, engine: result, ...(reportPath && { reportPath }) };
+}
+
+/** Where rows go: files in `outDir` when given, else the caller's sinks (or none). */
+function runSinks(opts: RunOptions): NonNullable<RunOptions['sinks']> {
+  if (!opts.outDir) return opts.sinks ?? {};
+  mkdirSync(opts.outDir, { recursive: true });
+  return {
+    purchases: new FileSink(join(opts.outDir, 'purchases.csv')),
+    tasks: new FileSink(join(opts.outDir, 'tasks.csv')),
+    ...(opts.events !== false && { events: new FileSink(join(opts.outDir, 'events.jsonl')) }),
+  };
+}
+
+/** Each node's start and end holdings; the end less what the market moved outside payments (`transfers`). */
+function runLedger(
+  before: LedgerEntry[],
+  after: LedgerEntry[],
+  transfers: Map<string, number>,
+): LedgerEntry[] {
+  return before.map((b) => {
+    const a = after.find((x) => x.node === b.node);
+    return { ...b, endMsat: (a?.endMsat ?? b.startMsat) - (transfers.get(b.node) ?? 0) };
+  });
+}
+
+/** meta.json: what ran (resolved scenario, seed, code and package versions, overrides) and how it went. */
+function runMeta(
+  scenario: Scenario,
+  opts: RunOptions,
+  run: {
+    seed: string | number;
+    backend: World['backend'];
+    summary: Summary;
+    result: EngineResult;
+    wallMs: number;
+  },
+): RunMeta {
+  const { seed, summary, result, wallMs } = run;
   const root = fileURLToPath(new URL('..', import.meta.url));
-  const meta: RunMeta = {
+  return {
     scenario: scenario.name,
     scenarioHash: summary.scenarioHash,
     resolvedScenario: JSON.parse(canonicalScenario(scenario)) as unknown,
     seed,
-    backend: world.backend,
+    backend: run.backend,
     code: codeVersion(root),
     startedAt: opts.startedAt ?? '',
     wallMs: Math.round(wallMs),
@@ -157,10 +188,6 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     engineSteps: result.steps,
     unfinished: result.unfinished.length,
   };
-  let reportPath: string | undefined;
-  if (opts.outDir)
-    reportPath = await writeRunOutputs(opts.outDir, summary, meta, { png: opts.png !== false });
-  return { summary, meta, engine: result, ...(reportPath && { reportPath }) };
 }
 
 /**
