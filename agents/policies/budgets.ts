@@ -1,7 +1,7 @@
 import type { Clock } from '../../infra/time/clock.js';
 import type { Msat } from '../../infra/money.js';
 import type { BudgetBook } from './budget-book.js';
-import { Ledger, type WindowAlign } from './ledger.js';
+import { Ledger, type LedgerRefusal, type WindowAlign } from './ledger.js';
 import { heldAmount, type Decision, type PaymentPolicy, type Offer, type Reservation } from './types.js';
 
 /** Where an offer's name for a cap is missing (the caller gave none): keyed apart from any real name. */
@@ -62,13 +62,7 @@ function keyedBudget(o: KeyedBudgetOptions): PaymentPolicy {
       (err: unknown) => {
         keys.delete(id);
         ledgers.get(key)?.release(id);
-        const why = (err as Error)?.message ?? String(err);
-        return {
-          kind: 'deny',
-          outcome: 'policy_denied',
-          policy: o.name,
-          reason: `${o.name}: cannot record the hold: ${why}`,
-        };
+        return unrecorded(o.name, err);
       },
     );
   };
@@ -80,25 +74,9 @@ function keyedBudget(o: KeyedBudgetOptions): PaymentPolicy {
       const amountMsat = heldAmount(offer);
       const key = o.keyOf(offer);
       const ledger = ledgerFor(key);
-      // Fail closed: an offer no limit covers (unknown or unlisted name, no default) is not paid.
-      if (!ledger)
-        return {
-          kind: 'deny',
-          outcome: 'policy_denied',
-          policy: o.name,
-          reason: `${o.name}: no limit for ${o.label(key)} and no defaultMsat`,
-        };
+      if (!ledger) return noLimit(o, key);
       const refusal = ledger.tryReserve(id, amountMsat, ctx.nowMs);
-      if (refusal) {
-        return {
-          kind: 'deny',
-          outcome: 'over_budget',
-          policy: o.name,
-          reason:
-            `${o.name}${key ? ` '${key === UNKNOWN ? '(unknown)' : key}'` : ''}: ${refusal.askedMsat} msat (price + fee ceiling) would exceed ` +
-            `the limit of ${refusal.limitMsat} msat (spent ${refusal.spentMsat}, reserved ${refusal.reservedMsat})`,
-        };
-      }
+      if (refusal) return overBudget(o.name, key, refusal);
       keys.set(id, key);
       return allowed(id, key, amountMsat, ctx.nowMs);
     },
@@ -117,6 +95,39 @@ function keyedBudget(o: KeyedBudgetOptions): PaymentPolicy {
       o.book?.release(bookName(key), reservation.id);
     },
     describe: () => o.describe,
+  };
+}
+
+/** Fail closed: an offer no limit covers (unknown or unlisted name, no default) is not paid. */
+function noLimit(o: KeyedBudgetOptions, key: string): Decision {
+  return {
+    kind: 'deny',
+    outcome: 'policy_denied',
+    policy: o.name,
+    reason: `${o.name}: no limit for ${o.label(key)} and no defaultMsat`,
+  };
+}
+
+/** The offer's worst case does not fit under the key's limit; the refusal carries the numbers. */
+function overBudget(name: string, key: string, refusal: LedgerRefusal): Decision {
+  return {
+    kind: 'deny',
+    outcome: 'over_budget',
+    policy: name,
+    reason:
+      `${name}${key ? ` '${key === UNKNOWN ? '(unknown)' : key}'` : ''}: ${refusal.askedMsat} msat (price + fee ceiling) would exceed ` +
+      `the limit of ${refusal.limitMsat} msat (spent ${refusal.spentMsat}, reserved ${refusal.reservedMsat})`,
+  };
+}
+
+/** A hold the budget book could not record is no allow. */
+function unrecorded(name: string, err: unknown): Decision {
+  const why = (err as Error)?.message ?? String(err);
+  return {
+    kind: 'deny',
+    outcome: 'policy_denied',
+    policy: name,
+    reason: `${name}: cannot record the hold: ${why}`,
   };
 }
 
