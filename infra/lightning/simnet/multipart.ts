@@ -42,84 +42,122 @@ interface Shard {
  */
 export async function payInParts(p: MultipartPayment): Promise<Payment> {
   const { deps: d, collector, inv, payment } = p;
-  const amountMsat = payment.amountMsat;
-  collector.open(inv.payee, inv.paymentHash, amountMsat);
-  const active = new Map<number, Promise<{ shard: Shard; result: AttemptResult }>>();
-  const settled: Shard[] = [];
-  let remaining = amountMsat;
-  let feeCommitted = 0;
-  let shardCap = amountMsat;
-  let failures = 0;
-  let nextId = 0;
-  let last = '';
-  let ending: [PaymentFailureReason, string] | undefined;
-  let preimage: string | undefined;
-
-  const giveUp = (reason: PaymentFailureReason, message: string) => {
-    ending ??= [reason, message];
-    collector.abandon(inv.payee, inv.paymentHash, 'the payer gave up on this payment');
+  collector.open(inv.payee, inv.paymentHash, payment.amountMsat);
+  const s: Progress = {
+    active: new Map(),
+    settled: [],
+    remaining: payment.amountMsat,
+    feeCommitted: 0,
+    shardCap: payment.amountMsat,
+    failures: 0,
+    nextId: 0,
+    last: '',
   };
-
   for (;;) {
-    if (!ending && remaining > 0) {
+    if (!s.ending && s.remaining > 0) {
       if (p.timeoutMs !== undefined && d.clock.now() - payment.createdAt >= p.timeoutMs)
-        giveUp('timeout', `gave up after ${p.timeoutMs} ms and ${payment.attempts} attempts${last}`);
-      while (!ending && remaining > 0 && active.size < p.options.maxParts) {
-        const amount = Math.min(remaining, shardCap);
-        const route = p.route(amount, p.maxFeeMsat - feeCommitted);
-        if (!route) {
-          const half = Math.ceil(amount / 2);
-          if (half < amount && half >= p.options.minShardMsat) {
-            shardCap = half;
-            continue;
-          }
-          break;
-        }
-        const shard: Shard = { id: nextId++, route, amountMsat: amount };
-        payment.attempts++;
-        remaining -= amount;
-        feeCommitted += route.feeMsat;
-        active.set(
-          shard.id,
-          sendAlongRoute(d.htlc, route, inv.paymentHash, inv.payee).then((result) => ({ shard, result })),
-        );
-      }
-      const stuck = active.size === collector.heldCount(inv.payee, inv.paymentHash);
-      if (!ending && remaining > 0 && stuck)
-        giveUp(...p.noRoute(Math.min(remaining, shardCap), p.maxFeeMsat - feeCommitted, last));
+        giveUp(p, s, 'timeout', `gave up after ${p.timeoutMs} ms and ${payment.attempts} attempts${s.last}`);
+      sendShards(p, s);
+      const stuck = s.active.size === collector.heldCount(inv.payee, inv.paymentHash);
+      if (!s.ending && s.remaining > 0 && stuck)
+        giveUp(p, s, ...p.noRoute(Math.min(s.remaining, s.shardCap), p.maxFeeMsat - s.feeCommitted, s.last));
     }
-    if (active.size === 0) break;
+    if (s.active.size === 0) break;
 
     const woke = await Promise.race([
-      ...active.values(),
+      ...s.active.values(),
       collector.nextArrival(inv.payee, inv.paymentHash).then(() => undefined),
     ]);
     if (!woke) continue;
     const { shard, result } = woke;
-    active.delete(shard.id);
+    s.active.delete(shard.id);
     if (result.kind === 'settled') {
-      preimage = result.preimage;
-      settled.push(shard);
+      s.preimage = result.preimage;
+      s.settled.push(shard);
       continue;
     }
-    remaining += shard.amountMsat;
-    feeCommitted -= shard.route.feeMsat;
-    const f = result.failure;
-    if (f.kind === 'final') {
-      giveUp(f.reason, f.message);
-      continue;
-    }
-    const { edges, amounts } = shard.route;
-    for (let i = 1; i < result.hop; i++) p.mc.recordSuccess(edges[i]!, amounts[i]!);
-    p.mc.recordFailure(f.edge, amounts[result.hop] ?? shard.amountMsat, d.clock.now());
-    last = `; last failure: ${describeHopFailure(f, (e) => d.graph.channels[e >> 1]!.scid)}`;
-    if (++failures >= d.maxAttempts) giveUp('no_route', `gave up after ${failures} failed shards${last}`);
+    shardFailed(p, s, shard, result);
   }
   collector.close(inv.payee, inv.paymentHash);
 
-  if (preimage !== undefined && remaining === 0) return succeed(p, settled, preimage);
-  const [reason, message] = ending ?? ['error', 'payment ended without an outcome (bug)'];
+  if (s.preimage !== undefined && s.remaining === 0) return succeed(p, s.settled, s.preimage);
+  const [reason, message] = s.ending ?? ['error', 'payment ended without an outcome (bug)'];
   return p.finish(reason, message);
+}
+
+/** A multi-part payment's state while its shards go out and come back. */
+interface Progress {
+  /** Shards en route or held at the payee, by id. */
+  active: Map<number, Promise<{ shard: Shard; result: AttemptResult }>>;
+  settled: Shard[];
+  /** Not yet sent, or sent and failed back. */
+  remaining: Msat;
+  /** Fees of the routes of the shards in flight or settled. */
+  feeCommitted: Msat;
+  /** The largest shard to try next (halved while no route carries it). */
+  shardCap: Msat;
+  failures: number;
+  nextId: number;
+  /** The last hop failure, as a suffix for messages. */
+  last: string;
+  /** Why the payer stopped sending (the first reason wins). */
+  ending?: [PaymentFailureReason, string];
+  preimage?: string;
+}
+
+/** Stops sending: the first reason is the payment's; shards held at the payee fail back. */
+function giveUp(p: MultipartPayment, s: Progress, reason: PaymentFailureReason, message: string): void {
+  s.ending ??= [reason, message];
+  p.collector.abandon(p.inv.payee, p.inv.paymentHash, 'the payer gave up on this payment');
+}
+
+/** Sends shards while some amount is left and fewer than `maxParts` are out, halving the shard while no route carries it. */
+function sendShards(p: MultipartPayment, s: Progress): void {
+  while (!s.ending && s.remaining > 0 && s.active.size < p.options.maxParts) {
+    const amount = Math.min(s.remaining, s.shardCap);
+    const route = p.route(amount, p.maxFeeMsat - s.feeCommitted);
+    if (!route) {
+      const half = Math.ceil(amount / 2);
+      if (half < amount && half >= p.options.minShardMsat) {
+        s.shardCap = half;
+        continue;
+      }
+      break;
+    }
+    const shard: Shard = { id: s.nextId++, route, amountMsat: amount };
+    p.payment.attempts++;
+    s.remaining -= amount;
+    s.feeCommitted += route.feeMsat;
+    s.active.set(
+      shard.id,
+      sendAlongRoute(p.deps.htlc, route, p.inv.paymentHash, p.inv.payee).then((result) => ({
+        shard,
+        result,
+      })),
+    );
+  }
+}
+
+/** A shard failed back: its amount is to send again; mission control learns where it failed; too many failures end the payment. */
+function shardFailed(
+  p: MultipartPayment,
+  s: Progress,
+  shard: Shard,
+  result: Extract<AttemptResult, { kind: 'failed' }>,
+): void {
+  s.remaining += shard.amountMsat;
+  s.feeCommitted -= shard.route.feeMsat;
+  const f = result.failure;
+  if (f.kind === 'final') {
+    giveUp(p, s, f.reason, f.message);
+    return;
+  }
+  const { edges, amounts } = shard.route;
+  for (let i = 1; i < result.hop; i++) p.mc.recordSuccess(edges[i]!, amounts[i]!);
+  p.mc.recordFailure(f.edge, amounts[result.hop] ?? shard.amountMsat, p.deps.clock.now());
+  s.last = `; last failure: ${describeHopFailure(f, (e) => p.deps.graph.channels[e >> 1]!.scid)}`;
+  if (++s.failures >= p.deps.maxAttempts)
+    giveUp(p, s, 'no_route', `gave up after ${s.failures} failed shards${s.last}`);
 }
 
 /** Every shard settled: mission control learns each route worked, and the payment records the fees and the longest route. */
