@@ -68,7 +68,34 @@ export const SWEEP_METRICS: SweepMetric[] = [
   { key: 'latencyP95', label: 'latency p95 (ms)', of: (s) => s.latency.attempts.p95 },
   { key: 'priceCv', label: 'price dispersion (mean CV)', of: (s) => meanCv(s) },
   { key: 'hhi', label: 'seller concentration (HHI)', of: (s) => s.market.hhi },
+  /** Posted minus agreed price over agreed negotiations, all groups (0 in a run without any). */
+  {
+    key: 'negotiationSavingsMsat',
+    label: 'negotiation savings (msat)',
+    of: (s) => negotiations(s).reduce((a, g) => a + g.savingsMsat, 0),
+  },
+  {
+    key: 'negotiationFailureRate',
+    label: 'negotiation failure',
+    of: (s) => {
+      const [failed, n] = negotiationCounts(s);
+      return n > 0 ? failed / n : 0;
+    },
+    counts: negotiationCounts,
+  },
 ];
+
+function negotiations(s: Summary) {
+  return Object.values(s.negotiation ?? {});
+}
+
+/** Negotiations that ended without agreement, of all negotiations (bids to sellers that do not negotiate excluded). */
+function negotiationCounts(s: Summary): [number, number] {
+  return negotiations(s).reduce<[number, number]>(
+    (a, g) => [a[0] + g.noAgreement, a[1] + g.negotiations],
+    [0, 0],
+  );
+}
 
 function meanCv(s: Summary): number {
   const cvs = Object.values(s.prices).map((p) => p.cv);

@@ -168,6 +168,22 @@ describe('sweep merge', () => {
     expect([s.paired!.mean, s.paired!.low, s.paired!.high]).toEqual([0.333333, -1, 1]);
   });
 
+  it('carries negotiation savings and failure to agree, from the negotiation golden (85,800 msat saved, 12 of 44 failed)', () => {
+    const negotiated = JSON.parse(
+      readGolden(GOLDEN_CASES.find((c) => c.scenario === 'negotiation')!)!,
+    ) as Summary;
+    const m = mergeRuns('x', [], points.slice(0, 1), [{ point: 0, seed: 1, summary: negotiated }]).points[0]!
+      .metrics;
+    expect(m.negotiationSavingsMsat!.mean).toBe(85_800);
+    expect(m.negotiationFailureRate!.wilson!.p).toBe(Number((12 / 44).toFixed(6)));
+    // A run without negotiation counts 0 saved and no negotiations (Wilson over 0 trials: [0, 1]).
+    const none = r.points[0]!.metrics;
+    expect([none.negotiationSavingsMsat!.mean, none.negotiationFailureRate!.wilson]).toEqual([
+      0,
+      { p: 0, low: 0, high: 1 },
+    ]);
+  });
+
   it('writes sweep.csv in long format: one row per point and seed with override columns', () => {
     const axes = [{ path: 'buyers[0].policy', values: [{ name: 'allow_all' }] }];
     const one = mergeRuns(
