@@ -7,7 +7,7 @@ export type FileLockErrorCode = 'file_locked';
 
 /** A held single-writer lock; `release` gives it up (once). */
 export interface FileLock {
-  /** The lock file: `<target>.lock`, holding the owner's pid. */
+  /** The lock file: `<target>.lock`, holding the owner's pid and start time. */
   readonly path: string;
   release(): Promise<void>;
 }
@@ -25,11 +25,50 @@ function alive(pid: number): boolean {
   }
 }
 
-async function ownerOf(lockPath: string): Promise<number | undefined> {
-  const text = await readFile(lockPath, 'utf8').catch(() => '');
-  const pid = Number.parseInt(text, 10);
-  return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
+/**
+ * When the process `pid` started, in clock ticks since boot (field 22 of
+ * `/proc/<pid>/stat`), or undefined where there is no /proc or no such
+ * process. A pid is reused; a pid with its start time names one process.
+ */
+export async function processStartTime(pid: number): Promise<string | undefined> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  // The command name (field 2) may hold spaces and parentheses: count fields after its closing one.
+  const rest = stat
+    ?.slice(stat.lastIndexOf(')') + 1)
+    .trim()
+    .split(/\s+/);
+  const start = rest?.[22 - 3];
+  return start !== undefined && /^\d+$/.test(start) ? start : undefined;
 }
+
+/** Who wrote a lock file: `<pid> <start time>` (older files hold the pid alone). */
+interface Owner {
+  pid: number;
+  start?: string;
+}
+
+async function ownerOf(lockPath: string): Promise<Owner | undefined> {
+  const text = await readFile(lockPath, 'utf8').catch(() => '');
+  const [pidText, start] = text.trim().split(/\s+/);
+  const pid = Number.parseInt(pidText ?? '', 10);
+  if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
+  return start !== undefined && /^\d+$/.test(start) ? { pid, start } : { pid };
+}
+
+/**
+ * Whether the lock's writer still runs: its pid is alive and, when the lock
+ * recorded a start time and /proc can tell, that pid started at that time
+ * (otherwise the pid was reused by another process and the lock is stale).
+ */
+async function running(o: Owner): Promise<boolean> {
+  if (!alive(o.pid)) return false;
+  if (o.start === undefined) return true;
+  const now = await processStartTime(o.pid);
+  return now === undefined || now === o.start;
+}
+
+const sameOwner = (a: Owner | undefined, b: Owner | undefined): boolean =>
+  a?.pid === b?.pid && a?.start === b?.start;
 
 /** Creates `path` exclusively with `text` in it; false when it exists. */
 async function createExclusive(path: string, text: string): Promise<boolean> {
@@ -45,11 +84,13 @@ async function createExclusive(path: string, text: string): Promise<boolean> {
 
 /**
  * Takes the single-writer lock of `target` (a file `<target>.lock` created
- * exclusively, holding this pid). A lock whose process is gone (a crash) is
- * taken over; one held by a running process, or already by this one, is
- * refused with LabError('file_locked') naming the pid. Taking over goes
- * through `<target>.lock.takeover`, created exclusively, so two processes
- * restarting at once cannot both take a stale lock.
+ * exclusively, holding this pid and its start time). A lock whose process is
+ * gone (a crash), or whose pid now belongs to a process that started at
+ * another time (the pid was reused), is taken over; one held by a running
+ * process, or already by this one, is refused with LabError('file_locked')
+ * naming the pid. Taking over goes through `<target>.lock.takeover`, created
+ * exclusively, so two processes restarting at once cannot both take a stale
+ * lock; a takeover file left by a process that died inside it is cleared.
  *
  * @example
  * const lock = await lockFile('/home/me/.cache/l402-lab/tokens.json', 'token file');
@@ -58,23 +99,27 @@ async function createExclusive(path: string, text: string): Promise<boolean> {
 export async function lockFile(target: string, what: string): Promise<FileLock> {
   const lockPath = `${target}.lock`;
   await mkdir(dirname(lockPath), { recursive: true });
-  const refuse = (pid: number | undefined): LabError<FileLockErrorCode> =>
-    new LabError(
+  const refuse = (owner: Owner | undefined): LabError<FileLockErrorCode> => {
+    const pid = owner?.pid;
+    return new LabError(
       'file_locked',
       `${what} ${target} is in use by process ${pid ?? '(unknown)'}${pid === process.pid ? ' (this one)' : ''}: ` +
         `only one writer at a time; stop that process or use another file (a lock left by a crash is taken over)`,
     );
-  if (held.has(lockPath)) throw refuse(process.pid);
-  if (!(await createExclusive(lockPath, `${process.pid}\n`))) {
+  };
+  if (held.has(lockPath)) throw refuse({ pid: process.pid });
+  const me = await self();
+  const text = `${me.pid}${me.start ? ` ${me.start}` : ''}\n`;
+  if (!(await createExclusive(lockPath, text))) {
     const owner = await ownerOf(lockPath);
-    if (owner !== undefined && owner !== process.pid && alive(owner)) throw refuse(owner);
+    if (owner !== undefined && owner.pid !== process.pid && (await running(owner))) throw refuse(owner);
     const takeover = `${lockPath}.takeover`;
-    if (!(await createExclusive(takeover, `${process.pid}\n`))) throw refuse(owner);
+    if (!(await enterTakeover(takeover, text))) throw refuse(owner);
     try {
       // Still the stale owner's? Then it is ours to replace.
-      if ((await ownerOf(lockPath)) !== owner) throw refuse(await ownerOf(lockPath));
+      if (!sameOwner(await ownerOf(lockPath), owner)) throw refuse(await ownerOf(lockPath));
       await unlink(lockPath).catch(() => {});
-      if (!(await createExclusive(lockPath, `${process.pid}\n`))) throw refuse(await ownerOf(lockPath));
+      if (!(await createExclusive(lockPath, text))) throw refuse(await ownerOf(lockPath));
     } finally {
       await unlink(takeover).catch(() => {});
     }
@@ -84,7 +129,25 @@ export async function lockFile(target: string, what: string): Promise<FileLock> 
     path: lockPath,
     async release() {
       if (!held.delete(lockPath)) return;
-      if ((await ownerOf(lockPath)) === process.pid) await unlink(lockPath).catch(() => {});
+      if (sameOwner(await ownerOf(lockPath), me)) await unlink(lockPath).catch(() => {});
     },
   };
+}
+
+/** This process as a lock owner (its start time read once). */
+let selfOwner: Promise<Owner> | undefined;
+function self(): Promise<Owner> {
+  selfOwner ??= processStartTime(process.pid).then((start) =>
+    start ? { pid: process.pid, start } : { pid: process.pid },
+  );
+  return selfOwner;
+}
+
+/** Creates the takeover file; a stale one (its writer died inside the takeover) is cleared once first. */
+async function enterTakeover(takeover: string, text: string): Promise<boolean> {
+  if (await createExclusive(takeover, text)) return true;
+  const writer = await ownerOf(takeover);
+  if (writer === undefined || (await running(writer))) return false;
+  await unlink(takeover).catch(() => {});
+  return createExclusive(takeover, text);
 }
