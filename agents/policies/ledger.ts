@@ -42,10 +42,12 @@ export class Ledger {
 
   /** Adds spends made earlier (read back from a budget book), oldest first, before any new one. */
   restore(spends: readonly Spend[]): void {
-    for (const { atMs, amountMsat } of spends) {
-      this.#spends.push({ atMs, amountMsat });
-      this.#spentSum += amountMsat;
-    }
+    for (const { atMs, amountMsat } of spends) this.#addSpend(atMs, amountMsat);
+  }
+
+  /** Spends held to age out of the window later (always 0 for an all-time budget, which keeps only the sum). */
+  get retainedSpends(): number {
+    return this.#spends.length - this.#head;
   }
 
   /** Money spent inside the window that contains `nowMs`. */
@@ -78,10 +80,13 @@ export class Ledger {
   /** Turns the hold under `id` into a spend of `actualMsat` at `nowMs`. Unknown ids are ignored. */
   settle(id: number, actualMsat: Msat, nowMs: number): void {
     if (!this.#drop(id)) return;
-    if (actualMsat > 0) {
-      this.#spends.push({ atMs: nowMs, amountMsat: actualMsat });
-      this.#spentSum += actualMsat;
-    }
+    if (actualMsat > 0) this.#addSpend(nowMs, actualMsat);
+  }
+
+  // Only a window needs each spend (to subtract it when it ages out): all time needs the sum alone.
+  #addSpend(atMs: number, amountMsat: Msat): void {
+    if (this.windowMs !== undefined) this.#spends.push({ atMs, amountMsat });
+    this.#spentSum += amountMsat;
   }
 
   /** Frees the hold under `id`. Unknown ids are ignored. */

@@ -2,7 +2,7 @@ import type { Rng } from '../../infra/random.js';
 import type { Logger } from '../../infra/log.js';
 import type { LightningNode } from '../../infra/lightning/node.js';
 import { createL402Client, type L402Client, type PurchaseEvent } from '../../agents/l402/index.js';
-import { createPolicy, type PaymentPolicy } from '../../agents/policies/index.js';
+import { allOf, budgetWindow, createPolicy, type PaymentPolicy } from '../../agents/policies/index.js';
 import { createDecider, type DeciderSpec } from '../../agents/buyer/deciders/spec.js';
 import { createBuyerAgent } from '../../agents/buyer/agent.js';
 import type { Task, TaskResult } from '../../agents/buyer/types.js';
@@ -38,11 +38,10 @@ export interface AgentSpec {
   negotiator?: BuyerNegotiatorSpec;
   /** A policy declaration (validated by the scenario checks). */
   policy: unknown;
-  /** Total the agent may spend over the run (enforced as a budget window as long as the run). */
+  /** Total the agent may spend over the run (an all-time budget). */
   budgetMsat?: number;
   /** Post a proven rating of every seller it paid, after each task. */
   rateSellers?: boolean;
-  runMs: number;
   /** Registry ordering of the sellers found (absent: the buyer's default, by price). */
   search?: BuyerSpec['search'];
   /** How quotes are collected (absent: all). */
@@ -132,23 +131,15 @@ function quotingMode(q: NonNullable<BuyerSpec['quoting']>): QuotingMode {
   };
 }
 
-/** The agent's payment policy: the declared one (default allow_all), all-of a budget window as long as the run when it has a budget. */
+/**
+ * The agent's payment policy: the declared one (default allow_all), all-of a
+ * budget for the whole run when it has a budget. The budget is all-time (the
+ * run is its window), so its ledger keeps a sum, not one entry per payment.
+ */
 function agentPolicy(spec: AgentSpec, clock: World['clock']): PaymentPolicy {
-  const declared = spec.policy ?? { name: 'allow_all' };
-  return createPolicy(
-    spec.budgetMsat === undefined
-      ? declared
-      : {
-          name: 'all_of',
-          params: {
-            policies: [
-              declared,
-              { name: 'budget_window', params: { limitMsat: spec.budgetMsat, window: { ms: spec.runMs } } },
-            ],
-          },
-        },
-    { clock },
-  );
+  const declared = createPolicy(spec.policy ?? { name: 'allow_all' }, { clock });
+  if (spec.budgetMsat === undefined) return declared;
+  return allOf([declared, budgetWindow({ limitMsat: spec.budgetMsat }, { clock })]);
 }
 
 /** Records a task's purchases (each with the graph steps that led to it) and the task itself. */

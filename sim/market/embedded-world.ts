@@ -97,6 +97,8 @@ export class EmbeddedWorld implements World {
       secrets: insecureSeededSecrets(rng.fork('simnet')),
       latency: latencyModel(spec.hopLatency),
       signInvoices,
+      // Nothing in a market looks an invoice up after it expired: forgetting settled ones keeps memory per expiry window, not per payment.
+      forgetSettledInvoices: true,
       ...paymentOptions(spec),
     });
     const file = spec.file === undefined ? undefined : readSimLnFile(spec.file);

@@ -49,7 +49,6 @@ export async function buildMarket(
 ): Promise<Market> {
   const clock = world.clock;
   const startMs = clock.now();
-  const runMs = Math.round((scenario.durationSec + scenario.drainSec) * 1000);
   const durationMs = Math.round(scenario.durationSec * 1000);
   const searchLimit = scenario.registry.searchLimit;
   const registry = await openRegistry(world, clock, searchLimit, logger, world.rng.fork('registry'));
@@ -84,7 +83,6 @@ export async function buildMarket(
             node: s.node,
             decider: { name: 'cheapest' },
             policy: s.spec.policy ?? { name: 'allow_all' },
-            runMs,
           },
           agentDeps(rng.fork('agent')),
         )
@@ -93,7 +91,7 @@ export async function buildMarket(
   });
   for (const s of sellers) await registry.register(s.listing, s.node);
 
-  const buyers = await buildBuyers(scenario, world, recorder, runMs, agentDeps);
+  const buyers = await buildBuyers(scenario, world, recorder, agentDeps);
 
   const resale = await buildResellers(scenario, world, registry, recorder, revenue, logger, startMs);
   const transfers = new Map<string, number>();
@@ -126,7 +124,6 @@ async function buildBuyers(
   scenario: Scenario,
   world: World,
   recorder: Recorder,
-  runMs: number,
   agentDeps: (rng: Rng) => MarketAgentDeps,
 ): Promise<MarketBuyer[]> {
   const buyers: MarketBuyer[] = [];
@@ -146,7 +143,6 @@ async function buildBuyers(
           policy: spec.policy,
           budgetMsat: spec.budgetMsat,
           ...(spec.rateSellers && { rateSellers: true }),
-          runMs,
           ...(spec.search && { search: spec.search }),
           ...(spec.quoting && { quoting: spec.quoting }),
         },

@@ -48,18 +48,44 @@ export function sellerConfig(spec: SellerSpec, name: string): SellerConfigInput 
  * authorized calls) is what makes the revenue match the ledger.
  */
 export class RevenueTracker {
-  readonly #pending = new Map<string, { seller: string; group: string; reseller: boolean }>();
+  readonly #pending = new Map<string, { seller: string; group: string; reseller: boolean; atMs: number }>();
   readonly #watched = new Set<LightningNode>();
 
-  constructor(private readonly recorder: Recorder) {}
+  /**
+   * `forgetAfterMs`: how long an invoice's seller is remembered without a
+   * settle or cancel. Most challenges are never paid (buyers compare quotes)
+   * and an invoice that expires unpaid sends no event, so without a horizon
+   * the map grows with every 402. One hour is six times the paywall's 600 s
+   * invoice expiry: a sale settles before its invoice expires, or
+   * (pay-on-success) within its own call.
+   */
+  constructor(
+    private readonly recorder: Recorder,
+    private readonly forgetAfterMs = 3_600_000,
+  ) {}
+
+  /** Challenges remembered, waiting for a settle or a cancel. */
+  get pending(): number {
+    return this.#pending.size;
+  }
 
   /** A paywall listener that remembers which seller issued each invoice. */
   listener(seller: string, group: string, reseller = false): (e: PaywallEvent) => void {
     return (e) => {
-      if (e.type === 'challenge' && e.paymentHash)
-        this.#pending.set(e.paymentHash, { seller, group, reseller });
+      if (e.type === 'challenge' && e.paymentHash) {
+        this.#forgetBefore(e.atMs - this.forgetAfterMs);
+        this.#pending.set(e.paymentHash, { seller, group, reseller, atMs: e.atMs });
+      }
       if (e.type === 'refunded') this.recorder.refund(group);
     };
+  }
+
+  // Entries are in challenge order (the clock never goes back): the oldest are first, so each is looked at once.
+  #forgetBefore(cutoffMs: number): void {
+    for (const [hash, p] of this.#pending) {
+      if (p.atMs >= cutoffMs) return;
+      this.#pending.delete(hash);
+    }
   }
 
   /** Watches a node's invoices (once per node, however many sellers share it). */

@@ -38,8 +38,9 @@ export function forgetExpired(d: ExpiryDeps, { keepSettled }: { keepSettled: boo
  * when the number of issued invoices has doubled since the last one (and is
  * at least `minIssued`): each invoice costs O(1) amortized, and the invoices
  * held stay under twice those still payable, settled or held, plus
- * `minIssued`. Settled invoices stay (a node's record of what it was paid);
- * `SimNetwork.pruneExpired` forgets those too.
+ * `minIssued`. Settled invoices stay (a node's record of what it was paid)
+ * unless `forgetSettled` (then they go once expired, with the payers'
+ * records); `SimNetwork.pruneExpired` forgets those too.
  */
 export class UnpaidInvoiceSweep {
   #due: number;
@@ -47,6 +48,7 @@ export class UnpaidInvoiceSweep {
   constructor(
     private readonly deps: ExpiryDeps,
     readonly minIssued = 1024,
+    readonly forgetSettled = false,
   ) {
     this.#due = minIssued;
   }
@@ -54,7 +56,7 @@ export class UnpaidInvoiceSweep {
   /** Called after an invoice is issued: sweeps when due; returns the number forgotten (0 when no sweep ran). */
   afterIssue(): number {
     if (this.deps.issued.size < this.#due) return 0;
-    const forgotten = forgetExpired(this.deps, { keepSettled: true });
+    const forgotten = forgetExpired(this.deps, { keepSettled: !this.forgetSettled });
     this.#due = Math.max(this.minIssued, 2 * this.deps.issued.size);
     return forgotten;
   }

@@ -35,6 +35,14 @@ export interface SimNetworkOptions {
   missionControl?: MissionControlOptions;
   /** Multi-part payments: most shards per payment and the smallest shard (default: one part). */
   multipart?: MultipartOptions;
+  /**
+   * Forget settled invoices too once they expire, and the payers' records of
+   * them (default false: a node keeps its record of what it was paid). For
+   * long simulations, whose memory then stays bounded by the invoices of one
+   * expiry window instead of growing with every payment; the same sweep as
+   * for unpaid invoices runs it, as invoices are issued.
+   */
+  forgetSettledInvoices?: boolean;
   /** Chance that a forwarding node fails an HTLC for reasons other than liquidity (default 0). */
   hopFailureProbability?: number;
   logger?: Logger;

@@ -58,6 +58,7 @@ export class SimNetwork {
     missionControl,
     multipart,
     hopFailureProbability = 0,
+    forgetSettledInvoices = false,
     logger,
   }: SimNetworkOptions) {
     checkNetworkOptions({ router, maxAttempts, hopFailureProbability, multipart });
@@ -96,7 +97,7 @@ export class SimNetwork {
       collector,
       ...(multipart && { multipart }),
     });
-    this.#sweep = new UnpaidInvoiceSweep(this.#expiryDeps());
+    this.#sweep = new UnpaidInvoiceSweep(this.#expiryDeps(), undefined, forgetSettledInvoices);
   }
 
   /** Adds a node; its key comes from the network's secret source (seeded sources: from the seed and the node's index). */
@@ -212,6 +213,11 @@ export class SimNetwork {
   /** Invoices the network still knows: issued and not forgotten. */
   invoicesHeld(): number {
     return this.#issued.size;
+  }
+
+  /** Payment records the payers still hold (in flight or resolved, not forgotten). */
+  paymentsHeld(): number {
+    return this.#payments.held;
   }
 
   /** Route-cache hit counts, for benchmarks and reports. */

@@ -48,6 +48,13 @@ export class PaymentEngine {
     return n;
   }
 
+  /** Payment records held, over every payer. */
+  get held(): number {
+    let n = 0;
+    for (const mine of this.#payments) n += mine?.size ?? 0;
+    return n;
+  }
+
   /** The payer's record of a payment, copied. */
   lookup(payer: number, paymentHash: string): Payment | undefined {
     const p = this.#payments[payer]?.get(paymentHash);
