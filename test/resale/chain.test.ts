@@ -149,4 +149,32 @@ describe('resale chain: seller → reseller → sub-agents', () => {
     expect(calls).toEqual(['success', 'success', 'success', 'success', 'quota_exhausted']);
     expect(origin.served).toBe(4);
   });
+
+  it('two tasks of one sub-agent buying checked slices at once each check its own slice, pay once each, and use the one call left on each', async () => {
+    const { m, origin, reseller, agents } = chain({ subs: 1, hopMs: 15, budgetMsat: 30_000 });
+    const sub = agents[0]!;
+    const subNode = m.net.node('sub-0');
+    const before = await m.balance(subNode);
+    const check = { url: origin.url };
+    const first = sub.buySlice('http://reseller.test/slice', {}, check);
+    while (!sub.client.tokens.list().some((t) => t.state === 'pending')) {
+      await m.clock.advance(1);
+      await settle(5);
+    }
+    const second = sub.buySlice('http://reseller.test/slice', {}, check);
+    const bought = await drive(m.clock, Promise.all([first, second]));
+
+    expect(bought.map((b) => [b.result.outcome, b.result.paidMsat, b.check?.outcome])).toEqual([
+      ['success', 12_000, 'success'],
+      ['success', 12_000, 'success'],
+    ]);
+    expect(reseller.stats()).toMatchObject({ slicesDelivered: 2, slicesSold: 2, revenueMsat: 24_000 });
+    const fees = bought.reduce((sum, b) => sum + b.result.feeMsat, 0);
+    expect(before - (await m.balance(subNode))).toBe(24_000 + fees);
+    // Each check made its slice's first call: one call left on each, then nothing.
+    const calls: string[] = [];
+    for (let i = 0; i < 3; i++) calls.push((await drive(m.clock, sub.call(origin.url))).outcome);
+    expect(calls).toEqual(['success', 'success', 'quota_exhausted']);
+    expect(origin.served).toBe(4);
+  });
 });
