@@ -30,18 +30,21 @@ function afterPay(s: BuyerStateT): 'consume' | 'evaluate' {
   return q?.source === 'token' ? 'consume' : 'evaluate';
 }
 
-/** After evaluate: finished, reuse the token, buy again from the same seller, pick another, or re-quote. */
+/**
+ * After evaluate: finished, reuse the token, pick another offer, or re-quote. A seller whose
+ * purchase failed (denied, unpaid, token refused) is excluded, so a chosen offer still live here
+ * is a held token.
+ */
 function afterEvaluate(
   maxSteps: number,
   clock: Clock,
-): (s: BuyerStateT) => 'delegate' | 'consume' | 'authorize' | 'decide' | 'quote' | typeof END {
+): (s: BuyerStateT) => 'delegate' | 'consume' | 'decide' | 'quote' | typeof END {
   return function afterEvaluate(s) {
     if (s.stop === 'done') return s.task.delegate ? 'delegate' : END;
     if (s.stop || s.steps.length >= maxSteps) return END;
     const q = s.chosen ? s.offers[s.chosen] : undefined;
     const live = q && !s.excluded.includes(q.listing.id);
     if (live && q.source === 'token') return tokenUsable(q.token!, clock.now()) ? 'consume' : 'quote';
-    if (live && q.source === 'challenge') return 'authorize';
     const others = Object.values(s.offers).some((x) => !s.excluded.includes(x.listing.id));
     return others ? 'decide' : 'quote';
   };
@@ -56,10 +59,9 @@ export function buildBuyerGraph(deps: BuyerDeps, { maxSteps = 200 }: { maxSteps?
   const n = buyerNodes(deps);
   /*
    *  START → discover → quote → decide → authorize ─┬─→ pay ──→ consume → evaluate ─→ END
-   *             │         │       │          │       │    │                 │ │ │ │ │
-   *             └→ END    └→ END  └→ END     │       └────┼──→ (held token) ┘ │ │ │ └→ delegate → END
-   *                                          └→ evaluate (denied)  (failed) ┘  │ │ └→ consume   (reuse the token)
-   *                                                                             │ └→ authorize  (fresh 402 from the same seller)
+   *             │         │       │          │       │    │                 │ │ │ │
+   *             └→ END    └→ END  └→ END     │       └────┼──→ (held token) ┘ │ │ └→ delegate → END
+   *                                          └→ evaluate (denied)  (failed) ┘  │ └→ consume   (reuse the token)
    *                                                                             └→ decide | quote (next-best quote, or quote again)
    */
   return new StateGraph(BuyerState)
@@ -81,7 +83,6 @@ export function buildBuyerGraph(deps: BuyerDeps, { maxSteps = 200 }: { maxSteps?
     .addConditionalEdges('evaluate', afterEvaluate(maxSteps, deps.clock), [
       'delegate',
       'consume',
-      'authorize',
       'decide',
       'quote',
       END,
