@@ -171,13 +171,14 @@ function consumeNode(d: BuyerDeps) {
     const url = q.req.url.href;
     const steps = () => [{ node: 'consume', atMs: at, durationMs: clock.now() - at }];
     if (delivery.kind === 'delivered') {
-      const body = await delivery.response.text();
+      // The engine has read the body (within its limits) already: decoded only when kept.
+      const outputs = d.keepOutputs ? [await delivery.response.text()] : [];
       // From now on the token is an old one: later calls are reuses.
       const reused: ListedOffer = { ...q, fresh: false, claimed: false, paid: undefined };
       return {
         offers: { ...s.offers, [q.listing.id]: reused },
         callsDone: 1,
-        outputs: d.keepOutputs ? [body] : [],
+        outputs,
         purchases: [
           buildPurchase(s, q.listing, { ...base, outcome: 'success', status: delivery.response.status }, url),
         ],

@@ -44,7 +44,9 @@ export async function send(
     }, ms);
   });
   try {
-    const request = new Request(buildRequest(req, authorization), { signal: abort.signal });
+    // One Request per send, aborted by the timeout or by the caller's own signal.
+    const signal = req.signal ? AbortSignal.any([req.signal, abort.signal]) : abort.signal;
+    const request = buildRequest(req, authorization, signal);
     return { ok: true, response: await Promise.race([ctx.fetch(request), timedOut]) };
   } catch (err) {
     return {

@@ -49,8 +49,8 @@ export async function prepareRequest(
   };
 }
 
-/** A fresh `Request` for one send, with `Authorization` set when given. */
-export function buildRequest(req: PreparedRequest, authorization?: string): Request {
+/** A fresh `Request` for one send, with `Authorization` set when given, aborted by `signal` (default the request's own). */
+export function buildRequest(req: PreparedRequest, authorization?: string, signal?: AbortSignal): Request {
   const headers = new Headers(req.headers);
   if (authorization) headers.set('authorization', authorization);
   else headers.delete('authorization');
@@ -59,6 +59,6 @@ export function buildRequest(req: PreparedRequest, authorization?: string): Requ
     method: req.method,
     headers,
     body: hasBody ? req.body!.slice(0) : undefined,
-    signal: req.signal,
+    signal: signal ?? req.signal,
   });
 }

@@ -62,3 +62,4 @@ export {
   type MintedToken,
 } from './minter.js';
 export { verifyAuthorization, type VerifyResult, type VerifyOptions } from './verify.js';
+export { CredentialCache, readCredential, type Credential } from './credential.js';

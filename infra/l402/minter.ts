@@ -10,6 +10,7 @@ import type { RootKeyStore } from './root-key-store.js';
 import type { VerifyContext } from './satisfier.js';
 import { checkCaveatChain } from './token.js';
 import { verifyAuthorization, type VerifyResult } from './verify.js';
+import { CredentialCache } from './credential.js';
 import { LabError } from '../errors.js';
 
 /** Aperture's macaroon location; its tokens start `AgEEbHNhdAJC` in base64. */
@@ -63,6 +64,8 @@ export function createMinter({ rootKeys, randomBytes, location = DEFAULT_LOCATIO
     return Uint8Array.from(b);
   };
 
+  // A token's repeated calls are parsed and decoded once; root key, HMAC chain and caveats are checked on every call.
+  const credentials = new CredentialCache(location);
   return {
     async mint({ paymentHash, caveats }) {
       const hash = fromHex(paymentHash, 'payment hash', 'malformed_identifier', 32);
@@ -84,7 +87,7 @@ export function createMinter({ rootKeys, randomBytes, location = DEFAULT_LOCATIO
       return { token: macaroon.toBase64(), macaroon, tokenId };
     },
     verify(authorization, ctx) {
-      return verifyAuthorization(rootKeys, authorization, ctx, { location });
+      return verifyAuthorization(rootKeys, authorization, ctx, { location, credentials });
     },
   };
 }

@@ -4,11 +4,8 @@
  * key by token id → HMAC chain → satisfiers. Stateless: quotas are reported
  * in the facts, the paywall counts them.
  */
-import { createHash } from 'node:crypto';
-import { bytesEqual, fromHex, toHex } from './bytes.js';
-import { parseAuthorization } from './header.js';
-import { decodeIdentifier } from './identifier.js';
-import { Macaroon } from './macaroon.js';
+import { bytesEqual, toHex } from './bytes.js';
+import { readCredential, type CredentialCache } from './credential.js';
 import type { RootKeyStore } from './root-key-store.js';
 import { readCaveats, satisfiersOf } from './caveat-reader.js';
 import { satisfiersFor, type TokenFacts, type VerifyContext } from './satisfier.js';
@@ -22,15 +19,22 @@ export type VerifyResult = { ok: true; token: TokenFacts } | { ok: false; error:
 export interface VerifyOptions {
   /** When set, a macaroon minted at another location is refused ('bad_macaroon'). */
   location?: string;
+  /** Credentials already read, by their text (for `location`): a token's repeated calls are parsed once. */
+  credentials?: CredentialCache;
 }
 
-/** Verifies an `Authorization` value; never throws (any failure is `{ok:false}`). */
+/** Verifies an `Authorization` value; never throws for a bad credential (any failure is `{ok:false}`). */
 export async function verifyAuthorization(
   rootKeys: RootKeyStore,
   authorization: string,
   ctx: VerifyContext,
   options: VerifyOptions = {},
 ): Promise<VerifyResult> {
+  // A cache read for another location would skip the location check: a caller's bug, not a bad credential.
+  if (options.credentials && options.credentials.location !== options.location)
+    throw new TypeError(
+      `credentials cached for location ${options.credentials.location} cannot verify for ${options.location}`,
+    );
   try {
     return { ok: true, token: await verifyOrThrow(rootKeys, authorization, ctx, options) };
   } catch (e) {
@@ -47,38 +51,16 @@ async function verifyOrThrow(
   rootKeys: RootKeyStore,
   authorization: string,
   ctx: VerifyContext,
-  { location }: VerifyOptions,
+  { location, credentials }: VerifyOptions,
 ): Promise<TokenFacts> {
   if (typeof ctx?.service !== 'string' || !Number.isFinite(ctx.nowMs)) {
     throw new LabError('binding_mismatch', 'verify context needs a service name and a finite nowMs');
   }
-  const auth = parseAuthorization(authorization);
-  if (auth.macaroons.length !== 1) {
-    throw new LabError('bad_macaroon', `expected one macaroon, got ${auth.macaroons.length} (no discharges)`);
-  }
-  const mac = Macaroon.fromBase64(auth.macaroons[0]!);
-  // The location is the one part of a macaroon the HMAC does not cover; a
-  // server knows where it mints, so a changed location is a changed token.
-  if (location !== undefined && mac.location !== location) {
-    throw new LabError(
-      'bad_macaroon',
-      `macaroon location ${JSON.stringify(mac.location)} is not ${JSON.stringify(location)}`,
-    );
-  }
-
-  // 1. identifier
-  const id = decodeIdentifier(mac.identifier);
-  // 2. preimage
-  const preimage = fromHex(auth.preimage, 'preimage', 'malformed_header', 32);
-  const hash = new Uint8Array(createHash('sha256').update(preimage).digest());
-  if (!bytesEqual(hash, id.paymentHash)) {
-    throw new LabError(
-      'wrong_preimage',
-      `sha256(preimage) is not the token's payment hash ${toHex(id.paymentHash)}`,
-    );
-  }
+  // Header, macaroon, location, 1. identifier, 2. preimage: the text's own checks (credential.ts).
+  const cred = credentials ? credentials.read(authorization) : readCredential(authorization, location);
+  const mac = cred.macaroon;
+  const tokenId = cred.tokenId;
   // 3. root key
-  const tokenId = toHex(id.tokenId);
   const rootKey = await rootKeys.get(tokenId);
   if (!rootKey) throw new LabError('unknown_token', `no root key for token ${tokenId} (unknown or revoked)`);
   // 4. HMAC chain
@@ -89,12 +71,12 @@ async function verifyOrThrow(
   // 5. satisfiers
   const facts: TokenFacts = {
     tokenId,
-    paymentHash: toHex(id.paymentHash),
-    preimage: auth.preimage,
+    paymentHash: cred.paymentHash,
+    preimage: cred.preimage,
     caveats: mac.caveats,
     services: [],
     quotas: [],
-    signature: toHex(mac.signature),
+    signature: cred.signatureHex,
   };
   runSatisfiers(mac.caveatBytes, chain, facts, ctx);
   return facts;
