@@ -60,4 +60,25 @@ describe('every client request has a timeout', () => {
 
     expect(r).toMatchObject({ outcome: 'invoice_rejected', rejection: 'expired', paidMsat: 0 });
   });
+  it("ends a request as seller_error when the caller's own signal aborts it, before the timeout", async () => {
+    const m = makeMarket();
+    // A transport that answers only when aborted: whichever signal the request carries decides.
+    const fetch: typeof globalThis.fetch = (input) =>
+      new Promise<Response>((_, reject) => {
+        const signal = (input as Request).signal;
+        if (signal.aborted) reject(new Error('aborted'));
+        signal.addEventListener('abort', () => reject(new Error('aborted')));
+      });
+    const client = createL402Client({ node: m.buyer, fetch, clock: m.clock, requestTimeoutMs: 60_000 });
+    const caller = new AbortController();
+
+    const pending = client.purchase('http://mute.test/v1/data', { signal: caller.signal });
+    caller.abort();
+
+    expect(await pending).toMatchObject({
+      outcome: 'seller_error',
+      reason: 'request failed: aborted',
+      paidMsat: 0,
+    });
+  });
 });
