@@ -170,3 +170,31 @@ describe('the route cache', () => {
     expect(net.feesEarnedMsat(carol)).toBe(7_000);
   });
 });
+
+describe('nodes on one router', () => {
+  it('routes through a node whose channels go to two routers, and past one whose channels all go to one router', async () => {
+    const { clock, net } = makeNet({ latency: fixedLatency(10) });
+    const [alice, hubA, relay, hubB, bob, leaf] = ['alice', 'hubA', 'relay', 'hubB', 'bob', 'leaf'].map(
+      (alias) => net.addNode({ alias }),
+    );
+    const fees = (baseFeeMsat: number) => ({
+      capacityMsat: CAP,
+      pushMsat: CAP / 2,
+      baseFeeMsat,
+      feeRatePpm: 0,
+    });
+    net.openChannel(alice!, hubA!, fees(0));
+    net.openChannel(hubA!, relay!, fees(100));
+    net.openChannel(relay!, hubB!, fees(200));
+    net.openChannel(hubB!, bob!, fees(300));
+    // Two channels, both to hubA, free to use: still a dead end, never a way to bob.
+    net.openChannel(leaf!, hubA!, fees(0));
+    net.openChannel(leaf!, hubA!, fees(0));
+
+    const inv = await bob!.createInvoice({ amountMsat: 1_000_000 });
+    const p = await settle(clock, alice!.pay(inv.paymentRequest));
+
+    expect(p).toMatchObject({ status: 'succeeded', attempts: 1, feeMsat: 100 + 200 + 300 });
+    expect([hubA, relay, hubB, leaf].map((n) => net.feesEarnedMsat(n!))).toEqual([100, 200, 300, 0]);
+  });
+});

@@ -53,6 +53,9 @@ export class Router {
   #next = new Int32Array(0);
   #heap: number[] = [];
   #pos = new Int32Array(0);
+  /** soleIn[u]: the one node all of u's channels lead to (a leaf's router), else -1; for graph version #soleInVersion. */
+  #soleIn = new Int32Array(0);
+  #soleInVersion = -1;
 
   constructor(private readonly graph: ChannelGraph) {}
 
@@ -69,6 +72,7 @@ export class Router {
     this.#pos.fill(-1, 0, n);
     this.#heap.length = 0;
     const omniscient = q.kind === 'omniscient';
+    const soleIn = this.#leaves();
 
     dist[q.target] = 0;
     amt[q.target] = q.amountMsat;
@@ -80,6 +84,9 @@ export class Router {
       const inAmt = amt[v]!;
       for (const e of g.inEdges[v]!) {
         const u = g.from(e);
+        // A node whose channels all lead to v (a payer or payee on one router) can only relay back to v,
+        // which is settled: unless it is the payer, it is never on the route, so it is not labelled at all.
+        if (soleIn[u] === v && u !== q.source) continue;
         if (q.online && (u === q.source ? !q.online[v] : omniscient && !q.online[u])) continue;
         const ch = g.channels[e >> 1]!;
         const pol = ch.policy[e & 1]!;
@@ -125,6 +132,22 @@ export class Router {
       if (edges.length > n) throw new Error('router: cycle in next-hop pointers (bug)');
     }
     return { edges, amounts, feeMsat: amounts[0]! - q.amountMsat, cltvTotal: cltv[q.source]! };
+  }
+
+  /** The one neighbour of every node that has one (all its channels to the same node), -1 for the others; rebuilt when the graph changes. */
+  #leaves(): Int32Array {
+    const g = this.graph;
+    if (this.#soleInVersion === g.version && this.#soleIn.length === g.nodeCount) return this.#soleIn;
+    const soleIn = new Int32Array(g.nodeCount);
+    for (let u = 0; u < g.nodeCount; u++) {
+      const edges = g.inEdges[u]!;
+      let only = edges.length ? g.from(edges[0]!) : -1;
+      for (const e of edges) if (g.from(e) !== only) only = -1;
+      soleIn[u] = only;
+    }
+    this.#soleIn = soleIn;
+    this.#soleInVersion = g.version;
+    return soleIn;
   }
 
   #ensure(n: number): void {
