@@ -100,6 +100,7 @@ async function buildReseller(
       hints: { expectedPayee: origin.listing.nodePubkey, quotedPriceMsat: origin.bundle.priceMsat },
     },
     slice: { calls: spec.sliceCalls, validForSec: 600, priceMsat: origin.priceMsat },
+    ...(spec.slicesPerBundle !== undefined ? { slicesPerBundle: spec.slicesPerBundle } : {}),
     logger,
     onEvent: revenue.listener(name, spec.name, true),
   });

@@ -87,6 +87,12 @@ export const resellerSchema = z.strictObject({
   /** Markup over the per-call price of the bundle, in parts per million. */
   markupPpm: nonNegInt().default(200_000),
   sliceCalls: posInt().default(1),
+  /**
+   * Slices sold per bundle (default: as many as its calls cover). More
+   * oversells: the last slices of each bundle fail their buyers' checks at the
+   * origin and end as `slice_refused`, unpaid.
+   */
+  slicesPerBundle: posInt().optional(),
   balanceMsat: msat(),
   subAgents: z.strictObject({
     count: posInt(),

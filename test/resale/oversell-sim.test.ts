@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { scenarioChecks } from '../../sim/market/checks.js';
+import { MemorySink } from '../../sim/metrics/sink.js';
+import { runScenario } from '../../sim/run.js';
+import { loadScenario } from '../../sim/scenario/load.js';
+
+describe('simulated resale: an overselling broker is not paid for the slices that fail', () => {
+  it(
+    'resale seed 1, 25 one-call slices per 20-call bundle: 25 slices refused at 0 msat, 115 sold at 2,500',
+    {
+      timeout: 120_000,
+    },
+    async () => {
+      const scenario = loadScenario('resale', {
+        overrides: { 'resellers[0].slicesPerBundle': 25 },
+        checks: scenarioChecks,
+      });
+      const purchases = new MemorySink();
+      const { summary } = await runScenario(scenario, {
+        seed: 1,
+        sinks: { purchases, tasks: new MemorySink() },
+      });
+      const [header, ...lines] = purchases.text().trim().split('\n');
+      const col = (name: string) => header!.split(',').indexOf(name);
+      const refused = lines.map((l) => l.split(',')).filter((r) => r[col('outcome')] === 'slice_refused');
+
+      // Each refused slice's check at the origin met the bundle's spent counter (token_refused).
+      expect(summary.purchases.byOutcome).toEqual({ slice_refused: 25, success: 273, token_refused: 25 });
+      expect(refused.map((r) => `${r[col('paidMsat')]}+${r[col('feeMsat')]}`)).toEqual(Array(25).fill('0+0'));
+      expect(refused.filter((r) => r[col('seller')] === 'broker-0')).toHaveLength(15);
+      expect(summary.resale).toMatchObject({
+        'broker-0': { sales: 61, revenueMsat: 152_500 },
+        'broker-1': { sales: 54, revenueMsat: 135_000 },
+      });
+      expect(summary.groups['broker sub-agents']).toMatchObject({ spentMsat: 115 * 2_500 });
+      expect(summary.conservation.differenceMsat).toBe(0);
+    },
+  );
+});
