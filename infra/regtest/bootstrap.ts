@@ -7,6 +7,7 @@ import { LndAdmin } from './lnd-admin.js';
 import type { NodeRole } from './network-file.js';
 import type { Topology } from './topology.js';
 import { LabError } from '../errors.js';
+import { retry, waitFor } from './wait.js';
 
 /** A started, ready LND node the bootstrap will wire up. */
 export interface BootNode {
@@ -53,6 +54,18 @@ export async function prepareChain(chain: Chain, log: Logger): Promise<void> {
   log.info({ height }, 'chain ready: segwit active, coinbases mature');
 }
 
+/** What every bootstrap step works with: the topology, its nodes, their LND clients, the chain and faucet. */
+interface Boot {
+  topology: Topology;
+  nodes: readonly BootNode[];
+  lnd: Map<string, LndNode>;
+  admin(name: string): LndAdmin;
+  clock: Clock;
+  log: Logger;
+  chain: Chain;
+  faucet: Faucet;
+}
+
 /**
  * Wires nodes into `topology` (shared by the native and docker drivers):
  * funds every node in ONE faucet transaction, connects peers, opens the
@@ -65,142 +78,124 @@ export async function bootstrap(
   deps: BootstrapDeps,
 ): Promise<BootstrapResult> {
   const { clock, logger: log, chain, faucet } = deps;
-  const byName = new Map(nodes.map((n) => [n.name, n]));
   const lnd = new Map<string, LndNode>();
   for (const n of nodes) lnd.set(n.name, await LndNode.fromFiles(n.files, { clock, logger: log }));
   const admin = (name: string): LndAdmin => new LndAdmin(lnd.get(name)!.rest);
+  const boot: Boot = { topology, nodes, lnd, admin, clock, log, chain, faucet };
   try {
     const pubkeys = new Map<string, string>();
     for (const n of nodes) pubkeys.set(n.name, (await lnd.get(n.name)!.info()).pubkey);
-
-    // 1. Fund: one output per channel a node opens, plus a spare, all in one transaction.
-    const outputs: FundingOutput[] = [];
-    const expected = new Map<string, number>();
-    for (const n of nodes) {
-      const amounts = [
-        ...topology.channels.filter((c) => c.from === n.name).map((c) => c.capacitySat + OPEN_MARGIN_SAT),
-        SPARE_SAT,
-      ];
-      for (const valueSat of amounts) outputs.push({ address: await admin(n.name).newAddress(), valueSat });
-      expected.set(
-        n.name,
-        amounts.reduce((a, b) => a + b, 0),
-      );
-    }
-    const txid = await faucet.fund(chain, outputs);
-    await chain.mine(1);
-    log.info({ txid, outputs: outputs.length }, 'funded every node in one transaction');
-    await waitFor(clock, 60_000, 'wallets to see the funding', async () => {
-      for (const [name, sat] of expected) if ((await admin(name).confirmedBalanceSat()) < sat) return false;
-      return true;
-    });
-
-    // 2. Peers and channels: openers one channel at a time, different openers in parallel.
-    const openers = [...new Set(topology.channels.map((c) => c.from))];
-    const channels: BootstrapResult['channels'] = [];
-    await Promise.all(
-      openers.map(async (from) => {
-        for (const c of topology.channels.filter((x) => x.from === from)) {
-          const to = byName.get(c.to)!;
-          await admin(from).connectPeer(pubkeys.get(c.to)!, to.peerHost);
-          const channelPoint = await retry(clock, 10, `open ${from}→${c.to}`, () =>
-            admin(from).openChannel(pubkeys.get(c.to)!, {
-              capacitySat: c.capacitySat,
-              pushSat: c.pushSat,
-              private: c.private,
-              baseFeeMsat: topology.fees.baseMsat,
-              feeRatePpm: topology.fees.ratePpm,
-            }),
-          );
-          channels.push({ from, to: c.to, capacitySat: c.capacitySat, channelPoint });
-          log.info({ from, to: c.to, channelPoint }, 'channel opening');
-        }
-      }),
-    );
-
-    // 3. Six confirmations: channels open and (public ones) get announced.
+    await fundNodes(boot);
+    const channels = await openChannels(boot, pubkeys);
+    // Six confirmations: channels open and (public ones) get announced.
     await chain.mine(6);
-    await waitFor(clock, 90_000, 'every channel active at both ends', async () => {
-      for (const c of channels) {
-        for (const end of [c.from, c.to]) {
-          const list = await admin(end).channels();
-          if (!list.some((x) => x.channel_point === c.channelPoint && x.active)) return false;
-        }
-      }
-      return true;
-    });
-    const publicPoints = channels.filter(
-      (c) => !topology.channels.find((t) => t.from === c.from && t.to === c.to)?.private,
-    );
-    await waitFor(clock, 120_000, 'every node to learn every public channel', async () => {
-      for (const n of nodes) {
-        const known = await admin(n.name).graphChannelPoints();
-        if (!publicPoints.every((c) => known.has(c.channelPoint))) return false;
-      }
-      return true;
-    });
-    log.info({ channels: channels.length }, 'channels active and gossiped');
-
-    // 4. Probes: the network is up only when real payments cross it.
-    for (const p of topology.probes) {
-      await retry(clock, 20, `probe ${p.from}→${p.to}`, async () => {
-        const invoice = await lnd
-          .get(p.to)!
-          .createInvoice({ amountMsat: p.amountMsat, memo: `probe ${p.from}→${p.to}` });
-        const payment = await lnd.get(p.from)!.pay(invoice.paymentRequest);
-        if (payment.status !== 'succeeded') throw new Error(payment.failure?.message ?? payment.status);
-        log.info({ from: p.from, to: p.to, hops: payment.hops, feeMsat: payment.feeMsat }, 'probe paid');
-      });
-    }
-    // A payer learns of success before every hop has finished its commitment dance: let it finish.
-    await waitFor(clock, 30_000, 'no HTLC left in flight', async () => {
-      for (const node of lnd.values()) {
-        const b = await node.balances();
-        if (b.pendingInMsat + b.pendingOutMsat > 0) return false;
-      }
-      return true;
-    });
+    await waitChannelsReady(boot, channels);
+    await payProbes(boot);
     return { pubkeys, channels };
   } finally {
     await Promise.all([...lnd.values()].map((n) => n.close()));
   }
 }
 
-/** Polls `ready` every 250 ms until it says yes, or throws after `timeoutMs`. */
-export async function waitFor(
-  clock: Clock,
-  timeoutMs: number,
-  what: string,
-  ready: () => Promise<boolean>,
-): Promise<void> {
-  const until = clock.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      if (await ready()) return;
-    } catch (err) {
-      last = err;
-    }
-    if (clock.now() > until) {
-      throw new LabError(
-        'bootstrap_failed',
-        `timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? `: ${String(last)}` : ''}`,
-      );
-    }
-    await clock.sleep(250);
+/** Funds every node in one transaction: one output per channel it opens, plus a spare; waits until the wallets see it. */
+async function fundNodes({ topology, nodes, admin, clock, log, chain, faucet }: Boot): Promise<void> {
+  const outputs: FundingOutput[] = [];
+  const expected = new Map<string, number>();
+  for (const n of nodes) {
+    const amounts = [
+      ...topology.channels.filter((c) => c.from === n.name).map((c) => c.capacitySat + OPEN_MARGIN_SAT),
+      SPARE_SAT,
+    ];
+    for (const valueSat of amounts) outputs.push({ address: await admin(n.name).newAddress(), valueSat });
+    expected.set(
+      n.name,
+      amounts.reduce((a, b) => a + b, 0),
+    );
   }
+  const txid = await faucet.fund(chain, outputs);
+  await chain.mine(1);
+  log.info({ txid, outputs: outputs.length }, 'funded every node in one transaction');
+  await waitFor(clock, 60_000, 'wallets to see the funding', async () => {
+    for (const [name, sat] of expected) if ((await admin(name).confirmedBalanceSat()) < sat) return false;
+    return true;
+  });
 }
 
-async function retry<T>(clock: Clock, tries: number, what: string, fn: () => Promise<T>): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (i >= tries)
-        throw new LabError('bootstrap_failed', `${what} failed ${tries} times: ${String(err)}`, {
-          cause: err,
-        });
-      await clock.sleep(Math.min(500 * i, 3000));
+/** Connects peers and opens the channels: each opener one channel at a time, different openers in parallel. */
+async function openChannels(
+  { topology, nodes, admin, clock, log }: Boot,
+  pubkeys: Map<string, string>,
+): Promise<BootstrapResult['channels']> {
+  const byName = new Map(nodes.map((n) => [n.name, n]));
+  const openers = [...new Set(topology.channels.map((c) => c.from))];
+  const channels: BootstrapResult['channels'] = [];
+  await Promise.all(
+    openers.map(async (from) => {
+      for (const c of topology.channels.filter((x) => x.from === from)) {
+        const to = byName.get(c.to)!;
+        await admin(from).connectPeer(pubkeys.get(c.to)!, to.peerHost);
+        const channelPoint = await retry(clock, 10, `open ${from}→${c.to}`, () =>
+          admin(from).openChannel(pubkeys.get(c.to)!, {
+            capacitySat: c.capacitySat,
+            pushSat: c.pushSat,
+            private: c.private,
+            baseFeeMsat: topology.fees.baseMsat,
+            feeRatePpm: topology.fees.ratePpm,
+          }),
+        );
+        channels.push({ from, to: c.to, capacitySat: c.capacitySat, channelPoint });
+        log.info({ from, to: c.to, channelPoint }, 'channel opening');
+      }
+    }),
+  );
+  return channels;
+}
+
+/** Waits until every channel is active at both ends and every public one is in every node's graph. */
+async function waitChannelsReady(
+  { topology, nodes, admin, clock, log }: Boot,
+  channels: BootstrapResult['channels'],
+): Promise<void> {
+  await waitFor(clock, 90_000, 'every channel active at both ends', async () => {
+    for (const c of channels) {
+      for (const end of [c.from, c.to]) {
+        const list = await admin(end).channels();
+        if (!list.some((x) => x.channel_point === c.channelPoint && x.active)) return false;
+      }
     }
+    return true;
+  });
+  const publicPoints = channels.filter(
+    (c) => !topology.channels.find((t) => t.from === c.from && t.to === c.to)?.private,
+  );
+  await waitFor(clock, 120_000, 'every node to learn every public channel', async () => {
+    for (const n of nodes) {
+      const known = await admin(n.name).graphChannelPoints();
+      if (!publicPoints.every((c) => known.has(c.channelPoint))) return false;
+    }
+    return true;
+  });
+  log.info({ channels: channels.length }, 'channels active and gossiped');
+}
+
+/** The network is up only when real payments cross it: pays every probe, then waits until no HTLC is in flight. */
+async function payProbes({ topology, lnd, clock, log }: Boot): Promise<void> {
+  for (const p of topology.probes) {
+    await retry(clock, 20, `probe ${p.from}→${p.to}`, async () => {
+      const invoice = await lnd
+        .get(p.to)!
+        .createInvoice({ amountMsat: p.amountMsat, memo: `probe ${p.from}→${p.to}` });
+      const payment = await lnd.get(p.from)!.pay(invoice.paymentRequest);
+      if (payment.status !== 'succeeded') throw new Error(payment.failure?.message ?? payment.status);
+      log.info({ from: p.from, to: p.to, hops: payment.hops, feeMsat: payment.feeMsat }, 'probe paid');
+    });
   }
+  // A payer learns of success before every hop has finished its commitment dance: let it finish.
+  await waitFor(clock, 30_000, 'no HTLC left in flight', async () => {
+    for (const node of lnd.values()) {
+      const b = await node.balances();
+      if (b.pendingInMsat + b.pendingOutMsat > 0) return false;
+    }
+    return true;
+  });
 }

@@ -1,34 +1,21 @@
-import { execFile } from 'node:child_process';
 import { mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import { promisify } from 'node:util';
 import type { Clock } from '../time/clock.js';
 import type { Logger } from '../log.js';
 import { bootstrap, prepareChain } from './bootstrap.js';
 import { Chain } from './chain.js';
-import { readComposeLayout, type ComposeLayout } from './compose-layout.js';
+import type { ComposeLayout } from './compose-layout.js';
+import { PROJECT, compose, composeLayout, composeUp, projectOf, type ComposeProject } from './compose-cli.js';
 import { composeAvailable } from './engine.js';
 import { Faucet } from './faucet.js';
 import { waitForLnd } from './lnd-admin.js';
-import { waitForChannelsActive } from './native.js';
+import { waitForChannelsActive } from './node-restart.js';
 import { saveNetwork, type BitcoinDesc, type NetworkDesc, type NodeDesc } from './network-file.js';
-import { readState, teardown, writeState, type NetworkState } from './state.js';
+import { readState, teardown, writeState } from './state.js';
 import { defaultTopology, type Topology } from './topology.js';
-
-const run = promisify(execFile);
 
 /** Polar's regtest RPC credentials, which our compose files use too. */
 export const POLAR_RPC = { user: 'polaruser', pass: 'polarpass' } as const;
-/** Default compose project name (also set in docker-compose.yml). */
-export const PROJECT = 'l402-lab';
-
-/** Where a compose network is defined: its files, project name and the folder relative paths resolve in. */
-export interface ComposeProject {
-  files: string[];
-  project: string;
-  projectDir: string;
-}
-
 export interface DockerUpOptions {
   /** docker-compose.yml, plus docker-compose.local.yml for the locally built images. */
   composeFiles: string[];
@@ -42,41 +29,6 @@ export interface DockerUpOptions {
   topology?: Topology;
   /** Faucet key seed (regtest coins only). */
   faucetSeed?: string;
-}
-
-/** `docker compose` with the project's files, name and folder, and the variables the files use. */
-async function compose(p: ComposeProject, args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
-  const base = [
-    'compose',
-    ...p.files.flatMap((f) => ['-f', f]),
-    '-p',
-    p.project,
-    '--project-directory',
-    p.projectDir,
-  ];
-  try {
-    const { stdout } = await run('docker', [...base, ...args], {
-      env: {
-        ...process.env,
-        USERID: String(process.getuid?.() ?? 1000),
-        GROUPID: String(process.getgid?.() ?? 1000),
-        // Only `up` needs the real address; other commands parse the files too.
-        L402_MINING_ADDRESS: process.env.L402_MINING_ADDRESS ?? 'unused',
-        ...env,
-      },
-      maxBuffer: 64 << 20,
-      timeout: 15 * 60_000,
-    });
-    return stdout;
-  } catch (err) {
-    const e = err as { stderr?: string; message: string };
-    throw new Error(`docker compose ${args[0]} failed: ${e.stderr?.trim() || e.message}`, { cause: err });
-  }
-}
-
-/** The project as `docker compose config` resolves it (overrides merged, profiles applied, paths absolute). */
-export async function composeLayout(p: ComposeProject): Promise<ComposeLayout> {
-  return readComposeLayout(JSON.parse(await compose(p, ['config', '--format', 'json'])), p.projectDir);
 }
 
 /**
@@ -95,27 +47,7 @@ export async function upDocker(opts: DockerUpOptions): Promise<NetworkDesc> {
       '`docker compose` (v2) is not available: install it, or run `npm run network:up -- --docker --prepare`',
     );
   const topology = opts.topology ?? defaultTopology;
-  const files = opts.composeFiles.map((f) => resolve(f));
-  const p: ComposeProject = {
-    files,
-    project: opts.project ?? PROJECT,
-    projectDir: resolve(opts.projectDir ?? dirname(files[0]!)),
-  };
-  const layout = await composeLayout(p);
-  const missing = topology.nodes.filter((n) => !layout.lnd.some((l) => l.name === n.name));
-  if (missing.length)
-    throw new Error(`${files.join(' + ')} has no service for ${missing.map((n) => n.name).join(', ')}`);
-  // Create the bind-mounted folders ourselves, or Docker makes them root-owned.
-  for (const dir of [...layout.lnd.map((l) => l.lnddir), layout.chain.dataDir])
-    await mkdir(dir, { recursive: true });
-  if (layout.chain.backend === 'btcd') await writeFile(join(layout.chain.dataDir, 'btcd.conf'), '');
-  await writeState(opts.stateDir, {
-    version: 1,
-    kind: 'docker',
-    networkPath: resolve(opts.outPath),
-    processes: [],
-    compose: { ...p, dataDirs: [...layout.lnd.map((l) => l.lnddir), layout.chain.dataDir] },
-  });
+  const { p, layout } = await prepareCompose(opts, topology);
   const faucetSeed = opts.faucetSeed ?? 'docker';
   const faucet = new Faucet(faucetSeed);
   let chain: Chain | undefined;
@@ -152,14 +84,7 @@ export async function upDocker(opts: DockerUpOptions): Promise<NetworkDesc> {
       kind: 'docker',
       network: 'regtest',
       createdAt: new Date(clock.now()).toISOString(),
-      nodes: nodes.map((n): NodeDesc => ({
-        name: n.name,
-        role: n.role,
-        ...n.files,
-        pubkey: boot.pubkeys.get(n.name)!,
-        p2p: `127.0.0.1:${n.l.p2pPort}`,
-        ...(n.l.grpcPort ? { grpc: `127.0.0.1:${n.l.grpcPort}` } : {}),
-      })),
+      nodes: nodes.map((n) => dockerNodeDesc(n, n.l, boot.pubkeys.get(n.name)!)),
       bitcoin,
       channels: boot.channels,
       stateDir: resolve(opts.stateDir),
@@ -175,21 +100,59 @@ export async function upDocker(opts: DockerUpOptions): Promise<NetworkDesc> {
   }
 }
 
-/** `docker compose up --wait` (every health check passing); on failure, the last log lines of every service. */
-async function composeUp(
-  p: ComposeProject,
-  miningAddress: string,
-  log: Logger,
-  services: string[] = [],
-): Promise<void> {
-  log.info({ files: p.files, project: p.project, services }, 'docker compose up --wait');
-  const args = ['up', '-d', '--wait', '--wait-timeout', '300', ...services];
-  await compose(p, args, { L402_MINING_ADDRESS: miningAddress }).catch(async (err: Error) => {
-    const logs = await compose(p, ['logs', '--no-color', '--tail', '20']).catch(() => '');
-    throw new Error(`${err.message}\n${logs}`, { cause: err });
+/**
+ * Checks the compose project defines every topology node, creates its
+ * bind-mounted folders (or Docker makes them root-owned) and records the
+ * project in the state, so `down` can remove it whatever happens next.
+ */
+async function prepareCompose(
+  opts: DockerUpOptions,
+  topology: Topology,
+): Promise<{ p: ComposeProject; layout: ComposeLayout }> {
+  const files = opts.composeFiles.map((f) => resolve(f));
+  const p: ComposeProject = {
+    files,
+    project: opts.project ?? PROJECT,
+    projectDir: resolve(opts.projectDir ?? dirname(files[0]!)),
+  };
+  const layout = await composeLayout(p);
+  const missing = topology.nodes.filter((n) => !layout.lnd.some((l) => l.name === n.name));
+  if (missing.length)
+    throw new Error(`${files.join(' + ')} has no service for ${missing.map((n) => n.name).join(', ')}`);
+  for (const dir of [...layout.lnd.map((l) => l.lnddir), layout.chain.dataDir])
+    await mkdir(dir, { recursive: true });
+  if (layout.chain.backend === 'btcd') await writeFile(join(layout.chain.dataDir, 'btcd.conf'), '');
+  await writeState(opts.stateDir, {
+    version: 1,
+    kind: 'docker',
+    networkPath: resolve(opts.outPath),
+    processes: [],
+    compose: { ...p, dataDirs: [...layout.lnd.map((l) => l.lnddir), layout.chain.dataDir] },
   });
+  return { p, layout };
 }
 
+/** network.json's entry for one compose node: its files and key, its ports as published on loopback. */
+function dockerNodeDesc(
+  n: {
+    name: string;
+    role: NodeDesc['role'];
+    files: Pick<NodeDesc, 'restUrl' | 'tlsCertPath' | 'macaroonPath'>;
+  },
+  l: ComposeLayout['lnd'][number],
+  pubkey: string,
+): NodeDesc {
+  return {
+    name: n.name,
+    role: n.role,
+    ...n.files,
+    pubkey,
+    p2p: `127.0.0.1:${l.p2pPort}`,
+    ...(l.grpcPort ? { grpc: `127.0.0.1:${l.grpcPort}` } : {}),
+  };
+}
+
+/** network.json's chain backend entry: bitcoind over HTTP or btcd over TLS, with Polar's credentials. */
 async function bitcoinDesc(layout: ComposeLayout, faucetSeed: string): Promise<BitcoinDesc> {
   const { chain } = layout;
   const common = { rpcUser: POLAR_RPC.user, rpcPass: POLAR_RPC.pass, faucetSeed };
@@ -209,11 +172,6 @@ export function lndFilesIn(lnddir: string): { tlsCertPath: string; macaroonPath:
     tlsCertPath: join(lnddir, 'tls.cert'),
     macaroonPath: join(lnddir, 'data', 'chain', 'bitcoin', 'regtest', 'admin.macaroon'),
   };
-}
-
-async function projectOf(stateDir: string): Promise<(ComposeProject & { state: NetworkState }) | undefined> {
-  const state = await readState(stateDir);
-  return state?.compose ? { ...state.compose, state } : undefined;
 }
 
 /** `docker compose down -v` (containers, networks, volumes) for a network `upDocker` started, then its data and files. */

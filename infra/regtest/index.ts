@@ -14,7 +14,8 @@ export {
   type NetworkFileErrorCode,
 } from './network-file.js';
 export { connectNode, connectNetwork, closeAll } from './connect.js';
-export { upNative, downNative, stopNode, startNode, type NativeUpOptions } from './native.js';
+export { upNative, downNative, type NativeUpOptions } from './native.js';
+export { stopNode, startNode } from './node-restart.js';
 export { upDocker, downDocker, type DockerUpOptions } from './docker.js';
 export { readComposeLayout, type ComposeLayout } from './compose-layout.js';
 export { dockerAvailable, composeAvailable, prepareDocker, stopDockerd } from './engine.js';

@@ -1,7 +1,7 @@
 import type { Clock } from '../time/clock.js';
 import type { Logger } from '../log.js';
 import { downDocker, dockerRunning, startDockerNode, stopDockerNode } from './docker.js';
-import { startNode, stopNode } from './native.js';
+import { startNode, stopNode } from './node-restart.js';
 import type { NodeDesc } from './network-file.js';
 import { processStatus, readState, teardown } from './state.js';
 

@@ -1,18 +1,25 @@
-import { access, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Clock } from '../time/clock.js';
 import type { Logger } from '../log.js';
 import { ensureBinaries } from './binaries.js';
 import { REGTEST_TARGETS } from './go-targets.js';
-import { bootstrap, prepareChain, waitFor } from './bootstrap.js';
+import { bootstrap, prepareChain, type BootstrapResult } from './bootstrap.js';
 import { Chain } from './chain.js';
 import { Faucet } from './faucet.js';
-import { LndNode } from '../lightning/lnd/index.js';
-import { LndAdmin, waitForLnd } from './lnd-admin.js';
+import {
+  RPC_PASS,
+  RPC_USER,
+  layoutLnds,
+  spawnLnds,
+  startBtcd,
+  waitForLnds,
+  type NativeLnd,
+} from './native-daemons.js';
 import { saveNetwork, type NetworkDesc, type NodeDesc } from './network-file.js';
-import { freePorts, isOurs, logTail, spawnDaemon, stopProcess, type ProcessRecord } from './processes.js';
-import { readState, recordProcess, teardown, writeState } from './state.js';
+import { freePorts, isOurs } from './processes.js';
+import { readState, teardown, writeState } from './state.js';
 import type { Topology } from './topology.js';
 
 export interface NativeUpOptions {
@@ -25,21 +32,6 @@ export interface NativeUpOptions {
   logger: Logger;
   /** Faucet key seed (regtest coins only). */
   faucetSeed?: string;
-}
-
-const RPC_USER = 'lab';
-const RPC_PASS = 'regtest';
-
-/** Files of one native lnd node inside its lnddir. */
-function lndFiles(
-  lnddir: string,
-  restPort: number,
-): { restUrl: string; tlsCertPath: string; macaroonPath: string } {
-  return {
-    restUrl: `https://127.0.0.1:${restPort}`,
-    tlsCertPath: join(lnddir, 'tls.cert'),
-    macaroonPath: join(lnddir, 'data', 'chain', 'bitcoin', 'regtest', 'admin.macaroon'),
-  };
 }
 
 /**
@@ -63,26 +55,12 @@ export async function upNative(opts: NativeUpOptions): Promise<NetworkDesc> {
   await writeState(stateDir, { version: 1, kind: 'native', dataDir, networkPath: outPath, processes: [] });
   const faucetSeed = opts.faucetSeed ?? 'native';
   const faucet = new Faucet(faucetSeed);
+  const place = { stateDir, logs, clock };
   let chain: Chain | undefined;
   try {
     const [rpcPort, btcdP2p, ...lndPorts] = await freePorts(2 + 3 * topology.nodes.length);
-    const btcdDir = join(dataDir, 'btcd');
-    await mkdir(btcdDir, { recursive: true });
-    await writeFile(join(btcdDir, 'btcd.conf'), '');
-    const rpcCert = join(btcdDir, 'rpc.cert');
-    const btcd = spawnDaemon(
-      'btcd',
-      bins.btcd!,
-      btcdArgs(btcdDir, rpcPort!, btcdP2p!, faucet.address),
-      join(logs, 'btcd.log'),
-    );
-    await recordProcess(stateDir, btcd);
-    await waitFor(clock, 30_000, 'btcd rpc.cert', () =>
-      access(rpcCert).then(
-        () => true,
-        () => isOursOrThrow(btcd),
-      ),
-    );
+    const btcd = { bin: bins.btcd!, dir: join(dataDir, 'btcd'), rpcPort: rpcPort!, p2pPort: btcdP2p! };
+    const rpcCert = await startBtcd(place, { ...btcd, miningAddr: faucet.address });
     chain = new Chain(
       {
         backend: 'btcd',
@@ -96,33 +74,12 @@ export async function upNative(opts: NativeUpOptions): Promise<NetworkDesc> {
     await chain.waitReady(clock, 30_000);
     await prepareChain(chain, log);
 
-    const nodes = topology.nodes.map((n, i) => {
-      const [p2p, grpc, rest] = lndPorts.slice(3 * i, 3 * i + 3) as [number, number, number];
-      const lnddir = join(dataDir, 'lnd', n.name);
-      return { ...n, lnddir, p2p, grpc, rest, files: lndFiles(lnddir, rest) };
-    });
-    const records = await Promise.all(
-      nodes.map(async (n) => {
-        await mkdir(n.lnddir, { recursive: true });
-        await writeFile(join(n.lnddir, 'lnd.conf'), '');
-        const args = lndArgs({ ...n, btcdRpc: rpcPort!, rpcCert, fees: topology.fees });
-        const rec = spawnDaemon(n.name, bins.lnd!, args, join(logs, `${n.name}.log`));
-        await recordProcess(stateDir, rec);
-        return rec;
-      }),
-    );
+    const nodes = layoutLnds(topology, dataDir, lndPorts);
+    const lnd = { bin: bins.lnd!, btcdRpc: rpcPort!, rpcCert, fees: topology.fees };
+    const records = await spawnLnds(place, nodes, lnd);
     // lnd waits for a recent tip: give it a fresh block while it starts.
     await chain.mine(1);
-    await Promise.all(
-      nodes.map((n, i) =>
-        waitForLnd(n.files, {
-          clock,
-          timeoutMs: 120_000,
-          isRunning: () => isOurs(records[i]!),
-          describe: () => logTail(records[i]!.logFile),
-        }),
-      ),
-    );
+    await waitForLnds(clock, nodes, records);
     log.info({ nodes: nodes.length }, 'lnd nodes ready');
 
     const boot = await bootstrap(
@@ -130,30 +87,7 @@ export async function upNative(opts: NativeUpOptions): Promise<NetworkDesc> {
       nodes.map((n) => ({ name: n.name, role: n.role, files: n.files, peerHost: `127.0.0.1:${n.p2p}` })),
       { clock, logger: log, chain, faucet },
     );
-    const desc: NetworkDesc = {
-      version: 1,
-      kind: 'native',
-      network: 'regtest',
-      createdAt: new Date(clock.now()).toISOString(),
-      nodes: nodes.map((n): NodeDesc => ({
-        name: n.name,
-        role: n.role,
-        ...n.files,
-        pubkey: boot.pubkeys.get(n.name)!,
-        p2p: `127.0.0.1:${n.p2p}`,
-        grpc: `127.0.0.1:${n.grpc}`,
-      })),
-      bitcoin: {
-        backend: 'btcd',
-        rpcUrl: `https://127.0.0.1:${rpcPort}`,
-        rpcUser: RPC_USER,
-        rpcPass: RPC_PASS,
-        rpcCertPath: rpcCert,
-        faucetSeed,
-      },
-      channels: boot.channels,
-      stateDir: resolve(stateDir),
-    };
+    const desc = nativeDesc(nodes, boot, { rpcPort: rpcPort!, rpcCert, faucetSeed, stateDir, clock });
     await saveNetwork(outPath, desc);
     return desc;
   } catch (err) {
@@ -165,115 +99,42 @@ export async function upNative(opts: NativeUpOptions): Promise<NetworkDesc> {
   }
 }
 
+/** network.json of a native network: each node's files, key and loopback addresses, btcd's RPC, the channels. */
+function nativeDesc(
+  nodes: NativeLnd[],
+  boot: BootstrapResult,
+  n: { rpcPort: number; rpcCert: string; faucetSeed: string; stateDir: string; clock: Clock },
+): NetworkDesc {
+  return {
+    version: 1,
+    kind: 'native',
+    network: 'regtest',
+    createdAt: new Date(n.clock.now()).toISOString(),
+    nodes: nodes.map((node): NodeDesc => ({
+      name: node.name,
+      role: node.role,
+      ...node.files,
+      pubkey: boot.pubkeys.get(node.name)!,
+      p2p: `127.0.0.1:${node.p2p}`,
+      grpc: `127.0.0.1:${node.grpc}`,
+    })),
+    bitcoin: {
+      backend: 'btcd',
+      rpcUrl: `https://127.0.0.1:${n.rpcPort}`,
+      rpcUser: RPC_USER,
+      rpcPass: RPC_PASS,
+      rpcCertPath: n.rpcCert,
+      faucetSeed: n.faucetSeed,
+    },
+    channels: boot.channels,
+    stateDir: resolve(n.stateDir),
+  };
+}
+
 /** Stops a native network started from `stateDir` and removes its data. */
 export async function downNative(
   stateDir: string,
   deps: { clock: Clock; logger: Logger },
 ): Promise<string[]> {
   return (await teardown(stateDir, deps)).stopped;
-}
-
-/** Stops one daemon of a running native network (tests: a node going down mid-payment). */
-export async function stopNode(stateDir: string, name: string, clock: Clock): Promise<void> {
-  const rec = await recordOf(stateDir, name);
-  await stopProcess(rec, clock);
-}
-
-/**
- * Starts a stopped lnd again with the same arguments and data, and waits
- * until it is ready and every one of its channels is active again (its peers
- * reconnected), so the next payment through it can succeed.
- */
-export async function startNode(stateDir: string, node: NodeDesc, clock: Clock): Promise<void> {
-  const rec = await recordOf(stateDir, node.name);
-  if (isOurs(rec)) return;
-  const again = spawnDaemon(rec.name, rec.cmd, rec.args, rec.logFile);
-  await recordProcess(stateDir, again);
-  await waitForLnd(node, {
-    clock,
-    timeoutMs: 120_000,
-    isRunning: () => isOurs(again),
-    describe: () => logTail(again.logFile),
-  });
-  await waitForChannelsActive(node, clock);
-}
-
-/** Waits until every channel of a node that just restarted is active again (its peers reconnected). */
-export async function waitForChannelsActive(node: NodeDesc, clock: Clock, timeoutMs = 60_000): Promise<void> {
-  const lnd = await LndNode.fromFiles(node, { clock });
-  try {
-    const admin = new LndAdmin(lnd.rest);
-    await waitFor(clock, timeoutMs, `${node.name}'s channels to reactivate`, async () =>
-      (await admin.channels()).every((c) => c.active),
-    );
-  } finally {
-    await lnd.close();
-  }
-}
-
-async function recordOf(stateDir: string, name: string): Promise<ProcessRecord> {
-  const rec = (await readState(stateDir))?.processes.find((p) => p.name === name);
-  if (!rec) throw new Error(`no daemon named ${name} recorded in ${stateDir}`);
-  return rec;
-}
-
-function isOursOrThrow(rec: ProcessRecord): Promise<boolean> {
-  if (!isOurs(rec))
-    return logTail(rec.logFile).then((t) => Promise.reject(new Error(`${rec.name} exited:\n${t}`)));
-  return Promise.resolve(false);
-}
-
-function btcdArgs(dir: string, rpcPort: number, p2pPort: number, miningAddr: string): string[] {
-  return [
-    '--regtest',
-    `--configfile=${join(dir, 'btcd.conf')}`,
-    `--datadir=${join(dir, 'data')}`,
-    `--logdir=${join(dir, 'logs')}`,
-    `--rpccert=${join(dir, 'rpc.cert')}`,
-    `--rpckey=${join(dir, 'rpc.key')}`,
-    `--rpcuser=${RPC_USER}`,
-    `--rpcpass=${RPC_PASS}`,
-    `--rpclisten=127.0.0.1:${rpcPort}`,
-    `--listen=127.0.0.1:${p2pPort}`,
-    '--txindex',
-    '--nobanning',
-    `--miningaddr=${miningAddr}`,
-    '--debuglevel=info',
-  ];
-}
-
-function lndArgs(n: {
-  name: string;
-  lnddir: string;
-  p2p: number;
-  grpc: number;
-  rest: number;
-  btcdRpc: number;
-  rpcCert: string;
-  fees: Topology['fees'];
-}): string[] {
-  return [
-    `--lnddir=${n.lnddir}`,
-    `--configfile=${join(n.lnddir, 'lnd.conf')}`,
-    `--alias=${n.name}`,
-    `--listen=127.0.0.1:${n.p2p}`,
-    `--rpclisten=127.0.0.1:${n.grpc}`,
-    `--restlisten=127.0.0.1:${n.rest}`,
-    '--bitcoin.regtest',
-    '--bitcoin.node=btcd',
-    `--btcd.rpchost=127.0.0.1:${n.btcdRpc}`,
-    `--btcd.rpcuser=${RPC_USER}`,
-    `--btcd.rpcpass=${RPC_PASS}`,
-    `--btcd.rpccert=${n.rpcCert}`,
-    '--noseedbackup',
-    '--nobootstrap',
-    '--trickledelay=50',
-    '--gossip.sub-batch-delay=100ms',
-    '--bitcoin.defaultchanconfs=1',
-    `--bitcoin.basefee=${n.fees.baseMsat}`,
-    `--bitcoin.feerate=${n.fees.ratePpm}`,
-    '--accept-keysend',
-    '--maxpendingchannels=10',
-    '--debuglevel=info',
-  ];
 }

@@ -1,7 +1,5 @@
 import type { Clock } from '../time/clock.js';
 import { silentLogger, type Logger } from '../log.js';
-import { LndError } from '../lightning/lnd/errors.js';
-import { LndNode } from '../lightning/lnd/index.js';
 import { POLAR_RPC } from './docker.js';
 import {
   saveNetwork,
@@ -12,6 +10,7 @@ import {
 } from './network-file.js';
 import { findPolarNetwork, polarHomes, type PolarNetwork } from './polar-networks.js';
 import type { PolarNode } from './polar-node.js';
+import { probeNodes } from './polar-probe.js';
 import { LabError } from '../errors.js';
 
 export interface PolarAttachOptions {
@@ -45,8 +44,6 @@ export function guessRole(name: string): NodeRole {
 
 const lndLike = (n: PolarNode): boolean => n.kind === 'LND' || n.kind === 'litd';
 
-type Probe = { ok: true; pubkey: string } | { ok: false; stopped: boolean; why: string };
-
 /**
  * Describes a Polar network as network.json. Reads Polar's networks.json
  * (node kinds, ports, paths, status; the folder's docker-compose.yml when no
@@ -63,6 +60,38 @@ export async function attachPolar(opts: PolarAttachOptions): Promise<PolarAttach
   const warnings = [...found.notes];
   checkRoles(found, opts.roles ?? {}, label);
 
+  const usable = usableNodes(found, label, warnings);
+  const { probes, stopped } = await probeNodes(usable, opts, label, found.status === 'stopped');
+  for (const n of stopped) {
+    if (opts.roles?.[n.name])
+      throw new LabError(
+        'polar_attach_failed',
+        `--role ${n.name}=${opts.roles[n.name]} names a stopped node; start it in Polar`,
+      );
+    warnings.push(`left out ${n.name} (${kindText(n)}): stopped`);
+  }
+
+  const nodes = usable.flatMap((n, i) => {
+    const p = probes[i]!;
+    return p.ok ? [polarNodeDesc(n, p.pubkey, opts.roles?.[n.name] ?? guessRole(n.name))] : [];
+  });
+  const bitcoin = bitcoinOf(found, usable, warnings);
+  const net: NetworkDesc = {
+    version: 1,
+    kind: 'polar',
+    network: 'regtest',
+    createdAt: new Date(opts.clock.now()).toISOString(),
+    nodes,
+    ...(bitcoin ? { bitcoin } : {}),
+    channels: [],
+  };
+  await saveNetwork(opts.outPath, net);
+  for (const w of warnings) log.warn(w);
+  return { net, warnings };
+}
+
+/** The LND and litd nodes with a REST port and credential paths; every other node is named in a warning. */
+function usableNodes(found: PolarNetwork, label: string, warnings: string[]): PolarNode[] {
   const usable: PolarNode[] = [];
   for (const n of found.nodes) {
     if (n.kind === 'bitcoind') continue;
@@ -78,65 +107,21 @@ export async function attachPolar(opts: PolarAttachOptions): Promise<PolarAttach
       `${label} has no LND or litd node to attach (it has ${found.nodes.map((n) => `${n.name}: ${kindText(n)}`).join(', ')})`,
     );
   }
-  const probes = await Promise.all(usable.map((n) => probe(n, opts)));
-  const broken = usable.flatMap((n, i) => {
-    const p = probes[i]!;
-    return !p.ok && !p.stopped ? [`${n.name}: ${p.why}`] : [];
-  });
-  if (broken.length) throw new LabError('polar_attach_failed', `${label}: ${broken.join('; ')}`);
-  const stopped = usable.filter((_, i) => !probes[i]!.ok);
-  if (stopped.length === usable.length) {
-    throw new LabError(
-      'polar_attach_failed',
-      `${label} is stopped${found.status === 'stopped' ? ' (Polar records it as stopped)' : ''}: ` +
-        `no LND node answers (${stopped.map((n) => `${n.name} at 127.0.0.1:${n.restPort}`).join(', ')}); start it in Polar, then attach again`,
-    );
-  }
-  if (stopped.length && !opts.runningOnly) {
-    throw new LabError(
-      'polar_attach_failed',
-      `${label}: ${stopped.map((n) => n.name).join(', ')} ${stopped.length > 1 ? 'are' : 'is'} stopped ` +
-        `(nothing answers at ${stopped.map((n) => `127.0.0.1:${n.restPort}`).join(', ')}); start ${stopped.length > 1 ? 'them' : 'it'} in Polar, ` +
-        `or attach only the running nodes with --running-only`,
-    );
-  }
-  for (const n of stopped) {
-    if (opts.roles?.[n.name])
-      throw new LabError(
-        'polar_attach_failed',
-        `--role ${n.name}=${opts.roles[n.name]} names a stopped node; start it in Polar`,
-      );
-    warnings.push(`left out ${n.name} (${kindText(n)}): stopped`);
-  }
+  return usable;
+}
 
-  const nodes: NodeDesc[] = [];
-  for (const [i, n] of usable.entries()) {
-    const p = probes[i]!;
-    if (!p.ok) continue;
-    nodes.push({
-      name: n.name,
-      role: opts.roles?.[n.name] ?? guessRole(n.name),
-      restUrl: `https://127.0.0.1:${n.restPort}`,
-      tlsCertPath: n.tlsCertPath!,
-      macaroonPath: n.macaroonPath!,
-      pubkey: p.pubkey,
-      p2p: `127.0.0.1:${n.p2pPort ?? 9735}`,
-      ...(n.grpcPort ? { grpc: `127.0.0.1:${n.grpcPort}` } : {}),
-    });
-  }
-  const bitcoin = bitcoinOf(found, usable, warnings);
-  const net: NetworkDesc = {
-    version: 1,
-    kind: 'polar',
-    network: 'regtest',
-    createdAt: new Date(opts.clock.now()).toISOString(),
-    nodes,
-    ...(bitcoin ? { bitcoin } : {}),
-    channels: [],
+/** network.json's entry for an attached Polar node. */
+function polarNodeDesc(n: PolarNode, pubkey: string, role: NodeRole): NodeDesc {
+  return {
+    name: n.name,
+    role,
+    restUrl: `https://127.0.0.1:${n.restPort}`,
+    tlsCertPath: n.tlsCertPath!,
+    macaroonPath: n.macaroonPath!,
+    pubkey,
+    p2p: `127.0.0.1:${n.p2pPort ?? 9735}`,
+    ...(n.grpcPort ? { grpc: `127.0.0.1:${n.grpcPort}` } : {}),
   };
-  await saveNetwork(opts.outPath, net);
-  for (const w of warnings) log.warn(w);
-  return { net, warnings };
 }
 
 function kindText(n: PolarNode): string {
@@ -159,33 +144,6 @@ function checkRoles(found: PolarNetwork, roles: Record<string, NodeRole>, label:
         `--role ${name}=${role}: ${name} is a ${kindText(node)} node; roles go to LND or litd nodes only`,
       );
     }
-  }
-}
-
-/** Asks a node for its pubkey; a node that does not answer at all is `stopped`. */
-async function probe(n: PolarNode, opts: PolarAttachOptions): Promise<Probe> {
-  const files = {
-    restUrl: `https://127.0.0.1:${n.restPort}`,
-    tlsCertPath: n.tlsCertPath!,
-    macaroonPath: n.macaroonPath!,
-  };
-  let node: LndNode | undefined;
-  try {
-    node = await LndNode.fromFiles(files, { clock: opts.clock, retry: { maxWaitMs: opts.probeMs ?? 3_000 } });
-    return { ok: true, pubkey: (await node.info()).pubkey };
-  } catch (err) {
-    const code = err instanceof LndError ? err.code : undefined;
-    if (code === 'unreachable' || code === 'not_ready')
-      return { ok: false, stopped: true, why: (err as Error).message };
-    if (code === 'bad_config' && n.status === 'stopped')
-      return { ok: false, stopped: true, why: (err as Error).message };
-    const hint =
-      code === 'tls' || code === 'unauthorized'
-        ? ` (port ${n.restPort} answers as another node: is another Polar network running on the same ports?)`
-        : '';
-    return { ok: false, stopped: false, why: `${(err as Error).message}${hint}` };
-  } finally {
-    await node?.close();
   }
 }
 

@@ -1,8 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import type { Clock } from '../../time/clock.js';
 import { systemClock } from '../../time/clock.js';
 import { silentLogger, type Logger } from '../../log.js';
-import { assertMsat } from '../../money.js';
 import type {
   Balances,
   CreateHoldInvoiceRequest,
@@ -17,6 +15,8 @@ import type {
 import { toInvoice, toPayment } from './convert.js';
 import { LndError } from './errors.js';
 import { InvoiceEvents } from './invoice-events.js';
+import { readConnection, type LndFiles } from './lnd-files.js';
+import { idempotentWrite, invoiceBody } from './invoice-writes.js';
 import { payInvoice, track, type PayContext } from './pay.js';
 import { LndRestClient, type LndConnection, type RetryPolicy } from './rest-client.js';
 import {
@@ -33,6 +33,8 @@ import {
   parseWire,
 } from './wire.js';
 
+export type { LndFiles } from './lnd-files.js';
+
 export interface LndNodeOptions {
   connection: LndConnection;
   /** Wall clock by default; retries and timestamps use it. */
@@ -42,13 +44,6 @@ export interface LndNodeOptions {
   retry?: Partial<RetryPolicy>;
   /** How long `pay` keeps resolving a payment by hash after losing its node (default 120 s). */
   reconnectTimeoutMs?: number;
-}
-
-/** Paths to a node's files, as the regtest description and Polar give them. */
-export interface LndFiles {
-  restUrl: string;
-  tlsCertPath: string;
-  macaroonPath: string;
 }
 
 const LND_NETWORKS: Record<string, Network> = {
@@ -102,20 +97,7 @@ export class LndNode implements LightningNode {
 
   /** Reads the certificate and macaroon files and connects. Missing files → `LndError('bad_config')`. */
   static async fromFiles(files: LndFiles, opts: Omit<LndNodeOptions, 'connection'> = {}): Promise<LndNode> {
-    const read = async (path: string, what: string): Promise<Buffer> => {
-      try {
-        return await readFile(path);
-      } catch (cause) {
-        throw new LndError('bad_config', `cannot read ${what} at ${path}: ${(cause as Error).message}`, {
-          cause,
-        });
-      }
-    };
-    const [tlsCert, macaroon] = await Promise.all([
-      read(files.tlsCertPath, 'tls.cert'),
-      read(files.macaroonPath, 'macaroon'),
-    ]);
-    return new LndNode({ ...opts, connection: { restUrl: files.restUrl, tlsCert, macaroon } });
+    return new LndNode({ ...opts, connection: await readConnection(files) });
   }
 
   async info(): Promise<NodeInfo> {
@@ -150,7 +132,9 @@ export class LndNode implements LightningNode {
 
   async settleInvoice(preimageHex: string): Promise<void> {
     const preimage = assertHex32(preimageHex, 'preimage');
-    await this.#idempotent(
+    await idempotentWrite(
+      this.rest,
+      this.#log,
       'settleInvoice',
       '/v2/invoices/settle',
       { preimage: hexToB64(preimage) },
@@ -160,7 +144,9 @@ export class LndNode implements LightningNode {
 
   async cancelInvoice(paymentHashHex: string): Promise<void> {
     const hash = assertHex32(paymentHashHex, 'paymentHash');
-    await this.#idempotent(
+    await idempotentWrite(
+      this.rest,
+      this.#log,
       'cancelInvoice',
       '/v2/invoices/cancel',
       { payment_hash: hexToB64(hash) },
@@ -249,48 +235,4 @@ export class LndNode implements LightningNode {
     if (!inv) throw new LndError('bad_response', `LND created invoice ${hash} but cannot find it`);
     return inv;
   }
-
-  /**
-   * A hold-invoice write that is safe to repeat: a retry that finds the work
-   * done (`donePattern`) counts as success; LND's refusals because of the
-   * invoice's state ("invoice still open") become `bad_request`.
-   */
-  async #idempotent(op: string, path: string, body: unknown, donePattern: RegExp): Promise<void> {
-    try {
-      await this.rest.call('POST', path, body, { retry: 'always' });
-    } catch (err) {
-      if (!(err instanceof LndError) || !err.lndMessage) throw err;
-      if (donePattern.test(err.lndMessage)) {
-        this.#log.debug({ op }, 'already done');
-        return;
-      }
-      if (err.code === 'lnd_error' || err.code === 'not_found') {
-        throw new LndError(
-          err.code === 'not_found' ? 'not_found' : 'bad_request',
-          `${op}: LND refused: ${err.lndMessage}`,
-          {
-            lndMessage: err.lndMessage,
-            cause: err,
-            ...(err.status === undefined ? {} : { status: err.status }),
-          },
-        );
-      }
-      throw err;
-    }
-  }
-}
-
-function invoiceBody(req: CreateInvoiceRequest): Record<string, unknown> {
-  const amount = assertMsat(req.amountMsat, 'amountMsat');
-  const expiry = req.expirySec ?? 3600;
-  if (!Number.isSafeInteger(expiry) || expiry <= 0) {
-    throw new LndError(
-      'bad_request',
-      `expirySec must be a positive whole number of seconds, got ${String(expiry)}`,
-    );
-  }
-  if (req.memo !== undefined && typeof req.memo !== 'string') {
-    throw new LndError('bad_request', 'memo must be a string');
-  }
-  return { value_msat: String(amount), memo: req.memo ?? '', expiry: String(expiry) };
 }

@@ -1,8 +1,18 @@
-import { Agent, errors as undiciErrors, request } from 'undici';
+import { Agent, request } from 'undici';
 import type { Clock } from '../../time/clock.js';
 import type { Logger } from '../../log.js';
 import { silentLogger } from '../../log.js';
-import { LndError, isNotReadyMessage, lndErrorFromBody, readErrorBody } from './errors.js';
+import { LndError, lndErrorFromBody, readErrorBody } from './errors.js';
+import {
+  defaultRetryPolicy,
+  describe,
+  withRetry,
+  type RetryDeps,
+  type RetryMode,
+  type RetryPolicy,
+} from './retry.js';
+
+export { defaultRetryPolicy, type RetryMode, type RetryPolicy } from './retry.js';
 
 /** Where an LND node's REST API is and how to authenticate to it. */
 export interface LndConnection {
@@ -13,23 +23,6 @@ export interface LndConnection {
   /** The macaroon, as hex text or raw bytes (the content of admin.macaroon). */
   macaroon: string | Uint8Array;
 }
-
-/** How long to keep trying a node that does not answer (restarts take seconds). */
-export interface RetryPolicy {
-  /** Give up after this many ms of failed attempts on the client's clock. */
-  maxWaitMs: number;
-  initialDelayMs: number;
-  maxDelayMs: number;
-}
-
-export const defaultRetryPolicy: RetryPolicy = { maxWaitMs: 30_000, initialDelayMs: 100, maxDelayMs: 2_000 };
-
-/**
- * When a call may be repeated after a transport failure: `always` for reads
- * and idempotent writes; `if-not-sent` when a repeat could act twice, so only
- * a refused connection (the request never reached LND) is retried.
- */
-export type RetryMode = 'always' | 'if-not-sent' | 'never';
 
 export interface CallOptions {
   retry?: RetryMode;
@@ -47,9 +40,7 @@ export class LndRestClient {
   readonly restUrl: string;
   readonly #agent: Agent;
   readonly #macaroonHex: string;
-  readonly #clock: Clock;
-  readonly #log: Logger;
-  readonly #retry: RetryPolicy;
+  readonly #retryDeps: RetryDeps;
 
   constructor(conn: LndConnection, deps: { clock: Clock; logger?: Logger; retry?: Partial<RetryPolicy> }) {
     let url: URL;
@@ -75,14 +66,16 @@ export class LndRestClient {
       throw new LndError('bad_config', 'tlsCert must be the PEM text of the node tls.cert');
     }
     this.#agent = new Agent({ connect: { ca }, keepAliveTimeout: 10_000 });
-    this.#clock = deps.clock;
-    this.#log = deps.logger ?? silentLogger;
-    this.#retry = { ...defaultRetryPolicy, ...deps.retry };
+    this.#retryDeps = {
+      clock: deps.clock,
+      log: deps.logger ?? silentLogger,
+      policy: { ...defaultRetryPolicy, ...deps.retry },
+    };
   }
 
   /** One JSON request/response call. Throws `LndError` on faults. */
   async call(method: Method, path: string, body?: unknown, opts: CallOptions = {}): Promise<unknown> {
-    return this.#withRetry(`${method} ${path}`, opts, async () => {
+    return withRetry(`${method} ${path}`, opts, this.#retryDeps, async () => {
       const res = await request(this.restUrl + path, {
         method,
         dispatcher: this.#agent,
@@ -110,25 +103,30 @@ export class LndRestClient {
   ): AsyncGenerator<unknown> {
     const where = this.#where(method, path);
     // Opening the stream is retried like a call; once it is open, a drop ends it.
-    const res = await this.#withRetry(where, { retry: opts.retry ?? 'if-not-sent', ...opts }, async () => {
-      const r = await request(this.restUrl + path, {
-        method,
-        dispatcher: this.#agent,
-        headers: this.#headers(body),
-        body: body === undefined ? null : JSON.stringify(body),
-        // Streams stay silent for as long as a payment is in flight: no idle timeouts.
-        headersTimeout: 0,
-        bodyTimeout: 0,
-        ...(opts.signal ? { signal: opts.signal } : {}),
-      });
-      if (r.statusCode < 200 || r.statusCode >= 300) {
-        const text = await r.body.text();
-        const firstLine = text.split('\n').find((l) => l.trim() !== '') ?? '';
-        const parsed = parseJson(firstLine);
-        throw lndErrorFromBody(where, r.statusCode, parsed.ok ? parsed.value : text);
-      }
-      return r;
-    });
+    const res = await withRetry(
+      where,
+      { retry: opts.retry ?? 'if-not-sent', ...opts },
+      this.#retryDeps,
+      async () => {
+        const r = await request(this.restUrl + path, {
+          method,
+          dispatcher: this.#agent,
+          headers: this.#headers(body),
+          body: body === undefined ? null : JSON.stringify(body),
+          // Streams stay silent for as long as a payment is in flight: no idle timeouts.
+          headersTimeout: 0,
+          bodyTimeout: 0,
+          ...(opts.signal ? { signal: opts.signal } : {}),
+        });
+        if (r.statusCode < 200 || r.statusCode >= 300) {
+          const text = await r.body.text();
+          const firstLine = text.split('\n').find((l) => l.trim() !== '') ?? '';
+          const parsed = parseJson(firstLine);
+          throw lndErrorFromBody(where, r.statusCode, parsed.ok ? parsed.value : text);
+        }
+        return r;
+      },
+    );
     let buffer = '';
     try {
       for await (const chunk of res.body) {
@@ -180,97 +178,6 @@ export class LndRestClient {
   #where(method: string, path: string): string {
     return `LND ${this.restUrl} ${method} ${path.split('?')[0]}`;
   }
-
-  async #withRetry<T>(where: string, opts: CallOptions, attempt: () => Promise<T>): Promise<T> {
-    const mode = opts.retry ?? 'always';
-    const started = this.#clock.now();
-    let delay = this.#retry.initialDelayMs;
-    for (let tries = 1; ; tries++) {
-      try {
-        return await attempt();
-      } catch (err) {
-        if (opts.signal?.aborted) throw err;
-        const kind = classify(err);
-        if (kind === 'tls') {
-          throw new LndError(
-            'tls',
-            `${where}: TLS failed (${describe(err)}). The node's certificate does not match tlsCertPath; ` +
-              `LND rewrites tls.cert when it is deleted or when its host names change.`,
-            { cause: err },
-          );
-        }
-        const retryable =
-          (kind === 'refused' && mode !== 'never') ||
-          (kind === 'dropped' && mode === 'always') ||
-          (kind === 'not_ready' && mode !== 'never');
-        const waited = this.#clock.now() - started;
-        if (!retryable || waited + delay > this.#retry.maxWaitMs) {
-          if (err instanceof LndError) throw err;
-          throw new LndError(
-            'unreachable',
-            `${where}: no answer after ${tries} tries over ${Math.round(waited / 1000)} s (${describe(err)}). ` +
-              `Is lnd running and is restUrl right?`,
-            { cause: err },
-          );
-        }
-        this.#log.debug({ where, tries, delay, err: describe(err) }, 'lnd not answering, retrying');
-        await this.#clock.sleep(delay);
-        delay = Math.min(delay * 2, this.#retry.maxDelayMs);
-      }
-    }
-  }
-}
-
-type Failure = 'refused' | 'dropped' | 'not_ready' | 'tls' | 'other';
-
-const TLS_CODES = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_SIGNATURE_FAILURE',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'CERT_HAS_EXPIRED',
-]);
-const REFUSED_CODES = new Set([
-  'ECONNREFUSED',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'EHOSTUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
-const DROPPED_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ETIMEDOUT']);
-
-/** Sorts a thrown value into what the retry loop needs to know. */
-function classify(err: unknown): Failure {
-  if (err instanceof LndError) {
-    if (err.code === 'not_ready') return 'not_ready';
-    if (err.code === 'unreachable') return 'dropped';
-    return 'other';
-  }
-  for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') {
-      if (TLS_CODES.has(code)) return 'tls';
-      if (REFUSED_CODES.has(code)) return 'refused';
-      if (DROPPED_CODES.has(code)) return 'dropped';
-    }
-    if (e instanceof undiciErrors.SocketError) return 'dropped';
-  }
-  const text = describe(err);
-  if (isNotReadyMessage(text)) return 'not_ready';
-  if (/other side closed|socket hang up|terminated/i.test(text)) return 'dropped';
-  return 'other';
-}
-
-function describe(err: unknown): string {
-  const parts: string[] = [];
-  for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    const msg = e instanceof Error ? e.message : String(e);
-    parts.push(typeof code === 'string' ? `${code}: ${msg}` : msg);
-  }
-  return parts.join(' <- ');
 }
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {

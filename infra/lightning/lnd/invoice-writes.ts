@@ -1,0 +1,57 @@
+import type { Logger } from '../../log.js';
+import { assertMsat } from '../../money.js';
+import type { CreateInvoiceRequest } from '../node.js';
+import { LndError } from './errors.js';
+import type { LndRestClient } from './rest-client.js';
+
+/**
+ * A hold-invoice write that is safe to repeat: a retry that finds the work
+ * done (`donePattern`) counts as success; LND's refusals because of the
+ * invoice's state ("invoice still open") become `bad_request`.
+ */
+export async function idempotentWrite(
+  rest: LndRestClient,
+  log: Logger,
+  op: string,
+  path: string,
+  body: unknown,
+  donePattern: RegExp,
+): Promise<void> {
+  try {
+    await rest.call('POST', path, body, { retry: 'always' });
+  } catch (err) {
+    if (!(err instanceof LndError) || !err.lndMessage) throw err;
+    if (donePattern.test(err.lndMessage)) {
+      log.debug({ op }, 'already done');
+      return;
+    }
+    if (err.code === 'lnd_error' || err.code === 'not_found') {
+      throw new LndError(
+        err.code === 'not_found' ? 'not_found' : 'bad_request',
+        `${op}: LND refused: ${err.lndMessage}`,
+        {
+          lndMessage: err.lndMessage,
+          cause: err,
+          ...(err.status === undefined ? {} : { status: err.status }),
+        },
+      );
+    }
+    throw err;
+  }
+}
+
+/** The common fields of an invoice request as LND's REST takes them; a bad expiry or memo is `bad_request`. */
+export function invoiceBody(req: CreateInvoiceRequest): Record<string, unknown> {
+  const amount = assertMsat(req.amountMsat, 'amountMsat');
+  const expiry = req.expirySec ?? 3600;
+  if (!Number.isSafeInteger(expiry) || expiry <= 0) {
+    throw new LndError(
+      'bad_request',
+      `expirySec must be a positive whole number of seconds, got ${String(expiry)}`,
+    );
+  }
+  if (req.memo !== undefined && typeof req.memo !== 'string') {
+    throw new LndError('bad_request', 'memo must be a string');
+  }
+  return { value_msat: String(amount), memo: req.memo ?? '', expiry: String(expiry) };
+}

@@ -1,0 +1,130 @@
+import { errors as undiciErrors } from 'undici';
+import type { Clock } from '../../time/clock.js';
+import type { Logger } from '../../log.js';
+import { LndError, isNotReadyMessage } from './errors.js';
+
+/** How long to keep trying a node that does not answer (restarts take seconds). */
+export interface RetryPolicy {
+  /** Give up after this many ms of failed attempts on the client's clock. */
+  maxWaitMs: number;
+  initialDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const defaultRetryPolicy: RetryPolicy = { maxWaitMs: 30_000, initialDelayMs: 100, maxDelayMs: 2_000 };
+
+/**
+ * When a call may be repeated after a transport failure: `always` for reads
+ * and idempotent writes; `if-not-sent` when a repeat could act twice, so only
+ * a refused connection (the request never reached LND) is retried.
+ */
+export type RetryMode = 'always' | 'if-not-sent' | 'never';
+
+/** What the retry loop runs on. */
+export interface RetryDeps {
+  clock: Clock;
+  log: Logger;
+  policy: RetryPolicy;
+}
+
+/**
+ * Runs `attempt`, repeating it after a transport failure `mode` allows
+ * (doubling the delay up to `maxDelayMs`) until `maxWaitMs` on the clock;
+ * a TLS failure is never retried and says the certificate does not match.
+ */
+export async function withRetry<T>(
+  where: string,
+  opts: { retry?: RetryMode; signal?: AbortSignal },
+  deps: RetryDeps,
+  attempt: () => Promise<T>,
+): Promise<T> {
+  const mode = opts.retry ?? 'always';
+  const started = deps.clock.now();
+  let delay = deps.policy.initialDelayMs;
+  for (let tries = 1; ; tries++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (opts.signal?.aborted) throw err;
+      const kind = classify(err);
+      if (kind === 'tls') {
+        throw new LndError(
+          'tls',
+          `${where}: TLS failed (${describe(err)}). The node's certificate does not match tlsCertPath; ` +
+            `LND rewrites tls.cert when it is deleted or when its host names change.`,
+          { cause: err },
+        );
+      }
+      const retryable =
+        (kind === 'refused' && mode !== 'never') ||
+        (kind === 'dropped' && mode === 'always') ||
+        (kind === 'not_ready' && mode !== 'never');
+      const waited = deps.clock.now() - started;
+      if (!retryable || waited + delay > deps.policy.maxWaitMs) {
+        if (err instanceof LndError) throw err;
+        throw new LndError(
+          'unreachable',
+          `${where}: no answer after ${tries} tries over ${Math.round(waited / 1000)} s (${describe(err)}). ` +
+            `Is lnd running and is restUrl right?`,
+          { cause: err },
+        );
+      }
+      deps.log.debug({ where, tries, delay, err: describe(err) }, 'lnd not answering, retrying');
+      await deps.clock.sleep(delay);
+      delay = Math.min(delay * 2, deps.policy.maxDelayMs);
+    }
+  }
+}
+
+type Failure = 'refused' | 'dropped' | 'not_ready' | 'tls' | 'other';
+
+const TLS_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_SIGNATURE_FAILURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_HAS_EXPIRED',
+]);
+const REFUSED_CODES = new Set([
+  'ECONNREFUSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+const DROPPED_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ETIMEDOUT']);
+
+/** Sorts a thrown value into what the retry loop needs to know. */
+function classify(err: unknown): Failure {
+  if (err instanceof LndError) {
+    if (err.code === 'not_ready') return 'not_ready';
+    if (err.code === 'unreachable') return 'dropped';
+    return 'other';
+  }
+  for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') {
+      if (TLS_CODES.has(code)) return 'tls';
+      if (REFUSED_CODES.has(code)) return 'refused';
+      if (DROPPED_CODES.has(code)) return 'dropped';
+    }
+    if (e instanceof undiciErrors.SocketError) return 'dropped';
+  }
+  const text = describe(err);
+  if (isNotReadyMessage(text)) return 'not_ready';
+  if (/other side closed|socket hang up|terminated/i.test(text)) return 'dropped';
+  return 'other';
+}
+
+/** An error and its causes, with their codes, on one line. */
+export function describe(err: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    const msg = e instanceof Error ? e.message : String(e);
+    parts.push(typeof code === 'string' ? `${code}: ${msg}` : msg);
+  }
+  return parts.join(' <- ');
+}
