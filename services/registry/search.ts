@@ -59,15 +59,39 @@ const comparators: Record<Exclude<ListingQuery['sort'], 'random' | undefined>, C
 export function searchListings(listings: Iterable<Listing>, q: ListingQuery, rng?: Rng): Listing[] {
   const hits: Listing[] = [];
   for (const l of listings) if (matchesQuery(l, q)) hits.push(l);
-  hits.sort(byId);
+  const limit = q.limit ?? DEFAULT_SEARCH_LIMIT;
   const shuffled = q.sort === 'random' || q.ties === 'random';
-  if (shuffled && !rng)
+  const newest: Comparator = (a, b) => b.createdAt - a.createdAt;
+  if (!shuffled) {
+    // Ties broken by id (unique): a total order, so the first `limit` do not depend on the input's order.
+    const primary = q.sort && q.sort !== 'random' ? comparators[q.sort] : newest;
+    return firstInOrder(hits, (a, b) => primary(a, b) || byId(a, b), limit);
+  }
+  if (!rng)
     throw new LabError('invalid_query', 'a random sort or tie-break needs the registry random source');
-  const key = new Map<Listing, number>(shuffled ? hits.map((l) => [l, rng!.next()]) : []);
+  hits.sort(byId);
+  const key = new Map<Listing, number>(hits.map((l) => [l, rng.next()]));
   const byKey: Comparator = (a, b) => key.get(a)! - key.get(b)!;
-  const primary: Comparator =
-    q.sort === 'random' ? byKey : q.sort ? comparators[q.sort] : (a, b) => b.createdAt - a.createdAt;
+  const primary: Comparator = q.sort === 'random' ? byKey : q.sort ? comparators[q.sort] : newest;
   const tie: Comparator = q.ties === 'random' ? byKey : byId;
   hits.sort((a, b) => primary(a, b) || tie(a, b));
-  return hits.slice(0, q.limit ?? DEFAULT_SEARCH_LIMIT);
+  return hits.slice(0, limit);
+}
+
+/** Limits up to which the first ones are picked in one pass rather than by sorting every hit. */
+const PICK_MAX = 64;
+
+/** The first `limit` items under `order`, a total order: what sorting them all and slicing gives. */
+function firstInOrder(items: Listing[], order: Comparator, limit: number): Listing[] {
+  if (!Number.isInteger(limit) || limit < 1 || limit > PICK_MAX || limit >= items.length)
+    return items.sort(order).slice(0, limit);
+  const best: Listing[] = [];
+  for (const l of items) {
+    if (best.length === limit && order(l, best[limit - 1]!) >= 0) continue;
+    let i = best.length === limit ? limit - 1 : best.length;
+    while (i > 0 && order(l, best[i - 1]!) < 0) i--;
+    best.splice(i, 0, l);
+    if (best.length > limit) best.pop();
+  }
+  return best;
 }

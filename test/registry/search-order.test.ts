@@ -65,3 +65,26 @@ describe('registry search order', () => {
     expect(bad.error!.issues[0]!.message).toContain('"price"|"rating"|"latency"|"random"');
   });
 });
+
+describe('the first results of a search', () => {
+  // 200 listings with few distinct prices, latencies, ratings and creation times: many ties, broken by id.
+  const rng = createRng('search-first');
+  const many = Array.from({ length: 200 }, (_, i) => {
+    const l = listing(`l${(i * 7919) % 200}`, 1_000 * (1 + rng.int(5)), 100 * rng.int(4), 1 + rng.int(5));
+    return { ...l, createdAt: rng.int(3), ...(i % 9 === 0 && { rating: undefined }) };
+  });
+  const everyHitSorted = (sort: 'price' | 'latency' | 'rating' | undefined) =>
+    searchListings(many, { ...(sort && { sort }), limit: 1000 }).map((l) => l.id);
+
+  it.each(['price', 'latency', 'rating', undefined] as const)(
+    'are, for sort %s and every limit from 1 to 200, the start of the full sorted list',
+    (sort) => {
+      const full = everyHitSorted(sort);
+      expect(full).toHaveLength(200);
+      for (let limit = 1; limit <= 200; limit++)
+        expect(searchListings(many, { ...(sort && { sort }), limit }).map((l) => l.id)).toEqual(
+          full.slice(0, limit),
+        );
+    },
+  );
+});
