@@ -2,10 +2,12 @@
  * Fuzz bench: at least 100,000 seeded cases each for L402 headers (against a
  * seller's paywall), macaroons, BOLT11 invoices, registry bodies and hostile
  * 402s against the L402 client. Counts 5xx answers, crashes, hangs and
- * accepted forgeries, and the peak RSS of each target's process.
+ * accepted forgeries, the peak RSS of each target's process, and its memory
+ * curve: heap after a full GC and RSS after 10/25/50/75/100 % of the cases.
  * Run: npm run bench -- fuzz   (FUZZ_CASES=100000 FUZZ_SEED=1 by default;
- * FUZZ_TARGETS=macaroons,invoices runs some targets only). The JSON is
- * rewritten as each target finishes, so a long run keeps what it measured.
+ * FUZZ_TARGETS=macaroons,invoices runs some targets only; FUZZ_PARALLEL
+ * targets at a time, default 2). The JSON is rewritten as each target
+ * finishes, so a long run keeps what it measured.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
