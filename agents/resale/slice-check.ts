@@ -29,6 +29,9 @@ export interface CheckedSlice {
 const SLICE_BODY_LIMIT = 64 * 1024;
 /** Most time for reading a slice body or sending a verdict. */
 const CHECK_TIMEOUT_MS = 30_000;
+/** Verdicts sent at most this often when the reseller answers 503, one second apart (its Retry-After). */
+const VERDICT_ATTEMPTS = 3;
+const VERDICT_RETRY_MS = 1_000;
 
 /** What the checker needs: the sub-agent's name, node, clock and the transport under its client. */
 export interface SliceCheckerDeps {
@@ -135,8 +138,25 @@ export class SliceChecker {
     return { ok: false, call, reason: `the slice failed its first call at ${check.url} (${why})` };
   }
 
-  /** Sends the verdict as a retry of the same hold (same macaroon, same payer key); false when not taken. */
+  /**
+   * Sends the verdict as a retry of the same hold (same macaroon, same payer
+   * key); a 503 (the reseller's node did not answer) is sent again after its
+   * Retry-After, up to `VERDICT_ATTEMPTS` times. False when never taken.
+   */
   async #release(req: Request, verdict: 'settle' | 'cancel'): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      const status = await this.#sendVerdict(req, verdict);
+      if (status !== undefined && status >= 200 && status < 300) return true;
+      if (status !== 503 || attempt >= VERDICT_ATTEMPTS) {
+        this.#d.logger?.warn({ url: req.url, status, verdict, attempt }, 'slice verdict not taken');
+        return false;
+      }
+      await this.#d.clock.sleep(VERDICT_RETRY_MS);
+    }
+  }
+
+  /** One verdict request: its status, or undefined when it got no answer. */
+  async #sendVerdict(req: Request, verdict: 'settle' | 'cancel'): Promise<number | undefined> {
     const headers = new Headers({ [RELEASE_HEADER]: verdict });
     for (const h of ['authorization', PAYER_KEY_HEADER]) headers.set(h, req.headers.get(h) ?? '');
     const abort = new AbortController();
@@ -146,12 +166,10 @@ export class SliceChecker {
         new Request(req.url, { method: req.method, headers, signal: abort.signal }),
       );
       await res.body?.cancel();
-      if (!res.ok)
-        this.#d.logger?.warn({ url: req.url, status: res.status, verdict }, 'slice verdict not taken');
-      return res.ok;
+      return res.status;
     } catch (err) {
       this.#d.logger?.warn({ err, url: req.url, verdict }, 'slice verdict not sent');
-      return false;
+      return undefined;
     } finally {
       clearTimeout(timer);
     }

@@ -15,15 +15,36 @@ const SLICE_FEE_MSAT = 112;
  * origin (a 6-call bundle for 30,000) → reseller (2-call slices at 12,000,
  * `slicesPerBundle` of them per bundle) → one sub-agent, on one simnet.
  */
-function resale({ slicesPerBundle, subs = 1 }: { slicesPerBundle?: number; subs?: number } = {}) {
+function resale({
+  slicesPerBundle,
+  subs = 1,
+  failedSettles = 0,
+}: {
+  slicesPerBundle?: number;
+  subs?: number;
+  /** The reseller's node throws on its first `failedSettles` settles (a node restarting). */
+  failedSettles?: number;
+} = {}) {
   const m = makeMarket();
   const origin = m.addSeller({ name: 'origin', priceMsat: 30_000, maxCalls: 6 });
   const node = m.addNode('reseller', { toHub: true });
   m.net.openChannel(m.hub, node, { capacityMsat: 50_000_000, baseFeeMsat: 100, feeRatePpm: 1_000 });
   const keys = insecureSeededSecrets(m.rng.fork('reseller'));
+  const settles = { tried: 0 };
+  const flaky = new Proxy(node, {
+    get(target, key) {
+      if (key === 'settleInvoice')
+        return async (preimage: string) => {
+          if (++settles.tried <= failedSettles) throw new Error('node restarting');
+          return target.settleInvoice(preimage);
+        };
+      const v: unknown = Reflect.get(target, key, target);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
   const reseller = createReseller({
     name: 'reseller',
-    node,
+    node: flaky,
     minter: createMinter({
       rootKeys: new DerivedRootKeyStore(keys.fork('root').bytes(32)),
       randomBytes: (n) => keys.bytes(n),
@@ -45,7 +66,7 @@ function resale({ slicesPerBundle, subs = 1 }: { slicesPerBundle?: number; subs?
       budgetMsat: 15_000,
     }),
   );
-  return { m, origin, node, reseller, agents, check: { url: origin.url } };
+  return { m, origin, node, reseller, agents, settles, check: { url: origin.url } };
 }
 
 describe('resale slices settle only once the slice works at the origin', () => {
@@ -68,6 +89,21 @@ describe('resale slices settle only once the slice works at the origin', () => {
     expect(rest.map((r) => r.outcome)).toEqual(['success', 'quota_exhausted']);
     expect(origin.served).toBe(2);
     expect(reseller.stats()).toMatchObject({ slicesDelivered: 1, slicesSold: 1, slicesRefused: 0 });
+  });
+
+  it('a settle the reseller’s node could not take at once is sent again after Retry-After: the slice is paid once', async () => {
+    const { m, reseller, agents, settles, check } = resale({ failedSettles: 1 });
+    const subNode = m.net.node('sub-0');
+    const before = await m.balance(subNode);
+    const bought = await drive(m.clock, agents[0]!.buySlice('http://reseller.test/slice', {}, check));
+    expect(bought.result).toMatchObject({
+      outcome: 'success',
+      paidMsat: SLICE_MSAT,
+      feeMsat: SLICE_FEE_MSAT,
+    });
+    expect(settles.tried).toBe(2);
+    expect(before - (await m.balance(subNode))).toBe(SLICE_MSAT + SLICE_FEE_MSAT);
+    expect(reseller.stats()).toMatchObject({ slicesSold: 1, revenueMsat: SLICE_MSAT });
   });
 
   it('an oversold slice the origin refuses costs its buyer 0 msat and ends as slice_refused', async () => {
