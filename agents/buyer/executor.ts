@@ -28,19 +28,47 @@ export function directExecutor<I extends object, O extends object>(graph: {
     for (const [key, proto] of plan.channels) channels.set(key, proto.fromCheckpoint(undefined));
     write(channels, input as Record<string, unknown>, START);
     let next = await plan.next(START, read(channels));
+    await turns(PREGEL_TURNS.start);
     for (let visits = 0; next !== END; visits++) {
       if (visits >= limit)
         throw new GraphRecursionError(
           `Recursion limit of ${limit} reached without hitting a stop condition (direct executor).`,
         );
-      const update = await plan.nodes.get(next)!(read(channels));
-      write(channels, update, next);
-      next = await plan.next(next, read(channels));
+      const from = next;
+      // Called from an async arrow and awaited, as LangGraph's RunnableCallable does: the same turns whether the node returns a value, a settled promise or a pending one.
+      const update: unknown = await (async () => plan.nodes.get(from)!(read(channels)))();
+      write(channels, update, from);
+      next = await plan.next(from, read(channels));
+      await turns(pregelTurns(plan.routed(from), next === END));
     }
     return read(channels) as O;
   }
 
   return { invoke, nodes: [...plan.nodes.keys()] };
+}
+
+/**
+ * Microtask turns LangGraph's Pregel loop (1.4) takes around a node visit,
+ * less the direct executor's own: the first node starts 72 turns after
+ * `invoke`; the next node 64 turns after an async node returns over a plain
+ * edge, 79 over a router; `invoke` resolves 82 turns after the last node over
+ * an edge, 107 over a router. Measured with a counting microtask loop
+ * (test/buyer/executor.test.ts checks them against LangGraph itself); they do
+ * not depend on the state's channels or the update's size. Waiting as long
+ * keeps same-instant tasks interleaved exactly as under the runtime (tasks of
+ * one agent share its budget, tokens and random stream, so their order
+ * changes outcomes): that is what makes the two executors' outputs
+ * byte-identical.
+ */
+const PREGEL_TURNS = { start: 70, edge: 59, edgeEnd: 76, routed: 73, routedEnd: 100 } as const;
+
+function pregelTurns(routed: boolean, end: boolean): number {
+  if (routed) return end ? PREGEL_TURNS.routedEnd : PREGEL_TURNS.routed;
+  return end ? PREGEL_TURNS.edgeEnd : PREGEL_TURNS.edge;
+}
+
+async function turns(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await undefined;
 }
 
 /** A graph ready to run without Pregel (one it cannot run exactly as LangGraph would throws LabError('unsupported_graph')). */
@@ -58,6 +86,8 @@ interface Plan {
   nodes: Map<string, NodeFn>;
   /** The node after `from` given the state after its update (END to finish). */
   next(from: string, state: Record<string, unknown>): Promise<string>;
+  /** True when a router (not a plain edge) leaves `from`. */
+  routed(from: string): boolean;
 }
 
 /** What the executor needs of a StateGraph builder (LangGraph's own fields, checked at run time). */
@@ -113,7 +143,7 @@ function readPlan(builder: unknown): Plan {
       throw new Error(`Branch condition returned unknown or null destination: "${out}" after "${from}"`);
     return to;
   }
-  return { channels: Object.entries(b.channels), nodes, next };
+  return { channels: Object.entries(b.channels), nodes, next, routed: (from) => routers.has(from) };
 }
 
 /** The plain function inside a LangGraph RunnableCallable (its `func`), or the runnable's `invoke`. */
