@@ -2,7 +2,13 @@ import type { Rng } from '../../infra/random.js';
 import type { Clock } from '../../infra/time/clock.js';
 import type { LightningNode } from '../../infra/lightning/node.js';
 import type { Logger } from '../../infra/log.js';
-import { Registry, RegistryClient, createRegistryApp, nodeSigner } from '../../services/registry/index.js';
+import {
+  Registry,
+  RegistryClient,
+  createRegistryApp,
+  nodeSigner,
+  type RegistryStore,
+} from '../../services/registry/index.js';
 import type { Listing, ListingFields, ListingQuery } from '../../services/registry/types.js';
 import type { World } from './world.js';
 
@@ -15,6 +21,16 @@ export interface MarketRegistry {
   register(fields: ListingFields, node: LightningNode): Promise<Listing>;
 }
 
+/**
+ * The market's registry lives as long as its run, so it keeps no snapshot:
+ * the default store serializes every listing on each registration, which is
+ * quadratic in the sellers at setup (a million listing copies for 1,000).
+ */
+const runOnlyStore: RegistryStore = {
+  load: async () => undefined,
+  save: async () => {},
+};
+
 /** Starts the registry service in the world (in memory, or on a socket for regtest) and returns its client. */
 export async function openRegistry(
   world: World,
@@ -24,7 +40,7 @@ export async function openRegistry(
   rng: Rng,
 ): Promise<MarketRegistry> {
   // Both worlds sell on regtest invoices (the embedded network writes them too); random sorts draw from the run's seed.
-  const registry = await Registry.open({ clock, logger, network: 'regtest', rng });
+  const registry = await Registry.open({ clock, logger, network: 'regtest', rng, store: runOnlyStore });
   const app = createRegistryApp(registry, { logger });
   const baseUrl = await world.serve('registry.sim', (req) => app.fetch(req));
   const client = new RegistryClient({ baseUrl, fetch: (req) => world.fetch(req), clock });
