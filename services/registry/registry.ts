@@ -7,6 +7,7 @@ import type { RatingRequest } from './ratings.js';
 import { entryPriceMsat, searchListings } from './search.js';
 import type { SignedAction } from './signing.js';
 import { ChangeListeners } from './change-listeners.js';
+import { ListingTable } from './listing-table.js';
 import { RatingBook } from './rating-book.js';
 import type { SignedListing, SignedRemoval } from './signed-writes.js';
 import { checkAfterRemoval, checkNewer, checkSignature, fail, listingId } from './signed-writes.js';
@@ -51,7 +52,7 @@ export class Registry {
   readonly #network: Network;
   readonly #maxInvoiceAgeMs: number;
   readonly #rng: Rng;
-  readonly #listings = new Map<string, Listing>();
+  readonly #listings = new ListingTable();
   readonly #ratings = new RatingBook();
   readonly #tombstones = new Map<string, number>();
   readonly #listeners: ChangeListeners;
@@ -208,7 +209,7 @@ export class Registry {
 
   /** Filtered, sorted, limited copies. */
   search(q: ListingQuery = {}): Listing[] {
-    return searchListings(this.#listings.values(), q, this.#rng).map((l) => structuredClone(l));
+    return searchListings(this.#listings.offering(q.capability), q, this.#rng).map((l) => structuredClone(l));
   }
 
   /** Every listing (copies), in id order: what the health prober walks. */
