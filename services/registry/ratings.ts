@@ -3,7 +3,8 @@ import { BOLT11_ERROR_CODES, decodeInvoice } from '../../infra/lightning/bolt11.
 import type { Network } from '../../infra/lightning/node.js';
 import type { Signer } from './signing.js';
 import { signAction, verifyAction } from './signing.js';
-import type { Listing, RegistryFailure, RegistryResult } from './types.js';
+import { fail } from './signed-writes.js';
+import type { Listing, RegistryResult } from './types.js';
 import { isLabError } from '../../infra/errors.js';
 
 /**
@@ -55,12 +56,6 @@ export interface RatingRules {
 
 /** A proven purchase: its payment hash (single use) and the amount the rating weighs. */
 export type VerifiedRating = RegistryResult<{ paymentHash: string; amountMsat: number }>;
-
-const fail = (code: RegistryFailure['code'], message: string): RegistryFailure => ({
-  ok: false,
-  code,
-  message,
-});
 
 /**
  * Checks a rating of `listing` without asking anyone. The invoice must be
