@@ -84,25 +84,74 @@ export function createReseller(o: ResellerOptions): { app: Hono; stats(): Resell
     revenueMsat: 0,
     failures: 0,
   };
-  // Sales count when the money moves: a hold settled, or canceled by the buyer who checked the slice.
-  const onEvent: PaywallEventListener = (e) => {
+  const claimSlice = bundleSlicer(o, stats);
+  const app = new Hono();
+  app.get('/slice', slicePaywall(o, log, salesCounter(stats, o.onEvent)), async function sellSlice(c) {
+    let slice: DelegatedToken | { error: string };
+    try {
+      slice = await claimSlice();
+    } catch (err) {
+      slice = { error: (err as Error).message };
+    }
+    if ('error' in slice) {
+      stats.failures++;
+      log.warn({ reseller: o.name, error: slice.error }, 'no bundle to slice');
+      // 503: the paywall cancels the hold invoice, so the buyer gets its money back.
+      return c.json({ error: 'upstream_unavailable', message: slice.error }, 503);
+    }
+    stats.slicesDelivered++;
+    return c.json({ ...slice, url: o.upstream.url });
+  });
+  app.get('/stats', (c) => c.json(stats));
+  return { app, stats: () => ({ ...stats }) };
+}
+
+/** Sales count when the money moves: a hold settled, or canceled by the buyer who checked the slice. */
+function salesCounter(stats: ResellerStats, next?: PaywallEventListener): PaywallEventListener {
+  return (e) => {
     if (e.type === 'settled') {
       stats.slicesSold++;
       stats.revenueMsat += e.priceMsat ?? 0;
     } else if (e.type === 'refunded' && e.reason === 'buyer_canceled') stats.slicesRefused++;
-    o.onEvent?.(e);
+    next?.(e);
   };
+}
+
+/** The slice route's paywall: one call per slice token, pay-on-success with buyer release. */
+function slicePaywall(o: ResellerOptions, log: Logger, onEvent: PaywallEventListener) {
+  return l402Paywall({
+    node: o.node,
+    minter: o.minter,
+    clock: o.clock,
+    service: `${o.name}-slices`,
+    price: o.slice.priceMsat,
+    maxCalls: 1,
+    payOnSuccess: true,
+    // A buyer that asks may try the slice at the origin before its payment settles.
+    buyerRelease: true,
+    ...(o.secrets ? { secrets: o.secrets } : {}),
+    logger: log,
+    onEvent,
+  });
+}
+
+/**
+ * Claims the next slice of the current bundle, buying a new bundle when it is sold out or
+ * expired; claiming (and buying) is one critical section, so two buyers never get one slice.
+ */
+function bundleSlicer(
+  o: ResellerOptions,
+  stats: ResellerStats,
+): () => Promise<DelegatedToken | { error: string }> {
   let bundle: Bundle | undefined;
-  // Claiming a slice (and buying a bundle when needed) is one critical section.
   let lock: Promise<unknown> = Promise.resolve();
   const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
     const run = lock.then(fn);
     lock = run.catch(() => undefined);
     return run;
   };
-
-  function claimSlice(): Promise<DelegatedToken | { error: string }> {
-    return exclusive(async () => {
+  return () =>
+    exclusive(async () => {
       if (!bundle || bundle.sold >= bundle.capacity || !usableBundle(bundle.token, o.clock.now())) {
         // The old bundle is sold out (or expired): drop it so the client buys a new one.
         if (bundle)
@@ -112,61 +161,27 @@ export function createReseller(o: ResellerOptions): { app: Hono; stats(): Resell
         bundle = b;
       }
       bundle.sold++;
-      const id = `${o.name}/${stats.bundlesBought}/${bundle.sold}`;
-      return delegate(
-        {
-          origin: bundle.token.origin,
-          macaroon: bundle.token.macaroon,
-          preimage: bundle.token.preimage!,
-          service: bundle.token.service,
-        },
-        {
-          id,
-          calls: o.slice.calls,
-          validForSec: o.slice.validForSec,
-          ...(o.slice.pathPrefix ? { pathPrefix: o.slice.pathPrefix } : {}),
-        },
-        { clock: o.clock },
-      );
+      return sliceOf(o, bundle, `${o.name}/${stats.bundlesBought}/${bundle.sold}`);
     });
-  }
+}
 
-  const app = new Hono();
-  app.get(
-    '/slice',
-    l402Paywall({
-      node: o.node,
-      minter: o.minter,
-      clock: o.clock,
-      service: `${o.name}-slices`,
-      price: o.slice.priceMsat,
-      maxCalls: 1,
-      payOnSuccess: true,
-      // A buyer that asks may try the slice at the origin before its payment settles.
-      buyerRelease: true,
-      ...(o.secrets ? { secrets: o.secrets } : {}),
-      logger: log,
-      onEvent,
-    }),
-    async function sellSlice(c) {
-      let slice: DelegatedToken | { error: string };
-      try {
-        slice = await claimSlice();
-      } catch (err) {
-        slice = { error: (err as Error).message };
-      }
-      if ('error' in slice) {
-        stats.failures++;
-        log.warn({ reseller: o.name, error: slice.error }, 'no bundle to slice');
-        // 503: the paywall cancels the hold invoice, so the buyer gets its money back.
-        return c.json({ error: 'upstream_unavailable', message: slice.error }, 503);
-      }
-      stats.slicesDelivered++;
-      return c.json({ ...slice, url: o.upstream.url });
+/** A slice of the bundle: its macaroon attenuated to the slice's calls, lifetime and path. */
+function sliceOf(o: ResellerOptions, bundle: Bundle, id: string): DelegatedToken {
+  return delegate(
+    {
+      origin: bundle.token.origin,
+      macaroon: bundle.token.macaroon,
+      preimage: bundle.token.preimage!,
+      service: bundle.token.service,
     },
+    {
+      id,
+      calls: o.slice.calls,
+      validForSec: o.slice.validForSec,
+      ...(o.slice.pathPrefix ? { pathPrefix: o.slice.pathPrefix } : {}),
+    },
+    { clock: o.clock },
   );
-  app.get('/stats', (c) => c.json(stats));
-  return { app, stats: () => ({ ...stats }) };
 }
 
 /** A bundle is worth slicing while unexpired; its calls are tracked by the reseller, not the local count. */

@@ -102,51 +102,7 @@ export function createSubAgent(o: SubAgentOptions): SubAgent {
       done?.();
     }
     const checked = result.paymentHash ? checker.take(result.paymentHash) : undefined;
-    return adoptDelivered(result, checked);
-  }
-
-  /** Adopts the delivered slice, or says why there is none (`checked`: what the check found, if one ran). */
-  async function adoptDelivered(
-    result: PurchaseResult,
-    checked: CheckedSlice | undefined,
-  ): Promise<SliceBuy> {
-    const first = checked?.call ? { check: checked.call } : {};
-    if (checked && !checked.ok)
-      return { result: { ...result, outcome: 'slice_refused', reason: checked.reason }, ...first };
-    if (result.outcome !== 'success' || !result.response) return { result, ...first };
-    let slice: DelegatedToken | undefined;
-    try {
-      slice = parseSlice(await result.response.json());
-    } catch {
-      slice = undefined;
-    }
-    const notDelivered = (reason: string): SliceBuy => ({
-      result: { ...result, outcome: 'not_delivered', reason },
-      ...first,
-    });
-    if (!slice) return notDelivered('the reseller answered without a usable slice');
-    try {
-      // The check made the slice's first call.
-      await spare.hold(slice, checked ? 1 : 0);
-    } catch (err) {
-      // The macaroon is not one the origin's verifier would read: no slice was delivered.
-      return notDelivered(`the reseller's slice is unusable: ${(err as Error).message}`);
-    }
-    return { result, slice, ...first };
-  }
-
-  async function call(url: string, init?: RequestInit): Promise<PurchaseResult> {
-    for (;;) {
-      const r = await client.purchase(url, init, { reuseOnly: true, buyer: o.name });
-      // Only when nothing was served: the held token was spent or refused, not a failed service.
-      const spent =
-        r.outcome === 'quota_exhausted' ||
-        r.outcome === 'policy_denied' ||
-        r.outcome === 'token_rejected' ||
-        r.outcome === 'token_refused';
-      if (!spent || !(await spare.next(url))) return r;
-      await r.response?.body?.cancel();
-    }
+    return adoptDelivered(spare, result, checked);
   }
 
   return {
@@ -154,6 +110,58 @@ export function createSubAgent(o: SubAgentOptions): SubAgent {
     client,
     buySlice,
     receive: (t) => adoptToken(tokens, t, o.clock),
-    call,
+    call: (url, init) => callWithSpares(client, spare, o.name, url, init),
   };
+}
+
+/** Adopts the delivered slice, or says why there is none (`checked`: what the check found, if one ran). */
+async function adoptDelivered(
+  spare: SpareSlices,
+  result: PurchaseResult,
+  checked: CheckedSlice | undefined,
+): Promise<SliceBuy> {
+  const first = checked?.call ? { check: checked.call } : {};
+  if (checked && !checked.ok)
+    return { result: { ...result, outcome: 'slice_refused', reason: checked.reason }, ...first };
+  if (result.outcome !== 'success' || !result.response) return { result, ...first };
+  let slice: DelegatedToken | undefined;
+  try {
+    slice = parseSlice(await result.response.json());
+  } catch {
+    slice = undefined;
+  }
+  const notDelivered = (reason: string): SliceBuy => ({
+    result: { ...result, outcome: 'not_delivered', reason },
+    ...first,
+  });
+  if (!slice) return notDelivered('the reseller answered without a usable slice');
+  try {
+    // The check made the slice's first call.
+    await spare.hold(slice, checked ? 1 : 0);
+  } catch (err) {
+    // The macaroon is not one the origin's verifier would read: no slice was delivered.
+    return notDelivered(`the reseller's slice is unusable: ${(err as Error).message}`);
+  }
+  return { result, slice, ...first };
+}
+
+/** Calls with the held slice; when it is spent or refused (nothing served), moves to the next spare slice. */
+async function callWithSpares(
+  client: L402Client,
+  spare: SpareSlices,
+  buyer: string,
+  url: string,
+  init?: RequestInit,
+): Promise<PurchaseResult> {
+  for (;;) {
+    const r = await client.purchase(url, init, { reuseOnly: true, buyer });
+    // Only when nothing was served: the held token was spent or refused, not a failed service.
+    const spent =
+      r.outcome === 'quota_exhausted' ||
+      r.outcome === 'policy_denied' ||
+      r.outcome === 'token_rejected' ||
+      r.outcome === 'token_refused';
+    if (!spent || !(await spare.next(url))) return r;
+    await r.response?.body?.cancel();
+  }
 }
