@@ -53,9 +53,13 @@ export class Router {
   #next = new Int32Array(0);
   #heap: number[] = [];
   #pos = new Int32Array(0);
-  /** soleIn[u]: the one node all of u's channels lead to (a leaf's router), else -1; for graph version #soleInVersion. */
+  /** Nodes labelled by the last search: dist, next and pos are reset for these alone. */
+  #touched: number[] = [];
+  /** soleIn[u]: the one node all of u's channels lead to (a leaf's router), else -1; for graph version #deadEndsVersion. */
   #soleIn = new Int32Array(0);
-  #soleInVersion = -1;
+  /** relayIn[v]: v's in-edges from nodes that are not dead ends on v, in inEdges order. */
+  #relayIn: number[][] = [];
+  #deadEndsVersion = -1;
 
   constructor(private readonly graph: ChannelGraph) {}
 
@@ -67,14 +71,21 @@ export class Router {
     const amt = this.#amt;
     const cltv = this.#cltv;
     const next = this.#next;
-    dist.fill(Infinity, 0, n);
-    next.fill(-1, 0, n);
-    this.#pos.fill(-1, 0, n);
+    // Only the nodes the last search labelled need resetting (a search touches few of a big graph's nodes).
+    for (const v of this.#touched) {
+      dist[v] = Infinity;
+      next[v] = -1;
+      this.#pos[v] = -1;
+    }
+    this.#touched.length = 0;
     this.#heap.length = 0;
     const omniscient = q.kind === 'omniscient';
-    const soleIn = this.#leaves();
+    this.#deadEnds();
+    const soleIn = this.#soleIn;
+    const relayIn = this.#relayIn;
 
     dist[q.target] = 0;
+    this.#touched.push(q.target);
     amt[q.target] = q.amountMsat;
     cltv[q.target] = q.finalCltv;
     this.#push(q.target);
@@ -82,7 +93,8 @@ export class Router {
       const v = this.#pop();
       if (v === q.source) break;
       const inAmt = amt[v]!;
-      for (const e of g.inEdges[v]!) {
+      // Only the payer's router needs every in-edge (the payer may be one of its dead ends).
+      for (const e of soleIn[q.source] === v ? g.inEdges[v]! : relayIn[v]!) {
         const u = g.from(e);
         // A node whose channels all lead to v (a payer or payee on one router) can only relay back to v,
         // which is settled: unless it is the payer, it is never on the route, so it is not labelled at all.
@@ -111,6 +123,7 @@ export class Router {
         }
         const d = dist[v]! + weight;
         if (d < dist[u]!) {
+          if (dist[u] === Infinity) this.#touched.push(u);
           dist[u] = d;
           amt[u] = newAmt;
           cltv[u] = u === q.source ? cltv[v]! : cltv[v]! + pol.cltvDelta;
@@ -134,10 +147,10 @@ export class Router {
     return { edges, amounts, feeMsat: amounts[0]! - q.amountMsat, cltvTotal: cltv[q.source]! };
   }
 
-  /** The one neighbour of every node that has one (all its channels to the same node), -1 for the others; rebuilt when the graph changes. */
-  #leaves(): Int32Array {
+  /** Every node's one neighbour (when all its channels go to the same node) and every node's in-edges from the others; rebuilt when the graph changes. */
+  #deadEnds(): void {
     const g = this.graph;
-    if (this.#soleInVersion === g.version && this.#soleIn.length === g.nodeCount) return this.#soleIn;
+    if (this.#deadEndsVersion === g.version && this.#soleIn.length === g.nodeCount) return;
     const soleIn = new Int32Array(g.nodeCount);
     for (let u = 0; u < g.nodeCount; u++) {
       const edges = g.inEdges[u]!;
@@ -145,19 +158,20 @@ export class Router {
       for (const e of edges) if (g.from(e) !== only) only = -1;
       soleIn[u] = only;
     }
+    this.#relayIn = g.inEdges.map((edges, v) => edges.filter((e) => soleIn[g.from(e)] !== v));
     this.#soleIn = soleIn;
-    this.#soleInVersion = g.version;
-    return soleIn;
+    this.#deadEndsVersion = g.version;
   }
 
   #ensure(n: number): void {
     if (this.#dist.length >= n) return;
     const size = Math.max(n, this.#dist.length * 2, 16);
-    this.#dist = new Float64Array(size);
+    this.#dist = new Float64Array(size).fill(Infinity);
     this.#amt = new Float64Array(size);
     this.#cltv = new Float64Array(size);
-    this.#next = new Int32Array(size);
-    this.#pos = new Int32Array(size);
+    this.#next = new Int32Array(size).fill(-1);
+    this.#pos = new Int32Array(size).fill(-1);
+    this.#touched.length = 0;
   }
 
   // Indexed binary min-heap on dist[], with decrease-key through #pos.
