@@ -81,12 +81,7 @@ export async function makeOffer(
       status: answer.status,
     };
   const { network } = await ctx.nodeInfo();
-  let limits: TokenLimits = { services: [] };
-  try {
-    limits = tokenLimits(challenge.macaroon);
-  } catch {
-    // The macaroon decoded (the answer checked it); caveats the verifier would refuse only cost reuse hints.
-  }
+  const limits = readLimits(challenge.macaroon);
   // The advertised price of the tier the token is for, when the caller knows the seller's tiers.
   const advertised = advertisedPrice?.(limits.services[0]?.tier);
   const ceilings = [hints.quotedPriceMsat, hints.maxPriceMsat, advertised].filter(
@@ -101,18 +96,8 @@ export async function makeOffer(
     statedPriceMsat: answer.priceMsat,
     allowUnsigned: ctx.allowUnsigned,
   });
-  const base = { atMs: at, durationMs: ctx.clock.now() - at, url: req.url.href, buyer: ctx.buyer };
   const quotedMsat = check.ok ? check.amountMsat : check.invoice?.amountMsat;
-  ctx.emit(
-    {
-      ...base,
-      step: 'check',
-      ok: check.ok,
-      ...(quotedMsat !== undefined ? { amountMsat: quotedMsat } : {}),
-      ...(check.ok ? {} : { rejection: check.rejection, reason: check.reason }),
-    },
-    req,
-  );
+  emitCheck(ctx, req, at, check, quotedMsat);
   if (!check.ok) {
     return {
       ok: false,
@@ -143,6 +128,38 @@ export async function makeOffer(
     quoteMs: ctx.clock.now() - startedAt,
   };
   return { ok: true, offer };
+}
+
+/** The token's limits as the buyer reads them; caveats the verifier would refuse only cost reuse hints. */
+function readLimits(macaroon: string): TokenLimits {
+  try {
+    return tokenLimits(macaroon);
+  } catch {
+    return { services: [] };
+  }
+}
+
+/** The `check` step event: the invoice's verdict and the amount it asked. */
+function emitCheck(
+  ctx: EngineContext,
+  req: PreparedRequest,
+  at: number,
+  check: ReturnType<typeof checkInvoice>,
+  quotedMsat: Msat | undefined,
+): void {
+  ctx.emit(
+    {
+      atMs: at,
+      durationMs: ctx.clock.now() - at,
+      url: req.url.href,
+      buyer: ctx.buyer,
+      step: 'check',
+      ok: check.ok,
+      ...(quotedMsat !== undefined ? { amountMsat: quotedMsat } : {}),
+      ...(check.ok ? {} : { rejection: check.rejection, reason: check.reason }),
+    },
+    req,
+  );
 }
 
 /** Asks `policy`; an allow holds money until the payment settles or releases it. */

@@ -71,14 +71,7 @@ export class Router {
     const amt = this.#amt;
     const cltv = this.#cltv;
     const next = this.#next;
-    // Only the nodes the last search labelled need resetting (a search touches few of a big graph's nodes).
-    for (const v of this.#touched) {
-      dist[v] = Infinity;
-      next[v] = -1;
-      this.#pos[v] = -1;
-    }
-    this.#touched.length = 0;
-    this.#heap.length = 0;
+    this.#reset();
     const omniscient = q.kind === 'omniscient';
     this.#deadEnds();
     const soleIn = this.#soleIn;
@@ -132,19 +125,35 @@ export class Router {
         }
       }
     }
-    if (next[q.source] === -1) return undefined;
+    return next[q.source] === -1 ? undefined : this.#route(q);
+  }
+
+  /** Clears the labels of the nodes the last search touched (a search touches few of a big graph's nodes). */
+  #reset(): void {
+    for (const v of this.#touched) {
+      this.#dist[v] = Infinity;
+      this.#next[v] = -1;
+      this.#pos[v] = -1;
+    }
+    this.#touched.length = 0;
+    this.#heap.length = 0;
+  }
+
+  /** The route the search found, read from the payer along the next-hop pointers. */
+  #route(q: RouteQuery): Route {
+    const g = this.graph;
     const edges: number[] = [];
     const amounts: number[] = [];
     let cur = q.source;
     while (cur !== q.target) {
-      const e = next[cur]!;
+      const e = this.#next[cur]!;
       edges.push(e);
       const to = g.to(e);
-      amounts.push(amt[to]!);
+      amounts.push(this.#amt[to]!);
       cur = to;
-      if (edges.length > n) throw new Error('router: cycle in next-hop pointers (bug)');
+      if (edges.length > g.nodeCount) throw new Error('router: cycle in next-hop pointers (bug)');
     }
-    return { edges, amounts, feeMsat: amounts[0]! - q.amountMsat, cltvTotal: cltv[q.source]! };
+    return { edges, amounts, feeMsat: amounts[0]! - q.amountMsat, cltvTotal: this.#cltv[q.source]! };
   }
 
   /** Every node's one neighbour (when all its channels go to the same node) and every node's in-edges from the others; rebuilt when the graph changes. */
