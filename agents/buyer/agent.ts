@@ -3,7 +3,7 @@ import type { Clock } from '../../infra/time/clock.js';
 import type { L402Client } from '../l402/index.js';
 import type { PaymentPolicy } from '../policies/index.js';
 import { sellerOutcome, type Decider, type SellerOutcome } from './deciders/index.js';
-import { buildBuyerGraph, type BuyerGraph } from './graph.js';
+import { buyerGraphBuilder, type BuyerGraph } from './graph.js';
 import { directExecutor } from './executor.js';
 import type { BuyerDeps, QuotingMode } from './deps.js';
 import type { ListingSource, Task, TaskResult } from './types.js';
@@ -73,7 +73,7 @@ export interface BuyerAgent {
  */
 export function createBuyerAgent(o: BuyerAgentOptions): BuyerAgent {
   const maxSteps = o.maxSteps ?? 200;
-  const graph = buildBuyerGraph(
+  const builder = buyerGraphBuilder(
     {
       name: o.name,
       registry: o.registry,
@@ -94,7 +94,10 @@ export function createBuyerAgent(o: BuyerAgentOptions): BuyerAgent {
     },
     { maxSteps },
   );
-  const run = o.executor === 'direct' ? directExecutor(graph) : graph;
+  // Compiled only when something runs or reads it through LangGraph: the direct executor reads the builder.
+  let compiled: BuyerGraph | undefined;
+  const graph = () => (compiled ??= builder.compile());
+  const run = o.executor === 'direct' ? directExecutor(builder) : graph();
 
   async function runTask(task: Task) {
     checkTask(task);
@@ -126,7 +129,13 @@ export function createBuyerAgent(o: BuyerAgentOptions): BuyerAgent {
     } satisfies TaskResult & { outputs: string[] };
   }
 
-  return { name: o.name, graph, runTask };
+  return {
+    name: o.name,
+    get graph() {
+      return graph();
+    },
+    runTask,
+  };
 }
 
 /** A stream needs a positive timeout and count: a bad one is the caller's error, named. */

@@ -17,10 +17,11 @@ import { LabError } from '../../infra/errors.js';
  * const run = directExecutor(buildBuyerGraph(deps));
  * const final = await run.invoke({ task }, { recursionLimit: 210 });
  */
-export function directExecutor<I extends object, O extends object>(graph: {
-  invoke(input: I, config?: { recursionLimit?: number }): Promise<O>;
-}): DirectExecutor<I, O> {
-  const plan = readPlan((graph as unknown as { builder?: unknown }).builder);
+export function directExecutor<I extends object, O extends object>(
+  graph: Invocable<I, O> | { compile(): Invocable<I, O> },
+): DirectExecutor<I, O> {
+  // A compiled graph keeps its StateGraph as `builder`; an uncompiled StateGraph is its own.
+  const plan = readPlan('builder' in graph ? graph.builder : graph);
 
   async function invoke(input: I, config: { recursionLimit?: number } = {}): Promise<O> {
     const limit = config.recursionLimit ?? 25;
@@ -69,6 +70,11 @@ function pregelTurns(routed: boolean, end: boolean): number {
 
 async function turns(n: number): Promise<void> {
   for (let i = 0; i < n; i++) await undefined;
+}
+
+/** A compiled graph, as far as the executor's types go. */
+interface Invocable<I, O> {
+  invoke(input: I, config?: { recursionLimit?: number }): Promise<O>;
 }
 
 /** A graph ready to run without Pregel (one it cannot run exactly as LangGraph would throws LabError('unsupported_graph')). */

@@ -55,7 +55,16 @@ function afterEvaluate(
  * mechanics (HTTP, invoice checks, payment) are plain functions in
  * agents/l402 that the nodes call.
  */
-export function buildBuyerGraph(deps: BuyerDeps, { maxSteps = 200 }: { maxSteps?: number } = {}) {
+export function buildBuyerGraph(deps: BuyerDeps, opts: { maxSteps?: number } = {}) {
+  return buyerGraphBuilder(deps, opts).compile();
+}
+
+/**
+ * The buyer graph before it is compiled: all the direct executor reads (its
+ * nodes, edges, routers and channels), so a market of many buyers does not
+ * pay LangGraph's compile for each.
+ */
+export function buyerGraphBuilder(deps: BuyerDeps, { maxSteps = 200 }: { maxSteps?: number } = {}) {
   const n = buyerNodes(deps);
   /*
    *  START → discover → quote → decide → authorize ─┬─→ pay ──→ consume → evaluate ─→ END
@@ -87,8 +96,7 @@ export function buildBuyerGraph(deps: BuyerDeps, { maxSteps = 200 }: { maxSteps?
       'quote',
       END,
     ])
-    .addEdge('delegate', END)
-    .compile();
+    .addEdge('delegate', END);
 }
 
 /** The compiled buyer graph. */
