@@ -129,7 +129,9 @@ async function down({ clock, logger, stateDir }: CliContext): Promise<number> {
       ? `removed compose project ${state.compose?.project} (containers, networks, volumes)`
       : `stopped ${running.length ? running.join(', ') : 'nothing (already gone)'}`,
   );
-  if (await stopDockerd(clock)) console.log('stopped the dockerd that --prepare (or docker-prepare) started');
+  // A native network's down leaves Docker alone: a dockerd started for other work keeps running.
+  if (state.kind === 'docker' && (await stopDockerd(clock)))
+    console.log('stopped the dockerd that --prepare (or docker-prepare) started');
   return 0;
 }
 

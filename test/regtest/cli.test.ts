@@ -96,6 +96,8 @@ describeRegtest(unavailable, 'network CLI, native, end to end', () => {
     expect(r.code).toBe(0);
     const stopped = /^stopped (.*)$/m.exec(r.stdout)?.[1]?.split(', ');
     expect(stopped?.sort()).toEqual(['btcd', 'buyer-1', 'buyer-2', 'hub', 'seller-1', 'seller-2']);
+    // A native network's down leaves a dockerd started by docker-prepare (CI's, for the compose suites) running.
+    expect(r.stdout).not.toContain('dockerd');
     expect(existsSync(out)).toBe(false);
     const after = cli('status');
     expect(after.code).toBe(1);
