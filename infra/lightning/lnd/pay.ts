@@ -105,8 +105,8 @@ export async function track(ctx: PayContext, hash: string, deadline: number): Pr
       return await followStream(ctx, ctx.client.stream('GET', path, undefined, { retry: 'always' }));
     } catch (err) {
       if (err instanceof LndError && err.code === 'not_found') return undefined;
-      const transient = err instanceof LndError && (err.code === 'unreachable' || err.code === 'not_ready');
-      if (!transient) throw err;
+      if (!transientWhileTracking(err)) throw err;
+      ctx.log.info({ hash, cause: err.message }, 'tracking the payment failed; asking again');
       if (ctx.clock.now() >= deadline) {
         throw new LndError(
           'unreachable',
@@ -118,6 +118,16 @@ export async function track(ctx: PayContext, hash: string, deadline: number): Pr
       await ctx.clock.sleep(500);
     }
   }
+}
+
+/**
+ * Whether tracking may be asked again: LND away or starting, or a server error (5xx) from a
+ * node that is restarting (its REST proxy answers before the router does). Tracking only
+ * reads, and the payment's outcome must not be given up on before the deadline.
+ */
+function transientWhileTracking(err: unknown): err is LndError {
+  if (!(err instanceof LndError)) return false;
+  return err.code === 'unreachable' || err.code === 'not_ready' || (err.status ?? 0) >= 500;
 }
 
 /** Reads a payment stream until the payment is final. Throws if the stream ends before that. */
