@@ -1,5 +1,6 @@
 import type { Logger } from '../../infra/log.js';
-import type { RegistryEvent } from './types.js';
+import type { Msat } from '../../infra/money.js';
+import type { Listing, RegistryEvent } from './types.js';
 
 /**
  * The registry's change listeners: each event goes to every listener,
@@ -27,5 +28,11 @@ export class ChangeListeners {
         this.log.warn({ err, type: e.type }, 'registry listener threw');
       }
     }
+  }
+
+  /** A `price_changed` event, when the price a buyer sees moved (`after` undefined: nothing known). */
+  priceChange(listing: Listing, before: Msat | undefined, after: Msat | undefined): void {
+    if (after !== undefined && before !== after)
+      this.emit({ type: 'price_changed', listing, previousPriceMsat: before, priceMsat: after });
   }
 }

@@ -10,7 +10,14 @@ import { ChangeListeners } from './change-listeners.js';
 import { ListingTable } from './listing-table.js';
 import { RatingBook } from './rating-book.js';
 import type { SignedListing, SignedRemoval } from './signed-writes.js';
-import { checkAfterRemoval, checkNewer, checkSignature, fail, listingId } from './signed-writes.js';
+import {
+  checkAfterRemoval,
+  checkNewer,
+  checkSignature,
+  fail,
+  listingId,
+  updatedListing,
+} from './signed-writes.js';
 import type { RegistryData, RegistryStore } from './store.js';
 import { MemoryRegistryStore, SnapshotWriter, emptyRegistryData } from './store.js';
 import type {
@@ -119,21 +126,10 @@ export class Registry {
     if (bad) return bad;
     const stale = checkNewer(req.signedAt, old.signedAt);
     if (stale) return stale;
-    const listing: Listing = {
-      ...req.listing,
-      id,
-      health: old.health,
-      rating: old.rating,
-      createdAt: old.createdAt,
-      updatedAt: this.#clock.now(),
-      signedAt: req.signedAt,
-    };
+    const listing = updatedListing(id, req, old, this.#clock.now());
     this.#listings.set(id, listing);
     this.#emit({ type: 'listing_updated', listing });
-    const before = entryPriceMsat(old);
-    const after = entryPriceMsat(listing);
-    if (before !== after)
-      this.#emit({ type: 'price_changed', listing, previousPriceMsat: before, priceMsat: after });
+    this.#listeners.priceChange(listing, entryPriceMsat(old), entryPriceMsat(listing));
     await this.#persist();
     return { ok: true, listing: structuredClone(listing) };
   }
@@ -190,14 +186,7 @@ export class Registry {
     const listing: Listing = { ...old, health: { ...health } };
     this.#listings.set(id, listing);
     if (old.health?.alive !== health.alive) this.#emit({ type: 'health_changed', listing });
-    const before = old.health?.quotedPriceMsat;
-    if (health.quotedPriceMsat !== undefined && before !== health.quotedPriceMsat)
-      this.#emit({
-        type: 'price_changed',
-        listing,
-        previousPriceMsat: before,
-        priceMsat: health.quotedPriceMsat,
-      });
+    this.#listeners.priceChange(listing, old.health?.quotedPriceMsat, health.quotedPriceMsat);
     await this.#persist();
   }
 

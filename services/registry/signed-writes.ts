@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ListingFields, RegistryFailure } from './types.js';
+import type { Listing, ListingFields, RegistryFailure } from './types.js';
 import type { SignedAction } from './signing.js';
 import { verifyAction } from './signing.js';
 
@@ -66,4 +66,17 @@ export function checkAfterRemoval(
       `signedAt ${signedAt} is not after the removal of ${id} (signed ${removedAt})`,
     );
   return undefined;
+}
+
+/** What a signed update makes of listing `old`: the new fields, with what the registry holds of it kept. */
+export function updatedListing(id: string, req: SignedListing, old: Listing, now: number): Listing {
+  return {
+    ...req.listing,
+    id,
+    health: old.health,
+    rating: old.rating,
+    createdAt: old.createdAt,
+    updatedAt: now,
+    signedAt: req.signedAt,
+  };
 }
