@@ -1,6 +1,6 @@
 import { createRng, insecureSeededSecrets } from '../../infra/random.js';
 import { VirtualClock } from '../../infra/time/virtual-clock.js';
-import { SimNetwork, type SimNetworkOptions } from '../../infra/lightning/simnet/index.js';
+import { SimNetwork, fixedLatency, type SimNetworkOptions } from '../../infra/lightning/simnet/index.js';
 
 /** A network on a fresh virtual clock with a fixed seed. */
 export function makeNet(opts: Partial<SimNetworkOptions> & { seed?: number | string } = {}) {
@@ -14,6 +14,15 @@ export function makeNet(opts: Partial<SimNetworkOptions> & { seed?: number | str
     ...rest,
   });
   return { clock, net };
+}
+
+/** Alice and Bob on a 1,000,000 sat channel (5 ms per hop): the pair the invoice-retention tests pay over. */
+export function alicePaysBob(opts: Partial<SimNetworkOptions> = {}) {
+  const { clock, net } = makeNet({ latency: fixedLatency(5), ...opts });
+  const alice = net.addNode({ alias: 'alice' });
+  const bob = net.addNode({ alias: 'bob' });
+  net.openChannel(alice, bob, { capacityMsat: 1_000_000_000 });
+  return { clock, net, alice, bob };
 }
 
 /** Runs the virtual clock until nothing sleeps, then returns the settled promise's value. */

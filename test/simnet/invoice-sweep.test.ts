@@ -1,36 +1,33 @@
 import { describe, expect, it } from 'vitest';
-import { fixedLatency } from '../../infra/lightning/simnet/index.js';
-import { makeNet, settle } from './helpers.js';
+import { alicePaysBob, makeNet, settle } from './helpers.js';
 
 describe('invoices that expired unpaid are forgotten as new ones are issued', () => {
   it('the 1,024th invoice sweeps 1,020 expired unpaid ones and keeps the settled, the open hold, the canceled-but-live and the live one', async () => {
-    const { clock, net } = makeNet({ latency: fixedLatency(5) });
-    const [alice, bob] = ['alice', 'bob'].map((alias) => net.addNode({ alias }));
-    net.openChannel(alice!, bob!, { capacityMsat: 1_000_000_000 });
-    const paid = await bob!.createInvoice({ amountMsat: 10_000, expirySec: 60 });
-    await settle(clock, alice!.pay(paid.paymentRequest));
-    const hold = await bob!.createHoldInvoice({
+    const { clock, net, alice, bob } = alicePaysBob();
+    const paid = await bob.createInvoice({ amountMsat: 10_000, expirySec: 60 });
+    await settle(clock, alice.pay(paid.paymentRequest));
+    const hold = await bob.createHoldInvoice({
       amountMsat: 10_000,
       expirySec: 60,
       paymentHash: '11'.repeat(32),
     });
     const unpaid = [];
     for (let i = 0; i < 1_020; i++)
-      unpaid.push(await bob!.createInvoice({ amountMsat: 1_000, expirySec: 60 }));
+      unpaid.push(await bob.createInvoice({ amountMsat: 1_000, expirySec: 60 }));
     await clock.advance(60_000);
-    const live = await bob!.createInvoice({ amountMsat: 1_000, expirySec: 60 });
+    const live = await bob.createInvoice({ amountMsat: 1_000, expirySec: 60 });
     expect(net.invoicesHeld()).toBe(1_023);
     // The 1,024th: the sweep runs and forgets the 1,020 that expired unpaid.
-    const last = await bob!.createInvoice({ amountMsat: 1_000, expirySec: 60 });
+    const last = await bob.createInvoice({ amountMsat: 1_000, expirySec: 60 });
     expect(net.invoicesHeld()).toBe(4);
-    expect(await bob!.lookupInvoice(unpaid[0]!.paymentHash)).toBeUndefined();
-    expect(await bob!.lookupInvoice(paid.paymentHash)).toMatchObject({ state: 'settled' });
-    expect(await alice!.lookupPayment(paid.paymentHash)).toMatchObject({ status: 'succeeded' });
-    expect(await bob!.lookupInvoice(hold.paymentHash)).toMatchObject({ state: 'open' });
-    expect(await bob!.lookupInvoice(live.paymentHash)).toMatchObject({ state: 'open' });
-    expect(await bob!.lookupInvoice(last.paymentHash)).toMatchObject({ state: 'open' });
+    expect(await bob.lookupInvoice(unpaid[0]!.paymentHash)).toBeUndefined();
+    expect(await bob.lookupInvoice(paid.paymentHash)).toMatchObject({ state: 'settled' });
+    expect(await alice.lookupPayment(paid.paymentHash)).toMatchObject({ status: 'succeeded' });
+    expect(await bob.lookupInvoice(hold.paymentHash)).toMatchObject({ state: 'open' });
+    expect(await bob.lookupInvoice(live.paymentHash)).toMatchObject({ state: 'open' });
+    expect(await bob.lookupInvoice(last.paymentHash)).toMatchObject({ state: 'open' });
     // A forgotten invoice still cannot be paid: the payer reads its expiry from the string.
-    const late = await settle(clock, alice!.pay(unpaid[1]!.paymentRequest));
+    const late = await settle(clock, alice.pay(unpaid[1]!.paymentRequest));
     expect(late.failure?.reason).toBe('invoice_expired');
     expect(net.audit().ok).toBe(true);
   });
@@ -48,11 +45,9 @@ describe('invoices that expired unpaid are forgotten as new ones are issued', ()
   });
 
   it('pruneExpired still forgets settled invoices too', async () => {
-    const { clock, net } = makeNet({ latency: fixedLatency(5) });
-    const [alice, bob] = ['alice', 'bob'].map((alias) => net.addNode({ alias }));
-    net.openChannel(alice!, bob!, { capacityMsat: 1_000_000_000 });
-    const paid = await bob!.createInvoice({ amountMsat: 10_000, expirySec: 60 });
-    await settle(clock, alice!.pay(paid.paymentRequest));
+    const { clock, net, alice, bob } = alicePaysBob();
+    const paid = await bob.createInvoice({ amountMsat: 10_000, expirySec: 60 });
+    await settle(clock, alice.pay(paid.paymentRequest));
     await clock.advance(60_000);
     expect(net.pruneExpired()).toBe(1);
     expect(net.invoicesHeld()).toBe(0);

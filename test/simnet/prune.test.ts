@@ -1,42 +1,37 @@
 import { describe, expect, it } from 'vitest';
-import { fixedLatency } from '../../infra/lightning/simnet/index.js';
-import { makeNet, settle } from './helpers.js';
+import { alicePaysBob, settle } from './helpers.js';
 
 describe('pruneExpired', () => {
   it('forgets expired invoices and their payments, and they still cannot be paid', async () => {
-    const { clock, net } = makeNet({ latency: fixedLatency(5) });
-    const [alice, bob] = ['alice', 'bob'].map((alias) => net.addNode({ alias }));
-    net.openChannel(alice!, bob!, { capacityMsat: 1_000_000_000 });
-    const paid = await bob!.createInvoice({ amountMsat: 10_000, expirySec: 60 });
-    const unpaid = await bob!.createInvoice({ amountMsat: 10_000, expirySec: 60 });
-    const lasting = await bob!.createInvoice({ amountMsat: 10_000, expirySec: 3600 });
-    await settle(clock, alice!.pay(paid.paymentRequest));
+    const { clock, net, alice, bob } = alicePaysBob();
+    const paid = await bob.createInvoice({ amountMsat: 10_000, expirySec: 60 });
+    const unpaid = await bob.createInvoice({ amountMsat: 10_000, expirySec: 60 });
+    const lasting = await bob.createInvoice({ amountMsat: 10_000, expirySec: 3600 });
+    await settle(clock, alice.pay(paid.paymentRequest));
     expect(net.pruneExpired()).toBe(0);
     await clock.advance(60_000);
     expect(net.pruneExpired()).toBe(2);
-    expect(await bob!.lookupInvoice(paid.paymentHash)).toBeUndefined();
-    expect(await alice!.lookupPayment(paid.paymentHash)).toBeUndefined();
-    expect(await bob!.lookupInvoice(lasting.paymentHash)).toMatchObject({ state: 'open' });
+    expect(await bob.lookupInvoice(paid.paymentHash)).toBeUndefined();
+    expect(await alice.lookupPayment(paid.paymentHash)).toBeUndefined();
+    expect(await bob.lookupInvoice(lasting.paymentHash)).toMatchObject({ state: 'open' });
     // Known only from the string now: the payer still sees it has expired.
-    const again = await settle(clock, alice!.pay(unpaid.paymentRequest));
+    const again = await settle(clock, alice.pay(unpaid.paymentRequest));
     expect(again.failure?.reason).toBe('invoice_expired');
     expect(net.audit().ok).toBe(true);
   });
 
   it('keeps an expired hold invoice whose HTLC is still accepted', async () => {
-    const { clock, net } = makeNet({ latency: fixedLatency(5) });
-    const [alice, bob] = ['alice', 'bob'].map((alias) => net.addNode({ alias }));
-    net.openChannel(alice!, bob!, { capacityMsat: 1_000_000_000 });
-    const inv = await bob!.createHoldInvoice({
+    const { clock, net, alice, bob } = alicePaysBob();
+    const inv = await bob.createHoldInvoice({
       amountMsat: 10_000,
       expirySec: 60,
       paymentHash: '11'.repeat(32),
     });
-    const pending = alice!.pay(inv.paymentRequest);
+    const pending = alice.pay(inv.paymentRequest);
     await clock.runUntilIdle(clock.now() + 60_000);
     await clock.advance(120_000);
     expect(net.pruneExpired()).toBe(0);
-    await bob!.cancelInvoice(inv.paymentHash);
+    await bob.cancelInvoice(inv.paymentHash);
     await clock.runUntilIdle();
     expect((await pending).failure?.reason).toBe('canceled');
     expect(net.pruneExpired()).toBe(1);

@@ -1,22 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { fixedLatency } from '../../infra/lightning/simnet/index.js';
-import { makeNet, settle } from './helpers.js';
+import { alicePaysBob, settle } from './helpers.js';
 
 /** 100 invoices paid 1 s apart (60 s expiry), then unpaid ones issued until the sweep runs at the 1,024th held. */
 async function paidThenSwept(forgetSettledInvoices: boolean) {
-  const { clock, net } = makeNet({ latency: fixedLatency(5), forgetSettledInvoices });
-  const [alice, bob] = ['alice', 'bob'].map((alias) => net.addNode({ alias }));
-  net.openChannel(alice!, bob!, { capacityMsat: 1_000_000_000 });
+  const { clock, net, alice, bob } = alicePaysBob({ forgetSettledInvoices });
   const paid = [];
   for (let i = 0; i < 100; i++) {
-    const inv = await bob!.createInvoice({ amountMsat: 10_000, expirySec: 60 });
-    await settle(clock, alice!.pay(inv.paymentRequest));
+    const inv = await bob.createInvoice({ amountMsat: 10_000, expirySec: 60 });
+    await settle(clock, alice.pay(inv.paymentRequest));
     paid.push(inv);
     await clock.advance(1000);
   }
   await clock.advance(60_000);
-  for (let i = 0; i < 924; i++) await bob!.createInvoice({ amountMsat: 1_000, expirySec: 60 });
-  return { net, alice: alice!, bob: bob!, paid };
+  for (let i = 0; i < 924; i++) await bob.createInvoice({ amountMsat: 1_000, expirySec: 60 });
+  return { net, alice: alice, bob: bob, paid };
 }
 
 describe('forgetSettledInvoices', () => {
