@@ -6,15 +6,21 @@ import { makeMarket } from '../buyer/market.js';
 
 const task = { id: 't-neg', capability: 'data', valueMsat: 100_000, calls: 1 };
 
+/** One seller posting 10,000 msat that negotiates down to a 6,000 msat floor, and a buyer's client. */
+function negotiatingMarket() {
+  const m = makeMarket();
+  const s = m.addSeller({
+    name: 'alpha',
+    priceMsat: 10_000,
+    negotiation: { negotiator: ruleSeller({ floorMsat: 6_000 }) },
+  });
+  const client = createL402Client({ node: m.buyer, fetch: m.fetch, clock: m.clock });
+  return { m, s, client };
+}
+
 describe('negotiation end to end: buyer graph, paywall, simnet payment, delivery', () => {
   it('buys from a negotiating seller at the agreed 6,750 msat: paid, delivered, and the price caveat accepted by the paywall', async () => {
-    const m = makeMarket();
-    const s = m.addSeller({
-      name: 'alpha',
-      priceMsat: 10_000,
-      negotiation: { negotiator: ruleSeller({ floorMsat: 6_000 }) },
-    });
-    const client = createL402Client({ node: m.buyer, fetch: m.fetch, clock: m.clock });
+    const { m, s, client } = negotiatingMarket();
     const records: NegotiationRecord[] = [];
     const agent = createBuyerAgent({
       name: 'haggler',
@@ -35,13 +41,7 @@ describe('negotiation end to end: buyer graph, paywall, simnet payment, delivery
   });
 
   it('lets a plain L402 client (no negotiator) buy from the same seller at the posted 10,000 msat', async () => {
-    const m = makeMarket();
-    const s = m.addSeller({
-      name: 'alpha',
-      priceMsat: 10_000,
-      negotiation: { negotiator: ruleSeller({ floorMsat: 6_000 }) },
-    });
-    const client = createL402Client({ node: m.buyer, fetch: m.fetch, clock: m.clock });
+    const { s, client } = negotiatingMarket();
     const r = await client.purchase(s.url);
     expect([r.outcome, r.quotedMsat, r.paidMsat]).toEqual(['success', 10_000, 10_000]);
   });
