@@ -31,7 +31,13 @@ export {
   type RatingRules,
   type VerifiedRating,
 } from './ratings.js';
-export { searchListings, matchesQuery, entryPriceMsat, DEFAULT_SEARCH_LIMIT } from './search.js';
+export {
+  searchListings,
+  matchesQuery,
+  entryPriceMsat,
+  DEFAULT_SEARCH_LIMIT,
+  type ListingSource,
+} from './search.js';
 export { HealthProber, type HealthProberOptions, type ProbeOutcome } from './health.js';
 export {
   classifyAddress,

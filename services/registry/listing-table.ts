@@ -1,49 +1,64 @@
+import { PriceOrder } from './price-order.js';
+import type { ListingSource } from './search.js';
 import type { Listing } from './types.js';
 
+/** Each capability once, though a listing may name one twice. */
+const capabilitiesOf = (l: Listing): Set<string> => new Set(l.capabilities);
+
 /**
- * The registry's listings by id, with an index by capability kept in step
- * on every `set` and `delete`: a search for one capability reads only the
- * listings that offer it. Search results never depend on the order listings
- * are read in (every order ends in a tie-break by id; random orders draw in
- * id order), so reading fewer of them changes nothing but the time.
+ * The registry's listings by id, with the listings of each capability (and
+ * all of them) kept in price order on every `set` and `delete`: a search for
+ * one capability reads only the listings that offer it, and a `sort=price`
+ * search reads them only until it has its limit (see search.ts).
  */
-export class ListingTable extends Map<string, Listing> {
-  readonly #byCapability = new Map<string, Map<string, Listing>>();
+export class ListingTable extends Map<string, Listing> implements ListingSource {
+  #all = new PriceOrder();
+  readonly #byCapability = new Map<string, PriceOrder>();
+
+  /** A table of `listings`, each under its id. */
+  static of(listings: Iterable<Listing>): ListingTable {
+    const t = new ListingTable();
+    for (const l of listings) t.set(l.id, l);
+    return t;
+  }
 
   override set(id: string, listing: Listing): this {
-    this.#unindex(id);
+    const old = this.get(id);
     super.set(id, listing);
-    for (const c of listing.capabilities) {
+    this.#all.put(listing, old);
+    const before = old ? capabilitiesOf(old) : new Set<string>();
+    for (const c of before) if (!listing.capabilities.includes(c)) this.#drop(c, old!);
+    for (const c of capabilitiesOf(listing)) {
       let offering = this.#byCapability.get(c);
-      if (!offering) this.#byCapability.set(c, (offering = new Map()));
-      offering.set(id, listing);
+      if (!offering) this.#byCapability.set(c, (offering = new PriceOrder()));
+      offering.put(listing, before.has(c) ? old : undefined);
     }
     return this;
   }
 
   override delete(id: string): boolean {
-    this.#unindex(id);
+    const old = this.get(id);
+    if (!old) return false;
+    this.#all.remove(old);
+    for (const c of capabilitiesOf(old)) this.#drop(c, old);
     return super.delete(id);
   }
 
   override clear(): void {
+    this.#all = new PriceOrder();
     this.#byCapability.clear();
     super.clear();
   }
 
-  /** The listings a search for `capability` must look at (every listing when none is asked for). */
+  /** The listings offering `capability` (every listing when none is asked for), by entry price, then id. */
   offering(capability: string | undefined): Iterable<Listing> {
-    if (capability === undefined) return this.values();
-    return this.#byCapability.get(capability)?.values() ?? [];
+    if (capability === undefined) return this.#all;
+    return this.#byCapability.get(capability) ?? [];
   }
 
-  #unindex(id: string): void {
-    const old = this.get(id);
-    if (!old) return;
-    for (const c of old.capabilities) {
-      const offering = this.#byCapability.get(c);
-      offering?.delete(id);
-      if (offering?.size === 0) this.#byCapability.delete(c);
-    }
+  #drop(capability: string, listing: Listing): void {
+    const offering = this.#byCapability.get(capability)!;
+    offering.remove(listing);
+    if (offering.size === 0) this.#byCapability.delete(capability);
   }
 }

@@ -198,7 +198,7 @@ export class Registry {
 
   /** Filtered, sorted, limited copies. */
   search(q: ListingQuery = {}): Listing[] {
-    return searchListings(this.#listings.offering(q.capability), q, this.#rng).map((l) => structuredClone(l));
+    return searchListings(this.#listings, q, this.#rng).map((l) => structuredClone(l));
   }
 
   /** Every listing (copies), in id order: what the health prober walks. */

@@ -27,6 +27,12 @@ export function matchesQuery(listing: Listing, q: ListingQuery): boolean {
   return true;
 }
 
+/** Where a search reads its listings. */
+export interface ListingSource {
+  /** Every listing offering `capability` (every listing when undefined), by entry price, then id. */
+  offering(capability: string | undefined): Iterable<Listing>;
+}
+
 type Comparator = (a: Listing, b: Listing) => number;
 
 const byId: Comparator = (a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -56,11 +62,13 @@ const comparators: Record<Exclude<ListingQuery['sort'], 'random' | undefined>, C
  * and `ties: random` draw one key per hit from `rng`, in id order, so a
  * seeded source gives the same order for the same listings and draws.
  */
-export function searchListings(listings: Iterable<Listing>, q: ListingQuery, rng?: Rng): Listing[] {
-  const hits: Listing[] = [];
-  for (const l of listings) if (matchesQuery(l, q)) hits.push(l);
+export function searchListings(source: ListingSource, q: ListingQuery, rng?: Rng): Listing[] {
+  const listings = source.offering(q.capability);
   const limit = q.limit ?? DEFAULT_SEARCH_LIMIT;
   const shuffled = q.sort === 'random' || q.ties === 'random';
+  if (q.sort === 'price' && !shuffled) return firstInPriceOrder(listings, q, limit);
+  const hits: Listing[] = [];
+  for (const l of listings) if (matchesQuery(l, q)) hits.push(l);
   const newest: Comparator = (a, b) => b.createdAt - a.createdAt;
   if (!shuffled) {
     // Ties broken by id (unique): a total order, so the first `limit` do not depend on the input's order.
@@ -76,6 +84,20 @@ export function searchListings(listings: Iterable<Listing>, q: ListingQuery, rng
   const tie: Comparator = q.ties === 'random' ? byKey : byId;
   hits.sort((a, b) => primary(a, b) || tie(a, b));
   return hits.slice(0, limit);
+}
+
+/**
+ * `sort=price`, ties by id: the source gives the listings in that order, so
+ * the first `limit` hits are the answer (what sorting every hit and slicing gives).
+ */
+function firstInPriceOrder(inPriceOrder: Iterable<Listing>, q: ListingQuery, limit: number): Listing[] {
+  const hits: Listing[] = [];
+  for (const l of inPriceOrder) {
+    // Prices only rise from here: no later listing is under `maxPriceMsat` either.
+    if (q.maxPriceMsat !== undefined && entryPriceMsat(l) > q.maxPriceMsat) break;
+    if (matchesQuery(l, q) && hits.push(l) === limit) break;
+  }
+  return hits.length === limit ? hits : hits.slice(0, limit);
 }
 
 /** Limits up to which the first ones are picked in one pass rather than by sorting every hit. */

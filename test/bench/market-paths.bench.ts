@@ -14,6 +14,7 @@ import { hubAndSpoke } from '../../infra/lightning/simnet/topology.js';
 import { SimNetwork } from '../../infra/lightning/simnet/index.js';
 import { createRng, insecureSeededSecrets } from '../../infra/random.js';
 import { VirtualClock } from '../../infra/time/virtual-clock.js';
+import { ListingTable } from '../../services/registry/listing-table.js';
 import { searchListings } from '../../services/registry/search.js';
 import type { Listing } from '../../services/registry/types.js';
 import { makeMarket } from '../buyer/market.js';
@@ -61,7 +62,8 @@ const listings: Listing[] = Array.from({ length: LISTINGS }, (_, i) => ({
   signedAt: 0,
 }));
 const query = { capability: 'anomalies:read', sort: 'price', ties: 'id', limit: 3 } as const;
-if (searchListings(listings, query).length !== 3) throw new Error('setup: search found no 3 listings');
+const table = ListingTable.of(listings);
+if (searchListings(table, query).length !== 3) throw new Error('setup: search found no 3 listings');
 
 // The held-token call: a real seller behind the real paywall, in memory, and a client holding its token.
 const m = makeMarket({ seed: 11 });
@@ -78,7 +80,7 @@ const cases: Case[] = [
   { name: ROUTE, run: () => router.findRoute(route()), batch: 20 },
   {
     name: `search ${LISTINGS.toLocaleString('en-US')} listings for 3 by price`,
-    run: () => searchListings(listings, query),
+    run: () => searchListings(table, query),
     batch: 20,
   },
   {

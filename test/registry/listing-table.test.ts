@@ -40,4 +40,29 @@ describe('listings by capability', () => {
     t.clear();
     expect([ids(t.offering('write')), t.size]).toEqual([[], 0]);
   });
+
+  it("gives each capability's listings by entry price, then id, each once though a listing names a capability twice", () => {
+    const priced = (id: string, priceMsat: number, capabilities: string[]): Listing => ({
+      ...listing(id, capabilities),
+      tiers: [{ tier: 0, name: 'one', kind: 'single', priceMsat }],
+    });
+    const t = new ListingTable();
+    t.set('c', priced('c', 1_000, ['read']));
+    t.set('a', priced('a', 3_000, ['read', 'read']));
+    t.set('b', priced('b', 1_000, ['read', 'write']));
+    const order = (c: string | undefined) => [...t.offering(c)].map((l) => l.id);
+    expect([order('read'), order('write'), order(undefined)]).toEqual([
+      ['b', 'c', 'a'],
+      ['b'],
+      ['b', 'c', 'a'],
+    ]);
+
+    t.set('a', priced('a', 500, ['read', 'write', 'write']));
+    t.set('b', priced('b', 1_000, ['write']));
+    expect([order('read'), order('write'), order(undefined)]).toEqual([
+      ['a', 'c'],
+      ['a', 'b'],
+      ['a', 'b', 'c'],
+    ]);
+  });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../infra/random.js';
+import { ListingTable } from '../../services/registry/listing-table.js';
 import { searchListings } from '../../services/registry/search.js';
 import { querySchema } from '../../services/registry/schema.js';
 import type { Listing } from '../../services/registry/types.js';
@@ -30,7 +31,9 @@ const LISTINGS = [
   listing('d', 1_000, 900, 1),
 ];
 const order = (q: Parameters<typeof searchListings>[1], seed?: number) =>
-  searchListings(LISTINGS, q, seed === undefined ? undefined : createRng(seed)).map((l) => l.id);
+  searchListings(ListingTable.of(LISTINGS), q, seed === undefined ? undefined : createRng(seed)).map(
+    (l) => l.id,
+  );
 
 describe('registry search order', () => {
   it.each([
@@ -73,8 +76,9 @@ describe('the first results of a search', () => {
     const l = listing(`l${(i * 7919) % 200}`, 1_000 * (1 + rng.int(5)), 100 * rng.int(4), 1 + rng.int(5));
     return { ...l, createdAt: rng.int(3), ...(i % 9 === 0 && { rating: undefined }) };
   });
+  const table = ListingTable.of(many);
   const everyHitSorted = (sort: 'price' | 'latency' | 'rating' | undefined) =>
-    searchListings(many, { ...(sort && { sort }), limit: 1000 }).map((l) => l.id);
+    searchListings(table, { ...(sort && { sort }), limit: 1000 }).map((l) => l.id);
 
   it.each(['price', 'latency', 'rating', undefined] as const)(
     'are, for sort %s and every limit from 1 to 200, the start of the full sorted list',
@@ -82,7 +86,7 @@ describe('the first results of a search', () => {
       const full = everyHitSorted(sort);
       expect(full).toHaveLength(200);
       for (let limit = 1; limit <= 200; limit++)
-        expect(searchListings(many, { ...(sort && { sort }), limit }).map((l) => l.id)).toEqual(
+        expect(searchListings(table, { ...(sort && { sort }), limit }).map((l) => l.id)).toEqual(
           full.slice(0, limit),
         );
     },

@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { createRng, type Rng } from '../../infra/random.js';
+import { ListingTable } from '../../services/registry/listing-table.js';
+import { searchListings } from '../../services/registry/search.js';
+import type { Listing, ListingQuery } from '../../services/registry/types.js';
+
+/**
+ * The reference: every listing filtered, every hit sorted, then sliced; random
+ * keys drawn one per hit in id order. What a search must return, however it
+ * gets there.
+ */
+function reference(listings: Listing[], q: ListingQuery, rng: Rng): Listing[] {
+  const entry = (l: Listing) => Math.min(...l.tiers.map((t) => t.priceMsat));
+  const hits = listings.filter(
+    (l) =>
+      (q.capability === undefined || l.capabilities.includes(q.capability)) &&
+      (q.category === undefined || l.category === q.category) &&
+      (q.maxPriceMsat === undefined || entry(l) <= q.maxPriceMsat) &&
+      (q.alive === undefined || (l.health?.alive ?? true) === q.alive),
+  );
+  const cmp = (x: number | string, y: number | string) => (x < y ? -1 : x > y ? 1 : 0);
+  const unknownLast = (x: number | undefined, y: number | undefined) =>
+    x === undefined || y === undefined ? (x === y ? 0 : x === undefined ? 1 : -1) : cmp(x, y);
+  hits.sort((a, b) => cmp(a.id, b.id));
+  const key = new Map<Listing, number>();
+  if (q.sort === 'random' || q.ties === 'random') for (const h of hits) key.set(h, rng.next());
+  type Order = (a: Listing, b: Listing) => number;
+  const byKey: Order = (a, b) => cmp(key.get(a)!, key.get(b)!);
+  const primary: Record<string, Order> = {
+    none: (a, b) => cmp(b.createdAt, a.createdAt),
+    price: (a, b) => cmp(entry(a), entry(b)),
+    rating: (a, b) =>
+      unknownLast(a.rating && -a.rating.average, b.rating && -b.rating.average) ||
+      cmp(b.rating?.count ?? 0, a.rating?.count ?? 0),
+    latency: (a, b) =>
+      unknownLast(
+        a.health?.alive ? a.health.latencyMs : undefined,
+        b.health?.alive ? b.health.latencyMs : undefined,
+      ),
+    random: byKey,
+  };
+  const tie: Order = q.ties === 'random' ? byKey : (a, b) => cmp(a.id, b.id);
+  hits.sort((a, b) => primary[q.sort ?? 'none']!(a, b) || tie(a, b));
+  return hits.slice(0, q.limit ?? 20);
+}
+
+const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[rng.int(xs.length)]!;
+
+/** A listing with few distinct values in every field a search reads: many ties. */
+function randomListing(rng: Rng, id: string): Listing {
+  const tiers = rng.int(20) === 0 ? 0 : 1 + rng.int(3);
+  const alive = pick(rng, [undefined, true, true, false]);
+  return {
+    id,
+    name: id,
+    url: `http://${id}.test/x`,
+    category: pick(rng, ['x', 'y']),
+    // Sometimes a capability twice: the table must still hold the listing once under it.
+    capabilities: Array.from({ length: rng.int(4) }, () => pick(rng, ['a', 'b', 'c'])),
+    tiers: Array.from({ length: tiers }, (_, i) => ({
+      tier: i,
+      name: `t${i}`,
+      kind: 'single' as const,
+      priceMsat: pick(rng, [1_000, 2_000, 3_000, 5_000]),
+    })),
+    nodePubkey: '02'.padEnd(66, '0'),
+    ...(alive !== undefined && {
+      health: { alive, checkedAt: 0, failures: 0, ...(rng.int(3) > 0 && { latencyMs: 100 * rng.int(4) }) },
+    }),
+    ...(rng.int(3) > 0 && { rating: { average: 1 + rng.int(5) / 2, count: 1 + rng.int(3), paidMsat: 1 } }),
+    createdAt: rng.int(4),
+    updatedAt: 0,
+    signedAt: 0,
+  };
+}
+
+function randomQuery(rng: Rng): ListingQuery {
+  const q: ListingQuery = {};
+  const capability = pick(rng, [undefined, 'a', 'b', 'c', 'zz']);
+  const category = pick(rng, [undefined, undefined, 'x', 'y']);
+  const maxPriceMsat = pick(rng, [undefined, undefined, 0, 1_000, 2_500, 5_000]);
+  const alive = pick(rng, [undefined, true, true, false]);
+  const sort = pick(rng, [undefined, 'price', 'price', 'price', 'rating', 'latency', 'random'] as const);
+  const ties = pick(rng, [undefined, 'id', 'random'] as const);
+  const limit = pick(rng, [undefined, 1, 2, 3, 3, 5, 10, 1000, 0, 2.5, -1]);
+  if (capability !== undefined) q.capability = capability;
+  if (category !== undefined) q.category = category;
+  if (maxPriceMsat !== undefined) q.maxPriceMsat = maxPriceMsat;
+  if (alive !== undefined) q.alive = alive;
+  if (sort !== undefined) q.sort = sort;
+  if (ties !== undefined) q.ties = ties;
+  if (limit !== undefined) q.limit = limit;
+  return q;
+}
+
+describe('search over the listing table', () => {
+  it('returns exactly what filtering and sorting every listing returns, with the same random draws, through 3,000 random changes', () => {
+    const rng = createRng('search-index');
+    const table = new ListingTable();
+    const plain = new Map<string, Listing>();
+    let queries = 0;
+    let found = 0;
+    for (let step = 0; step < 3_000; step++) {
+      const op = rng.int(100);
+      const id = `l${rng.int(60)}`;
+      if (op < 70) {
+        const l = randomListing(rng, id);
+        table.set(id, l);
+        plain.set(id, l);
+      } else if (op < 99) {
+        expect(table.delete(id)).toBe(plain.delete(id));
+      } else {
+        table.clear();
+        plain.clear();
+      }
+      expect([...table.entries()]).toEqual([...plain.entries()]);
+      for (let n = 0; n < 4; n++, queries++) {
+        const q = randomQuery(rng);
+        const [fast, slow] = [createRng(`q${queries}`), createRng(`q${queries}`)];
+        const got = searchListings(table, q, fast);
+        const want = reference([...plain.values()], q, slow);
+        expect({ q, ids: got.map((l) => l.id) }).toEqual({ q, ids: want.map((l) => l.id) });
+        expect(got.every((l, i) => l === want[i])).toBe(true);
+        // Both drew the same number of keys: the next draw is the same.
+        expect(fast.next()).toBe(slow.next());
+        found += got.length;
+      }
+    }
+    // The random tables and queries are not degenerate: many searches find many listings.
+    expect([queries, found]).toEqual([12_000, 23_607]);
+  });
+});
