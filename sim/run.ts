@@ -150,10 +150,13 @@ function runLedger(
   after: LedgerEntry[],
   transfers: Map<string, number>,
 ): LedgerEntry[] {
-  return before.map((b) => {
-    const a = after.find((x) => x.node === b.node);
-    return { ...b, endMsat: (a?.endMsat ?? b.startMsat) - (transfers.get(b.node) ?? 0) };
-  });
+  // By name (the first entry of a name, as a search would find): a market has thousands of nodes.
+  const ends = new Map<string, number>();
+  for (const a of after) if (!ends.has(a.node)) ends.set(a.node, a.endMsat);
+  return before.map((b) => ({
+    ...b,
+    endMsat: (ends.get(b.node) ?? b.startMsat) - (transfers.get(b.node) ?? 0),
+  }));
 }
 
 /** meta.json: what ran (resolved scenario, seed, code and package versions, overrides) and how it went. */

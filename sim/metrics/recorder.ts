@@ -95,7 +95,7 @@ export class Recorder {
     const seq = this.#seq++;
     const cost = row.outcome === 'success' ? (this.info.sellerCosts[row.seller] ?? 0) : 0;
     const full: PurchaseRow = { seq, ...row, sellerCostMsat: cost };
-    this.#purchases.write(csvLine(full));
+    if (this.#purchases !== nullSink) this.#purchases.write(csvLine(full));
     this.#listener?.({ kind: 'purchase', row: full });
     this.#rows.purchase(full);
     if (row.role === 'buyer' || row.role === 'sub-agent') this.#payersTotal += row.paidMsat + row.feeMsat;
@@ -109,9 +109,9 @@ export class Recorder {
   /** Records a finished (or abandoned) task: its value counts only if done. */
   task(t: TaskRow): void {
     if (t.role === 'buyer' || t.role === 'sub-agent') this.#counts.tasks++;
-    this.#tasks.write(taskCsvLine(t));
+    if (this.#tasks !== nullSink) this.#tasks.write(taskCsvLine(t));
     this.#rows.task(t);
-    this.event(t.endedAtMs, 'task', { ...t });
+    if (this.recordsEvents) this.event(t.endedAtMs, 'task', { ...t });
   }
 
   /** Money a seller (or reseller) received for a sale; `reseller` marks resale revenue. */
@@ -157,7 +157,8 @@ export class Recorder {
 
   /** Appends one line to events.jsonl. */
   event(atMs: number, type: string, data: Record<string, unknown>): void {
-    this.#events.write(JSON.stringify({ t: atMs, type, ...data }) + '\n');
+    // Lines nobody keeps are not built (sweeps and benches record no events).
+    if (this.#events !== nullSink) this.#events.write(JSON.stringify({ t: atMs, type, ...data }) + '\n');
     this.#listener?.({ kind: 'event', t: atMs, type, data });
   }
 

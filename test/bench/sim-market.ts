@@ -123,7 +123,7 @@ export interface RunFigures {
 /** One run of the market for `target` calls as `variant`. */
 export async function oneRun(target: number, variant: Variant, counter: CryptoCounter) {
   const dir = mkdtempSync(join(tmpdir(), 'sim-bench-'));
-  let peak = process.memoryUsage().rss;
+  let peak = process.memoryUsage.rss();
   const t0 = performance.now();
   let setupMs = 0;
   counter.take();
@@ -134,7 +134,7 @@ export async function oneRun(target: number, variant: Variant, counter: CryptoCo
       setupMs = performance.now() - t0;
     },
     onProgress: () => {
-      peak = Math.max(peak, process.memoryUsage().rss);
+      peak = Math.max(peak, process.memoryUsage.rss());
     },
   });
   const runMs = performance.now() - t0;
