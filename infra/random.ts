@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /**
  * A seeded pseudo-random stream (sfc32). One run has one root seed; every
@@ -61,24 +61,36 @@ export function insecureSeededSecrets(rng: Rng): SecretSource {
   };
 }
 
+/**
+ * sfc32 seeded from SHA-256 of its seed string. The state is derived on the
+ * first draw, not at construction: a stream that is only forked (an agent's
+ * parent stream) or never drawn from costs a string, and a stream's draws
+ * depend on its seed alone, never on when it was created.
+ */
 class Sfc32 implements Rng {
   readonly #seed: string;
-  #a: number;
-  #b: number;
-  #c: number;
-  #d: number;
+  #seeded = false;
+  #a = 0;
+  #b = 0;
+  #c = 0;
+  #d = 0;
 
   constructor(seed: string) {
     this.#seed = seed;
-    const h = createHash('sha256').update(seed).digest();
+  }
+
+  #init(): void {
+    const h = hash('sha256', this.#seed, 'buffer');
     this.#a = h.readUInt32LE(0);
     this.#b = h.readUInt32LE(4);
     this.#c = h.readUInt32LE(8);
     this.#d = h.readUInt32LE(12) | 1;
+    this.#seeded = true;
     for (let i = 0; i < 12; i++) this.#u32();
   }
 
   #u32(): number {
+    if (!this.#seeded) this.#init();
     const t = (((this.#a + this.#b) | 0) + this.#d) | 0;
     this.#d = (this.#d + 1) | 0;
     this.#a = this.#b ^ (this.#b >>> 9);

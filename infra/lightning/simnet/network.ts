@@ -110,7 +110,6 @@ export class SimNetwork {
     const keys = this.#secrets.fork(`node/${index}`);
     let secretKey = keys.bytes(32);
     while (!defaultSecp.isSecretKey(secretKey)) secretKey = keys.bytes(32);
-    const pubkey = defaultSecp.publicKey(secretKey);
     const invoices = new InvoiceStore(this.clock, this.#logger);
     this.#stores.push(invoices);
     this.#online.push(true);
@@ -119,7 +118,8 @@ export class SimNetwork {
       index,
       alias,
       secretKey,
-      pubkey,
+      // The public key is derived when first used; payments find the payee of a foreign invoice by it.
+      onPubkey: (pubkey) => this.#byPubkey.set(pubkey, index),
       secrets: keys.fork('invoices'),
       clock: this.clock,
       network: this.network,
@@ -132,7 +132,6 @@ export class SimNetwork {
     });
     this.nodes.push(node);
     this.#byAlias.set(alias, node);
-    this.#byPubkey.set(node.pubkey, index);
     return node;
   }
 

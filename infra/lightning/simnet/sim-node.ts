@@ -4,6 +4,7 @@ import { assertMsat } from '../../money.js';
 import type { SecretSource } from '../../random.js';
 import type { Clock } from '../../time/clock.js';
 import { encodeInvoice, encodeUnsignedInvoice, type InvoiceFields } from '../bolt11.js';
+import { defaultSecp } from '../secp.js';
 import type {
   Balances,
   CreateHoldInvoiceRequest,
@@ -26,7 +27,8 @@ export interface SimNodeDeps {
   index: number;
   alias: string;
   secretKey: Uint8Array;
-  pubkey: Uint8Array;
+  /** Called once, when the node's public key is first derived (the network indexes nodes by it). */
+  onPubkey: (pubkeyHex: string) => void;
   /** This node's own secrets: preimages and payment secrets. */
   secrets: SecretSource;
   clock: Clock;
@@ -56,15 +58,32 @@ const utf8 = new TextEncoder();
 export class SimNode implements LightningNode {
   readonly index: number;
   readonly alias: string;
-  /** 33-byte compressed public key, hex. */
-  readonly pubkey: string;
   readonly #d: SimNodeDeps;
+  #pubkey: { bytes: Uint8Array; hex: string } | undefined;
 
   constructor(deps: SimNodeDeps) {
     this.#d = deps;
     this.index = deps.index;
     this.alias = deps.alias;
-    this.pubkey = hex.encode(deps.pubkey);
+  }
+
+  /** 33-byte compressed public key, hex. */
+  get pubkey(): string {
+    return this.#publicKey().hex;
+  }
+
+  /**
+   * The key pair's public half, derived on first use: in a large market most
+   * buyers' keys never leave their node. Every way a key can leave (this
+   * getter, `info`, an invoice) comes through here, so the network has
+   * indexed a key before anyone can name it.
+   */
+  #publicKey(): { bytes: Uint8Array; hex: string } {
+    if (this.#pubkey) return this.#pubkey;
+    const bytes = defaultSecp.publicKey(this.#d.secretKey);
+    this.#pubkey = { bytes, hex: hex.encode(bytes) };
+    this.#d.onPubkey(this.#pubkey.hex);
+    return this.#pubkey;
   }
 
   async info(): Promise<NodeInfo> {
@@ -157,11 +176,13 @@ export class SimNode implements LightningNode {
       expirySec,
       minFinalCltvExpiry: FINAL_CLTV,
     };
+    // A signed invoice names its payee by the signature: the key is indexed before the invoice leaves.
+    const payee = this.#publicKey();
     // A zero-amount invoice is how a node signs a message (listing attestations): always signed.
     const paymentRequest =
       d.signInvoices || amountMsat === 0
         ? encodeInvoice(fields, d.secretKey)
-        : encodeUnsignedInvoice(fields, d.pubkey);
+        : encodeUnsignedInvoice(fields, payee.bytes);
     // Same rounding as the decoder: the payer and the payee agree on the expiry to the millisecond.
     const expiresAt = (timestampSec + expirySec) * 1000;
     const invoice: Invoice = {
