@@ -37,10 +37,35 @@ export function satisfierForCondition(condition: string): Satisfier | undefined 
   return satisfiersFor(condition.slice(0, -suffix.length)).find((s) => s.condition === condition);
 }
 
+/** The satisfiers of one service: the list in check order and the same satisfiers by condition. */
+export interface ServiceSatisfiers {
+  readonly list: readonly Satisfier[];
+  readonly lookup: SatisfierLookup;
+}
+
+/** Services whose satisfiers are kept built (the oldest leaves when full). */
+export const SERVICE_SATISFIERS_KEPT = 64;
+const built = new Map<string, ServiceSatisfiers>();
+
+/**
+ * The satisfiers of `service`, built once per service name: satisfiers are
+ * stateless code named by their condition, so the same name always gives
+ * the same satisfiers and a kept set is never out of date.
+ */
+export function serviceSatisfiers(service: string): ServiceSatisfiers {
+  const kept = built.get(service);
+  if (kept) return kept;
+  const list = Object.freeze(satisfiersFor(service));
+  const byCondition = new Map(list.map((s) => [s.condition, s]));
+  const made: ServiceSatisfiers = { list, lookup: (condition) => byCondition.get(condition) };
+  if (built.size >= SERVICE_SATISFIERS_KEPT) built.delete(built.keys().next().value!);
+  built.set(service, made);
+  return made;
+}
+
 /** The satisfiers of one service, as a lookup. */
 export function satisfiersOf(service: string): SatisfierLookup {
-  const byCondition = new Map(satisfiersFor(service).map((s) => [s.condition, s]));
-  return (condition) => byCondition.get(condition);
+  return serviceSatisfiers(service).lookup;
 }
 
 /** Caveat text as the bytes a macaroon signs. */

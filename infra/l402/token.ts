@@ -62,6 +62,32 @@ export interface TokenLimits {
  * 'invalid_caveat', 'widening_caveat') for a token the verifier would refuse.
  */
 export function tokenLimits(token: string, service?: string): TokenLimits {
+  // Length-prefixed service: no token text and service name can give another pair's key.
+  const key = `${service === undefined ? -1 : service.length}:${service ?? ''}:${token}`;
+  const kept = limitsRead.get(key);
+  if (kept) return kept;
+  const limits = frozen(readLimits(token, service));
+  if (limitsRead.size >= LIMITS_KEPT) limitsRead.delete(limitsRead.keys().next().value!);
+  limitsRead.set(key, limits);
+  return limits;
+}
+
+/**
+ * Tokens whose limits are kept read (the oldest leaves when full): a token's
+ * limits depend on its text alone, so a holder reading them for every call
+ * decodes the token once. Only tokens that read cleanly are kept.
+ */
+export const LIMITS_KEPT = 1024;
+const limitsRead = new Map<string, TokenLimits>();
+
+/** Shared by every reader of a kept entry, so nobody may change it. */
+function frozen(limits: TokenLimits): TokenLimits {
+  for (const list of [limits.services, limits.methods, limits.capabilities]) if (list) Object.freeze(list);
+  for (const s of limits.services) Object.freeze(s);
+  return Object.freeze(limits);
+}
+
+function readLimits(token: string, service: string | undefined): TokenLimits {
   const chain = Macaroon.fromBase64(token).caveatBytes;
   const listed = readCaveats(chain, (c) => (c === SERVICES_CONDITION ? satisfierForCondition(c) : undefined));
   const services = (listed.get(SERVICES_CONDITION)?.at(-1)?.value as ServiceTier[] | undefined) ?? [];

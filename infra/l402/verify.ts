@@ -7,8 +7,8 @@
 import { bytesEqual, toHex } from './bytes.js';
 import { readCredential, type CredentialCache } from './credential.js';
 import type { RootKeyStore } from './root-key-store.js';
-import { readCaveats, satisfiersOf } from './caveat-reader.js';
-import { satisfiersFor, type TokenFacts, type VerifyContext } from './satisfier.js';
+import { readCaveats, serviceSatisfiers } from './caveat-reader.js';
+import type { TokenFacts, VerifyContext } from './satisfier.js';
 import { LabError } from '../errors.js';
 import { isL402Error, type L402Error } from './errors.js';
 
@@ -92,8 +92,9 @@ function runSatisfiers(
   // Caveats without '=' and unknown ones (other services, preimage=…) are
   // skipped, as Aperture's VerifyL402 does: the signature already proves
   // nobody removed anything.
-  const occurrences = readCaveats(caveatList, satisfiersOf(ctx.service));
-  for (const satisfier of satisfiersFor(ctx.service)) {
+  const satisfiers = serviceSatisfiers(ctx.service);
+  const occurrences = readCaveats(caveatList, satisfiers.lookup);
+  for (const satisfier of satisfiers.list) {
     const list = occurrences.get(satisfier.condition);
     if (!list) continue;
     list.forEach((o, i) =>

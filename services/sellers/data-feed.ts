@@ -3,6 +3,8 @@ import type { Archetype, ArchetypeDeps } from './archetype.js';
 
 const REGION_RE = /^[a-z]{2,16}$/;
 const DAY_MS = 86_400_000;
+/** Readings a feed keeps drawn: a few regions' month. */
+export const READINGS_KEPT = 256;
 
 /** One day's reading of a region. */
 export interface Anomaly {
@@ -24,7 +26,18 @@ export interface Anomaly {
 export function dataFeed({ clock, rng, quality }: ArchetypeDeps): Archetype {
   const truth = (region: string, day: number) =>
     Math.round(rng.fork(`truth/${region}/${day}`).normal(0, 1.5) * 10) / 10;
+  const readings = new Map<string, Anomaly>();
+  // A reading depends on the seed, region and day alone: each is drawn once and kept (the oldest leaves when full).
   const reading = (region: string, day: number): Anomaly => {
+    const key = `${region}/${day}`;
+    const kept = readings.get(key);
+    if (kept) return kept;
+    const made = Object.freeze(draw(region, day));
+    if (readings.size >= READINGS_KEPT) readings.delete(readings.keys().next().value!);
+    readings.set(key, made);
+    return made;
+  };
+  const draw = (region: string, day: number): Anomaly => {
     const r = rng.fork(`reading/${region}/${day}`);
     const noisy = r.next() > quality;
     const anomalyC = noisy ? Math.round(r.normal(0, 4) * 10) / 10 : truth(region, day);
