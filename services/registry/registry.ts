@@ -201,6 +201,11 @@ export class Registry {
     return searchListings(this.#listings, q, this.#rng).map((l) => structuredClone(l));
   }
 
+  /** The same search as a JSON array, serialized from the listings themselves (no copies): the HTTP answer. */
+  searchJson(q: ListingQuery = {}): string {
+    return JSON.stringify(searchListings(this.#listings, q, this.#rng));
+  }
+
   /** Every listing (copies), in id order: what the health prober walks. */
   all(): Listing[] {
     return [...this.#listings.values()].sort((a, b) => (a.id < b.id ? -1 : 1)).map((l) => structuredClone(l));

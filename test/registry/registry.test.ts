@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { keySigner, nodeSigner, signAction } from '../../services/registry/index.js';
 import type { Listing, ListingFields } from '../../services/registry/index.js';
-import { makeMarket } from './helpers.js';
+import { REGISTRY_URL, makeMarket } from './helpers.js';
 
 const fields = (over: Partial<ListingFields> = {}): ListingFields => ({
   name: 'weather',
@@ -162,6 +162,18 @@ describe('search', () => {
     const got = ids(r);
     if ('sort' in q) expect(got).toEqual(expected.map((k) => byName[k]));
     else expect(new Set(got)).toEqual(new Set(expected.map((k) => byName[k])));
+  });
+
+  it('answers a search over HTTP with the JSON of the listings the registry finds, byte for byte', async () => {
+    const { m } = await catalogue();
+    const res = await m.app.request(`${REGISTRY_URL}/listings?capability=a&sort=price&limit=2`);
+    const listings = m.registry.search({ capability: 'a', sort: 'price', limit: 2 });
+    expect([res.status, res.headers.get('content-type'), await res.text()]).toEqual([
+      200,
+      'application/json',
+      JSON.stringify({ listings }),
+    ]);
+    expect(listings).toHaveLength(2);
   });
 
   it('limits results to the search bandwidth', async () => {
