@@ -73,35 +73,38 @@ export interface BuyerAgent {
  */
 export function createBuyerAgent(o: BuyerAgentOptions): BuyerAgent {
   const maxSteps = o.maxSteps ?? 200;
-  const builder = buyerGraphBuilder(
-    {
-      name: o.name,
-      registry: o.registry,
-      engine: o.client.engine,
-      decider: o.decider,
-      policy: o.policy,
-      clock: o.clock,
-      logger: o.logger ?? silentLogger,
-      quoteFrom: o.quoteFrom ?? 'challenge',
-      preferHeldTokens: o.preferHeldTokens ?? true,
-      searchLimit: o.searchLimit ?? 10,
-      search: { sort: o.search?.sort ?? 'price', ties: o.search?.ties ?? 'id' },
-      quoting: checkQuoting(o.quoting ?? { mode: 'all' }),
-      keepOutputs: o.keepOutputs ?? false,
-      delegate: o.delegate,
-      negotiator: o.negotiator,
-      onNegotiation: o.onNegotiation,
-    },
-    { maxSteps },
-  );
-  // Compiled only when something runs or reads it through LangGraph: the direct executor reads the builder.
+  const deps: BuyerDeps = {
+    name: o.name,
+    registry: o.registry,
+    engine: o.client.engine,
+    decider: o.decider,
+    policy: o.policy,
+    clock: o.clock,
+    logger: o.logger ?? silentLogger,
+    quoteFrom: o.quoteFrom ?? 'challenge',
+    preferHeldTokens: o.preferHeldTokens ?? true,
+    searchLimit: o.searchLimit ?? 10,
+    search: { sort: o.search?.sort ?? 'price', ties: o.search?.ties ?? 'id' },
+    quoting: checkQuoting(o.quoting ?? { mode: 'all' }),
+    keepOutputs: o.keepOutputs ?? false,
+    delegate: o.delegate,
+    negotiator: o.negotiator,
+    onNegotiation: o.onNegotiation,
+  };
+  // The graph is built on the first task or read (options are checked above, now): a market builds
+  // thousands of agents, most of which have no task yet. Compiled only when something runs or reads
+  // it through LangGraph: the direct executor reads the builder.
+  let builder: ReturnType<typeof buyerGraphBuilder> | undefined;
+  const built = () => (builder ??= buyerGraphBuilder(deps, { maxSteps }));
   let compiled: BuyerGraph | undefined;
-  const graph = () => (compiled ??= builder.compile());
-  const run = o.executor === 'direct' ? directExecutor(builder) : graph();
+  const graph = () => (compiled ??= built().compile());
+  const runner = () => (o.executor === 'direct' ? directExecutor(built()) : graph());
+  let run: ReturnType<typeof runner> | undefined;
 
   async function runTask(task: Task) {
     checkTask(task);
     const startedAt = o.clock.now();
+    run ??= runner();
     const s = await run.invoke({ task }, { recursionLimit: maxSteps + 10 });
     const done = s.callsDone >= task.calls;
     // A learning decider hears how each seller of the task did (the seller's doing only).
