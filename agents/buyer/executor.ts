@@ -28,7 +28,9 @@ export function directExecutor<I extends object, O extends object>(
     const channels = new Map<string, BaseChannel>();
     for (const [key, proto] of plan.channels) channels.set(key, proto.fromCheckpoint(undefined));
     write(channels, input as Record<string, unknown>, START);
-    let next = await plan.next(START, read(channels));
+    // The state is read once per update: the router after a node and the next node see the same channels.
+    let state = read(channels);
+    let next = await plan.next(START, state);
     await turns(PREGEL_TURNS.start);
     for (let visits = 0; next !== END; visits++) {
       if (visits >= limit)
@@ -36,13 +38,15 @@ export function directExecutor<I extends object, O extends object>(
           `Recursion limit of ${limit} reached without hitting a stop condition (direct executor).`,
         );
       const from = next;
+      const seen = state;
       // Called from an async arrow and awaited, as LangGraph's RunnableCallable does: the same turns whether the node returns a value, a settled promise or a pending one.
-      const update: unknown = await (async () => plan.nodes.get(from)!(read(channels)))();
+      const update: unknown = await (async () => plan.nodes.get(from)!(seen))();
       write(channels, update, from);
-      next = await plan.next(from, read(channels));
+      state = read(channels);
+      next = await plan.next(from, state);
       await turns(pregelTurns(plan.routed(from), next === END));
     }
-    return read(channels) as O;
+    return state as O;
   }
 
   return { invoke, nodes: [...plan.nodes.keys()] };
@@ -197,7 +201,8 @@ function write(channels: Map<string, BaseChannel>, update: unknown, node: string
     );
   if ('lg_name' in update && (update as { lg_name?: unknown }).lg_name === 'Command')
     throw new LabError('unsupported_graph', `${node} returned a Command: that needs the Pregel runtime`);
-  for (const [key, value] of Object.entries(update)) channels.get(key)?.update([value]);
+  const u = update as Record<string, unknown>;
+  for (const key of Object.keys(u)) channels.get(key)?.update([u[key]]);
 }
 
 function describe(v: unknown): string {

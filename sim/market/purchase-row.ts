@@ -33,8 +33,17 @@ export function purchaseRow(
 ): NewPurchaseRow {
   const steps = chain ? chainSpans(chain, c.startMs) : clientSpans(p, c.startMs);
   const spans = Object.values(steps);
-  const startMs = spans.length ? Math.min(...spans.map((s) => s.atMs)) : p.timings.startedAt - c.startMs;
-  const endMs = spans.length ? Math.max(...spans.map((s) => s.atMs + s.ms)) : p.timings.endedAt - c.startMs;
+  let startMs = p.timings.startedAt - c.startMs;
+  let endMs = p.timings.endedAt - c.startMs;
+  if (spans.length) {
+    // From the first step's start to the last one's end.
+    startMs = Infinity;
+    endMs = -Infinity;
+    for (const s of spans) {
+      startMs = Math.min(startMs, s.atMs);
+      endMs = Math.max(endMs, s.atMs + s.ms);
+    }
+  }
   const reason = p.reason ?? p.rejection ?? '';
   const stage = stageOf({
     outcome: p.outcome,

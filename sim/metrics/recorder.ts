@@ -100,8 +100,8 @@ export class Recorder {
     this.#rows.purchase(full);
     if (row.role === 'buyer' || row.role === 'sub-agent') this.#payersTotal += row.paidMsat + row.feeMsat;
     this.#fees += row.feeMsat;
-    for (const who of [row.buyer, row.seller])
-      this.#lastSeen.set(who, Math.max(this.#lastSeen.get(who) ?? -1, row.startMs));
+    this.#seen(row.buyer, row.startMs);
+    this.#seen(row.seller, row.startMs);
     if (row.role === 'reseller') this.#resaleAcc(row.buyer).costMsat += row.paidMsat + row.feeMsat;
     return seq;
   }
@@ -206,6 +206,10 @@ export class Recorder {
       // Only runs that negotiated have the key: other scenarios' summaries stay as they were.
       ...(this.#negotiation.size ? { negotiation: this.#negotiation.result() } : {}),
     };
+  }
+
+  #seen(who: string, atMs: number): void {
+    this.#lastSeen.set(who, Math.max(this.#lastSeen.get(who) ?? -1, atMs));
   }
 
   #sellerAcc(group: string): { revenueMsat: number; sales: number; refunds: number } {
