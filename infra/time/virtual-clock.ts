@@ -162,6 +162,17 @@ function before(a: Timer, b: Timer): boolean {
  * In-memory HTTP, the simnet and LangGraph settle through promises and
  * `setImmediate`; a few macrotask turns drain them.
  */
-export async function settle(turns = 3): Promise<void> {
-  for (let i = 0; i < turns; i++) await new Promise<void>((r) => setImmediate(r));
+export function settle(turns = 3): Promise<void> {
+  // The same macrotask turns as `for (…turns) await new Promise((r) => setImmediate(r))`, each
+  // queued at the same point (the microtask queue is empty when an immediate's callback runs),
+  // with one Immediate per turn and no promise, resolver or async frame: a market settles
+  // several times per clock wake-up.
+  return new Promise((resolve) => {
+    let left = turns;
+    const turn = (): void => {
+      if (--left < 0) resolve();
+      else setImmediate(turn);
+    };
+    turn();
+  });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { VirtualClock, VIRTUAL_EPOCH_MS } from '../../infra/time/virtual-clock.js';
+import { settle, VirtualClock, VIRTUAL_EPOCH_MS } from '../../infra/time/virtual-clock.js';
 import { createRng } from '../../infra/random.js';
 
 describe('VirtualClock', () => {
@@ -79,6 +79,51 @@ describe('VirtualClock', () => {
     expect(woke).toEqual(['kept']);
     expect(clock.now()).toBe(VIRTUAL_EPOCH_MS + 1_000);
     expect(clock.nextWakeAt).toBeUndefined();
+  });
+});
+
+/**
+ * What happens around a wait, in order: a neighbour that takes a macrotask
+ * turn of its own at each step and a few microtask hops after each, and the
+ * moment the wait returns.
+ */
+async function around(wait: () => Promise<void>, neighbourFirst: boolean): Promise<string[]> {
+  const log: string[] = [];
+  let turn = 0;
+  let done = false;
+  const neighbour = (): void => {
+    const t = turn++;
+    log.push(`turn ${t}`);
+    void (async () => {
+      for (let hop = 0; hop < 3; hop++) {
+        await undefined;
+        log.push(`turn ${t} hop ${hop}`);
+      }
+    })();
+    if (!done && turn < 10) setImmediate(neighbour);
+  };
+  if (neighbourFirst) setImmediate(neighbour);
+  const waiting = wait();
+  if (!neighbourFirst) setImmediate(neighbour);
+  await waiting;
+  log.push('waited');
+  done = true;
+  await new Promise<void>((r) => setImmediate(r));
+  return log;
+}
+
+describe('settle', () => {
+  it("returns at the same point as awaiting one setImmediate promise per turn (0 to 4 turns, its turns queued before or after a neighbour's)", async () => {
+    const perTurn = async (turns: number) => {
+      for (let i = 0; i < turns; i++) await new Promise<void>((r) => setImmediate(r));
+    };
+    for (const neighbourFirst of [true, false])
+      for (const turns of [0, 1, 2, 3, 4]) {
+        const expected = await around(() => perTurn(turns), neighbourFirst);
+        expect(await around(() => settle(turns), neighbourFirst)).toEqual(expected);
+        // The neighbour's turns and hops before it: 4 per turn, one fewer turn when the wait's turns come first.
+        expect(expected.indexOf('waited')).toBe(neighbourFirst ? 4 * turns : 4 * Math.max(0, turns - 1));
+      }
   });
 });
 
