@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../sim/engine/engine.js';
+import { quiesce } from '../../sim/engine/idle.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { VirtualClock } from '../../infra/time/virtual-clock.js';
 import { createRng } from '../../infra/random.js';
 import { LabError } from '../../infra/errors.js';
@@ -98,5 +100,53 @@ describe('engine on virtual time', () => {
     }
     expect(await trace(1)).toBe(await trace(1));
     expect(await trace(1)).not.toBe(await trace(2));
+  });
+});
+
+/** The log of a neighbour that takes `depth` macrotask turns (with microtask hops after each) around a wait, and where the wait returned. */
+async function aroundQuiesce(
+  wait: () => Promise<number>,
+  depth: number,
+  neighbourFirst: boolean,
+): Promise<string[]> {
+  const log: string[] = [];
+  let turn = 0;
+  const neighbour = (): void => {
+    const t = turn++;
+    log.push(`turn ${t}`);
+    void (async () => {
+      for (let hop = 0; hop < 3; hop++) {
+        await undefined;
+        log.push(`turn ${t} hop ${hop}`);
+      }
+    })();
+    if (turn < depth) setImmediate(neighbour);
+  };
+  if (neighbourFirst && depth > 0) setImmediate(neighbour);
+  const waiting = wait();
+  if (!neighbourFirst && depth > 0) setImmediate(neighbour);
+  log.push(`quiet after ${await waiting} turns`);
+  return log;
+}
+
+describe('quiesce', () => {
+  it('takes the same turns, returning at the same point, as awaiting setImmediate() from timers/promises in a loop', async () => {
+    const loop = async (minTurns = 2, maxTurns = 10_000) => {
+      let turns = 0;
+      const pending = () => process.getActiveResourcesInfo().includes('Immediate');
+      while (turns < minTurns || (turns < maxTurns && pending())) {
+        await nextTurn();
+        turns++;
+      }
+      return turns;
+    };
+    for (const neighbourFirst of [true, false])
+      for (const depth of [0, 1, 2, 5]) {
+        const expected = await aroundQuiesce(() => loop(), depth, neighbourFirst);
+        expect(await aroundQuiesce(() => quiesce(), depth, neighbourFirst)).toEqual(expected);
+      }
+    // A neighbour 5 turns deep keeps it turning: its last turn is seen, then one more to find nothing queued.
+    expect((await aroundQuiesce(() => quiesce(), 5, true)).at(-1)).toBe('quiet after 5 turns');
+    expect((await aroundQuiesce(() => quiesce(), 0, true)).at(-1)).toBe('quiet after 2 turns');
   });
 });
