@@ -13,7 +13,7 @@ import type { PurchaseRole } from '../metrics/rows.js';
 import type { World } from './world.js';
 import type { BuyerNegotiatorSpec } from '../scenario/negotiation-schema.js';
 import { buyerNegotiator } from './negotiators.js';
-import { chainOf, purchaseRow, tierOf } from './purchase-row.js';
+import { chainOf, purchaseRow } from './purchase-row.js';
 import type { MarketRegistry } from './registry.js';
 import { ratingPoster } from './ratings.js';
 
@@ -144,12 +144,8 @@ function agentPolicy(spec: AgentSpec, clock: World['clock']): PaymentPolicy {
 
 /** Records a task's purchases (each with the graph steps that led to it) and the task itself. */
 function recordTask(recorder: Recorder, spec: AgentSpec, startMs: number, r: TaskResult, task: Task): void {
-  // A task's calls mostly reuse one token: each token's tier is read once per task, not once per row.
-  const tiers = new Map<string | undefined, string>();
-  for (const p of r.purchases) {
-    let tier = tiers.get(p.macaroon);
-    if (tier === undefined) tiers.set(p.macaroon, (tier = tierOf(p.macaroon)));
-    // Each purchase row carries the graph steps that led to it (since the buyer last re-evaluated).
+  // Each purchase row carries the graph steps that led to it (since the buyer last re-evaluated).
+  for (const p of r.purchases)
     recorder.purchase(
       purchaseRow(
         p,
@@ -163,10 +159,8 @@ function recordTask(recorder: Recorder, spec: AgentSpec, startMs: number, r: Tas
           startMs,
         },
         chainOf(r.steps, p.stepIndex),
-        tier,
       ),
     );
-  }
   recorder.task({
     taskId: task.id,
     buyer: spec.name,

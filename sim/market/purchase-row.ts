@@ -23,13 +23,11 @@ const STEP_NAMES = new Set<string>(STEPS);
  * graph's steps that led to it (since the buyer last re-evaluated); without
  * it (the plain client) the steps are laid end to end from the record's
  * durations: quote from the start, pay after it, consume up to the end.
- * `tier` is `tierOf(p.macaroon)`, given when the caller has read it already.
  */
 export function purchaseRow(
   p: Omit<PurchaseResult, 'response'> & { quoteDelayMs?: number; arrivalRank?: number },
   c: RowContext,
   chain?: readonly StepTiming[],
-  tier: string = tierOf(p.macaroon),
 ): NewPurchaseRow {
   const steps = chain ? chainSpans(chain, c.startMs) : clientSpans(p, c.startMs);
   const spans = Object.values(steps);
@@ -60,7 +58,7 @@ export function purchaseRow(
     seller: c.seller,
     capability: c.capability,
     taskId: c.taskId,
-    tier,
+    tier: tierOf(p.macaroon),
     stage,
     outcome: p.outcome,
     failure: failureOf(stage, reason),
@@ -100,8 +98,7 @@ function clientSpans(p: Omit<PurchaseResult, 'response'>, startMs: number): Part
   return out;
 }
 
-/** The tier of a token's first service ('' without a token, a tier, or a readable token). */
-export function tierOf(macaroon: string | undefined): string {
+function tierOf(macaroon: string | undefined): string {
   if (!macaroon) return '';
   try {
     const tier = tokenLimits(macaroon).services[0]?.tier;
