@@ -82,8 +82,7 @@ export function searchListings(source: ListingSource, q: ListingQuery, rng?: Rng
   const byKey: Comparator = (a, b) => key.get(a)! - key.get(b)!;
   const primary: Comparator = q.sort === 'random' ? byKey : q.sort ? comparators[q.sort] : newest;
   const tie: Comparator = q.ties === 'random' ? byKey : byId;
-  hits.sort((a, b) => primary(a, b) || tie(a, b));
-  return hits.slice(0, limit);
+  return firstInOrder(hits, (a, b) => primary(a, b) || tie(a, b), limit);
 }
 
 /**
@@ -103,7 +102,7 @@ function firstInPriceOrder(inPriceOrder: Iterable<Listing>, q: ListingQuery, lim
 /** Limits up to which the first ones are picked in one pass rather than by sorting every hit. */
 const PICK_MAX = 64;
 
-/** The first `limit` items under `order`, a total order: what sorting them all and slicing gives. */
+/** The first `limit` items under `order`: what sorting them all (a stable sort: equals keep their input order) and slicing gives. */
 function firstInOrder(items: Listing[], order: Comparator, limit: number): Listing[] {
   if (!Number.isInteger(limit) || limit < 1 || limit > PICK_MAX || limit >= items.length)
     return items.sort(order).slice(0, limit);

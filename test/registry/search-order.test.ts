@@ -91,4 +91,20 @@ describe('the first results of a search', () => {
         );
     },
   );
+
+  it.each([
+    ['sort random', { sort: 'random' }],
+    ['price, ties random', { sort: 'price', ties: 'random' }],
+    ['rating, ties random', { sort: 'rating', ties: 'random' }],
+  ] as const)(
+    'are, for %s and every limit from 1 to 200, the start of the full list the same draws give',
+    (_what, q) => {
+      const full = searchListings(table, { ...q, limit: 1000 }, createRng(5)).map((l) => l.id);
+      expect(full).toHaveLength(200);
+      for (let limit = 1; limit <= 200; limit++)
+        expect(searchListings(table, { ...q, limit }, createRng(5)).map((l) => l.id)).toEqual(
+          full.slice(0, limit),
+        );
+    },
+  );
 });
