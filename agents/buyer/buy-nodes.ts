@@ -172,7 +172,7 @@ function consumeNode(d: BuyerDeps) {
     const steps = () => [{ node: 'consume', atMs: at, durationMs: clock.now() - at }];
     if (delivery.kind === 'delivered') {
       // The engine has read the body (within its limits) already: decoded only when kept.
-      const outputs = d.keepOutputs ? [await delivery.response.text()] : [];
+      const outputs = d.keepOutputs ? [new TextDecoder().decode(delivery.bytes)] : [];
       // From now on the token is an old one: later calls are reuses.
       const reused: ListedOffer = { ...q, fresh: false, claimed: false, paid: undefined };
       return {
@@ -180,7 +180,7 @@ function consumeNode(d: BuyerDeps) {
         callsDone: 1,
         outputs,
         purchases: [
-          buildPurchase(s, q.listing, { ...base, outcome: 'success', status: delivery.response.status }, url),
+          buildPurchase(s, q.listing, { ...base, outcome: 'success', status: delivery.status }, url),
         ],
         steps: steps(),
       };

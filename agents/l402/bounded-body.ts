@@ -14,29 +14,31 @@ export async function readBody(res: Response, limit: number, timeoutMs: number):
   if (!reader) return { ok: true, bytes: new Uint8Array() };
   const chunks: Uint8Array[] = [];
   let size = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<'late'>((resolve) => {
-    timer = setTimeout(() => resolve('late'), timeoutMs);
-  });
-  const stop = async (problem: BodyProblem): Promise<BoundedBody> => {
-    await reader.cancel().catch(() => {});
-    return { ok: false, problem };
-  };
+  let late = false;
+  // One timer for the whole body: cancelling the reader ends a pending read (as done), the flag says why.
+  const timer = setTimeout(() => {
+    late = true;
+    reader.cancel().catch(() => {});
+  }, timeoutMs);
   try {
     for (;;) {
-      const next = await Promise.race([reader.read(), late]);
-      if (next === 'late') return await stop('too_slow');
+      const next = await reader.read();
+      if (late) return { ok: false, problem: 'too_slow' };
       if (next.done) break;
       size += next.value.byteLength;
-      if (size > limit) return await stop('too_large');
+      if (size > limit) {
+        await reader.cancel().catch(() => {});
+        return { ok: false, problem: 'too_large' };
+      }
       chunks.push(next.value);
     }
   } catch {
-    return { ok: false, problem: 'unreadable' };
+    return { ok: false, problem: late ? 'too_slow' : 'unreadable' };
   } finally {
     clearTimeout(timer);
   }
-  return { ok: true, bytes: Buffer.concat(chunks) };
+  // A body read in one chunk is handed over as it came (no copy).
+  return { ok: true, bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) };
 }
 
 /** The same response with its body already read (so it can be read again by the caller, from memory). */

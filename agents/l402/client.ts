@@ -101,7 +101,7 @@ class Client implements L402Client {
     const at = this.#clock.now();
     const d = await this.engine.deliver(req, token, { claim: true, step: 'reuse' });
     run.timings.consumeMs = this.#clock.now() - at;
-    if (d.kind === 'delivered') return run.reused(token, d.response, this.#clock);
+    if (d.kind === 'delivered') return run.reused(token, d.response(), this.#clock);
     if (d.kind === 'failed') return run.fail({ ok: false, ...d }, this.#clock, token);
     const { status, reason } = d.answer;
     this.#logger.debug({ url: req.url.href, status, reason }, 'l402: held token refused, evicted');
@@ -158,7 +158,7 @@ class Client implements L402Client {
     const d = await this.engine.deliver(req, paid.token, { claim: false, step: 'consume' });
     run.timings.consumeMs = this.#clock.now() - at;
     if (d.kind === 'delivered')
-      return run.done({ outcome: 'success', response: d.response, status: d.response.status }, this.#clock);
+      return run.done({ outcome: 'success', response: d.response(), status: d.status }, this.#clock);
     if (d.kind === 'rejected') {
       const { status, reason } = d.answer;
       return run.fail(

@@ -9,7 +9,14 @@ import type { StoredToken } from './token-store.js';
 
 /** How an authorized request ended. */
 export type Delivery =
-  | { kind: 'delivered'; response: Response }
+  | {
+      kind: 'delivered';
+      status: number;
+      /** The body, read within the size and time limits. */
+      bytes: Uint8Array;
+      /** A fresh `Response` carrying the status, headers and `bytes` (built only for a caller that asks). */
+      response: () => Response;
+    }
   | {
       kind: 'rejected';
       /** `token_refused` for a held token (reuse); the seller's word for a token just paid for. */
@@ -78,7 +85,10 @@ async function readDelivered(
   step: 'consume' | 'reuse',
 ): Promise<Delivery> {
   const body = await readBody(res, ctx.maxBodyBytes, ctx.requestTimeoutMs);
-  if (body.ok) return { kind: 'delivered', response: withBody(res, body.bytes) };
+  if (body.ok) {
+    const bytes = body.bytes;
+    return { kind: 'delivered', status: res.status, bytes, response: () => withBody(res, bytes) };
+  }
   const why = {
     too_large: `the delivered body is over ${ctx.maxBodyBytes} bytes`,
     too_slow: `the delivered body did not arrive within ${ctx.requestTimeoutMs} ms`,

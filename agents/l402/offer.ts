@@ -44,10 +44,10 @@ export async function send(
     }, ms);
   });
   try {
-    // One Request per send, aborted by the timeout or by the caller's own signal.
+    // Aborted by the timeout or by the caller's own signal; the race ends it even if the transport ignores the signal.
     const signal = req.signal ? AbortSignal.any([req.signal, abort.signal]) : abort.signal;
-    const request = buildRequest(req, authorization, signal);
-    return { ok: true, response: await Promise.race([ctx.fetch(request), timedOut]) };
+    const answer = ctx.fetch(buildRequest(req, authorization), { signal });
+    return { ok: true, response: await Promise.race([answer, timedOut]) };
   } catch (err) {
     return {
       ok: false,

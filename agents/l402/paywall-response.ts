@@ -68,6 +68,9 @@ export async function readPaywallAnswer(res: Response, timeoutMs = 30_000): Prom
   return answer;
 }
 
+/** Decodes bodies (stateless: no stream option, so one decoder serves every call). */
+const utf8 = new TextDecoder();
+
 /** Reads a body as text up to `limit` bytes within `timeoutMs`; a longer, slower or unreadable body gives undefined. Never throws. */
 export async function readBounded(
   res: Response,
@@ -76,7 +79,7 @@ export async function readBounded(
 ): Promise<string | undefined> {
   if (!res.body) return undefined;
   const body = await readBody(res, limit, timeoutMs);
-  return body.ok ? new TextDecoder().decode(body.bytes) : undefined;
+  return body.ok ? utf8.decode(body.bytes) : undefined;
 }
 
 /** The challenge to pay from a `WWW-Authenticate` value: L402 over LSAT, only one whose macaroon decodes. */

@@ -149,7 +149,7 @@ export function holdResult(
     // Delivered although the payment failed: the seller's loss, not ours.
     const reason = paid.ok ? undefined : paid.reason;
     return run.done(
-      { outcome: 'success', response: delivery.response, status: delivery.response.status, reason },
+      { outcome: 'success', response: delivery.response(), status: delivery.status, reason },
       clock,
     );
   }

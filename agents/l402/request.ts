@@ -49,8 +49,15 @@ export async function prepareRequest(
   };
 }
 
-/** A fresh `Request` for one send, with `Authorization` set when given, aborted by `signal` (default the request's own). */
-export function buildRequest(req: PreparedRequest, authorization?: string, signal?: AbortSignal): Request {
+/**
+ * A fresh `Request` for one send, with `Authorization` set when given. It
+ * carries no signal: `send` hands its signal to `fetch` beside it, as
+ * `fetch(request, { signal })`. A real `fetch` builds its own `Request` from
+ * any input and follows the signal there, once; the embedded world honours it
+ * without building it into a `Request` (following a signal is most of what a
+ * `Request` costs to build).
+ */
+export function buildRequest(req: PreparedRequest, authorization?: string): Request {
   const headers = new Headers(req.headers);
   if (authorization) headers.set('authorization', authorization);
   else headers.delete('authorization');
@@ -59,6 +66,5 @@ export function buildRequest(req: PreparedRequest, authorization?: string, signa
     method: req.method,
     headers,
     body: hasBody ? req.body!.slice(0) : undefined,
-    signal: signal ?? req.signal,
   });
 }

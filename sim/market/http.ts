@@ -16,12 +16,52 @@ export class InMemoryHttp {
     return `http://${host}`;
   }
 
-  /** A `fetch` that dispatches by host. */
+  /**
+   * A `fetch` that dispatches by host. The caller's signal (`init.signal`)
+   * rejects the answer when it aborts, as a real `fetch` does, but is not
+   * built into the handler's `Request` (an in-process handler runs to its
+   * end either way, and following a signal is most of what building a
+   * `Request` costs): `fetch(request, { signal })` hands `request` over as is.
+   */
   readonly fetch: typeof fetch = async (input, init) => {
-    const request = input instanceof Request && init === undefined ? input : new Request(input, init);
-    const host = new URL(request.url).host;
+    const signal = init?.signal ?? undefined;
+    const request =
+      input instanceof Request && (init === undefined || signalOnly(init))
+        ? input
+        : new Request(input, signal ? { ...init, signal: null } : init);
+    const host = hostOf(request.url);
     const handler = this.#hosts.get(host);
     if (!handler) throw new TypeError(`fetch failed: no service at ${host} in the embedded world`);
-    return handler(request);
+    if (!signal) return handler(request);
+    if (signal.aborted) throw signal.reason;
+    return abortable(handler(request), signal);
   };
+}
+
+/** True when `init` sets nothing but a signal. */
+function signalOnly(init: RequestInit): boolean {
+  for (const key in init) if (key !== 'signal') return false;
+  return true;
+}
+
+/** The host (`name[:port]`) of a URL as `new URL(url).host` reads it; serialized http(s) URLs are sliced, not parsed. */
+export function hostOf(url: string): string {
+  if (!url.startsWith('http://') && !url.startsWith('https://')) return new URL(url).host;
+  const start = url.indexOf('//') + 2;
+  let end = start;
+  while (end < url.length && url[end] !== '/' && url[end] !== '?' && url[end] !== '#') end++;
+  // A serialized URL percent-encodes any '@' in its user info: the last one ends it.
+  return url.slice(Math.max(start, url.lastIndexOf('@', end) + 1), end);
+}
+
+/** `answer`, or the signal's reason if it aborts first. */
+function abortable(answer: Response | Promise<Response>, signal: AbortSignal): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    Promise.resolve(answer).then(
+      (res) => (signal.removeEventListener('abort', onAbort), resolve(res)),
+      (err: unknown) => (signal.removeEventListener('abort', onAbort), reject(err)),
+    );
+  });
 }

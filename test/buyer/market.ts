@@ -19,6 +19,7 @@ import { l402Paywall, type NegotiationOptions, type PaywallEvent } from '../../s
 import { Registry } from '../../services/registry/registry.js';
 import { nodeSigner, signListing } from '../../services/registry/signing.js';
 import type { Listing, ListingFields } from '../../services/registry/types.js';
+import { InMemoryHttp } from '../../sim/market/http.js';
 
 /** How a test seller behaves. */
 export type SellerMode =
@@ -109,6 +110,12 @@ export function makeMarket({
   });
   const hub = net.addNode({ alias: 'hub' });
   const apps = new Map<string, Hono>();
+  // The embedded world's transport; a host mounted again is served by its latest app.
+  const http = new InMemoryHttp();
+  const mount = (host: string, app: Hono) => {
+    if (!apps.has(host)) http.serve(host, (req) => apps.get(host)!.fetch(req));
+    apps.set(host, app);
+  };
 
   const addNode = (alias: string, { fundMsat = 50_000_000, toHub = false } = {}) => {
     const node = net.addNode({ alias });
@@ -130,16 +137,11 @@ export function makeMarket({
     mallory,
     sellers,
     apps,
-    fetch: (async (input: string | URL | Request, init?: RequestInit) => {
-      const req = input instanceof Request && !init ? input : new Request(input, init);
-      const app = apps.get(new URL(req.url).host);
-      if (!app) throw new TypeError(`fetch failed: no server at ${new URL(req.url).host}`);
-      return app.fetch(req);
-    }) as typeof fetch,
+    fetch: http.fetch,
     addSeller: (spec) => {
       const s = buildSeller(market, spec, addNode(spec.name));
       sellers.push(s);
-      apps.set(s.host, s.app);
+      mount(s.host, s.app);
       return s;
     },
     registry: async () => {
@@ -153,7 +155,7 @@ export function makeMarket({
     },
     balance: async (node) => (await node.balances()).localMsat,
     addNode,
-    mount: (host, app) => apps.set(host, app),
+    mount,
   };
   return market;
 }

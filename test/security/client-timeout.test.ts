@@ -63,9 +63,9 @@ describe('every client request has a timeout', () => {
   it("ends a request as seller_error when the caller's own signal aborts it, before the timeout", async () => {
     const m = makeMarket();
     // A transport that answers only when aborted: whichever signal the request carries decides.
-    const fetch: typeof globalThis.fetch = (input) =>
+    const fetch: typeof globalThis.fetch = (input, init) =>
       new Promise<Response>((_, reject) => {
-        const signal = (input as Request).signal;
+        const signal = init?.signal ?? (input as Request).signal;
         if (signal.aborted) reject(new Error('aborted'));
         signal.addEventListener('abort', () => reject(new Error('aborted')));
       });
