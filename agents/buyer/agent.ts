@@ -142,7 +142,7 @@ export function createBuyerAgent(o: BuyerAgentOptions): BuyerAgent {
 }
 
 /** A stream needs a positive timeout and count: a bad one is the caller's error, named. */
-function checkQuoting(q: QuotingMode): QuotingMode {
+export function checkQuoting(q: QuotingMode): QuotingMode {
   if (q.mode === 'all') return q;
   if (q.mode !== 'stream')
     throw new LabError(

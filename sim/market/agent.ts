@@ -1,10 +1,16 @@
 import type { Rng } from '../../infra/random.js';
 import type { Logger } from '../../infra/log.js';
 import type { LightningNode } from '../../infra/lightning/node.js';
-import { createL402Client, type L402Client, type PurchaseEvent } from '../../agents/l402/index.js';
+import {
+  createL402Client,
+  type BuyerNegotiator,
+  type L402Client,
+  type PurchaseEvent,
+} from '../../agents/l402/index.js';
 import { allOf, budgetWindow, createPolicy, type PaymentPolicy } from '../../agents/policies/index.js';
 import { createDecider, type DeciderSpec } from '../../agents/buyer/deciders/spec.js';
-import { createBuyerAgent } from '../../agents/buyer/agent.js';
+import type { Decider } from '../../agents/buyer/deciders/types.js';
+import { checkQuoting, createBuyerAgent, type BuyerAgent } from '../../agents/buyer/agent.js';
 import type { Task, TaskResult } from '../../agents/buyer/types.js';
 import type { QuotingMode } from '../../agents/buyer/deps.js';
 import type { BuyerSpec } from '../scenario/schema.js';
@@ -67,8 +73,54 @@ export interface MarketAgentDeps {
  * Builds an agent: its payment policy (the declared one, all-of a budget for
  * the run), its L402 client on its own node, its decider, and its buyer
  * graph. Every purchase of every task becomes a row; every task a task row.
+ *
+ * The decider, the negotiator and the quoting mode are made now: they check
+ * the environment (an llm needs its API key) and the options, so a market
+ * that cannot run stops at setup. The policy, the client and the graph are
+ * made on the first task (or when `client` is read): a market builds
+ * thousands of agents, most of which have no task yet. None of them draws,
+ * reads the clock or registers anything when made.
  */
 export function createMarketAgent(spec: AgentSpec, deps: MarketAgentDeps): MarketAgent {
+  const { recorder, startMs } = deps;
+  const decider = createDecider(spec.decider, { clock: deps.world.clock, rng: deps.rng.fork('decider') });
+  const negotiator = buyerNegotiator(spec.negotiator);
+  const quoting = spec.quoting && checkQuoting(quotingMode(spec.quoting));
+  let parts: AgentParts | undefined;
+  const built = () => (parts ??= agentParts(spec, deps, { decider, negotiator, quoting }));
+
+  async function runTask(task: Task): Promise<TaskResult> {
+    const { agent, rate } = built();
+    const result = await agent.runTask(task);
+    if (rate) await rate(result);
+    recordTask(recorder, spec, startMs, result, task);
+    return result;
+  }
+
+  return {
+    name: spec.name,
+    group: spec.group,
+    role: spec.role,
+    node: spec.node,
+    get client() {
+      return built().client;
+    },
+    runTask,
+  };
+}
+
+/** What an agent makes on its first task. */
+interface AgentParts {
+  client: L402Client;
+  agent: BuyerAgent;
+  rate: ((r: TaskResult) => Promise<void>) | undefined;
+}
+
+function agentParts(
+  spec: AgentSpec,
+  deps: MarketAgentDeps,
+  made: { decider: Decider; negotiator: BuyerNegotiator | undefined; quoting: QuotingMode | undefined },
+): AgentParts {
   const { world, recorder, startMs } = deps;
   const clock = world.clock;
   const policy = agentPolicy(spec, clock);
@@ -92,33 +144,23 @@ export function createMarketAgent(spec: AgentSpec, deps: MarketAgentDeps): Marke
         }),
     }),
   });
-  const decider = createDecider(spec.decider, { clock, rng: deps.rng.fork('decider') });
   const agent = createBuyerAgent({
     name: spec.name,
     registry: deps.registry,
     client,
-    decider,
+    decider: made.decider,
     policy,
     clock,
     logger: deps.logger,
     searchLimit: deps.searchLimit,
     executor: deps.executor ?? 'direct',
-    negotiator: buyerNegotiator(spec.negotiator),
+    negotiator: made.negotiator,
     onNegotiation: (r) => recorder.negotiation(spec.group, r),
     ...(spec.search && { search: spec.search }),
-    ...(spec.quoting && { quoting: quotingMode(spec.quoting) }),
+    ...(made.quoting && { quoting: made.quoting }),
   });
-
   const rate = spec.rateSellers ? ratingPoster(deps.registry, spec.node, deps.logger) : undefined;
-
-  async function runTask(task: Task): Promise<TaskResult> {
-    const result = await agent.runTask(task);
-    if (rate) await rate(result);
-    recordTask(recorder, spec, startMs, result, task);
-    return result;
-  }
-
-  return { name: spec.name, group: spec.group, role: spec.role, node: spec.node, client, runTask };
+  return { client, agent, rate };
 }
 
 /** A scenario's quoting (seconds, optional count) as the buyer's mode (ms; no count cap when absent). */
