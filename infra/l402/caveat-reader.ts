@@ -34,7 +34,7 @@ export function satisfierForCondition(condition: string): Satisfier | undefined 
   if (condition === SERVICES_CONDITION) return servicesSatisfier;
   const suffix = SUFFIXES.find((s) => condition.endsWith(s) && condition.length > s.length);
   if (!suffix) return undefined;
-  return satisfiersFor(condition.slice(0, -suffix.length)).find((s) => s.condition === condition);
+  return serviceSatisfiers(condition.slice(0, -suffix.length)).lookup(condition);
 }
 
 /** The satisfiers of one service: the list in check order and the same satisfiers by condition. */

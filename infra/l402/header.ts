@@ -42,7 +42,7 @@ const TCHAR_RE = /[!#$%&'*+\-.^_`|~0-9A-Za-z]/;
 // Sticky (y) patterns read at a position without slicing; both are linear
 // (no nested quantifiers over overlapping alternatives).
 const TOKEN_Y = /[!#$%&'*+\-.^_`|~0-9A-Za-z]+/y;
-const QUOTED_Y = /"((?:[^"\\]|\\.)*)"/sy;
+const QUOTED_Y = /"([^"\\]*(?:\\.[^"\\]*)*)"/sy;
 const SCHEME_RE = /^(l402|lsat)$/i;
 
 function malformed(message: string): L402Error {

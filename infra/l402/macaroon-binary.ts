@@ -30,17 +30,21 @@ export interface MacaroonFields {
 
 /** Serializes `fields` to V2 binary. */
 export function encodeV2({ location, identifier, caveats, signature }: MacaroonFields): Uint8Array {
-  const parts: number[] = [V2];
-  if (location.length > 0) packet(parts, TAG.location, location);
-  packet(parts, TAG.identifier, identifier);
-  parts.push(TAG.eos);
+  let size = 1 + (location.length > 0 ? packetSize(location) : 0) + packetSize(identifier) + 1;
+  for (const cav of caveats) size += packetSize(cav) + 1;
+  size += 1 + packetSize(signature);
+  const w = { out: new Uint8Array(size), pos: 0 };
+  w.out[w.pos++] = V2;
+  if (location.length > 0) packet(w, TAG.location, location);
+  packet(w, TAG.identifier, identifier);
+  w.out[w.pos++] = TAG.eos;
   for (const cav of caveats) {
-    packet(parts, TAG.identifier, cav);
-    parts.push(TAG.eos);
+    packet(w, TAG.identifier, cav);
+    w.out[w.pos++] = TAG.eos;
   }
-  parts.push(TAG.eos);
-  packet(parts, TAG.signature, signature);
-  return Uint8Array.from(parts);
+  w.out[w.pos++] = TAG.eos;
+  packet(w, TAG.signature, signature);
+  return w.out;
 }
 
 /** Parses V2 binary; throws L402Error('bad_macaroon') naming the first problem and its offset. */
@@ -90,18 +94,36 @@ export function decodeV2(data: Uint8Array): MacaroonFields {
   return { location, identifier, caveats, signature };
 }
 
-function packet(out: number[], tag: number, data: Uint8Array): void {
-  varint(out, tag);
-  varint(out, data.length);
-  for (const b of data) out.push(b);
+/** Where `encodeV2` writes: a buffer sized beforehand and the next position. */
+interface Writer {
+  out: Uint8Array;
+  pos: number;
 }
 
-function varint(out: number[], n: number): void {
+/** Bytes of a packet holding `data` (every tag is below 0x80: one byte). */
+function packetSize(data: Uint8Array): number {
+  return 1 + varintSize(data.length) + data.length;
+}
+
+function varintSize(n: number): number {
+  let size = 1;
+  for (; n >= 0x80; n = Math.floor(n / 128)) size++;
+  return size;
+}
+
+function packet(w: Writer, tag: number, data: Uint8Array): void {
+  varint(w, tag);
+  varint(w, data.length);
+  w.out.set(data, w.pos);
+  w.pos += data.length;
+}
+
+function varint(w: Writer, n: number): void {
   while (n >= 0x80) {
-    out.push((n & 0x7f) | 0x80);
+    w.out[w.pos++] = (n & 0x7f) | 0x80;
     n = Math.floor(n / 128);
   }
-  out.push(n);
+  w.out[w.pos++] = n;
 }
 
 function bad(message: string, offset?: number): L402Error {

@@ -1,4 +1,4 @@
-import { sha256 } from '@noble/hashes/sha2.js';
+import { hash } from 'node:crypto';
 import { bech32, hex } from '@scure/base';
 import type { Network } from './node.js';
 import type { InvoiceFields } from './bolt11-types.js';
@@ -136,7 +136,7 @@ export function signingDigest(hrp: string, dataWords: number[]): Uint8Array {
   const msg = new Uint8Array(h.length + d.length);
   msg.set(h);
   msg.set(d, h.length);
-  return sha256(msg);
+  return new Uint8Array(hash('sha256', msg, 'buffer'));
 }
 
 function checkedUint(v: number, what: string): number {

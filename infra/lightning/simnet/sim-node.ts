@@ -1,4 +1,4 @@
-import { sha256 } from '@noble/hashes/sha2.js';
+import { hash } from 'node:crypto';
 import { hex } from '@scure/base';
 import { assertMsat } from '../../money.js';
 import type { SecretSource } from '../../random.js';
@@ -92,7 +92,7 @@ export class SimNode implements LightningNode {
 
   async createInvoice(req: CreateInvoiceRequest): Promise<Invoice> {
     const preimage = this.#d.secrets.bytes(32);
-    return this.#issue(req, hex.encode(sha256(preimage)), hex.encode(preimage), false);
+    return this.#issue(req, hash('sha256', preimage, 'hex'), hex.encode(preimage), false);
   }
 
   async createHoldInvoice(req: CreateHoldInvoiceRequest): Promise<Invoice> {
