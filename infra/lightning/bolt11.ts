@@ -1,4 +1,5 @@
 import { bech32, hex } from '@scure/base';
+import { bech32Decode, bech32Encode } from './bech32.js';
 import {
   buildUnsigned,
   DEFAULT_EXPIRY_SEC,
@@ -58,7 +59,7 @@ export function encodeInvoice(
   const sig = new Uint8Array(65);
   sig.set(signature);
   sig[64] = recoveryId;
-  return bech32.encode(hrp, words.concat(bech32.toWords(sig)), false);
+  return bech32Encode(hrp, words.concat(bech32.toWords(sig)));
 }
 
 /**
@@ -70,7 +71,7 @@ export function encodeInvoice(
 export function encodeUnsignedInvoice(fields: InvoiceFields, payeePubkey: Uint8Array): string {
   if (payeePubkey.length !== 33) throw new LabError('malformed', 'payee key must be 33 bytes');
   const { hrp, words } = buildUnsigned(fields, payeePubkey);
-  return bech32.encode(hrp, words.concat(new Array<number>(SIG_WORDS).fill(0)), false);
+  return bech32Encode(hrp, words.concat(new Array<number>(SIG_WORDS).fill(0)));
 }
 
 /** Decodes a payment request, checks it and recovers the payee. Throws a `LabError` with a `Bolt11ErrorCode`. */
@@ -82,7 +83,7 @@ export function decodeInvoice(bolt11: string, opts: DecodeOptions = {}): Decoded
   let hrp: string;
   let words: number[];
   try {
-    ({ prefix: hrp, words } = bech32.decode(input as `${string}1${string}`, false));
+    ({ prefix: hrp, words } = bech32Decode(input));
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     const code = /checksum/i.test(msg) ? 'bad_checksum' : 'malformed';
