@@ -20,6 +20,7 @@ export class ChangeListeners {
 
   /** Delivers a copy of `e` to every listener. */
   emit(e: RegistryEvent): void {
+    if (this.#listeners.size === 0) return; // no one to copy it for
     const event = { ...e, listing: structuredClone(e.listing) } as RegistryEvent;
     for (const l of this.#listeners) {
       try {
