@@ -1,7 +1,7 @@
 import { formatAuthorization } from '../../infra/l402/index.js';
 import type { EngineContext } from './context.js';
 import type { PurchaseOutcome } from './outcome.js';
-import { readBody, withBody } from './bounded-body.js';
+import { readBody, withBody } from '../../infra/http/bounded-body.js';
 import { readPaywallAnswer, type PaywallAnswer } from './paywall-response.js';
 import type { PreparedRequest } from './request.js';
 import { send } from './offer.js';

@@ -1,5 +1,5 @@
 import { isL402Error, parseChallenges, paymentHashOfToken, type Challenge } from '../../infra/l402/index.js';
-import { readBody } from './bounded-body.js';
+import { readBody } from '../../infra/http/bounded-body.js';
 
 /**
  * A seller's 401/402 answer, read once: the challenge a buyer can act on (or

@@ -3,7 +3,7 @@ import type { LightningNode } from '../../infra/lightning/node.js';
 import type { Logger } from '../../infra/log.js';
 import type { Clock } from '../../infra/time/clock.js';
 import { PAYER_KEY_HEADER, RELEASE_HEADER, parseHoldAuthorization } from '../../services/paywall/index.js';
-import { readBody } from '../l402/bounded-body.js';
+import { readBody } from '../../infra/http/bounded-body.js';
 import { createL402Client, MemoryTokenStore, type PurchaseResult } from '../l402/index.js';
 import { adoptToken, type DelegatedToken } from './delegate.js';
 

@@ -1,3 +1,4 @@
+import { readBody } from '../../infra/http/bounded-body.js';
 import type { Clock } from '../../infra/time/clock.js';
 import type { PurchaseProof } from './ratings.js';
 import { signRating } from './ratings.js';
@@ -6,8 +7,10 @@ import { signAction } from './signing.js';
 import type { Listing, ListingFields, ListingQuery, ListingRating } from './types.js';
 
 /** A call's outcome: the value, or why not (HTTP status 0 when the registry was unreachable). */
-export type ClientResult<T> =
-  ({ ok: true } & T) | { ok: false; status: number; code: string; message: string };
+export type ClientResult<T> = ({ ok: true } & T) | ClientFailure;
+
+/** Why a call failed: the HTTP status (0 when no answer came), a code, and a message for the user. */
+export type ClientFailure = { ok: false; status: number; code: string; message: string };
 
 /** Options of `RegistryClient`. */
 export interface RegistryClientOptions {
@@ -17,7 +20,16 @@ export interface RegistryClientOptions {
   fetch: (req: Request) => Promise<Response>;
   /** Stamps `signedAt` on writes. */
   clock: Clock;
+  /** How long one call may take, answer and body, before it fails as `timeout` (default 10 s). */
+  timeoutMs?: number;
+  /** The largest answer accepted; a longer body fails as `too_large` unread (default 32 MiB). */
+  maxResponseBytes?: number;
 }
+
+/** Default time limit of one registry call. */
+export const REGISTRY_CALL_TIMEOUT_MS = 10_000;
+/** Default answer size limit: a search answers at most 1,000 listings of at most 16 KiB written each, plus health and ratings. */
+export const REGISTRY_RESPONSE_LIMIT = 32 * 2 ** 20;
 
 /**
  * A typed client for the registry's HTTP API, so buyers, sellers and the
@@ -95,42 +107,69 @@ export class RegistryClient {
   }
 
   async #call<T>(method: string, path: string, body?: unknown): Promise<ClientResult<T>> {
+    const timeoutMs = this.#o.timeoutMs ?? REGISTRY_CALL_TIMEOUT_MS;
+    const abort = new AbortController();
     const req = new Request(new URL(path, this.#o.baseUrl), {
       method,
+      signal: abort.signal,
       ...(body !== undefined
         ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }
         : {}),
     });
-    let res: Response;
-    try {
-      res = await this.#o.fetch(req);
-    } catch (err) {
-      return {
-        ok: false,
-        status: 0,
-        code: 'unreachable',
-        message: `registry unreachable: ${(err as Error).message}`,
-      };
-    }
+    const started = Date.now();
+    const answer = await withTimeout(this.#o.fetch(req), timeoutMs, abort);
+    if (!answer.ok) return failure(0, answer.timedOut ? 'timeout' : 'unreachable', answer.message);
+    const res = answer.value;
+    const left = Math.max(0, timeoutMs - (Date.now() - started));
+    const read = await readBody(res, this.#o.maxResponseBytes ?? REGISTRY_RESPONSE_LIMIT, left);
+    if (!read.ok) return failure(res.status, read.problem, bodyProblem(read.problem, res.status));
     let json: unknown;
     try {
-      json = await res.json();
+      json = JSON.parse(new TextDecoder().decode(read.bytes));
     } catch {
-      return {
-        ok: false,
-        status: res.status,
-        code: 'bad_response',
-        message: `registry answered ${res.status} without JSON`,
-      };
+      return failure(res.status, 'bad_response', `registry answered ${res.status} without JSON`);
     }
     const obj = (json ?? {}) as Record<string, unknown>;
     if (!res.ok)
-      return {
-        ok: false,
-        status: res.status,
-        code: typeof obj.error === 'string' ? obj.error : 'http_error',
-        message: typeof obj.message === 'string' ? obj.message : `HTTP ${res.status}`,
-      };
+      return failure(
+        res.status,
+        typeof obj.error === 'string' ? obj.error : 'http_error',
+        typeof obj.message === 'string' ? obj.message : `HTTP ${res.status}`,
+      );
     return { ok: true, ...(obj as T) };
+  }
+}
+
+function failure(status: number, code: string, message: string): ClientFailure {
+  return { ok: false, status, code, message };
+}
+
+function bodyProblem(problem: 'too_large' | 'too_slow' | 'unreadable', status: number): string {
+  if (problem === 'too_large') return `registry answered ${status} with a body over the size limit`;
+  if (problem === 'too_slow')
+    return `registry answered ${status} but its body did not arrive within the time limit`;
+  return `registry answered ${status} with an unreadable body`;
+}
+
+/** The fetch's answer within `ms`, or why not; on timeout the request is aborted. */
+async function withTimeout(
+  answer: Promise<Response>,
+  ms: number,
+  abort: AbortController,
+): Promise<{ ok: true; value: Response } | { ok: false; timedOut: boolean; message: string }> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), ms);
+  });
+  try {
+    const first = await Promise.race([answer, late]);
+    if (first !== 'late') return { ok: true, value: first };
+    abort.abort();
+    answer.catch(() => {}); // its rejection after the abort is expected
+    return { ok: false, timedOut: true, message: `registry did not answer within ${ms} ms; retry later` };
+  } catch (err) {
+    return { ok: false, timedOut: false, message: `registry unreachable: ${(err as Error).message}` };
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readBody } from '../../agents/l402/bounded-body.js';
+import { readBody } from '../../infra/http/bounded-body.js';
 
 /** A response whose body is `chunks`, then the end. */
 function chunked(...chunks: number[][]): Response {
