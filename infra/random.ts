@@ -54,11 +54,25 @@ export const osSecrets: SecretSource = {
  * so nothing facing real buyers may use it.
  */
 export function insecureSeededSecrets(rng: Rng): SecretSource {
-  return {
-    bytes: (n) => rng.bytes(n),
-    fork: (label) => insecureSeededSecrets(rng.fork(label)),
-    insecure: true,
-  };
+  return new SeededSecrets(rng);
+}
+
+/** A seeded source (a class, not closures: the simulator makes one per node, thousands per market). */
+class SeededSecrets implements SecretSource {
+  readonly insecure = true;
+  readonly #rng: Rng;
+
+  constructor(rng: Rng) {
+    this.#rng = rng;
+  }
+
+  bytes(n: number): Uint8Array {
+    return this.#rng.bytes(n);
+  }
+
+  fork(label: string): SecretSource {
+    return new SeededSecrets(this.#rng.fork(label));
+  }
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRng } from '../../infra/random.js';
+import { createRng, insecureSeededSecrets } from '../../infra/random.js';
 
 describe('seeded rng (sfc32)', () => {
   it('draws the pinned values for seed 42: next, int, bytes', () => {
@@ -32,5 +32,17 @@ describe('seeded rng (sfc32)', () => {
     const fromA = [a.next(), a.next()];
     expect(fromA[0]).toBe(0.5907206954434514);
     expect([b.next(), b.next()]).toEqual(fromA);
+  });
+});
+
+describe('seeded secrets', () => {
+  it('draw the pinned bytes of seed 42, and each fork its own stream by label whatever was drawn before', () => {
+    const s = insecureSeededSecrets(createRng(42));
+    expect(Array.from(s.bytes(5))).toEqual([55, 81, 71, 154, 106]);
+    const node = s.fork('node/0');
+    expect(Array.from(node.bytes(3))).toEqual([167, 76, 243]);
+    expect(Array.from(node.fork('invoices').bytes(3))).toEqual([147, 203, 20]);
+    expect(Array.from(s.fork('node/0').bytes(3))).toEqual([167, 76, 243]);
+    expect([s.insecure, node.insecure]).toEqual([true, true]);
   });
 });

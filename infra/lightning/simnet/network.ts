@@ -46,6 +46,9 @@ export class SimNetwork {
   readonly #payments: PaymentEngine;
   readonly #sweep: UnpaidInvoiceSweep;
   readonly #logger: Logger | undefined;
+  // Shared by every node (one closure per network, not per node).
+  readonly #indexPubkey = (pubkey: string, index: number): void => void this.#byPubkey.set(pubkey, index);
+  readonly #afterIssue = () => this.#sweep.afterIssue();
 
   constructor({
     clock,
@@ -119,7 +122,7 @@ export class SimNetwork {
       alias,
       secretKey,
       // The public key is derived when first used; payments find the payee of a foreign invoice by it.
-      onPubkey: (pubkey) => this.#byPubkey.set(pubkey, index),
+      onPubkey: this.#indexPubkey,
       secrets: keys.fork('invoices'),
       clock: this.clock,
       network: this.network,
@@ -128,7 +131,7 @@ export class SimNetwork {
       invoices,
       payments: this.#payments,
       issued: this.#issued,
-      afterIssue: () => this.#sweep.afterIssue(),
+      afterIssue: this.#afterIssue,
     });
     this.nodes.push(node);
     this.#byAlias.set(alias, node);

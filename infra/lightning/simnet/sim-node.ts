@@ -28,7 +28,7 @@ export interface SimNodeDeps {
   alias: string;
   secretKey: Uint8Array;
   /** Called once, when the node's public key is first derived (the network indexes nodes by it). */
-  onPubkey: (pubkeyHex: string) => void;
+  onPubkey: (pubkeyHex: string, index: number) => void;
   /** This node's own secrets: preimages and payment secrets. */
   secrets: SecretSource;
   clock: Clock;
@@ -82,7 +82,7 @@ export class SimNode implements LightningNode {
     if (this.#pubkey) return this.#pubkey;
     const bytes = defaultSecp.publicKey(this.#d.secretKey);
     this.#pubkey = { bytes, hex: hex.encode(bytes) };
-    this.#d.onPubkey(this.#pubkey.hex);
+    this.#d.onPubkey(this.#pubkey.hex, this.index);
     return this.#pubkey;
   }
 
