@@ -1,5 +1,4 @@
-import type { Logger } from '../../infra/log.js';
-import { silentLogger } from '../../infra/log.js';
+import { silentLogger, type Logger } from '../../infra/log.js';
 import { createRng, osSecrets, type Rng } from '../../infra/random.js';
 import type { Clock } from '../../infra/time/clock.js';
 import type { Network } from '../../infra/lightning/node.js';
@@ -90,8 +89,9 @@ export class Registry {
     return r;
   }
 
-  /** Adds a listing signed by its node key. */
-  async register(req: SignedListing): Promise<RegistryResult<{ listing: Listing }>> {
+  /** Adds a listing signed by its node key (a copy is checked and kept: the caller's objects stay its own). */
+  async register(signed: SignedListing): Promise<RegistryResult<{ listing: Listing }>> {
+    const req = structuredClone(signed);
     const id = listingId(req.listing.nodePubkey, req.listing.url);
     const action: SignedAction = { action: 'register', listing: req.listing, signedAt: req.signedAt };
     const bad = this.#checkSignature(action, req.signature, req.listing.nodePubkey);
@@ -110,7 +110,8 @@ export class Registry {
   }
 
   /** Replaces a listing's fields; signed by the key it was registered with, newer than the last signed change. */
-  async update(id: string, req: SignedListing): Promise<RegistryResult<{ listing: Listing }>> {
+  async update(id: string, signed: SignedListing): Promise<RegistryResult<{ listing: Listing }>> {
+    const req = structuredClone(signed);
     const old = this.#listings.get(id);
     if (!old) return fail('not_found', `no listing ${id}`);
     if (req.listing.nodePubkey !== old.nodePubkey)

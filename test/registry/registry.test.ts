@@ -50,6 +50,24 @@ describe('signed listings', () => {
     expect(m.registry.size).toBe(0);
   });
 
+  it("keeps its own copy of an in-process registration: changing the caller's objects afterwards changes nothing", async () => {
+    const m = await makeMarket();
+    const signer = keySigner(new Uint8Array(32).fill(7));
+    const listing = fields({ nodePubkey: signer.pubkey });
+    const signedAt = m.clock.now();
+    const signature = await signAction({ action: 'register', listing, signedAt }, signer);
+    const r = await m.registry.register({ listing, signedAt, signature });
+    if (!r.ok) throw new Error(r.message);
+    listing.tiers[0]!.priceMsat = 1;
+    listing.capabilities.push('other:read');
+    expect(m.registry.get(r.listing.id)).toMatchObject({
+      capabilities: ['anomalies:read'],
+      tiers: [{ priceMsat: 5_000 }],
+    });
+    expect(m.registry.search({ capability: 'other:read' })).toEqual([]);
+    expect(m.registry.search({ sort: 'price', maxPriceMsat: 4_999 })).toEqual([]);
+  });
+
   it('refuses a listing changed after it was signed', async () => {
     const m = await makeMarket();
     const signer = await nodeSigner(m.seller);
