@@ -162,16 +162,24 @@ function before(a: Timer, b: Timer): boolean {
  * In-memory HTTP, the simnet and LangGraph settle through promises and
  * `setImmediate`; a few macrotask turns drain them.
  */
-export function settle(turns = 3): Promise<void> {
-  // The same macrotask turns as `for (…turns) await new Promise((r) => setImmediate(r))`, each
-  // queued at the same point (the microtask queue is empty when an immediate's callback runs),
-  // with one Immediate per turn and no promise, resolver or async frame: a market settles
-  // several times per clock wake-up.
+export function settle(turns = 3): Promise<number> {
+  return immediateTurns((taken) => taken < turns);
+}
+
+/**
+ * Takes macrotask turns while `more(turnsTaken)` says so, then resolves with
+ * the number taken. Each turn is one Immediate queued from the previous one's
+ * callback: the same turns, queued at the same points, as awaiting
+ * `setImmediate` in a loop (the microtask queue is empty when an immediate's
+ * callback runs), without a promise, resolver or async frame per turn.
+ */
+export function immediateTurns(more: (turnsTaken: number) => boolean): Promise<number> {
   return new Promise((resolve) => {
-    let left = turns;
+    let taken = 0;
     const turn = (): void => {
-      if (--left < 0) resolve();
-      else setImmediate(turn);
+      if (!more(taken)) return resolve(taken);
+      taken++;
+      setImmediate(turn);
     };
     turn();
   });

@@ -87,7 +87,7 @@ describe('VirtualClock', () => {
  * turn of its own at each step and a few microtask hops after each, and the
  * moment the wait returns.
  */
-async function around(wait: () => Promise<void>, neighbourFirst: boolean): Promise<string[]> {
+async function around(wait: () => Promise<unknown>, neighbourFirst: boolean): Promise<string[]> {
   const log: string[] = [];
   let turn = 0;
   let done = false;
