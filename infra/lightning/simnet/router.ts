@@ -57,7 +57,11 @@ export class Router {
   #touched: number[] = [];
   /** soleIn[u]: the one node all of u's channels lead to (a leaf's router), else -1; for graph version #deadEndsVersion. */
   #soleIn = new Int32Array(0);
-  /** relayIn[v]: v's in-edges from nodes that are not dead ends on v, in inEdges order. */
+  /**
+   * relayIn[v]: v's in-edges from nodes that are not dead ends on v, in inEdges order. A dead end on v
+   * can only relay back to v, which is settled when its in-edges are read: unless it is the payer, it
+   * is never on the route, so it is never labelled at all.
+   */
   #relayIn: number[][] = [];
   #deadEndsVersion = -1;
 
@@ -65,67 +69,69 @@ export class Router {
 
   findRoute(q: RouteQuery): Route | undefined {
     const g = this.graph;
-    const n = g.nodeCount;
-    this.#ensure(n);
-    const dist = this.#dist;
-    const amt = this.#amt;
-    const cltv = this.#cltv;
-    const next = this.#next;
+    this.#ensure(g.nodeCount);
     this.#reset();
-    const omniscient = q.kind === 'omniscient';
     this.#deadEnds();
-    const soleIn = this.#soleIn;
-    const relayIn = this.#relayIn;
+    const payerRouter = this.#soleIn[q.source];
+    const payerEdges = g.outEdges[q.source]!;
 
-    dist[q.target] = 0;
+    this.#dist[q.target] = 0;
     this.#touched.push(q.target);
-    amt[q.target] = q.amountMsat;
-    cltv[q.target] = q.finalCltv;
+    this.#amt[q.target] = q.amountMsat;
+    this.#cltv[q.target] = q.finalCltv;
     this.#push(q.target);
     while (this.#heap.length) {
       const v = this.#pop();
       if (v === q.source) break;
-      const inAmt = amt[v]!;
-      // Only the payer's router needs every in-edge (the payer may be one of its dead ends).
-      for (const e of soleIn[q.source] === v ? g.inEdges[v]! : relayIn[v]!) {
-        const u = g.from(e);
-        // A node whose channels all lead to v (a payer or payee on one router) can only relay back to v,
-        // which is settled: unless it is the payer, it is never on the route, so it is not labelled at all.
-        if (soleIn[u] === v && u !== q.source) continue;
-        if (q.online && (u === q.source ? !q.online[v] : omniscient && !q.online[u])) continue;
-        const ch = g.channels[e >> 1]!;
-        const pol = ch.policy[e & 1]!;
-        if (inAmt < pol.minHtlcMsat || inAmt > pol.maxHtlcMsat) continue;
-        let weight: number;
-        let newAmt: number;
-        if (u === q.source) {
-          // Our own channel: we know its true balance, pay no fee, take no risk.
-          if (g.spendable(e) < inAmt) continue;
-          weight = 0;
-          newAmt = inAmt;
-        } else {
-          if (omniscient ? g.spendable(e) < inAmt : ch.capacityMsat < inAmt) continue;
-          const fee = g.fee(e, inAmt);
-          newAmt = inAmt + fee;
-          if (newAmt - q.amountMsat > q.maxFeeMsat) continue;
-          let p = 1;
-          if (!omniscient && q.mc) p = q.mc.probability(e, inAmt, ch.capacityMsat, q.now);
-          if (p < MIN_PROBABILITY) continue;
-          const attemptCost = ATTEMPT_COST_MSAT + (inAmt * ATTEMPT_COST_PPM) / 1e6;
-          weight = fee + inAmt * (cltv[v]! + pol.cltvDelta) * RISK_FACTOR + attemptCost / p;
-        }
-        const d = dist[v]! + weight;
-        if (d < dist[u]!) {
-          if (dist[u] === Infinity) this.#touched.push(u);
-          dist[u] = d;
-          amt[u] = newAmt;
-          cltv[u] = u === q.source ? cltv[v]! : cltv[v]! + pol.cltvDelta;
-          next[u] = e;
-          this.#push(u);
-        }
-      }
+      // A payer whose channels all go to v is one of v's dead ends, left out of relayIn[v]: its own
+      // channels (all lead to v) are read rather than all of v's in-edges (a hub has thousands).
+      // Reading them first changes no route: only the payer's label comes from them, and v is settled.
+      if (payerRouter === v) for (const e of payerEdges) this.#relax(e, v, q);
+      for (const e of this.#relayIn[v]!) this.#relax(e, v, q);
     }
-    return next[q.source] === -1 ? undefined : this.#route(q);
+    return this.#next[q.source] === -1 ? undefined : this.#route(q);
+  }
+
+  /** Labels edge e's sender u through e, toward the settled node v, if e can carry v's amount and that is cheaper. */
+  #relax(e: number, v: number, q: RouteQuery): void {
+    const g = this.graph;
+    const dist = this.#dist;
+    const amt = this.#amt;
+    const cltv = this.#cltv;
+    const omniscient = q.kind === 'omniscient';
+    const u = g.from(e);
+    if (q.online && (u === q.source ? !q.online[v] : omniscient && !q.online[u])) return;
+    const ch = g.channels[e >> 1]!;
+    const pol = ch.policy[e & 1]!;
+    const inAmt = amt[v]!;
+    if (inAmt < pol.minHtlcMsat || inAmt > pol.maxHtlcMsat) return;
+    let weight: number;
+    let newAmt: number;
+    if (u === q.source) {
+      // Our own channel: we know its true balance, pay no fee, take no risk.
+      if (g.spendable(e) < inAmt) return;
+      weight = 0;
+      newAmt = inAmt;
+    } else {
+      if (omniscient ? g.spendable(e) < inAmt : ch.capacityMsat < inAmt) return;
+      const fee = g.fee(e, inAmt);
+      newAmt = inAmt + fee;
+      if (newAmt - q.amountMsat > q.maxFeeMsat) return;
+      let p = 1;
+      if (!omniscient && q.mc) p = q.mc.probability(e, inAmt, ch.capacityMsat, q.now);
+      if (p < MIN_PROBABILITY) return;
+      const attemptCost = ATTEMPT_COST_MSAT + (inAmt * ATTEMPT_COST_PPM) / 1e6;
+      weight = fee + inAmt * (cltv[v]! + pol.cltvDelta) * RISK_FACTOR + attemptCost / p;
+    }
+    const d = dist[v]! + weight;
+    if (d < dist[u]!) {
+      if (dist[u] === Infinity) this.#touched.push(u);
+      dist[u] = d;
+      amt[u] = newAmt;
+      cltv[u] = u === q.source ? cltv[v]! : cltv[v]! + pol.cltvDelta;
+      this.#next[u] = e;
+      this.#push(u);
+    }
   }
 
   /** Clears the labels of the nodes the last search touched (a search touches few of a big graph's nodes). */
