@@ -88,6 +88,8 @@ function runChild(target: number, rounds: number): ScaleResult | undefined {
       'tsx',
       '--expose-gc',
       '--max-old-space-size=4096',
+      // 64 MB semi-spaces, as `npm run sim` and the sweep workers run (agents allocate many short-lived objects).
+      '--max-semi-space-size=64',
       fileURLToPath(import.meta.url),
       '--child',
       String(target),
