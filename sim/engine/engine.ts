@@ -108,7 +108,8 @@ export class Engine {
           );
         }
         if (next > deadline) break;
-        await clock.advanceTo(next);
+        // Quiet before (quiesce above) and after (quiesce at the top of the loop).
+        await clock.stepTo(next);
         steps++;
         if (this.#onProgress && clock.now() - lastProgress >= this.#progressEveryMs) {
           lastProgress = clock.now();

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Engine } from '../../sim/engine/engine.js';
 import { quiesce } from '../../sim/engine/idle.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -148,5 +148,60 @@ describe('quiesce', () => {
     // A neighbour 5 turns deep keeps it turning: its last turn is seen, then one more to find nothing queued.
     expect((await aroundQuiesce(() => quiesce(), 5, true)).at(-1)).toBe('quiet after 5 turns');
     expect((await aroundQuiesce(() => quiesce(), 0, true)).at(-1)).toBe('quiet after 2 turns');
+  });
+});
+
+describe('engine step (VirtualClock.stepTo between quiesces)', () => {
+  /**
+   * Activities that share wake instants, work 0 to 6 macrotask turns deep with microtask hops,
+   * and one that aborts a sleep due at the instant it wakes at, stepped by `step` between
+   * quiesces as the engine does. Returns every hop in order and the setImmediate calls made.
+   */
+  async function trace(step: (clock: VirtualClock, t: number) => Promise<void>) {
+    const clock = new VirtualClock(0);
+    const log: string[] = [];
+    const abort = new AbortController();
+    const work = async (who: string, depth: number) => {
+      for (let i = 0; i < depth; i++) {
+        await new Promise<void>((r) => setImmediate(r));
+        log.push(`${who} turn ${i} @${clock.now()}`);
+        await undefined;
+        log.push(`${who} hop ${i}`);
+      }
+    };
+    const agent = async (who: string, naps: number[], depth: number) => {
+      for (const ms of naps) {
+        await clock.sleep(ms);
+        log.push(`${who} woke @${clock.now()}`);
+        await work(who, depth);
+      }
+    };
+    void agent('a', [10, 10, 5], 6);
+    void agent('b', [10, 15], 2);
+    void agent('c', [20, 5], 0);
+    void clock.sleep(20).then(() => abort.abort());
+    void clock.sleep(20, abort.signal).then(() => log.push('aborted sleep woke'));
+    void agent('d', [7, 13, 5], 4);
+    const spy = vi.spyOn(globalThis, 'setImmediate');
+    try {
+      for (;;) {
+        await quiesce();
+        const next = clock.nextWakeAt;
+        if (next === undefined) break;
+        await step(clock, next);
+      }
+      return { log, immediates: spy.mock.calls.length };
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  it('wakes and interleaves exactly as advanceTo does, in fewer turns', async () => {
+    const viaAdvance = await trace((clock, t) => clock.advanceTo(t));
+    const viaStep = await trace((clock, t) => clock.stepTo(t));
+    expect(viaStep.log).toEqual(viaAdvance.log);
+    expect(viaStep.log).not.toContain('aborted sleep woke');
+    expect(viaStep.log).toContain('a woke @25');
+    expect(viaStep.immediates).toBeLessThan(viaAdvance.immediates);
   });
 });
