@@ -197,4 +197,24 @@ describe('nodes on one router', () => {
     expect(p).toMatchObject({ status: 'succeeded', attempts: 1, feeMsat: 100 + 200 + 300 });
     expect([hubA, relay, hubB, leaf].map((n) => net.feesEarnedMsat(n!))).toEqual([100, 200, 300, 0]);
   });
+
+  it('pays from a payer whose channels all go to one router over the first one that can carry the amount', async () => {
+    const { clock, net } = makeNet({ latency: fixedLatency(10) });
+    const [alice, hub, bob] = ['alice', 'hub', 'bob'].map((alias) => net.addNode({ alias }));
+    // The first channel holds too little; the next two hold enough, and tie: the earlier one is used (seeded runs rely on it).
+    const poor = net.openChannel(alice!, hub!, { capacityMsat: CAP, pushMsat: CAP - 500_000 });
+    const first = net.openChannel(alice!, hub!, { capacityMsat: CAP });
+    const second = net.openChannel(alice!, hub!, { capacityMsat: CAP });
+    net.openChannel(hub!, bob!, { capacityMsat: CAP, pushMsat: CAP / 2 });
+
+    const inv = await bob!.createInvoice({ amountMsat: 1_000_000 });
+    const p = await settle(clock, alice!.pay(inv.paymentRequest));
+
+    expect(p).toMatchObject({ status: 'succeeded', attempts: 1, hops: 2 });
+    expect([poor, first, second].map((ch) => ch.balance[0])).toEqual([
+      500_000,
+      CAP - 1_000_000 - p.feeMsat,
+      CAP,
+    ]);
+  });
 });
