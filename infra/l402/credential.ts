@@ -2,8 +2,8 @@
  * The part of verifying an `Authorization` value that depends on its text
  * alone: the header parsed, the macaroon decoded, its location, its
  * identifier, and sha256(preimage) == the identifier's payment hash. The
- * rest (root key, HMAC chain, caveats against the request) depends on state
- * and on the request, and runs on every call (verify.ts).
+ * root key depends on state and is looked up on every call (verify.ts); the
+ * HMAC chain and the caveats read depend on that key (token-check.ts).
  */
 import { createHash } from 'node:crypto';
 import { bytesEqual, fromHex, toHex } from './bytes.js';
@@ -11,6 +11,7 @@ import { parseAuthorization } from './header.js';
 import { decodeIdentifier } from './identifier.js';
 import { Macaroon } from './macaroon.js';
 import { LabError } from '../errors.js';
+import { checkHolds, checkToken, type TokenCheck } from './token-check.js';
 
 /** An `Authorization` value whose text checks out, ready for the per-call checks. */
 export interface Credential {
@@ -62,14 +63,17 @@ export function readCredential(authorization: string, location?: string): Creden
 
 /**
  * Credentials read before, by their exact `Authorization` text, so a token
- * used for many calls is parsed and decoded once. Only values that passed
- * are kept (a failure is read again, and fails again, every time); the
- * oldest entry leaves when full. A hit skips nothing that depends on state
- * or on the request: the root key, the HMAC chain and every caveat are
- * checked on each call.
+ * used for many calls is parsed and decoded once, and its HMAC chain
+ * computed and caveats read once per root key. Only values that passed are
+ * kept (a failure is read again, and fails again, every time); the oldest
+ * entry leaves when full. A hit skips nothing that depends on state or on
+ * the request: the caller looks the root key up on every call and hands it
+ * to `check`, which reuses a kept check only for the same key, byte for byte.
  */
 export class CredentialCache {
   readonly #byText = new Map<string, Credential>();
+  // By credential object: a check lives exactly as long as its credential is kept.
+  readonly #checks = new WeakMap<Credential, TokenCheck>();
 
   /** `capacity` entries at most; `location` is the one the credentials must carry (the minter's). */
   constructor(
@@ -93,5 +97,18 @@ export class CredentialCache {
     }
     this.#byText.set(authorization, c);
     return c;
+  }
+
+  /**
+   * `checkToken(cred, rootKey, service)`, kept for `cred` (the last one that
+   * passed) and reused while the root key and service are the same. Throws
+   * L402Error like `checkToken`.
+   */
+  check(cred: Credential, rootKey: Uint8Array, service: string): TokenCheck {
+    const kept = this.#checks.get(cred);
+    if (kept && checkHolds(kept, rootKey, service)) return kept;
+    const made = checkToken(cred, rootKey, service);
+    this.#checks.set(cred, made);
+    return made;
   }
 }

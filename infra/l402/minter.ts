@@ -64,7 +64,8 @@ export function createMinter({ rootKeys, randomBytes, location = DEFAULT_LOCATIO
     return Uint8Array.from(b);
   };
 
-  // A token's repeated calls are parsed and decoded once; root key, HMAC chain and caveats are checked on every call.
+  // A token's repeated calls are parsed once and their HMAC chain computed once per root key; the root key
+  // is looked up, and the request checked against the caveats, on every call.
   const credentials = new CredentialCache(location);
   return {
     async mint({ paymentHash, caveats }) {

@@ -41,6 +41,9 @@ export class MemoryRootKeyStore implements RootKeyStore {
  * stores nothing, so a challenge nobody pays costs the server no state; only
  * revocations (`delete`) are remembered. Whoever holds the secret can sign
  * any token, so it comes from the OS CSPRNG and never leaves the server.
+ * The keys `get` derived last are kept (at most `keptKeys`, the oldest
+ * leaves first), so a token's repeated calls derive its key once; a revoked
+ * token is refused before its kept key is looked at.
  *
  * @example
  * const minter = createMinter({ rootKeys: new DerivedRootKeyStore(randomBytes(32)), randomBytes });
@@ -48,8 +51,12 @@ export class MemoryRootKeyStore implements RootKeyStore {
 export class DerivedRootKeyStore implements RootKeyStore {
   readonly #secret: Uint8Array;
   readonly #revoked = new Set<string>();
+  readonly #kept = new Map<string, Uint8Array>();
 
-  constructor(secret: Uint8Array) {
+  constructor(
+    secret: Uint8Array,
+    readonly keptKeys = 64,
+  ) {
     if (!(secret instanceof Uint8Array) || secret.length < 32)
       throw new TypeError(`DerivedRootKeyStore needs a secret of at least 32 bytes, got ${secret?.length}`);
     this.#secret = Uint8Array.from(secret);
@@ -60,18 +67,25 @@ export class DerivedRootKeyStore implements RootKeyStore {
   }
 
   async get(tokenId: string): Promise<Uint8Array | undefined> {
-    return this.#revoked.has(tokenId) ? undefined : this.derive(tokenId);
+    if (this.#revoked.has(tokenId)) return undefined;
+    const kept = this.#kept.get(tokenId);
+    if (kept) return kept.slice();
+    const key = this.derive(tokenId);
+    if (this.#kept.size >= this.keptKeys) this.#kept.delete(this.#kept.keys().next().value!);
+    this.#kept.set(tokenId, key);
+    return key.slice();
   }
 
   /** Nothing to keep: the key is derived again when needed. */
   async put(): Promise<void> {}
 
-  /** Revokes the token (its id is remembered). */
+  /** Revokes the token (its id is remembered, its kept key dropped). */
   async delete(tokenId: string): Promise<void> {
     this.#revoked.add(tokenId);
+    this.#kept.delete(tokenId);
   }
 
-  /** Revoked token ids kept (the only per-token state). */
+  /** Revoked token ids kept (the only per-token state that grows; kept keys are bounded). */
   get size(): number {
     return this.#revoked.size;
   }

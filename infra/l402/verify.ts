@@ -4,11 +4,10 @@
  * key by token id → HMAC chain → satisfiers. Stateless: quotas are reported
  * in the facts, the paywall counts them.
  */
-import { bytesEqual, toHex } from './bytes.js';
 import { readCredential, type CredentialCache } from './credential.js';
 import type { RootKeyStore } from './root-key-store.js';
-import { readCaveats, serviceSatisfiers } from './caveat-reader.js';
 import type { TokenFacts, VerifyContext } from './satisfier.js';
+import { checkToken, grant } from './token-check.js';
 import { LabError } from '../errors.js';
 import { isL402Error, type L402Error } from './errors.js';
 
@@ -58,53 +57,14 @@ async function verifyOrThrow(
   }
   // Header, macaroon, location, 1. identifier, 2. preimage: the text's own checks (credential.ts).
   const cred = credentials ? credentials.read(authorization) : readCredential(authorization, location);
-  const mac = cred.macaroon;
-  const tokenId = cred.tokenId;
-  // 3. root key
-  const rootKey = await rootKeys.get(tokenId);
-  if (!rootKey) throw new LabError('unknown_token', `no root key for token ${tokenId} (unknown or revoked)`);
-  // 4. HMAC chain
-  const chain = mac.signatureChain(rootKey);
-  if (!bytesEqual(chain[chain.length - 1]!, mac.signature)) {
-    throw new LabError('bad_signature', `macaroon signature does not verify for token ${tokenId}`);
-  }
-  // 5. satisfiers
-  const facts: TokenFacts = {
-    tokenId,
-    paymentHash: cred.paymentHash,
-    preimage: cred.preimage,
-    caveats: mac.caveats,
-    services: [],
-    quotas: [],
-    signature: cred.signatureHex,
-  };
-  runSatisfiers(mac.caveatBytes, chain, facts, ctx);
-  return facts;
-}
-
-/** Reads every caveat of the called service in chain order (the one reader), then checks the last of each against the request. */
-function runSatisfiers(
-  caveatList: Uint8Array[],
-  chain: Uint8Array[],
-  facts: TokenFacts,
-  ctx: VerifyContext,
-): void {
-  // Caveats without '=' and unknown ones (other services, preimage=…) are
-  // skipped, as Aperture's VerifyL402 does: the signature already proves
-  // nobody removed anything.
-  const satisfiers = serviceSatisfiers(ctx.service);
-  const occurrences = readCaveats(caveatList, satisfiers.lookup);
-  for (const satisfier of satisfiers.list) {
-    const list = occurrences.get(satisfier.condition);
-    if (!list) continue;
-    list.forEach((o, i) =>
-      satisfier.record(
-        o.value,
-        facts,
-        { tokenId: facts.tokenId, signatureHex: toHex(chain[o.index + 1]!) },
-        i === list.length - 1,
-      ),
-    );
-    satisfier.satisfyFinal(list[list.length - 1]!.value, ctx);
-  }
+  // 3. root key: looked up on every call, so a revoked token is refused on its next call.
+  const rootKey = await rootKeys.get(cred.tokenId);
+  if (!rootKey)
+    throw new LabError('unknown_token', `no root key for token ${cred.tokenId} (unknown or revoked)`);
+  // 4. HMAC chain and the caveats read, kept with a cached credential for the same root key and service.
+  const check = credentials
+    ? credentials.check(cred, rootKey, ctx.service)
+    : checkToken(cred, rootKey, ctx.service);
+  // 5. the last caveat of each kind against the request
+  return grant(check, ctx);
 }
