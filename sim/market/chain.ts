@@ -33,7 +33,11 @@ export function wrapSeller(
   const failures = rng.fork('injected-failures');
   const inputs = rng.fork('upstream-inputs');
   return async function marketSeller(req: Request): Promise<Response> {
-    const paid = req.headers.has('authorization') && new URL(req.url).pathname === s.seller.path;
+    // Only a paid call can fail on purpose or buy upstream: with neither in play, nothing to read.
+    const paid =
+      (controls.failureRate > 0 || upstream !== undefined) &&
+      req.headers.has('authorization') &&
+      new URL(req.url).pathname === s.seller.path;
     if (paid && controls.failureRate > 0 && failures.next() < controls.failureRate)
       return Response.json(
         { error: 'service_failed', message: `${s.name} failed to serve this call` },
