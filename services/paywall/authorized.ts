@@ -40,13 +40,19 @@ export async function runAuthorized(
     return rejectCredential(p, c, 'quota_exhausted', `all ${q.limit} calls of this token are used`, facts);
   c.set('l402', facts);
   emit(p, c, { type: 'authorized', tokenId: facts.tokenId, paymentHash: facts.paymentHash });
+  const remaining = Number.isFinite(q.remaining) ? String(q.remaining) : undefined;
+  // Set before the handler answers: c.json/c.body take it into their Response, while a
+  // header set on a finished Response makes Hono build that Response again.
+  if (remaining !== undefined) c.header(CALLS_REMAINING_HEADER, remaining);
   p.load.inFlight++;
   try {
     await next();
   } finally {
     p.load.inFlight--;
   }
-  if (Number.isFinite(q.remaining)) c.header(CALLS_REMAINING_HEADER, String(q.remaining));
+  // A Response the handler built itself (or one that changed the header) gets it now.
+  if (remaining !== undefined && c.res.headers.get(CALLS_REMAINING_HEADER) !== remaining)
+    c.header(CALLS_REMAINING_HEADER, remaining);
   if (p.releaseQuotaOnServerError && (c.error !== undefined || c.res.status >= 500))
     await p.quotaStore.release(facts);
   return undefined;

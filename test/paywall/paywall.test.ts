@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { describe, expect, it } from 'vitest';
 import type { TokenFacts } from '../../infra/l402/index.js';
 import {
@@ -138,6 +138,24 @@ describe('l402Paywall: quotas and attenuation', () => {
     const over = await app.request('/v1/data', { headers: { authorization } });
     expect(over.status).toBe(402);
     expect((await json(over)).reason).toBe('quota_exhausted');
+  });
+
+  it.each([
+    ['a Response it built itself', () => new Response('raw')],
+    ['its own calls-left header', (c: Context) => (c.header('L402-Calls-Remaining', '99'), c.text('raw'))],
+  ])('marks the calls left on the answer of a handler with %s', async (_, handler) => {
+    const w = makeWorld();
+    const app = new Hono<{ Variables: L402Variables }>();
+    app.get(
+      '/v1/data',
+      l402Paywall({ ...w, node: w.seller, service: 'weather', price: 1_000, maxCalls: 3 }),
+      handler,
+    );
+    const { authorization, res } = await buy(w, inMemory(app), '/v1/data');
+    expect(res.headers.get('L402-Calls-Remaining')).toBe('2');
+    const again = await app.request('/v1/data', { headers: { authorization } });
+    expect(again.headers.get('L402-Calls-Remaining')).toBe('1');
+    expect(await again.text()).toBe('raw');
   });
 
   it('lets exactly max_calls of many concurrent requests through (check-and-count is atomic)', async () => {
