@@ -25,7 +25,7 @@ export {
   PAY_ON_SUCCESS,
   type PaywallAnswer,
 } from './paywall-response.js';
-export { prepareRequest, buildRequest, type PreparedRequest } from './request.js';
+export { prepareRequest, sendInit, type PreparedRequest } from './request.js';
 export type { StepFailure } from './context.js';
 export type { Offer, AdvertisedPrice } from './offer.js';
 export type { Grant, PaidOffer, PayFailure } from './payment.js';

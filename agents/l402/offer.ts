@@ -6,7 +6,7 @@ import type { EngineContext, StepFailure } from './context.js';
 import { checkInvoice } from './invoice-check.js';
 import type { PurchaseHints } from './outcome.js';
 import type { PaywallAnswer } from './paywall-response.js';
-import { buildRequest, type PreparedRequest } from './request.js';
+import { sendInit, type PreparedRequest } from './request.js';
 
 /**
  * A priced option from one seller's 402: the policy's view (amount, fee
@@ -46,7 +46,7 @@ export async function send(
   try {
     // Aborted by the timeout or by the caller's own signal; the race ends it even if the transport ignores the signal.
     const signal = req.signal ? AbortSignal.any([req.signal, abort.signal]) : abort.signal;
-    const answer = ctx.fetch(buildRequest(req, authorization), { signal });
+    const answer = ctx.fetch(req.url, sendInit(req, authorization, signal));
     return { ok: true, response: await Promise.race([answer, timedOut]) };
   } catch (err) {
     return {

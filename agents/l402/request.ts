@@ -50,21 +50,20 @@ export async function prepareRequest(
 }
 
 /**
- * A fresh `Request` for one send, with `Authorization` set when given. It
- * carries no signal: `send` hands its signal to `fetch` beside it, as
- * `fetch(request, { signal })`. A real `fetch` builds its own `Request` from
- * any input and follows the signal there, once; the embedded world honours it
- * without building it into a `Request` (following a signal is most of what a
- * `Request` costs to build).
+ * The `fetch` init for one send of `req` to `req.url`, with `Authorization`
+ * set when given: `fetch(req.url, sendInit(req, authorization, signal))`.
+ * No `Request` is built here: a real `fetch` builds its own from any input,
+ * and the embedded world builds one only when a handler reads the body.
+ * The body needs no copy: `fetch` copies bytes when it takes them.
  */
-export function buildRequest(req: PreparedRequest, authorization?: string): Request {
+export function sendInit(
+  req: PreparedRequest,
+  authorization: string | undefined,
+  signal: AbortSignal,
+): RequestInit {
   const headers = new Headers(req.headers);
   if (authorization) headers.set('authorization', authorization);
   else headers.delete('authorization');
   const hasBody = req.body !== undefined && req.method !== 'GET' && req.method !== 'HEAD';
-  return new Request(req.url, {
-    method: req.method,
-    headers,
-    body: hasBody ? req.body!.slice(0) : undefined,
-  });
+  return { method: req.method, headers, ...(hasBody ? { body: req.body } : {}), signal };
 }

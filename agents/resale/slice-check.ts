@@ -80,9 +80,10 @@ export class SliceChecker {
 
   /** The transport for the sub-agent's client: passes everything through, checking expected slices on the way. */
   readonly fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const expected = input instanceof Request ? this.#expected(input) : undefined;
-    if (!expected) return this.#d.fetch(input, init);
+    // The client sends `fetch(url, init)` or `fetch(request, init)`: read the request either way.
     const req = new Request(input, init);
+    const expected = this.#expected(req);
+    if (!expected) return this.#d.fetch(input, init);
     req.headers.set(RELEASE_HEADER, 'buyer');
     const res = await this.#d.fetch(req);
     const ok2xx = res.status >= 200 && res.status < 300;

@@ -4,6 +4,8 @@
  * request settles through promises only, which is what lets the engine run
  * on virtual time. An unknown host fails like a real `fetch` does (TypeError).
  */
+import { LightRequest } from './light-request.js';
+
 export type FetchHandler = (request: Request) => Response | Promise<Response>;
 
 export class InMemoryHttp {
@@ -19,16 +21,15 @@ export class InMemoryHttp {
   /**
    * A `fetch` that dispatches by host. The caller's signal (`init.signal`)
    * rejects the answer when it aborts, as a real `fetch` does, but is not
-   * built into the handler's `Request` (an in-process handler runs to its
-   * end either way, and following a signal is most of what building a
-   * `Request` costs): `fetch(request, { signal })` hands `request` over as is.
+   * built into the handler's request (an in-process handler runs to its end
+   * either way, and following a signal is most of what building a `Request`
+   * costs). A URL with a plain init reaches the handler as a `LightRequest`
+   * (a real `Request` is built only if the handler reads past url, method
+   * and headers); `fetch(request, { signal })` hands `request` over as is.
    */
   readonly fetch: typeof fetch = async (input, init) => {
     const signal = init?.signal ?? undefined;
-    const request =
-      input instanceof Request && (init === undefined || signalOnly(init))
-        ? input
-        : new Request(input, signal ? { ...init, signal: null } : init);
+    const request = handlerRequest(input, init);
     const host = hostOf(request.url);
     const handler = this.#hosts.get(host);
     if (!handler) throw new TypeError(`fetch failed: no service at ${host} in the embedded world`);
@@ -36,6 +37,17 @@ export class InMemoryHttp {
     if (signal.aborted) throw signal.reason;
     return abortable(handler(request), signal);
   };
+}
+
+/** The request a handler gets for `fetch(input, init)`, without the caller's signal. */
+function handlerRequest(input: string | URL | Request, init: RequestInit | undefined): Request {
+  if (input instanceof Request) {
+    if (init === undefined || signalOnly(init)) return input;
+  } else {
+    const light = LightRequest.from(input, init);
+    if (light) return light;
+  }
+  return new Request(input, init?.signal ? { ...init, signal: null } : init);
 }
 
 /** True when `init` sets nothing but a signal. */

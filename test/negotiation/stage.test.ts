@@ -20,10 +20,11 @@ function market(negotiator?: SellerNegotiator, w: World = makeWorld()) {
     }),
   );
   const bids: (string | null)[] = [];
-  const fetch = (async (input: Request) => {
-    bids.push(input.headers.get('l402-bid'));
-    return app.fetch(input);
-  }) as typeof globalThis.fetch;
+  const fetch: typeof globalThis.fetch = async (input, init) => {
+    const req = new Request(input, init);
+    bids.push(req.headers.get('l402-bid'));
+    return app.fetch(req);
+  };
   const engine = createPurchaseEngine({ node: w.buyer, fetch, clock: w.clock, policy: allowAll() });
   return { w, engine, bids, offer: () => firstOffer(engine, w) };
 }
@@ -110,7 +111,7 @@ describe('the engine negotiation stage against the real paywall', () => {
       }
       return c.json({ reason: 'counter_offer', priceMsat: '1' }, 402, { 'L402-Offer': 'v1.x.y' });
     });
-    const fetch = ((input: Request) => hostile.fetch(input)) as typeof globalThis.fetch;
+    const fetch: typeof globalThis.fetch = async (input, init) => hostile.fetch(new Request(input, init));
     const engine = createPurchaseEngine({ node: w.buyer, fetch, clock: w.clock, policy: allowAll() });
     const r = await engine.negotiate(await firstOffer(engine, w), ruleBuyer(), {});
     expect(r).toMatchObject({

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { hostOf, InMemoryHttp } from '../../sim/market/http.js';
+import { LightRequest } from '../../sim/market/light-request.js';
 
 /** A world with one service at `a.sim` that echoes what it was asked, and one that never answers. */
 function world(): InMemoryHttp {
@@ -68,6 +69,41 @@ describe('InMemoryHttp.fetch', () => {
 
     expect(seen).toEqual([request]);
     expect(seen[0]).toBe(request);
+  });
+
+  it('hands a bodiless request over light: a Request whose every member reads as a real one built from the same arguments', async () => {
+    const http = new InMemoryHttp();
+    const seen: Request[] = [];
+    http.serve('c.sim', (req) => (seen.push(req), new Response('ok')));
+    const init = { method: 'DELETE', headers: { authorization: 'L402 m:p', 'x-a': '1' } };
+
+    await http.fetch(new URL('http://c.sim/x?q=1'), { ...init, signal: new AbortController().signal });
+    const [light] = seen;
+    const real = new Request('http://c.sim/x?q=1', init);
+
+    expect(light).toBeInstanceOf(LightRequest);
+    expect(light).toBeInstanceOf(Request);
+    for (const key of ['url', 'method', 'cache', 'mode', 'redirect', 'body', 'bodyUsed'] as const)
+      expect(light![key]).toEqual(real[key]);
+    expect([...light!.headers]).toEqual([...real.headers]);
+    expect(light!.signal.aborted).toBe(false);
+    expect(await light!.text()).toBe('');
+    expect([...light!.clone().headers]).toEqual([...real.headers]);
+  });
+
+  it.each([
+    ['a body', { method: 'POST', body: 'hi' }],
+    ['a method a Request normalizes', { method: 'patch' }],
+    ['an init field it does not take', { redirect: 'manual' as const }],
+  ])('hands a request with %s over as a real Request', async (_, init) => {
+    const http = new InMemoryHttp();
+    const seen: Request[] = [];
+    http.serve('c.sim', (req) => (seen.push(req), new Response('ok')));
+
+    await http.fetch('http://c.sim/x', init);
+
+    expect(seen[0]).not.toBeInstanceOf(LightRequest);
+    expect(seen[0]!.method).toBe(new Request('http://c.sim/x', init).method);
   });
 
   it('fails like fetch (TypeError) for a host nobody serves', async () => {
