@@ -41,6 +41,9 @@ export class InMemoryHttp {
 
 /** The request a handler gets for `fetch(input, init)`, without the caller's signal. */
 function handlerRequest(input: string | URL | Request, init: RequestInit | undefined): Request {
+  // A handler forwarding the light request it was given: `new Request` takes only the real one.
+  if (input instanceof LightRequest && init !== undefined && !signalOnly(init))
+    input = LightRequest.real(input);
   if (input instanceof Request) {
     if (init === undefined || signalOnly(init)) return input;
   } else {

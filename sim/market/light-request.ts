@@ -10,7 +10,9 @@
  *
  * Its prototype chain ends at `Request.prototype`, so `instanceof Request`
  * holds, but it is not a branded undici `Request`: `new Request(light)`
- * does not accept it. It is handed only to the embedded world's handlers.
+ * does not accept it (use `LightRequest.real`). It is handed only to the
+ * embedded world's handlers, and the embedded `fetch` takes it back as given
+ * or, with an init, as its real request (a handler forwarding its request).
  */
 export class LightRequest {
   readonly url: string;

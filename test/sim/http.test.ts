@@ -106,6 +106,23 @@ describe('InMemoryHttp.fetch', () => {
     expect(seen[0]!.method).toBe(new Request('http://c.sim/x', init).method);
   });
 
+  it('forwards a light request a handler passes on with its own init (as a Request built from it)', async () => {
+    const http = new InMemoryHttp();
+    const seen: Request[] = [];
+    // The second visit (marked x-via) answers; the first forwards its request with new headers.
+    http.serve('c.sim', (req) =>
+      req.headers.has('x-via')
+        ? (seen.push(req), new Response('forwarded'))
+        : http.fetch(req, { headers: { 'x-via': 'c' } }),
+    );
+
+    const res = await http.fetch('http://c.sim/x', { headers: { authorization: 'L402 m:p' } });
+
+    expect(await res.text()).toBe('forwarded');
+    expect(seen[0]!.url).toBe('http://c.sim/x');
+    expect([...seen[0]!.headers]).toEqual([['x-via', 'c']]);
+  });
+
   it('fails like fetch (TypeError) for a host nobody serves', async () => {
     await expect(world().fetch('http://b.sim/x')).rejects.toThrow(
       new TypeError('fetch failed: no service at b.sim in the embedded world'),
