@@ -84,6 +84,18 @@ export class PacedClock extends VirtualClock {
   }
 
   override async advanceTo(t: number): Promise<void> {
+    await this.#pace(t);
+    await super.advanceTo(t);
+  }
+
+  /** The engine's step (see VirtualClock.stepTo), paced like `advanceTo`. */
+  override async stepTo(t: number): Promise<void> {
+    await this.#pace(t);
+    await super.stepTo(t);
+  }
+
+  /** Waits (in slices, draining queued actions) until wall time allows virtual time `t`; paused, waits on. */
+  async #pace(t: number): Promise<void> {
     for (;;) {
       this.#drain();
       this.#halted = this.#paused;
@@ -99,7 +111,6 @@ export class PacedClock extends VirtualClock {
       }
       await this.#wall.sleep(Math.min(left, SLICE_MS));
     }
-    await super.advanceTo(t);
   }
 
   #drain(): void {

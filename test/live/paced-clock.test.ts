@@ -25,6 +25,25 @@ describe('PacedClock', () => {
     expect([clock.now(), wall.t]).toEqual([1000, 100]);
   });
 
+  test("the engine's step (stepTo) is paced too: at 10x, one second of market time waits 100 ms of wall time", async () => {
+    const wall = fakeWall();
+    const clock = new PacedClock({ speed: 10, wall, startMs: 0 });
+    await clock.stepTo(1000);
+    expect([clock.now(), wall.t]).toEqual([1000, 100]);
+  });
+
+  test("paused, the engine's step waits; resumed, it moves", async () => {
+    const wall = fakeWall();
+    const clock = new PacedClock({ speed: 10, wall, startMs: 0 });
+    clock.pause();
+    const moving = clock.stepTo(1000);
+    while (wall.t < 10_000) await new Promise((r) => setImmediate(r));
+    expect([clock.now(), clock.halted]).toEqual([0, true]);
+    clock.resume();
+    await moving;
+    expect([clock.now(), clock.halted]).toEqual([1000, false]);
+  });
+
   test('a speed change applies from the moment it is made', async () => {
     const wall = fakeWall();
     const clock = new PacedClock({ speed: 10, wall, startMs: 0 });
