@@ -18,30 +18,26 @@ function fakeWall(): WallTime & { t: number } {
 }
 
 describe('PacedClock', () => {
-  test('at 10x, one second of market time waits 100 ms of wall time', async () => {
-    const wall = fakeWall();
-    const clock = new PacedClock({ speed: 10, wall, startMs: 0 });
-    await clock.advanceTo(1000);
-    expect([clock.now(), wall.t]).toEqual([1000, 100]);
-  });
+  // advanceTo (by hand) and stepTo (the engine's step) move time the same paced way.
+  describe.each(['advanceTo', 'stepTo'] as const)('%s', (move) => {
+    test('at 10x, one second of market time waits 100 ms of wall time', async () => {
+      const wall = fakeWall();
+      const clock = new PacedClock({ speed: 10, wall, startMs: 0 });
+      await clock[move](1000);
+      expect([clock.now(), wall.t]).toEqual([1000, 100]);
+    });
 
-  test("the engine's step (stepTo) is paced too: at 10x, one second of market time waits 100 ms of wall time", async () => {
-    const wall = fakeWall();
-    const clock = new PacedClock({ speed: 10, wall, startMs: 0 });
-    await clock.stepTo(1000);
-    expect([clock.now(), wall.t]).toEqual([1000, 100]);
-  });
-
-  test("paused, the engine's step waits; resumed, it moves", async () => {
-    const wall = fakeWall();
-    const clock = new PacedClock({ speed: 10, wall, startMs: 0 });
-    clock.pause();
-    const moving = clock.stepTo(1000);
-    while (wall.t < 10_000) await new Promise((r) => setImmediate(r));
-    expect([clock.now(), clock.halted]).toEqual([0, true]);
-    clock.resume();
-    await moving;
-    expect([clock.now(), clock.halted]).toEqual([1000, false]);
+    test('paused, time does not move however long the wall clock runs; resumed, it does', async () => {
+      const wall = fakeWall();
+      const clock = new PacedClock({ speed: 10, wall, startMs: 0 });
+      clock.pause();
+      const moving = clock[move](1000);
+      while (wall.t < 10_000) await new Promise((r) => setImmediate(r));
+      expect([clock.now(), clock.halted]).toEqual([0, true]);
+      clock.resume();
+      await moving;
+      expect([clock.now(), clock.halted]).toEqual([1000, false]);
+    });
   });
 
   test('a speed change applies from the moment it is made', async () => {
@@ -51,18 +47,6 @@ describe('PacedClock', () => {
     clock.setSpeed(100);
     await clock.advanceTo(2000);
     expect([clock.now(), wall.t]).toEqual([2000, 110]);
-  });
-
-  test('paused, time does not move however long the wall clock runs; resumed, it does', async () => {
-    const wall = fakeWall();
-    const clock = new PacedClock({ speed: 10, wall, startMs: 0 });
-    clock.pause();
-    const moving = clock.advanceTo(1000);
-    while (wall.t < 10_000) await new Promise((r) => setImmediate(r));
-    expect([clock.now(), clock.halted]).toEqual([0, true]);
-    clock.resume();
-    await moving;
-    expect([clock.now(), clock.halted]).toEqual([1000, false]);
   });
 
   test('actions queued with between run before time moves', async () => {
