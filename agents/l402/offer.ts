@@ -28,35 +28,44 @@ export interface Offer extends PolicyOffer {
   quoteMs: number;
 }
 
-/** Sends one request (with credentials when given), aborted after `ctx.requestTimeoutMs`; a network error or timeout is a `seller_error`. */
-export async function send(
+/**
+ * Sends one request (with credentials when given), aborted after `ctx.requestTimeoutMs`; a network error
+ * or timeout is a `seller_error`. The timer settles the send even if the transport ignores the signal.
+ */
+export function send(
   ctx: EngineContext,
   req: PreparedRequest,
   authorization?: string,
 ): Promise<{ ok: true; response: Response } | StepFailure> {
   const ms = ctx.requestTimeoutMs;
   const abort = new AbortController();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+  // Aborted by the timeout or by the caller's own signal.
+  const signal = req.signal ? AbortSignal.any([req.signal, abort.signal]) : abort.signal;
+  return new Promise((resolve) => {
+    const fail = (err: unknown) =>
+      resolve({
+        ok: false,
+        outcome: 'seller_error',
+        reason: `request failed: ${(err as Error)?.message ?? err}`,
+      });
+    const timer = setTimeout(() => {
+      fail(new Error(`no answer within ${ms} ms`));
       abort.abort();
-      reject(new Error(`no answer within ${ms} ms`));
     }, ms);
-  });
-  try {
-    // Aborted by the timeout or by the caller's own signal; the race ends it even if the transport ignores the signal.
-    const signal = req.signal ? AbortSignal.any([req.signal, abort.signal]) : abort.signal;
-    const answer = ctx.fetch(req.url, sendInit(req, authorization, signal));
-    return { ok: true, response: await Promise.race([answer, timedOut]) };
-  } catch (err) {
-    return {
-      ok: false,
-      outcome: 'seller_error',
-      reason: `request failed: ${(err as Error)?.message ?? err}`,
+    const answered = (response: Response) => {
+      clearTimeout(timer);
+      resolve({ ok: true, response });
     };
-  } finally {
-    clearTimeout(timer);
-  }
+    const failed = (err: unknown) => {
+      clearTimeout(timer);
+      fail(err);
+    };
+    try {
+      ctx.fetch(req.url, sendInit(req, authorization, signal)).then(answered, failed);
+    } catch (err) {
+      failed(err);
+    }
+  });
 }
 
 /** The advertised price of a token tier, when the caller knows the seller's tiers. */
