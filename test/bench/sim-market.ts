@@ -10,6 +10,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { Annotation, END, START, StateGraph } from '@langchain/langgraph';
 import { validateScenario } from '../../sim/scenario/load.js';
 import { scenarioChecks } from '../../sim/market/checks.js';
@@ -118,6 +119,8 @@ export interface RunFigures {
   runMs: number;
   peakRss: number;
   csvMb: number;
+  /** Main-thread garbage-collection pauses during the run (perf_hooks 'gc' entries), ms. */
+  gcMs: number;
 }
 
 /** One run of the market for `target` calls as `variant`. */
@@ -127,6 +130,11 @@ export async function oneRun(target: number, variant: Variant, counter: CryptoCo
   const t0 = performance.now();
   let setupMs = 0;
   counter.take();
+  let gcMs = 0;
+  const gc = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcMs += e.duration;
+  });
+  gc.observe({ entryTypes: ['gc'] });
   const { summary } = await runScenario(benchScenario(target, variant), {
     executor: variant.executor,
     sinks: { purchases: new FileSink(join(dir, 'purchases.csv')) },
@@ -138,6 +146,8 @@ export async function oneRun(target: number, variant: Variant, counter: CryptoCo
     },
   });
   const runMs = performance.now() - t0;
+  for (const e of gc.takeRecords()) gcMs += e.duration;
+  gc.disconnect();
   const counts = counter.take();
   const csvMb = statSync(join(dir, 'purchases.csv')).size / 2 ** 20;
   rmSync(dir, { recursive: true, force: true });
@@ -150,6 +160,7 @@ export async function oneRun(target: number, variant: Variant, counter: CryptoCo
     runMs,
     peakRss: peak,
     csvMb,
+    gcMs,
   };
   return { figures, counts };
 }

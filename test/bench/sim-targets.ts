@@ -148,7 +148,8 @@ function runNotes(results: ScaleResult[]): string[] {
       return (
         `${fmt(r.target)} calls, ${variant}: ${fmt(f.purchases)} calls (${fmt(f.paid)} paid, ${fmt(f.tasks)} tasks); conservation ${ok ? 'holds' : 'BROKEN'}; ` +
         `peak RSS ${fmt(Math.max(...runs.map((x) => x.figures.peakRss)) / 2 ** 20)} MB; purchases.csv ${f.csvMb.toFixed(1)} MB; ` +
-        `setup ${fmt(Math.min(...runs.map((x) => x.figures.setupMs)) / 1000, 1)} s; crypto per run: ` +
+        `setup ${fmt(Math.min(...runs.map((x) => x.figures.setupMs)) / 1000, 1)} s; ` +
+        `GC pauses ${fmt((100 * f.gcMs) / f.runMs, 1)}% of the run; crypto per run: ` +
         CRYPTO_OPS.map((op) => `${op} ${fmt(c[op])}`).join(', ') +
         '.'
       );
