@@ -101,7 +101,10 @@ async function main(argv: string[]): Promise<number> {
   }
   const server = await startLiveServer(source, { port, logger });
   console.log(`live market view: ${server.url}/  (Ctrl-C to stop)`);
-  await new Promise<void>((done) => process.once('SIGINT', () => done()));
+  await new Promise<void>((done) => {
+    process.once('SIGINT', () => done());
+    process.once('SIGTERM', () => done());
+  });
   await server.close();
   return 0;
 }

@@ -116,8 +116,9 @@ export function checkCommand(command: string, project: Project): string[] {
 function checkScript(name: string, args: string[], project: Project): string[] {
   const script = project.scripts[name];
   if (script === undefined) return [`package.json has no script "${name}"`];
-  // `tsx file.ts …`, or `node [V8/Node flags] --import tsx file.ts …` (the same run with node options).
-  const m = /^(?:tsx|node(?: --[\w-]+(?:=\S+)?)* --import tsx) (\S+\.ts)((?: \S+)*)$/.exec(script);
+  // `tsx file.ts …`, or `node [V8/Node flags] --import tsx file.ts …` (the same run with node options),
+  // either one after `exec` (the shell hands over to it, so npm's signals reach the program).
+  const m = /^(?:exec )?(?:tsx|node(?: --[\w-]+(?:=\S+)?)* --import tsx) (\S+\.ts)((?: \S+)*)$/.exec(script);
   if (!m) return args.length ? [`"${name}" runs "${script}", which takes no arguments from the docs`] : [];
   return checkTsx(m[1]!, [...words(m[2] ?? ''), ...args], project);
 }
