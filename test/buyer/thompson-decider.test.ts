@@ -79,22 +79,30 @@ describe('thompson decider', () => {
     expect(await tally(d, rated, 100)).toEqual({ honest: 65, taker: 35 });
   });
 
-  it('counts only outcomes that are the seller’s doing', () => {
-    const table: [PurchaseOutcome, boolean | undefined][] = [
-      ['success', true],
-      ['not_delivered', false],
-      ['seller_error', false],
-      ['token_rejected', false],
-      ['token_refused', false],
-      ['invoice_rejected', false],
-      ['no_quote', false],
-      ['policy_denied', undefined],
-      ['no_route', undefined],
-      ['insufficient_balance', undefined],
-      ['payment_timeout', undefined],
-      ['no_agreement', undefined],
-    ];
-    for (const [outcome, delivered] of table)
+  it('counts only outcomes that are the seller’s doing, for every outcome there is', () => {
+    // A Record over the whole enum: a new outcome does not compile until it is placed here.
+    const expected: Record<PurchaseOutcome, boolean | undefined> = {
+      success: true,
+      not_delivered: false,
+      seller_error: false,
+      token_rejected: false,
+      token_refused: false,
+      invoice_rejected: false,
+      no_quote: false,
+      slice_refused: false,
+      policy_denied: undefined,
+      over_budget: undefined,
+      no_route: undefined,
+      insufficient_balance: undefined,
+      payment_timeout: undefined,
+      payment_failed: undefined,
+      quota_exhausted: undefined,
+      rate_limited: undefined,
+      escalated: undefined,
+      no_agreement: undefined,
+      bad_request: undefined,
+    };
+    for (const [outcome, delivered] of Object.entries(expected) as [PurchaseOutcome, boolean | undefined][])
       expect(sellerOutcome('x', outcome)?.delivered, outcome).toBe(delivered);
   });
 

@@ -25,6 +25,8 @@ const SELLER_FAILURES: ReadonlySet<PurchaseOutcome> = new Set<PurchaseOutcome>([
   'token_refused',
   'invoice_rejected',
   'no_quote',
+  // A resold slice that failed the buyer's check at the origin: the reseller sold what it did not have.
+  'slice_refused',
 ]);
 
 /** What a purchase outcome says about its seller: delivered, failed, or nothing (the buyer's or the network's doing). */
