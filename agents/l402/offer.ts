@@ -42,24 +42,22 @@ export function send(
   // Aborted by the timeout or by the caller's own signal.
   const signal = req.signal ? AbortSignal.any([req.signal, abort.signal]) : abort.signal;
   return new Promise((resolve) => {
-    const fail = (err: unknown) =>
-      resolve({
-        ok: false,
-        outcome: 'seller_error',
-        reason: `request failed: ${(err as Error)?.message ?? err}`,
-      });
-    const timer = setTimeout(() => {
-      fail(new Error(`no answer within ${ms} ms`));
-      abort.abort();
-    }, ms);
     const answered = (response: Response) => {
       clearTimeout(timer);
       resolve({ ok: true, response });
     };
     const failed = (err: unknown) => {
       clearTimeout(timer);
-      fail(err);
+      resolve({
+        ok: false,
+        outcome: 'seller_error',
+        reason: `request failed: ${(err as Error)?.message ?? err}`,
+      });
     };
+    const timer = setTimeout(() => {
+      failed(new Error(`no answer within ${ms} ms`));
+      abort.abort();
+    }, ms);
     try {
       ctx.fetch(req.url, sendInit(req, authorization, signal)).then(answered, failed);
     } catch (err) {

@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const children: ChildProcess[] = [];
-const out = mkdtempSync(join(tmpdir(), 'npm-stop-'));
+const runs = mkdtempSync(join(tmpdir(), 'npm-stop-'));
 afterAll(() => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-  rmSync(out, { recursive: true, force: true });
+  rmSync(runs, { recursive: true, force: true });
 });
 
 /** Runs `npm run <script> -- …args` and resolves with the port of the first `http://127.0.0.1:PORT` it prints. */
@@ -26,14 +26,14 @@ function startNpm(script: string, args: string[]): Promise<{ npm: ChildProcess; 
   });
   children.push(npm);
   return new Promise((resolve, reject) => {
-    let out = '';
+    let printed = '';
     npm.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      printed += d.toString();
+      const m = /http:\/\/127\.0\.0\.1:(\d+)/.exec(printed);
       if (m) resolve({ npm, port: Number(m[1]) });
     });
-    npm.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    npm.on('exit', (code) => reject(new Error(`npm run ${script} exited ${code}: ${out}`)));
+    npm.stderr!.on('data', (d: Buffer) => (printed += d.toString()));
+    npm.on('exit', (code) => reject(new Error(`npm run ${script} exited ${code}: ${printed}`)));
   });
 }
 
@@ -60,7 +60,7 @@ describe('SIGTERM to npm stops the service it runs', () => {
   it.each([
     ['seller', ['--archetype', 'data-feed', '--port', '0']],
     ['registry', ['--port', '0', '--probe-interval-ms', '0']],
-    ['demo', ['--port', '0', '--out', join(out, 'demo')]],
+    ['demo', ['--port', '0', '--out', join(runs, 'demo')]],
   ])(
     'npm run %s: the port closes after npm gets SIGTERM',
     async (script, args) => {
