@@ -53,6 +53,8 @@ export interface Case {
   perCall?: number;
   /** Warm-up calls before the first round (default 20). */
   warmup?: number;
+  /** Warm-up time before the first round, at least (default none): for code the JIT takes seconds to optimize. */
+  warmupMs?: number;
 }
 
 /** How long and how often to measure. */
@@ -64,7 +66,7 @@ export interface RoundsOptions {
 
 /** Measures every case once per round, the order rotated each round; returns ops/s samples per case. */
 export async function interleave(cases: Case[], { rounds, minMs }: RoundsOptions): Promise<Row[]> {
-  for (const c of cases) await measure(c.name, c.run, { minMs: 1, warmup: c.warmup ?? 20, batch: 1 });
+  for (const c of cases) await measure(c.name, c.run, { minMs: c.warmupMs ?? 1, warmup: c.warmup ?? 20, batch: 1 });
   const samples = new Map<string, number[]>(cases.map((c) => [c.name, []]));
   for (let r = 0; r < rounds; r++) {
     for (let k = 0; k < cases.length; k++) {
