@@ -66,7 +66,8 @@ export interface RoundsOptions {
 
 /** Measures every case once per round, the order rotated each round; returns ops/s samples per case. */
 export async function interleave(cases: Case[], { rounds, minMs }: RoundsOptions): Promise<Row[]> {
-  for (const c of cases) await measure(c.name, c.run, { minMs: c.warmupMs ?? 1, warmup: c.warmup ?? 20, batch: 1 });
+  for (const c of cases)
+    await measure(c.name, c.run, { minMs: c.warmupMs ?? 1, warmup: c.warmup ?? 20, batch: 1 });
   const samples = new Map<string, number[]>(cases.map((c) => [c.name, []]));
   for (let r = 0; r < rounds; r++) {
     for (let k = 0; k < cases.length; k++) {
