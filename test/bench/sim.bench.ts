@@ -12,13 +12,13 @@
  * purchase; up to `SIM_BENCH_EVERY_BUY_MAX` calls, default 100000) on the
  * direct executor, signed.
  *
- * Floors, timed in the same process before every round and after the last:
- * the crypto the run did (every BOLT11 signature, recovery and verify, every
- * macaroon mint, caveat and chain check, counted in the run and priced at
- * the cost measured there) and bare LangGraph invokes/s of a graph with as
- * many trivial nodes as one bench task visits, after 3 s of warm-up, each
- * timed for 1 s. The targets (sim-targets.ts)
- * are printed and written with the tables.
+ * Floors, each timed for 1 s in the same process before every round and
+ * after the last: the crypto the run did (every BOLT11 signature, recovery
+ * and verify, every macaroon mint, caveat and chain check, counted in the run
+ * and priced at the cost measured there) and bare LangGraph invokes/s of a
+ * graph with as many trivial nodes as one bench task visits (after 3 s of
+ * warm-up; each run is divided by the timings just before and just after
+ * it). The targets (sim-targets.ts) are printed and written with the tables.
  *
  *   npm run bench -- sim
  *   SIM_BENCH_SCALES=10000,1000000 SIM_BENCH_ROUNDS=1 npm run bench -- sim
