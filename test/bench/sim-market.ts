@@ -117,6 +117,7 @@ export interface RunFigures {
   conservation: boolean;
   setupMs: number;
   runMs: number;
+  /** The most memory the process held resident up to the end of the run (each run has a process of its own), bytes. */
   peakRss: number;
   csvMb: number;
   /** Main-thread garbage-collection pauses during the run (perf_hooks 'gc' entries), ms. */
@@ -126,7 +127,6 @@ export interface RunFigures {
 /** One run of the market for `target` calls as `variant`. */
 export async function oneRun(target: number, variant: Variant, counter: CryptoCounter) {
   const dir = mkdtempSync(join(tmpdir(), 'sim-bench-'));
-  let peak = process.memoryUsage.rss();
   const t0 = performance.now();
   let setupMs = 0;
   counter.take();
@@ -141,11 +141,10 @@ export async function oneRun(target: number, variant: Variant, counter: CryptoCo
     onMarket: () => {
       setupMs = performance.now() - t0;
     },
-    onProgress: () => {
-      peak = Math.max(peak, process.memoryUsage.rss());
-    },
   });
   const runMs = performance.now() - t0;
+  // The kernel's high-water mark (ru_maxrss, KiB): every byte the process ever held resident, not a sample of it.
+  const peakRss = process.resourceUsage().maxRSS * 1024;
   for (const e of gc.takeRecords()) gcMs += e.duration;
   gc.disconnect();
   const counts = counter.take();
@@ -158,7 +157,7 @@ export async function oneRun(target: number, variant: Variant, counter: CryptoCo
     conservation: summary.conservation.holds,
     setupMs,
     runMs,
-    peakRss: peak,
+    peakRss,
     csvMb,
     gcMs,
   };

@@ -9,14 +9,25 @@ import { CRYPTO_OPS, type CryptoOp } from './crypto-count.js';
 import { spread, type Row, type Table } from './harness.js';
 import { EVERY_BUY, SIGNED, VARIANTS, nodesPerTask, type RunFigures } from './sim-market.js';
 
-/** What one child (one scale, several rounds) reports. */
+/** ops/s of each crypto operation (by its counter name) and of a bare LangGraph invoke ('bare LangGraph invoke'). */
+export type FloorTiming = Record<string, number>;
+
+/** One market run: what it measured, and which floor timing came just before it (`floors[floor]`; the next came just after). */
+export interface RunResult {
+  figures: RunFigures;
+  counts: Record<CryptoOp, number>;
+  floor: number;
+}
+
+/** One scale: the floor timings in the order taken (before the first run, then after each run), and per variant name one run per round. */
 export interface ScaleResult {
   target: number;
-  /** Per variant name, one entry per round it ran. */
-  runs: Record<string, { figures: RunFigures; counts: Record<CryptoOp, number>; round: number }[]>;
-  /** ops/s of each crypto operation and of a bare LangGraph invoke, timed before each round and after the last. */
-  floor: Row[];
+  floors: FloorTiming[];
+  runs: Record<string, RunResult[]>;
 }
+
+/** The LangGraph floor's name in a `FloorTiming`. */
+export const BARE = 'bare LangGraph invoke';
 
 const BUNDLE_NODES = nodesPerTask('bundles');
 const LANGGRAPH = VARIANTS[2].name;
@@ -25,17 +36,19 @@ const fmt = (v: number, digits = 0) =>
   v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const median = (xs: number[]) => spread(xs).median;
 
-/** ms of crypto in one run: each counted operation at the cost timed just before that run's round. */
-function cryptoMs(counts: Record<CryptoOp, number>, floor: Row[], round: number): number {
-  return CRYPTO_OPS.reduce((ms, op) => {
-    const row = floor.find((f) => f.name === op)!;
-    return ms + (counts[op] * 1000) / row.samples[round]!;
-  }, 0);
+/** ms of crypto in one run: each counted operation at the cost timed just before the run. */
+function cryptoMs(r: ScaleResult, run: RunResult): number {
+  const before = r.floors[run.floor]!;
+  return CRYPTO_OPS.reduce((ms, op) => ms + (run.counts[op] * 1000) / before[op]!, 0);
 }
+
+/** Every timing of one floor, at every scale. */
+const floorSamples = (results: ScaleResult[], name: string) =>
+  results.flatMap((r) => r.floors.map((f) => f[name]!));
 
 function rowsOf(
   results: ScaleResult[],
-  sample: (r: ScaleResult, run: ScaleResult['runs'][string][number]) => number | number[],
+  sample: (r: ScaleResult, run: RunResult) => number | number[],
   only: (variant: string) => boolean = () => true,
 ) {
   return results.flatMap((r) =>
@@ -73,23 +86,22 @@ export function simTables(results: ScaleResult[]): { tables: Table[]; notes: str
     {
       id: 'crypto-share',
       title:
-        'Paid purchases/s as a share of the crypto floor (paid purchases/s if the run did nothing but its counted crypto, priced in its own process just before the run) = crypto time ÷ run time',
+        'Paid purchases/s as a share of the crypto floor (paid purchases/s if the run did nothing but its counted crypto, priced at the timing taken just before the run) = crypto time ÷ run time',
       unit: '%',
       higherIsBetter: true,
-      rows: rowsOf(results, (r, x) => (cryptoMs(x.counts, r.floor, x.round) / x.figures.runMs) * 100),
+      rows: rowsOf(results, (r, x) => (cryptoMs(r, x) / x.figures.runMs) * 100),
     },
     {
       id: 'graph-floor',
-      title: `Agent tasks/s (tasks ÷ the run's time after market setup) ÷ bare LangGraph invokes/s of a ${BUNDLE_NODES}-node graph (the node visits of one task of the bundles market), timed in the same process just before and just after the run (one sample each)`,
+      title: `Agent tasks/s (tasks ÷ the run's time after market setup) ÷ bare LangGraph invokes/s of a ${BUNDLE_NODES}-node graph (the node visits of one task of the bundles market), timed just before and just after the run (one sample each)`,
       unit: '×',
       higherIsBetter: true,
       rows: rowsOf(
         results,
         (r, x) => {
           // The floor moves between timings; the ones taken before and after the run bracket it.
-          const bare = r.floor.find((f) => f.name === 'bare LangGraph invoke')!.samples;
           const tasksPerSec = (x.figures.tasks / callsMs(x.figures)) * 1000;
-          return [bare[x.round]!, bare[x.round + 1]!].map((b) => tasksPerSec / b);
+          return [r.floors[x.floor]!, r.floors[x.floor + 1]!].map((f) => tasksPerSec / f[BARE]!);
         },
         (variant) => VARIANTS.find((v) => v.name === variant)?.market === 'bundles',
       ),
@@ -97,18 +109,12 @@ export function simTables(results: ScaleResult[]): { tables: Table[]; notes: str
     {
       id: 'crypto-ops',
       title:
-        'The floors on their own: crypto operations and a bare LangGraph invoke, timed in the run processes between runs',
+        'The floors on their own: crypto operations and a bare LangGraph invoke, timed before the first run and after each run, each timing in a process of its own',
       unit: 'ops/s',
       higherIsBetter: true,
       baseline: 'invoice signature',
-      rows: CRYPTO_OPS.map((op): Row => ({
-        name: op,
-        samples: results.flatMap((r) => r.floor.find((f) => f.name === op)!.samples),
-      })).concat([
-        {
-          name: `bare LangGraph invoke (${BUNDLE_NODES} trivial nodes)`,
-          samples: results.flatMap((r) => r.floor.find((f) => f.name === 'bare LangGraph invoke')!.samples),
-        },
+      rows: CRYPTO_OPS.map((op): Row => ({ name: op, samples: floorSamples(results, op) })).concat([
+        { name: `${BARE} (${BUNDLE_NODES} trivial nodes)`, samples: floorSamples(results, BARE) },
       ]),
     },
   ];

@@ -1,24 +1,25 @@
 /**
  * The simulator at scale: 10,000 buyers and 1,000 sellers in one process
  * (sim-market.ts), run to each number of calls in `SIM_BENCH_SCALES`
- * (default 10000,100000; the issue's target is 1000000). Each scale runs in
- * its own child process (so its peak memory is its own) for
- * `SIM_BENCH_ROUNDS` rounds (default 2). In every round the child runs each
- * variant once, the order rotated from round to round: the bundles market
- * (10-call tasks on 10-call bundles) on the market's direct executor with
- * signed and with unsigned invoices, and (up to `SIM_BENCH_LANGGRAPH_MAX`
- * calls, default 10000) the same buyers through LangGraph's runtime; and the
- * every-buy market (1-call tasks at per-call prices: every task is a paid
- * purchase; up to `SIM_BENCH_EVERY_BUY_MAX` calls, default 100000) on the
- * direct executor, signed.
+ * (default 10000,100000; the issue's target is 1000000) for
+ * `SIM_BENCH_ROUNDS` rounds (default 2). Every round runs each variant once,
+ * the order rotated from round to round, each run in a process of its own
+ * (so its peak RSS, the kernel's high-water mark, is that run's): the
+ * bundles market (10-call tasks on 10-call bundles) on the market's direct
+ * executor with signed and with unsigned invoices, and (up to
+ * `SIM_BENCH_LANGGRAPH_MAX` calls, default 10000) the same buyers through
+ * LangGraph's runtime; and the every-buy market (1-call tasks at per-call
+ * prices: every task is a paid purchase; up to `SIM_BENCH_EVERY_BUY_MAX`
+ * calls, default 100000) on the direct executor, signed.
  *
- * Floors, each timed for 1 s in the same process before every round and
- * after the last: the crypto the run did (every BOLT11 signature, recovery
- * and verify, every macaroon mint, caveat and chain check, counted in the run
- * and priced at the cost measured there) and bare LangGraph invokes/s of a
- * graph with as many trivial nodes as one bench task visits (after 3 s of
- * warm-up; each run is divided by the timings just before and just after
- * it). The targets (sim-targets.ts) are printed and written with the tables.
+ * Floors, each timed for 1 s in a process of their own before the first run
+ * and after each run (so every run lies between two timings): the crypto the
+ * run did (every BOLT11 signature, recovery and verify, every macaroon mint,
+ * caveat and chain check, counted in the run and priced at the timing just
+ * before it) and bare LangGraph invokes/s of a graph with as many trivial
+ * nodes as one bench task visits (after 3 s of warm-up; each run is divided
+ * by the timings just before and just after it). The targets
+ * (sim-targets.ts) are printed and written with the tables.
  *
  *   npm run bench -- sim
  *   SIM_BENCH_SCALES=10000,1000000 SIM_BENCH_ROUNDS=1 npm run bench -- sim
@@ -26,9 +27,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { installCryptoCounter, type CryptoOp } from './crypto-count.js';
+import { installCryptoCounter } from './crypto-count.js';
 import { cryptoCases } from './crypto-floor.js';
-import { currentLoad, interleave, writeResults, type Row } from './harness.js';
+import { currentLoad, interleave, writeResults } from './harness.js';
 import {
   BUYERS,
   CALLS_PER_TASK,
@@ -37,87 +38,106 @@ import {
   nodesPerTask,
   oneRun,
   trivialGraph,
-  type RunFigures,
 } from './sim-market.js';
-import { simTables, type ScaleResult } from './sim-targets.js';
+import { BARE, simTables, type FloorTiming, type RunResult, type ScaleResult } from './sim-targets.js';
 
 const LANGGRAPH_MAX = Number(process.env.SIM_BENCH_LANGGRAPH_MAX ?? 10_000);
 const EVERY_BUY_MAX = Number(process.env.SIM_BENCH_EVERY_BUY_MAX ?? 100_000);
 
-async function child(target: number, rounds: number): Promise<void> {
-  const counter = installCryptoCounter();
+/** The floors, timed in a process of their own: each crypto operation and a bare LangGraph invoke, 1 s each. */
+async function floorChild(): Promise<void> {
   const nodes = nodesPerTask('bundles');
   const graph = trivialGraph(nodes);
-  const floorCases = [
+  const cases = [
     ...cryptoCases(),
     {
-      name: 'bare LangGraph invoke',
+      name: BARE,
       run: () => graph.invoke({ n: 0 }, { recursionLimit: nodes + 10 }),
       // Cold, LangGraph's runtime runs at about a third of its speed for its first second on this machine; the runs it is
       // compared with are measured over minutes, so the floor is timed once the JIT has optimized it.
       warmupMs: 3000,
     },
   ];
-  const floor: Row[] = floorCases.map((c) => ({ name: c.name, samples: [] }));
-  const timeFloor = async () => {
-    const rows = await counter.paused(() => interleave(floorCases, { rounds: 1, minMs: 1000 }));
-    rows.forEach((r, i) => floor[i]!.samples.push(...r.samples));
-  };
-  const variants = VARIANTS.filter(
-    (v) =>
-      (v.executor === 'direct' || target <= LANGGRAPH_MAX) &&
-      (v.market === 'bundles' || target <= EVERY_BUY_MAX),
-  );
-  const runs: Record<string, { figures: RunFigures; counts: Record<CryptoOp, number>; round: number }[]> = {};
-  for (let r = 0; r < rounds; r++) {
-    await timeFloor();
-    for (let k = 0; k < variants.length; k++) {
-      const v = variants[(k + r) % variants.length]!;
-      const run = await oneRun(target, v, counter);
-      (runs[v.name] ??= []).push({ ...run, round: r });
-      global.gc?.();
-    }
-  }
-  await timeFloor();
-  const out: ScaleResult = { target, runs, floor };
-  console.log(JSON.stringify(out));
+  const rows = await interleave(cases, { rounds: 1, minMs: 1000 });
+  const timing: FloorTiming = Object.fromEntries(rows.map((r) => [r.name, r.samples[0]!]));
+  console.log(JSON.stringify(timing));
 }
 
-function runChild(target: number, rounds: number): ScaleResult | undefined {
+/** One market run in a process of its own, so the process's peak RSS is the run's. */
+async function runChild(target: number, variantIndex: number): Promise<void> {
+  const run: Omit<RunResult, 'floor'> = await oneRun(target, VARIANTS[variantIndex]!, installCryptoCounter());
+  console.log(JSON.stringify(run));
+}
+
+/** Variants run at `target` calls: the LangGraph runtime and the every-buy market only up to their limits. */
+function variantsAt(target: number): number[] {
+  return VARIANTS.flatMap((v, i) =>
+    (v.executor === 'direct' || target <= LANGGRAPH_MAX) &&
+    (v.market === 'bundles' || target <= EVERY_BUY_MAX)
+      ? [i]
+      : [],
+  );
+}
+
+/**
+ * Every round runs each variant once, the order rotated from round to round; the floors are timed before the
+ * first run and after each run, so each run lies between two timings.
+ */
+function runScale(target: number, rounds: number): ScaleResult | undefined {
+  const variants = variantsAt(target);
+  const floors = [spawnChild<FloorTiming>(['--floor'])];
+  const runs: ScaleResult['runs'] = {};
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < variants.length; k++) {
+      const index = variants[(k + r) % variants.length]!;
+      const run = spawnChild<Omit<RunResult, 'floor'>>(['--run', String(target), String(index)]);
+      floors.push(spawnChild<FloorTiming>(['--floor']));
+      if (!run || floors.includes(undefined)) {
+        console.error(`scale ${target}, ${VARIANTS[index]!.name}: a child process failed`);
+        return undefined;
+      }
+      (runs[VARIANTS[index]!.name] ??= []).push({ ...run, floor: floors.length - 2 });
+    }
+  }
+  return { target, floors: floors as FloorTiming[], runs };
+}
+
+/** Runs this file in a child process with `args`; its last line of output is its JSON result. */
+function spawnChild<T>(args: string[]): T | undefined {
   const r = spawnSync(
     process.execPath,
     [
       '--import',
       'tsx',
-      '--expose-gc',
       '--max-old-space-size=4096',
       // 64 MB semi-spaces, as `npm run sim` and the sweep workers run (agents allocate many short-lived objects).
       '--max-semi-space-size=64',
       fileURLToPath(import.meta.url),
-      '--child',
-      String(target),
-      String(rounds),
+      ...args,
     ],
     { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const line = r.stdout.trim().split('\n').at(-1) ?? '';
   if (r.status !== 0 || !line.startsWith('{')) {
-    console.error(`scale ${target} failed (exit ${r.status})`);
+    console.error(`${args.join(' ')} failed (exit ${r.status})`);
     return undefined;
   }
-  return JSON.parse(line) as ScaleResult;
+  return JSON.parse(line) as T;
 }
 
 async function main(): Promise<void> {
-  const childArg = process.argv.indexOf('--child');
-  if (childArg >= 0) return child(Number(process.argv[childArg + 1]), Number(process.argv[childArg + 2]));
+  if (process.argv.includes('--floor')) return floorChild();
+  const runArg = process.argv.indexOf('--run');
+  if (runArg >= 0) return runChild(Number(process.argv[runArg + 1]), Number(process.argv[runArg + 2]));
   const load = currentLoad();
   const rounds = Number(process.env.SIM_BENCH_ROUNDS ?? 2);
   const scales = (process.env.SIM_BENCH_SCALES ?? '10000,100000').split(',').map(Number);
   const results: ScaleResult[] = [];
   for (const target of scales) {
-    console.log(`scale ${target.toLocaleString('en-US')} calls: ${rounds} rounds …`);
-    const res = runChild(target, rounds);
+    console.log(
+      `scale ${target.toLocaleString('en-US')} calls: ${rounds} rounds of ${variantsAt(target).length} runs …`,
+    );
+    const res = runScale(target, rounds);
     if (!res) {
       process.exitCode = 1;
       break;

@@ -17,11 +17,15 @@ function scale(target: number, tasks: number, setupMs: number, callsMs: number, 
     gcMs: 0,
   };
   const counts = Object.fromEntries(CRYPTO_OPS.map((op) => [op, 0])) as Record<CryptoOp, number>;
-  const floor = [
-    ...CRYPTO_OPS.map((name) => ({ name, samples: [1000, 1000] })),
-    { name: 'bare LangGraph invoke', samples: bare },
-  ];
-  return { target, runs: { [SIGNED]: [{ figures, counts, round: 0 }] }, floor };
+  const timing = (bareOps: number) => ({
+    ...Object.fromEntries(CRYPTO_OPS.map((op) => [op, 1000])),
+    'bare LangGraph invoke': bareOps,
+  });
+  return {
+    target,
+    floors: [timing(bare[0]!), timing(bare[1]!)],
+    runs: { [SIGNED]: [{ figures, counts, floor: 0 }] },
+  };
 }
 
 // 10k: 2 s setup + 5 s of calls (500 µs a call); 1M: 2 s setup + 400 s of calls (400 µs a call, 250 tasks/s).
@@ -51,5 +55,18 @@ describe('sim bench targets', () => {
     expect(notes[3]).toBe(
       'Target: agent tasks/s at least 5× bare LangGraph invokes/s of the same node count: ×2.25 at 1,000,000 calls (median; ×2.00–×2.50 against the floors timed before and after each run).',
     );
+  });
+});
+
+describe('sim bench crypto share', () => {
+  it("prices a run's counted crypto at the floor timed in its process just before it, not after", () => {
+    const run = scale(10_000, 1_000, 2_000, 5_000, [100, 125]);
+    const x = run.runs[SIGNED]![0]!;
+    x.counts['invoice signature'] = 1000;
+    run.floors[1]!['invoice signature'] = 500;
+    const { tables } = simTables([run]);
+    const share = tables.find((t) => t.id === 'crypto-share')!.rows[0]!;
+    // 1,000 signatures at 1,000/s (before) are 1,000 ms of a 7,000 ms run.
+    expect(share.samples).toEqual([(1000 / 7000) * 100]);
   });
 });
