@@ -110,8 +110,10 @@ function spawnChild<T>(args: string[]): T | undefined {
       '--import',
       'tsx',
       '--max-old-space-size=4096',
-      // 64 MB semi-spaces, as `npm run sim` and the sweep workers run (agents allocate many short-lived objects).
+      // 64 MB semi-spaces, as `npm run sim` and the sweep workers run (agents allocate many short-lived objects), from the
+      // start: LangGraph's floor, timed in a fresh process, runs markedly slower while its young generation is small.
       '--max-semi-space-size=64',
+      '--min-semi-space-size=64',
       fileURLToPath(import.meta.url),
       ...args,
     ],

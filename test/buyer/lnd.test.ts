@@ -12,19 +12,10 @@ import { saveNetwork } from '../../infra/regtest/network-file.js';
 import { systemClock } from '../../infra/time/clock.js';
 import { listen, type Listening } from '../../services/http/listen.js';
 import { l402Paywall, type PaywallEvent } from '../../services/paywall/index.js';
+import { quietBalances } from '../regtest/support/ledger.js';
 import { describeRegtest, regtestAvailability, useRegtest } from '../regtest/support/regtest.js';
 
 const unavailable = await regtestAvailability();
-
-/** Channel balance once no HTLC is in flight. */
-async function quietLocal(node: LightningNode): Promise<number> {
-  for (let i = 0; i < 200; i++) {
-    const b = await node.balances();
-    if (b.pendingInMsat + b.pendingOutMsat === 0) return b.localMsat;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('HTLCs stayed in flight for 10 s');
-}
 
 describeRegtest(unavailable, 'the L402 client on real LND (regtest), over real sockets', () => {
   const rt = useRegtest();
@@ -65,7 +56,7 @@ describeRegtest(unavailable, 'the L402 client on real LND (regtest), over real s
 
   it('pays once, reuses the token for the bundle, and the balance drops by price plus fee', async () => {
     const client = createL402Client({ node: buyer, fetch: globalThis.fetch, clock: systemClock });
-    const before = await quietLocal(buyer);
+    const before = (await quietBalances({ buyer })).buyer;
     const sellerPubkey = (await seller.info()).pubkey;
     const results: PurchaseResult[] = [];
     for (let i = 0; i < 3; i++)
@@ -82,19 +73,19 @@ describeRegtest(unavailable, 'the L402 client on real LND (regtest), over real s
       ['success', true, 0],
     ]);
     expect(results[0]!.hops).toBeGreaterThanOrEqual(1);
-    expect(before - (await quietLocal(buyer))).toBe(2_000 + results[0]!.feeMsat);
+    expect(before - (await quietBalances({ buyer })).buyer).toBe(2_000 + results[0]!.feeMsat);
   });
 
   it('refuses an invoice from another node than the advertised one, paying nothing', async () => {
     const client = createL402Client({ node: buyer, fetch: globalThis.fetch, clock: systemClock });
-    const before = await quietLocal(buyer);
+    const before = (await quietBalances({ buyer })).buyer;
     const r = await client.purchase(
       `${server.url}/v1/imposter`,
       {},
       { expectedPayee: (await seller.info()).pubkey },
     );
     expect(r).toMatchObject({ outcome: 'invoice_rejected', rejection: 'wrong_payee', paidMsat: 0 });
-    expect(await quietLocal(buyer)).toBe(before);
+    expect((await quietBalances({ buyer })).buyer).toBe(before);
   });
 
   it('a client that dies mid-payment is completed from LND by payment hash, never paying twice', async () => {
@@ -108,7 +99,7 @@ describeRegtest(unavailable, 'the L402 client on real LND (regtest), over real s
         return new Promise(() => {});
       },
     });
-    const before = await quietLocal(buyer);
+    const before = (await quietBalances({ buyer })).buyer;
     const firstTokens = await FileTokenStore.open(join(dir, 't.json'));
     const first = createL402Client({
       node: dying,
@@ -132,7 +123,7 @@ describeRegtest(unavailable, 'the L402 client on real LND (regtest), over real s
     // Exactly one payment left the node: the one LND recorded for this token's hash.
     const payment = await buyer.lookupPayment(r.paymentHash!);
     expect(payment).toMatchObject({ status: 'succeeded', amountMsat: 1_000 });
-    expect(before - (await quietLocal(buyer))).toBe(1_000 + payment!.feeMsat);
+    expect(before - (await quietBalances({ buyer })).buyer).toBe(1_000 + payment!.feeMsat);
   });
 
   it('the agents CLI fetches a paid resource through LND like lnget', async () => {

@@ -15,20 +15,11 @@ import { listen } from '../../services/http/listen.js';
 import { l402Paywall } from '../../services/paywall/index.js';
 import type { PaywallEvent } from '../../services/paywall/index.js';
 import { Registry, RegistryClient, createRegistryApp, nodeSigner } from '../../services/registry/index.js';
+import { quietBalances } from '../regtest/support/ledger.js';
 import { describeRegtest, regtestAvailability, useRegtest } from '../regtest/support/regtest.js';
 import { HOLD_REQUEST, challengeOf, holdRetryHeaders, json, sha256Hex } from './helpers.js';
 
 const unavailable = await regtestAvailability();
-
-/** Channel balance once no HTLC is in flight (a payer hears of the outcome before every hop has resolved). */
-async function quietLocal(node: LightningNode): Promise<number> {
-  for (let i = 0; i < 200; i++) {
-    const b = await node.balances();
-    if (b.pendingInMsat + b.pendingOutMsat === 0) return b.localMsat;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('HTLCs stayed in flight for 10 s');
-}
 
 describeRegtest(unavailable, 'paywall and registry on real LND (regtest)', () => {
   const rt = useRegtest();
@@ -93,7 +84,7 @@ describeRegtest(unavailable, 'paywall and registry on real LND (regtest)', () =>
   });
 
   it('pay-on-success: cancels the held HTLC when the handler fails, and the buyer keeps every msat', async () => {
-    const before = await quietLocal(buyer);
+    const before = (await quietBalances({ buyer })).buyer;
     const first = await fetch(`${server.url}/v1/job?fail=1`, { headers: HOLD_REQUEST });
     const ch = challengeOf(first);
     const paying = buyer.pay(ch.invoice, { maxFeeMsat: 10_000 });
@@ -104,7 +95,7 @@ describeRegtest(unavailable, 'paywall and registry on real LND (regtest)', () =>
     const payment = await paying;
     expect(payment.status).toBe('failed');
     expect((await seller.lookupInvoice(paymentHashOfToken(ch.macaroon)))?.state).toBe('canceled');
-    expect(await quietLocal(buyer)).toBe(before);
+    expect((await quietBalances({ buyer })).buyer).toBe(before);
     expect(events.filter((e) => e.type === 'settled' || e.type === 'refunded').map((e) => e.type)).toEqual([
       'settled',
       'refunded',

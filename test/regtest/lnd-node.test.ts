@@ -4,30 +4,15 @@ import { beforeAll, expect, it } from 'vitest';
 import { decodeInvoice, encodeInvoice } from '../../infra/lightning/bolt11.js';
 import type { Invoice, LightningNode, Payment } from '../../infra/lightning/node.js';
 import { LndError, LndNode } from '../../infra/lightning/lnd/index.js';
-import { ppmFee } from '../../infra/money.js';
 import { nodeByName } from '../../infra/regtest/network-file.js';
-import { defaultTopology } from '../../infra/regtest/topology.js';
+import { ChannelLedger, NODE_NAMES, changes, hubFee, quietBalances } from './support/ledger.js';
 import { describeRegtest, regtestAvailability, useRegtest } from './support/regtest.js';
 
 const unavailable = await regtestAvailability();
-const { baseMsat, ratePpm } = defaultTopology.fees;
-/** What the hub charges to forward `amount` (BOLT7: base + proportional, rounded down). */
-const hubFee = (amount: number): number => baseMsat + ppmFee(amount, ratePpm);
-const NAMES = ['hub', 'seller-1', 'seller-2', 'buyer-1', 'buyer-2'] as const;
 
 function newPreimage(): { preimage: string; hash: string } {
   const pre = randomBytes(32);
   return { preimage: pre.toString('hex'), hash: createHash('sha256').update(pre).digest('hex') };
-}
-
-/** Balances once no HTLC is in flight anywhere (a payer hears of success before every hop has settled). */
-async function quietBalances(nodes: LightningNode[]): Promise<Array<{ localMsat: number }>> {
-  for (let i = 0; i < 200; i++) {
-    const all = await Promise.all(nodes.map((n) => n.balances()));
-    if (all.every((b) => b.pendingInMsat + b.pendingOutMsat === 0)) return all;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('HTLCs stayed in flight for 10 s');
 }
 
 async function waitForState(node: LightningNode, hash: string, state: Invoice['state']): Promise<Invoice> {
@@ -42,17 +27,14 @@ async function waitForState(node: LightningNode, hash: string, state: Invoice['s
 describeRegtest(unavailable, 'LndNode on a real regtest network', () => {
   const rt = useRegtest();
   /** What this file's payments should have done to each node's channel balance, msat. */
-  const ledger = new Map<string, number>(NAMES.map((n) => [n, 0]));
-  const book = (from: string, to: string, amount: number, fee: number): void => {
-    ledger.set(from, ledger.get(from)! - amount - fee);
-    ledger.set(to, ledger.get(to)! + amount);
-    ledger.set('hub', ledger.get('hub')! + fee);
-  };
-  const before = new Map<string, number>();
+  const ledger = new ChannelLedger();
+  const book = ledger.book.bind(ledger);
+  const allNodes = async () =>
+    Object.fromEntries(await Promise.all(NODE_NAMES.map(async (n) => [n, await rt.node(n)])));
+  let before: Record<string, number>;
 
   beforeAll(async () => {
-    const nodes = await Promise.all(NAMES.map((n) => rt.node(n)));
-    (await quietBalances(nodes)).forEach((b, i) => before.set(NAMES[i]!, b.localMsat));
+    before = await quietBalances(await allNodes());
   });
 
   it('reports the node identity and network', async () => {
@@ -141,7 +123,7 @@ describeRegtest(unavailable, 'LndNode on a real regtest network', () => {
     const { hash } = newPreimage();
     const events: string[] = [];
     const off = seller.onInvoice((i) => i.paymentHash === hash && events.push(i.state));
-    const [start] = await quietBalances([buyer]);
+    const { buyer: start } = await quietBalances({ buyer });
     const inv = await seller.createHoldInvoice({ amountMsat: 4_000_000, paymentHash: hash });
     // Another process watching the same node (a paywall, say) follows the invoice by hash.
     const elsewhere = await LndNode.fromFiles(nodeByName(rt.net, 'seller-2'));
@@ -157,8 +139,8 @@ describeRegtest(unavailable, 'LndNode on a real regtest network', () => {
       status: 'failed',
       failure: { reason: 'incorrect_payment_details' },
     });
-    const [end] = await quietBalances([buyer]);
-    expect(end!.localMsat).toBe(start!.localMsat);
+    const { buyer: end } = await quietBalances({ buyer });
+    expect(end).toBe(start);
     expect(await seller.lookupInvoice(hash)).toMatchObject({ state: 'canceled' });
     await expect.poll(() => events, { timeout: 5000 }).toEqual(['open', 'accepted', 'canceled']);
     await expect.poll(() => seenElsewhere.at(-1), { timeout: 5000 }).toBe('canceled');
@@ -337,14 +319,9 @@ describeRegtest(unavailable, 'LndNode on a real regtest network', () => {
   });
 
   it('keeps a ledger that matches every node’s channel balance change to the msat', async () => {
-    const after = await quietBalances(await Promise.all(NAMES.map((n) => rt.node(n))));
-    NAMES.forEach((name, i) => {
-      expect({ name, delta: after[i]!.localMsat - before.get(name)! }).toEqual({
-        name,
-        delta: ledger.get(name),
-      });
-    });
-    expect([...ledger.values()].reduce((a, b) => a + b, 0)).toBe(0);
+    const after = await quietBalances(await allNodes());
+    expect(changes(before, after)).toEqual(ledger.expected());
+    expect(Object.values(ledger.expected()).reduce((a, b) => a + b, 0)).toBe(0);
   });
 
   it('is a fault, not a payment failure, when LND cannot be used', async () => {

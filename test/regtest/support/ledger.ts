@@ -22,16 +22,16 @@ export function hubFee(amountMsat: number): number {
  * among them (a payer hears of success before every hop has settled, and a
  * canceled hold invoice fails back hop by hop). Bounded: 10 s.
  */
-export async function quietBalances(
-  nodes: Readonly<Record<string, LightningNode>>,
+export async function quietBalances<K extends string>(
+  nodes: Readonly<Record<K, LightningNode>>,
   clock: Clock = systemClock,
-): Promise<Record<string, number>> {
-  const names = Object.keys(nodes);
+): Promise<Record<K, number>> {
+  const names = Object.keys(nodes) as K[];
   const until = clock.now() + 10_000;
   for (;;) {
     const all = await Promise.all(names.map((n) => nodes[n]!.balances()));
     if (all.every((b) => b.pendingInMsat + b.pendingOutMsat === 0))
-      return Object.fromEntries(names.map((n, i) => [n, all[i]!.localMsat]));
+      return Object.fromEntries(names.map((n, i) => [n, all[i]!.localMsat])) as Record<K, number>;
     if (clock.now() > until) {
       const busy = names.filter((_, i) => all[i]!.pendingInMsat + all[i]!.pendingOutMsat > 0);
       throw new Error(`HTLCs still in flight after 10 s at ${busy.join(', ')}`);
