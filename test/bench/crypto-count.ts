@@ -3,8 +3,7 @@
  * secp256k1 operations behind BOLT11 (sign, recover, verify) and the macaroon
  * HMAC work (mint, caveats added, signature-chain checks). Installed by
  * wrapping the methods of the shared `tinySecp`/`nobleSecp` objects and of
- * `Macaroon`; counting can be paused while the bench times the same
- * operations on their own.
+ * `Macaroon`.
  */
 import { Macaroon } from '../../infra/l402/index.js';
 import { nobleSecp, tinySecp, type Secp } from '../../infra/lightning/secp.js';
@@ -23,8 +22,6 @@ export type CryptoOp = (typeof CRYPTO_OPS)[number];
 /** A live counter: `take()` returns the counts since the last take and starts again from zero. */
 export interface CryptoCounter {
   take(): Record<CryptoOp, number>;
-  /** Runs `fn` without counting (for timing the operations themselves). */
-  paused<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 const zero = (): Record<CryptoOp, number> =>
@@ -33,9 +30,8 @@ const zero = (): Record<CryptoOp, number> =>
 /** Installs the counter (once per process). */
 export function installCryptoCounter(): CryptoCounter {
   let counts = zero();
-  let active = true;
   const count = (op: CryptoOp) => {
-    if (active) counts[op]++;
+    counts[op]++;
   };
   for (const secp of [tinySecp, nobleSecp] as Secp[]) {
     const { signRecoverable, recover, verify } = secp;
@@ -66,14 +62,6 @@ export function installCryptoCounter(): CryptoCounter {
       const out = counts;
       counts = zero();
       return out;
-    },
-    async paused(fn) {
-      active = false;
-      try {
-        return await fn();
-      } finally {
-        active = true;
-      }
     },
   };
 }

@@ -85,21 +85,21 @@ function variantsAt(target: number): number[] {
  */
 function runScale(target: number, rounds: number): ScaleResult | undefined {
   const variants = variantsAt(target);
-  const floors = [spawnChild<FloorTiming>(['--floor'])];
+  const first = spawnChild<FloorTiming>(['--floor']);
+  if (!first) return undefined;
+  const floors = [first];
   const runs: ScaleResult['runs'] = {};
   for (let r = 0; r < rounds; r++) {
     for (let k = 0; k < variants.length; k++) {
       const index = variants[(k + r) % variants.length]!;
       const run = spawnChild<Omit<RunResult, 'floor'>>(['--run', String(target), String(index)]);
-      floors.push(spawnChild<FloorTiming>(['--floor']));
-      if (!run || floors.includes(undefined)) {
-        console.error(`scale ${target}, ${VARIANTS[index]!.name}: a child process failed`);
-        return undefined;
-      }
-      (runs[VARIANTS[index]!.name] ??= []).push({ ...run, floor: floors.length - 2 });
+      const after = run && spawnChild<FloorTiming>(['--floor']);
+      if (!run || !after) return undefined;
+      (runs[VARIANTS[index]!.name] ??= []).push({ ...run, floor: floors.length - 1 });
+      floors.push(after);
     }
   }
-  return { target, floors: floors as FloorTiming[], runs };
+  return { target, floors, runs };
 }
 
 /** Runs this file in a child process with `args`; its last line of output is its JSON result. */
