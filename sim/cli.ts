@@ -10,6 +10,7 @@ import { reportCommand } from './commands/report-command.js';
 import { workerCommand } from './commands/worker-command.js';
 import { type CommandIo, type ExitCode } from './commands/io.js';
 import { ScenarioError } from './scenario/errors.js';
+import { listScenarios } from './scenario/load.js';
 import { isLabError } from '../infra/errors.js';
 
 const HELP = `usage: npm run sim -- <command> [options]   (or: npx tsx sim/cli.ts <command>)
@@ -22,7 +23,7 @@ commands:
   validate <file>           check a scenario file and list every problem
   report <run dir>          regenerate report.html from a run's summary.json
 
-Each command has --help. Scenarios: quickstart, price-war, resale, policy-benchmark, agent-chain, faults, reputation.`;
+Each command has --help. Scenarios: ${listScenarios().join(', ')}.`;
 
 const commands: Record<string, (argv: string[], io: CommandIo) => Promise<ExitCode>> = {
   run: runCommand,

@@ -13,7 +13,7 @@ export const RUN_HELP = `usage: sim run <scenario|file.yaml> [options]
 
 Runs one scenario and writes its report.
 
-  --seed N              seed (default: the scenario's)
+  --seed S              seed, an integer or any text (default: the scenario's)
   --out DIR             output directory (default: runs/<scenario>-<seed>/)
   --backend KIND        embedded (default: in-process network, virtual time)
                         or regtest (real LND nodes, wall clock; needs --network)

@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { join, resolve } from 'node:path';
-import { loadScenario } from '../scenario/load.js';
+import { listScenarios, loadScenario } from '../scenario/load.js';
 import { parseOverrideArgs } from '../scenario/overrides.js';
 import { scenarioChecks } from '../market/checks.js';
 import { ScenarioError } from '../scenario/errors.js';
@@ -20,7 +20,7 @@ const HELP = `usage: npm run demo -- [scenario|file.yaml] [options]
 Runs a market and serves a live view of it in the browser (open the printed URL).
 
   --speed N          market seconds per wall second, ${MIN_SPEED} to ${MAX_SPEED} (default 10; embedded network)
-  --seed N           seed (default: the scenario's)
+  --seed S           seed, an integer or any text (default: the scenario's)
   --port N           port of the page (default 8402; 0 picks a free one)
   --out DIR          where the run's files go (default runs/<scenario>-<seed>-live/)
   --backend KIND     embedded (default) or regtest (real LND nodes, wall clock; needs --network)
@@ -29,7 +29,7 @@ Runs a market and serves a live view of it in the browser (open the printed URL)
   --replay DIR       play back a finished run from DIR/events.jsonl instead of running one
   -h, --help         this help
 
-Scenarios: quickstart (default), price-war, resale, policy-benchmark, agent-chain, faults, or a file.
+Scenarios: ${listScenarios().join(', ')} (default quickstart), or a file.
 Keys on the page: Space pauses, + and - change speed. More in docs/demo.md.`;
 
 async function main(argv: string[]): Promise<number> {
