@@ -25,7 +25,7 @@ Runs one L402 seller (paywalled Hono app) on a real socket.
 
 options:
   --archetype KIND         ${ARCHETYPES.join(', ')}
-  --config FILE            seller config (JSON or YAML, see README "Sellers"); flags override it
+  --config FILE            seller config (JSON or YAML, see docs/services.md "Sellers"); flags override it
   --name NAME              service name (default: the archetype)
   --price-msat N           fixed unit price in msat (default 10000)
   --adversarial MODE       overcharge | wrong-payee | no-delivery | slow
