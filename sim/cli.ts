@@ -9,9 +9,8 @@ import { validateCommand } from './commands/validate-command.js';
 import { reportCommand } from './commands/report-command.js';
 import { workerCommand } from './commands/worker-command.js';
 import { type CommandIo, type ExitCode } from './commands/io.js';
-import { ScenarioError } from './scenario/errors.js';
+import { failureExit } from './commands/failure.js';
 import { listScenarios } from './scenario/load.js';
-import { isLabError } from '../infra/errors.js';
 
 const HELP = `usage: npm run sim -- <command> [options]   (or: npx tsx sim/cli.ts <command>)
 
@@ -54,27 +53,7 @@ async function main(argv: string[]): Promise<ExitCode> {
   try {
     return await command(rest, io);
   } catch (err) {
-    if (isLabError(err, 'usage')) {
-      console.error(err.message);
-      return 2;
-    }
-    if (err instanceof ScenarioError) {
-      console.error(err.message);
-      console.error(
-        '\nfix the file (or the --set value) and try again; `npm run sim -- validate <file>` checks without running.',
-      );
-      return 1;
-    }
-    if (err instanceof Error && 'code' in err && typeof err.code === 'string') {
-      // parseArgs errors (unknown option, missing value) are usage errors too.
-      if (err.code.startsWith('ERR_PARSE_ARGS')) {
-        console.error(`${err.message}\nrun with --help for the options`);
-        return 2;
-      }
-      console.error(`error (${err.code}): ${err.message}`);
-      return 1;
-    }
-    throw err;
+    return failureExit(name, err, io.err);
   }
 }
 

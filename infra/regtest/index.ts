@@ -25,7 +25,14 @@ export { attachPolar, guessRole, type PolarAttachOptions, type PolarAttachResult
 export { findPolarNetwork, polarHomes, type PolarNetwork } from './polar-networks.js';
 export type { PolarNode } from './polar-node.js';
 export { bootstrap, prepareChain, type BootNode, type BootstrapResult } from './bootstrap.js';
-export { defaultTopology, resolveTopology, topologySchema, type Topology } from './topology.js';
+export {
+  defaultTopology,
+  loadTopology,
+  parseTopology,
+  resolveTopology,
+  topologySchema,
+  type Topology,
+} from './topology.js';
 export { Chain, type ChainRpcConfig, type ChainRpcErrorCode } from './chain.js';
 export { Faucet, type FundingOutput } from './faucet.js';
 export { LndAdmin, waitForLnd, type OpenChannelOptions } from './lnd-admin.js';

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { sep } from 'node:path';
 import { z } from 'zod';
 import { nodeRoleSchema } from './network-file.js';
 import { LabError } from '../errors.js';
@@ -94,6 +96,24 @@ export const defaultTopology: Topology = topologySchema.parse({
 
 const BUILT_IN: Record<string, Topology> = { default: defaultTopology };
 
+/** A topology from parsed JSON; `where` (a file) prefixes the error naming the bad field. */
+export function parseTopology(json: unknown, where?: string): Topology {
+  const r = topologySchema.safeParse(json);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  throw new LabError(
+    'invalid_topology',
+    `${where ? `${where}: ` : ''}invalid topology at ${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
+  );
+}
+
+function unknownTopology(name: string): LabError {
+  return new LabError(
+    'invalid_topology',
+    `unknown topology ${JSON.stringify(name)}; built in: ${Object.keys(BUILT_IN).join(', ')}, or give a .json file`,
+  );
+}
+
 /** A built-in topology by name, or a parsed one from JSON text. */
 export function resolveTopology(nameOrJson: string): Topology {
   const builtIn = BUILT_IN[nameOrJson];
@@ -102,18 +122,46 @@ export function resolveTopology(nameOrJson: string): Topology {
   try {
     json = JSON.parse(nameOrJson);
   } catch {
-    throw new LabError(
-      'invalid_topology',
-      `unknown topology ${JSON.stringify(nameOrJson)}; built in: ${Object.keys(BUILT_IN).join(', ')}`,
-    );
+    throw unknownTopology(nameOrJson);
   }
-  const r = topologySchema.safeParse(json);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    throw new LabError(
-      'invalid_topology',
-      `invalid topology at ${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
-    );
+  return parseTopology(json);
+}
+
+/** True when `--topology` names a file (`….json`, or a path with a folder in it) rather than a built-in. */
+export function isTopologyFile(nameOrPath: string): boolean {
+  return nameOrPath.endsWith('.json') || nameOrPath.includes('/') || nameOrPath.includes(sep);
+}
+
+async function readTopologyFile(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (cause) {
+    const code = (cause as { code?: string }).code;
+    if (code === 'ENOENT') throw new LabError('not_found', `no topology file ${path}`, { cause });
+    throw new LabError('not_found', `cannot read topology file ${path}: ${(cause as Error).message}`, {
+      cause,
+    });
   }
-  return r.data;
+}
+
+/**
+ * What `--topology` names: a built-in by name, or a JSON file. Errors name
+ * the file (missing, not JSON, the bad field) or the unknown name.
+ */
+export async function loadTopology(nameOrPath: string): Promise<Topology> {
+  if (!isTopologyFile(nameOrPath)) {
+    const builtIn = BUILT_IN[nameOrPath];
+    if (!builtIn) throw unknownTopology(nameOrPath);
+    return builtIn;
+  }
+  const text = await readTopologyFile(nameOrPath);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new LabError('invalid_topology', `${nameOrPath} is not valid JSON: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+  return parseTopology(json, nameOrPath);
 }

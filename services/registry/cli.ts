@@ -1,12 +1,22 @@
 /**
  * The standalone registry: `npm run registry -- --port 8402 --data ./registry.json`.
  * HTTP API, WebSocket feed at /feed, health probes on the wall clock.
+ * Every flag is checked before anything loads or starts: usage errors exit 2, other failures 1.
  */
 import { parseArgs } from 'node:util';
+import {
+  integerOption,
+  MAX_TIMER_MS,
+  parseArgsError,
+  portOption,
+  refuseEmptyOptions,
+  usageError,
+} from '../../infra/cli-options.js';
+import { isLabError } from '../../infra/errors.js';
 import type { Network } from '../../infra/lightning/node.js';
 import { createLogger } from '../../infra/log.js';
 import { systemClock } from '../../infra/time/clock.js';
-import { startRegistryServer } from './server.js';
+import type { RegistryServerOptions } from './server.js';
 
 const USAGE = `usage: npm run registry -- [options]
 
@@ -20,7 +30,7 @@ options:
   --data FILE              keep listings and ratings in FILE (JSON, written atomically);
                            without it the registry forgets everything on exit
   --probe-interval-ms N    health probe period (default 60000; 0 disables probing)
-  --probe-timeout-ms N     a probe slower than this fails (default 5000)
+  --probe-timeout-ms N     a probe slower than this fails (default 5000; at least 1)
   --lab                    let probes reach loopback and private addresses (sellers on this
                            machine or a lab network); without it only public addresses
   -h, --help               show this help
@@ -29,63 +39,62 @@ routes: GET /listings?capability=&category=&maxPriceMsat=&alive=&sort=price|rati
         GET /listings/:id   POST /listings   PUT /listings/:id   DELETE /listings/:id
         POST /listings/:id/ratings   GET /health   WebSocket /feed`;
 
+const OPTIONS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  data: { type: 'string' },
+  network: { type: 'string' },
+  'probe-interval-ms': { type: 'string' },
+  'probe-timeout-ms': { type: 'string' },
+  lab: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true }>>['values'];
+
 const NETWORKS: readonly Network[] = ['regtest', 'simnet', 'signet', 'testnet', 'mainnet'];
 const isNetwork = (s: string): s is Network => (NETWORKS as readonly string[]).includes(s);
 
-function int(value: string | undefined, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
-    console.error(`--${name} must be a non-negative integer, got ${JSON.stringify(value)}\n\n${USAGE}`);
-    process.exit(2);
+function parse(argv: string[]): Values {
+  try {
+    return parseArgs({ args: argv, options: OPTIONS, strict: true }).values;
+  } catch (err) {
+    throw parseArgsError(err);
   }
-  return Number(value);
+}
+
+/** The server options the flags ask for (without clock and logger); 'help' when the help was asked for. */
+function registryArgs(argv: string[]): Omit<RegistryServerOptions, 'clock' | 'logger'> | 'help' {
+  const v = parse(argv);
+  refuseEmptyOptions(v);
+  if (v.help) return 'help';
+  const network = v.network ?? 'regtest';
+  if (!isNetwork(network))
+    throw usageError(`--network must be one of ${NETWORKS.join(', ')}, got ${JSON.stringify(network)}`);
+  const interval = v['probe-interval-ms'];
+  const timeout = v['probe-timeout-ms'];
+  return {
+    network,
+    addressPolicy: v.lab ? 'lab' : 'public',
+    port: v.port === undefined ? 8402 : portOption('port', v.port),
+    hostname: v.host ?? '127.0.0.1',
+    ...(v.data !== undefined ? { dataFile: v.data } : {}),
+    probeIntervalMs:
+      interval === undefined ? 60_000 : integerOption('probe-interval-ms', interval, 0, MAX_TIMER_MS),
+    probeTimeoutMs:
+      timeout === undefined ? 5_000 : integerOption('probe-timeout-ms', timeout, 1, MAX_TIMER_MS),
+  };
 }
 
 async function main(): Promise<void> {
-  let args;
-  try {
-    args = parseArgs({
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        data: { type: 'string' },
-        network: { type: 'string' },
-        'probe-interval-ms': { type: 'string' },
-        'probe-timeout-ms': { type: 'string' },
-        lab: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }).values;
-  } catch (err) {
-    console.error(`${(err as Error).message}\n\n${USAGE}`);
-    process.exit(2);
-  }
-  if (args.help) {
-    console.log(USAGE);
-    return;
-  }
-  const network = args.network ?? 'regtest';
-  if (!isNetwork(network)) {
-    console.error(
-      `--network must be one of ${NETWORKS.join(', ')}, got ${JSON.stringify(network)}\n\n${USAGE}`,
-    );
-    process.exit(2);
-  }
+  const args = registryArgs(process.argv.slice(2));
+  if (args === 'help') return void console.log(USAGE);
+  // The server loads only once the flags are known good.
+  const { startRegistryServer } = await import('./server.js');
   const logger = createLogger({ name: 'registry' });
-  const server = await startRegistryServer({
-    clock: systemClock,
-    network,
-    addressPolicy: args.lab ? 'lab' : 'public',
-    port: int(args.port, 'port', 8402),
-    hostname: args.host ?? '127.0.0.1',
-    ...(args.data ? { dataFile: args.data } : {}),
-    probeIntervalMs: int(args['probe-interval-ms'], 'probe-interval-ms', 60_000),
-    probeTimeoutMs: Math.max(1, int(args['probe-timeout-ms'], 'probe-timeout-ms', 5_000)),
-    logger,
-  });
+  const server = await startRegistryServer({ ...args, clock: systemClock, logger });
   console.log(`registry listening on ${server.url} (feed ${server.url.replace(/^http/, 'ws')}/feed)`);
-  if (args.data) console.log(`data: ${args.data} (${server.registry.size} listings loaded)`);
+  if (args.dataFile) console.log(`data: ${args.dataFile} (${server.registry.size} listings loaded)`);
   const stop = async () => {
     await server.close();
     process.exit(0);
@@ -95,6 +104,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  if (isLabError(err, 'usage')) {
+    console.error(err.message);
+    process.exit(2);
+  }
   console.error(`registry failed to start: ${(err as Error).message}`);
   process.exit(1);
 });

@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readSummary, writeReport } from '../report/write-run.js';
+import { writeReport } from '../report/write-run.js';
+import { readSummary } from '../report/read-run.js';
 import { consoleSummary } from '../report/console.js';
 import { type CommandIo, type ExitCode } from './io.js';
 import { LabError } from '../../infra/errors.js';
+import { refuseEmptyOptions } from '../../infra/cli-options.js';
 
 export const REPORT_HELP = `usage: sim report <run dir> [--no-png]
 
@@ -21,11 +23,13 @@ export async function reportCommand(argv: string[], io: CommandIo): Promise<Exit
       'no-png': { type: 'boolean', default: false },
     },
   });
+  refuseEmptyOptions(values);
   if (values.help) {
     io.out(REPORT_HELP);
     return 0;
   }
-  if (positionals.length !== 1) throw new LabError('usage', `expected one run directory\n\n${REPORT_HELP}`);
+  if (positionals.length !== 1 || !positionals[0])
+    throw new LabError('usage', `expected one run directory\n\n${REPORT_HELP}`);
   const dir = resolve(positionals[0]!);
   if (!existsSync(join(dir, 'summary.json')))
     throw new LabError(

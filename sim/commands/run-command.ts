@@ -8,6 +8,7 @@ import { runScenario } from '../run.js';
 import { consoleSummary } from '../report/console.js';
 import { type CommandIo, type ExitCode } from './io.js';
 import { LabError } from '../../infra/errors.js';
+import { refuseEmptyOptions } from '../../infra/cli-options.js';
 
 export const RUN_HELP = `usage: sim run <scenario|file.yaml> [options]
 
@@ -43,13 +44,12 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<ExitCod
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
+  refuseEmptyOptions(values);
   if (values.help) {
     io.out(RUN_HELP);
     return 0;
   }
-  const name = positionals[0];
-  if (!name || positionals.length > 1)
-    throw new LabError('usage', `expected one scenario name or file\n\n${RUN_HELP}`);
+  const name = scenarioArg(positionals);
   const backend = values.backend;
   if (backend !== 'embedded' && backend !== 'regtest')
     throw new LabError('usage', `--backend must be embedded or regtest, got "${backend}"`);
@@ -104,4 +104,17 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<ExitCod
   } finally {
     bar?.stop();
   }
+}
+
+// `npm start -- price-war` arrives as `run quickstart price-war`: say that npm start always runs quickstart.
+function scenarioArg(positionals: string[]): string {
+  const [name, second] = positionals;
+  if (name && positionals.length === 1) return name;
+  if (name === 'quickstart' && second)
+    throw new LabError(
+      'usage',
+      `expected one scenario name or file, got "${positionals.join(' ')}": npm start runs quickstart; ` +
+        `for another scenario: npm run sim -- run ${second}`,
+    );
+  throw new LabError('usage', `expected one scenario name or file\n\n${RUN_HELP}`);
 }

@@ -13,6 +13,7 @@ import { queueTransport } from '../sweep/queue-coordinator.js';
 import { sweepConsoleTable } from '../sweep/report.js';
 import { type CommandIo, type ExitCode } from './io.js';
 import { LabError } from '../../infra/errors.js';
+import { refuseEmptyOptions } from '../../infra/cli-options.js';
 
 export const SWEEP_HELP = `usage: sim sweep <scenario|file.yaml> [options]
 
@@ -50,6 +51,7 @@ export async function sweepCommand(argv: string[], io: CommandIo): Promise<ExitC
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
+  refuseEmptyOptions(values);
   if (values.help) {
     io.out(SWEEP_HELP);
     return 0;

@@ -4,6 +4,7 @@ import { loadScenario } from '../scenario/load.js';
 import { scenarioChecks } from '../market/checks.js';
 import { type CommandIo, type ExitCode } from './io.js';
 import { LabError } from '../../infra/errors.js';
+import { refuseEmptyOptions } from '../../infra/cli-options.js';
 
 export const VALIDATE_HELP = `usage: sim validate <scenario|file.yaml>
 
@@ -19,11 +20,12 @@ export async function validateCommand(argv: string[], io: CommandIo): Promise<Ex
     allowPositionals: true,
     options: { help: { type: 'boolean', short: 'h', default: false } },
   });
+  refuseEmptyOptions(values);
   if (values.help) {
     io.out(VALIDATE_HELP);
     return 0;
   }
-  if (positionals.length !== 1)
+  if (positionals.length !== 1 || !positionals[0])
     throw new LabError('usage', `expected one scenario name or file\n\n${VALIDATE_HELP}`);
   const s = loadScenario(positionals[0]!, { checks: scenarioChecks });
   const agents = s.buyers.reduce((a, b) => a + b.count, 0);

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { parseQueueUrl } from '../sweep/queue-connection.js';
 import { startQueueWorker } from '../sweep/queue-worker.js';
 import { LabError } from '../../infra/errors.js';
+import { refuseEmptyOptions } from '../../infra/cli-options.js';
 import type { CommandIo, ExitCode } from './io.js';
 
 export const WORKER_HELP = `usage: sim worker --queue redis://host:port [options]
@@ -29,6 +30,7 @@ export async function workerCommand(argv: string[], io: CommandIo): Promise<Exit
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
+  refuseEmptyOptions(values);
   if (values.help) {
     io.out(WORKER_HELP);
     return 0;

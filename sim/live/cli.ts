@@ -2,126 +2,103 @@
 /**
  * `npm run demo`: runs a market and serves the live view, or replays a
  * finished run (`--replay runs/<dir>`). Prints the page's URL.
+ *
+ * Order matters: every input is checked first, then the page's port is bound,
+ * and only then is the market built (it truncates its run files). Exit codes:
+ * 0 stopped with Ctrl-C, 1 the run failed or could not start, 2 bad command line.
  */
-import { parseArgs } from 'node:util';
-import { join, resolve } from 'node:path';
-import { listScenarios, loadScenario } from '../scenario/load.js';
-import { parseOverrideArgs } from '../scenario/overrides.js';
-import { scenarioChecks } from '../market/checks.js';
+import { createLogger, type Logger } from '../../infra/log.js';
+import { isLabError } from '../../infra/errors.js';
 import { ScenarioError } from '../scenario/errors.js';
-import { createLogger } from '../../infra/log.js';
-import { LiveMarket } from './live-market.js';
-import { Replay } from './replay.js';
-import { startLiveServer, type LiveSource } from './server.js';
-import { MAX_SPEED, MIN_SPEED } from './paced-clock.js';
-
-const HELP = `usage: npm run demo -- [scenario|file.yaml] [options]
-
-Runs a market and serves a live view of it in the browser (open the printed URL).
-
-  --speed N          market seconds per wall second, ${MIN_SPEED} to ${MAX_SPEED} (default 10; embedded network)
-  --seed S           seed, an integer or any text (default: the scenario's)
-  --port N           port of the page (default 8402; 0 picks a free one)
-  --out DIR          where the run's files go (default runs/<scenario>-<seed>-live/)
-  --backend KIND     embedded (default) or regtest (real LND nodes, wall clock; needs --network)
-  --network FILE     network description for --backend regtest (from npm run network:up)
-  --set KEY=VALUE    override a scenario field (repeatable), e.g. --set durationSec=120
-  --replay DIR       play back a finished run from DIR/events.jsonl instead of running one
-  -h, --help         this help
-
-Scenarios: ${listScenarios().join(', ')} (default quickstart), or a file.
-Keys on the page: Space pauses, + and - change speed. More in docs/demo.md.`;
+import { HELP, parseDemoArgs } from './demo-args.js';
+import { prepareDemo, sourceOf, type DemoPlan, type LivePlan } from './demo-setup.js';
+import type { LiveMarket } from './live-market.js';
+import { startLiveServer, type LiveServer } from './server.js';
 
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      speed: { type: 'string', default: '10' },
-      seed: { type: 'string' },
-      port: { type: 'string', default: '8402' },
-      out: { type: 'string' },
-      backend: { type: 'string', default: 'embedded' },
-      network: { type: 'string' },
-      set: { type: 'string', multiple: true, default: [] },
-      replay: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-  if (values.help) {
+  const args = parseDemoArgs(argv);
+  if (args.help) {
     console.log(HELP);
     return 0;
   }
-  const speed = Number(values.speed);
-  if (!(speed >= MIN_SPEED && speed <= MAX_SPEED))
-    return usage(`--speed must be a number from ${MIN_SPEED} to ${MAX_SPEED}, got "${values.speed}"`);
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    return usage(`--port must be a port number, got "${values.port}"`);
-  const backend = values.backend;
-  if (backend !== 'embedded' && backend !== 'regtest')
-    return usage(`--backend must be embedded or regtest, got "${backend}"`);
-  if (backend === 'regtest' && !values.network)
-    return usage(
-      '--backend regtest needs --network <network.json>; bring a network up with `npm run network:up`',
-    );
-  if (positionals.length > 1) return usage('expected at most one scenario name or file');
-
   const logger = createLogger({ name: 'demo' });
-  let source: LiveSource;
-  let outDir: string | undefined;
-  if (values.replay) {
-    source = Replay.load(resolve(values.replay), { speed });
-  } else {
-    const scenario = loadScenario(positionals[0] ?? 'quickstart', {
-      overrides: parseOverrideArgs(values.set),
-      checks: scenarioChecks,
-    });
-    const seed =
-      values.seed === undefined
-        ? scenario.seed
-        : /^-?\d+$/.test(values.seed)
-          ? Number(values.seed)
-          : values.seed;
-    outDir = resolve(values.out ?? join('runs', `${scenario.name}-${seed}-live`));
-    const market = new LiveMarket(scenario, {
-      seed,
-      speed,
-      backend,
-      outDir,
-      logger,
-      startedAt: new Date().toISOString(),
-      ...(values.network && { networkFile: values.network }),
-    });
-    source = market;
-    market.done.then(
-      () => console.log(`run finished; files in ${outDir} (replay: npm run demo -- --replay ${outDir})`),
-      (err: unknown) => console.error(`the run failed: ${err instanceof Error ? err.message : String(err)}`),
-    );
-  }
-  const server = await startLiveServer(source, { port, logger });
+  const plan = await prepareDemo(args, logger);
+  const server = await bind(plan, args.port, logger);
+  if (!server) return 1;
   console.log(`live market view: ${server.url}/  (Ctrl-C to stop)`);
-  await new Promise<void>((done) => {
-    process.once('SIGINT', () => done());
-    process.once('SIGTERM', () => done());
-  });
+  const failure =
+    plan.kind === 'live' && plan.market ? watchRun(plan.market, plan) : new Promise<never>(() => {});
+  const outcome = await Promise.race([stopSignal(), failure]);
   await server.close();
-  return 0;
+  if (outcome === 'signal') return 0;
+  console.error(`the run failed: ${outcome.message}`);
+  console.error(`the demo has stopped; ${outcome.hint}`);
+  return 1;
 }
 
-function usage(message: string): number {
-  console.error(`${message}\n\n${HELP}`);
-  return 2;
+/** Listens on `port` and builds the market; undefined (with the reason printed) when the port cannot be had. */
+async function bind(plan: DemoPlan, port: number, logger: Logger): Promise<LiveServer | undefined> {
+  try {
+    return await startLiveServer(sourceOf(plan), { port, logger });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') console.error(`port ${port} is in use; ${freePortHint(port)}`);
+    else if (code === 'EACCES') console.error(`not allowed to listen on port ${port}; ${freePortHint(port)}`);
+    else throw err;
+    return undefined;
+  }
+}
+
+function freePortHint(port: number): string {
+  const registry = port === 8402 ? ' (npm run registry listens on 8402 too by default)' : '';
+  return `pass --port N (or --port 0 for a free one)${registry}`;
+}
+
+/** Resolves when the market's run fails (the finished message is printed on success); never otherwise. */
+function watchRun(market: LiveMarket, plan: LivePlan): Promise<{ message: string; hint: string }> {
+  return new Promise((resolve) => {
+    market.done.then(
+      () =>
+        console.log(
+          `run finished; files in ${plan.outDir} (replay: npm run demo -- --replay ${plan.outDir})`,
+        ),
+      (err: unknown) =>
+        resolve({
+          message: err instanceof Error ? err.message : String(err),
+          hint:
+            plan.backend === 'regtest'
+              ? 'check the network with `npm run network:status`, then run the demo again'
+              : 'fix the cause above and run the demo again',
+        }),
+    );
+  });
+}
+
+function stopSignal(): Promise<'signal'> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve('signal'));
+    process.once('SIGTERM', () => resolve('signal'));
+  });
+}
+
+/** The message for an error main let through, and its exit code. */
+function report(err: unknown): number {
+  if (isLabError(err, 'usage')) {
+    // Usage errors from below (a malformed --set) do not point to --help themselves.
+    console.error(
+      err.message.includes('--help') ? err.message : `${err.message}\nrun with --help for the options`,
+    );
+    return 2;
+  }
+  if (err instanceof ScenarioError) {
+    console.error(`${err.message}\n\nfix the scenario (or the --set value) and try again.`);
+    return 1;
+  }
+  console.error(err instanceof Error ? err.message : String(err));
+  return 1;
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
-  (err: unknown) => {
-    if (err instanceof ScenarioError) {
-      console.error(`${err.message}\n\nfix the scenario (or the --set value) and try again.`);
-      process.exit(1);
-    }
-    console.error(err instanceof Error ? err.message : String(err));
-    process.exit(1);
-  },
+  (err: unknown) => process.exit(report(err)),
 );

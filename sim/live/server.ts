@@ -29,6 +29,8 @@ export interface LiveServer {
   close(): Promise<void>;
 }
 
+/** How long close() waits for viewers to take the last snapshot and hang up before cutting them off. */
+const CLOSE_GRACE_MS = 1000;
 /** A viewer whose socket has this much unsent is skipped for a tick rather than slowing the others. */
 const MAX_BUFFERED_BYTES = 1 << 20;
 /** Frames bigger than this are cut by the socket itself; smaller ones over MAX_CONTROL_BYTES get a refusal. */
@@ -63,16 +65,29 @@ function pageAssets(): Map<string, { body: string; type: string }> {
  * viewers, so viewers cost the market a send each, not a rebuild. Control
  * messages from the page are validated; a bad one gets `{type:'error'}` with
  * the reason and changes nothing.
+ *
+ * `sourceOrBuild` may be a function that builds the source: it is called once
+ * the port is bound, so a port in use fails before the source exists (a live
+ * market opens its run files when built). If it throws, the port is released
+ * and the error rethrown. `close()` sends viewers the last snapshot (a failed
+ * run's error included) before it hangs up.
  */
-export async function startLiveServer(source: LiveSource, opts: LiveServerOptions = {}): Promise<LiveServer> {
+export async function startLiveServer(
+  sourceOrBuild: LiveSource | (() => LiveSource),
+  opts: LiveServerOptions = {},
+): Promise<LiveServer> {
   const { port = 0, hostname = '127.0.0.1', intervalMs = 250, logger = silentLogger } = opts;
   const assets = pageAssets();
+  // Set before anything is served: the build runs as soon as listen() resolves, before any request is read.
+  let source: LiveSource;
+  if (typeof sourceOrBuild !== 'function') source = sourceOrBuild;
   const app = new Hono();
   for (const [path, a] of assets)
     app.get(path, (c) => c.body(a.body, 200, { 'content-type': a.type, 'cache-control': 'no-store' }));
   app.get('/api/snapshot', (c) => c.json(source.snapshot()));
   app.notFound((c) => c.json({ error: 'not_found', message: `no route ${c.req.method} ${c.req.path}` }, 404));
   const http: Listening = await listen(app.fetch, { port, hostname });
+  if (typeof sourceOrBuild === 'function') source = await buildOrRelease(sourceOrBuild, http);
   const wss = new WebSocketServer({ server: http.server, path: '/ws', maxPayload: MAX_FRAME_BYTES });
   let ticks = 0;
 
@@ -117,11 +132,37 @@ export async function startLiveServer(source: LiveSource, opts: LiveServerOption
     get ticks() {
       return ticks;
     },
+    /** Sends viewers the last snapshot (a failed run's error included), hangs up, stops listening. */
     async close() {
       clearInterval(timer);
-      for (const ws of wss.clients) ws.terminate();
+      broadcast();
+      await hangUp([...wss.clients]);
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await http.close();
     },
   };
+}
+
+/** Closes viewers' sockets cleanly (1001 going away), cutting off any still open after CLOSE_GRACE_MS. */
+async function hangUp(viewers: WebSocket[]): Promise<void> {
+  const closed = viewers.map(
+    (ws) =>
+      new Promise<void>((done) => (ws.readyState === ws.CLOSED ? done() : ws.once('close', () => done()))),
+  );
+  for (const ws of viewers) ws.close(1001, 'the demo has stopped');
+  let timer: NodeJS.Timeout | undefined;
+  const grace = new Promise<void>((done) => (timer = setTimeout(done, CLOSE_GRACE_MS)));
+  await Promise.race([Promise.all(closed), grace]);
+  clearTimeout(timer);
+  for (const ws of viewers) ws.terminate();
+}
+
+/** Builds the source once listening; if that throws, releases the port first. */
+async function buildOrRelease(build: () => LiveSource, http: Listening): Promise<LiveSource> {
+  try {
+    return build();
+  } catch (err) {
+    await http.close();
+    throw err;
+  }
 }

@@ -59,3 +59,6 @@ export interface RunMeta {
   engineSteps: number;
   unfinished: number;
 }
+
+/** The part of meta.json a report shows: the code, Node and package versions. */
+export type Provenance = Pick<RunMeta, 'code' | 'node' | 'versions'>;

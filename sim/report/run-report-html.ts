@@ -12,10 +12,10 @@ import {
   provenanceTable,
   welfareTable,
 } from './tables.js';
-import type { RunMeta } from './provenance.js';
+import type { Provenance } from './provenance.js';
 
 /** report.html of one run: overview, funnel, welfare, charts, then the tables section by section. */
-export function runReportHtml(s: Summary, charts: RenderedChart[], meta?: RunMeta): string {
+export function runReportHtml(s: Summary, charts: RenderedChart[], meta?: Provenance): string {
   const sections = [
     `<h2>Overview</h2>`,
     overviewTable(s),

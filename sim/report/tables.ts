@@ -1,7 +1,7 @@
 import type { Summary } from '../metrics/summary.js';
 import { STEPS } from '../metrics/rows.js';
 import { int, ms, pct, sats } from './format.js';
-import type { RunMeta } from './provenance.js';
+import type { Provenance } from './provenance.js';
 
 /**
  * The run's tables as header + formatted rows, shared by the terminal
@@ -167,7 +167,7 @@ export function postedPriceTable(s: Summary, posted: NonNullable<Summary['posted
 }
 
 /** Where a run came from: scenario hash, code version, packages, seed, backend. */
-export function provenanceTable(s: Summary, meta?: RunMeta): Table {
+export function provenanceTable(s: Summary, meta?: Provenance): Table {
   const rows = [
     ['scenario', `${s.scenario} (sha256 ${s.scenarioHash.slice(0, 16)}…)`],
     ['seed', String(s.seed)],

@@ -7,7 +7,8 @@ import { parsePurchasesCsv } from '../metrics/csv.js';
 import { svgToPng, toSvg } from './render.js';
 import type { RenderedChart } from './html.js';
 import { runReportHtml } from './run-report-html.js';
-import type { RunMeta } from './provenance.js';
+import type { Provenance, RunMeta } from './provenance.js';
+import { readMeta } from './read-run.js';
 
 /** summary.json text: stable key order (as built), two-space indent, trailing newline. */
 export function summaryJson(s: Summary): string {
@@ -48,7 +49,7 @@ export function readPricePoints(dir: string): PricePoint[] {
 export async function writeReport(
   dir: string,
   s: Summary,
-  { png = true, meta }: { png?: boolean; meta?: RunMeta } = {},
+  { png = true, meta }: { png?: boolean; meta?: Provenance } = {},
 ): Promise<string> {
   const charts = await renderRunCharts(s, readPricePoints(dir));
   if (png) {
@@ -71,17 +72,4 @@ export async function writeRunOutputs(
   writeFileSync(join(dir, 'summary.json'), summaryJson(s));
   writeFileSync(join(dir, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
   return writeReport(dir, s, { ...opts, meta });
-}
-
-/** Reads a run directory's summary.json back. */
-export function readSummary(dir: string): Summary {
-  return JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Summary;
-}
-
-/** Reads a run directory's meta.json back, when there is one written by this version. */
-export function readMeta(dir: string): RunMeta | undefined {
-  const file = join(dir, 'meta.json');
-  if (!existsSync(file)) return undefined;
-  const meta = JSON.parse(readFileSync(file, 'utf8')) as Partial<RunMeta>;
-  return meta.code ? (meta as RunMeta) : undefined;
 }

@@ -6,7 +6,8 @@ export interface ScenarioIssue {
   message: string;
 }
 
-export type ScenarioErrorCode = 'not_found' | 'unreadable' | 'bad_yaml' | 'invalid_scenario' | 'bad_override';
+export type ScenarioErrorCode =
+  'not_found' | 'not_yaml' | 'unreadable' | 'bad_yaml' | 'invalid_scenario' | 'bad_override';
 
 /** A scenario that cannot run: a `LabError` whose `issues` list every problem found, each with its path. */
 export class ScenarioError extends LabError<ScenarioErrorCode> {
@@ -32,6 +33,8 @@ function describe(code: ScenarioErrorCode): string {
   switch (code) {
     case 'not_found':
       return 'scenario not found';
+    case 'not_yaml':
+      return 'not a scenario file';
     case 'unreadable':
       return 'scenario file cannot be read';
     case 'bad_yaml':

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
@@ -53,17 +53,24 @@ export function resolveScenarioPath(nameOrPath: string): string {
   const candidates = isAbsolute(nameOrPath)
     ? [nameOrPath]
     : [resolve(nameOrPath), join(SCENARIO_DIR, nameOrPath), join(SCENARIO_DIR, `${nameOrPath}.yaml`)];
-  const found = candidates.find((p) => existsSync(p) && p.match(/\.ya?ml$/));
-  if (!found) {
-    throw new ScenarioError('not_found', [
-      {
-        path: '',
-        message: `no file "${nameOrPath}"; shipped scenarios: ${listScenarios().join(', ')}`,
-      },
-    ]);
-  }
-  return found;
+  const existing = candidates.filter((p) => existsSync(p) && statSync(p).isFile());
+  const found = existing.find((p) => YAML_FILE.test(p));
+  if (found) return found;
+  if (existing[0])
+    throw new ScenarioError(
+      'not_yaml',
+      [{ path: '', message: 'scenarios are YAML (.yaml or .yml); rename the file to end in .yaml' }],
+      existing[0],
+    );
+  throw new ScenarioError('not_found', [
+    {
+      path: '',
+      message: `no file "${nameOrPath}"; shipped scenarios: ${listScenarios().join(', ')}`,
+    },
+  ]);
 }
+
+const YAML_FILE = /\.ya?ml$/;
 
 /** Names of the shipped scenarios. */
 export function listScenarios(): string[] {

@@ -1,5 +1,6 @@
 import { parse as parseYaml } from 'yaml';
-import { ScenarioError } from './errors.js';
+import { ScenarioError, formatPath } from './errors.js';
+import { LabError } from '../../infra/errors.js';
 
 /**
  * Dotted-path overrides (`buyers[0].policy.params.maxMsat=5000`,
@@ -31,13 +32,18 @@ export function getPath(doc: unknown, path: string): unknown {
   return cur;
 }
 
-/** Returns a copy of `doc` with `value` set at `path`, creating objects on the way. */
+/**
+ * Returns a copy of `doc` with `value` set at `path`, creating objects and lists on the way.
+ * An index may name an entry of a list or the next one, which appends an entry; one further is refused.
+ */
 export function setPath<T>(doc: T, path: string, value: unknown): T {
   const keys = parsePath(path);
   const root = structuredClone(doc) as unknown;
   if (root === null || typeof root !== 'object') throw badPath(path, 'the scenario is not an object');
   let cur = root as Record<string | number, unknown>;
   keys.forEach((key, i) => {
+    if (typeof key === 'number' && Array.isArray(cur) && key > cur.length)
+      throw badPath(path, outOfRange(keys.slice(0, i), key, cur.length));
     if (i === keys.length - 1) {
       cur[key] = value;
       return;
@@ -50,10 +56,16 @@ export function setPath<T>(doc: T, path: string, value: unknown): T {
     } else if (next !== null && typeof next === 'object') {
       cur = next as Record<string | number, unknown>;
     } else {
-      throw badPath(path, `${keys.slice(0, i + 1).join('.')} is a ${typeof next}, not an object`);
+      throw badPath(path, `${formatPath(keys.slice(0, i + 1))} is a ${typeof next}, not an object`);
     }
   });
   return root as T;
+}
+
+// `index 99 is out of range: buyers has 2 entries (index 2 adds one)`.
+function outOfRange(list: (string | number)[], index: number, length: number): string {
+  const has = length === 1 ? '1 entry' : `${length || 'no'} entries`;
+  return `index ${index} is out of range: ${formatPath(list)} has ${has} (index ${length} adds one)`;
 }
 
 /** Applies every override in order. */
@@ -72,17 +84,31 @@ export function parseOverrideValue(text: string): unknown {
   }
 }
 
-/** Parses `key=value` pairs from the command line. */
+/** Parses `--set key=value` arguments; a malformed one is a usage error. */
 export function parseOverrideArgs(args: readonly string[]): Overrides {
   const out: Overrides = {};
   for (const arg of args) {
-    const eq = arg.indexOf('=');
-    if (eq <= 0) throw new ScenarioError('bad_override', [{ path: arg, message: 'expected key=value' }]);
-    const key = arg.slice(0, eq);
-    parsePath(key);
-    out[key] = parseOverrideValue(arg.slice(eq + 1));
+    const { key, value } = splitFlagValue('--set', arg, 'KEY=VALUE, e.g. --set durationSec=30');
+    out[key] = parseOverrideValue(value);
   }
   return out;
+}
+
+/**
+ * Splits a command-line `path=value` given to `flag`, refusing (a `usage` error naming the flag and
+ * the `form` it expects) one without a path or value, or whose path is not a dotted path.
+ */
+export function splitFlagValue(flag: string, arg: string, form: string): { key: string; value: string } {
+  const eq = arg.indexOf('=');
+  const key = arg.slice(0, eq);
+  const value = arg.slice(eq + 1);
+  if (eq <= 0 || value.trim() === '') throw new LabError('usage', `${flag} ${arg}: expected ${form}`);
+  try {
+    parsePath(key);
+  } catch {
+    throw new LabError('usage', `${flag} ${arg}: "${key}" is not a dotted path such as buyers[0].budgetMsat`);
+  }
+  return { key, value };
 }
 
 function badPath(path: string, why = 'expected a dotted path such as buyers[0].budgetMsat'): ScenarioError {

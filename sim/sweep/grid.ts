@@ -1,5 +1,4 @@
-import { parseOverrideValue, parsePath, type Overrides } from '../scenario/overrides.js';
-import { ScenarioError } from '../scenario/errors.js';
+import { parseOverrideValue, splitFlagValue, type Overrides } from '../scenario/overrides.js';
 
 /** One axis of a sweep: a dotted path into the scenario and the values it takes. */
 export interface GridAxis {
@@ -14,22 +13,17 @@ export interface GridPoint {
   overrides: Overrides;
 }
 
+const GRID_FORM = "KEY=V1,V2, e.g. --grid 'buyers[0].decider.name=cheapest,random'";
+
 /**
- * Parses `--grid key=v1,v2` arguments. Values are YAML scalars; a value in
+ * Parses `--grid key=v1,v2` arguments (a malformed one is a usage error). Values are YAML scalars; a value in
  * brackets or braces is parsed whole (`key=[1,2]` is one list value only if
  * quoted as `key='[1,2]'`, since commas separate values).
  */
 export function parseGridArgs(args: readonly string[]): GridAxis[] {
   return args.map((arg) => {
-    const eq = arg.indexOf('=');
-    if (eq <= 0)
-      throw new ScenarioError('bad_override', [{ path: arg, message: 'expected --grid key=v1,v2,…' }]);
-    const path = arg.slice(0, eq);
-    parsePath(path);
-    const values = splitValues(arg.slice(eq + 1)).map(parseOverrideValue);
-    if (values.length === 0)
-      throw new ScenarioError('bad_override', [{ path, message: 'expected at least one value' }]);
-    return { path, values };
+    const { key, value } = splitFlagValue('--grid', arg, GRID_FORM);
+    return { path: key, values: splitValues(value).map(parseOverrideValue) };
   });
 }
 

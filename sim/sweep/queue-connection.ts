@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { LabError } from '../../infra/errors.js';
 
 /** A queue problem the user must act on (the message says what to do). */
-export type QueueErrorCode = 'bad_queue_url' | 'redis_unreachable';
+export type QueueErrorCode = 'bad_queue_url' | 'redis_unreachable' | 'not_redis';
 
 /** The connection settings both ioredis and BullMQ take. */
 export interface RedisFields {
@@ -73,7 +73,8 @@ export async function connectRedis(target: QueueTarget): Promise<Redis> {
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
   });
-  // The socket's error (ECONNREFUSED, ETIMEDOUT, NOAUTH) says more than the rejected connect's "Connection is closed".
+  // The socket's errors (ECONNREFUSED, ETIMEDOUT, NOAUTH, a reply that is not RESP) say more than the
+  // rejected connect's "Connection is closed".
   let socketError: Error | undefined;
   probe.on('error', (err: Error) => (socketError ??= err));
   try {
@@ -81,16 +82,39 @@ export async function connectRedis(target: QueueTarget): Promise<Redis> {
     await probe.ping();
   } catch (cause) {
     probe.disconnect();
-    throw new LabError<QueueErrorCode>(
-      'redis_unreachable',
-      `cannot reach Redis at ${target.shown}: ${(socketError ?? (cause as Error)).message}. ` +
-        'Start one (redis-server --port 6379) or pass the address of a running one to --queue; ' +
-        'every coordinator and worker must reach the same Redis.',
-      { cause },
-    );
+    throw probeFailure(target, socketError ?? (cause as Error), { cause });
   }
   probe.disconnect();
   const redis = new Redis({ ...target.options, maxRetriesPerRequest: 2 });
   redis.on('error', () => {}); // each command fails on its own (timeout or retries exhausted)
   return redis;
+}
+
+/**
+ * Why the probe failed, put so the user can act on it. Something that answers, but not in RESP (an
+ * HTTP server: `Unknown RESP type 60 "<"`), or that accepts the connection and closes it at the
+ * first command (EPIPE, ECONNRESET), is not a Redis server.
+ */
+function probeFailure(
+  target: QueueTarget,
+  err: Error,
+  options: { cause: unknown },
+): LabError<QueueErrorCode> {
+  const code = (err as { code?: unknown }).code;
+  const notResp = /^(Unknown RESP type|Protocol error)/.test(err.message);
+  if (notResp || code === 'EPIPE' || code === 'ECONNRESET')
+    return new LabError<QueueErrorCode>(
+      'not_redis',
+      `${target.shown} does not speak the Redis protocol ` +
+        `(${notResp ? 'it answered with something else' : 'it closed the connection at the first command'}); ` +
+        'check --queue: it must be the address of a Redis server (rediss:// if that server expects TLS).',
+      options,
+    );
+  return new LabError<QueueErrorCode>(
+    'redis_unreachable',
+    `cannot reach Redis at ${target.shown}: ${err.message}. ` +
+      'Start one (redis-server --port 6379) or pass the address of a running one to --queue; ' +
+      'every coordinator and worker must reach the same Redis.',
+    options,
+  );
 }

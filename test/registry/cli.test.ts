@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../cli/run-cli.js';
 
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
@@ -77,7 +78,7 @@ describe('registry and seller CLIs on real sockets', () => {
     await exited(again.child);
   }, 60_000);
 
-  it('prints usage for --help and refuses an unknown flag with exit code 2', async () => {
+  it('prints the registry usage for --help, and the seller refuses an unknown archetype with exit code 2', async () => {
     const help = spawn(process.execPath, ['--import', 'tsx', 'services/registry/cli.ts', '--help'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -95,4 +96,38 @@ describe('registry and seller CLIs on real sockets', () => {
     expect(await exited(bad)).toBe(2);
     expect(err).toMatch(/archetype/);
   }, 60_000);
+});
+
+describe('registry CLI usage errors', () => {
+  it.concurrent.each([
+    {
+      what: 'an empty --host (it would listen on every interface)',
+      args: ['--host', ''],
+      message: '--host must not be empty',
+    },
+    {
+      what: 'an empty --port (it would pick a random one)',
+      args: ['--port', ''],
+      message: '--port must not be empty',
+    },
+    {
+      what: 'a --port above 65535',
+      args: ['--port', '70000'],
+      message: '--port must be a port number 0..65535, got "70000"',
+    },
+    {
+      what: 'a zero --probe-timeout-ms',
+      args: ['--probe-timeout-ms', '0'],
+      message: '--probe-timeout-ms must be an integer 1..2147483647, got "0"',
+    },
+    {
+      what: 'a --probe-interval-ms beyond the longest timer',
+      args: ['--probe-interval-ms', '99999999999'],
+      message: '--probe-interval-ms must be an integer 0..2147483647, got "99999999999"',
+    },
+    { what: 'an unknown flag', args: ['--bogus'], message: "Unknown option '--bogus'" },
+  ])('refuses $what: that one line on stderr, nothing on stdout, exit 2', async ({ args, message }) => {
+    const r = await runCli('services/registry/cli.ts', args);
+    expect(r).toEqual({ code: 2, stdout: '', stderr: `${message}; run with --help for the options\n` });
+  });
 });

@@ -1,30 +1,121 @@
 /**
  * The network CLI as a user runs it (`npm run network:up|status|down` run
- * `tsx infra/regtest/cli.ts …`), end to end on its own native network in a
- * temporary folder: bring-up, status, a second up refused, down, status
- * after down.
+ * `tsx infra/regtest/cli.ts …`). First its usage errors and help, which need
+ * no network (each fails or answers before anything starts); then end to end
+ * on its own native network in a temporary folder: bring-up, status, a
+ * second up refused, down, status after down. Bad input files and folders:
+ * cli-input.test.ts.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseNetwork } from '../../infra/regtest/network-file.js';
 import { describeRegtest, regtestAvailability, regtestDriver } from './support/regtest.js';
+import { downIfStarted, pathArgs, runCli, runCliSync, USAGE_HINT } from './support/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'l402-network-cli-'));
 const state = join(dir, 'state');
 const out = join(dir, 'network.json');
+const paths = (command: string): string[] => pathArgs(command, { state, out });
 
-/** One CLI command with the test's state folder and network.json. */
-function cli(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', 'infra/regtest/cli.ts', ...args, '--state', state, '--out', out],
-    { encoding: 'utf8', timeout: 900_000, env: { ...process.env, LOG_LEVEL: 'warn' } },
-  );
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+/** One CLI command with the test's state folder and network.json, waited for. */
+function cli(command: string, ...args: string[]): ReturnType<typeof runCliSync> {
+  return runCliSync([command, ...args, ...paths(command)], 900_000);
 }
+
+afterAll(() => {
+  // A failed test must not leave daemons running.
+  downIfStarted(state);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe.concurrent('network CLI: usage errors exit 2 before anything starts', () => {
+  it.each([
+    [['up', '--bogus', ...paths('up')], "Unknown option '--bogus'"],
+    [['status', '--bogus'], "Unknown option '--bogus'"],
+    [
+      ['up', 'extra', ...paths('up')],
+      "Unexpected argument 'extra'. This command does not take positional arguments",
+    ],
+    [['up', '--native', '--docker', ...paths('up')], 'choose one of --native and --docker'],
+    [
+      ['up', '--docker', '--local-images', '--polar-images', ...paths('up')],
+      'choose one of --local-images and --polar-images',
+    ],
+    [['down', '--polar', 'x', '--state', dir], '--polar is an option of network:attach, not of network:down'],
+    [['status', '--topology', 'x'], '--topology is an option of network:up, not of network:status'],
+    [
+      ['down', '--out', out],
+      '--out is an option of network:up, network:attach, network:status, not of network:down',
+    ],
+    [['attach', '--out', out], 'network:attach needs --polar <id|name|folder>'],
+    [
+      ['attach', '--polar', 'x', '--role', 'a=b', '--out', out],
+      '--role a=b: expected NAME=ROLE with ROLE one of hub|seller|buyer|router|reseller|other',
+    ],
+    [
+      ['up', '--native', '--out', dir, '--state', state],
+      `--out ${dir} is a folder; give the path of the network.json to write`,
+    ],
+  ])('%j names the problem and where the options are, exit 2', async (args, problem) => {
+    expect(await runCli(...args)).toEqual({ code: 2, stdout: '', stderr: `${problem}\n${USAGE_HINT}\n` });
+  });
+
+  it.each([
+    [['status', '--out', ''], '--out'],
+    [['status', '--state', ''], '--state'],
+    [['down', '--state', ''], '--state'],
+    [['attach', '--polar', 'x', '--polar-home', '', '--out', out], '--polar-home'],
+  ])('%j refuses the empty value naming %s, exit 2', async (args, option) => {
+    const r = await runCli(...args);
+    expect(r).toEqual({ code: 2, stdout: '', stderr: `${option} must not be empty; ${USAGE_HINT}\n` });
+  });
+
+  it('an unknown command is named on stderr before the usage, exit 2', async () => {
+    const r = await runCli('bogus');
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.split('\n').slice(0, 3)).toEqual([
+      'unknown command "bogus"',
+      '',
+      'usage: npm run network:<up|down|attach|status|build> -- [options]',
+    ]);
+  });
+
+  it('no command prints the usage on stderr with exit 2; --help prints it on stdout with exit 0', async () => {
+    const [none, help] = await Promise.all([runCli(), runCli('--help')]);
+    expect(none).toMatchObject({ code: 2, stdout: '' });
+    expect(help).toEqual({ code: 0, stdout: none.stderr, stderr: '' });
+  });
+});
+
+describe.concurrent('network CLI: help', () => {
+  it('the overview gives each command a whole one-line summary under its npm script name', async () => {
+    const { stdout } = await runCli('--help');
+    expect(stdout).toContain('\n  network:down     stop what network:up started and remove its data.\n');
+    expect(stdout).toContain(
+      '\n  network:status   show the nodes of network.json, their balances and the daemons.\n',
+    );
+    expect(stdout).toContain(
+      '\n  network:build    build (or find) the pinned btcd, btcctl and lnd binaries.\n',
+    );
+  });
+
+  it.each([
+    ['status', 'npm run network:status — show the nodes of network.json, their balances and the daemons.'],
+    ['build', 'npm run network:build — build (or find) the pinned btcd, btcctl and lnd binaries.'],
+    ['down', 'npm run network:down — stop what network:up started and remove its data.'],
+    [
+      'docker-stop',
+      'npx tsx infra/regtest/cli.ts docker-stop — stop the dockerd docker-prepare (or network:up --prepare) started, if any.',
+    ],
+  ])('%s --help starts with how a user runs it', async (command, heading) => {
+    const r = await runCli(command, '--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[0]).toBe(heading);
+  });
+});
 
 const unavailable =
   regtestDriver() === 'native'
@@ -32,12 +123,6 @@ const unavailable =
     : 'the network CLI test runs the native driver only';
 
 describeRegtest(unavailable, 'network CLI, native, end to end', () => {
-  afterAll(() => {
-    // A failed test must not leave daemons running.
-    if (existsSync(join(state, 'state.json'))) cli('down');
-    rmSync(dir, { recursive: true, force: true });
-  });
-
   it('up --native starts btcd and five lnd nodes, prints them and writes network.json', () => {
     const r = cli('up', '--native');
     expect(r.stderr).toBe('');

@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { defaultTopology, resolveTopology } from '../../infra/regtest/topology.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { defaultTopology, loadTopology, resolveTopology } from '../../infra/regtest/topology.js';
 
 describe('topologies', () => {
   it('the default is a hub with two sellers and two buyers, money pushed both ways', () => {
@@ -65,5 +68,42 @@ describe('topologies', () => {
     expect(() => resolveTopology(input)).toThrow(
       expect.objectContaining({ code: 'invalid_topology', message: expect.stringMatching(message) }),
     );
+  });
+});
+
+describe('--topology: a built-in name or a JSON file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'l402-topology-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const file = (name: string, text: string): string => {
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  };
+
+  it('a name is a built-in topology; a path reads the file', async () => {
+    expect(await loadTopology('default')).toBe(defaultTopology);
+    const path = file('default.json', JSON.stringify({ ...defaultTopology, name: 'copy' }));
+    expect((await loadTopology(path)).name).toBe('copy');
+  });
+
+  it.each([
+    ['an unknown name', () => 'mesh', 'unknown topology "mesh"; built in: default, or give a .json file'],
+    ['a missing file', () => join(dir, 'x.json'), `no topology file ${join(dir, 'x.json')}`],
+    [
+      'a file that is not JSON, by its path and not its contents',
+      () => file('bad.json', '{bad\n'),
+      `${join(dir, 'bad.json')} is not valid JSON: Expected property name or '}' in JSON at position 1`,
+    ],
+    [
+      'a file with a bad field, naming the file and the field',
+      () => file('ghost.json', JSON.stringify({ ...defaultTopology, nodes: [] })),
+      `${join(dir, 'ghost.json')}: invalid topology at nodes: Too small: expected array to have >=1 items`,
+    ],
+    [
+      'a path without .json as a file, not a name',
+      () => join(dir, 'topo'),
+      `no topology file ${join(dir, 'topo')}`,
+    ],
+  ])('refuses %s', async (_what, arg, message) => {
+    await expect(loadTopology(arg())).rejects.toThrow(expect.objectContaining({ message }));
   });
 });

@@ -4,6 +4,7 @@ import { connectRedis, parseQueueUrl } from '../../sim/sweep/queue-connection.js
 import { sweepCommand } from '../../sim/commands/sweep-command.js';
 import type { CommandIo } from '../../sim/commands/io.js';
 import { freePort } from './queue-harness.js';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 
 describe('the --queue URL', () => {
   it('takes host, port, user, password, database and TLS, and shows it without the password', () => {
@@ -58,6 +59,32 @@ describe('connecting', () => {
         'Start one (redis-server --port 6379) or pass the address of a running one to --queue; ' +
         'every coordinator and worker must reach the same Redis.',
     );
+  });
+});
+
+describe('connecting to something that is not Redis', () => {
+  it('says the address does not speak the Redis protocol, not the parser\'s "Please report this"', async () => {
+    // What an HTTP server sends back to a Redis command, kept open so the reply is read whole.
+    const sockets: Socket[] = [];
+    const server = createServer((socket) => {
+      sockets.push(socket);
+      socket.once('data', () => socket.write('<html>bad request</html>'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const err = await connectRedis(parseQueueUrl(`redis://127.0.0.1:${port}`)).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(LabError);
+      expect(err).toMatchObject({
+        code: 'not_redis',
+        message:
+          `redis://127.0.0.1:${port} does not speak the Redis protocol (it answered with something else); ` +
+          'check --queue: it must be the address of a Redis server (rediss:// if that server expects TLS).',
+      });
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    }
   });
 });
 

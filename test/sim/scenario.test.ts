@@ -21,6 +21,16 @@ buyers:
     tasks: [{ capability: 'anomalies:read', value: { dist: fixed, msat: 9000 } }]
 `;
 
+/** What `fn` throws (undefined when it does not). */
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
+
 /** The keys a strict object schema allows, sorted and joined as the message lists them. */
 const allowed = (schema: { shape: Record<string, unknown> }): string =>
   Object.keys(schema.shape).sort().join(', ');
@@ -188,13 +198,52 @@ describe('overrides', () => {
 
   it('does not modify the document it was given', () => {
     const doc = { a: { b: 1 } };
-    const out = applyOverrides(doc, { 'a.b': 2, 'a.c[1]': 3 });
+    const out = applyOverrides(doc, { 'a.b': 2, 'a.c[0]': 3 });
     expect(doc).toEqual({ a: { b: 1 } });
-    expect(out).toEqual({ a: { b: 2, c: [undefined, 3] } });
+    expect(out).toEqual({ a: { b: 2, c: [3] } });
   });
 
-  it('refuses a pair without "="', () => {
-    expect(() => parseOverrideArgs(['durationSec'])).toThrow(/expected key=value/);
+  it('sets an existing entry of a list, or appends one at the next index', () => {
+    const doc = { buyers: [{ count: 1 }, { count: 2 }] };
+    expect(applyOverrides(doc, { 'buyers[1].count': 5 })).toEqual({ buyers: [{ count: 1 }, { count: 5 }] });
+    expect(applyOverrides(doc, { 'buyers[2].count': 3 })).toEqual({
+      buyers: [{ count: 1 }, { count: 2 }, { count: 3 }],
+    });
+  });
+
+  it('refuses an index past the next one, naming the list and its length', () => {
+    const doc = { buyers: [{ count: 1 }, { count: 2 }] };
+    expect(thrown(() => applyOverrides(doc, { 'buyers[99].count': 1 }))).toMatchObject({
+      code: 'bad_override',
+      message:
+        'override cannot be applied\n  buyers[99].count: index 99 is out of range: buyers has 2 entries (index 2 adds one)',
+    });
+    expect(thrown(() => applyOverrides({ a: { c: [] } }, { 'a.c[1]': 3 }))).toMatchObject({
+      issues: [{ path: 'a.c[1]', message: 'index 1 is out of range: a.c has no entries (index 0 adds one)' }],
+    });
+    expect(
+      thrown(() => applyOverrides({ buyers: [{ tasks: [{}] }] }, { 'buyers[0].tasks[3].x': 1 })),
+    ).toMatchObject({
+      issues: [
+        {
+          path: 'buyers[0].tasks[3].x',
+          message: 'index 3 is out of range: buyers[0].tasks has 1 entry (index 1 adds one)',
+        },
+      ],
+    });
+  });
+
+  it('refuses a --set without "=" or value as a usage error naming the flag and the form', () => {
+    for (const arg of ['durationSec', '=30', 'durationSec=']) {
+      expect(thrown(() => parseOverrideArgs([arg]))).toMatchObject({
+        code: 'usage',
+        message: `--set ${arg}: expected KEY=VALUE, e.g. --set durationSec=30`,
+      });
+    }
+    expect(thrown(() => parseOverrideArgs(['buyers..count=1']))).toMatchObject({
+      code: 'usage',
+      message: '--set buyers..count=1: "buyers..count" is not a dotted path such as buyers[0].budgetMsat',
+    });
   });
 });
 

@@ -34,7 +34,11 @@ function connect() {
     else if (msg.type === 'ok') say(`Done: ${msg.applied.replace('_', ' ')}`, false);
   };
   ws.onclose = () => {
-    $('status').textContent = 'disconnected, retrying…';
+    // A failed run stops the demo: keep its error on screen rather than a bare "disconnected".
+    $('status').textContent =
+      last?.status === 'failed'
+        ? `failed: ${last.error} (the demo has stopped; see its terminal)`
+        : 'disconnected, retrying…';
     window.setTimeout(connect, 1000);
   };
 }

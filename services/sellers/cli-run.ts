@@ -1,0 +1,132 @@
+/**
+ * What `npm run seller` runs once its flags are checked (cli-args.ts): the
+ * Lightning node (embedded, or LND from a network.json), the seller on a real
+ * socket, the optional registration and --demo purchase.
+ */
+import { LndNode } from '../../infra/lightning/lnd/index.js';
+import type { LightningNode } from '../../infra/lightning/node.js';
+import { SimNetwork } from '../../infra/lightning/simnet/index.js';
+import { createLogger, type Logger } from '../../infra/log.js';
+import { createRng, type Rng } from '../../infra/random.js';
+import { loadNetwork, nodeByName, nodesByRole } from '../../infra/regtest/network-file.js';
+import { systemClock } from '../../infra/time/clock.js';
+import { usageError } from '../../infra/cli-options.js';
+import { listen } from '../http/listen.js';
+import { RegistryClient } from '../registry/client.js';
+import { nodeSigner } from '../registry/signing.js';
+import type { SellerArgs } from './cli-args.js';
+import { runDemo } from './demo.js';
+import { createSeller, createSummarizer, type Seller } from './index.js';
+
+/** Where the seller's lines go: stdout and stderr in the CLI. */
+export interface SellerIo {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+interface Lightning {
+  node: LightningNode;
+  payeeNode?: LightningNode;
+  /** The embedded network, when there is one. */
+  net?: SimNetwork;
+}
+
+/** The seller's node (and a second payee for wrong-payee): embedded, or LND from a network.json. */
+async function lightning(args: SellerArgs, logger: Logger, rng: Rng): Promise<Lightning> {
+  const where = args.network;
+  if (where === 'embedded') {
+    const net = new SimNetwork({ clock: systemClock, rng: rng.fork('network'), logger });
+    return { net, node: net.addNode({ alias: 'seller' }), payeeNode: net.addNode({ alias: 'payee' }) };
+  }
+  const desc = await loadNetwork(where);
+  const chosen = args.node ? nodeByName(desc, args.node) : nodesByRole(desc, 'seller')[0];
+  if (!chosen) throw usageError(`${where} has no node with role seller; pick one with --node`);
+  const node = await LndNode.fromFiles(chosen, { logger });
+  if (args.config.adversarial?.mode !== 'wrong-payee') return { node };
+  const other = desc.nodes.find((n) => n.name !== chosen.name);
+  if (!other) throw usageError(`--adversarial wrong-payee needs a second node in ${where}`);
+  return { node, payeeNode: await LndNode.fromFiles(other, { logger }) };
+}
+
+/** Registers (or updates) the signed listing; returns how to remove it on exit. */
+async function registerListing(
+  io: SellerIo,
+  registry: string,
+  seller: Seller,
+  node: LightningNode,
+  publicUrl: string,
+): Promise<(() => Promise<unknown>) | undefined> {
+  const client = new RegistryClient({ baseUrl: registry, fetch: (r) => fetch(r), clock: systemClock });
+  const signer = await nodeSigner(node);
+  const listing = seller.listing(publicUrl);
+  let r = await client.register(listing, signer);
+  if (!r.ok && r.code === 'already_listed') {
+    const found = await client.search({ limit: 1000 });
+    const mine = found.ok
+      ? found.listings.find((l) => l.nodePubkey === listing.nodePubkey && l.url === listing.url)
+      : undefined;
+    if (mine) r = await client.update(mine.id, listing, signer);
+  }
+  if (!r.ok) {
+    io.err(`registration at ${registry} failed: ${r.code}: ${r.message}`);
+    return undefined;
+  }
+  io.out(`registered as ${r.listing.id} at ${registry}`);
+  const id = r.listing.id;
+  return () => client.remove(id, signer);
+}
+
+/** --registry: a registry that refuses or does not answer is reported; the seller keeps serving. */
+async function register(
+  io: SellerIo,
+  registry: string,
+  ...rest: [seller: Seller, node: LightningNode, publicUrl: string]
+): Promise<(() => Promise<unknown>) | undefined> {
+  try {
+    return await registerListing(io, registry, ...rest);
+  } catch (err) {
+    io.err(`registration at ${registry} failed: ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
+/** --demo: one purchase from ourselves; whatever happens, it is reported and the seller keeps running. */
+async function demo(io: SellerIo, net: SimNetwork, seller: Seller, baseUrl: string): Promise<void> {
+  try {
+    io.out(await runDemo(net, seller, baseUrl));
+  } catch (err) {
+    io.out(`demo: failed: ${(err as Error).message}`);
+  }
+}
+
+/** Starts the seller the checked flags describe; SIGINT/SIGTERM stop it (and remove its listing). */
+export async function runSeller(args: SellerArgs, io: SellerIo): Promise<void> {
+  const { config } = args;
+  const logger = createLogger({ name: `seller:${config.name ?? config.archetype}` });
+  const rng = createRng(args.seed);
+  const { node, payeeNode, net } = await lightning(args, logger, rng);
+  const seller = await createSeller(config, {
+    node,
+    ...(payeeNode ? { payeeNode } : {}),
+    clock: systemClock,
+    rng,
+    logger,
+    summarizer: await createSummarizer(process.env),
+    onEvent: (e) => logger.info(e, `paywall ${e.type}`),
+  });
+  const http = await listen(seller.app.fetch, { port: args.port, hostname: args.host });
+  const publicUrl = args.publicUrl ?? http.url;
+  io.out(`${seller.name} (${config.archetype}) listening on ${http.url}: ${seller.method} ${seller.path}`);
+  io.out(`manifest: ${publicUrl}/.well-known/l402.json   node: ${seller.nodePubkey} (${args.network})`);
+  const unregister = args.registry ? await register(io, args.registry, seller, node, publicUrl) : undefined;
+  if (args.demo && net) await demo(io, net, seller, http.url);
+
+  const stop = async () => {
+    await unregister?.().catch(() => undefined);
+    await http.close();
+    await seller.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}

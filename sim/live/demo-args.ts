@@ -1,0 +1,111 @@
+/**
+ * The demo's command line: its help and the checks that need nothing but the
+ * arguments. Anything wrong here is a usage error (LabError `usage`, exit 2)
+ * whose message names the option and points to --help.
+ */
+import { parseArgs } from 'node:util';
+import { listScenarios } from '../scenario/load.js';
+import { LabError } from '../../infra/errors.js';
+import { refuseEmptyOptions } from '../../infra/cli-options.js';
+import { MAX_SPEED, MIN_SPEED } from './paced-clock.js';
+
+export const HELP = `usage: npm run demo -- [scenario|file.yaml] [options]
+
+Runs a market and serves a live view of it in the browser (open the printed URL).
+
+  --speed N          market seconds per wall second, ${MIN_SPEED} to ${MAX_SPEED} (default 10; embedded network)
+  --seed S           seed, an integer or any text (default: the scenario's)
+  --port N           port of the page (default 8402; 0 picks a free one)
+  --out DIR          where the run's files go (default runs/<scenario>-<seed>-live/)
+  --backend KIND     embedded (default) or regtest (real LND nodes, wall clock; needs --network)
+  --network FILE     network description for --backend regtest (from npm run network:up)
+  --set KEY=VALUE    override a scenario field (repeatable), e.g. --set durationSec=120
+  --replay DIR       play back a finished run from DIR/events.jsonl instead of running one
+  -h, --help         this help
+
+Scenarios: ${listScenarios().join(', ')} (default quickstart), or a file.
+Keys on the page: Space pauses, + and - change speed. More in docs/demo.md.
+Exit codes: 0 stopped with Ctrl-C, 1 the run failed or could not start, 2 bad command line.`;
+
+const MORE = 'run with --help for the options';
+
+export interface DemoArgs {
+  help: boolean;
+  /** Scenario name or file (default quickstart). */
+  scenario: string;
+  speed: number;
+  port: number;
+  backend: 'embedded' | 'regtest';
+  network?: string;
+  seed?: string | number;
+  out?: string;
+  set: string[];
+  replay?: string;
+}
+
+/** Parses and checks the demo's arguments; throws LabError('usage', …) on anything wrong. */
+export function parseDemoArgs(argv: string[]): DemoArgs {
+  const { values, positionals } = parseOrRefuse(argv);
+  refuseEmptyOptions(values);
+  const speed = Number(values.speed);
+  if (!(speed >= MIN_SPEED && speed <= MAX_SPEED))
+    throw usage(`--speed must be a number from ${MIN_SPEED} to ${MAX_SPEED}, got "${values.speed}"`);
+  const port = Number(values.port);
+  if (!/^\d+$/.test(values.port) || port > 65535)
+    throw usage(`--port must be a port number from 0 to 65535, got "${values.port}"`);
+  const backend = values.backend;
+  if (backend !== 'embedded' && backend !== 'regtest')
+    throw usage(`--backend must be embedded or regtest, got "${backend}"`);
+  if (backend === 'regtest' && !values.network)
+    throw usage(
+      '--backend regtest needs --network <network.json> (bring a network up with `npm run network:up`)',
+    );
+  if (positionals.length > 1)
+    throw usage(
+      `expected at most one scenario name or file, got ${positionals.length}: ${positionals.join(' ')}`,
+    );
+  return {
+    help: values.help,
+    scenario: positionals[0] ?? 'quickstart',
+    speed,
+    port,
+    backend,
+    set: values.set,
+    ...(values.network !== undefined && { network: values.network }),
+    ...(values.seed !== undefined && {
+      seed: /^-?\d+$/.test(values.seed) ? Number(values.seed) : values.seed,
+    }),
+    ...(values.out !== undefined && { out: values.out }),
+    ...(values.replay !== undefined && { replay: values.replay }),
+  };
+}
+
+function parseOrRefuse(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        speed: { type: 'string', default: '10' },
+        seed: { type: 'string' },
+        port: { type: 'string', default: '8402' },
+        out: { type: 'string' },
+        backend: { type: 'string', default: 'embedded' },
+        network: { type: 'string' },
+        set: { type: 'string', multiple: true, default: [] },
+        replay: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (err) {
+    // Unknown option, missing value: worded as the sim CLI words them.
+    const e = err as { code?: unknown; message?: string };
+    if (typeof e.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS'))
+      throw new LabError('usage', `${e.message}\n${MORE}`, { cause: err });
+    throw err;
+  }
+}
+
+function usage(message: string): LabError<'usage'> {
+  return new LabError('usage', `${message}; ${MORE}`);
+}
