@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { listScenarios } from '../scenario/load.js';
 import { LabError } from '../../infra/errors.js';
-import { refuseEmptyOptions } from '../../infra/cli-options.js';
+import { portOption, refuseEmptyOptions, usageError } from '../../infra/cli-options.js';
 import { MAX_SPEED, MIN_SPEED } from './paced-clock.js';
 
 export const HELP = `usage: npm run demo -- [scenario|file.yaml] [options]
@@ -50,9 +50,7 @@ export function parseDemoArgs(argv: string[]): DemoArgs {
   const speed = Number(values.speed);
   if (!(speed >= MIN_SPEED && speed <= MAX_SPEED))
     throw usage(`--speed must be a number from ${MIN_SPEED} to ${MAX_SPEED}, got "${values.speed}"`);
-  const port = Number(values.port);
-  if (!/^\d+$/.test(values.port) || port > 65535)
-    throw usage(`--port must be a port number from 0 to 65535, got "${values.port}"`);
+  const port = portOption('port', values.port);
   const backend = values.backend;
   if (backend !== 'embedded' && backend !== 'regtest')
     throw usage(`--backend must be embedded or regtest, got "${backend}"`);
@@ -106,6 +104,4 @@ function parseOrRefuse(argv: string[]) {
   }
 }
 
-function usage(message: string): LabError<'usage'> {
-  return new LabError('usage', `${message}; ${MORE}`);
-}
+const usage = usageError;

@@ -179,7 +179,7 @@ describe.concurrent('npm run demo on the command line', { timeout: RUN_MS + 15_0
     expect(r).toEqual({
       code: 2,
       stdout: '',
-      stderr: `--port must be a port number from 0 to 65535, got "99999"; ${MORE}\n`,
+      stderr: `--port must be a port number 0..65535, got "99999"; ${MORE}\n`,
     });
   });
 
