@@ -7,7 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { refuseEmptyOptions } from '../cli-options.js';
+import { parseArgsError, refuseEmptyOptions, usageError } from '../cli-options.js';
 import { LabError } from '../errors.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -64,11 +64,6 @@ export function commandLabel(name: CommandName): string {
   return ['docker-prepare', 'docker-stop'].includes(name) ? name : `network:${name}`;
 }
 
-/** A `usage` LabError (exit 2) that says where the options are listed. */
-export function usageError(problem: string): LabError<'usage'> {
-  return new LabError('usage', `${problem}\nrun with --help for the options`);
-}
-
 /** The first `--name` in `args` that command `name` does not take but another command does. */
 function foreignOption(name: CommandName, args: string[]): string | undefined {
   const { tokens } = parseArgs({ args, options: OPTIONS[name], strict: false, tokens: true });
@@ -89,8 +84,7 @@ function parseStrict<K extends CommandName>(name: K, args: string[]): CommandVal
     return parseArgs({ args, options: OPTIONS[name], strict: true }).values as CommandValues<K>;
   } catch (err) {
     const code = (err as { code?: unknown }).code;
-    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))
-      throw usageError((err as Error).message);
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) throw parseArgsError(err);
     throw err;
   }
 }

@@ -1,5 +1,6 @@
 import { ScenarioError } from '../scenario/errors.js';
 import { isLabError } from '../../infra/errors.js';
+import { parseArgsError } from '../../infra/cli-options.js';
 import type { ExitCode } from './io.js';
 
 /**
@@ -20,7 +21,7 @@ export function failureExit(command: string, err: unknown, print: (text: string)
   if (err instanceof Error && 'code' in err && typeof err.code === 'string') {
     // parseArgs errors (unknown option, missing value) are usage errors too.
     if (err.code.startsWith('ERR_PARSE_ARGS')) {
-      print(`${err.message}\nrun with --help for the options`);
+      print(parseArgsError(err).message);
       return 2;
     }
     print(`error (${err.code}): ${err.message}`);

@@ -9,6 +9,7 @@
  */
 import { createLogger, type Logger } from '../../infra/log.js';
 import { isLabError } from '../../infra/errors.js';
+import { usageError } from '../../infra/cli-options.js';
 import { ScenarioError } from '../scenario/errors.js';
 import { HELP, parseDemoArgs } from './demo-args.js';
 import { prepareDemo, sourceOf, type DemoPlan, type LivePlan } from './demo-setup.js';
@@ -85,9 +86,7 @@ function stopSignal(): Promise<'signal'> {
 function report(err: unknown): number {
   if (isLabError(err, 'usage')) {
     // Usage errors from below (a malformed --set) do not point to --help themselves.
-    console.error(
-      err.message.includes('--help') ? err.message : `${err.message}\nrun with --help for the options`,
-    );
+    console.error(err.message.includes('--help') ? err.message : usageError(err.message).message);
     return 2;
   }
   if (err instanceof ScenarioError) {

@@ -5,8 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { listScenarios } from '../scenario/load.js';
-import { LabError } from '../../infra/errors.js';
-import { portOption, refuseEmptyOptions, usageError } from '../../infra/cli-options.js';
+import { parseArgsError, portOption, refuseEmptyOptions, usageError } from '../../infra/cli-options.js';
 import { MAX_SPEED, MIN_SPEED } from './paced-clock.js';
 
 export const HELP = `usage: npm run demo -- [scenario|file.yaml] [options]
@@ -26,8 +25,6 @@ Runs a market and serves a live view of it in the browser (open the printed URL)
 Scenarios: ${listScenarios().join(', ')} (default quickstart), or a file.
 Keys on the page: Space pauses, + and - change speed. More in docs/demo.md.
 Exit codes: 0 stopped with Ctrl-C, 1 the run failed or could not start, 2 bad command line.`;
-
-const MORE = 'run with --help for the options';
 
 export interface DemoArgs {
   help: boolean;
@@ -97,9 +94,8 @@ function parseOrRefuse(argv: string[]) {
     });
   } catch (err) {
     // Unknown option, missing value: worded as the sim CLI words them.
-    const e = err as { code?: unknown; message?: string };
-    if (typeof e.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS'))
-      throw new LabError('usage', `${e.message}\n${MORE}`, { cause: err });
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) throw parseArgsError(err);
     throw err;
   }
 }

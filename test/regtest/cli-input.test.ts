@@ -127,7 +127,7 @@ describe('network CLI: argument checks, without running a command', () => {
   it('--help wins over a refused combination of options, not over an unknown option', () => {
     expect(parseCommandArgs('up', ['--native', '--docker', '--help']).help).toBe(true);
     expect(() => parseCommandArgs('up', ['--bogus', '--help'])).toThrow(
-      expect.objectContaining({ code: 'usage', message: `Unknown option '--bogus'\n${USAGE_HINT}` }),
+      expect.objectContaining({ code: 'usage', message: `Unknown option '--bogus'; ${USAGE_HINT}` }),
     );
   });
 

@@ -59,7 +59,7 @@ describe.concurrent('network CLI: usage errors exit 2 before anything starts', (
       `--out ${dir} is a folder; give the path of the network.json to write`,
     ],
   ])('%j names the problem and where the options are, exit 2', async (args, problem) => {
-    expect(await runCli(...args)).toEqual({ code: 2, stdout: '', stderr: `${problem}\n${USAGE_HINT}\n` });
+    expect(await runCli(...args)).toEqual({ code: 2, stdout: '', stderr: `${problem}; ${USAGE_HINT}\n` });
   });
 
   it.each([
