@@ -5,6 +5,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { listen, type Listening } from '../../services/http/listen.js';
 import { silentLogger, type Logger } from '../../infra/log.js';
 import { parseControl, type ControlTarget } from './controls.js';
+import { allowedHosts, refusal } from './origin.js';
 import type { Snapshot } from './snapshot.js';
 
 /** What the page watches and acts on: a live market or a replay. */
@@ -81,14 +82,30 @@ export async function startLiveServer(
   // Set before anything is served: the build runs as soon as listen() resolves, before any request is read.
   let source: LiveSource;
   if (typeof sourceOrBuild !== 'function') source = sourceOrBuild;
+  let allowed = new Set<string>();
   const app = new Hono();
+  app.use(async (c, next) => {
+    const why = refusal(c.req.header('host'), c.req.header('origin'), allowed);
+    if (why) return c.json({ error: 'forbidden', message: why }, 403);
+    await next();
+  });
   for (const [path, a] of assets)
     app.get(path, (c) => c.body(a.body, 200, { 'content-type': a.type, 'cache-control': 'no-store' }));
   app.get('/api/snapshot', (c) => c.json(source.snapshot()));
   app.notFound((c) => c.json({ error: 'not_found', message: `no route ${c.req.method} ${c.req.path}` }, 404));
   const http: Listening = await listen(app.fetch, { port, hostname });
+  allowed = allowedHosts(hostname, Number(new URL(http.url).port));
   if (typeof sourceOrBuild === 'function') source = await buildOrRelease(sourceOrBuild, http);
-  const wss = new WebSocketServer({ server: http.server, path: '/ws', maxPayload: MAX_FRAME_BYTES });
+  const wss = new WebSocketServer({
+    server: http.server,
+    path: '/ws',
+    maxPayload: MAX_FRAME_BYTES,
+    verifyClient: ({ req }, done) => {
+      const why = refusal(req.headers.host, req.headers.origin, allowed);
+      if (why) logger.warn({ host: req.headers.host, origin: req.headers.origin }, 'live socket refused');
+      done(!why, 403, why);
+    },
+  });
   let ticks = 0;
 
   const broadcast = () => {
