@@ -47,6 +47,8 @@ export {
   parseChallenges,
   formatChallenge,
   parseAuthorization,
+  splitAuthorization,
+  severalCredentials,
   formatAuthorization,
   MAX_HEADER_LENGTH,
   type Challenge,

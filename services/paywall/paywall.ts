@@ -1,15 +1,19 @@
 import type { Context, MiddlewareHandler, Next } from 'hono';
+import { severalCredentials, splitAuthorization } from '../../infra/l402/index.js';
 import { runAuthorized } from './authorized.js';
 import { parseHoldAuthorization } from './headers.js';
 import type { L402PaywallOptions, L402Variables } from './options.js';
 import { answerBid, isBid } from './negotiate.js';
 import { holdRetry, reasonOf } from './pay-on-success.js';
 import { checkPricePaid } from './price-check.js';
-import { challenge, rejectCredential, unavailable } from './respond.js';
+import { challenge, refuse, rejectCredential, unavailable } from './respond.js';
 import { settlementOf } from './settled.js';
 import { buildState, verifyContext, type PaywallState } from './state.js';
 
 type Env = { Variables: L402Variables };
+
+/** An L402 or LSAT credential: the scheme, then whitespace. */
+const L402_START = /^\s*(l402|lsat)[ \t]/i;
 
 /** The paywall middleware, plus `close()` for shutdown: it cancels every hold invoice still in flight. */
 export type L402Paywall = MiddlewareHandler<Env> & { close(): Promise<void> };
@@ -35,7 +39,13 @@ export function l402Paywall(options: L402PaywallOptions): L402Paywall {
 
 /** One request: a pay-on-success retry, no L402 credential, or a credential to verify. */
 async function handle(p: PaywallState, c: Context, next: Next): Promise<Response | void> {
-  const auth = c.req.header('authorization');
+  const raw = c.req.header('authorization');
+  // Repeated Authorization headers arrive joined by ", ": with an L402
+  // credential among several different ones, which to honour is ambiguous.
+  const parts = raw === undefined ? [] : splitAuthorization(raw);
+  if (parts.length > 1 && parts.some((part) => L402_START.test(part)))
+    return refuse(p, c, 400, 'bad_header', severalCredentials(parts));
+  const auth = parts.length === 1 ? parts[0] : raw;
   const holdMac = parseHoldAuthorization(auth);
   if (holdMac !== undefined)
     return p.payOnSuccess
@@ -47,7 +57,7 @@ async function handle(p: PaywallState, c: Context, next: Next): Promise<Response
           'empty preimage, but this route does not offer pay-on-success',
         );
   // Another scheme (Basic, Bearer…) is not an L402 credential: treat as absent.
-  if (auth === undefined || !/^\s*(l402|lsat)[ \t]/i.test(auth))
+  if (auth === undefined || !L402_START.test(auth))
     return isBid(p, c) ? answerBid(p, c) : challenge(p, c, 'missing', `${p.service} needs an L402 token`);
   const v = await p.minter.verify(auth, verifyContext(p, c));
   if (!v.ok) return rejectCredential(p, c, reasonOf(v.error), v.error.message);

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { Context } from 'hono';
+import type { z } from 'zod';
 import type { Logger } from '../../infra/log.js';
 import { silentLogger } from '../../infra/log.js';
 import { describeIssues } from '../http/issues.js';
@@ -15,9 +16,11 @@ import {
 import type { RegistryErrorCode, RegistryFailure } from './types.js';
 
 /** The one mapping from refusal codes to HTTP statuses. */
-export const STATUS_OF: Record<RegistryErrorCode, 400 | 403 | 404 | 409 | 413 | 415> = {
+export const STATUS_OF: Record<RegistryErrorCode, 400 | 403 | 404 | 405 | 408 | 409 | 413 | 415> = {
   bad_json: 400,
+  body_aborted: 400,
   invalid_body: 400,
+  invalid_id: 400,
   invalid_query: 400,
   bad_signature: 400,
   bad_invoice: 400,
@@ -32,6 +35,8 @@ export const STATUS_OF: Record<RegistryErrorCode, 400 | 403 | 404 | 409 | 413 | 
   unsupported_media_type: 415,
   pubkey_mismatch: 403,
   not_found: 404,
+  method_not_allowed: 405,
+  body_timeout: 408,
   already_listed: 409,
   already_rated: 409,
   stale_signature: 409,
@@ -46,11 +51,23 @@ const JSON_TYPE = { 'Content-Type': 'application/json' };
 export interface RegistryAppOptions {
   /** Largest accepted request body (default 16 KiB: a listing or rating is well under 10 KiB). */
   bodyLimit?: number;
+  /** Time to receive a whole request body (default 10 s); a slower body is a 408 `body_timeout`. */
+  bodyTimeoutMs?: number;
   logger?: Logger;
 }
 
+/** Each route's path and the methods it answers (HEAD comes with GET); any other method is a 405. */
+const ROUTE_METHODS: [path: string, allow: string][] = [
+  ['/health', 'GET, HEAD'],
+  ['/listings', 'GET, HEAD, POST'],
+  ['/listings/:id', 'GET, HEAD, PUT, DELETE'],
+  ['/listings/:id/ratings', 'POST'],
+];
+
 function refuse(c: Context, f: RegistryFailure | { code: RegistryErrorCode; message: string }): Response {
-  return c.json({ error: f.code, message: f.message }, STATUS_OF[f.code]);
+  // The rest of a body too slow to wait for would be read as the next request: close the connection.
+  const close = f.code === 'body_timeout' ? { Connection: 'close' } : undefined;
+  return c.json({ error: f.code, message: f.message }, STATUS_OF[f.code], close);
 }
 
 /** The `:id` path parameter when it is a listing id, else the refusal naming it. */
@@ -59,7 +76,7 @@ function listingIdOf(c: Context): string | Response {
   return listingIdSchema.safeParse(id).success
     ? id
     : refuse(c, {
-        code: 'invalid_query',
+        code: 'invalid_id',
         message: `listing id must be 32 lowercase hex chars, got ${JSON.stringify(id.slice(0, 64))}`,
       });
 }
@@ -99,11 +116,18 @@ function singleQuery(c: Context): Record<string, string> | Response {
  */
 export function createRegistryApp(
   registry: Registry,
-  { bodyLimit = REGISTRY_BODY_LIMIT, logger = silentLogger }: RegistryAppOptions = {},
+  { bodyLimit = REGISTRY_BODY_LIMIT, bodyTimeoutMs, logger = silentLogger }: RegistryAppOptions = {},
 ): Hono {
   const app = new Hono();
 
   const write = <T>(c: Context, op: () => Promise<T>) => storeWrite(logger, c, op);
+  const limits = { limit: bodyLimit, ...(bodyTimeoutMs !== undefined ? { timeoutMs: bodyTimeoutMs } : {}) };
+  const bodyOf = async <S extends z.ZodType>(c: Context, schema: S) => {
+    const body = await readJsonBody(c, schema, limits);
+    // A client that hung up mid-body is its own business: noted, not an error of the registry.
+    if (!body.ok && body.code === 'body_aborted') logger.debug({ path: c.req.path }, 'request body aborted');
+    return body;
+  };
 
   app.get('/health', (c) => c.json({ ok: true, listings: registry.size }));
 
@@ -124,7 +148,7 @@ export function createRegistryApp(
   });
 
   app.post('/listings', async (c) => {
-    const body = await readJsonBody(c, signedListingSchema, { limit: bodyLimit });
+    const body = await bodyOf(c, signedListingSchema);
     if (!body.ok) return refuse(c, body);
     const r = await write(c, () => registry.register(body.value));
     if (r instanceof Response) return r;
@@ -134,7 +158,7 @@ export function createRegistryApp(
   app.put('/listings/:id', async (c) => {
     const id = listingIdOf(c);
     if (typeof id !== 'string') return id;
-    const body = await readJsonBody(c, signedListingSchema, { limit: bodyLimit });
+    const body = await bodyOf(c, signedListingSchema);
     if (!body.ok) return refuse(c, body);
     const r = await write(c, () => registry.update(id, body.value));
     if (r instanceof Response) return r;
@@ -144,7 +168,7 @@ export function createRegistryApp(
   app.delete('/listings/:id', async (c) => {
     const id = listingIdOf(c);
     if (typeof id !== 'string') return id;
-    const body = await readJsonBody(c, signedRemovalSchema, { limit: bodyLimit });
+    const body = await bodyOf(c, signedRemovalSchema);
     if (!body.ok) return refuse(c, body);
     const r = await write(c, () => registry.remove(id, body.value));
     if (r instanceof Response) return r;
@@ -154,13 +178,24 @@ export function createRegistryApp(
   app.post('/listings/:id/ratings', async (c) => {
     const id = listingIdOf(c);
     if (typeof id !== 'string') return id;
-    const body = await readJsonBody(c, ratingSchema, { limit: bodyLimit });
+    const body = await bodyOf(c, ratingSchema);
     if (!body.ok) return refuse(c, body);
     const r = await write(c, () => registry.rate(id, body.value));
     if (r instanceof Response) return r;
     return r.ok ? c.json({ listingId: id, paymentHash: r.paymentHash, rating: r.rating }, 201) : refuse(c, r);
   });
 
+  for (const [path, allow] of ROUTE_METHODS)
+    app.all(path, (c) =>
+      c.json(
+        {
+          error: 'method_not_allowed',
+          message: `${c.req.method} ${c.req.path} is not allowed; use ${allow}`,
+        },
+        405,
+        { Allow: allow },
+      ),
+    );
   app.notFound((c) => c.json({ error: 'not_found', message: `no route ${c.req.method} ${c.req.path}` }, 404));
   app.onError((err, c) => {
     logger.error({ err, path: c.req.path }, 'registry handler failed');

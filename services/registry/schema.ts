@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { listingText, listingUrl } from './listing-text.js';
 import type { ListingQuery } from './types.js';
 
 /**
@@ -24,7 +25,7 @@ const pubkey = z.string().regex(/^0[23][0-9a-f]{64}$/, '33-byte compressed publi
 export const tierSchema = z
   .strictObject({
     tier: z.number().int().min(0).max(255),
-    name: z.string().min(1).max(64),
+    name: listingText(1, 64),
     kind: z.enum(['single', 'bundle', 'pass']),
     calls: z.number().int().positive().max(1_000_000).optional(),
     durationSec: z
@@ -47,16 +48,13 @@ export const tierSchema = z
 /** The fields a seller signs. */
 export const listingFieldsSchema = z
   .strictObject({
-    name: z.string().min(1).max(100),
-    url: z
-      .string()
-      .max(2048)
-      .refine((u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol), 'an http(s) URL'),
+    name: listingText(1, 100),
+    url: listingUrl,
     category: token,
     capabilities: z.array(token).max(32),
     tiers: z.array(tierSchema).min(1).max(16),
     nodePubkey: pubkey,
-    description: z.string().max(1000).optional(),
+    description: listingText(0, 1000).optional(),
     quality: z.number().min(0).max(1).optional(),
   })
   .superRefine((l, ctx) => {

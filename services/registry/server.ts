@@ -33,8 +33,19 @@ export interface RegistryServerOptions {
   addressPolicy?: AddressPolicy;
   /** What probes use (default: `createProbeFetch` under `addressPolicy`). */
   fetch?: (req: Request) => Promise<Response>;
+  /** Time to receive a whole request body (default 10 s); a slower one is answered 408 `body_timeout`. */
+  bodyTimeoutMs?: number;
   logger?: Logger;
 }
+
+/**
+ * Node's own limits on receiving a request (its defaults wait 60 s for the
+ * headers and 300 s for the whole request): a slow sender of headers gets
+ * Node's bare 408 and the socket is closed. Node checks them every 30 s
+ * (`connectionsCheckingInterval`), so they fire up to that much later.
+ */
+const HEADERS_TIMEOUT_MS = 15_000;
+const REQUEST_TIMEOUT_MS = 30_000;
 
 /** A running registry: HTTP API, WebSocket feed and health prober on one port. */
 export interface RegistryServer {
@@ -57,12 +68,18 @@ export async function startRegistryServer({
   probeTimeoutMs = 5_000,
   addressPolicy = 'public',
   fetch = createProbeFetch({ policy: addressPolicy }),
+  bodyTimeoutMs,
   logger = silentLogger,
 }: RegistryServerOptions): Promise<RegistryServer> {
   const store = dataFile ? new JsonFileRegistryStore(dataFile) : new MemoryRegistryStore();
   const registry = await Registry.open({ clock, network, store, logger });
-  const app = createRegistryApp(registry, { logger });
+  const app = createRegistryApp(registry, {
+    logger,
+    ...(bodyTimeoutMs !== undefined ? { bodyTimeoutMs } : {}),
+  });
   const http: Listening = await listen(app.fetch, { port, hostname });
+  http.server.headersTimeout = HEADERS_TIMEOUT_MS;
+  http.server.requestTimeout = REQUEST_TIMEOUT_MS;
   const feed = attachRegistryFeed(http.server, registry, { logger });
   const prober =
     probeIntervalMs > 0

@@ -112,9 +112,13 @@ export interface RatingRecord {
 /** Machine-readable reasons the registry refuses a request. */
 export type RegistryErrorCode =
   | 'bad_json'
+  | 'body_aborted'
+  | 'body_timeout'
   | 'body_too_large'
   | 'invalid_body'
+  | 'invalid_id'
   | 'invalid_query'
+  | 'method_not_allowed'
   | 'bad_signature'
   | 'stale_signature'
   | 'not_found'

@@ -1,7 +1,19 @@
 import type { Context } from 'hono';
+import { z } from 'zod';
 import type { Archetype, ArchetypeDeps } from './archetype.js';
+import { readQuery } from './query.js';
 
-const REGION_RE = /^[a-z]{2,16}$/;
+/** `?region=&days=`, each at most once; nothing else. */
+const querySchema = z.strictObject({
+  region: z
+    .string()
+    .regex(/^[a-z]{2,16}$/, 'must be 2-16 lowercase letters')
+    .optional(),
+  days: z
+    .string()
+    .regex(/^(0?[1-9]|[12]\d|3[01])$/, 'must be an integer 1..31')
+    .optional(),
+});
 const DAY_MS = 86_400_000;
 /** Readings a feed keeps drawn: a few regions' month. */
 export const READINGS_KEPT = 256;
@@ -56,14 +68,11 @@ export function dataFeed({ clock, rng, quality }: ArchetypeDeps): Archetype {
     description: 'Daily temperature anomalies per region (°C vs. baseline), deterministic per seed.',
     defaultLatency: { kind: 'fixed', ms: 20 },
     async handle(c: Context) {
-      const region = c.req.query('region') ?? 'global';
-      const daysText = c.req.query('days') ?? '7';
-      if (!REGION_RE.test(region))
-        return c.json({ error: 'invalid_query', message: 'region must be 2-16 lowercase letters' }, 400);
-      if (!/^\d{1,2}$/.test(daysText) || Number(daysText) < 1 || Number(daysText) > 31)
-        return c.json({ error: 'invalid_query', message: 'days must be an integer 1..31' }, 400);
+      const query = readQuery(c, querySchema);
+      if (!query.ok) return c.json({ error: 'invalid_query', message: query.message }, 400);
+      const region = query.value.region ?? 'global';
+      const days = Number(query.value.days ?? '7');
       const today = Math.floor(clock.now() / DAY_MS);
-      const days = Number(daysText);
       const series: Anomaly[] = [];
       for (let d = today - days + 1; d <= today; d++) series.push(reading(region, d));
       return c.json({ region, series });

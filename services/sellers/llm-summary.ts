@@ -4,7 +4,11 @@ import { readJsonBody } from '../http/json-body.js';
 import type { Archetype, ArchetypeDeps } from './archetype.js';
 
 const requestSchema = z.strictObject({
-  text: z.string().min(1).max(20_000),
+  // Checked, not trimmed: the summarizer reads the text exactly as sent.
+  text: z
+    .string()
+    .max(20_000)
+    .refine((t) => t.trim().length > 0, 'must not be empty or only whitespace'),
   maxSentences: z.number().int().min(1).max(10).default(3),
 });
 

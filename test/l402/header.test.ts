@@ -5,6 +5,7 @@ import {
   formatChallenge,
   parseAuthorization,
   parseChallenges,
+  splitAuthorization,
   isL402Error,
 } from '../../infra/l402/index.js';
 import { LabError } from '../../infra/errors.js';
@@ -210,5 +211,80 @@ describe('Authorization', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('Authorization sent more than once (joined by ", ")', () => {
+  const MAC2 = 'AgEEbHNhdAJCAAD+/w==';
+  const PRE2 = 'cd'.repeat(32);
+
+  it.each<[string, string, string[]]>([
+    ['one credential', `L402 ${MAC}:${PRE}`, [`L402 ${MAC}:${PRE}`]],
+    ['one credential with several macaroons', `L402 ${MAC}, ${MAC2}:${PRE}`, [`L402 ${MAC}, ${MAC2}:${PRE}`]],
+    [
+      'two L402 credentials',
+      `L402 ${MAC}:${PRE}, L402 ${MAC2}:${PRE2}`,
+      [`L402 ${MAC}:${PRE}`, `L402 ${MAC2}:${PRE2}`],
+    ],
+    ['the short joined form', 'L402 a:b, L402 c:d', ['L402 a:b', 'L402 c:d']],
+    ['a credential then junk', `L402 ${MAC}:${PRE}, junk`, [`L402 ${MAC}:${PRE}`, 'junk']],
+    ['a credential then an empty header', `L402 ${MAC}:${PRE}, `, [`L402 ${MAC}:${PRE}`, '']],
+    ['junk then a credential', `junk, L402 ${MAC}:${PRE}`, ['junk', `L402 ${MAC}:${PRE}`]],
+    [
+      'a Bearer token then a credential',
+      `Bearer abc, L402 ${MAC}:${PRE}`,
+      ['Bearer abc', `L402 ${MAC}:${PRE}`],
+    ],
+    [
+      'a macaroon without preimage then a credential',
+      `L402 ${MAC}, LSAT ${MAC2}:${PRE}`,
+      [`L402 ${MAC}`, `LSAT ${MAC2}:${PRE}`],
+    ],
+    [
+      "Aperture's Go client copies (LSAT then L402), counted once",
+      `LSAT ${MAC}:${PRE}, L402 ${MAC}:${PRE}`,
+      [`LSAT ${MAC}:${PRE}`],
+    ],
+    ['two identical pay-on-success retries, counted once', `L402 ${MAC}:, L402 ${MAC}:`, [`L402 ${MAC}:`]],
+    [
+      'the same macaroon with two preimages',
+      `L402 ${MAC}:${PRE}, L402 ${MAC}:${PRE2}`,
+      [`L402 ${MAC}:${PRE}`, `L402 ${MAC}:${PRE2}`],
+    ],
+  ])('splits %s', (_name, header, expected) => {
+    expect(splitAuthorization(header)).toEqual(expected);
+  });
+
+  it('parses the LSAT and L402 copies a Go client sends as the one credential', () => {
+    expect(parseAuthorization(`LSAT ${MAC}:${PRE}, L402 ${MAC}:${PRE}`)).toEqual({
+      scheme: 'LSAT',
+      macaroons: [MAC],
+      preimage: PRE,
+    });
+  });
+
+  it.each([
+    ['two different credentials', 'L402 a:b, L402 c:d', '(2 different: "L402 a:b", "L402 c:d")'],
+    [
+      'a valid credential then junk',
+      `L402 ${MAC}:${PRE}, junk`,
+      '(2 different: "L402 AgEEbHNhdAJCAAC+/w=…(90 chars)", "junk")',
+    ],
+  ])('refuses %s as malformed_header naming the several credentials', (_name, header, listed) => {
+    expect(() => parseAuthorization(header)).toThrow(
+      new LabError(
+        'malformed_header',
+        `the request carries more than one Authorization credential ${listed}; send one`,
+      ),
+    );
+  });
+
+  it('splits 64 KiB of commas in linear time and returns an over-long value whole', () => {
+    const commas = `L402 ${','.repeat(64 * 1024 - 5)}`;
+    const t0 = performance.now();
+    expect(splitAuthorization(commas)).toHaveLength(1);
+    expect(performance.now() - t0).toBeLessThan(500);
+    const long = `L402 ${'A'.repeat(64 * 1024)}:${PRE}`;
+    expect(splitAuthorization(long)).toEqual([long]);
   });
 });

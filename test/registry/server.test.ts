@@ -145,10 +145,14 @@ describe('registry server on a real socket', () => {
     expect(await res.json()).toMatchObject({ error: code });
   });
 
-  it('answers a malformed listing id by 400 and an unknown one by 404', async () => {
+  it('answers a malformed listing id by 400 invalid_id and an unknown one by 404 not_found', async () => {
     server = await startRegistryServer({ clock: new VirtualClock(), network: 'regtest', probeIntervalMs: 0 });
-    expect((await fetch(`${server.url}/listings/..%2F..%2Fetc`)).status).toBe(400);
-    expect((await fetch(`${server.url}/listings/${'0'.repeat(32)}`)).status).toBe(404);
+    const bad = await fetch(`${server.url}/listings/..%2F..%2Fetc`);
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: 'invalid_id' });
+    const unknown = await fetch(`${server.url}/listings/${'0'.repeat(32)}`);
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ error: 'not_found' });
     const del = await fetch(`${server.url}/listings/${'0'.repeat(32)}`, {
       method: 'DELETE',
       headers: { 'content-type': 'application/json' },

@@ -48,7 +48,8 @@ describe('fuzz slice, seed 1', () => {
       1_000,
       {
         '400 invalid_body': 566,
-        '400 invalid_query': 151,
+        '400 invalid_id': 79,
+        '400 invalid_query': 72,
         '400 bad_json': 242,
         '404 not_found': 11,
         '400 bad_signature': 1,
@@ -62,7 +63,9 @@ describe('fuzz slice, seed 1', () => {
       400,
       {
         'http_402 missing': 84,
-        'http_402 malformed_header': 244,
+        'http_402 malformed_header': 241,
+        // Mutations with a comma then `<token> <…>`: a second credential by the grammar.
+        'http_400 bad_header': 3,
         http_200: 48,
         'http_402 bad_macaroon': 19,
         'http_402 wrong_preimage': 1,

@@ -134,7 +134,12 @@ describe('compute seller', () => {
       ],
       ['an unknown field', post({ numbers: [1], extra: true }, { authorization }), 400],
       ['a string among the numbers', post({ numbers: [1, 'two'] }, { authorization }), 400],
-      ['a body over 64 KiB', post({ numbers: Array(20_000).fill(123456.789) }, { authorization }), 413],
+      ['too many numbers', post({ numbers: Array(10_001).fill(1) }, { authorization }), 400],
+      [
+        'a body over the compute limit (270,013 bytes)',
+        post({ numbers: Array(30_000).fill(123456.789) }, { authorization }),
+        413,
+      ],
       [
         'a non-JSON content type',
         { method: 'POST', headers: { authorization, 'content-type': 'text/plain' }, body: '1 2 3' },

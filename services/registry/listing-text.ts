@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+/**
+ * What listing text may contain. Listings are shown to buyers, operators and
+ * logs, so their text must read as what it is: no control characters (C0,
+ * DEL, C1: NUL, newlines, escapes), no lone surrogates, no line or paragraph
+ * separators and no bidi controls (U+061C, U+200E/F, U+202A–U+202E,
+ * U+2066–U+2069), which can make text display differently from what it says.
+ */
+const UNSAFE_CHAR = /[\p{Cc}\p{Cs}\p{Zl}\p{Zp}\p{Bidi_Control}]/u;
+
+/** Why `text` is not safe listing text, or undefined when it is. */
+export function unsafeTextReason(text: string): string | undefined {
+  const found = UNSAFE_CHAR.exec(text);
+  if (!found) return undefined;
+  const code = found[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+  return `contains U+${code} at index ${found.index}; control, bidi and line-separator characters are not allowed`;
+}
+
+/**
+ * Why `url` is not a listing URL, or undefined when it is: an absolute
+ * http(s) URL of safe text, without whitespace, credentials (`user:pw@`) or
+ * a fragment (the registry and buyers fetch it; neither belongs there).
+ */
+export function listingUrlReason(url: string): string | undefined {
+  const unsafe = unsafeTextReason(url);
+  if (unsafe) return unsafe;
+  if (/\s/.test(url)) return 'a URL contains no whitespace';
+  if (!URL.canParse(url)) return 'an http(s) URL';
+  const u = new URL(url);
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return 'an http(s) URL';
+  if (u.username || u.password) return 'a URL without credentials (user:password@)';
+  if (url.includes('#')) return 'a URL without a fragment (#...)';
+  return undefined;
+}
+
+/** A zod string checked by `reason` (undefined: fine), its message naming the problem. */
+function checked(base: z.ZodString, reason: (s: string) => string | undefined): z.ZodString {
+  return base.superRefine((s, ctx) => {
+    const why = reason(s);
+    if (why !== undefined) ctx.addIssue({ code: 'custom', message: why });
+  });
+}
+
+/** Free text of a listing (name, description, tier name): length-limited safe text. */
+export const listingText = (min: number, max: number) =>
+  checked(z.string().min(min).max(max), unsafeTextReason);
+
+/** A listing's URL. */
+export const listingUrl = checked(z.string().max(2048), listingUrlReason);
