@@ -13,6 +13,16 @@ export interface Listening {
 }
 
 /**
+ * Node's own limits on receiving a request, for every server here (its
+ * defaults wait 60 s for the headers and 300 s for the whole request): a
+ * slow sender gets Node's bare 408 and the socket is closed. Node checks them
+ * every 30 s (`connectionsCheckingInterval`), so they fire up to that much
+ * later. They bound receiving the request only, not the time to answer it.
+ */
+const HEADERS_TIMEOUT_MS = 15_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+
+/**
  * Serves `fetch` (a Hono `app.fetch`) with @hono/node-server on a real
  * socket. Port 0 picks a free port; the promise resolves once listening and
  * rejects if the port cannot be bound.
@@ -23,6 +33,8 @@ export function listen(
 ): Promise<Listening> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch, port, hostname }) as Server;
+    server.headersTimeout = HEADERS_TIMEOUT_MS;
+    server.requestTimeout = REQUEST_TIMEOUT_MS;
     server.once('error', reject);
     server.once('listening', () => {
       server.off('error', reject);

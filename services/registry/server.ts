@@ -38,15 +38,6 @@ export interface RegistryServerOptions {
   logger?: Logger;
 }
 
-/**
- * Node's own limits on receiving a request (its defaults wait 60 s for the
- * headers and 300 s for the whole request): a slow sender of headers gets
- * Node's bare 408 and the socket is closed. Node checks them every 30 s
- * (`connectionsCheckingInterval`), so they fire up to that much later.
- */
-const HEADERS_TIMEOUT_MS = 15_000;
-const REQUEST_TIMEOUT_MS = 30_000;
-
 /** A running registry: HTTP API, WebSocket feed and health prober on one port. */
 export interface RegistryServer {
   registry: Registry;
@@ -78,8 +69,6 @@ export async function startRegistryServer({
     ...(bodyTimeoutMs !== undefined ? { bodyTimeoutMs } : {}),
   });
   const http: Listening = await listen(app.fetch, { port, hostname });
-  http.server.headersTimeout = HEADERS_TIMEOUT_MS;
-  http.server.requestTimeout = REQUEST_TIMEOUT_MS;
   const feed = attachRegistryFeed(http.server, registry, { logger });
   const prober =
     probeIntervalMs > 0
