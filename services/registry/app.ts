@@ -3,8 +3,8 @@ import type { Context } from 'hono';
 import type { z } from 'zod';
 import type { Logger } from '../../infra/log.js';
 import { silentLogger } from '../../infra/log.js';
-import { describeIssues } from '../http/issues.js';
 import { readJsonBody } from '../http/json-body.js';
+import { readQuery } from '../http/query.js';
 import type { Registry } from './registry.js';
 import {
   listingIdSchema,
@@ -95,20 +95,6 @@ async function storeWrite<T>(logger: Logger, c: Context, op: () => Promise<T>): 
   }
 }
 
-/** The query string with each parameter given once, or the refusal naming a repeated one. */
-function singleQuery(c: Context): Record<string, string> | Response {
-  const flat: Record<string, string> = {};
-  for (const [k, v] of Object.entries(c.req.queries())) {
-    if (v.length !== 1)
-      return refuse(c, {
-        code: 'invalid_query',
-        message: `query parameter ${k} is given ${v.length} times`,
-      });
-    flat[k] = v[0]!;
-  }
-  return flat;
-}
-
 /**
  * The registry over HTTP (see README.md, "Services" for the routes). Every bad
  * input is a 4xx with `{ error: <code>, message }`; a store failure is a 503;
@@ -132,12 +118,10 @@ export function createRegistryApp(
   app.get('/health', (c) => c.json({ ok: true, listings: registry.size }));
 
   app.get('/listings', (c) => {
-    const flat = singleQuery(c);
-    if (flat instanceof Response) return flat;
-    const q = querySchema.safeParse(flat);
-    if (!q.success) return refuse(c, { code: 'invalid_query', message: describeIssues(q.error) });
+    const q = readQuery(c, querySchema);
+    if (!q.ok) return refuse(c, { code: 'invalid_query', message: q.message });
     // The body c.json({ listings }) would write, from the registry's JSON rather than from copies of its listings.
-    return c.body(`{"listings":${registry.searchJson(q.data)}}`, 200, JSON_TYPE);
+    return c.body(`{"listings":${registry.searchJson(q.value)}}`, 200, JSON_TYPE);
   });
 
   app.get('/listings/:id', (c) => {

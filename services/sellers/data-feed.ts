@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import type { Archetype, ArchetypeDeps } from './archetype.js';
-import { readQuery } from './query.js';
+import { readQuery } from '../http/query.js';
 
 /** `?region=&days=`, each at most once; nothing else. */
 const querySchema = z.strictObject({

@@ -1,9 +1,9 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { describeIssues } from '../http/issues.js';
+import { describeIssues } from './issues.js';
 
 /**
- * Reads a GET route's query string as the registry does: every parameter at
+ * Reads a GET route's query string (the registry's and the sellers'): every parameter at
  * most once (`query parameter region is given 2 times`), then a strict schema
  * that names unknown parameters (`(root): Unrecognized key: "foo"`) and bad
  * values (`days: …`). A refusal is a value, answered 400 `invalid_query`.
