@@ -25,12 +25,12 @@ export function unsafeTextReason(text: string): string | undefined {
 export function listingUrlReason(url: string): string | undefined {
   const unsafe = unsafeTextReason(url);
   if (unsafe) return unsafe;
-  if (/\s/.test(url)) return 'a URL contains no whitespace';
-  if (!URL.canParse(url)) return 'an http(s) URL';
+  if (/\s/.test(url)) return 'must not contain whitespace';
+  if (!URL.canParse(url)) return 'must be an absolute http(s) URL';
   const u = new URL(url);
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') return 'an http(s) URL';
-  if (u.username || u.password) return 'a URL without credentials (user:password@)';
-  if (url.includes('#')) return 'a URL without a fragment (#...)';
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return 'must be an absolute http(s) URL';
+  if (u.username || u.password) return 'must not carry credentials (user:password@)';
+  if (url.includes('#')) return 'must not have a fragment (#...)';
   return undefined;
 }
 

@@ -121,13 +121,13 @@ describe('registry server input handling', () => {
   );
 
   it.each([
-    ['credentials', 'http://user:pw@127.0.0.1:1/path?q', 'a URL without credentials (user:password@)'],
-    ['a user name only', 'http://user@quotes.test/', 'a URL without credentials (user:password@)'],
-    ['a fragment', 'http://127.0.0.1:1/path?q#frag', 'a URL without a fragment (#...)'],
-    ['an empty fragment', 'http://quotes.test/q#', 'a URL without a fragment (#...)'],
+    ['credentials', 'http://user:pw@127.0.0.1:1/path?q', 'must not carry credentials (user:password@)'],
+    ['a user name only', 'http://user@quotes.test/', 'must not carry credentials (user:password@)'],
+    ['a fragment', 'http://127.0.0.1:1/path?q#frag', 'must not have a fragment (#...)'],
+    ['an empty fragment', 'http://quotes.test/q#', 'must not have a fragment (#...)'],
     ['a tab', 'http://quotes.test/\tq', `contains U+0009 at index 19; ${UNSAFE}`],
-    ['a space', 'http://quotes.test/ q', 'a URL contains no whitespace'],
-    ['an ftp scheme', 'ftp://quotes.test/q', 'an http(s) URL'],
+    ['a space', 'http://quotes.test/ q', 'must not contain whitespace'],
+    ['an ftp scheme', 'ftp://quotes.test/q', 'must be an absolute http(s) URL'],
   ])('refuses a listing URL with %s by 400 invalid_body naming listing.url', async (_what, url, why) => {
     const { server } = await start();
     const res = await post(server.url, {
