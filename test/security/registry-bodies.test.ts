@@ -112,7 +112,7 @@ describe('registry request bodies have limits and clear 400s', () => {
     expect(await res.json()).toEqual({
       error: 'invalid_body',
       message:
-        'listing.url: an http(s) URL; listing.tiers.0.priceMsat: Too small: expected number to be >=0; listing.tiers.0.calls: a bundle tier needs calls >= 2',
+        'listing.url: must be an absolute http(s) URL; listing.tiers.0.priceMsat: Too small: expected number to be >=0; listing.tiers.0.calls: a bundle tier needs calls >= 2',
     });
   });
 });
