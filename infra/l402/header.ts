@@ -9,6 +9,9 @@
  */
 import { preview } from './bytes.js';
 import { LabError } from '../errors.js';
+import { MAX_HEADER_LENGTH, severalCredentials, splitAuthorization } from './authorization-split.js';
+
+export { MAX_HEADER_LENGTH };
 import type { L402Error } from './errors.js';
 
 /** An L402 scheme name as it was sent. */
@@ -32,9 +35,6 @@ export interface Authorization {
   /** 64 lowercase hex chars. */
   preimage: string;
 }
-
-/** Longest header value we look at; anything longer is not an L402 header. */
-export const MAX_HEADER_LENGTH = 64 * 1024;
 
 const B64_RE = /^[A-Za-z0-9+/\-_]+={0,2}$/;
 const PREIMAGE_RE = /^[a-f0-9]{64}$/;
@@ -177,57 +177,6 @@ export function formatChallenge({ macaroon, invoice }: { macaroon: string; invoi
     throw malformed(`challenge invoice is not a BOLT11 string: ${preview(invoice)}`);
   }
   return `L402 macaroon="${macaroon}", invoice="${invoice}"`;
-}
-
-const CREDENTIAL_START_RE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+[ \t]/;
-const L402_CREDENTIAL_RE = /^(?:l402|lsat)[ \t]+(.*)$/is;
-
-/**
- * The credentials in an `Authorization` value, trimmed, in order. A request
- * with the header twice reaches a server as one value joined by ", ", and an
- * L402 credential has commas of its own (`L402 <mac>,<mac>:<hex>`), so the
- * value is split by grammar: base64 and hex hold neither ":" nor ",", so an
- * L402/LSAT credential ends at the piece holding its ":"; any piece after
- * that, and any piece that starts `<scheme> `, starts another credential.
- * Identical L402/LSAT credentials under either scheme count once, the first
- * kept: Aperture's Go client sends `LSAT <mac>:<hex>` then `L402 <mac>:<hex>`.
- * A value over MAX_HEADER_LENGTH, or not a string, is returned whole (the
- * parser refuses it); this never throws.
- */
-export function splitAuthorization(value: string): string[] {
-  if (typeof value !== 'string' || value.length > MAX_HEADER_LENGTH) return [value];
-  const parts: string[] = [];
-  let start = 0;
-  let isL402 = false;
-  let closed = false;
-  for (let pos = 0; ;) {
-    const comma = value.indexOf(',', pos);
-    const piece = value.slice(pos, comma < 0 ? value.length : comma).trim();
-    if (pos === 0 || closed || CREDENTIAL_START_RE.test(piece)) {
-      if (pos > 0) parts.push(value.slice(start, pos - 1).trim());
-      start = pos;
-      isL402 = L402_CREDENTIAL_RE.test(piece);
-      closed = false;
-    }
-    closed = isL402 && (closed || piece.includes(':'));
-    if (comma < 0) break;
-    pos = comma + 1;
-  }
-  parts.push(value.slice(start).trim());
-  const seen = new Set<string>();
-  return parts.filter((part) => {
-    const body = L402_CREDENTIAL_RE.exec(part)?.[1]?.trim();
-    if (body === undefined) return true;
-    if (seen.has(body)) return false;
-    seen.add(body);
-    return true;
-  });
-}
-
-/** The error message for an `Authorization` value carrying `parts.length` (> 1) credentials. */
-export function severalCredentials(parts: string[]): string {
-  const shown = parts.map((part) => preview(part, 24)).join(', ');
-  return `the request carries more than one Authorization credential (${parts.length} different: ${shown}); send one`;
 }
 
 /**

@@ -47,14 +47,13 @@ export {
   parseChallenges,
   formatChallenge,
   parseAuthorization,
-  splitAuthorization,
-  severalCredentials,
   formatAuthorization,
   MAX_HEADER_LENGTH,
   type Challenge,
   type Authorization,
   type L402Scheme,
 } from './header.js';
+export { splitAuthorization, severalCredentials } from './authorization-split.js';
 export { DerivedRootKeyStore, MemoryRootKeyStore, type RootKeyStore } from './root-key-store.js';
 export {
   createMinter,
