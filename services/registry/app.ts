@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { Logger } from '../../infra/log.js';
 import { silentLogger } from '../../infra/log.js';
 import { readJsonBody } from '../http/json-body.js';
+import { refuseOtherMethods } from '../http/method-not-allowed.js';
 import { readQuery } from '../http/query.js';
 import type { Registry } from './registry.js';
 import {
@@ -169,17 +170,7 @@ export function createRegistryApp(
     return r.ok ? c.json({ listingId: id, paymentHash: r.paymentHash, rating: r.rating }, 201) : refuse(c, r);
   });
 
-  for (const [path, allow] of ROUTE_METHODS)
-    app.all(path, (c) =>
-      c.json(
-        {
-          error: 'method_not_allowed',
-          message: `${c.req.method} ${c.req.path} is not allowed; use ${allow}`,
-        },
-        405,
-        { Allow: allow },
-      ),
-    );
+  refuseOtherMethods(app, ROUTE_METHODS);
   app.notFound((c) => c.json({ error: 'not_found', message: `no route ${c.req.method} ${c.req.path}` }, 404));
   app.onError((err, c) => {
     logger.error({ err, path: c.req.path }, 'registry handler failed');

@@ -4,6 +4,7 @@ import type { LightningNode } from '../../infra/lightning/node.js';
 import type { Logger } from '../../infra/log.js';
 import type { Clock } from '../../infra/time/clock.js';
 import type { Rng } from '../../infra/random.js';
+import { refuseOtherMethods } from '../http/method-not-allowed.js';
 import type { ManifestSpec } from '../paywall/index.js';
 import { MANIFEST_PATH, manifestHandler } from '../paywall/index.js';
 import type { Archetype } from './archetype.js';
@@ -79,12 +80,24 @@ export function sellerApp({
       async (c, next) =>
         c.req.header('authorization') === undefined
           ? next()
-          : c.json({ error: 'method_not_allowed', message: `use POST ${archetype.path}` }, 405),
+          : c.json(
+              {
+                error: 'method_not_allowed',
+                message: `GET ${archetype.path} with a token is not allowed; send the token with POST (a GET without one is a quote)`,
+              },
+              405,
+              { Allow: 'GET, HEAD, POST' },
+            ),
       gate.middleware,
       paywall,
     );
   }
   app.on(archetype.method, archetype.path, gate.middleware, paywall, work);
+  refuseOtherMethods(app, [
+    ['/', 'GET, HEAD'],
+    [MANIFEST_PATH, 'GET, HEAD'],
+    [archetype.path, archetype.method === 'POST' ? 'GET, HEAD, POST' : 'GET, HEAD'],
+  ]);
   app.notFound((c) => c.json({ error: 'not_found', message: `no route ${c.req.method} ${c.req.path}` }, 404));
   app.onError((err, c) => {
     logger.error({ err, path: c.req.path }, 'seller handler failed');

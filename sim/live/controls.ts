@@ -32,6 +32,7 @@ export interface ControlError {
     | 'unknown_seller'
     | 'unknown_node'
     | 'not_supported'
+    | 'unchanged'
     | 'finished';
   message: string;
 }

@@ -13,7 +13,13 @@ import { LiveState, sellerFromHost } from './state.js';
 import { GraphReader, readLedgerGraph } from './graph.js';
 import type { GraphView, Snapshot, Totals } from './snapshot.js';
 import type { Conservation } from '../metrics/conservation.js';
-import { refuse, type Control, type ControlResult, type ControlTarget } from './controls.js';
+import {
+  refuse,
+  type Control,
+  type ControlError,
+  type ControlResult,
+  type ControlTarget,
+} from './controls.js';
 import { reprice } from './reprice.js';
 
 export interface LiveMarketOptions {
@@ -181,10 +187,13 @@ export class LiveMarket implements ControlTarget {
     return undefined;
   }
 
-  async #act(c: Control, run: Running): Promise<void> {
+  /** Acts on the market; a control that would change nothing is refused, so no fault is recorded for it. */
+  async #act(c: Control, run: Running): Promise<ControlError | undefined> {
     const now = run.engine.elapsed();
     if (c.type === 'seller_offline' || c.type === 'node_offline') {
       const target = c.type === 'seller_offline' ? c.seller : c.node;
+      if (run.world.isOnline(target) === !c.offline)
+        return refuse('unchanged', `${target} is already ${c.offline ? 'offline' : 'online'}`);
       run.world.setOnline(target, !c.offline);
       run.recorder.fault(now, c.offline ? 'node_offline' : 'node_online', target, 'presenter');
     } else if (c.type === 'drain') {
@@ -202,6 +211,7 @@ export class LiveMarket implements ControlTarget {
       await reprice(s, c.msat, run.world, run.market, this.#repriced++);
       run.recorder.fault(now, 'price_change', s.name, `price now ${c.msat} msat (presenter)`);
     }
+    return undefined;
   }
 
   /**
@@ -210,13 +220,16 @@ export class LiveMarket implements ControlTarget {
    * market (a seller re-listing over HTTP) runs on market time like any other.
    * Failures become refusals; they never stop the run.
    */
-  #between(engine: Engine, applied: Control['type'], action: () => Promise<void>): Promise<ControlResult> {
+  #between(
+    engine: Engine,
+    applied: Control['type'],
+    action: () => Promise<ControlError | undefined>,
+  ): Promise<ControlResult> {
     return new Promise((resolve) => {
       const start = () =>
         engine.spawn(`presenter ${applied}`, async () => {
           try {
-            await action();
-            resolve({ ok: true, applied });
+            resolve((await action()) ?? { ok: true, applied });
           } catch (err) {
             const e = err as { code?: string; message?: string };
             resolve(refuse('not_supported', `${e.code ?? 'error'}: ${e.message ?? String(err)}`));

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { listen, type Listening } from '../../services/http/listen.js';
+import { refuseOtherMethods } from '../../services/http/method-not-allowed.js';
 import { silentLogger, type Logger } from '../../infra/log.js';
 import { parseControl, type ControlTarget } from './controls.js';
 import { allowedHosts, refusal } from './origin.js';
@@ -92,6 +93,10 @@ export async function startLiveServer(
   for (const [path, a] of assets)
     app.get(path, (c) => c.body(a.body, 200, { 'content-type': a.type, 'cache-control': 'no-store' }));
   app.get('/api/snapshot', (c) => c.json(source.snapshot()));
+  refuseOtherMethods(
+    app,
+    [...assets.keys(), '/api/snapshot'].map((path) => [path, 'GET, HEAD'] as const),
+  );
   app.notFound((c) => c.json({ error: 'not_found', message: `no route ${c.req.method} ${c.req.path}` }, 404));
   const http: Listening = await listen(app.fetch, { port, hostname });
   allowed = allowedHosts(hostname, Number(new URL(http.url).port));

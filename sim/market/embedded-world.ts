@@ -144,6 +144,10 @@ export class EmbeddedWorld implements World {
     this.net.setOnline(this.#simNode(name), online);
   }
 
+  isOnline(name: string): boolean {
+    return this.net.isOnline(this.#simNode(name));
+  }
+
   drain(name: string, fraction: number): Map<string, number> {
     const node = this.#simNode(name);
     const moved = new Map<string, number>();

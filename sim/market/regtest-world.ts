@@ -91,6 +91,10 @@ export class RegtestWorld implements World {
     );
   }
 
+  isOnline(): undefined {
+    return undefined;
+  }
+
   drain(name: string): Map<string, number> {
     throw new LabError('unsupported_fault', `draining ${name} is not supported on regtest`);
   }

@@ -31,6 +31,8 @@ export interface World {
   readonly acceptUnsignedInvoices: boolean;
   /** Fault injection: take a node off the network or bring it back. */
   setOnline(name: string, online: boolean): void;
+  /** Whether a node is on the network; undefined when the world cannot tell (real networks). */
+  isOnline(name: string): boolean | undefined;
   /**
    * Fault injection: move `fraction` of a node's outbound liquidity to the
    * far side of its channels. Returns the msat moved per node (the ledger

@@ -87,6 +87,16 @@ describe('control socket of a live market', () => {
     ],
     ['a node that does not exist', '{"type":"drain","node":"nowhere","fraction":0.5}', 'unknown_node'],
     ['a seek (replay only)', '{"type":"seek","tMs":0}', 'not_supported'],
+    [
+      'bringing an online seller online',
+      '{"type":"seller_offline","seller":"cheap-feed-0","offline":false}',
+      'unchanged',
+    ],
+    [
+      'bringing an online node online',
+      '{"type":"node_offline","node":"router-0","offline":false}',
+      'unchanged',
+    ],
     ['a binary frame', Buffer.from([1, 2, 3]), 'bad_json'],
     ['an oversized message', 'x'.repeat(MAX_CONTROL_BYTES + 1), 'too_large'],
   ])('answers %s with error %s', async (_what, text, code) => {
@@ -112,5 +122,16 @@ describe('control socket of a live market', () => {
   test('a valid control is applied and acknowledged', async () => {
     expect(await reply('{"type":"speed","speed":2}')).toEqual({ type: 'ok', applied: 'speed' });
     expect(market.snapshot().speed).toBe(2);
+  });
+
+  test('taking a seller offline twice records one fault; the second is refused as unchanged', async () => {
+    const off = '{"type":"seller_offline","seller":"mid-feed-0","offline":true}';
+    expect(await reply(off)).toEqual({ type: 'ok', applied: 'seller_offline' });
+    expect(await reply(off)).toEqual({
+      type: 'error',
+      code: 'unchanged',
+      message: 'mid-feed-0 is already offline',
+    });
+    expect(market.snapshot().faults.map((f) => [f.kind, f.target])).toEqual([['node_offline', 'mid-feed-0']]);
   });
 });

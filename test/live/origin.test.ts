@@ -93,4 +93,17 @@ describe('live server: only its own page reaches it', () => {
       }),
     });
   });
+
+  test.each([
+    ['POST', '/api/snapshot'],
+    ['DELETE', '/'],
+    ['PUT', '/app.js'],
+  ])('answers %s %s with 405 method_not_allowed and Allow: GET, HEAD', async (method, path) => {
+    const res = await fetch(server.url + path, { method });
+    expect({ status: res.status, allow: res.headers.get('allow'), body: await res.json() }).toEqual({
+      status: 405,
+      allow: 'GET, HEAD',
+      body: { error: 'method_not_allowed', message: `${method} ${path} is not allowed; use GET, HEAD` },
+    });
+  });
 });
