@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS, answerClientError } from './client-error.js';
 
 /** A fetch handler on a real socket, and how to stop it. */
 export interface Listening {
@@ -11,16 +12,6 @@ export interface Listening {
   /** Stops accepting, drops idle and active keep-alive connections, resolves when closed. */
   close(): Promise<void>;
 }
-
-/**
- * Node's own limits on receiving a request, for every server here (its
- * defaults wait 60 s for the headers and 300 s for the whole request): a
- * slow sender gets Node's bare 408 and the socket is closed. Node checks them
- * every 30 s (`connectionsCheckingInterval`), so they fire up to that much
- * later. They bound receiving the request only, not the time to answer it.
- */
-const HEADERS_TIMEOUT_MS = 15_000;
-const REQUEST_TIMEOUT_MS = 30_000;
 
 /**
  * Serves `fetch` (a Hono `app.fetch`) with @hono/node-server on a real
@@ -35,6 +26,7 @@ export function listen(
     const server = serve({ fetch, port, hostname }) as Server;
     server.headersTimeout = HEADERS_TIMEOUT_MS;
     server.requestTimeout = REQUEST_TIMEOUT_MS;
+    server.on('clientError', answerClientError);
     server.once('error', reject);
     server.once('listening', () => {
       server.off('error', reject);

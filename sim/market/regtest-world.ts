@@ -1,4 +1,3 @@
-import { serve, type ServerType } from '@hono/node-server';
 import { systemClock } from '../../infra/time/clock.js';
 import type { Rng } from '../../infra/random.js';
 import type { LightningNode } from '../../infra/lightning/node.js';
@@ -7,6 +6,7 @@ import { loadNetwork, type NetworkDesc, type NodeDesc } from '../../infra/regtes
 import type { LedgerRole } from '../metrics/conservation.js';
 import { type World } from './world.js';
 import { LabError } from '../../infra/errors.js';
+import { listen, type Listening } from '../../services/http/listen.js';
 
 // Which roles of network.json can host which market role.
 const HOSTS: Record<LedgerRole, string[]> = {
@@ -29,7 +29,7 @@ export class RegtestWorld implements World {
   readonly clock = systemClock;
   readonly acceptUnsignedInvoices = false;
   readonly fetch: typeof fetch = (input, init) => globalThis.fetch(input, init);
-  readonly #servers: ServerType[] = [];
+  readonly #servers: Listening[] = [];
   readonly #nodes = new Map<string, { role: LedgerRole; node: LndNode }>();
   readonly #turn = new Map<LedgerRole, number>();
 
@@ -55,13 +55,9 @@ export class RegtestWorld implements World {
   }
 
   async serve(_host: string, handler: (req: Request) => Response | Promise<Response>): Promise<string> {
-    const server = await new Promise<{ server: ServerType; port: number }>((resolve) => {
-      const s = serve({ fetch: handler, port: 0, hostname: '127.0.0.1' }, (info) =>
-        resolve({ server: s, port: info.port }),
-      );
-    });
-    this.#servers.push(server.server);
-    return `http://127.0.0.1:${server.port}`;
+    const server = await listen(handler);
+    this.#servers.push(server);
+    return server.url;
   }
 
   async node(name: string, role: LedgerRole, _fundingMsat: number): Promise<LightningNode> {
@@ -100,7 +96,7 @@ export class RegtestWorld implements World {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.#servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    await Promise.all(this.#servers.map((s) => s.close()));
     // Invoice feeds (onInvoice) hold streaming connections open until their node is closed.
     await Promise.all([...this.#nodes.values()].map((n) => n.node.close()));
   }

@@ -57,6 +57,7 @@ describe('l402Paywall on a real socket (@hono/node-server)', () => {
     const res = await http('/v1/data', { headers: { authorization } });
     expect(res.status).toBe(status);
     if (status === 402) expect((await json(res)).error).toBe('payment_required');
+    if (status === 431) expect((await json(res)).error).toBe('headers_too_large');
     expect((await http('/v1/data')).status).toBe(402);
   });
 
