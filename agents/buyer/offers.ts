@@ -3,16 +3,31 @@
  * seller's discovery manifest, or a live 402 challenge whose invoice the
  * engine checks against the listing (payee, advertised price of the token's tier).
  */
+import { readBody } from '../../infra/http/bounded-body.js';
 import { MANIFEST_PATH, type L402Manifest } from '../../services/paywall/index.js';
 import type { Listing } from '../../services/registry/types.js';
-import { prepareRequest, type PreparedRequest, type StoredToken } from '../l402/index.js';
+import {
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  prepareRequest,
+  type PreparedRequest,
+  type StoredToken,
+} from '../l402/index.js';
 import type { BuyerDeps } from './deps.js';
-import { buildPurchase, coverage, hintsFor, requestFor } from './purchase-record.js';
+import { buildPurchase, coverage, hintsFor, requestFor, type PurchaseFields } from './purchase-record.js';
 import type { BuyerStateT, BuyerUpdate } from './state.js';
 import type { ListedOffer } from './types.js';
 
 /** An offer whose quoting failed: the listing is excluded and the attempt recorded. */
 export type FailedQuote = { failed: BuyerUpdate };
+
+/** Most bytes of a seller's discovery manifest the buyer reads (a manifest is a few hundred bytes). */
+export const MANIFEST_BODY_LIMIT = 64 * 1024;
+
+/**
+ * Most ms the manifest's body may take to arrive, once its headers have: the
+ * engine's default request timeout (the engine does not expose its own).
+ */
+export const MANIFEST_TIMEOUT_MS = DEFAULT_REQUEST_TIMEOUT_MS;
 
 /** The request a task sends to a listing (tagged with the task's id), and an offer at price 0 if a usable token for it is already held. */
 export async function prepare(
@@ -49,27 +64,68 @@ export async function quoteOne(
 ): Promise<ListedOffer | FailedQuote> {
   const at = d.clock.now();
   let r: ListedOffer | FailedQuote | undefined;
-  if (d.quoteFrom === 'manifest') r = await manifestOffer(d, s, listing, req);
+  if (d.quoteFrom === 'manifest') r = await manifestOffer(d, s, listing, req, at);
   r ??= await challengeOffer(d, s, listing, req, at);
   if ('failed' in r) return r;
   return { ...r, arrival: { delayMs: d.clock.now() - round.at, rank: ++round.count } };
 }
 
-/** The advertised price from the seller's `/.well-known/l402.json` (no invoice is created). */
+/**
+ * The advertised price from the seller's `/.well-known/l402.json` (no invoice
+ * is created). The manifest is read within `MANIFEST_BODY_LIMIT` bytes and
+ * `MANIFEST_TIMEOUT_MS`: a longer or slower one excludes the seller
+ * (`no_quote`, naming the limit). Without a usable manifest price (no 200,
+ * not JSON, no matching service) the live challenge is asked instead.
+ */
 async function manifestOffer(
   d: BuyerDeps,
   s: BuyerStateT,
   listing: Listing,
   req: PreparedRequest,
-): Promise<ListedOffer | undefined> {
+  at: number,
+): Promise<ListedOffer | FailedQuote | undefined> {
   const url = new URL(MANIFEST_PATH, req.url);
   const sent = await d.engine.send({ ...req, url, method: 'GET', body: undefined });
   if (!sent.ok || sent.response.status !== 200) {
     if (sent.ok) await sent.response.body?.cancel();
     return undefined;
   }
-  const price = manifestPrice(await sent.response.json().catch(() => undefined), listing, req.path);
+  const body = await readBody(sent.response, MANIFEST_BODY_LIMIT, MANIFEST_TIMEOUT_MS);
+  if (!body.ok && body.problem !== 'unreadable') {
+    const reason =
+      body.problem === 'too_large'
+        ? `manifest ${url.href} is over ${MANIFEST_BODY_LIMIT} bytes`
+        : `manifest ${url.href} was not read within ${MANIFEST_TIMEOUT_MS} ms`;
+    return failedQuote(d, s, listing, req, at, 'no_quote', { reason, status: 200 });
+  }
+  const price = body.ok ? manifestPrice(parseJson(body.bytes), listing, req.path) : undefined;
   return price === undefined ? undefined : weigh(s, { listing, req, source: 'manifest', priceMsat: price });
+}
+
+/** Decodes manifests as `Response.json()` does (UTF-8, a BOM dropped); stateless, so one serves every call. */
+const utf8 = new TextDecoder();
+
+/** The document in `bytes`, or undefined when they are not JSON. */
+function parseJson(bytes: Uint8Array): unknown {
+  try {
+    return JSON.parse(utf8.decode(bytes));
+  } catch {
+    return undefined;
+  }
+}
+
+/** A quote that failed: the listing is excluded for the task and one attempt recorded. */
+function failedQuote(
+  d: BuyerDeps,
+  s: BuyerStateT,
+  listing: Listing,
+  req: PreparedRequest,
+  at: number,
+  outcome: PurchaseFields['outcome'],
+  extra: Partial<PurchaseFields>,
+): FailedQuote {
+  const fields: PurchaseFields = { outcome, attempts: 1, startedAt: at, endedAt: d.clock.now(), ...extra };
+  return { failed: { excluded: [listing.id], purchases: [buildPurchase(s, listing, fields, req.url.href)] } };
 }
 
 /** A live 402 challenge from the seller, its invoice checked against the listing. */
@@ -80,19 +136,8 @@ export async function challengeOffer(
   req: PreparedRequest,
   at: number,
 ): Promise<ListedOffer | FailedQuote> {
-  const fail = (outcome: Parameters<typeof buildPurchase>[2]['outcome'], extra: object): FailedQuote => ({
-    failed: {
-      excluded: [listing.id],
-      purchases: [
-        buildPurchase(
-          s,
-          listing,
-          { outcome, attempts: 1, startedAt: at, endedAt: d.clock.now(), ...extra },
-          req.url.href,
-        ),
-      ],
-    },
-  });
+  const fail = (outcome: PurchaseFields['outcome'], extra: Partial<PurchaseFields>): FailedQuote =>
+    failedQuote(d, s, listing, req, at, outcome, extra);
   const probe = await d.engine.probe(req);
   if (!probe.ok) return fail(probe.outcome, { reason: probe.reason });
   if ('open' in probe) {

@@ -1,9 +1,16 @@
-import { tokenLimits, type Challenge, type TokenLimits } from '../../infra/l402/index.js';
+import { hasDotSegmentOrEncoding } from '../../infra/l402/caveat.js';
+import {
+  CONDITION_SUFFIX,
+  pathWithin,
+  tokenLimits,
+  type Challenge,
+  type TokenLimits,
+} from '../../infra/l402/index.js';
 import type { DecodedInvoice } from '../../infra/lightning/bolt11.js';
 import type { Msat } from '../../infra/money.js';
 import type { Decision, Offer as PolicyOffer, PaymentPolicy } from '../policies/index.js';
 import type { EngineContext, StepFailure } from './context.js';
-import { checkInvoice } from './invoice-check.js';
+import { checkInvoice, type InvoiceCheck } from './invoice-check.js';
 import type { PurchaseHints } from './outcome.js';
 import type { PaywallAnswer } from './paywall-response.js';
 import { sendInit, type PreparedRequest } from './request.js';
@@ -94,7 +101,7 @@ export async function makeOffer(
   const ceilings = [hints.quotedPriceMsat, hints.maxPriceMsat, advertised].filter(
     (v): v is number => v !== undefined,
   );
-  const check = checkInvoice(challenge.invoice, {
+  const invoiceCheck = checkInvoice(challenge.invoice, {
     network,
     nowMs: ctx.clock.now(),
     tokenPaymentHash,
@@ -103,6 +110,10 @@ export async function makeOffer(
     statedPriceMsat: answer.priceMsat,
     allowUnsigned: ctx.allowUnsigned,
   });
+  const unusable = invoiceCheck.ok ? tokenCannotAuthorize(limits, req, ctx.clock.now()) : undefined;
+  const check: InvoiceCheck = unusable
+    ? { ok: false, rejection: 'unusable_token', reason: unusable, invoice: invoiceCheck.invoice }
+    : invoiceCheck;
   const quotedMsat = check.ok ? check.amountMsat : check.invoice?.amountMsat;
   emitCheck(ctx, req, at, check, quotedMsat);
   if (!check.ok) {
@@ -146,12 +157,34 @@ function readLimits(macaroon: string): TokenLimits {
   }
 }
 
-/** The `check` step event: the invoice's verdict and the amount it asked. */
+/**
+ * Why the token a challenge sells could not authorize `req`, read from its
+ * caveats as the verifier reads them (undefined when it could): expired at
+ * `nowMs`, no call allowed, another method, a path outside its prefix.
+ * Paying for such a token buys a refusal.
+ */
+function tokenCannotAuthorize(limits: TokenLimits, req: PreparedRequest, nowMs: number): string | undefined {
+  const caveat = (suffix: string) => `${limits.service}${suffix}`;
+  const why = (what: string) => `the token cannot authorize ${req.method} ${req.path}: ${what}`;
+  const { validUntilMs, maxCalls, methods, pathPrefix } = limits;
+  if (validUntilMs !== undefined && nowMs >= validUntilMs)
+    return why(
+      `its ${caveat(CONDITION_SUFFIX.validUntil)} ends at ${new Date(validUntilMs).toISOString()}, not after now (${new Date(nowMs).toISOString()})`,
+    );
+  if (maxCalls === 0) return why(`its ${caveat(CONDITION_SUFFIX.maxCalls)} is 0`);
+  if (methods && !methods.includes(req.method.toUpperCase()))
+    return why(`its ${caveat(CONDITION_SUFFIX.methods)} [${methods.join(',')}] do not include ${req.method}`);
+  if (pathPrefix !== undefined && (hasDotSegmentOrEncoding(req.path) || !pathWithin(req.path, pathPrefix)))
+    return why(`its ${caveat(CONDITION_SUFFIX.pathPrefix)} ${pathPrefix} does not cover ${req.path}`);
+  return undefined;
+}
+
+/** The `check` step event: the challenge's verdict (its invoice, then its token) and the amount it asked. */
 function emitCheck(
   ctx: EngineContext,
   req: PreparedRequest,
   at: number,
-  check: ReturnType<typeof checkInvoice>,
+  check: InvoiceCheck,
   quotedMsat: Msat | undefined,
 ): void {
   ctx.emit(

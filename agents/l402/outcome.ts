@@ -26,7 +26,7 @@ export type PurchaseOutcome =
   /** The caller's own request could not be built (bad URL, unreadable body): nothing was sent. */
   | 'bad_request';
 
-/** Why an invoice was refused before paying. */
+/** Why a challenge was refused before paying: its invoice, or the token it sells. */
 export type InvoiceRejection =
   | 'wrong_network'
   | 'expired'
@@ -36,7 +36,9 @@ export type InvoiceRejection =
   /** The invoice amount differs from the price the 402 body states. */
   | 'price_mismatch'
   | 'bad_invoice'
-  | 'no_amount';
+  | 'no_amount'
+  /** The token's caveats cannot authorize the request: expired, 0 calls, another method, a path outside its prefix. */
+  | 'unusable_token';
 
 /** What the caller knows before buying; every field is optional. */
 export interface PurchaseHints {
