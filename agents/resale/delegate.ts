@@ -50,9 +50,13 @@ export interface DelegatedToken {
 export type ResaleErrorCode = 'cannot_attenuate' | 'unknown_service' | 'upstream_unavailable';
 
 /**
- * Attenuates a token for a sub-agent. Caveats only narrow: the expiry is
- * clamped to the token's own, and asking for more calls than the token
- * carries fails with LabError('cannot_attenuate') naming the caveat.
+ * Attenuates a token for a sub-agent, for one service: `token.service`, else
+ * the first the token lists. The copy opens that service alone (a `services`
+ * caveat listing only it), so its limits hold for everything it opens; a
+ * service the token does not open fails with LabError('unknown_service').
+ * Caveats only narrow: the expiry is clamped to the token's own, and asking
+ * for more calls than the token carries fails with
+ * LabError('cannot_attenuate') naming the caveat.
  *
  * @example
  * const slice = delegate({ origin, macaroon, preimage }, { calls: 2, validForSec: 600 }, { clock, budgetMsat: 20_000 });
@@ -74,6 +78,7 @@ export function delegate(
   const list: string[] = [];
   if (limits.id !== undefined)
     list.push(formatCaveat({ condition: DELEGATION_ID_CONDITION, value: limits.id }));
+  list.push(onlyService(own, service));
   let validUntilMs: number | undefined;
   if (limits.calls !== undefined) list.push(caveats.maxCalls(service, limits.calls));
   if (limits.validForSec !== undefined) {
@@ -105,6 +110,25 @@ export function delegate(
     pathPrefix: limits.pathPrefix ?? own.pathPrefix,
     ...(budgetMsat !== undefined ? { budgetMsat } : {}),
   };
+}
+
+/**
+ * The `services` caveat that keeps a copy to its one service: the token's
+ * own entries for it (the verifier takes a later `services` caveat only as a
+ * subset of the one before). The copy's limits (`<service>_max_calls`,
+ * `<service>_valid_until`, …) bind that service alone, so without it the
+ * token's other services would stay open without them. A token with no
+ * `services` caveat opens every service; its copy gets `<service>:0`.
+ * Throws LabError('unknown_service') for a service the token does not list.
+ */
+function onlyService(own: TokenLimits, service: string): string {
+  if (own.services.length === 0) return caveats.services([{ name: service, tier: 0 }]);
+  const entries = own.services.filter((s) => s.name === service);
+  if (entries.length === 0) {
+    const listed = own.services.map((s) => `${s.name}:${s.tier}`).join(',');
+    throw new LabError('unknown_service', `the token opens ${listed}, not ${service}: cannot delegate it`);
+  }
+  return caveats.services(entries);
 }
 
 /**

@@ -5,9 +5,10 @@ import { silentLogger, type Logger } from '../../infra/log.js';
 import type { Msat } from '../../infra/money.js';
 import type { SecretSource } from '../../infra/random.js';
 import type { Clock } from '../../infra/time/clock.js';
-import { l402Paywall, TIER_HEADER, type PaywallEventListener } from '../../services/paywall/index.js';
-import { tokenUsable, type L402Client, type PurchaseHints, type StoredToken } from '../l402/index.js';
-import { delegate, type DelegatedToken } from './delegate.js';
+import { l402Paywall, type PaywallEventListener } from '../../services/paywall/index.js';
+import type { L402Client, PurchaseHints } from '../l402/index.js';
+import { bundleSlicer } from './bundle-slicer.js';
+import type { DelegatedToken } from './delegate.js';
 
 /** What a reseller buys, what it sells, and how greedily. */
 export interface ResellerOptions {
@@ -31,7 +32,10 @@ export interface ResellerOptions {
   /**
    * Slices sold per bundle. Default: as many as the bundle's calls cover
    * (floor(calls / slice calls)); more than that oversells, and the origin's
-   * shared quota makes the last buyers meet `quota_exhausted`.
+   * shared quota makes the last buyers meet `quota_exhausted`. Either way the
+   * calls already sliced are counted on the stored bundle token (its
+   * `callsUsed`), so a reseller restarted over the same token store sells
+   * only what is left of it.
    */
   slicesPerBundle?: number;
   logger?: Logger;
@@ -52,12 +56,6 @@ export interface ResellerStats {
   /** Slice revenue (each settled slice's invoice amount). */
   revenueMsat: Msat;
   failures: number;
-}
-
-interface Bundle {
-  token: StoredToken;
-  sold: number;
-  capacity: number;
 }
 
 /**
@@ -133,75 +131,4 @@ function slicePaywall(o: ResellerOptions, log: Logger, onEvent: PaywallEventList
     logger: log,
     onEvent,
   });
-}
-
-/**
- * Claims the next slice of the current bundle, buying a new bundle when it is sold out or
- * expired; claiming (and buying) is one critical section, so two buyers never get one slice.
- */
-function bundleSlicer(
-  o: ResellerOptions,
-  stats: ResellerStats,
-): () => Promise<DelegatedToken | { error: string }> {
-  let bundle: Bundle | undefined;
-  let lock: Promise<unknown> = Promise.resolve();
-  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
-    const run = lock.then(fn);
-    lock = run.catch(() => undefined);
-    return run;
-  };
-  return () =>
-    exclusive(async () => {
-      if (!bundle || bundle.sold >= bundle.capacity || !usableBundle(bundle.token, o.clock.now())) {
-        // The old bundle is sold out (or expired): drop it so the client buys a new one.
-        if (bundle)
-          await o.client.tokens.evict(bundle.token.origin, bundle.token.pathPrefix, bundle.token.paymentHash);
-        const b = await freshBundle(o, stats);
-        if ('error' in b) return b;
-        bundle = b;
-      }
-      bundle.sold++;
-      return sliceOf(o, bundle, `${o.name}/${stats.bundlesBought}/${bundle.sold}`);
-    });
-}
-
-/** A slice of the bundle: its macaroon attenuated to the slice's calls, lifetime and path. */
-function sliceOf(o: ResellerOptions, bundle: Bundle, id: string): DelegatedToken {
-  return delegate(
-    {
-      origin: bundle.token.origin,
-      macaroon: bundle.token.macaroon,
-      preimage: bundle.token.preimage!,
-      service: bundle.token.service,
-    },
-    {
-      id,
-      calls: o.slice.calls,
-      validForSec: o.slice.validForSec,
-      ...(o.slice.pathPrefix ? { pathPrefix: o.slice.pathPrefix } : {}),
-    },
-    { clock: o.clock },
-  );
-}
-
-/** A bundle is worth slicing while unexpired; its calls are tracked by the reseller, not the local count. */
-function usableBundle(t: StoredToken, nowMs: number): boolean {
-  return tokenUsable({ ...t, callsUsed: 0 }, nowMs);
-}
-
-/** Buys (or finds) the upstream bundle, counting what a new one cost. */
-async function freshBundle(o: ResellerOptions, stats: ResellerStats): Promise<Bundle | { error: string }> {
-  const headers: Record<string, string> = {};
-  if (o.upstream.tier !== undefined) headers[TIER_HEADER] = String(o.upstream.tier);
-  const r = await o.client.acquire(o.upstream.url, { headers }, o.upstream.hints);
-  if (r.outcome !== 'success' || !r.token?.preimage)
-    return { error: `${r.outcome}: ${r.reason ?? 'no token'}` };
-  if (!r.tokenReused) {
-    stats.bundlesBought++;
-    stats.costMsat += r.paidMsat + r.feeMsat;
-  }
-  const calls = r.token.maxCalls;
-  const capacity =
-    o.slicesPerBundle ?? (calls === undefined ? Number.POSITIVE_INFINITY : Math.floor(calls / o.slice.calls));
-  return { token: r.token, sold: 0, capacity };
 }
