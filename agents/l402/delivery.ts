@@ -23,7 +23,26 @@ export type Delivery =
       outcome: 'token_rejected' | 'quota_exhausted' | 'token_refused';
       answer: PaywallAnswer;
     }
-  | { kind: 'failed'; outcome: PurchaseOutcome; response?: Response; reason: string; status?: number };
+  | {
+      kind: 'failed';
+      outcome: PurchaseOutcome;
+      response?: Response;
+      reason: string;
+      /** The seller's status; absent when no answer came (transport error, timeout). */
+      status?: number;
+    };
+
+/**
+ * Whether the call a delivery sent goes back on the token, mirroring the
+ * paywall's accounting (docs/services.md): the paywall counts a call it lets
+ * through and gives it back on a 5xx. A request without an answer (transport
+ * error, timeout) may or may not have been counted: it goes back too, so the
+ * token is tried again before anything is bought; a seller that did count it
+ * refuses the token then (`quota_exhausted`) and the token is dropped.
+ */
+export function callGivenBack(d: Delivery): boolean {
+  return d.kind === 'failed' && (d.status === undefined || d.status >= 500);
+}
 
 /** Sends the request with a paid token and classifies the answer. */
 export function sendWithToken(

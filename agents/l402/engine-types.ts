@@ -100,13 +100,16 @@ export interface PurchaseEngine {
     grant: Grant,
     lease: Lease,
   ): Promise<{ paid: PaidOffer | PayFailure; delivery: Delivery; consumeMs: number }>;
-  /** Stage 5: sends the request with a token (claiming a call first when `claim`); a refused token is dropped. */
+  /**
+   * Stage 5: sends the request with a token (claiming a call first when `claim`); a refused token is
+   * dropped. The call claimed for it (here or by `pay`) goes back on a 5xx or when no answer came.
+   */
   deliver(
     req: PreparedRequest,
     token: StoredToken,
     opts: { claim: boolean; step: 'consume' | 'reuse' },
   ): Promise<Delivery>;
-  /** Completes or drops every pending token left by a crash (payment looked up by hash). */
+  /** Completes or drops every pending token (payment looked up by hash), settling or releasing its kept hold. */
   recover(): Promise<{ completed: number; dropped: number; inFlight: number }>;
   /** Runs `fn` as the one purchase of the request's resource; throws if one is running (see `running`). */
   exclusive<T>(req: PreparedRequest, fn: (lease: Lease) => Promise<T>): Promise<T>;

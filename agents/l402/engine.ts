@@ -1,7 +1,7 @@
 import type { PaymentPolicy } from '../policies/index.js';
 import type { EngineContext, StepFailure } from './context.js';
 import { engineContext } from './engine-context.js';
-import { sendWithToken, type Delivery } from './delivery.js';
+import { callGivenBack, sendWithToken, type Delivery } from './delivery.js';
 import type { Held, Lease, Probe, PurchaseEngine, PurchaseEngineOptions } from './engine-types.js';
 import { negotiateOffer, type BuyerNegotiator, type Negotiated } from './negotiate.js';
 import { authorizeOffer, makeOffer, send, type AdvertisedPrice, type Offer } from './offer.js';
@@ -10,6 +10,7 @@ import { payOffer, payOnDelivery, type Grant, type PaidOffer, type PayFailure } 
 import { askPayOnSuccess, showPayerKey } from './payer-lock.js';
 import { readPaywallAnswer, type PaywallAnswer } from './paywall-response.js';
 import { denial } from './purchase-run.js';
+import { recoverToken, UnresolvedGrants } from './recovery.js';
 import type { PreparedRequest } from './request.js';
 import { SingleFlight } from './single-flight.js';
 import { tokenUsable, type StoredToken, type TokenStore } from './token-store.js';
@@ -44,6 +45,8 @@ class Engine implements PurchaseEngine {
   readonly #flights = new SingleFlight();
   /** Payments this engine has in flight, by payment hash (resolve when settled either way). */
   readonly #paying = new Map<string, Promise<void>>();
+  /** Grants of payments whose fate was unknown: recovery settles or releases them. */
+  readonly #unresolved = new UnresolvedGrants();
 
   constructor(options: PurchaseEngineOptions) {
     this.#ctx = engineContext(options);
@@ -63,7 +66,7 @@ class Engine implements PurchaseEngine {
       // Ours and still paying (maybe for a sibling path): wait for it rather than ask the node.
       const ours = this.#paying.get(t.paymentHash) ?? this.#flights.waitFor(keyOf(req));
       if (ours) await ours;
-      else if ((await this.#recoverToken(t).catch(() => undefined)) === undefined)
+      else if ((await recoverToken(this.#ctx, this.#unresolved, t).catch(() => undefined)) === undefined)
         return { kind: 'in_flight', paymentHash: t.paymentHash };
     }
   }
@@ -125,7 +128,11 @@ class Engine implements PurchaseEngine {
       const settle = this.#markPaying(grant.offer.paymentHash);
       // Claim our call before waking the waiters: a 1-call token is ours, not theirs to reuse.
       return payOffer(this.#ctx, grant)
-        .then((p) => (p.ok && claim && this.tokens.recordUse(p.token), p))
+        .then((p) => {
+          if (!p.ok) this.#keepIfUnresolved(grant, p);
+          else if (claim) this.tokens.recordUse(p.token);
+          return p;
+        })
         .finally(settle);
     };
     if (lease?.key === keyOf(grant.offer.req)) return payNow();
@@ -143,9 +150,13 @@ class Engine implements PurchaseEngine {
     if (lease.key !== key) throw new Error(`pay-on-success for ${key} under the lease of ${lease.key}`);
     showPayerKey(grant.offer.req);
     const settle = this.#markPaying(grant.offer.paymentHash);
-    // The delivery used one call: count it before waiters look at the token.
+    // The delivery used one call (unless the seller gave it back): count it before waiters look at the token.
     return payOnDelivery(this.#ctx, grant)
-      .then((r) => (r.paid.ok && this.tokens.recordUse(r.paid.token), r))
+      .then((r) => {
+        if (!r.paid.ok) this.#keepIfUnresolved(grant, r.paid);
+        else if (!callGivenBack(r.delivery)) this.tokens.recordUse(r.paid.token);
+        return r;
+      })
       .finally(settle);
   }
 
@@ -157,13 +168,15 @@ class Engine implements PurchaseEngine {
     if (claim) this.tokens.recordUse(token);
     const d = await sendWithToken(this.#ctx, req, token, step);
     if (d.kind === 'rejected') await this.tokens.evict(token.origin, token.pathPrefix, token.paymentHash);
+    // The call claimed for this request (here or when paying) goes back on a 5xx or no answer.
+    else if (callGivenBack(d)) this.tokens.returnUse(token);
     return d;
   }
 
   async recover(): Promise<{ completed: number; dropped: number; inFlight: number }> {
     const counts = { completed: 0, dropped: 0, inFlight: 0 };
     for (const t of this.tokens.list().filter((t) => t.state === 'pending')) {
-      const r = await this.#recoverToken(t);
+      const r = await recoverToken(this.#ctx, this.#unresolved, t);
       if (r === true) counts.completed++;
       else if (r === false) counts.dropped++;
       else counts.inFlight++;
@@ -179,16 +192,9 @@ class Engine implements PurchaseEngine {
     return this.#flights.waitFor(keyOf(req));
   }
 
-  /** Resolves a pending token: completed (true), dropped (false), or still in flight (undefined). */
-  async #recoverToken(t: StoredToken): Promise<boolean | undefined> {
-    const p = await this.#ctx.node.lookupPayment(t.paymentHash);
-    if (p?.status === 'succeeded' && p.preimage) {
-      await this.tokens.put({ ...t, state: 'paid', preimage: p.preimage.toLowerCase() });
-      return true;
-    }
-    if (p?.status === 'in_flight') return undefined;
-    await this.tokens.evict(t.origin, t.pathPrefix, t.paymentHash);
-    return false;
+  /** A payment whose fate is unknown keeps its grant's money until recovery learns the fate. */
+  #keepIfUnresolved(grant: Grant, failed: PayFailure): void {
+    if (failed.unresolved) this.#unresolved.keep(grant);
   }
 
   /** Marks a payment as ours until the returned function runs: waiters for its token wait for it. */

@@ -4,6 +4,11 @@ import { MemoryTokenStore, type StoredToken } from './token-store.js';
 import { LabError } from '../../infra/errors.js';
 import { lockFile, type FileLock } from '../../infra/file-lock.js';
 
+/**
+ * The file: every token, paid ones then pending ones. One scope may list its
+ * paid token and several pending ones (each its own payment); read back, a
+ * pending token is kept by payment hash, a paid one per scope (the last wins).
+ */
 interface TokenFile {
   version: 1;
   tokens: StoredToken[];
@@ -78,9 +83,7 @@ export class FileTokenStore extends MemoryTokenStore {
             `token file ${path} holds an entry without origin, pathPrefix or macaroon`,
           );
         }
-        let scopes = store.byOrigin.get(t.origin);
-        if (!scopes) store.byOrigin.set(t.origin, (scopes = new Map()));
-        scopes.set(t.pathPrefix, { ...t, callsUsed: t.callsUsed ?? 0 });
+        store.insert({ ...t, callsUsed: t.callsUsed ?? 0 });
       }
     }
     return store;

@@ -27,7 +27,8 @@ export type PaidOffer = { ok: true; token: StoredToken; payment?: Payment; payMs
  * ceiling, then settle the reservation and complete the token, or release and
  * drop them. When the node's answer is lost (it threw), the payment is looked
  * up by hash; if its fate stays unknown, the pending token and the reservation
- * are kept so the money can neither be spent twice nor be counted as free.
+ * are kept (`unresolved`) so the money can neither be spent twice nor be
+ * counted as free, until recovery settles or releases it (engine.ts, recovery.ts).
  */
 export async function payOffer(ctx: EngineContext, grant: Grant): Promise<PaidOffer | PayFailure> {
   const at = ctx.clock.now();
@@ -37,8 +38,12 @@ export async function payOffer(ctx: EngineContext, grant: Grant): Promise<PaidOf
   return finishPayment(ctx, grant, pending, payment, thrown, at);
 }
 
-/** A failed payment step. */
-export type PayFailure = StepFailure & { payMs: number; payment?: Payment };
+/**
+ * A failed payment step. `unresolved`: the payment's fate is unknown (still in
+ * flight, or a success whose preimage does not open the hash); its token stays
+ * pending and the grant's money stays held until recovery learns the fate.
+ */
+export type PayFailure = StepFailure & { payMs: number; payment?: Payment; unresolved?: true };
 
 function pendingToken(offer: Offer, at: number): StoredToken {
   return {
@@ -164,10 +169,12 @@ async function finishPayment(
     reason,
     payMs,
     payment,
+    unresolved: true,
   };
 }
 
-function preimageMatches(preimageHex: string, paymentHashHex: string): boolean {
+/** Whether `preimageHex` hashes (sha256) to `paymentHashHex`. */
+export function preimageMatches(preimageHex: string, paymentHashHex: string): boolean {
   try {
     return bytesToHex(sha256(hexToBytes(preimageHex.toLowerCase()))) === paymentHashHex.toLowerCase();
   } catch {

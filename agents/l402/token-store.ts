@@ -32,15 +32,30 @@ export interface StoredToken {
 
 /** Where a buyer keeps its tokens. `get` is synchronous so a lookup and a claim never interleave. */
 export interface TokenStore {
-  /** The token whose scope covers `path` at `origin` (longest prefix wins), in any state. */
+  /**
+   * The token whose scope covers `path` at `origin` (longest prefix wins), in
+   * any state; within one scope a pending token comes before the paid one (the
+   * latest pending first), so a payment in progress is waited for.
+   */
   get(origin: string, path: string): StoredToken | undefined;
-  /** Every token held (for recovery and inspection). */
+  /** Every token held, paid ones then pending ones (for recovery and inspection). */
   list(): StoredToken[];
-  /** Stores or replaces the token for its scope; resolves once durable. */
+  /**
+   * Stores a token; resolves once durable. A paid token replaces the paid token
+   * of its scope and completes the pending one of its payment hash; a pending
+   * token is kept by its payment hash, beside any other, so one payment's
+   * record never replaces another's.
+   */
   put(token: StoredToken): Promise<void>;
   /** Counts one authorized use (persisted lazily). */
   recordUse(token: StoredToken): void;
-  /** Drops the token for a scope (only if it still holds `paymentHash`, when given). */
+  /** Gives back one counted use the seller did not count (a 5xx) or may not have seen (no answer); persisted lazily. */
+  returnUse(token: StoredToken): void;
+  /**
+   * Drops the scope's token with `paymentHash`, pending or paid; without a
+   * hash, the scope's paid token (a pending one is dropped by its hash only,
+   * so no payment's record is lost by accident).
+   */
   evict(origin: string, pathPrefix: string, paymentHash?: string): Promise<void>;
 }
 
@@ -52,28 +67,37 @@ export function tokenUsable(t: StoredToken, nowMs: number): boolean {
   return true;
 }
 
-/** Tokens in memory, indexed by origin then path prefix. */
+/** Orders tokens covering one path: the longer prefix first, then a pending token before a paid one. */
+const rank = (t: StoredToken): number => t.pathPrefix.length * 2 + (t.state === 'pending' ? 1 : 0);
+
+/**
+ * Tokens in memory: per origin, the paid token of each path prefix; and every
+ * pending token by its payment hash, so a second payment for a scope never
+ * overwrites the first one's record (crash recovery finds both).
+ */
 export class MemoryTokenStore implements TokenStore {
-  protected readonly byOrigin = new Map<string, Map<string, StoredToken>>();
+  /** Paid tokens by origin, then path prefix. */
+  readonly #paid = new Map<string, Map<string, StoredToken>>();
+  /** Pending tokens by payment hash, in the order they were stored. */
+  readonly #pending = new Map<string, StoredToken>();
 
   get(origin: string, path: string): StoredToken | undefined {
-    const scopes = this.byOrigin.get(origin);
-    if (!scopes) return undefined;
     let best: StoredToken | undefined;
-    for (const [prefix, token] of scopes) {
-      if (pathWithin(path, prefix) && (!best || prefix.length > best.pathPrefix.length)) best = token;
-    }
+    const consider = (t: StoredToken) => {
+      // Equal ranks: the later one (a later pending payment) wins.
+      if (pathWithin(path, t.pathPrefix) && (!best || rank(t) >= rank(best))) best = t;
+    };
+    for (const t of this.#paid.get(origin)?.values() ?? []) consider(t);
+    for (const t of this.#pending.values()) if (t.origin === origin) consider(t);
     return best;
   }
 
   list(): StoredToken[] {
-    return [...this.byOrigin.values()].flatMap((m) => [...m.values()]);
+    return [...[...this.#paid.values()].flatMap((m) => [...m.values()]), ...this.#pending.values()];
   }
 
   put(token: StoredToken): Promise<void> {
-    let scopes = this.byOrigin.get(token.origin);
-    if (!scopes) this.byOrigin.set(token.origin, (scopes = new Map()));
-    scopes.set(token.pathPrefix, token);
+    this.insert(token);
     return this.changed();
   }
 
@@ -83,15 +107,38 @@ export class MemoryTokenStore implements TokenStore {
     this.changed().catch(() => {});
   }
 
+  returnUse(token: StoredToken): void {
+    if (token.callsUsed === 0) return;
+    token.callsUsed--;
+    this.changed().catch(() => {});
+  }
+
   evict(origin: string, pathPrefix: string, paymentHash?: string): Promise<void> {
-    const scopes = this.byOrigin.get(origin);
+    const pending = paymentHash === undefined ? undefined : this.#pending.get(paymentHash);
+    if (pending?.origin === origin && pending.pathPrefix === pathPrefix) {
+      this.#pending.delete(paymentHash!);
+      return this.changed();
+    }
+    const scopes = this.#paid.get(origin);
     const held = scopes?.get(pathPrefix);
     if (!scopes || !held || (paymentHash !== undefined && held.paymentHash !== paymentHash)) {
       return Promise.resolve();
     }
     scopes.delete(pathPrefix);
-    if (scopes.size === 0) this.byOrigin.delete(origin);
+    if (scopes.size === 0) this.#paid.delete(origin);
     return this.changed();
+  }
+
+  /** Stores `token` as `put` does, without persisting (for loading a persisted store). */
+  protected insert(token: StoredToken): void {
+    if (token.state === 'pending') {
+      this.#pending.set(token.paymentHash, token);
+      return;
+    }
+    this.#pending.delete(token.paymentHash);
+    let scopes = this.#paid.get(token.origin);
+    if (!scopes) this.#paid.set(token.origin, (scopes = new Map()));
+    scopes.set(token.pathPrefix, token);
   }
 
   /** Hook for persistent subclasses; resolves when the change is durable. */

@@ -1,0 +1,152 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Hono } from 'hono';
+import { describe, expect, it } from 'vitest';
+import {
+  createL402Client,
+  FileTokenStore,
+  MemoryTokenStore,
+  type StoredToken,
+} from '../../agents/l402/index.js';
+import { createMinter, MemoryRootKeyStore } from '../../infra/l402/index.js';
+import type { LightningNode } from '../../infra/lightning/node.js';
+import { fixedLatency } from '../../infra/lightning/simnet/index.js';
+import { settle } from '../../infra/time/virtual-clock.js';
+import { l402Paywall } from '../../services/paywall/index.js';
+import { makeMarket } from './market.js';
+
+const hash = (b: string) => b.repeat(32);
+const token = (over: Partial<StoredToken> = {}): StoredToken => ({
+  origin: 'http://a.test',
+  pathPrefix: '/v1',
+  macaroon: 'AgEEbHNhdA',
+  paymentHash: hash('aa'),
+  preimage: 'bb'.repeat(32),
+  state: 'paid',
+  createdAt: 0,
+  callsUsed: 0,
+  ...over,
+});
+const pending = (h: string, over: Partial<StoredToken> = {}) =>
+  token({ paymentHash: hash(h), state: 'pending', preimage: undefined, ...over });
+
+describe('pending tokens are kept by payment hash', () => {
+  it('a second pending token for a scope is stored beside the first, which the scope answers second', async () => {
+    const store = new MemoryTokenStore();
+    await store.put(token());
+    await store.put(pending('01'));
+    await store.put(pending('02'));
+    expect(store.list().map((t) => [t.state, t.paymentHash])).toEqual([
+      ['paid', hash('aa')],
+      ['pending', hash('01')],
+      ['pending', hash('02')],
+    ]);
+    expect(store.get('http://a.test', '/v1/data')?.paymentHash).toBe(hash('02'));
+    await store.evict('http://a.test', '/v1', hash('02'));
+    expect(store.get('http://a.test', '/v1/data')?.paymentHash).toBe(hash('01'));
+  });
+
+  it('completing a pending token replaces the paid token of its scope and leaves the other pending one', async () => {
+    const store = new MemoryTokenStore();
+    await store.put(token());
+    await store.put(pending('01'));
+    await store.put(pending('02'));
+    await store.put(token({ paymentHash: hash('01') }));
+    expect(store.list().map((t) => [t.state, t.paymentHash])).toEqual([
+      ['paid', hash('01')],
+      ['pending', hash('02')],
+    ]);
+  });
+
+  it('an eviction without a payment hash drops the paid token of the scope, never a pending one', async () => {
+    const store = new MemoryTokenStore();
+    await store.put(token());
+    await store.put(pending('01'));
+    await store.evict('http://a.test', '/v1');
+    expect(store.list().map((t) => t.paymentHash)).toEqual([hash('01')]);
+    await store.evict('http://a.test', '/v1');
+    await store.evict('http://a.test', '/v2', hash('01'));
+    expect(store.list().map((t) => t.paymentHash)).toEqual([hash('01')]);
+  });
+
+  it('a token file keeps one scope’s paid token and its two pending ones as a version 1 token list and reads all three back', async () => {
+    const path = join(await mkdtemp(join(tmpdir(), 'l402-pending-')), 'tokens.json');
+    const store = await FileTokenStore.open(path);
+    await store.put(token());
+    await store.put(pending('01'));
+    await store.put(pending('02'));
+    await store.close();
+    const file = JSON.parse(await readFile(path, 'utf8')) as { version: number; tokens: StoredToken[] };
+    expect(file.version).toBe(1);
+    expect(file.tokens.map((t) => [t.pathPrefix, t.state, t.paymentHash])).toEqual([
+      ['/v1', 'paid', hash('aa')],
+      ['/v1', 'pending', hash('01')],
+      ['/v1', 'pending', hash('02')],
+    ]);
+    const again = await FileTokenStore.open(path);
+    expect(again.list()).toEqual(store.list());
+    await again.close();
+  });
+});
+
+describe('two payments in flight for one token scope', () => {
+  it('are both recovered: two purchases under one /v1 prefix lose their node answers, recover() completes 2 and both paths reuse a token', async () => {
+    const m = makeMarket({ latency: fixedLatency(100) });
+    const node = m.addNode('scoped');
+    const rng = m.rng.fork('scoped');
+    const minter = createMinter({ rootKeys: new MemoryRootKeyStore(), randomBytes: (n) => rng.bytes(n) });
+    const paywall = l402Paywall({
+      node,
+      minter,
+      clock: m.clock,
+      service: 'scoped',
+      price: 5_000,
+      maxCalls: 10,
+      pathPrefix: '/v1',
+    });
+    const app = new Hono();
+    app.get('/v1/a', paywall, (c) => c.json({ path: 'a' }));
+    app.get('/v1/b', paywall, (c) => c.json({ path: 'b' }));
+    m.mount('scoped.test', app);
+    // Every payment goes out, then the node connection drops before its answer.
+    const losing = new Proxy(m.buyer, {
+      get(target, prop, receiver) {
+        if (prop === 'pay')
+          return async (bolt11: string, opts: Parameters<LightningNode['pay']>[1]) => {
+            target.pay(bolt11, opts).catch(() => {});
+            await settle();
+            throw new Error('ECONNRESET: lost the node connection mid-payment');
+          };
+        const v = Reflect.get(target, prop, receiver) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    }) as LightningNode;
+    const before = await m.balance(m.buyer);
+    const lost = createL402Client({ node: losing, fetch: m.fetch, clock: m.clock });
+
+    const [a, b] = await Promise.all([
+      lost.purchase('http://scoped.test/v1/a'),
+      lost.purchase('http://scoped.test/v1/b'),
+    ]);
+    expect([a.outcome, b.outcome]).toEqual(['payment_timeout', 'payment_timeout']);
+    expect(lost.tokens.list().map((t) => [t.pathPrefix, t.state])).toEqual([
+      ['/v1', 'pending'],
+      ['/v1', 'pending'],
+    ]);
+    await m.clock.runUntilIdle();
+    await settle(20);
+
+    const client = createL402Client({ node: m.buyer, fetch: m.fetch, clock: m.clock, tokens: lost.tokens });
+    expect(await client.recover()).toEqual({ completed: 2, dropped: 0, inFlight: 0 });
+    const reused = [
+      await client.purchase('http://scoped.test/v1/a'),
+      await client.purchase('http://scoped.test/v1/b'),
+    ];
+    expect(reused.map((r) => [r.outcome, r.tokenReused, r.paidMsat])).toEqual([
+      ['success', true, 0],
+      ['success', true, 0],
+    ]);
+    expect(before - (await m.balance(m.buyer))).toBe(10_210);
+  });
+});
