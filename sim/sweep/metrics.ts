@@ -48,11 +48,11 @@ export const SWEEP_METRICS: SweepMetric[] = [
     counts: (s) => [s.purchases.tokenReuses, s.purchases.delivered],
   },
   { key: 'attempts', label: 'purchase attempts', of: (s) => s.purchases.total },
-  /** Money paid for nothing, counted in calls: a seller that takes payment and fails. */
+  /** Money paid for nothing, counted in calls: calls the attempt paid for (paidMsat > 0) that did not deliver. */
   {
     key: 'paidUndelivered',
     label: 'paid calls not delivered',
-    of: (s) => s.purchases.paidCalls - s.purchases.delivered,
+    of: (s) => s.purchases.paidUndelivered,
   },
   { key: 'spentMsat', label: 'spent (msat)', of: (s) => s.money.spentMsat },
   { key: 'feesMsat', label: 'fees (msat)', of: (s) => s.money.feesMsat },
