@@ -5,7 +5,7 @@ export interface SweepMetric {
   key: string;
   label: string;
   of: (s: Summary) => number;
-  /** For a proportion: its numerator and denominator (pooled over seeds into a Wilson interval). */
+  /** For a proportion: its numerator and denominator (its interval is clipped to [0, 1]; the counts summed over seeds are `pooled`). */
   counts?: (s: Summary) => [number, number];
 }
 
