@@ -4,7 +4,7 @@ import type { PurchaseResult } from '../../agents/l402/index.js';
 import { createSubAgent, type SubAgent } from '../../agents/resale/index.js';
 import type { Engine } from '../engine/engine.js';
 import { drawValue, nextArrivalMs } from '../engine/draws.js';
-import type { Recorder } from '../metrics/recorder.js';
+import type { NewPurchaseRow, Recorder } from '../metrics/recorder.js';
 import type { ResellerSpec } from '../scenario/schema.js';
 import { instanceNames } from '../scenario/checks.js';
 import type { RevenueTracker } from './sellers.js';
@@ -101,10 +101,15 @@ async function runSubTask(
     { taskValueMsat: valueMsat, buyer: agent.name },
     { url: r.originUrl },
   );
-  recorder.purchase(purchaseRow(bought.result, { ...row, seller: r.name }));
+  const sale = purchaseRow(bought.result, { ...row, seller: r.name });
   let spent = bought.result.paidMsat;
   let fees = bought.result.feeMsat;
   let calls = 0;
+  if (bought.check) {
+    await bought.check.response?.body?.cancel();
+    recorder.purchase(withCheck(sale, purchaseRow(bought.check, { ...row, seller: r.originUrl })));
+    if (bought.check.outcome === 'success') calls++;
+  } else recorder.purchase(sale);
   const record = async (used: PurchaseResult) => {
     await used.response?.body?.cancel();
     recorder.purchase(purchaseRow(used, { ...row, seller: r.originUrl }));
@@ -112,7 +117,6 @@ async function runSubTask(
     fees += used.feeMsat;
     if (used.outcome === 'success') calls++;
   };
-  if (bought.check) await record(bought.check);
   if (bought.slice)
     for (let i = bought.check ? 1 : 0; i < r.spec.sliceCalls; i++)
       await record(await agent.call(r.originUrl));
@@ -135,4 +139,28 @@ async function runSubTask(
     stopReason: done ? 'done' : bought.slice ? 'not_delivered' : bought.result.outcome,
   });
   recorder.ended(endedAt - startMs);
+}
+
+/**
+ * The slice sale's row with its check as its call: the check is the slice's first call at the
+ * origin, made with the slice before its payment settled, so the sale and that call are one
+ * purchase attempt (one row, one delivery at most), not two. The row keeps the sale's payee
+ * (the reseller), money and outcome (`slice_refused` when the check failed); its consume step
+ * is the check's call. The check pays nothing (it only presents the slice), so spend and
+ * conservation are those of the sale alone.
+ */
+function withCheck(sale: NewPurchaseRow, check: NewPurchaseRow): NewPurchaseRow {
+  if (check.paidMsat !== 0 || check.feeMsat !== 0)
+    throw new Error('a slice check paid: it only presents the slice');
+  const steps = { ...sale.steps, ...(check.steps.consume && { consume: check.steps.consume }) };
+  const spans = Object.values(steps);
+  if (spans.length === 0) return { ...sale, attempts: sale.attempts + check.attempts };
+  return {
+    ...sale,
+    // From the first step's start to the last one's end, as every row.
+    startMs: Math.min(...spans.map((s) => s.atMs)),
+    endMs: Math.max(...spans.map((s) => s.atMs + s.ms)),
+    attempts: sale.attempts + check.attempts,
+    steps,
+  };
 }

@@ -129,30 +129,30 @@ function restockClient(
     acceptUnsignedInvoices: world.acceptUnsignedInvoices,
     onEvent: (e: PurchaseEvent) => {
       if (e.step !== 'pay' || !e.ok) return;
-      // A bundle bought upstream: the reseller's cost, and routing fees the ledger will see.
-      recorder.purchase(
-        purchaseRow(
-          {
-            outcome: 'success',
-            quotedMsat: e.amountMsat,
-            paidMsat: e.amountMsat,
-            feeMsat: e.feeMsat,
-            hops: e.hops,
-            attempts: 1,
-            tokenReused: false,
-            timings: { payMs: e.durationMs, startedAt: e.atMs, endedAt: e.atMs + e.durationMs },
-          },
-          {
-            buyer: name,
-            group: spec.name,
-            role: 'reseller',
-            seller: origin.listing.name,
-            capability: spec.capability,
-            taskId: `${name}/restock-${restock++}`,
-            startMs,
-          },
-        ),
+      // A bundle bought upstream: the reseller's cost, and routing fees the ledger will see. It is an
+      // acquisition, not a call: the bundle's calls are made by the sub-agents with the slices.
+      const row = purchaseRow(
+        {
+          outcome: 'success',
+          quotedMsat: e.amountMsat,
+          paidMsat: e.amountMsat,
+          feeMsat: e.feeMsat,
+          hops: e.hops,
+          attempts: 1,
+          tokenReused: false,
+          timings: { payMs: e.durationMs, startedAt: e.atMs, endedAt: e.atMs + e.durationMs },
+        },
+        {
+          buyer: name,
+          group: spec.name,
+          role: 'reseller',
+          seller: origin.listing.name,
+          capability: spec.capability,
+          taskId: `${name}/restock-${restock++}`,
+          startMs,
+        },
       );
+      recorder.purchase({ ...row, stage: 'acquire' });
     },
   });
 }

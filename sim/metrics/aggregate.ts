@@ -5,6 +5,7 @@ import { WelfareAcc } from './welfare.js';
 import {
   STEPS,
   attempted,
+  endRole,
   paymentAttempted,
   type PurchaseRole,
   type PurchaseRow,
@@ -86,7 +87,8 @@ export class RowAggregator {
   }
 
   task(t: TaskRow): void {
-    this.#funnel.task(t);
+    // The run's task completion counts end tasks only; a group's funnel counts the group's own tasks.
+    if (endRole(t.role)) this.#funnel.task(t);
     this.#welfare.task(t);
     const g = this.#group(t.group, t.role);
     g.funnel.task(t);

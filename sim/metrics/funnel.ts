@@ -1,5 +1,12 @@
 import { ratio } from './stats.js';
-import { paymentAttempted, type PurchaseRow, type TaskRow } from './rows.js';
+import {
+  called,
+  delivered,
+  paidUndelivered,
+  paymentAttempted,
+  type PurchaseRow,
+  type TaskRow,
+} from './rows.js';
 
 /**
  * The purchase funnel: each rate has one meaning and its own denominator,
@@ -17,22 +24,24 @@ export interface FunnelStats {
   policyDenials: number;
   /** policyDenials / attempts that passed the quote check. */
   policyDenialRate: number;
-  /** Lightning payments tried. */
+  /** Lightning payments tried (attempts with a pay step: settled, failed or canceled). */
   paymentsAttempted: number;
   paymentsSucceeded: number;
   /** paymentsSucceeded / paymentsAttempted. */
   paymentSuccessRate: number;
-  /** Calls made with a paid or held token. */
+  /** Calls made with a paid or held token (stage `consume`; a token acquired without a call is none). */
   paidCalls: number;
   /** Paid calls that delivered (outcome success). */
   delivered: number;
   /** delivered / paidCalls. */
   deliveryRate: number;
+  /** Calls the attempt paid for (paidMsat > 0) that did not deliver: money paid for nothing. */
+  paidUndelivered: number;
   /** Delivered calls served by a token held from before. */
   tokenReuses: number;
   /** tokenReuses / delivered. */
   tokenReuseRate: number;
-  /** Tasks of end buyers and sub-agents (the ones whose value counts). */
+  /** Tasks fed to the funnel: the run's end tasks (buyers, sub-agents); a group's own tasks in a group's funnel. */
   tasks: number;
   tasksDone: number;
   /** tasksDone / tasks. */
@@ -48,6 +57,7 @@ export class Funnel {
   #payOk = 0;
   #calls = 0;
   #delivered = 0;
+  #paidUndelivered = 0;
   #reuses = 0;
   #tasks = 0;
   #done = 0;
@@ -60,13 +70,12 @@ export class Funnel {
       this.#payTried++;
       if (r.paidMsat > 0) this.#payOk++;
     }
-    if (r.stage === 'consume') {
-      this.#calls++;
-      if (r.outcome === 'success') {
-        this.#delivered++;
-        if (r.tokenReused) this.#reuses++;
-      }
+    if (called(r)) this.#calls++;
+    if (delivered(r)) {
+      this.#delivered++;
+      if (r.tokenReused) this.#reuses++;
     }
+    if (paidUndelivered(r)) this.#paidUndelivered++;
   }
 
   task(t: TaskRow): void {
@@ -87,6 +96,7 @@ export class Funnel {
       paidCalls: this.#calls,
       delivered: this.#delivered,
       deliveryRate: ratio(this.#delivered, this.#calls),
+      paidUndelivered: this.#paidUndelivered,
       tokenReuses: this.#reuses,
       tokenReuseRate: ratio(this.#reuses, this.#delivered),
       tasks: this.#tasks,

@@ -1,7 +1,7 @@
 import { ratio } from './stats.js';
 import { csvHeader, csvLine, taskCsvHeader, taskCsvLine } from './csv.js';
 import { nullSink, type TextSink } from './sink.js';
-import type { PurchaseRole, PurchaseRow, TaskRow } from './rows.js';
+import { delivered, endRole, type PurchaseRole, type PurchaseRow, type TaskRow } from './rows.js';
 import type { Conservation } from './conservation.js';
 import type { PostedPrice, Summary } from './summary.js';
 import { RowAggregator } from './aggregate.js';
@@ -93,12 +93,13 @@ export class Recorder {
   /** Records one purchase attempt; returns its sequence number. */
   purchase(row: NewPurchaseRow): number {
     const seq = this.#seq++;
-    const cost = row.outcome === 'success' ? (this.info.sellerCosts[row.seller] ?? 0) : 0;
+    // The seller's cost of serving a delivered call (a token acquired without a call cost it nothing to serve).
+    const cost = delivered(row) ? (this.info.sellerCosts[row.seller] ?? 0) : 0;
     const full: PurchaseRow = { seq, ...row, sellerCostMsat: cost };
     if (this.#purchases !== nullSink) this.#purchases.write(csvLine(full));
     this.#listener?.({ kind: 'purchase', row: full });
     this.#rows.purchase(full);
-    if (row.role === 'buyer' || row.role === 'sub-agent') this.#payersTotal += row.paidMsat + row.feeMsat;
+    if (endRole(row.role)) this.#payersTotal += row.paidMsat + row.feeMsat;
     this.#fees += row.feeMsat;
     this.#seen(row.buyer, row.startMs);
     this.#seen(row.seller, row.startMs);
@@ -108,7 +109,7 @@ export class Recorder {
 
   /** Records a finished (or abandoned) task: its value counts only if done. */
   task(t: TaskRow): void {
-    if (t.role === 'buyer' || t.role === 'sub-agent') this.#counts.tasks++;
+    if (endRole(t.role)) this.#counts.tasks++;
     if (this.#tasks !== nullSink) this.#tasks.write(taskCsvLine(t));
     this.#rows.task(t);
     if (this.recordsEvents) this.event(t.endedAtMs, 'task', { ...t });

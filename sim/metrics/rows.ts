@@ -11,8 +11,11 @@ export type PurchaseRole = 'buyer' | 'sub-agent' | 'reseller' | 'seller';
 export const STEPS = ['discover', 'quote', 'decide', 'authorize', 'pay', 'consume'] as const;
 export type Step = (typeof STEPS)[number];
 
-/** Where an attempt ended: refused at quote time, denied by policy, failed to pay, or reached the paid call. */
-export type Stage = 'quote' | 'authorize' | 'pay' | 'consume';
+/**
+ * Where an attempt ended: refused at quote time, denied by policy, failed to pay, reached the paid call,
+ * or bought a token without making a call (`acquire`: a reseller restocking a bundle).
+ */
+export type Stage = 'quote' | 'authorize' | 'pay' | 'consume' | 'acquire';
 
 /** When one step of an attempt started and how long it took. */
 export interface StepSpan {
@@ -130,12 +133,35 @@ export function failureOf(stage: Stage, reason: string): string {
   return reason.startsWith('payment never started') ? 'not_started' : 'unknown';
 }
 
-/** Whether the attempt tried to pay (and so counts in the payment success rate). */
-export function paymentAttempted(r: Pick<PurchaseRow, 'stage' | 'paidMsat'>): boolean {
-  return r.stage === 'pay' || r.paidMsat > 0;
+/**
+ * Whether the attempt tried a Lightning payment (and so counts in the payment success rate): it has a pay
+ * step, an HTLC was sent, whether it settled, failed or was canceled (a refused pay-on-success slice).
+ */
+export function paymentAttempted(r: Pick<PurchaseRow, 'steps'>): boolean {
+  return r.steps.pay !== undefined;
 }
 
 /** Whether the attempt made a purchase at all: it paid or tried to, or presented a held token (latency counts these). */
 export function attempted(r: Pick<PurchaseRow, 'stage'>): boolean {
-  return r.stage === 'pay' || r.stage === 'consume';
+  return r.stage === 'pay' || r.stage === 'consume' || r.stage === 'acquire';
+}
+
+/** Whether the attempt made a call with a paid or held token (an acquisition makes none). */
+export function called(r: Pick<PurchaseRow, 'stage'>): boolean {
+  return r.stage === 'consume';
+}
+
+/** Whether the attempt's call delivered (outcome `success` of a call; an acquisition delivers no call). */
+export function delivered(r: Pick<PurchaseRow, 'stage' | 'outcome'>): boolean {
+  return called(r) && r.outcome === 'success';
+}
+
+/** Whether the attempt paid for a call that did not deliver: money paid for nothing. */
+export function paidUndelivered(r: Pick<PurchaseRow, 'stage' | 'outcome' | 'paidMsat'>): boolean {
+  return called(r) && r.paidMsat > 0 && r.outcome !== 'success';
+}
+
+/** Whether a role's tasks are end tasks (buyers, sub-agents): an intermediary's tasks are costs inside what it sells. */
+export function endRole(role: PurchaseRole): boolean {
+  return role === 'buyer' || role === 'sub-agent';
 }

@@ -1,5 +1,5 @@
 import { RunningStats, round } from './stats.js';
-import type { PurchaseRow } from './rows.js';
+import { delivered, type PurchaseRow } from './rows.js';
 import type { SeriesPoint } from './summary.js';
 
 const MAX_SERIES_POINTS = 120;
@@ -38,7 +38,7 @@ export class SeriesAcc {
       });
     const b = this.#buckets[i]!;
     b.attempts++;
-    if (r.outcome === 'success') b.delivered++;
+    if (delivered(r)) b.delivered++;
     b.spent += r.paidMsat;
     if (r.paidMsat > 0) b.price.add(r.paidMsat);
     if (r.paidMsat > 0 || r.quotedMsat > 0) {

@@ -39,21 +39,30 @@ export function tCritical95(df: number): number {
   return df < 1 ? Number.NaN : tQuantile(0.975, df);
 }
 
-/** A mean with its 95% t-interval across independent runs (seeds). */
+/** Fewest values (seeds) a 95% t-interval, a t statistic, a p-value or an effect size needs. */
+export const MIN_REPLICATES = 2;
+
+/**
+ * A mean with its 95% t-interval across independent runs (seeds). With fewer than
+ * MIN_REPLICATES values the spread and the interval are undefined: null (JSON null, "n/a").
+ */
 export interface Interval {
   n: number;
   mean: number;
-  sd: number;
-  low: number;
-  high: number;
-  halfWidth: number;
+  /** Sample sd (n − 1); null with fewer than 2 values. */
+  sd: number | null;
+  low: number | null;
+  high: number | null;
+  halfWidth: number | null;
 }
 
-/** Mean and 95% t-interval of `values`; with one value the interval collapses to it. */
+/** Mean and 95% t-interval (df = n − 1) of `values`; with fewer than 2 values no interval (null). */
 export function tInterval(values: readonly number[]): Interval {
   const s = new RunningStats();
   for (const v of values) s.add(v);
-  const half = s.n > 1 ? (tCritical95(s.n - 1) * s.sd) / Math.sqrt(s.n) : 0;
+  if (s.n < MIN_REPLICATES)
+    return { n: s.n, mean: round(s.mean), sd: null, low: null, high: null, halfWidth: null };
+  const half = (tCritical95(s.n - 1) * s.sd) / Math.sqrt(s.n);
   return {
     n: s.n,
     mean: round(s.mean),
@@ -67,11 +76,16 @@ export function tInterval(values: readonly number[]): Interval {
 /**
  * Clips an interval to the values its quantity can take: a t-interval on a share or a rate
  * (or on a difference of two) reaches past its bounds when few seeds vary a lot, and a bound
- * outside them says nothing. The mean and the half-width stay as computed.
+ * outside them says nothing. The mean and the half-width stay as computed; an undefined
+ * interval (null bounds) stays undefined.
  */
-export function clipInterval<T extends { low: number; high: number }>(iv: T, min: number, max: number): T {
-  iv.low = round(Math.max(min, iv.low));
-  iv.high = round(Math.min(max, iv.high));
+export function clipInterval<T extends { low: number | null; high: number | null }>(
+  iv: T,
+  min: number,
+  max: number,
+): T {
+  if (iv.low !== null) iv.low = round(Math.max(min, iv.low));
+  if (iv.high !== null) iv.high = round(Math.min(max, iv.high));
   return iv;
 }
 

@@ -33,6 +33,7 @@ const funnel = numbers(
   'paidCalls',
   'delivered',
   'deliveryRate',
+  'paidUndelivered',
   'tokenReuses',
   'tokenReuseRate',
   'tasks',

@@ -1,5 +1,5 @@
 import { ratio } from './stats.js';
-import type { PurchaseRow, TaskRow } from './rows.js';
+import { endRole, type PurchaseRow, type TaskRow } from './rows.js';
 
 /**
  * Welfare split three ways, summed over the run:
@@ -56,7 +56,7 @@ export class WelfareAcc {
 
   /** Counts an end task (buyers and sub-agents); an intermediary's tasks are costs inside what it sells. */
   task(t: TaskRow): void {
-    if (t.role !== 'buyer' && t.role !== 'sub-agent') return;
+    if (!endRole(t.role)) return;
     this.#tasks++;
     if (t.done) this.#done++;
     this.#value += t.earnedMsat;

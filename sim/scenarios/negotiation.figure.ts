@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import type { Summary } from '../metrics/summary.js';
 import { pairedDifference } from '../metrics/paired.js';
 import { tInterval } from '../metrics/stats.js';
+import { fixed } from '../sweep/tables.js';
 import type { SweepResult } from '../sweep/merge.js';
 
 const dir = process.argv[2];
@@ -33,7 +34,7 @@ const summary = (point: number, seed: string | number): Summary =>
 const perCall = (s: Summary, group: string) => s.groups[group]!.spentMsat / s.groups[group]!.paidCalls;
 const fmt = (values: number[], digits = 0, scale = 1) => {
   const i = tInterval(values.map((v) => v * scale));
-  return `${i.mean.toFixed(digits)} ± ${i.halfWidth.toFixed(digits)}`;
+  return `${i.mean.toFixed(digits)} ± ${fixed(i.halfWidth, digits)}`;
 };
 
 const lines = [
@@ -61,7 +62,7 @@ for (const p of sweep.points.slice(1)) {
   const d = pairedDifference(price.get(p.index)!, price.get(0)!);
   lines.push(
     '',
-    `hagglers' msat/call, ${p.label} − ${sweep.points[0]!.label}: ${d.mean.toFixed(0)} [${d.low.toFixed(0)}, ${d.high.toFixed(0)}] over ${d.n} paired seeds (d_z ${d.effectSize.toFixed(2)})`,
+    `hagglers' msat/call, ${p.label} − ${sweep.points[0]!.label}: ${d.mean.toFixed(0)} [${fixed(d.low, 0)}, ${fixed(d.high, 0)}] over ${d.n} paired seeds (d_z ${fixed(d.effectSize, 2)})`,
   );
 }
 process.stdout.write(lines.join('\n') + '\n');

@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TopLevelSpec } from 'vega-lite';
 import type { SweepResult } from '../sweep/merge.js';
+import { fixed } from '../sweep/tables.js';
 import { svgToPng, toSvg } from '../report/render.js';
 
 /** Buyer group per amount, and the published success at that amount (Lightning snapshot, Feb 2024). */
@@ -85,7 +86,7 @@ function table(r: SweepResult): string {
     pct(b.reference),
     ...r.points.map((p) => {
       const s = p.groups[b.group]!.paymentSuccessRate;
-      return `${pct(s.mean)} ± ${(100 * s.halfWidth).toFixed(1)}`;
+      return `${pct(s.mean)} ± ${fixed(s.halfWidth === null ? null : 100 * s.halfWidth, 1)}`;
     }),
   ]);
   return [head, head.map(() => '---'), ...lines].map((l) => `| ${l.join(' | ')} |`).join('\n');

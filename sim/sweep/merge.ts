@@ -1,13 +1,18 @@
 import type { Summary } from '../metrics/summary.js';
 import { clipInterval, tInterval, type Interval } from '../metrics/stats.js';
-import { holm, pairedDifference, wilson, type PairedDifference } from '../metrics/paired.js';
+import { holm, pairedDifference, type PairedDifference } from '../metrics/paired.js';
 import { SWEEP_METRICS } from './metrics.js';
 import { sellerShares, type SellerShareStats } from './seller-shares.js';
 
 export { SWEEP_METRICS };
 
-/** A metric at one grid point across its seeds: mean with t-interval; proportions also pooled with a Wilson interval. */
-export type PointMetric = Interval & { wilson?: { p: number; low: number; high: number } };
+/**
+ * A metric at one grid point across its seeds: the mean of the per-seed values with its 95%
+ * t-interval (df = n − 1; null with one seed). A proportion's is the mean of the per-seed rates,
+ * clipped to [0, 1], the quantity its paired difference differences; `pooled` gives its counts
+ * summed over the seeds, for reference.
+ */
+export type PointMetric = Interval & { pooled?: { count: number; of: number } };
 
 /** One grid point merged over its seeds. */
 export interface MergedPoint {
@@ -18,7 +23,7 @@ export interface MergedPoint {
   metrics: Record<string, PointMetric>;
   /** This point minus the baseline, paired over common seeds (absent on the baseline itself). */
   paired?: Record<string, PairedDifference>;
-  /** Per agent group: surplus per task, payment success and spend with intervals (the policy comparison). */
+  /** Per agent group: surplus per task, payment success (clipped to [0, 1]) and spend with intervals (the policy comparison). */
   groups: Record<string, { surplusPerTaskMsat: Interval; paymentSuccessRate: Interval; spentMsat: Interval }>;
   /** Per seller (payee): its share of the sales, and its paired difference from the baseline. */
   sellers: Record<string, SellerShareStats>;
@@ -51,10 +56,11 @@ export interface SweepRun {
 
 /**
  * Groups runs by grid point (in grid order), computes each metric's mean
- * with a 95% t-interval across seeds (and a Wilson interval for pooled
- * proportions), then each point's paired difference from the baseline over
- * common seeds with Holm's correction across the points of each metric.
- * A pure function of the per-run summaries.
+ * over seeds with a 95% t-interval (seeds are the replication unit; a
+ * proportion is the mean of its per-seed rates, clipped to [0, 1]), then
+ * each point's paired difference from the baseline over common seeds with
+ * Holm's correction across the points of each metric. A pure function of
+ * the per-run summaries.
  */
 export function mergeRuns(
   scenario: string,
@@ -77,12 +83,11 @@ export function mergeRuns(
     for (const m of SWEEP_METRICS) {
       const iv: PointMetric = tInterval(mine.map((r) => m.of(r.summary)));
       if (m.counts) {
-        const [num, den] = mine
+        const [count, of] = mine
           .map((r) => m.counts!(r.summary))
           .reduce((a, b) => [a[0] + b[0], a[1] + b[1]], [0, 0]);
-        // A proportion's t-interval is clipped to [0, 1]; the Wilson interval is the one to quote.
         clipInterval(iv, 0, 1);
-        iv.wilson = wilson(num, den);
+        iv.pooled = { count, of };
       }
       metrics[m.key] = iv;
     }
@@ -132,7 +137,7 @@ function groupIntervals(mine: readonly SweepRun[]): MergedPoint['groups'] {
     const present = mine.map((r) => r.summary.groups[g]).filter((x) => x !== undefined);
     out[g] = {
       surplusPerTaskMsat: tInterval(present.map((x) => x.surplusPerTaskMsat)),
-      paymentSuccessRate: tInterval(present.map((x) => x.paymentSuccessRate)),
+      paymentSuccessRate: clipInterval(tInterval(present.map((x) => x.paymentSuccessRate)), 0, 1),
       spentMsat: tInterval(present.map((x) => x.spentMsat + x.feesMsat)),
     };
   }

@@ -5,7 +5,7 @@ export interface SweepMetric {
   key: string;
   label: string;
   of: (s: Summary) => number;
-  /** For a proportion: its numerator and denominator (pooled over seeds into a Wilson interval). */
+  /** For a proportion: its numerator and denominator (its interval is clipped to [0, 1]; the counts summed over seeds are `pooled`). */
   counts?: (s: Summary) => [number, number];
 }
 
@@ -48,11 +48,11 @@ export const SWEEP_METRICS: SweepMetric[] = [
     counts: (s) => [s.purchases.tokenReuses, s.purchases.delivered],
   },
   { key: 'attempts', label: 'purchase attempts', of: (s) => s.purchases.total },
-  /** Money paid for nothing, counted in calls: a seller that takes payment and fails. */
+  /** Money paid for nothing, counted in calls: calls the attempt paid for (paidMsat > 0) that did not deliver. */
   {
     key: 'paidUndelivered',
     label: 'paid calls not delivered',
-    of: (s) => s.purchases.paidCalls - s.purchases.delivered,
+    of: (s) => s.purchases.paidUndelivered,
   },
   { key: 'spentMsat', label: 'spent (msat)', of: (s) => s.money.spentMsat },
   { key: 'feesMsat', label: 'fees (msat)', of: (s) => s.money.feesMsat },

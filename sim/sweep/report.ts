@@ -7,6 +7,7 @@ import { textTable } from '../report/format.js';
 import { SWEEP_METRICS, type SweepResult } from './merge.js';
 import {
   HEADLINE,
+  fewSeedsNote,
   legendTable,
   metricGroups,
   pairedTable,
@@ -19,14 +20,14 @@ import {
 
 const CHART_METRICS = HEADLINE;
 
+/** msat as sat, an undefined bound staying undefined. */
+const sat = (msat: number | null) => (msat === null ? null : msat / 1000);
+
 /** A bar per grid point with its 95% interval as an error bar. */
 function intervalChart(r: SweepResult, key: string, title: string): TopLevelSpec {
   const values = r.points.map((p) => {
     const iv = p.metrics[key]!;
-    // Proportions show their pooled value with the Wilson interval.
-    return iv.wilson
-      ? { label: p.label, mean: iv.wilson.p, low: iv.wilson.low, high: iv.wilson.high }
-      : { label: p.label, mean: iv.mean, low: iv.low, high: iv.high };
+    return { label: p.label, mean: iv.mean, low: iv.low, high: iv.high };
   });
   return {
     width: 520,
@@ -44,6 +45,8 @@ function intervalChart(r: SweepResult, key: string, title: string): TopLevelSpec
         },
       },
       {
+        // An undefined interval (one seed) has no error bar.
+        transform: [{ filter: 'isValid(datum.low)' }],
         mark: { type: 'rule', color: 'black' },
         encoding: {
           y: { field: 'label', type: 'nominal', sort: null },
@@ -61,8 +64,8 @@ function groupChart(r: SweepResult): TopLevelSpec | undefined {
     Object.entries(p.groups).map(([g, v]) => ({
       row: r.points.length > 1 ? `${p.label} / ${g}` : g,
       mean: v.surplusPerTaskMsat.mean / 1000,
-      low: v.surplusPerTaskMsat.low / 1000,
-      high: v.surplusPerTaskMsat.high / 1000,
+      low: sat(v.surplusPerTaskMsat.low),
+      high: sat(v.surplusPerTaskMsat.high),
     })),
   );
   if (values.length < 2) return undefined;
@@ -82,6 +85,8 @@ function groupChart(r: SweepResult): TopLevelSpec | undefined {
         },
       },
       {
+        // An undefined interval (one seed) has no error bar.
+        transform: [{ filter: 'isValid(datum.low)' }],
         mark: { type: 'rule', color: 'black' },
         encoding: {
           y: { field: 'row', type: 'nominal', sort: null },
@@ -120,6 +125,8 @@ function pairedChart(r: SweepResult, key: string, title: string): TopLevelSpec |
         },
       },
       {
+        // An undefined interval (one seed) has no error bar.
+        transform: [{ filter: 'isValid(datum.low)' }],
         mark: { type: 'rule', color: 'black' },
         encoding: {
           y: { field: 'label', type: 'nominal', sort: null },
@@ -154,6 +161,8 @@ export function sweepConsoleTable(r: SweepResult): string {
       'seller share of the sales: mean [95% t-interval over seeds, within 0 and 1]; Δ paired against the baseline',
       textTable(shares.header, shares.rows),
     );
+  const note = fewSeedsNote(r);
+  if (note) out.push('', note);
   return out.join('\n');
 }
 
@@ -175,14 +184,16 @@ function groupRows(r: SweepResult): string[][] {
       pointId(p),
       g,
       pointCell(v.surplusPerTaskMsat),
-      pointCell({
-        ...v.paymentSuccessRate,
-        low: Math.max(0, v.paymentSuccessRate.low),
-        high: Math.min(1, v.paymentSuccessRate.high),
-      }),
+      pointCell(v.paymentSuccessRate, true),
       pointCell(v.spentMsat),
     ]),
   );
+}
+
+/** The few-seeds note as a sentence to append to the page's subtitle (empty when every interval is defined). */
+function noteOf(r: SweepResult): string {
+  const note = fewSeedsNote(r);
+  return note ? `. ${note}` : '';
 }
 
 /** Writes the sweep's report.html and charts/*.png; returns the report path. */
@@ -213,7 +224,7 @@ export async function writeSweepReport(dir: string, r: SweepResult): Promise<str
   }
   const html = htmlPage(
     `Sweep of ${r.scenario}`,
-    `${r.points.length} grid points × ${r.seeds.length} seeds; proportions: pooled value [Wilson 95%]; other metrics: mean ± 95% Student-t half-width across seeds; differences: paired over common seeds, Holm-adjusted p`,
+    `${r.points.length} grid points × ${r.seeds.length} seeds; every metric: mean over seeds with its 95% Student-t interval (proportions: mean of the per-seed rates [interval clipped to 0..1]; others: mean ± half-width); differences: paired over common seeds, Holm-adjusted p${noteOf(r)}`,
     [
       '<h2>Grid points</h2>',
       htmlTable(legendTable(r).header, legendTable(r).rows),

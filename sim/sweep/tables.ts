@@ -1,5 +1,6 @@
-import { SWEEP_METRICS, type MergedPoint, type PointMetric, type SweepResult } from './merge.js';
+import { SWEEP_METRICS, type MergedPoint, type SweepResult } from './merge.js';
 import { UNBOUNDED_RATIO, type PairedDifference } from '../metrics/paired.js';
+import { MIN_REPLICATES, type Interval } from '../metrics/stats.js';
 
 /** The metrics the headline tables and charts show (all are in sweep.json and sweep.csv). */
 export const HEADLINE = [
@@ -10,24 +11,51 @@ export const HEADLINE = [
   'latencyP95',
 ];
 
-const fmt = (x: number) => (Math.abs(x) >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(3));
+/** What a table shows for a figure that is undefined (an interval, t, p or d_z from one seed). */
+export const NOT_AVAILABLE = 'n/a';
 
-/** A point's value: a proportion as its pooled value with the Wilson interval, else mean ± t half-width. */
-export function pointCell(iv: PointMetric): string {
-  return iv.wilson
-    ? `${fmt(iv.wilson.p)} [${fmt(iv.wilson.low)}, ${fmt(iv.wilson.high)}]`
-    : `${fmt(iv.mean)} ± ${fmt(iv.halfWidth)}`;
+/** `x.toFixed(digits)`, or n/a for an undefined figure. */
+export const fixed = (x: number | null, digits: number) => (x === null ? NOT_AVAILABLE : x.toFixed(digits));
+
+const fmt = (x: number | null) =>
+  x === null ? NOT_AVAILABLE : Math.abs(x) >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(3);
+
+/** An interval's bounds, `[low, high]`, or `[n/a]` when it is undefined. */
+const bounds = (iv: { low: number | null; high: number | null }) =>
+  iv.low === null || iv.high === null ? `[${NOT_AVAILABLE}]` : `[${fmt(iv.low)}, ${fmt(iv.high)}]`;
+
+/** A point's value: mean [95% t-interval, clipped] for a bounded quantity (a proportion), else mean ± t half-width. */
+export function pointCell(iv: Interval, bounded = false): string {
+  return bounded ? `${fmt(iv.mean)} ${bounds(iv)}` : `${fmt(iv.mean)} ± ${fmt(iv.halfWidth)}`;
 }
 
 /** d_z, or ±∞ when the differences are all equal (no spread) and not 0. */
-function effect(d: number): string {
-  return Math.abs(d) >= UNBOUNDED_RATIO ? `${d > 0 ? '' : '−'}∞` : d.toFixed(2);
+function effect(d: number | null): string {
+  return d !== null && Math.abs(d) >= UNBOUNDED_RATIO ? `${d > 0 ? '' : '−'}∞` : fixed(d, 2);
+}
+
+/** A p-value as the tables print it. */
+function pValue(p: number | null): string {
+  return p !== null && p < 0.001 ? '<0.001' : fixed(p, 3);
 }
 
 /** A paired difference: mean [95% CI], Holm-adjusted p, d_z. */
 export function pairedCell(d: PairedDifference): string {
   const sign = d.mean > 0 ? '+' : '';
-  return `${sign}${fmt(d.mean)} [${fmt(d.low)}, ${fmt(d.high)}] p=${d.pHolm < 0.001 ? '<0.001' : d.pHolm.toFixed(3)} d=${effect(d.effectSize)}`;
+  return `${sign}${fmt(d.mean)} ${bounds(d)} p=${pValue(d.pHolm)} d=${effect(d.effectSize)}`;
+}
+
+/** The note under tables with undefined figures: a sweep point (or a pairing) with fewer than 2 seeds. */
+export function fewSeedsNote(r: SweepResult): string | undefined {
+  const pairs = r.points.flatMap((p) => (p.paired ? Object.values(p.paired).map((d) => d.n) : []));
+  const fewest = Math.min(...r.points.map((p) => p.seeds.length), ...pairs);
+  if (fewest >= MIN_REPLICATES) return undefined;
+  return `${NOT_AVAILABLE}: a 95% interval, t, p and d_z need at least ${MIN_REPLICATES} seeds (${fewest} here); run the sweep with --seeds ${MIN_REPLICATES} or more`;
+}
+
+/** Whether a sweep metric is a proportion (its interval is clipped to [0, 1]). */
+function bounded(key: string): boolean {
+  return SWEEP_METRICS.find((m) => m.key === key)!.counts !== undefined;
 }
 
 function label(key: string): string {
@@ -73,7 +101,7 @@ export function pointTable(
     rows: r.points.map((p) => [
       p.index === r.baseline ? `${name(p)} (baseline)` : name(p),
       String(p.seeds.length),
-      ...keys.map((k) => pointCell(p.metrics[k]!)),
+      ...keys.map((k) => pointCell(p.metrics[k]!, bounded(k))),
     ]),
   };
 }
@@ -107,7 +135,7 @@ export function sellerShareTable(
       Object.entries(p.sellers).map(([seller, v]) => [
         p.index === r.baseline ? `${name(p)} (baseline)` : name(p),
         seller,
-        `${fmt(v.share.mean)} [${fmt(v.share.low)}, ${fmt(v.share.high)}]`,
+        pointCell(v.share, true),
         v.paired ? pairedCell(v.paired) : '',
       ]),
     ),

@@ -111,18 +111,29 @@ describe('sweep merge', () => {
     const c = r.points[2]!.paired!.buyerSurplusMsat!;
     // c equals the baseline on every seed: p = 1; b is the smaller p and is doubled.
     expect(c.p).toBe(1);
-    expect(b.pHolm).toBe(Number(Math.min(1, 2 * b.p).toFixed(6)));
+    expect(b.pHolm).toBe(Number(Math.min(1, 2 * b.p!).toFixed(6)));
     expect(c.pHolm).toBe(1);
   });
 
-  it('gives proportions a Wilson interval of the pooled counts, inside [0, 1]', () => {
-    // Point b: 3 of 6 payments over its seeds; Wilson 95% for 3/6.
-    expect(r.points[1]!.metrics.paymentSuccessRate!.wilson).toEqual({
-      p: 0.5,
-      low: 0.187616,
-      high: 0.812384,
+  it('gives a proportion the mean of its per-seed rates with a t-interval clipped to [0, 1], and its pooled counts', () => {
+    // Point b: rates 0.5, 0, 1 over seeds 1-3 (3 of 6 payments pooled): mean 0.5, sd 0.5.
+    const half = Number(((t2 * 0.5) / Math.sqrt(3)).toFixed(6));
+    expect(r.points[1]!.metrics.paymentSuccessRate).toEqual({
+      n: 3,
+      mean: 0.5,
+      sd: 0.5,
+      low: 0,
+      high: 1,
+      halfWidth: half,
+      pooled: { count: 3, of: 6 },
     });
-    expect(r.points[1]!.metrics.paymentSuccessRate!.low).toBe(0);
+  });
+
+  it('differences the point values themselves: Δ of a proportion = point − baseline when the seeds are the same', () => {
+    const a = r.points[0]!.metrics.paymentSuccessRate!;
+    const b = r.points[1]!.metrics.paymentSuccessRate!;
+    // Baseline rates 0.9, 0.8, 1 (mean 0.9); point b 0.5 (above): Δ −0.4 = 0.5 − 0.9.
+    expect([a.mean, b.mean, r.points[1]!.paired!.paymentSuccessRate!.mean]).toEqual([0.9, 0.5, -0.4]);
   });
 
   it('clips the paired t-interval of a proportion to [-1, 1], keeping its mean and half-width', () => {
@@ -175,12 +186,16 @@ describe('sweep merge', () => {
     const m = mergeRuns('x', [], points.slice(0, 1), [{ point: 0, seed: 1, summary: negotiated }]).points[0]!
       .metrics;
     expect(m.negotiationSavingsMsat!.mean).toBe(85_800);
-    expect(m.negotiationFailureRate!.wilson!.p).toBe(Number((12 / 44).toFixed(6)));
-    // A run without negotiation counts 0 saved and no negotiations (Wilson over 0 trials: [0, 1]).
+    expect(m.negotiationFailureRate).toMatchObject({
+      n: 1,
+      mean: Number((12 / 44).toFixed(6)),
+      pooled: { count: 12, of: 44 },
+    });
+    // A run without negotiation counts 0 saved and no negotiations.
     const none = r.points[0]!.metrics;
-    expect([none.negotiationSavingsMsat!.mean, none.negotiationFailureRate!.wilson]).toEqual([
+    expect([none.negotiationSavingsMsat!.mean, none.negotiationFailureRate!.pooled]).toEqual([
       0,
-      { p: 0, low: 0, high: 1 },
+      { count: 0, of: 0 },
     ]);
   });
 

@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import { scenarioChecks } from '../../sim/market/checks.js';
+import { parsePurchasesCsv } from '../../sim/metrics/csv.js';
+import { RowAggregator } from '../../sim/metrics/aggregate.js';
+import type { PurchaseRow, TaskRow } from '../../sim/metrics/rows.js';
+import { MemorySink } from '../../sim/metrics/sink.js';
+import { SWEEP_METRICS } from '../../sim/sweep/metrics.js';
+import { runScenario } from '../../sim/run.js';
+import { loadScenario } from '../../sim/scenario/load.js';
+
+/** A purchase row with only what the funnel reads set. */
+function row(p: Partial<PurchaseRow>): PurchaseRow {
+  return {
+    seq: 0,
+    startMs: 0,
+    endMs: 10,
+    buyer: 'b',
+    group: 'g',
+    role: 'buyer',
+    seller: 's',
+    capability: 'c',
+    taskId: 't',
+    tier: '',
+    stage: 'consume',
+    outcome: 'success',
+    failure: '',
+    reason: '',
+    quotedMsat: 0,
+    paidMsat: 0,
+    feeMsat: 0,
+    sellerCostMsat: 0,
+    hops: 0,
+    attempts: 1,
+    tokenReused: false,
+    steps: {},
+    ...p,
+  };
+}
+
+function task(role: TaskRow['role'], group: string, done: boolean): TaskRow {
+  return {
+    taskId: `${group}/${role}`,
+    buyer: 'b',
+    group,
+    role,
+    capability: 'c',
+    calls: 1,
+    valueMsat: 0,
+    earnedMsat: 0,
+    done,
+    spentMsat: 0,
+    feesMsat: 0,
+    startedAtMs: 0,
+    endedAtMs: 0,
+    stopReason: done ? 'done' : 'not_delivered',
+  };
+}
+
+const pay = { atMs: 0, ms: 5 };
+const consume = { atMs: 5, ms: 5 };
+
+describe('the funnel counts what its labels say', () => {
+  it('a payment is tried when an HTLC was sent (a pay step), canceled pay-on-success holds included', () => {
+    const a = new RowAggregator(60_000);
+    a.purchase(row({ quotedMsat: 1000, paidMsat: 1000, steps: { pay, consume } }));
+    // A refused slice: the hold was canceled, nothing paid, the call was made.
+    a.purchase(row({ outcome: 'slice_refused', quotedMsat: 1500, steps: { pay, consume } }));
+    a.purchase(row({ stage: 'pay', outcome: 'no_route', quotedMsat: 3000, steps: { pay } }));
+    const { purchases: p, successByAmount } = a.result();
+    expect([p.paymentsAttempted, p.paymentsSucceeded, p.paymentSuccessRate]).toEqual([3, 1, 0.333333]);
+    expect(successByAmount.map((b) => [b.minMsat, b.attempts, b.succeeded])).toEqual([
+      [512, 1, 1],
+      [1024, 1, 0],
+      [2048, 1, 0],
+    ]);
+  });
+
+  it('an acquisition (a token bought without a call) is a payment but neither a call nor a delivery', () => {
+    const a = new RowAggregator(60_000);
+    a.purchase(
+      row({ role: 'reseller', stage: 'acquire', paidMsat: 40_000, quotedMsat: 40_000, steps: { pay } }),
+    );
+    a.purchase(row({ paidMsat: 2_000, quotedMsat: 2_000, steps: { pay, consume } }));
+    const r = a.result();
+    expect([r.purchases.paymentsAttempted, r.money.sales, r.money.spentMsat]).toEqual([2, 2, 42_000]);
+    expect([r.purchases.paidCalls, r.purchases.delivered, r.series.points[0]!.delivered]).toEqual([1, 1, 1]);
+  });
+
+  it('paid calls not delivered are calls paid for (paidMsat > 0) that failed, not unpaid failures', () => {
+    const a = new RowAggregator(60_000);
+    a.purchase(row({ outcome: 'not_delivered', paidMsat: 2_000, steps: { pay, consume } }));
+    a.purchase(row({ outcome: 'slice_refused', steps: { pay, consume } }));
+    a.purchase(row({ outcome: 'token_refused', tokenReused: true, steps: { consume } }));
+    const p = a.result().purchases;
+    expect([p.paidCalls, p.delivered, p.paidUndelivered]).toEqual([3, 0, 1]);
+  });
+
+  it("task completion counts end tasks (buyers, sub-agents); a seller's upstream tasks count in its group only", () => {
+    const a = new RowAggregator(60_000);
+    a.task(task('buyer', 'fund', true));
+    a.task(task('sub-agent', 'subs', false));
+    a.task(task('seller', 'upstream', true));
+    a.task(task('seller', 'upstream', true));
+    const r = a.result();
+    expect([r.purchases.tasks, r.purchases.tasksDone, r.purchases.taskCompletionRate]).toEqual([2, 1, 0.5]);
+    expect([r.groups.upstream!.tasks, r.groups.upstream!.tasksDone]).toEqual([2, 2]);
+  });
+});
+
+async function run(name: string, overrides: Record<string, unknown> = {}) {
+  const purchases = new MemorySink();
+  const scenario = loadScenario(name, { overrides, checks: scenarioChecks });
+  const { summary } = await runScenario(scenario, { seed: 1, sinks: { purchases, tasks: new MemorySink() } });
+  return { summary, rows: parsePurchasesCsv(purchases.text()) };
+}
+
+const paidUndelivered = SWEEP_METRICS.find((m) => m.key === 'paidUndelivered')!;
+
+describe('shipped scenarios, seed 1', { timeout: 120_000 }, () => {
+  it('agent-chain: 35 of 35 end tasks (the 70 upstream tasks of the sellers are their groups)', async () => {
+    const { summary: s } = await run('agent-chain');
+    expect([s.purchases.tasks, s.purchases.tasksDone, s.counts.tasks, s.welfare.tasks]).toEqual([
+      35, 35, 35, 35,
+    ]);
+    expect([s.groups['analysis (upstream)']!.tasks, s.groups['trading (upstream)']!.tasks]).toEqual([35, 35]);
+  });
+
+  it('resale: 8 restocks are acquisitions, each slice is one row, 176 calls (140 slices + 36 retail)', async () => {
+    const { summary: s, rows } = await run('resale');
+    const stages = (role: string) => rows.filter((r) => r.role === role).map((r) => r.stage);
+    expect(stages('reseller')).toEqual(Array(8).fill('acquire'));
+    const subTasks = rows.filter((r) => r.role === 'sub-agent').map((r) => r.taskId);
+    expect([subTasks.length, new Set(subTasks).size]).toEqual([140, 140]);
+    expect([s.purchases.total, s.purchases.paidCalls, s.purchases.delivered]).toEqual([184, 176, 176]);
+    expect(s.groups['broker sub-agents']).toMatchObject({ paidCalls: 140, delivered: 140, tokenReuses: 0 });
+    expect([s.purchases.paymentsAttempted, s.money.sales, s.money.spentMsat]).toEqual([184, 184, 778_000]);
+    expect([s.conservation.holds, s.conservation.recorded.spendDifferenceMsat]).toEqual([true, 0]);
+  });
+
+  it('resale overselling: 158 of 183 payments (25 holds canceled), no money paid for nothing', async () => {
+    const { summary: s } = await run('resale', { 'resellers[0].slicesPerBundle': 25 });
+    const p = s.purchases;
+    expect([p.paymentsAttempted, p.paymentsSucceeded, p.paymentSuccessRate]).toEqual([183, 158, 0.863388]);
+    expect([p.paidCalls, p.delivered, p.paidUndelivered, paidUndelivered.of(s)]).toEqual([176, 151, 0, 0]);
+    expect(s.successByAmount.map((b) => [b.minMsat, b.attempts, b.succeeded])).toEqual([
+      [2048, 176, 151],
+      [32768, 7, 7],
+    ]);
+  });
+
+  it('faults: the seller that takes the money and fails leaves 30 paid calls not delivered', async () => {
+    const { summary: s, rows } = await run('faults');
+    const paidFailed = rows.filter((r) => r.stage === 'consume' && r.paidMsat > 0 && r.outcome !== 'success');
+    expect([s.purchases.paidUndelivered, paidUndelivered.of(s), paidFailed.length]).toEqual([30, 30, 30]);
+  });
+});
