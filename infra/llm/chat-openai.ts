@@ -105,8 +105,7 @@ export function boundedFetch(
       try {
         res = await base(input, { ...init, signal });
       } catch (err) {
-        if (signal.aborted)
-          fail('model_reply_timeout', `no answer from the model within ${timeoutMs} ms`);
+        if (signal.aborted) fail('model_reply_timeout', `no answer from the model within ${timeoutMs} ms`);
         throw err;
       }
       const body = await readBody(res, maxBytes, timeoutMs);
