@@ -19,6 +19,8 @@ import { buildMarket, type Market } from './market/market.js';
 import { instanceNames } from './scenario/checks.js';
 import { canonicalScenario, scenarioHash } from './scenario/hash.js';
 import { reachWarnings } from './scenario/reach.js';
+import { checkModelsNeedRegtest } from './scenario/backend-checks.js';
+import { ScenarioError } from './scenario/errors.js';
 import { codeVersion, packageVersions } from './report/provenance.js';
 
 export interface RunOptions {
@@ -75,6 +77,9 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
   const seed = opts.seed ?? scenario.seed;
   const backend = opts.backend ?? 'embedded';
   const logger = opts.logger ?? silentLogger;
+  // An LLM decider or negotiator cannot run on virtual time: refuse before anything is built.
+  const models = checkModelsNeedRegtest(scenario, opts.world?.backend ?? backend);
+  if (models.length) throw new ScenarioError('invalid_scenario', models);
   const rng = createRng(seed);
   const world =
     opts.world ??

@@ -4,7 +4,8 @@ import type { BuyerDeps } from './deps.js';
 import { weigh } from './offers.js';
 import { quote } from './quoting.js';
 import type { BuyerStateT, BuyerUpdate } from './state.js';
-import type { ListedOffer } from './types.js';
+import type { DecisionRecord, ListedOffer } from './types.js';
+import { modelErrorName } from '../../infra/llm/model-errors.js';
 
 /** The nodes that find an offer: discover sellers, quote them, let the decider choose. */
 export function findNodes(d: BuyerDeps) {
@@ -53,9 +54,22 @@ async function decide(d: BuyerDeps, s: BuyerStateT): Promise<BuyerUpdate> {
     // A token that is used up or expired is no offer: quote re-probes its seller.
     .filter((q) => q.source !== 'token' || tokenUsable(q.token!, at))
     .map((q) => weigh(s, q));
-  const choice = live.length
-    ? await d.decider.choose(live, s.task)
-    : { index: -1, reason: 'no live quote', record: undefined };
+  let choice: { index: number; reason: string; record?: DecisionRecord };
+  try {
+    choice = live.length
+      ? await d.decider.choose(live, s.task)
+      : { index: -1, reason: 'no live quote', record: undefined };
+  } catch (err) {
+    // A decider that throws (a custom one; the LLM decider falls back itself) ends the task as no choice,
+    // so what the task already paid is still reported.
+    const reason = `the ${d.decider.name} decider failed (${modelErrorName(err)}); buying nothing`;
+    d.logger.warn({ buyer: d.name, task: s.task.id, err: modelErrorName(err) }, 'decider failed');
+    choice = {
+      index: -1,
+      reason,
+      record: { decider: d.decider.name, reason, latencyMs: d.clock.now() - at, fallback: true },
+    };
+  }
   const chosen = choice.index >= 0 ? live[choice.index]!.listing.id : undefined;
   return {
     chosen,

@@ -9,6 +9,8 @@
  * with a size limit and a timeout, validated with a schema.
  */
 import { z } from 'zod';
+import { modelErrorName } from '../../infra/llm/model-errors.js';
+import { DeadlineError, withDeadline } from '../../infra/time/deadline.js';
 import type { EngineContext, StepFailure } from './context.js';
 import { makeOffer, send, type Offer } from './offer.js';
 import type { PurchaseHints } from './outcome.js';
@@ -50,7 +52,12 @@ export type BuyerMove =
 /** Proposes the buyer's moves. */
 export interface BuyerNegotiator {
   readonly name: string;
-  next(turn: BuyerTurn): BuyerMove | Promise<BuyerMove>;
+  /**
+   * The next move. An asynchronous one (a model) gets the engine's
+   * `requestTimeoutMs`, after which `signal` aborts and the negotiation ends
+   * as `no_agreement`; a throw ends it the same way.
+   */
+  next(turn: BuyerTurn, signal?: AbortSignal): BuyerMove | Promise<BuyerMove>;
 }
 
 /** How a negotiation went, for the purchase record. */
@@ -106,10 +113,9 @@ export async function negotiateOffer(
   });
   let standing: string | undefined;
   for (; turn.round < MAX_BUYER_ROUNDS; turn.round++) {
-    const bid = filtered(
-      await negotiator.next({ ...turn, bids: [...turn.bids], counters: [...turn.counters] }),
-      turn,
-    );
+    const move = await nextMove(ctx, negotiator, turn);
+    if (move && typeof move === 'object' && 'failed' in move) return noDeal(move.failed);
+    const bid = filtered(move, turn);
     if ('walk' in bid) return noDeal(bid.walk);
     turn.bids.push(bid.msat);
     const sent = await send(ctx, withBid(offer.req, bid.msat, standing));
@@ -134,6 +140,34 @@ export async function negotiateOffer(
     standing = counter.offer;
   }
   return noDeal(`no agreement after ${MAX_BUYER_ROUNDS} bids`);
+}
+
+/**
+ * The negotiator's next move on a copy of the turn, within `requestTimeoutMs`.
+ * Nothing is paid during a negotiation: a negotiator that throws (a model's
+ * 500) or stalls is walking away, named by its error's class, never its text.
+ * Not async: a rule's move is awaited once, as before (the simulator's
+ * interleaving counts microtask turns).
+ */
+function nextMove(
+  ctx: EngineContext,
+  negotiator: BuyerNegotiator,
+  turn: BuyerTurn,
+): BuyerMove | { failed: string } | Promise<BuyerMove | { failed: string }> {
+  const failure = (err: unknown) => {
+    const why = modelErrorName(err);
+    return { failed: err instanceof DeadlineError ? why : `the negotiator failed (${why})` };
+  };
+  try {
+    const move = withDeadline(
+      (signal) => negotiator.next({ ...turn, bids: [...turn.bids], counters: [...turn.counters] }, signal),
+      ctx.requestTimeoutMs,
+      'the negotiator',
+    );
+    return move instanceof Promise ? move.catch(failure) : move;
+  } catch (err) {
+    return failure(err);
+  }
 }
 
 /** The negotiator's move through the buyer's filter: a whole msat in [1, limit]; a take of an ask above the limit is a walk. */

@@ -11,7 +11,7 @@ export const proposeSchema = z.object({
     .enum(['bid', 'take', 'walk'])
     .describe("'bid' a new price, 'take' the seller's standing offer, or 'walk' away"),
   bidMsat: z.number().int().positive().optional().describe("The price to bid, in msat (with 'bid')"),
-  reason: z.string().describe('One short sentence'),
+  reason: z.string().max(500).describe('One short sentence'),
 });
 
 const propose = tool(async (args) => JSON.stringify(args), {
@@ -36,7 +36,9 @@ export interface LlmBuyerOptions {
  * A buyer negotiator that asks a chat model for each move. What it proposes
  * goes through the same filter as the rule buyer's (the engine's
  * negotiation stage): a bid is cut to the limit, taking an offer above the
- * limit is walking away. A model that answers nothing usable walks away.
+ * limit is walking away. A model that answers nothing usable walks away; a
+ * model call that fails or outlasts the engine's request timeout ends the
+ * negotiation as `no_agreement` (the stage catches it).
  *
  * @example
  * engine.negotiate(offer, llmBuyer({ model: new ChatOpenAI({ model: 'gpt-4o-mini' }) }), hints);
@@ -44,11 +46,9 @@ export interface LlmBuyerOptions {
 export function llmBuyer({ model }: LlmBuyerOptions): BuyerNegotiator {
   return {
     name: 'llm',
-    async next(t: BuyerTurn): Promise<BuyerMove> {
-      const args = await askTool(model, propose, proposeSchema, [
-        new SystemMessage(SYSTEM),
-        new HumanMessage(describe(t)),
-      ]);
+    async next(t: BuyerTurn, signal?: AbortSignal): Promise<BuyerMove> {
+      const messages = [new SystemMessage(SYSTEM), new HumanMessage(describe(t))];
+      const args = await askTool(model, propose, proposeSchema, messages, signal);
       if (!args) return { kind: 'walk', reason: 'the model made no valid move' };
       if (args.action === 'take') return { kind: 'take' };
       if (args.action === 'bid' && args.bidMsat !== undefined) return { kind: 'bid', bidMsat: args.bidMsat };

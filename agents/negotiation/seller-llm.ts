@@ -39,12 +39,10 @@ export function llmSeller({ model, floorMsat }: LlmSellerOptions): SellerNegotia
   if (!Number.isSafeInteger(floorMsat) || floorMsat <= 0)
     throw new RangeError(`llmSeller: floorMsat must be a positive integer msat, got ${floorMsat}`);
   return {
-    async reply(t: NegotiationTurn): Promise<SellerReply> {
+    async reply(t: NegotiationTurn, signal?: AbortSignal): Promise<SellerReply> {
       const human = `Posted price ${t.postedMsat} msat; your standing offer ${t.askMsat} msat; your floor ${floorMsat} msat; the buyer bids ${t.bidMsat} msat; round ${t.round} of ${t.maxRounds}.`;
-      const args = await askTool(model, reply, replySchema, [
-        new SystemMessage(SYSTEM),
-        new HumanMessage(human),
-      ]);
+      const messages = [new SystemMessage(SYSTEM), new HumanMessage(human)];
+      const args = await askTool(model, reply, replySchema, messages, signal);
       if (!args) return { kind: 'counter', priceMsat: t.askMsat };
       if (args.action === 'refuse') return { kind: 'refuse', reason: 'the seller declines' };
       if (args.action === 'accept')

@@ -15,6 +15,8 @@
  */
 import type { Context } from 'hono';
 import { caveats } from '../../infra/l402/index.js';
+import { modelErrorName, redactSecrets } from '../../infra/llm/model-errors.js';
+import { DeadlineError, withDeadline } from '../../infra/time/deadline.js';
 import { challengeResponse, issueChallenge, priceOf } from './challenge.js';
 import { BID_HEADER, OFFER_HEADER, type SellerReply } from './negotiation-types.js';
 import { signOffer, verifyOffer, type OfferTerms } from './offer-token.js';
@@ -75,7 +77,11 @@ export async function answerBid(p: PaywallState, c: Context): Promise<Response> 
   return counter(p, c, tier, Math.min(r.priceMsat, askMsat), round, now);
 }
 
-/** Calls the seller's negotiator; a throw or a malformed reply is the seller's fault (503), never a price. */
+/**
+ * Calls the seller's negotiator; a throw, a late or a malformed reply is the seller's fault (503), never a
+ * price. The bidder hears a fixed message; what went wrong is logged here, credentials redacted (a
+ * provider's error text can echo its API key). A late model call is aborted, not left running.
+ */
 async function askNegotiator(
   p: PaywallState,
   t: { tier: number; postedMsat: number; askMsat: number; bidMsat: number; round: number },
@@ -83,11 +89,24 @@ async function askNegotiator(
   const n = p.negotiation!;
   let r: SellerReply;
   try {
-    const pending = n.negotiator.reply({ service: p.service, maxRounds: n.maxRounds, ...t });
     // A rule answers at once; a model gets `replyTimeoutMs`, never an open-ended wait.
-    r = pending instanceof Promise ? await within(pending, n.replyTimeoutMs) : pending;
+    const pending = withDeadline(
+      (signal) => n.negotiator.reply({ service: p.service, maxRounds: n.maxRounds, ...t }, signal),
+      n.replyTimeoutMs,
+      "the seller's negotiator",
+    );
+    r = pending instanceof Promise ? await pending : pending;
   } catch (err) {
-    return { ok: false, message: `the seller's negotiator failed: ${(err as Error).message}` };
+    const late = err instanceof DeadlineError;
+    p.logger.warn(
+      {
+        service: p.service,
+        error: modelErrorName(err),
+        detail: redactSecrets(String((err as Error)?.message)),
+      },
+      'seller negotiator failed',
+    );
+    return { ok: false, message: late ? err.message : "the seller's negotiator is unavailable" };
   }
   const ok =
     r?.kind === 'accept' ||
@@ -168,19 +187,6 @@ function offerFor(
     round,
     expiresAtMs: now + n.offerLifetimeMs,
   });
-}
-
-/** `p`, or a rejection after `ms` (the timer never outlives the answer). */
-async function within<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no reply within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([p, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** A short, printable rendering of untrusted text for messages. */

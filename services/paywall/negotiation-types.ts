@@ -38,7 +38,8 @@ export type SellerReply =
 
 /** Decides each turn of a negotiation for one seller. */
 export interface SellerNegotiator {
-  reply(turn: NegotiationTurn): SellerReply | Promise<SellerReply>;
+  /** The reply; an asynchronous one gets `replyTimeoutMs`, after which `signal` aborts (pass it to the model call). */
+  reply(turn: NegotiationTurn, signal?: AbortSignal): SellerReply | Promise<SellerReply>;
 }
 
 /** `l402Paywall`'s `negotiation` option. */

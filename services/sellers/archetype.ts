@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import type { Logger } from '../../infra/log.js';
 import type { Rng } from '../../infra/random.js';
 import type { Clock } from '../../infra/time/clock.js';
 import type { LatencySpec } from './config.js';
@@ -12,6 +13,8 @@ export interface ArchetypeDeps {
   /** Declared quality in [0, 1]; archetypes degrade their output with it. */
   quality: number;
   summarizer: Summarizer;
+  /** Where a failure's details go (never to the buyer); default silent. */
+  logger?: Logger;
 }
 
 /** One kind of paid service: its route, what it sells, and the work behind the paywall. */

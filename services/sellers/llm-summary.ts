@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
+import { modelErrorName, redactSecrets } from '../../infra/llm/model-errors.js';
 import { readJsonBody } from '../http/json-body.js';
 import type { Archetype, ArchetypeDeps } from './archetype.js';
 
@@ -17,7 +18,7 @@ const requestSchema = z.strictObject({
  * `createSummarizer`), the extractive fallback otherwise. Lower quality
  * trims the summary to fewer sentences than asked.
  */
-export function llmSummary({ summarizer, quality }: ArchetypeDeps): Archetype {
+export function llmSummary({ summarizer, quality, logger }: ArchetypeDeps): Archetype {
   return {
     method: 'POST',
     path: '/v1/summarize',
@@ -34,8 +35,13 @@ export function llmSummary({ summarizer, quality }: ArchetypeDeps): Archetype {
         const summary = await summarizer.summarize(body.value.text, granted);
         return c.json({ summary, model: summarizer.model, maxSentences: granted });
       } catch (err) {
-        // The model provider failed: a 502 says "upstream", and the paywall gives the call back.
-        return c.json({ error: 'model_unavailable', message: (err as Error).message }, 502);
+        // The model provider failed: a 502 says "upstream", and the paywall gives the call back. The buyer
+        // hears a fixed message (the provider's text can echo the API key); details stay in the local log.
+        logger?.warn(
+          { error: modelErrorName(err), detail: redactSecrets(String((err as Error)?.message)) },
+          'summarizer failed',
+        );
+        return c.json({ error: 'model_unavailable', message: 'model provider unavailable' }, 502);
       }
     },
   };

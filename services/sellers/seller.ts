@@ -104,6 +104,7 @@ export async function createSeller(
     rng: rng.fork('data'),
     quality: config.quality,
     summarizer: deps.summarizer ?? extractiveSummarizer,
+    logger,
   });
   const name = config.name ?? config.archetype;
   const latency = config.latency ?? archetype.defaultLatency;

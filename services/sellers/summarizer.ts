@@ -1,3 +1,6 @@
+import { LabError } from '../../infra/errors.js';
+import type { ModelLimits, OpenAiEnv } from '../../infra/llm/chat-openai.js';
+
 /**
  * Summarizers for the llm-summary seller: an OpenAI-compatible chat model
  * when one is configured, and a deterministic extractive fallback that needs
@@ -51,31 +54,37 @@ export const extractiveSummarizer: Summarizer = {
   },
 };
 
-/** Environment variables the OpenAI summarizer reads (passed in, not read from process.env here). */
-export interface OpenAiEnv {
-  OPENAI_API_KEY?: string;
-  OPENAI_BASE_URL?: string;
-  OPENAI_MODEL?: string;
-}
+/** Most characters of a model's summary delivered; a longer one is cut (with an ellipsis). */
+export const MAX_SUMMARY_CHARS = 4_000;
+/**
+ * Most ms one summary may take from the model: below a buyer's 30 s request
+ * timeout, so a slow provider is the seller's 502 (the call given back), not
+ * the buyer's timeout on a paid call. OPENAI_TIMEOUT_MS may lower it.
+ */
+export const SUMMARY_TIMEOUT_MS = 20_000;
+
+export type { OpenAiEnv } from '../../infra/llm/chat-openai.js';
 
 /**
  * A summarizer on `@langchain/openai`'s ChatOpenAI when OPENAI_API_KEY is set
  * (OPENAI_BASE_URL for any OpenAI-compatible server, OPENAI_MODEL, default
- * gpt-4o-mini); otherwise the extractive fallback. The import is lazy so
- * the embedded world never loads the OpenAI client.
+ * gpt-4o-mini), built by `chatModelFromEnv` with the seller's limits: at most
+ * SUMMARY_TIMEOUT_MS per request, no retry, a 256 KiB reply. A reply with no
+ * text throws (the seller answers 502 and the paywall gives the call back); a
+ * longer one than MAX_SUMMARY_CHARS is cut. Otherwise the extractive
+ * fallback. The import is lazy so the embedded world never loads the OpenAI
+ * client; `limits` are for tests.
  */
-export async function createSummarizer(env: OpenAiEnv): Promise<Summarizer> {
+export async function createSummarizer(env: OpenAiEnv, limits: ModelLimits = {}): Promise<Summarizer> {
   if (!env.OPENAI_API_KEY) return extractiveSummarizer;
-  const { ChatOpenAI } = await import('@langchain/openai');
-  const model = env.OPENAI_MODEL ?? 'gpt-4o-mini';
-  const chat = new ChatOpenAI({
-    model,
-    apiKey: env.OPENAI_API_KEY,
-    temperature: 0,
-    ...(env.OPENAI_BASE_URL ? { configuration: { baseURL: env.OPENAI_BASE_URL } } : {}),
+  const { chatModelFromEnv } = await import('../../infra/llm/chat-openai.js');
+  const chat = chatModelFromEnv(env, 'the llm-summary seller', {
+    maxTimeoutMs: SUMMARY_TIMEOUT_MS,
+    maxRetries: 0,
+    ...limits,
   });
   return {
-    model,
+    model: chat.model,
     async summarize(text, maxSentences) {
       const reply = await chat.invoke([
         [
@@ -84,7 +93,13 @@ export async function createSummarizer(env: OpenAiEnv): Promise<Summarizer> {
         ],
         ['human', text],
       ]);
-      return typeof reply.content === 'string' ? reply.content.trim() : JSON.stringify(reply.content);
+      const summary = reply.text.trim();
+      if (!summary) throw new LabError('empty_summary', 'the model replied with no text');
+      return [...summary].length <= MAX_SUMMARY_CHARS ? summary : boundedLength(summary);
     },
   };
+}
+
+function boundedLength(summary: string): string {
+  return `${[...summary].slice(0, MAX_SUMMARY_CHARS - 1).join('')}…`;
 }

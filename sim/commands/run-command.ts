@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { listScenarios, loadScenario } from '../scenario/load.js';
 import { parseOverrideArgs } from '../scenario/overrides.js';
-import { scenarioChecks } from '../market/checks.js';
+import { checksFor } from '../market/checks.js';
 import { runScenario } from '../run.js';
 import { consoleSummary } from '../report/console.js';
 import { type CommandIo, type ExitCode } from './io.js';
@@ -59,7 +59,7 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<ExitCod
       '--backend regtest needs --network <network.json>; bring a network up with `npm run network:up`',
     );
   const overrides = parseOverrideArgs(values.set);
-  const scenario = loadScenario(name, { overrides, checks: scenarioChecks });
+  const scenario = loadScenario(name, { overrides, checks: checksFor(backend) });
   const seed =
     values.seed === undefined
       ? scenario.seed

@@ -1,5 +1,6 @@
 import { policySpecSchema } from '../../agents/policies/index.js';
 import type { ScenarioCheck } from '../scenario/load.js';
+import { checkModelsNeedRegtest, type Backend } from '../scenario/backend-checks.js';
 import { formatPath, type ScenarioIssue } from '../scenario/errors.js';
 
 /**
@@ -32,5 +33,10 @@ export const checkPolicies: ScenarioCheck = (s) => {
   return issues;
 };
 
-/** Every check the simulator runs before a scenario starts. */
-export const scenarioChecks: ScenarioCheck[] = [checkPolicies];
+/** Every check the simulator runs before a scenario starts on `backend`. */
+export function checksFor(backend: Backend): ScenarioCheck[] {
+  return [checkPolicies, (s) => checkModelsNeedRegtest(s, backend)];
+}
+
+/** The checks for the default backend (embedded): sweeps and `sim validate` without --backend. */
+export const scenarioChecks: ScenarioCheck[] = checksFor('embedded');

@@ -1,4 +1,4 @@
-import { chatModelFromEnv } from '../../agents/buyer/deciders/llm.js';
+import { chatModelFromEnv } from '../../infra/llm/chat-openai.js';
 import type { BuyerNegotiator } from '../../agents/l402/index.js';
 import { llmBuyer, llmSeller, ruleBuyer, ruleSeller } from '../../agents/negotiation/index.js';
 import type { NegotiationOptions } from '../../services/paywall/index.js';
@@ -19,7 +19,7 @@ export function sellerNegotiation(
   const floorMsat = sellerFloorMsat(costMsat, spec.marginPct);
   const negotiator =
     spec.negotiator === 'llm'
-      ? llmSeller({ model: chatModelFromEnv(env), floorMsat })
+      ? llmSeller({ model: chatModelFromEnv(env, 'the llm seller negotiator'), floorMsat })
       : ruleSeller({ floorMsat });
   return { negotiator, maxRounds: spec.maxRounds, offerLifetimeSec: spec.offerLifetimeSec };
 }
@@ -30,6 +30,6 @@ export function buyerNegotiator(
   env: Record<string, string | undefined> = process.env,
 ): BuyerNegotiator | undefined {
   if (!spec || spec.name === 'none') return undefined;
-  if (spec.name === 'llm') return llmBuyer({ model: chatModelFromEnv(env) });
+  if (spec.name === 'llm') return llmBuyer({ model: chatModelFromEnv(env, 'the llm buyer negotiator') });
   return ruleBuyer(spec.params);
 }

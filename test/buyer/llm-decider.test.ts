@@ -153,3 +153,86 @@ describe('the real ChatOpenAI client against a local OpenAI-compatible server (r
     });
   });
 });
+
+describe('a model error after the task already paid: runTask still reports the spend', () => {
+  class InternalServerError extends Error {
+    status = 500;
+  }
+  const twoCalls = { id: 't-2calls', capability: 'data', valueMsat: 100_000, calls: 2 };
+
+  /** Two single-call sellers; the model picks alpha, then fails with a 500 that echoes a key. */
+  async function failingSecondTime(onInvalid: 'cheapest' | 'none') {
+    const m = makeMarket();
+    m.addSeller({ name: 'alpha', priceMsat: 10_000, maxCalls: 1 });
+    m.addSeller({ name: 'beta', priceMsat: 12_000, maxCalls: 1 });
+    const model = fakeModel()
+      .respondWithTools([{ name: 'choose_offer', args: { offerId: 'offer-1', reason: 'cheapest' } }])
+      .respond(new InternalServerError('500 upstream exploded, key sk-lab-secret-0123456789'));
+    const client = createL402Client({ node: m.buyer, fetch: m.fetch, clock: m.clock });
+    const agent = createBuyerAgent({
+      name: 'llm-buyer',
+      registry: await m.registry(),
+      client,
+      decider: createDecider({ name: 'llm', onInvalid }, { clock: m.clock, model }),
+      clock: m.clock,
+    });
+    return agent.runTask(twoCalls);
+  }
+
+  it('falls back to the cheapest offer for the second call: done, 20,000 msat spent, the reason naming InternalServerError', async () => {
+    const r = await failingSecondTime('cheapest');
+    expect([r.stopReason, r.spentMsat, r.purchases.map((p) => p.seller)]).toEqual([
+      'done',
+      20_000,
+      ['alpha', 'alpha'],
+    ]);
+    expect(r.decisions[1]).toMatchObject({
+      fallback: true,
+      reason:
+        'the model call failed (InternalServerError, HTTP 500); fell back to the cheapest acceptable offer',
+    });
+    expect(JSON.stringify(r)).not.toContain('sk-lab-secret');
+  });
+
+  it("with onInvalid 'none' stops as no_acceptable_offer and reports the 10,000 msat already paid", async () => {
+    const r = await failingSecondTime('none');
+    expect([r.stopReason, r.spentMsat, r.calls, r.purchases.length]).toEqual([
+      'no_acceptable_offer',
+      10_000,
+      1,
+      1,
+    ]);
+    expect(r.decisions[1]!.reason).toBe(
+      'the model call failed (InternalServerError, HTTP 500); buying nothing',
+    );
+  });
+
+  it('a custom decider that throws on its second choice ends the task as no_acceptable_offer with its 10,000 msat reported', async () => {
+    const m = makeMarket();
+    m.addSeller({ name: 'alpha', priceMsat: 10_000, maxCalls: 1 });
+    let n = 0;
+    const decider: Decider = {
+      name: 'custom',
+      async choose() {
+        if (n++ > 0) throw new TypeError('boom');
+        return { index: 0, reason: 'first', record: { decider: 'custom', reason: 'first', latencyMs: 0 } };
+      },
+    };
+    const client = createL402Client({ node: m.buyer, fetch: m.fetch, clock: m.clock });
+    const agent = createBuyerAgent({
+      name: 'b',
+      registry: await m.registry(),
+      client,
+      decider,
+      clock: m.clock,
+    });
+    const r = await agent.runTask(twoCalls);
+    expect([r.stopReason, r.spentMsat, r.calls]).toEqual(['no_acceptable_offer', 10_000, 1]);
+    expect(r.decisions[1]).toEqual({
+      decider: 'custom',
+      reason: 'the custom decider failed (TypeError); buying nothing',
+      latencyMs: 0,
+      fallback: true,
+    });
+  });
+});

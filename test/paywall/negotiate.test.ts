@@ -117,21 +117,30 @@ describe('l402Paywall negotiation: bids, counters, agreement', () => {
     },
   );
 
-  it('answers 503 with Retry-After when the negotiator throws, never a price', async () => {
+  it('answers 503 with Retry-After and a fixed message when the negotiator throws, never a price nor its error text', async () => {
     const broken = {
       reply() {
-        throw new Error('model offline');
+        throw new Error('401 invalid key: Bearer sk-lab-secret-0123456789');
       },
     } satisfies SellerNegotiator;
     const res = await negotiatingApp(makeWorld(), broken).request('/v1/data', bid(4_000));
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('1');
-    expect(await json(res)).toMatchObject({ error: 'negotiation_unavailable' });
+    expect(await json(res)).toEqual({
+      error: 'negotiation_unavailable',
+      message: "the seller's negotiator is unavailable",
+    });
   });
 
-  it('answers 503 negotiation_unavailable when an asynchronous negotiator does not reply within replyTimeoutMs', async () => {
+  it('answers 503 negotiation_unavailable when an asynchronous negotiator does not reply within replyTimeoutMs, and aborts its call', async () => {
     const w = makeWorld();
-    const silent = { reply: () => new Promise<never>(() => {}) } satisfies SellerNegotiator;
+    const signals: (AbortSignal | undefined)[] = [];
+    const silent = {
+      reply: (_t, signal?: AbortSignal) => {
+        signals.push(signal);
+        return new Promise<never>(() => {});
+      },
+    } satisfies SellerNegotiator;
     const app = appWith(
       l402Paywall({
         ...w,
@@ -145,8 +154,9 @@ describe('l402Paywall negotiation: bids, counters, agreement', () => {
     expect(res.status).toBe(503);
     expect(await json(res)).toMatchObject({
       error: 'negotiation_unavailable',
-      message: "the seller's negotiator failed: no reply within 5 ms",
+      message: "the seller's negotiator gave no answer within 5 ms",
     });
+    expect(signals.map((sig) => sig?.aborted)).toEqual([true]);
   });
 
   it('clamps a counter above the standing offer to the standing offer (10,000), and takes a counter at or below the bid as acceptance of the bid', async () => {

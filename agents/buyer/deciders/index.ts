@@ -8,7 +8,8 @@ export {
   type FirstAcceptableOptions,
   type Reservation,
 } from './rules.js';
-export { createLlmDecider, chatModelFromEnv, chooseOfferSchema, type LlmDeciderOptions } from './llm.js';
+export { createLlmDecider, chooseOfferSchema, type LlmDeciderOptions } from './llm.js';
+export { chatModelFromEnv } from '../../../infra/llm/chat-openai.js';
 export { createDecider, deciderSpecSchema, type DeciderSpec, type DeciderDeps } from './spec.js';
 export { thompsonDecider, sellerOutcome, type ThompsonOptions } from './thompson.js';
 export { betaDraw, gammaDraw } from './beta.js';

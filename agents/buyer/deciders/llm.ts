@@ -1,19 +1,26 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import { HumanMessage, SystemMessage, type AIMessage } from '@langchain/core/messages';
+import { HumanMessage, SystemMessage, type AIMessage, type BaseMessage } from '@langchain/core/messages';
 import { tool } from '@langchain/core/tools';
-import { ChatOpenAI } from '@langchain/openai';
 import { z } from 'zod';
 import type { Clock } from '../../../infra/time/clock.js';
 import type { OfferTerms, DecisionRecord, Task } from '../types.js';
 import { LabError } from '../../../infra/errors.js';
+import { chatModelFromEnv, DEFAULT_MODEL_TIMEOUT_MS } from '../../../infra/llm/chat-openai.js';
+import { modelErrorName } from '../../../infra/llm/model-errors.js';
+import { boundedText } from '../../../infra/llm/prompt-text.js';
+import { withDeadline } from '../../../infra/time/deadline.js';
 import { describeOffers, SYSTEM_PROMPT } from './llm-prompt.js';
 import { acceptable, type Choice, type Decider } from './types.js';
 import { meetsReservation, type Reservation } from './rules.js';
 
+/** Longest `offerId` and `reason` accepted from the model; a longer one is an invalid answer. */
+export const OFFER_ID_LIMIT = 64;
+export const REASON_LIMIT = 500;
+
 /** The tool the model answers with: which offer, and why (or `none`). */
 export const chooseOfferSchema = z.object({
-  offerId: z.string().describe("The id of the chosen offer, or 'none' to buy nothing"),
-  reason: z.string().describe('One sentence: why this offer'),
+  offerId: z.string().max(OFFER_ID_LIMIT).describe("The id of the chosen offer, or 'none' to buy nothing"),
+  reason: z.string().max(REASON_LIMIT).describe('One sentence: why this offer'),
 });
 
 const chooseOffer = tool(async (args) => JSON.stringify(args), {
@@ -37,24 +44,8 @@ export interface LlmDeciderOptions {
    * its timeout or maximum count (a model cannot be asked at every arrival).
    */
   reservation?: Reservation;
-}
-
-/** Builds ChatOpenAI from the environment; throws LabError('missing_api_key') without a key. */
-export function chatModelFromEnv(env: Record<string, string | undefined>): ChatOpenAI {
-  const apiKey = env.OPENAI_API_KEY;
-  if (!apiKey) {
-    throw new LabError(
-      'missing_api_key',
-      'the llm decider needs OPENAI_API_KEY (and optionally OPENAI_MODEL, OPENAI_BASE_URL for any OpenAI-compatible server)',
-    );
-  }
-  return new ChatOpenAI({
-    model: env.OPENAI_MODEL || 'gpt-4o-mini',
-    apiKey,
-    temperature: 0,
-    maxRetries: 0,
-    ...(env.OPENAI_BASE_URL ? { configuration: { baseURL: env.OPENAI_BASE_URL } } : {}),
-  });
+  /** Most ms one model call may take, whatever the model (default 30,000); then the fallback. */
+  timeoutMs?: number;
 }
 
 /**
@@ -68,7 +59,8 @@ export function chatModelFromEnv(env: Record<string, string | undefined>): ChatO
  */
 export function createLlmDecider(options: LlmDeciderOptions): Decider {
   const { clock, onInvalid = 'cheapest' } = options;
-  const model = options.model ?? chatModelFromEnv(options.env ?? process.env);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_MODEL_TIMEOUT_MS;
+  const model = options.model ?? chatModelFromEnv(options.env ?? process.env, 'the llm decider');
   if (typeof model.bindTools !== 'function') {
     throw new LabError(
       'invalid_decider_spec',
@@ -93,31 +85,30 @@ export function createLlmDecider(options: LlmDeciderOptions): Decider {
       }
       const at = clock.now();
       const idOf = (i: number) => `offer-${i + 1}`;
-      const ai = (await bound.invoke([
+      const messages = [
         new SystemMessage(SYSTEM_PROMPT),
         new HumanMessage(describeOffers(offers, shown, idOf, task)),
-      ])) as AIMessage;
+      ];
+      const { ai, failed } = await askModel(bound, messages, timeoutMs);
       const record: DecisionRecord = {
         decider: 'llm',
         reason: '',
         latencyMs: clock.now() - at,
         model: modelName,
-        inputTokens: ai.usage_metadata?.input_tokens,
-        outputTokens: ai.usage_metadata?.output_tokens,
+        inputTokens: ai?.usage_metadata?.input_tokens,
+        outputTokens: ai?.usage_metadata?.output_tokens,
       };
-      const parsed = chooseOfferSchema.safeParse(ai.tool_calls?.find((t) => t.name === 'choose_offer')?.args);
+      const call = ai?.tool_calls?.find((t) => t.name === 'choose_offer');
+      const parsed = chooseOfferSchema.safeParse(call?.args);
       const picked = parsed.success ? shown.find((i) => idOf(i) === parsed.data.offerId) : undefined;
       let choice: Choice;
       if (parsed.success && parsed.data.offerId === 'none') {
-        choice = { index: -1, reason: `llm: none (${parsed.data.reason})` };
+        choice = { index: -1, reason: `llm: none (${boundedText(parsed.data.reason, REASON_LIMIT)})` };
       } else if (parsed.success && picked !== undefined) {
-        choice = { index: picked, reason: `llm: ${parsed.data.reason}` };
+        choice = { index: picked, reason: `llm: ${boundedText(parsed.data.reason, REASON_LIMIT)}` };
       } else {
         record.fallback = true;
-        const said = parsed.success
-          ? `${JSON.stringify(parsed.data.offerId)}, not one of the offers shown`
-          : 'no choose_offer call';
-        choice = fallback(offers, onInvalid, said);
+        choice = fallback(offers, onInvalid, failed ?? `llm gave ${invalidAnswer(call, parsed)}`);
       }
       record.reason = choice.reason;
       if (choice.index >= 0) record.chosen = offers[choice.index]!.listing.id;
@@ -126,11 +117,41 @@ export function createLlmDecider(options: LlmDeciderOptions): Decider {
   };
 }
 
-function fallback(offers: readonly OfferTerms[], onInvalid: 'cheapest' | 'none', said: string): Choice {
-  if (onInvalid === 'none') return { index: -1, reason: `llm gave ${said}; buying nothing` };
+/**
+ * One model call within `timeoutMs`. A provider error (500, 429, unreachable,
+ * malformed, oversized) is no answer, named by its class, never its text
+ * (which may echo the key).
+ */
+async function askModel(
+  bound: { invoke(m: BaseMessage[], o: { signal: AbortSignal }): Promise<unknown> },
+  messages: BaseMessage[],
+  timeoutMs: number,
+): Promise<{ ai?: AIMessage; failed?: string }> {
+  try {
+    const ai = await withDeadline((signal) => bound.invoke(messages, { signal }), timeoutMs, 'the model');
+    return { ai: ai as AIMessage };
+  } catch (err) {
+    return { failed: `the model call failed (${modelErrorName(err)})` };
+  }
+}
+
+/** What was wrong with an answer, in the decider's words (the model's id JSON-quoted, at most OFFER_ID_LIMIT long). */
+function invalidAnswer(
+  call: { args?: unknown } | undefined,
+  parsed: ReturnType<typeof chooseOfferSchema.safeParse>,
+): string {
+  if (parsed.success) return `${JSON.stringify(parsed.data.offerId)}, not one of the offers shown`;
+  if (!call) return 'no choose_offer call';
+  const issue = parsed.error.issues[0];
+  return `a choose_offer call with invalid arguments (${issue?.path.join('.') || 'arguments'}: ${issue?.message})`;
+}
+
+/** The answer when the model gave none that counts: the cheapest acceptable offer, or none. */
+function fallback(offers: readonly OfferTerms[], onInvalid: 'cheapest' | 'none', problem: string): Choice {
+  if (onInvalid === 'none') return { index: -1, reason: `${problem}; buying nothing` };
   let best = -1;
   offers.forEach((c, i) => {
     if (c.priceMsat <= c.valueMsat && (best < 0 || c.priceMsat < offers[best]!.priceMsat)) best = i;
   });
-  return { index: best, reason: `llm gave ${said}; fell back to the cheapest acceptable offer` };
+  return { index: best, reason: `${problem}; fell back to the cheapest acceptable offer` };
 }

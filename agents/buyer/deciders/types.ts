@@ -27,7 +27,7 @@ export interface Decider {
 }
 
 /** Why a decider could not be built (configuration, never per decision). */
-export type DeciderErrorCode = 'missing_api_key' | 'invalid_decider_spec';
+export type DeciderErrorCode = 'missing_api_key' | 'invalid_model_env' | 'invalid_decider_spec';
 
 /** Offers worth buying: priced at or below the value of the calls they serve. */
 export function acceptable(offers: readonly OfferTerms[]): number[] {
