@@ -68,6 +68,8 @@ export function sellerPaywall({
     capability,
     strict: config.strict,
     payOnSuccess: config.payOnSuccess,
+    // A taker keeps the call it fails: its 500 does not give the call back, as an honest seller's does.
+    releaseQuotaOnServerError: config.adversarial?.mode !== 'no-delivery',
     secrets: secrets.fork('preimages'),
     ...(config.rateLimit ? { rateLimit: config.rateLimit } : {}),
     ...(config.quoteLatency

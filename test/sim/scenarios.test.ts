@@ -16,7 +16,7 @@ describe('shipped scenarios do what they claim', () => {
     expect(golden('faults').warnings).toEqual([]);
   });
 
-  it('faults: the offline node, the drained channel and the dishonest sellers each leave their own outcome', () => {
+  it("faults: the offline node, the drained channel and the dishonest sellers each leave their own outcome (the taker's kept call refuses the token's retry)", () => {
     const s = golden('faults');
     expect(Object.keys(s.purchases.byFailure).sort()).toEqual(['insufficient_balance', 'recipient_offline']);
     expect(Object.keys(s.purchases.byOutcome).sort()).toEqual([
@@ -25,6 +25,7 @@ describe('shipped scenarios do what they claim', () => {
       'no_route',
       'not_delivered',
       'success',
+      'token_refused',
     ]);
   });
 
