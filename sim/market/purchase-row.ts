@@ -29,8 +29,10 @@ export function purchaseRow(
   c: RowContext,
   chain?: readonly StepTiming[],
 ): NewPurchaseRow {
-  const steps = chain ? chainSpans(chain, c.startMs) : clientSpans(p, c.startMs);
-  const spans = Object.values(steps);
+  const spent = chain ? chainSpans(chain, c.startMs) : clientSpans(p, c.startMs);
+  // The row's span covers all its steps took, waits included; the pay step is the payment alone.
+  const spans = Object.values(spent);
+  const steps = chain ? ownPay(spent, p.timings.payMs) : spent;
   let startMs = p.timings.startedAt - c.startMs;
   let endMs = p.timings.endedAt - c.startMs;
   if (spans.length) {
@@ -86,6 +88,21 @@ function chainSpans(chain: readonly StepTiming[], startMs: number): Partial<Reco
       : { atMs: st.atMs - startMs, ms: st.durationMs };
   }
   return out;
+}
+
+/**
+ * The pay step is the payment itself: the graph's pay node also waits for
+ * another task's purchase of the same resource (single-flight) before it
+ * pays, which is in the row's total but not in its pay step. The payment
+ * ends when the node does.
+ */
+function ownPay(
+  steps: Partial<Record<Step, StepSpan>>,
+  payMs: number | undefined,
+): Partial<Record<Step, StepSpan>> {
+  const pay = steps.pay;
+  if (!pay || payMs === undefined || payMs >= pay.ms) return steps;
+  return { ...steps, pay: { atMs: pay.atMs + pay.ms - payMs, ms: payMs } };
 }
 
 function clientSpans(p: Omit<PurchaseResult, 'response'>, startMs: number): Partial<Record<Step, StepSpan>> {
