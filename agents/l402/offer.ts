@@ -1,6 +1,6 @@
-import { hasDotSegmentOrEncoding } from '../../infra/l402/caveat.js';
 import {
   CONDITION_SUFFIX,
+  hasDotSegmentOrEncoding,
   pathWithin,
   tokenLimits,
   type Challenge,

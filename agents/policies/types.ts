@@ -12,7 +12,7 @@ export interface Offer {
   maxFeeMsat: Msat;
   /** The resource being bought. */
   url: string;
-  /** Host (and port) of `url`, for allow/deny lists. */
+  /** Host (and port) of `url`, as the request names it (host lists compare `url`'s hostname and port instead). */
   host: string;
   /** The payee's node pubkey (33-byte hex) from the signed invoice. */
   payee: string;

@@ -14,6 +14,7 @@ export {
   caveats,
   parseServices,
   pathWithin,
+  hasDotSegmentOrEncoding,
   SERVICES_CONDITION,
   CONDITION_SUFFIX,
   type Caveat,
