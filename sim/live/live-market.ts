@@ -4,9 +4,7 @@ import type { Scenario } from '../scenario/schema.js';
 import { instanceNames } from '../scenario/checks.js';
 import { runScenario, type RunOutput } from '../run.js';
 import type { Engine } from '../engine/engine.js';
-import type { Recorder } from '../metrics/recorder.js';
 import { EmbeddedWorld } from '../market/embedded-world.js';
-import type { Market } from '../market/market.js';
 import type { World } from '../market/world.js';
 import { PacedClock } from './paced-clock.js';
 import { LiveState, sellerFromHost } from './state.js';
@@ -20,7 +18,7 @@ import {
   type ControlResult,
   type ControlTarget,
 } from './controls.js';
-import { reprice } from './reprice.js';
+import { act, type Running } from './presenter-acts.js';
 
 export interface LiveMarketOptions {
   seed?: string | number;
@@ -34,13 +32,6 @@ export interface LiveMarketOptions {
   outDir: string;
   logger?: Logger;
   startedAt?: string;
-}
-
-interface Running {
-  engine: Engine;
-  world: World;
-  market: Market;
-  recorder: Recorder;
 }
 
 /**
@@ -173,7 +164,7 @@ export class LiveMarket implements ControlTarget {
     }
     const check = this.#check(c, run);
     if (check) return check;
-    return this.#between(run.engine, c.type, () => this.#act(c, run));
+    return this.#between(run.engine, c.type, () => act(c, run, () => this.#repriced++));
   }
 
   #check(c: Control, run: Running): ControlResult | undefined {
@@ -183,33 +174,6 @@ export class LiveMarket implements ControlTarget {
     } else if (c.type === 'node_offline' || c.type === 'drain') {
       if (!run.world.ledgerNodes().some((n) => n.name === c.node))
         return refuse('unknown_node', `no node named "${c.node}"`);
-    }
-    return undefined;
-  }
-
-  /** Acts on the market; a control that would change nothing is refused, so no fault is recorded for it. */
-  async #act(c: Control, run: Running): Promise<ControlError | undefined> {
-    const now = run.engine.elapsed();
-    if (c.type === 'seller_offline' || c.type === 'node_offline') {
-      const target = c.type === 'seller_offline' ? c.seller : c.node;
-      if (run.world.isOnline(target) === !c.offline)
-        return refuse('unchanged', `${target} is already ${c.offline ? 'offline' : 'online'}`);
-      run.world.setOnline(target, !c.offline);
-      run.recorder.fault(now, c.offline ? 'node_offline' : 'node_online', target, 'presenter');
-    } else if (c.type === 'drain') {
-      const moved = run.world.drain(c.node, c.fraction);
-      for (const [node, msat] of moved)
-        run.market.transfers.set(node, (run.market.transfers.get(node) ?? 0) + msat);
-      run.recorder.fault(
-        now,
-        'drain_channel',
-        c.node,
-        `${-(moved.get(c.node) ?? 0)} msat moved to its peers (presenter)`,
-      );
-    } else if (c.type === 'price') {
-      const s = run.market.sellers.find((x) => x.name === c.seller)!;
-      await reprice(s, c.msat, run.world, run.market, this.#repriced++);
-      run.recorder.fault(now, 'price_change', s.name, `price now ${c.msat} msat (presenter)`);
     }
     return undefined;
   }

@@ -1,0 +1,50 @@
+import type { Engine } from '../engine/engine.js';
+import type { Recorder } from '../metrics/recorder.js';
+import type { Market } from '../market/market.js';
+import type { World } from '../market/world.js';
+import { refuse, type Control, type ControlError } from './controls.js';
+import { reprice } from './reprice.js';
+
+/** The parts of a running market a presenter's controls act on. */
+export interface Running {
+  engine: Engine;
+  world: World;
+  market: Market;
+  recorder: Recorder;
+}
+
+/**
+ * Applies a presenter's market control (a node offline or back, a drained
+ * channel, a new price) and records it as a fault; a control that would
+ * change nothing is refused, so no fault is recorded for it. `nextReprice`
+ * numbers the price changes (each rebuilt seller draws from its own stream).
+ */
+export async function act(
+  c: Control,
+  run: Running,
+  nextReprice: () => number,
+): Promise<ControlError | undefined> {
+  const now = run.engine.elapsed();
+  if (c.type === 'seller_offline' || c.type === 'node_offline') {
+    const target = c.type === 'seller_offline' ? c.seller : c.node;
+    if (run.world.isOnline(target) === !c.offline)
+      return refuse('unchanged', `${target} is already ${c.offline ? 'offline' : 'online'}`);
+    run.world.setOnline(target, !c.offline);
+    run.recorder.fault(now, c.offline ? 'node_offline' : 'node_online', target, 'presenter');
+  } else if (c.type === 'drain') {
+    const moved = run.world.drain(c.node, c.fraction);
+    for (const [node, msat] of moved)
+      run.market.transfers.set(node, (run.market.transfers.get(node) ?? 0) + msat);
+    run.recorder.fault(
+      now,
+      'drain_channel',
+      c.node,
+      `${-(moved.get(c.node) ?? 0)} msat moved to its peers (presenter)`,
+    );
+  } else if (c.type === 'price') {
+    const s = run.market.sellers.find((x) => x.name === c.seller)!;
+    await reprice(s, c.msat, run.world, run.market, nextReprice());
+    run.recorder.fault(now, 'price_change', s.name, `price now ${c.msat} msat (presenter)`);
+  }
+  return undefined;
+}
