@@ -4,13 +4,12 @@ import { ECPairFactory, type ECPairInterface } from 'ecpair';
 import * as ecc from 'tiny-secp256k1';
 import type { Chain } from './chain.js';
 import { LabError } from '../errors.js';
+import { ONCHAIN_SAT_PER_VBYTE } from './fee-rates.js';
 
 const ECPair = ECPairFactory(ecc);
 const NETWORK = bitcoin.networks.regtest;
 /** Coinbase outputs can be spent after 100 confirmations. */
 export const COINBASE_MATURITY = 100;
-/** sat/vB: far above btcd's and bitcoind's 1 sat/vB relay floor, trivial on regtest. */
-const FEE_RATE = 2;
 
 /** One output of a funding transaction. */
 export interface FundingOutput {
@@ -90,7 +89,7 @@ export class Faucet {
 
 /** Virtual size estimate for P2WPKH inputs and outputs (P2TR outputs are 12 vB larger; we round up). */
 function feeFor(nIn: number, nOut: number): number {
-  return (11 + 68 * nIn + 43 * nOut) * FEE_RATE;
+  return (11 + 68 * nIn + 43 * nOut) * ONCHAIN_SAT_PER_VBYTE;
 }
 
 function assertSat(v: number): number {

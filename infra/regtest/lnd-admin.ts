@@ -3,6 +3,7 @@ import type { Clock } from '../time/clock.js';
 import { LndError, LndRestClient, type LndFiles } from '../lightning/lnd/index.js';
 import { lndChannelListSchema, type LndChannel } from '../lightning/lnd/wire.js';
 import { z } from 'zod';
+import { ONCHAIN_SAT_PER_VBYTE } from './fee-rates.js';
 
 /** Options for opening a channel; fees apply to the opener's direction. */
 export interface OpenChannelOptions {
@@ -80,7 +81,7 @@ export class LndAdmin {
         node_pubkey: Buffer.from(pubkey, 'hex').toString('base64'),
         local_funding_amount: String(o.capacitySat),
         push_sat: String(o.pushSat ?? 0),
-        sat_per_vbyte: '2',
+        sat_per_vbyte: String(ONCHAIN_SAT_PER_VBYTE),
         private: o.private ?? false,
         ...(o.baseFeeMsat === undefined ? {} : { use_base_fee: true, base_fee: String(o.baseFeeMsat) }),
         ...(o.feeRatePpm === undefined ? {} : { use_fee_rate: true, fee_rate: String(o.feeRatePpm) }),

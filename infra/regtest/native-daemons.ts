@@ -6,6 +6,7 @@ import { waitForLnd } from './lnd-admin.js';
 import { isOurs, logTail, spawnDaemon, type ProcessRecord } from './processes.js';
 import { recordProcess } from './state.js';
 import type { Topology } from './topology.js';
+import { COMMIT_SAT_PER_VBYTE } from './fee-rates.js';
 
 /** btcd's RPC credentials on a native network (regtest only, loopback only). */
 export const RPC_USER = 'lab';
@@ -160,6 +161,7 @@ function lndArgs(n: {
     '--trickledelay=50',
     '--gossip.sub-batch-delay=100ms',
     '--bitcoin.defaultchanconfs=1',
+    `--max-commit-fee-rate-anchors=${COMMIT_SAT_PER_VBYTE}`,
     `--bitcoin.basefee=${n.fees.baseMsat}`,
     `--bitcoin.feerate=${n.fees.ratePpm}`,
     '--accept-keysend',

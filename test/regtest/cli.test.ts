@@ -161,14 +161,15 @@ describeRegtest(unavailable, 'network CLI, native, end to end', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toMatch(new RegExp(`^native network from ${out} \\(created `));
-    // Sellers: the 500,000 sat pushed to them plus two 1,000-sat probes. Openers (hub, buyers) pay LND's
-    // commitment and anchor fees, which are fixed on regtest (static fee estimate): the same on every bring-up.
+    // Sellers: the 500,000 sat pushed to them plus two 1,000-sat probes. Openers (hub, buyers) pay the two
+    // 330-sat anchors and a commitment fee at the pinned 500 sat/kw (infra/regtest/fee-rates.ts), and on chain
+    // 5 sat/vB for funding: the same on every bring-up.
     expect(lines.slice(1, 6)).toEqual([
-      '  hub        hub     4 channels, local 3997214 sat, on-chain 1099342 sat',
+      '  hub        hub     4 channels, local 3997560 sat, on-chain 1098354 sat',
       '  seller-1   seller  1 channels, local 502000 sat, on-chain 1000000 sat',
       '  seller-2   seller  1 channels, local 502000 sat, on-chain 1000000 sat',
-      '  buyer-1    buyer   1 channels, local 1496602 sat, on-chain 1049671 sat',
-      '  buyer-2    buyer   1 channels, local 1496602 sat, on-chain 1049671 sat',
+      '  buyer-1    buyer   1 channels, local 1496775 sat, on-chain 1049177 sat',
+      '  buyer-2    buyer   1 channels, local 1496775 sat, on-chain 1049177 sat',
     ]);
     const daemons = lines.slice(6).map((l) => l.replace(/^ {2}pid \d+ /, ''));
     expect(daemons.sort()).toEqual(
