@@ -11,6 +11,9 @@
  */
 import { isLabError } from '../infra/errors.js';
 import { HELP, l402Args } from './cli-args.js';
+import { ignoreClosedStdout } from '../infra/closed-stdout.js';
+
+ignoreClosedStdout();
 
 async function main(argv: string[]): Promise<number> {
   const req = l402Args(argv);

@@ -11,6 +11,9 @@ import { workerCommand } from './commands/worker-command.js';
 import { type CommandIo, type ExitCode } from './commands/io.js';
 import { failureExit } from './commands/failure.js';
 import { listScenarios } from './scenario/load.js';
+import { ignoreClosedStdout } from '../infra/closed-stdout.js';
+
+ignoreClosedStdout();
 
 const HELP = `usage: npm run sim -- <command> [options]   (or: npx tsx sim/cli.ts <command>)
 

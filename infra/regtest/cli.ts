@@ -12,6 +12,9 @@
 import { isLabError } from '../errors.js';
 import { isCommandName, parseCommandArgs, type CommandName } from './cli-args.js';
 import { commandHelp, overviewHelp } from './cli-help.js';
+import { ignoreClosedStdout } from '../closed-stdout.js';
+
+ignoreClosedStdout();
 
 /** Parses command `name`'s arguments, then prints its help or runs it. */
 async function runCommand<K extends CommandName>(name: K, args: string[]): Promise<number> {

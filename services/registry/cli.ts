@@ -17,6 +17,9 @@ import type { Network } from '../../infra/lightning/node.js';
 import { createLogger } from '../../infra/log.js';
 import { systemClock } from '../../infra/time/clock.js';
 import type { RegistryServerOptions } from './server.js';
+import { ignoreClosedStdout } from '../../infra/closed-stdout.js';
+
+ignoreClosedStdout();
 
 const USAGE = `usage: npm run registry -- [options]
 

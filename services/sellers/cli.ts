@@ -6,6 +6,9 @@
  */
 import { isLabError } from '../../infra/errors.js';
 import { sellerArgs, USAGE } from './cli-args.js';
+import { ignoreClosedStdout } from '../../infra/closed-stdout.js';
+
+ignoreClosedStdout();
 
 async function main(): Promise<void> {
   const args = await sellerArgs(process.argv.slice(2));

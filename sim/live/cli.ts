@@ -15,6 +15,9 @@ import { HELP, parseDemoArgs } from './demo-args.js';
 import { prepareDemo, sourceOf, type DemoPlan, type LivePlan } from './demo-setup.js';
 import type { LiveMarket } from './live-market.js';
 import { startLiveServer, type LiveServer } from './server.js';
+import { ignoreClosedStdout } from '../../infra/closed-stdout.js';
+
+ignoreClosedStdout();
 
 async function main(argv: string[]): Promise<number> {
   const args = parseDemoArgs(argv);
