@@ -35,13 +35,14 @@ export type Delivery =
 /**
  * Whether the call a delivery sent goes back on the token, mirroring the
  * paywall's accounting (docs/services.md): the paywall counts a call it lets
- * through and gives it back on a 5xx. A request without an answer (transport
- * error, timeout) may or may not have been counted: it goes back too, so the
- * token is tried again before anything is bought; a seller that did count it
+ * through and gives it back on a 5xx; its rate limit answers 429 before it
+ * counts. A request without an answer (transport error, timeout) may or may
+ * not have been counted: it goes back too, so the token is tried again before
+ * anything is bought; a seller that did count it (or a handler's own 429)
  * refuses the token then (`quota_exhausted`) and the token is dropped.
  */
 export function callGivenBack(d: Delivery): boolean {
-  return d.kind === 'failed' && (d.status === undefined || d.status >= 500);
+  return d.kind === 'failed' && (d.status === undefined || d.status >= 500 || d.status === 429);
 }
 
 /** Sends the request with a paid token and classifies the answer. */

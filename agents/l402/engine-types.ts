@@ -102,7 +102,7 @@ export interface PurchaseEngine {
   ): Promise<{ paid: PaidOffer | PayFailure; delivery: Delivery; consumeMs: number }>;
   /**
    * Stage 5: sends the request with a token (claiming a call first when `claim`); a refused token is
-   * dropped. The call claimed for it (here or by `pay`) goes back on a 5xx or when no answer came.
+   * dropped. The call claimed for it (here or by `pay`) goes back on a 5xx, a 429 or when no answer came.
    */
   deliver(
     req: PreparedRequest,

@@ -168,7 +168,7 @@ class Engine implements PurchaseEngine {
     if (claim) this.tokens.recordUse(token);
     const d = await sendWithToken(this.#ctx, req, token, step);
     if (d.kind === 'rejected') await this.tokens.evict(token.origin, token.pathPrefix, token.paymentHash);
-    // The call claimed for this request (here or when paying) goes back on a 5xx or no answer.
+    // The call claimed for this request (here or when paying) goes back on a 5xx, the paywall's 429 or no answer.
     else if (callGivenBack(d)) this.tokens.returnUse(token);
     return d;
   }

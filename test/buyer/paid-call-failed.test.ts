@@ -46,6 +46,30 @@ function dropping(m: Market, lost: number[], { afterSeller }: { afterSeller: boo
   }) as typeof fetch;
 }
 
+/** A seller behind the real paywall that lets each token make one call a minute (over it: 429 before counting). */
+function rateLimitedSeller(m: Market, maxCalls: number) {
+  const node = m.addNode('limited');
+  const rng = m.rng.fork('limited');
+  const minter = createMinter({ rootKeys: new MemoryRootKeyStore(), randomBytes: (n) => rng.bytes(n) });
+  const paywall = l402Paywall({
+    node,
+    minter,
+    clock: m.clock,
+    service: 'limited',
+    price: 5_000,
+    maxCalls,
+    rateLimit: { calls: 1, perMs: 60_000 },
+  });
+  const seller = { url: 'http://limited.test/v1/data', served: 0 };
+  const app = new Hono();
+  app.get('/v1/data', paywall, (c) => {
+    seller.served++;
+    return c.json({ data: 42 });
+  });
+  m.mount('limited.test', app);
+  return seller;
+}
+
 describe('a paid call that failed gives its call back', () => {
   it('a 1-call token paid for and answered 500: the call goes back (callsUsed 0), the retry reuses it and nothing more is paid (5,105 msat for 1 delivered call)', async () => {
     const m = makeMarket();
@@ -139,6 +163,26 @@ describe('a paid call that failed gives its call back', () => {
       ['success', true, 0],
     ]);
     expect(client.tokens.list().map((t) => t.callsUsed)).toEqual([2]);
+    expect(before - (await m.balance(m.buyer))).toBe(5_105);
+    expect(s.served).toBe(2);
+  });
+
+  it('a held token refused 429 by the paywall’s rate limit (before it counts) keeps that call: a minute later it is reused, 1 payment of 5,105 msat for 2 calls', async () => {
+    const m = makeMarket();
+    const s = rateLimitedSeller(m, 2);
+    const client = createL402Client({ node: m.buyer, fetch: m.fetch, clock: m.clock });
+    const before = await m.balance(m.buyer);
+
+    const results = [await client.purchase(s.url), await client.purchase(s.url)];
+    expect(client.tokens.list().map((t) => t.callsUsed)).toEqual([1]);
+    await m.clock.advance(60_000);
+    results.push(await client.purchase(s.url));
+    expect(results.map((r) => [r.outcome, r.status, r.tokenReused, r.paidMsat])).toEqual([
+      ['success', 200, false, 5_000],
+      ['rate_limited', 429, true, 0],
+      ['success', 200, true, 0],
+    ]);
+    expect(client.tokens.list().map((t) => [t.callsUsed, t.maxCalls])).toEqual([[2, 2]]);
     expect(before - (await m.balance(m.buyer))).toBe(5_105);
     expect(s.served).toBe(2);
   });
