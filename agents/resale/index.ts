@@ -7,6 +7,7 @@ export {
   type ResaleErrorCode,
 } from './delegate.js';
 export { createReseller, type ResellerOptions, type ResellerStats } from './reseller.js';
+export { DEFAULT_CREDIT_LIMIT, type CreditLimit } from './slice-credit.js';
 export { createSubAgent, type SliceBuy, type SubAgent, type SubAgentOptions } from './sub-agent.js';
 export { SliceChecker, type CheckedSlice, type SliceCheck, type SliceCheckerDeps } from './slice-check.js';
 export { graphDelegator } from './graph-delegator.js';

@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context, type Next } from 'hono';
 import type { Minter } from '../../infra/l402/index.js';
 import type { LightningNode } from '../../infra/lightning/node.js';
 import { silentLogger, type Logger } from '../../infra/log.js';
@@ -9,6 +9,7 @@ import { l402Paywall, type PaywallEventListener } from '../../services/paywall/i
 import type { L402Client, PurchaseHints } from '../l402/index.js';
 import { bundleSlicer } from './bundle-slicer.js';
 import type { DelegatedToken } from './delegate.js';
+import { DEFAULT_CREDIT_LIMIT, SliceCredit, type CreditLimit } from './slice-credit.js';
 
 /** What a reseller buys, what it sells, and how greedily. */
 export interface ResellerOptions {
@@ -38,6 +39,12 @@ export interface ResellerOptions {
    * only what is left of it.
    */
   slicesPerBundle?: number;
+  /**
+   * Slices let out unpaid (delivered, then canceled or never answered) per
+   * window; beyond it `/slice` answers 503 `credit_exhausted` with
+   * Retry-After and sells nothing. Default `DEFAULT_CREDIT_LIMIT`.
+   */
+  creditLimit?: CreditLimit;
   logger?: Logger;
   onEvent?: PaywallEventListener;
 }
@@ -53,6 +60,8 @@ export interface ResellerStats {
   slicesSold: number;
   /** Slices whose buyer canceled the hold after checking them at the origin. */
   slicesRefused: number;
+  /** Requests for a slice refused (503 `credit_exhausted`) while the credit limit was reached. */
+  creditRefusals: number;
   /** Slice revenue (each settled slice's invoice amount). */
   revenueMsat: Msat;
   failures: number;
@@ -79,12 +88,21 @@ export function createReseller(o: ResellerOptions): { app: Hono; stats(): Resell
     slicesDelivered: 0,
     slicesSold: 0,
     slicesRefused: 0,
+    creditRefusals: 0,
     revenueMsat: 0,
     failures: 0,
   };
   const claimSlice = bundleSlicer(o, stats);
+  const credit = new SliceCredit(o.creditLimit ?? DEFAULT_CREDIT_LIMIT, o.clock);
+  const noCredit = creditRefusal(credit, stats);
   const app = new Hono();
-  app.get('/slice', slicePaywall(o, log, salesCounter(stats, o.onEvent)), async function sellSlice(c) {
+  // A new purchase is refused before any invoice; a paid retry in the handler (503: its hold is canceled).
+  const beforeInvoice = (c: Context, next: Next) =>
+    c.req.header('authorization') === undefined ? (noCredit(c) ?? next()) : next();
+  const paywall = slicePaywall(o, log, salesCounter(stats, credit, o.onEvent));
+  app.get('/slice', beforeInvoice, paywall, async function sellSlice(c) {
+    const refused = noCredit(c);
+    if (refused) return refused;
     let slice: DelegatedToken | { error: string };
     try {
       slice = await claimSlice();
@@ -98,18 +116,43 @@ export function createReseller(o: ResellerOptions): { app: Hono; stats(): Resell
       return c.json({ error: 'upstream_unavailable', message: slice.error }, 503);
     }
     stats.slicesDelivered++;
+    credit.delivered(c.get('l402').paymentHash);
     return c.json({ ...slice, url: o.upstream.url });
   });
   app.get('/stats', (c) => c.json(stats));
   return { app, stats: () => ({ ...stats }) };
 }
 
+/** 503 `credit_exhausted` with Retry-After while the credit limit is reached; undefined while a slice may go out. */
+function creditRefusal(credit: SliceCredit, stats: ResellerStats) {
+  return (c: Context): Response | undefined => {
+    const waitMs = credit.waitMs();
+    if (waitMs === 0) return undefined;
+    stats.creditRefusals++;
+    const sec = Math.ceil(waitMs / 1000);
+    const { slices, windowSec } = credit.limit;
+    return c.json(
+      {
+        error: 'credit_exhausted',
+        message: `${slices} slices went out unpaid in the last ${windowSec} s; no slice is sold for ${sec} s`,
+      },
+      503,
+      { 'Retry-After': String(sec) },
+    );
+  };
+}
+
 /** Sales count when the money moves: a hold settled, or canceled by the buyer who checked the slice. */
-function salesCounter(stats: ResellerStats, next?: PaywallEventListener): PaywallEventListener {
+function salesCounter(
+  stats: ResellerStats,
+  credit: SliceCredit,
+  next?: PaywallEventListener,
+): PaywallEventListener {
   return (e) => {
     if (e.type === 'settled') {
       stats.slicesSold++;
       stats.revenueMsat += e.priceMsat ?? 0;
+      if (e.paymentHash) credit.paid(e.paymentHash);
     } else if (e.type === 'refunded' && e.reason === 'buyer_canceled') stats.slicesRefused++;
     next?.(e);
   };

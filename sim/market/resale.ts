@@ -101,6 +101,7 @@ async function buildReseller(
     },
     slice: { calls: spec.sliceCalls, validForSec: 600, priceMsat: origin.priceMsat },
     ...(spec.slicesPerBundle !== undefined ? { slicesPerBundle: spec.slicesPerBundle } : {}),
+    ...(spec.creditLimit ? { creditLimit: spec.creditLimit } : {}),
     logger,
     onEvent: revenue.listener(name, spec.name, true),
   });

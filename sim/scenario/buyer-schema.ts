@@ -93,6 +93,12 @@ export const resellerSchema = z.strictObject({
    * origin and end as `slice_refused`, unpaid.
    */
   slicesPerBundle: posInt().optional(),
+  /**
+   * At most `slices` slices out unpaid (canceled after the buyer's check, or
+   * never answered) per `windowSec`; beyond it the broker sells none until
+   * the window has passed. Default 20 per 600 s.
+   */
+  creditLimit: z.strictObject({ slices: posInt(), windowSec: posInt() }).optional(),
   balanceMsat: msat(),
   subAgents: z.strictObject({
     count: posInt(),

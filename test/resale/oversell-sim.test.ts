@@ -37,4 +37,42 @@ describe('simulated resale: an overselling broker is not paid for the slices tha
       expect(summary.conservation.differenceMsat).toBe(0);
     },
   );
+
+  it(
+    'resale seed 1, overselling with a credit limit of 5 unpaid slices per 600 s: each broker stops after 5 refused slices (10 in all, not 25) and refuses the rest 503 credit_exhausted at 0 msat',
+    { timeout: 120_000 },
+    async () => {
+      const scenario = loadScenario('resale', {
+        overrides: {
+          'resellers[0].slicesPerBundle': 25,
+          'resellers[0].creditLimit': { slices: 5, windowSec: 600 },
+        },
+        checks: scenarioChecks,
+      });
+      const purchases = new MemorySink();
+      const { summary } = await runScenario(scenario, {
+        seed: 1,
+        sinks: { purchases, tasks: new MemorySink() },
+      });
+      const [header, ...lines] = purchases.text().trim().split('\n');
+      const col = (name: string) => header!.split(',').indexOf(name);
+      const rows = lines.map((l) => l.split(','));
+      // The broker's 503 credit_exhausted comes before any invoice: a quote with no challenge.
+      const creditRefused = rows.filter(
+        (r) => r[col('stage')] === 'quote' && r[col('reason')] === 'HTTP 503 without a payment challenge',
+      );
+
+      expect(summary.purchases.byOutcome).toEqual({ seller_error: 90, slice_refused: 10, success: 78 });
+      expect(creditRefused).toHaveLength(90);
+      expect(creditRefused.filter((r) => r[col('seller')] === 'broker-0')).toHaveLength(51);
+      expect(creditRefused.map((r) => `${r[col('paidMsat')]}+${r[col('feeMsat')]}`)).toEqual(
+        Array(90).fill('0+0'),
+      );
+      expect(summary.resale).toMatchObject({
+        'broker-0': { sales: 20, revenueMsat: 50_000 },
+        'broker-1': { sales: 20, revenueMsat: 50_000 },
+      });
+      expect(summary.conservation.differenceMsat).toBe(0);
+    },
+  );
 });

@@ -94,6 +94,7 @@ describe('a reseller restarted over its token file sells only the calls left of 
       slicesDelivered: 1,
       slicesSold: 1,
       slicesRefused: 0,
+      creditRefusals: 0,
       revenueMsat: 12_000,
       failures: 0,
     });

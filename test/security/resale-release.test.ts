@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { createL402Client } from '../../agents/l402/index.js';
-import { createReseller, createSubAgent } from '../../agents/resale/index.js';
+import { createReseller, createSubAgent, type CreditLimit } from '../../agents/resale/index.js';
 import { createMinter, DerivedRootKeyStore } from '../../infra/l402/index.js';
 import { insecureSeededSecrets } from '../../infra/random.js';
 import { l402Paywall, type PaywallEvent } from '../../services/paywall/index.js';
@@ -19,8 +19,10 @@ function resale({
   slicesPerBundle,
   subs = 1,
   failedSettles = 0,
+  creditLimit,
 }: {
   slicesPerBundle?: number;
+  creditLimit?: CreditLimit;
   subs?: number;
   /** The reseller's node throws on its first `failedSettles` settles (a node restarting). */
   failedSettles?: number;
@@ -55,6 +57,7 @@ function resale({
     upstream: { url: origin.url, hints: { expectedPayee: origin.node.pubkey, quotedPriceMsat: 30_000 } },
     slice: { calls: 2, validForSec: 600, priceMsat: SLICE_MSAT },
     ...(slicesPerBundle !== undefined ? { slicesPerBundle } : {}),
+    ...(creditLimit ? { creditLimit } : {}),
   });
   m.mount('reseller.test', reseller.app);
   const agents = Array.from({ length: subs }, (_, i) =>
@@ -135,6 +138,35 @@ describe('resale slices settle only once the slice works at the origin', () => {
     });
     // The three good slices made their six calls; the origin refused the fourth's first.
     expect(origin.served).toBe(6);
+  });
+
+  it('a buyer that cancels every slice gets 2 (the credit limit); then no slice is sold to anyone, before any invoice, until the window has passed', async () => {
+    const { m, reseller, agents, check } = resale({ subs: 2, creditLimit: { slices: 2, windowSec: 600 } });
+    const [griefer, honest] = [agents[0]!, agents[1]!];
+    // The griefer's own check fails (its check URL answers nothing), so it cancels each slice it got.
+    const cancelAll = { url: 'http://nowhere.test/v1/data' };
+    for (let i = 0; i < 2; i++) {
+      const { result } = await drive(m.clock, griefer.buySlice('http://reseller.test/slice', {}, cancelAll));
+      expect(result).toMatchObject({ outcome: 'slice_refused', paidMsat: 0 });
+    }
+    const refused = [
+      await drive(m.clock, griefer.buySlice('http://reseller.test/slice', {}, cancelAll)),
+      await drive(m.clock, honest.buySlice('http://reseller.test/slice', {}, check)),
+    ];
+    expect(refused.map(({ result: r }) => [r.outcome, r.status, r.paidMsat])).toEqual([
+      ['seller_error', 503, 0],
+      ['seller_error', 503, 0],
+    ]);
+    expect(reseller.stats()).toMatchObject({
+      bundlesBought: 1,
+      slicesDelivered: 2,
+      slicesRefused: 2,
+      creditRefusals: 2,
+    });
+    await m.clock.advance(600_000);
+    const later = await drive(m.clock, honest.buySlice('http://reseller.test/slice', {}, check));
+    expect(later.result).toMatchObject({ outcome: 'success', paidMsat: SLICE_MSAT, feeMsat: SLICE_FEE_MSAT });
+    expect(reseller.stats()).toMatchObject({ bundlesBought: 1, slicesDelivered: 3, slicesSold: 1 });
   });
 
   it('a reseller whose paywall answers 2xx with a forged slice is not paid', async () => {
