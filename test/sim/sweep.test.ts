@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadScenario } from '../../sim/scenario/load.js';
-import { scenarioChecks } from '../../sim/market/checks.js';
-import { runSweep } from '../../sim/sweep/runner.js';
 import { expandGrid, parseGridArgs } from '../../sim/sweep/grid.js';
 import { mergeRuns, sweepCsv, type SweepRun } from '../../sim/sweep/merge.js';
-import { UNBOUNDED_RATIO, holm, pairedDifference } from '../../sim/metrics/paired.js';
-import { pairedCell } from '../../sim/sweep/tables.js';
-import { tQuantile } from '../../sim/metrics/student-t.js';
 import { GOLDEN_CASES, readGolden } from './golden-cases.js';
 import type { Summary } from '../../sim/metrics/summary.js';
 
@@ -219,87 +210,5 @@ describe('sweep merge', () => {
       '0,buyers[0].policy=allow_all,1,"{""name"":""allow_all""}",0.9',
       '0,buyers[0].policy=allow_all,2,"{""name"":""allow_all""}",0.8',
     ]);
-  });
-});
-
-describe('statistics for comparisons', () => {
-  it('computes t quantiles exactly (R: qt(0.975, df))', () => {
-    expect(tQuantile(0.975, 1).toFixed(6)).toBe('12.706205');
-    expect(tQuantile(0.975, 31).toFixed(6)).toBe('2.039513');
-    expect(tQuantile(0.975, 119).toFixed(6)).toBe('1.980100');
-  });
-
-  it('adjusts p-values by Holm’s step-down method', () => {
-    expect(holm([0.01, 0.04, 0.03, 0.5])).toEqual([0.04, 0.09, 0.09, 0.5]);
-  });
-
-  it('treats differences equal up to floating-point noise as having no spread: exact, not an effect size of 1e16', () => {
-    // 0.3 − 0.1, 0.6 − 0.4 and 0.9 − 0.7 are 0.2 give or take 1e-16.
-    const seeds = (a: number, b: number, c: number) =>
-      new Map([
-        ['1', a],
-        ['2', b],
-        ['3', c],
-      ]);
-    const d = pairedDifference(seeds(0.3, 0.6, 0.9), seeds(0.1, 0.4, 0.7));
-    expect([d.mean, d.sd, d.low, d.high, d.t, d.p, d.effectSize]).toEqual([
-      0.2,
-      0,
-      0.2,
-      0.2,
-      UNBOUNDED_RATIO,
-      0,
-      UNBOUNDED_RATIO,
-    ]);
-    expect(pairedCell(d)).toBe('+0.200 [0.200, 0.200] p=<0.001 d=∞');
-    const none = pairedDifference(seeds(1, 2, 3), seeds(1, 2, 3));
-    expect([none.t, none.p, none.effectSize]).toEqual([0, 1, 0]);
-  });
-});
-
-describe('runSweep over worker threads', () => {
-  it('runs points × seeds in workers, gives the same numbers as inline, and writes the merged table', async () => {
-    const base = { durationSec: 10, drainSec: 20 };
-    const loaded = loadScenario('quickstart', { overrides: base, checks: scenarioChecks });
-    const axes = parseGridArgs(['buyers[0].decider.name=cheapest,random']);
-    const outDir = mkdtempSync(join(tmpdir(), 'sim-sweep-'));
-    const progress: number[] = [];
-    const threaded = await runSweep({
-      scenario: 'quickstart',
-      loaded,
-      axes,
-      seeds: 2,
-      workers: 2,
-      base,
-      outDir,
-      onProgress: (done) => progress.push(done),
-    });
-    const inline = await runSweep({ scenario: 'quickstart', loaded, axes, seeds: 2, workers: 0, base });
-    expect(threaded.failures).toEqual([]);
-    expect(progress).toEqual([1, 2, 3, 4]);
-    expect(threaded.result.points).toHaveLength(2);
-    for (const p of threaded.result.points) {
-      expect(p.seeds).toEqual([1, 2]);
-      expect(p.conservationHolds).toBe(true);
-    }
-    expect(threaded.result.points[1]!.paired!.attempts!.n).toBe(2);
-    expect(JSON.stringify(threaded.result)).toBe(JSON.stringify(inline.result));
-    const csv = readFileSync(join(outDir, 'sweep.csv'), 'utf8').trim().split('\n');
-    expect(csv).toHaveLength(5);
-    expect(readFileSync(join(outDir, 'report.html'), 'utf8')).toContain('<svg');
-  }, 120_000);
-
-  it('reports a failing point with its code instead of crashing the sweep', async () => {
-    const loaded = loadScenario('quickstart', { checks: scenarioChecks });
-    const r = await runSweep({
-      scenario: 'quickstart',
-      loaded,
-      axes: parseGridArgs(['buyers[0].budgetMsat=-1']),
-      seeds: 1,
-      workers: 0,
-    });
-    expect(r.failures).toHaveLength(1);
-    expect(r.failures[0]!.code).toBe('invalid_scenario');
-    expect(r.failures[0]!.message).toMatch(/buyers\[0\]\.budgetMsat/);
   });
 });
