@@ -24,8 +24,13 @@ export async function runAuthorized(
       return refuse(p, c, 429, 'rate_limited', message, { 'Retry-After': String(sec) }, facts);
     }
   }
-  // The one atomic step: every quota is checked and counted together (see QuotaStore).
-  const q = await p.quotaStore.consume(facts, p.clock.now());
+  // The one atomic step: every quota is checked and counted together (see QuotaStore). The counters
+  // outlive every copy of the token, whatever `valid_until` a holder wrote on the copy used first.
+  const now = p.clock.now();
+  const q = await p.quotaStore.consume(
+    { tokenId: facts.tokenId, quotas: facts.quotas, validUntilMs: now + p.counterLifetimeMs },
+    now,
+  );
   if (!q.ok && q.reason === 'too_many_counters')
     return refuse(
       p,

@@ -1,6 +1,11 @@
 import type { TokenFacts } from '../../infra/l402/index.js';
 
-/** What a quota store counts for: the token, its lifetime, and its `<service>_max_calls` quotas. */
+/**
+ * What a quota store counts for: the token, how long its counters must be
+ * kept (`validUntilMs`: until no copy of the token can be valid any more, as
+ * the paywall computes it from what it mints), and its `<service>_max_calls`
+ * quotas.
+ */
 export type QuotaSubject = Pick<TokenFacts, 'tokenId' | 'validUntilMs' | 'quotas'>;
 
 /** The outcome of trying to count one call against every quota of a token. */
@@ -28,7 +33,7 @@ export interface QuotaStore {
 }
 
 interface TokenCounters {
-  /** When the token expires (Infinity without a lifetime): its counters go with it. */
+  /** When no copy of the token can be valid any more (Infinity without a lifetime): its counters go then. */
   untilMs: number;
   used: Map<string, number>;
 }
@@ -37,8 +42,10 @@ interface TokenCounters {
  * The default store: counters in this process, grouped by token. Bounded: a
  * token holds at most `maxCountersPerToken` counters (every attenuated copy
  * with its own `max_calls` adds one), and a token's counters are dropped
- * once it has expired. `consume` is synchronous, so check-all-then-count-all
- * is atomic without a lock (JS runs one callback at a time).
+ * once `validUntilMs` (the paywall's longest token lifetime after the
+ * token's first call) has passed. `consume` is synchronous, so
+ * check-all-then-count-all is atomic without a lock (JS runs one callback
+ * at a time).
  */
 export class MemoryQuotaStore implements QuotaStore {
   readonly #tokens = new Map<string, TokenCounters>();

@@ -36,6 +36,14 @@ export interface PaywallState {
   readonly holdTimeoutMs: number;
   readonly holdPollMs: number;
   readonly releaseQuotaOnServerError: boolean;
+  /**
+   * How long a token's call counters are kept after its first call: the
+   * longest token lifetime this paywall mints (Infinity when a tier has
+   * none). Not the token's own `valid_until`: a holder may add an earlier one
+   * to a copy, and counters dropped with that copy would reset the quota of
+   * the token it came from.
+   */
+  readonly counterLifetimeMs: number;
   readonly onEvent: PaywallEventListener | undefined;
   /** What issuing a challenge needs (node, minter, clock, expiry, memo, preimage source). */
   readonly issue: IssueDeps;
@@ -86,6 +94,7 @@ export function buildState(options: L402PaywallOptions): PaywallState {
     holdTimeoutMs,
     holdPollMs,
     releaseQuotaOnServerError,
+    counterLifetimeMs: counterLifetimeMs(tiers),
     onEvent: options.onEvent,
     issue: {
       node,
@@ -105,6 +114,16 @@ export function buildState(options: L402PaywallOptions): PaywallState {
     load: { inFlight: 0 },
     quoteDelayMs: options.quoteDelayMs,
   };
+}
+
+/** The longest lifetime of the tokens the tiers mint, in ms; Infinity when a tier mints tokens without one. */
+function counterLifetimeMs(tiers: readonly ResolvedTier[]): number {
+  let longest = 0;
+  for (const t of tiers) {
+    if (t.tokenLifetimeSec === undefined) return Number.POSITIVE_INFINITY;
+    longest = Math.max(longest, t.tokenLifetimeSec * 1000);
+  }
+  return longest;
 }
 
 /** What the verifier checks a token against for this request. */

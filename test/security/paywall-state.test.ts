@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { attenuate, caveats, formatAuthorization } from '../../infra/l402/index.js';
 import { MemoryQuotaStore, l402Paywall } from '../../services/paywall/index.js';
-import { appWith, buy, inMemory, json, makeWorld } from '../paywall/helpers.js';
+import { appWith, buy, challengeOf, inMemory, json, makeWorld, payInvoice } from '../paywall/helpers.js';
 
 const LIFETIME_SEC = 3600;
 
@@ -39,5 +39,37 @@ describe('a paid token cannot make the seller keep unbounded state', () => {
     const after = w.clock.now() + LIFETIME_SEC * 1000;
     for (let i = 0; i < 1024; i++) quotaStore.consume({ tokenId: 'other', quotas: [] }, after);
     expect(quotaStore.size).toBe(0);
+  });
+
+  it('keeps a 1-call token spent when a copy with an earlier valid_until made its first call and expired: 1 call for 1 payment, not one per sweep', async () => {
+    const w = makeWorld();
+    const quotaStore = new MemoryQuotaStore();
+    const app = appWith(
+      l402Paywall({
+        ...w,
+        node: w.seller,
+        service: 'weather',
+        price: 5_000,
+        maxCalls: 1,
+        tokenLifetimeSec: LIFETIME_SEC,
+        quotaStore,
+      }),
+    );
+    // Paid for, and no call made with it yet.
+    const challenge = challengeOf(await app.request('/v1/data'));
+    const preimage = await payInvoice(w, w.buyer, challenge.invoice);
+    const send = (macaroon: string) =>
+      app.request('/v1/data', { headers: { authorization: formatAuthorization({ macaroon, preimage }) } });
+    // The holder's own copy, valid 1 s more than now, makes the token's first call.
+    const shortCopy = attenuate(challenge.macaroon, [
+      caveats.validUntil('weather', Math.floor(w.clock.now() / 1000) + 1),
+    ]);
+    expect((await send(shortCopy)).status).toBe(200);
+    // The copy expires; a sweep runs (one pass per 1,024 calls) while the token itself is valid for an hour.
+    await w.clock.advance(2_000);
+    for (let i = 0; i < 1024; i++) quotaStore.consume({ tokenId: 'other', quotas: [] }, w.clock.now());
+    const again = await send(challenge.macaroon);
+    expect([again.status, (await json(again)).reason]).toEqual([402, 'quota_exhausted']);
+    expect(quotaStore.size).toBe(1);
   });
 });
