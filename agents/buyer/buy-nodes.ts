@@ -21,8 +21,9 @@ async function authorize(d: BuyerDeps, s: BuyerStateT): Promise<BuyerUpdate> {
   if (q.source === 'token') return { steps: timed(d, 'authorize', at) };
   let offers: Record<string, ListedOffer> | undefined;
   if (q.source === 'manifest') {
-    // Chosen from its manifest: now ask for the real challenge, checked like any other.
-    const live = await challengeOffer(d, s, q.listing, q.req, at);
+    // Chosen from its manifest: now ask for the real challenge, checked like any other and
+    // refused above the manifest price the choice was made at.
+    const live = await challengeOffer(d, s, q.listing, q.req, at, q.priceMsat);
     if ('failed' in live) return { ...live.failed, steps: timed(d, 'authorize', at) };
     q = { ...live, ...(q.arrival && { arrival: q.arrival }) };
     offers = { ...s.offers, [q.listing.id]: q };

@@ -128,13 +128,18 @@ function failedQuote(
   return { failed: { excluded: [listing.id], purchases: [buildPurchase(s, listing, fields, req.url.href)] } };
 }
 
-/** A live 402 challenge from the seller, its invoice checked against the listing. */
+/**
+ * A live 402 challenge from the seller, its invoice checked against the
+ * listing and, when the buyer chose the seller at a price it already read
+ * (its manifest), against that price too.
+ */
 export async function challengeOffer(
   d: BuyerDeps,
   s: BuyerStateT,
   listing: Listing,
   req: PreparedRequest,
   at: number,
+  quotedPriceMsat?: number,
 ): Promise<ListedOffer | FailedQuote> {
   const fail = (outcome: PurchaseFields['outcome'], extra: Partial<PurchaseFields>): FailedQuote =>
     failedQuote(d, s, listing, req, at, outcome, extra);
@@ -145,7 +150,7 @@ export async function challengeOffer(
     const status = probe.open.status;
     return fail('no_quote', { reason: `HTTP ${status} instead of a 402 challenge`, status });
   }
-  const hints = hintsFor(d.name, listing, s.task, coverage(s, undefined));
+  const hints = { ...hintsFor(d.name, listing, s.task, coverage(s, undefined)), quotedPriceMsat };
   const made = await d.engine.offer(req, probe.answer, hints, at, (tier) => advertised(listing, tier));
   if (!made.ok) {
     const { outcome, reason, rejection, quotedMsat } = made;

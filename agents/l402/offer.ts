@@ -97,7 +97,8 @@ export async function makeOffer(
   const { network } = await ctx.nodeInfo();
   const limits = readLimits(challenge.macaroon);
   // The advertised price of the tier the token is for, when the caller knows the seller's tiers.
-  const advertised = advertisedPrice?.(limits.services[0]?.tier);
+  const tier = limits.services[0]?.tier;
+  const advertised = advertisedPrice?.(tier);
   const ceilings = [hints.quotedPriceMsat, hints.maxPriceMsat, advertised].filter(
     (v): v is number => v !== undefined,
   );
@@ -110,10 +111,16 @@ export async function makeOffer(
     statedPriceMsat: answer.priceMsat,
     allowUnsigned: ctx.allowUnsigned,
   });
-  const unusable = invoiceCheck.ok ? tokenCannotAuthorize(limits, req, ctx.clock.now()) : undefined;
-  const check: InvoiceCheck = unusable
-    ? { ok: false, rejection: 'unusable_token', reason: unusable, invoice: invoiceCheck.invoice }
-    : invoiceCheck;
+  const check = tokenCheck(invoiceCheck, () => {
+    // A tier the seller's own listing does not name has no advertised price to bound its invoice.
+    if (advertisedPrice && advertised === undefined)
+      return {
+        rejection: 'unlisted_tier',
+        reason: `the token is for tier ${tier}, which the seller's listing does not advertise`,
+      };
+    const unusable = tokenCannotAuthorize(limits, req, ctx.clock.now());
+    return unusable ? { rejection: 'unusable_token', reason: unusable } : undefined;
+  });
   const quotedMsat = check.ok ? check.amountMsat : check.invoice?.amountMsat;
   emitCheck(ctx, req, at, check, quotedMsat);
   if (!check.ok) {
@@ -146,6 +153,15 @@ export async function makeOffer(
     quoteMs: ctx.clock.now() - startedAt,
   };
   return { ok: true, offer };
+}
+
+/** An invoice that passed its check, refused for the token it sells when `refusal` names a reason. */
+function tokenCheck(
+  invoiceCheck: InvoiceCheck,
+  refusal: () => { rejection: 'unlisted_tier' | 'unusable_token'; reason: string } | undefined,
+): InvoiceCheck {
+  const refused = invoiceCheck.ok ? refusal() : undefined;
+  return refused ? { ok: false, ...refused, invoice: invoiceCheck.invoice } : invoiceCheck;
 }
 
 /** The token's limits as the buyer reads them; caveats the verifier would refuse only cost reuse hints. */

@@ -38,7 +38,9 @@ export type InvoiceRejection =
   | 'bad_invoice'
   | 'no_amount'
   /** The token's caveats cannot authorize the request: expired, 0 calls, another method, a path outside its prefix. */
-  | 'unusable_token';
+  | 'unusable_token'
+  /** The token is for a tier the seller's listing does not advertise, so no advertised price bounds it. */
+  | 'unlisted_tier';
 
 /** What the caller knows before buying; every field is optional. */
 export interface PurchaseHints {
