@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { Rng } from '../../infra/random.js';
 import type { LatencySpec } from './config.js';
 
@@ -39,25 +39,37 @@ export function typicalLatencyMs(spec: LatencySpec): number {
 
 /** Counts calls in progress and refuses more than `capacity` with 503 + Retry-After. */
 export interface CapacityGate {
+  /** In front of the paywall: 503 while every slot is busy, before quoting or counting; takes no slot. */
+  readonly refuseWhenFull: MiddlewareHandler;
+  /** Behind the paywall, around the handler: holds a slot while the call runs (503 if none is free). */
   readonly middleware: MiddlewareHandler;
   readonly inUse: number;
 }
 
 /**
- * A concurrency limit in front of the paywall: when every slot is busy the
- * seller answers 503 before quoting or counting anything, so nobody pays
- * for a call that cannot run. A slot is held for the whole request.
+ * A concurrency limit on the handler. When every slot is busy the seller
+ * answers 503 before quoting or counting anything, so nobody pays for a
+ * call that cannot run; a slot is held only while the handler runs, not
+ * while the paywall waits (a pay-on-success retry waits up to its hold
+ * timeout for an HTLC that may never come). A paid call that finds every
+ * slot taken after the paywall gets the 503 too: the paywall gives its call
+ * back, or cancels its hold.
  */
 export function capacityGate(capacity: number | undefined, retryAfterSec: number): CapacityGate {
   let inUse = 0;
+  const full = () => capacity !== undefined && inUse >= capacity;
+  const busy = (c: Context) =>
+    c.json(
+      { error: 'at_capacity', message: `all ${capacity} slots are busy; retry in ${retryAfterSec} s` },
+      503,
+      { 'Retry-After': String(retryAfterSec) },
+    );
+  const refuseWhenFull: MiddlewareHandler = async function capacityCheck(c, next) {
+    if (full()) return busy(c);
+    await next();
+  };
   const middleware: MiddlewareHandler = async function capacity_(c, next) {
-    if (capacity !== undefined && inUse >= capacity) {
-      return c.json(
-        { error: 'at_capacity', message: `all ${capacity} slots are busy; retry in ${retryAfterSec} s` },
-        503,
-        { 'Retry-After': String(retryAfterSec) },
-      );
-    }
+    if (full()) return busy(c);
     inUse++;
     try {
       await next();
@@ -66,6 +78,7 @@ export function capacityGate(capacity: number | undefined, retryAfterSec: number
     }
   };
   return {
+    refuseWhenFull,
     middleware,
     get inUse() {
       return inUse;

@@ -88,11 +88,11 @@ export function sellerApp({
               405,
               { Allow: 'GET, HEAD, POST' },
             ),
-      gate.middleware,
+      gate.refuseWhenFull,
       paywall,
     );
   }
-  app.on(archetype.method, archetype.path, gate.middleware, paywall, work);
+  app.on(archetype.method, archetype.path, gate.refuseWhenFull, paywall, gate.middleware, work);
   refuseOtherMethods(app, [
     ['/', 'GET, HEAD'],
     [MANIFEST_PATH, 'GET, HEAD'],
