@@ -1,6 +1,7 @@
 import { readBody } from '../../infra/http/bounded-body.js';
 import type { Clock } from '../../infra/time/clock.js';
 import type { PurchaseProof } from './ratings.js';
+import { searchAnswerSchema } from './schema.js';
 import { signRating } from './ratings.js';
 import type { Signer } from './signing.js';
 import { signAction } from './signing.js';
@@ -49,12 +50,22 @@ export class RegistryClient {
     this.#o = options;
   }
 
-  /** `GET /listings?…` */
-  search(q: ListingQuery = {}): Promise<ClientResult<{ listings: Listing[] }>> {
+  /**
+   * `GET /listings?…`. The answer is checked before anyone uses it: one that
+   * is not a list of well-formed listings fails as `bad_response`, naming
+   * the first problem.
+   */
+  async search(q: ListingQuery = {}): Promise<ClientResult<{ listings: Listing[] }>> {
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(q)) if (v !== undefined) params.set(k, String(v));
     const qs = params.toString();
-    return this.#call('GET', `/listings${qs ? `?${qs}` : ''}`);
+    const r = await this.#call<{ listings: unknown }>('GET', `/listings${qs ? `?${qs}` : ''}`);
+    if (!r.ok) return r;
+    const checked = searchAnswerSchema.safeParse(r);
+    if (checked.success) return { ok: true, listings: checked.data.listings as Listing[] };
+    const issue = checked.error.issues[0]!;
+    const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
+    return failure(200, 'bad_response', `registry answered a search the buyer cannot use: ${where}${issue.message}`);
   }
 
   /** `GET /listings/:id` */

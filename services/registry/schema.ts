@@ -45,26 +45,66 @@ export const tierSchema = z
       ctx.addIssue({ code: 'custom', message: 'a pass tier needs durationSec', path: ['durationSec'] });
   });
 
+const listingFieldsShape = {
+  name: listingText(1, 100),
+  url: listingUrl,
+  category: token,
+  capabilities: z.array(token).max(32),
+  tiers: z.array(tierSchema).min(1).max(16),
+  nodePubkey: pubkey,
+  description: listingText(0, 1000).optional(),
+  quality: z.number().min(0).max(1).optional(),
+};
+
+function tiersOnce(l: { tiers: { tier: number }[] }, ctx: z.RefinementCtx): void {
+  const seen = new Set<number>();
+  for (const t of l.tiers) {
+    if (seen.has(t.tier))
+      ctx.addIssue({ code: 'custom', message: `tier ${t.tier} listed twice`, path: ['tiers'] });
+    seen.add(t.tier);
+  }
+}
+
 /** The fields a seller signs. */
-export const listingFieldsSchema = z
-  .strictObject({
-    name: listingText(1, 100),
-    url: listingUrl,
-    category: token,
-    capabilities: z.array(token).max(32),
-    tiers: z.array(tierSchema).min(1).max(16),
-    nodePubkey: pubkey,
-    description: listingText(0, 1000).optional(),
-    quality: z.number().min(0).max(1).optional(),
+export const listingFieldsSchema = z.strictObject(listingFieldsShape).superRefine(tiersOnce);
+
+const time = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+
+/**
+ * A listing as a registry serves it (`GET /listings`), checked by the client
+ * that reads it: the seller's fields as a registration would accept them,
+ * and bounded health and rating figures (they reach a buyer's decider and
+ * its LLM prompt). Fields a newer registry adds are dropped.
+ */
+export const servedListingSchema = z
+  .object({
+    ...listingFieldsShape,
+    id: hex(16),
+    health: z
+      .object({
+        alive: z.boolean(),
+        latencyMs: z.number().nonnegative().max(86_400_000).optional(),
+        quotedPriceMsat: msat.optional(),
+        error: z.string().max(200).optional(),
+        checkedAt: time,
+        failures: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+      })
+      .optional(),
+    rating: z
+      .object({
+        average: z.number().min(1).max(5),
+        count: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+        paidMsat: msat,
+      })
+      .optional(),
+    createdAt: time,
+    updatedAt: time,
+    signedAt: time,
   })
-  .superRefine((l, ctx) => {
-    const seen = new Set<number>();
-    for (const t of l.tiers) {
-      if (seen.has(t.tier))
-        ctx.addIssue({ code: 'custom', message: `tier ${t.tier} listed twice`, path: ['tiers'] });
-      seen.add(t.tier);
-    }
-  });
+  .superRefine(tiersOnce);
+
+/** `GET /listings`'s answer. */
+export const searchAnswerSchema = z.object({ listings: z.array(servedListingSchema).max(1000) });
 
 const signedAt = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const signature = z
