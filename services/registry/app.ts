@@ -35,6 +35,7 @@ export const STATUS_OF: Record<RegistryErrorCode, 400 | 403 | 404 | 405 | 408 | 
   body_too_large: 413,
   unsupported_media_type: 415,
   pubkey_mismatch: 403,
+  url_mismatch: 409,
   not_found: 404,
   method_not_allowed: 405,
   body_timeout: 408,

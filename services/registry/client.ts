@@ -65,7 +65,11 @@ export class RegistryClient {
     if (checked.success) return { ok: true, listings: checked.data.listings as Listing[] };
     const issue = checked.error.issues[0]!;
     const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
-    return failure(200, 'bad_response', `registry answered a search the buyer cannot use: ${where}${issue.message}`);
+    return failure(
+      200,
+      'bad_response',
+      `registry answered a search the buyer cannot use: ${where}${issue.message}`,
+    );
   }
 
   /** `GET /listings/:id` */

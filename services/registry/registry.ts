@@ -12,6 +12,7 @@ import type { SignedListing, SignedRemoval } from './signed-writes.js';
 import {
   checkAfterRemoval,
   checkNewer,
+  checkSameUrl,
   checkSignature,
   fail,
   listingId,
@@ -119,6 +120,8 @@ export class Registry {
         'pubkey_mismatch',
         `listing ${id} belongs to ${old.nodePubkey}, not ${req.listing.nodePubkey}`,
       );
+    const moved = checkSameUrl(id, old.url, req.listing.url);
+    if (moved) return moved;
     const bad = this.#checkSignature(
       { action: 'update', id, listing: req.listing, signedAt: req.signedAt },
       req.signature,

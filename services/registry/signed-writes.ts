@@ -68,6 +68,18 @@ export function checkAfterRemoval(
   return undefined;
 }
 
+/**
+ * An update keeps the listing's url: the url is part of the id (one listing
+ * per key and url), so a moved listing would leave its id naming another url.
+ */
+export function checkSameUrl(id: string, oldUrl: string, newUrl: string): RegistryFailure | undefined {
+  if (newUrl === oldUrl) return undefined;
+  return fail(
+    'url_mismatch',
+    `listing ${id} is for ${oldUrl}; to list ${newUrl}, remove it and register the new url`,
+  );
+}
+
 /** What a signed update makes of listing `old`: the new fields, with what the registry holds of it kept. */
 export function updatedListing(id: string, req: SignedListing, old: Listing, now: number): Listing {
   return {

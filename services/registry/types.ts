@@ -124,6 +124,7 @@ export type RegistryErrorCode =
   | 'not_found'
   | 'already_listed'
   | 'pubkey_mismatch'
+  | 'url_mismatch'
   | 'bad_invoice'
   | 'wrong_payee'
   | 'wrong_preimage'

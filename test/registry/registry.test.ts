@@ -109,6 +109,14 @@ describe('signed listings', () => {
       code: 'bad_signature',
     });
 
+    // The url is part of the id: an update cannot move the listing (its id would name another url).
+    const moved = fields({ nodePubkey: m.seller.pubkey, url: 'http://elsewhere.test/v1/compute' });
+    expect(await m.client.update(id, moved, owner)).toMatchObject({
+      code: 'url_mismatch',
+      status: 409,
+      message: `listing ${id} is for ${reg.listing.url}; to list http://elsewhere.test/v1/compute, remove it and register the new url`,
+    });
+
     const cheaper = fields({
       nodePubkey: m.seller.pubkey,
       tiers: [{ tier: 0, name: 'single call', kind: 'single', calls: 1, priceMsat: 4_000 }],
