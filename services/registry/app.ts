@@ -36,6 +36,7 @@ export const STATUS_OF: Record<RegistryErrorCode, 400 | 403 | 404 | 405 | 408 | 
   unsupported_media_type: 415,
   pubkey_mismatch: 403,
   url_mismatch: 409,
+  too_many_listings: 409,
   not_found: 404,
   method_not_allowed: 405,
   body_timeout: 408,

@@ -14,6 +14,7 @@ const capabilitiesOf = (l: Listing): Set<string> => new Set(l.capabilities);
 export class ListingTable extends Map<string, Listing> implements ListingSource {
   #all = new PriceOrder();
   readonly #byCapability = new Map<string, PriceOrder>();
+  readonly #perKey = new Map<string, number>();
 
   /** A table of `listings`, each under its id. */
   static of(listings: Iterable<Listing>): ListingTable {
@@ -26,6 +27,7 @@ export class ListingTable extends Map<string, Listing> implements ListingSource 
     const old = this.get(id);
     super.set(id, listing);
     this.#all.put(listing, old);
+    if (!old) this.#count(listing.nodePubkey, 1);
     const before = old ? capabilitiesOf(old) : new Set<string>();
     for (const c of before) if (!listing.capabilities.includes(c)) this.#drop(c, old!);
     for (const c of capabilitiesOf(listing)) {
@@ -41,12 +43,14 @@ export class ListingTable extends Map<string, Listing> implements ListingSource 
     if (!old) return false;
     this.#all.remove(old);
     for (const c of capabilitiesOf(old)) this.#drop(c, old);
+    this.#count(old.nodePubkey, -1);
     return super.delete(id);
   }
 
   override clear(): void {
     this.#all = new PriceOrder();
     this.#byCapability.clear();
+    this.#perKey.clear();
     super.clear();
   }
 
@@ -54,6 +58,17 @@ export class ListingTable extends Map<string, Listing> implements ListingSource 
   offering(capability: string | undefined): Iterable<Listing> {
     if (capability === undefined) return this.#all;
     return this.#byCapability.get(capability) ?? [];
+  }
+
+  /** How many listings `nodePubkey` holds. */
+  listedBy(nodePubkey: string): number {
+    return this.#perKey.get(nodePubkey) ?? 0;
+  }
+
+  #count(nodePubkey: string, by: number): void {
+    const n = (this.#perKey.get(nodePubkey) ?? 0) + by;
+    if (n > 0) this.#perKey.set(nodePubkey, n);
+    else this.#perKey.delete(nodePubkey);
   }
 
   #drop(capability: string, listing: Listing): void {

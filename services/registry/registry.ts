@@ -1,7 +1,8 @@
-import { silentLogger, type Logger } from '../../infra/log.js';
+import { silentLogger } from '../../infra/log.js';
 import { createRng, osSecrets, type Rng } from '../../infra/random.js';
 import type { Clock } from '../../infra/time/clock.js';
 import type { Network } from '../../infra/lightning/node.js';
+import { LISTINGS_IN_ALL, LISTINGS_PER_KEY, type RegistryDeps } from './registry-deps.js';
 import type { RatingRequest } from './ratings.js';
 import { entryPriceMsat, searchListings } from './search.js';
 import type { SignedAction } from './signing.js';
@@ -12,10 +13,12 @@ import type { SignedListing, SignedRemoval } from './signed-writes.js';
 import {
   checkAfterRemoval,
   checkNewer,
+  checkRoom,
   checkSameUrl,
   checkSignature,
   fail,
   listingId,
+  pruneTombstones,
   updatedListing,
 } from './signed-writes.js';
 import type { RegistryData, RegistryStore } from './store.js';
@@ -30,21 +33,7 @@ import type {
   RegistryResult,
 } from './types.js';
 
-/** What the registry needs from its surroundings. */
-export interface RegistryDeps {
-  clock: Clock;
-  store?: RegistryStore;
-  logger?: Logger;
-  /** The Lightning network the listed sellers sell on: ratings need a paid invoice of this network. */
-  network: Network;
-  /** How far a signed request's `signedAt` may be from the registry's clock (default 10 minutes). */
-  maxSkewMs?: number;
-  /** How old an invoice may be to back a rating (default 7 days). */
-  maxInvoiceAgeMs?: number;
-  /** Draws for `sort=random` and `ties=random` (default: a stream seeded from the OS; the simulator passes a seeded one). */
-  rng?: Rng;
-}
-
+export type { RegistryDeps } from './registry-deps.js';
 export { listingId, type SignedListing, type SignedRemoval } from './signed-writes.js';
 
 /**
@@ -59,6 +48,7 @@ export class Registry {
   readonly #network: Network;
   readonly #maxInvoiceAgeMs: number;
   readonly #rng: Rng;
+  readonly #limits: { listingsPerKey: number; listings: number };
   readonly #listings = new ListingTable();
   readonly #ratings = new RatingBook();
   readonly #tombstones = new Map<string, number>();
@@ -73,6 +63,7 @@ export class Registry {
     this.#network = deps.network;
     this.#maxInvoiceAgeMs = deps.maxInvoiceAgeMs ?? 7 * 86_400_000;
     this.#rng = deps.rng ?? createRng(Buffer.from(osSecrets.bytes(16)).toString('hex'));
+    this.#limits = { listingsPerKey: LISTINGS_PER_KEY, listings: LISTINGS_IN_ALL, ...deps.limits };
     this.#writer = new SnapshotWriter(this.#store, () => this.#snapshot());
   }
 
@@ -101,6 +92,8 @@ export class Registry {
       return fail('already_listed', `listing ${id} exists; update it with PUT /listings/${id}`);
     const replayed = checkAfterRemoval(req.signedAt, this.#tombstones.get(id), id);
     if (replayed) return replayed;
+    const full = checkRoom(this.#listings, req.listing.nodePubkey, this.#limits);
+    if (full) return full;
     const now = this.#clock.now();
     const listing: Listing = { ...req.listing, id, createdAt: now, updatedAt: now, signedAt: req.signedAt };
     this.#tombstones.delete(id);
@@ -152,6 +145,7 @@ export class Registry {
     if (stale) return stale;
     this.#listings.delete(id);
     this.#tombstones.set(id, req.signedAt);
+    pruneTombstones(this.#tombstones, this.#clock.now() - this.#maxSkewMs);
     this.#emit({ type: 'listing_removed', listing: old });
     await this.#persist();
     return { ok: true, listing: structuredClone(old) };

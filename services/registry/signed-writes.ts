@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { ListingTable } from './listing-table.js';
 import type { Listing, ListingFields, RegistryFailure } from './types.js';
 import type { SignedAction } from './signing.js';
 import { verifyAction } from './signing.js';
@@ -91,4 +92,36 @@ export function updatedListing(id: string, req: SignedListing, old: Listing, now
     updatedAt: now,
     signedAt: req.signedAt,
   };
+}
+
+/** Refuses a new listing when its key already holds `listingsPerKey`, or the registry `listings` in all. */
+export function checkRoom(
+  table: ListingTable,
+  nodePubkey: string,
+  limits: { listingsPerKey: number; listings: number },
+): RegistryFailure | undefined {
+  if (table.listedBy(nodePubkey) >= limits.listingsPerKey)
+    return fail(
+      'too_many_listings',
+      `node ${nodePubkey} already has ${limits.listingsPerKey} listings; remove one first`,
+    );
+  if (table.size >= limits.listings)
+    return fail(
+      'too_many_listings',
+      `the registry holds ${limits.listings} listings, its limit; retry later`,
+    );
+  return undefined;
+}
+
+/**
+ * Drops tombstones of removals signed before `oldestAccepted` (the registry
+ * clock minus the skew it accepts): a registration signed that early is
+ * refused by its signature time anyway. Removals are kept in the order they
+ * came, so the old ones are at the front.
+ */
+export function pruneTombstones(tombstones: Map<string, number>, oldestAccepted: number): void {
+  for (const [id, removedAt] of tombstones) {
+    if (removedAt >= oldestAccepted) return;
+    tombstones.delete(id);
+  }
 }

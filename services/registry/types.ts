@@ -125,6 +125,7 @@ export type RegistryErrorCode =
   | 'already_listed'
   | 'pubkey_mismatch'
   | 'url_mismatch'
+  | 'too_many_listings'
   | 'bad_invoice'
   | 'wrong_payee'
   | 'wrong_preimage'

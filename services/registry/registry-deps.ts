@@ -1,0 +1,27 @@
+import type { Logger } from '../../infra/log.js';
+import type { Network } from '../../infra/lightning/node.js';
+import type { Rng } from '../../infra/random.js';
+import type { Clock } from '../../infra/time/clock.js';
+import type { RegistryStore } from './store.js';
+
+/** What the registry needs from its surroundings. */
+export interface RegistryDeps {
+  clock: Clock;
+  store?: RegistryStore;
+  logger?: Logger;
+  /** The Lightning network the listed sellers sell on: ratings need a paid invoice of this network. */
+  network: Network;
+  /** How far a signed request's `signedAt` may be from the registry's clock (default 10 minutes). */
+  maxSkewMs?: number;
+  /** How old an invoice may be to back a rating (default 7 days). */
+  maxInvoiceAgeMs?: number;
+  /** Draws for `sort=random` and `ties=random` (default: a stream seeded from the OS; the simulator passes a seeded one). */
+  rng?: Rng;
+  /** Most listings one node key may hold (default `LISTINGS_PER_KEY`) and in all (default `LISTINGS_IN_ALL`). */
+  limits?: { listingsPerKey?: number; listings?: number };
+}
+
+/** Default most listings per node key: generous for one node's services, not a flood. */
+export const LISTINGS_PER_KEY = 64;
+/** Default most listings in all: keys cost nothing, so the total is bounded too. */
+export const LISTINGS_IN_ALL = 100_000;
