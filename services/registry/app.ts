@@ -37,6 +37,7 @@ export const STATUS_OF: Record<RegistryErrorCode, 400 | 403 | 404 | 405 | 408 | 
   pubkey_mismatch: 403,
   url_mismatch: 409,
   too_many_listings: 409,
+  forbidden_address: 400,
   not_found: 404,
   method_not_allowed: 405,
   body_timeout: 408,

@@ -34,8 +34,9 @@ options:
                            without it the registry forgets everything on exit
   --probe-interval-ms N    health probe period (default 60000; 0 disables probing)
   --probe-timeout-ms N     a probe slower than this fails (default 5000; at least 1)
-  --lab                    let probes reach loopback and private addresses (sellers on this
-                           machine or a lab network); without it only public addresses
+  --lab                    list and probe sellers at loopback and private addresses (sellers
+                           on this machine or a lab network); without it listings and probes
+                           are refused for them (buyers send their tasks to a listing's url)
   -h, --help               show this help
 
 routes: GET /listings?capability=&category=&maxPriceMsat=&alive=&sort=price|rating|latency&limit=

@@ -2,6 +2,7 @@ import type { Logger } from '../../infra/log.js';
 import type { Network } from '../../infra/lightning/node.js';
 import type { Rng } from '../../infra/random.js';
 import type { Clock } from '../../infra/time/clock.js';
+import type { AddressPolicy } from './address-policy.js';
 import type { RegistryStore } from './store.js';
 
 /** What the registry needs from its surroundings. */
@@ -17,6 +18,14 @@ export interface RegistryDeps {
   maxInvoiceAgeMs?: number;
   /** Draws for `sort=random` and `ties=random` (default: a stream seeded from the OS; the simulator passes a seeded one). */
   rng?: Rng;
+  /**
+   * Which addresses a listing's url may name (`public`: no loopback, private,
+   * link-local or reserved IP literal or `localhost` name; `lab`: those too).
+   * Buyers send their tasks to the url, so a public registry must not point
+   * them at their own machine or network. Default: not checked (in-process
+   * registries of a lab); the registry server passes its policy.
+   */
+  addressPolicy?: AddressPolicy;
   /** Most listings one node key may hold (default `LISTINGS_PER_KEY`) and in all (default `LISTINGS_IN_ALL`). */
   limits?: { listingsPerKey?: number; listings?: number };
 }

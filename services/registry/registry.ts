@@ -11,6 +11,7 @@ import { ListingTable } from './listing-table.js';
 import { RatingBook } from './rating-book.js';
 import type { SignedListing, SignedRemoval } from './signed-writes.js';
 import {
+  checkAddress,
   checkAfterRemoval,
   checkNewer,
   checkRoom,
@@ -49,6 +50,7 @@ export class Registry {
   readonly #maxInvoiceAgeMs: number;
   readonly #rng: Rng;
   readonly #limits: { listingsPerKey: number; listings: number };
+  readonly #addressPolicy: RegistryDeps['addressPolicy'];
   readonly #listings = new ListingTable();
   readonly #ratings = new RatingBook();
   readonly #tombstones = new Map<string, number>();
@@ -64,6 +66,7 @@ export class Registry {
     this.#maxInvoiceAgeMs = deps.maxInvoiceAgeMs ?? 7 * 86_400_000;
     this.#rng = deps.rng ?? createRng(Buffer.from(osSecrets.bytes(16)).toString('hex'));
     this.#limits = { listingsPerKey: LISTINGS_PER_KEY, listings: LISTINGS_IN_ALL, ...deps.limits };
+    this.#addressPolicy = deps.addressPolicy;
     this.#writer = new SnapshotWriter(this.#store, () => this.#snapshot());
   }
 
@@ -92,8 +95,10 @@ export class Registry {
       return fail('already_listed', `listing ${id} exists; update it with PUT /listings/${id}`);
     const replayed = checkAfterRemoval(req.signedAt, this.#tombstones.get(id), id);
     if (replayed) return replayed;
-    const full = checkRoom(this.#listings, req.listing.nodePubkey, this.#limits);
-    if (full) return full;
+    const refused =
+      checkRoom(this.#listings, req.listing.nodePubkey, this.#limits) ??
+      checkAddress(req.listing.url, this.#addressPolicy);
+    if (refused) return refused;
     const now = this.#clock.now();
     const listing: Listing = { ...req.listing, id, createdAt: now, updatedAt: now, signedAt: req.signedAt };
     this.#tombstones.delete(id);

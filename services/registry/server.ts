@@ -63,7 +63,7 @@ export async function startRegistryServer({
   logger = silentLogger,
 }: RegistryServerOptions): Promise<RegistryServer> {
   const store = dataFile ? new JsonFileRegistryStore(dataFile) : new MemoryRegistryStore();
-  const registry = await Registry.open({ clock, network, store, logger });
+  const registry = await Registry.open({ clock, network, store, logger, addressPolicy });
   const app = createRegistryApp(registry, {
     logger,
     ...(bodyTimeoutMs !== undefined ? { bodyTimeoutMs } : {}),

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { probeUrlRefusal, type AddressPolicy } from './address-policy.js';
 import type { ListingTable } from './listing-table.js';
 import type { Listing, ListingFields, RegistryFailure } from './types.js';
 import type { SignedAction } from './signing.js';
@@ -92,6 +93,15 @@ export function updatedListing(id: string, req: SignedListing, old: Listing, now
     updatedAt: now,
     signedAt: req.signedAt,
   };
+}
+
+/** Refuses a listing url whose address `policy` does not allow (no check without a policy). */
+export function checkAddress(url: string, policy: AddressPolicy | undefined): RegistryFailure | undefined {
+  const why = policy && probeUrlRefusal(url, policy);
+  if (!why) return undefined;
+  const lab =
+    policy === 'public' ? '; a registry for sellers on this machine or network runs with --lab' : '';
+  return fail('forbidden_address', `listing url ${url}: ${why}${lab}`);
 }
 
 /** Refuses a new listing when its key already holds `listingsPerKey`, or the registry `listings` in all. */

@@ -126,6 +126,7 @@ export type RegistryErrorCode =
   | 'pubkey_mismatch'
   | 'url_mismatch'
   | 'too_many_listings'
+  | 'forbidden_address'
   | 'bad_invoice'
   | 'wrong_payee'
   | 'wrong_preimage'

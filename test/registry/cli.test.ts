@@ -46,7 +46,7 @@ describe('registry and seller CLIs on real sockets', () => {
     const data = join(dir, 'registry.json');
     const reg = await start(
       'services/registry/cli.ts',
-      ['--port', '0', '--data', data, '--probe-interval-ms', '0'],
+      ['--port', '0', '--data', data, '--probe-interval-ms', '0', '--lab'],
       /listening on (http:\/\/\S+) /,
     );
     const registryUrl = reg.match[1]!;
@@ -69,7 +69,7 @@ describe('registry and seller CLIs on real sockets', () => {
     expect(await exited(reg.child)).toBe(0);
     const again = await start(
       'services/registry/cli.ts',
-      ['--port', '0', '--data', data, '--probe-interval-ms', '0'],
+      ['--port', '0', '--data', data, '--probe-interval-ms', '0', '--lab'],
       /listening on (http:\/\/\S+) /,
     );
     const res = await fetch(`${again.match[1]}/listings/${id}`);

@@ -145,6 +145,39 @@ describe('registry server on a real socket', () => {
     expect(await res.json()).toMatchObject({ error: code });
   });
 
+  it.each([
+    ['public', 'http://127.0.0.1:6379/x', 'address 127.0.0.1 is not allowed (public policy)'],
+    ['public', 'http://localhost/admin', 'host localhost is loopback (public policy)'],
+    ['public', 'http://[::ffff:10.0.0.1]/x', 'address ::ffff:a00:1 is not allowed (public policy)'],
+    ['public', 'http://feed.example/v1/data', undefined],
+    ['lab', 'http://127.0.0.1:6379/x', undefined],
+  ] as const)(
+    'a %s registry refuses a listing for %s when its address is not allowed (buyers send their tasks there): %s',
+    async (addressPolicy, url, why) => {
+      const clock = new VirtualClock();
+      server = await startRegistryServer({ clock, network: 'regtest', probeIntervalMs: 0, addressPolicy });
+      const signer = keySigner(createRng(5).bytes(32));
+      const listing: ListingFields = {
+        name: 'feed',
+        url,
+        category: 'data',
+        capabilities: ['data'],
+        tiers: [{ tier: 0, name: 'one', kind: 'single', calls: 1, priceMsat: 2_000 }],
+        nodePubkey: signer.pubkey,
+      };
+      const client = new RegistryClient({ baseUrl: server.url, fetch: (r) => fetch(r), clock });
+      const r = await client.register(listing, signer);
+      if (why === undefined) expect(r.ok).toBe(true);
+      else
+        expect(r).toEqual({
+          ok: false,
+          status: 400,
+          code: 'forbidden_address',
+          message: `listing url ${url}: ${why}; a registry for sellers on this machine or network runs with --lab`,
+        });
+    },
+  );
+
   it('answers a malformed listing id by 400 invalid_id and an unknown one by 404 not_found', async () => {
     server = await startRegistryServer({ clock: new VirtualClock(), network: 'regtest', probeIntervalMs: 0 });
     const bad = await fetch(`${server.url}/listings/..%2F..%2Fetc`);
