@@ -4,6 +4,16 @@ import { MemorySink } from '../../sim/metrics/sink.js';
 import { runScenario } from '../../sim/run.js';
 import { loadScenario } from '../../sim/scenario/load.js';
 
+/** The resale scenario at seed 1 with `overrides`: its summary, purchases.csv rows and a column lookup. */
+async function resaleRun(overrides: Record<string, unknown>) {
+  const scenario = loadScenario('resale', { overrides, checks: scenarioChecks });
+  const purchases = new MemorySink();
+  const { summary } = await runScenario(scenario, { seed: 1, sinks: { purchases, tasks: new MemorySink() } });
+  const [header, ...lines] = purchases.text().trim().split('\n');
+  const col = (name: string) => header!.split(',').indexOf(name);
+  return { summary, rows: lines.map((l) => l.split(',')), col };
+}
+
 describe('simulated resale: an overselling broker is not paid for the slices that fail', () => {
   it(
     'resale seed 1, 25 one-call slices per 20-call bundle: 25 slices refused at 0 msat, 115 sold at 2,500',
@@ -11,18 +21,8 @@ describe('simulated resale: an overselling broker is not paid for the slices tha
       timeout: 120_000,
     },
     async () => {
-      const scenario = loadScenario('resale', {
-        overrides: { 'resellers[0].slicesPerBundle': 25 },
-        checks: scenarioChecks,
-      });
-      const purchases = new MemorySink();
-      const { summary } = await runScenario(scenario, {
-        seed: 1,
-        sinks: { purchases, tasks: new MemorySink() },
-      });
-      const [header, ...lines] = purchases.text().trim().split('\n');
-      const col = (name: string) => header!.split(',').indexOf(name);
-      const refused = lines.map((l) => l.split(',')).filter((r) => r[col('outcome')] === 'slice_refused');
+      const { summary, rows, col } = await resaleRun({ 'resellers[0].slicesPerBundle': 25 });
+      const refused = rows.filter((r) => r[col('outcome')] === 'slice_refused');
 
       // Each refused slice's check (its row's call) at the origin met the bundle's spent counter (token_refused).
       expect(summary.purchases.byOutcome).toEqual({ slice_refused: 25, success: 158 });
@@ -42,21 +42,10 @@ describe('simulated resale: an overselling broker is not paid for the slices tha
     'resale seed 1, overselling with a credit limit of 5 unpaid slices per 600 s: each broker stops after 5 refused slices (10 in all, not 25) and refuses the rest 503 credit_exhausted at 0 msat',
     { timeout: 120_000 },
     async () => {
-      const scenario = loadScenario('resale', {
-        overrides: {
-          'resellers[0].slicesPerBundle': 25,
-          'resellers[0].creditLimit': { slices: 5, windowSec: 600 },
-        },
-        checks: scenarioChecks,
+      const { summary, rows, col } = await resaleRun({
+        'resellers[0].slicesPerBundle': 25,
+        'resellers[0].creditLimit': { slices: 5, windowSec: 600 },
       });
-      const purchases = new MemorySink();
-      const { summary } = await runScenario(scenario, {
-        seed: 1,
-        sinks: { purchases, tasks: new MemorySink() },
-      });
-      const [header, ...lines] = purchases.text().trim().split('\n');
-      const col = (name: string) => header!.split(',').indexOf(name);
-      const rows = lines.map((l) => l.split(','));
       // The broker's 503 credit_exhausted comes before any invoice: a quote with no challenge.
       const creditRefused = rows.filter(
         (r) => r[col('stage')] === 'quote' && r[col('reason')] === 'HTTP 503 without a payment challenge',

@@ -1,25 +1,39 @@
 import { describe, expect, it } from 'vitest';
 import { attenuate, caveats, formatAuthorization } from '../../infra/l402/index.js';
 import { MemoryQuotaStore, l402Paywall } from '../../services/paywall/index.js';
-import { appWith, buy, challengeOf, inMemory, json, makeWorld, payInvoice } from '../paywall/helpers.js';
+import {
+  appWith,
+  buy,
+  challengeOf,
+  inMemory,
+  json,
+  makeWorld,
+  payInvoice,
+  type World,
+} from '../paywall/helpers.js';
 
 const LIFETIME_SEC = 3600;
+
+/** A 5,000 msat weather route whose tokens live an hour, counting calls in `quotaStore`. */
+const weatherApp = (w: World, quotaStore: MemoryQuotaStore, extra: { maxCalls?: number } = {}) =>
+  appWith(
+    l402Paywall({
+      ...w,
+      node: w.seller,
+      service: 'weather',
+      price: 5_000,
+      tokenLifetimeSec: LIFETIME_SEC,
+      quotaStore,
+      ...extra,
+    }),
+  );
 
 describe('a paid token cannot make the seller keep unbounded state', () => {
   it('counts calls for at most 64 attenuated copies of one token, and forgets them once the token expired', async () => {
     const w = makeWorld();
     const quotaStore = new MemoryQuotaStore();
     // A time pass: no quota of its own, so every copy the buyer attenuates with max_calls is a counter of its own.
-    const app = appWith(
-      l402Paywall({
-        ...w,
-        node: w.seller,
-        service: 'weather',
-        price: 5_000,
-        tokenLifetimeSec: LIFETIME_SEC,
-        quotaStore,
-      }),
-    );
+    const app = weatherApp(w, quotaStore);
     const { challenge, authorization } = await buy(w, inMemory(app), '/v1/data');
     const preimage = authorization.slice(authorization.lastIndexOf(':') + 1);
     const statuses: number[] = [];
@@ -44,17 +58,7 @@ describe('a paid token cannot make the seller keep unbounded state', () => {
   it('keeps a 1-call token spent when a copy with an earlier valid_until made its first call and expired: 1 call for 1 payment, not one per sweep', async () => {
     const w = makeWorld();
     const quotaStore = new MemoryQuotaStore();
-    const app = appWith(
-      l402Paywall({
-        ...w,
-        node: w.seller,
-        service: 'weather',
-        price: 5_000,
-        maxCalls: 1,
-        tokenLifetimeSec: LIFETIME_SEC,
-        quotaStore,
-      }),
-    );
+    const app = weatherApp(w, quotaStore, { maxCalls: 1 });
     // Paid for, and no call made with it yet.
     const challenge = challengeOf(await app.request('/v1/data'));
     const preimage = await payInvoice(w, w.buyer, challenge.invoice);
