@@ -118,16 +118,14 @@ export class Registry {
         'pubkey_mismatch',
         `listing ${id} belongs to ${old.nodePubkey}, not ${req.listing.nodePubkey}`,
       );
-    const moved = checkSameUrl(id, old.url, req.listing.url);
-    if (moved) return moved;
     const bad = this.#checkSignature(
       { action: 'update', id, listing: req.listing, signedAt: req.signedAt },
       req.signature,
       old.nodePubkey,
     );
     if (bad) return bad;
-    const stale = checkNewer(req.signedAt, old.signedAt);
-    if (stale) return stale;
+    const refused = checkNewer(req.signedAt, old.signedAt) ?? checkSameUrl(id, old.url, req.listing.url);
+    if (refused) return refused;
     const listing = updatedListing(id, req, old, this.#clock.now());
     this.#listings.set(id, listing);
     this.#emit({ type: 'listing_updated', listing });
