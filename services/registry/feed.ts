@@ -12,6 +12,9 @@ export type FeedMessage = { type: 'hello'; listings: number } | RegistryEvent;
 /** Where the feed listens on the registry's HTTP server. */
 export const FEED_PATH = '/feed';
 
+/** Default most feed subscribers at once: 1,000 × the 1 MiB each may fall behind is 1 GiB at worst. */
+export const FEED_MAX_CLIENTS = 1000;
+
 /** A feed attached to a server. */
 export interface RegistryFeed {
   readonly clients: number;
@@ -24,6 +27,8 @@ export interface RegistryFeed {
  * else is refused with 404. Subscribers only listen (frames they send are
  * ignored, and large ones close the connection); one that falls more than
  * `maxBufferedBytes` behind is dropped rather than buffered without bound.
+ * At most `maxClients` subscribers at once (each may hold `maxBufferedBytes`):
+ * beyond that an upgrade is refused with 503 and Retry-After.
  */
 export function attachRegistryFeed(
   server: Server,
@@ -31,8 +36,9 @@ export function attachRegistryFeed(
   {
     path = FEED_PATH,
     maxBufferedBytes = 1 << 20,
+    maxClients = FEED_MAX_CLIENTS,
     logger = silentLogger,
-  }: { path?: string; maxBufferedBytes?: number; logger?: Logger } = {},
+  }: { path?: string; maxBufferedBytes?: number; maxClients?: number; logger?: Logger } = {},
 ): RegistryFeed {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -44,6 +50,16 @@ export function attachRegistryFeed(
     }
     if (pathname !== path) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    if (wss.clients.size >= maxClients) {
+      const body = JSON.stringify({
+        error: 'too_many_subscribers',
+        message: `the feed has ${maxClients} subscribers, its limit; retry later`,
+      });
+      socket.end(
+        `HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 5\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {

@@ -27,7 +27,7 @@ export interface RegistryServerOptions {
   probeIntervalMs?: number;
   probeTimeoutMs?: number;
   /**
-   * Which addresses probes may reach (default `public`). `lab` also allows
+   * Which addresses listings may name and probes may reach (default `public`). `lab` also allows
    * loopback and private networks: for sellers on this machine or a lab network.
    */
   addressPolicy?: AddressPolicy;
@@ -35,6 +35,8 @@ export interface RegistryServerOptions {
   fetch?: (req: Request) => Promise<Response>;
   /** Time to receive a whole request body (default 10 s); a slower one is answered 408 `body_timeout`. */
   bodyTimeoutMs?: number;
+  /** Most WebSocket feed subscribers at once (default `FEED_MAX_CLIENTS`, 1,000). */
+  maxFeedClients?: number;
   logger?: Logger;
 }
 
@@ -60,6 +62,7 @@ export async function startRegistryServer({
   addressPolicy = 'public',
   fetch = createProbeFetch({ policy: addressPolicy }),
   bodyTimeoutMs,
+  maxFeedClients,
   logger = silentLogger,
 }: RegistryServerOptions): Promise<RegistryServer> {
   const store = dataFile ? new JsonFileRegistryStore(dataFile) : new MemoryRegistryStore();
@@ -69,7 +72,10 @@ export async function startRegistryServer({
     ...(bodyTimeoutMs !== undefined ? { bodyTimeoutMs } : {}),
   });
   const http: Listening = await listen(app.fetch, { port, hostname });
-  const feed = attachRegistryFeed(http.server, registry, { logger });
+  const feed = attachRegistryFeed(http.server, registry, {
+    logger,
+    ...(maxFeedClients !== undefined ? { maxClients: maxFeedClients } : {}),
+  });
   const prober =
     probeIntervalMs > 0
       ? new HealthProber({

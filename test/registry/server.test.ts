@@ -76,6 +76,42 @@ describe('registry server on a real socket', () => {
     expect((await fetch(`${server.url}/health`)).status).toBe(200);
   });
 
+  it('refuses a feed subscriber beyond maxFeedClients with 503 too_many_subscribers and Retry-After; one leaving makes room', async () => {
+    server = await startRegistryServer({
+      clock: new VirtualClock(),
+      network: 'regtest',
+      probeIntervalMs: 0,
+      maxFeedClients: 1,
+    });
+    const first = subscribeFeed(server.url, () => {});
+    await first.ready;
+    const ws = new WebSocket(server.url.replace('http:', 'ws:') + '/feed');
+    const refused = await new Promise<{ status: number; retryAfter: string; body: string }>((resolve) => {
+      ws.on('open', () => resolve({ status: 101, retryAfter: '', body: '' }));
+      ws.on('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, retryAfter: String(res.headers['retry-after']), body }),
+        );
+      });
+    });
+    expect(refused).toEqual({
+      status: 503,
+      retryAfter: '5',
+      body: JSON.stringify({
+        error: 'too_many_subscribers',
+        message: 'the feed has 1 subscribers, its limit; retry later',
+      }),
+    });
+    first.close();
+    for (let i = 0; i < 200 && server.feed.clients > 0; i++) await new Promise((r) => setTimeout(r, 5));
+    const second = subscribeFeed(server.url, () => {});
+    await second.ready;
+    expect(server.feed.clients).toBe(1);
+    second.close();
+  });
+
   it.each([
     ['malformed JSON', { body: '{"listing": ', type: 'application/json' }, 400, 'bad_json'],
     [
