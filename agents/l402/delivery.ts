@@ -4,7 +4,7 @@ import type { PurchaseOutcome } from './outcome.js';
 import { readBody, withBody } from '../../infra/http/bounded-body.js';
 import { readPaywallAnswer, type PaywallAnswer } from './paywall-response.js';
 import type { PreparedRequest } from './request.js';
-import { send } from './offer.js';
+import { send } from './send.js';
 import type { StoredToken } from './token-store.js';
 
 /** How an authorized request ended. */

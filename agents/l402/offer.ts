@@ -13,7 +13,7 @@ import type { EngineContext, StepFailure } from './context.js';
 import { checkInvoice, type InvoiceCheck } from './invoice-check.js';
 import type { PurchaseHints } from './outcome.js';
 import type { PaywallAnswer } from './paywall-response.js';
-import { sendInit, type PreparedRequest } from './request.js';
+import type { PreparedRequest } from './request.js';
 
 /**
  * A priced option from one seller's 402: the policy's view (amount, fee
@@ -33,44 +33,6 @@ export interface Offer extends PolicyOffer {
   limits: TokenLimits;
   quotedAt: number;
   quoteMs: number;
-}
-
-/**
- * Sends one request (with credentials when given), aborted after `ctx.requestTimeoutMs`; a network error
- * or timeout is a `seller_error`. The timer settles the send even if the transport ignores the signal.
- */
-export function send(
-  ctx: EngineContext,
-  req: PreparedRequest,
-  authorization?: string,
-): Promise<{ ok: true; response: Response } | StepFailure> {
-  const ms = ctx.requestTimeoutMs;
-  const abort = new AbortController();
-  // Aborted by the timeout or by the caller's own signal.
-  const signal = req.signal ? AbortSignal.any([req.signal, abort.signal]) : abort.signal;
-  return new Promise((resolve) => {
-    const answered = (response: Response) => {
-      clearTimeout(timer);
-      resolve({ ok: true, response });
-    };
-    const failed = (err: unknown) => {
-      clearTimeout(timer);
-      resolve({
-        ok: false,
-        outcome: 'seller_error',
-        reason: `request failed: ${(err as Error)?.message ?? err}`,
-      });
-    };
-    const timer = setTimeout(() => {
-      failed(new Error(`no answer within ${ms} ms`));
-      abort.abort();
-    }, ms);
-    try {
-      ctx.fetch(req.url, sendInit(req, authorization, signal)).then(answered, failed);
-    } catch (err) {
-      failed(err);
-    }
-  });
 }
 
 /** The advertised price of a token tier, when the caller knows the seller's tiers. */
