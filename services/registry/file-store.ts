@@ -32,7 +32,7 @@ export class JsonFileRegistryStore implements RegistryStore {
     if (!isRegistryData(data))
       throw new LabError(
         'corrupt_store',
-        `${this.path} is not a registry snapshot (version 1 with listings, ratings, tombstones)`,
+        `${this.path} is not a registry snapshot (version 1 or 2 with listings, ratings, tombstones; ratingSums in version 2)`,
       );
     return data;
   }
@@ -54,7 +54,12 @@ export class JsonFileRegistryStore implements RegistryStore {
 function isRegistryData(v: unknown): v is RegistryData {
   if (v === null || typeof v !== 'object') return false;
   const d = v as Record<string, unknown>;
+  const sumsFit = d.version === 1 ? d.ratingSums === undefined : Array.isArray(d.ratingSums);
   return (
-    d.version === 1 && Array.isArray(d.listings) && Array.isArray(d.ratings) && Array.isArray(d.tombstones)
+    (d.version === 1 || d.version === 2) &&
+    sumsFit &&
+    Array.isArray(d.listings) &&
+    Array.isArray(d.ratings) &&
+    Array.isArray(d.tombstones)
   );
 }

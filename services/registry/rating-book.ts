@@ -1,23 +1,38 @@
 import type { RatingRequest, RatingRules } from './ratings.js';
 import { verifyRating } from './ratings.js';
 import { fail } from './signed-writes.js';
-import type { Listing, ListingRating, RatingRecord, RegistryResult } from './types.js';
+import type { Listing, ListingRating, RatingRecord, RatingSum, RegistryResult } from './types.js';
+import { LabError } from '../../infra/errors.js';
+
+interface Sums {
+  weighted: bigint;
+  paid: bigint;
+  count: number;
+}
 
 /**
- * The registry's proven ratings: one record per payment hash (a hash rates
- * once), and per listing the amount-weighted sums its rating is computed
- * from. Sums are bigint so sums of msat never round.
+ * The registry's proven ratings: per listing the amount-weighted sums its
+ * rating is computed from (bigint, so sums of msat never round), and one
+ * record per payment hash while that hash could still rate (a hash rates
+ * once). A record is dropped once its invoice is too old to rate again
+ * (`maxInvoiceAgeMs + maxSkewMs` after it was recorded), so the records stay
+ * bounded by the ratings of that window while the sums keep every rating.
  */
 export class RatingBook {
   readonly #records = new Map<string, RatingRecord>();
-  readonly #sums = new Map<string, { weighted: bigint; paid: bigint; count: number }>();
+  readonly #sums = new Map<string, Sums>();
 
-  /** Loads saved records. A record without a positive amount predates signed ratings: its hash stays used, it weighs nothing. */
-  load(records: Iterable<RatingRecord>): void {
+  /**
+   * Loads a snapshot's records and sums. A snapshot without sums (version 1)
+   * has every record, so the sums are rebuilt from them. A record without a
+   * positive amount predates signed ratings: its hash stays used, it weighs nothing.
+   */
+  load(records: Iterable<RatingRecord>, sums: readonly RatingSum[] | undefined): void {
     for (const rec of records) {
       this.#records.set(rec.paymentHash, rec);
-      if (Number.isSafeInteger(rec.amountMsat) && rec.amountMsat > 0) this.#addToSums(rec);
+      if (!sums && Number.isSafeInteger(rec.amountMsat) && rec.amountMsat > 0) this.#addToSums(rec);
     }
+    for (const s of sums ?? []) this.#sums.set(s.listingId, parseSum(s));
   }
 
   /**
@@ -30,6 +45,7 @@ export class RatingBook {
     req: RatingRequest,
     rules: RatingRules,
   ): RegistryResult<{ rating: ListingRating; paymentHash: string }> {
+    this.#prune(rules.now - rules.maxInvoiceAgeMs - rules.maxSkewMs);
     const proof = verifyRating(req, listing, rules);
     if (!proof.ok) return proof;
     const { paymentHash, amountMsat } = proof;
@@ -55,9 +71,30 @@ export class RatingBook {
     return { average: Number(s.weighted) / Number(s.paid), count: s.count, paidMsat: Number(s.paid) };
   }
 
-  /** Every record, in the order recorded (for the snapshot). */
-  records(): RatingRecord[] {
-    return [...this.#records.values()];
+  /** The records kept, in the order recorded, and every listing's sums (for the snapshot). */
+  snapshot(): { ratings: RatingRecord[]; ratingSums: RatingSum[] } {
+    return {
+      ratings: [...this.#records.values()],
+      ratingSums: [...this.#sums].map(([listingId, s]) => ({
+        listingId,
+        weightedScoreMsat: s.weighted.toString(),
+        paidMsat: s.paid.toString(),
+        count: s.count,
+      })),
+    };
+  }
+
+  /**
+   * Drops the records made before `cutoff`: their invoices were issued at
+   * most `maxSkewMs` after they were recorded, so they are now older than
+   * `maxInvoiceAgeMs` and refused as stale before their hash is looked up.
+   * Records are in the order recorded; the scan stops at the first newer one.
+   */
+  #prune(cutoff: number): void {
+    for (const [hash, rec] of this.#records) {
+      if (rec.at >= cutoff) return;
+      this.#records.delete(hash);
+    }
   }
 
   #addToSums(rec: RatingRecord): void {
@@ -69,4 +106,17 @@ export class RatingBook {
       count: s.count + 1,
     });
   }
+}
+
+function parseSum(s: RatingSum): Sums {
+  try {
+    const sums = { weighted: BigInt(s.weightedScoreMsat), paid: BigInt(s.paidMsat), count: s.count };
+    if (sums.paid >= 0n && Number.isSafeInteger(sums.count) && sums.count >= 0) return sums;
+  } catch {
+    // Not an integer string: refused below.
+  }
+  throw new LabError(
+    'corrupt_store',
+    `saved rating sums of listing ${s.listingId} are not non-negative integers: ${JSON.stringify(s)}`,
+  );
 }

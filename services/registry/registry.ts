@@ -75,7 +75,7 @@ export class Registry {
     const r = new Registry(deps);
     const data = (await r.#store.load()) ?? emptyRegistryData();
     for (const t of data.tombstones) r.#tombstones.set(t.id, t.signedAt);
-    r.#ratings.load(data.ratings);
+    r.#ratings.load(data.ratings, data.ratingSums);
     for (const l of data.listings) {
       const { rating: _stored, ...rest } = l;
       const rating = r.#ratings.ratingOf(l.id);
@@ -241,9 +241,9 @@ export class Registry {
 
   #snapshot(): RegistryData {
     return {
-      version: 1,
+      version: 2,
       listings: [...this.#listings.values()],
-      ratings: this.#ratings.records(),
+      ...this.#ratings.snapshot(),
       tombstones: [...this.#tombstones].map(([id, signedAt]) => ({ id, signedAt })),
     };
   }

@@ -1,11 +1,17 @@
-import type { Listing, RatingRecord } from './types.js';
+import type { Listing, RatingRecord, RatingSum } from './types.js';
 
-/** Everything the registry must remember across a restart. */
+/**
+ * Everything the registry must remember across a restart. Version 2 adds
+ * `ratingSums`; a version 1 snapshot (every rating record, no sums) still
+ * loads, its sums rebuilt from the records.
+ */
 export interface RegistryData {
-  version: 1;
+  version: 1 | 2;
   listings: Listing[];
-  /** One per payment hash: the proof of purchase can be used once. */
+  /** One per payment hash that could still rate: the proof of purchase can be used once. */
   ratings: RatingRecord[];
+  /** Per listing, the sums its rating is computed from (absent in version 1). */
+  ratingSums?: RatingSum[];
   /** Removed listing ids and the signedAt of their removal, so an old registration cannot be replayed. */
   tombstones: { id: string; signedAt: number }[];
 }
@@ -38,7 +44,7 @@ export class MemoryRegistryStore implements RegistryStore {
 
 /** An empty snapshot. */
 export function emptyRegistryData(): RegistryData {
-  return { version: 1, listings: [], ratings: [], tombstones: [] };
+  return { version: 2, listings: [], ratings: [], ratingSums: [], tombstones: [] };
 }
 
 /**

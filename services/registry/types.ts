@@ -109,6 +109,14 @@ export interface RatingRecord {
   payer: string;
 }
 
+/** A listing's rating as saved: the sums of score x amount and of amounts (msat, decimal strings: they may pass 2^53) and the count. */
+export interface RatingSum {
+  listingId: string;
+  weightedScoreMsat: string;
+  paidMsat: string;
+  count: number;
+}
+
 /** Machine-readable reasons the registry refuses a request. */
 export type RegistryErrorCode =
   | 'bad_json'

@@ -44,7 +44,7 @@ describe('durable JSON-file store', () => {
     expect(await reopened.rate(reg.listing.id, replay)).toMatchObject({ ok: false, code: 'already_rated' });
     // Written by rename: no temporary file is left next to it.
     expect(await readdir(join(file, '..'))).toEqual(['registry.json']);
-    expect(JSON.parse(await readFile(file, 'utf8')).version).toBe(1);
+    expect(JSON.parse(await readFile(file, 'utf8')).version).toBe(2);
   });
 
   it('folds a burst of changes into few writes and loses none', async () => {
