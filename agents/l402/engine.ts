@@ -25,6 +25,9 @@ export {
 
 /** The single-flight key of a request's resource. */
 const keyOf = (req: PreparedRequest): string => `${req.origin}${req.path}`;
+/** The single-flight key of a payment: the scope its token will cover (a /v1 token serves /v1/a and /v1/b). */
+const scopeKeyOf = (offer: Offer): string =>
+  `${offer.req.origin}${offer.limits.pathPrefix ?? offer.req.path}`;
 
 /**
  * Creates a purchase engine.
@@ -56,7 +59,12 @@ class Engine implements PurchaseEngine {
     this.buyer = this.#ctx.buyer;
   }
 
-  async held(req: PreparedRequest): Promise<Held> {
+  held(req: PreparedRequest): Promise<Held> {
+    return this.#held(req);
+  }
+
+  /** What `held` answers; a caller holding the resource's lease does not wait for its own flight. */
+  async #held(req: PreparedRequest, lease?: Lease): Promise<Held> {
     for (;;) {
       const t = this.tokens.get(req.origin, req.path);
       if (t?.state !== 'pending') {
@@ -65,7 +73,8 @@ class Engine implements PurchaseEngine {
           : { kind: 'none', token: t };
       }
       // Ours and still paying (maybe for a sibling path): wait for it rather than ask the node.
-      const ours = this.#paying.get(t.paymentHash) ?? this.#flights.waitFor(keyOf(req));
+      const flight = lease?.key === keyOf(req) ? undefined : this.#flights.waitFor(keyOf(req));
+      const ours = this.#paying.get(t.paymentHash) ?? flight;
       if (ours) await ours;
       else if ((await recoverToken(this.#ctx, this.#unresolved, t).catch(() => undefined)) === undefined)
         return { kind: 'in_flight', paymentHash: t.paymentHash };
@@ -136,8 +145,9 @@ class Engine implements PurchaseEngine {
         })
         .finally(settle);
     };
-    if (lease?.key === keyOf(grant.offer.req)) return payNow();
-    return this.#guarded(grant, payNow, (token) => {
+    // Under the resource's lease, a token for that resource alone has nobody else to wait for.
+    if (lease?.key === scopeKeyOf(grant.offer)) return payNow();
+    return this.#guarded(grant, lease, payNow, (token) => {
       if (claim) this.tokens.recordUse(token);
       return { ok: true, token, payMs: 0 };
     });
@@ -208,22 +218,28 @@ class Engine implements PurchaseEngine {
     };
   }
 
-  /** Pays as the resource's one purchase, unless a purchase that ran meanwhile left a token. */
+  /**
+   * Pays as the one purchase of the token's scope, unless a purchase that ran
+   * meanwhile left a token for the resource: purchases of sibling paths under
+   * one prefix token share one payment, as purchases of one path do.
+   */
   async #guarded(
     grant: Grant,
+    lease: Lease | undefined,
     payNow: () => Promise<PaidOffer | PayFailure>,
     shared: (token: StoredToken) => PaidOffer,
   ): Promise<PaidOffer | PayFailure> {
     const req = grant.offer.req;
+    const key = scopeKeyOf(grant.offer);
     for (;;) {
-      const flight = this.#flights.waitFor(keyOf(req));
+      const flight = this.#flights.waitFor(key);
       if (flight) {
         await flight;
         continue;
       }
-      const h = await this.held(req);
-      if (this.#flights.waitFor(keyOf(req))) continue;
-      if (h.kind === 'none') return this.#flights.run(keyOf(req), payNow);
+      const h = await this.#held(req, lease);
+      if (this.#flights.waitFor(key)) continue;
+      if (h.kind === 'none') return this.#flights.run(key, payNow);
       // Someone bought (or is still paying for) this resource meanwhile: never pay twice for it.
       grant.policy.release(grant.reservation);
       if (h.kind === 'usable') return shared(h.token);

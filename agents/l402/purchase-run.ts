@@ -56,16 +56,18 @@ export class Run {
 
   #base(clock: Clock): Omit<PurchaseResult, 'outcome'> {
     const p = this.#paid?.payment;
+    // Paid without a payment: a purchase of the same token scope bought the token meanwhile; ours reuses it.
+    const shared = this.#paid && !p ? this.#paid.token : undefined;
     return {
       quotedMsat: this.#offer?.amountMsat,
       paidMsat: p ? p.amountMsat : 0,
       feeMsat: p ? p.feeMsat : 0,
       hops: p ? p.hops : 0,
       attempts: this.attempts,
-      tokenReused: false,
-      paymentHash: this.#offer?.paymentHash,
+      tokenReused: shared !== undefined,
+      paymentHash: shared?.paymentHash ?? this.#offer?.paymentHash,
       preimage: this.#paid?.token.preimage,
-      macaroon: this.#offer?.macaroon,
+      macaroon: shared?.macaroon ?? this.#offer?.macaroon,
       payee: this.#offer?.payee,
       timings: { ...this.timings, endedAt: clock.now() },
     };

@@ -1,8 +1,37 @@
+import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { createL402Client } from '../../agents/l402/index.js';
+import { createMinter, MemoryRootKeyStore } from '../../infra/l402/index.js';
 import { fixedLatency } from '../../infra/lightning/simnet/index.js';
 import { settle } from '../../infra/time/virtual-clock.js';
-import { drive, makeMarket } from './market.js';
+import { l402Paywall } from '../../services/paywall/index.js';
+import { drive, makeMarket, type Market } from './market.js';
+
+/** A seller at scoped.test whose 10-call tokens cover /v1 (so /v1/a and /v1/b), 5,000 msat each; counts its 402s. */
+function prefixSeller(m: Market): { challenges: () => number } {
+  const node = m.addNode('scoped');
+  const rng = m.rng.fork('scoped');
+  const minter = createMinter({ rootKeys: new MemoryRootKeyStore(), randomBytes: (n) => rng.bytes(n) });
+  const paywall = l402Paywall({
+    node,
+    minter,
+    clock: m.clock,
+    service: 'scoped',
+    price: 5_000,
+    maxCalls: 10,
+    pathPrefix: '/v1',
+  });
+  let challenges = 0;
+  const app = new Hono();
+  app.use(async (c, next) => {
+    await next();
+    if (c.res.status === 402) challenges++;
+  });
+  app.get('/v1/a', paywall, (c) => c.json({ path: 'a' }));
+  app.get('/v1/b', paywall, (c) => c.json({ path: 'b' }));
+  m.mount('scoped.test', app);
+  return { challenges: () => challenges };
+}
 
 describe('concurrent purchases', () => {
   it('100 concurrent requests for one resource without a token make exactly one payment', async () => {
@@ -41,5 +70,29 @@ describe('concurrent purchases', () => {
     expect(s.served).toBe(2);
     const fees = results[0]!.feeMsat + results[1]!.feeMsat;
     expect(before - (await m.balance(m.buyer))).toBe(20_000 + fees);
+  });
+
+  it('concurrent purchases of two paths under one /v1 token pay once: the second waits for the first and reuses its token', async () => {
+    const m = makeMarket({ latency: fixedLatency(15) });
+    const seller = prefixSeller(m);
+    const client = createL402Client({ node: m.buyer, fetch: m.fetch, clock: m.clock });
+    const before = await m.balance(m.buyer);
+
+    const [a, b] = await drive(
+      m.clock,
+      Promise.all([client.purchase('http://scoped.test/v1/a'), client.purchase('http://scoped.test/v1/b')]),
+    );
+
+    expect([a, b].map((r) => [r.outcome, r.paidMsat, r.tokenReused])).toEqual([
+      ['success', 5_000, false],
+      ['success', 0, true],
+    ]);
+    expect(b.paymentHash).toBe(a.paymentHash);
+    expect(await b.response!.json()).toEqual({ path: 'b' });
+    expect(seller.challenges()).toBe(2);
+    expect(client.tokens.list().map((t) => [t.pathPrefix, t.state, t.callsUsed])).toEqual([
+      ['/v1', 'paid', 2],
+    ]);
+    expect(before - (await m.balance(m.buyer))).toBe(5_000 + a.feeMsat);
   });
 });

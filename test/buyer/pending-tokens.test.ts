@@ -90,8 +90,8 @@ describe('pending tokens are kept by payment hash', () => {
   });
 });
 
-describe('two payments in flight for one token scope', () => {
-  it('are both recovered: two purchases under one /v1 prefix lose their node answers, recover() completes 2 and both paths reuse a token', async () => {
+describe('a payment in flight for a token scope', () => {
+  it('holds back a purchase of a sibling path: /v1/a and /v1/b under one /v1 prefix pay once, both end payment_timeout while its fate is unknown, recover() completes it and both paths reuse its token', async () => {
     const m = makeMarket({ latency: fixedLatency(100) });
     const node = m.addNode('scoped');
     const rng = m.rng.fork('scoped');
@@ -130,15 +130,13 @@ describe('two payments in flight for one token scope', () => {
       lost.purchase('http://scoped.test/v1/b'),
     ]);
     expect([a.outcome, b.outcome]).toEqual(['payment_timeout', 'payment_timeout']);
-    expect(lost.tokens.list().map((t) => [t.pathPrefix, t.state])).toEqual([
-      ['/v1', 'pending'],
-      ['/v1', 'pending'],
-    ]);
+    expect(b.reason).toMatch(/^an earlier payment [0-9a-f]{64} is still in flight$/);
+    expect(lost.tokens.list().map((t) => [t.pathPrefix, t.state])).toEqual([['/v1', 'pending']]);
     await m.clock.runUntilIdle();
     await settle(20);
 
     const client = createL402Client({ node: m.buyer, fetch: m.fetch, clock: m.clock, tokens: lost.tokens });
-    expect(await client.recover()).toEqual({ completed: 2, dropped: 0, inFlight: 0 });
+    expect(await client.recover()).toEqual({ completed: 1, dropped: 0, inFlight: 0 });
     const reused = [
       await client.purchase('http://scoped.test/v1/a'),
       await client.purchase('http://scoped.test/v1/b'),
@@ -147,6 +145,6 @@ describe('two payments in flight for one token scope', () => {
       ['success', true, 0],
       ['success', true, 0],
     ]);
-    expect(before - (await m.balance(m.buyer))).toBe(10_210);
+    expect(before - (await m.balance(m.buyer))).toBe(5_105);
   });
 });
