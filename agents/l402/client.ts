@@ -1,8 +1,15 @@
 import { silentLogger, type Logger } from '../../infra/log.js';
 import type { Clock } from '../../infra/time/clock.js';
 import type { PaymentPolicy } from '../policies/index.js';
+import { openResult, withBoundedAnswer, type BodyLimits } from './bounded-answer.js';
 import type { L402Client, L402ClientOptions, L402RequestInit } from './client-types.js';
-import { createPurchaseEngine, type Lease, type PurchaseEngine } from './engine.js';
+import {
+  createPurchaseEngine,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  type Lease,
+  type PurchaseEngine,
+} from './engine.js';
 import type { PurchaseHints, PurchaseResult } from './outcome.js';
 import type { PaidOffer } from './payment.js';
 import { prepareRequest, type PreparedRequest } from './request.js';
@@ -36,9 +43,14 @@ class Client implements L402Client {
   readonly policy: PaymentPolicy;
   readonly #clock: Clock;
   readonly #logger: Logger;
+  readonly #limits: BodyLimits;
 
   constructor(options: L402ClientOptions) {
     this.engine = createPurchaseEngine(options);
+    this.#limits = {
+      maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    };
     this.tokens = this.engine.tokens;
     this.policy = this.engine.policy;
     this.#clock = options.clock;
@@ -59,10 +71,19 @@ class Client implements L402Client {
     return this.engine.recover();
   }
 
+  /** Every answer handed back is read within the limits: a delivered one by the engine, any other here. */
   async purchase(
     input: string | URL | Request,
     init: RequestInit = {},
     hints: PurchaseHints = {},
+  ): Promise<PurchaseResult> {
+    return withBoundedAnswer(await this.#purchase(input, init, hints), this.#limits);
+  }
+
+  async #purchase(
+    input: string | URL | Request,
+    init: RequestInit,
+    hints: PurchaseHints,
   ): Promise<PurchaseResult> {
     const started = await this.#begin(input, init);
     if ('failed' in started) return started.failed;
@@ -121,7 +142,7 @@ class Client implements L402Client {
     run.attempts++;
     const probe = await this.engine.probe(req, hints);
     if (!probe.ok) return run.fail(probe, this.#clock);
-    if ('open' in probe) return this.#openAnswer(probe.open, run, at);
+    if ('open' in probe) return openResult(run, probe.open, at, this.#clock, this.#limits);
     const answer = probe.answer;
     const made = await this.engine.offer(req, answer, hints, run.startedAt);
     if (!made.ok) return run.fail(made, this.#clock);
@@ -139,16 +160,6 @@ class Client implements L402Client {
     run.paid(paid);
     if (!andConsume) return { ...run.done({ outcome: 'success' }, this.#clock), token: paid.token };
     return this.#consume(req, paid, run);
-  }
-
-  /** A probe answered without a challenge: the response itself (a success or the seller's error). */
-  #openAnswer(res: Response, run: Run, at: number): PurchaseResult {
-    run.timings.consumeMs = this.#clock.now() - at;
-    if (res.status < 400)
-      return run.done({ outcome: 'success', response: res, status: res.status }, this.#clock);
-    const outcome = res.status === 429 ? 'rate_limited' : 'seller_error';
-    const reason = `HTTP ${res.status} without a payment challenge`;
-    return run.fail({ ok: false, outcome, reason, status: res.status, response: res }, this.#clock);
   }
 
   /** Sends the paid request; `pay` has already counted this call on the token. */
@@ -188,6 +199,14 @@ class Client implements L402Client {
     input: string | URL | Request,
     init: RequestInit = {},
     hints: PurchaseHints = {},
+  ): Promise<PurchaseResult & { token?: StoredToken }> {
+    return withBoundedAnswer(await this.#acquire(input, init, hints), this.#limits);
+  }
+
+  async #acquire(
+    input: string | URL | Request,
+    init: RequestInit,
+    hints: PurchaseHints,
   ): Promise<PurchaseResult & { token?: StoredToken }> {
     const started = await this.#begin(input, init);
     if ('failed' in started) return started.failed;

@@ -76,7 +76,7 @@ export interface PurchaseTimings {
 /** The detailed record of one `purchase`: what happened, what it cost, how long it took. */
 export interface PurchaseResult {
   outcome: PurchaseOutcome;
-  /** The final HTTP response: a delivered one already read into memory (within `maxBodyBytes`), a refusal unread. */
+  /** The final HTTP response, read into memory within `maxBodyBytes` and `requestTimeoutMs` (dropped beyond them; the reason says so). A 401/402 refusal is not handed back. */
   response?: Response;
   /** The invoice amount seen in the challenge. */
   quotedMsat?: Msat;

@@ -112,3 +112,74 @@ describe('a delivered (2xx) body is read within a size and a time limit', () => 
     expect(await res.json()).toEqual({ seller: 'honest', data: 42, method: 'GET', body: '' });
   });
 });
+
+/** A front in place of a real seller: every request gets a 200 carrying `body`, no challenge. */
+function openWith(m: Market, s: TestSeller, body: () => ReadableStream<Uint8Array>): void {
+  const front = new Hono();
+  front.all('*', () => new Response(body(), { status: 200 }));
+  m.mount(s.host, front);
+}
+
+/** A front on a real seller: its paid answers become a 500 carrying `body`. */
+function failPaidWith(m: Market, s: TestSeller, body: () => ReadableStream<Uint8Array>): void {
+  const front = new Hono();
+  front.all('*', async (c) => {
+    const res = await s.app.fetch(c.req.raw);
+    if (res.status !== 200) return res;
+    await res.body?.cancel();
+    return new Response(body(), { status: 500 });
+  });
+  m.mount(s.host, front);
+}
+
+describe('an answer handed back without a delivery is read within the same limits', () => {
+  it('a never-ending 200 without a challenge ends as seller_error once 1 MiB is read, nothing paid, and is cancelled', async () => {
+    const m = makeMarket();
+    const s = m.addSeller({ name: 'free-flood', priceMsat: 10_000 });
+    const tap: Tap = { sent: 0, cancelled: false };
+    openWith(m, s, () => endless(tap));
+    const client = createL402Client({ node: m.buyer, fetch: m.fetch, clock: m.clock, maxBodyBytes: 1 << 20 });
+
+    const r = await client.purchase(s.url);
+
+    expect(r).toMatchObject({
+      outcome: 'seller_error',
+      reason: 'HTTP 200 without a payment challenge; its body is over 1048576 bytes',
+      status: 200,
+      paidMsat: 0,
+    });
+    expect(r.response).toBeUndefined();
+    expect(tap.cancelled).toBe(true);
+  });
+
+  it('a 500 after payment whose body drips ends within requestTimeoutMs with the answer dropped, and is cancelled', async () => {
+    const m = makeMarket();
+    const s = m.addSeller({ name: 'drip-500', priceMsat: 10_000 });
+    const tap: Tap = { sent: 0, cancelled: false };
+    failPaidWith(m, s, () => drip(tap));
+    const client = createL402Client({ node: m.buyer, fetch: m.fetch, clock: m.clock, requestTimeoutMs: 20 });
+
+    const r = await client.purchase(s.url);
+
+    expect(r).toMatchObject({
+      outcome: 'not_delivered',
+      reason: 'HTTP 500; its body did not arrive within 20 ms',
+      status: 500,
+      paidMsat: 10_000,
+    });
+    expect(r.response).toBeUndefined();
+    expect(tap).toEqual({ sent: 1, cancelled: true });
+  });
+
+  it("a seller's error answer within the limits is handed back readable", async () => {
+    const m = makeMarket();
+    const s = m.addSeller({ name: 'plain-500', priceMsat: 10_000 });
+    failPaidWith(m, s, () => new Response('{"error":"internal"}').body!);
+    const client = createL402Client({ node: m.buyer, fetch: m.fetch, clock: m.clock });
+
+    const r = await client.purchase(s.url);
+
+    expect(r).toMatchObject({ outcome: 'not_delivered', reason: 'HTTP 500', status: 500, paidMsat: 10_000 });
+    expect(await r.response!.json()).toEqual({ error: 'internal' });
+  });
+});
