@@ -31,6 +31,8 @@ export interface ControlError {
     | 'bad_message'
     | 'unknown_seller'
     | 'unknown_node'
+    | 'repricing_seller'
+    | 'busy'
     | 'not_supported'
     | 'unchanged'
     | 'finished';

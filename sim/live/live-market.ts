@@ -19,6 +19,7 @@ import {
   type ControlTarget,
 } from './controls.js';
 import { act, type Running } from './presenter-acts.js';
+import { priceRefusal } from './reprice.js';
 
 export interface LiveMarketOptions {
   seed?: string | number;
@@ -169,8 +170,9 @@ export class LiveMarket implements ControlTarget {
 
   #check(c: Control, run: Running): ControlResult | undefined {
     if (c.type === 'seller_offline' || c.type === 'price') {
-      if (!run.market.sellers.some((s) => s.name === c.seller))
-        return refuse('unknown_seller', `no seller named "${c.seller}"`);
+      const seller = run.market.sellers.find((s) => s.name === c.seller);
+      if (!seller) return refuse('unknown_seller', `no seller named "${c.seller}"`);
+      if (c.type === 'price') return priceRefusal(seller);
     } else if (c.type === 'node_offline' || c.type === 'drain') {
       if (!run.world.ledgerNodes().some((n) => n.name === c.node))
         return refuse('unknown_node', `no node named "${c.node}"`);

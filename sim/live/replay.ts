@@ -1,22 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parsePurchasesCsv } from '../metrics/csv.js';
 import type { Summary } from '../metrics/summary.js';
 import { loadScenario, validateScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
 import { instanceNames } from '../scenario/checks.js';
-import { LiveState, type LiveInput } from './state.js';
+import { LiveState } from './state.js';
+import { readSummary, readTimeline, type Entry } from './run-files.js';
 import { MAX_SPEED, MIN_SPEED } from './paced-clock.js';
 import { refuse, type Control, type ControlResult } from './controls.js';
 import { conservationView } from './live-market.js';
 import type { Snapshot } from './snapshot.js';
 import type { LiveSource } from './server.js';
-import { LabError } from '../../infra/errors.js';
-
-interface Entry {
-  t: number;
-  input: LiveInput;
-}
 
 const TICK_MS = 100;
 
@@ -48,67 +42,13 @@ export class Replay implements LiveSource {
     this.#timer.unref();
   }
 
-  /** Reads a run directory (as written by `sim run` or `npm run demo`). */
+  /**
+   * Reads a run directory (as written by `sim run` or `npm run demo`); a
+   * damaged file is refused naming the file, line and field (`run-files.ts`).
+   */
   static load(dir: string, { speed = 10 }: { speed?: number } = {}): Replay {
-    const eventsFile = join(dir, 'events.jsonl');
-    if (!existsSync(eventsFile))
-      throw new LabError(
-        'bad_run_dir',
-        `${eventsFile} not found: replay needs a run written with events (no --no-events)`,
-      );
-    const timeline: Entry[] = [];
-    readFileSync(eventsFile, 'utf8')
-      .split('\n')
-      .forEach((line, i) => {
-        if (line.trim() === '') return;
-        let e: { t: number; type: string } & Record<string, unknown>;
-        try {
-          e = JSON.parse(line) as typeof e;
-        } catch {
-          throw new LabError('bad_run_dir', `${eventsFile} line ${i + 1} is not JSON`);
-        }
-        const { t, type, ...data } = e;
-        if (typeof t !== 'number' || typeof type !== 'string')
-          throw new LabError(
-            'bad_run_dir',
-            `${eventsFile} line ${i + 1} has no numeric "t" and string "type"`,
-          );
-        if (type === 'task' && data.role === 'buyer')
-          timeline.push({
-            t: Number(data.startedAtMs),
-            input: {
-              kind: 'task_start',
-              t: Number(data.startedAtMs),
-              buyer: String(data.buyer),
-              group: String(data.group),
-              role: 'buyer',
-            },
-          });
-        timeline.push({ t, input: { kind: 'event', t, type, data } });
-      });
-    const csv = join(dir, 'purchases.csv');
-    if (existsSync(csv))
-      for (const row of parsePurchasesCsv(readFileSync(csv, 'utf8'))) {
-        const t = row.endMs;
-        timeline.push({ t, input: { kind: 'purchase', row } });
-        if (row.paidMsat > 0)
-          timeline.push({
-            t,
-            input: {
-              kind: 'sale',
-              seller: row.seller,
-              group: row.seller,
-              amountMsat: row.paidMsat,
-              reseller: row.role === 'sub-agent',
-            },
-          });
-      }
-    // Stable: entries at the same instant keep file order.
-    timeline.sort((a, b) => a.t - b.t);
-    const summaryFile = join(dir, 'summary.json');
-    const summary = existsSync(summaryFile)
-      ? (JSON.parse(readFileSync(summaryFile, 'utf8')) as Summary)
-      : undefined;
+    const timeline = readTimeline(dir);
+    const summary = readSummary(dir);
     const endMs = Math.max(summary?.endedAtMs ?? 0, timeline.at(-1)?.t ?? 0);
     return new Replay(timeline, summary, endMs, declarer(dir, summary), speed);
   }

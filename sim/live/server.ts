@@ -7,6 +7,7 @@ import { refuseOtherMethods } from '../../services/http/method-not-allowed.js';
 import { silentLogger, type Logger } from '../../infra/log.js';
 import { parseControl, type ControlTarget } from './controls.js';
 import { allowedHosts, refusal } from './origin.js';
+import { answerControls, type Reply } from './viewer-socket.js';
 import type { Snapshot } from './snapshot.js';
 
 /** What the page watches and acts on: a live market or a replay. */
@@ -20,6 +21,8 @@ export interface LiveServerOptions {
   /** How often viewers get a snapshot (wall ms). */
   intervalMs?: number;
   logger?: Logger;
+  /** Viewers connected at once; one more is refused with 503 `too_many_viewers` (default MAX_VIEWERS). */
+  maxViewers?: number;
 }
 
 export interface LiveServer {
@@ -35,6 +38,8 @@ export interface LiveServer {
 const CLOSE_GRACE_MS = 1000;
 /** A viewer whose socket has this much unsent is skipped for a tick rather than slowing the others. */
 const MAX_BUFFERED_BYTES = 1 << 20;
+/** Viewers connected at once by default (as the registry's feed caps its subscribers). */
+export const MAX_VIEWERS = 1000;
 /** Frames bigger than this are cut by the socket itself; smaller ones over MAX_CONTROL_BYTES get a refusal. */
 const MAX_FRAME_BYTES = 64 * 1024;
 
@@ -66,7 +71,8 @@ function pageAssets(): Map<string, { body: string; type: string }> {
  * `/ws`. One snapshot is built and serialised per tick whatever the number of
  * viewers, so viewers cost the market a send each, not a rebuild. Control
  * messages from the page are validated; a bad one gets `{type:'error'}` with
- * the reason and changes nothing.
+ * the reason and changes nothing. What one viewer can make the server hold
+ * is bounded (`answerControls`), and at most `maxViewers` connect at once.
  *
  * `sourceOrBuild` may be a function that builds the source: it is called once
  * the port is bound, so a port in use fails before the source exists (a live
@@ -78,7 +84,13 @@ export async function startLiveServer(
   sourceOrBuild: LiveSource | (() => LiveSource),
   opts: LiveServerOptions = {},
 ): Promise<LiveServer> {
-  const { port = 0, hostname = '127.0.0.1', intervalMs = 250, logger = silentLogger } = opts;
+  const {
+    port = 0,
+    hostname = '127.0.0.1',
+    intervalMs = 250,
+    logger = silentLogger,
+    maxViewers = MAX_VIEWERS,
+  } = opts;
   const assets = pageAssets();
   // Set before anything is served: the build runs as soon as listen() resolves, before any request is read.
   let source: LiveSource;
@@ -108,7 +120,9 @@ export async function startLiveServer(
     verifyClient: ({ req }, done) => {
       const why = refusal(req.headers.host, req.headers.origin, allowed);
       if (why) logger.warn({ host: req.headers.host, origin: req.headers.origin }, 'live socket refused');
-      done(!why, 403, why);
+      if (why) return done(false, 403, why);
+      if (wss.clients.size >= maxViewers) return done(false, 503, tooManyViewers(maxViewers));
+      done(true);
     },
   });
   let ticks = 0;
@@ -123,20 +137,11 @@ export async function startLiveServer(
 
   wss.on('connection', (ws: WebSocket) => {
     ws.send(JSON.stringify({ type: 'snapshot', snapshot: source.snapshot() }));
-    ws.on('message', (data, isBinary) => {
-      const reply = isBinary
-        ? Promise.resolve({
-            type: 'error',
-            code: 'bad_json',
-            message: 'control messages are JSON text frames, not binary',
-          })
-        : onControl(String(data));
-      void reply.then((r) => ws.send(JSON.stringify(r)));
-    });
+    answerControls(ws, onControl);
     ws.on('error', (err) => logger.warn({ err }, 'live viewer socket failed'));
   });
 
-  async function onControl(text: string): Promise<Record<string, unknown>> {
+  async function onControl(text: string): Promise<Reply> {
     const parsed = parseControl(text);
     if (!parsed.ok) return { type: 'error', code: parsed.code, message: parsed.message };
     const r = await source.apply(parsed.control);
@@ -163,6 +168,11 @@ export async function startLiveServer(
       await http.close();
     },
   };
+}
+
+/** The body of the 503 a viewer over the cap gets. */
+export function tooManyViewers(max: number): string {
+  return `too_many_viewers: this demo serves at most ${max} viewers at once; close another page or try again later`;
 }
 
 /** Closes viewers' sockets cleanly (1001 going away), cutting off any still open after CLOSE_GRACE_MS. */

@@ -97,6 +97,7 @@ export class LiveState {
     }
     if (e.type === 'step') this.#step(e.data);
     else if (e.type === 'task') this.#taskEnd(e.data);
+    else if (e.type === 'reprice') this.#selfPriced(e.data);
     else if (e.type === 'fault') {
       const d = e.data as { kind: string; target: string; detail: string };
       this.#faults.unshift({ tMs: e.t, kind: d.kind, target: d.target, detail: d.detail });
@@ -130,6 +131,12 @@ export class LiveState {
     else if (d.kind === 'node_online') s.offline = false;
     const price = d.kind === 'price_change' ? /price now (\d+) msat/.exec(d.detail) : null;
     if (price) s.priceMsat = Number(price[1]);
+  }
+
+  /** A seller that moved its own price no longer charges a presenter's (runs recorded before that was refused). */
+  #selfPriced(d: Record<string, unknown>): void {
+    const s = this.sellers.get(String(d.seller));
+    if (s && d.toMsat !== d.fromMsat) delete s.priceMsat;
   }
 
   #taskEnd(d: Record<string, unknown>): void {

@@ -81,7 +81,7 @@ async function step(
   const competitors = found.ok ? found.listings.filter((l) => l.id !== ownId).flatMap(unitPrice) : [];
   const sales = state.sales;
   state.sales = 0;
-  // Its own price as it lists it (a presenter's price change in the live view counts too).
+  // Its own price as it lists it.
   const ownMsat = unitPrice(s.listing)[0]!;
   const next = nextPrice(strategy, bounds, { ownMsat, competitorsMsat: competitors, sales });
   recorder.event(at, 'reprice', {
@@ -102,7 +102,7 @@ async function step(
  * next 402 on, and its listing says it (re-signed by its node). Tokens sold
  * before stay valid: the seller and its keys are the same.
  */
-export async function postPrice(s: MarketSeller, msat: number, registry: MarketRegistry): Promise<void> {
+async function postPrice(s: MarketSeller, msat: number, registry: MarketRegistry): Promise<void> {
   s.seller.setUnitPrice(msat);
   const listing = s.seller.listing(s.baseUrl);
   const id = listingId(s.listing.nodePubkey, s.listing.url);

@@ -135,3 +135,31 @@ describe('control socket of a live market', () => {
     expect(market.snapshot().faults.map((f) => [f.kind, f.target])).toEqual([['node_offline', 'mid-feed-0']]);
   });
 });
+
+describe('price control on a seller that reprices itself (price-war)', () => {
+  let market: LiveMarket;
+  let server: LiveServer;
+
+  beforeAll(async () => {
+    ({ market, server } = await startDemo({ durationSec: 3600 }, { speed: 1 }, 'price-war'));
+    await until('the market to be built', () => market.snapshot().graph.nodes.length > 0);
+  }, 600_000);
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  test('is refused with repricing_seller, records no fault and shows no presenter price', async () => {
+    expect(await market.apply({ type: 'price', seller: 'rival-0', msat: 7000 })).toEqual({
+      ok: false,
+      code: 'repricing_seller',
+      message:
+        'rival-0 sets its own price (its scenario gives it the "undercut" pricing strategy), so a fixed price would be undone at its next step; set the price of a seller without pricing, or take this one offline',
+    });
+    const s = market.snapshot();
+    expect(s.faults).toEqual([]);
+    expect(s.sellers.map((x) => [x.name, x.priceMsat])).toEqual([
+      ['rival-0', undefined],
+      ['rival-1', undefined],
+    ]);
+  });
+});

@@ -16,13 +16,14 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
 }
 
-/** A live quickstart market (overrides applied) and the server in front of it. */
+/** A live market of a shipped scenario (quickstart unless named; overrides applied) and the server in front of it. */
 export async function startDemo(
   overrides: Record<string, unknown>,
   opts: Partial<LiveMarketOptions> = {},
+  scenarioName = 'quickstart',
 ): Promise<{ market: LiveMarket; server: LiveServer; outDir: string }> {
   const outDir = mkdtempSync(join(tmpdir(), 'live-'));
-  const scenario = loadScenario('quickstart', { overrides, checks: scenarioChecks });
+  const scenario = loadScenario(scenarioName, { overrides, checks: scenarioChecks });
   const market = new LiveMarket(scenario, { outDir, ...opts });
   const server = await startLiveServer(market, { intervalMs: 100 });
   return { market, server, outDir };

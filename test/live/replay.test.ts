@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -57,6 +57,71 @@ describe('Replay of a finished run', () => {
       code: 'not_supported',
       message: 'a replay shows a recorded run: presenter actions need a live market',
     });
+  });
+
+  const fix = 'replay another run directory, or record a new one (npm run sim -- run <scenario> --out DIR)';
+
+  /** A copy of the run with one file damaged, and the message Replay.load refuses it with. */
+  function refusal(damage: (copy: string) => void): { copy: string; message: string } {
+    const copy = mkdtempSync(join(tmpdir(), 'replay-bad-'));
+    cpSync(dir, copy, { recursive: true });
+    damage(copy);
+    try {
+      Replay.load(copy).close();
+    } catch (err) {
+      return { copy, message: (err as Error).message };
+    }
+    return { copy, message: 'loaded' };
+  }
+  const lines = (copy: string, file: string) =>
+    readFileSync(join(copy, file), 'utf8').trimEnd().split('\n').length;
+
+  test('an events.jsonl line whose task start is not a number is refused naming the file, line and field', () => {
+    const { copy, message } = refusal((c) =>
+      appendFileSync(join(c, 'events.jsonl'), '{"t":5,"type":"task","role":"buyer","startedAtMs":"x"}\n'),
+    );
+    const file = join(copy, 'events.jsonl');
+    expect(message).toBe(
+      `${file} line ${lines(copy, 'events.jsonl')}: "startedAtMs" must be a finite number ≥ 0, got "x"; ${fix}`,
+    );
+  });
+
+  test('an events.jsonl time beyond a double (1e400, read as Infinity) is refused naming the line and "t"', () => {
+    const { copy, message } = refusal((c) =>
+      appendFileSync(join(c, 'events.jsonl'), '{"t":1e400,"type":"step"}\n'),
+    );
+    const file = join(copy, 'events.jsonl');
+    expect(message).toBe(
+      `${file} line ${lines(copy, 'events.jsonl')}: "t" must be a finite number ≥ 0, got Infinity; ${fix}`,
+    );
+  });
+
+  test('a truncated summary.json is refused naming the file', () => {
+    const { copy, message } = refusal((c) => writeFileSync(join(c, 'summary.json'), '{"scenario":'));
+    expect(message).toBe(`${join(copy, 'summary.json')}: not JSON (Unexpected end of JSON input); ${fix}`);
+  });
+
+  test('a summary.json whose endedAtMs is not a number is refused naming the field', () => {
+    const { copy, message } = refusal((c) => {
+      const file = join(c, 'summary.json');
+      writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), endedAtMs: 'abc' }));
+    });
+    expect(message).toBe(
+      `${join(copy, 'summary.json')}: "endedAtMs": Invalid input: expected number, received string; ${fix}`,
+    );
+  });
+
+  test('a purchases.csv row whose endMs is not a number is refused naming the file, line and field', () => {
+    const { copy, message } = refusal((c) => {
+      const file = join(c, 'purchases.csv');
+      const [header, first, ...rest] = readFileSync(file, 'utf8').split('\n');
+      const cells = first!.split(',');
+      cells[2] = 'soon'; // endMs
+      writeFileSync(file, [header, cells.join(','), ...rest].join('\n'));
+    });
+    expect(message).toBe(
+      `${join(copy, 'purchases.csv')} line 2: "endMs" must be a finite number ≥ 0, got NaN; ${fix}`,
+    );
   });
 
   test('a directory without events.jsonl is refused, naming the file', () => {

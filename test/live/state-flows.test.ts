@@ -70,3 +70,36 @@ describe('LiveState flows (purchases in progress)', () => {
     expect([after.length, after[0], after.at(-1)]).toEqual([MAX_FLOWS, 'b15', 'b1']);
   });
 });
+
+describe('LiveState presenter price (replaying runs recorded before repricing sellers refused it)', () => {
+  const priceChange = {
+    kind: 'event',
+    t: 10,
+    type: 'fault',
+    data: { kind: 'price_change', target: 'rival-0', detail: 'price now 7000 msat (presenter)' },
+  } as const;
+  const repriced = (fromMsat: number, toMsat: number) =>
+    ({
+      kind: 'event',
+      t: 20,
+      type: 'reprice',
+      data: { seller: 'rival-0', fromMsat, toMsat, move: 'undercut' },
+    }) as const;
+
+  it('drops the presenter price once the seller moves its own price away from it', () => {
+    const s = new LiveState();
+    s.seller('rival-0', 'rival');
+    s.apply(priceChange);
+    expect(s.view().sellers[0]!.priceMsat).toBe(7000);
+    s.apply(repriced(7000, 3750));
+    expect(s.view().sellers[0]!.priceMsat).toBeUndefined();
+  });
+
+  it('keeps the presenter price while the seller’s own step leaves it unchanged', () => {
+    const s = new LiveState();
+    s.seller('rival-0', 'rival');
+    s.apply(priceChange);
+    s.apply(repriced(7000, 7000));
+    expect(s.view().sellers[0]!.priceMsat).toBe(7000);
+  });
+});

@@ -1,0 +1,140 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { LabError } from '../../infra/errors.js';
+import { parsePurchasesCsv } from '../metrics/csv.js';
+import type { Summary } from '../metrics/summary.js';
+import type { LiveInput } from './state.js';
+
+/** One recorded fact at its market time (ms since the run started). */
+export interface Entry {
+  t: number;
+  input: LiveInput;
+}
+
+/** What a person can do about a run directory the replay refuses. */
+const WHAT_TO_DO =
+  'replay another run directory, or record a new one (npm run sim -- run <scenario> --out DIR)';
+
+/** A run directory's file the replay cannot use: the file, where in it, and what to do. */
+function damaged(where: string, problem: string): LabError<'bad_run_dir'> {
+  return new LabError('bad_run_dir', `${where}: ${problem}; ${WHAT_TO_DO}`);
+}
+
+/** A time or amount the page can fold: a number (zod refuses NaN and infinities), not below zero. */
+const ms = z.number().min(0);
+
+function shown(v: unknown): string {
+  return typeof v === 'number' ? String(v) : v === undefined ? 'nothing' : JSON.stringify(v);
+}
+
+/** `field` of a line or row, checked to be a finite number ≥ 0 (JSON's 1e400 reads as Infinity). */
+function time(where: string, field: string, v: unknown): number {
+  if (!ms.safeParse(v).success)
+    throw damaged(where, `"${field}" must be a finite number ≥ 0, got ${shown(v)}`);
+  return v as number;
+}
+
+/**
+ * Reads a run's events.jsonl and purchases.csv into one timeline sorted by
+ * time (stable: facts at the same instant keep file order). Every time and
+ * amount the page folds is checked, so a damaged file is refused here,
+ * naming the file, the line and the field, rather than playing back wrong.
+ */
+export function readTimeline(dir: string): Entry[] {
+  const eventsFile = join(dir, 'events.jsonl');
+  if (!existsSync(eventsFile))
+    throw new LabError(
+      'bad_run_dir',
+      `${eventsFile} not found: replay needs a run written with events (no --no-events)`,
+    );
+  const timeline: Entry[] = [];
+  readFileSync(eventsFile, 'utf8')
+    .split('\n')
+    .forEach((line, i) => {
+      if (line.trim() === '') return;
+      const where = `${eventsFile} line ${i + 1}`;
+      let e: unknown;
+      try {
+        e = JSON.parse(line);
+      } catch {
+        throw damaged(where, 'not JSON');
+      }
+      if (typeof e !== 'object' || e === null || Array.isArray(e)) throw damaged(where, 'not a JSON object');
+      const { t, type, ...data } = e as Record<string, unknown>;
+      if (typeof type !== 'string') throw damaged(where, `"type" must be a string, got ${shown(type)}`);
+      const at = time(where, 't', t);
+      if (type === 'task' && data.role === 'buyer') {
+        const start = time(where, 'startedAtMs', data.startedAtMs);
+        const who = { buyer: String(data.buyer), group: String(data.group), role: 'buyer' };
+        timeline.push({ t: start, input: { kind: 'task_start', t: start, ...who } });
+      }
+      timeline.push({ t: at, input: { kind: 'event', t: at, type, data } });
+    });
+  const csv = join(dir, 'purchases.csv');
+  if (existsSync(csv)) timeline.push(...purchases(csv));
+  return timeline.sort((a, b) => a.t - b.t);
+}
+
+/** purchases.csv's rows as purchases and sales, their times and amounts checked. */
+function purchases(csv: string): Entry[] {
+  let rows;
+  try {
+    rows = parsePurchasesCsv(readFileSync(csv, 'utf8'));
+  } catch (err) {
+    const problem = (err as Error).message.replace(/^purchases\.csv:? ?/, '');
+    throw damaged(csv, problem);
+  }
+  return rows.flatMap((row, i) => {
+    const where = `${csv} line ${i + 2}`;
+    for (const f of ['endMs', 'paidMsat', 'feeMsat', 'hops'] as const) time(where, f, row[f]);
+    const t = row.endMs;
+    const out: Entry[] = [{ t, input: { kind: 'purchase', row } }];
+    if (row.paidMsat > 0)
+      out.push({
+        t,
+        input: {
+          kind: 'sale',
+          seller: row.seller,
+          group: row.seller,
+          amountMsat: row.paidMsat,
+          reseller: row.role === 'sub-agent',
+        },
+      });
+    return out;
+  });
+}
+
+/** The parts of summary.json the replay reads (its length, names and conservation check). */
+const summarySchema = z.looseObject({
+  scenario: z.string(),
+  backend: z.enum(['embedded', 'regtest']).optional(),
+  endedAtMs: ms,
+  conservation: z.looseObject({
+    holds: z.boolean(),
+    debitsMsat: z.number(),
+    sellersMsat: z.number(),
+    resellersMsat: z.number(),
+    routingFeesMsat: z.number(),
+    differenceMsat: z.number(),
+  }),
+});
+
+/** summary.json if the run wrote one (a run still going has none), its fields checked. */
+export function readSummary(dir: string): Summary | undefined {
+  const file = join(dir, 'summary.json');
+  if (!existsSync(file)) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw damaged(file, `not JSON (${(err as Error).message})`);
+  }
+  const r = summarySchema.safeParse(json);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    const field = issue.path.length ? `"${issue.path.join('.')}"` : 'the file';
+    throw damaged(file, `${field}: ${issue.message}`);
+  }
+  return json as Summary;
+}

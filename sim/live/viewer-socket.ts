@@ -1,0 +1,62 @@
+import type { WebSocket } from 'ws';
+
+/**
+ * A viewer whose socket has this much unsent (it stopped reading) is hung up
+ * on when it asks for more, so one client cannot make the server hold its
+ * replies without bound. Snapshots alone never reach it: a viewer over the
+ * broadcast's own limit (1 MiB) is skipped for a tick instead.
+ */
+export const MAX_UNSENT_BYTES = 4 << 20;
+/** Control messages one viewer may have waiting on the market at once; more are refused with `busy`. */
+export const MAX_PENDING_CONTROLS = 8;
+/** The close code (policy violation) and reason a viewer that stopped reading gets. */
+export const NOT_READING = {
+  code: 1008,
+  reason: `not reading: over ${MAX_UNSENT_BYTES >> 20} MiB of replies unsent`,
+} as const;
+
+export type Reply = Record<string, unknown>;
+
+const BINARY: Reply = {
+  type: 'error',
+  code: 'bad_json',
+  message: 'control messages are JSON text frames, not binary',
+};
+const BUSY: Reply = {
+  type: 'error',
+  code: 'busy',
+  message: `at most ${MAX_PENDING_CONTROLS} control messages wait for the market at once; wait for their replies`,
+};
+
+/**
+ * Answers one viewer's control messages, each with one reply, within bounds:
+ * at most MAX_PENDING_CONTROLS answers outstanding (more are refused with
+ * `busy` at once), and a viewer with over MAX_UNSENT_BYTES unsent is closed
+ * with NOT_READING instead of being sent more. Nothing is answered once the
+ * socket is closing.
+ */
+export function answerControls(ws: WebSocket, onControl: (text: string) => Promise<Reply>): void {
+  let pending = 0;
+  ws.on('message', (data, isBinary) => {
+    if (ws.readyState !== ws.OPEN) return;
+    if (pending >= MAX_PENDING_CONTROLS) return send(ws, BUSY);
+    pending++;
+    const answer = isBinary ? Promise.resolve(BINARY) : onControl(String(data));
+    void answer
+      .catch((err: unknown) => ({
+        type: 'error',
+        code: 'not_supported',
+        message: err instanceof Error ? err.message : String(err),
+      }))
+      .then((r) => {
+        pending--;
+        send(ws, r);
+      });
+  });
+}
+
+function send(ws: WebSocket, r: Reply): void {
+  if (ws.readyState !== ws.OPEN) return;
+  if (ws.bufferedAmount > MAX_UNSENT_BYTES) return ws.close(NOT_READING.code, NOT_READING.reason);
+  ws.send(JSON.stringify(r));
+}
