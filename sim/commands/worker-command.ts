@@ -5,6 +5,11 @@ import { LabError } from '../../infra/errors.js';
 import { refuseEmptyOptions } from '../../infra/cli-options.js';
 import type { CommandIo, ExitCode } from './io.js';
 
+/** Threads one worker starts (each loads the code and may hold a large market). */
+const MAX_CONCURRENCY = 256;
+/** One day: a lock (and the stalled-job check, as often) beyond Node's longest timer (~24.8 days) would fire every 1 ms. */
+const MAX_LOCK_SEC = 86_400;
+
 export const WORKER_HELP = `usage: sim worker --queue redis://host:port [options]
 
 Runs the jobs of distributed sweeps (\`sim sweep <scenario> --queue …\`) from a
@@ -13,9 +18,10 @@ any number of workers on any number of machines that reach the same Redis;
 each runs the project's code from its own checkout, so use the coordinator's commit.
 
   --queue URL           redis://[user:password@]host:port[/db] (rediss:// for TLS)
-  --concurrency N       jobs at once, each in its own thread (default 1)
+  --concurrency N       jobs at once, each in its own thread, all started at once
+                        (default 1, at most ${MAX_CONCURRENCY})
   --lock-sec S          a job's lock in seconds: a worker that dies mid-job has its
-                        job retried elsewhere after about 2 × S (default 30)
+                        job retried elsewhere after about 2 × S (default 30, at most ${MAX_LOCK_SEC})
   -h, --help            this help`;
 
 /** `sim worker`: a queue worker until SIGINT or SIGTERM. */
@@ -39,8 +45,8 @@ export async function workerCommand(argv: string[], io: CommandIo): Promise<Exit
     throw new LabError('usage', `unexpected argument "${positionals[0]}"\n\n${WORKER_HELP}`);
   if (!values.queue) throw new LabError('usage', `--queue is required\n\n${WORKER_HELP}`);
   const target = parseQueueUrl(values.queue);
-  const concurrency = positive(values.concurrency, '--concurrency') ?? 1;
-  const lockSec = positive(values['lock-sec'], '--lock-sec') ?? 30;
+  const concurrency = positive(values.concurrency, '--concurrency', MAX_CONCURRENCY) ?? 1;
+  const lockSec = positive(values['lock-sec'], '--lock-sec', MAX_LOCK_SEC) ?? 30;
   const worker = await startQueueWorker(target, {
     concurrency,
     lockMs: lockSec * 1000,
@@ -58,9 +64,9 @@ export async function workerCommand(argv: string[], io: CommandIo): Promise<Exit
   return 0;
 }
 
-function positive(v: string | undefined, flag: string): number | undefined {
+function positive(v: string | undefined, flag: string, max: number): number | undefined {
   if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || Number(v) < 1)
-    throw new LabError('usage', `${flag} expects a positive integer, got "${v}"`);
+  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > max)
+    throw new LabError('usage', `${flag} expects an integer from 1 to ${max}, got "${v}"`);
   return Number(v);
 }

@@ -10,23 +10,35 @@ import { LabError } from '../../infra/errors.js';
  */
 export type Overrides = Record<string, unknown>;
 
-/** Splits `a.b[0].c` or `a.b.0.c` into keys; numeric keys index arrays. */
+/**
+ * Keys no scenario has, which would reach JavaScript's object machinery instead of the document
+ * (`__proto__.x=1` would set `x` on every object of the process).
+ */
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Splits `a.b[0].c` or `a.b.0.c` into keys; numeric keys index arrays. Refuses `__proto__`, `constructor`, `prototype`. */
 export function parsePath(path: string): (string | number)[] {
   const keys: (string | number)[] = [];
   for (const part of path.split('.')) {
     const m = /^([^[\]]*)((?:\[\d+\])*)$/.exec(part);
     if (!m || (m[1] === '' && m[2] === '')) throw badPath(path);
+    if (RESERVED_KEYS.has(m[1]!))
+      throw badPath(
+        path,
+        `"${m[1]}" cannot be a key (no path may contain __proto__, constructor or prototype): ` +
+          "use the scenario's own keys, such as buyers[0].budgetMsat",
+      );
     if (m[1]) keys.push(/^\d+$/.test(m[1]) ? Number(m[1]) : m[1]);
     for (const idx of m[2]!.matchAll(/\[(\d+)\]/g)) keys.push(Number(idx[1]));
   }
   return keys;
 }
 
-/** Reads the value at a dotted path, or undefined. */
+/** Reads the value at a dotted path (the document's own entries only), or undefined. */
 export function getPath(doc: unknown, path: string): unknown {
   let cur: unknown = doc;
   for (const key of parsePath(path)) {
-    if (cur === null || typeof cur !== 'object') return undefined;
+    if (cur === null || typeof cur !== 'object' || !Object.hasOwn(cur, key)) return undefined;
     cur = (cur as Record<string | number, unknown>)[key];
   }
   return cur;
@@ -45,13 +57,14 @@ export function setPath<T>(doc: T, path: string, value: unknown): T {
     if (typeof key === 'number' && Array.isArray(cur) && key > cur.length)
       throw badPath(path, outOfRange(keys.slice(0, i), key, cur.length));
     if (i === keys.length - 1) {
-      cur[key] = value;
+      setOwn(cur, key, value);
       return;
     }
-    const next = cur[key];
+    // Only the document's own entries: an inherited `toString` is no object to descend into.
+    const next = Object.hasOwn(cur, key) ? cur[key] : undefined;
     if (next === undefined) {
       const created = typeof keys[i + 1] === 'number' ? [] : {};
-      cur[key] = created;
+      setOwn(cur, key, created);
       cur = created as Record<string | number, unknown>;
     } else if (next !== null && typeof next === 'object') {
       cur = next as Record<string | number, unknown>;
@@ -60,6 +73,12 @@ export function setPath<T>(doc: T, path: string, value: unknown): T {
     }
   });
   return root as T;
+}
+
+// A property of the document itself, never through a setter inherited from a prototype.
+function setOwn(obj: Record<string | number, unknown>, key: string | number, value: unknown): void {
+  if (Object.hasOwn(obj, key) || !(key in obj)) obj[key] = value;
+  else Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
 }
 
 // `index 99 is out of range: buyers has 2 entries (index 2 adds one)`.
@@ -105,12 +124,17 @@ export function splitFlagValue(flag: string, arg: string, form: string): { key: 
   if (eq <= 0 || value.trim() === '') throw new LabError('usage', `${flag} ${arg}: expected ${form}`);
   try {
     parsePath(key);
-  } catch {
-    throw new LabError('usage', `${flag} ${arg}: "${key}" is not a dotted path such as buyers[0].budgetMsat`);
+  } catch (e) {
+    const why = (e as ScenarioError).issues?.[0]?.message;
+    const reserved =
+      why && why !== DOTTED_PATH ? why : `"${key}" is not a dotted path such as buyers[0].budgetMsat`;
+    throw new LabError('usage', `${flag} ${arg}: ${reserved}`);
   }
   return { key, value };
 }
 
-function badPath(path: string, why = 'expected a dotted path such as buyers[0].budgetMsat'): ScenarioError {
+const DOTTED_PATH = 'expected a dotted path such as buyers[0].budgetMsat';
+
+function badPath(path: string, why = DOTTED_PATH): ScenarioError {
   return new ScenarioError('bad_override', [{ path, message: why }]);
 }

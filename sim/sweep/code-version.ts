@@ -16,9 +16,15 @@ let cached: string | undefined;
  * A fingerprint of the code that runs a sweep's jobs: a hash over every source file of the
  * four layers (path and content, in path order) and the dependency lock file. A queue worker
  * runs only jobs queued from the same code, so one sweep never merges runs of two versions.
+ * Computed once per process: what a coordinator puts on its jobs. A queue worker advertises the
+ * version its threads loaded instead (`SweepThreads.start`), checked with `sourceVersion`.
  */
 export function codeVersion(): string {
-  if (cached) return cached;
+  return (cached ??= sourceVersion());
+}
+
+/** The same fingerprint of the source on disk now (not cached). */
+export function sourceVersion(): string {
   const h = createHash('sha256');
   const files = SOURCE_DIRS.flatMap((d) => sourceFiles(join(ROOT, d))).sort();
   for (const f of [...files, join(ROOT, LOCK_FILE)]) {
@@ -27,8 +33,7 @@ export function codeVersion(): string {
     h.update(readFileSync(f));
     h.update('\0');
   }
-  cached = h.digest('hex').slice(0, 12);
-  return cached;
+  return h.digest('hex').slice(0, 12);
 }
 
 function sourceFiles(dir: string): string[] {

@@ -3,17 +3,21 @@ import { loadScenario, loadScenarioText } from '../scenario/load.js';
 import { scenarioChecks } from '../market/checks.js';
 import { runScenario } from '../run.js';
 import type { SweepJob, SweepReply } from './protocol.js';
+import { shippedNetwork } from './network-file.js';
 
 /** Runs one sweep job (in a worker or inline) and turns any failure into a reply with a code. */
 export async function runJob(job: SweepJob): Promise<SweepReply> {
   const t0 = performance.now();
   try {
-    const opts = { overrides: job.overrides, checks: scenarioChecks };
-    const scenario =
+    // A queued job may bring the file its network.file names; then it runs from that copy.
+    const shipped = shippedNetwork(job);
+    const opts = { overrides: shipped?.overrides ?? job.overrides, checks: scenarioChecks };
+    const loaded =
       job.text === undefined
         ? loadScenario(job.scenario, opts)
         : loadScenarioText(job.text, opts, job.scenario);
-    const { summary } = await runScenario(scenario, { seed: job.seed });
+    const { scenario, world } = shipped?.prepare(loaded, job.seed) ?? { scenario: loaded };
+    const { summary } = await runScenario(scenario, { seed: job.seed, ...(world && { world }) });
     return { id: job.id, ok: true, summary, wallMs: performance.now() - t0 };
   } catch (err) {
     const e = err as { code?: unknown; message?: unknown };

@@ -9,6 +9,11 @@ export interface SweepJob {
   seed: string | number;
   /** The scenario's YAML, when the job may run on another machine (a queued sweep); `scenario` then only names it. */
   text?: string;
+  /**
+   * The file the scenario's `network.file` names, read where the sweep was started (a queued sweep):
+   * `path` as the scenario gives it, `text` its content. The worker runs from this copy.
+   */
+  networkFile?: { path: string; text: string };
 }
 
 /** A worker's answer: the run's summary, or why it failed (code and message, never a stack-only crash). */

@@ -46,13 +46,24 @@ export function parseQueueUrl(text: string): QueueTarget {
   if (url.search || url.hash)
     throw new LabError<QueueErrorCode>('bad_queue_url', `${usage}: no query or fragment`);
   const shown = `${url.protocol}//${url.username ? `${url.username}@` : ''}${url.host}${url.pathname}`;
+  const decode = (part: string, what: string) => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      throw new LabError<QueueErrorCode>(
+        'bad_queue_url',
+        `${usage.replace(text, shown)}: the ${what} has a "%" that is not followed by two hex digits; ` +
+          'write a "%" in it as %25 (and other special characters percent-encoded)',
+      );
+    }
+  };
   return {
     shown: shown.replace(/\/$/, ''),
     options: {
       host: url.hostname.replace(/^\[|\]$/g, ''),
       port: url.port ? Number(url.port) : 6379,
-      ...(url.username && { username: decodeURIComponent(url.username) }),
-      ...(url.password && { password: decodeURIComponent(url.password) }),
+      ...(url.username && { username: decode(url.username, 'user name') }),
+      ...(url.password && { password: decode(url.password, 'password') }),
       db: dbText ? Number(dbText) : 0,
       ...(url.protocol === 'rediss:' && { tls: {} }),
       connectTimeout: CONNECT_TIMEOUT_MS,
@@ -62,12 +73,14 @@ export function parseQueueUrl(text: string): QueueTarget {
 }
 
 /**
- * Opens a connection and checks it with PING, failing within CONNECT_TIMEOUT_MS with an error
- * that says what to do rather than retrying forever. Later drops are retried by ioredis.
+ * Opens a connection and checks it with PING and SELECT of the URL's database, failing within
+ * CONNECT_TIMEOUT_MS with an error that says what to do rather than retrying forever (or, for a
+ * database the server lacks, silently using database 0). Later drops are retried by ioredis.
  */
 export async function connectRedis(target: QueueTarget): Promise<Redis> {
   const probe = new Redis({
     ...target.options,
+    db: 0, // selected below, where a refusal is an error rather than ioredis's silent fallback
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
@@ -84,7 +97,18 @@ export async function connectRedis(target: QueueTarget): Promise<Redis> {
     probe.disconnect();
     throw probeFailure(target, socketError ?? (cause as Error), { cause });
   }
-  probe.disconnect();
+  try {
+    await probe.select(target.options.db);
+  } catch (cause) {
+    throw new LabError<QueueErrorCode>(
+      'bad_queue_url',
+      `${target.shown}: Redis refused database ${target.options.db} (${(cause as Error).message}); ` +
+        'pick one the server has after the "/" in --queue (0 up to its "databases" setting − 1, 0 to 15 by default)',
+      { cause },
+    );
+  } finally {
+    probe.disconnect();
+  }
   const redis = new Redis({ ...target.options, maxRetriesPerRequest: 2 });
   redis.on('error', () => {}); // each command fails on its own (timeout or retries exhausted)
   return redis;

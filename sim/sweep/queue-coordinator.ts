@@ -1,12 +1,21 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { SweepJob, SweepReply } from './protocol.js';
 import type { SweepTransport } from './runner.js';
 import { LabError } from '../../infra/errors.js';
 import { codeVersion } from './code-version.js';
 import { connectRedis, type QueueErrorCode, type QueueTarget } from './queue-connection.js';
-import { QUEUE_NAME, RESULT_TTL_SEC, jobKey, resultsKey, sweepId, type QueuedJob } from './queue-plan.js';
+import {
+  QUEUE_NAME,
+  RESULT_TTL_SEC,
+  failuresKey,
+  jobKey,
+  resultsKey,
+  sweepId,
+  type QueuedJob,
+} from './queue-plan.js';
+import { withNetworkFiles } from './network-file.js';
+import { readFailedJobs, readReplies } from './queue-replies.js';
 
 export interface QueueTransportOptions {
   /** The scenario file (as resolved here) and its YAML, which every job carries to its worker. */
@@ -22,14 +31,19 @@ const ATTEMPTS = 3;
 
 /**
  * A sweep transport over a BullMQ queue: enqueues every run under a deterministic job id,
- * then collects the replies that workers (`sim worker`) store in the sweep's result hash, in
- * job order, so `runSweep` merges and writes them exactly as it does a local pool's. Re-running
- * the same sweep after the coordinator stopped finds the results already stored and only waits
- * for the rest; jobs that had failed for good are retried.
+ * then collects the replies that workers (`sim worker`) store in the sweep's result and failure
+ * hashes, in job order, so `runSweep` merges and writes them exactly as it does a local pool's.
+ * Each job carries the scenario's YAML and the network file it names. Re-running the same sweep
+ * after the coordinator stopped finds the finished runs already stored and waits for the rest:
+ * runs that had failed, and jobs that had failed for good, run again.
  */
 export function queueTransport(target: QueueTarget, o: QueueTransportOptions): SweepTransport {
   return async (jobs, onDone) => {
-    const queued = jobs.map((j): SweepJob => ({ ...j, scenario: o.scenario.file, text: o.scenario.text }));
+    const queued = withNetworkFiles(
+      jobs.map((j): SweepJob => ({ ...j, scenario: o.scenario.file, text: o.scenario.text })),
+      o.scenario.text,
+      o.scenario.file,
+    );
     const code = codeVersion();
     const sweep = sweepId(code, queued);
     const redis = await connectRedis(target);
@@ -42,18 +56,22 @@ export function queueTransport(target: QueueTarget, o: QueueTransportOptions): S
         replies.set(reply.id, reply);
         onDone(reply, replies.size);
       };
-      await readResults(redis, sweep, replies, record);
+      await readReplies(redis, resultsKey(sweep), replies, record);
       const missing = queued.filter((j) => !replies.has(j.id));
       o.log?.(
         `sweep ${sweep} on ${target.shown} (code ${code}): ${jobs.length - missing.length} of ${jobs.length} runs already done; ` +
           `runs are done by workers (npm run sim -- worker --queue ${target.shown})`,
       );
       try {
+        // A run that failed last time is not done: forget that failure and run it again.
+        if (missing.length) await redis.hdel(failuresKey(sweep), ...missing.map((j) => String(j.id)));
         await enqueue(queue, sweep, code, missing);
         while (replies.size < jobs.length) {
           await sleep(o.pollMs ?? 250);
-          await readResults(redis, sweep, replies, record);
-          await readFailures(queue, sweep, replies, record);
+          await readReplies(redis, resultsKey(sweep), replies, record);
+          await readReplies(redis, failuresKey(sweep), replies, record);
+          const pending = queued.filter((j) => !replies.has(j.id)).map((j) => j.id);
+          await readFailedJobs(queue, redis, sweep, pending, record);
         }
         await redis.expire(resultsKey(sweep), RESULT_TTL_SEC);
       } catch (cause) {
@@ -97,33 +115,4 @@ async function enqueue(
       },
     })),
   );
-}
-
-async function readResults(
-  redis: Redis,
-  sweep: string,
-  replies: ReadonlyMap<number, SweepReply>,
-  record: (r: SweepReply) => void,
-): Promise<void> {
-  const key = resultsKey(sweep);
-  const fresh = (await redis.hkeys(key)).filter((f) => !replies.has(Number(f)));
-  if (fresh.length === 0) return;
-  const values = await redis.hmget(key, ...fresh);
-  for (const v of values) if (v !== null) record(JSON.parse(v) as SweepReply);
-}
-
-/** Jobs of this sweep that BullMQ failed for good (retries exhausted, or a worker died on them twice). */
-async function readFailures(
-  queue: Queue,
-  sweep: string,
-  replies: ReadonlyMap<number, SweepReply>,
-  record: (r: SweepReply) => void,
-): Promise<void> {
-  if ((await queue.getFailedCount()) === 0) return;
-  for (const job of await queue.getFailed(0, -1)) {
-    if (!job?.id?.startsWith(`${sweep}-`)) continue;
-    const id = Number(job.id.slice(sweep.length + 1));
-    if (replies.has(id)) continue;
-    record({ id, ok: false, code: 'job_failed', message: job.failedReason || 'failed without a reason' });
-  }
 }

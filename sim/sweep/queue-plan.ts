@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { SweepJob } from './protocol.js';
+import { parsePath } from '../scenario/overrides.js';
+import { NETWORK_FILE_MAX_BYTES } from './network-file.js';
 
 /** The BullMQ queue every sweep's jobs go through; a job's id names its sweep, so sweeps share it. */
 export const QUEUE_NAME = 'sim-sweep';
@@ -20,13 +22,21 @@ export interface QueuedJob {
 
 /**
  * The sweep's id: a hash of what determines its results (the code's version, the scenario's
- * YAML, each run's overrides and seed, in job order), so re-running the same sweep finds its
- * jobs and results, and the same sweep after a code change starts afresh.
+ * YAML, each run's overrides and seed and the network file it names, in job order), so re-running
+ * the same sweep finds its jobs and results, and the same sweep after a change to the code or to
+ * the network file starts afresh.
  */
 export function sweepId(code: string, jobs: readonly SweepJob[]): string {
   const h = createHash('sha256');
   h.update(code);
-  h.update(JSON.stringify(jobs.map((j) => [j.id, j.text ?? j.scenario, j.overrides, j.seed])));
+  const digests = new Map<string, string>(); // jobs share one file's text: hash it once
+  const digest = (text: string) => {
+    let d = digests.get(text);
+    if (d === undefined) digests.set(text, (d = createHash('sha256').update(text).digest('hex')));
+    return d;
+  };
+  const network = (j: SweepJob) => j.networkFile && [j.networkFile.path, digest(j.networkFile.text)];
+  h.update(JSON.stringify(jobs.map((j) => [j.id, j.text ?? j.scenario, j.overrides, j.seed, network(j)])));
   return h.digest('hex').slice(0, 20);
 }
 
@@ -35,9 +45,17 @@ export function jobKey(sweep: string, id: number): string {
   return `${sweep}-${id}`;
 }
 
-/** The Redis hash of a sweep's replies, one field per job id: writing a reply twice keeps one. */
+/** The Redis hash of a sweep's finished runs, one field per job id: writing a reply twice keeps one. */
 export function resultsKey(sweep: string): string {
   return `${QUEUE_NAME}:results:${sweep}`;
+}
+
+/**
+ * The Redis hash of a sweep's failed runs, one field per job id: what the waiting coordinator
+ * reports. A run listed here is not done: the same command again clears it and runs it again.
+ */
+export function failuresKey(sweep: string): string {
+  return `${QUEUE_NAME}:failures:${sweep}`;
 }
 
 /**
@@ -63,5 +81,24 @@ export function queuedJobProblem(data: unknown, code: string): string | undefine
     typeof j.overrides !== 'object'
   )
     return 'malformed job: expected { v: 2, sweep, code, job: { id, scenario, text, overrides, seed } }';
+  const nf = j.networkFile as Partial<NonNullable<SweepJob['networkFile']>> | undefined;
+  if (nf !== undefined && (typeof nf?.path !== 'string' || typeof nf.text !== 'string'))
+    return 'malformed job: networkFile must be { path, text }';
+  if (nf && Buffer.byteLength(nf.text!) > NETWORK_FILE_MAX_BYTES)
+    return `malformed job: its network file is larger than ${NETWORK_FILE_MAX_BYTES} bytes`;
+  return overridesProblem(j.overrides);
+}
+
+// Override paths a coordinator would refuse (e.g. `__proto__.x`, which would change every object of the thread).
+function overridesProblem(overrides: unknown): string | undefined {
+  if (overrides === null || Array.isArray(overrides)) return 'malformed job: overrides must be an object';
+  for (const path of Object.keys(overrides as object)) {
+    try {
+      parsePath(path);
+    } catch (e) {
+      const why = (e as { issues?: { message: string }[] }).issues?.[0]?.message ?? String(e);
+      return `malformed job: override ${JSON.stringify(path)}: ${why}`;
+    }
+  }
   return undefined;
 }

@@ -1,9 +1,16 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { connectRedis, type QueueTarget } from './queue-connection.js';
-import { QUEUE_NAME, RESULT_TTL_SEC, queuedJobProblem, resultsKey, type QueuedJob } from './queue-plan.js';
+import {
+  QUEUE_NAME,
+  RESULT_TTL_SEC,
+  failuresKey,
+  queuedJobProblem,
+  resultsKey,
+  type QueuedJob,
+} from './queue-plan.js';
 import { SweepThreads } from './queue-threads.js';
-import { codeVersion } from './code-version.js';
+import type { SweepReply } from './protocol.js';
 
 export interface QueueWorkerOptions {
   /** Jobs run at once, each in its own thread. */
@@ -24,14 +31,23 @@ export interface QueueWorker {
 
 /**
  * Takes sweep jobs from the queue and runs each in a worker thread with the same `runJob` a
- * local sweep uses, then stores the reply in the sweep's result hash under the job's id (so a
- * job that runs twice, after a lost lock, still leaves one reply). A run that fails is a reply
- * too (seeded runs fail the same way every time); only a malformed job, a crashed thread or a
- * Redis error fails the BullMQ job, which BullMQ retries and then keeps as failed with its reason.
+ * local sweep uses, then stores the reply under the job's id (so a job that runs twice, after a
+ * lost lock, still leaves one reply): a finished run in the sweep's result hash, a run that failed
+ * in its failure hash, which the coordinator reports without counting the run as done (the same
+ * command runs it again). Only a malformed job, a crashed thread or a Redis error fails the BullMQ
+ * job, which BullMQ retries and then keeps as failed with its reason. The threads start (and load
+ * the code) before the worker takes any job, and the version it advertises and checks jobs
+ * against is the one they loaded.
  */
 export async function startQueueWorker(target: QueueTarget, o: QueueWorkerOptions): Promise<QueueWorker> {
   const redis = await connectRedis(target);
-  const threads = new SweepThreads(o.concurrency);
+  let threads: SweepThreads;
+  try {
+    threads = await SweepThreads.start(o.concurrency);
+  } catch (err) {
+    redis.disconnect();
+    throw err;
+  }
   const worker = new Worker(QUEUE_NAME, (job: Job) => processJob(job, redis, threads, o.log), {
     // BullMQ's blocking connection must retry forever; its blocking reads last at most drainDelay (5 s).
     connection: { ...target.options, maxRetriesPerRequest: null },
@@ -46,7 +62,7 @@ export async function startQueueWorker(target: QueueTarget, o: QueueWorkerOption
   worker.on('error', (err) => o.log(`queue error: ${err.message} (retrying)`));
   await worker.waitUntilReady();
   o.log(
-    `worker ready: ${o.concurrency} at a time on ${target.shown}, queue ${QUEUE_NAME}, code ${codeVersion()}`,
+    `worker ready: ${o.concurrency} at a time on ${target.shown}, queue ${QUEUE_NAME}, code ${threads.code}`,
   );
   return {
     async close() {
@@ -63,15 +79,15 @@ async function processJob(
   threads: SweepThreads,
   log: (line: string) => void,
 ): Promise<string> {
-  const problem = queuedJobProblem(job.data, codeVersion());
+  const problem = queuedJobProblem(job.data, threads.code);
   if (problem) throw new UnrecoverableError(problem);
   const { sweep, job: run } = job.data as QueuedJob;
-  const key = resultsKey(sweep);
   const field = String(run.id);
   // Another worker finished it after this one's lock lapsed, or before a coordinator re-added it.
-  if ((await redis.hexists(key, field)) === 1) return 'already done';
+  if ((await redis.hexists(resultsKey(sweep), field)) === 1) return 'already done';
   log(`start ${job.id}: seed ${run.seed} ${JSON.stringify(run.overrides)}`);
-  const reply = await threads.run(run);
+  const reply: SweepReply = await threads.run(run);
+  const key = reply.ok ? resultsKey(sweep) : failuresKey(sweep);
   const stored = await redis
     .multi()
     .hset(key, field, JSON.stringify(reply))

@@ -3,7 +3,8 @@ import { LabError } from '../../infra/errors.js';
 import { connectRedis, parseQueueUrl } from '../../sim/sweep/queue-connection.js';
 import { sweepCommand } from '../../sim/commands/sweep-command.js';
 import type { CommandIo } from '../../sim/commands/io.js';
-import { freePort } from './queue-harness.js';
+import { workerCommand } from '../../sim/commands/worker-command.js';
+import { freePort, redisUnavailable, startRedis } from './queue-harness.js';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 
 describe('the --queue URL', () => {
@@ -44,6 +45,66 @@ describe('the --queue URL', () => {
     expect(err).toMatchObject({
       code: 'bad_queue_url',
       message: `--queue expects redis://[user:password@]host:port[/db] (rediss:// for TLS), got "${url}"${why}`,
+    });
+  });
+});
+
+describe('a --queue password or user name that is not percent-encoded', () => {
+  it.each([
+    ['redis://user:p%zz@127.0.0.1:6399', 'password'],
+    ['redis://us%er:pw@127.0.0.1:6399/2', 'user name'],
+  ])(
+    'refuses %s as a bad_queue_url saying how to encode a percent sign in the %s, without showing the password',
+    (url, what) => {
+      const shown = url.replace(/:[^:@/]*@/, '@');
+      expect(() => parseQueueUrl(url)).toThrow(
+        expect.objectContaining({
+          code: 'bad_queue_url',
+          message:
+            `--queue expects redis://[user:password@]host:port[/db] (rediss:// for TLS), got "${shown}": ` +
+            `the ${what} has a "%" that is not followed by two hex digits; write a "%" in it as %25 (and other special characters percent-encoded)`,
+        }),
+      );
+    },
+  );
+});
+
+describe.skipIf(redisUnavailable())('a --queue database the server does not have', () => {
+  it('is refused with what to do instead of silently using database 0', async () => {
+    const redis = await startRedis();
+    try {
+      const url = `redis://127.0.0.1:${redis.port}/99`;
+      const err = await connectRedis(parseQueueUrl(url)).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(LabError);
+      expect(err).toMatchObject({
+        code: 'bad_queue_url',
+        message:
+          `${url}: Redis refused database 99 (ERR DB index is out of range); ` +
+          'pick one the server has after the "/" in --queue (0 up to its "databases" setting − 1, 0 to 15 by default)',
+      });
+      expect(await redis.client(0).dbsize()).toBe(0);
+      const ok = await connectRedis(parseQueueUrl(`redis://127.0.0.1:${redis.port}/15`));
+      expect(await ok.set('k', 'v')).toBe('OK');
+      expect(await redis.client(15).get('k')).toBe('v');
+      ok.disconnect();
+    } finally {
+      await redis.stop();
+    }
+  }, 30_000);
+});
+
+describe('sim worker options', () => {
+  const io: CommandIo = { out: () => {}, err: () => {}, interactive: false, now: () => new Date(0) };
+  it.each([
+    ['--lock-sec', '3000000', 'an integer from 1 to 86400'],
+    ['--lock-sec', '86401', 'an integer from 1 to 86400'],
+    ['--concurrency', '257', 'an integer from 1 to 256'],
+    ['--concurrency', '0', 'an integer from 1 to 256'],
+  ])('refuses %s %s as a usage error giving the range, before connecting', async (flag, value, range) => {
+    const argv = ['--queue', 'redis://127.0.0.1:1', flag, value];
+    await expect(workerCommand(argv, io)).rejects.toMatchObject({
+      code: 'usage',
+      message: `${flag} expects ${range}, got "${value}"`,
     });
   });
 });
