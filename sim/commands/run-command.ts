@@ -60,12 +60,7 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<ExitCod
     );
   const overrides = parseOverrideArgs(values.set);
   const scenario = loadScenario(name, { overrides, checks: checksFor(backend) });
-  const seed =
-    values.seed === undefined
-      ? scenario.seed
-      : /^-?\d+$/.test(values.seed)
-        ? Number(values.seed)
-        : values.seed;
+  const seed = values.seed === undefined ? scenario.seed : seedArg(values.seed);
   const outDir = resolve(values.out ?? join('runs', `${scenario.name}-${seed}`));
   const bar = io.interactive
     ? new SingleBar({
@@ -117,4 +112,16 @@ function scenarioArg(positionals: string[]): string {
         `for another scenario: npm run sim -- run ${second}`,
     );
   throw new LabError('usage', `expected one scenario name or file\n\n${RUN_HELP}`);
+}
+
+// An integer seed must be exact: Number('9007199254740993') is 9007199254740992, another run.
+function seedArg(text: string): string | number {
+  if (!/^-?\d+$/.test(text)) return text;
+  const n = Number(text);
+  if (!Number.isSafeInteger(n))
+    throw new LabError(
+      'usage',
+      `--seed ${text} is not an integer a run can use exactly (at most ${Number.MAX_SAFE_INTEGER} in size); give a smaller integer, or text such as --seed s${text}`,
+    );
+  return n;
 }

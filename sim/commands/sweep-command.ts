@@ -7,7 +7,9 @@ import { listScenarios, loadScenario, resolveScenarioPath } from '../scenario/lo
 import { parseOverrideArgs } from '../scenario/overrides.js';
 import { scenarioChecks } from '../market/checks.js';
 import { parseGridArgs } from '../sweep/grid.js';
-import { runSweep, type SweepTransport } from '../sweep/runner.js';
+import { gridAxes, runSweep, type SweepTransport } from '../sweep/runner.js';
+import { checkSweep, validateGridPoints } from '../sweep/plan.js';
+import { checkOutDir } from '../sweep/out-dir.js';
 import { parseQueueUrl } from '../sweep/queue-connection.js';
 import { queueTransport } from '../sweep/queue-coordinator.js';
 import { sweepConsoleTable } from '../sweep/report.js';
@@ -24,13 +26,16 @@ differences over common seeds against the first grid point (the baseline).
   --grid KEY=V1,V2      one axis of the grid (repeatable; dotted paths as in --set),
                         e.g. --grid 'buyers[0].decider.name=cheapest,random'
                         (default: the scenario's own sweep.grid)
-  --seeds N             seeds per grid point (default: the scenario's sweep.seeds, or 3)
+  --seeds N             seeds per grid point, 1 to 1,000; a sweep runs seeds 1..N at every
+                        point (default: the scenario's sweep.seeds, or 3); at most 10,000
+                        runs (grid points × seeds) per sweep
   --workers N           worker threads (default: cores − 1, at least 1; 0 runs inline)
   --set KEY=VALUE       override applied to every point (repeatable)
   --queue URL           enqueue the runs on Redis (redis://host:port) for \`sim worker\`
                         processes on any machines instead of local threads; the same
                         command again resumes the sweep (see docs/simulator.md)
-  --out DIR             output directory (default: runs/sweep-<scenario>/)
+  --out DIR             output directory (default: runs/sweep-<scenario>/): new, empty, or a
+                        previous sweep's, whose outputs are replaced
   -h, --help            this help
 
 Shipped scenarios: ${listScenarios().join(', ')}.
@@ -71,13 +76,12 @@ export async function sweepCommand(argv: string[], io: CommandIo): Promise<ExitC
     );
   const workers = nonNegInt(values.workers, '--workers') ?? Math.max(1, availableParallelism() - 1);
   const outDir = resolve(values.out ?? join('runs', `sweep-${loaded.name}`));
-  // Validate every grid point before starting any worker, so a bad value fails fast with its path.
-  const points = axes.length
-    ? axes
-    : Object.entries(loaded.sweep!.grid).map(([path, v]) => ({ path, values: v }));
-  for (const a of points)
-    for (const v of a.values)
-      loadScenario(name, { overrides: { ...base, [a.path]: v }, checks: scenarioChecks });
+  const points = axes.length ? axes : gridAxes(loaded);
+  // Size, paths and every grid point's scenario are checked before any run starts (or anything is
+  // allocated), so a bad value or combination fails fast, naming its point.
+  checkSweep(points, seeds, base);
+  checkOutDir(outDir);
+  validateGridPoints(name, points, base, scenarioChecks);
   const total = points.reduce((n, a) => n * a.values.length, 1) * seeds;
   const transport = values.queue ? queueOf(values.queue, name, io) : undefined;
   io.err(

@@ -13,8 +13,8 @@ import { tTwoSidedP } from './student-t.js';
 export interface PairedDifference {
   /** Seeds both arms ran. */
   n: number;
-  /** Mean of (arm − baseline) over those seeds. */
-  mean: number;
+  /** Mean of (arm − baseline) over those seeds; null with none. */
+  mean: number | null;
   sd: number | null;
   low: number | null;
   high: number | null;
@@ -29,19 +29,22 @@ export interface PairedDifference {
   effectSize: number | null;
 }
 
-/** The paired difference of `arm` − `baseline` over the seeds both have. */
+/**
+ * The paired difference of `arm` − `baseline` over the seeds both have a value for (a seed
+ * missing from either, or whose value is null: a run without the quantity, is left out).
+ */
 export function pairedDifference(
-  arm: ReadonlyMap<string, number>,
-  baseline: ReadonlyMap<string, number>,
+  arm: ReadonlyMap<string, number | null>,
+  baseline: ReadonlyMap<string, number | null>,
 ): PairedDifference {
   const s = new RunningStats();
   for (const [seed, v] of arm) {
     const b = baseline.get(seed);
-    if (b !== undefined) s.add(v - b);
+    if (v !== null && b !== undefined && b !== null) s.add(v - b);
   }
   if (s.n < MIN_REPLICATES) {
     const none = { sd: null, low: null, high: null, halfWidth: null, t: null, p: null, pHolm: null };
-    return { n: s.n, mean: round(s.mean), ...none, effectSize: null };
+    return { n: s.n, mean: s.n ? round(s.mean) : null, ...none, effectSize: null };
   }
   // Equal differences that floating point leaves 1e-17 apart have no spread (an exact
   // difference), not an effect size of 1e16.

@@ -44,11 +44,14 @@ export const MIN_REPLICATES = 2;
 
 /**
  * A mean with its 95% t-interval across independent runs (seeds). With fewer than
- * MIN_REPLICATES values the spread and the interval are undefined: null (JSON null, "n/a").
+ * MIN_REPLICATES values the spread and the interval are undefined: null (JSON null, "n/a");
+ * with none, the mean is undefined too (null), never 0.
  */
 export interface Interval {
+  /** Values the mean is over: the runs that have the quantity (a run without it is left out). */
   n: number;
-  mean: number;
+  /** Mean of the values; null with none. */
+  mean: number | null;
   /** Sample sd (n − 1); null with fewer than 2 values. */
   sd: number | null;
   low: number | null;
@@ -56,12 +59,23 @@ export interface Interval {
   halfWidth: number | null;
 }
 
-/** Mean and 95% t-interval (df = n − 1) of `values`; with fewer than 2 values no interval (null). */
-export function tInterval(values: readonly number[]): Interval {
+/**
+ * Mean and 95% t-interval (df = n − 1) of `values`, leaving out null (a run that has no such
+ * value: a rate with nothing to count, a latency without samples); with fewer than 2 values
+ * no interval (null), with none no mean either (null).
+ */
+export function tInterval(values: readonly (number | null)[]): Interval {
   const s = new RunningStats();
-  for (const v of values) s.add(v);
+  for (const v of values) if (v !== null) s.add(v);
   if (s.n < MIN_REPLICATES)
-    return { n: s.n, mean: round(s.mean), sd: null, low: null, high: null, halfWidth: null };
+    return {
+      n: s.n,
+      mean: s.n ? round(s.mean) : null,
+      sd: null,
+      low: null,
+      high: null,
+      halfWidth: null,
+    };
   const half = (tCritical95(s.n - 1) * s.sd) / Math.sqrt(s.n);
   return {
     n: s.n,

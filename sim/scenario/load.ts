@@ -101,7 +101,18 @@ export function parseScenarioText(text: string, file?: string): unknown {
       file,
     );
   }
-  return doc.toJS() as unknown;
+  try {
+    return doc.toJS() as unknown;
+  } catch (cause) {
+    // Well-formed YAML can still be refused when read: an alias expanding past the limit (an "alias bomb").
+    const message = cause instanceof Error ? cause.message : String(cause);
+    throw new ScenarioError(
+      'bad_yaml',
+      [{ path: '', message: `${message}; write the values out instead of through so many aliases (*name)` }],
+      file,
+      { cause },
+    );
+  }
 }
 
 /** Parses and validates scenario text; throws a ScenarioError listing every issue. */

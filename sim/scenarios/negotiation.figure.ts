@@ -34,7 +34,7 @@ const summary = (point: number, seed: string | number): Summary =>
 const perCall = (s: Summary, group: string) => s.groups[group]!.spentMsat / s.groups[group]!.paidCalls;
 const fmt = (values: number[], digits = 0, scale = 1) => {
   const i = tInterval(values.map((v) => v * scale));
-  return `${i.mean.toFixed(digits)} ± ${fixed(i.halfWidth, digits)}`;
+  return `${fixed(i.mean, digits)} ± ${fixed(i.halfWidth, digits)}`;
 };
 
 const lines = [
@@ -62,7 +62,7 @@ for (const p of sweep.points.slice(1)) {
   const d = pairedDifference(price.get(p.index)!, price.get(0)!);
   lines.push(
     '',
-    `hagglers' msat/call, ${p.label} − ${sweep.points[0]!.label}: ${d.mean.toFixed(0)} [${fixed(d.low, 0)}, ${fixed(d.high, 0)}] over ${d.n} paired seeds (d_z ${fixed(d.effectSize, 2)})`,
+    `hagglers' msat/call, ${p.label} − ${sweep.points[0]!.label}: ${fixed(d.mean, 0)} [${fixed(d.low, 0)}, ${fixed(d.high, 0)}] over ${d.n} paired seeds (d_z ${fixed(d.effectSize, 2)})`,
   );
 }
 process.stdout.write(lines.join('\n') + '\n');

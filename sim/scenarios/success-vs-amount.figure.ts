@@ -75,7 +75,7 @@ function chart(r: SweepResult): TopLevelSpec {
 }
 
 function table(r: SweepResult): string {
-  const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
+  const pct = (v: number | null) => (v === null ? fixed(v, 1) : `${(100 * v).toFixed(1)}%`);
   const head = [
     'amount',
     'mainnet snapshot',

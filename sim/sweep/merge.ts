@@ -8,9 +8,10 @@ export { SWEEP_METRICS };
 
 /**
  * A metric at one grid point across its seeds: the mean of the per-seed values with its 95%
- * t-interval (df = n − 1; null with one seed). A proportion's is the mean of the per-seed rates,
- * clipped to [0, 1], the quantity its paired difference differences; `pooled` gives its counts
- * summed over the seeds, for reference.
+ * t-interval (df = n − 1; null with one value), over the n runs that have the metric (a run
+ * without it, such as a rate with nothing to count, is left out; with none the mean is null).
+ * A proportion's is the mean of the per-seed rates, clipped to [0, 1], the quantity its paired
+ * difference differences; `pooled` gives its counts summed over the seeds, for reference.
  */
 export type PointMetric = Interval & { pooled?: { count: number; of: number } };
 
@@ -38,11 +39,11 @@ export interface SweepResult {
   /** Index of the point every other point is compared with. */
   baseline: number;
   points: MergedPoint[];
-  /** Every run's metric values: the long-format table (one row per point and seed). */
+  /** Every run's metric values: the long-format table (one row per point and seed); null where the run has none. */
   runs: {
     point: number;
     seed: string | number;
-    values: Record<string, number>;
+    values: Record<string, number | null>;
     conservationHolds: boolean;
   }[];
 }
@@ -71,6 +72,7 @@ export function mergeRuns(
 ): SweepResult {
   const seeds = [...new Set(runs.map((r) => r.seed))];
   const shares = sellerShares(points, runs, baseline);
+  // A seed where either run has no value for the metric (null) is not a common seed.
   const bySeed = (point: number, key: string) => {
     const m = SWEEP_METRICS.find((x) => x.key === key)!;
     return new Map(runs.filter((r) => r.point === point).map((r) => [String(r.seed), m.of(r.summary)]));
@@ -130,23 +132,33 @@ export function mergeRuns(
   return { scenario, axes, seeds, baseline, points: merged, runs: longRows };
 }
 
+// A group's surplus per task is undefined in a run where it had no tasks, its payment success
+// where it tried no payment: those runs are left out, as for the point's own metrics.
 function groupIntervals(mine: readonly SweepRun[]): MergedPoint['groups'] {
   const names = [...new Set(mine.flatMap((r) => Object.keys(r.summary.groups)))].sort();
   const out: MergedPoint['groups'] = {};
   for (const g of names) {
     const present = mine.map((r) => r.summary.groups[g]).filter((x) => x !== undefined);
     out[g] = {
-      surplusPerTaskMsat: tInterval(present.map((x) => x.surplusPerTaskMsat)),
-      paymentSuccessRate: clipInterval(tInterval(present.map((x) => x.paymentSuccessRate)), 0, 1),
+      surplusPerTaskMsat: tInterval(present.map((x) => (x.tasks > 0 ? x.surplusPerTaskMsat : null))),
+      paymentSuccessRate: clipInterval(
+        tInterval(present.map((x) => (x.paymentsAttempted > 0 ? x.paymentSuccessRate : null))),
+        0,
+        1,
+      ),
       spentMsat: tInterval(present.map((x) => x.spentMsat + x.feesMsat)),
     };
   }
   return out;
 }
 
+/** What sweep.csv holds for a metric a run does not have (read as missing by R and pandas). */
+export const CSV_MISSING = 'NA';
+
 /**
  * sweep.csv in long format: one row per grid point and seed, one column per
- * override path (the value as JSON unless it is a plain string) and one per metric.
+ * override path (the value as JSON unless it is a plain string) and one per metric
+ * (CSV_MISSING where the run has none).
  */
 export function sweepCsv(r: SweepResult): string {
   const paths = r.axes.map((a) => a.path);
@@ -159,7 +171,7 @@ export function sweepCsv(r: SweepResult): string {
       const v = p.overrides[path];
       cells.push(typeof v === 'string' ? v : JSON.stringify(v));
     }
-    for (const m of SWEEP_METRICS) cells.push(run.values[m.key]);
+    for (const m of SWEEP_METRICS) cells.push(run.values[m.key] ?? CSV_MISSING);
     cells.push(run.conservationHolds);
     lines.push(cells.map(csvCell).join(','));
   }

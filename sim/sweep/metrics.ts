@@ -1,52 +1,68 @@
 import type { Summary } from '../metrics/summary.js';
+import { round } from '../metrics/stats.js';
 
-/** A figure a sweep compares across grid points, taken from one run's summary. */
+/**
+ * A figure a sweep compares across grid points, taken from one run's summary. A run may not
+ * have it (`of` gives null): a rate with nothing to count, a latency without samples. Such a
+ * run is left out of that metric's mean, interval and paired differences, whose `n` says how
+ * many runs had it.
+ */
 export interface SweepMetric {
   key: string;
   label: string;
-  of: (s: Summary) => number;
+  of: (s: Summary) => number | null;
   /** For a proportion: its numerator and denominator (its interval is clipped to [0, 1]; the counts summed over seeds are `pooled`). */
   counts?: (s: Summary) => [number, number];
 }
 
+/** A proportion: the run's rate, or null when its denominator is 0 (nothing to count). */
+function proportion(
+  key: string,
+  label: string,
+  rate: (s: Summary) => number,
+  counts: (s: Summary) => [number, number],
+): SweepMetric {
+  return { key, label, of: (s) => (counts(s)[1] > 0 ? rate(s) : null), counts };
+}
+
 /** Metrics a sweep compares, each with one meaning (docs/simulator.md defines them). */
 export const SWEEP_METRICS: SweepMetric[] = [
-  {
-    key: 'paymentSuccessRate',
-    label: 'payment success',
-    of: (s) => s.purchases.paymentSuccessRate,
-    counts: (s) => [s.purchases.paymentsSucceeded, s.purchases.paymentsAttempted],
-  },
-  {
-    key: 'deliveryRate',
-    label: 'delivery',
-    of: (s) => s.purchases.deliveryRate,
-    counts: (s) => [s.purchases.delivered, s.purchases.paidCalls],
-  },
-  {
-    key: 'taskCompletionRate',
-    label: 'task completion',
-    of: (s) => s.purchases.taskCompletionRate,
-    counts: (s) => [s.purchases.tasksDone, s.purchases.tasks],
-  },
-  {
-    key: 'quoteRejectionRate',
-    label: 'quote rejection',
-    of: (s) => s.purchases.quoteRejectionRate,
-    counts: (s) => [s.purchases.quoteRejections, s.purchases.attempts],
-  },
-  {
-    key: 'policyDenialRate',
-    label: 'policy denial',
-    of: (s) => s.purchases.policyDenialRate,
-    counts: (s) => [s.purchases.policyDenials, s.purchases.attempts - s.purchases.quoteRejections],
-  },
-  {
-    key: 'tokenReuseRate',
-    label: 'token reuse',
-    of: (s) => s.purchases.tokenReuseRate,
-    counts: (s) => [s.purchases.tokenReuses, s.purchases.delivered],
-  },
+  proportion(
+    'paymentSuccessRate',
+    'payment success',
+    (s) => s.purchases.paymentSuccessRate,
+    (s) => [s.purchases.paymentsSucceeded, s.purchases.paymentsAttempted],
+  ),
+  proportion(
+    'deliveryRate',
+    'delivery',
+    (s) => s.purchases.deliveryRate,
+    (s) => [s.purchases.delivered, s.purchases.paidCalls],
+  ),
+  proportion(
+    'taskCompletionRate',
+    'task completion',
+    (s) => s.purchases.taskCompletionRate,
+    (s) => [s.purchases.tasksDone, s.purchases.tasks],
+  ),
+  proportion(
+    'quoteRejectionRate',
+    'quote rejection',
+    (s) => s.purchases.quoteRejectionRate,
+    (s) => [s.purchases.quoteRejections, s.purchases.attempts],
+  ),
+  proportion(
+    'policyDenialRate',
+    'policy denial',
+    (s) => s.purchases.policyDenialRate,
+    (s) => [s.purchases.policyDenials, s.purchases.attempts - s.purchases.quoteRejections],
+  ),
+  proportion(
+    'tokenReuseRate',
+    'token reuse',
+    (s) => s.purchases.tokenReuseRate,
+    (s) => [s.purchases.tokenReuses, s.purchases.delivered],
+  ),
   { key: 'attempts', label: 'purchase attempts', of: (s) => s.purchases.total },
   /** Money paid for nothing, counted in calls: calls the attempt paid for (paidMsat > 0) that did not deliver. */
   {
@@ -58,32 +74,44 @@ export const SWEEP_METRICS: SweepMetric[] = [
   { key: 'feesMsat', label: 'fees (msat)', of: (s) => s.money.feesMsat },
   { key: 'welfareMsat', label: 'welfare (msat)', of: (s) => s.welfare.totalMsat },
   { key: 'buyerSurplusMsat', label: 'buyer surplus (msat)', of: (s) => s.welfare.buyerSurplusMsat },
+  /** Undefined in a run without tasks. */
   {
     key: 'buyerSurplusPerTaskMsat',
     label: 'buyer surplus per task (msat)',
-    of: (s) => s.welfare.buyerSurplusPerTaskMsat,
+    of: (s) => (s.welfare.tasks > 0 ? s.welfare.buyerSurplusPerTaskMsat : null),
   },
   { key: 'sellerProfitMsat', label: 'seller profit (msat)', of: (s) => s.welfare.sellerProfitMsat },
-  { key: 'latencyP50', label: 'latency p50 (ms)', of: (s) => s.latency.attempts.p50 },
-  { key: 'latencyP95', label: 'latency p95 (ms)', of: (s) => s.latency.attempts.p95 },
+  /** Latency quantiles of purchase attempts: undefined in a run without attempts. */
+  { key: 'latencyP50', label: 'latency p50 (ms)', of: (s) => latency(s, 'p50') },
+  { key: 'latencyP95', label: 'latency p95 (ms)', of: (s) => latency(s, 'p95') },
+  /** Undefined in a run without priced sales. */
   { key: 'priceCv', label: 'price dispersion (mean CV)', of: (s) => meanCv(s) },
-  { key: 'hhi', label: 'seller concentration (HHI)', of: (s) => s.market.hhi },
+  /** Undefined in a run without seller revenue. */
+  {
+    key: 'hhi',
+    label: 'seller concentration (HHI)',
+    of: (s) => (s.market.revenueMsat > 0 ? s.market.hhi : null),
+  },
   /** Posted minus agreed price over agreed negotiations, all groups (0 in a run without any). */
   {
     key: 'negotiationSavingsMsat',
     label: 'negotiation savings (msat)',
     of: (s) => negotiations(s).reduce((a, g) => a + g.savingsMsat, 0),
   },
-  {
-    key: 'negotiationFailureRate',
-    label: 'negotiation failure',
-    of: (s) => {
+  proportion(
+    'negotiationFailureRate',
+    'negotiation failure',
+    (s) => {
       const [failed, n] = negotiationCounts(s);
-      return n > 0 ? failed / n : 0;
+      return round(failed / n);
     },
-    counts: negotiationCounts,
-  },
+    negotiationCounts,
+  ),
 ];
+
+function latency(s: Summary, q: 'p50' | 'p95'): number | null {
+  return s.latency.attempts.count > 0 ? s.latency.attempts[q] : null;
+}
 
 function negotiations(s: Summary) {
   return Object.values(s.negotiation ?? {});
@@ -97,7 +125,7 @@ function negotiationCounts(s: Summary): [number, number] {
   );
 }
 
-function meanCv(s: Summary): number {
+function meanCv(s: Summary): number | null {
   const cvs = Object.values(s.prices).map((p) => p.cv);
-  return cvs.length ? cvs.reduce((a, b) => a + b, 0) / cvs.length : 0;
+  return cvs.length ? cvs.reduce((a, b) => a + b, 0) / cvs.length : null;
 }

@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type { SweepJob, SweepReply } from './protocol.js';
@@ -8,16 +8,22 @@ import { runJob } from './job.js';
  * Runs sweep jobs over `workers` worker threads (or inline when 0), calling
  * `onDone` as each finishes. Results come back in job order whatever order
  * the workers finish in, so a sweep's output does not depend on scheduling.
+ * A thread that dies (out of memory, an exit) fails only the job it was running,
+ * as `worker_crashed`; a new thread takes its place and the other jobs run.
+ * `spawn` makes the threads (tests pass one whose threads crash on purpose).
  */
 export async function runPool(
   jobs: readonly SweepJob[],
   workers: number,
   onDone: (reply: SweepReply, finished: number) => void = () => {},
+  spawn: () => Worker = () => spawnWorker(),
 ): Promise<SweepReply[]> {
   const replies: SweepReply[] = new Array(jobs.length);
+  const indexOf = new Map(jobs.map((j, i) => [j.id, i]));
   let finished = 0;
   const record = (reply: SweepReply) => {
-    const i = jobs.findIndex((j) => j.id === reply.id);
+    const i = indexOf.get(reply.id);
+    if (i === undefined || replies[i] !== undefined) return;
     replies[i] = reply;
     onDone(reply, ++finished);
   };
@@ -25,35 +31,56 @@ export async function runPool(
     for (const job of jobs) record(await runJob(job));
     return replies;
   }
-  const queue = [...jobs];
-  const threads = Array.from({ length: Math.min(workers, jobs.length) }, () => spawnWorker());
-  await Promise.all(
-    threads.map(
-      (w) =>
-        new Promise<void>((resolve, reject) => {
-          let current: SweepJob | undefined;
-          const next = () => {
-            current = queue.shift();
-            if (current) w.postMessage(current);
-            else void w.terminate().then(() => resolve());
-          };
-          w.on('message', (reply: SweepReply) => {
-            record(reply);
-            next();
-          });
-          w.on('error', (err) => {
-            if (current) record({ id: current.id, ok: false, code: 'worker_crashed', message: String(err) });
-            reject(err);
-          });
+  const queue = [...jobs].reverse();
+  // One lane per thread: it runs jobs until the queue is empty, replacing its thread if it dies.
+  const lane = () =>
+    new Promise<void>((resolve) => {
+      let current: SweepJob | undefined;
+      const start = () => {
+        const w = spawn();
+        let dead = false;
+        const next = () => {
+          current = queue.pop();
+          if (current) return w.postMessage(current);
+          dead = true;
+          void w.terminate().then(() => resolve());
+        };
+        const crashed = (why: string) => {
+          if (dead) return;
+          dead = true;
+          w.off('message', onMessage);
+          void w.terminate();
+          if (current)
+            record({
+              id: current.id,
+              ok: false,
+              code: 'worker_crashed',
+              message: `the sweep thread died: ${why}`,
+            });
+          current = undefined;
+          if (queue.length) start();
+          else resolve();
+        };
+        const onMessage = (reply: SweepReply) => {
+          record(reply);
           next();
-        }),
-    ),
-  );
+        };
+        w.on('message', onMessage);
+        w.on('error', (err) => crashed(err.message));
+        w.on('exit', (code) => crashed(`it exited with code ${code}`));
+        next();
+      };
+      start();
+    });
+  await Promise.all(Array.from({ length: Math.min(workers, jobs.length) }, lane));
   return replies;
 }
 
-/** A worker thread running sim/sweep/worker.ts: post it a SweepJob, it answers with a SweepReply. */
-export function spawnWorker(): Worker {
+/**
+ * A worker thread running sim/sweep/worker.ts: post it a SweepJob, it answers with a SweepReply.
+ * `limits` adds to its resource limits (e.g. a smaller heap, so a test can make a thread run out of memory).
+ */
+export function spawnWorker(limits: ResourceLimits = {}): Worker {
   // Runs the TypeScript source through tsx's loader. Node 20 workers ignore `--import` in execArgv,
   // so the worker registers tsx itself before importing its entry.
   const tsx = tsxApiUrl();
@@ -61,7 +88,7 @@ export function spawnWorker(): Worker {
   const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
   // A larger young generation (64 MB semi-spaces) shortens GC pauses, a few percent of wall time:
   // agents allocate many short-lived objects.
-  return new Worker(boot, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 192 } });
+  return new Worker(boot, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 192, ...limits } });
 }
 
 // tsx's ESM API (its `register()` installs the loader in this thread). Resolved through the package's

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
+import { groupChart, intervalChart, pairedChart } from './charts.js';
 import { svgToPng, toSvg } from '../report/render.js';
 import { chartGrid, htmlPage, htmlTable, type RenderedChart } from '../report/html.js';
 import { textTable } from '../report/format.js';
@@ -8,6 +9,7 @@ import { SWEEP_METRICS, type SweepResult } from './merge.js';
 import {
   HEADLINE,
   fewSeedsNote,
+  missingValuesNote,
   legendTable,
   metricGroups,
   pairedTable,
@@ -19,129 +21,6 @@ import {
 } from './tables.js';
 
 const CHART_METRICS = HEADLINE;
-
-/** msat as sat, an undefined bound staying undefined. */
-const sat = (msat: number | null) => (msat === null ? null : msat / 1000);
-
-/** A bar per grid point with its 95% interval as an error bar. */
-function intervalChart(r: SweepResult, key: string, title: string): TopLevelSpec {
-  const values = r.points.map((p) => {
-    const iv = p.metrics[key]!;
-    return { label: p.label, mean: iv.mean, low: iv.low, high: iv.high };
-  });
-  return {
-    width: 520,
-    height: Math.max(120, 28 * values.length),
-    background: 'white',
-    config: { font: 'DejaVu Sans' },
-    title,
-    data: { values },
-    layer: [
-      {
-        mark: 'bar',
-        encoding: {
-          y: { field: 'label', type: 'nominal', title: null, sort: null, axis: { labelLimit: 400 } },
-          x: { field: 'mean', type: 'quantitative', title },
-        },
-      },
-      {
-        // An undefined interval (one seed) has no error bar.
-        transform: [{ filter: 'isValid(datum.low)' }],
-        mark: { type: 'rule', color: 'black' },
-        encoding: {
-          y: { field: 'label', type: 'nominal', sort: null },
-          x: { field: 'low', type: 'quantitative' },
-          x2: { field: 'high' },
-        },
-      },
-    ],
-  };
-}
-
-/** Welfare per task of each agent group at each grid point, with intervals: the policy comparison. */
-function groupChart(r: SweepResult): TopLevelSpec | undefined {
-  const values = r.points.flatMap((p) =>
-    Object.entries(p.groups).map(([g, v]) => ({
-      row: r.points.length > 1 ? `${p.label} / ${g}` : g,
-      mean: v.surplusPerTaskMsat.mean / 1000,
-      low: sat(v.surplusPerTaskMsat.low),
-      high: sat(v.surplusPerTaskMsat.high),
-    })),
-  );
-  if (values.length < 2) return undefined;
-  return {
-    width: 520,
-    height: Math.max(120, 24 * values.length),
-    background: 'white',
-    config: { font: 'DejaVu Sans' },
-    title: 'Buyer surplus per task by agent group (sat, 95% CI)',
-    data: { values },
-    layer: [
-      {
-        mark: 'bar',
-        encoding: {
-          y: { field: 'row', type: 'nominal', title: null, sort: null, axis: { labelLimit: 400 } },
-          x: { field: 'mean', type: 'quantitative', title: 'sat per task' },
-        },
-      },
-      {
-        // An undefined interval (one seed) has no error bar.
-        transform: [{ filter: 'isValid(datum.low)' }],
-        mark: { type: 'rule', color: 'black' },
-        encoding: {
-          y: { field: 'row', type: 'nominal', sort: null },
-          x: { field: 'low', type: 'quantitative' },
-          x2: { field: 'high' },
-        },
-      },
-    ],
-  };
-}
-
-/** Each point minus the baseline, paired over seeds, with its 95% interval and a rule at zero. */
-function pairedChart(r: SweepResult, key: string, title: string): TopLevelSpec | undefined {
-  const values = r.points
-    .filter((p) => p.paired)
-    .map((p) => ({
-      label: p.label,
-      mean: p.paired![key]!.mean,
-      low: p.paired![key]!.low,
-      high: p.paired![key]!.high,
-    }));
-  if (values.length === 0) return undefined;
-  return {
-    width: 520,
-    height: Math.max(120, 28 * values.length),
-    background: 'white',
-    config: { font: 'DejaVu Sans' },
-    title,
-    data: { values },
-    layer: [
-      {
-        mark: { type: 'point', filled: true, size: 60 },
-        encoding: {
-          y: { field: 'label', type: 'nominal', title: null, sort: null, axis: { labelLimit: 400 } },
-          x: { field: 'mean', type: 'quantitative', title: `Δ ${title} vs baseline` },
-        },
-      },
-      {
-        // An undefined interval (one seed) has no error bar.
-        transform: [{ filter: 'isValid(datum.low)' }],
-        mark: { type: 'rule', color: 'black' },
-        encoding: {
-          y: { field: 'label', type: 'nominal', sort: null },
-          x: { field: 'low', type: 'quantitative' },
-          x2: { field: 'high' },
-        },
-      },
-      {
-        data: { values: [{ zero: 0 }] },
-        mark: { type: 'rule', strokeDash: [4, 4] },
-        encoding: { x: { field: 'zero', type: 'quantitative' } },
-      },
-    ],
-  };
-}
 
 /** The merged table for the console: the headline metrics per point, then paired differences from the baseline. */
 export function sweepConsoleTable(r: SweepResult): string {
@@ -161,8 +40,7 @@ export function sweepConsoleTable(r: SweepResult): string {
       'seller share of the sales: mean [95% t-interval over seeds, within 0 and 1]; Δ paired against the baseline',
       textTable(shares.header, shares.rows),
     );
-  const note = fewSeedsNote(r);
-  if (note) out.push('', note);
+  for (const note of [fewSeedsNote(r), missingValuesNote(r)]) if (note) out.push('', note);
   return out.join('\n');
 }
 
@@ -183,17 +61,23 @@ function groupRows(r: SweepResult): string[][] {
     Object.entries(p.groups).map(([g, v]) => [
       pointId(p),
       g,
-      pointCell(v.surplusPerTaskMsat),
-      pointCell(v.paymentSuccessRate, true),
-      pointCell(v.spentMsat),
+      pointCell(v.surplusPerTaskMsat, false, p.seeds.length),
+      pointCell(v.paymentSuccessRate, true, p.seeds.length),
+      pointCell(v.spentMsat, false, p.seeds.length),
     ]),
   );
 }
 
-/** The few-seeds note as a sentence to append to the page's subtitle (empty when every interval is defined). */
+/** The few-seeds and missing-values notes as sentences to append to the page's subtitle (empty when not needed). */
 function noteOf(r: SweepResult): string {
-  const note = fewSeedsNote(r);
-  return note ? `. ${note}` : '';
+  const notes = [
+    fewSeedsNote(r),
+    missingValuesNote(
+      r,
+      SWEEP_METRICS.map((m) => m.key),
+    ),
+  ];
+  return notes.map((n) => (n ? `. ${n}` : '')).join('');
 }
 
 /** Writes the sweep's report.html and charts/*.png; returns the report path. */

@@ -7,6 +7,8 @@ import { mergeRuns, sweepCsv, type SweepResult, type SweepRun } from './merge.js
 import { runPool } from './pool.js';
 import type { SweepJob, SweepReply } from './protocol.js';
 import { writeSweepReport } from './report.js';
+import { checkSweep } from './plan.js';
+import { checkOutDir, clearSweepOutputs } from './out-dir.js';
 
 export interface SweepOptions {
   /** Scenario name or path (workers load it themselves). */
@@ -38,17 +40,24 @@ export interface SweepFailure {
   message: string;
 }
 
+/** The scenario's own grid (its `sweep.grid`), the axes of a sweep given no --grid. */
+export function gridAxes(s: Scenario): GridAxis[] {
+  return Object.entries(s.sweep?.grid ?? {}).map(([path, values]) => ({ path, values }));
+}
+
 /**
  * Runs every grid point with every seed over worker threads, merges the
  * summaries into one table with 95% t-intervals across seeds, and writes
- * sweep.json, sweep.csv, report.html and each run's summary.json.
+ * sweep.json, sweep.csv, report.html and each run's summary.json, replacing a
+ * previous sweep's outputs in `outDir` (out-dir.ts). Refuses a sweep over the
+ * size limits or with a repeated or seed grid path (plan.ts) before running.
  */
 export async function runSweep(
   o: SweepOptions,
 ): Promise<{ result: SweepResult; failures: SweepFailure[]; reportPath?: string }> {
-  const axes = o.axes.length
-    ? o.axes
-    : Object.entries(o.loaded.sweep?.grid ?? {}).map(([path, values]) => ({ path, values }));
+  const axes = o.axes.length ? o.axes : gridAxes(o.loaded);
+  checkSweep(axes, o.seeds, o.base);
+  if (o.outDir) checkOutDir(o.outDir);
   const points = expandGrid(axes);
   const seeds = Array.from({ length: o.seeds }, (_, k) => k + 1);
   const jobs: SweepJob[] = [];
@@ -81,6 +90,7 @@ export async function runSweep(
   const result = mergeRuns(o.loaded.name, axes, points, runs);
   let reportPath: string | undefined;
   if (o.outDir) {
+    clearSweepOutputs(o.outDir);
     mkdirSync(o.outDir, { recursive: true });
     writeFileSync(join(o.outDir, 'sweep.json'), JSON.stringify({ ...result, failures }, null, 2) + '\n');
     writeFileSync(join(o.outDir, 'sweep.csv'), sweepCsv(result));

@@ -4,7 +4,7 @@ import type { Summary } from '../metrics/summary.js';
 
 /** One seller's share of the sales at one grid point, and its paired difference from the baseline. */
 export interface SellerShareStats {
-  /** Share of all sales (paid purchases, 0..1) across seeds: mean with its 95% t-interval, clipped to [0, 1]. */
+  /** Share of all sales (paid purchases, 0..1) across the seeds with sales: mean with its 95% t-interval, clipped to [0, 1]. */
   share: Interval;
   /** This point minus the baseline, paired over common seeds (interval clipped to [-1, 1]), Holm-adjusted across the points (absent on the baseline). */
   paired?: PairedDifference;
@@ -17,11 +17,14 @@ interface Run {
   summary: Summary;
 }
 
-/** A seller's share of the run's sales (0 when it sold nothing: a seed where it lost the whole market counts). */
-function shareOf(s: Summary, seller: string): number {
+/**
+ * A seller's share of the run's sales: 0 when it sold nothing while others sold (a seed where it
+ * lost the whole market counts), undefined (null, left out) in a run without any sales.
+ */
+function shareOf(s: Summary, seller: string): number | null {
   let total = 0;
   for (const v of Object.values(s.market.sellers)) total += v.sales;
-  return total > 0 ? (s.market.sellers[seller]?.sales ?? 0) / total : 0;
+  return total > 0 ? (s.market.sellers[seller]?.sales ?? 0) / total : null;
 }
 
 /**

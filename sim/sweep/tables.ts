@@ -11,7 +11,7 @@ export const HEADLINE = [
   'latencyP95',
 ];
 
-/** What a table shows for a figure that is undefined (an interval, t, p or d_z from one seed). */
+/** What a table shows for a figure that is undefined (an interval, t, p or d_z from one seed; a mean over no run). */
 export const NOT_AVAILABLE = 'n/a';
 
 /** `x.toFixed(digits)`, or n/a for an undefined figure. */
@@ -24,9 +24,17 @@ const fmt = (x: number | null) =>
 const bounds = (iv: { low: number | null; high: number | null }) =>
   iv.low === null || iv.high === null ? `[${NOT_AVAILABLE}]` : `[${fmt(iv.low)}, ${fmt(iv.high)}]`;
 
-/** A point's value: mean [95% t-interval, clipped] for a bounded quantity (a proportion), else mean ± t half-width. */
-export function pointCell(iv: Interval, bounded = false): string {
-  return bounded ? `${fmt(iv.mean)} ${bounds(iv)}` : `${fmt(iv.mean)} ± ${fmt(iv.halfWidth)}`;
+/** ` (n=k)` when a figure is over fewer values than `of` (the runs it could have had), else empty. */
+const over = (n: number, of: number | undefined) => (of !== undefined && n < of ? ` (n=${n})` : '');
+
+/**
+ * A point's value: mean [95% t-interval, clipped] for a bounded quantity (a proportion), else
+ * mean ± t half-width; `(n=k)` when only k of the point's `runs` had it, n/a when none did.
+ */
+export function pointCell(iv: Interval, bounded = false, runs?: number): string {
+  if (iv.mean === null) return NOT_AVAILABLE;
+  const cell = bounded ? `${fmt(iv.mean)} ${bounds(iv)}` : `${fmt(iv.mean)} ± ${fmt(iv.halfWidth)}`;
+  return cell + over(iv.n, runs);
 }
 
 /** d_z, or ±∞ when the differences are all equal (no spread) and not 0. */
@@ -39,18 +47,44 @@ function pValue(p: number | null): string {
   return p !== null && p < 0.001 ? '<0.001' : fixed(p, 3);
 }
 
-/** A paired difference: mean [95% CI], Holm-adjusted p, d_z. */
-export function pairedCell(d: PairedDifference): string {
+/**
+ * A paired difference: mean [95% CI], Holm-adjusted p, d_z; `(n=k)` when only k of the
+ * `common` seeds had the metric at both points, n/a when none did.
+ */
+export function pairedCell(d: PairedDifference, common?: number): string {
+  if (d.mean === null) return NOT_AVAILABLE;
   const sign = d.mean > 0 ? '+' : '';
-  return `${sign}${fmt(d.mean)} ${bounds(d)} p=${pValue(d.pHolm)} d=${effect(d.effectSize)}`;
+  return `${sign}${fmt(d.mean)} ${bounds(d)} p=${pValue(d.pHolm)} d=${effect(d.effectSize)}${over(d.n, common)}`;
+}
+
+/** Seeds that ran at both the point and the baseline. */
+export function commonSeeds(r: SweepResult, p: MergedPoint): number {
+  const base = new Set(r.points[r.baseline]?.seeds.map(String));
+  return p.seeds.filter((s) => base.has(String(s))).length;
 }
 
 /** The note under tables with undefined figures: a sweep point (or a pairing) with fewer than 2 seeds. */
 export function fewSeedsNote(r: SweepResult): string | undefined {
-  const pairs = r.points.flatMap((p) => (p.paired ? Object.values(p.paired).map((d) => d.n) : []));
-  const fewest = Math.min(...r.points.map((p) => p.seeds.length), ...pairs);
+  const ran = r.points.filter((p) => p.seeds.length > 0);
+  const pairs = ran.filter((p) => p.paired).map((p) => commonSeeds(r, p));
+  const fewest = Math.min(...ran.map((p) => p.seeds.length), ...pairs);
   if (fewest >= MIN_REPLICATES) return undefined;
   return `${NOT_AVAILABLE}: a 95% interval, t, p and d_z need at least ${MIN_REPLICATES} seeds (${fewest} here); run the sweep with --seeds ${MIN_REPLICATES} or more`;
+}
+
+/**
+ * The note under tables where a metric is over fewer runs than its point has, or over none:
+ * a run without the metric (a rate with nothing to count, a latency without samples) is left
+ * out of its mean, interval and paired difference, never counted as 0.
+ */
+export function missingValuesNote(r: SweepResult, keys: readonly string[] = HEADLINE): string | undefined {
+  const short = r.points.some(
+    (p) =>
+      p.seeds.length === 0 ||
+      keys.some((k) => p.metrics[k]!.n < p.seeds.length || (p.paired && p.paired[k]!.n < commonSeeds(r, p))),
+  );
+  if (!short) return undefined;
+  return `(n=k): only k of the point's runs had the metric (a rate with nothing to count, a latency without samples); its mean, interval and paired difference are over those runs, never counting the others as 0; ${NOT_AVAILABLE} where no run had it (or none succeeded)`;
 }
 
 /** Whether a sweep metric is a proportion (its interval is clipped to [0, 1]). */
@@ -101,7 +135,7 @@ export function pointTable(
     rows: r.points.map((p) => [
       p.index === r.baseline ? `${name(p)} (baseline)` : name(p),
       String(p.seeds.length),
-      ...keys.map((k) => pointCell(p.metrics[k]!, bounded(k))),
+      ...keys.map((k) => pointCell(p.metrics[k]!, bounded(k), p.seeds.length)),
     ]),
   };
 }
@@ -119,7 +153,10 @@ export function pairedTable(
       .filter(
         (p): p is MergedPoint & { paired: NonNullable<MergedPoint['paired']> } => p.paired !== undefined,
       )
-      .map((p) => [name(p), String(p.paired[keys[0]!]!.n), ...keys.map((k) => pairedCell(p.paired[k]!))]),
+      .map((p) => {
+        const common = commonSeeds(r, p);
+        return [name(p), String(common), ...keys.map((k) => pairedCell(p.paired[k]!, common))];
+      }),
   };
 }
 
@@ -135,8 +172,8 @@ export function sellerShareTable(
       Object.entries(p.sellers).map(([seller, v]) => [
         p.index === r.baseline ? `${name(p)} (baseline)` : name(p),
         seller,
-        pointCell(v.share, true),
-        v.paired ? pairedCell(v.paired) : '',
+        pointCell(v.share, true, p.seeds.length),
+        v.paired ? pairedCell(v.paired, commonSeeds(r, p)) : '',
       ]),
     ),
   };

@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { LabError } from '../../infra/errors.js';
+import { loadScenarioText, resolveScenarioPath, type ScenarioCheck } from '../scenario/load.js';
+import { ScenarioError } from '../scenario/errors.js';
+import { parsePath, type Overrides } from '../scenario/overrides.js';
+import { expandGrid, type GridAxis } from './grid.js';
+
+/**
+ * What a sweep may ask for, checked before anything is allocated or run: its size, its grid
+ * paths, and every grid point's scenario.
+ */
+
+/** Most seeds per grid point. */
+export const MAX_SEEDS = 1_000;
+
+/**
+ * Most runs (grid points × seeds) in one sweep: the merge holds every run's summary in memory
+ * (tens of kB each), so a bigger sweep would exhaust the heap; split it into several sweeps.
+ */
+export const MAX_RUNS = 10_000;
+
+/**
+ * Refuses, with what to do, a sweep over the size limits, a grid path given twice (the later
+ * axis would silently replace the earlier), and a seed set by --set or --grid (a sweep runs
+ * seeds 1..N at every point: only --seeds chooses them).
+ */
+export function checkSweep(axes: readonly GridAxis[], seeds: number, base: Overrides = {}): void {
+  if (!Number.isSafeInteger(seeds) || seeds < 1 || seeds > MAX_SEEDS)
+    throw new LabError(
+      'usage',
+      `--seeds ${seeds}: a sweep runs 1 to ${MAX_SEEDS.toLocaleString('en-US')} seeds per grid point; give --seeds ${MAX_SEEDS} or fewer`,
+    );
+  const points = axes.reduce((n, a) => n * a.values.length, 1);
+  if (points * seeds > MAX_RUNS)
+    throw new LabError(
+      'usage',
+      `this sweep has ${points.toLocaleString('en-US')} grid points × ${seeds} seeds = ${(points * seeds).toLocaleString('en-US')} runs, more than the ${MAX_RUNS.toLocaleString('en-US')} one sweep holds in memory; use fewer grid values or seeds, or split it into several sweeps`,
+    );
+  const seen = new Map<string, GridAxis>();
+  for (const a of axes) {
+    const key = pathKey(a.path);
+    if (key === SEED)
+      throw new LabError(
+        'usage',
+        `--grid ${a.path}: a sweep runs seeds 1..N at every grid point, so the seed cannot be a grid axis; use --seeds N`,
+      );
+    const earlier = seen.get(key);
+    if (earlier !== undefined) {
+      const all = [...earlier.values, ...a.values].map((v) =>
+        typeof v === 'string' ? v : JSON.stringify(v),
+      );
+      throw new LabError(
+        'usage',
+        `--grid ${a.path} is given twice, so one axis would replace the other: give each path once with all its values, e.g. --grid '${earlier.path}=${all.join(',')}'`,
+      );
+    }
+    seen.set(key, a);
+  }
+  for (const path of Object.keys(base))
+    if (pathKey(path) === SEED)
+      throw new LabError(
+        'usage',
+        `--set ${path}: a sweep runs seeds 1..N at every grid point and ignores the scenario's seed; use --seeds N`,
+      );
+}
+
+const SEED = JSON.stringify(['seed']);
+
+// One spelling per path: buyers.0.count and buyers[0].count are the same field.
+function pathKey(path: string): string {
+  return JSON.stringify(parsePath(path));
+}
+
+/**
+ * Loads every grid point's scenario (the file read once) and throws the first invalid one's
+ * issues, naming the point, before any run starts.
+ */
+export function validateGridPoints(
+  scenario: string,
+  axes: readonly GridAxis[],
+  base: Overrides,
+  checks: ScenarioCheck[],
+): void {
+  const file = resolveScenarioPath(scenario);
+  const text = readFileSync(file, 'utf8');
+  for (const p of expandGrid(axes)) {
+    try {
+      loadScenarioText(text, { overrides: { ...base, ...p.overrides }, checks }, file);
+    } catch (err) {
+      if (!(err instanceof ScenarioError)) throw err;
+      const where = { path: '', message: `at grid point ${p.index} (${p.label}); no run was started:` };
+      throw new ScenarioError(err.code, [where, ...err.issues], err.file, { cause: err });
+    }
+  }
+}

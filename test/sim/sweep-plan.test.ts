@@ -1,0 +1,126 @@
+/** What a sweep refuses before any run starts: its size, its grid paths, an invalid grid point. */
+import { describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sweepCommand } from '../../sim/commands/sweep-command.js';
+import { failureExit } from '../../sim/commands/failure.js';
+import type { CommandIo } from '../../sim/commands/io.js';
+import { loadScenario } from '../../sim/scenario/load.js';
+import { scenarioChecks } from '../../sim/market/checks.js';
+import { runSweep } from '../../sim/sweep/runner.js';
+import { parseGridArgs } from '../../sim/sweep/grid.js';
+
+const io: CommandIo = { out: () => {}, err: () => {}, interactive: false, now: () => new Date(0) };
+// Were a sweep not refused, it would be short and write to a temporary directory.
+const tmpOut = () => join(mkdtempSync(join(tmpdir(), 'sweep-plan-')), 'out');
+const short = ['--set', 'durationSec=5', '--set', 'drainSec=5', '--workers', '0', '--out', tmpOut()];
+
+/** What a failed sweep prints through the CLI's error handling, and its exit code. */
+async function failure(argv: string[]): Promise<{ code: number; text: string }> {
+  const lines: string[] = [];
+  const err = await sweepCommand(argv, io).then(
+    () => expect.unreachable('the sweep ran'),
+    (e: unknown) => e,
+  );
+  return { code: failureExit('sweep', err, (t) => lines.push(t)), text: lines.join('\n') };
+}
+
+describe('a sweep checks every grid point before running any', () => {
+  it('refuses a combination of valid axis values that is invalid, naming the point, with nothing run or written', async () => {
+    // bargain-2 exists with 3 buyers, not with 2: each value alone is valid, the last point is not.
+    const out = tmpOut();
+    const r = await failure([
+      'quickstart',
+      ...short,
+      '--set',
+      'faults[0]={kind: node_offline, atSec: 1, node: bargain-0}',
+      '--grid',
+      'faults[0].node=bargain-0,bargain-2',
+      '--grid',
+      'buyers[0].count=3,2',
+      '--seeds',
+      '2',
+      '--out',
+      out,
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.text).toMatch(
+      /^\/.*quickstart\.yaml: scenario is invalid\n {2}at grid point 3 \(faults\[0\]\.node=bargain-2, buyers\[0\]\.count=2\); no run was started:\n {2}faults\[0\]\.node: no node named "bargain-2"/,
+    );
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('sweep size limits', () => {
+  it('refuses more than 1,000 seeds before allocating anything (400,000,000 seeds ran out of heap)', async () => {
+    expect(
+      await failure(['quickstart', '--seeds', '400000000', '--grid', 'durationSec=5', ...short]),
+    ).toEqual({
+      code: 2,
+      text: '--seeds 400000000: a sweep runs 1 to 1,000 seeds per grid point; give --seeds 1000 or fewer',
+    });
+  });
+
+  it('refuses more than 10,000 runs (grid points × seeds)', async () => {
+    const grid = ['--grid', 'durationSec=5,6,7,8,9,10,11,12,13,14,15', '--seeds', '1000'];
+    expect(await failure(['quickstart', ...grid, ...short])).toEqual({
+      code: 2,
+      text: 'this sweep has 11 grid points × 1000 seeds = 11,000 runs, more than the 10,000 one sweep holds in memory; use fewer grid values or seeds, or split it into several sweeps',
+    });
+  });
+
+  it('applies the same limits to runSweep called as a library', async () => {
+    const loaded = loadScenario('quickstart', { checks: scenarioChecks });
+    await expect(
+      runSweep({
+        scenario: 'quickstart',
+        loaded,
+        axes: parseGridArgs(['durationSec=5']),
+        seeds: 1001,
+        workers: 0,
+      }),
+    ).rejects.toThrow(
+      '--seeds 1001: a sweep runs 1 to 1,000 seeds per grid point; give --seeds 1000 or fewer',
+    );
+  });
+});
+
+describe('grid paths a sweep refuses', () => {
+  it('refuses a path given twice (the first axis was dropped), showing the one axis to give instead', async () => {
+    expect(
+      await failure(['quickstart', '--grid', 'durationSec=2,3', '--grid', 'durationSec=4,5', ...short]),
+    ).toEqual({
+      code: 2,
+      text: "--grid durationSec is given twice, so one axis would replace the other: give each path once with all its values, e.g. --grid 'durationSec=2,3,4,5'",
+    });
+  });
+
+  it('treats buyers.0.count and buyers[0].count as the same path', async () => {
+    const r = await failure([
+      'quickstart',
+      '--grid',
+      'buyers[0].count=2,3',
+      '--grid',
+      'buyers.0.count=4',
+      ...short,
+    ]);
+    expect(r.text).toBe(
+      "--grid buyers.0.count is given twice, so one axis would replace the other: give each path once with all its values, e.g. --grid 'buyers[0].count=2,3,4'",
+    );
+  });
+
+  it('refuses --set seed (sweeps run seeds 1..N and ignored it), saying to use --seeds', async () => {
+    expect(await failure(['quickstart', '--set', 'seed=42', '--grid', 'durationSec=2,3', ...short])).toEqual({
+      code: 2,
+      text: "--set seed: a sweep runs seeds 1..N at every grid point and ignores the scenario's seed; use --seeds N",
+    });
+  });
+
+  it('refuses --grid seed (its points were identical runs under different labels), saying to use --seeds', async () => {
+    expect(await failure(['quickstart', '--grid', 'seed=7,8', ...short])).toEqual({
+      code: 2,
+      text: '--grid seed: a sweep runs seeds 1..N at every grid point, so the seed cannot be a grid axis; use --seeds N',
+    });
+  });
+});
