@@ -1,37 +1,9 @@
-import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { createL402Client } from '../../agents/l402/index.js';
-import { createMinter, MemoryRootKeyStore } from '../../infra/l402/index.js';
 import { fixedLatency } from '../../infra/lightning/simnet/index.js';
 import { settle } from '../../infra/time/virtual-clock.js';
-import { l402Paywall } from '../../services/paywall/index.js';
-import { drive, makeMarket, type Market } from './market.js';
-
-/** A seller at scoped.test whose 10-call tokens cover /v1 (so /v1/a and /v1/b), 5,000 msat each; counts its 402s. */
-function prefixSeller(m: Market): { challenges: () => number } {
-  const node = m.addNode('scoped');
-  const rng = m.rng.fork('scoped');
-  const minter = createMinter({ rootKeys: new MemoryRootKeyStore(), randomBytes: (n) => rng.bytes(n) });
-  const paywall = l402Paywall({
-    node,
-    minter,
-    clock: m.clock,
-    service: 'scoped',
-    price: 5_000,
-    maxCalls: 10,
-    pathPrefix: '/v1',
-  });
-  let challenges = 0;
-  const app = new Hono();
-  app.use(async (c, next) => {
-    await next();
-    if (c.res.status === 402) challenges++;
-  });
-  app.get('/v1/a', paywall, (c) => c.json({ path: 'a' }));
-  app.get('/v1/b', paywall, (c) => c.json({ path: 'b' }));
-  m.mount('scoped.test', app);
-  return { challenges: () => challenges };
-}
+import { drive, makeMarket } from './market.js';
+import { prefixSeller } from './prefix-seller.js';
 
 describe('concurrent purchases', () => {
   it('100 concurrent requests for one resource without a token make exactly one payment', async () => {

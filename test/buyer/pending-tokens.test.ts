@@ -1,7 +1,6 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import {
   createL402Client,
@@ -9,12 +8,11 @@ import {
   MemoryTokenStore,
   type StoredToken,
 } from '../../agents/l402/index.js';
-import { createMinter, MemoryRootKeyStore } from '../../infra/l402/index.js';
 import type { LightningNode } from '../../infra/lightning/node.js';
 import { fixedLatency } from '../../infra/lightning/simnet/index.js';
 import { settle } from '../../infra/time/virtual-clock.js';
-import { l402Paywall } from '../../services/paywall/index.js';
 import { makeMarket } from './market.js';
+import { prefixSeller } from './prefix-seller.js';
 
 const hash = (b: string) => b.repeat(32);
 const token = (over: Partial<StoredToken> = {}): StoredToken => ({
@@ -93,22 +91,7 @@ describe('pending tokens are kept by payment hash', () => {
 describe('a payment in flight for a token scope', () => {
   it('holds back a purchase of a sibling path: /v1/a and /v1/b under one /v1 prefix pay once, both end payment_timeout while its fate is unknown, recover() completes it and both paths reuse its token', async () => {
     const m = makeMarket({ latency: fixedLatency(100) });
-    const node = m.addNode('scoped');
-    const rng = m.rng.fork('scoped');
-    const minter = createMinter({ rootKeys: new MemoryRootKeyStore(), randomBytes: (n) => rng.bytes(n) });
-    const paywall = l402Paywall({
-      node,
-      minter,
-      clock: m.clock,
-      service: 'scoped',
-      price: 5_000,
-      maxCalls: 10,
-      pathPrefix: '/v1',
-    });
-    const app = new Hono();
-    app.get('/v1/a', paywall, (c) => c.json({ path: 'a' }));
-    app.get('/v1/b', paywall, (c) => c.json({ path: 'b' }));
-    m.mount('scoped.test', app);
+    prefixSeller(m);
     // Every payment goes out, then the node connection drops before its answer.
     const losing = new Proxy(m.buyer, {
       get(target, prop, receiver) {
