@@ -21,8 +21,8 @@ export const MAX_RUNS = 10_000;
 
 /**
  * Refuses, with what to do, a sweep over the size limits, a grid path given twice (the later
- * axis would silently replace the earlier), and a seed set by --set or --grid (a sweep runs
- * seeds 1..N at every point: only --seeds chooses them).
+ * axis would silently replace the earlier), a seed set by --set or --grid (a sweep runs
+ * seeds 1..N at every point: only --seeds chooses them), and a --set the grid replaces.
  */
 export function checkSweep(axes: readonly GridAxis[], seeds: number, base: Overrides = {}): void {
   if (!Number.isSafeInteger(seeds) || seeds < 1 || seeds > MAX_SEEDS)
@@ -62,6 +62,19 @@ export function checkSweep(axes: readonly GridAxis[], seeds: number, base: Overr
         'usage',
         `--set ${path}: a sweep runs seeds 1..N at every grid point and ignores the scenario's seed; use --seeds N`,
       );
+  for (const path of Object.keys(base)) {
+    const axis = axes.find((a) => within(parsePath(path), parsePath(a.path)));
+    if (axis)
+      throw new LabError(
+        'usage',
+        `--set ${path} is replaced by --grid ${axis.path} at every grid point, so it would change nothing; drop the --set, or put its value among the grid's`,
+      );
+  }
+}
+
+/** Whether `path` is `prefix` or lies under it (the grid's value at `prefix` replaces it). */
+function within(path: readonly (string | number)[], prefix: readonly (string | number)[]): boolean {
+  return prefix.length <= path.length && prefix.every((k, i) => k === path[i]);
 }
 
 const SEED = JSON.stringify(['seed']);

@@ -124,3 +124,27 @@ describe('grid paths a sweep refuses', () => {
     });
   });
 });
+
+describe('a --set the grid replaces', () => {
+  it('refuses --set on a grid path (the grid value won silently), naming both', async () => {
+    const argv = ['quickstart', '--set', 'buyers[0].count=9', '--grid', 'buyers.0.count=2,3', ...short];
+    expect(await failure(argv)).toEqual({
+      code: 2,
+      text: "--set buyers[0].count is replaced by --grid buyers.0.count at every grid point, so it would change nothing; drop the --set, or put its value among the grid's",
+    });
+  });
+
+  it('refuses --set under a grid path, which the grid value replaces whole', async () => {
+    const r = await failure([
+      'quickstart',
+      '--set',
+      'buyers[0].decider.name=random',
+      '--grid',
+      'buyers[0].decider={name: cheapest}',
+      ...short,
+    ]);
+    expect(r.text).toBe(
+      "--set buyers[0].decider.name is replaced by --grid buyers[0].decider at every grid point, so it would change nothing; drop the --set, or put its value among the grid's",
+    );
+  });
+});
