@@ -13,6 +13,7 @@ import { readPaywallAnswer, type PaywallAnswer } from './paywall-response.js';
 import { denial } from './purchase-run.js';
 import { recoverToken, UnresolvedGrants } from './recovery.js';
 import type { PreparedRequest } from './request.js';
+import { guardScope, type GuardedCases } from './scope-guard.js';
 import { SingleFlight } from './single-flight.js';
 import { tokenUsable, type StoredToken, type TokenStore } from './token-store.js';
 
@@ -147,9 +148,13 @@ class Engine implements PurchaseEngine {
     };
     // Under the resource's lease, a token for that resource alone has nobody else to wait for.
     if (lease?.key === scopeKeyOf(grant.offer)) return payNow();
-    return this.#guarded(grant, lease, payNow, (token) => {
-      if (claim) this.tokens.recordUse(token);
-      return { ok: true, token, payMs: 0 };
+    return this.#guarded(grant, lease, {
+      pay: payNow,
+      share: (token): PaidOffer => {
+        if (claim) this.tokens.recordUse(token);
+        return { ok: true, token, payMs: 0 };
+      },
+      inFlight: (reason): PayFailure => ({ ok: false, outcome: 'payment_timeout', reason, payMs: 0 }),
     });
   }
 
@@ -159,16 +164,33 @@ class Engine implements PurchaseEngine {
   ): Promise<{ paid: PaidOffer | PayFailure; delivery: Delivery; consumeMs: number }> {
     const key = keyOf(grant.offer.req);
     if (lease.key !== key) throw new Error(`pay-on-success for ${key} under the lease of ${lease.key}`);
-    showPayerKey(grant.offer.req);
-    const settle = this.#markPaying(grant.offer.paymentHash);
-    // The delivery used one call (unless the seller gave it back): count it before waiters look at the token.
-    return payOnDelivery(this.#ctx, grant)
-      .then((r) => {
-        if (!r.paid.ok) this.#keepIfUnresolved(grant, r.paid);
-        else if (!callGivenBack(r.delivery)) this.tokens.recordUse(r.paid.token);
-        return r;
-      })
-      .finally(settle);
+    const payNow = () => {
+      showPayerKey(grant.offer.req);
+      const settle = this.#markPaying(grant.offer.paymentHash);
+      // The delivery used one call (unless the seller gave it back): count it before waiters look at the token.
+      return payOnDelivery(this.#ctx, grant)
+        .then((r) => {
+          if (!r.paid.ok) this.#keepIfUnresolved(grant, r.paid);
+          else if (!callGivenBack(r.delivery)) this.tokens.recordUse(r.paid.token);
+          return r;
+        })
+        .finally(settle);
+    };
+    if (key === scopeKeyOf(grant.offer)) return payNow();
+    return this.#guarded(grant, lease, {
+      pay: payNow,
+      share: async (token) => {
+        const at = this.#ctx.clock.now();
+        const delivery = await this.deliver(grant.offer.req, token, { claim: true, step: 'consume' });
+        const paid: PaidOffer = { ok: true, token, payMs: 0 };
+        return { paid, delivery, consumeMs: this.#ctx.clock.now() - at };
+      },
+      inFlight: (reason) => ({
+        paid: { ok: false, outcome: 'payment_timeout', reason, payMs: 0 },
+        delivery: { kind: 'failed', outcome: 'payment_timeout', reason },
+        consumeMs: 0,
+      }),
+    });
   }
 
   async deliver(
@@ -218,33 +240,10 @@ class Engine implements PurchaseEngine {
     };
   }
 
-  /**
-   * Pays as the one purchase of the token's scope, unless a purchase that ran
-   * meanwhile left a token for the resource: purchases of sibling paths under
-   * one prefix token share one payment, as purchases of one path do.
-   */
-  async #guarded(
-    grant: Grant,
-    lease: Lease | undefined,
-    payNow: () => Promise<PaidOffer | PayFailure>,
-    shared: (token: StoredToken) => PaidOffer,
-  ): Promise<PaidOffer | PayFailure> {
-    const req = grant.offer.req;
-    const key = scopeKeyOf(grant.offer);
-    for (;;) {
-      const flight = this.#flights.waitFor(key);
-      if (flight) {
-        await flight;
-        continue;
-      }
-      const h = await this.#held(req, lease);
-      if (this.#flights.waitFor(key)) continue;
-      if (h.kind === 'none') return this.#flights.run(key, payNow);
-      // Someone bought (or is still paying for) this resource meanwhile: never pay twice for it.
-      grant.policy.release(grant.reservation);
-      if (h.kind === 'usable') return shared(h.token);
-      const reason = `an earlier payment ${h.paymentHash} is still in flight`;
-      return { ok: false, outcome: 'payment_timeout', reason, payMs: 0 };
-    }
+  /** Pays under `guardScope`: one payment per token scope among this engine's purchases. */
+  #guarded<T>(grant: Grant, lease: Lease | undefined, cases: GuardedCases<T>): Promise<T> {
+    const release = () => grant.policy.release(grant.reservation);
+    const held = () => this.#held(grant.offer.req, lease);
+    return guardScope(this.#flights, scopeKeyOf(grant.offer), held, release, cases);
   }
 }

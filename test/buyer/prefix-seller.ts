@@ -6,9 +6,13 @@ import type { Market } from './market.js';
 
 /**
  * A seller at scoped.test whose 10-call tokens cover /v1 (so /v1/a and /v1/b),
- * 5,000 msat each, behind the real paywall on a node of its own; counts its 402s.
+ * 5,000 msat each, behind the real paywall on a node of its own (hold invoices with
+ * `payOnSuccess`); counts its 402s.
  */
-export function prefixSeller(m: Market): { node: SimNode; challenges: () => number } {
+export function prefixSeller(
+  m: Market,
+  { payOnSuccess = false }: { payOnSuccess?: boolean } = {},
+): { node: SimNode; challenges: () => number } {
   const node = m.addNode('scoped');
   const rng = m.rng.fork('scoped');
   const minter = createMinter({ rootKeys: new MemoryRootKeyStore(), randomBytes: (n) => rng.bytes(n) });
@@ -20,6 +24,7 @@ export function prefixSeller(m: Market): { node: SimNode; challenges: () => numb
     price: 5_000,
     maxCalls: 10,
     pathPrefix: '/v1',
+    ...(payOnSuccess ? { payOnSuccess: true, randomBytes: (n: number) => rng.bytes(n) } : {}),
   });
   let challenges = 0;
   const app = new Hono();

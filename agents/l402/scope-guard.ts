@@ -1,0 +1,43 @@
+import type { Held } from './engine-types.js';
+import type { SingleFlight } from './single-flight.js';
+import type { StoredToken } from './token-store.js';
+
+/** What a guarded payment does in each case. */
+export interface GuardedCases<T> {
+  /** Nobody holds a token for the resource: pay, as the one flight of the token's scope. */
+  pay: () => Promise<T>;
+  /** A purchase that ran meanwhile left a usable token: use it instead (the caller's hold is released). */
+  share: (token: StoredToken) => T | Promise<T>;
+  /** An earlier payment for the resource has an unknown fate: never pay a second time (hold released). */
+  inFlight: (reason: string) => T;
+}
+
+/**
+ * Pays as the one purchase of a token scope (`key`: origin + the token's path
+ * prefix), unless a purchase that ran meanwhile left a token for the resource:
+ * purchases of sibling paths under one prefix token share one payment, as
+ * purchases of one path do. `held` looks at the token store; `release` frees
+ * the caller's policy hold when it does not pay.
+ */
+export async function guardScope<T>(
+  flights: SingleFlight,
+  key: string,
+  held: () => Promise<Held>,
+  release: () => void,
+  cases: GuardedCases<T>,
+): Promise<T> {
+  for (;;) {
+    const flight = flights.waitFor(key);
+    if (flight) {
+      await flight;
+      continue;
+    }
+    const h = await held();
+    if (flights.waitFor(key)) continue;
+    if (h.kind === 'none') return flights.run(key, cases.pay);
+    // Someone bought (or is still paying for) this resource meanwhile: never pay twice for it.
+    release();
+    if (h.kind === 'usable') return cases.share(h.token);
+    return cases.inFlight(`an earlier payment ${h.paymentHash} is still in flight`);
+  }
+}
