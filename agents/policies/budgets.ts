@@ -18,6 +18,12 @@ export interface BudgetDeps {
   clock: Clock;
   /** Spends are read from and written to it, so limits hold across restarts (`FileBudgetBook`). */
   book?: BudgetBook;
+  /**
+   * Where the budget sits in its policy (`all_of[1].`; empty at the top): its entries in the book
+   * are named with it, so two budgets of one kind (a day and a week `budget_window`) keep their
+   * spends apart. `createPolicy` sets it.
+   */
+  bookPrefix?: string;
 }
 
 interface KeyedBudgetOptions extends BudgetWindow, BudgetDeps {
@@ -32,6 +38,16 @@ interface KeyedBudgetOptions extends BudgetWindow, BudgetDeps {
 }
 
 /**
+ * The spends a budget's book entry holds. A nested budget whose entry is new falls back on the
+ * entry every budget of its kind shared before entries were named by position: that one may
+ * count a spend more than once, which refuses more, never less (fail closed).
+ */
+function restored(book: BudgetBook, name: string, shared: string) {
+  const own = book.spends(name);
+  return own.length > 0 || name === shared ? own : book.spends(shared);
+}
+
+/**
  * The shared mechanics of every budget: one ledger per key, reserve the offer's
  * worst case (amount + fee ceiling) synchronously, settle the actual spend.
  */
@@ -40,14 +56,14 @@ function keyedBudget(o: KeyedBudgetOptions): PaymentPolicy {
   const keys = new Map<number, string>();
   let nextId = 1;
 
-  const bookName = (key: string) => `${o.name}:${key}`;
+  const bookName = (key: string) => `${o.bookPrefix ?? ''}${o.name}:${key}`;
   const ledgerFor = (key: string): Ledger | undefined => {
     let ledger = ledgers.get(key);
     if (!ledger) {
       const limit = o.limitOf(key);
       if (limit === undefined) return undefined;
       ledger = new Ledger(limit, o.windowMs, o.align);
-      if (o.book) ledger.restore(o.book.spends(bookName(key)));
+      if (o.book) ledger.restore(restored(o.book, bookName(key), `${o.name}:${key}`));
       ledgers.set(key, ledger);
     }
     return ledger;

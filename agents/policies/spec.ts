@@ -129,10 +129,12 @@ export function createPolicy(spec: unknown, deps: PolicyDeps): PaymentPolicy {
       cause: parsed.error,
     });
   }
-  return build(parsed.data, deps);
+  return build(parsed.data, deps, '');
 }
 
-function build(spec: PolicySpec, deps: PolicyDeps): PaymentPolicy {
+/** `at`: where the policy sits in the declaration (`all_of[1].`), naming its budget book entries. */
+function build(spec: PolicySpec, deps: PolicyDeps, at: string): PaymentPolicy {
+  const budgetDeps = { ...deps, bookPrefix: at };
   switch (spec.name) {
     case 'allow_all':
       return allowAll();
@@ -144,19 +146,19 @@ function build(spec: PolicySpec, deps: PolicyDeps): PaymentPolicy {
       return valueBased(spec.params ?? {});
     case 'budget_window': {
       const { limitMsat, window = 'day', align: al } = spec.params;
-      return budgetWindow({ limitMsat, ...toWindow(window, al) }, deps);
+      return budgetWindow({ limitMsat, ...toWindow(window, al) }, budgetDeps);
     }
     case 'service_cap':
     case 'category_cap': {
       const { limits, defaultMsat, window, align: al } = spec.params;
       const make = spec.name === 'service_cap' ? serviceCap : categoryCap;
-      return make({ limits, defaultMsat, ...toWindow(window, al) }, deps);
+      return make({ limits, defaultMsat, ...toWindow(window, al) }, budgetDeps);
     }
     case 'allowlist':
       return allowlist(spec.params);
     case 'denylist':
       return denylist(spec.params);
     case 'all_of':
-      return allOf(spec.params.policies.map((p) => build(p, deps)));
+      return allOf(spec.params.policies.map((p, i) => build(p, deps, `${at}all_of[${i}].`)));
   }
 }
