@@ -17,7 +17,9 @@ const strings = z.array(z.string().min(1));
 const listParams = z
   .object({ services: strings, payees: strings, hosts: strings, categories: strings })
   .partial()
-  .strict();
+  .strict()
+  // An allowlist of nothing allowed every seller: a list names at least one field.
+  .refine((p) => Object.keys(p).length > 0, 'lists nothing: give services, payees, hosts or categories');
 const capParams = z
   .object({
     limits: z.record(z.string(), msat),
@@ -25,7 +27,15 @@ const capParams = z
     window: windowSpec.optional(),
     align: align.optional(),
   })
-  .strict();
+  .strict()
+  .refine((p) => p.align === undefined || p.window !== undefined, {
+    message: 'align needs a window: without one the cap is for all time',
+    path: ['align'],
+  })
+  .refine((p) => Object.keys(p.limits).length > 0 || p.defaultMsat !== undefined, {
+    message: 'no limits and no defaultMsat: the cap would refuse every offer',
+    path: ['limits'],
+  });
 
 /** A time window by name or length. */
 export type WindowSpec = z.infer<typeof windowSpec>;
