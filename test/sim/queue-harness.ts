@@ -7,6 +7,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
+import { describe, it } from 'vitest';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -137,4 +138,20 @@ export function tree(dir: string): Record<string, string> {
   };
   walk(dir);
   return out;
+}
+
+/**
+ * A describe block that needs redis-server: skipped (saying why) where it is missing, except
+ * with REQUIRE_REDIS=1 (CI), where a missing server is a failing test.
+ */
+export function redisSuite(name: string, body: () => void): void {
+  const unavailable = redisUnavailable();
+  if (!unavailable) describe(name, body);
+  else if (process.env.REQUIRE_REDIS === '1')
+    describe(name, () => {
+      it('needs redis-server (REQUIRE_REDIS=1)', () => {
+        throw new Error(`redis-server required but unavailable: ${unavailable}`);
+      });
+    });
+  else describe.skip(`${name} (skipped: ${unavailable})`, body);
 }

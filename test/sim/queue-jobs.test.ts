@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -14,21 +14,13 @@ import { readFailedJobs } from '../../sim/sweep/queue-replies.js';
 import { QUEUE_NAME, jobKey } from '../../sim/sweep/queue-plan.js';
 import { codeVersion } from '../../sim/sweep/code-version.js';
 import type { SweepReply } from '../../sim/sweep/protocol.js';
-import { ROOT, cli, redisUnavailable, startRedis, type Cli, type TestRedis } from './queue-harness.js';
+import { ROOT, cli, redisSuite, startRedis, type Cli, type TestRedis } from './queue-harness.js';
 
-const unavailable = redisUnavailable();
-const suite = (body: () => void) => {
-  const name =
-    'queued jobs: failed runs, network files, foreign payloads (real redis-server, a worker in a child process)';
-  if (!unavailable) describe(name, body);
-  else if (process.env.REQUIRE_REDIS === '1')
-    describe(name, () => {
-      it('needs redis-server (REQUIRE_REDIS=1)', () => {
-        throw new Error(`redis-server required but unavailable: ${unavailable}`);
-      });
-    });
-  else describe.skip(`${name} (skipped: ${unavailable})`, body);
-};
+const suite = (body: () => void) =>
+  redisSuite(
+    'queued jobs: failed runs, network files, foreign payloads (real redis-server, a worker in a child process)',
+    body,
+  );
 
 // Short runs of quickstart: every sweep here.
 const BASE = { durationSec: 10, drainSec: 20 };

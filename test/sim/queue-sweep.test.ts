@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { parseQueueUrl } from '../../sim/sweep/queue-connection.js';
 import { queueTransport } from '../../sim/sweep/queue-coordinator.js';
 import { QUEUE_NAME, jobKey, resultsKey, type QueuedJob } from '../../sim/sweep/queue-plan.js';
 import { codeVersion } from '../../sim/sweep/code-version.js';
-import { cli, redisUnavailable, startRedis, tree, type Cli, type TestRedis } from './queue-harness.js';
+import { cli, redisSuite, startRedis, tree, type Cli, type TestRedis } from './queue-harness.js';
 
 // 2 points × 2 seeds of a short quickstart: the sweep every test here distributes.
 const SWEEP = [
@@ -28,19 +28,9 @@ const SWEEP = [
   '--set',
   'drainSec=20',
 ];
-const unavailable = redisUnavailable();
 
-const suite = (body: () => void) => {
-  const name = 'sweeps over a Redis queue (real redis-server, workers in child processes)';
-  if (!unavailable) describe(name, body);
-  else if (process.env.REQUIRE_REDIS === '1')
-    describe(name, () => {
-      it('needs redis-server (REQUIRE_REDIS=1)', () => {
-        throw new Error(`redis-server required but unavailable: ${unavailable}`);
-      });
-    });
-  else describe.skip(`${name} (skipped: ${unavailable})`, body);
-};
+const suite = (body: () => void) =>
+  redisSuite('sweeps over a Redis queue (real redis-server, workers in child processes)', body);
 
 suite(() => {
   let redis: TestRedis;
