@@ -4,7 +4,7 @@ import { connectRedis, parseQueueUrl } from '../../sim/sweep/queue-connection.js
 import { sweepCommand } from '../../sim/commands/sweep-command.js';
 import type { CommandIo } from '../../sim/commands/io.js';
 import { workerCommand } from '../../sim/commands/worker-command.js';
-import { freePort, redisUnavailable, startRedis } from './queue-harness.js';
+import { freePort, redisSuite, startRedis } from './queue-harness.js';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 
 describe('the --queue URL', () => {
@@ -69,7 +69,7 @@ describe('a --queue password or user name that is not percent-encoded', () => {
   );
 });
 
-describe.skipIf(redisUnavailable())('a --queue database the server does not have', () => {
+redisSuite('a --queue database the server does not have', () => {
   it('is refused with what to do instead of silently using database 0', async () => {
     const redis = await startRedis();
     try {
