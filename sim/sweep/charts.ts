@@ -21,6 +21,31 @@ function notAvailable(y: string) {
   };
 }
 
+/** What every chart shares: its size (`rowPx` a row), font, title and rows. */
+function frame(title: string, values: object[], rowPx: number) {
+  return {
+    width: 520,
+    height: Math.max(120, rowPx * values.length),
+    background: 'white',
+    config: { font: 'DejaVu Sans' },
+    title,
+    data: { values },
+  };
+}
+
+/** The layer that draws each row's 95% interval; an undefined interval (one seed) has none. */
+function errorBars(y: string) {
+  return {
+    transform: [{ filter: 'isValid(datum.low)' }],
+    mark: { type: 'rule' as const, color: 'black' },
+    encoding: {
+      y: { field: y, type: 'nominal' as const, sort: null },
+      x: { field: 'low', type: 'quantitative' as const },
+      x2: { field: 'high' },
+    },
+  };
+}
+
 /** A row with a value (the bar or dot layer). */
 const valid = [{ filter: 'isValid(datum.mean)' }];
 
@@ -34,12 +59,7 @@ export function intervalChart(r: SweepResult, key: string, title: string): TopLe
     return { label: p.label, mean: iv.mean, low: iv.low, high: iv.high };
   });
   return {
-    width: 520,
-    height: Math.max(120, 28 * values.length),
-    background: 'white',
-    config: { font: 'DejaVu Sans' },
-    title,
-    data: { values },
+    ...frame(title, values, 28),
     layer: [
       {
         transform: valid,
@@ -49,16 +69,7 @@ export function intervalChart(r: SweepResult, key: string, title: string): TopLe
           x: { field: 'mean', type: 'quantitative', title },
         },
       },
-      {
-        // An undefined interval (one seed) has no error bar.
-        transform: [{ filter: 'isValid(datum.low)' }],
-        mark: { type: 'rule', color: 'black' },
-        encoding: {
-          y: { field: 'label', type: 'nominal', sort: null },
-          x: { field: 'low', type: 'quantitative' },
-          x2: { field: 'high' },
-        },
-      },
+      errorBars('label'),
       notAvailable('label'),
     ],
   };
@@ -76,12 +87,7 @@ export function groupChart(r: SweepResult): TopLevelSpec | undefined {
   );
   if (values.length < 2) return undefined;
   return {
-    width: 520,
-    height: Math.max(120, 24 * values.length),
-    background: 'white',
-    config: { font: 'DejaVu Sans' },
-    title: 'Buyer surplus per task by agent group (sat, 95% CI)',
-    data: { values },
+    ...frame('Buyer surplus per task by agent group (sat, 95% CI)', values, 24),
     layer: [
       {
         transform: valid,
@@ -91,16 +97,7 @@ export function groupChart(r: SweepResult): TopLevelSpec | undefined {
           x: { field: 'mean', type: 'quantitative', title: 'sat per task' },
         },
       },
-      {
-        // An undefined interval (one seed) has no error bar.
-        transform: [{ filter: 'isValid(datum.low)' }],
-        mark: { type: 'rule', color: 'black' },
-        encoding: {
-          y: { field: 'row', type: 'nominal', sort: null },
-          x: { field: 'low', type: 'quantitative' },
-          x2: { field: 'high' },
-        },
-      },
+      errorBars('row'),
       notAvailable('row'),
     ],
   };
@@ -118,12 +115,7 @@ export function pairedChart(r: SweepResult, key: string, title: string): TopLeve
     }));
   if (values.length === 0) return undefined;
   return {
-    width: 520,
-    height: Math.max(120, 28 * values.length),
-    background: 'white',
-    config: { font: 'DejaVu Sans' },
-    title,
-    data: { values },
+    ...frame(title, values, 28),
     layer: [
       {
         transform: valid,
@@ -133,16 +125,7 @@ export function pairedChart(r: SweepResult, key: string, title: string): TopLeve
           x: { field: 'mean', type: 'quantitative', title: `Δ ${title} vs baseline` },
         },
       },
-      {
-        // An undefined interval (one seed) has no error bar.
-        transform: [{ filter: 'isValid(datum.low)' }],
-        mark: { type: 'rule', color: 'black' },
-        encoding: {
-          y: { field: 'label', type: 'nominal', sort: null },
-          x: { field: 'low', type: 'quantitative' },
-          x2: { field: 'high' },
-        },
-      },
+      errorBars('label'),
       notAvailable('label'),
       {
         data: { values: [{ zero: 0 }] },
