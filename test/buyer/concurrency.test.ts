@@ -44,55 +44,31 @@ describe('concurrent purchases', () => {
     expect(before - (await m.balance(m.buyer))).toBe(20_000 + fees);
   });
 
-  it('concurrent purchases of two paths under one /v1 token pay once: the second waits for the first and reuses its token', async () => {
-    const m = makeMarket({ latency: fixedLatency(15) });
-    const seller = prefixSeller(m);
-    const client = createL402Client({ node: m.buyer, fetch: m.fetch, clock: m.clock });
-    const before = await m.balance(m.buyer);
+  it.each([
+    ['purchases', false],
+    ['pay-on-success purchases', true],
+  ])(
+    'concurrent %s of two paths under one /v1 token pay once: the second waits for the first and reuses its token',
+    async (_what, payOnSuccess) => {
+      const m = makeMarket({ latency: fixedLatency(15) });
+      const seller = prefixSeller(m, { payOnSuccess });
+      const client = createL402Client({ node: m.buyer, fetch: m.fetch, clock: m.clock });
+      const before = await m.balance(m.buyer);
+      const buy = (path: string) => client.purchase(`http://scoped.test${path}`, {}, { payOnSuccess });
 
-    const [a, b] = await drive(
-      m.clock,
-      Promise.all([client.purchase('http://scoped.test/v1/a'), client.purchase('http://scoped.test/v1/b')]),
-    );
+      const [a, b] = await drive(m.clock, Promise.all([buy('/v1/a'), buy('/v1/b')]));
 
-    expect([a, b].map((r) => [r.outcome, r.paidMsat, r.tokenReused])).toEqual([
-      ['success', 5_000, false],
-      ['success', 0, true],
-    ]);
-    expect(b.paymentHash).toBe(a.paymentHash);
-    expect(await b.response!.json()).toEqual({ path: 'b' });
-    expect(seller.challenges()).toBe(2);
-    expect(client.tokens.list().map((t) => [t.pathPrefix, t.state, t.callsUsed])).toEqual([
-      ['/v1', 'paid', 2],
-    ]);
-    expect(before - (await m.balance(m.buyer))).toBe(5_000 + a.feeMsat);
-  });
-
-  it('pay-on-success purchases of two paths under one /v1 token pay once: the second waits and reuses the token', async () => {
-    const m = makeMarket({ latency: fixedLatency(15) });
-    const seller = prefixSeller(m, { payOnSuccess: true });
-    const client = createL402Client({ node: m.buyer, fetch: m.fetch, clock: m.clock });
-    const before = await m.balance(m.buyer);
-    const hints = { payOnSuccess: true };
-
-    const [a, b] = await drive(
-      m.clock,
-      Promise.all([
-        client.purchase('http://scoped.test/v1/a', {}, hints),
-        client.purchase('http://scoped.test/v1/b', {}, hints),
-      ]),
-    );
-
-    expect([a, b].map((r) => [r.outcome, r.paidMsat, r.tokenReused])).toEqual([
-      ['success', 5_000, false],
-      ['success', 0, true],
-    ]);
-    expect(b.paymentHash).toBe(a.paymentHash);
-    expect(await b.response!.json()).toEqual({ path: 'b' });
-    expect(seller.challenges()).toBe(2);
-    expect(client.tokens.list().map((t) => [t.pathPrefix, t.state, t.callsUsed])).toEqual([
-      ['/v1', 'paid', 2],
-    ]);
-    expect(before - (await m.balance(m.buyer))).toBe(5_000 + a.feeMsat);
-  });
+      expect([a, b].map((r) => [r.outcome, r.paidMsat, r.tokenReused])).toEqual([
+        ['success', 5_000, false],
+        ['success', 0, true],
+      ]);
+      expect(b.paymentHash).toBe(a.paymentHash);
+      expect(await b.response!.json()).toEqual({ path: 'b' });
+      expect(seller.challenges()).toBe(2);
+      expect(client.tokens.list().map((t) => [t.pathPrefix, t.state, t.callsUsed])).toEqual([
+        ['/v1', 'paid', 2],
+      ]);
+      expect(before - (await m.balance(m.buyer))).toBe(5_000 + a.feeMsat);
+    },
+  );
 });
