@@ -36,14 +36,14 @@ function drip(tap: Tap): ReadableStream<Uint8Array> {
   });
 }
 
-/** A front on a real seller: its paid (2xx) answers carry `body` instead of the handler's. */
-function deliverWith(m: Market, s: TestSeller, body: () => ReadableStream<Uint8Array>): void {
+/** A front on a real seller: its paid (2xx) answers carry `body`, with `status` (200 unless given), instead of the handler's. */
+function deliverWith(m: Market, s: TestSeller, body: () => ReadableStream<Uint8Array>, status = 200): void {
   const front = new Hono();
   front.all('*', async (c) => {
     const res = await s.app.fetch(c.req.raw);
     if (res.status !== 200) return res;
     await res.body?.cancel();
-    return new Response(body(), { status: 200, headers: { 'content-type': 'application/json' } });
+    return new Response(body(), { status, headers: { 'content-type': 'application/json' } });
   });
   m.mount(s.host, front);
 }
@@ -120,18 +120,6 @@ function openWith(m: Market, s: TestSeller, body: () => ReadableStream<Uint8Arra
   m.mount(s.host, front);
 }
 
-/** A front on a real seller: its paid answers become a 500 carrying `body`. */
-function failPaidWith(m: Market, s: TestSeller, body: () => ReadableStream<Uint8Array>): void {
-  const front = new Hono();
-  front.all('*', async (c) => {
-    const res = await s.app.fetch(c.req.raw);
-    if (res.status !== 200) return res;
-    await res.body?.cancel();
-    return new Response(body(), { status: 500 });
-  });
-  m.mount(s.host, front);
-}
-
 describe('an answer handed back without a delivery is read within the same limits', () => {
   it('a never-ending 200 without a challenge ends as seller_error once 1 MiB is read, nothing paid, and is cancelled', async () => {
     const m = makeMarket();
@@ -156,7 +144,7 @@ describe('an answer handed back without a delivery is read within the same limit
     const m = makeMarket();
     const s = m.addSeller({ name: 'drip-500', priceMsat: 10_000 });
     const tap: Tap = { sent: 0, cancelled: false };
-    failPaidWith(m, s, () => drip(tap));
+    deliverWith(m, s, () => drip(tap), 500);
     const client = createL402Client({ node: m.buyer, fetch: m.fetch, clock: m.clock, requestTimeoutMs: 20 });
 
     const r = await client.purchase(s.url);
@@ -174,7 +162,7 @@ describe('an answer handed back without a delivery is read within the same limit
   it("a seller's error answer within the limits is handed back readable", async () => {
     const m = makeMarket();
     const s = m.addSeller({ name: 'plain-500', priceMsat: 10_000 });
-    failPaidWith(m, s, () => new Response('{"error":"internal"}').body!);
+    deliverWith(m, s, () => new Response('{"error":"internal"}').body!, 500);
     const client = createL402Client({ node: m.buyer, fetch: m.fetch, clock: m.clock });
 
     const r = await client.purchase(s.url);
