@@ -57,14 +57,14 @@ export function setPath<T>(doc: T, path: string, value: unknown): T {
     if (typeof key === 'number' && Array.isArray(cur) && key > cur.length)
       throw badPath(path, outOfRange(keys.slice(0, i), key, cur.length));
     if (i === keys.length - 1) {
-      setOwn(cur, key, value);
+      cur[key] = value;
       return;
     }
     // Only the document's own entries: an inherited `toString` is no object to descend into.
     const next = Object.hasOwn(cur, key) ? cur[key] : undefined;
     if (next === undefined) {
       const created = typeof keys[i + 1] === 'number' ? [] : {};
-      setOwn(cur, key, created);
+      cur[key] = created;
       cur = created as Record<string | number, unknown>;
     } else if (next !== null && typeof next === 'object') {
       cur = next as Record<string | number, unknown>;
@@ -73,12 +73,6 @@ export function setPath<T>(doc: T, path: string, value: unknown): T {
     }
   });
   return root as T;
-}
-
-// A property of the document itself, never through a setter inherited from a prototype.
-function setOwn(obj: Record<string | number, unknown>, key: string | number, value: unknown): void {
-  if (Object.hasOwn(obj, key) || !(key in obj)) obj[key] = value;
-  else Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
 }
 
 // `index 99 is out of range: buyers has 2 entries (index 2 adds one)`.
