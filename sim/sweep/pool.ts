@@ -1,4 +1,4 @@
-import { Worker, type ResourceLimits } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type { SweepJob, SweepReply } from './protocol.js';
@@ -10,7 +10,7 @@ import { runJob } from './job.js';
  * the workers finish in, so a sweep's output does not depend on scheduling.
  * A thread that dies (out of memory, an exit) fails only the job it was running,
  * as `worker_crashed`; a new thread takes its place and the other jobs run.
- * `spawn` makes the threads (tests pass one whose threads crash on purpose).
+ * `spawn` makes the threads (tests pass one whose threads die on purpose).
  */
 export async function runPool(
   jobs: readonly SweepJob[],
@@ -76,11 +76,8 @@ export async function runPool(
   return replies;
 }
 
-/**
- * A worker thread running sim/sweep/worker.ts: post it a SweepJob, it answers with a SweepReply.
- * `limits` adds to its resource limits (e.g. a smaller heap, so a test can make a thread run out of memory).
- */
-export function spawnWorker(limits: ResourceLimits = {}): Worker {
+/** A worker thread running sim/sweep/worker.ts: post it a SweepJob, it answers with a SweepReply. */
+export function spawnWorker(): Worker {
   // Runs the TypeScript source through tsx's loader. Node 20 workers ignore `--import` in execArgv,
   // so the worker registers tsx itself before importing its entry.
   const tsx = tsxApiUrl();
@@ -88,7 +85,7 @@ export function spawnWorker(limits: ResourceLimits = {}): Worker {
   const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
   // A larger young generation (64 MB semi-spaces) shortens GC pauses, a few percent of wall time:
   // agents allocate many short-lived objects.
-  return new Worker(boot, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 192, ...limits } });
+  return new Worker(boot, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 192 } });
 }
 
 // tsx's ESM API (its `register()` installs the loader in this thread). Resolved through the package's
