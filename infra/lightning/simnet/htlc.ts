@@ -10,20 +10,45 @@ export interface HtlcDeps {
   graph: ChannelGraph;
   clock: Clock;
   latency: LatencyModel;
-  /** The network's latency stream (one for all hops, so runs repeat). */
-  rng: Rng;
+  /**
+   * The random streams of the node paying (node index): every hop of its
+   * payments draws latency, and hop failures when they are on, from its own
+   * streams, so one payer's payments never shift another payer's draws.
+   */
+  streams(payer: number): PayerStreams;
   /** online[node]: can the node take part right now. */
   online: boolean[];
   /** Called when an HTLC reaches the payee; hold invoices return a promise that resolves on settle/cancel. */
   receive(payee: number, paymentHash: string, amountMsat: number): FinalDecision | Promise<FinalDecision>;
   /**
    * Failures unrelated to liquidity (a peer restarting, a flaky link): each
-   * forwarding node refuses an HTLC with this probability, drawn from its
-   * own stream so latency draws do not shift. Absent: no such failures.
+   * forwarding node refuses an HTLC with this probability, drawn from the
+   * payer's hop-failure stream so latency draws do not shift. 0: none.
    */
-  hopFailure?: { probability: number; rng: Rng };
+  hopFailureProbability: number;
   /** Told about every hop that settled, so forwarding income can be counted. */
   onForwarded?(edgeIn: number, edgeOut: number, feeMsat: number): void;
+}
+
+/** One payer's random streams (see `HtlcDeps.streams`). */
+export interface PayerStreams {
+  latency: Rng;
+  hopFailures: Rng;
+}
+
+/**
+ * `HtlcDeps.streams` for a network seeded by `rng`: each payer's streams are
+ * forked by its name (adding a node shifts nobody's draws), made on first use.
+ */
+export function payerStreams(rng: Rng, nameOf: (payer: number) => string): (payer: number) => PayerStreams {
+  const latency = rng.fork('latency');
+  const hopFailures = rng.fork('hop-failures');
+  const streams: PayerStreams[] = [];
+  return (payer) => {
+    if (streams[payer]) return streams[payer];
+    const name = nameOf(payer);
+    return (streams[payer] = { latency: latency.fork(name), hopFailures: hopFailures.fork(name) });
+  };
 }
 
 /**
@@ -45,11 +70,12 @@ export async function sendAlongRoute(
 ): Promise<AttemptResult> {
   const { graph: g, online } = deps;
   const { edges, amounts } = route;
+  const rng = deps.streams(g.from(edges[0]!));
   let locked = 0;
   let failure: HopFailure | undefined;
   for (let i = 0; i < edges.length; i++) {
     const e = edges[i]!;
-    await hop(deps);
+    await hop(deps, rng);
     const to = g.to(e);
     if (!online[to]) {
       failure =
@@ -70,8 +96,7 @@ export async function sendAlongRoute(
       failure = { kind: 'policy', edge: e, message: `amount ${amount} outside HTLC limits` };
       break;
     }
-    const flaky = deps.hopFailure;
-    if (i > 0 && flaky && flaky.rng.next() < flaky.probability) {
+    if (i > 0 && deps.hopFailureProbability > 0 && rng.hopFailures.next() < deps.hopFailureProbability) {
       failure = { kind: 'temporary_channel_failure', edge: e, amountMsat: amount };
       break;
     }
@@ -90,7 +115,7 @@ export async function sendAlongRoute(
     const decision = await deps.receive(payee, paymentHash, amounts[amounts.length - 1]!);
     if (decision.kind === 'settle') {
       for (let i = edges.length - 1; i >= 0; i--) {
-        await hop(deps);
+        await hop(deps, rng);
         settle(deps, edges[i]!, amounts[i]!);
         if (i > 0) deps.onForwarded?.(edges[i - 1]!, edges[i]!, amounts[i - 1]! - amounts[i]!);
       }
@@ -101,14 +126,14 @@ export async function sendAlongRoute(
 
   // Fail back from the last locked hop; the payer hears of it when it reaches hop 0.
   for (let i = locked - 1; i >= 0; i--) {
-    await hop(deps);
+    await hop(deps, rng);
     release(deps, edges[i]!, amounts[i]!);
   }
   return { kind: 'failed', hop: locked, failure };
 }
 
-function hop(deps: HtlcDeps): Promise<void> {
-  const ms = deps.latency.hopMs(deps.rng);
+function hop(deps: HtlcDeps, rng: PayerStreams): Promise<void> {
+  const ms = deps.latency.hopMs(rng.latency);
   return ms > 0 ? deps.clock.sleep(ms) : Promise.resolve();
 }
 

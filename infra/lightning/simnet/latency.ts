@@ -6,7 +6,7 @@ import type { Rng } from '../../random.js';
  * n hops sleeps 2n draws when it succeeds: n forward, n back.
  */
 export interface LatencyModel {
-  /** One hop's delay; `rng` is the network's latency stream, so runs repeat. */
+  /** One hop's delay; `rng` is the paying node's latency stream, so runs repeat. */
   hopMs(rng: Rng): number;
   /** Human-readable form for logs and reports. */
   readonly description: string;

@@ -10,7 +10,7 @@ import type { RouterKind } from './router.js';
 /** Options of `new SimNetwork(…)`. */
 export interface SimNetworkOptions {
   clock: Clock;
-  /** Seeds latency and hop-failure draws; keys and preimages come from `secrets`. */
+  /** Seeds latency and hop-failure draws (a stream per payer); keys and preimages come from `secrets`. */
   rng: Rng;
   /**
    * Node keys, invoice preimages and payment secrets (default: the OS CSPRNG,

@@ -9,6 +9,7 @@ import { InvoiceStore } from './invoices.js';
 import { forgetExpired, UnpaidInvoiceSweep } from './invoice-sweep.js';
 import { defaultLatency } from './latency.js';
 import { ShardCollector } from './mpp.js';
+import { payerStreams } from './htlc.js';
 import type { IssuedInvoice } from './payment-deps.js';
 import { checkNetworkOptions, type SimNetworkOptions } from './network-options.js';
 import { PaymentEngine } from './payment.js';
@@ -74,12 +75,10 @@ export class SimNetwork {
       graph: this.graph,
       clock,
       latency,
-      rng: rng.fork('latency'),
+      streams: payerStreams(rng, (payer) => this.nodes[payer]!.alias),
+      hopFailureProbability,
       online: this.#online,
       receive: (payee: number, hash: string, amount: Msat) => collector.arrive(payee, hash, amount),
-      ...(hopFailureProbability > 0 && {
-        hopFailure: { probability: hopFailureProbability, rng: rng.fork('hop-failures') },
-      }),
       onForwarded: (edgeIn: number, _edgeOut: number, fee: Msat) => {
         const node = this.graph.to(edgeIn);
         this.#feesEarned[node] = (this.#feesEarned[node] ?? 0) + fee;
