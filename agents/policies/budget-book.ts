@@ -26,6 +26,13 @@ export interface BudgetBook {
   hold(budget: string, id: number, spend: BookedSpend): Promise<void>;
   settle(budget: string, id: number, spend: BookedSpend): void;
   release(budget: string, id: number): void;
+  /**
+   * Lets the book shed what can no longer count: spends before `sinceMs`
+   * (the start of the budget's window), or, for an all-time budget
+   * (`sinceMs` undefined), every spend folded into one of their sum. Kept
+   * on the next write.
+   */
+  compact(budget: string, sinceMs: number | undefined): void;
 }
 
 interface BudgetFile {
@@ -90,6 +97,11 @@ export class FileBudgetBook implements BudgetBook {
     this.#save().catch(() => {});
   }
 
+  compact(budget: string, sinceMs: number | undefined): void {
+    const b = this.#data.budgets[budget];
+    if (b) b.spends = compacted(b.spends, sinceMs);
+  }
+
   /** Writes what is left and gives up the lock. */
   async close(): Promise<void> {
     await this.#save().catch(() => {});
@@ -113,6 +125,16 @@ export class FileBudgetBook implements BudgetBook {
     await writeFile(tmp, JSON.stringify(this.#data), { mode: 0o600 });
     await rename(tmp, this.path);
   }
+}
+
+/** Spends (oldest first) without those before `sinceMs`; all time: one spend of their sum, at the latest time. */
+function compacted(spends: [number, number][], sinceMs: number | undefined): [number, number][] {
+  if (sinceMs === undefined) {
+    if (spends.length < 2) return spends;
+    return [[spends[spends.length - 1]![0], spends.reduce((sum, [, amount]) => sum + amount, 0)]];
+  }
+  const first = spends.findIndex(([atMs]) => atMs >= sinceMs);
+  return first === 0 ? spends : first < 0 ? [] : spends.slice(first);
 }
 
 /** Reads a budget file; holds left in it (a crash's) become spends. */

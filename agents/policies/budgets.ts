@@ -100,8 +100,12 @@ function keyedBudget(o: KeyedBudgetOptions): PaymentPolicy {
       const key = keys.get(reservation.id);
       if (key === undefined) return;
       keys.delete(reservation.id);
-      ledgers.get(key)?.settle(reservation.id, actualMsat, o.clock.now());
-      o.book?.settle(bookName(key), reservation.id, { atMs: o.clock.now(), amountMsat: actualMsat });
+      const nowMs = o.clock.now();
+      const ledger = ledgers.get(key);
+      ledger?.settle(reservation.id, actualMsat, nowMs);
+      if (!o.book) return;
+      if (ledger) o.book.compact(bookName(key), ledger.windowStart(nowMs));
+      o.book.settle(bookName(key), reservation.id, { atMs: nowMs, amountMsat: actualMsat });
     },
     release(reservation: Reservation): void {
       const key = keys.get(reservation.id);

@@ -102,13 +102,20 @@ export class Ledger {
     return true;
   }
 
+  /**
+   * The earliest time a spend still counts at `nowMs` (undefined for an all-time budget): calendar
+   * windows start at a multiple of their length (UTC), rolling ones a length ago.
+   */
+  windowStart(nowMs: number): number | undefined {
+    if (this.windowMs === undefined) return undefined;
+    return this.align === 'calendar'
+      ? Math.floor(nowMs / this.windowMs) * this.windowMs
+      : nowMs - this.windowMs + 1;
+  }
+
   #prune(nowMs: number): void {
-    if (this.windowMs === undefined) return;
-    // Calendar windows start at a multiple of their length (UTC); rolling ones a length ago.
-    const cutoff =
-      this.align === 'calendar'
-        ? Math.floor(nowMs / this.windowMs) * this.windowMs
-        : nowMs - this.windowMs + 1;
+    const cutoff = this.windowStart(nowMs);
+    if (cutoff === undefined) return;
     while (this.#head < this.#spends.length && this.#spends[this.#head]!.atMs < cutoff) {
       this.#spentSum -= this.#spends[this.#head]!.amountMsat;
       this.#head++;
