@@ -147,8 +147,20 @@ export async function startLiveServer(
     const r = await source.apply(parsed.control);
     if (!r.ok) return { type: 'error', code: r.code, message: r.message };
     logger.info({ control: parsed.control }, 'presenter control applied');
-    broadcast();
+    await broadcastSoon();
     return { type: 'ok', applied: r.applied };
+  }
+
+  /** One snapshot to everyone for all the controls applied in this turn of the event loop; resolves once sent. */
+  let nextBroadcast: Promise<void> | undefined;
+  function broadcastSoon(): Promise<void> {
+    return (nextBroadcast ??= new Promise((resolve) =>
+      setImmediate(() => {
+        nextBroadcast = undefined;
+        broadcast();
+        resolve();
+      }),
+    ));
   }
 
   return {

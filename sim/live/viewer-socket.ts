@@ -9,6 +9,13 @@ import type { WebSocket } from 'ws';
 export const MAX_UNSENT_BYTES = 4 << 20;
 /** Control messages one viewer may have waiting on the market at once; more are refused with `busy`. */
 export const MAX_PENDING_CONTROLS = 8;
+/**
+ * Control messages one viewer may send: a burst of CONTROL_BURST, then
+ * CONTROLS_PER_SEC a second; more are answered `rate_limited` at once (each
+ * applied control costs every viewer a snapshot).
+ */
+export const CONTROL_BURST = 20;
+export const CONTROLS_PER_SEC = 10;
 /** The close code (policy violation) and reason a viewer that stopped reading gets. */
 export const NOT_READING = {
   code: 1008,
@@ -28,17 +35,26 @@ const BUSY: Reply = {
   message: `at most ${MAX_PENDING_CONTROLS} control messages wait for the market at once; wait for their replies`,
 };
 
+const RATE_LIMITED: Reply = {
+  type: 'error',
+  code: 'rate_limited',
+  message: `at most ${CONTROL_BURST} control messages at once, then ${CONTROLS_PER_SEC} a second; slow down`,
+};
+
 /**
  * Answers one viewer's control messages, each with one reply, within bounds:
- * at most MAX_PENDING_CONTROLS answers outstanding (more are refused with
- * `busy` at once), and a viewer with over MAX_UNSENT_BYTES unsent is closed
- * with NOT_READING instead of being sent more. Nothing is answered once the
- * socket is closing.
+ * at most CONTROL_BURST at once and CONTROLS_PER_SEC after (more are refused
+ * with `rate_limited`), at most MAX_PENDING_CONTROLS answers outstanding
+ * (more are refused with `busy` at once), and a viewer with over
+ * MAX_UNSENT_BYTES unsent is closed with NOT_READING instead of being sent
+ * more. Nothing is answered once the socket is closing.
  */
 export function answerControls(ws: WebSocket, onControl: (text: string) => Promise<Reply>): void {
   let pending = 0;
+  const allowed = tokenBucket(CONTROL_BURST, CONTROLS_PER_SEC);
   ws.on('message', (data, isBinary) => {
     if (ws.readyState !== ws.OPEN) return;
+    if (!allowed()) return send(ws, RATE_LIMITED);
     if (pending >= MAX_PENDING_CONTROLS) return send(ws, BUSY);
     pending++;
     const answer = isBinary ? Promise.resolve(BINARY) : onControl(String(data));
@@ -59,4 +75,18 @@ function send(ws: WebSocket, r: Reply): void {
   if (ws.readyState !== ws.OPEN) return;
   if (ws.bufferedAmount > MAX_UNSENT_BYTES) return ws.close(NOT_READING.code, NOT_READING.reason);
   ws.send(JSON.stringify(r));
+}
+
+/** True while a token is left: `burst` to start with, `perSec` more each second (Date.now). */
+function tokenBucket(burst: number, perSec: number): () => boolean {
+  let tokens = burst;
+  let at = Date.now();
+  return () => {
+    const now = Date.now();
+    tokens = Math.min(burst, tokens + ((now - at) * perSec) / 1000);
+    at = now;
+    if (tokens < 1) return false;
+    tokens--;
+    return true;
+  };
 }
