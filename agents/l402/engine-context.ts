@@ -1,3 +1,4 @@
+import { LabError } from '../../infra/errors.js';
 import { defaultMaxFeeMsat, type NodeInfo } from '../../infra/lightning/node.js';
 import { silentLogger } from '../../infra/log.js';
 import { maxPerRequest } from '../policies/index.js';
@@ -14,8 +15,9 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 /** Most bytes of a delivered body the client reads by default (16 MiB); the response is handed over read. */
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 
-/** The context the stages share, with the options' defaults filled in. */
+/** The context the stages share, with the options' defaults filled in; throws LabError('invalid_client_option') on a bad limit. */
 export function engineContext(options: PurchaseEngineOptions): EngineContext {
+  checkLimits(options);
   const { node, onEvent } = options;
   let info: Promise<NodeInfo> | undefined;
   return {
@@ -41,4 +43,16 @@ export function engineContext(options: PurchaseEngineOptions): EngineContext {
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     buyer: options.buyer,
   };
+}
+
+/** Time and size limits are whole numbers ≥ 1 (NaN would be a deadline that never passes, 0 one that always has). */
+function checkLimits(o: PurchaseEngineOptions): void {
+  for (const key of ['payTimeoutMs', 'requestTimeoutMs', 'maxBodyBytes'] as const) {
+    const v = o[key];
+    if (v === undefined || (Number.isSafeInteger(v) && v >= 1)) continue;
+    throw new LabError(
+      'invalid_client_option',
+      `${key} must be a whole number, at least 1; got ${String(v)}`,
+    );
+  }
 }

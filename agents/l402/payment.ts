@@ -1,6 +1,6 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
-import type { Payment } from '../../infra/lightning/node.js';
+import type { Payment, PaymentFailureReason, PayOptions } from '../../infra/lightning/node.js';
 import type { PaymentPolicy, Reservation } from '../policies/index.js';
 import type { EngineContext, StepFailure } from './context.js';
 import { sendAuthorized, type Delivery } from './delivery.js';
@@ -31,10 +31,11 @@ export type PaidOffer = { ok: true; token: StoredToken; payment?: Payment; payMs
  * counted as free, until recovery settles or releases it (engine.ts, recovery.ts).
  */
 export async function payOffer(ctx: EngineContext, grant: Grant): Promise<PaidOffer | PayFailure> {
+  const opts = payOptions(ctx, grant.offer);
   const at = ctx.clock.now();
   const pending = pendingToken(grant.offer, at);
   await ctx.tokens.put(pending);
-  const { payment, thrown } = await payInvoice(ctx, grant.offer);
+  const { payment, thrown } = await payInvoice(ctx, grant.offer, opts);
   return finishPayment(ctx, grant, pending, payment, thrown, at);
 }
 
@@ -63,28 +64,39 @@ function pendingToken(offer: Offer, at: number): StoredToken {
   };
 }
 
-/** Pays; when the node throws, its answer is lost, so the payment is looked up by hash. */
+function payOptions(ctx: EngineContext, offer: Offer): PayOptions {
+  const ms = ctx.payTimeoutMs;
+  return { maxFeeMsat: offer.maxFeeMsat, ...(ms !== undefined ? { timeoutMs: ms } : {}) };
+}
+
+/**
+ * Refusals that can hide a live payment: the node refused a repeated send
+ * (the invoice expired meanwhile) or one this node paid already, while an
+ * earlier send may be in flight or done. Only the payment's record tells.
+ */
+const MAY_HIDE_A_PAYMENT: ReadonlySet<PaymentFailureReason> = new Set(['already_paid', 'invoice_expired']);
+
+/** Pays; when the node throws or refuses in a way that may hide a payment, the payment is looked up by hash. */
 async function payInvoice(
   ctx: EngineContext,
   offer: Offer,
+  opts: PayOptions,
 ): Promise<{ payment?: Payment; thrown?: unknown }> {
+  let payment: Payment;
   try {
-    let payment = await ctx.node.pay(offer.challenge.invoice, {
-      maxFeeMsat: offer.maxFeeMsat,
-      ...(ctx.payTimeoutMs !== undefined ? { timeoutMs: ctx.payTimeoutMs } : {}),
-    });
-    if (payment.status === 'failed' && payment.failure?.reason === 'already_paid') {
-      payment = (await ctx.node.lookupPayment(offer.paymentHash)) ?? payment;
-    }
-    return { payment };
+    payment = await ctx.node.pay(offer.challenge.invoice, opts);
   } catch (thrown) {
-    const looked = await ctx.node.lookupPayment(offer.paymentHash).then(
-      (p) => ({ payment: p }),
-      // Neither answer nor record: its fate is unknown, treat it as in flight.
-      () => ({ payment: { status: 'in_flight' } as Payment }),
-    );
-    return { ...looked, thrown };
+    return { payment: await lookUp(ctx, offer.paymentHash), thrown };
   }
+  const reason = payment.status === 'failed' ? payment.failure?.reason : undefined;
+  if (reason && MAY_HIDE_A_PAYMENT.has(reason))
+    return { payment: (await lookUp(ctx, offer.paymentHash)) ?? payment };
+  return { payment };
+}
+
+/** The node's record of the payment (`undefined`: none); no answer means its fate is unknown: in flight. */
+function lookUp(ctx: EngineContext, paymentHash: string): Promise<Payment | undefined> {
+  return ctx.node.lookupPayment(paymentHash).catch(() => ({ status: 'in_flight' }) as Payment);
 }
 
 /**
@@ -97,11 +109,12 @@ export async function payOnDelivery(
   grant: Grant,
 ): Promise<{ paid: PaidOffer | PayFailure; delivery: Delivery; consumeMs: number }> {
   const { offer } = grant;
+  const opts = payOptions(ctx, offer);
   const at = ctx.clock.now();
   const pending = pendingToken(offer, at);
   await ctx.tokens.put(pending);
   const [{ payment, thrown }, delivery] = await Promise.all([
-    payInvoice(ctx, offer),
+    payInvoice(ctx, offer, opts),
     sendAuthorized(ctx, offer.req, `L402 ${offer.macaroon}:`, offer.paymentHash, 'consume'),
   ]);
   const consumeMs = ctx.clock.now() - at;

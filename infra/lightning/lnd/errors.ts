@@ -8,6 +8,8 @@ import { LabError } from '../../errors.js';
 export type LndErrorCode =
   /** No TCP/TLS answer after every retry (node down, wrong port). */
   | 'unreachable'
+  /** LND took the request but did not answer within the client's time limit (wedged or overloaded). */
+  | 'timeout'
   /** The node answered but its RPC server is not ready yet (starting, wallet locked). */
   | 'not_ready'
   /** LND rejected the macaroon (wrong node, wrong file, read-only macaroon). */
@@ -32,7 +34,7 @@ export class LndError extends LabError<LndErrorCode> {
   readonly status: number | undefined;
   /** gRPC status code from LND's error body, when there was one. */
   readonly grpcCode: number | undefined;
-  /** LND's own error text, unchanged (payment code maps some of these to failure reasons). */
+  /** LND's own error text, cut to `MAX_LND_TEXT` characters (payment code maps some of these to failure reasons). */
   readonly lndMessage: string | undefined;
 
   constructor(
@@ -54,12 +56,21 @@ const GRPC_UNAVAILABLE = 14;
 const GRPC_UNAUTHENTICATED = 16;
 const GRPC_PERMISSION_DENIED = 7;
 
+/** Most characters of LND's text an error carries: an answer of any size must not end up whole in logs. */
+export const MAX_LND_TEXT = 500;
+
+/** `text` cut to `max` characters, saying how long it was. */
+export function clip(text: string, max = MAX_LND_TEXT): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length} characters in all)`;
+}
+
 /**
  * Classifies an error body from LND's REST proxy (`{code, message}`) into an
  * `LndError`. `where` names the node and call for the message.
  */
 export function lndErrorFromBody(where: string, status: number, body: unknown): LndError {
-  const { grpcCode, message } = readErrorBody(body);
+  const { grpcCode, message: whole } = readErrorBody(body);
+  const message = clip(whole);
   const text = message || `HTTP ${status}`;
   const opts = { status, lndMessage: message, ...(grpcCode === undefined ? {} : { grpcCode }) };
   if (

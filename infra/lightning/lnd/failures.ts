@@ -59,6 +59,24 @@ export function mapSendRefusal(lndMessage: string): SendRefusal | undefined {
 }
 
 /**
+ * What else zpay32.Decode (LND's DecodePayReq) says about a bad invoice (zpay32/decode.go,
+ * bech32.go, amountunits.go, invoice.go); the rest of its messages match `REFUSALS`.
+ */
+const DECODE_VERDICTS =
+  /too large|not all lowercase|index of 1|hrp too short|prefix should be|short invoice|data too short|must be \d+ bits|not expressible|minimum amount is|unknown multiplier|must be non-empty|tagged field|field length|no payment hash found|route hints and blinded|description|unsupported .*length|feature (vector|bits)|signature|hop hint|hop data|fallback address|witness program|cannot parse data|data length must/i;
+
+/**
+ * LND's verdict on an invoice it could not decode, from its message; `undefined`
+ * when the message is not about the invoice (a timeout, a proxy's error page, a
+ * busy database): that is a fault to throw, not a reason to give up on the invoice.
+ */
+export function mapDecodeRefusal(lndMessage: string): PaymentFailureReason | undefined {
+  const refusal = mapSendRefusal(lndMessage);
+  if (refusal?.kind === 'failed') return refusal.reason;
+  return DECODE_VERDICTS.test(lndMessage) ? 'invalid_invoice' : undefined;
+}
+
+/**
  * HTLC failure codes that mean the payee's own channel refused or its node is
  * gone: reported by the hop right before the payee, they are `recipient_offline`
  * rather than a routing problem.

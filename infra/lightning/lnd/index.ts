@@ -7,5 +7,6 @@ export {
   type RetryMode,
 } from './rest-client.js';
 export { LndError, type LndErrorCode } from './errors.js';
+export { defaultLndLimits, type LndLimits } from './limits.js';
 export { mapFailureReason, mapSendRefusal, refineNoRoute, type SendRefusal } from './failures.js';
 export { toInvoice, toPayment } from './convert.js';

@@ -2,6 +2,7 @@ import type { Clock } from '../../time/clock.js';
 import type { Logger } from '../../log.js';
 import type { Invoice, InvoiceState } from '../node.js';
 import { toInvoice } from './convert.js';
+import { LndError } from './errors.js';
 import type { LndRestClient } from './rest-client.js';
 import { hexToB64Url, lndInvoiceSchema, parseWire } from './wire.js';
 
@@ -81,7 +82,7 @@ export class InvoiceEvents {
     while (!signal.aborted) {
       const path = `/v1/invoices/subscribe?add_index=${this.#addIndex}&settle_index=${this.#settleIndex}`;
       try {
-        for await (const raw of this.#client.stream('GET', path, undefined, { signal })) {
+        for await (const raw of this.#client.stream('GET', path, undefined, this.#feedOptions(signal))) {
           const inv = parseWire(lndInvoiceSchema, raw, 'invoice feed');
           this.#addIndex = Math.max(this.#addIndex, inv.add_index);
           this.#settleIndex = Math.max(this.#settleIndex, inv.settle_index);
@@ -90,7 +91,7 @@ export class InvoiceEvents {
         }
       } catch (err) {
         if (signal.aborted) return;
-        this.#log.warn({ err: String(err) }, 'invoice feed dropped; reconnecting');
+        this.#dropped(err, {}, 'invoice feed');
       }
       if (signal.aborted) return;
       await this.#clock.sleep(delay);
@@ -102,14 +103,8 @@ export class InvoiceEvents {
     let delay = 250;
     while (!signal.aborted) {
       try {
-        for await (const raw of this.#client.stream(
-          'GET',
-          `/v2/invoices/subscribe/${hexToB64Url(hash)}`,
-          undefined,
-          {
-            signal,
-          },
-        )) {
+        const path = `/v2/invoices/subscribe/${hexToB64Url(hash)}`;
+        for await (const raw of this.#client.stream('GET', path, undefined, this.#feedOptions(signal))) {
           const invoice = toInvoice(parseWire(lndInvoiceSchema, raw, 'invoice watch'), true);
           this.#emit(invoice);
           if (TERMINAL.has(invoice.state)) return;
@@ -117,12 +112,24 @@ export class InvoiceEvents {
         }
       } catch (err) {
         if (signal.aborted) return;
-        this.#log.warn({ hash, err: String(err) }, 'invoice watch dropped; reconnecting');
+        this.#dropped(err, { hash }, 'invoice watch');
       }
       if (signal.aborted) return;
       await this.#clock.sleep(delay);
       delay = Math.min(delay * 2, 5_000);
     }
+  }
+
+  /** A feed that stays silent past `feedIdleMs` is reconnected: a connection LND stopped serving sends nothing. */
+  #feedOptions(signal: AbortSignal) {
+    return { signal, idleMs: this.#client.limits.feedIdleMs };
+  }
+
+  /** Logs why a feed ended before reconnecting it; a quiet feed's routine reconnect is only debug. */
+  #dropped(err: unknown, fields: Record<string, string>, feed: string): void {
+    const quiet = err instanceof LndError && err.code === 'timeout';
+    const log = quiet ? this.#log.debug.bind(this.#log) : this.#log.warn.bind(this.#log);
+    log({ ...fields, err: String(err) }, `${feed} ${quiet ? 'silent' : 'dropped'}; reconnecting`);
   }
 
   #emit(invoice: Invoice): void {

@@ -4,10 +4,15 @@ import type { CreateInvoiceRequest } from '../node.js';
 import { LndError } from './errors.js';
 import type { LndRestClient } from './rest-client.js';
 
+/** LND's invoice registry refusing a write because of the invoice's state (lnd invoices/errors.go). */
+const INVOICE_STATE_REFUSAL =
+  /invoice (already|not|still)|cannot (move|accept|settle)|preimage|htlc|invoice hash must|unable to locate invoice/i;
+
 /**
  * A hold-invoice write that is safe to repeat: a retry that finds the work
  * done (`donePattern`) counts as success; LND's refusals because of the
- * invoice's state ("invoice still open") become `bad_request`.
+ * invoice's state ("invoice still open") become `bad_request`. Any other error
+ * (a timeout, a proxy's 502, a busy node) is thrown as it is: a fault, not a refusal.
  */
 export async function idempotentWrite(
   rest: LndRestClient,
@@ -25,7 +30,10 @@ export async function idempotentWrite(
       log.debug({ op }, 'already done');
       return;
     }
-    if (err.code === 'lnd_error' || err.code === 'not_found') {
+    if (
+      err.code === 'not_found' ||
+      (err.code === 'lnd_error' && INVOICE_STATE_REFUSAL.test(err.lndMessage))
+    ) {
       throw new LndError(
         err.code === 'not_found' ? 'not_found' : 'bad_request',
         `${op}: LND refused: ${err.lndMessage}`,

@@ -12,23 +12,23 @@ import type {
   Payment,
   PayOptions,
 } from '../node.js';
-import { toInvoice, toPayment } from './convert.js';
+import { toInvoice } from './convert.js';
 import { LndError } from './errors.js';
 import { InvoiceEvents } from './invoice-events.js';
 import { readConnection, type LndFiles } from './lnd-files.js';
 import { idempotentWrite, invoiceBody } from './invoice-writes.js';
-import { payInvoice, track, type PayContext } from './pay.js';
+import { wholeNumber, type LndLimits } from './limits.js';
+import { payInvoice, type PayContext } from './pay.js';
 import { LndRestClient, type LndConnection, type RetryPolicy } from './rest-client.js';
+import { lookupPayment, track } from './track.js';
 import {
   assertHex32,
   hexToB64,
-  hexToB64Url,
   lndAddInvoiceSchema,
   lndChannelBalanceSchema,
   lndChannelListSchema,
   lndGetInfoSchema,
   lndInvoiceSchema,
-  lndPaymentSchema,
   lndWalletBalanceSchema,
   parseWire,
 } from './wire.js';
@@ -44,6 +44,8 @@ export interface LndNodeOptions {
   retry?: Partial<RetryPolicy>;
   /** How long `pay` keeps resolving a payment by hash after losing its node (default 120 s). */
   reconnectTimeoutMs?: number;
+  /** How long and how much LND may answer (`defaultLndLimits`: 30 s a call, 4 MiB a body, …). */
+  limits?: Partial<LndLimits>;
 }
 
 const LND_NETWORKS: Record<string, Network> = {
@@ -82,11 +84,24 @@ export class LndNode implements LightningNode {
     logger = silentLogger,
     retry,
     reconnectTimeoutMs = 120_000,
+    limits,
   }: LndNodeOptions) {
+    // Checked before the client opens anything: a NaN would be a deadline that never passes.
+    const reconnectMs = wholeNumber(reconnectTimeoutMs, 'reconnectTimeoutMs', 'bad_config', { min: 0 });
     this.#clock = clock;
     this.#log = logger;
-    this.rest = new LndRestClient(connection, { clock, logger, ...(retry ? { retry } : {}) });
-    this.#pay = { client: this.rest, clock, log: logger, reconnectTimeoutMs };
+    this.rest = new LndRestClient(connection, {
+      clock,
+      logger,
+      ...(retry ? { retry } : {}),
+      ...(limits ? { limits } : {}),
+    });
+    this.#pay = {
+      client: this.rest,
+      clock,
+      log: logger,
+      reconnectTimeoutMs: reconnectMs,
+    };
     this.#events = new InvoiceEvents(this.rest, {
       clock,
       logger,
@@ -169,24 +184,17 @@ export class LndNode implements LightningNode {
     }
   }
 
-  async lookupPayment(paymentHashHex: string): Promise<Payment | undefined> {
-    const hash = assertHex32(paymentHashHex, 'paymentHash');
-    // TrackPaymentV2 sends the current state first; read that one message and hang up.
-    const path = `/v2/router/track/${hexToB64Url(hash)}?no_inflight_updates=false`;
-    try {
-      for await (const raw of this.rest.stream('GET', path, undefined, { retry: 'always' })) {
-        return toPayment(parseWire(lndPaymentSchema, raw, 'lookup payment'), this.#clock.now());
-      }
-      return undefined;
-    } catch (err) {
-      if (err instanceof LndError && err.code === 'not_found') return undefined;
-      throw err;
-    }
+  lookupPayment(paymentHashHex: string): Promise<Payment | undefined> {
+    return lookupPayment(this.#pay, assertHex32(paymentHashHex, 'paymentHash'));
   }
 
-  /** Waits for a payment this node made to become final (e.g. after a restart). `undefined`: LND never saw it. */
-  waitForPayment(paymentHashHex: string, timeoutMs = 120_000): Promise<Payment | undefined> {
-    return track(this.#pay, assertHex32(paymentHashHex, 'paymentHash'), this.#clock.now() + timeoutMs);
+  /**
+   * Waits for a payment this node made to become final (e.g. after a restart). `undefined`: LND never
+   * saw it. Not final within `timeoutMs`: `LndError('timeout')` (LND answering) or `'unreachable'` (away).
+   */
+  async waitForPayment(paymentHashHex: string, timeoutMs = 120_000): Promise<Payment | undefined> {
+    const hash = assertHex32(paymentHashHex, 'paymentHash');
+    return track(this.#pay, hash, this.#clock.now() + wholeNumber(timeoutMs, 'timeoutMs', 'bad_request'));
   }
 
   async balances(): Promise<Balances> {

@@ -2,11 +2,14 @@ import type { Clock } from '../../time/clock.js';
 import type { Logger } from '../../log.js';
 import { assertMsat, type Msat } from '../../money.js';
 import { defaultMaxFeeMsat, type Payment, type PaymentFailureReason, type PayOptions } from '../node.js';
-import { toPayment } from './convert.js';
-import { LndError } from './errors.js';
+import { decode, resolveAmount } from './decode.js';
+import { LndError, type LndErrorCode } from './errors.js';
 import { mapSendRefusal } from './failures.js';
+import { refineFeeLimit } from './fee-limit.js';
+import { wholeNumber } from './limits.js';
 import type { LndRestClient } from './rest-client.js';
-import { hexToB64Url, lndPayReqSchema, lndPaymentSchema, parseWire, type LndPayReq } from './wire.js';
+import { followStream, track } from './track.js';
+import type { LndPayReq } from './wire.js';
 
 /** What the payment procedure needs from its node. */
 export interface PayContext {
@@ -20,18 +23,36 @@ export interface PayContext {
 /** LND's own default when `timeout_seconds` is 0; we always send one explicitly. */
 const DEFAULT_TIMEOUT_MS = 60_000;
 
+/** Faults after which LND may simply not have started the payment: when it has no record of it, send again. */
+const RESENDABLE: ReadonlySet<LndErrorCode> = new Set(['unreachable', 'not_ready', 'timeout']);
+
+/** One `pay()` call: its payment, its deadline, and how many sends may have reached LND. */
+interface Attempt {
+  ctx: PayContext;
+  hash: string;
+  amount: Msat;
+  started: number;
+  deadline: number;
+  sends: number;
+}
+
 /**
- * Pays `bolt11` through LND's router and returns the final state.
+ * Pays `bolt11` through LND's router and returns the final state, or the
+ * payment `in_flight` when it is not final by `timeoutMs + reconnectTimeoutMs`
+ * (an HTLC held by the payee, a node that stopped answering): it may still
+ * complete, so the caller follows it by hash and never pays a new invoice for it.
  *
  * Never pays twice: LND's control tower refuses a second payment for a hash
  * that is in flight or paid, and whenever we lose sight of a payment (the
  * connection drops, LND restarts) we resolve it by its hash with
  * TrackPaymentV2 instead of sending again. Only a hash LND has never seen is
- * (re)sent.
+ * (re)sent, and a refusal of a repeated send is final only once LND has no
+ * record of the earlier one.
  */
 export async function payInvoice(ctx: PayContext, bolt11: string, opts: PayOptions = {}): Promise<Payment> {
+  const timeoutMs = wholeNumber(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, 'timeoutMs', 'bad_request');
   const started = ctx.clock.now();
-  const decoded = await decode(ctx, bolt11);
+  const decoded = await decode(ctx.client, bolt11);
   if ('failed' in decoded)
     return failedPayment('', 0, decoded.failed, decoded.message, started, ctx.clock.now());
   const payreq = decoded.payreq;
@@ -41,8 +62,17 @@ export async function payInvoice(ctx: PayContext, bolt11: string, opts: PayOptio
   if (typeof amount === 'string')
     return failedPayment(hash, 0, 'invalid_invoice', amount, started, ctx.clock.now());
   const maxFeeMsat = assertMsat(opts.maxFeeMsat ?? defaultMaxFeeMsat(amount), 'maxFeeMsat');
-  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const body = {
+  const deadline = started + timeoutMs + ctx.reconnectTimeoutMs;
+  const attempt: Attempt = { ctx, hash, amount, started, deadline, sends: 0 };
+  const payment = await sendUntilKnown(attempt, sendBody(bolt11, payreq, amount, maxFeeMsat, timeoutMs));
+  if (payment.status === 'failed' && payment.failure?.reason === 'no_route') {
+    return refineFeeLimit(ctx, payment, payreq, amount, maxFeeMsat);
+  }
+  return payment;
+}
+
+function sendBody(bolt11: string, payreq: LndPayReq, amount: Msat, maxFeeMsat: Msat, timeoutMs: number) {
+  return {
     payment_request: bolt11,
     fee_limit_msat: String(maxFeeMsat),
     timeout_seconds: Math.max(1, Math.ceil(timeoutMs / 1000)),
@@ -50,164 +80,82 @@ export async function payInvoice(ctx: PayContext, bolt11: string, opts: PayOptio
     allow_self_payment: false,
     ...(payreq.num_msat === 0 ? { amt_msat: String(amount) } : {}),
   };
+}
 
-  const deadline = started + timeoutMs + ctx.reconnectTimeoutMs;
+/** Sends the payment and follows it until LND says how it ended, sending again only when LND never started it. */
+async function sendUntilKnown(a: Attempt, body: Record<string, unknown>): Promise<Payment> {
+  const { ctx } = a;
   for (;;) {
-    if (ctx.clock.now() > deadline) {
+    if (ctx.clock.now() > a.deadline) {
       throw new LndError(
         'unreachable',
-        `payment ${hash}: ${ctx.client.restUrl} kept failing before it could start`,
+        `payment ${a.hash}: ${ctx.client.restUrl} kept failing before it could start`,
       );
     }
-    let payment: Payment | undefined;
     try {
-      payment = await followStream(ctx, ctx.client.stream('POST', '/v2/router/send', body));
+      const stream = ctx.client.stream('POST', '/v2/router/send', body, {
+        // LND answers a send with the payment's first update at once; after that, silence is an HTLC in flight.
+        firstMessageMs: ctx.client.limits.callTimeoutMs,
+        deadline: a.deadline,
+        onAttempt: () => a.sends++,
+      });
+      return await followStream(ctx, stream);
     } catch (err) {
       if (!(err instanceof LndError)) throw err;
-      const refusal = err.lndMessage ? mapSendRefusal(err.lndMessage) : undefined;
-      if (refusal?.kind === 'failed') {
-        return failedPayment(
-          hash,
-          amount,
-          refusal.reason,
-          `LND: ${err.lndMessage}`,
-          started,
-          ctx.clock.now(),
-        );
-      }
-      // Anything else (a dropped connection, LND stopping mid-stream, a message we do not know):
-      // we cannot tell what LND did, so ask it by hash before doing anything else.
-      ctx.log.info({ hash, cause: err.message }, 'lost sight of payment; resolving it by hash');
-      payment = await track(ctx, hash, deadline);
-      if (payment === undefined) {
-        // LND has no payment for this hash. If the node was away, send now; if it refused, that stands.
-        if (refusal === undefined && err.code !== 'unreachable' && err.code !== 'not_ready') throw err;
-        ctx.log.info({ hash }, 'LND never started this payment; sending it');
-        continue;
-      }
-    }
-    if (payment === undefined) continue;
-    if (payment.status === 'failed' && payment.failure?.reason === 'no_route') {
-      return refineFeeLimit(ctx, payment, payreq, amount, maxFeeMsat);
-    }
-    return payment;
-  }
-}
-
-/**
- * Follows a payment by hash until it is final, reconnecting until `deadline`.
- * `undefined` when LND has no payment for this hash.
- */
-export async function track(ctx: PayContext, hash: string, deadline: number): Promise<Payment | undefined> {
-  const path = `/v2/router/track/${hexToB64Url(hash)}?no_inflight_updates=true`;
-  for (;;) {
-    try {
-      return await followStream(ctx, ctx.client.stream('GET', path, undefined, { retry: 'always' }));
-    } catch (err) {
-      if (err instanceof LndError && err.code === 'not_found') return undefined;
-      if (!transientWhileTracking(err)) throw err;
-      ctx.log.info({ hash, cause: err.message }, 'tracking the payment failed; asking again');
-      if (ctx.clock.now() >= deadline) {
-        throw new LndError(
-          'unreachable',
-          `payment ${hash} is unresolved: ${ctx.client.restUrl} did not come back in time (${err.message}). ` +
-            `It may still complete; call lookupPayment('${hash}') once the node is up.`,
-          { cause: err },
-        );
-      }
-      await ctx.clock.sleep(500);
+      const known = await afterSendFault(a, err);
+      if (known) return known;
+      ctx.log.info({ hash: a.hash }, 'LND never started this payment; sending it');
     }
   }
 }
 
 /**
- * Whether tracking may be asked again: LND away or starting, or a server error (5xx) from a
- * node that is restarting (its REST proxy answers before the router does). Tracking only
- * reads, and the payment's outcome must not be given up on before the deadline.
+ * What a failed send means: the payment's state, or `undefined` when LND has
+ * no record of it and sending again is safe. Throws a fault that says neither.
  */
-function transientWhileTracking(err: unknown): err is LndError {
-  if (!(err instanceof LndError)) return false;
-  return err.code === 'unreachable' || err.code === 'not_ready' || (err.status ?? 0) >= 500;
-}
-
-/** Reads a payment stream until the payment is final. Throws if the stream ends before that. */
-async function followStream(ctx: PayContext, stream: AsyncGenerator<unknown>): Promise<Payment> {
-  for await (const raw of stream) {
-    const p = parseWire(lndPaymentSchema, raw, 'payment update');
-    if (p.status === 'SUCCEEDED' || p.status === 'FAILED') {
-      await stream.return(undefined);
-      return toPayment(p, ctx.clock.now());
-    }
+async function afterSendFault(a: Attempt, err: LndError): Promise<Payment | undefined> {
+  const { ctx } = a;
+  if (err.code === 'timeout' && ctx.clock.now() >= a.deadline) return inFlight(a);
+  const refusal = err.lndMessage ? mapSendRefusal(err.lndMessage) : undefined;
+  if (refusal?.kind === 'failed') {
+    const refused = failedPayment(
+      a.hash,
+      a.amount,
+      refusal.reason,
+      `LND: ${err.lndMessage}`,
+      a.started,
+      ctx.clock.now(),
+    );
+    // A repeated send's refusal (the invoice expired meanwhile) says nothing about an earlier send LND may be paying.
+    if (a.sends <= 1) return refused;
+    ctx.log.info(
+      { hash: a.hash, cause: err.message },
+      'a repeated send was refused; resolving by hash first',
+    );
+    return (await resolveByHash(a)) ?? refused;
   }
-  throw new LndError(
-    'unreachable',
-    `${ctx.client.restUrl}: payment stream ended before the payment was final`,
-  );
-}
-
-type Decoded = { payreq: LndPayReq } | { failed: PaymentFailureReason; message: string };
-
-async function decode(ctx: PayContext, bolt11: string): Promise<Decoded> {
-  if (typeof bolt11 !== 'string' || !/^ln[a-z0-9]+$/i.test(bolt11.trim())) {
-    return { failed: 'invalid_invoice', message: 'not a BOLT11 invoice string' };
-  }
-  try {
-    const raw = await ctx.client.call('GET', `/v1/payreq/${encodeURIComponent(bolt11.trim())}`);
-    return { payreq: parseWire(lndPayReqSchema, raw, 'decode invoice') };
-  } catch (err) {
-    // Only LND's verdict on the invoice itself is an outcome; anything else is a fault.
-    if (!(err instanceof LndError) || (err.code !== 'bad_request' && err.code !== 'lnd_error')) throw err;
-    const refusal = err.lndMessage ? mapSendRefusal(err.lndMessage) : undefined;
-    const reason = refusal?.kind === 'failed' ? refusal.reason : 'invalid_invoice';
-    return { failed: reason, message: `LND could not decode the invoice: ${err.lndMessage ?? err.message}` };
-  }
-}
-
-/** The amount to send, or a message saying why the caller's amount does not fit the invoice. */
-function resolveAmount(payreq: LndPayReq, opts: PayOptions): Msat | string {
-  if (payreq.num_msat === 0) {
-    if (opts.amountMsat === undefined || opts.amountMsat === 0) return 'zero-amount invoice: pass amountMsat';
-    return assertMsat(opts.amountMsat, 'amountMsat');
-  }
-  if (opts.amountMsat !== undefined && opts.amountMsat !== payreq.num_msat) {
-    return `invoice asks ${payreq.num_msat} msat but amountMsat is ${opts.amountMsat}`;
-  }
-  return payreq.num_msat;
-}
-
-/**
- * LND reports "every route costs more than the fee limit" as NO_ROUTE. Ask
- * for a route without the limit: if one exists, the limit was the reason.
- */
-async function refineFeeLimit(
-  ctx: PayContext,
-  payment: Payment,
-  payreq: LndPayReq,
-  amount: Msat,
-  maxFeeMsat: Msat,
-): Promise<Payment> {
-  try {
-    const raw = (await ctx.client.call('POST', `/v1/graph/routes/${payreq.destination}/0`, {
-      amt_msat: String(amount),
-      fee_limit: { fixed_msat: String(Number.MAX_SAFE_INTEGER) },
-      route_hints: payreq.route_hints ?? [],
-      use_mission_control: false,
-    })) as { routes?: Array<{ total_fees_msat?: string }> };
-    const cheapest = Math.min(...(raw.routes ?? []).map((r) => Number(r.total_fees_msat ?? Infinity)));
-    if (Number.isFinite(cheapest) && cheapest > maxFeeMsat) {
-      return {
-        ...payment,
-        failure: {
-          reason: 'fee_limit_exceeded',
-          message: `the cheapest route costs ${cheapest} msat in fees, above maxFeeMsat ${maxFeeMsat}`,
-        },
-      };
-    }
-  } catch (err) {
-    // No route even without a limit: NO_ROUTE was right.
-    ctx.log.debug({ err: String(err) }, 'route query after NO_ROUTE found nothing');
-  }
+  // A dropped connection, LND stopping mid-stream, a message we do not know: we cannot tell what
+  // LND did, so ask it by hash before doing anything else.
+  ctx.log.info({ hash: a.hash, cause: err.message }, 'lost sight of payment; resolving it by hash');
+  const payment = await resolveByHash(a);
+  if (payment === undefined && refusal === undefined && !RESENDABLE.has(err.code)) throw err;
   return payment;
+}
+
+/** The payment as LND has it (`undefined`: no record), in flight when it is not final by the deadline. */
+async function resolveByHash(a: Attempt): Promise<Payment | undefined> {
+  try {
+    return await track(a.ctx, a.hash, a.deadline);
+  } catch (err) {
+    if (err instanceof LndError && err.code === 'timeout') return inFlight(a);
+    throw err;
+  }
+}
+
+function inFlight(a: Attempt): Payment {
+  a.ctx.log.info({ hash: a.hash }, 'payment not final by its deadline; reporting it in flight');
+  const { hash: paymentHash, amount: amountMsat, started: createdAt } = a;
+  return { paymentHash, status: 'in_flight', amountMsat, feeMsat: 0, hops: 0, attempts: 0, createdAt };
 }
 
 function failedPayment(

@@ -1,8 +1,10 @@
-import { Agent, request } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
 import type { Clock } from '../../time/clock.js';
 import type { Logger } from '../../log.js';
 import { silentLogger } from '../../log.js';
-import { LndError, lndErrorFromBody, readErrorBody } from './errors.js';
+import { lines, readAll } from './body.js';
+import { clip, LndError, lndErrorFromBody, readErrorBody } from './errors.js';
+import { lndLimits, retryPolicy, wholeNumber, type LndLimits } from './limits.js';
 import {
   defaultRetryPolicy,
   describe,
@@ -11,6 +13,7 @@ import {
   type RetryMode,
   type RetryPolicy,
 } from './retry.js';
+import { Watchdog, type Patience } from './watchdog.js';
 
 export { defaultRetryPolicy, type RetryMode, type RetryPolicy } from './retry.js';
 
@@ -27,7 +30,14 @@ export interface LndConnection {
 export interface CallOptions {
   retry?: RetryMode;
   signal?: AbortSignal;
+  /** Most ms for this call's whole answer, each try (default `limits.callTimeoutMs`). */
+  timeoutMs?: number;
+  /** Called before each try to send the request (a caller counting what may have reached LND). */
+  onAttempt?: () => void;
 }
+
+/** A stream's options: how long it may stay silent, and until when it may run (no limit by default). */
+export type StreamOptions = Omit<CallOptions, 'timeoutMs'> & Patience;
 
 type Method = 'GET' | 'POST' | 'DELETE';
 
@@ -38,11 +48,16 @@ type Method = 'GET' | 'POST' | 'DELETE';
  */
 export class LndRestClient {
   readonly restUrl: string;
+  /** How long and how much LND may answer (checked, defaults filled in). */
+  readonly limits: LndLimits;
   readonly #agent: Agent;
   readonly #macaroonHex: string;
   readonly #retryDeps: RetryDeps;
 
-  constructor(conn: LndConnection, deps: { clock: Clock; logger?: Logger; retry?: Partial<RetryPolicy> }) {
+  constructor(
+    conn: LndConnection,
+    deps: { clock: Clock; logger?: Logger; retry?: Partial<RetryPolicy>; limits?: Partial<LndLimits> },
+  ) {
     let url: URL;
     try {
       url = new URL(conn.restUrl);
@@ -65,89 +80,71 @@ export class LndRestClient {
     if (!ca.includes('BEGIN CERTIFICATE')) {
       throw new LndError('bad_config', 'tlsCert must be the PEM text of the node tls.cert');
     }
-    this.#agent = new Agent({ connect: { ca }, keepAliveTimeout: 10_000 });
+    this.limits = lndLimits(deps.limits);
     this.#retryDeps = {
       clock: deps.clock,
       log: deps.logger ?? silentLogger,
-      policy: { ...defaultRetryPolicy, ...deps.retry },
+      policy: retryPolicy(defaultRetryPolicy, deps.retry),
     };
+    this.#agent = new Agent({ connect: { ca }, keepAliveTimeout: 10_000 });
   }
 
-  /** One JSON request/response call. Throws `LndError` on faults. */
+  /** One JSON request/response call, each try within `timeoutMs`. Throws `LndError` on faults. */
   async call(method: Method, path: string, body?: unknown, opts: CallOptions = {}): Promise<unknown> {
-    return withRetry(`${method} ${path}`, opts, this.#retryDeps, async () => {
-      const res = await request(this.restUrl + path, {
-        method,
-        dispatcher: this.#agent,
-        headers: this.#headers(body),
-        body: body === undefined ? null : JSON.stringify(body),
-        ...(opts.signal ? { signal: opts.signal } : {}),
-      });
-      const text = await res.body.text();
-      const parsed = parseJson(text);
-      if (res.statusCode >= 200 && res.statusCode < 300 && parsed.ok) return parsed.value;
-      throw lndErrorFromBody(this.#where(method, path), res.statusCode, parsed.ok ? parsed.value : text);
+    const where = this.#where(method, path);
+    const timeoutMs = wholeNumber(opts.timeoutMs ?? this.limits.callTimeoutMs, 'timeoutMs', 'bad_request');
+    return withRetry(where, opts, this.#retryDeps, async () => {
+      const dog = this.#watchdog(where, { deadline: this.#retryDeps.clock.now() + timeoutMs }, opts.signal);
+      try {
+        const res = await this.#send(method, path, body, dog.signal);
+        const text = await readAll(res.body, this.limits.maxBodyBytes, where);
+        const parsed = parseJson(text);
+        if (res.statusCode >= 200 && res.statusCode < 300 && parsed.ok) return parsed.value;
+        throw lndErrorFromBody(where, res.statusCode, parsed.ok ? parsed.value : text);
+      } catch (err) {
+        throw dog.error ?? err;
+      } finally {
+        dog.stop();
+      }
     });
   }
 
   /**
    * A server-streaming call (newline-delimited JSON, `{"result": …}` per line).
    * Yields each result; an `{"error": …}` line throws `LndError`. A dropped
-   * connection throws `LndError('unreachable')`: the caller decides how to resume.
+   * connection throws `LndError('unreachable')`, a silence or deadline past the
+   * options' `LndError('timeout')`: the caller decides how to resume.
    */
   async *stream(
     method: Method,
     path: string,
     body?: unknown,
-    opts: CallOptions = {},
+    opts: StreamOptions = {},
   ): AsyncGenerator<unknown> {
     const where = this.#where(method, path);
-    // Opening the stream is retried like a call; once it is open, a drop ends it.
-    const res = await withRetry(
-      where,
-      { retry: opts.retry ?? 'if-not-sent', ...opts },
-      this.#retryDeps,
-      async () => {
-        const r = await request(this.restUrl + path, {
-          method,
-          dispatcher: this.#agent,
-          headers: this.#headers(body),
-          body: body === undefined ? null : JSON.stringify(body),
-          // Streams stay silent for as long as a payment is in flight: no idle timeouts.
-          headersTimeout: 0,
-          bodyTimeout: 0,
-          ...(opts.signal ? { signal: opts.signal } : {}),
-        });
-        if (r.statusCode < 200 || r.statusCode >= 300) {
-          const text = await r.body.text();
-          const firstLine = text.split('\n').find((l) => l.trim() !== '') ?? '';
-          const parsed = parseJson(firstLine);
-          throw lndErrorFromBody(where, r.statusCode, parsed.ok ? parsed.value : text);
-        }
-        return r;
-      },
-    );
-    let buffer = '';
+    const { firstMessageMs, idleMs, deadline } = opts;
+    const dog = this.#watchdog(where, { firstMessageMs, idleMs, deadline }, opts.signal);
+    let res: Dispatcher.ResponseData | undefined;
     try {
-      for await (const chunk of res.body) {
-        buffer += typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
-        let nl: number;
-        while ((nl = buffer.indexOf('\n')) >= 0) {
-          const line = buffer.slice(0, nl).trim();
-          buffer = buffer.slice(nl + 1);
-          if (line !== '') yield this.#streamMessage(where, line);
-        }
+      // Opening the stream is retried like a call; once it is open, a drop ends it.
+      res = await withRetry(where, { retry: 'if-not-sent', ...opts }, this.#retryDeps, () =>
+        this.#open(method, path, body, dog.signal, where),
+      );
+      for await (const line of lines(res.body, this.limits.maxLineBytes, where)) {
+        dog.kick();
+        if (line.trim() !== '') yield this.#streamMessage(where, line.trim());
       }
-      if (buffer.trim() !== '') yield this.#streamMessage(where, buffer.trim());
     } catch (err) {
+      if (dog.error) throw dog.error;
       if (err instanceof LndError) throw err;
       if (opts.signal?.aborted) throw err;
       throw new LndError('unreachable', `${where}: the connection to LND dropped (${describe(err)})`, {
         cause: err,
       });
     } finally {
+      dog.stop();
       // Ends the HTTP request when the consumer stops early (lookup reads one message).
-      if (!res.body.destroyed) res.body.destroy();
+      if (res && !res.body.destroyed) res.body.destroy();
     }
   }
 
@@ -156,10 +153,42 @@ export class LndRestClient {
     await this.#agent.close();
   }
 
+  /** Sends one request; our watchdog, not undici's timers, bounds how long it may take. */
+  #send(method: Method, path: string, body: unknown, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+    return request(this.restUrl + path, {
+      method,
+      dispatcher: this.#agent,
+      headers: this.#headers(body),
+      body: body === undefined ? null : JSON.stringify(body),
+      headersTimeout: 0,
+      bodyTimeout: 0,
+      signal,
+    });
+  }
+
+  /** Opens a stream: its status must be 2xx, else its (first) error line is the `LndError`. */
+  async #open(
+    method: Method,
+    path: string,
+    body: unknown,
+    signal: AbortSignal,
+    where: string,
+  ): Promise<Dispatcher.ResponseData> {
+    const r = await this.#send(method, path, body, signal);
+    if (r.statusCode >= 200 && r.statusCode < 300) return r;
+    const text = await readAll(r.body, this.limits.maxBodyBytes, where);
+    const firstLine = text.split('\n').find((l) => l.trim() !== '') ?? '';
+    const parsed = parseJson(firstLine);
+    throw lndErrorFromBody(where, r.statusCode, parsed.ok ? parsed.value : text);
+  }
+
+  #watchdog(where: string, patience: Patience, outer: AbortSignal | undefined): Watchdog {
+    return new Watchdog(this.#retryDeps.clock, where, patience, outer);
+  }
+
   #streamMessage(where: string, line: string): unknown {
     const parsed = parseJson(line);
-    if (!parsed.ok)
-      throw new LndError('bad_response', `${where}: unreadable stream line ${line.slice(0, 200)}`);
+    if (!parsed.ok) throw new LndError('bad_response', `${where}: unreadable stream line ${clip(line, 200)}`);
     const msg = parsed.value as Record<string, unknown> | null;
     if (msg && typeof msg === 'object' && 'error' in msg && msg.error) {
       const { grpcCode } = readErrorBody(msg);

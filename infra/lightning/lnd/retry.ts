@@ -30,11 +30,12 @@ export interface RetryDeps {
 /**
  * Runs `attempt`, repeating it after a transport failure `mode` allows
  * (doubling the delay up to `maxDelayMs`) until `maxWaitMs` on the clock;
- * a TLS failure is never retried and says the certificate does not match.
+ * a TLS failure is never retried and says the certificate does not match,
+ * and an `LndError('timeout')` is not retried (a stuck node stays stuck).
  */
 export async function withRetry<T>(
   where: string,
-  opts: { retry?: RetryMode; signal?: AbortSignal },
+  opts: { retry?: RetryMode; signal?: AbortSignal; onAttempt?: () => void },
   deps: RetryDeps,
   attempt: () => Promise<T>,
 ): Promise<T> {
@@ -43,6 +44,7 @@ export async function withRetry<T>(
   let delay = deps.policy.initialDelayMs;
   for (let tries = 1; ; tries++) {
     try {
+      opts.onAttempt?.();
       return await attempt();
     } catch (err) {
       if (opts.signal?.aborted) throw err;
