@@ -34,9 +34,12 @@ export interface BuyerDeps {
   negotiator?: BuyerNegotiator;
   /** Told how each negotiation went (the simulator's metrics). */
   onNegotiation?: (r: NegotiationRecord & { seller: string }) => void;
-  /** Turns an owned token into a delegation for a sub-agent (the delegate step). */
+  /**
+   * Turns an owned token into a delegation for a sub-agent (the delegate step); `callsUsed` is what
+   * the token has used or handed down already, and the step adds the delegation's calls to it.
+   */
   delegate?: (
-    token: { macaroon: string; preimage: string; origin: string; service?: string },
+    token: { macaroon: string; preimage: string; origin: string; service?: string; callsUsed: number },
     spec: NonNullable<BuyerStateT['task']['delegate']>,
   ) => Delegation;
 }

@@ -1,3 +1,4 @@
+import { countHandedDown, type StoredToken, type TokenStore } from '../l402/index.js';
 import { buyNodes } from './buy-nodes.js';
 import type { BuyerDeps } from './deps.js';
 import { findNodes } from './find-nodes.js';
@@ -19,22 +20,35 @@ export function buyerNodes(d: BuyerDeps) {
     return { steps: timed('evaluate', at) };
   }
 
-  /** Hands a sub-agent an attenuated copy of the token just used. */
+  /**
+   * Hands a sub-agent an attenuated copy of the token just used, out of the calls it has left, and
+   * counts the calls handed down as used on the stored token: the parent's later reuse stops where
+   * the origin's shared counter would refuse it.
+   */
   async function delegateStep(s: BuyerStateT): Promise<BuyerUpdate> {
     const at = clock.now();
     const q = s.chosen ? s.offers[s.chosen] : undefined;
     if (!d.delegate || !s.task.delegate || !q?.token?.preimage) return { steps: timed('delegate', at) };
+    const token = storedCopy(d.engine.tokens, q.token);
     const delegation = d.delegate(
       {
-        macaroon: q.token.macaroon,
+        macaroon: token.macaroon,
         preimage: q.token.preimage,
         origin: q.req.origin,
-        service: q.token.service,
+        service: token.service,
+        callsUsed: token.callsUsed,
       },
       s.task.delegate,
     );
+    await countHandedDown(d.engine.tokens, token, delegation.calls);
     return { delegations: [delegation], steps: timed('delegate', at) };
   }
 
   return { ...findNodes(d), ...buyNodes(d), evaluate, delegate: delegateStep };
+}
+
+/** The store's record of `t` (its call count is the current one), else `t` itself. */
+function storedCopy(tokens: TokenStore, t: StoredToken): StoredToken {
+  const held = tokens.get(t.origin, t.pathPrefix);
+  return held?.pathPrefix === t.pathPrefix && held.macaroon === t.macaroon ? held : t;
 }

@@ -17,7 +17,13 @@ export {
   type InvoiceCheck,
   type InvoiceExpectations,
 } from './invoice-check.js';
-export { MemoryTokenStore, tokenUsable, type StoredToken, type TokenStore } from './token-store.js';
+export {
+  countHandedDown,
+  MemoryTokenStore,
+  tokenUsable,
+  type StoredToken,
+  type TokenStore,
+} from './token-store.js';
 export { FileTokenStore } from './file-token-store.js';
 export {
   chooseChallenge,

@@ -71,6 +71,20 @@ export function tokenUsable(t: StoredToken, nowMs: number): boolean {
 const rank = (t: StoredToken): number => t.pathPrefix.length * 2 + (t.state === 'pending' ? 1 : 0);
 
 /**
+ * Counts `calls` handed down from `t` (sliced for resale, delegated to a sub-agent) as used, and
+ * writes the count on the store's record of the same token while the store still holds it (never
+ * bringing back one dropped since), so the holder's own reuse stops where the origin's shared
+ * counter would refuse it.
+ */
+export async function countHandedDown(tokens: TokenStore, t: StoredToken, calls: number): Promise<void> {
+  t.callsUsed += calls;
+  const held = tokens.get(t.origin, t.pathPrefix);
+  if (held?.paymentHash !== t.paymentHash) return;
+  held.callsUsed = Math.max(held.callsUsed, t.callsUsed);
+  await tokens.put(held);
+}
+
+/**
  * Tokens in memory: per origin, the paid token of each path prefix; and every
  * pending token by its payment hash, so a second payment for a scope never
  * overwrites the first one's record (crash recovery finds both).

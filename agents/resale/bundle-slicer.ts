@@ -4,40 +4,79 @@
  * the same token store resumes after them), and the slices it cuts.
  */
 import { TIER_HEADER } from '../../services/paywall/index.js';
-import { tokenUsable, type StoredToken, type TokenStore } from '../l402/index.js';
+import { countHandedDown, tokenUsable, type StoredToken } from '../l402/index.js';
+import { deadlineQueue, LATE } from './deadline-queue.js';
 import { delegate, type DelegatedToken } from './delegate.js';
 import type { ResellerOptions, ResellerStats } from './reseller.js';
+import type { UpstreamBreaker } from './upstream-breaker.js';
+
+/** How long a paid retry waits for its slice, an upstream purchase included, by default (a buyer waits 30 s). */
+export const DEFAULT_UPSTREAM_TIMEOUT_SEC = 10;
+
+/** A slice cut for a buyer, the bundle it came from and the slices that bundle has left. */
+export interface ClaimedSlice {
+  slice: DelegatedToken;
+  bundleHash: string;
+  slicesLeft: number;
+}
 
 /**
  * Claims the next slice of the current bundle, buying a new bundle when it is sold out or
- * expired; claiming (and buying) is one critical section, so two buyers never get one slice.
- * The slice's calls are written on the stored bundle before the slice goes out.
+ * expiring; claiming (and buying) is one critical section, so two buyers never get one slice.
+ * The slice's calls are written on the stored bundle before the slice goes out. A claim
+ * gives up after `upstreamTimeoutSec`; a purchase still in flight then counts as an upstream
+ * failure, and every claim after fails at once (no queue behind it) until it ends. No bundle
+ * is bought while the breaker is open; a purchase that fails opens it.
  */
 export function bundleSlicer(
   o: ResellerOptions,
   stats: ResellerStats,
-): () => Promise<DelegatedToken | { error: string }> {
+  breaker: UpstreamBreaker,
+): () => Promise<ClaimedSlice | { error: string }> {
   // The client's stored bundle token: its `callsUsed` counts the calls sliced from it.
   let bundle: StoredToken | undefined;
-  let lock: Promise<unknown> = Promise.resolve();
-  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
-    const run = lock.then(fn);
-    lock = run.catch(() => undefined);
-    return run;
-  };
-  return () =>
-    exclusive(async () => {
-      if (!bundle || !sliceLeft(o, bundle)) {
-        const b = await nextBundle(o, stats, bundle);
-        if ('error' in b) return b;
-        bundle = b;
+  // The purchase in flight: since when, and whether a claim gave up on it.
+  let buying: { sinceMs: number; late: boolean } | undefined;
+  const timeoutSec = o.upstreamTimeoutSec ?? DEFAULT_UPSTREAM_TIMEOUT_SEC;
+  const queue = deadlineQueue(o.clock, timeoutSec * 1000);
+  const late = { error: `no slice within ${timeoutSec} s` };
+
+  const cut = async (gaveUp: () => boolean): Promise<ClaimedSlice | { error: string }> => {
+    if (gaveUp()) return late;
+    if (!bundle || slicesLeft(o, bundle) === 0) {
+      if (breaker.waitMs() > 0)
+        return { error: `no bundle is bought from ${o.upstream.url} while it is backed off` };
+      buying = { sinceMs: o.clock.now(), late: false };
+      const b = await nextBundle(o, stats, bundle).finally(() => (buying = undefined));
+      if ('error' in b) {
+        breaker.failed();
+        return b;
       }
-      // Numbered by the calls sliced before it: unique within the bundle, across restarts too.
-      const n = Math.floor(bundle.callsUsed / o.slice.calls) + 1;
-      const slice = sliceOf(o, bundle, `${o.name}/${stats.bundlesBought}/${n}`);
-      await recordSliced(o.client.tokens, bundle, o.slice.calls);
-      return slice;
-    });
+      bundle = b;
+      // Its buyer has its 503 already; the bundle waits for the next one.
+      if (gaveUp()) return late;
+    }
+    // Numbered by the calls sliced before it: unique within the bundle, across restarts too.
+    const n = Math.floor(bundle.callsUsed / o.slice.calls) + 1;
+    const slice = sliceOf(o, bundle, `${o.name}/${stats.bundlesBought}/${n}`);
+    await countHandedDown(o.client.tokens, bundle, o.slice.calls);
+    return { slice, bundleHash: bundle.paymentHash, slicesLeft: slicesLeft(o, bundle) };
+  };
+
+  return async () => {
+    if (buying?.late) {
+      breaker.failed();
+      const sec = Math.round((o.clock.now() - buying.sinceMs) / 1000);
+      return { error: `the purchase from ${o.upstream.url} has been in flight for ${sec} s` };
+    }
+    const claimed = await queue(cut);
+    if (claimed !== LATE) return claimed;
+    if (!buying) return { error: `${late.error}: other buyers were served first` };
+    // Once per purchase: the claims queued behind it give up too.
+    if (!buying.late) breaker.failed();
+    buying.late = true;
+    return { error: `${late.error}: the purchase from ${o.upstream.url} is still in flight` };
+  };
 }
 
 /**
@@ -54,8 +93,8 @@ async function nextBundle(
     if (old) await o.client.tokens.evict(old.origin, old.pathPrefix, old.paymentHash);
     const b = await freshBundle(o, stats);
     if ('error' in b) return b;
-    if (sliceLeft(o, b.token)) return b.token;
-    if (!b.reused) return { error: `the bundle bought holds no ${o.slice.calls}-call slice` };
+    if (slicesLeft(o, b.token) > 0) return b.token;
+    if (!b.reused) return { error: `the bundle bought ${noSliceIn(o, b.token)}` };
     old = b.token;
   }
   return { error: `every bundle held is sold out and none was bought` };
@@ -65,26 +104,25 @@ async function nextBundle(
 const MAX_BUNDLE_ROUNDS = 3;
 
 /**
- * True while the bundle is unexpired and holds another slice: the calls sliced so far
- * (`callsUsed`) plus one slice stay within `slicesPerBundle` slices, else within the
- * bundle's own calls.
+ * The slices left in the bundle: none once it expires within a slice's `validForSec` (a
+ * slice would be cut short); else as many as fit after the calls sliced so far
+ * (`callsUsed`) within `slicesPerBundle` slices, else within the bundle's own calls.
  */
-function sliceLeft(o: ResellerOptions, t: StoredToken): boolean {
-  if (!tokenUsable({ ...t, callsUsed: 0 }, o.clock.now())) return false;
+function slicesLeft(o: ResellerOptions, t: StoredToken): number {
+  const now = o.clock.now();
+  if (!tokenUsable({ ...t, callsUsed: 0 }, now)) return 0;
+  if (t.validUntilMs !== undefined && t.validUntilMs - now < o.slice.validForSec * 1000) return 0;
   const calls = o.slicesPerBundle !== undefined ? o.slicesPerBundle * o.slice.calls : t.maxCalls;
-  return calls === undefined || t.callsUsed + o.slice.calls <= calls;
+  if (calls === undefined) return Infinity;
+  return Math.max(0, Math.floor((calls - t.callsUsed) / o.slice.calls));
 }
 
-/**
- * Counts a slice's calls on the stored bundle and writes it back while the store still
- * holds that bundle (never bringing back one dropped since); a failed write fails the sale.
- */
-async function recordSliced(tokens: TokenStore, t: StoredToken, calls: number): Promise<void> {
-  t.callsUsed += calls;
-  const held = tokens.get(t.origin, t.pathPrefix);
-  if (held?.paymentHash !== t.paymentHash) return;
-  held.callsUsed = Math.max(held.callsUsed, t.callsUsed);
-  await tokens.put(held);
+/** Why a bundle just bought holds no slice. */
+function noSliceIn(o: ResellerOptions, t: StoredToken): string {
+  const { calls, validForSec } = o.slice;
+  if (t.validUntilMs !== undefined && t.validUntilMs - o.clock.now() < validForSec * 1000)
+    return `expires in ${Math.floor((t.validUntilMs - o.clock.now()) / 1000)} s, before a ${validForSec} s slice would: sell shorter slices or buy a longer tier`;
+  return `holds no ${calls}-call slice: sell smaller slices or buy a bigger tier`;
 }
 
 /** A slice of the bundle: its macaroon attenuated to the slice's calls, lifetime and path. */

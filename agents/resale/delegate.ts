@@ -42,6 +42,11 @@ export interface DelegatedToken {
   calls?: number;
   validUntilMs?: number;
   pathPrefix?: string;
+  /**
+   * Where the token is for (a reseller's slice names its upstream URL): a holder keeps a token whose
+   * macaroon binds no path for this URL's path, not for every paid route of its origin.
+   */
+  url?: string;
   /** What the sub-agent may spend on its own purchases (msat). */
   budgetMsat?: Msat;
 }
@@ -55,14 +60,15 @@ export type ResaleErrorCode = 'cannot_attenuate' | 'unknown_service' | 'upstream
  * caveat listing only it), so its limits hold for everything it opens; a
  * service the token does not open fails with LabError('unknown_service').
  * Caveats only narrow: the expiry is clamped to the token's own, and asking
- * for more calls than the token carries fails with
- * LabError('cannot_attenuate') naming the caveat.
+ * for more calls than the token has left (its `max_calls` less `callsUsed`,
+ * the calls its holder made or handed down already) fails with
+ * LabError('cannot_attenuate') naming the caveat or the calls left.
  *
  * @example
  * const slice = delegate({ origin, macaroon, preimage }, { calls: 2, validForSec: 600 }, { clock, budgetMsat: 20_000 });
  */
 export function delegate(
-  token: { origin: string; macaroon: string; preimage: string; service?: string },
+  token: { origin: string; macaroon: string; preimage: string; service?: string; callsUsed?: number },
   limits: DelegationLimits,
   { clock, budgetMsat }: { clock: Clock; budgetMsat?: Msat },
 ): DelegatedToken {
@@ -75,6 +81,7 @@ export function delegate(
   }
   const service = own.service;
   if (!service) throw new LabError('unknown_service', 'the token names no service to attenuate');
+  const left = callsLeft(own, token.callsUsed ?? 0, limits.calls);
   const list: string[] = [];
   if (limits.id !== undefined)
     list.push(formatCaveat({ condition: DELEGATION_ID_CONDITION, value: limits.id }));
@@ -105,11 +112,28 @@ export function delegate(
     service,
     macaroon,
     preimage: token.preimage,
-    calls: limits.calls ?? own.maxCalls,
+    calls: limits.calls ?? left,
     validUntilMs: validUntilMs ?? own.validUntilMs,
     pathPrefix: limits.pathPrefix ?? own.pathPrefix,
     ...(budgetMsat !== undefined ? { budgetMsat } : {}),
   };
+}
+
+/**
+ * The calls a token has left (undefined without a `max_calls`); throws LabError('cannot_attenuate')
+ * when `wanted` fits the token's `max_calls` but not what is left of it: the origin's shared counter
+ * would refuse the copy's last calls, or its holder's. (More than `max_calls` is a widening caveat,
+ * which attenuation refuses.)
+ */
+function callsLeft(own: TokenLimits, used: number, wanted: number | undefined): number | undefined {
+  if (own.maxCalls === undefined) return undefined;
+  const left = Math.max(0, own.maxCalls - used);
+  if (wanted !== undefined && wanted > left && wanted <= own.maxCalls)
+    throw new LabError(
+      'cannot_attenuate',
+      `cannot delegate ${wanted} calls: the token has ${left} of its ${own.maxCalls} left (${used} used or handed down); delegate at most ${left}`,
+    );
+  return left;
 }
 
 /**
@@ -132,8 +156,24 @@ function onlyService(own: TokenLimits, service: string): string {
 }
 
 /**
+ * The path a delegated token is kept for: its macaroon's path prefix, else the prefix it names,
+ * else the path of its `url` at its own origin (a slice for one route is not sent to the host's
+ * other paid routes, which would refuse and drop it), else '/'. Throws on an unreadable macaroon.
+ */
+export function adoptedScope(d: DelegatedToken): string {
+  return tokenLimits(d.macaroon, d.service).pathPrefix ?? d.pathPrefix ?? urlPath(d) ?? '/';
+}
+
+/** The path of the token's `url`, when that URL is on the token's origin. */
+function urlPath(d: DelegatedToken): string | undefined {
+  if (d.url === undefined || !URL.canParse(d.url)) return undefined;
+  const u = new URL(d.url);
+  return u.origin === d.origin ? u.pathname : undefined;
+}
+
+/**
  * Stores a delegated token so the holder's L402 client sends it for requests
- * under its scope; `callsUsed` counts calls already made with it (a checked slice's first call).
+ * under its scope (`adoptedScope`); `callsUsed` counts calls already made with it (a checked slice's first call).
  */
 export async function adoptToken(
   tokens: TokenStore,
@@ -144,7 +184,7 @@ export async function adoptToken(
   const limits = tokenLimits(d.macaroon, d.service);
   const stored: StoredToken = {
     origin: d.origin,
-    pathPrefix: limits.pathPrefix ?? d.pathPrefix ?? '/',
+    pathPrefix: adoptedScope(d),
     macaroon: d.macaroon,
     paymentHash: paymentHashOfToken(d.macaroon),
     preimage: d.preimage.toLowerCase(),

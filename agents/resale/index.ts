@@ -8,6 +8,8 @@ export {
 } from './delegate.js';
 export { createReseller, type ResellerOptions, type ResellerStats } from './reseller.js';
 export { DEFAULT_CREDIT_LIMIT, type CreditLimit } from './slice-credit.js';
+export { DEFAULT_UPSTREAM_BACKOFF, type UpstreamBackoff } from './upstream-breaker.js';
+export { DEFAULT_UPSTREAM_TIMEOUT_SEC } from './bundle-slicer.js';
 export { createSubAgent, type SliceBuy, type SubAgent, type SubAgentOptions } from './sub-agent.js';
 export { SliceChecker, type CheckedSlice, type SliceCheck, type SliceCheckerDeps } from './slice-check.js';
 export { graphDelegator } from './graph-delegator.js';

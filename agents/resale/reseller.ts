@@ -1,53 +1,18 @@
 import { Hono, type Context, type Next } from 'hono';
-import type { Minter } from '../../infra/l402/index.js';
-import type { LightningNode } from '../../infra/lightning/node.js';
 import { silentLogger, type Logger } from '../../infra/log.js';
 import type { Msat } from '../../infra/money.js';
-import type { SecretSource } from '../../infra/random.js';
-import type { Clock } from '../../infra/time/clock.js';
-import { l402Paywall, type PaywallEventListener } from '../../services/paywall/index.js';
-import type { L402Client, PurchaseHints } from '../l402/index.js';
-import { bundleSlicer } from './bundle-slicer.js';
-import type { DelegatedToken } from './delegate.js';
-import { DEFAULT_CREDIT_LIMIT, SliceCredit, type CreditLimit } from './slice-credit.js';
+import {
+  l402Paywall,
+  parseHoldAuthorization,
+  type PaywallEventListener,
+} from '../../services/paywall/index.js';
+import { bundleSlicer, type ClaimedSlice } from './bundle-slicer.js';
+import { BundleVerdicts } from './bundle-verdicts.js';
+import { checkResellerOptions, type ResellerOptions } from './reseller-options.js';
+import { DEFAULT_CREDIT_LIMIT, SliceCredit } from './slice-credit.js';
+import { DEFAULT_UPSTREAM_BACKOFF, UpstreamBreaker } from './upstream-breaker.js';
 
-/** What a reseller buys, what it sells, and how greedily. */
-export interface ResellerOptions {
-  name: string;
-  /** The reseller's own node: slice buyers pay it. */
-  node: LightningNode;
-  /** The reseller's own minter: its paywall issues its own tokens for slices. */
-  minter: Minter;
-  clock: Clock;
-  /**
-   * Preimages for hold invoices (slices are sold pay-on-success with buyer
-   * release: no working slice, no money). Default: the OS CSPRNG.
-   */
-  secrets?: SecretSource;
-  /** Buys bundles upstream, paying from the reseller's node. */
-  client: L402Client;
-  /** The origin resource and the tier to buy there (a bundle or a time pass). */
-  upstream: { url: string; tier?: number; hints?: PurchaseHints };
-  /** One slice: calls, lifetime, price, optional path binding. */
-  slice: { calls: number; validForSec: number; priceMsat: Msat; pathPrefix?: string };
-  /**
-   * Slices sold per bundle. Default: as many as the bundle's calls cover
-   * (floor(calls / slice calls)); more than that oversells, and the origin's
-   * shared quota makes the last buyers meet `quota_exhausted`. Either way the
-   * calls already sliced are counted on the stored bundle token (its
-   * `callsUsed`), so a reseller restarted over the same token store sells
-   * only what is left of it.
-   */
-  slicesPerBundle?: number;
-  /**
-   * Slices let out unpaid (delivered, then canceled or never answered) per
-   * window; beyond it `/slice` answers 503 `credit_exhausted` with
-   * Retry-After and sells nothing. Default `DEFAULT_CREDIT_LIMIT`.
-   */
-  creditLimit?: CreditLimit;
-  logger?: Logger;
-  onEvent?: PaywallEventListener;
-}
+export type { ResellerOptions } from './reseller-options.js';
 
 /** A reseller's books. */
 export interface ResellerStats {
@@ -64,6 +29,7 @@ export interface ResellerStats {
   creditRefusals: number;
   /** Slice revenue (each settled slice's invoice amount). */
   revenueMsat: Msat;
+  /** Requests answered 503 `upstream_unavailable`: no bundle to slice in time, or the upstream breaker open. */
   failures: number;
 }
 
@@ -81,6 +47,7 @@ export interface ResellerStats {
  *   upstream: { url: 'http://origin.test/v1/data' }, slice: { calls: 2, validForSec: 600, priceMsat: 12_000 } });
  */
 export function createReseller(o: ResellerOptions): { app: Hono; stats(): ResellerStats } {
+  checkResellerOptions(o);
   const log = o.logger ?? silentLogger;
   const stats: ResellerStats = {
     bundlesBought: 0,
@@ -92,60 +59,88 @@ export function createReseller(o: ResellerOptions): { app: Hono; stats(): Resell
     revenueMsat: 0,
     failures: 0,
   };
-  const claimSlice = bundleSlicer(o, stats);
+  const breaker = new UpstreamBreaker(o.upstreamBackoff ?? DEFAULT_UPSTREAM_BACKOFF, o.clock);
+  const verdicts = new BundleVerdicts(breaker);
+  const claimSlice = bundleSlicer(o, stats, breaker);
   const credit = new SliceCredit(o.creditLimit ?? DEFAULT_CREDIT_LIMIT, o.clock);
   const noCredit = creditRefusal(credit, stats);
+  const upstreamDown = (c: Context, failure: string) => upstreamRefusal(c, stats, breaker, failure);
+  const backedOff = (c: Context) =>
+    breaker.waitMs() > 0 ? upstreamDown(c, 'the upstream failed recently') : undefined;
   const app = new Hono();
-  // A new purchase is refused before any invoice; a paid retry in the handler (503: its hold is canceled).
+  // Anything but a paid retry (a new purchase, a stray credential) is refused before any invoice;
+  // a paid retry in the handler (503: its hold is canceled). Verdicts on held slices always pass.
   const beforeInvoice = (c: Context, next: Next) =>
-    c.req.header('authorization') === undefined ? (noCredit(c) ?? next()) : next();
-  const paywall = slicePaywall(o, log, salesCounter(stats, credit, o.onEvent));
+    parseHoldAuthorization(c.req.header('authorization')) === undefined
+      ? (backedOff(c) ?? noCredit(c) ?? next())
+      : next();
+  const paywall = slicePaywall(o, log, salesCounter(stats, credit, verdicts, o.onEvent));
   app.get('/slice', beforeInvoice, paywall, async function sellSlice(c) {
-    const refused = noCredit(c);
+    const hash = c.get('l402').paymentHash;
+    // Checked and counted in one step, before any await: retries that arrive together each take credit.
+    const refused = backedOff(c) ?? noCredit(c, hash);
     if (refused) return refused;
-    let slice: DelegatedToken | { error: string };
+    let claimed: ClaimedSlice | { error: string };
     try {
-      slice = await claimSlice();
+      claimed = await claimSlice();
     } catch (err) {
-      slice = { error: (err as Error).message };
+      claimed = { error: (err as Error).message };
     }
-    if ('error' in slice) {
-      stats.failures++;
-      log.warn({ reseller: o.name, error: slice.error }, 'no bundle to slice');
+    if ('error' in claimed) {
+      credit.release(hash);
+      log.warn({ reseller: o.name, error: claimed.error }, 'no bundle to slice');
       // 503: the paywall cancels the hold invoice, so the buyer gets its money back.
-      return c.json({ error: 'upstream_unavailable', message: slice.error }, 503);
+      return upstreamDown(c, claimed.error);
     }
     stats.slicesDelivered++;
-    credit.delivered(c.get('l402').paymentHash);
-    return c.json({ ...slice, url: o.upstream.url });
+    credit.delivered(hash);
+    verdicts.delivered(hash, claimed.bundleHash, claimed.slicesLeft);
+    return c.json({ ...claimed.slice, url: o.upstream.url });
   });
   app.get('/stats', (c) => c.json(stats));
   return { app, stats: () => ({ ...stats }) };
 }
 
-/** 503 `credit_exhausted` with Retry-After while the credit limit is reached; undefined while a slice may go out. */
+/**
+ * 503 `credit_exhausted` with Retry-After while the credit limit is reached; undefined while
+ * a slice may go out. Given the paid retry's `reserveFor` (its payment hash), it also takes
+ * the credit for that slice.
+ */
 function creditRefusal(credit: SliceCredit, stats: ResellerStats) {
-  return (c: Context): Response | undefined => {
-    const waitMs = credit.waitMs();
-    if (waitMs === 0) return undefined;
+  return (c: Context, reserveFor?: string): Response | undefined => {
+    if (reserveFor !== undefined ? credit.reserve(reserveFor) : credit.waitMs() === 0) return undefined;
     stats.creditRefusals++;
-    const sec = Math.ceil(waitMs / 1000);
+    const sec = Math.ceil(credit.waitMs() / 1000);
     const { slices, windowSec } = credit.limit;
-    return c.json(
-      {
-        error: 'credit_exhausted',
-        message: `${slices} slices went out unpaid in the last ${windowSec} s; no slice is sold for ${sec} s`,
-      },
-      503,
-      { 'Retry-After': String(sec) },
-    );
+    const message = `${slices} slices went out unpaid in the last ${windowSec} s or are being claimed; no slice is sold for ${sec} s`;
+    return unavailable(c, 'credit_exhausted', message, sec);
   };
+}
+
+/** 503 `upstream_unavailable` saying why (`failure`), with Retry-After while the breaker is open. */
+function upstreamRefusal(
+  c: Context,
+  stats: ResellerStats,
+  breaker: UpstreamBreaker,
+  failure: string,
+): Response {
+  stats.failures++;
+  const sec = Math.ceil(breaker.waitMs() / 1000);
+  const backOff = sec > 0 ? `; no slice is sold for ${sec} s, retry after that` : '; retry later';
+  return unavailable(c, 'upstream_unavailable', `${failure}${backOff}`, sec);
+}
+
+/** A 503 the buyer may retry: Retry-After when `retryAfterSec` is above 0. */
+function unavailable(c: Context, error: string, message: string, retryAfterSec: number): Response {
+  const headers = retryAfterSec > 0 ? { 'Retry-After': String(retryAfterSec) } : undefined;
+  return c.json({ error, message }, 503, headers);
 }
 
 /** Sales count when the money moves: a hold settled, or canceled by the buyer who checked the slice. */
 function salesCounter(
   stats: ResellerStats,
   credit: SliceCredit,
+  verdicts: BundleVerdicts,
   next?: PaywallEventListener,
 ): PaywallEventListener {
   return (e) => {
@@ -153,7 +148,11 @@ function salesCounter(
       stats.slicesSold++;
       stats.revenueMsat += e.priceMsat ?? 0;
       if (e.paymentHash) credit.paid(e.paymentHash);
-    } else if (e.type === 'refunded' && e.reason === 'buyer_canceled') stats.slicesRefused++;
+      if (e.paymentHash) verdicts.paid(e.paymentHash);
+    } else if (e.type === 'refunded' && e.reason === 'buyer_canceled') {
+      stats.slicesRefused++;
+      if (e.paymentHash) verdicts.refused(e.paymentHash);
+    }
     next?.(e);
   };
 }

@@ -1,8 +1,13 @@
-import { paymentHashOfToken } from '../../infra/l402/index.js';
+import { paymentHashOfToken, tokenLimits } from '../../infra/l402/index.js';
 import type { LightningNode } from '../../infra/lightning/node.js';
 import type { Logger } from '../../infra/log.js';
 import type { Clock } from '../../infra/time/clock.js';
-import { PAYER_KEY_HEADER, RELEASE_HEADER, parseHoldAuthorization } from '../../services/paywall/index.js';
+import {
+  CALLS_REMAINING_HEADER,
+  PAYER_KEY_HEADER,
+  RELEASE_HEADER,
+  parseHoldAuthorization,
+} from '../../services/paywall/index.js';
 import { readBody } from '../../infra/http/bounded-body.js';
 import { createL402Client, MemoryTokenStore, type PurchaseResult } from '../l402/index.js';
 import { adoptToken, type DelegatedToken } from './delegate.js';
@@ -48,7 +53,11 @@ export interface SliceCheckerDeps {
  * release (`L402-Release: buyer`); when the 2xx comes back `pending`, the
  * HTLC is still held, and the checker makes the slice's first call at the
  * buyer's own check URL, then sends `settle` if it worked or `cancel` if not,
- * before the client sees the delivery. A slice that does not work costs 0 msat.
+ * before the client sees the delivery. It worked when that call succeeded and
+ * the origin's `L402-Calls-Remaining` leaves the rest of the calls the slice
+ * was sold with. A slice that does not work costs 0 msat, and so does one
+ * whose request the client stopped waiting for (timed out, aborted) before
+ * the verdict: it is canceled.
  */
 export class SliceChecker {
   readonly #d: SliceCheckerDeps;
@@ -59,8 +68,12 @@ export class SliceChecker {
     this.#d = deps;
   }
 
-  /** Expects a slice bought from `sliceUrl`, checked with `check`; returns the function ending the wait. */
+  /**
+   * Expects a slice bought from `sliceUrl`, checked with `check`; returns the function ending the wait.
+   * A `sliceUrl` that is not an absolute URL is not expected (the client refuses it before sending).
+   */
   expect(sliceUrl: string, check: SliceCheck): () => void {
+    if (!URL.canParse(sliceUrl)) return () => {};
     const key = new URL(sliceUrl).href;
     const list = this.#checks.get(key) ?? [];
     list.push(check);
@@ -88,9 +101,11 @@ export class SliceChecker {
     const res = await this.#d.fetch(req);
     const ok2xx = res.status >= 200 && res.status < 300;
     if (!ok2xx || res.headers.get(RELEASE_HEADER)?.trim().toLowerCase() !== 'pending') return res;
-    const checked = await this.#check(res, expected.check);
+    const checked = await this.#checkWhileWaited(req, res, expected.check);
     const released = await this.#release(req, checked.ok ? 'settle' : 'cancel');
     this.#results.set(expected.paymentHash, { ...checked, released });
+    // As any fetch whose signal fired: the caller gave up on this answer (its slice was canceled).
+    req.signal.throwIfAborted();
     return res;
   };
 
@@ -105,6 +120,21 @@ export class SliceChecker {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * The check, while the client still waits for the delivery: once its request has ended (timed
+   * out, aborted), before the check or during it, the slice is not checked further and fails.
+   */
+  async #checkWhileWaited(
+    req: Request,
+    res: Response,
+    check: SliceCheck,
+  ): Promise<Omit<CheckedSlice, 'released'>> {
+    const checked = req.signal.aborted ? undefined : await this.#check(res, check);
+    if (checked && !req.signal.aborted) return checked;
+    const reason = `the request for ${req.url} ended (timed out or aborted) before its slice was checked: the hold is canceled, nothing is paid`;
+    return { ok: false, reason, ...(checked?.call ? { call: checked.call } : {}) };
   }
 
   /** Reads the slice from a copy of the delivery and makes its first call at the check URL. */
@@ -134,7 +164,10 @@ export class SliceChecker {
       ...(logger ? { logger } : {}),
     });
     const call = await client.purchase(check.url, check.init ?? {}, { reuseOnly: true, buyer: name });
-    if (call.outcome === 'success') return { ok: true, call };
+    if (call.outcome === 'success') {
+      const short = shortOfSold(slice, call);
+      return short ? { ok: false, call, reason: short } : { ok: true, call };
+    }
     const why = `${call.outcome}${call.reason ? `: ${call.reason}` : ''}`;
     return { ok: false, call, reason: `the slice failed its first call at ${check.url} (${why})` };
   }
@@ -177,6 +210,24 @@ export class SliceChecker {
   }
 }
 
+/**
+ * Why a slice whose first call succeeded still holds fewer calls than it was sold with, or
+ * undefined: its body's `calls` above its macaroon's `max_calls`, or, after that call, the origin's
+ * `L402-Calls-Remaining` (the tightest of the slice's and its bundle's counters) below the rest of
+ * them, as for the last slice of an oversold bundle. An origin that does not send the header is
+ * taken at its first call.
+ */
+function shortOfSold(slice: DelegatedToken, call: PurchaseResult): string | undefined {
+  const own = tokenLimits(slice.macaroon, slice.service).maxCalls;
+  if (slice.calls !== undefined && own !== undefined && slice.calls > own)
+    return `the slice is sold as ${slice.calls} calls but its macaroon allows ${own}`;
+  const sold = slice.calls ?? own;
+  const left = call.response?.headers.get(CALLS_REMAINING_HEADER)?.trim();
+  if (sold === undefined || left === undefined || !/^\d{1,15}$/.test(left) || Number(left) >= sold - 1)
+    return undefined;
+  return `after the slice's first call the origin leaves it ${left} calls, not the ${sold - 1} more it was sold with: its bundle is oversold`;
+}
+
 /** Checks the shape of a slice from an untrusted reseller. */
 export function parseSlice(body: unknown): DelegatedToken | undefined {
   const b = body as Record<string, unknown>;
@@ -191,5 +242,6 @@ export function parseSlice(body: unknown): DelegatedToken | undefined {
     ...(Number.isSafeInteger(b.calls) ? { calls: b.calls as number } : {}),
     ...(Number.isSafeInteger(b.validUntilMs) ? { validUntilMs: b.validUntilMs as number } : {}),
     ...(typeof b.pathPrefix === 'string' ? { pathPrefix: b.pathPrefix } : {}),
+    ...(str('url') ? { url: b.url as string } : {}),
   };
 }

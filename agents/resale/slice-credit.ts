@@ -17,12 +17,19 @@ export interface CreditLimit {
 /** At most 20 slices out unpaid per 10 minutes (a failing origin or a buyer that cancels every slice). */
 export const DEFAULT_CREDIT_LIMIT: CreditLimit = { slices: 20, windowSec: 600 };
 
+/** Retry-After while only slices still being claimed fill the limit: each ends (delivered or refunded) within a request. */
+const IN_FLIGHT_RETRY_MS = 1_000;
+
 /**
- * The slices delivered and not yet paid, within the window. Deliveries come
- * in clock order, so the map (insertion order) keeps the oldest first.
+ * The slices delivered and not yet paid, within the window, plus the paid
+ * retries still claiming theirs. A retry reserves its credit in one step with
+ * the check (`reserve`), before it waits for a slice, so retries that arrive
+ * together cannot all pass a check none of them has counted yet. Deliveries
+ * come in clock order, so the map (insertion order) keeps the oldest first.
  */
 export class SliceCredit {
   readonly #unpaid = new Map<string, number>();
+  readonly #reserved = new Set<string>();
 
   constructor(
     readonly limit: CreditLimit,
@@ -34,8 +41,21 @@ export class SliceCredit {
       throw new RangeError(`credit limit windowSec must be a positive integer, got ${limit.windowSec}`);
   }
 
-  /** A slice went out on the hold invoice `paymentHash`. */
+  /** Takes credit for the slice of hold invoice `paymentHash`; false (nothing taken) while the limit is reached. */
+  reserve(paymentHash: string): boolean {
+    if (this.waitMs() > 0) return false;
+    this.#reserved.add(paymentHash);
+    return true;
+  }
+
+  /** The reserved slice did not go out (the buyer is refunded): its credit is free again. */
+  release(paymentHash: string): void {
+    this.#reserved.delete(paymentHash);
+  }
+
+  /** The reserved slice went out on the hold invoice `paymentHash`: unpaid from now. */
   delivered(paymentHash: string): void {
+    this.#reserved.delete(paymentHash);
     this.#unpaid.set(paymentHash, this.clock.now());
   }
 
@@ -52,8 +72,9 @@ export class SliceCredit {
       if (at + windowMs > now) break;
       this.#unpaid.delete(hash);
     }
-    if (this.#unpaid.size < this.limit.slices) return 0;
-    const oldest = this.#unpaid.values().next().value as number;
-    return oldest + windowMs - now;
+    if (this.#unpaid.size + this.#reserved.size < this.limit.slices) return 0;
+    const oldest = this.#unpaid.values().next().value;
+    const aged = oldest === undefined ? Infinity : oldest + windowMs - now;
+    return this.#reserved.size > 0 ? Math.min(aged, IN_FLIGHT_RETRY_MS) : aged;
   }
 }

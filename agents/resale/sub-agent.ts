@@ -12,7 +12,7 @@ import {
   type TokenStore,
 } from '../l402/index.js';
 import { budgetWindow, type PaymentPolicy } from '../policies/index.js';
-import { adoptToken, type DelegatedToken } from './delegate.js';
+import type { DelegatedToken } from './delegate.js';
 import { parseSlice, SliceChecker, type CheckedSlice, type SliceCheck } from './slice-check.js';
 import { SpareSlices } from './spare-slices.js';
 
@@ -49,11 +49,15 @@ export interface SubAgent {
    * canceled and the purchase ends as `slice_refused`.
    */
   buySlice(sliceUrl: string, hints?: PurchaseHints, check?: SliceCheck): Promise<SliceBuy>;
-  /** Adopts a token handed down by a parent. */
-  receive(token: DelegatedToken): Promise<StoredToken>;
+  /**
+   * Adopts a token handed down by a parent: the token adopted, or undefined when it waits as a
+   * spare behind a held token of its scope that still has calls.
+   */
+  receive(token: DelegatedToken): Promise<StoredToken | undefined>;
   /**
    * Calls the origin with the tokens it holds; never buys there (`reuseOnly`).
-   * When the token in use is spent, the next slice held for that scope takes its place.
+   * When the token in use is spent (used up, expired, or refused by the origin as such), the next
+   * token held for that URL takes its place: a spare of its scope, else a held one of a wider scope.
    */
   call(url: string, init?: RequestInit): Promise<PurchaseResult>;
 }
@@ -94,6 +98,8 @@ export function createSubAgent(o: SubAgentOptions): SubAgent {
     hints: PurchaseHints = {},
     check?: SliceCheck,
   ): Promise<SliceBuy> {
+    const bad = badUrl('slice', sliceUrl, o.clock) ?? (check && badUrl('check', check.url, o.clock));
+    if (bad) return { result: bad };
     const done = check ? checker.expect(sliceUrl, check) : undefined;
     let result: PurchaseResult;
     try {
@@ -109,7 +115,7 @@ export function createSubAgent(o: SubAgentOptions): SubAgent {
     name: o.name,
     client,
     buySlice,
-    receive: (t) => adoptToken(tokens, t, o.clock),
+    receive: (t) => spare.hold(t),
     call: (url, init) => callWithSpares(client, spare, o.name, url, init),
   };
 }
@@ -145,7 +151,7 @@ async function adoptDelivered(
   return { result, slice, ...first };
 }
 
-/** Calls with the held slice; when it is spent or refused (nothing served), moves to the next spare slice. */
+/** Calls with the held token; when it ran out (nothing served), moves to the next token held for the URL. */
 async function callWithSpares(
   client: L402Client,
   spare: SpareSlices,
@@ -155,13 +161,35 @@ async function callWithSpares(
 ): Promise<PurchaseResult> {
   for (;;) {
     const r = await client.purchase(url, init, { reuseOnly: true, buyer });
-    // Only when nothing was served: the held token was spent or refused, not a failed service.
-    const spent =
-      r.outcome === 'quota_exhausted' ||
-      r.outcome === 'policy_denied' ||
-      r.outcome === 'token_rejected' ||
-      r.outcome === 'token_refused';
-    if (!spent || !(await spare.next(url))) return r;
+    if (!ranOut(r) || !(await spare.next(url, r.macaroon))) return r;
     await r.response?.body?.cancel();
   }
+}
+
+/**
+ * Whether the call failed because the token for its URL ran out, so another may serve it: none was
+ * held, or it was used up or expired by the sub-agent's count or the origin's. A refusal for any
+ * other reason (another service's route, a path or method outside the token) would refuse the next
+ * token too, so it ends the call: the client names the origin's reason last in `reason` (`… (HTTP
+ * 402 quota_exhausted)`).
+ */
+function ranOut(r: PurchaseResult): boolean {
+  if (r.outcome === 'token_refused') return /\bHTTP \d+ (quota_exhausted|expired)\)$/.test(r.reason ?? '');
+  return r.outcome === 'quota_exhausted' || r.outcome === 'policy_denied' || r.outcome === 'token_rejected';
+}
+
+/** A `bad_request` result (nothing sent, nothing paid) when the `what` URL is not an absolute URL. */
+function badUrl(what: 'slice' | 'check', url: string, clock: Clock): PurchaseResult | undefined {
+  if (URL.canParse(url)) return undefined;
+  const now = clock.now();
+  return {
+    outcome: 'bad_request',
+    reason: `the ${what} URL ${JSON.stringify(url.slice(0, 200))} is not an absolute URL: nothing was bought; pass one such as http://host/path`,
+    paidMsat: 0,
+    feeMsat: 0,
+    hops: 0,
+    attempts: 0,
+    tokenReused: false,
+    timings: { startedAt: now, endedAt: now },
+  };
 }

@@ -76,7 +76,8 @@ export function caveatBytes(text: string): Uint8Array {
 /**
  * Reads a chain: each caveat split at the first '=', its condition trimmed;
  * a caveat without '=' or whose condition is unknown (or not text) is skipped.
- * Each known occurrence is parsed and must narrow the one before it.
+ * Each known occurrence is parsed and must narrow the one before it, and a
+ * condition occurs at most its satisfier's `maxOccurrences` times.
  * Returns the occurrences by condition, in chain order.
  * Throws L402Error('invalid_caveat' | 'widening_caveat').
  */
@@ -95,12 +96,22 @@ export function readCaveats(
     if (raw === undefined) throw new LabError('invalid_caveat', `${condition}: value is not UTF-8 text`);
     const value = satisfier.parse(raw.trim());
     const list = byCondition.get(condition) ?? [];
-    const prev = list[list.length - 1];
-    if (prev) satisfier.satisfyPrevious(prev.value, value);
+    checkNext(satisfier, condition, list, value);
     list.push({ satisfier, value, index });
     byCondition.set(condition, list);
   });
   return byCondition;
+}
+
+/** Throws when `value` widens the last occurrence in `list`, or would be one occurrence too many. */
+function checkNext(s: Satisfier, condition: string, list: readonly CaveatOccurrence[], value: unknown): void {
+  const prev = list[list.length - 1];
+  if (prev) s.satisfyPrevious(prev.value, value);
+  if (s.maxOccurrences !== undefined && list.length >= s.maxOccurrences)
+    throw new LabError(
+      'invalid_caveat',
+      `${condition}: more than ${s.maxOccurrences} of these caveats in one token; attenuate from a copy with fewer`,
+    );
 }
 
 function text(bytes: Uint8Array): string | undefined {

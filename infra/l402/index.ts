@@ -23,6 +23,7 @@ export {
 export {
   satisfiersFor,
   servicesSatisfier,
+  MAX_QUOTA_CAVEATS,
   type Satisfier,
   type VerifyContext,
   type TokenFacts,

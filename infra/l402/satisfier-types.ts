@@ -14,7 +14,11 @@ export interface VerifyContext {
   path?: string;
 }
 
-/** A per-call quota the paywall counts: one per `<service>_max_calls` caveat in the chain. */
+/**
+ * A per-call quota the paywall counts: one per `<service>_max_calls` caveat
+ * in the chain that lowers the limit before it (one with the same limit
+ * counts nothing the earlier one does not).
+ */
 export interface Quota {
   /** tokenId ':' hex signature right after the caveat: shared by every copy attenuated from that point. */
   key: string;
@@ -49,6 +53,8 @@ export interface CaveatStep {
 /** One caveat kind. Methods throw L402Error; `T` is the parsed value. */
 export interface Satisfier<T = unknown> {
   condition: string;
+  /** Most occurrences one chain may carry; more is 'invalid_caveat' (absent: no bound). */
+  maxOccurrences?: number;
   /** Parses a value; throws L402Error('invalid_caveat'). */
   parse(value: string): T;
   /** Throws L402Error('widening_caveat') when `current` grants more than `previous`. */

@@ -115,10 +115,23 @@ function validUntilSatisfier(condition: string): Satisfier {
   });
 }
 
-/** `<service>_max_calls`: every occurrence is a quota the paywall counts; a later caveat is not larger. */
+/**
+ * Most `<service>_max_calls` caveats in one chain: the paywall keeps a counter
+ * per quota, so a holder stacking them would make it keep counters for free.
+ * A bundle, its resold slice and a few delegations below it fit.
+ */
+export const MAX_QUOTA_CAVEATS = 8;
+
+/**
+ * `<service>_max_calls`: an occurrence that lowers the limit is a quota the
+ * paywall counts; a later caveat is not larger, and one with the same limit
+ * adds no quota (every call it would count is counted by the one before it,
+ * against the same limit). At most `MAX_QUOTA_CAVEATS` per chain.
+ */
 function maxCallsSatisfier(condition: string): Satisfier {
   return define<number>({
     condition,
+    maxOccurrences: MAX_QUOTA_CAVEATS,
     parse: (v) => parseUint(v, condition),
     satisfyPrevious(prev, cur) {
       if (cur > prev) throw widening(condition, `${cur} calls is more than ${prev}`);
@@ -126,9 +139,10 @@ function maxCallsSatisfier(condition: string): Satisfier {
     satisfyFinal(n) {
       if (n === 0) throw new LabError('quota_exceeded', `${condition} is 0: no call is allowed`);
     },
-    // Every occurrence is a quota of its own: the root bundle's limit is
+    // Every lower limit is a quota of its own: the root bundle's limit is
     // shared by all copies attenuated from it, each copy's own limit is not.
     record(n, facts, step) {
+      if (facts.quotas.at(-1)?.limit === n) return;
       facts.quotas.push({ key: `${step.tokenId}:${step.signatureHex}`, limit: n });
     },
   });

@@ -37,7 +37,9 @@ export async function runAuthorized(
       c,
       403,
       'too_many_counters',
-      `token ${facts.tokenId.slice(0, 16)}… already counts calls for ${q.limit} attenuated copies; use one of those`,
+      q.scope === 'copy'
+        ? `${q.limit} copies attenuated from the same copy of token ${facts.tokenId.slice(0, 16)}… already have call limits of their own; use one of those`
+        : `token ${facts.tokenId.slice(0, 16)}… already counts calls for ${q.limit} attenuated copies; use one of those`,
       {},
       facts,
     );

@@ -10,7 +10,13 @@ export {
   type ResolvedTier,
 } from './options.js';
 export type { PaywallEvent, PaywallEventListener, RejectReason } from './events.js';
-export { MemoryQuotaStore, type QuotaStore, type QuotaResult, type QuotaSubject } from './quota-store.js';
+export {
+  MemoryQuotaStore,
+  type QuotaStore,
+  type QuotaStoreLimits,
+  type QuotaResult,
+  type QuotaSubject,
+} from './quota-store.js';
 export { TokenBucketLimiter, type RateLimit, type RateDecision } from './rate-limiter.js';
 export {
   PAY_ON_SUCCESS_HEADER,

@@ -22,8 +22,10 @@ export function reasonOf(e: L402Error): string {
  * while the payer's HTLC is held: check the payer's key against the lock it
  * sent for the hold invoice, verify the macaroon with the preimage only the
  * seller knows, wait for the HTLC, run the handler, then settle on 2xx or
- * cancel (refund) on anything else. One retry per invoice at a time. With
- * buyer release, a 2xx waits for the buyer's verdict, sent as a retry too.
+ * cancel (refund) on anything else, and on a 2xx the buyer no longer waits
+ * for (its request's signal aborted: it timed out or closed the connection).
+ * One retry per invoice at a time. With buyer release, a 2xx waits for the
+ * buyer's verdict, sent as a retry too.
  */
 export async function holdRetry(
   p: PaywallState,
@@ -128,15 +130,39 @@ async function runHold(
     return await rejectCredential(p, c, 'hold_not_found', `hold invoice ${hash} is ${state}`);
   }
   const refused = await runAuthorized(p, c, next, v.token);
-  const delivered =
+  await endHold(p, c, hold, refused);
+  return refused;
+}
+
+/**
+ * After the handler: a 2xx the buyer still waits for is delivered (settled,
+ * or kept for the buyer's verdict); anything else cancels. A 2xx the buyer
+ * gave up on (its request's signal aborted: a timeout, a closed connection)
+ * never reached it, so it cancels too.
+ */
+async function endHold(
+  p: PaywallState,
+  c: Context,
+  hold: PendingHold,
+  refused: Response | undefined,
+): Promise<void> {
+  const answered =
     refused === undefined && c.error === undefined && c.res.status >= 200 && c.res.status < 300;
+  const gone = answered && c.req.raw.signal.aborted;
+  const delivered = answered && !gone;
   if (delivered && wantsBuyerRelease(p, c)) {
     hold.accepted = true;
-    awaitRelease(c, hold);
-    return refused;
+    return awaitRelease(c, hold);
   }
-  await finishHold(p, c, hold, delivered, refused?.status ?? c.res.status);
-  return refused;
+  const status = refused?.status ?? c.res.status;
+  await finishHold(p, c, hold, { delivered, status, ...(gone ? { reason: 'request_aborted' } : {}) });
+}
+
+/** How a hold's retry ended: delivered (settle) or not (cancel), with the status answered and why. */
+interface HoldOutcome {
+  delivered: boolean;
+  status: number;
+  reason?: string;
 }
 
 /** Settles on delivery, cancels (the payer gets the HTLC back) otherwise. */
@@ -144,15 +170,16 @@ async function finishHold(
   p: PaywallState,
   c: Context,
   hold: PendingHold,
-  delivered: boolean,
-  status: number,
+  outcome: HoldOutcome,
 ): Promise<void> {
+  const { delivered, status, reason } = outcome;
   p.holds.delete(hold.paymentHash);
   try {
     if (delivered) await p.node.settleInvoice(hold.preimage);
     else await p.node.cancelInvoice(hold.paymentHash);
     emit(p, c, {
       type: delivered ? 'settled' : 'refunded',
+      ...(reason ? { reason } : {}),
       status,
       tier: hold.tier,
       priceMsat: hold.priceMsat,

@@ -15,8 +15,11 @@ export type QuotaResult =
       /** Calls left under the tightest quota (Infinity when the token has none). */ remaining: number;
     }
   | { ok: false; reason: 'exhausted'; key: string; limit: number; used: number }
-  /** The token already has `limit` counters: more attenuated copies, each with its own quota, are refused. */
-  | { ok: false; reason: 'too_many_counters'; limit: number };
+  /**
+   * Counting the call would need one counter too many: `copy` when the copy the new counters go
+   * under already has `limit` counters right under it, `token` when the whole token has `limit`.
+   */
+  | { ok: false; reason: 'too_many_counters'; scope: 'copy' | 'token'; limit: number };
 
 /**
  * Call counters for `<service>_max_calls` caveats. `consume` must be atomic:
@@ -32,59 +35,76 @@ export interface QuotaStore {
   used(key: string): number | Promise<number>;
 }
 
+/** Where a token's top-level counters hang: the counters of quotas that have no quota before them. */
+const TOKEN = '';
+
 interface TokenCounters {
   /** When no copy of the token can be valid any more (Infinity without a lifetime): its counters go then. */
   untilMs: number;
+  /** Calls counted under each quota key. */
   used: Map<string, number>;
+  /** How many counters hang right under each key (`TOKEN` for the top-level ones). */
+  children: Map<string, number>;
+}
+
+/** Limits of a `MemoryQuotaStore`. */
+export interface QuotaStoreLimits {
+  /** Most counters right under one key (the copy whose quota is the one before theirs), or at the top of a token. */
+  maxCountersPerCopy?: number;
+  /** Most counters of one token in all (memory: a token with no call limit of its own is bounded by this alone). */
+  maxCountersPerToken?: number;
 }
 
 /**
- * The default store: counters in this process, grouped by token. Bounded: a
- * token holds at most `maxCountersPerToken` counters (every attenuated copy
- * with its own `max_calls` adds one), and a token's counters are dropped
- * once `validUntilMs` (the paywall's longest token lifetime after the
- * token's first call) has passed. `consume` is synchronous, so
+ * The default store: counters in this process, grouped by token. A quota's
+ * counter hangs under the counter of the quota before it in the chain (the
+ * copy it was attenuated from), or at the top of its token; the first call
+ * of a chain adds its missing counters there. Bounded two ways: at most
+ * `maxCountersPerCopy` counters right under one counter, so the holder of
+ * one copy adds counters only under its own (its siblings each still get
+ * theirs), and at most `maxCountersPerToken` per token. A token's counters
+ * are dropped once `validUntilMs` (the paywall's longest token lifetime
+ * after the token's first call) has passed. `consume` is synchronous, so
  * check-all-then-count-all is atomic without a lock (JS runs one callback
  * at a time).
  */
 export class MemoryQuotaStore implements QuotaStore {
   readonly #tokens = new Map<string, TokenCounters>();
-  readonly #maxCountersPerToken: number;
+  readonly #perCopy: number;
+  readonly #perToken: number;
   #sinceSweep = 0;
 
-  constructor({ maxCountersPerToken = 64 }: { maxCountersPerToken?: number } = {}) {
-    this.#maxCountersPerToken = maxCountersPerToken;
+  constructor({ maxCountersPerCopy = 64, maxCountersPerToken = 1024 }: QuotaStoreLimits = {}) {
+    this.#perCopy = maxCountersPerCopy;
+    this.#perToken = maxCountersPerToken;
   }
 
   consume(token: QuotaSubject, nowMs: number): QuotaResult {
     this.#maybeSweep(nowMs);
     if (token.quotas.length === 0) return { ok: true, remaining: Number.POSITIVE_INFINITY };
     const entry = this.#tokens.get(token.tokenId);
-    let fresh = 0;
     let remaining = Number.POSITIVE_INFINITY;
     for (const q of token.quotas) {
-      const used = entry?.used.get(q.key);
-      if (used === undefined) fresh++;
-      if ((used ?? 0) >= q.limit)
-        return { ok: false, reason: 'exhausted', key: q.key, limit: q.limit, used: used ?? 0 };
-      remaining = Math.min(remaining, q.limit - (used ?? 0) - 1);
+      const used = entry?.used.get(q.key) ?? 0;
+      if (used >= q.limit) return { ok: false, reason: 'exhausted', key: q.key, limit: q.limit, used };
+      remaining = Math.min(remaining, q.limit - used - 1);
     }
-    if ((entry?.used.size ?? 0) + fresh > this.#maxCountersPerToken)
-      return { ok: false, reason: 'too_many_counters', limit: this.#maxCountersPerToken };
-    const e = entry ?? { untilMs: token.validUntilMs ?? Number.POSITIVE_INFINITY, used: new Map() };
+    const over = this.#overBudget(entry, token.quotas);
+    if (over) return over;
+    const e = entry ?? {
+      untilMs: token.validUntilMs ?? Number.POSITIVE_INFINITY,
+      used: new Map(),
+      children: new Map(),
+    };
     if (!entry) this.#tokens.set(token.tokenId, e);
-    for (const q of token.quotas) e.used.set(q.key, (e.used.get(q.key) ?? 0) + 1);
+    token.quotas.forEach((q, i) => count(e, q.key, parentOf(token.quotas, i)));
     return { ok: true, remaining };
   }
 
   release(token: QuotaSubject): void {
     const e = this.#tokens.get(token.tokenId);
     if (!e) return;
-    for (const q of token.quotas) {
-      const used = e.used.get(q.key) ?? 0;
-      if (used <= 1) e.used.delete(q.key);
-      else e.used.set(q.key, used - 1);
-    }
+    token.quotas.forEach((q, i) => uncount(e, q.key, parentOf(token.quotas, i)));
     if (e.used.size === 0) this.#tokens.delete(token.tokenId);
   }
 
@@ -100,10 +120,57 @@ export class MemoryQuotaStore implements QuotaStore {
     return n;
   }
 
+  /** The refusal when the counters this call would add exceed a copy's or the token's budget. */
+  #overBudget(entry: TokenCounters | undefined, quotas: QuotaSubject['quotas']): QuotaResult | undefined {
+    let added = 0;
+    for (const [parent, n] of newCounters(entry, quotas)) {
+      added += n;
+      if ((entry?.children.get(parent) ?? 0) + n > this.#perCopy)
+        return { ok: false, reason: 'too_many_counters', scope: 'copy', limit: this.#perCopy };
+    }
+    if ((entry?.used.size ?? 0) + added > this.#perToken)
+      return { ok: false, reason: 'too_many_counters', scope: 'token', limit: this.#perToken };
+    return undefined;
+  }
+
   // A full pass once per as many calls as there are tokens: amortized O(1) per call.
   #maybeSweep(nowMs: number): void {
     if (++this.#sinceSweep < Math.max(1024, this.#tokens.size)) return;
     this.#sinceSweep = 0;
     for (const [id, e] of this.#tokens) if (e.untilMs <= nowMs) this.#tokens.delete(id);
   }
+}
+
+/** The key a quota's counter hangs under: the quota before it in the chain, or the token. */
+function parentOf(quotas: QuotaSubject['quotas'], i: number): string {
+  return i === 0 ? TOKEN : quotas[i - 1]!.key;
+}
+
+/** The counters a call would add, counted by the key each would hang under. */
+function newCounters(entry: TokenCounters | undefined, quotas: QuotaSubject['quotas']): Map<string, number> {
+  const added = new Map<string, number>();
+  quotas.forEach((q, i) => {
+    if (entry?.used.has(q.key)) return;
+    const parent = parentOf(quotas, i);
+    added.set(parent, (added.get(parent) ?? 0) + 1);
+  });
+  return added;
+}
+
+/** Counts one call under `key`, hanging a new counter under `parent`. */
+function count(e: TokenCounters, key: string, parent: string): void {
+  const used = e.used.get(key);
+  if (used === undefined) e.children.set(parent, (e.children.get(parent) ?? 0) + 1);
+  e.used.set(key, (used ?? 0) + 1);
+}
+
+/** Gives one call back under `key`; a counter back at 0 goes, and leaves `parent`. */
+function uncount(e: TokenCounters, key: string, parent: string): void {
+  const used = e.used.get(key);
+  if (used === undefined) return;
+  if (used > 1) return void e.used.set(key, used - 1);
+  e.used.delete(key);
+  const left = (e.children.get(parent) ?? 1) - 1;
+  if (left > 0) e.children.set(parent, left);
+  else e.children.delete(parent);
 }

@@ -19,17 +19,19 @@ export class InMemoryHttp {
   }
 
   /**
-   * A `fetch` that dispatches by host. The caller's signal (`init.signal`)
-   * rejects the answer when it aborts, as a real `fetch` does, but is not
-   * built into the handler's request (an in-process handler runs to its end
-   * either way, and following a signal is most of what building a `Request`
-   * costs). A URL with a plain init reaches the handler as a `LightRequest`
-   * (a real `Request` is built only if the handler reads past url, method
-   * and headers); `fetch(request, { signal })` hands `request` over as is.
+   * A `fetch` that dispatches by host. The caller's signal (`init.signal`,
+   * else a `Request` input's own) rejects the answer when it aborts, as a
+   * real `fetch` does, and is the handler's request signal, as a node
+   * server's request signal aborts when its client goes away: a handler
+   * still running when the caller gives up sees `request.signal.aborted`.
+   * A URL with a plain init reaches the handler as a `LightRequest` (a real
+   * `Request` is built only if the handler reads past url, method, headers
+   * and signal); `fetch(request, { signal })` hands `request` over as is,
+   * its own signal being the handler's.
    */
   readonly fetch: typeof fetch = async (input, init) => {
-    const signal = init?.signal ?? undefined;
-    const request = handlerRequest(input, init);
+    const signal = callerSignal(input, init);
+    const request = handlerRequest(input, init, signal);
     const host = hostOf(request.url);
     const handler = this.#hosts.get(host);
     if (!handler) throw new TypeError(`fetch failed: no service at ${host} in the embedded world`);
@@ -39,8 +41,23 @@ export class InMemoryHttp {
   };
 }
 
-/** The request a handler gets for `fetch(input, init)`, without the caller's signal. */
-function handlerRequest(input: string | URL | Request, init: RequestInit | undefined): Request {
+/** The signal a real `fetch(input, init)` follows: `init.signal` if init names one, else a Request's own. */
+function callerSignal(input: string | URL | Request, init: RequestInit | undefined): AbortSignal | undefined {
+  if (init?.signal !== undefined) return init.signal ?? undefined;
+  if (input instanceof LightRequest) return LightRequest.callerSignal(input);
+  return input instanceof Request ? input.signal : undefined;
+}
+
+/**
+ * The request a handler gets for `fetch(input, init)`, its signal the caller's.
+ * A real `Request` is built without the signal (following one is most of what
+ * building it costs) and is given the caller's as its own `signal`.
+ */
+function handlerRequest(
+  input: string | URL | Request,
+  init: RequestInit | undefined,
+  signal: AbortSignal | undefined,
+): Request {
   // A handler forwarding the light request it was given: `new Request` takes only the real one.
   if (input instanceof LightRequest && init !== undefined && !signalOnly(init))
     input = LightRequest.real(input);
@@ -50,7 +67,8 @@ function handlerRequest(input: string | URL | Request, init: RequestInit | undef
     const light = LightRequest.from(input, init);
     if (light) return light;
   }
-  return new Request(input, init?.signal ? { ...init, signal: null } : init);
+  const request = new Request(input, init?.signal ? { ...init, signal: null } : init);
+  return signal ? Object.defineProperty(request, 'signal', { value: signal }) : request;
 }
 
 /** True when `init` sets nothing but a signal. */

@@ -3,8 +3,8 @@
  * the handler needs it. Hono reads a request's url, method and headers on
  * every call and its body only in handlers that take one, while an undici
  * `Request` costs several times those three to build (URL parsing, a header
- * copy, the AbortSignal it always makes). So url, method and headers are
- * plain fields, and everything else (body, signal, clone, text(), ...) is
+ * copy, the AbortSignal it always makes). So url, method, headers and the
+ * caller's signal are plain fields, and everything else (body, clone, text(), ...) is
  * read from a real `Request` built from the same arguments on first use.
  * Only requests without a body are light (see `from`).
  *
@@ -18,12 +18,25 @@ export class LightRequest {
   readonly url: string;
   readonly method: string;
   readonly headers: Headers;
+  /** The caller's signal: it aborts when the caller gives up, as a server's request signal does. */
+  readonly #signal: AbortSignal | undefined;
   #real: Request | undefined;
 
-  private constructor(url: string, method: string, headers: Headers) {
+  private constructor(url: string, method: string, headers: Headers, signal: AbortSignal | undefined) {
     this.url = url;
     this.method = method;
     this.headers = headers;
+    this.#signal = signal;
+  }
+
+  /** The caller's signal, or (none given) the real request's, which never aborts. */
+  get signal(): AbortSignal {
+    return this.#signal ?? LightRequest.real(this).signal;
+  }
+
+  /** The caller's signal it was built with, if any (reading it builds nothing). */
+  static callerSignal(light: LightRequest): AbortSignal | undefined {
+    return light.#signal;
   }
 
   /**
@@ -33,7 +46,8 @@ export class LightRequest {
    * otherwise undefined (build a real `Request`). One with a body is left
    * real: its handler mostly reads the body, and a light request built real
    * later costs more than a real one built now (measured).
-   * The caller's signal is not part of it (see InMemoryHttp.fetch).
+   * Its `signal` is the caller's own (`init.signal`): the real request, if
+   * built, does not follow it (see InMemoryHttp.fetch).
    */
   static from(input: string | URL, init: RequestInit = {}): Request | undefined {
     for (const key in init) if (!INIT_KEYS.has(key)) return undefined;
@@ -41,7 +55,12 @@ export class LightRequest {
     if (!METHODS.has(method) || (init.body ?? undefined) !== undefined) return undefined;
     const url = typeof input === 'string' ? new URL(input).href : input.href;
     // Copied now, as a real Request copies them when it is built.
-    return new LightRequest(url, method, new Headers(init.headers)) as unknown as Request;
+    return new LightRequest(
+      url,
+      method,
+      new Headers(init.headers),
+      init.signal ?? undefined,
+    ) as unknown as Request;
   }
 
   /** The real `Request` behind `light`, built on first use. */
@@ -51,15 +70,18 @@ export class LightRequest {
   }
 }
 
-/** The init fields a light request takes (`signal` is the transport's to follow). */
+/** The init fields a light request takes. */
 const INIT_KEYS = new Set(['method', 'headers', 'body', 'signal']);
 /** Methods a `Request` keeps exactly as given (others it normalizes or refuses). */
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
 
+/** Members a light request answers itself. */
+const OWN_MEMBERS = new Set<string | symbol>(['constructor', 'url', 'method', 'headers', 'signal']);
+
 // Every other member of Request reads the real request: getters and methods alike.
 Object.setPrototypeOf(LightRequest.prototype, Request.prototype);
 for (const key of Reflect.ownKeys(Request.prototype)) {
-  if (key === 'constructor' || key === 'url' || key === 'method' || key === 'headers') continue;
+  if (OWN_MEMBERS.has(key)) continue;
   const d = Object.getOwnPropertyDescriptor(Request.prototype, key)!;
   if (d.get)
     Object.defineProperty(LightRequest.prototype, key, {

@@ -1,0 +1,72 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createL402Client } from '../../agents/l402/index.js';
+import { SliceChecker } from '../../agents/resale/index.js';
+import { drive } from '../buyer/market.js';
+import { SLICE_URL, sliceMarket } from './slice-market.js';
+
+/** The buyer's request timeout (the client times its requests with `setTimeout`, faked here). */
+const TIMEOUT_MS = 500;
+
+/** A transport that runs `duringCheck` when the slice's check call reaches the origin (the slice is delivered, its HTLC held). */
+function onCheck(f: typeof fetch, duringCheck: () => void): typeof fetch {
+  return (async (input: string | URL | Request, init?: RequestInit) => {
+    const req = new Request(input, init);
+    if (req.url.startsWith('http://origin.test/') && req.headers.has('authorization')) duringCheck();
+    return f(input, init);
+  }) as typeof fetch;
+}
+
+/** A buyer with its own node, checking slices through `SliceChecker`; `duringCheck` ends its wait for the delivery. */
+function lateBuyer(duringCheck: (abort: AbortController) => void) {
+  const market = sliceMarket({ subs: 0 });
+  const { m, origin } = market;
+  const node = m.addNode('late-buyer', { toHub: true });
+  const abort = new AbortController();
+  const fetch = onCheck(m.fetch, () => duringCheck(abort));
+  const checker = new SliceChecker({ name: 'late', node, fetch, clock: m.clock });
+  const client = createL402Client({
+    node,
+    fetch: checker.fetch,
+    clock: m.clock,
+    buyer: 'late',
+    requestTimeoutMs: TIMEOUT_MS,
+  });
+  checker.expect(SLICE_URL, { url: origin.url });
+  const buy = () =>
+    drive(m.clock, client.purchase(SLICE_URL, { signal: abort.signal }, { payOnSuccess: true }));
+  return { ...market, node, checker, buy };
+}
+
+const ENDED = `the request for ${SLICE_URL} ended (timed out or aborted) before its slice was checked: the hold is canceled, nothing is paid`;
+
+describe('a slice delivered after its buyer stopped waiting is not paid', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it.each([
+    ['times out', () => vi.advanceTimersByTime(TIMEOUT_MS), `no answer within ${TIMEOUT_MS} ms`],
+    ['is aborted', (a: AbortController) => a.abort(), 'This operation was aborted'],
+  ])(
+    'the request %s while the check runs: the checker cancels the hold, the buyer pays 0 msat, the reseller sells nothing',
+    async (_how, duringCheck, why) => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      const { m, node, reseller, checker, buy } = lateBuyer(duringCheck);
+      const before = await m.balance(node);
+      const result = await buy();
+      expect(result).toMatchObject({
+        outcome: 'not_delivered',
+        reason: `request failed: ${why}`,
+        paidMsat: 0,
+        feeMsat: 0,
+      });
+      const checked = checker.take(result.paymentHash!);
+      expect(checked).toMatchObject({ ok: false, released: true, reason: ENDED });
+      expect(checked!.call!.outcome).toBe('success');
+      expect(before - (await m.balance(node))).toBe(0);
+      const invoice = await m.net.node('reseller').lookupInvoice(result.paymentHash!);
+      expect(invoice!.state).toBe('canceled');
+      expect(reseller.stats()).toMatchObject({ slicesSold: 0, slicesRefused: 1, revenueMsat: 0 });
+    },
+  );
+});
