@@ -24,7 +24,19 @@ export interface PendingHold {
   awaitingRelease?: boolean;
   /** Cancels the invoice at its expiry when the HTLC was accepted and no retry came. */
   expiry?: AbortController;
+  /** Decided (settle or cancel) and not yet done by the node: kept, tried again, never re-sold. */
+  resolving?: HoldVerdict;
 }
+
+/** What becomes of a hold: the seller takes the money or the payer gets it back. */
+export type HoldVerdict = 'settle' | 'cancel';
+
+/** First wait before settling or canceling a hold again after the node failed to; it doubles up to the max. */
+export const RESOLVE_RETRY_MS = 1_000;
+export const RESOLVE_RETRY_MAX_MS = 60_000;
+
+/** Where a resolved hold ended. */
+type Final = 'settled' | 'canceled';
 
 /** What the hold book needs to cancel holds on its own. */
 export interface HoldBookDeps {
@@ -47,6 +59,8 @@ export class HoldBook {
   readonly #pending = new Map<string, PendingHold>();
   readonly #d: HoldBookDeps;
   #unsubscribe: (() => void) | undefined;
+  /** Aborted by `close`: stops the retries of holds still resolving. */
+  readonly #closing = new AbortController();
   /** Entries looked at while dropping expired holds (capacity planning, tests). */
   swept = 0;
 
@@ -78,6 +92,58 @@ export class HoldBook {
     return this.#pending.size;
   }
 
+  /**
+   * Settles or cancels `h` and forgets it once the node has done it. A node
+   * that fails keeps `h` in the book, marked `resolving` (its retries are
+   * answered 503, never with a new invoice), and it is tried again on the
+   * clock, 1 s then doubling to 60 s apart, until the node does it or says
+   * the invoice is settled or canceled already; `done` then gets that state.
+   * Resolves once the first try is over: true when it did it.
+   */
+  async resolve(h: PendingHold, verdict: HoldVerdict, done: (state: Final) => void): Promise<boolean> {
+    h.expiry?.abort();
+    h.resolving = verdict;
+    const state = await this.#apply(h);
+    if (state) this.#finished(h, state, done);
+    else void this.#retry(h, done);
+    return state !== undefined;
+  }
+
+  async #retry(h: PendingHold, done: (state: Final) => void): Promise<void> {
+    for (let wait = RESOLVE_RETRY_MS; ; wait = Math.min(2 * wait, RESOLVE_RETRY_MAX_MS)) {
+      const slept = await this.#d.clock.sleep(wait, this.#closing.signal).then(
+        () => true,
+        () => false,
+      );
+      if (!slept) return; // closed: `close` tries it once more
+      const state = await this.#apply(h);
+      if (state) return this.#finished(h, state, done);
+    }
+  }
+
+  #finished(h: PendingHold, state: Final, done: (state: Final) => void): void {
+    if (this.#pending.get(h.paymentHash) === h) this.#pending.delete(h.paymentHash);
+    done(state);
+  }
+
+  /** One try at `h.resolving`: the invoice's final state, or undefined while the node cannot tell. */
+  async #apply(h: PendingHold): Promise<Final | undefined> {
+    const { node, logger } = this.#d;
+    try {
+      if (h.resolving === 'settle') await node.settleInvoice(h.preimage);
+      else await node.cancelInvoice(h.paymentHash);
+      return h.resolving === 'settle' ? 'settled' : 'canceled';
+    } catch (err) {
+      const state = await node.lookupInvoice(h.paymentHash).then(
+        (inv) => inv?.state,
+        () => undefined,
+      );
+      if (state === 'settled' || state === 'canceled') return state;
+      logger.warn({ err, paymentHash: h.paymentHash, verdict: h.resolving }, 'hold invoice: will try again');
+      return undefined;
+    }
+  }
+
   /** Cancels `h` at its invoice expiry unless a retry finishes it first. Idempotent. */
   armExpiry(h: PendingHold): void {
     if (h.expiry) return;
@@ -86,8 +152,7 @@ export class HoldBook {
     void this.#d.clock.sleep(wait, h.expiry.signal).then(() => {
       delete h.expiry;
       if (this.#pending.get(h.paymentHash) !== h) return;
-      if (h.busy) return; // the retry running now settles or cancels it
-      this.#pending.delete(h.paymentHash);
+      if (h.busy || h.resolving) return; // the retry running now settles or cancels it
       void this.#cancel(h, 'expired with the HTLC held and no retry');
     });
   }
@@ -96,14 +161,10 @@ export class HoldBook {
   async close(): Promise<void> {
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
+    this.#closing.abort();
     const all = [...this.#pending.values()];
     this.#pending.clear();
-    await Promise.all(
-      all.map((h) => {
-        h.expiry?.abort();
-        return this.#cancel(h, 'the paywall is shutting down');
-      }),
-    );
+    await Promise.all(all.map((h) => this.#once(h, h.resolving ?? 'cancel', 'the paywall is shutting down')));
   }
 
   #onInvoice(paymentHash: string, state: string): void {
@@ -120,20 +181,33 @@ export class HoldBook {
       this.swept++;
       if (h.expiresAtMs > now) return;
       this.#pending.delete(hash);
-      if (h.busy) this.#pending.set(hash, h);
+      if (h.busy || h.resolving) this.#pending.set(hash, h);
       else if (h.accepted) void this.#cancel(h, 'expired with the HTLC held and no retry');
       else h.expiry?.abort();
-      if (h.busy) return;
+      if (h.busy || h.resolving) return;
     }
   }
 
+  /** Cancels a hold nobody retries any more, trying again until the node does it. */
   async #cancel(h: PendingHold, why: string): Promise<void> {
-    try {
-      await this.#d.node.cancelInvoice(h.paymentHash);
-      this.#d.logger.info({ paymentHash: h.paymentHash, why }, 'hold invoice canceled');
-    } catch (err) {
-      this.#d.logger.warn({ err, paymentHash: h.paymentHash, why }, 'could not cancel a hold invoice');
-    }
+    if (this.#pending.get(h.paymentHash) !== h) this.#pending.set(h.paymentHash, h);
+    await this.resolve(h, 'cancel', () =>
+      this.#d.logger.info({ paymentHash: h.paymentHash, why }, 'hold invoice canceled'),
+    );
+  }
+
+  /** Shutdown: one last try at `verdict`, logged either way. */
+  async #once(h: PendingHold, verdict: HoldVerdict, why: string): Promise<void> {
+    h.expiry?.abort();
+    h.resolving = verdict;
+    const state = await this.#apply(h);
+    const { logger } = this.#d;
+    if (state) logger.info({ paymentHash: h.paymentHash, why, state }, 'hold invoice resolved');
+    else
+      logger.error(
+        { paymentHash: h.paymentHash, why, verdict },
+        'could not resolve a hold invoice: its HTLC times out on its own',
+      );
   }
 }
 

@@ -52,6 +52,14 @@ export async function holdRetry(
     );
   if (hold.busy)
     return refuse(p, c, 409, 'hold_in_progress', `another request is already using hold invoice ${hash}`);
+  // Decided, and the node has not done it yet: unknown to the payer, so 503, never a new invoice.
+  if (hold.resolving)
+    return unavailable(
+      p,
+      c,
+      'token_state_unknown',
+      `hold invoice ${hash} is being ${hold.resolving === 'settle' ? 'settled' : 'canceled'}; retry later`,
+    );
   const verdict = releaseVerdict(c);
   if (verdict) return releaseHold(p, c, hold, verdict);
   // Delivered once: the handler never runs twice for one invoice.
@@ -165,7 +173,11 @@ interface HoldOutcome {
   reason?: string;
 }
 
-/** Settles on delivery, cancels (the payer gets the HTLC back) otherwise. */
+/**
+ * Settles on delivery, cancels (the payer gets the HTLC back) otherwise; the
+ * event is emitted when the node has done it. A node that fails keeps the
+ * hold in the book, tried again on the clock (`HoldBook.resolve`).
+ */
 async function finishHold(
   p: PaywallState,
   c: Context,
@@ -173,24 +185,15 @@ async function finishHold(
   outcome: HoldOutcome,
 ): Promise<void> {
   const { delivered, status, reason } = outcome;
-  p.holds.delete(hold.paymentHash);
-  try {
-    if (delivered) await p.node.settleInvoice(hold.preimage);
-    else await p.node.cancelInvoice(hold.paymentHash);
+  await p.holds.resolve(hold, delivered ? 'settle' : 'cancel', (state) =>
     emit(p, c, {
-      type: delivered ? 'settled' : 'refunded',
+      type: state === 'settled' ? 'settled' : 'refunded',
       ...(reason ? { reason } : {}),
       status,
       tier: hold.tier,
       priceMsat: hold.priceMsat,
       paymentHash: hold.paymentHash,
       tokenId: hold.tokenId,
-    });
-  } catch (err) {
-    // The HTLC times out on its own if neither call got through; say so loudly.
-    p.logger.error(
-      { err, paymentHash: hold.paymentHash, delivered },
-      'could not settle/cancel a hold invoice',
-    );
-  }
+    }),
+  );
 }

@@ -51,7 +51,7 @@ export async function checkPricePaid(
       inv = await p.node.lookupInvoice(facts.paymentHash);
     } catch (err) {
       p.logger.warn({ err, paymentHash: facts.paymentHash }, 'price check: the node did not answer');
-      return { kind: 'unknown', why: `the node did not answer: ${(err as Error).message}` };
+      return { kind: 'unknown', why: "the seller's node did not answer" };
     }
     if (!inv) return { kind: 'unknown', why: 'the node has no record of this invoice' };
     amount = inv.amountMsat;

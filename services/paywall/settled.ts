@@ -52,7 +52,7 @@ export async function settlementOf(p: SettlementDeps, paymentHash: string): Prom
     inv = await p.node.lookupInvoice(paymentHash);
   } catch (err) {
     p.logger.warn({ err, paymentHash }, 'strict check: the node did not answer');
-    return { kind: 'unknown', why: `the node did not answer: ${(err as Error).message}` };
+    return { kind: 'unknown', why: "the seller's node did not answer" };
   }
   if (!inv) return { kind: 'unknown', why: 'the node has no record of this invoice' };
   if (inv.state !== 'settled') return { kind: 'unpaid', state: inv.state };

@@ -77,10 +77,14 @@ describe('negotiated price: the token carries the price it was sold for', () => 
     const ch = challengeOf(await app.request('/v1/data', bid(10_000)));
     const preimage = await payInvoice(w, w.buyer, ch.invoice);
     const lookup = w.seller.lookupInvoice.bind(w.seller);
-    w.seller.lookupInvoice = () => Promise.reject(new Error('node restarting'));
+    w.seller.lookupInvoice = () =>
+      Promise.reject(new Error('GET https://10.0.0.5:8080/v1/invoice: ECONNREFUSED'));
     const auth = { authorization: formatAuthorization({ macaroon: ch.macaroon, preimage }) };
     const down = await app.request('/v1/data', { headers: auth });
     expect(down.status).toBe(503);
+    expect(((await json(down)) as { message: string }).message).toMatch(
+      /^cannot tell what invoice [0-9a-f]{64} was for \(the seller's node did not answer\); retry later with the same token$/,
+    );
     expect(down.headers.get('www-authenticate')).toBeNull();
     w.seller.lookupInvoice = lookup;
     expect((await app.request('/v1/data', { headers: auth })).status).toBe(200);
