@@ -19,7 +19,9 @@ export interface LightningNode {
   cancelInvoice(paymentHashHex: string): Promise<void>;
   /**
    * Pays a BOLT11 invoice. Expected failures come back as `status: 'failed'`
-   * with a `failure`; it throws only for faults (node unreachable, bug).
+   * with a `failure`; a payment whose fate is not known by `timeoutMs` (a
+   * real node's HTLC still locked) comes back `status: 'in_flight'`, to be
+   * looked up by hash later; it throws only for faults (node unreachable, bug).
    */
   pay(bolt11: string, opts?: PayOptions): Promise<Payment>;
   lookupInvoice(paymentHashHex: string): Promise<Invoice | undefined>;
@@ -70,7 +72,7 @@ export interface Invoice {
 export interface PayOptions {
   /** Routing-fee ceiling; 0 allows only fee-free routes. Default: `defaultMaxFeeMsat(amount)`. */
   maxFeeMsat?: Msat;
-  /** Give up (and fail the payment) after this many ms. */
+  /** Stop waiting after this many ms: the payment fails if no HTLC is locked, else it is `in_flight` (LND). */
   timeoutMs?: number;
   /** Amount for zero-amount invoices. */
   amountMsat?: Msat;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Hono, type MiddlewareHandler } from 'hono';
-import type { L402Variables } from '../../services/paywall/index.js';
+import { l402Paywall, type L402PaywallOptions, type L402Variables } from '../../services/paywall/index.js';
 import type { Minter } from '../../infra/l402/index.js';
 import {
   MemoryRootKeyStore,
@@ -124,3 +124,27 @@ export const holdRetryHeaders = (macaroon: string, key = PAYER.key) => ({
   authorization: `L402 ${macaroon}:`,
   'L402-Payer-Key': key,
 });
+
+/** The price of `holdPaywall`'s route, msat. */
+export const HOLD_PRICE = 7_000;
+
+/** A pay-on-success paywall on the world's seller selling `compute` at `HOLD_PRICE`, preimages from the world's seed; `extra` adds options. */
+export function holdPaywall(w: World, extra: Partial<L402PaywallOptions> = {}) {
+  return l402Paywall({
+    ...w,
+    node: w.seller,
+    service: 'compute',
+    price: HOLD_PRICE,
+    payOnSuccess: true,
+    secrets: insecureSeededSecrets(w.rng.fork('preimages')),
+    ...extra,
+  });
+}
+
+/** Asks `app`'s /v1/job for a hold invoice and pays it without retrying; returns once the HTLC is held. */
+export async function payAndWalkAway(w: World, app: { request: Hono['request'] }) {
+  const { macaroon, invoice } = challengeOf(await app.request('/v1/job', { headers: HOLD_REQUEST }));
+  const payment = w.buyer.pay(invoice);
+  await w.clock.runUntilIdle(w.clock.now() + 1_000);
+  return { macaroon, payment };
+}

@@ -3,12 +3,19 @@ import { describe, expect, it } from 'vitest';
 import { formatAuthorization, paymentHashOfToken } from '../../infra/l402/index.js';
 import { fixedLatency } from '../../infra/lightning/simnet/index.js';
 import type { PaywallEvent } from '../../services/paywall/index.js';
-import { l402Paywall } from '../../services/paywall/index.js';
-import { insecureSeededSecrets } from '../../infra/random.js';
 import type { World } from './helpers.js';
-import { HOLD_REQUEST, challengeOf, holdRetryHeaders, json, makeWorld, sha256Hex } from './helpers.js';
+import {
+  HOLD_PRICE,
+  HOLD_REQUEST,
+  challengeOf,
+  holdPaywall,
+  holdRetryHeaders,
+  json,
+  makeWorld,
+  sha256Hex,
+} from './helpers.js';
 
-const PRICE = 7_000;
+const PRICE = HOLD_PRICE;
 
 /** A route whose handler fails on demand, behind a pay-on-success paywall. */
 function holdApp(
@@ -17,19 +24,8 @@ function holdApp(
   opts: { maxCalls?: number; holdTimeoutMs?: number } = {},
 ) {
   const app = new Hono();
-  app.get(
-    '/v1/job',
-    l402Paywall({
-      ...w,
-      node: w.seller,
-      service: 'compute',
-      price: PRICE,
-      payOnSuccess: true,
-      secrets: insecureSeededSecrets(w.rng.fork('preimages')),
-      onEvent: (e) => events.push(e),
-      ...opts,
-    }),
-    (c) => (c.req.query('fail') ? c.json({ error: 'job crashed' }, 500) : c.json({ result: 'ok' })),
+  app.get('/v1/job', holdPaywall(w, { onEvent: (e) => events.push(e), ...opts }), (c) =>
+    c.req.query('fail') ? c.json({ error: 'job crashed' }, 500) : c.json({ result: 'ok' }),
   );
   return app;
 }

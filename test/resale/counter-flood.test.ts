@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { attenuate, caveats, formatAuthorization, formatCaveat } from '../../infra/l402/index.js';
 import { drive } from '../buyer/market.js';
-import { SLICE_FEE_MSAT, SLICE_MSAT, SLICE_URL, sliceMarket } from './slice-market.js';
+import { resaleMarket, SLICE_FEE_MSAT, SLICE_MSAT, SLICE_URL } from './reseller-market.js';
 
 describe('a slice buyer stacking max_calls caveats leaves the other slices of its bundle working', () => {
   it('after sub-0 calls the origin with copies carrying 6 more origin_max_calls caveats each, sub-1 (checking) and sub-2 (not checking) are each served for 12,000 + 112 msat', async () => {
-    const { m, origin, agents, subNodes } = sliceMarket({ subs: 3 });
+    const { m, origin, agents, subNodes } = resaleMarket({ subs: 3, subBudgetMsat: 1_000_000 });
     const bought = await drive(m.clock, agents[0]!.buySlice(SLICE_URL));
     const slice = bought.slice!;
     // 62 stacked caveats, as in the audit's flood, are refused before they are signed.

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createBuyerAgent, createDecider } from '../../agents/buyer/index.js';
 import { createL402Client } from '../../agents/l402/index.js';
-import { createSubAgent, delegate, graphDelegator } from '../../agents/resale/index.js';
+import { createSubAgent, delegate } from '../../agents/resale/index.js';
 import { drive, makeMarket } from '../buyer/market.js';
 import { LabError } from '../../infra/errors.js';
+import { childWith, parentGraph } from './parent-graph.js';
 
 async function parentWithPass() {
   const m = makeMarket();
@@ -63,35 +63,12 @@ describe('delegation to a sub-agent', () => {
   });
 
   it('the buyer graph delegates part of what it bought to a named sub-agent', async () => {
-    const m = makeMarket();
-    const origin = m.addSeller({ name: 'origin', priceMsat: 20_000, maxCalls: 5 });
-    const client = createL402Client({ node: m.buyer, fetch: m.fetch, clock: m.clock });
-    const agent = createBuyerAgent({
-      name: 'parent',
-      registry: await m.registry(),
-      client,
-      decider: createDecider('cheapest', { clock: m.clock }),
-      clock: m.clock,
-      delegate: graphDelegator(m.clock),
-    });
-    const r = await agent.runTask({
-      id: 'job',
-      capability: 'data',
-      valueMsat: 50_000,
-      calls: 1,
-      delegate: { to: 'child', calls: 2, validForSec: 300 },
-    });
+    const { m, origin, run } = await parentGraph();
+    const r = await run(1, 2, 50_000);
     expect(r.done).toBe(true);
     expect(r.steps.at(-1)!.node).toBe('delegate');
     expect(r.delegations).toMatchObject([{ to: 'child', origin: 'http://origin.test', calls: 2 }]);
-    const child = createSubAgent({
-      name: 'child',
-      node: m.addNode('child', { toHub: true }),
-      fetch: m.fetch,
-      clock: m.clock,
-    });
-    const d = r.delegations[0]!;
-    await child.receive({ origin: d.origin, service: 'origin', macaroon: d.macaroon, preimage: d.preimage });
+    const child = await childWith(m, r.delegations[0]!);
     const calls = [await child.call(origin.url), await child.call(origin.url), await child.call(origin.url)];
     expect(calls.map((c) => c.outcome)).toEqual(['success', 'success', 'quota_exhausted']);
     expect(await drive(m.clock, Promise.resolve(origin.served))).toBe(3);

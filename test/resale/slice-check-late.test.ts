@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createL402Client } from '../../agents/l402/index.js';
 import { SliceChecker } from '../../agents/resale/index.js';
 import { drive } from '../buyer/market.js';
-import { SLICE_URL, sliceMarket } from './slice-market.js';
+import { resaleMarket, SLICE_URL } from './reseller-market.js';
 
 /** The buyer's request timeout (the client times its requests with `setTimeout`, faked here). */
 const TIMEOUT_MS = 500;
@@ -18,7 +18,7 @@ function onCheck(f: typeof fetch, duringCheck: () => void): typeof fetch {
 
 /** A buyer with its own node, checking slices through `SliceChecker`; `duringCheck` ends its wait for the delivery. */
 function lateBuyer(duringCheck: (abort: AbortController) => void) {
-  const market = sliceMarket({ subs: 0 });
+  const market = resaleMarket({ subs: 0 });
   const { m, origin } = market;
   const node = m.addNode('late-buyer', { toHub: true });
   const abort = new AbortController();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { drive } from '../buyer/market.js';
-import { SLICE_FEE_MSAT, SLICE_MSAT, SLICE_URL, sliceMarket } from './slice-market.js';
+import { resaleMarket, SLICE_FEE_MSAT, SLICE_MSAT, SLICE_URL } from './reseller-market.js';
 
 /** A reseller's slice bodies seen with `calls: 3`, as a reseller lying about what it sells writes them. */
 function claimingThreeCalls(f: typeof fetch): typeof fetch {
@@ -17,8 +17,9 @@ function claimingThreeCalls(f: typeof fetch): typeof fetch {
 
 describe('a checked slice settles only when the origin leaves it the calls it was sold with', () => {
   it('the last 2-call slice of a 5-call bundle sold as three slices works once, is canceled, and costs 0 msat', async () => {
-    const { m, origin, reseller, agents, subNodes } = sliceMarket({
+    const { m, origin, reseller, agents, subNodes } = resaleMarket({
       subs: 3,
+      subBudgetMsat: 1_000_000,
       slicesPerBundle: 3,
       origin: { maxCalls: 5 },
     });
@@ -48,7 +49,10 @@ describe('a checked slice settles only when the origin leaves it the calls it wa
   });
 
   it('a slice whose body says 3 calls while its macaroon allows 2 is canceled after its first call: 0 msat paid', async () => {
-    const { m, origin, reseller, agents, subNodes } = sliceMarket({ subFetch: claimingThreeCalls });
+    const { m, origin, reseller, agents, subNodes } = resaleMarket({
+      subBudgetMsat: 1_000_000,
+      subFetch: claimingThreeCalls,
+    });
     const before = await m.balance(subNodes[0]!);
     const b = await drive(m.clock, agents[0]!.buySlice(SLICE_URL, {}, { url: origin.url }));
     expect(b.result.outcome).toBe('slice_refused');

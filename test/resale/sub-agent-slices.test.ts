@@ -4,13 +4,13 @@ import { delegate, type SubAgent } from '../../agents/resale/index.js';
 import { createMinter, MemoryRootKeyStore } from '../../infra/l402/index.js';
 import { l402Paywall } from '../../services/paywall/index.js';
 import { drive } from '../buyer/market.js';
-import { SLICE_URL, sliceMarket } from './slice-market.js';
+import { resaleMarket, SLICE_URL } from './reseller-market.js';
 
 const OTHER_URL = 'http://origin.test/v1/other';
 
 /** The market with a parent holding a 6-call pass of the origin, and a second paid service (`other`) on the origin's host. */
 async function withParent() {
-  const market = sliceMarket();
+  const market = resaleMarket({ subBudgetMsat: 1_000_000 });
   const { m, origin } = market;
   const rng = m.rng.fork('other');
   const other = l402Paywall({
@@ -41,29 +41,22 @@ async function calls(clock: Parameters<typeof drive>[0], sub: SubAgent, url: str
   return outcomes;
 }
 
+/** The outcomes of `n` calls served, then one refused as the tokens are used up. */
+const servedThenSpent = (n: number) => [...Array.from({ length: n }, () => 'success'), 'quota_exhausted'];
+
 describe('a sub-agent keeps every token it holds until it is used', () => {
   it('a token received while a received token of the same scope has calls waits as a spare: 1 + 2 calls succeed, then quota_exhausted', async () => {
     const { m, origin, sub, handDown } = await withParent();
     expect(await sub.receive(handDown('a', 1))).toMatchObject({ pathPrefix: '/', maxCalls: 1 });
     expect(await sub.receive(handDown('b', 2))).toBeUndefined();
-    expect(await calls(m.clock, sub, origin.url, 4)).toEqual([
-      'success',
-      'success',
-      'success',
-      'quota_exhausted',
-    ]);
+    expect(await calls(m.clock, sub, origin.url, 4)).toEqual(servedThenSpent(3));
   });
 
   it("a parent's token received after a bought slice serves the origin once the slice's 2 calls are used: 3 successes, then quota_exhausted", async () => {
     const { m, origin, sub, handDown } = await withParent();
     expect((await drive(m.clock, sub.buySlice(SLICE_URL))).result.outcome).toBe('success');
     await sub.receive(handDown('p1', 1));
-    expect(await calls(m.clock, sub, origin.url, 4)).toEqual([
-      'success',
-      'success',
-      'success',
-      'quota_exhausted',
-    ]);
+    expect(await calls(m.clock, sub, origin.url, 4)).toEqual(servedThenSpent(3));
   });
 
   it("slices are held for their URL's path: a call to the host's other paid route sends none, and all 4 calls of two slices succeed at /v1/data", async () => {
@@ -73,13 +66,7 @@ describe('a sub-agent keeps every token it holds until it is used', () => {
     const held = sub.client.tokens.list().filter((t) => t.origin === 'http://origin.test');
     expect(held.map((t) => `${t.pathPrefix} ${t.callsUsed}/${t.maxCalls}`)).toEqual(['/v1/data 0/2']);
     expect(await calls(m.clock, sub, OTHER_URL, 1)).toEqual(['policy_denied']);
-    expect(await calls(m.clock, sub, origin.url, 5)).toEqual([
-      'success',
-      'success',
-      'success',
-      'success',
-      'quota_exhausted',
-    ]);
+    expect(await calls(m.clock, sub, origin.url, 5)).toEqual(servedThenSpent(4));
   });
 
   it("a token the host's other paid route refuses (unknown_token, not spent) is not followed by the spare: the spare then serves /v1/data", async () => {
@@ -89,7 +76,7 @@ describe('a sub-agent keeps every token it holds until it is used', () => {
     const refused = await drive(m.clock, sub.call(OTHER_URL));
     expect(refused.outcome).toBe('token_refused');
     expect(refused.reason).toBe('the seller refused a held token with calls left (HTTP 402 unknown_token)');
-    expect(await calls(m.clock, sub, origin.url, 2)).toEqual(['success', 'quota_exhausted']);
+    expect(await calls(m.clock, sub, origin.url, 2)).toEqual(servedThenSpent(1));
   });
 });
 
@@ -100,7 +87,7 @@ describe('buySlice with a URL that is not absolute', () => {
   ])(
     'a %s URL without a scheme ends as bad_request before anything is sent: 0 msat paid',
     async (what, url, checkUrl) => {
-      const { m, reseller, agents, subNodes } = sliceMarket();
+      const { m, reseller, agents, subNodes } = resaleMarket({ subBudgetMsat: 1_000_000 });
       const before = await m.balance(subNodes[0]!);
       const b = await drive(m.clock, agents[0]!.buySlice(url, {}, { url: checkUrl }));
       const bad = what === 'slice' ? url : checkUrl;

@@ -1,13 +1,11 @@
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
-import { insecureSeededSecrets } from '../../infra/random.js';
 import { listen, type Listening } from '../../services/http/listen.js';
-import { l402Paywall, type PaywallEvent } from '../../services/paywall/index.js';
+import type { PaywallEvent } from '../../services/paywall/index.js';
 import { InMemoryHttp } from '../../sim/market/http.js';
 import type { World } from '../paywall/helpers.js';
-import { HOLD_REQUEST, challengeOf, holdRetryHeaders, makeWorld } from '../paywall/helpers.js';
-
-const PRICE = 7_000;
+import { holdRetryHeaders, makeWorld } from '../paywall/helpers.js';
+import { holdPaywall, payAndWalkAway } from '../paywall/helpers.js';
 
 let server: Listening | undefined;
 afterEach(async () => {
@@ -25,16 +23,7 @@ function gatedHoldApp(w: World) {
   const gate = new Promise<void>((resolve) => (open = resolve));
   let seen: (signal: AbortSignal) => void = () => undefined;
   const started = new Promise<AbortSignal>((resolve) => (seen = resolve));
-  const paywall = l402Paywall({
-    ...w,
-    node: w.seller,
-    service: 'compute',
-    price: PRICE,
-    payOnSuccess: true,
-    buyerRelease: true,
-    secrets: insecureSeededSecrets(w.rng.fork('preimages')),
-    onEvent: (e) => events.push(e),
-  });
+  const paywall = holdPaywall(w, { buyerRelease: true, onEvent: (e) => events.push(e) });
   const app = new Hono();
   app.get('/v1/job', paywall, async (c) => {
     seen(c.req.raw.signal);
@@ -49,9 +38,7 @@ type Send = (url: string, init: RequestInit) => Promise<Response>;
 
 /** Asks for a hold invoice, pays it, and sends the retry (`extra` headers added) with `signal`. */
 async function payAndRetry(w: World, app: Hono, send: Send, signal: AbortSignal, extra = {}) {
-  const { macaroon, invoice } = challengeOf(await app.request('/v1/job', { headers: HOLD_REQUEST }));
-  const payment = w.buyer.pay(invoice);
-  await w.clock.runUntilIdle(w.clock.now() + 1_000);
+  const { macaroon, payment } = await payAndWalkAway(w, app);
   const headers = { ...holdRetryHeaders(macaroon), ...extra };
   const answer = send('http://seller.test/v1/job', { headers, signal }).then(
     (res) => res.status,

@@ -1,17 +1,17 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { insecureSeededSecrets } from '../../infra/random.js';
-import { l402Paywall, type PaywallEvent } from '../../services/paywall/index.js';
+import type { PaywallEvent } from '../../services/paywall/index.js';
 import {
-  HOLD_REQUEST,
-  challengeOf,
+  HOLD_PRICE,
+  holdPaywall,
   holdRetryHeaders,
   json,
   makeWorld,
+  payAndWalkAway,
   type World,
 } from '../paywall/helpers.js';
 
-const PRICE = 7_000;
+const PRICE = HOLD_PRICE;
 
 /** Makes the seller's node fail `times` settles (or cancels) before it does them, as an LND that is away does. */
 function failing(w: World, method: 'settleInvoice' | 'cancelInvoice', times: number): { calls: number[] } {
@@ -29,20 +29,11 @@ function failing(w: World, method: 'settleInvoice' | 'cancelInvoice', times: num
 /** A pay-on-success route answering `status`, its events, and a buyer's paid hold retry (HTLC held, retry answered). */
 async function holdAnswered(w: World, status: 200 | 500) {
   const events: PaywallEvent[] = [];
-  const paywall = l402Paywall({
-    ...w,
-    node: w.seller,
-    service: 'compute',
-    price: PRICE,
-    payOnSuccess: true,
-    secrets: insecureSeededSecrets(w.rng.fork('preimages')),
-    onEvent: (e) => events.push(e),
-  });
   const app = new Hono();
-  app.get('/v1/job', paywall, (c) => c.json({ result: status === 200 ? 'the work' : 'failed' }, status));
-  const { macaroon, invoice } = challengeOf(await app.request('/v1/job', { headers: HOLD_REQUEST }));
-  const payment = w.buyer.pay(invoice);
-  await w.clock.runUntilIdle(w.clock.now() + 1_000);
+  app.get('/v1/job', holdPaywall(w, { onEvent: (e) => events.push(e) }), (c) =>
+    c.json({ result: status === 200 ? 'the work' : 'failed' }, status),
+  );
+  const { macaroon, payment } = await payAndWalkAway(w, app);
   const retry = Promise.resolve(app.request('/v1/job', { headers: holdRetryHeaders(macaroon) }));
   await w.clock.runUntilIdle(w.clock.now() + 100);
   return { app, macaroon, payment, answer: await retry, events, kinds: () => events.map((e) => e.type) };

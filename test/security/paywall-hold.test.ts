@@ -1,38 +1,21 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../infra/log.js';
-import { insecureSeededSecrets } from '../../infra/random.js';
 import { l402Paywall } from '../../services/paywall/index.js';
 import { HoldBook } from '../../services/paywall/hold.js';
 import type { World } from '../paywall/helpers.js';
-import { HOLD_REQUEST, PAYER, challengeOf, holdRetryHeaders, json, makeWorld } from '../paywall/helpers.js';
+import { HOLD_REQUEST, PAYER, holdRetryHeaders, json, makeWorld } from '../paywall/helpers.js';
+import { HOLD_PRICE as PRICE, holdPaywall, payAndWalkAway } from '../paywall/helpers.js';
 
-const PRICE = 7_000;
 const EXPIRY_SEC = 600;
 
 /** A pay-on-success route whose handler counts its runs. */
 function holdApp(w: World) {
   const runs = { n: 0 };
-  const paywall = l402Paywall({
-    ...w,
-    node: w.seller,
-    service: 'compute',
-    price: PRICE,
-    payOnSuccess: true,
-    invoiceExpirySec: EXPIRY_SEC,
-    secrets: insecureSeededSecrets(w.rng.fork('preimages')),
-  });
+  const paywall = holdPaywall(w, { invoiceExpirySec: EXPIRY_SEC });
   const app = new Hono();
   app.get('/v1/job', paywall, (c) => (runs.n++, c.json({ result: 'ok' })));
   return { app, paywall, runs };
-}
-
-/** Asks for a hold invoice and pays it without retrying; returns once the HTLC is held. */
-async function payAndWalkAway(w: World, app: Hono) {
-  const { macaroon, invoice } = challengeOf(await app.request('/v1/job', { headers: HOLD_REQUEST }));
-  const payment = w.buyer.pay(invoice);
-  await w.clock.runUntilIdle(w.clock.now() + 1_000);
-  return { macaroon, payment };
 }
 
 describe('pay-on-success: the retry needs what only the payer has', () => {

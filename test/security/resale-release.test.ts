@@ -1,75 +1,47 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { createL402Client } from '../../agents/l402/index.js';
-import { createReseller, createSubAgent, type CreditLimit } from '../../agents/resale/index.js';
+import { createSubAgent } from '../../agents/resale/index.js';
 import { createMinter, DerivedRootKeyStore } from '../../infra/l402/index.js';
 import { insecureSeededSecrets } from '../../infra/random.js';
 import { l402Paywall, type PaywallEvent } from '../../services/paywall/index.js';
 import { drive, makeMarket } from '../buyer/market.js';
-
-const SLICE_MSAT = 12_000;
-/** The hub's fee on a 12,000 msat payment: 100 base + 1,000 ppm. */
-const SLICE_FEE_MSAT = 112;
+import {
+  resaleMarket,
+  SLICE_FEE_MSAT,
+  SLICE_MSAT,
+  SLICE_URL,
+  type ResaleMarketChoices,
+} from '../resale/reseller-market.js';
 
 /**
  * origin (a 6-call bundle for 30,000) → reseller (2-call slices at 12,000,
- * `slicesPerBundle` of them per bundle) → one sub-agent, on one simnet.
+ * `slicesPerBundle` of them per bundle) → sub-agents with 15,000 msat budgets, on one simnet.
  */
 function resale({
-  slicesPerBundle,
-  subs = 1,
   failedSettles = 0,
-  creditLimit,
-}: {
-  slicesPerBundle?: number;
-  creditLimit?: CreditLimit;
-  subs?: number;
+  ...choices
+}: Pick<ResaleMarketChoices, 'slicesPerBundle' | 'creditLimit' | 'subs'> & {
   /** The reseller's node throws on its first `failedSettles` settles (a node restarting). */
   failedSettles?: number;
 } = {}) {
-  const m = makeMarket();
-  const origin = m.addSeller({ name: 'origin', priceMsat: 30_000, maxCalls: 6 });
-  const node = m.addNode('reseller', { toHub: true });
-  m.net.openChannel(m.hub, node, { capacityMsat: 50_000_000, baseFeeMsat: 100, feeRatePpm: 1_000 });
-  const keys = insecureSeededSecrets(m.rng.fork('reseller'));
   const settles = { tried: 0 };
-  const flaky = new Proxy(node, {
-    get(target, key) {
-      if (key === 'settleInvoice')
-        return async (preimage: string) => {
-          if (++settles.tried <= failedSettles) throw new Error('node restarting');
-          return target.settleInvoice(preimage);
-        };
-      const v: unknown = Reflect.get(target, key, target);
-      return typeof v === 'function' ? v.bind(target) : v;
-    },
+  const market = resaleMarket({
+    ...choices,
+    subBudgetMsat: 15_000,
+    resellerNode: (node) =>
+      new Proxy(node, {
+        get(target, key) {
+          if (key === 'settleInvoice')
+            return async (preimage: string) => {
+              if (++settles.tried <= failedSettles) throw new Error('node restarting');
+              return target.settleInvoice(preimage);
+            };
+          const v: unknown = Reflect.get(target, key, target);
+          return typeof v === 'function' ? v.bind(target) : v;
+        },
+      }),
   });
-  const reseller = createReseller({
-    name: 'reseller',
-    node: flaky,
-    minter: createMinter({
-      rootKeys: new DerivedRootKeyStore(keys.fork('root').bytes(32)),
-      randomBytes: (n) => keys.bytes(n),
-    }),
-    clock: m.clock,
-    secrets: keys.fork('preimages'),
-    client: createL402Client({ node, fetch: m.fetch, clock: m.clock, buyer: 'reseller' }),
-    upstream: { url: origin.url, hints: { expectedPayee: origin.node.pubkey, quotedPriceMsat: 30_000 } },
-    slice: { calls: 2, validForSec: 600, priceMsat: SLICE_MSAT },
-    ...(slicesPerBundle !== undefined ? { slicesPerBundle } : {}),
-    ...(creditLimit ? { creditLimit } : {}),
-  });
-  m.mount('reseller.test', reseller.app);
-  const agents = Array.from({ length: subs }, (_, i) =>
-    createSubAgent({
-      name: `sub-${i}`,
-      node: m.addNode(`sub-${i}`, { toHub: true }),
-      fetch: m.fetch,
-      clock: m.clock,
-      budgetMsat: 15_000,
-    }),
-  );
-  return { m, origin, node, reseller, agents, settles, check: { url: origin.url } };
+  return { ...market, settles, check: { url: market.origin.url } };
 }
 
 describe('resale slices settle only once the slice works at the origin', () => {
@@ -78,7 +50,7 @@ describe('resale slices settle only once the slice works at the origin', () => {
     const sub = agents[0]!;
     const subNode = m.net.node('sub-0');
     const [subBefore, resellerBefore] = [await m.balance(subNode), await m.balance(node)];
-    const bought = await drive(m.clock, sub.buySlice('http://reseller.test/slice', {}, check));
+    const bought = await drive(m.clock, sub.buySlice(SLICE_URL, {}, check));
     expect(bought.result).toMatchObject({
       outcome: 'success',
       paidMsat: SLICE_MSAT,
@@ -98,7 +70,7 @@ describe('resale slices settle only once the slice works at the origin', () => {
     const { m, reseller, agents, settles, check } = resale({ failedSettles: 1 });
     const subNode = m.net.node('sub-0');
     const before = await m.balance(subNode);
-    const bought = await drive(m.clock, agents[0]!.buySlice('http://reseller.test/slice', {}, check));
+    const bought = await drive(m.clock, agents[0]!.buySlice(SLICE_URL, {}, check));
     expect(bought.result).toMatchObject({
       outcome: 'success',
       paidMsat: SLICE_MSAT,
@@ -113,7 +85,7 @@ describe('resale slices settle only once the slice works at the origin', () => {
     // Four 2-call slices of a 6-call bundle: the fourth has no calls left at the origin.
     const { m, origin, reseller, agents, check } = resale({ slicesPerBundle: 4, subs: 4 });
     for (const sub of agents.slice(0, 3)) {
-      const { result } = await drive(m.clock, sub.buySlice('http://reseller.test/slice', {}, check));
+      const { result } = await drive(m.clock, sub.buySlice(SLICE_URL, {}, check));
       expect(result.outcome).toBe('success');
       // The check made the first call; the second uses up the slice.
       expect((await drive(m.clock, sub.call(origin.url))).outcome).toBe('success');
@@ -121,7 +93,7 @@ describe('resale slices settle only once the slice works at the origin', () => {
     const last = agents[3]!;
     const lastNode = m.net.node('sub-3');
     const before = await m.balance(lastNode);
-    const bought = await drive(m.clock, last.buySlice('http://reseller.test/slice', {}, check));
+    const bought = await drive(m.clock, last.buySlice(SLICE_URL, {}, check));
     expect(bought.result).toMatchObject({ outcome: 'slice_refused', paidMsat: 0, feeMsat: 0 });
     expect(bought.result.reason).toContain('token_refused');
     expect(bought.check).toMatchObject({ outcome: 'token_refused', paidMsat: 0 });
@@ -146,12 +118,12 @@ describe('resale slices settle only once the slice works at the origin', () => {
     // The griefer's own check fails (its check URL answers nothing), so it cancels each slice it got.
     const cancelAll = { url: 'http://nowhere.test/v1/data' };
     for (let i = 0; i < 2; i++) {
-      const { result } = await drive(m.clock, griefer.buySlice('http://reseller.test/slice', {}, cancelAll));
+      const { result } = await drive(m.clock, griefer.buySlice(SLICE_URL, {}, cancelAll));
       expect(result).toMatchObject({ outcome: 'slice_refused', paidMsat: 0 });
     }
     const refused = [
-      await drive(m.clock, griefer.buySlice('http://reseller.test/slice', {}, cancelAll)),
-      await drive(m.clock, honest.buySlice('http://reseller.test/slice', {}, check)),
+      await drive(m.clock, griefer.buySlice(SLICE_URL, {}, cancelAll)),
+      await drive(m.clock, honest.buySlice(SLICE_URL, {}, check)),
     ];
     expect(refused.map(({ result: r }) => [r.outcome, r.status, r.paidMsat])).toEqual([
       ['seller_error', 503, 0],
@@ -164,7 +136,7 @@ describe('resale slices settle only once the slice works at the origin', () => {
       creditRefusals: 2,
     });
     await m.clock.advance(600_000);
-    const later = await drive(m.clock, honest.buySlice('http://reseller.test/slice', {}, check));
+    const later = await drive(m.clock, honest.buySlice(SLICE_URL, {}, check));
     expect(later.result).toMatchObject({ outcome: 'success', paidMsat: SLICE_MSAT, feeMsat: SLICE_FEE_MSAT });
     expect(reseller.stats()).toMatchObject({ bundlesBought: 1, slicesDelivered: 3, slicesSold: 1 });
   });
