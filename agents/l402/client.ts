@@ -127,7 +127,14 @@ class Client implements L402Client {
     const { status, reason } = d.answer;
     this.#logger.debug({ url: req.url.href, status, reason }, 'l402: held token refused, evicted');
     const why = `the seller refused a held token with calls left (HTTP ${status}${reason ? ` ${reason}` : ''})`;
-    return run.fail({ ok: false, outcome: d.outcome, reason: why, status }, this.#clock, token);
+    const refused = {
+      ok: false as const,
+      outcome: d.outcome,
+      reason: why,
+      status,
+      ...(reason ? { refusal: reason } : {}),
+    };
+    return run.fail(refused, this.#clock, token);
   }
 
   /** One paid purchase, as the resource's one flight: probe, offer, authorize, pay, deliver. */

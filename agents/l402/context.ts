@@ -43,4 +43,6 @@ export interface StepFailure {
   response?: Response;
   /** The invoice amount, when an invoice was decoded before the step failed. */
   quotedMsat?: Msat;
+  /** The paywall's reason code of a 401/402 refusal (`quota_exhausted`, `expired`, …). */
+  refusal?: string;
 }

@@ -97,6 +97,8 @@ export interface PurchaseResult {
   payee?: string;
   /** Sub-reason: the invoice rejection, the policy's reason, the node's failure message… */
   reason?: string;
+  /** The paywall's reason code when it refused the token with a 401/402 (`quota_exhausted`, `expired`, …): the seller's word. */
+  refusal?: string;
   rejection?: InvoiceRejection;
   /** Final HTTP status, when a response was received. */
   status?: number;

@@ -99,6 +99,7 @@ export class Run {
       ...(f.status !== undefined ? { status: f.status } : {}),
       ...(f.response ? { response: f.response } : {}),
       ...(f.quotedMsat !== undefined ? { quotedMsat: f.quotedMsat } : {}),
+      ...(f.refusal !== undefined ? { refusal: f.refusal } : {}),
     };
     if (token) {
       r.tokenReused = true;
@@ -160,8 +161,12 @@ export function holdResult(
   if (!paid.ok && failure && failure !== 'canceled' && failure !== 'incorrect_payment_details')
     return run.fail(paid, clock);
   if (delivery.kind === 'rejected') {
-    const reason = delivery.answer.reason ?? `HTTP ${delivery.answer.status}`;
-    return run.fail({ ok: false, outcome: delivery.outcome, reason, status: delivery.answer.status }, clock);
+    const { reason: refusal, status } = delivery.answer;
+    const reason = refusal ?? `HTTP ${status}`;
+    return run.fail(
+      { ok: false, outcome: delivery.outcome, reason, status, ...(refusal ? { refusal } : {}) },
+      clock,
+    );
   }
   return run.fail({ ok: false, ...delivery }, clock);
 }

@@ -168,13 +168,12 @@ async function callWithSpares(
 
 /**
  * Whether the call failed because the token for its URL ran out, so another may serve it: none was
- * held, or it was used up or expired by the sub-agent's count or the origin's. A refusal for any
- * other reason (another service's route, a path or method outside the token) would refuse the next
- * token too, so it ends the call: the client names the origin's reason last in `reason` (`… (HTTP
- * 402 quota_exhausted)`).
+ * held, or it was used up or expired by the sub-agent's count or the origin's (`refusal`). A refusal
+ * for any other reason (another service's route, a path or method outside the token) would refuse
+ * the next token too, so it ends the call.
  */
 function ranOut(r: PurchaseResult): boolean {
-  if (r.outcome === 'token_refused') return /\bHTTP \d+ (quota_exhausted|expired)\)$/.test(r.reason ?? '');
+  if (r.outcome === 'token_refused') return r.refusal === 'quota_exhausted' || r.refusal === 'expired';
   return r.outcome === 'quota_exhausted' || r.outcome === 'policy_denied' || r.outcome === 'token_rejected';
 }
 

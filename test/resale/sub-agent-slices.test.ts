@@ -9,8 +9,8 @@ import { resaleMarket, SLICE_URL } from './reseller-market.js';
 const OTHER_URL = 'http://origin.test/v1/other';
 
 /** The market with a parent holding a 6-call pass of the origin, and a second paid service (`other`) on the origin's host. */
-async function withParent() {
-  const market = resaleMarket({ subBudgetMsat: 1_000_000 });
+async function withParent(subs = 1) {
+  const market = resaleMarket({ subs, subBudgetMsat: 1_000_000 });
   const { m, origin } = market;
   const rng = m.rng.fork('other');
   const other = l402Paywall({
@@ -76,6 +76,18 @@ describe('a sub-agent keeps every token it holds until it is used', () => {
     const refused = await drive(m.clock, sub.call(OTHER_URL));
     expect(refused.outcome).toBe('token_refused');
     expect(refused.reason).toBe('the seller refused a held token with calls left (HTTP 402 unknown_token)');
+    expect(await calls(m.clock, sub, origin.url, 2)).toEqual(servedThenSpent(1));
+  });
+
+  it('a token the origin refuses as used up (another holder of the same copy spent its call) is followed by the spare, which serves', async () => {
+    const { m, origin, agents, handDown } = await withParent(2);
+    const [sub, other] = [agents[0]!, agents[1]!];
+    const shared = handDown('shared', 1);
+    await sub.receive(shared);
+    await sub.receive(handDown('spare', 1));
+    await other.receive(shared);
+    expect(await calls(m.clock, other, origin.url, 1)).toEqual(['success']);
+    // By its own count the sub-agent's copy has its call left: the origin's counter says otherwise.
     expect(await calls(m.clock, sub, origin.url, 2)).toEqual(servedThenSpent(1));
   });
 });
