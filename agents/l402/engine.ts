@@ -207,8 +207,11 @@ class Engine implements PurchaseEngine {
   }
 
   async recover(): Promise<{ completed: number; dropped: number; inFlight: number }> {
-    const counts = { completed: 0, dropped: 0, inFlight: 0 };
-    for (const t of this.tokens.list().filter((t) => t.state === 'pending')) {
+    const pending = this.tokens.list().filter((t) => t.state === 'pending');
+    // Those this engine is paying now are left to their purchase: the node may not know them yet.
+    const ours = pending.filter((t) => this.#paying.has(t.paymentHash));
+    const counts = { completed: 0, dropped: 0, inFlight: ours.length };
+    for (const t of pending.filter((t) => !ours.includes(t))) {
       const r = await recoverToken(this.#ctx, this.#unresolved, t);
       if (r === true) counts.completed++;
       else if (r === false) counts.dropped++;

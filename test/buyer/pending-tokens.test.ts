@@ -89,6 +89,31 @@ describe('pending tokens are kept by payment hash', () => {
 });
 
 describe('a payment in flight for a token scope', () => {
+  it("recover() during the engine's own payment, before the node knows it, leaves its pending token to the purchase: inFlight 1, then the purchase succeeds and keeps its token", async () => {
+    const m = makeMarket();
+    prefixSeller(m);
+    // The node takes 10 ms to decode the invoice before it registers the payment (as LND does).
+    const slow = new Proxy(m.buyer, {
+      get(target, prop, receiver) {
+        if (prop === 'pay')
+          return async (bolt11: string, opts: Parameters<LightningNode['pay']>[1]) => {
+            await m.clock.sleep(10);
+            return target.pay(bolt11, opts);
+          };
+        const v = Reflect.get(target, prop, receiver) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    }) as LightningNode;
+    const client = createL402Client({ node: slow, fetch: m.fetch, clock: m.clock });
+    const buying = client.purchase('http://scoped.test/v1/a');
+    while (!client.tokens.list().some((t) => t.state === 'pending')) await settle();
+    expect(await client.recover()).toEqual({ completed: 0, dropped: 0, inFlight: 1 });
+    await m.clock.runUntilIdle();
+    const r = await buying;
+    expect([r.outcome, r.paidMsat]).toEqual(['success', 5_000]);
+    expect(client.tokens.list().map((t) => [t.pathPrefix, t.state])).toEqual([['/v1', 'paid']]);
+  });
+
   it('holds back a purchase of a sibling path: /v1/a and /v1/b under one /v1 prefix pay once, both end payment_timeout while its fate is unknown, recover() completes it and both paths reuse its token', async () => {
     const m = makeMarket({ latency: fixedLatency(100) });
     prefixSeller(m);
