@@ -1,6 +1,7 @@
 import { readBody, withBody } from '../../infra/http/bounded-body.js';
 import type { Clock } from '../../infra/time/clock.js';
 import type { PurchaseResult } from './outcome.js';
+import { sellerCode } from './paywall-response.js';
 import type { Run } from './purchase-run.js';
 
 /** The limits any body a client hands back is read within (the engine's `maxBodyBytes` and `requestTimeoutMs`). */
@@ -33,9 +34,21 @@ export async function readAnswer(
 export async function withBoundedAnswer<R extends PurchaseResult>(r: R, limits: BodyLimits): Promise<R> {
   if (r.outcome === 'success' || !r.response) return r;
   const read = await readAnswer(r.response, limits);
-  if (read.ok) return { ...r, response: read.response };
+  if (read.ok) {
+    const refusal = r.refusal ?? (await errorCode(read.response));
+    return { ...r, response: read.response, ...(refusal ? { refusal } : {}) };
+  }
   const { response: _dropped, ...rest } = r;
   return { ...rest, reason: `${r.reason ?? `HTTP ${r.status}`}; ${read.reason}` } as R;
+}
+
+/** The error code of a seller's JSON answer (`{"error":"credit_exhausted",…}`), if it is one (`sellerCode`). */
+async function errorCode(res: Response): Promise<string | undefined> {
+  try {
+    return sellerCode(((await res.clone().json()) as { error?: unknown })?.error);
+  } catch {
+    return undefined;
+  }
 }
 
 /** A probe answered without a challenge: the answer itself (a success read within the limits, or the seller's error). */

@@ -14,6 +14,7 @@ import type { PurchaseHints, PurchaseResult } from './outcome.js';
 import type { PaidOffer } from './payment.js';
 import { prepareRequest, type PreparedRequest } from './request.js';
 import { holdResult, noTokenLeft, responseOf, Run } from './purchase-run.js';
+import { sellerCode } from './paywall-response.js';
 import type { StoredToken, TokenStore } from './token-store.js';
 
 export type { L402Client, L402ClientOptions, L402RequestInit } from './client-types.js';
@@ -132,7 +133,7 @@ class Client implements L402Client {
       outcome: d.outcome,
       reason: why,
       status,
-      ...(reason ? { refusal: reason } : {}),
+      ...(sellerCode(reason) ? { refusal: reason } : {}),
     };
     return run.fail(refused, this.#clock, token);
   }

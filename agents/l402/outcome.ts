@@ -97,7 +97,10 @@ export interface PurchaseResult {
   payee?: string;
   /** Sub-reason: the invoice rejection, the policy's reason, the node's failure message… */
   reason?: string;
-  /** The paywall's reason code when it refused the token with a 401/402 (`quota_exhausted`, `expired`, …): the seller's word. */
+  /**
+   * The seller's error code, its word: a 401/402 refusal's reason (`quota_exhausted`, `expired`, …) or
+   * a failed answer's JSON `error` (a reseller's `credit_exhausted`); kept only as a short snake_case word.
+   */
   refusal?: string;
   rejection?: InvoiceRejection;
   /** Final HTTP status, when a response was received. */

@@ -35,6 +35,11 @@ export const PAYER_LOCK = 'L402-Payer-Lock';
 /** Sent with the pay-on-success retry: the secret itself, so the macaroon alone never takes the call. */
 export const PAYER_KEY = 'L402-Payer-Key';
 
+/** A code a seller wrote (a refusal's reason, an answer's error) as records keep it: a short snake_case word, else none. */
+export function sellerCode(text: unknown): string | undefined {
+  return typeof text === 'string' && /^[a-z][a-z0-9_]{0,63}$/.test(text) ? text : undefined;
+}
+
 /** Most bytes of a 401/402 body read (the rest is cancelled unread). */
 export const ANSWER_BODY_LIMIT = 64 * 1024;
 

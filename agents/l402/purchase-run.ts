@@ -3,6 +3,7 @@ import type { Decision } from '../policies/index.js';
 import type { StepFailure } from './context.js';
 import type { Offer } from './offer.js';
 import type { PurchaseResult } from './outcome.js';
+import { sellerCode } from './paywall-response.js';
 import type { Delivery } from './delivery.js';
 import type { PaidOffer, PayFailure } from './payment.js';
 import type { StoredToken } from './token-store.js';
@@ -161,8 +162,9 @@ export function holdResult(
   if (!paid.ok && failure && failure !== 'canceled' && failure !== 'incorrect_payment_details')
     return run.fail(paid, clock);
   if (delivery.kind === 'rejected') {
-    const { reason: refusal, status } = delivery.answer;
-    const reason = refusal ?? `HTTP ${status}`;
+    const { reason: said, status } = delivery.answer;
+    const reason = said ?? `HTTP ${status}`;
+    const refusal = sellerCode(said);
     return run.fail(
       { ok: false, outcome: delivery.outcome, reason, status, ...(refusal ? { refusal } : {}) },
       clock,
