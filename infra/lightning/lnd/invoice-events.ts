@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { Clock } from '../../time/clock.js';
 import type { Logger } from '../../log.js';
 import type { Invoice, InvoiceState } from '../node.js';
@@ -83,10 +84,9 @@ export class InvoiceEvents {
       const path = `/v1/invoices/subscribe?add_index=${this.#addIndex}&settle_index=${this.#settleIndex}`;
       try {
         for await (const raw of this.#client.stream('GET', path, undefined, this.#feedOptions(signal))) {
-          const inv = parseWire(lndInvoiceSchema, raw, 'invoice feed');
-          this.#addIndex = Math.max(this.#addIndex, inv.add_index);
-          this.#settleIndex = Math.max(this.#settleIndex, inv.settle_index);
-          this.#emit(toInvoice(inv, this.#isHold(Buffer.from(inv.r_hash, 'base64').toString('hex'))));
+          const inv = this.#feedLine(raw);
+          if (inv)
+            this.#emit(toInvoice(inv, this.#isHold(Buffer.from(inv.r_hash, 'base64').toString('hex'))));
           delay = 250;
         }
       } catch (err) {
@@ -126,6 +126,31 @@ export class InvoiceEvents {
   }
 
   /** Logs why a feed ended before reconnecting it; a quiet feed's routine reconnect is only debug. */
+  /**
+   * One line of the global feed, its indexes taken: the invoice, or undefined for a line that does
+   * not fit LND's schema, which is logged and passed (reconnecting would replay it forever; the
+   * per-hash watches and lookups still see that invoice).
+   */
+  #feedLine(raw: unknown): z.output<typeof lndInvoiceSchema> | undefined {
+    const index = (key: string) => {
+      const v = (raw as Record<string, unknown> | null)?.[key];
+      const n = typeof v === 'string' && /^\d{1,15}$/.test(v) ? Number(v) : v;
+      return typeof n === 'number' && Number.isSafeInteger(n) && n > 0 ? n : 0;
+    };
+    this.#addIndex = Math.max(this.#addIndex, index('add_index'));
+    this.#settleIndex = Math.max(this.#settleIndex, index('settle_index'));
+    try {
+      return parseWire(lndInvoiceSchema, raw, 'invoice feed');
+    } catch (err) {
+      if (!(err instanceof LndError)) throw err;
+      this.#log.warn(
+        { err: err.message, addIndex: this.#addIndex },
+        'invoice feed: a line LND sent does not fit; passed',
+      );
+      return undefined;
+    }
+  }
+
   #dropped(err: unknown, fields: Record<string, string>, feed: string): void {
     const quiet = err instanceof LndError && err.code === 'timeout';
     const log = quiet ? this.#log.debug.bind(this.#log) : this.#log.warn.bind(this.#log);
