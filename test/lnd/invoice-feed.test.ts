@@ -1,6 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Invoice } from '../../infra/lightning/node.js';
-import { HASH, invoice, startHostileLnd, streamLine, type HostileLnd } from './hostile-lnd.js';
+import {
+  HASH,
+  HASH_B64URL,
+  invoice,
+  pause,
+  startHostileLnd,
+  streamLine,
+  type HostileLnd,
+} from './hostile-lnd.js';
 
 let peer: HostileLnd | undefined;
 afterEach(async () => {
@@ -22,5 +30,22 @@ describe('the global invoice feed', () => {
     const seen = await new Promise<Invoice>((resolve) => node.onInvoice(resolve));
     expect([seen.paymentHash, seen.state]).toEqual([HASH, 'settled']);
     expect(peer.requests).toEqual(['GET /v1/invoices/subscribe?add_index=0&settle_index=0']);
+  });
+});
+
+describe('an invoice watch', () => {
+  it('started again after its listeners left and one came back is the only watch of its hash: watching it once more opens no third feed', async () => {
+    peer = await startHostileLnd(() => {}); // takes every feed and never answers
+    const node = peer.node();
+    const off = node.onInvoice(() => {});
+    node.watchInvoice(HASH);
+    await pause(200); // both feeds are connected
+    off(); // the last listener leaves: every feed stops
+    node.onInvoice(() => {}); // one comes back: the followed invoice is watched again
+    await pause(200); // the first watch has ended by now
+    node.watchInvoice(HASH);
+    await pause(200);
+    const watches = peer.requests.filter((r) => r === `GET /v2/invoices/subscribe/${HASH_B64URL}`);
+    expect(watches.length).toBe(2);
   });
 });

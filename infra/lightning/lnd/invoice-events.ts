@@ -67,7 +67,10 @@ export class InvoiceEvents {
     if (this.#listeners.size === 0 || this.#watched.has(paymentHash)) return;
     const ac = new AbortController();
     this.#watched.set(paymentHash, ac);
-    void this.#runSingle(paymentHash, ac.signal).finally(() => this.#watched.delete(paymentHash));
+    void this.#runSingle(paymentHash, ac.signal).finally(() => {
+      // Only its own entry: after a close, a new watch of the hash may hold it.
+      if (this.#watched.get(paymentHash) === ac) this.#watched.delete(paymentHash);
+    });
   }
 
   /** Stops every feed. */
