@@ -3,13 +3,8 @@ import type { Clock } from '../../infra/time/clock.js';
 import type { PaymentPolicy } from '../policies/index.js';
 import { openResult, withBoundedAnswer, type BodyLimits } from './bounded-answer.js';
 import type { L402Client, L402ClientOptions, L402RequestInit } from './client-types.js';
-import {
-  createPurchaseEngine,
-  DEFAULT_MAX_BODY_BYTES,
-  DEFAULT_REQUEST_TIMEOUT_MS,
-  type Lease,
-  type PurchaseEngine,
-} from './engine.js';
+import { createPurchaseEngine, type Lease, type PurchaseEngine } from './engine.js';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_REQUEST_TIMEOUT_MS } from './engine-context.js';
 import type { PurchaseHints, PurchaseResult } from './outcome.js';
 import type { PaidOffer } from './payment.js';
 import { prepareRequest, type PreparedRequest } from './request.js';

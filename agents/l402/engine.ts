@@ -18,11 +18,6 @@ import { SingleFlight } from './single-flight.js';
 import { tokenUsable, type StoredToken, type TokenStore } from './token-store.js';
 
 export type { Held, Lease, Probe, PurchaseEngine, PurchaseEngineOptions } from './engine-types.js';
-export {
-  DEFAULT_MAX_BODY_BYTES,
-  DEFAULT_MAX_PRICE_MSAT,
-  DEFAULT_REQUEST_TIMEOUT_MS,
-} from './engine-context.js';
 
 /** The single-flight key of a request's resource. */
 const keyOf = (req: PreparedRequest): string => `${req.origin}${req.path}`;
@@ -207,12 +202,11 @@ class Engine implements PurchaseEngine {
   }
 
   async recover(): Promise<{ completed: number; dropped: number; inFlight: number }> {
-    const pending = this.tokens.list().filter((t) => t.state === 'pending');
-    // Those this engine is paying now are left to their purchase: the node may not know them yet.
-    const ours = pending.filter((t) => this.#paying.has(t.paymentHash));
-    const counts = { completed: 0, dropped: 0, inFlight: ours.length };
-    for (const t of pending.filter((t) => !ours.includes(t))) {
-      const r = await recoverToken(this.#ctx, this.#unresolved, t);
+    const counts = { completed: 0, dropped: 0, inFlight: 0 };
+    for (const t of this.tokens.list().filter((t) => t.state === 'pending')) {
+      // One this engine is paying now is left to its purchase (in flight): the node may not know it yet.
+      const ours = this.#paying.has(t.paymentHash);
+      const r = ours ? undefined : await recoverToken(this.#ctx, this.#unresolved, t);
       if (r === true) counts.completed++;
       else if (r === false) counts.dropped++;
       else counts.inFlight++;

@@ -1,10 +1,12 @@
 export * from './outcome.js';
 export { createL402Client, type L402Client, type L402ClientOptions, type L402RequestInit } from './client.js';
 export {
-  createPurchaseEngine,
   DEFAULT_MAX_PRICE_MSAT,
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_REQUEST_TIMEOUT_MS,
+} from './engine-context.js';
+export {
+  createPurchaseEngine,
   type PurchaseEngine,
   type PurchaseEngineOptions,
   type Held,
