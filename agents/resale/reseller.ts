@@ -6,7 +6,7 @@ import {
   parseHoldAuthorization,
   type PaywallEventListener,
 } from '../../services/paywall/index.js';
-import { bundleSlicer, type ClaimedSlice } from './bundle-slicer.js';
+import { bundleSlicer, DEFAULT_UPSTREAM_TIMEOUT_SEC, type ClaimedSlice } from './bundle-slicer.js';
 import { BundleVerdicts } from './bundle-verdicts.js';
 import { checkResellerOptions, type ResellerOptions } from './reseller-options.js';
 import { DEFAULT_CREDIT_LIMIT, SliceCredit } from './slice-credit.js';
@@ -157,8 +157,18 @@ function salesCounter(
   };
 }
 
-/** The slice route's paywall: one call per slice token, pay-on-success with buyer release. */
+/** How long a buyer has to pay a slice's hold invoice (seconds). */
+const SLICE_INVOICE_EXPIRY_SEC = 600;
+
+/**
+ * The slice route's paywall: one call per slice token, pay-on-success with
+ * buyer release. A slice token lives as long as its invoice can be paid,
+ * plus the paid retry's wait for its slice and a minute: its hold is gone by
+ * then, and with a lifetime the paywall drops the token's call counter
+ * after it (without one, every slice sold kept a counter for good).
+ */
 function slicePaywall(o: ResellerOptions, log: Logger, onEvent: PaywallEventListener) {
+  const upstreamSec = o.upstreamTimeoutSec ?? DEFAULT_UPSTREAM_TIMEOUT_SEC;
   return l402Paywall({
     node: o.node,
     minter: o.minter,
@@ -166,6 +176,8 @@ function slicePaywall(o: ResellerOptions, log: Logger, onEvent: PaywallEventList
     service: `${o.name}-slices`,
     price: o.slice.priceMsat,
     maxCalls: 1,
+    invoiceExpirySec: SLICE_INVOICE_EXPIRY_SEC,
+    tokenLifetimeSec: SLICE_INVOICE_EXPIRY_SEC + upstreamSec + 60,
     payOnSuccess: true,
     // A buyer that asks may try the slice at the origin before its payment settles.
     buyerRelease: true,
