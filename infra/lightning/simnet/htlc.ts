@@ -18,8 +18,13 @@ export interface HtlcDeps {
   streams(payer: number): PayerStreams;
   /** online[node]: can the node take part right now. */
   online: boolean[];
-  /** Called when an HTLC reaches the payee; hold invoices return a promise that resolves on settle/cancel. */
-  receive(payee: number, paymentHash: string, amountMsat: number): FinalDecision | Promise<FinalDecision>;
+  /** Called when `payer`'s HTLC reaches the payee; hold invoices return a promise that resolves on settle/cancel. */
+  receive(
+    payer: number,
+    payee: number,
+    paymentHash: string,
+    amountMsat: number,
+  ): FinalDecision | Promise<FinalDecision>;
   /**
    * Failures unrelated to liquidity (a peer restarting, a flaky link): each
    * forwarding node refuses an HTLC with this probability, drawn from the
@@ -70,7 +75,8 @@ export async function sendAlongRoute(
 ): Promise<AttemptResult> {
   const { graph: g, online } = deps;
   const { edges, amounts } = route;
-  const rng = deps.streams(g.from(edges[0]!));
+  const payer = g.from(edges[0]!);
+  const rng = deps.streams(payer);
   let locked = 0;
   let failure: HopFailure | undefined;
   for (let i = 0; i < edges.length; i++) {
@@ -112,7 +118,7 @@ export async function sendAlongRoute(
   }
 
   if (!failure) {
-    const decision = await deps.receive(payee, paymentHash, amounts[amounts.length - 1]!);
+    const decision = await deps.receive(payer, payee, paymentHash, amounts[amounts.length - 1]!);
     if (decision.kind === 'settle') {
       for (let i = edges.length - 1; i >= 0; i--) {
         await hop(deps, rng);

@@ -1,6 +1,7 @@
 import type { Msat } from '../../money.js';
 import type { FinalDecision } from './outcomes.js';
 
+/** The invoice's answer to a complete set (the payee's invoice store). */
 type Receive = (
   payee: number,
   paymentHash: string,
@@ -24,6 +25,8 @@ interface ShardSet {
  * answer (settle, or fail) goes to every shard at once. All or nothing:
  * no shard settles before the full amount has arrived.
  *
+ * A set is one payer's: shards of two payers paying the same invoice never
+ * mix (each set reaches the invoice whole, and the invoice takes one).
  * A payment the payer never announced with `open` goes straight to the
  * invoice, as before (single-part payments are unchanged).
  */
@@ -32,14 +35,25 @@ export class ShardCollector {
 
   constructor(private readonly receive: Receive) {}
 
-  /** The payer will send `totalMsat` to `payee` in shards (what the onion's `total_msat` tells the payee). */
-  open(payee: number, paymentHash: string, totalMsat: Msat): void {
-    this.#sets.set(key(payee, paymentHash), { totalMsat, arrivedMsat: 0, held: [], onArrival: [] });
+  /**
+   * `payer` will send `totalMsat` to `payee` in shards (what the onion's `total_msat` tells the payee);
+   * returns the set's key, which the payer's later calls name it by.
+   */
+  open(payer: number, payee: number, paymentHash: string, totalMsat: Msat): string {
+    const k = key(payer, payee, paymentHash);
+    this.#sets.set(k, { totalMsat, arrivedMsat: 0, held: [], onArrival: [] });
+    return k;
   }
 
-  /** An HTLC reached the payee: settle, fail, or hold until the set is complete. */
-  arrive(payee: number, paymentHash: string, amountMsat: Msat): FinalDecision | Promise<FinalDecision> {
-    const set = this.#sets.get(key(payee, paymentHash));
+  /** An HTLC from `payer` reached the payee: settle, fail, or hold until the payer's set is complete. */
+  arrive(
+    payer: number,
+    payee: number,
+    paymentHash: string,
+    amountMsat: Msat,
+  ): FinalDecision | Promise<FinalDecision> {
+    const k = key(payer, payee, paymentHash);
+    const set = this.#sets.get(k);
     if (!set) return this.receive(payee, paymentHash, amountMsat);
     if (set.abandoned) return set.abandoned;
     set.arrivedMsat += amountMsat;
@@ -55,8 +69,8 @@ export class ShardCollector {
    * its way fails when it arrives. Once the full amount has arrived it is
    * too late: the set belongs to the invoice and this does nothing.
    */
-  abandon(payee: number, paymentHash: string, message: string): void {
-    const set = this.#sets.get(key(payee, paymentHash));
+  abandon(setKey: string, message: string): void {
+    const set = this.#sets.get(setKey);
     // A complete set is the invoice's to decide now (a hold invoice may settle it): too late to give up.
     if (!set || set.abandoned || set.arrivedMsat >= set.totalMsat) return;
     set.abandoned = { kind: 'fail', reason: 'incorrect_payment_details', message };
@@ -64,19 +78,19 @@ export class ShardCollector {
   }
 
   /** How many shards of the set wait at the payee now. */
-  heldCount(payee: number, paymentHash: string): number {
-    return this.#sets.get(key(payee, paymentHash))?.held.length ?? 0;
+  heldCount(setKey: string): number {
+    return this.#sets.get(setKey)?.held.length ?? 0;
   }
 
-  /** Resolves when the next shard of the set reaches the payee. */
-  nextArrival(payee: number, paymentHash: string): Promise<void> {
-    const set = this.#sets.get(key(payee, paymentHash));
-    return set ? new Promise((resolve) => set.onArrival.push(resolve)) : Promise.resolve();
+  /** Resolves when the next shard of the set reaches the payee (never, for a set already closed). */
+  nextArrival(setKey: string): Promise<void> {
+    const set = this.#sets.get(setKey);
+    return set ? new Promise((resolve) => set.onArrival.push(resolve)) : new Promise(() => {});
   }
 
   /** Forgets the set once the payer has heard back from every shard. */
-  close(payee: number, paymentHash: string): void {
-    this.#sets.delete(key(payee, paymentHash));
+  close(setKey: string): void {
+    this.#sets.delete(setKey);
   }
 
   async #complete(payee: number, paymentHash: string, set: ShardSet): Promise<void> {
@@ -91,4 +105,4 @@ export class ShardCollector {
   }
 }
 
-const key = (payee: number, paymentHash: string) => `${payee}:${paymentHash}`;
+const key = (payer: number, payee: number, paymentHash: string) => `${payer}:${payee}:${paymentHash}`;

@@ -10,6 +10,8 @@ import type { Route } from './router.js';
 /** What one multi-part payment works with: the payer's record, its router and its way to end. */
 export interface MultipartPayment {
   deps: PaymentDeps;
+  /** The paying node (its shards form a set of their own at the payee). */
+  payer: number;
   collector: ShardCollector;
   options: MultipartOptions;
   payment: Payment;
@@ -42,8 +44,9 @@ interface Shard {
  */
 export async function payInParts(p: MultipartPayment): Promise<Payment> {
   const { deps: d, collector, inv, payment } = p;
-  collector.open(inv.payee, inv.paymentHash, payment.amountMsat);
+  const set = collector.open(p.payer, inv.payee, inv.paymentHash, payment.amountMsat);
   const s: Progress = {
+    set,
     active: new Map(),
     settled: [],
     remaining: payment.amountMsat,
@@ -58,16 +61,13 @@ export async function payInParts(p: MultipartPayment): Promise<Payment> {
       if (p.timeoutMs !== undefined && d.clock.now() - payment.createdAt >= p.timeoutMs)
         giveUp(p, s, 'timeout', `gave up after ${p.timeoutMs} ms and ${payment.attempts} attempts${s.last}`);
       sendShards(p, s);
-      const stuck = s.active.size === collector.heldCount(inv.payee, inv.paymentHash);
+      const stuck = s.active.size === collector.heldCount(set);
       if (!s.ending && s.remaining > 0 && stuck)
         giveUp(p, s, ...p.noRoute(Math.min(s.remaining, s.shardCap), p.maxFeeMsat - s.feeCommitted, s.last));
     }
     if (s.active.size === 0) break;
 
-    const woke = await Promise.race([
-      ...s.active.values(),
-      collector.nextArrival(inv.payee, inv.paymentHash).then(() => undefined),
-    ]);
+    const woke = await Promise.race([...s.active.values(), collector.nextArrival(set).then(() => undefined)]);
     if (!woke) continue;
     const { shard, result } = woke;
     s.active.delete(shard.id);
@@ -78,7 +78,7 @@ export async function payInParts(p: MultipartPayment): Promise<Payment> {
     }
     shardFailed(p, s, shard, result);
   }
-  collector.close(inv.payee, inv.paymentHash);
+  collector.close(set);
 
   if (s.preimage !== undefined && s.remaining === 0) return succeed(p, s.settled, s.preimage);
   const [reason, message] = s.ending ?? ['error', 'payment ended without an outcome (bug)'];
@@ -87,6 +87,8 @@ export async function payInParts(p: MultipartPayment): Promise<Payment> {
 
 /** A multi-part payment's state while its shards go out and come back. */
 interface Progress {
+  /** The payer's shard set at the payee (`ShardCollector` key). */
+  set: string;
   /** Shards en route or held at the payee, by id. */
   active: Map<number, Promise<{ shard: Shard; result: AttemptResult }>>;
   settled: Shard[];
@@ -108,7 +110,7 @@ interface Progress {
 /** Stops sending: the first reason is the payment's; shards held at the payee fail back. */
 function giveUp(p: MultipartPayment, s: Progress, reason: PaymentFailureReason, message: string): void {
   s.ending ??= [reason, message];
-  p.collector.abandon(p.inv.payee, p.inv.paymentHash, 'the payer gave up on this payment');
+  p.collector.abandon(s.set, 'the payer gave up on this payment');
 }
 
 /** Sends shards while some amount is left and fewer than `maxParts` are out, halving the shard while no route carries it. */

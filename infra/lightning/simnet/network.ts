@@ -78,7 +78,8 @@ export class SimNetwork {
       streams: payerStreams(rng, (payer) => this.nodes[payer]!.alias),
       hopFailureProbability,
       online: this.#online,
-      receive: (payee: number, hash: string, amount: Msat) => collector.arrive(payee, hash, amount),
+      receive: (payer: number, payee: number, hash: string, amount: Msat) =>
+        collector.arrive(payer, payee, hash, amount),
       onForwarded: (edgeIn: number, _edgeOut: number, fee: Msat) => {
         const node = this.graph.to(edgeIn);
         this.#feesEarned[node] = (this.#feesEarned[node] ?? 0) + fee;

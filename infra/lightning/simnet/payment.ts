@@ -116,6 +116,7 @@ export class PaymentEngine {
     if (d.multipart && d.multipart.maxParts > 1)
       return payInParts({
         deps: d,
+        payer,
         collector: d.collector,
         options: d.multipart,
         payment,
