@@ -1,6 +1,6 @@
 import type { BuyerDeps } from './deps.js';
 import { timed } from './find-nodes.js';
-import { challengeOffer, weigh } from './offers.js';
+import { advertised, challengeOffer, weigh } from './offers.js';
 import { buildPurchase, coverage, hintsFor } from './purchase-record.js';
 import type { BuyerStateT, BuyerUpdate } from './state.js';
 import type { BuyerPurchase, ListedOffer } from './types.js';
@@ -28,14 +28,17 @@ async function authorize(d: BuyerDeps, s: BuyerStateT): Promise<BuyerUpdate> {
     q = { ...live, ...(q.arrival && { arrival: q.arrival }) };
     offers = { ...s.offers, [q.listing.id]: q };
   }
-  const hints = hintsFor(d.name, q.listing, s.task, coverage(s, q));
+  let hints = hintsFor(d.name, q.listing, s.task, coverage(s, q));
   if (d.negotiator) {
-    const n = await d.engine.negotiate(q.offer!, d.negotiator, hints);
-    d.onNegotiation?.({ ...n.negotiation, seller: q.listing.name });
+    const listing = q.listing;
+    const n = await d.engine.negotiate(q.offer!, d.negotiator, hints, (tier) => advertised(listing, tier));
+    d.onNegotiation?.({ ...n.negotiation, seller: listing.name });
     if (!n.ok) return negotiationFailed(d, s, q, n, at);
     if (n.offer !== q.offer) {
-      q = { ...q, offer: n.offer, priceMsat: n.offer.amountMsat };
-      offers = { ...(offers ?? s.offers), [q.listing.id]: q };
+      // The agreed offer is weighed and bounded on its own token: the task value of the calls it covers.
+      q = weigh(s, { ...q, offer: n.offer, priceMsat: n.offer.amountMsat });
+      offers = { ...(offers ?? s.offers), [listing.id]: q };
+      hints = hintsFor(d.name, listing, s.task, coverage(s, q));
     }
   }
   const allowed = await d.engine.authorize(q.offer!, hints, d.policy);
@@ -59,18 +62,20 @@ async function authorize(d: BuyerDeps, s: BuyerStateT): Promise<BuyerUpdate> {
   };
 }
 
-/** No price agreed with the chosen seller: recorded, and the seller is dropped for this task. */
+/** No price agreed with the chosen seller (or its agreed challenge refused): recorded, and the seller is dropped for this task. */
 function negotiationFailed(
   d: BuyerDeps,
   s: BuyerStateT,
   q: ListedOffer,
-  f: { outcome: BuyerPurchase['outcome']; reason: string },
+  f: Pick<BuyerPurchase, 'outcome' | 'reason' | 'rejection' | 'quotedMsat'>,
   at: number,
 ): BuyerUpdate {
   const record = {
     outcome: f.outcome,
     reason: f.reason,
-    quotedMsat: q.priceMsat,
+    ...(f.rejection && { rejection: f.rejection }),
+    // The refused agreed invoice's amount when there was one, else the offer's.
+    quotedMsat: f.quotedMsat ?? q.priceMsat,
     startedAt: at,
     endedAt: d.clock.now(),
     attempts: 0,

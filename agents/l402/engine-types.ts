@@ -85,8 +85,16 @@ export interface PurchaseEngine {
     startedAt: number,
     advertised?: AdvertisedPrice,
   ): Promise<{ ok: true; offer: Offer } | StepFailure>;
-  /** Stage 2½ (optional): bid with a negotiating seller; the agreed offer (or the original one) goes on to authorize. */
-  negotiate(offer: Offer, negotiator: BuyerNegotiator, hints: PurchaseHints): Promise<Negotiated>;
+  /**
+   * Stage 2½ (optional): bid with a negotiating seller; the agreed offer (or the original one) goes on to
+   * authorize. The agreed token must have the offer's terms (`terms_changed`), and `advertised` bounds it as in `offer`.
+   */
+  negotiate(
+    offer: Offer,
+    negotiator: BuyerNegotiator,
+    hints: PurchaseHints,
+    advertised?: AdvertisedPrice,
+  ): Promise<Negotiated>;
   /** Stage 3: the policy (the engine's, or `policy`) holds the money, or refuses. */
   authorize(
     offer: Offer,

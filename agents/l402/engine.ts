@@ -3,7 +3,7 @@ import type { EngineContext, StepFailure } from './context.js';
 import { engineContext } from './engine-context.js';
 import { callGivenBack, sendWithToken, type Delivery } from './delivery.js';
 import type { Held, Lease, Probe, PurchaseEngine, PurchaseEngineOptions } from './engine-types.js';
-import { negotiateOffer, type BuyerNegotiator, type Negotiated } from './negotiate.js';
+import { negotiateOffer, type Negotiated } from './negotiate.js';
 import { authorizeOffer, makeOffer, type AdvertisedPrice, type Offer } from './offer.js';
 import { send } from './send.js';
 import type { PurchaseHints } from './outcome.js';
@@ -115,8 +115,8 @@ class Engine implements PurchaseEngine {
     return makeOffer(this.#ctx, req, answer, hints, startedAt, advertised);
   }
 
-  negotiate(offer: Offer, negotiator: BuyerNegotiator, hints: PurchaseHints): Promise<Negotiated> {
-    return negotiateOffer(this.#ctx, offer, negotiator, hints);
+  negotiate(...args: Parameters<PurchaseEngine['negotiate']>): Promise<Negotiated> {
+    return negotiateOffer(this.#ctx, ...args);
   }
 
   async authorize(

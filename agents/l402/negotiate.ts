@@ -2,7 +2,8 @@
  * The negotiation stage, between offer and authorize: with a seller whose
  * paywall negotiates, bid below the posted price for a bounded number of
  * rounds (see docs/l402.md, "Price negotiation"), and come back with the
- * offer for the agreed price, checked like any other. The buyer's
+ * offer for the agreed price, checked like any other and held to the terms
+ * of the offer it was negotiated from (agreed-terms.ts). The buyer's
  * negotiator proposes; this stage filters every proposal: a bid or a taken
  * price never exceeds the limit (posted price, the caller's ceiling, the
  * task's value), whoever proposed it. Seller answers are untrusted: read
@@ -12,7 +13,8 @@ import { z } from 'zod';
 import { modelErrorName } from '../../infra/llm/model-errors.js';
 import { DeadlineError, withDeadline } from '../../infra/time/deadline.js';
 import type { EngineContext, StepFailure } from './context.js';
-import { makeOffer, type Offer } from './offer.js';
+import { agreedOffer } from './agreed-terms.js';
+import type { AdvertisedPrice, Offer } from './offer.js';
 import { send } from './send.js';
 import type { PurchaseHints } from './outcome.js';
 import { readBounded, readPaywallAnswer } from './paywall-response.js';
@@ -82,12 +84,17 @@ const counterSchema = z.object({
   message: z.string().optional(),
 });
 
-/** One negotiation over `offer`'s request; see the file comment. */
+/**
+ * One negotiation over `offer`'s request; see the file comment. `advertised`
+ * (the listing's price of a tier) bounds the agreed challenge as it bounded
+ * the offer.
+ */
 export async function negotiateOffer(
   ctx: EngineContext,
   offer: Offer,
   negotiator: BuyerNegotiator,
   hints: PurchaseHints,
+  advertised?: AdvertisedPrice,
 ): Promise<Negotiated> {
   const posted = offer.amountMsat;
   const limit = Math.min(posted, ...[hints.maxPriceMsat, hints.taskValueMsat].filter(isNum));
@@ -130,10 +137,14 @@ export async function negotiateOffer(
       const answer = await readPaywallAnswer(res, ctx.requestTimeoutMs);
       // A seller that does not negotiate ignores the bid: its ordinary offer stands.
       if (answer.reason !== 'offer_accepted') return { ok: true, offer, negotiation: record('not_offered') };
-      return agreedOffer(ctx, offer, answer, hints, bid.msat, record);
+      return agreedOffer(ctx, offer, answer, { msat: bid.msat, hints, advertised }, record);
     }
     const counter = res.status === 402 ? await readCounter(res, ctx.requestTimeoutMs) : undefined;
-    if (!counter) return noDeal(`unexpected answer to a bid: HTTP ${res.status}`, 'seller_error');
+    if (!counter) {
+      // Any other answer is not read: its body is cancelled, not left holding the connection.
+      if (res.status !== 402) await res.body?.cancel().catch(() => {});
+      return noDeal(`unexpected answer to a bid: HTTP ${res.status}`, 'seller_error');
+    }
     // A counter above the standing offer is ignored: the seller cannot raise what it offered.
     turn.askMsat = Math.min(turn.askMsat, counter.priceMsat);
     turn.counters.push(counter.priceMsat);
@@ -211,37 +222,6 @@ async function readCounter(
   const parsed = counterSchema.safeParse(body);
   if (!parsed.success) return undefined;
   return { priceMsat: parsed.data.priceMsat, offer, note: parsed.data.message?.slice(0, 200) };
-}
-
-/** The agreed challenge as an offer: its invoice must be for exactly the agreed price, and its macaroon must say so. */
-async function agreedOffer(
-  ctx: EngineContext,
-  original: Offer,
-  answer: Awaited<ReturnType<typeof readPaywallAnswer>>,
-  hints: PurchaseHints,
-  agreedMsat: number,
-  record: (r: NegotiationRecord['result'], agreed?: number) => NegotiationRecord,
-): Promise<Negotiated> {
-  const made = await makeOffer(
-    ctx,
-    original.req,
-    answer,
-    { ...hints, maxPriceMsat: agreedMsat },
-    original.quotedAt,
-  );
-  if (!made.ok) return { ...made, negotiation: record('no_agreement') };
-  const price = made.offer.amountMsat;
-  if (made.offer.limits.priceMsat !== price)
-    return {
-      ok: false,
-      outcome: 'invoice_rejected',
-      rejection: 'price_mismatch',
-      reason: `the agreed token's price caveat (${made.offer.limits.priceMsat ?? 'none'}) is not its invoice amount ${price} msat`,
-      status: 402,
-      quotedMsat: price,
-      negotiation: record('no_agreement'),
-    };
-  return { ok: true, offer: made.offer, negotiation: record('agreed', price) };
 }
 
 function isNum(v: number | undefined): v is number {

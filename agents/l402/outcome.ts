@@ -40,7 +40,9 @@ export type InvoiceRejection =
   /** The token's caveats cannot authorize the request: expired, 0 calls, another method, a path outside its prefix. */
   | 'unusable_token'
   /** The token is for a tier the seller's listing does not advertise, so no advertised price bounds it. */
-  | 'unlisted_tier';
+  | 'unlisted_tier'
+  /** A negotiated token's terms (service and tier, calls, methods, capabilities, path prefix, a shorter validity) differ from the offer's. */
+  | 'terms_changed';
 
 /** What the caller knows before buying; every field is optional. */
 export interface PurchaseHints {

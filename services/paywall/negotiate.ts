@@ -11,7 +11,11 @@
  * - a refusal, or a bid after the last round below the standing offer: 403
  *   `no_deal`. A standing offer can still be taken until it expires.
  *
- * Rounds are counted in the MACed offer, never in server memory.
+ * Rounds are counted in the MACed offer, never in server memory. Taking the
+ * standing offer is not a round: it is re-issued as it was, same round and
+ * same expiry, so taking it again never renews it. A token can be presented
+ * many times, so rounds bound one chain of offers (and its lifetime, at most
+ * `maxRounds` offer lifetimes from its first bid), not the number of bids.
  */
 import type { Context } from 'hono';
 import { caveats } from '../../infra/l402/index.js';
@@ -51,8 +55,10 @@ export async function answerBid(p: PaywallState, c: Context): Promise<Response> 
   const posted = await priceOf(tier, c, p.load);
   if (!posted.ok) return unavailable(p, c, posted.reason, posted.message);
   const askMsat = standing ? Math.min(standing.priceMsat, posted.priceMsat) : posted.priceMsat;
+  // Taking the standing offer: the same offer again (its round, its expiry), never a renewed one.
+  if (bidMsat >= askMsat)
+    return agreed(p, c, tier, askMsat, standing ?? { round: 0, expiresAtMs: now + n.offerLifetimeMs });
   const round = standing ? standing.round + 1 : 0;
-  if (bidMsat >= askMsat) return agreed(p, c, tier, askMsat, round);
   if (round >= n.maxRounds)
     return refuse(
       p,
@@ -73,7 +79,8 @@ export async function answerBid(p: PaywallState, c: Context): Promise<Response> 
   if (r.kind === 'refuse') return refuse(p, c, 403, 'no_deal', `the seller refuses: ${show(r.reason)}`);
   // The protocol's bounds, whatever the negotiator said: never above the standing offer, and a
   // counter at or below the bid is the bid accepted.
-  if (r.kind === 'accept' || r.priceMsat <= bidMsat) return agreed(p, c, tier, bidMsat, round);
+  if (r.kind === 'accept' || r.priceMsat <= bidMsat)
+    return agreed(p, c, tier, bidMsat, { round, expiresAtMs: now + n.offerLifetimeMs });
   return counter(p, c, tier, Math.min(r.priceMsat, askMsat), round, now);
 }
 
@@ -115,13 +122,13 @@ async function askNegotiator(
   return ok ? { ok: true, reply: r } : { ok: false, message: "the seller's negotiator gave no valid reply" };
 }
 
-/** A 402 challenge at the agreed price, its macaroon carrying the price caveat. */
+/** A 402 challenge at the agreed price, its macaroon carrying the price caveat; `L402-Offer` the agreed offer, in `made`'s round, until its expiry. */
 async function agreed(
   p: PaywallState,
   c: Context,
   tier: ResolvedTier,
   priceMsat: number,
-  round: number,
+  made: Pick<OfferTerms, 'round' | 'expiresAtMs'>,
 ): Promise<Response> {
   const ch = await issueChallenge(p.issue, tier, priceMsat, false, [caveats.price(p.service, priceMsat)]);
   if (!ch.ok) return unavailable(p, c, ch.reason, ch.message);
@@ -137,11 +144,11 @@ async function agreed(
   const res = challengeResponse(c, ch, {
     service: p.service,
     reason: 'offer_accepted',
-    message: `agreed at ${priceMsat} msat in round ${round}`,
+    message: `agreed at ${priceMsat} msat in round ${made.round}`,
     payOnSuccess: false,
     tiers: p.tiers,
   });
-  res.headers.set(OFFER_HEADER, offerFor(p, tier, priceMsat, round, p.clock.now()));
+  res.headers.set(OFFER_HEADER, offerFor(p, tier, priceMsat, made));
   return res;
 }
 
@@ -167,26 +174,19 @@ function counter(
     offerExpiresAtMs: now + n.offerLifetimeMs,
   };
   return c.json(body, 402, {
-    [OFFER_HEADER]: offerFor(p, tier, priceMsat, round, now),
+    [OFFER_HEADER]: offerFor(p, tier, priceMsat, { round, expiresAtMs: body.offerExpiresAtMs }),
     'Cache-Control': 'no-store',
   });
 }
 
+/** The signed offer: this service and tier at `priceMsat`, in `made`'s round, until its expiry. */
 function offerFor(
   p: PaywallState,
   tier: ResolvedTier,
   priceMsat: number,
-  round: number,
-  now: number,
+  made: Pick<OfferTerms, 'round' | 'expiresAtMs'>,
 ): string {
-  const n = p.negotiation!;
-  return signOffer(n.offerKey, {
-    service: p.service,
-    tier: tier.tier,
-    priceMsat,
-    round,
-    expiresAtMs: now + n.offerLifetimeMs,
-  });
+  return signOffer(p.negotiation!.offerKey, { service: p.service, tier: tier.tier, priceMsat, ...made });
 }
 
 /** A short, printable rendering of untrusted text for messages. */

@@ -136,7 +136,7 @@ describe('offer tokens cannot be forged or replayed for another price', () => {
     expect(await json(res)).toMatchObject({ error: 'offer_expired' });
   });
 
-  it('replays an accepted 6,000 msat offer only at 6,000: a lower bid with it after the last round is 403 no_deal', async () => {
+  it('replays an accepted 6,000 msat offer only at 6,000: a lower bid with it is a 6,000 counter in the last round, and a lower bid with that is 403 no_deal', async () => {
     const app = seller(makeWorld());
     const r0 = await app.request('/v1/data', bid(2_000));
     const accepted = await app.request('/v1/data', bid(6_000, r0.headers.get('l402-offer')!));
@@ -144,8 +144,16 @@ describe('offer tokens cannot be forged or replayed for another price', () => {
     const offer = accepted.headers.get('l402-offer')!;
     const again = await app.request('/v1/data', bid(6_000, offer));
     expect(decodeInvoice(challengeOf(again).invoice).amountMsat).toBe(6_000);
+    // Taking is not a round: the accepted offer is the round-0 offer, so a lower bid with it is round 1, the last.
     const lower = await app.request('/v1/data', bid(5_000, offer));
-    expect(lower.status).toBe(403);
-    expect(await json(lower)).toMatchObject({ error: 'no_deal' });
+    expect(await json(lower)).toMatchObject({
+      reason: 'counter_offer',
+      priceMsat: 6_000,
+      round: 1,
+      roundsLeft: 0,
+    });
+    const last = await app.request('/v1/data', bid(5_000, lower.headers.get('l402-offer')!));
+    expect(last.status).toBe(403);
+    expect(await json(last)).toMatchObject({ error: 'no_deal' });
   });
 });
