@@ -1,3 +1,4 @@
+import { sellerCode } from '../l402/index.js';
 import type { BuyerDeps } from './deps.js';
 import { timed } from './find-nodes.js';
 import { advertised, challengeOffer, weigh } from './offers.js';
@@ -196,14 +197,17 @@ function consumeNode(d: BuyerDeps) {
     // whatever the refusal offers, the seller is dropped and the next-best offer gets its turn.
     if (delivery.kind !== 'rejected') await delivery.response?.body?.cancel();
     const excluded = [q.listing.id];
+    const rejected = delivery.kind === 'rejected' ? delivery.answer : undefined;
     const reason =
       delivery.kind === 'rejected'
         ? (delivery.answer.reason ?? `HTTP ${delivery.answer.status}`)
         : delivery.reason;
+    const refusal = sellerCode(rejected?.reason);
+    const record = { ...base, outcome: delivery.outcome, reason, ...(refusal && { refusal }) };
     return {
       offers,
       excluded,
-      purchases: [buildPurchase(s, q.listing, { ...base, outcome: delivery.outcome, reason }, url)],
+      purchases: [buildPurchase(s, q.listing, record, url)],
       steps: steps(),
     };
   };

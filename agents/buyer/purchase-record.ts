@@ -35,6 +35,8 @@ export function hintsFor(buyer: string, listing: Listing, task: Task, covers: nu
 export interface PurchaseFields {
   outcome: PurchaseOutcome;
   reason?: string;
+  /** The seller's code of a refused call (`sellerCode`). */
+  refusal?: string;
   rejection?: BuyerPurchase['rejection'];
   status?: number;
   quotedMsat?: number;

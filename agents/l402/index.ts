@@ -30,6 +30,7 @@ export { FileTokenStore } from './file-token-store.js';
 export {
   chooseChallenge,
   readPaywallAnswer,
+  sellerCode,
   PAY_ON_SUCCESS,
   type PaywallAnswer,
 } from './paywall-response.js';

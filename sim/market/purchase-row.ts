@@ -64,6 +64,7 @@ export function purchaseRow(
     stage,
     outcome: p.outcome,
     failure: failureOf(stage, reason),
+    refusal: p.refusal ?? '',
     reason,
     // A paid invoice was checked to carry an amount, so what was paid is what was quoted.
     quotedMsat: p.quotedMsat ?? (p.paidMsat > 0 && !p.tokenReused ? p.paidMsat : 0),

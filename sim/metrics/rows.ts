@@ -42,6 +42,11 @@ export interface PurchaseRow {
   outcome: string;
   /** The Lightning failure reason of a failed payment (recipient_offline, fee_limit_exceeded, …), else empty. */
   failure: string;
+  /**
+   * The seller's refusal code of a 401/402/403/503 answer (quota_exhausted, expired, credit_exhausted, …;
+   * the client keeps only a snake_case word of at most 64 characters), else empty.
+   */
+  refusal: string;
   reason: string;
   /** Invoice amount the buyer saw (0 when no invoice was decoded, e.g. a held token was used). */
   quotedMsat: number;

@@ -24,6 +24,7 @@ function row(p: Partial<PurchaseRow>): PurchaseRow {
     stage: 'consume',
     outcome: 'success',
     failure: '',
+    refusal: '',
     reason: '',
     quotedMsat: 0,
     paidMsat: 0,
@@ -153,5 +154,16 @@ describe('shipped scenarios, seed 1', { timeout: 120_000 }, () => {
     const paidFailed = rows.filter((r) => r.stage === 'consume' && r.paidMsat > 0 && r.outcome !== 'success');
     expect([s.purchases.paidUndelivered, paidUndelivered.of(s), paidFailed.length]).toEqual([26, 26, 26]);
     expect(paidFailed.filter((r) => r.seller === 'taker-0').length).toBe(20);
+  });
+});
+
+describe('purchases.csv carries the seller’s refusal code', { timeout: 120_000 }, () => {
+  it('reputation seed 1: the 2 token_refused rows (the taker refusing a retry of its spent token) say quota_exhausted; no other row has a code', async () => {
+    const { rows } = await run('reputation');
+    const coded = rows.filter((r) => r.refusal !== '').map((r) => [r.seller, r.outcome, r.refusal]);
+    expect(coded).toEqual([
+      ['taker-0', 'token_refused', 'quota_exhausted'],
+      ['taker-0', 'token_refused', 'quota_exhausted'],
+    ]);
   });
 });

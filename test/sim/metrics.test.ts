@@ -122,6 +122,7 @@ describe('purchases.csv', () => {
       stage: 'quote',
       outcome: 'invoice_rejected',
       failure: '',
+      refusal: '',
       reason: 'payee "x", not y',
       quotedMsat: 2000,
       paidMsat: 0,
@@ -132,9 +133,17 @@ describe('purchases.csv', () => {
       tokenReused: false,
       steps: { discover: { atMs: 10, ms: 1 }, quote: { atMs: 11, ms: 2 } },
     };
-    const text = csvHeader() + csvLine(row) + csvLine({ ...row, seq: 1, reason: '', tokenReused: true });
+    const held = {
+      ...row,
+      seq: 1,
+      outcome: 'quota_exhausted',
+      refusal: 'quota_exhausted',
+      reason: '',
+      tokenReused: true,
+    };
+    const text = csvHeader() + csvLine(row) + csvLine(held);
     const back = parsePurchasesCsv(text);
     expect(back[0]).toEqual(row);
-    expect(back[1]).toEqual({ ...row, seq: 1, reason: '', tokenReused: true });
+    expect(back[1]).toEqual(held);
   });
 });
