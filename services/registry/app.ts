@@ -17,7 +17,7 @@ import {
 import type { RegistryErrorCode, RegistryFailure } from './types.js';
 
 /** The one mapping from refusal codes to HTTP statuses. */
-export const STATUS_OF: Record<RegistryErrorCode, 400 | 403 | 404 | 405 | 408 | 409 | 413 | 415> = {
+export const STATUS_OF: Record<RegistryErrorCode, 400 | 403 | 404 | 405 | 408 | 409 | 413 | 415 | 429> = {
   bad_json: 400,
   body_aborted: 400,
   invalid_body: 400,
@@ -43,6 +43,7 @@ export const STATUS_OF: Record<RegistryErrorCode, 400 | 403 | 404 | 405 | 408 | 
   body_timeout: 408,
   already_listed: 409,
   already_rated: 409,
+  too_many_ratings: 429,
   stale_signature: 409,
 };
 

@@ -1,7 +1,15 @@
 import type { RatingRequest, RatingRules } from './ratings.js';
 import { verifyRating } from './ratings.js';
 import { fail } from './signed-writes.js';
-import type { Listing, ListingRating, RatingRecord, RatingSum, RegistryResult } from './types.js';
+import { ratingWeightMsat, servedRating } from './rating-weight.js';
+import type {
+  Listing,
+  ListingRating,
+  RatingRecord,
+  RatingSum,
+  RegistryFailure,
+  RegistryResult,
+} from './types.js';
 import { LabError } from '../../infra/errors.js';
 
 interface Sums {
@@ -11,16 +19,26 @@ interface Sums {
 }
 
 /**
- * The registry's proven ratings: per listing the amount-weighted sums its
- * rating is computed from (bigint, so sums of msat never round), and one
- * record per payment hash while that hash could still rate (a hash rates
- * once). A record is dropped once its invoice is too old to rate again
- * (`maxInvoiceAgeMs + maxSkewMs` after it was recorded), so the records stay
- * bounded by the ratings of that window while the sums keep every rating.
+ * The registry's proven ratings: per listing the weighted sums its rating is
+ * computed from (bigint, so sums of msat never round; each rating weighs its
+ * invoice's amount capped at the listing's highest tier price, see
+ * `ratingWeightMsat`), and one record per payment hash while that hash could
+ * still rate (a hash rates once). A record is dropped once its invoice is too
+ * old to rate again (`maxInvoiceAgeMs + maxSkewMs` after it was recorded);
+ * a listing keeps at most `recordsPerListing` records, and a rating beyond
+ * that is refused (`too_many_ratings`) until older ones are dropped, so the
+ * records stay bounded while the sums keep every accepted rating.
  */
 export class RatingBook {
   readonly #records = new Map<string, RatingRecord>();
   readonly #sums = new Map<string, Sums>();
+  /** Records kept per listing. */
+  readonly #kept = new Map<string, number>();
+  readonly #recordsPerListing: number;
+
+  constructor(recordsPerListing: number) {
+    this.#recordsPerListing = recordsPerListing;
+  }
 
   /**
    * Loads a snapshot's records and sums. A snapshot without sums (version 1)
@@ -29,7 +47,7 @@ export class RatingBook {
    */
   load(records: Iterable<RatingRecord>, sums: readonly RatingSum[] | undefined): void {
     for (const rec of records) {
-      this.#records.set(rec.paymentHash, rec);
+      this.#keep(rec);
       if (!sums && Number.isSafeInteger(rec.amountMsat) && rec.amountMsat > 0) this.#addToSums(rec);
     }
     for (const s of sums ?? []) this.#sums.set(s.listingId, parseSum(s));
@@ -51,24 +69,32 @@ export class RatingBook {
     const { paymentHash, amountMsat } = proof;
     if (this.#records.has(paymentHash))
       return fail('already_rated', `payment ${paymentHash} was already used to rate`);
+    const full = this.#checkRoom(listing.id, rules);
+    if (full) return full;
     const rec: RatingRecord = {
       listingId: listing.id,
       paymentHash,
       score: req.score,
       at: rules.now,
-      amountMsat,
+      amountMsat: ratingWeightMsat(listing.tiers, amountMsat),
       payer: req.payer,
     };
-    this.#records.set(paymentHash, rec);
+    this.#keep(rec);
     this.#addToSums(rec);
     return { ok: true, rating: this.ratingOf(listing.id)!, paymentHash };
   }
 
-  /** A listing's amount-weighted average, count and total paid; undefined before its first weighted rating. */
+  /** A listing's weighted average, count and total weight as served (see `servedRating`); undefined before its first weighted rating. */
   ratingOf(id: string): ListingRating | undefined {
     const s = this.#sums.get(id);
-    if (!s || s.paid === 0n) return undefined;
-    return { average: Number(s.weighted) / Number(s.paid), count: s.count, paidMsat: Number(s.paid) };
+    return s && servedRating(s.weighted, s.paid, s.count);
+  }
+
+  /** `l` with the rating this book holds for its id (none when it holds none), whatever `l` carried. */
+  withRating(l: Listing): Listing {
+    const { rating: _stored, ...rest } = l;
+    const rating = this.ratingOf(l.id);
+    return rating ? { ...rest, rating } : rest;
   }
 
   /** The records kept, in the order recorded, and every listing's sums (for the snapshot). */
@@ -94,7 +120,26 @@ export class RatingBook {
     for (const [hash, rec] of this.#records) {
       if (rec.at >= cutoff) return;
       this.#records.delete(hash);
+      const left = (this.#kept.get(rec.listingId) ?? 1) - 1;
+      if (left > 0) this.#kept.set(rec.listingId, left);
+      else this.#kept.delete(rec.listingId);
     }
+  }
+
+  #keep(rec: RatingRecord): void {
+    this.#records.set(rec.paymentHash, rec);
+    this.#kept.set(rec.listingId, (this.#kept.get(rec.listingId) ?? 0) + 1);
+  }
+
+  /** Refuses a rating of a listing that already keeps `recordsPerListing` records. */
+  #checkRoom(id: string, rules: RatingRules): RegistryFailure | undefined {
+    const kept = this.#kept.get(id) ?? 0;
+    if (kept < this.#recordsPerListing) return undefined;
+    const windowH = Math.round((rules.maxInvoiceAgeMs + rules.maxSkewMs) / 3_600_000);
+    return fail(
+      'too_many_ratings',
+      `listing ${id} has ${kept} ratings from the last ${windowH} h, the most the registry keeps per listing; retry later, as the oldest age out`,
+    );
   }
 
   #addToSums(rec: RatingRecord): void {

@@ -26,11 +26,40 @@ export interface RegistryDeps {
    * registries of a lab); the registry server passes its policy.
    */
   addressPolicy?: AddressPolicy;
-  /** Most listings one node key may hold (default `LISTINGS_PER_KEY`) and in all (default `LISTINGS_IN_ALL`). */
-  limits?: { listingsPerKey?: number; listings?: number };
+  /**
+   * Most listings one node key may hold (default `LISTINGS_PER_KEY`), in all
+   * (default `LISTINGS_IN_ALL`), and rating records one listing keeps
+   * (default `RATINGS_PER_LISTING`).
+   */
+  limits?: Partial<RegistryLimits>;
+}
+
+/** The registry's bounds on what writers can make it keep (see `RegistryDeps.limits`). */
+export interface RegistryLimits {
+  listingsPerKey: number;
+  listings: number;
+  ratingsPerListing: number;
+}
+
+/** `limits` over the defaults. */
+export function registryLimits(limits: Partial<RegistryLimits> = {}): RegistryLimits {
+  return {
+    listingsPerKey: LISTINGS_PER_KEY,
+    listings: LISTINGS_IN_ALL,
+    ratingsPerListing: RATINGS_PER_LISTING,
+    ...limits,
+  };
 }
 
 /** Default most listings per node key: generous for one node's services, not a flood. */
 export const LISTINGS_PER_KEY = 64;
 /** Default most listings in all: keys cost nothing, so the total is bounded too. */
 export const LISTINGS_IN_ALL = 100_000;
+/**
+ * Default most rating records one listing keeps (a record lives as long as its
+ * invoice could rate: 7 days + the skew). Beyond it a rating is 429
+ * `too_many_ratings` until older records age out. A seller can mint
+ * self-ratings at no cost, so this, not a per-payer bound (payer keys are
+ * free), is what bounds the records one listing makes the registry keep.
+ */
+export const RATINGS_PER_LISTING = 1_000;

@@ -1,9 +1,8 @@
 import { silentLogger } from '../../infra/log.js';
 import { createRng, osSecrets, type Rng } from '../../infra/random.js';
 import type { Clock } from '../../infra/time/clock.js';
-import type { Network } from '../../infra/lightning/node.js';
-import { LISTINGS_IN_ALL, LISTINGS_PER_KEY, type RegistryDeps } from './registry-deps.js';
-import type { RatingRequest } from './ratings.js';
+import { registryLimits, type RegistryDeps, type RegistryLimits } from './registry-deps.js';
+import type { RatingRequest, RatingRules } from './ratings.js';
 import { entryPriceMsat, searchListings } from './search.js';
 import type { SignedAction } from './signing.js';
 import { ChangeListeners } from './change-listeners.js';
@@ -46,13 +45,12 @@ export class Registry {
   readonly #clock: Clock;
   readonly #store: RegistryStore;
   readonly #maxSkewMs: number;
-  readonly #network: Network;
-  readonly #maxInvoiceAgeMs: number;
+  readonly #ratingRules: Omit<RatingRules, 'now'>;
   readonly #rng: Rng;
-  readonly #limits: { listingsPerKey: number; listings: number };
+  readonly #limits: RegistryLimits;
   readonly #addressPolicy: RegistryDeps['addressPolicy'];
   readonly #listings = new ListingTable();
-  readonly #ratings = new RatingBook();
+  readonly #ratings: RatingBook;
   readonly #tombstones = new Map<string, number>();
   readonly #listeners: ChangeListeners;
   readonly #writer: SnapshotWriter;
@@ -62,10 +60,11 @@ export class Registry {
     this.#store = deps.store ?? new MemoryRegistryStore();
     this.#listeners = new ChangeListeners(deps.logger ?? silentLogger);
     this.#maxSkewMs = deps.maxSkewMs ?? 10 * 60_000;
-    this.#network = deps.network;
-    this.#maxInvoiceAgeMs = deps.maxInvoiceAgeMs ?? 7 * 86_400_000;
+    const maxInvoiceAgeMs = deps.maxInvoiceAgeMs ?? 7 * 86_400_000;
+    this.#ratingRules = { network: deps.network, maxSkewMs: this.#maxSkewMs, maxInvoiceAgeMs };
     this.#rng = deps.rng ?? createRng(Buffer.from(osSecrets.bytes(16)).toString('hex'));
-    this.#limits = { listingsPerKey: LISTINGS_PER_KEY, listings: LISTINGS_IN_ALL, ...deps.limits };
+    this.#limits = registryLimits(deps.limits);
+    this.#ratings = new RatingBook(this.#limits.ratingsPerListing);
     this.#addressPolicy = deps.addressPolicy;
     this.#writer = new SnapshotWriter(this.#store, () => this.#snapshot());
   }
@@ -76,11 +75,7 @@ export class Registry {
     const data = (await r.#store.load()) ?? emptyRegistryData();
     for (const t of data.tombstones) r.#tombstones.set(t.id, t.signedAt);
     r.#ratings.load(data.ratings, data.ratingSums);
-    for (const l of data.listings) {
-      const { rating: _stored, ...rest } = l;
-      const rating = r.#ratings.ratingOf(l.id);
-      r.#listings.set(l.id, rating ? { ...rest, rating } : rest);
-    }
+    for (const l of data.listings) r.#listings.set(l.id, r.#ratings.withRating(l));
     return r;
   }
 
@@ -100,7 +95,13 @@ export class Registry {
       checkAddress(req.listing.url, this.#addressPolicy);
     if (refused) return refused;
     const now = this.#clock.now();
-    const listing: Listing = { ...req.listing, id, createdAt: now, updatedAt: now, signedAt: req.signedAt };
+    const listing = this.#ratings.withRating({
+      ...req.listing,
+      id,
+      createdAt: now,
+      updatedAt: now,
+      signedAt: req.signedAt,
+    });
     this.#tombstones.delete(id);
     this.#listings.set(id, listing);
     this.#emit({ type: 'listing_added', listing });
@@ -157,7 +158,8 @@ export class Registry {
   /**
    * Records a rating: a paid, recent invoice of the listing's node on the
    * registry's network, signed for by a different paying node; one per
-   * payment hash, weighted by the amount paid.
+   * payment hash, weighted by the amount paid up to the dearest tier; at most
+   * `limits.ratingsPerListing` records kept per listing.
    */
   async rate(
     id: string,
@@ -165,12 +167,7 @@ export class Registry {
   ): Promise<RegistryResult<{ rating: ListingRating; paymentHash: string }>> {
     const listing = this.#listings.get(id);
     if (!listing) return fail('not_found', `no listing ${id}`);
-    const rated = this.#ratings.rate(listing, req, {
-      network: this.#network,
-      now: this.#clock.now(),
-      maxSkewMs: this.#maxSkewMs,
-      maxInvoiceAgeMs: this.#maxInvoiceAgeMs,
-    });
+    const rated = this.#ratings.rate(listing, req, { ...this.#ratingRules, now: this.#clock.now() });
     if (!rated.ok) return rated;
     const { rating, paymentHash } = rated;
     const updated: Listing = { ...listing, rating };

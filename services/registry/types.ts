@@ -49,12 +49,17 @@ export interface ListingHealth {
   failures: number;
 }
 
-/** Score over proven purchases, each weighted by the amount paid. */
+/**
+ * Score over proven purchases, each weighted by the amount paid, capped at
+ * the listing's highest advertised tier price when rated (one rating weighs
+ * at most one purchase of the dearest tier).
+ */
 export interface ListingRating {
-  /** sum(score x amountMsat) / sum(amountMsat). */
+  /** sum(score x weight) / sum(weight), within 1..5. */
   average: number;
+  /** Ratings accepted, whatever each weighs. */
   count: number;
-  /** Total amount of the rated payments. */
+  /** Sum of the ratings' weights (msat), served at most `Number.MAX_SAFE_INTEGER`. */
   paidMsat: number;
 }
 
@@ -103,7 +108,7 @@ export interface RatingRecord {
   paymentHash: string;
   score: number;
   at: number;
-  /** The invoice's amount: the rating's weight. */
+  /** The rating's weight: the invoice's amount, capped at the listing's highest tier price when rated. */
   amountMsat: number;
   /** The paying node's key. */
   payer: string;
@@ -140,6 +145,7 @@ export type RegistryErrorCode =
   | 'wrong_preimage'
   | 'hash_mismatch'
   | 'already_rated'
+  | 'too_many_ratings'
   | 'self_rating'
   | 'wrong_network'
   | 'zero_amount'

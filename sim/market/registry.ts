@@ -40,7 +40,16 @@ export async function openRegistry(
   rng: Rng,
 ): Promise<MarketRegistry> {
   // Both worlds sell on regtest invoices (the embedded network writes them too); random sorts draw from the run's seed.
-  const registry = await Registry.open({ clock, logger, network: 'regtest', rng, store: runOnlyStore });
+  // Every rating the run's agents post counts: no record bound (a public registry's flood guard) cuts a
+  // reputation study short; records still age out as anywhere.
+  const registry = await Registry.open({
+    clock,
+    logger,
+    network: 'regtest',
+    rng,
+    store: runOnlyStore,
+    limits: { ratingsPerListing: Number.MAX_SAFE_INTEGER },
+  });
   const app = createRegistryApp(registry, { logger });
   const baseUrl = await world.serve('registry.sim', (req) => app.fetch(req));
   const client = new RegistryClient({ baseUrl, fetch: (req) => world.fetch(req), clock });

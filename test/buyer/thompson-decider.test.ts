@@ -71,7 +71,11 @@ describe('thompson decider', () => {
   });
 
   it('reads a registry rating as at most ratingWeight pseudo-observations', async () => {
-    const rated = [offer('taker', 1500, { average: 1, count: 500, paidMsat: 1 }), offer('honest', 2500)];
+    // 500 ratings of full-price (1,500 msat) purchases.
+    const rated = [
+      offer('taker', 1500, { average: 1, count: 500, paidMsat: 750_000 }),
+      offer('honest', 2500),
+    ];
     const d = thompsonDecider(createRng(1), { ratingWeight: 2 });
     const c = await d.choose(rated, task);
     // Prior Beta(1, 1) plus two pseudo-failures from the 1-star rating: Beta(1, 3).

@@ -95,15 +95,15 @@ describe('a rating needs a payment by another node, signed by that node', () => 
     });
   });
 
-  it('weighs each rating by the amount paid', async () => {
+  it('weighs each rating by the amount paid (10,000 msat, the listing price, against 1 msat)', async () => {
     const m = await market();
-    const big = paidInvoice(m.seller, { timestampSec: m.nowSec, amountMsat: 100_000 }, 8);
+    const big = paidInvoice(m.seller, { timestampSec: m.nowSec, amountMsat: 10_000 }, 8);
     const tiny = paidInvoice(m.seller, { timestampSec: m.nowSec, amountMsat: 1 }, 9);
     await m.client.rate(m.id, { score: 5, ...big }, m.buyer.signer);
     const r = await m.client.rate(m.id, { score: 1, ...tiny }, m.stranger.signer);
     expect(r).toMatchObject({
       ok: true,
-      rating: { average: 500_001 / 100_001, count: 2, paidMsat: 100_001 },
+      rating: { average: 50_001 / 10_001, count: 2, paidMsat: 10_001 },
     });
   });
 });

@@ -11,5 +11,5 @@ export {
 export { createLlmDecider, chooseOfferSchema, type LlmDeciderOptions } from './llm.js';
 export { chatModelFromEnv } from '../../../infra/llm/chat-openai.js';
 export { createDecider, deciderSpecSchema, type DeciderSpec, type DeciderDeps } from './spec.js';
-export { thompsonDecider, sellerOutcome, type ThompsonOptions } from './thompson.js';
+export { thompsonDecider, sellerOutcome, ratingObservations, type ThompsonOptions } from './thompson.js';
 export { betaDraw, gammaDraw } from './beta.js';

@@ -1,4 +1,6 @@
 import type { Rng } from '../../../infra/random.js';
+import type { Listing } from '../../../services/registry/types.js';
+import { topTierPriceMsat } from '../../../services/registry/rating-weight.js';
 import type { PurchaseOutcome } from '../../l402/index.js';
 import type { OfferTerms } from '../types.js';
 import { betaDraw } from './beta.js';
@@ -11,7 +13,9 @@ export interface ThompsonOptions {
   /**
    * Most pseudo-observations a seller's registry rating may add to the prior
    * (default 10). Ratings are written by others, so they shift the prior but
-   * never outweigh what the buyer saw itself for long.
+   * never outweigh what the buyer saw itself for long. A rating counts as
+   * many observations as full-price purchases its weight sums to (see
+   * `ratingObservations`), not as many as there are ratings.
    */
   ratingWeight?: number;
 }
@@ -36,6 +40,20 @@ export function sellerOutcome(listingId: string, outcome: PurchaseOutcome): Sell
 }
 
 /**
+ * How many observations a listing's registry rating is worth: its total
+ * weight (`paidMsat`) in purchases of the listing's dearest tier, at most its
+ * number of ratings. The average weighs each rating by the amount paid (at
+ * most that tier's price), so ratings of 1 msat, however many, are worth
+ * almost nothing, and one rating is worth at most one observation.
+ */
+export function ratingObservations(listing: Pick<Listing, 'rating' | 'tiers'>): number {
+  const r = listing.rating;
+  const top = topTierPriceMsat(listing.tiers);
+  if (!r || r.count <= 0 || top <= 0) return 0;
+  return Math.min(r.count, r.paidMsat / top);
+}
+
+/**
  * A bandit over sellers (Thompson sampling, Thompson 1933; Chapelle and Li
  * 2011): each seller's delivery probability has a Beta posterior, from a
  * prior, its registry rating and the buyer's own outcomes with it. For each
@@ -57,7 +75,7 @@ export function thompsonDecider(rng: Rng, options: ThompsonOptions = {}): Decide
   function posterior(o: OfferTerms): [number, number] {
     const own = seen.get(o.listing.id) ?? { successes: 0, failures: 0 };
     const r = o.listing.rating;
-    const weight = r && r.count > 0 ? Math.min(r.count, ratingWeight) : 0;
+    const weight = Math.min(ratingObservations(o.listing), ratingWeight);
     const good = weight > 0 ? Math.min(1, Math.max(0, (r!.average - 1) / 4)) : 0;
     return [
       prior.successes + weight * good + own.successes,
