@@ -1,12 +1,13 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { createBuyerAgent, createDecider } from '../../agents/buyer/index.js';
-import { createL402Client, createPurchaseEngine, prepareRequest } from '../../agents/l402/index.js';
+import { createL402Client, createPurchaseEngine } from '../../agents/l402/index.js';
 import { ruleBuyer } from '../../agents/negotiation/index.js';
 import { allowAll } from '../../agents/policies/index.js';
 import { l402Paywall, type L402PaywallOptions } from '../../services/paywall/index.js';
 import { drive, makeMarket } from '../buyer/market.js';
 import { appWith, makeWorld } from '../paywall/helpers.js';
+import { firstOffer } from './first-offer.js';
 
 /** Token options of a paywall, beside its node, minter, clock and price. */
 type Terms = Partial<Omit<L402PaywallOptions, 'node' | 'minter' | 'clock' | 'price' | 'negotiation'>>;
@@ -31,15 +32,7 @@ function switchingSeller(offered: Terms, agreed: Terms) {
   );
   const fetch: typeof globalThis.fetch = async (input, init) => app.fetch(new Request(input, init));
   const engine = createPurchaseEngine({ node: w.buyer, fetch, clock: w.clock, policy: allowAll() });
-  const offer = async () => {
-    const req = await prepareRequest('http://seller.test/v1/data');
-    const probe = await engine.probe(req);
-    if (!probe.ok || !('answer' in probe)) throw new Error('expected a 402');
-    const made = await engine.offer(req, probe.answer, {}, w.clock.now());
-    if (!made.ok) throw new Error(made.reason);
-    return made.offer;
-  };
-  return { engine, offer };
+  return { engine, offer: () => firstOffer(engine, w) };
 }
 
 const changed = (what: string) =>

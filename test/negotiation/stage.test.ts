@@ -1,12 +1,13 @@
 import { fakeModel } from '@langchain/core/testing';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { createPurchaseEngine, prepareRequest, type Offer } from '../../agents/l402/index.js';
+import { createPurchaseEngine } from '../../agents/l402/index.js';
 import { allowAll } from '../../agents/policies/index.js';
 import { llmBuyer, llmSeller, ruleBuyer, ruleSeller } from '../../agents/negotiation/index.js';
 import type { SellerNegotiator } from '../../services/paywall/index.js';
 import { l402Paywall } from '../../services/paywall/index.js';
 import { appWith, makeWorld, type World } from '../paywall/helpers.js';
+import { firstOffer } from './first-offer.js';
 
 /** A seller posting 10,000 msat at http://seller.test/v1/data, negotiating with `negotiator` (none: a plain seller). */
 function market(negotiator?: SellerNegotiator, w: World = makeWorld()) {
@@ -27,15 +28,6 @@ function market(negotiator?: SellerNegotiator, w: World = makeWorld()) {
   };
   const engine = createPurchaseEngine({ node: w.buyer, fetch, clock: w.clock, policy: allowAll() });
   return { w, engine, bids, offer: () => firstOffer(engine, w) };
-}
-
-async function firstOffer(engine: ReturnType<typeof createPurchaseEngine>, w: World): Promise<Offer> {
-  const req = await prepareRequest('http://seller.test/v1/data');
-  const probe = await engine.probe(req);
-  if (!probe.ok || !('answer' in probe)) throw new Error('expected a 402');
-  const made = await engine.offer(req, probe.answer, {}, w.clock.now());
-  if (!made.ok) throw new Error(made.reason);
-  return made.offer;
 }
 
 describe('the engine negotiation stage against the real paywall', () => {
