@@ -81,7 +81,7 @@ class Client implements L402Client {
     init: RequestInit,
     hints: PurchaseHints,
   ): Promise<PurchaseResult> {
-    const started = await this.#begin(input, init);
+    const started = await this.#begin(input, init, hints.tag);
     if ('failed' in started) return started.failed;
     const { run, req } = started;
     for (let round = 0; round < MAX_ROUNDS; round++) {
@@ -187,10 +187,11 @@ class Client implements L402Client {
   async #begin(
     input: string | URL | Request,
     init: RequestInit,
+    tag: string | undefined,
   ): Promise<{ run: Run; req: PreparedRequest } | { failed: PurchaseResult }> {
     const run = new Run(this.#clock.now());
     try {
-      return { run, req: await prepareRequest(input, init) };
+      return { run, req: await prepareRequest(input, init, tag) };
     } catch (err) {
       return {
         failed: run.fail({ ok: false, outcome: 'bad_request', reason: (err as Error).message }, this.#clock),
@@ -211,7 +212,7 @@ class Client implements L402Client {
     init: RequestInit,
     hints: PurchaseHints,
   ): Promise<PurchaseResult & { token?: StoredToken }> {
-    const started = await this.#begin(input, init);
+    const started = await this.#begin(input, init, hints.tag);
     if ('failed' in started) return started.failed;
     const { run, req } = started;
     for (let round = 0; round < MAX_ROUNDS; round++) {

@@ -62,6 +62,8 @@ export interface PurchaseHints {
   payOnSuccess?: boolean;
   /** Use a stored token only: never pay (sub-agents living on a delegated slice). */
   reuseOnly?: boolean;
+  /** The caller's label for this purchase (a task id), handed to `onEvent` with every step's event. */
+  tag?: string;
 }
 
 /** Clock timestamps and durations (ms) of one purchase's steps. */

@@ -6,6 +6,7 @@ import {
   createL402Client,
   MemoryTokenStore,
   type L402Client,
+  type L402ClientOptions,
   type PurchaseHints,
   type PurchaseResult,
   type StoredToken,
@@ -27,6 +28,8 @@ export interface SubAgentOptions {
   policy?: PaymentPolicy;
   tokens?: TokenStore;
   logger?: Logger;
+  /** Told each step of each purchase with its tag (`PurchaseHints.tag`), as the L402 client's `onEvent`. */
+  onEvent?: L402ClientOptions['onEvent'];
 }
 
 /** A slice purchase: the payment to the reseller, the slice, and the slice's first call when it was checked. */
@@ -58,8 +61,9 @@ export interface SubAgent {
    * Calls the origin with the tokens it holds; never buys there (`reuseOnly`).
    * When the token in use is spent (used up, expired, or refused by the origin as such), the next
    * token held for that URL takes its place: a spare of its scope, else a held one of a wider scope.
+   * `tag` labels the purchase for `onEvent`.
    */
-  call(url: string, init?: RequestInit): Promise<PurchaseResult>;
+  call(url: string, init?: RequestInit, tag?: string): Promise<PurchaseResult>;
 }
 
 /**
@@ -90,6 +94,7 @@ export function createSubAgent(o: SubAgentOptions): SubAgent {
     buyer: o.name,
     ...(policy ? { policy } : {}),
     ...(o.logger ? { logger: o.logger } : {}),
+    ...(o.onEvent ? { onEvent: o.onEvent } : {}),
   });
   const spare = new SpareSlices(tokens, o.clock);
 
@@ -116,7 +121,7 @@ export function createSubAgent(o: SubAgentOptions): SubAgent {
     client,
     buySlice,
     receive: (t) => spare.hold(t),
-    call: (url, init) => callWithSpares(client, spare, o.name, url, init),
+    call: (url, init, tag) => callWithSpares(client, spare, { buyer: o.name, tag }, url, init),
   };
 }
 
@@ -155,12 +160,12 @@ async function adoptDelivered(
 async function callWithSpares(
   client: L402Client,
   spare: SpareSlices,
-  buyer: string,
+  who: Pick<PurchaseHints, 'buyer' | 'tag'>,
   url: string,
   init?: RequestInit,
 ): Promise<PurchaseResult> {
   for (;;) {
-    const r = await client.purchase(url, init, { reuseOnly: true, buyer });
+    const r = await client.purchase(url, init, { reuseOnly: true, ...who });
     if (!ranOut(r) || !(await spare.next(url, r.macaroon))) return r;
     await r.response?.body?.cancel();
   }

@@ -1,12 +1,7 @@
 import type { Rng } from '../../infra/random.js';
 import type { Logger } from '../../infra/log.js';
 import type { LightningNode } from '../../infra/lightning/node.js';
-import {
-  createL402Client,
-  type BuyerNegotiator,
-  type L402Client,
-  type PurchaseEvent,
-} from '../../agents/l402/index.js';
+import { createL402Client, type BuyerNegotiator, type L402Client } from '../../agents/l402/index.js';
 import { allOf, budgetWindow, createPolicy, type PaymentPolicy } from '../../agents/policies/index.js';
 import { createDecider, type DeciderSpec } from '../../agents/buyer/deciders/spec.js';
 import type { Decider } from '../../agents/buyer/deciders/types.js';
@@ -22,6 +17,7 @@ import { buyerNegotiator } from './negotiators.js';
 import { chainOf, purchaseRow } from './purchase-row.js';
 import type { MarketRegistry } from './registry.js';
 import { ratingPoster } from './ratings.js';
+import { stepEvents } from './step-events.js';
 
 /** One agent of the market that runs tasks (a buyer, a sub-agent, a reseller restocking, a seller buying upstream). */
 export interface MarketAgent {
@@ -124,6 +120,7 @@ function agentParts(
   const { world, recorder, startMs } = deps;
   const clock = world.clock;
   const policy = agentPolicy(spec, clock);
+  const onEvent = stepEvents(recorder, startMs);
   const client = createL402Client({
     node: spec.node,
     fetch: world.fetch,
@@ -133,16 +130,8 @@ function agentParts(
     buyer: spec.name,
     acceptUnsignedInvoices: world.acceptUnsignedInvoices,
     ...(deps.maxFeeMsat && { maxFeeMsat: deps.maxFeeMsat }),
-    // Every step of every purchase (challenge, check, authorize, pay, consume, reuse) into events.jsonl,
-    // with its task: the buyer graph tags each request with the task it serves (tasks of one agent overlap).
-    ...(recorder.recordsEvents && {
-      onEvent: (e: PurchaseEvent, taskId: string | undefined) =>
-        recorder.event(e.atMs - startMs, 'step', {
-          ...e,
-          atMs: e.atMs - startMs,
-          taskId: taskId ?? '',
-        }),
-    }),
+    // The buyer graph tags each request with the task it serves (tasks of one agent overlap).
+    ...(onEvent && { onEvent }),
   });
   const agent = createBuyerAgent({
     name: spec.name,

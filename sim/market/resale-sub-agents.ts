@@ -9,6 +9,7 @@ import type { ResellerSpec } from '../scenario/schema.js';
 import { instanceNames } from '../scenario/checks.js';
 import type { RevenueTracker } from './sellers.js';
 import { purchaseRow } from './purchase-row.js';
+import { stepEvents } from './step-events.js';
 import type { World } from './world.js';
 
 /** A reseller built into the world: where its slices are sold, where they are used, its sub-agents. */
@@ -17,6 +18,8 @@ export interface BuiltReseller {
   spec: ResellerSpec;
   sliceUrl: string;
   originUrl: string;
+  /** The origin seller's listing name (the seller of the calls made with slices). */
+  originSeller: string;
   subs: { agent: SubAgent; rng: Rng }[];
 }
 
@@ -36,6 +39,7 @@ export async function buildSubAgents(
   name: string,
 ): Promise<BuiltReseller['subs']> {
   const { world, recorder, logger } = ctx;
+  const onEvent = stepEvents(recorder, ctx.startMs);
   const subs: BuiltReseller['subs'] = [];
   for (const subName of instanceNames(`${name}-sub`, spec.subAgents.count)) {
     const subNode = await world.node(subName, 'sub-agent', Math.ceil(spec.subAgents.budgetMsat * 1.1));
@@ -47,6 +51,8 @@ export async function buildSubAgents(
       clock: world.clock,
       budgetMsat: spec.subAgents.budgetMsat,
       logger,
+      // Each purchase tagged with the sub-agent task it serves.
+      ...(onEvent && { onEvent }),
     });
     subs.push({ agent, rng: world.rng.fork(`sub-agent/${subName}`) });
   }
@@ -98,7 +104,7 @@ async function runSubTask(
   // The slice's first call at the origin is its check: the reseller is paid only if it works.
   const bought = await agent.buySlice(
     r.sliceUrl,
-    { taskValueMsat: valueMsat, buyer: agent.name },
+    { taskValueMsat: valueMsat, buyer: agent.name, tag: taskId },
     { url: r.originUrl },
   );
   const sale = purchaseRow(bought.result, { ...row, seller: r.name });
@@ -107,19 +113,19 @@ async function runSubTask(
   let calls = 0;
   if (bought.check) {
     await bought.check.response?.body?.cancel();
-    recorder.purchase(withCheck(sale, purchaseRow(bought.check, { ...row, seller: r.originUrl })));
+    recorder.purchase(withCheck(sale, purchaseRow(bought.check, { ...row, seller: r.originSeller })));
     if (bought.check.outcome === 'success') calls++;
   } else recorder.purchase(sale);
   const record = async (used: PurchaseResult) => {
     await used.response?.body?.cancel();
-    recorder.purchase(purchaseRow(used, { ...row, seller: r.originUrl }));
+    recorder.purchase(purchaseRow(used, { ...row, seller: r.originSeller }));
     spent += used.paidMsat;
     fees += used.feeMsat;
     if (used.outcome === 'success') calls++;
   };
   if (bought.slice)
     for (let i = bought.check ? 1 : 0; i < r.spec.sliceCalls; i++)
-      await record(await agent.call(r.originUrl));
+      await record(await agent.call(r.originUrl, undefined, taskId));
   const done = calls === r.spec.sliceCalls;
   const endedAt = clock.now();
   recorder.task({

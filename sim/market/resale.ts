@@ -11,6 +11,7 @@ import type { ResellerSpec, Scenario } from '../scenario/schema.js';
 import { instanceNames } from '../scenario/checks.js';
 import type { MarketRegistry } from './registry.js';
 import type { RevenueTracker } from './sellers.js';
+import { stepEvents } from './step-events.js';
 import { purchaseRow } from './purchase-row.js';
 import type { World } from './world.js';
 import { buildSubAgents, startSubAgent, type BuiltReseller, type ResaleCtx } from './resale-sub-agents.js';
@@ -108,10 +109,22 @@ async function buildReseller(
   revenue.watch(node);
   const base = await world.serve(`${name}.resellers.sim`, (req) => reseller.app.fetch(req));
   const subs = await buildSubAgents(ctx, spec, name);
-  return { name, spec, sliceUrl: `${base}/slice`, originUrl: origin.listing.url, subs };
+  return {
+    name,
+    spec,
+    sliceUrl: `${base}/slice`,
+    originUrl: origin.listing.url,
+    originSeller: origin.listing.name,
+    subs,
+  };
 }
 
-/** The reseller's upstream client; each bundle it pays for is recorded as the reseller's purchase. */
+/**
+ * The reseller's upstream client; each bundle it pays for is recorded as the
+ * reseller's purchase (task `<name>/restock-<k>`), and every step of its
+ * purchases goes to events.jsonl under the restock it leads to (the steps of
+ * an attempt that paid nothing share the next restock's label).
+ */
 function restockClient(
   ctx: ResaleCtx,
   spec: ResellerSpec,
@@ -121,6 +134,7 @@ function restockClient(
 ) {
   const { world, recorder, logger, startMs } = ctx;
   let restock = 0;
+  const steps = stepEvents(recorder, startMs);
   return createL402Client({
     node,
     fetch: world.fetch,
@@ -129,6 +143,7 @@ function restockClient(
     buyer: name,
     acceptUnsignedInvoices: world.acceptUnsignedInvoices,
     onEvent: (e: PurchaseEvent) => {
+      steps?.(e, `${name}/restock-${restock}`);
       if (e.step !== 'pay' || !e.ok) return;
       // A bundle bought upstream: the reseller's cost, and routing fees the ledger will see. It is an
       // acquisition, not a call: the bundle's calls are made by the sub-agents with the slices.
