@@ -8,7 +8,7 @@ import { parseOverrideArgs } from '../scenario/overrides.js';
 import { scenarioChecks } from '../market/checks.js';
 import { parseGridArgs } from '../sweep/grid.js';
 import { gridAxes, runSweep, type SweepTransport } from '../sweep/runner.js';
-import { checkSweep, validateGridPoints } from '../sweep/plan.js';
+import { checkQueueSweep, checkSweep, validateGridPoints } from '../sweep/plan.js';
 import { checkOutDir } from '../sweep/out-dir.js';
 import { parseQueueUrl } from '../sweep/queue-connection.js';
 import { queueTransport } from '../sweep/queue-coordinator.js';
@@ -27,7 +27,7 @@ differences over common seeds against the first grid point (the baseline).
                         e.g. --grid 'buyers[0].decider.name=cheapest,random'
                         (default: the scenario's own sweep.grid)
   --seeds N             seeds per grid point, 1 to 1,000; a sweep runs seeds 1..N at every
-                        point (default: the scenario's sweep.seeds, or 3); at most 10,000
+                        point (default: the scenario's sweep.seeds, or 3); at most 100,000
                         runs (grid points × seeds) per sweep
   --workers N           worker threads (default: cores − 1, at least 1; 0 runs inline)
   --set KEY=VALUE       override applied to every point (repeatable)
@@ -83,6 +83,7 @@ export async function sweepCommand(argv: string[], io: CommandIo): Promise<ExitC
   checkOutDir(outDir);
   validateGridPoints(name, points, base, scenarioChecks);
   const total = points.reduce((n, a) => n * a.values.length, 1) * seeds;
+  if (values.queue) checkQueueSweep(total);
   const transport = values.queue ? queueOf(values.queue, name, io) : undefined;
   io.err(
     `sweeping ${loaded.name}: ${total} runs (${total / seeds} points × ${seeds} seeds) ` +

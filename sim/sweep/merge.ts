@@ -2,9 +2,11 @@ import type { Summary } from '../metrics/summary.js';
 import { clipInterval, tInterval, type Interval } from '../metrics/stats.js';
 import { holm, pairedDifference, type PairedDifference } from '../metrics/paired.js';
 import { SWEEP_METRICS } from './metrics.js';
+import { digestRun, runsByPoint, type DigestedRun } from './digest.js';
 import { sellerShares, type SellerShareStats } from './seller-shares.js';
 
 export { SWEEP_METRICS };
+export type { DigestedRun };
 
 /**
  * A metric at one grid point across its seeds: the mean of the per-seed values with its 95%
@@ -55,38 +57,54 @@ export interface SweepRun {
   summary: Summary;
 }
 
+type GridPoints = { index: number; label: string; overrides: Record<string, unknown> }[];
+
+/** `mergeDigests` of the runs' summaries. */
+export function mergeRuns(
+  scenario: string,
+  axes: SweepResult['axes'],
+  points: GridPoints,
+  runs: readonly SweepRun[],
+  baseline = 0,
+): SweepResult {
+  const digested = runs.map((r) => ({ point: r.point, seed: r.seed, digest: digestRun(r.summary) }));
+  return mergeDigests(scenario, axes, points, digested, baseline);
+}
+
+/** A run's value of a metric (null where it has none). */
+const valueOf = (r: DigestedRun, key: string): number | null => r.digest.values[key] ?? null;
+
 /**
  * Groups runs by grid point (in grid order), computes each metric's mean
  * over seeds with a 95% t-interval (seeds are the replication unit; a
  * proportion is the mean of its per-seed rates, clipped to [0, 1]), then
  * each point's paired difference from the baseline over common seeds with
  * Holm's correction across the points of each metric. A pure function of
- * the per-run summaries.
+ * the per-run digests, in the order given (a sweep gives them in job order).
  */
-export function mergeRuns(
+export function mergeDigests(
   scenario: string,
   axes: SweepResult['axes'],
-  points: { index: number; label: string; overrides: Record<string, unknown> }[],
-  runs: readonly SweepRun[],
+  points: GridPoints,
+  runs: readonly DigestedRun[],
   baseline = 0,
 ): SweepResult {
   const seeds = [...new Set(runs.map((r) => r.seed))];
+  const runsAt = runsByPoint(runs);
   const shares = sellerShares(points, runs, baseline);
   // A seed where either run has no value for the metric (null) is not a common seed.
-  const bySeed = (point: number, key: string) => {
-    const m = SWEEP_METRICS.find((x) => x.key === key)!;
-    return new Map(runs.filter((r) => r.point === point).map((r) => [String(r.seed), m.of(r.summary)]));
-  };
+  const bySeed = (point: number, key: string) =>
+    new Map(runsAt(point).map((r) => [String(r.seed), valueOf(r, key)]));
   const merged = points.map((p): MergedPoint => {
-    const mine = runs
-      .filter((r) => r.point === p.index)
-      .sort((a, b) => String(a.seed).localeCompare(String(b.seed), 'en', { numeric: true }));
+    const mine = [...runsAt(p.index)].sort((a, b) =>
+      String(a.seed).localeCompare(String(b.seed), 'en', { numeric: true }),
+    );
     const metrics: Record<string, PointMetric> = {};
     for (const m of SWEEP_METRICS) {
-      const iv: PointMetric = tInterval(mine.map((r) => m.of(r.summary)));
+      const iv: PointMetric = tInterval(mine.map((r) => valueOf(r, m.key)));
       if (m.counts) {
         const [count, of] = mine
-          .map((r) => m.counts!(r.summary))
+          .map((r) => r.digest.counts[m.key]!)
           .reduce((a, b) => [a[0] + b[0], a[1] + b[1]], [0, 0]);
         clipInterval(iv, 0, 1);
         iv.pooled = { count, of };
@@ -110,7 +128,7 @@ export function mergeRuns(
       }),
       groups: groupIntervals(mine),
       sellers: shares[p.index]!,
-      conservationHolds: mine.every((r) => r.summary.conservation.holds),
+      conservationHolds: mine.every((r) => r.digest.conservationHolds),
     };
   });
   // Holm over the family of comparisons with the baseline, one family per metric.
@@ -126,27 +144,23 @@ export function mergeRuns(
     .map((r) => ({
       point: r.point,
       seed: r.seed,
-      values: Object.fromEntries(SWEEP_METRICS.map((m) => [m.key, m.of(r.summary)])),
-      conservationHolds: r.summary.conservation.holds,
+      values: r.digest.values,
+      conservationHolds: r.digest.conservationHolds,
     }));
   return { scenario, axes, seeds, baseline, points: merged, runs: longRows };
 }
 
 // A group's surplus per task is undefined in a run where it had no tasks, its payment success
 // where it tried no payment: those runs are left out, as for the point's own metrics.
-function groupIntervals(mine: readonly SweepRun[]): MergedPoint['groups'] {
-  const names = [...new Set(mine.flatMap((r) => Object.keys(r.summary.groups)))].sort();
+function groupIntervals(mine: readonly DigestedRun[]): MergedPoint['groups'] {
+  const names = [...new Set(mine.flatMap((r) => Object.keys(r.digest.groups)))].sort();
   const out: MergedPoint['groups'] = {};
   for (const g of names) {
-    const present = mine.map((r) => r.summary.groups[g]).filter((x) => x !== undefined);
+    const present = mine.map((r) => r.digest.groups[g]).filter((x) => x !== undefined);
     out[g] = {
-      surplusPerTaskMsat: tInterval(present.map((x) => (x.tasks > 0 ? x.surplusPerTaskMsat : null))),
-      paymentSuccessRate: clipInterval(
-        tInterval(present.map((x) => (x.paymentsAttempted > 0 ? x.paymentSuccessRate : null))),
-        0,
-        1,
-      ),
-      spentMsat: tInterval(present.map((x) => x.spentMsat + x.feesMsat)),
+      surplusPerTaskMsat: tInterval(present.map((x) => x.surplusPerTaskMsat)),
+      paymentSuccessRate: clipInterval(tInterval(present.map((x) => x.paymentSuccessRate)), 0, 1),
+      spentMsat: tInterval(present.map((x) => x.spentMsat)),
     };
   }
   return out;

@@ -1,12 +1,13 @@
 import { existsSync, readdirSync, rmSync, rmdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { LabError } from '../../infra/errors.js';
 
 /**
- * A sweep's --out directory: new, empty, or a previous sweep's (it has sweep.json). Before
- * writing, the previous sweep's outputs are removed, so none of them (a grid point or seed
- * the new sweep does not have, a chart it does not draw) passes for part of the new sweep;
- * only files a sweep writes are removed, anything else in the directory stays.
+ * A sweep's --out directory: new, empty, a previous sweep's (it has sweep.json), or one holding
+ * only a sweep's outputs (a sweep stopped before its end leaves the summary.json of each run
+ * that finished). Before the first write, the previous sweep's outputs are removed, so none of
+ * them (a grid point or seed the new sweep does not have, a chart it does not draw) passes for
+ * part of the new sweep; only files a sweep writes are removed, anything else stays.
  */
 
 /** Files a sweep writes, relative to its directory (POSIX separators). */
@@ -16,13 +17,13 @@ const POINT = /^point-\d+$/;
 const SEED = /^seed-[^/]+$/;
 const RUN_SUMMARY = 'summary.json';
 
-/** Refuses an --out that exists and holds files but not a previous sweep's sweep.json. */
+/** Refuses an --out that exists and holds files but neither a previous sweep's sweep.json nor only a sweep's outputs. */
 export function checkOutDir(dir: string): void {
   if (!existsSync(dir)) return;
   if (!statSync(dir).isDirectory())
     throw new LabError('out_dir_in_use', `--out ${dir} is a file; give a directory for the sweep's outputs`);
   const entries = readdirSync(dir);
-  if (entries.length === 0 || entries.includes('sweep.json')) return;
+  if (entries.length === 0 || entries.includes('sweep.json') || onlySweepOutputs(dir, entries)) return;
   const shown = entries.sort().slice(0, 3).join(', ') + (entries.length > 3 ? ', …' : '');
   throw new LabError(
     'out_dir_in_use',
@@ -46,6 +47,25 @@ export function clearSweepOutputs(dir: string): void {
     removeIfEmpty(join(runs, point));
   }
   removeIfEmpty(runs);
+}
+
+/** Whether every file in `dir` (whose top-level names are `top`) is one a sweep writes. */
+function onlySweepOutputs(dir: string, top: readonly string[]): boolean {
+  if (!top.every((name) => TOP_OUTPUTS.includes(name) || name === 'charts' || name === 'runs')) return false;
+  return readdirSync(dir, { recursive: true, withFileTypes: true }).every(
+    (e) =>
+      e.isDirectory() || (e.isFile() && isSweepOutput(relative(dir, join(e.parentPath, e.name)).split(sep))),
+  );
+}
+
+/** Whether a file, by its path's parts under the sweep's directory, is one a sweep writes. */
+function isSweepOutput([top, ...under]: string[]): boolean {
+  if (under.length === 0) return TOP_OUTPUTS.includes(top!);
+  if (top === 'charts') return under.length === 1 && CHART.test(under[0]!);
+  const [point, seed, file] = under;
+  return (
+    top === 'runs' && under.length === 3 && POINT.test(point!) && SEED.test(seed!) && file === RUN_SUMMARY
+  );
 }
 
 function entries(dir: string) {

@@ -5,12 +5,9 @@ import type { SweepJob, SweepReply } from './protocol.js';
 import { runJob } from './job.js';
 
 /**
- * Runs sweep jobs over `workers` worker threads (or inline when 0), calling
- * `onDone` as each finishes. Results come back in job order whatever order
- * the workers finish in, so a sweep's output does not depend on scheduling.
- * A thread that dies (out of memory, an exit) fails only the job it was running,
- * as `worker_crashed`; a new thread takes its place and the other jobs run.
- * `spawn` makes the threads (tests pass one whose threads die on purpose).
+ * Runs sweep jobs over `workers` worker threads (or inline when 0) and returns their replies in
+ * job order, whatever order the workers finish in, calling `onDone` as each finishes (see
+ * `streamPool`, which keeps no reply).
  */
 export async function runPool(
   jobs: readonly SweepJob[],
@@ -20,16 +17,40 @@ export async function runPool(
 ): Promise<SweepReply[]> {
   const replies: SweepReply[] = new Array(jobs.length);
   const indexOf = new Map(jobs.map((j, i) => [j.id, i]));
+  await streamPool(
+    jobs,
+    workers,
+    (reply, finished) => {
+      replies[indexOf.get(reply.id)!] = reply;
+      onDone(reply, finished);
+    },
+    spawn,
+  );
+  return replies;
+}
+
+/**
+ * Runs sweep jobs over `workers` worker threads (or inline when 0), handing each reply to
+ * `onDone` as it finishes, once per job, and keeping none (a sweep's memory does not grow with
+ * its summaries). A thread that dies (out of memory, an exit) fails only the job it was running,
+ * as `worker_crashed`; a new thread takes its place and the other jobs run.
+ * `spawn` makes the threads (tests pass one whose threads die on purpose).
+ */
+export async function streamPool(
+  jobs: readonly SweepJob[],
+  workers: number,
+  onDone: (reply: SweepReply, finished: number) => void,
+  spawn: () => Worker = () => spawnWorker(),
+): Promise<void> {
+  const waiting = new Set(jobs.map((j) => j.id));
   let finished = 0;
   const record = (reply: SweepReply) => {
-    const i = indexOf.get(reply.id);
-    if (i === undefined || replies[i] !== undefined) return;
-    replies[i] = reply;
+    if (!waiting.delete(reply.id)) return;
     onDone(reply, ++finished);
   };
   if (workers <= 0) {
     for (const job of jobs) record(await runJob(job));
-    return replies;
+    return;
   }
   const queue = [...jobs].reverse();
   // One lane per thread: it runs jobs until the queue is empty, replacing its thread if it dies.
@@ -73,7 +94,6 @@ export async function runPool(
       start();
     });
   await Promise.all(Array.from({ length: Math.min(workers, jobs.length) }, lane));
-  return replies;
 }
 
 /** A worker thread running sim/sweep/worker.ts: post it a SweepJob, it answers with a SweepReply. */

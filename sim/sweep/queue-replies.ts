@@ -3,17 +3,25 @@ import type { Redis } from 'ioredis';
 import type { SweepReply } from './protocol.js';
 import { jobKey } from './queue-plan.js';
 
-/** The replies stored in `key` (a sweep's result or failure hash) not recorded yet. */
+/** Replies read from Redis at once: what the coordinator holds of them is this many summaries at most. */
+export const READ_BATCH = 16;
+
+/**
+ * Hands `record` the replies stored in `key` (a sweep's result or failure hash) not done yet, one
+ * at a time, reading them READ_BATCH at once: a sweep resumed with thousands of stored runs
+ * never holds more than a batch of their summaries.
+ */
 export async function readReplies(
   redis: Redis,
   key: string,
-  replies: ReadonlyMap<number, SweepReply>,
+  done: ReadonlySet<number>,
   record: (r: SweepReply) => void,
 ): Promise<void> {
-  const fresh = (await redis.hkeys(key)).filter((f) => !replies.has(Number(f)));
-  if (fresh.length === 0) return;
-  const values = await redis.hmget(key, ...fresh);
-  for (const v of values) if (v !== null) record(JSON.parse(v) as SweepReply);
+  const fresh = (await redis.hkeys(key)).filter((f) => !done.has(Number(f)));
+  for (let i = 0; i < fresh.length; i += READ_BATCH) {
+    const values = await redis.hmget(key, ...fresh.slice(i, i + READ_BATCH));
+    for (const v of values) if (v !== null) record(JSON.parse(v) as SweepReply);
+  }
 }
 
 /**

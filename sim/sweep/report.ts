@@ -80,7 +80,19 @@ function noteOf(r: SweepResult): string {
   return notes.map((n) => (n ? `. ${n}` : '')).join('');
 }
 
-/** Writes the sweep's report.html and charts/*.png; returns the report path. */
+/**
+ * Most rows (bars or dots) a chart draws. A taller chart is unreadable, and drawing it costs
+ * memory in proportion to its height: a 10,000-point sweep's charts ran a process out of memory
+ * at 23 GB. Such a sweep's figures are in the report's tables and sweep.csv.
+ */
+export const MAX_CHART_ROWS = 200;
+
+/** The rows a chart spec draws (its data values). */
+function rowsOf(spec: TopLevelSpec): number {
+  return (spec as { data?: { values?: unknown[] } }).data?.values?.length ?? 0;
+}
+
+/** Writes the sweep's report.html and charts/*.png (charts of at most `MAX_CHART_ROWS` rows); returns the report path. */
 export async function writeSweepReport(dir: string, r: SweepResult): Promise<string> {
   const specs: { id: string; title: string; spec: TopLevelSpec }[] = CHART_METRICS.map((key) => {
     const m = SWEEP_METRICS.find((x) => x.key === key)!;
@@ -101,7 +113,8 @@ export async function writeSweepReport(dir: string, r: SweepResult): Promise<str
     specs.push({ id: 'sweep-groups', title: 'Policy comparison: buyer surplus per task by group', spec: g });
   const charts: RenderedChart[] = [];
   mkdirSync(join(dir, 'charts'), { recursive: true });
-  for (const s of specs) {
+  const omitted = specs.filter((s) => rowsOf(s.spec) > MAX_CHART_ROWS);
+  for (const s of specs.filter((x) => rowsOf(x.spec) <= MAX_CHART_ROWS)) {
     const svg = await toSvg(s.spec);
     writeFileSync(join(dir, 'charts', `${s.id}.png`), svgToPng(svg));
     charts.push({ id: s.id, title: s.title, svg });
@@ -113,6 +126,11 @@ export async function writeSweepReport(dir: string, r: SweepResult): Promise<str
       '<h2>Grid points</h2>',
       htmlTable(legendTable(r).header, legendTable(r).rows),
       '<h2>Charts</h2>',
+      ...(omitted.length
+        ? [
+            `<p>${omitted.length} chart(s) not drawn: more than ${MAX_CHART_ROWS} rows each (${r.points.length} grid points). Their figures are in the tables below and in sweep.csv.</p>`,
+          ]
+        : []),
       chartGrid(charts),
       '<h2>Paired differences from the baseline</h2>',
       ...pageTables(r, pairedTable),

@@ -1,14 +1,14 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Scenario } from '../scenario/schema.js';
-import { summaryJson } from '../report/write-run.js';
 import { expandGrid, type GridAxis } from './grid.js';
-import { mergeRuns, sweepCsv, type SweepResult, type SweepRun } from './merge.js';
-import { runPool } from './pool.js';
+import { mergeDigests, sweepCsv, type SweepResult } from './merge.js';
+import { streamPool } from './pool.js';
 import type { SweepJob, SweepReply } from './protocol.js';
 import { writeSweepReport } from './report.js';
 import { checkSweep } from './plan.js';
-import { checkOutDir, clearSweepOutputs } from './out-dir.js';
+import { checkOutDir } from './out-dir.js';
+import { RunCollector, type SweepFailure } from './collect.js';
 
 export interface SweepOptions {
   /** Scenario name or path (workers load it themselves). */
@@ -26,19 +26,17 @@ export interface SweepOptions {
   transport?: SweepTransport;
 }
 
-/** Runs a sweep's jobs and returns one reply per job, in job order, calling `onDone` as each finishes. */
+/**
+ * Runs a sweep's jobs, calling `onDone` once per job as it finishes, in any order; what it
+ * resolves to is not read (a transport need not keep the replies, and should not: a summary is
+ * tens of kB).
+ */
 export type SweepTransport = (
   jobs: readonly SweepJob[],
   onDone: (reply: SweepReply, finished: number) => void,
-) => Promise<SweepReply[]>;
+) => Promise<unknown>;
 
-/** A failed run of a sweep, kept with its point and seed. */
-export interface SweepFailure {
-  point: string;
-  seed: string | number;
-  code: string;
-  message: string;
-}
+export type { SweepFailure };
 
 /** The scenario's own grid (its `sweep.grid`), the axes of a sweep given no --grid. */
 export function gridAxes(s: Scenario): GridAxis[] {
@@ -46,11 +44,12 @@ export function gridAxes(s: Scenario): GridAxis[] {
 }
 
 /**
- * Runs every grid point with every seed over worker threads, merges the
- * summaries into one table with 95% t-intervals across seeds, and writes
- * sweep.json, sweep.csv, report.html and each run's summary.json, replacing a
- * previous sweep's outputs in `outDir` (out-dir.ts). Refuses a sweep over the
- * size limits or with a repeated or seed grid path (plan.ts) before running.
+ * Runs every grid point with every seed over worker threads, writing each
+ * run's summary.json as it finishes and keeping only its digest (collect.ts),
+ * merges the digests into one table with 95% t-intervals across seeds, and
+ * writes sweep.json, sweep.csv and report.html, replacing a previous sweep's
+ * outputs in `outDir` (out-dir.ts). Refuses a sweep over the size limits or
+ * with a repeated or seed grid path (plan.ts) before running.
  */
 export async function runSweep(
   o: SweepOptions,
@@ -64,42 +63,20 @@ export async function runSweep(
   for (const p of points)
     for (const seed of seeds)
       jobs.push({ id: jobs.length, scenario: o.scenario, overrides: { ...o.base, ...p.overrides }, seed });
-  const transport: SweepTransport = o.transport ?? ((js, onDone) => runPool(js, o.workers, onDone));
-  const replies = await transport(jobs, (reply, finished) => {
+  const labels = points.map((p) => p.label);
+  const collector = new RunCollector(jobs, labels, seeds.length, o.outDir);
+  const transport: SweepTransport = o.transport ?? ((js, onDone) => streamPool(js, o.workers, onDone));
+  await transport(jobs, (reply, finished) => {
+    collector.add(reply);
     const job = jobs[reply.id]!;
-    o.onProgress?.(
-      finished,
-      jobs.length,
-      `${points[Math.floor(job.id / seeds.length)]!.label} seed ${job.seed}`,
-    );
+    o.onProgress?.(finished, jobs.length, `${labels[Math.floor(job.id / seeds.length)]} seed ${job.seed}`);
   });
-  const runs: SweepRun[] = [];
-  const failures: SweepFailure[] = [];
-  replies.forEach((reply, i) => {
-    const job = jobs[i]!;
-    const point = Math.floor(i / seeds.length);
-    if (reply.ok) runs.push({ point, seed: job.seed, summary: reply.summary });
-    else
-      failures.push({
-        point: points[point]!.label,
-        seed: job.seed,
-        code: reply.code,
-        message: reply.message,
-      });
-  });
-  const result = mergeRuns(o.loaded.name, axes, points, runs);
-  let reportPath: string | undefined;
-  if (o.outDir) {
-    clearSweepOutputs(o.outDir);
-    mkdirSync(o.outDir, { recursive: true });
-    writeFileSync(join(o.outDir, 'sweep.json'), JSON.stringify({ ...result, failures }, null, 2) + '\n');
-    writeFileSync(join(o.outDir, 'sweep.csv'), sweepCsv(result));
-    for (const r of runs) {
-      const dir = join(o.outDir, 'runs', `point-${r.point}`, `seed-${r.seed}`);
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, 'summary.json'), summaryJson(r.summary));
-    }
-    reportPath = await writeSweepReport(o.outDir, result);
-  }
-  return { result, failures, ...(reportPath && { reportPath }) };
+  collector.check();
+  const failures = collector.failures();
+  const result = mergeDigests(o.loaded.name, axes, points, collector.runs());
+  if (!o.outDir) return { result, failures };
+  const dir = collector.out();
+  writeFileSync(join(dir, 'sweep.json'), JSON.stringify({ ...result, failures }, null, 2) + '\n');
+  writeFileSync(join(dir, 'sweep.csv'), sweepCsv(result));
+  return { result, failures, reportPath: await writeSweepReport(dir, result) };
 }

@@ -1,6 +1,6 @@
 import { holm, pairedDifference, type PairedDifference } from '../metrics/paired.js';
 import { clipInterval, tInterval, type Interval } from '../metrics/stats.js';
-import type { Summary } from '../metrics/summary.js';
+import { runsByPoint, type DigestedRun, type RunDigest } from './digest.js';
 
 /** One seller's share of the sales at one grid point, and its paired difference from the baseline. */
 export interface SellerShareStats {
@@ -10,45 +10,39 @@ export interface SellerShareStats {
   paired?: PairedDifference;
 }
 
-/** A finished run as the shares need it. */
-interface Run {
-  point: number;
-  seed: string | number;
-  summary: Summary;
-}
-
 /**
  * A seller's share of the run's sales: 0 when it sold nothing while others sold (a seed where it
  * lost the whole market counts), undefined (null, left out) in a run without any sales.
  */
-function shareOf(s: Summary, seller: string): number | null {
+function shareOf(d: RunDigest, seller: string): number | null {
   let total = 0;
-  for (const v of Object.values(s.market.sellers)) total += v.sales;
-  return total > 0 ? (s.market.sellers[seller]?.sales ?? 0) / total : null;
+  for (const sales of Object.values(d.sales)) total += sales;
+  return total > 0 ? (d.sales[seller] ?? 0) / total : null;
 }
 
 /**
- * Per grid point, each seller's share of the sales (summary
- * `market.sellers`: payments to it over all payments) with its interval over
+ * Per grid point, each seller's share of the sales (the summary's
+ * `market.sellers`, as digested: payments to it over all payments) with its interval over
  * seeds and its paired difference from the baseline point: who wins the
  * customers as the grid changes, whatever each one charges.
  */
 export function sellerShares(
   points: readonly { index: number }[],
-  runs: readonly Run[],
+  runs: readonly DigestedRun[],
   baseline: number,
 ): Record<number, Record<string, SellerShareStats>> {
-  const sellers = [...new Set(runs.flatMap((r) => Object.keys(r.summary.market.sellers)))].sort();
+  const sellers = [...new Set(runs.flatMap((r) => Object.keys(r.digest.sales)))].sort();
+  const runsAt = runsByPoint(runs);
   const bySeed = (point: number, seller: string) =>
-    new Map(runs.filter((r) => r.point === point).map((r) => [String(r.seed), shareOf(r.summary, seller)]));
+    new Map(runsAt(point).map((r) => [String(r.seed), shareOf(r.digest, seller)]));
   const out: Record<number, Record<string, SellerShareStats>> = {};
   for (const p of points) {
-    const mine = runs.filter((r) => r.point === p.index);
+    const mine = runsAt(p.index);
     out[p.index] = Object.fromEntries(
       sellers.map((seller) => [
         seller,
         {
-          share: clipInterval(tInterval(mine.map((r) => shareOf(r.summary, seller))), 0, 1),
+          share: clipInterval(tInterval(mine.map((r) => shareOf(r.digest, seller))), 0, 1),
           ...(p.index !== baseline && {
             paired: clipInterval(pairedDifference(bySeed(p.index, seller), bySeed(baseline, seller)), -1, 1),
           }),

@@ -57,4 +57,29 @@ describe('sweep --out that a previous sweep wrote', () => {
     expect(tree(out)).toEqual(['summary.json']);
     expect(existsSync(join(out, 'sweep.json'))).toBe(false);
   });
+
+  it('runs into an --out holding only runs/point-*/seed-*/summary.json of a sweep stopped before sweep.json, replacing them', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'sweep-out-'));
+    mkdirSync(join(out, 'runs', 'point-4', 'seed-7'), { recursive: true });
+    writeFileSync(join(out, 'runs', 'point-4', 'seed-7', 'summary.json'), '{}');
+    await sweep(out, 'buyers[0].count=3', 1);
+    expect(tree(out).filter((f) => !f.startsWith('charts/'))).toEqual([
+      'report.html',
+      'runs/point-0/seed-1/summary.json',
+      'sweep.csv',
+      'sweep.json',
+    ]);
+  }, 120_000);
+
+  it('refuses an --out holding a stopped sweep’s runs and a file no sweep wrote among them, leaving it as it was', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'sweep-out-'));
+    mkdirSync(join(out, 'runs', 'point-0', 'seed-1'), { recursive: true });
+    writeFileSync(join(out, 'runs', 'point-0', 'seed-1', 'summary.json'), '{}');
+    writeFileSync(join(out, 'runs', 'point-0', 'notes.md'), 'mine');
+    await expect(sweep(out, 'buyers[0].count=3', 1)).rejects.toMatchObject({
+      code: 'out_dir_in_use',
+      message: `--out ${out} holds files no sweep wrote (runs); give a new or empty directory, or a previous sweep's, whose outputs the new sweep replaces`,
+    });
+    expect(tree(out)).toEqual(['runs/point-0/notes.md', 'runs/point-0/seed-1/summary.json']);
+  });
 });

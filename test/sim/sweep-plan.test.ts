@@ -10,6 +10,7 @@ import { loadScenario } from '../../sim/scenario/load.js';
 import { scenarioChecks } from '../../sim/market/checks.js';
 import { runSweep } from '../../sim/sweep/runner.js';
 import { parseGridArgs } from '../../sim/sweep/grid.js';
+import { checkSweep } from '../../sim/sweep/plan.js';
 
 const io: CommandIo = { out: () => {}, err: () => {}, interactive: false, now: () => new Date(0) };
 // Were a sweep not refused, it would be short and write to a temporary directory.
@@ -62,11 +63,28 @@ describe('sweep size limits', () => {
     });
   });
 
-  it('refuses more than 10,000 runs (grid points × seeds)', async () => {
-    const grid = ['--grid', 'durationSec=5,6,7,8,9,10,11,12,13,14,15', '--seeds', '1000'];
+  it('refuses more than 100,000 runs (grid points × seeds), saying what one sweep keeps of each run', async () => {
+    const durations = Array.from({ length: 101 }, (_, i) => i + 5).join(',');
+    const grid = ['--grid', `durationSec=${durations}`, '--seeds', '1000'];
     expect(await failure(['quickstart', ...grid, ...short])).toEqual({
       code: 2,
-      text: 'this sweep has 11 grid points × 1000 seeds = 11,000 runs, more than the 10,000 one sweep holds in memory; use fewer grid values or seeds, or split it into several sweeps',
+      text: 'this sweep has 101 grid points × 1000 seeds = 101,000 runs, more than the 100,000 one sweep merges (it keeps about 1–3 kB of each run in memory); use fewer grid values or seeds, or split it into several sweeps',
+    });
+  });
+
+  it('accepts exactly 100,000 runs: 100 grid points × 1,000 seeds passes the size check', () => {
+    const axes = parseGridArgs([`durationSec=${Array.from({ length: 100 }, (_, i) => i + 5).join(',')}`]);
+    expect(() => checkSweep(axes, 1000)).not.toThrow();
+  });
+
+  it('refuses a queue sweep of more than 10,000 runs before connecting, saying why (summaries stay in Redis)', async () => {
+    const durations = Array.from({ length: 11 }, (_, i) => i + 5).join(',');
+    const grid = ['--grid', `durationSec=${durations}`, '--seeds', '1000'];
+    // Nothing listens on port 1: the refusal comes before any connection is tried.
+    const queue = ['--queue', 'redis://127.0.0.1:1', '--out', tmpOut()];
+    expect(await failure(['quickstart', ...grid, ...queue])).toEqual({
+      code: 2,
+      text: "this sweep has 11,000 runs, more than the 10,000 a queue sweep keeps in Redis (each run's summary, 25–90 kB, stays there until the sweep ends); split it into several sweeps, or run it without --queue",
     });
   });
 
