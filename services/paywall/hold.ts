@@ -134,11 +134,11 @@ export class HoldBook {
       else await node.cancelInvoice(h.paymentHash);
       return h.resolving === 'settle' ? 'settled' : 'canceled';
     } catch (err) {
-      const state = await node.lookupInvoice(h.paymentHash).then(
-        (inv) => inv?.state,
-        () => undefined,
-      );
+      const inv = await node.lookupInvoice(h.paymentHash).catch(() => null);
+      const state = inv === null ? undefined : (inv?.state ?? 'gone');
       if (state === 'settled' || state === 'canceled') return state;
+      // A node canceling an expired unpaid invoice itself may then forget it: no HTLC is left to refund.
+      if (state === 'gone' && h.resolving === 'cancel') return 'canceled';
       logger.warn({ err, paymentHash: h.paymentHash, verdict: h.resolving }, 'hold invoice: will try again');
       return undefined;
     }

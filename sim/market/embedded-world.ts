@@ -97,7 +97,7 @@ export class EmbeddedWorld implements World {
       secrets: insecureSeededSecrets(rng.fork('simnet')),
       latency: latencyModel(spec.hopLatency),
       signInvoices,
-      // Nothing in a market looks an invoice up after it expired: forgetting settled ones keeps memory per expiry window, not per payment.
+      // Settled invoices go once expired (a bounded archive of 100,000 still answers lookups): memory per expiry window, not per payment.
       forgetSettledInvoices: true,
       ...paymentOptions(spec),
     });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { alicePaysBob, settle } from './helpers.js';
 
 describe('pruneExpired', () => {
-  it('forgets expired invoices and their payments, and they still cannot be paid', async () => {
+  it('forgets expired invoices and their payments, lookups of the settled one answer from the archive, and they still cannot be paid', async () => {
     const { clock, net, alice, bob } = alicePaysBob();
     const paid = await bob.createInvoice({ amountMsat: 10_000, expirySec: 60 });
     const unpaid = await bob.createInvoice({ amountMsat: 10_000, expirySec: 60 });
@@ -11,8 +11,14 @@ describe('pruneExpired', () => {
     expect(net.pruneExpired()).toBe(0);
     await clock.advance(60_000);
     expect(net.pruneExpired()).toBe(2);
-    expect(await bob.lookupInvoice(paid.paymentHash)).toBeUndefined();
-    expect(await alice.lookupPayment(paid.paymentHash)).toBeUndefined();
+    expect(net.invoicesHeld()).toBe(1);
+    expect(net.paymentsHeld()).toBe(0);
+    expect(await bob.lookupInvoice(paid.paymentHash)).toMatchObject({
+      state: 'settled',
+      amountPaidMsat: 10_000,
+    });
+    expect(await alice.lookupPayment(paid.paymentHash)).toMatchObject({ status: 'succeeded', feeMsat: 0 });
+    expect(await bob.lookupInvoice(unpaid.paymentHash)).toBeUndefined();
     expect(await bob.lookupInvoice(lasting.paymentHash)).toMatchObject({ state: 'open' });
     // Known only from the string now: the payer still sees it has expired.
     const again = await settle(clock, alice.pay(unpaid.paymentRequest));

@@ -17,12 +17,18 @@ async function paidThenSwept(forgetSettledInvoices: boolean) {
 }
 
 describe('forgetSettledInvoices', () => {
-  it('the sweep at the 1,024th invoice forgets the 100 expired settled invoices and the payer records of them', async () => {
+  it('the sweep at the 1,024th invoice forgets the 100 expired settled invoices and the payer records of them; lookups still answer settled and succeeded from the archive', async () => {
     const { net, alice, bob, paid } = await paidThenSwept(true);
     expect(net.invoicesHeld()).toBe(924);
     expect(net.paymentsHeld()).toBe(0);
-    expect(await bob.lookupInvoice(paid[0]!.paymentHash)).toBeUndefined();
-    expect(await alice.lookupPayment(paid[99]!.paymentHash)).toBeUndefined();
+    expect(await bob.lookupInvoice(paid[0]!.paymentHash)).toMatchObject({
+      state: 'settled',
+      amountPaidMsat: 10_000,
+    });
+    expect(await alice.lookupPayment(paid[99]!.paymentHash)).toMatchObject({
+      status: 'succeeded',
+      feeMsat: 0,
+    });
     expect(net.audit().ok).toBe(true);
   });
 

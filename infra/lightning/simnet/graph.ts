@@ -146,6 +146,20 @@ export class ChannelGraph {
     }
   }
 
+  /** Fault injection: moves `nodes[dir]`'s balance to the other side but `leaveMsat` (whole msat, ≤ capacity). */
+  drain(channelId: number, dir: 0 | 1, leaveMsat: Msat): void {
+    const ch = this.channel(channelId);
+    const leave = msat(leaveMsat, 'leaveMsat');
+    if (leave > ch.capacityMsat)
+      throw new LabError(
+        'invalid_channel',
+        `leaveMsat must be at most the capacity ${ch.capacityMsat}, got ${leave}`,
+      );
+    const moved = Math.max(0, ch.balance[dir] - leave);
+    ch.balance[dir] -= moved;
+    ch.balance[dir === 0 ? 1 : 0] += moved;
+  }
+
   channel(id: number): SimChannel {
     const ch = this.channels[id];
     if (!ch) throw new LabError('unknown_channel', `unknown channel ${id}`);

@@ -2,32 +2,36 @@ import type { Clock } from '../../time/clock.js';
 import type { InvoiceStore } from './invoices.js';
 import type { IssuedInvoice } from './payment-deps.js';
 import type { PaymentEngine } from './payment.js';
+import type { SettledArchive } from './settled-archive.js';
 
-/** What forgetting expired invoices touches: the network's issued invoices, each node's store, the payers' records. */
+/** What forgetting expired invoices touches: the network's issued invoices, each node's store, the payers' records, the archive of settled ones. */
 export interface ExpiryDeps {
   clock: Clock;
   issued: Map<string, IssuedInvoice>;
   stores: readonly InvoiceStore[];
   payments: Pick<PaymentEngine, 'forget'>;
+  archive: SettledArchive;
 }
 
 /**
  * Forgets every invoice expired by now that nobody can pay any more (see
- * `InvoiceStore.forgetIfExpired`; `keepSettled` keeps settled invoices and
- * open hold invoices), and the payers' resolved records of them. Returns
- * the number of invoices forgotten.
+ * `InvoiceStore.forgetIfExpired`; `keepSettled` keeps settled invoices), and
+ * the payers' resolved records of them. A settled one forgotten leaves its
+ * trimmed record and its payer's in the archive, so lookups still find them.
+ * Returns the number of invoices forgotten.
  */
 export function forgetExpired(d: ExpiryDeps, { keepSettled }: { keepSettled: boolean }): number {
   const now = d.clock.now();
   const gone = new Set<string>();
   for (const [pr, inv] of d.issued) {
     if (inv.expiresAtMs > now) continue;
-    if (d.stores[inv.payee]!.forgetIfExpired(inv.paymentHash, now, { keepSettled })) {
-      d.issued.delete(pr);
-      gone.add(inv.paymentHash);
-    }
+    const forgotten = d.stores[inv.payee]!.forgetIfExpired(inv.paymentHash, now, { keepSettled });
+    if (!forgotten) continue;
+    if (forgotten.state === 'settled') d.archive.keepInvoice(inv.payee, forgotten);
+    d.issued.delete(pr);
+    gone.add(inv.paymentHash);
   }
-  if (gone.size) d.payments.forget(gone);
+  if (gone.size) d.payments.forget(gone, (payer, p) => d.archive.keepPayment(payer, p));
   return gone.size;
 }
 
@@ -40,7 +44,8 @@ export function forgetExpired(d: ExpiryDeps, { keepSettled }: { keepSettled: boo
  * held stay under twice those still payable, settled or held, plus
  * `minIssued`. Settled invoices stay (a node's record of what it was paid)
  * unless `forgetSettled` (then they go once expired, with the payers'
- * records); `SimNetwork.pruneExpired` forgets those too.
+ * records, into the bounded `SettledArchive`); `SimNetwork.pruneExpired`
+ * forgets those too.
  */
 export class UnpaidInvoiceSweep {
   #due: number;

@@ -60,15 +60,17 @@ export class InvoiceStore {
   /**
    * Forgets `paymentHash` if its invoice expired by `now` and holds no
    * accepted HTLC (nobody can pay it any more). With `keepSettled`, a settled
-   * invoice stays, and so does an open hold invoice (its holder cancels it).
-   * Returns true when forgotten.
+   * invoice stays. An open hold invoice past its expiry goes like any unpaid
+   * one: LND cancels an expired open invoice itself, hold or not, so its
+   * holder need not (a paywall whose buyer never paid never does).
+   * Returns the forgotten invoice, or undefined when kept.
    */
-  forgetIfExpired(paymentHash: string, now: number, { keepSettled = false } = {}): boolean {
+  forgetIfExpired(paymentHash: string, now: number, { keepSettled = false } = {}): Invoice | undefined {
     const r = this.#byHash.get(paymentHash);
-    if (!r || r.invoice.expiresAt > now || r.invoice.state === 'accepted') return false;
-    const inv = r.invoice;
-    if (keepSettled && (inv.state === 'settled' || (inv.isHold && inv.state === 'open'))) return false;
-    return this.#byHash.delete(paymentHash);
+    if (!r || r.invoice.expiresAt > now || r.invoice.state === 'accepted') return undefined;
+    if (keepSettled && r.invoice.state === 'settled') return undefined;
+    this.#byHash.delete(paymentHash);
+    return r.invoice;
   }
 
   /** Decides what to do with an HTLC of `amountMsat` for `paymentHash` arriving now. */
@@ -130,6 +132,8 @@ export class InvoiceStore {
   /** Cancels the invoice and hands `decision` to the HTLC waiting on it, if any. */
   #release(r: InvoiceRecord, decision: FinalDecision): void {
     r.invoice.state = 'canceled';
+    // The HTLC went back: nothing was paid (LND reports no amount paid on a canceled invoice either).
+    delete r.invoice.amountPaidMsat;
     const resolve = r.resolveHold;
     delete r.resolveHold;
     r.expiry?.abort();

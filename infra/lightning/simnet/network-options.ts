@@ -40,7 +40,8 @@ export interface SimNetworkOptions {
    * them (default false: a node keeps its record of what it was paid). For
    * long simulations, whose memory then stays bounded by the invoices of one
    * expiry window instead of growing with every payment; the same sweep as
-   * for unpaid invoices runs it, as invoices are issued.
+   * for unpaid invoices runs it, as invoices are issued. Lookups still find
+   * the last 100,000 forgotten, trimmed (`SettledArchive`).
    */
   forgetSettledInvoices?: boolean;
   /** Chance that a forwarding node fails an HTLC for reasons other than liquidity (default 0). */

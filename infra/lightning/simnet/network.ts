@@ -14,6 +14,7 @@ import type { IssuedInvoice } from './payment-deps.js';
 import { checkNetworkOptions, type SimNetworkOptions } from './network-options.js';
 import { PaymentEngine } from './payment.js';
 import { Router } from './router.js';
+import { SettledArchive } from './settled-archive.js';
 import { SimNode } from './sim-node.js';
 import { LabError } from '../../errors.js';
 
@@ -42,6 +43,7 @@ export class SimNetwork {
   readonly #byPubkey = new Map<string, number>();
   readonly #issued = new Map<string, IssuedInvoice>();
   readonly #stores: InvoiceStore[] = [];
+  readonly #archive = new SettledArchive();
   readonly #feesEarned: number[] = [];
   readonly #signInvoices: boolean;
   readonly #payments: PaymentEngine;
@@ -131,6 +133,7 @@ export class SimNetwork {
       invoices,
       payments: this.#payments,
       issued: this.#issued,
+      archive: this.#archive,
       afterIssue: this.#afterIssue,
     });
     this.nodes.push(node);
@@ -166,14 +169,12 @@ export class SimNetwork {
 
   /**
    * Fault injection: moves `from`'s settled balance on `channel` to the other
-   * side, leaving `leaveMsat` (default 0). Conservation holds: nothing is
+   * side, leaving `leaveMsat` (default 0; a whole msat amount up to the
+   * capacity, else `invalid_channel`). Conservation holds: nothing is
    * created or destroyed, as if `from` had paid it all out.
    */
   drainChannel(channel: SimChannel, from: SimNode, leaveMsat: Msat = 0): void {
-    const d = this.#side(channel, from);
-    const moved = Math.max(0, channel.balance[d] - leaveMsat);
-    channel.balance[d] -= moved;
-    channel.balance[d === 0 ? 1 : 0] += moved;
+    this.graph.drain(channel.id, this.#side(channel, from), leaveMsat);
   }
 
   /** Channels between two nodes, in opening order. */
@@ -204,9 +205,9 @@ export class SimNetwork {
    * Frees memory in long runs: forgets every invoice whose expiry has passed
    * (unless a hold HTLC is still accepted), settled ones included, and the
    * payers' resolved records of them. Such invoices can no longer be paid,
-   * so outcomes do not change; only `lookupInvoice`/`lookupPayment` stop
-   * finding them. Returns the number of invoices forgotten. (Invoices that
-   * expired unpaid are also forgotten on their own as new ones are issued.)
+   * so outcomes do not change; lookups of a settled one still answer from
+   * the bounded `SettledArchive`. Returns the number of invoices forgotten.
+   * (Invoices that expired unpaid are also forgotten as new ones are issued.)
    */
   pruneExpired(): number {
     return forgetExpired(this.#expiryDeps(), { keepSettled: false });
@@ -228,7 +229,8 @@ export class SimNetwork {
   }
 
   #expiryDeps() {
-    return { clock: this.clock, issued: this.#issued, stores: this.#stores, payments: this.#payments };
+    const [issued, stores, payments, archive] = [this.#issued, this.#stores, this.#payments, this.#archive];
+    return { clock: this.clock, issued, stores, payments, archive };
   }
 
   #own(node: SimNode): number {

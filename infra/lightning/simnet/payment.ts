@@ -1,14 +1,13 @@
-import { assertMsat, type Msat } from '../../money.js';
-import { BOLT11_ERROR_CODES, decodeInvoice } from '../bolt11.js';
+import type { Msat } from '../../money.js';
 import { defaultMaxFeeMsat, type Payment, type PaymentFailureReason, type PayOptions } from '../node.js';
 import { sendAlongRoute } from './htlc.js';
 import { MissionControl } from './mission-control.js';
 import { payInParts } from './multipart.js';
+import { checkPayOptions, payAmount, resolveForeign } from './pay-request.js';
 import type { IssuedInvoice, PaymentDeps } from './payment-deps.js';
 import { describeHopFailure, failedPayment } from './outcomes.js';
 import { RouteCache } from './route-cache.js';
 import type { Route } from './router.js';
-import { isLabError } from '../../errors.js';
 
 /**
  * A payer's side of a payment, as LND's router does it: resolve and check
@@ -34,17 +33,17 @@ export class PaymentEngine {
     return mc;
   }
 
-  /** Drops resolved payment records for hashes in `hashes` (their invoices expired). Returns how many. */
-  forget(hashes: ReadonlySet<string>): number {
+  /** Drops resolved payment records for hashes in `hashes` (their invoices expired), each succeeded one handed to `kept`. Returns how many. */
+  forget(hashes: ReadonlySet<string>, kept?: (payer: number, p: Payment) => void): number {
     let n = 0;
-    for (const mine of this.#payments) {
-      if (!mine) continue;
+    this.#payments.forEach((mine, payer) => {
       for (const [hash, p] of mine)
         if (p.status !== 'in_flight' && hashes.has(hash)) {
+          if (p.status === 'succeeded') kept?.(payer, p);
           mine.delete(hash);
           n++;
         }
-    }
+    });
     return n;
   }
 
@@ -61,17 +60,14 @@ export class PaymentEngine {
     return p && { ...p };
   }
 
-  async pay(payer: number, bolt11: string, opts: PayOptions = {}): Promise<Payment> {
+  async pay(payer: number, bolt11: string, options?: PayOptions | null): Promise<Payment> {
     const d = this.deps;
     const createdAt = d.clock.now();
-    if (opts.maxFeeMsat !== undefined) assertMsat(opts.maxFeeMsat, 'maxFeeMsat');
-    if (opts.amountMsat !== undefined) assertMsat(opts.amountMsat, 'amountMsat');
-    if (opts.timeoutMs !== undefined && !(opts.timeoutMs >= 0))
-      throw new RangeError(`timeoutMs must be a number ≥ 0, got ${String(opts.timeoutMs)}`);
+    const opts = checkPayOptions(options);
 
     let inv = d.issued.get(bolt11);
     if (!inv) {
-      const resolved = this.#resolveForeign(bolt11);
+      const resolved = resolveForeign(d, bolt11);
       if ('reason' in resolved)
         return failedPayment(
           { paymentHash: '', amountMsat: 0, createdAt },
@@ -81,7 +77,14 @@ export class PaymentEngine {
         );
       inv = resolved;
     }
-    const amountMsat = inv.amountMsat ?? opts.amountMsat ?? 0;
+    const amountMsat = payAmount(inv, opts);
+    if (typeof amountMsat === 'string')
+      return failedPayment(
+        { paymentHash: inv.paymentHash, amountMsat: 0, createdAt },
+        'invalid_invoice',
+        amountMsat,
+        createdAt,
+      );
     const base = { paymentHash: inv.paymentHash, amountMsat, createdAt };
     const refuse = (reason: PaymentFailureReason, message: string) =>
       failedPayment(base, reason, message, d.clock.now());
@@ -92,7 +95,6 @@ export class PaymentEngine {
       return refuse('already_paid', 'this node already paid this invoice');
     if (previous?.status === 'in_flight')
       return refuse('already_paid', 'a payment for this invoice is in flight');
-    if (amountMsat === 0) return refuse('invalid_invoice', 'zero-amount invoice: pass amountMsat');
     if (inv.payee === payer) return refuse('self_payment', 'the payee is this node');
     if (!d.online[payer]) return refuse('error', 'this node is offline');
     if (createdAt >= inv.expiresAtMs)
@@ -228,24 +230,5 @@ export class PaymentEngine {
     let s = 0;
     for (const e of this.deps.graph.outEdges[node]!) s += this.deps.graph.spendable(e);
     return s;
-  }
-
-  #resolveForeign(bolt11: string): IssuedInvoice | { reason: PaymentFailureReason; message: string } {
-    try {
-      const inv = decodeInvoice(bolt11, { expectedNetwork: this.deps.network, allowUnsigned: true });
-      const payee = this.deps.nodeByPubkey.get(inv.payee);
-      if (payee === undefined)
-        return { reason: 'no_route', message: `payee ${inv.payee} is not in this network` };
-      return {
-        payee,
-        paymentHash: inv.paymentHash,
-        ...(inv.amountMsat !== undefined && { amountMsat: inv.amountMsat }),
-        expiresAtMs: inv.expiresAtMs,
-        minFinalCltv: inv.minFinalCltvExpiry,
-      };
-    } catch (e) {
-      if (!isLabError(e, ...BOLT11_ERROR_CODES)) throw e;
-      return { reason: e.code === 'wrong_network' ? 'wrong_network' : 'invalid_invoice', message: e.message };
-    }
   }
 }

@@ -20,6 +20,7 @@ import type { ChannelGraph } from './graph.js';
 import type { InvoiceStore } from './invoices.js';
 import type { IssuedInvoice } from './payment-deps.js';
 import type { PaymentEngine } from './payment.js';
+import type { SettledArchive } from './settled-archive.js';
 import { LabError } from '../../errors.js';
 
 /** What a node borrows from its network. */
@@ -38,6 +39,8 @@ export interface SimNodeDeps {
   invoices: InvoiceStore;
   payments: PaymentEngine;
   issued: Map<string, IssuedInvoice>;
+  /** Settled invoices the network forgot, and their payers' records: lookups still answer from it. */
+  archive: SettledArchive;
   /** Called after each invoice is issued (the network's sweep of invoices that expired unpaid). */
   afterIssue?: () => void;
 }
@@ -114,11 +117,12 @@ export class SimNode implements LightningNode {
   }
 
   async lookupInvoice(paymentHashHex: string): Promise<Invoice | undefined> {
-    return this.#d.invoices.get(paymentHashHex);
+    return this.#d.invoices.get(paymentHashHex) ?? this.#d.archive.invoice(this.index, paymentHashHex);
   }
 
   async lookupPayment(paymentHashHex: string): Promise<Payment | undefined> {
-    return this.#d.payments.lookup(this.index, paymentHashHex);
+    const d = this.#d;
+    return d.payments.lookup(this.index, paymentHashHex) ?? d.archive.payment(this.index, paymentHashHex);
   }
 
   async balances(): Promise<Balances> {
@@ -161,11 +165,9 @@ export class SimNode implements LightningNode {
         'invalid_invoice_request',
         `memo must be a string of at most ${MAX_MEMO_BYTES} bytes`,
       );
-    const expirySec = req.expirySec ?? 3600;
-    if (!Number.isSafeInteger(expirySec) || expirySec <= 0)
-      throw new LabError('invalid_invoice_request', `expirySec must be a positive integer, got ${expirySec}`);
     const createdAt = d.clock.now();
     const timestampSec = Math.floor(createdAt / 1000);
+    const expirySec = checkExpirySec(req.expirySec ?? 3600, timestampSec);
     const fields: InvoiceFields = {
       network: d.network,
       ...(amountMsat > 0 && { amountMsat }),
@@ -207,4 +209,19 @@ export class SimNode implements LightningNode {
     d.afterIssue?.();
     return { ...invoice };
   }
+}
+
+/**
+ * `expirySec` when it is a positive integer small enough that the expiry,
+ * `(timestampSec + expirySec) * 1000`, is an exact ms timestamp (a safe
+ * integer): a larger one would make expiry comparisons inexact.
+ */
+function checkExpirySec(expirySec: number, timestampSec: number): number {
+  const most = Math.floor(Number.MAX_SAFE_INTEGER / 1000) - timestampSec;
+  if (!Number.isSafeInteger(expirySec) || expirySec <= 0 || expirySec > most)
+    throw new LabError(
+      'invalid_invoice_request',
+      `expirySec must be a positive integer of at most ${most} (the expiry must be an exact ms timestamp), got ${expirySec}`,
+    );
+  return expirySec;
 }
