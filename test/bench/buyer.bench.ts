@@ -9,16 +9,18 @@
  *     single-call sellers (three 402 probes) and buys from the cheapest
  *     (LangGraph's share, against the plain client),
  *   - a budget policy's authorize + settle, and the rule vs fakeModel LLM decider.
- * Every row is measured in interleaved rounds (min / median / max).
+ * Rows run in interleaved rounds (min / median / max); each call's result is
+ * checked, so a failure ends the bench instead of counting.
  * Run: npm run bench -- buyer   (BENCH_ROUNDS, BENCH_MS per row per round)
  */
 import { AIMessage } from '@langchain/core/messages';
-import { Annotation, END, START, StateGraph } from '@langchain/langgraph';
 import { fakeModel } from '@langchain/core/testing';
 import { createBuyerAgent, createDecider, type OfferTerms } from '../../agents/buyer/index.js';
 import { createL402Client } from '../../agents/l402/index.js';
 import { createPolicy } from '../../agents/policies/index.js';
 import { makeMarket } from '../buyer/market.js';
+import { expectStatus } from './expect.js';
+import { trivialGraph } from './trivial-graph.js';
 import { currentLoad, interleave, writeResults, type Case } from './harness.js';
 
 const load = currentLoad();
@@ -54,24 +56,7 @@ const singles = m.sellers.filter((s) => s.spec.category === 'single');
 const challenges = (s: (typeof singles)[number]) => s.events.filter((e) => e.type === 'challenge').length;
 
 // LangGraph's own floor on this machine, in this run: 7 trivial nodes in a line (the buyer's path for one bought call).
-const Trivial = Annotation.Root({ n: Annotation<number>({ reducer: (a, b) => a + b, default: () => 0 }) });
-const trivial = new StateGraph(Trivial)
-  .addNode('discover', async () => ({ n: 1 }))
-  .addNode('quote', async () => ({ n: 1 }))
-  .addNode('decide', async () => ({ n: 1 }))
-  .addNode('authorize', async () => ({ n: 1 }))
-  .addNode('pay', async () => ({ n: 1 }))
-  .addNode('consume', async () => ({ n: 1 }))
-  .addNode('evaluate', async () => ({ n: 1 }))
-  .addEdge(START, 'discover')
-  .addEdge('discover', 'quote')
-  .addEdge('quote', 'decide')
-  .addEdge('decide', 'authorize')
-  .addEdge('authorize', 'pay')
-  .addEdge('pay', 'consume')
-  .addEdge('consume', 'evaluate')
-  .addEdge('evaluate', END)
-  .compile();
+const trivial = trivialGraph(7);
 
 const HAND = 'paywall call, header by hand';
 const REUSED = 'client.purchase, token reused';
@@ -80,11 +65,17 @@ const FLOOR7 = 'LangGraph floor: 7 trivial nodes';
 const cases: Case[] = [
   {
     name: HAND,
-    run: async () => (await m.fetch(pass.url, { headers: { authorization } })).arrayBuffer(),
+    run: async () =>
+      expectStatus(HAND, await m.fetch(pass.url, { headers: { authorization } }), 200).arrayBuffer(),
   },
   {
     name: REUSED,
-    run: async () => (await client.purchase(pass.url)).response!.arrayBuffer(),
+    run: async () => {
+      const r = await client.purchase(pass.url);
+      if (r.outcome !== 'success' || !r.tokenReused)
+        throw new Error(`${REUSED}: expected a call on the held token, got ${r.outcome}`);
+      await r.response!.arrayBuffer();
+    },
   },
   {
     name: 'client.purchase, fresh payment (probe, invoice checks, policy, pay 1 hop, retry)',
@@ -185,7 +176,8 @@ const microCases: Case[] = [
     name: 'policy all_of(3) authorize + settle',
     run: async () => {
       const d = await policy.authorize(quote, { nowMs: m.clock.now() });
-      if (d.kind === 'allow') policy.settle(d.reservation, 10_500);
+      if (d.kind !== 'allow') throw new Error(`policy all_of(3): expected allow, got ${d.kind}`);
+      policy.settle(d.reservation, 10_500);
     },
     batch: 100,
   },

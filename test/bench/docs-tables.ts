@@ -1,12 +1,17 @@
 /**
  * `npm run docs:tables`: regenerates every bench table in README.md and
  * docs/*.md from bench-results/*.json. `--check` changes nothing and exits 1
- * when a document is out of date.
+ * when a document is out of date. Both warn (on stderr, without failing)
+ * about bench JSON older than the code it times, or of unknown age
+ * (freshness.ts).
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freshness, freshnessReport } from './freshness.js';
+import { history } from './git.js';
 import { RESULTS_DIR } from './harness.js';
+import { reachableFiles } from './imports.js';
 import { renderDoc, type BenchFile } from './tables.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -33,6 +38,21 @@ export function documents(root = ROOT): string[] {
   return ['README.md', ...docs];
 }
 
+/** The files `test/bench/<bench>.bench.ts` reaches, or undefined when there is no such bench. */
+function timedBy(bench: string): string[] | undefined {
+  const entry = `test/bench/${bench}.bench.ts`;
+  return existsSync(join(ROOT, entry)) ? reachableFiles(ROOT, entry) : undefined;
+}
+
+/** Warns about bench JSON older than the code it times; never changes the exit code. */
+function warnStale(results: ReadonlyMap<string, BenchFile>): void {
+  const lines = freshnessReport(freshness(results.values(), timedBy, history(ROOT)));
+  if (lines.length)
+    console.warn(
+      ['warning: bench results older than the code they time, or of unknown age:', ...lines].join('\n  '),
+    );
+}
+
 function main(args: string[]): number {
   if (args.includes('--help') || args.includes('-h')) {
     console.log(
@@ -43,6 +63,9 @@ function main(args: string[]): number {
         'from bench-results/<bench>.json (written by npm run bench).',
         '',
         '  --check    change nothing; exit 1 and name the documents that are out of date',
+        '',
+        'Either way it warns (exit code unchanged) about bench JSON whose recorded commit is older than',
+        'the last commit touching what the bench times, or that records no commit.',
       ].join('\n'),
     );
     return 0;
@@ -53,6 +76,7 @@ function main(args: string[]): number {
     return 2;
   }
   const results = loadResults();
+  warnStale(results);
   const stale: string[] = [];
   for (const doc of documents()) {
     const path = join(ROOT, doc);

@@ -3,7 +3,8 @@
  * seller's paywall), macaroons, BOLT11 invoices, registry bodies and hostile
  * 402s against the L402 client. Counts 5xx answers, crashes, hangs and
  * accepted forgeries, the peak RSS of each target's process, and its memory
- * curve: heap after a full GC and RSS after every 10 % of the cases.
+ * curve: heap after a full GC and RSS after every 10 % of the cases. Exits 1
+ * when a target run has any 5xx, crash, hang or accepted forgery.
  * Run: npm run bench -- fuzz   (FUZZ_CASES=100000 FUZZ_SEED=1 by default;
  * FUZZ_TARGETS=macaroons,invoices runs some targets only; FUZZ_PARALLEL
  * targets at a time, default 2). The JSON is rewritten as each target
@@ -11,8 +12,10 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FuzzTally, MemorySample } from '../security/fuzz-common.js';
+import { checkout, commitLabel } from './git.js';
 import { currentLoad, writeResults } from './harness.js';
 
 const TARGETS = ['headers', 'macaroons', 'invoices', 'registry', 'client'] as const;
@@ -29,7 +32,8 @@ const LABELS: Record<Target, string> = {
   registry: 'registry bodies',
   client: 'client hostile 402s',
 };
-const RESULTS_FILE = fileURLToPath(new URL('../../bench-results/fuzz.json', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const RESULTS_FILE = join(ROOT, 'bench-results', 'fuzz.json');
 
 /** The notes of targets not run this time, from the last results (a run of some targets keeps the others' figures). */
 function earlierNotes(): Map<Target, string[]> {
@@ -119,7 +123,7 @@ async function main(): Promise<void> {
       }
     }),
   );
-  const bad = [...results.values()].some((r) => r.status5xx + r.crashes + r.hangs > 0);
+  const bad = [...results.values()].some((r) => r.status5xx + r.crashes + r.hangs + r.forgeries > 0);
   process.exit(bad ? 1 : 0);
 }
 
@@ -144,9 +148,15 @@ function memoryNote(target: string, memory: MemorySample[]): string {
   );
 }
 
-/** Writes bench-results/fuzz.json with the targets finished so far, in target order. */
+/**
+ * Writes bench-results/fuzz.json with the targets finished so far, in target order; each target's note
+ * carries its own cases, seed and date, since targets not run keep their notes from an earlier run.
+ */
 function write(results: Map<Target, Awaited<ReturnType<typeof child>>>, load: number): void {
   const notes: string[] = [];
+  const { commit, dirty } = checkout(ROOT);
+  const at = commit ? ` at ${commitLabel(commit, dirty)}` : '';
+  const run = `seed ${SEED}, run ${new Date().toISOString().slice(0, 10)}${at}`;
   for (const target of TARGETS) {
     const r = results.get(target);
     if (!r) {
@@ -158,7 +168,7 @@ function write(results: Map<Target, Awaited<ReturnType<typeof child>>>, load: nu
       .map(([k, v]) => `${k} ${fmt(v)}`)
       .join(', ');
     notes.push(
-      `${r.target}: ${fmt(r.cases)} cases, ${fmt(r.status5xx)} 5xx, ${fmt(r.crashes)} crashes, ${fmt(r.hangs)} hangs, ` +
+      `${r.target}: ${fmt(r.cases)} cases (${run}), ${fmt(r.status5xx)} 5xx, ${fmt(r.crashes)} crashes, ${fmt(r.hangs)} hangs, ` +
         `${fmt(r.forgeries)} forgeries accepted, peak RSS ${fmt(r.peakRssMb)} MB, ${r.seconds} s (outcomes: ${outcomes})`,
       memoryNote(r.target, r.memory),
     );
@@ -169,8 +179,8 @@ function write(results: Map<Target, Awaited<ReturnType<typeof child>>>, load: nu
       bench: 'fuzz',
       command: 'npm run bench -- fuzz',
       settings: {
-        'cases per target': CASES,
-        seed: SEED,
+        'cases per target, this run (each note gives its own)': CASES,
+        'seed, this run': SEED,
         'targets in parallel': PARALLEL,
         targets: `${results.size} of ${CHOSEN.length} finished${EARLIER.size ? `; ${[...EARLIER.keys()].join(', ')} from an earlier run` : ''}`,
       },

@@ -2,10 +2,13 @@
  * Does watching slow the market? The quickstart market runs unpaced (as fast
  * as it computes) behind the live server with 0, 10 and 100 viewers
  * connected, each receiving every snapshot (one per 100 ms). One sample is
- * one whole run; the rows are interleaved over `BENCH_ROUNDS` rounds (default
- * 5) by the shared harness, written to bench-results/live.json and shown in
- * docs/benchmarks.md. A difference inside the spread is no measurable
- * difference.
+ * everything one run takes: building the market (which starts it), starting
+ * the live server, the viewers' WebSocket handshakes (made while the market
+ * already runs), the run to its end, closing the sockets and the server. The
+ * rows are interleaved over `BENCH_ROUNDS` rounds (default 5) by the shared
+ * harness, written to bench-results/live.json and shown in
+ * docs/benchmarks.md with the notes (purchases per run, snapshots received).
+ * A difference inside the spread is no measurable difference.
  *
  *   npm run bench -- live
  */
@@ -67,7 +70,7 @@ writeResults(
       {
         id: 'viewers',
         title:
-          'Quickstart runs per second (unpaced) behind the live server, by the number of viewers receiving every snapshot',
+          'Quickstart runs per second (unpaced) behind the live server, by the number of viewers receiving every snapshot; a sample includes server start, the viewers connecting and teardown',
         unit: 'runs/s',
         higherIsBetter: true,
         baseline: name(0),

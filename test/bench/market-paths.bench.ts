@@ -2,10 +2,11 @@
  * The pieces of one market call at the sim bench market's size, each on its
  * own, in one interleaved run: pathfinding on that market's network shape (8
  * hubs in a mesh, 11,000 payers and payees on one hub each, a fresh pair per
- * route), a registry search among 1,000 listings for 3, the paywall's
- * authorized call on a held token (app.request, the same header every call,
- * as a bundle's nine reuses send it), and the client's held-token call
- * (the engine's deliver stage: claim, send, read, classify).
+ * route), a registry search for the 3 cheapest of 1,000 listings (it walks
+ * the price index and stops at the third hit), the paywall's authorized call
+ * on a held token (app.request, the same header every call, as a bundle's
+ * nine reuses send it, each answer checked to be a 200), and the client's
+ * held-token call (the engine's deliver stage: claim, send, read, classify).
  * Run: npm run bench -- market-paths   (BENCH_ROUNDS, BENCH_MS per row per round)
  */
 import { createL402Client, prepareRequest } from '../../agents/l402/index.js';
@@ -18,6 +19,7 @@ import { ListingTable } from '../../services/registry/listing-table.js';
 import { searchListings } from '../../services/registry/search.js';
 import type { Listing } from '../../services/registry/types.js';
 import { makeMarket } from '../buyer/market.js';
+import { expectStatus } from './expect.js';
 import { currentLoad, interleave, writeResults, type Case } from './harness.js';
 
 const load = currentLoad();
@@ -76,16 +78,18 @@ const req = await prepareRequest(pass.url);
 const token = client.tokens.get(req.origin, req.path)!;
 
 const ROUTE = `findRoute, ${HUBS} hubs and ${SPOKES.toLocaleString('en-US')} spokes, a fresh pair`;
+const PAID = 'paywall authorized call, held token (app.request)';
 const cases: Case[] = [
   { name: ROUTE, run: () => router.findRoute(route()), batch: 20 },
   {
-    name: `search ${LISTINGS.toLocaleString('en-US')} listings for 3 by price`,
+    name: `search ${LISTINGS.toLocaleString('en-US')} listings (price index) for the 3 cheapest`,
     run: () => searchListings(table, query),
     batch: 20,
   },
   {
-    name: 'paywall authorized call, held token (app.request)',
-    run: async () => (await pass.app.request(pass.url, { headers: { authorization } })).arrayBuffer(),
+    name: PAID,
+    run: async () =>
+      expectStatus(PAID, await pass.app.request(pass.url, { headers: { authorization } }), 200).arrayBuffer(),
   },
   {
     name: 'client held-token call (engine.deliver: claim, send, read)',

@@ -1,7 +1,9 @@
 /**
  * What the L402 paywall costs per request, against the same Hono handler
  * without it, in one run: authorized calls (verify + quota count) and
- * challenges (invoice on the embedded node + mint). `npm run bench -- paywall`.
+ * challenges (invoice on the embedded node + mint). Every call's status is
+ * checked (200 authorized, 402 challenged), so a refusal fails the bench
+ * instead of counting as a request. `npm run bench -- paywall`.
  */
 import { Hono } from 'hono';
 import {
@@ -14,6 +16,7 @@ import { SimNetwork, zeroLatency } from '../../infra/lightning/simnet/index.js';
 import { createRng } from '../../infra/random.js';
 import { VirtualClock } from '../../infra/time/virtual-clock.js';
 import { l402Paywall } from '../../services/paywall/index.js';
+import { expectStatus } from './expect.js';
 import { currentLoad, interleave, writeResults, type Case } from './harness.js';
 
 const load = currentLoad();
@@ -67,21 +70,31 @@ async function setup(signInvoices: boolean) {
 const signed = await setup(true);
 const unsigned = await setup(false);
 const { app, tokens } = signed;
-const req = (path: string, authorization?: string) => () =>
-  app.request(path, authorization ? { headers: { authorization } } : undefined);
+/** A row's call: `path` on `on`, with `authorization` if given, answered with `status`. */
+const req =
+  (row: string, status: number, path: string, authorization?: string, on = app) =>
+  async () =>
+    expectStatus(
+      row,
+      await on.request(path, authorization ? { headers: { authorization } } : undefined),
+      status,
+    );
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const MIN_MS = Number(process.env.BENCH_MS ?? 400);
 const BARE = 'same handler, no paywall';
 const PLAIN = 'authorized (verify)';
 const STRICT = 'authorized, strict (settled cached after the first lookup)';
+const QUOTA = 'authorized + max_calls quota + capability';
+const CHALLENGE = 'challenge (signed invoice + mint)';
+const UNSIGNED = 'challenge, unsigned simnet invoice';
 const cases: Case[] = [
-  { name: BARE, run: req('/plain') },
-  { name: PLAIN, run: req('/paid', tokens.paid) },
-  { name: 'authorized + max_calls quota + capability', run: req('/paid-quota', tokens.quota) },
-  { name: STRICT, run: req('/paid-strict', tokens.strict) },
-  { name: 'challenge (signed invoice + mint)', run: req('/paid') },
-  { name: 'challenge, unsigned simnet invoice', run: () => unsigned.app.request('/paid') },
+  { name: BARE, run: req(BARE, 200, '/plain') },
+  { name: PLAIN, run: req(PLAIN, 200, '/paid', tokens.paid) },
+  { name: QUOTA, run: req(QUOTA, 200, '/paid-quota', tokens.quota) },
+  { name: STRICT, run: req(STRICT, 200, '/paid-strict', tokens.strict) },
+  { name: CHALLENGE, run: req(CHALLENGE, 402, '/paid') },
+  { name: UNSIGNED, run: req(UNSIGNED, 402, '/paid', undefined, unsigned.app) },
 ];
 const rows = await interleave(cases, { rounds: ROUNDS, minMs: MIN_MS });
 writeResults(
@@ -99,8 +112,8 @@ writeResults(
         rows,
         compare: [
           [STRICT, PLAIN],
-          ['authorized + max_calls quota + capability', PLAIN],
-          ['challenge, unsigned simnet invoice', 'challenge (signed invoice + mint)'],
+          [QUOTA, PLAIN],
+          [UNSIGNED, CHALLENGE],
         ],
       },
     ],

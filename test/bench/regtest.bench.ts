@@ -38,7 +38,7 @@ import { systemClock } from '../../infra/time/clock.js';
 import { listen } from '../../services/http/listen.js';
 import { l402Paywall } from '../../services/paywall/index.js';
 import { lndGrpcHost, startAperture } from '../regtest/support/aperture.js';
-import { currentLoad, writeResults, type Table } from './harness.js';
+import { currentLoad, spread, writeResults, type Table } from './harness.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SUPPORT = join(ROOT, 'test', 'regtest', 'support');
@@ -213,7 +213,7 @@ async function latencyTable(
     s.rtt.push(r1 + r2);
   }
   const floor = s.pay.map((p, i) => p + s.rtt[i]!);
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+  const median = (xs: number[]) => spread(xs).median;
   return {
     table: {
       id: 'latency',

@@ -11,7 +11,6 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
-import { Annotation, END, START, StateGraph } from '@langchain/langgraph';
 import { validateScenario } from '../../sim/scenario/load.js';
 import { scenarioChecks } from '../../sim/market/checks.js';
 import { runScenario } from '../../sim/run.js';
@@ -162,16 +161,4 @@ export async function oneRun(target: number, variant: Variant, counter: CryptoCo
     gcMs,
   };
   return { figures, counts };
-}
-
-/** A LangGraph graph of `n` trivial nodes in a line: bare invokes/s is the runtime's own floor for a task of n node visits. */
-export function trivialGraph(n: number) {
-  const S = Annotation.Root({ n: Annotation<number>({ reducer: (a, b) => a + b, default: () => 0 }) });
-  const names = Array.from({ length: n }, (_, i) => `n${i}`);
-  // The node names are generated, so the nodes go in as one list of [name, action] pairs (node names typed as string).
-  const g = new StateGraph(S).addNode(
-    names.map((name): [string, () => Promise<{ n: number }>] => [name, async () => ({ n: 1 })]),
-  );
-  [START, ...names].forEach((from, i) => g.addEdge(from, names[i] ?? END));
-  return g.compile();
 }

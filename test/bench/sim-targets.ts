@@ -69,7 +69,27 @@ function usPerCall(r: ScaleResult): number {
   return median(r.runs[SIGNED]!.map((x) => (callsMs(x.figures) * 1000) / x.figures.purchases));
 }
 
+/** "<scale> calls, <variant>" of every run whose money conservation audit failed. */
+export function brokenRuns(results: ScaleResult[]): string[] {
+  return results.flatMap((r) =>
+    Object.entries(r.runs)
+      .filter(([, runs]) => runs.some((x) => !x.figures.conservation))
+      .map(([variant]) => `${fmt(r.target)} calls, ${variant}`),
+  );
+}
+
+/**
+ * The sim bench's tables and notes. A run with broken money conservation
+ * measured a market that lost or made money: its notes say BROKEN and the
+ * bench's exit code is set to 1, so the run fails while its figures stay
+ * readable.
+ */
 export function simTables(results: ScaleResult[]): { tables: Table[]; notes: string[] } {
+  const broken = brokenRuns(results);
+  if (broken.length) {
+    console.error(`money conservation broken in: ${broken.join('; ')}`);
+    process.exitCode = 1;
+  }
   const compare = results.flatMap((r): [string, string][] =>
     r.runs[LANGGRAPH] ? [[`${fmt(r.target)} calls, ${SIGNED}`, `${fmt(r.target)} calls, ${LANGGRAPH}`]] : [],
   );

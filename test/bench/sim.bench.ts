@@ -30,15 +30,8 @@ import { fileURLToPath } from 'node:url';
 import { installCryptoCounter } from './crypto-count.js';
 import { cryptoCases } from './crypto-floor.js';
 import { currentLoad, interleave, writeResults } from './harness.js';
-import {
-  BUYERS,
-  CALLS_PER_TASK,
-  SELLERS,
-  VARIANTS,
-  nodesPerTask,
-  oneRun,
-  trivialGraph,
-} from './sim-market.js';
+import { BUYERS, CALLS_PER_TASK, SELLERS, VARIANTS, nodesPerTask, oneRun } from './sim-market.js';
+import { trivialGraph } from './trivial-graph.js';
 import { BARE, simTables, type FloorTiming, type RunResult, type ScaleResult } from './sim-targets.js';
 
 const LANGGRAPH_MAX = Number(process.env.SIM_BENCH_LANGGRAPH_MAX ?? 10_000);

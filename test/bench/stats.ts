@@ -1,7 +1,7 @@
 /**
  * Spreads and comparisons for benchmark rows: min / median / max over rounds,
  * and a verdict between two rows that calls a difference only when their
- * ranges do not overlap.
+ * ranges do not overlap, and never for a row of one sample (no range).
  */
 
 /** One measured row: one sample per round (ops/s, or ms for latencies). */
@@ -38,8 +38,14 @@ export interface Comparison {
   b: string;
   /** a ÷ b per round (rows measured in the same round are paired). */
   ratio: Spread;
-  verdict: 'faster' | 'slower' | 'no measurable difference';
+  verdict: Verdict;
 }
+
+/** What a comparison concludes; a row of fewer than MIN_SAMPLES samples has no spread, so no verdict. */
+export type Verdict = 'faster' | 'slower' | 'no measurable difference' | 'one sample: no verdict';
+
+/** Samples a row needs for its [min, max] range to say anything: with one, min = max and any difference looks disjoint. */
+export const MIN_SAMPLES = 2;
 
 /** Min, median (mean of the middle two for an even count) and max. */
 export function spread(samples: readonly number[]): Spread {
@@ -51,17 +57,22 @@ export function spread(samples: readonly number[]): Spread {
 }
 
 /**
- * Compares two rows: the per-round ratio a ÷ b, and a verdict. When the two
- * rows' [min, max] ranges overlap the difference is inside the noise and the
- * verdict is 'no measurable difference'; otherwise a is 'faster' or 'slower'.
+ * Compares two rows: the per-round ratio a ÷ b, and a verdict. When either
+ * row has fewer than MIN_SAMPLES samples the verdict is 'one sample: no
+ * verdict'. When the two rows' [min, max] ranges overlap the difference is
+ * inside the noise and the verdict is 'no measurable difference'; otherwise a
+ * is 'faster' or 'slower'.
  */
 export function compareRows(a: Row, b: Row, higherIsBetter: boolean): Comparison {
   const sa = spread(a.samples);
   const sb = spread(b.samples);
   const n = Math.min(a.samples.length, b.samples.length);
   const ratios = Array.from({ length: n }, (_, i) => a.samples[i]! / b.samples[i]!);
-  const overlap = sa.min <= sb.max && sb.min <= sa.max;
-  const higher = sa.median > sb.median;
-  const verdict = overlap ? 'no measurable difference' : higher === higherIsBetter ? 'faster' : 'slower';
-  return { a: a.name, b: b.name, ratio: spread(ratios), verdict };
+  return { a: a.name, b: b.name, ratio: spread(ratios), verdict: verdict(n, sa, sb, higherIsBetter) };
+}
+
+function verdict(n: number, sa: Spread, sb: Spread, higherIsBetter: boolean): Verdict {
+  if (n < MIN_SAMPLES) return 'one sample: no verdict';
+  if (sa.min <= sb.max && sb.min <= sa.max) return 'no measurable difference';
+  return sa.median > sb.median === higherIsBetter ? 'faster' : 'slower';
 }

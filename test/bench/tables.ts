@@ -8,6 +8,7 @@
  * the baseline with its verdict, the explicit comparisons, and how the figures
  * were made); `<bench>/notes` renders the bench's notes as a list.
  */
+import { commitLabel } from './git.js';
 import { compareRows, spread, type Table } from './stats.js';
 
 /** A bench's JSON as written by the harness. */
@@ -17,7 +18,18 @@ export interface BenchFile {
   settings: Record<string, string | number>;
   tables: Table[];
   notes?: string[];
-  machine: { cpus: number; cpu: string; node: string; loadavg1m: { start: number; end: number } };
+  machine: {
+    cpus: number;
+    cpu: string;
+    node: string;
+    loadavg1m: { start: number; end: number };
+    /** Load average above the CPU count at the start or the end (absent in JSON written before it was recorded). */
+    overloaded?: boolean;
+  };
+  /** The commit measured: null outside a git checkout, absent in JSON written before it was recorded. */
+  commit?: string | null;
+  /** Whether the tree's code (docs and bench results aside) differed from `commit`; null when unknown. */
+  dirty?: boolean | null;
   date: string;
 }
 
@@ -85,10 +97,20 @@ function provenance(file: BenchFile): string {
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
   const m = file.machine;
+  const overloaded = m.overloaded
+    ? `; overloaded: load above the ${m.cpus} CPUs, so the figures say little`
+    : '';
   return (
-    `Made by \`${file.command}\` on ${file.date.slice(0, 10)} (${settings}; ${m.cpus} CPUs, ` +
-    `Node ${m.node}, load average ${m.loadavg1m.start} at the start and ${m.loadavg1m.end} at the end).`
+    `Made by \`${file.command}\`${measuredAt(file)} on ${file.date.slice(0, 10)} (${settings}; ${m.cpus} CPUs, ` +
+    `Node ${m.node}, load average ${m.loadavg1m.start} at the start and ${m.loadavg1m.end} at the end${overloaded}).`
   );
+}
+
+/** " at commit abc1234", with "plus uncommitted changes" when the tree differed; nothing for JSON that predates it. */
+function measuredAt(file: BenchFile): string {
+  if (file.commit === undefined) return '';
+  if (file.commit === null) return ' outside a git checkout (commit unknown)';
+  return ` at commit ${commitLabel(file.commit, file.dirty)}${file.dirty === null ? ' (tree state unknown)' : ''}`;
 }
 
 /** Three significant figures or more: 0.42, 4.21, 42.1, 421, 4,210. */

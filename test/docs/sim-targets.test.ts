@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CRYPTO_OPS, type CryptoOp } from '../bench/crypto-count.js';
 import { SIGNED, type RunFigures } from '../bench/sim-market.js';
-import { simTables, type ScaleResult } from '../bench/sim-targets.js';
+import { brokenRuns, simTables, type ScaleResult } from '../bench/sim-targets.js';
 
 /** One signed bundles run: `setupMs` of market building, then `callsMs` of calls. */
 function scale(target: number, tasks: number, setupMs: number, callsMs: number, bare: number[]): ScaleResult {
@@ -68,5 +68,30 @@ describe('sim bench crypto share', () => {
     const share = tables.find((t) => t.id === 'crypto-share')!.rows[0]!;
     // 1,000 signatures at 1,000/s (before) are 1,000 ms of a 7,000 ms run.
     expect(share.samples).toEqual([(1000 / 7000) * 100]);
+  });
+});
+
+describe('sim bench money conservation', () => {
+  afterEach(() => {
+    process.exitCode = undefined;
+    vi.restoreAllMocks();
+  });
+
+  it('a run with broken conservation is named, says BROKEN in its note, and sets the exit code to 1', () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const run = scale(10_000, 1_000, 2_000, 5_000, [100, 125]);
+    run.runs[SIGNED]![0]!.figures.conservation = false;
+    expect(brokenRuns([run, large])).toEqual([`10,000 calls, ${SIGNED}`]);
+    const { notes } = simTables([run]);
+    expect(notes.at(-1)).toContain(
+      `10,000 calls, ${SIGNED}: 10,000 calls (1,000 paid, 1,000 tasks); conservation BROKEN;`,
+    );
+    expect(process.exitCode).toBe(1);
+    expect(error).toHaveBeenCalledWith(`money conservation broken in: 10,000 calls, ${SIGNED}`);
+  });
+
+  it('runs that conserve money leave the exit code alone', () => {
+    simTables([small, large]);
+    expect(process.exitCode).toBeUndefined();
   });
 });

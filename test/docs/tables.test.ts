@@ -27,6 +27,21 @@ describe('bench statistics', () => {
     expect(compareRows(hi, lo, false).verdict).toBe('slower');
     expect(compareRows(lo, hi, false).verdict).toBe('faster');
   });
+
+  it('a row of one sample gets no verdict, even against a row far from it, but keeps its ratio', () => {
+    const one = { name: 'one', samples: [40] };
+    const many = { name: 'many', samples: [10, 11, 12] };
+    expect(compareRows(one, many, true)).toEqual({
+      a: 'one',
+      b: 'many',
+      ratio: { min: 4, median: 4, max: 4 },
+      verdict: 'one sample: no verdict',
+    });
+    expect(compareRows(many, one, true).verdict).toBe('one sample: no verdict');
+    expect(compareRows({ name: 'a', samples: [1] }, { name: 'b', samples: [9] }, false).verdict).toBe(
+      'one sample: no verdict',
+    );
+  });
 });
 
 const file: BenchFile = {
@@ -79,6 +94,37 @@ describe('docs tables from bench JSON', () => {
         'after',
         '',
       ].join('\n'),
+    );
+  });
+
+  it('the "Made by" line names the commit measured, a modified tree and an overloaded machine', () => {
+    const measured: BenchFile = {
+      ...file,
+      commit: '0123456789abcdef0123456789abcdef01234567',
+      dirty: true,
+      machine: { ...file.machine, loadavg1m: { start: 1.5, end: 2.5 }, overloaded: true },
+    };
+    const rendered = renderDoc(
+      '<!-- bench:demo/t -->\n<!-- /bench:demo/t -->',
+      new Map([['demo', measured]]),
+      'x.md',
+    );
+    expect(rendered.split('\n').at(-2)).toBe(
+      'Made by `npm run bench -- demo` at commit 0123456 plus uncommitted changes on 2026-12-01 (rounds 3; 2 CPUs, ' +
+        'Node v20.19.0, load average 1.5 at the start and 2.5 at the end; overloaded: load above the 2 CPUs, so the figures say little).',
+    );
+  });
+
+  it('the "Made by" line says so when a bench ran outside a git checkout', () => {
+    const outside: BenchFile = { ...file, commit: null, dirty: null };
+    const rendered = renderDoc(
+      '<!-- bench:demo/t -->\n<!-- /bench:demo/t -->',
+      new Map([['demo', outside]]),
+      'x.md',
+    );
+    expect(rendered.split('\n').at(-2)).toBe(
+      'Made by `npm run bench -- demo` outside a git checkout (commit unknown) on 2026-12-01 (rounds 3; 2 CPUs, ' +
+        'Node v20.19.0, load average 1.5 at the start and 2 at the end).',
     );
   });
 
