@@ -21,9 +21,9 @@ import { createPolicy } from '../../agents/policies/index.js';
 import { makeMarket } from '../buyer/market.js';
 import { expectStatus } from './expect.js';
 import { trivialGraph } from './trivial-graph.js';
-import { currentLoad, interleave, writeResults, type Case } from './harness.js';
+import { settledLoad, interleave, writeResults, type Case } from './harness.js';
 
-const load = currentLoad();
+const load = await settledLoad();
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const MIN_MS = Number(process.env.BENCH_MS ?? 1000);
 

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FuzzTally, MemorySample } from '../security/fuzz-common.js';
 import { checkout, commitLabel } from './git.js';
-import { currentLoad, writeResults } from './harness.js';
+import { settledLoad, writeResults } from './harness.js';
 
 const TARGETS = ['headers', 'macaroons', 'invoices', 'registry', 'client'] as const;
 type Target = (typeof TARGETS)[number];
@@ -107,7 +107,7 @@ async function main(): Promise<void> {
     );
     process.exit(0);
   }
-  const load = currentLoad();
+  const load = await settledLoad();
   const unknown = CHOSEN.filter((t) => !TARGETS.includes(t));
   if (unknown.length)
     throw new Error(`unknown FUZZ_TARGETS ${unknown.join(',')}; targets: ${TARGETS.join(',')}`);

@@ -13,6 +13,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkout } from './git.js';
+import { isOverloaded } from './load.js';
 import { compareRows, spread, type Row, type Table } from './stats.js';
 import { num } from './tables.js';
 
@@ -162,16 +163,17 @@ export interface BenchResults {
 
 /**
  * Prints every table and writes bench-results/<bench>.json, adding the
- * machine (with `overloaded` when the 1-minute load average at the start or
- * the end was above its CPU count), the commit measured and whether the tree
- * was modified, and the date.
+ * machine (with `overloaded` when other work used more than half its CPUs
+ * before the bench started: see load.ts; the load at the end counts the
+ * bench's own processes and is recorded, not judged), the commit measured
+ * and whether the tree was modified, and the date.
  */
 export function writeResults(results: BenchResults, startLoad: number): void {
   for (const t of results.tables) printTable(t);
   for (const n of results.notes ?? []) console.log(n);
   const cpuCount = cpus().length;
   const loadavg1m = { start: round2(startLoad), end: round2(loadavg()[0]!) };
-  const overloaded = Math.max(loadavg1m.start, loadavg1m.end) > cpuCount;
+  const overloaded = isOverloaded(startLoad, cpuCount);
   const out = {
     ...results,
     machine: {
@@ -188,14 +190,13 @@ export function writeResults(results: BenchResults, startLoad: number): void {
   const path = join(RESULTS_DIR, `${results.bench}.json`);
   writeFileSync(path, JSON.stringify(out, null, 2) + '\n');
   if (overloaded)
-    console.warn(`\nload average above the ${cpuCount} CPUs while measuring: the JSON is marked overloaded`);
+    console.warn(
+      `\nload average ${loadavg1m.start} before measuring, above half the ${cpuCount} CPUs: other work competed, the JSON is marked overloaded`,
+    );
   if (!out.commit) console.warn('\nnot a git checkout: the JSON records no commit');
   console.log(`\nwrote ${path}`);
 }
 
-/** The 1-minute load average now (recorded at a bench's start). */
-export function currentLoad(): number {
-  return loadavg()[0]!;
-}
+export { settledLoad } from './load.js';
 
 const round2 = (v: number) => Math.round(v * 100) / 100;

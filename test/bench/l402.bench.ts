@@ -24,9 +24,9 @@ import {
 } from '../../infra/l402/index.js';
 import { createRng } from '../../infra/random.js';
 import { installCryptoCounter } from './crypto-count.js';
-import { currentLoad, interleave, writeResults, type Case } from './harness.js';
+import { settledLoad, interleave, writeResults, type Case } from './harness.js';
 
-const load = currentLoad();
+const load = await settledLoad();
 
 const rng = createRng('bench-l402');
 const store = new MemoryRootKeyStore();

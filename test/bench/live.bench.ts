@@ -20,9 +20,9 @@ import { loadScenario } from '../../sim/scenario/load.js';
 import { scenarioChecks } from '../../sim/market/checks.js';
 import { LiveMarket } from '../../sim/live/live-market.js';
 import { startLiveServer } from '../../sim/live/server.js';
-import { currentLoad, interleave, writeResults, type Case } from './harness.js';
+import { settledLoad, interleave, writeResults, type Case } from './harness.js';
 
-const load = currentLoad();
+const load = await settledLoad();
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const VIEWERS = [0, 10, 100];
 const INTERVAL_MS = 100;

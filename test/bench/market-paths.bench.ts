@@ -20,9 +20,9 @@ import { searchListings } from '../../services/registry/search.js';
 import type { Listing } from '../../services/registry/types.js';
 import { makeMarket } from '../buyer/market.js';
 import { expectStatus } from './expect.js';
-import { currentLoad, interleave, writeResults, type Case } from './harness.js';
+import { settledLoad, interleave, writeResults, type Case } from './harness.js';
 
-const load = currentLoad();
+const load = await settledLoad();
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const MIN_MS = Number(process.env.BENCH_MS ?? 300);
 const HUBS = 8;

@@ -17,9 +17,9 @@ import { createRng } from '../../infra/random.js';
 import { VirtualClock } from '../../infra/time/virtual-clock.js';
 import { l402Paywall } from '../../services/paywall/index.js';
 import { expectStatus } from './expect.js';
-import { currentLoad, interleave, writeResults, type Case } from './harness.js';
+import { settledLoad, interleave, writeResults, type Case } from './harness.js';
 
-const load = currentLoad();
+const load = await settledLoad();
 
 async function setup(signInvoices: boolean) {
   const clock = new VirtualClock();

@@ -20,7 +20,7 @@ import { startQueueWorker } from '../../sim/sweep/queue-worker.js';
 import { redisUnavailable, startRedis } from '../sim/queue-harness.js';
 import {
   compareRows,
-  currentLoad,
+  settledLoad,
   interleave,
   spread,
   writeResults,
@@ -28,7 +28,7 @@ import {
   type Row,
 } from './harness.js';
 
-const load = currentLoad();
+const load = await settledLoad();
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const RUNS = 8; // runs per sweep: 8 seeds of one point
 const BASE = { durationSec: 10, drainSec: 20 };

@@ -38,7 +38,7 @@ import { systemClock } from '../../infra/time/clock.js';
 import { listen } from '../../services/http/listen.js';
 import { l402Paywall } from '../../services/paywall/index.js';
 import { lndGrpcHost, startAperture } from '../regtest/support/aperture.js';
-import { currentLoad, spread, writeResults, type Table } from './harness.js';
+import { settledLoad, spread, writeResults, type Table } from './harness.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SUPPORT = join(ROOT, 'test', 'regtest', 'support');
@@ -47,7 +47,7 @@ const LOAD_MS = Number(process.env.BENCH_MS ?? 3000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const PRICE_MSAT = 10_000;
-const load = currentLoad();
+const load = await settledLoad();
 const clock = systemClock;
 const log = createLogger({ name: 'bench-regtest', level: process.env.LOG_LEVEL ?? 'warn' });
 const cleanup: (() => Promise<unknown>)[] = [];

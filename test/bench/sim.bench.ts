@@ -29,7 +29,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { installCryptoCounter } from './crypto-count.js';
 import { cryptoCases } from './crypto-floor.js';
-import { currentLoad, interleave, writeResults } from './harness.js';
+import { settledLoad, interleave, writeResults } from './harness.js';
 import { BUYERS, CALLS_PER_TASK, SELLERS, VARIANTS, nodesPerTask, oneRun } from './sim-market.js';
 import { trivialGraph } from './trivial-graph.js';
 import { BARE, simTables, type FloorTiming, type RunResult, type ScaleResult } from './sim-targets.js';
@@ -124,7 +124,7 @@ async function main(): Promise<void> {
   if (process.argv.includes('--floor')) return floorChild();
   const runArg = process.argv.indexOf('--run');
   if (runArg >= 0) return runChild(Number(process.argv[runArg + 1]), Number(process.argv[runArg + 2]));
-  const load = currentLoad();
+  const load = await settledLoad();
   const rounds = Number(process.env.SIM_BENCH_ROUNDS ?? 2);
   const scales = (process.env.SIM_BENCH_SCALES ?? '10000,100000').split(',').map(Number);
   const results: ScaleResult[] = [];

@@ -29,9 +29,9 @@ import {
 } from '../../infra/lightning/simnet/index.js';
 import { createRng } from '../../infra/random.js';
 import { VirtualClock } from '../../infra/time/virtual-clock.js';
-import { currentLoad, interleave, writeResults, type Case } from './harness.js';
+import { settledLoad, interleave, writeResults, type Case } from './harness.js';
 
-const load = currentLoad();
+const load = await settledLoad();
 
 const NODES = 1_000;
 const BATCH = 200; // concurrent payments per clock run: amortizes runUntilIdle's event-loop turns

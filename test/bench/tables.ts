@@ -98,11 +98,11 @@ function provenance(file: BenchFile): string {
     .join(', ');
   const m = file.machine;
   const overloaded = m.overloaded
-    ? `; overloaded: load above the ${m.cpus} CPUs, so the figures say little`
+    ? `; overloaded: other work used more than half the ${m.cpus} CPUs, so the figures say little`
     : '';
   return (
     `Made by \`${file.command}\`${measuredAt(file)} on ${file.date.slice(0, 10)} (${settings}; ${m.cpus} CPUs, ` +
-    `Node ${m.node}, load average ${m.loadavg1m.start} at the start and ${m.loadavg1m.end} at the end${overloaded}).`
+    `Node ${m.node}, load average ${m.loadavg1m.start} before the bench and ${m.loadavg1m.end} at its end${overloaded}).`
   );
 }
 

@@ -86,7 +86,7 @@ describe('docs tables from bench JSON', () => {
         '',
         '- same against base: ×1.050 (per round 0.864–1.111): **no measurable difference**.',
         '',
-        'Made by `npm run bench -- demo` on 2026-12-01 (rounds 3; 2 CPUs, Node v20.19.0, load average 1.5 at the start and 2 at the end).',
+        'Made by `npm run bench -- demo` on 2026-12-01 (rounds 3; 2 CPUs, Node v20.19.0, load average 1.5 before the bench and 2 at its end).',
         '<!-- /bench:demo/t -->',
         '<!-- bench:demo/notes -->',
         '- one note',
@@ -111,7 +111,7 @@ describe('docs tables from bench JSON', () => {
     );
     expect(rendered.split('\n').at(-2)).toBe(
       'Made by `npm run bench -- demo` at commit 0123456 plus uncommitted changes on 2026-12-01 (rounds 3; 2 CPUs, ' +
-        'Node v20.19.0, load average 1.5 at the start and 2.5 at the end; overloaded: load above the 2 CPUs, so the figures say little).',
+        'Node v20.19.0, load average 1.5 before the bench and 2.5 at its end; overloaded: other work used more than half the 2 CPUs, so the figures say little).',
     );
   });
 
@@ -124,7 +124,7 @@ describe('docs tables from bench JSON', () => {
     );
     expect(rendered.split('\n').at(-2)).toBe(
       'Made by `npm run bench -- demo` outside a git checkout (commit unknown) on 2026-12-01 (rounds 3; 2 CPUs, ' +
-        'Node v20.19.0, load average 1.5 at the start and 2 at the end).',
+        'Node v20.19.0, load average 1.5 before the bench and 2 at its end).',
     );
   });
 
