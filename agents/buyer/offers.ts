@@ -6,12 +6,7 @@
 import { readBody } from '../../infra/http/bounded-body.js';
 import { MANIFEST_PATH, type L402Manifest } from '../../services/paywall/index.js';
 import type { Listing } from '../../services/registry/types.js';
-import {
-  DEFAULT_REQUEST_TIMEOUT_MS,
-  prepareRequest,
-  type PreparedRequest,
-  type StoredToken,
-} from '../l402/index.js';
+import { prepareRequest, type PreparedRequest, type StoredToken } from '../l402/index.js';
 import type { BuyerDeps } from './deps.js';
 import { buildPurchase, coverage, hintsFor, requestFor, type PurchaseFields } from './purchase-record.js';
 import type { BuyerStateT, BuyerUpdate } from './state.js';
@@ -22,12 +17,6 @@ export type FailedQuote = { failed: BuyerUpdate };
 
 /** Most bytes of a seller's discovery manifest the buyer reads (a manifest is a few hundred bytes). */
 export const MANIFEST_BODY_LIMIT = 64 * 1024;
-
-/**
- * Most ms the manifest's body may take to arrive, once its headers have: the
- * engine's default request timeout (the engine does not expose its own).
- */
-export const MANIFEST_TIMEOUT_MS = DEFAULT_REQUEST_TIMEOUT_MS;
 
 /** The request a task sends to a listing (tagged with the task's id), and an offer at price 0 if a usable token for it is already held. */
 export async function prepare(
@@ -73,7 +62,7 @@ export async function quoteOne(
 /**
  * The advertised price from the seller's `/.well-known/l402.json` (no invoice
  * is created). The manifest is read within `MANIFEST_BODY_LIMIT` bytes and
- * `MANIFEST_TIMEOUT_MS`: a longer or slower one excludes the seller
+ * the client's `requestTimeoutMs`: a longer or slower one excludes the seller
  * (`no_quote`, naming the limit). Without a usable manifest price (no 200,
  * not JSON, no matching service) the live challenge is asked instead.
  */
@@ -90,12 +79,13 @@ async function manifestOffer(
     if (sent.ok) await sent.response.body?.cancel();
     return undefined;
   }
-  const body = await readBody(sent.response, MANIFEST_BODY_LIMIT, MANIFEST_TIMEOUT_MS);
+  const timeoutMs = d.engine.requestTimeoutMs;
+  const body = await readBody(sent.response, MANIFEST_BODY_LIMIT, timeoutMs);
   if (!body.ok && body.problem !== 'unreadable') {
     const reason =
       body.problem === 'too_large'
         ? `manifest ${url.href} is over ${MANIFEST_BODY_LIMIT} bytes`
-        : `manifest ${url.href} was not read within ${MANIFEST_TIMEOUT_MS} ms`;
+        : `manifest ${url.href} was not read within ${timeoutMs} ms`;
     return failedQuote(d, s, listing, req, at, 'no_quote', { reason, status: 200 });
   }
   const price = body.ok ? manifestPrice(parseJson(body.bytes), listing, req.path) : undefined;

@@ -71,6 +71,8 @@ export interface PurchaseEngine {
   readonly tokens: TokenStore;
   readonly policy: PaymentPolicy;
   readonly buyer?: string;
+  /** Most ms a response's body may take to arrive once its headers have (the client's `requestTimeoutMs`). */
+  readonly requestTimeoutMs: number;
   /** The token held for the request's resource; a pending one is waited for (ours) or recovered (a crash's). */
   held(req: PreparedRequest): Promise<Held>;
   /** An unpaid request outside the purchase (a discovery manifest): no credentials are ever sent. */

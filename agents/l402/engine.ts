@@ -41,6 +41,7 @@ class Engine implements PurchaseEngine {
   readonly tokens: TokenStore;
   readonly policy: PaymentPolicy;
   readonly buyer?: string;
+  readonly requestTimeoutMs: number;
   readonly #ctx: EngineContext;
   readonly #flights = new SingleFlight();
   /** Payments this engine has in flight, by payment hash (resolve when settled either way). */
@@ -53,6 +54,7 @@ class Engine implements PurchaseEngine {
     this.tokens = this.#ctx.tokens;
     this.policy = this.#ctx.policy;
     this.buyer = this.#ctx.buyer;
+    this.requestTimeoutMs = this.#ctx.requestTimeoutMs;
   }
 
   held(req: PreparedRequest): Promise<Held> {
