@@ -82,6 +82,11 @@ describe('docker-compose.yml', () => {
     expect(JSON.stringify(doc.services.bitcoind!.healthcheck.test)).toContain('-rpcpassword=polarpass');
   });
 
+  it('bitcoind gets no option Bitcoin Core 30.0 removed (-upnp: it refuses to start on an unknown option)', () => {
+    const options = doc.services.bitcoind!.command.split(/\s+/).map((a) => a.split('=')[0]);
+    expect(options.filter((o) => o === '-upnp')).toEqual([]);
+  });
+
   it('publishes distinct loopback ports that the driver reads back', () => {
     const layout = readComposeLayout(doc, ROOT);
     expect(layout.chain).toEqual({
