@@ -1,4 +1,3 @@
-import { insecureSeededSecrets } from '../../infra/random.js';
 import { createSeller } from '../../services/sellers/seller.js';
 import { listingId, nodeSigner } from '../../services/registry/index.js';
 import type { Market } from '../market/market.js';
@@ -43,8 +42,7 @@ export async function reprice(
     node: s.node,
     clock: world.clock,
     rng,
-    // As every simulated seller: the run repeats from the seed (never do this facing real buyers).
-    secrets: insecureSeededSecrets(rng),
+    secrets: world.secretsFor(rng),
     onEvent: market.revenue.listener(s.name, s.group),
   });
   const listing = advertise(seller.listing(s.baseUrl), spec);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { VirtualClock } from '../../infra/time/virtual-clock.js';
-import { insecureSeededSecrets, type Rng } from '../../infra/random.js';
+import { insecureSeededSecrets, type Rng, type SecretSource } from '../../infra/random.js';
 import type { LightningNode } from '../../infra/lightning/node.js';
 import {
   parseSimLnNetwork,
@@ -77,6 +77,11 @@ export class EmbeddedWorld implements World {
   readonly #http = new InMemoryHttp();
   readonly #topology: Topology;
   readonly #nodes = new Map<string, { role: LedgerRole; node: SimNode }>();
+
+  /** Seeded: simulated runs repeat from the seed, keys included (never facing real buyers). */
+  secretsFor(rng: Rng): SecretSource {
+    return insecureSeededSecrets(rng);
+  }
 
   constructor(
     spec: NetworkSpec,

@@ -1,5 +1,5 @@
 import { systemClock } from '../../infra/time/clock.js';
-import type { Rng } from '../../infra/random.js';
+import { osSecrets, type Rng, type SecretSource } from '../../infra/random.js';
 import type { LightningNode } from '../../infra/lightning/node.js';
 import { LndNode } from '../../infra/lightning/lnd/index.js';
 import { loadNetwork, type NetworkDesc, type NodeDesc } from '../../infra/regtest/network-file.js';
@@ -32,6 +32,11 @@ export class RegtestWorld implements World {
   readonly #servers: Listening[] = [];
   readonly #nodes = new Map<string, { role: LedgerRole; node: LndNode }>();
   readonly #turn = new Map<LedgerRole, number>();
+
+  /** The OS CSPRNG: these sellers listen on real sockets, where anyone knowing the seed must learn nothing. */
+  secretsFor(): SecretSource {
+    return osSecrets;
+  }
 
   private constructor(
     readonly rng: Rng,

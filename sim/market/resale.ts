@@ -1,4 +1,3 @@
-import { insecureSeededSecrets } from '../../infra/random.js';
 import type { LightningNode } from '../../infra/lightning/node.js';
 import type { Logger } from '../../infra/log.js';
 import type { Listing } from '../../services/registry/types.js';
@@ -80,8 +79,7 @@ async function buildReseller(
   const rng = world.rng.fork(`reseller/${name}`);
   const node = await world.node(name, 'reseller', spec.balanceMsat);
   recorder.entity('reseller');
-  // Simulated runs repeat from the seed, keys included: never do this facing real buyers.
-  const secrets = insecureSeededSecrets(rng);
+  const secrets = world.secretsFor(rng);
   const keys = secrets.fork('keys');
   const client = restockClient(ctx, spec, origin, name, node);
   const reseller = createReseller({

@@ -1,4 +1,4 @@
-import { insecureSeededSecrets, type Rng } from '../../infra/random.js';
+import type { Rng } from '../../infra/random.js';
 import type { LightningNode } from '../../infra/lightning/node.js';
 import type { Logger } from '../../infra/log.js';
 import { createSeller, type Seller } from '../../services/sellers/seller.js';
@@ -130,8 +130,7 @@ export async function buildSellers(
         node,
         clock: world.clock,
         rng: sellerRng,
-        // Simulated runs repeat from the seed, keys included: never do this facing real buyers.
-        secrets: insecureSeededSecrets(sellerRng),
+        secrets: world.secretsFor(sellerRng),
         logger,
         onEvent: revenue.listener(name, spec.name),
         ...(spec.pricing && { repricing: true }),

@@ -1,5 +1,5 @@
 import type { Clock } from '../../infra/time/clock.js';
-import type { Rng } from '../../infra/random.js';
+import type { Rng, SecretSource } from '../../infra/random.js';
 import type { LightningNode } from '../../infra/lightning/node.js';
 import type { LedgerRole } from '../metrics/conservation.js';
 
@@ -14,6 +14,13 @@ export interface World {
   readonly clock: Clock;
   /** The run's root random stream; entities fork their own from it. */
   readonly rng: Rng;
+  /**
+   * Where an agent's secrets (macaroon root keys, hold-invoice preimages)
+   * come from: seeded from `rng` in the embedded world, so a run repeats
+   * exactly; the OS CSPRNG on real LND, whose sellers listen on real sockets
+   * (and whose own keys and wall clock make a run unrepeatable anyway).
+   */
+  secretsFor(rng: Rng): SecretSource;
   /** Serves a Hono app (its `fetch`) at a host name; returns its base URL. */
   serve(host: string, handler: (req: Request) => Response | Promise<Response>): Promise<string>;
   /** The `fetch` agents use to reach services. */
