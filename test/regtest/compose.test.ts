@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 import { readComposeLayout } from '../../infra/regtest/compose-layout.js';
 import { BTCD, LND } from '../../infra/regtest/go-targets.js';
 import { LOCAL_IMAGES } from '../../infra/regtest/images.js';
+import { COMMIT_SAT_PER_VBYTE } from '../../infra/regtest/fee-rates.js';
 import { defaultTopology } from '../../infra/regtest/topology.js';
 
 // `docker compose config` needs an engine; this checks the file's structure instead.
@@ -54,6 +55,8 @@ describe('docker-compose.yml', () => {
         `--tlsextradomain=${name}`,
         `--bitcoin.basefee=${defaultTopology.fees.baseMsat}`,
         `--bitcoin.feerate=${defaultTopology.fees.ratePpm}`,
+        // The commitment fee cap native lnds get: the same balances in both worlds.
+        `--max-commit-fee-rate-anchors=${COMMIT_SAT_PER_VBYTE}`,
       ]) {
         expect(flags).toContain(flag);
       }
