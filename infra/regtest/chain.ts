@@ -1,6 +1,7 @@
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import type { Clock } from '../time/clock.js';
-import { LabError } from '../errors.js';
+import { LabError, isLabError } from '../errors.js';
+import { defaultChainRpcLimits, postRpc, type ChainRpcLimits } from './chain-rpc.js';
 
 /** How to reach the bitcoin node's JSON-RPC (btcd: HTTPS with its rpc.cert; bitcoind: plain HTTP). */
 export interface ChainRpcConfig {
@@ -11,10 +12,11 @@ export interface ChainRpcConfig {
   pass: string;
   /** PEM of btcd's rpc.cert (HTTPS only). */
   tlsCert?: string;
+  /** Timeouts and answer size (defaults: `defaultChainRpcLimits`). */
+  limits?: Partial<ChainRpcLimits>;
 }
 
-/** Why a JSON-RPC call to the bitcoin node failed. */
-export type ChainRpcErrorCode = 'unreachable' | 'rpc_error' | 'bad_response';
+export type { ChainRpcErrorCode, ChainRpcLimits } from './chain-rpc.js';
 
 /**
  * The few chain operations the bootstrap needs, over either btcd or bitcoind.
@@ -27,53 +29,49 @@ export class Chain {
   readonly #agent: Agent;
   readonly #auth: string;
   readonly #miningAddress: string;
+  readonly #limits: ChainRpcLimits;
   #id = 0;
 
   constructor(cfg: ChainRpcConfig, miningAddress: string) {
     this.backend = cfg.backend;
     this.#cfg = cfg;
     this.#miningAddress = miningAddress;
+    this.#limits = { ...defaultChainRpcLimits, ...cfg.limits };
     this.#agent = new Agent(cfg.tlsCert ? { connect: { ca: cfg.tlsCert } } : {});
     this.#auth = 'Basic ' + Buffer.from(`${cfg.user}:${cfg.pass}`).toString('base64');
   }
 
-  /** One JSON-RPC 1.0 call. */
-  async call<T = unknown>(method: string, params: unknown[] = []): Promise<T> {
-    let res;
+  /** One JSON-RPC 1.0 call, within `timeoutMs` (default `limits.callTimeoutMs`). */
+  async call<T = unknown>(method: string, params: unknown[] = [], timeoutMs?: number): Promise<T> {
+    const { status, text } = await postRpc({
+      backend: this.backend,
+      url: this.#cfg.url,
+      agent: this.#agent,
+      auth: this.#auth,
+      method,
+      body: JSON.stringify({ jsonrpc: '1.0', id: ++this.#id, method, params }),
+      timeoutMs: timeoutMs ?? this.#limits.callTimeoutMs,
+      maxBodyBytes: this.#limits.maxBodyBytes,
+    });
+    let answer: { result?: T; error?: { code?: number; message?: string } | null };
     try {
-      res = await request(this.#cfg.url, {
-        method: 'POST',
-        dispatcher: this.#agent,
-        headers: { authorization: this.#auth, 'content-type': 'application/json' },
-        body: JSON.stringify({ jsonrpc: '1.0', id: ++this.#id, method, params }),
-      });
-    } catch (cause) {
-      throw new LabError('unreachable', `${this.backend} at ${this.#cfg.url} did not answer ${method}`, {
-        cause,
-      });
-    }
-    const text = await res.body.text();
-    let body: { result?: T; error?: { code?: number; message?: string } | null };
-    try {
-      body = JSON.parse(text) as typeof body;
+      answer = JSON.parse(text) as typeof answer;
     } catch {
-      throw new LabError(
-        'bad_response',
-        `${this.backend} ${method}: HTTP ${res.statusCode} ${text.slice(0, 200)}`,
-      );
+      throw new LabError('bad_response', `${this.backend} ${method}: HTTP ${status} ${text.slice(0, 200)}`);
     }
-    if (body.error) {
-      throw new LabError('rpc_error', `${this.backend} ${method}: ${body.error.message}`);
+    if (answer.error) {
+      throw new LabError('rpc_error', `${this.backend} ${method}: ${answer.error.message}`);
     }
-    return body.result as T;
+    return answer.result as T;
   }
 
   /** Mines `n` blocks to the faucet address; returns their hashes. */
   async mine(n: number): Promise<string[]> {
     if (n <= 0) return [];
+    const ms = this.#limits.mineTimeoutMs;
     return this.backend === 'btcd'
-      ? this.call<string[]>('generate', [n])
-      : this.call<string[]>('generatetoaddress', [n, this.#miningAddress]);
+      ? this.call<string[]>('generate', [n], ms)
+      : this.call<string[]>('generatetoaddress', [n, this.#miningAddress], ms);
   }
 
   async height(): Promise<number> {
@@ -117,7 +115,8 @@ export class Chain {
         await this.height();
         return;
       } catch (err) {
-        if (clock.now() > until) throw err;
+        // Wrong credentials do not get right by waiting.
+        if (clock.now() > until || isLabError(err, 'unauthorized')) throw err;
         await clock.sleep(200);
       }
     }

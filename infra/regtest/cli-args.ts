@@ -90,10 +90,14 @@ function parseStrict<K extends CommandName>(name: K, args: string[]): CommandVal
 }
 
 /** Checks that need more than one option: the combinations a command refuses. */
-function refuseCombinations(values: Record<string, unknown>): void {
+function refuseCombinations(name: CommandName, values: Record<string, unknown>): void {
   if (values.native && values.docker) throw usageError('choose one of --native and --docker');
   if (values['local-images'] && values['polar-images'])
     throw usageError('choose one of --local-images and --polar-images');
+  // up's Docker-only options: without --docker the native path may be taken and would ignore them.
+  const dockerOnly = ['local-images', 'polar-images', 'prepare'].find((o) => values[o]);
+  if (name === 'up' && dockerOnly && !values.docker)
+    throw usageError(`--${dockerOnly} works only with --docker`);
 }
 
 /**
@@ -109,7 +113,7 @@ export function parseCommandArgs<K extends CommandName>(
   const record = values as Record<string, unknown>;
   refuseEmptyOptions(record);
   if (record.help === true) return { help: true, values };
-  refuseCombinations(record);
+  refuseCombinations(name, record);
   return { help: false, values };
 }
 

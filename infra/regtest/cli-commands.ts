@@ -17,7 +17,7 @@ import { downNetwork } from './lifecycle.js';
 import { upNative } from './native.js';
 import { nodeRoleSchema, type NetworkDesc, type NodeDesc, type NodeRole } from './network-file.js';
 import { attachPolar } from './polar.js';
-import { processStatus, readState } from './state.js';
+import { processStatus, readState, refuseRecordedNetwork } from './state.js';
 import { loadTopology, type Topology } from './topology.js';
 
 /** What every command runs with. */
@@ -88,6 +88,8 @@ const up: CliCommand<'up'> = async (values, ctx) => {
     stateDir: resolve(values.state),
     out: outFileFrom(values.out),
   };
+  // Before --prepare or the SIGINT handler: a recorded network is never touched by a refused up.
+  await refuseRecordedNetwork(plan.stateDir);
   // Ctrl-C during bring-up: stop whatever was started (state.json is written after every spawn).
   process.once('SIGINT', () => {
     ctx.logger.warn('interrupted; tearing down');

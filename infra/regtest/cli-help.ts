@@ -20,12 +20,12 @@ const HELP: Record<CommandName, CommandHelp> = {
     details: `  --native           btcd + lnd built from source into ~/.cache/l402-lab (needs Go; first build ~5 min)
   --docker           docker-compose.yml on a Docker engine, with Polar's images
                      default: docker when \`docker info\` answers, native otherwise
-  --local-images     with --docker: add docker-compose.local.yml, images built here
+  --local-images     needs --docker: add docker-compose.local.yml, images built here
                      FROM scratch from the native binaries, btcd as chain backend
                      (no registry needed); default: Polar's images if present or
                      pullable, else the local ones
-  --polar-images     with --docker: Polar's images only (docker-compose.yml alone)
-  --prepare          with --docker: install the engine and Compose plugin where
+  --polar-images     needs --docker: Polar's images only (docker-compose.yml alone)
+  --prepare          needs --docker: install the engine and Compose plugin where
                      missing and start dockerd if none answers (network:down stops
                      a dockerd started this way)
   --topology NAME    'default' (hub, seller-1/2, buyer-1/2) or a JSON file (see docs/real-lightning.md)

@@ -11,7 +11,7 @@ import { Faucet } from './faucet.js';
 import { waitForLnd } from './lnd-admin.js';
 import { waitForChannelsActive } from './node-restart.js';
 import { saveNetwork, type BitcoinDesc, type NetworkDesc, type NodeDesc } from './network-file.js';
-import { readState, teardown, writeState } from './state.js';
+import { refuseRecordedNetwork, teardown, undoFailedUp, writeState } from './state.js';
 import { defaultTopology, type Topology } from './topology.js';
 
 /** Polar's regtest RPC credentials, which our compose files use too. */
@@ -36,12 +36,12 @@ export interface DockerUpOptions {
  * check passing), runs the same bootstrap as the native driver (nodes dial
  * each other by service name inside the compose network) and writes
  * network.json. The compose files fix the nodes, so the topology must name
- * the same ones (the default does). Any failure takes the project down.
+ * the same ones (the default does). Refused while a network (of either kind)
+ * is recorded in `stateDir`. Any failure takes the project down.
  */
 export async function upDocker(opts: DockerUpOptions): Promise<NetworkDesc> {
   const { clock, logger: log } = opts;
-  if ((await readState(opts.stateDir))?.compose)
-    throw new Error(`a network is already running from ${opts.stateDir}; run \`npm run network:down\` first`);
+  await refuseRecordedNetwork(opts.stateDir);
   if (!(await composeAvailable()))
     throw new Error(
       '`docker compose` (v2) is not available: install it, or run `npm run network:up -- --docker --prepare`',
@@ -93,7 +93,7 @@ export async function upDocker(opts: DockerUpOptions): Promise<NetworkDesc> {
     return desc;
   } catch (err) {
     log.error({ err: String(err) }, 'bring-up failed; taking the compose project down');
-    await downDocker(opts.stateDir, { clock, logger: log });
+    await undoFailedUp(() => downDocker(opts.stateDir, { clock, logger: log }), log, opts.stateDir);
     throw err;
   } finally {
     await chain?.close();

@@ -9,6 +9,7 @@ import { cacheDir, ensureBinaries } from './binaries.js';
 import { COMPOSE } from './go-targets.js';
 import { isAlive, logTail, spawnDaemon, stopProcess, type ProcessRecord } from './processes.js';
 import { LabError } from '../errors.js';
+import { parseRecord, processSchema } from './state.js';
 
 const run = promisify(execFile);
 
@@ -127,7 +128,7 @@ async function startDockerd(clock: Clock, log: Logger): Promise<ProcessRecord> {
 export async function stopDockerd(clock: Clock): Promise<boolean> {
   const text = await readFile(daemonRecord(), 'utf8').catch(() => undefined);
   if (text === undefined) return false;
-  const rec = JSON.parse(text) as ProcessRecord;
+  const rec = parseRecord(processSchema, text, daemonRecord(), 'a dockerd record');
   // dockerd stops its containers first (each gets its stop grace period).
   const how = await stopProcess(rec, clock, 90_000);
   await rm(daemonRecord(), { force: true });

@@ -18,8 +18,8 @@ import {
   type NativeLnd,
 } from './native-daemons.js';
 import { saveNetwork, type NetworkDesc, type NodeDesc } from './network-file.js';
-import { freePorts, isOurs } from './processes.js';
-import { readState, teardown, writeState } from './state.js';
+import { freePorts } from './processes.js';
+import { refuseRecordedNetwork, teardown, undoFailedUp, writeState } from './state.js';
 import type { Topology } from './topology.js';
 
 export interface NativeUpOptions {
@@ -39,14 +39,12 @@ export interface NativeUpOptions {
  * lnd, starts btcd mining to a TypeScript-held key, starts one lnd per
  * topology node on loopback ports in a temp dir, runs the shared bootstrap
  * and writes network.json. The daemons keep running after this returns;
- * `downNative(stateDir)` stops them. Any failure tears down what was started.
+ * `downNative(stateDir)` stops them. Refused while a network (of either kind)
+ * is recorded in `stateDir`. Any failure tears down what was started.
  */
 export async function upNative(opts: NativeUpOptions): Promise<NetworkDesc> {
   const { topology, stateDir, clock, logger: log } = opts;
-  const existing = await readState(stateDir);
-  if (existing?.processes.some(isOurs)) {
-    throw new Error(`a network is already running from ${stateDir}; run \`npm run network:down\` first`);
-  }
+  await refuseRecordedNetwork(stateDir);
   const bins = await ensureBinaries(REGTEST_TARGETS, { clock, logger: log });
   const dataDir = await mkdtemp(join(tmpdir(), 'l402-regtest-'));
   const logs = join(resolve(stateDir), 'logs');
@@ -92,7 +90,7 @@ export async function upNative(opts: NativeUpOptions): Promise<NetworkDesc> {
     return desc;
   } catch (err) {
     log.error({ err: String(err) }, 'bring-up failed; stopping what was started');
-    await teardown(stateDir, { clock, logger: log });
+    await undoFailedUp(() => teardown(stateDir, { clock, logger: log }), log, stateDir);
     throw err;
   } finally {
     await chain?.close();

@@ -3,6 +3,7 @@ import { openSync, closeSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { Clock } from '../time/clock.js';
+import { LabError } from '../errors.js';
 
 /** A daemon we started: enough to find it again, stop it, or start it the same way. */
 export interface ProcessRecord {
@@ -53,9 +54,14 @@ export function isOurs(rec: ProcessRecord): boolean {
   }
 }
 
+/** How long a daemon may take to go after SIGKILL before `stopProcess` gives up on it. */
+export const KILL_WAIT_MS = 10_000;
+
 /**
- * Stops one daemon: SIGTERM, wait up to `graceMs`, then SIGKILL. Only touches
- * the pid if it still runs the command we recorded.
+ * Stops one daemon: SIGTERM, wait up to `graceMs`, then SIGKILL and wait up to
+ * `KILL_WAIT_MS`. Only touches the pid if it still runs the command we
+ * recorded; a daemon that exited but was not reaped yet (a zombie) counts as
+ * gone. One that outlives SIGKILL is an error naming its pid.
  */
 export async function stopProcess(
   rec: ProcessRecord,
@@ -64,14 +70,29 @@ export async function stopProcess(
 ): Promise<'stopped' | 'killed' | 'gone'> {
   if (!isOurs(rec)) return 'gone';
   signal(rec.pid, 'SIGTERM');
-  const until = clock.now() + graceMs;
-  while (clock.now() < until) {
-    if (!isAlive(rec.pid)) return 'stopped';
-    await clock.sleep(100);
-  }
+  if (await waitGone(rec, clock, graceMs, 100)) return 'stopped';
   signal(rec.pid, 'SIGKILL');
-  while (isAlive(rec.pid)) await clock.sleep(50);
-  return 'killed';
+  if (await waitGone(rec, clock, KILL_WAIT_MS, 50)) return 'killed';
+  throw new LabError(
+    'stop_failed',
+    `pid ${rec.pid} (${rec.name}) did not exit ${KILL_WAIT_MS / 1000} s after SIGKILL; ` +
+      `look at it with \`ps -o stat,cmd -p ${rec.pid}\` (state D: stuck in the kernel) and stop it by hand`,
+  );
+}
+
+/** True once `rec` no longer runs (exited, or a zombie: /proc cmdline empty), polling every `pollMs` up to `ms`. */
+export async function waitGone(
+  rec: ProcessRecord,
+  clock: Clock,
+  ms: number,
+  pollMs: number,
+): Promise<boolean> {
+  const until = clock.now() + ms;
+  for (;;) {
+    if (!isOurs(rec)) return true;
+    if (clock.now() >= until) return false;
+    await clock.sleep(pollMs);
+  }
 }
 
 function signal(pid: number, sig: NodeJS.Signals): void {

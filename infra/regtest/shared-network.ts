@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Clock } from '../time/clock.js';
@@ -115,16 +115,33 @@ function spawnReaper(ownerPid: number, stateDir: string): void {
   }
 }
 
-/** Tears down networks whose owner is gone (a reaper that was killed, a machine that rebooted). */
-async function collectStale(root: string, clock: Clock, log: Logger): Promise<void> {
+/**
+ * Tears down networks whose owner is gone (a reaper that was killed, a
+ * machine that rebooted), and removes the `<owner>.lease` locks left beside
+ * them by workers killed while holding one (both pids gone).
+ */
+export async function collectStale(root: string, clock: Clock, log: Logger): Promise<void> {
   for (const entry of await readdir(root).catch(() => [])) {
-    if (!/^\d+$/.test(entry)) continue;
-    const owner = Number(entry);
-    if (isAlive(owner)) continue;
-    log.info({ owner }, 'removing a shared network whose owner is gone');
-    await downNetwork(join(root, entry), { clock, logger: log }).catch((err: unknown) =>
-      log.warn({ owner, err: String(err) }, 'could not take a stale network down'),
-    );
-    await rm(join(root, entry), { recursive: true, force: true });
+    if (/^\d+$/.test(entry)) await collectNetwork(root, entry, clock, log);
+    else if (/^\d+\.lease$/.test(entry)) await collectLease(root, entry, log);
   }
+}
+
+async function collectNetwork(root: string, entry: string, clock: Clock, log: Logger): Promise<void> {
+  const owner = Number(entry);
+  if (isAlive(owner)) return;
+  log.info({ owner }, 'removing a shared network whose owner is gone');
+  await downNetwork(join(root, entry), { clock, logger: log }).catch((err: unknown) =>
+    log.warn({ owner, err: String(err) }, 'could not take a stale network down'),
+  );
+  await rm(join(root, entry), { recursive: true, force: true });
+}
+
+/** A lease whose network owner and holder are both gone; one with no holder pid yet is being taken: kept. */
+async function collectLease(root: string, entry: string, log: Logger): Promise<void> {
+  const owner = Number(entry.slice(0, -'.lease'.length));
+  const holder = Number(await readFile(join(root, entry, 'owner'), 'utf8').catch(() => ''));
+  if (isAlive(owner) || !(holder > 0) || isAlive(holder)) return;
+  log.info({ owner, holder }, 'removing a shared-network lease whose owner and holder are gone');
+  await rm(join(root, entry), { recursive: true, force: true });
 }

@@ -3,9 +3,11 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Clock } from '../time/clock.js';
 import { silentLogger, type Logger } from '../log.js';
+import { LabError } from '../errors.js';
 import { isOurs, stopProcess, type ProcessRecord } from './processes.js';
+import { CHAIN_DAEMONS } from './topology.js';
 
-const processSchema = z.object({
+export const processSchema = z.object({
   name: z.string(),
   pid: z.number().int().positive(),
   cmd: z.string(),
@@ -38,10 +40,70 @@ export type NetworkState = z.infer<typeof stateSchema>;
 
 const stateFile = (stateDir: string): string => join(stateDir, 'state.json');
 
+/** `text` as JSON checked against `schema`; anything else throws LabError('invalid_state') naming `file` and what to do. */
+export function parseRecord<S extends z.ZodType>(
+  schema: S,
+  text: string,
+  file: string,
+  what: string,
+): z.output<S> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw invalidRecord(file, what, `not JSON: ${(err as Error).message}`);
+  }
+  const r = schema.safeParse(json);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  throw invalidRecord(file, what, `${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
+}
+
+function invalidRecord(file: string, what: string, why: string): LabError<'invalid_state'> {
+  return new LabError(
+    'invalid_state',
+    `${file} is not ${what} (${why}): stop any daemons it names by hand or delete it`,
+  );
+}
+
 export async function readState(stateDir: string): Promise<NetworkState | undefined> {
-  const text = await readFile(stateFile(stateDir), 'utf8').catch(() => undefined);
+  const file = stateFile(stateDir);
+  const text = await readFile(file, 'utf8').catch(() => undefined);
   if (text === undefined) return undefined;
-  return stateSchema.parse(JSON.parse(text));
+  return parseRecord(stateSchema, text, file, 'a network state');
+}
+
+/**
+ * Refuses to bring a network up where one is recorded, whatever its kind and
+ * whether or not it still runs: writing a new state over it would lose the
+ * only record of its daemons or containers. `network:down` clears it.
+ */
+export async function refuseRecordedNetwork(stateDir: string): Promise<void> {
+  const state = await readState(stateDir);
+  if (!state) return;
+  throw new LabError(
+    'network_recorded',
+    `a ${state.kind} network is already recorded in ${stateDir}; run \`npm run network:down\` first`,
+  );
+}
+
+/**
+ * After a failed bring-up: runs `undo` (the driver's teardown). Its own
+ * failure is logged, not thrown, so the caller rethrows the bring-up's error.
+ */
+export async function undoFailedUp(
+  undo: () => Promise<unknown>,
+  log: Logger,
+  stateDir: string,
+): Promise<void> {
+  try {
+    await undo();
+  } catch (err) {
+    log.error(
+      { err: String(err), stateDir },
+      'teardown after the failed bring-up failed too; run `npm run network:down` once the cause is fixed',
+    );
+  }
 }
 
 let writes = 0;
@@ -93,7 +155,7 @@ export async function teardown(
   const state = await readState(stateDir);
   if (!state) return { stopped: [] };
   const stopped: string[] = [];
-  const chainNames = new Set(['btcd', 'bitcoind']);
+  const chainNames = new Set(CHAIN_DAEMONS);
   const waves = [
     state.processes.filter((p) => !chainNames.has(p.name)),
     state.processes.filter((p) => chainNames.has(p.name)),

@@ -6,6 +6,9 @@ import { LabError } from '../errors.js';
 
 const sat = z.number().int().positive();
 
+/** The chain daemons' names: state.json records, and logs/ holds a log, under these; no lnd node may take them. */
+export const CHAIN_DAEMONS: readonly string[] = ['btcd', 'bitcoind'];
+
 /**
  * The shape of a regtest network to build: nodes, channels (opened by
  * `from`, with `pushSat` handed to `to` so both directions can pay), the fee
@@ -18,7 +21,13 @@ export const topologySchema = z
     nodes: z
       .array(
         z.object({
-          name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'lowercase letters, digits, dashes'),
+          name: z
+            .string()
+            .regex(/^[a-z][a-z0-9-]*$/, 'lowercase letters, digits, dashes')
+            .refine((name) => !CHAIN_DAEMONS.includes(name), {
+              error: (issue) =>
+                `${String(issue.input)} is the chain daemon's name (its process record and log); name the node something else`,
+            }),
           role: nodeRoleSchema,
         }),
       )

@@ -3,7 +3,7 @@
  * whose nodes do not answer: each fails before anything starts (no network
  * needed). Usage errors and help: cli.test.ts.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,6 +55,49 @@ describe.concurrent('network CLI: bad files and folders exit 1 naming them', () 
       stdout: '',
       stderr: `error [not_found]: no state folder ${nope}: give the --state that network:up was given (default .regtest/state)\n`,
     });
+  });
+
+  it('down on a state.json that is not a network state names the file and what to do, exit 1', async () => {
+    const bad = join(dir, 'bad-state');
+    mkdirSync(bad);
+    writeFileSync(join(bad, 'state.json'), '{}');
+    expect(await runCli('down', '--state', bad)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        `error [invalid_state]: ${join(bad, 'state.json')} is not a network state ` +
+        '(version: Invalid input: expected 1): stop any daemons it names by hand or delete it\n',
+    });
+  });
+
+  it('up where a network is recorded is refused naming its kind, and leaves it alone', async () => {
+    const recorded = join(dir, 'recorded');
+    mkdirSync(recorded);
+    const compose = { files: [join(dir, 'docker-compose.yml')], project: 'x', projectDir: dir, dataDirs: [] };
+    const text = JSON.stringify({ version: 1, kind: 'docker', processes: [], compose });
+    writeFileSync(join(recorded, 'state.json'), text);
+    const out = join(dir, 'recorded.json');
+    expect(await runCli('up', '--docker', '--state', recorded, '--out', out)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `error [network_recorded]: a docker network is already recorded in ${recorded}; run \`npm run network:down\` first\n`,
+    });
+    expect(readFileSync(join(recorded, 'state.json'), 'utf8')).toBe(text);
+  });
+
+  it('down clears a native network whose daemons are all gone: its state and its data', async () => {
+    const dead = join(dir, 'dead-state');
+    mkdirSync(join(dead, 'data'), { recursive: true });
+    const hub = { name: 'hub', pid: 2 ** 22 + 1, cmd: '/bin/lnd', args: [], logFile: join(dead, 'hub.log') };
+    const state = { version: 1, kind: 'native', dataDir: join(dead, 'data'), processes: [hub] };
+    writeFileSync(join(dead, 'state.json'), JSON.stringify(state));
+    expect(await runCli('down', '--state', dead)).toEqual({
+      code: 0,
+      stdout: 'stopped nothing (already gone)\n',
+      stderr: '',
+    });
+    expect(existsSync(join(dead, 'state.json'))).toBe(false);
+    expect(existsSync(join(dead, 'data'))).toBe(false);
   });
 
   it('down on an existing --state folder with no network in it has nothing to stop, exit 0', async () => {
@@ -129,6 +172,24 @@ describe('network CLI: argument checks, without running a command', () => {
     expect(() => parseCommandArgs('up', ['--bogus', '--help'])).toThrow(
       expect.objectContaining({ code: 'usage', message: `Unknown option '--bogus'; ${USAGE_HINT}` }),
     );
+  });
+
+  it.each([
+    [['--local-images'], '--local-images'],
+    [['--polar-images'], '--polar-images'],
+    [['--prepare'], '--prepare'],
+    [['--native', '--prepare'], '--prepare'],
+    [['--native', '--local-images'], '--local-images'],
+  ])('up %j without --docker is a usage error naming the flag', (args, flag) => {
+    expect(() => parseCommandArgs('up', args)).toThrow(
+      expect.objectContaining({ code: 'usage', message: `${flag} works only with --docker; ${USAGE_HINT}` }),
+    );
+  });
+
+  it('up takes the Docker-only options with --docker; docker-prepare takes --local-images alone', () => {
+    const { values } = parseCommandArgs('up', ['--docker', '--local-images', '--prepare']);
+    expect(values).toMatchObject({ docker: true, 'local-images': true, prepare: true });
+    expect(parseCommandArgs('docker-prepare', ['--local-images']).values['local-images']).toBe(true);
   });
 
   it('the default state folder may be absent; any other --state must exist', () => {

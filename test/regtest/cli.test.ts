@@ -43,6 +43,8 @@ describe.concurrent('network CLI: usage errors exit 2 before anything starts', (
       ['up', '--docker', '--local-images', '--polar-images', ...paths('up')],
       'choose one of --local-images and --polar-images',
     ],
+    [['up', '--native', '--prepare', ...paths('up')], '--prepare works only with --docker'],
+    [['up', '--local-images', ...paths('up')], '--local-images works only with --docker'],
     [['down', '--polar', 'x', '--state', dir], '--polar is an option of network:attach, not of network:down'],
     [['status', '--topology', 'x'], '--topology is an option of network:up, not of network:status'],
     [
@@ -152,7 +154,7 @@ describeRegtest(unavailable, 'network CLI, native, end to end', () => {
     const r = cli('up', '--native');
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe(
-      `error: a network is already running from ${state}; run \`npm run network:down\` first`,
+      `error [network_recorded]: a native network is already recorded in ${state}; run \`npm run network:down\` first`,
     );
   }, 60_000);
 

@@ -71,6 +71,21 @@ describe('topologies', () => {
   });
 });
 
+describe('node names', () => {
+  it.each(['btcd', 'bitcoind'])(
+    'refuses a node named %s: the chain daemon’s process record and log',
+    (name) => {
+      const nodes = [...defaultTopology.nodes, { name, role: 'other' }];
+      expect(() => resolveTopology(JSON.stringify({ ...defaultTopology, nodes }))).toThrow(
+        expect.objectContaining({
+          code: 'invalid_topology',
+          message: `invalid topology at nodes.5.name: ${name} is the chain daemon's name (its process record and log); name the node something else`,
+        }),
+      );
+    },
+  );
+});
+
 describe('--topology: a built-in name or a JSON file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'l402-topology-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
