@@ -6,7 +6,31 @@
  * Ports, whole numbers and URLs are checked here too, before anything starts:
  * each bad value is a `usage` LabError naming its flag.
  */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { LabError } from './errors.js';
+
+/**
+ * `node:util` `parseArgs`, refusing a single-valued option given more than
+ * once as a `usage` LabError: parseArgs keeps the last silently, so
+ * `--seed 1 --seed 2` would run seed 2 with nothing said. Options declared
+ * `multiple: true` (`--set`, `--grid`) may repeat.
+ */
+export function parseArgsOnce<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  const { tokens = [] } = parseArgs({ ...(config as ParseArgsConfig), tokens: true });
+  const given = new Map<string, (string | undefined)[]>();
+  for (const t of tokens) {
+    if (t.kind !== 'option' || config.options?.[t.name]?.multiple) continue;
+    given.set(t.name, [...(given.get(t.name) ?? []), t.value]);
+  }
+  for (const [name, values] of given) if (values.length > 1) throw repeatedOption(name, values);
+  return parseArgs(config);
+}
+
+function repeatedOption(name: string, values: (string | undefined)[]): LabError<'usage'> {
+  const times = values.length === 2 ? 'twice' : `${values.length} times`;
+  const shown = values.every((v) => v === undefined) ? '' : ` (${values.join(', ')})`;
+  return new LabError('usage', `--${name} is given ${times}${shown}; give it once`);
+}
 
 /** Throws a `usage` LabError naming the first option given as an empty string. */
 export function refuseEmptyOptions(values: Record<string, unknown>): void {

@@ -10,7 +10,7 @@ import { Recorder, type RecordListener } from './metrics/recorder.js';
 import { FileSink, type TextSink } from './metrics/sink.js';
 import { computeConservation, type LedgerEntry } from './metrics/conservation.js';
 import type { Summary } from './metrics/summary.js';
-import { writeRunOutputs } from './report/write-run.js';
+import { clearRunOutputs, runOutputNames, writeRunOutputs } from './report/write-run.js';
 import type { RunMeta } from './report/provenance.js';
 import { EmbeddedWorld } from './market/embedded-world.js';
 import { createWorld } from './market/worlds.js';
@@ -62,6 +62,8 @@ export interface RunOutput {
   meta: RunMeta;
   engine: EngineResult;
   reportPath?: string;
+  /** With `outDir`: what the run wrote there, relative to it (`charts/*.png` for the charts). */
+  files?: string[];
 }
 
 /**
@@ -132,16 +134,18 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
   const summary = recorder.finish(conservation);
   const wallMs = performance.now() - t0;
   const meta = runMeta(scenario, opts, { seed, backend: world.backend, summary, result, wallMs });
-  let reportPath: string | undefined;
-  if (opts.outDir)
-    reportPath = await writeRunOutputs(opts.outDir, summary, meta, { png: opts.png !== false });
-  return { summary, meta, engine: result, ...(reportPath && { reportPath }) };
+  if (!opts.outDir) return { summary, meta, engine: result };
+  const png = opts.png !== false;
+  const reportPath = await writeRunOutputs(opts.outDir, summary, meta, { png });
+  const files = runOutputNames({ events: opts.events !== false, png });
+  return { summary, meta, engine: result, reportPath, files };
 }
 
-/** Where rows go: files in `outDir` when given, else the caller's sinks (or none). */
+/** Where rows go: files in `outDir` (after removing a previous run's outputs there) when given, else the caller's sinks (or none). */
 function runSinks(opts: RunOptions): NonNullable<RunOptions['sinks']> {
   if (!opts.outDir) return opts.sinks ?? {};
   mkdirSync(opts.outDir, { recursive: true });
+  clearRunOutputs(opts.outDir);
   return {
     purchases: new FileSink(join(opts.outDir, 'purchases.csv')),
     tasks: new FileSink(join(opts.outDir, 'tasks.csv')),

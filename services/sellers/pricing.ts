@@ -10,7 +10,11 @@ import { z } from 'zod';
 
 const stepMsat = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const bound = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
-const everySec = z.number().positive().max(86_400);
+/** At least 1 ms: the repricing loop steps in whole ms of virtual time. */
+const everySec = z
+  .number()
+  .min(0.001, { error: 'expected at least 0.001 s (1 ms): repricing steps in whole milliseconds' })
+  .max(86_400);
 
 /** A repricing strategy and how often it steps. */
 export const pricingStrategySchema = z.discriminatedUnion('strategy', [

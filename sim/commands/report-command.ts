@@ -1,12 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { writeReport } from '../report/write-run.js';
 import { readSummary } from '../report/read-run.js';
 import { consoleSummary } from '../report/console.js';
 import { type CommandIo, type ExitCode } from './io.js';
 import { LabError } from '../../infra/errors.js';
-import { refuseEmptyOptions } from '../../infra/cli-options.js';
+import { parseArgsOnce, refuseEmptyOptions } from '../../infra/cli-options.js';
 
 export const REPORT_HELP = `usage: sim report <run dir> [--no-png]
 
@@ -15,7 +14,7 @@ summary.json, e.g. after upgrading the report code. Prints the console summary.`
 
 /** `sim report`: redraws a run's report from its files. */
 export async function reportCommand(argv: string[], io: CommandIo): Promise<ExitCode> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseArgsOnce({
     args: argv,
     allowPositionals: true,
     options: {

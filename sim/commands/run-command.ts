@@ -1,14 +1,13 @@
-import { parseArgs } from 'node:util';
+import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { SingleBar } from 'cli-progress';
 import { listScenarios, loadScenario } from '../scenario/load.js';
 import { parseOverrideArgs } from '../scenario/overrides.js';
 import { checksFor } from '../market/checks.js';
 import { runScenario } from '../run.js';
 import { consoleSummary } from '../report/console.js';
-import { type CommandIo, type ExitCode } from './io.js';
+import { startProgress, type CommandIo, type ExitCode } from './io.js';
 import { LabError } from '../../infra/errors.js';
-import { refuseEmptyOptions } from '../../infra/cli-options.js';
+import { parseArgsOnce, refuseEmptyOptions } from '../../infra/cli-options.js';
 
 export const RUN_HELP = `usage: sim run <scenario|file.yaml> [options]
 
@@ -26,11 +25,12 @@ Runs one scenario and writes its report.
   -h, --help            this help
 
 Shipped scenarios: ${listScenarios().join(', ')}.
-Outputs: summary.json, meta.json, purchases.csv, events.jsonl, report.html, charts/*.png.`;
+Outputs: summary.json, meta.json, purchases.csv, tasks.csv, events.jsonl, report.html, charts/*.png;
+an earlier run's outputs in DIR are removed first (other files stay).`;
 
 /** `sim run`: loads, validates, runs with a progress bar, prints the summary and where the report is. */
 export async function runCommand(argv: string[], io: CommandIo): Promise<ExitCode> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseArgsOnce({
     args: argv,
     allowPositionals: true,
     options: {
@@ -50,25 +50,19 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<ExitCod
     return 0;
   }
   const name = scenarioArg(positionals);
-  const backend = values.backend;
-  if (backend !== 'embedded' && backend !== 'regtest')
-    throw new LabError('usage', `--backend must be embedded or regtest, got "${backend}"`);
-  if (backend === 'regtest' && !values.network)
-    throw new LabError(
-      'usage',
-      '--backend regtest needs --network <network.json>; bring a network up with `npm run network:up`',
-    );
+  const backend = backendArg(values.backend, values.network);
   const overrides = parseOverrideArgs(values.set);
+  const seedOption = values.seed === undefined ? undefined : seedArg(values.seed);
   const scenario = loadScenario(name, { overrides, checks: checksFor(backend) });
-  const seed = values.seed === undefined ? scenario.seed : seedArg(values.seed);
-  const outDir = resolve(values.out ?? join('runs', `${scenario.name}-${seed}`));
-  const bar = io.interactive
-    ? new SingleBar({
-        format: `${scenario.name} [{bar}] {value}/{total} s of market time | {eta_formatted} left`,
-        hideCursor: true,
-      })
-    : undefined;
-  bar?.start(Math.ceil(scenario.durationSec), 0);
+  const seed = seedOption ?? scenario.seed;
+  const outDir = resolve(values.out ?? defaultOutDir(scenario.name, seed));
+  const totalSec = Math.ceil(scenario.durationSec);
+  const bar = startProgress(io, {
+    name: 'run',
+    total: totalSec,
+    unit: 's of market time',
+    barFormat: `${scenario.name} [{bar}] {value}/{total} s of market time | {eta_formatted} left`,
+  });
   io.err(`running ${scenario.name} (seed ${seed}, ${backend}): ${scenario.durationSec} s of market time…`);
   try {
     const out = await runScenario(scenario, {
@@ -80,10 +74,10 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<ExitCod
       events: !values['no-events'],
       overrides,
       startedAt: io.now().toISOString(),
-      onProgress: (nowMs) => bar?.update(Math.min(Math.ceil(scenario.durationSec), Math.floor(nowMs / 1000))),
+      onProgress: (nowMs) => bar.update(Math.min(totalSec, Math.floor(nowMs / 1000))),
     });
-    bar?.update(Math.ceil(scenario.durationSec));
-    bar?.stop();
+    bar.update(totalSec);
+    bar.stop();
     io.out(consoleSummary(out.summary));
     io.out('');
     io.out(
@@ -94,10 +88,10 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<ExitCod
         `note: ${out.engine.unfinished.length} activities were still running at the time limit (raise drainSec to let them finish)`,
       );
     io.out(`report: ${out.reportPath}`);
-    io.out(`data:   ${outDir}/{summary.json,purchases.csv,events.jsonl,meta.json}`);
+    io.out(`data:   ${outDir}/{${dataFiles(out.files).join(',')}}`);
     return out.summary.conservation.holds ? 0 : 1;
   } finally {
-    bar?.stop();
+    bar.stop();
   }
 }
 
@@ -114,8 +108,37 @@ function scenarioArg(positionals: string[]): string {
   throw new LabError('usage', `expected one scenario name or file\n\n${RUN_HELP}`);
 }
 
-// An integer seed must be exact: Number('9007199254740993') is 9007199254740992, another run.
+/** The run's data files among what it wrote (the report and charts have their own line). */
+function dataFiles(files: readonly string[] = []): string[] {
+  return files.filter((f) => f !== 'report.html' && !f.startsWith('charts/'));
+}
+
+function backendArg(backend: string, network: string | undefined): 'embedded' | 'regtest' {
+  if (backend !== 'embedded' && backend !== 'regtest')
+    throw new LabError('usage', `--backend must be embedded or regtest, got "${backend}"`);
+  if (backend === 'regtest' && !network)
+    throw new LabError(
+      'usage',
+      '--backend regtest needs --network <network.json>; bring a network up with `npm run network:up`',
+    );
+  if (backend === 'embedded' && network !== undefined)
+    throw new LabError(
+      'usage',
+      '--network is for --backend regtest; add --backend regtest, or drop --network',
+    );
+  return backend;
+}
+
+/** Text a scenario file (YAML) or `--set seed=…` reads as a number: 1.0, 1e3, +5, 0x10, .inf. */
+const NUMBER_LIKE = /^([-+]?(\.\d+|\d+(\.\d*)?)(e[-+]?\d+)?|0x[\da-f]+|0o[0-7]+|[-+]?\.inf|\.nan)$/i;
+
+/**
+ * `--seed`: an exact integer, or text. Numeric-looking text that is not a
+ * plain integer is refused: the file and `--set seed=` read `1.0` as seed 1,
+ * so taking it as the text seed "1.0" here would silently run another market.
+ */
 function seedArg(text: string): string | number {
+  if (NUMBER_LIKE.test(text) && !/^-?\d+$/.test(text)) throw numberLikeSeed(text);
   if (!/^-?\d+$/.test(text)) return text;
   const n = Number(text);
   if (!Number.isSafeInteger(n))
@@ -124,4 +147,26 @@ function seedArg(text: string): string | number {
       `--seed ${text} is not an integer a run can use exactly (at most ${Number.MAX_SAFE_INTEGER} in size); give a smaller integer, or text such as --seed s${text}`,
     );
   return n;
+}
+
+function numberLikeSeed(text: string): LabError<'usage'> {
+  const n = Number(text);
+  const reads = Number.isFinite(n) ? ` (a scenario file reads it as ${n})` : '';
+  const integer = Number.isSafeInteger(n) ? `--seed ${n}` : 'an integer';
+  return new LabError(
+    'usage',
+    `--seed ${text} looks like a number but is not a plain integer${reads}; give ${integer}, or, if you meant a text seed, text such as --seed s${text}`,
+  );
+}
+
+/**
+ * The default --out, runs/<scenario>-<seed>. A text seed is slugged, so that
+ * one such as "a/../b" adds no path parts, with a hash of it when slugging
+ * changed it, so that two seeds keep two directories.
+ */
+export function defaultOutDir(scenario: string, seed: string | number): string {
+  const text = String(seed);
+  const slug = text.replace(/[^\w.-]+/g, '-').slice(0, 64);
+  const hash = createHash('sha256').update(text).digest('hex').slice(0, 8);
+  return join('runs', `${scenario}-${slug === text ? slug : `${slug}-${hash}`}`);
 }

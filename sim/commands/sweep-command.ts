@@ -1,21 +1,32 @@
-import { parseArgs } from 'node:util';
 import { join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
-import { SingleBar } from 'cli-progress';
-import { readFileSync } from 'node:fs';
-import { listScenarios, loadScenario, resolveScenarioPath } from '../scenario/load.js';
+import { listScenarios, loadScenarioText } from '../scenario/load.js';
 import { parseOverrideArgs } from '../scenario/overrides.js';
 import { scenarioChecks } from '../market/checks.js';
 import { parseGridArgs } from '../sweep/grid.js';
 import { gridAxes, runSweep, type SweepTransport } from '../sweep/runner.js';
-import { checkQueueSweep, checkSweep, validateGridPoints } from '../sweep/plan.js';
+import {
+  checkQueueSweep,
+  checkSweep,
+  readScenarioSource,
+  validateGridPoints,
+  type ScenarioSource,
+  type SweepSources,
+} from '../sweep/plan.js';
+import type { Scenario } from '../scenario/schema.js';
 import { checkOutDir } from '../sweep/out-dir.js';
 import { parseQueueUrl } from '../sweep/queue-connection.js';
 import { queueTransport } from '../sweep/queue-coordinator.js';
 import { sweepConsoleTable } from '../sweep/report.js';
-import { type CommandIo, type ExitCode } from './io.js';
+import { startProgress, type CommandIo, type ExitCode } from './io.js';
 import { LabError } from '../../infra/errors.js';
-import { refuseEmptyOptions } from '../../infra/cli-options.js';
+import { integerOption, parseArgsOnce, refuseEmptyOptions, usageError } from '../../infra/cli-options.js';
+
+/**
+ * Most worker threads: each loads the whole code base and may hold a large market, and all start
+ * at once, so a typo such as --workers 500 would exhaust memory (as `sim worker --concurrency`).
+ */
+export const MAX_WORKERS = 256;
 
 export const SWEEP_HELP = `usage: sim sweep <scenario|file.yaml> [options]
 
@@ -29,7 +40,8 @@ differences over common seeds against the first grid point (the baseline).
   --seeds N             seeds per grid point, 1 to 1,000; a sweep runs seeds 1..N at every
                         point (default: the scenario's sweep.seeds, or 3); at most 100,000
                         runs (grid points × seeds) per sweep
-  --workers N           worker threads (default: cores − 1, at least 1; 0 runs inline)
+  --workers N           worker threads (default: cores − 1, at least 1; 0 runs inline;
+                        at most ${MAX_WORKERS})
   --set KEY=VALUE       override applied to every point (repeatable)
   --queue URL           enqueue the runs on Redis (redis://host:port) for \`sim worker\`
                         processes on any machines instead of local threads; the same
@@ -43,7 +55,7 @@ Outputs: sweep.json, sweep.csv, report.html, charts/*.png, runs/point-<i>/seed-<
 
 /** `sim sweep`: the grid over workers with a progress bar, then the merged table. */
 export async function sweepCommand(argv: string[], io: CommandIo): Promise<ExitCode> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseArgsOnce({
     args: argv,
     allowPositionals: true,
     options: {
@@ -64,38 +76,45 @@ export async function sweepCommand(argv: string[], io: CommandIo): Promise<ExitC
   const name = positionals[0];
   if (!name || positionals.length > 1) throw new LabError('usage', `expected one scenario\n\n${SWEEP_HELP}`);
   const base = parseOverrideArgs(values.set);
-  const loaded = loadScenario(name, { overrides: base, checks: scenarioChecks });
+  // The YAML is read once: validation and every run (local or queued) use this text.
+  const source = readScenarioSource(name);
+  const loaded = loadScenarioText(source.text, { overrides: base, checks: scenarioChecks }, source.file);
   const axes = parseGridArgs(values.grid);
   if (axes.length === 0 && !loaded.sweep)
     throw new LabError('usage', `${loaded.name} declares no sweep; give at least one --grid KEY=V1,V2`);
-  const seeds = positiveInt(values.seeds, '--seeds') ?? loaded.sweep?.seeds ?? 3;
+  const { seeds, from } = seedsOf(values.seeds, loaded, axes.length > 0, source.file);
   if (values.queue && values.workers !== undefined)
     throw new LabError(
       'usage',
       '--workers sets local threads; with --queue the runs go to `sim worker` processes (set their --concurrency)',
     );
-  const workers = nonNegInt(values.workers, '--workers') ?? Math.max(1, availableParallelism() - 1);
+  const workers = workersOption(values.workers) ?? Math.max(1, availableParallelism() - 1);
   const outDir = resolve(values.out ?? join('runs', `sweep-${loaded.name}`));
   const points = axes.length ? axes : gridAxes(loaded);
   // Size, paths and every grid point's scenario are checked before any run starts (or anything is
   // allocated), so a bad value or combination fails fast, naming its point.
-  checkSweep(points, seeds, base);
+  checkSweep(points, seeds, base, from);
   checkOutDir(outDir);
-  validateGridPoints(name, points, base, scenarioChecks);
+  validateGridPoints(name, points, base, scenarioChecks, source);
   const total = points.reduce((n, a) => n * a.values.length, 1) * seeds;
   if (values.queue) checkQueueSweep(total);
-  const transport = values.queue ? queueOf(values.queue, name, io) : undefined;
+  const transport = values.queue ? queueOf(values.queue, source, io) : undefined;
   io.err(
     `sweeping ${loaded.name}: ${total} runs (${total / seeds} points × ${seeds} seeds) ` +
       (transport ? 'over the queue…' : `on ${workers} workers…`),
   );
-  const bar = io.interactive
-    ? new SingleBar({ format: 'sweep [{bar}] {value}/{total} runs | {label}', hideCursor: true })
-    : undefined;
-  bar?.start(total, 0, { label: '' });
+  const bar = startProgress(io, {
+    name: 'sweep',
+    total,
+    unit: 'runs',
+    barFormat: 'sweep [{bar}] {value}/{total} runs | {label}',
+    payload: { label: '' },
+  });
   try {
     const { result, failures, reportPath } = await runSweep({
       scenario: name,
+      source,
+      from,
       loaded,
       axes,
       seeds,
@@ -103,38 +122,46 @@ export async function sweepCommand(argv: string[], io: CommandIo): Promise<ExitC
       base,
       outDir,
       ...(transport && { transport }),
-      onProgress: (done, _total, label) => bar?.update(done, { label }),
+      onProgress: (done, _total, label) => bar.update(done, { label }),
     });
-    bar?.stop();
+    bar.stop();
     io.out(sweepConsoleTable(result));
     for (const f of failures) io.err(`failed: ${f.point} seed ${f.seed}: ${f.code}: ${f.message}`);
     io.out(`\nreport: ${reportPath}`);
     io.out(`table:  ${outDir}/sweep.csv`);
     return failures.length || result.points.some((p) => !p.conservationHolds) ? 1 : 0;
   } finally {
-    bar?.stop();
+    bar.stop();
   }
 }
 
 // The runs go to a Redis queue, each carrying the scenario's YAML so workers elsewhere need no copy of it.
-function queueOf(url: string, name: string, io: CommandIo): SweepTransport {
-  const target = parseQueueUrl(url);
-  const file = resolveScenarioPath(name);
-  return queueTransport(target, {
-    scenario: { file, text: readFileSync(file, 'utf8') },
-    log: (l) => io.err(l),
-  });
+function queueOf(url: string, scenario: ScenarioSource, io: CommandIo): SweepTransport {
+  return queueTransport(parseQueueUrl(url), { scenario, log: (l) => io.err(l) });
 }
 
-function positiveInt(v: string | undefined, flag: string): number | undefined {
-  if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || Number(v) < 1)
-    throw new LabError('usage', `${flag} expects a positive integer, got "${v}"`);
-  return Number(v);
+/** The seeds per point (`--seeds`, else the file's `sweep.seeds`, else 3) and where they and the grid came from. */
+function seedsOf(
+  flag: string | undefined,
+  loaded: Scenario,
+  gridFlags: boolean,
+  file: string,
+): { seeds: number; from: SweepSources } {
+  const given = flag === undefined ? undefined : integerOption('seeds', flag, 1);
+  const fromFile = given === undefined && loaded.sweep !== undefined;
+  return {
+    seeds: given ?? loaded.sweep?.seeds ?? 3,
+    from: { seeds: fromFile ? 'file' : 'flag', grid: gridFlags ? 'flag' : 'file', file },
+  };
 }
 
-function nonNegInt(v: string | undefined, flag: string): number | undefined {
+/** `--workers`: a whole number 0..MAX_WORKERS, saying why there is a maximum. */
+function workersOption(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v)) throw new LabError('usage', `${flag} expects a non-negative integer, got "${v}"`);
-  return Number(v);
+  const n = integerOption('workers', v, 0);
+  if (n > MAX_WORKERS)
+    throw usageError(
+      `--workers ${n}: at most ${MAX_WORKERS} worker threads, since each loads the whole code base and may hold a large market, and all start at once (this machine has ${availableParallelism()} cores); give --workers ${MAX_WORKERS} or fewer, or spread the sweep over machines with --queue`,
+    );
+  return n;
 }

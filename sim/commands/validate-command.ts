@@ -1,10 +1,14 @@
-import { parseArgs } from 'node:util';
 import { reachWarnings } from '../scenario/reach.js';
-import { loadScenario } from '../scenario/load.js';
+import { loadScenario, resolveScenarioPath, type ScenarioCheck } from '../scenario/load.js';
+import { ScenarioError, type ScenarioIssue } from '../scenario/errors.js';
+import type { Scenario } from '../scenario/schema.js';
+import { expandGrid } from '../sweep/grid.js';
+import { validateGridPoints } from '../sweep/plan.js';
+import { gridAxes } from '../sweep/runner.js';
 import { checksFor } from '../market/checks.js';
 import { type CommandIo, type ExitCode } from './io.js';
 import { LabError } from '../../infra/errors.js';
-import { refuseEmptyOptions } from '../../infra/cli-options.js';
+import { parseArgsOnce, refuseEmptyOptions } from '../../infra/cli-options.js';
 
 export const VALIDATE_HELP = `usage: sim validate <scenario|file.yaml> [--backend embedded|regtest]
 
@@ -16,7 +20,7 @@ negotiators cannot run). Prints every problem as path: reason, e.g.
 
 /** `sim validate`: 0 when valid, 1 with every issue listed otherwise (the ScenarioError is rethrown to the CLI). */
 export async function validateCommand(argv: string[], io: CommandIo): Promise<ExitCode> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseArgsOnce({
     args: argv,
     allowPositionals: true,
     options: {
@@ -35,6 +39,7 @@ export async function validateCommand(argv: string[], io: CommandIo): Promise<Ex
   if (backend !== 'embedded' && backend !== 'regtest')
     throw new LabError('usage', `--backend must be embedded or regtest, got "${backend}"`);
   const s = loadScenario(positionals[0]!, { checks: checksFor(backend) });
+  if (s.sweep) checkOwnGrid(positionals[0]!, s, checksFor(backend));
   const agents = s.buyers.reduce((a, b) => a + b.count, 0);
   const sellers = s.sellers.reduce((a, b) => a + b.count, 0);
   io.out(
@@ -42,4 +47,31 @@ export async function validateCommand(argv: string[], io: CommandIo): Promise<Ex
   );
   for (const w of reachWarnings(s)) io.out(`warning: ${w}`);
   return 0;
+}
+
+/** Most bad grid points listed (a large grid of one bad value would bury the rest). */
+const MAX_BAD_POINTS = 20;
+
+/**
+ * Checks the values of the file's own `sweep.grid` as `sim sweep` does (`validateGridPoints`, one
+ * point at a time so that every bad point is found); throws every bad point's issues.
+ */
+function checkOwnGrid(scenario: string, s: Scenario, checks: ScenarioCheck[]): void {
+  const issues: ScenarioIssue[] = [];
+  let bad = 0;
+  for (const p of expandGrid(gridAxes(s))) {
+    const point = Object.entries(p.overrides).map(([path, value]) => ({ path, values: [value] }));
+    try {
+      validateGridPoints(scenario, point, {}, checks);
+    } catch (err) {
+      if (!(err instanceof ScenarioError)) throw err;
+      if (++bad > MAX_BAD_POINTS) continue;
+      // Its own header names the point as the first of a one-point grid: name it in the whole grid.
+      const own = err.issues.filter((i) => !(i.path === '' && i.message.startsWith('at grid point ')));
+      issues.push({ path: '', message: `at sweep.grid point ${p.index} (${p.label}):` }, ...own);
+    }
+  }
+  if (bad > MAX_BAD_POINTS)
+    issues.push({ path: '', message: `and ${bad - MAX_BAD_POINTS} more bad sweep.grid points` });
+  if (bad > 0) throw new ScenarioError('invalid_scenario', issues, resolveScenarioPath(scenario));
 }

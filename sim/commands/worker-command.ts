@@ -1,8 +1,7 @@
-import { parseArgs } from 'node:util';
 import { parseQueueUrl } from '../sweep/queue-connection.js';
 import { startQueueWorker } from '../sweep/queue-worker.js';
 import { LabError } from '../../infra/errors.js';
-import { refuseEmptyOptions } from '../../infra/cli-options.js';
+import { parseArgsOnce, refuseEmptyOptions } from '../../infra/cli-options.js';
 import type { CommandIo, ExitCode } from './io.js';
 
 /** Threads one worker starts (each loads the code and may hold a large market). */
@@ -26,7 +25,7 @@ each runs the project's code from its own checkout, so use the coordinator's com
 
 /** `sim worker`: a queue worker until SIGINT or SIGTERM. */
 export async function workerCommand(argv: string[], io: CommandIo): Promise<ExitCode> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseArgsOnce({
     args: argv,
     allowPositionals: true,
     options: {

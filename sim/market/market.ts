@@ -4,6 +4,7 @@ import type { Engine } from '../engine/engine.js';
 import type { Recorder } from '../metrics/recorder.js';
 import type { Scenario } from '../scenario/schema.js';
 import { instanceNames } from '../scenario/checks.js';
+import { defaultBalanceMsat } from '../scenario/buyer-schema.js';
 import { feeCeiling } from '../scenario/network-schema.js';
 import { createMarketAgent, type MarketAgent, type MarketAgentDeps } from './agent.js';
 import { startArrivals } from './buyers.js';
@@ -129,7 +130,7 @@ async function buildBuyers(
   const buyers: MarketBuyer[] = [];
   for (const spec of scenario.buyers) {
     for (const name of instanceNames(spec.name, spec.count)) {
-      const funding = spec.balanceMsat ?? Math.ceil(spec.budgetMsat * 1.1);
+      const funding = spec.balanceMsat ?? defaultBalanceMsat(spec.budgetMsat);
       const node = await world.node(name, 'buyer', funding);
       recorder.entity('buyer');
       const agent = createMarketAgent(

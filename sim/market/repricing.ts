@@ -36,7 +36,7 @@ export function startRepricing(
     const capability = s.listing.capabilities[0]!;
     const peers = pricing.filter((p) => p.listing.capabilities[0] === capability);
     const strategy = s.spec.pricing!;
-    const everyMs = Math.round(strategy.everySec * 1000);
+    const everyMs = repricingStepMs(strategy.everySec);
     const offsetMs = Math.round((everyMs * (peers.indexOf(s) + 1)) / peers.length);
     const start = startPrice(s);
     const bounds = priceBounds(strategy, s.spec.costMsat, start);
@@ -52,6 +52,11 @@ export function startRepricing(
       }
     });
   }
+}
+
+/** The repricing interval in whole ms, at least 1 (a 0 ms step would never advance virtual time). */
+export function repricingStepMs(everySec: number): number {
+  return Math.max(1, Math.round(everySec * 1000));
 }
 
 /** A repricing seller's starting unit price (the scenario checks that its price is fixed). */

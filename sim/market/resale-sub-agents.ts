@@ -6,7 +6,8 @@ import type { Engine } from '../engine/engine.js';
 import { drawValue, nextArrivalMs } from '../engine/draws.js';
 import type { NewPurchaseRow, Recorder } from '../metrics/recorder.js';
 import type { ResellerSpec } from '../scenario/schema.js';
-import { instanceNames } from '../scenario/checks.js';
+import { subAgentNames } from '../scenario/node-names.js';
+import { defaultBalanceMsat } from '../scenario/buyer-schema.js';
 import type { RevenueTracker } from './sellers.js';
 import { purchaseRow } from './purchase-row.js';
 import { stepEvents } from './step-events.js';
@@ -41,8 +42,9 @@ export async function buildSubAgents(
   const { world, recorder, logger } = ctx;
   const onEvent = stepEvents(recorder, ctx.startMs);
   const subs: BuiltReseller['subs'] = [];
-  for (const subName of instanceNames(`${name}-sub`, spec.subAgents.count)) {
-    const subNode = await world.node(subName, 'sub-agent', Math.ceil(spec.subAgents.budgetMsat * 1.1));
+  for (const subName of subAgentNames(name, spec.subAgents.count)) {
+    const funding = defaultBalanceMsat(spec.subAgents.budgetMsat);
+    const subNode = await world.node(subName, 'sub-agent', funding);
     recorder.entity('sub-agent');
     const agent = createSubAgent({
       name: subName,

@@ -6,7 +6,7 @@ import type { SellerConfigInput } from '../../services/sellers/config.js';
 import type { PaywallEvent } from '../../services/paywall/index.js';
 import type { ListingFields } from '../../services/registry/types.js';
 import type { SellerSpec } from '../scenario/schema.js';
-import { instanceNames } from '../scenario/checks.js';
+import { instanceNames, shadowName } from '../scenario/node-names.js';
 import type { Recorder } from '../metrics/recorder.js';
 import { sellerNegotiation } from './negotiators.js';
 import type { World } from './world.js';
@@ -123,7 +123,7 @@ export async function buildSellers(
       // A wrong-payee seller advertises its own node but invoices from a shadow node it also controls.
       const payeeNode =
         spec.adversarial?.mode === 'wrong-payee'
-          ? await world.node(`${name}-shadow`, 'seller', 0)
+          ? await world.node(shadowName(name), 'seller', 0)
           : undefined;
       const sellerRng = rng.fork(`seller/${name}`);
       const seller = await createSeller(sellerConfig(spec, name), {

@@ -1,4 +1,13 @@
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  rmdirSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { Summary } from '../metrics/summary.js';
 import { runCharts } from './charts.js';
@@ -72,4 +81,34 @@ export async function writeRunOutputs(
   writeFileSync(join(dir, 'summary.json'), summaryJson(s));
   writeFileSync(join(dir, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
   return writeReport(dir, s, { ...opts, meta });
+}
+
+/** Files a run writes in its directory, besides charts/<id>.png. */
+const RUN_FILES = ['summary.json', 'meta.json', 'purchases.csv', 'tasks.csv', 'events.jsonl', 'report.html'];
+
+/** The id of every chart a run can draw (charts/<id>.png); a test keeps it in step with runCharts. */
+export const RUN_CHART_IDS = [
+  ...['latency-cdf', 'step-latency', 'spend-over-time', 'price-over-time', 'prices-by-seller'],
+  ...['seller-share', 'quoted-prices', 'posted-prices', 'welfare-split', 'success-by-amount'],
+  ...['outcomes', 'group-surplus'],
+];
+
+/**
+ * Removes a previous run's outputs from `dir` before a run writes there, so
+ * none of them (events.jsonl under --no-events, charts under --no-png, a chart
+ * the new run does not draw) passes for the new run's. Only files a run writes
+ * are removed (and charts/ when that leaves it empty); anything else stays.
+ */
+export function clearRunOutputs(dir: string): void {
+  for (const name of RUN_FILES) rmSync(join(dir, name), { force: true });
+  const charts = join(dir, 'charts');
+  if (!existsSync(charts) || !statSync(charts).isDirectory()) return;
+  for (const id of RUN_CHART_IDS) rmSync(join(charts, `${id}.png`), { force: true });
+  if (readdirSync(charts).length === 0) rmdirSync(charts);
+}
+
+/** What a run with these options writes, relative to its directory (for the `data:` line). */
+export function runOutputNames({ events = true, png = true } = {}): string[] {
+  const written = RUN_FILES.filter((name) => events || name !== 'events.jsonl');
+  return png ? [...written, 'charts/*.png'] : written;
 }

@@ -32,6 +32,14 @@ export const policyRefSchema = z.strictObject({
   params: z.record(z.string(), z.unknown()).default({}),
 });
 
+/**
+ * The Lightning balance of a buyer (or sub-agent) that names none: its
+ * budget + 10% for routing fees, rounded up, in integer arithmetic.
+ */
+export function defaultBalanceMsat(budgetMsat: number): number {
+  return budgetMsat + Math.ceil(budgetMsat / 10);
+}
+
 /** A group of `count` identical buyers. */
 export const buyerSchema = z.strictObject({
   name: name(),
@@ -41,7 +49,7 @@ export const buyerSchema = z.strictObject({
   policy: policyRefSchema,
   /** What the buyer may spend over the whole run (the policy enforces it too). */
   budgetMsat: msat(),
-  /** Lightning balance opened toward the hub; defaults to budget + 10% for fees. */
+  /** Lightning balance opened toward the hub; defaults to budget + 10% for fees (`defaultBalanceMsat`). */
   balanceMsat: msat().optional(),
   arrivals: arrivalsSchema,
   tasks: z.array(taskTypeSchema).min(1, { error: 'expected at least one task type' }),

@@ -1,5 +1,8 @@
 import { ARCHETYPE_CAPABILITY, type Scenario } from './schema.js';
 import type { ScenarioIssue } from './errors.js';
+import { checkNames, instanceNames, routerNames } from './node-names.js';
+
+export { instanceNames, routerNames } from './node-names.js';
 
 /**
  * Checks that need the whole scenario (cross references, ranges between two
@@ -11,21 +14,6 @@ export function checkScenario(s: Scenario): ScenarioIssue[] {
 
 type Seller = Scenario['sellers'][number];
 const capabilityOf = (g: Seller) => ARCHETYPE_CAPABILITY[g.archetype];
-
-/** Group names are unique across sellers, buyers and resellers. */
-function checkNames(s: Scenario): ScenarioIssue[] {
-  const issues: ScenarioIssue[] = [];
-  const groups = new Map<string, string>();
-  const claim = (group: string, path: string) => {
-    const prior = groups.get(group);
-    if (prior) issues.push({ path: `${path}.name`, message: `name "${group}" is already used by ${prior}` });
-    else groups.set(group, path);
-  };
-  s.sellers.forEach((g, i) => claim(g.name, `sellers[${i}]`));
-  s.buyers.forEach((g, i) => claim(g.name, `buyers[${i}]`));
-  s.resellers.forEach((g, i) => claim(g.name, `resellers[${i}]`));
-  return issues;
-}
 
 /** The issue for a capability no seller offers, if `cap` is one. */
 function unoffered(s: Scenario, cap: string, path: string): ScenarioIssue[] {
@@ -122,16 +110,4 @@ function checkFaults(s: Scenario): ScenarioIssue[] {
     }
   });
   return issues;
-}
-
-/** Names of a group's members: `shopper-0`, `shopper-1`, … */
-export function instanceNames(group: string, count: number): string[] {
-  return Array.from({ length: count }, (_, i) => `${group}-${i}`);
-}
-
-/** Names of the routing nodes the topology creates. */
-export function routerNames(s: Scenario): string[] {
-  const t = s.network.topology;
-  const n = t.kind === 'hub_and_spoke' ? t.hubs : t.routers;
-  return instanceNames('router', n);
 }

@@ -97,14 +97,32 @@ export function parseOverrideValue(text: string): unknown {
   }
 }
 
-/** Parses `--set key=value` arguments; a malformed one is a usage error. */
+/**
+ * Parses `--set key=value` arguments, in command-line order (applied in that order, so a later
+ * `--set` on a path under an earlier one changes it). A malformed one is a usage error, and so is
+ * a path given twice, in any spelling (`buyers.0.count` is `buyers[0].count`): only one could win.
+ */
 export function parseOverrideArgs(args: readonly string[]): Overrides {
   const out: Overrides = {};
+  const seen = new Map<string, string>();
   for (const arg of args) {
     const { key, value } = splitFlagValue('--set', arg, 'KEY=VALUE, e.g. --set durationSec=30');
+    const id = pathKey(key);
+    const earlier = seen.get(id);
+    if (earlier !== undefined)
+      throw new LabError(
+        'usage',
+        `--set ${arg}: the path ${key} is already set by --set ${earlier}; give each path once, with the value you mean`,
+      );
+    seen.set(id, arg);
     out[key] = parseOverrideValue(value);
   }
   return out;
+}
+
+/** One spelling per path, for comparing paths: `buyers.0.count` and `buyers[0].count` are the same field. */
+export function pathKey(path: string): string {
+  return JSON.stringify(parsePath(path));
 }
 
 /**

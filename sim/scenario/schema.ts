@@ -55,7 +55,9 @@ export const faultSchema = z.discriminatedUnion(
 export const scenarioSchema = z.strictObject({
   name: name(),
   description: z.string().default(''),
-  seed: z.union([z.number().int(), z.string()]).default(1),
+  seed: z
+    .union([z.number().int(), z.string()], { error: 'expected an integer or a text seed, e.g. 1 or "run-a"' })
+    .default(1),
   durationSec: positiveNumber(),
   /** After arrivals stop, tasks in flight get this long to finish. */
   drainSec: z.number().min(0).default(120),

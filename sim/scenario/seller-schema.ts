@@ -4,7 +4,7 @@ import {
   adversarialSchema,
   latencySchema as sellerLatencySchema,
   priceStrategySchema,
-  sellerTierSchema,
+  sellerConfigSchema,
 } from '../../services/sellers/config.js';
 import { pricingStrategySchema } from '../../services/sellers/pricing.js';
 import { fraction, msat, name, posInt } from './fields.js';
@@ -19,25 +19,23 @@ export const ARCHETYPE_CAPABILITY = {
 
 /**
  * A group of `count` identical sellers (named `<name>-0`, `<name>-1`, …).
- * Price, tiers, latency and adversarial modes use the sellers' own
- * configuration format (services/sellers/config.ts), checked here.
+ * Price, tiers, latency, adversarial modes, category, description and
+ * capacity use the sellers' own configuration schemas
+ * (services/sellers/config.ts), so what validates here is what a seller accepts.
  */
 export const sellerSchema = z.strictObject({
   name: name().max(40, { error: 'expected at most 40 characters' }),
   count: posInt().default(1),
   archetype: z.enum(ARCHETYPES, { error: 'expected one of data-feed | compute | llm-summary' }),
-  category: z.string().optional(),
-  description: z.string().optional(),
+  category: sellerConfigSchema.shape.category,
+  description: sellerConfigSchema.shape.description,
   quality: fraction().default(0.9),
   price: priceStrategySchema,
-  tiers: z
-    .array(sellerTierSchema)
-    .min(1, { error: 'expected at least one tier' })
-    .default([{ kind: 'single' }]),
+  tiers: sellerConfigSchema.shape.tiers,
   latency: sellerLatencySchema.optional(),
   /** Time to quote: drawn per 402 challenge and slept (virtual time) before it is sent. */
   quoteLatency: sellerLatencySchema.optional(),
-  capacity: posInt().optional(),
+  capacity: sellerConfigSchema.shape.capacity,
   failureRate: fraction().default(0),
   /** What serving one delivered call costs the seller (msat): seller profit is revenue minus this. */
   costMsat: msat().default(0),

@@ -7,13 +7,14 @@
  *
  * Writes docs/figures/success-vs-amount.png and prints the markdown table.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TopLevelSpec } from 'vega-lite';
 import type { SweepResult } from '../sweep/merge.js';
 import { fixed } from '../sweep/tables.js';
 import { svgToPng, toSvg } from '../report/render.js';
+import { readFigureSweep, requireGroups, runFigure, sweepCommandFor } from '../sweep/figure-input.js';
 
 /** Buyer group per amount, and the published success at that amount (Lightning snapshot, Feb 2024). */
 const BUCKETS = [
@@ -94,11 +95,20 @@ function table(r: SweepResult): string {
 
 const dir = process.argv[2];
 if (!dir || dir === '--help' || dir === '-h') {
-  process.stdout.write('usage: npx tsx sim/scenarios/success-vs-amount.figure.ts <sweep output dir>\n');
+  process.stdout.write(
+    `usage: npx tsx sim/scenarios/success-vs-amount.figure.ts <sweep output dir>, made by \`${sweepCommandFor('success-vs-amount', 'DIR')}\`\n`,
+  );
   process.exit(dir ? 0 : 2);
 }
-const result = JSON.parse(readFileSync(join(dir, 'sweep.json'), 'utf8')) as SweepResult;
-const out = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'figures');
-mkdirSync(out, { recursive: true });
-writeFileSync(join(out, 'success-vs-amount.png'), svgToPng(await toSvg(chart(result))));
-process.stdout.write(table(result) + '\n');
+await runFigure(async () => {
+  const result = readFigureSweep(dir, 'success-vs-amount');
+  requireGroups(
+    result,
+    dir,
+    BUCKETS.map((b) => b.group),
+  );
+  const out = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'figures');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'success-vs-amount.png'), svgToPng(await toSvg(chart(result))));
+  process.stdout.write(table(result) + '\n');
+});

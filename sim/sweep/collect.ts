@@ -4,6 +4,7 @@ import { summaryJson } from '../report/write-run.js';
 import { digestRun, type DigestedRun, type RunDigest } from './digest.js';
 import { clearSweepOutputs } from './out-dir.js';
 import type { SweepJob, SweepReply } from './protocol.js';
+import { LabError } from '../../infra/errors.js';
 
 /** A failed run of a sweep, kept with its point and seed. */
 export interface SweepFailure {
@@ -18,11 +19,15 @@ export interface SweepFailure {
  * to its `runs/point-P/seed-S/summary.json` at once (with an out directory; the first write
  * removes a previous sweep's outputs) and only its digest stays in memory; a failed run is kept
  * as its failure. Both come back in job order, so the merge does not depend on which run
- * finished first. A failed write is thrown by `check`, once the runs are over.
+ * finished first. A failed write is thrown by `check`, once the runs are over, and so is a point
+ * whose runs report different `summary.scenarioHash`es (the scenario they ran changed mid-sweep).
  */
 export class RunCollector {
   private readonly digests: (RunDigest | undefined)[];
   private readonly failed: (SweepFailure | undefined)[];
+  /** Per grid point: the scenarioHash its first finished run reported, and that run's seed. */
+  private readonly hashes: ({ hash: string; seed: string | number } | undefined)[] = [];
+  private mismatch: LabError<'scenario_changed'> | undefined;
   private outReady = false;
   private writeError: unknown;
 
@@ -46,6 +51,7 @@ export class RunCollector {
       return;
     }
     this.digests[reply.id] = digestRun(reply.summary);
+    this.checkHash(point, seed, reply.summary.scenarioHash);
     if (this.outDir === undefined || this.writeError !== undefined) return;
     try {
       const dir = join(this.out(), 'runs', `point-${point}`, `seed-${seed}`);
@@ -67,9 +73,28 @@ export class RunCollector {
     return this.outDir;
   }
 
-  /** Throws the first failed write of a run's summary.json. */
+  /** Throws the first point whose runs ran different scenarios, else the first failed write of a run's summary.json. */
   check(): void {
+    if (this.mismatch !== undefined) throw this.mismatch;
     if (this.writeError !== undefined) throw this.writeError;
+  }
+
+  /** Each grid point's scenarioHash, as its runs reported it (null for a point with no finished run). */
+  pointHashes(): (string | null)[] {
+    return this.labels.map((_, i) => this.hashes[i]?.hash ?? null);
+  }
+
+  // Every run of a point must run one scenario: else the merge would pool two markets under one label.
+  private checkHash(point: number, seed: string | number, hash: string): void {
+    const first = this.hashes[point];
+    if (first === undefined) this.hashes[point] = { hash, seed };
+    else if (first.hash !== hash && this.mismatch === undefined)
+      this.mismatch = new LabError(
+        'scenario_changed',
+        `grid point ${point} (${this.labels[point]}): seed ${first.seed} ran scenario ${first.hash.slice(0, 12)}… ` +
+          `but seed ${seed} ran ${hash.slice(0, 12)}…, so its runs are of different markets and were not merged; ` +
+          'keep the scenario file and the code unchanged while a sweep runs, then run the sweep again',
+      );
   }
 
   /** The finished runs' digests, in job order. */

@@ -1,4 +1,6 @@
+import { parse as parseYaml } from 'yaml';
 import { parseOverrideValue, splitFlagValue, type Overrides } from '../scenario/overrides.js';
+import { usageError } from '../../infra/cli-options.js';
 
 /** One axis of a sweep: a dotted path into the scenario and the values it takes. */
 export interface GridAxis {
@@ -17,25 +19,52 @@ const GRID_FORM = "KEY=V1,V2, e.g. --grid 'buyers[0].decider.name=cheapest,rando
 
 /**
  * Parses `--grid key=v1,v2` arguments (a malformed one is a usage error). Values are YAML scalars; a value in
- * brackets or braces is parsed whole (`key=[1,2]` is one list value only if
- * quoted as `key='[1,2]'`, since commas separate values).
+ * brackets or braces, or in single or double quotes, is parsed whole (`key=[1,2]` is one list value only if
+ * quoted as `key='[1,2]'`, since commas separate values; `key="'a,b'"` is the one text value `a,b`).
+ * A value YAML cannot parse is a usage error naming its axis, not taken as raw text.
  */
 export function parseGridArgs(args: readonly string[]): GridAxis[] {
   return args.map((arg) => {
     const { key, value } = splitFlagValue('--grid', arg, GRID_FORM);
-    return { path: key, values: splitValues(value).map(parseOverrideValue) };
+    return { path: key, values: splitValues(value).map((v, i) => gridValue(key, v, i)) };
   });
 }
 
-// Splits on commas outside brackets and braces, so `{name: a, params: {}},{name: b}` gives two values.
+function gridValue(path: string, text: string, i: number): unknown {
+  try {
+    parseYaml(text);
+  } catch (err) {
+    const why = (err as Error).message.split('\n')[0]!.replace(/\s*at line \d+, column \d+:?$/, '');
+    throw usageError(
+      `--grid ${path}: value ${i + 1} (${text}) is not valid YAML: ${why}; close its quotes or brackets (text holding a comma goes in quotes: --grid "${path}='a,b',c")`,
+    );
+  }
+  return parseOverrideValue(text);
+}
+
+// YAML opens a quoted scalar only where a value starts (`it's` is plain text).
+const QUOTE_START = /(^|[[{,:])\s*$/;
+
+// Splits on commas outside brackets, braces and quotes, so `{name: a, params: {}},{name: b}` gives two
+// values and `'a,b'` one. YAML's escapes keep a quote open: `''` inside single quotes, `\"` inside double.
 function splitValues(text: string): string[] {
   const out: string[] = [];
   let depth = 0;
+  let quote: string | undefined;
   let cur = '';
-  for (const ch of text) {
-    if (ch === '[' || ch === '{') depth++;
-    if (ch === ']' || ch === '}') depth--;
-    if (ch === ',' && depth === 0) {
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quote === '"' && ch === '\\') {
+      cur += ch + (text[i + 1] ?? '');
+      i++;
+      continue;
+    }
+    if (quote) {
+      if (ch === quote) quote = undefined;
+    } else if ((ch === "'" || ch === '"') && QUOTE_START.test(cur)) quote = ch;
+    else if (ch === '[' || ch === '{') depth++;
+    else if (ch === ']' || ch === '}') depth--;
+    if (ch === ',' && depth === 0 && !quote) {
       out.push(cur.trim());
       cur = '';
     } else cur += ch;

@@ -4,6 +4,7 @@ import { holm, pairedDifference, type PairedDifference } from '../metrics/paired
 import { SWEEP_METRICS } from './metrics.js';
 import { digestRun, runsByPoint, type DigestedRun } from './digest.js';
 import { sellerShares, type SellerShareStats } from './seller-shares.js';
+import type { SweepProvenance } from './provenance.js';
 
 export { SWEEP_METRICS };
 export type { DigestedRun };
@@ -31,6 +32,8 @@ export interface MergedPoint {
   /** Per seller (payee): its share of the sales, and its paired difference from the baseline. */
   sellers: Record<string, SellerShareStats>;
   conservationHolds: boolean;
+  /** sha256 of the scenario this point's runs ran, as they report it (null: no run finished); set by `runSweep`. */
+  scenarioHash?: string | null;
 }
 
 /** The sweep's merged table. */
@@ -48,6 +51,8 @@ export interface SweepResult {
     values: Record<string, number | null>;
     conservationHolds: boolean;
   }[];
+  /** What ran: the overrides of every point and the code (set by `runSweep`). */
+  provenance?: SweepProvenance;
 }
 
 /** One finished run of the sweep. */

@@ -10,6 +10,22 @@ import { expandGrid, type GridAxis } from './grid.js';
  * paths, and every grid point's scenario.
  */
 
+/** A scenario file and its YAML, read once: what every run of a sweep loads. */
+export interface ScenarioSource {
+  file: string;
+  text: string;
+}
+
+/** Resolves `scenario` (a name or path) and reads its YAML once, for every run of a sweep. */
+export function readScenarioSource(scenario: string): ScenarioSource {
+  const file = resolveScenarioPath(scenario);
+  try {
+    return { file, text: readFileSync(file, 'utf8') };
+  } catch (cause) {
+    throw new ScenarioError('unreadable', [{ path: '', message: String(cause) }], file, { cause });
+  }
+}
+
 /** Most seeds per grid point. */
 export const MAX_SEEDS = 1_000;
 
@@ -38,30 +54,33 @@ export function checkQueueSweep(runs: number): void {
 }
 
 /**
+ * Where a sweep's seeds and grid came from, so an error names what the user wrote: the flags
+ * (the default), or the scenario file's own `sweep.seeds` / `sweep.grid` (`file` names it).
+ */
+export interface SweepSources {
+  seeds?: 'flag' | 'file';
+  grid?: 'flag' | 'file';
+  /** The scenario file, named in errors about its own sweep section. */
+  file?: string;
+}
+
+/**
  * Refuses, with what to do, a sweep over the size limits, a grid path given twice (the later
  * axis would silently replace the earlier), a seed set by --set or --grid (a sweep runs
  * seeds 1..N at every point: only --seeds chooses them), and a --set the grid replaces.
+ * Errors name where a value came from (`from`: the flags, or the file's sweep section).
  */
-export function checkSweep(axes: readonly GridAxis[], seeds: number, base: Overrides = {}): void {
-  if (!Number.isSafeInteger(seeds) || seeds < 1 || seeds > MAX_SEEDS)
-    throw new LabError(
-      'usage',
-      `--seeds ${seeds}: a sweep runs 1 to ${MAX_SEEDS.toLocaleString('en-US')} seeds per grid point; give --seeds ${MAX_SEEDS} or fewer`,
-    );
-  const points = axes.reduce((n, a) => n * a.values.length, 1);
-  if (points * seeds > MAX_RUNS)
-    throw new LabError(
-      'usage',
-      `this sweep has ${points.toLocaleString('en-US')} grid points × ${seeds} seeds = ${(points * seeds).toLocaleString('en-US')} runs, more than the ${MAX_RUNS.toLocaleString('en-US')} one sweep merges (it keeps about 1–3 kB of each run in memory); use fewer grid values or seeds, or split it into several sweeps`,
-    );
+export function checkSweep(
+  axes: readonly GridAxis[],
+  seeds: number,
+  base: Overrides = {},
+  from: SweepSources = {},
+): void {
+  checkSize(axes, seeds, from);
   const seen = new Map<string, GridAxis>();
   for (const a of axes) {
     const key = pathKey(a.path);
-    if (key === SEED)
-      throw new LabError(
-        'usage',
-        `--grid ${a.path}: a sweep runs seeds 1..N at every grid point, so the seed cannot be a grid axis; use --seeds N`,
-      );
+    if (key === SEED) throw seedAxis(a.path, from);
     const earlier = seen.get(key);
     if (earlier !== undefined) {
       const all = [...earlier.values, ...a.values].map((v) =>
@@ -90,6 +109,41 @@ export function checkSweep(axes: readonly GridAxis[], seeds: number, base: Overr
   }
 }
 
+function checkSize(axes: readonly GridAxis[], seeds: number, from: SweepSources): void {
+  if (!Number.isSafeInteger(seeds) || seeds < 1 || seeds > MAX_SEEDS)
+    throw new LabError(
+      'usage',
+      from.seeds === 'file'
+        ? `sweep.seeds: ${seeds} in ${fileOf(from)}: a sweep runs 1 to ${MAX_SEEDS.toLocaleString('en-US')} seeds per grid point; set sweep.seeds to ${MAX_SEEDS} or fewer in the file, or give --seeds N`
+        : `--seeds ${seeds}: a sweep runs 1 to ${MAX_SEEDS.toLocaleString('en-US')} seeds per grid point; give --seeds ${MAX_SEEDS} or fewer`,
+    );
+  const points = axes.reduce((n, a) => n * a.values.length, 1);
+  if (points * seeds > MAX_RUNS)
+    throw new LabError(
+      'usage',
+      `this sweep has ${points.toLocaleString('en-US')} grid points × ${seeds} seeds = ${(points * seeds).toLocaleString('en-US')} runs${sizeSources(from)}, more than the ${MAX_RUNS.toLocaleString('en-US')} one sweep merges (it keeps about 1–3 kB of each run in memory); use fewer grid values or seeds, or split it into several sweeps`,
+    );
+}
+
+// Only said when part of the size comes from the file: the flags are what the user just typed.
+function sizeSources(from: SweepSources): string {
+  if (from.seeds !== 'file' && from.grid !== 'file') return '';
+  const grid = from.grid === 'file' ? `sweep.grid in ${fileOf(from)}` : '--grid';
+  const seeds = from.seeds === 'file' ? `sweep.seeds in ${fileOf(from)}` : '--seeds';
+  return ` (grid from ${grid}, seeds from ${seeds})`;
+}
+
+function seedAxis(path: string, from: SweepSources): LabError<'usage'> {
+  return new LabError(
+    'usage',
+    from.grid === 'file'
+      ? `sweep.grid.${path} in ${fileOf(from)}: a sweep runs seeds 1..N at every grid point, so the seed cannot be a grid axis; remove it from the file's sweep.grid and set sweep.seeds (or give --seeds N)`
+      : `--grid ${path}: a sweep runs seeds 1..N at every grid point, so the seed cannot be a grid axis; use --seeds N`,
+  );
+}
+
+const fileOf = (from: SweepSources) => from.file ?? 'the scenario file';
+
 /** Whether `path` is `prefix` or lies under it (the grid's value at `prefix` replaces it). */
 function within(path: readonly (string | number)[], prefix: readonly (string | number)[]): boolean {
   return prefix.length <= path.length && prefix.every((k, i) => k === path[i]);
@@ -103,17 +157,17 @@ function pathKey(path: string): string {
 }
 
 /**
- * Loads every grid point's scenario (the file read once) and throws the first invalid one's
- * issues, naming the point, before any run starts.
+ * Loads every grid point's scenario (the file read once, or `source`: the text the sweep runs)
+ * and throws the first invalid one's issues, naming the point, before any run starts.
  */
 export function validateGridPoints(
   scenario: string,
   axes: readonly GridAxis[],
   base: Overrides,
   checks: ScenarioCheck[],
+  source?: ScenarioSource,
 ): void {
-  const file = resolveScenarioPath(scenario);
-  const text = readFileSync(file, 'utf8');
+  const { file, text } = source ?? readScenarioSource(scenario);
   for (const p of expandGrid(axes)) {
     try {
       loadScenarioText(text, { overrides: { ...base, ...p.overrides }, checks }, file);

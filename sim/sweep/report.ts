@@ -6,6 +6,7 @@ import { svgToPng, toSvg } from '../report/render.js';
 import { chartGrid, htmlPage, htmlTable, type RenderedChart } from '../report/html.js';
 import { textTable } from '../report/format.js';
 import { SWEEP_METRICS, type SweepResult } from './merge.js';
+import { provenanceHtml } from './provenance.js';
 import {
   HEADLINE,
   fewSeedsNote,
@@ -143,6 +144,7 @@ export async function writeSweepReport(dir: string, r: SweepResult): Promise<str
         ['point', 'group', 'buyer surplus / task (msat)', 'payment success', 'spent + fees (msat)'],
         groupRows(r),
       ),
+      ...(r.provenance ? provenanceHtml(r.provenance, r.points) : []),
     ],
   );
   const path = join(dir, 'report.html');

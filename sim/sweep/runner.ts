@@ -6,13 +6,18 @@ import { mergeDigests, sweepCsv, type SweepResult } from './merge.js';
 import { streamPool } from './pool.js';
 import type { SweepJob, SweepReply } from './protocol.js';
 import { writeSweepReport } from './report.js';
-import { checkSweep } from './plan.js';
+import { checkSweep, readScenarioSource, type ScenarioSource, type SweepSources } from './plan.js';
+import { sweepProvenance } from './provenance.js';
 import { checkOutDir } from './out-dir.js';
 import { RunCollector, type SweepFailure } from './collect.js';
 
 export interface SweepOptions {
-  /** Scenario name or path (workers load it themselves). */
+  /** Scenario name or path; read once (unless `source` is given), and every job carries its YAML. */
   scenario: string;
+  /** The scenario file and the YAML every run loads (default: `scenario` read once, now). */
+  source?: ScenarioSource;
+  /** Where the seeds and grid came from, for errors (default: the flags). */
+  from?: SweepSources;
   /** The loaded scenario, for its default grid and name. */
   loaded: Scenario;
   axes: GridAxis[];
@@ -48,21 +53,24 @@ export function gridAxes(s: Scenario): GridAxis[] {
  * run's summary.json as it finishes and keeping only its digest (collect.ts),
  * merges the digests into one table with 95% t-intervals across seeds, and
  * writes sweep.json, sweep.csv and report.html, replacing a previous sweep's
- * outputs in `outDir` (out-dir.ts). Refuses a sweep over the size limits or
+ * outputs in `outDir` (out-dir.ts), with what ran (provenance.ts). A point whose runs ran
+ * different scenarios fails the sweep (collect.ts). Refuses a sweep over the size limits or
  * with a repeated or seed grid path (plan.ts) before running.
  */
 export async function runSweep(
   o: SweepOptions,
 ): Promise<{ result: SweepResult; failures: SweepFailure[]; reportPath?: string }> {
   const axes = o.axes.length ? o.axes : gridAxes(o.loaded);
-  checkSweep(axes, o.seeds, o.base);
+  // Read once: every run loads this text, so editing the file mid-sweep changes no later run.
+  const { file, text } = o.source ?? readScenarioSource(o.scenario);
+  checkSweep(axes, o.seeds, o.base, o.from ?? (o.axes.length ? {} : { grid: 'file', file }));
   if (o.outDir) checkOutDir(o.outDir);
   const points = expandGrid(axes);
   const seeds = Array.from({ length: o.seeds }, (_, k) => k + 1);
   const jobs: SweepJob[] = [];
   for (const p of points)
     for (const seed of seeds)
-      jobs.push({ id: jobs.length, scenario: o.scenario, overrides: { ...o.base, ...p.overrides }, seed });
+      jobs.push({ id: jobs.length, scenario: file, text, overrides: { ...o.base, ...p.overrides }, seed });
   const labels = points.map((p) => p.label);
   const collector = new RunCollector(jobs, labels, seeds.length, o.outDir);
   const transport: SweepTransport = o.transport ?? ((js, onDone) => streamPool(js, o.workers, onDone));
@@ -76,7 +84,14 @@ export async function runSweep(
   const result = mergeDigests(o.loaded.name, axes, points, collector.runs());
   if (!o.outDir) return { result, failures };
   const dir = collector.out();
-  writeFileSync(join(dir, 'sweep.json'), JSON.stringify({ ...result, failures }, null, 2) + '\n');
+  // The outputs add what ran to the merged table: each point's scenario hash, and the provenance.
+  const hashes = collector.pointHashes();
+  const written: SweepResult = {
+    ...result,
+    points: result.points.map((p) => ({ ...p, scenarioHash: hashes[p.index] ?? null })),
+    provenance: sweepProvenance(o.base),
+  };
+  writeFileSync(join(dir, 'sweep.json'), JSON.stringify({ ...written, failures }, null, 2) + '\n');
   writeFileSync(join(dir, 'sweep.csv'), sweepCsv(result));
-  return { result, failures, reportPath: await writeSweepReport(dir, result) };
+  return { result, failures, reportPath: await writeSweepReport(dir, written) };
 }

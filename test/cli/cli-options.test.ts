@@ -4,6 +4,7 @@ import {
   httpUrlOption,
   integerOption,
   parseArgsError,
+  parseArgsOnce,
   parseHttpUrl,
   portOption,
   refuseEmptyOptions,
@@ -123,5 +124,32 @@ describe('http URLs', () => {
       message:
         '--registry must be an http:// or https:// URL, got "notaurl"; run with --help for the options',
     });
+  });
+});
+
+describe('parseArgsOnce', () => {
+  const options = {
+    seed: { type: 'string' },
+    set: { type: 'string', multiple: true },
+    quiet: { type: 'boolean', short: 'q' },
+  } as const;
+  const parse = (...args: string[]) => parseArgsOnce({ args, options, allowPositionals: true });
+
+  it('refuses a single-valued option given twice, naming it and both values; --set may repeat', () => {
+    expect(thrown(() => parse('--set', 'a=1', '--seed', '1', 'x', '--set', 'b=2', '--seed=2'))).toEqual({
+      code: 'usage',
+      message: '--seed is given twice (1, 2); give it once',
+    });
+    expect(parse('--set', 'a=1', '--set', 'b=2', '--seed', '7', 'name')).toEqual({
+      values: { set: ['a=1', 'b=2'], seed: '7' },
+      positionals: ['name'],
+    });
+  });
+
+  it('counts more than two, and a repeated boolean by its long name', () => {
+    expect(thrown(() => parse('--seed', '1', '--seed', '2', '--seed', '3')).message).toBe(
+      '--seed is given 3 times (1, 2, 3); give it once',
+    );
+    expect(thrown(() => parse('-q', '--quiet')).message).toBe('--quiet is given twice; give it once');
   });
 });

@@ -15,19 +15,20 @@ import { QUEUE_NAME, jobKey, resultsKey, type QueuedJob } from '../../sim/sweep/
 import { codeVersion } from '../../sim/sweep/code-version.js';
 import { cli, redisSuite, startRedis, tree, type Cli, type TestRedis } from './queue-harness.js';
 
-// 2 points × 2 seeds of a short quickstart: the sweep every test here distributes.
-const SWEEP = [
+// 2 points × `seeds` seeds of a short quickstart: the sweep every test here distributes (2 seeds unless named).
+const sweepArgs = (seeds = 2, durationSec = 10) => [
   'sweep',
   'quickstart',
   '--grid',
   'buyers[0].decider.name=cheapest,random',
   '--seeds',
-  '2',
+  String(seeds),
   '--set',
-  'durationSec=10',
+  `durationSec=${durationSec}`,
   '--set',
   'drainSec=20',
 ];
+const SWEEP = sweepArgs();
 
 const suite = (body: () => void) =>
   redisSuite('sweeps over a Redis queue (real redis-server, workers in child processes)', body);
@@ -107,7 +108,7 @@ suite(() => {
     const queue = new Queue(QUEUE_NAME, { connection: { host: '127.0.0.1', port: redis.port, db: 1 } });
     await queue.pause(); // nothing runs until the job is spoilt
     const outDir = mkdtempSync(join(tmpdir(), 'sim-queue-fail-'));
-    const coordinator = run([...SWEEP, '--seeds', '1', '--queue', url, '--out', outDir]);
+    const coordinator = run([...sweepArgs(1), '--queue', url, '--out', outDir]);
     const sweep = await sweepIdOf(coordinator);
     let job = await queue.getJob(jobKey(sweep, 1));
     while (!job) {
@@ -133,17 +134,7 @@ suite(() => {
     const queue = new Queue(QUEUE_NAME, { connection: { host: '127.0.0.1', port: redis.port, db: 1 } });
     await queue.pause();
     const outDir = mkdtempSync(join(tmpdir(), 'sim-queue-code-'));
-    const coordinator = run([
-      ...SWEEP,
-      '--seeds',
-      '1',
-      '--set',
-      'durationSec=11',
-      '--queue',
-      url,
-      '--out',
-      outDir,
-    ]);
+    const coordinator = run([...sweepArgs(1, 11), '--queue', url, '--out', outDir]);
     const sweep = await sweepIdOf(coordinator);
     let job = await queue.getJob(jobKey(sweep, 0));
     while (!job) {

@@ -15,7 +15,9 @@ import { checkSweep } from '../../sim/sweep/plan.js';
 const io: CommandIo = { out: () => {}, err: () => {}, interactive: false, now: () => new Date(0) };
 // Were a sweep not refused, it would be short and write to a temporary directory.
 const tmpOut = () => join(mkdtempSync(join(tmpdir(), 'sweep-plan-')), 'out');
-const short = ['--set', 'durationSec=5', '--set', 'drainSec=5', '--workers', '0', '--out', tmpOut()];
+/** A short inline sweep's flags, without --out (a test that checks its out dir gives its own). */
+const shortRun = ['--set', 'durationSec=5', '--set', 'drainSec=5', '--workers', '0'];
+const short = [...shortRun, '--out', tmpOut()];
 
 /** What a failed sweep prints through the CLI's error handling, and its exit code. */
 async function failure(argv: string[]): Promise<{ code: number; text: string }> {
@@ -33,7 +35,7 @@ describe('a sweep checks every grid point before running any', () => {
     const out = tmpOut();
     const r = await failure([
       'quickstart',
-      ...short,
+      ...shortRun,
       '--set',
       'faults[0]={kind: node_offline, atSec: 1, node: bargain-0}',
       '--grid',

@@ -1,0 +1,202 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { validateCommand } from '../../sim/commands/validate-command.js';
+import type { CommandIo } from '../../sim/commands/io.js';
+import { scenarioChecks } from '../../sim/market/checks.js';
+import { repricingStepMs } from '../../sim/market/repricing.js';
+import { defaultBalanceMsat } from '../../sim/scenario/buyer-schema.js';
+import { ScenarioError } from '../../sim/scenario/errors.js';
+import { loadScenario } from '../../sim/scenario/load.js';
+import { applyOverrides, parseOverrideArgs } from '../../sim/scenario/overrides.js';
+import { sellerSchema } from '../../sim/scenario/seller-schema.js';
+import { sellerConfigSchema } from '../../services/sellers/config.js';
+
+/**
+ * What `sim validate` refuses before a run would fail at market setup (audit
+ * F1, F2, F3, F11), the default balance (F14), repeated `--set` paths (F6)
+ * and the seed's message (F12).
+ */
+
+const io: CommandIo = { out: () => {}, err: () => {}, interactive: false, now: () => new Date(0) };
+
+/** A minimal valid market: one seller group, one buyer group. */
+const base = () => ({
+  name: 'audit-checks',
+  durationSec: 5,
+  drainSec: 5,
+  sellers: [{ name: 'feed', archetype: 'data-feed', price: { kind: 'fixed', msat: 2000 } }],
+  buyers: [
+    {
+      name: 'shopper',
+      policy: { name: 'allow_all' },
+      budgetMsat: 100_000,
+      arrivals: { process: 'poisson', ratePerMin: 6 },
+      tasks: [{ capability: 'anomalies:read', value: { dist: 'fixed', msat: 8000 } }],
+    },
+  ],
+});
+
+/** Writes `doc` (the base market with `overrides`) to a temporary scenario file. */
+function scenarioFile(overrides: Record<string, unknown>): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'sim-audit-checks-')), 'market.yaml');
+  writeFileSync(file, stringify(applyOverrides(base(), overrides)));
+  return file;
+}
+
+/** The issues `sim validate`'s loading (schema, cross checks, policy checks) reports for `overrides`. */
+function issues(overrides: Record<string, unknown>): { path: string; message: string }[] {
+  try {
+    loadScenario(scenarioFile(overrides), { checks: scenarioChecks });
+  } catch (err) {
+    if (err instanceof ScenarioError) return err.issues;
+    throw err;
+  }
+  return [];
+}
+
+describe('seller settings the seller config refuses are refused by validate (F2)', () => {
+  it.each([
+    ['category', 'Not A Category', 'sellers[0].category'],
+    ['description', 'x'.repeat(1001), 'sellers[0].description'],
+    ['tiers', Array.from({ length: 9 }, () => ({ kind: 'single' })), 'sellers[0].tiers'],
+    ['capacity', 200_000, 'sellers[0].capacity'],
+  ])('%s', (field, value, path) => {
+    const found = issues({ [`sellers[0].${field}`]: value });
+    expect(found).toHaveLength(1);
+    expect(found[0]!.path).toBe(path);
+    expect(found[0]!.message).not.toBe('');
+  });
+
+  it('accepts the seller config limits themselves', () => {
+    const at = {
+      'sellers[0].category': 'a'.repeat(64),
+      'sellers[0].description': 'x'.repeat(1000),
+      'sellers[0].tiers': Array.from({ length: 8 }, () => ({ kind: 'single' })),
+      'sellers[0].capacity': 100_000,
+    };
+    expect(issues(at)).toEqual([]);
+  });
+
+  it('uses the seller config schema for each of these fields (the two cannot drift apart)', () => {
+    for (const field of ['category', 'description', 'tiers', 'capacity'] as const)
+      expect(sellerSchema.shape[field]).toBe(sellerConfigSchema.shape[field]);
+  });
+});
+
+describe('repricing interval (F1)', () => {
+  it('validate refuses pricing.everySec below 1 ms, naming the field and the minimum', () => {
+    const pricing = { strategy: 'undercut', everySec: 0.0004, stepMsat: 250 };
+    expect(issues({ 'sellers[0].pricing': pricing })).toEqual([
+      {
+        path: 'sellers[0].pricing.everySec',
+        message: 'expected at least 0.001 s (1 ms): repricing steps in whole milliseconds',
+      },
+    ]);
+    expect(issues({ 'sellers[0].pricing': { ...pricing, everySec: 0.001 } })).toEqual([]);
+  });
+
+  it('the repricing loop never steps by 0 ms', () => {
+    expect(repricingStepMs(0.0004)).toBe(1);
+    expect(repricingStepMs(0.001)).toBe(1);
+    expect(repricingStepMs(10)).toBe(10_000);
+  });
+});
+
+describe('group names that make another node name (F3)', () => {
+  it('refuses a group whose members would be named like the routers', () => {
+    expect(issues({ 'buyers[0].name': 'router' })).toEqual([
+      {
+        path: 'buyers[0].name',
+        message: 'name "router" makes node router-0, which is the name of a routing node; rename the group',
+      },
+    ]);
+  });
+
+  it("refuses a group whose members would be named like a reseller's sub-agents", () => {
+    const reseller = {
+      name: 'broker',
+      capability: 'anomalies:read',
+      markupPpm: 250_000,
+      sliceCalls: 1,
+      balanceMsat: 2_000_000,
+      subAgents: {
+        count: 1,
+        budgetMsat: 100_000,
+        arrivals: { process: 'poisson', ratePerMin: 4 },
+        value: { dist: 'fixed', msat: 5000 },
+      },
+    };
+    const found = issues({
+      'sellers[0].tiers': [{ kind: 'single' }, { kind: 'bundle', calls: 10 }],
+      'buyers[0].name': 'broker-0-sub',
+      resellers: [reseller],
+    });
+    expect(found).toEqual([
+      {
+        path: 'resellers[0].name',
+        message:
+          'name "broker" makes node broker-0-sub-0, which is the name of a member of buyers[0] ("broker-0-sub"); rename the group',
+      },
+    ]);
+  });
+});
+
+describe('validate checks the values of the file’s own sweep.grid (F11)', () => {
+  it('reports every bad grid point, naming it', async () => {
+    const file = scenarioFile({ sweep: { grid: { durationSec: [-1, 5, 0] } } });
+    const err = await validateCommand([file], io).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ScenarioError);
+    expect((err as ScenarioError).issues).toEqual([
+      { path: '', message: 'at sweep.grid point 0 (durationSec=-1):' },
+      { path: 'durationSec', message: 'expected a positive number' },
+      { path: '', message: 'at sweep.grid point 2 (durationSec=0):' },
+      { path: 'durationSec', message: 'expected a positive number' },
+    ]);
+  });
+
+  it('accepts a grid whose every point is valid', async () => {
+    const file = scenarioFile({ sweep: { grid: { durationSec: [5, 10] } } });
+    expect(await validateCommand([file], io)).toBe(0);
+  });
+});
+
+describe('default balance (F14)', () => {
+  it('is the budget + 10%, rounded up, in integer arithmetic', () => {
+    // 400,000 × 1.1 is 440,000.00000000006 as a float, which rounded up to 440,001.
+    expect(defaultBalanceMsat(400_000)).toBe(440_000);
+    expect(defaultBalanceMsat(200_000)).toBe(220_000);
+    expect(defaultBalanceMsat(100_000)).toBe(110_000);
+    expect(defaultBalanceMsat(15)).toBe(17);
+    expect(defaultBalanceMsat(0)).toBe(0);
+  });
+});
+
+describe('--set given the same path twice (F6)', () => {
+  it('refuses a repeated path, in either spelling, naming both flags', () => {
+    expect(() => parseOverrideArgs(['durationSec=20', 'durationSec=5'])).toThrow(
+      '--set durationSec=5: the path durationSec is already set by --set durationSec=20; give each path once, with the value you mean',
+    );
+    expect(() => parseOverrideArgs(['buyers.0.count=2', 'buyers[0].count=3'])).toThrow(
+      '--set buyers[0].count=3: the path buyers[0].count is already set by --set buyers.0.count=2',
+    );
+  });
+
+  it('applies overrides in command-line order: the later flag wins over a path it contains', () => {
+    const doc = { registry: { searchLimit: 5 } };
+    const inner = parseOverrideArgs(['registry={searchLimit: 4}', 'registry.searchLimit=3']);
+    expect(applyOverrides(doc, inner)).toEqual({ registry: { searchLimit: 3 } });
+    const outer = parseOverrideArgs(['registry.searchLimit=3', 'registry={searchLimit: 4}']);
+    expect(applyOverrides(doc, outer)).toEqual({ registry: { searchLimit: 4 } });
+  });
+});
+
+describe('seed in a file (F12)', () => {
+  it('refuses a seed that is neither an integer nor text, saying what a seed is', () => {
+    expect(issues({ seed: 1.5 })).toEqual([
+      { path: 'seed', message: 'expected an integer or a text seed, e.g. 1 or "run-a"' },
+    ]);
+  });
+});
