@@ -84,17 +84,20 @@ export const sellerConfigSchema = z.strictObject({
     .string()
     .regex(/^[a-z0-9][a-z0-9-]{0,47}$/, 'lowercase letters, digits and - (max 48)')
     .optional(),
-  description: z.string().max(1000).optional(),
+  description: z.string().max(1000, { error: 'expected at most 1000 characters' }).optional(),
   category: z
     .string()
-    .regex(/^[a-z0-9][a-z0-9-]{0,63}$/)
+    .regex(
+      /^[a-z0-9][a-z0-9-]{0,63}$/,
+      'lowercase letters, digits and -, starting with a letter or digit (max 64)',
+    )
     .optional(),
   quality: z.number().min(0).max(1).default(0.9),
   price: priceStrategySchema.default({ kind: 'fixed', msat: 10_000 }),
   tiers: z
     .array(sellerTierSchema)
-    .min(1)
-    .max(8)
+    .min(1, { error: 'expected at least one tier' })
+    .max(8, { error: 'expected at most 8 tiers' })
     .default([{ kind: 'single' }]),
   /** Lifetime of single/bundle tokens (pass tokens live `durationSec`). */
   tokenLifetimeSec: z
@@ -109,7 +112,12 @@ export const sellerConfigSchema = z.strictObject({
   /** Time to quote: drawn per 402 challenge and slept before it is sent (default: none, quotes answer at once). */
   quoteLatency: latencySchema.optional(),
   /** Concurrent calls served; beyond it, 503 with Retry-After (default: compute 4, others unlimited). */
-  capacity: z.number().int().positive().max(100_000).optional(),
+  capacity: z
+    .number()
+    .int()
+    .positive()
+    .max(100_000, { error: 'expected at most 100,000 concurrent calls' })
+    .optional(),
   payOnSuccess: z.boolean().default(false),
   strict: z.boolean().default(false),
   rateLimit: z.strictObject({ calls: z.number().int().positive(), perMs: z.number().positive() }).optional(),
