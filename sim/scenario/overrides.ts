@@ -88,12 +88,17 @@ export function applyOverrides<T>(doc: T, overrides: Overrides): T {
   return out;
 }
 
-/** Parses a command-line value as a YAML scalar or flow collection: `5000` → 5000, `[a,b]` → ['a','b']. */
-export function parseOverrideValue(text: string): unknown {
+/**
+ * Parses a command-line value as a YAML scalar or flow collection: `5000` → 5000, `[a,b]` → ['a','b'].
+ * Text YAML cannot parse (an unclosed quote or bracket) is a usage error naming `flag`, never taken
+ * as the raw text: `'unterminated` would otherwise become a value with its quote in it.
+ */
+export function parseOverrideValue(text: string, flag: string): unknown {
   try {
     return parseYaml(text) as unknown;
-  } catch {
-    return text;
+  } catch (err) {
+    const why = (err as Error).message.split('\n')[0]!.replace(/\s*at line \d+, column \d+:?$/, '');
+    throw new LabError('usage', `${flag}: ${text} is not valid YAML: ${why}; close its quotes or brackets`);
   }
 }
 
@@ -115,7 +120,7 @@ export function parseOverrideArgs(args: readonly string[]): Overrides {
         `--set ${arg}: the path ${key} is already set by --set ${earlier}; give each path once, with the value you mean`,
       );
     seen.set(id, arg);
-    out[key] = parseOverrideValue(value);
+    out[key] = parseOverrideValue(value, `--set ${key}`);
   }
   return out;
 }

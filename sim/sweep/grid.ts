@@ -39,7 +39,7 @@ function gridValue(path: string, text: string, i: number): unknown {
       `--grid ${path}: value ${i + 1} (${text}) is not valid YAML: ${why}; close its quotes or brackets (text holding a comma goes in quotes: --grid "${path}='a,b',c")`,
     );
   }
-  return parseOverrideValue(text);
+  return parseOverrideValue(text, `--grid ${path}`);
 }
 
 // YAML opens a quoted scalar only where a value starts (`it's` is plain text).

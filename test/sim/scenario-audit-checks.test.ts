@@ -195,6 +195,18 @@ describe('--set given the same path twice (F6)', () => {
   });
 });
 
+describe('--set values YAML cannot parse (F10)', () => {
+  it('refuses an unclosed quote or bracket, naming the flag, instead of taking the raw text', () => {
+    expect(() => parseOverrideArgs(["description='unterminated"])).toThrow(
+      "--set description: 'unterminated is not valid YAML: Missing closing 'quote; close its quotes or brackets",
+    );
+    expect(() => parseOverrideArgs(['sellers[0].tiers=[{kind: single}'])).toThrow(
+      '--set sellers[0].tiers: [{kind: single} is not valid YAML',
+    );
+    expect(parseOverrideArgs(["description=it's plain text"])).toEqual({ description: "it's plain text" });
+  });
+});
+
 describe('seed in a file (F12)', () => {
   it('refuses a seed that is neither an integer nor text, saying what a seed is', () => {
     expect(issues({ seed: 1.5 })).toEqual([
