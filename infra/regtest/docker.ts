@@ -4,6 +4,7 @@ import type { Clock } from '../time/clock.js';
 import type { Logger } from '../log.js';
 import { bootstrap, prepareChain } from './bootstrap.js';
 import { Chain } from './chain.js';
+import { refuseUsedProject } from './compose-guard.js';
 import type { ComposeLayout } from './compose-layout.js';
 import { PROJECT, compose, composeLayout, composeUp, projectOf, type ComposeProject } from './compose-cli.js';
 import { composeAvailable } from './engine.js';
@@ -101,7 +102,8 @@ export async function upDocker(opts: DockerUpOptions): Promise<NetworkDesc> {
 }
 
 /**
- * Checks the compose project defines every topology node, creates its
+ * Checks the compose project defines every topology node and is not in use
+ * by another network (compose-guard.ts), creates its
  * bind-mounted folders (or Docker makes them root-owned) and records the
  * project in the state, so `down` can remove it whatever happens next.
  */
@@ -119,15 +121,16 @@ async function prepareCompose(
   const missing = topology.nodes.filter((n) => !layout.lnd.some((l) => l.name === n.name));
   if (missing.length)
     throw new Error(`${files.join(' + ')} has no service for ${missing.map((n) => n.name).join(', ')}`);
-  for (const dir of [...layout.lnd.map((l) => l.lnddir), layout.chain.dataDir])
-    await mkdir(dir, { recursive: true });
+  const dataDirs = [...layout.lnd.map((l) => l.lnddir), layout.chain.dataDir];
+  await refuseUsedProject(p, dataDirs);
+  for (const dir of dataDirs) await mkdir(dir, { recursive: true });
   if (layout.chain.backend === 'btcd') await writeFile(join(layout.chain.dataDir, 'btcd.conf'), '');
   await writeState(opts.stateDir, {
     version: 1,
     kind: 'docker',
     networkPath: resolve(opts.outPath),
     processes: [],
-    compose: { ...p, dataDirs: [...layout.lnd.map((l) => l.lnddir), layout.chain.dataDir] },
+    compose: { ...p, dataDirs },
   });
   return { p, layout };
 }

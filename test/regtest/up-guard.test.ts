@@ -5,7 +5,7 @@
  * and a bring-up whose teardown fails too reports its own error, logging the
  * teardown's.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -19,7 +19,13 @@ import type * as StateModule from '../../infra/regtest/state.js';
 import { defaultTopology } from '../../infra/regtest/topology.js';
 
 /** What the stubs do; each test sets what it needs. */
-const stub = vi.hoisted(() => ({ dir: '', binaries: false, compose: false, teardownFails: false }));
+const stub = vi.hoisted(() => ({
+  dir: '',
+  binaries: false,
+  compose: false,
+  teardownFails: false,
+  containers: '',
+}));
 
 vi.mock('../../infra/regtest/binaries.js', async (original) => ({
   ...(await original<object>()),
@@ -46,7 +52,10 @@ vi.mock('../../infra/regtest/compose-cli.js', async (original) => ({
       })),
     }),
   composeUp: () => Promise.reject(new Error('compose up failed: bitcoind exited (test stub)')),
-  compose: () => Promise.reject(new Error('docker compose down failed: no daemon (test stub)')),
+  compose: (_p: unknown, args: string[]) =>
+    args[0] === 'ps'
+      ? Promise.resolve(stub.containers)
+      : Promise.reject(new Error('docker compose down failed: no daemon (test stub)')),
 }));
 vi.mock('../../infra/regtest/state.js', async (original) => {
   const real = await original<typeof StateModule>();
@@ -62,7 +71,7 @@ let n = 0;
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 beforeEach(() => {
   stub.dir = join(root, `case-${++n}`);
-  Object.assign(stub, { binaries: false, compose: false, teardownFails: false });
+  Object.assign(stub, { binaries: false, compose: false, teardownFails: false, containers: '' });
 });
 
 const deps = { clock: systemClock, logger: silentLogger };
@@ -113,6 +122,37 @@ describe('a network recorded in the state folder refuses a bring-up, whatever th
       expect(readFileSync(join(stateDir, 'state.json'), 'utf8')).toBe(before);
     },
   );
+});
+
+describe('a compose project another network uses refuses upDocker, before anything is written', () => {
+  it('one with containers (another --state folder, or started by hand)', async () => {
+    Object.assign(stub, { compose: true, containers: '3f2a9c\n8b1d07\n' });
+    const stateDir = join(stub.dir, 'state');
+    await expect(docker(stateDir)).rejects.toThrow(
+      expect.objectContaining({
+        code: 'network_running',
+        message:
+          'compose project guard already has 2 container(s): a network brought up from another --state folder, or by hand; ' +
+          'run `npm run network:down -- --state <its folder>`, or `docker compose -p guard down`',
+      }),
+    );
+    expect(await readState(stateDir)).toBeUndefined();
+  });
+
+  it('data folders an earlier network left (its wallets and channels)', async () => {
+    stub.compose = true;
+    const hub = join(stub.dir, 'hub');
+    mkdirSync(hub, { recursive: true });
+    writeFileSync(join(hub, 'wallet.db'), '');
+    const stateDir = join(stub.dir, 'state');
+    await expect(docker(stateDir)).rejects.toThrow(
+      expect.objectContaining({
+        code: 'network_data_left',
+        message: `${hub} holds an earlier network's data (wallets, channels); delete it (rm -rf ${hub}) or run \`npm run network:down\` from the state folder that made it`,
+      }),
+    );
+    expect(await readState(stateDir)).toBeUndefined();
+  });
 });
 
 describe('a failed bring-up whose teardown fails too', () => {
