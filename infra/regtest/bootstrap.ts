@@ -3,6 +3,7 @@ import type { Logger } from '../log.js';
 import { LndNode, type LndFiles } from '../lightning/lnd/index.js';
 import type { Chain } from './chain.js';
 import { COINBASE_MATURITY, type Faucet, type FundingOutput } from './faucet.js';
+import { openChannelOnce, payOnce } from './bring-up-steps.js';
 import { LndAdmin } from './lnd-admin.js';
 import type { NodeRole } from './network-file.js';
 import type { Topology } from './topology.js';
@@ -134,15 +135,15 @@ async function openChannels(
       for (const c of topology.channels.filter((x) => x.from === from)) {
         const to = byName.get(c.to)!;
         await admin(from).connectPeer(pubkeys.get(c.to)!, to.peerHost);
-        const channelPoint = await retry(clock, 10, `open ${from}→${c.to}`, () =>
-          admin(from).openChannel(pubkeys.get(c.to)!, {
-            capacitySat: c.capacitySat,
-            pushSat: c.pushSat,
-            private: c.private,
-            baseFeeMsat: topology.fees.baseMsat,
-            feeRatePpm: topology.fees.ratePpm,
-          }),
-        );
+        const options = {
+          capacitySat: c.capacitySat,
+          pushSat: c.pushSat,
+          private: c.private,
+          baseFeeMsat: topology.fees.baseMsat,
+          feeRatePpm: topology.fees.ratePpm,
+        };
+        const what = `open ${from}→${c.to}`;
+        const channelPoint = await openChannelOnce(admin(from), pubkeys.get(c.to)!, options, { clock, what });
         channels.push({ from, to: c.to, capacitySat: c.capacitySat, channelPoint });
         log.info({ from, to: c.to, channelPoint }, 'channel opening');
       }
@@ -181,14 +182,13 @@ async function waitChannelsReady(
 /** The network is up only when real payments cross it: pays every probe, then waits until no HTLC is in flight. */
 async function payProbes({ topology, lnd, clock, log }: Boot): Promise<void> {
   for (const p of topology.probes) {
-    await retry(clock, 20, `probe ${p.from}→${p.to}`, async () => {
-      const invoice = await lnd
-        .get(p.to)!
-        .createInvoice({ amountMsat: p.amountMsat, memo: `probe ${p.from}→${p.to}` });
-      const payment = await lnd.get(p.from)!.pay(invoice.paymentRequest);
-      if (payment.status !== 'succeeded') throw new Error(payment.failure?.message ?? payment.status);
-      log.info({ from: p.from, to: p.to, hops: payment.hops, feeMsat: payment.feeMsat }, 'probe paid');
-    });
+    const what = `probe ${p.from}→${p.to}`;
+    // One invoice per probe, whatever the retries: the payee is paid once.
+    const invoice = await retry(clock, 20, `${what}: invoice`, () =>
+      lnd.get(p.to)!.createInvoice({ amountMsat: p.amountMsat, memo: what }),
+    );
+    const payment = await payOnce(lnd.get(p.from)!, invoice, { clock, what });
+    log.info({ from: p.from, to: p.to, hops: payment.hops, feeMsat: payment.feeMsat }, 'probe paid');
   }
   // A payer learns of success before every hop has finished its commitment dance: let it finish.
   await waitFor(clock, 30_000, 'no HTLC left in flight', async () => {

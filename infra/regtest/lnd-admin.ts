@@ -14,6 +14,21 @@ export interface OpenChannelOptions {
   private?: boolean;
 }
 
+/** LND's pending channels answer, as far as the bootstrap reads it. */
+const pendingOpenSchema = z.object({
+  pending_open_channels: z
+    .array(
+      z.object({
+        channel: z.object({
+          remote_node_pub: z.string(),
+          channel_point: z.string(),
+          capacity: z.coerce.number(),
+        }),
+      }),
+    )
+    .nullish(),
+});
+
 /**
  * Node administration the regtest bootstrap needs and `LightningNode` does not
  * offer (addresses, peers, channels, graph): LND REST calls, nothing more.
@@ -92,6 +107,19 @@ export class LndAdmin {
     // funding_txid_bytes is the txid in internal (little-endian) byte order.
     const txid = Buffer.from(r.funding_txid_bytes, 'base64').reverse().toString('hex');
     return `${txid}:${r.output_index ?? 0}`;
+  }
+
+  /** The channels, open or pending open, this node has with `pubkey`: their points and capacities. */
+  async channelsWith(pubkey: string): Promise<{ channelPoint: string; capacitySat: number }[]> {
+    const pending = pendingOpenSchema.parse(await this.rest.call('GET', '/v1/channels/pending'));
+    return [
+      ...(await this.channels())
+        .filter((c) => c.remote_pubkey === pubkey)
+        .map((c) => ({ channelPoint: c.channel_point, capacitySat: Number(c.capacity) })),
+      ...(pending.pending_open_channels ?? [])
+        .filter((p) => p.channel.remote_node_pub === pubkey)
+        .map((p) => ({ channelPoint: p.channel.channel_point, capacitySat: p.channel.capacity })),
+    ];
   }
 
   async channels(): Promise<LndChannel[]> {
