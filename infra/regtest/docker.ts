@@ -14,6 +14,7 @@ import { waitForChannelsActive } from './node-restart.js';
 import { saveNetwork, type BitcoinDesc, type NetworkDesc, type NodeDesc } from './network-file.js';
 import { refuseRecordedNetwork, teardown, undoFailedUp, writeState } from './state.js';
 import { defaultTopology, type Topology } from './topology.js';
+import { LabError } from '../errors.js';
 
 /** Polar's regtest RPC credentials, which our compose files use too. */
 export const POLAR_RPC = { user: 'polaruser', pass: 'polarpass' } as const;
@@ -121,6 +122,7 @@ async function prepareCompose(
   const missing = topology.nodes.filter((n) => !layout.lnd.some((l) => l.name === n.name));
   if (missing.length)
     throw new Error(`${files.join(' + ')} has no service for ${missing.map((n) => n.name).join(', ')}`);
+  refuseOtherFees(topology);
   const dataDirs = [...layout.lnd.map((l) => l.lnddir), layout.chain.dataDir];
   await refuseUsedProject(p, dataDirs);
   for (const dir of dataDirs) await mkdir(dir, { recursive: true });
@@ -133,6 +135,22 @@ async function prepareCompose(
     compose: { ...p, dataDirs },
   });
   return { p, layout };
+}
+
+/**
+ * The compose files run every lnd with the default topology's forwarding
+ * fees (test/regtest/compose.test.ts ties them): a topology with other fees
+ * would get them only on the channels its bootstrap opens, the far sides
+ * charging the compose files' fees, so it runs natively only.
+ */
+function refuseOtherFees(topology: Topology): void {
+  const { baseMsat, ratePpm } = topology.fees;
+  const d = defaultTopology.fees;
+  if (baseMsat !== d.baseMsat || ratePpm !== d.ratePpm)
+    throw new LabError(
+      'topology_fees',
+      `the compose files run every lnd at ${d.baseMsat} msat + ${d.ratePpm} ppm; this topology's fees (${baseMsat} msat + ${ratePpm} ppm) run only natively: use --native, or the default fees`,
+    );
 }
 
 /** network.json's entry for one compose node: its files and key, its ports as published on loopback. */

@@ -155,6 +155,31 @@ describe('a compose project another network uses refuses upDocker, before anythi
   });
 });
 
+describe('a topology the compose files cannot run', () => {
+  it('other forwarding fees than the compose files pass every lnd refuse upDocker, pointing at --native', async () => {
+    stub.compose = true;
+    const stateDir = join(stub.dir, 'state');
+    const topology = { ...defaultTopology, fees: { baseMsat: 0, ratePpm: 500 } };
+    const up = upDocker({
+      ...{
+        composeFiles: [join(stub.dir, 'docker-compose.yml')],
+        projectDir: stub.dir,
+        project: 'guard',
+        topology,
+      },
+      ...{ stateDir, outPath: join(stub.dir, 'network.json'), clock: systemClock, logger: silentLogger },
+    });
+    await expect(up).rejects.toThrow(
+      expect.objectContaining({
+        code: 'topology_fees',
+        message:
+          "the compose files run every lnd at 1000 msat + 1 ppm; this topology's fees (0 msat + 500 ppm) run only natively: use --native, or the default fees",
+      }),
+    );
+    expect(await readState(stateDir)).toBeUndefined();
+  });
+});
+
 describe('a failed bring-up whose teardown fails too', () => {
   it('upDocker reports compose up’s error and logs compose down’s', async () => {
     stub.compose = true;
