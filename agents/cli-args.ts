@@ -6,13 +6,15 @@
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { parseArgs } from 'node:util';
+import { type ParseArgsConfig } from 'node:util';
 import {
   integerOption,
   parseArgsError,
   parseHttpUrl,
   refuseEmptyOptions,
   usageError,
+  parseArgsOnce,
 } from '../infra/cli-options.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -104,7 +106,7 @@ function urlOf(positionals: string[]): string {
 
 function parse(argv: string[]): { values: Values; positionals: string[] } {
   try {
-    return parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
+    return parseArgsOnce({ args: argv, allowPositionals: true, options: OPTIONS });
   } catch (err) {
     throw parseArgsError(err);
   }

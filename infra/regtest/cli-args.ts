@@ -7,7 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { parseArgsError, refuseEmptyOptions, usageError } from '../cli-options.js';
+import { parseArgsError, parseArgsOnce, refuseEmptyOptions, usageError } from '../cli-options.js';
 import { LabError } from '../errors.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -81,7 +81,7 @@ function refuseForeignOptions(name: CommandName, args: string[]): void {
 
 function parseStrict<K extends CommandName>(name: K, args: string[]): CommandValues<K> {
   try {
-    return parseArgs({ args, options: OPTIONS[name], strict: true }).values as CommandValues<K>;
+    return parseArgsOnce({ args, options: OPTIONS[name], strict: true }).values as CommandValues<K>;
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) throw parseArgsError(err);

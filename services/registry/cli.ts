@@ -3,7 +3,7 @@
  * HTTP API, WebSocket feed at /feed, health probes on the wall clock.
  * Every flag is checked before anything loads or starts: usage errors exit 2, other failures 1.
  */
-import { parseArgs } from 'node:util';
+import type { parseArgs } from 'node:util';
 import {
   integerOption,
   MAX_TIMER_MS,
@@ -11,6 +11,7 @@ import {
   portOption,
   refuseEmptyOptions,
   usageError,
+  parseArgsOnce,
 } from '../../infra/cli-options.js';
 import { isLabError } from '../../infra/errors.js';
 import type { Network } from '../../infra/lightning/node.js';
@@ -61,7 +62,7 @@ const isNetwork = (s: string): s is Network => (NETWORKS as readonly string[]).i
 
 function parse(argv: string[]): Values {
   try {
-    return parseArgs({ args: argv, options: OPTIONS, strict: true }).values;
+    return parseArgsOnce({ args: argv, options: OPTIONS, strict: true }).values;
   } catch (err) {
     throw parseArgsError(err);
   }

@@ -3,7 +3,7 @@
  * a `usage` LabError naming it (the CLI prints it and exits 2).
  */
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
+import type { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import {
   httpUrlOption,
@@ -12,6 +12,7 @@ import {
   portOption,
   refuseEmptyOptions,
   usageError,
+  parseArgsOnce,
 } from '../../infra/cli-options.js';
 import { isLabError } from '../../infra/errors.js';
 import { ARCHETYPES, parseSellerConfig, type SellerConfig } from './config.js';
@@ -138,7 +139,7 @@ function checkNetworkFlags(network: string, v: Values): void {
 
 function parse(argv: string[]): Values {
   try {
-    return parseArgs({ args: argv, options: OPTIONS, strict: true }).values;
+    return parseArgsOnce({ args: argv, options: OPTIONS, strict: true }).values;
   } catch (err) {
     throw parseArgsError(err);
   }

@@ -3,9 +3,14 @@
  * arguments. Anything wrong here is a usage error (LabError `usage`, exit 2)
  * whose message names the option and points to --help.
  */
-import { parseArgs } from 'node:util';
 import { listScenarios } from '../scenario/load.js';
-import { parseArgsError, portOption, refuseEmptyOptions, usageError } from '../../infra/cli-options.js';
+import {
+  parseArgsError,
+  parseArgsOnce,
+  portOption,
+  refuseEmptyOptions,
+  usageError,
+} from '../../infra/cli-options.js';
 import { MAX_SPEED, MIN_SPEED } from './paced-clock.js';
 
 export const HELP = `usage: npm run demo -- [scenario|file.yaml] [options]
@@ -77,7 +82,7 @@ export function parseDemoArgs(argv: string[]): DemoArgs {
 
 function parseOrRefuse(argv: string[]) {
   try {
-    return parseArgs({
+    return parseArgsOnce({
       args: argv,
       allowPositionals: true,
       options: {
