@@ -3,25 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sweepCommand } from '../../sim/commands/sweep-command.js';
-import { failureExit } from '../../sim/commands/failure.js';
-import type { CommandIo } from '../../sim/commands/io.js';
+import { sweepFailure } from './sweep-failure.js';
 import { resolveScenarioPath } from '../../sim/scenario/load.js';
 import { parseGridArgs } from '../../sim/sweep/grid.js';
 
-const io: CommandIo = { out: () => {}, err: () => {}, interactive: false, now: () => new Date(0) };
 const tmpOut = () => join(mkdtempSync(join(tmpdir(), 'sweep-options-')), 'out');
 const short = ['--set', 'durationSec=5', '--set', 'drainSec=5', '--out', tmpOut()];
 
-/** What a refused sweep prints through the CLI's error handling, and its exit code. */
-async function failure(argv: string[]): Promise<{ code: number; text: string }> {
-  const lines: string[] = [];
-  const err = await sweepCommand(argv, io).then(
-    () => expect.unreachable('the sweep ran'),
-    (e: unknown) => e,
-  );
-  return { code: failureExit('sweep', err, (t) => lines.push(t)), text: lines.join('\n') };
-}
+const failure = sweepFailure;
 
 /** A copy of quickstart with `sweep` appended as its sweep section. */
 function withSweep(sweep: string): string {

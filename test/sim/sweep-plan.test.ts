@@ -3,31 +3,20 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sweepCommand } from '../../sim/commands/sweep-command.js';
-import { failureExit } from '../../sim/commands/failure.js';
-import type { CommandIo } from '../../sim/commands/io.js';
+import { sweepFailure } from './sweep-failure.js';
 import { loadScenario } from '../../sim/scenario/load.js';
 import { scenarioChecks } from '../../sim/market/checks.js';
 import { runSweep } from '../../sim/sweep/runner.js';
 import { parseGridArgs } from '../../sim/sweep/grid.js';
 import { checkSweep } from '../../sim/sweep/plan.js';
 
-const io: CommandIo = { out: () => {}, err: () => {}, interactive: false, now: () => new Date(0) };
 // Were a sweep not refused, it would be short and write to a temporary directory.
 const tmpOut = () => join(mkdtempSync(join(tmpdir(), 'sweep-plan-')), 'out');
 /** A short inline sweep's flags, without --out (a test that checks its out dir gives its own). */
 const shortRun = ['--set', 'durationSec=5', '--set', 'drainSec=5', '--workers', '0'];
 const short = [...shortRun, '--out', tmpOut()];
 
-/** What a failed sweep prints through the CLI's error handling, and its exit code. */
-async function failure(argv: string[]): Promise<{ code: number; text: string }> {
-  const lines: string[] = [];
-  const err = await sweepCommand(argv, io).then(
-    () => expect.unreachable('the sweep ran'),
-    (e: unknown) => e,
-  );
-  return { code: failureExit('sweep', err, (t) => lines.push(t)), text: lines.join('\n') };
-}
+const failure = sweepFailure;
 
 describe('a sweep checks every grid point before running any', () => {
   it('refuses a combination of valid axis values that is invalid, naming the point, with nothing run or written', async () => {
