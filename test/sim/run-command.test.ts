@@ -130,7 +130,16 @@ describe('run into a used --out', () => {
     expect(first.text()).toContain(
       `data:   ${dir}/{summary.json,meta.json,purchases.csv,tasks.csv,events.jsonl}`,
     );
-    expect(readdirSync(join(dir, 'charts')).length).toBeGreaterThan(0);
+    expect(readdirSync(join(dir, 'charts')).sort()).toEqual([
+      ...['group-surplus.png', 'latency-cdf.png', 'outcomes.png', 'price-over-time.png', 'quoted-prices.png'],
+      ...[
+        'seller-share.png',
+        'spend-over-time.png',
+        'step-latency.png',
+        'success-by-amount.png',
+        'welfare-split.png',
+      ],
+    ]);
     writeFileSync(join(dir, 'notes.txt'), 'mine');
     writeFileSync(join(dir, 'charts', 'mine.png'), 'mine');
     mkdirSync(join(dir, 'runs'));
