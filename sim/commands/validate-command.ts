@@ -3,7 +3,7 @@ import { loadScenario, resolveScenarioPath, type ScenarioCheck } from '../scenar
 import { ScenarioError, type ScenarioIssue } from '../scenario/errors.js';
 import type { Scenario } from '../scenario/schema.js';
 import { expandGrid } from '../sweep/grid.js';
-import { validateGridPoints } from '../sweep/plan.js';
+import { pointError, readScenarioSource } from '../sweep/plan.js';
 import { gridAxes } from '../sweep/runner.js';
 import { checksFor } from '../market/checks.js';
 import { type CommandIo, type ExitCode } from './io.js';
@@ -53,23 +53,17 @@ export async function validateCommand(argv: string[], io: CommandIo): Promise<Ex
 const MAX_BAD_POINTS = 20;
 
 /**
- * Checks the values of the file's own `sweep.grid` as `sim sweep` does (`validateGridPoints`, one
- * point at a time so that every bad point is found); throws every bad point's issues.
+ * Checks the values of the file's own `sweep.grid` as `sim sweep` does, every point (read once),
+ * and throws every bad point's issues.
  */
 function checkOwnGrid(scenario: string, s: Scenario, checks: ScenarioCheck[]): void {
+  const source = readScenarioSource(scenario);
   const issues: ScenarioIssue[] = [];
   let bad = 0;
   for (const p of expandGrid(gridAxes(s))) {
-    const point = Object.entries(p.overrides).map(([path, value]) => ({ path, values: [value] }));
-    try {
-      validateGridPoints(scenario, point, {}, checks);
-    } catch (err) {
-      if (!(err instanceof ScenarioError)) throw err;
-      if (++bad > MAX_BAD_POINTS) continue;
-      // Its own header names the point as the first of a one-point grid: name it in the whole grid.
-      const own = err.issues.filter((i) => !(i.path === '' && i.message.startsWith('at grid point ')));
-      issues.push({ path: '', message: `at sweep.grid point ${p.index} (${p.label}):` }, ...own);
-    }
+    const err = pointError(source, p.overrides, checks);
+    if (!err || ++bad > MAX_BAD_POINTS) continue;
+    issues.push({ path: '', message: `at sweep.grid point ${p.index} (${p.label}):` }, ...err.issues);
   }
   if (bad > MAX_BAD_POINTS)
     issues.push({ path: '', message: `and ${bad - MAX_BAD_POINTS} more bad sweep.grid points` });

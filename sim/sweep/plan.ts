@@ -167,14 +167,26 @@ export function validateGridPoints(
   checks: ScenarioCheck[],
   source?: ScenarioSource,
 ): void {
-  const { file, text } = source ?? readScenarioSource(scenario);
+  const read = source ?? readScenarioSource(scenario);
   for (const p of expandGrid(axes)) {
-    try {
-      loadScenarioText(text, { overrides: { ...base, ...p.overrides }, checks }, file);
-    } catch (err) {
-      if (!(err instanceof ScenarioError)) throw err;
-      const where = { path: '', message: `at grid point ${p.index} (${p.label}); no run was started:` };
-      throw new ScenarioError(err.code, [where, ...err.issues], err.file, { cause: err });
-    }
+    const err = pointError(read, { ...base, ...p.overrides }, checks);
+    if (!err) continue;
+    const where = { path: '', message: `at grid point ${p.index} (${p.label}); no run was started:` };
+    throw new ScenarioError(err.code, [where, ...err.issues], err.file, { cause: err });
+  }
+}
+
+/** Why the scenario with `overrides` does not load (its ScenarioError), or undefined when it does. */
+export function pointError(
+  { file, text }: ScenarioSource,
+  overrides: Overrides,
+  checks: ScenarioCheck[],
+): ScenarioError | undefined {
+  try {
+    loadScenarioText(text, { overrides, checks }, file);
+    return undefined;
+  } catch (err) {
+    if (!(err instanceof ScenarioError)) throw err;
+    return err;
   }
 }
