@@ -20,24 +20,30 @@ export class SweepThreads {
   readonly code: string;
   readonly #size: number;
   readonly #version: () => string;
+  readonly #spawnThread: () => Worker;
   readonly #idle: Worker[] = [];
   readonly #all = new Set<Worker>();
   readonly #waiting: { resolve: (w: Worker) => void; reject: (e: Error) => void }[] = [];
 
-  private constructor(size: number, code: string, version: () => string) {
+  private constructor(size: number, code: string, version: () => string, spawn: () => Worker) {
     this.#size = size;
     this.code = code;
     this.#version = version;
+    this.#spawnThread = spawn;
   }
 
   /**
    * Starts `size` threads and waits until each has loaded the code. The source is fingerprinted
    * before and after: if it changed meanwhile (a checkout in progress), the threads may have loaded
-   * a mix, and this refuses to start. `version` is for tests.
+   * a mix, and this refuses to start. `version` and `spawn` are for tests.
    */
-  static async start(size: number, version: () => string = sourceVersion): Promise<SweepThreads> {
+  static async start(
+    size: number,
+    version: () => string = sourceVersion,
+    spawn: () => Worker = spawnWorker,
+  ): Promise<SweepThreads> {
     const before = version();
-    const threads = new SweepThreads(size, before, version);
+    const threads = new SweepThreads(size, before, version, spawn);
     for (let i = 0; i < size; i++) threads.#idle.push(threads.#spawn());
     try {
       await Promise.all(threads.#idle.map((w) => threads.#runOn(w, WARM_UP, false)));
@@ -71,25 +77,39 @@ export class SweepThreads {
 
   #runOn(w: Worker, job: SweepJob, release: boolean): Promise<SweepReply> {
     return new Promise<SweepReply>((resolve, reject) => {
+      const detach = () => {
+        w.off('message', onMessage).off('error', onError).off('exit', onExit);
+      };
       const onMessage = (reply: SweepReply) => {
-        w.off('error', onError);
+        detach();
         if (release) this.#release(w);
         resolve(reply);
       };
       const onError = (err: Error) => {
-        w.off('message', onMessage);
-        this.#all.delete(w);
-        const idle = this.#idle.indexOf(w);
-        if (idle >= 0) this.#idle.splice(idle, 1);
-        void w.terminate();
-        const next = this.#waiting.shift();
-        if (next) this.#replace().then(next.resolve, next.reject);
+        detach();
+        this.#drop(w);
         reject(new Error(`the sweep thread crashed running job ${job.id}: ${err.message}`, { cause: err }));
       };
-      w.once('message', onMessage);
-      w.once('error', onError);
+      // A thread that ends without an error event (process.exit in it) would otherwise leave the job
+      // waiting forever, its queue lock renewed by this thread's event loop.
+      const onExit = (code: number) => {
+        detach();
+        this.#drop(w);
+        reject(new Error(`the sweep thread exited with code ${code} running job ${job.id}`));
+      };
+      w.once('message', onMessage).once('error', onError).once('exit', onExit);
       w.postMessage(job);
     });
+  }
+
+  // A thread that crashed or exited: forgotten, and a job waiting for a thread gets its replacement.
+  #drop(w: Worker): void {
+    this.#all.delete(w);
+    const idle = this.#idle.indexOf(w);
+    if (idle >= 0) this.#idle.splice(idle, 1);
+    void w.terminate();
+    const next = this.#waiting.shift();
+    if (next) this.#replace().then(next.resolve, next.reject);
   }
 
   #acquire(): Promise<Worker> {
@@ -118,7 +138,7 @@ export class SweepThreads {
   }
 
   #spawn(): Worker {
-    const w = spawnWorker();
+    const w = this.#spawnThread();
     this.#all.add(w);
     return w;
   }

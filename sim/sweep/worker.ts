@@ -4,7 +4,7 @@ import { runJob } from './job.js';
 
 /**
  * Sweep worker: runs one job at a time in this thread and posts the summary
- * back. Loaded with `execArgv: ['--import', 'tsx']` so it runs from source.
+ * back. Started by spawnWorker (pool.ts), which registers tsx's loader in the thread so it runs from source.
  */
 if (!parentPort) throw new Error('sim/sweep/worker.ts must run in a worker thread');
 const port = parentPort;
