@@ -3,19 +3,21 @@ import { loadScenario, resolveScenarioPath, type ScenarioCheck } from '../scenar
 import { ScenarioError, type ScenarioIssue } from '../scenario/errors.js';
 import type { Scenario } from '../scenario/schema.js';
 import { expandGrid } from '../sweep/grid.js';
-import { pointError, readScenarioSource } from '../sweep/plan.js';
+import { checkSweep, pointError, readScenarioSource } from '../sweep/plan.js';
 import { gridAxes } from '../sweep/runner.js';
 import { checksFor } from '../market/checks.js';
 import { type CommandIo, type ExitCode } from './io.js';
-import { LabError } from '../../infra/errors.js';
+import { isLabError, LabError } from '../../infra/errors.js';
 import { parseArgsOnce, refuseEmptyOptions } from '../../infra/cli-options.js';
 
 export const VALIDATE_HELP = `usage: sim validate <scenario|file.yaml> [--backend embedded|regtest]
 
 Checks a scenario file without running it: the schema, cross references
-(capabilities, node names in faults), payment policy parameters, and that
+(capabilities, node names in faults), payment policy parameters, that
 what it uses runs on the backend (default embedded, where LLM deciders and
-negotiators cannot run). Prints every problem as path: reason, e.g.
+negotiators cannot run), and its own sweep section as \`sim sweep\` checks it
+(sweep.seeds and the runs it makes within the sweep's limits, every sweep.grid
+point a valid scenario). Prints every problem as path: reason, e.g.
   buyers[0].policy.params.maxMsat: must be a non-negative integer number of msat`;
 
 /** `sim validate`: 0 when valid, 1 with every issue listed otherwise (the ScenarioError is rethrown to the CLI). */
@@ -39,7 +41,10 @@ export async function validateCommand(argv: string[], io: CommandIo): Promise<Ex
   if (backend !== 'embedded' && backend !== 'regtest')
     throw new LabError('usage', `--backend must be embedded or regtest, got "${backend}"`);
   const s = loadScenario(positionals[0]!, { checks: checksFor(backend) });
-  if (s.sweep) checkOwnGrid(positionals[0]!, s, checksFor(backend));
+  if (s.sweep) {
+    checkOwnSweep(positionals[0]!, s);
+    checkOwnGrid(positionals[0]!, s, checksFor(backend));
+  }
   const agents = s.buyers.reduce((a, b) => a + b.count, 0);
   const sellers = s.sellers.reduce((a, b) => a + b.count, 0);
   io.out(
@@ -47,6 +52,22 @@ export async function validateCommand(argv: string[], io: CommandIo): Promise<Ex
   );
   for (const w of reachWarnings(s)) io.out(`warning: ${w}`);
   return 0;
+}
+
+/**
+ * Checks the file's own sweep section as `sim sweep` does before running it (`checkSweep`: at
+ * most 1,000 sweep.seeds and 100,000 runs, no seed axis, no path twice), and throws what the
+ * sweep would refuse as the file's issue. Before the grid's points: a grid over the size limit
+ * is not loaded point by point.
+ */
+function checkOwnSweep(scenario: string, s: Scenario): void {
+  const file = resolveScenarioPath(scenario);
+  try {
+    checkSweep(gridAxes(s), s.sweep!.seeds, {}, { seeds: 'file', grid: 'file', file });
+  } catch (err) {
+    if (!isLabError(err, 'usage')) throw err;
+    throw new ScenarioError('invalid_scenario', [{ path: '', message: err.message }], file, { cause: err });
+  }
 }
 
 /** Most bad grid points listed (a large grid of one bad value would bury the rest). */

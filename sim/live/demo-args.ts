@@ -11,6 +11,8 @@ import {
   refuseEmptyOptions,
   usageError,
 } from '../../infra/cli-options.js';
+import { isLabError } from '../../infra/errors.js';
+import { seedArg } from '../commands/seed-arg.js';
 import { MAX_SPEED, MIN_SPEED } from './paced-clock.js';
 
 export const HELP = `usage: npm run demo -- [scenario|file.yaml] [options]
@@ -72,9 +74,7 @@ export function parseDemoArgs(argv: string[]): DemoArgs {
     backend,
     set: values.set,
     ...(values.network !== undefined && { network: values.network }),
-    ...(values.seed !== undefined && {
-      seed: /^-?\d+$/.test(values.seed) ? Number(values.seed) : values.seed,
-    }),
+    ...(values.seed !== undefined && { seed: seedOption(values.seed) }),
     ...(values.out !== undefined && { out: values.out }),
     ...(values.replay !== undefined && { replay: values.replay }),
   };
@@ -101,6 +101,16 @@ function parseOrRefuse(argv: string[]) {
     // Unknown option, missing value: worded as the sim CLI words them.
     const code = (err as { code?: unknown }).code;
     if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) throw parseArgsError(err);
+    throw err;
+  }
+}
+
+/** `--seed` as `sim run` takes it (an exact integer, or text that does not look like a number), pointing to --help. */
+function seedOption(text: string): string | number {
+  try {
+    return seedArg(text);
+  } catch (err) {
+    if (isLabError(err, 'usage')) throw usage(err.message);
     throw err;
   }
 }

@@ -7,7 +7,7 @@ import { refuseOtherMethods } from '../../services/http/method-not-allowed.js';
 import { silentLogger, type Logger } from '../../infra/log.js';
 import { parseControl, type ControlTarget } from './controls.js';
 import { allowedHosts, refusal } from './origin.js';
-import { answerControls, type Reply } from './viewer-socket.js';
+import { answerControls, MAX_SOCKET_PAYLOAD, type Reply } from './viewer-socket.js';
 import type { Snapshot } from './snapshot.js';
 
 /** What the page watches and acts on: a live market or a replay. */
@@ -40,8 +40,6 @@ const CLOSE_GRACE_MS = 1000;
 const MAX_BUFFERED_BYTES = 1 << 20;
 /** Viewers connected at once by default (as the registry's feed caps its subscribers). */
 export const MAX_VIEWERS = 1000;
-/** Frames bigger than this are cut by the socket itself; smaller ones over MAX_CONTROL_BYTES get a refusal. */
-const MAX_FRAME_BYTES = 64 * 1024;
 
 const ASSETS: Record<string, string> = {
   '/': 'index.html',
@@ -116,7 +114,8 @@ export async function startLiveServer(
   const wss = new WebSocketServer({
     server: http.server,
     path: '/ws',
-    maxPayload: MAX_FRAME_BYTES,
+    // Above the frame limit answerControls enforces with a reply: past this, ws closes unanswered.
+    maxPayload: MAX_SOCKET_PAYLOAD,
     verifyClient: ({ req }, done) => {
       const why = refusal(req.headers.host, req.headers.origin, allowed);
       if (why) logger.warn({ host: req.headers.host, origin: req.headers.origin }, 'live socket refused');

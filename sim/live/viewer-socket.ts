@@ -1,4 +1,5 @@
-import type { WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
+import { MAX_CONTROL_BYTES } from './controls.js';
 
 /**
  * A viewer whose socket has this much unsent (it stopped reading) is hung up
@@ -22,7 +23,36 @@ export const NOT_READING = {
   reason: `not reading: over ${MAX_UNSENT_BYTES >> 20} MiB of replies unsent`,
 } as const;
 
+/**
+ * A frame over this many bytes is answered `too_large` and its socket closed with 1009 (message too
+ * big): the page never sends one (its controls are at most MAX_CONTROL_BYTES), so whoever does is
+ * not the page. Smaller ones over MAX_CONTROL_BYTES get `too_large` and the socket stays open.
+ */
+export const MAX_FRAME_BYTES = 64 * 1024;
+/**
+ * The socket's own limit on one message (ws `maxPayload`), above MAX_FRAME_BYTES so that a frame
+ * over that still gets its reply (ws closes the socket before anything can be sent when its limit
+ * is crossed). A bigger frame is cut by ws when its header announces it (close 1009, no reply): no
+ * viewer makes the server hold more than 1 MiB of one message, as it holds at most 1 MiB of
+ * snapshots unsent per viewer.
+ */
+export const MAX_SOCKET_PAYLOAD = 1 << 20;
+/** The close code (message too big) and reason a viewer that sent a frame over MAX_FRAME_BYTES gets. */
+export const TOO_LARGE_CLOSE = {
+  code: 1009,
+  reason: `message too big: over ${MAX_FRAME_BYTES >> 10} KiB`,
+} as const;
+
 export type Reply = Record<string, unknown>;
+
+/** The reply to a frame over MAX_FRAME_BYTES, sent just before its socket is closed. */
+export function tooLargeFrame(bytes: number): Reply {
+  return {
+    type: 'error',
+    code: 'too_large',
+    message: `control messages are at most ${MAX_CONTROL_BYTES} bytes; this one has ${bytes}, over ${MAX_FRAME_BYTES >> 10} KiB, so the socket is closed`,
+  };
+}
 
 const BINARY: Reply = {
   type: 'error',
@@ -43,9 +73,10 @@ const RATE_LIMITED: Reply = {
 
 /**
  * Answers one viewer's control messages, each with one reply, within bounds:
- * at most CONTROL_BURST at once and CONTROLS_PER_SEC after (more are refused
- * with `rate_limited`), at most MAX_PENDING_CONTROLS answers outstanding
- * (more are refused with `busy` at once), and a viewer with over
+ * a frame over MAX_FRAME_BYTES is answered `too_large` and the socket closed
+ * (TOO_LARGE_CLOSE), at most CONTROL_BURST at once and CONTROLS_PER_SEC after
+ * (more are refused with `rate_limited`), at most MAX_PENDING_CONTROLS answers
+ * outstanding (more are refused with `busy` at once), and a viewer with over
  * MAX_UNSENT_BYTES unsent is closed with NOT_READING instead of being sent
  * more. Nothing is answered once the socket is closing.
  */
@@ -54,6 +85,11 @@ export function answerControls(ws: WebSocket, onControl: (text: string) => Promi
   const allowed = tokenBucket(CONTROL_BURST, CONTROLS_PER_SEC);
   ws.on('message', (data, isBinary) => {
     if (ws.readyState !== ws.OPEN) return;
+    const bytes = byteLength(data);
+    if (bytes > MAX_FRAME_BYTES) {
+      send(ws, tooLargeFrame(bytes));
+      return ws.close(TOO_LARGE_CLOSE.code, TOO_LARGE_CLOSE.reason);
+    }
     if (!allowed()) return send(ws, RATE_LIMITED);
     if (pending >= MAX_PENDING_CONTROLS) return send(ws, BUSY);
     pending++;
@@ -75,6 +111,11 @@ function send(ws: WebSocket, r: Reply): void {
   if (ws.readyState !== ws.OPEN) return;
   if (ws.bufferedAmount > MAX_UNSENT_BYTES) return ws.close(NOT_READING.code, NOT_READING.reason);
   ws.send(JSON.stringify(r));
+}
+
+/** The size of one message as ws hands it over (a Buffer, or its fragments). */
+function byteLength(data: RawData): number {
+  return Array.isArray(data) ? data.reduce((n, b) => n + b.byteLength, 0) : data.byteLength;
 }
 
 /** True while a token is left: `burst` to start with, `perSec` more each second (Date.now). */

@@ -1,12 +1,16 @@
+import { readFileSync } from 'node:fs';
+import { parseSimLnNetwork, simLnNodeNames } from '../../infra/lightning/simnet/index.js';
+import { isLabError } from '../../infra/errors.js';
 import type { Scenario } from './schema.js';
 import type { ScenarioIssue } from './errors.js';
 
 /**
  * The names of the nodes a scenario makes, as the market names them: group
- * members `<group>-<n>`, routers `router-<n>`, a wrong-payee seller's
- * `<seller>-shadow`, a reseller's sub-agents `<reseller>-sub-<k>`. Every node
- * name must be unique (the network refuses a second node of a name), so a
- * group name that makes another node's name is refused here, before the run.
+ * members `<group>-<n>`, routers `router-<n>` (or, with `network.file`, the
+ * file's nodes), a wrong-payee seller's `<seller>-shadow`, a reseller's
+ * sub-agents `<reseller>-sub-<k>`. Every node name must be unique (the
+ * network refuses a second node of a name), so a group name that makes
+ * another node's name is refused here, before the run.
  */
 
 /** Names of a group's members: `shopper-0`, `shopper-1`, … */
@@ -19,6 +23,21 @@ export function routerNames(s: Scenario): string[] {
   const t = s.network.topology;
   const n = t.kind === 'hub_and_spoke' ? t.hubs : t.routers;
   return instanceNames('router', n);
+}
+
+/**
+ * The names of the nodes a `network.file` of SimLN sim_network JSON makes on the embedded network
+ * (its routers), read as the run reads it (relative to the working directory); undefined when the
+ * file does not read as one: a regtest network.json, or a file the run refuses with its own
+ * message when it reads it (a missing file is named by `checkFiles`).
+ */
+export function networkFileNodeNames(path: string): string[] | undefined {
+  try {
+    return simLnNodeNames(parseSimLnNetwork(readFileSync(path, 'utf8')));
+  } catch (err) {
+    if (isLabError(err, 'invalid_topology') || (err as NodeJS.ErrnoException).syscall) return undefined;
+    throw err;
+  }
 }
 
 /** Names of the sub-agents of one reseller instance: `broker-0-sub-0`, … */
@@ -35,6 +54,24 @@ export function shadowName(seller: string): string {
 interface NamedNode {
   name: string;
   what: string;
+}
+
+/** What a node already named is, and how a clash with it is resolved. */
+interface Claim {
+  what: string;
+  fix: string;
+}
+
+const RENAME = 'rename the group';
+
+/** The routing nodes: `router-<n>`, or the nodes a SimLN `network.file` names (renamed in either place). */
+function routerClaims(s: Scenario): Map<string, Claim> {
+  const file = s.network.file;
+  if (file === undefined)
+    return new Map(routerNames(s).map((n) => [n, { what: 'a routing node', fix: RENAME }]));
+  const what = `a node of network.file ${file}`;
+  const fix = `${RENAME}, or that node's alias in ${file}`;
+  return new Map((networkFileNodeNames(file) ?? []).map((n) => [n, { what, fix }]));
 }
 
 /** Every node of one group: its members, their shadow nodes and their sub-agents. */
@@ -62,9 +99,7 @@ function groupNodes(s: Scenario, kind: 'sellers' | 'buyers' | 'resellers', i: nu
 export function checkNames(s: Scenario): ScenarioIssue[] {
   const issues: ScenarioIssue[] = [];
   const groups = new Map<string, string>();
-  // With network.file the routers are the file's nodes, named there (not checked here).
-  const routers = s.network.file === undefined ? routerNames(s) : [];
-  const nodes = new Map<string, string>(routers.map((n) => [n, 'a routing node']));
+  const nodes = routerClaims(s);
   for (const kind of ['sellers', 'buyers', 'resellers'] as const)
     s[kind].forEach((g, i) => {
       const prior = groups.get(g.name);
@@ -80,15 +115,15 @@ export function checkNames(s: Scenario): ScenarioIssue[] {
 
 /** Claims a group's nodes in `nodes` (name → what it is); the issue for the first name already taken. */
 function claimNodes(
-  nodes: Map<string, string>,
+  nodes: Map<string, Claim>,
   made: readonly NamedNode[],
   path: string,
   group: string,
 ): ScenarioIssue[] {
   const clash = made.find((n) => nodes.has(n.name));
-  for (const n of made) if (!nodes.has(n.name)) nodes.set(n.name, n.what);
+  for (const n of made) if (!nodes.has(n.name)) nodes.set(n.name, { what: n.what, fix: RENAME });
   if (!clash) return [];
-  const what = nodes.get(clash.name)!;
-  const message = `name "${group}" makes node ${clash.name}, which is the name of ${what}; rename the group`;
+  const { what, fix } = nodes.get(clash.name)!;
+  const message = `name "${group}" makes node ${clash.name}, which is the name of ${what}; ${fix}`;
   return [{ path, message }];
 }

@@ -118,6 +118,19 @@ export function parseSimLnNetwork(input: unknown): SimLnNetwork {
   return { sim_network: channels };
 }
 
+/** The name a node of a SimLN file gets on the network: its alias, else the start of its pubkey. */
+export function simLnAlias(side: SimLnChannelSide): string {
+  return side.alias ?? side.pubkey.slice(0, 20);
+}
+
+/** The names of the nodes `fromJson` makes of `network`, one per pubkey, in the order it makes them. */
+export function simLnNodeNames(network: SimLnNetwork): string[] {
+  const byPubkey = new Map<string, string>();
+  for (const c of network.sim_network)
+    for (const s of [c.node_1, c.node_2]) if (!byPubkey.has(s.pubkey)) byPubkey.set(s.pubkey, simLnAlias(s));
+  return [...byPubkey.values()];
+}
+
 /**
  * Builds the network a SimLN `sim_network` describes. Channels start
  * balanced (half the capacity each side), as in SimLN's simulated network,
@@ -135,7 +148,7 @@ export function fromJson(
   const nodeFor = (s: SimLnChannelSide) => {
     let n = byJsonPubkey.get(s.pubkey);
     if (!n) {
-      n = net.addNode({ alias: s.alias ?? s.pubkey.slice(0, 20) });
+      n = net.addNode({ alias: simLnAlias(s) });
       byJsonPubkey.set(s.pubkey, n);
       nodes.push(n);
     }
