@@ -9,6 +9,7 @@ import type { NodeRole } from './network-file.js';
 import type { Topology } from './topology.js';
 import { LabError } from '../errors.js';
 import { retry, waitFor } from './wait.js';
+import { throwIfAborted } from './abort.js';
 
 /** A started, ready LND node the bootstrap will wire up. */
 export interface BootNode {
@@ -24,6 +25,8 @@ export interface BootstrapDeps {
   logger: Logger;
   chain: Chain;
   faucet: Faucet;
+  /** Once it fires, every wait and retry gives up (LabError('aborted')). */
+  signal?: AbortSignal;
 }
 
 export interface BootstrapResult {
@@ -40,14 +43,16 @@ const SPARE_SAT = 1_000_000;
  * Mines until the faucet's coinbases are spendable: past coinbase maturity
  * and, on btcd, past segwit activation (BIP9, around height 432).
  */
-export async function prepareChain(chain: Chain, log: Logger): Promise<void> {
+export async function prepareChain(chain: Chain, log: Logger, signal?: AbortSignal): Promise<void> {
   let height = await chain.height();
   const target = chain.backend === 'btcd' ? 432 + 10 : COINBASE_MATURITY + 10;
   if (height < target) {
+    throwIfAborted(signal, 'mining past coinbase maturity');
     await chain.mine(target - height);
     height = target;
   }
   for (let extra = 0; !(await chain.segwitActive()); extra++) {
+    throwIfAborted(signal, 'mining to segwit activation');
     if (extra > 5) throw new LabError('bootstrap_failed', `segwit still not active at height ${height}`);
     await chain.mine(144);
     height += 144;
@@ -65,6 +70,7 @@ interface Boot {
   log: Logger;
   chain: Chain;
   faucet: Faucet;
+  signal: AbortSignal | undefined;
 }
 
 /**
@@ -78,11 +84,11 @@ export async function bootstrap(
   nodes: readonly BootNode[],
   deps: BootstrapDeps,
 ): Promise<BootstrapResult> {
-  const { clock, logger: log, chain, faucet } = deps;
+  const { clock, logger: log, chain, faucet, signal } = deps;
   const lnd = new Map<string, LndNode>();
   for (const n of nodes) lnd.set(n.name, await LndNode.fromFiles(n.files, { clock, logger: log }));
   const admin = (name: string): LndAdmin => new LndAdmin(lnd.get(name)!.rest);
-  const boot: Boot = { topology, nodes, lnd, admin, clock, log, chain, faucet };
+  const boot: Boot = { topology, nodes, lnd, admin, clock, log, chain, faucet, signal };
   try {
     const pubkeys = new Map<string, string>();
     for (const n of nodes) pubkeys.set(n.name, (await lnd.get(n.name)!.info()).pubkey);
@@ -99,7 +105,7 @@ export async function bootstrap(
 }
 
 /** Funds every node in one transaction: one output per channel it opens, plus a spare; waits until the wallets see it. */
-async function fundNodes({ topology, nodes, admin, clock, log, chain, faucet }: Boot): Promise<void> {
+async function fundNodes({ topology, nodes, admin, clock, log, chain, faucet, signal }: Boot): Promise<void> {
   const outputs: FundingOutput[] = [];
   const expected = new Map<string, number>();
   for (const n of nodes) {
@@ -113,18 +119,25 @@ async function fundNodes({ topology, nodes, admin, clock, log, chain, faucet }: 
       amounts.reduce((a, b) => a + b, 0),
     );
   }
+  throwIfAborted(signal, 'funding the nodes');
   const txid = await faucet.fund(chain, outputs);
   await chain.mine(1);
   log.info({ txid, outputs: outputs.length }, 'funded every node in one transaction');
-  await waitFor(clock, 60_000, 'wallets to see the funding', async () => {
-    for (const [name, sat] of expected) if ((await admin(name).confirmedBalanceSat()) < sat) return false;
-    return true;
-  });
+  await waitFor(
+    clock,
+    60_000,
+    'wallets to see the funding',
+    async () => {
+      for (const [name, sat] of expected) if ((await admin(name).confirmedBalanceSat()) < sat) return false;
+      return true;
+    },
+    signal,
+  );
 }
 
 /** Connects peers and opens the channels: each opener one channel at a time, different openers in parallel. */
 async function openChannels(
-  { topology, nodes, admin, clock, log }: Boot,
+  { topology, nodes, admin, clock, log, signal }: Boot,
   pubkeys: Map<string, string>,
 ): Promise<BootstrapResult['channels']> {
   const byName = new Map(nodes.map((n) => [n.name, n]));
@@ -134,6 +147,7 @@ async function openChannels(
     openers.map(async (from) => {
       for (const c of topology.channels.filter((x) => x.from === from)) {
         const to = byName.get(c.to)!;
+        throwIfAborted(signal, `connecting ${from} to ${c.to}`);
         await admin(from).connectPeer(pubkeys.get(c.to)!, to.peerHost);
         const options = {
           capacitySat: c.capacitySat,
@@ -143,7 +157,11 @@ async function openChannels(
           feeRatePpm: topology.fees.ratePpm,
         };
         const what = `open ${from}→${c.to}`;
-        const channelPoint = await openChannelOnce(admin(from), pubkeys.get(c.to)!, options, { clock, what });
+        const channelPoint = await openChannelOnce(admin(from), pubkeys.get(c.to)!, options, {
+          clock,
+          what,
+          signal,
+        });
         channels.push({ from, to: c.to, capacitySat: c.capacitySat, channelPoint });
         log.info({ from, to: c.to, channelPoint }, 'channel opening');
       }
@@ -154,48 +172,70 @@ async function openChannels(
 
 /** Waits until every channel is active at both ends and every public one is in every node's graph. */
 async function waitChannelsReady(
-  { topology, nodes, admin, clock, log }: Boot,
+  { topology, nodes, admin, clock, log, signal }: Boot,
   channels: BootstrapResult['channels'],
 ): Promise<void> {
-  await waitFor(clock, 90_000, 'every channel active at both ends', async () => {
-    for (const c of channels) {
-      for (const end of [c.from, c.to]) {
-        const list = await admin(end).channels();
-        if (!list.some((x) => x.channel_point === c.channelPoint && x.active)) return false;
+  await waitFor(
+    clock,
+    90_000,
+    'every channel active at both ends',
+    async () => {
+      for (const c of channels) {
+        for (const end of [c.from, c.to]) {
+          const list = await admin(end).channels();
+          if (!list.some((x) => x.channel_point === c.channelPoint && x.active)) return false;
+        }
       }
-    }
-    return true;
-  });
+      return true;
+    },
+    signal,
+  );
   const publicPoints = channels.filter(
     (c) => !topology.channels.find((t) => t.from === c.from && t.to === c.to)?.private,
   );
-  await waitFor(clock, 120_000, 'every node to learn every public channel', async () => {
-    for (const n of nodes) {
-      const known = await admin(n.name).graphChannelPoints();
-      if (!publicPoints.every((c) => known.has(c.channelPoint))) return false;
-    }
-    return true;
-  });
+  await waitFor(
+    clock,
+    120_000,
+    'every node to learn every public channel',
+    async () => {
+      for (const n of nodes) {
+        const known = await admin(n.name).graphChannelPoints();
+        if (!publicPoints.every((c) => known.has(c.channelPoint))) return false;
+      }
+      return true;
+    },
+    signal,
+  );
   log.info({ channels: channels.length }, 'channels active and gossiped');
 }
 
 /** The network is up only when real payments cross it: pays every probe, then waits until no HTLC is in flight. */
-async function payProbes({ topology, lnd, clock, log }: Boot): Promise<void> {
+async function payProbes({ topology, lnd, clock, log, signal }: Boot): Promise<void> {
   for (const p of topology.probes) {
     const what = `probe ${p.from}→${p.to}`;
     // One invoice per probe, whatever the retries: the payee is paid once.
-    const invoice = await retry(clock, 20, `${what}: invoice`, () =>
-      lnd.get(p.to)!.createInvoice({ amountMsat: p.amountMsat, memo: what }),
+    const invoice = await retry(
+      clock,
+      20,
+      `${what}: invoice`,
+      () => lnd.get(p.to)!.createInvoice({ amountMsat: p.amountMsat, memo: what }),
+      signal,
     );
-    const payment = await payOnce(lnd.get(p.from)!, invoice, { clock, what });
+    const payment = await payOnce(lnd.get(p.from)!, invoice, { clock, what, signal });
     log.info({ from: p.from, to: p.to, hops: payment.hops, feeMsat: payment.feeMsat }, 'probe paid');
   }
   // A payer learns of success before every hop has finished its commitment dance: let it finish.
-  await waitFor(clock, 30_000, 'no HTLC left in flight', async () => {
-    for (const node of lnd.values()) {
-      const b = await node.balances();
-      if (b.pendingInMsat + b.pendingOutMsat > 0) return false;
-    }
-    return true;
-  });
+  await waitFor(
+    clock,
+    30_000,
+    'no HTLC left in flight',
+    async () => {
+      for (const node of lnd.values()) {
+        const b = await node.balances();
+        if (b.pendingInMsat + b.pendingOutMsat > 0) return false;
+      }
+      return true;
+    },
+    signal,
+  );
 }

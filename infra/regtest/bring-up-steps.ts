@@ -11,6 +11,14 @@ import type { Payment } from '../lightning/node.js';
 import type { LndAdmin, OpenChannelOptions } from './lnd-admin.js';
 import { retry } from './wait.js';
 
+/** How a step is retried: its clock, its name in errors, how often, and the bring-up's abort signal. */
+export interface StepContext {
+  clock: Clock;
+  what: string;
+  tries?: number;
+  signal?: AbortSignal;
+}
+
 /** What `openChannelOnce` needs of the opener's LND. */
 export type ChannelOpener = Pick<LndAdmin, 'openChannel' | 'channelsWith'>;
 
@@ -23,20 +31,26 @@ export async function openChannelOnce(
   admin: ChannelOpener,
   pubkey: string,
   o: OpenChannelOptions,
-  ctx: { clock: Clock; what: string; tries?: number },
+  ctx: StepContext,
 ): Promise<string> {
   const before = new Set((await admin.channelsWith(pubkey)).map((c) => c.channelPoint));
   let attempted = false;
-  return retry(ctx.clock, ctx.tries ?? 10, ctx.what, async () => {
-    if (attempted) {
-      const made = (await admin.channelsWith(pubkey)).find(
-        (c) => !before.has(c.channelPoint) && c.capacitySat === o.capacitySat,
-      );
-      if (made) return made.channelPoint;
-    }
-    attempted = true;
-    return admin.openChannel(pubkey, o);
-  });
+  return retry(
+    ctx.clock,
+    ctx.tries ?? 10,
+    ctx.what,
+    async () => {
+      if (attempted) {
+        const made = (await admin.channelsWith(pubkey)).find(
+          (c) => !before.has(c.channelPoint) && c.capacitySat === o.capacitySat,
+        );
+        if (made) return made.channelPoint;
+      }
+      attempted = true;
+      return admin.openChannel(pubkey, o);
+    },
+    ctx.signal,
+  );
 }
 
 /** What `payOnce` needs of the payer's node. */
@@ -55,17 +69,23 @@ export interface ProbePayer {
 export async function payOnce(
   payer: ProbePayer,
   invoice: { paymentRequest: string; paymentHash: string },
-  ctx: { clock: Clock; what: string; tries?: number },
+  ctx: StepContext,
 ): Promise<Payment> {
   let attempted = false;
-  return retry(ctx.clock, ctx.tries ?? 20, ctx.what, async () => {
-    let payment = attempted ? await payer.lookupPayment(invoice.paymentHash) : undefined;
-    if (payment?.status === 'in_flight')
-      payment = (await payer.waitForPayment(invoice.paymentHash)) ?? payment;
-    attempted = true;
-    if (payment?.status !== 'succeeded' && payment?.status !== 'in_flight')
-      payment = await payer.pay(invoice.paymentRequest);
-    if (payment.status !== 'succeeded') throw new Error(payment.failure?.message ?? payment.status);
-    return payment;
-  });
+  return retry(
+    ctx.clock,
+    ctx.tries ?? 20,
+    ctx.what,
+    async () => {
+      let payment = attempted ? await payer.lookupPayment(invoice.paymentHash) : undefined;
+      if (payment?.status === 'in_flight')
+        payment = (await payer.waitForPayment(invoice.paymentHash)) ?? payment;
+      attempted = true;
+      if (payment?.status !== 'succeeded' && payment?.status !== 'in_flight')
+        payment = await payer.pay(invoice.paymentRequest);
+      if (payment.status !== 'succeeded') throw new Error(payment.failure?.message ?? payment.status);
+      return payment;
+    },
+    ctx.signal,
+  );
 }

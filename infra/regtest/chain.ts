@@ -1,6 +1,7 @@
 import { Agent } from 'undici';
 import type { Clock } from '../time/clock.js';
 import { LabError, isLabError } from '../errors.js';
+import { sleepUnlessAborted, throwIfAborted } from './abort.js';
 import { defaultChainRpcLimits, postRpc, type ChainRpcLimits } from './chain-rpc.js';
 
 /** How to reach the bitcoin node's JSON-RPC (btcd: HTTPS with its rpc.cert; bitcoind: plain HTTP). */
@@ -107,17 +108,18 @@ export class Chain {
     return info.bip9_softforks?.segwit?.status === 'active';
   }
 
-  /** Waits until the node answers (after start). */
-  async waitReady(clock: Clock, timeoutMs: number): Promise<void> {
+  /** Waits until the node answers (after start); once `signal` fires it rejects at once with LabError('aborted'). */
+  async waitReady(clock: Clock, timeoutMs: number, signal?: AbortSignal): Promise<void> {
     const until = clock.now() + timeoutMs;
     for (;;) {
+      throwIfAborted(signal, `waiting for ${this.backend}'s RPC`);
       try {
         await this.height();
         return;
       } catch (err) {
         // Wrong credentials do not get right by waiting.
         if (clock.now() > until || isLabError(err, 'unauthorized')) throw err;
-        await clock.sleep(200);
+        await sleepUnlessAborted(clock, 200, signal, `waiting for ${this.backend}'s RPC`);
       }
     }
   }

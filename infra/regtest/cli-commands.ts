@@ -7,6 +7,8 @@ import { createLogger, type Logger } from '../log.js';
 import { systemClock, type Clock } from '../time/clock.js';
 import { ensureBinaries } from './binaries.js';
 import { usageError } from '../cli-options.js';
+import { isLabError } from '../errors.js';
+import { guardInterrupts, INTERRUPTED_EXIT, type InterruptSource } from './interrupt.js';
 import { outFileFrom, stateDirFrom, type CommandName, type CommandValues } from './cli-args.js';
 import { status } from './cli-status.js';
 import { APERTURE, REGTEST_TARGETS } from './go-targets.js';
@@ -24,11 +26,13 @@ import { loadTopology, type Topology } from './topology.js';
 export interface CliContext {
   clock: Clock;
   logger: Logger;
+  /** Ctrl-C (interrupt.ts), for the commands that start or stop daemons. */
+  interrupts: InterruptSource;
 }
 
-/** The real clock and the CLI's logger. */
+/** The real clock, the CLI's logger and the process's own SIGINT. */
 export function cliContext(): CliContext {
-  return { clock: systemClock, logger: createLogger({ name: 'regtest' }) };
+  return { clock: systemClock, logger: createLogger({ name: 'regtest' }), interrupts: process };
 }
 
 /** Command `K`: its parsed options in, the exit code out. */
@@ -67,15 +71,16 @@ interface UpPlan {
   out: string;
 }
 
-/** Starts the network `up`'s options chose (docker or native). */
+/** Starts the network `up`'s options chose (docker or native); `signal` stops it (abort.ts). */
 async function startNetwork(
   values: CommandValues<'up'>,
   plan: UpPlan,
   ctx: CliContext,
+  signal: AbortSignal,
 ): Promise<NetworkDesc> {
   if (values.docker && values.prepare) for (const a of (await prepareDocker(ctx)).actions) console.log(a);
   const { topology, stateDir, out } = plan;
-  const common = { topology, stateDir, outPath: out, clock: ctx.clock, logger: ctx.logger };
+  const common = { topology, stateDir, outPath: out, clock: ctx.clock, logger: ctx.logger, signal };
   if (!(values.docker || (!values.native && (await dockerAvailable())))) return upNative(common);
   const images = values['local-images'] ? 'local' : values['polar-images'] ? 'polar' : 'auto';
   return upDocker({ ...common, composeFiles: (await composeFilesFor(images, ctx)).files });
@@ -90,13 +95,21 @@ const up: CliCommand<'up'> = async (values, ctx) => {
   };
   // Before --prepare or the SIGINT handler: a recorded network is never touched by a refused up.
   await refuseRecordedNetwork(plan.stateDir);
-  // Ctrl-C during bring-up: stop whatever was started (state.json is written after every spawn).
-  process.once('SIGINT', () => {
-    ctx.logger.warn('interrupted; tearing down');
-    void downNetwork(plan.stateDir, ctx).finally(() => process.exit(130));
-  });
+  // Ctrl-C stops the bring-up at its next step; its own failure path then tears down what it started.
+  const interrupt = new AbortController();
+  const release = guardInterrupts(ctx, interrupt);
   const started = ctx.clock.now();
-  const net = await startNetwork(values, plan, ctx);
+  let net: NetworkDesc;
+  try {
+    net = await startNetwork(values, plan, ctx, interrupt.signal);
+  } catch (err) {
+    if (!interrupt.signal.aborted) throw err;
+    // Not the driver's interrupted error: it stopped before recording anything (the build, --prepare).
+    console.error(isLabError(err, 'interrupted') ? err.message : 'interrupted; nothing had started');
+    return INTERRUPTED_EXIT;
+  } finally {
+    release();
+  }
   const seconds = ((ctx.clock.now() - started) / 1000).toFixed(1);
   console.log(`\n${net.kind} regtest network up in ${seconds} s → ${plan.out}`);
   printNodes(net.nodes);
@@ -104,7 +117,8 @@ const up: CliCommand<'up'> = async (values, ctx) => {
   return 0;
 };
 
-const down: CliCommand<'down'> = async (values, { clock, logger }) => {
+const down: CliCommand<'down'> = async (values, ctx) => {
+  const { clock, logger } = ctx;
   const stateDir = stateDirFrom(values.state);
   const state = await readState(stateDir);
   if (!state) {
@@ -112,7 +126,9 @@ const down: CliCommand<'down'> = async (values, { clock, logger }) => {
     return 0;
   }
   const running = (await processStatus(stateDir)).filter((p) => p.running).map((p) => p.name);
-  await downNetwork(stateDir, { clock, logger });
+  // A first Ctrl-C lets the teardown finish (what it has not reached stays recorded); a second exits.
+  const release = guardInterrupts(ctx);
+  await downNetwork(stateDir, { clock, logger }).finally(release);
   console.log(
     state.kind === 'docker'
       ? `removed compose project ${state.compose?.project} (containers, networks, volumes)`

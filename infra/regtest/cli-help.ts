@@ -32,7 +32,9 @@ const HELP: Record<CommandName, CommandHelp> = {
   --out PATH         where network.json goes (default .regtest/network.json)
   --state DIR        pids and logs (default .regtest/state)
 
-The daemons keep running in the background; stop them with \`npm run network:down\`.`,
+The daemons keep running in the background; stop them with \`npm run network:down\`.
+Ctrl-C stops the bring-up and tears down what it started (exit 130); Ctrl-C
+during that teardown says it is under way, a third exits at once.`,
   },
   down: {
     invocation: 'npm run network:down',
@@ -40,7 +42,8 @@ The daemons keep running in the background; stop them with \`npm run network:dow
     details: `  --state DIR        as given to up (default .regtest/state)
 
 A docker network loses its containers, networks and volumes too, and a
-dockerd that --prepare started is stopped.`,
+dockerd that --prepare started is stopped. Ctrl-C lets the teardown finish;
+a second exits at once (what is left stays recorded: run down again).`,
   },
   attach: {
     invocation: 'npm run network:attach',

@@ -7,7 +7,8 @@
  *   npm run network:status | network:build
  *   npx tsx infra/regtest/cli.ts docker-prepare | docker-stop
  *
- * Exit codes: 0 done, 1 failed (the error says why), 2 usage error.
+ * Exit codes: 0 done, 1 failed (the error says why), 2 usage error, 130
+ * interrupted by Ctrl-C (`up`: after tearing down what it had started).
  */
 import { isLabError } from '../errors.js';
 import { isCommandName, parseCommandArgs, type CommandName } from './cli-args.js';

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Logger } from '../log.js';
+import { throwIfAborted } from './abort.js';
 import { readComposeLayout, type ComposeLayout } from './compose-layout.js';
 import { readState, type NetworkState } from './state.js';
 
@@ -16,11 +17,15 @@ export interface ComposeProject {
   projectDir: string;
 }
 
-/** `docker compose` with the project's files, name and folder, and the variables the files use. */
+/**
+ * `docker compose` with the project's files, name and folder, and the
+ * variables the files use; `signal` firing stops it (SIGTERM).
+ */
 export async function compose(
   p: ComposeProject,
   args: string[],
   env: NodeJS.ProcessEnv = {},
+  signal?: AbortSignal,
 ): Promise<string> {
   const base = [
     'compose',
@@ -42,6 +47,7 @@ export async function compose(
       },
       maxBuffer: 64 << 20,
       timeout: 15 * 60_000,
+      signal,
     });
     return stdout;
   } catch (err) {
@@ -55,16 +61,22 @@ export async function composeLayout(p: ComposeProject): Promise<ComposeLayout> {
   return readComposeLayout(JSON.parse(await compose(p, ['config', '--format', 'json'])), p.projectDir);
 }
 
-/** `docker compose up --wait` (every health check passing); on failure, the last log lines of every service. */
+/**
+ * `docker compose up --wait` (every health check passing); on failure, the
+ * last log lines of every service. `signal` firing stops it (LabError('aborted')).
+ */
 export async function composeUp(
   p: ComposeProject,
   miningAddress: string,
   log: Logger,
   services: string[] = [],
+  signal?: AbortSignal,
 ): Promise<void> {
+  throwIfAborted(signal, 'before docker compose up');
   log.info({ files: p.files, project: p.project, services }, 'docker compose up --wait');
   const args = ['up', '-d', '--wait', '--wait-timeout', '300', ...services];
-  await compose(p, args, { L402_MINING_ADDRESS: miningAddress }).catch(async (err: Error) => {
+  await compose(p, args, { L402_MINING_ADDRESS: miningAddress }, signal).catch(async (err: Error) => {
+    throwIfAborted(signal, 'docker compose up');
     const logs = await compose(p, ['logs', '--no-color', '--tail', '20']).catch(() => '');
     throw new Error(`${err.message}\n${logs}`, { cause: err });
   });

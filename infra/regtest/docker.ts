@@ -10,11 +10,13 @@ import { PROJECT, compose, composeLayout, composeUp, projectOf, type ComposeProj
 import { composeAvailable } from './engine.js';
 import { Faucet } from './faucet.js';
 import { waitForLnd } from './lnd-admin.js';
+import { lndFiles } from './native-daemons.js';
 import { waitForChannelsActive } from './node-restart.js';
 import { saveNetwork, type BitcoinDesc, type NetworkDesc, type NodeDesc } from './network-file.js';
-import { refuseRecordedNetwork, teardown, undoFailedUp, writeState } from './state.js';
+import { refuseRecordedNetwork, teardown, writeState } from './state.js';
 import { defaultTopology, type Topology } from './topology.js';
 import { LabError } from '../errors.js';
+import { endFailedUp, throwIfAborted } from './abort.js';
 
 /** Polar's regtest RPC credentials, which our compose files use too. */
 export const POLAR_RPC = { user: 'polaruser', pass: 'polarpass' } as const;
@@ -31,6 +33,8 @@ export interface DockerUpOptions {
   topology?: Topology;
   /** Faucet key seed (regtest coins only). */
   faucetSeed?: string;
+  /** Stops the bring-up (Ctrl-C): nothing starts after it fires, and the project is taken down. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -39,11 +43,13 @@ export interface DockerUpOptions {
  * each other by service name inside the compose network) and writes
  * network.json. The compose files fix the nodes, so the topology must name
  * the same ones (the default does). Refused while a network (of either kind)
- * is recorded in `stateDir`. Any failure takes the project down.
+ * is recorded in `stateDir`. Any failure, `opts.signal` firing included,
+ * takes the project down, once (abort.ts).
  */
 export async function upDocker(opts: DockerUpOptions): Promise<NetworkDesc> {
-  const { clock, logger: log } = opts;
+  const { clock, logger: log, signal } = opts;
   await refuseRecordedNetwork(opts.stateDir);
+  throwIfAborted(signal, 'before anything started');
   if (!(await composeAvailable()))
     throw new Error(
       '`docker compose` (v2) is not available: install it, or run `npm run network:up -- --docker --prepare`',
@@ -55,7 +61,7 @@ export async function upDocker(opts: DockerUpOptions): Promise<NetworkDesc> {
   let chain: Chain | undefined;
   try {
     // lnd only gets ready on a chain with a recent tip: start the chain backend, mine, then the nodes.
-    await composeUp(p, faucet.address, log, [layout.chain.name]);
+    await composeUp(p, faucet.address, log, [layout.chain.name], signal);
     const bitcoin = await bitcoinDesc(layout, faucetSeed);
     chain = new Chain(
       {
@@ -67,19 +73,19 @@ export async function upDocker(opts: DockerUpOptions): Promise<NetworkDesc> {
       },
       faucet.address,
     );
-    await chain.waitReady(clock, 120_000);
-    await prepareChain(chain, log);
+    await chain.waitReady(clock, 120_000, signal);
+    await prepareChain(chain, log, signal);
     await chain.mine(1);
-    await composeUp(p, faucet.address, log);
+    await composeUp(p, faucet.address, log, [], signal);
     const nodes = topology.nodes.map((n) => {
       const l = layout.lnd.find((x) => x.name === n.name)!;
-      return { ...n, l, files: { restUrl: `https://127.0.0.1:${l.restPort}`, ...lndFilesIn(l.lnddir) } };
+      return { ...n, l, files: lndFiles(l.lnddir, l.restPort) };
     });
-    await Promise.all(nodes.map((n) => waitForLnd(n.files, { clock, timeoutMs: 180_000 })));
+    await Promise.all(nodes.map((n) => waitForLnd(n.files, { clock, timeoutMs: 180_000, signal })));
     const boot = await bootstrap(
       topology,
       nodes.map((n) => ({ name: n.name, role: n.role, files: n.files, peerHost: `${n.name}:9735` })),
-      { clock, logger: log, chain, faucet },
+      { clock, logger: log, chain, faucet, signal },
     );
     const desc: NetworkDesc = {
       version: 1,
@@ -92,11 +98,14 @@ export async function upDocker(opts: DockerUpOptions): Promise<NetworkDesc> {
       stateDir: resolve(opts.stateDir),
     };
     await saveNetwork(opts.outPath, desc);
+    throwIfAborted(signal, 'writing network.json');
     return desc;
   } catch (err) {
-    log.error({ err: String(err) }, 'bring-up failed; taking the compose project down');
-    await undoFailedUp(() => downDocker(opts.stateDir, { clock, logger: log }), log, opts.stateDir);
-    throw err;
+    const ctx = { log, stateDir: opts.stateDir, signal, doing: 'taking the compose project down' };
+    throw await endFailedUp(err, ctx, async () => {
+      await downDocker(opts.stateDir, { clock, logger: log });
+      return `removed compose project ${p.project}`;
+    });
   } finally {
     await chain?.close();
   }
@@ -184,14 +193,6 @@ async function bitcoinDesc(layout: ComposeLayout, faucetSeed: string): Promise<B
     rpcUrl: `https://127.0.0.1:${chain.rpcPort}`,
     rpcCertPath: join(chain.dataDir, 'rpc.cert'),
     ...common,
-  };
-}
-
-/** Paths of an LND node's certificate and admin macaroon inside its lnddir (regtest). */
-export function lndFilesIn(lnddir: string): { tlsCertPath: string; macaroonPath: string } {
-  return {
-    tlsCertPath: join(lnddir, 'tls.cert'),
-    macaroonPath: join(lnddir, 'data', 'chain', 'bitcoin', 'regtest', 'admin.macaroon'),
   };
 }
 

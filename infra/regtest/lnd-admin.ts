@@ -4,6 +4,7 @@ import { LndError, LndRestClient, type LndFiles } from '../lightning/lnd/index.j
 import { lndChannelListSchema, type LndChannel } from '../lightning/lnd/wire.js';
 import { z } from 'zod';
 import { ONCHAIN_SAT_PER_VBYTE } from './fee-rates.js';
+import { sleepUnlessAborted, throwIfAborted } from './abort.js';
 
 /** Options for opening a channel; fees apply to the opener's direction. */
 export interface OpenChannelOptions {
@@ -138,13 +139,20 @@ export class LndAdmin {
 /**
  * Waits until an LND node we started is fully up: its tls.cert and
  * admin.macaroon exist (the wallet is created), `/v1/state` says
- * SERVER_ACTIVE and it is synced to the chain.
+ * SERVER_ACTIVE and it is synced to the chain. Once `signal` fires it
+ * rejects at once with LabError('aborted').
  */
 export async function waitForLnd(
   files: LndFiles,
-  deps: { clock: Clock; timeoutMs: number; isRunning?: () => boolean; describe?: () => Promise<string> },
+  deps: {
+    clock: Clock;
+    timeoutMs: number;
+    isRunning?: () => boolean;
+    describe?: () => Promise<string>;
+    signal?: AbortSignal;
+  },
 ): Promise<void> {
-  const { clock } = deps;
+  const { clock, signal } = deps;
   const until = clock.now() + deps.timeoutMs;
   const check = async (what: string): Promise<void> => {
     if (deps.isRunning && !deps.isRunning()) {
@@ -159,9 +167,10 @@ export async function waitForLnd(
         `lnd at ${files.restUrl} not ready after ${deps.timeoutMs / 1000} s (${what}):\n${(await deps.describe?.()) ?? ''}`,
       );
     }
-    await clock.sleep(250);
+    await sleepUnlessAborted(clock, 250, signal, `lnd at ${files.restUrl} ${what}`);
   };
   for (;;) {
+    throwIfAborted(signal, `lnd at ${files.restUrl} waiting for its files`);
     const ok = await Promise.all([access(files.tlsCertPath), access(files.macaroonPath)]).then(
       () => true,
       () => false,
@@ -176,16 +185,18 @@ export async function waitForLnd(
     { clock, retry: { maxWaitMs: 0 } },
   );
   const admin = new LndAdmin(rest);
-  for (;;) {
-    try {
-      const state = (await rest.call('GET', '/v1/state')) as { state?: string };
-      if (state.state === 'SERVER_ACTIVE' && (await admin.getInfo()).syncedToChain) {
-        await rest.close();
-        return;
+  try {
+    for (;;) {
+      throwIfAborted(signal, `lnd at ${files.restUrl} waiting for SERVER_ACTIVE`);
+      try {
+        const state = (await rest.call('GET', '/v1/state')) as { state?: string };
+        if (state.state === 'SERVER_ACTIVE' && (await admin.getInfo()).syncedToChain) return;
+      } catch {
+        // Not listening yet, or RPC not up yet.
       }
-    } catch {
-      // Not listening yet, or RPC not up yet.
+      await check('waiting for SERVER_ACTIVE and synced_to_chain');
     }
-    await check('waiting for SERVER_ACTIVE and synced_to_chain');
+  } finally {
+    await rest.close();
   }
 }

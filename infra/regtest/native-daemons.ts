@@ -5,6 +5,7 @@ import { waitFor } from './wait.js';
 import { waitForLnd } from './lnd-admin.js';
 import { isOurs, logTail, spawnDaemon, type ProcessRecord } from './processes.js';
 import { recordProcess } from './state.js';
+import { throwIfAborted } from './abort.js';
 import type { Topology } from './topology.js';
 import { COMMIT_SAT_PER_VBYTE } from './fee-rates.js';
 
@@ -12,7 +13,7 @@ import { COMMIT_SAT_PER_VBYTE } from './fee-rates.js';
 export const RPC_USER = 'lab';
 export const RPC_PASS = 'regtest';
 
-/** Files of one native lnd node inside its lnddir. */
+/** Files of one lnd node inside its lnddir (native, or a compose node's bind-mounted one), REST on loopback. */
 export function lndFiles(
   lnddir: string,
   restPort: number,
@@ -24,11 +25,29 @@ export function lndFiles(
   };
 }
 
-/** Where a native network's daemons record themselves and write their logs. */
+/** Where a native network's daemons record themselves and write their logs, and the bring-up's abort signal. */
 export interface DaemonPlace {
   stateDir: string;
   logs: string;
   clock: Clock;
+  /** Once it fires no daemon starts and every wait rejects (LabError('aborted')). */
+  signal?: AbortSignal;
+}
+
+/**
+ * Starts one daemon, unless the bring-up was aborted, and records it in the
+ * state before returning, so a teardown finds it whatever happens next.
+ */
+async function startRecorded(
+  place: DaemonPlace,
+  name: string,
+  bin: string,
+  args: string[],
+): Promise<ProcessRecord> {
+  throwIfAborted(place.signal, `starting ${name}`);
+  const rec = spawnDaemon(name, bin, args, join(place.logs, `${name}.log`));
+  await recordProcess(place.stateDir, rec);
+  return rec;
 }
 
 /**
@@ -42,18 +61,18 @@ export async function startBtcd(
   await mkdir(btcd.dir, { recursive: true });
   await writeFile(join(btcd.dir, 'btcd.conf'), '');
   const rpcCert = join(btcd.dir, 'rpc.cert');
-  const rec = spawnDaemon(
-    'btcd',
-    btcd.bin,
-    btcdArgs(btcd.dir, btcd.rpcPort, btcd.p2pPort, btcd.miningAddr),
-    join(place.logs, 'btcd.log'),
-  );
-  await recordProcess(place.stateDir, rec);
-  await waitFor(place.clock, 30_000, 'btcd rpc.cert', () =>
-    access(rpcCert).then(
-      () => true,
-      () => isOursOrThrow(rec),
-    ),
+  const args = btcdArgs(btcd.dir, btcd.rpcPort, btcd.p2pPort, btcd.miningAddr);
+  const rec = await startRecorded(place, 'btcd', btcd.bin, args);
+  await waitFor(
+    place.clock,
+    30_000,
+    'btcd rpc.cert',
+    () =>
+      access(rpcCert).then(
+        () => true,
+        () => isOursOrThrow(rec),
+      ),
+    place.signal,
   );
   return rpcCert;
 }
@@ -76,30 +95,41 @@ export function layoutLnds(topology: Topology, dataDir: string, ports: number[])
   });
 }
 
-/** Starts every lnd against btcd (recorded in the state); returns their process records in node order. */
-export function spawnLnds(
+/**
+ * Starts every lnd against btcd (recorded in the state); returns their
+ * process records in node order. When one fails to start (or the bring-up
+ * was aborted) it still waits for the others, so every lnd that did start is
+ * recorded before the caller's teardown reads the state.
+ */
+export async function spawnLnds(
   place: DaemonPlace,
   nodes: NativeLnd[],
   lnd: { bin: string; btcdRpc: number; rpcCert: string; fees: Topology['fees'] },
 ): Promise<ProcessRecord[]> {
-  return Promise.all(
+  const started = await Promise.allSettled(
     nodes.map(async (n) => {
       await mkdir(n.lnddir, { recursive: true });
       await writeFile(join(n.lnddir, 'lnd.conf'), '');
       const args = lndArgs({ ...n, btcdRpc: lnd.btcdRpc, rpcCert: lnd.rpcCert, fees: lnd.fees });
-      const rec = spawnDaemon(n.name, lnd.bin, args, join(place.logs, `${n.name}.log`));
-      await recordProcess(place.stateDir, rec);
-      return rec;
+      return startRecorded(place, n.name, lnd.bin, args);
     }),
   );
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return started.map((r) => (r as PromiseFulfilledResult<ProcessRecord>).value);
 }
 
 /** Waits (120 s each) until every lnd answers, failing early with its log tail if one exits. */
-export async function waitForLnds(clock: Clock, nodes: NativeLnd[], records: ProcessRecord[]): Promise<void> {
+export async function waitForLnds(
+  { clock, signal }: DaemonPlace,
+  nodes: NativeLnd[],
+  records: ProcessRecord[],
+): Promise<void> {
   await Promise.all(
     nodes.map((n, i) =>
       waitForLnd(n.files, {
         clock,
+        signal,
         timeoutMs: 120_000,
         isRunning: () => isOurs(records[i]!),
         describe: () => logTail(records[i]!.logFile),

@@ -18,8 +18,9 @@ import {
   type NativeLnd,
 } from './native-daemons.js';
 import { saveNetwork, type NetworkDesc, type NodeDesc } from './network-file.js';
+import { endFailedUp, throwIfAborted, toreDown } from './abort.js';
 import { freePorts } from './processes.js';
-import { refuseRecordedNetwork, teardown, undoFailedUp, writeState } from './state.js';
+import { refuseRecordedNetwork, teardown, writeState } from './state.js';
 import type { Topology } from './topology.js';
 
 export interface NativeUpOptions {
@@ -32,6 +33,8 @@ export interface NativeUpOptions {
   logger: Logger;
   /** Faucet key seed (regtest coins only). */
   faucetSeed?: string;
+  /** Stops the bring-up (Ctrl-C): no daemon starts after it fires, and what had started is torn down. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -40,12 +43,14 @@ export interface NativeUpOptions {
  * topology node on loopback ports in a temp dir, runs the shared bootstrap
  * and writes network.json. The daemons keep running after this returns;
  * `downNative(stateDir)` stops them. Refused while a network (of either kind)
- * is recorded in `stateDir`. Any failure tears down what was started.
+ * is recorded in `stateDir`. Any failure, `opts.signal` firing included,
+ * tears down what was started, once (abort.ts).
  */
 export async function upNative(opts: NativeUpOptions): Promise<NetworkDesc> {
-  const { topology, stateDir, clock, logger: log } = opts;
+  const { topology, stateDir, clock, logger: log, signal } = opts;
   await refuseRecordedNetwork(stateDir);
   const bins = await ensureBinaries(REGTEST_TARGETS, { clock, logger: log });
+  throwIfAborted(signal, 'before anything started');
   const dataDir = await mkdtemp(join(tmpdir(), 'l402-regtest-'));
   const logs = join(resolve(stateDir), 'logs');
   await mkdir(logs, { recursive: true });
@@ -53,7 +58,7 @@ export async function upNative(opts: NativeUpOptions): Promise<NetworkDesc> {
   await writeState(stateDir, { version: 1, kind: 'native', dataDir, networkPath: outPath, processes: [] });
   const faucetSeed = opts.faucetSeed ?? 'native';
   const faucet = new Faucet(faucetSeed);
-  const place = { stateDir, logs, clock };
+  const place = { stateDir, logs, clock, signal };
   let chain: Chain | undefined;
   try {
     const [rpcPort, btcdP2p, ...lndPorts] = await freePorts(2 + 3 * topology.nodes.length);
@@ -69,29 +74,30 @@ export async function upNative(opts: NativeUpOptions): Promise<NetworkDesc> {
       },
       faucet.address,
     );
-    await chain.waitReady(clock, 30_000);
-    await prepareChain(chain, log);
+    await chain.waitReady(clock, 30_000, signal);
+    await prepareChain(chain, log, signal);
 
     const nodes = layoutLnds(topology, dataDir, lndPorts);
     const lnd = { bin: bins.lnd!, btcdRpc: rpcPort!, rpcCert, fees: topology.fees };
     const records = await spawnLnds(place, nodes, lnd);
     // lnd waits for a recent tip: give it a fresh block while it starts.
     await chain.mine(1);
-    await waitForLnds(clock, nodes, records);
+    await waitForLnds(place, nodes, records);
     log.info({ nodes: nodes.length }, 'lnd nodes ready');
 
     const boot = await bootstrap(
       topology,
       nodes.map((n) => ({ name: n.name, role: n.role, files: n.files, peerHost: `127.0.0.1:${n.p2p}` })),
-      { clock, logger: log, chain, faucet },
+      { clock, logger: log, chain, faucet, signal },
     );
     const desc = nativeDesc(nodes, boot, { rpcPort: rpcPort!, rpcCert, faucetSeed, stateDir, clock });
     await saveNetwork(outPath, desc);
+    throwIfAborted(signal, 'writing network.json');
     return desc;
   } catch (err) {
-    log.error({ err: String(err) }, 'bring-up failed; stopping what was started');
-    await undoFailedUp(() => teardown(stateDir, { clock, logger: log }), log, stateDir);
-    throw err;
+    throw await endFailedUp(err, { log, stateDir, signal, doing: 'stopping what was started' }, async () =>
+      toreDown((await teardown(stateDir, { clock, logger: log })).stopped),
+    );
   } finally {
     await chain?.close();
   }

@@ -88,21 +88,23 @@ export async function refuseRecordedNetwork(stateDir: string): Promise<void> {
 }
 
 /**
- * After a failed bring-up: runs `undo` (the driver's teardown). Its own
- * failure is logged, not thrown, so the caller rethrows the bring-up's error.
+ * After a failed bring-up: runs `undo` (the driver's teardown) and returns
+ * what it returned. Its own failure is logged, not thrown (the result is then
+ * `undefined`), so the caller rethrows the bring-up's error.
  */
-export async function undoFailedUp(
-  undo: () => Promise<unknown>,
+export async function undoFailedUp<T>(
+  undo: () => Promise<T>,
   log: Logger,
   stateDir: string,
-): Promise<void> {
+): Promise<T | undefined> {
   try {
-    await undo();
+    return await undo();
   } catch (err) {
     log.error(
       { err: String(err), stateDir },
       'teardown after the failed bring-up failed too; run `npm run network:down` once the cause is fixed',
     );
+    return undefined;
   }
 }
 
