@@ -93,10 +93,17 @@ export function buildManifest(spec: ManifestSpec, nodePubkey: string, uri: strin
 
 /**
  * A Hono handler serving the manifest at `MANIFEST_PATH`. The node's pubkey is
- * asked once (lazily, so building an app needs no await); the uri is the
- * request's origin, so the same app serves correct URLs in memory and on a socket.
+ * asked once (lazily, so building an app needs no await). The provider uri is
+ * `publicOrigin()`, read per request: a server on a socket must give it, since
+ * the request's Host header is the client's to choose (and the answer is
+ * cached). Only an app without one (in memory, where the caller wrote the
+ * request's URL) names the request's origin.
  */
-export function manifestHandler(spec: ManifestSpec, node: LightningNode): Handler {
+export function manifestHandler(
+  spec: ManifestSpec,
+  node: LightningNode,
+  publicOrigin?: () => string,
+): Handler {
   let pubkey: Promise<string> | undefined;
   return async function l402Manifest(c) {
     pubkey ??= node.info().then((i) => i.pubkey);
@@ -110,7 +117,8 @@ export function manifestHandler(spec: ManifestSpec, node: LightningNode): Handle
         503,
       );
     }
-    return c.json(buildManifest(spec, key, new URL(c.req.url).origin), 200, {
+    const uri = new URL(publicOrigin ? publicOrigin() : c.req.url).origin;
+    return c.json(buildManifest(spec, key, uri), 200, {
       'Cache-Control': 'max-age=60',
     });
   };

@@ -14,6 +14,7 @@ import {
   parseArgsOnce,
 } from '../../infra/cli-options.js';
 import { isLabError } from '../../infra/errors.js';
+import { portRefusal } from '../http/port-refusal.js';
 import type { Network } from '../../infra/lightning/node.js';
 import { createLogger } from '../../infra/log.js';
 import { systemClock } from '../../infra/time/clock.js';
@@ -40,7 +41,8 @@ options:
                            are refused for them (buyers send their tasks to a listing's url)
   -h, --help               show this help
 
-routes: GET /listings?capability=&category=&maxPriceMsat=&alive=&sort=price|rating|latency&limit=
+routes: GET /listings?capability=&category=&maxPriceMsat=&alive=&sort=price|rating|latency|random
+          &ties=id|random&limit=   (sort and ties: see docs/services.md "Registry")
         GET /listings/:id   POST /listings   PUT /listings/:id   DELETE /listings/:id
         POST /listings/:id/ratings   GET /health   WebSocket /feed`;
 
@@ -97,15 +99,28 @@ async function main(): Promise<void> {
   // The server loads only once the flags are known good.
   const { startRegistryServer } = await import('./server.js');
   const logger = createLogger({ name: 'registry' });
-  const server = await startRegistryServer({ ...args, clock: systemClock, logger });
-  console.log(`registry listening on ${server.url} (feed ${server.url.replace(/^http/, 'ws')}/feed)`);
-  if (args.dataFile) console.log(`data: ${args.dataFile} (${server.registry.size} listings loaded)`);
+  const server = await startRegistryServer({ ...args, clock: systemClock, logger }).catch((err: unknown) => {
+    const refusal = portRefusal(err, args.port ?? 0);
+    if (refusal === undefined) throw err;
+    console.error(refusal);
+    return process.exit(1);
+  });
   const stop = async () => {
     await server.close();
+    const size = server.registry.size;
+    const listings = `${size} listing${size === 1 ? '' : 's'}`;
+    console.log(
+      args.dataFile
+        ? `registry stopped; ${listings} kept in ${args.dataFile}`
+        : `registry stopped; ${listings} forgotten (no --data)`,
+    );
     process.exit(0);
   };
+  // Before the line saying it is up: whoever acts on that line can stop it.
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
+  console.log(`registry listening on ${server.url} (feed ${server.url.replace(/^http/, 'ws')}/feed)`);
+  if (args.dataFile) console.log(`data: ${args.dataFile} (${server.registry.size} listings loaded)`);
 }
 
 main().catch((err: unknown) => {

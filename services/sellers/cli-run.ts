@@ -48,6 +48,9 @@ async function lightning(args: SellerArgs, logger: Logger, rng: Rng): Promise<Li
   return { node, payeeNode: await LndNode.fromFiles(other, { logger }) };
 }
 
+/** Removes the listing on exit: resolves to what became of it, for the line the seller prints as it stops. */
+type Unlist = () => Promise<{ ok: boolean; line: string }>;
+
 /** Registers (or updates) the signed listing; returns how to remove it on exit. */
 async function registerListing(
   io: SellerIo,
@@ -55,7 +58,7 @@ async function registerListing(
   seller: Seller,
   node: LightningNode,
   publicUrl: string,
-): Promise<(() => Promise<unknown>) | undefined> {
+): Promise<Unlist | undefined> {
   const client = new RegistryClient({ baseUrl: registry, fetch: (r) => fetch(r), clock: systemClock });
   const signer = await nodeSigner(node);
   const listing = seller.listing(publicUrl);
@@ -73,7 +76,20 @@ async function registerListing(
   }
   io.out(`registered as ${r.listing.id} at ${registry}`);
   const id = r.listing.id;
-  return () => client.remove(id, signer);
+  return async () => {
+    const failed = (why: string) => ({
+      ok: false,
+      line: `removing listing ${id} from ${registry} failed: ${why}`,
+    });
+    try {
+      const removed = await client.remove(id, signer);
+      return removed.ok
+        ? { ok: true, line: `listing ${id} removed from ${registry}` }
+        : failed(`${removed.code}: ${removed.message}`);
+    } catch (err) {
+      return failed((err as Error).message);
+    }
+  };
 }
 
 /** --registry: a registry that refuses or does not answer is reported; the seller keeps serving. */
@@ -81,7 +97,7 @@ async function register(
   io: SellerIo,
   registry: string,
   ...rest: [seller: Seller, node: LightningNode, publicUrl: string]
-): Promise<(() => Promise<unknown>) | undefined> {
+): Promise<Unlist | undefined> {
   try {
     return await registerListing(io, registry, ...rest);
   } catch (err) {
@@ -99,12 +115,14 @@ async function demo(io: SellerIo, net: SimNetwork, seller: Seller, baseUrl: stri
   }
 }
 
-/** Starts the seller the checked flags describe; SIGINT/SIGTERM stop it (and remove its listing). */
+/** Starts the seller the checked flags describe; SIGINT/SIGTERM stop it (and remove its listing), saying so. */
 export async function runSeller(args: SellerArgs, io: SellerIo): Promise<void> {
   const { config } = args;
   const logger = createLogger({ name: `seller:${config.name ?? config.archetype}` });
   const rng = createRng(args.seed);
   const { node, payeeNode, net } = await lightning(args, logger, rng);
+  // The manifest's uri: --public-url, else the address bound below (set before any request is read).
+  let publicUrl = args.publicUrl ?? '';
   const seller = await createSeller(config, {
     node,
     ...(payeeNode ? { payeeNode } : {}),
@@ -113,20 +131,27 @@ export async function runSeller(args: SellerArgs, io: SellerIo): Promise<void> {
     logger,
     summarizer: await createSummarizer(process.env),
     onEvent: (e) => logger.info(e, `paywall ${e.type}`),
+    publicOrigin: () => publicUrl,
   });
   const http = await listen(seller.app.fetch, { port: args.port, hostname: args.host });
-  const publicUrl = args.publicUrl ?? http.url;
-  io.out(`${seller.name} (${config.archetype}) listening on ${http.url}: ${seller.method} ${seller.path}`);
-  io.out(`manifest: ${publicUrl}/.well-known/l402.json   node: ${seller.nodePubkey} (${args.network})`);
-  const unregister = args.registry ? await register(io, args.registry, seller, node, publicUrl) : undefined;
-  if (args.demo && net) await demo(io, net, seller, http.url);
-
+  publicUrl = args.publicUrl ?? http.url;
+  // Registration starts now and `stop` waits for it: a signal right after the lines below (a
+  // supervisor stopping a seller it saw start) still removes the listing.
+  let listed: Promise<Unlist | undefined> = Promise.resolve(undefined);
   const stop = async () => {
-    await unregister?.().catch(() => undefined);
+    const removal = await (await listed)?.();
     await http.close();
     await seller.close();
+    if (removal?.ok === false) io.err(`stopped; ${removal.line}`);
+    else io.out(removal ? `stopped; ${removal.line}` : 'stopped');
     process.exit(0);
   };
+  // Before the first line saying the seller is up: whoever acts on that line can stop it.
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
+  io.out(`${seller.name} (${config.archetype}) listening on ${http.url}: ${seller.method} ${seller.path}`);
+  io.out(`manifest: ${publicUrl}/.well-known/l402.json   node: ${seller.nodePubkey} (${args.network})`);
+  if (args.registry) listed = register(io, args.registry, seller, node, publicUrl);
+  await listed;
+  if (args.demo && net) await demo(io, net, seller, http.url);
 }

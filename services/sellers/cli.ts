@@ -5,6 +5,7 @@
  * errors exit 2, other failures 1.
  */
 import { isLabError } from '../../infra/errors.js';
+import { portRefusal } from '../http/port-refusal.js';
 import { sellerArgs, USAGE } from './cli-args.js';
 import { ignoreClosedStdout } from '../../infra/closed-stdout.js';
 
@@ -15,7 +16,14 @@ async function main(): Promise<void> {
   if (args === 'help') return void console.log(USAGE);
   // The seller and its Lightning network load only once the flags are known good.
   const { runSeller } = await import('./cli-run.js');
-  await runSeller(args, { out: (line) => console.log(line), err: (line) => console.error(line) });
+  try {
+    await runSeller(args, { out: (line) => console.log(line), err: (line) => console.error(line) });
+  } catch (err) {
+    const refusal = portRefusal(err, args.port);
+    if (refusal === undefined) throw err;
+    console.error(refusal);
+    process.exit(1);
+  }
 }
 
 main().catch((err: unknown) => {

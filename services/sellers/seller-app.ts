@@ -45,6 +45,8 @@ export interface AppParts {
   logger: Logger;
   node: LightningNode;
   manifestSpec: ManifestSpec;
+  /** Where buyers reach the seller, the manifest's provider uri (`SellerDeps.publicOrigin`). */
+  publicOrigin?: () => string;
   gate: CapacityGate;
   paywall: MiddlewareHandler;
   work: (c: Context) => Promise<Response>;
@@ -58,6 +60,7 @@ export function sellerApp({
   logger,
   node,
   manifestSpec,
+  publicOrigin,
   gate,
   paywall,
   work,
@@ -72,7 +75,7 @@ export function sellerApp({
     }),
   );
   // The manifest names the advertised node even for a wrong-payee seller: that is the lie a buyer must catch.
-  app.get(MANIFEST_PATH, manifestHandler(manifestSpec, node));
+  app.get(MANIFEST_PATH, manifestHandler(manifestSpec, node, publicOrigin));
   if (archetype.method === 'POST') {
     // A GET without a token is a quote (402 challenge), so probes and buyers can read the price without a body.
     app.get(

@@ -47,6 +47,12 @@ export interface SellerDeps {
   repricing?: boolean;
   /** Answer buyers' bids (the paywall's `negotiation` option); absent: posted prices only. */
   negotiation?: NegotiationOptions;
+  /**
+   * The origin buyers reach the seller at, read per request: the manifest's provider uri. A seller
+   * on a socket must give it (a request's Host header is the client's to choose); only an
+   * in-memory app may go without, and then names each request's origin.
+   */
+  publicOrigin?: () => string;
 }
 
 /** A running seller: a Hono app plus what it tells the world about itself. */
@@ -124,7 +130,19 @@ export async function createSeller(
     services: [manifestServiceOf(config, name, archetype, prices.advertised())],
   };
 
-  const app = sellerApp({ config, name, archetype, logger, node, manifestSpec, gate, paywall, work });
+  const { publicOrigin } = deps;
+  const app = sellerApp({
+    config,
+    name,
+    archetype,
+    logger,
+    node,
+    manifestSpec,
+    publicOrigin,
+    gate,
+    paywall,
+    work,
+  });
 
   return {
     app,

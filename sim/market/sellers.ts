@@ -133,6 +133,8 @@ export async function buildSellers(
         secrets: world.secretsFor(sellerRng),
         logger,
         onEvent: revenue.listener(name, spec.name),
+        // The manifest names the address the seller is served at, never a request's Host header.
+        publicOrigin: () => entry.baseUrl,
         ...(spec.pricing && { repricing: true }),
         ...(payeeNode && { payeeNode }),
         ...(spec.negotiation && { negotiation: sellerNegotiation(spec.negotiation, spec.costMsat) }),

@@ -1,0 +1,15 @@
+/** `npm run registry -- --help` names every search order the server accepts, read from the query schema itself. */
+import { describe, expect, it } from 'vitest';
+import { querySchema } from '../../services/registry/schema.js';
+import { runCli } from '../cli/run-cli.js';
+
+describe('registry CLI --help', () => {
+  it('lists every sort and ties value of the GET /listings query schema', async () => {
+    const sorts = querySchema.shape.sort.unwrap().options;
+    const ties = querySchema.shape.ties.unwrap().options;
+    const r = await runCli('services/registry/cli.ts', ['--help']);
+    expect(r.code).toBe(0);
+    const usage = r.stdout.replace(/\s+/g, '');
+    expect(usage).toContain(`&sort=${sorts.join('|')}&ties=${ties.join('|')}&`);
+  });
+});
