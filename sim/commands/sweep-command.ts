@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { listScenarios, loadScenarioText } from '../scenario/load.js';
 import { parseOverrideArgs } from '../scenario/overrides.js';
@@ -14,10 +14,11 @@ import {
   type SweepSources,
 } from '../sweep/plan.js';
 import type { Scenario } from '../scenario/schema.js';
-import { checkOutDir } from '../sweep/out-dir.js';
+import { checkOutDir, defaultSweepOutDir } from '../sweep/out-dir.js';
 import { parseQueueUrl } from '../sweep/queue-connection.js';
 import { queueTransport } from '../sweep/queue-coordinator.js';
 import { sweepConsoleTable } from '../sweep/report.js';
+import { plural } from '../report/format.js';
 import { startProgress, type CommandIo, type ExitCode } from './io.js';
 import { LabError } from '../../infra/errors.js';
 import { integerOption, parseArgsOnce, refuseEmptyOptions, usageError } from '../../infra/cli-options.js';
@@ -89,7 +90,7 @@ export async function sweepCommand(argv: string[], io: CommandIo): Promise<ExitC
       '--workers sets local threads; with --queue the runs go to `sim worker` processes (set their --concurrency)',
     );
   const workers = workersOption(values.workers) ?? Math.max(1, availableParallelism() - 1);
-  const outDir = resolve(values.out ?? join('runs', `sweep-${loaded.name}`));
+  const outDir = resolve(values.out ?? defaultSweepOutDir(loaded.name));
   const points = axes.length ? axes : gridAxes(loaded);
   // Size, paths and every grid point's scenario are checked before any run starts (or anything is
   // allocated), so a bad value or combination fails fast, naming its point.
@@ -99,10 +100,7 @@ export async function sweepCommand(argv: string[], io: CommandIo): Promise<ExitC
   const total = points.reduce((n, a) => n * a.values.length, 1) * seeds;
   if (values.queue) checkQueueSweep(total);
   const transport = values.queue ? queueOf(values.queue, source, io) : undefined;
-  io.err(
-    `sweeping ${loaded.name}: ${total} runs (${total / seeds} points × ${seeds} seeds) ` +
-      (transport ? 'over the queue…' : `on ${workers} workers…`),
-  );
+  io.err(sweepHeader(loaded.name, total, seeds, transport ? 'queue' : workers));
   const bar = startProgress(io, {
     name: 'sweep',
     total,
@@ -133,6 +131,17 @@ export async function sweepCommand(argv: string[], io: CommandIo): Promise<ExitC
   } finally {
     bar.stop();
   }
+}
+
+/** The line a sweep starts with: its runs, points and seeds, and where the runs go (a count of worker threads, 0: inline). */
+export function sweepHeader(scenario: string, runs: number, seeds: number, where: number | 'queue'): string {
+  const on =
+    where === 'queue'
+      ? 'over the queue'
+      : where === 0
+        ? 'inline (no worker threads)'
+        : `on ${plural(where, 'worker')}`;
+  return `sweeping ${scenario}: ${plural(runs, 'run')} (${plural(runs / seeds, 'point')} × ${plural(seeds, 'seed')}) ${on}…`;
 }
 
 // The runs go to a Redis queue, each carrying the scenario's YAML so workers elsewhere need no copy of it.

@@ -6,6 +6,7 @@ import { expandGrid } from '../sweep/grid.js';
 import { checkSweep, pointError, readScenarioSource } from '../sweep/plan.js';
 import { gridAxes } from '../sweep/runner.js';
 import { checksFor } from '../market/checks.js';
+import { plural } from '../report/format.js';
 import { type CommandIo, type ExitCode } from './io.js';
 import { isLabError, LabError } from '../../infra/errors.js';
 import { parseArgsOnce, refuseEmptyOptions } from '../../infra/cli-options.js';
@@ -48,7 +49,7 @@ export async function validateCommand(argv: string[], io: CommandIo): Promise<Ex
   const agents = s.buyers.reduce((a, b) => a + b.count, 0);
   const sellers = s.sellers.reduce((a, b) => a + b.count, 0);
   io.out(
-    `ok: ${s.name}: ${sellers} sellers, ${agents} buyers, ${s.resellers.length} reseller groups, ${s.faults.length} faults, ${s.durationSec} s`,
+    `ok: ${s.name}: ${plural(sellers, 'seller')}, ${plural(agents, 'buyer')}, ${plural(s.resellers.length, 'reseller group')}, ${plural(s.faults.length, 'fault')}, ${s.durationSec} s`,
   );
   for (const w of reachWarnings(s)) io.out(`warning: ${w}`);
   return 0;

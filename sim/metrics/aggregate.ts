@@ -143,7 +143,8 @@ export class RowAggregator {
           maxMsat: bin * 2 - 1,
           attempts: a.attempts,
           succeeded: a.succeeded,
-          rate: ratio(a.succeeded, a.attempts),
+          // A bin exists only once an attempt fell in it: its rate is never over nothing.
+          rate: round(a.succeeded / a.attempts),
         })),
       series: this.#series.result(),
     };
@@ -153,12 +154,14 @@ export class RowAggregator {
     const total = [...this.#sellers.values()].reduce((a, s) => a + s.revenueMsat, 0);
     const sellers: Record<string, SellerShare> = {};
     let hhi = 0;
+    // A payee is listed once it was paid, so `total` is above 0 whenever there is one.
     for (const [name, s] of sorted(this.#sellers)) {
-      const share = total ? s.revenueMsat / total : 0;
+      const share = s.revenueMsat / total;
       hhi += share * share;
       sellers[name] = { revenueMsat: s.revenueMsat, sales: s.sales, share: round(share) };
     }
-    return { revenueMsat: total, hhi: round(hhi), sellers };
+    // Concentration is undefined without revenue (no market to share).
+    return { revenueMsat: total, hhi: total > 0 ? round(hhi) : null, sellers };
   }
 
   #group(name: string, role: PurchaseRole): GroupAcc {
@@ -193,5 +196,5 @@ function bump<K>(m: Map<K, number>, k: K): void {
 }
 
 function roundPct(p: Percentiles): Percentiles {
-  return { ...p, mean: round(p.mean, 3) };
+  return { ...p, mean: p.mean === null ? null : round(p.mean, 3) };
 }

@@ -11,7 +11,8 @@ import {
 /**
  * The purchase funnel: each rate has one meaning and its own denominator,
  * so a seller refused at quote time never counts as a failed payment and a
- * policy's own denials never count against delivery.
+ * policy's own denials never count against delivery. A rate whose
+ * denominator is 0 is null (nothing to measure), never 0.
  */
 export interface FunnelStats {
   /** Purchase attempts (rows), including ones refused before paying. */
@@ -19,33 +20,33 @@ export interface FunnelStats {
   /** Attempts that ended at quote time (invoice refused, no usable 402, seller unreachable). */
   quoteRejections: number;
   /** quoteRejections / attempts. */
-  quoteRejectionRate: number;
+  quoteRejectionRate: number | null;
   /** Attempts denied by the buyer's payment policy (or its budget). */
   policyDenials: number;
   /** policyDenials / attempts that passed the quote check. */
-  policyDenialRate: number;
+  policyDenialRate: number | null;
   /** Lightning payments tried (attempts with a pay step: settled, failed or canceled). */
   paymentsAttempted: number;
   paymentsSucceeded: number;
   /** paymentsSucceeded / paymentsAttempted. */
-  paymentSuccessRate: number;
+  paymentSuccessRate: number | null;
   /** Calls made with a paid or held token (stage `consume`; a token acquired without a call is none). */
   paidCalls: number;
   /** Paid calls that delivered (outcome success). */
   delivered: number;
   /** delivered / paidCalls. */
-  deliveryRate: number;
+  deliveryRate: number | null;
   /** Calls the attempt paid for (paidMsat > 0) that did not deliver: money paid for nothing. */
   paidUndelivered: number;
   /** Delivered calls served by a token held from before. */
   tokenReuses: number;
   /** tokenReuses / delivered. */
-  tokenReuseRate: number;
+  tokenReuseRate: number | null;
   /** Tasks fed to the funnel: the run's end tasks (buyers, sub-agents); a group's own tasks in a group's funnel. */
   tasks: number;
   tasksDone: number;
   /** tasksDone / tasks. */
-  taskCompletionRate: number;
+  taskCompletionRate: number | null;
 }
 
 /** Counts the funnel from rows and task rows, in O(1) memory. */

@@ -24,16 +24,16 @@ function bucketRange(i: number): [number, number] {
   return [lo, lo + (1 << shift) - 1];
 }
 
-/** Percentile summary of a histogram. */
+/** Percentile summary of a histogram: every figure but the count is null without values. */
 export interface Percentiles {
   count: number;
-  mean: number;
-  min: number;
-  p50: number;
-  p90: number;
-  p95: number;
-  p99: number;
-  max: number;
+  mean: number | null;
+  min: number | null;
+  p50: number | null;
+  p90: number | null;
+  p95: number | null;
+  p99: number | null;
+  max: number | null;
 }
 
 export class Histogram {
@@ -57,9 +57,9 @@ export class Histogram {
     return this.#count;
   }
 
-  /** The value at quantile q (0..1): exact below 64, else the middle of its bucket, clamped to the observed range. */
-  quantile(q: number): number {
-    if (this.#count === 0) return 0;
+  /** The value at quantile q (0..1): exact below 64, else the middle of its bucket, clamped to the observed range; null without values. */
+  quantile(q: number): number | null {
+    if (this.#count === 0) return null;
     const rank = Math.max(1, Math.ceil(q * this.#count));
     let seen = 0;
     for (let i = 0; i < BUCKETS; i++) {
@@ -72,17 +72,18 @@ export class Histogram {
     return this.#max;
   }
 
-  /** Count, mean, min, p50/p90/p95/p99 and max. */
+  /** Count, mean, min, p50/p90/p95/p99 and max (all but the count null without values). */
   summary(): Percentiles {
+    const any = this.#count > 0;
     return {
       count: this.#count,
-      mean: this.#count ? this.#sum / this.#count : 0,
-      min: this.#count ? this.#min : 0,
+      mean: any ? this.#sum / this.#count : null,
+      min: any ? this.#min : null,
       p50: this.quantile(0.5),
       p90: this.quantile(0.9),
       p95: this.quantile(0.95),
       p99: this.quantile(0.99),
-      max: this.#max,
+      max: any ? this.#max : null,
     };
   }
 

@@ -13,16 +13,16 @@ export interface NegotiationStats {
   noAgreement: number;
   /** Bids to sellers that answered with their ordinary 402. */
   notOffered: number;
-  /** noAgreement / negotiations. */
-  failureRate: number;
-  /** Bids per negotiation (agreed or not). */
-  meanRounds: number;
+  /** noAgreement / negotiations (null without negotiations). */
+  failureRate: number | null;
+  /** Bids per negotiation, agreed or not (null without negotiations). */
+  meanRounds: number | null;
   /** Sums over agreed negotiations. */
   postedMsat: number;
   agreedMsat: number;
   savingsMsat: number;
-  /** savingsMsat / postedMsat. */
-  savingsRate: number;
+  /** savingsMsat / postedMsat (null without an agreement). */
+  savingsRate: number | null;
 }
 
 /** Folds negotiation records into per-group stats (summary.json's `negotiation`, present only when a run negotiated). */

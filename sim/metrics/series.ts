@@ -16,7 +16,8 @@ interface Bucket {
 /**
  * The run over time in fixed buckets (at most 120, whole seconds), by the
  * attempt's start: attempts, deliveries, spend, mean paid price, and per
- * seller its revenue and mean quoted price (price trajectories, shares).
+ * seller its revenue and mean quoted price (price trajectories, shares); a
+ * mean over no values is null.
  */
 export class SeriesAcc {
   readonly bucketMs: number;
@@ -57,16 +58,18 @@ export class SeriesAcc {
         attempts: b.attempts,
         delivered: b.delivered,
         spentMsat: b.spent,
-        meanPriceMsat: round(b.price.n ? b.price.mean : 0, 3),
+        meanPriceMsat: meanOf(b.price),
         sellers: Object.fromEntries(
           [...b.sellers]
             .sort(([a], [c]) => (a < c ? -1 : 1))
-            .map(([name, s]) => [
-              name,
-              { revenueMsat: s.revenueMsat, meanQuotedMsat: round(s.quoted.n ? s.quoted.mean : 0, 3) },
-            ]),
+            .map(([name, s]) => [name, { revenueMsat: s.revenueMsat, meanQuotedMsat: meanOf(s.quoted) }]),
         ),
       })),
     };
   }
+}
+
+/** The mean to 3 decimals (µsat), or null without values (a bucket without sales, a seller that quoted nothing). */
+function meanOf(s: RunningStats): number | null {
+  return s.n ? round(s.mean, 3) : null;
 }

@@ -111,9 +111,12 @@ export function round(x: number, digits = 6): number {
   return r === 0 ? 0 : r;
 }
 
-/** a / b, or 0 when b is 0. */
-export function ratio(a: number, b: number): number {
-  return b === 0 ? 0 : round(a / b);
+/**
+ * a / b rounded, or null when b is 0: a rate or a mean over nothing is undefined (JSON null,
+ * "n/a" in tables), never 0, so a run with nothing to measure is not read as one that failed.
+ */
+export function ratio(a: number, b: number): number | null {
+  return b === 0 ? null : round(a / b);
 }
 
 /** Map entries sorted by key (a stable order for output). */

@@ -10,35 +10,45 @@ import type { Summary } from './summary.js';
  */
 
 const num = z.number();
+/** A rate, a mean over samples or a quantile: null when there was nothing to measure. */
+const measured = num.nullable();
 
 /** An object of number fields. */
 function numbers<K extends string>(...keys: K[]) {
   return z.object(Object.fromEntries(keys.map((k) => [k, num])) as Record<K, typeof num>);
 }
 
+/** An object of measured fields (number, or null with nothing to measure). */
+function measures<K extends string>(...keys: K[]) {
+  return z.object(Object.fromEntries(keys.map((k) => [k, measured])) as Record<K, typeof measured>);
+}
+
 const counts = z.record(z.string(), num);
 const cdf = z.array(numbers('value', 'fraction'));
-const percentiles = numbers('count', 'mean', 'min', 'p50', 'p90', 'p95', 'p99', 'max');
+const percentiles = numbers('count').extend(measures('mean', 'min', 'p50', 'p90', 'p95', 'p99', 'max').shape);
 const role = z.enum(['buyer', 'sub-agent', 'reseller', 'seller']);
 
 const funnel = numbers(
   'attempts',
   'quoteRejections',
-  'quoteRejectionRate',
   'policyDenials',
-  'policyDenialRate',
   'paymentsAttempted',
   'paymentsSucceeded',
-  'paymentSuccessRate',
   'paidCalls',
   'delivered',
-  'deliveryRate',
   'paidUndelivered',
   'tokenReuses',
-  'tokenReuseRate',
   'tasks',
   'tasksDone',
-  'taskCompletionRate',
+).extend(
+  measures(
+    'quoteRejectionRate',
+    'policyDenialRate',
+    'paymentSuccessRate',
+    'deliveryRate',
+    'tokenReuseRate',
+    'taskCompletionRate',
+  ).shape,
 );
 
 const welfare = numbers(
@@ -47,19 +57,19 @@ const welfare = numbers(
   'valueMsat',
   'costMsat',
   'buyerSurplusMsat',
-  'buyerSurplusPerTaskMsat',
   'sellerRevenueMsat',
   'sellerUpstreamMsat',
   'sellerCostMsat',
   'sellerProfitMsat',
   'routingIncomeMsat',
   'totalMsat',
-).extend({ byStopReason: counts });
+)
+  .extend(measures('buyerSurplusPerTaskMsat').shape)
+  .extend({ byStopReason: counts });
 
 const group = funnel
-  .extend(
-    numbers('spentMsat', 'feesMsat', 'surplusMsat', 'surplusPerTaskMsat', 'latencyP50', 'latencyP95').shape,
-  )
+  .extend(numbers('spentMsat', 'feesMsat', 'surplusMsat').shape)
+  .extend(measures('surplusPerTaskMsat', 'latencyP50', 'latencyP95').shape)
   .extend({ role, latencyCdf: cdf });
 
 const negotiation = numbers(
@@ -67,13 +77,10 @@ const negotiation = numbers(
   'agreed',
   'noAgreement',
   'notOffered',
-  'failureRate',
-  'meanRounds',
   'postedMsat',
   'agreedMsat',
   'savingsMsat',
-  'savingsRate',
-);
+).extend(measures('failureRate', 'meanRounds', 'savingsRate').shape);
 
 const conservation = numbers(
   'debitsMsat',
@@ -88,9 +95,11 @@ const conservation = numbers(
   network: numbers('initialMsat', 'finalMsat', 'differenceMsat'),
 });
 
-const seriesPoint = numbers('t', 'attempts', 'delivered', 'spentMsat', 'meanPriceMsat').extend({
-  sellers: z.record(z.string(), numbers('revenueMsat', 'meanQuotedMsat')),
-});
+const seriesPoint = numbers('t', 'attempts', 'delivered', 'spentMsat')
+  .extend(measures('meanPriceMsat').shape)
+  .extend({
+    sellers: z.record(z.string(), numbers('revenueMsat').extend(measures('meanQuotedMsat').shape)),
+  });
 
 /** Every field of summary.json, nested ones included (unknown extra keys are let through). */
 export const summarySchema: z.ZodType<Summary> = z.object({
@@ -104,7 +113,7 @@ export const summarySchema: z.ZodType<Summary> = z.object({
   endedAtMs: num,
   counts: numbers('buyers', 'sellers', 'resellers', 'subAgents', 'routers', 'tasks'),
   purchases: funnel.extend({ total: num, byOutcome: counts, byFailure: counts }),
-  money: numbers('spentMsat', 'feesMsat', 'sales', 'meanPaidMsat', 'feeRate'),
+  money: numbers('spentMsat', 'feesMsat', 'sales').extend(measures('meanPaidMsat', 'feeRate').shape),
   latency: z.object({
     attempts: percentiles,
     steps: z.record(z.enum(STEPS), percentiles),
@@ -113,13 +122,18 @@ export const summarySchema: z.ZodType<Summary> = z.object({
   prices: z.record(z.string(), numbers('n', 'meanMsat', 'sdMsat', 'cv', 'minMsat', 'maxMsat')),
   welfare,
   groups: z.record(z.string(), group),
-  market: numbers('revenueMsat', 'hhi').extend({
-    sellers: z.record(z.string(), numbers('revenueMsat', 'sales', 'share')),
-  }),
+  market: numbers('revenueMsat')
+    .extend(measures('hhi').shape)
+    .extend({
+      sellers: z.record(z.string(), numbers('revenueMsat', 'sales', 'share')),
+    }),
   successByAmount: z.array(numbers('minMsat', 'maxMsat', 'attempts', 'succeeded', 'rate')),
   series: z.object({ bucketMs: num, points: z.array(seriesPoint) }),
   sellers: z.record(z.string(), numbers('revenueMsat', 'sales', 'refunds')),
-  resale: z.record(z.string(), numbers('costMsat', 'revenueMsat', 'marginMsat', 'marginRate', 'sales')),
+  resale: z.record(
+    z.string(),
+    numbers('costMsat', 'revenueMsat', 'marginMsat', 'sales').extend(measures('marginRate').shape),
+  ),
   faults: z.array(numbers('atMs').extend({ kind: z.string(), target: z.string(), detail: z.string() })),
   warnings: z.array(z.string()),
   conservation,

@@ -11,6 +11,8 @@ export type { FunnelStats, WelfareStats };
  * The shape of summary.json. Everything in it is a function of the scenario
  * and the seed (no wall time, no versions: those go to meta.json), so two runs
  * with the same seed produce the same bytes. docs/simulator.md defines each field.
+ * A rate, a mean over samples or a quantile with nothing to measure (a zero
+ * denominator, no samples) is null, never 0.
  */
 export interface Summary extends RowAggregates {
   scenario: string;
@@ -33,9 +35,10 @@ export interface Summary extends RowAggregates {
   };
   /** What sellers booked on their side, per seller group: settled invoices and refunds. */
   sellers: Record<string, { revenueMsat: number; sales: number; refunds: number }>;
+  /** Per reseller: what it paid upstream, what it sold, and marginMsat / costMsat (null when it bought nothing). */
   resale: Record<
     string,
-    { costMsat: number; revenueMsat: number; marginMsat: number; marginRate: number; sales: number }
+    { costMsat: number; revenueMsat: number; marginMsat: number; marginRate: number | null; sales: number }
   >;
   faults: { atMs: number; kind: string; target: string; detail: string }[];
   /** Scenario checks that only a run can answer (a seller nobody contacted, a fault that hit nothing). */
@@ -67,8 +70,10 @@ export interface RowAggregates {
     feesMsat: number;
     /** Payments that went through. */
     sales: number;
-    meanPaidMsat: number;
-    feeRate: number;
+    /** spentMsat / sales (null without a sale). */
+    meanPaidMsat: number | null;
+    /** feesMsat / spentMsat (null when nothing was spent). */
+    feeRate: number | null;
   };
   latency: {
     /** End-to-end time of attempted purchases (paid, tried to pay, or used a held token). */
@@ -81,8 +86,8 @@ export interface RowAggregates {
   prices: Record<string, PriceStats>;
   welfare: WelfareStats;
   groups: Record<string, GroupStats>;
-  /** Who got the buyers' money: per payee revenue and share, and its concentration (HHI, 0..1). */
-  market: { revenueMsat: number; hhi: number; sellers: Record<string, SellerShare> };
+  /** Who got the buyers' money: per payee revenue and share, and its concentration (HHI, 0..1; null without revenue). */
+  market: { revenueMsat: number; hhi: number | null; sellers: Record<string, SellerShare> };
   /** Payment success by the invoice amount, in power-of-two bins. */
   successByAmount: AmountBin[];
   series: { bucketMs: number; points: SeriesPoint[] };
@@ -105,10 +110,11 @@ export interface GroupStats extends FunnelStats {
   feesMsat: number;
   /** Value the group's tasks earned minus what they paid. */
   surplusMsat: number;
-  surplusPerTaskMsat: number;
-  /** Over the group's attempted purchases. */
-  latencyP50: number;
-  latencyP95: number;
+  /** surplusMsat / tasks (null without tasks). */
+  surplusPerTaskMsat: number | null;
+  /** Over the group's attempted purchases (null without any). */
+  latencyP50: number | null;
+  latencyP95: number | null;
   latencyCdf: { value: number; fraction: number }[];
 }
 
@@ -134,7 +140,8 @@ export interface SeriesPoint {
   attempts: number;
   delivered: number;
   spentMsat: number;
-  meanPriceMsat: number;
-  /** Per seller: revenue and mean quoted invoice amount in this bucket. */
-  sellers: Record<string, { revenueMsat: number; meanQuotedMsat: number }>;
+  /** Mean paid price of the bucket's sales (null without a sale). */
+  meanPriceMsat: number | null;
+  /** Per seller: revenue and mean quoted invoice amount in this bucket (null when it quoted none). */
+  sellers: Record<string, { revenueMsat: number; meanQuotedMsat: number | null }>;
 }

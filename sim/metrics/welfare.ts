@@ -18,7 +18,8 @@ export interface WelfareStats {
   costMsat: number;
   /** valueMsat − costMsat. */
   buyerSurplusMsat: number;
-  buyerSurplusPerTaskMsat: number;
+  /** buyerSurplusMsat / tasks (null without end tasks). */
+  buyerSurplusPerTaskMsat: number | null;
   /** Paid to sellers and resellers by everyone. */
   sellerRevenueMsat: number;
   /** Paid upstream (fees included) by resellers restocking and sellers buying inputs. */

@@ -59,11 +59,13 @@ function latencyCdf(s: Summary): Chart {
 }
 
 function stepLatency(s: Summary): Chart {
-  const values = STEPS.flatMap((step) => [
-    { step, stat: 'p50', ms: s.latency.steps[step].p50 },
-    { step, stat: 'p95', ms: s.latency.steps[step].p95 },
-    { step, stat: 'p99', ms: s.latency.steps[step].p99 },
-  ]);
+  // A step that never happened has no latency (null): no bar, rather than a bar at 0 ms.
+  const values = STEPS.flatMap((step) =>
+    (['p50', 'p95', 'p99'] as const).flatMap((stat) => {
+      const ms = s.latency.steps[step][stat];
+      return ms === null ? [] : [{ step, stat, ms }];
+    }),
+  );
   return {
     id: 'step-latency',
     title: 'Latency by step (p50 / p95 / p99)',
@@ -103,9 +105,9 @@ function spendOverTime(s: Summary): Chart {
 }
 
 function priceOverTime(s: Summary): Chart {
-  const values = s.series.points
-    .filter((p) => p.meanPriceMsat > 0)
-    .map((p) => ({ sec: p.t / 1000, sats: p.meanPriceMsat / 1000 }));
+  const values = s.series.points.flatMap((p) =>
+    p.meanPriceMsat === null ? [] : [{ sec: p.t / 1000, sats: p.meanPriceMsat / 1000 }],
+  );
   return {
     id: 'price-over-time',
     title: 'Mean paid price over time',
@@ -143,9 +145,9 @@ function outcomes(s: Summary): Chart {
 }
 
 function groupSurplus(s: Summary): Chart {
-  const values = Object.entries(s.groups)
-    .filter(([, g]) => g.tasks > 0)
-    .map(([group, g]) => ({ group, sats: g.surplusPerTaskMsat / 1000 }));
+  const values = Object.entries(s.groups).flatMap(([group, g]) =>
+    g.surplusPerTaskMsat === null ? [] : [{ group, sats: g.surplusPerTaskMsat / 1000 }],
+  );
   return {
     id: 'group-surplus',
     title: 'Buyer surplus per task by agent group (value earned − paid)',

@@ -1,5 +1,5 @@
 import type { Summary } from '../metrics/summary.js';
-import { int, sats, textTable } from './format.js';
+import { int, plural, sats, textTable } from './format.js';
 import {
   funnelTable,
   groupTable,
@@ -18,11 +18,17 @@ export function consoleSummary(s: Summary): string {
   const out: string[] = [];
   out.push(
     `${s.scenario} (seed ${s.seed}, ${s.backend}): ${int(s.durationMs / 1000)} s of market, ` +
-      `${c.buyers} buyers, ${c.sellers} sellers, ${c.resellers} resellers, ${c.subAgents} sub-agents, ${c.routers} routers`,
+      [
+        plural(c.buyers, 'buyer'),
+        plural(c.sellers, 'seller'),
+        plural(c.resellers, 'reseller'),
+        plural(c.subAgents, 'sub-agent'),
+        plural(c.routers, 'router'),
+      ].join(', '),
   );
   out.push(
-    `${int(s.purchases.total)} purchase attempts; spent ${sats(s.money.spentMsat)} + fees ${sats(s.money.feesMsat)}; ` +
-      `welfare ${sats(s.welfare.totalMsat)} over ${int(s.welfare.tasks)} tasks (${int(s.welfare.done)} done)`,
+    `${plural(s.purchases.total, 'purchase attempt')}; spent ${sats(s.money.spentMsat)} + fees ${sats(s.money.feesMsat)}; ` +
+      `welfare ${sats(s.welfare.totalMsat)} over ${plural(s.welfare.tasks, 'task')} (${int(s.welfare.done)} done)`,
   );
   const tables: Table[] = [funnelTable(s), welfareTable(s), outcomeTable(s), latencyTable(s)];
   if (Object.keys(s.groups).length) tables.push(groupTable(s));

@@ -1,24 +1,40 @@
-/** Number formatting shared by the console table and the HTML report. */
+/**
+ * Number formatting shared by the console tables and the HTML reports. A figure
+ * with nothing to measure (null: a rate over nothing, a latency without samples)
+ * is written NOT_AVAILABLE, never 0.
+ */
+
+/** What a table shows for an undefined figure (a rate over nothing, an interval from one seed). */
+export const NOT_AVAILABLE = 'n/a';
 
 /** msat as sats with up to 3 decimals and thousands separators: 1234567 → "1,234.567 sat". */
-export function sats(msat: number): string {
+export function sats(msat: number | null): string {
+  if (msat === null) return NOT_AVAILABLE;
   const s = msat / 1000;
   return `${s.toLocaleString('en-US', { maximumFractionDigits: 3 })} sat`;
 }
 
 /** A fraction as a percentage: 0.9234 → "92.3%". */
-export function pct(x: number): string {
-  return `${(x * 100).toFixed(1)}%`;
+export function pct(x: number | null): string {
+  return x === null ? NOT_AVAILABLE : `${(x * 100).toFixed(1)}%`;
 }
 
 /** Milliseconds, rounded: 1234.5 → "1,235 ms". */
-export function ms(x: number): string {
-  return `${Math.round(x).toLocaleString('en-US')} ms`;
+export function ms(x: number | null): string {
+  return x === null ? NOT_AVAILABLE : `${Math.round(x).toLocaleString('en-US')} ms`;
 }
+
+/** `x.toFixed(digits)`, or n/a for an undefined figure. */
+export const fixed = (x: number | null, digits: number) => (x === null ? NOT_AVAILABLE : x.toFixed(digits));
 
 /** An integer with thousands separators. */
 export function int(x: number): string {
   return Math.round(x).toLocaleString('en-US');
+}
+
+/** A count (as `int`) and its noun, singular for 1: `plural(1, 'router')` → "1 router", `plural(1200, 'seed')` → "1,200 seeds". */
+export function plural(n: number, noun: string, nouns = `${noun}s`): string {
+  return `${int(n)} ${n === 1 ? noun : nouns}`;
 }
 
 /** Escapes text for HTML. */

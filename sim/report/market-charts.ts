@@ -1,5 +1,6 @@
 import type { Summary } from '../metrics/summary.js';
 import { base, type Chart } from './chart-base.js';
+import { fixed } from './format.js';
 
 /**
  * Charts of who sold what at which price: per-seller revenue share over
@@ -23,7 +24,7 @@ function revenueShare(s: Summary): Chart {
   );
   return {
     id: 'seller-share',
-    title: `Revenue share by seller per ${s.series.bucketMs / 1000} s (HHI over the run ${s.market.hhi.toFixed(3)})`,
+    title: `Revenue share by seller per ${s.series.bucketMs / 1000} s (HHI over the run ${fixed(s.market.hhi, 3)})`,
     spec: {
       ...base,
       data: { values },
@@ -39,9 +40,9 @@ function revenueShare(s: Summary): Chart {
 
 function quotedPrices(s: Summary): Chart {
   const values = s.series.points.flatMap((p) =>
-    Object.entries(p.sellers)
-      .filter(([, v]) => v.meanQuotedMsat > 0)
-      .map(([seller, v]) => ({ sec: p.t / 1000, seller, sats: v.meanQuotedMsat / 1000 })),
+    Object.entries(p.sellers).flatMap(([seller, v]) =>
+      v.meanQuotedMsat === null ? [] : [{ sec: p.t / 1000, seller, sats: v.meanQuotedMsat / 1000 }],
+    ),
   );
   return {
     id: 'quoted-prices',

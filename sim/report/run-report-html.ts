@@ -1,5 +1,5 @@
 import type { Summary } from '../metrics/summary.js';
-import { esc, int, pct, sats } from './format.js';
+import { esc, int, pct, plural, sats } from './format.js';
 import { chartGrid, htmlPage, htmlTable, table, type RenderedChart } from './html.js';
 import {
   funnelTable,
@@ -64,9 +64,13 @@ function overviewTable(s: Summary): string {
       ['market time', `${int(s.durationMs / 1000)} s (last activity at ${int(s.endedAtMs / 1000)} s)`],
       [
         'agents',
-        `${s.counts.buyers} buyers, ${s.counts.subAgents} sub-agents, ${s.counts.resellers} resellers`,
+        [
+          plural(s.counts.buyers, 'buyer'),
+          plural(s.counts.subAgents, 'sub-agent'),
+          plural(s.counts.resellers, 'reseller'),
+        ].join(', '),
       ],
-      ['network', `${s.counts.sellers} sellers, ${s.counts.routers} routers`],
+      ['network', `${plural(s.counts.sellers, 'seller')}, ${plural(s.counts.routers, 'router')}`],
       ['purchase attempts', int(s.purchases.total)],
       ['spent', sats(s.money.spentMsat)],
       ['routing fees', `${sats(s.money.feesMsat)} (${pct(s.money.feeRate)} of spend)`],

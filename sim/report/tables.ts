@@ -1,41 +1,36 @@
 import type { Summary } from '../metrics/summary.js';
 import { STEPS } from '../metrics/rows.js';
-import { int, ms, pct, sats } from './format.js';
+import { fixed, int, ms, pct, plural, sats } from './format.js';
 import type { Provenance } from './provenance.js';
 
 /**
  * The run's tables as header + formatted rows, shared by the terminal
- * summary and report.html so both say the same thing.
+ * summary and report.html so both say the same thing. A figure with nothing
+ * to measure (null in summary.json) is written n/a.
  */
 export interface Table {
   header: string[];
   rows: string[][];
 }
 
-/** The purchase funnel: each rate with its own denominator. */
+/** The purchase funnel: each rate with its own denominator (n/a when the denominator is 0). */
 export function funnelTable(s: Summary): Table {
   const p = s.purchases;
+  const of = (n: number, total: number, noun: string, nouns?: string) =>
+    `${int(n)} of ${plural(total, noun, nouns)}`;
   return {
     header: ['rate', 'value', 'of'],
     rows: [
-      [
-        'quote rejection',
-        pct(p.quoteRejectionRate),
-        `${int(p.quoteRejections)} of ${int(p.attempts)} attempts`,
-      ],
+      ['quote rejection', pct(p.quoteRejectionRate), of(p.quoteRejections, p.attempts, 'attempt')],
       [
         'policy denial',
         pct(p.policyDenialRate),
-        `${int(p.policyDenials)} of ${int(p.attempts - p.quoteRejections)} checked quotes`,
+        of(p.policyDenials, p.attempts - p.quoteRejections, 'checked quote'),
       ],
-      [
-        'payment success',
-        pct(p.paymentSuccessRate),
-        `${int(p.paymentsSucceeded)} of ${int(p.paymentsAttempted)} payments`,
-      ],
-      ['delivery', pct(p.deliveryRate), `${int(p.delivered)} of ${int(p.paidCalls)} paid calls`],
-      ['token reuse', pct(p.tokenReuseRate), `${int(p.tokenReuses)} of ${int(p.delivered)} deliveries`],
-      ['task completion', pct(p.taskCompletionRate), `${int(p.tasksDone)} of ${int(p.tasks)} tasks`],
+      ['payment success', pct(p.paymentSuccessRate), of(p.paymentsSucceeded, p.paymentsAttempted, 'payment')],
+      ['delivery', pct(p.deliveryRate), of(p.delivered, p.paidCalls, 'paid call')],
+      ['token reuse', pct(p.tokenReuseRate), of(p.tokenReuses, p.delivered, 'delivery', 'deliveries')],
+      ['task completion', pct(p.taskCompletionRate), of(p.tasksDone, p.tasks, 'task')],
     ],
   };
 }
@@ -118,7 +113,7 @@ export function negotiationTable(s: Summary): Table {
       int(n.negotiations),
       int(n.agreed),
       `${int(n.noAgreement)} (${pct(n.failureRate)})`,
-      n.meanRounds.toFixed(2),
+      fixed(n.meanRounds, 2),
       sats(n.postedMsat),
       sats(n.agreedMsat),
       `${sats(n.savingsMsat)} (${pct(n.savingsRate)})`,
@@ -137,7 +132,7 @@ export function marketTable(s: Summary): Table {
         int(v.sales),
         pct(v.share),
       ]),
-      ['concentration (HHI)', '', '', s.market.hhi.toFixed(3)],
+      ['concentration (HHI)', '', '', fixed(s.market.hhi, 3)],
     ],
   };
 }

@@ -13,8 +13,8 @@
  */
 import type { Summary } from '../metrics/summary.js';
 import { pairedDifference } from '../metrics/paired.js';
-import { tInterval } from '../metrics/stats.js';
-import { fixed } from '../sweep/tables.js';
+import { ratio, tInterval } from '../metrics/stats.js';
+import { fixed } from '../report/format.js';
 import {
   pointSummaries,
   readFigureSweep,
@@ -32,9 +32,10 @@ if (!dir || dir === '--help' || dir === '-h') {
   process.exit(dir ? 0 : 2);
 }
 
-const perCall = (s: Summary, group: string) => s.groups[group]!.spentMsat / s.groups[group]!.paidCalls;
-const fmt = (values: number[], digits = 0, scale = 1) => {
-  const i = tInterval(values.map((v) => v * scale));
+/** A group's spend per paid call (null without paid calls: left out of the mean, as any figure over nothing). */
+const perCall = (s: Summary, group: string) => ratio(s.groups[group]!.spentMsat, s.groups[group]!.paidCalls);
+const fmt = (values: (number | null)[], digits = 0, scale = 1) => {
+  const i = tInterval(values.map((v) => (v === null ? null : v * scale)));
   return `${fixed(i.mean, digits)} ± ${fixed(i.halfWidth, digits)}`;
 };
 
@@ -45,14 +46,14 @@ await runFigure(() => {
     '| hagglers negotiate | hagglers msat/call | posted msat/call | failure to agree (%) | bids per negotiation | saved vs posted (%) |',
     '| --- | --- | --- | --- | --- | --- |',
   ];
-  const price = new Map<number, Map<string, number>>();
+  const price = new Map<number, Map<string, number | null>>();
   for (const p of sweep.points) {
     // A failed run has no summary: the point's seeds are its finished runs.
     const bySeed = pointSummaries(dir, sweep, p);
     const runs = [...bySeed.values()];
     price.set(p.index, new Map([...bySeed].map(([seed, s]) => [seed, perCall(s, 'hagglers')])));
     const n = runs.map((s) => s.negotiation?.hagglers);
-    const neg = (f: (x: NonNullable<(typeof n)[number]>) => number, digits: number, scale = 1) =>
+    const neg = (f: (x: NonNullable<(typeof n)[number]>) => number | null, digits: number, scale = 1) =>
       n.every((x) => x)
         ? fmt(
             n.map((x) => f(x!)),

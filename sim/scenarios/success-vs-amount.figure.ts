@@ -3,16 +3,17 @@
  * from a sweep's sweep.json (never typed by hand):
  *
  *   npm run sim -- sweep success-vs-amount --out runs/success-vs-amount
- *   npx tsx sim/scenarios/success-vs-amount.figure.ts runs/success-vs-amount
+ *   npx tsx sim/scenarios/success-vs-amount.figure.ts runs/success-vs-amount [FIGURE_DIR]
  *
- * Writes docs/figures/success-vs-amount.png and prints the markdown table.
+ * Writes success-vs-amount.png to FIGURE_DIR (default docs/figures), says so on stderr
+ * (`figure: <path>`), and prints the markdown table on stdout.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TopLevelSpec } from 'vega-lite';
 import type { SweepResult } from '../sweep/merge.js';
-import { fixed } from '../sweep/tables.js';
+import { fixed, plural } from '../report/format.js';
 import { svgToPng, toSvg } from '../report/render.js';
 import { readFigureSweep, requireGroups, runFigure, sweepCommandFor } from '../sweep/figure-input.js';
 
@@ -45,7 +46,7 @@ function chart(r: SweepResult): TopLevelSpec {
     height: 300,
     background: 'white',
     config: { font: 'DejaVu Sans' },
-    title: `payment success by amount (${r.seeds.length} seeds, 95% intervals)`,
+    title: `payment success by amount (${plural(r.seeds.length, 'seed')}, 95% intervals)`,
     layer: [
       {
         data: { values: [...sim, ...ref] },
@@ -94,12 +95,14 @@ function table(r: SweepResult): string {
 }
 
 const dir = process.argv[2];
+const DOCS_FIGURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'figures');
 if (!dir || dir === '--help' || dir === '-h') {
   process.stdout.write(
-    `usage: npx tsx sim/scenarios/success-vs-amount.figure.ts <sweep output dir>, made by \`${sweepCommandFor('success-vs-amount', 'DIR')}\`\n`,
+    `usage: npx tsx sim/scenarios/success-vs-amount.figure.ts <sweep output dir> [figure dir], the sweep made by \`${sweepCommandFor('success-vs-amount', 'DIR')}\`; the figure goes to the figure dir (default docs/figures)\n`,
   );
   process.exit(dir ? 0 : 2);
 }
+const out = process.argv[3] ?? DOCS_FIGURES;
 await runFigure(async () => {
   const result = readFigureSweep(dir, 'success-vs-amount');
   requireGroups(
@@ -107,8 +110,10 @@ await runFigure(async () => {
     dir,
     BUCKETS.map((b) => b.group),
   );
-  const out = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'figures');
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'success-vs-amount.png'), svgToPng(await toSvg(chart(result))));
+  const png = join(out, 'success-vs-amount.png');
+  writeFileSync(png, svgToPng(await toSvg(chart(result))));
+  // stdout is the markdown table (for the docs); what was written goes to stderr.
+  process.stderr.write(`figure: ${png}\n`);
   process.stdout.write(table(result) + '\n');
 });

@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { SweepResult } from './merge.js';
-import { NOT_AVAILABLE } from './tables.js';
+import { NOT_AVAILABLE } from '../report/format.js';
 
 /**
  * The sweep's chart specs: a bar per point with its interval, the agent groups' surplus per

@@ -51,8 +51,8 @@ export function digestRun(s: Summary): RunDigest {
   const groups: RunDigest['groups'] = {};
   for (const [name, g] of Object.entries(s.groups))
     groups[name] = {
-      surplusPerTaskMsat: g.tasks > 0 ? g.surplusPerTaskMsat : null,
-      paymentSuccessRate: g.paymentsAttempted > 0 ? g.paymentSuccessRate : null,
+      surplusPerTaskMsat: g.surplusPerTaskMsat,
+      paymentSuccessRate: g.paymentSuccessRate,
       spentMsat: g.spentMsat + g.feesMsat,
     };
   const sales: RunDigest['sales'] = {};

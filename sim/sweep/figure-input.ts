@@ -8,15 +8,36 @@ import { join } from 'node:path';
 import { LabError, isLabError } from '../../infra/errors.js';
 import type { Summary } from '../metrics/summary.js';
 import type { MergedPoint, SweepResult } from './merge.js';
+import { defaultSweepOutDir, isFreeDir } from './out-dir.js';
 
 /** The command that makes `scenario`'s sweep output in `dir`. */
 export const sweepCommandFor = (scenario: string, dir: string) =>
   `npm run sim -- sweep ${scenario} --out ${dir}`;
 
+/**
+ * Where to make `scenario`'s sweep for a figure pointed at `dir`: `dir` itself only when it is
+ * free (missing or empty), since a sweep replaces the outputs of whatever sweep is there;
+ * otherwise the scenario's default folder (runs/sweep-<scenario>), or when that holds files too,
+ * the first free runs/sweep-<scenario>-<k> (k = 2, 3, …).
+ */
+export function sweepOutFor(scenario: string, dir: string): string {
+  if (isFreeDir(dir)) return dir;
+  const base = defaultSweepOutDir(scenario);
+  let k = 1;
+  let candidate = base;
+  while (!isFreeDir(candidate)) candidate = `${base}-${++k}`;
+  return candidate;
+}
+
 function notInput(dir: string, scenario: string, problem: string): LabError<'usage'> {
+  const out = sweepOutFor(scenario, dir);
+  const run = `run \`${sweepCommandFor(scenario, out)}\` first`;
   return new LabError(
     'usage',
-    `${problem}, so it is not a ${scenario} sweep's output: run \`${sweepCommandFor(scenario, dir)}\` first`,
+    `${problem}, so it is not a ${scenario} sweep's output: ` +
+      (out === dir
+        ? run
+        : `${run} and give that folder to this script (a sweep into ${dir} would replace what is there)`),
   );
 }
 

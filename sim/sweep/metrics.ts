@@ -1,11 +1,11 @@
 import type { Summary } from '../metrics/summary.js';
-import { round } from '../metrics/stats.js';
+import { ratio } from '../metrics/stats.js';
 
 /**
  * A figure a sweep compares across grid points, taken from one run's summary. A run may not
- * have it (`of` gives null): a rate with nothing to count, a latency without samples. Such a
- * run is left out of that metric's mean, interval and paired differences, whose `n` says how
- * many runs had it.
+ * have it (`of` gives null, as summary.json does): a rate with nothing to count, a latency
+ * without samples. Such a run is left out of that metric's mean, interval and paired
+ * differences, whose `n` says how many runs had it.
  */
 export interface SweepMetric {
   key: string;
@@ -15,14 +15,14 @@ export interface SweepMetric {
   counts?: (s: Summary) => [number, number];
 }
 
-/** A proportion: the run's rate, or null when its denominator is 0 (nothing to count). */
+/** A proportion: the run's rate (null in summary.json when its denominator is 0: nothing to count). */
 function proportion(
   key: string,
   label: string,
-  rate: (s: Summary) => number,
+  rate: (s: Summary) => number | null,
   counts: (s: Summary) => [number, number],
 ): SweepMetric {
-  return { key, label, of: (s) => (counts(s)[1] > 0 ? rate(s) : null), counts };
+  return { key, label, of: rate, counts };
 }
 
 /** Metrics a sweep compares, each with one meaning (docs/simulator.md defines them). */
@@ -74,24 +74,20 @@ export const SWEEP_METRICS: SweepMetric[] = [
   { key: 'feesMsat', label: 'fees (msat)', of: (s) => s.money.feesMsat },
   { key: 'welfareMsat', label: 'welfare (msat)', of: (s) => s.welfare.totalMsat },
   { key: 'buyerSurplusMsat', label: 'buyer surplus (msat)', of: (s) => s.welfare.buyerSurplusMsat },
-  /** Undefined in a run without tasks. */
+  /** Undefined (null) in a run without tasks. */
   {
     key: 'buyerSurplusPerTaskMsat',
     label: 'buyer surplus per task (msat)',
-    of: (s) => (s.welfare.tasks > 0 ? s.welfare.buyerSurplusPerTaskMsat : null),
+    of: (s) => s.welfare.buyerSurplusPerTaskMsat,
   },
   { key: 'sellerProfitMsat', label: 'seller profit (msat)', of: (s) => s.welfare.sellerProfitMsat },
-  /** Latency quantiles of purchase attempts: undefined in a run without attempts. */
-  { key: 'latencyP50', label: 'latency p50 (ms)', of: (s) => latency(s, 'p50') },
-  { key: 'latencyP95', label: 'latency p95 (ms)', of: (s) => latency(s, 'p95') },
+  /** Latency quantiles of purchase attempts: undefined (null) in a run without attempts. */
+  { key: 'latencyP50', label: 'latency p50 (ms)', of: (s) => s.latency.attempts.p50 },
+  { key: 'latencyP95', label: 'latency p95 (ms)', of: (s) => s.latency.attempts.p95 },
   /** Undefined in a run without priced sales. */
   { key: 'priceCv', label: 'price dispersion (mean CV)', of: (s) => meanCv(s) },
-  /** Undefined in a run without seller revenue. */
-  {
-    key: 'hhi',
-    label: 'seller concentration (HHI)',
-    of: (s) => (s.market.revenueMsat > 0 ? s.market.hhi : null),
-  },
+  /** Undefined (null) in a run without seller revenue. */
+  { key: 'hhi', label: 'seller concentration (HHI)', of: (s) => s.market.hhi },
   /** Posted minus agreed price over agreed negotiations, all groups (0 in a run without any). */
   {
     key: 'negotiationSavingsMsat',
@@ -101,17 +97,10 @@ export const SWEEP_METRICS: SweepMetric[] = [
   proportion(
     'negotiationFailureRate',
     'negotiation failure',
-    (s) => {
-      const [failed, n] = negotiationCounts(s);
-      return round(failed / n);
-    },
+    (s) => ratio(...negotiationCounts(s)),
     negotiationCounts,
   ),
 ];
-
-function latency(s: Summary, q: 'p50' | 'p95'): number | null {
-  return s.latency.attempts.count > 0 ? s.latency.attempts[q] : null;
-}
 
 function negotiations(s: Summary) {
   return Object.values(s.negotiation ?? {});

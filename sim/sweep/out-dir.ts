@@ -10,6 +10,16 @@ import { LabError } from '../../infra/errors.js';
  * part of the new sweep; only files a sweep writes are removed, anything else stays.
  */
 
+/** Where `sim sweep <scenario>` writes without --out, relative to the working directory. */
+export function defaultSweepOutDir(scenario: string): string {
+  return join('runs', `sweep-${scenario}`);
+}
+
+/** Whether `dir` is free for a sweep's outputs: it does not exist, or it is an empty directory. */
+export function isFreeDir(dir: string): boolean {
+  return !existsSync(dir) || (statSync(dir).isDirectory() && readdirSync(dir).length === 0);
+}
+
 /** Files a sweep writes, relative to its directory (POSIX separators). */
 const TOP_OUTPUTS = ['sweep.json', 'sweep.csv', 'report.html'];
 const CHART = /^sweep-[\w-]+\.png$/;

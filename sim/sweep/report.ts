@@ -4,7 +4,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { groupChart, intervalChart, pairedChart } from './charts.js';
 import { svgToPng, toSvg } from '../report/render.js';
 import { chartGrid, htmlPage, htmlTable, type RenderedChart } from '../report/html.js';
-import { textTable } from '../report/format.js';
+import { plural, textTable } from '../report/format.js';
 import { SWEEP_METRICS, type SweepResult } from './merge.js';
 import { provenanceHtml } from './provenance.js';
 import {
@@ -18,10 +18,14 @@ import {
   pointId,
   pointTable,
   sellerShareTable,
+  sellersPerPoint,
   type PointName,
 } from './tables.js';
 
 const CHART_METRICS = HEADLINE;
+
+/** Most sellers per point the console's share table lists (the top ones by share); sweep.json and report.html list all. */
+export const CONSOLE_SELLERS = 10;
 
 /** The merged table for the console: the headline metrics per point, then paired differences from the baseline. */
 export function sweepConsoleTable(r: SweepResult): string {
@@ -34,12 +38,18 @@ export function sweepConsoleTable(r: SweepResult): string {
       `paired over common seeds against the baseline: Δ mean [95% paired t-interval], Holm-adjusted p, effect size d_z`,
       textTable(paired.header, paired.rows),
     );
-  const shares = sellerShareTable(r);
+  const sellers = sellersPerPoint(r);
+  const shares = sellerShareTable(r, undefined, CONSOLE_SELLERS);
   if (shares.rows.length)
     out.push(
       '',
-      'seller share of the sales: mean [95% t-interval over seeds, within 0 and 1]; Δ paired against the baseline',
+      'seller share of the sales: mean [95% t-interval over seeds, within 0 and 1]; Δ paired against the baseline' +
+        (sellers > CONSOLE_SELLERS ? `; the top ${CONSOLE_SELLERS} of each point by share` : ''),
       textTable(shares.header, shares.rows),
+    );
+  if (sellers > CONSOLE_SELLERS)
+    out.push(
+      `${plural(sellers, 'seller')} per point, ${CONSOLE_SELLERS} shown: every seller's share is in sweep.json (points[].sellers) and report.html (Seller shares)`,
     );
   for (const note of [fewSeedsNote(r), missingValuesNote(r)]) if (note) out.push('', note);
   return out.join('\n');
@@ -122,7 +132,7 @@ export async function writeSweepReport(dir: string, r: SweepResult): Promise<str
   }
   const html = htmlPage(
     `Sweep of ${r.scenario}`,
-    `${r.points.length} grid points × ${r.seeds.length} seeds; every metric: mean over seeds with its 95% Student-t interval (proportions: mean of the per-seed rates [interval clipped to 0..1]; others: mean ± half-width); differences: paired over common seeds, Holm-adjusted p${noteOf(r)}`,
+    `${plural(r.points.length, 'grid point')} × ${plural(r.seeds.length, 'seed')}; every metric: mean over seeds with its 95% Student-t interval (proportions: mean of the per-seed rates [interval clipped to 0..1]; others: mean ± half-width); differences: paired over common seeds, Holm-adjusted p${noteOf(r)}`,
     [
       '<h2>Grid points</h2>',
       htmlTable(legendTable(r).header, legendTable(r).rows),

@@ -1,6 +1,8 @@
 import { SWEEP_METRICS, type MergedPoint, type SweepResult } from './merge.js';
+import type { SellerShareStats } from './seller-shares.js';
 import { UNBOUNDED_RATIO, type PairedDifference } from '../metrics/paired.js';
 import { MIN_REPLICATES, type Interval } from '../metrics/stats.js';
+import { NOT_AVAILABLE, fixed } from '../report/format.js';
 
 /** The metrics the headline tables and charts show (all are in sweep.json and sweep.csv). */
 export const HEADLINE = [
@@ -10,12 +12,6 @@ export const HEADLINE = [
   'welfareMsat',
   'latencyP95',
 ];
-
-/** What a table shows for a figure that is undefined (an interval, t, p or d_z from one seed; a mean over no run). */
-export const NOT_AVAILABLE = 'n/a';
-
-/** `x.toFixed(digits)`, or n/a for an undefined figure. */
-export const fixed = (x: number | null, digits: number) => (x === null ? NOT_AVAILABLE : x.toFixed(digits));
 
 const fmt = (x: number | null) =>
   x === null ? NOT_AVAILABLE : Math.abs(x) >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(3);
@@ -160,16 +156,21 @@ export function pairedTable(
   };
 }
 
-/** Rows: each seller at each point; columns: its share of the sales and the paired difference from the baseline. */
+/**
+ * Rows: each seller at each point (by name); columns: its share of the sales and the paired
+ * difference from the baseline. A point with more than `top` sellers lists only its `top`
+ * sellers by mean share, largest first (a seller without one last; ties by name).
+ */
 export function sellerShareTable(
   r: SweepResult,
   name: PointName = byLabel,
+  top = Number.POSITIVE_INFINITY,
 ): { header: string[]; rows: string[][] } {
   const base = r.points[r.baseline];
   return {
     header: ['point', 'seller', 'share of sales', `Δ share vs ${base ? name(base) : 'baseline'}`],
     rows: r.points.flatMap((p) =>
-      Object.entries(p.sellers).map(([seller, v]) => [
+      topSellers(Object.entries(p.sellers), top).map(([seller, v]) => [
         p.index === r.baseline ? `${name(p)} (baseline)` : name(p),
         seller,
         pointCell(v.share, true, p.seeds.length),
@@ -177,4 +178,16 @@ export function sellerShareTable(
       ]),
     ),
   };
+}
+
+/** `sellers` (by name) when there are at most `top`, else the `top` with the largest mean share. */
+function topSellers<T extends [string, SellerShareStats]>(sellers: T[], top: number): T[] {
+  if (sellers.length <= top) return sellers;
+  const share = (s: T) => s[1].share.mean ?? -1;
+  return [...sellers].sort((a, b) => share(b) - share(a) || (a[0] < b[0] ? -1 : 1)).slice(0, top);
+}
+
+/** Most sellers a point has: the sellers any run of the sweep paid. */
+export function sellersPerPoint(r: SweepResult): number {
+  return Math.max(0, ...r.points.map((p) => Object.keys(p.sellers).length));
 }

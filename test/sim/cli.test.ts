@@ -73,6 +73,14 @@ describe('sim CLI', () => {
     }
   });
 
+  it('validate says what the file makes, each count with its own noun (1 reseller group, not 1 reseller groups)', async () => {
+    const io = buffers();
+    expect(await validateCommand(['resale'], io)).toBe(0);
+    expect(io.text().split('\n')[0]).toBe(
+      'ok: resale: 1 seller, 4 buyers, 1 reseller group, 0 faults, 180 s',
+    );
+  });
+
   it('run writes the report and report redraws it from summary.json', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sim-cli-run-'));
     const io = buffers();

@@ -1,19 +1,10 @@
 /** The figure scripts check their input: a wrong or partial sweep directory is one line and exit 2, never a stack trace. */
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { figure as run, tmp } from './figure-script.js';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'figure-input-'));
-
-function figure(script: 'negotiation' | 'success-vs-amount', dir: string) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', `sim/scenarios/${script}.figure.ts`, dir], {
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const figure = (script: 'negotiation' | 'success-vs-amount', dir: string) => run(script, [dir]);
 
 /** A sweep directory holding `sweep` as its sweep.json. */
 function sweepDir(sweep: unknown): string {
@@ -37,7 +28,7 @@ describe('figure scripts on a wrong input', () => {
     expect(figure('negotiation', dir)).toEqual({
       code: 2,
       out: '',
-      err: `${join(dir, 'sweep.json')} is a sweep of "quickstart", so it is not a negotiation sweep's output: run \`npm run sim -- sweep negotiation --out ${dir}\` first\n`,
+      err: `${join(dir, 'sweep.json')} is a sweep of "quickstart", so it is not a negotiation sweep's output: run \`npm run sim -- sweep negotiation --out runs/sweep-negotiation\` first and give that folder to this script (a sweep into ${dir} would replace what is there)\n`,
     });
   });
 
@@ -58,7 +49,7 @@ describe('figure scripts on a wrong input', () => {
     });
     expect(figure('success-vs-amount', dir)).toMatchObject({
       code: 2,
-      err: `point P0 has no agent group "pay-1k", so it is not a success-vs-amount sweep's output: run \`npm run sim -- sweep success-vs-amount --out ${dir}\` first\n`,
+      err: `point P0 has no agent group "pay-1k", so it is not a success-vs-amount sweep's output: run \`npm run sim -- sweep success-vs-amount --out runs/sweep-success-vs-amount\` first and give that folder to this script (a sweep into ${dir} would replace what is there)\n`,
     });
   });
 });

@@ -17,9 +17,17 @@ function idle(point: number, seed: number): SweepRun {
     seed,
     summary: {
       ...golden,
-      purchases: { ...golden.purchases, paymentsAttempted: 0, paymentsSucceeded: 0, paymentSuccessRate: 0 },
-      latency: { ...golden.latency, attempts: { ...golden.latency.attempts, count: 0, p50: 0, p95: 0 } },
-      market: { revenueMsat: 0, hhi: 0, sellers: {} },
+      purchases: {
+        ...golden.purchases,
+        paymentsAttempted: 0,
+        paymentsSucceeded: 0,
+        paymentSuccessRate: null,
+      },
+      latency: {
+        ...golden.latency,
+        attempts: { ...golden.latency.attempts, count: 0, p50: null, p95: null },
+      },
+      market: { revenueMsat: 0, hhi: null, sellers: {} },
     },
   };
 }
