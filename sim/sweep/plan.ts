@@ -82,15 +82,7 @@ export function checkSweep(
     const key = pathKey(a.path);
     if (key === SEED) throw seedAxis(a.path, from);
     const earlier = seen.get(key);
-    if (earlier !== undefined) {
-      const all = [...earlier.values, ...a.values].map((v) =>
-        typeof v === 'string' ? v : JSON.stringify(v),
-      );
-      throw new LabError(
-        'usage',
-        `--grid ${a.path} is given twice, so one axis would replace the other: give each path once with all its values, e.g. --grid '${earlier.path}=${all.join(',')}'`,
-      );
-    }
+    if (earlier !== undefined) throw repeatedAxis(earlier, a, from);
     seen.set(key, a);
   }
   for (const path of Object.keys(base))
@@ -139,6 +131,19 @@ function seedAxis(path: string, from: SweepSources): LabError<'usage'> {
     from.grid === 'file'
       ? `sweep.grid.${path} in ${fileOf(from)}: a sweep runs seeds 1..N at every grid point, so the seed cannot be a grid axis; remove it from the file's sweep.grid and set sweep.seeds (or give --seeds N)`
       : `--grid ${path}: a sweep runs seeds 1..N at every grid point, so the seed cannot be a grid axis; use --seeds N`,
+  );
+}
+
+function repeatedAxis(earlier: GridAxis, later: GridAxis, from: SweepSources): LabError<'usage'> {
+  const all = [...earlier.values, ...later.values].map((v) =>
+    typeof v === 'string' ? v : JSON.stringify(v),
+  );
+  const why = 'so one axis would replace the other';
+  return new LabError(
+    'usage',
+    from.grid === 'file'
+      ? `sweep.grid in ${fileOf(from)} names ${earlier.path} and ${later.path}, one path, ${why}: give it once with all its values (${earlier.path}: [${all.join(', ')}])`
+      : `--grid ${later.path} is given twice, ${why}: give each path once with all its values, e.g. --grid '${earlier.path}=${all.join(',')}'`,
   );
 }
 

@@ -65,6 +65,15 @@ describe('validate applies the sweep’s limits to the file’s own sweep sectio
     );
   });
 
+  it('refuses one path named twice in sweep.grid, naming the file field (not a --grid flag)', async () => {
+    const file = withSweep("  grid: { 'buyers[0].count': [2, 3], 'buyers.0.count': [4] }");
+    const message = `sweep.grid in ${file} names buyers[0].count and buyers.0.count, one path, so one axis would replace the other: give it once with all its values (buyers[0].count: [2, 3, 4])`;
+    expect(await sweepText(file)).toBe(message);
+    expect((await validateFailure(file)).text).toBe(
+      `${file}: scenario is invalid\n  ${message}\n\nfix the file and try again.`,
+    );
+  });
+
   it('accepts 1,000 seeds of one grid point, the largest the sweep runs', async () => {
     const file = withSweep('  seeds: 1000\n  grid: { durationSec: [5] }');
     expect(await validateCommand([file], io)).toBe(0);
