@@ -22,6 +22,7 @@ import { reachWarnings } from './scenario/reach.js';
 import { checkModelsNeedRegtest } from './scenario/backend-checks.js';
 import { ScenarioError } from './scenario/errors.js';
 import { codeVersion, packageVersions } from './report/provenance.js';
+import { stoppedNote, stopOnAbort } from './stopped-run.js';
 
 export interface RunOptions {
   /** Overrides the scenario's seed. */
@@ -52,6 +53,13 @@ export interface RunOptions {
    * byte-identical outputs.
    */
   executor?: 'langgraph' | 'direct';
+  /**
+   * Stops the run early (the live demo's Ctrl-C), as its time limit would, at
+   * its first moment with no purchase between payment and record (see
+   * stopped-run.ts): what was recorded up to then is written, and
+   * summary.json's first warning says where it stopped.
+   */
+  signal?: AbortSignal;
   /** Called once the market is built, before it starts (the live view's controls act on it). */
   onMarket?: (run: { engine: Engine; world: World; market: Market; recorder: Recorder }) => void;
 }
@@ -109,6 +117,19 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
   let before: LedgerEntry[] = [];
   let initialMsat = 0;
   let market: Market | undefined;
+  const conservationAt = (after: LedgerEntry[]) =>
+    computeConservation(runLedger(before, after, market?.transfers ?? new Map()), recorder.recordedSpend(), {
+      initialMsat,
+      finalMsat: world.totalMsat() ?? initialMsat,
+    });
+  // A balance that cannot be read now is "not yet": the final snapshot reports it if it lasts.
+  const settled = async () =>
+    !market ||
+    snapshot(world).then(
+      (now) => conservationAt(now).holds,
+      () => false,
+    );
+  const unlisten = stopOnAbort(opts.signal, engine, scenario.drainSec, settled);
   // Setup runs as the first activity, so anything in it that waits on the clock works on virtual time too.
   engine.spawn('market setup', async () => {
     market = await buildMarket(scenario, world, recorder, { logger, executor: opts.executor });
@@ -123,15 +144,12 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     result = await engine.run(durationMs + Math.round(scenario.drainSec * 1000));
     after = await settledSnapshot(world);
   } finally {
+    unlisten();
     await world.close();
   }
   recorder.ended(result.endedAtMs);
-  const ledger = runLedger(before, after, market?.transfers ?? new Map<string, number>());
-  const conservation = computeConservation(ledger, recorder.recordedSpend(), {
-    initialMsat,
-    finalMsat: world.totalMsat() ?? initialMsat,
-  });
-  const summary = recorder.finish(conservation);
+  const conservation = conservationAt(after);
+  const summary = stoppedNote(recorder.finish(conservation), result, scenario);
   const wallMs = performance.now() - t0;
   const meta = runMeta(scenario, opts, { seed, backend: world.backend, summary, result, wallMs });
   if (!opts.outDir) return { summary, meta, engine: result };

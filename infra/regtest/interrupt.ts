@@ -8,19 +8,12 @@
  */
 import type { Clock } from '../time/clock.js';
 import type { Logger } from '../log.js';
+import { countPresses, type SignalSource } from '../presses.js';
 
 /** Where SIGINT comes from and how to leave at once: `process`, or a test's stand-in. */
-export interface InterruptSource {
-  on(event: 'SIGINT', listener: () => void): unknown;
-  off(event: 'SIGINT', listener: () => void): unknown;
+export interface InterruptSource extends SignalSource {
   exit(code: number): void;
 }
-
-/**
- * SIGINTs this close to the last one counted are the same press: `npm run`
- * passes the terminal's SIGINT on to a child that got it already.
- */
-export const SAME_PRESS_MS = 300;
 
 /** The exit code of a command stopped by Ctrl-C (128 + SIGINT). */
 export const INTERRUPTED_EXIT = 130;
@@ -32,22 +25,20 @@ export function guardInterrupts(
 ): () => void {
   const { interrupts, logger, clock } = ctx;
   const forceAt = controller ? 3 : 2;
-  let presses = 0;
-  let last = -Infinity;
-  const onSigint = (): void => {
-    if (clock.now() - last < SAME_PRESS_MS) return;
-    last = clock.now();
-    presses++;
-    if (controller && presses === 1) {
-      logger.warn('interrupted: stopping the bring-up, then tearing down what it started');
-      controller.abort();
-    } else if (presses < forceAt) {
-      logger.warn('teardown in progress; press Ctrl-C again to exit at once');
-    } else {
-      logger.error('exiting before the teardown finished: run `npm run network:down` to stop what is left');
-      interrupts.exit(INTERRUPTED_EXIT);
-    }
-  };
-  interrupts.on('SIGINT', onSigint);
-  return () => void interrupts.off('SIGINT', onSigint);
+  return countPresses(
+    interrupts,
+    ['SIGINT'],
+    () => clock.now(),
+    (presses) => {
+      if (controller && presses === 1) {
+        logger.warn('interrupted: stopping the bring-up, then tearing down what it started');
+        controller.abort();
+      } else if (presses < forceAt) {
+        logger.warn('teardown in progress; press Ctrl-C again to exit at once');
+      } else {
+        logger.error('exiting before the teardown finished: run `npm run network:down` to stop what is left');
+        interrupts.exit(INTERRUPTED_EXIT);
+      }
+    },
+  );
 }

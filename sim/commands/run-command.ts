@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { listScenarios, loadScenario } from '../scenario/load.js';
 import { parseOverrideArgs } from '../scenario/overrides.js';
 import { checksFor } from '../market/checks.js';
@@ -8,7 +7,11 @@ import { consoleSummary } from '../report/console.js';
 import { startProgress, type CommandIo, type ExitCode } from './io.js';
 import { LabError } from '../../infra/errors.js';
 import { seedArg } from './seed-arg.js';
-import { parseArgsOnce, refuseEmptyOptions } from '../../infra/cli-options.js';
+import { parseArgsOnce, refuseEmptyOptions, usageError } from '../../infra/cli-options.js';
+import { defaultOutDir } from './out-dir.js';
+import { refuseFileInTheWay } from '../../infra/out-dir.js';
+
+export { defaultOutDir };
 
 export const RUN_HELP = `usage: sim run <scenario|file.yaml> [options]
 
@@ -57,6 +60,7 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<ExitCod
   const scenario = loadScenario(name, { overrides, checks: checksFor(backend) });
   const seed = seedOption ?? scenario.seed;
   const outDir = resolve(values.out ?? defaultOutDir(scenario.name, seed));
+  refuseFileInTheWay(outDir);
   const totalSec = Math.ceil(scenario.durationSec);
   const bar = startProgress(io, {
     name: 'run',
@@ -100,13 +104,13 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<ExitCod
 function scenarioArg(positionals: string[]): string {
   const [name, second] = positionals;
   if (name && positionals.length === 1) return name;
-  if (name === 'quickstart' && second)
-    throw new LabError(
-      'usage',
-      `expected one scenario name or file, got "${positionals.join(' ')}": npm start runs quickstart; ` +
-        `for another scenario: npm run sim -- run ${second}`,
-    );
-  throw new LabError('usage', `expected one scenario name or file\n\n${RUN_HELP}`);
+  if (!name) throw new LabError('usage', `expected one scenario name or file\n\n${RUN_HELP}`);
+  const got = `expected one scenario name or file, got ${positionals.length} (${positionals.join(', ')})`;
+  const npmStart =
+    name === 'quickstart' && positionals.length === 2
+      ? ` (npm start runs quickstart only; for another scenario: npm run sim -- run ${second})`
+      : '';
+  throw usageError(`${got}${npmStart}`);
 }
 
 /** The run's data files among what it wrote (the report and charts have their own line). */
@@ -128,16 +132,4 @@ function backendArg(backend: string, network: string | undefined): 'embedded' | 
       '--network is for --backend regtest; add --backend regtest, or drop --network',
     );
   return backend;
-}
-
-/**
- * The default --out, runs/<scenario>-<seed>. A text seed is slugged, so that
- * one such as "a/../b" adds no path parts, with a hash of it when slugging
- * changed it, so that two seeds keep two directories.
- */
-export function defaultOutDir(scenario: string, seed: string | number): string {
-  const text = String(seed);
-  const slug = text.replace(/[^\w.-]+/g, '-').slice(0, 64);
-  const hash = createHash('sha256').update(text).digest('hex').slice(0, 8);
-  return join('runs', `${scenario}-${slug === text ? slug : `${slug}-${hash}`}`);
 }

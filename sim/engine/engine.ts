@@ -21,7 +21,12 @@ export interface EngineResult {
   /** Activities still running when the time limit hit (their labels, sorted). */
   unfinished: string[];
   spawned: number;
+  /** True when `stop()` ended the run while activities were still running. */
+  stopped: boolean;
 }
+
+/** When a stopped run may end: checked at each step boundary (virtual time) or wake-up (wall clock). */
+export type StopWhen = () => boolean | Promise<boolean>;
 
 /**
  * The discrete-event engine. Activities (agent tasks, arrival loops, fault
@@ -41,6 +46,8 @@ export class Engine {
   readonly #onProgress: ((nowMs: number) => void) | undefined;
   readonly #progressEveryMs: number;
   #wakeAll: (() => void) | undefined;
+  #stopWhen: StopWhen | undefined;
+  #stopped = false;
 
   constructor({ clock, onProgress, progressEveryMs = 1000 }: EngineOptions) {
     this.clock = clock;
@@ -85,8 +92,26 @@ export class Engine {
   }
 
   /**
-   * Runs until every activity has finished or run time reaches `untilMs`.
-   * Activities still running then are abandoned and listed in `unfinished`.
+   * Ends `run()` early, as its time limit would (activities still running are
+   * abandoned and listed in `unfinished`; the result says `stopped`): at the
+   * first step boundary of virtual time, or wake-up on the wall clock, where
+   * `when()` holds, by default the next. The first call's `when` counts.
+   */
+  stop(when: StopWhen = () => true): void {
+    this.#stopWhen ??= when;
+  }
+
+  /** Whether a stop was asked for and may happen now (a step boundary: nothing but sleepers can move). */
+  async #stopsNow(): Promise<boolean> {
+    if (!this.#stopWhen || !(await this.#stopWhen())) return false;
+    this.#stopped = true;
+    return true;
+  }
+
+  /**
+   * Runs until every activity has finished, run time reaches `untilMs` or a
+   * `stop()` happens. Activities still running then are abandoned and listed
+   * in `unfinished`.
    */
   async run(untilMs: number): Promise<EngineResult> {
     const spawned = this.#nextId;
@@ -99,6 +124,8 @@ export class Engine {
         await quiesce();
         this.#throwIfFailed();
         if (this.#live.size === 0) break;
+        // Only after a stop is asked for is anything awaited here: the loop is the engine's hot path.
+        if (this.#stopWhen && (await this.#stopsNow())) break;
         const next = clock.nextWakeAt;
         if (next === undefined) {
           throw new LabError(
@@ -126,6 +153,7 @@ export class Engine {
       steps,
       unfinished: [...this.#live.values()].sort(),
       spawned: Math.max(spawned, this.#nextId),
+      stopped: this.#stopped,
     };
   }
 
@@ -134,6 +162,7 @@ export class Engine {
     const idle = new Promise<void>((resolve) => (this.#wakeAll = resolve));
     if (this.#live.size === 0) this.#wakeAll?.();
     while (this.#live.size > 0 && this.#failure === undefined) {
+      if (await this.#stopsNow()) break;
       const left = deadline - this.clock.now();
       if (left <= 0) break;
       await Promise.race([idle, this.clock.sleep(Math.min(left, 1000))]);

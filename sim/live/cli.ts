@@ -4,18 +4,22 @@
  * finished run (`--replay runs/<dir>`). Prints the page's URL.
  *
  * Order matters: every input is checked first, then the page's port is bound,
- * and only then is the market built (it truncates its run files). Exit codes:
- * 0 stopped with Ctrl-C, 1 the run failed or could not start, 2 bad command line.
+ * and only then is the market built (it truncates its run files). Ctrl-C
+ * before the run ends stops it and keeps what it recorded (stop-run.ts).
+ * Exit codes: 0 stopped with Ctrl-C, 1 the run failed or could not start,
+ * 2 bad command line, 130 a third Ctrl-C while a stopped run was being written.
  */
 import { createLogger, type Logger } from '../../infra/log.js';
 import { isLabError } from '../../infra/errors.js';
 import { usageError } from '../../infra/cli-options.js';
 import { ScenarioError } from '../scenario/errors.js';
 import { HELP, parseDemoArgs } from './demo-args.js';
-import { prepareDemo, sourceOf, type DemoPlan, type LivePlan } from './demo-setup.js';
+import { prepareDemo, runLength, sourceOf, type DemoPlan, type LivePlan } from './demo-setup.js';
+import { stopRun, stopSignals } from './stop-run.js';
 import type { LiveMarket } from './live-market.js';
 import { startLiveServer, type LiveServer } from './server.js';
 import { ignoreClosedStdout } from '../../infra/closed-stdout.js';
+import { portRefusal } from '../../services/http/port-refusal.js';
 
 ignoreClosedStdout();
 
@@ -27,12 +31,27 @@ async function main(argv: string[]): Promise<number> {
   }
   const logger = createLogger({ name: 'demo' });
   const plan = await prepareDemo(args, logger);
+  // From before the market is built, so no signal can end the process while its files are open.
+  const signal = stopSignals((press) => {
+    if (press === 2)
+      return console.error(
+        `stopping: writing what the run recorded to ${outDirOf(plan)}; press Ctrl-C again to quit at once`,
+      );
+    console.error('quitting before the stopped run was written: its files may be incomplete');
+    process.exit(130);
+  });
   const server = await bind(plan, args.port, logger);
   if (!server) return 1;
   console.log(`live market view: ${server.url}/  (Ctrl-C to stop)`);
+  if (plan.kind === 'live') console.log(runLength(plan));
   const failure =
     plan.kind === 'live' && plan.market ? watchRun(plan.market, plan) : new Promise<never>(() => {});
-  const outcome = await Promise.race([stopSignal(), failure]);
+  let outcome = await Promise.race([signal, failure]);
+  if (outcome === 'signal' && plan.kind === 'live' && plan.market) {
+    const stopped = await stopRun(plan.market, plan.outDir);
+    if (stopped.ok && stopped.message) console.log(stopped.message);
+    if (!stopped.ok) outcome = failureOf(stopped.error, plan);
+  }
   await server.close();
   if (outcome === 'signal') return 0;
   console.error(`the run failed: ${outcome.message}`);
@@ -45,44 +64,45 @@ async function bind(plan: DemoPlan, port: number, logger: Logger): Promise<LiveS
   try {
     return await startLiveServer(sourceOf(plan), { port, logger });
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') console.error(`port ${port} is in use; ${freePortHint(port)}`);
-    else if (code === 'EACCES') console.error(`not allowed to listen on port ${port}; ${freePortHint(port)}`);
-    else throw err;
+    const refusal = portRefusal(err, port);
+    if (refusal === undefined) throw err;
+    console.error(refusal);
     return undefined;
   }
 }
 
-function freePortHint(port: number): string {
-  const registry = port === 8402 ? ' (npm run registry listens on 8402 too by default)' : '';
-  return `pass --port N (or --port 0 for a free one)${registry}`;
-}
-
 /** Resolves when the market's run fails (the finished message is printed on success); never otherwise. */
-function watchRun(market: LiveMarket, plan: LivePlan): Promise<{ message: string; hint: string }> {
+function watchRun(market: LiveMarket, plan: LivePlan): Promise<RunFailure> {
   return new Promise((resolve) => {
     market.done.then(
-      () =>
-        console.log(
-          `run finished; files in ${plan.outDir} (replay: npm run demo -- --replay ${plan.outDir})`,
-        ),
-      (err: unknown) =>
-        resolve({
-          message: err instanceof Error ? err.message : String(err),
-          hint:
-            plan.backend === 'regtest'
-              ? 'check the network with `npm run network:status`, then run the demo again'
-              : 'fix the cause above and run the demo again',
-        }),
+      (out) => {
+        if (!out.engine.stopped)
+          console.log(
+            `run finished; files in ${plan.outDir} (replay: npm run demo -- --replay ${plan.outDir}); the page stays up until Ctrl-C`,
+          );
+      },
+      (err: unknown) => resolve(failureOf(err, plan)),
     );
   });
 }
 
-function stopSignal(): Promise<'signal'> {
-  return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve('signal'));
-    process.once('SIGTERM', () => resolve('signal'));
-  });
+interface RunFailure {
+  message: string;
+  hint: string;
+}
+
+function failureOf(err: unknown, plan: LivePlan): RunFailure {
+  return {
+    message: err instanceof Error ? err.message : String(err),
+    hint:
+      plan.backend === 'regtest'
+        ? 'check the network with `npm run network:status`, then run the demo again'
+        : 'fix the cause above and run the demo again',
+  };
+}
+
+function outDirOf(plan: DemoPlan): string {
+  return plan.kind === 'live' ? plan.outDir : 'its directory';
 }
 
 /** The message for an error main let through, and its exit code. */

@@ -15,28 +15,44 @@ import { isLabError } from '../../infra/errors.js';
 import { seedArg } from '../commands/seed-arg.js';
 import { MAX_SPEED, MIN_SPEED } from './paced-clock.js';
 
+/**
+ * `npm run demo` without a scenario: quickstart's market made long enough to
+ * watch and act on (8 minutes of market instead of 1), at a pace people can
+ * follow: about 4 minutes of wall time. quickstart.yaml itself is not changed
+ * (npm start and its figures use it); --set durationSec=… and --speed win.
+ */
+export const DEFAULT_DEMO = { scenario: 'quickstart', durationSec: 480, speed: 2 } as const;
+const NAMED_SPEED = 10;
+
 export const HELP = `usage: npm run demo -- [scenario|file.yaml] [options]
 
 Runs a market and serves a live view of it in the browser (open the printed URL).
+The page stays up after the run ends, until Ctrl-C.
 
-  --speed N          market seconds per wall second, ${MIN_SPEED} to ${MAX_SPEED} (default 10; embedded network)
+  --speed N          market seconds per wall second, ${MIN_SPEED} to ${MAX_SPEED} (embedded network;
+                     default ${NAMED_SPEED}, or ${DEFAULT_DEMO.speed} with no scenario)
   --seed S           seed, an integer or any text (default: the scenario's)
   --port N           port of the page (default 8402; 0 picks a free one)
   --out DIR          where the run's files go (default runs/<scenario>-<seed>-live/)
   --backend KIND     embedded (default) or regtest (real LND nodes, wall clock; needs --network)
   --network FILE     network description for --backend regtest (from npm run network:up)
   --set KEY=VALUE    override a scenario field (repeatable), e.g. --set durationSec=120
-  --replay DIR       play back a finished run from DIR/events.jsonl instead of running one
+  --replay DIR       play back a recorded run (finished or stopped) from DIR instead of running one
   -h, --help         this help
 
-Scenarios: ${listScenarios().join(', ')} (default quickstart), or a file.
+Scenarios: ${listScenarios().join(', ')}, or a file.
+With none: quickstart with ${DEFAULT_DEMO.durationSec} s of market (as --set durationSec=${DEFAULT_DEMO.durationSec}) at ${DEFAULT_DEMO.speed}x, about ${DEFAULT_DEMO.durationSec / DEFAULT_DEMO.speed / 60} min.
 Keys on the page: Space pauses, + and - change speed. More in docs/demo.md.
-Exit codes: 0 stopped with Ctrl-C, 1 the run failed or could not start, 2 bad command line.`;
+Ctrl-C before the run ends stops it and keeps what it recorded (a partial run that replays).
+Exit codes: 0 stopped with Ctrl-C, 1 the run failed or could not start, 2 bad command line,
+130 a third Ctrl-C while a stopped run was being written.`;
 
 export interface DemoArgs {
   help: boolean;
   /** Scenario name or file (default quickstart). */
   scenario: string;
+  /** No scenario was named: the run is DEFAULT_DEMO's (quickstart with a longer market). */
+  defaultRun: boolean;
   speed: number;
   port: number;
   backend: 'embedded' | 'regtest';
@@ -51,9 +67,11 @@ export interface DemoArgs {
 export function parseDemoArgs(argv: string[]): DemoArgs {
   const { values, positionals } = parseOrRefuse(argv);
   refuseEmptyOptions(values);
-  const speed = Number(values.speed);
+  const defaultRun = positionals.length === 0 && values.replay === undefined;
+  const speedText = values.speed ?? String(defaultRun ? DEFAULT_DEMO.speed : NAMED_SPEED);
+  const speed = Number(speedText);
   if (!(speed >= MIN_SPEED && speed <= MAX_SPEED))
-    throw usage(`--speed must be a number from ${MIN_SPEED} to ${MAX_SPEED}, got "${values.speed}"`);
+    throw usage(`--speed must be a number from ${MIN_SPEED} to ${MAX_SPEED}, got "${speedText}"`);
   const port = portOption('port', values.port);
   const backend = values.backend;
   if (backend !== 'embedded' && backend !== 'regtest')
@@ -68,7 +86,8 @@ export function parseDemoArgs(argv: string[]): DemoArgs {
     );
   return {
     help: values.help,
-    scenario: positionals[0] ?? 'quickstart',
+    scenario: positionals[0] ?? DEFAULT_DEMO.scenario,
+    defaultRun,
     speed,
     port,
     backend,
@@ -86,7 +105,7 @@ function parseOrRefuse(argv: string[]) {
       args: argv,
       allowPositionals: true,
       options: {
-        speed: { type: 'string', default: '10' },
+        speed: { type: 'string' },
         seed: { type: 'string' },
         port: { type: 'string', default: '8402' },
         out: { type: 'string' },

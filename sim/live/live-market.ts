@@ -52,6 +52,7 @@ export class LiveMarket implements ControlTarget {
   #error: string | undefined;
   #startNetworkMsat: number | undefined;
   #repriced = 0;
+  readonly #stop = new AbortController();
   /** Seller names by their service's origin (on real networks, URLs name ports, not sellers). */
   readonly #sellerByOrigin = new Map<string, string>();
 
@@ -81,6 +82,7 @@ export class LiveMarket implements ControlTarget {
       ...(opts.startedAt && { startedAt: opts.startedAt }),
       ...(opts.networkFile && { networkFile: opts.networkFile }),
       ...(world && { world }),
+      signal: this.#stop.signal,
       observe: (e) => this.state.apply(e),
       onMarket: (run) => this.#attach(run),
     });
@@ -88,6 +90,19 @@ export class LiveMarket implements ControlTarget {
       (out) => (this.#output = out),
       (err: unknown) => (this.#error = err instanceof Error ? err.message : String(err)),
     );
+  }
+
+  /**
+   * Stops the run (the demo's Ctrl-C) at its first moment with no purchase
+   * between payment and record, the market no longer paced meanwhile, and
+   * writes what was recorded up to then as a run whose summary says it was
+   * stopped (`sim/stopped-run.ts`). Resolves with the run's output once its
+   * files are written; a run already finished just resolves.
+   */
+  stop(): Promise<RunOutput> {
+    this.clock?.stopPacing();
+    this.#stop.abort();
+    return this.done;
   }
 
   #attach(run: Running): void {
@@ -135,7 +150,7 @@ export class LiveMarket implements ControlTarget {
       mode: 'live',
       scenario: this.scenario.name,
       backend: this.opts.backend ?? 'embedded',
-      status: this.#error ? 'failed' : out ? 'finished' : this.clock?.halted ? 'paused' : 'running',
+      status: this.#status(out),
       ...(this.#error && { error: this.#error }),
       tMs,
       endMs,
@@ -145,9 +160,17 @@ export class LiveMarket implements ControlTarget {
     };
   }
 
+  #status(out: RunOutput | undefined): Snapshot['status'] {
+    if (this.#error) return 'failed';
+    if (out) return out.engine.stopped ? 'stopped' : 'finished';
+    if (this.#stop.signal.aborted) return 'stopped';
+    return this.clock?.halted ? 'paused' : 'running';
+  }
+
   async apply(c: Control): Promise<ControlResult> {
     if (this.#output || this.#error)
       return refuse('finished', 'the run has ended; start a new one or replay it');
+    if (this.#stop.signal.aborted) return refuse('finished', 'the run is being stopped');
     const run = this.#run;
     if (!run) return refuse('not_supported', 'the market is still being built; try again in a moment');
     if (c.type === 'seek') return refuse('not_supported', 'seek works in replay only');
@@ -158,6 +181,8 @@ export class LiveMarket implements ControlTarget {
           'not_supported',
           'a real network runs on the wall clock: it cannot be paused or sped up',
         );
+      if (c.type !== 'speed' && clock.paused === (c.type === 'pause'))
+        return refuse('unchanged', `the market is already ${clock.paused ? 'paused' : 'running'}`);
       if (c.type === 'pause') clock.pause();
       else if (c.type === 'resume') clock.resume();
       else clock.setSpeed(c.speed);

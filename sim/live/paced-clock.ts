@@ -32,6 +32,7 @@ export class PacedClock extends VirtualClock {
   #speed: number;
   #paused = false;
   #halted = false;
+  #unpaced = false;
   #anchorWall: number;
   #anchorVirtual: number;
   readonly #wall: WallTime;
@@ -78,6 +79,15 @@ export class PacedClock extends VirtualClock {
     this.#reanchor();
   }
 
+  /**
+   * Pacing ends for good (the run is being stopped, and ends at its next
+   * settled moment, see sim/stopped-run.ts): a wait in progress, paused or
+   * not, ends at once, and time moves on as fast as the market computes.
+   */
+  stopPacing(): void {
+    this.#unpaced = true;
+  }
+
   /** Runs `action` between two steps of the market (never inside one). */
   between(action: () => void): void {
     this.#queue.push(action);
@@ -94,9 +104,13 @@ export class PacedClock extends VirtualClock {
     await super.stepTo(t);
   }
 
-  /** Waits (in slices, draining queued actions) until wall time allows virtual time `t`; paused, waits on. */
+  /**
+   * Waits (in slices, draining queued actions) until wall time allows virtual
+   * time `t`; paused, waits on; once `stopPacing` is called, returns at once.
+   */
   async #pace(t: number): Promise<void> {
     for (;;) {
+      if (this.#unpaced) return;
       this.#drain();
       this.#halted = this.#paused;
       if (this.#paused) {

@@ -101,6 +101,8 @@ export class Replay implements LiveSource {
   }
 
   async apply(c: Control): Promise<ControlResult> {
+    if ((c.type === 'pause' || c.type === 'resume') && this.#paused === (c.type === 'pause'))
+      return refuse('unchanged', `the replay is already ${this.#paused ? 'paused' : 'running'}`);
     if (c.type === 'pause') this.#paused = true;
     else if (c.type === 'resume') this.#paused = false;
     else if (c.type === 'speed') {

@@ -78,9 +78,13 @@ export function readTimeline(dir: string): Entry[] {
 
 /** purchases.csv's rows as purchases and sales, their times and amounts checked. */
 function purchases(csv: string): Entry[] {
+  const text = readFileSync(csv, 'utf8');
+  // A run writes the header first: an empty file is one whose run was killed before it closed its files.
+  if (text === '')
+    throw damaged(csv, 'empty, not even its header line (its run was killed before it wrote it)');
   let rows;
   try {
-    rows = parsePurchasesCsv(readFileSync(csv, 'utf8'));
+    rows = parsePurchasesCsv(text);
   } catch (err) {
     const problem = (err as Error).message.replace(/^purchases\.csv:? ?/, '');
     throw damaged(csv, problem);

@@ -8,7 +8,8 @@ export interface Snapshot {
   mode: 'live' | 'replay';
   scenario: string;
   backend: 'embedded' | 'regtest';
-  status: 'running' | 'paused' | 'finished' | 'failed';
+  /** `stopped`: a live run stopped before its end (Ctrl-C); what it recorded up to then is kept. */
+  status: 'running' | 'paused' | 'finished' | 'stopped' | 'failed';
   /** Why the run failed, when it did. */
   error?: string;
   /** Market time shown (ms since the run started) and where the run ends. */

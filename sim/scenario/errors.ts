@@ -1,4 +1,6 @@
+import type { z } from 'zod';
 import { LabError } from '../../infra/errors.js';
+import { suggestKeys } from './suggest.js';
 
 /** One problem in a scenario file: where (a dotted path such as `buyers[0].policy.params.maxMsat`) and why. */
 export interface ScenarioIssue {
@@ -54,4 +56,39 @@ export function formatPath(path: readonly PropertyKey[]): string {
     else out += out ? `.${String(key)}` : String(key);
   }
   return out;
+}
+
+/**
+ * The zod error map scenario files are read with: an unknown key names its
+ * nearest allowed key (`suggestKeys`), a missing field says to add it
+ * (`required: add policy`), and a value of the wrong type says what was
+ * expected and what was given (`expected a number, got "abc"`). Messages a
+ * schema words itself are kept.
+ */
+export const scenarioErrorMap: z.core.$ZodErrorMap = (iss) => suggestKeys(iss) ?? typeMessage(iss);
+
+const EXPECTED: Record<string, string> = {
+  number: 'a number',
+  int: 'an integer',
+  string: 'text',
+  boolean: 'true or false',
+  object: 'an object (key: value entries)',
+  array: 'a list',
+};
+
+function typeMessage(iss: z.core.$ZodRawIssue): string | undefined {
+  if (iss.code !== 'invalid_type') return undefined;
+  if (iss.input === undefined) {
+    const key = iss.path?.at(-1);
+    return typeof key === 'string' ? `required: add ${key}` : 'required';
+  }
+  return `expected ${EXPECTED[iss.expected] ?? iss.expected}, got ${given(iss.input)}`;
+}
+
+/** A value as a scenario file or `--set` would show it: text quoted, a list or object by its kind. */
+function given(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (Array.isArray(v)) return 'a list';
+  if (v !== null && typeof v === 'object') return 'an object';
+  return String(v);
 }

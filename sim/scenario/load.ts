@@ -5,9 +5,9 @@ import { parseDocument } from 'yaml';
 import { scenarioSchema, type Scenario } from './schema.js';
 import { checkFiles, checkSweepPaths } from './reach.js';
 import { checkScenario } from './checks.js';
-import { ScenarioError, formatPath, type ScenarioIssue } from './errors.js';
+import { ScenarioError, formatPath, scenarioErrorMap, type ScenarioIssue } from './errors.js';
 import { applyOverrides, type Overrides } from './overrides.js';
-import { suggestKeys } from './suggest.js';
+import { nearest } from './suggest.js';
 
 /** Where the shipped scenarios live. */
 export const SCENARIO_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'scenarios');
@@ -25,7 +25,7 @@ export type Validation = { ok: true; scenario: Scenario } | { ok: false; issues:
 
 /** Validates a parsed document (schema, cross references, extra checks) without throwing. */
 export function validateScenario(doc: unknown, checks: ScenarioCheck[] = []): Validation {
-  const parsed = scenarioSchema.safeParse(doc, { error: suggestKeys });
+  const parsed = scenarioSchema.safeParse(doc, { error: scenarioErrorMap });
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
     // Report the higher layers' problems too (policy parameters), so one pass shows everything;
@@ -62,12 +62,20 @@ export function resolveScenarioPath(nameOrPath: string): string {
       [{ path: '', message: 'scenarios are YAML (.yaml or .yml); rename the file to end in .yaml' }],
       existing[0],
     );
+  const hint = didYouMean(nameOrPath);
   throw new ScenarioError('not_found', [
     {
       path: '',
-      message: `no file "${nameOrPath}"; shipped scenarios: ${listScenarios().join(', ')}`,
+      message: `no file "${nameOrPath}"${hint}; shipped scenarios: ${listScenarios().join(', ')}`,
     },
   ]);
+}
+
+/** ` (did you mean "quickstart"?)` for a name (not a path) one typo away from a shipped scenario, else nothing. */
+function didYouMean(nameOrPath: string): string {
+  if (/[/\\]/.test(nameOrPath)) return '';
+  const near = nearest(nameOrPath.replace(YAML_FILE, ''), listScenarios());
+  return near ? ` (did you mean "${near}"?)` : '';
 }
 
 const YAML_FILE = /\.ya?ml$/;

@@ -28,8 +28,8 @@ export function unknownKeysMessage(keys: readonly string[], allowed: readonly st
 }
 
 /**
- * A zod error map for scenario files: an unknown key names the allowed keys
- * of its object and the nearest one; other issues keep zod's own text.
+ * A zod error map for unknown keys: names the allowed keys of the object and
+ * the nearest one; undefined for other issues (`scenarioErrorMap` words them).
  */
 export const suggestKeys: z.core.$ZodErrorMap = (iss) => {
   if (iss.code !== 'unrecognized_keys') return undefined;

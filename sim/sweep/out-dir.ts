@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, rmSync, rmdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { LabError } from '../../infra/errors.js';
+import { refuseFileInTheWay } from '../../infra/out-dir.js';
 
 /**
  * A sweep's --out directory: new, empty, a previous sweep's (it has sweep.json), or one holding
@@ -29,9 +30,8 @@ const RUN_SUMMARY = 'summary.json';
 
 /** Refuses an --out that exists and holds files but neither a previous sweep's sweep.json nor only a sweep's outputs. */
 export function checkOutDir(dir: string): void {
+  refuseFileInTheWay(dir);
   if (!existsSync(dir)) return;
-  if (!statSync(dir).isDirectory())
-    throw new LabError('out_dir_in_use', `--out ${dir} is a file; give a directory for the sweep's outputs`);
   const entries = readdirSync(dir);
   if (entries.length === 0 || entries.includes('sweep.json') || onlySweepOutputs(dir, entries)) return;
   const shown = entries.sort().slice(0, 3).join(', ') + (entries.length > 3 ? ', …' : '');

@@ -198,7 +198,7 @@ describe('npm start with a scenario name', () => {
     const r = await failure('run', runCommand(['quickstart', 'price-war'], io));
     expect(r).toEqual({
       code: 2,
-      text: 'expected one scenario name or file, got "quickstart price-war": npm start runs quickstart; for another scenario: npm run sim -- run price-war',
+      text: 'expected one scenario name or file, got 2 (quickstart, price-war) (npm start runs quickstart only; for another scenario: npm run sim -- run price-war); run with --help for the options',
     });
   });
 });

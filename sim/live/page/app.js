@@ -34,11 +34,13 @@ function connect() {
     else if (msg.type === 'ok') say(`Done: ${msg.applied.replace('_', ' ')}`, false);
   };
   ws.onclose = () => {
-    // A failed run stops the demo: keep its error on screen rather than a bare "disconnected".
+    // A failed or stopped run ends the demo: say so rather than a bare "disconnected".
     $('status').textContent =
       last?.status === 'failed'
         ? `failed: ${last.error} (the demo has stopped; see its terminal)`
-        : 'disconnected, retrying…';
+        : last?.status === 'stopped'
+          ? 'stopped before its end (the demo has stopped; its terminal says where the partial run is)'
+          : 'disconnected, retrying…';
     window.setTimeout(connect, 1000);
   };
 }

@@ -1,0 +1,51 @@
+/**
+ * Ctrl-C (or SIGTERM) during `npm run demo`. The first stops a live run that
+ * has not finished: market time is held, then the market runs on unpaced to
+ * its first moment with no purchase between payment and record
+ * (sim/stopped-run.ts), and what it recorded up to then is written to its
+ * directory as a run of its own, which replays (its summary.json says where
+ * it stopped). While that is written a further press
+ * only says so; the press after that quits at once (exit 130), which may
+ * leave the run's files incomplete.
+ */
+import { countPresses, SAME_PRESS_MS } from '../../infra/presses.js';
+import { stoppedAt } from '../stopped-run.js';
+import type { LiveMarket } from './live-market.js';
+
+/** What the demo says after a run is stopped, or why stopping it failed. */
+export type StopOutcome = { ok: true; message?: string } | { ok: false; error: unknown };
+
+/** Resolves at the first SIGINT or SIGTERM press (see infra/presses.ts); each later one calls `onRepeat` with its number (2, 3, …). */
+export function stopSignals(onRepeat: (press: number) => void): Promise<'signal'> {
+  return new Promise((resolve) => {
+    countPresses(
+      process,
+      ['SIGINT', 'SIGTERM'],
+      () => performance.now(),
+      (press) => (press === 1 ? resolve('signal') : onRepeat(press)),
+    );
+  });
+}
+
+/**
+ * Stops `market` if it is still running and waits for its files; says where
+ * it stopped and what `outDir` holds. Nothing to say when it had finished.
+ */
+export async function stopRun(market: LiveMarket, outDir: string): Promise<StopOutcome> {
+  try {
+    // `npm run` passes the terminal's SIGINT on to tsx, which relays it here and SIGKILLs this
+    // process if it has not seen the signal 30 ms later. Writing the run blocks the event loop
+    // for longer, so market time is held first, and the writing waits until that relay is over.
+    market.clock?.pause();
+    await new Promise((resolve) => setTimeout(resolve, SAME_PRESS_MS));
+    const out = await market.stop();
+    if (!out.engine.stopped) return { ok: true };
+    const where = stoppedAt(out.summary.endedAtMs, market.scenario);
+    return {
+      ok: true,
+      message: `${where}: the run did not finish; ${outDir} holds a partial run (replay: npm run demo -- --replay ${outDir})`,
+    };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
