@@ -1,6 +1,6 @@
 import { ARCHETYPE_CAPABILITY, type Scenario } from './schema.js';
 import type { ScenarioIssue } from './errors.js';
-import { checkNames, instanceNames, routerNames } from './node-names.js';
+import { checkNames, instanceNames, routingNodeNames } from './node-names.js';
 
 export { instanceNames, routerNames } from './node-names.js';
 
@@ -87,6 +87,13 @@ function checkResellers(s: Scenario): ScenarioIssue[] {
   return issues;
 }
 
+/** How the routers are named, for a fault naming no node. */
+function routersAre(s: Scenario): string {
+  return s.network.file === undefined
+    ? 'routers router-<n>'
+    : `routers as network.file ${s.network.file} names them`;
+}
+
 /** Faults happen within the run and name a node or seller that exists. */
 function checkFaults(s: Scenario): ScenarioIssue[] {
   const issues: ScenarioIssue[] = [];
@@ -96,7 +103,7 @@ function checkFaults(s: Scenario): ScenarioIssue[] {
     ...sellerNames,
     ...s.buyers.flatMap((g) => instanceNames(g.name, g.count)),
     ...s.resellers.flatMap((g) => instanceNames(g.name, g.count)),
-    ...routerNames(s),
+    ...routingNodeNames(s),
   ]);
   s.faults.forEach((f, i) => {
     const p = `faults[${i}]`;
@@ -106,7 +113,7 @@ function checkFaults(s: Scenario): ScenarioIssue[] {
       if (!sellerNames.has(f.seller) && !s.sellers.some((g) => g.name === f.seller))
         add(`${p}.seller`, `no seller or seller group named "${f.seller}"`);
     } else if (!nodeNames.has(f.node)) {
-      add(`${p}.node`, `no node named "${f.node}" (nodes are named <group>-<n>, routers router-<n>)`);
+      add(`${p}.node`, `no node named "${f.node}" (nodes are named <group>-<n>, ${routersAre(s)})`);
     }
   });
   return issues;

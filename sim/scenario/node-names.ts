@@ -40,6 +40,12 @@ export function networkFileNodeNames(path: string): string[] | undefined {
   }
 }
 
+/** The routing nodes' names: a SimLN `network.file`'s nodes when it has one, else `router-<n>`. */
+export function routingNodeNames(s: Scenario): string[] {
+  const file = s.network.file;
+  return (file !== undefined ? networkFileNodeNames(file) : undefined) ?? routerNames(s);
+}
+
 /** Names of the sub-agents of one reseller instance: `broker-0-sub-0`, … */
 export function subAgentNames(reseller: string, count: number): string[] {
   return instanceNames(`${reseller}-sub`, count);

@@ -29,9 +29,10 @@ function simLnFile(dir: string, aliases: [string, string]): string {
 }
 
 /** A market of one seller group ("feed") and one buyer group ("shopper") on the routers of `network`. */
-function scenarioFile(dir: string, network: string): string {
+function scenarioFile(dir: string, network: string, faults: unknown[] = []): string {
   const file = join(dir, 'market.yaml');
   const doc = {
+    faults,
     name: 'file-routers',
     durationSec: 5,
     drainSec: 5,
@@ -95,5 +96,21 @@ describe('network.file node names against the groups’ node names', () => {
     const scenario = scenarioFile(dir, simLnFile(dir, ['hub-a', 'hub-b']));
     expect(await validateCommand([scenario], io)).toBe(0);
     expect(await runIssues(scenario, join(dir, 'run'))).toBe('ran');
+  });
+
+  it('a fault names a file router by its alias; router-<n>, which such a network does not have, is refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'network-file-names-'));
+    const network = simLnFile(dir, ['hub-a', 'hub-b']);
+    const faults = (node: string) => [{ kind: 'node_offline', atSec: 1, node, forSec: 2 }];
+    expect(await validateCommand([scenarioFile(dir, network, faults('hub-a'))], io)).toBe(0);
+    const err = await validateCommand([scenarioFile(dir, network, faults('router-0'))], io).catch(
+      (e: unknown) => e,
+    );
+    expect((err as ScenarioError).issues).toEqual([
+      {
+        path: 'faults[0].node',
+        message: `no node named "router-0" (nodes are named <group>-<n>, routers as network.file ${network} names them)`,
+      },
+    ]);
   });
 });
