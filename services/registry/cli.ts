@@ -32,7 +32,8 @@ options:
   --host HOST              interface to bind (default 127.0.0.1)
   --network NAME           Lightning network of the listed sellers: regtest (default),
                            simnet, signet, testnet or mainnet; ratings need its invoices
-  --data FILE              keep listings and ratings in FILE (JSON, written atomically);
+  --data FILE              keep listings and ratings in FILE (a JSON snapshot) and FILE.journal
+                           (one fsynced line per change, folded into FILE as it grows);
                            without it the registry forgets everything on exit
   --probe-interval-ms N    health probe period (default 60000; 0 disables probing)
   --probe-timeout-ms N     a probe slower than this fails (default 5000; at least 1)

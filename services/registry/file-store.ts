@@ -1,65 +1,99 @@
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import type { RegistryData, RegistryStore } from './store.js';
-import { LabError } from '../../infra/errors.js';
+import { JournalFile } from './journal-file.js';
+import { journalLine } from './journal.js';
+import type { JournalEntry } from './registry-changes.js';
+import { readSnapshotFile, writeSnapshotFile } from './snapshot-file.js';
+import type { RegistryData, RegistryStore, SavedRegistry } from './store.js';
+import { COMPACT_FLOOR_BYTES, compactionDue, emptyRegistryData } from './store.js';
+
+/** Options of `JsonFileRegistryStore`. */
+export interface JsonFileRegistryStoreOptions {
+  /** Journal bytes below which no compaction is due (default `COMPACT_FLOOR_BYTES`, 1 MiB). */
+  compactFloorBytes?: number;
+}
 
 /**
- * A durable registry store: one JSON file, replaced atomically. Each save
- * writes `<file>.tmp`, fsyncs it and renames it over the file, so a crash
- * leaves either the old snapshot or the new one, never half of each.
+ * A durable registry store: a JSON snapshot at `path` and a journal of the
+ * changes since, `<path>.journal`, one JSON line per change. A change is
+ * appended and fsynced before the registry answers it, so a write costs the
+ * change's line whatever the registry holds. Once the journal outgrows the
+ * snapshot, the registry has it compacted in the background: the snapshot,
+ * with the seq of the last change it includes, is written to `<path>.tmp` a
+ * slice at a time, fsynced and renamed over `path`; then the journal is
+ * replaced by the lines appended meanwhile (or removed). A crash anywhere
+ * leaves a snapshot and a journal whose lines up to its seq are skipped on
+ * load, so nothing acknowledged is lost or applied twice.
  */
 export class JsonFileRegistryStore implements RegistryStore {
   readonly path: string;
+  readonly journalPath: string;
+  readonly #journal: JournalFile;
+  readonly #floor: number;
+  #snapshotBytes = 0;
+  /** Serializes journal writes with the journal's replacement at the end of a compaction. */
+  #journalLock: Promise<unknown> = Promise.resolve();
+  #compaction: Promise<void> = Promise.resolve();
+  /** While a compaction runs: the text appended since it took the registry's state, which the journal keeps. */
+  #tail: string[] | undefined;
 
-  constructor(path: string) {
+  constructor(path: string, { compactFloorBytes = COMPACT_FLOOR_BYTES }: JsonFileRegistryStoreOptions = {}) {
     this.path = path;
+    this.journalPath = `${path}.journal`;
+    this.#journal = new JournalFile(this.journalPath);
+    this.#floor = compactFloorBytes;
   }
 
-  async load(): Promise<RegistryData | undefined> {
-    let text: string;
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw err;
-    }
-    let data: unknown;
-    try {
-      data = JSON.parse(text);
-    } catch (err) {
-      throw new LabError('corrupt_store', `${this.path} is not valid JSON`, { cause: err });
-    }
-    if (!isRegistryData(data))
-      throw new LabError(
-        'corrupt_store',
-        `${this.path} is not a registry snapshot (version 1 or 2 with listings, ratings, tombstones; ratingSums in version 2)`,
-      );
-    return data;
+  async load(): Promise<SavedRegistry | undefined> {
+    const snapshot = await readSnapshotFile(this.path);
+    const journal = await this.#journal.read(snapshot?.data.seq ?? 0);
+    this.#snapshotBytes = snapshot?.bytes ?? 0;
+    if (!snapshot && journal.completeBytes + journal.tornBytes === 0) return undefined;
+    return {
+      ...(snapshot?.data ?? emptyRegistryData()),
+      journal: journal.entries,
+      warnings: journal.warnings,
+    };
   }
 
+  /** Replaces everything saved with `data`: its snapshot, and no journal. */
   async save(data: RegistryData): Promise<void> {
-    await mkdir(dirname(this.path), { recursive: true });
-    const tmp = `${this.path}.tmp`;
-    const fh = await open(tmp, 'w');
-    try {
-      await fh.writeFile(JSON.stringify(data));
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, this.path);
+    this.#snapshotBytes = await writeSnapshotFile(this.path, data);
+    await this.#locked(() => this.#journal.replace(''));
   }
-}
 
-function isRegistryData(v: unknown): v is RegistryData {
-  if (v === null || typeof v !== 'object') return false;
-  const d = v as Record<string, unknown>;
-  const sumsFit = d.version === 1 ? d.ratingSums === undefined : Array.isArray(d.ratingSums);
-  return (
-    (d.version === 1 || d.version === 2) &&
-    sumsFit &&
-    Array.isArray(d.listings) &&
-    Array.isArray(d.ratings) &&
-    Array.isArray(d.tombstones)
-  );
+  async append(entries: readonly JournalEntry[]): Promise<void> {
+    const text = entries.map(journalLine).join('');
+    await this.#locked(async () => {
+      await this.#journal.append(text);
+      this.#tail?.push(text);
+    });
+  }
+
+  compactionDue(): boolean {
+    return compactionDue(this.#journal.size, this.#snapshotBytes, this.#floor);
+  }
+
+  compact(state: () => RegistryData): Promise<void> {
+    const run = this.#compaction.then(() => this.#compactNow(state));
+    this.#compaction = run.catch(() => undefined);
+    return run;
+  }
+
+  async #compactNow(state: () => RegistryData): Promise<void> {
+    if (this.#journal.size === 0) return;
+    // Every line journaled so far is in this state; lines appended from now on may not be.
+    const data = state();
+    this.#tail = [];
+    try {
+      this.#snapshotBytes = await writeSnapshotFile(this.path, data);
+      await this.#locked(() => this.#journal.replace(this.#tail!.join('')));
+    } finally {
+      this.#tail = undefined;
+    }
+  }
+
+  #locked(fn: () => Promise<void>): Promise<void> {
+    const run = this.#journalLock.then(fn);
+    this.#journalLock = run.catch(() => undefined);
+    return run;
+  }
 }

@@ -55,12 +55,16 @@ export {
 } from './probe-fetch.js';
 export {
   MemoryRegistryStore,
-  SnapshotWriter,
+  COMPACT_FLOOR_BYTES,
+  compactionDue,
   emptyRegistryData,
   type RegistryStore,
   type RegistryData,
+  type SavedRegistry,
+  type JournalEntry,
+  type RegistryChange,
 } from './store.js';
-export { JsonFileRegistryStore } from './file-store.js';
+export { JsonFileRegistryStore, type JsonFileRegistryStoreOptions } from './file-store.js';
 export {
   attachRegistryFeed,
   subscribeFeed,

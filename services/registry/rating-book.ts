@@ -54,16 +54,14 @@ export class RatingBook {
   }
 
   /**
-   * Records a rating of `listing` if `req` proves a purchase under `rules`
-   * (see `verifyRating`) with a payment hash not used before; returns the
-   * listing's new rating.
+   * The record a rating of `listing` adds if `req` proves a purchase under
+   * `rules` (see `verifyRating`) with a payment hash not used before and the
+   * listing keeps fewer than `recordsPerListing` records; the book is not
+   * changed (`add` keeps the record). Records made before
+   * `ratingCutoff(rules)` should be pruned first, so they no longer count
+   * against the bound.
    */
-  rate(
-    listing: Listing,
-    req: RatingRequest,
-    rules: RatingRules,
-  ): RegistryResult<{ rating: ListingRating; paymentHash: string }> {
-    this.#prune(rules.now - rules.maxInvoiceAgeMs - rules.maxSkewMs);
+  check(listing: Listing, req: RatingRequest, rules: RatingRules): RegistryResult<{ record: RatingRecord }> {
     const proof = verifyRating(req, listing, rules);
     if (!proof.ok) return proof;
     const { paymentHash, amountMsat } = proof;
@@ -71,7 +69,7 @@ export class RatingBook {
       return fail('already_rated', `payment ${paymentHash} was already used to rate`);
     const full = this.#checkRoom(listing.id, rules);
     if (full) return full;
-    const rec: RatingRecord = {
+    const record: RatingRecord = {
       listingId: listing.id,
       paymentHash,
       score: req.score,
@@ -79,9 +77,19 @@ export class RatingBook {
       amountMsat: ratingWeightMsat(listing.tiers, amountMsat),
       payer: req.payer,
     };
+    return { ok: true, record };
+  }
+
+  /** Keeps `rec` (its hash used) and adds its weight to its listing's sums. */
+  add(rec: RatingRecord): void {
     this.#keep(rec);
     this.#addToSums(rec);
-    return { ok: true, rating: this.ratingOf(listing.id)!, paymentHash };
+  }
+
+  /** Whether a record made before `cutoff` is kept (`prune(cutoff)` would drop it). */
+  keepsRecordsBefore(cutoff: number): boolean {
+    const oldest = this.#records.values().next();
+    return !oldest.done && oldest.value.at < cutoff;
   }
 
   /** A listing's weighted average, count and total weight as served (see `servedRating`); undefined before its first weighted rating. */
@@ -111,12 +119,13 @@ export class RatingBook {
   }
 
   /**
-   * Drops the records made before `cutoff`: their invoices were issued at
-   * most `maxSkewMs` after they were recorded, so they are now older than
-   * `maxInvoiceAgeMs` and refused as stale before their hash is looked up.
-   * Records are in the order recorded; the scan stops at the first newer one.
+   * Drops the records made before `cutoff` (see `ratingCutoff`): their
+   * invoices were issued at most `maxSkewMs` after they were recorded, so they
+   * are now older than `maxInvoiceAgeMs` and refused as stale before their
+   * hash is looked up. Records are in the order recorded; the scan stops at
+   * the first newer one.
    */
-  #prune(cutoff: number): void {
+  prune(cutoff: number): void {
     for (const [hash, rec] of this.#records) {
       if (rec.at >= cutoff) return;
       this.#records.delete(hash);
@@ -151,6 +160,11 @@ export class RatingBook {
       count: s.count + 1,
     });
   }
+}
+
+/** When a rating arrives under `rules`, the records made before this can no longer matter: see `RatingBook.prune`. */
+export function ratingCutoff(rules: RatingRules): number {
+  return rules.now - rules.maxInvoiceAgeMs - rules.maxSkewMs;
 }
 
 function parseSum(s: RatingSum): Sums {

@@ -1,4 +1,4 @@
-import { silentLogger } from '../../infra/log.js';
+import { silentLogger, type Logger } from '../../infra/log.js';
 import { createRng, osSecrets, type Rng } from '../../infra/random.js';
 import type { Clock } from '../../infra/time/clock.js';
 import { registryLimits, type RegistryDeps, type RegistryLimits } from './registry-deps.js';
@@ -6,8 +6,10 @@ import type { RatingRequest, RatingRules } from './ratings.js';
 import { entryPriceMsat, searchListings } from './search.js';
 import type { SignedAction } from './signing.js';
 import { ChangeListeners } from './change-listeners.js';
-import { ListingTable } from './listing-table.js';
-import { RatingBook } from './rating-book.js';
+import { JournalWriter } from './journal-writer.js';
+import { ratingCutoff } from './rating-book.js';
+import type { JournalEntry } from './registry-changes.js';
+import { RegistryState } from './registry-state.js';
 import type { SignedListing, SignedRemoval } from './signed-writes.js';
 import {
   checkAddress,
@@ -18,11 +20,10 @@ import {
   checkSignature,
   fail,
   listingId,
-  pruneTombstones,
   updatedListing,
 } from './signed-writes.js';
-import type { RegistryData, RegistryStore } from './store.js';
-import { MemoryRegistryStore, SnapshotWriter, emptyRegistryData } from './store.js';
+import type { RegistryStore } from './store.js';
+import { MemoryRegistryStore } from './store.js';
 import type {
   Listing,
   ListingHealth,
@@ -39,43 +40,43 @@ export { listingId, type SignedListing, type SignedRemoval } from './signed-writ
 /**
  * The registry's state and rules, independent of HTTP: signed writes,
  * search, proven ratings, health records, and change events. Every check and
- * the write it guards happen in one synchronous step; persistence follows.
+ * the change it guards happen in one synchronous step; the change is then
+ * journaled, and a write answers once it is durable.
  */
 export class Registry {
   readonly #clock: Clock;
-  readonly #store: RegistryStore;
   readonly #maxSkewMs: number;
   readonly #ratingRules: Omit<RatingRules, 'now'>;
   readonly #rng: Rng;
   readonly #limits: RegistryLimits;
   readonly #addressPolicy: RegistryDeps['addressPolicy'];
-  readonly #listings = new ListingTable();
-  readonly #ratings: RatingBook;
-  readonly #tombstones = new Map<string, number>();
+  readonly #log: Logger;
+  #state: RegistryState;
   readonly #listeners: ChangeListeners;
-  readonly #writer: SnapshotWriter;
+  readonly #store: RegistryStore;
+  readonly #writer: JournalWriter;
 
   private constructor(deps: RegistryDeps) {
     this.#clock = deps.clock;
-    this.#store = deps.store ?? new MemoryRegistryStore();
-    this.#listeners = new ChangeListeners(deps.logger ?? silentLogger);
+    this.#log = deps.logger ?? silentLogger;
+    this.#listeners = new ChangeListeners(this.#log);
     this.#maxSkewMs = deps.maxSkewMs ?? 10 * 60_000;
     const maxInvoiceAgeMs = deps.maxInvoiceAgeMs ?? 7 * 86_400_000;
     this.#ratingRules = { network: deps.network, maxSkewMs: this.#maxSkewMs, maxInvoiceAgeMs };
     this.#rng = deps.rng ?? createRng(Buffer.from(osSecrets.bytes(16)).toString('hex'));
     this.#limits = registryLimits(deps.limits);
-    this.#ratings = new RatingBook(this.#limits.ratingsPerListing);
+    this.#state = new RegistryState(this.#limits.ratingsPerListing);
     this.#addressPolicy = deps.addressPolicy;
-    this.#writer = new SnapshotWriter(this.#store, () => this.#snapshot());
+    this.#store = deps.store ?? new MemoryRegistryStore();
+    this.#writer = new JournalWriter(this.#store, () => this.#state.snapshot(), this.#log);
   }
 
-  /** Opens a registry on `deps.store` (memory by default), loading what it saved before. */
+  /** Opens a registry on `deps.store` (memory by default), loading what it saved before: its snapshot, then its journal. */
   static async open(deps: RegistryDeps): Promise<Registry> {
     const r = new Registry(deps);
-    const data = (await r.#store.load()) ?? emptyRegistryData();
-    for (const t of data.tombstones) r.#tombstones.set(t.id, t.signedAt);
-    r.#ratings.load(data.ratings, data.ratingSums);
-    for (const l of data.listings) r.#listings.set(l.id, r.#ratings.withRating(l));
+    const saved = await r.#store.load();
+    for (const warning of saved?.warnings ?? []) r.#log.warn(warning);
+    r.#state = RegistryState.load(saved, r.#limits.ratingsPerListing);
     return r;
   }
 
@@ -86,33 +87,33 @@ export class Registry {
     const action: SignedAction = { action: 'register', listing: req.listing, signedAt: req.signedAt };
     const bad = this.#checkSignature(action, req.signature, req.listing.nodePubkey);
     if (bad) return bad;
-    if (this.#listings.has(id))
+    const { listings, tombstones, ratings } = this.#state;
+    if (listings.has(id))
       return fail('already_listed', `listing ${id} exists; update it with PUT /listings/${id}`);
-    const replayed = checkAfterRemoval(req.signedAt, this.#tombstones.get(id), id);
+    const replayed = checkAfterRemoval(req.signedAt, tombstones.get(id), id);
     if (replayed) return replayed;
     const refused =
-      checkRoom(this.#listings, req.listing.nodePubkey, this.#limits) ??
+      checkRoom(listings, req.listing.nodePubkey, this.#limits) ??
       checkAddress(req.listing.url, this.#addressPolicy);
     if (refused) return refused;
     const now = this.#clock.now();
-    const listing = this.#ratings.withRating({
+    const listing = ratings.withRating({
       ...req.listing,
       id,
       createdAt: now,
       updatedAt: now,
       signedAt: req.signedAt,
     });
-    this.#tombstones.delete(id);
-    this.#listings.set(id, listing);
-    this.#emit({ type: 'listing_added', listing });
-    await this.#persist();
+    const entry = this.#state.commit({ op: 'put', listing });
+    this.#listeners.emit({ type: 'listing_added', listing });
+    await this.#persist(entry);
     return { ok: true, listing: structuredClone(listing) };
   }
 
   /** Replaces a listing's fields; signed by the key it was registered with, newer than the last signed change. */
   async update(id: string, signed: SignedListing): Promise<RegistryResult<{ listing: Listing }>> {
     const req = structuredClone(signed);
-    const old = this.#listings.get(id);
+    const old = this.#state.listings.get(id);
     if (!old) return fail('not_found', `no listing ${id}`);
     if (req.listing.nodePubkey !== old.nodePubkey)
       return fail(
@@ -128,16 +129,16 @@ export class Registry {
     const refused = checkNewer(req.signedAt, old.signedAt) ?? checkSameUrl(id, old.url, req.listing.url);
     if (refused) return refused;
     const listing = updatedListing(id, req, old, this.#clock.now());
-    this.#listings.set(id, listing);
-    this.#emit({ type: 'listing_updated', listing });
+    const entry = this.#state.commit({ op: 'put', listing });
+    this.#listeners.emit({ type: 'listing_updated', listing });
     this.#listeners.priceChange(listing, entryPriceMsat(old), entryPriceMsat(listing));
-    await this.#persist();
+    await this.#persist(entry);
     return { ok: true, listing: structuredClone(listing) };
   }
 
   /** Removes a listing; signed by its key. Its id stays tombstoned so old registrations cannot be replayed. */
   async remove(id: string, req: SignedRemoval): Promise<RegistryResult<{ listing: Listing }>> {
-    const old = this.#listings.get(id);
+    const old = this.#state.listings.get(id);
     if (!old) return fail('not_found', `no listing ${id}`);
     const bad = this.#checkSignature(
       { action: 'remove', id, signedAt: req.signedAt },
@@ -147,11 +148,10 @@ export class Registry {
     if (bad) return bad;
     const stale = checkNewer(req.signedAt, old.signedAt);
     if (stale) return stale;
-    this.#listings.delete(id);
-    this.#tombstones.set(id, req.signedAt);
-    pruneTombstones(this.#tombstones, this.#clock.now() - this.#maxSkewMs);
-    this.#emit({ type: 'listing_removed', listing: old });
-    await this.#persist();
+    const pruneBefore = this.#clock.now() - this.#maxSkewMs;
+    const entry = this.#state.commit({ op: 'remove', id, signedAt: req.signedAt, pruneBefore });
+    this.#listeners.emit({ type: 'listing_removed', listing: old });
+    await this.#persist(entry);
     return { ok: true, listing: structuredClone(old) };
   }
 
@@ -165,53 +165,63 @@ export class Registry {
     id: string,
     req: RatingRequest,
   ): Promise<RegistryResult<{ rating: ListingRating; paymentHash: string }>> {
-    const listing = this.#listings.get(id);
+    const listing = this.#state.listings.get(id);
     if (!listing) return fail('not_found', `no listing ${id}`);
-    const rated = this.#ratings.rate(listing, req, { ...this.#ratingRules, now: this.#clock.now() });
-    if (!rated.ok) return rated;
-    const { rating, paymentHash } = rated;
-    const updated: Listing = { ...listing, rating };
-    this.#listings.set(id, updated);
-    this.#emit({ type: 'listing_updated', listing: updated });
-    await this.#persist();
-    return { ok: true, rating: { ...rating }, paymentHash };
+    const rules = { ...this.#ratingRules, now: this.#clock.now() };
+    const cutoff = ratingCutoff(rules);
+    // Records too old to rate again go first: they no longer count against the listing's bound.
+    const pruned = this.#state.ratings.keepsRecordsBefore(cutoff)
+      ? [this.#state.commit({ op: 'prune_ratings', before: cutoff })]
+      : [];
+    const checked = this.#state.ratings.check(listing, req, rules);
+    if (!checked.ok) {
+      if (pruned.length) this.#writer.appendAside(pruned);
+      return checked;
+    }
+    const entry = this.#state.commit({ op: 'rate', record: checked.record });
+    const updated = this.#state.listings.get(id)!;
+    this.#listeners.emit({ type: 'listing_updated', listing: updated });
+    await this.#persist(...pruned, entry);
+    return { ok: true, rating: { ...updated.rating! }, paymentHash: checked.record.paymentHash };
   }
 
   /** Stores a probe result (from the health prober); emits health/price changes. */
   async recordHealth(id: string, health: ListingHealth): Promise<void> {
-    const old = this.#listings.get(id);
+    const old = this.#state.listings.get(id);
     if (!old) return;
-    const listing: Listing = { ...old, health: { ...health } };
-    this.#listings.set(id, listing);
-    if (old.health?.alive !== health.alive) this.#emit({ type: 'health_changed', listing });
+    const entry = this.#state.commit({ op: 'health', id, health: { ...health } });
+    const listing = this.#state.listings.get(id)!;
+    if (old.health?.alive !== health.alive) this.#listeners.emit({ type: 'health_changed', listing });
     this.#listeners.priceChange(listing, old.health?.quotedPriceMsat, health.quotedPriceMsat);
-    await this.#persist();
+    await this.#persist(entry);
   }
 
   /** One listing (a copy), or undefined. */
   get(id: string): Listing | undefined {
-    const l = this.#listings.get(id);
+    const l = this.#state.listings.get(id);
     return l && structuredClone(l);
   }
 
   /** Filtered, sorted, limited copies. */
   search(q: ListingQuery = {}): Listing[] {
-    return searchListings(this.#listings, q, this.#rng).map((l) => structuredClone(l));
+    return searchListings(this.#state.listings, q, this.#rng).map((l) => structuredClone(l));
   }
 
   /** The same search as a JSON array, serialized from the listings themselves (no copies): the HTTP answer. */
   searchJson(q: ListingQuery = {}): string {
-    return JSON.stringify(searchListings(this.#listings, q, this.#rng));
+    return JSON.stringify(searchListings(this.#state.listings, q, this.#rng));
   }
 
   /** Every listing (copies), in id order: what the health prober walks. */
   all(): Listing[] {
-    return [...this.#listings.values()].sort((a, b) => (a.id < b.id ? -1 : 1)).map((l) => structuredClone(l));
+    return [...this.#state.listings.values()]
+      .sort((a, b) => (a.id < b.id ? -1 : 1))
+      .map((l) => structuredClone(l));
   }
 
   /** Number of listings. */
   get size(): number {
-    return this.#listings.size;
+    return this.#state.listings.size;
   }
 
   /** Calls `listener` on every change, synchronously, in order. Returns the unsubscribe function. */
@@ -219,7 +229,7 @@ export class Registry {
     return this.#listeners.subscribe(listener);
   }
 
-  /** Resolves when every change so far is in the store. */
+  /** Resolves when every change so far is in the store, as one snapshot (the journal folded into it): what a clean shutdown waits for. */
   flush(): Promise<void> {
     return this.#writer.flush();
   }
@@ -228,20 +238,8 @@ export class Registry {
     return checkSignature(action, signature, pubkey, this.#clock.now(), this.#maxSkewMs);
   }
 
-  #emit(e: RegistryEvent): void {
-    this.#listeners.emit(e);
-  }
-
-  #persist(): Promise<void> {
-    return this.#writer.save();
-  }
-
-  #snapshot(): RegistryData {
-    return {
-      version: 2,
-      listings: [...this.#listings.values()],
-      ...this.#ratings.snapshot(),
-      tombstones: [...this.#tombstones].map(([id, signedAt]) => ({ id, signedAt })),
-    };
+  /** Journals changes already applied (`RegistryState.commit`): resolves once they are durable. */
+  #persist(...entries: JournalEntry[]): Promise<void> {
+    return this.#writer.append(entries);
   }
 }

@@ -1,12 +1,19 @@
+import type { JournalEntry } from './registry-changes.js';
+import { journalLine, readJournal } from './journal.js';
 import type { Listing, RatingRecord, RatingSum } from './types.js';
 
+export type { JournalEntry, RegistryChange } from './registry-changes.js';
+
 /**
- * Everything the registry must remember across a restart. Version 2 adds
- * `ratingSums`; a version 1 snapshot (every rating record, no sums) still
- * loads, its sums rebuilt from the records.
+ * A snapshot of everything the registry must remember across a restart.
+ * Version 2 adds `ratingSums`; a version 1 snapshot (every rating record, no
+ * sums) still loads, its sums rebuilt from the records. `seq` (absent in
+ * snapshots written before the journal, read as 0) is the last journaled
+ * change the snapshot includes.
  */
 export interface RegistryData {
   version: 1 | 2;
+  seq?: number;
   listings: Listing[];
   /** One per payment hash that could still rate: the proof of purchase can be used once. */
   ratings: RatingRecord[];
@@ -16,30 +23,54 @@ export interface RegistryData {
   tombstones: { id: string; signedAt: number }[];
 }
 
+/** What a store saved: the last snapshot and the changes journaled after it. */
+export interface SavedRegistry extends RegistryData {
+  /** The changes after the snapshot's `seq`, in order: the registry applies them on load. */
+  journal: JournalEntry[];
+  /** What the registry should log on opening (a torn last journal line, ignored). */
+  warnings: string[];
+}
+
 /**
  * Persistence behind the registry. The registry keeps its working state in
  * memory (so every check-then-write is one synchronous step) and hands the
- * store a full snapshot after each change; a store only has to make that
- * snapshot durable. Snapshots are small (a listing is well under 1 KiB).
+ * store each change as a journal entry: a write costs what the change is,
+ * not what the registry holds. Now and then (when `compactionDue`) the
+ * registry has the store fold the journal into a new snapshot.
  */
 export interface RegistryStore {
-  /** The last saved snapshot, or undefined when nothing was ever saved. */
-  load(): Promise<RegistryData | undefined>;
-  /** Replaces the saved snapshot. Calls are serialized by the registry. */
-  save(data: RegistryData): Promise<void>;
+  /** The last snapshot and the changes journaled after it, or undefined when nothing was ever saved. */
+  load(): Promise<SavedRegistry | undefined>;
+  /**
+   * Makes `entries` durable after every entry appended before, resolving
+   * once they are. Calls are serialized by the registry. A store that keeps
+   * only snapshots may save `state()` instead: the registry's whole state as
+   * of the call, these entries included.
+   */
+  append(entries: readonly JournalEntry[], state: () => RegistryData): Promise<void>;
+  /** Whether the journal has outgrown the snapshot (see `compactionDue`): the registry then calls `compact` in the background. */
+  compactionDue(): boolean;
+  /**
+   * Saves `state()` (the registry's whole state as of the call; its `seq`
+   * the last change it includes) as the snapshot, and drops the journaled
+   * changes it includes while keeping those appended meanwhile. Resolves once
+   * durable; does nothing when nothing was journaled since the last snapshot.
+   */
+  compact(state: () => RegistryData): Promise<void>;
 }
 
-/** The default store: keeps a JSON copy in memory (so a "restart" with the same store instance sees the old data). */
-export class MemoryRegistryStore implements RegistryStore {
-  #json: string | undefined;
+/** Journal bytes below which no compaction is due, however small the snapshot: a small registry is not rewritten on every change. */
+export const COMPACT_FLOOR_BYTES = 1024 * 1024;
 
-  async load(): Promise<RegistryData | undefined> {
-    return this.#json === undefined ? undefined : (JSON.parse(this.#json) as RegistryData);
-  }
-
-  async save(data: RegistryData): Promise<void> {
-    this.#json = JSON.stringify(data);
-  }
+/**
+ * Whether a journal of `journalBytes` after a snapshot of `snapshotBytes`
+ * should be compacted: once it is larger than the snapshot (and than
+ * `floorBytes`). Replaying it then costs no more than reading the snapshot
+ * again, and rewriting the snapshot is paid once per as many bytes of
+ * changes, so a change costs a bounded share of it.
+ */
+export function compactionDue(journalBytes: number, snapshotBytes: number, floorBytes: number): boolean {
+  return journalBytes > Math.max(snapshotBytes, floorBytes);
 }
 
 /** An empty snapshot. */
@@ -47,39 +78,64 @@ export function emptyRegistryData(): RegistryData {
   return { version: 2, listings: [], ratings: [], ratingSums: [], tombstones: [] };
 }
 
+/** The snapshot fields of `data` (whatever else its object carries), in the order they are written. */
+export function snapshotFields(data: RegistryData): RegistryData {
+  const { version, seq, listings, ratings, ratingSums, tombstones } = data;
+  return {
+    version,
+    ...(seq !== undefined ? { seq } : {}),
+    listings,
+    ratings,
+    ...(ratingSums !== undefined ? { ratingSums } : {}),
+    tombstones,
+  };
+}
+
 /**
- * Serializes snapshot writes to a store and folds changes made while a write
- * runs into the next one: a burst of N changes costs at most two writes,
- * and every caller's promise resolves once a snapshot containing its change
- * is saved (or rejects if that save fails).
+ * The default store: a snapshot and journal lines kept as JSON text in
+ * memory, so a "restart" with the same store instance sees the old data and
+ * nothing the registry holds is shared with it. Compacts on the same bound as
+ * the file store.
  */
-export class SnapshotWriter {
-  readonly #store: RegistryStore;
-  readonly #snapshot: () => RegistryData;
-  #saving: Promise<void> = Promise.resolve();
-  #dirty = false;
+export class MemoryRegistryStore implements RegistryStore {
+  #snapshot: string | undefined;
+  #journal: string[] = [];
+  #journalChars = 0;
+  readonly #floor: number;
 
-  constructor(store: RegistryStore, snapshot: () => RegistryData) {
-    this.#store = store;
-    this.#snapshot = snapshot;
+  constructor({ compactFloorBytes = COMPACT_FLOOR_BYTES }: { compactFloorBytes?: number } = {}) {
+    this.#floor = compactFloorBytes;
   }
 
-  /** Marks the state changed and resolves when it is saved. */
-  save(): Promise<void> {
-    this.#dirty = true;
-    const next = this.#saving
-      .catch(() => undefined)
-      .then(async () => {
-        if (!this.#dirty) return;
-        this.#dirty = false;
-        await this.#store.save(this.#snapshot());
-      });
-    this.#saving = next;
-    return next;
+  async load(): Promise<SavedRegistry | undefined> {
+    if (this.#snapshot === undefined && this.#journal.length === 0) return undefined;
+    const data =
+      this.#snapshot === undefined ? emptyRegistryData() : (JSON.parse(this.#snapshot) as RegistryData);
+    const read = readJournal(Buffer.from(this.#journal.join('')), 'the in-memory journal', data.seq ?? 0);
+    return { ...data, journal: read.entries, warnings: read.warnings };
   }
 
-  /** Resolves when every change so far is saved. */
-  flush(): Promise<void> {
-    return this.#saving;
+  /** Replaces everything saved with `data`: its snapshot, and no journal. */
+  async save(data: RegistryData): Promise<void> {
+    this.#snapshot = JSON.stringify(snapshotFields(data));
+    this.#journal = [];
+    this.#journalChars = 0;
+  }
+
+  async append(entries: readonly JournalEntry[]): Promise<void> {
+    for (const e of entries) {
+      const line = journalLine(e);
+      this.#journal.push(line);
+      this.#journalChars += line.length;
+    }
+  }
+
+  compactionDue(): boolean {
+    return compactionDue(this.#journalChars, this.#snapshot?.length ?? 0, this.#floor);
+  }
+
+  /** Every journaled change is in `state()` (appends complete at once here), so the whole journal goes. */
+  async compact(state: () => RegistryData): Promise<void> {
+    if (this.#journal.length > 0) await this.save(state());
   }
 }
