@@ -2,7 +2,7 @@
  * Counting presses of Ctrl-C (or other stop signals) for commands that act
  * on the first and let a later one force an exit. Signals closer together
  * than SAME_PRESS_MS are one press: `npm run` passes the terminal's SIGINT
- * on to a child that got it already (through tsx, which relays it too).
+ * on to a child that got it already.
  */
 
 /** Signals this close to the last one counted are the same press. */

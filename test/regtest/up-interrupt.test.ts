@@ -60,9 +60,9 @@ const unavailable =
 describeRegtest(unavailable, 'Ctrl-C during a real npm run network:up', () => {
   it('stops the bring-up, tears down every daemon it started, once, and exits 130', async () => {
     const args = ['run', '--silent', 'network:up', '--', '--native', '--state', state, '--out', out];
-    // Its own process group, as a terminal's foreground job: a signal to -pid reaches npm, tsx and the CLI.
-    // With bash as the script shell npm runs tsx itself and passes the SIGINT on to it as well, so tsx
-    // relays a second one to the CLI (with the default sh in between only the terminal's arrives).
+    // Its own process group, as a terminal's foreground job: a signal to -pid reaches npm and the CLI
+    // (the script execs node, with tsx as its loader: no tsx process stands between them that could
+    // kill a CLI slow to answer). npm passes the SIGINT on to the CLI as well, so it gets two.
     const up = spawn('npm', args, {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
