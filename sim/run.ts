@@ -53,12 +53,7 @@ export interface RunOptions {
    * byte-identical outputs.
    */
   executor?: 'langgraph' | 'direct';
-  /**
-   * Stops the run early (the live demo's Ctrl-C), as its time limit would, at
-   * its first moment with no purchase between payment and record (see
-   * stopped-run.ts): what was recorded up to then is written, and
-   * summary.json's first warning says where it stopped.
-   */
+  /** Stops the run early (the demo's Ctrl-C) at its first moment with records and ledger agreeing (stopped-run.ts). */
   signal?: AbortSignal;
   /** Called once the market is built, before it starts (the live view's controls act on it). */
   onMarket?: (run: { engine: Engine; world: World; market: Market; recorder: Recorder }) => void;
