@@ -10,8 +10,8 @@ export interface CommandIo {
   now(): Date;
 }
 
-/** A command's result: the process exit code (0 ok, 1 failed, 2 usage). */
-export type ExitCode = 0 | 1 | 2;
+/** A command's result: the process exit code (0 ok, 1 failed, 2 usage, 130/143 stopped by SIGINT/SIGTERM). */
+export type ExitCode = 0 | 1 | 2 | 130 | 143;
 
 /** Progress of a long command: a bar on a terminal, plain lines on stderr otherwise. */
 export interface Progress {

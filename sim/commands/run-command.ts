@@ -2,7 +2,11 @@ import { resolve } from 'node:path';
 import { listScenarios, loadScenario } from '../scenario/load.js';
 import { parseOverrideArgs } from '../scenario/overrides.js';
 import { checksFor } from '../market/checks.js';
-import { runScenario } from '../run.js';
+import { runScenario, type RunOutput } from '../run.js';
+import type { Scenario } from '../scenario/schema.js';
+import { stoppedAt } from '../stopped-run.js';
+import { stoppedExit, watchStopPresses } from '../stop-presses.js';
+import { SAME_PRESS_MS } from '../../infra/presses.js';
 import { consoleSummary } from '../report/console.js';
 import { startProgress, type CommandIo, type ExitCode } from './io.js';
 import { LabError } from '../../infra/errors.js';
@@ -30,7 +34,8 @@ Runs one scenario and writes its report.
 
 Shipped scenarios: ${listScenarios().join(', ')}.
 Outputs: summary.json, meta.json, purchases.csv, tasks.csv, events.jsonl, report.html, charts/*.png;
-an earlier run's outputs in DIR are removed first (other files stay).`;
+an earlier run's outputs in DIR are removed first (other files stay).
+Ctrl-C (or SIGTERM) stops the run and writes what it recorded as a partial run (exit 130, 143).`;
 
 /** `sim run`: loads, validates, runs with a progress bar, prints the summary and where the report is. */
 export async function runCommand(argv: string[], io: CommandIo): Promise<ExitCode> {
@@ -61,6 +66,9 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<ExitCod
   const seed = seedOption ?? scenario.seed;
   const outDir = resolve(values.out ?? defaultOutDir(scenario.name, seed));
   refuseFileInTheWay(outDir);
+  // From before the market is built, so no signal ends the process while its files are open.
+  const presses = watchStopPresses(outDir, io.err);
+  const stop = stopAfterRelay(presses.first);
   const totalSec = Math.ceil(scenario.durationSec);
   const bar = startProgress(io, {
     name: 'run',
@@ -80,9 +88,14 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<ExitCod
       overrides,
       startedAt: io.now().toISOString(),
       onProgress: (nowMs) => bar.update(Math.min(totalSec, Math.floor(nowMs / 1000))),
+      signal: stop.signal,
     });
-    bar.update(totalSec);
+    if (!out.engine.stopped) bar.update(totalSec);
     bar.stop();
+    if (out.engine.stopped) {
+      io.out(stoppedLine(out, scenario, outDir));
+      return stoppedExit(await presses.first);
+    }
     io.out(consoleSummary(out.summary));
     io.out('');
     io.out(
@@ -97,7 +110,31 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<ExitCod
     return out.summary.conservation.holds ? 0 : 1;
   } finally {
     bar.stop();
+    stop.cancel();
+    presses.close();
   }
+}
+
+/**
+ * Aborts SAME_PRESS_MS after the first press, the market running on
+ * meanwhile: `npm run` relays the press, and the copy, were it seen only
+ * after the stopped run's writing had held the event loop, would count as a
+ * second press.
+ */
+function stopAfterRelay(first: Promise<NodeJS.Signals>): { signal: AbortSignal; cancel(): void } {
+  const stop = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  void first.then(() => (timer = setTimeout(() => stop.abort(), SAME_PRESS_MS)));
+  return { signal: stop.signal, cancel: () => clearTimeout(timer) };
+}
+
+/** `stopped at 12.0 s of 90 s of market time: …; partial run written to DIR/{summary.json,…}` */
+function stoppedLine(out: RunOutput, scenario: Scenario, outDir: string): string {
+  const where = stoppedAt(out.summary.endedAtMs, scenario);
+  const differ = out.summary.conservation.holds
+    ? ''
+    : " (its records and its ledger differ: summary.json's first warning says why)";
+  return `${where}: the run did not finish; partial run written to ${outDir}/{${(out.files ?? []).join(',')}}${differ}`;
 }
 
 // `npm start -- price-war` arrives as `run quickstart price-war`: say that npm start always runs quickstart.

@@ -15,7 +15,8 @@ import { usageError } from '../../infra/cli-options.js';
 import { ScenarioError } from '../scenario/errors.js';
 import { HELP, parseDemoArgs } from './demo-args.js';
 import { prepareDemo, runLength, sourceOf, type DemoPlan, type LivePlan } from './demo-setup.js';
-import { stopRun, stopSignals } from './stop-run.js';
+import { stopRun } from './stop-run.js';
+import { watchStopPresses } from '../stop-presses.js';
 import type { LiveMarket } from './live-market.js';
 import { startLiveServer, type LiveServer } from './server.js';
 import { ignoreClosedStdout } from '../../infra/closed-stdout.js';
@@ -32,14 +33,7 @@ async function main(argv: string[]): Promise<number> {
   const logger = createLogger({ name: 'demo' });
   const plan = await prepareDemo(args, logger);
   // From before the market is built, so no signal can end the process while its files are open.
-  const signal = stopSignals((press) => {
-    if (press === 2)
-      return console.error(
-        `stopping: writing what the run recorded to ${outDirOf(plan)}; press Ctrl-C again to quit at once`,
-      );
-    console.error('quitting before the stopped run was written: its files may be incomplete');
-    process.exit(130);
-  });
+  const signal = watchStopPresses(outDirOf(plan), console.error).first.then(() => 'signal' as const);
   const server = await bind(plan, args.port, logger);
   if (!server) return 1;
   console.log(`live market view: ${server.url}/  (Ctrl-C to stop)`);

@@ -4,28 +4,15 @@
  * its first moment with no purchase between payment and record
  * (sim/stopped-run.ts), and what it recorded up to then is written to its
  * directory as a run of its own, which replays (its summary.json says where
- * it stopped). While that is written a further press
- * only says so; the press after that quits at once (exit 130), which may
- * leave the run's files incomplete.
+ * it stopped). Presses after the first are handled as sim/stop-presses.ts
+ * says.
  */
-import { countPresses, SAME_PRESS_MS } from '../../infra/presses.js';
+import { SAME_PRESS_MS } from '../../infra/presses.js';
 import { stoppedAt } from '../stopped-run.js';
 import type { LiveMarket } from './live-market.js';
 
 /** What the demo says after a run is stopped, or why stopping it failed. */
 export type StopOutcome = { ok: true; message?: string } | { ok: false; error: unknown };
-
-/** Resolves at the first SIGINT or SIGTERM press (see infra/presses.ts); each later one calls `onRepeat` with its number (2, 3, …). */
-export function stopSignals(onRepeat: (press: number) => void): Promise<'signal'> {
-  return new Promise((resolve) => {
-    countPresses(
-      process,
-      ['SIGINT', 'SIGTERM'],
-      () => performance.now(),
-      (press) => (press === 1 ? resolve('signal') : onRepeat(press)),
-    );
-  });
-}
 
 /**
  * Stops `market` if it is still running and waits for its files; says where
