@@ -20,9 +20,9 @@ export type StopOutcome = { ok: true; message?: string } | { ok: false; error: u
  */
 export async function stopRun(market: LiveMarket, outDir: string): Promise<StopOutcome> {
   try {
-    // `npm run` passes the terminal's SIGINT on to tsx, which relays it here and SIGKILLs this
-    // process if it has not seen the signal 30 ms later. Writing the run blocks the event loop
-    // for longer, so market time is held first, and the writing waits until that relay is over.
+    // `npm run` passes the terminal's SIGINT on a second time, a few ms later. Writing the run
+    // blocks the event loop for longer, and a copy seen only after it would count as a second
+    // press, so market time is held first and the writing waits until that copy is in.
     market.clock?.pause();
     await new Promise((resolve) => setTimeout(resolve, SAME_PRESS_MS));
     const out = await market.stop();
