@@ -5,8 +5,8 @@ import type { Scenario } from './scenario/schema.js';
 /**
  * A run stopped before its end (`RunOptions.signal`: the live demo's Ctrl-C)
  * writes what it recorded up to the stop: every row and event before it, and
- * a summary of them. It says so first among summary.json's warnings, so no
- * one takes it for a whole run.
+ * a summary of them. summary.json says so (`stopped: true`, and first among
+ * its warnings, where it stopped), so no one takes it for a whole run.
  */
 export function stoppedNote(summary: Summary, result: EngineResult, scenario: Scenario): Summary {
   if (!result.stopped) return summary;
@@ -14,7 +14,15 @@ export function stoppedNote(summary: Summary, result: EngineResult, scenario: Sc
     ? 'its figures cover the market up to the stop only'
     : `purchases were still between payment and record when it stopped (no moment without one came within drainSec, ${scenario.drainSec} s), so its records and its ledger differ`;
   const note = `${stoppedAt(result.endedAtMs, scenario)}: the run did not finish, and ${figures}`;
-  return { ...summary, warnings: [note, ...summary.warnings] };
+  return afterEndedAt({ ...summary, warnings: [note, ...summary.warnings] });
+}
+
+/** `summary` with `stopped: true` placed after `endedAtMs`, where summary.json's readers look for where a run ended. */
+function afterEndedAt(summary: Summary): Summary {
+  const entries = Object.entries(summary).flatMap(([k, v]) =>
+    k === 'endedAtMs' ? [[k, v] as const, ['stopped', true] as const] : [[k, v] as const],
+  );
+  return Object.fromEntries(entries) as unknown as Summary;
 }
 
 /**

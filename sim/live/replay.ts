@@ -86,7 +86,13 @@ export class Replay implements LiveSource {
       mode: 'replay',
       scenario: this.summary?.scenario ?? 'recorded run',
       backend: this.summary?.backend ?? 'embedded',
-      status: finished ? 'finished' : this.#paused ? 'paused' : 'running',
+      status: finished
+        ? this.summary?.stopped
+          ? 'stopped'
+          : 'finished'
+        : this.#paused
+          ? 'paused'
+          : 'running',
       tMs: this.#tMs,
       endMs: this.endMs,
       speed: this.#speed,

@@ -114,6 +114,7 @@ const summarySchema = z.looseObject({
   scenario: z.string(),
   backend: z.enum(['embedded', 'regtest']).optional(),
   endedAtMs: ms,
+  stopped: z.literal(true).optional(),
   conservation: z.looseObject({
     holds: z.boolean(),
     debitsMsat: z.number(),

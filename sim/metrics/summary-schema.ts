@@ -111,6 +111,7 @@ export const summarySchema: z.ZodType<Summary> = z.object({
   scenarioHash: z.string(),
   durationMs: num,
   endedAtMs: num,
+  stopped: z.literal(true).optional(),
   counts: numbers('buyers', 'sellers', 'resellers', 'subAgents', 'routers', 'tasks'),
   purchases: funnel.extend({ total: num, byOutcome: counts, byFailure: counts }),
   money: numbers('spentMsat', 'feesMsat', 'sales').extend(measures('meanPaidMsat', 'feeRate').shape),

@@ -25,6 +25,8 @@ export interface Summary extends RowAggregates {
   scenarioHash: string;
   durationMs: number;
   endedAtMs: number;
+  /** true when the run was stopped before its end (Ctrl-C or SIGTERM during `sim run` or the demo): its figures cover the market up to endedAtMs only; absent: it ran its whole length. */
+  stopped?: true;
   counts: {
     buyers: number;
     sellers: number;

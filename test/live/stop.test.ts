@@ -30,7 +30,7 @@ function replayedTotals(dir: string) {
   try {
     replay.seek(replay.endMs);
     const s = replay.snapshot();
-    return { endMs: replay.endMs, totals: s.totals };
+    return { endMs: replay.endMs, status: s.status, totals: s.totals };
   } finally {
     replay.close();
   }
@@ -63,7 +63,7 @@ function npmDemo(args: string[]) {
 }
 
 describe('Ctrl-C during npm run demo', () => {
-  test('stops the run, says where, exits 0, and leaves a partial run whose files replay with its totals', async () => {
+  test('stops the run, says where, exits 0, and leaves a partial run whose files replay with its totals, ending as stopped', async () => {
     const out = join(tempDir(), 'run');
     const demo = npmDemo(['price-war', '--speed', '25', '--port', '0', '--out', out]);
     await until('the page URL', () => demo.text.out.includes('live market view:'), 60_000);
@@ -85,7 +85,7 @@ describe('Ctrl-C during npm run demo', () => {
     expect(readFileSync(join(out, 'purchases.csv'), 'utf8').startsWith(csvHeader())).toBe(true);
     expect(readFileSync(join(out, 'tasks.csv'), 'utf8').startsWith(taskCsvHeader())).toBe(true);
     const replayed = replayedTotals(out);
-    expect(replayed.endMs).toBe(summary.endedAtMs);
+    expect([replayed.endMs, replayed.status]).toEqual([summary.endedAtMs, 'stopped']);
     expect(replayed.totals).toMatchObject(pageTotals(summary));
     expect(replayed.totals.conservation?.ok).toBe(true);
   }, 180_000);

@@ -39,6 +39,16 @@ describe('a run stopped before its end', () => {
     });
   });
 
+  it('says so in summary.json as stopped: true, right after endedAtMs', async () => {
+    const { out } = await stoppedAtFirstPayment();
+    const keys = Object.keys(out.summary);
+    expect(out.summary.stopped).toBe(true);
+    expect(keys.slice(keys.indexOf('endedAtMs'), keys.indexOf('endedAtMs') + 2)).toEqual([
+      'endedAtMs',
+      'stopped',
+    ]);
+  });
+
   it('says so first among its warnings, with where it stopped of the whole run', async () => {
     const { out } = await stoppedAtFirstPayment();
     expect(out.summary.warnings[0]).toBe(
@@ -51,6 +61,7 @@ describe('a run stopped before its end', () => {
       signal: new AbortController().signal,
     });
     expect(out.engine.stopped).toBe(false);
+    expect('stopped' in out.summary).toBe(false);
     expect(out.summary.warnings.some((w) => w.startsWith('stopped at'))).toBe(false);
   });
 });
