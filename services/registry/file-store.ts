@@ -19,7 +19,7 @@ export interface JsonFileRegistryStoreOptions {
  * snapshot, the registry has it compacted in the background: the snapshot,
  * with the seq of the last change it includes, is written to `<path>.tmp` a
  * slice at a time, fsynced and renamed over `path`; then the journal is
- * replaced by the lines appended meanwhile (or removed). A crash anywhere
+ * replaced by the lines the snapshot lacks (or removed). A crash anywhere
  * leaves a snapshot and a journal whose lines up to its seq are skipped on
  * load, so nothing acknowledged is lost or applied twice.
  */
@@ -32,8 +32,10 @@ export class JsonFileRegistryStore implements RegistryStore {
   /** Serializes journal writes with the journal's replacement at the end of a compaction. */
   #journalLock: Promise<unknown> = Promise.resolve();
   #compaction: Promise<void> = Promise.resolve();
-  /** While a compaction runs: the text appended since it took the registry's state, which the journal keeps. */
+  /** While a compaction runs: the journal text its snapshot lacks (appended since it took the registry's state, or not applied then), which the journal keeps. */
   #tail: string[] | undefined;
+  /** The entries of the last append that succeeded. */
+  #lastAppended: readonly JournalEntry[] = [];
 
   constructor(path: string, { compactFloorBytes = COMPACT_FLOOR_BYTES }: JsonFileRegistryStoreOptions = {}) {
     this.path = path;
@@ -65,6 +67,7 @@ export class JsonFileRegistryStore implements RegistryStore {
     await this.#locked(async () => {
       await this.#journal.append(text);
       this.#tail?.push(text);
+      this.#lastAppended = entries;
     });
   }
 
@@ -80,9 +83,11 @@ export class JsonFileRegistryStore implements RegistryStore {
 
   async #compactNow(state: () => RegistryData): Promise<void> {
     if (this.#journal.size === 0) return;
-    // Every line journaled so far is in this state; lines appended from now on may not be.
+    // Every line journaled so far is in this state but those of the last append, which the
+    // registry applies once it resolves (maybe not yet); lines appended from now on may not be.
     const data = state();
-    this.#tail = [];
+    const unapplied = this.#lastAppended.filter((e) => e.seq > (data.seq ?? 0));
+    this.#tail = [unapplied.map(journalLine).join('')];
     try {
       this.#snapshotBytes = await writeSnapshotFile(this.path, data);
       await this.#locked(() => this.#journal.replace(this.#tail!.join('')));

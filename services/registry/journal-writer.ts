@@ -1,73 +1,87 @@
 import type { Logger } from '../../infra/log.js';
-import type { JournalEntry } from './registry-changes.js';
-import type { RegistryData, RegistryStore } from './store.js';
+import type { JournalEntry, RegistryChange } from './registry-changes.js';
+import type { RegistryState } from './registry-state.js';
+import type { RegistryStore } from './store.js';
 
 /**
- * Hands the registry's changes to its store in order. Changes made while a
- * write runs go out together in the next one (a burst of N changes costs at
- * most two writes); every caller's promise resolves once a write holding its
- * entries is durable, or rejects if that write fails, and then those entries
- * stay queued, ahead of later ones, for the next write (a journal never
- * skips a change). After a write, a compaction the store says is due runs in
- * the background, off the caller's path.
+ * Runs the registry's writes one at a time (`inTurn`), and makes each
+ * change durable before it is applied (`commit`): a write checks what the
+ * registry holds, hands its change to the store, and applies it only once
+ * the store has it. A write the store fails leaves the registry as it was,
+ * so the request answered 503 can be sent again and is checked afresh. After
+ * a write, a compaction the store says is due runs in the background, off
+ * the caller's path.
  */
 export class JournalWriter {
   readonly #store: RegistryStore;
-  readonly #state: () => RegistryData;
+  readonly #state: () => RegistryState;
   readonly #log: Logger;
-  #queued: JournalEntry[] = [];
-  #writing: Promise<void> = Promise.resolve();
+  #turn: Promise<unknown> = Promise.resolve();
+  /** Changes applied already but not journaled yet (a rating's prune of old records): they go ahead of the next change. */
+  #unwritten: JournalEntry[] = [];
   #compacting = false;
 
-  constructor(store: RegistryStore, state: () => RegistryData, log: Logger) {
+  constructor(store: RegistryStore, state: () => RegistryState, log: Logger) {
     this.#store = store;
     this.#state = state;
     this.#log = log;
   }
 
-  /** Queues `entries` and resolves when they are durable. */
-  append(entries: readonly JournalEntry[]): Promise<void> {
-    this.#queued.push(...entries);
-    const next = this.#writing.catch(() => undefined).then(() => this.#write());
-    this.#writing = next;
-    return next;
+  /** Runs `step` once every step started before has finished, whether it succeeded or not. */
+  inTurn<T>(step: () => Promise<T>): Promise<T> {
+    const run = this.#turn.then(step);
+    this.#turn = run.catch(() => undefined);
+    return run;
   }
 
   /**
-   * Queues `entries` no answer waits for (a refused rating's prune of old
-   * records): a write that fails keeps them queued for the next, so the
-   * failure is only logged.
+   * Journals `changes` as the next ones (after the unwritten ones) and applies
+   * them once durable; rejects, having applied none of them, when the store
+   * fails. Call it within a turn.
    */
-  appendAside(entries: readonly JournalEntry[]): void {
-    this.append(entries).catch((err: unknown) =>
+  async commit(...changes: RegistryChange[]): Promise<void> {
+    const state = this.#state();
+    const entries = changes.map((change, i) => ({ seq: state.seq + 1 + i, change }));
+    const batch = [...this.#unwritten, ...entries];
+    if (batch.length === 0) return;
+    await this.#store.append(batch, () => state.snapshot());
+    this.#unwritten = [];
+    for (const e of entries) state.apply(e);
+    this.#compactIfDue();
+  }
+
+  /**
+   * Applies `change` at once and journals it ahead of the next change: only
+   * for a change no answer depends on and no rule misses if it is lost (a
+   * prune of rating records too old to rate again; the next rating prunes
+   * them anyway).
+   */
+  applyUnwritten(change: RegistryChange): void {
+    const state = this.#state();
+    const entry = { seq: state.seq + 1, change };
+    state.apply(entry);
+    this.#unwritten.push(entry);
+  }
+
+  /** Journals the unwritten changes, if any, in a turn of their own; a failure is only logged (they go with the next write). */
+  writeUnwritten(): void {
+    if (this.#unwritten.length === 0) return;
+    this.inTurn(() => this.commit()).catch((err: unknown) =>
       this.#log.warn({ err }, 'registry change not journaled yet; it goes with the next write'),
     );
   }
 
   /** Resolves when every change so far is saved in one snapshot (the journal folded into it): what a clean shutdown waits for. */
   async flush(): Promise<void> {
-    await this.#writing.catch(() => undefined);
-    await this.#store.compact(this.#state);
-  }
-
-  async #write(): Promise<void> {
-    if (this.#queued.length === 0) return;
-    const batch = this.#queued;
-    this.#queued = [];
-    try {
-      await this.#store.append(batch, this.#state);
-    } catch (err) {
-      this.#queued = [...batch, ...this.#queued];
-      throw err;
-    }
-    this.#compactIfDue();
+    await this.#turn;
+    await this.#store.compact(() => this.#state().snapshot());
   }
 
   #compactIfDue(): void {
     if (this.#compacting || !this.#store.compactionDue()) return;
     this.#compacting = true;
     this.#store
-      .compact(this.#state)
+      .compact(() => this.#state().snapshot())
       .catch((err: unknown) =>
         this.#log.error(
           { err },

@@ -8,9 +8,10 @@ import type { Listing } from './types.js';
 
 /**
  * What the registry holds: listings, proven ratings, tombstones, and the
- * number of changes made so far. It changes only through `commit` (live) and
- * `load` (a snapshot, then the journal), both of which apply each change with
- * the same code, so a reopened registry holds what it held before.
+ * number of changes made so far. It changes only through `apply` (live, each
+ * change once it is journaled) and `load` (a snapshot, then the journal),
+ * both of which apply each change with the same code, so a reopened registry
+ * holds what it held before.
  */
 export class RegistryState {
   readonly listings = new ListingTable();
@@ -52,10 +53,12 @@ export class RegistryState {
     return this.#seq;
   }
 
-  /** Applies `change` as the next change and returns its journal entry. */
-  commit(change: RegistryChange): JournalEntry {
-    this.#apply(change);
-    return { seq: ++this.#seq, change };
+  /** Applies `entry`, which must be the next change (seq one above the last): live, once it is journaled. */
+  apply(entry: JournalEntry): void {
+    if (entry.seq !== this.#seq + 1)
+      throw new Error(`change ${entry.seq} applied after change ${this.#seq}: changes apply in order`);
+    this.#apply(entry.change);
+    this.#seq = entry.seq;
   }
 
   /**

@@ -8,7 +8,6 @@ import type { SignedAction } from './signing.js';
 import { ChangeListeners } from './change-listeners.js';
 import { JournalWriter } from './journal-writer.js';
 import { ratingCutoff } from './rating-book.js';
-import type { JournalEntry } from './registry-changes.js';
 import { RegistryState } from './registry-state.js';
 import type { SignedListing, SignedRemoval } from './signed-writes.js';
 import {
@@ -39,9 +38,11 @@ export { listingId, type SignedListing, type SignedRemoval } from './signed-writ
 
 /**
  * The registry's state and rules, independent of HTTP: signed writes,
- * search, proven ratings, health records, and change events. Every check and
- * the change it guards happen in one synchronous step; the change is then
- * journaled, and a write answers once it is durable.
+ * search, proven ratings, health records, and change events. Writes run one
+ * at a time: each checks what the registry holds, has its change journaled,
+ * and applies it (and emits its events) only once it is durable. A write the
+ * store fails changes nothing: the request answered 503 is checked afresh
+ * when it is sent again, and gets the answer a first try would have got.
  */
 export class Registry {
   readonly #clock: Clock;
@@ -68,7 +69,7 @@ export class Registry {
     this.#state = new RegistryState(this.#limits.ratingsPerListing);
     this.#addressPolicy = deps.addressPolicy;
     this.#store = deps.store ?? new MemoryRegistryStore();
-    this.#writer = new JournalWriter(this.#store, () => this.#state.snapshot(), this.#log);
+    this.#writer = new JournalWriter(this.#store, () => this.#state, this.#log);
   }
 
   /** Opens a registry on `deps.store` (memory by default), loading what it saved before: its snapshot, then its journal. */
@@ -81,78 +82,80 @@ export class Registry {
   }
 
   /** Adds a listing signed by its node key (a copy is checked and kept: the caller's objects stay its own). */
-  async register(signed: SignedListing): Promise<RegistryResult<{ listing: Listing }>> {
+  register(signed: SignedListing): Promise<RegistryResult<{ listing: Listing }>> {
     const req = structuredClone(signed);
     const id = listingId(req.listing.nodePubkey, req.listing.url);
     const action: SignedAction = { action: 'register', listing: req.listing, signedAt: req.signedAt };
-    const bad = this.#checkSignature(action, req.signature, req.listing.nodePubkey);
-    if (bad) return bad;
-    const { listings, tombstones, ratings } = this.#state;
-    if (listings.has(id))
-      return fail('already_listed', `listing ${id} exists; update it with PUT /listings/${id}`);
-    const replayed = checkAfterRemoval(req.signedAt, tombstones.get(id), id);
-    if (replayed) return replayed;
-    const refused =
-      checkRoom(listings, req.listing.nodePubkey, this.#limits) ??
-      checkAddress(req.listing.url, this.#addressPolicy);
-    if (refused) return refused;
-    const now = this.#clock.now();
-    const listing = ratings.withRating({
-      ...req.listing,
-      id,
-      createdAt: now,
-      updatedAt: now,
-      signedAt: req.signedAt,
+    return this.#writer.inTurn(async () => {
+      const bad = this.#checkSignature(action, req.signature, req.listing.nodePubkey);
+      if (bad) return bad;
+      const { listings, tombstones, ratings } = this.#state;
+      if (listings.has(id))
+        return fail('already_listed', `listing ${id} exists; update it with PUT /listings/${id}`);
+      const refused =
+        checkAfterRemoval(req.signedAt, tombstones.get(id), id) ??
+        checkRoom(listings, req.listing.nodePubkey, this.#limits) ??
+        checkAddress(req.listing.url, this.#addressPolicy);
+      if (refused) return refused;
+      const now = this.#clock.now();
+      const listing = ratings.withRating({
+        ...req.listing,
+        id,
+        createdAt: now,
+        updatedAt: now,
+        signedAt: req.signedAt,
+      });
+      await this.#writer.commit({ op: 'put', listing });
+      this.#listeners.emit({ type: 'listing_added', listing });
+      return { ok: true, listing: structuredClone(listing) };
     });
-    const entry = this.#state.commit({ op: 'put', listing });
-    this.#listeners.emit({ type: 'listing_added', listing });
-    await this.#persist(entry);
-    return { ok: true, listing: structuredClone(listing) };
   }
 
   /** Replaces a listing's fields; signed by the key it was registered with, newer than the last signed change. */
-  async update(id: string, signed: SignedListing): Promise<RegistryResult<{ listing: Listing }>> {
+  update(id: string, signed: SignedListing): Promise<RegistryResult<{ listing: Listing }>> {
     const req = structuredClone(signed);
-    const old = this.#state.listings.get(id);
-    if (!old) return fail('not_found', `no listing ${id}`);
-    if (req.listing.nodePubkey !== old.nodePubkey)
-      return fail(
-        'pubkey_mismatch',
-        `listing ${id} belongs to ${old.nodePubkey}, not ${req.listing.nodePubkey}`,
-      );
-    const bad = this.#checkSignature(
-      { action: 'update', id, listing: req.listing, signedAt: req.signedAt },
-      req.signature,
-      old.nodePubkey,
-    );
-    if (bad) return bad;
-    const refused = checkNewer(req.signedAt, old.signedAt) ?? checkSameUrl(id, old.url, req.listing.url);
-    if (refused) return refused;
-    const listing = updatedListing(id, req, old, this.#clock.now());
-    const entry = this.#state.commit({ op: 'put', listing });
-    this.#listeners.emit({ type: 'listing_updated', listing });
-    this.#listeners.priceChange(listing, entryPriceMsat(old), entryPriceMsat(listing));
-    await this.#persist(entry);
-    return { ok: true, listing: structuredClone(listing) };
+    return this.#writer.inTurn(async () => {
+      const old = this.#state.listings.get(id);
+      if (!old) return fail('not_found', `no listing ${id}`);
+      if (req.listing.nodePubkey !== old.nodePubkey)
+        return fail(
+          'pubkey_mismatch',
+          `listing ${id} belongs to ${old.nodePubkey}, not ${req.listing.nodePubkey}`,
+        );
+      const refused =
+        this.#checkSignature(
+          { action: 'update', id, listing: req.listing, signedAt: req.signedAt },
+          req.signature,
+          old.nodePubkey,
+        ) ??
+        checkNewer(req.signedAt, old.signedAt) ??
+        checkSameUrl(id, old.url, req.listing.url);
+      if (refused) return refused;
+      const listing = updatedListing(id, req, old, this.#clock.now());
+      await this.#writer.commit({ op: 'put', listing });
+      this.#listeners.emit({ type: 'listing_updated', listing });
+      this.#listeners.priceChange(listing, entryPriceMsat(old), entryPriceMsat(listing));
+      return { ok: true, listing: structuredClone(listing) };
+    });
   }
 
   /** Removes a listing; signed by its key. Its id stays tombstoned so old registrations cannot be replayed. */
-  async remove(id: string, req: SignedRemoval): Promise<RegistryResult<{ listing: Listing }>> {
-    const old = this.#state.listings.get(id);
-    if (!old) return fail('not_found', `no listing ${id}`);
-    const bad = this.#checkSignature(
-      { action: 'remove', id, signedAt: req.signedAt },
-      req.signature,
-      old.nodePubkey,
-    );
-    if (bad) return bad;
-    const stale = checkNewer(req.signedAt, old.signedAt);
-    if (stale) return stale;
-    const pruneBefore = this.#clock.now() - this.#maxSkewMs;
-    const entry = this.#state.commit({ op: 'remove', id, signedAt: req.signedAt, pruneBefore });
-    this.#listeners.emit({ type: 'listing_removed', listing: old });
-    await this.#persist(entry);
-    return { ok: true, listing: structuredClone(old) };
+  remove(id: string, req: SignedRemoval): Promise<RegistryResult<{ listing: Listing }>> {
+    return this.#writer.inTurn(async () => {
+      const old = this.#state.listings.get(id);
+      if (!old) return fail('not_found', `no listing ${id}`);
+      const refused =
+        this.#checkSignature(
+          { action: 'remove', id, signedAt: req.signedAt },
+          req.signature,
+          old.nodePubkey,
+        ) ?? checkNewer(req.signedAt, old.signedAt);
+      if (refused) return refused;
+      const pruneBefore = this.#clock.now() - this.#maxSkewMs;
+      await this.#writer.commit({ op: 'remove', id, signedAt: req.signedAt, pruneBefore });
+      this.#listeners.emit({ type: 'listing_removed', listing: old });
+      return { ok: true, listing: structuredClone(old) };
+    });
   }
 
   /**
@@ -161,39 +164,40 @@ export class Registry {
    * payment hash, weighted by the amount paid up to the dearest tier; at most
    * `limits.ratingsPerListing` records kept per listing.
    */
-  async rate(
+  rate(
     id: string,
     req: RatingRequest,
   ): Promise<RegistryResult<{ rating: ListingRating; paymentHash: string }>> {
-    const listing = this.#state.listings.get(id);
-    if (!listing) return fail('not_found', `no listing ${id}`);
-    const rules = { ...this.#ratingRules, now: this.#clock.now() };
-    const cutoff = ratingCutoff(rules);
-    // Records too old to rate again go first: they no longer count against the listing's bound.
-    const pruned = this.#state.ratings.keepsRecordsBefore(cutoff)
-      ? [this.#state.commit({ op: 'prune_ratings', before: cutoff })]
-      : [];
-    const checked = this.#state.ratings.check(listing, req, rules);
-    if (!checked.ok) {
-      if (pruned.length) this.#writer.appendAside(pruned);
-      return checked;
-    }
-    const entry = this.#state.commit({ op: 'rate', record: checked.record });
-    const updated = this.#state.listings.get(id)!;
-    this.#listeners.emit({ type: 'listing_updated', listing: updated });
-    await this.#persist(...pruned, entry);
-    return { ok: true, rating: { ...updated.rating! }, paymentHash: checked.record.paymentHash };
+    return this.#writer.inTurn(async () => {
+      const listing = this.#state.listings.get(id);
+      if (!listing) return fail('not_found', `no listing ${id}`);
+      const rules = { ...this.#ratingRules, now: this.#clock.now() };
+      const cutoff = ratingCutoff(rules);
+      // Records too old to rate again go first: they no longer count against the listing's bound.
+      if (this.#state.ratings.keepsRecordsBefore(cutoff))
+        this.#writer.applyUnwritten({ op: 'prune_ratings', before: cutoff });
+      const checked = this.#state.ratings.check(listing, req, rules);
+      if (!checked.ok) {
+        this.#writer.writeUnwritten();
+        return checked;
+      }
+      await this.#writer.commit({ op: 'rate', record: checked.record });
+      const updated = this.#state.listings.get(id)!;
+      this.#listeners.emit({ type: 'listing_updated', listing: updated });
+      return { ok: true, rating: { ...updated.rating! }, paymentHash: checked.record.paymentHash };
+    });
   }
 
   /** Stores a probe result (from the health prober); emits health/price changes. */
-  async recordHealth(id: string, health: ListingHealth): Promise<void> {
-    const old = this.#state.listings.get(id);
-    if (!old) return;
-    const entry = this.#state.commit({ op: 'health', id, health: { ...health } });
-    const listing = this.#state.listings.get(id)!;
-    if (old.health?.alive !== health.alive) this.#listeners.emit({ type: 'health_changed', listing });
-    this.#listeners.priceChange(listing, old.health?.quotedPriceMsat, health.quotedPriceMsat);
-    await this.#persist(entry);
+  recordHealth(id: string, health: ListingHealth): Promise<void> {
+    return this.#writer.inTurn(async () => {
+      const old = this.#state.listings.get(id);
+      if (!old) return;
+      await this.#writer.commit({ op: 'health', id, health: { ...health } });
+      const listing = this.#state.listings.get(id)!;
+      if (old.health?.alive !== health.alive) this.#listeners.emit({ type: 'health_changed', listing });
+      this.#listeners.priceChange(listing, old.health?.quotedPriceMsat, health.quotedPriceMsat);
+    });
   }
 
   /** One listing (a copy), or undefined. */
@@ -236,10 +240,5 @@ export class Registry {
 
   #checkSignature(action: SignedAction, signature: string, pubkey: string): RegistryFailure | undefined {
     return checkSignature(action, signature, pubkey, this.#clock.now(), this.#maxSkewMs);
-  }
-
-  /** Journals changes already applied (`RegistryState.commit`): resolves once they are durable. */
-  #persist(...entries: JournalEntry[]): Promise<void> {
-    return this.#writer.append(entries);
   }
 }

@@ -43,9 +43,10 @@ export interface RegistryStore {
   load(): Promise<SavedRegistry | undefined>;
   /**
    * Makes `entries` durable after every entry appended before, resolving
-   * once they are. Calls are serialized by the registry. A store that keeps
-   * only snapshots may save `state()` instead: the registry's whole state as
-   * of the call, these entries included.
+   * once they are; the registry applies them only then (a rejection leaves
+   * them unapplied), before it appends again. Calls are serialized by the
+   * registry. `state()` is the registry's whole state as of the call, before
+   * these entries.
    */
   append(entries: readonly JournalEntry[], state: () => RegistryData): Promise<void>;
   /** Whether the journal has outgrown the snapshot (see `compactionDue`): the registry then calls `compact` in the background. */
@@ -53,8 +54,10 @@ export interface RegistryStore {
   /**
    * Saves `state()` (the registry's whole state as of the call; its `seq`
    * the last change it includes) as the snapshot, and drops the journaled
-   * changes it includes while keeping those appended meanwhile. Resolves once
-   * durable; does nothing when nothing was journaled since the last snapshot.
+   * changes it includes while keeping every one after its `seq` (appended
+   * meanwhile, or appended but not applied yet when it was taken). Resolves
+   * once durable; does nothing when nothing was journaled since the last
+   * snapshot.
    */
   compact(state: () => RegistryData): Promise<void>;
 }
@@ -99,7 +102,8 @@ export function snapshotFields(data: RegistryData): RegistryData {
  */
 export class MemoryRegistryStore implements RegistryStore {
   #snapshot: string | undefined;
-  #journal: string[] = [];
+  /** Each journaled change's seq and line. */
+  #journal: { seq: number; line: string }[] = [];
   #journalChars = 0;
   readonly #floor: number;
 
@@ -111,21 +115,20 @@ export class MemoryRegistryStore implements RegistryStore {
     if (this.#snapshot === undefined && this.#journal.length === 0) return undefined;
     const data =
       this.#snapshot === undefined ? emptyRegistryData() : (JSON.parse(this.#snapshot) as RegistryData);
-    const read = readJournal(Buffer.from(this.#journal.join('')), 'the in-memory journal', data.seq ?? 0);
+    const text = this.#journal.map((j) => j.line).join('');
+    const read = readJournal(Buffer.from(text), 'the in-memory journal', data.seq ?? 0);
     return { ...data, journal: read.entries, warnings: read.warnings };
   }
 
   /** Replaces everything saved with `data`: its snapshot, and no journal. */
   async save(data: RegistryData): Promise<void> {
-    this.#snapshot = JSON.stringify(snapshotFields(data));
-    this.#journal = [];
-    this.#journalChars = 0;
+    this.#saveWith(data, []);
   }
 
   async append(entries: readonly JournalEntry[]): Promise<void> {
     for (const e of entries) {
       const line = journalLine(e);
-      this.#journal.push(line);
+      this.#journal.push({ seq: e.seq, line });
       this.#journalChars += line.length;
     }
   }
@@ -134,8 +137,20 @@ export class MemoryRegistryStore implements RegistryStore {
     return compactionDue(this.#journalChars, this.#snapshot?.length ?? 0, this.#floor);
   }
 
-  /** Every journaled change is in `state()` (appends complete at once here), so the whole journal goes. */
+  /** The journal keeps only the changes after the snapshot's `seq` (appended but not applied yet when it was taken). */
   async compact(state: () => RegistryData): Promise<void> {
-    if (this.#journal.length > 0) await this.save(state());
+    if (this.#journal.length === 0) return;
+    const data = state();
+    this.#saveWith(
+      data,
+      this.#journal.filter((j) => j.seq > (data.seq ?? 0)),
+    );
+  }
+
+  /** The snapshot `data` and the journal `journal`, in one step. */
+  #saveWith(data: RegistryData, journal: { seq: number; line: string }[]): void {
+    this.#snapshot = JSON.stringify(snapshotFields(data));
+    this.#journal = journal;
+    this.#journalChars = journal.reduce((n, j) => n + j.line.length, 0);
   }
 }

@@ -4,7 +4,7 @@
  * cut off; a damaged line before the end stops the start with a
  * `corrupt_store` error naming the file and line; a crash between a
  * compaction's snapshot and its journal cut replays only the lines the
- * snapshot lacks; a failed write is answered 503 and written with the next.
+ * snapshot lacks; a failed write is answered 503 and changes nothing.
  */
 import { appendFile, copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -121,7 +121,7 @@ describe('a crash between a compaction writing its snapshot and cutting the jour
 });
 
 describe('a journal write that fails', () => {
-  it('is answered 503 store_unavailable, and its change is written ahead of the next one', async () => {
+  it('is answered 503 store_unavailable and changes nothing: the next change is journaled as change 1, and a reopened registry holds only it', async () => {
     const dir = await tempDir();
     const file = join(dir, 'data', 'registry.json');
     const clock = new VirtualClock();
@@ -139,12 +139,15 @@ describe('a journal write that fails', () => {
     await writeFile(join(dir, 'data'), 'a file where the directory should be');
 
     expect(await post(1)).toEqual([503, 'store_unavailable']);
+    expect(registry.size).toBe(0);
     await rm(join(dir, 'data'));
     await mkdir(join(dir, 'data'));
     expect(await post(2)).toEqual([201, undefined]);
 
+    const lines = (await readFile(`${file}.journal`, 'utf8')).trim().split('\n');
+    expect(lines.map((l) => (JSON.parse(l) as { seq: number }).seq)).toEqual([1]);
     const reopened = await openOn(new JsonFileRegistryStore(file), clock);
-    expect(reopened.all().map((l) => l.url)).toEqual(registry.all().map((l) => l.url));
-    expect(reopened.size).toBe(2);
+    expect(reopened.all().map((l) => l.url)).toEqual([urlOf(2)]);
+    expect(reopened.all()).toEqual(registry.all());
   });
 });
