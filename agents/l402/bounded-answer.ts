@@ -60,7 +60,7 @@ export async function openResult(
   limits: BodyLimits,
 ): Promise<PurchaseResult> {
   const reason = `HTTP ${res.status} without a payment challenge`;
-  const read = res.status < 400 ? await readAnswer(res, limits) : undefined;
+  const read = res.status < 300 ? await readAnswer(res, limits) : undefined;
   run.timings.consumeMs = clock.now() - at;
   if (read?.ok) return run.done({ outcome: 'success', response: read.response, status: res.status }, clock);
   if (read)

@@ -28,7 +28,7 @@ export interface EngineContext {
   payTimeoutMs?: number;
   /** Most ms a request may wait for its answer, and a body for its bytes. */
   requestTimeoutMs: number;
-  /** Most bytes of a delivered (2xx/3xx) body read; a longer one is not a delivery. */
+  /** Most bytes of a delivered (2xx) body read; a longer one is not a delivery. */
   maxBodyBytes: number;
   buyer?: string;
 }

@@ -69,15 +69,19 @@ export async function sendAuthorized(
   const durationMs = ctx.clock.now() - at;
   const base = { atMs: at, durationMs, url: req.url.href, buyer: ctx.buyer };
   if (!sent.ok) {
-    ctx.emit({ ...base, step, status: 0, ok: false, paymentHash }, req);
+    // No answer, or a redirect (not followed; the paywall counted the call, as for a 4xx).
+    const { reason, status, response } = sent;
+    ctx.emit({ ...base, step, status: status ?? 0, ok: false, paymentHash }, req);
     return {
       kind: 'failed',
       outcome: step === 'consume' ? 'not_delivered' : 'seller_error',
-      reason: sent.reason,
+      reason,
+      ...(status !== undefined ? { status } : {}),
+      ...(response ? { response } : {}),
     };
   }
   const res = sent.response;
-  const ok = res.status < 400;
+  const ok = res.status < 300;
   ctx.emit({ ...base, step, status: res.status, ok, paymentHash }, req);
   if (ok) return readDelivered(ctx, res, step);
   if (res.status === 401 || res.status === 402) {

@@ -34,7 +34,7 @@ export interface PurchaseEngineOptions {
   onEvent?: (e: PurchaseEvent, tag: string | undefined) => void;
   /** Most ms each probe or delivery request waits for its answer, and a 401/402 body for its bytes (default `DEFAULT_REQUEST_TIMEOUT_MS`). */
   requestTimeoutMs?: number;
-  /** Most bytes of a delivered (2xx/3xx) body the client reads, within `requestTimeoutMs` (default `DEFAULT_MAX_BODY_BYTES`). */
+  /** Most bytes of a delivered (2xx) body the client reads, within `requestTimeoutMs` (default `DEFAULT_MAX_BODY_BYTES`). */
   maxBodyBytes?: number;
   /** Passed to `node.pay` as its timeout. */
   payTimeoutMs?: number;

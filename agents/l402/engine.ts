@@ -89,20 +89,13 @@ class Engine implements PurchaseEngine {
     if (hints.payOnSuccess) askPayOnSuccess(req);
     const at = ctx.clock.now();
     const sent = await send(ctx, req);
+    // A redirect is an answer (its status is recorded), not followed: the probe fails on it.
+    const status = sent.ok ? sent.response.status : sent.status;
+    const durationMs = ctx.clock.now() - at;
+    if (status !== undefined)
+      ctx.emit({ atMs: at, durationMs, url: req.url.href, buyer: ctx.buyer, step: 'challenge', status }, req);
     if (!sent.ok) return sent;
     const res = sent.response;
-    const durationMs = ctx.clock.now() - at;
-    ctx.emit(
-      {
-        atMs: at,
-        durationMs,
-        url: req.url.href,
-        buyer: ctx.buyer,
-        step: 'challenge',
-        status: res.status,
-      },
-      req,
-    );
     if (res.status !== 402) return { ok: true, open: res };
     return { ok: true, answer: await readPaywallAnswer(res, ctx.requestTimeoutMs) };
   }

@@ -1,3 +1,5 @@
+import { NO_REDIRECTS } from '../../infra/http/redirect.js';
+
 /**
  * A request buffered once so it can be sent again: the unauthenticated probe,
  * then the retry with credentials. A stream body can be read only once, so
@@ -52,9 +54,10 @@ export async function prepareRequest(
 /**
  * The `fetch` init for one send of `req` to `req.url`, with `Authorization`
  * set when given: `fetch(req.url, sendInit(req, authorization, signal))`.
- * No `Request` is built here: a real `fetch` builds its own from any input,
- * and the embedded world builds one only when a handler reads the body.
+ * No `Request` is built here: a real `fetch` builds its own from any input.
  * The body needs no copy: `fetch` copies bytes when it takes them.
+ * Redirects are not followed (`redirect: 'manual'`, infra/http/redirect.ts):
+ * a 3xx is the seller's answer, on sockets as in the embedded world.
  */
 export function sendInit(
   req: PreparedRequest,
@@ -65,5 +68,5 @@ export function sendInit(
   if (authorization) headers.set('authorization', authorization);
   else headers.delete('authorization');
   const hasBody = req.body !== undefined && req.method !== 'GET' && req.method !== 'HEAD';
-  return { method: req.method, headers, ...(hasBody ? { body: req.body } : {}), signal };
+  return { method: req.method, headers, ...(hasBody ? { body: req.body } : {}), signal, ...NO_REDIRECTS };
 }

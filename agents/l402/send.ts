@@ -1,9 +1,11 @@
+import { isRedirect, redirectRefusal } from '../../infra/http/redirect.js';
 import type { EngineContext, StepFailure } from './context.js';
 import { sendInit, type PreparedRequest } from './request.js';
 
 /**
  * Sends one request (with credentials when given), aborted after `ctx.requestTimeoutMs`; a network error
  * or timeout is a `seller_error`. The timer settles the send even if the transport ignores the signal.
+ * A redirect (3xx) is not followed (`sendInit`) and is a `seller_error` too, with its status: see `redirected`.
  */
 export function send(
   ctx: EngineContext,
@@ -17,7 +19,7 @@ export function send(
   return new Promise((resolve) => {
     const answered = (response: Response) => {
       clearTimeout(timer);
-      resolve({ ok: true, response });
+      resolve(isRedirect(response.status) ? redirected(req, response) : { ok: true, response });
     };
     const failed = (err: unknown) => {
       clearTimeout(timer);
@@ -37,4 +39,20 @@ export function send(
       failed(err);
     }
   });
+}
+
+/**
+ * A seller's 3xx as a failed step naming its status and `Location`. Its body is
+ * cancelled unread; the failure keeps the status and headers (a caller of the
+ * client's `fetch` gets them back, `Location` included, to follow it itself if it trusts it).
+ */
+function redirected(req: PreparedRequest, res: Response): StepFailure {
+  res.body?.cancel().catch(() => {});
+  return {
+    ok: false,
+    outcome: 'seller_error',
+    reason: redirectRefusal('seller', res, req.url, 'use the final URL'),
+    status: res.status,
+    response: new Response(null, { status: res.status, headers: res.headers }),
+  };
 }

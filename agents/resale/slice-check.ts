@@ -9,6 +9,7 @@ import {
   parseHoldAuthorization,
 } from '../../services/paywall/index.js';
 import { readBody } from '../../infra/http/bounded-body.js';
+import { NO_REDIRECTS } from '../../infra/http/redirect.js';
 import { createL402Client, MemoryTokenStore, type PurchaseResult } from '../l402/index.js';
 import { adoptToken, type DelegatedToken } from './delegate.js';
 
@@ -91,7 +92,10 @@ export class SliceChecker {
     return r;
   }
 
-  /** The transport for the sub-agent's client: passes everything through, checking expected slices on the way. */
+  /**
+   * The transport for the sub-agent's client: passes everything through, checking expected slices on
+   * the way. The client's init says `redirect: 'manual'`, and the request rebuilt from it keeps it.
+   */
   readonly fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     // The client sends `fetch(url, init)` or `fetch(request, init)`: read the request either way.
     const req = new Request(input, init);
@@ -189,7 +193,7 @@ export class SliceChecker {
     }
   }
 
-  /** One verdict request: its status, or undefined when it got no answer. */
+  /** One verdict request: its status (a redirect's too: not followed, not taken), or undefined when it got no answer. */
   async #sendVerdict(req: Request, verdict: 'settle' | 'cancel'): Promise<number | undefined> {
     const headers = new Headers({ [RELEASE_HEADER]: verdict });
     for (const h of ['authorization', PAYER_KEY_HEADER]) headers.set(h, req.headers.get(h) ?? '');
@@ -197,7 +201,7 @@ export class SliceChecker {
     const timer = setTimeout(() => abort.abort(), CHECK_TIMEOUT_MS);
     try {
       const res = await this.#d.fetch(
-        new Request(req.url, { method: req.method, headers, signal: abort.signal }),
+        new Request(req.url, { method: req.method, headers, signal: abort.signal, ...NO_REDIRECTS }),
       );
       await res.body?.cancel();
       return res.status;

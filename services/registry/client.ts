@@ -1,4 +1,5 @@
 import { readBody } from '../../infra/http/bounded-body.js';
+import { isRedirect, NO_REDIRECTS, redirectRefusal } from '../../infra/http/redirect.js';
 import type { Clock } from '../../infra/time/clock.js';
 import type { PurchaseProof } from './ratings.js';
 import { searchAnswerSchema } from './schema.js';
@@ -34,7 +35,8 @@ export const REGISTRY_RESPONSE_LIMIT = 32 * 2 ** 20;
 
 /**
  * A typed client for the registry's HTTP API, so buyers, sellers and the
- * simulator never build URLs or sign by hand.
+ * simulator never build URLs or sign by hand. Redirects are not followed
+ * (infra/http/redirect.ts): a 3xx fails as `redirect`, naming where it pointed.
  *
  * @example
  * const registry = new RegistryClient({ baseUrl, fetch, clock });
@@ -127,6 +129,7 @@ export class RegistryClient {
     const req = new Request(new URL(path, this.#o.baseUrl), {
       method,
       signal: abort.signal,
+      ...NO_REDIRECTS,
       ...(body !== undefined
         ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }
         : {}),
@@ -135,6 +138,11 @@ export class RegistryClient {
     const answer = await withTimeout(this.#o.fetch(req), timeoutMs, abort);
     if (!answer.ok) return failure(0, answer.timedOut ? 'timeout' : 'unreachable', answer.message);
     const res = answer.value;
+    if (isRedirect(res.status)) {
+      await res.body?.cancel().catch(() => {});
+      const advice = "point the client at the registry's final URL";
+      return failure(res.status, 'redirect', redirectRefusal('registry', res, req.url, advice));
+    }
     const left = Math.max(0, timeoutMs - (Date.now() - started));
     const read = await readBody(res, this.#o.maxResponseBytes ?? REGISTRY_RESPONSE_LIMIT, left);
     if (!read.ok) return failure(res.status, read.problem, bodyProblem(read.problem, res.status));

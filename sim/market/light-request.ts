@@ -20,13 +20,22 @@ export class LightRequest {
   readonly headers: Headers;
   /** The caller's signal: it aborts when the caller gives up, as a server's request signal does. */
   readonly #signal: AbortSignal | undefined;
+  /** The init's redirect mode, if it named one (the real request gets it). */
+  readonly #redirect: RequestInit['redirect'];
   #real: Request | undefined;
 
-  private constructor(url: string, method: string, headers: Headers, signal: AbortSignal | undefined) {
+  private constructor(
+    url: string,
+    method: string,
+    headers: Headers,
+    signal: AbortSignal | undefined,
+    redirect: RequestInit['redirect'],
+  ) {
     this.url = url;
     this.method = method;
     this.headers = headers;
     this.#signal = signal;
+    this.#redirect = redirect;
   }
 
   /** The caller's signal, or (none given) the real request's, which never aborts. */
@@ -42,7 +51,8 @@ export class LightRequest {
   /**
    * The request `fetch(input, init)` would build, as a light one, when it
    * has no body and its url, method and headers read the same as a real
-   * `Request`'s (an upper-case standard method, no other init fields);
+   * `Request`'s (an upper-case standard method, no init fields but those and
+   * a signal and redirect mode);
    * otherwise undefined (build a real `Request`). One with a body is left
    * real: its handler mostly reads the body, and a light request built real
    * later costs more than a real one built now (measured).
@@ -53,6 +63,7 @@ export class LightRequest {
     for (const key in init) if (!INIT_KEYS.has(key)) return undefined;
     const method = init.method ?? 'GET';
     if (!METHODS.has(method) || (init.body ?? undefined) !== undefined) return undefined;
+    if (init.redirect !== undefined && !REDIRECTS.has(init.redirect)) return undefined;
     const url = typeof input === 'string' ? new URL(input).href : input.href;
     // Copied now, as a real Request copies them when it is built.
     return new LightRequest(
@@ -60,18 +71,25 @@ export class LightRequest {
       method,
       new Headers(init.headers),
       init.signal ?? undefined,
+      init.redirect,
     ) as unknown as Request;
   }
 
   /** The real `Request` behind `light`, built on first use. */
   static real(light: LightRequest): Request {
-    light.#real ??= new Request(light.url, { method: light.method, headers: light.headers });
+    light.#real ??= new Request(light.url, {
+      method: light.method,
+      headers: light.headers,
+      ...(light.#redirect !== undefined && { redirect: light.#redirect }),
+    });
     return light.#real;
   }
 }
 
 /** The init fields a light request takes. */
-const INIT_KEYS = new Set(['method', 'headers', 'body', 'signal']);
+const INIT_KEYS = new Set(['method', 'headers', 'body', 'signal', 'redirect']);
+/** Redirect modes a `Request` takes (any other it refuses: the real one then says why). */
+const REDIRECTS = new Set<unknown>(['follow', 'error', 'manual']);
 /** Methods a `Request` keeps exactly as given (others it normalizes or refuses). */
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
 

@@ -75,7 +75,11 @@ describe('InMemoryHttp.fetch', () => {
     const http = new InMemoryHttp();
     const seen: Request[] = [];
     http.serve('c.sim', (req) => (seen.push(req), new Response('ok')));
-    const init = { method: 'DELETE', headers: { authorization: 'L402 m:p', 'x-a': '1' } };
+    const init = {
+      method: 'DELETE',
+      headers: { authorization: 'L402 m:p', 'x-a': '1' },
+      redirect: 'manual' as const,
+    };
 
     await http.fetch(new URL('http://c.sim/x?q=1'), { ...init, signal: new AbortController().signal });
     const [light] = seen;
@@ -94,7 +98,7 @@ describe('InMemoryHttp.fetch', () => {
   it.each([
     ['a body', { method: 'POST', body: 'hi' }],
     ['a method a Request normalizes', { method: 'patch' }],
-    ['an init field it does not take', { redirect: 'manual' as const }],
+    ['an init field it does not take', { referrerPolicy: 'no-referrer' as const }],
   ])('hands a request with %s over as a real Request', async (_, init) => {
     const http = new InMemoryHttp();
     const seen: Request[] = [];
