@@ -1,16 +1,13 @@
-import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createRng } from '../infra/random.js';
 import { silentLogger, type Logger } from '../infra/log.js';
 import type { Scenario } from './scenario/schema.js';
 import { Engine, type EngineResult } from './engine/engine.js';
 import { Recorder, type RecordListener } from './metrics/recorder.js';
-import { FileSink, type TextSink } from './metrics/sink.js';
 import { computeConservation, type LedgerEntry } from './metrics/conservation.js';
 import type { Summary } from './metrics/summary.js';
-import { clearRunOutputs, runOutputNames, writeRunOutputs } from './report/write-run.js';
+import { runOutputNames, writeRunOutputs } from './report/write-run.js';
 import type { RunMeta } from './report/provenance.js';
 import { EmbeddedWorld } from './market/embedded-world.js';
 import { createWorld } from './market/worlds.js';
@@ -23,6 +20,7 @@ import { checkModelsNeedRegtest } from './scenario/backend-checks.js';
 import { ScenarioError } from './scenario/errors.js';
 import { codeVersion, packageVersions } from './report/provenance.js';
 import { stoppedNote, stopOnAbort } from './stopped-run.js';
+import { runFiles, type RunSinks } from './run-sinks.js';
 
 export interface RunOptions {
   /** Overrides the scenario's seed. */
@@ -42,7 +40,7 @@ export interface RunOptions {
   /** Wall-clock start (ISO 8601) for meta.json; the entry point reads the clock, not the library. */
   startedAt?: string;
   /** Where rows go when no outDir is given (tests use a MemorySink). */
-  sinks?: { purchases?: TextSink; tasks?: TextSink; events?: TextSink };
+  sinks?: RunSinks;
   /** Build the world yourself (tests, benchmarks); default: from backend. */
   world?: World;
   /** Sees every purchase, sale and event as it is recorded (the live view). */
@@ -80,6 +78,8 @@ export interface RunOutput {
 export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Promise<RunOutput> {
   const t0 = performance.now();
   const seed = opts.seed ?? scenario.seed;
+  // What ran, in the hash and meta.json: a seed given apart from the scenario (--seed, a sweep's) is its seed.
+  const resolved: Scenario = { ...scenario, seed };
   const backend = opts.backend ?? 'embedded';
   const logger = opts.logger ?? silentLogger;
   // An LLM decider or negotiator cannot run on virtual time: refuse before anything is built.
@@ -91,7 +91,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     (backend === 'embedded'
       ? new EmbeddedWorld(scenario.network, rng)
       : await createWorld(backend, scenario, rng, opts.networkFile));
-  const sinks = runSinks(opts);
+  const rows = runFiles(opts.outDir, opts);
   const durationMs = Math.round(scenario.durationSec * 1000);
   const recorder = new Recorder(
     {
@@ -99,13 +99,13 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       description: scenario.description,
       seed,
       backend: world.backend,
-      scenarioHash: scenarioHash(scenario),
+      scenarioHash: scenarioHash(resolved),
       durationMs,
       sellerCosts: sellerCosts(scenario),
       staticWarnings: reachWarnings(scenario),
       ...(world.acceptUnsignedInvoices && { invoices: 'unsigned' as const }),
     },
-    sinks,
+    rows.sinks,
     opts.observe,
   );
   const engine = new Engine({ clock: world.clock, ...(opts.onProgress && { onProgress: opts.onProgress }) });
@@ -130,6 +130,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     market = await buildMarket(scenario, world, recorder, { logger, executor: opts.executor });
     before = await settledSnapshot(world);
     initialMsat = world.totalMsat() ?? 0;
+    rows.open();
     opts.onMarket?.({ engine, world, market, recorder });
     market.start(engine);
   });
@@ -138,32 +139,24 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
   try {
     result = await engine.run(durationMs + Math.round(scenario.drainSec * 1000));
     after = await settledSnapshot(world);
+  } catch (err) {
+    throw rows.failed(err);
   } finally {
     unlisten();
     await world.close();
   }
+  // A run stopped before its market was set up still writes its (empty) records.
+  rows.open();
   recorder.ended(result.endedAtMs);
   const conservation = conservationAt(after);
   const summary = stoppedNote(recorder.finish(conservation), result, scenario);
   const wallMs = performance.now() - t0;
-  const meta = runMeta(scenario, opts, { seed, backend: world.backend, summary, result, wallMs });
+  const meta = runMeta(resolved, opts, { seed, backend: world.backend, summary, result, wallMs });
   if (!opts.outDir) return { summary, meta, engine: result };
   const png = opts.png !== false;
   const reportPath = await writeRunOutputs(opts.outDir, summary, meta, { png });
   const files = runOutputNames({ events: opts.events !== false, png });
   return { summary, meta, engine: result, reportPath, files };
-}
-
-/** Where rows go: files in `outDir` (after removing a previous run's outputs there) when given, else the caller's sinks (or none). */
-function runSinks(opts: RunOptions): NonNullable<RunOptions['sinks']> {
-  if (!opts.outDir) return opts.sinks ?? {};
-  mkdirSync(opts.outDir, { recursive: true });
-  clearRunOutputs(opts.outDir);
-  return {
-    purchases: new FileSink(join(opts.outDir, 'purchases.csv')),
-    tasks: new FileSink(join(opts.outDir, 'tasks.csv')),
-    ...(opts.events !== false && { events: new FileSink(join(opts.outDir, 'events.jsonl')) }),
-  };
 }
 
 /** Each node's start and end holdings; the end less what the market moved outside payments (`transfers`). */

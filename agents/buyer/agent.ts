@@ -8,6 +8,7 @@ import { directExecutor } from './executor.js';
 import type { BuyerDeps, QuotingMode } from './deps.js';
 import type { ListingSource, Task, TaskResult } from './types.js';
 import { LabError } from '../../infra/errors.js';
+import { TASK_CREDITS, earnedMsat } from './credit.js';
 
 /** What a buyer agent is made of. */
 export interface BuyerAgentOptions {
@@ -122,7 +123,7 @@ export function createBuyerAgent(o: BuyerAgentOptions): BuyerAgent {
       purchases: s.purchases,
       spentMsat: s.spentMsat,
       feesMsat: s.feesMsat,
-      valueMsat: done ? task.valueMsat : Math.floor((task.valueMsat * s.callsDone) / task.calls),
+      valueMsat: earnedMsat(task, s.callsDone),
       decisions: s.decisions,
       delegations: s.delegations,
       steps: s.steps,
@@ -169,6 +170,8 @@ function checkTask(t: Task): void {
   if (!Number.isSafeInteger(t.valueMsat) || t.valueMsat < 0)
     bad(`valueMsat must be a non-negative integer msat, got ${t.valueMsat}`);
   if (!Number.isSafeInteger(t.calls) || t.calls < 1) bad(`calls must be a positive integer, got ${t.calls}`);
+  if (t.credit !== undefined && !TASK_CREDITS.includes(t.credit))
+    bad(`credit must be ${TASK_CREDITS.join(' or ')}, got ${JSON.stringify(t.credit)}`);
   if (t.path !== undefined && (typeof t.path !== 'string' || !t.path.startsWith('/')))
     bad('path must start with /');
 }

@@ -20,13 +20,14 @@ export function coverage(
   return max === undefined ? left : Math.min(left, max);
 }
 
-/** What the client is told about a listing before paying it. */
+/** What the client is told about a listing before paying it: its value is that of the `covers` calls it buys. */
 export function hintsFor(buyer: string, listing: Listing, task: Task, covers: number): PurchaseHints {
   return {
     expectedPayee: listing.nodePubkey,
     service: listing.name,
     category: listing.category,
     taskValueMsat: Math.floor((task.valueMsat * covers) / task.calls),
+    callsCovered: covers,
     buyer,
   };
 }

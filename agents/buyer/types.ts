@@ -2,6 +2,7 @@ import type { Msat } from '../../infra/money.js';
 import type { ClientResult } from '../../services/registry/client.js';
 import type { Listing, ListingQuery } from '../../services/registry/types.js';
 import type { Offer, PreparedRequest, PurchaseResult, StoredToken } from '../l402/index.js';
+import type { TaskCredit } from './credit.js';
 
 /** One job for a buyer: call a service with this capability `calls` times; it is worth `valueMsat` in total. */
 export interface Task {
@@ -12,6 +13,8 @@ export interface Task {
   valueMsat: Msat;
   /** Calls the task needs (a token's calls are reused across them). */
   calls: number;
+  /** How an unfinished task is credited (default `per_call`: its value's share for the calls done; see credit.ts). */
+  credit?: TaskCredit;
   /** Path to call on the seller's origin (default: the listing's URL path). */
   path?: string;
   method?: string;
@@ -85,6 +88,7 @@ export interface TaskResult {
   /** Paid to sellers (excluding fees). */
   spentMsat: Msat;
   feesMsat: Msat;
+  /** The value the task earned under its credit rule (`earnedMsat` in credit.ts), not its whole value. */
   valueMsat: Msat;
   /** LLM decider calls made during the run (empty for rule deciders). */
   decisions: DecisionRecord[];

@@ -192,6 +192,7 @@ export async function authorizeOffer(
     nowMs: at,
     buyer: hints.buyer ?? ctx.buyer,
     taskValueMsat: hints.taskValueMsat,
+    callsCovered: hints.callsCovered,
   });
   ctx.emit(
     {

@@ -6,9 +6,17 @@ export type PurchaseOutcome =
   | 'policy_denied'
   | 'over_budget'
   | 'invoice_rejected'
+  /**
+   * The payment reached no way to the payee: the node's `no_route`, `recipient_offline` (the payee, or the
+   * payer's own peer, is offline) or `fee_limit_exceeded` (a route exists but costs more than the payer's fee
+   * limit). Which one is the record's failure reason (`reason` starts with it; purchases.csv `failure`).
+   */
   | 'no_route'
+  /** The payer's own channels cannot carry the amount (the node's `insufficient_balance`). */
   | 'insufficient_balance'
+  /** The node's `timeout`, or a payment still in flight when the client stopped waiting (its token stays pending). */
   | 'payment_timeout'
+  /** Any other failure reason (`invoice_expired`, `canceled`, `error`, …), a payment that never started, or a wrong preimage. */
   | 'payment_failed'
   | 'token_rejected'
   /** A held token with calls left (by the buyer's count) was refused: dropped, nothing paid, no re-buy in this purchase. */
@@ -56,8 +64,10 @@ export interface PurchaseHints {
   service?: string;
   /** The registry category policies act on, from the signed listing. */
   category?: string;
-  /** What finishing the task is worth (value-based policies). */
+  /** What this purchase is worth: the task's value, or with `callsCovered` the value of those calls (value-based policies). */
   taskValueMsat?: Msat;
+  /** The task calls this purchase covers, when `taskValueMsat` is their share of the task's value. */
+  callsCovered?: number;
   buyer?: string;
   payOnSuccess?: boolean;
   /** Use a stored token only: never pay (sub-agents living on a delegated slice). */
@@ -135,7 +145,11 @@ export type PurchaseEvent = {
   | { step: 'reuse'; status: number; ok: boolean; paymentHash: string }
 );
 
-/** Maps a Lightning payment failure onto a purchase outcome. */
+/**
+ * Maps a Lightning payment failure onto a purchase outcome: `no_route`, `recipient_offline` and
+ * `fee_limit_exceeded` are `no_route`, `insufficient_balance` is itself, `timeout` is `payment_timeout`,
+ * every other reason `payment_failed`. The reason itself stays in the record (`reason: <reason>: <message>`).
+ */
 export function outcomeOfPaymentFailure(reason: string): PurchaseOutcome {
   switch (reason) {
     case 'no_route':

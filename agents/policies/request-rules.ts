@@ -68,9 +68,14 @@ export function escalateAbove(params: { thresholdMsat: Msat }): PaymentPolicy {
 }
 
 /**
- * Pays only when the task is worth more than the price plus the expected fee
- * plus a margin (absolute `marginMsat` and/or `marginPpm` of the price).
- * When the task's value is unknown, `whenUnknown` decides (default: deny).
+ * Pays only when the purchase is worth more than the most it can cost: the
+ * price plus the payment's routing-fee limit (`maxFeeMsat`, the most the fee
+ * can be, not an estimate of it) plus a margin (absolute `marginMsat` and/or
+ * `marginPpm` of the price). A risk-averse rule: a payment it allows never
+ * costs more than the value, whatever the route's fee turns out to be.
+ * The value is the context's `taskValueMsat` (for the buyer graph, the task's
+ * value for the `callsCovered` calls this purchase covers). When it is
+ * unknown, `whenUnknown` decides (default: deny).
  */
 export function valueBased(params: {
   marginMsat?: Msat;
@@ -80,7 +85,7 @@ export function valueBased(params: {
   const { marginMsat = 0, marginPpm = 0, whenUnknown = 'deny' } = params;
   return statelessPolicy(
     'value_based',
-    `value_based: margin ${marginMsat} msat + ${marginPpm} ppm`,
+    `value_based: value > price + fee limit + margin ${marginMsat} msat + ${marginPpm} ppm`,
     (q, ctx) => {
       if (ctx.taskValueMsat === undefined) {
         if (whenUnknown === 'allow') return null;
@@ -89,17 +94,23 @@ export function valueBased(params: {
           ? { kind: 'escalate', reason }
           : { kind: 'deny', outcome: 'policy_denied', reason };
       }
-      const fee = ctx.expectedFeeMsat ?? q.maxFeeMsat;
       const margin = marginMsat + Math.floor((q.amountMsat * marginPpm) / 1_000_000);
-      const cost = q.amountMsat + fee + margin;
-      if (ctx.taskValueMsat > cost) return null;
+      const most = q.amountMsat + q.maxFeeMsat + margin;
+      if (ctx.taskValueMsat > most) return null;
       return {
         kind: 'deny',
         outcome: 'policy_denied',
         reason:
-          `value_based: task value ${ctx.taskValueMsat} msat does not exceed price ${q.amountMsat} + ` +
-          `expected fee ${fee} + margin ${margin} = ${cost} msat`,
+          `value_based: ${valueLabel(ctx)} ${ctx.taskValueMsat} msat does not exceed price ${q.amountMsat} + ` +
+          `fee limit ${q.maxFeeMsat} + margin ${margin} = ${most} msat`,
       };
     },
   );
+}
+
+/** What the value in a denial is the value of: the calls the purchase covers, or the whole task. */
+function valueLabel(ctx: PolicyContext): string {
+  const n = ctx.callsCovered;
+  if (n === undefined) return 'task value';
+  return `value of the ${n} ${n === 1 ? 'call' : 'calls'} it covers`;
 }

@@ -28,10 +28,13 @@ export interface PolicyContext {
   /** Now, on the injected clock. */
   nowMs: number;
   buyer?: string;
-  /** What finishing the task is worth to the buyer (value-based policies). */
+  /**
+   * What this purchase is worth to the buyer (value-based policies): the
+   * task's value, or, with `callsCovered`, the value of those calls of it.
+   */
   taskValueMsat?: Msat;
-  /** Routing fee the buyer expects (defaults to the offer's fee ceiling where needed). */
-  expectedFeeMsat?: Msat;
+  /** The task calls this purchase covers, when `taskValueMsat` is their share of the task's value (the buyer graph). */
+  callsCovered?: number;
 }
 
 /**

@@ -7,7 +7,7 @@ import type { Scenario } from '../scenario/schema.js';
 import { stoppedAt } from '../stopped-run.js';
 import { stoppedExit, watchStopPresses } from '../stop-presses.js';
 import { SAME_PRESS_MS } from '../../infra/presses.js';
-import { consoleSummary } from '../report/console.js';
+import { consoleSummary, timesLine } from '../report/console.js';
 import { startProgress, type CommandIo, type ExitCode } from './io.js';
 import { LabError } from '../../infra/errors.js';
 import { seedArg } from './seed-arg.js';
@@ -98,9 +98,7 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<ExitCod
     }
     io.out(consoleSummary(out.summary));
     io.out('');
-    io.out(
-      `wall time ${(out.meta.wallMs / 1000).toFixed(1)} s for ${(out.summary.endedAtMs / 1000).toFixed(1)} s of market time; ${out.meta.purchasesPerSec.toFixed(0)} purchases/s`,
-    );
+    io.out(timesLine(out.summary, { drainSec: scenario.drainSec, ...out.meta }));
     if (out.engine.unfinished.length)
       io.out(
         `note: ${out.engine.unfinished.length} activities were still running at the time limit (raise drainSec to let them finish)`,

@@ -1,4 +1,5 @@
 import { reachWarnings } from '../scenario/reach.js';
+import { MAX_NODES } from '../scenario/limits.js';
 import { loadScenario, resolveScenarioPath, type ScenarioCheck } from '../scenario/load.js';
 import { ScenarioError, type ScenarioIssue } from '../scenario/errors.js';
 import type { Scenario } from '../scenario/schema.js';
@@ -13,7 +14,8 @@ import { parseArgsOnce, refuseEmptyOptions } from '../../infra/cli-options.js';
 
 export const VALIDATE_HELP = `usage: sim validate <scenario|file.yaml> [--backend embedded|regtest]
 
-Checks a scenario file without running it: the schema, cross references
+Checks a scenario file without running it: the schema, the market's size
+(at most ${MAX_NODES.toLocaleString('en-US')} nodes: agents and routers), cross references
 (capabilities, node names in faults), payment policy parameters, that
 what it uses runs on the backend (default embedded, where LLM deciders and
 negotiators cannot run), and its own sweep section as \`sim sweep\` checks it

@@ -34,6 +34,7 @@ export function startArrivals(
         ...(type.category && { category: type.category }),
         calls: type.calls,
         valueMsat: drawValue(type.value, taskRng),
+        ...(type.credit && { credit: type.credit }),
         ...taskInput(type.capability, taskRng),
       };
       engine.spawn(`task ${task.id}`, () => agent.runTask(task));

@@ -11,21 +11,42 @@ export interface TextSink {
   close(): void;
 }
 
-/** A buffered file writer (flushes every `bufferBytes`). */
+/**
+ * A buffered file writer (flushes every `bufferBytes`). With `deferOpen` the
+ * file is not created until `open()` (or `close()`): what is written before
+ * stays in memory, so a run that fails while its market is set up leaves no
+ * file (`discard()`).
+ */
 export class FileSink implements TextSink {
   #fd: number | undefined;
+  #opened = false;
+  #closed = false;
   #chunks: string[] = [];
   #size = 0;
 
   constructor(
     readonly path: string,
     readonly bufferBytes = 1 << 20,
+    { deferOpen = false }: { deferOpen?: boolean } = {},
   ) {
-    this.#fd = openSync(path, 'w');
+    if (!deferOpen) this.open();
+  }
+
+  /** Creates (or truncates) the file and writes what is buffered past `bufferBytes`; once. */
+  open(): void {
+    if (this.#opened) return;
+    this.#opened = true;
+    this.#fd = openSync(this.path, 'w');
+    if (this.#size >= this.bufferBytes) this.#flush();
+  }
+
+  /** Whether the file was created. */
+  get opened(): boolean {
+    return this.#opened;
   }
 
   write(text: string): void {
-    if (this.#fd === undefined) throw new Error(`${this.path}: write after close`);
+    if (this.#closed) throw new Error(`${this.path}: write after close`);
     this.#chunks.push(text);
     this.#size += text.length;
     if (this.#size >= this.bufferBytes) this.#flush();
@@ -38,10 +59,26 @@ export class FileSink implements TextSink {
     this.#size = 0;
   }
 
+  /** Writes what is buffered and closes the file (opening it first if it was deferred). */
   close(): void {
+    if (this.#closed) return;
+    this.open();
     this.#flush();
+    this.#end();
+  }
+
+  /** Closes an opened file with what it holds; an unopened one is never created. */
+  discard(): void {
+    if (this.#closed) return;
+    this.#flush();
+    this.#end();
+  }
+
+  #end(): void {
     if (this.#fd !== undefined) closeSync(this.#fd);
     this.#fd = undefined;
+    this.#closed = true;
+    this.#chunks = [];
   }
 }
 

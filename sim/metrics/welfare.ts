@@ -12,7 +12,7 @@ export interface WelfareStats {
   /** End tasks (buyers and sub-agents) and how many finished. */
   tasks: number;
   done: number;
-  /** Value end tasks earned (all of it when done, a share for the calls delivered otherwise). */
+  /** Value end tasks earned: tasks.csv's `earnedMsat` (all of it when done, else by the task's credit rule: agents/buyer/credit.ts). */
   valueMsat: number;
   /** What end tasks paid, fees included. */
   costMsat: number;

@@ -45,3 +45,19 @@ export function consoleSummary(s: Summary): string {
   );
   return out.join('\n');
 }
+
+/**
+ * The run's times, each named: when the market ended (its `endedAtMs`: the last activity, at
+ * most the drain after arrivals stop), when arrivals stopped (`durationMs`, the summary's first
+ * line), the drain, the wall time, and purchase attempts per second of wall time.
+ */
+export function timesLine(
+  s: Summary,
+  run: { drainSec: number; wallMs: number; purchasesPerSec: number },
+): string {
+  const sec = (ms: number) => (ms / 1000).toFixed(1);
+  return (
+    `market time: ended at ${sec(s.endedAtMs)} s (arrivals stop at ${s.durationMs / 1000} s; tasks in flight then get up to ${run.drainSec} s more); ` +
+    `wall time ${sec(run.wallMs)} s; ${int(run.purchasesPerSec)} purchase attempts per second of wall time`
+  );
+}

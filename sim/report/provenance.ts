@@ -2,23 +2,38 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The code a run was made with: the git commit and whether the work tree had uncommitted changes. */
+/**
+ * The code a run was made with: the git commit and whether the work tree had uncommitted
+ * changes. Outside a git checkout (a copy, a package) neither is known: the commit is
+ * `unknown` and `dirty` is null, never a claim that the tree was clean.
+ */
 export interface CodeVersion {
   commit: string;
-  dirty: boolean;
+  dirty: boolean | null;
 }
 
-/** Reads the git commit and dirty flag of `root`; `unknown` outside a git checkout. */
+/** Reads the git commit and dirty flag of `root`; `unknown` and null where git cannot tell. */
 export function codeVersion(root: string): CodeVersion {
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  let commit: string;
   try {
-    const git = (...args: string[]) =>
-      execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    const commit = git('rev-parse', 'HEAD').trim();
-    const dirty = git('status', '--porcelain', '--untracked-files=no').trim() !== '';
-    return { commit, dirty };
+    commit = git('rev-parse', 'HEAD').trim();
   } catch {
-    return { commit: 'unknown', dirty: false };
+    return { commit: 'unknown', dirty: null };
   }
+  try {
+    return { commit, dirty: git('status', '--porcelain', '--untracked-files=no').trim() !== '' };
+  } catch {
+    return { commit, dirty: null };
+  }
+}
+
+/** The code as a report shows it: the commit, and whether the tree had uncommitted changes when known. */
+export function codeText(code: CodeVersion): string {
+  if (code.commit === 'unknown') return 'unknown (not a git checkout)';
+  if (code.dirty === null) return `${code.commit} (uncommitted changes unknown)`;
+  return `${code.commit}${code.dirty ? ' (uncommitted changes)' : ''}`;
 }
 
 /** The versions of the packages that shape a run's numbers (as installed, not as declared). */

@@ -18,7 +18,7 @@ export type RunFileErrorCode = 'bad_run_file';
 
 /** The fields of meta.json the report shows (its provenance table). */
 const provenanceSchema: z.ZodType<Provenance> = z.object({
-  code: z.object({ commit: z.string(), dirty: z.boolean() }),
+  code: z.object({ commit: z.string(), dirty: z.boolean().nullable() }),
   node: z.string(),
   versions: z.record(z.string(), z.string()),
 });

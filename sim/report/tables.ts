@@ -1,7 +1,7 @@
 import type { Summary } from '../metrics/summary.js';
 import { STEPS } from '../metrics/rows.js';
 import { fixed, int, ms, pct, plural, sats } from './format.js';
-import type { Provenance } from './provenance.js';
+import { codeText, type Provenance } from './provenance.js';
 
 /**
  * The run's tables as header + formatted rows, shared by the terminal
@@ -169,7 +169,7 @@ export function provenanceTable(s: Summary, meta?: Provenance): Table {
     ['backend', s.backend],
   ];
   if (meta) {
-    rows.push(['code', `${meta.code.commit}${meta.code.dirty ? ' (uncommitted changes)' : ''}`]);
+    rows.push(['code', codeText(meta.code)]);
     rows.push(['node', meta.node]);
     rows.push([
       'packages',

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { deciderSpecSchema } from '../../agents/buyer/deciders/spec.js';
+import { TASK_CREDITS } from '../../agents/buyer/credit.js';
 import { msat, name, nonNegInt, posInt, positiveNumber, valueSchema } from './fields.js';
 import { buyerNegotiatorSchema } from './negotiation-schema.js';
+import { groupCount } from './limits.js';
 
 /** Arrival process for a buyer's tasks. */
 export const arrivalsSchema = z.discriminatedUnion(
@@ -23,6 +25,8 @@ export const taskTypeSchema = z.strictObject({
   weight: positiveNumber().default(1),
   calls: posInt().default(1),
   value: valueSchema,
+  /** How an unfinished task is credited: per_call (absent: its value's share for the calls done) | all_or_nothing. */
+  credit: z.enum(TASK_CREDITS, { error: 'expected per_call | all_or_nothing' }).optional(),
   category: z.string().optional(),
 });
 
@@ -43,7 +47,7 @@ export function defaultBalanceMsat(budgetMsat: number): number {
 /** A group of `count` identical buyers. */
 export const buyerSchema = z.strictObject({
   name: name(),
-  count: posInt().default(1),
+  count: groupCount().default(1),
   /** How the buyer picks among quotes: cheapest | best_value | first_acceptable | random | llm | thompson (learns). */
   decider: deciderSpecSchema.default({ name: 'cheapest' }),
   policy: policyRefSchema,
@@ -90,7 +94,7 @@ export const buyerSchema = z.strictObject({
 /** A reseller buys bundles and sells slices (attenuated tokens) to its own sub-agents. */
 export const resellerSchema = z.strictObject({
   name: name(),
-  count: posInt().default(1),
+  count: groupCount().default(1),
   capability: z.string({ error: 'expected a capability such as anomalies:read' }),
   /** Markup over the per-call price of the bundle, in parts per million. */
   markupPpm: nonNegInt().default(200_000),
@@ -109,7 +113,7 @@ export const resellerSchema = z.strictObject({
   creditLimit: z.strictObject({ slices: posInt(), windowSec: posInt() }).optional(),
   balanceMsat: msat(),
   subAgents: z.strictObject({
-    count: posInt(),
+    count: groupCount(),
     budgetMsat: msat(),
     arrivals: arrivalsSchema,
     value: valueSchema,

@@ -1,6 +1,7 @@
 import { ARCHETYPE_CAPABILITY, type Scenario } from './schema.js';
 import type { ScenarioIssue } from './errors.js';
-import { checkNames, instanceNames, routingNodeNames } from './node-names.js';
+import { checkNames, isMember, routingNodeNames } from './node-names.js';
+import { checkMarketSize } from './limits.js';
 
 export { instanceNames, routerNames } from './node-names.js';
 
@@ -9,7 +10,11 @@ export { instanceNames, routerNames } from './node-names.js';
  * fields). Each problem is reported with the path a user would edit.
  */
 export function checkScenario(s: Scenario): ScenarioIssue[] {
-  return [...checkNames(s), ...checkSellers(s), ...checkBuyers(s), ...checkResellers(s), ...checkFaults(s)];
+  const fields = [...checkSellers(s), ...checkBuyers(s), ...checkResellers(s)];
+  // Over the size limit the nodes are not named (a market of 10^9 names runs out of memory).
+  const size = checkMarketSize(s);
+  if (size.length) return [...size, ...fields];
+  return [...checkNames(s), ...fields, ...checkFaults(s)];
 }
 
 type Seller = Scenario['sellers'][number];
@@ -98,21 +103,16 @@ function routersAre(s: Scenario): string {
 function checkFaults(s: Scenario): ScenarioIssue[] {
   const issues: ScenarioIssue[] = [];
   const add = (path: string, message: string) => issues.push({ path, message });
-  const sellerNames = new Set(s.sellers.flatMap((g) => instanceNames(g.name, g.count)));
-  const nodeNames = new Set([
-    ...sellerNames,
-    ...s.buyers.flatMap((g) => instanceNames(g.name, g.count)),
-    ...s.resellers.flatMap((g) => instanceNames(g.name, g.count)),
-    ...routingNodeNames(s),
-  ]);
+  const routers = new Set(routingNodeNames(s));
+  const members = [...s.sellers, ...s.buyers, ...s.resellers];
   s.faults.forEach((f, i) => {
     const p = `faults[${i}]`;
     if (f.atSec > s.durationSec + s.drainSec)
       add(`${p}.atSec`, `expected a time within the run (0..${s.durationSec + s.drainSec} s)`);
     if (f.kind === 'failure_rate') {
-      if (!sellerNames.has(f.seller) && !s.sellers.some((g) => g.name === f.seller))
+      if (!s.sellers.some((g) => g.name === f.seller) && !isMember(s.sellers, f.seller))
         add(`${p}.seller`, `no seller or seller group named "${f.seller}"`);
-    } else if (!nodeNames.has(f.node)) {
+    } else if (!routers.has(f.node) && !isMember(members, f.node)) {
       add(`${p}.node`, `no node named "${f.node}" (nodes are named <group>-<n>, ${routersAre(s)})`);
     }
   });

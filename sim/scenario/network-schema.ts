@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { checkDistribution, type Distribution } from '../../infra/lightning/simnet/index.js';
 import { latencySchema, msat, nonNegInt, posInt } from './fields.js';
+import { groupCount } from './limits.js';
 
 /**
  * The embedded network's realism settings: how channels of each class are
@@ -106,11 +107,11 @@ export function feeCeiling(p: PaymentsSpec | undefined): ((amountMsat: number) =
 export const topologySchema = z.discriminatedUnion(
   'kind',
   [
-    z.strictObject({ kind: z.literal('hub_and_spoke'), hubs: posInt().default(1) }),
-    z.strictObject({ kind: z.literal('ring'), routers: posInt().default(4) }),
+    z.strictObject({ kind: z.literal('hub_and_spoke'), hubs: groupCount().default(1) }),
+    z.strictObject({ kind: z.literal('ring'), routers: groupCount().default(4) }),
     z.strictObject({
       kind: z.literal('scale_free'),
-      routers: posInt().default(8),
+      routers: groupCount().default(8),
       edgesPerNode: posInt().default(2),
     }),
   ],

@@ -13,9 +13,14 @@ import type { ScenarioIssue } from './errors.js';
  * another node's name is refused here, before the run.
  */
 
+/** The name of a group's member `k`: `shopper-0`. */
+export function memberName(group: string, k: number): string {
+  return `${group}-${k}`;
+}
+
 /** Names of a group's members: `shopper-0`, `shopper-1`, … */
 export function instanceNames(group: string, count: number): string[] {
-  return Array.from({ length: count }, (_, i) => `${group}-${i}`);
+  return Array.from({ length: count }, (_, i) => memberName(group, i));
 }
 
 /** Names of the routing nodes the topology creates. */
@@ -46,20 +51,19 @@ export function routingNodeNames(s: Scenario): string[] {
   return (file !== undefined ? networkFileNodeNames(file) : undefined) ?? routerNames(s);
 }
 
+/** The group whose members are the sub-agents of one reseller instance: `broker-0-sub`. */
+function subAgentGroup(reseller: string): string {
+  return `${reseller}-sub`;
+}
+
 /** Names of the sub-agents of one reseller instance: `broker-0-sub-0`, … */
 export function subAgentNames(reseller: string, count: number): string[] {
-  return instanceNames(`${reseller}-sub`, count);
+  return instanceNames(subAgentGroup(reseller), count);
 }
 
 /** The node a wrong-payee seller invoices from. */
 export function shadowName(seller: string): string {
   return `${seller}-shadow`;
-}
-
-/** A node a group makes, and what it is (for messages: "a sub-agent of resellers[0] (broker)"). */
-interface NamedNode {
-  name: string;
-  what: string;
 }
 
 /** What a node already named is, and how a clash with it is resolved. */
@@ -73,34 +77,21 @@ const RENAME = 'rename the group';
 /** The routing nodes: `router-<n>`, or the nodes a SimLN `network.file` names (renamed in either place). */
 function routerClaims(s: Scenario): Map<string, Claim> {
   const file = s.network.file;
-  if (file === undefined)
-    return new Map(routerNames(s).map((n) => [n, { what: 'a routing node', fix: RENAME }]));
-  const what = `a node of network.file ${file}`;
-  const fix = `${RENAME}, or that node's alias in ${file}`;
-  return new Map((networkFileNodeNames(file) ?? []).map((n) => [n, { what, fix }]));
-}
-
-/** Every node of one group: its members, their shadow nodes and their sub-agents. */
-function groupNodes(s: Scenario, kind: 'sellers' | 'buyers' | 'resellers', i: number): NamedNode[] {
-  const g = s[kind][i]!;
-  const at = `${kind}[${i}] ("${g.name}")`;
-  const out: NamedNode[] = [];
-  for (const name of instanceNames(g.name, g.count)) {
-    out.push({ name, what: `a member of ${at}` });
-    if (kind === 'sellers' && s.sellers[i]!.adversarial?.mode === 'wrong-payee')
-      out.push({ name: shadowName(name), what: `the shadow node of ${at}` });
-    if (kind === 'resellers')
-      for (const sub of subAgentNames(name, s.resellers[i]!.subAgents.count))
-        out.push({ name: sub, what: `a sub-agent of ${at}` });
-  }
-  return out;
+  const names = file === undefined ? routerNames(s) : (networkFileNodeNames(file) ?? []);
+  const claim =
+    file === undefined
+      ? { what: 'a routing node', fix: RENAME }
+      : { what: `a node of network.file ${file}`, fix: `${RENAME}, or that node's alias in ${file}` };
+  return new Map(names.map((n) => [n, claim]));
 }
 
 /**
  * Group names are unique across sellers, buyers and resellers, and no node a
  * group makes has the name of another node (a router, another group's
  * member, shadow node or sub-agent). Each clash is reported once, at the
- * name of the later group.
+ * name of the later group. Names are made one at a time into one map, one
+ * claim object per group and kind of node: a market at the size limit
+ * (limits.ts) is checked in well under a second.
  */
 export function checkNames(s: Scenario): ScenarioIssue[] {
   const issues: ScenarioIssue[] = [];
@@ -108,28 +99,59 @@ export function checkNames(s: Scenario): ScenarioIssue[] {
   const nodes = routerClaims(s);
   for (const kind of ['sellers', 'buyers', 'resellers'] as const)
     s[kind].forEach((g, i) => {
+      const path = `${kind}[${i}].name`;
       const prior = groups.get(g.name);
-      if (prior)
-        issues.push({ path: `${kind}[${i}].name`, message: `name "${g.name}" is already used by ${prior}` });
+      if (prior) issues.push({ path, message: `name "${g.name}" is already used by ${prior}` });
       else {
         groups.set(g.name, `${kind}[${i}]`);
-        issues.push(...claimNodes(nodes, groupNodes(s, kind, i), `${kind}[${i}].name`, g.name));
+        const clash = claimGroup(nodes, s, kind, i);
+        if (clash) {
+          const message = `name "${g.name}" makes node ${clash.name}, which is the name of ${clash.what}; ${clash.fix}`;
+          issues.push({ path, message });
+        }
       }
     });
   return issues;
 }
 
-/** Claims a group's nodes in `nodes` (name → what it is); the issue for the first name already taken. */
-function claimNodes(
+/**
+ * Claims every node of one group in `nodes` (its members, their shadow nodes
+ * and sub-agents, in that order); the first of them already taken, with what
+ * took it, or undefined.
+ */
+function claimGroup(
   nodes: Map<string, Claim>,
-  made: readonly NamedNode[],
-  path: string,
-  group: string,
-): ScenarioIssue[] {
-  const clash = made.find((n) => nodes.has(n.name));
-  for (const n of made) if (!nodes.has(n.name)) nodes.set(n.name, { what: n.what, fix: RENAME });
-  if (!clash) return [];
-  const { what, fix } = nodes.get(clash.name)!;
-  const message = `name "${group}" makes node ${clash.name}, which is the name of ${what}; ${fix}`;
-  return [{ path, message }];
+  s: Scenario,
+  kind: 'sellers' | 'buyers' | 'resellers',
+  i: number,
+): (Claim & { name: string }) | undefined {
+  const g = s[kind][i]!;
+  const at = `${kind}[${i}] ("${g.name}")`;
+  const member = { what: `a member of ${at}`, fix: RENAME };
+  const shadow = { what: `the shadow node of ${at}`, fix: RENAME };
+  const sub = { what: `a sub-agent of ${at}`, fix: RENAME };
+  const shadows = kind === 'sellers' && s.sellers[i]!.adversarial?.mode === 'wrong-payee';
+  const subs = kind === 'resellers' ? s.resellers[i]!.subAgents.count : 0;
+  let clash: (Claim & { name: string }) | undefined;
+  const claim = (name: string, c: Claim) => {
+    const taken = nodes.get(name);
+    if (taken === undefined) nodes.set(name, c);
+    else clash ??= { name, ...taken };
+  };
+  for (let k = 0; k < g.count; k++) {
+    const name = memberName(g.name, k);
+    claim(name, member);
+    if (shadows) claim(shadowName(name), shadow);
+    for (let j = 0; j < subs; j++) claim(memberName(subAgentGroup(name), j), sub);
+  }
+  return clash;
+}
+
+/**
+ * Whether `node` is a member `<group>-<n>` (n below the group's count) of
+ * one of `groups`: read from the name, without listing the groups' members.
+ */
+export function isMember(groups: readonly { name: string; count: number }[], node: string): boolean {
+  const m = /^(.+)-(0|[1-9]\d*)$/.exec(node);
+  return m !== null && groups.some((g) => g.name === m[1] && Number(m[2]) < g.count);
 }

@@ -9,6 +9,7 @@ import {
 import { pricingStrategySchema } from '../../services/sellers/pricing.js';
 import { fraction, msat, name, posInt } from './fields.js';
 import { sellerNegotiationSchema } from './negotiation-schema.js';
+import { groupCount } from './limits.js';
 
 /** The capability each seller archetype sells (fixed by services/sellers; a test keeps this in step). */
 export const ARCHETYPE_CAPABILITY = {
@@ -25,7 +26,7 @@ export const ARCHETYPE_CAPABILITY = {
  */
 export const sellerSchema = z.strictObject({
   name: name().max(40, { error: 'expected at most 40 characters' }),
-  count: posInt().default(1),
+  count: groupCount().default(1),
   archetype: z.enum(ARCHETYPES, { error: 'expected one of data-feed | compute | llm-summary' }),
   category: sellerConfigSchema.shape.category,
   description: sellerConfigSchema.shape.description,

@@ -20,12 +20,13 @@ export interface SweepFailure {
  * removes a previous sweep's outputs) and only its digest stays in memory; a failed run is kept
  * as its failure. Both come back in job order, so the merge does not depend on which run
  * finished first. A failed write is thrown by `check`, once the runs are over, and so is a point
- * whose runs report different `summary.scenarioHash`es (the scenario they ran changed mid-sweep).
+ * whose runs ran different scenarios apart from their seeds (different `pointHash`es: the scenario
+ * changed mid-sweep).
  */
 export class RunCollector {
   private readonly digests: (RunDigest | undefined)[];
   private readonly failed: (SweepFailure | undefined)[];
-  /** Per grid point: the scenarioHash its first finished run reported, and that run's seed. */
+  /** Per grid point: the scenario hash without the seed its first finished run reported, and that run's seed. */
   private readonly hashes: ({ hash: string; seed: string | number } | undefined)[] = [];
   private mismatch: LabError<'scenario_changed'> | undefined;
   private outReady = false;
@@ -51,7 +52,7 @@ export class RunCollector {
       return;
     }
     this.digests[reply.id] = digestRun(reply.summary);
-    this.checkHash(point, seed, reply.summary.scenarioHash);
+    this.checkHash(point, seed, reply.pointHash);
     if (this.outDir === undefined || this.writeError !== undefined) return;
     try {
       const dir = join(this.out(), 'runs', `point-${point}`, `seed-${seed}`);
@@ -79,7 +80,7 @@ export class RunCollector {
     if (this.writeError !== undefined) throw this.writeError;
   }
 
-  /** Each grid point's scenarioHash, as its runs reported it (null for a point with no finished run). */
+  /** Each grid point's scenario hash without the seed, as its runs reported it (null for a point with no finished run). */
   pointHashes(): (string | null)[] {
     return this.labels.map((_, i) => this.hashes[i]?.hash ?? null);
   }

@@ -1,5 +1,6 @@
 import type { Summary } from '../metrics/summary.js';
 import { SWEEP_METRICS } from './metrics.js';
+import { groupValues, type GroupValues } from './group-metrics.js';
 
 /**
  * What the merge of a sweep needs of one run's summary, and nothing else: a sweep keeps this
@@ -13,8 +14,8 @@ export interface RunDigest {
   /** Each proportion's numerator and denominator, by metric key (summed over seeds as `pooled`). */
   counts: Record<string, [number, number]>;
   conservationHolds: boolean;
-  /** Per agent group, its figures for the policy comparison (null where the run has none). */
-  groups: Record<string, GroupDigest>;
+  /** Per agent group, its GROUP_METRICS values for the policy comparison (null where the run has none): sweep.json's `runs[].groups`. */
+  groups: Record<string, GroupValues>;
   /** Per seller (payee), its sales (paid purchases): every seller the summary lists, 0 included. */
   sales: Record<string, number>;
 }
@@ -26,7 +27,11 @@ export interface DigestedRun {
   digest: RunDigest;
 }
 
-/** The runs of each grid point, in the order given, each run looked at once. */
+/** The seed order every figure is computed in (1, 2, …, 10: numeric, whatever order the runs came in). */
+export const bySeed = (a: DigestedRun, b: DigestedRun) =>
+  String(a.seed).localeCompare(String(b.seed), 'en', { numeric: true });
+
+/** The runs of each grid point by seed (`bySeed`), each run looked at once. */
 export function runsByPoint(runs: readonly DigestedRun[]): (point: number) => readonly DigestedRun[] {
   const at = new Map<number, DigestedRun[]>();
   for (const r of runs) {
@@ -34,14 +39,8 @@ export function runsByPoint(runs: readonly DigestedRun[]): (point: number) => re
     if (mine) mine.push(r);
     else at.set(r.point, [r]);
   }
+  for (const mine of at.values()) mine.sort(bySeed);
   return (point) => at.get(point) ?? [];
-}
-
-/** A group's figures in one run: surplus per task (null without tasks), payment success (null without payments), spend with fees. */
-export interface GroupDigest {
-  surplusPerTaskMsat: number | null;
-  paymentSuccessRate: number | null;
-  spentMsat: number;
 }
 
 /** The digest of a run's summary. */
@@ -49,12 +48,7 @@ export function digestRun(s: Summary): RunDigest {
   const counts: RunDigest['counts'] = {};
   for (const m of SWEEP_METRICS) if (m.counts) counts[m.key] = m.counts(s);
   const groups: RunDigest['groups'] = {};
-  for (const [name, g] of Object.entries(s.groups))
-    groups[name] = {
-      surplusPerTaskMsat: g.surplusPerTaskMsat,
-      paymentSuccessRate: g.paymentSuccessRate,
-      spentMsat: g.spentMsat + g.feesMsat,
-    };
+  for (const [name, g] of Object.entries(s.groups)) groups[name] = groupValues(g);
   const sales: RunDigest['sales'] = {};
   for (const [seller, v] of Object.entries(s.market.sellers)) sales[seller] = v.sales;
   return {

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { loadScenario, loadScenarioText } from '../scenario/load.js';
 import { scenarioChecks } from '../market/checks.js';
 import { runScenario } from '../run.js';
+import { scenarioHashWithoutSeed } from '../scenario/hash.js';
 import type { SweepJob, SweepReply } from './protocol.js';
 import { shippedNetwork } from './network-file.js';
 
@@ -18,7 +19,8 @@ export async function runJob(job: SweepJob): Promise<SweepReply> {
         : loadScenarioText(job.text, opts, job.scenario);
     const { scenario, world } = shipped?.prepare(loaded, job.seed) ?? { scenario: loaded };
     const { summary } = await runScenario(scenario, { seed: job.seed, ...(world && { world }) });
-    return { id: job.id, ok: true, summary, wallMs: performance.now() - t0 };
+    const pointHash = scenarioHashWithoutSeed(scenario);
+    return { id: job.id, ok: true, summary, pointHash, wallMs: performance.now() - t0 };
   } catch (err) {
     const e = err as { code?: unknown; message?: unknown };
     return {

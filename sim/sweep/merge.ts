@@ -1,8 +1,11 @@
 import type { Summary } from '../metrics/summary.js';
-import { clipInterval, tInterval, type Interval } from '../metrics/stats.js';
-import { holm, pairedDifference, type PairedDifference } from '../metrics/paired.js';
+import type { Interval } from '../metrics/stats.js';
+import type { PairedDifference } from '../metrics/paired.js';
 import { SWEEP_METRICS } from './metrics.js';
-import { digestRun, runsByPoint, type DigestedRun } from './digest.js';
+import { bySeed, digestRun, runsByPoint, type DigestedRun } from './digest.js';
+import { compareAcrossPoints } from './compare.js';
+import { groupStats, type GroupAtPoint } from './group-stats.js';
+import { GROUP_METRICS, type GroupValues } from './group-metrics.js';
 import { sellerShares, type SellerShareStats } from './seller-shares.js';
 import type { SweepProvenance } from './provenance.js';
 
@@ -27,12 +30,12 @@ export interface MergedPoint {
   metrics: Record<string, PointMetric>;
   /** This point minus the baseline, paired over common seeds (absent on the baseline itself). */
   paired?: Record<string, PairedDifference>;
-  /** Per agent group: surplus per task, payment success (clipped to [0, 1]) and spend with intervals (the policy comparison). */
-  groups: Record<string, { surplusPerTaskMsat: Interval; paymentSuccessRate: Interval; spentMsat: Interval }>;
+  /** Per agent group its runs had: each group metric with its interval, and its paired difference from the same group at the baseline (the policy comparison). */
+  groups: Record<string, GroupAtPoint>;
   /** Per seller (payee): its share of the sales, and its paired difference from the baseline. */
   sellers: Record<string, SellerShareStats>;
   conservationHolds: boolean;
-  /** sha256 of the scenario this point's runs ran, as they report it (null: no run finished); set by `runSweep`. */
+  /** sha256 of the scenario this point's runs ran, without the seed (`scenarioHashWithoutSeed`; null: no run finished); set by `runSweep`. */
   scenarioHash?: string | null;
 }
 
@@ -49,6 +52,8 @@ export interface SweepResult {
     point: number;
     seed: string | number;
     values: Record<string, number | null>;
+    /** Per agent group the run had: its group metric values (null where it has none). */
+    groups: Record<string, GroupValues>;
     conservationHolds: boolean;
   }[];
   /** What ran: the overrides of every point and the code (set by `runSweep`). */
@@ -76,16 +81,13 @@ export function mergeRuns(
   return mergeDigests(scenario, axes, points, digested, baseline);
 }
 
-/** A run's value of a metric (null where it has none). */
-const valueOf = (r: DigestedRun, key: string): number | null => r.digest.values[key] ?? null;
-
 /**
- * Groups runs by grid point (in grid order), computes each metric's mean
- * over seeds with a 95% t-interval (seeds are the replication unit; a
- * proportion is the mean of its per-seed rates, clipped to [0, 1]), then
- * each point's paired difference from the baseline over common seeds with
- * Holm's correction across the points of each metric. A pure function of
- * the per-run digests, in the order given (a sweep gives them in job order).
+ * Groups runs by grid point (in grid order) and compares each metric across the points
+ * (compare.ts): its mean over seeds with a 95% t-interval (seeds are the replication unit; a
+ * proportion is the mean of its per-seed rates, clipped to [0, 1]) and each point's paired
+ * difference from the baseline over common seeds, Holm-adjusted across the points of each
+ * metric; the same per agent group (group-stats.ts) and per seller (seller-shares.ts). A pure
+ * function of the per-run digests, in the order given (a sweep gives them in job order).
  */
 export function mergeDigests(
   scenario: string,
@@ -97,25 +99,18 @@ export function mergeDigests(
   const seeds = [...new Set(runs.map((r) => r.seed))];
   const runsAt = runsByPoint(runs);
   const shares = sellerShares(points, runs, baseline);
-  // A seed where either run has no value for the metric (null) is not a common seed.
-  const bySeed = (point: number, key: string) =>
-    new Map(runsAt(point).map((r) => [String(r.seed), valueOf(r, key)]));
-  const merged = points.map((p): MergedPoint => {
-    const mine = [...runsAt(p.index)].sort((a, b) =>
-      String(a.seed).localeCompare(String(b.seed), 'en', { numeric: true }),
-    );
+  const groups = groupStats(points, runs, baseline);
+  const compared = SWEEP_METRICS.map((m) =>
+    compareAcrossPoints(points, runsAt, baseline, (r) => r.digest.values[m.key] ?? null, !!m.counts),
+  );
+  const merged = points.map((p, i): MergedPoint => {
+    const mine = runsAt(p.index);
     const metrics: Record<string, PointMetric> = {};
-    for (const m of SWEEP_METRICS) {
-      const iv: PointMetric = tInterval(mine.map((r) => valueOf(r, m.key)));
-      if (m.counts) {
-        const [count, of] = mine
-          .map((r) => r.digest.counts[m.key]!)
-          .reduce((a, b) => [a[0] + b[0], a[1] + b[1]], [0, 0]);
-        clipInterval(iv, 0, 1);
-        iv.pooled = { count, of };
-      }
+    SWEEP_METRICS.forEach((m, k) => {
+      const iv: PointMetric = compared[k]![i]!.interval;
+      if (m.counts) iv.pooled = pooled(mine, m.key);
       metrics[m.key] = iv;
-    }
+    });
     return {
       index: p.index,
       label: p.label,
@@ -123,52 +118,31 @@ export function mergeDigests(
       seeds: mine.map((r) => r.seed),
       metrics,
       ...(p.index !== baseline && {
-        paired: Object.fromEntries(
-          SWEEP_METRICS.map((m) => {
-            const d = pairedDifference(bySeed(p.index, m.key), bySeed(baseline, m.key));
-            // A difference of two proportions lies in [-1, 1].
-            return [m.key, m.counts ? clipInterval(d, -1, 1) : d];
-          }),
-        ),
+        paired: Object.fromEntries(SWEEP_METRICS.map((m, k) => [m.key, compared[k]![i]!.paired!])),
       }),
-      groups: groupIntervals(mine),
+      groups: groups[p.index]!,
       sellers: shares[p.index]!,
       conservationHolds: mine.every((r) => r.digest.conservationHolds),
     };
   });
-  // Holm over the family of comparisons with the baseline, one family per metric.
-  for (const m of SWEEP_METRICS) {
-    const arms = merged.filter((p) => p.paired);
-    const adjusted = holm(arms.map((p) => p.paired![m.key]!.p));
-    arms.forEach((p, i) => (p.paired![m.key]!.pHolm = adjusted[i]!));
-  }
   const longRows = [...runs]
-    .sort(
-      (a, b) => a.point - b.point || String(a.seed).localeCompare(String(b.seed), 'en', { numeric: true }),
-    )
+    .sort((a, b) => a.point - b.point || bySeed(a, b))
     .map((r) => ({
       point: r.point,
       seed: r.seed,
       values: r.digest.values,
+      groups: r.digest.groups,
       conservationHolds: r.digest.conservationHolds,
     }));
   return { scenario, axes, seeds, baseline, points: merged, runs: longRows };
 }
 
-// A group's surplus per task is undefined in a run where it had no tasks, its payment success
-// where it tried no payment: those runs are left out, as for the point's own metrics.
-function groupIntervals(mine: readonly DigestedRun[]): MergedPoint['groups'] {
-  const names = [...new Set(mine.flatMap((r) => Object.keys(r.digest.groups)))].sort();
-  const out: MergedPoint['groups'] = {};
-  for (const g of names) {
-    const present = mine.map((r) => r.digest.groups[g]).filter((x) => x !== undefined);
-    out[g] = {
-      surplusPerTaskMsat: tInterval(present.map((x) => x.surplusPerTaskMsat)),
-      paymentSuccessRate: clipInterval(tInterval(present.map((x) => x.paymentSuccessRate)), 0, 1),
-      spentMsat: tInterval(present.map((x) => x.spentMsat)),
-    };
-  }
-  return out;
+/** A proportion's counts summed over the runs. */
+function pooled(runs: readonly DigestedRun[], key: string): { count: number; of: number } {
+  const [count, of] = runs
+    .map((r) => r.digest.counts[key]!)
+    .reduce((a, b) => [a[0] + b[0], a[1] + b[1]], [0, 0]);
+  return { count, of };
 }
 
 /** What sweep.csv holds for a metric a run does not have (read as missing by R and pandas). */
@@ -176,12 +150,23 @@ export const CSV_MISSING = 'NA';
 
 /**
  * sweep.csv in long format: one row per grid point and seed, one column per
- * override path (the value as JSON unless it is a plain string) and one per metric
- * (CSV_MISSING where the run has none).
+ * override path (the value as JSON unless it is a plain string), one per metric, then
+ * conservationHolds, then one per agent group and group metric (`<group>.<metric>`, groups by
+ * name); CSV_MISSING where the run has no value.
  */
 export function sweepCsv(r: SweepResult): string {
   const paths = r.axes.map((a) => a.path);
-  const cols = ['point', 'label', 'seed', ...paths, ...SWEEP_METRICS.map((m) => m.key), 'conservationHolds'];
+  const groups = [...new Set(r.runs.flatMap((run) => Object.keys(run.groups)))].sort();
+  const groupCols = groups.flatMap((g) => GROUP_METRICS.map((m) => ({ g, key: m.key })));
+  const cols = [
+    'point',
+    'label',
+    'seed',
+    ...paths,
+    ...SWEEP_METRICS.map((m) => m.key),
+    'conservationHolds',
+    ...groupCols.map((c) => `${c.g}.${c.key}`),
+  ];
   const lines = [cols.map(csvCell).join(',')];
   for (const run of r.runs) {
     const p = r.points[run.point]!;
@@ -192,6 +177,7 @@ export function sweepCsv(r: SweepResult): string {
     }
     for (const m of SWEEP_METRICS) cells.push(run.values[m.key] ?? CSV_MISSING);
     cells.push(run.conservationHolds);
+    for (const c of groupCols) cells.push(run.groups[c.g]?.[c.key] ?? CSV_MISSING);
     lines.push(cells.map(csvCell).join(','));
   }
   return lines.join('\n') + '\n';

@@ -16,7 +16,11 @@ export interface SweepJob {
   networkFile?: { path: string; text: string };
 }
 
-/** A worker's answer: the run's summary, or why it failed (code and message, never a stack-only crash). */
+/**
+ * A worker's answer: the run's summary and the hash of its scenario without the seed (the same
+ * for every run of a grid point: `scenarioHashWithoutSeed`), or why it failed (code and message,
+ * never a stack-only crash).
+ */
 export type SweepReply =
-  | { id: number; ok: true; summary: Summary; wallMs: number }
+  | { id: number; ok: true; summary: Summary; pointHash: string; wallMs: number }
   | { id: number; ok: false; code: string; message: string };

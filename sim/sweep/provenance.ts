@@ -1,20 +1,26 @@
 import { fileURLToPath } from 'node:url';
 import type { Overrides } from '../scenario/overrides.js';
-import { codeVersion as gitVersion, packageVersions } from '../report/provenance.js';
+import {
+  codeText,
+  codeVersion as gitVersion,
+  packageVersions,
+  type CodeVersion,
+} from '../report/provenance.js';
 import { htmlTable } from '../report/html.js';
 import { codeVersion } from './code-version.js';
 
 /**
  * What a sweep ran, written to sweep.json and shown in report.html, as meta.json does for
  * `sim run`: the `--set` overrides applied to every point, each point's resolved scenario hash
- * (sweep.json's `points[].scenarioHash`), and the code. Nothing here varies between two runs of
+ * without the seed (sweep.json's `points[].scenarioHash`; each run's summary.json has the hash
+ * with its seed), and the code. Nothing here varies between two runs of
  * the same sweep on the same code, so a local and a queued sweep write the same bytes.
  */
 export interface SweepProvenance {
   /** The overrides applied to every grid point (`--set`), before the point's own. */
   base: Overrides;
-  /** The git commit, whether the work tree had uncommitted changes, and the source fingerprint (code-version.ts). */
-  code: { commit: string; dirty: boolean; source: string };
+  /** The git commit, whether the work tree had uncommitted changes (null: unknown, not a git checkout), and the source fingerprint (code-version.ts). */
+  code: CodeVersion & { source: string };
   /** The versions of the packages that shape a run's numbers. */
   versions: Record<string, string>;
 }
@@ -34,7 +40,7 @@ export function provenanceHtml(
   const base = Object.entries(p.base).map(
     ([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`,
   );
-  const code = `${p.code.commit}${p.code.dirty ? ' (uncommitted changes)' : ''}; source fingerprint ${p.code.source}`;
+  const code = `${codeText(p.code)}; source fingerprint ${p.code.source}`;
   const versions = Object.entries(p.versions).map(([k, v]) => `${k} ${v}`);
   return [
     '<h2>Provenance</h2>',
@@ -47,7 +53,7 @@ export function provenanceHtml(
       ],
     ),
     htmlTable(
-      ['point', 'scenario sha256 (as its runs report it)'],
+      ['point', "scenario sha256 without the seed (each run's summary.json: with its seed)"],
       points.map((pt) => [`P${pt.index}`, pt.scenarioHash ?? 'no finished run']),
     ),
   ];

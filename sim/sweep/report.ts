@@ -7,6 +7,8 @@ import { chartGrid, htmlPage, htmlTable, type RenderedChart } from '../report/ht
 import { plural, textTable } from '../report/format.js';
 import { SWEEP_METRICS, type SweepResult } from './merge.js';
 import { provenanceHtml } from './provenance.js';
+import { GROUP_HEADLINE, GROUP_METRICS } from './group-metrics.js';
+import { groupPairedTable, groupPointTable, groupsPerPoint, shortGroupCells } from './group-tables.js';
 import {
   HEADLINE,
   fewSeedsNote,
@@ -14,7 +16,6 @@ import {
   legendTable,
   metricGroups,
   pairedTable,
-  pointCell,
   pointId,
   pointTable,
   sellerShareTable,
@@ -27,6 +28,9 @@ const CHART_METRICS = HEADLINE;
 /** Most sellers per point the console's share table lists (the top ones by share); sweep.json and report.html list all. */
 export const CONSOLE_SELLERS = 10;
 
+/** Most agent groups per point the console's group table lists (the first by name); sweep.json and report.html list all. */
+export const CONSOLE_GROUPS = 10;
+
 /** The merged table for the console: the headline metrics per point, then paired differences from the baseline. */
 export function sweepConsoleTable(r: SweepResult): string {
   const points = pointTable(r);
@@ -38,6 +42,7 @@ export function sweepConsoleTable(r: SweepResult): string {
       `paired over common seeds against the baseline: Δ mean [95% paired t-interval], Holm-adjusted p, effect size d_z`,
       textTable(paired.header, paired.rows),
     );
+  out.push(...consoleGroups(r));
   const sellers = sellersPerPoint(r);
   const shares = sellerShareTable(r, undefined, CONSOLE_SELLERS);
   if (shares.rows.length)
@@ -51,8 +56,27 @@ export function sweepConsoleTable(r: SweepResult): string {
     out.push(
       `${plural(sellers, 'seller')} per point, ${CONSOLE_SELLERS} shown: every seller's share is in sweep.json (points[].sellers) and report.html (Seller shares)`,
     );
-  for (const note of [fewSeedsNote(r), missingValuesNote(r)]) if (note) out.push('', note);
+  const groupsShort = shortGroupCells(r, GROUP_HEADLINE, false);
+  for (const note of [fewSeedsNote(r), missingValuesNote(r, undefined, groupsShort)])
+    if (note) out.push('', note);
   return out.join('\n');
+}
+
+/**
+ * The console's group table: each group's paired differences from the same group at the
+ * baseline (headline group metrics); none with one group a point, whose figures are the market's.
+ */
+function consoleGroups(r: SweepResult): string[] {
+  const groups = groupsPerPoint(r);
+  const t = groupPairedTable(r, GROUP_HEADLINE, undefined, CONSOLE_GROUPS);
+  if (groups < 2 || !t.rows.length) return [];
+  return [
+    '',
+    'per agent group, against the same group at the baseline: Δ mean [95% paired t-interval], Holm-adjusted p (per group and metric, across the points), d_z' +
+      (groups > CONSOLE_GROUPS ? `; the first ${CONSOLE_GROUPS} groups of each point by name` : '') +
+      "; every group metric (spent, fees) and each group's means: sweep.json (points[].groups) and report.html (Agent groups)",
+    textTable(t.header, t.rows),
+  ];
 }
 
 /** Every metric, a few columns per table so each fits the page; points named by their legend id. */
@@ -67,16 +91,26 @@ function pageTables(
     .map((t) => htmlTable(t.header, t.rows));
 }
 
-function groupRows(r: SweepResult): string[][] {
-  return r.points.flatMap((p) =>
-    Object.entries(p.groups).map(([g, v]) => [
-      pointId(p),
-      g,
-      pointCell(v.surplusPerTaskMsat, false, p.seeds.length),
-      pointCell(v.paymentSuccessRate, true, p.seeds.length),
-      pointCell(v.spentMsat, false, p.seeds.length),
-    ]),
-  );
+/** The page's agent groups: each group's metrics at each point, then its paired differences, a few columns per table. */
+function groupTables(r: SweepResult): string[] {
+  const keys = GROUP_METRICS.map((m) => m.key);
+  const tables = (table: typeof groupPointTable) =>
+    metricGroups(keys)
+      .map((group) => table(r, group as typeof keys, pointId))
+      .filter((t) => t.rows.length > 0)
+      .map((t) => htmlTable(t.header, t.rows));
+  const paired = tables(groupPairedTable);
+  return [
+    '<h2>Agent groups</h2>',
+    ...tables(groupPointTable),
+    ...(paired.length
+      ? [
+          '<h3>Paired differences from the same group at the baseline</h3>',
+          '<p>Holm-adjusted p per group and metric, across the points compared with the baseline.</p>',
+          ...paired,
+        ]
+      : []),
+  ];
 }
 
 /** The few-seeds and missing-values notes as sentences to append to the page's subtitle (empty when not needed). */
@@ -86,6 +120,11 @@ function noteOf(r: SweepResult): string {
     missingValuesNote(
       r,
       SWEEP_METRICS.map((m) => m.key),
+      shortGroupCells(
+        r,
+        GROUP_METRICS.map((m) => m.key),
+        true,
+      ),
     ),
   ];
   return notes.map((n) => (n ? `. ${n}` : '')).join('');
@@ -149,11 +188,7 @@ export async function writeSweepReport(dir: string, r: SweepResult): Promise<str
       ...pageTables(r, pointTable),
       '<h2>Seller shares</h2>',
       htmlTable(sellerShareTable(r, pointId).header, sellerShareTable(r, pointId).rows),
-      '<h2>Agent groups</h2>',
-      htmlTable(
-        ['point', 'group', 'buyer surplus / task (msat)', 'payment success', 'spent + fees (msat)'],
-        groupRows(r),
-      ),
+      ...groupTables(r),
       ...(r.provenance ? provenanceHtml(r.provenance, r.points) : []),
     ],
   );

@@ -1,6 +1,7 @@
-import { holm, pairedDifference, type PairedDifference } from '../metrics/paired.js';
-import { clipInterval, tInterval, type Interval } from '../metrics/stats.js';
+import type { PairedDifference } from '../metrics/paired.js';
+import type { Interval } from '../metrics/stats.js';
 import { runsByPoint, type DigestedRun, type RunDigest } from './digest.js';
+import { compareAcrossPoints } from './compare.js';
 
 /** One seller's share of the sales at one grid point, and its paired difference from the baseline. */
 export interface SellerShareStats {
@@ -33,27 +34,18 @@ export function sellerShares(
 ): Record<number, Record<string, SellerShareStats>> {
   const sellers = [...new Set(runs.flatMap((r) => Object.keys(r.digest.sales)))].sort();
   const runsAt = runsByPoint(runs);
-  const bySeed = (point: number, seller: string) =>
-    new Map(runsAt(point).map((r) => [String(r.seed), shareOf(r.digest, seller)]));
+  // Holm over the comparisons with the baseline, one family per seller (compare.ts).
+  const compared = sellers.map((seller) =>
+    compareAcrossPoints(points, runsAt, baseline, (r) => shareOf(r.digest, seller), true),
+  );
   const out: Record<number, Record<string, SellerShareStats>> = {};
-  for (const p of points) {
-    const mine = runsAt(p.index);
+  points.forEach((p, i) => {
     out[p.index] = Object.fromEntries(
-      sellers.map((seller) => [
-        seller,
-        {
-          share: clipInterval(tInterval(mine.map((r) => shareOf(r.digest, seller))), 0, 1),
-          ...(p.index !== baseline && {
-            paired: clipInterval(pairedDifference(bySeed(p.index, seller), bySeed(baseline, seller)), -1, 1),
-          }),
-        },
-      ]),
+      sellers.map((seller, k) => {
+        const { interval, paired } = compared[k]![i]!;
+        return [seller, { share: interval, ...(paired && { paired }) }];
+      }),
     );
-  }
-  // Holm over the comparisons with the baseline, one family per seller.
-  for (const seller of sellers) {
-    const arms = points.filter((p) => p.index !== baseline).map((p) => out[p.index]![seller]!.paired!);
-    holm(arms.map((d) => d.p)).forEach((adjusted, i) => (arms[i]!.pHolm = adjusted));
-  }
+  });
   return out;
 }

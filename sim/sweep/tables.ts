@@ -69,16 +69,25 @@ export function fewSeedsNote(r: SweepResult): string | undefined {
 }
 
 /**
- * The note under tables where a metric is over fewer runs than its point has, or over none:
- * a run without the metric (a rate with nothing to count, a latency without samples) is left
- * out of its mean, interval and paired difference, never counted as 0.
+ * The note under tables where a metric is over fewer runs than its point has, or over none, or
+ * where `groupsShort` says an agent group's cell is (group-tables.ts's `shortGroupCells`): a
+ * run without the metric (a rate with nothing to count, a latency without samples) is left out
+ * of its mean, interval and paired difference, never counted as 0.
  */
-export function missingValuesNote(r: SweepResult, keys: readonly string[] = HEADLINE): string | undefined {
-  const short = r.points.some(
-    (p) =>
-      p.seeds.length === 0 ||
-      keys.some((k) => p.metrics[k]!.n < p.seeds.length || (p.paired && p.paired[k]!.n < commonSeeds(r, p))),
-  );
+export function missingValuesNote(
+  r: SweepResult,
+  keys: readonly string[] = HEADLINE,
+  groupsShort = false,
+): string | undefined {
+  const short =
+    groupsShort ||
+    r.points.some(
+      (p) =>
+        p.seeds.length === 0 ||
+        keys.some(
+          (k) => p.metrics[k]!.n < p.seeds.length || (p.paired && p.paired[k]!.n < commonSeeds(r, p)),
+        ),
+    );
   if (!short) return undefined;
   return `(n=k): only k of the point's runs had the metric (a rate with nothing to count, a latency without samples); its mean, interval and paired difference are over those runs, never counting the others as 0; ${NOT_AVAILABLE} where no run had it (or none succeeded)`;
 }

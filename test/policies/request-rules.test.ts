@@ -43,31 +43,31 @@ describe('per-request rules', () => {
       want: 'escalate',
     },
     {
-      name: 'a task worth more than price plus expected fee is paid',
+      name: 'a task worth more than price plus fee limit is paid',
       spec: { name: 'value_based' },
-      q: { amountMsat: 10_000 },
-      c: { taskValueMsat: 10_101, expectedFeeMsat: 100 },
+      q: { amountMsat: 10_000, maxFeeMsat: 100 },
+      c: { taskValueMsat: 10_101 },
       want: 'allow',
     },
     {
-      name: 'a task worth exactly price plus expected fee is not paid',
+      name: 'a task worth exactly price plus fee limit is not paid',
       spec: { name: 'value_based' },
-      q: { amountMsat: 10_000 },
-      c: { taskValueMsat: 10_100, expectedFeeMsat: 100 },
+      q: { amountMsat: 10_000, maxFeeMsat: 100 },
+      c: { taskValueMsat: 10_100 },
       want: 'deny:policy_denied',
     },
     {
-      name: 'without an expected fee the fee ceiling is assumed',
+      name: 'the whole fee limit counts, not a smaller expected fee',
       spec: { name: 'value_based' },
       q: { amountMsat: 10_000, maxFeeMsat: 1_000 },
-      c: { taskValueMsat: 10_500 },
+      c: { taskValueMsat: 10_500, expectedFeeMsat: 100 },
       want: 'deny:policy_denied',
     },
     {
       name: 'a margin in ppm of the price raises the bar',
       spec: { name: 'value_based', params: { marginPpm: 100_000 } },
-      q: { amountMsat: 10_000 },
-      c: { taskValueMsat: 11_050, expectedFeeMsat: 100 },
+      q: { amountMsat: 10_000, maxFeeMsat: 100 },
+      c: { taskValueMsat: 11_050 },
       want: 'deny:policy_denied',
     },
     {
@@ -86,6 +86,22 @@ describe('per-request rules', () => {
   it.each(cases)('$name', async ({ spec, q, c, want }) => {
     const policy = createPolicy(spec, { clock });
     expect(verdict(await policy.authorize(offer(q), { ...ctx, ...c }))).toBe(want);
+  });
+
+  it('a value_based denial names the fee limit and the calls the value covers', async () => {
+    const policy = createPolicy({ name: 'value_based', params: { marginPpm: 100_000 } }, { clock });
+    const q = offer({ amountMsat: 6_000, maxFeeMsat: 1_000 });
+    const covered = await policy.authorize(q, { ...ctx, taskValueMsat: 7_397, callsCovered: 10 });
+    expect(covered.kind === 'deny' && covered.reason).toBe(
+      'value_based: value of the 10 calls it covers 7397 msat does not exceed ' +
+        'price 6000 + fee limit 1000 + margin 600 = 7600 msat',
+    );
+    const one = await policy.authorize(q, { ...ctx, taskValueMsat: 7_397, callsCovered: 1 });
+    expect(one.kind === 'deny' && one.reason).toMatch(
+      /^value_based: value of the 1 call it covers 7397 msat/,
+    );
+    const whole = await policy.authorize(q, { ...ctx, taskValueMsat: 7_397 });
+    expect(whole.kind === 'deny' && whole.reason).toMatch(/^value_based: task value 7397 msat does not/);
   });
 
   it('a denial names the rule and the numbers', async () => {

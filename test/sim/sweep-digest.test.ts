@@ -45,9 +45,9 @@ describe('a sweep merges digests of its runs', () => {
     expect(Object.keys(result.points[0]!.sellers)).toEqual(['cheap-feed-0', 'mid-feed-0']);
   }, 180_000);
 
-  it('is 903 characters of JSON for the quickstart golden summary of 24,903', () => {
+  it('is 981 characters of JSON for the quickstart golden summary of 24,903', () => {
     expect(golden.length).toBe(24_903);
-    expect(JSON.stringify(digestRun(JSON.parse(golden) as Summary)).length).toBe(903);
+    expect(JSON.stringify(digestRun(JSON.parse(golden) as Summary)).length).toBe(981);
   });
 });
 
@@ -65,7 +65,7 @@ describe('a sweep as replies arrive', () => {
       const summary = JSON.parse(golden) as Summary;
       alive.push(new WeakRef(summary));
       held ??= summary;
-      return { id: job.id, ok: true, summary, wallMs: 1 };
+      return { id: job.id, ok: true, summary, pointHash: summary.scenarioHash, wallMs: 1 };
     };
     const transport: SweepTransport = async (jobs, onDone) => {
       for (const job of [...jobs].reverse()) {

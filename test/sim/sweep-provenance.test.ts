@@ -7,7 +7,7 @@ import { isLabError } from '../../infra/errors.js';
 import { sweepCommand } from '../../sim/commands/sweep-command.js';
 import type { CommandIo } from '../../sim/commands/io.js';
 import { loadScenario, resolveScenarioPath } from '../../sim/scenario/load.js';
-import { scenarioHash } from '../../sim/scenario/hash.js';
+import { scenarioHash, scenarioHashWithoutSeed } from '../../sim/scenario/hash.js';
 import { scenarioChecks } from '../../sim/market/checks.js';
 import { parseGridArgs } from '../../sim/sweep/grid.js';
 import { runSweep, type SweepTransport } from '../../sim/sweep/runner.js';
@@ -48,19 +48,16 @@ describe('a local sweep reads the scenario file once', () => {
         if (done === 1) writeFileSync(file, original.replace('msat: 2000', 'msat: 5000'));
       },
     });
-    const expected = scenarioHash(
-      loadScenario(quickstartCopyOf(original), {
-        overrides: { ...short, 'registry.searchLimit': 5 },
-        checks: scenarioChecks,
-      }),
+    const before = loadScenario(quickstartCopyOf(original), {
+      overrides: { ...short, 'registry.searchLimit': 5 },
+      checks: scenarioChecks,
+    });
+    // Each run's hash is that of the scenario before the edit, with the run's seed.
+    expect([1, 2, 3].map((seed) => summaryOf(outDir, 0, seed).scenarioHash)).toEqual(
+      [1, 2, 3].map((seed) => scenarioHash({ ...before, seed })),
     );
-    expect([1, 2, 3].map((seed) => summaryOf(outDir, 0, seed).scenarioHash)).toEqual([
-      expected,
-      expected,
-      expected,
-    ]);
     const sweep = JSON.parse(readFileSync(join(outDir, 'sweep.json'), 'utf8')) as SweepResult;
-    expect(sweep.points[0]!.scenarioHash).toBe(expected);
+    expect(sweep.points[0]!.scenarioHash).toBe(scenarioHashWithoutSeed(before));
   });
 
   it('`sim sweep` validates and runs the text it read: an edit once the sweep has started changes nothing', async () => {
@@ -94,7 +91,7 @@ function quickstartCopyOf(text: string): string {
 }
 
 describe('sweep.json and report.html record what ran', () => {
-  it('records the --set overrides of every point, each point’s scenario hash and the code, and the report shows them', async () => {
+  it('records the --set overrides of every point, each point’s scenario hash without the seed and the code, and the report shows them', async () => {
     const out = join(tmp('sweep-prov-json-'), 'out');
     const io: CommandIo = { out: () => {}, err: () => {}, interactive: false, now: () => new Date(0) };
     const argv = ['quickstart', '--grid', 'buyers[0].decider.name=cheapest,random', '--seeds', '1'];
@@ -113,8 +110,8 @@ describe('sweep.json and report.html record what ran', () => {
         overrides: { ...short, ...p.overrides },
         checks: scenarioChecks,
       });
-      expect(p.scenarioHash).toBe(scenarioHash(s));
-      expect(summaryOf(out, i, 1).scenarioHash).toBe(p.scenarioHash);
+      expect(p.scenarioHash).toBe(scenarioHashWithoutSeed(s));
+      expect(summaryOf(out, i, 1).scenarioHash).toBe(scenarioHash({ ...s, seed: 1 }));
     });
     expect(sweep.points[0]!.scenarioHash).not.toBe(sweep.points[1]!.scenarioHash);
     const html = readFileSync(join(out, 'report.html'), 'utf8');
@@ -126,14 +123,14 @@ describe('sweep.json and report.html record what ran', () => {
 });
 
 describe('the runs of a grid point ran one scenario', () => {
-  it('fails the sweep, naming the point and both hashes, when a run reports another scenarioHash; writes no sweep.json', async () => {
+  it('fails the sweep, naming the point and both hashes, when a run reports another scenario hash without the seed; writes no sweep.json', async () => {
     const outDir = join(tmp('sweep-prov-mix-'), 'out');
-    // As a run of another scenario would come back: seed 2's summary names another hash.
+    // As a run of another scenario would come back: seed 2's reply names another hash.
     const transport: SweepTransport = async (jobs, onDone) => {
       let n = 0;
       for (const job of jobs) {
         const reply = await runJob(job);
-        if (reply.ok && job.seed === 2) reply.summary = { ...reply.summary, scenarioHash: 'f'.repeat(64) };
+        if (reply.ok && job.seed === 2) reply.pointHash = 'f'.repeat(64);
         onDone(reply, ++n);
       }
     };

@@ -1,0 +1,98 @@
+/**
+ * A run whose market setup fails writes nothing: it left empty purchases.csv, tasks.csv and
+ * events.jsonl (0 bytes) and no summary.json, having removed the previous run's outputs from
+ * --out first. The failure here is real: a buyer budget of 2^53 - 1 msat with no balanceMsat
+ * gives it the default balance (budget + 10%), past a safe integer, which the network refuses
+ * when market setup opens the buyer's channel; the file itself validates.
+ */
+import { describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCommand } from '../../sim/commands/run-command.js';
+import type { CommandIo } from '../../sim/commands/io.js';
+import { runScenario } from '../../sim/run.js';
+import { loadScenario, resolveScenarioPath } from '../../sim/scenario/load.js';
+import { scenarioChecks } from '../../sim/market/checks.js';
+import { isLabError, LabError } from '../../infra/errors.js';
+
+const io: CommandIo = { out: () => {}, err: () => {}, interactive: false, now: () => new Date(0) };
+const tmp = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
+const CHANNEL =
+  'activity "market setup" failed: capacityMsat must be a non-negative integer number of millisatoshis, got 9907919180215092';
+
+/** quickstart with a first buyer group whose default balance is past 2^53 - 1 msat. */
+function overflowFile(): string {
+  const text = readFileSync(resolveScenarioPath('quickstart'), 'utf8').replace(
+    'budgetMsat: 400000',
+    `budgetMsat: ${Number.MAX_SAFE_INTEGER}`,
+  );
+  const file = join(tmp('setup-failure-file-'), 'overflow.yaml');
+  writeFileSync(file, text);
+  return file;
+}
+
+/** Every file under `dir` with its bytes. */
+function contents(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true }))
+    if (e.isFile())
+      out[join(e.parentPath, e.name).slice(dir.length + 1)] = readFileSync(
+        join(e.parentPath, e.name),
+        'latin1',
+      );
+  return out;
+}
+
+describe('a run that fails at market setup', () => {
+  it('sim run creates no --out and says nothing was written', async () => {
+    const out = join(tmp('setup-failure-'), 'out');
+    const err = await runCommand([overflowFile(), '--out', out], io).catch((e: unknown) => e);
+    expect(isLabError(err, 'activity_failed')).toBe(true);
+    expect(existsSync(out)).toBe(false);
+    expect((err as Error).message).toBe(`${CHANNEL}; nothing was written (${out} is as it was)`);
+  });
+
+  it('leaves a previous run’s outputs in --out as they were', async () => {
+    const out = join(tmp('setup-failure-again-'), 'out');
+    expect(await runCommand(['quickstart', '--set', 'durationSec=5', '--no-png', '--out', out], io)).toBe(0);
+    const before = contents(out);
+    expect(Object.keys(before).sort()).toEqual([
+      'events.jsonl',
+      'meta.json',
+      'purchases.csv',
+      'report.html',
+      'summary.json',
+      'tasks.csv',
+    ]);
+    const err = await runCommand([overflowFile(), '--out', out], io).catch((e: unknown) => e);
+    expect(contents(out)).toEqual(before);
+    expect((err as Error).message).toBe(`${CHANNEL}; nothing was written (${out} is as it was)`);
+  });
+
+  it('runScenario with outDir, given a scenario that skips validation, writes nothing either', async () => {
+    const quickstart = loadScenario('quickstart', { checks: scenarioChecks });
+    const [first, ...rest] = quickstart.buyers;
+    const scenario = { ...quickstart, buyers: [{ ...first!, budgetMsat: Number.MAX_SAFE_INTEGER }, ...rest] };
+    const out = join(tmp('setup-failure-lib-'), 'out');
+    const err = await runScenario(scenario, { outDir: out }).catch((e: unknown) => e);
+    expect(existsSync(out)).toBe(false);
+    expect((err as Error).message).toBe(`${CHANNEL}; nothing was written (${out} is as it was)`);
+  });
+
+  it('a failure after setup closes the files with what they recorded and says so (no summary.json)', async () => {
+    const out = join(tmp('setup-failure-later-'), 'out');
+    const observe = (e: { kind: string }) => {
+      if (e.kind === 'purchase') throw new LabError('observer_failed', 'the observer refused a purchase');
+    };
+    const scenario = loadScenario('quickstart', { checks: scenarioChecks });
+    const err = await runScenario(scenario, { outDir: out, observe }).catch((e: unknown) => e);
+    expect(isLabError(err, 'activity_failed')).toBe(true);
+    expect(readdirSync(out).sort()).toEqual(['events.jsonl', 'purchases.csv', 'tasks.csv']);
+    expect(readFileSync(join(out, 'purchases.csv'), 'utf8')).toMatch(/^seq,/);
+    expect(readFileSync(join(out, 'tasks.csv'), 'utf8')).toMatch(/^taskId,/);
+    expect((err as Error).message).toBe(
+      `activity "task bargain-1/0" failed: the observer refused a purchase; the records up to the failure are in ${out}/{purchases.csv,tasks.csv,events.jsonl}, with no summary.json`,
+    );
+  });
+});
