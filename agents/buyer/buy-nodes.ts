@@ -50,6 +50,8 @@ async function authorize(d: BuyerDeps, s: BuyerStateT): Promise<BuyerUpdate> {
     outcome,
     reason,
     quotedMsat: q.priceMsat,
+    // The token offered (its tier), as the client's own records keep it.
+    macaroon: q.offer!.macaroon,
     startedAt: at,
     endedAt: d.clock.now(),
     attempts: 0,
@@ -104,6 +106,7 @@ async function pay(d: BuyerDeps, s: BuyerStateT): Promise<BuyerUpdate> {
       endedAt: d.clock.now(),
       attempts: 1,
       paymentHash: q.offer!.paymentHash,
+      macaroon: q.offer!.macaroon,
       arrival: q.arrival,
     };
     return {

@@ -5,21 +5,30 @@ export type BodyProblem = 'too_large' | 'too_slow' | 'unreadable';
 export type BoundedBody = { ok: true; bytes: Uint8Array } | { ok: false; problem: BodyProblem };
 
 /**
- * Reads a response body into memory: at most `limit` bytes, within `timeoutMs`
- * for the whole body. A longer, slower or failing body is cancelled unread
- * beyond that point. Never throws.
+ * Reads a response body into memory: at most `limit` bytes, within `within`
+ * for the whole body: ms of wall time, or a promise that resolves when time is
+ * up (a deadline on another clock, e.g. a `Clock.sleep`). A longer, slower or
+ * failing body is cancelled unread beyond that point. Never throws.
  */
-export async function readBody(res: Response, limit: number, timeoutMs: number): Promise<BoundedBody> {
+export async function readBody(
+  res: Response,
+  limit: number,
+  within: number | Promise<unknown>,
+): Promise<BoundedBody> {
   const reader = res.body?.getReader();
   if (!reader) return { ok: true, bytes: new Uint8Array() };
   const chunks: Uint8Array[] = [];
   let size = 0;
   let late = false;
-  // One timer for the whole body: cancelling the reader ends a pending read (as done), the flag says why.
-  const timer = setTimeout(() => {
+  let over = false;
+  // One time limit for the whole body: cancelling the reader ends a pending read (as done), the flag says why.
+  const giveUp = () => {
+    if (over) return;
     late = true;
     reader.cancel().catch(() => {});
-  }, timeoutMs);
+  };
+  const timer = typeof within === 'number' ? setTimeout(giveUp, within) : undefined;
+  if (typeof within !== 'number') within.then(giveUp, () => {});
   try {
     for (;;) {
       const next = await reader.read();
@@ -35,6 +44,7 @@ export async function readBody(res: Response, limit: number, timeoutMs: number):
   } catch {
     return { ok: false, problem: late ? 'too_slow' : 'unreadable' };
   } finally {
+    over = true;
     clearTimeout(timer);
   }
   // A body read in one chunk is handed over as it came (no copy).

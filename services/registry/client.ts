@@ -20,9 +20,12 @@ export interface RegistryClientOptions {
   baseUrl: string;
   /** `globalThis.fetch` on sockets, or `(req) => app.fetch(req)` in memory. */
   fetch: (req: Request) => Promise<Response>;
-  /** Stamps `signedAt` on writes. */
+  /**
+   * Stamps `signedAt` on writes, and times every call: `systemClock` on sockets; the simulator's virtual
+   * clock in its world, whose registry answers on that clock, so a run's calls never depend on wall time.
+   */
   clock: Clock;
-  /** How long one call may take, answer and body, before it fails as `timeout` (default 10 s). */
+  /** How long one call may take on `clock`, answer and body, before it fails as `timeout` or `too_slow` (default 10 s). */
   timeoutMs?: number;
   /** The largest answer accepted; a longer body fails as `too_large` unread (default 32 MiB). */
   maxResponseBytes?: number;
@@ -134,8 +137,23 @@ export class RegistryClient {
         ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }
         : {}),
     });
-    const started = Date.now();
-    const answer = await withTimeout(this.#o.fetch(req), timeoutMs, abort);
+    // One time limit for the answer and its body, on the client's clock; cancelled once the call is over.
+    const over = new AbortController();
+    const late = this.#o.clock.sleep(timeoutMs, over.signal);
+    try {
+      return await this.#answer<T>(req, abort, late, timeoutMs);
+    } finally {
+      over.abort();
+    }
+  }
+
+  async #answer<T>(
+    req: Request,
+    abort: AbortController,
+    late: Promise<void>,
+    timeoutMs: number,
+  ): Promise<ClientResult<T>> {
+    const answer = await answerBefore(this.#o.fetch(req), late, abort, timeoutMs);
     if (!answer.ok) return failure(0, answer.timedOut ? 'timeout' : 'unreachable', answer.message);
     const res = answer.value;
     if (isRedirect(res.status)) {
@@ -143,8 +161,7 @@ export class RegistryClient {
       const advice = "point the client at the registry's final URL";
       return failure(res.status, 'redirect', redirectRefusal('registry', res, req.url, advice));
     }
-    const left = Math.max(0, timeoutMs - (Date.now() - started));
-    const read = await readBody(res, this.#o.maxResponseBytes ?? REGISTRY_RESPONSE_LIMIT, left);
+    const read = await readBody(res, this.#o.maxResponseBytes ?? REGISTRY_RESPONSE_LIMIT, late);
     if (!read.ok) return failure(res.status, read.problem, bodyProblem(read.problem, res.status));
     let json: unknown;
     try {
@@ -174,25 +191,20 @@ function bodyProblem(problem: 'too_large' | 'too_slow' | 'unreadable', status: n
   return `registry answered ${status} with an unreadable body`;
 }
 
-/** The fetch's answer within `ms`, or why not; on timeout the request is aborted. */
-async function withTimeout(
+/** The fetch's answer if it comes before `late` resolves, or why not; once late, the request is aborted. */
+async function answerBefore(
   answer: Promise<Response>,
-  ms: number,
+  late: Promise<void>,
   abort: AbortController,
+  ms: number,
 ): Promise<{ ok: true; value: Response } | { ok: false; timedOut: boolean; message: string }> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<'late'>((resolve) => {
-    timer = setTimeout(() => resolve('late'), ms);
-  });
   try {
-    const first = await Promise.race([answer, late]);
+    const first = await Promise.race([answer, late.then(() => 'late' as const)]);
     if (first !== 'late') return { ok: true, value: first };
     abort.abort();
     answer.catch(() => {}); // its rejection after the abort is expected
     return { ok: false, timedOut: true, message: `registry did not answer within ${ms} ms; retry later` };
   } catch (err) {
     return { ok: false, timedOut: false, message: `registry unreachable: ${(err as Error).message}` };
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -89,7 +89,7 @@ export function createMarketAgent(spec: AgentSpec, deps: MarketAgentDeps): Marke
     const { agent, rate } = built();
     const result = await agent.runTask(task);
     if (rate) await rate(result);
-    recordTask(recorder, spec, startMs, result, task);
+    recordTask(recorder, deps.registry, spec, startMs, result, task);
     return result;
   }
 
@@ -173,8 +173,15 @@ function agentPolicy(spec: AgentSpec, clock: World['clock']): PaymentPolicy {
   return allOf([declared, budgetWindow({ limitMsat: spec.budgetMsat }, { clock })]);
 }
 
-/** Records a task's purchases (each with the graph steps that led to it) and the task itself. */
-function recordTask(recorder: Recorder, spec: AgentSpec, startMs: number, r: TaskResult, task: Task): void {
+/** Records a task's purchases (each with the graph steps that led to it and its seller's tiers) and the task itself. */
+function recordTask(
+  recorder: Recorder,
+  registry: MarketRegistry,
+  spec: AgentSpec,
+  startMs: number,
+  r: TaskResult,
+  task: Task,
+): void {
   // Each purchase row carries the graph steps that led to it (since the buyer last re-evaluated).
   for (const p of r.purchases)
     recorder.purchase(
@@ -188,6 +195,7 @@ function recordTask(recorder: Recorder, spec: AgentSpec, startMs: number, r: Tas
           capability: task.capability,
           taskId: task.id,
           startMs,
+          tiers: registry.tiersOf(p.listingId),
         },
         chainOf(r.steps, p.stepIndex),
       ),

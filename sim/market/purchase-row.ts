@@ -2,7 +2,16 @@ import { tokenLimits } from '../../infra/l402/index.js';
 import type { PurchaseResult } from '../../agents/l402/index.js';
 import type { StepTiming } from '../../agents/buyer/types.js';
 import type { NewPurchaseRow } from '../metrics/recorder.js';
-import { STEPS, failureOf, stageOf, type PurchaseRole, type Step, type StepSpan } from '../metrics/rows.js';
+import type { ListingTier } from '../../services/registry/types.js';
+import {
+  STEPS,
+  failureOf,
+  stageOf,
+  type PricingTier,
+  type PurchaseRole,
+  type Step,
+  type StepSpan,
+} from '../metrics/rows.js';
 
 /** Who made a purchase and for what: the row fields the purchase record does not know. */
 export interface RowContext {
@@ -14,6 +23,10 @@ export interface RowContext {
   taskId: string;
   /** Clock time of the run's start (row times are relative to it). */
   startMs: number;
+  /** The seller's tiers as its listing advertises them: the row names the one the token's `services` caveat names. */
+  tiers?: readonly ListingTier[];
+  /** The tier bought, when the caller knows it without a token (a restock's bundle, a resold slice). */
+  tier?: PricingTier;
 }
 
 const STEP_NAMES = new Set<string>(STEPS);
@@ -60,7 +73,7 @@ export function purchaseRow(
     seller: c.seller,
     capability: c.capability,
     taskId: c.taskId,
-    tier: tierOf(p.macaroon),
+    ...tierColumns(c.tier ?? listedTier(p.macaroon, c.tiers)),
     stage,
     outcome: p.outcome,
     failure: failureOf(stage, reason),
@@ -116,14 +129,31 @@ function clientSpans(p: Omit<PurchaseResult, 'response'>, startMs: number): Part
   return out;
 }
 
-function tierOf(macaroon: string | undefined): string {
-  if (!macaroon) return '';
+/**
+ * The listed tier a token is for: the tier number its `services` caveat names (what the paywall minted it
+ * for), looked up in the seller's advertised tiers. None without a readable token, a listing or such a tier.
+ */
+function listedTier(
+  macaroon: string | undefined,
+  tiers: readonly ListingTier[] | undefined,
+): PricingTier | undefined {
+  if (!macaroon || !tiers) return undefined;
+  let tier: number | undefined;
   try {
-    const tier = tokenLimits(macaroon).services[0]?.tier;
-    return tier === undefined ? '' : String(tier);
+    tier = tokenLimits(macaroon).services[0]?.tier;
   } catch {
-    return '';
+    return undefined;
   }
+  return tiers.find((t) => t.tier === tier);
+}
+
+/** A tier as purchases.csv's columns: its kind, the calls it buys (a single call buys 1), a pass's seconds. */
+function tierColumns(t: PricingTier | undefined): Pick<NewPurchaseRow, 'tierKind' | 'tierCalls' | 'tierSec'> {
+  if (!t) return { tierKind: '' };
+  if (t.kind === 'pass')
+    return { tierKind: 'pass', ...(t.durationSec !== undefined && { tierSec: t.durationSec }) };
+  const calls = t.kind === 'single' ? 1 : t.calls;
+  return { tierKind: t.kind, ...(calls !== undefined && { tierCalls: calls }) };
 }
 
 /**

@@ -9,16 +9,22 @@ import {
   nodeSigner,
   type RegistryStore,
 } from '../../services/registry/index.js';
-import type { Listing, ListingFields, ListingQuery } from '../../services/registry/types.js';
+import type { Listing, ListingFields, ListingQuery, ListingTier } from '../../services/registry/types.js';
+import { LabError } from '../../infra/errors.js';
 import type { World } from './world.js';
 
 /** Where agents search: the registry over HTTP, with the scenario's search bandwidth as a cap on results. */
 export interface MarketRegistry {
   client: RegistryClient;
-  /** The buyer graph's listing source; a registry that cannot answer yields no sellers (the task stops: no_sellers). */
+  /**
+   * The buyer graph's listing source. A registry that cannot answer throws, naming its code and message
+   * (the buyer's task stops as `registry_unavailable`, not as `no_sellers`: no seller was looked for).
+   */
   search(q: ListingQuery): Promise<Listing[]>;
   /** Registers a listing signed by the seller's node (invoice attestation: works on simnet and LND alike). */
   register(fields: ListingFields, node: LightningNode): Promise<Listing>;
+  /** The tiers a listing registered here advertises (a price change keeps them), by listing id. */
+  tiersOf(listingId: string): readonly ListingTier[] | undefined;
 }
 
 /** The market's registry lives as long as its run, so it saves nothing: no journal line is even written. */
@@ -50,17 +56,23 @@ export async function openRegistry(
   });
   const app = createRegistryApp(registry, { logger });
   const baseUrl = await world.serve('registry.sim', (req) => app.fetch(req));
+  // Its calls' time limits run on the market's clock, as the registry's answers do (virtual time in the embedded world).
   const client = new RegistryClient({ baseUrl, fetch: (req) => world.fetch(req), clock });
+  const tiers = new Map<string, readonly ListingTier[]>();
   return {
     client,
     async search(q) {
       const r = await client.search({ ...q, limit: Math.min(q.limit ?? searchLimit, searchLimit) });
-      return r.ok ? r.listings : [];
+      if (!r.ok)
+        throw new LabError('registry_unavailable', `registry search failed: ${r.code}: ${r.message}`);
+      return r.listings;
     },
     async register(fields, node) {
       const r = await client.register(fields, await nodeSigner(node));
       if (!r.ok) throw new Error(`registering ${fields.name} failed: ${r.code}: ${r.message}`);
+      tiers.set(r.listing.id, r.listing.tiers);
       return r.listing;
     },
+    tiersOf: (listingId) => tiers.get(listingId),
   };
 }

@@ -1,6 +1,7 @@
 import type { Rng } from '../../infra/random.js';
 import type { Logger } from '../../infra/log.js';
 import type { PurchaseResult } from '../../agents/l402/index.js';
+import type { ListingTier } from '../../services/registry/types.js';
 import { createSubAgent, type SubAgent } from '../../agents/resale/index.js';
 import type { Engine } from '../engine/engine.js';
 import { drawValue, nextArrivalMs } from '../engine/draws.js';
@@ -21,6 +22,8 @@ export interface BuiltReseller {
   originUrl: string;
   /** The origin seller's listing name (the seller of the calls made with slices). */
   originSeller: string;
+  /** The origin's advertised tiers (a slice's token is for its bundle tier). */
+  originTiers: readonly ListingTier[];
   subs: { agent: SubAgent; rng: Rng }[];
 }
 
@@ -109,18 +112,23 @@ async function runSubTask(
     { taskValueMsat: valueMsat, buyer: agent.name, tag: taskId },
     { url: r.originUrl },
   );
-  const sale = purchaseRow(bought.result, { ...row, seller: r.name });
+  const sale = purchaseRow(bought.result, {
+    ...row,
+    seller: r.name,
+    tier: { kind: 'slice', calls: r.spec.sliceCalls },
+  });
+  const atOrigin = { ...row, seller: r.originSeller, tiers: r.originTiers };
   let spent = bought.result.paidMsat;
   let fees = bought.result.feeMsat;
   let calls = 0;
   if (bought.check) {
     await bought.check.response?.body?.cancel();
-    recorder.purchase(withCheck(sale, purchaseRow(bought.check, { ...row, seller: r.originSeller })));
+    recorder.purchase(withCheck(sale, purchaseRow(bought.check, atOrigin)));
     if (bought.check.outcome === 'success') calls++;
   } else recorder.purchase(sale);
   const record = async (used: PurchaseResult) => {
     await used.response?.body?.cancel();
-    recorder.purchase(purchaseRow(used, { ...row, seller: r.originSeller }));
+    recorder.purchase(purchaseRow(used, atOrigin));
     spent += used.paidMsat;
     fees += used.feeMsat;
     if (used.outcome === 'success') calls++;

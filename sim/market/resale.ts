@@ -113,6 +113,7 @@ async function buildReseller(
     sliceUrl: `${base}/slice`,
     originUrl: origin.listing.url,
     originSeller: origin.listing.name,
+    originTiers: origin.listing.tiers,
     subs,
   };
 }
@@ -164,6 +165,7 @@ function restockClient(
           capability: spec.capability,
           taskId: `${name}/restock-${restock++}`,
           startMs,
+          tier: origin.bundle,
         },
       );
       recorder.purchase({ ...row, stage: 'acquire' });

@@ -1,4 +1,12 @@
-import { STEPS, type PurchaseRole, type PurchaseRow, type Stage, type Step, type TaskRow } from './rows.js';
+import {
+  STEPS,
+  type PurchaseRole,
+  type PurchaseRow,
+  type Stage,
+  type Step,
+  type TaskRow,
+  type TierKind,
+} from './rows.js';
 
 /**
  * purchases.csv and tasks.csv: RFC 4180 quoting, header first. Each step of
@@ -18,7 +26,9 @@ const ROW_HEAD = [
   'seller',
   'capability',
   'taskId',
-  'tier',
+  'tierKind',
+  'tierCalls',
+  'tierSec',
   'stage',
   'outcome',
   'failure',
@@ -130,7 +140,9 @@ export function parseCsv(text: string): string[][] {
 function records(text: string, file: string, columns: readonly string[]): Record<string, string>[] {
   const [header, ...rest] = parseCsv(text);
   if (!header || header.join(',') !== columns.join(','))
-    throw new Error(`${file}: unexpected header, expected ${columns.join(',')}`);
+    throw new Error(
+      `${file}: unexpected header, expected ${columns.join(',')} (a file written by another version of the simulator: run its scenario again)`,
+    );
   return rest.map((rec, i) => {
     if (rec.length !== header.length)
       throw new Error(`${file} line ${i + 2}: expected ${header.length} fields, got ${rec.length}`);
@@ -154,7 +166,9 @@ export function parsePurchasesCsv(text: string): PurchaseRow[] {
       seller: r.seller!,
       capability: r.capability!,
       taskId: r.taskId!,
-      tier: r.tier!,
+      tierKind: r.tierKind as TierKind | '',
+      ...(r.tierCalls !== '' && { tierCalls: Number(r.tierCalls) }),
+      ...(r.tierSec !== '' && { tierSec: Number(r.tierSec) }),
       stage: r.stage as Stage,
       outcome: r.outcome!,
       failure: r.failure!,

@@ -1,3 +1,5 @@
+import type { TierKind as ListedTierKind } from '../../services/registry/types.js';
+
 /**
  * The simulator's records: one row per purchase attempt (purchases.csv) and
  * one per task (tasks.csv). Times are ms of run time (0 = the run's start),
@@ -16,6 +18,16 @@ export type Step = (typeof STEPS)[number];
  * or bought a token without making a call (`acquire`: a reseller restocking a bundle).
  */
 export type Stage = 'quote' | 'authorize' | 'pay' | 'consume' | 'acquire';
+
+/** Kinds of pricing tier: a seller's listed ones (single call, bundle of calls, time pass), or a reseller's slice of a bundle. */
+export type TierKind = ListedTierKind | 'slice';
+
+/** A pricing tier as a row names it: its kind, the calls it buys (single, bundle, slice), how long a pass lasts. */
+export interface PricingTier {
+  kind: TierKind;
+  calls?: number;
+  durationSec?: number;
+}
 
 /** When one step of an attempt started and how long it took. */
 export interface StepSpan {
@@ -36,8 +48,15 @@ export interface PurchaseRow {
   seller: string;
   capability: string;
   taskId: string;
-  /** The seller's tier named in the token (empty when no token was seen). */
-  tier: string;
+  /**
+   * The pricing tier of the token the attempt bought, used, or was offered and did not pay: `single`, `bundle`,
+   * `pass`, or a reseller's `slice`; empty when the row carries no token or its seller lists no tier it names.
+   */
+  tierKind: TierKind | '';
+  /** Calls that tier buys: 1 for `single`, N for a `bundle` or a `slice` of N (absent for a pass or no tier). */
+  tierCalls?: number;
+  /** Seconds a `pass` lasts (absent for other tiers). */
+  tierSec?: number;
   stage: Stage;
   outcome: string;
   /** The Lightning failure reason of a failed payment (recipient_offline, fee_limit_exceeded, …), else empty. */

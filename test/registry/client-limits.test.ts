@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RegistryClient } from '../../services/registry/client.js';
-import { VirtualClock } from '../../infra/time/virtual-clock.js';
+import { systemClock } from '../../infra/time/clock.js';
 
 const BASE = 'http://registry.test';
 
@@ -8,7 +8,7 @@ function client(
   fetch: (req: Request) => Promise<Response>,
   limits: { timeoutMs?: number; maxResponseBytes?: number },
 ) {
-  return new RegistryClient({ baseUrl: BASE, fetch, clock: new VirtualClock(0), ...limits });
+  return new RegistryClient({ baseUrl: BASE, fetch, clock: systemClock, ...limits });
 }
 
 /** A body that sends `first` and then never ends. */

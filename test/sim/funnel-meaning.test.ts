@@ -20,7 +20,7 @@ function row(p: Partial<PurchaseRow>): PurchaseRow {
     seller: 's',
     capability: 'c',
     taskId: 't',
-    tier: '',
+    tierKind: '',
     stage: 'consume',
     outcome: 'success',
     failure: '',

@@ -118,7 +118,8 @@ describe('purchases.csv', () => {
       seller: 's-0',
       capability: 'weather',
       taskId: 't1',
-      tier: '1',
+      tierKind: 'bundle',
+      tierCalls: 10,
       stage: 'quote',
       outcome: 'invoice_rejected',
       failure: '',
@@ -133,8 +134,11 @@ describe('purchases.csv', () => {
       tokenReused: false,
       steps: { discover: { atMs: 10, ms: 1 }, quote: { atMs: 11, ms: 2 } },
     };
-    const held = {
-      ...row,
+    const { tierCalls: _bundleCalls, ...unbundled } = row;
+    const held: PurchaseRow = {
+      ...unbundled,
+      tierKind: 'pass',
+      tierSec: 600,
       seq: 1,
       outcome: 'quota_exhausted',
       refusal: 'quota_exhausted',

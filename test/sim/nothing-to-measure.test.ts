@@ -37,7 +37,7 @@ function refusedAtQuote(): PurchaseRow {
     seller: 's',
     capability: 'c',
     taskId: 't',
-    tier: '',
+    tierKind: '',
     stage: 'quote',
     outcome: 'invoice_refused',
     failure: '',
