@@ -7,6 +7,7 @@ import { buyerGraphBuilder, type BuyerGraph } from './graph.js';
 import { directExecutor } from './executor.js';
 import type { BuyerDeps, QuotingMode } from './deps.js';
 import type { ListingSource, Task, TaskResult } from './types.js';
+import type { TierKind } from '../../services/registry/types.js';
 import { LabError } from '../../infra/errors.js';
 import { TASK_CREDITS, earnedMsat } from './credit.js';
 
@@ -39,6 +40,14 @@ export interface BuyerAgentOptions {
   search?: Partial<BuyerDeps['search']>;
   /** How quotes are collected (default `{ mode: 'all' }`: wait for every seller asked). */
   quoting?: QuotingMode;
+  /**
+   * The tier kind this buyer buys when a seller sells several (`single |
+   * bundle | pass`): each seller whose listing advertises a tier of this kind
+   * is asked for the first such tier (`L402-Tier` on the quote), the others
+   * for their default (first) tier. Absent: every seller's default tier.
+   * Deciders compare offers of different tiers per task call served.
+   */
+  prefer?: TierKind;
   /** Keep response bodies in `TaskResult.outputs` (default false). */
   keepOutputs?: boolean;
   /** Graph steps one task may take before it is stopped (default 200). */
@@ -87,6 +96,7 @@ export function createBuyerAgent(o: BuyerAgentOptions): BuyerAgent {
     searchLimit: o.searchLimit ?? 10,
     search: { sort: o.search?.sort ?? 'price', ties: o.search?.ties ?? 'id' },
     quoting: checkQuoting(o.quoting ?? { mode: 'all' }),
+    ...(o.prefer !== undefined && { prefer: checkPrefer(o.prefer) }),
     keepOutputs: o.keepOutputs ?? false,
     delegate: o.delegate,
     negotiator: o.negotiator,
@@ -158,6 +168,15 @@ export function checkQuoting(q: QuotingMode): QuotingMode {
   if (!Number.isSafeInteger(q.maxQuotes) || q.maxQuotes < 1)
     throw new LabError('invalid_quoting', `quoting.maxQuotes must be a positive integer, got ${q.maxQuotes}`);
   return q;
+}
+
+/** The tier kinds a buyer may prefer. */
+const TIER_KINDS: readonly TierKind[] = ['single', 'bundle', 'pass'];
+
+/** A preference for a tier kind sellers do not sell is the caller's error, named. */
+function checkPrefer(kind: TierKind): TierKind {
+  if (TIER_KINDS.includes(kind)) return kind;
+  throw new LabError('invalid_prefer', `prefer must be single, bundle or pass, got ${JSON.stringify(kind)}`);
 }
 
 function checkTask(t: Task): void {

@@ -1,6 +1,6 @@
 import type { Logger } from '../../infra/log.js';
 import type { Clock } from '../../infra/time/clock.js';
-import type { ListingSort, ListingTies } from '../../services/registry/types.js';
+import type { ListingSort, ListingTies, TierKind } from '../../services/registry/types.js';
 import type { BuyerNegotiator, NegotiationRecord, PurchaseEngine } from '../l402/index.js';
 import type { PaymentPolicy } from '../policies/index.js';
 import type { Decider } from './deciders/index.js';
@@ -28,6 +28,8 @@ export interface BuyerDeps {
   search: { sort: ListingSort; ties: ListingTies };
   /** How quotes are collected: all at once, or streamed to the decider as they arrive. */
   quoting: QuotingMode;
+  /** The tier kind asked of each seller advertising one (`L402-Tier`); absent: every seller's default tier. */
+  prefer?: TierKind;
   /** Keep response bodies in the run's state (`outputs`). */
   keepOutputs: boolean;
   /** Bids with sellers that negotiate before the policy sees the offer (absent: pay the posted price). */

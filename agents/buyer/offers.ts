@@ -1,11 +1,13 @@
 /**
  * How the buyer learns a seller's price: a token it already holds, the
  * seller's discovery manifest, or a live 402 challenge whose invoice the
- * engine checks against the listing (payee, advertised price of the token's tier).
+ * engine checks against the listing (payee, advertised price of the token's
+ * tier). A buyer that prefers a tier kind asks each seller advertising one
+ * for it (`L402-Tier`), and reads that tier's price from a manifest.
  */
 import { readBody } from '../../infra/http/bounded-body.js';
-import { MANIFEST_PATH, type L402Manifest } from '../../services/paywall/index.js';
-import type { Listing } from '../../services/registry/types.js';
+import { MANIFEST_PATH, TIER_HEADER, type L402Manifest } from '../../services/paywall/index.js';
+import type { Listing, ListingTier, TierKind } from '../../services/registry/types.js';
 import { prepareRequest, type PreparedRequest, type StoredToken } from '../l402/index.js';
 import type { BuyerDeps } from './deps.js';
 import { buildPurchase, coverage, hintsFor, requestFor, type PurchaseFields } from './purchase-record.js';
@@ -18,19 +20,27 @@ export type FailedQuote = { failed: BuyerUpdate };
 /** Most bytes of a seller's discovery manifest the buyer reads (a manifest is a few hundred bytes). */
 export const MANIFEST_BODY_LIMIT = 64 * 1024;
 
-/** The request a task sends to a listing (tagged with the task's id), and an offer at price 0 if a usable token for it is already held. */
+/**
+ * The request a task sends to a listing (tagged with the task's id), and an
+ * offer at price 0 if a usable token for it is already held. It carries
+ * `L402-Tier` when the buyer prefers a tier kind the listing advertises
+ * (a task's own `L402-Tier` header wins), so the seller's 402 sells that tier.
+ */
 export async function prepare(
   d: BuyerDeps,
   s: BuyerStateT,
   listing: Listing,
 ): Promise<{ req: PreparedRequest; held?: ListedOffer }> {
+  const headers = new Headers(s.task.headers);
+  const tier = preferredTier(listing, d.prefer)?.tier;
+  if (tier !== undefined && !headers.has(TIER_HEADER)) headers.set(TIER_HEADER, String(tier));
   // Tagged with the task: the engine's step events say which task they belong to.
   const req = await prepareRequest(
     requestFor(listing, s.task),
     {
       method: s.task.method ?? 'GET',
       ...(s.task.body !== undefined ? { body: s.task.body } : {}),
-      ...(s.task.headers !== undefined ? { headers: s.task.headers } : {}),
+      headers,
     },
     s.task.id,
   );
@@ -88,8 +98,13 @@ async function manifestOffer(
         : `manifest ${url.href} was not read within ${timeoutMs} ms`;
     return failedQuote(d, s, listing, req, at, 'no_quote', { reason, status: 200 });
   }
-  const price = body.ok ? manifestPrice(parseJson(body.bytes), listing, req.path) : undefined;
-  return price === undefined ? undefined : weigh(s, { listing, req, source: 'manifest', priceMsat: price });
+  const preferred = preferredTier(listing, d.prefer);
+  const price = body.ok
+    ? manifestPrice(parseJson(body.bytes), listing, req.path, preferred?.tier)
+    : undefined;
+  if (price === undefined) return undefined;
+  const tier = preferred ?? listing.tiers[0];
+  return weigh(s, { listing, req, source: 'manifest', priceMsat: price, ...(tier && { tier }) });
 }
 
 /** Decodes manifests as `Response.json()` does (UTF-8, a BOM dropped); stateless, so one serves every call. */
@@ -176,14 +191,20 @@ export function weigh(s: BuyerStateT, o: Omit<ListedOffer, 'covers' | 'valueMsat
   return { ...o, covers, valueMsat: Math.floor((s.task.valueMsat * covers) / s.task.calls) };
 }
 
-/** The default tier's price of the manifest service matching the listing (by path, else by name). */
-function manifestPrice(doc: unknown, listing: Listing, path: string): number | undefined {
+/**
+ * The price of `tier` (absent: the default, first tier) of the manifest
+ * service matching the listing (by path, else by name).
+ */
+function manifestPrice(doc: unknown, listing: Listing, path: string, tier?: number): number | undefined {
   const m = doc as Partial<L402Manifest> | undefined;
   // A manifest naming another node than the listing is not a quote worth trusting.
   if (!m?.services || !Array.isArray(m.services) || m.provider?.node_pubkey !== listing.nodePubkey)
     return undefined;
   const svc = m.services.find((x) => x?.path === path) ?? m.services.find((x) => x?.name === listing.name);
-  const price = svc?.tiers?.[0]?.price_msat;
+  const tiers = svc?.tiers;
+  const t =
+    tier === undefined ? tiers?.[0] : Array.isArray(tiers) ? tiers.find((x) => x?.tier === tier) : undefined;
+  const price = t?.price_msat;
   return Number.isSafeInteger(price) && price! > 0 ? price : undefined;
 }
 
@@ -191,4 +212,13 @@ function manifestPrice(doc: unknown, listing: Listing, path: string): number | u
 export function advertised(listing: Listing, tier: number | undefined): number | undefined {
   const t = tier === undefined ? listing.tiers[0] : listing.tiers.find((x) => x.tier === tier);
   return t?.priceMsat;
+}
+
+/**
+ * The tier a buyer preferring `kind` asks a listing for: the first one the
+ * listing advertises of that kind; undefined without a preference or such a
+ * tier (the seller's default, first tier is sold).
+ */
+export function preferredTier(listing: Listing, kind: TierKind | undefined): ListingTier | undefined {
+  return kind === undefined ? undefined : listing.tiers.find((t) => t.kind === kind);
 }

@@ -8,15 +8,22 @@ export function requestFor(listing: Listing, task: Task): URL {
   return task.path ? new URL(task.path, listing.url) : new URL(listing.url);
 }
 
-/** Task calls a quote would serve: what is left, capped by the token's remaining calls. */
+/**
+ * Task calls a quote would serve: what is left, capped by the token's
+ * remaining calls (a held token), the calls the offered token allows (a
+ * challenge), or the calls of the listed tier quoted (a manifest price: 1
+ * for a single call, N for a bundle, uncapped for a pass).
+ */
 export function coverage(
   s: BuyerStateT,
-  q: Pick<ListedOffer, 'source' | 'token' | 'offer'> | undefined,
+  q: Pick<ListedOffer, 'source' | 'token' | 'offer' | 'tier'> | undefined,
 ): number {
   const left = Math.max(1, s.task.calls - s.callsDone);
   if (q?.source === 'token' && q.token?.maxCalls !== undefined)
     return Math.min(left, q.token.maxCalls - q.token.callsUsed);
-  const max = q?.offer?.limits.maxCalls;
+  const tier = q?.tier;
+  const listed = tier?.kind === 'single' ? 1 : tier?.kind === 'bundle' ? tier.calls : undefined;
+  const max = q?.offer ? q.offer.limits.maxCalls : listed;
   return max === undefined ? left : Math.min(left, max);
 }
 

@@ -1,6 +1,6 @@
 import type { Msat } from '../../infra/money.js';
 import type { ClientResult } from '../../services/registry/client.js';
-import type { Listing, ListingQuery } from '../../services/registry/types.js';
+import type { Listing, ListingQuery, ListingTier } from '../../services/registry/types.js';
 import type { Offer, PreparedRequest, PurchaseResult, StoredToken } from '../l402/index.js';
 import type { TaskCredit } from './credit.js';
 
@@ -120,6 +120,8 @@ export interface ListedOffer {
   offer?: Offer;
   /** Set for `token`: the token to send. */
   token?: StoredToken;
+  /** Set for `manifest`: the listed tier the price is for (its calls bound what the offer covers). */
+  tier?: ListingTier;
   /** When this offer's quote arrived in its quote round (absent for a held token). */
   arrival?: QuoteArrival;
   /** True when the token was bought in this purchase (its cost is in `paid`). */

@@ -48,6 +48,8 @@ export interface AgentSpec {
   search?: BuyerSpec['search'];
   /** How quotes are collected (absent: all). */
   quoting?: BuyerSpec['quoting'];
+  /** The tier kind asked of sellers that sell one (absent: each seller's default tier). */
+  prefer?: BuyerSpec['prefer'];
 }
 
 /** What a market agent runs on. */
@@ -147,6 +149,7 @@ function agentParts(
     onNegotiation: (r) => recorder.negotiation(spec.group, r),
     ...(spec.search && { search: spec.search }),
     ...(made.quoting && { quoting: made.quoting }),
+    ...(spec.prefer && { prefer: spec.prefer }),
   });
   const rate = spec.rateSellers ? ratingPoster(deps.registry, spec.node, deps.logger) : undefined;
   return { client, agent, rate };

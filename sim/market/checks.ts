@@ -1,17 +1,18 @@
 import { policySpecSchema } from '../../agents/policies/index.js';
 import type { ScenarioCheck } from '../scenario/load.js';
 import { checkModelsNeedRegtest, type Backend } from '../scenario/backend-checks.js';
-import { formatPath, type ScenarioIssue } from '../scenario/errors.js';
+import { formatPath, scenarioErrorMap, type ScenarioIssue } from '../scenario/errors.js';
 
 /**
  * Scenario checks that need the agents layer: every payment policy must be
  * one the agents can build, with valid parameters. Paths point into the file
- * (`buyers[0].policy.params.maxMsat: …`).
+ * (`buyers[0].policy.params.maxMsat: …`), messages worded as the scenario's own
+ * (`scenarioErrorMap`: an unknown parameter names the nearest one).
  */
 export const checkPolicies: ScenarioCheck = (s) => {
   const issues: ScenarioIssue[] = [];
   const check = (spec: unknown, at: string) => {
-    const r = policySpecSchema.safeParse(spec);
+    const r = policySpecSchema.safeParse(spec, { error: scenarioErrorMap });
     if (!r.success)
       for (const i of r.error.issues) {
         const rest = formatPath(i.path);

@@ -146,6 +146,7 @@ async function buildBuyers(
           ...(spec.rateSellers && { rateSellers: true }),
           ...(spec.search && { search: spec.search }),
           ...(spec.quoting && { quoting: spec.quoting }),
+          ...(spec.prefer && { prefer: spec.prefer }),
         },
         agentDeps(world.rng.fork(`buyer/${name}`)),
       );

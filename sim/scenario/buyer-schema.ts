@@ -61,8 +61,12 @@ export const buyerSchema = z.strictObject({
   negotiator: buyerNegotiatorSchema.optional(),
   /** After each task, post a proven rating (5 delivered, 1 paid and failed) of every seller paid. */
   rateSellers: z.boolean({ error: 'expected true or false' }).optional(),
-  /** Preferred tier kind when a seller offers several. */
-  prefer: z.enum(['single', 'bundle', 'pass']).default('single'),
+  /**
+   * The tier kind to buy when a seller sells several: each seller whose listing advertises a tier of
+   * this kind is asked for the first such tier (`L402-Tier`), others for their default (first) tier.
+   * Absent: every seller's default tier.
+   */
+  prefer: z.enum(['single', 'bundle', 'pass'], { error: 'expected single | bundle | pass' }).optional(),
   /** How the registry orders the sellers found (absent: by price, ties by listing id). */
   search: z
     .strictObject({

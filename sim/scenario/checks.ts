@@ -2,41 +2,73 @@ import { ARCHETYPE_CAPABILITY, type Scenario } from './schema.js';
 import type { ScenarioIssue } from './errors.js';
 import { checkNames, isMember, routingNodeNames } from './node-names.js';
 import { checkMarketSize } from './limits.js';
+import { checkDefaultBalances, checkMarketMoney } from './money.js';
 
 export { instanceNames, routerNames } from './node-names.js';
 
 /**
- * Checks that need the whole scenario (cross references, ranges between two
- * fields). Each problem is reported with the path a user would edit.
+ * Which parts of a scenario the checks may take as complete. A file the
+ * schema refused is checked on what of it could be read (cross-checks.ts),
+ * without the groups that failed: a reference to them is no error then.
  */
-export function checkScenario(s: Scenario): ScenarioIssue[] {
-  const fields = [...checkSellers(s), ...checkBuyers(s), ...checkResellers(s)];
+export interface Whole {
+  /** Every seller group was read: a capability no seller offers is a real problem. */
+  sellers: boolean;
+  /** Every seller, buyer and reseller group was read: a fault naming no node is a real problem. */
+  groups: boolean;
+}
+
+const WHOLE: Whole = { sellers: true, groups: true };
+
+/** The agent groups: what the checks of one group (and its references to sellers) need. */
+export type Groups = Pick<Scenario, 'sellers' | 'buyers' | 'resellers'>;
+
+/**
+ * Checks that need the whole scenario (cross references, ranges between two
+ * fields, the market's size and money). Each problem is reported with the
+ * path a user would edit.
+ */
+export function checkScenario(s: Scenario, whole: Whole = WHOLE): ScenarioIssue[] {
+  const fields = [...checkGroups(s, whole.sellers), ...checkMarketMoney(s)];
   // Over the size limit the nodes are not named (a market of 10^9 names runs out of memory).
   const size = checkMarketSize(s);
   if (size.length) return [...size, ...fields];
-  return [...checkNames(s), ...fields, ...checkFaults(s)];
+  return [...checkNames(s), ...fields, ...checkFaults(s, whole)];
+}
+
+/**
+ * Checks within the groups: ranges, balances, and (when `sellersWhole`)
+ * the capabilities they name.
+ */
+export function checkGroups(s: Groups, sellersWhole = true): ScenarioIssue[] {
+  const offered = sellersWhole ? new Set<string>(s.sellers.map(capabilityOf)) : undefined;
+  return [
+    ...checkSellers(s, offered),
+    ...checkBuyers(s, offered),
+    ...checkResellers(s, offered),
+    ...checkDefaultBalances(s),
+  ];
 }
 
 type Seller = Scenario['sellers'][number];
 const capabilityOf = (g: Seller) => ARCHETYPE_CAPABILITY[g.archetype];
 
-/** The issue for a capability no seller offers, if `cap` is one. */
-function unoffered(s: Scenario, cap: string, path: string): ScenarioIssue[] {
-  const offered = new Set<string>(s.sellers.map(capabilityOf));
-  if (offered.has(cap)) return [];
+/** The issue for a capability no seller offers, if `cap` is one (none when the sellers are not all known). */
+function unoffered(offered: Set<string> | undefined, cap: string, path: string): ScenarioIssue[] {
+  if (!offered || offered.has(cap)) return [];
   return [
     { path, message: `no seller offers capability "${cap}" (offered: ${[...offered].sort().join(', ')})` },
   ];
 }
 
 /** Upstream purchases, repricing bounds and the balance upstream buying needs. */
-function checkSellers(s: Scenario): ScenarioIssue[] {
+function checkSellers(s: Groups, offered: Set<string> | undefined): ScenarioIssue[] {
   const issues: ScenarioIssue[] = [];
   const add = (path: string, message: string) => issues.push({ path, message });
   s.sellers.forEach((g, i) => {
     const p = `sellers[${i}]`;
     g.upstream.forEach((u, j) => {
-      issues.push(...unoffered(s, u.capability, `${p}.upstream[${j}].capability`));
+      issues.push(...unoffered(offered, u.capability, `${p}.upstream[${j}].capability`));
       if (u.capability === capabilityOf(g))
         add(`${p}.upstream[${j}].capability`, 'a seller cannot buy from itself');
     });
@@ -58,11 +90,11 @@ function checkSellers(s: Scenario): ScenarioIssue[] {
 }
 
 /** Tasks name an offered capability and a value range the right way round. */
-function checkBuyers(s: Scenario): ScenarioIssue[] {
+function checkBuyers(s: Groups, offered: Set<string> | undefined): ScenarioIssue[] {
   const issues: ScenarioIssue[] = [];
   s.buyers.forEach((g, i) => {
     g.tasks.forEach((t, j) => {
-      issues.push(...unoffered(s, t.capability, `buyers[${i}].tasks[${j}].capability`));
+      issues.push(...unoffered(offered, t.capability, `buyers[${i}].tasks[${j}].capability`));
       if (t.value.dist === 'uniform' && t.value.minMsat > t.value.maxMsat)
         issues.push({
           path: `buyers[${i}].tasks[${j}].value.minMsat`,
@@ -74,17 +106,17 @@ function checkBuyers(s: Scenario): ScenarioIssue[] {
 }
 
 /** A reseller needs a seller of its capability with a bundle tier to slice. */
-function checkResellers(s: Scenario): ScenarioIssue[] {
+function checkResellers(s: Groups, offered: Set<string> | undefined): ScenarioIssue[] {
   const issues: ScenarioIssue[] = [];
   const add = (path: string, message: string) => issues.push({ path, message });
   s.resellers.forEach((g, i) => {
     const p = `resellers[${i}]`;
-    const missing = unoffered(s, g.capability, `${p}.capability`);
+    const missing = unoffered(offered, g.capability, `${p}.capability`);
     issues.push(...missing);
     const hasBundle = s.sellers.some(
       (x) => capabilityOf(x) === g.capability && x.tiers.some((t) => t.kind === 'bundle'),
     );
-    if (missing.length === 0 && !hasBundle)
+    if (offered && missing.length === 0 && !hasBundle)
       add(`${p}.capability`, `no seller of "${g.capability}" offers a bundle tier to slice`);
     if (g.subAgents.value.dist === 'uniform' && g.subAgents.value.minMsat > g.subAgents.value.maxMsat)
       add(`${p}.subAgents.value.minMsat`, `expected at most maxMsat (${g.subAgents.value.maxMsat})`);
@@ -99,8 +131,8 @@ function routersAre(s: Scenario): string {
     : `routers as network.file ${s.network.file} names them`;
 }
 
-/** Faults happen within the run and name a node or seller that exists. */
-function checkFaults(s: Scenario): ScenarioIssue[] {
+/** Faults happen within the run and name a node or seller that exists (checked when every group is known). */
+function checkFaults(s: Scenario, whole: Whole): ScenarioIssue[] {
   const issues: ScenarioIssue[] = [];
   const add = (path: string, message: string) => issues.push({ path, message });
   const routers = new Set(routingNodeNames(s));
@@ -110,9 +142,9 @@ function checkFaults(s: Scenario): ScenarioIssue[] {
     if (f.atSec > s.durationSec + s.drainSec)
       add(`${p}.atSec`, `expected a time within the run (0..${s.durationSec + s.drainSec} s)`);
     if (f.kind === 'failure_rate') {
-      if (!s.sellers.some((g) => g.name === f.seller) && !isMember(s.sellers, f.seller))
+      if (whole.sellers && !s.sellers.some((g) => g.name === f.seller) && !isMember(s.sellers, f.seller))
         add(`${p}.seller`, `no seller or seller group named "${f.seller}"`);
-    } else if (!routers.has(f.node) && !isMember(members, f.node)) {
+    } else if (whole.groups && !routers.has(f.node) && !isMember(members, f.node)) {
       add(`${p}.node`, `no node named "${f.node}" (nodes are named <group>-<n>, ${routersAre(s)})`);
     }
   });

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { LabError } from '../../infra/errors.js';
-import { suggestKeys } from './suggest.js';
+import { suggestKeys, suggestOption } from './suggest.js';
 
 /** One problem in a scenario file: where (a dotted path such as `buyers[0].policy.params.maxMsat`) and why. */
 export interface ScenarioIssue {
@@ -60,12 +60,14 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 /**
  * The zod error map scenario files are read with: an unknown key names its
- * nearest allowed key (`suggestKeys`), a missing field says to add it
+ * nearest allowed key (`suggestKeys`), an unknown option of a union its
+ * nearest allowed value (`suggestOption`), a missing field says to add it
  * (`required: add policy`), and a value of the wrong type says what was
  * expected and what was given (`expected a number, got "abc"`). Messages a
  * schema words itself are kept.
  */
-export const scenarioErrorMap: z.core.$ZodErrorMap = (iss) => suggestKeys(iss) ?? typeMessage(iss);
+export const scenarioErrorMap: z.core.$ZodErrorMap = (iss) =>
+  suggestKeys(iss) ?? suggestOption(iss) ?? typeMessage(iss);
 
 const EXPECTED: Record<string, string> = {
   number: 'a number',

@@ -3,8 +3,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import { scenarioSchema, type Scenario } from './schema.js';
-import { checkFiles, checkSweepPaths } from './reach.js';
-import { checkScenario } from './checks.js';
+import { checkRefused, crossChecks } from './cross-checks.js';
 import { ScenarioError, formatPath, scenarioErrorMap, type ScenarioIssue } from './errors.js';
 import { applyOverrides, type Overrides } from './overrides.js';
 import { nearest } from './suggest.js';
@@ -23,11 +22,16 @@ export interface LoadOptions {
 /** The outcome of validating a document: a scenario, or every issue found. */
 export type Validation = { ok: true; scenario: Scenario } | { ok: false; issues: ScenarioIssue[] };
 
-/** Validates a parsed document (schema, cross references, extra checks) without throwing. */
+/**
+ * Validates a parsed document (schema, cross references, extra checks) without throwing. A
+ * document the schema refuses is also cross-checked as far as it can be read (`checkRefused`),
+ * so one pass lists every problem it can.
+ */
 export function validateScenario(doc: unknown, checks: ScenarioCheck[] = []): Validation {
   const parsed = scenarioSchema.safeParse(doc, { error: scenarioErrorMap });
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
+    issues.push(...checkRefused(doc, parsed.error.issues));
     // Report the higher layers' problems too (policy parameters), so one pass shows everything;
     // those checks read a document that failed the schema, so a crash in them only means "no more to say".
     for (const c of checks) {
@@ -39,12 +43,7 @@ export function validateScenario(doc: unknown, checks: ScenarioCheck[] = []): Va
     }
     return { ok: false, issues };
   }
-  const issues = [
-    ...checkScenario(parsed.data),
-    ...checkSweepPaths(parsed.data),
-    ...checkFiles(parsed.data),
-    ...checks.flatMap((c) => c(parsed.data)),
-  ];
+  const issues = [...crossChecks(parsed.data), ...checks.flatMap((c) => c(parsed.data))];
   return issues.length ? { ok: false, issues } : { ok: true, scenario: parsed.data };
 }
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseSimLnNetwork, simLnNodeNames } from '../../infra/lightning/simnet/index.js';
+import { parseSimLnNetwork, simLnNodeNames, type SimLnNetwork } from '../../infra/lightning/simnet/index.js';
 import { isLabError } from '../../infra/errors.js';
 import type { Scenario } from './schema.js';
 import type { ScenarioIssue } from './errors.js';
@@ -31,18 +31,23 @@ export function routerNames(s: Scenario): string[] {
 }
 
 /**
- * The names of the nodes a `network.file` of SimLN sim_network JSON makes on the embedded network
- * (its routers), read as the run reads it (relative to the working directory); undefined when the
- * file does not read as one: a regtest network.json, or a file the run refuses with its own
- * message when it reads it (a missing file is named by `checkFiles`).
+ * A `network.file` of SimLN sim_network JSON, read as the run reads it (relative to the working
+ * directory); undefined when the file does not read as one: a regtest network.json, or a file the
+ * run refuses with its own message when it reads it (a missing file is named by `checkFiles`).
  */
-export function networkFileNodeNames(path: string): string[] | undefined {
+export function readNetworkFile(path: string): SimLnNetwork | undefined {
   try {
-    return simLnNodeNames(parseSimLnNetwork(readFileSync(path, 'utf8')));
+    return parseSimLnNetwork(readFileSync(path, 'utf8'));
   } catch (err) {
     if (isLabError(err, 'invalid_topology') || (err as NodeJS.ErrnoException).syscall) return undefined;
     throw err;
   }
+}
+
+/** The names of the nodes a SimLN `network.file` makes on the embedded network (its routers); undefined as `readNetworkFile`. */
+export function networkFileNodeNames(path: string): string[] | undefined {
+  const network = readNetworkFile(path);
+  return network && simLnNodeNames(network);
 }
 
 /** The routing nodes' names: a SimLN `network.file`'s nodes when it has one, else `router-<n>`. */

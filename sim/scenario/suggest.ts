@@ -38,6 +38,23 @@ export const suggestKeys: z.core.$ZodErrorMap = (iss) => {
   return unknownKeysMessage(iss.keys, Object.keys(def.shape));
 };
 
+/**
+ * A zod error map for a discriminated union given a value none of its
+ * options has (`name: max_per_requst`): names the nearest value and every
+ * one allowed; undefined for other issues. A schema's own message is kept.
+ */
+export const suggestOption: z.core.$ZodErrorMap = (iss) => {
+  if (iss.code !== 'invalid_union') return undefined;
+  const { discriminator, options } = iss as { discriminator?: unknown; options?: unknown[] };
+  if (typeof discriminator !== 'string' || !Array.isArray(options)) return undefined;
+  const names = options.map(String);
+  const input = iss.input as Record<string, unknown> | undefined;
+  const given = input !== null && typeof input === 'object' ? input[discriminator] : undefined;
+  if (typeof given !== 'string') return `expected ${discriminator}: ${names.join(' | ')}`;
+  const hint = nearest(given, names);
+  return `unknown ${discriminator} "${given}"${hint ? ` (did you mean "${hint}"?)` : ''}; expected ${names.join(' | ')}`;
+};
+
 /** Levenshtein distance. */
 function distance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);

@@ -43,12 +43,17 @@ function pValue(p: number | null): string {
   return p !== null && p < 0.001 ? '<0.001' : fixed(p, 3);
 }
 
+/** What a histogram quantile's difference of 0 on every seed says: the two read one bucket, not "no difference". */
+export const WITHIN_BUCKET = '0 (within one histogram bucket, ~3%, on every seed)';
+
 /**
  * A paired difference: mean [95% CI], Holm-adjusted p, d_z; `(n=k)` when only k of the
- * `common` seeds had the metric at both points, n/a when none did.
+ * `common` seeds had the metric at both points, n/a when none did. For a histogram quantile
+ * (`histogram`), differences of 0 on every seed are `WITHIN_BUCKET`, not a zero-width interval.
  */
-export function pairedCell(d: PairedDifference, common?: number): string {
+export function pairedCell(d: PairedDifference, common?: number, histogram = false): string {
   if (d.mean === null) return NOT_AVAILABLE;
+  if (histogram && d.mean === 0 && d.sd === 0) return WITHIN_BUCKET + over(d.n, common);
   const sign = d.mean > 0 ? '+' : '';
   return `${sign}${fmt(d.mean)} ${bounds(d)} p=${pValue(d.pHolm)} d=${effect(d.effectSize)}${over(d.n, common)}`;
 }
@@ -99,6 +104,11 @@ function bounded(key: string): boolean {
 
 function label(key: string): string {
   return SWEEP_METRICS.find((m) => m.key === key)!.label;
+}
+
+/** Whether a sweep metric is a histogram quantile (a latency). */
+function histogram(key: string): boolean {
+  return SWEEP_METRICS.find((m) => m.key === key)!.histogram === true;
 }
 
 /** How a table names a grid point: by its settings (console), or by a short id (page). */
@@ -160,7 +170,7 @@ export function pairedTable(
       )
       .map((p) => {
         const common = commonSeeds(r, p);
-        return [name(p), String(common), ...keys.map((k) => pairedCell(p.paired[k]!, common))];
+        return [name(p), String(common), ...keys.map((k) => pairedCell(p.paired[k]!, common, histogram(k)))];
       }),
   };
 }

@@ -251,7 +251,7 @@ describe('scenario reach checks', () => {
   it('refuses a sweep.grid path that names no field, suggesting the nearest one', () => {
     const text = `${base}sweep:\n  grid:\n    'buyers[0].polcy.params.maxMsat': [1000, 2000]\n`;
     expect(issuesOf(text)).toEqual([
-      `sweep.grid['buyers[0].polcy.params.maxMsat']: no field "polcy" here (did you mean "policy"?); fields: arrivals, budgetMsat, count, decider, name, policy, prefer, tasks`,
+      `sweep.grid['buyers[0].polcy.params.maxMsat']: no field "polcy" here (did you mean "policy"?); fields: arrivals, budgetMsat, count, decider, name, policy, tasks`,
     ]);
   });
 

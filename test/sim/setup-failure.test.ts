@@ -1,9 +1,10 @@
 /**
  * A run whose market setup fails writes nothing: it left empty purchases.csv, tasks.csv and
  * events.jsonl (0 bytes) and no summary.json, having removed the previous run's outputs from
- * --out first. The failure here is real: a buyer budget of 2^53 - 1 msat with no balanceMsat
- * gives it the default balance (budget + 10%), past a safe integer, which the network refuses
- * when market setup opens the buyer's channel; the file itself validates.
+ * --out first. The failure here is real: seller channels drawn from a log-normal capacity with
+ * no max (sigma 0: always its median, 10^16 msat), past a safe integer, which the network refuses
+ * when market setup opens the first seller's channel; the file itself validates (validation counts
+ * a distribution without a max at its least).
  */
 import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,13 +20,13 @@ import { isLabError, LabError } from '../../infra/errors.js';
 const io: CommandIo = { out: () => {}, err: () => {}, interactive: false, now: () => new Date(0) };
 const tmp = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
 const CHANNEL =
-  'activity "market setup" failed: capacityMsat must be a non-negative integer number of millisatoshis, got 9907919180215092';
+  'activity "market setup" failed: capacityMsat must be a non-negative integer number of millisatoshis, got 10000000000000000';
 
-/** quickstart with a first buyer group whose default balance is past 2^53 - 1 msat. */
+/** quickstart with seller channels whose drawn capacity is past 2^53 - 1 msat. */
 function overflowFile(): string {
   const text = readFileSync(resolveScenarioPath('quickstart'), 'utf8').replace(
-    'budgetMsat: 400000',
-    `budgetMsat: ${Number.MAX_SAFE_INTEGER}`,
+    'topology: { kind: hub_and_spoke, hubs: 1 }',
+    'topology: { kind: hub_and_spoke, hubs: 1 }\n  channels: { seller: { capacity: { dist: lognormal, median: 1.0e+16, sigma: 0 } } }',
   );
   const file = join(tmp('setup-failure-file-'), 'overflow.yaml');
   writeFileSync(file, text);
@@ -77,7 +78,9 @@ describe('a run that fails at market setup', () => {
     const out = join(tmp('setup-failure-lib-'), 'out');
     const err = await runScenario(scenario, { outDir: out }).catch((e: unknown) => e);
     expect(existsSync(out)).toBe(false);
-    expect((err as Error).message).toBe(`${CHANNEL}; nothing was written (${out} is as it was)`);
+    // The buyer's default balance (budget + 10%), past a safe integer: `sim validate` refuses it.
+    const buyerChannel = CHANNEL.replace('10000000000000000', '9907919180215092');
+    expect((err as Error).message).toBe(`${buyerChannel}; nothing was written (${out} is as it was)`);
   });
 
   it('a failure after setup closes the files with what they recorded and says so (no summary.json)', async () => {

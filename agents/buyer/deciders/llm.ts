@@ -11,7 +11,7 @@ import { boundedText } from '../../../infra/llm/prompt-text.js';
 import { withDeadline } from '../../../infra/time/deadline.js';
 import { describeOffers, SYSTEM_PROMPT } from './llm-prompt.js';
 import { acceptable, type Choice, type Decider } from './types.js';
-import { meetsReservation, type Reservation } from './rules.js';
+import { cheapestOf, meetsReservation, type Reservation } from './rules.js';
 
 /** Longest `offerId` and `reason` accepted from the model; a longer one is an invalid answer. */
 export const OFFER_ID_LIMIT = 64;
@@ -146,12 +146,10 @@ function invalidAnswer(
   return `a choose_offer call with invalid arguments (${issue?.path.join('.') || 'arguments'}: ${issue?.message})`;
 }
 
-/** The answer when the model gave none that counts: the cheapest acceptable offer, or none. */
+/** The answer when the model gave none that counts: the cheapest acceptable offer per call served, or none. */
 function fallback(offers: readonly OfferTerms[], onInvalid: 'cheapest' | 'none', problem: string): Choice {
   if (onInvalid === 'none') return { index: -1, reason: `${problem}; buying nothing` };
-  let best = -1;
-  offers.forEach((c, i) => {
-    if (c.priceMsat <= c.valueMsat && (best < 0 || c.priceMsat < offers[best]!.priceMsat)) best = i;
-  });
+  const ok = acceptable(offers);
+  const best = ok.length ? cheapestOf(offers, ok) : -1;
   return { index: best, reason: `${problem}; fell back to the cheapest acceptable offer` };
 }

@@ -1,10 +1,12 @@
 import type { Rng } from '../../../infra/random.js';
 import type { OfferTerms, Task } from '../types.js';
-import { acceptable, type Choice, type Decider } from './types.js';
+import { acceptable, perCall, type Choice, type Decider } from './types.js';
 
 /**
  * Rule-based deciders. Each looks only at offers priced at or below the
- * value of the calls they serve; ties break by registry order, so runs repeat.
+ * value of the calls they serve, and compares prices and surpluses per task
+ * call served (`perCall`), so a bundle or a pass weighs fairly against single
+ * calls; ties break by registry order, so runs repeat.
  */
 function ruleDecider(
   name: string,
@@ -37,26 +39,37 @@ function argBest(ok: number[], score: (i: number) => number): number {
   return best;
 }
 
-/** The lowest price wins (a held token costs nothing). */
+/** How an offer's price reads in a reason: its price, and the calls it serves when more than one. */
+function priceText(c: OfferTerms): string {
+  return `${c.priceMsat} msat${c.covers > 1 ? ` for ${c.covers} calls` : ''}`;
+}
+
+/** Of the offers at indexes `ok`, the one with the lowest price per task call served (the first on ties). */
+export function cheapestOf(c: readonly OfferTerms[], ok: number[]): number {
+  return argBest(ok, (j) => -perCall(c[j]!, c[j]!.priceMsat));
+}
+
+/** The lowest price per task call served wins (a held token costs nothing). */
 export function cheapestDecider(): Decider {
   return ruleDecider('cheapest', (c, ok) => {
-    const i = argBest(ok, (j) => -c[j]!.priceMsat);
-    return { index: i, reason: `cheapest: ${c[i]!.listing.name} at ${c[i]!.priceMsat} msat` };
+    const i = cheapestOf(c, ok);
+    return { index: i, reason: `cheapest: ${c[i]!.listing.name} at ${priceText(c[i]!)}` };
   });
 }
 
 /**
- * Expected value minus price: the value of the calls served, scaled by how
- * likely the seller is to deliver well (its declared quality and its buyers'
- * rating, averaged; 0.5 when neither is known), minus the price.
+ * Expected value minus price, per task call served: the value of the calls
+ * served, scaled by how likely the seller is to deliver well (its declared
+ * quality and its buyers' rating, averaged; 0.5 when neither is known),
+ * minus the price.
  */
 export function bestValueDecider(): Decider {
   return ruleDecider('best_value', (c, ok) => {
-    const surplus = (j: number) => c[j]!.valueMsat * trust(c[j]!) - c[j]!.priceMsat;
+    const surplus = (j: number) => perCall(c[j]!, c[j]!.valueMsat * trust(c[j]!) - c[j]!.priceMsat);
     const i = argBest(ok, surplus);
     return {
       index: i,
-      reason: `best_value: ${c[i]!.listing.name}, trust ${trust(c[i]!).toFixed(2)}, surplus ${Math.round(surplus(i))} msat`,
+      reason: `best_value: ${c[i]!.listing.name}, trust ${trust(c[i]!).toFixed(2)}, surplus ${Math.round(surplus(i))} msat per call`,
     };
   });
 }
@@ -69,7 +82,7 @@ export function trust(c: OfferTerms): number {
   return parts.length ? parts.reduce((a, b) => a + b, 0) / parts.length : 0.5;
 }
 
-/** The least a first-acceptable buyer asks of an offer besides its value: a price ceiling, or a surplus floor. */
+/** The least a first-acceptable buyer asks of an offer besides its value: a price ceiling, or a surplus floor, per task call served. */
 export type Reservation = { maxPriceMsat: number } | { minSurplusMsat: number };
 
 /** What the first-acceptable decider takes: the order it reads offers in and its reservation rule. */
@@ -79,10 +92,12 @@ export interface FirstAcceptableOptions {
   reservation?: Reservation;
 }
 
-/** Whether an offer meets the reservation rule (any offer does without one). */
+/** Whether an offer meets the reservation rule, per task call it serves (any offer does without one). */
 export function meetsReservation(c: OfferTerms, r: Reservation | undefined): boolean {
   if (!r) return true;
-  return 'maxPriceMsat' in r ? c.priceMsat <= r.maxPriceMsat : c.valueMsat - c.priceMsat >= r.minSurplusMsat;
+  return 'maxPriceMsat' in r
+    ? perCall(c, c.priceMsat) <= r.maxPriceMsat
+    : perCall(c, c.valueMsat - c.priceMsat) >= r.minSurplusMsat;
 }
 
 /**
@@ -104,7 +119,7 @@ export function firstAcceptableDecider({
       return { index: -1, reason: 'first_acceptable: no offer meets the reservation rule' };
     const i = fit[0]!;
     const when = order === 'arrival' ? `, quote ${rank(c[i]!)} to arrive` : '';
-    return { index: i, reason: `first_acceptable: ${c[i]!.listing.name} at ${c[i]!.priceMsat} msat${when}` };
+    return { index: i, reason: `first_acceptable: ${c[i]!.listing.name} at ${priceText(c[i]!)}${when}` };
   });
   return { ...decider, accepts: (c) => c.priceMsat <= c.valueMsat && meetsReservation(c, reservation) };
 }

@@ -4,7 +4,7 @@ import { topTierPriceMsat } from '../../../services/registry/rating-weight.js';
 import type { PurchaseOutcome } from '../../l402/index.js';
 import type { OfferTerms } from '../types.js';
 import { betaDraw } from './beta.js';
-import { acceptable, type Choice, type Decider, type SellerOutcome } from './types.js';
+import { acceptable, perCall, type Choice, type Decider, type SellerOutcome } from './types.js';
 
 /** Settings of the Thompson-sampling decider. */
 export interface ThompsonOptions {
@@ -59,8 +59,10 @@ export function ratingObservations(listing: Pick<Listing, 'rating' | 'tiers'>): 
  * prior, its registry rating and the buyer's own outcomes with it. For each
  * decision it draws a probability per offer from that posterior and buys
  * the offer with the highest drawn expected surplus (probability × value −
- * price). Offers whose posterior-mean surplus is not positive are never
- * bought: once a seller has failed often enough, the buyer stops paying it.
+ * price) per task call served (`perCall`: bundles and passes weigh fairly
+ * against single calls). Offers whose posterior-mean surplus is not positive
+ * are never bought: once a seller has failed often enough, the buyer stops
+ * paying it.
  * The posteriors live as long as the decider, so one decider per buyer
  * learns across all of that buyer's tasks.
  */
@@ -118,13 +120,13 @@ export function thompsonDecider(rng: Rng, options: ThompsonOptions = {}): Decide
     // One draw per offer, in registry order, so a seeded run repeats.
     for (const i of ok) {
       const [a, b] = posterior(offers[i]!);
-      const score = betaDraw(rng, a, b) * offers[i]!.valueMsat - offers[i]!.priceMsat;
+      const score = perCall(offers[i]!, betaDraw(rng, a, b) * offers[i]!.valueMsat - offers[i]!.priceMsat);
       if (score > bestScore) [best, bestScore] = [i, score];
     }
     const [a, b] = posterior(offers[best]!);
     return {
       index: best,
-      reason: `thompson: ${offers[best]!.listing.name}, delivery posterior Beta(${a}, ${b}), drawn surplus ${Math.round(bestScore)} msat`,
+      reason: `thompson: ${offers[best]!.listing.name}, delivery posterior Beta(${a}, ${b}), drawn surplus ${Math.round(bestScore)} msat per call`,
     };
   }
 }

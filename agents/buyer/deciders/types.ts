@@ -29,6 +29,17 @@ export interface Decider {
 /** Why a decider could not be built (configuration, never per decision). */
 export type DeciderErrorCode = 'missing_api_key' | 'invalid_model_env' | 'invalid_decider_spec';
 
+/**
+ * An amount of an offer per task call it serves (`covers`): how deciders
+ * compare offers for different tiers. A single call at 2,000 msat and a
+ * 10-call bundle at 16,000 serving 8 of the task's calls cost 2,000 and
+ * 2,000 per call; serving 3, the bundle costs 5,333 per call. Calls a token
+ * keeps beyond the task count for nothing here (a later task reuses them).
+ */
+export function perCall(c: Pick<OfferTerms, 'covers'>, msat: number): number {
+  return msat / Math.max(1, c.covers);
+}
+
 /** Offers worth buying: priced at or below the value of the calls they serve. */
 export function acceptable(offers: readonly OfferTerms[]): number[] {
   const out: number[] = [];
