@@ -90,7 +90,8 @@ async function manifestOffer(
     return undefined;
   }
   const timeoutMs = d.engine.requestTimeoutMs;
-  const body = await readBody(sent.response, MANIFEST_BODY_LIMIT, timeoutMs);
+  // On the market clock, as every time limit of the engine is (systemClock on sockets).
+  const body = await readBody(sent.response, MANIFEST_BODY_LIMIT, { clock: d.clock, ms: timeoutMs });
   if (!body.ok && body.problem !== 'unreadable') {
     const reason =
       body.problem === 'too_large'

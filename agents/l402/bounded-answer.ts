@@ -1,13 +1,15 @@
 import { readBody, withBody } from '../../infra/http/bounded-body.js';
 import type { Clock } from '../../infra/time/clock.js';
+import { bodyTime } from './context.js';
 import type { PurchaseResult } from './outcome.js';
 import { sellerCode } from './paywall-response.js';
 import type { Run } from './purchase-run.js';
 
-/** The limits any body a client hands back is read within (the engine's `maxBodyBytes` and `requestTimeoutMs`). */
+/** The limits any body a client hands back is read within (the engine's `maxBodyBytes`, and `requestTimeoutMs` on its clock). */
 export interface BodyLimits {
   maxBodyBytes: number;
   requestTimeoutMs: number;
+  clock: Clock;
 }
 
 /** Reads an answer's body within the limits: the same answer, readable from memory, or why not (the body is cancelled). */
@@ -15,7 +17,7 @@ export async function readAnswer(
   res: Response,
   limits: BodyLimits,
 ): Promise<{ ok: true; response: Response } | { ok: false; reason: string }> {
-  const body = await readBody(res, limits.maxBodyBytes, limits.requestTimeoutMs);
+  const body = await readBody(res, limits.maxBodyBytes, bodyTime(limits));
   if (body.ok) return { ok: true, response: withBody(res, body.bytes) };
   const why = {
     too_large: `its body is over ${limits.maxBodyBytes} bytes`,

@@ -46,6 +46,7 @@ class Client implements L402Client {
     this.#limits = {
       maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
       requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      clock: options.clock,
     };
     this.tokens = this.engine.tokens;
     this.policy = this.engine.policy;

@@ -1,3 +1,4 @@
+import type { BodyTimeLimit } from '../../infra/http/bounded-body.js';
 import type { LightningNode, NodeInfo } from '../../infra/lightning/node.js';
 import type { Logger } from '../../infra/log.js';
 import type { Msat } from '../../infra/money.js';
@@ -26,11 +27,19 @@ export interface EngineContext {
   nodeInfo: () => Promise<NodeInfo>;
   allowUnsigned: boolean;
   payTimeoutMs?: number;
-  /** Most ms a request may wait for its answer, and a body for its bytes. */
+  /**
+   * Most ms of `clock` a request may wait for its answer, and a body for its bytes: market time in the
+   * simulator (no wall-clock pause changes a seeded run), wall time on sockets (`systemClock`).
+   */
   requestTimeoutMs: number;
   /** Most bytes of a delivered (2xx) body read; a longer one is not a delivery. */
   maxBodyBytes: number;
   buyer?: string;
+}
+
+/** The time limit of one answer's body: `requestTimeoutMs` on the engine's clock. */
+export function bodyTime(limits: Pick<EngineContext, 'clock' | 'requestTimeoutMs'>): BodyTimeLimit {
+  return { clock: limits.clock, ms: limits.requestTimeoutMs };
 }
 
 /** An expected failure of one step. */

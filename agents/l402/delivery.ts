@@ -1,5 +1,5 @@
 import { formatAuthorization } from '../../infra/l402/index.js';
-import type { EngineContext } from './context.js';
+import { bodyTime, type EngineContext } from './context.js';
 import type { PurchaseOutcome } from './outcome.js';
 import { readBody, withBody } from '../../infra/http/bounded-body.js';
 import { readPaywallAnswer, type PaywallAnswer } from './paywall-response.js';
@@ -85,7 +85,7 @@ export async function sendAuthorized(
   ctx.emit({ ...base, step, status: res.status, ok, paymentHash }, req);
   if (ok) return readDelivered(ctx, res, step);
   if (res.status === 401 || res.status === 402) {
-    const answer = await readPaywallAnswer(res, ctx.requestTimeoutMs);
+    const answer = await readPaywallAnswer(res, bodyTime(ctx));
     // A held token was usable by our own count: its refusal is the seller's claim, not a fact to buy on.
     const outcome =
       step === 'reuse'
@@ -108,7 +108,7 @@ async function readDelivered(
   res: Response,
   step: 'consume' | 'reuse',
 ): Promise<Delivery> {
-  const body = await readBody(res, ctx.maxBodyBytes, ctx.requestTimeoutMs);
+  const body = await readBody(res, ctx.maxBodyBytes, bodyTime(ctx));
   if (body.ok) {
     const bytes = body.bytes;
     return { kind: 'delivered', status: res.status, bytes, response: () => withBody(res, bytes) };

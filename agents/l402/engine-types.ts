@@ -32,7 +32,7 @@ export interface PurchaseEngineOptions {
   maxFeeMsat?: (amountMsat: Msat) => Msat;
   /** Told each step of each purchase as it finishes, with the tag of the purchase's request (`PreparedRequest.tag`). */
   onEvent?: (e: PurchaseEvent, tag: string | undefined) => void;
-  /** Most ms each probe or delivery request waits for its answer, and a 401/402 body for its bytes (default `DEFAULT_REQUEST_TIMEOUT_MS`). */
+  /** Most ms of `clock` each probe or delivery request waits for its answer, and a body for its bytes (default `DEFAULT_REQUEST_TIMEOUT_MS`). */
   requestTimeoutMs?: number;
   /** Most bytes of a delivered (2xx) body the client reads, within `requestTimeoutMs` (default `DEFAULT_MAX_BODY_BYTES`). */
   maxBodyBytes?: number;

@@ -1,5 +1,5 @@
 import type { PaymentPolicy } from '../policies/index.js';
-import type { EngineContext, StepFailure } from './context.js';
+import { bodyTime, type EngineContext, type StepFailure } from './context.js';
 import { engineContext } from './engine-context.js';
 import { callGivenBack, sendWithToken, type Delivery } from './delivery.js';
 import type { Held, Lease, Probe, PurchaseEngine, PurchaseEngineOptions } from './engine-types.js';
@@ -97,7 +97,7 @@ class Engine implements PurchaseEngine {
     if (!sent.ok) return sent;
     const res = sent.response;
     if (res.status !== 402) return { ok: true, open: res };
-    return { ok: true, answer: await readPaywallAnswer(res, ctx.requestTimeoutMs) };
+    return { ok: true, answer: await readPaywallAnswer(res, bodyTime(ctx)) };
   }
 
   offer(

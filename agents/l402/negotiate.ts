@@ -12,7 +12,8 @@
 import { z } from 'zod';
 import { modelErrorName } from '../../infra/llm/model-errors.js';
 import { DeadlineError, withDeadline } from '../../infra/time/deadline.js';
-import type { EngineContext, StepFailure } from './context.js';
+import type { BodyTimeLimit } from '../../infra/http/bounded-body.js';
+import { bodyTime, type EngineContext, type StepFailure } from './context.js';
 import { agreedOffer } from './agreed-terms.js';
 import type { AdvertisedPrice, Offer } from './offer.js';
 import { send } from './send.js';
@@ -134,12 +135,12 @@ export async function negotiateOffer(
       return noDeal(`the seller refused a bid of ${bid.msat} msat`);
     }
     if (res.status === 402 && res.headers.get('www-authenticate')) {
-      const answer = await readPaywallAnswer(res, ctx.requestTimeoutMs);
+      const answer = await readPaywallAnswer(res, bodyTime(ctx));
       // A seller that does not negotiate ignores the bid: its ordinary offer stands.
       if (answer.reason !== 'offer_accepted') return { ok: true, offer, negotiation: record('not_offered') };
       return agreedOffer(ctx, offer, answer, { msat: bid.msat, hints, advertised }, record);
     }
-    const counter = res.status === 402 ? await readCounter(res, ctx.requestTimeoutMs) : undefined;
+    const counter = res.status === 402 ? await readCounter(res, bodyTime(ctx)) : undefined;
     if (!counter) {
       // Any other answer is not read: its body is cancelled, not left holding the connection.
       if (res.status !== 402) await res.body?.cancel().catch(() => {});
@@ -208,10 +209,10 @@ function withBid(req: PreparedRequest, bidMsat: number, offer: string | undefine
 /** A counter-offer: its price, its (bounded) offer token and note; undefined for anything else. */
 async function readCounter(
   res: Response,
-  timeoutMs: number,
+  within: BodyTimeLimit,
 ): Promise<{ priceMsat: number; offer: string; note?: string } | undefined> {
   const offer = res.headers.get(OFFER);
-  const text = await readBounded(res, COUNTER_BODY_LIMIT, timeoutMs);
+  const text = await readBounded(res, COUNTER_BODY_LIMIT, within);
   if (!offer || offer.length > OFFER_LIMIT || text === undefined) return undefined;
   let body: unknown;
   try {

@@ -1,5 +1,5 @@
 import { isL402Error, parseChallenges, paymentHashOfToken, type Challenge } from '../../infra/l402/index.js';
-import { readBody } from '../../infra/http/bounded-body.js';
+import { readBody, type BodyTimeLimit } from '../../infra/http/bounded-body.js';
 
 /**
  * A seller's 401/402 answer, read once: the challenge a buyer can act on (or
@@ -43,14 +43,21 @@ export function sellerCode(text: unknown): string | undefined {
 /** Most bytes of a 401/402 body read (the rest is cancelled unread). */
 export const ANSWER_BODY_LIMIT = 64 * 1024;
 
-/** Reads a 401/402 response (consuming at most `ANSWER_BODY_LIMIT` bytes of its body, for at most `timeoutMs`) into a `PaywallAnswer`. Never throws. */
-export async function readPaywallAnswer(res: Response, timeoutMs = 30_000): Promise<PaywallAnswer> {
+/**
+ * Reads a 401/402 response (consuming at most `ANSWER_BODY_LIMIT` bytes of its body, within `within`:
+ * the engine passes its `requestTimeoutMs` on its clock; a bare number is wall ms) into a `PaywallAnswer`.
+ * Never throws.
+ */
+export async function readPaywallAnswer(
+  res: Response,
+  within: BodyTimeLimit = 30_000,
+): Promise<PaywallAnswer> {
   const answer: PaywallAnswer = {
     status: res.status,
     ...chooseChallenge(res.headers.get('www-authenticate')),
     payOnSuccess: /^\s*(1|true|yes)\s*$/i.test(res.headers.get(PAY_ON_SUCCESS) ?? ''),
   };
-  const text = await readBounded(res, ANSWER_BODY_LIMIT, timeoutMs);
+  const text = await readBounded(res, ANSWER_BODY_LIMIT, within);
   if (!text) return answer;
   try {
     const body = JSON.parse(text) as Record<string, unknown>;
@@ -76,14 +83,14 @@ export async function readPaywallAnswer(res: Response, timeoutMs = 30_000): Prom
 /** Decodes bodies (stateless: no stream option, so one decoder serves every call). */
 const utf8 = new TextDecoder();
 
-/** Reads a body as text up to `limit` bytes within `timeoutMs`; a longer, slower or unreadable body gives undefined. Never throws. */
+/** Reads a body as text up to `limit` bytes within `within`; a longer, slower or unreadable body gives undefined. Never throws. */
 export async function readBounded(
   res: Response,
   limit: number,
-  timeoutMs = 30_000,
+  within: BodyTimeLimit = 30_000,
 ): Promise<string | undefined> {
   if (!res.body) return undefined;
-  const body = await readBody(res, limit, timeoutMs);
+  const body = await readBody(res, limit, within);
   return body.ok ? utf8.decode(body.bytes) : undefined;
 }
 

@@ -3,8 +3,9 @@ import type { EngineContext, StepFailure } from './context.js';
 import { sendInit, type PreparedRequest } from './request.js';
 
 /**
- * Sends one request (with credentials when given), aborted after `ctx.requestTimeoutMs`; a network error
- * or timeout is a `seller_error`. The timer settles the send even if the transport ignores the signal.
+ * Sends one request (with credentials when given), aborted after `ctx.requestTimeoutMs` of the
+ * engine's clock (market time in the simulator, wall time on sockets); a network error or timeout is
+ * a `seller_error`. The timer settles the send even if the transport ignores the signal.
  * A redirect (3xx) is not followed (`sendInit`) and is a `seller_error` too, with its status: see `redirected`.
  */
 export function send(
@@ -18,21 +19,21 @@ export function send(
   const signal = req.signal ? AbortSignal.any([req.signal, abort.signal]) : abort.signal;
   return new Promise((resolve) => {
     const answered = (response: Response) => {
-      clearTimeout(timer);
+      cancelTimer();
       resolve(isRedirect(response.status) ? redirected(req, response) : { ok: true, response });
     };
     const failed = (err: unknown) => {
-      clearTimeout(timer);
+      cancelTimer();
       resolve({
         ok: false,
         outcome: 'seller_error',
         reason: `request failed: ${(err as Error)?.message ?? err}`,
       });
     };
-    const timer = setTimeout(() => {
+    const cancelTimer = ctx.clock.setTimer(ms, () => {
       failed(new Error(`no answer within ${ms} ms`));
       abort.abort();
-    }, ms);
+    });
     try {
       ctx.fetch(req.url, sendInit(req, authorization, signal)).then(answered, failed);
     } catch (err) {

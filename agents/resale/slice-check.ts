@@ -33,7 +33,7 @@ export interface CheckedSlice {
 
 /** Most bytes of a slice body read for the check. */
 const SLICE_BODY_LIMIT = 64 * 1024;
-/** Most time for reading a slice body or sending a verdict. */
+/** Most time, on the checker's clock (market time in the simulator), for reading a slice body or sending a verdict. */
 const CHECK_TIMEOUT_MS = 30_000;
 /** Verdicts sent at most this often when the reseller answers 503, one second apart (its Retry-After). */
 const VERDICT_ATTEMPTS = 3;
@@ -143,7 +143,8 @@ export class SliceChecker {
 
   /** Reads the slice from a copy of the delivery and makes its first call at the check URL. */
   async #check(res: Response, check: SliceCheck): Promise<Omit<CheckedSlice, 'released'>> {
-    const body = await readBody(res.clone(), SLICE_BODY_LIMIT, CHECK_TIMEOUT_MS);
+    const within = { clock: this.#d.clock, ms: CHECK_TIMEOUT_MS };
+    const body = await readBody(res.clone(), SLICE_BODY_LIMIT, within);
     let slice: DelegatedToken | undefined;
     try {
       slice = body.ok ? parseSlice(JSON.parse(new TextDecoder().decode(body.bytes))) : undefined;
@@ -198,7 +199,7 @@ export class SliceChecker {
     const headers = new Headers({ [RELEASE_HEADER]: verdict });
     for (const h of ['authorization', PAYER_KEY_HEADER]) headers.set(h, req.headers.get(h) ?? '');
     const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), CHECK_TIMEOUT_MS);
+    const cancelTimer = this.#d.clock.setTimer(CHECK_TIMEOUT_MS, () => abort.abort());
     try {
       const res = await this.#d.fetch(
         new Request(req.url, { method: req.method, headers, signal: abort.signal, ...NO_REDIRECTS }),
@@ -209,7 +210,7 @@ export class SliceChecker {
       this.#d.logger?.warn({ err, url: req.url, verdict }, 'slice verdict not sent');
       return undefined;
     } finally {
-      clearTimeout(timer);
+      cancelTimer();
     }
   }
 }

@@ -1,3 +1,5 @@
+import { systemClock, type Clock } from '../time/clock.js';
+
 /** Why a body was not read in full. */
 export type BodyProblem = 'too_large' | 'too_slow' | 'unreadable';
 
@@ -5,16 +7,19 @@ export type BodyProblem = 'too_large' | 'too_slow' | 'unreadable';
 export type BoundedBody = { ok: true; bytes: Uint8Array } | { ok: false; problem: BodyProblem };
 
 /**
- * Reads a response body into memory: at most `limit` bytes, within `within`
- * for the whole body: ms of wall time, or a promise that resolves when time is
- * up (a deadline on another clock, e.g. a `Clock.sleep`). A longer, slower or
- * failing body is cancelled unread beyond that point. Never throws.
+ * How long a whole body may take to arrive: ms on a clock (the market's
+ * virtual clock in the simulator, `systemClock` on sockets), ms of wall time
+ * (a bare number), or a promise that resolves when time is up (a deadline
+ * the caller shares with other steps, e.g. a `Clock.sleep`).
  */
-export async function readBody(
-  res: Response,
-  limit: number,
-  within: number | Promise<unknown>,
-): Promise<BoundedBody> {
+export type BodyTimeLimit = { clock: Clock; ms: number } | number | Promise<unknown>;
+
+/**
+ * Reads a response body into memory: at most `limit` bytes, within `within`
+ * for the whole body (a `BodyTimeLimit`). A longer, slower or failing body is
+ * cancelled unread beyond that point. Never throws.
+ */
+export async function readBody(res: Response, limit: number, within: BodyTimeLimit): Promise<BoundedBody> {
   const reader = res.body?.getReader();
   if (!reader) return { ok: true, bytes: new Uint8Array() };
   const chunks: Uint8Array[] = [];
@@ -27,8 +32,7 @@ export async function readBody(
     late = true;
     reader.cancel().catch(() => {});
   };
-  const timer = typeof within === 'number' ? setTimeout(giveUp, within) : undefined;
-  if (typeof within !== 'number') within.then(giveUp, () => {});
+  const cancelLimit = startLimit(within, giveUp);
   try {
     for (;;) {
       const next = await reader.read();
@@ -45,10 +49,20 @@ export async function readBody(
     return { ok: false, problem: late ? 'too_slow' : 'unreadable' };
   } finally {
     over = true;
-    clearTimeout(timer);
+    cancelLimit();
   }
   // A body read in one chunk is handed over as it came (no copy).
   return { ok: true, bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) };
+}
+
+/** Calls `giveUp` when `within` has passed; returns what cancels that (nothing to cancel for a promise). */
+function startLimit(within: BodyTimeLimit, giveUp: () => void): () => void {
+  if (within instanceof Promise) {
+    within.then(giveUp, () => {});
+    return () => {};
+  }
+  const { clock, ms } = typeof within === 'number' ? { clock: systemClock, ms: within } : within;
+  return clock.setTimer(ms, giveUp);
 }
 
 /** The same response with its body already read (so it can be read again by the caller, from memory). */

@@ -12,6 +12,13 @@ export interface Clock {
    * deadline leaves nothing behind on a virtual clock).
    */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Calls `fire` after `ms` milliseconds of this clock's time, as `setTimeout`
+   * does on the wall clock, unless the returned function cancels it first; a
+   * cancelled timer holds nothing. The cheap time limit for a hot path (a
+   * request's timeout): no promise, no `AbortSignal`. `fire` must not throw.
+   */
+  setTimer(ms: number, fire: () => void): () => void;
 }
 
 /** The wall clock, for the real world (regtest, standalone servers). */
@@ -23,4 +30,8 @@ export const systemClock: Clock = {
       const t = setTimeout(resolve, Math.max(0, ms));
       signal?.addEventListener('abort', () => clearTimeout(t), { once: true });
     }),
+  setTimer: (ms: number, fire: () => void) => {
+    const t = setTimeout(fire, Math.max(0, ms));
+    return () => clearTimeout(t);
+  },
 };

@@ -6,16 +6,16 @@ export const VIRTUAL_EPOCH_MS = Date.UTC(2026, 0, 1);
 interface Timer {
   at: number;
   seq: number;
-  resolve: () => void;
-  /** Set when its sleep was aborted: dropped when it reaches the top of the heap. */
-  cancelled?: boolean;
-  /** Set once popped and resolved. */
-  woken?: boolean;
+  /** Called when the clock wakes it: a sleep's `resolve`, a `setTimer` callback. */
+  fire: () => void;
+  /** Its place in the heap; -1 once woken or cancelled (out of the heap). */
+  i: number;
 }
 
 /**
- * A clock whose time moves only when asked. `sleep` parks the caller in a
- * queue ordered by (wake time, insertion order), so runs are deterministic.
+ * A clock whose time moves only when asked. `sleep` parks the caller (and
+ * `setTimer` its callback) in a queue ordered by (wake time, insertion
+ * order), so runs are deterministic. A cancelled one leaves the queue at once.
  *
  * `advance`/`advanceTo` move time by hand (tests). `runUntilIdle` is what a
  * discrete-event engine wants: let every pending promise settle, and when
@@ -25,7 +25,6 @@ export class VirtualClock implements Clock {
   #now: number;
   #seq = 0;
   #heap: Timer[] = [];
-  #cancelled = 0;
 
   constructor(startMs: number = VIRTUAL_EPOCH_MS) {
     this.#now = startMs;
@@ -39,29 +38,33 @@ export class VirtualClock implements Clock {
     if (signal?.aborted) return new Promise<void>(() => undefined);
     if (!(ms > 0)) return Promise.resolve();
     return new Promise<void>((resolve) => {
-      const timer: Timer = { at: this.#now + Math.ceil(ms), seq: this.#seq++, resolve };
-      if (signal) {
-        timer.resolve = () => {
-          timer.woken = true;
-          resolve();
-        };
-        signal.addEventListener(
-          'abort',
-          () => {
-            if (timer.cancelled || timer.woken) return;
-            timer.cancelled = true;
-            this.#cancelled++;
-          },
-          { once: true },
-        );
-      }
-      this.#push(timer);
+      const timer = this.#schedule(ms, resolve);
+      signal?.addEventListener('abort', () => this.#cancel(timer), { once: true });
     });
   }
 
-  /** Number of sleepers waiting for time to move (aborted ones not counted). */
+  /**
+   * `fire` once `ms` of virtual time have passed (a non-positive `ms`: now), in a microtask queued
+   * when it wakes, as a sleeper's continuation is: sleepers and timers due together run in the order
+   * they were queued. Cancelling takes it out of the queue at once, and wins over a wake-up whose
+   * microtask has not run yet.
+   */
+  setTimer(ms: number, fire: () => void): () => void {
+    let live = true;
+    const run = () => {
+      if (live) fire();
+    };
+    const timer = ms > 0 ? this.#schedule(ms, () => queueMicrotask(run)) : undefined;
+    if (!timer) queueMicrotask(run);
+    return () => {
+      live = false;
+      if (timer) this.#cancel(timer);
+    };
+  }
+
+  /** Number of sleepers and timers waiting for time to move (cancelled ones are gone). */
   get pending(): number {
-    return this.#heap.length - this.#cancelled;
+    return this.#heap.length;
   }
 
   /** Wake time of the earliest sleeper, or undefined when none waits. */
@@ -113,7 +116,7 @@ export class VirtualClock implements Clock {
       // Wake every sleeper due at this instant (in insertion order) before
       // settling once: same order as one at a time, a fraction of the turns.
       for (let t = this.#top(); t && t.at <= this.#now; t = this.#top()) {
-        this.#pop()!.resolve();
+        this.#pop()!.fire();
         wakes++;
       }
     }
@@ -134,50 +137,80 @@ export class VirtualClock implements Clock {
     if (!this.#dueBy(t)) return false;
     const head = this.#pop()!;
     this.#now = head.at;
-    head.resolve();
+    head.fire();
     return true;
   }
 
-  /** The earliest live sleeper, after dropping aborted ones from the top. */
+  /** The earliest sleeper. */
   #top(): Timer | undefined {
-    while (this.#heap[0]?.cancelled) {
-      this.#pop();
-      this.#cancelled--;
-    }
     return this.#heap[0];
   }
 
-  #push(t: Timer): void {
-    const h = this.#heap;
-    h.push(t);
-    let i = h.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!before(h[i]!, h[p]!)) break;
-      [h[i], h[p]] = [h[p]!, h[i]!];
-      i = p;
-    }
+  /** Queues `fire` at `ms` from now, after every sleeper queued before at that time. */
+  #schedule(ms: number, fire: () => void): Timer {
+    const t: Timer = { at: this.#now + Math.ceil(ms), seq: this.#seq++, fire, i: this.#heap.length };
+    this.#heap.push(t);
+    this.#up(t.i);
+    return t;
+  }
+
+  /** Takes a waiting timer out of the heap at once (one already woken or cancelled is left as it is). */
+  #cancel(t: Timer): void {
+    if (t.i >= 0) this.#removeAt(t.i);
   }
 
   #pop(): Timer | undefined {
-    const h = this.#heap;
-    const top = h[0];
-    const last = h.pop();
-    if (h.length > 0 && last) {
-      h[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < h.length && before(h[l]!, h[m]!)) m = l;
-        if (r < h.length && before(h[r]!, h[m]!)) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m]!, h[i]!];
-        i = m;
-      }
-    }
+    const top = this.#heap[0];
+    if (top) this.#removeAt(0);
     return top;
+  }
+
+  /** Removes the timer at heap index `i`, the last one taking its place. */
+  #removeAt(i: number): void {
+    const h = this.#heap;
+    const gone = h[i]!;
+    const last = h.pop()!;
+    gone.i = -1;
+    if (last === gone) return;
+    h[i] = last;
+    this.#up(this.#down(i));
+  }
+
+  /** Moves the timer at `i` up to its place; returns where it ends. */
+  #up(i: number): number {
+    const h = this.#heap;
+    const t = h[i]!;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      const parent = h[p]!;
+      if (!before(t, parent)) break;
+      h[i] = parent;
+      parent.i = i;
+      i = p;
+    }
+    h[i] = t;
+    t.i = i;
+    return i;
+  }
+
+  /** Moves the timer at `i` down to its place; returns where it ends. */
+  #down(i: number): number {
+    const h = this.#heap;
+    const t = h[i]!;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= h.length) break;
+      const r = l + 1;
+      const c = r < h.length && before(h[r]!, h[l]!) ? r : l;
+      const child = h[c]!;
+      if (!before(child, t)) break;
+      h[i] = child;
+      child.i = i;
+      i = c;
+    }
+    h[i] = t;
+    t.i = i;
+    return i;
   }
 }
 

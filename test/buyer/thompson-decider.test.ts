@@ -111,7 +111,7 @@ describe('thompson decider', () => {
   });
 
   it('is built from its declaration, and needs a seeded stream', () => {
-    const clock = { now: () => 0, sleep: async () => {} };
+    const clock = { now: () => 0, sleep: async () => {}, setTimer: () => () => {} };
     expect(createDecider({ name: 'thompson' }, { clock, rng: createRng(1) }).name).toBe('thompson');
     expect(() => createDecider('thompson', { clock })).toThrow(
       'the thompson decider needs deps.rng (seeded)',

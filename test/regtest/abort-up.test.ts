@@ -172,7 +172,7 @@ function interrupts(): EventEmitter & { press(): void; exits: number[]; exit(cod
 function cliContext() {
   const source = interrupts();
   const time = { now: 0 };
-  const clock: Clock = { now: () => time.now, sleep: systemClock.sleep };
+  const clock: Clock = { now: () => time.now, sleep: systemClock.sleep, setTimer: systemClock.setTimer };
   const warnings: string[] = [];
   const logger = pino(
     { level: 'warn' },

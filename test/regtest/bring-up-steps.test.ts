@@ -15,7 +15,7 @@ import {
 } from '../../infra/regtest/bring-up-steps.js';
 
 /** Retries wait no wall time. */
-const clock: Clock = { now: () => 0, sleep: async () => {} };
+const clock: Clock = { now: () => 0, sleep: async () => {}, setTimer: () => () => {} };
 const PEER = '02'.padEnd(66, 'a');
 const timeout = () => new LndError('timeout', 'POST /v1/channels: no answer within 30000 ms');
 

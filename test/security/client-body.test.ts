@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { createL402Client, DEFAULT_MAX_BODY_BYTES } from '../../agents/l402/index.js';
-import { makeMarket, type Market, type TestSeller } from '../buyer/market.js';
+import { drive, makeMarket, type Market, type TestSeller } from '../buyer/market.js';
 
 /** What the hostile body did: how many bytes it handed out, whether the reader cancelled it. */
 interface Tap {
@@ -77,7 +77,7 @@ describe('a delivered (2xx) body is read within a size and a time limit', () => 
     deliverWith(m, s, () => drip(tap));
     const client = createL402Client({ node: m.buyer, fetch: m.fetch, clock: m.clock, requestTimeoutMs: 20 });
 
-    const r = await client.purchase(s.url);
+    const r = await drive(m.clock, client.purchase(s.url));
 
     expect(r).toMatchObject({
       outcome: 'not_delivered',
@@ -147,7 +147,7 @@ describe('an answer handed back without a delivery is read within the same limit
     deliverWith(m, s, () => drip(tap), 500);
     const client = createL402Client({ node: m.buyer, fetch: m.fetch, clock: m.clock, requestTimeoutMs: 20 });
 
-    const r = await client.purchase(s.url);
+    const r = await drive(m.clock, client.purchase(s.url));
 
     expect(r).toMatchObject({
       outcome: 'not_delivered',

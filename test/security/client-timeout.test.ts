@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { createL402Client, DEFAULT_REQUEST_TIMEOUT_MS } from '../../agents/l402/index.js';
 import { createMinter, formatChallenge, MemoryRootKeyStore } from '../../infra/l402/index.js';
-import { makeMarket, type Market } from '../buyer/market.js';
+import { drive, makeMarket, type Market } from '../buyer/market.js';
 
 /** A body that sends one byte and then never another, nor ends. */
 function drip(): ReadableStream<Uint8Array> {
@@ -41,7 +41,7 @@ describe('every client request has a timeout', () => {
     m.mount('mute.test', app);
     const client = createL402Client({ node: m.buyer, fetch: m.fetch, clock: m.clock, requestTimeoutMs: 20 });
 
-    const r = await client.purchase('http://mute.test/v1/data');
+    const r = await drive(m.clock, client.purchase('http://mute.test/v1/data'));
 
     expect(DEFAULT_REQUEST_TIMEOUT_MS).toBe(30_000);
     expect(r).toMatchObject({
@@ -56,7 +56,7 @@ describe('every client request has a timeout', () => {
     const url = dripSeller(m, 'drip.test');
     const client = createL402Client({ node: m.buyer, fetch: m.fetch, clock: m.clock, requestTimeoutMs: 20 });
 
-    const r = await client.purchase(url);
+    const r = await drive(m.clock, client.purchase(url));
 
     expect(r).toMatchObject({ outcome: 'invoice_rejected', rejection: 'expired', paidMsat: 0 });
   });
