@@ -92,10 +92,7 @@ export class SliceChecker {
     return r;
   }
 
-  /**
-   * The transport for the sub-agent's client: passes everything through, checking expected slices on
-   * the way. The client's init says `redirect: 'manual'`, and the request rebuilt from it keeps it.
-   */
+  /** The sub-agent client's transport: passes everything through (its `redirect: 'manual'` kept), checking expected slices. */
   readonly fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     // The client sends `fetch(url, init)` or `fetch(request, init)`: read the request either way.
     const req = new Request(input, init);

@@ -3,6 +3,7 @@ import type { Logger } from '../../infra/log.js';
 import type { PurchaseResult } from '../../agents/l402/index.js';
 import type { ListingTier } from '../../services/registry/types.js';
 import { createSubAgent, type SubAgent } from '../../agents/resale/index.js';
+import { earnedMsat } from '../../agents/buyer/index.js';
 import type { Engine } from '../engine/engine.js';
 import { drawValue, nextArrivalMs } from '../engine/draws.js';
 import type { NewPurchaseRow, Recorder } from '../metrics/recorder.js';
@@ -146,7 +147,7 @@ async function runSubTask(
     capability: r.spec.capability,
     calls: r.spec.sliceCalls,
     valueMsat,
-    earnedMsat: Math.floor((valueMsat * calls) / r.spec.sliceCalls),
+    earnedMsat: earnedMsat({ valueMsat, calls: r.spec.sliceCalls }, calls),
     done,
     spentMsat: spent,
     feesMsat: fees,
