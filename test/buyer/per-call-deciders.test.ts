@@ -95,4 +95,20 @@ describe('deciders compare offers per task call served', () => {
       'llm gave no choose_offer call; fell back to the cheapest acceptable offer',
     ]);
   });
+
+  it("llm: the prompt shows each offer's price per call served (2,000 for the single call, 1,600 for the 16,000 bundle)", async () => {
+    const model = fakeModel().respondWithTools([
+      { name: 'choose_offer', args: { offerId: 'offer-2', reason: 'cheaper per call' } },
+    ]);
+    const d = createDecider({ name: 'llm' }, { clock: new VirtualClock(), model });
+    expect(await chosen(d, [single, bundle(16_000)])).toEqual(['bundle', 'llm: cheaper per call']);
+    const prompt = String(model.calls[0]!.messages.at(-1)!.content);
+    expect(prompt).toContain(
+      '"priceMsat":2000,"source":"challenge","callsServed":1,"pricePerCallServedMsat":2000,',
+    );
+    expect(prompt).toContain(
+      '"priceMsat":16000,"source":"challenge","callsServed":10,"pricePerCallServedMsat":1600,',
+    );
+    expect(String(model.calls[0]!.messages[0]!.content)).toContain('comparing prices per call served');
+  });
 });
