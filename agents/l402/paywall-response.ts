@@ -1,5 +1,6 @@
 import { isL402Error, parseChallenges, paymentHashOfToken, type Challenge } from '../../infra/l402/index.js';
 import { readBody, type BodyTimeLimit } from '../../infra/http/bounded-body.js';
+import { systemClock } from '../../infra/time/clock.js';
 
 /**
  * A seller's 401/402 answer, read once: the challenge a buyer can act on (or
@@ -43,14 +44,17 @@ export function sellerCode(text: unknown): string | undefined {
 /** Most bytes of a 401/402 body read (the rest is cancelled unread). */
 export const ANSWER_BODY_LIMIT = 64 * 1024;
 
+/** The body time limit when the caller gives none: 30 s of wall time. */
+const WALL_30S: BodyTimeLimit = { clock: systemClock, ms: 30_000 };
+
 /**
  * Reads a 401/402 response (consuming at most `ANSWER_BODY_LIMIT` bytes of its body, within `within`:
- * the engine passes its `requestTimeoutMs` on its clock; a bare number is wall ms) into a `PaywallAnswer`.
+ * the engine passes its `requestTimeoutMs` on its clock; default 30 s of wall time) into a `PaywallAnswer`.
  * Never throws.
  */
 export async function readPaywallAnswer(
   res: Response,
-  within: BodyTimeLimit = 30_000,
+  within: BodyTimeLimit = WALL_30S,
 ): Promise<PaywallAnswer> {
   const answer: PaywallAnswer = {
     status: res.status,
@@ -87,7 +91,7 @@ const utf8 = new TextDecoder();
 export async function readBounded(
   res: Response,
   limit: number,
-  within: BodyTimeLimit = 30_000,
+  within: BodyTimeLimit = WALL_30S,
 ): Promise<string | undefined> {
   if (!res.body) return undefined;
   const body = await readBody(res, limit, within);

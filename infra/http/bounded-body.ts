@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from '../time/clock.js';
+import type { Clock } from '../time/clock.js';
 
 /** Why a body was not read in full. */
 export type BodyProblem = 'too_large' | 'too_slow' | 'unreadable';
@@ -7,12 +7,11 @@ export type BodyProblem = 'too_large' | 'too_slow' | 'unreadable';
 export type BoundedBody = { ok: true; bytes: Uint8Array } | { ok: false; problem: BodyProblem };
 
 /**
- * How long a whole body may take to arrive: ms on a clock (the market's
- * virtual clock in the simulator, `systemClock` on sockets), ms of wall time
- * (a bare number), or a promise that resolves when time is up (a deadline
- * the caller shares with other steps, e.g. a `Clock.sleep`).
+ * How long a whole body may take to arrive: `ms` on `clock` (the market's
+ * virtual clock in the simulator, `systemClock` for wall time). A caller
+ * whose deadline also covers other steps passes the ms left of it.
  */
-export type BodyTimeLimit = { clock: Clock; ms: number } | number | Promise<unknown>;
+export type BodyTimeLimit = { clock: Clock; ms: number };
 
 /**
  * Reads a response body into memory: at most `limit` bytes, within `within`
@@ -32,7 +31,7 @@ export async function readBody(res: Response, limit: number, within: BodyTimeLim
     late = true;
     reader.cancel().catch(() => {});
   };
-  const cancelLimit = startLimit(within, giveUp);
+  const cancelLimit = within.clock.setTimer(within.ms, giveUp);
   try {
     for (;;) {
       const next = await reader.read();
@@ -53,16 +52,6 @@ export async function readBody(res: Response, limit: number, within: BodyTimeLim
   }
   // A body read in one chunk is handed over as it came (no copy).
   return { ok: true, bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) };
-}
-
-/** Calls `giveUp` when `within` has passed; returns what cancels that (nothing to cancel for a promise). */
-function startLimit(within: BodyTimeLimit, giveUp: () => void): () => void {
-  if (within instanceof Promise) {
-    within.then(giveUp, () => {});
-    return () => {};
-  }
-  const { clock, ms } = typeof within === 'number' ? { clock: systemClock, ms: within } : within;
-  return clock.setTimer(ms, giveUp);
 }
 
 /** The same response with its body already read (so it can be read again by the caller, from memory). */

@@ -7,6 +7,7 @@
 import { ChatOpenAI } from '@langchain/openai';
 import { LabError } from '../errors.js';
 import { readBody, withBody } from '../http/bounded-body.js';
+import { systemClock } from '../time/clock.js';
 import type { ModelReplyErrorCode } from './model-errors.js';
 
 /** Most ms one model request may take, reply body included, unless OPENAI_TIMEOUT_MS says otherwise. */
@@ -108,7 +109,7 @@ export function boundedFetch(
         if (signal.aborted) fail('model_reply_timeout', `no answer from the model within ${timeoutMs} ms`);
         throw err;
       }
-      const body = await readBody(res, maxBytes, timeoutMs);
+      const body = await readBody(res, maxBytes, { clock: systemClock, ms: timeoutMs });
       if (body.ok) return withBody(res, body.bytes);
       if (body.problem === 'too_large')
         fail('model_reply_too_large', `the model's reply is over ${maxBytes} bytes`);

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { z } from 'zod';
 import type { BodyProblem } from '../../infra/http/bounded-body.js';
 import { readBody } from '../../infra/http/bounded-body.js';
+import { systemClock } from '../../infra/time/clock.js';
 import { describeIssues } from './issues.js';
 
 /** Default request-body ceiling for every JSON endpoint in services/. */
@@ -48,7 +49,7 @@ export async function readJsonBody<S extends z.ZodType>(
   const refused = refuseHeaders(c, limit);
   if (refused) return refused;
   // The request's body stream, read by the one bounded reader (a Response is only its carrier).
-  const read = await readBody(new Response(c.req.raw.body), limit, timeoutMs);
+  const read = await readBody(new Response(c.req.raw.body), limit, { clock: systemClock, ms: timeoutMs });
   if (!read.ok) return readFailure(read.problem, limit, timeoutMs);
   const text = decodeUtf8(read.bytes);
   if (text === undefined)

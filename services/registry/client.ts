@@ -139,21 +139,20 @@ export class RegistryClient {
     });
     // One time limit for the answer and its body, on the client's clock; cancelled once the call is over.
     const over = new AbortController();
-    const late = this.#o.clock.sleep(timeoutMs, over.signal);
+    const limit: CallLimit = {
+      ms: timeoutMs,
+      deadline: this.#o.clock.now() + timeoutMs,
+      late: this.#o.clock.sleep(timeoutMs, over.signal),
+    };
     try {
-      return await this.#answer<T>(req, abort, late, timeoutMs);
+      return await this.#answer<T>(req, abort, limit);
     } finally {
       over.abort();
     }
   }
 
-  async #answer<T>(
-    req: Request,
-    abort: AbortController,
-    late: Promise<void>,
-    timeoutMs: number,
-  ): Promise<ClientResult<T>> {
-    const answer = await answerBefore(this.#o.fetch(req), late, abort, timeoutMs);
+  async #answer<T>(req: Request, abort: AbortController, limit: CallLimit): Promise<ClientResult<T>> {
+    const answer = await answerBefore(this.#o.fetch(req), limit.late, abort, limit.ms);
     if (!answer.ok) return failure(0, answer.timedOut ? 'timeout' : 'unreachable', answer.message);
     const res = answer.value;
     if (isRedirect(res.status)) {
@@ -161,7 +160,10 @@ export class RegistryClient {
       const advice = "point the client at the registry's final URL";
       return failure(res.status, 'redirect', redirectRefusal('registry', res, req.url, advice));
     }
-    const read = await readBody(res, this.#o.maxResponseBytes ?? REGISTRY_RESPONSE_LIMIT, late);
+    // The body within what is left of the call's time limit.
+    const { clock } = this.#o;
+    const left = { clock, ms: Math.max(0, limit.deadline - clock.now()) };
+    const read = await readBody(res, this.#o.maxResponseBytes ?? REGISTRY_RESPONSE_LIMIT, left);
     if (!read.ok) return failure(res.status, read.problem, bodyProblem(read.problem, res.status));
     let json: unknown;
     try {
@@ -178,6 +180,13 @@ export class RegistryClient {
       );
     return { ok: true, ...(obj as T) };
   }
+}
+
+/** One call's time limit: `ms` on the client's clock, ending at `deadline`; `late` resolves then. */
+interface CallLimit {
+  ms: number;
+  deadline: number;
+  late: Promise<void>;
 }
 
 function failure(status: number, code: string, message: string): ClientFailure {

@@ -34,7 +34,8 @@ options:
   --network WHERE          embedded (default): an in-process Lightning network;
                            or a regtest network.json (npm run network:up) to use a real LND node
   --node NAME              with --network FILE: which node (default: the first with role seller)
-  --registry URL           register the listing there (signed by the node), remove it on exit
+  --registry URL           register the listing there (signed by the node), remove it on exit; a registry
+                           not up yet (or answering 503) is retried for 60 s (1 s doubling, at most 15 s)
   --seed S                 seed for data, latency and failures (default 1); keys and
                            preimages always come from the OS
   --demo                   embedded only: buy once from ourselves over HTTP and print the result

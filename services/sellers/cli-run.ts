@@ -14,15 +14,11 @@ import { usageError } from '../../infra/cli-options.js';
 import { listen } from '../http/listen.js';
 import { RegistryClient } from '../registry/client.js';
 import { nodeSigner } from '../registry/signing.js';
+import type { ListingFields } from '../registry/types.js';
 import type { SellerArgs } from './cli-args.js';
 import { runDemo } from './demo.js';
 import { createSeller, createSummarizer, type Seller } from './index.js';
-
-/** Where the seller's lines go: stdout and stderr in the CLI. */
-export interface SellerIo {
-  out(line: string): void;
-  err(line: string): void;
-}
+import { registerWithRetry, type SellerIo, type Unlist } from './registration.js';
 
 interface Lightning {
   node: LightningNode;
@@ -48,58 +44,20 @@ async function lightning(args: SellerArgs, logger: Logger, rng: Rng): Promise<Li
   return { node, payeeNode: await LndNode.fromFiles(other, { logger }) };
 }
 
-/** Removes the listing on exit: resolves to what became of it, for the line the seller prints as it stops. */
-type Unlist = () => Promise<{ ok: boolean; line: string }>;
-
-/** Registers (or updates) the signed listing; returns how to remove it on exit. */
-async function registerListing(
-  io: SellerIo,
-  registry: string,
-  seller: Seller,
-  node: LightningNode,
-  publicUrl: string,
-): Promise<Unlist | undefined> {
-  const client = new RegistryClient({ baseUrl: registry, fetch: (r) => fetch(r), clock: systemClock });
-  const signer = await nodeSigner(node);
-  const listing = seller.listing(publicUrl);
-  let r = await client.register(listing, signer);
-  if (!r.ok && r.code === 'already_listed') {
-    const found = await client.search({ limit: 1000 });
-    const mine = found.ok
-      ? found.listings.find((l) => l.nodePubkey === listing.nodePubkey && l.url === listing.url)
-      : undefined;
-    if (mine) r = await client.update(mine.id, listing, signer);
-  }
-  if (!r.ok) {
-    io.err(`registration at ${registry} failed: ${r.code}: ${r.message}`);
-    return undefined;
-  }
-  io.out(`registered as ${r.listing.id} at ${registry}`);
-  const id = r.listing.id;
-  return async () => {
-    const failed = (why: string) => ({
-      ok: false,
-      line: `removing listing ${id} from ${registry} failed: ${why}`,
-    });
-    try {
-      const removed = await client.remove(id, signer);
-      return removed.ok
-        ? { ok: true, line: `listing ${id} removed from ${registry}` }
-        : failed(`${removed.code}: ${removed.message}`);
-    } catch (err) {
-      return failed((err as Error).message);
-    }
-  };
-}
-
-/** --registry: a registry that refuses or does not answer is reported; the seller keeps serving. */
+/**
+ * --registry: registers the listing signed by the node, retrying while the registry cannot take it
+ * yet (registration.ts); a registry that refuses, or is still not there once the retries are over, is
+ * reported and the seller keeps serving. `stopping` ends the retries.
+ */
 async function register(
   io: SellerIo,
-  registry: string,
-  ...rest: [seller: Seller, node: LightningNode, publicUrl: string]
+  { registry, stopping, node }: { registry: string; stopping: AbortSignal; node: LightningNode },
+  listing: () => ListingFields,
 ): Promise<Unlist | undefined> {
   try {
-    return await registerListing(io, registry, ...rest);
+    const client = new RegistryClient({ baseUrl: registry, fetch: (r) => fetch(r), clock: systemClock });
+    const deps = { io, registry, client, signer: await nodeSigner(node), clock: systemClock, stopping };
+    return await registerWithRetry(deps, listing());
   } catch (err) {
     io.err(`registration at ${registry} failed: ${(err as Error).message}`);
     return undefined;
@@ -135,10 +93,12 @@ export async function runSeller(args: SellerArgs, io: SellerIo): Promise<void> {
   });
   const http = await listen(seller.app.fetch, { port: args.port, hostname: args.host });
   publicUrl = args.publicUrl ?? http.url;
-  // Registration starts now and `stop` waits for it: a signal right after the lines below (a
-  // supervisor stopping a seller it saw start) still removes the listing.
+  // Registration starts now and `stop` ends its retries, then waits for the attempt under way: a
+  // signal right after the lines below (a supervisor stopping a seller it saw start) still removes the listing.
   let listed: Promise<Unlist | undefined> = Promise.resolve(undefined);
+  const stopping = new AbortController();
   const stop = async () => {
+    stopping.abort();
     const removal = await (await listed)?.();
     await http.close();
     await seller.close();
@@ -151,7 +111,9 @@ export async function runSeller(args: SellerArgs, io: SellerIo): Promise<void> {
   process.once('SIGTERM', () => void stop());
   io.out(`${seller.name} (${config.archetype}) listening on ${http.url}: ${seller.method} ${seller.path}`);
   io.out(`manifest: ${publicUrl}/.well-known/l402.json   node: ${seller.nodePubkey} (${args.network})`);
-  if (args.registry) listed = register(io, args.registry, seller, node, publicUrl);
+  const registry = args.registry;
+  if (registry)
+    listed = register(io, { registry, stopping: stopping.signal, node }, () => seller.listing(publicUrl));
   await listed;
   if (args.demo && net) await demo(io, net, seller, http.url);
 }
