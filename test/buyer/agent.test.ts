@@ -159,7 +159,7 @@ describe('the buyer graph', () => {
     expect(await m.balance(m.buyer)).toBe(before);
   });
 
-  it('the random decider repeats its picks for a fixed seed', async () => {
+  it('the random decider repeats its picks for a fixed seed: a, d, b, b among four equal offers', async () => {
     const specs: SellerSpec[] = ['a', 'b', 'c', 'd'].map((name) => ({
       name,
       priceMsat: 10_000,
@@ -173,7 +173,7 @@ describe('the buyer graph', () => {
     };
     const first = await picks();
     expect(await picks()).toEqual(first);
-    expect(new Set(first).size).toBeGreaterThan(1);
+    expect(first).toEqual(['a', 'd', 'b', 'b']);
   });
 
   it('a held token is used without asking the other sellers for invoices', async () => {

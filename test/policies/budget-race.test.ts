@@ -25,9 +25,10 @@ describe('a budget shared by concurrent buyers, against the real paywall on the 
     const reported = results.reduce((sum, r) => sum + r.paidMsat + r.feeMsat, 0);
     const ok = results.filter((r) => r.outcome === 'success');
     expect(spent).toBe(reported);
-    expect(spent).toBeLessThanOrEqual(limitMsat);
-    // Each purchase holds price + fee ceiling (10,000 + 1,000): exactly 90 fit in 1,000,000 at once.
+    // Each purchase holds price + fee ceiling (10,000 + 1,000): exactly 90 fit in 1,000,000 at once,
+    // and each spends 10,000 + a 110 msat routing fee.
     expect(ok).toHaveLength(90);
+    expect(spent).toBe(90 * 10_110);
     expect(results.filter((r) => r.outcome === 'over_budget')).toHaveLength(110);
     expect(s.served).toBe(90);
     // After they settled, the unused fee ceilings are free again: exactly what is left can still be held.

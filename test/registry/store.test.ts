@@ -60,7 +60,7 @@ describe('durable JSON-file store', () => {
       nodePubkey: m.seller.pubkey,
     };
     const results = await Promise.all(urls.map((url) => m.client.register({ ...base, url }, signer)));
-    expect(results.every((r) => r.ok)).toBe(true);
+    expect(results.map((r) => (r.ok ? r.listing.url : r.message))).toEqual(urls);
     await m.registry.flush();
     const reopened = await Registry.open({
       clock: m.clock,

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { defaultTopology, loadTopology, resolveTopology } from '../../infra/regtest/topology.js';
 
 describe('topologies', () => {
-  it('the default is a hub with two sellers and two buyers, money pushed both ways', () => {
+  it('the default is a hub with two sellers and two buyers on 2,000,000 sat channels, a quarter pushed to the far side so money flows both ways', () => {
     expect(defaultTopology.nodes.map((n) => `${n.name}:${n.role}`)).toEqual([
       'hub:hub',
       'seller-1:seller',
@@ -13,13 +13,25 @@ describe('topologies', () => {
       'buyer-1:buyer',
       'buyer-2:buyer',
     ]);
-    for (const c of defaultTopology.channels) {
-      expect(c.from === 'hub' || c.to === 'hub').toBe(true);
-      expect(c.pushSat).toBeGreaterThan(0);
-      expect(c.pushSat).toBeLessThan(c.capacitySat);
-    }
+    const channel = (from: string, to: string) => ({
+      from,
+      to,
+      capacitySat: 2_000_000,
+      pushSat: 500_000,
+      private: false,
+    });
+    expect(defaultTopology.channels).toEqual([
+      channel('buyer-1', 'hub'),
+      channel('buyer-2', 'hub'),
+      channel('hub', 'seller-1'),
+      channel('hub', 'seller-2'),
+    ]);
     // every buyer probes every seller
-    expect(defaultTopology.probes).toHaveLength(4);
+    expect(defaultTopology.probes).toEqual(
+      ['buyer-1', 'buyer-2'].flatMap((from) =>
+        ['seller-1', 'seller-2'].map((to) => ({ from, to, amountMsat: 1_000_000 })),
+      ),
+    );
   });
 
   it('resolves a built-in by name and a custom one from JSON', () => {

@@ -166,7 +166,9 @@ describe('channel classes and attachment on the embedded network (seed 5)', () =
     for (let i = 0; i < 40; i++) sellers.push(await world.node(`s-${i}`, 'seller', 0));
     const g = world.net.graph;
     const own = g.channels.filter((c) => world.net.nodes[c.nodes[1]]!.alias.startsWith('s-'));
-    expect(own.every((c) => c.capacityMsat === 50_000_000 && c.balance[0] === 30_000_000)).toBe(true);
+    expect(own.map((c) => [c.capacityMsat, c.balance[0]])).toEqual(
+      Array.from({ length: 40 }, () => [50_000_000, 30_000_000]),
+    );
     const routerOf = own.map((c) => world.net.nodes[c.nodes[0]]!.alias);
     expect(new Set(routerOf).size).toMatchInlineSnapshot(`35`);
     expect(routerOf.slice(0, 6)).toMatchInlineSnapshot(`

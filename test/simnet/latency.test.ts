@@ -13,19 +13,21 @@ const draws = (m: { hopMs(r: ReturnType<typeof createRng>): number }, n = 20_000
 };
 
 describe('latency models', () => {
-  it('draw a log-normal whose median is the one asked for, with a long right tail', () => {
-    const d = draws(lognormalLatency(40, 0.5));
-    expect(d[d.length / 2]!).toBeGreaterThan(38);
-    expect(d[d.length / 2]!).toBeLessThan(42);
-    expect(d[Math.floor(d.length * 0.99)]!).toBeGreaterThan(2.5 * 40); // e^(2.33·0.5) ≈ 3.2
-    expect(d[0]!).toBeGreaterThan(0);
+  /** Min, median, 99th percentile and max of sorted draws. */
+  const shape = (d: number[]) => [d[0], d[d.length / 2], d[Math.floor(d.length * 0.99)], d.at(-1)];
+
+  it('draw a log-normal (median 40 ms, σ 0.5): seeded min 6.3, median 40.1, p99 129.0 (3.2× the median: a long right tail), max 258.2 ms', () => {
+    const drawn = shape(draws(lognormalLatency(40, 0.5)));
+    const [, median, p99] = drawn;
+    expect(drawn).toEqual([6.278986962346243, 40.149645766141, 129.02533201891492, 258.2319674366225]);
+    // The shape the model promises, to the tenth 20,000 draws resolve: median / 40 = 1, p99 / median = e^(2.326·0.5) = 3.2.
+    expect([median! / 40, p99! / median!].map((x) => Number(x.toFixed(1)))).toEqual([1, 3.2]);
   });
 
-  it('draw uniformly within the bounds', () => {
-    const d = draws(uniformLatency(10, 30));
-    expect(d[0]!).toBeGreaterThanOrEqual(10);
-    expect(d[d.length - 1]!).toBeLessThan(30);
-    expect(d[d.length / 2]!).toBeCloseTo(20, 0);
+  it('draw uniformly within the bounds (10-30 ms): seeded min 10.003, median 20.105, p99 29.798, max 29.9998', () => {
+    expect(shape(draws(uniformLatency(10, 30)))).toEqual([
+      10.002548936754465, 20.104777324013412, 29.797807685099542, 29.999782722443342,
+    ]);
   });
 
   it('give the fixed and zero delays they promise', () => {

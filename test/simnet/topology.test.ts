@@ -13,7 +13,7 @@ describe('hubAndSpoke', () => {
     expect(t.hubs).toHaveLength(3);
     expect(t.spokes).toHaveLength(9);
     expect(t.channels).toHaveLength(3 + 9);
-    expect(t.channels.every((c) => c.balance[0] === CAP / 2 && c.balance[1] === CAP / 2)).toBe(true);
+    expect(t.channels.map((c) => c.balance)).toEqual(Array.from({ length: 12 }, () => [CAP / 2, CAP / 2]));
     // spoke-0 hangs on hub-0, spoke-1 on hub-1: three channels, two forwarding hubs.
     const inv = await t.spokes[1]!.createInvoice({ amountMsat: 1_000_000 });
     const p = await settle(clock, t.spokes[0]!.pay(inv.paymentRequest));
@@ -33,18 +33,19 @@ describe('ring', () => {
 });
 
 describe('scaleFree', () => {
-  it('grows m channels per new node, with a few heavily connected hubs', () => {
+  it('grows m = 2 channels per new node, with a few heavily connected hubs: degree min 2, median 3, max 70 (seed "ba")', () => {
     const { net } = makeNet();
     const { nodes, channels } = scaleFree(net, { size: 500, m: 2, rng: createRng('ba'), capacityMsat: CAP });
     expect(nodes).toHaveLength(500);
     expect(channels).toHaveLength(3 + (500 - 3) * 2);
     const degrees = nodes.map((n) => net.graph.outEdges[n.index]!.length).sort((a, b) => a - b);
-    const median = degrees[250]!;
-    expect(degrees[0]).toBeGreaterThanOrEqual(2);
-    expect(degrees[499]!).toBeGreaterThan(10 * median); // a hub, as in the public graph
+    expect([degrees[0], degrees[250], degrees[499]]).toEqual([2, 3, 70]);
+    expect(degrees.slice(-10)).toEqual([19, 21, 21, 22, 23, 25, 31, 33, 40, 70]);
+    // The shape of the public graph: nobody below m, a hub far above the median.
+    expect(degrees[499]).toBeGreaterThan(10 * degrees[250]!);
   });
 
-  it('builds the same graph from the same seed, and draws capacities from the given function', () => {
+  it('builds the same graph from the same seed, and draws capacities from the given function (all ten of 1-10M msat)', () => {
     const build = (seed: string) => {
       const { net } = makeNet();
       const t = scaleFree(net, {
@@ -56,7 +57,15 @@ describe('scaleFree', () => {
     };
     expect(build('x')).toEqual(build('x'));
     expect(build('x')).not.toEqual(build('y'));
-    expect(new Set(build('x').map((c) => c[2])).size).toBeGreaterThan(5);
+    expect(build('x').slice(0, 5)).toEqual([
+      [0, 1, 3_000_000],
+      [0, 2, 1_000_000],
+      [1, 2, 9_000_000],
+      [3, 0, 1_000_000],
+      [3, 2, 7_000_000],
+    ]);
+    const capacities = [...new Set(build('x').map((c) => c[2]))].sort((a, b) => a! - b!);
+    expect(capacities).toEqual(Array.from({ length: 10 }, (_, i) => (i + 1) * 1_000_000));
   });
 
   it('refuses a size too small for m', () => {
