@@ -60,7 +60,10 @@ export async function runAuthorized(
   // A Response the handler built itself (or one that changed the header) gets it now.
   if (remaining !== undefined && c.res.headers.get(CALLS_REMAINING_HEADER) !== remaining)
     c.header(CALLS_REMAINING_HEADER, remaining);
-  if (p.releaseQuotaOnServerError && (c.error !== undefined || c.res.status >= 500))
+  if (p.releaseQuotaOnServerError && (c.error !== undefined || c.res.status >= 500)) {
     await p.quotaStore.release(facts);
+    // The call is given back, so the answer says the count it left, one more than counted above.
+    if (remaining !== undefined) c.header(CALLS_REMAINING_HEADER, String(q.remaining + 1));
+  }
   return undefined;
 }
