@@ -27,15 +27,8 @@ export function ms(x: number | null): string {
 /** `x.toFixed(digits)`, or n/a for an undefined figure. */
 export const fixed = (x: number | null, digits: number) => (x === null ? NOT_AVAILABLE : x.toFixed(digits));
 
-/** An integer with thousands separators. */
-export function int(x: number): string {
-  return Math.round(x).toLocaleString('en-US');
-}
-
-/** A count (as `int`) and its noun, singular for 1: `plural(1, 'router')` → "1 router", `plural(1200, 'seed')` → "1,200 seeds". */
-export function plural(n: number, noun: string, nouns = `${noun}s`): string {
-  return `${int(n)} ${n === 1 ? noun : nouns}`;
-}
+// Counts are worded by one implementation, below the layers that print them.
+export { int, plural } from '../../infra/count-words.js';
 
 /** Escapes text for HTML. */
 export function esc(s: string | number): string {

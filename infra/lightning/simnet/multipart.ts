@@ -1,4 +1,5 @@
 import type { Msat } from '../../money.js';
+import { plural } from '../../count-words.js';
 import type { Payment, PaymentFailureReason } from '../node.js';
 import { sendAlongRoute } from './htlc.js';
 import type { MissionControl } from './mission-control.js';
@@ -59,7 +60,12 @@ export async function payInParts(p: MultipartPayment): Promise<Payment> {
   for (;;) {
     if (!s.ending && s.remaining > 0) {
       if (p.timeoutMs !== undefined && d.clock.now() - payment.createdAt >= p.timeoutMs)
-        giveUp(p, s, 'timeout', `gave up after ${p.timeoutMs} ms and ${payment.attempts} attempts${s.last}`);
+        giveUp(
+          p,
+          s,
+          'timeout',
+          `gave up after ${p.timeoutMs} ms and ${plural(payment.attempts, 'attempt')}${s.last}`,
+        );
       sendShards(p, s);
       const stuck = s.active.size === collector.heldCount(set);
       if (!s.ending && s.remaining > 0 && stuck)

@@ -1,4 +1,5 @@
 import type { Msat } from '../../money.js';
+import { plural } from '../../count-words.js';
 import { defaultMaxFeeMsat, type Payment, type PaymentFailureReason, type PayOptions } from '../node.js';
 import { sendAlongRoute } from './htlc.js';
 import { MissionControl } from './mission-control.js';
@@ -152,9 +153,12 @@ export class PaymentEngine {
     let last = '';
     for (;;) {
       if (timeoutMs !== undefined && d.clock.now() - createdAt >= timeoutMs)
-        return finish('timeout', `gave up after ${timeoutMs} ms and ${payment.attempts} attempts${last}`);
+        return finish(
+          'timeout',
+          `gave up after ${timeoutMs} ms and ${plural(payment.attempts, 'attempt')}${last}`,
+        );
       if (payment.attempts >= d.maxAttempts)
-        return finish('no_route', `gave up after ${payment.attempts} attempts${last}`);
+        return finish('no_route', `gave up after ${plural(payment.attempts, 'attempt')}${last}`);
       const route = this.#route(payer, inv, amountMsat, maxFeeMsat, mc);
       if (!route) return finish(...this.#noRoute(payer, inv, amountMsat, maxFeeMsat, mc, last));
       payment.attempts++;
