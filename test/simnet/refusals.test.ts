@@ -34,7 +34,7 @@ const cases: [string, PaymentFailureReason, Message, (w: World) => Promise<Payme
   [
     'an invoice paid after its expiry',
     'invoice_expired',
-    'invoice expired at 1767225660000',
+    'invoice expired at 2026-01-01T00:01:00.000Z',
     async ({ clock, alice, carol }) => {
       const inv = await carol.createInvoice({ amountMsat: 10_000, expirySec: 60 });
       await clock.advance(60_000);

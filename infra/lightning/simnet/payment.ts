@@ -99,7 +99,7 @@ export class PaymentEngine {
     if (inv.payee === payer) return refuse('self_payment', 'the payee is this node');
     if (!d.online[payer]) return refuse('error', 'this node is offline');
     if (createdAt >= inv.expiresAtMs)
-      return refuse('invoice_expired', `invoice expired at ${inv.expiresAtMs}`);
+      return refuse('invoice_expired', `invoice expired at ${new Date(inv.expiresAtMs).toISOString()}`);
     const local = this.#localSpendable(payer);
     if (local < amountMsat)
       return refuse(
