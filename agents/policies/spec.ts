@@ -8,10 +8,13 @@ import { allowlist, denylist } from './lists.js';
 import { allowAll, escalateAbove, maxPerRequest, valueBased } from './request-rules.js';
 import { type PaymentPolicy } from './types.js';
 import { LabError } from '../../infra/errors.js';
+import { formatPath, plainErrorMap } from '../../infra/zod-wording.js';
 
 const msat = z.int().min(0, 'must be a non-negative integer number of msat');
 const windowName = z.enum(['minute', 'hour', 'day', 'week']);
-const windowSpec = z.union([windowName, z.object({ ms: z.int().positive() }).strict()]);
+const windowSpec = z.union([windowName, z.object({ ms: z.int().positive() }).strict()], {
+  error: 'expected minute | hour | day | week, or { ms: <a positive integer> }',
+});
 const align = z.enum(['rolling', 'calendar']);
 const strings = z.array(z.string().min(1));
 const listParams = z
@@ -119,7 +122,9 @@ function toWindow(w: WindowSpec | undefined, a: 'rolling' | 'calendar' | undefin
 
 /**
  * Builds a policy from its declaration. Validates first and throws a
- * a `LabError` ('invalid_policy_spec') naming the bad field.
+ * `LabError` ('invalid_policy_spec') naming every bad field as it is
+ * written (`params.policies[0].params.limitMsat`) and what it expects, in
+ * the plain words scenario files get (`expected an integer, got "lots"`).
  *
  * @example
  * const policy = createPolicy(
@@ -131,11 +136,12 @@ function toWindow(w: WindowSpec | undefined, a: 'rolling' | 'calendar' | undefin
  * );
  */
 export function createPolicy(spec: unknown, deps: PolicyDeps): PaymentPolicy {
-  const parsed = policySpecSchema.safeParse(spec);
+  const parsed = policySpecSchema.safeParse(spec, { error: plainErrorMap });
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.length ? issue.path.join('.') : '(root)';
-    throw new LabError('invalid_policy_spec', `invalid policy spec at ${where}: ${issue?.message}`, {
+    const problems = parsed.error.issues.map(
+      (i) => `${i.path.length ? ` at ${formatPath(i.path)}` : ''}: ${i.message}`,
+    );
+    throw new LabError('invalid_policy_spec', `invalid policy spec${problems.join(';')}`, {
       cause: parsed.error,
     });
   }

@@ -2,6 +2,7 @@ import { ARCHETYPE_CAPABILITY, type Scenario } from './schema.js';
 import type { ScenarioIssue } from './errors.js';
 import { checkNames, isMember, routingNodeNames } from './node-names.js';
 import { checkMarketSize } from './limits.js';
+import { checkMarketChannels } from './channels.js';
 import { checkDefaultBalances, checkMarketMoney } from './money.js';
 
 export { instanceNames, routerNames } from './node-names.js';
@@ -25,15 +26,15 @@ export type Groups = Pick<Scenario, 'sellers' | 'buyers' | 'resellers'>;
 
 /**
  * Checks that need the whole scenario (cross references, ranges between two
- * fields, the market's size and money). Each problem is reported with the
- * path a user would edit.
+ * fields, the market's size, channels and money). Each problem is reported
+ * with the path a user would edit.
  */
 export function checkScenario(s: Scenario, whole: Whole = WHOLE): ScenarioIssue[] {
   const fields = [...checkGroups(s, whole.sellers), ...checkMarketMoney(s)];
-  // Over the size limit the nodes are not named (a market of 10^9 names runs out of memory).
+  // Over the size limit the nodes are not named (a market of 10^9 names runs out of memory), nor its channels checked.
   const size = checkMarketSize(s);
   if (size.length) return [...size, ...fields];
-  return [...checkNames(s), ...fields, ...checkFaults(s, whole)];
+  return [...checkNames(s), ...fields, ...checkMarketChannels(s), ...checkFaults(s, whole)];
 }
 
 /**

@@ -19,7 +19,34 @@ import { plural } from '../report/format.js';
  */
 export const MAX_NODES = 50_000;
 
+/**
+ * Most channels one run opens: between routers, from a router to each
+ * seller, shadow node and reseller (`network.channels.seller.count` each),
+ * and from each payer to its router (sim/scenario/channels.ts counts them).
+ * Every channel is held in memory for the whole run, opened before the
+ * first purchase. Measured on idle markets (no buyers; heap after setup,
+ * after a gc), each channel past a node's own took about 0.75 kB and a few
+ * µs: 1,000 sellers of 1,000 channels each (1,000,000 channels) 0.78 GB of
+ * heap and 3.5 s of setup, of 3,000 each 2.3 GB and 11 s; 49,990 sellers of
+ * 20 channels each (999,800) 2.1 GB and 96 s, against 1.4 GB and 57 s with
+ * one channel each. So a market at both limits (50,000 nodes, 1,000,000
+ * channels) fits Node's default heap (4 GB) with room for the run, where
+ * quickstart with `seller.count: 100000000` (of 1,000 msat each) ran out of
+ * memory at setup.
+ */
+export const MAX_CHANNELS = 1_000_000;
+
 const fmt = (n: number) => n.toLocaleString('en-US');
+
+/**
+ * `network.channels.seller.count`: channels per seller (and reseller), a
+ * positive integer of at most `MAX_CHANNELS`, refused at its field; the
+ * market's total is checked with the rest (`checkMarketChannels`).
+ */
+export const channelCount = () =>
+  posInt().max(MAX_CHANNELS, {
+    error: `expected at most ${fmt(MAX_CHANNELS)}: one run opens at most ${fmt(MAX_CHANNELS)} channels, each held in memory for the whole run`,
+  });
 
 /**
  * What to do about a market over the limit: fewer nodes; more purchases come

@@ -6,7 +6,7 @@ import { scenarioSchema, type Scenario } from './schema.js';
 import { checkRefused, crossChecks } from './cross-checks.js';
 import { ScenarioError, formatPath, scenarioErrorMap, type ScenarioIssue } from './errors.js';
 import { applyOverrides, type Overrides } from './overrides.js';
-import { nearest } from './suggest.js';
+import { nearest } from '../../infra/suggest.js';
 
 /** Where the shipped scenarios live. */
 export const SCENARIO_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'scenarios');

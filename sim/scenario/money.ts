@@ -2,7 +2,8 @@ import type { Distribution } from '../../infra/lightning/simnet/index.js';
 import { defaultBalanceMsat } from './buyer-schema.js';
 import type { Scenario } from './schema.js';
 import type { ScenarioIssue } from './errors.js';
-import { marketNodes } from './limits.js';
+import { marketChannels, routerLinks } from './channels.js';
+import { largestDraw } from './network-schema.js';
 import { readNetworkFile } from './node-names.js';
 import { plural } from '../report/format.js';
 
@@ -70,31 +71,15 @@ interface Holding {
   msat: bigint;
 }
 
-/** The most one channel of a class holds: its fixed capacity, or the most its distribution draws (the least when unbounded). */
+/**
+ * The most one channel of a class holds: its fixed capacity, or the most its
+ * distribution draws (at least 1 msat, as drawn). The schema requires a
+ * `lognormal` or `pareto` capacity to have a `max`; one without (a scenario
+ * that skipped validation) counts past the range.
+ */
 function capacity(d: Distribution | undefined, fixed: number): number {
-  const at = (x: number) => Math.max(1, Math.round(x));
   if (!d) return fixed;
-  switch (d.dist) {
-    case 'fixed':
-      return at(d.value);
-    case 'uniform':
-      return at(d.max);
-    case 'lognormal':
-      return at(d.max ?? d.min ?? 0);
-    case 'pareto':
-      return at(d.max ?? d.scale);
-    case 'empirical':
-      return at(Math.max(...d.values));
-  }
-}
-
-/** Channels the generated topology opens between routers (sim/market/topology.ts). */
-function routerLinks(t: Scenario['network']['topology']): number {
-  if (t.kind === 'hub_and_spoke') return (t.hubs * (t.hubs - 1)) / 2;
-  if (t.kind === 'ring') return t.routers > 1 ? t.routers : 0;
-  let links = 0;
-  for (let i = 1; i < t.routers; i++) links += Math.min(t.edgesPerNode, i);
-  return links;
+  return Math.max(1, largestDraw(d) ?? SAFE + 1);
 }
 
 /** Every field that puts money in the market, with how much. */
@@ -122,11 +107,10 @@ function holdings(s: Scenario): Holding[] {
     const field = router ? 'network.channels.router.capacity' : 'network.routerChannelMsat';
     add(field, routerLinks(n.topology), capacity(router, n.routerChannelMsat), 'router channel');
   }
-  const m = marketNodes(s);
+  const c = marketChannels(s);
   const seller = n.channels?.seller;
-  const payees = (m.sellers + m.shadows + m.resellers) * (seller?.count ?? 1);
   const field = seller?.capacity ? 'network.channels.seller.capacity' : 'network.sellerChannelMsat';
-  add(field, payees, capacity(seller?.capacity, n.sellerChannelMsat), 'seller channel');
+  add(field, c.payees * c.perPayee, capacity(seller?.capacity, n.sellerChannelMsat), 'seller channel');
   s.sellers.forEach((g, i) => add(`sellers[${i}].balanceMsat`, g.count, g.balanceMsat, 'seller'));
   s.buyers.forEach((g, i) => {
     const own = g.balanceMsat !== undefined;

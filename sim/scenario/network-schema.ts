@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { checkDistribution, type Distribution } from '../../infra/lightning/simnet/index.js';
 import { latencySchema, msat, nonNegInt, posInt } from './fields.js';
-import { groupCount } from './limits.js';
+import { channelCount, groupCount } from './limits.js';
 
 /**
  * The embedded network's realism settings: how channels of each class are
@@ -23,54 +23,138 @@ const intMsat = (what = 'a non-negative integer number of msat') =>
     .min(0, { error: `expected ${what}` })
     .max(Number.MAX_SAFE_INTEGER, { error: 'expected a safe integer number of msat' });
 
-/** A distribution of a channel property: fixed | uniform | lognormal | pareto | empirical. */
-export const distributionSchema = z
-  .discriminatedUnion(
-    'dist',
-    [
-      z.strictObject({ dist: z.literal('fixed'), value: num('a number ≥ 0') }),
-      z.strictObject({ dist: z.literal('uniform'), min: num('a number ≥ 0'), max: num('a number ≥ 0') }),
-      z.strictObject({
-        dist: z.literal('lognormal'),
-        median: num('a positive median'),
-        sigma: num('a shape sigma ≥ 0'),
-        min: num('a number ≥ 0').optional(),
-        max: num('a number ≥ 0').optional(),
-      }),
-      z.strictObject({
-        dist: z.literal('pareto'),
-        scale: num('a positive scale (the smallest value)'),
-        alpha: num('a positive tail index alpha'),
-        max: num('a number ≥ 0').optional(),
-      }),
-      z.strictObject({
-        dist: z.literal('empirical'),
-        values: z.array(num('a number ≥ 0')).min(1, { error: 'expected at least one value' }),
-        weights: z.array(num('a weight ≥ 0')).optional(),
-      }),
-    ],
-    { error: 'expected dist: fixed | uniform | lognormal | pareto | empirical' },
-  )
-  .superRefine((d, ctx) => {
+/** A distribution's options: fixed | uniform | lognormal | pareto | empirical. */
+const distributions = z.discriminatedUnion(
+  'dist',
+  [
+    z.strictObject({ dist: z.literal('fixed'), value: num('a number ≥ 0') }),
+    z.strictObject({ dist: z.literal('uniform'), min: num('a number ≥ 0'), max: num('a number ≥ 0') }),
+    z.strictObject({
+      dist: z.literal('lognormal'),
+      median: num('a positive median'),
+      sigma: num('a shape sigma ≥ 0'),
+      min: num('a number ≥ 0').optional(),
+      max: num('a number ≥ 0').optional(),
+    }),
+    z.strictObject({
+      dist: z.literal('pareto'),
+      scale: num('a positive scale (the smallest value)'),
+      alpha: num('a positive tail index alpha'),
+      max: num('a number ≥ 0').optional(),
+    }),
+    z.strictObject({
+      dist: z.literal('empirical'),
+      values: z.array(num('a number ≥ 0')).min(1, { error: 'expected at least one value' }),
+      weights: z.array(num('a weight ≥ 0')).optional(),
+    }),
+  ],
+  { error: 'expected dist: fixed | uniform | lognormal | pareto | empirical' },
+);
+
+/**
+ * The most a distribution draws, rounded as whole amounts are drawn
+ * (`sampleInt`): its `fixed` value, its `uniform` or `empirical` maximum, its
+ * `max`; undefined for a `lognormal` or `pareto` without `max`, whose draws
+ * have no bound.
+ */
+export function largestDraw(d: Distribution): number | undefined {
+  switch (d.dist) {
+    case 'fixed':
+      return Math.round(d.value);
+    case 'uniform':
+      return Math.round(d.max);
+    case 'lognormal':
+    case 'pareto':
+      return d.max === undefined ? undefined : Math.round(d.max);
+    case 'empirical':
+      return Math.round(d.values.reduce((a, v) => Math.max(a, v), 0));
+  }
+}
+
+/** Where a distribution's largest draw is set: `value`, the largest of `values`, or `max`. */
+function largestAt(d: Distribution): (string | number)[] {
+  if (d.dist === 'fixed') return ['value'];
+  if (d.dist === 'empirical')
+    return ['values', d.values.indexOf(d.values.reduce((a, v) => Math.max(a, v), 0))];
+  return ['max'];
+}
+
+const SAFE = Number.MAX_SAFE_INTEGER.toLocaleString('en-US');
+
+/**
+ * A whole amount drawn per channel (a capacity, a fee): its field, its unit,
+ * why it stays within 2^53 − 1 (`past`), and why an unbounded one is refused.
+ */
+interface Amount {
+  what: string;
+  unit: string;
+  past: string;
+  unbounded: string;
+}
+
+/** A distribution that can be sampled; for an `amount`, one whose draws stay within a safe integer. */
+function distribution(amount?: Amount) {
+  return distributions.superRefine((d, ctx) => {
     try {
       checkDistribution(d as Distribution, 'distribution');
     } catch (e) {
       ctx.addIssue({ code: 'custom', message: (e as Error).message.replace(/^distribution: /, '') });
+      return;
     }
+    if (!amount) return;
+    const top = largestDraw(d as Distribution);
+    if (top === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['max'],
+        message: `required: a ${d.dist} ${amount.what} without max can draw any amount, and ${amount.unbounded}; add max, the largest ${amount.what} (${amount.unit}) one channel may have`,
+      });
+    else if (top > Number.MAX_SAFE_INTEGER)
+      ctx.addIssue({
+        code: 'custom',
+        path: largestAt(d as Distribution),
+        message: `expected at most ${SAFE} ${amount.unit} (2^53 − 1${amount.past})`,
+      });
+  });
+}
+
+/** A distribution of a channel property: fixed | uniform | lognormal | pareto | empirical. */
+const distributionSchema = distribution();
+
+/** A fee drawn per channel direction, msat or ppm: a draw past 2^53 − 1 stops market setup. */
+const feeSchema = (what: string, unit: string) =>
+  distribution({
+    what,
+    unit,
+    past: ': a draw past it stops market setup',
+    unbounded: `a draw past ${SAFE} (2^53 − 1) stops market setup`,
   });
 
-/** One channel class: capacity (msat), split (the funder's share, 0..1), and each direction's fees. */
+/** A channel's capacity in msat: bounded, since the money check counts each channel at its largest capacity. */
+const capacitySchema = distribution({
+  what: 'capacity',
+  unit: 'msat',
+  past: ", the most a market's sums count exactly",
+  unbounded: `the market's money (at most ${SAFE} msat in all) is counted at each channel's largest capacity`,
+});
+
+/**
+ * One channel class: capacity (msat), split (the funder's share, 0..1), and
+ * each direction's fees (msat, ppm). A capacity or fee is drawn as a whole
+ * amount: a `lognormal` or `pareto` one needs `max`, and none may draw past
+ * 2^53 − 1.
+ */
 export const channelClassSchema = z.strictObject({
-  capacity: distributionSchema.optional(),
+  capacity: capacitySchema.optional(),
   split: distributionSchema.optional(),
-  baseFee: distributionSchema.optional(),
-  feeRate: distributionSchema.optional(),
+  baseFee: feeSchema('baseFee', 'msat').optional(),
+  feeRate: feeSchema('feeRate', 'ppm').optional(),
 });
 
 /** Channel classes: router-to-router, and router-to-seller (the router funds it; `count` channels per seller). */
 export const channelClassesSchema = z.strictObject({
   router: channelClassSchema.optional(),
-  seller: channelClassSchema.extend({ count: count().optional() }).optional(),
+  seller: channelClassSchema.extend({ count: channelCount().optional() }).optional(),
 });
 
 /** How payers pay on the embedded network. */

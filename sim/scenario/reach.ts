@@ -4,7 +4,7 @@ import type { Scenario } from './schema.js';
 import { groupReach } from './discovery.js';
 import { parsePath } from './overrides.js';
 import type { ScenarioIssue } from './errors.js';
-import { nearest } from './suggest.js';
+import { nearest } from '../../infra/suggest.js';
 
 /**
  * Static checks of what a scenario can reach: sweep paths that exist, and

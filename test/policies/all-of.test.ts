@@ -88,7 +88,7 @@ describe('policy specs', () => {
         name: 'all_of',
         params: { policies: [{ name: 'budget_window', params: { limitMsat: 'lots' } }] },
       },
-      where: /params\.policies\.0\.params\.limitMsat/,
+      where: /params\.policies\[0\]\.params\.limitMsat/,
     },
   ];
   it.each(bad)('$name', ({ spec, where }) => {

@@ -1,10 +1,9 @@
 /**
  * A run whose market setup fails writes nothing: it left empty purchases.csv, tasks.csv and
  * events.jsonl (0 bytes) and no summary.json, having removed the previous run's outputs from
- * --out first. The failure here is real: seller channels drawn from a log-normal capacity with
- * no max (sigma 0: always its median, 10^16 msat), past a safe integer, which the network refuses
- * when market setup opens the first seller's channel; the file itself validates (validation counts
- * a distribution without a max at its least).
+ * --out first. The failure here is real: seller channels of 0 msat (`network.sellerChannelMsat: 0`),
+ * which the network refuses when market setup opens the first seller's channel; the file itself
+ * validates.
  */
 import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,16 +18,15 @@ import { isLabError, LabError } from '../../infra/errors.js';
 
 const io: CommandIo = { out: () => {}, err: () => {}, interactive: false, now: () => new Date(0) };
 const tmp = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
-const CHANNEL =
-  'activity "market setup" failed: capacityMsat must be a non-negative integer number of millisatoshis, got 10000000000000000';
+const CHANNEL = 'activity "market setup" failed: capacityMsat must be positive';
 
-/** quickstart with seller channels whose drawn capacity is past 2^53 - 1 msat. */
-function overflowFile(): string {
+/** quickstart with seller channels of 0 msat. */
+function failingFile(): string {
   const text = readFileSync(resolveScenarioPath('quickstart'), 'utf8').replace(
     'topology: { kind: hub_and_spoke, hubs: 1 }',
-    'topology: { kind: hub_and_spoke, hubs: 1 }\n  channels: { seller: { capacity: { dist: lognormal, median: 1.0e+16, sigma: 0 } } }',
+    'topology: { kind: hub_and_spoke, hubs: 1 }\n  sellerChannelMsat: 0',
   );
-  const file = join(tmp('setup-failure-file-'), 'overflow.yaml');
+  const file = join(tmp('setup-failure-file-'), 'failing.yaml');
   writeFileSync(file, text);
   return file;
 }
@@ -48,7 +46,7 @@ function contents(dir: string): Record<string, string> {
 describe('a run that fails at market setup', () => {
   it('sim run creates no --out and says nothing was written', async () => {
     const out = join(tmp('setup-failure-'), 'out');
-    const err = await runCommand([overflowFile(), '--out', out], io).catch((e: unknown) => e);
+    const err = await runCommand([failingFile(), '--out', out], io).catch((e: unknown) => e);
     expect(isLabError(err, 'activity_failed')).toBe(true);
     expect(existsSync(out)).toBe(false);
     expect((err as Error).message).toBe(`${CHANNEL}; nothing was written (${out} is as it was)`);
@@ -66,7 +64,7 @@ describe('a run that fails at market setup', () => {
       'summary.json',
       'tasks.csv',
     ]);
-    const err = await runCommand([overflowFile(), '--out', out], io).catch((e: unknown) => e);
+    const err = await runCommand([failingFile(), '--out', out], io).catch((e: unknown) => e);
     expect(contents(out)).toEqual(before);
     expect((err as Error).message).toBe(`${CHANNEL}; nothing was written (${out} is as it was)`);
   });
@@ -79,7 +77,8 @@ describe('a run that fails at market setup', () => {
     const err = await runScenario(scenario, { outDir: out }).catch((e: unknown) => e);
     expect(existsSync(out)).toBe(false);
     // The buyer's default balance (budget + 10%), past a safe integer: `sim validate` refuses it.
-    const buyerChannel = CHANNEL.replace('10000000000000000', '9907919180215092');
+    const buyerChannel =
+      'activity "market setup" failed: capacityMsat must be a non-negative integer number of millisatoshis, got 9907919180215092';
     expect((err as Error).message).toBe(`${buyerChannel}; nothing was written (${out} is as it was)`);
   });
 

@@ -102,7 +102,7 @@ describe('channel classes and attachment on the embedded network (seed 5)', () =
     attach: 'degree',
     channels: {
       router: {
-        capacity: { dist: 'lognormal', median: 2_000_000_000, sigma: 1 },
+        capacity: { dist: 'lognormal', median: 2_000_000_000, sigma: 1, max: 1_000_000_000_000 },
         split: { dist: 'uniform', min: 0, max: 1 },
         baseFee: { dist: 'empirical', values: [0, 1000] },
         feeRate: { dist: 'pareto', scale: 10, alpha: 1.2, max: 5000 },

@@ -29,7 +29,7 @@ export function unknownKeysMessage(keys: readonly string[], allowed: readonly st
 
 /**
  * A zod error map for unknown keys: names the allowed keys of the object and
- * the nearest one; undefined for other issues (`scenarioErrorMap` words them).
+ * the nearest one; undefined for other issues (`plainErrorMap` words them).
  */
 export const suggestKeys: z.core.$ZodErrorMap = (iss) => {
   if (iss.code !== 'unrecognized_keys') return undefined;

@@ -1,0 +1,96 @@
+/**
+ * A channel's capacity and fees are drawn per channel as whole amounts. A `lognormal` or `pareto`
+ * one without `max` draws any amount: the money check counted such a capacity at its least (its
+ * `min`, its `scale`), so a file it passed could put any amount in a channel, and a fee past
+ * 2^53 − 1 stopped market setup. `sim validate` now refuses both at their field.
+ */
+import { describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { validateScenario } from '../../sim/scenario/load.js';
+import { applyOverrides } from '../../sim/scenario/overrides.js';
+import { runCommand } from '../../sim/commands/run-command.js';
+import type { CommandIo } from '../../sim/commands/io.js';
+import type { ScenarioError } from '../../sim/scenario/errors.js';
+
+const io: CommandIo = { out: () => {}, err: () => {}, interactive: false, now: () => new Date(0) };
+
+/** A valid market: one seller, one buyer group, one hub. */
+const base = () => ({
+  name: 'draws',
+  durationSec: 1,
+  drainSec: 0,
+  sellers: [{ name: 'feed', archetype: 'data-feed', price: { kind: 'fixed', msat: 2000 } }],
+  buyers: [
+    {
+      name: 'shopper',
+      policy: { name: 'allow_all' },
+      budgetMsat: 100_000,
+      arrivals: { process: 'poisson', ratePerMin: 1 },
+      tasks: [{ capability: 'anomalies:read', value: { dist: 'fixed', msat: 8000 } }],
+    },
+  ],
+});
+
+/** Every issue validation reports for the base market with `channels`, as `path: message`. */
+function issues(channels: unknown): string[] {
+  const v = validateScenario(applyOverrides(base(), { 'network.channels': channels }));
+  return v.ok ? [] : v.issues.map((i) => `${i.path}: ${i.message}`);
+}
+
+const SAFE = '9,007,199,254,740,991';
+const MONEY = `the market's money (at most ${SAFE} msat in all) is counted at each channel's largest capacity`;
+const SETUP = `a draw past ${SAFE} (2^53 − 1) stops market setup`;
+
+describe('capacity and fee distributions are bounded', () => {
+  it('refuses a lognormal seller capacity without max, at max, saying to add it; takes it with max', () => {
+    const capacity = { dist: 'lognormal', median: 1e9, sigma: 1, min: 1 };
+    expect(issues({ seller: { capacity } })).toEqual([
+      `network.channels.seller.capacity.max: required: a lognormal capacity without max can draw any amount, and ${MONEY}; add max, the largest capacity (msat) one channel may have`,
+    ]);
+    expect(issues({ seller: { capacity: { ...capacity, max: 1e12 } } })).toEqual([]);
+  });
+
+  it('refuses a pareto router capacity without max the same way', () => {
+    expect(issues({ router: { capacity: { dist: 'pareto', scale: 1e9, alpha: 1.5 } } })).toEqual([
+      `network.channels.router.capacity.max: required: a pareto capacity without max can draw any amount, and ${MONEY}; add max, the largest capacity (msat) one channel may have`,
+    ]);
+  });
+
+  it('refuses unbounded fee distributions, baseFee in msat and feeRate in ppm', () => {
+    const fees = {
+      baseFee: { dist: 'pareto', scale: 1, alpha: 1 },
+      feeRate: { dist: 'lognormal', median: 100, sigma: 1 },
+    };
+    expect(issues({ router: fees })).toEqual([
+      `network.channels.router.baseFee.max: required: a pareto baseFee without max can draw any amount, and ${SETUP}; add max, the largest baseFee (msat) one channel may have`,
+      `network.channels.router.feeRate.max: required: a lognormal feeRate without max can draw any amount, and ${SETUP}; add max, the largest feeRate (ppm) one channel may have`,
+    ]);
+  });
+
+  it('refuses a capacity or fee that draws past 2^53 − 1, at the value that does', () => {
+    const seller = {
+      capacity: { dist: 'fixed', value: 1e17 },
+      feeRate: { dist: 'empirical', values: [1, 1e20, 5] },
+    };
+    expect(issues({ seller })).toEqual([
+      `network.channels.seller.capacity.value: expected at most ${SAFE} msat (2^53 − 1, the most a market's sums count exactly)`,
+      `network.channels.seller.feeRate.values[1]: expected at most ${SAFE} ppm (2^53 − 1: a draw past it stops market setup)`,
+    ]);
+  });
+
+  it('sim run refuses an unbounded capacity before anything runs (it failed at market setup)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bounded-draws-'));
+    const file = join(dir, 'market.yaml');
+    const capacity = { dist: 'lognormal', median: 1e16, sigma: 0 };
+    writeFileSync(file, stringify({ ...base(), network: { channels: { seller: { capacity } } } }));
+    const out = join(dir, 'out');
+    const err = await runCommand([file, '--out', out], io).catch((e: unknown) => e);
+    expect((err as ScenarioError).issues.map((i) => i.path)).toEqual([
+      'network.channels.seller.capacity.max',
+    ]);
+    expect(existsSync(out)).toBe(false);
+  });
+});
