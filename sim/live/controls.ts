@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { nearest } from '../../infra/suggest.js';
+import { formatPath, plainErrorMap } from '../../infra/zod-wording.js';
 import { MAX_SPEED, MIN_SPEED } from './paced-clock.js';
 
 /** Largest control message accepted (bytes); anything bigger is refused unread. */
@@ -60,10 +62,10 @@ export function parseControl(text: string): { ok: true; control: Control } | Con
   } catch {
     return { ok: false, code: 'bad_json', message: 'control message is not JSON' };
   }
-  const r = controlSchema.safeParse(json);
+  const r = controlSchema.safeParse(json, { error: plainErrorMap });
   if (!r.success) {
     const issue = r.error.issues[0];
-    const where = issue?.path.length ? issue.path.join('.') : 'message';
+    const where = issue?.path.length ? formatPath(issue.path) : 'message';
     return { ok: false, code: 'bad_message', message: `${where}: ${issue?.message ?? 'invalid'}` };
   }
   return { ok: true, control: r.data };
@@ -71,4 +73,16 @@ export function parseControl(text: string): { ok: true; control: Control } | Con
 
 export function refuse(code: ControlError['code'], message: string): ControlError {
   return { ok: false, code, message };
+}
+
+/** Names listed in a refusal of an unknown one, at most. */
+const NAMES_SHOWN = 5;
+
+/** `no seller named "x"`, with the nearest name when it looks like a typo, and the names there are. */
+export function unknownName(kind: string, name: string, names: readonly string[]): string {
+  const hint = nearest(name, names);
+  const shown = names.slice(0, NAMES_SHOWN).join(', ');
+  const more = names.length > NAMES_SHOWN ? `, … (${names.length} in all)` : '';
+  const known = names.length ? `; this market's ${kind}s: ${shown}${more}` : `; this market has no ${kind}s`;
+  return `no ${kind} named "${name}"${hint ? ` (did you mean "${hint}"?)` : ''}${known}`;
 }

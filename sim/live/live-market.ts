@@ -18,8 +18,7 @@ import {
   type ControlResult,
   type ControlTarget,
 } from './controls.js';
-import { act, type Running } from './presenter-acts.js';
-import { priceRefusal } from './reprice.js';
+import { act, targetRefusal, type Running } from './presenter-acts.js';
 
 export interface LiveMarketOptions {
   seed?: string | number;
@@ -188,21 +187,9 @@ export class LiveMarket implements ControlTarget {
       else clock.setSpeed(c.speed);
       return { ok: true, applied: c.type };
     }
-    const check = this.#check(c, run);
+    const check = targetRefusal(c, run);
     if (check) return check;
     return this.#between(run.engine, c.type, () => act(c, run, () => this.#repriced++));
-  }
-
-  #check(c: Control, run: Running): ControlResult | undefined {
-    if (c.type === 'seller_offline' || c.type === 'price') {
-      const seller = run.market.sellers.find((s) => s.name === c.seller);
-      if (!seller) return refuse('unknown_seller', `no seller named "${c.seller}"`);
-      if (c.type === 'price') return priceRefusal(seller);
-    } else if (c.type === 'node_offline' || c.type === 'drain') {
-      if (!run.world.ledgerNodes().some((n) => n.name === c.node))
-        return refuse('unknown_node', `no node named "${c.node}"`);
-    }
-    return undefined;
   }
 
   /**

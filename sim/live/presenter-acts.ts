@@ -2,8 +2,8 @@ import type { Engine } from '../engine/engine.js';
 import type { Recorder } from '../metrics/recorder.js';
 import type { Market } from '../market/market.js';
 import type { World } from '../market/world.js';
-import { refuse, type Control, type ControlError } from './controls.js';
-import { reprice } from './reprice.js';
+import { refuse, unknownName, type Control, type ControlError } from './controls.js';
+import { priceRefusal, reprice } from './reprice.js';
 
 /** The parts of a running market a presenter's controls act on. */
 export interface Running {
@@ -11,6 +11,20 @@ export interface Running {
   world: World;
   market: Market;
   recorder: Recorder;
+}
+
+/** Why a market control cannot apply: a seller or node the market lacks (named with the ones it has), or a seller that reprices itself. */
+export function targetRefusal(c: Control, run: Running): ControlError | undefined {
+  if (c.type === 'seller_offline' || c.type === 'price') {
+    const seller = run.market.sellers.find((s) => s.name === c.seller);
+    const names = () => run.market.sellers.map((s) => s.name);
+    if (!seller) return refuse('unknown_seller', unknownName('seller', c.seller, names()));
+    if (c.type === 'price') return priceRefusal(seller);
+  } else if (c.type === 'node_offline' || c.type === 'drain') {
+    const nodes = run.world.ledgerNodes().map((n) => n.name);
+    if (!nodes.includes(c.node)) return refuse('unknown_node', unknownName('node', c.node, nodes));
+  }
+  return undefined;
 }
 
 /**
