@@ -89,7 +89,8 @@ export class InvoiceStore {
       case 'open':
         break;
     }
-    if (now >= inv.expiresAt) return fail('invoice_expired', `invoice expired at ${new Date(inv.expiresAt).toISOString()}`);
+    if (now >= inv.expiresAt)
+      return fail('invoice_expired', `invoice expired at ${new Date(inv.expiresAt).toISOString()}`);
     // BOLT4: accept at least the amount, and no more than twice it.
     if (inv.amountMsat > 0 && (amountMsat < inv.amountMsat || amountMsat > 2 * inv.amountMsat))
       return fail(
