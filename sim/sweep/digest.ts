@@ -4,9 +4,9 @@ import { groupValues, type GroupValues } from './group-metrics.js';
 
 /**
  * What the merge of a sweep needs of one run's summary, and nothing else: a sweep keeps this
- * (about 1 kB as JSON; more with many sellers or groups) per run instead of the summary (25 to
- * 90 kB), which it writes to the run's summary.json as the run finishes. Merging digests gives
- * exactly what merging the summaries gives.
+ * per run (its size, with many sellers or groups larger: `npm run bench -- sweep-merge`) instead
+ * of the summary, which it writes to the run's summary.json as the run finishes. Merging digests
+ * gives exactly what merging the summaries gives.
  */
 export interface RunDigest {
   /** Each SWEEP_METRICS value, in their order (null where the run has none): sweep.json's `runs[].values`. */

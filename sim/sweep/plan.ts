@@ -30,10 +30,11 @@ export function readScenarioSource(scenario: string): ScenarioSource {
 export const MAX_SEEDS = 1_000;
 
 /**
- * Most runs (grid points × seeds) in one sweep. The merge keeps each run's digest (digest.ts:
- * 1.1 kB of heap for price-war's, 3.0 kB for success-vs-amount's 32 sellers) and every run's
- * row of sweep.json: a sweep of 100 points × 1,000 seeds, all outputs written, peaked at 283 MB
- * of heap (price-war) and 532 MB (success-vs-amount), well under 1 GB.
+ * Most runs (grid points × seeds) in one sweep. A sweep keeps each run's digest (digest.ts) in
+ * memory until it has merged them and written sweep.json (a row per run) and its other outputs,
+ * so its heap grows with its runs; this bounds that growth, which would otherwise end a sweep
+ * that outgrew the heap after hours of runs. What a sweep of this size holds is measured by
+ * `npm run bench -- sweep-merge`, shown in docs/simulator.md ("What a sweep holds in memory").
  */
 export const MAX_RUNS = 100_000;
 
@@ -113,7 +114,7 @@ function checkSize(axes: readonly GridAxis[], seeds: number, from: SweepSources)
   if (points * seeds > MAX_RUNS)
     throw new LabError(
       'usage',
-      `this sweep has ${points.toLocaleString('en-US')} grid points × ${seeds} seeds = ${(points * seeds).toLocaleString('en-US')} runs${sizeSources(from)}, more than the ${MAX_RUNS.toLocaleString('en-US')} one sweep merges (it keeps about 1–3 kB of each run in memory); use fewer grid values or seeds, or split it into several sweeps`,
+      `this sweep has ${points.toLocaleString('en-US')} grid points × ${seeds} seeds = ${(points * seeds).toLocaleString('en-US')} runs${sizeSources(from)}, more than the ${MAX_RUNS.toLocaleString('en-US')} one sweep merges (it keeps a digest of every run in memory until they are merged); use fewer grid values or seeds, or split it into several sweeps`,
     );
 }
 

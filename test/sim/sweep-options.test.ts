@@ -67,7 +67,7 @@ describe('sweep size errors name where the value came from', () => {
     const file = withSweep(`  grid: { durationSec: [${values}] }`);
     expect(await failure([file, '--seeds', '1000', ...short])).toEqual({
       code: 2,
-      text: `this sweep has 101 grid points × 1000 seeds = 101,000 runs (grid from sweep.grid in ${file}, seeds from --seeds), more than the 100,000 one sweep merges (it keeps about 1–3 kB of each run in memory); use fewer grid values or seeds, or split it into several sweeps`,
+      text: `this sweep has 101 grid points × 1000 seeds = 101,000 runs (grid from sweep.grid in ${file}, seeds from --seeds), more than the 100,000 one sweep merges (it keeps a digest of every run in memory until they are merged); use fewer grid values or seeds, or split it into several sweeps`,
     });
   });
 });

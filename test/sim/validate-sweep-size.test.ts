@@ -48,7 +48,7 @@ describe('validate applies the sweep’s limits to the file’s own sweep sectio
   it('refuses sweep.grid points × sweep.seeds over 100,000 runs, naming both file fields', async () => {
     const values = Array.from({ length: 101 }, (_, i) => i + 5).join(', ');
     const file = withSweep(`  seeds: 1000\n  grid: { durationSec: [${values}] }`);
-    const message = `this sweep has 101 grid points × 1000 seeds = 101,000 runs (grid from sweep.grid in ${file}, seeds from sweep.seeds in ${file}), more than the 100,000 one sweep merges (it keeps about 1–3 kB of each run in memory); use fewer grid values or seeds, or split it into several sweeps`;
+    const message = `this sweep has 101 grid points × 1000 seeds = 101,000 runs (grid from sweep.grid in ${file}, seeds from sweep.seeds in ${file}), more than the 100,000 one sweep merges (it keeps a digest of every run in memory until they are merged); use fewer grid values or seeds, or split it into several sweeps`;
     expect(await sweepText(file)).toBe(message);
     expect(await validateFailure(file)).toEqual({
       code: 1,
