@@ -2,6 +2,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { LabError } from '../errors.js';
+import { describeIssue, plainErrorMap } from '../zod-wording.js';
 
 /** What a node is for in the market; `other` when nobody said (Polar networks). */
 export const nodeRoleSchema = z.enum(['hub', 'seller', 'buyer', 'router', 'reseller', 'other']);
@@ -88,9 +89,9 @@ export type NetworkFileErrorCode = 'not_found' | 'invalid_json' | 'invalid';
 
 /** Validates a parsed description; `where` names its source in errors. */
 export function parseNetwork(value: unknown, where = 'network description'): NetworkDesc {
-  const r = networkDescSchema.safeParse(value);
+  const r = networkDescSchema.safeParse(value, { error: plainErrorMap });
   if (r.success) return r.data;
-  const lines = r.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+  const lines = r.error.issues.map((i) => `  ${describeIssue(i, 'the top level')}`);
   throw new LabError('invalid', `${where} is not a valid network description:\n${lines.join('\n')}`, {
     cause: r.error,
   });

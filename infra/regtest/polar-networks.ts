@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { readPolarCompose } from './polar-compose.js';
 import { POLAR_STATUS, type PolarKind, type PolarNode, type PolarStatus } from './polar-node.js';
 import { LabError } from '../errors.js';
+import { describeIssues, plainErrorMap } from '../zod-wording.js';
 
 /**
  * Polar's own record of its networks (`<home>/networks/networks.json`, written
@@ -96,13 +97,10 @@ async function readNetworksFile(home: string): Promise<FoundFile | undefined> {
   } catch (cause) {
     throw new LabError('polar_attach_failed', `${path} is not JSON: ${(cause as Error).message}`, { cause });
   }
-  const r = networksFileSchema.safeParse(json);
+  const r = networksFileSchema.safeParse(json, { error: plainErrorMap });
   if (!r.success) {
-    const issue = r.error.issues[0]!;
-    throw new LabError(
-      'polar_attach_failed',
-      `${path} is not a Polar networks file: ${issue.path.join('.') || '(root)'}: ${issue.message}`,
-    );
+    const problems = describeIssues(r.error.issues, { whole: 'the top level' });
+    throw new LabError('polar_attach_failed', `${path} is not a Polar networks file: ${problems}`);
   }
   return { home, version: r.data.version, networks: r.data.networks };
 }

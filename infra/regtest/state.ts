@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Clock } from '../time/clock.js';
 import { silentLogger, type Logger } from '../log.js';
 import { LabError } from '../errors.js';
+import { describeIssues, plainErrorMap } from '../zod-wording.js';
 import { isOurs, stopProcess, type ProcessRecord } from './processes.js';
 import { CHAIN_DAEMONS } from './topology.js';
 
@@ -53,10 +54,9 @@ export function parseRecord<S extends z.ZodType>(
   } catch (err) {
     throw invalidRecord(file, what, `not JSON: ${(err as Error).message}`);
   }
-  const r = schema.safeParse(json);
+  const r = schema.safeParse(json, { error: plainErrorMap });
   if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  throw invalidRecord(file, what, `${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
+  throw invalidRecord(file, what, describeIssues(r.error.issues, { whole: 'the top level' }));
 }
 
 function invalidRecord(file: string, what: string, why: string): LabError<'invalid_state'> {

@@ -3,6 +3,7 @@ import { sep } from 'node:path';
 import { z } from 'zod';
 import { nodeRoleSchema } from './network-file.js';
 import { LabError } from '../errors.js';
+import { describeIssues, plainErrorMap } from '../zod-wording.js';
 
 const sat = z.number().int().positive();
 
@@ -23,7 +24,10 @@ export const topologySchema = z
         z.object({
           name: z
             .string()
-            .regex(/^[a-z][a-z0-9-]*$/, 'lowercase letters, digits, dashes')
+            .regex(
+              /^[a-z][a-z0-9-]*$/,
+              'expected lowercase letters, digits and dashes, starting with a letter',
+            )
             .refine((name) => !CHAIN_DAEMONS.includes(name), {
               error: (issue) =>
                 `${String(issue.input)} is the chain daemon's name (its process record and log); name the node something else`,
@@ -107,13 +111,11 @@ const BUILT_IN: Record<string, Topology> = { default: defaultTopology };
 
 /** A topology from parsed JSON; `where` (a file) prefixes the error naming the bad field. */
 export function parseTopology(json: unknown, where?: string): Topology {
-  const r = topologySchema.safeParse(json);
+  const r = topologySchema.safeParse(json, { error: plainErrorMap });
   if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  throw new LabError(
-    'invalid_topology',
-    `${where ? `${where}: ` : ''}invalid topology at ${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
-  );
+  // The first problem: a bad node also fails every channel and probe naming it.
+  const problems = describeIssues(r.error.issues, { whole: 'the top level', shown: 1 });
+  throw new LabError('invalid_topology', `${where ? `${where}: ` : ''}invalid topology at ${problems}`);
 }
 
 function unknownTopology(name: string): LabError {

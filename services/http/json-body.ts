@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { BodyProblem } from '../../infra/http/bounded-body.js';
 import { readBody } from '../../infra/http/bounded-body.js';
 import { systemClock } from '../../infra/time/clock.js';
-import { describeIssues } from './issues.js';
+import { describeIssues, plainErrorMap } from '../../infra/zod-wording.js';
 
 /** Default request-body ceiling for every JSON endpoint in services/. */
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
@@ -61,9 +61,11 @@ export async function readJsonBody<S extends z.ZodType>(
     const why = err instanceof Error ? err.message : String(err);
     return { ok: false, status: 400, code: 'bad_json', message: `body is not valid JSON: ${why}` };
   }
-  const result = schema.safeParse(parsed);
-  if (!result.success)
-    return { ok: false, status: 400, code: 'invalid_body', message: describeIssues(result.error) };
+  const result = schema.safeParse(parsed, { error: plainErrorMap });
+  if (!result.success) {
+    const message = describeIssues(result.error.issues, { whole: 'body' });
+    return { ok: false, status: 400, code: 'invalid_body', message };
+  }
   return { ok: true, value: result.data };
 }
 

@@ -1,12 +1,13 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { describeIssues } from './issues.js';
+import { describeIssues, plainErrorMap } from '../../infra/zod-wording.js';
 
 /**
  * Reads a GET route's query string (the registry's and the sellers'): every parameter at
  * most once (`query parameter region is given 2 times`), then a strict schema
- * that names unknown parameters (`(root): Unrecognized key: "foo"`) and bad
- * values (`days: …`). A refusal is a value, answered 400 `invalid_query`.
+ * that names unknown parameters (`query: unknown key "foo"; allowed: days, region`)
+ * and bad values (`days: …`), in the plain words of `plainErrorMap`. A refusal
+ * is a value, answered 400 `invalid_query`.
  */
 export function readQuery<S extends z.ZodType>(
   c: Context,
@@ -17,8 +18,8 @@ export function readQuery<S extends z.ZodType>(
     if (v.length !== 1) return { ok: false, message: `query parameter ${k} is given ${v.length} times` };
     flat[k] = v[0]!;
   }
-  const parsed = schema.safeParse(flat);
+  const parsed = schema.safeParse(flat, { error: plainErrorMap });
   return parsed.success
     ? { ok: true, value: parsed.data }
-    : { ok: false, message: describeIssues(parsed.error) };
+    : { ok: false, message: describeIssues(parsed.error.issues, { whole: 'query' }) };
 }

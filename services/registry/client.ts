@@ -1,6 +1,7 @@
 import { readBody } from '../../infra/http/bounded-body.js';
 import { isRedirect, NO_REDIRECTS, redirectRefusal } from '../../infra/http/redirect.js';
 import type { Clock } from '../../infra/time/clock.js';
+import { describeIssues, plainErrorMap } from '../../infra/zod-wording.js';
 import type { PurchaseProof } from './ratings.js';
 import { searchAnswerSchema } from './schema.js';
 import { signRating } from './ratings.js';
@@ -66,15 +67,10 @@ export class RegistryClient {
     const qs = params.toString();
     const r = await this.#call<{ listings: unknown }>('GET', `/listings${qs ? `?${qs}` : ''}`);
     if (!r.ok) return r;
-    const checked = searchAnswerSchema.safeParse(r);
+    const checked = searchAnswerSchema.safeParse(r, { error: plainErrorMap });
     if (checked.success) return { ok: true, listings: checked.data.listings as Listing[] };
-    const issue = checked.error.issues[0]!;
-    const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
-    return failure(
-      200,
-      'bad_response',
-      `registry answered a search the buyer cannot use: ${where}${issue.message}`,
-    );
+    const problem = describeIssues(checked.error.issues, { shown: 1 });
+    return failure(200, 'bad_response', `registry answered a search the buyer cannot use: ${problem}`);
   }
 
   /** `GET /listings/:id` */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { describeIssues } from '../http/issues.js';
+import { describeIssues, plainErrorMap } from '../../infra/zod-wording.js';
 import type { Listing, ListingHealth, RatingRecord } from './types.js';
 
 /**
@@ -63,7 +63,7 @@ const journalEntrySchema = z.strictObject({
 export function parseJournalEntry(
   v: unknown,
 ): { ok: true; entry: JournalEntry } | { ok: false; why: string } {
-  const r = journalEntrySchema.safeParse(v);
-  if (!r.success) return { ok: false, why: describeIssues(r.error) };
+  const r = journalEntrySchema.safeParse(v, { error: plainErrorMap });
+  if (!r.success) return { ok: false, why: describeIssues(r.error.issues) };
   return { ok: true, entry: v as JournalEntry };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { describeIssues } from '../http/issues.js';
+import { describeIssues, plainErrorMap } from '../../infra/zod-wording.js';
 import { LabError } from '../../infra/errors.js';
 
 /**
@@ -134,9 +134,9 @@ export type LatencySpec = z.output<typeof latencySchema>;
 
 /** Validates a configuration (from a scenario file, a CLI, code). Throws LabError('invalid_seller_config'). */
 export function parseSellerConfig(input: unknown): SellerConfig {
-  const r = sellerConfigSchema.safeParse(input);
+  const r = sellerConfigSchema.safeParse(input, { error: plainErrorMap });
   if (!r.success)
-    throw new LabError('invalid_seller_config', `invalid seller config: ${describeIssues(r.error)}`);
+    throw new LabError('invalid_seller_config', `invalid seller config: ${describeIssues(r.error.issues)}`);
   return r.data;
 }
 

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { LabError } from '../../infra/errors.js';
+import { describeIssues, plainErrorMap } from '../../infra/zod-wording.js';
 import { parsePurchasesCsv } from '../metrics/csv.js';
 import type { Summary } from '../metrics/summary.js';
 import type { LiveInput } from './state.js';
@@ -135,11 +136,7 @@ export function readSummary(dir: string): Summary | undefined {
   } catch (err) {
     throw damaged(file, `not JSON (${(err as Error).message})`);
   }
-  const r = summarySchema.safeParse(json);
-  if (!r.success) {
-    const issue = r.error.issues[0]!;
-    const field = issue.path.length ? `"${issue.path.join('.')}"` : 'the file';
-    throw damaged(file, `${field}: ${issue.message}`);
-  }
+  const r = summarySchema.safeParse(json, { error: plainErrorMap });
+  if (!r.success) throw damaged(file, describeIssues(r.error.issues, { whole: 'the whole file' }));
   return json as Summary;
 }

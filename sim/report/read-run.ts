@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Summary } from '../metrics/summary.js';
 import { summarySchema } from '../metrics/summary-schema.js';
-import { formatPath } from '../scenario/errors.js';
 import type { Provenance } from './provenance.js';
 import { LabError } from '../../infra/errors.js';
+import { describeIssues, formatPath, plainErrorMap } from '../../infra/zod-wording.js';
 
 /**
  * Reads a finished run's files back for `sim report`, checking each against
@@ -63,22 +63,22 @@ function readJson(file: string, fail: Failure): unknown {
 
 // Returns the document itself once it passes (keeping the file's key order, which the report follows).
 function checked<T>(doc: unknown, schema: z.ZodType<T>, fail: Failure): T {
-  const parsed = schema.safeParse(doc, { error: (i) => (i.input === undefined ? MISSING : undefined) });
-  if (!parsed.success) throw fail(describeIssues(parsed.error.issues));
+  const parsed = schema.safeParse(doc, {
+    error: (i) => (i.input === undefined ? MISSING : plainErrorMap(i)),
+  });
+  if (!parsed.success) throw fail(problems(parsed.error.issues));
   return doc as T;
 }
 
 const MISSING = 'missing';
 
-/** What is wrong, briefly: `missing scenario, groups; latency.cdf: expected array, received string`. */
-function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+/** What is wrong, briefly: `missing scenario, groups; latency.cdf: expected a list, got "x"`. */
+function problems(issues: readonly z.core.$ZodIssue[]): string {
   const missing = issues.filter((i) => i.message === MISSING).map((i) => formatPath(i.path));
-  const wrong = issues
-    .filter((i) => i.message !== MISSING)
-    .map((i) => `${formatPath(i.path) || 'the whole file'}: ${i.message}`);
+  const wrong = issues.filter((i) => i.message !== MISSING);
   const parts: string[] = [];
   if (missing.length) parts.push(`missing ${capped(missing, ', ')}`);
-  if (wrong.length) parts.push(capped(wrong, '; '));
+  if (wrong.length) parts.push(describeIssues(wrong, { whole: 'the whole file', shown: SHOWN }));
   return parts.join('; ');
 }
 

@@ -43,28 +43,36 @@ describe('a registry search answer is checked before use', () => {
   });
 
   it.each([
-    ['listings is a string', { listings: 'xyz' }, 'listings: Invalid input: expected array, received string'],
-    ['a listing is null', { listings: [null] }, 'listings.0: Invalid input: expected object, received null'],
+    ['listings is a string', { listings: 'xyz' }, 'listings: expected a list, got "xyz"'],
+    [
+      'a listing is null',
+      { listings: [null] },
+      'listings[0]: expected an object (key: value entries), got null',
+    ],
     [
       'a listing has no tiers',
       { listings: [{ ...LISTING, tiers: undefined }] },
-      'listings.0.tiers: Invalid input: expected array, received undefined',
+      'listings[0].tiers: required: add tiers',
     ],
-    ['a url that is not one', { listings: [{ ...LISTING, url: 'not a url' }] }, 'listings.0.url: '],
+    [
+      'a url that is not one',
+      { listings: [{ ...LISTING, url: 'not a url' }] },
+      'listings[0].url: must not contain whitespace',
+    ],
     [
       'a rating of 1e308',
       { listings: [{ ...LISTING, rating: { ...LISTING.rating, average: 1e308 } }] },
-      'listings.0.rating.average: Too big: expected number to be <=5',
+      'listings[0].rating.average: expected at most 5',
     ],
     [
       'a latency of 1e300 ms',
       { listings: [{ ...LISTING, health: { ...LISTING.health, latencyMs: 1e300 } }] },
-      'listings.0.health.latencyMs: Too big: expected number to be <=86400000',
+      'listings[0].health.latencyMs: expected at most 86,400,000',
     ],
-  ])('%s: bad_response naming it', async (_, body, problem) => {
+  ])('%s: bad_response naming it in plain words, the path as written', async (_, body, problem) => {
     const r = await answering(body).search();
     expect(r).toMatchObject({ ok: false, status: 200, code: 'bad_response' });
-    expect(r.ok ? '' : r.message).toContain(`registry answered a search the buyer cannot use: ${problem}`);
+    expect(r.ok ? '' : r.message).toBe(`registry answered a search the buyer cannot use: ${problem}`);
   });
 
   it('a buyer whose registry answers listings: "xyz" stops as registry_unavailable, nothing bought', async () => {

@@ -64,7 +64,7 @@ describe('a damaged journal line before the end', () => {
     [
       'JSON that is not a change',
       '{"seq":2,"change":{"op":"rename","id":"ab"}}',
-      "not a journaled change (change.op: Invalid discriminator value. Expected 'put' | 'health' | 'remove' | 'rate' | 'prune_ratings')",
+      'not a journaled change (change.op: unknown op "rename"; expected put | health | remove | rate | prune_ratings)',
     ],
     [
       'a change out of order',

@@ -99,7 +99,7 @@ describe('registry server input handling', () => {
     [
       'a C1 control in a tier name',
       { tiers: [{ ...listing.tiers[0]!, name: 'one\u0085' }] },
-      'listing.tiers.0.name',
+      'listing.tiers[0].name',
       'U+0085 at index 3',
     ],
     ['a line separator in the name', { name: 'a\u2028b' }, 'listing.name', 'U+2028 at index 1'],

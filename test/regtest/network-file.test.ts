@@ -65,34 +65,64 @@ describe('network.json', () => {
     expect({ ...loaded, nodes: valid.nodes }).toEqual(valid);
   });
 
+  const noBuyer = 'channels[0].from: no node named buyer-1';
   it.each([
     [
       'a node with an http REST URL',
       { nodes: [{ ...valid.nodes[0]!, restUrl: 'http://127.0.0.1:8081' }] },
-      'nodes.0.restUrl',
+      ['nodes[0].restUrl: must be an https:// URL', noBuyer],
     ],
     [
       'a pubkey that is not a compressed key',
       { nodes: [{ ...valid.nodes[0]!, pubkey: 'abc' }] },
-      'nodes.0.pubkey',
+      ['nodes[0].pubkey: must be a 33-byte compressed public key in lowercase hex', noBuyer],
     ],
-    ['a p2p address without a port', { nodes: [{ ...valid.nodes[0]!, p2p: 'hub' }] }, 'nodes.0.p2p'],
-    ['an unknown role', { nodes: [{ ...valid.nodes[0]!, role: 'king' }] }, 'nodes.0.role'],
+    [
+      'a p2p address without a port',
+      { nodes: [{ ...valid.nodes[0]!, p2p: 'hub' }] },
+      ['nodes[0].p2p: must be host:port', noBuyer],
+    ],
+    [
+      'an unknown role',
+      { nodes: [{ ...valid.nodes[0]!, role: 'king' }] },
+      ['nodes[0].role: expected hub | seller | buyer | router | reseller | other, got "king"'],
+    ],
     [
       'two nodes with one name',
       { nodes: [valid.nodes[0]!, { ...valid.nodes[1]!, name: 'hub' }] },
-      'nodes.1.name',
+      ['nodes[1].name: duplicate node name hub', noBuyer],
     ],
     [
       'a channel to a node that is not there',
       { channels: [{ ...valid.channels[0]!, to: 'ghost' }] },
-      'channels.0.to',
+      ['channels[0].to: no node named ghost'],
     ],
-    ['an unknown kind', { kind: 'cloud' }, 'kind'],
-    ['no nodes at all', { nodes: [] }, 'nodes'],
-  ])('refuses %s, naming the field', (_name, patch, field) => {
+    ['an unknown kind', { kind: 'cloud' }, ['kind: expected native | docker | polar, got "cloud"']],
+    [
+      'no nodes at all',
+      { nodes: [] },
+      ['nodes: expected at least 1 item', noBuyer, 'channels[0].to: no node named hub'],
+    ],
+    [
+      'a bitcoind RPC URL that is not a URL',
+      { bitcoin: { ...valid.bitcoin, rpcUrl: 'nope' } },
+      ['bitcoin.rpcUrl: expected a URL, got "nope"'],
+    ],
+  ])('refuses %s, naming each bad field as written and what it expects', (_name, patch, lines) => {
     expect(() => parseNetwork({ ...valid, ...patch }, 'test.json')).toThrow(
-      expect.objectContaining({ code: 'invalid', message: expect.stringContaining(`${field}:`) }),
+      expect.objectContaining({
+        code: 'invalid',
+        message: ['test.json is not a valid network description:', ...lines].join('\n  '),
+      }),
+    );
+  });
+
+  it('refuses a list where the description belongs, naming the top level', () => {
+    expect(() => parseNetwork([], 'test.json')).toThrow(
+      expect.objectContaining({
+        message:
+          'test.json is not a valid network description:\n  the top level: expected an object (key: value entries), got a list',
+      }),
     );
   });
 

@@ -171,7 +171,9 @@ describe('finding a Polar network', () => {
     await mkdir(join(home, 'networks'), { recursive: true });
     await writeFile(join(home, 'networks/networks.json'), JSON.stringify({ networks: [{ id: 'one' }] }));
     await expect(findPolarNetwork('1', [home])).rejects.toThrow(
-      `${join(home, 'networks/networks.json')} is not a Polar networks file: networks.0.id:`,
+      expect.objectContaining({
+        message: `${join(home, 'networks/networks.json')} is not a Polar networks file: networks[0].id: expected a number, got "one"; networks[0].name: required: add name; networks[0].path: required: add path; networks[0].nodes: required: add nodes`,
+      }),
     );
   });
 

@@ -52,11 +52,11 @@ describe('topologies', () => {
   });
 
   it.each([
-    ['an unknown name', 'mesh', /unknown topology "mesh"; built in: default/],
+    ['an unknown name', 'mesh', 'unknown topology "mesh"; built in: default, or give a .json file'],
     [
       'a channel to a node that does not exist',
       JSON.stringify({ ...defaultTopology, channels: [{ from: 'hub', to: 'ghost', capacitySat: 100_000 }] }),
-      /channels\.0\.to: no node named ghost/,
+      'invalid topology at channels[0].to: no node named ghost',
     ],
     [
       'a push as large as the channel',
@@ -64,21 +64,21 @@ describe('topologies', () => {
         ...defaultTopology,
         channels: [{ from: 'hub', to: 'seller-1', capacitySat: 100_000, pushSat: 100_000 }],
       }),
-      /channels\.0\.pushSat: must be below capacitySat/,
+      'invalid topology at channels[0].pushSat: must be below capacitySat',
     ],
     [
       'a channel below the 20,000 sat minimum',
       JSON.stringify({ ...defaultTopology, channels: [{ from: 'hub', to: 'seller-1', capacitySat: 5_000 }] }),
-      /channels\.0\.capacitySat/,
+      'invalid topology at channels[0].capacitySat: expected at least 20,000',
     ],
     [
       'a node name with capitals',
       JSON.stringify({ ...defaultTopology, nodes: [{ name: 'Hub', role: 'hub' }] }),
-      /nodes\.0\.name/,
+      'invalid topology at nodes[0].name: expected lowercase letters, digits and dashes, starting with a letter; and 16 more',
     ],
-  ])('refuses %s', (_name, input, message) => {
+  ])('refuses %s, naming the field as written and what it expects', (_name, input, message) => {
     expect(() => resolveTopology(input)).toThrow(
-      expect.objectContaining({ code: 'invalid_topology', message: expect.stringMatching(message) }),
+      expect.objectContaining({ code: 'invalid_topology', message }),
     );
   });
 });
@@ -91,7 +91,7 @@ describe('node names', () => {
       expect(() => resolveTopology(JSON.stringify({ ...defaultTopology, nodes }))).toThrow(
         expect.objectContaining({
           code: 'invalid_topology',
-          message: `invalid topology at nodes.5.name: ${name} is the chain daemon's name (its process record and log); name the node something else`,
+          message: `invalid topology at nodes[5].name: ${name} is the chain daemon's name (its process record and log); name the node something else`,
         }),
       );
     },
@@ -123,7 +123,7 @@ describe('--topology: a built-in name or a JSON file', () => {
     [
       'a file with a bad field, naming the file and the field',
       () => file('ghost.json', JSON.stringify({ ...defaultTopology, nodes: [] })),
-      `${join(dir, 'ghost.json')}: invalid topology at nodes: Too small: expected array to have >=1 items`,
+      `${join(dir, 'ghost.json')}: invalid topology at nodes: expected at least 1 item; and 16 more`,
     ],
     [
       'a path without .json as a file, not a name',

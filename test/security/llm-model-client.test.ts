@@ -107,7 +107,7 @@ describe('the LLM decider on the real ChatOpenAI client against a local imitatio
       args: { offerId: 'offer-2', reason: 'R'.repeat(8192) },
     };
     expect((await choose()).c.reason).toBe(
-      `llm gave a choose_offer call with invalid arguments (reason: Too big: expected string to have <=500 characters)${FELL_BACK}`,
+      `llm gave a choose_offer call with invalid arguments (reason: expected at most 500 characters)${FELL_BACK}`,
     );
   });
 });

@@ -50,26 +50,30 @@ describe('registry request bodies have limits and clear 400s', () => {
       'unsupported_media_type',
       /application\/json/,
     ],
+  ])('refuses %s', async (_what, request, status, code, message) => {
+    const { app } = await openRegistry();
+    const res = await app.fetch(request());
+    expect(res.status).toBe(status);
+    const body = (await res.json()) as { error: string; message: string };
+    expect(body.error).toBe(code);
+    expect(body.message).toMatch(message);
+  });
+
+  it.each([
     [
       'a JSON array',
       () => post('/listings', '[]'),
-      400,
-      'invalid_body',
-      /\(root\): Invalid input: expected object/,
+      'body: expected an object (key: value entries), got a list',
     ],
     [
       'an unknown field',
       () => post('/listings', '{"admin":true}'),
-      400,
-      'invalid_body',
-      /Unrecognized key: "admin"/,
+      'listing: required: add listing; signedAt: required: add signedAt; signature: required: add signature; body: unknown key "admin"; allowed: listing, signature, signedAt',
     ],
     [
       'a deeply nested body',
       () => post('/listings', '['.repeat(5_000) + ']'.repeat(5_000)),
-      400,
-      'invalid_body',
-      /\(root\)/,
+      'body: expected an object (key: value entries), got a list',
     ],
     [
       'a rating with a 9 KB invoice',
@@ -85,17 +89,12 @@ describe('registry request bodies have limits and clear 400s', () => {
             signature: '00'.repeat(64),
           }),
         ),
-      400,
-      'invalid_body',
-      /invoice: Too big/,
+      'invoice: expected at most 8,192 characters',
     ],
-  ])('refuses %s', async (_what, request, status, code, message) => {
+  ])('refuses %s by 400 invalid_body in plain words, naming the field', async (_what, request, message) => {
     const { app } = await openRegistry();
     const res = await app.fetch(request());
-    expect(res.status).toBe(status);
-    const body = (await res.json()) as { error: string; message: string };
-    expect(body.error).toBe(code);
-    expect(body.message).toMatch(message);
+    expect([res.status, await res.json()]).toEqual([400, { error: 'invalid_body', message }]);
   });
 
   it('names the field that is wrong in a listing', async () => {
@@ -112,7 +111,7 @@ describe('registry request bodies have limits and clear 400s', () => {
     expect(await res.json()).toEqual({
       error: 'invalid_body',
       message:
-        'listing.url: must be an absolute http(s) URL; listing.tiers.0.priceMsat: Too small: expected number to be >=0; listing.tiers.0.calls: a bundle tier needs calls >= 2',
+        'listing.url: must be an absolute http(s) URL; listing.tiers[0].priceMsat: expected at least 0; listing.tiers[0].calls: a bundle tier needs calls >= 2',
     });
   });
 });

@@ -27,7 +27,7 @@ describe('a rating needs a payment by another node, signed by that node', () => 
     expect(await res.json()).toEqual({
       error: 'invalid_body',
       message:
-        'payer: Invalid input: expected string, received undefined; signedAt: Invalid input: expected number, received undefined; signature: Invalid input: expected string, received undefined',
+        'payer: required: add payer; signedAt: required: add signedAt; signature: required: add signature',
     });
     expect(m.registry.get(m.id)!.rating).toBeUndefined();
   });

@@ -97,7 +97,7 @@ describe('compute magnitude bound', () => {
     const within = 'must be between -1e+150 and 1e+150 (so sums and squares stay finite)';
     expect(await answer(res)).toEqual({
       status: 400,
-      body: { ...REFUSED, message: `numbers.0: ${within}; numbers.1: ${within}` },
+      body: { ...REFUSED, message: `numbers[0]: ${within}; numbers[1]: ${within}` },
       left: '4',
     });
   });
@@ -109,7 +109,7 @@ describe('compute magnitude bound', () => {
       status: 400,
       body: {
         ...REFUSED,
-        message: 'numbers.1: must be between -1e+150 and 1e+150 (so sums and squares stay finite)',
+        message: 'numbers[1]: must be between -1e+150 and 1e+150 (so sums and squares stay finite)',
       },
       left: '4',
     });
@@ -135,11 +135,11 @@ describe('data-feed query', () => {
   it.each([
     ['a repeated region', '?region=eu&region=us', 'query parameter region is given 2 times'],
     ['a repeated days', '?days=7&days=8', 'query parameter days is given 2 times'],
-    ['an unknown parameter', '?foo=bar', '(root): Unrecognized key: "foo"'],
+    ['an unknown parameter', '?foo=bar', 'query: unknown key "foo"; allowed: days, region'],
     [
       'an unknown parameter beside valid ones',
       '?region=eu&days=3&limit=1',
-      '(root): Unrecognized key: "limit"',
+      'query: unknown key "limit"; allowed: days, region',
     ],
     ['days out of range', '?region=eu&days=32', 'days: must be an integer 1..31'],
     ['a bad region', '?region=EU', 'region: must be 2-16 lowercase letters'],

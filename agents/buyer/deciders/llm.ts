@@ -9,6 +9,7 @@ import { chatModelFromEnv, DEFAULT_MODEL_TIMEOUT_MS } from '../../../infra/llm/c
 import { modelErrorName } from '../../../infra/llm/model-errors.js';
 import { boundedText } from '../../../infra/llm/prompt-text.js';
 import { withDeadline } from '../../../infra/time/deadline.js';
+import { describeIssue, plainErrorMap } from '../../../infra/zod-wording.js';
 import { describeOffers, SYSTEM_PROMPT } from './llm-prompt.js';
 import { acceptable, type Choice, type Decider } from './types.js';
 import { cheapestOf, meetsReservation, type Reservation } from './rules.js';
@@ -99,7 +100,7 @@ export function createLlmDecider(options: LlmDeciderOptions): Decider {
         outputTokens: ai?.usage_metadata?.output_tokens,
       };
       const call = ai?.tool_calls?.find((t) => t.name === 'choose_offer');
-      const parsed = chooseOfferSchema.safeParse(call?.args);
+      const parsed = chooseOfferSchema.safeParse(call?.args, { error: plainErrorMap });
       const picked = parsed.success ? shown.find((i) => idOf(i) === parsed.data.offerId) : undefined;
       let choice: Choice;
       if (parsed.success && parsed.data.offerId === 'none') {
@@ -142,8 +143,8 @@ function invalidAnswer(
 ): string {
   if (parsed.success) return `${JSON.stringify(parsed.data.offerId)}, not one of the offers shown`;
   if (!call) return 'no choose_offer call';
-  const issue = parsed.error.issues[0];
-  return `a choose_offer call with invalid arguments (${issue?.path.join('.') || 'arguments'}: ${issue?.message})`;
+  const issue = parsed.error.issues[0]!;
+  return `a choose_offer call with invalid arguments (${describeIssue(issue, 'arguments')})`;
 }
 
 /** The answer when the model gave none that counts: the cheapest acceptable offer per call served, or none. */

@@ -7,6 +7,7 @@ import { bestValueDecider, cheapestDecider, firstAcceptableDecider, randomDecide
 import { thompsonDecider } from './thompson.js';
 import { type Decider } from './types.js';
 import { LabError } from '../../../infra/errors.js';
+import { describeIssues, plainErrorMap } from '../../../infra/zod-wording.js';
 
 /** A reservation rule: a price ceiling or a surplus (value - price) floor, in msat. */
 const reservationSchema = z.union(
@@ -68,13 +69,14 @@ export interface DeciderDeps {
  * without a model and without OPENAI_API_KEY.
  */
 export function createDecider(spec: DeciderSpec | DeciderSpec['name'], deps: DeciderDeps): Decider {
-  const parsed = deciderSpecSchema.safeParse(typeof spec === 'string' ? { name: spec } : spec);
-  if (!parsed.success) {
+  const parsed = deciderSpecSchema.safeParse(typeof spec === 'string' ? { name: spec } : spec, {
+    error: plainErrorMap,
+  });
+  if (!parsed.success)
     throw new LabError(
       'invalid_decider_spec',
-      `invalid decider spec: ${parsed.error.issues[0]?.message} (names: cheapest, best_value, first_acceptable, random, llm, thompson)`,
+      `invalid decider spec: ${describeIssues(parsed.error.issues)}`,
     );
-  }
   const s = parsed.data;
   switch (s.name) {
     case 'cheapest':

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LndError } from './errors.js';
+import { describeIssues, plainErrorMap } from '../../zod-wording.js';
 
 /*
  * The JSON shapes LND's REST proxy (v0.20) sends, as far as we read them.
@@ -147,14 +148,12 @@ export const lndAddInvoiceSchema = z.object({
 
 /** Parses an LND response with `schema`, or throws `LndError('bad_response')` naming the call. */
 export function parseWire<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
-  const r = schema.safeParse(value);
+  const r = schema.safeParse(value, { error: plainErrorMap });
   if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  throw new LndError(
-    'bad_response',
-    `${where}: unexpected response from LND at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`,
-    { cause: r.error },
-  );
+  const problem = describeIssues(r.error.issues, { whole: 'the top level', shown: 1 });
+  throw new LndError('bad_response', `${where}: unexpected response from LND at ${problem}`, {
+    cause: r.error,
+  });
 }
 
 /** Standard base64 (LND's bytes fields) to lowercase hex. */
