@@ -37,9 +37,9 @@
  * garbage and transient buffers (inside JSON.stringify, say) are not in them:
  * the process's peak RSS, the kernel's high-water mark (runtime, code,
  * young generation and the charts' rendering included), is reported beside
- * them. The rows are interleaved over `SWEEP_BENCH_ROUNDS` rounds (default 1:
- * a row writes as many summary.json files as runs; the notes give each row's
- * time).
+ * them. The rows are interleaved over `SWEEP_BENCH_ROUNDS` rounds (default 3;
+ * a row writes as many summary.json files as runs, and takes minutes: the
+ * notes give each row's time).
  *
  *   npm run bench -- sweep-merge
  *   SWEEP_BENCH_POINTS=10 SWEEP_BENCH_SEEDS=100 SWEEP_BENCH_ROUNDS=2 npm run bench -- sweep-merge
@@ -54,7 +54,7 @@ import { settledLoad, writeResults, type Row } from './harness.js';
 import { DIR, POINTS, SEEDS, rowChild, type Finished, type RowResult } from './sweep-merge-row.js';
 
 const SCENARIOS = ['price-war', 'success-vs-amount'];
-const ROUNDS = Number(process.env.SWEEP_BENCH_ROUNDS ?? 1);
+const ROUNDS = Number(process.env.SWEEP_BENCH_ROUNDS ?? 3);
 const REAL_RUNS = Number(process.env.SWEEP_BENCH_REAL_RUNS ?? 4);
 
 /** The real runs of `scenario` (seeds 1 to REAL_RUNS, through the sweep's run path), written to a file for the rows. */
