@@ -38,21 +38,34 @@ export const suggestKeys: z.core.$ZodErrorMap = (iss) => {
   return unknownKeysMessage(iss.keys, Object.keys(def.shape));
 };
 
-/**
- * A zod error map for a discriminated union given a value none of its
- * options has (`name: max_per_requst`): names the nearest value and every
- * one allowed; undefined for other issues. A schema's own message is kept.
- */
-export const suggestOption: z.core.$ZodErrorMap = (iss) => {
+/** What a discriminated union refused: its key, the values its options take, and the value given (undefined when left out). */
+export interface UnionOption {
+  key: string;
+  names: string[];
+  value: unknown;
+}
+
+/** The key, options and value of a discriminated union's refusal of a value none of its options has; undefined for other issues. */
+export function unionOption(iss: z.core.$ZodRawIssue): UnionOption | undefined {
   if (iss.code !== 'invalid_union') return undefined;
   const { discriminator, options } = iss as { discriminator?: unknown; options?: unknown[] };
   if (typeof discriminator !== 'string' || !Array.isArray(options)) return undefined;
-  const names = options.map(String);
-  const input = iss.input as Record<string, unknown> | undefined;
-  const given = input !== null && typeof input === 'object' ? input[discriminator] : undefined;
-  if (typeof given !== 'string') return `expected ${discriminator}: ${names.join(' | ')}`;
-  const hint = nearest(given, names);
-  return `unknown ${discriminator} "${given}"${hint ? ` (did you mean "${hint}"?)` : ''}; expected ${names.join(' | ')}`;
+  const input = iss.input as Record<string, unknown> | null | undefined;
+  const value = input !== null && typeof input === 'object' ? input[discriminator] : undefined;
+  return { key: discriminator, names: options.map(String), value };
+}
+
+/**
+ * A zod error map for a discriminated union given text none of its options
+ * has (`name: max_per_requst`): names the nearest value and every one
+ * allowed; undefined for other issues (a key left out or not text is
+ * `plainErrorMap`'s). A schema's own message is kept.
+ */
+export const suggestOption: z.core.$ZodErrorMap = (iss) => {
+  const o = unionOption(iss);
+  if (typeof o?.value !== 'string') return undefined;
+  const hint = nearest(o.value, o.names);
+  return `unknown ${o.key} "${o.value}"${hint ? ` (did you mean "${hint}"?)` : ''}; expected ${o.names.join(' | ')}`;
 };
 
 /** Levenshtein distance. */

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { nearest, suggestKeys, suggestOption } from './suggest.js';
+import { nearest, suggestKeys, suggestOption, unionOption } from './suggest.js';
 
 /**
  * Plain wording for what zod refuses in a user's input (a scenario file, a
@@ -23,7 +23,9 @@ export function formatPath(path: readonly PropertyKey[]): string {
 /**
  * A zod error map in plain words: an unknown key names its nearest allowed
  * key (`suggestKeys`), an unknown option of a union its nearest allowed value
- * (`suggestOption`), a missing field says to add it (`required: add policy`),
+ * (`suggestOption`; its key left out or not text, every allowed value:
+ * `required: add name; expected allow_all | …`, `expected allow_all | …, got 5`),
+ * a missing field says to add it (`required: add policy`),
  * a value of the wrong type says what was expected and what was given
  * (`expected a number, got "abc"`), a value outside a list its nearest
  * allowed one, a value out of range the bound (`expected at most 5`), text
@@ -34,6 +36,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
 export const plainErrorMap: z.core.$ZodErrorMap = (iss) =>
   suggestKeys(iss) ??
   suggestOption(iss) ??
+  optionMessage(iss) ??
   typeMessage(iss) ??
   valueMessage(iss) ??
   rangeMessage(iss) ??
@@ -88,6 +91,18 @@ function typeMessage(iss: z.core.$ZodRawIssue): string | undefined {
 function required(iss: z.core.$ZodRawIssue): string {
   const key = iss.path?.at(-1);
   return typeof key === 'string' ? `required: add ${key}` : 'required';
+}
+
+/**
+ * A discriminated union's key left out (`required: add name; expected a | b`)
+ * or given as something other than text (`expected a | b, got 5`); text none
+ * of its options has is `suggestOption`'s.
+ */
+function optionMessage(iss: z.core.$ZodRawIssue): string | undefined {
+  const o = unionOption(iss);
+  if (!o) return undefined;
+  const expected = `expected ${o.names.join(' | ')}`;
+  return o.value === undefined ? `required: add ${o.key}; ${expected}` : `${expected}, got ${given(o.value)}`;
 }
 
 /** A value not among a list's (`align: calender`): the nearest allowed one, then all of them. */

@@ -8,7 +8,7 @@ import { allowlist, denylist } from './lists.js';
 import { allowAll, escalateAbove, maxPerRequest, valueBased } from './request-rules.js';
 import { type PaymentPolicy } from './types.js';
 import { LabError } from '../../infra/errors.js';
-import { formatPath, plainErrorMap } from '../../infra/zod-wording.js';
+import { describeIssues, plainErrorMap } from '../../infra/zod-wording.js';
 
 const msat = z.int().min(0, 'must be a non-negative integer number of msat');
 const windowName = z.enum(['minute', 'hour', 'day', 'week']);
@@ -122,9 +122,10 @@ function toWindow(w: WindowSpec | undefined, a: 'rolling' | 'calendar' | undefin
 
 /**
  * Builds a policy from its declaration. Validates first and throws a
- * `LabError` ('invalid_policy_spec') naming every bad field as it is
+ * `LabError` ('invalid_policy_spec') naming each bad field as it is
  * written (`params.policies[0].params.limitMsat`) and what it expects, in
- * the plain words scenario files get (`expected an integer, got "lots"`).
+ * the plain words scenario files get (`expected a number, got "lots"`):
+ * the first five, then `; and N more` (`describeIssues`).
  *
  * @example
  * const policy = createPolicy(
@@ -137,14 +138,10 @@ function toWindow(w: WindowSpec | undefined, a: 'rolling' | 'calendar' | undefin
  */
 export function createPolicy(spec: unknown, deps: PolicyDeps): PaymentPolicy {
   const parsed = policySpecSchema.safeParse(spec, { error: plainErrorMap });
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (i) => `${i.path.length ? ` at ${formatPath(i.path)}` : ''}: ${i.message}`,
-    );
-    throw new LabError('invalid_policy_spec', `invalid policy spec${problems.join(';')}`, {
+  if (!parsed.success)
+    throw new LabError('invalid_policy_spec', `invalid policy spec: ${describeIssues(parsed.error.issues)}`, {
       cause: parsed.error,
     });
-  }
   return build(parsed.data, deps, '');
 }
 

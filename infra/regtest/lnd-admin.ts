@@ -1,7 +1,7 @@
 import { access, readFile } from 'node:fs/promises';
 import type { Clock } from '../time/clock.js';
 import { LndError, LndRestClient, type LndFiles } from '../lightning/lnd/index.js';
-import { lndChannelListSchema, type LndChannel } from '../lightning/lnd/wire.js';
+import { lndChannelListSchema, parseWire, type LndChannel } from '../lightning/lnd/wire.js';
 import { z } from 'zod';
 import { ONCHAIN_SAT_PER_VBYTE } from './fee-rates.js';
 import { sleepUnlessAborted, throwIfAborted } from './abort.js';
@@ -30,9 +30,19 @@ const pendingOpenSchema = z.object({
     .nullish(),
 });
 
+/** LND's getinfo answer, as far as the bootstrap reads it (sync to the graph too). */
+const getInfoSchema = z.object({
+  identity_pubkey: z.string(),
+  synced_to_chain: z.boolean().default(false),
+  synced_to_graph: z.boolean().default(false),
+  block_height: z.number().default(0),
+});
+
 /**
  * Node administration the regtest bootstrap needs and `LightningNode` does not
- * offer (addresses, peers, channels, graph): LND REST calls, nothing more.
+ * offer (addresses, peers, channels, graph): LND REST calls, nothing more. An
+ * answer of another shape is `LndError('bad_response')` naming the call and
+ * the field (`parseWire`).
  */
 export class LndAdmin {
   constructor(readonly rest: LndRestClient) {}
@@ -57,14 +67,7 @@ export class LndAdmin {
     blockHeight: number;
     syncedToGraph: boolean;
   }> {
-    const r = z
-      .object({
-        identity_pubkey: z.string(),
-        synced_to_chain: z.boolean().default(false),
-        synced_to_graph: z.boolean().default(false),
-        block_height: z.number().default(0),
-      })
-      .parse(await this.rest.call('GET', '/v1/getinfo'));
+    const r = parseWire(getInfoSchema, await this.rest.call('GET', '/v1/getinfo'), 'getinfo');
     return {
       pubkey: r.identity_pubkey,
       syncedToChain: r.synced_to_chain,
@@ -112,7 +115,8 @@ export class LndAdmin {
 
   /** The channels, open or pending open, this node has with `pubkey`: their points and capacities. */
   async channelsWith(pubkey: string): Promise<{ channelPoint: string; capacitySat: number }[]> {
-    const pending = pendingOpenSchema.parse(await this.rest.call('GET', '/v1/channels/pending'));
+    const answer = await this.rest.call('GET', '/v1/channels/pending');
+    const pending = parseWire(pendingOpenSchema, answer, 'pending channels');
     return [
       ...(await this.channels())
         .filter((c) => c.remote_pubkey === pubkey)
@@ -124,7 +128,8 @@ export class LndAdmin {
   }
 
   async channels(): Promise<LndChannel[]> {
-    return lndChannelListSchema.parse(await this.rest.call('GET', '/v1/channels')).channels;
+    return parseWire(lndChannelListSchema, await this.rest.call('GET', '/v1/channels'), 'list channels')
+      .channels;
   }
 
   /** Channel points this node sees in its graph with both directions' policies known. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { nearest } from '../../infra/suggest.js';
-import { formatPath, plainErrorMap } from '../../infra/zod-wording.js';
+import { describeIssues, plainErrorMap } from '../../infra/zod-wording.js';
 import { MAX_SPEED, MIN_SPEED } from './paced-clock.js';
 
 /** Largest control message accepted (bytes); anything bigger is refused unread. */
@@ -48,7 +48,7 @@ export interface ControlTarget {
   apply(c: Control): Promise<ControlResult>;
 }
 
-/** Parses one control message from the socket; every refusal names the problem. */
+/** Parses one control message from the socket; a refusal names the problem (each bad field, the first five). */
 export function parseControl(text: string): { ok: true; control: Control } | ControlError {
   if (Buffer.byteLength(text) > MAX_CONTROL_BYTES)
     return {
@@ -63,11 +63,8 @@ export function parseControl(text: string): { ok: true; control: Control } | Con
     return { ok: false, code: 'bad_json', message: 'control message is not JSON' };
   }
   const r = controlSchema.safeParse(json, { error: plainErrorMap });
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    const where = issue?.path.length ? formatPath(issue.path) : 'message';
-    return { ok: false, code: 'bad_message', message: `${where}: ${issue?.message ?? 'invalid'}` };
-  }
+  if (!r.success)
+    return { ok: false, code: 'bad_message', message: describeIssues(r.error.issues, { whole: 'message' }) };
   return { ok: true, control: r.data };
 }
 

@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { LabError } from '../../infra/errors.js';
-import { describeIssues, plainErrorMap } from '../../infra/zod-wording.js';
 import { parsePurchasesCsv } from '../metrics/csv.js';
+import { readRunSummary, type RunFileErrorCode } from '../metrics/run-file.js';
 import type { Summary } from '../metrics/summary.js';
 import type { LiveInput } from './state.js';
 
@@ -18,8 +18,8 @@ const WHAT_TO_DO =
   'replay another run directory, or record a new one (npm run sim -- run <scenario> --out DIR)';
 
 /** A run directory's file the replay cannot use: the file, where in it, and what to do. */
-function damaged(where: string, problem: string): LabError<'bad_run_dir'> {
-  return new LabError('bad_run_dir', `${where}: ${problem}; ${WHAT_TO_DO}`);
+function damaged(where: string, problem: string): LabError<RunFileErrorCode> {
+  return new LabError('bad_run_file', `${where}: ${problem}; ${WHAT_TO_DO}`);
 }
 
 /** A time or amount the page can fold: a number (zod refuses NaN and infinities), not below zero. */
@@ -45,8 +45,8 @@ function time(where: string, field: string, v: unknown): number {
 export function readTimeline(dir: string): Entry[] {
   const eventsFile = join(dir, 'events.jsonl');
   if (!existsSync(eventsFile))
-    throw new LabError(
-      'bad_run_dir',
+    throw new LabError<RunFileErrorCode>(
+      'bad_run_file',
       `${eventsFile} not found: replay needs a run written with events (no --no-events)`,
     );
   const timeline: Entry[] = [];
@@ -110,33 +110,11 @@ function purchases(csv: string): Entry[] {
   });
 }
 
-/** The parts of summary.json the replay reads (its length, names and conservation check). */
-const summarySchema = z.looseObject({
-  scenario: z.string(),
-  backend: z.enum(['embedded', 'regtest']).optional(),
-  endedAtMs: ms,
-  stopped: z.literal(true).optional(),
-  conservation: z.looseObject({
-    holds: z.boolean(),
-    debitsMsat: z.number(),
-    sellersMsat: z.number(),
-    resellersMsat: z.number(),
-    routingFeesMsat: z.number(),
-    differenceMsat: z.number(),
-  }),
-});
-
-/** summary.json if the run wrote one (a run still going has none), its fields checked. */
+/**
+ * summary.json if the run wrote one (a run still going has none), read and checked as `sim report`
+ * reads it (`readRunSummary`).
+ */
 export function readSummary(dir: string): Summary | undefined {
-  const file = join(dir, 'summary.json');
-  if (!existsSync(file)) return undefined;
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw damaged(file, `not JSON (${(err as Error).message})`);
-  }
-  const r = summarySchema.safeParse(json, { error: plainErrorMap });
-  if (!r.success) throw damaged(file, describeIssues(r.error.issues, { whole: 'the whole file' }));
-  return json as Summary;
+  if (!existsSync(join(dir, 'summary.json'))) return undefined;
+  return readRunSummary(dir, WHAT_TO_DO);
 }

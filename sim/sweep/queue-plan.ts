@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import type { SweepJob } from './protocol.js';
 import { parsePath } from '../scenario/overrides.js';
 import { NETWORK_FILE_MAX_BYTES } from './network-file.js';
+import { describeIssues, plainErrorMap } from '../../infra/zod-wording.js';
 
 /** The BullMQ queue every sweep's jobs go through; a job's id names its sweep, so sweeps share it. */
 export const QUEUE_NAME = 'sim-sweep';
@@ -71,28 +73,31 @@ export function queuedJobProblem(data: unknown, code: string): string | undefine
       `the sweep was queued from code ${String(d.code)} and this worker runs ${code}: ` +
       "run workers from the coordinator's checkout (same source and package-lock.json), then run the sweep again"
     );
-  const j = d.job as Partial<SweepJob> | undefined;
-  if (
-    typeof d.sweep !== 'string' ||
-    typeof j?.id !== 'number' ||
-    typeof j.scenario !== 'string' ||
-    typeof j.text !== 'string' ||
-    (typeof j.seed !== 'number' && typeof j.seed !== 'string') ||
-    typeof j.overrides !== 'object'
-  )
-    return 'malformed job: expected { v: 2, sweep, code, job: { id, scenario, text, overrides, seed } }';
-  const nf = j.networkFile as Partial<NonNullable<SweepJob['networkFile']>> | undefined;
-  if (nf !== undefined && (typeof nf?.path !== 'string' || typeof nf.text !== 'string'))
-    return 'malformed job: networkFile must be { path, text }';
-  if (nf && Buffer.byteLength(nf.text!) > NETWORK_FILE_MAX_BYTES)
+  const r = queuedJobSchema.safeParse(d, { error: plainErrorMap });
+  if (!r.success) return `malformed job: ${describeIssues(r.error.issues)}`;
+  const nf = r.data.job.networkFile;
+  if (nf && Buffer.byteLength(nf.text) > NETWORK_FILE_MAX_BYTES)
     return `malformed job: its network file is larger than ${NETWORK_FILE_MAX_BYTES} bytes`;
-  return overridesProblem(j.overrides);
+  // The payload's own overrides: zod's parsed copy leaves out a `__proto__` key, which must be refused.
+  return overridesProblem(d.job!.overrides);
 }
 
+/** The fields of a queued job's payload a worker reads, once its version and code match. */
+const queuedJobSchema = z.object({
+  sweep: z.string(),
+  job: z.object({
+    id: z.number(),
+    scenario: z.string(),
+    text: z.string(),
+    overrides: z.looseObject({}),
+    seed: z.union([z.string(), z.number()]),
+    networkFile: z.object({ path: z.string(), text: z.string() }).optional(),
+  }),
+});
+
 // Override paths a coordinator would refuse (e.g. `__proto__.x`, which would change every object of the thread).
-function overridesProblem(overrides: unknown): string | undefined {
-  if (overrides === null || Array.isArray(overrides)) return 'malformed job: overrides must be an object';
-  for (const path of Object.keys(overrides as object)) {
+function overridesProblem(overrides: object): string | undefined {
+  for (const path of Object.keys(overrides)) {
     try {
       parsePath(path);
     } catch (e) {

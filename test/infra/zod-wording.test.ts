@@ -14,6 +14,12 @@ function refusal(schema: z.ZodType, value: unknown, whole?: string): string {
   return describeIssues(r.error.issues, { whole });
 }
 
+/** A union told apart by its `name`, as policy declarations are. */
+const options = z.discriminatedUnion('name', [
+  z.object({ name: z.literal('allow_all') }),
+  z.object({ name: z.literal('max_per_request'), maxMsat: z.number() }),
+]);
+
 describe('plainErrorMap words each kind of refusal with what is expected and what was given', () => {
   it.each([
     ['text that is not a URL', z.object({ u: z.url() }), { u: 'nope' }, 'u: expected a URL, got "nope"'],
@@ -72,6 +78,24 @@ describe('plainErrorMap words each kind of refusal with what is expected and wha
       't: expected exactly 3 characters',
     ],
     ['a literal left out', z.object({ version: z.literal(1) }), {}, 'version: required: add version'],
+    [
+      "a discriminated union's key left out",
+      z.object({ p: options }),
+      { p: { maxMsat: 5 } },
+      'p.name: required: add name; expected allow_all | max_per_request',
+    ],
+    [
+      "a discriminated union's key given as a number",
+      z.object({ p: options }),
+      { p: { name: 5 } },
+      'p.name: expected allow_all | max_per_request, got 5',
+    ],
+    [
+      "a discriminated union's key given as text none of its options has",
+      z.object({ p: options }),
+      { p: { name: 'max_per_requst' } },
+      'p.name: unknown name "max_per_requst" (did you mean "max_per_request"?); expected allow_all | max_per_request',
+    ],
   ])('%s', (_what, schema, value, message) => {
     expect(refusal(schema, value)).toBe(message);
   });

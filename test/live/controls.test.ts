@@ -15,6 +15,12 @@ describe('parseControl', () => {
       'type: unknown type "explode"; expected pause | resume | speed | seller_offline | node_offline | drain | price | seek',
     ],
     [
+      'a message without a type',
+      '{"speed":2}',
+      'bad_message',
+      'type: required: add type; expected pause | resume | speed | seller_offline | node_offline | drain | price | seek',
+    ],
+    [
       'a speed above the maximum',
       '{"type":"speed","speed":1000}',
       'bad_message',
@@ -58,6 +64,14 @@ describe('parseControl', () => {
     ],
   ])('refuses %s with code %s and a message naming the problem', (_what, text, code, message) => {
     expect(parseControl(text)).toEqual({ ok: false, code, message });
+  });
+
+  test('names each field that is wrong, not just the first', () => {
+    expect(parseControl('{"type":"price","seller":"","msat":1.5}')).toEqual({
+      ok: false,
+      code: 'bad_message',
+      message: 'seller: expected at least 1 character; msat: expected an integer, got 1.5',
+    });
   });
 
   test('names the field that is wrong', () => {

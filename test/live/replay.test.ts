@@ -61,18 +61,25 @@ describe('Replay of a finished run', () => {
 
   const fix = 'replay another run directory, or record a new one (npm run sim -- run <scenario> --out DIR)';
 
-  /** A copy of the run with one file damaged, and the message Replay.load refuses it with. */
-  function refusal(damage: (copy: string) => void): { copy: string; message: string } {
+  /** A copy of the run with one file damaged, and the code and message Replay.load refuses it with. */
+  function refusal(damage: (copy: string) => void): { copy: string; code: unknown; message: string } {
     const copy = mkdtempSync(join(tmpdir(), 'replay-bad-'));
     cpSync(dir, copy, { recursive: true });
     damage(copy);
     try {
       Replay.load(copy).close();
     } catch (err) {
-      return { copy, message: (err as Error).message };
+      return { copy, code: (err as { code?: unknown }).code, message: (err as Error).message };
     }
-    return { copy, message: 'loaded' };
+    return { copy, code: undefined, message: 'loaded' };
   }
+  /** The copy's summary.json, changed by `change`. */
+  const changeSummary = (change: (s: Record<string, unknown>) => void) => (c: string) => {
+    const file = join(c, 'summary.json');
+    const s = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    change(s);
+    writeFileSync(file, JSON.stringify(s));
+  };
   const lines = (copy: string, file: string) =>
     readFileSync(join(copy, file), 'utf8').trimEnd().split('\n').length;
 
@@ -86,27 +93,42 @@ describe('Replay of a finished run', () => {
     );
   });
 
-  test('an events.jsonl time beyond a double (1e400, read as Infinity) is refused naming the line and "t"', () => {
-    const { copy, message } = refusal((c) =>
+  test('an events.jsonl time beyond a double (1e400, read as Infinity) is refused as bad_run_file naming the line and "t"', () => {
+    const { copy, code, message } = refusal((c) =>
       appendFileSync(join(c, 'events.jsonl'), '{"t":1e400,"type":"step"}\n'),
     );
     const file = join(copy, 'events.jsonl');
-    expect(message).toBe(
+    expect([code, message]).toEqual([
+      'bad_run_file',
       `${file} line ${lines(copy, 'events.jsonl')}: "t" must be a finite number ≥ 0, got Infinity; ${fix}`,
+    ]);
+  });
+
+  test('a truncated summary.json is refused naming the file, as sim report refuses it', () => {
+    const { copy, message } = refusal((c) => writeFileSync(join(c, 'summary.json'), '{"scenario":'));
+    expect(message).toBe(
+      `${join(copy, 'summary.json')} is not a run summary (not JSON: Unexpected end of JSON input); ${fix}`,
     );
   });
 
-  test('a truncated summary.json is refused naming the file', () => {
-    const { copy, message } = refusal((c) => writeFileSync(join(c, 'summary.json'), '{"scenario":'));
-    expect(message).toBe(`${join(copy, 'summary.json')}: not JSON (Unexpected end of JSON input); ${fix}`);
+  test('a summary.json whose endedAtMs is not a number is refused naming the field in plain words', () => {
+    const { copy, message } = refusal(changeSummary((s) => (s.endedAtMs = 'abc')));
+    expect(message).toBe(
+      `${join(copy, 'summary.json')} is not a run summary (endedAtMs: expected a number, got "abc"); ${fix}`,
+    );
   });
 
-  test('a summary.json whose endedAtMs is not a number is refused naming the field in plain words', () => {
-    const { copy, message } = refusal((c) => {
-      const file = join(c, 'summary.json');
-      writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), endedAtMs: 'abc' }));
-    });
-    expect(message).toBe(`${join(copy, 'summary.json')}: endedAtMs: expected a number, got "abc"; ${fix}`);
+  test('a summary.json without the fields sim report needs is refused as bad_run_file, naming them, as sim report refuses it', () => {
+    const { copy, code, message } = refusal(
+      changeSummary((s) => {
+        delete s.welfare;
+        delete s.groups;
+      }),
+    );
+    expect([code, message]).toEqual([
+      'bad_run_file',
+      `${join(copy, 'summary.json')} is not a run summary (missing welfare, groups); ${fix}`,
+    ]);
   });
 
   test('a purchases.csv row whose endMs is not a number is refused naming the file, line and field', () => {
@@ -122,8 +144,13 @@ describe('Replay of a finished run', () => {
     );
   });
 
-  test('a directory without events.jsonl is refused, naming the file', () => {
+  test('a directory without events.jsonl is refused as bad_run_file, naming the file', () => {
     const empty = mkdtempSync(join(tmpdir(), 'replay-empty-'));
-    expect(() => Replay.load(empty)).toThrow(`${join(empty, 'events.jsonl')} not found`);
+    expect(() => Replay.load(empty)).toThrow(
+      expect.objectContaining({
+        code: 'bad_run_file',
+        message: `${join(empty, 'events.jsonl')} not found: replay needs a run written with events (no --no-events)`,
+      }),
+    );
   });
 });

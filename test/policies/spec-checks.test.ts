@@ -7,22 +7,22 @@ describe('policy declarations that cannot mean what they say are refused', () =>
     [
       'an allowlist listing nothing (it allowed every seller)',
       { name: 'allowlist', params: {} },
-      'invalid policy spec at params: lists nothing: give services, payees, hosts or categories',
+      'invalid policy spec: params: lists nothing: give services, payees, hosts or categories',
     ],
     [
       'a denylist listing nothing',
       { name: 'denylist', params: {} },
-      'invalid policy spec at params: lists nothing: give services, payees, hosts or categories',
+      'invalid policy spec: params: lists nothing: give services, payees, hosts or categories',
     ],
     [
       'a cap aligned to the calendar without a window (it was an all-time cap)',
       { name: 'service_cap', params: { limits: { data: 5_000 }, align: 'calendar' } },
-      'invalid policy spec at params.align: align needs a window: without one the cap is for all time',
+      'invalid policy spec: params.align: align needs a window: without one the cap is for all time',
     ],
     [
       'a cap with no limits and no default (it refused every offer)',
       { name: 'category_cap', params: { limits: {}, window: 'day' } },
-      'invalid policy spec at params.limits: no limits and no defaultMsat: the cap would refuse every offer',
+      'invalid policy spec: params.limits: no limits and no defaultMsat: the cap would refuse every offer',
     ],
   ])('%s', (_what, spec, message) => {
     expect(() => createPolicy(spec, { clock: new VirtualClock() })).toThrow(message);
