@@ -222,9 +222,12 @@ describe('seller registration of a listing left from an earlier run', () => {
     const repriced = listingOf(KEYS.seller, URL_1, 7_000);
     const run = startRegistration(http.url, clock, repriced);
 
-    expect(await driveRetries(clock, run)).toBeDefined();
+    const unlist = await driveRetries(clock, run);
     expect(run.rec.lines).toEqual([`out: registered as ${ID} at ${http.url}`]);
     expect(http.registry.get(ID)?.tiers).toEqual(repriced.tiers);
     expect(http.registry.all().length).toBe(1001);
+    // What it hands back removes that same listing on exit.
+    expect(await unlist!()).toEqual({ ok: true, line: `listing ${ID} removed from ${http.url}` });
+    expect(http.registry.all().length).toBe(1000);
   });
 });
