@@ -133,17 +133,15 @@ export class RegistryClient {
         ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }
         : {}),
     });
-    // One time limit for the answer and its body, on the client's clock; cancelled once the call is over.
-    const over = new AbortController();
-    const limit: CallLimit = {
-      ms: timeoutMs,
-      deadline: this.#o.clock.now() + timeoutMs,
-      late: this.#o.clock.sleep(timeoutMs, over.signal),
-    };
+    // One time limit for the answer and its body, on the client's clock; its timer is cancelled once the call is over.
+    const { clock } = this.#o;
+    let cancelTimer = () => {};
+    const late = new Promise<void>((resolve) => (cancelTimer = clock.setTimer(timeoutMs, resolve)));
+    const limit: CallLimit = { ms: timeoutMs, deadline: clock.now() + timeoutMs, late };
     try {
       return await this.#answer<T>(req, abort, limit);
     } finally {
-      over.abort();
+      cancelTimer();
     }
   }
 
