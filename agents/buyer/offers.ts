@@ -150,7 +150,11 @@ export async function challengeOffer(
   const fail = (outcome: PurchaseFields['outcome'], extra: Partial<PurchaseFields>): FailedQuote =>
     failedQuote(d, s, listing, req, at, outcome, extra);
   const probe = await d.engine.probe(req);
-  if (!probe.ok) return fail(probe.outcome, { reason: probe.reason });
+  // A 3xx is an answer: its status is kept, as the client's purchase record keeps it.
+  if (!probe.ok) {
+    const { outcome, reason, status } = probe;
+    return fail(outcome, { reason, ...(status !== undefined ? { status } : {}) });
+  }
   if ('open' in probe) {
     await probe.open.body?.cancel();
     const status = probe.open.status;
