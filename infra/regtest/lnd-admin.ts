@@ -1,8 +1,21 @@
 import { access, readFile } from 'node:fs/promises';
 import type { Clock } from '../time/clock.js';
 import { LndError, LndRestClient, type LndFiles } from '../lightning/lnd/index.js';
-import { lndChannelListSchema, parseWire, type LndChannel } from '../lightning/lnd/wire.js';
-import { z } from 'zod';
+import {
+  lndChannelListSchema,
+  lndWalletBalanceSchema,
+  parseWire,
+  type LndChannel,
+} from '../lightning/lnd/wire.js';
+import {
+  channelPointSchema,
+  getInfoSchema,
+  graphSchema,
+  newAddressSchema,
+  peerListSchema,
+  pendingOpenSchema,
+  stateSchema,
+} from './lnd-admin-wire.js';
 import { ONCHAIN_SAT_PER_VBYTE } from './fee-rates.js';
 import { sleepUnlessAborted, throwIfAborted } from './abort.js';
 
@@ -15,50 +28,26 @@ export interface OpenChannelOptions {
   private?: boolean;
 }
 
-/** LND's pending channels answer, as far as the bootstrap reads it. */
-const pendingOpenSchema = z.object({
-  pending_open_channels: z
-    .array(
-      z.object({
-        channel: z.object({
-          remote_node_pub: z.string(),
-          channel_point: z.string(),
-          capacity: z.coerce.number(),
-        }),
-      }),
-    )
-    .nullish(),
-});
-
-/** LND's getinfo answer, as far as the bootstrap reads it (sync to the graph too). */
-const getInfoSchema = z.object({
-  identity_pubkey: z.string(),
-  synced_to_chain: z.boolean().default(false),
-  synced_to_graph: z.boolean().default(false),
-  block_height: z.number().default(0),
-});
-
 /**
  * Node administration the regtest bootstrap needs and `LightningNode` does not
- * offer (addresses, peers, channels, graph): LND REST calls, nothing more. An
- * answer of another shape is `LndError('bad_response')` naming the call and
- * the field (`parseWire`).
+ * offer (addresses, peers, channels, graph): LND REST calls, nothing more.
+ * Every answer is read through a schema (lnd-admin-wire.ts): one of another
+ * shape is `LndError('bad_response')` naming the call and the field
+ * (`parseWire`), never a NaN balance or an undefined address.
  */
 export class LndAdmin {
   constructor(readonly rest: LndRestClient) {}
 
   /** A fresh P2WPKH address of the node's wallet. */
   async newAddress(): Promise<string> {
-    const r = (await this.rest.call('GET', '/v1/newaddress?type=WITNESS_PUBKEY_HASH')) as {
-      address?: string;
-    };
-    if (!r.address) throw new LndError('bad_response', 'newaddress returned no address');
-    return r.address;
+    const answer = await this.rest.call('GET', '/v1/newaddress?type=WITNESS_PUBKEY_HASH');
+    return parseWire(newAddressSchema, answer, 'new address').address;
   }
 
+  /** The wallet's confirmed on-chain balance, in whole sat. */
   async confirmedBalanceSat(): Promise<number> {
-    const r = (await this.rest.call('GET', '/v1/balance/blockchain')) as { confirmed_balance?: string };
-    return Number(r.confirmed_balance ?? 0);
+    const answer = await this.rest.call('GET', '/v1/balance/blockchain');
+    return parseWire(lndWalletBalanceSchema, answer, 'wallet balance').confirmed_balance;
   }
 
   async getInfo(): Promise<{
@@ -87,13 +76,13 @@ export class LndAdmin {
   }
 
   async peers(): Promise<string[]> {
-    const r = (await this.rest.call('GET', '/v1/peers')) as { peers?: Array<{ pub_key: string }> | null };
-    return (r.peers ?? []).map((p) => p.pub_key);
+    const answer = await this.rest.call('GET', '/v1/peers');
+    return parseWire(peerListSchema, answer, 'list peers').peers.map((p) => p.pub_key);
   }
 
   /** Opens a channel and returns its channel point `txid:index` once the funding tx is broadcast. */
   async openChannel(pubkey: string, o: OpenChannelOptions): Promise<string> {
-    const r = (await this.rest.call(
+    const answer = await this.rest.call(
       'POST',
       '/v1/channels',
       {
@@ -106,11 +95,11 @@ export class LndAdmin {
         ...(o.feeRatePpm === undefined ? {} : { use_fee_rate: true, fee_rate: String(o.feeRatePpm) }),
       },
       { retry: 'if-not-sent' },
-    )) as { funding_txid_bytes?: string; output_index?: number };
-    if (!r.funding_txid_bytes) throw new LndError('bad_response', 'openchannel returned no funding txid');
+    );
+    const point = parseWire(channelPointSchema, answer, 'open channel');
     // funding_txid_bytes is the txid in internal (little-endian) byte order.
-    const txid = Buffer.from(r.funding_txid_bytes, 'base64').reverse().toString('hex');
-    return `${txid}:${r.output_index ?? 0}`;
+    const txid = Buffer.from(point.funding_txid_bytes, 'base64').reverse().toString('hex');
+    return `${txid}:${point.output_index}`;
   }
 
   /** The channels, open or pending open, this node has with `pubkey`: their points and capacities. */
@@ -120,8 +109,8 @@ export class LndAdmin {
     return [
       ...(await this.channels())
         .filter((c) => c.remote_pubkey === pubkey)
-        .map((c) => ({ channelPoint: c.channel_point, capacitySat: Number(c.capacity) })),
-      ...(pending.pending_open_channels ?? [])
+        .map((c) => ({ channelPoint: c.channel_point, capacitySat: c.capacity })),
+      ...pending.pending_open_channels
         .filter((p) => p.channel.remote_node_pub === pubkey)
         .map((p) => ({ channelPoint: p.channel.channel_point, capacitySat: p.channel.capacity })),
     ];
@@ -134,10 +123,9 @@ export class LndAdmin {
 
   /** Channel points this node sees in its graph with both directions' policies known. */
   async graphChannelPoints(): Promise<Set<string>> {
-    const r = (await this.rest.call('GET', '/v1/graph?include_unannounced=true')) as {
-      edges?: Array<{ chan_point: string; node1_policy: unknown; node2_policy: unknown }> | null;
-    };
-    return new Set((r.edges ?? []).filter((e) => e.node1_policy && e.node2_policy).map((e) => e.chan_point));
+    const answer = await this.rest.call('GET', '/v1/graph?include_unannounced=true');
+    const { edges } = parseWire(graphSchema, answer, 'graph');
+    return new Set(edges.filter((e) => e.node1_policy && e.node2_policy).map((e) => e.chan_point));
   }
 }
 
@@ -145,7 +133,9 @@ export class LndAdmin {
  * Waits until an LND node we started is fully up: its tls.cert and
  * admin.macaroon exist (the wallet is created), `/v1/state` says
  * SERVER_ACTIVE and it is synced to the chain. Once `signal` fires it
- * rejects at once with LabError('aborted').
+ * rejects at once with LabError('aborted'). An answer of another shape is
+ * `LndError('bad_response')` at once, naming the node, the call and the
+ * field: waiting would not mend it.
  */
 export async function waitForLnd(
   files: LndFiles,
@@ -194,10 +184,13 @@ export async function waitForLnd(
     for (;;) {
       throwIfAborted(signal, `lnd at ${files.restUrl} waiting for SERVER_ACTIVE`);
       try {
-        const state = (await rest.call('GET', '/v1/state')) as { state?: string };
-        if (state.state === 'SERVER_ACTIVE' && (await admin.getInfo()).syncedToChain) return;
-      } catch {
-        // Not listening yet, or RPC not up yet.
+        const { state } = parseWire(stateSchema, await rest.call('GET', '/v1/state'), 'state');
+        if (state === 'SERVER_ACTIVE' && (await admin.getInfo()).syncedToChain) return;
+      } catch (err) {
+        // Not listening yet, or RPC not up yet, is waited out; an answer of another shape will not mend.
+        if (err instanceof LndError && err.code === 'bad_response') {
+          throw new LndError('bad_response', `lnd at ${files.restUrl}: ${err.message}`, { cause: err });
+        }
       }
       await check('waiting for SERVER_ACTIVE and synced_to_chain');
     }

@@ -9,7 +9,7 @@ import { describeIssues, plainErrorMap } from '../../zod-wording.js';
  */
 
 /** An int64 field: LND sends decimal strings; we accept safe integers only. */
-const int64 = z.union([z.string(), z.number()]).transform((v, ctx) => {
+export const int64 = z.union([z.string(), z.number()]).transform((v, ctx) => {
   const n = typeof v === 'number' ? v : Number(v);
   if (!Number.isSafeInteger(n)) {
     ctx.addIssue({ code: 'custom', message: `not a safe integer: ${String(v)}` });
