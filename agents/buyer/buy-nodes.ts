@@ -24,7 +24,10 @@ async function authorize(d: BuyerDeps, s: BuyerStateT): Promise<BuyerUpdate> {
   if (q.source === 'manifest') {
     // Chosen from its manifest: now ask for the real challenge, checked like any other and
     // refused above the manifest price the choice was made at.
-    const live = await challengeOffer(d, s, q.listing, q.req, at, q.priceMsat);
+    const live = await challengeOffer(d, s, q.listing, q.req, at, {
+      requests: q.requests,
+      quotedPriceMsat: q.priceMsat,
+    });
     if ('failed' in live) return { ...live.failed, steps: timed(d, 'authorize', at) };
     q = { ...live, ...(q.arrival && { arrival: q.arrival }) };
     offers = { ...s.offers, [q.listing.id]: q };
@@ -34,13 +37,15 @@ async function authorize(d: BuyerDeps, s: BuyerStateT): Promise<BuyerUpdate> {
     const listing = q.listing;
     const n = await d.engine.negotiate(q.offer!, d.negotiator, hints, (tier) => advertised(listing, tier));
     d.onNegotiation?.({ ...n.negotiation, seller: listing.name });
+    // Every bid was a request to the seller, whatever came of it.
+    q = { ...q, requests: q.requests + n.negotiation.rounds };
     if (!n.ok) return negotiationFailed(d, s, q, n, at);
     if (n.offer !== q.offer) {
       // The agreed offer is weighed and bounded on its own token: the task value of the calls it covers.
       q = weigh(s, { ...q, offer: n.offer, priceMsat: n.offer.amountMsat });
-      offers = { ...(offers ?? s.offers), [listing.id]: q };
       hints = hintsFor(d.name, listing, s.task, coverage(s, q));
     }
+    offers = { ...(offers ?? s.offers), [listing.id]: q };
   }
   const allowed = await d.engine.authorize(q.offer!, hints, d.policy);
   if (allowed.ok)
@@ -54,7 +59,7 @@ async function authorize(d: BuyerDeps, s: BuyerStateT): Promise<BuyerUpdate> {
     macaroon: q.offer!.macaroon,
     startedAt: at,
     endedAt: d.clock.now(),
-    attempts: 0,
+    attempts: q.requests,
     arrival: q.arrival,
   };
   return {
@@ -81,7 +86,7 @@ function negotiationFailed(
     quotedMsat: f.quotedMsat ?? q.priceMsat,
     startedAt: at,
     endedAt: d.clock.now(),
-    attempts: 0,
+    attempts: q.requests,
   };
   return {
     purchases: [buildPurchase(s, q.listing, record, q.req.url.href)],
@@ -104,7 +109,7 @@ async function pay(d: BuyerDeps, s: BuyerStateT): Promise<BuyerUpdate> {
       payMs: paid.payMs,
       startedAt: at,
       endedAt: d.clock.now(),
-      attempts: 1,
+      attempts: q.requests,
       paymentHash: q.offer!.paymentHash,
       macaroon: q.offer!.macaroon,
       arrival: q.arrival,
@@ -122,6 +127,8 @@ async function pay(d: BuyerDeps, s: BuyerStateT): Promise<BuyerUpdate> {
   const held = weigh(s, {
     listing: q.listing,
     req: q.req,
+    // The requests this purchase sent so far: its call adds one.
+    requests: q.requests,
     source: 'token',
     priceMsat: 0,
     token: paid.token,
@@ -173,7 +180,8 @@ function consumeNode(d: BuyerDeps) {
       ...(q.paid?.invoice && { invoice: q.paid.invoice }),
       macaroon: token.macaroon,
       payee: q.listing.nodePubkey,
-      attempts: 1,
+      // This call, after the requests that got the offer (none for a held token).
+      attempts: q.requests + 1,
       consumeMs: clock.now() - at,
       startedAt: at,
       endedAt: clock.now(),
@@ -184,7 +192,7 @@ function consumeNode(d: BuyerDeps) {
       // The engine has read the body (within its limits) already: decoded only when kept.
       const outputs = d.keepOutputs ? [new TextDecoder().decode(delivery.bytes)] : [];
       // From now on the token is an old one: later calls are reuses.
-      const reused: ListedOffer = { ...q, fresh: false, claimed: false, paid: undefined };
+      const reused: ListedOffer = { ...q, requests: 0, fresh: false, claimed: false, paid: undefined };
       return {
         offers: { ...s.offers, [q.listing.id]: reused },
         callsDone: 1,

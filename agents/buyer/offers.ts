@@ -64,7 +64,8 @@ export async function quoteOne(
   const at = d.clock.now();
   let r: ListedOffer | FailedQuote | undefined;
   if (d.quoteFrom === 'manifest') r = await manifestOffer(d, s, listing, req, at);
-  r ??= await challengeOffer(d, s, listing, req, at);
+  // Without a usable manifest price, the live challenge follows the manifest request.
+  r ??= await challengeOffer(d, s, listing, req, at, { requests: d.quoteFrom === 'manifest' ? 1 : 0 });
   if ('failed' in r) return r;
   return { ...r, arrival: { delayMs: d.clock.now() - round.at, rank: ++round.count } };
 }
@@ -97,7 +98,7 @@ async function manifestOffer(
       body.problem === 'too_large'
         ? `manifest ${url.href} is over ${MANIFEST_BODY_LIMIT} bytes`
         : `manifest ${url.href} was not read within ${timeoutMs} ms`;
-    return failedQuote(d, s, listing, req, at, 'no_quote', { reason, status: 200 });
+    return failedQuote(d, s, listing, req, at, 'no_quote', { reason, status: 200, attempts: 1 });
   }
   const preferred = preferredTier(listing, d.prefer);
   const price = body.ok
@@ -105,7 +106,7 @@ async function manifestOffer(
     : undefined;
   if (price === undefined) return undefined;
   const tier = preferred ?? listing.tiers[0];
-  return weigh(s, { listing, req, source: 'manifest', priceMsat: price, ...(tier && { tier }) });
+  return weigh(s, { listing, req, requests: 1, source: 'manifest', priceMsat: price, ...(tier && { tier }) });
 }
 
 /** Decodes manifests as `Response.json()` does (UTF-8, a BOM dropped); stateless, so one serves every call. */
@@ -120,7 +121,7 @@ function parseJson(bytes: Uint8Array): unknown {
   }
 }
 
-/** A quote that failed: the listing is excluded for the task and one attempt recorded. */
+/** A quote that failed: the listing is excluded for the task and one attempt recorded, with the requests it sent. */
 function failedQuote(
   d: BuyerDeps,
   s: BuyerStateT,
@@ -128,16 +129,17 @@ function failedQuote(
   req: PreparedRequest,
   at: number,
   outcome: PurchaseFields['outcome'],
-  extra: Partial<PurchaseFields>,
+  extra: Partial<PurchaseFields> & { attempts: number },
 ): FailedQuote {
-  const fields: PurchaseFields = { outcome, attempts: 1, startedAt: at, endedAt: d.clock.now(), ...extra };
+  const fields: PurchaseFields = { outcome, startedAt: at, endedAt: d.clock.now(), ...extra };
   return { failed: { excluded: [listing.id], purchases: [buildPurchase(s, listing, fields, req.url.href)] } };
 }
 
 /**
  * A live 402 challenge from the seller, its invoice checked against the
  * listing and, when the buyer chose the seller at a price it already read
- * (its manifest), against that price too.
+ * (its manifest), against that price too. `before.requests`: the requests
+ * already sent to the seller for this quote (its manifest); the challenge adds one.
  */
 export async function challengeOffer(
   d: BuyerDeps,
@@ -145,10 +147,11 @@ export async function challengeOffer(
   listing: Listing,
   req: PreparedRequest,
   at: number,
-  quotedPriceMsat?: number,
+  before: { requests: number; quotedPriceMsat?: number },
 ): Promise<ListedOffer | FailedQuote> {
+  const requests = before.requests + 1;
   const fail = (outcome: PurchaseFields['outcome'], extra: Partial<PurchaseFields>): FailedQuote =>
-    failedQuote(d, s, listing, req, at, outcome, extra);
+    failedQuote(d, s, listing, req, at, outcome, { ...extra, attempts: requests });
   const probe = await d.engine.probe(req);
   // A 3xx is an answer: its status is kept, as the client's purchase record keeps it.
   if (!probe.ok) {
@@ -160,7 +163,10 @@ export async function challengeOffer(
     const status = probe.open.status;
     return fail('no_quote', { reason: `HTTP ${status} instead of a 402 challenge`, status });
   }
-  const hints = { ...hintsFor(d.name, listing, s.task, coverage(s, undefined)), quotedPriceMsat };
+  const hints = {
+    ...hintsFor(d.name, listing, s.task, coverage(s, undefined)),
+    quotedPriceMsat: before.quotedPriceMsat,
+  };
   const made = await d.engine.offer(req, probe.answer, hints, at, (tier) => advertised(listing, tier));
   if (!made.ok) {
     const { outcome, reason, rejection, quotedMsat } = made;
@@ -174,6 +180,7 @@ export async function challengeOffer(
   return weigh(s, {
     listing,
     req,
+    requests,
     source: 'challenge',
     priceMsat: made.offer.amountMsat,
     offer: made.offer,
@@ -187,7 +194,7 @@ export function tokenOffer(
   req: PreparedRequest,
   token: StoredToken,
 ): ListedOffer {
-  return weigh(s, { listing, req, source: 'token', priceMsat: 0, token });
+  return weigh(s, { listing, req, requests: 0, source: 'token', priceMsat: 0, token });
 }
 
 /** Fills in the task calls an offer serves now and what they are worth. */

@@ -116,6 +116,12 @@ export interface ListedOffer {
   valueMsat: Msat;
   /** The request the task sends to this seller. */
   req: PreparedRequest;
+  /**
+   * HTTP requests sent to this seller for this offer so far (manifest read, 402 challenge, negotiation
+   * bids): the purchase made on it adds its own call and records the sum as its `attempts`. 0 for a
+   * held token, which nothing was asked for.
+   */
+  requests: number;
   /** Set for `challenge`: the checked invoice and macaroon (a `manifest` offer has only a price). */
   offer?: Offer;
   /** Set for `token`: the token to send. */

@@ -18,6 +18,12 @@ function movedSeller(m: ReturnType<typeof makeMarket>) {
   return moved;
 }
 
+/**
+ * HTTP requests each purchase sent (its `attempts`): the quote (after the manifest read, a 404 here,
+ * when quoting from manifests), then the paid call.
+ */
+const REQUESTS = { challenge: { moved: 1, dear: 2 }, manifest: { moved: 2, dear: 3 } };
+
 describe("a buyer's purchase record of a quote answered with a redirect (embedded world)", () => {
   it.each(['challenge', 'manifest'] as const)(
     'quotes from %s: the redirected quote is seller_error with status 301 and the reason naming the target, as the paid call from the honest seller is success with status 200',
@@ -56,9 +62,16 @@ describe("a buyer's purchase record of a quote answered with a redirect (embedde
           reason:
             'seller answered 301 (redirect to http://moved.test/v2/data); redirects are not followed: use the final URL',
           paidMsat: 0,
-          attempts: 1,
+          attempts: REQUESTS[quoteFrom].moved,
         },
-        { seller: 'dear', outcome: 'success', status: 200, reason: undefined, paidMsat: 9_000, attempts: 1 },
+        {
+          seller: 'dear',
+          outcome: 'success',
+          status: 200,
+          reason: undefined,
+          paidMsat: 9_000,
+          attempts: REQUESTS[quoteFrom].dear,
+        },
       ]);
       // The redirect was not followed: the moved seller's paywall was never asked for a quote.
       expect(moved.events).toEqual([]);
