@@ -59,7 +59,7 @@ async function authorize(d: BuyerDeps, s: BuyerStateT): Promise<BuyerUpdate> {
     macaroon: q.offer!.macaroon,
     startedAt: at,
     endedAt: d.clock.now(),
-    attempts: q.requests,
+    requests: q.requests,
     arrival: q.arrival,
   };
   return {
@@ -86,7 +86,7 @@ function negotiationFailed(
     quotedMsat: f.quotedMsat ?? q.priceMsat,
     startedAt: at,
     endedAt: d.clock.now(),
-    attempts: q.requests,
+    requests: q.requests,
   };
   return {
     purchases: [buildPurchase(s, q.listing, record, q.req.url.href)],
@@ -109,7 +109,7 @@ async function pay(d: BuyerDeps, s: BuyerStateT): Promise<BuyerUpdate> {
       payMs: paid.payMs,
       startedAt: at,
       endedAt: d.clock.now(),
-      attempts: q.requests,
+      requests: q.requests,
       paymentHash: q.offer!.paymentHash,
       macaroon: q.offer!.macaroon,
       arrival: q.arrival,
@@ -181,7 +181,7 @@ function consumeNode(d: BuyerDeps) {
       macaroon: token.macaroon,
       payee: q.listing.nodePubkey,
       // This call, after the requests that got the offer (none for a held token).
-      attempts: q.requests + 1,
+      requests: q.requests + 1,
       consumeMs: clock.now() - at,
       startedAt: at,
       endedAt: clock.now(),

@@ -98,7 +98,7 @@ async function manifestOffer(
       body.problem === 'too_large'
         ? `manifest ${url.href} is over ${MANIFEST_BODY_LIMIT} bytes`
         : `manifest ${url.href} was not read within ${timeoutMs} ms`;
-    return failedQuote(d, s, listing, req, at, 'no_quote', { reason, status: 200, attempts: 1 });
+    return failedQuote(d, s, listing, req, at, 'no_quote', { reason, status: 200, requests: 1 });
   }
   const preferred = preferredTier(listing, d.prefer);
   const price = body.ok
@@ -129,7 +129,7 @@ function failedQuote(
   req: PreparedRequest,
   at: number,
   outcome: PurchaseFields['outcome'],
-  extra: Partial<PurchaseFields> & { attempts: number },
+  extra: Partial<PurchaseFields> & { requests: number },
 ): FailedQuote {
   const fields: PurchaseFields = { outcome, startedAt: at, endedAt: d.clock.now(), ...extra };
   return { failed: { excluded: [listing.id], purchases: [buildPurchase(s, listing, fields, req.url.href)] } };
@@ -151,7 +151,7 @@ export async function challengeOffer(
 ): Promise<ListedOffer | FailedQuote> {
   const requests = before.requests + 1;
   const fail = (outcome: PurchaseFields['outcome'], extra: Partial<PurchaseFields>): FailedQuote =>
-    failedQuote(d, s, listing, req, at, outcome, { ...extra, attempts: requests });
+    failedQuote(d, s, listing, req, at, outcome, { ...extra, requests });
   const probe = await d.engine.probe(req);
   // A 3xx is an answer: its status is kept, as the client's purchase record keeps it.
   if (!probe.ok) {

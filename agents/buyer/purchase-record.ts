@@ -51,7 +51,7 @@ export interface PurchaseFields {
   paidMsat?: number;
   feeMsat?: number;
   hops?: number;
-  attempts?: number;
+  requests?: number;
   tokenReused?: boolean;
   paymentHash?: string;
   preimage?: string;
@@ -80,7 +80,7 @@ export function buildPurchase(
     paidMsat: 0,
     feeMsat: 0,
     hops: 0,
-    attempts: 0,
+    requests: 0,
     tokenReused: false,
     ...rest,
     timings: { quoteMs, payMs, consumeMs, startedAt, endedAt },

@@ -118,7 +118,7 @@ export interface ListedOffer {
   req: PreparedRequest;
   /**
    * HTTP requests sent to this seller for this offer so far (manifest read, 402 challenge, negotiation
-   * bids): the purchase made on it adds its own call and records the sum as its `attempts`. 0 for a
+   * bids): the purchase made on it adds its own call and records the sum as its `requests`. 0 for a
    * held token, which nothing was asked for.
    */
   requests: number;

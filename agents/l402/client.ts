@@ -115,7 +115,7 @@ class Client implements L402Client {
    * policy decides on like any other.
    */
   async #reuse(req: PreparedRequest, token: StoredToken, run: Run): Promise<PurchaseResult> {
-    run.attempts++;
+    run.requests++;
     const at = this.#clock.now();
     const d = await this.engine.deliver(req, token, { claim: true, step: 'reuse' });
     run.timings.consumeMs = this.#clock.now() - at;
@@ -143,7 +143,7 @@ class Client implements L402Client {
     andConsume = true,
   ): Promise<PurchaseResult & { token?: StoredToken }> {
     const at = this.#clock.now();
-    run.attempts++;
+    run.requests++;
     const probe = await this.engine.probe(req, hints);
     if (!probe.ok) return run.fail(probe, this.#clock);
     if ('open' in probe) return openResult(run, probe.open, at, this.#clock, this.#limits);
@@ -154,7 +154,7 @@ class Client implements L402Client {
     const allowed = await this.engine.authorize(made.offer, hints);
     if (!allowed.ok) return run.fail(allowed, this.#clock);
     if (answer.payOnSuccess && andConsume) {
-      run.attempts++;
+      run.requests++;
       const { paid, delivery, consumeMs } = await this.engine.payOnSuccess(allowed.grant, lease);
       return holdResult(run, paid, delivery, consumeMs, this.#clock);
     }
@@ -169,7 +169,7 @@ class Client implements L402Client {
   /** Sends the paid request; `pay` has already counted this call on the token. */
   async #consume(req: PreparedRequest, paid: PaidOffer, run: Run): Promise<PurchaseResult> {
     const at = this.#clock.now();
-    run.attempts++;
+    run.requests++;
     const d = await this.engine.deliver(req, paid.token, { claim: false, step: 'consume' });
     run.timings.consumeMs = this.#clock.now() - at;
     if (d.kind === 'delivered')

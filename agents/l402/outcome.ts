@@ -100,7 +100,7 @@ export interface PurchaseResult {
   /** Channels on the payment route (0 when nothing was paid). */
   hops: number;
   /** HTTP requests sent for this purchase. */
-  attempts: number;
+  requests: number;
   /** True when a stored token was used and no payment was made. */
   tokenReused: boolean;
   paymentHash?: string;

@@ -35,7 +35,7 @@ export function headerSafe(s: string): string {
 
 /** The record of one purchase as it is being built. */
 export class Run {
-  attempts = 0;
+  requests = 0;
   timings: PurchaseResult['timings'];
   #offer?: Offer;
   #paid?: PaidOffer;
@@ -64,7 +64,7 @@ export class Run {
       paidMsat: p ? p.amountMsat : 0,
       feeMsat: p ? p.feeMsat : 0,
       hops: p ? p.hops : 0,
-      attempts: this.attempts,
+      requests: this.requests,
       tokenReused: shared !== undefined,
       paymentHash: shared?.paymentHash ?? this.#offer?.paymentHash,
       preimage: this.#paid?.token.preimage,

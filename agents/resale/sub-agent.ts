@@ -192,7 +192,7 @@ function badUrl(what: 'slice' | 'check', url: string, clock: Clock): PurchaseRes
     paidMsat: 0,
     feeMsat: 0,
     hops: 0,
-    attempts: 0,
+    requests: 0,
     tokenReused: false,
     timings: { startedAt: now, endedAt: now },
   };

@@ -84,7 +84,7 @@ export function purchaseRow(
     paidMsat: p.paidMsat,
     feeMsat: p.feeMsat,
     hops: p.hops,
-    attempts: p.attempts,
+    requests: p.requests,
     tokenReused: p.tokenReused,
     ...(p.quoteDelayMs !== undefined && { quoteDelayMs: p.quoteDelayMs }),
     ...(p.arrivalRank !== undefined && { arrivalRank: p.arrivalRank }),

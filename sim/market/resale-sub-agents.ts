@@ -171,13 +171,13 @@ function withCheck(sale: NewPurchaseRow, check: NewPurchaseRow): NewPurchaseRow 
     throw new Error('a slice check paid: it only presents the slice');
   const steps = { ...sale.steps, ...(check.steps.consume && { consume: check.steps.consume }) };
   const spans = Object.values(steps);
-  if (spans.length === 0) return { ...sale, attempts: sale.attempts + check.attempts };
+  if (spans.length === 0) return { ...sale, requests: sale.requests + check.requests };
   return {
     ...sale,
     // From the first step's start to the last one's end, as every row.
     startMs: Math.min(...spans.map((s) => s.atMs)),
     endMs: Math.max(...spans.map((s) => s.atMs + s.ms)),
-    attempts: sale.attempts + check.attempts,
+    requests: sale.requests + check.requests,
     steps,
   };
 }

@@ -153,7 +153,7 @@ function restockClient(
           paidMsat: e.amountMsat,
           feeMsat: e.feeMsat,
           hops: e.hops,
-          attempts: 1,
+          requests: 1,
           tokenReused: false,
           timings: { payMs: e.durationMs, startedAt: e.atMs, endedAt: e.atMs + e.durationMs },
         },

@@ -74,8 +74,8 @@ export interface PurchaseRow {
   /** What serving this call cost the seller (the seller's cost per delivered call; 0 otherwise). */
   sellerCostMsat: number;
   hops: number;
-  /** HTTP requests the attempt sent to the seller (quote, negotiation bids, call), not a count of attempts. */
-  attempts: number;
+  /** HTTP requests the attempt sent to the seller (quote, negotiation bids, call). */
+  requests: number;
   tokenReused: boolean;
   /** Time from the start of the quote round to the quote this attempt acted on (absent: no quote, e.g. a held token). */
   quoteDelayMs?: number;

@@ -25,7 +25,7 @@ describe('L402 client against the real paywall on the simnet', () => {
       quotedMsat: 20_000,
       paidMsat: 20_000,
       tokenReused: false,
-      attempts: 2,
+      requests: 2,
       hops: 2,
     });
     // One hop through the hub: base 100 msat + 1,000 ppm of 20,000.
@@ -74,7 +74,7 @@ describe('L402 client against the real paywall on the simnet', () => {
       outcome: 'token_refused',
       tokenReused: true,
       paidMsat: 0,
-      attempts: 1,
+      requests: 1,
       status: 402,
       paymentHash: first.paymentHash,
       reason: 'the seller refused a held token with calls left (HTTP 402 quota_exhausted)',
@@ -84,7 +84,7 @@ describe('L402 client against the real paywall on the simnet', () => {
     expect(watched.tokens.get(`http://${s.host}`, '/v1/data')).toBeUndefined();
 
     const next = await watched.purchase(s.url);
-    expect(next).toMatchObject({ outcome: 'success', tokenReused: false, paidMsat: 10_000, attempts: 2 });
+    expect(next).toMatchObject({ outcome: 'success', tokenReused: false, paidMsat: 10_000, requests: 2 });
     expect(events).toEqual(['reuse', 'challenge', 'check', 'authorize', 'pay', 'consume']);
     expect(s.events.filter((e) => e.type === 'rejected').map((e) => e.reason)).toEqual(['quota_exhausted']);
   });
@@ -96,9 +96,9 @@ describe('L402 client against the real paywall on the simnet', () => {
     const first = await client.purchase(s.url);
     await s.rootKeys.delete(tokenIdOfToken(first.macaroon!));
     const refused = await client.purchase(s.url);
-    expect(refused).toMatchObject({ outcome: 'token_refused', paidMsat: 0, attempts: 1, status: 401 });
+    expect(refused).toMatchObject({ outcome: 'token_refused', paidMsat: 0, requests: 1, status: 401 });
     const r = await client.purchase(s.url);
-    expect(r).toMatchObject({ outcome: 'success', tokenReused: false, paidMsat: 10_000, attempts: 2 });
+    expect(r).toMatchObject({ outcome: 'success', tokenReused: false, paidMsat: 10_000, requests: 2 });
     expect(r.paymentHash).not.toBe(first.paymentHash);
   });
 
@@ -172,7 +172,7 @@ describe('pay-on-success (hold invoices)', () => {
     const client = createL402Client({ node: m.buyer, fetch: m.fetch, clock: m.clock });
     const before = await m.balance(m.buyer);
     const r = await drive(m.clock, client.purchase(s.url, {}, { payOnSuccess: true }));
-    expect(r).toMatchObject({ outcome: 'success', paidMsat: 10_000, attempts: 2 });
+    expect(r).toMatchObject({ outcome: 'success', paidMsat: 10_000, requests: 2 });
     expect(r.preimage).toMatch(/^[0-9a-f]{64}$/);
     expect(before - (await m.balance(m.buyer))).toBe(10_000 + r.feeMsat);
     expect(s.events.map((e) => e.type)).toEqual(['challenge', 'authorized', 'settled']);

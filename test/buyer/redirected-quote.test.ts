@@ -19,7 +19,7 @@ function movedSeller(m: ReturnType<typeof makeMarket>) {
 }
 
 /**
- * HTTP requests each purchase sent (its `attempts`): the quote (after the manifest read, a 404 here,
+ * HTTP requests each purchase sent (its `requests`): the quote (after the manifest read, a 404 here,
  * when quoting from manifests), then the paid call.
  */
 const REQUESTS = { challenge: { moved: 1, dear: 2 }, manifest: { moved: 2, dear: 3 } };
@@ -52,7 +52,7 @@ describe("a buyer's purchase record of a quote answered with a redirect (embedde
         status: p.status,
         reason: p.reason,
         paidMsat: p.paidMsat,
-        attempts: p.attempts,
+        requests: p.requests,
       }));
       expect(rows).toEqual([
         {
@@ -62,7 +62,7 @@ describe("a buyer's purchase record of a quote answered with a redirect (embedde
           reason:
             'seller answered 301 (redirect to http://moved.test/v2/data); redirects are not followed: use the final URL',
           paidMsat: 0,
-          attempts: REQUESTS[quoteFrom].moved,
+          requests: REQUESTS[quoteFrom].moved,
         },
         {
           seller: 'dear',
@@ -70,7 +70,7 @@ describe("a buyer's purchase record of a quote answered with a redirect (embedde
           status: 200,
           reason: undefined,
           paidMsat: 9_000,
-          attempts: REQUESTS[quoteFrom].dear,
+          requests: REQUESTS[quoteFrom].dear,
         },
       ]);
       // The redirect was not followed: the moved seller's paywall was never asked for a quote.

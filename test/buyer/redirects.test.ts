@@ -65,7 +65,7 @@ const ending = (r: PurchaseResult) => ({
   reason: r.reason,
   paidMsat: r.paidMsat,
   feeMsat: r.feeMsat,
-  attempts: r.attempts,
+  requests: r.requests,
 });
 
 const refusal = (status: number, target: string) =>
@@ -130,7 +130,7 @@ describe('a buyer on real sockets does not follow a seller redirect', () => {
       reason: refusal(307, target),
       paidMsat: 5_000,
       feeMsat: 105,
-      attempts: 2,
+      requests: 2,
     });
     expect(r.response?.headers.get('location')).toBe(target);
     expect(before - (await m.balance(m.buyer))).toBe(5_105);
@@ -156,7 +156,7 @@ describe('a buyer on real sockets does not follow a seller redirect', () => {
       reason: refusal(307, target),
       paidMsat: 0,
       feeMsat: 0,
-      attempts: 2,
+      requests: 2,
     });
     expect(await m.balance(m.buyer)).toBe(before);
     expect(seller.events.map((e) => e.type)).toEqual(['challenge', 'authorized', 'refunded']);
@@ -192,7 +192,7 @@ describe('a redirecting seller ends a purchase the same way on sockets and in th
         reason: refusal(302, target),
         paidMsat: 0,
         feeMsat: 0,
-        attempts: 1,
+        requests: 1,
       },
       {
         outcome: 'not_delivered',
@@ -200,7 +200,7 @@ describe('a redirecting seller ends a purchase the same way on sockets and in th
         reason: refusal(307, target),
         paidMsat: 5_000,
         feeMsat: 105,
-        attempts: 2,
+        requests: 2,
       },
     ]);
     expect(hits).toEqual([]);

@@ -94,7 +94,7 @@ describe('a challenge whose token cannot authorize the request is refused before
         quotedMsat: PRICE_MSAT,
         paidMsat: 0,
         feeMsat: 0,
-        attempts: 1,
+        requests: 1,
       });
       expect(before - (await m.balance(m.buyer))).toBe(0);
       expect(seen).toEqual({ invoices: 1, authorized: 0 });

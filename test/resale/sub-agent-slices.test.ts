@@ -108,7 +108,7 @@ describe('buySlice with a URL that is not absolute', () => {
         reason: `the ${what} URL "${bad}" is not an absolute URL: nothing was bought; pass one such as http://host/path`,
         paidMsat: 0,
         feeMsat: 0,
-        attempts: 0,
+        requests: 0,
       });
       expect(before - (await m.balance(subNodes[0]!))).toBe(0);
       expect(reseller.stats().slicesDelivered).toBe(0);

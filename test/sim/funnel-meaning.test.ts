@@ -31,7 +31,7 @@ function row(p: Partial<PurchaseRow>): PurchaseRow {
     feeMsat: 0,
     sellerCostMsat: 0,
     hops: 0,
-    attempts: 1,
+    requests: 1,
     tokenReused: false,
     steps: {},
     ...p,

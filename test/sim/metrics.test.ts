@@ -119,6 +119,22 @@ describe('conservation', () => {
 });
 
 describe('purchases.csv', () => {
+  it('has the header line naming the HTTP requests of each attempt `requests`, no column named attempts', () => {
+    expect(csvHeader()).toBe(
+      'seq,startMs,endMs,totalMs,buyer,group,role,seller,capability,taskId,tierKind,tierCalls,tierSec,' +
+        'stage,outcome,failure,refusal,reason,quotedMsat,paidMsat,feeMsat,sellerCostMsat,hops,requests,' +
+        'tokenReused,quoteDelayMs,arrivalRank,discoverAtMs,discoverMs,quoteAtMs,quoteMs,decideAtMs,decideMs,' +
+        'authorizeAtMs,authorizeMs,payAtMs,payMs,consumeAtMs,consumeMs\n',
+    );
+  });
+
+  it('refuses a file whose header still names that column attempts, saying to run its scenario again', () => {
+    const old = csvHeader().replace(',requests,', ',attempts,');
+    expect(() => parsePurchasesCsv(old)).toThrow(
+      /^purchases\.csv: unexpected header, expected .*,hops,requests,tokenReused,.* \(a file written by another version of the simulator: run its scenario again\)$/,
+    );
+  });
+
   it('round-trips rows, including reasons with commas and quotes', () => {
     const row: PurchaseRow = {
       seq: 0,
@@ -142,7 +158,7 @@ describe('purchases.csv', () => {
       feeMsat: 0,
       sellerCostMsat: 0,
       hops: 0,
-      attempts: 1,
+      requests: 1,
       tokenReused: false,
       steps: { discover: { atMs: 10, ms: 1 }, quote: { atMs: 11, ms: 2 } },
     };

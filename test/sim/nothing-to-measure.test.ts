@@ -48,7 +48,7 @@ function refusedAtQuote(): PurchaseRow {
     feeMsat: 0,
     sellerCostMsat: 0,
     hops: 0,
-    attempts: 1,
+    requests: 1,
     tokenReused: false,
     steps: { quote: { atMs: 0, ms: 3 } },
   };

@@ -1,6 +1,6 @@
 /**
- * A purchase record's `attempts` is the HTTP requests the purchase sent to the
- * seller (purchases.csv's `attempts` column): its quote (the 402 challenge,
+ * A purchase record's `requests` is the HTTP requests the purchase sent to the
+ * seller (purchases.csv's `requests` column): its quote (the 402 challenge,
  * after the manifest read when quoting from manifests), its negotiation bids,
  * and its call. Counted here at the transport, per seller host, through real
  * paywalls in the embedded world, under both executors of the buyer graph.
@@ -73,11 +73,11 @@ async function run(
   return { m, r, sent };
 }
 
-/** Each purchase as [seller, outcome, attempts]. */
-const rows = (r: TaskResult) => r.purchases.map((p) => [p.seller, p.outcome, p.attempts]);
+/** Each purchase as [seller, outcome, requests]. */
+const rows = (r: TaskResult) => r.purchases.map((p) => [p.seller, p.outcome, p.requests]);
 
 describe.each(['langgraph', 'direct'] as const)(
-  "a buyer's purchase records the HTTP requests it sent to the seller as attempts (%s executor)",
+  "a buyer's purchase record's requests count the HTTP requests it sent to the seller (%s executor)",
   (executor) => {
     it('a quote refused at the invoice check records its 1 request; the next seller bought records 2 (402 quote, paid call)', async () => {
       const { r, sent } = await run(executor, [
@@ -242,7 +242,7 @@ describe('the buyer graph and the plain L402 client count a bought call alike', 
     );
 
     expect(rows(r)).toEqual([['honest', 'success', 2]]);
-    expect([bought.outcome, bought.attempts]).toEqual(['success', 2]);
+    expect([bought.outcome, bought.requests]).toEqual(['success', 2]);
     expect([sent, client.sent]).toEqual([{ 'honest.test': 2 }, { 'honest.test': 2 }]);
   });
 });
