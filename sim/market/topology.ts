@@ -11,6 +11,8 @@ import {
 import type { NetworkSpec } from '../scenario/schema.js';
 import type { ChannelClassSpec } from '../scenario/network-schema.js';
 import { instanceNames } from '../scenario/checks.js';
+import { WeightTree } from './weight-tree.js';
+import { MIN_CHANNEL_MSAT } from '../scenario/capacities.js';
 
 /**
  * The embedded network's shape: routing nodes (a hub and spokes, a ring, a
@@ -27,14 +29,15 @@ export interface Topology {
 }
 
 /**
- * Draws one class's channels: capacity (or the fixed one), the funder's
+ * Draws one class's channels: capacity (or the fixed one; a draw is at
+ * least `MIN_CHANNEL_MSAT`, the least a channel opens with), the funder's
  * share (default: half, or all for seller channels), and each direction's
  * fees. Every draw comes from the class's own stream, so a class without
  * distributions draws nothing and runs as before.
  */
 function channelClass(spec: NetworkSpec, cls: ChannelClassSpec | undefined, rng: Rng) {
   return {
-    capacity: (fixed: number) => (cls?.capacity ? sampleInt(cls.capacity, rng, 1) : fixed),
+    capacity: (fixed: number) => (cls?.capacity ? sampleInt(cls.capacity, rng, MIN_CHANNEL_MSAT) : fixed),
     push: (cap: number, funderShare: number) => {
       if (!cls?.split) return funderShare === 1 ? 0 : Math.floor(cap / 2);
       return cap - Math.round(cap * sampleFraction(cls.split, rng));
@@ -109,32 +112,39 @@ function generatedRouters(
     if (routers.length > 1)
       for (let i = 0; i < routers.length; i++) link(routers[i]!, routers[(i + 1) % routers.length]!);
   } else {
-    // Preferential attachment (Barabási–Albert): each new router links to `edgesPerNode` earlier ones, chosen by degree.
-    const degree = routers.map(() => 0);
-    for (let i = 1; i < routers.length; i++) {
-      const targets = new Set<number>();
-      const want = Math.min(t.edgesPerNode, i);
-      while (targets.size < want) {
-        const total = degree.slice(0, i).reduce((a, d) => a + d + 1, 0);
-        let x = rng.next() * total;
-        let pick = 0;
-        for (let j = 0; j < i; j++) {
-          x -= degree[j]! + 1;
-          if (x < 0) {
-            pick = j;
-            break;
-          }
-        }
-        targets.add(pick);
-      }
-      for (const j of [...targets].sort((a, b) => a - b)) {
-        link(routers[i]!, routers[j]!);
-        degree[i]!++;
-        degree[j]!++;
-      }
-    }
+    preferentialAttachment(routers, t.edgesPerNode, rng, link);
   }
   return routers;
+}
+
+/**
+ * Preferential attachment (Barabási–Albert): each new router links to
+ * `edgesPerNode` earlier ones, each drawn with probability proportional to
+ * its channel count plus one (a draw past every weight picks the first).
+ * The weights live in a WeightTree, so a draw costs O(log routers), not a
+ * scan of every earlier router.
+ */
+function preferentialAttachment(
+  routers: SimNode[],
+  edgesPerNode: number,
+  rng: Rng,
+  link: (a: SimNode, b: SimNode) => void,
+): void {
+  const weights = new WeightTree(routers.map(() => 1));
+  for (let i = 1; i < routers.length; i++) {
+    const targets = new Set<number>();
+    const want = Math.min(edgesPerNode, i);
+    const total = weights.prefix(i);
+    while (targets.size < want) {
+      const pick = weights.find(rng.next() * total);
+      targets.add(pick < i ? pick : 0);
+    }
+    for (const j of [...targets].sort((a, b) => a - b)) {
+      link(routers[i]!, routers[j]!);
+      weights.add(i, 1);
+      weights.add(j, 1);
+    }
+  }
 }
 
 /**
@@ -149,12 +159,9 @@ function routerPicker(net: SimNetwork, routers: SimNode[], attach: 'round_robin'
     const weights = routers.map(
       (r) => 1 + net.graph.outEdges[r.index]!.filter((e) => index.has(net.graph.to(e))).length,
     );
-    const total = weights.reduce((a, w) => a + w, 0);
-    return () => {
-      let x = rng.next() * total;
-      for (let i = 0; i < routers.length; i++) if ((x -= weights[i]!) < 0) return routers[i]!;
-      return routers[routers.length - 1]!;
-    };
+    const tree = new WeightTree(weights);
+    const total = tree.prefix(routers.length);
+    return () => routers[Math.min(tree.find(rng.next() * total), routers.length - 1)]!;
   }
   let payers = 0;
   let payees = 0;

@@ -6,18 +6,14 @@ import { buyerNegotiatorSchema } from './negotiation-schema.js';
 import { groupCount } from './limits.js';
 
 /** Arrival process for a buyer's tasks. */
-export const arrivalsSchema = z.discriminatedUnion(
-  'process',
-  [
-    z.strictObject({ process: z.literal('poisson'), ratePerMin: positiveNumber() }),
-    z.strictObject({
-      process: z.literal('fixed'),
-      everySec: positiveNumber(),
-      offsetSec: z.number().min(0).default(0),
-    }),
-  ],
-  { error: 'expected process: poisson | fixed' },
-);
+export const arrivalsSchema = z.discriminatedUnion('process', [
+  z.strictObject({ process: z.literal('poisson'), ratePerMin: positiveNumber() }),
+  z.strictObject({
+    process: z.literal('fixed'),
+    everySec: positiveNumber(),
+    offsetSec: z.number().min(0).default(0),
+  }),
+]);
 
 /** One kind of task a buyer may draw. */
 export const taskTypeSchema = z.strictObject({
@@ -26,7 +22,7 @@ export const taskTypeSchema = z.strictObject({
   calls: posInt().default(1),
   value: valueSchema,
   /** How an unfinished task is credited: per_call (absent: its value's share for the calls done) | all_or_nothing. */
-  credit: z.enum(TASK_CREDITS, { error: 'expected per_call | all_or_nothing' }).optional(),
+  credit: z.enum(TASK_CREDITS).optional(),
   category: z.string().optional(),
 });
 
@@ -66,32 +62,26 @@ export const buyerSchema = z.strictObject({
    * this kind is asked for the first such tier (`L402-Tier`), others for their default (first) tier.
    * Absent: every seller's default tier.
    */
-  prefer: z.enum(['single', 'bundle', 'pass'], { error: 'expected single | bundle | pass' }).optional(),
+  prefer: z.enum(['single', 'bundle', 'pass']).optional(),
   /** How the registry orders the sellers found (absent: by price, ties by listing id). */
   search: z
     .strictObject({
-      sort: z.enum(['price', 'latency', 'rating', 'random'], {
-        error: 'expected price | latency | rating | random',
-      }),
-      ties: z.enum(['id', 'random'], { error: 'expected id | random' }).optional(),
+      sort: z.enum(['price', 'latency', 'rating', 'random']),
+      ties: z.enum(['id', 'random']).optional(),
     })
     .optional(),
   /** How quotes are collected (absent: all, every quote awaited before deciding). */
   quoting: z
-    .discriminatedUnion(
-      'mode',
-      [
-        z.strictObject({ mode: z.literal('all') }),
-        z.strictObject({
-          mode: z.literal('stream'),
-          /** Most time the buyer waits for quotes, in seconds. */
-          timeoutSec: positiveNumber(),
-          /** Offers after which the buyer stops waiting for more. */
-          maxQuotes: posInt().optional(),
-        }),
-      ],
-      { error: 'expected mode: all | stream' },
-    )
+    .discriminatedUnion('mode', [
+      z.strictObject({ mode: z.literal('all') }),
+      z.strictObject({
+        mode: z.literal('stream'),
+        /** Most time the buyer waits for quotes, in seconds. */
+        timeoutSec: positiveNumber(),
+        /** Offers after which the buyer stops waiting for more. */
+        maxQuotes: posInt().optional(),
+      }),
+    ])
     .optional(),
 });
 

@@ -4,6 +4,7 @@ import { checkNames, isMember, routingNodeNames } from './node-names.js';
 import { checkMarketSize } from './limits.js';
 import { checkMarketChannels } from './channels.js';
 import { checkDefaultBalances, checkMarketMoney } from './money.js';
+import { checkNetworkCapacities, checkPayerCapacities } from './capacities.js';
 
 export { instanceNames, routerNames } from './node-names.js';
 
@@ -26,11 +27,11 @@ export type Groups = Pick<Scenario, 'sellers' | 'buyers' | 'resellers'>;
 
 /**
  * Checks that need the whole scenario (cross references, ranges between two
- * fields, the market's size, channels and money). Each problem is reported
- * with the path a user would edit.
+ * fields, the market's size, channels, their capacities and money). Each
+ * problem is reported with the path a user would edit.
  */
 export function checkScenario(s: Scenario, whole: Whole = WHOLE): ScenarioIssue[] {
-  const fields = [...checkGroups(s, whole.sellers), ...checkMarketMoney(s)];
+  const fields = [...checkGroups(s, whole.sellers), ...checkNetworkCapacities(s), ...checkMarketMoney(s)];
   // Over the size limit the nodes are not named (a market of 10^9 names runs out of memory), nor its channels checked.
   const size = checkMarketSize(s);
   if (size.length) return [...size, ...fields];
@@ -38,8 +39,8 @@ export function checkScenario(s: Scenario, whole: Whole = WHOLE): ScenarioIssue[
 }
 
 /**
- * Checks within the groups: ranges, balances, and (when `sellersWhole`)
- * the capabilities they name.
+ * Checks within the groups: ranges, balances (within the safe range, and
+ * enough for a channel), and (when `sellersWhole`) the capabilities they name.
  */
 export function checkGroups(s: Groups, sellersWhole = true): ScenarioIssue[] {
   const offered = sellersWhole ? new Set<string>(s.sellers.map(capabilityOf)) : undefined;
@@ -48,6 +49,7 @@ export function checkGroups(s: Groups, sellersWhole = true): ScenarioIssue[] {
     ...checkBuyers(s, offered),
     ...checkResellers(s, offered),
     ...checkDefaultBalances(s),
+    ...checkPayerCapacities(s),
   ];
 }
 

@@ -51,12 +51,8 @@ export const latencySchema = z.union(
 );
 
 /** A value distribution in msat (what finishing one task is worth to a buyer). */
-export const valueSchema = z.discriminatedUnion(
-  'dist',
-  [
-    z.strictObject({ dist: z.literal('fixed'), msat: msat() }),
-    z.strictObject({ dist: z.literal('uniform'), minMsat: msat(), maxMsat: msat() }),
-    z.strictObject({ dist: z.literal('normal'), meanMsat: msat(), sdMsat: msat() }),
-  ],
-  { error: 'expected dist: fixed | uniform | normal' },
-);
+export const valueSchema = z.discriminatedUnion('dist', [
+  z.strictObject({ dist: z.literal('fixed'), msat: msat() }),
+  z.strictObject({ dist: z.literal('uniform'), minMsat: msat(), maxMsat: msat() }),
+  z.strictObject({ dist: z.literal('normal'), meanMsat: msat(), sdMsat: msat() }),
+]);

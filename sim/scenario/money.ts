@@ -3,7 +3,8 @@ import { defaultBalanceMsat } from './buyer-schema.js';
 import type { Scenario } from './schema.js';
 import type { ScenarioIssue } from './errors.js';
 import { marketChannels, routerLinks } from './channels.js';
-import { largestDraw } from './network-schema.js';
+import { largestDraw } from './draw-bounds.js';
+import { MIN_CHANNEL_MSAT } from './capacities.js';
 import { readNetworkFile } from './node-names.js';
 import { plural } from '../report/format.js';
 
@@ -73,13 +74,13 @@ interface Holding {
 
 /**
  * The most one channel of a class holds: its fixed capacity, or the most its
- * distribution draws (at least 1 msat, as drawn). The schema requires a
+ * distribution draws (at least `MIN_CHANNEL_MSAT`, as drawn). The schema requires a
  * `lognormal` or `pareto` capacity to have a `max`; one without (a scenario
  * that skipped validation) counts past the range.
  */
 function capacity(d: Distribution | undefined, fixed: number): number {
   if (!d) return fixed;
-  return Math.max(1, largestDraw(d) ?? SAFE + 1);
+  return Math.max(MIN_CHANNEL_MSAT, largestDraw(d) ?? SAFE + 1);
 }
 
 /** Every field that puts money in the market, with how much. */

@@ -14,7 +14,7 @@ const fraction = (what: string) =>
 
 /** A seller group's negotiation: its floor is its cost per call plus `marginPct`. */
 export const sellerNegotiationSchema = z.strictObject({
-  negotiator: z.enum(['rule', 'llm'], { error: 'expected negotiator: rule | llm' }).default('rule'),
+  negotiator: z.enum(['rule', 'llm']).default('rule'),
   /** Floor = ceil(costMsat × (100 + marginPct) / 100), at least 1 msat. */
   marginPct: z.number({ error: 'expected a margin in percent' }).min(0).max(10_000).default(20),
   maxRounds: z.number().int().min(1).max(16, { error: 'expected maxRounds from 1 to 16' }).default(4),
@@ -23,7 +23,7 @@ export const sellerNegotiationSchema = z.strictObject({
 
 /** A buyer group's negotiator. */
 export const buyerNegotiatorSchema = z.strictObject({
-  name: z.enum(['none', 'rule', 'llm'], { error: 'expected name: none | rule | llm' }),
+  name: z.enum(['none', 'rule', 'llm']),
   params: z
     .strictObject({
       /** First bid as a fraction of the posted price (rule). */

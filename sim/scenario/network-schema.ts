@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { checkDistribution, type Distribution } from '../../infra/lightning/simnet/index.js';
 import { latencySchema, msat, nonNegInt, posInt } from './fields.js';
 import { channelCount, groupCount } from './limits.js';
+import { drawsBelow, largestBound } from './draw-bounds.js';
+import { belowMinHtlc, MIN_CHANNEL_MSAT } from './capacities.js';
 
 /**
  * The embedded network's realism settings: how channels of each class are
@@ -24,72 +26,42 @@ const intMsat = (what = 'a non-negative integer number of msat') =>
     .max(Number.MAX_SAFE_INTEGER, { error: 'expected a safe integer number of msat' });
 
 /** A distribution's options: fixed | uniform | lognormal | pareto | empirical. */
-const distributions = z.discriminatedUnion(
-  'dist',
-  [
-    z.strictObject({ dist: z.literal('fixed'), value: num('a number ≥ 0') }),
-    z.strictObject({ dist: z.literal('uniform'), min: num('a number ≥ 0'), max: num('a number ≥ 0') }),
-    z.strictObject({
-      dist: z.literal('lognormal'),
-      median: num('a positive median'),
-      sigma: num('a shape sigma ≥ 0'),
-      min: num('a number ≥ 0').optional(),
-      max: num('a number ≥ 0').optional(),
-    }),
-    z.strictObject({
-      dist: z.literal('pareto'),
-      scale: num('a positive scale (the smallest value)'),
-      alpha: num('a positive tail index alpha'),
-      max: num('a number ≥ 0').optional(),
-    }),
-    z.strictObject({
-      dist: z.literal('empirical'),
-      values: z.array(num('a number ≥ 0')).min(1, { error: 'expected at least one value' }),
-      weights: z.array(num('a weight ≥ 0')).optional(),
-    }),
-  ],
-  { error: 'expected dist: fixed | uniform | lognormal | pareto | empirical' },
-);
-
-/**
- * The most a distribution draws, rounded as whole amounts are drawn
- * (`sampleInt`): its `fixed` value, its `uniform` or `empirical` maximum, its
- * `max`; undefined for a `lognormal` or `pareto` without `max`, whose draws
- * have no bound.
- */
-export function largestDraw(d: Distribution): number | undefined {
-  switch (d.dist) {
-    case 'fixed':
-      return Math.round(d.value);
-    case 'uniform':
-      return Math.round(d.max);
-    case 'lognormal':
-    case 'pareto':
-      return d.max === undefined ? undefined : Math.round(d.max);
-    case 'empirical':
-      return Math.round(d.values.reduce((a, v) => Math.max(a, v), 0));
-  }
-}
-
-/** Where a distribution's largest draw is set: `value`, the largest of `values`, or `max`. */
-function largestAt(d: Distribution): (string | number)[] {
-  if (d.dist === 'fixed') return ['value'];
-  if (d.dist === 'empirical')
-    return ['values', d.values.indexOf(d.values.reduce((a, v) => Math.max(a, v), 0))];
-  return ['max'];
-}
+const distributions = z.discriminatedUnion('dist', [
+  z.strictObject({ dist: z.literal('fixed'), value: num('a number ≥ 0') }),
+  z.strictObject({ dist: z.literal('uniform'), min: num('a number ≥ 0'), max: num('a number ≥ 0') }),
+  z.strictObject({
+    dist: z.literal('lognormal'),
+    median: num('a positive median'),
+    sigma: num('a shape sigma ≥ 0'),
+    min: num('a number ≥ 0').optional(),
+    max: num('a number ≥ 0').optional(),
+  }),
+  z.strictObject({
+    dist: z.literal('pareto'),
+    scale: num('a positive scale (the smallest value)'),
+    alpha: num('a positive tail index alpha'),
+    max: num('a number ≥ 0').optional(),
+  }),
+  z.strictObject({
+    dist: z.literal('empirical'),
+    values: z.array(num('a number ≥ 0')).min(1, { error: 'expected at least one value' }),
+    weights: z.array(num('a weight ≥ 0')).optional(),
+  }),
+]);
 
 const SAFE = Number.MAX_SAFE_INTEGER.toLocaleString('en-US');
 
 /**
  * A whole amount drawn per channel (a capacity, a fee): its field, its unit,
- * why it stays within 2^53 − 1 (`past`), and why an unbounded one is refused.
+ * why it stays within 2^53 − 1 (`past`), why an unbounded one is refused,
+ * and the least one draw may be (a capacity: `MIN_CHANNEL_MSAT`).
  */
 interface Amount {
   what: string;
   unit: string;
   past: string;
   unbounded: string;
+  least?: number;
 }
 
 /** A distribution that can be sampled; for an `amount`, one whose draws stay within a safe integer. */
@@ -102,19 +74,21 @@ function distribution(amount?: Amount) {
       return;
     }
     if (!amount) return;
-    const top = largestDraw(d as Distribution);
+    const top = largestBound(d as Distribution);
     if (top === undefined)
       ctx.addIssue({
         code: 'custom',
         path: ['max'],
         message: `required: a ${d.dist} ${amount.what} without max can draw any amount, and ${amount.unbounded}; add max, the largest ${amount.what} (${amount.unit}) one channel may have`,
       });
-    else if (top > Number.MAX_SAFE_INTEGER)
+    else if (Math.round(top.given) > Number.MAX_SAFE_INTEGER)
       ctx.addIssue({
         code: 'custom',
-        path: largestAt(d as Distribution),
+        path: top.at,
         message: `expected at most ${SAFE} ${amount.unit} (2^53 − 1${amount.past})`,
       });
+    const low = amount.least === undefined ? undefined : drawsBelow(d as Distribution, amount.least);
+    if (low) ctx.addIssue({ code: 'custom', path: low.at, message: belowMinHtlc(low.given) });
   });
 }
 
@@ -130,19 +104,25 @@ const feeSchema = (what: string, unit: string) =>
     unbounded: `a draw past ${SAFE} (2^53 − 1) stops market setup`,
   });
 
-/** A channel's capacity in msat: bounded, since the money check counts each channel at its largest capacity. */
+/**
+ * A channel's capacity in msat: bounded, since the money check counts each
+ * channel at its largest capacity, and drawing no less than one minimum
+ * HTLC (`MIN_CHANNEL_MSAT`; a `lognormal` one without `min` draws its
+ * smaller amounts as that).
+ */
 const capacitySchema = distribution({
   what: 'capacity',
   unit: 'msat',
   past: ", the most a market's sums count exactly",
   unbounded: `the market's money (at most ${SAFE} msat in all) is counted at each channel's largest capacity`,
+  least: MIN_CHANNEL_MSAT,
 });
 
 /**
  * One channel class: capacity (msat), split (the funder's share, 0..1), and
  * each direction's fees (msat, ppm). A capacity or fee is drawn as a whole
- * amount: a `lognormal` or `pareto` one needs `max`, and none may draw past
- * 2^53 − 1.
+ * amount: a `lognormal` or `pareto` one needs `max`, none may draw past
+ * 2^53 − 1, and no capacity below 1,000 msat.
  */
 export const channelClassSchema = z.strictObject({
   capacity: capacitySchema.optional(),
@@ -188,19 +168,15 @@ export function feeCeiling(p: PaymentsSpec | undefined): ((amountMsat: number) =
 }
 
 /** How the embedded network's routers are connected. */
-export const topologySchema = z.discriminatedUnion(
-  'kind',
-  [
-    z.strictObject({ kind: z.literal('hub_and_spoke'), hubs: groupCount().default(1) }),
-    z.strictObject({ kind: z.literal('ring'), routers: groupCount().default(4) }),
-    z.strictObject({
-      kind: z.literal('scale_free'),
-      routers: groupCount().default(8),
-      edgesPerNode: posInt().default(2),
-    }),
-  ],
-  { error: 'expected kind: hub_and_spoke | ring | scale_free' },
-);
+export const topologySchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('hub_and_spoke'), hubs: groupCount().default(1) }),
+  z.strictObject({ kind: z.literal('ring'), routers: groupCount().default(4) }),
+  z.strictObject({
+    kind: z.literal('scale_free'),
+    routers: groupCount().default(8),
+    edgesPerNode: posInt().default(2),
+  }),
+]);
 
 /** The embedded Lightning network, or a file describing a real one. */
 export const networkSchema = z.strictObject({
@@ -218,12 +194,12 @@ export const networkSchema = z.strictObject({
   /** Capacity, balance split and fee distributions per channel class. */
   channels: channelClassesSchema.optional(),
   /** How agents pick their router: in turn (default), or with probability proportional to its channel count. */
-  attach: z.enum(['round_robin', 'degree'], { error: 'expected round_robin | degree' }).optional(),
+  attach: z.enum(['round_robin', 'degree']).optional(),
   /** Multi-part payments, failures unrelated to liquidity, attempts, the buyers' fee ceiling. */
   payments: paymentsSchema.optional(),
   /**
    * 'unsigned' (embedded only): BOLT11 invoices carry no signature and buyers accept that, for large
    * runs where nobody outside the process could check one; summary.json records it. Default: signed.
    */
-  invoices: z.enum(['signed', 'unsigned'], { error: 'expected signed | unsigned' }).optional(),
+  invoices: z.enum(['signed', 'unsigned']).optional(),
 });

@@ -26,31 +26,27 @@ export {
 export { networkSchema, topologySchema } from './network-schema.js';
 
 /** A fault injected at a point of (virtual) time. */
-export const faultSchema = z.discriminatedUnion(
-  'kind',
-  [
-    z.strictObject({
-      kind: z.literal('node_offline'),
-      atSec: z.number().min(0),
-      node: z.string(),
-      forSec: positiveNumber().optional(),
-    }),
-    z.strictObject({
-      kind: z.literal('drain_channel'),
-      atSec: z.number().min(0),
-      node: z.string(),
-      /** Fraction of the node's outbound liquidity moved to the far side. */
-      fraction: fraction().default(1),
-    }),
-    z.strictObject({
-      kind: z.literal('failure_rate'),
-      atSec: z.number().min(0),
-      seller: z.string(),
-      rate: fraction(),
-    }),
-  ],
-  { error: 'expected kind: node_offline | drain_channel | failure_rate' },
-);
+export const faultSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('node_offline'),
+    atSec: z.number().min(0),
+    node: z.string(),
+    forSec: positiveNumber().optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('drain_channel'),
+    atSec: z.number().min(0),
+    node: z.string(),
+    /** Fraction of the node's outbound liquidity moved to the far side. */
+    fraction: fraction().default(1),
+  }),
+  z.strictObject({
+    kind: z.literal('failure_rate'),
+    atSec: z.number().min(0),
+    seller: z.string(),
+    rate: fraction(),
+  }),
+]);
 
 export const scenarioSchema = z.strictObject({
   name: name(),

@@ -27,7 +27,7 @@ export const ARCHETYPE_CAPABILITY = {
 export const sellerSchema = z.strictObject({
   name: name().max(40, { error: 'expected at most 40 characters' }),
   count: groupCount().default(1),
-  archetype: z.enum(ARCHETYPES, { error: 'expected one of data-feed | compute | llm-summary' }),
+  archetype: z.enum(ARCHETYPES),
   category: sellerConfigSchema.shape.category,
   description: sellerConfigSchema.shape.description,
   quality: fraction().default(0.9),

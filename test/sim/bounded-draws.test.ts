@@ -46,7 +46,7 @@ const SETUP = `a draw past ${SAFE} (2^53 − 1) stops market setup`;
 
 describe('capacity and fee distributions are bounded', () => {
   it('refuses a lognormal seller capacity without max, at max, saying to add it; takes it with max', () => {
-    const capacity = { dist: 'lognormal', median: 1e9, sigma: 1, min: 1 };
+    const capacity = { dist: 'lognormal', median: 1e9, sigma: 1, min: 1000 };
     expect(issues({ seller: { capacity } })).toEqual([
       `network.channels.seller.capacity.max: required: a lognormal capacity without max can draw any amount, and ${MONEY}; add max, the largest capacity (msat) one channel may have`,
     ]);

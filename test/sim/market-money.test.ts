@@ -86,7 +86,7 @@ describe('money within the safe integer range', () => {
 
   it('counts a drawn capacity at the most its distribution draws', () => {
     const channels = {
-      seller: { count: 2, capacity: { dist: 'uniform', min: 1, max: 3_000_000_000_000_000 } },
+      seller: { count: 2, capacity: { dist: 'uniform', min: 1000, max: 3_000_000_000_000_000 } },
     };
     expect(issues({ 'network.channels': channels, 'sellers[0].count': 2 })).toEqual([
       `: this market's channels hold 12,000,000,000,110,000 msat, more than ${RANGE}; lower the largest amounts: network.channels.seller.capacity (4 seller channels × 3,000,000,000,000,000 msat = 12,000,000,000,000,000 msat)`,

@@ -73,7 +73,7 @@ describe('scenario validation', () => {
     {
       name: 'an unknown archetype lists the known ones',
       overrides: { 'sellers[0].archetype': 'oracle' },
-      expected: 'sellers[0].archetype: expected one of data-feed | compute | llm-summary',
+      expected: 'sellers[0].archetype: expected data-feed | compute | llm-summary, got "oracle"',
     },
     {
       name: 'a task for a capability nobody sells is refused',
@@ -119,12 +119,12 @@ describe('scenario validation', () => {
     {
       name: 'an unknown quoting mode names the two modes',
       overrides: { 'buyers[0].quoting': { mode: 'fastest' } },
-      expected: 'buyers[0].quoting.mode: expected mode: all | stream',
+      expected: 'buyers[0].quoting.mode: unknown mode "fastest"; expected all | stream',
     },
     {
       name: 'an unknown search order names the four orders',
       overrides: { 'buyers[0].search': { sort: 'speed' } },
-      expected: 'buyers[0].search.sort: expected price | latency | rating | random',
+      expected: 'buyers[0].search.sort: expected price | latency | rating | random, got "speed"',
     },
     {
       name: 'a first-acceptable reservation must be a price ceiling or a surplus floor',

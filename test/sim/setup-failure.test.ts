@@ -1,9 +1,12 @@
 /**
  * A run whose market setup fails writes nothing: it left empty purchases.csv, tasks.csv and
  * events.jsonl (0 bytes) and no summary.json, having removed the previous run's outputs from
- * --out first. The failure here is real: seller channels of 0 msat (`network.sellerChannelMsat: 0`),
- * which the network refuses when market setup opens the first seller's channel; the file itself
- * validates.
+ * --out first. The failure here is real and one `sim validate` cannot know about: a reseller finds
+ * no bundle to buy. It buys from the first listing with a bundle tier that a search returns, and a
+ * search of one listing (`registry.searchLimit: 1`) returns the cheaper of two sellers at the same
+ * price, one of which sells no bundle: the one whose listing id (a hash of its node's key and its
+ * URL) sorts first. Node keys are made when the network is built: with seed 1 the search returns
+ * the seller without a bundle, with seed 2 the one with it, and the file validates.
  */
 import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -18,16 +21,39 @@ import { isLabError, LabError } from '../../infra/errors.js';
 
 const io: CommandIo = { out: () => {}, err: () => {}, interactive: false, now: () => new Date(0) };
 const tmp = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
-const CHANNEL = 'activity "market setup" failed: capacityMsat must be positive';
+const NO_BUNDLE =
+  'activity "market setup" failed: reseller broker: no listing of anomalies:read sells a bundle';
 
-/** quickstart with seller channels of 0 msat. */
+/** A seller at cheap-feed's price (2,000 msat) that sells single calls only. */
+const TWIN = `  - name: twin-feed
+    archetype: data-feed
+    price: { kind: fixed, msat: 2000 }
+`;
+
+/** A reseller of anomalies:read bundles with one sub-agent. */
+const BROKER = `resellers:
+  - name: broker
+    capability: anomalies:read
+    balanceMsat: 1000000
+    subAgents:
+      count: 1
+      budgetMsat: 100000
+      arrivals: { process: poisson, ratePerMin: 1 }
+      value: { dist: fixed, msat: 5000 }
+`;
+
+/** quickstart (seed 1) with a search of one listing, twin-feed beside cheap-feed, and a reseller. */
+function failingText(): string {
+  const quickstart = readFileSync(resolveScenarioPath('quickstart'), 'utf8');
+  const text = quickstart
+    .replace('registry: { searchLimit: 5 }', 'registry: { searchLimit: 1 }')
+    .replace('  - name: mid-feed\n', `${TWIN}  - name: mid-feed\n`);
+  return `${text}${BROKER}`;
+}
+
 function failingFile(): string {
-  const text = readFileSync(resolveScenarioPath('quickstart'), 'utf8').replace(
-    'topology: { kind: hub_and_spoke, hubs: 1 }',
-    'topology: { kind: hub_and_spoke, hubs: 1 }\n  sellerChannelMsat: 0',
-  );
   const file = join(tmp('setup-failure-file-'), 'failing.yaml');
-  writeFileSync(file, text);
+  writeFileSync(file, failingText());
   return file;
 }
 
@@ -44,12 +70,34 @@ function contents(dir: string): Record<string, string> {
 }
 
 describe('a run that fails at market setup', () => {
+  it('the failing file validates: a search of one listing, two sellers tied on price, a reseller', () => {
+    const scenario = loadScenario(failingFile(), { checks: scenarioChecks });
+    expect(scenario.registry.searchLimit).toBe(1);
+    expect(scenario.sellers.map((g) => [g.name, g.price])).toEqual([
+      ['cheap-feed', { kind: 'fixed', msat: 2000 }],
+      ['twin-feed', { kind: 'fixed', msat: 2000 }],
+      ['mid-feed', { kind: 'fixed', msat: 3000 }],
+      ['premium-feed', { kind: 'fixed', msat: 6000 }],
+    ]);
+    expect(scenario.resellers.map((g) => g.name)).toEqual(['broker']);
+  });
+
+  it('with seed 2 the same file sets up: the search returns the seller with a bundle', async () => {
+    const scenario = {
+      ...loadScenario(failingFile(), { checks: scenarioChecks }),
+      durationSec: 1,
+      drainSec: 0,
+    };
+    const run = await runScenario(scenario, { seed: 2 });
+    expect(run.meta.seed).toBe(2);
+  });
+
   it('sim run creates no --out and says nothing was written', async () => {
     const out = join(tmp('setup-failure-'), 'out');
     const err = await runCommand([failingFile(), '--out', out], io).catch((e: unknown) => e);
     expect(isLabError(err, 'activity_failed')).toBe(true);
     expect(existsSync(out)).toBe(false);
-    expect((err as Error).message).toBe(`${CHANNEL}; nothing was written (${out} is as it was)`);
+    expect((err as Error).message).toBe(`${NO_BUNDLE}; nothing was written (${out} is as it was)`);
   });
 
   it('leaves a previous run’s outputs in --out as they were', async () => {
@@ -66,7 +114,7 @@ describe('a run that fails at market setup', () => {
     ]);
     const err = await runCommand([failingFile(), '--out', out], io).catch((e: unknown) => e);
     expect(contents(out)).toEqual(before);
-    expect((err as Error).message).toBe(`${CHANNEL}; nothing was written (${out} is as it was)`);
+    expect((err as Error).message).toBe(`${NO_BUNDLE}; nothing was written (${out} is as it was)`);
   });
 
   it('runScenario with outDir, given a scenario that skips validation, writes nothing either', async () => {

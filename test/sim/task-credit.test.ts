@@ -93,7 +93,10 @@ describe('task credit', () => {
     }
     expect(caught).toBeInstanceOf(ScenarioError);
     expect((caught as ScenarioError).issues).toEqual([
-      { path: 'buyers[0].tasks[0].credit', message: 'expected per_call | all_or_nothing' },
+      {
+        path: 'buyers[0].tasks[0].credit',
+        message: 'expected per_call | all_or_nothing, got "all" (did you mean "all_or_nothing"?)',
+      },
     ]);
   });
 });

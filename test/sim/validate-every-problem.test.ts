@@ -70,7 +70,7 @@ describe('validate reports the schema problems and the cross references together
       { ...badFault, atSec: 500 },
     ];
     expect(issues({ faults })).toEqual([
-      'faults[0].kind: expected kind: node_offline | drain_channel | failure_rate',
+      'faults[0].kind: unknown kind "node_down"; expected node_offline | drain_channel | failure_rate',
       'faults[1].atSec: expected a time within the run (0..180 s)',
       'faults[1].node: no node named "nobody-0" (nodes are named <group>-<n>, routers router-<n>)',
     ]);

@@ -226,6 +226,9 @@ function msat(v: unknown, what: string): Msat {
   }
 }
 
+/** A channel's minimum HTLC unless its policy sets one (LND's default): a channel of less capacity does not open. */
+export const DEFAULT_MIN_HTLC_MSAT = 1000;
+
 function makePolicy(o: Partial<ChannelPolicy>, cap: Msat): ChannelPolicy {
   const feeRatePpm = o.feeRatePpm ?? 1;
   const cltvDelta = o.cltvDelta ?? 80;
@@ -237,7 +240,7 @@ function makePolicy(o: Partial<ChannelPolicy>, cap: Msat): ChannelPolicy {
     baseFeeMsat: msat(o.baseFeeMsat ?? 1000, 'baseFeeMsat'),
     feeRatePpm,
     cltvDelta,
-    minHtlcMsat: msat(o.minHtlcMsat ?? 1000, 'minHtlcMsat'),
+    minHtlcMsat: msat(o.minHtlcMsat ?? DEFAULT_MIN_HTLC_MSAT, 'minHtlcMsat'),
     maxHtlcMsat: msat(o.maxHtlcMsat ?? cap, 'maxHtlcMsat'),
   };
   if (policy.minHtlcMsat > policy.maxHtlcMsat)
