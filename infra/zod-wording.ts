@@ -105,11 +105,11 @@ function optionMessage(iss: z.core.$ZodRawIssue): string | undefined {
   return o.value === undefined ? `required: add ${o.key}; ${expected}` : `${expected}, got ${given(o.value)}`;
 }
 
-/** A value not among a list's (`align: calender`): the nearest allowed one, then all of them. */
+/** A value not among a list's (`align: calender`): the nearest allowed one, then all of them; left out, all of them. */
 function valueMessage(iss: z.core.$ZodRawIssue): string | undefined {
   if (iss.code !== 'invalid_value') return undefined;
-  if (iss.input === undefined) return required(iss);
   const allowed = iss.values.map(String);
+  if (iss.input === undefined) return `${required(iss)}; expected ${allowed.join(' | ')}`;
   const hint = typeof iss.input === 'string' ? nearest(iss.input, allowed) : undefined;
   return `expected ${allowed.join(' | ')}, got ${given(iss.input)}${hint ? ` (did you mean "${hint}"?)` : ''}`;
 }

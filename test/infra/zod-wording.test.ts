@@ -77,7 +77,18 @@ describe('plainErrorMap words each kind of refusal with what is expected and wha
       { t: 'ab' },
       't: expected exactly 3 characters',
     ],
-    ['a literal left out', z.object({ version: z.literal(1) }), {}, 'version: required: add version'],
+    [
+      'a literal left out',
+      z.object({ version: z.literal(1) }),
+      {},
+      'version: required: add version; expected 1',
+    ],
+    [
+      'a list value left out, with the values it takes',
+      z.object({ archetype: z.enum(['data-feed', 'llm-summary']) }),
+      {},
+      'archetype: required: add archetype; expected data-feed | llm-summary',
+    ],
     [
       "a discriminated union's key left out",
       z.object({ p: options }),

@@ -66,7 +66,7 @@ describe.concurrent('network CLI: bad files and folders exit 1 naming them', () 
       stdout: '',
       stderr:
         `error [invalid_state]: ${join(bad, 'state.json')} is not a network state ` +
-        '(version: required: add version; kind: required: add kind): stop any daemons it names by hand or delete it\n',
+        '(version: required: add version; expected 1; kind: required: add kind; expected native | docker): stop any daemons it names by hand or delete it\n',
     });
   });
 

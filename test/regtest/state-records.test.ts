@@ -20,7 +20,11 @@ const WHAT_TO_DO = 'stop any daemons it names by hand or delete it';
 describe('state.json that is not a network state', () => {
   it.each([
     ['not JSON (a truncated file)', '{"version": 1, "kind": "nat', expect.stringMatching(/^not JSON: /)],
-    ['JSON of another shape', '{}', 'version: required: add version; kind: required: add kind'],
+    [
+      'JSON of another shape',
+      '{}',
+      'version: required: add version; expected 1; kind: required: add kind; expected native | docker',
+    ],
     [
       'a state of an unknown kind',
       '{"version": 1, "kind": "k8s", "processes": []}',
