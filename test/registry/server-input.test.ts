@@ -1,10 +1,10 @@
 import net from 'node:net';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRng } from '../../infra/random.js';
 import { VirtualClock } from '../../infra/time/virtual-clock.js';
-import type { ListingFields, RegistryServer } from '../../services/registry/index.js';
-import { RegistryClient, keySigner, startRegistryServer } from '../../services/registry/index.js';
+import type { RegistryServer } from '../../services/registry/index.js';
+import { RegistryClient, startRegistryServer } from '../../services/registry/index.js';
+import { listing, signer } from './listing-fixture.js';
 
 let server: RegistryServer | undefined;
 afterEach(async () => {
@@ -40,16 +40,6 @@ function raw(port: number, data: string, hangUpAfterMs?: number): Promise<string
 
 const POST_HEAD =
   'POST /listings HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n';
-
-const signer = keySigner(createRng(5).bytes(32));
-const listing: ListingFields = {
-  name: 'quotes',
-  url: 'http://quotes.test/v1/q',
-  category: 'finance',
-  capabilities: ['quotes:read'],
-  tiers: [{ tier: 0, name: 'one', kind: 'single', calls: 1, priceMsat: 2_000 }],
-  nodePubkey: signer.pubkey,
-};
 
 async function post(url: string, body: unknown): Promise<{ status: number; body: unknown }> {
   const res = await fetch(`${url}/listings`, {

@@ -1,15 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { createRng } from '../../infra/random.js';
 import { VirtualClock } from '../../infra/time/virtual-clock.js';
-import type { FeedMessage, RegistryServer } from '../../services/registry/index.js';
-import {
-  RegistryClient,
-  keySigner,
-  startRegistryServer,
-  subscribeFeed,
-} from '../../services/registry/index.js';
-import type { ListingFields } from '../../services/registry/index.js';
+import type { FeedMessage, ListingFields, RegistryServer } from '../../services/registry/index.js';
+import { RegistryClient, startRegistryServer, subscribeFeed } from '../../services/registry/index.js';
+import { listing, signer } from './listing-fixture.js';
 
 let server: RegistryServer | undefined;
 afterEach(async () => {
@@ -32,15 +26,6 @@ describe('registry server on a real socket', () => {
     const sub = subscribeFeed(server.url, (m) => messages.push(m));
     await sub.ready;
     expect(server.feed.clients).toBe(1);
-    const signer = keySigner(createRng(5).bytes(32));
-    const listing: ListingFields = {
-      name: 'quotes',
-      url: 'http://quotes.test/v1/q',
-      category: 'finance',
-      capabilities: ['quotes:read'],
-      tiers: [{ tier: 0, name: 'one', kind: 'single', calls: 1, priceMsat: 2_000 }],
-      nodePubkey: signer.pubkey,
-    };
     const reg = await client.register(listing, signer);
     if (!reg.ok) throw new Error(reg.message);
     await client.update(
@@ -203,17 +188,9 @@ describe('registry server on a real socket', () => {
     async (addressPolicy, url, why) => {
       const clock = new VirtualClock();
       server = await startRegistryServer({ clock, network: 'regtest', probeIntervalMs: 0, addressPolicy });
-      const signer = keySigner(createRng(5).bytes(32));
-      const listing: ListingFields = {
-        name: 'feed',
-        url,
-        category: 'data',
-        capabilities: ['data'],
-        tiers: [{ tier: 0, name: 'one', kind: 'single', calls: 1, priceMsat: 2_000 }],
-        nodePubkey: signer.pubkey,
-      };
+      const feed: ListingFields = { ...listing, name: 'feed', url, category: 'data', capabilities: ['data'] };
       const client = new RegistryClient({ baseUrl: server.url, fetch: (r) => fetch(r), clock });
-      const r = await client.register(listing, signer);
+      const r = await client.register(feed, signer);
       if (why === 'listed') expect(r.ok).toBe(true);
       else
         expect(r).toEqual({

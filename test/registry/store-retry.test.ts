@@ -6,9 +6,6 @@
  * file stands where the data folder should be.
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../infra/time/virtual-clock.js';
 import {
@@ -17,10 +14,10 @@ import {
   signAction,
   signListing,
   signRating,
-  startRegistryServer,
   type RegistryServer,
 } from '../../services/registry/index.js';
 import { listingOf, paidInvoice } from '../security/registry-helpers.js';
+import { startRegistryOnDisk } from './disk-fixture.js';
 import { KEYS, openOn, useTempDirs } from './journal-helpers.js';
 
 const tempDir = useTempDirs();
@@ -34,11 +31,9 @@ const URL_1 = 'http://shop.test/v1/data';
 
 /** A registry server on a file store in `<dir>/data`, with a disk that can be made to fail and mended. */
 async function registryOnDisk() {
-  const dir = await tempDir();
-  const data = join(dir, 'data');
-  const file = join(data, 'registry.json');
   const clock = new VirtualClock();
-  server = await startRegistryServer({ clock, network: 'regtest', dataFile: file, probeIntervalMs: 0 });
+  const disk = await startRegistryOnDisk(await tempDir(), clock);
+  server = disk.server;
   const url = server.url;
   /** Sends `body` (if any) as JSON: the status and the parsed answer. */
   const send = async (method: string, path: string, body?: unknown) => {
@@ -50,20 +45,7 @@ async function registryOnDisk() {
     });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
-  return {
-    file,
-    clock,
-    send,
-    /** Puts a file where the data folder is (the folder, if any, moved aside): every write fails. */
-    async breakDisk() {
-      if (existsSync(data)) await rename(data, `${data}.aside`);
-      await writeFile(data, 'a file where the data folder should be');
-    },
-    async mendDisk() {
-      await rm(data);
-      if (existsSync(`${data}.aside`)) await rename(`${data}.aside`, data);
-    },
-  };
+  return { ...disk, clock, send };
 }
 
 const unavailable = {

@@ -8,10 +8,7 @@
  * the registry holds. The back-off runs on a virtual clock the test moves
  * (the registry and the client read the same clock), so no test waits a minute.
  */
-import { existsSync } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../infra/time/virtual-clock.js';
 import { listen, type Listening } from '../../services/http/listen.js';
@@ -28,6 +25,7 @@ import {
 } from '../../services/registry/index.js';
 import { registerWithRetry, type Unlist } from '../../services/sellers/registration.js';
 import { listingOf } from '../security/registry-helpers.js';
+import { startRegistryOnDisk } from '../registry/disk-fixture.js';
 import { KEYS, useTempDirs } from '../registry/journal-helpers.js';
 
 const tempDir = useTempDirs();
@@ -86,25 +84,9 @@ async function driveRetries(
 
 /** A registry server on a file store in `<dir>/data`, on `clock`, whose disk can be made to fail (503) and mended. */
 async function registryOnDisk(clock: VirtualClock) {
-  const data = join(await tempDir(), 'data');
-  const server = await startRegistryServer({
-    clock,
-    network: 'regtest',
-    dataFile: join(data, 'registry.json'),
-    probeIntervalMs: 0,
-  });
-  closing.push(server);
-  return {
-    server,
-    async breakDisk() {
-      if (existsSync(data)) await rename(data, `${data}.aside`);
-      await writeFile(data, 'a file where the data folder should be');
-    },
-    async mendDisk() {
-      await rm(data);
-      if (existsSync(`${data}.aside`)) await rename(`${data}.aside`, data);
-    },
-  };
+  const disk = await startRegistryOnDisk(await tempDir(), clock);
+  closing.push(disk.server);
+  return disk;
 }
 
 /** A loopback URL nothing listens on (connections to it are refused). */

@@ -5,40 +5,15 @@
  * 2^53 − 1 stopped market setup. `sim validate` now refuses both at their field.
  */
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { stringify } from 'yaml';
-import { validateScenario } from '../../sim/scenario/load.js';
-import { applyOverrides } from '../../sim/scenario/overrides.js';
-import { runCommand } from '../../sim/commands/run-command.js';
-import type { CommandIo } from '../../sim/commands/io.js';
+import { existsSync } from 'node:fs';
 import type { ScenarioError } from '../../sim/scenario/errors.js';
-
-const io: CommandIo = { out: () => {}, err: () => {}, interactive: false, now: () => new Date(0) };
+import { issueLines, minimalMarket, runInto } from './scenario-fixture.js';
 
 /** A valid market: one seller, one buyer group, one hub. */
-const base = () => ({
-  name: 'draws',
-  durationSec: 1,
-  drainSec: 0,
-  sellers: [{ name: 'feed', archetype: 'data-feed', price: { kind: 'fixed', msat: 2000 } }],
-  buyers: [
-    {
-      name: 'shopper',
-      policy: { name: 'allow_all' },
-      budgetMsat: 100_000,
-      arrivals: { process: 'poisson', ratePerMin: 1 },
-      tasks: [{ capability: 'anomalies:read', value: { dist: 'fixed', msat: 8000 } }],
-    },
-  ],
-});
+const base = () => minimalMarket('draws');
 
 /** Every issue validation reports for the base market with `channels`, as `path: message`. */
-function issues(channels: unknown): string[] {
-  const v = validateScenario(applyOverrides(base(), { 'network.channels': channels }));
-  return v.ok ? [] : v.issues.map((i) => `${i.path}: ${i.message}`);
-}
+const issues = (channels: unknown): string[] => issueLines(base(), { 'network.channels': channels });
 
 const SAFE = '9,007,199,254,740,991';
 const MONEY = `the market's money (at most ${SAFE} msat in all) is counted at each channel's largest capacity`;
@@ -82,12 +57,8 @@ describe('capacity and fee distributions are bounded', () => {
   });
 
   it('sim run refuses an unbounded capacity before anything runs (it failed at market setup)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bounded-draws-'));
-    const file = join(dir, 'market.yaml');
     const capacity = { dist: 'lognormal', median: 1e16, sigma: 0 };
-    writeFileSync(file, stringify({ ...base(), network: { channels: { seller: { capacity } } } }));
-    const out = join(dir, 'out');
-    const err = await runCommand([file, '--out', out], io).catch((e: unknown) => e);
+    const { err, out } = await runInto({ ...base(), network: { channels: { seller: { capacity } } } });
     expect((err as ScenarioError).issues.map((i) => i.path)).toEqual([
       'network.channels.seller.capacity.max',
     ]);

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { validateScenario } from '../../sim/scenario/load.js';
-import { scenarioChecks } from '../../sim/market/checks.js';
 import { runScenario } from '../../sim/run.js';
 import { EmbeddedWorld } from '../../sim/market/embedded-world.js';
 import type { Market } from '../../sim/market/market.js';
+import { validScenario } from './scenario-fixture.js';
 
 /**
  * A market of 3 buyers and 2 sellers with one task per buyer every 2 minutes,
@@ -11,29 +10,24 @@ import type { Market } from '../../sim/market/market.js';
  * proportionally more purchases; what the process retains must not follow.
  */
 function market(hours: number) {
-  const v = validateScenario(
-    {
-      name: 'bounded-memory',
-      seed: 3,
-      durationSec: hours * 3600,
-      drainSec: 60,
-      network: { topology: { kind: 'hub_and_spoke', hubs: 1 }, hopLatency: 10 },
-      sellers: [{ name: 'feed', count: 2, archetype: 'data-feed', price: { kind: 'fixed', msat: 2000 } }],
-      buyers: [
-        {
-          name: 'b',
-          count: 3,
-          policy: { name: 'allow_all' },
-          budgetMsat: 100_000_000,
-          arrivals: { process: 'fixed', everySec: 120 },
-          tasks: [{ capability: 'anomalies:read', calls: 1, value: { dist: 'fixed', msat: 1_000_000 } }],
-        },
-      ],
-    },
-    scenarioChecks,
-  );
-  if (!v.ok) throw new Error(v.issues.map((i) => `${i.path}: ${i.message}`).join('; '));
-  return v.scenario;
+  return validScenario({
+    name: 'bounded-memory',
+    seed: 3,
+    durationSec: hours * 3600,
+    drainSec: 60,
+    network: { topology: { kind: 'hub_and_spoke', hubs: 1 }, hopLatency: 10 },
+    sellers: [{ name: 'feed', count: 2, archetype: 'data-feed', price: { kind: 'fixed', msat: 2000 } }],
+    buyers: [
+      {
+        name: 'b',
+        count: 3,
+        policy: { name: 'allow_all' },
+        budgetMsat: 100_000_000,
+        arrivals: { process: 'fixed', everySec: 120 },
+        tasks: [{ capability: 'anomalies:read', calls: 1, value: { dist: 'fixed', msat: 1_000_000 } }],
+      },
+    ],
+  });
 }
 
 /** Runs `hours` of the market and reads what it retains once it ended. */

@@ -11,43 +11,20 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { createRng } from '../../infra/random.js';
 import { VirtualClock } from '../../infra/time/virtual-clock.js';
 import { SimNetwork } from '../../infra/lightning/simnet/index.js';
 import { EmbeddedWorld } from '../../sim/market/embedded-world.js';
-import { runCommand } from '../../sim/commands/run-command.js';
-import type { CommandIo } from '../../sim/commands/io.js';
 import { MIN_CHANNEL_MSAT } from '../../sim/scenario/capacities.js';
 import type { ScenarioError } from '../../sim/scenario/errors.js';
-import { validateScenario } from '../../sim/scenario/load.js';
-import { applyOverrides } from '../../sim/scenario/overrides.js';
 import { networkSchema } from '../../sim/scenario/schema.js';
-
-const io: CommandIo = { out: () => {}, err: () => {}, interactive: false, now: () => new Date(0) };
+import { brokerGroup, issueLines, minimalMarket, runInto } from './scenario-fixture.js';
 
 /** A valid market: one seller, one buyer group, one hub. */
-const base = () => ({
-  name: 'capacities',
-  durationSec: 1,
-  drainSec: 0,
-  sellers: [{ name: 'feed', archetype: 'data-feed', price: { kind: 'fixed', msat: 2000 } }],
-  buyers: [
-    {
-      name: 'shopper',
-      policy: { name: 'allow_all' },
-      budgetMsat: 100_000,
-      arrivals: { process: 'poisson', ratePerMin: 1 },
-      tasks: [{ capability: 'anomalies:read', value: { dist: 'fixed', msat: 8000 } }],
-    },
-  ],
-});
+const base = () => minimalMarket('capacities');
 
 /** Every issue validation reports for the base market with `overrides`, as `path: message`. */
-function issues(overrides: Record<string, unknown>): string[] {
-  const v = validateScenario(applyOverrides(base(), overrides));
-  return v.ok ? [] : v.issues.map((i) => `${i.path}: ${i.message}`);
-}
+const issues = (overrides: Record<string, unknown>): string[] => issueLines(base(), overrides);
 
 const LEAST = '1,000 msat (a channel must carry one minimum HTLC)';
 const below = (got: number | string) => `expected at least ${LEAST}, got ${got}`;
@@ -184,17 +161,7 @@ describe("a payer's balance of 1–999 msat (its channel) is refused", () => {
   });
 
   it("at a seller's balanceMsat, a reseller's, and its sub-agents' budget", () => {
-    const reseller = {
-      name: 'broker',
-      capability: 'anomalies:read',
-      balanceMsat: 1,
-      subAgents: {
-        count: 1,
-        budgetMsat: 100,
-        arrivals: { process: 'poisson', ratePerMin: 1 },
-        value: { dist: 'fixed', msat: 5000 },
-      },
-    };
+    const reseller = brokerGroup({ balanceMsat: 1, subAgents: { count: 1, budgetMsat: 100 } });
     const overrides = {
       'sellers[0].balanceMsat': 999,
       'sellers[0].tiers': [{ kind: 'single' }, { kind: 'bundle', calls: 10 }],
@@ -210,11 +177,7 @@ describe("a payer's balance of 1–999 msat (its channel) is refused", () => {
 
 describe('sim run', () => {
   it('refuses network.sellerChannelMsat: 0 before anything runs (it failed at market setup)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'capacity-run-'));
-    const file = join(dir, 'market.yaml');
-    writeFileSync(file, stringify({ ...base(), network: { sellerChannelMsat: 0 } }));
-    const out = join(dir, 'out');
-    const err = await runCommand([file, '--out', out], io).catch((e: unknown) => e);
+    const { err, out } = await runInto({ ...base(), network: { sellerChannelMsat: 0 } });
     expect((err as ScenarioError).issues).toEqual([{ path: 'network.sellerChannelMsat', message: below(0) }]);
     expect(existsSync(out)).toBe(false);
   });

@@ -5,44 +5,23 @@
  * opens more channels in all at the field that opens the most, with the total and what to lower.
  */
 import { describe, expect, it } from 'vitest';
-import { validateScenario } from '../../sim/scenario/load.js';
 import { applyOverrides } from '../../sim/scenario/overrides.js';
 import { scenarioSchema } from '../../sim/scenario/schema.js';
 import { marketChannels } from '../../sim/scenario/channels.js';
 import { runScenario } from '../../sim/run.js';
 import type { EmbeddedWorld } from '../../sim/market/embedded-world.js';
+import { issueLines, minimalMarket, otherNodeKinds } from './scenario-fixture.js';
 
-/** A valid market: three sellers, one buyer group, one hub. */
-const base = () => ({
-  name: 'channels',
-  durationSec: 1,
-  drainSec: 0,
-  sellers: [
-    {
-      name: 'feed',
-      count: 3,
-      archetype: 'data-feed',
-      price: { kind: 'fixed', msat: 2000 },
-      tiers: [{ kind: 'single' }, { kind: 'bundle', calls: 10 }],
-    },
-  ],
-  buyers: [
-    {
-      name: 'shopper',
-      count: 5,
-      policy: { name: 'allow_all' },
-      budgetMsat: 100_000,
-      arrivals: { process: 'poisson', ratePerMin: 1 },
-      tasks: [{ capability: 'anomalies:read', value: { dist: 'fixed', msat: 8000 } }],
-    },
-  ],
-});
+/** A valid market: three sellers, one buyer group of five, one hub. */
+const base = () =>
+  minimalMarket('channels', {
+    'sellers[0].count': 3,
+    'sellers[0].tiers': [{ kind: 'single' }, { kind: 'bundle', calls: 10 }],
+    'buyers[0].count': 5,
+  });
 
 /** Every issue validation reports for the base market with `overrides`, as `path: message`. */
-function issues(overrides: Record<string, unknown>): string[] {
-  const v = validateScenario(applyOverrides(base(), overrides));
-  return v.ok ? [] : v.issues.map((i) => `${i.path}: ${i.message}`);
-}
+const issues = (overrides: Record<string, unknown>): string[] => issueLines(base(), overrides);
 
 const HELD = 'more than the 1,000,000 one run opens: each is held in memory for the whole run';
 
@@ -77,35 +56,8 @@ describe('the channels one run opens are bounded', () => {
           topology: { kind: 'scale_free', routers: 6, edgesPerNode: 2 },
           channels: { seller: { count: 3 } },
         },
-        'sellers[1]': {
-          name: 'chain',
-          archetype: 'compute',
-          price: { kind: 'fixed', msat: 5000 },
-          upstream: [{ capability: 'anomalies:read' }],
-          balanceMsat: 700_000,
-        },
-        'sellers[2]': {
-          name: 'shady',
-          count: 2,
-          archetype: 'data-feed',
-          price: { kind: 'fixed', msat: 1000 },
-          adversarial: { mode: 'wrong-payee' },
-        },
+        ...otherNodeKinds(),
         'buyers[1]': { ...base().buyers[0], name: 'broke', count: 2, balanceMsat: 0 },
-        resellers: [
-          {
-            name: 'broker',
-            count: 2,
-            capability: 'anomalies:read',
-            balanceMsat: 2_000_000,
-            subAgents: {
-              count: 3,
-              budgetMsat: 50_000,
-              arrivals: { process: 'poisson', ratePerMin: 1 },
-              value: { dist: 'fixed', msat: 5000 },
-            },
-          },
-        ],
       }),
     );
     let opened = 0;

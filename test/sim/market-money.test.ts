@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../sim/run.js';
-import { validateScenario } from '../../sim/scenario/load.js';
 import { applyOverrides } from '../../sim/scenario/overrides.js';
 import { MAX_DEFAULT_BUDGET_MSAT, marketMsat } from '../../sim/scenario/money.js';
 import { scenarioSchema } from '../../sim/scenario/schema.js';
+import { brokerGroup, issueLines, minimalMarket, otherNodeKinds } from './scenario-fixture.js';
 
 /**
  * A market's money must stay within Number.MAX_SAFE_INTEGER msat, or its sums (the ledger,
@@ -12,34 +12,11 @@ import { scenarioSchema } from '../../sim/scenario/schema.js';
  */
 
 /** A valid market: one seller group, one buyer group. */
-const base = () => ({
-  name: 'money',
-  durationSec: 1,
-  drainSec: 0,
-  sellers: [
-    {
-      name: 'feed',
-      archetype: 'data-feed',
-      price: { kind: 'fixed', msat: 2000 },
-      tiers: [{ kind: 'single' }, { kind: 'bundle', calls: 10 }],
-    },
-  ],
-  buyers: [
-    {
-      name: 'shopper',
-      policy: { name: 'allow_all' },
-      budgetMsat: 100_000,
-      arrivals: { process: 'poisson', ratePerMin: 1 },
-      tasks: [{ capability: 'anomalies:read', value: { dist: 'fixed', msat: 8000 } }],
-    },
-  ],
-});
+const base = () =>
+  minimalMarket('money', { 'sellers[0].tiers': [{ kind: 'single' }, { kind: 'bundle', calls: 10 }] });
 
 /** Every issue validation reports for the base market with `overrides`, as `path: message`. */
-function issues(overrides: Record<string, unknown>): string[] {
-  const v = validateScenario(applyOverrides(base(), overrides));
-  return v.ok ? [] : v.issues.map((i) => `${i.path}: ${i.message}`);
-}
+const issues = (overrides: Record<string, unknown>): string[] => issueLines(base(), overrides);
 
 const RANGE = "9,007,199,254,740,991 msat (2^53 − 1, the most a market's sums count exactly)";
 
@@ -51,17 +28,10 @@ describe('money within the safe integer range', () => {
   });
 
   it("refuses a sub-agent budget whose default balance passes it, at the reseller's field", () => {
-    const reseller = {
-      name: 'broker',
-      capability: 'anomalies:read',
+    const reseller = brokerGroup({
       balanceMsat: 1_000_000,
-      subAgents: {
-        count: 1,
-        budgetMsat: 9_000_000_000_000_000,
-        arrivals: { process: 'poisson', ratePerMin: 1 },
-        value: { dist: 'fixed', msat: 5000 },
-      },
-    };
+      subAgents: { count: 1, budgetMsat: 9_000_000_000_000_000 },
+    });
     expect(issues({ resellers: [reseller] })).toEqual([
       `resellers[0].subAgents.budgetMsat: its default balance (budget + 10% for fees) is 9,900,000,000,000,000 msat, above ${RANGE}; lower budgetMsat to at most 8,188,362,958,855,446`,
     ]);
@@ -100,36 +70,9 @@ describe('money within the safe integer range', () => {
           topology: { kind: 'scale_free', routers: 5, edgesPerNode: 2 },
           channels: { seller: { count: 2, capacity: { dist: 'fixed', value: 300_000_000 } } },
         },
-        'sellers[1]': {
-          name: 'chain',
-          archetype: 'compute',
-          price: { kind: 'fixed', msat: 5000 },
-          upstream: [{ capability: 'anomalies:read' }],
-          balanceMsat: 700_000,
-        },
-        'sellers[2]': {
-          name: 'shady',
-          count: 2,
-          archetype: 'data-feed',
-          price: { kind: 'fixed', msat: 1000 },
-          adversarial: { mode: 'wrong-payee' },
-        },
+        ...otherNodeKinds(),
         'buyers[0].count': 3,
         'buyers[1]': { ...base().buyers[0], name: 'rich', balanceMsat: 5_000_000 },
-        resellers: [
-          {
-            name: 'broker',
-            count: 2,
-            capability: 'anomalies:read',
-            balanceMsat: 2_000_000,
-            subAgents: {
-              count: 3,
-              budgetMsat: 50_000,
-              arrivals: { process: 'poisson', ratePerMin: 1 },
-              value: { dist: 'fixed', msat: 5000 },
-            },
-          },
-        ],
       }),
     );
     const { summary } = await runScenario(s);

@@ -6,13 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { validateCommand } from '../../sim/commands/validate-command.js';
 import { runCommand } from '../../sim/commands/run-command.js';
-import type { CommandIo } from '../../sim/commands/io.js';
 import { ScenarioError } from '../../sim/scenario/errors.js';
-
-const io: CommandIo = { out: () => {}, err: () => {}, interactive: false, now: () => new Date(0) };
+import { minimalMarket, silentIo as io, writeScenario } from './scenario-fixture.js';
 
 /** A SimLN file of one channel between two routers with these aliases (real pubkey-shaped keys). */
 function simLnFile(dir: string, aliases: [string, string]): string {
@@ -30,26 +27,8 @@ function simLnFile(dir: string, aliases: [string, string]): string {
 
 /** A market of one seller group ("feed") and one buyer group ("shopper") on the routers of `network`. */
 function scenarioFile(dir: string, network: string, faults: unknown[] = []): string {
-  const file = join(dir, 'market.yaml');
-  const doc = {
-    faults,
-    name: 'file-routers',
-    durationSec: 5,
-    drainSec: 5,
-    network: { file: network },
-    sellers: [{ name: 'feed', archetype: 'data-feed', price: { kind: 'fixed', msat: 2000 } }],
-    buyers: [
-      {
-        name: 'shopper',
-        policy: { name: 'allow_all' },
-        budgetMsat: 100_000,
-        arrivals: { process: 'poisson', ratePerMin: 6 },
-        tasks: [{ capability: 'anomalies:read', value: { dist: 'fixed', msat: 8000 } }],
-      },
-    ],
-  };
-  writeFileSync(file, stringify(doc));
-  return file;
+  const pace = { durationSec: 5, drainSec: 5, 'buyers[0].arrivals.ratePerMin': 6 };
+  return writeScenario(minimalMarket('file-routers', { faults, ...pace, network: { file: network } }), dir);
 }
 
 /** The issues `run` throws before it runs anything, or 'ran' (with --out written) when it ran. */

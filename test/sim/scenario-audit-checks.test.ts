@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { validateCommand } from '../../sim/commands/validate-command.js';
-import type { CommandIo } from '../../sim/commands/io.js';
 import { scenarioChecks } from '../../sim/market/checks.js';
 import { repricingStepMs } from '../../sim/market/repricing.js';
 import { defaultBalanceMsat } from '../../sim/scenario/buyer-schema.js';
@@ -13,6 +8,7 @@ import { loadScenario } from '../../sim/scenario/load.js';
 import { applyOverrides, parseOverrideArgs } from '../../sim/scenario/overrides.js';
 import { sellerSchema } from '../../sim/scenario/seller-schema.js';
 import { sellerConfigSchema } from '../../services/sellers/config.js';
+import { minimalMarket, silentIo as io, writeScenario } from './scenario-fixture.js';
 
 /**
  * What `sim validate` refuses before a run would fail at market setup (audit
@@ -20,31 +16,13 @@ import { sellerConfigSchema } from '../../services/sellers/config.js';
  * and the seed's message (F12).
  */
 
-const io: CommandIo = { out: () => {}, err: () => {}, interactive: false, now: () => new Date(0) };
-
 /** A minimal valid market: one seller group, one buyer group. */
-const base = () => ({
-  name: 'audit-checks',
-  durationSec: 5,
-  drainSec: 5,
-  sellers: [{ name: 'feed', archetype: 'data-feed', price: { kind: 'fixed', msat: 2000 } }],
-  buyers: [
-    {
-      name: 'shopper',
-      policy: { name: 'allow_all' },
-      budgetMsat: 100_000,
-      arrivals: { process: 'poisson', ratePerMin: 6 },
-      tasks: [{ capability: 'anomalies:read', value: { dist: 'fixed', msat: 8000 } }],
-    },
-  ],
-});
+const base = () =>
+  minimalMarket('audit-checks', { durationSec: 5, drainSec: 5, 'buyers[0].arrivals.ratePerMin': 6 });
 
 /** Writes `doc` (the base market with `overrides`) to a temporary scenario file. */
-function scenarioFile(overrides: Record<string, unknown>): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'sim-audit-checks-')), 'market.yaml');
-  writeFileSync(file, stringify(applyOverrides(base(), overrides)));
-  return file;
-}
+const scenarioFile = (overrides: Record<string, unknown>): string =>
+  writeScenario(applyOverrides(base(), overrides));
 
 /** The issues `sim validate`'s loading (schema, cross checks, policy checks) reports for `overrides`. */
 function issues(overrides: Record<string, unknown>): { path: string; message: string }[] {
