@@ -51,6 +51,10 @@ export interface SimChannel {
   readonly maxAcceptedHtlcs: [number, number];
 }
 
+/** Fee a policy of `baseFeeMsat` and `feeRatePpm` charges to forward `amountMsat` (BOLT7: base + ppm, rounded down). */
+export const forwardingFee = (baseFeeMsat: Msat, feeRatePpm: number, amountMsat: Msat): Msat =>
+  baseFeeMsat + ppmFee(amountMsat, feeRatePpm);
+
 /** Edge id of direction `dir` of channel `id`: compact numbers the router keeps in typed arrays. */
 export const edgeId = (channelId: number, dir: 0 | 1): number => channelId * 2 + dir;
 
@@ -184,10 +188,10 @@ export class ChannelGraph {
     return Math.max(0, Math.min(ch.balance[d]! - ch.reserveMsat, ch.maxInFlightMsat[d]! - ch.inFlight[d]!));
   }
 
-  /** Fee the sender of edge `e` charges to forward `amountMsat` over it (BOLT7: base + ppm, rounded down). */
+  /** Fee the sender of edge `e` charges to forward `amountMsat` over it. */
   fee(e: number, amountMsat: Msat): Msat {
     const p = this.channels[e >> 1]!.policy[e & 1]!;
-    return p.baseFeeMsat + ppmFee(amountMsat, p.feeRatePpm);
+    return forwardingFee(p.baseFeeMsat, p.feeRatePpm, amountMsat);
   }
 
   /** Sum of every balance and every in-flight HTLC: constant for the life of the network. */

@@ -1,4 +1,5 @@
 import type { Msat } from '../../money.js';
+import { LabError } from '../../errors.js';
 
 /** Tuning of the payer's memory of failures, with LND's defaults. */
 export interface MissionControlOptions {
@@ -28,22 +29,38 @@ export class MissionControl {
   readonly #apriori: number;
   readonly #halfLife: number;
   readonly #success: number;
+  #last = { amount: NaN, capacity: NaN, p: 0 };
   /** Bumped on each change, so cached routes know when they went stale. */
   version = 0;
 
-  constructor({
-    aprioriProbability = 0.6,
-    penaltyHalfLifeMs = 3_600_000,
-    successProbability = 0.95,
-  }: MissionControlOptions = {}) {
+  constructor(options: MissionControlOptions = {}) {
+    checkMissionControlOptions(options);
+    const { aprioriProbability = 0.6, penaltyHalfLifeMs = 3_600_000, successProbability = 0.95 } = options;
     this.#apriori = aprioriProbability;
     this.#halfLife = penaltyHalfLifeMs;
     this.#success = successProbability;
   }
 
+  /** The apriori probability: every payer with the same one estimates a channel it has no record of alike. */
+  get apriori(): number {
+    return this.#apriori;
+  }
+
+  /** Estimated probability that a channel of `capacityMsat` this payer has no record of forwards `amountMsat`. */
+  prior(amountMsat: Msat, capacityMsat: Msat): number {
+    // A search asks for one amount over many channels, mostly of a few capacities: the last answer often serves.
+    if (amountMsat !== this.#last.amount || capacityMsat !== this.#last.capacity)
+      this.#last = {
+        amount: amountMsat,
+        capacity: capacityMsat,
+        p: this.#apriori * capacityFactor(amountMsat, capacityMsat),
+      };
+    return this.#last.p;
+  }
+
   /** Estimated probability that edge `e` forwards `amountMsat` now. */
   probability(e: number, amountMsat: Msat, capacityMsat: Msat, now: number): number {
-    let p = this.#apriori * capacityFactor(amountMsat, capacityMsat);
+    let p = this.prior(amountMsat, capacityMsat);
     const r = this.#pairs.get(e);
     if (!r) return p;
     if (r.successAmount >= amountMsat) p = Math.max(p, this.#success);
@@ -76,6 +93,11 @@ export class MissionControl {
     if (r.failAt >= 0 && r.failAmount <= amountMsat) r.failAmount = amountMsat + 1;
   }
 
+  /** The edges with a record (of a success or a failure). */
+  recordedEdges(): IterableIterator<number> {
+    return this.#pairs.keys();
+  }
+
   /** Number of channels with a record (for reports). */
   get size(): number {
     return this.#pairs.size;
@@ -88,6 +110,18 @@ export class MissionControl {
       this.#pairs.set(e, r);
     }
     return r;
+  }
+}
+
+/** Refuses a probability outside 0..1, naming the option: the router counts on none above 1 (no weight below the attempt cost). */
+export function checkMissionControlOptions(o: MissionControlOptions): void {
+  for (const name of ['aprioriProbability', 'successProbability'] as const) {
+    const v = o[name];
+    if (v !== undefined && !(v >= 0 && v <= 1))
+      throw new LabError(
+        'invalid_payment_options',
+        `missionControl.${name} must be a probability in 0..1, got ${String(v)}`,
+      );
   }
 }
 

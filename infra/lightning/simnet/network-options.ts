@@ -3,7 +3,7 @@ import type { Rng, SecretSource } from '../../random.js';
 import type { Clock } from '../../time/clock.js';
 import { LabError } from '../../errors.js';
 import type { LatencyModel } from './latency.js';
-import type { MissionControlOptions } from './mission-control.js';
+import { checkMissionControlOptions, type MissionControlOptions } from './mission-control.js';
 import type { MultipartOptions } from './payment-deps.js';
 import type { RouterKind } from './router.js';
 
@@ -55,8 +55,9 @@ export function checkNetworkOptions({
   maxAttempts,
   hopFailureProbability,
   multipart,
+  missionControl,
 }: Pick<Required<SimNetworkOptions>, 'router' | 'maxAttempts' | 'hopFailureProbability'> &
-  Pick<SimNetworkOptions, 'multipart'>): void {
+  Pick<SimNetworkOptions, 'multipart' | 'missionControl'>): void {
   if (router !== 'lnd' && router !== 'omniscient')
     throw new LabError('invalid_topology', `router must be 'lnd' or 'omniscient', got ${String(router)}`);
   if (!Number.isSafeInteger(maxAttempts) || maxAttempts < 1)
@@ -67,6 +68,7 @@ export function checkNetworkOptions({
       `hopFailureProbability must be a number in 0..1, got ${String(hopFailureProbability)}`,
     );
   if (multipart) checkMultipart(multipart);
+  if (missionControl) checkMissionControlOptions(missionControl);
 }
 
 function checkMultipart({ maxParts, minShardMsat }: MultipartOptions): void {

@@ -67,7 +67,7 @@ export class SimNetwork {
     forgetSettledInvoices = false,
     logger,
   }: SimNetworkOptions) {
-    checkNetworkOptions({ router, maxAttempts, hopFailureProbability, multipart });
+    checkNetworkOptions({ router, maxAttempts, hopFailureProbability, multipart, missionControl });
     this.clock = clock;
     this.#secrets = secrets;
     const collector = new ShardCollector((payee, hash, amount) => this.#stores[payee]!.receive(hash, amount));

@@ -1,6 +1,9 @@
 import type { Msat } from '../../money.js';
 import type { ChannelGraph } from './graph.js';
 import type { MissionControl } from './mission-control.js';
+import { RelayIndex } from './relay-index.js';
+import { ownEdgeCarries, RouteSearch } from './route-search.js';
+import { SharedSearches } from './shared-searches.js';
 
 /** 'lnd': the payer sees capacities and its own balances, learns from failures. 'omniscient': sees every true balance. */
 export type RouterKind = 'lnd' | 'omniscient';
@@ -30,12 +33,13 @@ export interface RouteQuery {
   online?: ArrayLike<boolean>;
 }
 
-// LND's defaults: a failed attempt "costs" 100 sat + 0.1% of the amount, weighed by 1/probability;
-// locking funds is priced at 15 parts per billion per block of CLTV.
-const ATTEMPT_COST_MSAT = 100_000;
-const ATTEMPT_COST_PPM = 1000;
-const RISK_FACTOR = 15e-9;
-const MIN_PROBABILITY = 0.01;
+/** Options of `new Router(graph, …)`. */
+export interface RouterOptions {
+  /** Node slots (one per node per search) the searches shared by payers may hold in all (default 2^21: about 80 MB). 0: none. */
+  sharedSlots?: number;
+  /** Share searches only on graphs with at least this many nodes that relay (default 1,000; smaller graphs search fast alone). */
+  shareFromRelays?: number;
+}
 
 /**
  * Sender-side pathfinding like LND's: Dijkstra run backwards from the payee
@@ -44,207 +48,123 @@ const MIN_PROBABILITY = 0.01;
  * fee + time-lock risk + attempt cost / success probability; the fee limit
  * prunes paths during the search. Returns undefined when no route exists.
  *
+ * Until it reaches the payer's router, a backward search does not depend on
+ * the payer when the payer is a dead end on that router (see RelayIndex)
+ * and has no record that changes the probability of a channel the search
+ * read so far. On a big graph such payers share one search per payee and
+ * amount, taken further as each needs it: their routes are read off it,
+ * the same routes, ties included, their own searches would find.
+ *
  * Scratch arrays are reused between calls: one `Router` per network.
  */
 export class Router {
-  #dist = new Float64Array(0);
-  #amt = new Float64Array(0);
-  #cltv = new Float64Array(0);
-  #next = new Int32Array(0);
-  #heap: number[] = [];
-  #pos = new Int32Array(0);
-  /** Nodes labelled by the last search: dist, next and pos are reset for these alone. */
-  #touched: number[] = [];
-  /** soleIn[u]: the one node all of u's channels lead to (a leaf's router), else -1; for graph version #deadEndsVersion. */
-  #soleIn = new Int32Array(0);
-  /**
-   * relayIn[v]: v's in-edges from nodes that are not dead ends on v, in inEdges order. A dead end on v
-   * can only relay back to v, which is settled when its in-edges are read: unless it is the payer, it
-   * is never on the route, so it is never labelled at all.
-   */
-  #relayIn: number[][] = [];
-  #deadEndsVersion = -1;
+  readonly #own = new RouteSearch();
+  readonly #index: RelayIndex;
+  readonly #shared: SharedSearches;
+  readonly #shareFromRelays: number;
+  /** What the router did so far: its own searches, routes read off shared ones, and nodes settled by both. */
+  readonly work = { ownSearches: 0, sharedRoutes: 0, settled: 0 };
 
-  constructor(private readonly graph: ChannelGraph) {}
+  constructor(
+    private readonly graph: ChannelGraph,
+    { sharedSlots = 2 ** 21, shareFromRelays = 1000 }: RouterOptions = {},
+  ) {
+    this.#index = new RelayIndex(graph);
+    this.#shared = new SharedSearches(sharedSlots);
+    this.#shareFromRelays = shareFromRelays;
+  }
 
   findRoute(q: RouteQuery): Route | undefined {
-    const g = this.graph;
-    this.#ensure(g.nodeCount);
-    this.#reset();
-    this.#deadEnds();
-    const payerRouter = this.#soleIn[q.source];
-    const payerEdges = g.outEdges[q.source]!;
+    this.#index.update();
+    const payerRouter = this.#index.soleIn[q.source]!;
+    const shareable =
+      q.kind === 'lnd' &&
+      q.mc !== undefined &&
+      payerRouter >= 0 &&
+      q.source !== q.target &&
+      this.#index.relays >= this.#shareFromRelays;
+    if (shareable) {
+      const route = this.#sharedRoute(q, payerRouter);
+      if (route !== 'payer-specific') {
+        this.work.sharedRoutes++;
+        return route;
+      }
+    }
+    this.work.ownSearches++;
+    return this.#search(q, payerRouter);
+  }
 
-    this.#dist[q.target] = 0;
-    this.#touched.push(q.target);
-    this.#amt[q.target] = q.amountMsat;
-    this.#cltv[q.target] = q.finalCltv;
-    this.#push(q.target);
-    while (this.#heap.length) {
-      const v = this.#pop();
+  /** The payer's own search, stopped once the payer is settled. */
+  #search(q: RouteQuery, payerRouter: number): Route | undefined {
+    const g = this.graph;
+    const s = this.#own;
+    const ix = this.#index;
+    const relayIn = ix.relayIn;
+    const payerEdges = g.outEdges[q.source]!;
+    s.ensure(g.nodeCount);
+    s.start(q.target, q.amountMsat, q.finalCltv);
+    while (s.heap.size) {
+      const v = s.pop();
       if (v === q.source) break;
       // A payer whose channels all go to v is one of v's dead ends, left out of relayIn[v]: its own
       // channels (all lead to v) are read rather than all of v's in-edges (a hub has thousands).
       // Reading them first changes no route: only the payer's label comes from them, and v is settled.
-      if (payerRouter === v) for (const e of payerEdges) this.#relax(e, v, q);
-      for (const e of this.#relayIn[v]!) this.#relax(e, v, q);
+      if (payerRouter === v) for (const e of payerEdges) s.relax(g, ix, e, v, q);
+      for (const e of relayIn[v]!) s.relax(g, ix, e, v, q);
     }
-    return this.#next[q.source] === -1 ? undefined : this.#route(q);
+    this.work.settled += s.settled;
+    const first = s.next[q.source]!;
+    return first === -1 ? undefined : readRoute(g, s, q, first);
   }
 
-  /** Labels edge e's sender u through e, toward the settled node v, if e can carry v's amount and that is cheaper. */
-  #relax(e: number, v: number, q: RouteQuery): void {
+  /**
+   * The route from the search shared by payers like this one, taken on
+   * until `entry` (the node all the payer's channels go to) is settled;
+   * 'payer-specific' when the payer's records would change a channel's
+   * probability where the search read it before settling `entry` (then
+   * only its own search is exact).
+   */
+  #sharedRoute(q: RouteQuery, entry: number): Route | undefined | 'payer-specific' {
     const g = this.graph;
-    const dist = this.#dist;
-    const amt = this.#amt;
-    const cltv = this.#cltv;
-    const omniscient = q.kind === 'omniscient';
-    const u = g.from(e);
-    if (q.online && (u === q.source ? !q.online[v] : omniscient && !q.online[u])) return;
-    const ch = g.channels[e >> 1]!;
-    const pol = ch.policy[e & 1]!;
-    const inAmt = amt[v]!;
-    if (inAmt < pol.minHtlcMsat || inAmt > pol.maxHtlcMsat) return;
-    let weight: number;
-    let newAmt: number;
-    if (u === q.source) {
-      // Our own channel: we know its true balance, pay no fee, take no risk.
-      if (g.spendable(e) < inAmt) return;
-      weight = 0;
-      newAmt = inAmt;
-    } else {
-      if (omniscient ? g.spendable(e) < inAmt : ch.capacityMsat < inAmt) return;
-      const fee = g.fee(e, inAmt);
-      newAmt = inAmt + fee;
-      if (newAmt - q.amountMsat > q.maxFeeMsat) return;
-      let p = 1;
-      if (!omniscient && q.mc) p = q.mc.probability(e, inAmt, ch.capacityMsat, q.now);
-      if (p < MIN_PROBABILITY) return;
-      const attemptCost = ATTEMPT_COST_MSAT + (inAmt * ATTEMPT_COST_PPM) / 1e6;
-      weight = fee + inAmt * (cltv[v]! + pol.cltvDelta) * RISK_FACTOR + attemptCost / p;
+    const mc = q.mc!;
+    const key = `${q.target}:${q.amountMsat}:${q.maxFeeMsat}:${q.finalCltv}:${mc.apriori}`;
+    const shared = { ...q, source: -1 };
+    const s = this.#shared.get(key, this.#index.update(), g.nodeCount, (fresh) =>
+      fresh.start(q.target, q.amountMsat, q.finalCltv),
+    );
+    if (!s) return 'payer-specific';
+    const ix = this.#index;
+    const relayIn = ix.relayIn;
+    const before = s.settled;
+    while (s.order[entry] === -1 && s.heap.size) {
+      const v = s.pop();
+      for (const e of relayIn[v]!) s.relax(g, ix, e, v, shared, true);
     }
-    const d = dist[v]! + weight;
-    if (d < dist[u]!) {
-      if (dist[u] === Infinity) this.#touched.push(u);
-      dist[u] = d;
-      amt[u] = newAmt;
-      cltv[u] = u === q.source ? cltv[v]! : cltv[v]! + pol.cltvDelta;
-      this.#next[u] = e;
-      this.#push(u);
+    this.work.settled += s.settled - before;
+    const settledEntry = s.order[entry]!;
+    if (settledEntry === -1) return undefined;
+    for (const e of mc.recordedEdges()) {
+      const v = g.to(e);
+      const at = s.order[v]!;
+      if (at === -1 || at >= settledEntry) continue;
+      const cap = g.channels[e >> 1]!.capacityMsat;
+      if (mc.probability(e, s.amt[v]!, cap, q.now) !== mc.prior(s.amt[v]!, cap)) return 'payer-specific';
     }
+    // The payer's label: its first own channel that carries entry's amount (weight 0: later ones tie, and lose).
+    const first = g.outEdges[q.source]!.find((e) => ownEdgeCarries(g, e, entry, s.amt[entry]!, q));
+    return first === undefined ? undefined : readRoute(g, s, q, first);
   }
+}
 
-  /** Clears the labels of the nodes the last search touched (a search touches few of a big graph's nodes). */
-  #reset(): void {
-    for (const v of this.#touched) {
-      this.#dist[v] = Infinity;
-      this.#next[v] = -1;
-      this.#pos[v] = -1;
-    }
-    this.#touched.length = 0;
-    this.#heap.length = 0;
+/** The route a search found, read from the payer's first edge along the next-hop pointers. */
+function readRoute(g: ChannelGraph, s: RouteSearch, q: RouteQuery, first: number): Route {
+  const edges: number[] = [];
+  const amounts: number[] = [];
+  for (let e = first; ; e = s.next[g.to(e)]!) {
+    edges.push(e);
+    amounts.push(s.amt[g.to(e)]!);
+    if (g.to(e) === q.target) break;
+    if (edges.length > g.nodeCount) throw new Error('router: cycle in next-hop pointers (bug)');
   }
-
-  /** The route the search found, read from the payer along the next-hop pointers. */
-  #route(q: RouteQuery): Route {
-    const g = this.graph;
-    const edges: number[] = [];
-    const amounts: number[] = [];
-    let cur = q.source;
-    while (cur !== q.target) {
-      const e = this.#next[cur]!;
-      edges.push(e);
-      const to = g.to(e);
-      amounts.push(this.#amt[to]!);
-      cur = to;
-      if (edges.length > g.nodeCount) throw new Error('router: cycle in next-hop pointers (bug)');
-    }
-    return { edges, amounts, feeMsat: amounts[0]! - q.amountMsat, cltvTotal: this.#cltv[q.source]! };
-  }
-
-  /** Every node's one neighbour (when all its channels go to the same node) and every node's in-edges from the others; rebuilt when the graph changes. */
-  #deadEnds(): void {
-    const g = this.graph;
-    if (this.#deadEndsVersion === g.version && this.#soleIn.length === g.nodeCount) return;
-    const soleIn = new Int32Array(g.nodeCount);
-    for (let u = 0; u < g.nodeCount; u++) {
-      const edges = g.inEdges[u]!;
-      let only = edges.length ? g.from(edges[0]!) : -1;
-      for (const e of edges) if (g.from(e) !== only) only = -1;
-      soleIn[u] = only;
-    }
-    this.#relayIn = g.inEdges.map((edges, v) => edges.filter((e) => soleIn[g.from(e)] !== v));
-    this.#soleIn = soleIn;
-    this.#deadEndsVersion = g.version;
-  }
-
-  #ensure(n: number): void {
-    if (this.#dist.length >= n) return;
-    const size = Math.max(n, this.#dist.length * 2, 16);
-    this.#dist = new Float64Array(size).fill(Infinity);
-    this.#amt = new Float64Array(size);
-    this.#cltv = new Float64Array(size);
-    this.#next = new Int32Array(size).fill(-1);
-    this.#pos = new Int32Array(size).fill(-1);
-    this.#touched.length = 0;
-  }
-
-  // Indexed binary min-heap on dist[], with decrease-key through #pos.
-  #push(v: number): void {
-    const h = this.#heap;
-    let i = this.#pos[v]!;
-    if (i < 0) {
-      i = h.length;
-      h.push(v);
-      this.#pos[v] = i;
-    }
-    this.#up(i);
-  }
-
-  #pop(): number {
-    const h = this.#heap;
-    const top = h[0]!;
-    const last = h.pop()!;
-    this.#pos[top] = -2;
-    if (h.length) {
-      h[0] = last;
-      this.#pos[last] = 0;
-      this.#down(0);
-    }
-    return top;
-  }
-
-  #up(i: number): void {
-    const h = this.#heap;
-    const d = this.#dist;
-    const v = h[i]!;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      const pv = h[p]!;
-      if (d[pv]! <= d[v]!) break;
-      h[i] = pv;
-      this.#pos[pv] = i;
-      i = p;
-    }
-    h[i] = v;
-    this.#pos[v] = i;
-  }
-
-  #down(i: number): void {
-    const h = this.#heap;
-    const d = this.#dist;
-    const v = h[i]!;
-    const n = h.length;
-    for (;;) {
-      let m = 2 * i + 1;
-      if (m >= n) break;
-      if (m + 1 < n && d[h[m + 1]!]! < d[h[m]!]!) m++;
-      if (d[h[m]!]! >= d[v]!) break;
-      h[i] = h[m]!;
-      this.#pos[h[i]!] = i;
-      i = m;
-    }
-    h[i] = v;
-    this.#pos[v] = i;
-  }
+  return { edges, amounts, feeMsat: amounts[0]! - q.amountMsat, cltvTotal: s.cltv[g.to(first)]! };
 }
