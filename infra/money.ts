@@ -25,3 +25,7 @@ export const msatToSat = (msat: Msat): number => Math.floor(msat / 1000);
 /** Proportional fee in msat for `ppm` parts per million, rounded down as BOLT7 does. */
 export const ppmFee = (amountMsat: Msat, ppm: number): Msat =>
   Number((BigInt(amountMsat) * BigInt(ppm)) / 1_000_000n);
+
+/** Fee a policy of `baseFeeMsat` and `feeRatePpm` charges to forward `amountMsat` (BOLT7: base + ppm, rounded down). */
+export const forwardingFee = (baseFeeMsat: Msat, feeRatePpm: number, amountMsat: Msat): Msat =>
+  baseFeeMsat + ppmFee(amountMsat, feeRatePpm);

@@ -12,15 +12,9 @@ export interface DrawBound {
   given: number;
 }
 
-/** The largest of `values` and where it is. */
-function largest(values: readonly number[]): DrawBound {
-  const i = values.reduce((best, v, j) => (v > values[best]! ? j : best), 0);
-  return { at: ['values', i], given: values[i]! };
-}
-
-/** The smallest of `values` and where it is. */
-function smallest(values: readonly number[]): DrawBound {
-  const i = values.reduce((best, v, j) => (v < values[best]! ? j : best), 0);
+/** The largest (`sign` 1) or smallest (`sign` -1) of `values`, and where it is (the first such). */
+function extreme(values: readonly number[], sign: 1 | -1): DrawBound {
+  const i = values.reduce((best, v, j) => (sign * (v - values[best]!) > 0 ? j : best), 0);
   return { at: ['values', i], given: values[i]! };
 }
 
@@ -40,7 +34,7 @@ export function largestBound(d: Distribution): DrawBound | undefined {
     case 'pareto':
       return d.max === undefined ? undefined : { at: ['max'], given: d.max };
     case 'empirical':
-      return largest(d.values);
+      return extreme(d.values, 1);
   }
 }
 
@@ -76,6 +70,6 @@ function lowestBound(d: Distribution): DrawBound | undefined {
     case 'pareto':
       return { at: ['scale'], given: d.scale };
     case 'empirical':
-      return smallest(d.values);
+      return extreme(d.values, -1);
   }
 }

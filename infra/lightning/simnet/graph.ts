@@ -1,14 +1,8 @@
-import { assertMsat, ppmFee, type Msat } from '../../money.js';
+import { forwardingFee, type Msat } from '../../money.js';
+import { channelMsat as msat, makePolicy, type ChannelPolicy } from './channel-policy.js';
 import { LabError } from '../../errors.js';
 
-/** What one side of a channel announces for forwarding out of it (BOLT7 channel_update). */
-export interface ChannelPolicy {
-  baseFeeMsat: Msat;
-  feeRatePpm: number;
-  cltvDelta: number;
-  minHtlcMsat: Msat;
-  maxHtlcMsat: Msat;
-}
+export type { ChannelPolicy } from './channel-policy.js';
 
 /** Options of `openChannel`; policy fields apply to both directions unless changed with `setPolicy`. */
 export interface ChannelOptions {
@@ -50,10 +44,6 @@ export interface SimChannel {
   /** Per direction: most HTLCs the sender may have pending at once. */
   readonly maxAcceptedHtlcs: [number, number];
 }
-
-/** Fee a policy of `baseFeeMsat` and `feeRatePpm` charges to forward `amountMsat` (BOLT7: base + ppm, rounded down). */
-export const forwardingFee = (baseFeeMsat: Msat, feeRatePpm: number, amountMsat: Msat): Msat =>
-  baseFeeMsat + ppmFee(amountMsat, feeRatePpm);
 
 /** Edge id of direction `dir` of channel `id`: compact numbers the router keeps in typed arrays. */
 export const edgeId = (channelId: number, dir: 0 | 1): number => channelId * 2 + dir;
@@ -220,37 +210,4 @@ export class ChannelGraph {
       violations.push(`network holds ${totalMsat} msat, expected ${this.#expectedTotal}`);
     return { ok: violations.length === 0, totalMsat, expectedMsat: this.#expectedTotal, violations };
   }
-}
-
-function msat(v: unknown, what: string): Msat {
-  try {
-    return assertMsat(v, what);
-  } catch (e) {
-    throw new LabError('invalid_channel', (e as Error).message, { cause: e });
-  }
-}
-
-/** A channel's minimum HTLC unless its policy sets one (LND's default): a channel of less capacity does not open. */
-export const DEFAULT_MIN_HTLC_MSAT = 1000;
-
-function makePolicy(o: Partial<ChannelPolicy>, cap: Msat): ChannelPolicy {
-  const feeRatePpm = o.feeRatePpm ?? 1;
-  const cltvDelta = o.cltvDelta ?? 80;
-  if (!Number.isSafeInteger(feeRatePpm) || feeRatePpm < 0)
-    throw new LabError('invalid_channel', `feeRatePpm must be a non-negative integer, got ${feeRatePpm}`);
-  if (!Number.isSafeInteger(cltvDelta) || cltvDelta < 0 || cltvDelta > 0xffff)
-    throw new LabError('invalid_channel', `cltvDelta must be an integer in 0..65535, got ${cltvDelta}`);
-  const policy: ChannelPolicy = {
-    baseFeeMsat: msat(o.baseFeeMsat ?? 1000, 'baseFeeMsat'),
-    feeRatePpm,
-    cltvDelta,
-    minHtlcMsat: msat(o.minHtlcMsat ?? DEFAULT_MIN_HTLC_MSAT, 'minHtlcMsat'),
-    maxHtlcMsat: msat(o.maxHtlcMsat ?? cap, 'maxHtlcMsat'),
-  };
-  if (policy.minHtlcMsat > policy.maxHtlcMsat)
-    throw new LabError(
-      'invalid_channel',
-      `minHtlcMsat ${policy.minHtlcMsat} exceeds maxHtlcMsat ${policy.maxHtlcMsat}`,
-    );
-  return policy;
 }

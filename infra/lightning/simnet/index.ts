@@ -1,6 +1,7 @@
 export * from './distributions.js';
 export * from './errors.js';
 export { BLOCK_INTERVAL_MS } from './invoices.js';
+export * from './channel-policy.js';
 export * from './graph.js';
 export * from './latency.js';
 export * from './mission-control.js';

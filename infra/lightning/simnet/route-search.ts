@@ -1,4 +1,5 @@
-import { forwardingFee, type ChannelGraph } from './graph.js';
+import type { ChannelGraph } from './graph.js';
+import { forwardingFee } from '../../money.js';
 import { NodeHeap } from './node-heap.js';
 import { EDGE, EDGE_STRIDE, type RelayIndex } from './relay-index.js';
 import type { RouteQuery } from './router.js';
