@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { int64 } from '../lightning/lnd/wire.js';
+import { int64, uint32 } from '../lightning/lnd/wire.js';
 
 /*
  * The LND REST answers the regtest bring-up reads (`LndAdmin`, `waitForLnd`),
@@ -17,7 +17,7 @@ export const getInfoSchema = z.object({
   identity_pubkey: z.string(),
   synced_to_chain: z.boolean().default(false),
   synced_to_graph: z.boolean().default(false),
-  block_height: z.number().default(0),
+  block_height: uint32.default(0),
 });
 
 /** GET /v1/newaddress: a fresh wallet address. */
@@ -36,7 +36,7 @@ export const channelPointSchema = z.object({
   funding_txid_bytes: z
     .string()
     .regex(/^[A-Za-z0-9+/]{43}=$/, { error: 'expected a transaction id: 32 bytes in base64' }),
-  output_index: z.number().int().min(0).default(0),
+  output_index: uint32.default(0),
 });
 
 /** GET /v1/channels/pending: the channels waiting for their funding tx to confirm. */

@@ -69,7 +69,7 @@ describe('LndAdmin given an answer of another shape', () => {
         },
       },
       (a: LndAdmin) => a.channelsWith('ab'),
-      'pending channels: unexpected response from LND at pending_open_channels[0].channel.capacity: not a safe integer: 2.5',
+      'pending channels: unexpected response from LND at pending_open_channels[0].channel.capacity: expected a safe integer, got "2.5"',
     ],
     [
       'channels with true for a capacity',
@@ -93,13 +93,13 @@ describe('LndAdmin given an answer of another shape', () => {
       'wallet balance with words for the confirmed balance',
       { '/v1/balance/blockchain': { confirmed_balance: 'lots' } },
       (a: LndAdmin) => a.confirmedBalanceSat(),
-      'wallet balance: unexpected response from LND at confirmed_balance: not a safe integer: lots',
+      'wallet balance: unexpected response from LND at confirmed_balance: expected a safe integer, got "lots"',
     ],
     [
       'wallet balance with a fraction of a sat',
       { '/v1/balance/blockchain': { confirmed_balance: '12.5' } },
       (a: LndAdmin) => a.confirmedBalanceSat(),
-      'wallet balance: unexpected response from LND at confirmed_balance: not a safe integer: 12.5',
+      'wallet balance: unexpected response from LND at confirmed_balance: expected a safe integer, got "12.5"',
     ],
     [
       'peers with a number for a pubkey',

@@ -8,18 +8,30 @@ import { describeIssues, plainErrorMap } from '../../zod-wording.js';
  * strings and bytes as standard base64. Unknown fields are dropped.
  */
 
+/** How LND writes an int64: a decimal integer, no sign other than `-`, no leading zeros, no exponent. */
+const DECIMAL_RE = /^-?(0|[1-9][0-9]*)$/;
+
 /** An int64 field: LND sends decimal strings; we accept safe integers only. */
 export const int64 = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  const n = typeof v === 'number' ? v : Number(v);
+  const n = typeof v === 'number' || DECIMAL_RE.test(v) ? Number(v) : NaN;
   if (!Number.isSafeInteger(n)) {
-    ctx.addIssue({ code: 'custom', message: `not a safe integer: ${String(v)}` });
+    ctx.addIssue({ code: 'custom', message: `expected a safe integer, got ${JSON.stringify(v)}` });
     return z.NEVER;
   }
   return n;
 });
 
-/** A nanosecond timestamp (over 2^53): converted to whole milliseconds. */
-const nanosToMs = z.union([z.string(), z.number()]).transform((v) => Number(BigInt(v) / 1_000_000n));
+/** A uint32 field: LND sends it as a JSON number. */
+export const uint32 = z.number().int().min(0).max(0xffff_ffff);
+
+/** A nanosecond timestamp (over 2^53, so read as a BigInt): converted to whole milliseconds. */
+const nanosToMs = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  if (typeof v === 'string' ? !DECIMAL_RE.test(v) : !Number.isSafeInteger(v)) {
+    ctx.addIssue({ code: 'custom', message: `expected whole nanoseconds, got ${JSON.stringify(v)}` });
+    return z.NEVER;
+  }
+  return Number(BigInt(v) / 1_000_000n);
+});
 
 const bytes = z
   .string()
@@ -59,7 +71,7 @@ const htlcAttemptSchema = z.object({
     .nullish(),
   attempt_time_ns: nanosToMs.default(0),
   resolve_time_ns: nanosToMs.default(0),
-  failure: z.object({ code: z.string().default(''), failure_source_index: z.number().default(0) }).nullish(),
+  failure: z.object({ code: z.string().default(''), failure_source_index: uint32.default(0) }).nullish(),
 });
 
 export const lndPaymentSchema = z.object({
@@ -81,10 +93,10 @@ export type LndPayment = z.infer<typeof lndPaymentSchema>;
 export const lndGetInfoSchema = z.object({
   identity_pubkey: z.string(),
   alias: z.string().default(''),
-  block_height: z.number().default(0),
+  block_height: uint32.default(0),
   synced_to_chain: z.boolean().default(false),
-  num_active_channels: z.number().default(0),
-  num_peers: z.number().default(0),
+  num_active_channels: uint32.default(0),
+  num_peers: uint32.default(0),
   chains: z
     .array(z.object({ chain: z.string(), network: z.string() }))
     .nullish()
