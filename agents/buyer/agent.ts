@@ -133,7 +133,7 @@ export function createBuyerAgent(o: BuyerAgentOptions): BuyerAgent {
       purchases: s.purchases,
       spentMsat: s.spentMsat,
       feesMsat: s.feesMsat,
-      valueMsat: earnedMsat(task, s.callsDone),
+      earnedMsat: earnedMsat(task, s.callsDone),
       decisions: s.decisions,
       delegations: s.delegations,
       steps: s.steps,

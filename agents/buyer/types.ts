@@ -88,8 +88,8 @@ export interface TaskResult {
   /** Paid to sellers (excluding fees). */
   spentMsat: Msat;
   feesMsat: Msat;
-  /** The value the task earned under its credit rule (`earnedMsat` in credit.ts), not its whole value. */
-  valueMsat: Msat;
+  /** The value the task earned under its credit rule (`earnedMsat` in credit.ts), not its whole `Task.valueMsat`. */
+  earnedMsat: Msat;
   /** LLM decider calls made during the run (empty for rule deciders). */
   decisions: DecisionRecord[];
   delegations: Delegation[];

@@ -211,7 +211,7 @@ function recordTask(
     capability: task.capability,
     calls: task.calls,
     valueMsat: task.valueMsat,
-    earnedMsat: r.valueMsat,
+    earnedMsat: r.earnedMsat,
     done: r.done,
     spentMsat: r.spentMsat,
     feesMsat: r.feesMsat,

@@ -1,4 +1,9 @@
-import { DEFAULT_MIN_HTLC_MSAT } from '../../infra/lightning/simnet/index.js';
+import {
+  DEFAULT_MIN_HTLC_MSAT,
+  leastCapacityReason,
+  simLnLeastCapacity,
+  type SimLnChannel,
+} from '../../infra/lightning/simnet/index.js';
 import { defaultBalanceMsat } from './buyer-schema.js';
 import type { Groups } from './checks.js';
 import type { ScenarioIssue } from './errors.js';
@@ -13,7 +18,8 @@ import { plural } from '../report/format.js';
  * and a maximum HTLC of its capacity, so a channel of less does not open
  * (`minHtlcMsat 1000 exceeds maxHtlcMsat 500`; of 0 msat, `capacityMsat must
  * be positive`) and market setup stops there. Every amount that opens a
- * channel is refused below it before the run: the fixed capacities here,
+ * channel is refused below it before the run (a SimLN file's channel below
+ * its own minimum HTLC, when it sets one): the fixed capacities here,
  * drawn ones by the schema (network-schema.ts), balances here.
  */
 export const MIN_CHANNEL_MSAT = DEFAULT_MIN_HTLC_MSAT;
@@ -35,7 +41,7 @@ const short = (msat: number) => msat < MIN_CHANNEL_MSAT;
  * them), `network.routerChannelMsat` (each router-to-router channel of the
  * generated topology, when it has any and `network.channels.router.capacity`
  * does not draw them), and the `capacity_msat` of a SimLN `network.file`'s
- * channels.
+ * channels (each against its own sides' minimum HTLC).
  */
 export function checkNetworkCapacities(s: Scenario): ScenarioIssue[] {
   const n = s.network;
@@ -49,15 +55,27 @@ export function checkNetworkCapacities(s: Scenario): ScenarioIssue[] {
   return issues;
 }
 
-/** The first channel of a SimLN `network.file` below `MIN_CHANNEL_MSAT`, and how many more are. */
+/**
+ * The first channel of a SimLN `network.file` below its least capacity (one
+ * minimum HTLC of either side: the side's own `min_htlc_size_msat`, else
+ * `MIN_CHANNEL_MSAT`; `simLnLeastCapacity`, as the file is built), and how many more are.
+ */
 function checkFileCapacities(path: string): ScenarioIssue[] {
   const channels = readNetworkFile(path)?.sim_network ?? [];
-  const below = channels.flatMap((c, i) => (short(c.capacity_msat) ? [i] : []));
+  const below = channels.flatMap((c, i) => (c.capacity_msat < simLnLeastCapacity(c).msat ? [i] : []));
   const first = below[0];
   if (first === undefined) return [];
   const more = below.length > 1 ? `; and ${plural(below.length - 1, 'more channel')} of the file` : '';
-  const message = `${path}: sim_network[${first}].capacity_msat: ${belowMinHtlc(channels[first]!.capacity_msat)}${more}`;
+  const message = `${path}: sim_network[${first}].capacity_msat: ${belowFileMin(channels[first]!)}${more}`;
   return [{ path: 'network.file', message }];
+}
+
+/** A file channel below its least capacity: as `belowMinHtlc` when neither side sets a minimum HTLC, else naming the side's. */
+function belowFileMin(c: SimLnChannel): string {
+  const least = simLnLeastCapacity(c);
+  if (c.node_1.min_htlc_size_msat === undefined && c.node_2.min_htlc_size_msat === undefined)
+    return belowMinHtlc(c.capacity_msat);
+  return `expected at least ${fmt(least.msat)} msat (one minimum HTLC ${leastCapacityReason(least)}), got ${c.capacity_msat}`;
 }
 
 /** The smallest budget whose default balance (`defaultBalanceMsat`: budget + 10%) opens a channel. */

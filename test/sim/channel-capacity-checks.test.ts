@@ -130,20 +130,75 @@ describe('a lognormal capacity without min draws at least 1,000 msat', () => {
   });
 });
 
+/** A SimLN channel between nodes `a` and `b`, each side with `extra` fields (min_htlc_size_msat…). */
+const simLnChannel = (capacity_msat: number, a: string, b: string, extra: Record<string, number> = {}) => ({
+  capacity_msat,
+  node_1: { pubkey: `02${a}`, alias: a, ...extra },
+  node_2: { pubkey: `02${b}`, alias: b, ...extra },
+});
+
+/** Writes a SimLN file of these channels; returns its path. */
+function simLnFile(sim_network: unknown[]): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'capacity-file-')), 'net.json');
+  writeFileSync(file, JSON.stringify({ sim_network }));
+  return file;
+}
+
 describe('a SimLN network.file channel below 1,000 msat is refused', () => {
   it('names the file, the first such channel and how many more', () => {
-    const side = (pubkey: string, alias: string) => ({ pubkey, alias });
-    const channel = (capacity_msat: number, a: string, b: string) => ({
-      capacity_msat,
-      node_1: side(`02${a}`, a),
-      node_2: side(`02${b}`, b),
-    });
-    const file = join(mkdtempSync(join(tmpdir(), 'capacity-file-')), 'net.json');
-    const sim_network = [channel(5_000_000, 'aa', 'bb'), channel(500, 'bb', 'cc'), channel(1, 'cc', 'aa')];
-    writeFileSync(file, JSON.stringify({ sim_network }));
+    const file = simLnFile([
+      simLnChannel(5_000_000, 'aa', 'bb'),
+      simLnChannel(500, 'bb', 'cc'),
+      simLnChannel(1, 'cc', 'aa'),
+    ]);
     expect(issues({ 'network.file': file })).toEqual([
       `network.file: ${file}: sim_network[1].capacity_msat: ${below(500)}; and 1 more channel of the file`,
     ]);
+  });
+});
+
+describe("a SimLN network.file channel is judged by its own sides' min_htlc_size_msat", () => {
+  it('takes a 500-msat channel whose sides set min_htlc_size_msat 100, and market setup opens it at that minimum', () => {
+    const file = simLnFile([simLnChannel(500, 'aa', 'bb', { min_htlc_size_msat: 100 })]);
+    expect(issues({ 'network.file': file })).toEqual([]);
+    const world = new EmbeddedWorld(networkSchema.parse({ file }), createRng(1));
+    const [ch] = world.net.graph.channels;
+    expect({ cap: ch!.capacityMsat, balance: ch!.balance, policy: ch!.policy }).toEqual({
+      cap: 500,
+      balance: [250, 250],
+      policy: [0, 1].map(() => ({
+        baseFeeMsat: 1000,
+        feeRatePpm: 1,
+        cltvDelta: 80,
+        minHtlcMsat: 100,
+        maxHtlcMsat: 500,
+      })),
+    });
+  });
+
+  const at = (file: string, message: string) => [
+    `network.file: ${file}: sim_network[0].capacity_msat: ${message}`,
+  ];
+
+  it("refuses a channel below one side's own minimum, naming the side (with max_htlc_size_msat above the capacity too)", () => {
+    const own = simLnFile([simLnChannel(1500, 'aa', 'bb', { min_htlc_size_msat: 2000 })]);
+    const message =
+      'expected at least 2,000 msat (one minimum HTLC of node_1, its min_htlc_size_msat), got 1500';
+    expect(issues({ 'network.file': own })).toEqual(at(own, message));
+    const roomy = { min_htlc_size_msat: 2000, max_htlc_size_msat: 1_000_000 };
+    const withMax = simLnFile([simLnChannel(1500, 'aa', 'bb', roomy)]);
+    expect(issues({ 'network.file': withMax })).toEqual(at(withMax, message));
+  });
+
+  it('refuses a channel below the default minimum of a side that sets none, though the other sets a lower one', () => {
+    const channel = simLnChannel(500, 'aa', 'bb');
+    const file = simLnFile([{ ...channel, node_1: { ...channel.node_1, min_htlc_size_msat: 100 } }]);
+    expect(issues({ 'network.file': file })).toEqual(
+      at(
+        file,
+        'expected at least 1,000 msat (one minimum HTLC of node_2, the default: it sets no min_htlc_size_msat), got 500',
+      ),
+    );
   });
 });
 

@@ -196,3 +196,73 @@ describe('fromJson (SimLN sim_network)', () => {
     });
   }
 });
+
+describe("fromJson: a channel's own minimum HTLC", () => {
+  /** One channel of `capacity_msat` between n1 and n2, each side with `extra`. */
+  const one = (capacity_msat: number, extra: Record<string, unknown>) => ({
+    sim_network: [{ capacity_msat, node_1: side(1, extra), node_2: side(2, extra) }],
+  });
+  const refusal = (json: unknown) => {
+    const { net } = makeNet();
+    try {
+      fromJson(net, json);
+    } catch (e) {
+      return { code: (e as LabError).code, message: (e as LabError).message, nodes: net.nodes.length };
+    }
+    return undefined;
+  };
+
+  it('opens a 500-msat channel whose sides set min_htlc_size_msat 100 at that minimum on both sides', () => {
+    const { net } = makeNet();
+    const [ch] = fromJson(net, one(500, { min_htlc_size_msat: 100, max_htlc_size_msat: 400 })).channels;
+    expect(ch!.policy.map((p) => [p.minHtlcMsat, p.maxHtlcMsat])).toEqual([
+      [100, 400],
+      [100, 400],
+    ]);
+  });
+
+  it("opens a 500-msat channel with each side's own policy, node_2's unset fields at the defaults", () => {
+    const { net } = makeNet();
+    const json = {
+      sim_network: [
+        {
+          capacity_msat: 500,
+          node_1: {
+            pubkey: pk(1),
+            alias: 'n1',
+            min_htlc_size_msat: 100,
+            base_fee: 3,
+            fee_rate_prop: 4,
+            cltv_expiry_delta: 5,
+          },
+          node_2: { pubkey: pk(2), alias: 'n2', min_htlc_size_msat: 200 },
+        },
+      ],
+    };
+    const [ch] = fromJson(net, json).channels;
+    expect(ch!.policy).toEqual([
+      { baseFeeMsat: 3, feeRatePpm: 4, cltvDelta: 5, minHtlcMsat: 100, maxHtlcMsat: 500 },
+      { baseFeeMsat: 1000, feeRatePpm: 1, cltvDelta: 80, minHtlcMsat: 200, maxHtlcMsat: 500 },
+    ]);
+  });
+
+  it('refuses a channel below its own minimum before building anything, even with max_htlc_size_msat above it', () => {
+    expect(refusal(one(1500, { min_htlc_size_msat: 2000, max_htlc_size_msat: CAP }))).toEqual({
+      code: 'invalid_topology',
+      message:
+        'sim_network[0].capacity_msat must be at least 2000 msat (one minimum HTLC of node_1, its min_htlc_size_msat), got 1500',
+      nodes: 0,
+    });
+  });
+
+  it('refuses a max_htlc_size_msat below the default minimum on a side that sets no min_htlc_size_msat', () => {
+    const json = one(CAP, {});
+    json.sim_network[0]!.node_2 = { pubkey: pk(2), max_htlc_size_msat: 500 } as never;
+    expect(refusal(json)).toEqual({
+      code: 'invalid_topology',
+      message:
+        'sim_network[0].node_2.max_htlc_size_msat is below the default minimum HTLC 1000: set min_htlc_size_msat',
+      nodes: 0,
+    });
+  });
+});

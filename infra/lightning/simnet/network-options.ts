@@ -46,26 +46,42 @@ export interface SimNetworkOptions {
   forgetSettledInvoices?: boolean;
   /** Chance that a forwarding node fails an HTLC for reasons other than liquidity (default 0). */
   hopFailureProbability?: number;
+  /**
+   * Node slots (one per node of the graph per search) the route searches
+   * shared by payers may hold in all (`RouterOptions.sharedSlots`, default
+   * 2^21, about 80 MB): fewer keep less memory, and the least recently used
+   * searches go sooner; 0 shares none (every payer searches alone). Routes
+   * are the same whatever it is.
+   */
+  sharedSlots?: number;
   logger?: Logger;
 }
 
-/** Refuses options the network cannot run with, naming the option and the value (thrown by the constructor). */
+/**
+ * Refuses options the network cannot run with, naming the option and the
+ * value (thrown by the constructor; an option left out takes its default).
+ */
 export function checkNetworkOptions({
   router,
   maxAttempts,
   hopFailureProbability,
   multipart,
   missionControl,
-}: Pick<Required<SimNetworkOptions>, 'router' | 'maxAttempts' | 'hopFailureProbability'> &
-  Pick<SimNetworkOptions, 'multipart' | 'missionControl'>): void {
-  if (router !== 'lnd' && router !== 'omniscient')
+  sharedSlots,
+}: SimNetworkOptions): void {
+  if (router !== undefined && router !== 'lnd' && router !== 'omniscient')
     throw new LabError('invalid_topology', `router must be 'lnd' or 'omniscient', got ${String(router)}`);
-  if (!Number.isSafeInteger(maxAttempts) || maxAttempts < 1)
+  if (maxAttempts !== undefined && (!Number.isSafeInteger(maxAttempts) || maxAttempts < 1))
     throw new LabError('invalid_topology', `maxAttempts must be a positive integer, got ${maxAttempts}`);
-  if (!(hopFailureProbability >= 0 && hopFailureProbability <= 1))
+  if (hopFailureProbability !== undefined && !(hopFailureProbability >= 0 && hopFailureProbability <= 1))
     throw new LabError(
       'invalid_payment_options',
       `hopFailureProbability must be a number in 0..1, got ${String(hopFailureProbability)}`,
+    );
+  if (sharedSlots !== undefined && (!Number.isSafeInteger(sharedSlots) || sharedSlots < 0))
+    throw new LabError(
+      'invalid_topology',
+      `sharedSlots must be a whole number of node slots, 0 or more (0: no shared route searches), got ${String(sharedSlots)}`,
     );
   if (multipart) checkMultipart(multipart);
   if (missionControl) checkMissionControlOptions(missionControl);

@@ -47,27 +47,30 @@ export class SimNetwork {
   readonly #feesEarned: number[] = [];
   readonly #signInvoices: boolean;
   readonly #payments: PaymentEngine;
+  readonly #router: Router;
   readonly #sweep: UnpaidInvoiceSweep;
   readonly #logger: Logger | undefined;
   // Shared by every node (one closure per network, not per node).
   readonly #indexPubkey = (pubkey: string, index: number): void => void this.#byPubkey.set(pubkey, index);
   readonly #afterIssue = () => this.#sweep.afterIssue();
 
-  constructor({
-    clock,
-    rng,
-    secrets = osSecrets,
-    latency = defaultLatency,
-    signInvoices = true,
-    router = 'lnd',
-    maxAttempts = 10,
-    missionControl,
-    multipart,
-    hopFailureProbability = 0,
-    forgetSettledInvoices = false,
-    logger,
-  }: SimNetworkOptions) {
-    checkNetworkOptions({ router, maxAttempts, hopFailureProbability, multipart, missionControl });
+  constructor(options: SimNetworkOptions) {
+    checkNetworkOptions(options);
+    const {
+      clock,
+      rng,
+      secrets = osSecrets,
+      latency = defaultLatency,
+      signInvoices = true,
+      router = 'lnd',
+      maxAttempts = 10,
+      missionControl,
+      multipart,
+      hopFailureProbability = 0,
+      forgetSettledInvoices = false,
+      sharedSlots,
+      logger,
+    } = options;
     this.clock = clock;
     this.#secrets = secrets;
     const collector = new ShardCollector((payee, hash, amount) => this.#stores[payee]!.receive(hash, amount));
@@ -87,9 +90,10 @@ export class SimNetwork {
         this.#feesEarned[node] = (this.#feesEarned[node] ?? 0) + fee;
       },
     };
+    this.#router = new Router(this.graph, sharedSlots === undefined ? {} : { sharedSlots });
     this.#payments = new PaymentEngine({
       graph: this.graph,
-      router: new Router(this.graph),
+      router: this.#router,
       routerKind: router,
       clock,
       network: this.network,
@@ -168,10 +172,8 @@ export class SimNetwork {
   }
 
   /**
-   * Fault injection: moves `from`'s settled balance on `channel` to the other
-   * side, leaving `leaveMsat` (default 0; a whole msat amount up to the
-   * capacity, else `invalid_channel`). Conservation holds: nothing is
-   * created or destroyed, as if `from` had paid it all out.
+   * Fault injection: moves `from`'s settled balance on `channel` to the other side, leaving `leaveMsat`
+   * (default 0; whole msat up to the capacity, else `invalid_channel`); nothing is created or destroyed.
    */
   drainChannel(channel: SimChannel, from: SimNode, leaveMsat: Msat = 0): void {
     this.graph.drain(channel.id, this.#side(channel, from), leaveMsat);
@@ -179,8 +181,7 @@ export class SimNetwork {
 
   /** Channels between two nodes, in opening order. */
   channelsBetween(a: SimNode, b: SimNode): SimChannel[] {
-    const ia = this.#own(a);
-    const ib = this.#own(b);
+    const [ia, ib] = [this.#own(a), this.#own(b)];
     return this.graph.channels.filter(
       (c) => (c.nodes[0] === ia && c.nodes[1] === ib) || (c.nodes[0] === ib && c.nodes[1] === ia),
     );
@@ -202,12 +203,10 @@ export class SimNetwork {
   }
 
   /**
-   * Frees memory in long runs: forgets every invoice whose expiry has passed
-   * (unless a hold HTLC is still accepted), settled ones included, and the
-   * payers' resolved records of them. Such invoices can no longer be paid,
-   * so outcomes do not change; lookups of a settled one still answer from
-   * the bounded `SettledArchive`. Returns the number of invoices forgotten.
-   * (Invoices that expired unpaid are also forgotten as new ones are issued.)
+   * Frees memory in long runs: forgets every invoice whose expiry has passed (unless a hold HTLC is still
+   * accepted), settled ones included, and the payers' resolved records of them. Such invoices can no longer
+   * be paid, so outcomes do not change; lookups of a settled one still answer from the bounded
+   * `SettledArchive`. Returns how many it forgot (expired unpaid ones also go as new ones are issued).
    */
   pruneExpired(): number {
     return forgetExpired(this.#expiryDeps(), { keepSettled: false });
@@ -226,6 +225,11 @@ export class SimNetwork {
   /** Route-cache hit counts, for benchmarks and reports. */
   routeCacheStats(): { hits: number; misses: number } {
     return { hits: this.#payments.cache.hits, misses: this.#payments.cache.misses };
+  }
+
+  /** The router's work so far (`Router.work`: own searches, routes read off shared ones, nodes settled), copied. */
+  routerWork(): Router['work'] {
+    return { ...this.#router.work };
   }
 
   #expiryDeps() {

@@ -2,6 +2,7 @@ import type { Msat } from '../../money.js';
 import type { SimChannel } from './graph.js';
 import type { SimNetwork } from './network.js';
 import type { SimNode } from './sim-node.js';
+import { DEFAULT_MIN_HTLC_MSAT, makePolicy, type ChannelPolicy } from './channel-policy.js';
 import { LabError } from '../../errors.js';
 
 /** One side of a channel in SimLN's `sim_network` description. */
@@ -106,8 +107,13 @@ export function parseSimLnNetwork(input: unknown): SimLnNetwork {
       [node_1, 'node_1'],
       [node_2, 'node_2'],
     ] as const)
-      if ((s.min_htlc_size_msat ?? 0) > (s.max_htlc_size_msat ?? capacity))
-        throw bad(`${path}.${name}.min_htlc_size_msat`, 'exceeds max_htlc_size_msat');
+      if (s.max_htlc_size_msat !== undefined && simLnMinHtlc(s) > s.max_htlc_size_msat)
+        throw s.min_htlc_size_msat === undefined
+          ? bad(
+              `${path}.${name}.max_htlc_size_msat`,
+              `is below the default minimum HTLC ${DEFAULT_MIN_HTLC_MSAT}: set min_htlc_size_msat`,
+            )
+          : bad(`${path}.${name}.min_htlc_size_msat`, 'exceeds max_htlc_size_msat');
     return {
       ...(o.scid !== undefined && { scid: o.scid as number | string }),
       capacity_msat: capacity,
@@ -116,6 +122,57 @@ export function parseSimLnNetwork(input: unknown): SimLnNetwork {
     };
   });
   return { sim_network: channels };
+}
+
+/** The least HTLC a side of a SimLN channel forwards: its `min_htlc_size_msat`, else the simnet's default. */
+export function simLnMinHtlc(side: SimLnChannelSide): Msat {
+  return side.min_htlc_size_msat ?? DEFAULT_MIN_HTLC_MSAT;
+}
+
+/** The least capacity a SimLN channel opens with (one minimum HTLC of either side), and the side whose minimum it is. */
+export interface SimLnLeastCapacity {
+  msat: Msat;
+  side: 'node_1' | 'node_2';
+  /** True when that side sets its `min_htlc_size_msat`; false when it is the simnet's default. */
+  own: boolean;
+}
+
+/** The least capacity of channel `c`: the larger minimum HTLC of its sides (on a tie, one the file sets). */
+export function simLnLeastCapacity(c: SimLnChannel): SimLnLeastCapacity {
+  const [a, b] = [simLnMinHtlc(c.node_1), simLnMinHtlc(c.node_2)];
+  const second = b > a || (b === a && c.node_1.min_htlc_size_msat === undefined);
+  const side = second ? 'node_2' : 'node_1';
+  return { msat: Math.max(a, b), side, own: c[side].min_htlc_size_msat !== undefined };
+}
+
+/** Whose minimum HTLC a least capacity is: `of node_1, its min_htlc_size_msat`, or the default one side gets. */
+export function leastCapacityReason({ side, own }: SimLnLeastCapacity): string {
+  return own
+    ? `of ${side}, its min_htlc_size_msat`
+    : `of ${side}, the default: it sets no min_htlc_size_msat`;
+}
+
+/** Refuses the first channel of `network` below its least capacity: it could not carry one HTLC. */
+function checkCapacities(network: SimLnNetwork): void {
+  network.sim_network.forEach((c, i) => {
+    const least = simLnLeastCapacity(c);
+    if (c.capacity_msat < least.msat)
+      throw bad(
+        `sim_network[${i}].capacity_msat`,
+        `must be at least ${least.msat} msat (one minimum HTLC ${leastCapacityReason(least)}), got ${c.capacity_msat}`,
+      );
+  });
+}
+
+/** A side's forwarding policy as the file sets it (fields it leaves out get the simnet's defaults). */
+function filePolicy(s: SimLnChannelSide): Partial<ChannelPolicy> {
+  return {
+    ...(s.base_fee !== undefined && { baseFeeMsat: s.base_fee }),
+    ...(s.fee_rate_prop !== undefined && { feeRatePpm: s.fee_rate_prop }),
+    ...(s.cltv_expiry_delta !== undefined && { cltvDelta: s.cltv_expiry_delta }),
+    ...(s.min_htlc_size_msat !== undefined && { minHtlcMsat: s.min_htlc_size_msat }),
+    ...(s.max_htlc_size_msat !== undefined && { maxHtlcMsat: s.max_htlc_size_msat }),
+  };
 }
 
 /** The name a node of a SimLN file gets on the network: its alias, else the start of its pubkey. */
@@ -135,14 +192,17 @@ export function simLnNodeNames(network: SimLnNetwork): string[] {
  * Builds the network a SimLN `sim_network` describes. Channels start
  * balanced (half the capacity each side), as in SimLN's simulated network,
  * unless `pushMsat` says what node_2 gets of each capacity;
- * each side's fees, CLTV delta and HTLC limits apply to what it forwards.
+ * each side's fees, CLTV delta and HTLC limits apply to what it forwards,
+ * from the opening. A channel below its least capacity (`simLnLeastCapacity`)
+ * is refused before anything is built.
  */
 export function fromJson(
   net: SimNetwork,
   input: unknown,
   { pushMsat = (cap) => Math.floor(cap / 2) }: { pushMsat?: (capacityMsat: Msat) => Msat } = {},
 ): JsonTopology {
-  const { sim_network } = parseSimLnNetwork(input);
+  const network = parseSimLnNetwork(input);
+  checkCapacities(network);
   const byJsonPubkey = new Map<string, SimNode>();
   const nodes: SimNode[] = [];
   const nodeFor = (s: SimLnChannelSide) => {
@@ -154,29 +214,24 @@ export function fromJson(
     }
     return n;
   };
-  const channels = sim_network.map((c) => {
+  const channels = network.sim_network.map((c) => {
     const a = nodeFor(c.node_1);
     const b = nodeFor(c.node_2);
+    // Opened with node_1's policy, so a channel below the default minimum HTLC opens at its own.
     const ch = net.openChannel(a, b, {
       capacityMsat: c.capacity_msat,
       pushMsat: pushMsat(c.capacity_msat),
+      ...filePolicy(c.node_1),
     });
+    net.setPolicy(ch, b, makePolicy(filePolicy(c.node_2), c.capacity_msat));
     for (const [s, n] of [
       [c.node_1, a],
       [c.node_2, b],
-    ] as const) {
-      net.setPolicy(ch, n, {
-        ...(s.base_fee !== undefined && { baseFeeMsat: s.base_fee }),
-        ...(s.fee_rate_prop !== undefined && { feeRatePpm: s.fee_rate_prop }),
-        ...(s.cltv_expiry_delta !== undefined && { cltvDelta: s.cltv_expiry_delta }),
-        ...(s.min_htlc_size_msat !== undefined && { minHtlcMsat: s.min_htlc_size_msat }),
-        ...(s.max_htlc_size_msat !== undefined && { maxHtlcMsat: s.max_htlc_size_msat }),
-      });
+    ] as const)
       net.graph.setLimits(ch.id, ch.nodes[0] === n.index ? 0 : 1, {
         ...(s.max_in_flight_msat !== undefined && { maxInFlightMsat: s.max_in_flight_msat }),
         ...(s.max_htlc_count !== undefined && { maxAcceptedHtlcs: s.max_htlc_count }),
       });
-    }
     return ch;
   });
   return { byJsonPubkey, nodes, channels };
