@@ -7,30 +7,25 @@
  * negotiator proposes; this stage filters every proposal: a bid or a taken
  * price never exceeds the limit (posted price, the caller's ceiling, the
  * task's value), whoever proposed it. Seller answers are untrusted: read
- * with a size limit and a timeout, validated with a schema.
+ * with a size limit and a timeout, validated with a schema. A bid refused
+ * with 429 (the seller rate-limits its negotiator) ends the bidding at once,
+ * never waited out nor retried: see `canTakeCounter`.
  */
-import { z } from 'zod';
 import { modelErrorName } from '../../infra/llm/model-errors.js';
 import { DeadlineError, withDeadline } from '../../infra/time/deadline.js';
-import type { BodyTimeLimit } from '../../infra/http/bounded-body.js';
 import { bodyTime, type EngineContext, type StepFailure } from './context.js';
 import { agreedOffer } from './agreed-terms.js';
+import { BID, OFFER, readCounter, refusalOf } from './bid-answer.js';
 import type { AdvertisedPrice, Offer } from './offer.js';
 import { send } from './send.js';
 import type { PurchaseHints } from './outcome.js';
-import { readBounded, readPaywallAnswer } from './paywall-response.js';
+import { readPaywallAnswer } from './paywall-response.js';
 import type { PreparedRequest } from './request.js';
 
-/** Request and response headers of the protocol (the paywall's names). */
-export const BID = 'L402-Bid';
-export const OFFER = 'L402-Offer';
+export { BID, OFFER } from './bid-answer.js';
 
 /** Most bids the buyer sends in one negotiation, whatever its negotiator asks. */
 export const MAX_BUYER_ROUNDS = 8;
-/** Most bytes of a counter-offer body read. */
-const COUNTER_BODY_LIMIT = 4 * 1024;
-/** Longest offer token kept (the paywall's own limit). */
-const OFFER_LIMIT = 512;
 
 /** What the buyer's negotiator sees before each bid. */
 export interface BuyerTurn {
@@ -66,24 +61,23 @@ export interface BuyerNegotiator {
 
 /** How a negotiation went, for the purchase record. */
 export interface NegotiationRecord {
-  /** `not_offered`: the seller answered a bid with its ordinary 402 (it does not negotiate). */
-  result: 'agreed' | 'no_agreement' | 'not_offered';
+  /**
+   * `not_offered`: the seller answered a bid with its ordinary 402 (it does not negotiate).
+   * `rate_limited`: the seller refused a bid with 429 and no counter could be taken: the posted offer goes on.
+   */
+  result: 'agreed' | 'no_agreement' | 'not_offered' | 'rate_limited';
   postedMsat: number;
   agreedMsat?: number;
   /** Bids sent. */
   rounds: number;
+  /** The seller's code of the 429 that ended the bidding (`bid_rate_limited`; `rate_limited` when it gave none). */
+  refusal?: string;
 }
 
 /** The stage's answer: the offer to authorize (agreed, or the original when the seller does not negotiate), or a failure. */
 export type Negotiated =
   | { ok: true; offer: Offer; negotiation: NegotiationRecord }
   | (StepFailure & { negotiation: NegotiationRecord });
-
-const counterSchema = z.object({
-  reason: z.literal('counter_offer'),
-  priceMsat: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
-  message: z.string().optional(),
-});
 
 /**
  * One negotiation over `offer`'s request; see the file comment. `advertised`
@@ -107,11 +101,14 @@ export async function negotiateOffer(
     bids: [],
     counters: [],
   };
+  // The seller's code once a bid was answered 429: no more bids, only the take of the standing counter.
+  let limited: string | undefined;
   const record = (result: NegotiationRecord['result'], agreedMsat?: number): NegotiationRecord => ({
     result,
     postedMsat: posted,
     rounds: turn.bids.length,
     ...(agreedMsat !== undefined ? { agreedMsat } : {}),
+    ...(limited !== undefined ? { refusal: limited } : {}),
   });
   const noDeal = (reason: string, outcome: StepFailure['outcome'] = 'no_agreement'): Negotiated => ({
     ok: false,
@@ -122,7 +119,7 @@ export async function negotiateOffer(
   });
   let standing: string | undefined;
   for (; turn.round < MAX_BUYER_ROUNDS; turn.round++) {
-    const move = await nextMove(ctx, negotiator, turn);
+    const move = limited ? TAKE : await nextMove(ctx, negotiator, turn);
     if (move && typeof move === 'object' && 'failed' in move) return noDeal(move.failed);
     const bid = filtered(move, turn);
     if ('walk' in bid) return noDeal(bid.walk);
@@ -130,6 +127,13 @@ export async function negotiateOffer(
     const sent = await send(ctx, withBid(offer.req, bid.msat, standing));
     if (!sent.ok) return { ...sent, negotiation: record('no_agreement') };
     const res = sent.response;
+    if (res.status === 429) {
+      const again = limited !== undefined;
+      limited = (await refusalOf(res, bodyTime(ctx))) ?? 'rate_limited';
+      if (again || !canTakeCounter(turn, standing))
+        return { ok: true, offer, negotiation: record('rate_limited') };
+      continue;
+    }
     if (res.status === 403) {
       await res.body?.cancel();
       return noDeal(`the seller refused a bid of ${bid.msat} msat`);
@@ -153,6 +157,18 @@ export async function negotiateOffer(
     standing = counter.offer;
   }
   return noDeal(`no agreement after ${MAX_BUYER_ROUNDS} bids`);
+}
+
+const TAKE: BuyerMove = { kind: 'take' };
+
+/**
+ * After a 429 the buyer bids no more (no waiting, no loop): it takes a standing counter within its
+ * limit, which the seller answers without asking its negotiator (a take is never rate-limited), when
+ * a round is left to send it; else the posted offer goes on to authorize, as with a seller that does
+ * not negotiate. Either way at most one offer is paid.
+ */
+function canTakeCounter(turn: BuyerTurn, standing: string | undefined): boolean {
+  return standing !== undefined && turn.askMsat <= turn.limitMsat && turn.round + 1 < MAX_BUYER_ROUNDS;
 }
 
 /**
@@ -204,25 +220,6 @@ function withBid(req: PreparedRequest, bidMsat: number, offer: string | undefine
   if (offer) headers.set(OFFER, offer);
   else headers.delete(OFFER);
   return { ...req, headers };
-}
-
-/** A counter-offer: its price, its (bounded) offer token and note; undefined for anything else. */
-async function readCounter(
-  res: Response,
-  within: BodyTimeLimit,
-): Promise<{ priceMsat: number; offer: string; note?: string } | undefined> {
-  const offer = res.headers.get(OFFER);
-  const text = await readBounded(res, COUNTER_BODY_LIMIT, within);
-  if (!offer || offer.length > OFFER_LIMIT || text === undefined) return undefined;
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  const parsed = counterSchema.safeParse(body);
-  if (!parsed.success) return undefined;
-  return { priceMsat: parsed.data.priceMsat, offer, note: parsed.data.message?.slice(0, 200) };
 }
 
 function isNum(v: number | undefined): v is number {

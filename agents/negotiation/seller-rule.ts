@@ -11,6 +11,7 @@ export interface RuleSellerOptions {
  * it accepts a bid at or above the floor in the last round, and otherwise
  * counters at the midpoint of the bid and its standing offer (rounded up),
  * never below the floor. Deterministic: the same turn gets the same reply.
+ * Cost-free (`costFree`), so the paywall asks it without a rate limit by default.
  *
  * @example
  * l402Paywall({ …, negotiation: { negotiator: ruleSeller({ floorMsat: 1_200 }) } });
@@ -19,6 +20,8 @@ export function ruleSeller({ floorMsat }: RuleSellerOptions): SellerNegotiator {
   if (!Number.isSafeInteger(floorMsat) || floorMsat <= 0)
     throw new RangeError(`ruleSeller: floorMsat must be a positive integer msat, got ${floorMsat}`);
   return {
+    // A reply is arithmetic in the seller's process: no rate limit needed in front of it.
+    costFree: true,
     reply(t: NegotiationTurn): SellerReply {
       const last = t.round >= t.maxRounds - 1;
       if (t.bidMsat >= floorMsat && last) return { kind: 'accept' };

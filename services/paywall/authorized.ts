@@ -1,6 +1,7 @@
 import type { Context, Next } from 'hono';
 import type { TokenFacts } from '../../infra/l402/index.js';
 import { CALLS_REMAINING_HEADER } from './headers.js';
+import { retryAfterSec } from './rate-limiter.js';
 import { emit, refuse, rejectCredential } from './respond.js';
 import type { PaywallState } from './state.js';
 
@@ -19,7 +20,7 @@ export async function runAuthorized(
   if (p.limiter) {
     const d = p.limiter.take(facts.tokenId);
     if (!d.ok) {
-      const sec = Math.max(1, Math.ceil(d.retryAfterMs / 1000));
+      const sec = retryAfterSec(d.retryAfterMs);
       const message = `token ${facts.tokenId.slice(0, 16)}… is over its rate limit; retry in ${sec} s`;
       return refuse(p, c, 429, 'rate_limited', message, { 'Retry-After': String(sec) }, facts);
     }

@@ -32,6 +32,8 @@ export type RejectReason =
   | 'token_state_unknown'
   | 'too_many_counters'
   | 'rate_limited'
+  /** A bid refused before the seller's negotiator was asked: over `negotiatorRate`. */
+  | 'bid_rate_limited'
   | 'hold_not_found'
   | 'hold_in_progress'
   | 'payment_not_received'

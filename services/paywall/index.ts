@@ -48,5 +48,5 @@ export {
   type SellerNegotiator,
   type SellerReply,
 } from './negotiation-types.js';
-export { MAX_ROUNDS_LIMIT } from './negotiation-options.js';
+export { MAX_ROUNDS_LIMIT, DEFAULT_NEGOTIATOR_RATE } from './negotiation-options.js';
 export { signOffer, verifyOffer, MAX_OFFER_TOKEN_LENGTH, type OfferTerms } from './offer-token.js';

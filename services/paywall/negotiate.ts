@@ -9,7 +9,10 @@
  * - a counter: 402 without a challenge, the counter price in the body and
  *   its signed offer in `L402-Offer` (no invoice is made for a counter);
  * - a refusal, or a bid after the last round below the standing offer: 403
- *   `no_deal`. A standing offer can still be taken until it expires.
+ *   `no_deal`. A standing offer can still be taken until it expires;
+ * - a bid that would ask the negotiator more often than `negotiatorRate`
+ *   allows: 429 `bid_rate_limited` with `Retry-After`, the negotiator not
+ *   asked (a model's reply is a paid call; taking an offer is never limited).
  *
  * Rounds are counted in the MACed offer, never in server memory. Taking the
  * standing offer is not a round: it is re-issued as it was, same round and
@@ -25,6 +28,7 @@ import { challengeResponse, issueChallenge, priceOf } from './challenge.js';
 import { BID_HEADER, OFFER_HEADER, type SellerReply } from './negotiation-types.js';
 import { signOffer, verifyOffer, type OfferTerms } from './offer-token.js';
 import type { ResolvedTier } from './options.js';
+import { retryAfterSec } from './rate-limiter.js';
 import { emit, pickTier, refuse, unavailable } from './respond.js';
 import type { PaywallState } from './state.js';
 
@@ -67,6 +71,8 @@ export async function answerBid(p: PaywallState, c: Context): Promise<Response> 
       'no_deal',
       `all ${n.maxRounds} rounds are used; the standing offer of ${askMsat} msat holds until it expires`,
     );
+  const limited = overRate(p, c, askMsat);
+  if (limited) return limited;
   const reply = await askNegotiator(p, {
     tier: tier.tier,
     postedMsat: posted.priceMsat,
@@ -82,6 +88,21 @@ export async function answerBid(p: PaywallState, c: Context): Promise<Response> 
   if (r.kind === 'accept' || r.priceMsat <= bidMsat)
     return agreed(p, c, tier, bidMsat, { round, expiresAtMs: now + n.offerLifetimeMs });
   return counter(p, c, tier, Math.min(r.priceMsat, askMsat), round, now);
+}
+
+/**
+ * Takes one negotiator call from the paywall's bucket (one for all bidders: a bid carries no
+ * identity), or answers 429 `bid_rate_limited` with `Retry-After` in whole seconds. Only bids that
+ * would ask the negotiator reach it: a take, a bad bid or a spent chain never costs a call.
+ */
+function overRate(p: PaywallState, c: Context, askMsat: number): Response | undefined {
+  const n = p.negotiation!;
+  const d = n.limiter?.take(p.service);
+  if (!d || d.ok) return undefined;
+  const sec = retryAfterSec(d.retryAfterMs);
+  const per = n.rate!.perMs % 1000 === 0 ? `${n.rate!.perMs / 1000} s` : `${n.rate!.perMs} ms`;
+  const message = `this seller's negotiator answers at most ${n.rate!.calls} bids per ${per}; bid again in ${sec} s, or take the standing offer of ${askMsat} msat now by bidding it`;
+  return refuse(p, c, 429, 'bid_rate_limited', message, { 'Retry-After': String(sec) });
 }
 
 /**

@@ -1,12 +1,26 @@
 import type { SecretSource } from '../../infra/random.js';
+import type { Clock } from '../../infra/time/clock.js';
 import type { NegotiationOptions, NegotiationState } from './negotiation-types.js';
+import { TokenBucketLimiter, type RateLimit } from './rate-limiter.js';
 import { LabError } from '../../infra/errors.js';
 
 /** Most rounds a seller may allow per negotiation. */
 export const MAX_ROUNDS_LIMIT = 16;
 
+/**
+ * How often a paywall asks a negotiator that is not `costFree` (a model: each reply a paid call)
+ * when `negotiatorRate` is not given: 60 calls a minute across all bidders, bursts of 60. It bounds
+ * what bids can make a seller spend, 3,600 model calls an hour whatever bidders do, and still
+ * answers 15 four-round negotiations a minute.
+ */
+export const DEFAULT_NEGOTIATOR_RATE: Readonly<RateLimit> = Object.freeze({ calls: 60, perMs: 60_000 });
+
 /** Checks the `negotiation` option (a LabError 'invalid_paywall_options' names the problem) and fills in its defaults. */
-export function negotiationState(o: NegotiationOptions, secrets: SecretSource): NegotiationState {
+export function negotiationState(
+  o: NegotiationOptions,
+  secrets: SecretSource,
+  clock: Clock,
+): NegotiationState {
   const fail = (m: string): never => {
     throw new LabError('invalid_paywall_options', `options.negotiation.${m}`);
   };
@@ -24,5 +38,27 @@ export function negotiationState(o: NegotiationOptions, secrets: SecretSource): 
   if (o.offerKey !== undefined && (!(o.offerKey instanceof Uint8Array) || o.offerKey.length < 32))
     fail('offerKey must be at least 32 bytes');
   const offerKey = o.offerKey ?? secrets.fork('offer-key').bytes(32);
-  return { negotiator: o.negotiator, maxRounds, offerLifetimeMs: lifetime * 1000, replyTimeoutMs, offerKey };
+  const rate = negotiatorRate(o, fail);
+  return {
+    negotiator: o.negotiator,
+    maxRounds,
+    offerLifetimeMs: lifetime * 1000,
+    replyTimeoutMs,
+    offerKey,
+    rate,
+    limiter: rate ? new TokenBucketLimiter(rate, clock) : undefined,
+  };
+}
+
+/** The bound on negotiator calls: the one given (checked), else the default unless the negotiator is cost-free. */
+function negotiatorRate(o: NegotiationOptions, fail: (m: string) => never): RateLimit | undefined {
+  const r = o.negotiatorRate;
+  if (r === undefined) return o.negotiator.costFree === true ? undefined : { ...DEFAULT_NEGOTIATOR_RATE };
+  const calls = (r as Partial<RateLimit> | null)?.calls;
+  const perMs = (r as Partial<RateLimit> | null)?.perMs;
+  if (!Number.isSafeInteger(calls) || calls! < 1 || !Number.isFinite(perMs) || perMs! <= 0)
+    fail(
+      `negotiatorRate needs calls, a positive integer, and perMs, a positive number of ms (calls per perMs ms), got ${JSON.stringify(r)}`,
+    );
+  return { calls: calls!, perMs: perMs! };
 }

@@ -6,6 +6,8 @@
  * offer or sell below the buyer's bid by mistake.
  */
 
+import type { RateLimit, TokenBucketLimiter } from './rate-limiter.js';
+
 /** Request: the buyer's proposed price, in msat (a positive integer). */
 export const BID_HEADER = 'L402-Bid';
 
@@ -40,6 +42,12 @@ export type SellerReply =
 export interface SellerNegotiator {
   /** The reply; an asynchronous one gets `replyTimeoutMs`, after which `signal` aborts (pass it to the model call). */
   reply(turn: NegotiationTurn, signal?: AbortSignal): SellerReply | Promise<SellerReply>;
+  /**
+   * True when a reply costs the seller nothing (a rule in its own process, as `ruleSeller`): the
+   * paywall then asks it without a rate limit unless `negotiatorRate` sets one. Anything else (a model,
+   * a remote service) is limited to `DEFAULT_NEGOTIATOR_RATE` unless `negotiatorRate` says otherwise.
+   */
+  readonly costFree?: boolean;
 }
 
 /** `l402Paywall`'s `negotiation` option. */
@@ -51,6 +59,14 @@ export interface NegotiationOptions {
   replyTimeoutMs?: number;
   /** How long an offer token holds (default 60 s). */
   offerLifetimeSec?: number;
+  /**
+   * How often the paywall asks its negotiator, on the paywall's clock, across all bidders of this
+   * paywall (bids carry no identity): a token bucket of `calls` per `perMs` ms, bursts of up to
+   * `calls`. A bid over it is answered 429 `bid_rate_limited` with `Retry-After` before the
+   * negotiator is asked; taking the standing offer never asks it, so is never limited. Default:
+   * `DEFAULT_NEGOTIATOR_RATE` (60 a minute), or none for a `costFree` negotiator.
+   */
+  negotiatorRate?: RateLimit;
   /**
    * The key offer tokens are MACed with (32 bytes or more). Default: drawn
    * from the paywall's `secrets` when it is built; instances of one seller
@@ -66,4 +82,7 @@ export interface NegotiationState {
   readonly offerLifetimeMs: number;
   readonly replyTimeoutMs: number;
   readonly offerKey: Uint8Array;
+  /** The bound on negotiator calls and its bucket (both absent: unlimited, a cost-free negotiator). */
+  readonly rate: RateLimit | undefined;
+  readonly limiter: TokenBucketLimiter | undefined;
 }

@@ -9,13 +9,19 @@ export interface RateLimit {
 /** Whether a call may go ahead, and if not, how long until it could. */
 export type RateDecision = { ok: true } | { ok: false; retryAfterMs: number };
 
+/** A refusal's wait as a `Retry-After` value: whole seconds, rounded up, at least 1. */
+export function retryAfterSec(retryAfterMs: number): number {
+  return Math.max(1, Math.ceil(retryAfterMs / 1000));
+}
+
 interface Bucket {
   tokens: number;
   at: number;
 }
 
 /**
- * A token bucket per key (per L402 token id), refilled lazily from the
+ * A token bucket per key (per L402 token id; one key per paywall for its
+ * negotiator's calls), refilled lazily from the
  * injected clock: no timers, so it behaves the same on virtual time.
  */
 export class TokenBucketLimiter {

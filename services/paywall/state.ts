@@ -109,7 +109,7 @@ export function buildState(options: L402PaywallOptions): PaywallState {
     limiter: options.rateLimit ? new TokenBucketLimiter(options.rateLimit, clock) : undefined,
     holds: new HoldBook({ node, clock, logger, capacity: options.maxPendingHolds ?? 10_000 }),
     settled: new SettledCache(),
-    negotiation: options.negotiation ? negotiationState(options.negotiation, secrets) : undefined,
+    negotiation: options.negotiation ? negotiationState(options.negotiation, secrets, clock) : undefined,
     pricesPaid: new PricePaidCache(),
     load: { inFlight: 0 },
     quoteDelayMs: options.quoteDelayMs,

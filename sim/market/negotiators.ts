@@ -21,7 +21,13 @@ export function sellerNegotiation(
     spec.negotiator === 'llm'
       ? llmSeller({ model: chatModelFromEnv(env, 'the llm seller negotiator'), floorMsat })
       : ruleSeller({ floorMsat });
-  return { negotiator, maxRounds: spec.maxRounds, offerLifetimeSec: spec.offerLifetimeSec };
+  const rate = spec.negotiatorRate;
+  return {
+    negotiator,
+    maxRounds: spec.maxRounds,
+    offerLifetimeSec: spec.offerLifetimeSec,
+    ...(rate ? { negotiatorRate: { calls: rate.calls, perMs: rate.perSec * 1000 } } : {}),
+  };
 }
 
 /** A buyer group's negotiator (undefined for none: the buyer pays posted prices). */

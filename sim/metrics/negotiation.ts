@@ -10,6 +10,7 @@ export interface NegotiationStats {
   /** Negotiations with sellers that negotiate (`not_offered` ones are counted apart). */
   negotiations: number;
   agreed: number;
+  /** Negotiations that agreed no price, `rate_limited` ones (the posted offer went on) among them. */
   noAgreement: number;
   /** Bids to sellers that answered with their ordinary 402. */
   notOffered: number;
@@ -53,7 +54,8 @@ export class NegotiationAggregator {
     }
     g.n++;
     g.rounds += r.rounds;
-    if (r.result === 'no_agreement') g.failed++;
+    // No price agreed: the buyer walked or was refused, or a 429 left it the posted offer (`rate_limited`).
+    if (r.result !== 'agreed') g.failed++;
     else {
       g.agreed++;
       g.posted += r.postedMsat;

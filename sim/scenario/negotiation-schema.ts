@@ -19,6 +19,14 @@ export const sellerNegotiationSchema = z.strictObject({
   marginPct: z.number({ error: 'expected a margin in percent' }).min(0).max(10_000).default(20),
   maxRounds: z.number().int().min(1).max(16, { error: 'expected maxRounds from 1 to 16' }).default(4),
   offerLifetimeSec: z.number().int().positive().default(60),
+  /**
+   * How often the seller's paywall asks its negotiator: `calls` per `perSec` seconds across all
+   * bidders; a bid over it gets 429 and the buyer goes on at the posted price. Absent: none for
+   * `rule`, 60 a minute for `llm` (the paywall's default for a negotiator that is not cost-free).
+   */
+  negotiatorRate: z
+    .strictObject({ calls: z.number().int().positive(), perSec: z.number().positive() })
+    .optional(),
 });
 
 /** A buyer group's negotiator. */

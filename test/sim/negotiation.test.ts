@@ -52,3 +52,29 @@ describe('negotiation switched off (buyers[0].negotiator.name=none), seed 2', ()
     expect([meanPaid(s, 'hagglers'), meanPaid(s, 'posted')]).toEqual([7_571, 7_239]);
   }, 300_000);
 });
+
+describe('sellers whose negotiator answers one bid an hour (sellers[*].negotiation.negotiatorRate), seed 2', () => {
+  it("hagglers get 429 once each seller's one negotiator call is spent and pay the posted price: 3 of 42 negotiations agree (the counter taken), no purchase fails", async () => {
+    const rate = { calls: 1, perSec: 3600 };
+    const s = await run(2, {
+      'sellers[0].negotiation.negotiatorRate': rate,
+      'sellers[1].negotiation.negotiatorRate': rate,
+      'sellers[2].negotiation.negotiatorRate': rate,
+    });
+    expect(s.negotiation).toEqual({
+      hagglers: {
+        negotiations: 42,
+        agreed: 3,
+        noAgreement: 39,
+        notOffered: 0,
+        failureRate: 0.928571,
+        meanRounds: 1.142857,
+        postedMsat: 22500,
+        agreedMsat: 16875,
+        savingsMsat: 5625,
+        savingsRate: 0.25,
+      },
+    });
+    expect(Object.keys(s.purchases.byOutcome)).toEqual(['success']);
+  }, 300_000);
+});

@@ -1,0 +1,52 @@
+/**
+ * Reading a seller's answers to a bid that carry no challenge: a counter-offer
+ * (402 without `WWW-Authenticate`) and a rate-limit refusal (429). Both are
+ * untrusted: read up to 4 KiB within the engine's time limit, validated,
+ * anything else is no answer.
+ */
+import { z } from 'zod';
+import type { BodyTimeLimit } from '../../infra/http/bounded-body.js';
+import { readBounded, sellerCode } from './paywall-response.js';
+
+/** Request and response headers of the protocol (the paywall's names). */
+export const BID = 'L402-Bid';
+export const OFFER = 'L402-Offer';
+
+/** Most bytes of a counter-offer or refusal body read. */
+const BODY_LIMIT = 4 * 1024;
+/** Longest offer token kept (the paywall's own limit). */
+const OFFER_LIMIT = 512;
+
+const counterSchema = z.object({
+  reason: z.literal('counter_offer'),
+  priceMsat: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  message: z.string().optional(),
+});
+
+/** A counter-offer: its price, its (bounded) offer token and note; undefined for anything else. */
+export async function readCounter(
+  res: Response,
+  within: BodyTimeLimit,
+): Promise<{ priceMsat: number; offer: string; note?: string } | undefined> {
+  const offer = res.headers.get(OFFER);
+  const text = await readBounded(res, BODY_LIMIT, within);
+  if (!offer || offer.length > OFFER_LIMIT || text === undefined) return undefined;
+  const parsed = counterSchema.safeParse(jsonOf(text));
+  if (!parsed.success) return undefined;
+  return { priceMsat: parsed.data.priceMsat, offer, note: parsed.data.message?.slice(0, 200) };
+}
+
+/** The error code of a refusal's JSON body (`bid_rate_limited`) as records keep it (`sellerCode`); undefined for anything else. */
+export async function refusalOf(res: Response, within: BodyTimeLimit): Promise<string | undefined> {
+  const body = jsonOf((await readBounded(res, BODY_LIMIT, within)) ?? '');
+  return sellerCode((body as { error?: unknown } | null)?.error);
+}
+
+/** Parsed JSON, or undefined when the text is not JSON. */
+function jsonOf(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
