@@ -21,7 +21,12 @@ export function timed(d: BuyerDeps, node: string, at: number) {
   return [{ node, atMs: at, durationMs: d.clock.now() - at }];
 }
 
-/** Registry search for sellers of the capability. */
+/**
+ * Registry search for sellers of the capability, ranked and filtered by the
+ * price of the tier the buyer will ask each of them for (its preferred kind,
+ * else each listing's default, first tier: see `prepare`), not by a cheaper
+ * tier it would not buy.
+ */
 async function discover(d: BuyerDeps, s: BuyerStateT): Promise<BuyerUpdate> {
   const at = d.clock.now();
   let listings: Listing[];
@@ -30,6 +35,7 @@ async function discover(d: BuyerDeps, s: BuyerStateT): Promise<BuyerUpdate> {
       capability: s.task.capability,
       ...(s.task.category ? { category: s.task.category } : {}),
       maxPriceMsat: s.task.valueMsat,
+      tier: d.prefer ?? 'default',
       alive: true,
       sort: d.search.sort,
       ...(d.search.ties === 'random' && { ties: 'random' as const }),

@@ -7,6 +7,7 @@
  */
 import { readBody } from '../../infra/http/bounded-body.js';
 import { MANIFEST_PATH, TIER_HEADER, type L402Manifest } from '../../services/paywall/index.js';
+import { tierSold } from '../../services/registry/search-price.js';
 import type { Listing, ListingTier, TierKind } from '../../services/registry/types.js';
 import { prepareRequest, type PreparedRequest, type StoredToken } from '../l402/index.js';
 import type { BuyerDeps } from './deps.js';
@@ -105,7 +106,7 @@ async function manifestOffer(
     ? manifestPrice(parseJson(body.bytes), listing, req.path, preferred?.tier)
     : undefined;
   if (price === undefined) return undefined;
-  const tier = preferred ?? listing.tiers[0];
+  const tier = preferred ?? tierSold(listing);
   return weigh(s, { listing, req, requests: 1, source: 'manifest', priceMsat: price, ...(tier && { tier }) });
 }
 
@@ -220,17 +221,20 @@ function manifestPrice(doc: unknown, listing: Listing, path: string, tier?: numb
   return Number.isSafeInteger(price) && price! > 0 ? price : undefined;
 }
 
-/** The advertised price of a tier (the token's tier; the first tier when unknown). */
+/** The advertised price of a tier (the token's tier; the default, first tier when unknown). */
 export function advertised(listing: Listing, tier: number | undefined): number | undefined {
-  const t = tier === undefined ? listing.tiers[0] : listing.tiers.find((x) => x.tier === tier);
+  const t = tier === undefined ? tierSold(listing) : listing.tiers.find((x) => x.tier === tier);
   return t?.priceMsat;
 }
 
 /**
- * The tier a buyer preferring `kind` asks a listing for: the first one the
- * listing advertises of that kind; undefined without a preference or such a
- * tier (the seller's default, first tier is sold).
+ * The tier a buyer preferring `kind` asks a listing for (`L402-Tier`): the
+ * one a registry search for `kind` ranked the listing by (`tierSold`: its
+ * first tier of that kind); undefined without a preference or such a tier,
+ * when the seller's default is sold with no header: its listing's first
+ * tier, which is what that search ranked it by.
  */
 export function preferredTier(listing: Listing, kind: TierKind | undefined): ListingTier | undefined {
-  return kind === undefined ? undefined : listing.tiers.find((t) => t.kind === kind);
+  const sold = tierSold(listing, kind);
+  return kind !== undefined && sold?.kind === kind ? sold : undefined;
 }

@@ -35,6 +35,8 @@ export {
   searchListings,
   matchesQuery,
   entryPriceMsat,
+  searchPriceMsat,
+  tierSold,
   DEFAULT_SEARCH_LIMIT,
   type ListingSource,
 } from './search.js';

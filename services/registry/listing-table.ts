@@ -1,19 +1,20 @@
-import { PriceOrder } from './price-order.js';
+import { PriceOrders } from './price-order.js';
 import type { ListingSource } from './search.js';
-import type { Listing } from './types.js';
+import type { Listing, SearchTier } from './types.js';
 
 /** Each capability once, though a listing may name one twice. */
 const capabilitiesOf = (l: Listing): Set<string> => new Set(l.capabilities);
 
 /**
  * The registry's listings by id, with the listings of each capability (and
- * all of them) kept in price order on every `set` and `delete`: a search for
- * one capability reads only the listings that offer it, and a `sort=price`
- * search reads them only until it has its limit (see search.ts).
+ * all of them) kept in price order on every `set` and `delete` (entry price,
+ * and each tier's price a search has asked for: see `PriceOrders`): a search
+ * for one capability reads only the listings that offer it, and a
+ * `sort=price` search reads them only until it has its limit (see search.ts).
  */
 export class ListingTable extends Map<string, Listing> implements ListingSource {
-  #all = new PriceOrder();
-  readonly #byCapability = new Map<string, PriceOrder>();
+  #all = new PriceOrders();
+  readonly #byCapability = new Map<string, PriceOrders>();
   readonly #perKey = new Map<string, number>();
 
   /** A table of `listings`, each under its id. */
@@ -32,7 +33,7 @@ export class ListingTable extends Map<string, Listing> implements ListingSource 
     for (const c of before) if (!listing.capabilities.includes(c)) this.#drop(c, old!);
     for (const c of capabilitiesOf(listing)) {
       let offering = this.#byCapability.get(c);
-      if (!offering) this.#byCapability.set(c, (offering = new PriceOrder()));
+      if (!offering) this.#byCapability.set(c, (offering = new PriceOrders()));
       offering.put(listing, before.has(c) ? old : undefined);
     }
     return this;
@@ -48,16 +49,19 @@ export class ListingTable extends Map<string, Listing> implements ListingSource 
   }
 
   override clear(): void {
-    this.#all = new PriceOrder();
+    this.#all = new PriceOrders();
     this.#byCapability.clear();
     this.#perKey.clear();
     super.clear();
   }
 
-  /** The listings offering `capability` (every listing when none is asked for), by entry price, then id. */
-  offering(capability: string | undefined): Iterable<Listing> {
-    if (capability === undefined) return this.#all;
-    return this.#byCapability.get(capability) ?? [];
+  /**
+   * The listings offering `capability` (every listing when none is asked for), by the price a search
+   * asking for `tier` reads (absent: the entry price), then id.
+   */
+  offering(capability: string | undefined, tier?: SearchTier): Iterable<Listing> {
+    if (capability === undefined) return this.#all.by(tier);
+    return this.#byCapability.get(capability)?.by(tier) ?? [];
   }
 
   /** How many listings `nodePubkey` holds. */

@@ -152,6 +152,7 @@ export const querySchema = z.strictObject({
     .transform((v) => v === 'true')
     .optional(),
   sort: z.enum(['price', 'rating', 'latency', 'random']).optional(),
+  tier: z.enum(['single', 'bundle', 'pass', 'default']).optional(),
   ties: z.enum(['id', 'random']).optional(),
   limit: z
     .string()

@@ -1,27 +1,18 @@
 import { LabError } from '../../infra/errors.js';
 import type { Rng } from '../../infra/random.js';
-import type { Listing, ListingQuery } from './types.js';
+import { searchPriceMsat } from './search-price.js';
+import type { Listing, ListingQuery, SearchTier } from './types.js';
+
+export { entryPriceMsat, searchPriceMsat, tierSold } from './search-price.js';
 
 /** Results per search when the query sets no limit. */
 export const DEFAULT_SEARCH_LIMIT = 20;
-
-/**
- * The price a buyer must pay to get in at all: the cheapest tier's advertised
- * price. `maxPriceMsat` filters and `sort=price` orders by it. (The quoted
- * price from health probes is shown separately: an advertised price that the
- * 402 challenge does not honour is the buyer's check to make.)
- */
-export function entryPriceMsat(listing: Listing): number {
-  let min = Number.POSITIVE_INFINITY;
-  for (const t of listing.tiers) if (t.priceMsat < min) min = t.priceMsat;
-  return min;
-}
 
 /** True when `listing` passes every filter of `q` (limit and sort aside). */
 export function matchesQuery(listing: Listing, q: ListingQuery): boolean {
   if (q.capability !== undefined && !listing.capabilities.includes(q.capability)) return false;
   if (q.category !== undefined && listing.category !== q.category) return false;
-  if (q.maxPriceMsat !== undefined && entryPriceMsat(listing) > q.maxPriceMsat) return false;
+  if (q.maxPriceMsat !== undefined && searchPriceMsat(listing, q.tier) > q.maxPriceMsat) return false;
   // Not yet probed counts as alive: a new listing should be findable before the first probe.
   if (q.alive !== undefined && (listing.health?.alive ?? true) !== q.alive) return false;
   return true;
@@ -29,8 +20,11 @@ export function matchesQuery(listing: Listing, q: ListingQuery): boolean {
 
 /** Where a search reads its listings. */
 export interface ListingSource {
-  /** Every listing offering `capability` (every listing when undefined), by entry price, then id. */
-  offering(capability: string | undefined): Iterable<Listing>;
+  /**
+   * Every listing offering `capability` (every listing when undefined), by the price a search asking
+   * for `tier` reads (`searchPriceMsat`; absent: the entry price), then id.
+   */
+  offering(capability: string | undefined, tier?: SearchTier): Iterable<Listing>;
 }
 
 type Comparator = (a: Listing, b: Listing) => number;
@@ -47,14 +41,21 @@ function ascending(key: (l: Listing) => number | undefined): Comparator {
   };
 }
 
-const comparators: Record<Exclude<ListingQuery['sort'], 'random' | undefined>, Comparator> = {
-  price: ascending(entryPriceMsat),
+const comparators: Record<Exclude<ListingQuery['sort'], 'price' | 'random' | undefined>, Comparator> = {
   // Best first; more ratings wins a tie in average.
   rating: (a, b) =>
     ascending((l) => (l.rating ? -l.rating.average : undefined))(a, b) ||
     (b.rating?.count ?? 0) - (a.rating?.count ?? 0),
   latency: ascending((l) => (l.health?.alive ? l.health.latencyMs : undefined)),
 };
+
+/** The order `sort` (not random) puts listings in; by price, the price a search asking for `tier` reads. */
+function comparatorOf(
+  sort: Exclude<ListingQuery['sort'], 'random' | undefined>,
+  tier: SearchTier | undefined,
+) {
+  return sort === 'price' ? ascending((l) => searchPriceMsat(l, tier)) : comparators[sort];
+}
 
 /**
  * Filters, sorts and limits. Without `sort` the order is newest first, then
@@ -63,16 +64,18 @@ const comparators: Record<Exclude<ListingQuery['sort'], 'random' | undefined>, C
  * seeded source gives the same order for the same listings and draws.
  */
 export function searchListings(source: ListingSource, q: ListingQuery, rng?: Rng): Listing[] {
-  const listings = source.offering(q.capability);
   const limit = q.limit ?? DEFAULT_SEARCH_LIMIT;
   const shuffled = q.sort === 'random' || q.ties === 'random';
-  if (q.sort === 'price' && !shuffled) return firstInPriceOrder(listings, q, limit);
+  if (q.sort === 'price' && !shuffled)
+    return firstInPriceOrder(source.offering(q.capability, q.tier), q, limit);
+  // Every hit is sorted below: any order of the listings will do (no tier's order is built for it).
+  const listings = source.offering(q.capability);
   const hits: Listing[] = [];
   for (const l of listings) if (matchesQuery(l, q)) hits.push(l);
   const newest: Comparator = (a, b) => b.createdAt - a.createdAt;
   if (!shuffled) {
     // Ties broken by id (unique): a total order, so the first `limit` do not depend on the input's order.
-    const primary = q.sort && q.sort !== 'random' ? comparators[q.sort] : newest;
+    const primary = q.sort && q.sort !== 'random' ? comparatorOf(q.sort, q.tier) : newest;
     return firstInOrder(hits, (a, b) => primary(a, b) || byId(a, b), limit);
   }
   if (!rng)
@@ -80,20 +83,21 @@ export function searchListings(source: ListingSource, q: ListingQuery, rng?: Rng
   hits.sort(byId);
   const key = new Map<Listing, number>(hits.map((l) => [l, rng.next()]));
   const byKey: Comparator = (a, b) => key.get(a)! - key.get(b)!;
-  const primary: Comparator = q.sort === 'random' ? byKey : q.sort ? comparators[q.sort] : newest;
+  const primary: Comparator = q.sort === 'random' ? byKey : q.sort ? comparatorOf(q.sort, q.tier) : newest;
   const tie: Comparator = q.ties === 'random' ? byKey : byId;
   return firstInOrder(hits, (a, b) => primary(a, b) || tie(a, b), limit);
 }
 
 /**
- * `sort=price`, ties by id: the source gives the listings in that order, so
- * the first `limit` hits are the answer (what sorting every hit and slicing gives).
+ * `sort=price`, ties by id: the source gives the listings in that order (by
+ * the query's tier's price), so the first `limit` hits are the answer (what
+ * sorting every hit and slicing gives).
  */
 function firstInPriceOrder(inPriceOrder: Iterable<Listing>, q: ListingQuery, limit: number): Listing[] {
   const hits: Listing[] = [];
   for (const l of inPriceOrder) {
     // Prices only rise from here: no later listing is under `maxPriceMsat` either.
-    if (q.maxPriceMsat !== undefined && entryPriceMsat(l) > q.maxPriceMsat) break;
+    if (q.maxPriceMsat !== undefined && searchPriceMsat(l, q.tier) > q.maxPriceMsat) break;
     if (matchesQuery(l, q) && hits.push(l) === limit) break;
   }
   return hits.length === limit ? hits : hits.slice(0, limit);

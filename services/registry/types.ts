@@ -80,15 +80,25 @@ export type ListingSort = 'price' | 'rating' | 'latency' | 'random';
 /** How listings equal under the sort are ordered: by id (reproducible anywhere), or shuffled from the registry's random source. */
 export type ListingTies = 'id' | 'random';
 
+/**
+ * Which tier's price a search filters and ranks by: `default`, each listing's
+ * first tier (what a request naming no tier is sold); a kind, each listing's
+ * first tier of that kind, or its first tier when it sells none (what a
+ * buyer asking for that kind is sold).
+ */
+export type SearchTier = TierKind | 'default';
+
 /** A search: every field narrows; `limit` is the buyer's search bandwidth. */
 export interface ListingQuery {
   capability?: string;
   category?: string;
-  /** Keep listings whose entry price (cheapest tier) is at most this. */
+  /** Keep listings whose price (the `tier`'s; without one, the entry price: the cheapest tier) is at most this. */
   maxPriceMsat?: number;
   /** Keep only listings whose last probe succeeded (unprobed listings count as alive). */
   alive?: boolean;
   sort?: ListingSort;
+  /** The tier whose price `maxPriceMsat` and `sort: 'price'` read (absent: the entry price, the cheapest tier). */
+  tier?: SearchTier;
   /** Order among listings the sort finds equal (default `id`). */
   ties?: ListingTies;
   limit?: number;

@@ -1,23 +1,32 @@
 import { tierBasePrice, unitPriceMsat } from '../../services/sellers/index.js';
+import { searchPriceMsat } from '../../services/registry/search-price.js';
+import type { SearchTier } from '../../services/registry/types.js';
 import { ARCHETYPE_CAPABILITY, type Scenario, type SellerSpec } from './schema.js';
 
 /**
  * Which sellers a registry search can return, worked out from the scenario
  * alone, the way the registry answers: sellers of the capability (and the
- * task's category, when the seller names one) whose entry price is at most
- * the search's maximum, cheapest first, `registry.searchLimit` of them.
- * Prices are those listed when the run starts (repricing sellers move later).
- * Sellers at the same price are ordered by listing id, which the scenario does
- * not fix, so only how many of a tie fit is known, not which.
+ * task's category, when the seller names one) whose price for the search's
+ * tier (a buyer's preferred kind, else each listing's first tier; see
+ * `searchPriceMsat`) is at most the search's maximum, cheapest first,
+ * `registry.searchLimit` of them. Prices are those listed when the run
+ * starts (repricing sellers move later). Sellers at the same price are
+ * ordered by listing id, which the scenario does not fix, so only how many
+ * of a tie fit is known, not which.
  */
 
 /** One search the market makes: a buyer group's task, a seller's upstream purchase, a reseller's restock. */
 export interface PlannedSearch {
   capability: string;
   category?: string;
-  /** The most a listing's entry price may be (the task's highest value); none for resellers. */
+  /** The most a listing's price for `tier` may be (the task's highest value); none for resellers. */
   maxPriceMsat: number;
+  /** The tier whose price the search reads: a buyer group's `prefer`, `default` without one; resellers: `entry` (the cheapest tier). */
+  tier: PriceKey;
 }
+
+/** What a search's price is: a tier's (`SearchTier`), or the entry price when it names no tier. */
+export type PriceKey = SearchTier | 'entry';
 
 /** A seller group as a search sees its members. */
 export interface AdvertisedGroup {
@@ -25,8 +34,8 @@ export interface AdvertisedGroup {
   count: number;
   capability: string;
   category?: string;
-  /** The cheapest tier's advertised price (dynamic sellers advertise their ceiling). */
-  entryMsat: number;
+  /** The advertised price each kind of search reads (dynamic sellers advertise their ceiling). */
+  priceMsat: Record<PriceKey, number>;
 }
 
 /** Where a group lands in the searches for its capability. */
@@ -38,15 +47,31 @@ export interface GroupReach {
   limitNeeded: number | undefined;
   /** The highest maximum price among searches for its capability (undefined: nobody searches for it). */
   highestMaxMsat: number | undefined;
+  /** The lowest price any search for its capability reads for it (undefined: nobody searches for it). */
+  lowestPriceMsat: number | undefined;
 }
 
-/** The entry price a seller group's listing shows. */
-export function entryPriceMsat(spec: SellerSpec): number {
+/** The advertised price each kind of search reads on a seller group's listing. */
+export function searchPricesMsat(spec: SellerSpec): Record<PriceKey, number> {
   const unit = unitPriceMsat(spec.price);
-  const prices = spec.tiers.map((t) => tierBasePrice(t, unit));
-  const entry = Math.min(...prices);
   const p = spec.price;
-  return p.kind === 'dynamic' ? Math.ceil((entry * p.maxMsat) / p.baseMsat) : entry;
+  const advertised = (base: number) =>
+    p.kind === 'dynamic' ? Math.ceil((base * p.maxMsat) / p.baseMsat) : base;
+  // A listing's tiers in the seller's order (the first is its default), at their advertised prices.
+  const tiers = spec.tiers.map((t, i) => ({
+    tier: i,
+    name: '',
+    kind: t.kind,
+    priceMsat: advertised(tierBasePrice(t, unit)),
+  }));
+  const price = (tier?: SearchTier) => searchPriceMsat({ tiers }, tier);
+  return {
+    entry: price(),
+    default: price('default'),
+    single: price('single'),
+    bundle: price('bundle'),
+    pass: price('pass'),
+  };
 }
 
 /** The highest value a task's value distribution can draw (a normal one has no bound). */
@@ -65,11 +90,17 @@ export function plannedSearches(s: Scenario): PlannedSearch[] {
         capability: t.capability,
         ...(t.category !== undefined && { category: t.category }),
         maxPriceMsat: highestValue(t.value),
+        tier: b.prefer ?? 'default',
       });
   for (const g of s.sellers)
     for (const u of g.upstream)
-      out.push({ capability: u.capability, maxPriceMsat: u.maxPriceMsat ?? unitPriceMsat(g.price) });
-  for (const r of s.resellers) out.push({ capability: r.capability, maxPriceMsat: Number.POSITIVE_INFINITY });
+      out.push({
+        capability: u.capability,
+        maxPriceMsat: u.maxPriceMsat ?? unitPriceMsat(g.price),
+        tier: 'default',
+      });
+  for (const r of s.resellers)
+    out.push({ capability: r.capability, maxPriceMsat: Number.POSITIVE_INFINITY, tier: 'entry' });
   return out;
 }
 
@@ -80,14 +111,14 @@ export function advertisedGroups(s: Scenario): AdvertisedGroup[] {
     count: g.count,
     capability: ARCHETYPE_CAPABILITY[g.archetype],
     ...(g.category !== undefined && { category: g.category }),
-    entryMsat: entryPriceMsat(g),
+    priceMsat: searchPricesMsat(g),
   }));
 }
 
 const passes = (g: AdvertisedGroup, q: PlannedSearch): boolean =>
   g.capability === q.capability &&
   (q.category === undefined || g.category === undefined || g.category === q.category) &&
-  g.entryMsat <= q.maxPriceMsat;
+  g.priceMsat[q.tier] <= q.maxPriceMsat;
 
 /** How far each seller group gets into the searches for its capability, with `limit` results per search. */
 export function groupReach(s: Scenario, limit = s.registry.searchLimit): GroupReach[] {
@@ -97,16 +128,19 @@ export function groupReach(s: Scenario, limit = s.registry.searchLimit): GroupRe
     let maxFound = 0;
     let limitNeeded: number | undefined;
     let highestMaxMsat: number | undefined;
+    let lowestPriceMsat: number | undefined;
     for (const q of searches) {
       if (q.capability !== group.capability) continue;
+      const own = group.priceMsat[q.tier];
       highestMaxMsat = Math.max(highestMaxMsat ?? 0, q.maxPriceMsat);
+      lowestPriceMsat = Math.min(lowestPriceMsat ?? Infinity, own);
       if (!passes(group, q)) continue;
       const hits = groups.filter((g) => passes(g, q));
-      const cheaper = hits.filter((g) => g.entryMsat < group.entryMsat).reduce((n, g) => n + g.count, 0);
-      const tied = hits.filter((g) => g.entryMsat === group.entryMsat).reduce((n, g) => n + g.count, 0);
+      const cheaper = hits.filter((g) => g.priceMsat[q.tier] < own).reduce((n, g) => n + g.count, 0);
+      const tied = hits.filter((g) => g.priceMsat[q.tier] === own).reduce((n, g) => n + g.count, 0);
       maxFound = Math.max(maxFound, Math.min(group.count, Math.max(0, limit - cheaper)));
       limitNeeded = Math.min(limitNeeded ?? Infinity, cheaper + tied);
     }
-    return { group, maxFound, limitNeeded, highestMaxMsat };
+    return { group, maxFound, limitNeeded, highestMaxMsat, lowestPriceMsat };
   });
 }

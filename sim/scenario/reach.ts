@@ -67,17 +67,17 @@ export function checkSweepPaths(s: Scenario): ScenarioIssue[] {
  */
 export function reachWarnings(s: Scenario): string[] {
   const out: string[] = [];
-  for (const { group: g, maxFound, limitNeeded, highestMaxMsat } of groupReach(s)) {
+  for (const { group: g, maxFound, limitNeeded, highestMaxMsat, lowestPriceMsat } of groupReach(s)) {
     const who = g.count === 1 ? `seller "${g.name}"` : `the ${g.count} "${g.name}" sellers`;
     if (highestMaxMsat === undefined)
       out.push(`no buyer asks for "${g.capability}": ${who} will sell nothing`);
     else if (limitNeeded === undefined)
       out.push(
-        `${who} ${g.count === 1 ? 'lists' : 'list'} "${g.capability}" at ${g.entryMsat} msat, above every search's maximum (at most ${highestMaxMsat} msat, the task's value): never found`,
+        `${who} ${g.count === 1 ? 'lists' : 'list'} "${g.capability}" at ${lowestPriceMsat} msat, above every search's maximum (at most ${highestMaxMsat} msat, the task's value): never found`,
       );
     else if (maxFound < g.count)
       out.push(
-        `${maxFound === 0 ? 'none' : `at most ${maxFound}`} of ${who} (${g.entryMsat} msat) can be in a search's results (the ${s.registry.searchLimit} cheapest "${g.capability}" sellers at or under the task's value); set registry.searchLimit: ${limitNeeded} to let buyers see them all`,
+        `${maxFound === 0 ? 'none' : `at most ${maxFound}`} of ${who} (${lowestPriceMsat} msat) can be in a search's results (the ${s.registry.searchLimit} cheapest "${g.capability}" sellers at or under the task's value); set registry.searchLimit: ${limitNeeded} to let buyers see them all`,
       );
   }
   return out;

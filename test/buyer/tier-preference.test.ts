@@ -2,7 +2,8 @@
  * A buyer's `prefer` (a tier kind): each seller whose listing advertises a
  * tier of that kind is asked for the first such tier (`L402-Tier` on the
  * quote), the others for their default tier; offers for different tiers are
- * compared per task call served. Real paywalls selling several tiers, on the
+ * compared per task call served; the registry search ranks sellers by the
+ * tier the buyer will buy. Real paywalls selling several tiers, on the
  * embedded network.
  */
 import { Hono, type MiddlewareHandler } from 'hono';
@@ -18,7 +19,7 @@ import {
   type PaywallEvent,
 } from '../../services/paywall/index.js';
 import { nodeSigner, signListing } from '../../services/registry/signing.js';
-import type { ListingTier, TierKind } from '../../services/registry/types.js';
+import type { ListingQuery, ListingTier, TierKind } from '../../services/registry/types.js';
 import { drive, makeMarket, type Market } from './market.js';
 
 /** A single call at 2,500 msat, a 10-call bundle at 16,000 and a 600 s pass at 20,000, in that order. */
@@ -194,4 +195,79 @@ describe('a buyer agent refuses a tier kind no seller sells', () => {
       }),
     );
   });
+});
+
+/** A cheapest buyer in `m`, preferring `prefer`, searching its registry. */
+async function buyerIn(m: Market, prefer: TierKind | undefined, options: Partial<BuyerAgentOptions> = {}) {
+  return createBuyerAgent({
+    name: 'b',
+    registry: await registryOf(m),
+    client: createL402Client({ node: m.buyer, fetch: m.fetch, clock: m.clock }),
+    decider: createDecider('cheapest', { clock: m.clock }),
+    clock: m.clock,
+    ...(prefer && { prefer }),
+    ...options,
+  });
+}
+
+describe('a buyer finds sellers ranked by the tier it will buy', () => {
+  it('prefer bundle, 1 result per search: a decoy listing a 1-msat single call beside a 50,000 bundle ranks after an honest 20,000 bundle, and the 10-call task buys the honest bundle for 20,000 (the decoy was found first and sold its bundle for 50,000)', async () => {
+    const m = makeMarket();
+    const decoy = await addSeller(m, 'decoy', [
+      { tier: 0, name: 'single', kind: 'single', calls: 1, priceMsat: 1 },
+      { tier: 1, name: '10 calls', kind: 'bundle', calls: 10, priceMsat: 50_000 },
+    ]);
+    const honest = await addSeller(m, 'honest', [
+      { tier: 0, name: '10 calls', kind: 'bundle', calls: 10, priceMsat: 20_000 },
+    ]);
+    const agent = await buyerIn(m, 'bundle', { searchLimit: 1 });
+
+    const r = await drive(m.clock, agent.runTask(task(10)));
+
+    expect(sales(r)).toEqual(['honest success 20000', ...Array(9).fill('honest success 0 reused')]);
+    expect([decoy.quotes, challenges(honest)]).toEqual([[], ['tier 0 at 20000']]);
+  });
+
+  it('without prefer, 1 result per search: a decoy selling its 50,000 bundle by default (its first tier) beside a 1-msat single call ranks after an honest 20,000 single call, which the 1-call task buys (the decoy was found first and sold its bundle for 50,000)', async () => {
+    const m = makeMarket();
+    const decoy = await addSeller(m, 'decoy', [
+      { tier: 0, name: '10 calls', kind: 'bundle', calls: 10, priceMsat: 50_000 },
+      { tier: 1, name: 'single', kind: 'single', calls: 1, priceMsat: 1 },
+    ]);
+    const honest = await addSeller(m, 'honest', [
+      { tier: 0, name: 'single', kind: 'single', calls: 1, priceMsat: 20_000 },
+    ]);
+    const agent = await buyerIn(m, undefined, { searchLimit: 1 });
+
+    const r = await drive(m.clock, agent.runTask(task(1)));
+
+    expect(sales(r)).toEqual(['honest success 20000']);
+    expect([decoy.quotes, challenges(honest)]).toEqual([[], ['tier 0 at 20000']]);
+  });
+
+  it.each([
+    ['bundle', 'bundle'],
+    [undefined, 'default'],
+  ] as const)(
+    'prefer %s: the registry search asks for tier %s, at most the task value, alive, by price, 10 results',
+    async (prefer, tier) => {
+      const m = makeMarket();
+      const queries: ListingQuery[] = [];
+      const agent = await buyerIn(m, prefer, {
+        registry: {
+          search: (q) => {
+            queries.push(q);
+            return [];
+          },
+        },
+      });
+
+      const r = await drive(m.clock, agent.runTask(task(1)));
+
+      expect([r.stopReason, queries]).toEqual([
+        'no_sellers',
+        [{ capability: 'data', maxPriceMsat: 100_000, tier, alive: true, sort: 'price', limit: 10 }],
+      ]);
+    },
+  );
 });

@@ -66,3 +66,39 @@ describe('listings by capability', () => {
     ]);
   });
 });
+
+describe("listings by a tier's price", () => {
+  /** A listing of `read` selling a single call at `single` msat, then a bundle at `bundle` msat (none when undefined). */
+  const tiered = (id: string, single: number, bundle?: number): Listing => ({
+    ...listing(id, ['read']),
+    tiers: [
+      { tier: 0, name: 'one', kind: 'single', priceMsat: single },
+      ...(bundle === undefined
+        ? []
+        : [{ tier: 1, name: 'ten', kind: 'bundle' as const, calls: 10, priceMsat: bundle }]),
+    ],
+  });
+
+  it("orders by each tier's price once asked (a bundle's, else the first tier's), and keeps that order through later sets and deletes", () => {
+    const t = ListingTable.of([tiered('a', 1, 50_000), tiered('b', 3_000, 20_000), tiered('c', 2_000)]);
+    const order = (tier?: 'bundle' | 'default', capability: string | undefined = 'read') =>
+      [...t.offering(capability, tier)].map((l) => l.id);
+    expect([order(), order('bundle'), order('default'), order('bundle', undefined)]).toEqual([
+      ['a', 'c', 'b'],
+      ['c', 'b', 'a'],
+      ['a', 'c', 'b'],
+      ['c', 'b', 'a'],
+    ]);
+
+    t.set('a', tiered('a', 1, 10_000));
+    t.set('b', tiered('b', 3_000, 5_000));
+    t.set('d', tiered('d', 500, 15_000));
+    t.delete('c');
+    expect([order(), order('bundle'), order('default'), order('bundle', undefined)]).toEqual([
+      ['a', 'd', 'b'],
+      ['b', 'a', 'd'],
+      ['a', 'd', 'b'],
+      ['b', 'a', 'd'],
+    ]);
+  });
+});

@@ -10,7 +10,13 @@ import type { Listing, ListingQuery } from '../../services/registry/types.js';
  * gets there.
  */
 function reference(listings: Listing[], q: ListingQuery, rng: Rng): Listing[] {
-  const entry = (l: Listing) => Math.min(...l.tiers.map((t) => t.priceMsat));
+  // The price a search reads: its tier's (the first of that kind, else the first tier), or the cheapest tier's.
+  const sold = (l: Listing) =>
+    l.tiers.find((t) => t.kind === q.tier) ?? (l.tiers.length ? l.tiers[0] : undefined);
+  const entry = (l: Listing) =>
+    q.tier === undefined
+      ? Math.min(...l.tiers.map((t) => t.priceMsat))
+      : (sold(l)?.priceMsat ?? Number.POSITIVE_INFINITY);
   const hits = listings.filter(
     (l) =>
       (q.capability === undefined || l.capabilities.includes(q.capability)) &&
@@ -46,8 +52,8 @@ function reference(listings: Listing[], q: ListingQuery, rng: Rng): Listing[] {
 
 const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[rng.int(xs.length)]!;
 
-/** A listing with few distinct values in every field a search reads: many ties. */
-function randomListing(rng: Rng, id: string): Listing {
+/** A listing with few distinct values in every field a search reads: many ties; `kinds`: tiers of mixed kinds. */
+function randomListing(rng: Rng, id: string, kinds = false): Listing {
   const tiers = rng.int(20) === 0 ? 0 : 1 + rng.int(3);
   const alive = pick(rng, [undefined, true, true, false]);
   return {
@@ -60,7 +66,7 @@ function randomListing(rng: Rng, id: string): Listing {
     tiers: Array.from({ length: tiers }, (_, i) => ({
       tier: i,
       name: `t${i}`,
-      kind: 'single' as const,
+      kind: kinds ? pick(rng, ['single', 'bundle', 'pass'] as const) : ('single' as const),
       priceMsat: pick(rng, [1_000, 2_000, 3_000, 5_000]),
     })),
     nodePubkey: '02'.padEnd(66, '0'),
@@ -74,7 +80,8 @@ function randomListing(rng: Rng, id: string): Listing {
   };
 }
 
-function randomQuery(rng: Rng): ListingQuery {
+/** A random query; `tiered`: one naming a tier most of the time. */
+function randomQuery(rng: Rng, tiered = false): ListingQuery {
   const q: ListingQuery = {};
   const capability = pick(rng, [undefined, 'a', 'b', 'c', 'zz']);
   const category = pick(rng, [undefined, undefined, 'x', 'y']);
@@ -90,21 +97,28 @@ function randomQuery(rng: Rng): ListingQuery {
   if (sort !== undefined) q.sort = sort;
   if (ties !== undefined) q.ties = ties;
   if (limit !== undefined) q.limit = limit;
+  const tier = tiered ? pick(rng, [undefined, 'default', 'single', 'bundle', 'pass'] as const) : undefined;
+  if (tier !== undefined) q.tier = tier;
   return q;
 }
 
 describe('search over the listing table', () => {
-  it('returns exactly what filtering and sorting every listing returns, with the same random draws, through 3,000 random changes', () => {
-    const rng = createRng('search-index');
+  /**
+   * Runs 3,000 random changes, 4 random queries after each; answers [queries, listings found, queries
+   * naming a tier whose answer differs from the entry price's].
+   */
+  function compareThrough(seed: string, tiered: boolean): [number, number, number] {
+    const rng = createRng(seed);
     const table = new ListingTable();
     const plain = new Map<string, Listing>();
     let queries = 0;
     let found = 0;
+    let differ = 0;
     for (let step = 0; step < 3_000; step++) {
       const op = rng.int(100);
       const id = `l${rng.int(60)}`;
       if (op < 70) {
-        const l = randomListing(rng, id);
+        const l = randomListing(rng, id, tiered);
         table.set(id, l);
         plain.set(id, l);
       } else if (op < 99) {
@@ -115,7 +129,7 @@ describe('search over the listing table', () => {
       }
       expect([...table.entries()]).toEqual([...plain.entries()]);
       for (let n = 0; n < 4; n++, queries++) {
-        const q = randomQuery(rng);
+        const q = randomQuery(rng, tiered);
         const [fast, slow] = [createRng(`q${queries}`), createRng(`q${queries}`)];
         const got = searchListings(table, q, fast);
         const want = reference([...plain.values()], q, slow);
@@ -124,9 +138,21 @@ describe('search over the listing table', () => {
         // Both drew the same number of keys: the next draw is the same.
         expect(fast.next()).toBe(slow.next());
         found += got.length;
+        if (q.tier === undefined) continue;
+        const byEntry = reference([...plain.values()], { ...q, tier: undefined }, createRng(`q${queries}`));
+        if (byEntry.map((l) => l.id).join() !== got.map((l) => l.id).join()) differ++;
       }
     }
+    return [queries, found, differ];
+  }
+
+  it('returns exactly what filtering and sorting every listing returns, with the same random draws, through 3,000 random changes', () => {
     // The random tables and queries are not degenerate: many searches find many listings.
-    expect([queries, found]).toEqual([12_000, 23_607]);
+    expect(compareThrough('search-index', false)).toEqual([12_000, 23_607, 0]);
+  });
+
+  it('ranks and filters by the price of the tier a query names (first of its kind, else the first tier) exactly as filtering and sorting every listing does, through 3,000 random changes of listings selling single calls, bundles and passes', () => {
+    // About 1 in 5 of the queries naming a tier (4 in 5 do) answers otherwise than the entry price would.
+    expect(compareThrough('search-index-tiers', true)).toEqual([12_000, 21_716, 2_002]);
   });
 });

@@ -160,7 +160,7 @@ describe('registry server on a real socket', () => {
     [
       'an unknown parameter',
       '?owner=me',
-      'query: unknown key "owner"; allowed: alive, capability, category, limit, maxPriceMsat, sort, ties',
+      'query: unknown key "owner"; allowed: alive, capability, category, limit, maxPriceMsat, sort, tier, ties',
     ],
     ['a capability with a space', '?capability=a%20b', 'capability: letters, digits, _ . : - only'],
   ])(

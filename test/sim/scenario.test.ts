@@ -292,6 +292,28 @@ describe('scenario reach checks', () => {
     ]);
   });
 
+  it.each([
+    ['the buyers prefer bundles', 'bundle', [{ kind: 'single' }, { kind: 'bundle', calls: 10 }]],
+    [
+      'the seller lists its bundle first, its default',
+      undefined,
+      [{ kind: 'bundle', calls: 10 }, { kind: 'single' }],
+    ],
+  ])(
+    'warns when %s and the 16,000 msat 10-call bundle is the price the searches read, above the 9,000 task value, though a 2,000 single call is listed',
+    (_why, prefer, tiers) => {
+      const s = loadScenarioText(base, {
+        overrides: {
+          ...(prefer && { 'buyers[0].prefer': prefer }),
+          'sellers[1]': { name: 'bulk', archetype: 'data-feed', price: { kind: 'fixed', msat: 2000 }, tiers },
+        },
+      });
+      expect(reachWarnings(s)).toEqual([
+        'seller "bulk" lists "anomalies:read" at 16000 msat, above every search\'s maximum (at most 9000 msat, the task\'s value): never found',
+      ]);
+    },
+  );
+
   it('does not warn when more sellers share a capability than a search returns but each search filters to its own', () => {
     // success-vs-amount: 80 data-feed sellers, limit 20, but each bucket's buyers search their category's 20.
     expect(reachWarnings(loadScenario('success-vs-amount'))).toEqual([]);
