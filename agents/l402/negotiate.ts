@@ -8,7 +8,8 @@
  * price never exceeds the limit (posted price, the caller's ceiling, the
  * task's value), whoever proposed it. Seller answers are untrusted: read
  * with a size limit and a timeout, validated with a schema. A bid refused
- * with 429 (the seller rate-limits its negotiator) ends the bidding at once,
+ * with 429 (the seller rate-limits its negotiator) or 503
+ * `negotiation_unavailable` (its negotiator failed) ends the bidding at once,
  * never waited out nor retried: see `canTakeCounter`.
  */
 import { modelErrorName } from '../../infra/llm/model-errors.js';
@@ -64,13 +65,14 @@ export interface NegotiationRecord {
   /**
    * `not_offered`: the seller answered a bid with its ordinary 402 (it does not negotiate).
    * `rate_limited`: the seller refused a bid with 429 and no counter could be taken: the posted offer goes on.
+   * `unavailable`: the same after a 503 `negotiation_unavailable` (the seller's negotiator failed or was late).
    */
-  result: 'agreed' | 'no_agreement' | 'not_offered' | 'rate_limited';
+  result: 'agreed' | 'no_agreement' | 'not_offered' | 'rate_limited' | 'unavailable';
   postedMsat: number;
   agreedMsat?: number;
   /** Bids sent. */
   rounds: number;
-  /** The seller's code of the 429 that ended the bidding (`bid_rate_limited`; `rate_limited` when it gave none). */
+  /** The seller's code of the 429 or 503 that ended the bidding (`bid_rate_limited`, `negotiation_unavailable`; `rate_limited` when a 429 gave none). */
   refusal?: string;
 }
 
@@ -127,11 +129,15 @@ export async function negotiateOffer(
     const sent = await send(ctx, withBid(offer.req, bid.msat, standing));
     if (!sent.ok) return { ...sent, negotiation: record('no_agreement') };
     const res = sent.response;
-    if (res.status === 429) {
+    if (res.status === 429 || res.status === 503) {
+      const code = await refusalOf(res, bodyTime(ctx));
+      // A 503 is the negotiator's only when the seller says so; any other is the seller failing.
+      if (res.status === 503 && code !== 'negotiation_unavailable')
+        return noDeal(`unexpected answer to a bid: HTTP 503${code ? ` ${code}` : ''}`, 'seller_error');
       const again = limited !== undefined;
-      limited = (await refusalOf(res, bodyTime(ctx))) ?? 'rate_limited';
+      limited = code ?? 'rate_limited';
       if (again || !canTakeCounter(turn, standing))
-        return { ok: true, offer, negotiation: record('rate_limited') };
+        return { ok: true, offer, negotiation: record(res.status === 429 ? 'rate_limited' : 'unavailable') };
       continue;
     }
     if (res.status === 403) {
@@ -162,7 +168,7 @@ export async function negotiateOffer(
 const TAKE: BuyerMove = { kind: 'take' };
 
 /**
- * After a 429 the buyer bids no more (no waiting, no loop): it takes a standing counter within its
+ * After a 429 or a 503 `negotiation_unavailable` the buyer bids no more (no waiting, no loop): it takes a standing counter within its
  * limit, which the seller answers without asking its negotiator (a take is never rate-limited), when
  * a round is left to send it; else the posted offer goes on to authorize, as with a seller that does
  * not negotiate. Either way at most one offer is paid.

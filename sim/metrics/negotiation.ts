@@ -54,7 +54,7 @@ export class NegotiationAggregator {
     }
     g.n++;
     g.rounds += r.rounds;
-    // No price agreed: the buyer walked or was refused, or a 429 left it the posted offer (`rate_limited`).
+    // No price agreed: the buyer walked or was refused, or a 429 or 503 left it the posted offer (`rate_limited`, `unavailable`).
     if (r.result !== 'agreed') g.failed++;
     else {
       g.agreed++;
