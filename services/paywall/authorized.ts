@@ -1,5 +1,6 @@
 import type { Context, Next } from 'hono';
 import type { TokenFacts } from '../../infra/l402/index.js';
+import { giveBack } from './give-back.js';
 import { CALLS_REMAINING_HEADER } from './headers.js';
 import { retryAfterSec } from './rate-limiter.js';
 import { emit, refuse, rejectCredential } from './respond.js';
@@ -9,7 +10,8 @@ import type { PaywallState } from './state.js';
  * A verified token's way to the handler: rate limit, quota (one atomic
  * step), then the handler. Returns the Response when the request was refused
  * before the handler, or `undefined` once the handler ran (its answer is
- * `c.res`). A 5xx from the handler gives the call back to the quota.
+ * `c.res`). A 5xx from the handler gives the call back to the quota, as
+ * often as `maxCallsGivenBack` allows.
  */
 export async function runAuthorized(
   p: PaywallState,
@@ -61,10 +63,9 @@ export async function runAuthorized(
   // A Response the handler built itself (or one that changed the header) gets it now.
   if (remaining !== undefined && c.res.headers.get(CALLS_REMAINING_HEADER) !== remaining)
     c.header(CALLS_REMAINING_HEADER, remaining);
-  if (p.releaseQuotaOnServerError && (c.error !== undefined || c.res.status >= 500)) {
-    await p.quotaStore.release(facts);
-    // The call is given back, so the answer says the count it left, one more than counted above.
-    if (remaining !== undefined) c.header(CALLS_REMAINING_HEADER, String(q.remaining + 1));
-  }
+  const failed = c.error !== undefined || c.res.status >= 500;
+  // Given back (within the token's bound, see give-back.ts): the answer says the count with it, one more.
+  if (p.releaseQuotaOnServerError && failed && (await giveBack(p, facts)) && remaining !== undefined)
+    c.header(CALLS_REMAINING_HEADER, String(q.remaining + 1));
   return undefined;
 }

@@ -34,6 +34,8 @@ export type RejectReason =
   | 'rate_limited'
   /** A bid refused before the seller's negotiator was asked: over `negotiatorRate`. */
   | 'bid_rate_limited'
+  /** A hold invoice asked for, or its retry, while the paywall has no pay-on-success refund left (`holdRefundRate`). */
+  | 'hold_refunds_limited'
   | 'hold_not_found'
   | 'hold_in_progress'
   | 'payment_not_received'

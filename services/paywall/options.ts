@@ -10,6 +10,7 @@ import type { NegotiationOptions } from './negotiation-types.js';
 import type { QuotaStore } from './quota-store.js';
 import type { RateLimit } from './rate-limiter.js';
 import { LabError } from '../../infra/errors.js';
+import { checkGiveBackOptions } from './give-back.js';
 
 /** What a dynamic price sees about the paywall's current load. */
 export interface PaywallLoad {
@@ -85,8 +86,12 @@ export interface L402PaywallOptions {
    * is issued, drawn per challenge (default: none, the 402 answers at once).
    */
   quoteDelayMs?: () => number;
-  /** Give the call back to the quota when the handler answers 5xx (default true). */
+  /** Give the call back to the quota when the handler answers 5xx or throws (default true). */
   releaseQuotaOnServerError?: boolean;
+  /** Most calls each `max_calls` quota gets back on a 5xx (default: as many as it holds); see give-back.ts. */
+  maxCallsGivenBack?: number;
+  /** Most pay-on-success calls refunded after the handler ran, all buyers together (default 60 a minute); see give-back.ts. */
+  holdRefundRate?: RateLimit;
   /** Let buyers bid (`L402-Bid`) below the posted price; see negotiate.ts. Plain buyers still pay the posted price. */
   negotiation?: NegotiationOptions;
   onEvent?: PaywallEventListener;
@@ -121,6 +126,7 @@ export function resolveTiers(o: L402PaywallOptions): ResolvedTier[] {
   const tiers = configuredTiers(o);
   const granted = grantedCapabilities(o);
   checkLimits(o);
+  checkGiveBackOptions(o);
   const seen = new Set<number>();
   return tiers.map((t, i) => resolveTier(o, t, o.tiers ? `options.tiers[${i}]` : 'options', granted, seen));
 }

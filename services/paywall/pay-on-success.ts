@@ -9,7 +9,8 @@ import { challengeResponse } from './challenge.js';
 import type { PendingHold } from './hold.js';
 import { waitForAccepted } from './hold.js';
 import { PAYER_KEY_HEADER, PAYER_LOCK_HEADER, RELEASE_HEADER, hex32 } from './headers.js';
-import { emit, refuse, rejectCredential, unavailable } from './respond.js';
+import { countHoldRefund, holdRefundsSpent } from './give-back.js';
+import { emit, holdRefundsLimited, refuse, rejectCredential, unavailable } from './respond.js';
 import { verifyContext, type PaywallState } from './state.js';
 
 /** Maps a verification failure to the 402 body's `reason`. */
@@ -137,7 +138,13 @@ async function runHold(
     p.holds.delete(hash);
     return await rejectCredential(p, c, 'hold_not_found', `hold invoice ${hash} is ${state}`);
   }
-  const refused = await runAuthorized(p, c, next, v.token);
+  // No refund left for a call the handler might not deliver: refunded now, the handler not run.
+  const spent = holdRefundsSpent(p);
+  const why =
+    spent && `hold invoice ${hash} is canceled (your HTLC goes back), the call not run: ${spent.message}`;
+  const refused = spent
+    ? holdRefundsLimited(p, c, { ...spent, message: why! }, v.token)
+    : await runAuthorized(p, c, next, v.token);
   await endHold(p, c, hold, refused);
   return refused;
 }
@@ -146,7 +153,8 @@ async function runHold(
  * After the handler: a 2xx the buyer still waits for is delivered (settled,
  * or kept for the buyer's verdict); anything else cancels. A 2xx the buyer
  * gave up on (its request's signal aborted: a timeout, a closed connection)
- * never reached it, so it cancels too.
+ * never reached it, so it cancels too. A cancel after the handler ran counts
+ * against `holdRefundRate`.
  */
 async function endHold(
   p: PaywallState,
@@ -162,6 +170,8 @@ async function endHold(
     hold.accepted = true;
     return awaitRelease(c, hold);
   }
+  // The handler ran and delivered nothing: one refund of the paywall's bound (see give-back.ts).
+  if (refused === undefined && !delivered) countHoldRefund(p);
   const status = refused?.status ?? c.res.status;
   await finishHold(p, c, hold, { delivered, status, ...(gone ? { reason: 'request_aborted' } : {}) });
 }

@@ -21,16 +21,26 @@ export type QuotaResult =
    */
   | { ok: false; reason: 'too_many_counters'; scope: 'copy' | 'token'; limit: number };
 
+/** The outcome of trying to give a failed call back to every quota of a token. */
+export type ReleaseResult =
+  | { ok: true }
+  /** The quota under `key` has given back `limit` calls already: this call stays counted. */
+  | { ok: false; key: string; limit: number };
+
 /**
  * Call counters for `<service>_max_calls` caveats. `consume` must be atomic:
  * check every quota, and only if all have room, count the call against all
- * of them, with no other consume of the same keys in between. A remote store
- * (Redis, SQL) would do it in one transaction or script.
+ * of them, with no other consume of the same keys in between. `release`
+ * likewise: only if every quota has given back fewer calls than its bound
+ * (`maxGivenBack`, or the quota's own limit when undefined) does it take the
+ * call off all of them and count one more given back on each. A remote store
+ * (Redis, SQL) would do each in one transaction or script, and keep a key's
+ * given-back count as long as its call count.
  */
 export interface QuotaStore {
   consume(token: QuotaSubject, nowMs: number): QuotaResult | Promise<QuotaResult>;
-  /** Gives one call back to each quota (the handler failed and the call should not count). */
-  release(token: QuotaSubject): void | Promise<void>;
+  /** Gives one call back to each quota (the handler failed), unless a quota has given back its bound already. */
+  release(token: QuotaSubject, maxGivenBack: number | undefined): ReleaseResult | Promise<ReleaseResult>;
   /** Calls counted so far under `key`. */
   used(key: string): number | Promise<number>;
 }
@@ -43,6 +53,8 @@ interface TokenCounters {
   untilMs: number;
   /** Calls counted under each quota key. */
   used: Map<string, number>;
+  /** Calls given back under each quota key (a 5xx); kept as long as the counter. */
+  givenBack: Map<string, number>;
   /** How many counters hang right under each key (`TOKEN` for the top-level ones). */
   children: Map<string, number>;
 }
@@ -64,9 +76,10 @@ export interface QuotaStoreLimits {
  * one copy adds counters only under its own (its siblings each still get
  * theirs), and at most `maxCountersPerToken` per token. A token's counters
  * are dropped once `validUntilMs` (the paywall's longest token lifetime
- * after the token's first call) has passed. `consume` is synchronous, so
- * check-all-then-count-all is atomic without a lock (JS runs one callback
- * at a time).
+ * after the token's first call) has passed; a counter whose calls were all
+ * given back stays until then, with its count of calls given back.
+ * `consume` and `release` are synchronous, so check-all-then-count-all is
+ * atomic without a lock (JS runs one callback at a time).
  */
 export class MemoryQuotaStore implements QuotaStore {
   readonly #tokens = new Map<string, TokenCounters>();
@@ -94,6 +107,7 @@ export class MemoryQuotaStore implements QuotaStore {
     const e = entry ?? {
       untilMs: token.validUntilMs ?? Number.POSITIVE_INFINITY,
       used: new Map(),
+      givenBack: new Map(),
       children: new Map(),
     };
     if (!entry) this.#tokens.set(token.tokenId, e);
@@ -101,11 +115,20 @@ export class MemoryQuotaStore implements QuotaStore {
     return { ok: true, remaining };
   }
 
-  release(token: QuotaSubject): void {
+  release(token: QuotaSubject, maxGivenBack: number | undefined): ReleaseResult {
     const e = this.#tokens.get(token.tokenId);
-    if (!e) return;
-    token.quotas.forEach((q, i) => uncount(e, q.key, parentOf(token.quotas, i)));
-    if (e.used.size === 0) this.#tokens.delete(token.tokenId);
+    if (!e) return { ok: true };
+    for (const q of token.quotas) {
+      const limit = maxGivenBack ?? q.limit;
+      if ((e.givenBack.get(q.key) ?? 0) >= limit) return { ok: false, key: q.key, limit };
+    }
+    // A counter back at 0 stays: its given-back count must outlive it, or the bound would reset.
+    for (const q of token.quotas) {
+      const used = e.used.get(q.key);
+      if (used) e.used.set(q.key, used - 1);
+      e.givenBack.set(q.key, (e.givenBack.get(q.key) ?? 0) + 1);
+    }
+    return { ok: true };
   }
 
   used(key: string): number {
@@ -162,15 +185,4 @@ function count(e: TokenCounters, key: string, parent: string): void {
   const used = e.used.get(key);
   if (used === undefined) e.children.set(parent, (e.children.get(parent) ?? 0) + 1);
   e.used.set(key, (used ?? 0) + 1);
-}
-
-/** Gives one call back under `key`; a counter back at 0 goes, and leaves `parent`. */
-function uncount(e: TokenCounters, key: string, parent: string): void {
-  const used = e.used.get(key);
-  if (used === undefined) return;
-  if (used > 1) return void e.used.set(key, used - 1);
-  e.used.delete(key);
-  const left = (e.children.get(parent) ?? 1) - 1;
-  if (left > 0) e.children.set(parent, left);
-  else e.children.delete(parent);
 }

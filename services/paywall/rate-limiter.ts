@@ -21,7 +21,7 @@ interface Bucket {
 
 /**
  * A token bucket per key (per L402 token id; one key per paywall for its
- * negotiator's calls), refilled lazily from the
+ * negotiator's calls and for its pay-on-success refunds), refilled lazily from the
  * injected clock: no timers, so it behaves the same on virtual time.
  */
 export class TokenBucketLimiter {
@@ -45,14 +45,26 @@ export class TokenBucketLimiter {
   take(key: string): RateDecision {
     const now = this.#clock.now();
     if (++this.#sinceSweep >= 4096) this.#sweep(now);
-    const b = this.#buckets.get(key) ?? { tokens: this.#capacity, at: now };
-    const tokens = Math.min(this.#capacity, b.tokens + (now - b.at) * this.#perMsRate);
-    if (tokens >= 1) {
-      this.#buckets.set(key, { tokens: tokens - 1, at: now });
-      return { ok: true };
-    }
-    this.#buckets.set(key, { tokens, at: now });
-    return { ok: false, retryAfterMs: Math.ceil((1 - tokens) / this.#perMsRate) };
+    const tokens = this.#level(key, now);
+    this.#buckets.set(key, { tokens: tokens >= 1 ? tokens - 1 : tokens, at: now });
+    return this.#decision(tokens);
+  }
+
+  /** Whether `key`'s bucket has a call now, taking none. */
+  peek(key: string): RateDecision {
+    return this.#decision(this.#level(key, this.#clock.now()));
+  }
+
+  /** Calls in `key`'s bucket at `now`, refilled since it was last touched. */
+  #level(key: string, now: number): number {
+    const b = this.#buckets.get(key);
+    return b ? Math.min(this.#capacity, b.tokens + (now - b.at) * this.#perMsRate) : this.#capacity;
+  }
+
+  #decision(tokens: number): RateDecision {
+    return tokens >= 1
+      ? { ok: true }
+      : { ok: false, retryAfterMs: Math.ceil((1 - tokens) / this.#perMsRate) };
   }
 
   /** Drops buckets that have refilled completely: they behave exactly like absent ones. */

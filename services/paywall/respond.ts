@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { TokenFacts } from '../../infra/l402/index.js';
 import { challengeResponse, issueChallenge, priceOf } from './challenge.js';
 import type { PaywallEvent } from './events.js';
+import { holdRefundsSpent } from './give-back.js';
 import { PAYER_LOCK_HEADER, PAY_ON_SUCCESS_HEADER, TIER_HEADER, headerFlag, hex32 } from './headers.js';
 import type { ResolvedTier } from './options.js';
 import type { PaywallState } from './state.js';
@@ -101,6 +102,8 @@ export async function challenge(
       'payer_lock_required',
       `${PAY_ON_SUCCESS_HEADER} needs ${PAYER_LOCK_HEADER}: the hex sha256 of a 32-byte secret you show on the retry`,
     );
+  const spent = hold ? holdRefundsSpent(p) : undefined;
+  if (spent) return holdRefundsLimited(p, c, spent);
   await quoteDelay(p);
   const price = await priceOf(tier, c, p.load);
   if (!price.ok) return unavailable(p, c, price.reason, price.message);
@@ -134,6 +137,17 @@ export async function challenge(
     payOnSuccess: hold,
     tiers: p.tiers,
   });
+}
+
+/** 429 `hold_refunds_limited`: no pay-on-success refund left (see give-back.ts), no invoice made. */
+export function holdRefundsLimited(
+  p: PaywallState,
+  c: Context,
+  spent: { retryAfterSec: number; message: string },
+  facts?: Pick<TokenFacts, 'tokenId' | 'paymentHash'>,
+): Response {
+  const retry = { 'Retry-After': String(spent.retryAfterSec) };
+  return refuse(p, c, 429, 'hold_refunds_limited', spent.message, retry, facts);
 }
 
 /** The seller's time to quote, slept before the challenge is priced and issued (a bad draw is no delay). */

@@ -13,7 +13,8 @@ import { negotiationState } from './negotiation-options.js';
 import type { NegotiationState } from './negotiation-types.js';
 import { PricePaidCache } from './price-check.js';
 import { MemoryQuotaStore, type QuotaStore } from './quota-store.js';
-import { TokenBucketLimiter } from './rate-limiter.js';
+import { TokenBucketLimiter, type RateLimit } from './rate-limiter.js';
+import { holdRefundRate } from './give-back.js';
 import { SettledCache } from './settled.js';
 
 /**
@@ -36,6 +37,10 @@ export interface PaywallState {
   readonly holdTimeoutMs: number;
   readonly holdPollMs: number;
   readonly releaseQuotaOnServerError: boolean;
+  /** Most calls each quota gets back on a 5xx; undefined: as many as the quota holds. */
+  readonly maxCallsGivenBack: number | undefined;
+  /** The bound on pay-on-success calls refunded after the handler ran (with pay-on-success only). */
+  readonly holdRefunds: { rate: RateLimit; limiter: TokenBucketLimiter } | undefined;
   /**
    * How long a token's call counters are kept after its first call: the
    * longest token lifetime this paywall mints (Infinity when a tier has
@@ -94,6 +99,8 @@ export function buildState(options: L402PaywallOptions): PaywallState {
     holdTimeoutMs,
     holdPollMs,
     releaseQuotaOnServerError,
+    maxCallsGivenBack: options.maxCallsGivenBack,
+    holdRefunds: holdRefunds(options, clock),
     counterLifetimeMs: counterLifetimeMs(tiers),
     onEvent: options.onEvent,
     issue: {
@@ -114,6 +121,12 @@ export function buildState(options: L402PaywallOptions): PaywallState {
     load: { inFlight: 0 },
     quoteDelayMs: options.quoteDelayMs,
   };
+}
+
+/** The refund bound's rate and its bucket, when the paywall offers pay-on-success. */
+function holdRefunds(o: L402PaywallOptions, clock: Clock): PaywallState['holdRefunds'] {
+  const rate = holdRefundRate(o);
+  return rate ? { rate, limiter: new TokenBucketLimiter(rate, clock) } : undefined;
 }
 
 /** The longest lifetime of the tokens the tiers mint, in ms; Infinity when a tier mints tokens without one. */
