@@ -78,11 +78,25 @@ export function addressAllowed(address: string, policy: AddressPolicy): boolean 
   return c === 'public' || (policy === 'lab' && (c === 'loopback' || c === 'private'));
 }
 
+/** The first of `addresses` (what a host name resolves to) that the policy does not allow, if any. */
+export function firstDisallowed(
+  addresses: readonly { address: string }[],
+  policy: AddressPolicy,
+): string | undefined {
+  return addresses.find((a) => !addressAllowed(a.address, policy))?.address;
+}
+
+/** Why a host name is not connected to: it resolves to `address`, which `policy` does not allow. */
+export function resolvedRefusal(host: string, address: string, policy: AddressPolicy): string {
+  return `${host} resolves to ${address}, which the ${policy} address policy does not allow`;
+}
+
 /**
  * Checks what can be checked from a listing's URL alone: an http(s) URL
  * without credentials whose host, when it is an IP address or a `localhost`
- * name, the policy allows. Host names are checked again when they resolve
- * (`createProbeFetch`). Returns why not, or undefined.
+ * name, the policy allows. Host names are checked again when they resolve:
+ * at registration under `public` (`listingHostCheck`) and where the prober
+ * connects (`createProbeFetch`). Returns why not, or undefined.
  */
 export function probeUrlRefusal(url: string, policy: AddressPolicy): string | undefined {
   if (!URL.canParse(url)) return 'not a URL';

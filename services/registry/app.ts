@@ -17,35 +17,38 @@ import {
 import type { RegistryErrorCode, RegistryFailure } from './types.js';
 
 /** The one mapping from refusal codes to HTTP statuses. */
-export const STATUS_OF: Record<RegistryErrorCode, 400 | 403 | 404 | 405 | 408 | 409 | 413 | 415 | 429> = {
-  bad_json: 400,
-  body_aborted: 400,
-  invalid_body: 400,
-  invalid_id: 400,
-  invalid_query: 400,
-  bad_signature: 400,
-  bad_invoice: 400,
-  wrong_payee: 400,
-  wrong_preimage: 400,
-  hash_mismatch: 400,
-  self_rating: 400,
-  wrong_network: 400,
-  zero_amount: 400,
-  stale_invoice: 400,
-  body_too_large: 413,
-  unsupported_media_type: 415,
-  pubkey_mismatch: 403,
-  url_mismatch: 409,
-  too_many_listings: 409,
-  forbidden_address: 400,
-  not_found: 404,
-  method_not_allowed: 405,
-  body_timeout: 408,
-  already_listed: 409,
-  already_rated: 409,
-  too_many_ratings: 429,
-  stale_signature: 409,
-};
+export const STATUS_OF: Record<RegistryErrorCode, 400 | 403 | 404 | 405 | 408 | 409 | 413 | 415 | 429 | 503> =
+  {
+    bad_json: 400,
+    body_aborted: 400,
+    invalid_body: 400,
+    invalid_id: 400,
+    invalid_query: 400,
+    bad_signature: 400,
+    bad_invoice: 400,
+    wrong_payee: 400,
+    wrong_preimage: 400,
+    hash_mismatch: 400,
+    self_rating: 400,
+    wrong_network: 400,
+    zero_amount: 400,
+    stale_invoice: 400,
+    body_too_large: 413,
+    unsupported_media_type: 415,
+    pubkey_mismatch: 403,
+    url_mismatch: 409,
+    too_many_listings: 409,
+    forbidden_address: 400,
+    unresolvable_host: 400,
+    resolve_unavailable: 503,
+    not_found: 404,
+    method_not_allowed: 405,
+    body_timeout: 408,
+    already_listed: 409,
+    already_rated: 409,
+    too_many_ratings: 429,
+    stale_signature: 409,
+  };
 
 /** Default body limit of the registry's write routes. */
 export const REGISTRY_BODY_LIMIT = 16 * 1024;
@@ -72,7 +75,9 @@ const ROUTE_METHODS: [path: string, allow: string][] = [
 function refuse(c: Context, f: RegistryFailure | { code: RegistryErrorCode; message: string }): Response {
   // The rest of a body too slow to wait for would be read as the next request: close the connection.
   const close = f.code === 'body_timeout' ? { Connection: 'close' } : undefined;
-  return c.json({ error: f.code, message: f.message }, STATUS_OF[f.code], close);
+  // A 503 changed nothing: the same request may be sent again after a second.
+  const retry = STATUS_OF[f.code] === 503 ? { 'Retry-After': '1' } : undefined;
+  return c.json({ error: f.code, message: f.message }, STATUS_OF[f.code], close ?? retry);
 }
 
 /** The `:id` path parameter when it is a listing id, else the refusal naming it. */

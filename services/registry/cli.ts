@@ -39,7 +39,8 @@ options:
   --probe-timeout-ms N     a probe slower than this fails (default 5000; at least 1)
   --lab                    list and probe sellers at loopback and private addresses (sellers
                            on this machine or a lab network); without it listings and probes
-                           are refused for them (buyers send their tasks to a listing's url)
+                           are refused for them, a listing's host name resolved when it is
+                           registered (buyers send their tasks to a listing's url)
   -h, --help               show this help
 
 routes: GET /listings?capability=&category=&maxPriceMsat=&alive=&sort=price|rating|latency|random

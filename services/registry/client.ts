@@ -1,7 +1,7 @@
-import { readBody } from '../../infra/http/bounded-body.js';
-import { isRedirect, NO_REDIRECTS, redirectRefusal } from '../../infra/http/redirect.js';
 import type { Clock } from '../../infra/time/clock.js';
 import { describeIssues, plainErrorMap } from '../../infra/zod-wording.js';
+import { attempt, failure, type AttemptOptions, type CallLimit } from './client-attempt.js';
+import { afterAttempts, REGISTRY_CALL_RETRIES, retryable, retryWait } from './client-retry.js';
 import type { PurchaseProof } from './ratings.js';
 import { searchAnswerSchema } from './schema.js';
 import { signRating } from './ratings.js';
@@ -30,6 +30,18 @@ export interface RegistryClientOptions {
   timeoutMs?: number;
   /** The largest answer accepted; a longer body fails as `too_large` unread (default 32 MiB). */
   maxResponseBytes?: number;
+  /**
+   * How many times a call sends its request again after a failure that may pass, within its one
+   * time limit (default 2; 0: never). Reads retry any such failure, writes only a 503
+   * `store_unavailable`: see `retryable` in client-retry.ts.
+   */
+  retries?: number;
+}
+
+/** What one call may change of the client's options. */
+export interface CallOptions {
+  /** Retries of this call (default: the client's `retries`). */
+  retries?: number;
 }
 
 /** Default time limit of one registry call. */
@@ -41,6 +53,8 @@ export const REGISTRY_RESPONSE_LIMIT = 32 * 2 ** 20;
  * A typed client for the registry's HTTP API, so buyers, sellers and the
  * simulator never build URLs or sign by hand. Redirects are not followed
  * (infra/http/redirect.ts): a 3xx fails as `redirect`, naming where it pointed.
+ * A failure that may pass is retried within the call's time limit: any of a
+ * read, a 503 `store_unavailable` or `resolve_unavailable` of a write (client-retry.ts).
  *
  * @example
  * const registry = new RegistryClient({ baseUrl, fetch, clock });
@@ -49,11 +63,17 @@ export const REGISTRY_RESPONSE_LIMIT = 32 * 2 ** 20;
  */
 export class RegistryClient {
   readonly #o: RegistryClientOptions;
+  readonly #attempt: AttemptOptions;
   #lastSignedAt = 0;
 
   constructor(options: RegistryClientOptions) {
     new URL(options.baseUrl); // throws early on a bad base URL
+    const { retries = REGISTRY_CALL_RETRIES } = options;
+    if (!Number.isInteger(retries) || retries < 0)
+      throw new RangeError(`retries must be a whole number of at least 0, got ${retries}`);
     this.#o = options;
+    const { baseUrl, fetch, clock, maxResponseBytes = REGISTRY_RESPONSE_LIMIT } = options;
+    this.#attempt = { baseUrl, fetch, clock, maxResponseBytes };
   }
 
   /**
@@ -61,11 +81,11 @@ export class RegistryClient {
    * is not a list of well-formed listings fails as `bad_response`, naming
    * the first problem.
    */
-  async search(q: ListingQuery = {}): Promise<ClientResult<{ listings: Listing[] }>> {
+  async search(q: ListingQuery = {}, call?: CallOptions): Promise<ClientResult<{ listings: Listing[] }>> {
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(q)) if (v !== undefined) params.set(k, String(v));
     const qs = params.toString();
-    const r = await this.#call<{ listings: unknown }>('GET', `/listings${qs ? `?${qs}` : ''}`);
+    const r = await this.#call<{ listings: unknown }>('GET', `/listings${qs ? `?${qs}` : ''}`, call);
     if (!r.ok) return r;
     const checked = searchAnswerSchema.safeParse(r, { error: plainErrorMap });
     if (checked.success) return { ok: true, listings: checked.data.listings as Listing[] };
@@ -74,15 +94,19 @@ export class RegistryClient {
   }
 
   /** `GET /listings/:id` */
-  get(id: string): Promise<ClientResult<{ listing: Listing }>> {
-    return this.#call('GET', `/listings/${encodeURIComponent(id)}`);
+  get(id: string, call?: CallOptions): Promise<ClientResult<{ listing: Listing }>> {
+    return this.#call('GET', `/listings/${encodeURIComponent(id)}`, call);
   }
 
   /** Signs and sends a registration. */
-  async register(listing: ListingFields, signer: Signer): Promise<ClientResult<{ listing: Listing }>> {
+  async register(
+    listing: ListingFields,
+    signer: Signer,
+    call?: CallOptions,
+  ): Promise<ClientResult<{ listing: Listing }>> {
     const signedAt = this.#stamp();
     const signature = await signAction({ action: 'register', listing, signedAt }, signer);
-    return this.#call('POST', '/listings', { listing, signedAt, signature });
+    return this.#call('POST', '/listings', call, { listing, signedAt, signature });
   }
 
   /** Signs and sends a new version of listing `id`. */
@@ -90,17 +114,19 @@ export class RegistryClient {
     id: string,
     listing: ListingFields,
     signer: Signer,
+    call?: CallOptions,
   ): Promise<ClientResult<{ listing: Listing }>> {
     const signedAt = this.#stamp();
     const signature = await signAction({ action: 'update', id, listing, signedAt }, signer);
-    return this.#call('PUT', `/listings/${encodeURIComponent(id)}`, { listing, signedAt, signature });
+    const body = { listing, signedAt, signature };
+    return this.#call('PUT', `/listings/${encodeURIComponent(id)}`, call, body);
   }
 
   /** Signs and sends the removal of listing `id`. */
-  async remove(id: string, signer: Signer): Promise<ClientResult<{ listing: Listing }>> {
+  async remove(id: string, signer: Signer, call?: CallOptions): Promise<ClientResult<{ listing: Listing }>> {
     const signedAt = this.#stamp();
     const signature = await signAction({ action: 'remove', id, signedAt }, signer);
-    return this.#call('DELETE', `/listings/${encodeURIComponent(id)}`, { signedAt, signature });
+    return this.#call('DELETE', `/listings/${encodeURIComponent(id)}`, call, { signedAt, signature });
   }
 
   /**
@@ -111,9 +137,10 @@ export class RegistryClient {
     id: string,
     proof: PurchaseProof,
     payer: Signer,
+    call?: CallOptions,
   ): Promise<ClientResult<{ rating: ListingRating; paymentHash: string }>> {
     const body = await signRating(id, proof, payer, this.#stamp());
-    return this.#call('POST', `/listings/${encodeURIComponent(id)}/ratings`, body);
+    return this.#call('POST', `/listings/${encodeURIComponent(id)}/ratings`, call, body);
   }
 
   /** Signing times strictly increase even within one clock tick, so quick successive updates are not replays. */
@@ -122,92 +149,28 @@ export class RegistryClient {
     return this.#lastSignedAt;
   }
 
-  async #call<T>(method: string, path: string, body?: unknown): Promise<ClientResult<T>> {
+  /**
+   * Sends the request, and again after a failure `retryable` allows, up to `retries` times: each
+   * retry after `retryWait` on the clock, only if that wait ends within the call's one time limit.
+   */
+  async #call<T>(method: string, path: string, call?: CallOptions, body?: unknown): Promise<ClientResult<T>> {
     const timeoutMs = this.#o.timeoutMs ?? REGISTRY_CALL_TIMEOUT_MS;
-    const abort = new AbortController();
-    const req = new Request(new URL(path, this.#o.baseUrl), {
-      method,
-      signal: abort.signal,
-      ...NO_REDIRECTS,
-      ...(body !== undefined
-        ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }
-        : {}),
-    });
-    // One time limit for the answer and its body, on the client's clock; its timer is cancelled once the call is over.
+    const retries = call?.retries ?? this.#o.retries ?? REGISTRY_CALL_RETRIES;
+    // One time limit for all attempts, answers and bodies, on the client's clock; its timer is cancelled once the call is over.
     const { clock } = this.#o;
     let cancelTimer = () => {};
     const late = new Promise<void>((resolve) => (cancelTimer = clock.setTimer(timeoutMs, resolve)));
     const limit: CallLimit = { ms: timeoutMs, deadline: clock.now() + timeoutMs, late };
     try {
-      return await this.#answer<T>(req, abort, limit);
+      for (let n = 1; ; n++) {
+        const { result, retryAfter } = await attempt<T>(this.#attempt, { method, path, body }, limit);
+        if (result.ok) return result;
+        const wait = n <= retries && retryable(method, result) ? retryWait(n, retryAfter) : undefined;
+        if (wait === undefined || clock.now() + wait >= limit.deadline) return afterAttempts(result, n);
+        await clock.sleep(wait);
+      }
     } finally {
       cancelTimer();
     }
-  }
-
-  async #answer<T>(req: Request, abort: AbortController, limit: CallLimit): Promise<ClientResult<T>> {
-    const answer = await answerBefore(this.#o.fetch(req), limit.late, abort, limit.ms);
-    if (!answer.ok) return failure(0, answer.timedOut ? 'timeout' : 'unreachable', answer.message);
-    const res = answer.value;
-    if (isRedirect(res.status)) {
-      await res.body?.cancel().catch(() => {});
-      const advice = "point the client at the registry's final URL";
-      return failure(res.status, 'redirect', redirectRefusal('registry', res, req.url, advice));
-    }
-    // The body within what is left of the call's time limit.
-    const { clock } = this.#o;
-    const left = { clock, ms: Math.max(0, limit.deadline - clock.now()) };
-    const read = await readBody(res, this.#o.maxResponseBytes ?? REGISTRY_RESPONSE_LIMIT, left);
-    if (!read.ok) return failure(res.status, read.problem, bodyProblem(read.problem, res.status));
-    let json: unknown;
-    try {
-      json = JSON.parse(new TextDecoder().decode(read.bytes));
-    } catch {
-      return failure(res.status, 'bad_response', `registry answered ${res.status} without JSON`);
-    }
-    const obj = (json ?? {}) as Record<string, unknown>;
-    if (!res.ok)
-      return failure(
-        res.status,
-        typeof obj.error === 'string' ? obj.error : 'http_error',
-        typeof obj.message === 'string' ? obj.message : `HTTP ${res.status}`,
-      );
-    return { ok: true, ...(obj as T) };
-  }
-}
-
-/** One call's time limit: `ms` on the client's clock, ending at `deadline`; `late` resolves then. */
-interface CallLimit {
-  ms: number;
-  deadline: number;
-  late: Promise<void>;
-}
-
-function failure(status: number, code: string, message: string): ClientFailure {
-  return { ok: false, status, code, message };
-}
-
-function bodyProblem(problem: 'too_large' | 'too_slow' | 'unreadable', status: number): string {
-  if (problem === 'too_large') return `registry answered ${status} with a body over the size limit`;
-  if (problem === 'too_slow')
-    return `registry answered ${status} but its body did not arrive within the time limit`;
-  return `registry answered ${status} with an unreadable body`;
-}
-
-/** The fetch's answer if it comes before `late` resolves, or why not; once late, the request is aborted. */
-async function answerBefore(
-  answer: Promise<Response>,
-  late: Promise<void>,
-  abort: AbortController,
-  ms: number,
-): Promise<{ ok: true; value: Response } | { ok: false; timedOut: boolean; message: string }> {
-  try {
-    const first = await Promise.race([answer, late.then(() => 'late' as const)]);
-    if (first !== 'late') return { ok: true, value: first };
-    abort.abort();
-    answer.catch(() => {}); // its rejection after the abort is expected
-    return { ok: false, timedOut: true, message: `registry did not answer within ${ms} ms; retry later` };
-  } catch (err) {
-    return { ok: false, timedOut: false, message: `registry unreachable: ${(err as Error).message}` };
   }
 }

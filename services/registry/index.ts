@@ -8,7 +8,14 @@ export {
   type SignedRemoval,
 } from './registry.js';
 export { createRegistryApp, STATUS_OF, type RegistryAppOptions } from './app.js';
-export { RegistryClient, type RegistryClientOptions, type ClientResult } from './client.js';
+export {
+  RegistryClient,
+  type RegistryClientOptions,
+  type CallOptions,
+  type ClientResult,
+  type ClientFailure,
+} from './client.js';
+export { REGISTRY_CALL_RETRIES, RETRY_BACKOFF, RETRY_AFTER_LIMIT_MS } from './client-retry.js';
 export {
   keySigner,
   nodeSigner,
@@ -55,6 +62,7 @@ export {
   type ProbeFetchOptions,
   type ResolveAll,
 } from './probe-fetch.js';
+export { RESOLVE_TIMEOUT_MS } from './host-check.js';
 export {
   MemoryRegistryStore,
   COMPACT_FLOOR_BYTES,

@@ -2,17 +2,14 @@ import { lookup as dnsLookup } from 'node:dns';
 import type { LookupAddress, LookupAllOptions, LookupOneOptions } from 'node:dns';
 import { Agent, fetch as undiciFetch } from 'undici';
 import type { AddressPolicy } from './address-policy.js';
-import { addressAllowed } from './address-policy.js';
+import { firstDisallowed, resolvedRefusal } from './address-policy.js';
 import { isLabError, LabError } from '../../infra/errors.js';
 
 /** The refusal (as the `cause` of a failed fetch) when a host resolves to an address the policy forbids. */
 export type ForbiddenAddressError = LabError<'forbidden_address'>;
 
 function forbiddenAddress(host: string, address: string, policy: AddressPolicy): ForbiddenAddressError {
-  return new LabError(
-    'forbidden_address',
-    `${host} resolves to ${address}, which the ${policy} address policy does not allow`,
-  );
+  return new LabError('forbidden_address', resolvedRefusal(host, address, policy));
 }
 
 /** `dns.lookup` with `all: true`, the only form the guard calls. */
@@ -52,9 +49,9 @@ export function createProbeFetch({
   const lookup = (hostname: string, options: LookupOneOptions | LookupAllOptions, cb: LookupCallback) => {
     resolve(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return cb(err, []);
-      const bad = addresses.find((a) => !addressAllowed(a.address, policy));
-      if (bad || addresses.length === 0)
-        return cb(forbiddenAddress(hostname, bad?.address ?? 'nothing', policy), []);
+      const bad = firstDisallowed(addresses, policy);
+      if (bad !== undefined || addresses.length === 0)
+        return cb(forbiddenAddress(hostname, bad ?? 'nothing', policy), []);
       if (options.all) return cb(null, addresses);
       return cb(null, addresses[0]!.address, addresses[0]!.family);
     });

@@ -3,6 +3,7 @@ import type { Network } from '../../infra/lightning/node.js';
 import type { Rng } from '../../infra/random.js';
 import type { Clock } from '../../infra/time/clock.js';
 import type { AddressPolicy } from './address-policy.js';
+import type { ResolveAll } from './probe-fetch.js';
 import type { RegistryStore } from './store.js';
 
 /** What the registry needs from its surroundings. */
@@ -26,6 +27,15 @@ export interface RegistryDeps {
    * registries of a lab); the registry server passes its policy.
    */
   addressPolicy?: AddressPolicy;
+  /**
+   * Under the `public` policy, how a listing's host name resolves when it is registered or updated
+   * (default `dns.lookup`, as the prober's sockets): a name resolving to any address the policy
+   * does not allow is refused 400 `forbidden_address`, one that does not exist 400
+   * `unresolvable_host`, a lookup that may pass 503 `resolve_unavailable`. Tests pass their own.
+   */
+  lookup?: ResolveAll;
+  /** Time a listing's host name has to resolve (default `RESOLVE_TIMEOUT_MS`, 5 s, on `clock`). */
+  resolveTimeoutMs?: number;
   /**
    * Most listings one node key may hold (default `LISTINGS_PER_KEY`), in all
    * (default `LISTINGS_IN_ALL`), and rating records one listing keeps

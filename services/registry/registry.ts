@@ -6,6 +6,7 @@ import type { RatingRequest, RatingRules } from './ratings.js';
 import { entryPriceMsat, searchListings } from './search.js';
 import type { SignedAction } from './signing.js';
 import { ChangeListeners } from './change-listeners.js';
+import { afterHostCheck, listingHostCheck, type HostCheck } from './host-check.js';
 import { JournalWriter } from './journal-writer.js';
 import { ratingCutoff } from './rating-book.js';
 import { RegistryState } from './registry-state.js';
@@ -51,6 +52,7 @@ export class Registry {
   readonly #rng: Rng;
   readonly #limits: RegistryLimits;
   readonly #addressPolicy: RegistryDeps['addressPolicy'];
+  readonly #hostCheck: HostCheck | undefined;
   readonly #log: Logger;
   #state: RegistryState;
   readonly #listeners: ChangeListeners;
@@ -68,6 +70,8 @@ export class Registry {
     this.#limits = registryLimits(deps.limits);
     this.#state = new RegistryState(this.#limits.ratingsPerListing);
     this.#addressPolicy = deps.addressPolicy;
+    const { clock, addressPolicy: policy, lookup, resolveTimeoutMs: timeoutMs } = deps;
+    this.#hostCheck = listingHostCheck({ policy, clock, maxSkewMs: this.#maxSkewMs, lookup, timeoutMs });
     this.#store = deps.store ?? new MemoryRegistryStore();
     this.#writer = new JournalWriter(this.#store, () => this.#state, this.#log);
   }
@@ -81,62 +85,67 @@ export class Registry {
     return r;
   }
 
-  /** Adds a listing signed by its node key (a copy is checked and kept: the caller's objects stay its own). */
+  /**
+   * Adds a listing signed by its node key (a copy is checked and kept: the caller's objects stay
+   * its own), once its host name passes the address policy (`listingHostCheck`).
+   */
   register(signed: SignedListing): Promise<RegistryResult<{ listing: Listing }>> {
     const req = structuredClone(signed);
     const id = listingId(req.listing.nodePubkey, req.listing.url);
     const action: SignedAction = { action: 'register', listing: req.listing, signedAt: req.signedAt };
-    return this.#writer.inTurn(async () => {
-      const bad = this.#checkSignature(action, req.signature, req.listing.nodePubkey);
-      if (bad) return bad;
-      const { listings, tombstones, ratings } = this.#state;
-      if (listings.has(id))
-        return fail('already_listed', `listing ${id} exists; update it with PUT /listings/${id}`);
-      const refused =
-        checkAfterRemoval(req.signedAt, tombstones.get(id), id) ??
-        checkRoom(listings, req.listing.nodePubkey, this.#limits) ??
-        checkAddress(req.listing.url, this.#addressPolicy);
-      if (refused) return refused;
-      const now = this.#clock.now();
-      const listing = ratings.withRating({
-        ...req.listing,
-        id,
-        createdAt: now,
-        updatedAt: now,
-        signedAt: req.signedAt,
-      });
-      await this.#writer.commit({ op: 'put', listing });
-      this.#listeners.emit({ type: 'listing_added', listing });
-      return { ok: true, listing: structuredClone(listing) };
-    });
+    const hostChecked = this.#hostCheck?.(action, req.signature, req.listing);
+    return afterHostCheck(hostChecked, () =>
+      this.#writer.inTurn(async () => {
+        const bad = this.#checkSignature(action, req.signature, req.listing.nodePubkey);
+        if (bad) return bad;
+        const { listings, tombstones, ratings } = this.#state;
+        if (listings.has(id))
+          return fail('already_listed', `listing ${id} exists; update it with PUT /listings/${id}`);
+        const refused =
+          checkAfterRemoval(req.signedAt, tombstones.get(id), id) ??
+          checkRoom(listings, req.listing.nodePubkey, this.#limits) ??
+          checkAddress(req.listing.url, this.#addressPolicy);
+        if (refused) return refused;
+        const now = this.#clock.now();
+        const listing = ratings.withRating({
+          ...req.listing,
+          id,
+          createdAt: now,
+          updatedAt: now,
+          signedAt: req.signedAt,
+        });
+        await this.#writer.commit({ op: 'put', listing });
+        this.#listeners.emit({ type: 'listing_added', listing });
+        return { ok: true, listing: structuredClone(listing) };
+      }),
+    );
   }
 
-  /** Replaces a listing's fields; signed by the key it was registered with, newer than the last signed change. */
+  /** Replaces a listing's fields; signed by its registering key, newer than its last signed change; its host checked again. */
   update(id: string, signed: SignedListing): Promise<RegistryResult<{ listing: Listing }>> {
     const req = structuredClone(signed);
-    return this.#writer.inTurn(async () => {
-      const old = this.#state.listings.get(id);
-      if (!old) return fail('not_found', `no listing ${id}`);
-      if (req.listing.nodePubkey !== old.nodePubkey)
-        return fail(
-          'pubkey_mismatch',
-          `listing ${id} belongs to ${old.nodePubkey}, not ${req.listing.nodePubkey}`,
-        );
-      const refused =
-        this.#checkSignature(
-          { action: 'update', id, listing: req.listing, signedAt: req.signedAt },
-          req.signature,
-          old.nodePubkey,
-        ) ??
-        checkNewer(req.signedAt, old.signedAt) ??
-        checkSameUrl(id, old.url, req.listing.url);
-      if (refused) return refused;
-      const listing = updatedListing(id, req, old, this.#clock.now());
-      await this.#writer.commit({ op: 'put', listing });
-      this.#listeners.emit({ type: 'listing_updated', listing });
-      this.#listeners.priceChange(listing, entryPriceMsat(old), entryPriceMsat(listing));
-      return { ok: true, listing: structuredClone(listing) };
-    });
+    const action: SignedAction = { action: 'update', id, listing: req.listing, signedAt: req.signedAt };
+    return afterHostCheck(this.#hostCheck?.(action, req.signature, req.listing), () =>
+      this.#writer.inTurn(async () => {
+        const old = this.#state.listings.get(id);
+        if (!old) return fail('not_found', `no listing ${id}`);
+        if (req.listing.nodePubkey !== old.nodePubkey)
+          return fail(
+            'pubkey_mismatch',
+            `listing ${id} belongs to ${old.nodePubkey}, not ${req.listing.nodePubkey}`,
+          );
+        const refused =
+          this.#checkSignature(action, req.signature, old.nodePubkey) ??
+          checkNewer(req.signedAt, old.signedAt) ??
+          checkSameUrl(id, old.url, req.listing.url);
+        if (refused) return refused;
+        const listing = updatedListing(id, req, old, this.#clock.now());
+        await this.#writer.commit({ op: 'put', listing });
+        this.#listeners.emit({ type: 'listing_updated', listing });
+        this.#listeners.priceChange(listing, entryPriceMsat(old), entryPriceMsat(listing));
+        return { ok: true, listing: structuredClone(listing) };
+      }),
+    );
   }
 
   /** Removes a listing; signed by its key. Its id stays tombstoned so old registrations cannot be replayed. */
@@ -144,12 +153,9 @@ export class Registry {
     return this.#writer.inTurn(async () => {
       const old = this.#state.listings.get(id);
       if (!old) return fail('not_found', `no listing ${id}`);
+      const action: SignedAction = { action: 'remove', id, signedAt: req.signedAt };
       const refused =
-        this.#checkSignature(
-          { action: 'remove', id, signedAt: req.signedAt },
-          req.signature,
-          old.nodePubkey,
-        ) ?? checkNewer(req.signedAt, old.signedAt);
+        this.#checkSignature(action, req.signature, old.nodePubkey) ?? checkNewer(req.signedAt, old.signedAt);
       if (refused) return refused;
       const pruneBefore = this.#clock.now() - this.#maxSkewMs;
       await this.#writer.commit({ op: 'remove', id, signedAt: req.signedAt, pruneBefore });

@@ -10,7 +10,7 @@ import { attachRegistryFeed } from './feed.js';
 import { JsonFileRegistryStore } from './file-store.js';
 import type { AddressPolicy } from './address-policy.js';
 import { HealthProber } from './health.js';
-import { createProbeFetch } from './probe-fetch.js';
+import { createProbeFetch, type ResolveAll } from './probe-fetch.js';
 import { Registry } from './registry.js';
 import { MemoryRegistryStore } from './store.js';
 
@@ -31,7 +31,12 @@ export interface RegistryServerOptions {
    * loopback and private networks: for sellers on this machine or a lab network.
    */
   addressPolicy?: AddressPolicy;
-  /** What probes use (default: `createProbeFetch` under `addressPolicy`). */
+  /**
+   * How host names resolve, for both the registration check under `public` and the probes
+   * (default `dns.lookup`); tests pass their own.
+   */
+  lookup?: ResolveAll;
+  /** What probes use (default: `createProbeFetch` under `addressPolicy`, resolving with `lookup`). */
   fetch?: (req: Request) => Promise<Response>;
   /** Time to receive a whole request body (default 10 s); a slower one is answered 408 `body_timeout`. */
   bodyTimeoutMs?: number;
@@ -60,13 +65,21 @@ export async function startRegistryServer({
   probeIntervalMs = 60_000,
   probeTimeoutMs = 5_000,
   addressPolicy = 'public',
-  fetch = createProbeFetch({ policy: addressPolicy }),
+  lookup,
+  fetch = createProbeFetch({ policy: addressPolicy, ...(lookup ? { resolve: lookup } : {}) }),
   bodyTimeoutMs,
   maxFeedClients,
   logger = silentLogger,
 }: RegistryServerOptions): Promise<RegistryServer> {
   const store = dataFile ? new JsonFileRegistryStore(dataFile) : new MemoryRegistryStore();
-  const registry = await Registry.open({ clock, network, store, logger, addressPolicy });
+  const registry = await Registry.open({
+    clock,
+    network,
+    store,
+    logger,
+    addressPolicy,
+    ...(lookup ? { lookup } : {}),
+  });
   const app = createRegistryApp(registry, {
     logger,
     ...(bodyTimeoutMs !== undefined ? { bodyTimeoutMs } : {}),

@@ -98,7 +98,11 @@ export function updatedListing(id: string, req: SignedListing, old: Listing, now
 /** Refuses a listing url whose address `policy` does not allow (no check without a policy). */
 export function checkAddress(url: string, policy: AddressPolicy | undefined): RegistryFailure | undefined {
   const why = policy && probeUrlRefusal(url, policy);
-  if (!why) return undefined;
+  return policy && why ? addressFailure(url, why, policy) : undefined;
+}
+
+/** The refusal of listing url `url`, `why` its address is not allowed under `policy`. */
+export function addressFailure(url: string, why: string, policy: AddressPolicy): RegistryFailure {
   const lab =
     policy === 'public' ? '; a registry for sellers on this machine or network runs with --lab' : '';
   return fail('forbidden_address', `listing url ${url}: ${why}${lab}`);

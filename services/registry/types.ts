@@ -150,6 +150,8 @@ export type RegistryErrorCode =
   | 'url_mismatch'
   | 'too_many_listings'
   | 'forbidden_address'
+  | 'unresolvable_host'
+  | 'resolve_unavailable'
   | 'bad_invoice'
   | 'wrong_payee'
   | 'wrong_preimage'

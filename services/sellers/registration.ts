@@ -89,13 +89,18 @@ export async function registerWithRetry(
   }
 }
 
-/** One attempt: register; a listing this node already has at this url is updated instead. */
+/**
+ * One attempt: register; a listing this node already has at this url is updated instead. The
+ * client does not retry it (`retries: 0`): the back-off above does, one line per attempt.
+ */
 async function registerOnce(d: RegistrationDeps, listing: ListingFields) {
-  const r = await d.client.register(listing, d.signer);
+  const r = await d.client.register(listing, d.signer, ONE_ATTEMPT);
   if (r.ok || r.code !== 'already_listed') return r;
   // The registry's id is a function of the node and the url: the listing refused as a duplicate is this one.
-  return d.client.update(listingId(listing.nodePubkey, listing.url), listing, d.signer);
+  return d.client.update(listingId(listing.nodePubkey, listing.url), listing, d.signer, ONE_ATTEMPT);
 }
+
+const ONE_ATTEMPT = { retries: 0 } as const;
 
 /** Resolves true after `ms` on `clock`, or false as soon as `stopping` aborts (the wait then holds no timer). */
 function pause(clock: Clock, ms: number, stopping: AbortSignal): Promise<boolean> {

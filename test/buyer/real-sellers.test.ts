@@ -159,9 +159,10 @@ describe('the buyer graph against the real seller archetypes and the registry ov
 
   it('stops with registry_unavailable when the registry cannot be reached', async () => {
     const { m, capability } = await realMarket([feed('feed-a', 1_000)]);
+    let searches = 0;
     const unreachable = new RegistryClient({
       baseUrl: 'http://nowhere.test',
-      fetch: (req) => m.fetch(req),
+      fetch: (req) => (searches++, m.fetch(req)),
       clock: m.clock,
     });
     const buyer = createBuyerAgent({
@@ -171,7 +172,9 @@ describe('the buyer graph against the real seller archetypes and the registry ov
       decider: createDecider('cheapest', { clock: m.clock }),
       clock: m.clock,
     });
-    const r = await buyer.runTask({ id: 't', capability, valueMsat: 1_000, calls: 1 });
+    // Its search is sent 3 times (the client's default 2 retries, 250 ms and 500 ms apart) before it stops.
+    const r = await drive(m.clock, buyer.runTask({ id: 't', capability, valueMsat: 1_000, calls: 1 }));
     expect(r).toMatchObject({ done: false, stopReason: 'registry_unavailable', purchases: [] });
+    expect(searches).toBe(3);
   });
 });

@@ -6,7 +6,7 @@ const BASE = 'http://registry.test';
 
 function client(
   fetch: (req: Request) => Promise<Response>,
-  limits: { timeoutMs?: number; maxResponseBytes?: number },
+  limits: { timeoutMs?: number; maxResponseBytes?: number; retries?: number },
 ) {
   return new RegistryClient({ baseUrl: BASE, fetch, clock: systemClock, ...limits });
 }
@@ -69,8 +69,8 @@ describe('RegistryClient limits', () => {
     expect(await c.search()).toEqual({ ok: true, listings: [] });
   });
 
-  it('reports a transport error as unreachable (status 0)', async () => {
-    const c = client(async () => Promise.reject(new TypeError('fetch failed')), {});
+  it('reports a transport error as unreachable (status 0), with retries off', async () => {
+    const c = client(async () => Promise.reject(new TypeError('fetch failed')), { retries: 0 });
     expect(await c.get('00'.repeat(16))).toEqual({
       ok: false,
       status: 0,

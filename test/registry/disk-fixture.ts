@@ -7,12 +7,19 @@ import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { VirtualClock } from '../../infra/time/virtual-clock.js';
 import { startRegistryServer } from '../../services/registry/index.js';
+import { publicLookup } from './lookup-fixture.js';
 
-/** Starts a registry server on `clock` with its file store in `<dir>/data`; the caller closes `server`. */
+/** Starts a registry server on `clock` with its file store in `<dir>/data` (every name resolving to a public address); the caller closes `server`. */
 export async function startRegistryOnDisk(dir: string, clock: VirtualClock) {
   const data = join(dir, 'data');
   const file = join(data, 'registry.json');
-  const server = await startRegistryServer({ clock, network: 'regtest', dataFile: file, probeIntervalMs: 0 });
+  const server = await startRegistryServer({
+    clock,
+    network: 'regtest',
+    dataFile: file,
+    probeIntervalMs: 0,
+    lookup: publicLookup,
+  });
   return {
     server,
     file,

@@ -5,6 +5,7 @@ import { VirtualClock } from '../../infra/time/virtual-clock.js';
 import type { RegistryServer } from '../../services/registry/index.js';
 import { RegistryClient, startRegistryServer } from '../../services/registry/index.js';
 import { listing, signer } from './listing-fixture.js';
+import { publicLookup } from './lookup-fixture.js';
 
 let server: RegistryServer | undefined;
 afterEach(async () => {
@@ -22,6 +23,7 @@ async function start(): Promise<{ server: RegistryServer; logs: { level: number;
     probeIntervalMs: 0,
     bodyTimeoutMs: 100,
     logger,
+    lookup: publicLookup,
   });
   return { server, logs };
 }

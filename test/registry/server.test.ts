@@ -4,6 +4,7 @@ import { VirtualClock } from '../../infra/time/virtual-clock.js';
 import type { FeedMessage, ListingFields, RegistryServer } from '../../services/registry/index.js';
 import { RegistryClient, startRegistryServer, subscribeFeed } from '../../services/registry/index.js';
 import { listing, signer } from './listing-fixture.js';
+import { publicLookup } from './lookup-fixture.js';
 
 let server: RegistryServer | undefined;
 afterEach(async () => {
@@ -20,7 +21,8 @@ async function until<T>(list: T[], n: number): Promise<T[]> {
 describe('registry server on a real socket', () => {
   it('pushes added, updated, price and removed events over the WebSocket feed', async () => {
     const clock = new VirtualClock();
-    server = await startRegistryServer({ clock, network: 'regtest', probeIntervalMs: 0 });
+    const lookup = publicLookup; // quotes.test resolves to a public address
+    server = await startRegistryServer({ clock, network: 'regtest', probeIntervalMs: 0, lookup });
     const client = new RegistryClient({ baseUrl: server.url, fetch: (r) => fetch(r), clock });
     const messages: FeedMessage[] = [];
     const sub = subscribeFeed(server.url, (m) => messages.push(m));
@@ -187,7 +189,14 @@ describe('registry server on a real socket', () => {
     'a %s registry answers a listing for %s (buyers send their tasks to its url): %s',
     async (addressPolicy, url, why) => {
       const clock = new VirtualClock();
-      server = await startRegistryServer({ clock, network: 'regtest', probeIntervalMs: 0, addressPolicy });
+      const lookup = publicLookup; // feed.example resolves to a public address
+      server = await startRegistryServer({
+        clock,
+        network: 'regtest',
+        probeIntervalMs: 0,
+        addressPolicy,
+        lookup,
+      });
       const feed: ListingFields = { ...listing, name: 'feed', url, category: 'data', capabilities: ['data'] };
       const client = new RegistryClient({ baseUrl: server.url, fetch: (r) => fetch(r), clock });
       const r = await client.register(feed, signer);
