@@ -110,6 +110,11 @@ function report(err: unknown): number {
     console.error(`${err.message}\n\nfix the scenario (or the --set value) and try again.`);
     return 1;
   }
+  // An error with a code is printed as every `sim` command prints it (sim/commands/failure.ts).
+  if (err instanceof Error && 'code' in err && typeof err.code === 'string') {
+    console.error(`error (${err.code}): ${err.message}`);
+    return 1;
+  }
   console.error(err instanceof Error ? err.message : String(err));
   return 1;
 }

@@ -1,6 +1,6 @@
 import { policySpecSchema } from '../../agents/policies/index.js';
 import type { ScenarioCheck } from '../scenario/load.js';
-import { checkModelsNeedRegtest, type Backend } from '../scenario/backend-checks.js';
+import { checkBackend, type Backend } from '../scenario/backend-checks.js';
 import { formatPath, scenarioErrorMap, type ScenarioIssue } from '../scenario/errors.js';
 
 /**
@@ -36,7 +36,7 @@ export const checkPolicies: ScenarioCheck = (s) => {
 
 /** Every check the simulator runs before a scenario starts on `backend`. */
 export function checksFor(backend: Backend): ScenarioCheck[] {
-  return [checkPolicies, (s) => checkModelsNeedRegtest(s, backend)];
+  return [checkPolicies, (s) => checkBackend(s, backend)];
 }
 
 /** The checks for the default backend (embedded): sweeps and `sim validate` without --backend. */

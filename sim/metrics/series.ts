@@ -2,7 +2,8 @@ import { RunningStats, round } from './stats.js';
 import { delivered, type PurchaseRow } from './rows.js';
 import type { SeriesPoint } from './summary.js';
 
-const MAX_SERIES_POINTS = 120;
+/** Buckets the scenario's duration is cut into at most (the drain may add more after them). */
+const DURATION_BUCKETS = 120;
 
 interface Bucket {
   attempts: number;
@@ -14,17 +15,18 @@ interface Bucket {
 }
 
 /**
- * The run over time in fixed buckets (at most 120, whole seconds), by the
- * attempt's start: attempts, deliveries, spend, mean paid price, and per
- * seller its revenue and mean quoted price (price trajectories, shares); a
- * mean over no values is null.
+ * The run over time in fixed buckets by the attempt's start (whole seconds,
+ * sized so that at most 120 cover the scenario's duration; attempts that start
+ * during the drain add buckets after those): attempts, deliveries, spend,
+ * mean paid price, and per seller its revenue and mean quoted price (price
+ * trajectories, shares); a mean over no values is null.
  */
 export class SeriesAcc {
   readonly bucketMs: number;
   readonly #buckets: Bucket[] = [];
 
   constructor(durationMs: number) {
-    this.bucketMs = Math.max(1000, Math.ceil(durationMs / MAX_SERIES_POINTS / 1000) * 1000);
+    this.bucketMs = Math.max(1000, Math.ceil(durationMs / DURATION_BUCKETS / 1000) * 1000);
   }
 
   add(r: PurchaseRow): void {

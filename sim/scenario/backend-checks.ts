@@ -7,6 +7,28 @@ export type Backend = 'embedded' | 'regtest';
 const WHY =
   'needs a model over a real socket, which the embedded backend cannot wait for (its virtual time would stall the task)';
 
+/** Why `network.invoices: unsigned` cannot run on LND: validation and the regtest world both say it. */
+export const UNSIGNED_NEEDS_EMBEDDED =
+  'unsigned is for the embedded network only (LND always signs); remove it for --backend regtest';
+
+/** Every check of what a scenario uses against the backend it will run on. */
+export function checkBackend(s: Scenario, backend: Backend = 'embedded'): ScenarioIssue[] {
+  return [...checkModelsNeedRegtest(s, backend), ...checkInvoicesNeedEmbedded(s, backend)];
+}
+
+/**
+ * Unsigned invoices exist only on the embedded network: LND signs every
+ * invoice, so on the regtest backend the setting is an issue at its field.
+ */
+export function checkInvoicesNeedEmbedded(s: Scenario, backend: Backend = 'embedded'): ScenarioIssue[] {
+  if (backend !== 'regtest') return [];
+  // Also called on documents that failed the schema: `network` may be anything.
+  const network: unknown = s.network;
+  const invoices =
+    network && typeof network === 'object' ? (network as { invoices?: unknown }).invoices : undefined;
+  return invoices === 'unsigned' ? [{ path: 'network.invoices', message: UNSIGNED_NEEDS_EMBEDDED }] : [];
+}
+
 /**
  * LLM deciders and negotiators run only on the regtest backend: on the
  * embedded one a run would stall at the first model call. Each use is an

@@ -135,7 +135,7 @@ describe.concurrent('npm run demo on the command line', { timeout: RUN_MS + 15_0
     expect(r).toEqual({
       code: 1,
       stdout: '',
-      stderr: `cannot read ${join(dir, 'nope.json')}: bring a network up with \`npm run network:up\` or attach one with \`npm run network:attach -- --polar <dir>\`\n`,
+      stderr: `error (not_found): cannot read ${join(dir, 'nope.json')}: bring a network up with \`npm run network:up\` or attach one with \`npm run network:attach -- --polar <dir>\`\n`,
     });
     expect(existsSync(join(dir, 'run'))).toBe(false);
   });
@@ -148,9 +148,20 @@ describe.concurrent('npm run demo on the command line', { timeout: RUN_MS + 15_0
     expect(r).toEqual({
       code: 1,
       stdout: '',
-      stderr: `--out ${file} is not a directory (a file is in the way); pass --out DIR, a directory that exists or can be created\n`,
+      stderr: `error (bad_out_dir): --out ${file} is not a directory (a file is in the way); pass --out DIR, a directory that exists or can be created\n`,
     });
     expect(readFileSync(file, 'utf8')).toBe('keep me\n');
+  });
+
+  it('a --replay directory with a damaged events.jsonl exits 1 with "error (bad_run_file): …" as sim report prints it, before serving anything', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'events.jsonl'), 'not json\n');
+    const r = await demo(['--replay', dir, '--port', '0']);
+    expect(r).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `error (bad_run_file): ${join(dir, 'events.jsonl')} line 1: not JSON; replay another run directory, or record a new one (npm run sim -- run <scenario> --out DIR)\n`,
+    });
   });
 
   it('an empty --port or --replay exits 2 naming the option, before creating --out', async () => {
