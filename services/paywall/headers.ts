@@ -1,6 +1,6 @@
 /**
  * The paywall's own HTTP headers, besides L402's `WWW-Authenticate` and
- * `Authorization`. Documented in README.md, "Services".
+ * `Authorization`. Documented in docs/services.md.
  */
 
 /**

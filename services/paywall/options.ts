@@ -201,11 +201,13 @@ function checkLimits(o: L402PaywallOptions): void {
     );
   if (o.quoteDelayMs !== undefined)
     check(typeof o.quoteDelayMs === 'function', 'options.quoteDelayMs must be a function returning ms');
-  if (o.rateLimit)
+  if (o.rateLimit) {
+    const { calls, perMs } = o.rateLimit;
     check(
-      positiveInt(o.rateLimit.calls) && typeof o.rateLimit.perMs === 'number' && o.rateLimit.perMs > 0,
-      'options.rateLimit needs positive integer calls and positive perMs',
+      positiveInt(calls) && typeof perMs === 'number' && Number.isFinite(perMs) && perMs > 0,
+      `options.rateLimit needs calls, a positive integer, and perMs, a finite positive number of ms (calls per perMs ms), got calls ${String(calls)}, perMs ${String(perMs)}`,
     );
+  }
 }
 
 /** One tier checked (`where` names it in errors; `seen` catches a tier configured twice) with its base caveats. */

@@ -106,7 +106,7 @@ async function storeWrite<T>(logger: Logger, c: Context, op: () => Promise<T>): 
 }
 
 /**
- * The registry over HTTP (see README.md, "Services" for the routes). Every bad
+ * The registry over HTTP (see docs/services.md, "Registry", for the routes). Every bad
  * input is a 4xx with `{ error: <code>, message }`; a store failure is a 503;
  * nothing answers 500 unless the code has a bug.
  */

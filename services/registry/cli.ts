@@ -43,8 +43,9 @@ options:
                            registered (buyers send their tasks to a listing's url)
   -h, --help               show this help
 
-routes: GET /listings?capability=&category=&maxPriceMsat=&alive=&sort=price|rating|latency|random
-          &ties=id|random&limit=   (sort and ties: see docs/services.md "Registry")
+routes: GET /listings?capability=&category=&maxPriceMsat=&alive=&tier=single|bundle|pass|default
+          &sort=price|rating|latency|random&ties=id|random&limit=   (limit 1..1000, default 20;
+          without sort, newest first; tier, sort and ties: see docs/services.md "Registry")
         GET /listings/:id   POST /listings   PUT /listings/:id   DELETE /listings/:id
         POST /listings/:id/ratings   GET /health   WebSocket /feed`;
 

@@ -62,4 +62,16 @@ describe('l402Paywall options are checked when the middleware is built', () => {
       }),
     ).toThrow(/tier 1 is configured twice/);
   });
+
+  it('refuses a rate limit over an infinite period with invalid_paywall_options naming perMs', () => {
+    const build = () => l402Paywall({ ...ok, rateLimit: { calls: 1, perMs: Infinity } });
+    expect(build).toThrow(
+      expect.objectContaining({
+        name: 'LabError',
+        code: 'invalid_paywall_options',
+        message:
+          'options.rateLimit needs calls, a positive integer, and perMs, a finite positive number of ms (calls per perMs ms), got calls 1, perMs Infinity',
+      }),
+    );
+  });
 });

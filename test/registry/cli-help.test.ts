@@ -1,4 +1,4 @@
-/** `npm run registry -- --help` names every search order the server accepts, read from the query schema itself. */
+/** `npm run registry -- --help` names every search order and tier the server accepts, read from the query schema itself. */
 import { describe, expect, it } from 'vitest';
 import { querySchema } from '../../services/registry/schema.js';
 import { runCli } from '../cli/run-cli.js';
@@ -11,5 +11,12 @@ describe('registry CLI --help', () => {
     expect(r.code).toBe(0);
     const usage = r.stdout.replace(/\s+/g, '');
     expect(usage).toContain(`&sort=${sorts.join('|')}&ties=${ties.join('|')}&`);
+  });
+
+  it('lists every tier value of the GET /listings query schema', async () => {
+    const tiers = querySchema.shape.tier.unwrap().options;
+    const r = await runCli('services/registry/cli.ts', ['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.replace(/\s+/g, '')).toContain(`&tier=${tiers.join('|')}&`);
   });
 });
