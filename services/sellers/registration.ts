@@ -34,9 +34,9 @@ export function retryWaits(r: { firstMs: number; maxMs: number; totalMs: number 
 }
 
 /**
- * A failure that may pass: no answer (refused, reset, timed out), a registry
- * whose store is unavailable (503) or a gateway without it (502, 504), an
- * answer cut short. Anything else (a 4xx: bad signature, invalid listing) is
+ * A failure that may pass: no answer (refused, reset, timed out), any 503
+ * (the registry's store or name lookup unavailable, or a gateway's), a
+ * gateway without a registry behind it (502, 504), an answer cut short. Anything else (a 4xx: bad signature, invalid listing) is
  * the registry's final word.
  */
 export function isTransient(f: ClientFailure): boolean {
