@@ -64,7 +64,7 @@ export async function releaseHold(
   } finally {
     hold.busy = false;
   }
-  p.holds.delete(hash);
+  p.holds.resolved(hold, verdict === 'settle' ? 'settled' : 'canceled');
   emit(p, c, {
     type: verdict === 'settle' ? 'settled' : 'refunded',
     reason: verdict === 'settle' ? 'buyer_settled' : 'buyer_canceled',

@@ -11,8 +11,14 @@
  * - A pay-on-success call the handler did not deliver is refunded (the hold
  *   canceled), and every such call is a new hold, so no token can bound it:
  *   the paywall refunds at most `holdRefundRate` of them across all buyers
- *   (default `DEFAULT_HOLD_REFUND_RATE`). While none is left, a request for
- *   a hold invoice, and the retry of one, is 429 `hold_refunds_limited`.
+ *   (default `DEFAULT_HOLD_REFUND_RATE`). Each retry reserves one refund
+ *   before its handler runs and gives it back once the call is delivered, so
+ *   retries sent at once cannot all pass before any has failed (pay-on-success
+ *   handlers running at once are bounded by the refunds left). While none is
+ *   left, a request for a hold invoice, and the retry of one, is 429
+ *   `hold_refunds_limited`.
+ * - A canceled hold's token can never be presented again (its preimage is
+ *   never revealed), so its call counters are dropped (`QuotaStore.forget`).
  */
 import { LabError } from '../../infra/errors.js';
 import type { TokenFacts } from '../../infra/l402/index.js';
@@ -20,7 +26,7 @@ import type { Logger } from '../../infra/log.js';
 import { PAY_ON_SUCCESS_HEADER } from './headers.js';
 import type { L402PaywallOptions } from './options.js';
 import type { QuotaStore } from './quota-store.js';
-import { retryAfterSec, type RateLimit, type TokenBucketLimiter } from './rate-limiter.js';
+import { retryAfterSec, type RateDecision, type RateLimit, type TokenBucketLimiter } from './rate-limiter.js';
 
 /**
  * How many pay-on-success calls the handler did not deliver a paywall refunds when
@@ -88,15 +94,56 @@ export async function giveBack(p: GiveBackDeps, facts: TokenFacts): Promise<bool
   return false;
 }
 
+/**
+ * Drops the call counters of a canceled hold's token: without its preimage it can never be presented
+ * again, and with no token lifetime they would otherwise be kept for ever. A store that fails is logged.
+ */
+export async function forgetCanceledHold(
+  p: Omit<GiveBackDeps, 'maxCallsGivenBack'>,
+  tokenId: string,
+): Promise<void> {
+  try {
+    await p.quotaStore.forget(tokenId);
+  } catch (err) {
+    p.logger.warn(
+      { err, service: p.service, tokenId },
+      `the quota store could not drop the counters of canceled hold token ${tokenId.slice(0, 16)}…; they stay until the store drops them`,
+    );
+  }
+}
+
 /** What the hold-refund bound needs (a PaywallState fits). */
 export interface HoldRefundDeps {
   readonly service: string;
   readonly holdRefunds: { rate: RateLimit; limiter: TokenBucketLimiter } | undefined;
 }
 
-/** While the paywall has no refund left: how long until it has one, and the message saying so. */
-export function holdRefundsSpent(p: HoldRefundDeps): { retryAfterSec: number; message: string } | undefined {
-  const d = p.holdRefunds?.limiter.peek(p.service);
+/** A refusal for want of a refund: how long until one is back, and the message saying so. */
+export type HoldRefundsSpent = { retryAfterSec: number; message: string };
+
+/**
+ * While the paywall has no refund left: how long until it has one, and the message saying so.
+ * A peek, taking none: issuing a hold invoice runs no handler (its retry reserves one).
+ */
+export function holdRefundsSpent(p: HoldRefundDeps): HoldRefundsSpent | undefined {
+  return spentOf(p, p.holdRefunds?.limiter.peek(p.service));
+}
+
+/**
+ * Reserves one refund before a pay-on-success handler runs: undefined when reserved (or unbounded),
+ * else the refusal. Taken before the run, not counted after it, so calls running at once cannot all
+ * pass one check; the reservation is used up when the call is refunded, given back when it is not.
+ */
+export function reserveHoldRefund(p: HoldRefundDeps): HoldRefundsSpent | undefined {
+  return spentOf(p, p.holdRefunds?.limiter.take(p.service));
+}
+
+/** Gives a reservation back: its call was delivered, or refused before the handler ran. */
+export function returnHoldRefund(p: HoldRefundDeps): void {
+  p.holdRefunds?.limiter.put(p.service);
+}
+
+function spentOf(p: HoldRefundDeps, d: RateDecision | undefined): HoldRefundsSpent | undefined {
   if (!d || d.ok) return undefined;
   const { calls, perMs } = p.holdRefunds!.rate;
   const sec = retryAfterSec(d.retryAfterMs);
@@ -105,9 +152,4 @@ export function holdRefundsSpent(p: HoldRefundDeps): { retryAfterSec: number; me
     retryAfterSec: sec,
     message: `this seller refunds at most ${calls} pay-on-success calls it did not deliver per ${per}, and has none left; retry in ${sec} s, or pay first (without ${PAY_ON_SUCCESS_HEADER})`,
   };
-}
-
-/** Counts one pay-on-success call whose handler ran and did not deliver (its hold is being canceled). */
-export function countHoldRefund(p: HoldRefundDeps): void {
-  p.holdRefunds?.limiter.take(p.service);
 }

@@ -36,7 +36,7 @@ export const RESOLVE_RETRY_MS = 1_000;
 export const RESOLVE_RETRY_MAX_MS = 60_000;
 
 /** Where a resolved hold ended. */
-type Final = 'settled' | 'canceled';
+export type Final = 'settled' | 'canceled';
 
 /** What the hold book needs to cancel holds on its own. */
 export interface HoldBookDeps {
@@ -45,6 +45,8 @@ export interface HoldBookDeps {
   logger: Logger;
   /** Most holds in flight at once; beyond it new holds are refused (503), never evicted. */
   capacity: number;
+  /** Told of each hold found canceled: its token can never be presented again (its counters can go). */
+  onCanceled?: (h: PendingHold) => void;
 }
 
 /**
@@ -88,6 +90,12 @@ export class HoldBook {
     this.#pending.delete(paymentHash);
   }
 
+  /** Forgets `h`, which the node has settled or canceled (a buyer's verdict), as `resolve` does. */
+  resolved(h: PendingHold, state: Final): void {
+    this.delete(h.paymentHash);
+    if (state === 'canceled') this.#d.onCanceled?.(h);
+  }
+
   get size(): number {
     return this.#pending.size;
   }
@@ -123,6 +131,7 @@ export class HoldBook {
 
   #finished(h: PendingHold, state: Final, done: (state: Final) => void): void {
     if (this.#pending.get(h.paymentHash) === h) this.#pending.delete(h.paymentHash);
+    if (state === 'canceled') this.#d.onCanceled?.(h);
     done(state);
   }
 
@@ -202,48 +211,12 @@ export class HoldBook {
     h.resolving = verdict;
     const state = await this.#apply(h);
     const { logger } = this.#d;
+    if (state === 'canceled') this.#d.onCanceled?.(h);
     if (state) logger.info({ paymentHash: h.paymentHash, why, state }, 'hold invoice resolved');
     else
       logger.error(
         { paymentHash: h.paymentHash, why, verdict },
         'could not resolve a hold invoice: its HTLC times out on its own',
       );
-  }
-}
-
-/** Where a hold invoice stands after waiting. */
-export type HoldWait = 'accepted' | 'settled' | 'canceled' | 'missing' | 'timeout';
-
-/**
- * Waits until the payer's HTLC is locked in (`accepted`), on the injected
- * clock. It listens to `onInvoice` for a prompt wake-up and also polls
- * `lookupInvoice` every `pollMs` (a backend may not push every state), so at
- * most one short sleeper is left on a virtual clock after it returns.
- */
-export async function waitForAccepted(
-  node: LightningNode,
-  clock: Clock,
-  paymentHash: string,
-  { timeoutMs, pollMs }: { timeoutMs: number; pollMs: number },
-): Promise<HoldWait> {
-  const deadline = clock.now() + timeoutMs;
-  let wake: () => void = () => undefined;
-  const unsubscribe = node.onInvoice((inv) => {
-    if (inv.paymentHash === paymentHash) wake();
-  });
-  try {
-    for (;;) {
-      const inv = await node.lookupInvoice(paymentHash);
-      if (!inv) return 'missing';
-      if (inv.state !== 'open') return inv.state;
-      const left = deadline - clock.now();
-      if (left <= 0) return 'timeout';
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        void clock.sleep(Math.min(pollMs, left)).then(resolve);
-      });
-    }
-  } finally {
-    unsubscribe();
   }
 }

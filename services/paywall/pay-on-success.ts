@@ -7,9 +7,9 @@ import { awaitRelease, releaseHold, releaseVerdict, wantsBuyerRelease } from './
 import type { IssuedChallenge } from './challenge.js';
 import { challengeResponse } from './challenge.js';
 import type { PendingHold } from './hold.js';
-import { waitForAccepted } from './hold.js';
+import { waitForAccepted } from './hold-wait.js';
 import { PAYER_KEY_HEADER, PAYER_LOCK_HEADER, RELEASE_HEADER, hex32 } from './headers.js';
-import { countHoldRefund, holdRefundsSpent } from './give-back.js';
+import { reserveHoldRefund, returnHoldRefund } from './give-back.js';
 import { emit, holdRefundsLimited, refuse, rejectCredential, unavailable } from './respond.js';
 import { verifyContext, type PaywallState } from './state.js';
 
@@ -138,13 +138,16 @@ async function runHold(
     p.holds.delete(hash);
     return await rejectCredential(p, c, 'hold_not_found', `hold invoice ${hash} is ${state}`);
   }
-  // No refund left for a call the handler might not deliver: refunded now, the handler not run.
-  const spent = holdRefundsSpent(p);
-  const why =
-    spent && `hold invoice ${hash} is canceled (your HTLC goes back), the call not run: ${spent.message}`;
-  const refused = spent
-    ? holdRefundsLimited(p, c, { ...spent, message: why! }, v.token)
-    : await runAuthorized(p, c, next, v.token);
+  // One refund reserved for a call the handler might not deliver; none left: refunded now, not run.
+  const spent = reserveHoldRefund(p);
+  if (spent) {
+    const message = `hold invoice ${hash} is canceled (your HTLC goes back), the call not run: ${spent.message}`;
+    const limited = holdRefundsLimited(p, c, { ...spent, message }, v.token);
+    await finishHold(p, c, hold, { delivered: false, status: limited.status });
+    return limited;
+  }
+  // A throw (the quota store, the node) keeps the reservation: the handler may have run.
+  const refused = await runAuthorized(p, c, next, v.token);
   await endHold(p, c, hold, refused);
   return refused;
 }
@@ -153,8 +156,9 @@ async function runHold(
  * After the handler: a 2xx the buyer still waits for is delivered (settled,
  * or kept for the buyer's verdict); anything else cancels. A 2xx the buyer
  * gave up on (its request's signal aborted: a timeout, a closed connection)
- * never reached it, so it cancels too. A cancel after the handler ran counts
- * against `holdRefundRate`.
+ * never reached it, so it cancels too. A cancel after the handler ran uses
+ * up the refund reserved for it (`holdRefundRate`); a delivery, or a refusal
+ * before the handler, gives it back.
  */
 async function endHold(
   p: PaywallState,
@@ -166,12 +170,12 @@ async function endHold(
     refused === undefined && c.error === undefined && c.res.status >= 200 && c.res.status < 300;
   const gone = answered && c.req.raw.signal.aborted;
   const delivered = answered && !gone;
+  // Delivered, or refused before the handler: the reservation goes back. Else it is this cancel's refund.
+  if (refused !== undefined || delivered) returnHoldRefund(p);
   if (delivered && wantsBuyerRelease(p, c)) {
     hold.accepted = true;
     return awaitRelease(c, hold);
   }
-  // The handler ran and delivered nothing: one refund of the paywall's bound (see give-back.ts).
-  if (refused === undefined && !delivered) countHoldRefund(p);
   const status = refused?.status ?? c.res.status;
   await finishHold(p, c, hold, { delivered, status, ...(gone ? { reason: 'request_aborted' } : {}) });
 }

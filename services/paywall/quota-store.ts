@@ -35,7 +35,11 @@ export type ReleaseResult =
  * (`maxGivenBack`, or the quota's own limit when undefined) does it take the
  * call off all of them and count one more given back on each. A remote store
  * (Redis, SQL) would do each in one transaction or script, and keep a key's
- * given-back count as long as its call count.
+ * given-back count as long as its call count. `forget` drops every counter of
+ * a token that can never be presented again (a canceled pay-on-success hold:
+ * its preimage is never revealed); a remote store deletes the token's keys
+ * (all `<tokenId>:…`, given-back counts too), and must, since a token without
+ * a lifetime is otherwise kept for ever.
  */
 export interface QuotaStore {
   consume(token: QuotaSubject, nowMs: number): QuotaResult | Promise<QuotaResult>;
@@ -43,6 +47,8 @@ export interface QuotaStore {
   release(token: QuotaSubject, maxGivenBack: number | undefined): ReleaseResult | Promise<ReleaseResult>;
   /** Calls counted so far under `key`. */
   used(key: string): number | Promise<number>;
+  /** Drops every counter of token `tokenId`: it can never be presented again. */
+  forget(tokenId: string): void | Promise<void>;
 }
 
 /** Where a token's top-level counters hang: the counters of quotas that have no quota before them. */
@@ -76,8 +82,9 @@ export interface QuotaStoreLimits {
  * one copy adds counters only under its own (its siblings each still get
  * theirs), and at most `maxCountersPerToken` per token. A token's counters
  * are dropped once `validUntilMs` (the paywall's longest token lifetime
- * after the token's first call) has passed; a counter whose calls were all
- * given back stays until then, with its count of calls given back.
+ * after the token's first call) has passed, or when `forget` says the token
+ * is dead; a counter whose calls were all given back stays until then, with
+ * its count of calls given back.
  * `consume` and `release` are synchronous, so check-all-then-count-all is
  * atomic without a lock (JS runs one callback at a time).
  */
@@ -134,6 +141,10 @@ export class MemoryQuotaStore implements QuotaStore {
   used(key: string): number {
     // Keys are `<tokenId>:<signature>` (see infra/l402's Quota).
     return this.#tokens.get(key.split(':')[0]!)?.used.get(key) ?? 0;
+  }
+
+  forget(tokenId: string): void {
+    this.#tokens.delete(tokenId);
   }
 
   /** Number of counters held (for tests and capacity planning). */

@@ -50,6 +50,15 @@ export class TokenBucketLimiter {
     return this.#decision(tokens);
   }
 
+  /**
+   * Gives back one call taken from `key`'s bucket (a reservation that was not
+   * used up), never filling it past its capacity.
+   */
+  put(key: string): void {
+    const now = this.#clock.now();
+    this.#buckets.set(key, { tokens: Math.min(this.#capacity, this.#level(key, now) + 1), at: now });
+  }
+
   /** Whether `key`'s bucket has a call now, taking none. */
   peek(key: string): RateDecision {
     return this.#decision(this.#level(key, this.#clock.now()));

@@ -6,7 +6,7 @@ import { osSecrets } from '../../infra/random.js';
 import type { Clock } from '../../infra/time/clock.js';
 import type { IssueDeps } from './challenge.js';
 import type { PaywallEventListener } from './events.js';
-import { HoldBook } from './hold.js';
+import { HoldBook, type PendingHold } from './hold.js';
 import type { L402PaywallOptions, ResolvedTier } from './options.js';
 import { resolveTiers } from './options.js';
 import { negotiationState } from './negotiation-options.js';
@@ -14,7 +14,7 @@ import type { NegotiationState } from './negotiation-types.js';
 import { PricePaidCache } from './price-check.js';
 import { MemoryQuotaStore, type QuotaStore } from './quota-store.js';
 import { TokenBucketLimiter, type RateLimit } from './rate-limiter.js';
-import { holdRefundRate } from './give-back.js';
+import { forgetCanceledHold, holdRefundRate } from './give-back.js';
 import { SettledCache } from './settled.js';
 
 /**
@@ -85,6 +85,8 @@ export function buildState(options: L402PaywallOptions): PaywallState {
     logger = silentLogger,
   } = options;
   const secrets = options.secrets ?? osSecrets;
+  const quotaStore = options.quotaStore ?? new MemoryQuotaStore();
+  const onCanceled = (h: PendingHold) => void forgetCanceledHold({ service, quotaStore, logger }, h.tokenId);
   return {
     service,
     node,
@@ -112,9 +114,9 @@ export function buildState(options: L402PaywallOptions): PaywallState {
       memo: options.memo,
       secrets,
     },
-    quotaStore: options.quotaStore ?? new MemoryQuotaStore(),
+    quotaStore,
     limiter: options.rateLimit ? new TokenBucketLimiter(options.rateLimit, clock) : undefined,
-    holds: new HoldBook({ node, clock, logger, capacity: options.maxPendingHolds ?? 10_000 }),
+    holds: new HoldBook({ node, clock, logger, capacity: options.maxPendingHolds ?? 10_000, onCanceled }),
     settled: new SettledCache(),
     negotiation: options.negotiation ? negotiationState(options.negotiation, secrets, clock) : undefined,
     pricesPaid: new PricePaidCache(),

@@ -37,6 +37,51 @@ async function purchase(w: World, route: ReturnType<typeof holdRoute>, path = '/
   return `${res.status} ${(await paying).status}`;
 }
 
+/** A pay-on-success route whose handler works 1 s on the clock (runs counted), then fails unless `?ok=1`. */
+function slowHoldRoute(w: World, extra: Partial<L402PaywallOptions> = {}) {
+  const route = { runs: 0, events: [] as PaywallEvent[], app: new Hono() };
+  route.app.get('/v1/job', holdPaywall(w, { onEvent: (e) => route.events.push(e), ...extra }), async (c) => {
+    route.runs++;
+    await w.clock.sleep(1_000);
+    return c.req.query('ok') ? c.json({ result: 'ok' }) : c.json({ error: 'model_unavailable' }, 502);
+  });
+  return route;
+}
+
+/**
+ * `n` pay-on-success purchases of `path` sent at once: all hold invoices asked for and paid (the
+ * HTLCs held), then all retries sent together. Each answer's status and body, and each payment's end.
+ */
+async function purchasesAtOnce(
+  w: World,
+  route: ReturnType<typeof slowHoldRoute>,
+  n: number,
+  path = '/v1/job',
+) {
+  const holds: { macaroon: string; invoice: string }[] = [];
+  for (let i = 0; i < n; i++) holds.push(challengeOf(await askHold(route, path)));
+  const payments = holds.map((h) => w.buyer.pay(h.invoice));
+  await w.clock.runUntilIdle(w.clock.now() + 1_000);
+  const retries = holds.map((h) =>
+    Promise.resolve(route.app.request(path, { headers: holdRetryHeaders(h.macaroon) })),
+  );
+  await w.clock.runUntilIdle(w.clock.now() + 10_000);
+  const answers = await Promise.all(
+    retries.map(async (r, i) => {
+      const res = await r;
+      return { status: res.status, body: await json(res), hash: paymentHashOfToken(holds[i]!.macaroon) };
+    }),
+  );
+  return { answers, payments: (await Promise.all(payments)).map((p) => p.status) };
+}
+
+/** How many of `items` have each value of `key`, as `{ value: count }`. */
+const tally = <T>(items: T[], key: (t: T) => string | number | undefined) => {
+  const counts: Record<string, number> = {};
+  for (const t of items) counts[String(key(t))] = (counts[String(key(t))] ?? 0) + 1;
+  return counts;
+};
+
 const LIMITED = (calls: number, per: string, sec: number) =>
   `this seller refunds at most ${calls} pay-on-success calls it did not deliver per ${per}, and has none left; retry in ${sec} s, or pay first (without L402-Pay-On-Success)`;
 
@@ -107,5 +152,50 @@ describe('pay-on-success refunds after the handler ran are bounded for all buyer
     expect(refused.status).toBe(429);
     expect(await json(refused)).toEqual({ error: 'hold_refunds_limited', message: LIMITED(60, '60 s', 1) });
     expect(route.runs).toBe(60);
+  });
+
+  it('with holdRefundRate 2 a minute, 20 paid holds retried at once on a slow failing handler: the handler runs 2 times, 18 retries are 429 hold_refunds_limited, all 20 holds canceled', async () => {
+    const w = makeWorld();
+    const route = slowHoldRoute(w, { holdRefundRate: { calls: 2, perMs: 60_000 } });
+    const before = await w.buyer.balances();
+    const { answers, payments } = await purchasesAtOnce(w, route, 20);
+    expect(route.runs).toBe(2);
+    expect(tally(answers, (a) => a.status)).toEqual({ 429: 18, 502: 2 });
+    for (const a of answers.filter((x) => x.status === 429))
+      expect(a.body).toEqual({
+        error: 'hold_refunds_limited',
+        message: `hold invoice ${a.hash} is canceled (your HTLC goes back), the call not run: ${LIMITED(2, '60 s', 30)}`,
+      });
+    expect(tally(payments, (p) => p)).toEqual({ failed: 20 });
+    expect(tally(route.events, (e) => `${e.type} ${e.status}`)).toEqual({
+      'challenge 402': 20,
+      'authorized undefined': 2,
+      'rejected 429': 18,
+      'refunded 429': 18,
+      'refunded 502': 2,
+    });
+    expect(await w.buyer.balances()).toEqual(before);
+    expect(w.net.audit()).toMatchObject({ ok: true });
+  });
+
+  it('with holdRefundRate 2 a minute, 3 rounds of 2 delivered calls at once use up no refund: 20 failing retries at once then run the handler 2 times, 18 are 429', async () => {
+    const w = makeWorld();
+    const route = slowHoldRoute(w, { holdRefundRate: { calls: 2, perMs: 60_000 } });
+    const delivered: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      const { answers, payments } = await purchasesAtOnce(w, route, 2, '/v1/job?ok=1');
+      delivered.push(...answers.map((a) => a.status));
+      expect(payments).toEqual(['succeeded', 'succeeded']);
+    }
+    expect(delivered).toEqual([200, 200, 200, 200, 200, 200]);
+    const { answers, payments } = await purchasesAtOnce(w, route, 20);
+    expect(tally(answers, (a) => a.status)).toEqual({ 429: 18, 502: 2 });
+    expect(tally(payments, (p) => p)).toEqual({ failed: 20 });
+    expect(route.runs).toBe(8);
+    expect(tally(route.events, (e) => `${e.type} ${e.status}`)).toMatchObject({
+      'settled 200': 6,
+      'refunded 502': 2,
+      'refunded 429': 18,
+    });
   });
 });
