@@ -45,7 +45,9 @@ export interface BuyerAgentOptions {
    * bundle | pass`): each seller whose listing advertises a tier of this kind
    * is asked for the first such tier (`L402-Tier` on the quote), the others
    * for their default (first) tier. Absent: every seller's default tier.
-   * Deciders compare offers of different tiers per task call served.
+   * A seller selling another tier than the one asked for is refused
+   * (`wrong_tier`, see chosen-tier.ts). Deciders compare offers of different
+   * tiers per task call served.
    */
   prefer?: TierKind;
   /** Keep response bodies in `TaskResult.outputs` (default false). */

@@ -1,7 +1,8 @@
 import { sellerCode } from '../l402/index.js';
+import { chosenTier, heldTo } from './chosen-tier.js';
 import type { BuyerDeps } from './deps.js';
 import { timed } from './find-nodes.js';
-import { advertised, challengeOffer, weigh } from './offers.js';
+import { challengeOffer, weigh } from './offers.js';
 import { buildPurchase, coverage, hintsFor } from './purchase-record.js';
 import type { BuyerStateT, BuyerUpdate } from './state.js';
 import type { BuyerPurchase, ListedOffer } from './types.js';
@@ -35,7 +36,9 @@ async function authorize(d: BuyerDeps, s: BuyerStateT): Promise<BuyerUpdate> {
   let hints = hintsFor(d.name, q.listing, s.task, coverage(s, q));
   if (d.negotiator) {
     const listing = q.listing;
-    const n = await d.engine.negotiate(q.offer!, d.negotiator, hints, (tier) => advertised(listing, tier));
+    // The agreed token is held to the tier the seller was chosen for, as the offer was.
+    const held = heldTo(listing, chosenTier(listing, d.prefer, s.task));
+    const n = await d.engine.negotiate(q.offer!, d.negotiator, hints, held);
     d.onNegotiation?.({ ...n.negotiation, seller: listing.name });
     // Every bid was a request to the seller, whatever came of it.
     q = { ...q, requests: q.requests + n.negotiation.rounds };

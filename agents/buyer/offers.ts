@@ -2,14 +2,16 @@
  * How the buyer learns a seller's price: a token it already holds, the
  * seller's discovery manifest, or a live 402 challenge whose invoice the
  * engine checks against the listing (payee, advertised price of the token's
- * tier). A buyer that prefers a tier kind asks each seller advertising one
- * for it (`L402-Tier`), and reads that tier's price from a manifest.
+ * tier, which must be the tier the buyer chose the seller for: see
+ * chosen-tier.ts). A buyer that prefers a tier kind asks each seller
+ * advertising one for it (`L402-Tier`); a manifest quote reads the price
+ * of the chosen tier.
  */
 import { readBody } from '../../infra/http/bounded-body.js';
 import { MANIFEST_PATH, TIER_HEADER, type L402Manifest } from '../../services/paywall/index.js';
-import { tierSold } from '../../services/registry/search-price.js';
-import type { Listing, ListingTier, TierKind } from '../../services/registry/types.js';
+import type { Listing } from '../../services/registry/types.js';
 import { prepareRequest, type PreparedRequest, type StoredToken } from '../l402/index.js';
+import { askedTier, chosenTier, heldTo } from './chosen-tier.js';
 import type { BuyerDeps } from './deps.js';
 import { buildPurchase, coverage, hintsFor, requestFor, type PurchaseFields } from './purchase-record.js';
 import type { BuyerStateT, BuyerUpdate } from './state.js';
@@ -33,7 +35,7 @@ export async function prepare(
   listing: Listing,
 ): Promise<{ req: PreparedRequest; held?: ListedOffer }> {
   const headers = new Headers(s.task.headers);
-  const tier = preferredTier(listing, d.prefer)?.tier;
+  const tier = askedTier(listing, d.prefer)?.tier;
   if (tier !== undefined && !headers.has(TIER_HEADER)) headers.set(TIER_HEADER, String(tier));
   // Tagged with the task: the engine's step events say which task they belong to.
   const req = await prepareRequest(
@@ -101,12 +103,9 @@ async function manifestOffer(
         : `manifest ${url.href} was not read within ${timeoutMs} ms`;
     return failedQuote(d, s, listing, req, at, 'no_quote', { reason, status: 200, requests: 1 });
   }
-  const preferred = preferredTier(listing, d.prefer);
-  const price = body.ok
-    ? manifestPrice(parseJson(body.bytes), listing, req.path, preferred?.tier)
-    : undefined;
+  const tier = chosenTier(listing, d.prefer, s.task);
+  const price = body.ok ? manifestPrice(parseJson(body.bytes), listing, req.path, tier?.tier) : undefined;
   if (price === undefined) return undefined;
-  const tier = preferred ?? tierSold(listing);
   return weigh(s, { listing, req, requests: 1, source: 'manifest', priceMsat: price, ...(tier && { tier }) });
 }
 
@@ -168,7 +167,8 @@ export async function challengeOffer(
     ...hintsFor(d.name, listing, s.task, coverage(s, undefined)),
     quotedPriceMsat: before.quotedPriceMsat,
   };
-  const made = await d.engine.offer(req, probe.answer, hints, at, (tier) => advertised(listing, tier));
+  const chosen = chosenTier(listing, d.prefer, s.task);
+  const made = await d.engine.offer(req, probe.answer, hints, at, heldTo(listing, chosen));
   if (!made.ok) {
     const { outcome, reason, rejection, quotedMsat } = made;
     return fail(outcome, {
@@ -205,8 +205,9 @@ export function weigh(s: BuyerStateT, o: Omit<ListedOffer, 'covers' | 'valueMsat
 }
 
 /**
- * The price of `tier` (absent: the default, first tier) of the manifest
- * service matching the listing (by path, else by name).
+ * The price of `tier` (the chosen tier; absent for a listing naming no
+ * tiers: the manifest's first) of the manifest service matching the
+ * listing (by path, else by name).
  */
 function manifestPrice(doc: unknown, listing: Listing, path: string, tier?: number): number | undefined {
   const m = doc as Partial<L402Manifest> | undefined;
@@ -219,22 +220,4 @@ function manifestPrice(doc: unknown, listing: Listing, path: string, tier?: numb
     tier === undefined ? tiers?.[0] : Array.isArray(tiers) ? tiers.find((x) => x?.tier === tier) : undefined;
   const price = t?.price_msat;
   return Number.isSafeInteger(price) && price! > 0 ? price : undefined;
-}
-
-/** The advertised price of a tier (the token's tier; the default, first tier when unknown). */
-export function advertised(listing: Listing, tier: number | undefined): number | undefined {
-  const t = tier === undefined ? tierSold(listing) : listing.tiers.find((x) => x.tier === tier);
-  return t?.priceMsat;
-}
-
-/**
- * The tier a buyer preferring `kind` asks a listing for (`L402-Tier`): the
- * one a registry search for `kind` ranked the listing by (`tierSold`: its
- * first tier of that kind); undefined without a preference or such a tier,
- * when the seller's default is sold with no header: its listing's first
- * tier, which is what that search ranked it by.
- */
-export function preferredTier(listing: Listing, kind: TierKind | undefined): ListingTier | undefined {
-  const sold = tierSold(listing, kind);
-  return kind !== undefined && sold?.kind === kind ? sold : undefined;
 }

@@ -35,8 +35,13 @@ export interface Offer extends PolicyOffer {
   quoteMs: number;
 }
 
-/** The advertised price of a token tier, when the caller knows the seller's tiers. */
-export type AdvertisedPrice = (tier: number | undefined) => Msat | undefined;
+/**
+ * What the caller's listing of the seller says of a token tier: its
+ * advertised price, undefined when it does not advertise it (refused
+ * `unlisted_tier`), or `refused` with the caller's reason when it does but
+ * the caller will not buy it (`wrong_tier`: not the tier it chose the seller for).
+ */
+export type AdvertisedPrice = (tier: number | undefined) => Msat | undefined | { refused: string };
 
 /** Reads the challenge from a 402 answer, decodes and checks the invoice against the hints. */
 export async function makeOffer(
@@ -60,7 +65,8 @@ export async function makeOffer(
   const limits = readLimits(challenge.macaroon);
   // The advertised price of the tier the token is for, when the caller knows the seller's tiers.
   const tier = limits.services[0]?.tier;
-  const advertised = advertisedPrice?.(tier);
+  const listed = advertisedPrice?.(tier);
+  const advertised = typeof listed === 'number' ? listed : undefined;
   const ceilings = [hints.quotedPriceMsat, hints.maxPriceMsat, advertised].filter(
     (v): v is number => v !== undefined,
   );
@@ -74,8 +80,9 @@ export async function makeOffer(
     allowUnsigned: ctx.allowUnsigned,
   });
   const check = tokenCheck(invoiceCheck, () => {
+    if (typeof listed === 'object') return { rejection: 'wrong_tier', reason: listed.refused };
     // A tier the seller's own listing does not name has no advertised price to bound its invoice.
-    if (advertisedPrice && advertised === undefined)
+    if (advertisedPrice && listed === undefined)
       return {
         rejection: 'unlisted_tier',
         reason: `the token is for tier ${tier}, which the seller's listing does not advertise`,
@@ -120,7 +127,7 @@ export async function makeOffer(
 /** An invoice that passed its check, refused for the token it sells when `refusal` names a reason. */
 function tokenCheck(
   invoiceCheck: InvoiceCheck,
-  refusal: () => { rejection: 'unlisted_tier' | 'unusable_token'; reason: string } | undefined,
+  refusal: () => { rejection: 'unlisted_tier' | 'wrong_tier' | 'unusable_token'; reason: string } | undefined,
 ): InvoiceCheck {
   const refused = invoiceCheck.ok ? refusal() : undefined;
   return refused ? { ok: false, ...refused, invoice: invoiceCheck.invoice } : invoiceCheck;

@@ -49,6 +49,8 @@ export type InvoiceRejection =
   | 'unusable_token'
   /** The token is for a tier the seller's listing does not advertise, so no advertised price bounds it. */
   | 'unlisted_tier'
+  /** The token is for a tier the listing advertises, but not the one the caller chose the seller for (its reason names both). */
+  | 'wrong_tier'
   /** A negotiated token's terms (service and tier, calls, methods, capabilities, path prefix, a shorter validity) differ from the offer's. */
   | 'terms_changed';
 

@@ -3,129 +3,172 @@
  * updated under the `public` address policy: buyers may send their tasks to
  * a listing before the prober first checks it (an unprobed listing counts as
  * alive), so a name resolving to loopback, a private network, link-local or
- * a reserved range is refused then, not only at the first probe. The name
- * resolves as the prober's does (`dns.lookup`, every address), on the
- * registry's clock within a time limit.
+ * a reserved range is refused then, not only at the first probe. Every
+ * address of the name is checked (DNS through c-ares by default, see
+ * name-resolution.ts), on the registry's clock within a time limit, and at
+ * most `atOnce` names resolve at a time: a registration beyond that is
+ * answered 503 at once, so names nobody answers for cannot pile up lookups.
  */
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import type { LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
 import type { Clock } from '../../infra/time/clock.js';
 import { firstDisallowed, probeUrlRefusal, resolvedRefusal, type AddressPolicy } from './address-policy.js';
-import type { ResolveAll } from './probe-fetch.js';
-import type { SignedAction } from './signing.js';
-import { addressFailure, checkSignature, fail } from './signed-writes.js';
-import type { ListingFields, RegistryFailure } from './types.js';
+import { dnsResolve, type StoppableResolve } from './name-resolution.js';
+import { addressFailure, fail } from './signed-writes.js';
+import type { RegistryFailure } from './types.js';
 
 /** Default time a listing's host name has to resolve at registration. */
 export const RESOLVE_TIMEOUT_MS = 5_000;
+/**
+ * Default most host names resolving at once. A lookup holds a UDP socket on the event loop, no
+ * thread; 8 keeps that bounded, and a registrant wanting to keep honest names out must send more
+ * than one signed registration a second of names that never resolve.
+ */
+export const RESOLVING_AT_ONCE = 8;
 
-/** How names resolve: the policy their addresses must pass, the resolver and its time limit on `clock`. */
-export interface ResolveOptions {
-  policy: AddressPolicy;
+/** How `HostCheck` resolves: the policy, the clock of its time limit, the resolver and the bounds. */
+export interface HostCheckOptions {
+  policy: AddressPolicy | undefined;
   clock: Clock;
-  /** Name resolution (default `dns.lookup`, what the prober's sockets use). */
-  lookup?: ResolveAll;
+  /** The resolver (default `dnsResolve()`: DNS through c-ares, stopped at the time limit). */
+  resolve?: StoppableResolve;
   /** Time a name has to resolve (default `RESOLVE_TIMEOUT_MS`). */
   timeoutMs?: number;
+  /** Most names resolving at once, each until its resolver ends (default `RESOLVING_AT_ONCE`). */
+  atOnce?: number;
 }
 
-/**
- * The check of a signed listing's host name, or undefined when the policy
- * resolves nothing (`lab`, or no policy). It runs before the write's turn,
- * so a slow name delays no other write, and only for a request its claimed
- * key signed, so an unsigned one makes the registry look nothing up.
- */
-export function listingHostCheck(
-  o: Omit<ResolveOptions, 'policy'> & { policy: AddressPolicy | undefined; maxSkewMs: number },
-): HostCheck | undefined {
-  const { policy, clock, maxSkewMs } = o;
-  if (policy !== 'public') return undefined;
-  return (action, signature, listing) => {
-    const host = nameOf(listing.url, policy);
-    if (host === undefined) return undefined;
-    if (checkSignature(action, signature, listing.nodePubkey, clock.now(), maxSkewMs)) return undefined;
-    return resolvedHostRefusal(listing.url, host, { ...o, policy });
-  };
+/** The check of listings' host names; undefined when the policy resolves nothing (`lab`, or no policy). */
+export function listingHostCheck(o: HostCheckOptions): HostCheck | undefined {
+  return o.policy === 'public' ? new HostCheck({ ...o, policy: o.policy }) : undefined;
 }
 
-/**
- * Why listing url `url` may not be listed once its host name `host` resolved (`forbidden_address`,
- * `unresolvable_host`), or may not be yet (`resolve_unavailable`: the lookup failed in a way that may pass),
- * or undefined.
- */
-export async function resolvedHostRefusal(
-  url: string,
-  host: string,
-  o: ResolveOptions,
-): Promise<RegistryFailure | undefined> {
-  const { policy, lookup = dnsLookup as ResolveAll, timeoutMs = RESOLVE_TIMEOUT_MS } = o;
-  const r = await resolveWithin(lookup, host, o.clock, timeoutMs);
-  if (!r.ok && r.known) return fail('unresolvable_host', unresolvable(url, host, r.why));
-  // No answer, or a failure DNS may not repeat: unknown, so "send it again", never a final refusal.
-  if (!r.ok) return fail('resolve_unavailable', `listing url ${url}: host ${host} ${r.why}; retry`);
-  const bad = firstDisallowed(r.addresses, policy);
-  return bad === undefined ? undefined : addressFailure(url, resolvedRefusal(host, bad, policy), policy);
+/** Resolves listings' host names under `public` and says which may not be listed. */
+export class HostCheck {
+  readonly #policy: AddressPolicy;
+  readonly #clock: Clock;
+  readonly #resolve: StoppableResolve;
+  readonly #timeoutMs: number;
+  readonly #atOnce: number;
+  #resolving = 0;
+
+  constructor(o: HostCheckOptions & { policy: AddressPolicy }) {
+    const { atOnce = RESOLVING_AT_ONCE } = o;
+    if (!Number.isSafeInteger(atOnce) || atOnce < 1)
+      throw new RangeError(`names resolving at once must be a positive integer, got ${atOnce}`);
+    this.#policy = o.policy;
+    this.#clock = o.clock;
+    this.#resolve = o.resolve ?? dnsResolve();
+    this.#timeoutMs = o.timeoutMs ?? RESOLVE_TIMEOUT_MS;
+    this.#atOnce = atOnce;
+  }
+
+  /** The host name of `url` to resolve: none for an IP literal or a url the policy refuses as written (the write's own checks say why). */
+  nameOf(url: string): string | undefined {
+    if (probeUrlRefusal(url, this.#policy) !== undefined) return undefined;
+    const host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
+    return isIP(host) ? undefined : host;
+  }
+
+  /**
+   * Why listing url `url` may not be listed once its host name `host` resolved (`forbidden_address`, or
+   * `unresolvable_host`: no such name, or not a valid one), or may not be yet (`resolve_unavailable`: the
+   * registry is resolving `atOnce` names already, or the lookup failed in a way that may pass), or undefined.
+   */
+  async refusal(url: string, host: string): Promise<RegistryFailure | undefined> {
+    const invalid = invalidName(host);
+    if (invalid) return fail('unresolvable_host', `listing url ${url}: host ${invalid}${VALID_NAME}`);
+    if (this.#resolving >= this.#atOnce)
+      return fail(
+        'resolve_unavailable',
+        `listing url ${url}: the registry is resolving too many host names (${this.#atOnce} at once); retry`,
+      );
+    this.#resolving++;
+    const r = await resolveWithin(this.#resolve, host, this.#clock, this.#timeoutMs, () => this.#resolving--);
+    if (!r.ok && r.invalid)
+      return fail('unresolvable_host', `listing url ${url}: host ${host} ${r.why}${VALID_NAME}`);
+    if (!r.ok && r.known)
+      return fail('unresolvable_host', `listing url ${url}: host ${host} ${r.why}${NO_NAME}`);
+    // No answer, or a failure DNS may not repeat: unknown, so "send it again", never a final refusal.
+    if (!r.ok) return fail('resolve_unavailable', `listing url ${url}: host ${host} ${r.why}; retry`);
+    const bad = firstDisallowed(r.addresses, this.#policy);
+    return bad === undefined
+      ? undefined
+      : addressFailure(url, resolvedRefusal(host, bad, this.#policy), this.#policy);
+  }
 }
 
-/** Checks a signed listing's host name: its refusal, undefined when it passes; no promise when nothing is looked up. */
-export type HostCheck = (
-  action: SignedAction,
-  signature: string,
-  listing: ListingFields,
-) => Promise<RegistryFailure | undefined> | undefined;
+const NO_NAME =
+  "; check the name's DNS records, or list a url whose host is a public IP address, then send it again";
+const VALID_NAME =
+  '; list a url whose host is a DNS name (at most 253 characters, labels of 1 to 63) or a public IP address';
 
-/** `write()` once `checked` passes (at once when nothing was checked), else its refusal. */
-export function afterHostCheck<T>(
-  checked: Promise<RegistryFailure | undefined> | undefined,
-  write: () => Promise<T>,
-): Promise<T | RegistryFailure> {
-  return checked ? checked.then<T | RegistryFailure>((refused) => refused ?? write()) : write();
-}
-
-/** The host name of `url` to resolve: none for an IP literal or a url the policy refuses as written (the write's own checks say why). */
-function nameOf(url: string, policy: AddressPolicy): string | undefined {
-  if (probeUrlRefusal(url, policy) !== undefined) return undefined;
-  const host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
-  return isIP(host) ? undefined : host;
-}
-
-function unresolvable(url: string, host: string, why: string): string {
-  return `listing url ${url}: host ${host} ${why}; check the name's DNS records, or list a url whose host is a public IP address, then send it again`;
+/** Why `host` is no DNS name, said before any lookup, or undefined. */
+function invalidName(host: string): string | undefined {
+  const name = host.replace(/\.$/, '');
+  if (name.length > 253) return `name is ${name.length} characters long, over the 253 a DNS name may have`;
+  const label = name.split('.').find((l) => l.length === 0 || l.length > 63);
+  return label === undefined ? undefined : `${host} has a label of ${label.length} characters, not 1 to 63`;
 }
 
 /** Resolver answers that say the name has no address (as opposed to a failure to find out). */
 const NO_SUCH_NAME = new Set(['ENOTFOUND', 'ENODATA', 'EAI_NONAME', 'EAI_NODATA']);
+/** Resolver refusals of the name itself: asking again cannot help. */
+const BAD_NAME = new Set(['EINVAL', 'EBADNAME', 'EBADQUERY', 'EBADSTR']);
 
-/** Every address `host` resolves to, or why not, within `ms` on `clock` (`known`: the name has none). */
+type Resolved =
+  { ok: true; addresses: LookupAddress[] } | { ok: false; known: boolean; invalid: boolean; why: string };
+
+/**
+ * Every address `host` resolves to, or why not, within `ms` on `clock` (`known`: the name has none;
+ * `invalid`: it is not a name). `ended` is called once the lookup no longer runs: when it answers, or
+ * at the time limit when the resolver stops there; one that cannot be stopped runs until it answers.
+ */
 function resolveWithin(
-  lookup: ResolveAll,
+  resolve: StoppableResolve,
   host: string,
   clock: Clock,
   ms: number,
-): Promise<{ ok: true; addresses: LookupAddress[] } | { ok: false; known: boolean; why: string }> {
-  return new Promise((resolve) => {
-    const cancel = clock.setTimer(ms, () =>
-      resolve({ ok: false, known: false, why: `did not resolve within ${ms} ms` }),
-    );
-    const failed = (err: NodeJS.ErrnoException) => {
+  ended: () => void,
+): Promise<Resolved> {
+  return new Promise((settle) => {
+    let stop: (() => void) | undefined;
+    let running = true;
+    const end = () => {
+      if (running) ended();
+      running = false;
+    };
+    const cancel = clock.setTimer(ms, () => {
+      settle({ ok: false, known: false, invalid: false, why: `did not resolve within ${ms} ms` });
+      if (stop) {
+        stop();
+        end();
+      }
+    });
+    const answered = (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => {
+      end();
       cancel();
-      const known = err.code !== undefined && NO_SUCH_NAME.has(err.code);
-      resolve({
-        ok: false,
-        known,
-        why: `${known ? 'does not resolve' : 'could not be resolved'} (${err.code ?? err.message})`,
-      });
+      settle(resolvedOf(err, addresses));
     };
     try {
-      lookup(host, { all: true }, (err, addresses) => {
-        if (err) return failed(err);
-        cancel();
-        if (addresses.length === 0)
-          resolve({ ok: false, known: true, why: 'does not resolve (no addresses)' });
-        else resolve({ ok: true, addresses });
-      });
+      stop = resolve(host, answered);
     } catch (err) {
-      failed(err as Error); // a name the resolver refuses outright
+      answered(err as Error, []); // a name the resolver refuses outright
     }
   });
+}
+
+function resolvedOf(err: NodeJS.ErrnoException | null, addresses: LookupAddress[]): Resolved {
+  if (!err && addresses.length > 0) return { ok: true, addresses };
+  if (!err) return { ok: false, known: true, invalid: false, why: 'does not resolve (no addresses)' };
+  const code = err.code ?? err.message;
+  if (BAD_NAME.has(code))
+    return { ok: false, known: true, invalid: true, why: `is not a valid host name (${code})` };
+  const known = NO_SUCH_NAME.has(code);
+  return {
+    ok: false,
+    known,
+    invalid: false,
+    why: `${known ? 'does not resolve' : 'could not be resolved'} (${code})`,
+  };
 }

@@ -28,14 +28,23 @@ export interface RegistryDeps {
    */
   addressPolicy?: AddressPolicy;
   /**
-   * Under the `public` policy, how a listing's host name resolves when it is registered or updated
-   * (default `dns.lookup`, as the prober's sockets): a name resolving to any address the policy
-   * does not allow is refused 400 `forbidden_address`, one that does not exist 400
-   * `unresolvable_host`, a lookup that may pass 503 `resolve_unavailable`. Tests pass their own.
+   * Under the `public` policy, a listing's host name is resolved when it is registered or updated:
+   * a name resolving to any address the policy does not allow is refused 400 `forbidden_address`,
+   * one that does not exist or is no valid name 400 `unresolvable_host`, a lookup that may pass
+   * 503 `resolve_unavailable`. By default DNS answers through c-ares (`dnsResolve`, no libuv
+   * thread, stopped at the time limit), asking `nameservers` (default the system's). A `lookup`
+   * given instead (tests) cannot be stopped: each holds its place among `maxResolving` until it answers.
    */
   lookup?: ResolveAll;
+  /** The DNS servers the check asks (`host` or `host:port`; default the system's, from /etc/resolv.conf). */
+  nameservers?: string[];
   /** Time a listing's host name has to resolve (default `RESOLVE_TIMEOUT_MS`, 5 s, on `clock`). */
   resolveTimeoutMs?: number;
+  /**
+   * Most host names resolving at once (default `RESOLVING_AT_ONCE`, 8); a registration or update
+   * beyond it is 503 `resolve_unavailable` at once, its name not looked up.
+   */
+  maxResolving?: number;
   /**
    * Most listings one node key may hold (default `LISTINGS_PER_KEY`), in all
    * (default `LISTINGS_IN_ALL`), and rating records one listing keeps

@@ -6,22 +6,14 @@ import type { RatingRequest, RatingRules } from './ratings.js';
 import { entryPriceMsat, searchListings } from './search.js';
 import type { SignedAction } from './signing.js';
 import { ChangeListeners } from './change-listeners.js';
-import { afterHostCheck, listingHostCheck, type HostCheck } from './host-check.js';
+import { listingHostCheck, type HostCheck } from './host-check.js';
 import { JournalWriter } from './journal-writer.js';
+import { dnsResolve, fromLookup } from './name-resolution.js';
 import { ratingCutoff } from './rating-book.js';
 import { RegistryState } from './registry-state.js';
 import type { SignedListing, SignedRemoval } from './signed-writes.js';
-import {
-  checkAddress,
-  checkAfterRemoval,
-  checkNewer,
-  checkRoom,
-  checkSameUrl,
-  checkSignature,
-  fail,
-  listingId,
-  updatedListing,
-} from './signed-writes.js';
+import { checkNewer, checkSignature, fail, listingId, updatedListing } from './signed-writes.js';
+import { registrationRefusal, updateRefusal, type WriteRules } from './write-refusals.js';
 import type { RegistryStore } from './store.js';
 import { MemoryRegistryStore } from './store.js';
 import type {
@@ -70,8 +62,9 @@ export class Registry {
     this.#limits = registryLimits(deps.limits);
     this.#state = new RegistryState(this.#limits.ratingsPerListing);
     this.#addressPolicy = deps.addressPolicy;
-    const { clock, addressPolicy: policy, lookup, resolveTimeoutMs: timeoutMs } = deps;
-    this.#hostCheck = listingHostCheck({ policy, clock, maxSkewMs: this.#maxSkewMs, lookup, timeoutMs });
+    const { clock, addressPolicy: policy, lookup, nameservers, resolveTimeoutMs: timeoutMs } = deps;
+    const resolve = lookup ? fromLookup(lookup) : dnsResolve(nameservers);
+    this.#hostCheck = listingHostCheck({ policy, clock, resolve, timeoutMs, atOnce: deps.maxResolving });
     this.#store = deps.store ?? new MemoryRegistryStore();
     this.#writer = new JournalWriter(this.#store, () => this.#state, this.#log);
   }
@@ -93,59 +86,35 @@ export class Registry {
     const req = structuredClone(signed);
     const id = listingId(req.listing.nodePubkey, req.listing.url);
     const action: SignedAction = { action: 'register', listing: req.listing, signedAt: req.signedAt };
-    const hostChecked = this.#hostCheck?.(action, req.signature, req.listing);
-    return afterHostCheck(hostChecked, () =>
-      this.#writer.inTurn(async () => {
-        const bad = this.#checkSignature(action, req.signature, req.listing.nodePubkey);
-        if (bad) return bad;
-        const { listings, tombstones, ratings } = this.#state;
-        if (listings.has(id))
-          return fail('already_listed', `listing ${id} exists; update it with PUT /listings/${id}`);
-        const refused =
-          checkAfterRemoval(req.signedAt, tombstones.get(id), id) ??
-          checkRoom(listings, req.listing.nodePubkey, this.#limits) ??
-          checkAddress(req.listing.url, this.#addressPolicy);
-        if (refused) return refused;
-        const now = this.#clock.now();
-        const listing = ratings.withRating({
-          ...req.listing,
-          id,
-          createdAt: now,
-          updatedAt: now,
-          signedAt: req.signedAt,
-        });
-        await this.#writer.commit({ op: 'put', listing });
-        this.#listeners.emit({ type: 'listing_added', listing });
-        return { ok: true, listing: structuredClone(listing) };
-      }),
-    );
+    const refusal = () => registrationRefusal(this.#state, this.#rules(), action, req, id);
+    return this.#checkedWrite(req.listing.url, refusal, async () => {
+      const now = this.#clock.now();
+      const listing = this.#state.ratings.withRating({
+        ...req.listing,
+        id,
+        createdAt: now,
+        updatedAt: now,
+        signedAt: req.signedAt,
+      });
+      await this.#writer.commit({ op: 'put', listing });
+      this.#listeners.emit({ type: 'listing_added', listing });
+      return { ok: true, listing: structuredClone(listing) };
+    });
   }
 
   /** Replaces a listing's fields; signed by its registering key, newer than its last signed change; its host checked again. */
   update(id: string, signed: SignedListing): Promise<RegistryResult<{ listing: Listing }>> {
     const req = structuredClone(signed);
     const action: SignedAction = { action: 'update', id, listing: req.listing, signedAt: req.signedAt };
-    return afterHostCheck(this.#hostCheck?.(action, req.signature, req.listing), () =>
-      this.#writer.inTurn(async () => {
-        const old = this.#state.listings.get(id);
-        if (!old) return fail('not_found', `no listing ${id}`);
-        if (req.listing.nodePubkey !== old.nodePubkey)
-          return fail(
-            'pubkey_mismatch',
-            `listing ${id} belongs to ${old.nodePubkey}, not ${req.listing.nodePubkey}`,
-          );
-        const refused =
-          this.#checkSignature(action, req.signature, old.nodePubkey) ??
-          checkNewer(req.signedAt, old.signedAt) ??
-          checkSameUrl(id, old.url, req.listing.url);
-        if (refused) return refused;
-        const listing = updatedListing(id, req, old, this.#clock.now());
-        await this.#writer.commit({ op: 'put', listing });
-        this.#listeners.emit({ type: 'listing_updated', listing });
-        this.#listeners.priceChange(listing, entryPriceMsat(old), entryPriceMsat(listing));
-        return { ok: true, listing: structuredClone(listing) };
-      }),
-    );
+    const refusal = () => updateRefusal(this.#state, this.#rules(), action, req, id);
+    return this.#checkedWrite(req.listing.url, refusal, async () => {
+      const old = this.#state.listings.get(id)!;
+      const listing = updatedListing(id, req, old, this.#clock.now());
+      await this.#writer.commit({ op: 'put', listing });
+      this.#listeners.emit({ type: 'listing_updated', listing });
+      this.#listeners.priceChange(listing, entryPriceMsat(old), entryPriceMsat(listing));
+      return { ok: true, listing: structuredClone(listing) };
+    });
   }
 
   /** Removes a listing; signed by its key. Its id stays tombstoned so old registrations cannot be replayed. */
@@ -242,6 +211,29 @@ export class Registry {
   /** Resolves when every change so far is in the store, as one snapshot (the journal folded into it): what a clean shutdown waits for. */
   flush(): Promise<void> {
     return this.#writer.flush();
+  }
+
+  /**
+   * `write()` in the write turn unless `refusal()` says why not there. When `url`'s host name is to be
+   * resolved, `refusal()` is asked before too (a request refused anyway looks nothing up), and the
+   * turn waits for the name to pass; the answer in the turn still decides, as the state may change meanwhile.
+   */
+  #checkedWrite<T>(
+    url: string,
+    refusal: () => RegistryFailure | undefined,
+    write: () => Promise<T>,
+  ): Promise<T | RegistryFailure> {
+    const inTurn = () => this.#writer.inTurn(async () => refusal() ?? write());
+    const host = this.#hostCheck?.nameOf(url);
+    if (host === undefined) return inTurn();
+    const early = refusal();
+    if (early) return Promise.resolve(early);
+    return this.#hostCheck!.refusal(url, host).then((refused) => refused ?? inTurn());
+  }
+
+  #rules(): WriteRules {
+    const policy = this.#addressPolicy;
+    return { now: this.#clock.now(), maxSkewMs: this.#maxSkewMs, limits: this.#limits, policy };
   }
 
   #checkSignature(action: SignedAction, signature: string, pubkey: string): RegistryFailure | undefined {

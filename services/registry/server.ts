@@ -32,8 +32,8 @@ export interface RegistryServerOptions {
    */
   addressPolicy?: AddressPolicy;
   /**
-   * How host names resolve, for both the registration check under `public` and the probes
-   * (default `dns.lookup`); tests pass their own.
+   * How host names resolve, for both the registration check under `public` and the probes; tests
+   * pass their own. Default: `dns.lookup` for the probes, DNS through c-ares for the check (`RegistryDeps.lookup`).
    */
   lookup?: ResolveAll;
   /** What probes use (default: `createProbeFetch` under `addressPolicy`, resolving with `lookup`). */

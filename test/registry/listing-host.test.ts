@@ -6,12 +6,10 @@
  * resolving at all (400 `unresolvable_host`): buyers may send their tasks to
  * a listing before its first probe. The `lab` policy resolves nothing and
  * keeps listing loopback. Real server, real HTTP; names resolve through an
- * injected resolver (no internet, /etc/hosts untouched), and `localhost`
- * once through the system's own.
+ * injected resolver (no internet, /etc/hosts untouched). The bounds on
+ * lookups and the DNS resolver itself: host-resolving.test.ts.
  */
-import { lookup as dnsLookup } from 'node:dns/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../infra/time/clock.js';
 import { VirtualClock } from '../../infra/time/virtual-clock.js';
 import {
   RegistryClient,
@@ -21,7 +19,6 @@ import {
   type RegistryServer,
   type ResolveAll,
 } from '../../services/registry/index.js';
-import { resolvedHostRefusal } from '../../services/registry/host-check.js';
 import { signListing } from '../../services/registry/signing.js';
 import { listing, signer } from './listing-fixture.js';
 import { PUBLIC_ADDRESS, lookupFrom } from './lookup-fixture.js';
@@ -203,19 +200,5 @@ describe('RegistryClient meeting 503 resolve_unavailable', () => {
     expect(await registering).toMatchObject({ ok: true, listing: { url: URL_1 } });
     expect(calls).toBe(2);
     expect(server.registry.all().map((l) => l.url)).toEqual([URL_1]);
-  });
-});
-
-describe('the system resolver (no resolver injected)', () => {
-  it('resolves localhost to loopback, refused under the public policy and allowed under lab', async () => {
-    const [first] = await dnsLookup('localhost', { all: true });
-    const url = 'http://localhost:8080/v1/q';
-    const o = { clock: systemClock, timeoutMs: 5_000 };
-    expect(await resolvedHostRefusal(url, 'localhost', { ...o, policy: 'public' })).toEqual({
-      ok: false,
-      code: 'forbidden_address',
-      message: `listing url ${url}: localhost resolves to ${first!.address}, which the public address policy does not allow${LAB}`,
-    });
-    expect(await resolvedHostRefusal(url, 'localhost', { ...o, policy: 'lab' })).toBeUndefined();
   });
 });
