@@ -47,7 +47,8 @@ export class SimNetwork {
   readonly #feesEarned: number[] = [];
   readonly #signInvoices: boolean;
   readonly #payments: PaymentEngine;
-  readonly #router: Router;
+  /** The payers' route finder (its `work` counts own searches, routes read off shared ones, nodes settled). */
+  readonly router: Router;
   readonly #sweep: UnpaidInvoiceSweep;
   readonly #logger: Logger | undefined;
   // Shared by every node (one closure per network, not per node).
@@ -83,17 +84,16 @@ export class SimNetwork {
       streams: payerStreams(rng, (payer) => this.nodes[payer]!.alias),
       hopFailureProbability,
       online: this.#online,
-      receive: (payer: number, payee: number, hash: string, amount: Msat) =>
-        collector.arrive(payer, payee, hash, amount),
+      receive: collector.arrive.bind(collector),
       onForwarded: (edgeIn: number, _edgeOut: number, fee: Msat) => {
         const node = this.graph.to(edgeIn);
         this.#feesEarned[node] = (this.#feesEarned[node] ?? 0) + fee;
       },
     };
-    this.#router = new Router(this.graph, sharedSlots === undefined ? {} : { sharedSlots });
+    this.router = new Router(this.graph, sharedSlots === undefined ? {} : { sharedSlots });
     this.#payments = new PaymentEngine({
       graph: this.graph,
-      router: this.#router,
+      router: this.router,
       routerKind: router,
       clock,
       network: this.network,
@@ -225,11 +225,6 @@ export class SimNetwork {
   /** Route-cache hit counts, for benchmarks and reports. */
   routeCacheStats(): { hits: number; misses: number } {
     return { hits: this.#payments.cache.hits, misses: this.#payments.cache.misses };
-  }
-
-  /** The router's work so far (`Router.work`: own searches, routes read off shared ones, nodes settled), copied. */
-  routerWork(): Router['work'] {
-    return { ...this.#router.work };
   }
 
   #expiryDeps() {
