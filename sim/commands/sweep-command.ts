@@ -6,7 +6,6 @@ import { scenarioChecks } from '../market/checks.js';
 import { parseGridArgs } from '../sweep/grid.js';
 import { gridAxes, runSweep, type SweepTransport } from '../sweep/runner.js';
 import {
-  checkQueueSweep,
   checkSweep,
   readScenarioSource,
   validateGridPoints,
@@ -98,7 +97,6 @@ export async function sweepCommand(argv: string[], io: CommandIo): Promise<ExitC
   checkOutDir(outDir);
   validateGridPoints(name, points, base, scenarioChecks, source);
   const total = points.reduce((n, a) => n * a.values.length, 1) * seeds;
-  if (values.queue) checkQueueSweep(total);
   const transport = values.queue ? queueOf(values.queue, source, io) : undefined;
   io.err(sweepHeader(loaded.name, total, seeds, transport ? 'queue' : workers));
   const bar = startProgress(io, {

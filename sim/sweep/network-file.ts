@@ -12,10 +12,10 @@ import type { Scenario } from '../scenario/schema.js';
 import type { SweepJob } from './protocol.js';
 
 /**
- * The largest `network.file` a queued sweep ships: every job carries the file, so a sweep of N
- * runs stores N copies in Redis until its jobs are taken.
+ * The largest `network.file` a queued sweep ships: Redis keeps one copy for the sweep
+ * (queue-files.ts), each worker up to 8 such texts, and each job hands its thread a copy.
  */
-export const NETWORK_FILE_MAX_BYTES = 1024 * 1024;
+export const NETWORK_FILE_MAX_BYTES = 32 * 1024 * 1024;
 
 export type NetworkFileErrorCode = 'bad_network_file';
 
@@ -43,7 +43,7 @@ function readNetworkFile(path: string): string {
     if (bytes > NETWORK_FILE_MAX_BYTES)
       throw new LabError<NetworkFileErrorCode>(
         'bad_network_file',
-        `network.file ${path} is ${bytes} bytes; a queued sweep sends it with every job and takes at most ` +
+        `network.file ${path} is ${bytes} bytes; a queued sweep sends it to its workers and takes at most ` +
           `${NETWORK_FILE_MAX_BYTES} bytes: use a smaller network file, or run the sweep without --queue`,
       );
     return readFileSync(abs, 'utf8');

@@ -39,22 +39,6 @@ export const MAX_SEEDS = 1_000;
 export const MAX_RUNS = 100_000;
 
 /**
- * Most runs of a sweep over the queue: each run's whole summary (25–90 kB) stays in Redis until
- * the sweep ends (it is the result a restarted coordinator resumes from), so 10,000 runs ask
- * the Redis server for up to about 1 GB.
- */
-export const MAX_QUEUE_RUNS = 10_000;
-
-/** Refuses a queue sweep of more than `MAX_QUEUE_RUNS` runs, saying what to do. */
-export function checkQueueSweep(runs: number): void {
-  if (runs > MAX_QUEUE_RUNS)
-    throw new LabError(
-      'usage',
-      `this sweep has ${runs.toLocaleString('en-US')} runs, more than the ${MAX_QUEUE_RUNS.toLocaleString('en-US')} a queue sweep keeps in Redis (each run's summary, 25–90 kB, stays there until the sweep ends); split it into several sweeps, or run it without --queue`,
-    );
-}
-
-/**
  * Where a sweep's seeds and grid came from, so an error names what the user wrote: the flags
  * (the default), or the scenario file's own `sweep.seeds` / `sweep.grid` (`file` names it).
  */

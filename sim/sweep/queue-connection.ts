@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { LabError } from '../../infra/errors.js';
 
 /** A queue problem the user must act on (the message says what to do). */
-export type QueueErrorCode = 'bad_queue_url' | 'redis_unreachable' | 'not_redis';
+export type QueueErrorCode = 'bad_queue_url' | 'redis_unreachable' | 'not_redis' | 'bad_reply';
 
 /** The connection settings both ioredis and BullMQ take. */
 export interface RedisFields {

@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { SweepJob, SweepReply } from './protocol.js';
 import type { SweepTransport } from './runner.js';
-import { LabError } from '../../infra/errors.js';
+import { LabError, isLabError } from '../../infra/errors.js';
 import { codeVersion } from './code-version.js';
 import { connectRedis, type QueueErrorCode, type QueueTarget } from './queue-connection.js';
 import {
@@ -10,15 +11,18 @@ import {
   RESULT_TTL_SEC,
   failuresKey,
   jobKey,
+  logKey,
+  queuedRun,
   resultsKey,
   sweepId,
   type QueuedJob,
 } from './queue-plan.js';
+import { storeTexts, textRef } from './queue-files.js';
 import { withNetworkFiles } from './network-file.js';
-import { readFailedJobs, readReplies } from './queue-replies.js';
+import { ReplyLog, failedJobIds, readFailedJobs } from './queue-replies.js';
 
 export interface QueueTransportOptions {
-  /** The scenario file (as resolved here) and its YAML, which every job carries to its worker. */
+  /** The scenario file (as resolved here) and its YAML, which every job names (stored once in Redis). */
   scenario: { file: string; text: string };
   /** How often the coordinator reads new results (default 250 ms). */
   pollMs?: number;
@@ -26,7 +30,7 @@ export interface QueueTransportOptions {
   log?: (line: string) => void;
 }
 
-/** Jobs added at once: each carries the scenario's YAML and network file, serialized as it is added. */
+/** Jobs added at once. */
 const ENQUEUE_BATCH = 100;
 
 /** BullMQ's retries for a job that failed (a crashed thread, a Redis error), 1 s apart. */
@@ -35,9 +39,11 @@ const ATTEMPTS = 3;
 /**
  * A sweep transport over a BullMQ queue: enqueues every run under a deterministic job id,
  * then hands `runSweep` each reply that workers (`sim worker`) store in the sweep's result and
- * failure hashes, one at a time as it reads them (keeping only which jobs are done), so
+ * failure hashes and list in its log, one at a time as it reads the log on (keeping only which
+ * jobs are done), so
  * `runSweep` merges and writes them exactly as it does a local pool's.
- * Each job carries the scenario's YAML and the network file it names. Re-running the same sweep
+ * Each job names the scenario's YAML and the network file it names by their hash, stored once in
+ * Redis beside the queue (queue-files.ts). Re-running the same sweep
  * after the coordinator stopped finds the finished runs already stored and waits for the rest:
  * runs that had failed, and jobs that had failed for good, run again.
  */
@@ -59,8 +65,9 @@ export function queueTransport(target: QueueTarget, o: QueueTransportOptions): S
       done.add(reply.id);
       onDone(reply, done.size);
     };
+    const log = new ReplyLog(redis, sweep);
     try {
-      await readReplies(redis, resultsKey(sweep), done, record);
+      await log.read(done, record, false);
       const missing = queued.filter((j) => !done.has(j.id));
       o.log?.(
         `sweep ${sweep} on ${target.shown} (code ${code}): ${jobs.length - missing.length} of ${jobs.length} runs already done; ` +
@@ -69,16 +76,21 @@ export function queueTransport(target: QueueTarget, o: QueueTransportOptions): S
       try {
         // A run that failed last time is not done: forget that failure and run it again.
         if (missing.length) await redis.hdel(failuresKey(sweep), ...missing.map((j) => String(j.id)));
-        await enqueue(queue, sweep, code, missing);
+        await storeTexts(redis, sharedTexts(missing));
+        await enqueue(queue, redis, sweep, code, missing);
+        const failedJobs = failedJobsWatch(queue, redis, sweep);
         while (done.size < jobs.length) {
           await sleep(o.pollMs ?? 250);
-          await readReplies(redis, resultsKey(sweep), done, record);
-          await readReplies(redis, failuresKey(sweep), done, record);
-          const pending = queued.filter((j) => !done.has(j.id)).map((j) => j.id);
-          await readFailedJobs(queue, redis, sweep, pending, record);
+          await log.read(done, record);
+          await failedJobs(() => queued.filter((j) => !done.has(j.id)).map((j) => j.id), record);
         }
-        await redis.expire(resultsKey(sweep), RESULT_TTL_SEC);
+        await redis
+          .multi()
+          .expire(resultsKey(sweep), RESULT_TTL_SEC)
+          .expire(logKey(sweep), RESULT_TTL_SEC)
+          .exec();
       } catch (cause) {
+        if (isLabError(cause)) throw cause;
         throw new LabError<QueueErrorCode>(
           'redis_unreachable',
           `lost Redis at ${target.shown} with ${done.size} of ${jobs.length} runs stored: ` +
@@ -94,22 +106,55 @@ export function queueTransport(target: QueueTarget, o: QueueTransportOptions): S
   };
 }
 
-/** Adds the jobs not done yet; a job id already in the queue is left as it is, except a failed one is retried. */
+/** How long a coordinator goes without looking for its failed jobs while the failed set's size stays the same. */
+export const FAILED_LOOK_MS = 10_000;
+
+/**
+ * Looks for this sweep's pending jobs that BullMQ failed for good when the queue's count of
+ * failed jobs changed since the last look, and at least every FAILED_LOOK_MS (a failure that came
+ * as another left the set leaves the count as it was): a look costs a lookup per pending job.
+ */
+function failedJobsWatch(queue: Queue, redis: Redis, sweep: string) {
+  let seen = -1;
+  let at = 0;
+  return async (pending: () => number[], record: (r: SweepReply) => void): Promise<void> => {
+    const count = await queue.getFailedCount();
+    if (count === seen && performance.now() - at < FAILED_LOOK_MS) return;
+    seen = count;
+    at = performance.now();
+    await readFailedJobs(queue, redis, sweep, pending(), record);
+  };
+}
+
+/** The texts the jobs name: each job's scenario YAML and network file. */
+function* sharedTexts(jobs: readonly SweepJob[]): Iterable<string> {
+  for (const j of jobs) {
+    if (j.text !== undefined) yield j.text;
+    if (j.networkFile) yield j.networkFile.text;
+  }
+}
+
+/**
+ * Adds the jobs not done yet; a job id already in the queue is left as it is, except a failed one
+ * is retried (the failed ones are found with one pipelined lookup, not a request per job).
+ */
 async function enqueue(
   queue: Queue,
+  redis: Redis,
   sweep: string,
   code: string,
   missing: readonly SweepJob[],
 ): Promise<void> {
-  for (const j of missing) {
-    const existing = await queue.getJob(jobKey(sweep, j.id));
+  const ids = missing.map((j) => j.id);
+  for (const id of await failedJobIds(queue, redis, sweep, ids)) {
+    const existing = await queue.getJob(jobKey(sweep, id));
     if (existing && (await existing.isFailed())) await existing.retry('failed', { resetAttemptsMade: true });
   }
   for (let i = 0; i < missing.length; i += ENQUEUE_BATCH)
     await queue.addBulk(
       missing.slice(i, i + ENQUEUE_BATCH).map((job) => ({
         name: 'run',
-        data: { v: 2, sweep, code, job } satisfies QueuedJob,
+        data: { v: 3, sweep, code, job: queuedRun(job, textRef) } satisfies QueuedJob,
         opts: {
           jobId: jobKey(sweep, job.id),
           attempts: ATTEMPTS,

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { SweepJob } from './protocol.js';
 import { parsePath } from '../scenario/overrides.js';
-import { NETWORK_FILE_MAX_BYTES } from './network-file.js';
 import { describeIssues, plainErrorMap } from '../../infra/zod-wording.js';
 
 /** The BullMQ queue every sweep's jobs go through; a job's id names its sweep, so sweeps share it. */
@@ -13,13 +12,29 @@ export const RESULT_TTL_SEC = 7 * 24 * 3600;
 
 /**
  * What a queued job carries: the sweep it belongs to, the version of the code that queued it
- * (`codeVersion()`), and the same job a local worker thread runs.
+ * (`codeVersion()`), and the job a local worker thread runs, its texts named by their hash
+ * (queue-files.ts).
  */
 export interface QueuedJob {
-  v: 2;
+  v: 3;
   sweep: string;
   code: string;
-  job: SweepJob;
+  job: QueuedRun;
+}
+
+/** A `SweepJob` as queued: the scenario's YAML and its network file's text are named by ref. */
+export interface QueuedRun extends Omit<SweepJob, 'text' | 'networkFile'> {
+  textRef: string;
+  networkFile?: { path: string; ref: string };
+}
+
+/** The job as queued: what `SweepJob` holds of texts, named by ref. */
+export function queuedRun(job: SweepJob, ref: (text: string) => string): QueuedRun {
+  const { text, networkFile, ...rest } = job;
+  if (text === undefined) throw new Error(`queued job ${job.id} lacks its scenario text`);
+  const run: QueuedRun = { ...rest, textRef: ref(text) };
+  if (networkFile) run.networkFile = { path: networkFile.path, ref: ref(networkFile.text) };
+  return run;
 }
 
 /**
@@ -53,6 +68,14 @@ export function resultsKey(sweep: string): string {
 }
 
 /**
+ * The Redis list where workers log each reply they store (`logEntry`), in the order they stored
+ * them: a coordinator reads what is new since its last read.
+ */
+export function logKey(sweep: string): string {
+  return `${QUEUE_NAME}:log:${sweep}`;
+}
+
+/**
  * The Redis hash of a sweep's failed runs, one field per job id: what the waiting coordinator
  * reports. A run listed here is not done: the same command again clears it and runs it again.
  */
@@ -66,7 +89,7 @@ export function failuresKey(sweep: string): string {
  */
 export function queuedJobProblem(data: unknown, code: string): string | undefined {
   const d = data as Partial<QueuedJob> | null;
-  if (d?.v !== 2)
+  if (d?.v !== 3)
     return `unknown job format (v=${String(d?.v)}): run workers from the coordinator's checkout`;
   if (d.code !== code)
     return (
@@ -75,23 +98,21 @@ export function queuedJobProblem(data: unknown, code: string): string | undefine
     );
   const r = queuedJobSchema.safeParse(d, { error: plainErrorMap });
   if (!r.success) return `malformed job: ${describeIssues(r.error.issues)}`;
-  const nf = r.data.job.networkFile;
-  if (nf && Buffer.byteLength(nf.text) > NETWORK_FILE_MAX_BYTES)
-    return `malformed job: its network file is larger than ${NETWORK_FILE_MAX_BYTES} bytes`;
   // The payload's own overrides: zod's parsed copy leaves out a `__proto__` key, which must be refused.
   return overridesProblem(d.job!.overrides);
 }
 
 /** The fields of a queued job's payload a worker reads, once its version and code match. */
+const ref = z.string().regex(/^[0-9a-f]{64}$/, { error: 'expected a SHA-256 in hex' });
 const queuedJobSchema = z.object({
   sweep: z.string(),
   job: z.object({
     id: z.number(),
     scenario: z.string(),
-    text: z.string(),
+    textRef: ref,
     overrides: z.looseObject({}),
     seed: z.union([z.string(), z.number()]),
-    networkFile: z.object({ path: z.string(), text: z.string() }).optional(),
+    networkFile: z.object({ path: z.string(), ref }).optional(),
   }),
 });
 

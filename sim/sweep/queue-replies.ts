@@ -1,34 +1,119 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { LabError } from '../../infra/errors.js';
+import type { QueueErrorCode } from './queue-connection.js';
 import type { SweepReply } from './protocol.js';
-import { jobKey } from './queue-plan.js';
+import { failuresKey, jobKey, logKey, resultsKey } from './queue-plan.js';
+
+/** The largest reply a coordinator unpacks (a summary is 25–90 kB before packing). */
+export const REPLY_MAX_BYTES = 64 * 1024 * 1024;
+
+/** A reply as stored in Redis: its JSON, gzipped (a summary packs to about a fifteenth). */
+export function encodeReply(reply: SweepReply): Buffer {
+  return gzipSync(JSON.stringify(reply));
+}
+
+/** A stored reply read back; `field` names it in the error for one that does not unpack. */
+export function decodeReply(stored: Buffer, field: string): SweepReply {
+  try {
+    return JSON.parse(
+      gunzipSync(stored, { maxOutputLength: REPLY_MAX_BYTES }).toString('utf8'),
+    ) as SweepReply;
+  } catch (e) {
+    throw new LabError<QueueErrorCode>(
+      'bad_reply',
+      `the stored result of run ${field} is not a reply this version wrote (${(e as Error).message}): ` +
+        "delete the sweep's results key in Redis and run the sweep again",
+      { cause: e },
+    );
+  }
+}
 
 /** Replies read from Redis at once: what the coordinator holds of them is this many summaries at most. */
 export const READ_BATCH = 16;
 
+/** Log entries read at once. */
+export const LOG_BATCH = 1000;
+
+/** A reply's entry in its sweep's log (`logKey`): which hash holds it, and its job index. */
+export function logEntry(reply: SweepReply): string {
+  return `${reply.ok ? 'r' : 'f'}:${reply.id}`;
+}
+
 /**
- * Hands `record` the replies stored in `key` (a sweep's result or failure hash) not done yet, one
- * at a time, reading them READ_BATCH at once: a sweep resumed with thousands of stored runs
- * never holds more than a batch of their summaries.
+ * A coordinator's reader of its sweep's log, where a worker lists each reply as it stores it:
+ * each read goes on from where the last one stopped, so following a sweep costs what is new,
+ * not a look at every stored run.
  */
-export async function readReplies(
+export class ReplyLog {
+  #next = 0;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly sweep: string,
+  ) {}
+
+  /**
+   * Hands `record` each reply logged since the last read and not done yet, one at a time,
+   * reading them READ_BATCH at once: a sweep resumed with thousands of stored runs never holds
+   * more than a batch of their summaries. With `failures: false`, logged failures are passed over
+   * (a resumed sweep runs them again).
+   */
+  async read(done: ReadonlySet<number>, record: (r: SweepReply) => void, failures = true): Promise<void> {
+    for (;;) {
+      const entries = await this.redis.lrange(logKey(this.sweep), this.#next, this.#next + LOG_BATCH - 1);
+      this.#next += entries.length;
+      const fresh = { r: [] as string[], f: [] as string[] };
+      for (const e of entries) {
+        const [kind, id] = e.split(':') as ['r' | 'f', string];
+        if (!done.has(Number(id)) && (kind === 'r' || failures)) fresh[kind].push(id);
+      }
+      await readStored(this.redis, resultsKey(this.sweep), fresh.r, record);
+      await readStored(this.redis, failuresKey(this.sweep), fresh.f, record);
+      if (entries.length < LOG_BATCH) return;
+    }
+  }
+}
+
+async function readStored(
   redis: Redis,
   key: string,
-  done: ReadonlySet<number>,
+  fields: readonly string[],
   record: (r: SweepReply) => void,
 ): Promise<void> {
-  const fresh = (await redis.hkeys(key)).filter((f) => !done.has(Number(f)));
-  for (let i = 0; i < fresh.length; i += READ_BATCH) {
-    const values = await redis.hmget(key, ...fresh.slice(i, i + READ_BATCH));
-    for (const v of values) if (v !== null) record(JSON.parse(v) as SweepReply);
+  for (let i = 0; i < fields.length; i += READ_BATCH) {
+    const batch = fields.slice(i, i + READ_BATCH);
+    const values = await redis.hmgetBuffer(key, ...batch);
+    for (const [j, v] of values.entries()) if (v !== null) record(decodeReply(v, batch[j]!));
   }
 }
 
 /**
- * Pending jobs of this sweep that BullMQ failed for good (retries exhausted, or a worker died on
- * them twice): each pending job id is looked up in the failed set, and only those found are read,
- * never the failed jobs of other sweeps (kept 7 days, each with its scenario's YAML).
+ * The ids among `ids` whose job BullMQ failed for good (retries exhausted, or a worker died on
+ * it twice): one pipelined lookup of them all in the failed set, never reading the failed jobs
+ * of other sweeps (kept 7 days, each with its overrides).
  */
+export async function failedJobIds(
+  queue: Queue,
+  redis: Redis,
+  sweep: string,
+  ids: readonly number[],
+): Promise<number[]> {
+  if (ids.length === 0 || (await queue.getFailedCount()) === 0) return [];
+  const failedSet = queue.toKey('failed');
+  const lookup = redis.pipeline();
+  for (const id of ids) lookup.zscore(failedSet, jobKey(sweep, id));
+  const scores = (await lookup.exec()) ?? [];
+  const failed: number[] = [];
+  for (const [i, [err, score]] of scores.entries()) {
+    if (err) throw err;
+    if (score !== null) failed.push(ids[i]!);
+  }
+  return failed;
+}
+
+/** Records each pending job of this sweep that BullMQ failed for good, with its reason. */
 export async function readFailedJobs(
   queue: Queue,
   redis: Redis,
@@ -36,15 +121,7 @@ export async function readFailedJobs(
   pending: readonly number[],
   record: (r: SweepReply) => void,
 ): Promise<void> {
-  if (pending.length === 0 || (await queue.getFailedCount()) === 0) return;
-  const failedSet = queue.toKey('failed');
-  const lookup = redis.pipeline();
-  for (const id of pending) lookup.zscore(failedSet, jobKey(sweep, id));
-  const scores = (await lookup.exec()) ?? [];
-  for (const [i, [err, score]] of scores.entries()) {
-    if (err) throw err;
-    if (score === null) continue;
-    const id = pending[i]!;
+  for (const id of await failedJobIds(queue, redis, sweep, pending)) {
     const job = await queue.getJob(jobKey(sweep, id));
     record({ id, ok: false, code: 'job_failed', message: job?.failedReason || 'failed without a reason' });
   }

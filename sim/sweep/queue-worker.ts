@@ -5,12 +5,15 @@ import {
   QUEUE_NAME,
   RESULT_TTL_SEC,
   failuresKey,
+  logKey,
   queuedJobProblem,
   resultsKey,
   type QueuedJob,
 } from './queue-plan.js';
 import { SweepThreads } from './queue-threads.js';
 import type { SweepReply } from './protocol.js';
+import { MissingText, TextCache, fetchedRun } from './queue-files.js';
+import { encodeReply, logEntry } from './queue-replies.js';
 
 export interface QueueWorkerOptions {
   /** Jobs run at once, each in its own thread. */
@@ -30,9 +33,10 @@ export interface QueueWorker {
 }
 
 /**
- * Takes sweep jobs from the queue and runs each in a worker thread with the same `runJob` a
- * local sweep uses, then stores the reply under the job's id (so a job that runs twice, after a
- * lost lock, still leaves one reply): a finished run in the sweep's result hash, a run that failed
+ * Takes sweep jobs from the queue, fetches the texts they name (queue-files.ts) and runs each
+ * in a worker thread with the same `runJob` a local sweep uses, then stores the reply (gzipped)
+ * under the job's id (so a job that runs twice, after a lost lock, still leaves one reply) and
+ * lists it in the sweep's log: a finished run in the sweep's result hash, a run that failed
  * in its failure hash, which the coordinator reports without counting the run as done (the same
  * command runs it again). Only a malformed job, a crashed thread or a Redis error fails the BullMQ
  * job, which BullMQ retries and then keeps as failed with its reason. The threads start (and load
@@ -48,7 +52,8 @@ export async function startQueueWorker(target: QueueTarget, o: QueueWorkerOption
     redis.disconnect();
     throw err;
   }
-  const worker = new Worker(QUEUE_NAME, (job: Job) => processJob(job, redis, threads, o.log), {
+  const texts = new TextCache(redis);
+  const worker = new Worker(QUEUE_NAME, (job: Job) => processJob(job, redis, texts, threads, o.log), {
     // BullMQ's blocking connection must retry forever; its blocking reads last at most drainDelay (5 s).
     connection: { ...target.options, maxRetriesPerRequest: null },
     concurrency: o.concurrency,
@@ -76,22 +81,29 @@ export async function startQueueWorker(target: QueueTarget, o: QueueWorkerOption
 async function processJob(
   job: Job,
   redis: Redis,
+  texts: TextCache,
   threads: SweepThreads,
   log: (line: string) => void,
 ): Promise<string> {
   const problem = queuedJobProblem(job.data, threads.code);
   if (problem) throw new UnrecoverableError(problem);
-  const { sweep, job: run } = job.data as QueuedJob;
-  const field = String(run.id);
+  const { sweep, job: queued } = job.data as QueuedJob;
+  const field = String(queued.id);
   // Another worker finished it after this one's lock lapsed, or before a coordinator re-added it.
   if ((await redis.hexists(resultsKey(sweep), field)) === 1) return 'already done';
+  const run = await fetchedRun(queued, texts).catch((e: unknown) => {
+    throw e instanceof MissingText ? new UnrecoverableError(e.message) : e;
+  });
   log(`start ${job.id}: seed ${run.seed} ${JSON.stringify(run.overrides)}`);
   const reply: SweepReply = await threads.run(run);
   const key = reply.ok ? resultsKey(sweep) : failuresKey(sweep);
+  // The reply and its log entry together: a coordinator reads the log to find what is new.
   const stored = await redis
     .multi()
-    .hset(key, field, JSON.stringify(reply))
+    .hset(key, field, encodeReply(reply))
     .expire(key, RESULT_TTL_SEC)
+    .rpush(logKey(sweep), logEntry(reply))
+    .expire(logKey(sweep), RESULT_TTL_SEC)
     .exec();
   const failed = stored?.find(([err]) => err)?.[0];
   if (!stored || failed)

@@ -10,6 +10,7 @@
  *   npm run bench -- queue
  */
 import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { loadScenario, resolveScenarioPath } from '../../sim/scenario/load.js';
 import { scenarioChecks } from '../../sim/market/checks.js';
 import { parseGridArgs } from '../../sim/sweep/grid.js';
@@ -17,6 +18,7 @@ import { runSweep, type SweepTransport } from '../../sim/sweep/runner.js';
 import { parseQueueUrl } from '../../sim/sweep/queue-connection.js';
 import { queueTransport } from '../../sim/sweep/queue-coordinator.js';
 import { startQueueWorker } from '../../sim/sweep/queue-worker.js';
+import { resultsKey } from '../../sim/sweep/queue-plan.js';
 import { redisUnavailable, startRedis } from '../sim/queue-harness.js';
 import {
   compareRows,
@@ -75,8 +77,28 @@ const pair = (kind: string, axes: string[]): Case[] => [
 const opts = { rounds: ROUNDS, minMs: 1 };
 const runs = await interleave(pair('quickstart run (10 s market)', market), opts);
 const empties = await interleave(pair('empty job', empty), opts);
+const stored = await storedBytes();
 await worker.close();
 await redis.stop();
+
+/**
+ * What one more queued sweep of quickstart runs leaves in Redis per run: the results hash's
+ * memory (Redis `MEMORY USAGE`, every field counted), the packed replies' bytes and their JSON's.
+ */
+async function storedBytes(): Promise<{ redis: number; packed: number; json: number }> {
+  await sweep(market, queued);
+  const [key] = await flush.keys(resultsKey('*'));
+  const replies = Object.values(await flush.hgetallBuffer(key!));
+  if (replies.length !== RUNS) throw new Error(`expected ${RUNS} stored replies, got ${replies.length}`);
+  const json = replies.reduce((n, r) => n + gunzipSync(r).length, 0);
+  const packed = replies.reduce((n, r) => n + r.length, 0);
+  const memory = Number(await flush.memory('USAGE', key!, 'SAMPLES', 0));
+  return {
+    redis: Math.round(memory / RUNS),
+    packed: Math.round(packed / RUNS),
+    json: Math.round(json / RUNS),
+  };
+}
 
 // Per-run milliseconds from runs/s, and the queue's extra cost per run (median of the per-round differences).
 const overhead = (rows: Row[]): string => {
@@ -113,6 +135,9 @@ writeResults(
     notes: [
       `Extra wall time per quickstart run over the queue: ${overhead(runs)}.`,
       `Extra wall time per empty job over the queue: ${overhead(empties)}.`,
+      `Redis memory per stored quickstart run: ${stored.redis.toLocaleString('en-US')} bytes (its reply gzipped to ` +
+        `${stored.packed.toLocaleString('en-US')} bytes from ${stored.json.toLocaleString('en-US')} bytes of JSON; ` +
+        'a summary grows with sellers and groups).',
       'The queue rows include enqueueing, the worker taking the job, running it in a worker thread, storing ' +
         'the reply in Redis and the coordinator reading it (every 50 ms here; the CLI reads every 250 ms).',
     ],

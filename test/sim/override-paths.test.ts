@@ -62,10 +62,10 @@ describe('override paths that would reach the object machinery', () => {
 
   it('a queued job with a reserved override key is refused by the worker before it runs', () => {
     const job = (overrides: Record<string, unknown>): QueuedJob => ({
-      v: 2,
+      v: 3,
       sweep: 's',
       code: 'c',
-      job: { id: 3, scenario: 'x.yaml', text: 'name: x\n', overrides, seed: 1 },
+      job: { id: 3, scenario: 'x.yaml', textRef: 'a'.repeat(64), overrides, seed: 1 },
     });
     expect(queuedJobProblem(job({ '__proto__.polluted': 1 }), 'c')).toBe(
       `malformed job: override "__proto__.polluted": ${RESERVED('__proto__')}`,
@@ -73,7 +73,7 @@ describe('override paths that would reach the object machinery', () => {
     expect(
       queuedJobProblem(
         JSON.parse(
-          '{"v":2,"sweep":"s","code":"c","job":{"id":3,"scenario":"x","text":"","seed":1,"overrides":{"__proto__":{"polluted":1}}}}',
+          `{"v":3,"sweep":"s","code":"c","job":{"id":3,"scenario":"x","textRef":"${'a'.repeat(64)}","seed":1,"overrides":{"__proto__":{"polluted":1}}}}`,
         ),
         'c',
       ),

@@ -156,3 +156,22 @@ export function redisSuite(name: string, body: () => void): void {
       : body,
   );
 }
+
+// A SimLN sim_network of three routers; `fee` sets the first channel's base fees.
+export const simLn = (fee: number) =>
+  JSON.stringify({
+    sim_network: [
+      {
+        scid: 1,
+        capacity_msat: 4_000_000_000,
+        node_1: { pubkey: '02aa', alias: 'alpha', base_fee: fee, fee_rate_prop: 50, cltv_expiry_delta: 40 },
+        node_2: { pubkey: '02bb', alias: 'beta', base_fee: fee, fee_rate_prop: 70, cltv_expiry_delta: 40 },
+      },
+      {
+        scid: 2,
+        capacity_msat: 6_000_000_000,
+        node_1: { pubkey: '02bb', alias: 'beta', base_fee: 900, fee_rate_prop: 90, cltv_expiry_delta: 40 },
+        node_2: { pubkey: '02cc', alias: 'gamma', base_fee: 300, fee_rate_prop: 30, cltv_expiry_delta: 40 },
+      },
+    ],
+  });

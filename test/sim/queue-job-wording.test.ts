@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { queuedJobProblem } from '../../sim/sweep/queue-plan.js';
 
-const job = { id: 3, scenario: 'x.yaml', text: 'name: x\n', overrides: {}, seed: 1 };
+const job = { id: 3, scenario: 'x.yaml', textRef: 'a'.repeat(64), overrides: {}, seed: 1 };
 
 describe('a queued job of another shape', () => {
   it.each([
@@ -15,16 +15,25 @@ describe('a queued job of another shape', () => {
       { job: { ...job, seed: true } },
       'malformed job: job.seed: expected text or a number, got true',
     ],
-    ['no scenario text', { job: { ...job, text: undefined } }, 'malformed job: job.text: required: add text'],
+    [
+      'no scenario text named',
+      { job: { ...job, textRef: undefined } },
+      'malformed job: job.textRef: required: add textRef',
+    ],
+    [
+      'a scenario text named by something other than its hash',
+      { job: { ...job, textRef: 'scenario.yaml' } },
+      'malformed job: job.textRef: expected a SHA-256 in hex',
+    ],
     [
       'overrides given as a list',
       { job: { ...job, overrides: ['durationSec=5'] } },
       'malformed job: job.overrides: expected an object (key: value entries), got a list',
     ],
     [
-      'a network file without its text',
+      'a network file without its hash',
       { job: { ...job, networkFile: { path: 'net.json' } } },
-      'malformed job: job.networkFile.text: required: add text',
+      'malformed job: job.networkFile.ref: required: add ref',
     ],
     [
       'no sweep and an id given as text, both named',
@@ -32,10 +41,10 @@ describe('a queued job of another shape', () => {
       'malformed job: sweep: required: add sweep; job.id: expected a number, got "3"',
     ],
   ])('%s is refused naming the field in plain words', (_what, change, message) => {
-    expect(queuedJobProblem({ v: 2, sweep: 's', code: 'c', ...change }, 'c')).toBe(message);
+    expect(queuedJobProblem({ v: 3, sweep: 's', code: 'c', ...change }, 'c')).toBe(message);
   });
 
   it('a well-formed job is taken', () => {
-    expect(queuedJobProblem({ v: 2, sweep: 's', code: 'c', job }, 'c')).toBe(undefined);
+    expect(queuedJobProblem({ v: 3, sweep: 's', code: 'c', job }, 'c')).toBe(undefined);
   });
 });

@@ -13,8 +13,9 @@ import { queueTransport } from '../../sim/sweep/queue-coordinator.js';
 import { readFailedJobs } from '../../sim/sweep/queue-replies.js';
 import { QUEUE_NAME, jobKey } from '../../sim/sweep/queue-plan.js';
 import { codeVersion } from '../../sim/sweep/code-version.js';
+import { textKey, textRef } from '../../sim/sweep/queue-files.js';
 import type { SweepReply } from '../../sim/sweep/protocol.js';
-import { ROOT, cli, redisSuite, startRedis, type Cli, type TestRedis } from './queue-harness.js';
+import { ROOT, cli, redisSuite, simLn, startRedis, type Cli, type TestRedis } from './queue-harness.js';
 
 const suite = (body: () => void) =>
   redisSuite(
@@ -24,25 +25,6 @@ const suite = (body: () => void) =>
 
 // Short runs of quickstart: every sweep here.
 const BASE = { durationSec: 10, drainSec: 20 };
-
-// A SimLN sim_network of three routers; `fee` sets the first channel's base fees.
-const simLn = (fee: number) =>
-  JSON.stringify({
-    sim_network: [
-      {
-        scid: 1,
-        capacity_msat: 4_000_000_000,
-        node_1: { pubkey: '02aa', alias: 'alpha', base_fee: fee, fee_rate_prop: 50, cltv_expiry_delta: 40 },
-        node_2: { pubkey: '02bb', alias: 'beta', base_fee: fee, fee_rate_prop: 70, cltv_expiry_delta: 40 },
-      },
-      {
-        scid: 2,
-        capacity_msat: 6_000_000_000,
-        node_1: { pubkey: '02bb', alias: 'beta', base_fee: 900, fee_rate_prop: 90, cltv_expiry_delta: 40 },
-        node_2: { pubkey: '02cc', alias: 'gamma', base_fee: 300, fee_rate_prop: 30, cltv_expiry_delta: 40 },
-      },
-    ],
-  });
 
 suite(() => {
   let redis: TestRedis;
@@ -147,14 +129,123 @@ suite(() => {
     await queue.close();
   }, 180_000);
 
+  /** A scenario naming a network file (`simLn(777)`, used by no other test), both in a fresh directory. */
+  function withNetworkFile() {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-queue-texts-'));
+    const net = join(dir, 'net.json');
+    writeFileSync(net, simLn(777));
+    const scenario = join(dir, 'nf.yaml');
+    const quickstart = readFileSync(resolveScenarioPath('quickstart'), 'utf8');
+    const yaml = quickstart.replace(
+      '  topology: { kind: hub_and_spoke, hubs: 1 }',
+      `  file: ${relative(ROOT, net)}`,
+    );
+    writeFileSync(scenario, yaml);
+    return { scenario, yaml, net: readFileSync(net, 'utf8'), path: relative(ROOT, net) };
+  }
+
+  /** Holds a paused queue until it has `n` jobs, runs `then` with the sweep's id, and resumes it. */
+  const whenQueued =
+    (queue: Queue, n: number, then: (sweep: string) => Promise<void>) => async (sweep: string) => {
+      while ((await queue.count()) < n) await sleep(20);
+      await then(sweep);
+      await queue.resume();
+    };
+  const textKeys = async () => (await redis.client(1).keys('sim-sweep:text:*')).sort();
+
+  it('a queued sweep stores its scenario and network file once in Redis under their SHA-256, and each job names them by it', async () => {
+    const f = withNetworkFile();
+    const queue = queueOf(1);
+    await queue.pause();
+    const before = await textKeys();
+    let added: string[] = [];
+    let job0: unknown;
+    const done = await queued(
+      f.scenario,
+      ['buyers[0].decider.name=cheapest,random'],
+      2,
+      whenQueued(queue, 4, async (sweep) => {
+        added = (await textKeys()).filter((k) => !before.includes(k));
+        job0 = (await queue.getJob(jobKey(sweep, 0)))!.data.job;
+      }),
+    );
+    expect(added).toEqual([textKey(textRef(f.yaml)), textKey(textRef(f.net))].sort());
+    expect(job0).toEqual({
+      id: 0,
+      scenario: f.scenario,
+      overrides: { ...BASE, 'buyers[0].decider.name': 'cheapest' },
+      seed: 1,
+      textRef: textRef(f.yaml),
+      networkFile: { path: f.path, ref: textRef(f.net) },
+    });
+    expect(done.failures).toEqual([]);
+    await queue.close();
+  }, 120_000);
+
+  it('a job whose scenario text is gone from Redis fails for good saying to run the sweep again, which then finishes with the local results', async () => {
+    // A scenario text no earlier sweep used, so the worker holds no copy of it.
+    const file = join(mkdtempSync(join(tmpdir(), 'sim-queue-gone-')), 'gone.yaml');
+    writeFileSync(file, `# text gone\n${readFileSync(resolveScenarioPath('quickstart'), 'utf8')}`);
+    const grid = ['buyers[0].decider.name=cheapest'];
+    const queue = queueOf(1);
+    await queue.pause();
+    const ref = textRef(readFileSync(file, 'utf8'));
+    const first = await queued(
+      file,
+      grid,
+      1,
+      whenQueued(queue, 1, async () => {
+        await redis.client(1).del(textKey(ref));
+      }),
+    );
+    expect(first.failures.map((f) => [f.code, f.message])).toEqual([
+      [
+        'job_failed',
+        `the sweep's scenario (${ref.slice(0, 12)}…) is no longer in Redis (expired after 7 days, or deleted): ` +
+          'run the sweep command again, which stores it again and re-runs this job',
+      ],
+    ]);
+    const again = await queued(file, grid, 1);
+    expect(again.failures).toEqual([]);
+    expect(again.result).toEqual((await inline(file, grid, 1)).result);
+    await queue.close();
+  }, 120_000);
+
+  it('a resumed coordinator finds which missing jobs had failed in one pipelined lookup: no HGETALL per job', async () => {
+    const queue = queueOf(1);
+    // A job of another format, which the worker fails for good: the failed set is not empty.
+    await queue.add('run', { v: 1 }, { jobId: 'other-0', attempts: 1 });
+    while ((await queue.getJobState('other-0')) !== 'failed') await sleep(50);
+    await queue.pause();
+    const admin = redis.client(1);
+    await admin.config('RESETSTAT');
+    let lookups = '';
+    await queued(
+      resolveScenarioPath('quickstart'),
+      ['buyers[0].decider.name=cheapest,random'],
+      4,
+      whenQueued(queue, 8, async () => {
+        lookups = /cmdstat_hgetall:calls=(\d+)/.exec(await admin.info('commandstats'))?.[1] ?? '0';
+      }),
+    );
+    expect(lookups).toBe('0');
+    await queue.close();
+  }, 120_000);
+
   it('a foreign job overriding __proto__.polluted fails for good with the reason, and the worker’s next sweep runs cleanly', async () => {
     const queue = queueOf(1);
     const text = readFileSync(resolveScenarioPath('quickstart'), 'utf8');
     const data = {
-      v: 2,
+      v: 3,
       sweep: 'foreign',
       code: codeVersion(),
-      job: { id: 3, scenario: 'x.yaml', text, overrides: { '__proto__.polluted': 1 }, seed: 1 },
+      job: {
+        id: 3,
+        scenario: 'x.yaml',
+        textRef: textRef(text),
+        overrides: { '__proto__.polluted': 1 },
+        seed: 1,
+      },
     };
     await queue.add('run', data, { jobId: 'foreign-3', attempts: 1 });
     while (!['failed', 'completed'].includes(await queue.getJobState('foreign-3'))) await sleep(50);

@@ -39,8 +39,8 @@ describe('the network file a queued sweep ships with its jobs', () => {
       expect.objectContaining({
         code: 'bad_network_file',
         message:
-          `network.file ${big} is 1048577 bytes; a queued sweep sends it with every job and takes at most ` +
-          '1048576 bytes: use a smaller network file, or run the sweep without --queue',
+          `network.file ${big} is 33554433 bytes; a queued sweep sends it to its workers and takes at most ` +
+          '33554432 bytes: use a smaller network file, or run the sweep without --queue',
       }),
     );
   });

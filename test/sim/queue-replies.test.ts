@@ -1,7 +1,9 @@
-/** The coordinator reads stored replies from Redis a batch at a time, never a sweep's every summary at once. */
+/** The coordinator reads stored replies from Redis a batch at a time, never a sweep's every summary at once, and only what its log lists as new. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
-import { READ_BATCH, readReplies } from '../../sim/sweep/queue-replies.js';
+import { gunzipSync } from 'node:zlib';
+import { READ_BATCH, ReplyLog, encodeReply, logEntry } from '../../sim/sweep/queue-replies.js';
+import { failuresKey, logKey, resultsKey } from '../../sim/sweep/queue-plan.js';
 import type { SweepReply } from '../../sim/sweep/protocol.js';
 import { redisSuite, startRedis, type TestRedis } from './queue-harness.js';
 
@@ -14,24 +16,67 @@ redisSuite('reading stored replies (real redis-server)', () => {
     await redis?.stop();
   });
 
-  it('hands record each stored reply not yet done (40 of 42) once, reading them 16 at a time', async () => {
+  /** Stores a reply as a worker does: in its hash, then listed in the sweep's log. */
+  async function store(client: Redis, sweep: string, reply: SweepReply) {
+    const key = reply.ok ? resultsKey(sweep) : failuresKey(sweep);
+    await client
+      .multi()
+      .hset(key, String(reply.id), encodeReply(reply))
+      .rpush(logKey(sweep), logEntry(reply))
+      .exec();
+  }
+  const failure = (id: number): SweepReply => ({ id, ok: false, code: 'c', message: `m${id}` });
+
+  it('hands record each logged reply not yet done (40 of 42) once, reading them 16 at a time, then only what was logged since', async () => {
     const client = redis.client(0);
-    const key = 'sim-sweep:results:test';
-    for (let id = 0; id < 42; id++)
-      await client.hset(key, String(id), JSON.stringify({ id, ok: false, code: 'c', message: `m${id}` }));
+    for (let id = 0; id < 42; id++) await store(client, 'batches', failure(id));
     const read: number[] = [];
     const spy = Object.create(client) as Redis;
-    spy.hmget = ((k: string, ...fields: string[]) => {
+    spy.hmgetBuffer = ((k: string, ...fields: string[]) => {
       read.push(fields.length);
-      return client.hmget(k, ...fields);
-    }) as Redis['hmget'];
+      return client.hmgetBuffer(k, ...fields);
+    }) as Redis['hmgetBuffer'];
     const recorded: SweepReply[] = [];
-    await readReplies(spy, key, new Set([0, 41]), (r) => recorded.push(r));
+    const log = new ReplyLog(spy, 'batches');
+    await log.read(new Set([0, 41]), (r) => recorded.push(r));
     expect(READ_BATCH).toBe(16);
     expect(read).toEqual([16, 16, 8]);
     expect(recorded.map((r) => r.id).sort((a, b) => a - b)).toEqual(
       Array.from({ length: 40 }, (_, i) => i + 1),
     );
-    expect(recorded.find((r) => r.id === 7)).toEqual({ id: 7, ok: false, code: 'c', message: 'm7' });
+    expect(recorded.find((r) => r.id === 7)).toEqual(failure(7));
+    for (const id of [42, 43]) await store(client, 'batches', failure(id));
+    await log.read(new Set(), (r) => recorded.push(r));
+    expect(read).toEqual([16, 16, 8, 2]);
+    expect(recorded.slice(40).map((r) => r.id)).toEqual([42, 43]);
+  });
+
+  it('a read that passes over failures (a resumed sweep runs them again) records only the logged results', async () => {
+    const client = redis.client(0);
+    await store(client, 'resumed', failure(0));
+    await store(client, 'resumed', { id: 1, ok: false, code: 'c', message: 'm1' });
+    const done = { id: 2, ok: true, summary: {}, pointHash: 'h', wallMs: 5 } as unknown as SweepReply;
+    await store(client, 'resumed', done);
+    const recorded: SweepReply[] = [];
+    await new ReplyLog(client, 'resumed').read(new Set(), (r) => recorded.push(r), false);
+    expect(recorded).toEqual([done]);
+  });
+
+  it('a reply is stored as its gzipped JSON', () => {
+    const reply: SweepReply = { id: 4, ok: false, code: 'c', message: 'm'.repeat(1000) };
+    expect(JSON.parse(gunzipSync(encodeReply(reply)).toString('utf8'))).toEqual(reply);
+  });
+
+  it('a stored result that does not unpack stops the read with bad_reply, naming the run and what to do', async () => {
+    const client = redis.client(0);
+    await client.hset(resultsKey('corrupt'), '5', '{"id":5}');
+    await client.rpush(logKey('corrupt'), 'r:5');
+    const err = await new ReplyLog(client, 'corrupt').read(new Set(), () => {}).catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: 'bad_reply',
+      message:
+        'the stored result of run 5 is not a reply this version wrote (incorrect header check): ' +
+        "delete the sweep's results key in Redis and run the sweep again",
+    });
   });
 });
