@@ -2,7 +2,6 @@ import {
   CONDITION_SUFFIX,
   hasDotSegmentOrEncoding,
   pathWithin,
-  tokenLimits,
   type Challenge,
   type TokenLimits,
 } from '../../infra/l402/index.js';
@@ -53,8 +52,8 @@ export async function makeOffer(
   advertisedPrice?: AdvertisedPrice,
 ): Promise<{ ok: true; offer: Offer } | StepFailure> {
   const at = ctx.clock.now();
-  const { challenge, tokenPaymentHash } = answer;
-  if (!challenge || !tokenPaymentHash)
+  const { challenge, tokenPaymentHash, tokenLimits: limits } = answer;
+  if (!challenge || !tokenPaymentHash || !limits)
     return {
       ok: false,
       outcome: 'no_quote',
@@ -62,7 +61,6 @@ export async function makeOffer(
       status: answer.status,
     };
   const { network } = await ctx.nodeInfo();
-  const limits = readLimits(challenge.macaroon);
   // The advertised price of the tier the token is for, when the caller knows the seller's tiers.
   const tier = limits.services[0]?.tier;
   const listed = advertisedPrice?.(tier);
@@ -131,15 +129,6 @@ function tokenCheck(
 ): InvoiceCheck {
   const refused = invoiceCheck.ok ? refusal() : undefined;
   return refused ? { ok: false, ...refused, invoice: invoiceCheck.invoice } : invoiceCheck;
-}
-
-/** The token's limits as the buyer reads them; caveats the verifier would refuse only cost reuse hints. */
-function readLimits(macaroon: string): TokenLimits {
-  try {
-    return tokenLimits(macaroon);
-  } catch {
-    return { services: [] };
-  }
 }
 
 /**

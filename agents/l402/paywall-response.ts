@@ -1,4 +1,10 @@
-import { isL402Error, parseChallenges, paymentHashOfToken, type Challenge } from '../../infra/l402/index.js';
+import {
+  isL402Error,
+  parseChallenges,
+  readQuotedToken,
+  type Challenge,
+  type TokenLimits,
+} from '../../infra/l402/index.js';
 import { readBody, type BodyTimeLimit } from '../../infra/http/bounded-body.js';
 import { systemClock } from '../../infra/time/clock.js';
 
@@ -14,6 +20,12 @@ export interface PaywallAnswer {
   challenge?: Challenge;
   /** The payment hash the challenge's macaroon commits to. */
   tokenPaymentHash?: string;
+  /**
+   * What the challenge's token will allow, read as the verifier reads it (with the payment hash,
+   * from one decoding); no limits (`{ services: [] }`) when the verifier would refuse a caveat:
+   * that costs the buyer only its reuse hints.
+   */
+  tokenLimits?: TokenLimits;
   /** Why no challenge is usable (set when `challenge` is absent). */
   problem?: string;
   /** The body's `error` (our paywall's JSON; other servers may send nothing). */
@@ -101,7 +113,7 @@ export async function readBounded(
 /** The challenge to pay from a `WWW-Authenticate` value: L402 over LSAT, only one whose macaroon decodes. */
 export function chooseChallenge(
   wwwAuthenticate: string | null,
-): Pick<PaywallAnswer, 'challenge' | 'tokenPaymentHash' | 'problem'> {
+): Pick<PaywallAnswer, 'challenge' | 'tokenPaymentHash' | 'tokenLimits' | 'problem'> {
   if (!wwwAuthenticate) return { problem: '402 without a WWW-Authenticate header' };
   let challenges: Challenge[];
   try {
@@ -116,7 +128,8 @@ export function chooseChallenge(
   let lastError = 'no usable challenge';
   for (const challenge of ordered) {
     try {
-      return { challenge, tokenPaymentHash: paymentHashOfToken(challenge.macaroon) };
+      const { paymentHash, limits = { services: [] } } = readQuotedToken(challenge.macaroon);
+      return { challenge, tokenPaymentHash: paymentHash, tokenLimits: limits };
     } catch (err) {
       lastError = isL402Error(err) ? `${err.code}: ${err.message}` : String(err);
     }

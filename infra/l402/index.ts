@@ -34,6 +34,7 @@ export {
   attenuate,
   checkCaveatChain,
   paymentHashOfToken,
+  readQuotedToken,
   tokenIdOfToken,
   tokenLimits,
   type TokenLimits,

@@ -62,11 +62,31 @@ export interface TokenLimits {
  * 'invalid_caveat', 'widening_caveat') for a token the verifier would refuse.
  */
 export function tokenLimits(token: string, service?: string): TokenLimits {
+  return keptLimits(token, service, () => Macaroon.fromBase64(token));
+}
+
+/**
+ * A quoted token as a buyer reads it, decoded once: its payment hash (throws L402Error when the
+ * token or its identifier does not decode) and `tokenLimits(token)`, kept as that keeps them;
+ * `limits` is absent when the verifier would refuse a caveat.
+ */
+export function readQuotedToken(token: string): { paymentHash: string; limits?: TokenLimits } {
+  const mac = Macaroon.fromBase64(token);
+  const paymentHash = paymentHashOf(mac);
+  try {
+    return { paymentHash, limits: keptLimits(token, undefined, () => mac) };
+  } catch {
+    return { paymentHash };
+  }
+}
+
+/** The kept limits of (token, service), read from `decoded()` on a miss. */
+function keptLimits(token: string, service: string | undefined, decoded: () => Macaroon): TokenLimits {
   // Length-prefixed service: no token text and service name can give another pair's key.
   const key = `${service === undefined ? -1 : service.length}:${service ?? ''}:${token}`;
   const kept = limitsRead.get(key);
   if (kept) return kept;
-  const limits = frozen(readLimits(token, service));
+  const limits = frozen(readLimits(decoded(), service));
   if (limitsRead.size >= LIMITS_KEPT) limitsRead.delete(limitsRead.keys().next().value!);
   limitsRead.set(key, limits);
   return limits;
@@ -87,8 +107,8 @@ function frozen(limits: TokenLimits): TokenLimits {
   return Object.freeze(limits);
 }
 
-function readLimits(token: string, service: string | undefined): TokenLimits {
-  const chain = Macaroon.fromBase64(token).caveatBytes;
+function readLimits(mac: Macaroon, service: string | undefined): TokenLimits {
+  const chain = mac.caveatBytes;
   const listed = readCaveats(chain, (c) => (c === SERVICES_CONDITION ? satisfierForCondition(c) : undefined));
   const services = (listed.get(SERVICES_CONDITION)?.at(-1)?.value as ServiceTier[] | undefined) ?? [];
   const name = service ?? services[0]?.name;
@@ -126,7 +146,11 @@ function readLimits(token: string, service: string | undefined): TokenLimits {
 
 /** The payment hash (hex) in a token's identifier, without verifying anything. Throws L402Error. */
 export function paymentHashOfToken(token: string): string {
-  return toHex(decodeIdentifier(Macaroon.fromBase64(token).identifier).paymentHash);
+  return paymentHashOf(Macaroon.fromBase64(token));
+}
+
+function paymentHashOf(mac: Macaroon): string {
+  return toHex(decodeIdentifier(mac.identifier).paymentHash);
 }
 
 /** The token id (hex) in a token's identifier, without verifying anything. Throws L402Error. */
