@@ -28,6 +28,10 @@ options:
   --price-msat N           fixed unit price in msat (default 10000)
   --adversarial MODE       overcharge | wrong-payee | no-delivery | slow
   --pay-on-success         offer hold invoices (request header L402-Pay-On-Success: 1)
+  --floor-msat N           answer bids (L402-Bid) below the price with the rule negotiator, down to N msat
+                           (the config's "negotiation" also sets rounds, offer lifetime, negotiatorRate)
+  --max-calls-given-back N most calls each bundle token gets back when the handler answers 5xx
+                           (default: as many as it holds; 0: none)
   --port N                 port (default 7402, clear of Polar's LND REST ports 8081+; 0 picks a free one)
   --host HOST              interface to bind (default 127.0.0.1)
   --public-url URL         http(s)://host[:port] buyers reach this seller at (default http://HOST:PORT)
@@ -50,6 +54,8 @@ const OPTIONS = {
   'price-msat': { type: 'string' },
   adversarial: { type: 'string' },
   'pay-on-success': { type: 'boolean' },
+  'floor-msat': { type: 'string' },
+  'max-calls-given-back': { type: 'string' },
   port: { type: 'string' },
   host: { type: 'string' },
   'public-url': { type: 'string' },
@@ -115,12 +121,25 @@ async function configFrom(v: Values): Promise<SellerConfig> {
     raw.price = { kind: 'fixed', msat: integerOption('price-msat', v['price-msat'], 1) };
   if (v.adversarial) raw.adversarial = { mode: v.adversarial };
   if (v['pay-on-success']) raw.payOnSuccess = true;
+  if (v['floor-msat'] !== undefined)
+    raw.negotiation = floorNegotiation(raw.negotiation, integerOption('floor-msat', v['floor-msat'], 1));
+  if (v['max-calls-given-back'] !== undefined)
+    raw.maxCallsGivenBack = integerOption('max-calls-given-back', v['max-calls-given-back'], 0);
   try {
     return parseSellerConfig(raw);
   } catch (err) {
     if (isLabError(err, 'invalid_seller_config')) throw usageError(err.message);
     throw err;
   }
+}
+
+/** --floor-msat over the config's negotiation: its floor instead of the config's floor or cost and margin. */
+function floorNegotiation(fromFile: unknown, floorMsat: number): Record<string, unknown> {
+  const n =
+    fromFile !== null && typeof fromFile === 'object' ? { ...(fromFile as Record<string, unknown>) } : {};
+  delete n.costMsat;
+  delete n.marginPct;
+  return { ...n, floorMsat };
 }
 
 /** --public-url: an origin, since the listing and the manifest keep only that. */

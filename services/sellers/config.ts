@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { describeIssues, plainErrorMap } from '../../infra/zod-wording.js';
 import { LabError } from '../../infra/errors.js';
+import { negotiationConfigSchema, perSecRateSchema } from './negotiation.js';
 
 /**
  * A seller's configuration, validated with zod (strict: a misspelt option is
@@ -121,6 +122,12 @@ export const sellerConfigSchema = z.strictObject({
   payOnSuccess: z.boolean().default(false),
   strict: z.boolean().default(false),
   rateLimit: z.strictObject({ calls: z.number().int().positive(), perMs: z.number().positive() }).optional(),
+  /** Most calls each `max_calls` quota of a token gets back when the handler answers 5xx (default: as many as it holds; 0: none). */
+  maxCallsGivenBack: z.number().int().nonnegative().optional(),
+  /** With payOnSuccess: most pay-on-success calls refunded after the handler ran, all buyers together (default 60 a minute). */
+  holdRefundRate: perSecRateSchema.optional(),
+  /** Answer buyers' bids (`L402-Bid`) below the posted price with the rule negotiator, down to a floor. */
+  negotiation: negotiationConfigSchema.optional(),
   adversarial: adversarialSchema.optional(),
 });
 
@@ -135,9 +142,34 @@ export type LatencySpec = z.output<typeof latencySchema>;
 /** Validates a configuration (from a scenario file, a CLI, code). Throws LabError('invalid_seller_config'). */
 export function parseSellerConfig(input: unknown): SellerConfig {
   const r = sellerConfigSchema.safeParse(input, { error: plainErrorMap });
-  if (!r.success)
-    throw new LabError('invalid_seller_config', `invalid seller config: ${describeIssues(r.error.issues)}`);
+  if (!r.success) throw invalid(describeIssues(r.error.issues));
+  const conflicts = sellerConfigConflicts(r.data);
+  if (conflicts.length) throw invalid(conflicts.map((c) => `${c.path}: ${c.message}`).join('; '));
   return r.data;
+}
+
+const invalid = (what: string) => new LabError('invalid_seller_config', `invalid seller config: ${what}`);
+
+/** The fields `sellerConfigConflicts` reads (a scenario's seller group has them too). */
+type ConflictFields = Pick<
+  SellerConfig,
+  'payOnSuccess' | 'holdRefundRate' | 'maxCallsGivenBack' | 'adversarial'
+>;
+
+/** Fields each valid alone that contradict each other: the field to edit (as written) and why. */
+export function sellerConfigConflicts(c: ConflictFields): { path: string; message: string }[] {
+  const out: { path: string; message: string }[] = [];
+  if (c.holdRefundRate && !c.payOnSuccess)
+    out.push({
+      path: 'holdRefundRate',
+      message: 'holdRefundRate needs payOnSuccess: true (it bounds refunds of pay-on-success calls)',
+    });
+  if (c.maxCallsGivenBack && c.adversarial?.mode === 'no-delivery')
+    out.push({
+      path: 'maxCallsGivenBack',
+      message: 'a no-delivery seller gives no call back; drop maxCallsGivenBack or the adversarial mode',
+    });
+  return out;
 }
 
 /** The advertised unit price: the fixed price, or the dynamic base. */

@@ -2,6 +2,7 @@
 export { createSeller, type Seller, type SellerDeps } from './seller.js';
 export {
   parseSellerConfig,
+  sellerConfigConflicts,
   sellerConfigSchema,
   tierBasePrice,
   tierName,
@@ -13,6 +14,16 @@ export {
   type PriceStrategy,
   type LatencySpec,
 } from './config.js';
+export {
+  configNegotiation,
+  negotiationConfigSchema,
+  paywallNegotiation,
+  perMsRate,
+  perSecRateSchema,
+  type NegotiationConfig,
+  type PerSecRate,
+} from './negotiation.js';
+export { ruleSeller, sellerFloorMsat, type RuleSellerOptions } from './rule-negotiator.js';
 export { drawLatencyMs, typicalLatencyMs, capacityGate, type CapacityGate } from './behaviour.js';
 export { stats, type Stats } from './compute.js';
 export type { Anomaly } from './data-feed.js';

@@ -8,6 +8,7 @@ import type { L402Paywall, NegotiationOptions, PaywallEventListener, QuotaStore 
 import { l402Paywall } from '../paywall/index.js';
 import { drawLatencyMs } from './behaviour.js';
 import type { LatencySpec, SellerConfig } from './config.js';
+import { configNegotiation, perMsRate } from './negotiation.js';
 import type { SellerPrices } from './seller-pricing.js';
 
 /** The seller's dependencies the paywall uses (see `SellerDeps` for each). */
@@ -38,9 +39,10 @@ export interface SellerPaywallParts {
 /**
  * The seller's L402 paywall: a minter over root keys derived from the
  * seller's secrets (unless `deps.minter` is given), invoices from its node
- * (or, for a wrong-payee adversary, from `deps.payeeNode`), its tiers, and
- * the optional rate limit, quote latency, event listener, quota store and
- * negotiation.
+ * (or, for a wrong-payee adversary, from `deps.payeeNode`), its tiers, what
+ * it gives back of failed calls, and the optional rate limit, quote latency,
+ * event listener, quota store and negotiation (`deps.negotiation`, else the
+ * config's rule negotiator).
  */
 export function sellerPaywall({
   config,
@@ -68,8 +70,7 @@ export function sellerPaywall({
     capability,
     strict: config.strict,
     payOnSuccess: config.payOnSuccess,
-    // A taker keeps the call it fails: its 500 does not give the call back, as an honest seller's does.
-    releaseQuotaOnServerError: config.adversarial?.mode !== 'no-delivery',
+    ...giveBack(config),
     secrets: secrets.fork('preimages'),
     ...(config.rateLimit ? { rateLimit: config.rateLimit } : {}),
     ...(config.quoteLatency
@@ -77,9 +78,26 @@ export function sellerPaywall({
       : {}),
     ...(deps.onEvent ? { onEvent: deps.onEvent } : {}),
     ...(deps.quotaStore ? { quotaStore: deps.quotaStore } : {}),
-    ...(deps.negotiation ? { negotiation: deps.negotiation } : {}),
+    ...negotiation(config, deps),
     logger,
   });
+}
+
+/** What the seller gives back of calls its handler failed: quota calls (maxCallsGivenBack, 0 none) and refunds. */
+function giveBack(config: SellerConfig) {
+  const max = config.maxCallsGivenBack;
+  return {
+    // A taker keeps the call it fails: its 500 does not give the call back, as an honest seller's does.
+    releaseQuotaOnServerError: config.adversarial?.mode !== 'no-delivery' && max !== 0,
+    ...(max ? { maxCallsGivenBack: max } : {}),
+    ...(config.holdRefundRate ? { holdRefundRate: perMsRate(config.holdRefundRate) } : {}),
+  };
+}
+
+/** The paywall's negotiation: the one the caller built (the simulator's, maybe a model), else the config's. */
+function negotiation(config: SellerConfig, deps: SellerPaywallDeps) {
+  const n = deps.negotiation ?? (config.negotiation && configNegotiation(config.negotiation));
+  return n ? { negotiation: n } : {};
 }
 
 /** Draws the seller's time to quote from its own stream (so quoting never shifts the service-time draws). */

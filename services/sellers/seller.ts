@@ -45,7 +45,7 @@ export interface SellerDeps {
   quotaStore?: QuotaStore;
   /** The price may change while it runs (`setUnitPrice`): needs a fixed price. Default false. */
   repricing?: boolean;
-  /** Answer buyers' bids (the paywall's `negotiation` option); absent: posted prices only. */
+  /** Answer buyers' bids (the paywall's `negotiation` option); absent: `config.negotiation`'s rule negotiator, else posted prices only. */
   negotiation?: NegotiationOptions;
   /**
    * The origin buyers reach the seller at, read per request: the manifest's provider uri. A seller

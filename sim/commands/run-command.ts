@@ -11,6 +11,7 @@ import { consoleSummary, timesLine } from '../report/console.js';
 import { startProgress, type CommandIo, type ExitCode } from './io.js';
 import { LabError } from '../../infra/errors.js';
 import { seedArg } from './seed-arg.js';
+import { backendArg, checkNetworkFile } from './network-arg.js';
 import { parseArgsOnce, refuseEmptyOptions, usageError } from '../../infra/cli-options.js';
 import { defaultOutDir } from './out-dir.js';
 import { refuseFileInTheWay } from '../../infra/out-dir.js';
@@ -63,6 +64,7 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<ExitCod
   const overrides = parseOverrideArgs(values.set);
   const seedOption = values.seed === undefined ? undefined : seedArg(values.seed);
   const scenario = loadScenario(name, { overrides, checks: checksFor(backend) });
+  if (values.network) await checkNetworkFile(values.network);
   const seed = seedOption ?? scenario.seed;
   const outDir = resolve(values.out ?? defaultOutDir(scenario.name, seed));
   refuseFileInTheWay(outDir);
@@ -151,20 +153,4 @@ function scenarioArg(positionals: string[]): string {
 /** The run's data files among what it wrote (the report and charts have their own line). */
 function dataFiles(files: readonly string[] = []): string[] {
   return files.filter((f) => f !== 'report.html' && !f.startsWith('charts/'));
-}
-
-function backendArg(backend: string, network: string | undefined): 'embedded' | 'regtest' {
-  if (backend !== 'embedded' && backend !== 'regtest')
-    throw new LabError('usage', `--backend must be embedded or regtest, got "${backend}"`);
-  if (backend === 'regtest' && !network)
-    throw new LabError(
-      'usage',
-      '--backend regtest needs --network <network.json>; bring a network up with `npm run network:up`',
-    );
-  if (backend === 'embedded' && network !== undefined)
-    throw new LabError(
-      'usage',
-      '--network is for --backend regtest; add --backend regtest, or drop --network',
-    );
-  return backend;
 }

@@ -13,6 +13,7 @@ import {
 } from '../../infra/cli-options.js';
 import { isLabError } from '../../infra/errors.js';
 import { seedArg } from '../commands/seed-arg.js';
+import { backendArg } from '../commands/network-arg.js';
 import { MAX_SPEED, MIN_SPEED } from './paced-clock.js';
 
 /**
@@ -73,13 +74,7 @@ export function parseDemoArgs(argv: string[]): DemoArgs {
   if (!(speed >= MIN_SPEED && speed <= MAX_SPEED))
     throw usage(`--speed must be a number from ${MIN_SPEED} to ${MAX_SPEED}, got "${speedText}"`);
   const port = portOption('port', values.port);
-  const backend = values.backend;
-  if (backend !== 'embedded' && backend !== 'regtest')
-    throw usage(`--backend must be embedded or regtest, got "${backend}"`);
-  if (backend === 'regtest' && !values.network)
-    throw usage(
-      '--backend regtest needs --network <network.json> (bring a network up with `npm run network:up`)',
-    );
+  const backend = asUsage(() => backendArg(values.backend, values.network));
   if (positionals.length > 1)
     throw usage(
       `expected at most one scenario name or file, got ${positionals.length}: ${positionals.join(' ')}`,
@@ -126,8 +121,13 @@ function parseOrRefuse(argv: string[]) {
 
 /** `--seed` as `sim run` takes it (an exact integer, or text that does not look like a number), pointing to --help. */
 function seedOption(text: string): string | number {
+  return asUsage(() => seedArg(text));
+}
+
+/** A check shared with `sim run`: its wording, pointing to --help as the demo's usage errors do. */
+function asUsage<T>(check: () => T): T {
   try {
-    return seedArg(text);
+    return check();
   } catch (err) {
     if (isLabError(err, 'usage')) throw usage(err.message);
     throw err;

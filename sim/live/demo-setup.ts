@@ -11,8 +11,7 @@ import type { Scenario } from '../scenario/schema.js';
 import { checksFor } from '../market/checks.js';
 import { defaultOutDir } from '../commands/out-dir.js';
 import { refuseFileInTheWay } from '../../infra/out-dir.js';
-import { loadNetwork } from '../../infra/regtest/network-file.js';
-import { isLabError, LabError } from '../../infra/errors.js';
+import { checkNetworkFile } from '../commands/network-arg.js';
 import type { Logger } from '../../infra/log.js';
 import { LiveMarket } from './live-market.js';
 import { Replay } from './replay.js';
@@ -95,19 +94,4 @@ export function runLength({ scenario, speed, backend }: LivePlan): string {
 function wall(sec: number): string {
   if (sec < 90) return `${Number(sec.toFixed(1))} s`;
   return `${Number((sec / 60).toFixed(1))} min`;
-}
-
-/** Reads --network as the run will, so a missing or invalid file is reported before anything starts. */
-async function checkNetworkFile(path: string): Promise<void> {
-  try {
-    await loadNetwork(path);
-  } catch (err) {
-    // A missing file's message already says how to get one.
-    if (!isLabError(err, 'invalid', 'invalid_json')) throw err;
-    throw new LabError(
-      err.code,
-      `${err.message}\nfix it, or pass the network.json that \`npm run network:up\` writes (.regtest/network.json)`,
-      { cause: err },
-    );
-  }
 }

@@ -2,12 +2,9 @@ import { chatModelFromEnv } from '../../infra/llm/chat-openai.js';
 import type { BuyerNegotiator } from '../../agents/l402/index.js';
 import { llmBuyer, llmSeller, ruleBuyer, ruleSeller } from '../../agents/negotiation/index.js';
 import type { NegotiationOptions } from '../../services/paywall/index.js';
+import { paywallNegotiation } from '../../services/sellers/negotiation.js';
+import { sellerFloorMsat } from '../../services/sellers/rule-negotiator.js';
 import type { BuyerNegotiatorSpec, SellerNegotiationSpec } from '../scenario/negotiation-schema.js';
-
-/** The lowest price a negotiating seller takes: its cost per call plus its margin, at least 1 msat. */
-export function sellerFloorMsat(costMsat: number, marginPct: number): number {
-  return Math.max(1, Math.ceil((costMsat * (100 + marginPct)) / 100));
-}
 
 /** A seller group's paywall negotiation option (undefined: the seller does not negotiate). */
 export function sellerNegotiation(
@@ -21,13 +18,7 @@ export function sellerNegotiation(
     spec.negotiator === 'llm'
       ? llmSeller({ model: chatModelFromEnv(env, 'the llm seller negotiator'), floorMsat })
       : ruleSeller({ floorMsat });
-  const rate = spec.negotiatorRate;
-  return {
-    negotiator,
-    maxRounds: spec.maxRounds,
-    offerLifetimeSec: spec.offerLifetimeSec,
-    ...(rate ? { negotiatorRate: { calls: rate.calls, perMs: rate.perSec * 1000 } } : {}),
-  };
+  return paywallNegotiation(spec, negotiator);
 }
 
 /** A buyer group's negotiator (undefined for none: the buyer pays posted prices). */

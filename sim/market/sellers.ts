@@ -37,6 +37,8 @@ export function sellerConfig(spec: SellerSpec, name: string): SellerConfigInput 
     ...(spec.quoteLatency && { quoteLatency: spec.quoteLatency }),
     ...(spec.capacity && { capacity: spec.capacity }),
     payOnSuccess: spec.payOnSuccess,
+    ...(spec.maxCallsGivenBack !== undefined && { maxCallsGivenBack: spec.maxCallsGivenBack }),
+    ...(spec.holdRefundRate && { holdRefundRate: spec.holdRefundRate }),
     ...(spec.adversarial && { adversarial: spec.adversarial }),
   };
 }

@@ -5,6 +5,7 @@ import { checkMarketSize } from './limits.js';
 import { checkMarketChannels } from './channels.js';
 import { checkDefaultBalances, checkMarketMoney } from './money.js';
 import { checkNetworkCapacities, checkPayerCapacities } from './capacities.js';
+import { sellerConfigConflicts } from '../../services/sellers/config.js';
 
 export { instanceNames, routerNames } from './node-names.js';
 
@@ -64,7 +65,7 @@ function unoffered(offered: Set<string> | undefined, cap: string, path: string):
   ];
 }
 
-/** Upstream purchases, repricing bounds and the balance upstream buying needs. */
+/** Upstream purchases, repricing bounds, the balance upstream buying needs, and fields the seller config refuses together. */
 function checkSellers(s: Groups, offered: Set<string> | undefined): ScenarioIssue[] {
   const issues: ScenarioIssue[] = [];
   const add = (path: string, message: string) => issues.push({ path, message });
@@ -88,6 +89,7 @@ function checkSellers(s: Groups, offered: Set<string> | undefined): ScenarioIssu
     }
     if (g.upstream.length > 0 && g.balanceMsat === 0)
       add(`${p}.balanceMsat`, 'expected a positive balance: this seller buys upstream');
+    for (const c of sellerConfigConflicts(g)) add(`${p}.${c.path}`, c.message);
   });
   return issues;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_MARGIN_PCT, perSecRateSchema } from '../../services/sellers/negotiation.js';
 
 /**
  * Price negotiation in a scenario (opt-in: a scenario without these fields
@@ -16,7 +17,11 @@ const fraction = (what: string) =>
 export const sellerNegotiationSchema = z.strictObject({
   negotiator: z.enum(['rule', 'llm']).default('rule'),
   /** Floor = ceil(costMsat × (100 + marginPct) / 100), at least 1 msat. */
-  marginPct: z.number({ error: 'expected a margin in percent' }).min(0).max(10_000).default(20),
+  marginPct: z
+    .number({ error: 'expected a margin in percent' })
+    .min(0)
+    .max(10_000)
+    .default(DEFAULT_MARGIN_PCT),
   maxRounds: z.number().int().min(1).max(16, { error: 'expected maxRounds from 1 to 16' }).default(4),
   offerLifetimeSec: z.number().int().positive().default(60),
   /**
@@ -24,9 +29,7 @@ export const sellerNegotiationSchema = z.strictObject({
    * bidders; a bid over it gets 429 and the buyer goes on at the posted price. Absent: none for
    * `rule`, 60 a minute for `llm` (the paywall's default for a negotiator that is not cost-free).
    */
-  negotiatorRate: z
-    .strictObject({ calls: z.number().int().positive(), perSec: z.number().positive() })
-    .optional(),
+  negotiatorRate: perSecRateSchema.optional(),
 });
 
 /** A buyer group's negotiator. */

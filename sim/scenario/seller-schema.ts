@@ -20,8 +20,8 @@ export const ARCHETYPE_CAPABILITY = {
 
 /**
  * A group of `count` identical sellers (named `<name>-0`, `<name>-1`, …).
- * Price, tiers, latency, adversarial modes, category, description and
- * capacity use the sellers' own configuration schemas
+ * Price, tiers, latency, adversarial modes, category, description,
+ * capacity, maxCallsGivenBack and holdRefundRate use the sellers' own configuration schemas
  * (services/sellers/config.ts), so what validates here is what a seller accepts.
  */
 export const sellerSchema = z.strictObject({
@@ -41,6 +41,10 @@ export const sellerSchema = z.strictObject({
   /** What serving one delivered call costs the seller (msat): seller profit is revenue minus this. */
   costMsat: msat().default(0),
   payOnSuccess: z.boolean().default(false),
+  /** Most calls each `max_calls` quota gets back when the handler answers 5xx (default: as many as it holds; 0: none). */
+  maxCallsGivenBack: sellerConfigSchema.shape.maxCallsGivenBack,
+  /** With payOnSuccess: most pay-on-success calls refunded after the handler ran, `calls` per `perSec` seconds, all buyers together. */
+  holdRefundRate: sellerConfigSchema.shape.holdRefundRate,
   adversarial: adversarialSchema.optional(),
   /** Repricing while the market runs: undercut competitors' listed prices, or follow demand (needs a fixed price). */
   pricing: pricingStrategySchema.optional(),

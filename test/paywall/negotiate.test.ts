@@ -4,7 +4,7 @@ import { decodeInvoice } from '../../infra/lightning/bolt11.js';
 import type { SellerNegotiator } from '../../services/paywall/index.js';
 import { l402Paywall } from '../../services/paywall/index.js';
 import { LabError } from '../../infra/errors.js';
-import { ruleSeller } from '../../agents/negotiation/seller-rule.js';
+import { ruleSeller } from '../../services/sellers/rule-negotiator.js';
 import { appWith, challengeOf, json, makeWorld, payInvoice, type World } from './helpers.js';
 
 /** A seller posting 10,000 msat with a floor of 6,000 and `maxRounds` rounds. */

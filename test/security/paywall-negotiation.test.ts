@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { attenuate, caveats, formatAuthorization } from '../../infra/l402/index.js';
 import { decodeInvoice } from '../../infra/lightning/bolt11.js';
 import { l402Paywall, signOffer, type PaywallEvent } from '../../services/paywall/index.js';
-import { ruleSeller } from '../../agents/negotiation/seller-rule.js';
+import { ruleSeller } from '../../services/sellers/rule-negotiator.js';
 import { appWith, challengeOf, json, makeWorld, payInvoice, type World } from '../paywall/helpers.js';
 
 const KEY = new Uint8Array(32).fill(7);

@@ -32,7 +32,7 @@ describe('a bad seller config is refused in plain words, naming each field', () 
     [
       'a price in words and a misspelt option',
       { archetype: 'compute', price: { kind: 'fixed', msat: 'lots' }, latncy: 1 },
-      'invalid seller config: price.msat: expected a number, got "lots"; unknown key "latncy" (did you mean "latency"?); allowed: adversarial, archetype, capacity, category, description, failureRate, latency, name, payOnSuccess, price, quality, quoteLatency, rateLimit, strict, tiers, tokenLifetimeSec',
+      'invalid seller config: price.msat: expected a number, got "lots"; unknown key "latncy" (did you mean "latency"?); allowed: adversarial, archetype, capacity, category, description, failureRate, holdRefundRate, latency, maxCallsGivenBack, name, negotiation, payOnSuccess, price, quality, quoteLatency, rateLimit, strict, tiers, tokenLifetimeSec',
     ],
   ])('%s', (_what, config, message) => {
     expect(refusal(config)).toBe(message);

@@ -1,9 +1,14 @@
-import type { NegotiationTurn, SellerNegotiator, SellerReply } from '../../services/paywall/index.js';
+import type { NegotiationTurn, SellerNegotiator, SellerReply } from '../paywall/index.js';
 
 /** Settings of the rule seller. */
 export interface RuleSellerOptions {
   /** The lowest price the seller takes: its cost plus margin, in msat. */
   floorMsat: number;
+}
+
+/** The lowest price a negotiating seller takes: its cost per call plus its margin, at least 1 msat. */
+export function sellerFloorMsat(costMsat: number, marginPct: number): number {
+  return Math.max(1, Math.ceil((costMsat * (100 + marginPct)) / 100));
 }
 
 /**

@@ -1,0 +1,90 @@
+/**
+ * A seller's price negotiation as its configuration gives it: the floor (an explicit `floorMsat`,
+ * or the cost of a call plus a margin), the rounds and offer lifetime, and how often the negotiator
+ * may be asked; turned into the paywall's `negotiation` option with the rule negotiator. Rates in a
+ * configuration are `calls` per `perSec` seconds (the paywall's are per ms).
+ */
+import { z } from 'zod';
+import type { NegotiationOptions, RateLimit, SellerNegotiator } from '../paywall/index.js';
+import { MAX_ROUNDS_LIMIT } from '../paywall/negotiation-options.js';
+import { ruleSeller, sellerFloorMsat } from './rule-negotiator.js';
+
+/** The longest window of a configured rate: a year. */
+const MAX_PER_SEC = 365 * 86_400;
+
+/** `calls` per `perSec` seconds, a token bucket: bursts of up to `calls`. */
+export const perSecRateSchema = z.strictObject({
+  calls: z.number().int().positive(),
+  perSec: z.number().positive().max(MAX_PER_SEC),
+});
+
+export type PerSecRate = z.output<typeof perSecRateSchema>;
+
+/** A configured rate as the paywall takes it. */
+export function perMsRate(r: PerSecRate): RateLimit {
+  return { calls: r.calls, perMs: r.perSec * 1000 };
+}
+
+/** The margin over the cost of a call when none is given, percent. */
+export const DEFAULT_MARGIN_PCT = 20;
+
+/** A seller's negotiation: the rule negotiator answers bids down to its floor. */
+export const negotiationConfigSchema = z
+  .strictObject({
+    /** The lowest price taken, msat (or give `costMsat`). */
+    floorMsat: z.number().int().positive().optional(),
+    /** What serving a call costs, msat: floor = ceil(costMsat × (100 + marginPct) / 100), at least 1 msat. */
+    costMsat: z.number().int().nonnegative().optional(),
+    /** Margin over `costMsat`, percent (default 20). */
+    marginPct: z.number({ error: 'expected a margin in percent' }).min(0).max(10_000).optional(),
+    maxRounds: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_ROUNDS_LIMIT, { error: `expected maxRounds from 1 to ${MAX_ROUNDS_LIMIT}` })
+      .default(4),
+    offerLifetimeSec: z.number().int().positive().default(60),
+    /** How often the negotiator is asked, all bidders together (default: no limit, a rule costs nothing). */
+    negotiatorRate: perSecRateSchema.optional(),
+  })
+  .superRefine((n, ctx) => {
+    const issue = (path: string[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+    if (n.floorMsat === undefined && n.costMsat === undefined)
+      issue(
+        [],
+        `give floorMsat (the lowest price taken, msat), or costMsat (what a call costs you, msat: the floor is then the cost plus marginPct, default ${DEFAULT_MARGIN_PCT} %)`,
+      );
+    if (n.floorMsat !== undefined && n.costMsat !== undefined)
+      issue(['floorMsat'], 'give floorMsat or costMsat (with marginPct), not both');
+    if (n.marginPct !== undefined && n.costMsat === undefined)
+      issue(['marginPct'], 'a margin is over costMsat: give costMsat with it, or floorMsat alone');
+  });
+
+export type NegotiationConfig = z.output<typeof negotiationConfigSchema>;
+
+/** The floor a configured negotiation sells down to. */
+export function configFloorMsat(n: NegotiationConfig): number {
+  return n.floorMsat ?? sellerFloorMsat(n.costMsat ?? 0, n.marginPct ?? DEFAULT_MARGIN_PCT);
+}
+
+/** What the paywall's `negotiation` option takes besides the negotiator. */
+export type NegotiationTerms = Pick<NegotiationConfig, 'maxRounds' | 'offerLifetimeSec' | 'negotiatorRate'>;
+
+/** The paywall's `negotiation` option: `negotiator` under `terms`. */
+export function paywallNegotiation(
+  terms: NegotiationTerms,
+  negotiator: SellerNegotiator,
+): NegotiationOptions {
+  const rate = terms.negotiatorRate;
+  return {
+    negotiator,
+    maxRounds: terms.maxRounds,
+    offerLifetimeSec: terms.offerLifetimeSec,
+    ...(rate ? { negotiatorRate: perMsRate(rate) } : {}),
+  };
+}
+
+/** A configured negotiation as the paywall's option, answered by the rule negotiator. */
+export function configNegotiation(n: NegotiationConfig): NegotiationOptions {
+  return paywallNegotiation(n, ruleSeller({ floorMsat: configFloorMsat(n) }));
+}
