@@ -95,8 +95,8 @@ export function resolvedRefusal(host: string, address: string, policy: AddressPo
  * Checks what can be checked from a listing's URL alone: an http(s) URL
  * without credentials whose host, when it is an IP address or a `localhost`
  * name, the policy allows. Host names are checked again when they resolve:
- * at registration under `public` (`listingHostCheck`) and where the prober
- * connects (`createProbeFetch`). Returns why not, or undefined.
+ * at registration under `public` (`listingHostCheck`) and before the prober
+ * connects (`createProbeFetch`, to the address it checked). Returns why not, or undefined.
  */
 export function probeUrlRefusal(url: string, policy: AddressPolicy): string | undefined {
   if (!URL.canParse(url)) return 'not a URL';
@@ -106,7 +106,12 @@ export function probeUrlRefusal(url: string, policy: AddressPolicy): string | un
   const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
   if (isIP(host) || mappedIpv4(host) !== undefined)
     return addressAllowed(host, policy) ? undefined : `address ${host} is not allowed (${policy} policy)`;
-  if (/(^|\.)localhost\.?$/i.test(host))
+  if (isLocalhostName(host))
     return policy === 'lab' ? undefined : `host ${host} is loopback (${policy} policy)`;
   return undefined;
+}
+
+/** True for `localhost` and names under it, which are loopback (RFC 6761). */
+export function isLocalhostName(host: string): boolean {
+  return /(^|\.)localhost\.?$/i.test(host);
 }

@@ -18,6 +18,7 @@ import { portRefusal } from '../http/port-refusal.js';
 import type { Network } from '../../infra/lightning/node.js';
 import { createLogger } from '../../infra/log.js';
 import { systemClock } from '../../infra/time/clock.js';
+import { nameserverRefusal } from './name-resolution.js';
 import type { RegistryServerOptions } from './server.js';
 import { ignoreClosedStdout } from '../../infra/closed-stdout.js';
 
@@ -41,11 +42,18 @@ options:
                            on this machine or a lab network); without it listings and probes
                            are refused for them, a listing's host name resolved when it is
                            registered (buyers send their tasks to a listing's url)
+  --nameserver ADDR        DNS server to resolve listings' host names with, at registration
+                           and for probes: an IP address with an optional port (192.0.2.1,
+                           192.0.2.1:53, 2001:db8::1, [2001:db8::1]:53); repeat for more
+                           (default the system's, from /etc/resolv.conf)
+  --max-resolving N        most host names resolving at once at registration (default 8); a
+                           registration beyond it is answered 503 resolve_unavailable, retry
   -h, --help               show this help
 
 routes: GET /listings?capability=&category=&maxPriceMsat=&alive=&tier=single|bundle|pass|default
-          &sort=price|rating|latency|random&ties=id|random&limit=   (limit 1..1000, default 20;
-          without sort, newest first; tier, sort and ties: see docs/services.md "Registry")
+          &sells=single|bundle|pass&sort=price|rating|latency|random&ties=id|random&limit=
+          (limit 1..1000, default 20; without sort, newest first; tier, sells, sort and ties:
+          see docs/services.md "Registry")
         GET /listings/:id   POST /listings   PUT /listings/:id   DELETE /listings/:id
         POST /listings/:id/ratings   GET /health   WebSocket /feed`;
 
@@ -57,6 +65,8 @@ const OPTIONS = {
   'probe-interval-ms': { type: 'string' },
   'probe-timeout-ms': { type: 'string' },
   lab: { type: 'boolean' },
+  nameserver: { type: 'string', multiple: true },
+  'max-resolving': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -83,6 +93,11 @@ function registryArgs(argv: string[]): Omit<RegistryServerOptions, 'clock' | 'lo
     throw usageError(`--network must be one of ${NETWORKS.join(', ')}, got ${JSON.stringify(network)}`);
   const interval = v['probe-interval-ms'];
   const timeout = v['probe-timeout-ms'];
+  const atOnce = v['max-resolving'];
+  for (const server of v.nameserver ?? []) {
+    const why = nameserverRefusal(server);
+    if (why) throw usageError(`--nameserver ${why}`);
+  }
   return {
     network,
     addressPolicy: v.lab ? 'lab' : 'public',
@@ -93,6 +108,8 @@ function registryArgs(argv: string[]): Omit<RegistryServerOptions, 'clock' | 'lo
       interval === undefined ? 60_000 : integerOption('probe-interval-ms', interval, 0, MAX_TIMER_MS),
     probeTimeoutMs:
       timeout === undefined ? 5_000 : integerOption('probe-timeout-ms', timeout, 1, MAX_TIMER_MS),
+    ...(v.nameserver !== undefined ? { nameservers: v.nameserver } : {}),
+    ...(atOnce !== undefined ? { maxResolving: integerOption('max-resolving', atOnce, 1) } : {}),
   };
 }
 

@@ -5,7 +5,7 @@ import { silentLogger } from '../../infra/log.js';
 import type { Clock } from '../../infra/time/clock.js';
 import type { AddressPolicy } from './address-policy.js';
 import { probeUrlRefusal } from './address-policy.js';
-import { forbiddenAddressIn } from './probe-fetch.js';
+import { probeRefusalIn } from './probe-fetch.js';
 import type { Registry } from './registry.js';
 import type { Listing, ListingHealth } from './types.js';
 
@@ -71,9 +71,13 @@ export class HealthProber {
     const started = clock.now();
     const ac = new AbortController();
     let timedOut = false;
-    const timer = clock.sleep(timeoutMs).then(() => {
+    // At its time limit the probe aborts its request, then gives it one turn of the event loop to
+    // fail with why it stopped (a lookup still running says so), else counts a plain timeout.
+    const timer = clock.sleep(timeoutMs).then(async () => {
       timedOut = true;
       ac.abort();
+      await new Promise((turn) => setImmediate(turn));
+      throw new Error('timeout');
     });
     let res: Response;
     try {
@@ -85,13 +89,16 @@ export class HealthProber {
             signal: ac.signal,
           }),
         ),
-        timer.then(() => {
-          throw new Error('timeout');
-        }),
+        timer,
       ]);
     } catch (err) {
+      // Refused before connecting: the address policy, or the host name's lookup (see `ProbeRefusal`).
+      const refusal = probeRefusalIn(err);
+      if (refusal) {
+        this.#o.logger.debug({ id: listing.id, refusal: refusal.message }, 'listing not probed');
+        return { alive: false, error: refusal.code };
+      }
       if (timedOut) return { alive: false, error: 'timeout' };
-      if (forbiddenAddressIn(err)) return { alive: false, error: 'forbidden_address' };
       return { alive: false, latencyMs: clock.now() - started, error: 'unreachable' };
     }
     const latencyMs = clock.now() - started;

@@ -9,20 +9,18 @@
  * most `atOnce` names resolve at a time: a registration beyond that is
  * answered 503 at once, so names nobody answers for cannot pile up lookups.
  */
-import type { LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
 import type { Clock } from '../../infra/time/clock.js';
 import { firstDisallowed, probeUrlRefusal, resolvedRefusal, type AddressPolicy } from './address-policy.js';
-import { dnsResolve, type StoppableResolve } from './name-resolution.js';
+import { dnsResolve, RESOLVE_TIMEOUT_MS, resolveName, type StoppableResolve } from './name-resolution.js';
 import { addressFailure, fail } from './signed-writes.js';
 import type { RegistryFailure } from './types.js';
 
-/** Default time a listing's host name has to resolve at registration. */
-export const RESOLVE_TIMEOUT_MS = 5_000;
 /**
  * Default most host names resolving at once. A lookup holds a UDP socket on the event loop, no
  * thread; 8 keeps that bounded, and a registrant wanting to keep honest names out must send more
- * than one signed registration a second of names that never resolve.
+ * than one signed registration a second of names that never resolve. The prober's lookups are not
+ * counted (its concurrency bounds them), so full places keep no probe from resolving.
  */
 export const RESOLVING_AT_ONCE = 8;
 
@@ -40,7 +38,16 @@ export interface HostCheckOptions {
 
 /** The check of listings' host names; undefined when the policy resolves nothing (`lab`, or no policy). */
 export function listingHostCheck(o: HostCheckOptions): HostCheck | undefined {
+  checkAtOnce(o.atOnce); // under any policy: a bad bound is a mistake wherever it is given
   return o.policy === 'public' ? new HostCheck({ ...o, policy: o.policy }) : undefined;
+}
+
+/** Throws a RangeError when `atOnce` (`maxResolving`) is given and is not a positive integer. */
+function checkAtOnce(atOnce: number | undefined): void {
+  if (atOnce !== undefined && (!Number.isSafeInteger(atOnce) || atOnce < 1))
+    throw new RangeError(
+      `maxResolving (host names resolving at once) must be a positive integer, got ${atOnce}`,
+    );
 }
 
 /** Resolves listings' host names under `public` and says which may not be listed. */
@@ -54,8 +61,7 @@ export class HostCheck {
 
   constructor(o: HostCheckOptions & { policy: AddressPolicy }) {
     const { atOnce = RESOLVING_AT_ONCE } = o;
-    if (!Number.isSafeInteger(atOnce) || atOnce < 1)
-      throw new RangeError(`names resolving at once must be a positive integer, got ${atOnce}`);
+    checkAtOnce(atOnce);
     this.#policy = o.policy;
     this.#clock = o.clock;
     this.#resolve = o.resolve ?? dnsResolve();
@@ -84,7 +90,12 @@ export class HostCheck {
         `listing url ${url}: the registry is resolving too many host names (${this.#atOnce} at once); retry`,
       );
     this.#resolving++;
-    const r = await resolveWithin(this.#resolve, host, this.#clock, this.#timeoutMs, () => this.#resolving--);
+    const r = await resolveName(host, {
+      resolve: this.#resolve,
+      clock: this.#clock,
+      timeoutMs: this.#timeoutMs,
+      ended: () => this.#resolving--,
+    });
     if (!r.ok && r.invalid)
       return fail('unresolvable_host', `listing url ${url}: host ${host} ${r.why}${VALID_NAME}`);
     if (!r.ok && r.known)
@@ -109,66 +120,4 @@ function invalidName(host: string): string | undefined {
   if (name.length > 253) return `name is ${name.length} characters long, over the 253 a DNS name may have`;
   const label = name.split('.').find((l) => l.length === 0 || l.length > 63);
   return label === undefined ? undefined : `${host} has a label of ${label.length} characters, not 1 to 63`;
-}
-
-/** Resolver answers that say the name has no address (as opposed to a failure to find out). */
-const NO_SUCH_NAME = new Set(['ENOTFOUND', 'ENODATA', 'EAI_NONAME', 'EAI_NODATA']);
-/** Resolver refusals of the name itself: asking again cannot help. */
-const BAD_NAME = new Set(['EINVAL', 'EBADNAME', 'EBADQUERY', 'EBADSTR']);
-
-type Resolved =
-  { ok: true; addresses: LookupAddress[] } | { ok: false; known: boolean; invalid: boolean; why: string };
-
-/**
- * Every address `host` resolves to, or why not, within `ms` on `clock` (`known`: the name has none;
- * `invalid`: it is not a name). `ended` is called once the lookup no longer runs: when it answers, or
- * at the time limit when the resolver stops there; one that cannot be stopped runs until it answers.
- */
-function resolveWithin(
-  resolve: StoppableResolve,
-  host: string,
-  clock: Clock,
-  ms: number,
-  ended: () => void,
-): Promise<Resolved> {
-  return new Promise((settle) => {
-    let stop: (() => void) | undefined;
-    let running = true;
-    const end = () => {
-      if (running) ended();
-      running = false;
-    };
-    const cancel = clock.setTimer(ms, () => {
-      settle({ ok: false, known: false, invalid: false, why: `did not resolve within ${ms} ms` });
-      if (stop) {
-        stop();
-        end();
-      }
-    });
-    const answered = (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => {
-      end();
-      cancel();
-      settle(resolvedOf(err, addresses));
-    };
-    try {
-      stop = resolve(host, answered);
-    } catch (err) {
-      answered(err as Error, []); // a name the resolver refuses outright
-    }
-  });
-}
-
-function resolvedOf(err: NodeJS.ErrnoException | null, addresses: LookupAddress[]): Resolved {
-  if (!err && addresses.length > 0) return { ok: true, addresses };
-  if (!err) return { ok: false, known: true, invalid: false, why: 'does not resolve (no addresses)' };
-  const code = err.code ?? err.message;
-  if (BAD_NAME.has(code))
-    return { ok: false, known: true, invalid: true, why: `is not a valid host name (${code})` };
-  const known = NO_SUCH_NAME.has(code);
-  return {
-    ok: false,
-    known,
-    invalid: false,
-    why: `${known ? 'does not resolve' : 'could not be resolved'} (${code})`,
-  };
 }

@@ -58,11 +58,20 @@ export {
 export {
   createProbeFetch,
   forbiddenAddressIn,
+  probeRefusalIn,
   type ForbiddenAddressError,
   type ProbeFetchOptions,
-  type ResolveAll,
+  type ProbeRefusal,
+  type ProbeRefusalCode,
 } from './probe-fetch.js';
-export { RESOLVE_TIMEOUT_MS } from './host-check.js';
+export {
+  dnsResolve,
+  nameserverRefusal,
+  RESOLVE_TIMEOUT_MS,
+  type ResolveAll,
+  type StoppableResolve,
+} from './name-resolution.js';
+export { RESOLVING_AT_ONCE } from './host-check.js';
 export {
   MemoryRegistryStore,
   COMPACT_FLOOR_BYTES,

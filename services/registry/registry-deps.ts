@@ -3,7 +3,7 @@ import type { Network } from '../../infra/lightning/node.js';
 import type { Rng } from '../../infra/random.js';
 import type { Clock } from '../../infra/time/clock.js';
 import type { AddressPolicy } from './address-policy.js';
-import type { ResolveAll } from './probe-fetch.js';
+import type { ResolveAll } from './name-resolution.js';
 import type { RegistryStore } from './store.js';
 
 /** What the registry needs from its surroundings. */
@@ -36,7 +36,10 @@ export interface RegistryDeps {
    * given instead (tests) cannot be stopped: each holds its place among `maxResolving` until it answers.
    */
   lookup?: ResolveAll;
-  /** The DNS servers the check asks (`host` or `host:port`; default the system's, from /etc/resolv.conf). */
+  /**
+   * The DNS servers the check asks (an IP address with an optional port, see `nameserverRefusal`;
+   * default the system's, from /etc/resolv.conf); a registry server's prober asks them too.
+   */
   nameservers?: string[];
   /** Time a listing's host name has to resolve (default `RESOLVE_TIMEOUT_MS`, 5 s, on `clock`). */
   resolveTimeoutMs?: number;

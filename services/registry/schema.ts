@@ -153,6 +153,7 @@ export const querySchema = z.strictObject({
     .optional(),
   sort: z.enum(['price', 'rating', 'latency', 'random']).optional(),
   tier: z.enum(['single', 'bundle', 'pass', 'default']).optional(),
+  sells: z.enum(['single', 'bundle', 'pass']).optional(),
   ties: z.enum(['id', 'random']).optional(),
   limit: z
     .string()

@@ -13,6 +13,7 @@ export function matchesQuery(listing: Listing, q: ListingQuery): boolean {
   if (q.capability !== undefined && !listing.capabilities.includes(q.capability)) return false;
   if (q.category !== undefined && listing.category !== q.category) return false;
   if (q.maxPriceMsat !== undefined && searchPriceMsat(listing, q.tier) > q.maxPriceMsat) return false;
+  if (q.sells !== undefined && !listing.tiers.some((t) => t.kind === q.sells)) return false;
   // Not yet probed counts as alive: a new listing should be findable before the first probe.
   if (q.alive !== undefined && (listing.health?.alive ?? true) !== q.alive) return false;
   return true;

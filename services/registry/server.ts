@@ -10,7 +10,8 @@ import { attachRegistryFeed } from './feed.js';
 import { JsonFileRegistryStore } from './file-store.js';
 import type { AddressPolicy } from './address-policy.js';
 import { HealthProber } from './health.js';
-import { createProbeFetch, type ResolveAll } from './probe-fetch.js';
+import type { ResolveAll } from './name-resolution.js';
+import { createProbeFetch } from './probe-fetch.js';
 import { Registry } from './registry.js';
 import { MemoryRegistryStore } from './store.js';
 
@@ -33,10 +34,21 @@ export interface RegistryServerOptions {
   addressPolicy?: AddressPolicy;
   /**
    * How host names resolve, for both the registration check under `public` and the probes; tests
-   * pass their own. Default: `dns.lookup` for the probes, DNS through c-ares for the check (`RegistryDeps.lookup`).
+   * pass their own (it cannot be stopped). Default: DNS through c-ares for both, asking `nameservers`
+   * (`RegistryDeps.lookup`).
    */
   lookup?: ResolveAll;
-  /** What probes use (default: `createProbeFetch` under `addressPolicy`, resolving with `lookup`). */
+  /**
+   * The DNS servers the registration check and the probes ask (`192.0.2.1`, `192.0.2.1:53`,
+   * `[2001:db8::1]:53`; default the system's, from /etc/resolv.conf).
+   */
+  nameservers?: string[];
+  /**
+   * Most host names resolving at once at registration (default `RESOLVING_AT_ONCE`, 8); a registration
+   * or update beyond it is 503 `resolve_unavailable`. Probes resolve apart from it, `concurrency` at a time.
+   */
+  maxResolving?: number;
+  /** What probes use (default: `createProbeFetch` under `addressPolicy`, resolving as the registration check does). */
   fetch?: (req: Request) => Promise<Response>;
   /** Time to receive a whole request body (default 10 s); a slower one is answered 408 `body_timeout`. */
   bodyTimeoutMs?: number;
@@ -66,7 +78,14 @@ export async function startRegistryServer({
   probeTimeoutMs = 5_000,
   addressPolicy = 'public',
   lookup,
-  fetch = createProbeFetch({ policy: addressPolicy, ...(lookup ? { resolve: lookup } : {}) }),
+  nameservers,
+  maxResolving,
+  fetch = createProbeFetch({
+    policy: addressPolicy,
+    clock,
+    ...(lookup ? { resolve: lookup } : {}),
+    ...(nameservers ? { nameservers } : {}),
+  }),
   bodyTimeoutMs,
   maxFeedClients,
   logger = silentLogger,
@@ -79,6 +98,8 @@ export async function startRegistryServer({
     logger,
     addressPolicy,
     ...(lookup ? { lookup } : {}),
+    ...(nameservers ? { nameservers } : {}),
+    ...(maxResolving !== undefined ? { maxResolving } : {}),
   });
   const app = createRegistryApp(registry, {
     logger,

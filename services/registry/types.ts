@@ -99,6 +99,8 @@ export interface ListingQuery {
   sort?: ListingSort;
   /** The tier whose price `maxPriceMsat` and `sort: 'price'` read (absent: the entry price, the cheapest tier). */
   tier?: SearchTier;
+  /** Keep only listings that list a tier of this kind (`tier` alone ranks a listing without one by its first tier). */
+  sells?: TierKind;
   /** Order among listings the sort finds equal (default `id`). */
   ties?: ListingTies;
   limit?: number;

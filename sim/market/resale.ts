@@ -1,5 +1,6 @@
 import type { LightningNode } from '../../infra/lightning/node.js';
 import type { Logger } from '../../infra/log.js';
+import { tierSold } from '../../services/registry/index.js';
 import type { Listing } from '../../services/registry/types.js';
 import { DerivedRootKeyStore, createMinter } from '../../infra/l402/index.js';
 import { createL402Client, type PurchaseEvent } from '../../agents/l402/index.js';
@@ -57,13 +58,25 @@ export async function buildResellers(
   };
 }
 
-/** The origin: the cheapest listing of the capability that sells a bundle. */
+/**
+ * The origin: the listing of the capability whose bundle is cheapest. The search names the tier the
+ * reseller buys (`tier=bundle`: each listing ranked by its first bundle, the one the reseller is sold)
+ * and keeps only listings that sell one (`sells=bundle`), so a listing's cheaper tier of another
+ * kind, or a seller of no bundle, cannot take the places of a search's few results.
+ */
 async function findOrigin(registry: MarketRegistry, spec: ResellerSpec): Promise<Origin> {
-  const listings = await registry.search({ capability: spec.capability, sort: 'price' });
-  const listing = listings.find((l) => l.tiers.some((t) => t.kind === 'bundle'));
-  if (!listing) throw new Error(`reseller ${spec.name}: no listing of ${spec.capability} sells a bundle`);
-  const bundle = listing.tiers.find((t) => t.kind === 'bundle')!;
-  const perCall = Math.ceil(bundle.priceMsat / (bundle.calls ?? 1));
+  const q = { capability: spec.capability, sort: 'price', tier: 'bundle', sells: 'bundle' } as const;
+  const [listing] = await registry.search(q);
+  const bundle = listing && tierSold(listing, 'bundle');
+  if (!listing || bundle?.kind !== 'bundle')
+    throw new Error(`reseller ${spec.name}: no listing of ${spec.capability} sells a bundle`);
+  // Each bundle it bought would hold no slice to sell (unless it means to oversell: slicesPerBundle).
+  const calls = bundle.calls ?? 1;
+  if (spec.slicesPerBundle === undefined && calls < spec.sliceCalls)
+    throw new Error(
+      `reseller ${spec.name}: its origin ${listing.name} (the cheapest bundle of ${spec.capability} its search found) sells ${calls}-call bundles, which hold no ${spec.sliceCalls}-call slice; set sliceCalls to at most ${calls}`,
+    );
+  const perCall = Math.ceil(bundle.priceMsat / calls);
   const priceMsat = Math.ceil((perCall * spec.sliceCalls * (1_000_000 + spec.markupPpm)) / 1_000_000);
   return { listing, bundle, priceMsat };
 }

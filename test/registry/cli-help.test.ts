@@ -1,4 +1,4 @@
-/** `npm run registry -- --help` names every search order and tier the server accepts, read from the query schema itself. */
+/** `npm run registry -- --help` names every search order, tier and kind sold the server accepts, read from the query schema itself, and every flag. */
 import { describe, expect, it } from 'vitest';
 import { querySchema } from '../../services/registry/schema.js';
 import { runCli } from '../cli/run-cli.js';
@@ -18,5 +18,21 @@ describe('registry CLI --help', () => {
     const r = await runCli('services/registry/cli.ts', ['--help']);
     expect(r.code).toBe(0);
     expect(r.stdout.replace(/\s+/g, '')).toContain(`&tier=${tiers.join('|')}&`);
+  });
+
+  it('lists every sells value of the GET /listings query schema', async () => {
+    const kinds = querySchema.shape.sells.unwrap().options;
+    const r = await runCli('services/registry/cli.ts', ['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.replace(/\s+/g, '')).toContain(`&sells=${kinds.join('|')}&`);
+  });
+
+  it('lists the name resolution flags', async () => {
+    const r = await runCli('services/registry/cli.ts', ['--help']);
+    const flags = r.stdout.split('\n').map((l) => /^ {2}(--[a-z-]+)/.exec(l)?.[1]);
+    expect(flags.filter((f) => f === '--nameserver' || f === '--max-resolving')).toEqual([
+      '--nameserver',
+      '--max-resolving',
+    ]);
   });
 });

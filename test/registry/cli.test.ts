@@ -4,6 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/run-cli.js';
+import { systemClock } from '../../infra/time/clock.js';
+import { RegistryClient } from '../../services/registry/index.js';
+import { startNameserver } from './dns-server-fixture.js';
+import { listing, signer } from './listing-fixture.js';
+import { PUBLIC_ADDRESS } from './lookup-fixture.js';
 
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
@@ -98,6 +103,41 @@ describe('registry and seller CLIs on real sockets', () => {
   }, 60_000);
 });
 
+describe('registry CLI name resolution flags', () => {
+  it('--nameserver and --max-resolving 1 reach the registration check: a name the nameserver answers is listed, a second one while a name resolves is 503', async () => {
+    const ns = await startNameserver({ 'seller.example': [PUBLIC_ADDRESS] }, ['dark.example']);
+    const reg = await start(
+      'services/registry/cli.ts',
+      ['--port', '0', '--probe-interval-ms', '0', '--nameserver', ns.server, '--max-resolving', '1'],
+      /listening on (http:\/\/\S+) /,
+    );
+    const client = new RegistryClient({ baseUrl: reg.match[1]!, fetch: (r) => fetch(r), clock: systemClock });
+    const at = (host: string) => ({ ...listing, url: `http://${host}/v1/q` });
+    const sign = { retries: 0 };
+    expect((await client.register(at('seller.example'), signer, sign)).ok).toBe(true);
+    const dark = client.register(at('dark.example'), signer, sign);
+    for (let i = 0; i < 400 && ns.queries.length < 4; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(await client.register(at('other.example'), signer, sign)).toEqual({
+      ok: false,
+      status: 503,
+      code: 'resolve_unavailable',
+      message:
+        'listing url http://other.example/v1/q: the registry is resolving too many host names (1 at once); retry',
+    });
+    expect(await dark).toMatchObject({ ok: false, status: 503, code: 'resolve_unavailable' });
+    // c-ares asks a nameserver that does not answer again before the 5 s limit (on the wall clock here).
+    expect([...new Set(ns.queries)]).toEqual([
+      'seller.example A',
+      'seller.example AAAA',
+      'dark.example A',
+      'dark.example AAAA',
+    ]);
+    reg.child.kill('SIGTERM');
+    await exited(reg.child);
+    await ns.close();
+  }, 60_000);
+});
+
 describe('registry CLI usage errors', () => {
   it.concurrent.each([
     {
@@ -126,6 +166,22 @@ describe('registry CLI usage errors', () => {
       message: '--probe-interval-ms must be an integer 0..2147483647, got "99999999999"',
     },
     { what: 'an unknown flag', args: ['--bogus'], message: "Unknown option '--bogus'" },
+    {
+      what: 'a --nameserver that is no IP address',
+      args: ['--nameserver', '127.0.0.1', '--nameserver', 'dns.example'],
+      message:
+        '--nameserver "dns.example" is not an IP address; give one as 192.0.2.1, 192.0.2.1:53, 2001:db8::1 or [2001:db8::1]:53',
+    },
+    {
+      what: 'a --nameserver port of 0 (c-ares would abort the process)',
+      args: ['--nameserver', '127.0.0.1:0'],
+      message: '--nameserver "127.0.0.1:0" has port 0, not 1..65535',
+    },
+    {
+      what: 'a zero --max-resolving',
+      args: ['--max-resolving', '0'],
+      message: '--max-resolving must be an integer of at least 1, got "0"',
+    },
   ])('refuses $what: that one line on stderr, nothing on stdout, exit 2', async ({ args, message }) => {
     const r = await runCli('services/registry/cli.ts', args);
     expect(r).toEqual({ code: 2, stdout: '', stderr: `${message}; run with --help for the options\n` });

@@ -162,7 +162,7 @@ describe('registry server on a real socket', () => {
     [
       'an unknown parameter',
       '?owner=me',
-      'query: unknown key "owner"; allowed: alive, capability, category, limit, maxPriceMsat, sort, tier, ties',
+      'query: unknown key "owner"; allowed: alive, capability, category, limit, maxPriceMsat, sells, sort, tier, ties',
     ],
     ['a capability with a space', '?capability=a%20b', 'capability: letters, digits, _ . : - only'],
   ])(

@@ -176,3 +176,42 @@ describe("the simulator's registry", () => {
     expect(found.map((l) => l.name)).toEqual(['plain', 'honest', 'bulk', 'decoy']);
   });
 });
+
+describe('sells=<kind> keeps only listings that list a tier of that kind', () => {
+  it.each([
+    ['bundle, tier=bundle', { sells: 'bundle', tier: 'bundle' }, ['honest', 'bulk', 'decoy']],
+    ['bundle, tier=bundle, limit 1', { sells: 'bundle', tier: 'bundle', limit: 1 }, ['honest']],
+    ['single (entry price)', { sells: 'single' }, ['decoy', 'bulk', 'plain']],
+    ['pass (nobody lists one)', { sells: 'pass' }, []],
+  ] as const)('sells=%s, sort=price over HTTP: %j', async (_what, q, expected) => {
+    const { client } = await openRegistry();
+    await listAll(client);
+    expect(await names(client, q)).toEqual(expected);
+  });
+
+  it('tier=bundle, limit 1 without sells returns plain, which sells no bundle; with sells=bundle, honest', async () => {
+    const { client } = await openRegistry();
+    await listAll(client);
+    expect([
+      await names(client, { tier: 'bundle', limit: 1 }),
+      await names(client, { tier: 'bundle', sells: 'bundle', limit: 1 }),
+    ]).toEqual([['plain'], ['honest']]);
+  });
+
+  it('filters under every sort, not only by price', async () => {
+    const { client } = await openRegistry();
+    await listAll(client);
+    for (const sort of ['rating', 'latency'] as const)
+      expect((await names(client, { sells: 'bundle', sort })).sort()).toEqual(['bulk', 'decoy', 'honest']);
+  });
+
+  it('answers an unknown kind with 400 invalid_query naming the allowed values', async () => {
+    const { client } = await openRegistry();
+    expect(await client.search({ sells: 'bundles' as ListingQuery['sells'] })).toEqual({
+      ok: false,
+      status: 400,
+      code: 'invalid_query',
+      message: 'sells: expected single | bundle | pass, got "bundles" (did you mean "bundle"?)',
+    });
+  });
+});

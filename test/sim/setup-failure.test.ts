@@ -1,12 +1,13 @@
 /**
  * A run whose market setup fails writes nothing: it left empty purchases.csv, tasks.csv and
  * events.jsonl (0 bytes) and no summary.json, having removed the previous run's outputs from
- * --out first. The failure here is real and one `sim validate` cannot know about: a reseller finds
- * no bundle to buy. It buys from the first listing with a bundle tier that a search returns, and a
- * search of one listing (`registry.searchLimit: 1`) returns the cheaper of two sellers at the same
- * price, one of which sells no bundle: the one whose listing id (a hash of its node's key and its
- * URL) sorts first. Node keys are made when the network is built: with seed 1 the search returns
- * the seller without a bundle, with seed 2 the one with it, and the file validates.
+ * --out first. The failure here is real and one `sim validate` cannot know about: a reseller's
+ * origin sells bundles too small for one of its slices. It buys from the listing with the cheapest
+ * bundle that its search (`tier=bundle&sells=bundle`) returns, and a search of one listing
+ * (`registry.searchLimit: 1`) returns one of two sellers whose bundles cost the same, 10 calls or 5:
+ * the one whose listing id (a hash of its node's key and its URL) sorts first. Node keys are made
+ * when the network is built: with seed 1 the search returns the seller of 5-call bundles, which
+ * hold no 8-call slice, with seed 2 the one of 10-call bundles, and the file validates.
  */
 import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -18,22 +19,25 @@ import { runScenario } from '../../sim/run.js';
 import { loadScenario, resolveScenarioPath } from '../../sim/scenario/load.js';
 import { scenarioChecks } from '../../sim/market/checks.js';
 import { isLabError, LabError } from '../../infra/errors.js';
+import { searchPricesMsat } from '../../sim/scenario/discovery.js';
 
 const io: CommandIo = { out: () => {}, err: () => {}, interactive: false, now: () => new Date(0) };
 const tmp = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
-const NO_BUNDLE =
-  'activity "market setup" failed: reseller broker: no listing of anomalies:read sells a bundle';
+const NO_SLICE =
+  'activity "market setup" failed: reseller broker: its origin twin-feed-0 (the cheapest bundle of anomalies:read its search found) sells 5-call bundles, which hold no 8-call slice; set sliceCalls to at most 5';
 
-/** A seller at cheap-feed's price (2,000 msat) that sells single calls only. */
+/** A seller of 5-call bundles only, at the price of cheap-feed's 10-call bundle (16,000 msat). */
 const TWIN = `  - name: twin-feed
     archetype: data-feed
     price: { kind: fixed, msat: 2000 }
+    tiers: [{ kind: bundle, calls: 5, priceMsat: 16000 }]
 `;
 
-/** A reseller of anomalies:read bundles with one sub-agent. */
+/** A reseller of anomalies:read bundles in 8-call slices, with one sub-agent. */
 const BROKER = `resellers:
   - name: broker
     capability: anomalies:read
+    sliceCalls: 8
     balanceMsat: 1000000
     subAgents:
       count: 1
@@ -42,7 +46,7 @@ const BROKER = `resellers:
       value: { dist: fixed, msat: 5000 }
 `;
 
-/** quickstart (seed 1) with a search of one listing, twin-feed beside cheap-feed, and a reseller. */
+/** quickstart (seed 1) with a search of one listing, twin-feed beside cheap-feed, and a reseller of 8-call slices. */
 function failingText(): string {
   const quickstart = readFileSync(resolveScenarioPath('quickstart'), 'utf8');
   const text = quickstart
@@ -70,19 +74,20 @@ function contents(dir: string): Record<string, string> {
 }
 
 describe('a run that fails at market setup', () => {
-  it('the failing file validates: a search of one listing, two sellers tied on price, a reseller', () => {
+  it('the failing file validates: a search of one listing, two bundle sellers tied on bundle price, a reseller', () => {
     const scenario = loadScenario(failingFile(), { checks: scenarioChecks });
     expect(scenario.registry.searchLimit).toBe(1);
-    expect(scenario.sellers.map((g) => [g.name, g.price])).toEqual([
-      ['cheap-feed', { kind: 'fixed', msat: 2000 }],
-      ['twin-feed', { kind: 'fixed', msat: 2000 }],
-      ['mid-feed', { kind: 'fixed', msat: 3000 }],
-      ['premium-feed', { kind: 'fixed', msat: 6000 }],
+    expect(searchPricesMsat(scenario.sellers[0]!).bundle).toBe(16_000);
+    expect(scenario.sellers.map((g) => [g.name, g.tiers])).toEqual([
+      ['cheap-feed', [{ kind: 'single' }, { kind: 'bundle', calls: 10 }]],
+      ['twin-feed', [{ kind: 'bundle', calls: 5, priceMsat: 16000 }]],
+      ['mid-feed', [{ kind: 'single' }]],
+      ['premium-feed', [{ kind: 'single' }]],
     ]);
-    expect(scenario.resellers.map((g) => g.name)).toEqual(['broker']);
+    expect(scenario.resellers.map((g) => [g.name, g.sliceCalls])).toEqual([['broker', 8]]);
   });
 
-  it('with seed 2 the same file sets up: the search returns the seller with a bundle', async () => {
+  it('with seed 2 the same file sets up: the search returns the seller of 10-call bundles', async () => {
     const scenario = {
       ...loadScenario(failingFile(), { checks: scenarioChecks }),
       durationSec: 1,
@@ -97,7 +102,7 @@ describe('a run that fails at market setup', () => {
     const err = await runCommand([failingFile(), '--out', out], io).catch((e: unknown) => e);
     expect(isLabError(err, 'activity_failed')).toBe(true);
     expect(existsSync(out)).toBe(false);
-    expect((err as Error).message).toBe(`${NO_BUNDLE}; nothing was written (${out} is as it was)`);
+    expect((err as Error).message).toBe(`${NO_SLICE}; nothing was written (${out} is as it was)`);
   });
 
   it('leaves a previous run’s outputs in --out as they were', async () => {
@@ -114,7 +119,7 @@ describe('a run that fails at market setup', () => {
     ]);
     const err = await runCommand([failingFile(), '--out', out], io).catch((e: unknown) => e);
     expect(contents(out)).toEqual(before);
-    expect((err as Error).message).toBe(`${NO_BUNDLE}; nothing was written (${out} is as it was)`);
+    expect((err as Error).message).toBe(`${NO_SLICE}; nothing was written (${out} is as it was)`);
   });
 
   it('runScenario with outDir, given a scenario that skips validation, writes nothing either', async () => {
