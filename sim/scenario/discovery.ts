@@ -1,6 +1,6 @@
 import { tierBasePrice, unitPriceMsat } from '../../services/sellers/index.js';
 import { searchPriceMsat } from '../../services/registry/search-price.js';
-import type { SearchTier } from '../../services/registry/types.js';
+import type { SearchTier, TierKind } from '../../services/registry/types.js';
 import { ARCHETYPE_CAPABILITY, type Scenario, type SellerSpec } from './schema.js';
 
 /**
@@ -21,12 +21,11 @@ export interface PlannedSearch {
   category?: string;
   /** The most a listing's price for `tier` may be (the task's highest value); none for resellers. */
   maxPriceMsat: number;
-  /** The tier whose price the search reads: a buyer group's `prefer`, `default` without one; resellers: `entry` (the cheapest tier). */
-  tier: PriceKey;
+  /** The tier whose price the search reads: a buyer group's `prefer`, `default` without one; resellers: `bundle`. */
+  tier: SearchTier;
+  /** Only listings that list a tier of this kind (`sells=`): a reseller's search, for a bundle. */
+  sells?: TierKind;
 }
-
-/** What a search's price is: a tier's (`SearchTier`), or the entry price when it names no tier. */
-export type PriceKey = SearchTier | 'entry';
 
 /** A seller group as a search sees its members. */
 export interface AdvertisedGroup {
@@ -35,7 +34,9 @@ export interface AdvertisedGroup {
   capability: string;
   category?: string;
   /** The advertised price each kind of search reads (dynamic sellers advertise their ceiling). */
-  priceMsat: Record<PriceKey, number>;
+  priceMsat: Record<SearchTier, number>;
+  /** The kinds of tier its listing lists. */
+  sells: ReadonlySet<TierKind>;
 }
 
 /** Where a group lands in the searches for its capability. */
@@ -52,7 +53,7 @@ export interface GroupReach {
 }
 
 /** The advertised price each kind of search reads on a seller group's listing. */
-export function searchPricesMsat(spec: SellerSpec): Record<PriceKey, number> {
+export function searchPricesMsat(spec: SellerSpec): Record<SearchTier, number> {
   const unit = unitPriceMsat(spec.price);
   const p = spec.price;
   const advertised = (base: number) =>
@@ -66,7 +67,6 @@ export function searchPricesMsat(spec: SellerSpec): Record<PriceKey, number> {
   }));
   const price = (tier?: SearchTier) => searchPriceMsat({ tiers }, tier);
   return {
-    entry: price(),
     default: price('default'),
     single: price('single'),
     bundle: price('bundle'),
@@ -100,7 +100,12 @@ export function plannedSearches(s: Scenario): PlannedSearch[] {
         tier: 'default',
       });
   for (const r of s.resellers)
-    out.push({ capability: r.capability, maxPriceMsat: Number.POSITIVE_INFINITY, tier: 'entry' });
+    out.push({
+      capability: r.capability,
+      maxPriceMsat: Number.POSITIVE_INFINITY,
+      tier: 'bundle',
+      sells: 'bundle',
+    });
   return out;
 }
 
@@ -112,12 +117,14 @@ export function advertisedGroups(s: Scenario): AdvertisedGroup[] {
     capability: ARCHETYPE_CAPABILITY[g.archetype],
     ...(g.category !== undefined && { category: g.category }),
     priceMsat: searchPricesMsat(g),
+    sells: new Set(g.tiers.map((t) => t.kind)),
   }));
 }
 
 const passes = (g: AdvertisedGroup, q: PlannedSearch): boolean =>
   g.capability === q.capability &&
   (q.category === undefined || g.category === undefined || g.category === q.category) &&
+  (q.sells === undefined || g.sells.has(q.sells)) &&
   g.priceMsat[q.tier] <= q.maxPriceMsat;
 
 /** How far each seller group gets into the searches for its capability, with `limit` results per search. */
@@ -130,7 +137,8 @@ export function groupReach(s: Scenario, limit = s.registry.searchLimit): GroupRe
     let highestMaxMsat: number | undefined;
     let lowestPriceMsat: number | undefined;
     for (const q of searches) {
-      if (q.capability !== group.capability) continue;
+      // A search for another capability, or for a kind of tier the group does not list, never returns it.
+      if (q.capability !== group.capability || (q.sells && !group.sells.has(q.sells))) continue;
       const own = group.priceMsat[q.tier];
       highestMaxMsat = Math.max(highestMaxMsat ?? 0, q.maxPriceMsat);
       lowestPriceMsat = Math.min(lowestPriceMsat ?? Infinity, own);

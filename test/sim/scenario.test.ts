@@ -292,6 +292,37 @@ describe('scenario reach checks', () => {
     ]);
   });
 
+  it("warns about a seller above every buyer's task value though a reseller searches its capability: the reseller's search returns bundle sellers only", () => {
+    const s = loadScenarioText(base, {
+      overrides: {
+        'sellers[1]': {
+          name: 'bulk',
+          archetype: 'data-feed',
+          price: { kind: 'fixed', msat: 2000 },
+          tiers: [{ kind: 'bundle', calls: 10 }],
+        },
+        'sellers[2]': { name: 'gold', archetype: 'data-feed', price: { kind: 'fixed', msat: 9001 } },
+        resellers: [
+          {
+            name: 'broker',
+            capability: 'anomalies:read',
+            sliceCalls: 1,
+            balanceMsat: 2_000_000,
+            subAgents: {
+              count: 1,
+              budgetMsat: 100_000,
+              arrivals: { process: 'fixed', everySec: 10 },
+              value: { dist: 'fixed', msat: 5000 },
+            },
+          },
+        ],
+      },
+    });
+    expect(reachWarnings(s)).toEqual([
+      'seller "gold" lists "anomalies:read" at 9001 msat, above every search\'s maximum (at most 9000 msat, the task\'s value): never found',
+    ]);
+  });
+
   it.each([
     ['the buyers prefer bundles', 'bundle', [{ kind: 'single' }, { kind: 'bundle', calls: 10 }]],
     [
