@@ -110,7 +110,7 @@ function checkBuyers(s: Groups, offered: Set<string> | undefined): ScenarioIssue
   return issues;
 }
 
-/** A reseller needs a seller of its capability with a bundle tier to slice. */
+/** A reseller needs a seller of its capability with a bundle tier to slice, one that holds a slice. */
 function checkResellers(s: Groups, offered: Set<string> | undefined): ScenarioIssue[] {
   const issues: ScenarioIssue[] = [];
   const add = (path: string, message: string) => issues.push({ path, message });
@@ -118,11 +118,18 @@ function checkResellers(s: Groups, offered: Set<string> | undefined): ScenarioIs
     const p = `resellers[${i}]`;
     const missing = unoffered(offered, g.capability, `${p}.capability`);
     issues.push(...missing);
-    const hasBundle = s.sellers.some(
-      (x) => capabilityOf(x) === g.capability && x.tiers.some((t) => t.kind === 'bundle'),
-    );
-    if (offered && missing.length === 0 && !hasBundle)
+    // The bundle each seller of the capability sells a reseller: its first bundle tier.
+    const bundles = s.sellers
+      .filter((x) => capabilityOf(x) === g.capability)
+      .flatMap((x) => x.tiers.find((t) => t.kind === 'bundle') ?? []);
+    if (offered && missing.length === 0 && bundles.length === 0)
       add(`${p}.capability`, `no seller of "${g.capability}" offers a bundle tier to slice`);
+    const most = Math.max(...bundles.map((t) => (t.kind === 'bundle' ? t.calls : 0)));
+    if (bundles.length > 0 && g.slicesPerBundle === undefined && most < g.sliceCalls)
+      add(
+        `${p}.sliceCalls`,
+        `every bundle of "${g.capability}" holds fewer calls (at most ${most}) than one ${g.sliceCalls}-call slice; set sliceCalls to at most ${most}, or slicesPerBundle to oversell`,
+      );
     if (g.subAgents.value.dist === 'uniform' && g.subAgents.value.minMsat > g.subAgents.value.maxMsat)
       add(`${p}.subAgents.value.minMsat`, `expected at most maxMsat (${g.subAgents.value.maxMsat})`);
   });

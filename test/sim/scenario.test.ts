@@ -324,6 +324,47 @@ describe('scenario reach checks', () => {
   });
 
   it.each([
+    [
+      20,
+      undefined,
+      [
+        'resellers[0].sliceCalls: every bundle of "anomalies:read" holds fewer calls (at most 10) than one 20-call slice; set sliceCalls to at most 10, or slicesPerBundle to oversell',
+      ],
+    ],
+    [10, undefined, []],
+    [20, 3, []],
+  ])(
+    'a reseller of %i-call slices (slicesPerBundle %s) beside 5- and 10-call bundles: refused when no bundle holds a slice',
+    (sliceCalls, slicesPerBundle, expected) => {
+      const bundle = (name: string, calls: number) => ({
+        name,
+        archetype: 'data-feed',
+        price: { kind: 'fixed', msat: 2000 },
+        tiers: [{ kind: 'single' }, { kind: 'bundle', calls }],
+      });
+      const reseller = {
+        name: 'broker',
+        capability: 'anomalies:read',
+        sliceCalls,
+        ...(slicesPerBundle && { slicesPerBundle }),
+        balanceMsat: 2_000_000,
+        subAgents: {
+          count: 1,
+          budgetMsat: 100_000,
+          arrivals: { process: 'fixed', everySec: 10 },
+          value: { dist: 'fixed', msat: 5000 },
+        },
+      };
+      const issues = issuesOf(base, {
+        'sellers[1]': bundle('five', 5),
+        'sellers[2]': bundle('ten', 10),
+        resellers: [reseller],
+      });
+      expect(issues).toEqual(expected);
+    },
+  );
+
+  it.each([
     ['the buyers prefer bundles', 'bundle', [{ kind: 'single' }, { kind: 'bundle', calls: 10 }]],
     [
       'the seller lists its bundle first, its default',
