@@ -1,7 +1,7 @@
 import type { PaymentPolicy } from '../policies/index.js';
 import { bodyTime, type EngineContext, type StepFailure } from './context.js';
 import { engineContext } from './engine-context.js';
-import { callGivenBack, sendWithToken, type Delivery } from './delivery.js';
+import { countSellerAnswer, sendWithToken, type Delivery } from './delivery.js';
 import type { Held, Lease, Probe, PurchaseEngine, PurchaseEngineOptions } from './engine-types.js';
 import { negotiateOffer, type Negotiated } from './negotiate.js';
 import { authorizeOffer, makeOffer, type AdvertisedPrice, type Offer } from './offer.js';
@@ -161,7 +161,10 @@ class Engine implements PurchaseEngine {
       return payOnDelivery(this.#ctx, grant)
         .then((r) => {
           if (!r.paid.ok) this.#keepIfUnresolved(grant, r.paid);
-          else if (!callGivenBack(r.delivery)) this.tokens.recordUse(r.paid.token);
+          else {
+            this.tokens.recordUse(r.paid.token);
+            countSellerAnswer(this.tokens, r.paid.token, r.delivery);
+          }
           return r;
         })
         .finally(settle);
@@ -191,8 +194,9 @@ class Engine implements PurchaseEngine {
     if (claim) this.tokens.recordUse(token);
     const d = await sendWithToken(this.#ctx, req, token, step);
     if (d.kind === 'rejected') await this.tokens.evict(token.origin, token.pathPrefix, token.paymentHash);
-    // The call claimed for this request (here or when paying) goes back on a 5xx, the paywall's 429 or no answer.
-    else if (callGivenBack(d)) this.tokens.returnUse(token);
+    // The call claimed for this request (here or when paying) goes back on a 5xx, the paywall's 429 or no
+    // answer, unless the seller's count of calls left says it kept it.
+    else countSellerAnswer(this.tokens, token, d);
     return d;
   }
 

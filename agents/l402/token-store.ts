@@ -52,6 +52,12 @@ export interface TokenStore {
   /** Gives back one counted use the seller did not count (a 5xx) or may not have seen (no answer); persisted lazily. */
   returnUse(token: StoredToken): void;
   /**
+   * Lowers the calls left on a `max_calls` token to `callsLeft`, the seller's `L402-Calls-Remaining`,
+   * when that is fewer than the buyer's own count; never raises it (a seller's word must not make the
+   * buyer send calls it did not pay for). Anything but a count of 0 or more is ignored; persisted lazily.
+   */
+  lowerCallsLeft(token: StoredToken, callsLeft: number): void;
+  /**
    * Drops the scope's token with `paymentHash`, pending or paid; without a
    * hash, the scope's paid token (a pending one is dropped by its hash only,
    * so no payment's record is lost by accident).
@@ -65,6 +71,12 @@ export function tokenUsable(t: StoredToken, nowMs: number): boolean {
   if (t.validUntilMs !== undefined && nowMs >= t.validUntilMs) return false;
   if (t.maxCalls !== undefined && t.callsUsed >= t.maxCalls) return false;
   return true;
+}
+
+/** The calls used that a seller's count of calls left implies; undefined without `max_calls` or a count of 0 or more. */
+function usedBySellerCount(t: StoredToken, callsLeft: number): number | undefined {
+  if (t.maxCalls === undefined || !Number.isSafeInteger(callsLeft) || callsLeft < 0) return undefined;
+  return t.maxCalls - Math.min(callsLeft, t.maxCalls);
 }
 
 /** Orders tokens covering one path: the longer prefix first, then a pending token before a paid one. */
@@ -124,6 +136,13 @@ export class MemoryTokenStore implements TokenStore {
   returnUse(token: StoredToken): void {
     if (token.callsUsed === 0) return;
     token.callsUsed--;
+    this.changed().catch(() => {});
+  }
+
+  lowerCallsLeft(token: StoredToken, callsLeft: number): void {
+    const used = usedBySellerCount(token, callsLeft);
+    if (used === undefined || used <= token.callsUsed) return;
+    token.callsUsed = used;
     this.changed().catch(() => {});
   }
 

@@ -2,15 +2,10 @@ import { paymentHashOfToken, tokenLimits } from '../../infra/l402/index.js';
 import type { LightningNode } from '../../infra/lightning/node.js';
 import type { Logger } from '../../infra/log.js';
 import type { Clock } from '../../infra/time/clock.js';
-import {
-  CALLS_REMAINING_HEADER,
-  PAYER_KEY_HEADER,
-  RELEASE_HEADER,
-  parseHoldAuthorization,
-} from '../../services/paywall/index.js';
+import { PAYER_KEY_HEADER, RELEASE_HEADER, parseHoldAuthorization } from '../../services/paywall/index.js';
 import { readBody } from '../../infra/http/bounded-body.js';
 import { NO_REDIRECTS } from '../../infra/http/redirect.js';
-import { createL402Client, MemoryTokenStore, type PurchaseResult } from '../l402/index.js';
+import { createL402Client, MemoryTokenStore, sellerCallsLeft, type PurchaseResult } from '../l402/index.js';
 import { adoptToken, type DelegatedToken } from './delegate.js';
 
 /** Where a buyer tries a slice before its payment settles: a request of the buyer's choosing, at the origin. */
@@ -224,9 +219,8 @@ function shortOfSold(slice: DelegatedToken, call: PurchaseResult): string | unde
   if (slice.calls !== undefined && own !== undefined && slice.calls > own)
     return `the slice is sold as ${slice.calls} calls but its macaroon allows ${own}`;
   const sold = slice.calls ?? own;
-  const left = call.response?.headers.get(CALLS_REMAINING_HEADER)?.trim();
-  if (sold === undefined || left === undefined || !/^\d{1,15}$/.test(left) || Number(left) >= sold - 1)
-    return undefined;
+  const left = sellerCallsLeft(call.response);
+  if (sold === undefined || left === undefined || left >= sold - 1) return undefined;
   return `after the slice's first call the origin leaves it ${left} calls, not the ${sold - 1} more it was sold with: its bundle is oversold`;
 }
 

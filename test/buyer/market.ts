@@ -52,6 +52,12 @@ export interface SellerSpec {
   payOnSuccess?: boolean;
   /** The handler answers 500 (after the paywall let the call through). */
   failing?: boolean;
+  /** The handler runs (1-based, counting every run) answered 500, as `failing` answers all. */
+  failOn?: number[];
+  /** The paywall's `maxCallsGivenBack`: most calls a token's quota gets back on a 5xx. */
+  maxCallsGivenBack?: number;
+  /** Rewrites the paywall's `L402-Calls-Remaining` on every answer (null: none sent), as a lying seller does. */
+  callsRemaining?: (paywalls: string | null) => string | null;
   /** The seller's time to quote: ms on the virtual clock before each 402. */
   quoteDelayMs?: number;
   /** Answer bids (price negotiation). */
@@ -69,6 +75,8 @@ export interface TestSeller {
   minter: Minter;
   /** Calls the handler served. */
   served: number;
+  /** Times the handler ran (served or failed). */
+  runs: number;
   fields: ListingFields;
 }
 
@@ -168,7 +176,7 @@ function buildSeller(m: Market, spec: SellerSpec, node: SimNode): TestSeller {
   const minter = createMinter({ rootKeys, randomBytes: (n) => keyRng.bytes(n) });
   const events: PaywallEvent[] = [];
   const app = new Hono();
-  const seller = { served: 0 } as TestSeller;
+  const seller = { served: 0, runs: 0 } as TestSeller;
   const paywall = l402Paywall({
     node: mode === 'wrong-payee' ? m.mallory : node,
     minter,
@@ -182,6 +190,7 @@ function buildSeller(m: Market, spec: SellerSpec, node: SimNode): TestSeller {
     onEvent: (e) => events.push(e),
     ...(spec.quoteDelayMs !== undefined ? { quoteDelayMs: () => spec.quoteDelayMs! } : {}),
     ...(spec.negotiation ? { negotiation: spec.negotiation } : {}),
+    ...(spec.maxCallsGivenBack !== undefined ? { maxCallsGivenBack: spec.maxCallsGivenBack } : {}),
     ...(spec.payOnSuccess ? { payOnSuccess: true, randomBytes: (n: number) => keyRng.bytes(n) } : {}),
   });
   const guards: MiddlewareHandler[] = [];
@@ -189,6 +198,15 @@ function buildSeller(m: Market, spec: SellerSpec, node: SimNode): TestSeller {
     guards.push(async (_c, next) => {
       await next();
       await m.clock.sleep(2_000);
+    });
+  }
+  const rewrite = spec.callsRemaining;
+  if (rewrite) {
+    guards.push(async (c, next) => {
+      await next();
+      const said = rewrite(c.res.headers.get('L402-Calls-Remaining'));
+      if (said === null) c.res.headers.delete('L402-Calls-Remaining');
+      else c.res.headers.set('L402-Calls-Remaining', said);
     });
   }
   if (mode === 'answers-401') {
@@ -228,7 +246,9 @@ function buildSeller(m: Market, spec: SellerSpec, node: SimNode): TestSeller {
     json: (v: unknown, status?: never) => Response;
   }) =>
     c.req.text().then((body) => {
-      if (spec.failing) return c.json({ error: 'internal' }, 500 as never);
+      seller.runs++;
+      if (spec.failing || spec.failOn?.includes(seller.runs))
+        return c.json({ error: 'internal' }, 500 as never);
       seller.served++;
       return c.json({ seller: name, data: 42, method: c.req.method, body });
     });

@@ -8,22 +8,22 @@ import { GOLDEN_CASES, readGolden } from './golden-cases.js';
 
 /**
  * reputation: one seller (taker, 1500 msat, the cheapest) takes the money,
- * answers 500 and keeps the call (a retry of its token is refused); two
- * honest sellers ask 2500 msat. Static buyers
+ * answers 500 and keeps the call (its `L402-Calls-Remaining: 0` tells the
+ * buyer the token is used up); two honest sellers ask 2500 msat. Static buyers
  * (cheapest) against learning buyers (thompson), each with and without
  * posting ratings, paired over seeds 1–5: the scenario's own sweep, as
  * `npm run sim -- sweep reputation` runs it.
  */
 describe('reputation: learning buyers stop paying a seller that fails every call', () => {
-  it('seed 1 (golden): rating learners paid the taker twice (3,000 msat), its token was refused on retry, and they finished every task', () => {
+  it('seed 1 (golden): rating learners paid the taker twice (3,000 msat), never sent its used-up token again (no token_refused), and finished every task', () => {
     const s = JSON.parse(readGolden(GOLDEN_CASES.find((c) => c.scenario === 'reputation')!)!) as Summary;
-    expect(s.purchases.byOutcome).toEqual({ not_delivered: 2, success: 64, token_refused: 2 });
+    expect(s.purchases.byOutcome).toEqual({ not_delivered: 2, success: 64 });
     // All the taker received is money lost: it delivered nothing.
     expect(s.sellers.taker).toEqual({ revenueMsat: 3000, sales: 2, refunds: 0 });
     expect(s.purchases.taskCompletionRate).toBe(1);
   });
 
-  it('over seeds 1–5: thompson pays the taker far less often than cheapest, ratings cut it further, completion is the same', async () => {
+  it('over seeds 1–5: cheapest pays the taker on every task, thompson far less often, ratings cut it further, completion is the same', async () => {
     const loaded = loadScenario('reputation', { checks: scenarioChecks });
     const { result, failures } = await runSweep({
       scenario: 'reputation',
@@ -42,29 +42,31 @@ describe('reputation: learning buyers stop paying a seller that fails every call
     // Paid calls not delivered, per seed (1–5): all of them the taker's, 1500 msat each.
     const undelivered = (point: number) =>
       result.runs.filter((r) => r.point === point).map((r) => r.values.paidUndelivered!);
-    // Static buyers pay the taker on every other task: the next task retries the failed token, is
-    // refused (quota_exhausted) and buys the next-best quote (ratings change nothing for them).
-    expect(undelivered(0)).toEqual([34, 35, 40, 32, 39]);
-    expect(undelivered(1)).toEqual([34, 35, 40, 32, 39]);
+    // Static buyers pay the taker on every task (64, 66, 78, 61 and 75 tasks): its answer says the
+    // token is used up, so the next task buys again, the taker first (ratings change nothing for them).
+    expect(undelivered(0)).toEqual([64, 66, 78, 61, 75]);
+    expect(undelivered(1)).toEqual([64, 66, 78, 61, 75]);
+    // Every task of theirs pays the taker once and an honest seller once: half the sales, on every seed.
+    expect(result.points[0]!.sellers['taker-0']!.share).toMatchObject({ mean: 0.5, sd: 0 });
     // Learners stop after a few failures; with ratings, after the market's first one or two.
-    expect(undelivered(2)).toEqual([8, 6, 8, 8, 6]);
+    expect(undelivered(2)).toEqual([11, 7, 10, 11, 7]);
     expect(undelivered(3)).toEqual([2, 2, 2, 2, 1]);
     const vsStatic = (point: number) => result.points[point]!.paired!;
-    // −28.8 calls [−33.6, −24.0] = −43,200 msat lost to the taker [−50,341, −36,059].
+    // −59.6 calls [−69.9, −49.3] = −89,400 msat lost to the taker [−104,905, −73,895].
     expect(vsStatic(2).paidUndelivered).toMatchObject({
       n: 5,
-      mean: -28.8,
-      low: -33.560612,
-      high: -24.039388,
+      mean: -59.6,
+      low: -69.936433,
+      high: -49.263567,
     });
     expect(vsStatic(3).paidUndelivered).toMatchObject({
       n: 5,
-      mean: -34.2,
-      low: -38.711189,
-      high: -29.688811,
+      mean: -67,
+      low: -76.374358,
+      high: -57.625642,
     });
-    expect(vsStatic(2).buyerSurplusPerTaskMsat).toMatchObject({ mean: 687.194697, low: 631.420329 });
-    expect(vsStatic(3).buyerSurplusPerTaskMsat).toMatchObject({ mean: 815.970358, low: 806.283895 });
+    expect(vsStatic(2).buyerSurplusPerTaskMsat).toMatchObject({ mean: 1419.189703, low: 1326.007961 });
+    expect(vsStatic(3).buyerSurplusPerTaskMsat).toMatchObject({ mean: 1601.341273, low: 1577.723653 });
     // Every arm finishes every task: a failed paid call is followed by the next-best quote in the same task.
     expect(result.points.map((p) => p.metrics.taskCompletionRate!.mean)).toEqual([1, 1, 1, 1]);
     // Ratings against no ratings, both learning, paired over the same seeds.
@@ -74,9 +76,9 @@ describe('reputation: learning buyers stop paying a seller that fails every call
       );
     expect(pairedDifference(bySeed(3), bySeed(2))).toMatchObject({
       n: 5,
-      mean: -5.4,
-      low: -6.510578,
-      high: -4.289422,
+      mean: -7.4,
+      low: -9.655595,
+      high: -5.144405,
     });
   }, 900_000);
 });

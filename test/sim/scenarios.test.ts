@@ -16,7 +16,7 @@ describe('shipped scenarios do what they claim', () => {
     expect(golden('faults').warnings).toEqual([]);
   });
 
-  it("faults: the offline node, the drained channel and the dishonest sellers each leave their own outcome (the taker's kept call refuses the token's retry)", () => {
+  it("faults: the offline node, the drained channel and the dishonest sellers each leave their own outcome (the taker's kept call, told by its L402-Calls-Remaining: 0, is not retried: no token_refused)", () => {
     const s = golden('faults');
     expect(Object.keys(s.purchases.byFailure).sort()).toEqual(['insufficient_balance', 'recipient_offline']);
     expect(Object.keys(s.purchases.byOutcome).sort()).toEqual([
@@ -25,7 +25,6 @@ describe('shipped scenarios do what they claim', () => {
       'no_route',
       'not_delivered',
       'success',
-      'token_refused',
     ]);
   });
 
