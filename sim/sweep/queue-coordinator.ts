@@ -19,7 +19,8 @@ import {
 } from './queue-plan.js';
 import { storeTexts, textRef } from './queue-files.js';
 import { withNetworkFiles } from './network-file.js';
-import { ReplyLog, failedJobIds, readFailedJobs } from './queue-replies.js';
+import { ReplyLog, failedJobIds } from './queue-replies.js';
+import { QueueWatch } from './queue-watch.js';
 
 export interface QueueTransportOptions {
   /** The scenario file (as resolved here) and its YAML, which every job names (stored once in Redis). */
@@ -65,7 +66,7 @@ export function queueTransport(target: QueueTarget, o: QueueTransportOptions): S
       done.add(reply.id);
       onDone(reply, done.size);
     };
-    const log = new ReplyLog(redis, sweep);
+    const log = new ReplyLog(redis, sweep, jobs.length);
     try {
       await log.read(done, record, false);
       const missing = queued.filter((j) => !done.has(j.id));
@@ -76,13 +77,25 @@ export function queueTransport(target: QueueTarget, o: QueueTransportOptions): S
       try {
         // A run that failed last time is not done: forget that failure and run it again.
         if (missing.length) await redis.hdel(failuresKey(sweep), ...missing.map((j) => String(j.id)));
-        await storeTexts(redis, sharedTexts(missing));
-        await enqueue(queue, redis, sweep, code, missing);
-        const failedJobs = failedJobsWatch(queue, redis, sweep);
+        const texts = [...new Set(sharedTexts(queued))];
+        await storeTexts(redis, texts);
+        const ref = refsOf(texts);
+        const byId = new Map(queued.map((j) => [j.id, j]));
+        const add = (ids: number[]) =>
+          enqueue(
+            queue,
+            redis,
+            sweep,
+            code,
+            ids.map((id) => byId.get(id)!),
+            ref,
+          );
+        await add(missing.map((j) => j.id));
+        const watch = new QueueWatch({ queue, redis, sweep, texts: texts.map(ref), add });
         while (done.size < jobs.length) {
           await sleep(o.pollMs ?? 250);
           await log.read(done, record);
-          await failedJobs(() => queued.filter((j) => !done.has(j.id)).map((j) => j.id), record);
+          await watch.look(() => queued.filter((j) => !done.has(j.id)).map((j) => j.id), record);
         }
         await redis
           .multi()
@@ -90,7 +103,8 @@ export function queueTransport(target: QueueTarget, o: QueueTransportOptions): S
           .expire(logKey(sweep), RESULT_TTL_SEC)
           .exec();
       } catch (cause) {
-        if (isLabError(cause)) throw cause;
+        // A refusal of ours, or a fault in this code rather than in reaching Redis, as it is.
+        if (isLabError(cause) || cause instanceof TypeError || cause instanceof RangeError) throw cause;
         throw new LabError<QueueErrorCode>(
           'redis_unreachable',
           `lost Redis at ${target.shown} with ${done.size} of ${jobs.length} runs stored: ` +
@@ -106,24 +120,10 @@ export function queueTransport(target: QueueTarget, o: QueueTransportOptions): S
   };
 }
 
-/** How long a coordinator goes without looking for its failed jobs while the failed set's size stays the same. */
-export const FAILED_LOOK_MS = 10_000;
-
-/**
- * Looks for this sweep's pending jobs that BullMQ failed for good when the queue's count of
- * failed jobs changed since the last look, and at least every FAILED_LOOK_MS (a failure that came
- * as another left the set leaves the count as it was): a look costs a lookup per pending job.
- */
-function failedJobsWatch(queue: Queue, redis: Redis, sweep: string) {
-  let seen = -1;
-  let at = 0;
-  return async (pending: () => number[], record: (r: SweepReply) => void): Promise<void> => {
-    const count = await queue.getFailedCount();
-    if (count === seen && performance.now() - at < FAILED_LOOK_MS) return;
-    seen = count;
-    at = performance.now();
-    await readFailedJobs(queue, redis, sweep, pending(), record);
-  };
+/** Each text's ref, worked out once (jobs share a few texts, each up to NETWORK_FILE_MAX_BYTES). */
+function refsOf(texts: readonly string[]): (text: string) => string {
+  const refs = new Map(texts.map((t) => [t, textRef(t)]));
+  return (text) => refs.get(text) ?? textRef(text);
 }
 
 /** The texts the jobs name: each job's scenario YAML and network file. */
@@ -144,6 +144,7 @@ async function enqueue(
   sweep: string,
   code: string,
   missing: readonly SweepJob[],
+  ref: (text: string) => string,
 ): Promise<void> {
   const ids = missing.map((j) => j.id);
   for (const id of await failedJobIds(queue, redis, sweep, ids)) {
@@ -154,7 +155,7 @@ async function enqueue(
     await queue.addBulk(
       missing.slice(i, i + ENQUEUE_BATCH).map((job) => ({
         name: 'run',
-        data: { v: 3, sweep, code, job: queuedRun(job, textRef) } satisfies QueuedJob,
+        data: { v: 3, sweep, code, job: queuedRun(job, ref) } satisfies QueuedJob,
         opts: {
           jobId: jobKey(sweep, job.id),
           attempts: ATTEMPTS,

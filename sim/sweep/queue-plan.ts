@@ -53,7 +53,17 @@ export function sweepId(code: string, jobs: readonly SweepJob[]): string {
     return d;
   };
   const network = (j: SweepJob) => j.networkFile && [j.networkFile.path, digest(j.networkFile.text)];
-  h.update(JSON.stringify(jobs.map((j) => [j.id, j.text ?? j.scenario, j.overrides, j.seed, network(j)])));
+  // One line per job, texts by their digest: a sweep of 100,000 jobs never builds one huge string.
+  for (const j of jobs)
+    h.update(
+      JSON.stringify([
+        j.id,
+        j.text === undefined ? j.scenario : digest(j.text),
+        j.overrides,
+        j.seed,
+        network(j),
+      ]) + '\n',
+    );
   return h.digest('hex').slice(0, 20);
 }
 

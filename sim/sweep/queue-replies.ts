@@ -14,20 +14,37 @@ export function encodeReply(reply: SweepReply): Buffer {
   return gzipSync(JSON.stringify(reply));
 }
 
-/** A stored reply read back; `field` names it in the error for one that does not unpack. */
-export function decodeReply(stored: Buffer, field: string): SweepReply {
+/**
+ * A stored reply read back: the reply of run `field`, as a worker of this version stores it
+ * (anything else, e.g. written by hand into Redis, is `bad_reply` naming where it is).
+ */
+export function decodeReply(stored: Buffer, key: string, field: string): SweepReply {
+  let reply: unknown;
   try {
-    return JSON.parse(
-      gunzipSync(stored, { maxOutputLength: REPLY_MAX_BYTES }).toString('utf8'),
-    ) as SweepReply;
+    reply = JSON.parse(gunzipSync(stored, { maxOutputLength: REPLY_MAX_BYTES }).toString('utf8'));
   } catch (e) {
-    throw new LabError<QueueErrorCode>(
-      'bad_reply',
-      `the stored result of run ${field} is not a reply this version wrote (${(e as Error).message}): ` +
-        "delete the sweep's results key in Redis and run the sweep again",
-      { cause: e },
-    );
+    throw badReply(key, field, (e as Error).message, e);
   }
+  if (!isReply(reply)) throw badReply(key, field, 'not the shape of a reply');
+  if (reply.id !== Number(field)) throw badReply(key, field, `it is the reply of run ${reply.id}`);
+  return reply;
+}
+
+function isReply(r: unknown): r is SweepReply {
+  const o = r as Record<string, unknown> | null;
+  if (typeof o !== 'object' || o === null || !Number.isSafeInteger(o.id)) return false;
+  if (o.ok === true)
+    return typeof o.summary === 'object' && o.summary !== null && typeof o.pointHash === 'string';
+  return o.ok === false && typeof o.code === 'string' && typeof o.message === 'string';
+}
+
+function badReply(key: string, field: string, why: string, cause?: unknown): LabError<QueueErrorCode> {
+  return new LabError<QueueErrorCode>(
+    'bad_reply',
+    `the reply stored in ${key} field ${field} is not one this version wrote (${why}): ` +
+      `delete it (redis-cli HDEL ${key} ${field}) and run the sweep again, which runs that job again`,
+    cause === undefined ? {} : { cause },
+  );
 }
 
 /** Replies read from Redis at once: what the coordinator holds of them is this many summaries at most. */
@@ -41,10 +58,14 @@ export function logEntry(reply: SweepReply): string {
   return `${reply.ok ? 'r' : 'f'}:${reply.id}`;
 }
 
+/** A log entry as workers write it: `r:` (results) or `f:` (failures), then the job's index. */
+const LOG_ENTRY = /^([rf]):(\d{1,15})$/;
+
 /**
  * A coordinator's reader of its sweep's log, where a worker lists each reply as it stores it:
  * each read goes on from where the last one stopped, so following a sweep costs what is new,
- * not a look at every stored run.
+ * not a look at every stored run. An entry of another form, or naming no job of the sweep's
+ * `jobs`, is passed over.
  */
 export class ReplyLog {
   #next = 0;
@@ -52,6 +73,7 @@ export class ReplyLog {
   constructor(
     private readonly redis: Redis,
     private readonly sweep: string,
+    private readonly jobs: number,
   ) {}
 
   /**
@@ -64,13 +86,16 @@ export class ReplyLog {
     for (;;) {
       const entries = await this.redis.lrange(logKey(this.sweep), this.#next, this.#next + LOG_BATCH - 1);
       this.#next += entries.length;
-      const fresh = { r: [] as string[], f: [] as string[] };
+      const results: string[] = [];
+      const failed: string[] = [];
       for (const e of entries) {
-        const [kind, id] = e.split(':') as ['r' | 'f', string];
-        if (!done.has(Number(id)) && (kind === 'r' || failures)) fresh[kind].push(id);
+        const [, kind, id] = LOG_ENTRY.exec(e) ?? [];
+        if (id === undefined || Number(id) >= this.jobs || done.has(Number(id))) continue;
+        if (kind === 'r') results.push(id);
+        else if (failures) failed.push(id);
       }
-      await readStored(this.redis, resultsKey(this.sweep), fresh.r, record);
-      await readStored(this.redis, failuresKey(this.sweep), fresh.f, record);
+      await readStored(this.redis, resultsKey(this.sweep), results, record);
+      await readStored(this.redis, failuresKey(this.sweep), failed, record);
       if (entries.length < LOG_BATCH) return;
     }
   }
@@ -85,7 +110,7 @@ async function readStored(
   for (let i = 0; i < fields.length; i += READ_BATCH) {
     const batch = fields.slice(i, i + READ_BATCH);
     const values = await redis.hmgetBuffer(key, ...batch);
-    for (const [j, v] of values.entries()) if (v !== null) record(decodeReply(v, batch[j]!));
+    for (const [j, v] of values.entries()) if (v !== null) record(decodeReply(v, key, batch[j]!));
   }
 }
 

@@ -5,6 +5,7 @@ import {
   QUEUE_NAME,
   RESULT_TTL_SEC,
   failuresKey,
+  jobKey,
   logKey,
   queuedJobProblem,
   resultsKey,
@@ -88,6 +89,9 @@ async function processJob(
   const problem = queuedJobProblem(job.data, threads.code);
   if (problem) throw new UnrecoverableError(problem);
   const { sweep, job: queued } = job.data as QueuedJob;
+  // Its reply is stored under its index: a payload naming another job's index must not overwrite it.
+  if (job.id !== jobKey(sweep, queued.id))
+    throw new UnrecoverableError(`malformed job: job ${job.id} carries job ${jobKey(sweep, queued.id)}`);
   const field = String(queued.id);
   // Another worker finished it after this one's lock lapsed, or before a coordinator re-added it.
   if ((await redis.hexists(resultsKey(sweep), field)) === 1) return 'already done';

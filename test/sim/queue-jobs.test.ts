@@ -11,7 +11,7 @@ import { runSweep } from '../../sim/sweep/runner.js';
 import { connectRedis, parseQueueUrl } from '../../sim/sweep/queue-connection.js';
 import { queueTransport } from '../../sim/sweep/queue-coordinator.js';
 import { readFailedJobs } from '../../sim/sweep/queue-replies.js';
-import { QUEUE_NAME, jobKey } from '../../sim/sweep/queue-plan.js';
+import { QUEUE_NAME, jobKey, resultsKey } from '../../sim/sweep/queue-plan.js';
 import { codeVersion } from '../../sim/sweep/code-version.js';
 import { textKey, textRef } from '../../sim/sweep/queue-files.js';
 import type { SweepReply } from '../../sim/sweep/protocol.js';
@@ -260,6 +260,24 @@ suite(() => {
     expect(after.result).toEqual((await inline(file, ['buyers[0].decider.name=cheapest'], 1)).result);
     await queue.close();
   }, 120_000);
+
+  it('a job whose payload names another job of its sweep fails for good, never storing a reply under that job', async () => {
+    const queue = queueOf(1);
+    const text = readFileSync(resolveScenarioPath('quickstart'), 'utf8');
+    const data = {
+      v: 3,
+      sweep: 'foreign',
+      code: codeVersion(),
+      job: { id: 3, scenario: 'x.yaml', textRef: textRef(text), overrides: {}, seed: 1 },
+    };
+    await queue.add('run', data, { jobId: 'foreign-9', attempts: 1 });
+    while (!['failed', 'completed'].includes(await queue.getJobState('foreign-9'))) await sleep(50);
+    expect((await queue.getJob('foreign-9'))!.failedReason).toBe(
+      'malformed job: job foreign-9 carries job foreign-3',
+    );
+    expect(await redis.client(1).hlen(resultsKey('foreign'))).toBe(0);
+    await queue.close();
+  }, 60_000);
 
   it('a coordinator looks up only its own pending jobs among the failed ones: one HGETALL for its one failed job beside 40 of another sweep', async () => {
     const queue = queueOf(3);

@@ -37,7 +37,7 @@ redisSuite('reading stored replies (real redis-server)', () => {
       return client.hmgetBuffer(k, ...fields);
     }) as Redis['hmgetBuffer'];
     const recorded: SweepReply[] = [];
-    const log = new ReplyLog(spy, 'batches');
+    const log = new ReplyLog(spy, 'batches', 44);
     await log.read(new Set([0, 41]), (r) => recorded.push(r));
     expect(READ_BATCH).toBe(16);
     expect(read).toEqual([16, 16, 8]);
@@ -58,7 +58,7 @@ redisSuite('reading stored replies (real redis-server)', () => {
     const done = { id: 2, ok: true, summary: {}, pointHash: 'h', wallMs: 5 } as unknown as SweepReply;
     await store(client, 'resumed', done);
     const recorded: SweepReply[] = [];
-    await new ReplyLog(client, 'resumed').read(new Set(), (r) => recorded.push(r), false);
+    await new ReplyLog(client, 'resumed', 3).read(new Set(), (r) => recorded.push(r), false);
     expect(recorded).toEqual([done]);
   });
 
@@ -67,16 +67,50 @@ redisSuite('reading stored replies (real redis-server)', () => {
     expect(JSON.parse(gunzipSync(encodeReply(reply)).toString('utf8'))).toEqual(reply);
   });
 
-  it('a stored result that does not unpack stops the read with bad_reply, naming the run and what to do', async () => {
+  it.each([
+    ['does not unpack', '5', Buffer.from('{"id":5}'), 'incorrect header check'],
+    ['is not a reply', '5', encodeReply(null as unknown as SweepReply), 'not the shape of a reply'],
+    ['is the reply of another run', '5', encodeReply(failure(1)), 'it is the reply of run 1'],
+    [
+      'names its run as text',
+      '5',
+      encodeReply({ ...failure(5), id: '5' as unknown as number }),
+      'not the shape of a reply',
+    ],
+  ])(
+    'a stored result that %s stops the read with bad_reply, naming where it is and what to do',
+    async (_what, field, value, why) => {
+      const client = redis.client(0);
+      const sweep = `corrupt-${why.length}`;
+      await client.hset(resultsKey(sweep), field, value);
+      await client.rpush(logKey(sweep), `r:${field}`);
+      const err = await new ReplyLog(client, sweep, 10).read(new Set(), () => {}).catch((e: unknown) => e);
+      expect(err).toMatchObject({
+        code: 'bad_reply',
+        message:
+          `the reply stored in ${resultsKey(sweep)} field 5 is not one this version wrote (${why}): ` +
+          `delete it (redis-cli HDEL ${resultsKey(sweep)} 5) and run the sweep again, which runs that job again`,
+      });
+    },
+  );
+
+  it('log entries of another form, or naming no job of the sweep, are passed over', async () => {
     const client = redis.client(0);
-    await client.hset(resultsKey('corrupt'), '5', '{"id":5}');
-    await client.rpush(logKey('corrupt'), 'r:5');
-    const err = await new ReplyLog(client, 'corrupt').read(new Set(), () => {}).catch((e: unknown) => e);
-    expect(err).toMatchObject({
-      code: 'bad_reply',
-      message:
-        'the stored result of run 5 is not a reply this version wrote (incorrect header check): ' +
-        "delete the sweep's results key in Redis and run the sweep again",
-    });
+    await store(client, 'odd', failure(1));
+    await client.rpush(
+      logKey('odd'),
+      'x:1',
+      '__proto__:1',
+      'constructor:1',
+      'garbage',
+      'r:',
+      'r:abc',
+      'f:7',
+      'f:01x',
+    );
+    await store(client, 'odd', failure(2));
+    const recorded: SweepReply[] = [];
+    await new ReplyLog(client, 'odd', 3).read(new Set(), (r) => recorded.push(r));
+    expect(recorded).toEqual([failure(1), failure(2)]);
   });
 });
