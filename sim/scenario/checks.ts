@@ -6,6 +6,7 @@ import { checkMarketChannels } from './channels.js';
 import { checkDefaultBalances, checkMarketMoney } from './money.js';
 import { checkNetworkCapacities, checkPayerCapacities } from './capacities.js';
 import { sellerConfigConflicts } from '../../services/sellers/config.js';
+import { searchPricesMsat } from './discovery.js';
 
 export { instanceNames, routerNames } from './node-names.js';
 
@@ -118,22 +119,36 @@ function checkResellers(s: Groups, offered: Set<string> | undefined): ScenarioIs
     const p = `resellers[${i}]`;
     const missing = unoffered(offered, g.capability, `${p}.capability`);
     issues.push(...missing);
-    // The bundle each seller of the capability sells a reseller: its first bundle tier.
-    const bundles = s.sellers
-      .filter((x) => capabilityOf(x) === g.capability)
-      .flatMap((x) => x.tiers.find((t) => t.kind === 'bundle') ?? []);
-    if (offered && missing.length === 0 && bundles.length === 0)
+    const origins = cheapestBundles(s, g.capability);
+    if (offered && missing.length === 0 && origins.priceMsat === undefined)
       add(`${p}.capability`, `no seller of "${g.capability}" offers a bundle tier to slice`);
-    const most = Math.max(...bundles.map((t) => (t.kind === 'bundle' ? t.calls : 0)));
-    if (bundles.length > 0 && g.slicesPerBundle === undefined && most < g.sliceCalls)
+    if (origins.priceMsat !== undefined && g.slicesPerBundle === undefined && origins.calls < g.sliceCalls)
       add(
         `${p}.sliceCalls`,
-        `every bundle of "${g.capability}" holds fewer calls (at most ${most}) than one ${g.sliceCalls}-call slice; set sliceCalls to at most ${most}, or slicesPerBundle to oversell`,
+        `the cheapest bundle of "${g.capability}" (${origins.priceMsat} msat, the one the reseller buys) holds ${origins.calls} calls, fewer than one ${g.sliceCalls}-call slice; set sliceCalls to at most ${origins.calls}, or slicesPerBundle to oversell`,
       );
     if (g.subAgents.value.dist === 'uniform' && g.subAgents.value.minMsat > g.subAgents.value.maxMsat)
       add(`${p}.subAgents.value.minMsat`, `expected at most maxMsat (${g.subAgents.value.maxMsat})`);
   });
   return issues;
+}
+
+/**
+ * The bundle a reseller's origin search (tier=bundle, sells=bundle) returns first: the lowest
+ * advertised price of a seller's first bundle tier, and the most calls such a bundle at that price
+ * holds (sellers tied at it are ordered by listing id, which the scenario does not fix).
+ */
+function cheapestBundles(s: Groups, capability: string): { priceMsat?: number; calls: number } {
+  let priceMsat: number | undefined;
+  let calls = 0;
+  for (const x of s.sellers) {
+    const bundle = x.tiers.find((t) => t.kind === 'bundle');
+    if (capabilityOf(x) !== capability || bundle?.kind !== 'bundle') continue;
+    const price = searchPricesMsat(x).bundle;
+    if (priceMsat === undefined || price < priceMsat) [priceMsat, calls] = [price, bundle.calls];
+    else if (price === priceMsat) calls = Math.max(calls, bundle.calls);
+  }
+  return priceMsat === undefined ? { calls } : { priceMsat, calls };
 }
 
 /** How the routers are named, for a fault naming no node. */

@@ -323,23 +323,29 @@ describe('scenario reach checks', () => {
     ]);
   });
 
+  const refusedSlice = (price: number, calls: number, slice: number) => [
+    `resellers[0].sliceCalls: the cheapest bundle of "anomalies:read" (${price} msat, the one the reseller buys) holds ${calls} calls, fewer than one ${slice}-call slice; set sliceCalls to at most ${calls}, or slicesPerBundle to oversell`,
+  ];
   it.each([
+    ['the 10-call bundle is cheapest', 2000, 500, 10, undefined, []],
+    ['the 10-call bundle is cheapest', 2000, 500, 20, undefined, refusedSlice(4000, 10, 20)],
+    ['the 10-call bundle is cheapest', 2000, 500, 20, 3, []],
+    ['the 5-call bundle is cheapest', 1000, 2000, 10, undefined, refusedSlice(4000, 5, 10)],
     [
-      20,
+      'both bundles cost the same (which one is bought depends on listing ids)',
+      2000,
+      1000,
+      10,
       undefined,
-      [
-        'resellers[0].sliceCalls: every bundle of "anomalies:read" holds fewer calls (at most 10) than one 20-call slice; set sliceCalls to at most 10, or slicesPerBundle to oversell',
-      ],
+      [],
     ],
-    [10, undefined, []],
-    [20, 3, []],
   ])(
-    'a reseller of %i-call slices (slicesPerBundle %s) beside 5- and 10-call bundles: refused when no bundle holds a slice',
-    (sliceCalls, slicesPerBundle, expected) => {
-      const bundle = (name: string, calls: number) => ({
+    'a reseller beside a 5-call and a 10-call bundle when %s (unit prices %i and %i msat), slices of %i calls, slicesPerBundle %s',
+    (_why, fiveUnit, tenUnit, sliceCalls, slicesPerBundle, expected) => {
+      const bundle = (name: string, unit: number, calls: number) => ({
         name,
         archetype: 'data-feed',
-        price: { kind: 'fixed', msat: 2000 },
+        price: { kind: 'fixed', msat: unit },
         tiers: [{ kind: 'single' }, { kind: 'bundle', calls }],
       });
       const reseller = {
@@ -356,8 +362,8 @@ describe('scenario reach checks', () => {
         },
       };
       const issues = issuesOf(base, {
-        'sellers[1]': bundle('five', 5),
-        'sellers[2]': bundle('ten', 10),
+        'sellers[1]': bundle('five', fiveUnit, 5),
+        'sellers[2]': bundle('ten', tenUnit, 10),
         resellers: [reseller],
       });
       expect(issues).toEqual(expected);
