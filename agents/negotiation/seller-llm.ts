@@ -25,7 +25,7 @@ const SYSTEM = [
 /** Options of the LLM seller. */
 export interface LlmSellerOptions {
   model: BaseChatModel;
-  /** Cost plus margin: nothing the model says sells below it. */
+  /** Cost plus margin per call: nothing the model says sells below it (the paywall shows it prices per call). */
   floorMsat: number;
 }
 

@@ -3,9 +3,9 @@
  *
  * - A paid call answered 5xx (or a throw) goes back to each `max_calls`
  *   quota of its token (`releaseQuotaOnServerError`), but each quota gives
- *   back at most `maxCallsGivenBack` calls (default: as many as the quota
- *   holds, so a token of N calls runs the handler at most 2N times, N of
- *   them free). Past it a 5xx uses its call like any other answer: a buyer
+ *   back at most `maxCallsGivenBack` calls and never more than it holds
+ *   (the default), so a token of N calls runs the handler at most 2N times,
+ *   N of them free. Past it a 5xx uses its call like any other answer: a buyer
  *   who found an input that fails after costly work cannot repeat it forever
  *   on one payment.
  * - A pay-on-success call the handler did not deliver is refunded (the hold

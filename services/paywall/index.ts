@@ -50,5 +50,5 @@ export {
   type SellerNegotiator,
   type SellerReply,
 } from './negotiation-types.js';
-export { MAX_ROUNDS_LIMIT, DEFAULT_NEGOTIATOR_RATE } from './negotiation-options.js';
+export { MAX_ROUNDS_LIMIT, MAX_OFFER_LIFETIME_SEC, DEFAULT_NEGOTIATOR_RATE } from './negotiation-options.js';
 export { signOffer, verifyOffer, MAX_OFFER_TOKEN_LENGTH, type OfferTerms } from './offer-token.js';

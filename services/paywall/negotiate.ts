@@ -14,6 +14,9 @@
  *   allows: 429 `bid_rate_limited` with `Retry-After`, the negotiator not
  *   asked (a model's reply is a paid call; taking an offer is never limited).
  *
+ * The negotiator sees a bid's prices per call of its tier (per-call.ts), so
+ * its floor per call holds for a bundle or a pass too.
+ *
  * Rounds are counted in the MACed offer, never in server memory. Taking the
  * standing offer is not a round: it is re-issued as it was, same round and
  * same expiry, so taking it again never renews it. A token can be presented
@@ -25,9 +28,10 @@ import { caveats } from '../../infra/l402/index.js';
 import { modelErrorName, redactSecrets } from '../../infra/llm/model-errors.js';
 import { DeadlineError, withDeadline } from '../../infra/time/deadline.js';
 import { challengeResponse, issueChallenge, priceOf } from './challenge.js';
-import { BID_HEADER, OFFER_HEADER, type SellerReply } from './negotiation-types.js';
+import { BID_HEADER, OFFER_HEADER, type NegotiationTurn, type SellerReply } from './negotiation-types.js';
 import { signOffer, verifyOffer, type OfferTerms } from './offer-token.js';
 import type { ResolvedTier } from './options.js';
+import { perCallTurn, tierReply } from './per-call.js';
 import { retryAfterSec } from './rate-limiter.js';
 import { emit, pickTier, refuse, unavailable } from './respond.js';
 import type { PaywallState } from './state.js';
@@ -73,15 +77,10 @@ export async function answerBid(p: PaywallState, c: Context): Promise<Response> 
     );
   const limited = overRate(p, c, askMsat);
   if (limited) return limited;
-  const reply = await askNegotiator(p, {
-    tier: tier.tier,
-    postedMsat: posted.priceMsat,
-    askMsat,
-    bidMsat,
-    round,
-  });
+  const turn = { tier: tier.tier, postedMsat: posted.priceMsat, askMsat, bidMsat, round };
+  const reply = await askNegotiator(p, perCallTurn(turn, tier.pricedCalls));
   if (!reply.ok) return unavailable(p, c, 'negotiation_unavailable', reply.message);
-  const r = reply.reply;
+  const r = tierReply(reply.reply, tier.pricedCalls);
   if (r.kind === 'refuse') return refuse(p, c, 403, 'no_deal', `the seller refuses: ${show(r.reason)}`);
   // The protocol's bounds, whatever the negotiator said: never above the standing offer, and a
   // counter at or below the bid is the bid accepted.
@@ -112,7 +111,7 @@ function overRate(p: PaywallState, c: Context, askMsat: number): Response | unde
  */
 async function askNegotiator(
   p: PaywallState,
-  t: { tier: number; postedMsat: number; askMsat: number; bidMsat: number; round: number },
+  t: Omit<NegotiationTurn, 'service' | 'maxRounds'>,
 ): Promise<{ ok: true; reply: SellerReply } | { ok: false; message: string }> {
   const n = p.negotiation!;
   let r: SellerReply;

@@ -7,6 +7,9 @@ import { LabError } from '../../infra/errors.js';
 /** Most rounds a seller may allow per negotiation. */
 export const MAX_ROUNDS_LIMIT = 16;
 
+/** The longest an offer token may hold: a day (its expiry must stay a safe integer of ms). */
+export const MAX_OFFER_LIFETIME_SEC = 86_400;
+
 /**
  * How often a paywall asks a negotiator that is not `costFree` (a model: each reply a paid call)
  * when `negotiatorRate` is not given: 60 calls a minute across all bidders, bursts of 60. It bounds
@@ -30,8 +33,10 @@ export function negotiationState(
   if (!Number.isSafeInteger(maxRounds) || maxRounds < 1 || maxRounds > MAX_ROUNDS_LIMIT)
     fail(`maxRounds must be an integer from 1 to ${MAX_ROUNDS_LIMIT}, got ${String(o.maxRounds)}`);
   const lifetime = o.offerLifetimeSec ?? 60;
-  if (!Number.isSafeInteger(lifetime) || lifetime < 1)
-    fail(`offerLifetimeSec must be a positive integer, got ${String(o.offerLifetimeSec)}`);
+  if (!Number.isSafeInteger(lifetime) || lifetime < 1 || lifetime > MAX_OFFER_LIFETIME_SEC)
+    fail(
+      `offerLifetimeSec must be an integer from 1 to ${MAX_OFFER_LIFETIME_SEC} (a day), got ${String(o.offerLifetimeSec)}`,
+    );
   const replyTimeoutMs = o.replyTimeoutMs ?? 10_000;
   if (!Number.isSafeInteger(replyTimeoutMs) || replyTimeoutMs < 1)
     fail(`replyTimeoutMs must be a positive integer, got ${String(o.replyTimeoutMs)}`);

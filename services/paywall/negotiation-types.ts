@@ -18,15 +18,22 @@ export const BID_HEADER = 'L402-Bid';
  */
 export const OFFER_HEADER = 'L402-Offer';
 
-/** What the seller's negotiator is asked, once per bid. */
+/**
+ * What the seller's negotiator is asked, once per bid. Its prices are per call of the tier bid on
+ * (see per-call.ts): a bid on a bundle or a pass is shown divided by the tier's `calls`, the prices
+ * asked rounded up and the bid down, and a counter is multiplied back, so a floor per call holds
+ * for every tier. A single call's turn is at the tier's prices as they are.
+ */
 export interface NegotiationTurn {
   service: string;
   tier: number;
-  /** The price a buyer who does not negotiate pays now. */
+  /** How many calls the tier's price is for (its `pricedCalls`): 1 for a single call. */
+  calls: number;
+  /** The price a buyer who does not negotiate pays now, per call. */
   postedMsat: number;
-  /** The seller's standing offer: the posted price in round 0, else its last counter. */
+  /** The seller's standing offer per call: the posted price in round 0, else its last counter. */
   askMsat: number;
-  /** The buyer's bid (below `askMsat`: a bid at or above it is accepted without asking). */
+  /** The buyer's bid per call, rounded down: 0 under 1 msat a call (below `askMsat`: a bid at or above it is accepted without asking). */
   bidMsat: number;
   /** 0 for the first bid. */
   round: number;
@@ -34,7 +41,7 @@ export interface NegotiationTurn {
   maxRounds: number;
 }
 
-/** The negotiator's answer. */
+/** The negotiator's answer; a counter's `priceMsat` is per call, like the turn's prices. */
 export type SellerReply =
   { kind: 'accept' } | { kind: 'counter'; priceMsat: number } | { kind: 'refuse'; reason: string };
 
@@ -57,7 +64,7 @@ export interface NegotiationOptions {
   maxRounds?: number;
   /** Most ms an asynchronous negotiator (a model) may take per reply; then 503 (default 10,000). */
   replyTimeoutMs?: number;
-  /** How long an offer token holds (default 60 s). */
+  /** How long an offer token holds (default 60 s, at most `MAX_OFFER_LIFETIME_SEC`, a day). */
   offerLifetimeSec?: number;
   /**
    * How often the paywall asks its negotiator, on the paywall's clock, across all bidders of this

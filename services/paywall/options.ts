@@ -31,6 +31,8 @@ export interface PaywallTier {
   maxCalls?: number;
   /** Token lifetime (`<service>_valid_until`); absent = no expiry. */
   tokenLifetimeSec?: number;
+  /** Calls the price is for (default `maxCalls`, else 1): a negotiator sees bids per call of it (per-call.ts). */
+  pricedCalls?: number;
 }
 
 /** Options of `l402Paywall`. Validated once, when the middleware is built. */
@@ -88,7 +90,7 @@ export interface L402PaywallOptions {
   quoteDelayMs?: () => number;
   /** Give the call back to the quota when the handler answers 5xx or throws (default true). */
   releaseQuotaOnServerError?: boolean;
-  /** Most calls each `max_calls` quota gets back on a 5xx (default: as many as it holds); see give-back.ts. */
+  /** Most calls each `max_calls` quota gets back on a 5xx (default, and at most: as many as it holds); see give-back.ts. */
   maxCallsGivenBack?: number;
   /** Most pay-on-success calls refunded after the handler ran, all buyers together (default 60 a minute); see give-back.ts. */
   holdRefundRate?: RateLimit;
@@ -113,6 +115,7 @@ const positiveInt = (v: unknown): boolean => typeof v === 'number' && Number.isS
 /** A tier with its caveats (apart from valid_until, which depends on the clock) computed once. */
 export interface ResolvedTier extends PaywallTier {
   name: string;
+  pricedCalls: number;
   /** Caveats every token of this tier starts with, in order. */
   baseCaveats: string[];
 }
@@ -228,13 +231,8 @@ function resolveTier(
     typeof t.price === 'function' || (positiveInt(t.price) && Number.isSafeInteger(t.price)),
     `${where}.price must be a positive integer msat or a function, got ${String(t.price)}`,
   );
-  if (t.maxCalls !== undefined)
-    check(positiveInt(t.maxCalls), `${where}.maxCalls must be a positive integer, got ${t.maxCalls}`);
-  if (t.tokenLifetimeSec !== undefined)
-    check(
-      positiveInt(t.tokenLifetimeSec),
-      `${where}.tokenLifetimeSec must be a positive integer, got ${t.tokenLifetimeSec}`,
-    );
+  for (const k of ['maxCalls', 'tokenLifetimeSec', 'pricedCalls'] as const)
+    if (t[k] !== undefined) check(positiveInt(t[k]), `${where}.${k} must be a positive integer, got ${t[k]}`);
   // Building the caveats here also validates methods/pathPrefix/capabilities through infra/l402.
   let baseCaveats: string[];
   try {
@@ -246,5 +244,6 @@ function resolveTier(
   } catch (err) {
     throw new LabError('invalid_paywall_options', `${where}: ${(err as Error).message}`, { cause: err });
   }
-  return { ...t, name: t.name ?? `tier ${t.tier}`, baseCaveats };
+  const pricedCalls = t.pricedCalls ?? t.maxCalls ?? 1;
+  return { ...t, name: t.name ?? `tier ${t.tier}`, pricedCalls, baseCaveats };
 }

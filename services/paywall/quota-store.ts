@@ -32,7 +32,9 @@ export type ReleaseResult =
  * check every quota, and only if all have room, count the call against all
  * of them, with no other consume of the same keys in between. `release`
  * likewise: only if every quota has given back fewer calls than its bound
- * (`maxGivenBack`, or the quota's own limit when undefined) does it take the
+ * (the quota's own limit, or `maxGivenBack` when lower: a quota never gets
+ * back more calls than it holds, so a token of N calls runs at most 2N
+ * times whatever `maxGivenBack` says) does it take the
  * call off all of them and count one more given back on each. A remote store
  * (Redis, SQL) would do each in one transaction or script, and keep a key's
  * given-back count as long as its call count. `forget` drops every counter of
@@ -126,7 +128,7 @@ export class MemoryQuotaStore implements QuotaStore {
     const e = this.#tokens.get(token.tokenId);
     if (!e) return { ok: true };
     for (const q of token.quotas) {
-      const limit = maxGivenBack ?? q.limit;
+      const limit = Math.min(maxGivenBack ?? q.limit, q.limit);
       if ((e.givenBack.get(q.key) ?? 0) >= limit) return { ok: false, key: q.key, limit };
     }
     // A counter back at 0 stays: its given-back count must outlive it, or the bound would reset.

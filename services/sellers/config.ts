@@ -153,7 +153,7 @@ const invalid = (what: string) => new LabError('invalid_seller_config', `invalid
 /** The fields `sellerConfigConflicts` reads (a scenario's seller group has them too). */
 type ConflictFields = Pick<
   SellerConfig,
-  'payOnSuccess' | 'holdRefundRate' | 'maxCallsGivenBack' | 'adversarial'
+  'payOnSuccess' | 'holdRefundRate' | 'maxCallsGivenBack' | 'adversarial' | 'tiers'
 >;
 
 /** Fields each valid alone that contradict each other: the field to edit (as written) and why. */
@@ -169,7 +169,21 @@ export function sellerConfigConflicts(c: ConflictFields): { path: string; messag
       path: 'maxCallsGivenBack',
       message: 'a no-delivery seller gives no call back; drop maxCallsGivenBack or the adversarial mode',
     });
+  else if (c.maxCallsGivenBack && c.maxCallsGivenBack > mostQuotaCalls(c.tiers))
+    out.push({ path: 'maxCallsGivenBack', message: overQuota(mostQuotaCalls(c.tiers)) });
   return out;
+}
+
+/** The most calls a token of these tiers holds in its quota (0: passes only, no quota). */
+function mostQuotaCalls(tiers: SellerTier[]): number {
+  return Math.max(0, ...tiers.map((t) => (t.kind === 'pass' ? 0 : tierCalls(t))));
+}
+
+/** Why a `maxCallsGivenBack` above every quota is refused. */
+function overQuota(most: number): string {
+  if (most === 0)
+    return 'this seller sells only passes, whose tokens have no call quota to give calls back to; drop maxCallsGivenBack';
+  return `expected at most ${most}, the most calls a token of this seller holds (a quota never gets back more calls than it holds)`;
 }
 
 /** The advertised unit price: the fixed price, or the dynamic base. */
@@ -184,9 +198,18 @@ export function unitPriceMsat(p: PriceStrategy): number {
  */
 export function tierBasePrice(t: SellerTier, unitMsat: number): number {
   if (t.priceMsat !== undefined) return t.priceMsat;
-  if (t.kind === 'single') return unitMsat;
   if (t.kind === 'bundle') return Math.max(1, Math.floor((unitMsat * t.calls * 4) / 5));
-  return unitMsat * Math.max(1, Math.ceil(t.durationSec / 60));
+  return unitMsat * tierCalls(t);
+}
+
+/**
+ * How many calls a tier's price is for: 1, a bundle's calls, or a pass's minutes (a pass is priced as
+ * a call a minute). A negotiation floor per call holds for a tier at this many times the floor.
+ */
+export function tierCalls(t: SellerTier): number {
+  if (t.kind === 'single') return 1;
+  if (t.kind === 'bundle') return t.calls;
+  return Math.max(1, Math.ceil(t.durationSec / 60));
 }
 
 /** A tier's default display name. */

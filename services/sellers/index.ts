@@ -5,6 +5,7 @@ export {
   sellerConfigConflicts,
   sellerConfigSchema,
   tierBasePrice,
+  tierCalls,
   tierName,
   unitPriceMsat,
   ARCHETYPES,

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { NegotiationOptions, RateLimit, SellerNegotiator } from '../paywall/index.js';
-import { MAX_ROUNDS_LIMIT } from '../paywall/negotiation-options.js';
+import { MAX_OFFER_LIFETIME_SEC, MAX_ROUNDS_LIMIT } from '../paywall/negotiation-options.js';
 import { ruleSeller, sellerFloorMsat } from './rule-negotiator.js';
 
 /** The longest window of a configured rate: a year. */
@@ -15,7 +15,11 @@ const MAX_PER_SEC = 365 * 86_400;
 /** `calls` per `perSec` seconds, a token bucket: bursts of up to `calls`. */
 export const perSecRateSchema = z.strictObject({
   calls: z.number().int().positive(),
-  perSec: z.number().positive().max(MAX_PER_SEC),
+  // The bucket refills calls / (perSec × 1000) per ms: a window under 1 ms makes that rate no number.
+  perSec: z
+    .number()
+    .min(0.001, { error: 'expected at least 0.001 s (1 ms): the clock counts whole milliseconds' })
+    .max(MAX_PER_SEC),
 });
 
 export type PerSecRate = z.output<typeof perSecRateSchema>;
@@ -25,13 +29,22 @@ export function perMsRate(r: PerSecRate): RateLimit {
   return { calls: r.calls, perMs: r.perSec * 1000 };
 }
 
+/** How long an offer token holds, seconds: at most a day (the paywall's bound). */
+export const offerLifetimeSecSchema = z
+  .number()
+  .int()
+  .positive()
+  .max(MAX_OFFER_LIFETIME_SEC, {
+    error: `expected at most ${MAX_OFFER_LIFETIME_SEC.toLocaleString('en-US')} s (a day): an offer is a price to take soon, not a standing discount`,
+  });
+
 /** The margin over the cost of a call when none is given, percent. */
 export const DEFAULT_MARGIN_PCT = 20;
 
 /** A seller's negotiation: the rule negotiator answers bids down to its floor. */
 export const negotiationConfigSchema = z
   .strictObject({
-    /** The lowest price taken, msat (or give `costMsat`). */
+    /** The lowest price taken per call, msat (or give `costMsat`); a bundle or a pass is held to it per call. */
     floorMsat: z.number().int().positive().optional(),
     /** What serving a call costs, msat: floor = ceil(costMsat × (100 + marginPct) / 100), at least 1 msat. */
     costMsat: z.number().int().nonnegative().optional(),
@@ -43,7 +56,7 @@ export const negotiationConfigSchema = z
       .min(1)
       .max(MAX_ROUNDS_LIMIT, { error: `expected maxRounds from 1 to ${MAX_ROUNDS_LIMIT}` })
       .default(4),
-    offerLifetimeSec: z.number().int().positive().default(60),
+    offerLifetimeSec: offerLifetimeSecSchema.default(60),
     /** How often the negotiator is asked, all bidders together (default: no limit, a rule costs nothing). */
     negotiatorRate: perSecRateSchema.optional(),
   })

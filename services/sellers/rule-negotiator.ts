@@ -2,7 +2,7 @@ import type { NegotiationTurn, SellerNegotiator, SellerReply } from '../paywall/
 
 /** Settings of the rule seller. */
 export interface RuleSellerOptions {
-  /** The lowest price the seller takes: its cost plus margin, in msat. */
+  /** The lowest price the seller takes per call: its cost plus margin, in msat. */
   floorMsat: number;
 }
 
@@ -15,7 +15,9 @@ export function sellerFloorMsat(costMsat: number, marginPct: number): number {
  * A seller that never sells below its floor and meets the buyer halfway:
  * it accepts a bid at or above the floor in the last round, and otherwise
  * counters at the midpoint of the bid and its standing offer (rounded up),
- * never below the floor. Deterministic: the same turn gets the same reply.
+ * never below the floor. The paywall gives it every price per call of the tier bid on, so the
+ * floor holds per call of a bundle or a pass too (a 20-call bundle sells for at least 20 floors).
+ * Deterministic: the same turn gets the same reply.
  * Cost-free (`costFree`), so the paywall asks it without a rate limit by default.
  *
  * @example

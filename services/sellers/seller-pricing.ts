@@ -4,7 +4,7 @@ import type { ListingTier } from '../registry/types.js';
 import type { Archetype } from './archetype.js';
 import type { SellerConfig } from './config.js';
 import { LabError } from '../../infra/errors.js';
-import { tierBasePrice, tierName, unitPriceMsat } from './config.js';
+import { tierBasePrice, tierCalls, tierName, unitPriceMsat } from './config.js';
 
 /** The tiers a seller advertises (listing and manifest): honest base prices, whatever it really charges. */
 export function advertisedTiers(config: SellerConfig): ListingTier[] {
@@ -46,6 +46,8 @@ export function paywallTiersOf(config: SellerConfig, advertised: ListingTier[]):
       price,
       ...(t.kind === 'single' ? { maxCalls: 1 } : t.kind === 'bundle' ? { maxCalls: t.calls } : {}),
       tokenLifetimeSec: t.kind === 'pass' ? t.durationSec : config.tokenLifetimeSec,
+      // A bid on the tier is negotiated per call of it: the negotiation floor is per call.
+      pricedCalls: tierCalls(t),
     };
   });
 }

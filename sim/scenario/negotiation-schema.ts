@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import { DEFAULT_MARGIN_PCT, perSecRateSchema } from '../../services/sellers/negotiation.js';
+import {
+  DEFAULT_MARGIN_PCT,
+  offerLifetimeSecSchema,
+  perSecRateSchema,
+} from '../../services/sellers/negotiation.js';
 
 /**
  * Price negotiation in a scenario (opt-in: a scenario without these fields
@@ -13,7 +17,7 @@ const fraction = (what: string) =>
     .positive({ error: `expected ${what} as a number in (0, 1]` })
     .max(1, { error: `expected ${what} as a number in (0, 1]` });
 
-/** A seller group's negotiation: its floor is its cost per call plus `marginPct`. */
+/** A seller group's negotiation: its floor is its cost per call plus `marginPct`, per call of any tier. */
 export const sellerNegotiationSchema = z.strictObject({
   negotiator: z.enum(['rule', 'llm']).default('rule'),
   /** Floor = ceil(costMsat × (100 + marginPct) / 100), at least 1 msat. */
@@ -23,7 +27,7 @@ export const sellerNegotiationSchema = z.strictObject({
     .max(10_000)
     .default(DEFAULT_MARGIN_PCT),
   maxRounds: z.number().int().min(1).max(16, { error: 'expected maxRounds from 1 to 16' }).default(4),
-  offerLifetimeSec: z.number().int().positive().default(60),
+  offerLifetimeSec: offerLifetimeSecSchema.default(60),
   /**
    * How often the seller's paywall asks its negotiator: `calls` per `perSec` seconds across all
    * bidders; a bid over it gets 429 and the buyer goes on at the posted price. Absent: none for

@@ -132,7 +132,8 @@ describe('seller CLI refuses bad seller-side settings, naming the field', () => 
     {
       what: 'a holdRefundRate of 0 s',
       fields: { payOnSuccess: true, holdRefundRate: { calls: 2, perSec: 0 } },
-      message: 'invalid seller config: holdRefundRate.perSec: expected more than 0',
+      message:
+        'invalid seller config: holdRefundRate.perSec: expected at least 0.001 s (1 ms): the clock counts whole milliseconds',
     },
   ])('$what in --config: that one line, exit 2', async ({ what, fields, message }) => {
     const file = await config(what.replace(/\W+/g, '-'), fields);

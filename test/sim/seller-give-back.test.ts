@@ -124,7 +124,7 @@ describe('scenario validation of maxCallsGivenBack and holdRefundRate', () => {
     ).toEqual([
       'sellers[0].maxCallsGivenBack: expected at least 0',
       'sellers[0].holdRefundRate.calls: expected more than 0',
-      'sellers[0].holdRefundRate.perSec: expected more than 0',
+      'sellers[0].holdRefundRate.perSec: expected at least 0.001 s (1 ms): the clock counts whole milliseconds',
     ]);
     expect(issues({ 'sellers[0].maxCallsGivenBack': 1.5 })).toEqual([
       'sellers[0].maxCallsGivenBack: expected an integer, got 1.5',
