@@ -26,7 +26,13 @@ import type { Logger } from '../../infra/log.js';
 import { PAY_ON_SUCCESS_HEADER } from './headers.js';
 import type { L402PaywallOptions } from './options.js';
 import type { QuotaStore } from './quota-store.js';
-import { retryAfterSec, type RateDecision, type RateLimit, type TokenBucketLimiter } from './rate-limiter.js';
+import {
+  rateLimitProblem,
+  retryAfterSec,
+  type RateDecision,
+  type RateLimit,
+  type TokenBucketLimiter,
+} from './rate-limiter.js';
 
 /**
  * How many pay-on-success calls the handler did not deliver a paywall refunds when
@@ -56,12 +62,8 @@ export function checkGiveBackOptions(o: L402PaywallOptions): void {
   const r = o.holdRefundRate;
   if (r === undefined) return;
   if (o.payOnSuccess !== true) fail('options.holdRefundRate needs payOnSuccess: true');
-  const calls = (r as Partial<RateLimit> | null)?.calls;
-  const perMs = (r as Partial<RateLimit> | null)?.perMs;
-  if (!Number.isSafeInteger(calls) || calls! < 1 || !Number.isFinite(perMs) || perMs! <= 0)
-    fail(
-      `options.holdRefundRate needs calls, a positive integer, and perMs, a positive number of ms (calls per perMs ms), got ${JSON.stringify(r)}`,
-    );
+  const problem = rateLimitProblem('options.holdRefundRate', r);
+  if (problem) fail(problem);
 }
 
 /** The bound on refunded pay-on-success calls: the one given, the default with pay-on-success, else none. */

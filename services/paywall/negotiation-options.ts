@@ -1,7 +1,7 @@
 import type { SecretSource } from '../../infra/random.js';
 import type { Clock } from '../../infra/time/clock.js';
 import type { NegotiationOptions, NegotiationState } from './negotiation-types.js';
-import { TokenBucketLimiter, type RateLimit } from './rate-limiter.js';
+import { TokenBucketLimiter, rateLimitProblem, type RateLimit } from './rate-limiter.js';
 import { LabError } from '../../infra/errors.js';
 
 /** Most rounds a seller may allow per negotiation. */
@@ -59,11 +59,7 @@ export function negotiationState(
 function negotiatorRate(o: NegotiationOptions, fail: (m: string) => never): RateLimit | undefined {
   const r = o.negotiatorRate;
   if (r === undefined) return o.negotiator.costFree === true ? undefined : { ...DEFAULT_NEGOTIATOR_RATE };
-  const calls = (r as Partial<RateLimit> | null)?.calls;
-  const perMs = (r as Partial<RateLimit> | null)?.perMs;
-  if (!Number.isSafeInteger(calls) || calls! < 1 || !Number.isFinite(perMs) || perMs! <= 0)
-    fail(
-      `negotiatorRate needs calls, a positive integer, and perMs, a positive number of ms (calls per perMs ms), got ${JSON.stringify(r)}`,
-    );
-  return { calls: calls!, perMs: perMs! };
+  const problem = rateLimitProblem('negotiatorRate', r);
+  if (problem) fail(problem);
+  return { calls: r.calls, perMs: r.perMs };
 }

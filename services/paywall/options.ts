@@ -8,7 +8,7 @@ import type { Clock } from '../../infra/time/clock.js';
 import type { PaywallEventListener } from './events.js';
 import type { NegotiationOptions } from './negotiation-types.js';
 import type { QuotaStore } from './quota-store.js';
-import type { RateLimit } from './rate-limiter.js';
+import { rateLimitProblem, type RateLimit } from './rate-limiter.js';
 import { LabError } from '../../infra/errors.js';
 import { checkGiveBackOptions } from './give-back.js';
 
@@ -205,11 +205,8 @@ function checkLimits(o: L402PaywallOptions): void {
   if (o.quoteDelayMs !== undefined)
     check(typeof o.quoteDelayMs === 'function', 'options.quoteDelayMs must be a function returning ms');
   if (o.rateLimit) {
-    const { calls, perMs } = o.rateLimit;
-    check(
-      positiveInt(calls) && typeof perMs === 'number' && Number.isFinite(perMs) && perMs > 0,
-      `options.rateLimit needs calls, a positive integer, and perMs, a finite positive number of ms (calls per perMs ms), got calls ${String(calls)}, perMs ${String(perMs)}`,
-    );
+    const problem = rateLimitProblem('options.rateLimit', o.rateLimit);
+    check(problem === undefined, problem!);
   }
 }
 

@@ -6,6 +6,20 @@ export interface RateLimit {
   perMs: number;
 }
 
+/**
+ * Why `r` is no rate limit for `name` (undefined when it is one): `calls` a positive integer and
+ * `perMs` a finite number of ms, at least 1 (clocks count whole ms; a smaller window overflows
+ * the bucket's rate to Infinity).
+ */
+export function rateLimitProblem(name: string, r: unknown): string | undefined {
+  const { calls, perMs } = (r ?? {}) as Partial<Record<keyof RateLimit, unknown>>;
+  const ok =
+    Number.isSafeInteger(calls) && (calls as number) >= 1 && Number.isFinite(perMs) && (perMs as number) >= 1;
+  return ok
+    ? undefined
+    : `${name} needs calls, a positive integer, and perMs, a finite number of ms of at least 1 (calls per perMs ms), got calls ${String(calls)}, perMs ${String(perMs)}`;
+}
+
 /** Whether a call may go ahead, and if not, how long until it could. */
 export type RateDecision = { ok: true } | { ok: false; retryAfterMs: number };
 
@@ -32,10 +46,8 @@ export class TokenBucketLimiter {
   #sinceSweep = 0;
 
   constructor(limit: RateLimit, clock: Clock) {
-    if (!Number.isSafeInteger(limit.calls) || limit.calls < 1)
-      throw new RangeError(`rateLimit.calls must be a positive integer, got ${limit.calls}`);
-    if (!Number.isFinite(limit.perMs) || limit.perMs <= 0)
-      throw new RangeError(`rateLimit.perMs must be a positive number of ms, got ${limit.perMs}`);
+    const problem = rateLimitProblem('a rate limit', limit);
+    if (problem) throw new RangeError(problem);
     this.#capacity = limit.calls;
     this.#perMsRate = limit.calls / limit.perMs;
     this.#clock = clock;

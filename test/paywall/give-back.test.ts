@@ -130,7 +130,12 @@ describe('the give-back options are checked when the paywall is built', () => {
     [
       'a holdRefundRate of zero calls',
       { payOnSuccess: true, holdRefundRate: { calls: 0, perMs: 60_000 } },
-      'options.holdRefundRate needs calls, a positive integer, and perMs, a positive number of ms (calls per perMs ms), got {"calls":0,"perMs":60000}',
+      'options.holdRefundRate needs calls, a positive integer, and perMs, a finite number of ms of at least 1 (calls per perMs ms), got calls 0, perMs 60000',
+    ],
+    [
+      'a holdRefundRate over less than a millisecond',
+      { payOnSuccess: true, holdRefundRate: { calls: 1, perMs: 5e-321 } },
+      'options.holdRefundRate needs calls, a positive integer, and perMs, a finite number of ms of at least 1 (calls per perMs ms), got calls 1, perMs 5e-321',
     ],
   ])('refuses %s with invalid_paywall_options naming it', (_what, patch, message) => {
     let thrown: unknown;

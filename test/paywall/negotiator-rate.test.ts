@@ -145,6 +145,7 @@ describe('the paywall bounds how often it asks its negotiator (negotiatorRate)',
     [{ calls: 1.5, perMs: 1_000 }],
     [{ calls: 1, perMs: 0 }],
     [{ calls: 1, perMs: Number.NaN }],
+    [{ calls: 1, perMs: 5e-321 }],
     [{ calls: 1 }],
     [null],
   ])(

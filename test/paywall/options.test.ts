@@ -63,14 +63,17 @@ describe('l402Paywall options are checked when the middleware is built', () => {
     ).toThrow(/tier 1 is configured twice/);
   });
 
-  it('refuses a rate limit over an infinite period with invalid_paywall_options naming perMs', () => {
-    const build = () => l402Paywall({ ...ok, rateLimit: { calls: 1, perMs: Infinity } });
+  it.each([
+    ['an infinite period', Infinity],
+    ['a period under 1 ms (its rate overflows to Infinity)', 5e-321],
+    ['half a millisecond', 0.5],
+  ])('refuses a rate limit over %s with invalid_paywall_options naming perMs', (_what, perMs) => {
+    const build = () => l402Paywall({ ...ok, rateLimit: { calls: 1, perMs } });
     expect(build).toThrow(
       expect.objectContaining({
         name: 'LabError',
         code: 'invalid_paywall_options',
-        message:
-          'options.rateLimit needs calls, a positive integer, and perMs, a finite positive number of ms (calls per perMs ms), got calls 1, perMs Infinity',
+        message: `options.rateLimit needs calls, a positive integer, and perMs, a finite number of ms of at least 1 (calls per perMs ms), got calls 1, perMs ${perMs}`,
       }),
     );
   });
