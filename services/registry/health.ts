@@ -70,10 +70,11 @@ export class HealthProber {
     }
     const started = clock.now();
     const ac = new AbortController();
+    const done = new AbortController(); // ends the time limit's sleep once the probe has its answer
     let timedOut = false;
     // At its time limit the probe aborts its request, then gives it one turn of the event loop to
     // fail with why it stopped (a lookup still running says so), else counts a plain timeout.
-    const timer = clock.sleep(timeoutMs).then(async () => {
+    const timer = clock.sleep(timeoutMs, done.signal).then(async () => {
       timedOut = true;
       ac.abort();
       await new Promise((turn) => setImmediate(turn));
@@ -100,6 +101,8 @@ export class HealthProber {
       }
       if (timedOut) return { alive: false, error: 'timeout' };
       return { alive: false, latencyMs: clock.now() - started, error: 'unreachable' };
+    } finally {
+      done.abort();
     }
     const latencyMs = clock.now() - started;
     await res.body?.cancel().catch(() => undefined);

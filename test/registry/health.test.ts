@@ -111,4 +111,13 @@ describe('health probing on the virtual clock', () => {
     await round;
     expect(m.registry.get(honest)!.health).toMatchObject({ alive: false, error: 'timeout' });
   });
+
+  it('a probe that answered in time leaves no timer of its time limit behind', async () => {
+    const { m, prober, honest } = await market();
+    const t0 = m.clock.now();
+    const probe = prober.probe(m.registry.get(honest)!);
+    await m.clock.runUntilIdle(t0 + 1_000);
+    expect(await probe).toMatchObject({ alive: true, latencyMs: 120 });
+    expect(m.clock.pending).toBe(0);
+  });
 });
