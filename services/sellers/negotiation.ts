@@ -41,6 +41,13 @@ export const offerLifetimeSecSchema = z
 /** The margin over the cost of a call when none is given, percent. */
 export const DEFAULT_MARGIN_PCT = 20;
 
+/** Rounds of offers a negotiation may take (the paywall's bound). */
+export const maxRoundsSchema = z
+  .number()
+  .int()
+  .min(1)
+  .max(MAX_ROUNDS_LIMIT, { error: `expected maxRounds from 1 to ${MAX_ROUNDS_LIMIT}` });
+
 /** A seller's negotiation: the rule negotiator answers bids down to its floor. */
 export const negotiationConfigSchema = z
   .strictObject({
@@ -50,12 +57,7 @@ export const negotiationConfigSchema = z
     costMsat: z.number().int().nonnegative().optional(),
     /** Margin over `costMsat`, percent (default 20). */
     marginPct: z.number({ error: 'expected a margin in percent' }).min(0).max(10_000).optional(),
-    maxRounds: z
-      .number()
-      .int()
-      .min(1)
-      .max(MAX_ROUNDS_LIMIT, { error: `expected maxRounds from 1 to ${MAX_ROUNDS_LIMIT}` })
-      .default(4),
+    maxRounds: maxRoundsSchema.default(4),
     offerLifetimeSec: offerLifetimeSecSchema.default(60),
     /** How often the negotiator is asked, all bidders together (default: no limit, a rule costs nothing). */
     negotiatorRate: perSecRateSchema.optional(),

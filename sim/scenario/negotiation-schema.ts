@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   DEFAULT_MARGIN_PCT,
+  maxRoundsSchema,
   offerLifetimeSecSchema,
   perSecRateSchema,
 } from '../../services/sellers/negotiation.js';
@@ -26,7 +27,7 @@ export const sellerNegotiationSchema = z.strictObject({
     .min(0)
     .max(10_000)
     .default(DEFAULT_MARGIN_PCT),
-  maxRounds: z.number().int().min(1).max(16, { error: 'expected maxRounds from 1 to 16' }).default(4),
+  maxRounds: maxRoundsSchema.default(4),
   offerLifetimeSec: offerLifetimeSecSchema.default(60),
   /**
    * How often the seller's paywall asks its negotiator: `calls` per `perSec` seconds across all
