@@ -6,7 +6,9 @@ import { BlockList, isIP } from 'node:net';
  * registry at its own host, a private network or a cloud metadata service.
  * `lab` adds loopback and private networks, for a registry whose sellers run
  * on the same machine or a lab network (the simulator and tests say so
- * explicitly). Link-local, multicast and reserved ranges are never allowed.
+ * explicitly). Link-local, multicast, documentation and reserved ranges,
+ * and IPv6 ranges that carry or translate to an IPv4 address (NAT64, 6to4,
+ * Teredo, IPv4-compatible), are never allowed.
  */
 export type AddressPolicy = 'public' | 'lab';
 
@@ -29,6 +31,7 @@ const PRIVATE = blockList([
   ['192.168.0.0', 16, 'ipv4'],
   ['100.64.0.0', 10, 'ipv4'], // carrier-grade NAT
   ['fc00::', 7, 'ipv6'], // unique local
+  ['fec0::', 10, 'ipv6'], // site-local (deprecated), private as unique local is
 ]);
 const FORBIDDEN = blockList([
   ['0.0.0.0', 8, 'ipv4'],
@@ -38,13 +41,19 @@ const FORBIDDEN = blockList([
   ['198.18.0.0', 15, 'ipv4'],
   ['198.51.100.0', 24, 'ipv4'],
   ['203.0.113.0', 24, 'ipv4'],
+  ['192.88.99.0', 24, 'ipv4'], // 6to4 relay anycast (deprecated)
   ['224.0.0.0', 3, 'ipv4'], // multicast, reserved, broadcast
-  ['::', 128, 'ipv6'],
+  ['::', 96, 'ipv6'], // unspecified, IPv4-compatible (deprecated; ::1 is loopback, checked first)
   ['fe80::', 10, 'ipv6'],
   ['ff00::', 8, 'ipv6'],
   ['64:ff9b::', 96, 'ipv6'], // NAT64 could reach any IPv4 address
+  ['64:ff9b:1::', 48, 'ipv6'], // local-use NAT64, the same
+  ['100::', 64, 'ipv6'], // discard-only
+  ['2001::', 23, 'ipv6'], // IETF protocol assignments: Teredo embeds an IPv4 address, benchmarking, ORCHID
   ['2001:db8::', 32, 'ipv6'],
   ['2002::', 16, 'ipv6'], // 6to4 embeds an IPv4 address
+  ['3fff::', 20, 'ipv6'], // documentation
+  ['5f00::', 16, 'ipv6'], // SRv6 segment identifiers
 ]);
 
 /** An IPv4 address carried in an IPv4-mapped IPv6 address (`::ffff:a.b.c.d` or `::ffff:7f00:1`), if any. */
@@ -66,8 +75,8 @@ export function classifyAddress(address: string): AddressClass {
   const version = isIP(ip);
   if (version === 0) return 'forbidden';
   const type = version === 4 ? 'ipv4' : 'ipv6';
-  if (FORBIDDEN.check(ip, type)) return 'forbidden';
   if (LOOPBACK.check(ip, type)) return 'loopback';
+  if (FORBIDDEN.check(ip, type)) return 'forbidden';
   if (PRIVATE.check(ip, type)) return 'private';
   return 'public';
 }
