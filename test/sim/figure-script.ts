@@ -17,7 +17,7 @@ export const tmp = (prefix = 'figure-input-') => mkdtempSync(join(tmpdir(), pref
  * so the default sweep folders runs/sweep-<scenario> it may advise do not exist).
  */
 export function figure(
-  script: 'negotiation' | 'success-vs-amount',
+  script: 'negotiation' | 'success-vs-amount' | 'reputation',
   args: string[],
   cwd = tmp('figure-cwd-'),
 ) {
