@@ -25,6 +25,8 @@ export interface PlannedSearch {
   tier: SearchTier;
   /** Only listings that list a tier of this kind (`sells=`): a reseller's search, for a bundle. */
   sells?: TierKind;
+  /** The searcher buys from the first result only, whatever the search limit (a reseller's origin). */
+  firstOnly?: true;
 }
 
 /** A seller group as a search sees its members. */
@@ -44,8 +46,13 @@ export interface GroupReach {
   group: AdvertisedGroup;
   /** The most members any one search can return. */
   maxFound: number;
-  /** The smallest search limit that returns every member in some search (undefined: none passes the filters). */
+  /**
+   * The smallest search limit that returns every member in some search that reads past its first
+   * result (undefined: none passes the filters).
+   */
   limitNeeded: number | undefined;
+  /** True when a search that buys from its first result only (a reseller's) passes the group's filters. */
+  firstOnlyPasses: boolean;
   /** The highest maximum price among searches for its capability (undefined: nobody searches for it). */
   highestMaxMsat: number | undefined;
   /** The lowest price any search for its capability reads for it (undefined: nobody searches for it). */
@@ -105,6 +112,7 @@ export function plannedSearches(s: Scenario): PlannedSearch[] {
       maxPriceMsat: Number.POSITIVE_INFINITY,
       tier: 'bundle',
       sells: 'bundle',
+      firstOnly: true,
     });
   return out;
 }
@@ -136,6 +144,7 @@ export function groupReach(s: Scenario, limit = s.registry.searchLimit): GroupRe
     let limitNeeded: number | undefined;
     let highestMaxMsat: number | undefined;
     let lowestPriceMsat: number | undefined;
+    let firstOnlyPasses = false;
     for (const q of searches) {
       // A search for another capability, or for a kind of tier the group does not list, never returns it.
       if (q.capability !== group.capability || (q.sells && !group.sells.has(q.sells))) continue;
@@ -146,9 +155,11 @@ export function groupReach(s: Scenario, limit = s.registry.searchLimit): GroupRe
       const hits = groups.filter((g) => passes(g, q));
       const cheaper = hits.filter((g) => g.priceMsat[q.tier] < own).reduce((n, g) => n + g.count, 0);
       const tied = hits.filter((g) => g.priceMsat[q.tier] === own).reduce((n, g) => n + g.count, 0);
-      maxFound = Math.max(maxFound, Math.min(group.count, Math.max(0, limit - cheaper)));
-      limitNeeded = Math.min(limitNeeded ?? Infinity, cheaper + tied);
+      const reads = q.firstOnly ? 1 : limit;
+      maxFound = Math.max(maxFound, Math.min(group.count, Math.max(0, reads - cheaper)));
+      if (q.firstOnly) firstOnlyPasses = true;
+      else limitNeeded = Math.min(limitNeeded ?? Infinity, cheaper + tied);
     }
-    return { group, maxFound, limitNeeded, highestMaxMsat, lowestPriceMsat };
+    return { group, maxFound, limitNeeded, highestMaxMsat, lowestPriceMsat, firstOnlyPasses };
   });
 }

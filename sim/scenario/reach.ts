@@ -67,17 +67,24 @@ export function checkSweepPaths(s: Scenario): ScenarioIssue[] {
  */
 export function reachWarnings(s: Scenario): string[] {
   const out: string[] = [];
-  for (const { group: g, maxFound, limitNeeded, highestMaxMsat, lowestPriceMsat } of groupReach(s)) {
+  for (const r of groupReach(s)) {
+    const { group: g, maxFound, limitNeeded, highestMaxMsat, lowestPriceMsat } = r;
     const who = g.count === 1 ? `seller "${g.name}"` : `the ${g.count} "${g.name}" sellers`;
+    const some = maxFound === 0 ? 'none' : `at most ${maxFound}`;
     if (highestMaxMsat === undefined)
       out.push(`no buyer asks for "${g.capability}": ${who} will sell nothing`);
-    else if (limitNeeded === undefined)
+    else if (maxFound >= g.count) continue;
+    else if (limitNeeded !== undefined)
+      out.push(
+        `${some} of ${who} (${lowestPriceMsat} msat) can be in a search's results (the ${s.registry.searchLimit} cheapest "${g.capability}" sellers at or under the task's value); set registry.searchLimit: ${limitNeeded} to let buyers see them all`,
+      );
+    else if (r.firstOnlyPasses)
+      out.push(
+        `${some} of ${who} (${lowestPriceMsat} msat) can be the first result of a reseller's origin search (the cheapest "${g.capability}" bundle), the only one a reseller buys from, and no buyer's search finds ${g.count === 1 ? 'it' : 'them'}: ${maxFound === 0 ? 'never bought from' : 'the others are never bought from'}`,
+      );
+    else
       out.push(
         `${who} ${g.count === 1 ? 'lists' : 'list'} "${g.capability}" at ${lowestPriceMsat} msat, above every search's maximum (at most ${highestMaxMsat} msat, the task's value): never found`,
-      );
-    else if (maxFound < g.count)
-      out.push(
-        `${maxFound === 0 ? 'none' : `at most ${maxFound}`} of ${who} (${lowestPriceMsat} msat) can be in a search's results (the ${s.registry.searchLimit} cheapest "${g.capability}" sellers at or under the task's value); set registry.searchLimit: ${limitNeeded} to let buyers see them all`,
       );
   }
   return out;

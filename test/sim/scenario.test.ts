@@ -323,6 +323,38 @@ describe('scenario reach checks', () => {
     ]);
   });
 
+  it("warns about a bundle seller no buyer's search finds that is not the cheapest bundle: the reseller buys from its search's first result only", () => {
+    const bundleSeller = (name: string, unit: number) => ({
+      name,
+      archetype: 'data-feed',
+      price: { kind: 'fixed', msat: unit },
+      tiers: [{ kind: 'bundle', calls: 10 }],
+    });
+    const s = loadScenarioText(base, {
+      overrides: {
+        'sellers[1]': bundleSeller('bulk', 2000),
+        'sellers[2]': bundleSeller('dearbulk', 3000),
+        resellers: [
+          {
+            name: 'broker',
+            capability: 'anomalies:read',
+            sliceCalls: 1,
+            balanceMsat: 2_000_000,
+            subAgents: {
+              count: 1,
+              budgetMsat: 100_000,
+              arrivals: { process: 'fixed', everySec: 10 },
+              value: { dist: 'fixed', msat: 5000 },
+            },
+          },
+        ],
+      },
+    });
+    expect(reachWarnings(s)).toEqual([
+      'none of seller "dearbulk" (24000 msat) can be the first result of a reseller\'s origin search (the cheapest "anomalies:read" bundle), the only one a reseller buys from, and no buyer\'s search finds it: never bought from',
+    ]);
+  });
+
   const refusedSlice = (price: number, calls: number, slice: number) => [
     `resellers[0].sliceCalls: the cheapest bundle of "anomalies:read" (${price} msat, the one the reseller buys) holds ${calls} calls, fewer than one ${slice}-call slice; set sliceCalls to at most ${calls}, or slicesPerBundle to oversell`,
   ];
