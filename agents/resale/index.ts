@@ -12,4 +12,5 @@ export { DEFAULT_UPSTREAM_BACKOFF, type UpstreamBackoff } from './upstream-break
 export { DEFAULT_UPSTREAM_TIMEOUT_SEC } from './bundle-slicer.js';
 export { createSubAgent, type SliceBuy, type SubAgent, type SubAgentOptions } from './sub-agent.js';
 export { SliceChecker, type CheckedSlice, type SliceCheck, type SliceCheckerDeps } from './slice-check.js';
+export { DEFAULT_MIN_SLICE_LIFE_SEC } from './slice-terms.js';
 export { graphDelegator } from './graph-delegator.js';

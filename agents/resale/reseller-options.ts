@@ -8,6 +8,7 @@ import type { Clock } from '../../infra/time/clock.js';
 import type { PaywallEventListener } from '../../services/paywall/index.js';
 import type { L402Client, PurchaseHints } from '../l402/index.js';
 import type { CreditLimit } from './slice-credit.js';
+import { DEFAULT_MIN_SLICE_LIFE_SEC } from './slice-terms.js';
 import type { UpstreamBackoff } from './upstream-breaker.js';
 
 /** What a reseller buys, what it sells, and how greedily. */
@@ -31,6 +32,10 @@ export interface ResellerOptions {
    * One slice: calls, lifetime, price, optional path binding. A bundle is
    * sliced only while it lives at least `validForSec` more, so every slice
    * gets its whole lifetime; one expiring sooner is dropped and a new one bought.
+   * `validForSec` must be above `DEFAULT_MIN_SLICE_LIFE_SEC` (60): a buyer's
+   * check refuses, unpaid, a slice with less left by default, and a slice's
+   * life (its expiry rounded down to a whole second) runs from its cut, before
+   * its delivery.
    */
   slice: { calls: number; validForSec: number; priceMsat: Msat; pathPrefix?: string };
   /**
@@ -68,7 +73,8 @@ export interface ResellerOptions {
 /**
  * Throws LabError('invalid_reseller_options') naming the first count that is
  * not a positive safe integer (a 0-call, already expired or fractional slice
- * would be sold, or never be cut).
+ * would be sold, or never be cut), or a slice lifetime no buyer's default
+ * check would pay.
  */
 export function checkResellerOptions(o: ResellerOptions): void {
   const b = o.upstreamBackoff;
@@ -91,6 +97,11 @@ export function checkResellerOptions(o: ResellerOptions): void {
         `reseller ${o.name}: ${field} must be a positive whole number, got ${String(value)}; pass an integer of at least 1`,
       );
   }
+  if (o.slice.validForSec <= DEFAULT_MIN_SLICE_LIFE_SEC)
+    throw new LabError(
+      'invalid_reseller_options',
+      `reseller ${o.name}: slice.validForSec ${o.slice.validForSec} is not above the ${DEFAULT_MIN_SLICE_LIFE_SEC} s of life a buyer's slice check asks by default (DEFAULT_MIN_SLICE_LIFE_SEC): a slice is cut with at most that much life and loses some to its expiry's whole-second rounding and its delivery, so buyers would refuse it unpaid; set slice.validForSec above ${DEFAULT_MIN_SLICE_LIFE_SEC}, with room for the buyer's calls (600: 10 minutes)`,
+    );
   if (b && b.maxSec < b.firstSec)
     throw new LabError(
       'invalid_reseller_options',

@@ -1,17 +1,24 @@
-import { paymentHashOfToken, tokenLimits } from '../../infra/l402/index.js';
+import { paymentHashOfToken } from '../../infra/l402/index.js';
 import type { LightningNode } from '../../infra/lightning/node.js';
 import type { Logger } from '../../infra/log.js';
 import type { Clock } from '../../infra/time/clock.js';
 import { PAYER_KEY_HEADER, RELEASE_HEADER, parseHoldAuthorization } from '../../services/paywall/index.js';
 import { readBody } from '../../infra/http/bounded-body.js';
 import { NO_REDIRECTS } from '../../infra/http/redirect.js';
-import { createL402Client, MemoryTokenStore, sellerCallsLeft, type PurchaseResult } from '../l402/index.js';
+import { createL402Client, MemoryTokenStore, type PurchaseResult, type StoredToken } from '../l402/index.js';
 import { adoptToken, type DelegatedToken } from './delegate.js';
+import { DEFAULT_MIN_SLICE_LIFE_SEC, shortLived, shortOfSold } from './slice-terms.js';
 
 /** Where a buyer tries a slice before its payment settles: a request of the buyer's choosing, at the origin. */
 export interface SliceCheck {
   url: string;
   init?: RequestInit;
+  /**
+   * Seconds the slice's macaroon must still live (its `valid_until`) when the check reads it: what the
+   * task's calls after the check need. A slice expiring sooner is canceled before any call, nothing
+   * paid. A whole number, 0 or more; default `DEFAULT_MIN_SLICE_LIFE_SEC` (60).
+   */
+  minLifeSec?: number;
 }
 
 /** What the check of one delivered slice found, and whether the reseller took the verdict. */
@@ -49,7 +56,8 @@ export interface SliceCheckerDeps {
  * release (`L402-Release: buyer`); when the 2xx comes back `pending`, the
  * HTLC is still held, and the checker makes the slice's first call at the
  * buyer's own check URL, then sends `settle` if it worked or `cancel` if not,
- * before the client sees the delivery. It worked when that call succeeded and
+ * before the client sees the delivery. It worked when its macaroon still lives
+ * the check's `minLifeSec` (else no call is made), that call succeeded and
  * the origin's `L402-Calls-Remaining` leaves the rest of the calls the slice
  * was sold with. A slice that does not work costs 0 msat, and so does one
  * whose request the client stopped waiting for (timed out, aborted) before
@@ -133,7 +141,7 @@ export class SliceChecker {
     return { ok: false, reason, ...(checked?.call ? { call: checked.call } : {}) };
   }
 
-  /** Reads the slice from a copy of the delivery and makes its first call at the check URL. */
+  /** Reads the slice from a copy of the delivery and, when it lives long enough, makes its first call at the check URL. */
   async #check(res: Response, check: SliceCheck): Promise<Omit<CheckedSlice, 'released'>> {
     const within = { clock: this.#d.clock, ms: CHECK_TIMEOUT_MS };
     const body = await readBody(res.clone(), SLICE_BODY_LIMIT, within);
@@ -147,11 +155,15 @@ export class SliceChecker {
     const { name, node, clock, logger } = this.#d;
     // A store of its own: the check calls with this slice, not with whatever the sub-agent holds.
     const tokens = new MemoryTokenStore();
+    let held: StoredToken;
     try {
-      await adoptToken(tokens, slice, clock);
+      held = await adoptToken(tokens, slice, clock);
     } catch (err) {
       return { ok: false, reason: `the reseller's slice is unusable: ${(err as Error).message}` };
     }
+    const minLifeSec = check.minLifeSec ?? DEFAULT_MIN_SLICE_LIFE_SEC;
+    const dying = shortLived(held.validUntilMs, clock.now(), minLifeSec);
+    if (dying) return { ok: false, reason: dying };
     const client = createL402Client({
       node,
       fetch: this.#d.fetch,
@@ -205,23 +217,6 @@ export class SliceChecker {
       cancelTimer();
     }
   }
-}
-
-/**
- * Why a slice whose first call succeeded still holds fewer calls than it was sold with, or
- * undefined: its body's `calls` above its macaroon's `max_calls`, or, after that call, the origin's
- * `L402-Calls-Remaining` (the tightest of the slice's and its bundle's counters) below the rest of
- * them, as for the last slice of an oversold bundle. An origin that does not send the header is
- * taken at its first call.
- */
-function shortOfSold(slice: DelegatedToken, call: PurchaseResult): string | undefined {
-  const own = tokenLimits(slice.macaroon, slice.service).maxCalls;
-  if (slice.calls !== undefined && own !== undefined && slice.calls > own)
-    return `the slice is sold as ${slice.calls} calls but its macaroon allows ${own}`;
-  const sold = slice.calls ?? own;
-  const left = sellerCallsLeft(call.response);
-  if (sold === undefined || left === undefined || left >= sold - 1) return undefined;
-  return `after the slice's first call the origin leaves it ${left} calls, not the ${sold - 1} more it was sold with: its bundle is oversold`;
 }
 
 /** Checks the shape of a slice from an untrusted reseller. */

@@ -15,6 +15,7 @@ import {
 import { budgetWindow, type PaymentPolicy } from '../policies/index.js';
 import type { DelegatedToken } from './delegate.js';
 import { parseSlice, SliceChecker, type CheckedSlice, type SliceCheck } from './slice-check.js';
+import { badMinLife } from './slice-terms.js';
 import { SpareSlices } from './spare-slices.js';
 
 /** A sub-agent's parts. */
@@ -47,9 +48,10 @@ export interface SubAgent {
   readonly client: L402Client;
   /**
    * Buys a slice from a reseller (pay-on-success) and adopts it. With `check`,
-   * the payment settles only if the slice's first call at `check.url` succeeds
-   * (buyer release, when the reseller offers it); otherwise the hold is
-   * canceled and the purchase ends as `slice_refused`.
+   * the payment settles only if the slice's macaroon lives `check.minLifeSec`
+   * more (default 60) and its first call at `check.url` succeeds (buyer
+   * release, when the reseller offers it); otherwise the hold is canceled and
+   * the purchase ends as `slice_refused`.
    */
   buySlice(sliceUrl: string, hints?: PurchaseHints, check?: SliceCheck): Promise<SliceBuy>;
   /**
@@ -103,8 +105,9 @@ export function createSubAgent(o: SubAgentOptions): SubAgent {
     hints: PurchaseHints = {},
     check?: SliceCheck,
   ): Promise<SliceBuy> {
-    const bad = badUrl('slice', sliceUrl, o.clock) ?? (check && badUrl('check', check.url, o.clock));
-    if (bad) return { result: bad };
+    const bad =
+      badUrl('slice', sliceUrl) ?? (check && (badUrl('check', check.url) ?? badMinLife(check.minLifeSec)));
+    if (bad) return { result: badRequest(bad, o.clock) };
     const done = check ? checker.expect(sliceUrl, check) : undefined;
     let result: PurchaseResult;
     try {
@@ -182,13 +185,18 @@ function ranOut(r: PurchaseResult): boolean {
   return r.outcome === 'quota_exhausted' || r.outcome === 'policy_denied' || r.outcome === 'token_rejected';
 }
 
-/** A `bad_request` result (nothing sent, nothing paid) when the `what` URL is not an absolute URL. */
-function badUrl(what: 'slice' | 'check', url: string, clock: Clock): PurchaseResult | undefined {
+/** Why the `what` URL is not one to send (not an absolute URL), or undefined. */
+function badUrl(what: 'slice' | 'check', url: string): string | undefined {
   if (URL.canParse(url)) return undefined;
+  return `the ${what} URL ${JSON.stringify(url.slice(0, 200))} is not an absolute URL: nothing was bought; pass one such as http://host/path`;
+}
+
+/** A `bad_request` result: nothing sent, nothing paid, `reason` says why. */
+function badRequest(reason: string, clock: Clock): PurchaseResult {
   const now = clock.now();
   return {
     outcome: 'bad_request',
-    reason: `the ${what} URL ${JSON.stringify(url.slice(0, 200))} is not an absolute URL: nothing was bought; pass one such as http://host/path`,
+    reason,
     paidMsat: 0,
     feeMsat: 0,
     hops: 0,

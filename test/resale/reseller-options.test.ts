@@ -57,6 +57,21 @@ describe('createReseller refuses slice options that would sell dead slices', () 
     );
   });
 
+  it.each([1, 60])(
+    'slice.validForSec %s, not above the 60 s a buyer checks for by default: LabError invalid_reseller_options naming the field and what to set',
+    (validForSec) => {
+      const err = buildError(slice({ validForSec }));
+      expect(isLabError(err, 'invalid_reseller_options')).toBe(true);
+      expect((err as Error).message).toBe(
+        `reseller reseller: slice.validForSec ${validForSec} is not above the 60 s of life a buyer's slice check asks by default (DEFAULT_MIN_SLICE_LIFE_SEC): a slice is cut with at most that much life and loses some to its expiry's whole-second rounding and its delivery, so buyers would refuse it unpaid; set slice.validForSec above 60, with room for the buyer's calls (600: 10 minutes)`,
+      );
+    },
+  );
+
+  it('slice.validForSec 61 builds a reseller', () => {
+    expect(buildError(slice({ validForSec: 61 }))).toBe(undefined);
+  });
+
   it('whole positive calls, validForSec and slicesPerBundle build a reseller', () => {
     expect(
       buildError((o) => ({ ...o, slicesPerBundle: 3, upstreamTimeoutSec: 5, upstreamBackoff: backoff })),
