@@ -15,6 +15,7 @@ import { recoverToken, UnresolvedGrants } from './recovery.js';
 import type { PreparedRequest } from './request.js';
 import { guardScope, type GuardedCases } from './scope-guard.js';
 import { SingleFlight } from './single-flight.js';
+import { tokenCovers } from './token-binding.js';
 import { tokenUsable, type StoredToken, type TokenStore } from './token-store.js';
 
 export type { Held, Lease, Probe, PurchaseEngine, PurchaseEngineOptions } from './engine-types.js';
@@ -64,7 +65,8 @@ class Engine implements PurchaseEngine {
   /** What `held` answers; a caller holding the resource's lease does not wait for its own flight. */
   async #held(req: PreparedRequest, lease?: Lease): Promise<Held> {
     for (;;) {
-      const t = this.tokens.get(req.origin, req.path);
+      // Only a token whose caveats allow this request's method and path: another is no answer to it.
+      const t = this.tokens.get(req.origin, req.path, req.method);
       if (t?.state !== 'pending') {
         return t && tokenUsable(t, this.#ctx.clock.now())
           ? { kind: 'usable', token: t }
@@ -193,10 +195,14 @@ class Engine implements PurchaseEngine {
   ): Promise<Delivery> {
     if (claim) this.tokens.recordUse(token);
     const d = await sendWithToken(this.#ctx, req, token, step);
-    if (d.kind === 'rejected') await this.tokens.evict(token.origin, token.pathPrefix, token.paymentHash);
     // The call claimed for this request (here or when paying) goes back on a 5xx, the paywall's 429 or no
     // answer, unless the seller's count of calls left says it kept it.
-    else countSellerAnswer(this.tokens, token, d);
+    if (d.kind !== 'rejected') countSellerAnswer(this.tokens, token, d);
+    // A refusal drops the token only for a request its caveats allow; one outside them says nothing of the
+    // token's calls left, and the seller counted none: the call claimed for it goes back.
+    else if (tokenCovers(token, req.method, req.path))
+      await this.tokens.evict(token.origin, token.pathPrefix, token.paymentHash);
+    else this.tokens.returnUse(token);
     return d;
   }
 

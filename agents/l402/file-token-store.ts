@@ -6,8 +6,9 @@ import { lockFile, type FileLock } from '../../infra/file-lock.js';
 
 /**
  * The file: every token, paid ones then pending ones. One scope may list its
- * paid token and several pending ones (each its own payment); read back, a
- * pending token is kept by payment hash, a paid one per scope (the last wins).
+ * paid tokens (one per method set) and several pending ones (each its own
+ * payment); read back, a pending token is kept by payment hash, a paid one per
+ * scope and method set (the last wins).
  */
 interface TokenFile {
   version: 1;

@@ -1,10 +1,4 @@
-import {
-  CONDITION_SUFFIX,
-  hasDotSegmentOrEncoding,
-  pathWithin,
-  type Challenge,
-  type TokenLimits,
-} from '../../infra/l402/index.js';
+import { CONDITION_SUFFIX, type Challenge, type TokenLimits } from '../../infra/l402/index.js';
 import type { DecodedInvoice } from '../../infra/lightning/bolt11.js';
 import type { Msat } from '../../infra/money.js';
 import type { Decision, Offer as PolicyOffer, PaymentPolicy } from '../policies/index.js';
@@ -13,6 +7,7 @@ import { checkInvoice, type InvoiceCheck } from './invoice-check.js';
 import type { PurchaseHints } from './outcome.js';
 import type { PaywallAnswer } from './paywall-response.js';
 import type { PreparedRequest } from './request.js';
+import { outsideBinding } from './token-binding.js';
 
 /**
  * A priced option from one seller's 402: the policy's view (amount, fee
@@ -140,17 +135,14 @@ function tokenCheck(
 function tokenCannotAuthorize(limits: TokenLimits, req: PreparedRequest, nowMs: number): string | undefined {
   const caveat = (suffix: string) => `${limits.service}${suffix}`;
   const why = (what: string) => `the token cannot authorize ${req.method} ${req.path}: ${what}`;
-  const { validUntilMs, maxCalls, methods, pathPrefix } = limits;
+  const { validUntilMs, maxCalls } = limits;
   if (validUntilMs !== undefined && nowMs >= validUntilMs)
     return why(
       `its ${caveat(CONDITION_SUFFIX.validUntil)} ends at ${new Date(validUntilMs).toISOString()}, not after now (${new Date(nowMs).toISOString()})`,
     );
   if (maxCalls === 0) return why(`its ${caveat(CONDITION_SUFFIX.maxCalls)} is 0`);
-  if (methods && !methods.includes(req.method.toUpperCase()))
-    return why(`its ${caveat(CONDITION_SUFFIX.methods)} [${methods.join(',')}] do not include ${req.method}`);
-  if (pathPrefix !== undefined && (hasDotSegmentOrEncoding(req.path) || !pathWithin(req.path, pathPrefix)))
-    return why(`its ${caveat(CONDITION_SUFFIX.pathPrefix)} ${pathPrefix} does not cover ${req.path}`);
-  return undefined;
+  const outside = outsideBinding(limits, req.method, req.path);
+  return outside === undefined ? undefined : why(outside);
 }
 
 /** The `check` step event: the challenge's verdict (its invoice, then its token) and the amount it asked. */

@@ -1,8 +1,10 @@
 import { pathWithin } from '../../infra/l402/index.js';
 import type { Msat } from '../../infra/money.js';
+import { methodsKey, tokenCovers } from './token-binding.js';
 
 /**
- * A token the buyer holds for a scope (origin + path prefix). It is written
+ * A token the buyer holds for a scope (origin + path prefix) and the methods
+ * its macaroon's `<service>_methods` caveat allows (all without one). It is written
  * as `pending` BEFORE the invoice is paid, so a crash between paying and
  * storing never leads to paying twice: on restart the payment is looked up
  * by hash and the token completed or dropped (as lnget does).
@@ -35,14 +37,18 @@ export interface TokenStore {
   /**
    * The token whose scope covers `path` at `origin` (longest prefix wins), in
    * any state; within one scope a pending token comes before the paid one (the
-   * latest pending first), so a payment in progress is waited for.
+   * latest pending first), so a payment in progress is waited for. With
+   * `method`, only a token whose macaroon's methods and path-prefix caveats
+   * allow `method path` (token-binding.ts): a token is never handed to a
+   * request the seller must refuse it for.
    */
-  get(origin: string, path: string): StoredToken | undefined;
+  get(origin: string, path: string, method?: string): StoredToken | undefined;
   /** Every token held, paid ones then pending ones (for recovery and inspection). */
   list(): StoredToken[];
   /**
    * Stores a token; resolves once durable. A paid token replaces the paid token
-   * of its scope and completes the pending one of its payment hash; a pending
+   * of its scope and method set (a GET-only token never replaces a POST-only
+   * one) and completes the pending one of its payment hash; a pending
    * token is kept by its payment hash, beside any other, so one payment's
    * record never replaces another's.
    */
@@ -59,13 +65,16 @@ export interface TokenStore {
   lowerCallsLeft(token: StoredToken, callsLeft: number): void;
   /**
    * Drops the scope's token with `paymentHash`, pending or paid; without a
-   * hash, the scope's paid token (a pending one is dropped by its hash only,
-   * so no payment's record is lost by accident).
+   * hash, the scope's paid tokens, of every method set (a pending one is
+   * dropped by its hash only, so no payment's record is lost by accident).
    */
   evict(origin: string, pathPrefix: string, paymentHash?: string): Promise<void>;
 }
 
-/** Whether a paid token may still be sent: not expired on the clock and calls left. */
+/**
+ * Whether a paid token may still be sent: not expired on the clock and calls left.
+ * Which request it may be sent with is the store's `get` with a method.
+ */
 export function tokenUsable(t: StoredToken, nowMs: number): boolean {
   if (t.state !== 'paid' || !t.preimage) return false;
   if (t.validUntilMs !== undefined && nowMs >= t.validUntilMs) return false;
@@ -90,28 +99,33 @@ const rank = (t: StoredToken): number => t.pathPrefix.length * 2 + (t.state === 
  */
 export async function countHandedDown(tokens: TokenStore, t: StoredToken, calls: number): Promise<void> {
   t.callsUsed += calls;
-  const held = tokens.get(t.origin, t.pathPrefix);
-  if (held?.paymentHash !== t.paymentHash) return;
+  // By payment hash: the scope may hold tokens for other methods beside it.
+  const held = tokens.list().find((x) => x.state === 'paid' && x.paymentHash === t.paymentHash);
+  if (!held) return;
   held.callsUsed = Math.max(held.callsUsed, t.callsUsed);
   await tokens.put(held);
 }
 
+/** The key of a paid token within its origin: its method set, then its path prefix. */
+const paidKey = (t: StoredToken): string => `${methodsKey(t)} ${t.pathPrefix}`;
+
 /**
- * Tokens in memory: per origin, the paid token of each path prefix; and every
- * pending token by its payment hash, so a second payment for a scope never
- * overwrites the first one's record (crash recovery finds both).
+ * Tokens in memory: per origin, the paid token of each path prefix and method
+ * set; and every pending token by its payment hash, so a second payment for a
+ * scope never overwrites the first one's record (crash recovery finds both).
  */
 export class MemoryTokenStore implements TokenStore {
-  /** Paid tokens by origin, then path prefix. */
+  /** Paid tokens by origin, then method set and path prefix (`paidKey`). */
   readonly #paid = new Map<string, Map<string, StoredToken>>();
   /** Pending tokens by payment hash, in the order they were stored. */
   readonly #pending = new Map<string, StoredToken>();
 
-  get(origin: string, path: string): StoredToken | undefined {
+  get(origin: string, path: string, method?: string): StoredToken | undefined {
     let best: StoredToken | undefined;
     const consider = (t: StoredToken) => {
-      // Equal ranks: the later one (a later pending payment) wins.
-      if (pathWithin(path, t.pathPrefix) && (!best || rank(t) >= rank(best))) best = t;
+      if (!pathWithin(path, t.pathPrefix) || (method !== undefined && !tokenCovers(t, method, path))) return;
+      // Equal ranks: the one stored later (a later pending payment, the newer of two paid tokens) wins.
+      if (!best || rank(t) >= rank(best)) best = t;
     };
     for (const t of this.#paid.get(origin)?.values() ?? []) consider(t);
     for (const t of this.#pending.values()) if (t.origin === origin) consider(t);
@@ -153,11 +167,11 @@ export class MemoryTokenStore implements TokenStore {
       return this.changed();
     }
     const scopes = this.#paid.get(origin);
-    const held = scopes?.get(pathPrefix);
-    if (!scopes || !held || (paymentHash !== undefined && held.paymentHash !== paymentHash)) {
-      return Promise.resolve();
-    }
-    scopes.delete(pathPrefix);
+    const dropped = [...(scopes?.entries() ?? [])].filter(
+      ([, t]) => t.pathPrefix === pathPrefix && (paymentHash === undefined || t.paymentHash === paymentHash),
+    );
+    if (!scopes || dropped.length === 0) return Promise.resolve();
+    for (const [key] of dropped) scopes.delete(key);
     if (scopes.size === 0) this.#paid.delete(origin);
     return this.changed();
   }
@@ -171,7 +185,10 @@ export class MemoryTokenStore implements TokenStore {
     this.#pending.delete(token.paymentHash);
     let scopes = this.#paid.get(token.origin);
     if (!scopes) this.#paid.set(token.origin, (scopes = new Map()));
-    scopes.set(token.pathPrefix, token);
+    // Stored last, found first among equals: a scope's tokens for overlapping method sets answer with the newest.
+    const key = paidKey(token);
+    scopes.delete(key);
+    scopes.set(key, token);
   }
 
   /** Hook for persistent subclasses; resolves when the change is durable. */
