@@ -1,5 +1,6 @@
-import { sellerCode } from '../l402/index.js';
+import type { PayFailure } from '../l402/index.js';
 import { chosenTier, heldTo } from './chosen-tier.js';
+import { consumeNode } from './consume-node.js';
 import type { BuyerDeps } from './deps.js';
 import { timed } from './find-nodes.js';
 import { challengeOffer, weigh } from './offers.js';
@@ -98,7 +99,11 @@ function negotiationFailed(
   };
 }
 
-/** Pays the chosen invoice (claiming the next call); on failure the seller is dropped and the next-best offer gets its turn. */
+/**
+ * Pays the chosen invoice (claiming the next call). On a failure the seller is dropped and the
+ * next-best offer gets its turn, unless the payment's fate is unknown: then the task stops
+ * (`payment_unknown`), since the money may be gone and nothing pays twice for one call.
+ */
 async function pay(d: BuyerDeps, s: BuyerStateT): Promise<BuyerUpdate> {
   const at = d.clock.now();
   const q = s.offers[s.chosen!]!;
@@ -122,6 +127,7 @@ async function pay(d: BuyerDeps, s: BuyerStateT): Promise<BuyerUpdate> {
       grant: undefined,
       excluded: [q.listing.id],
       purchases: [buildPurchase(s, q.listing, record, q.req.url.href)],
+      ...(fateUnknown(paid) && { stop: 'payment_unknown' as const }),
       steps: timed(d, 'pay', at),
     };
   }
@@ -158,71 +164,11 @@ async function pay(d: BuyerDeps, s: BuyerStateT): Promise<BuyerUpdate> {
   };
 }
 
-/** Calls the service with the token (the engine's deliver stage); a refused token drops the seller for this task. */
-function consumeNode(d: BuyerDeps) {
-  const { clock, engine } = d;
-  return async function consume(s: BuyerStateT): Promise<BuyerUpdate> {
-    const at = clock.now();
-    const q = s.offers[s.chosen!]!;
-    const token = q.token!;
-    const delivery = await engine.deliver(q.req, token, {
-      claim: !q.claimed,
-      step: q.fresh ? 'consume' : 'reuse',
-    });
-    const base = {
-      quotedMsat: q.paid ? q.offer?.amountMsat : undefined,
-      paidMsat: q.paid?.amountMsat ?? 0,
-      feeMsat: q.paid?.feeMsat ?? 0,
-      hops: q.paid?.hops ?? 0,
-      payMs: q.paid?.payMs,
-      quoteMs: q.paid?.quoteMs,
-      arrival: q.paid?.arrival,
-      tokenReused: !q.fresh,
-      paymentHash: token.paymentHash,
-      preimage: token.preimage,
-      ...(q.paid?.invoice && { invoice: q.paid.invoice }),
-      macaroon: token.macaroon,
-      payee: q.listing.nodePubkey,
-      // This call, after the requests that got the offer (none for a held token).
-      requests: q.requests + 1,
-      consumeMs: clock.now() - at,
-      startedAt: at,
-      endedAt: clock.now(),
-    };
-    const url = q.req.url.href;
-    const steps = () => [{ node: 'consume', atMs: at, durationMs: clock.now() - at }];
-    if (delivery.kind === 'delivered') {
-      // The engine has read the body (within its limits) already: decoded only when kept.
-      const outputs = d.keepOutputs ? [new TextDecoder().decode(delivery.bytes)] : [];
-      // From now on the token is an old one: later calls are reuses.
-      const reused: ListedOffer = { ...q, requests: 0, fresh: false, claimed: false, paid: undefined };
-      return {
-        offers: { ...s.offers, [q.listing.id]: reused },
-        callsDone: 1,
-        outputs,
-        purchases: [
-          buildPurchase(s, q.listing, { ...base, outcome: 'success', status: delivery.status }, url),
-        ],
-        steps: steps(),
-      };
-    }
-    const { [q.listing.id]: _gone, ...offers } = s.offers;
-    // A token refused (just paid for, or held with calls left) is never re-bought in this task:
-    // whatever the refusal offers, the seller is dropped and the next-best offer gets its turn.
-    if (delivery.kind !== 'rejected') await delivery.response?.body?.cancel();
-    const excluded = [q.listing.id];
-    const rejected = delivery.kind === 'rejected' ? delivery.answer : undefined;
-    const reason =
-      delivery.kind === 'rejected'
-        ? (delivery.answer.reason ?? `HTTP ${delivery.answer.status}`)
-        : delivery.reason;
-    const refusal = sellerCode(rejected?.reason);
-    const record = { ...base, outcome: delivery.outcome, reason, ...(refusal && { refusal }) };
-    return {
-      offers,
-      excluded,
-      purchases: [buildPurchase(s, q.listing, record, url)],
-      steps: steps(),
-    };
-  };
+/**
+ * Whether a failed payment may have moved money: ours came back unresolved (in flight, or a preimage that
+ * does not open the hash; recovery settles it later), or the engine's guard found an earlier payment for
+ * the token's scope still in flight (the one `payment_timeout` that carries no payment of ours).
+ */
+function fateUnknown(paid: PayFailure): boolean {
+  return paid.unresolved === true || (paid.outcome === 'payment_timeout' && paid.payment === undefined);
 }

@@ -75,6 +75,12 @@ export type StopReason =
   | 'no_acceptable_offer'
   | 'budget_exhausted'
   | 'escalated'
+  /**
+   * A payment's fate was unknown when paying ended (still in flight, a preimage that does not open the
+   * hash, or an earlier payment for the seller's token still in flight): the money may be gone, so the task
+   * buys nothing more, from this seller or any other. Its purchase record says which (`payment_timeout`, …).
+   */
+  | 'payment_unknown'
   | 'step_limit';
 
 /** What one task run did and cost. */

@@ -38,6 +38,7 @@ export { prepareRequest, sendInit, type PreparedRequest } from './request.js';
 export type { StepFailure } from './context.js';
 export type { Offer, AdvertisedPrice } from './offer.js';
 export type { Grant, PaidOffer, PayFailure } from './payment.js';
+export { takeRecovered, type RecoveredCost } from './recovery.js';
 export { sellerCallsLeft, type Delivery } from './delivery.js';
 export { l402FetchTool, l402FetchSchema } from './tool.js';
 export {

@@ -3,9 +3,10 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import type { Payment, PaymentFailureReason, PayOptions } from '../../infra/lightning/node.js';
 import type { PaymentPolicy, Reservation } from '../policies/index.js';
 import type { EngineContext, StepFailure } from './context.js';
-import { sendAuthorized, type Delivery } from './delivery.js';
+import { sendAuthorized, sendWithToken, type Delivery } from './delivery.js';
 import type { Offer } from './offer.js';
 import { outcomeOfPaymentFailure } from './outcome.js';
+import { sendOnce } from './send-once.js';
 import type { StoredToken } from './token-store.js';
 
 /** An offer the policy allowed: the money it holds and the policy to settle or release it with. */
@@ -29,14 +30,18 @@ export type PaidOffer = { ok: true; token: StoredToken; payment?: Payment; payMs
  * up by hash; if its fate stays unknown, the pending token and the reservation
  * are kept (`unresolved`) so the money can neither be spent twice nor be
  * counted as free, until recovery settles or releases it (engine.ts, recovery.ts).
+ * A hash the node paid before is not paid nor charged again (`sendOnce`, `fromEarlierPayment`).
  */
 export async function payOffer(ctx: EngineContext, grant: Grant): Promise<PaidOffer | PayFailure> {
   const opts = payOptions(ctx, grant.offer);
   const at = ctx.clock.now();
   const pending = pendingToken(grant.offer, at);
-  await ctx.tokens.put(pending);
-  const { payment, thrown } = await payInvoice(ctx, grant.offer, opts);
-  return finishPayment(ctx, grant, pending, payment, thrown, at);
+  return sendOnce(ctx, grant.offer.paymentHash, async (earlier) => {
+    if (earlier) return fromEarlierPayment(ctx, grant, pending, earlier, at);
+    await ctx.tokens.put(pending);
+    const { payment, thrown } = await payInvoice(ctx, grant.offer, opts);
+    return finishPayment(ctx, grant, pending, payment, thrown, at);
+  });
 }
 
 /**
@@ -76,7 +81,10 @@ function payOptions(ctx: EngineContext, offer: Offer): PayOptions {
  */
 const MAY_HIDE_A_PAYMENT: ReadonlySet<PaymentFailureReason> = new Set(['already_paid', 'invoice_expired']);
 
-/** Pays; when the node throws or refuses in a way that may hide a payment, the payment is looked up by hash. */
+/**
+ * Pays; when the node throws or refuses in a way that may hide a payment, the payment is looked
+ * up by hash. It had no record before the send (`sendOnce`): a record found now is this send's.
+ */
 async function payInvoice(
   ctx: EngineContext,
   offer: Offer,
@@ -112,14 +120,23 @@ export async function payOnDelivery(
   const opts = payOptions(ctx, offer);
   const at = ctx.clock.now();
   const pending = pendingToken(offer, at);
-  await ctx.tokens.put(pending);
-  const [{ payment, thrown }, delivery] = await Promise.all([
-    payInvoice(ctx, offer, opts),
-    sendAuthorized(ctx, offer.req, `L402 ${offer.macaroon}:`, offer.paymentHash, 'consume'),
-  ]);
-  const consumeMs = ctx.clock.now() - at;
-  const paid = await finishPayment(ctx, grant, pending, payment, thrown, at);
-  return { paid, delivery, consumeMs };
+  return sendOnce(ctx, offer.paymentHash, async (earlier) => {
+    if (earlier) {
+      const paid = await fromEarlierPayment(ctx, grant, pending, earlier, at);
+      const delivery: Delivery = paid.ok
+        ? await sendWithToken(ctx, offer.req, paid.token, 'consume')
+        : { kind: 'failed', outcome: paid.outcome, reason: paid.reason };
+      return { paid, delivery, consumeMs: ctx.clock.now() - at };
+    }
+    await ctx.tokens.put(pending);
+    const [{ payment, thrown }, delivery] = await Promise.all([
+      payInvoice(ctx, offer, opts),
+      sendAuthorized(ctx, offer.req, `L402 ${offer.macaroon}:`, offer.paymentHash, 'consume'),
+    ]);
+    const consumeMs = ctx.clock.now() - at;
+    const paid = await finishPayment(ctx, grant, pending, payment, thrown, at);
+    return { paid, delivery, consumeMs };
+  });
 }
 
 async function finishPayment(
@@ -131,29 +148,8 @@ async function finishPayment(
   at: number,
 ): Promise<PaidOffer | PayFailure> {
   const payMs = ctx.clock.now() - at;
-  const emitPay = (ok: boolean, p: Payment | undefined, failure?: string) =>
-    ctx.emit(
-      {
-        atMs: at,
-        durationMs: payMs,
-        url: offer.url,
-        buyer: ctx.buyer,
-        step: 'pay',
-        ok,
-        amountMsat: ok ? (p?.amountMsat ?? offer.amountMsat) : offer.amountMsat,
-        feeMsat: ok ? (p?.feeMsat ?? 0) : 0,
-        hops: ok ? (p?.hops ?? 0) : 0,
-        paymentHash: offer.paymentHash,
-        ...(failure ? { failure } : {}),
-      },
-      offer.req,
-    );
-
-  if (
-    payment?.status === 'succeeded' &&
-    payment.preimage &&
-    preimageMatches(payment.preimage, offer.paymentHash)
-  ) {
+  const emitPay = payEmitter(ctx, offer, at, payMs);
+  if (provenPaid(payment, offer.paymentHash)) {
     policy.settle(reservation, payment.amountMsat + payment.feeMsat);
     const token: StoredToken = { ...pending, state: 'paid', preimage: payment.preimage.toLowerCase() };
     await ctx.tokens.put(token);
@@ -184,6 +180,64 @@ async function finishPayment(
     payment,
     unresolved: true,
   };
+}
+
+/** Reports the `pay` step: what left the node when `ok`; otherwise the offer's amount and why not. */
+function payEmitter(ctx: EngineContext, offer: Offer, at: number, payMs: number) {
+  return (ok: boolean, p: Payment | undefined, failure?: string) =>
+    ctx.emit(
+      {
+        atMs: at,
+        durationMs: payMs,
+        url: offer.url,
+        buyer: ctx.buyer,
+        step: 'pay',
+        ok,
+        amountMsat: ok ? (p?.amountMsat ?? offer.amountMsat) : offer.amountMsat,
+        feeMsat: ok ? (p?.feeMsat ?? 0) : 0,
+        hops: ok ? (p?.hops ?? 0) : 0,
+        paymentHash: offer.paymentHash,
+        ...(failure ? { failure } : {}),
+      },
+      offer.req,
+    );
+}
+
+/** Whether `p` succeeded with a preimage that opens `paymentHash`: the token's proof of payment. */
+function provenPaid(p: Payment | undefined, paymentHash: string): p is Payment & { preimage: string } {
+  return p?.status === 'succeeded' && !!p.preimage && preimageMatches(p.preimage, paymentHash);
+}
+
+/**
+ * The node paid (or is paying) the hash before this purchase (an earlier one whose token the
+ * seller refused or the buyer lost, another client of the node). Nothing is sent: the grant's
+ * money is released, the purchase pays 0 (no `payment`, no `pay ok`). A success completes this
+ * offer's token from its preimage: the buyer holds what it paid for once, and a seller refusing
+ * it again gets a refusal, not more money. One in flight (or without a preimage that opens the
+ * hash) fails the purchase and stores nothing: whoever made it recovers it by hash.
+ */
+async function fromEarlierPayment(
+  ctx: EngineContext,
+  { offer, reservation, policy }: Grant,
+  pending: StoredToken,
+  earlier: Payment,
+  at: number,
+): Promise<PaidOffer | PayFailure> {
+  policy.release(reservation);
+  if (provenPaid(earlier, offer.paymentHash)) {
+    const token: StoredToken = { ...pending, state: 'paid', preimage: earlier.preimage.toLowerCase() };
+    await ctx.tokens.put(token);
+    ctx.logger.info({ url: offer.url, paymentHash: offer.paymentHash }, 'l402: invoice paid before');
+    return { ok: true, token, payMs: ctx.clock.now() - at };
+  }
+  const inFlight = earlier.status === 'in_flight';
+  const reason =
+    `this node's payment of invoice ${offer.paymentHash}, begun before this purchase, ` +
+    `${inFlight ? 'is still in flight' : 'has no preimage that opens its hash'}; nothing was paid now: ` +
+    'buy again once that payment has ended';
+  const payMs = ctx.clock.now() - at;
+  payEmitter(ctx, offer, at, payMs)(false, undefined, reason);
+  return { ok: false, outcome: inFlight ? 'payment_timeout' : 'payment_failed', reason, payMs };
 }
 
 /** Whether `preimageHex` hashes (sha256) to `paymentHashHex`. */

@@ -1,7 +1,9 @@
+import type { Payment } from '../../infra/lightning/node.js';
 import type { Msat } from '../../infra/money.js';
 import type { EngineContext } from './context.js';
 import { preimageMatches, type Grant } from './payment.js';
-import type { StoredToken } from './token-store.js';
+import type { PreparedRequest } from './request.js';
+import type { StoredToken, TokenStore } from './token-store.js';
 
 /**
  * The grants of payments whose fate was unknown when paying ended (their
@@ -17,10 +19,11 @@ export class UnresolvedGrants {
     this.#grants.set(grant.offer.paymentHash, grant);
   }
 
-  /** The payment succeeded: its grant's money becomes a spend of `actualMsat` (amount + fee). */
-  settle(paymentHash: string, actualMsat: Msat): void {
+  /** The payment succeeded: its grant's money becomes a spend of `actualMsat` (amount + fee); the grant, if kept. */
+  settle(paymentHash: string, actualMsat: Msat): Grant | undefined {
     const g = this.#take(paymentHash);
     g?.policy.settle(g.reservation, actualMsat);
+    return g;
   }
 
   /** The payment failed (or the node has no record of it): its grant's money is free again. */
@@ -36,11 +39,41 @@ export class UnresolvedGrants {
   }
 }
 
+/** What a payment recovery completed cost, for the purchase record that first uses its token. */
+export interface RecoveredCost {
+  amountMsat: Msat;
+  feeMsat: Msat;
+  hops: number;
+  /** The invoice paid (with the token's preimage, the proof of purchase). */
+  invoice?: string;
+}
+
+/**
+ * Payments recovery completed whose cost no purchase record carries yet, by
+ * token store (every engine on one store shares them) and payment hash.
+ */
+const unrecorded = new WeakMap<TokenStore, Map<string, RecoveredCost>>();
+
+/**
+ * The cost of the payment behind `paymentHash` if recovery completed it and
+ * no purchase record has carried it yet; handed out once. A buyer graph's
+ * purchase that uses such a token records this cost (its `paidMsat`,
+ * `feeMsat`): the task that paid ended before the payment's fate was known.
+ */
+export function takeRecovered(tokens: TokenStore, paymentHash: string): RecoveredCost | undefined {
+  const costs = unrecorded.get(tokens);
+  const c = costs?.get(paymentHash);
+  costs?.delete(paymentHash);
+  return c;
+}
+
 /**
  * Resolves a pending token by its payment (looked up by hash): completed
  * (true), dropped (false), or still unknown (undefined): in flight, or a
  * success without a preimage that opens the hash, which is never a reason to
- * pay again. The grant kept for the payment is settled or released with it.
+ * pay again. The grant kept for the payment is settled or released with it;
+ * a completed payment is reported as it would have been had paying learned
+ * its fate (`recorded`).
  */
 export async function recoverToken(
   ctx: EngineContext,
@@ -50,11 +83,48 @@ export async function recoverToken(
   const p = await ctx.node.lookupPayment(t.paymentHash);
   if (p?.status === 'succeeded' && p.preimage && preimageMatches(p.preimage, t.paymentHash)) {
     await ctx.tokens.put({ ...t, state: 'paid', preimage: p.preimage.toLowerCase() });
-    unresolved.settle(t.paymentHash, p.amountMsat + p.feeMsat);
+    recorded(ctx, t, p, unresolved.settle(t.paymentHash, p.amountMsat + p.feeMsat));
     return true;
   }
   if (p?.status === 'in_flight' || p?.status === 'succeeded') return undefined;
   await ctx.tokens.evict(t.origin, t.pathPrefix, t.paymentHash);
   unresolved.release(t.paymentHash);
   return false;
+}
+
+/**
+ * The money a recovered payment moved, in the buyer's records: a `pay` event
+ * (ok, its amount and fee, from when the payment began to now), tagged with
+ * the purchase that paid when this engine kept its grant; and its cost kept
+ * for the first purchase record that uses the token (`takeRecovered`).
+ */
+function recorded(ctx: EngineContext, t: StoredToken, p: Payment, grant: Grant | undefined): void {
+  const cost: RecoveredCost = { amountMsat: p.amountMsat, feeMsat: p.feeMsat, hops: p.hops };
+  if (t.invoice) cost.invoice = t.invoice;
+  let costs = unrecorded.get(ctx.tokens);
+  if (!costs) unrecorded.set(ctx.tokens, (costs = new Map()));
+  costs.set(t.paymentHash, cost);
+  const req = grant?.offer.req ?? scopeRequest(t);
+  const at = t.createdAt;
+  ctx.emit(
+    {
+      atMs: at,
+      durationMs: ctx.clock.now() - at,
+      url: req.url.href,
+      buyer: ctx.buyer,
+      step: 'pay',
+      ok: true,
+      amountMsat: p.amountMsat,
+      feeMsat: p.feeMsat,
+      hops: p.hops,
+      paymentHash: t.paymentHash,
+    },
+    req,
+  );
+}
+
+/** A request for a token's scope, untagged: the purchase that paid is not this engine's (a crash's). */
+function scopeRequest(t: StoredToken): PreparedRequest {
+  const url = new URL(t.pathPrefix, t.origin);
+  return { url, origin: t.origin, path: t.pathPrefix, method: 'GET', headers: new Headers() };
 }

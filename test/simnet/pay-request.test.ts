@@ -66,10 +66,14 @@ describe('pay options: null means the defaults, a timeout is a whole number of m
     },
   );
 
-  it('timeoutMs 1 is accepted: a payment over one 5 ms hop still completes (an HTLC in flight always finishes)', async () => {
+  it('timeoutMs 1 is accepted: pay answers in_flight at 1 ms with the HTLC on its 5 ms hop, and the payment completes (its record: succeeded, 10,000 msat)', async () => {
     const { clock, alice, bob } = alicePaysBob();
     const inv = await bob.createInvoice({ amountMsat: 10_000 });
     const p = await settle(clock, alice.pay(inv.paymentRequest, { timeoutMs: 1 }));
-    expect(p).toMatchObject({ status: 'succeeded', amountMsat: 10_000 });
+    expect(p).toMatchObject({ status: 'in_flight', amountMsat: 10_000 });
+    expect(await alice.lookupPayment(inv.paymentHash)).toMatchObject({
+      status: 'succeeded',
+      amountMsat: 10_000,
+    });
   });
 });

@@ -148,14 +148,17 @@ const cases: [string, PaymentFailureReason, Message, (w: World) => Promise<Payme
     },
   ],
   [
-    'a payment that runs out of time between attempts',
+    'a payment that runs out of time between attempts (the payer’s record; pay answered in_flight at 25 ms)',
     'timeout',
     'gave up after 25 ms and 1 attempt; last failure: temporary channel failure at 101x1x0 (10000 msat)',
     async ({ clock, net, alice, bob, carol }) => {
-      // The only route fails 20 ms out and the failure is back at 30 ms: past the 25 ms budget.
+      // The only route fails 20 ms out and the failure is back at 30 ms: past the 25 ms budget, so pay
+      // answers in_flight at 25 ms (the HTLC still locked) and the payment fails when it is back.
       net.drainChannel(net.channelsBetween(bob, carol)[0]!, bob);
       const inv = await carol.createInvoice({ amountMsat: 10_000 });
-      return settle(clock, alice.pay(inv.paymentRequest, { timeoutMs: 25 }));
+      const answer = await settle(clock, alice.pay(inv.paymentRequest, { timeoutMs: 25 }));
+      expect(answer.status).toBe('in_flight');
+      return (await alice.lookupPayment(inv.paymentHash))!;
     },
   ],
 ];

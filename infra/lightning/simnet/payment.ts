@@ -4,6 +4,7 @@ import { defaultMaxFeeMsat, type Payment, type PaymentFailureReason, type PayOpt
 import { sendAlongRoute } from './htlc.js';
 import { MissionControl } from './mission-control.js';
 import { payInParts } from './multipart.js';
+import { answerBy } from './pay-deadline.js';
 import { checkPayOptions, payAmount, resolveForeign } from './pay-request.js';
 import type { IssuedInvoice, PaymentDeps } from './payment-deps.js';
 import { describeHopFailure, failedPayment } from './outcomes.js';
@@ -16,6 +17,8 @@ import type { Route } from './router.js';
  * paid, not enough local balance), then find a route, send, learn from the
  * failure, and try again, until it succeeds, the payee refuses, no route
  * is left within the fee limit, attempts run out, or the timeout passes.
+ * `pay` answers by its `timeoutMs` (pay-deadline.ts): a payment with an
+ * attempt still out then is answered `in_flight` and goes on.
  */
 export class PaymentEngine {
   readonly #mc = new Map<number, MissionControl>();
@@ -116,22 +119,25 @@ export class PaymentEngine {
     };
 
     const mc = this.missionControl(payer);
-    if (d.multipart && d.multipart.maxParts > 1)
-      return payInParts({
-        deps: d,
-        payer,
-        collector: d.collector,
-        options: d.multipart,
-        payment,
-        inv,
-        maxFeeMsat,
-        ...(opts.timeoutMs !== undefined && { timeoutMs: opts.timeoutMs }),
-        mc,
-        route: (amount, maxFee) => this.#route(payer, inv, amount, maxFee, mc),
-        noRoute: (amount, maxFee, last) => this.#noRoute(payer, inv, amount, maxFee, mc, last),
-        finish,
-      });
-    return this.#payInOnePart(payer, inv, payment, maxFeeMsat, mc, opts.timeoutMs, finish);
+    const run =
+      d.multipart && d.multipart.maxParts > 1
+        ? payInParts({
+            deps: d,
+            payer,
+            collector: d.collector,
+            options: d.multipart,
+            payment,
+            inv,
+            maxFeeMsat,
+            ...(opts.timeoutMs !== undefined && { timeoutMs: opts.timeoutMs }),
+            mc,
+            route: (amount, maxFee) => this.#route(payer, inv, amount, maxFee, mc),
+            noRoute: (amount, maxFee, last) => this.#noRoute(payer, inv, amount, maxFee, mc, last),
+            finish,
+          })
+        : this.#payInOnePart(payer, inv, payment, maxFeeMsat, mc, opts.timeoutMs, finish);
+    // Past its timeout a payment with an attempt still out is answered in flight, and goes on.
+    return opts.timeoutMs === undefined ? run : answerBy(d.clock, run, payment, opts.timeoutMs);
   }
 
   /**
