@@ -18,6 +18,7 @@ import { chainOf, purchaseRow } from './purchase-row.js';
 import type { MarketRegistry } from './registry.js';
 import { ratingPoster } from './ratings.js';
 import { stepEvents } from './step-events.js';
+import { Redemptions } from './redemptions.js';
 
 /** One agent of the market that runs tasks (a buyer, a sub-agent, a reseller restocking, a seller buying upstream). */
 export interface MarketAgent {
@@ -88,10 +89,10 @@ export function createMarketAgent(spec: AgentSpec, deps: MarketAgentDeps): Marke
   const built = () => (parts ??= agentParts(spec, deps, { decider, negotiator, quoting }));
 
   async function runTask(task: Task): Promise<TaskResult> {
-    const { agent, rate } = built();
+    const { agent, rate, redemptions } = built();
     const result = await agent.runTask(task);
     if (rate) await rate(result);
-    recordTask(recorder, deps.registry, spec, startMs, result, task);
+    recordTask({ recorder, registry: deps.registry, redemptions }, spec, startMs, result, task);
     return result;
   }
 
@@ -112,6 +113,8 @@ interface AgentParts {
   client: L402Client;
   agent: BuyerAgent;
   rate: ((r: TaskResult) => Promise<void>) | undefined;
+  /** Which of the agent's rows redeem a failed paid call (purchases.csv `paymentRedeemed`). */
+  redemptions: Redemptions;
 }
 
 function agentParts(
@@ -122,7 +125,8 @@ function agentParts(
   const { world, recorder, startMs } = deps;
   const clock = world.clock;
   const policy = agentPolicy(spec, clock);
-  const onEvent = stepEvents(recorder, startMs);
+  const redemptions = new Redemptions();
+  const steps = stepEvents(recorder, startMs);
   const client = createL402Client({
     node: spec.node,
     fetch: world.fetch,
@@ -133,7 +137,10 @@ function agentParts(
     acceptUnsignedInvoices: world.acceptUnsignedInvoices,
     ...(deps.maxFeeMsat && { maxFeeMsat: deps.maxFeeMsat }),
     // The buyer graph tags each request with the task it serves (tasks of one agent overlap).
-    ...(onEvent && { onEvent }),
+    onEvent: (e, taskId) => {
+      redemptions.hear(e);
+      steps?.(e, taskId);
+    },
   });
   const agent = createBuyerAgent({
     name: spec.name,
@@ -152,7 +159,7 @@ function agentParts(
     ...(spec.prefer && { prefer: spec.prefer }),
   });
   const rate = spec.rateSellers ? ratingPoster(deps.registry, spec.node, deps.logger) : undefined;
-  return { client, agent, rate };
+  return { client, agent, rate, redemptions };
 }
 
 /** A scenario's quoting (seconds, optional count) as the buyer's mode (ms; no count cap when absent). */
@@ -178,31 +185,34 @@ function agentPolicy(spec: AgentSpec, clock: World['clock']): PaymentPolicy {
 
 /** Records a task's purchases (each with the graph steps that led to it and its seller's tiers) and the task itself. */
 function recordTask(
-  recorder: Recorder,
-  registry: MarketRegistry,
+  {
+    recorder,
+    registry,
+    redemptions,
+  }: { recorder: Recorder; registry: MarketRegistry; redemptions: Redemptions },
   spec: AgentSpec,
   startMs: number,
   r: TaskResult,
   task: Task,
 ): void {
   // Each purchase row carries the graph steps that led to it (since the buyer last re-evaluated).
-  for (const p of r.purchases)
-    recorder.purchase(
-      purchaseRow(
-        p,
-        {
-          buyer: spec.name,
-          group: spec.group,
-          role: spec.role,
-          seller: p.seller,
-          capability: task.capability,
-          taskId: task.id,
-          startMs,
-          tiers: registry.tiersOf(p.listingId),
-        },
-        chainOf(r.steps, p.stepIndex),
-      ),
+  for (const p of r.purchases) {
+    const row = purchaseRow(
+      p,
+      {
+        buyer: spec.name,
+        group: spec.group,
+        role: spec.role,
+        seller: p.seller,
+        capability: task.capability,
+        taskId: task.id,
+        startMs,
+        tiers: registry.tiersOf(p.listingId),
+      },
+      chainOf(r.steps, p.stepIndex),
     );
+    recorder.purchase(redemptions.mark(row, p.paymentHash));
+  }
   recorder.task({
     taskId: task.id,
     buyer: spec.name,

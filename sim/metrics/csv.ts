@@ -41,6 +41,7 @@ const ROW_HEAD = [
   'hops',
   'requests',
   'tokenReused',
+  'paymentRedeemed',
   'quoteDelayMs',
   'arrivalRank',
 ] as const;
@@ -181,6 +182,7 @@ export function parsePurchasesCsv(text: string): PurchaseRow[] {
       hops: Number(r.hops),
       requests: Number(r.requests),
       tokenReused: r.tokenReused === 'true',
+      ...(r.paymentRedeemed === 'true' && { paymentRedeemed: true as const }),
       ...(r.quoteDelayMs !== '' && { quoteDelayMs: Number(r.quoteDelayMs) }),
       ...(r.arrivalRank !== '' && { arrivalRank: Number(r.arrivalRank) }),
       steps,

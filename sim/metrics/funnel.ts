@@ -2,7 +2,7 @@ import { ratio } from './stats.js';
 import {
   called,
   delivered,
-  paidUndelivered,
+  forNothingShare,
   paymentAttempted,
   type PurchaseRow,
   type TaskRow,
@@ -36,8 +36,12 @@ export interface FunnelStats {
   delivered: number;
   /** delivered / paidCalls. */
   deliveryRate: number | null;
-  /** Calls the attempt paid for (paidMsat > 0) that did not deliver: money paid for nothing. */
-  paidUndelivered: number;
+  /**
+   * Money paid for nothing, in payments: payments for a call (paidMsat > 0, stage consume) whose token delivered
+   * no call in the run. A paid call that failed does not count when its token delivered another call (an honest
+   * seller gives a 5xx call back, and a later task delivers with the token).
+   */
+  paymentsForNothing: number;
   /** Delivered calls served by a token held from before. */
   tokenReuses: number;
   /** tokenReuses / delivered. */
@@ -58,7 +62,7 @@ export class Funnel {
   #payOk = 0;
   #calls = 0;
   #delivered = 0;
-  #paidUndelivered = 0;
+  #forNothing = 0;
   #reuses = 0;
   #tasks = 0;
   #done = 0;
@@ -76,7 +80,7 @@ export class Funnel {
       this.#delivered++;
       if (r.tokenReused) this.#reuses++;
     }
-    if (paidUndelivered(r)) this.#paidUndelivered++;
+    this.#forNothing += forNothingShare(r);
   }
 
   task(t: TaskRow): void {
@@ -97,7 +101,7 @@ export class Funnel {
       paidCalls: this.#calls,
       delivered: this.#delivered,
       deliveryRate: ratio(this.#delivered, this.#calls),
-      paidUndelivered: this.#paidUndelivered,
+      paymentsForNothing: this.#forNothing,
       tokenReuses: this.#reuses,
       tokenReuseRate: ratio(this.#reuses, this.#delivered),
       tasks: this.#tasks,

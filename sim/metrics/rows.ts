@@ -77,6 +77,12 @@ export interface PurchaseRow {
   /** HTTP requests the attempt sent to the seller (quote, negotiation bids, call). */
   requests: number;
   tokenReused: boolean;
+  /**
+   * Set on the row that redeems a payment whose paid call did not deliver (its token delivered another call,
+   * so that payment was not for nothing): the later-recorded of the failed paid call's row and the row of the
+   * token's first delivery recorded after it (`paymentsForNothing`). Absent otherwise.
+   */
+  paymentRedeemed?: true;
   /** Time from the start of the quote round to the quote this attempt acted on (absent: no quote, e.g. a held token). */
   quoteDelayMs?: number;
   /** 1-based order in which that quote arrived among its round's quotes (absent with `quoteDelayMs`). */
@@ -181,9 +187,20 @@ export function delivered(r: Pick<PurchaseRow, 'stage' | 'outcome'>): boolean {
   return called(r) && r.outcome === 'success';
 }
 
-/** Whether the attempt paid for a call that did not deliver: money paid for nothing. */
-export function paidUndelivered(r: Pick<PurchaseRow, 'stage' | 'outcome' | 'paidMsat'>): boolean {
+/** Whether the attempt paid for its token and its call did not deliver (the token may deliver a later call). */
+export function paidCallFailed(r: Pick<PurchaseRow, 'stage' | 'outcome' | 'paidMsat'>): boolean {
   return called(r) && r.paidMsat > 0 && r.outcome !== 'success';
+}
+
+/**
+ * The attempt's share of the payments for nothing (payments for a call whose token delivered no call in the
+ * run): +1 for a paid call that did not deliver, −1 for the row that redeems one (`paymentRedeemed`), else 0.
+ * Summed over a run's rows, in whatever order they were recorded, it counts each such payment once.
+ */
+export function forNothingShare(
+  r: Pick<PurchaseRow, 'stage' | 'outcome' | 'paidMsat' | 'paymentRedeemed'>,
+): number {
+  return (paidCallFailed(r) ? 1 : 0) - (r.paymentRedeemed ? 1 : 0);
 }
 
 /** Whether a role's tasks are end tasks (buyers, sub-agents): an intermediary's tasks are costs inside what it sells. */

@@ -36,7 +36,7 @@ const funnel = numbers(
   'paymentsSucceeded',
   'paidCalls',
   'delivered',
-  'paidUndelivered',
+  'paymentsForNothing',
   'tokenReuses',
   'tasks',
   'tasksDone',

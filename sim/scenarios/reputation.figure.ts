@@ -7,7 +7,7 @@
  *   npm run sim -- sweep reputation --out runs/reputation
  *   npx tsx sim/scenarios/reputation.figure.ts runs/reputation
  *
- * Prints a table of paid calls not delivered per seed, their mean (and the
+ * Prints a table of payments for nothing per seed, their mean (and the
  * sat they cost: the failing seller's revenue) and the paired difference
  * against the first point; then paid failures per buyer of the learners
  * without ratings next to the reference's, each with its 95% interval.
@@ -59,12 +59,12 @@ await runFigure(async () => {
   const buyers = scenario.buyers[0]!.count ?? 1;
   const undelivered = new Map<number, Map<string, number>>();
   const lines = [
-    `| point | paid calls not delivered, seeds ${sweep.seeds.join(', ')} | mean (sat lost) | Δ vs the first point, paired (calls) |`,
+    `| point | payments for nothing, seeds ${sweep.seeds.join(', ')} | mean (sat lost) | Δ vs the first point, paired (payments) |`,
     '| --- | --- | --- | --- |',
   ];
   for (const p of sweep.points) {
     const runs = pointSummaries(dir, sweep, p);
-    const calls = new Map([...runs].map(([seed, s]) => [seed, s.purchases.paidUndelivered]));
+    const calls = new Map([...runs].map(([seed, s]) => [seed, s.purchases.paymentsForNothing]));
     undelivered.set(p.index, calls);
     const lost = tInterval([...runs.values()].map((s: Summary) => s.sellers.taker?.revenueMsat ?? 0));
     const mean = tInterval([...calls.values()]);

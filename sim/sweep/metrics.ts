@@ -70,11 +70,11 @@ export const SWEEP_METRICS: SweepMetric[] = [
     (s) => [s.purchases.tokenReuses, s.purchases.delivered],
   ),
   { key: 'attempts', label: 'purchase attempts', of: (s) => s.purchases.total },
-  /** Money paid for nothing, counted in calls: calls the attempt paid for (paidMsat > 0) that did not deliver. */
+  /** Money paid for nothing, in payments: payments for a call whose token delivered no call in the run. */
   {
-    key: 'paidUndelivered',
-    label: 'paid calls not delivered',
-    of: (s) => s.purchases.paidUndelivered,
+    key: 'paymentsForNothing',
+    label: 'payments for nothing',
+    of: (s) => s.purchases.paymentsForNothing,
   },
   { key: 'spentMsat', label: 'spent (msat)', of: (s) => s.money.spentMsat },
   { key: 'feesMsat', label: 'fees (msat)', of: (s) => s.money.feesMsat },

@@ -123,7 +123,7 @@ describe('purchases.csv', () => {
     expect(csvHeader()).toBe(
       'seq,startMs,endMs,totalMs,buyer,group,role,seller,capability,taskId,tierKind,tierCalls,tierSec,' +
         'stage,outcome,failure,refusal,reason,quotedMsat,paidMsat,feeMsat,sellerCostMsat,hops,requests,' +
-        'tokenReused,quoteDelayMs,arrivalRank,discoverAtMs,discoverMs,quoteAtMs,quoteMs,decideAtMs,decideMs,' +
+        'tokenReused,paymentRedeemed,quoteDelayMs,arrivalRank,discoverAtMs,discoverMs,quoteAtMs,quoteMs,decideAtMs,decideMs,' +
         'authorizeAtMs,authorizeMs,payAtMs,payMs,consumeAtMs,consumeMs\n',
     );
   });

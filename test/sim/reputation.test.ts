@@ -43,9 +43,9 @@ describe('reputation: learning buyers stop paying a seller that fails every call
       'buyers[0].decider=thompson, buyers[0].rateSellers=false',
       'buyers[0].decider=thompson, buyers[0].rateSellers=true',
     ]);
-    // Paid calls not delivered, per seed (1–5): all of them the taker's, 1500 msat each.
+    // Payments for nothing, per seed (1–5): all of them the taker's, 1500 msat each (it gives no call back).
     const undelivered = (point: number) =>
-      result.runs.filter((r) => r.point === point).map((r) => r.values.paidUndelivered!);
+      result.runs.filter((r) => r.point === point).map((r) => r.values.paymentsForNothing!);
     // Static buyers pay the taker on every task (64, 66, 78, 61 and 75 tasks): its answer says the
     // token is used up, so the next task buys again, the taker first (ratings change nothing for them).
     expect(undelivered(0)).toEqual([64, 66, 78, 61, 75]);
@@ -56,14 +56,14 @@ describe('reputation: learning buyers stop paying a seller that fails every call
     expect(undelivered(2)).toEqual([11, 7, 10, 11, 7]);
     expect(undelivered(3)).toEqual([2, 2, 2, 2, 1]);
     const vsStatic = (point: number) => result.points[point]!.paired!;
-    // −59.6 calls [−69.9, −49.3] = −89,400 msat lost to the taker [−104,905, −73,895].
-    expect(vsStatic(2).paidUndelivered).toMatchObject({
+    // −59.6 payments [−69.9, −49.3] = −89,400 msat lost to the taker [−104,905, −73,895].
+    expect(vsStatic(2).paymentsForNothing).toMatchObject({
       n: 5,
       mean: -59.6,
       low: -69.936433,
       high: -49.263567,
     });
-    expect(vsStatic(3).paidUndelivered).toMatchObject({
+    expect(vsStatic(3).paymentsForNothing).toMatchObject({
       n: 5,
       mean: -67,
       low: -76.374358,
@@ -98,7 +98,9 @@ describe('reputation: learning buyers stop paying a seller that fails every call
     // Ratings against no ratings, both learning, paired over the same seeds.
     const bySeed = (point: number) =>
       new Map(
-        result.runs.filter((r) => r.point === point).map((r) => [String(r.seed), r.values.paidUndelivered!]),
+        result.runs
+          .filter((r) => r.point === point)
+          .map((r) => [String(r.seed), r.values.paymentsForNothing!]),
       );
     expect(pairedDifference(bySeed(3), bySeed(2))).toMatchObject({
       n: 5,
@@ -111,7 +113,7 @@ describe('reputation: learning buyers stop paying a seller that fails every call
   }, 900_000);
 });
 
-const FIGURE = `| point | paid calls not delivered, seeds 1, 2, 3, 4, 5 | mean (sat lost) | Δ vs the first point, paired (calls) |
+const FIGURE = `| point | payments for nothing, seeds 1, 2, 3, 4, 5 | mean (sat lost) | Δ vs the first point, paired (payments) |
 | --- | --- | --- | --- |
 | decider=cheapest, rateSellers=false | 64, 66, 78, 61, 75 | 68.8 (103.2 sat) | baseline |
 | decider=cheapest, rateSellers=true | 64, 66, 78, 61, 75 | 68.8 (103.2 sat) | 0.0 [0.0, 0.0] |
