@@ -26,12 +26,14 @@ export interface ClaimedSlice {
  * The slice's calls are written on the stored bundle before the slice goes out. A claim
  * gives up after `upstreamTimeoutSec`; a purchase still in flight then counts as an upstream
  * failure, and every claim after fails at once (no queue behind it) until it ends. No bundle
- * is bought while the breaker is open; a purchase that fails opens it.
+ * is bought while the breaker is open; a purchase that fails opens it. A bundle `retired`
+ * says is no longer sold from (its buyers' checks refused it) is replaced like a sold-out one.
  */
 export function bundleSlicer(
   o: ResellerOptions,
   stats: ResellerStats,
   breaker: UpstreamBreaker,
+  retired: (bundleHash: string) => boolean,
 ): () => Promise<ClaimedSlice | { error: string }> {
   // The client's stored bundle token: its `callsUsed` counts the calls sliced from it.
   let bundle: StoredToken | undefined;
@@ -43,7 +45,7 @@ export function bundleSlicer(
 
   const cut = async (gaveUp: () => boolean): Promise<ClaimedSlice | { error: string }> => {
     if (gaveUp()) return late;
-    if (!bundle || slicesLeft(o, bundle) === 0) {
+    if (!bundle || slicesLeft(o, bundle) === 0 || retired(bundle.paymentHash)) {
       if (breaker.waitMs() > 0)
         return { error: `no bundle is bought from ${o.upstream.url} while it is backed off` };
       buying = { sinceMs: o.clock.now(), late: false };

@@ -4,7 +4,9 @@ import type { UpstreamBreaker } from './upstream-breaker.js';
 interface Tally {
   paid: number;
   refused: number;
-  /** Refusals with none paid that make the bundle dead: `deadAfterRefusals`, or fewer when it holds fewer slices. */
+  /** Refusals since the bundle's last slice paid (all of them while none was). */
+  refusedInARow: number;
+  /** Refusals in a row that retire the bundle: `deadAfterRefusals`, or fewer when it holds fewer slices. */
   deadAt: number;
 }
 
@@ -12,10 +14,16 @@ interface Tally {
 const MAX_AWAITED = 1_024;
 
 /**
- * Feeds slice buyers' verdicts to the upstream breaker: a slice paid closes
- * it, and a bundle whose slices were refused `deadAt` times with none paid
- * (then each refusal after) counts as an upstream failure, so a reseller stops
- * buying bundles an origin takes payment for and then fails.
+ * Feeds slice buyers' verdicts to the upstream breaker and the slicer. A
+ * slice paid closes the breaker. A bundle whose slices were refused `deadAt`
+ * times in a row is retired: the reseller sells no more of it and buys the
+ * next (its calls may be used up at the origin however many its count says
+ * are left: an oversold bundle, a counter the origin refuses). When none of
+ * its slices was paid, those refusals (then each refusal after) also count
+ * as an upstream failure, so a reseller stops buying bundles an origin takes
+ * payment for and then fails. Buyers' cancels are their word alone: one that
+ * cancels `deadAt` slices in a row costs the reseller the rest of a bundle,
+ * as often as its credit limit lets slices out unpaid.
  */
 export class BundleVerdicts {
   /** Slice hold invoice → its bundle's tally. */
@@ -29,17 +37,26 @@ export class BundleVerdicts {
   delivered(sliceHash: string, bundleHash: string, slicesLeft: number): void {
     if (this.#current?.bundleHash !== bundleHash) {
       const deadAt = Math.min(this.breaker.backoff.deadAfterRefusals, slicesLeft + 1);
-      this.#current = { bundleHash, tally: { paid: 0, refused: 0, deadAt } };
+      this.#current = { bundleHash, tally: { paid: 0, refused: 0, refusedInARow: 0, deadAt } };
     }
     this.#awaited.set(sliceHash, this.#current.tally);
     if (this.#awaited.size > MAX_AWAITED) this.#awaited.delete(this.#awaited.keys().next().value!);
+  }
+
+  /** Whether bundle `bundleHash` is the current one and its slices were refused `deadAt` times in a row. */
+  retired(bundleHash: string): boolean {
+    const c = this.#current;
+    return c?.bundleHash === bundleHash && c.tally.refusedInARow >= c.tally.deadAt;
   }
 
   /** The slice's buyer paid (its hold settled): the upstream works. */
   paid(sliceHash: string): void {
     const tally = this.#awaited.get(sliceHash);
     this.#awaited.delete(sliceHash);
-    if (tally) tally.paid++;
+    if (tally) {
+      tally.paid++;
+      tally.refusedInARow = 0;
+    }
     this.breaker.succeeded();
   }
 
@@ -49,6 +66,7 @@ export class BundleVerdicts {
     this.#awaited.delete(sliceHash);
     if (!tally) return;
     tally.refused++;
+    tally.refusedInARow++;
     if (tally.paid === 0 && tally.refused >= tally.deadAt) this.breaker.failed();
   }
 }

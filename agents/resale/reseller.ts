@@ -61,7 +61,7 @@ export function createReseller(o: ResellerOptions): { app: Hono; stats(): Resell
   };
   const breaker = new UpstreamBreaker(o.upstreamBackoff ?? DEFAULT_UPSTREAM_BACKOFF, o.clock);
   const verdicts = new BundleVerdicts(breaker);
-  const claimSlice = bundleSlicer(o, stats, breaker);
+  const claimSlice = bundleSlicer(o, stats, breaker, (bundleHash) => verdicts.retired(bundleHash));
   const credit = new SliceCredit(o.creditLimit ?? DEFAULT_CREDIT_LIMIT, o.clock);
   const noCredit = creditRefusal(credit, stats);
   const upstreamDown = (c: Context, failure: string) => upstreamRefusal(c, stats, breaker, failure);

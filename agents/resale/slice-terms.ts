@@ -37,9 +37,10 @@ export function shortLived(
 /**
  * Why a slice whose first call succeeded still holds fewer calls than it was sold with, or
  * undefined: its body's `calls` above its macaroon's `max_calls`, or, after that call, the origin's
- * `L402-Calls-Remaining` (the tightest of the slice's and its bundle's counters) below the rest of
- * them, as for the last slice of an oversold bundle. An origin that does not send the header is
- * taken at its first call.
+ * `L402-Calls-Remaining` below the rest of them. This repository's paywall refuses that first call
+ * when the slice's calls do not fit in its bundle (the call reserves them all), so the header tells
+ * of origins that count otherwise, and of a slice with its bundle's own `max_calls` (no counter of
+ * its own: it shares the bundle's). An origin that does not send the header is taken at its first call.
  */
 export function shortOfSold(slice: DelegatedToken, call: PurchaseResult): string | undefined {
   const own = tokenLimits(slice.macaroon, slice.service).maxCalls;

@@ -27,11 +27,16 @@ export async function runAuthorized(
       return refuse(p, c, 429, 'rate_limited', message, { 'Retry-After': String(sec) }, facts);
     }
   }
-  // The one atomic step: every quota is checked and counted together (see QuotaStore). The counters
+  // The one atomic step: the quotas are checked and counted together (see QuotaStore). The counters
   // outlive every copy of the token, whatever `valid_until` a holder wrote on the copy used first.
   const now = p.clock.now();
   const q = await p.quotaStore.consume(
-    { tokenId: facts.tokenId, quotas: facts.quotas, validUntilMs: now + p.counterLifetimeMs },
+    {
+      tokenId: facts.tokenId,
+      quotas: facts.quotas,
+      validUntilMs: now + p.counterLifetimeMs,
+      ...callsSold(p, facts),
+    },
     now,
   );
   if (!q.ok && q.reason === 'too_many_counters')
@@ -40,14 +45,11 @@ export async function runAuthorized(
       c,
       403,
       'too_many_counters',
-      q.scope === 'copy'
-        ? `${q.limit} copies attenuated from the same copy of token ${facts.tokenId.slice(0, 16)}… already have call limits of their own; use one of those`
-        : `token ${facts.tokenId.slice(0, 16)}… already counts calls for ${q.limit} attenuated copies; use one of those`,
+      `token ${facts.tokenId.slice(0, 16)}… already counts calls for ${q.limit} attenuated copies; use one of those, or buy another`,
       {},
       facts,
     );
-  if (!q.ok)
-    return rejectCredential(p, c, 'quota_exhausted', `all ${q.limit} calls of this token are used`, facts);
+  if (!q.ok) return rejectCredential(p, c, 'quota_exhausted', exhaustedMessage(q), facts);
   c.set('l402', facts);
   emit(p, c, { type: 'authorized', tokenId: facts.tokenId, paymentHash: facts.paymentHash });
   const remaining = Number.isFinite(q.remaining) ? String(q.remaining) : undefined;
@@ -68,4 +70,20 @@ export async function runAuthorized(
   if (p.releaseQuotaOnServerError && failed && (await giveBack(p, facts)) && remaining !== undefined)
     c.header(CALLS_REMAINING_HEADER, String(q.remaining + 1));
   return undefined;
+}
+
+/** The calls the token's tier mints (its first quota), when it mints a limit: the store keeps counters in proportion. */
+function callsSold(p: PaywallState, facts: TokenFacts): { callsSold?: number } {
+  const tier = facts.services.find((s) => s.name === p.service)?.tier;
+  const maxCalls = p.tiers.find((t) => t.tier === tier)?.maxCalls;
+  return maxCalls !== undefined && facts.quotas[0]?.limit === maxCalls ? { callsSold: maxCalls } : {};
+}
+
+/** Why a quota refused the call: all its calls used, or fewer left than a copy's first call takes. */
+function exhaustedMessage(q: { limit: number; used: number; reserving?: number }): string {
+  if (q.reserving === undefined) return `all ${q.limit} calls of this token are used`;
+  const left = q.limit - q.used;
+  const calls = q.reserving === 1 ? '1 call' : `${q.reserving} calls`;
+  const instead = left > 0 ? `use a copy of at most ${left}, or buy another token` : 'buy another token';
+  return `this copy's first call takes its ${calls} from the token it was attenuated from, which has ${left} of ${q.limit} left (the others used or handed down to other copies); ${instead}`;
 }

@@ -3,23 +3,25 @@ import type { TokenFacts } from '../../infra/l402/index.js';
 /**
  * What a quota store counts for: the token, how long its counters must be
  * kept (`validUntilMs`: until no copy of the token can be valid any more, as
- * the paywall computes it from what it mints), and its `<service>_max_calls`
- * quotas.
+ * the paywall computes it from what it mints), its `<service>_max_calls`
+ * quotas, and `callsSold`: the calls of the quota the seller minted (its
+ * tier's `maxCalls`), absent for a token minted without one (a time pass).
  */
-export type QuotaSubject = Pick<TokenFacts, 'tokenId' | 'validUntilMs' | 'quotas'>;
+export type QuotaSubject = Pick<TokenFacts, 'tokenId' | 'validUntilMs' | 'quotas'> & { callsSold?: number };
 
-/** The outcome of trying to count one call against every quota of a token. */
+/** The outcome of trying to count one call against the quotas of a token. */
 export type QuotaResult =
   | {
       ok: true;
-      /** Calls left under the tightest quota (Infinity when the token has none). */ remaining: number;
+      /** Calls left to the copy presented: its own quota's (Infinity when the token has none). */ remaining: number;
     }
-  | { ok: false; reason: 'exhausted'; key: string; limit: number; used: number }
   /**
-   * Counting the call would need one counter too many: `copy` when the copy the new counters go
-   * under already has `limit` counters right under it, `token` when the whole token has `limit`.
+   * The quota under `key` has `limit - used` calls left: none for the call, or fewer than the
+   * `reserving` calls a copy attenuated from it takes on its first call.
    */
-  | { ok: false; reason: 'too_many_counters'; scope: 'copy' | 'token'; limit: number };
+  | { ok: false; reason: 'exhausted'; key: string; limit: number; used: number; reserving?: number }
+  /** Counting the call would make the token keep more than `limit` counters. */
+  | { ok: false; reason: 'too_many_counters'; limit: number };
 
 /** The outcome of trying to give a failed call back to every quota of a token. */
 export type ReleaseResult =
@@ -28,100 +30,110 @@ export type ReleaseResult =
   | { ok: false; key: string; limit: number };
 
 /**
- * Call counters for `<service>_max_calls` caveats. `consume` must be atomic:
- * check every quota, and only if all have room, count the call against all
- * of them, with no other consume of the same keys in between. `release`
- * likewise: only if every quota has given back fewer calls than its bound
- * (the quota's own limit, or `maxGivenBack` when lower: a quota never gets
- * back more calls than it holds, so a token of N calls runs at most 2N
- * times whatever `maxGivenBack` says) does it take the
- * call off all of them and count one more given back on each. A remote store
- * (Redis, SQL) would do each in one transaction or script, and keep a key's
- * given-back count as long as its call count. `forget` drops every counter of
- * a token that can never be presented again (a canceled pay-on-success hold:
- * its preimage is never revealed); a remote store deletes the token's keys
- * (all `<tokenId>:…`, given-back counts too), and must, since a token without
- * a lifetime is otherwise kept for ever.
+ * Call counters for `<service>_max_calls` caveats. A quota's counter hangs
+ * under the counter of the quota before it in the chain (the copy it was
+ * attenuated from). A copy's calls are its own from its first call: that call
+ * takes the copy's whole limit from the counter it hangs under (a
+ * reservation), then its calls count on its own counter alone. So the copies
+ * of a bundle together never hold more calls than it: a copy that does not
+ * fit is refused at its first call, whatever its siblings have used yet.
+ * Reserved calls stay taken when the copy expires unused (the calls were
+ * handed down with it; a store cannot tell when a copy expires, a later copy
+ * of it may have written an earlier `valid_until` than its own).
+ * `consume` must be atomic: check, and only if there is room, count the call
+ * (and reservations), with no other consume of the same token in between.
+ * `release` likewise: only if every quota has given back fewer calls than its
+ * bound (the quota's own limit, or `maxGivenBack` when lower) does it take the
+ * call off the counter it was counted on and count one more given back on
+ * every quota, so a token of N calls runs at most 2N times whatever its copies
+ * do. A remote store (Redis, SQL) would do each in one transaction or script,
+ * and keep a key's given-back count as long as its call count. `forget` drops
+ * every counter of a token that can never be presented again (a canceled
+ * pay-on-success hold: its preimage is never revealed); a remote store deletes
+ * the token's keys (all `<tokenId>:…`, given-back counts too), and must, since
+ * a token without a lifetime is otherwise kept for ever.
  */
 export interface QuotaStore {
   consume(token: QuotaSubject, nowMs: number): QuotaResult | Promise<QuotaResult>;
-  /** Gives one call back to each quota (the handler failed), unless a quota has given back its bound already. */
+  /** Gives the call back (the handler failed), unless a quota has given back its bound already. */
   release(token: QuotaSubject, maxGivenBack: number | undefined): ReleaseResult | Promise<ReleaseResult>;
-  /** Calls counted so far under `key`. */
+  /** Calls counted so far under `key`: its own and those its copies reserved. */
   used(key: string): number | Promise<number>;
   /** Drops every counter of token `tokenId`: it can never be presented again. */
   forget(tokenId: string): void | Promise<void>;
 }
 
-/** Where a token's top-level counters hang: the counters of quotas that have no quota before them. */
-const TOKEN = '';
-
 interface TokenCounters {
   /** When no copy of the token can be valid any more (Infinity without a lifetime): its counters go then. */
   untilMs: number;
-  /** Calls counted under each quota key. */
+  /** Calls counted under each quota key: its own, and the limits of the copies attenuated from it. */
   used: Map<string, number>;
   /** Calls given back under each quota key (a 5xx); kept as long as the counter. */
   givenBack: Map<string, number>;
-  /** How many counters hang right under each key (`TOKEN` for the top-level ones). */
-  children: Map<string, number>;
 }
+
+/** Counters a token keeps at least, by default: a time pass (no calls sold) keeps no more. */
+export const DEFAULT_MAX_COUNTERS_PER_TOKEN = 1024;
 
 /** Limits of a `MemoryQuotaStore`. */
 export interface QuotaStoreLimits {
-  /** Most counters right under one key (the copy whose quota is the one before theirs), or at the top of a token. */
-  maxCountersPerCopy?: number;
-  /** Most counters of one token in all (memory: a token with no call limit of its own is bounded by this alone). */
+  /**
+   * Most counters of one token, or twice its `callsSold` when more (a copy takes at least one call
+   * of the counter it hangs under, so a token of N calls never needs more than 2N - 1).
+   */
   maxCountersPerToken?: number;
 }
 
 /**
- * The default store: counters in this process, grouped by token. A quota's
- * counter hangs under the counter of the quota before it in the chain (the
- * copy it was attenuated from), or at the top of its token; the first call
- * of a chain adds its missing counters there. Bounded two ways: at most
- * `maxCountersPerCopy` counters right under one counter, so the holder of
- * one copy adds counters only under its own (its siblings each still get
- * theirs), and at most `maxCountersPerToken` per token. A token's counters
- * are dropped once `validUntilMs` (the paywall's longest token lifetime
- * after the token's first call) has passed, or when `forget` says the token
- * is dead; a counter whose calls were all given back stays until then, with
- * its count of calls given back.
+ * The default store: counters in this process, grouped by token (see
+ * `QuotaStore` for how copies reserve their calls). Under a counter with a
+ * limit, copies are bounded by its calls (each takes at least one); in all,
+ * a token keeps at most `maxCountersPerToken` counters, or 2 x `callsSold`
+ * when more, which bounds the copies of a time pass (they take calls from no
+ * counter). A token's counters are dropped once `validUntilMs` (the
+ * paywall's longest token lifetime after the token's first call) has passed,
+ * or when `forget` says the token is dead; a counter whose calls were all
+ * given back stays until then, with its count of calls given back.
  * `consume` and `release` are synchronous, so check-all-then-count-all is
  * atomic without a lock (JS runs one callback at a time).
  */
 export class MemoryQuotaStore implements QuotaStore {
   readonly #tokens = new Map<string, TokenCounters>();
-  readonly #perCopy: number;
   readonly #perToken: number;
   #sinceSweep = 0;
 
-  constructor({ maxCountersPerCopy = 64, maxCountersPerToken = 1024 }: QuotaStoreLimits = {}) {
-    this.#perCopy = maxCountersPerCopy;
+  constructor({ maxCountersPerToken = DEFAULT_MAX_COUNTERS_PER_TOKEN }: QuotaStoreLimits = {}) {
     this.#perToken = maxCountersPerToken;
   }
 
   consume(token: QuotaSubject, nowMs: number): QuotaResult {
     this.#maybeSweep(nowMs);
-    if (token.quotas.length === 0) return { ok: true, remaining: Number.POSITIVE_INFINITY };
+    const { quotas } = token;
+    if (quotas.length === 0) return { ok: true, remaining: Number.POSITIVE_INFINITY };
     const entry = this.#tokens.get(token.tokenId);
-    let remaining = Number.POSITIVE_INFINITY;
-    for (const q of token.quotas) {
-      const used = entry?.used.get(q.key) ?? 0;
-      if (used >= q.limit) return { ok: false, reason: 'exhausted', key: q.key, limit: q.limit, used };
-      remaining = Math.min(remaining, q.limit - used - 1);
-    }
-    const over = this.#overBudget(entry, token.quotas);
-    if (over) return over;
-    const e = entry ?? {
-      untilMs: token.validUntilMs ?? Number.POSITIVE_INFINITY,
-      used: new Map(),
-      givenBack: new Map(),
-      children: new Map(),
-    };
-    if (!entry) this.#tokens.set(token.tokenId, e);
-    token.quotas.forEach((q, i) => count(e, q.key, parentOf(token.quotas, i)));
-    return { ok: true, remaining };
+    const at = deepestCounted(entry, quotas);
+    return at === quotas.length - 1 ? countOn(entry!, quotas[at]!) : this.#open(token, entry, at);
+  }
+
+  /**
+   * The chain's first call below counter `at` (-1: none, the top of the token): the copy after
+   * it takes its whole limit from that counter, each new counter its next one's, the last one call.
+   */
+  #open(token: QuotaSubject, entry: TokenCounters | undefined, at: number): QuotaResult {
+    const { quotas } = token;
+    const last = quotas.length - 1;
+    const parent = at >= 0 ? quotas[at]! : undefined;
+    const reserving = quotas[at + 1]!.limit;
+    const used = parent ? entry!.used.get(parent.key)! : 0;
+    if (parent && used + reserving > parent.limit)
+      return { ok: false, reason: 'exhausted', key: parent.key, limit: parent.limit, used, reserving };
+    const limit = Math.max(this.#perToken, 2 * (token.callsSold ?? 0));
+    if ((entry?.used.size ?? 0) + last - at > limit) return { ok: false, reason: 'too_many_counters', limit };
+    const e = entry ?? this.#add(token);
+    if (parent) e.used.set(parent.key, used + reserving);
+    for (let i = at + 1; i < last; i++) e.used.set(quotas[i]!.key, quotas[i + 1]!.limit);
+    e.used.set(quotas[last]!.key, 1);
+    return { ok: true, remaining: quotas[last]!.limit - 1 };
   }
 
   release(token: QuotaSubject, maxGivenBack: number | undefined): ReleaseResult {
@@ -131,12 +143,12 @@ export class MemoryQuotaStore implements QuotaStore {
       const limit = Math.min(maxGivenBack ?? q.limit, q.limit);
       if ((e.givenBack.get(q.key) ?? 0) >= limit) return { ok: false, key: q.key, limit };
     }
-    // A counter back at 0 stays: its given-back count must outlive it, or the bound would reset.
-    for (const q of token.quotas) {
-      const used = e.used.get(q.key);
-      if (used) e.used.set(q.key, used - 1);
-      e.givenBack.set(q.key, (e.givenBack.get(q.key) ?? 0) + 1);
-    }
+    // The call was counted on the copy's own counter, the chain's last; one back at 0 stays,
+    // as its reservations do: its given-back count must outlive it, or the bound would reset.
+    const own = token.quotas.at(-1);
+    const used = own && e.used.get(own.key);
+    if (own && used) e.used.set(own.key, used - 1);
+    for (const q of token.quotas) e.givenBack.set(q.key, (e.givenBack.get(q.key) ?? 0) + 1);
     return { ok: true };
   }
 
@@ -156,17 +168,14 @@ export class MemoryQuotaStore implements QuotaStore {
     return n;
   }
 
-  /** The refusal when the counters this call would add exceed a copy's or the token's budget. */
-  #overBudget(entry: TokenCounters | undefined, quotas: QuotaSubject['quotas']): QuotaResult | undefined {
-    let added = 0;
-    for (const [parent, n] of newCounters(entry, quotas)) {
-      added += n;
-      if ((entry?.children.get(parent) ?? 0) + n > this.#perCopy)
-        return { ok: false, reason: 'too_many_counters', scope: 'copy', limit: this.#perCopy };
-    }
-    if ((entry?.used.size ?? 0) + added > this.#perToken)
-      return { ok: false, reason: 'too_many_counters', scope: 'token', limit: this.#perToken };
-    return undefined;
+  #add(token: QuotaSubject): TokenCounters {
+    const e = {
+      untilMs: token.validUntilMs ?? Number.POSITIVE_INFINITY,
+      used: new Map(),
+      givenBack: new Map(),
+    };
+    this.#tokens.set(token.tokenId, e);
+    return e;
   }
 
   // A full pass once per as many calls as there are tokens: amortized O(1) per call.
@@ -177,25 +186,20 @@ export class MemoryQuotaStore implements QuotaStore {
   }
 }
 
-/** The key a quota's counter hangs under: the quota before it in the chain, or the token. */
-function parentOf(quotas: QuotaSubject['quotas'], i: number): string {
-  return i === 0 ? TOKEN : quotas[i - 1]!.key;
+/** One more call on the copy's own counter `q`, when it has one left. */
+function countOn(e: TokenCounters, q: QuotaSubject['quotas'][number]): QuotaResult {
+  const used = e.used.get(q.key)!;
+  if (used >= q.limit) return { ok: false, reason: 'exhausted', key: q.key, limit: q.limit, used };
+  e.used.set(q.key, used + 1);
+  return { ok: true, remaining: q.limit - used - 1 };
 }
 
-/** The counters a call would add, counted by the key each would hang under. */
-function newCounters(entry: TokenCounters | undefined, quotas: QuotaSubject['quotas']): Map<string, number> {
-  const added = new Map<string, number>();
-  quotas.forEach((q, i) => {
-    if (entry?.used.has(q.key)) return;
-    const parent = parentOf(quotas, i);
-    added.set(parent, (added.get(parent) ?? 0) + 1);
-  });
-  return added;
-}
-
-/** Counts one call under `key`, hanging a new counter under `parent`. */
-function count(e: TokenCounters, key: string, parent: string): void {
-  const used = e.used.get(key);
-  if (used === undefined) e.children.set(parent, (e.children.get(parent) ?? 0) + 1);
-  e.used.set(key, (used ?? 0) + 1);
+/**
+ * The index of the chain's deepest quota that has a counter, or -1. The chain's counters are
+ * made together on its first call, so every quota before it has one too.
+ */
+function deepestCounted(entry: TokenCounters | undefined, quotas: QuotaSubject['quotas']): number {
+  if (!entry) return -1;
+  for (let i = quotas.length - 1; i >= 0; i--) if (entry.used.has(quotas[i]!.key)) return i;
+  return -1;
 }

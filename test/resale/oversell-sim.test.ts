@@ -16,7 +16,7 @@ async function resaleRun(overrides: Record<string, unknown>) {
 
 describe('simulated resale: an overselling broker is not paid for the slices that fail', () => {
   it(
-    'resale seed 1, 25 one-call slices per 20-call bundle: 25 slices refused at 0 msat, 115 sold at 2,500',
+    'resale seed 1, 25 one-call slices per 20-call bundle: each bundle is dropped after 3 slices refused in a row, 15 refused at 0 msat, 125 sold at 2,500',
     {
       timeout: 120_000,
     },
@@ -24,22 +24,23 @@ describe('simulated resale: an overselling broker is not paid for the slices tha
       const { summary, rows, col } = await resaleRun({ 'resellers[0].slicesPerBundle': 25 });
       const refused = rows.filter((r) => r[col('outcome')] === 'slice_refused');
 
-      // Each refused slice's check (its row's call) at the origin met the bundle's spent counter (token_refused).
-      expect(summary.purchases.byOutcome).toEqual({ slice_refused: 25, success: 158 });
-      expect(refused.filter((r) => r.join(',').includes('(token_refused: ')).length).toBe(25);
-      expect(refused.map((r) => `${r[col('paidMsat')]}+${r[col('feeMsat')]}`)).toEqual(Array(25).fill('0+0'));
-      expect(refused.filter((r) => r[col('seller')] === 'broker-0')).toHaveLength(15);
+      // Each refused slice's check (its row's call) at the origin met the bundle's spent counter (token_refused);
+      // after 3 in a row the broker cuts the next slice from a new bundle (5 bundles oversold, 3 refusals each).
+      expect(summary.purchases.byOutcome).toEqual({ slice_refused: 15, success: 168 });
+      expect(refused.filter((r) => r.join(',').includes('(token_refused: ')).length).toBe(15);
+      expect(refused.map((r) => `${r[col('paidMsat')]}+${r[col('feeMsat')]}`)).toEqual(Array(15).fill('0+0'));
+      expect(refused.filter((r) => r[col('seller')] === 'broker-0')).toHaveLength(9);
       expect(summary.resale).toMatchObject({
-        'broker-0': { sales: 61, revenueMsat: 152_500 },
-        'broker-1': { sales: 54, revenueMsat: 135_000 },
+        'broker-0': { sales: 67, revenueMsat: 167_500 },
+        'broker-1': { sales: 58, revenueMsat: 145_000 },
       });
-      expect(summary.groups['broker sub-agents']).toMatchObject({ spentMsat: 115 * 2_500 });
+      expect(summary.groups['broker sub-agents']).toMatchObject({ spentMsat: 125 * 2_500 });
       expect(summary.conservation.differenceMsat).toBe(0);
     },
   );
 
   it(
-    'resale seed 1, overselling with a credit limit of 5 unpaid slices per 600 s: each broker stops after 5 refused slices (10 in all, not 25) and refuses the rest 503 credit_exhausted at 0 msat',
+    'resale seed 1, overselling with a credit limit of 5 unpaid slices per 600 s: each broker drops its first bundle after 3 refused slices, stops after 5 (10 in all, not 25) and refuses the rest 503 credit_exhausted at 0 msat',
     { timeout: 120_000 },
     async () => {
       const { summary, rows, col } = await resaleRun({
@@ -51,15 +52,15 @@ describe('simulated resale: an overselling broker is not paid for the slices tha
         (r) => r[col('stage')] === 'quote' && r[col('reason')] === 'HTTP 503 without a payment challenge',
       );
 
-      expect(summary.purchases.byOutcome).toEqual({ seller_error: 90, slice_refused: 10, success: 78 });
-      expect(creditRefused).toHaveLength(90);
-      expect(creditRefused.filter((r) => r[col('seller')] === 'broker-0')).toHaveLength(51);
+      expect(summary.purchases.byOutcome).toEqual({ seller_error: 50, slice_refused: 10, success: 120 });
+      expect(creditRefused).toHaveLength(50);
+      expect(creditRefused.filter((r) => r[col('seller')] === 'broker-0')).toHaveLength(31);
       expect(creditRefused.map((r) => `${r[col('paidMsat')]}+${r[col('feeMsat')]}`)).toEqual(
-        Array(90).fill('0+0'),
+        Array(50).fill('0+0'),
       );
       expect(summary.resale).toMatchObject({
-        'broker-0': { sales: 20, revenueMsat: 50_000 },
-        'broker-1': { sales: 20, revenueMsat: 50_000 },
+        'broker-0': { sales: 40, revenueMsat: 100_000 },
+        'broker-1': { sales: 40, revenueMsat: 100_000 },
       });
       expect(summary.conservation.differenceMsat).toBe(0);
     },

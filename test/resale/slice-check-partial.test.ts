@@ -16,7 +16,7 @@ function claimingThreeCalls(f: typeof fetch): typeof fetch {
 }
 
 describe('a checked slice settles only when the origin leaves it the calls it was sold with', () => {
-  it('the last 2-call slice of a 5-call bundle sold as three slices works once, is canceled, and costs 0 msat', async () => {
+  it('the last 2-call slice of a 5-call bundle sold as three slices is refused at its first call (the bundle has 1 call left, not 2) and costs 0 msat', async () => {
     const { m, origin, reseller, agents, subNodes } = resaleMarket({
       subs: 3,
       subBudgetMsat: 1_000_000,
@@ -34,17 +34,18 @@ describe('a checked slice settles only when the origin leaves it the calls it wa
       spent.push(before - (await m.balance(subNodes[i]!)));
       if (i === 2)
         expect(b.result.reason).toBe(
-          "after the slice's first call the origin leaves it 0 calls, not the 1 more it was sold with: its bundle is oversold",
+          'the slice failed its first call at http://origin.test/v1/data (token_refused: the seller refused a held token with calls left (HTTP 402 quota_exhausted))',
         );
     }
     expect(outcomes).toEqual([
       ['success', 'success', 'success'],
       ['success', 'success', 'success'],
-      ['slice_refused', 'success', 'policy_denied'],
+      ['slice_refused', 'token_refused', 'policy_denied'],
     ]);
     const paid = SLICE_MSAT + SLICE_FEE_MSAT;
     expect(spent).toEqual([paid, paid, 0]);
-    expect(origin.served).toBe(5);
+    // The bundle's fifth call is nobody's: no slice of 2 fits in it.
+    expect(origin.served).toBe(4);
     expect(reseller.stats()).toMatchObject({ slicesSold: 2, slicesRefused: 1, revenueMsat: 24_000 });
   });
 
@@ -59,6 +60,22 @@ describe('a checked slice settles only when the origin leaves it the calls it wa
     expect(b.result.reason).toBe('the slice is sold as 3 calls but its macaroon allows 2');
     expect(b.check!.outcome).toBe('success');
     expect(b.slice).toBeUndefined();
+    expect(before - (await m.balance(subNodes[0]!))).toBe(0);
+    expect(reseller.stats()).toMatchObject({ slicesSold: 0, slicesRefused: 1, revenueMsat: 0 });
+  });
+
+  it('a 2-call slice whose first call the origin answers with L402-Calls-Remaining: 0 (not the 1 more sold) is canceled after that call: 0 msat paid', async () => {
+    const { m, origin, reseller, agents, subNodes } = resaleMarket({
+      subBudgetMsat: 1_000_000,
+      origin: { callsRemaining: () => '0' },
+    });
+    const before = await m.balance(subNodes[0]!);
+    const b = await drive(m.clock, agents[0]!.buySlice(SLICE_URL, {}, { url: origin.url }));
+
+    expect([b.result.outcome, b.check!.outcome]).toEqual(['slice_refused', 'success']);
+    expect(b.result.reason).toBe(
+      "after the slice's first call the origin leaves it 0 calls, not the 1 more it was sold with: its bundle is oversold",
+    );
     expect(before - (await m.balance(subNodes[0]!))).toBe(0);
     expect(reseller.stats()).toMatchObject({ slicesSold: 0, slicesRefused: 1, revenueMsat: 0 });
   });
