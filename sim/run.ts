@@ -147,6 +147,8 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
   }
   // A run stopped before its market was set up still writes its (empty) records.
   rows.open();
+  // Tasks the run ended under are recorded as they stood then (stop reason `unfinished`).
+  market?.openTasks.flush(engine.startMs + result.endedAtMs);
   recorder.ended(result.endedAtMs);
   const conservation = conservationAt(after);
   const summary = stoppedNote(recorder.finish(conservation), result, scenario);

@@ -10,6 +10,8 @@ import type { ListingSource, Task, TaskResult } from './types.js';
 import type { TierKind } from '../../services/registry/types.js';
 import { LabError } from '../../infra/errors.js';
 import { TASK_CREDITS, earnedMsat } from './credit.js';
+import { TaskProgress } from './progress.js';
+import type { BuyerStateT } from './state.js';
 
 /** What a buyer agent is made of. */
 export interface BuyerAgentOptions {
@@ -71,6 +73,12 @@ export interface BuyerAgent {
   readonly name: string;
   readonly graph: BuyerGraph;
   runTask(task: Task): Promise<TaskResult & { outputs: string[] }>;
+  /**
+   * What task `taskId`, still running, did up to `atMs` (clock time), for a run that ends under
+   * it: its purchases so far, stopReason `unfinished` (see progress.ts); undefined when no task
+   * of that id is running.
+   */
+  unfinished(taskId: string, atMs: number): TaskResult | undefined;
 }
 
 /**
@@ -85,6 +93,7 @@ export interface BuyerAgent {
  */
 export function createBuyerAgent(o: BuyerAgentOptions): BuyerAgent {
   const maxSteps = o.maxSteps ?? 200;
+  const progress = new TaskProgress(o.clock);
   const deps: BuyerDeps = {
     name: o.name,
     registry: o.registry,
@@ -103,6 +112,7 @@ export function createBuyerAgent(o: BuyerAgentOptions): BuyerAgent {
     delegate: o.delegate,
     negotiator: o.negotiator,
     onNegotiation: o.onNegotiation,
+    onNode: (node, s) => progress.enter(node, s),
   };
   // The graph is built on the first task or read (options are checked above, now): a market builds
   // thousands of agents, most of which have no task yet. Compiled only when something runs or reads
@@ -118,7 +128,13 @@ export function createBuyerAgent(o: BuyerAgentOptions): BuyerAgent {
     checkTask(task);
     const startedAt = o.clock.now();
     run ??= runner();
-    const s = await run.invoke({ task }, { recursionLimit: maxSteps + 10 });
+    progress.start(task, startedAt);
+    let s: BuyerStateT;
+    try {
+      s = await run.invoke({ task }, { recursionLimit: maxSteps + 10 });
+    } finally {
+      progress.end(task.id);
+    }
     const done = s.callsDone >= task.calls;
     // A learning decider hears how each seller of the task did (the seller's doing only).
     o.decider.learn?.(
@@ -151,6 +167,7 @@ export function createBuyerAgent(o: BuyerAgentOptions): BuyerAgent {
       return graph();
     },
     runTask,
+    unfinished: (taskId, atMs) => progress.unfinished(taskId, atMs),
   };
 }
 

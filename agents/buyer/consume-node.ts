@@ -1,6 +1,6 @@
-import { sellerCode, takeRecovered, type RecoveredCost } from '../l402/index.js';
+import { sellerCode, takeRecovered, type RecoveredCost, type StoredToken } from '../l402/index.js';
 import type { BuyerDeps } from './deps.js';
-import { buildPurchase } from './purchase-record.js';
+import { buildPurchase, type PurchaseFields } from './purchase-record.js';
 import type { BuyerStateT, BuyerUpdate } from './state.js';
 import type { ListedOffer } from './types.js';
 
@@ -21,19 +21,7 @@ export function consumeNode(d: BuyerDeps) {
       claim: !q.claimed,
       step: q.fresh ? 'consume' : 'reuse',
     });
-    const base = {
-      ...costOf(q, late, token.amountMsat),
-      tokenReused: !q.fresh && !late,
-      paymentHash: token.paymentHash,
-      preimage: token.preimage,
-      macaroon: token.macaroon,
-      payee: q.listing.nodePubkey,
-      // This call, after the requests that got the offer (none for a held token).
-      requests: q.requests + 1,
-      consumeMs: clock.now() - at,
-      startedAt: at,
-      endedAt: clock.now(),
-    };
+    const base = callFields(q, token, late, at, clock.now());
     const spent = late ? { spentMsat: late.amountMsat, feesMsat: late.feeMsat } : {};
     const url = q.req.url.href;
     const steps = () => [{ node: 'consume', atMs: at, durationMs: clock.now() - at }];
@@ -72,6 +60,32 @@ export function consumeNode(d: BuyerDeps) {
       ...spent,
       steps: steps(),
     };
+  };
+}
+
+/**
+ * A call made with the chosen offer's token from `at` to `now`, as a purchase record's fields (all but its
+ * outcome): what the token cost (`costOf`) and the token itself.
+ */
+export function callFields(
+  q: ListedOffer,
+  token: StoredToken,
+  late: RecoveredCost | undefined,
+  at: number,
+  now: number,
+): Omit<PurchaseFields, 'outcome'> {
+  return {
+    ...costOf(q, late, token.amountMsat),
+    tokenReused: !q.fresh && !late,
+    paymentHash: token.paymentHash,
+    preimage: token.preimage,
+    macaroon: token.macaroon,
+    payee: q.listing.nodePubkey,
+    // This call, after the requests that got the offer (none for a held token).
+    requests: q.requests + 1,
+    consumeMs: now - at,
+    startedAt: at,
+    endedAt: now,
   };
 }
 

@@ -36,6 +36,8 @@ export interface BuyerDeps {
   negotiator?: BuyerNegotiator;
   /** Told how each negotiation went (the simulator's metrics). */
   onNegotiation?: (r: NegotiationRecord & { seller: string }) => void;
+  /** Told as each graph node starts, with the state it starts from (the agent's `TaskProgress`). */
+  onNode?: (node: string, s: BuyerStateT) => void;
   /**
    * Turns an owned token into a delegation for a sub-agent (the delegate step); `callsUsed` is what
    * the token has used or handed down already, and the step adds the delegation's calls to it.

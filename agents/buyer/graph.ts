@@ -3,7 +3,7 @@ import type { Clock } from '../../infra/time/clock.js';
 import { tokenUsable } from '../l402/index.js';
 import type { BuyerDeps } from './deps.js';
 import { buyerNodes } from './nodes.js';
-import { BuyerState, type BuyerStateT } from './state.js';
+import { BuyerState, type BuyerStateT, type BuyerUpdate } from './state.js';
 
 /** Routers: named functions of the state returning the next node's name. */
 
@@ -65,7 +65,7 @@ export function buildBuyerGraph(deps: BuyerDeps, opts: { maxSteps?: number } = {
  * pay LangGraph's compile for each.
  */
 export function buyerGraphBuilder(deps: BuyerDeps, { maxSteps = 200 }: { maxSteps?: number } = {}) {
-  const n = buyerNodes(deps);
+  const n = watched(buyerNodes(deps), deps.onNode);
   /*
    *  START → discover → quote → decide → authorize ─┬─→ pay ──→ consume → evaluate ─→ END
    *             │         │       │          │       │    │                 │ │ │ │
@@ -97,6 +97,24 @@ export function buyerGraphBuilder(deps: BuyerDeps, { maxSteps = 200 }: { maxStep
       END,
     ])
     .addEdge('delegate', END);
+}
+
+/**
+ * The nodes, each telling `onNode` its name and the state it starts from before it runs (the
+ * same call otherwise: no await added, so the graph's steps interleave as they did).
+ */
+function watched<N extends Record<string, (s: BuyerStateT) => Promise<BuyerUpdate>>>(
+  nodes: N,
+  onNode: BuyerDeps['onNode'],
+): N {
+  if (!onNode) return nodes;
+  const out: Record<string, (s: BuyerStateT) => Promise<BuyerUpdate>> = {};
+  for (const [name, node] of Object.entries(nodes))
+    out[name] = (s) => {
+      onNode(name, s);
+      return node(s);
+    };
+  return out as N;
 }
 
 /** The compiled buyer graph. */

@@ -81,7 +81,9 @@ export type StopReason =
    * buys nothing more, from this seller or any other. Its purchase record says which (`payment_timeout`, …).
    */
   | 'payment_unknown'
-  | 'step_limit';
+  | 'step_limit'
+  /** The run the task was part of ended under it (a simulation's time limit): recorded as it stood (`BuyerAgent.unfinished`). */
+  | 'unfinished';
 
 /** What one task run did and cost. */
 export interface TaskResult {

@@ -32,7 +32,12 @@ export type PurchaseOutcome =
   /** A negotiation ended without a price both sides accept. */
   | 'no_agreement'
   /** The caller's own request could not be built (bad URL, unreadable body): nothing was sent. */
-  | 'bad_request';
+  | 'bad_request'
+  /**
+   * The run the purchase was part of ended before the purchase did (a simulation's time limit): a call
+   * whose token was just paid for was still waiting for its answer. Paid, not delivered.
+   */
+  | 'unfinished';
 
 /** Why a challenge was refused before paying: its invoice, or the token it sells. */
 export type InvoiceRejection =

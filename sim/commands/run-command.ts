@@ -8,6 +8,7 @@ import { stoppedAt } from '../stopped-run.js';
 import { stoppedExit, watchStopPresses } from '../stop-presses.js';
 import { SAME_PRESS_MS } from '../../infra/presses.js';
 import { consoleSummary, timesLine } from '../report/console.js';
+import { plural } from '../report/format.js';
 import { startProgress, type CommandIo, type ExitCode } from './io.js';
 import { LabError } from '../../infra/errors.js';
 import { seedArg } from './seed-arg.js';
@@ -101,10 +102,7 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<ExitCod
     io.out(consoleSummary(out.summary));
     io.out('');
     io.out(timesLine(out.summary, { drainSec: scenario.drainSec, ...out.meta }));
-    if (out.engine.unfinished.length)
-      io.out(
-        `note: ${out.engine.unfinished.length} activities were still running at the time limit (raise drainSec to let them finish)`,
-      );
+    if (out.engine.unfinished.length) io.out(unfinishedNote(out));
     io.out(`report: ${out.reportPath}`);
     io.out(`data:   ${outDir}/{${dataFiles(out.files).join(',')}}`);
     return out.summary.conservation.holds ? 0 : 1;
@@ -153,4 +151,15 @@ function scenarioArg(positionals: string[]): string {
 /** The run's data files among what it wrote (the report and charts have their own line). */
 function dataFiles(files: readonly string[] = []): string[] {
   return files.filter((f) => f !== 'report.html' && !f.startsWith('charts/'));
+}
+
+/** The note on what the time limit cut off: the activities abandoned, and the end tasks among them recorded as unfinished. */
+export function unfinishedNote(out: Pick<RunOutput, 'engine' | 'summary'>): string {
+  const tasks = out.summary.purchases.tasksUnfinished;
+  const n = out.engine.unfinished.length;
+  return (
+    `note: ${plural(n, 'activity', 'activities')} ${n === 1 ? 'was' : 'were'} still running at the time limit` +
+    (tasks ? `, ${plural(tasks, 'end task')} among them, in tasks.csv with stopReason unfinished` : '') +
+    ' (raise drainSec to let them finish)'
+  );
 }

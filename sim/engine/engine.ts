@@ -15,6 +15,7 @@ export interface EngineOptions {
 
 /** How a run ended. */
 export interface EngineResult {
+  /** Run time at which the run ended: its last activity finished, its time limit (`untilMs`) came, or `stop()` took effect. */
   endedAtMs: number;
   /** Virtual time steps taken (0 on the wall clock). */
   steps: number;
@@ -109,9 +110,9 @@ export class Engine {
   }
 
   /**
-   * Runs until every activity has finished, run time reaches `untilMs` or a
-   * `stop()` happens. Activities still running then are abandoned and listed
-   * in `unfinished`.
+   * Runs until every activity has finished, run time reaches `untilMs` (the
+   * virtual clock is moved there) or a `stop()` happens. Activities still
+   * running then are abandoned and listed in `unfinished`.
    */
   async run(untilMs: number): Promise<EngineResult> {
     const spawned = this.#nextId;
@@ -134,7 +135,11 @@ export class Engine {
               `(a real timer, socket or a promise nobody resolves): ${this.#sample()}`,
           );
         }
-        if (next > deadline) break;
+        if (next > deadline) {
+          // The run ends at its time limit, not at the last wake-up before it (nothing is due by then).
+          await clock.stepTo(deadline);
+          break;
+        }
         // Quiet before (quiesce above) and after (quiesce at the top of the loop).
         await clock.stepTo(next);
         steps++;

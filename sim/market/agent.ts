@@ -19,6 +19,7 @@ import type { MarketRegistry } from './registry.js';
 import { ratingPoster } from './ratings.js';
 import { stepEvents } from './step-events.js';
 import { Redemptions } from './redemptions.js';
+import type { OpenTasks } from './open-tasks.js';
 
 /** One agent of the market that runs tasks (a buyer, a sub-agent, a reseller restocking, a seller buying upstream). */
 export interface MarketAgent {
@@ -66,12 +67,15 @@ export interface MarketAgentDeps {
   maxFeeMsat?: ((amountMsat: number) => number) | undefined;
   /** What runs each agent's buyer graph (default 'direct': the same graph without the Pregel runtime). */
   executor?: 'langgraph' | 'direct';
+  /** Where its running tasks are open, so a run that ends under one records it (`OpenTasks.flush`). */
+  openTasks: OpenTasks;
 }
 
 /**
  * Builds an agent: its payment policy (the declared one, all-of a budget for
  * the run), its L402 client on its own node, its decider, and its buyer
- * graph. Every purchase of every task becomes a row; every task a task row.
+ * graph. Every purchase of every task becomes a row; every task a task row,
+ * a task the run ended under too, as it stood (stop reason `unfinished`).
  *
  * The decider, the negotiator and the quoting mode are made now: they check
  * the environment (an llm needs its API key) and the options, so a market
@@ -90,9 +94,14 @@ export function createMarketAgent(spec: AgentSpec, deps: MarketAgentDeps): Marke
 
   async function runTask(task: Task): Promise<TaskResult> {
     const { agent, rate, redemptions } = built();
-    const result = await agent.runTask(task);
+    const record = (r: TaskResult) =>
+      recordTask({ recorder, registry: deps.registry, redemptions }, spec, startMs, r, task);
+    const ended: { result?: TaskResult } = {};
+    // A run that ends under the task records it as it stands (or as it ended, if it was rating).
+    const close = deps.openTasks.open((atMs) => record(ended.result ?? agent.unfinished(task.id, atMs)!));
+    const result = (ended.result = await agent.runTask(task));
     if (rate) await rate(result);
-    recordTask({ recorder, registry: deps.registry, redemptions }, spec, startMs, result, task);
+    if (close()) record(result);
     return result;
   }
 

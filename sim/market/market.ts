@@ -14,6 +14,7 @@ import { openRegistry, type MarketRegistry } from './registry.js';
 import { buildResellers } from './resale.js';
 import { startRepricing } from './repricing.js';
 import { RevenueTracker, buildSellers, type MarketSeller } from './sellers.js';
+import { OpenTasks } from './open-tasks.js';
 import type { World } from './world.js';
 
 /** A buyer agent and the scenario entry that says when its tasks arrive and what they are. */
@@ -32,6 +33,8 @@ export interface Market {
   registry: MarketRegistry;
   /** Counts seller revenue from settled invoices (a rebuilt seller reports through it too). */
   revenue: RevenueTracker;
+  /** The tasks still running: the run's end records them (`flush`). */
+  openTasks: OpenTasks;
   /** Starts arrivals and schedules faults. */
   start(engine: Engine): void;
 }
@@ -56,6 +59,7 @@ export async function buildMarket(
   const revenue = new RevenueTracker(recorder);
   const controls = new Map<string, SellerControls>();
   const maxFeeMsat = feeCeiling(scenario.network.payments);
+  const openTasks = new OpenTasks();
   const agentDeps = (rng = world.rng): MarketAgentDeps => ({
     world,
     rng,
@@ -66,6 +70,7 @@ export async function buildMarket(
     searchLimit,
     maxFeeMsat,
     executor,
+    openTasks,
   });
   let upstreamTasks = 0;
 
@@ -94,7 +99,13 @@ export async function buildMarket(
 
   const buyers = await buildBuyers(scenario, world, recorder, agentDeps);
 
-  const resale = await buildResellers(scenario, world, registry, recorder, revenue, logger, startMs);
+  const resale = await buildResellers(scenario, world, registry, {
+    recorder,
+    revenue,
+    logger,
+    startMs,
+    openTasks,
+  });
   const transfers = new Map<string, number>();
 
   return {
@@ -103,6 +114,7 @@ export async function buildMarket(
     transfers,
     registry,
     revenue,
+    openTasks,
     start(engine) {
       for (const { agent, spec } of buyers)
         startArrivals(

@@ -13,6 +13,7 @@ import { defaultBalanceMsat } from '../scenario/buyer-schema.js';
 import type { RevenueTracker } from './sellers.js';
 import { purchaseRow } from './purchase-row.js';
 import { stepEvents } from './step-events.js';
+import type { OpenTasks } from './open-tasks.js';
 import type { World } from './world.js';
 
 /** A reseller built into the world: where its slices are sold, where they are used, its sub-agents. */
@@ -35,6 +36,8 @@ export interface ResaleCtx {
   revenue: RevenueTracker;
   logger: Logger;
   startMs: number;
+  /** Where its sub-agents' running tasks are open, so a run that ends under one records it. */
+  openTasks: OpenTasks;
 }
 
 /** The reseller's sub-agents, each with its node, budget and own seeded stream. */
@@ -107,6 +110,13 @@ async function runSubTask(
     taskId,
     startMs,
   };
+  let [spent, fees, calls] = [0, 0, 0];
+  const task = (end: SubTaskEnd) =>
+    recordSubTask(recorder, { ...row, calls: r.spec.sliceCalls, valueMsat, startedAt }, end);
+  // A run that ends under the task records it as it stands: the calls made and the money paid so far.
+  const close = ctx.openTasks.open((atMs) =>
+    task({ calls, spent, fees, endedAt: atMs, stopReason: 'unfinished' }),
+  );
   // The slice's first call at the origin is its check: the reseller is paid only if it works.
   const bought = await agent.buySlice(
     r.sliceUrl,
@@ -119,9 +129,8 @@ async function runSubTask(
     tier: { kind: 'slice', calls: r.spec.sliceCalls },
   });
   const atOrigin = { ...row, seller: r.originSeller, tiers: r.originTiers };
-  let spent = bought.result.paidMsat;
-  let fees = bought.result.feeMsat;
-  let calls = 0;
+  spent += bought.result.paidMsat;
+  fees += bought.result.feeMsat;
   if (bought.check) {
     await bought.check.response?.body?.cancel();
     recorder.purchase(withCheck(sale, purchaseRow(bought.check, atOrigin)));
@@ -138,24 +147,47 @@ async function runSubTask(
     for (let i = bought.check ? 1 : 0; i < r.spec.sliceCalls; i++)
       await record(await agent.call(r.originUrl, undefined, taskId));
   const done = calls === r.spec.sliceCalls;
-  const endedAt = clock.now();
+  const stopReason = done ? 'done' : bought.slice ? 'not_delivered' : bought.result.outcome;
+  if (close()) task({ calls, spent, fees, endedAt: clock.now(), stopReason });
+}
+
+/** How a sub-agent task ended: the calls delivered, what it paid (fees apart), when, and why. */
+interface SubTaskEnd {
+  calls: number;
+  spent: number;
+  fees: number;
+  endedAt: number;
+  stopReason: string;
+}
+
+/** A sub-agent task's tasks.csv row (a slice earns per call delivered). */
+function recordSubTask(
+  recorder: Recorder,
+  t: { buyer: string; group: string; capability: string; taskId: string; startMs: number } & {
+    calls: number;
+    valueMsat: number;
+    startedAt: number;
+  },
+  end: SubTaskEnd,
+): void {
+  const done = end.calls === t.calls;
   recorder.task({
-    taskId,
-    buyer: agent.name,
-    group: row.group,
+    taskId: t.taskId,
+    buyer: t.buyer,
+    group: t.group,
     role: 'sub-agent',
-    capability: r.spec.capability,
-    calls: r.spec.sliceCalls,
-    valueMsat,
-    earnedMsat: earnedMsat({ valueMsat, calls: r.spec.sliceCalls }, calls),
+    capability: t.capability,
+    calls: t.calls,
+    valueMsat: t.valueMsat,
+    earnedMsat: earnedMsat({ valueMsat: t.valueMsat, calls: t.calls }, end.calls),
     done,
-    spentMsat: spent,
-    feesMsat: fees,
-    startedAtMs: startedAt - startMs,
-    endedAtMs: endedAt - startMs,
-    stopReason: done ? 'done' : bought.slice ? 'not_delivered' : bought.result.outcome,
+    spentMsat: end.spent,
+    feesMsat: end.fees,
+    startedAtMs: t.startedAt - t.startMs,
+    endedAtMs: end.endedAt - t.startMs,
+    stopReason: end.stopReason,
   });
-  recorder.ended(endedAt - startMs);
+  recorder.ended(end.endedAt - t.startMs);
 }
 
 /**

@@ -1,16 +1,13 @@
 import type { LightningNode } from '../../infra/lightning/node.js';
-import type { Logger } from '../../infra/log.js';
 import { tierSold } from '../../services/registry/index.js';
 import type { Listing } from '../../services/registry/types.js';
 import { DerivedRootKeyStore, createMinter } from '../../infra/l402/index.js';
 import { createL402Client, type PurchaseEvent } from '../../agents/l402/index.js';
 import { createReseller } from '../../agents/resale/index.js';
 import type { Engine } from '../engine/engine.js';
-import type { Recorder } from '../metrics/recorder.js';
 import type { ResellerSpec, Scenario } from '../scenario/schema.js';
 import { instanceNames } from '../scenario/checks.js';
 import type { MarketRegistry } from './registry.js';
-import type { RevenueTracker } from './sellers.js';
 import { stepEvents } from './step-events.js';
 import { purchaseRow } from './purchase-row.js';
 import type { World } from './world.js';
@@ -39,12 +36,9 @@ export async function buildResellers(
   scenario: Scenario,
   world: World,
   registry: MarketRegistry,
-  recorder: Recorder,
-  revenue: RevenueTracker,
-  logger: Logger,
-  startMs: number,
+  run: Omit<ResaleCtx, 'world'>,
 ): Promise<ResaleMarket> {
-  const ctx: ResaleCtx = { world, recorder, revenue, logger, startMs };
+  const ctx: ResaleCtx = { world, ...run };
   const built: BuiltReseller[] = [];
   for (const spec of scenario.resellers) {
     const origin = await findOrigin(registry, spec);

@@ -4,6 +4,7 @@ import {
   delivered,
   forNothingShare,
   paymentAttempted,
+  unfinished,
   type PurchaseRow,
   type TaskRow,
 } from './rows.js';
@@ -49,6 +50,8 @@ export interface FunnelStats {
   /** Tasks fed to the funnel: the run's end tasks (buyers, sub-agents); a group's own tasks in a group's funnel. */
   tasks: number;
   tasksDone: number;
+  /** Tasks the run ended under, still running at its time limit (stop reason `unfinished`; counted in `tasks`, not done). */
+  tasksUnfinished: number;
   /** tasksDone / tasks. */
   taskCompletionRate: number | null;
 }
@@ -66,6 +69,7 @@ export class Funnel {
   #reuses = 0;
   #tasks = 0;
   #done = 0;
+  #unfinished = 0;
 
   add(r: PurchaseRow): void {
     this.#attempts++;
@@ -86,6 +90,7 @@ export class Funnel {
   task(t: TaskRow): void {
     this.#tasks++;
     if (t.done) this.#done++;
+    if (unfinished(t)) this.#unfinished++;
   }
 
   result(): FunnelStats {
@@ -106,6 +111,7 @@ export class Funnel {
       tokenReuseRate: ratio(this.#reuses, this.#delivered),
       tasks: this.#tasks,
       tasksDone: this.#done,
+      tasksUnfinished: this.#unfinished,
       taskCompletionRate: ratio(this.#done, this.#tasks),
     };
   }

@@ -107,8 +107,13 @@ export interface TaskRow {
   feesMsat: number;
   startedAtMs: number;
   endedAtMs: number;
-  /** Why the task run ended (done, no_sellers, budget_exhausted, …). */
+  /** Why the task run ended (done, no_sellers, budget_exhausted, …; `unfinished`: the run ended under it). */
   stopReason: string;
+}
+
+/** Whether the run ended under the task, still running at its time limit (or its stop): recorded as it stood. */
+export function unfinished(t: Pick<TaskRow, 'stopReason'>): boolean {
+  return t.stopReason === 'unfinished';
 }
 
 /** Outcomes decided by the buyer's payment policy. */

@@ -40,6 +40,7 @@ const funnel = numbers(
   'tokenReuses',
   'tasks',
   'tasksDone',
+  'tasksUnfinished',
 ).extend(
   measures(
     'quoteRejectionRate',

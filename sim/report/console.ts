@@ -28,7 +28,8 @@ export function consoleSummary(s: Summary): string {
   );
   out.push(
     `${plural(s.purchases.total, 'purchase attempt')}; spent ${sats(s.money.spentMsat)} + fees ${sats(s.money.feesMsat)}; ` +
-      `welfare ${sats(s.welfare.totalMsat)} over ${plural(s.welfare.tasks, 'task')} (${int(s.welfare.done)} done)`,
+      `welfare ${sats(s.welfare.totalMsat)} over ${plural(s.welfare.tasks, 'task')} (${int(s.welfare.done)} done` +
+      (s.purchases.tasksUnfinished ? `, ${int(s.purchases.tasksUnfinished)} unfinished)` : ')'),
   );
   const tables: Table[] = [funnelTable(s), welfareTable(s), outcomeTable(s), latencyTable(s)];
   if (Object.keys(s.groups).length) tables.push(groupTable(s));

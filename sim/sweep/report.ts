@@ -4,7 +4,8 @@ import type { TopLevelSpec } from 'vega-lite';
 import { groupChart, intervalChart, pairedChart } from './charts.js';
 import { svgToPng, toSvg } from '../report/render.js';
 import { chartGrid, htmlPage, htmlTable, type RenderedChart } from '../report/html.js';
-import { plural, textTable } from '../report/format.js';
+import { esc, plural, textTable } from '../report/format.js';
+import { conservationNote } from './conservation-note.js';
 import { SWEEP_METRICS, type SweepResult } from './merge.js';
 import { provenanceHtml } from './provenance.js';
 import { GROUP_HEADLINE, GROUP_METRICS } from './group-metrics.js';
@@ -57,7 +58,7 @@ export function sweepConsoleTable(r: SweepResult): string {
       `${plural(sellers, 'seller')} per point, ${CONSOLE_SELLERS} shown: every seller's share is in sweep.json (points[].sellers) and report.html (Seller shares)`,
     );
   const groupsShort = shortGroupCells(r, GROUP_HEADLINE, false);
-  for (const note of [fewSeedsNote(r), missingValuesNote(r, undefined, groupsShort)])
+  for (const note of [fewSeedsNote(r), missingValuesNote(r, undefined, groupsShort), conservationNote(r)])
     if (note) out.push('', note);
   return out.join('\n');
 }
@@ -130,6 +131,12 @@ function noteOf(r: SweepResult): string {
   return notes.map((n) => (n ? `. ${n}` : '')).join('');
 }
 
+/** The page's warning, first on it, when some runs broke conservation: each point by its id and settings. */
+function brokenNote(r: SweepResult): string[] {
+  const note = conservationNote(r, (p) => `${pointId(p)} (${p.label || 'the scenario as written'})`);
+  return note ? [`<p class="bad">${esc(note)}</p>`] : [];
+}
+
 /**
  * Most rows (bars or dots) a chart draws. A taller chart is unreadable, and drawing it costs
  * memory in proportion to its height: a 10,000-point sweep's charts ran a process out of memory
@@ -173,6 +180,7 @@ export async function writeSweepReport(dir: string, r: SweepResult): Promise<str
     `Sweep of ${r.scenario}`,
     `${plural(r.points.length, 'grid point')} × ${plural(r.seeds.length, 'seed')}; every metric: mean over seeds with its 95% Student-t interval (proportions: mean of the per-seed rates [interval clipped to 0..1]; others: mean ± half-width); differences: paired over common seeds, Holm-adjusted p${noteOf(r)}`,
     [
+      ...brokenNote(r),
       '<h2>Grid points</h2>',
       htmlTable(legendTable(r).header, legendTable(r).rows),
       '<h2>Charts</h2>',

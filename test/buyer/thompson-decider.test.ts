@@ -105,6 +105,8 @@ describe('thompson decider', () => {
       escalated: undefined,
       no_agreement: undefined,
       bad_request: undefined,
+      // The run ended before the seller answered: not the seller's doing.
+      unfinished: undefined,
     };
     for (const [outcome, delivered] of Object.entries(expected) as [PurchaseOutcome, boolean | undefined][])
       expect(sellerOutcome('x', outcome)?.delivered, outcome).toBe(delivered);
