@@ -195,11 +195,9 @@ class Engine implements PurchaseEngine {
   ): Promise<Delivery> {
     if (claim) this.tokens.recordUse(token);
     const d = await sendWithToken(this.#ctx, req, token, step);
-    // The call claimed for this request (here or when paying) goes back on a 5xx, the paywall's 429 or no
-    // answer, unless the seller's count of calls left says it kept it.
+    // A claimed call goes back on a 5xx, a 429 or no answer (unless the seller says it kept it), and on a
+    // refusal of a request outside the token's caveats, which drops the token only for a request they allow.
     if (d.kind !== 'rejected') countSellerAnswer(this.tokens, token, d);
-    // A refusal drops the token only for a request its caveats allow; one outside them says nothing of the
-    // token's calls left, and the seller counted none: the call claimed for it goes back.
     else if (tokenCovers(token, req.method, req.path))
       await this.tokens.evict(token.origin, token.pathPrefix, token.paymentHash);
     else this.tokens.returnUse(token);

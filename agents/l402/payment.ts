@@ -6,6 +6,7 @@ import type { EngineContext, StepFailure } from './context.js';
 import { sendAuthorized, sendWithToken, type Delivery } from './delivery.js';
 import type { Offer } from './offer.js';
 import { outcomeOfPaymentFailure } from './outcome.js';
+import { emitPay } from './pay-event.js';
 import { sendOnce } from './send-once.js';
 import type { StoredToken } from './token-store.js';
 
@@ -182,25 +183,19 @@ async function finishPayment(
   };
 }
 
-/** Reports the `pay` step: what left the node when `ok`; otherwise the offer's amount and why not. */
+/** Reports paying `offer`: what left the node when `ok`; otherwise the offer's amount and why not. */
 function payEmitter(ctx: EngineContext, offer: Offer, at: number, payMs: number) {
   return (ok: boolean, p: Payment | undefined, failure?: string) =>
-    ctx.emit(
-      {
-        atMs: at,
-        durationMs: payMs,
-        url: offer.url,
-        buyer: ctx.buyer,
-        step: 'pay',
-        ok,
-        amountMsat: ok ? (p?.amountMsat ?? offer.amountMsat) : offer.amountMsat,
-        feeMsat: ok ? (p?.feeMsat ?? 0) : 0,
-        hops: ok ? (p?.hops ?? 0) : 0,
-        paymentHash: offer.paymentHash,
-        ...(failure ? { failure } : {}),
-      },
-      offer.req,
-    );
+    emitPay(ctx, offer.req, {
+      atMs: at,
+      durationMs: payMs,
+      ok,
+      amountMsat: ok ? (p?.amountMsat ?? offer.amountMsat) : offer.amountMsat,
+      feeMsat: ok ? (p?.feeMsat ?? 0) : 0,
+      hops: ok ? (p?.hops ?? 0) : 0,
+      paymentHash: offer.paymentHash,
+      ...(failure ? { failure } : {}),
+    });
 }
 
 /** Whether `p` succeeded with a preimage that opens `paymentHash`: the token's proof of payment. */

@@ -1,6 +1,7 @@
 import type { Payment } from '../../infra/lightning/node.js';
 import type { Msat } from '../../infra/money.js';
 import type { EngineContext } from './context.js';
+import { emitPay } from './pay-event.js';
 import { preimageMatches, type Grant } from './payment.js';
 import type { PreparedRequest } from './request.js';
 import type { StoredToken, TokenStore } from './token-store.js';
@@ -105,22 +106,17 @@ function recorded(ctx: EngineContext, t: StoredToken, p: Payment, grant: Grant |
   if (!costs) unrecorded.set(ctx.tokens, (costs = new Map()));
   costs.set(t.paymentHash, cost);
   const req = grant?.offer.req ?? scopeRequest(t);
-  const at = t.createdAt;
-  ctx.emit(
-    {
-      atMs: at,
-      durationMs: ctx.clock.now() - at,
-      url: req.url.href,
-      buyer: ctx.buyer,
-      step: 'pay',
-      ok: true,
-      amountMsat: p.amountMsat,
-      feeMsat: p.feeMsat,
-      hops: p.hops,
-      paymentHash: t.paymentHash,
-    },
-    req,
-  );
+  const { amountMsat, feeMsat, hops } = p;
+  const atMs = t.createdAt;
+  emitPay(ctx, req, {
+    atMs,
+    durationMs: ctx.clock.now() - atMs,
+    ok: true,
+    amountMsat,
+    feeMsat,
+    hops,
+    paymentHash: t.paymentHash,
+  });
 }
 
 /** A request for a token's scope, untagged: the purchase that paid is not this engine's (a crash's). */
