@@ -286,18 +286,28 @@ function buildSeller(m: Market, spec: SellerSpec, node: SimNode): TestSeller {
   return seller;
 }
 
-/** Runs the virtual clock until `p` settles (fails the test if it stalls with nothing scheduled). */
+/** Wall time `drive` waits with no timer pending and no wake before it calls the promise stalled. */
+const STALL_MS = 10_000;
+
+/**
+ * Runs the virtual clock until `p` settles (fails the test if it stalls with
+ * nothing scheduled). With no timer pending, the promise may be waiting on
+ * real I/O (a file store's reads and fsyncs): `drive` waits for it in wall
+ * time, a millisecond at a time (virtual time does not move), and calls it
+ * stalled after STALL_MS with no timer fired.
+ */
 export async function drive<T>(clock: VirtualClock, p: Promise<T>): Promise<T> {
   let done = false;
   const tracked = p.finally(() => {
     done = true;
   });
-  for (let idle = 0; !done;) {
-    await clock.runUntilIdle();
+  for (let idleSince = performance.now(); !done;) {
+    if ((await clock.runUntilIdle()) > 0 || clock.pending > 0) idleSince = performance.now();
     await settle(5);
-    if (done) break;
-    if (clock.pending === 0 && ++idle > 50)
-      throw new Error('drive: the promise stalled with no timer pending');
+    if (done || clock.pending > 0) continue;
+    if (performance.now() - idleSince > STALL_MS)
+      throw new Error(`drive: the promise stalled with no timer pending for ${STALL_MS} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 1));
   }
   return tracked;
 }
