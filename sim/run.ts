@@ -228,9 +228,11 @@ async function settledSnapshot(world: World): Promise<LedgerEntry[]> {
 
 async function snapshot(world: World): Promise<LedgerEntry[]> {
   const out: LedgerEntry[] = [];
+  // A payment settling back along its route (a run ended mid-settlement) reads as still in flight.
+  const back = world.settlingReadBack();
   for (const { name, role, node } of world.ledgerNodes()) {
     const b = await node.balances();
-    const holdings = b.localMsat + b.pendingOutMsat;
+    const holdings = b.localMsat + b.pendingOutMsat + (back.get(name) ?? 0);
     out.push({ node: name, role, startMsat: holdings, endMsat: holdings });
   }
   return out;

@@ -145,6 +145,17 @@ export class EmbeddedWorld implements World {
     return this.net.totalMsat();
   }
 
+  settlingReadBack(): Map<string, number> {
+    const byIndex = this.net.settling.readBack();
+    const out = new Map<string, number>();
+    if (byIndex.size === 0) return out;
+    for (const [name, { node }] of this.#nodes) {
+      const msat = byIndex.get(node.index);
+      if (msat) out.set(name, msat);
+    }
+    return out;
+  }
+
   setOnline(name: string, online: boolean): void {
     this.net.setOnline(this.#simNode(name), online);
   }

@@ -85,6 +85,10 @@ export class RegtestWorld implements World {
     return undefined;
   }
 
+  settlingReadBack(): Map<string, number> {
+    return new Map();
+  }
+
   setOnline(name: string): void {
     throw new LabError(
       'unsupported_fault',

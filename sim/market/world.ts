@@ -34,6 +34,12 @@ export interface World {
   ledgerNodes(): { name: string; role: LedgerRole; node: LightningNode }[];
   /** The network's total (channels plus HTLCs in flight); undefined when it cannot be known (real networks). */
   totalMsat(): number | undefined;
+  /**
+   * Msat to add to each ledger node's holdings (by name) to read the payments settling back along their
+   * routes right now as still in flight (infra/lightning/simnet/settling-routes.ts); empty on real networks,
+   * whose ledger is read once no HTLC is in flight.
+   */
+  settlingReadBack(): Map<string, number>;
   /** Whether invoices of this world are unsigned (the embedded world with network.invoices: unsigned; never on LND). */
   readonly acceptUnsignedInvoices: boolean;
   /** Fault injection: take a node off the network or bring it back. */

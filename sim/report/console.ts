@@ -42,7 +42,7 @@ export function consoleSummary(s: Summary): string {
   out.push('');
   out.push(
     `conservation ${k.holds ? 'holds' : 'BROKEN'}: debits ${sats(k.debitsMsat)} = credits ${sats(k.creditsMsat)} + routing fees ${sats(k.routingFeesMsat)} ` +
-      `(difference ${k.differenceMsat} msat; records vs ledger ${k.recorded.spendDifferenceMsat} msat; network total change ${k.network.differenceMsat} msat)`,
+      `(difference ${k.differenceMsat} msat; records vs ledger ${k.recorded.spendDifferenceMsat} msat; fees recorded vs earned ${k.recorded.feeDifferenceMsat} msat; network total change ${k.network.differenceMsat} msat)`,
   );
   return out.join('\n');
 }

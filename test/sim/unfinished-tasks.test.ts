@@ -137,6 +137,31 @@ describe('a sub-agent task at its slice’s second call (4 s at the origin) when
   });
 });
 
+describe('a payment settling back along its route when the drain runs out at 21 s', () => {
+  // The third task pays at 20,965: its HTLCs reach the seller at 20,985, the seller's hop settles at
+  // 20,995 and the buyer's at 21,005, after the time limit.
+  it('reads as still in flight in the ledger: conservation holds (debits 6,206 = credits 6,000 + fees 206)', async () => {
+    const { summary, tasksCsv } = await run('settling');
+    expect(parseTasksCsv(tasksCsv).map(taskLine)).toEqual([
+      'shopper-0/0 true done 20000 3000 103 6000 9025',
+      'shopper-0/1 true done 20000 3000 103 12000 15025',
+      'shopper-0/2 false unfinished 0 0 0 18000 21000',
+    ]);
+    const k = summary.conservation;
+    expect([k.holds, k.debitsMsat, k.creditsMsat, k.routingFeesMsat]).toEqual([true, 6206, 6000, 206]);
+    expect([k.recorded.spendDifferenceMsat, k.recorded.feeDifferenceMsat]).toEqual([0, 0]);
+  });
+
+  it('is booked by the seller, who settled its invoice (3 sales, 9,000 msat), and in no buyer row (spent 6,000)', async () => {
+    const { summary } = await run('settling');
+    const seller = summary.sellers.slowquote!;
+    expect([seller.sales, seller.revenueMsat]).toEqual([3, 9000]);
+    expect([summary.money.sales, summary.money.spentMsat, summary.market.revenueMsat]).toEqual([
+      2, 6000, 6000,
+    ]);
+  });
+});
+
 describe('sim run of a market cut off by its time limit', () => {
   it('says how many tasks were unfinished, in its summary line and its note, and exits 0', async () => {
     const lines: string[] = [];

@@ -4,6 +4,7 @@ import type { ChannelGraph } from './graph.js';
 import type { LatencyModel } from './latency.js';
 import type { AttemptResult, FinalDecision, HopFailure } from './outcomes.js';
 import type { Route } from './router.js';
+import type { SettlingRoutes } from './settling-routes.js';
 
 /** What the HTLC engine needs from the network around it. */
 export interface HtlcDeps {
@@ -33,6 +34,8 @@ export interface HtlcDeps {
   hopFailureProbability: number;
   /** Told about every hop that settled, so forwarding income can be counted. */
   onForwarded?(edgeIn: number, edgeOut: number, feeMsat: number): void;
+  /** Told about every settlement as its hops settle back (a ledger read mid-settlement balances with it). */
+  settling?: SettlingRoutes;
 }
 
 /** One payer's random streams (see `HtlcDeps.streams`). */
@@ -120,9 +123,11 @@ export async function sendAlongRoute(
   if (!failure) {
     const decision = await deps.receive(payer, payee, paymentHash, amounts[amounts.length - 1]!);
     if (decision.kind === 'settle') {
+      const settling = deps.settling?.begin(edges, amounts);
       for (let i = edges.length - 1; i >= 0; i--) {
         await hop(deps, rng);
         settle(deps, edges[i]!, amounts[i]!);
+        if (settling) deps.settling!.settled(settling, i);
         if (i > 0) deps.onForwarded?.(edges[i - 1]!, edges[i]!, amounts[i - 1]! - amounts[i]!);
       }
       return { kind: 'settled', preimage: decision.preimage };

@@ -15,6 +15,7 @@ import { checkNetworkOptions, type SimNetworkOptions } from './network-options.j
 import { PaymentEngine } from './payment.js';
 import { Router } from './router.js';
 import { SettledArchive } from './settled-archive.js';
+import { SettlingRoutes } from './settling-routes.js';
 import { SimNode } from './sim-node.js';
 import { LabError } from '../../errors.js';
 
@@ -49,6 +50,8 @@ export class SimNetwork {
   readonly #payments: PaymentEngine;
   /** The payers' route finder (its `work` counts own searches, routes read off shared ones, nodes settled). */
   readonly router: Router;
+  /** Payments settling back along their routes right now (see `SettlingRoutes.readBack`). */
+  readonly settling = new SettlingRoutes(this.graph);
   readonly #sweep: UnpaidInvoiceSweep;
   readonly #logger: Logger | undefined;
   // Shared by every node (one closure per network, not per node).
@@ -89,6 +92,7 @@ export class SimNetwork {
         const node = this.graph.to(edgeIn);
         this.#feesEarned[node] = (this.#feesEarned[node] ?? 0) + fee;
       },
+      settling: this.settling,
     };
     this.router = new Router(this.graph, sharedSlots === undefined ? {} : { sharedSlots });
     this.#payments = new PaymentEngine({
