@@ -1,4 +1,5 @@
 import { NO_REDIRECTS } from '../../infra/http/redirect.js';
+import { requestPath } from '../../infra/l402/index.js';
 
 /**
  * A request buffered once so it can be sent again: the unauthenticated probe,
@@ -9,7 +10,11 @@ export interface PreparedRequest {
   url: URL;
   /** `scheme://host[:port]`. */
   origin: string;
-  /** Path without the query. */
+  /**
+   * The path as the seller's verifier reads it (`requestPath`: escapes
+   * decoded but `%25` and reserved ones, no query): what a path-prefix
+   * caveat and a held token's scope are matched against.
+   */
   path: string;
   method: string;
   headers: Headers;
@@ -42,7 +47,7 @@ export async function prepareRequest(
   return {
     url,
     origin: url.origin,
-    path: url.pathname,
+    path: requestPath(url.href),
     method,
     headers,
     body,

@@ -119,8 +119,18 @@ export function parsePrice(value: string, what: string): number {
 /** Largest unix-seconds expiry whose millisecond value is still a safe integer. */
 export const MAX_VALID_UNTIL_SECONDS = Math.floor(Number.MAX_SAFE_INTEGER / 1000);
 
-/** Parses a path prefix: absolute, no dot segments, no percent-encoded dots or slashes. */
+/**
+ * Parses a path prefix: absolute, no dot segments, written decoded (no '%'):
+ * it is matched against request paths as the verifier reads them, escapes
+ * decoded (infra/l402/request-path.ts), so an escape in it would never match.
+ */
 export function parsePathPrefix(value: string): string {
+  if (value.includes('%')) {
+    throw new LabError(
+      'invalid_caveat',
+      `path prefix ${preview(value)} holds '%': write it decoded (/v1/café, not /v1/caf%C3%A9): request paths are matched with their escapes decoded`,
+    );
+  }
   if (!value.startsWith('/') || /\s/.test(value) || hasDotSegmentOrEncoding(value)) {
     throw new LabError('invalid_caveat', `path prefix must be an absolute plain path, got ${preview(value)}`);
   }

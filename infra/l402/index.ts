@@ -20,6 +20,7 @@ export {
   type Caveat,
   type ServiceTier,
 } from './caveat.js';
+export { requestPath } from './request-path.js';
 export {
   satisfiersFor,
   servicesSatisfier,

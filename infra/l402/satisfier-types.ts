@@ -10,7 +10,7 @@ export interface VerifyContext {
   capability?: string;
   /** The HTTP method; required when the token carries `<service>_methods`. */
   method?: string;
-  /** The URL pathname (no query); required when the token carries `<service>_path_prefix`. */
+  /** The request's path as `requestPath` reads it (escapes decoded, no query); required when the token carries `<service>_path_prefix`. */
   path?: string;
 }
 

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import type { Minter, VerifyContext } from '../../infra/l402/index.js';
+import { requestPath, type Minter, type VerifyContext } from '../../infra/l402/index.js';
 import type { LightningNode } from '../../infra/lightning/node.js';
 import { silentLogger, type Logger } from '../../infra/log.js';
 import { osSecrets } from '../../infra/random.js';
@@ -148,6 +148,7 @@ export function verifyContext(p: PaywallState, c: Context): VerifyContext {
     nowMs: p.clock.now(),
     capability: p.capability,
     method: c.req.method,
-    path: c.req.path,
+    // Read as the buyer reads it before paying: Hono's c.req.path, whatever getPath this app was built with.
+    path: requestPath(c.req.url),
   };
 }

@@ -69,6 +69,10 @@ describe('caveat builders', () => {
     ['a relative path', () => caveats.pathPrefix('s', 'v1')],
     ['a path with ".."', () => caveats.pathPrefix('s', '/v1/../admin')],
     ['a path with an encoded slash', () => caveats.pathPrefix('s', '/v1%2Fadmin')],
+    [
+      'a path written with escapes (/v1/caf%C3%A9, read /v1/café)',
+      () => caveats.pathPrefix('s', '/v1/caf%C3%A9'),
+    ],
   ])('refuses %s with invalid_caveat', (_name, build) => {
     expect(codeOf(build)).toBe('invalid_caveat');
   });
