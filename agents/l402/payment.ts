@@ -1,13 +1,12 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import type { Payment, PaymentFailureReason, PayOptions } from '../../infra/lightning/node.js';
 import type { PaymentPolicy, Reservation } from '../policies/index.js';
 import type { EngineContext, StepFailure } from './context.js';
 import { sendAuthorized, sendWithToken, type Delivery } from './delivery.js';
 import type { Offer } from './offer.js';
 import { outcomeOfPaymentFailure } from './outcome.js';
-import { emitPay } from './pay-event.js';
-import { sendOnce } from './send-once.js';
+import { payEmitter } from './pay-event.js';
+import { provenPaid } from './proof.js';
+import { endBeforeSending, sendOnce, type Earlier } from './send-once.js';
 import type { StoredToken } from './token-store.js';
 
 /** An offer the policy allowed: the money it holds and the policy to settle or release it with. */
@@ -31,15 +30,16 @@ export type PaidOffer = { ok: true; token: StoredToken; payment?: Payment; payMs
  * up by hash; if its fate stays unknown, the pending token and the reservation
  * are kept (`unresolved`) so the money can neither be spent twice nor be
  * counted as free, until recovery settles or releases it (engine.ts, recovery.ts).
- * A hash the node paid before is not paid nor charged again (`sendOnce`, `fromEarlierPayment`).
+ * A hash the node paid before is not paid nor charged again, nor one whose lookup
+ * the node did not answer (`sendOnce`, `endBeforeSending`).
  */
 export async function payOffer(ctx: EngineContext, grant: Grant): Promise<PaidOffer | PayFailure> {
   const opts = payOptions(ctx, grant.offer);
   const at = ctx.clock.now();
   const pending = pendingToken(grant.offer, at);
   return sendOnce(ctx, grant.offer.paymentHash, async (earlier) => {
-    if (earlier) return fromEarlierPayment(ctx, grant, pending, earlier, at);
-    await ctx.tokens.put(pending);
+    const ended = await beforeSending(ctx, grant, pending, earlier, at);
+    if (ended) return ended;
     const { payment, thrown } = await payInvoice(ctx, grant.offer, opts);
     return finishPayment(ctx, grant, pending, payment, thrown, at);
   });
@@ -83,8 +83,51 @@ function payOptions(ctx: EngineContext, offer: Offer): PayOptions {
 const MAY_HIDE_A_PAYMENT: ReadonlySet<PaymentFailureReason> = new Set(['already_paid', 'invoice_expired']);
 
 /**
+ * What ends a payment before its send (`undefined`: send it): an earlier payment of the hash, a
+ * lookup the node did not answer (`endBeforeSending`), or a pending token the store could not keep.
+ */
+async function beforeSending(
+  ctx: EngineContext,
+  grant: Grant,
+  pending: StoredToken,
+  earlier: Earlier,
+  at: number,
+): Promise<PaidOffer | PayFailure | undefined> {
+  return (await endBeforeSending(ctx, grant, pending, earlier, at)) ?? storePending(ctx, grant, pending, at);
+}
+
+/**
+ * Stores the token as pending, the record that lets recovery find the payment. A store that
+ * fails to keep it (a full disk, a directory gone) ends the payment before its send: nothing
+ * was paid, the grant's money is released and the purchase fails `payment_failed`.
+ */
+async function storePending(
+  ctx: EngineContext,
+  { offer, reservation, policy }: Grant,
+  pending: StoredToken,
+  at: number,
+): Promise<PayFailure | undefined> {
+  try {
+    await ctx.tokens.put(pending);
+    return undefined;
+  } catch (err) {
+    policy.release(reservation);
+    // Kept in memory though not stored: dropped, nothing was paid for it (the store may fail this too).
+    await ctx.tokens.evict(pending.origin, pending.pathPrefix, pending.paymentHash).catch(() => {});
+    const reason =
+      `payment never started: the token store could not keep the pending token of payment ${offer.paymentHash} ` +
+      `(${(err as Error)?.message ?? err}); nothing was paid: make the token store writable ` +
+      '(a token file: its directory) and buy again';
+    const payMs = ctx.clock.now() - at;
+    payEmitter(ctx, offer, at, payMs)(false, undefined, reason);
+    return { ok: false, outcome: 'payment_failed', reason, payMs };
+  }
+}
+
+/**
  * Pays; when the node throws or refuses in a way that may hide a payment, the payment is looked
- * up by hash. It had no record before the send (`sendOnce`): a record found now is this send's.
+ * up by hash. It had no record before the send (`sendOnce`; with no answer nothing is sent): a
+ * record found now is this send's.
  */
 async function payInvoice(
   ctx: EngineContext,
@@ -122,14 +165,13 @@ export async function payOnDelivery(
   const at = ctx.clock.now();
   const pending = pendingToken(offer, at);
   return sendOnce(ctx, offer.paymentHash, async (earlier) => {
-    if (earlier) {
-      const paid = await fromEarlierPayment(ctx, grant, pending, earlier, at);
-      const delivery: Delivery = paid.ok
-        ? await sendWithToken(ctx, offer.req, paid.token, 'consume')
-        : { kind: 'failed', outcome: paid.outcome, reason: paid.reason };
-      return { paid, delivery, consumeMs: ctx.clock.now() - at };
+    const ended = await beforeSending(ctx, grant, pending, earlier, at);
+    if (ended) {
+      const delivery: Delivery = ended.ok
+        ? await sendWithToken(ctx, offer.req, ended.token, 'consume')
+        : { kind: 'failed', outcome: ended.outcome, reason: ended.reason };
+      return { paid: ended, delivery, consumeMs: ctx.clock.now() - at };
     }
-    await ctx.tokens.put(pending);
     const [{ payment, thrown }, delivery] = await Promise.all([
       payInvoice(ctx, offer, opts),
       sendAuthorized(ctx, offer.req, `L402 ${offer.macaroon}:`, offer.paymentHash, 'consume'),
@@ -181,65 +223,4 @@ async function finishPayment(
     payment,
     unresolved: true,
   };
-}
-
-/** Reports paying `offer`: what left the node when `ok`; otherwise the offer's amount and why not. */
-function payEmitter(ctx: EngineContext, offer: Offer, at: number, payMs: number) {
-  return (ok: boolean, p: Payment | undefined, failure?: string) =>
-    emitPay(ctx, offer.req, {
-      atMs: at,
-      durationMs: payMs,
-      ok,
-      amountMsat: ok ? (p?.amountMsat ?? offer.amountMsat) : offer.amountMsat,
-      feeMsat: ok ? (p?.feeMsat ?? 0) : 0,
-      hops: ok ? (p?.hops ?? 0) : 0,
-      paymentHash: offer.paymentHash,
-      ...(failure ? { failure } : {}),
-    });
-}
-
-/** Whether `p` succeeded with a preimage that opens `paymentHash`: the token's proof of payment. */
-function provenPaid(p: Payment | undefined, paymentHash: string): p is Payment & { preimage: string } {
-  return p?.status === 'succeeded' && !!p.preimage && preimageMatches(p.preimage, paymentHash);
-}
-
-/**
- * The node paid (or is paying) the hash before this purchase (an earlier one whose token the
- * seller refused or the buyer lost, another client of the node). Nothing is sent: the grant's
- * money is released, the purchase pays 0 (no `payment`, no `pay ok`). A success completes this
- * offer's token from its preimage: the buyer holds what it paid for once, and a seller refusing
- * it again gets a refusal, not more money. One in flight (or without a preimage that opens the
- * hash) fails the purchase and stores nothing: whoever made it recovers it by hash.
- */
-async function fromEarlierPayment(
-  ctx: EngineContext,
-  { offer, reservation, policy }: Grant,
-  pending: StoredToken,
-  earlier: Payment,
-  at: number,
-): Promise<PaidOffer | PayFailure> {
-  policy.release(reservation);
-  if (provenPaid(earlier, offer.paymentHash)) {
-    const token: StoredToken = { ...pending, state: 'paid', preimage: earlier.preimage.toLowerCase() };
-    await ctx.tokens.put(token);
-    ctx.logger.info({ url: offer.url, paymentHash: offer.paymentHash }, 'l402: invoice paid before');
-    return { ok: true, token, payMs: ctx.clock.now() - at };
-  }
-  const inFlight = earlier.status === 'in_flight';
-  const reason =
-    `this node's payment of invoice ${offer.paymentHash}, begun before this purchase, ` +
-    `${inFlight ? 'is still in flight' : 'has no preimage that opens its hash'}; nothing was paid now: ` +
-    'buy again once that payment has ended';
-  const payMs = ctx.clock.now() - at;
-  payEmitter(ctx, offer, at, payMs)(false, undefined, reason);
-  return { ok: false, outcome: inFlight ? 'payment_timeout' : 'payment_failed', reason, payMs };
-}
-
-/** Whether `preimageHex` hashes (sha256) to `paymentHashHex`. */
-export function preimageMatches(preimageHex: string, paymentHashHex: string): boolean {
-  try {
-    return bytesToHex(sha256(hexToBytes(preimageHex.toLowerCase()))) === paymentHashHex.toLowerCase();
-  } catch {
-    return false;
-  }
 }

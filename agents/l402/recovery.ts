@@ -2,8 +2,10 @@ import type { Payment } from '../../infra/lightning/node.js';
 import type { Msat } from '../../infra/money.js';
 import type { EngineContext } from './context.js';
 import { emitPay } from './pay-event.js';
-import { preimageMatches, type Grant } from './payment.js';
+import type { Grant } from './payment.js';
+import { provenPaid } from './proof.js';
 import type { PreparedRequest } from './request.js';
+import { SingleFlight } from './single-flight.js';
 import type { StoredToken, TokenStore } from './token-store.js';
 
 /**
@@ -68,21 +70,40 @@ export function takeRecovered(tokens: TokenStore, paymentHash: string): Recovere
   return c;
 }
 
+/** The recoveries running on each token store, by payment hash. */
+const recovering = new WeakMap<TokenStore, SingleFlight>();
+
 /**
  * Resolves a pending token by its payment (looked up by hash): completed
  * (true), dropped (false), or still unknown (undefined): in flight, or a
  * success without a preimage that opens the hash, which is never a reason to
  * pay again. The grant kept for the payment is settled or released with it;
  * a completed payment is reported as it would have been had paying learned
- * its fate (`recorded`).
+ * its fate (`recorded`). One recovery of a payment hash runs at a time per
+ * token store: a caller that asks while it runs (two purchases finding the
+ * token pending at once) gets its answer, and a token resolved since the
+ * caller read it is left as it is (true while its paid token is held), so a
+ * payment is stored, settled and reported once.
  */
 export async function recoverToken(
   ctx: EngineContext,
   unresolved: UnresolvedGrants,
   t: StoredToken,
 ): Promise<boolean | undefined> {
+  let flights = recovering.get(ctx.tokens);
+  if (!flights) recovering.set(ctx.tokens, (flights = new SingleFlight()));
+  return flights.share(t.paymentHash, () => recoverOnce(ctx, unresolved, t));
+}
+
+async function recoverOnce(
+  ctx: EngineContext,
+  unresolved: UnresolvedGrants,
+  t: StoredToken,
+): Promise<boolean | undefined> {
+  const held = ctx.tokens.list().filter((x) => x.paymentHash === t.paymentHash);
+  if (!held.some((x) => x.state === 'pending')) return held.length > 0;
   const p = await ctx.node.lookupPayment(t.paymentHash);
-  if (p?.status === 'succeeded' && p.preimage && preimageMatches(p.preimage, t.paymentHash)) {
+  if (provenPaid(p, t.paymentHash)) {
     await ctx.tokens.put({ ...t, state: 'paid', preimage: p.preimage.toLowerCase() });
     recorded(ctx, t, p, unresolved.settle(t.paymentHash, p.amountMsat + p.feeMsat));
     return true;

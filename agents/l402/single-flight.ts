@@ -5,6 +5,8 @@
  */
 export class SingleFlight {
   readonly #inFlight = new Map<string, Promise<void>>();
+  /** The results of the flights `share` started, by key, while they run. */
+  readonly #shared = new Map<string, Promise<unknown>>();
 
   /** The flight in progress for `key`, if any (resolves when it ends, never rejects). */
   waitFor(key: string): Promise<void> | undefined {
@@ -20,8 +22,26 @@ export class SingleFlight {
       return await fn();
     } finally {
       this.#inFlight.delete(key);
+      this.#shared.delete(key);
       done();
     }
+  }
+
+  /**
+   * Runs `fn` as the flight for `key`, or answers with the result (or error) of
+   * the flight `share` started for `key` that is running: one run per key at a
+   * time, every caller told its outcome. A flight `run` started is waited out first.
+   */
+  async share<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    for (let f = this.waitFor(key); f; f = this.waitFor(key)) {
+      const running = this.#shared.get(key);
+      if (running) return running as Promise<T>;
+      await f;
+    }
+    // `fn` wrapped: even one that throws at once ends after `#shared` holds its result.
+    const result = this.run(key, async () => fn());
+    this.#shared.set(key, result);
+    return result;
   }
 
   /** Keys in flight now. */
