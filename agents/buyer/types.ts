@@ -98,7 +98,10 @@ export interface TaskResult {
   feesMsat: Msat;
   /** The value the task earned under its credit rule (`earnedMsat` in credit.ts), not its whole `Task.valueMsat`. */
   earnedMsat: Msat;
-  /** LLM decider calls made during the run (empty for rule deciders). */
+  /**
+   * One record per decision the task's decider made, by every decider (a rule's or
+   * thompson's with latency 0); the model calls among them are the records naming a `model`.
+   */
   decisions: DecisionRecord[];
   delegations: Delegation[];
   steps: StepTiming[];
@@ -166,14 +169,22 @@ export type OfferTerms = Pick<
   'listing' | 'source' | 'priceMsat' | 'covers' | 'valueMsat' | 'arrival'
 >;
 
-/** One decision a decider made, for the run's record (LLM calls carry tokens and latency). */
+/** One decision a decider made, for the run's record, whoever made it. */
 export interface DecisionRecord {
   decider: string;
+  /** The listing id bought from; absent when the decision was to buy nothing. */
   chosen?: string;
   reason: string;
+  /** Ms the decision took on the buyer's clock (0 for a rule). */
   latencyMs: number;
+  /** Tokens the model's answer reported using (model calls only, when the provider says). */
   inputTokens?: number;
   outputTokens?: number;
+  /**
+   * The model asked, set exactly when this decision was a model call (answered or not): absent for
+   * rules, thompson, and the llm decider when no offer was worth its price (it does not ask).
+   */
   model?: string;
+  /** The decider's own answer stood in for one it could not get (an invalid or failed model call, a decider that threw). */
   fallback?: boolean;
 }

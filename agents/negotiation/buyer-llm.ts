@@ -37,11 +37,13 @@ export interface LlmBuyerOptions {
  * goes through the same filter as the rule buyer's (the engine's
  * negotiation stage): a bid is cut to the limit, taking an offer above the
  * limit is walking away. A model that answers nothing usable walks away; a
- * model call that fails or outlasts the engine's request timeout ends the
- * negotiation as `no_agreement` (the stage catches it).
+ * model call that fails or outlasts the engine's `requestTimeoutMs` (whatever
+ * the model's own timeout, OPENAI_TIMEOUT_MS: the engine bounds every move)
+ * ends the negotiation as `no_agreement` (the stage catches it).
  *
  * @example
- * engine.negotiate(offer, llmBuyer({ model: new ChatOpenAI({ model: 'gpt-4o-mini' }) }), hints);
+ * const model = chatModelFromEnv(process.env, 'the llm buyer negotiator', { maxTokens: TOOL_CALL_MAX_TOKENS });
+ * engine.negotiate(offer, llmBuyer({ model }), hints);
  */
 export function llmBuyer({ model }: LlmBuyerOptions): BuyerNegotiator {
   return {

@@ -62,6 +62,13 @@ export const MAX_SUMMARY_CHARS = 4_000;
  * the buyer's timeout on a paid call. OPENAI_TIMEOUT_MS may lower it.
  */
 export const SUMMARY_TIMEOUT_MS = 20_000;
+/**
+ * Most tokens the model may generate for one summary, whatever the buyer's
+ * text asks for: MAX_SUMMARY_CHARS at about 4 characters a token (English),
+ * so a summary the seller would deliver is not cut, and a longer one is not
+ * generated (and billed) to be thrown away.
+ */
+export const SUMMARY_MAX_TOKENS = MAX_SUMMARY_CHARS / 4;
 
 export type { OpenAiEnv } from '../../infra/llm/chat-openai.js';
 
@@ -69,17 +76,21 @@ export type { OpenAiEnv } from '../../infra/llm/chat-openai.js';
  * A summarizer on `@langchain/openai`'s ChatOpenAI when OPENAI_API_KEY is set
  * (OPENAI_BASE_URL for any OpenAI-compatible server, OPENAI_MODEL, default
  * gpt-4o-mini), built by `chatModelFromEnv` with the seller's limits: at most
- * SUMMARY_TIMEOUT_MS per request, no retry, a 256 KiB reply. A reply with no
- * text throws (the seller answers 502 and the paywall gives the call back); a
- * longer one than MAX_SUMMARY_CHARS is cut. Otherwise the extractive
- * fallback. The import is lazy so the embedded world never loads the OpenAI
- * client; `limits` are for tests.
+ * SUMMARY_TIMEOUT_MS per request, SUMMARY_MAX_TOKENS generated, no retry, a
+ * 256 KiB reply. A reply with no text throws (the seller answers 502 and the
+ * paywall gives the call back); a longer one than MAX_SUMMARY_CHARS is cut.
+ * Otherwise the extractive fallback. The import is lazy so the embedded world
+ * never loads the OpenAI client; `limits` are for tests.
  */
-export async function createSummarizer(env: OpenAiEnv, limits: ModelLimits = {}): Promise<Summarizer> {
+export async function createSummarizer(
+  env: OpenAiEnv,
+  limits: Partial<ModelLimits> = {},
+): Promise<Summarizer> {
   if (!env.OPENAI_API_KEY) return extractiveSummarizer;
   const { chatModelFromEnv } = await import('../../infra/llm/chat-openai.js');
   const chat = chatModelFromEnv(env, 'the llm-summary seller', {
     maxTimeoutMs: SUMMARY_TIMEOUT_MS,
+    maxTokens: SUMMARY_MAX_TOKENS,
     maxRetries: 0,
     ...limits,
   });

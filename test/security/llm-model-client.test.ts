@@ -113,8 +113,10 @@ describe('the LLM decider on the real ChatOpenAI client against a local imitatio
 });
 
 describe('chatModelFromEnv: the one builder of a ChatOpenAI with limits', () => {
+  const cap = { maxTokens: 256 };
+
   it('defaults to a 30 s timeout and no retry', () => {
-    const m = chatModelFromEnv({ OPENAI_API_KEY: KEY }, 'the llm decider');
+    const m = chatModelFromEnv({ OPENAI_API_KEY: KEY }, 'the llm decider', cap);
     expect([
       m.timeout,
       (m.caller as unknown as { maxRetries: number }).maxRetries,
@@ -124,18 +126,26 @@ describe('chatModelFromEnv: the one builder of a ChatOpenAI with limits', () => 
 
   it('takes OPENAI_TIMEOUT_MS, capped by maxTimeoutMs', () => {
     const env = { OPENAI_API_KEY: KEY, OPENAI_TIMEOUT_MS: '60000' };
-    expect(chatModelFromEnv(env, 'x').timeout).toBe(60_000);
-    expect(chatModelFromEnv(env, 'x', { maxTimeoutMs: 20_000 }).timeout).toBe(20_000);
+    expect(chatModelFromEnv(env, 'x', cap).timeout).toBe(60_000);
+    expect(chatModelFromEnv(env, 'x', { ...cap, maxTimeoutMs: 20_000 }).timeout).toBe(20_000);
+  });
+
+  it('refuses a token cap that is not a positive integer (-1 would be sent as no cap at all)', () => {
+    const env = { OPENAI_API_KEY: KEY };
+    expect(() => chatModelFromEnv(env, 'the llm decider', { maxTokens: -1 })).toThrow(
+      new RangeError('the llm decider: maxTokens must be a positive integer, got -1'),
+    );
+    expect(chatModelFromEnv(env, 'x', cap).maxTokens).toBe(256);
   });
 
   it('names the component that needs the key when it is missing', () => {
-    expect(() => chatModelFromEnv({}, 'the llm buyer negotiator')).toThrow(
+    expect(() => chatModelFromEnv({}, 'the llm buyer negotiator', cap)).toThrow(
       'the llm buyer negotiator needs OPENAI_API_KEY (and optionally OPENAI_MODEL, OPENAI_BASE_URL for any OpenAI-compatible server, OPENAI_TIMEOUT_MS)',
     );
   });
 
   it('refuses a key of only whitespace as missing_api_key, saying so', () => {
-    expect(() => chatModelFromEnv({ OPENAI_API_KEY: ' \t ' }, 'the llm-summary seller')).toThrow(
+    expect(() => chatModelFromEnv({ OPENAI_API_KEY: ' \t ' }, 'the llm-summary seller', cap)).toThrow(
       expect.objectContaining({
         code: 'missing_api_key',
         message:
@@ -144,14 +154,21 @@ describe('chatModelFromEnv: the one builder of a ChatOpenAI with limits', () => 
     );
   });
 
-  it('refuses an OPENAI_TIMEOUT_MS that is not a positive integer, naming the variable and the value', () => {
-    expect(() =>
-      chatModelFromEnv({ OPENAI_API_KEY: KEY, OPENAI_TIMEOUT_MS: '30s' }, 'the llm decider'),
-    ).toThrow(
-      expect.objectContaining({
-        code: 'invalid_model_env',
-        message: 'the llm decider: OPENAI_TIMEOUT_MS must be a positive integer of ms, got "30s"',
-      }),
+  it('refuses an OPENAI_TIMEOUT_MS that is not a whole number of ms, or is above 10 minutes, naming the variable, the bound and the value', () => {
+    const refusal = (raw: string) => {
+      try {
+        chatModelFromEnv({ OPENAI_API_KEY: KEY, OPENAI_TIMEOUT_MS: raw }, 'the llm decider', cap);
+      } catch (err) {
+        return err;
+      }
+      return 'accepted';
+    };
+    const message = (raw: string) =>
+      `the llm decider: OPENAI_TIMEOUT_MS must be a whole number of ms from 1 to 600000 (10 minutes), got "${raw}"`;
+    for (const raw of ['30s', '0', '600001', '60000000'])
+      expect(refusal(raw)).toMatchObject({ code: 'invalid_model_env', message: message(raw) });
+    expect(chatModelFromEnv({ OPENAI_API_KEY: KEY, OPENAI_TIMEOUT_MS: '600000' }, 'x', cap).timeout).toBe(
+      600_000,
     );
   });
 });

@@ -5,7 +5,11 @@ import { z } from 'zod';
 import type { Clock } from '../../../infra/time/clock.js';
 import type { OfferTerms, DecisionRecord, Task } from '../types.js';
 import { LabError } from '../../../infra/errors.js';
-import { chatModelFromEnv, DEFAULT_MODEL_TIMEOUT_MS } from '../../../infra/llm/chat-openai.js';
+import {
+  chatModelFromEnv,
+  DEFAULT_MODEL_TIMEOUT_MS,
+  TOOL_CALL_MAX_TOKENS,
+} from '../../../infra/llm/chat-openai.js';
 import { modelErrorName } from '../../../infra/llm/model-errors.js';
 import { boundedText } from '../../../infra/llm/prompt-text.js';
 import { withDeadline } from '../../../infra/time/deadline.js';
@@ -17,6 +21,12 @@ import { cheapestOf, meetsReservation, type Reservation } from './rules.js';
 /** Longest `offerId` and `reason` accepted from the model; a longer one is an invalid answer. */
 export const OFFER_ID_LIMIT = 64;
 export const REASON_LIMIT = 500;
+/**
+ * How long past a model's own request timeout the decider waits before cutting
+ * the call itself: the client's error, which says whether the answer or its
+ * body was late, is the one reported.
+ */
+export const DEADLINE_GRACE_MS = 1_000;
 
 /** The tool the model answers with: which offer, and why (or `none`). */
 export const chooseOfferSchema = z.object({
@@ -35,7 +45,7 @@ export interface LlmDeciderOptions {
   clock: Clock;
   /** A chat model with tool calling (tests pass `fakeModel()`); default: ChatOpenAI from `env`. */
   model?: BaseChatModel;
-  /** Environment to read OPENAI_API_KEY, OPENAI_MODEL, OPENAI_BASE_URL from (default process.env). */
+  /** Environment to read OPENAI_API_KEY, OPENAI_MODEL, OPENAI_BASE_URL, OPENAI_TIMEOUT_MS from (default process.env). */
   env?: Record<string, string | undefined>;
   /** What to do when the model answers without a valid choice (default: fall back to the cheapest). */
   onInvalid?: 'cheapest' | 'none';
@@ -45,13 +55,18 @@ export interface LlmDeciderOptions {
    * its timeout or maximum count (a model cannot be asked at every arrival).
    */
   reservation?: Reservation;
-  /** Most ms one model call may take, whatever the model (default 30,000); then the fallback. */
+  /**
+   * Most ms one model call may take, whatever the model; then the fallback. Default: the
+   * model's own `timeout` (OPENAI_TIMEOUT_MS for one built from `env`) plus
+   * DEADLINE_GRACE_MS, or DEFAULT_MODEL_TIMEOUT_MS for a model without one.
+   */
   timeoutMs?: number;
 }
 
 /**
  * A decider that asks a chat model, through a `choose_offer` tool call.
- * Each call's latency (on the injected clock) and token usage are recorded.
+ * Every decision gets a record; one that asked the model names it (`model`)
+ * with the call's latency (on the injected clock) and token usage.
  * A model that answers with no tool call or an unknown id does not stop the
  * buyer: the decider falls back (cheapest by default) and marks the record.
  *
@@ -60,8 +75,10 @@ export interface LlmDeciderOptions {
  */
 export function createLlmDecider(options: LlmDeciderOptions): Decider {
   const { clock, onInvalid = 'cheapest' } = options;
-  const timeoutMs = options.timeoutMs ?? DEFAULT_MODEL_TIMEOUT_MS;
-  const model = options.model ?? chatModelFromEnv(options.env ?? process.env, 'the llm decider');
+  const model =
+    options.model ??
+    chatModelFromEnv(options.env ?? process.env, 'the llm decider', { maxTokens: TOOL_CALL_MAX_TOKENS });
+  const timeoutMs = options.timeoutMs ?? callDeadlineMs(model);
   if (typeof model.bindTools !== 'function') {
     throw new LabError(
       'invalid_decider_spec',
@@ -116,6 +133,12 @@ export function createLlmDecider(options: LlmDeciderOptions): Decider {
       return { ...choice, record };
     },
   };
+}
+
+/** The decider's own limit on one call of `model`: its request timeout and a grace, else the default. */
+function callDeadlineMs(model: BaseChatModel): number {
+  const own = (model as { timeout?: unknown }).timeout;
+  return typeof own === 'number' && own > 0 ? own + DEADLINE_GRACE_MS : DEFAULT_MODEL_TIMEOUT_MS;
 }
 
 /**

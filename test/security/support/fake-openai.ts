@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 
 /** How the imitation answers the next requests. */
 export type FakeMode =
-  | { kind: 'tool'; name: string; args: Record<string, unknown> }
+  | { kind: 'tool'; name: string; args: Record<string, unknown>; afterMs?: number }
   | { kind: 'text'; content: string }
   | { kind: 'status'; code: number; message?: string }
   | { kind: 'echo_auth' }
@@ -31,19 +31,25 @@ function answer(mode: FakeMode, req: IncomingMessage, res: ServerResponse): void
     res.end(JSON.stringify(body));
   };
   switch (mode.kind) {
-    case 'tool':
-      return json(
-        completion({
-          content: null,
-          tool_calls: [
-            {
-              id: 'call_1',
-              type: 'function',
-              function: { name: mode.name, arguments: JSON.stringify(mode.args) },
-            },
-          ],
-        }),
-      );
+    case 'tool': {
+      const send = () =>
+        json(
+          completion({
+            content: null,
+            tool_calls: [
+              {
+                id: 'call_1',
+                type: 'function',
+                function: { name: mode.name, arguments: JSON.stringify(mode.args) },
+              },
+            ],
+          }),
+        );
+      if (mode.afterMs === undefined) return send();
+      const t = setTimeout(send, mode.afterMs);
+      res.on('close', () => clearTimeout(t));
+      return;
+    }
     case 'text':
       return json(completion({ content: mode.content }));
     case 'status':
@@ -71,15 +77,18 @@ function answer(mode: FakeMode, req: IncomingMessage, res: ServerResponse): void
 /**
  * An imitation of the OpenAI chat-completions API on 127.0.0.1 (a real
  * socket, so the real ChatOpenAI client runs up to the network edge).
- * `requests` counts what arrived; `close` drops open connections.
+ * `requests` counts what arrived, `bodies` holds their JSON bodies; `close`
+ * drops open connections.
  */
 export async function startFakeOpenAi(initial: FakeMode) {
-  const state = { mode: initial, requests: 0 };
+  const state = { mode: initial, requests: 0, bodies: [] as Record<string, unknown>[] };
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
-    req.resume();
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       state.requests += 1;
+      state.bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>);
       answer(state.mode, req, res);
     });
   });
