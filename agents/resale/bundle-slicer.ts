@@ -5,6 +5,8 @@
  */
 import { TIER_HEADER } from '../../services/paywall/index.js';
 import { countHandedDown, tokenUsable, type StoredToken } from '../l402/index.js';
+import { probeBundle } from './bundle-probe.js';
+import type { BundleVerdicts } from './bundle-verdicts.js';
 import { deadlineQueue, LATE } from './deadline-queue.js';
 import { delegate, type DelegatedToken } from './delegate.js';
 import type { ResellerOptions, ResellerStats } from './reseller.js';
@@ -26,14 +28,16 @@ export interface ClaimedSlice {
  * The slice's calls are written on the stored bundle before the slice goes out. A claim
  * gives up after `upstreamTimeoutSec`; a purchase still in flight then counts as an upstream
  * failure, and every claim after fails at once (no queue behind it) until it ends. No bundle
- * is bought while the breaker is open; a purchase that fails opens it. A bundle `retired`
- * says is no longer sold from (its buyers' checks refused it) is replaced like a sold-out one.
+ * is bought while the breaker is open; a purchase that fails opens it. A bundle `verdicts`
+ * calls suspect (its buyers canceled its slices in a row) is checked at the origin with one call
+ * (`probeBundle`, counted on the bundle) before the next slice: replaced like a sold-out one when
+ * the origin refuses it, sold on otherwise.
  */
 export function bundleSlicer(
   o: ResellerOptions,
   stats: ResellerStats,
   breaker: UpstreamBreaker,
-  retired: (bundleHash: string) => boolean,
+  verdicts: Pick<BundleVerdicts, 'suspect' | 'cleared'>,
 ): () => Promise<ClaimedSlice | { error: string }> {
   // The client's stored bundle token: its `callsUsed` counts the calls sliced from it.
   let bundle: StoredToken | undefined;
@@ -43,9 +47,25 @@ export function bundleSlicer(
   const queue = deadlineQueue(o.clock, timeoutSec * 1000);
   const late = { error: `no slice within ${timeoutSec} s` };
 
+  /** Whether the origin refuses `b`, whose slices its buyers canceled in a row; else their count starts again. */
+  const spentAtOrigin = async (b: StoredToken): Promise<boolean> => {
+    // Numbered by the calls counted before it, as slices are: a copy of its own at the origin.
+    const probe = await probeBundle(o, b, `${o.name}/${stats.bundlesBought}/check-${b.callsUsed}`);
+    stats.bundleChecks++;
+    await countHandedDown(o.client.tokens, b, 1);
+    o.logger?.info({ reseller: o.name, bundle: b.paymentHash, ...probe }, 'bundle checked at the origin');
+    if (!probe.spent) verdicts.cleared(b.paymentHash);
+    return probe.spent;
+  };
+
   const cut = async (gaveUp: () => boolean): Promise<ClaimedSlice | { error: string }> => {
     if (gaveUp()) return late;
-    if (!bundle || slicesLeft(o, bundle) === 0 || retired(bundle.paymentHash)) {
+    let spent = false;
+    if (bundle && slicesLeft(o, bundle) > 0 && verdicts.suspect(bundle.paymentHash)) {
+      spent = await spentAtOrigin(bundle);
+      if (gaveUp()) return late;
+    }
+    if (!bundle || slicesLeft(o, bundle) === 0 || spent) {
       if (breaker.waitMs() > 0)
         return { error: `no bundle is bought from ${o.upstream.url} while it is backed off` };
       buying = { sinceMs: o.clock.now(), late: false };

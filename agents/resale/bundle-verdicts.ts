@@ -6,7 +6,7 @@ interface Tally {
   refused: number;
   /** Refusals since the bundle's last slice paid (all of them while none was). */
   refusedInARow: number;
-  /** Refusals in a row that retire the bundle: `deadAfterRefusals`, or fewer when it holds fewer slices. */
+  /** Refusals in a row that make the bundle suspect: `deadAfterRefusals`, or fewer when it holds fewer slices. */
   deadAt: number;
 }
 
@@ -16,14 +16,14 @@ const MAX_AWAITED = 1_024;
 /**
  * Feeds slice buyers' verdicts to the upstream breaker and the slicer. A
  * slice paid closes the breaker. A bundle whose slices were refused `deadAt`
- * times in a row is retired: the reseller sells no more of it and buys the
- * next (its calls may be used up at the origin however many its count says
- * are left: an oversold bundle, a counter the origin refuses). When none of
- * its slices was paid, those refusals (then each refusal after) also count
- * as an upstream failure, so a reseller stops buying bundles an origin takes
- * payment for and then fails. Buyers' cancels are their word alone: one that
- * cancels `deadAt` slices in a row costs the reseller the rest of a bundle,
- * as often as its credit limit lets slices out unpaid.
+ * times in a row is `suspect`: its calls may be used up at the origin however
+ * many its count says are left (an oversold bundle, a counter the origin
+ * refuses), but a cancel is its buyer's word alone, free and unverifiable, so
+ * the slicer asks the origin before retiring it (`probeBundle`) and, when the
+ * origin still serves it, `cleared` starts the count again. When none of its
+ * slices was paid, those refusals (then each refusal after) also count as an
+ * upstream failure, so a reseller stops buying bundles an origin takes
+ * payment for and then fails.
  */
 export class BundleVerdicts {
   /** Slice hold invoice → its bundle's tally. */
@@ -44,9 +44,14 @@ export class BundleVerdicts {
   }
 
   /** Whether bundle `bundleHash` is the current one and its slices were refused `deadAt` times in a row. */
-  retired(bundleHash: string): boolean {
+  suspect(bundleHash: string): boolean {
     const c = this.#current;
     return c?.bundleHash === bundleHash && c.tally.refusedInARow >= c.tally.deadAt;
+  }
+
+  /** The origin still serves bundle `bundleHash`: its refusals in a row count from 0 again. */
+  cleared(bundleHash: string): void {
+    if (this.#current?.bundleHash === bundleHash) this.#current.tally.refusedInARow = 0;
   }
 
   /** The slice's buyer paid (its hold settled): the upstream works. */

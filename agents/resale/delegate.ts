@@ -51,8 +51,9 @@ export interface DelegatedToken {
   budgetMsat?: Msat;
 }
 
-/** Why a token could not be delegated. */
-export type ResaleErrorCode = 'cannot_attenuate' | 'unknown_service' | 'upstream_unavailable';
+/** Why a token could not be delegated or adopted. */
+export type ResaleErrorCode =
+  'cannot_attenuate' | 'unknown_service' | 'service_mismatch' | 'upstream_unavailable';
 
 /**
  * Attenuates a token for a sub-agent, for one service: `token.service`, else
@@ -156,12 +157,40 @@ function onlyService(own: TokenLimits, service: string): string {
 }
 
 /**
+ * Why `d`'s macaroon does not bind it to exactly `d.service`, or undefined. Bound: its last `services`
+ * caveat, as the verifier reads it (`tokenLimits`), lists that service alone (as `delegate` writes it),
+ * so an origin takes it for that service only and applies that service's caveats
+ * (`<service>_max_calls`, `<service>_valid_until`, …): the limits a holder reads for `d.service` are the
+ * ones enforced. `d.service` is the sender's word (a reseller's slice body); the macaroon is not.
+ */
+export function serviceMismatch(d: Pick<DelegatedToken, 'macaroon' | 'service'>): string | undefined {
+  const listed = tokenLimits(d.macaroon).services;
+  if (listed.length > 0 && listed.every((s) => s.name === d.service)) return undefined;
+  const opens = listed.length ? listed.map((s) => `${s.name}:${s.tier}`).join(',') : 'every service';
+  return `its macaroon opens ${opens}, not ${JSON.stringify(d.service.slice(0, 100))} alone as the token's service says: the limits read for that service are not the ones an origin enforces`;
+}
+
+/**
+ * The limits of `d`'s macaroon for its service, once `serviceMismatch` finds it bound to that service
+ * alone; throws LabError('service_mismatch') otherwise, and L402Error on an unreadable macaroon.
+ */
+function boundLimits(d: DelegatedToken): TokenLimits {
+  const mismatch = serviceMismatch(d);
+  if (mismatch)
+    throw new LabError(
+      'service_mismatch',
+      `${mismatch}; a token is held only when bound to the one service it names (a copy made by delegate())`,
+    );
+  return tokenLimits(d.macaroon, d.service);
+}
+
+/**
  * The path a delegated token is kept for: its macaroon's path prefix, else the prefix it names,
  * else the path of its `url` at its own origin (a slice for one route is not sent to the host's
- * other paid routes, which would refuse and drop it), else '/'. Throws on an unreadable macaroon.
+ * other paid routes, which would refuse and drop it), else '/'. Throws as `boundLimits` does.
  */
 export function adoptedScope(d: DelegatedToken): string {
-  return tokenLimits(d.macaroon, d.service).pathPrefix ?? d.pathPrefix ?? urlPath(d) ?? '/';
+  return boundLimits(d).pathPrefix ?? d.pathPrefix ?? urlPath(d) ?? '/';
 }
 
 /** The path of the token's `url`, when that URL is on the token's origin. */
@@ -174,6 +203,8 @@ function urlPath(d: DelegatedToken): string | undefined {
 /**
  * Stores a delegated token so the holder's L402 client sends it for requests
  * under its scope (`adoptedScope`); `callsUsed` counts calls already made with it (a checked slice's first call).
+ * Its expiry and calls are its macaroon's for its service, which the macaroon must bind it to alone
+ * (`serviceMismatch`): throws LabError('service_mismatch') otherwise, before storing anything.
  */
 export async function adoptToken(
   tokens: TokenStore,
@@ -181,7 +212,7 @@ export async function adoptToken(
   clock: Clock,
   callsUsed = 0,
 ): Promise<StoredToken> {
-  const limits = tokenLimits(d.macaroon, d.service);
+  const limits = boundLimits(d);
   const stored: StoredToken = {
     origin: d.origin,
     pathPrefix: adoptedScope(d),

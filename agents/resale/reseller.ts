@@ -31,6 +31,8 @@ export interface ResellerStats {
   revenueMsat: Msat;
   /** Requests answered 503 `upstream_unavailable`: no bundle to slice in time, or the upstream breaker open. */
   failures: number;
+  /** Calls made at the origin to check a bundle whose slices were canceled in a row (one call each). */
+  bundleChecks: number;
 }
 
 /**
@@ -58,10 +60,11 @@ export function createReseller(o: ResellerOptions): { app: Hono; stats(): Resell
     creditRefusals: 0,
     revenueMsat: 0,
     failures: 0,
+    bundleChecks: 0,
   };
   const breaker = new UpstreamBreaker(o.upstreamBackoff ?? DEFAULT_UPSTREAM_BACKOFF, o.clock);
   const verdicts = new BundleVerdicts(breaker);
-  const claimSlice = bundleSlicer(o, stats, breaker, (bundleHash) => verdicts.retired(bundleHash));
+  const claimSlice = bundleSlicer(o, stats, breaker, verdicts);
   const credit = new SliceCredit(o.creditLimit ?? DEFAULT_CREDIT_LIMIT, o.clock);
   const noCredit = creditRefusal(credit, stats);
   const upstreamDown = (c: Context, failure: string) => upstreamRefusal(c, stats, breaker, failure);

@@ -5,18 +5,18 @@ import type { Clock } from '../../infra/time/clock.js';
 import { PAYER_KEY_HEADER, RELEASE_HEADER, parseHoldAuthorization } from '../../services/paywall/index.js';
 import { readBody } from '../../infra/http/bounded-body.js';
 import { NO_REDIRECTS } from '../../infra/http/redirect.js';
-import { createL402Client, MemoryTokenStore, type PurchaseResult, type StoredToken } from '../l402/index.js';
+import { createL402Client, MemoryTokenStore, type PurchaseResult } from '../l402/index.js';
 import { adoptToken, type DelegatedToken } from './delegate.js';
-import { DEFAULT_MIN_SLICE_LIFE_SEC, shortLived, shortOfSold } from './slice-terms.js';
+import { DEFAULT_MIN_SLICE_LIFE_SEC, earliestExpiryMs, shortLived, shortOfSold } from './slice-terms.js';
 
 /** Where a buyer tries a slice before its payment settles: a request of the buyer's choosing, at the origin. */
 export interface SliceCheck {
   url: string;
   init?: RequestInit;
   /**
-   * Seconds the slice's macaroon must still live (its `valid_until`) when the check reads it: what the
-   * task's calls after the check need. A slice expiring sooner is canceled before any call, nothing
-   * paid. A whole number, 0 or more; default `DEFAULT_MIN_SLICE_LIFE_SEC` (60).
+   * Seconds the slice's macaroon must still live (its earliest `valid_until`, `earliestExpiryMs`) when
+   * the check reads it: what the task's calls after the check need. A slice expiring sooner is canceled
+   * before any call, nothing paid. A whole number, 0 or more; default `DEFAULT_MIN_SLICE_LIFE_SEC` (60).
    */
   minLifeSec?: number;
 }
@@ -56,8 +56,9 @@ export interface SliceCheckerDeps {
  * release (`L402-Release: buyer`); when the 2xx comes back `pending`, the
  * HTLC is still held, and the checker makes the slice's first call at the
  * buyer's own check URL, then sends `settle` if it worked or `cancel` if not,
- * before the client sees the delivery. It worked when its macaroon still lives
- * the check's `minLifeSec` (else no call is made), that call succeeded and
+ * before the client sees the delivery. It worked when its macaroon is bound to
+ * the service its body names alone (`serviceMismatch`) and still lives the
+ * check's `minLifeSec` (else no call is made), that call succeeded and
  * the origin's `L402-Calls-Remaining` leaves the rest of the calls the slice
  * was sold with. A slice that does not work costs 0 msat, and so does one
  * whose request the client stopped waiting for (timed out, aborted) before
@@ -154,15 +155,18 @@ export class SliceChecker {
     if (!slice) return { ok: false, reason: 'the reseller answered without a usable slice' };
     const { name, node, clock, logger } = this.#d;
     // A store of its own: the check calls with this slice, not with whatever the sub-agent holds.
+    // Adopting refuses a macaroon not bound to the body's service alone (`serviceMismatch`): the
+    // limits read below are then the ones the origin enforces.
     const tokens = new MemoryTokenStore();
-    let held: StoredToken;
+    let expiresMs: number | undefined;
     try {
-      held = await adoptToken(tokens, slice, clock);
+      await adoptToken(tokens, slice, clock);
+      expiresMs = earliestExpiryMs(slice.macaroon);
     } catch (err) {
       return { ok: false, reason: `the reseller's slice is unusable: ${(err as Error).message}` };
     }
     const minLifeSec = check.minLifeSec ?? DEFAULT_MIN_SLICE_LIFE_SEC;
-    const dying = shortLived(held.validUntilMs, clock.now(), minLifeSec);
+    const dying = shortLived(expiresMs, clock.now(), minLifeSec);
     if (dying) return { ok: false, reason: dying };
     const client = createL402Client({
       node,

@@ -2,7 +2,13 @@
  * What a delivered slice must hold for its buyer's check to pay it: life left
  * for the sub-agent's task after the check, and the calls it was sold with.
  */
-import { tokenLimits } from '../../infra/l402/index.js';
+import {
+  CONDITION_SUFFIX,
+  Macaroon,
+  readCaveats,
+  satisfierForCondition,
+  tokenLimits,
+} from '../../infra/l402/index.js';
 import { sellerCallsLeft, type PurchaseResult } from '../l402/index.js';
 import type { DelegatedToken } from './delegate.js';
 
@@ -17,6 +23,23 @@ export const DEFAULT_MIN_SLICE_LIFE_SEC = 60;
 export function badMinLife(minLifeSec: number | undefined): string | undefined {
   if (minLifeSec === undefined || (Number.isSafeInteger(minLifeSec) && minLifeSec >= 0)) return undefined;
   return `the check's minLifeSec must be a whole number of seconds, 0 or more, got ${String(minLifeSec)}: nothing was bought; pass the seconds the task's calls need after the check (default ${DEFAULT_MIN_SLICE_LIFE_SEC})`;
+}
+
+/**
+ * When a macaroon stops working at the latest: the earliest `<service>_valid_until` in its chain,
+ * whatever its service (ms), or undefined without one. A slice's check reads this, not the expiry of
+ * the service its body names: a caveat for another service cannot make a token live longer, and the
+ * check stays on the safe side of whichever the origin applies. Read with the verifier's caveat reader;
+ * throws L402Error for a chain it would refuse.
+ */
+export function earliestExpiryMs(macaroon: string): number | undefined {
+  const chain = Macaroon.fromBase64(macaroon).caveatBytes;
+  let earliest: number | undefined;
+  for (const [condition, list] of readCaveats(chain, satisfierForCondition)) {
+    if (!condition.endsWith(CONDITION_SUFFIX.validUntil)) continue;
+    for (const o of list) earliest = Math.min(earliest ?? Infinity, (o.value as number) * 1000);
+  }
+  return earliest;
 }
 
 /**

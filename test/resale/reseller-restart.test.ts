@@ -97,6 +97,7 @@ describe('a reseller restarted over its token file sells only the calls left of 
       creditRefusals: 0,
       revenueMsat: 12_000,
       failures: 0,
+      bundleChecks: 0,
     });
     expect(c.bundleCallsUsed()).toEqual([2]);
     expect(c.origin.served).toBe(8);

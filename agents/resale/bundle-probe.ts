@@ -1,0 +1,46 @@
+/**
+ * The reseller's own look at a bundle its buyers' cancels call dead. A cancel is its buyer's word
+ * alone (free, and unverifiable), so a run of them only makes the reseller ask the origin: one call
+ * with a fresh 1-call copy of the bundle at the upstream URL. The paywall answers no question about a
+ * token without counting a call, so the probe spends one: the copy's first call takes it from the
+ * bundle's counter, as a slice's takes the slice's calls.
+ */
+import { prepareRequest, type StoredToken } from '../l402/index.js';
+import { delegate } from './delegate.js';
+import type { ResellerOptions } from './reseller-options.js';
+
+/** What the origin said of a bundle: `spent` when it refused the copy's call, with why. */
+export interface BundleProbe {
+  spent: boolean;
+  /** The origin's answer, as the reseller logs it. */
+  answer: string;
+}
+
+/**
+ * Calls the upstream URL once with a 1-call copy of `bundle` (named `id`, so it counts apart from
+ * the slices). `spent` when the origin refused the copy's credential (401/402: `quota_exhausted`
+ * when the bundle's calls are all taken by earlier copies, `expired`, or any refusal its slices,
+ * which carry the same chain, would meet too); a served call, a 5xx, a 429 or no answer leave the
+ * bundle on sale. The call is the caller's to count on the bundle.
+ */
+export async function probeBundle(o: ResellerOptions, bundle: StoredToken, id: string): Promise<BundleProbe> {
+  const copy = delegate(
+    { origin: bundle.origin, macaroon: bundle.macaroon, preimage: bundle.preimage!, service: bundle.service },
+    { id, calls: 1 },
+    { clock: o.clock },
+  );
+  // Sent as a held token the store does not keep (its counts change this object only), at the
+  // bundle's scope: a refusal drops the bundle from the store, as retiring it does.
+  const token: StoredToken = { ...bundle, macaroon: copy.macaroon, maxCalls: 1, callsUsed: 1 };
+  const req = await prepareRequest(o.upstream.url, {}, `${o.name}/bundle-check`);
+  const d = await o.client.engine.deliver(req, token, { claim: false, step: 'reuse' });
+  if (d.kind === 'rejected') {
+    const { status, reason } = d.answer;
+    return { spent: true, answer: `HTTP ${status}${reason ? ` ${reason}` : ''}` };
+  }
+  if (d.kind === 'failed') {
+    await d.response?.body?.cancel();
+    return { spent: false, answer: d.reason };
+  }
+  return { spent: false, answer: `HTTP ${d.status}` };
+}
