@@ -1,4 +1,5 @@
 import {
+  requestPath,
   attenuate,
   caveats,
   formatCaveat,
@@ -197,7 +198,8 @@ export function adoptedScope(d: DelegatedToken): string {
 function urlPath(d: DelegatedToken): string | undefined {
   if (d.url === undefined || !URL.canParse(d.url)) return undefined;
   const u = new URL(d.url);
-  return u.origin === d.origin ? u.pathname : undefined;
+  // Read as the engine and the origin's verifier read request paths (escapes decoded).
+  return u.origin === d.origin ? requestPath(u.href) : undefined;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { pathWithin } from '../../infra/l402/index.js';
+import { pathWithin, requestPath } from '../../infra/l402/index.js';
 import type { Clock } from '../../infra/time/clock.js';
 import { tokenUsable, type StoredToken, type TokenStore } from '../l402/index.js';
 import { adoptedScope, adoptToken, type DelegatedToken } from './delegate.js';
@@ -42,7 +42,9 @@ export class SpareSlices {
    * scope serves it), and says whether a usable token other than the spent one now covers `url`.
    */
   async next(url: string, spent?: string): Promise<boolean> {
-    const { origin, pathname } = new URL(url);
+    const u = new URL(url);
+    // The path as the engine keys held tokens by it (escapes decoded, `requestPath`).
+    const [origin, pathname] = [u.origin, requestPath(u.href)];
     await this.#adoptSpare(origin, pathname);
     const now = this.clock.now();
     for (let t = this.tokens.get(origin, pathname); t?.state === 'paid' && !tokenUsable(t, now);) {

@@ -49,6 +49,16 @@ describe('delegation to a sub-agent', () => {
     expect(((await late.json()) as { reason: string }).reason).toBe('expired');
   });
 
+  it('a token delivered for an escaped URL is held at the path the engine and the origin read (/v1/dat%61 is /v1/data)', async () => {
+    const { m, origin, token, sub } = await parentWithPass();
+    const escaped = origin.url.replace(/a$/, '%61');
+    expect(escaped).toBe('http://origin.test/v1/dat%61');
+    const held = await sub.receive({ ...delegate(token, { calls: 2 }, { clock: m.clock }), url: escaped });
+    expect(held?.pathPrefix).toBe('/v1/data');
+    const outcomes = [(await sub.call(origin.url)).outcome, (await sub.call(escaped)).outcome];
+    expect(outcomes).toEqual(['success', 'success']);
+  });
+
   it('asking for more calls than the token carries is refused with a code', async () => {
     const { m, token } = await parentWithPass();
     expect(() => delegate(token, { calls: 11 }, { clock: m.clock })).toThrow(LabError);
