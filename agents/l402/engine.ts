@@ -16,7 +16,7 @@ import type { PreparedRequest } from './request.js';
 import { guardScope, type GuardedCases } from './scope-guard.js';
 import { SingleFlight } from './single-flight.js';
 import { tokenCovers } from './token-binding.js';
-import { tokenUsable, type StoredToken, type TokenStore } from './token-store.js';
+import { dropToken, tokenUsable, type StoredToken, type TokenStore } from './token-store.js';
 
 export type { Held, Lease, Probe, PurchaseEngine, PurchaseEngineOptions } from './engine-types.js';
 
@@ -198,8 +198,7 @@ class Engine implements PurchaseEngine {
     // A claimed call goes back on a 5xx, a 429 or no answer (unless the seller says it kept it), and on a
     // refusal of a request outside the token's caveats, which drops the token only for a request they allow.
     if (d.kind !== 'rejected') countSellerAnswer(this.tokens, token, d);
-    else if (tokenCovers(token, req.method, req.path))
-      await this.tokens.evict(token.origin, token.pathPrefix, token.paymentHash);
+    else if (tokenCovers(token, req.method, req.path)) await dropToken(this.tokens, token, this.#ctx.logger);
     else this.tokens.returnUse(token);
     return d;
   }

@@ -7,7 +7,7 @@ import { outcomeOfPaymentFailure } from './outcome.js';
 import { payEmitter } from './pay-event.js';
 import { provenPaid } from './proof.js';
 import { endBeforeSending, sendOnce, type Earlier } from './send-once.js';
-import type { StoredToken } from './token-store.js';
+import { writeAfterPaying, type StoredToken } from './token-store.js';
 
 /** An offer the policy allowed: the money it holds and the policy to settle or release it with. */
 export interface Grant {
@@ -195,13 +195,14 @@ async function finishPayment(
   if (provenPaid(payment, offer.paymentHash)) {
     policy.settle(reservation, payment.amountMsat + payment.feeMsat);
     const token: StoredToken = { ...pending, state: 'paid', preimage: payment.preimage.toLowerCase() };
-    await ctx.tokens.put(token);
+    await writeAfterPaying(ctx.tokens.put(token), ctx.logger, 'a paid token');
     emitPay(true, payment);
     return { ok: true, token, payment, payMs };
   }
   if (payment === undefined || payment.status === 'failed') {
     policy.release(reservation);
-    await ctx.tokens.evict(pending.origin, pending.pathPrefix, pending.paymentHash);
+    const dropped = ctx.tokens.evict(pending.origin, pending.pathPrefix, pending.paymentHash);
+    await writeAfterPaying(dropped, ctx.logger, "the drop of a failed payment's token");
     const reason = payment?.failure
       ? `${payment.failure.reason}: ${payment.failure.message}`
       : `payment never started: ${(thrown as Error)?.message ?? thrown}`;

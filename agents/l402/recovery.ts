@@ -6,7 +6,7 @@ import type { Grant } from './payment.js';
 import { provenPaid } from './proof.js';
 import type { PreparedRequest } from './request.js';
 import { SingleFlight } from './single-flight.js';
-import type { StoredToken, TokenStore } from './token-store.js';
+import { writeAfterPaying, type StoredToken, type TokenStore } from './token-store.js';
 
 /**
  * The grants of payments whose fate was unknown when paying ended (their
@@ -104,12 +104,17 @@ async function recoverOnce(
   if (!held.some((x) => x.state === 'pending')) return held.length > 0;
   const p = await ctx.node.lookupPayment(t.paymentHash);
   if (provenPaid(p, t.paymentHash)) {
-    await ctx.tokens.put({ ...t, state: 'paid', preimage: p.preimage.toLowerCase() });
+    const paid: StoredToken = { ...t, state: 'paid', preimage: p.preimage.toLowerCase() };
+    await writeAfterPaying(ctx.tokens.put(paid), ctx.logger, 'a recovered token');
     recorded(ctx, t, p, unresolved.settle(t.paymentHash, p.amountMsat + p.feeMsat));
     return true;
   }
   if (p?.status === 'in_flight' || p?.status === 'succeeded') return undefined;
-  await ctx.tokens.evict(t.origin, t.pathPrefix, t.paymentHash);
+  await writeAfterPaying(
+    ctx.tokens.evict(t.origin, t.pathPrefix, t.paymentHash),
+    ctx.logger,
+    "a failed payment's drop",
+  );
   unresolved.release(t.paymentHash);
   return false;
 }

@@ -4,7 +4,7 @@ import { payEmitter } from './pay-event.js';
 import type { Grant, PaidOffer, PayFailure } from './payment.js';
 import { provenPaid } from './proof.js';
 import { SingleFlight } from './single-flight.js';
-import type { StoredToken } from './token-store.js';
+import { writeAfterPaying, type StoredToken } from './token-store.js';
 
 /** The sends each node is making, by payment hash. */
 const sending = new WeakMap<object, SingleFlight>();
@@ -89,7 +89,7 @@ async function fromEarlierPayment(
   policy.release(reservation);
   if (provenPaid(earlier, offer.paymentHash)) {
     const token: StoredToken = { ...pending, state: 'paid', preimage: earlier.preimage.toLowerCase() };
-    await ctx.tokens.put(token);
+    await writeAfterPaying(ctx.tokens.put(token), ctx.logger, 'a token paid before');
     ctx.logger.info({ url: offer.url, paymentHash: offer.paymentHash }, 'l402: invoice paid before');
     return { ok: true, token, payMs: ctx.clock.now() - at };
   }

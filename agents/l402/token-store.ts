@@ -1,4 +1,5 @@
 import { pathWithin } from '../../infra/l402/index.js';
+import type { Logger } from '../../infra/log.js';
 import type { Msat } from '../../infra/money.js';
 import { methodsKey, tokenCovers } from './token-binding.js';
 
@@ -104,6 +105,33 @@ export async function countHandedDown(tokens: TokenStore, t: StoredToken, calls:
   if (!held) return;
   held.callsUsed = Math.max(held.callsUsed, t.callsUsed);
   await tokens.put(held);
+}
+
+/**
+ * Waits for a token change made once a payment's fate is known (a token paid, recovered, dropped).
+ * The store holds the change in memory already; a write that fails (a full disk, a directory gone)
+ * is logged and retried with the store's next change, never thrown into the purchase: the money
+ * has moved, and what a restart needs, the pending token written before paying, is on disk (its
+ * payment is recovered by hash).
+ */
+export async function writeAfterPaying(write: Promise<void>, logger: Logger, what: string): Promise<void> {
+  try {
+    await write;
+  } catch (err) {
+    logger.error(
+      { err: (err as Error)?.message ?? String(err) },
+      `l402: the token store could not write ${what}; kept in memory, written with its next change`,
+    );
+  }
+}
+
+/** Drops `t`, refused by its seller, from `tokens` (the write as `writeAfterPaying` waits for it). */
+export function dropToken(tokens: TokenStore, t: StoredToken, logger: Logger): Promise<void> {
+  return writeAfterPaying(
+    tokens.evict(t.origin, t.pathPrefix, t.paymentHash),
+    logger,
+    "a refused token's drop",
+  );
 }
 
 /** The key of a paid token within its origin: its method set, then its path prefix. */
