@@ -1,10 +1,10 @@
 import {
-  requestPath,
   attenuate,
   caveats,
   formatCaveat,
   isL402Error,
   paymentHashOfToken,
+  requestPath,
   tokenLimits,
   type TokenLimits,
 } from '../../infra/l402/index.js';
