@@ -166,8 +166,9 @@ async function pay(d: BuyerDeps, s: BuyerStateT): Promise<BuyerUpdate> {
 
 /**
  * Whether a failed payment may have moved money: ours came back unresolved (in flight, or a preimage that
- * does not open the hash; recovery settles it later), or the engine's guard found an earlier payment for
- * the token's scope still in flight (the one `payment_timeout` that carries no payment of ours).
+ * does not open the hash; recovery settles it later), or an earlier payment is still in flight: the
+ * engine's guard found one for the token's scope, or the node's own payment of the same invoice
+ * (send-once.ts); those are the `payment_timeout` failures that carry no payment of ours.
  */
 function fateUnknown(paid: PayFailure): boolean {
   return paid.unresolved === true || (paid.outcome === 'payment_timeout' && paid.payment === undefined);
