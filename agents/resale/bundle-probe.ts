@@ -5,7 +5,7 @@
  * token without counting a call, so the probe spends one: the copy's first call takes it from the
  * bundle's counter, as a slice's takes the slice's calls.
  */
-import { prepareRequest, type StoredToken } from '../l402/index.js';
+import { prepareRequest, sellerCode, type PurchaseResult, type StoredToken } from '../l402/index.js';
 import { delegate } from './delegate.js';
 import type { ResellerOptions } from './reseller-options.js';
 
@@ -14,16 +14,24 @@ export interface BundleProbe {
   spent: boolean;
   /** The origin's answer, as the reseller logs it. */
   answer: string;
+  /** The call as a purchase record: a held token's call (`tokenReused`, nothing paid) at the upstream URL. */
+  call: PurchaseResult;
 }
 
 /**
  * Calls the upstream URL once with a 1-call copy of `bundle` (named `id`, so it counts apart from
- * the slices). `spent` when the origin refused the copy's credential (401/402: `quota_exhausted`
+ * the slices), its request tagged `tag` (`PreparedRequest.tag`, which the client's `onEvent` hears).
+ * `spent` when the origin refused the copy's credential (401/402: `quota_exhausted`
  * when the bundle's calls are all taken by earlier copies, `expired`, or any refusal its slices,
  * which carry the same chain, would meet too); a served call, a 5xx, a 429 or no answer leave the
  * bundle on sale. The call is the caller's to count on the bundle.
  */
-export async function probeBundle(o: ResellerOptions, bundle: StoredToken, id: string): Promise<BundleProbe> {
+export async function probeBundle(
+  o: ResellerOptions,
+  bundle: StoredToken,
+  id: string,
+  tag: string,
+): Promise<BundleProbe> {
   const copy = delegate(
     { origin: bundle.origin, macaroon: bundle.macaroon, preimage: bundle.preimage!, service: bundle.service },
     { id, calls: 1 },
@@ -32,15 +40,40 @@ export async function probeBundle(o: ResellerOptions, bundle: StoredToken, id: s
   // Sent as a held token the store does not keep (its counts change this object only), at the
   // bundle's scope: a refusal drops the bundle from the store, as retiring it does.
   const token: StoredToken = { ...bundle, macaroon: copy.macaroon, maxCalls: 1, callsUsed: 1 };
-  const req = await prepareRequest(o.upstream.url, {}, `${o.name}/bundle-check`);
+  const req = await prepareRequest(o.upstream.url, {}, tag);
+  const startedAt = o.clock.now();
   const d = await o.client.engine.deliver(req, token, { claim: false, step: 'reuse' });
+  const endedAt = o.clock.now();
+  const held = {
+    paidMsat: 0,
+    feeMsat: 0,
+    hops: 0,
+    requests: 1,
+    tokenReused: true,
+    paymentHash: bundle.paymentHash,
+    macaroon: copy.macaroon,
+    timings: { startedAt, endedAt, consumeMs: endedAt - startedAt },
+  };
   if (d.kind === 'rejected') {
     const { status, reason } = d.answer;
-    return { spent: true, answer: `HTTP ${status}${reason ? ` ${reason}` : ''}` };
+    const answer = `HTTP ${status}${reason ? ` ${reason}` : ''}`;
+    const refusal = sellerCode(reason);
+    const call = { ...held, outcome: d.outcome, reason: answer, status, ...(refusal && { refusal }) };
+    return { spent: true, answer, call };
   }
   if (d.kind === 'failed') {
     await d.response?.body?.cancel();
-    return { spent: false, answer: d.reason };
+    const call = {
+      ...held,
+      outcome: d.outcome,
+      reason: d.reason,
+      ...(d.status !== undefined && { status: d.status }),
+    };
+    return { spent: false, answer: d.reason, call };
   }
-  return { spent: false, answer: `HTTP ${d.status}` };
+  return {
+    spent: false,
+    answer: `HTTP ${d.status}`,
+    call: { ...held, outcome: 'success', status: d.status },
+  };
 }

@@ -50,10 +50,18 @@ export function bundleSlicer(
   /** Whether the origin refuses `b`, whose slices its buyers canceled in a row; else their count starts again. */
   const spentAtOrigin = async (b: StoredToken): Promise<boolean> => {
     // Numbered by the calls counted before it, as slices are: a copy of its own at the origin.
-    const probe = await probeBundle(o, b, `${o.name}/${stats.bundlesBought}/check-${b.callsUsed}`);
+    const id = `${o.name}/${stats.bundlesBought}/check-${b.callsUsed}`;
+    // Its request's tag, numbered by the checks before it: `onEvent` and `onBundleCheck` hear it.
+    const tag = `${o.name}/bundle-check-${stats.bundleChecks}`;
+    const probe = await probeBundle(o, b, id, tag);
     stats.bundleChecks++;
     await countHandedDown(o.client.tokens, b, 1);
-    o.logger?.info({ reseller: o.name, bundle: b.paymentHash, ...probe }, 'bundle checked at the origin');
+    const { spent, answer } = probe;
+    o.logger?.info(
+      { reseller: o.name, bundle: b.paymentHash, spent, answer },
+      'bundle checked at the origin',
+    );
+    o.onBundleCheck?.(tag, probe.call);
     if (!probe.spent) verdicts.cleared(b.paymentHash);
     return probe.spent;
   };

@@ -6,7 +6,7 @@ import type { Msat } from '../../infra/money.js';
 import type { SecretSource } from '../../infra/random.js';
 import type { Clock } from '../../infra/time/clock.js';
 import type { PaywallEventListener } from '../../services/paywall/index.js';
-import type { L402Client, PurchaseHints } from '../l402/index.js';
+import type { L402Client, PurchaseHints, PurchaseResult } from '../l402/index.js';
 import type { CreditLimit } from './slice-credit.js';
 import { DEFAULT_MIN_SLICE_LIFE_SEC } from './slice-terms.js';
 import type { UpstreamBackoff } from './upstream-breaker.js';
@@ -68,6 +68,12 @@ export interface ResellerOptions {
   upstreamBackoff?: UpstreamBackoff;
   logger?: Logger;
   onEvent?: PaywallEventListener;
+  /**
+   * Told each bundle check's call at the origin (`probeBundle`): its request's tag
+   * (`<name>/bundle-check-<k>`, k counting the checks from 0) and its purchase record, a held
+   * token's call that paid nothing.
+   */
+  onBundleCheck?: (tag: string, call: PurchaseResult) => void;
 }
 
 /**

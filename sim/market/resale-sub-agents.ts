@@ -195,7 +195,7 @@ function recordSubTask(
  * origin, made with the slice before its payment settled, so the sale and that call are one
  * purchase attempt (one row, one delivery at most), not two. The row keeps the sale's payee
  * (the reseller), money and outcome (`slice_refused` when the check failed); its consume step
- * is the check's call. The check pays nothing (it only presents the slice), so spend and
+ * is the check's call, served by the origin (`servedBy`: its cost of serving a call is the row's). The check pays nothing (it only presents the slice), so spend and
  * conservation are those of the sale alone.
  */
 function withCheck(sale: NewPurchaseRow, check: NewPurchaseRow): NewPurchaseRow {
@@ -203,9 +203,11 @@ function withCheck(sale: NewPurchaseRow, check: NewPurchaseRow): NewPurchaseRow 
     throw new Error('a slice check paid: it only presents the slice');
   const steps = { ...sale.steps, ...(check.steps.consume && { consume: check.steps.consume }) };
   const spans = Object.values(steps);
-  if (spans.length === 0) return { ...sale, requests: sale.requests + check.requests };
+  // The call is the check's: the origin served it, and bears its cost.
+  const row = { ...sale, servedBy: check.seller };
+  if (spans.length === 0) return { ...row, requests: sale.requests + check.requests };
   return {
-    ...sale,
+    ...row,
     // From the first step's start to the last one's end, as every row.
     startMs: Math.min(...spans.map((s) => s.atMs)),
     endMs: Math.max(...spans.map((s) => s.atMs + s.ms)),

@@ -2,7 +2,7 @@ import type { LightningNode } from '../../infra/lightning/node.js';
 import { tierSold } from '../../services/registry/index.js';
 import type { Listing } from '../../services/registry/types.js';
 import { DerivedRootKeyStore, createMinter } from '../../infra/l402/index.js';
-import { createL402Client, type PurchaseEvent } from '../../agents/l402/index.js';
+import { createL402Client, type PurchaseEvent, type PurchaseResult } from '../../agents/l402/index.js';
 import { createReseller } from '../../agents/resale/index.js';
 import type { Engine } from '../engine/engine.js';
 import type { ResellerSpec, Scenario } from '../scenario/schema.js';
@@ -110,6 +110,7 @@ async function buildReseller(
     ...(spec.creditLimit ? { creditLimit: spec.creditLimit } : {}),
     logger,
     onEvent: revenue.listener(name, spec.name, true),
+    onBundleCheck: bundleCheckRow(ctx, spec, origin, name),
   });
   revenue.watch(node);
   const base = await world.serve(`${name}.resellers.sim`, (req) => reseller.app.fetch(req));
@@ -129,7 +130,8 @@ async function buildReseller(
  * The reseller's upstream client; each bundle it pays for is recorded as the
  * reseller's purchase (task `<name>/restock-<k>`), and every step of its
  * purchases goes to events.jsonl under the restock it leads to (the steps of
- * an attempt that paid nothing share the next restock's label).
+ * an attempt that paid nothing share the next restock's label); a bundle
+ * check's call, under its own tag (`<name>/bundle-check-<k>`).
  */
 function restockClient(
   ctx: ResaleCtx,
@@ -148,8 +150,9 @@ function restockClient(
     logger,
     buyer: name,
     acceptUnsignedInvoices: world.acceptUnsignedInvoices,
-    onEvent: (e: PurchaseEvent) => {
-      steps?.(e, `${name}/restock-${restock}`);
+    onEvent: (e: PurchaseEvent, tag: string | undefined) => {
+      // Restocks are untagged; a bundle check tags its call.
+      steps?.(e, tag ?? `${name}/restock-${restock}`);
       if (e.step !== 'pay' || !e.ok) return;
       // A bundle bought upstream: the reseller's cost, and routing fees the ledger will see. It is an
       // acquisition, not a call: the bundle's calls are made by the sub-agents with the slices.
@@ -178,4 +181,27 @@ function restockClient(
       recorder.purchase({ ...row, stage: 'acquire' });
     },
   });
+}
+
+/**
+ * Records each bundle check (agents/resale/bundle-probe.ts) as the reseller's purchase: a call at the
+ * origin with a held copy of its bundle (stage `consume`, nothing paid, task the check's tag), served by
+ * the origin at its cost of serving a call when it delivered.
+ */
+function bundleCheckRow(
+  ctx: ResaleCtx,
+  spec: ResellerSpec,
+  origin: Origin,
+  name: string,
+): (tag: string, call: PurchaseResult) => void {
+  const at = {
+    buyer: name,
+    group: spec.name,
+    role: 'reseller' as const,
+    seller: origin.listing.name,
+    capability: spec.capability,
+    startMs: ctx.startMs,
+    tiers: origin.listing.tiers,
+  };
+  return (tag, call) => ctx.recorder.purchase(purchaseRow(call, { ...at, taskId: tag }));
 }

@@ -40,8 +40,12 @@ export type RecordEvent =
 
 export type RecordListener = (e: RecordEvent) => void;
 
-/** A purchase row as the market builds it: the recorder numbers it and books the seller's cost. */
-export type NewPurchaseRow = Omit<PurchaseRow, 'seq' | 'sellerCostMsat'>;
+/**
+ * A purchase row as the market builds it: the recorder numbers it and books the cost of serving its
+ * call. `servedBy` names the seller that served the call when it is not the payee (a resold slice's
+ * check, served by the origin); it is not a column.
+ */
+export type NewPurchaseRow = Omit<PurchaseRow, 'seq' | 'sellerCostMsat'> & { servedBy?: string };
 
 /**
  * Streams purchase rows to purchases.csv, task rows to tasks.csv and
@@ -93,9 +97,11 @@ export class Recorder {
   /** Records one purchase attempt; returns its sequence number. */
   purchase(row: NewPurchaseRow): number {
     const seq = this.#seq++;
-    // The seller's cost of serving a delivered call (a token acquired without a call cost it nothing to serve).
-    const cost = delivered(row) ? (this.info.sellerCosts[row.seller] ?? 0) : 0;
-    const full: PurchaseRow = { seq, ...row, sellerCostMsat: cost };
+    const { servedBy, ...fields } = row;
+    // The cost of serving a delivered call to the seller that served it (a token acquired without a
+    // call cost nothing to serve).
+    const cost = delivered(row) ? (this.info.sellerCosts[servedBy ?? row.seller] ?? 0) : 0;
+    const full: PurchaseRow = { seq, ...fields, sellerCostMsat: cost };
     if (this.#purchases !== nullSink) this.#purchases.write(csvLine(full));
     this.#listener?.({ kind: 'purchase', row: full });
     this.#rows.purchase(full);

@@ -6,7 +6,7 @@ import type { TierKind as ListedTierKind } from '../../services/registry/types.j
  * durations in ms. docs/simulator.md defines every column.
  */
 
-/** Who made a purchase: an end buyer, a reseller's sub-agent, a reseller restocking, or a seller buying upstream. */
+/** Who made a purchase: an end buyer, a reseller's sub-agent, a reseller restocking or checking a bundle, or a seller buying upstream. */
 export type PurchaseRole = 'buyer' | 'sub-agent' | 'reseller' | 'seller';
 
 /** The steps of a purchase attempt, in the order they happen. */
@@ -71,7 +71,10 @@ export interface PurchaseRow {
   quotedMsat: number;
   paidMsat: number;
   feeMsat: number;
-  /** What serving this call cost the seller (the seller's cost per delivered call; 0 otherwise). */
+  /**
+   * What serving this call cost the seller that served it (its cost per delivered call; 0 otherwise): the
+   * payee's, but a resold slice's call (its check) was served by the origin, whose cost it is.
+   */
   sellerCostMsat: number;
   hops: number;
   /** HTTP requests the attempt sent to the seller (quote, negotiation bids, call). */
