@@ -42,10 +42,11 @@ export function purchaseRow(
   c: RowContext,
   chain?: readonly StepTiming[],
 ): NewPurchaseRow {
-  const spent = chain ? chainSpans(chain, c.startMs) : clientSpans(p, c.startMs);
+  const payMs = ownPayMs(p);
+  const spent = chain ? chainSpans(chain, c.startMs) : clientSpans(p, payMs, c.startMs);
   // The row's span covers all its steps took, waits included; the pay step is the payment alone.
   const spans = Object.values(spent);
-  const steps = chain ? ownPay(spent, p.timings.payMs) : spent;
+  const steps = chain ? ownPay(spent, payMs) : spent;
   let startMs = p.timings.startedAt - c.startMs;
   let endMs = p.timings.endedAt - c.startMs;
   if (spans.length) {
@@ -105,26 +106,41 @@ function chainSpans(chain: readonly StepTiming[], startMs: number): Partial<Reco
 }
 
 /**
+ * How long the attempt's own payment took (events.jsonl's `pay`): none when it paid nothing because
+ * another purchase of the resource left the token it used (`tokenReused`, nothing paid; no `pay` event).
+ */
+function ownPayMs(p: Omit<PurchaseResult, 'response'>): number | undefined {
+  return p.tokenReused && p.paidMsat === 0 ? undefined : p.timings.payMs;
+}
+
+/**
  * The pay step is the payment itself: the graph's pay node also waits for
  * another task's purchase of the same resource (single-flight) before it
  * pays, which is in the row's total but not in its pay step. The payment
- * ends when the node does.
+ * ends when the node does. A pay node that made no payment of its own (the
+ * token came from that other purchase) leaves no pay step.
  */
 function ownPay(
   steps: Partial<Record<Step, StepSpan>>,
   payMs: number | undefined,
 ): Partial<Record<Step, StepSpan>> {
-  const pay = steps.pay;
-  if (!pay || payMs === undefined || payMs >= pay.ms) return steps;
+  const { pay, ...rest } = steps;
+  if (!pay) return steps;
+  if (payMs === undefined) return rest;
+  if (payMs >= pay.ms) return steps;
   return { ...steps, pay: { atMs: pay.atMs + pay.ms - payMs, ms: payMs } };
 }
 
-function clientSpans(p: Omit<PurchaseResult, 'response'>, startMs: number): Partial<Record<Step, StepSpan>> {
+function clientSpans(
+  p: Omit<PurchaseResult, 'response'>,
+  payMs: number | undefined,
+  startMs: number,
+): Partial<Record<Step, StepSpan>> {
   const t = p.timings;
   const at = t.startedAt - startMs;
   const out: Partial<Record<Step, StepSpan>> = {};
   if (t.quoteMs !== undefined) out.quote = { atMs: at, ms: t.quoteMs };
-  if (t.payMs !== undefined) out.pay = { atMs: at + (t.quoteMs ?? 0), ms: t.payMs };
+  if (payMs !== undefined) out.pay = { atMs: at + (t.quoteMs ?? 0), ms: payMs };
   if (t.consumeMs !== undefined) out.consume = { atMs: t.endedAt - startMs - t.consumeMs, ms: t.consumeMs };
   return out;
 }

@@ -26,7 +26,7 @@ export interface FunnelStats {
   policyDenials: number;
   /** policyDenials / attempts that passed the quote check. */
   policyDenialRate: number | null;
-  /** Lightning payments tried (attempts with a pay step: settled, failed or canceled). */
+  /** Lightning payments tried: the node was asked to pay and took the payment up (`paymentAttempted`; not a `not_started` one). */
   paymentsAttempted: number;
   paymentsSucceeded: number;
   /** paymentsSucceeded / paymentsAttempted. */

@@ -173,11 +173,14 @@ export function failureOf(stage: Stage, reason: string): string {
 }
 
 /**
- * Whether the attempt tried a Lightning payment (and so counts in the payment success rate): it has a pay
- * step, an HTLC was sent, whether it settled, failed or was canceled (a refused pay-on-success slice).
+ * Whether the attempt tried a Lightning payment (and so counts in the payment success rate): its node was
+ * asked to pay the invoice and took the payment up, whatever came of it: settled, failed (no HTLC sent for
+ * want of a route or balance included), canceled (a refused pay-on-success slice) or of unknown fate. That
+ * is a pay step, unless the payment never started (`not_started`: the buyer ended it before asking its
+ * node, or the node's pay call threw and the node has no record of the payment).
  */
-export function paymentAttempted(r: Pick<PurchaseRow, 'steps'>): boolean {
-  return r.steps.pay !== undefined;
+export function paymentAttempted(r: Pick<PurchaseRow, 'steps' | 'failure'>): boolean {
+  return r.steps.pay !== undefined && r.failure !== 'not_started';
 }
 
 /** Whether the attempt made a purchase at all: it paid or tried to, or presented a held token (latency counts these). */
