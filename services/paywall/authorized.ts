@@ -1,6 +1,6 @@
 import type { Context, Next } from 'hono';
 import type { TokenFacts } from '../../infra/l402/index.js';
-import { giveBack } from './give-back.js';
+import { giveBack, giveBackNotRun, wasNotRun } from './give-back.js';
 import { CALLS_REMAINING_HEADER } from './headers.js';
 import { retryAfterSec } from './rate-limiter.js';
 import { emit, refuse, rejectCredential } from './respond.js';
@@ -11,7 +11,8 @@ import type { PaywallState } from './state.js';
  * step), then the handler. Returns the Response when the request was refused
  * before the handler, or `undefined` once the handler ran (its answer is
  * `c.res`). A 5xx from the handler gives the call back to the quota, as
- * often as `maxCallsGivenBack` allows.
+ * often as `maxCallsGivenBack` allows; a call refused before the handler ran
+ * (`markNotRun`) always goes back.
  */
 export async function runAuthorized(
   p: PaywallState,
@@ -65,11 +66,22 @@ export async function runAuthorized(
   // A Response the handler built itself (or one that changed the header) gets it now.
   if (remaining !== undefined && c.res.headers.get(CALLS_REMAINING_HEADER) !== remaining)
     c.header(CALLS_REMAINING_HEADER, remaining);
-  const failed = c.error !== undefined || c.res.status >= 500;
-  // Given back (within the token's bound, see give-back.ts): the answer says the count with it, one more.
-  if (p.releaseQuotaOnServerError && failed && (await giveBack(p, facts)) && remaining !== undefined)
+  if ((await givenBack(p, c, facts)) && remaining !== undefined)
     c.header(CALLS_REMAINING_HEADER, String(q.remaining + 1));
   return undefined;
+}
+
+/**
+ * After the handler: a call refused before it ran goes back uncounted; a failed one (5xx, a throw)
+ * within the token's bound (see give-back.ts). True when given back: the answer says the count with it.
+ */
+async function givenBack(p: PaywallState, c: Context, facts: TokenFacts): Promise<boolean> {
+  if (wasNotRun(c)) {
+    await giveBackNotRun(p, facts);
+    return true;
+  }
+  const failed = c.error !== undefined || c.res.status >= 500;
+  return p.releaseQuotaOnServerError && failed && (await giveBack(p, facts));
 }
 
 /** The calls the token's tier mints (its first quota), when it mints a limit: the store keeps counters in proportion. */

@@ -17,9 +17,15 @@
  *   handlers running at once are bounded by the refunds left). While none is
  *   left, a request for a hold invoice, and the retry of one, is 429
  *   `hold_refunds_limited`.
+ * - A paid call refused after the paywall before its handler ran (the
+ *   seller's capacity gate found every slot taken: `markNotRun`) is no
+ *   failure: its call goes back uncounted, whatever the bound and
+ *   `releaseQuotaOnServerError`, and its hold is canceled without using a
+ *   refund.
  * - A canceled hold's token can never be presented again (its preimage is
  *   never revealed), so its call counters are dropped (`QuotaStore.forget`).
  */
+import type { Context } from 'hono';
 import { LabError } from '../../infra/errors.js';
 import type { TokenFacts } from '../../infra/l402/index.js';
 import type { Logger } from '../../infra/log.js';
@@ -94,6 +100,27 @@ export async function giveBack(p: GiveBackDeps, facts: TokenFacts): Promise<bool
     `a failed call of token ${facts.tokenId.slice(0, 16)}… is counted: its quota has had ${r.limit} calls given back, the most it gets`,
   );
   return false;
+}
+
+const NOT_RUN = 'l402HandlerNotRun';
+
+/**
+ * Marks a paid call refused behind the paywall before its handler ran (a capacity gate with every
+ * slot taken): the paywall gives its call back without counting it against `maxCallsGivenBack`, or
+ * cancels its hold without using a `holdRefundRate` refund. Call it only with a refusal (a non-2xx).
+ */
+export function markNotRun(c: Context): void {
+  c.set(NOT_RUN, true);
+}
+
+/** True when the call was refused before its handler ran (`markNotRun`). */
+export function wasNotRun(c: Context): boolean {
+  return c.get(NOT_RUN) === true;
+}
+
+/** Gives back the call of a handler that never ran: always, and counted as no given-back call. */
+export async function giveBackNotRun(p: GiveBackDeps, facts: TokenFacts): Promise<void> {
+  await p.quotaStore.release(facts, undefined, true);
 }
 
 /**

@@ -18,7 +18,7 @@ export {
   type ReleaseResult,
   type QuotaSubject,
 } from './quota-store.js';
-export { DEFAULT_HOLD_REFUND_RATE } from './give-back.js';
+export { DEFAULT_HOLD_REFUND_RATE, markNotRun } from './give-back.js';
 export { TokenBucketLimiter, type RateLimit, type RateDecision } from './rate-limiter.js';
 export {
   PAY_ON_SUCCESS_HEADER,

@@ -1,5 +1,6 @@
 import type { Handler } from 'hono';
 import type { LightningNode } from '../../infra/lightning/node.js';
+import { silentLogger, type Logger } from '../../infra/log.js';
 
 /** Where the L402 discovery manifest is served. */
 export const MANIFEST_PATH = '/.well-known/l402.json';
@@ -97,12 +98,14 @@ export function buildManifest(spec: ManifestSpec, nodePubkey: string, uri: strin
  * `publicOrigin()`, read per request: a server on a socket must give it, since
  * the request's Host header is the client's to choose (and the answer is
  * cached). Only an app without one (in memory, where the caller wrote the
- * request's URL) names the request's origin.
+ * request's URL) names the request's origin. A node that fails is answered
+ * 503 `node_unavailable` with a fixed message; its error goes to `logger`.
  */
 export function manifestHandler(
   spec: ManifestSpec,
   node: LightningNode,
   publicOrigin?: () => string,
+  logger: Logger = silentLogger,
 ): Handler {
   let pubkey: Promise<string> | undefined;
   return async function l402Manifest(c) {
@@ -112,8 +115,10 @@ export function manifestHandler(
       key = await pubkey;
     } catch (err) {
       pubkey = undefined;
+      // The node's own error names its address and files: the seller's log, never the (unauthenticated) answer.
+      logger.warn({ err }, 'manifest: the node did not give its info');
       return c.json(
-        { error: 'node_unavailable', message: `node info failed: ${(err as Error).message}` },
+        { error: 'node_unavailable', message: "the seller's Lightning node is not answering; retry later" },
         503,
       );
     }

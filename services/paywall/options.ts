@@ -77,8 +77,10 @@ export interface L402PaywallOptions {
   maxPendingHolds?: number;
   /** How long a pay-on-success retry waits for the HTLC to arrive (default 30 s). */
   holdTimeoutMs?: number;
-  /** Poll interval while waiting for the HTLC, besides `onInvoice` (default 50 ms). */
+  /** First poll interval while waiting for the HTLC, besides `onInvoice`, doubling to 2 s (default 50 ms). */
   holdPollMs?: number;
+  /** Most pay-on-success retries waiting for their HTLC at once (default 1,000); beyond it a retry gets 503 + Retry-After. */
+  maxWaitingRetries?: number;
   /** Hold-invoice preimages (default: the OS CSPRNG; simulations pass `insecureSeededSecrets`). */
   secrets?: SecretSource;
   /** Per-token rate limit on the paywall clock; over it, 429 with Retry-After. */
@@ -197,6 +199,8 @@ function checkLimits(o: L402PaywallOptions): void {
     check(positiveInt(o.maxPendingHolds), 'options.maxPendingHolds must be a positive integer');
   if (o.holdPollMs !== undefined)
     check(positiveInt(o.holdPollMs), 'options.holdPollMs must be a positive integer');
+  if (o.maxWaitingRetries !== undefined)
+    check(positiveInt(o.maxWaitingRetries), 'options.maxWaitingRetries must be a positive integer');
   if (o.secrets !== undefined)
     check(
       typeof o.secrets?.bytes === 'function',

@@ -7,9 +7,15 @@ import { awaitRelease, releaseHold, releaseVerdict, wantsBuyerRelease } from './
 import type { IssuedChallenge } from './challenge.js';
 import { challengeResponse } from './challenge.js';
 import type { PendingHold } from './hold.js';
-import { waitForAccepted } from './hold-wait.js';
-import { PAYER_KEY_HEADER, PAYER_LOCK_HEADER, RELEASE_HEADER, hex32 } from './headers.js';
-import { reserveHoldRefund, returnHoldRefund } from './give-back.js';
+import { expiredUnpaid, waitForHtlc } from './hold-wait.js';
+import {
+  PAY_ON_SUCCESS_HEADER,
+  PAYER_KEY_HEADER,
+  PAYER_LOCK_HEADER,
+  RELEASE_HEADER,
+  hex32,
+} from './headers.js';
+import { reserveHoldRefund, returnHoldRefund, wasNotRun } from './give-back.js';
 import { emit, holdRefundsLimited, refuse, rejectCredential, unavailable } from './respond.js';
 import { verifyContext, type PaywallState } from './state.js';
 
@@ -112,10 +118,14 @@ async function runHold(
     verifyContext(p, c),
   );
   if (!v.ok) return await rejectCredential(p, c, reasonOf(v.error), v.error.message);
-  const state = await waitForAccepted(p.node, p.clock, hash, {
-    timeoutMs: p.holdTimeoutMs,
-    pollMs: p.holdPollMs,
-  });
+  if (expiredUnpaid(p, hold)) return await expiredHold(p, c, hold);
+  const state = await waitForHtlc(p, hold);
+  if (state === 'full') {
+    const message = `${p.holdWaits.max} pay-on-success retries are waiting for their HTLC, the most this seller keeps; retry in 1 s`;
+    return refuse(p, c, 503, 'hold_waits_full', message, { 'Retry-After': '1' }, v.token);
+  }
+  // Not paid by its expiry (the wait ends there): the node cancels the invoice, never paid now.
+  if (state !== 'accepted' && expiredUnpaid(p, hold)) return await expiredHold(p, c, hold);
   if (state === 'timeout') {
     emit(p, c, {
       type: 'rejected',
@@ -152,13 +162,22 @@ async function runHold(
   return refused;
 }
 
+/** A hold whose invoice expired unpaid: dropped, and the retry answered with a fresh challenge. */
+async function expiredHold(p: PaywallState, c: Context, hold: PendingHold): Promise<Response> {
+  p.holds.delete(hold.paymentHash);
+  const at = new Date(hold.expiresAtMs).toISOString();
+  const message = `hold invoice ${hold.paymentHash} expired unpaid at ${at}; pay the invoice of this new challenge (or ask again with ${PAY_ON_SUCCESS_HEADER})`;
+  return rejectCredential(p, c, 'hold_expired', message, hold);
+}
+
 /**
  * After the handler: a 2xx the buyer still waits for is delivered (settled,
  * or kept for the buyer's verdict); anything else cancels. A 2xx the buyer
  * gave up on (its request's signal aborted: a timeout, a closed connection)
  * never reached it, so it cancels too. A cancel after the handler ran uses
  * up the refund reserved for it (`holdRefundRate`); a delivery, or a refusal
- * before the handler, gives it back.
+ * before the handler (the paywall's, or a capacity gate's behind it:
+ * `markNotRun`), gives it back.
  */
 async function endHold(
   p: PaywallState,
@@ -170,8 +189,9 @@ async function endHold(
     refused === undefined && c.error === undefined && c.res.status >= 200 && c.res.status < 300;
   const gone = answered && c.req.raw.signal.aborted;
   const delivered = answered && !gone;
-  // Delivered, or refused before the handler: the reservation goes back. Else it is this cancel's refund.
-  if (refused !== undefined || delivered) returnHoldRefund(p);
+  // Delivered, or refused before the handler (by the paywall or behind it): the reservation goes back.
+  // Else it is this cancel's refund.
+  if (refused !== undefined || delivered || wasNotRun(c)) returnHoldRefund(p);
   if (delivered && wantsBuyerRelease(p, c)) {
     hold.accepted = true;
     return awaitRelease(c, hold);

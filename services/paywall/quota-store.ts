@@ -55,8 +55,16 @@ export type ReleaseResult =
  */
 export interface QuotaStore {
   consume(token: QuotaSubject, nowMs: number): QuotaResult | Promise<QuotaResult>;
-  /** Gives the call back (the handler failed), unless a quota has given back its bound already. */
-  release(token: QuotaSubject, maxGivenBack: number | undefined): ReleaseResult | Promise<ReleaseResult>;
+  /**
+   * Gives the call back (the handler failed), unless a quota has given back its bound already. With
+   * `notRun` the handler never ran (refused for capacity): the call goes back whatever the bound, and
+   * no quota counts one more given back.
+   */
+  release(
+    token: QuotaSubject,
+    maxGivenBack: number | undefined,
+    notRun?: boolean,
+  ): ReleaseResult | Promise<ReleaseResult>;
   /** Calls counted so far under `key`: its own and those its copies reserved. */
   used(key: string): number | Promise<number>;
   /** Drops every counter of token `tokenId`: it can never be presented again. */
@@ -136,10 +144,10 @@ export class MemoryQuotaStore implements QuotaStore {
     return { ok: true, remaining: quotas[last]!.limit - 1 };
   }
 
-  release(token: QuotaSubject, maxGivenBack: number | undefined): ReleaseResult {
+  release(token: QuotaSubject, maxGivenBack: number | undefined, notRun = false): ReleaseResult {
     const e = this.#tokens.get(token.tokenId);
     if (!e) return { ok: true };
-    for (const q of token.quotas) {
+    for (const q of notRun ? [] : token.quotas) {
       const limit = Math.min(maxGivenBack ?? q.limit, q.limit);
       if ((e.givenBack.get(q.key) ?? 0) >= limit) return { ok: false, key: q.key, limit };
     }
@@ -148,7 +156,7 @@ export class MemoryQuotaStore implements QuotaStore {
     const own = token.quotas.at(-1);
     const used = own && e.used.get(own.key);
     if (own && used) e.used.set(own.key, used - 1);
-    for (const q of token.quotas) e.givenBack.set(q.key, (e.givenBack.get(q.key) ?? 0) + 1);
+    if (!notRun) for (const q of token.quotas) e.givenBack.set(q.key, (e.givenBack.get(q.key) ?? 0) + 1);
     return { ok: true };
   }
 

@@ -36,6 +36,8 @@ export interface PaywallState {
   readonly buyerRelease: boolean;
   readonly holdTimeoutMs: number;
   readonly holdPollMs: number;
+  /** Pay-on-success retries waiting for their HTLC now, and the most at once (`maxWaitingRetries`). */
+  readonly holdWaits: { waiting: number; max: number };
   readonly releaseQuotaOnServerError: boolean;
   /** Most calls each quota gets back on a 5xx; undefined: as many as the quota holds. */
   readonly maxCallsGivenBack: number | undefined;
@@ -67,6 +69,13 @@ export interface PaywallState {
   /** The seller's time to quote, drawn per challenge (absent: none). */
   readonly quoteDelayMs: (() => number) | undefined;
 }
+
+/**
+ * Most pay-on-success retries waiting for their HTLC at once when `maxWaitingRetries` is not given:
+ * each asks the node about 20 times in its 30 s and listens to every invoice event, so 1,000 cost
+ * at most ~700 lookups a second, while honest retries, sent as their payment goes out, wait a route's time.
+ */
+export const DEFAULT_MAX_WAITING_RETRIES = 1_000;
 
 /** Checks the options (a LabError 'invalid_paywall_options' names the bad one) and builds the state. */
 export function buildState(options: L402PaywallOptions): PaywallState {
@@ -100,6 +109,7 @@ export function buildState(options: L402PaywallOptions): PaywallState {
     buyerRelease: options.buyerRelease ?? false,
     holdTimeoutMs,
     holdPollMs,
+    holdWaits: { waiting: 0, max: options.maxWaitingRetries ?? DEFAULT_MAX_WAITING_RETRIES },
     releaseQuotaOnServerError,
     maxCallsGivenBack: options.maxCallsGivenBack,
     holdRefunds: holdRefunds(options, clock),

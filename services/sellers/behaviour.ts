@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Rng } from '../../infra/random.js';
+import { markNotRun } from '../paywall/index.js';
 import type { LatencySpec } from './config.js';
 
 /** Draws one service time (ms) from `spec` using `rng`; never negative, rounded to whole ms. */
@@ -52,8 +53,9 @@ export interface CapacityGate {
  * call that cannot run; a slot is held only while the handler runs, not
  * while the paywall waits (a pay-on-success retry waits up to its hold
  * timeout for an HTLC that may never come). A paid call that finds every
- * slot taken after the paywall gets the 503 too: the paywall gives its call
- * back, or cancels its hold.
+ * slot taken after the paywall gets the 503 too, marked not run: the paywall
+ * gives its call back (uncounted, whatever `maxCallsGivenBack`), or cancels
+ * its hold without using a `holdRefundRate` refund.
  */
 export function capacityGate(capacity: number | undefined, retryAfterSec: number): CapacityGate {
   let inUse = 0;
@@ -69,7 +71,10 @@ export function capacityGate(capacity: number | undefined, retryAfterSec: number
     await next();
   };
   const middleware: MiddlewareHandler = async function capacity_(c, next) {
-    if (full()) return busy(c);
+    if (full()) {
+      markNotRun(c);
+      return busy(c);
+    }
     inUse++;
     try {
       await next();

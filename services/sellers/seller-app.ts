@@ -75,7 +75,7 @@ export function sellerApp({
     }),
   );
   // The manifest names the advertised node even for a wrong-payee seller: that is the lie a buyer must catch.
-  app.get(MANIFEST_PATH, manifestHandler(manifestSpec, node, publicOrigin));
+  app.get(MANIFEST_PATH, manifestHandler(manifestSpec, node, publicOrigin, logger));
   if (archetype.method === 'POST') {
     // A GET without a token is a quote (402 challenge), so probes and buyers can read the price without a body.
     app.get(

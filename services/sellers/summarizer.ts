@@ -19,11 +19,29 @@ const STOPWORDS = new Set(
   ),
 );
 
-/** Splits text into sentences (., !, ? followed by space or end). */
+const isEnd = (ch: string | undefined) => ch === '.' || ch === '!' || ch === '?';
+
+/**
+ * Splits text into sentences: a run of other characters, then a run of `.`,
+ * `!`, `?` followed by a space or the end (or the text's last run without
+ * one). A run whose stops are followed by anything else (`3.14`) is dropped
+ * up to them, as the pattern `[^.!?]+[.!?]+(?=\s|$)|[^.!?]+$` does, in one
+ * pass: a buyer's text of n characters costs O(n), never the pattern's
+ * backtracking O(n²) (`'a'.repeat(20_000) + '!x'`).
+ */
 export function sentences(text: string): string[] {
-  return (text.replace(/\s+/g, ' ').match(/[^.!?]+[.!?]+(?=\s|$)|[^.!?]+$/g) ?? [])
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
+  const t = text.replace(/\s+/g, ' ');
+  const out: string[] = [];
+  let i = 0;
+  while (i < t.length) {
+    let j = i;
+    while (j < t.length && !isEnd(t[j])) j++;
+    let k = j;
+    while (k < t.length && isEnd(t[k])) k++;
+    if (j > i && (k === t.length || t[k] === ' ')) out.push(t.slice(i, k).trim());
+    i = k;
+  }
+  return out.filter((s) => s.length > 0);
 }
 
 /**

@@ -39,4 +39,21 @@ describe('an open hold invoice past its expiry goes like any unpaid one (LND can
     expect(canceled).not.toHaveProperty('amountPaidMsat');
     expect(events).toEqual([undefined]);
   });
+
+  it('reports an open invoice, hold or not, canceled from its expiry on (as LND cancels it), before any sweep', async () => {
+    const { clock, bob } = alicePaysBob();
+    const hold = await bob.createHoldInvoice({ amountMsat: 1_000, paymentHash: hashOf(2), expirySec: 60 });
+    const plain = await bob.createInvoice({ amountMsat: 1_000, expirySec: 60 });
+    const states = async () => [
+      (await bob.lookupInvoice(hold.paymentHash))?.state,
+      (await bob.lookupInvoice(plain.paymentHash))?.state,
+    ];
+    await clock.advance(59_999);
+    const before = await states();
+    await clock.advance(1);
+    expect([before, await states()]).toEqual([
+      ['open', 'open'],
+      ['canceled', 'canceled'],
+    ]);
+  });
 });

@@ -51,10 +51,15 @@ export class InvoiceStore {
     this.#emit(invoice);
   }
 
-  /** A copy of the invoice, or undefined. */
+  /**
+   * A copy of the invoice, or undefined. An open invoice past its expiry is
+   * reported `canceled`, as LND cancels it (nobody can pay it any more).
+   */
   get(paymentHash: string): Invoice | undefined {
     const r = this.#byHash.get(paymentHash);
-    return r && { ...r.invoice };
+    if (!r) return undefined;
+    const expired = r.invoice.state === 'open' && this.clock.now() >= r.invoice.expiresAt;
+    return { ...r.invoice, ...(expired ? { state: 'canceled' as const } : {}) };
   }
 
   /**
