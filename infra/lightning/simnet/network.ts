@@ -45,13 +45,12 @@ export class SimNetwork {
   readonly #issued = new Map<string, IssuedInvoice>();
   readonly #stores: InvoiceStore[] = [];
   readonly #archive = new SettledArchive();
-  readonly #feesEarned: number[] = [];
+  readonly #feesEarned: number[] = []; // per node index, 0 from when it is added
   readonly #signInvoices: boolean;
   readonly #payments: PaymentEngine;
   /** The payers' route finder (its `work` counts own searches, routes read off shared ones, nodes settled). */
   readonly router: Router;
-  /** Payments settling back along their routes right now (see `SettlingRoutes.readBack`). */
-  readonly settling = new SettlingRoutes(this.graph);
+  readonly settling = new SettlingRoutes(this.graph); // payments settling back along their routes now
   readonly #sweep: UnpaidInvoiceSweep;
   readonly #logger: Logger | undefined;
   // Shared by every node (one closure per network, not per node).
@@ -88,10 +87,8 @@ export class SimNetwork {
       hopFailureProbability,
       online: this.#online,
       receive: collector.arrive.bind(collector),
-      onForwarded: (edgeIn: number, _edgeOut: number, fee: Msat) => {
-        const node = this.graph.to(edgeIn);
-        this.#feesEarned[node] = (this.#feesEarned[node] ?? 0) + fee;
-      },
+      onForwarded: (edgeIn: number, _out: number, fee: Msat) =>
+        void (this.#feesEarned[this.graph.to(edgeIn)]! += fee),
       settling: this.settling,
     };
     this.router = new Router(this.graph, sharedSlots === undefined ? {} : { sharedSlots });
