@@ -3,7 +3,8 @@ import type { TokenFacts } from '../../infra/l402/index.js';
 import { giveBack, giveBackNotRun, wasNotRun } from './give-back.js';
 import { CALLS_REMAINING_HEADER } from './headers.js';
 import { retryAfterSec } from './rate-limiter.js';
-import { emit, refuse, rejectCredential } from './respond.js';
+import type { QuotaResult } from './quota-store.js';
+import { emit, refuse, rejectCredential, unavailable } from './respond.js';
 import type { PaywallState } from './state.js';
 
 /**
@@ -12,7 +13,9 @@ import type { PaywallState } from './state.js';
  * before the handler, or `undefined` once the handler ran (its answer is
  * `c.res`). A 5xx from the handler gives the call back to the quota, as
  * often as `maxCallsGivenBack` allows; a call refused before the handler ran
- * (`markNotRun`) always goes back.
+ * (`markNotRun`) always goes back. A quota store that fails is 503
+ * `quota_store_unavailable` (the only 503 refused here), the handler not run;
+ * one that fails to give a call back is logged, the handler's answer stands.
  */
 export async function runAuthorized(
   p: PaywallState,
@@ -30,16 +33,17 @@ export async function runAuthorized(
   }
   // The one atomic step: the quotas are checked and counted together (see QuotaStore). The counters
   // outlive every copy of the token, whatever `valid_until` a holder wrote on the copy used first.
-  const now = p.clock.now();
-  const q = await p.quotaStore.consume(
-    {
-      tokenId: facts.tokenId,
-      quotas: facts.quotas,
-      validUntilMs: now + p.counterLifetimeMs,
-      ...callsSold(p, facts),
-    },
-    now,
-  );
+  const counted = await consume(p, facts);
+  if ('fault' in counted)
+    return unavailable(
+      p,
+      c,
+      'quota_store_unavailable',
+      `the seller's call counter store did not answer, so this call of token ${facts.tokenId.slice(0, 16)}… was not run; retry later with the same token`,
+      facts,
+      counted.fault,
+    );
+  const q = counted.result;
   if (!q.ok && q.reason === 'too_many_counters')
     return refuse(
       p,
@@ -71,15 +75,31 @@ export async function runAuthorized(
   return undefined;
 }
 
+/** Counts the call (`QuotaStore.consume`), or the store's error (a remote store's timeout) for the log. */
+async function consume(
+  p: PaywallState,
+  facts: TokenFacts,
+): Promise<{ result: QuotaResult } | { fault: unknown }> {
+  const now = p.clock.now();
+  const subject = {
+    tokenId: facts.tokenId,
+    quotas: facts.quotas,
+    validUntilMs: now + p.counterLifetimeMs,
+    ...callsSold(p, facts),
+  };
+  try {
+    return { result: await p.quotaStore.consume(subject, now) };
+  } catch (fault) {
+    return { fault };
+  }
+}
+
 /**
  * After the handler: a call refused before it ran goes back uncounted; a failed one (5xx, a throw)
  * within the token's bound (see give-back.ts). True when given back: the answer says the count with it.
  */
 async function givenBack(p: PaywallState, c: Context, facts: TokenFacts): Promise<boolean> {
-  if (wasNotRun(c)) {
-    await giveBackNotRun(p, facts);
-    return true;
-  }
+  if (wasNotRun(c)) return giveBackNotRun(p, facts);
   const failed = c.error !== undefined || c.res.status >= 500;
   return p.releaseQuotaOnServerError && failed && (await giveBack(p, facts));
 }

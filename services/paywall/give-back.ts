@@ -31,7 +31,7 @@ import type { TokenFacts } from '../../infra/l402/index.js';
 import type { Logger } from '../../infra/log.js';
 import { PAY_ON_SUCCESS_HEADER } from './headers.js';
 import type { L402PaywallOptions } from './options.js';
-import type { QuotaStore } from './quota-store.js';
+import type { QuotaStore, ReleaseResult } from './quota-store.js';
 import {
   rateLimitProblem,
   retryAfterSec,
@@ -93,7 +93,8 @@ export interface GiveBackDeps {
  * bound: then the call stays counted and the seller's log says so. True when it was given back.
  */
 export async function giveBack(p: GiveBackDeps, facts: TokenFacts): Promise<boolean> {
-  const r = await p.quotaStore.release(facts, p.maxCallsGivenBack);
+  const r = await release(p, facts, p.maxCallsGivenBack, false);
+  if (r === undefined) return false;
   if (r.ok) return true;
   p.logger.warn(
     { service: p.service, tokenId: facts.tokenId, quota: r.key, givenBack: r.limit },
@@ -118,9 +119,30 @@ export function wasNotRun(c: Context): boolean {
   return c.get(NOT_RUN) === true;
 }
 
-/** Gives back the call of a handler that never ran: always, and counted as no given-back call. */
-export async function giveBackNotRun(p: GiveBackDeps, facts: TokenFacts): Promise<void> {
-  await p.quotaStore.release(facts, undefined, true);
+/** Gives back the call of a handler that never ran: always, and counted as no given-back call. True when given back. */
+export async function giveBackNotRun(p: GiveBackDeps, facts: TokenFacts): Promise<boolean> {
+  return (await release(p, facts, undefined, true)) !== undefined;
+}
+
+/**
+ * `QuotaStore.release`, or undefined when the store failed (a remote store's timeout): logged, and
+ * the call stays counted. The handler has answered by then; that answer stands.
+ */
+async function release(
+  p: GiveBackDeps,
+  facts: TokenFacts,
+  maxGivenBack: number | undefined,
+  notRun: boolean,
+): Promise<ReleaseResult | undefined> {
+  try {
+    return await p.quotaStore.release(facts, maxGivenBack, notRun);
+  } catch (err) {
+    p.logger.error(
+      { err, service: p.service, tokenId: facts.tokenId },
+      `the quota store could not give back a call of token ${facts.tokenId.slice(0, 16)}… (${notRun ? 'refused before its handler ran' : 'its handler failed'}); it stays counted`,
+    );
+    return undefined;
+  }
 }
 
 /**

@@ -16,13 +16,15 @@ import {
   hex32,
 } from './headers.js';
 import { reserveHoldRefund, returnHoldRefund, wasNotRun } from './give-back.js';
-import { emit, holdRefundsLimited, refuse, rejectCredential, unavailable } from './respond.js';
+import {
+  emit,
+  holdRefundsLimited,
+  refuse,
+  refuseVerification,
+  rejectCredential,
+  unavailable,
+} from './respond.js';
 import { verifyContext, type PaywallState } from './state.js';
-
-/** Maps a verification failure to the 402 body's `reason`. */
-export function reasonOf(e: L402Error): string {
-  return e.code === 'quota_exceeded' ? 'quota_exhausted' : e.code;
-}
 
 /**
  * The retry of a pay-on-success purchase, `Authorization: L402 <mac>:` sent
@@ -117,7 +119,8 @@ async function runHold(
     formatAuthorization({ macaroon, preimage: hold.preimage }),
     verifyContext(p, c),
   );
-  if (!v.ok) return await rejectCredential(p, c, reasonOf(v.error), v.error.message);
+  // A root-key store that did not answer is 503 (refuseVerification): the hold stays for the retry.
+  if (!v.ok) return await refuseVerification(p, c, v.error);
   if (expiredUnpaid(p, hold)) return await expiredHold(p, c, hold);
   const state = await waitForHtlc(p, hold);
   if (state === 'full') {
@@ -156,8 +159,13 @@ async function runHold(
     await finishHold(p, c, hold, { delivered: false, status: limited.status });
     return limited;
   }
-  // A throw (the quota store, the node) keeps the reservation: the handler may have run.
+  // A throw (the node) keeps the reservation: the handler may have run.
   const refused = await runAuthorized(p, c, next, v.token);
+  if (refused?.status === 503) {
+    // The quota store did not answer (runAuthorized's one 503): nothing run, the hold stays for the retry.
+    returnHoldRefund(p);
+    return refused;
+  }
   await endHold(p, c, hold, refused);
   return refused;
 }

@@ -4,9 +4,9 @@ import { runAuthorized } from './authorized.js';
 import { parseHoldAuthorization } from './headers.js';
 import type { L402PaywallOptions, L402Variables } from './options.js';
 import { answerBid, isBid } from './negotiate.js';
-import { holdRetry, reasonOf } from './pay-on-success.js';
+import { holdRetry } from './pay-on-success.js';
 import { checkPricePaid } from './price-check.js';
-import { challenge, refuse, rejectCredential, unavailable } from './respond.js';
+import { challenge, refuse, refuseVerification, rejectCredential, unavailable } from './respond.js';
 import { settlementOf } from './settled.js';
 import { buildState, verifyContext, type PaywallState } from './state.js';
 
@@ -60,7 +60,7 @@ async function handle(p: PaywallState, c: Context, next: Next): Promise<Response
   if (auth === undefined || !L402_START.test(auth))
     return isBid(p, c) ? answerBid(p, c) : challenge(p, c, 'missing', `${p.service} needs an L402 token`);
   const v = await p.minter.verify(auth, verifyContext(p, c));
-  if (!v.ok) return rejectCredential(p, c, reasonOf(v.error), v.error.message);
+  if (!v.ok) return refuseVerification(p, c, v.error);
   if (p.strict) {
     const s = await settlementOf(p, v.token.paymentHash);
     if (s.kind === 'unknown')

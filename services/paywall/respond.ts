@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import type { TokenFacts } from '../../infra/l402/index.js';
+import type { TokenFacts, VerifyResult } from '../../infra/l402/index.js';
 import { challengeResponse, issueChallenge, priceOf } from './challenge.js';
 import type { PaywallEvent } from './events.js';
 import { holdRefundsSpent } from './give-back.js';
@@ -37,16 +37,37 @@ export function refuse(
   return c.json({ error: reason, message }, status, extra);
 }
 
-/** The seller cannot answer now: 503 with Retry-After, never a new invoice. */
+/**
+ * The seller cannot answer now: 503 with Retry-After, never a new invoice. `cause`, the error of
+ * the part that failed, goes to the log only: the buyer's message stays the fixed one given.
+ */
 export function unavailable(
   p: PaywallState,
   c: Context,
   reason: string,
   message: string,
   facts?: Pick<TokenFacts, 'tokenId' | 'paymentHash'>,
+  cause?: unknown,
 ): Response {
-  p.logger.error({ service: p.service, reason }, message);
+  p.logger.error({ service: p.service, reason, ...(cause === undefined ? {} : { err: cause }) }, message);
   return refuse(p, c, 503, reason, message, { 'Retry-After': '1' }, facts);
+}
+
+/** Why `minter.verify` did not pass a credential. */
+export type VerifyFailure = Extract<VerifyResult, { ok: false }>['error'];
+
+/**
+ * Answers a credential `minter.verify` did not pass: a root-key store that did not answer is 503
+ * `key_store_unavailable` (the token is unchecked, not bad: the buyer keeps it and retries), any
+ * other failure a fresh challenge with the verification code as `reason`.
+ */
+export function refuseVerification(
+  p: PaywallState,
+  c: Context,
+  e: VerifyFailure,
+): Promise<Response> | Response {
+  if (e.code === 'key_store_unavailable') return unavailable(p, c, e.code, e.message, undefined, e.cause);
+  return rejectCredential(p, c, e.code === 'quota_exceeded' ? 'quota_exhausted' : e.code, e.message);
 }
 
 /** Emits `rejected` for a credential that does not open this route, then answers a fresh challenge. */

@@ -243,7 +243,7 @@ describe('every failure has its code', () => {
     expect(lookups).toEqual([]);
   });
 
-  it('a failing key store becomes a result, not an exception', async () => {
+  it('a failing key store becomes key_store_unavailable with a fixed message and the store error as cause, not an exception', async () => {
     const broken: RootKeyStore = {
       get: async () => {
         throw new Error('disk on fire');
@@ -256,7 +256,10 @@ describe('every failure has its code', () => {
     const r = await m.verify(auth(token), CTX);
     expect(r.ok).toBe(false);
     if (!r.ok) {
-      expect(r.error.code).toBe('unknown_token');
+      expect(r.error.code).toBe('key_store_unavailable');
+      expect(r.error.message).toBe(
+        `the root key store did not answer, so token ${tokenIdOfToken(token)} could not be checked; retry later with the same token`,
+      );
       expect((r.error.cause as Error).message).toBe('disk on fire');
     }
   });
