@@ -8,6 +8,7 @@ export {
   type Identifier,
 } from './identifier.js';
 export { Macaroon, deriveMacaroonKey } from './macaroon.js';
+export { MAX_CAVEATS } from './macaroon-binary.js';
 export {
   parseCaveat,
   formatCaveat,

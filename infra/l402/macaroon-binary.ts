@@ -19,6 +19,15 @@ export const V2 = 2;
 export const SIGNATURE_LENGTH = 32;
 /** Upper bound on an encoded macaroon we agree to parse (headers are far smaller). */
 export const MAX_MACAROON_BYTES = 64 * 1024;
+/**
+ * Most first-party caveats a macaroon may carry: `decodeV2` refuses more, and
+ * `Macaroon.addFirstPartyCaveat` refuses to add one past it, so we never mint
+ * a token we would refuse. The verifier computes one HMAC a caveat before it
+ * can tell a forged token from a real one; this bounds that work. A chain of
+ * copies each setting every limit ends at 56 (7 at minting, then 7 delegations
+ * of 7 each, the 8th `max_calls` ending it); see docs/l402.md.
+ */
+export const MAX_CAVEATS = 64;
 
 /** The fields of a first-party macaroon, as raw bytes. */
 export interface MacaroonFields {
@@ -70,18 +79,24 @@ export function decodeV2(data: Uint8Array): MacaroonFields {
   const identifier = r.field('identifier');
   r.eos('after the identifier');
 
-  // Caveat sections until an empty section.
+  // Caveat sections until an empty section; past MAX_CAVEATS they are only counted.
   const caveats: Uint8Array[] = [];
+  let count = 0;
   for (;;) {
     tag = r.varint('tag');
     if (tag === TAG.eos) break;
     if (tag === TAG.location) throw bad('caveat locations (third-party caveats) are not supported', r.pos);
     if (tag !== TAG.identifier) throw bad(`expected caveat identifier (tag 2), got tag ${tag}`, r.pos);
-    const cav = r.field('caveat');
+    const cav = r.field('caveat', count < MAX_CAVEATS);
     tag = r.varint('tag');
     if (tag === TAG.vid) throw bad('third-party caveats (verification id) are not supported', r.pos);
     if (tag !== TAG.eos) throw bad(`expected end of caveat section, got tag ${tag}`, r.pos);
-    caveats.push(cav);
+    if (++count <= MAX_CAVEATS) caveats.push(cav);
+  }
+  if (count > MAX_CAVEATS) {
+    throw bad(
+      `macaroon carries ${count} caveats, more than the ${MAX_CAVEATS} this reader accepts; attenuate from a copy with fewer`,
+    );
   }
 
   tag = r.varint('tag');
@@ -161,12 +176,13 @@ class Reader {
     throw bad(`varint for ${what} too long`, start);
   }
 
-  field(what: string): Uint8Array {
+  /** The next length-prefixed field; skipped (an empty array returned) when `keep` is false. */
+  field(what: string, keep = true): Uint8Array {
     const len = this.varint(`${what} length`);
     if (len > this.data.length - this.pos) {
       throw bad(`${what} length ${len} exceeds the ${this.data.length - this.pos} bytes left`, this.pos);
     }
-    const out = this.data.slice(this.pos, this.pos + len);
+    const out = keep ? this.data.slice(this.pos, this.pos + len) : new Uint8Array(0);
     this.pos += len;
     return out;
   }

@@ -5,7 +5,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { bytesEqual, fromBase64, toBase64 } from './bytes.js';
-import { decodeV2, encodeV2 } from './macaroon-binary.js';
+import { decodeV2, encodeV2, MAX_CAVEATS } from './macaroon-binary.js';
 import { LabError } from '../errors.js';
 
 const KEY_GENERATOR = Buffer.from('macaroons-key-generator', 'utf8');
@@ -66,10 +66,19 @@ export class Macaroon {
     return new Macaroon(location, id, [], [], hmac(deriveMacaroonKey(rootKey), id));
   }
 
-  /** A copy with one more first-party caveat, signature chained: sig' = HMAC(sig, caveat). */
+  /**
+   * A copy with one more first-party caveat, signature chained: sig' = HMAC(sig, caveat).
+   * Throws L402Error('invalid_caveat') for an empty caveat, or one past MAX_CAVEATS (a reader refuses that token).
+   */
   addFirstPartyCaveat(caveat: string): Macaroon {
     if (typeof caveat !== 'string' || caveat.length === 0) {
       throw new LabError('invalid_caveat', 'a caveat must be a non-empty string');
+    }
+    if (this.#caveatBytes.length >= MAX_CAVEATS) {
+      throw new LabError(
+        'invalid_caveat',
+        `cannot add caveat ${this.#caveatBytes.length + 1}: a macaroon carries at most ${MAX_CAVEATS} caveats (MAX_CAVEATS), more is refused when read; attenuate from a copy with fewer`,
+      );
     }
     const bytes = utf8.encode(caveat);
     return new Macaroon(
