@@ -42,6 +42,14 @@ export interface DecodeOptions {
   secp?: Secp;
 }
 
+/**
+ * The longest payment request decoded, in characters (after a `lightning:`
+ * prefix and surrounding blanks are dropped): LND's zpay32 `maxInvoiceLength`,
+ * the most a QR code holds, checked before any bech32 work as LND does (a
+ * longer string would cost decoding time for nothing: no node accepts it).
+ */
+export const MAX_INVOICE_LENGTH = 7089;
+
 const PREFIX_NETWORK = new Map<string, Network>(
   Object.entries(NETWORK_PREFIX).map(([n, p]) => [p, n as Network]),
 );
@@ -80,6 +88,11 @@ export function decodeInvoice(bolt11: string, opts: DecodeOptions = {}): Decoded
   if (typeof bolt11 !== 'string') throw new LabError('malformed', 'payment request must be a string');
   // Wallets often prefix "lightning:"; tolerate it like LND does not but every wallet does.
   const input = bolt11.trim().replace(/^lightning:/i, '');
+  if (input.length > MAX_INVOICE_LENGTH)
+    throw new LabError(
+      'malformed',
+      `payment request is ${input.length} characters, longer than the ${MAX_INVOICE_LENGTH} a Lightning node accepts (LND's limit): it is not an invoice`,
+    );
   let hrp: string;
   let words: number[];
   try {

@@ -21,17 +21,36 @@ export interface Clock {
   setTimer(ms: number, fire: () => void): () => void;
 }
 
+/**
+ * The longest delay one `setTimeout` waits (2^31 - 1 ms, about 24.8 days):
+ * Node fires a longer one at once, after a warning.
+ */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/**
+ * Calls `fire` once `ms` of wall time have passed, however long that is: a
+ * delay beyond `MAX_TIMEOUT_MS` waits in steps of it, re-armed against the
+ * due time (`Infinity`: never). Returns the function that cancels it.
+ */
+function wallTimer(ms: number, fire: () => void): () => void {
+  const due = Date.now() + (ms > 0 ? ms : 0);
+  let t: ReturnType<typeof setTimeout>;
+  const arm = (): void => {
+    const left = due - Date.now();
+    t = left > MAX_TIMEOUT_MS ? setTimeout(arm, MAX_TIMEOUT_MS) : setTimeout(fire, Math.max(0, left));
+  };
+  arm();
+  return () => clearTimeout(t);
+}
+
 /** The wall clock, for the real world (regtest, standalone servers). */
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: (ms: number, signal?: AbortSignal) =>
     new Promise((resolve) => {
       if (signal?.aborted) return;
-      const t = setTimeout(resolve, Math.max(0, ms));
-      signal?.addEventListener('abort', () => clearTimeout(t), { once: true });
+      const cancel = wallTimer(ms, () => resolve());
+      signal?.addEventListener('abort', cancel, { once: true });
     }),
-  setTimer: (ms: number, fire: () => void) => {
-    const t = setTimeout(fire, Math.max(0, ms));
-    return () => clearTimeout(t);
-  },
+  setTimer: wallTimer,
 };

@@ -34,9 +34,9 @@ describe('fuzz slice, seed 1', () => {
       2_000,
       {
         genuine: 228,
-        malformed: 1_257,
+        malformed: 1_297,
         bad_amount: 99,
-        bad_checksum: 173,
+        bad_checksum: 133,
         decoded_other_payee: 207,
         unknown_network: 17,
         bad_signature: 19,

@@ -19,12 +19,17 @@ export interface HtlcDeps {
   streams(payer: number): PayerStreams;
   /** online[node]: can the node take part right now. */
   online: boolean[];
-  /** Called when `payer`'s HTLC reaches the payee; hold invoices return a promise that resolves on settle/cancel. */
+  /**
+   * Called when `payer`'s HTLC reaches the payee, with the payment secret of
+   * its final payload (BOLT4 `payment_data`); hold invoices return a promise
+   * that resolves on settle/cancel.
+   */
   receive(
     payer: number,
     payee: number,
     paymentHash: string,
     amountMsat: number,
+    paymentSecret: string | undefined,
   ): FinalDecision | Promise<FinalDecision>;
   /**
    * Failures unrelated to liquidity (a peer restarting, a flaky link): each
@@ -36,6 +41,13 @@ export interface HtlcDeps {
   onForwarded?(edgeIn: number, edgeOut: number, feeMsat: number): void;
   /** Told about every settlement as its hops settle back (a ledger read mid-settlement balances with it). */
   settling?: SettlingRoutes;
+}
+
+/** Where an HTLC goes and what its final payload says: the invoice's hash, payee and payment secret. */
+export interface HtlcTarget {
+  paymentHash: string;
+  payee: number;
+  paymentSecret?: string;
 }
 
 /** One payer's random streams (see `HtlcDeps.streams`). */
@@ -73,10 +85,10 @@ export function payerStreams(rng: Rng, nameOf: (payer: number) => string): (paye
 export async function sendAlongRoute(
   deps: HtlcDeps,
   route: Route,
-  paymentHash: string,
-  payee: number,
+  target: HtlcTarget,
 ): Promise<AttemptResult> {
   const { graph: g, online } = deps;
+  const { paymentHash, payee, paymentSecret } = target;
   const { edges, amounts } = route;
   const payer = g.from(edges[0]!);
   const rng = deps.streams(payer);
@@ -121,7 +133,13 @@ export async function sendAlongRoute(
   }
 
   if (!failure) {
-    const decision = await deps.receive(payer, payee, paymentHash, amounts[amounts.length - 1]!);
+    const decision = await deps.receive(
+      payer,
+      payee,
+      paymentHash,
+      amounts[amounts.length - 1]!,
+      paymentSecret,
+    );
     if (decision.kind === 'settle') {
       const settling = deps.settling?.begin(edges, amounts);
       for (let i = edges.length - 1; i >= 0; i--) {

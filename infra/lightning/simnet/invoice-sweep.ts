@@ -16,23 +16,25 @@ export interface ExpiryDeps {
 /**
  * Forgets every invoice expired by now that nobody can pay any more (see
  * `InvoiceStore.forgetIfExpired`; `keepSettled` keeps settled invoices), and
- * the payers' resolved records of them. A settled one forgotten leaves its
- * trimmed record and its payer's in the archive, so lookups still find them.
- * Returns the number of invoices forgotten.
+ * the payers' records of payments that ended and whose invoices expired,
+ * issued by this network or not (`keepSettled` keeps succeeded ones). A
+ * settled invoice or succeeded payment forgotten leaves its trimmed record
+ * in the archive, so lookups still find it. Returns the number of invoices
+ * forgotten (two payees' invoices of one hash are two).
  */
 export function forgetExpired(d: ExpiryDeps, { keepSettled }: { keepSettled: boolean }): number {
   const now = d.clock.now();
-  const gone = new Set<string>();
+  let forgottenInvoices = 0;
   for (const [pr, inv] of d.issued) {
     if (inv.expiresAtMs > now) continue;
     const forgotten = d.stores[inv.payee]!.forgetIfExpired(inv.paymentHash, now, { keepSettled });
     if (!forgotten) continue;
     if (forgotten.state === 'settled') d.archive.keepInvoice(inv.payee, forgotten);
     d.issued.delete(pr);
-    gone.add(inv.paymentHash);
+    forgottenInvoices++;
   }
-  if (gone.size) d.payments.forget(gone, (payer, p) => d.archive.keepPayment(payer, p));
-  return gone.size;
+  d.payments.forget(now, keepSettled, (payer, p) => d.archive.keepPayment(payer, p));
+  return forgottenInvoices;
 }
 
 /**
@@ -52,10 +54,15 @@ export class UnpaidInvoiceSweep {
 
   constructor(
     private readonly deps: ExpiryDeps,
-    readonly minIssued = 1024,
     readonly forgetSettled = false,
+    readonly minIssued = 1024,
   ) {
     this.#due = minIssued;
+  }
+
+  /** Forgets every expired invoice, settled ones included, now (`SimNetwork.pruneExpired`); returns how many. */
+  pruneAll(): number {
+    return forgetExpired(this.deps, { keepSettled: false });
   }
 
   /** Called after an invoice is issued: sweeps when due; returns the number forgotten (0 when no sweep ran). */

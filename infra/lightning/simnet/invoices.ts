@@ -10,6 +10,8 @@ interface InvoiceRecord {
   invoice: Invoice;
   /** Blocks between an HTLC's arrival and its expiry (the invoice's min_final_cltv_expiry). */
   finalCltv: number;
+  /** The invoice's payment secret (BOLT11 `s`): an HTLC must carry it (undefined: none asked). */
+  paymentSecret: string | undefined;
   /** Set while a hold invoice has an accepted HTLC waiting for settle or cancel. */
   resolveHold?: (d: FinalDecision) => void;
   /** Aborts the accepted HTLC's expiry timer once the hold is settled or canceled. */
@@ -40,14 +42,17 @@ export class InvoiceStore {
     private readonly blockIntervalMs = BLOCK_INTERVAL_MS,
   ) {}
 
-  /** Registers a new invoice (state `open`) whose HTLCs must arrive with `finalCltv` blocks to spare. */
-  add(invoice: Invoice, finalCltv: number): void {
+  /**
+   * Registers a new invoice (state `open`) whose HTLCs must arrive with
+   * `finalCltv` blocks to spare, carrying `paymentSecret`.
+   */
+  add(invoice: Invoice, finalCltv: number, paymentSecret?: string): void {
     if (this.#byHash.has(invoice.paymentHash))
       throw new LabError(
         'invalid_invoice_request',
         `an invoice with hash ${invoice.paymentHash} already exists`,
       );
-    this.#byHash.set(invoice.paymentHash, { invoice, finalCltv });
+    this.#byHash.set(invoice.paymentHash, { invoice, finalCltv, paymentSecret });
     this.#emit(invoice);
   }
 
@@ -78,10 +83,25 @@ export class InvoiceStore {
     return r.invoice;
   }
 
-  /** Decides what to do with an HTLC of `amountMsat` for `paymentHash` arriving now. */
-  receive(paymentHash: string, amountMsat: number): FinalDecision | Promise<FinalDecision> {
+  /**
+   * Decides what to do with an HTLC of `amountMsat` for `paymentHash`,
+   * carrying `paymentSecret`, arriving now. Without the invoice's payment
+   * secret it is refused before anything else, as LND refuses it (payment
+   * address mismatch): only who holds the invoice can pay it, and one who
+   * only knows the hash learns nothing of the invoice's state or amount.
+   */
+  receive(
+    paymentHash: string,
+    amountMsat: number,
+    paymentSecret: string | undefined,
+  ): FinalDecision | Promise<FinalDecision> {
     const r = this.#byHash.get(paymentHash);
     if (!r) return fail('incorrect_payment_details', 'unknown payment hash');
+    if (r.paymentSecret !== undefined && paymentSecret !== r.paymentSecret)
+      return fail(
+        'incorrect_payment_details',
+        `the HTLC's payment secret is ${paymentSecret === undefined ? 'missing' : "not the invoice's"}`,
+      );
     const inv = r.invoice;
     const now = this.clock.now();
     switch (inv.state) {
@@ -96,7 +116,7 @@ export class InvoiceStore {
     }
     if (now >= inv.expiresAt)
       return fail('invoice_expired', `invoice expired at ${new Date(inv.expiresAt).toISOString()}`);
-    // BOLT4: accept at least the amount, and no more than twice it.
+    // BOLT4: accept at least the amount, and no more than twice it (stricter than LND 0.20, which takes any overpayment).
     if (inv.amountMsat > 0 && (amountMsat < inv.amountMsat || amountMsat > 2 * inv.amountMsat))
       return fail(
         'incorrect_payment_details',

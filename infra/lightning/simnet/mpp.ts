@@ -1,15 +1,18 @@
 import type { Msat } from '../../money.js';
 import type { FinalDecision } from './outcomes.js';
 
-/** The invoice's answer to a complete set (the payee's invoice store). */
+/** The invoice's answer to a complete set, or to one HTLC, with the payment secret it carries (the payee's invoice store). */
 type Receive = (
   payee: number,
   paymentHash: string,
   amountMsat: Msat,
+  paymentSecret: string | undefined,
 ) => FinalDecision | Promise<FinalDecision>;
 
 interface ShardSet {
   totalMsat: Msat;
+  /** The payment secret every shard of the set carries (the payer's one payment of one invoice). */
+  paymentSecret: string | undefined;
   arrivedMsat: Msat;
   held: ((d: FinalDecision) => void)[];
   /** Woken on every arrival (the payer watches for "every shard I sent is held"). */
@@ -36,12 +39,18 @@ export class ShardCollector {
   constructor(private readonly receive: Receive) {}
 
   /**
-   * `payer` will send `totalMsat` to `payee` in shards (what the onion's `total_msat` tells the payee);
-   * returns the set's key, which the payer's later calls name it by.
+   * `payer` will send `totalMsat` to `payee` in shards, each with `paymentSecret` (what the onion's
+   * `payment_data` tells the payee); returns the set's key, which the payer's later calls name it by.
    */
-  open(payer: number, payee: number, paymentHash: string, totalMsat: Msat): string {
+  open(
+    payer: number,
+    payee: number,
+    paymentHash: string,
+    totalMsat: Msat,
+    paymentSecret: string | undefined,
+  ): string {
     const k = key(payer, payee, paymentHash);
-    this.#sets.set(k, { totalMsat, arrivedMsat: 0, held: [], onArrival: [] });
+    this.#sets.set(k, { totalMsat, paymentSecret, arrivedMsat: 0, held: [], onArrival: [] });
     return k;
   }
 
@@ -51,10 +60,11 @@ export class ShardCollector {
     payee: number,
     paymentHash: string,
     amountMsat: Msat,
+    paymentSecret: string | undefined,
   ): FinalDecision | Promise<FinalDecision> {
     const k = key(payer, payee, paymentHash);
     const set = this.#sets.get(k);
-    if (!set) return this.receive(payee, paymentHash, amountMsat);
+    if (!set) return this.receive(payee, paymentHash, amountMsat, paymentSecret);
     if (set.abandoned) return set.abandoned;
     set.arrivedMsat += amountMsat;
     const mine = new Promise<FinalDecision>((resolve) => set.held.push(resolve));
@@ -94,7 +104,7 @@ export class ShardCollector {
   }
 
   async #complete(payee: number, paymentHash: string, set: ShardSet): Promise<void> {
-    const decision = await this.receive(payee, paymentHash, set.arrivedMsat);
+    const decision = await this.receive(payee, paymentHash, set.arrivedMsat, set.paymentSecret);
     this.#release(set, decision);
   }
 

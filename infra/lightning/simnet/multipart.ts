@@ -45,7 +45,7 @@ interface Shard {
  */
 export async function payInParts(p: MultipartPayment): Promise<Payment> {
   const { deps: d, collector, inv, payment } = p;
-  const set = collector.open(p.payer, inv.payee, inv.paymentHash, payment.amountMsat);
+  const set = collector.open(p.payer, inv.payee, inv.paymentHash, payment.amountMsat, inv.paymentSecret);
   const s: Progress = {
     set,
     active: new Map(),
@@ -138,10 +138,7 @@ function sendShards(p: MultipartPayment, s: Progress): void {
     s.feeCommitted += route.feeMsat;
     s.active.set(
       shard.id,
-      sendAlongRoute(p.deps.htlc, route, p.inv.paymentHash, p.inv.payee).then((result) => ({
-        shard,
-        result,
-      })),
+      sendAlongRoute(p.deps.htlc, route, p.inv).then((result) => ({ shard, result })),
     );
   }
 }

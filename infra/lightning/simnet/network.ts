@@ -6,7 +6,7 @@ import type { Network } from '../node.js';
 import { defaultSecp } from '../secp.js';
 import { ChannelGraph, type ChannelOptions, type ChannelPolicy, type SimChannel } from './graph.js';
 import { InvoiceStore } from './invoices.js';
-import { forgetExpired, UnpaidInvoiceSweep } from './invoice-sweep.js';
+import { UnpaidInvoiceSweep } from './invoice-sweep.js';
 import { defaultLatency } from './latency.js';
 import { ShardCollector } from './mpp.js';
 import { payerStreams } from './htlc.js';
@@ -76,7 +76,7 @@ export class SimNetwork {
     } = options;
     this.clock = clock;
     this.#secrets = secrets;
-    const collector = new ShardCollector((payee, hash, amount) => this.#stores[payee]!.receive(hash, amount));
+    const collector = new ShardCollector((payee, ...htlc) => this.#stores[payee]!.receive(...htlc));
     this.#signInvoices = signInvoices;
     this.#logger = logger;
     const htlc = {
@@ -98,16 +98,19 @@ export class SimNetwork {
       routerKind: router,
       clock,
       network: this.network,
+      signInvoices,
       htlc,
       online: this.#online,
       issued: this.#issued,
       nodeByPubkey: this.#byPubkey,
       maxAttempts,
+      archive: this.#archive,
       ...(missionControl && { missionControl }),
       collector,
       ...(multipart && { multipart }),
     });
-    this.#sweep = new UnpaidInvoiceSweep(this.#expiryDeps(), undefined, forgetSettledInvoices);
+    const expiry = { clock, issued: this.#issued, stores: this.#stores, payments: this.#payments };
+    this.#sweep = new UnpaidInvoiceSweep({ ...expiry, archive: this.#archive }, forgetSettledInvoices);
   }
 
   /** Adds a node; its key comes from the network's secret source (seeded sources: from the seed and the node's index). */
@@ -205,12 +208,12 @@ export class SimNetwork {
 
   /**
    * Frees memory in long runs: forgets every invoice whose expiry has passed (unless a hold HTLC is still
-   * accepted), settled ones included, and the payers' resolved records of them. Such invoices can no longer
-   * be paid, so outcomes do not change; lookups of a settled one still answer from the bounded
-   * `SettledArchive`. Returns how many it forgot (expired unpaid ones also go as new ones are issued).
+   * accepted), settled ones included, and the payers' records of ended payments of expired invoices: these
+   * can no longer be paid, so outcomes do not change; lookups of settled ones still answer from the bounded
+   * `SettledArchive`. Returns how many invoices it forgot (expired unpaid ones also go as new ones are issued).
    */
   pruneExpired(): number {
-    return forgetExpired(this.#expiryDeps(), { keepSettled: false });
+    return this.#sweep.pruneAll();
   }
 
   /** Invoices the network still knows: issued and not forgotten. */
@@ -226,11 +229,6 @@ export class SimNetwork {
   /** Route-cache hit counts, for benchmarks and reports. */
   routeCacheStats(): { hits: number; misses: number } {
     return { hits: this.#payments.cache.hits, misses: this.#payments.cache.misses };
-  }
-
-  #expiryDeps() {
-    const [issued, stores, payments, archive] = [this.#issued, this.#stores, this.#payments, this.#archive];
-    return { clock: this.clock, issued, stores, payments, archive };
   }
 
   #own(node: SimNode): number {

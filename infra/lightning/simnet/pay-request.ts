@@ -40,13 +40,18 @@ export function payAmount(inv: Pick<IssuedInvoice, 'amountMsat'>, opts: PayOptio
   return inv.amountMsat;
 }
 
-/** An invoice this network did not issue, decoded: its payee must be a node of the network. */
+/**
+ * An invoice this network did not issue, decoded: its payee must be a node
+ * of the network. Unsigned invoices are read only on a network that does not
+ * sign its own (`signInvoices: false`): elsewhere anyone could write one
+ * naming any node. Its payment secret goes with the HTLC, as a real payer's.
+ */
 export function resolveForeign(
-  d: Pick<PaymentDeps, 'network' | 'nodeByPubkey'>,
+  d: Pick<PaymentDeps, 'network' | 'nodeByPubkey' | 'signInvoices'>,
   bolt11: string,
 ): IssuedInvoice | { reason: PaymentFailureReason; message: string } {
   try {
-    const inv = decodeInvoice(bolt11, { expectedNetwork: d.network, allowUnsigned: true });
+    const inv = decodeInvoice(bolt11, { expectedNetwork: d.network, allowUnsigned: !d.signInvoices });
     const payee = d.nodeByPubkey.get(inv.payee);
     if (payee === undefined)
       return { reason: 'no_route', message: `payee ${inv.payee} is not in this network` };
@@ -56,6 +61,7 @@ export function resolveForeign(
       ...(inv.amountMsat !== undefined && { amountMsat: inv.amountMsat }),
       expiresAtMs: inv.expiresAtMs,
       minFinalCltv: inv.minFinalCltvExpiry,
+      ...(inv.paymentSecret !== undefined && { paymentSecret: inv.paymentSecret }),
     };
   } catch (e) {
     if (!isLabError(e, ...BOLT11_ERROR_CODES)) throw e;

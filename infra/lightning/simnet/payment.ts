@@ -3,6 +3,7 @@ import { plural } from '../../count-words.js';
 import { defaultMaxFeeMsat, type Payment, type PaymentFailureReason, type PayOptions } from '../node.js';
 import { sendAlongRoute } from './htlc.js';
 import { MissionControl } from './mission-control.js';
+import { PaymentRecords } from './payment-records.js';
 import { payInParts } from './multipart.js';
 import { answerBy } from './pay-deadline.js';
 import { checkPayOptions, payAmount, resolveForeign } from './pay-request.js';
@@ -18,11 +19,15 @@ import type { Route } from './router.js';
  * failure, and try again, until it succeeds, the payee refuses, no route
  * is left within the fee limit, attempts run out, or the timeout passes.
  * `pay` answers by its `timeoutMs` (pay-deadline.ts): a payment with an
- * attempt still out then is answered `in_flight` and goes on.
+ * attempt still out then is answered `in_flight` and goes on. A second `pay`
+ * of a hash whose payment is under way starts nothing: it answers as the
+ * first does, by its own `timeoutMs` (LND's adapter follows the payment LND
+ * says is "in transition"). A hash this payer paid is refused `already_paid`,
+ * its record live or archived (`SettledArchive`).
  */
 export class PaymentEngine {
   readonly #mc = new Map<number, MissionControl>();
-  readonly #payments: Map<string, Payment>[] = [];
+  readonly #records = new PaymentRecords();
   readonly cache = new RouteCache();
 
   constructor(private readonly deps: PaymentDeps) {}
@@ -37,31 +42,24 @@ export class PaymentEngine {
     return mc;
   }
 
-  /** Drops resolved payment records for hashes in `hashes` (their invoices expired), each succeeded one handed to `kept`. Returns how many. */
-  forget(hashes: ReadonlySet<string>, kept?: (payer: number, p: Payment) => void): number {
-    let n = 0;
-    this.#payments.forEach((mine, payer) => {
-      for (const [hash, p] of mine)
-        if (p.status !== 'in_flight' && hashes.has(hash)) {
-          if (p.status === 'succeeded') kept?.(payer, p);
-          mine.delete(hash);
-          n++;
-        }
-    });
-    return n;
+  /**
+   * Drops the records of payments that ended and whose invoices expired by
+   * `now` (`PaymentRecords.forget`): a succeeded one stays with
+   * `keepSucceeded`, else goes to `kept`. Returns how many.
+   */
+  forget(now: number, keepSucceeded: boolean, kept?: (payer: number, p: Payment) => void): number {
+    return this.#records.forget(now, keepSucceeded, kept);
   }
 
   /** Payment records held, over every payer. */
   get held(): number {
-    let n = 0;
-    for (const mine of this.#payments) n += mine?.size ?? 0;
-    return n;
+    return this.#records.held;
   }
 
   /** The payer's record of a payment, copied. */
   lookup(payer: number, paymentHash: string): Payment | undefined {
-    const p = this.#payments[payer]?.get(paymentHash);
-    return p && { ...p };
+    const r = this.#records.get(payer, paymentHash);
+    return r && { ...r.payment };
   }
 
   async pay(payer: number, bolt11: string, options?: PayOptions | null): Promise<Payment> {
@@ -93,12 +91,12 @@ export class PaymentEngine {
     const refuse = (reason: PaymentFailureReason, message: string) =>
       failedPayment(base, reason, message, d.clock.now());
 
-    const mine = (this.#payments[payer] ??= new Map());
-    const previous = mine.get(inv.paymentHash);
-    if (previous?.status === 'succeeded')
+    const previous = this.#records.get(payer, inv.paymentHash);
+    if (previous?.payment.status === 'succeeded' || d.archive.payment(payer, inv.paymentHash))
       return refuse('already_paid', 'this node already paid this invoice');
-    if (previous?.status === 'in_flight')
-      return refuse('already_paid', 'a payment for this invoice is in flight');
+    // As LND's adapter follows a payment "in transition": this call answers as the one under way.
+    if (previous?.payment.status === 'in_flight' && previous.run)
+      return this.#answer(previous.run, previous.payment, opts.timeoutMs, createdAt);
     if (inv.payee === payer) return refuse('self_payment', 'the payee is this node');
     if (!d.online[payer]) return refuse('error', 'this node is offline');
     if (createdAt >= inv.expiresAtMs)
@@ -112,7 +110,7 @@ export class PaymentEngine {
 
     const maxFeeMsat = opts.maxFeeMsat ?? defaultMaxFeeMsat(amountMsat);
     const payment: Payment = { ...base, status: 'in_flight', feeMsat: 0, hops: 0, attempts: 0 };
-    mine.set(inv.paymentHash, payment);
+    const record = this.#records.add(payer, payment, inv.expiresAtMs);
     const finish = (reason: PaymentFailureReason, message: string): Payment => {
       Object.assign(payment, { status: 'failed', failure: { reason, message }, resolvedAt: d.clock.now() });
       return { ...payment };
@@ -136,8 +134,13 @@ export class PaymentEngine {
             finish,
           })
         : this.#payInOnePart(payer, inv, payment, maxFeeMsat, mc, opts.timeoutMs, finish);
-    // Past its timeout a payment with an attempt still out is answered in flight, and goes on.
-    return opts.timeoutMs === undefined ? run : answerBy(d.clock, run, payment, opts.timeoutMs);
+    this.#records.running(record, run);
+    return this.#answer(run, payment, opts.timeoutMs, createdAt);
+  }
+
+  /** `run`'s outcome; with `timeoutMs`, by `from + timeoutMs`: past it a payment with an attempt still out is answered in flight, and goes on. */
+  #answer(run: Promise<Payment>, payment: Payment, timeoutMs: number | undefined, from: number) {
+    return timeoutMs === undefined ? run : answerBy(this.deps.clock, run, payment, timeoutMs, from);
   }
 
   /**
@@ -168,7 +171,7 @@ export class PaymentEngine {
       const route = this.#route(payer, inv, amountMsat, maxFeeMsat, mc);
       if (!route) return finish(...this.#noRoute(payer, inv, amountMsat, maxFeeMsat, mc, last));
       payment.attempts++;
-      const result = await sendAlongRoute(d.htlc, route, inv.paymentHash, inv.payee);
+      const result = await sendAlongRoute(d.htlc, route, inv);
       const now = d.clock.now();
       if (result.kind === 'settled') {
         for (let i = 1; i < route.edges.length; i++) mc.recordSuccess(route.edges[i]!, route.amounts[i]!);
@@ -232,7 +235,7 @@ export class PaymentEngine {
       ];
     // LND would say no_route; the simulator knows why and says so.
     if (!this.deps.online[inv.payee]) return ['recipient_offline', `the payee is offline${last}`];
-    const attempts = this.#payments[payer]?.get(inv.paymentHash)?.attempts ?? 0;
+    const attempts = this.#records.get(payer, inv.paymentHash)?.payment.attempts ?? 0;
     return ['no_route', `no route to the payee after ${attempts} attempts${last}`];
   }
 

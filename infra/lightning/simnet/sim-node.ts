@@ -159,6 +159,12 @@ export class SimNode implements LightningNode {
   ): Invoice {
     const d = this.#d;
     const amountMsat = assertMsat(req?.amountMsat, 'amountMsat');
+    // LND keeps every invoice: a hash this node was paid stays refused after the network forgot the invoice.
+    if (d.archive.invoice(this.index, paymentHash))
+      throw new LabError(
+        'invalid_invoice_request',
+        `an invoice with hash ${paymentHash} was already settled: make a new preimage and hash`,
+      );
     const memo = req.memo ?? '';
     if (typeof memo !== 'string' || utf8.encode(memo).length > MAX_MEMO_BYTES)
       throw new LabError(
@@ -168,11 +174,12 @@ export class SimNode implements LightningNode {
     const createdAt = d.clock.now();
     const timestampSec = Math.floor(createdAt / 1000);
     const expirySec = checkExpirySec(req.expirySec ?? 3600, timestampSec);
+    const paymentSecret = hex.encode(d.secrets.bytes(32));
     const fields: InvoiceFields = {
       network: d.network,
       ...(amountMsat > 0 && { amountMsat }),
       paymentHash,
-      paymentSecret: hex.encode(d.secrets.bytes(32)),
+      paymentSecret,
       description: memo,
       timestampSec,
       expirySec,
@@ -198,13 +205,14 @@ export class SimNode implements LightningNode {
       expiresAt,
       isHold,
     };
-    d.invoices.add(invoice, FINAL_CLTV);
+    d.invoices.add(invoice, FINAL_CLTV, paymentSecret);
     d.issued.set(paymentRequest, {
       payee: this.index,
       paymentHash,
       ...(amountMsat > 0 && { amountMsat }),
       expiresAtMs: expiresAt,
       minFinalCltv: FINAL_CLTV,
+      paymentSecret,
     });
     d.afterIssue?.();
     return { ...invoice };
