@@ -62,11 +62,16 @@ export function portOption(name: string, value: string): number {
   return port;
 }
 
-/** `--name`'s whole number, `min` to `max` (default: the largest safe integer). */
+/**
+ * `--name`'s whole number, `min` to `max` (default: the largest safe integer,
+ * 2^53 − 1, which a value past it is told; others are told `of at least min`).
+ */
 export function integerOption(name: string, value: string, min: number, max?: number): number {
   const n = /^\d+$/.test(value) ? Number(value) : NaN;
   if (Number.isSafeInteger(n) && n >= min && n <= (max ?? Number.MAX_SAFE_INTEGER)) return n;
-  const range = max === undefined ? `of at least ${min}` : `${min}..${max}`;
+  const tooBig = n > (max ?? Number.MAX_SAFE_INTEGER);
+  const range =
+    max === undefined && !tooBig ? `of at least ${min}` : `${min}..${max ?? Number.MAX_SAFE_INTEGER}`;
   throw usageError(`--${name} must be an integer ${range}, got ${JSON.stringify(value)}`);
 }
 

@@ -14,7 +14,7 @@ import {
   parseArgsOnce,
 } from '../../infra/cli-options.js';
 import { isLabError } from '../../infra/errors.js';
-import { portRefusal } from '../http/port-refusal.js';
+import { listenRefusal } from '../http/host-refusal.js';
 import type { Network } from '../../infra/lightning/node.js';
 import { createLogger } from '../../infra/log.js';
 import { systemClock } from '../../infra/time/clock.js';
@@ -113,6 +113,12 @@ function registryArgs(argv: string[]): Omit<RegistryServerOptions, 'clock' | 'lo
   };
 }
 
+/** `--data FILE` the store refused as not a file (a directory), said as the flag's problem. */
+function dataRefusal(err: unknown, args: { dataFile?: string }): string | undefined {
+  if (!isLabError(err, 'not_a_file') || args.dataFile === undefined) return undefined;
+  return `--data ${args.dataFile} cannot be used: ${err.message}; pass --data the path of a file (made if missing), e.g. --data ./registry.json`;
+}
+
 async function main(): Promise<void> {
   const args = registryArgs(process.argv.slice(2));
   if (args === 'help') return void console.log(USAGE);
@@ -120,7 +126,8 @@ async function main(): Promise<void> {
   const { startRegistryServer } = await import('./server.js');
   const logger = createLogger({ name: 'registry' });
   const server = await startRegistryServer({ ...args, clock: systemClock, logger }).catch((err: unknown) => {
-    const refusal = portRefusal(err, args.port ?? 0);
+    const refusal =
+      listenRefusal(err, args.port ?? 0, args.hostname ?? '127.0.0.1') ?? dataRefusal(err, args);
     if (refusal === undefined) throw err;
     console.error(refusal);
     return process.exit(1);

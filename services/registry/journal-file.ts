@@ -1,7 +1,8 @@
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { removeFile, replaceFile, syncDir } from './durable-file.js';
 import { readJournal, type ReadJournal } from './journal.js';
+import { readDataFile } from './data-file.js';
 
 /**
  * The journal file: complete lines, appended and fsynced one write at a
@@ -26,15 +27,12 @@ export class JournalFile {
     return this.#size ?? 0;
   }
 
-  /** The journal's changes after `afterSeq` (see `readJournal`); an absent file is an empty journal. */
+  /**
+   * The journal's changes after `afterSeq` (see `readJournal`); an absent file is an empty journal,
+   * a path that is not a file (a directory) `not_a_file`.
+   */
   async read(afterSeq: number): Promise<ReadJournal> {
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(this.path);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      bytes = Buffer.alloc(0);
-    }
+    const bytes = (await readDataFile(this.path)) ?? Buffer.alloc(0);
     const read = readJournal(bytes, this.path, afterSeq);
     this.#size = read.completeBytes;
     this.#cut = read.tornBytes > 0;

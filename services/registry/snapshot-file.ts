@@ -1,22 +1,20 @@
-import { readFile } from 'node:fs/promises';
 import { LabError } from '../../infra/errors.js';
+import { readDataFile } from './data-file.js';
 import { replaceFile } from './durable-file.js';
 import { snapshotFields, type RegistryData } from './store.js';
 
 /** Array items stringified per write: small enough that one write does not hold up the event loop. */
 const ITEMS_PER_WRITE = 1_000;
 
-/** The snapshot at `path` and its size, or undefined when there is no file; a file that is not a snapshot is a `corrupt_store` error. */
+/**
+ * The snapshot at `path` and its size, or undefined when there is no file; a file that is not a
+ * snapshot is a `corrupt_store` error, a path that is not a file (a directory) `not_a_file`.
+ */
 export async function readSnapshotFile(
   path: string,
 ): Promise<{ data: RegistryData; bytes: number } | undefined> {
-  let text: Buffer;
-  try {
-    text = await readFile(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
+  const text = await readDataFile(path);
+  if (!text) return undefined;
   let data: unknown;
   try {
     data = JSON.parse(text.toString('utf8'));

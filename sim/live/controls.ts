@@ -7,6 +7,12 @@ import { MAX_SPEED, MIN_SPEED } from './paced-clock.js';
 export const MAX_CONTROL_BYTES = 4096;
 
 const name = z.string().min(1).max(200);
+/**
+ * A price: its own bounds checked before `int()`, and stopping there when
+ * crossed, so 1e300 is refused with 1,000,000,000 alone, not also with the
+ * safe-integer bound `int()` adds.
+ */
+const msat = z.number().min(1, { abort: true }).max(1_000_000_000, { abort: true }).int();
 
 /** What a presenter can ask of the market (or of a replay). */
 export const controlSchema = z.discriminatedUnion('type', [
@@ -16,9 +22,7 @@ export const controlSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('seller_offline'), seller: name, offline: z.boolean() }).strict(),
   z.object({ type: z.literal('node_offline'), node: name, offline: z.boolean() }).strict(),
   z.object({ type: z.literal('drain'), node: name, fraction: z.number().gt(0).max(1) }).strict(),
-  z
-    .object({ type: z.literal('price'), seller: name, msat: z.number().int().min(1).max(1_000_000_000) })
-    .strict(),
+  z.object({ type: z.literal('price'), seller: name, msat }).strict(),
   z.object({ type: z.literal('seek'), tMs: z.number().int().min(0) }).strict(),
 ]);
 

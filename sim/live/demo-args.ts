@@ -24,6 +24,8 @@ import { MAX_SPEED, MIN_SPEED } from './paced-clock.js';
  */
 export const DEFAULT_DEMO = { scenario: 'quickstart', durationSec: 480, speed: 2 } as const;
 const NAMED_SPEED = 10;
+/** The page's port: not the registry's 8402, so a demo and `npm run registry` run side by side. */
+export const DEMO_PORT = 8400;
 
 export const HELP = `usage: npm run demo -- [scenario|file.yaml] [options]
 
@@ -33,7 +35,7 @@ The page stays up after the run ends, until Ctrl-C.
   --speed N          market seconds per wall second, ${MIN_SPEED} to ${MAX_SPEED} (embedded network;
                      default ${NAMED_SPEED}, or ${DEFAULT_DEMO.speed} with no scenario)
   --seed S           seed, an integer or any text (default: the scenario's)
-  --port N           port of the page (default 8402; 0 picks a free one)
+  --port N           port of the page (default ${DEMO_PORT}; 0 picks a free one)
   --out DIR          where the run's files go (default runs/<scenario>-<seed>-live/)
   --backend KIND     embedded (default) or regtest (real LND nodes, wall clock; needs --network)
   --network FILE     network description for --backend regtest (from npm run network:up)
@@ -102,7 +104,7 @@ function parseOrRefuse(argv: string[]) {
       options: {
         speed: { type: 'string' },
         seed: { type: 'string' },
-        port: { type: 'string', default: '8402' },
+        port: { type: 'string', default: String(DEMO_PORT) },
         out: { type: 'string' },
         backend: { type: 'string', default: 'embedded' },
         network: { type: 'string' },

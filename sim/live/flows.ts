@@ -2,6 +2,12 @@ import type { FlowView, Phase } from './snapshot.js';
 
 /** At most this many purchases in progress are drawn (the most recently active). */
 export const MAX_FLOWS = 15;
+/**
+ * Purchases in progress tracked at most: past this the least recently active
+ * is dropped (a buyer pays one seller at a time per task, so a market reaches
+ * it only with thousands of tasks at once; a replay's files with any number).
+ */
+export const MAX_TRACKED_FLOWS = 10_000;
 
 /** Purchase steps as the L402 client reports them, mapped to the phases the page draws. */
 const STEP_PHASE: Record<string, Phase> = {
@@ -22,7 +28,8 @@ export function stepPhase(step: string): Phase | undefined {
 /**
  * Purchases in progress, one per (buyer, seller): each step moves its flow
  * to the step's phase; a step that ends the purchase (delivered, reused, or
- * refused at pay, check or authorize) removes it.
+ * refused at pay, check or authorize) removes it. Kept in order of activity,
+ * least recent first, so the view takes the end of the list without sorting.
  */
 export class Flows {
   readonly #flows = new Map<string, FlowView & { seen: number }>();
@@ -46,7 +53,14 @@ export class Flows {
     f.seen = seq;
     if (typeof d.amountMsat === 'number') f.amountMsat = d.amountMsat;
     if (typeof d.hops === 'number') f.hops = d.hops;
+    this.#flows.delete(key); // to the end: the most recently active
     this.#flows.set(key, f);
+    if (this.#flows.size > MAX_TRACKED_FLOWS) this.#flows.delete(this.#flows.keys().next().value!);
+  }
+
+  /** Purchases in progress held (at most MAX_TRACKED_FLOWS). */
+  get size(): number {
+    return this.#flows.size;
   }
 
   /** Drops every flow of `buyer` (it has no task left in progress). */
@@ -54,11 +68,11 @@ export class Flows {
     for (const [k, f] of this.#flows) if (f.buyer === buyer) this.#flows.delete(k);
   }
 
-  /** The most recently active flows, at most MAX_FLOWS. */
+  /** The most recently active flows, at most MAX_FLOWS, newest first. */
   view(): FlowView[] {
-    return [...this.#flows.values()]
-      .sort((x, y) => y.seen - x.seen)
-      .slice(0, MAX_FLOWS)
-      .map(({ seen: _s, ...f }) => f);
+    const out: FlowView[] = [];
+    const newest = [...this.#flows.values()].slice(-MAX_FLOWS).reverse();
+    for (const { seen: _s, ...f } of newest) out.push(f);
+    return out;
   }
 }

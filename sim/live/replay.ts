@@ -1,11 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Summary } from '../metrics/summary.js';
 import { loadScenario, validateScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
 import { instanceNames } from '../scenario/checks.js';
 import { LiveState } from './state.js';
-import { readSummary, readTimeline, type Entry } from './run-files.js';
+import { readSummary, readTimeline, runFile, type Entry } from './run-files.js';
 import { MAX_SPEED, MIN_SPEED } from './paced-clock.js';
 import { refuse, type Control, type ControlResult } from './controls.js';
 import { conservationView } from './live-market.js';
@@ -142,7 +142,7 @@ function declarer(dir: string, summary: Summary | undefined): (s: LiveState) => 
 
 function recordedScenario(dir: string, summary: Summary | undefined): Scenario | undefined {
   const metaFile = join(dir, 'meta.json');
-  if (existsSync(metaFile)) {
+  if (runFile(metaFile)) {
     try {
       const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as { resolvedScenario?: unknown };
       const v = validateScenario(meta.resolvedScenario);

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { LabError } from '../../infra/errors.js';
@@ -20,6 +20,37 @@ const WHAT_TO_DO =
 /** A run directory's file the replay cannot use: the file, where in it, and what to do. */
 function damaged(where: string, problem: string): LabError<RunFileErrorCode> {
   return new LabError('bad_run_file', `${where}: ${problem}; ${WHAT_TO_DO}`);
+}
+
+/**
+ * Largest run file the replay reads (each of events.jsonl, purchases.csv,
+ * summary.json, meta.json): the replay holds the whole timeline in memory,
+ * about twice the file's size. A 480 s quickstart demo writes 1.1 MB of events.
+ */
+export const MAX_REPLAY_FILE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * `file` if it is there, checked before it is read: a directory, a named pipe
+ * (whose read would wait for a writer forever) or a file over
+ * MAX_REPLAY_FILE_BYTES is refused naming it. Undefined when there is no such file.
+ */
+export function runFile(file: string): string | undefined {
+  const st = statSync(file, { throwIfNoEntry: false });
+  if (!st) return undefined;
+  if (!st.isFile()) throw damaged(file, `${kindOf(st)}, not a file`);
+  if (st.size > MAX_REPLAY_FILE_BYTES)
+    throw damaged(
+      file,
+      `${st.size.toLocaleString('en-US')} bytes, over the ${MAX_REPLAY_FILE_BYTES >> 20} MiB a replay reads`,
+    );
+  return file;
+}
+
+function kindOf(st: Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a named pipe (FIFO)';
+  if (st.isSocket()) return 'a socket';
+  return 'a device';
 }
 
 /** A time or amount the page can fold: a number (zod refuses NaN and infinities), not below zero. */
@@ -44,7 +75,7 @@ function time(where: string, field: string, v: unknown): number {
  */
 export function readTimeline(dir: string): Entry[] {
   const eventsFile = join(dir, 'events.jsonl');
-  if (!existsSync(eventsFile))
+  if (!runFile(eventsFile))
     throw new LabError<RunFileErrorCode>(
       'bad_run_file',
       `${eventsFile} not found: replay needs a run written with events (no --no-events)`,
@@ -73,7 +104,7 @@ export function readTimeline(dir: string): Entry[] {
       timeline.push({ t: at, input: { kind: 'event', t: at, type, data } });
     });
   const csv = join(dir, 'purchases.csv');
-  if (existsSync(csv)) timeline.push(...purchases(csv));
+  if (runFile(csv)) timeline.push(...purchases(csv));
   return timeline.sort((a, b) => a.t - b.t);
 }
 
@@ -115,6 +146,6 @@ function purchases(csv: string): Entry[] {
  * reads it (`readRunSummary`).
  */
 export function readSummary(dir: string): Summary | undefined {
-  if (!existsSync(join(dir, 'summary.json'))) return undefined;
+  if (!runFile(join(dir, 'summary.json'))) return undefined;
   return readRunSummary(dir, WHAT_TO_DO);
 }

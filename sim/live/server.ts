@@ -7,7 +7,13 @@ import { refuseOtherMethods } from '../../services/http/method-not-allowed.js';
 import { silentLogger, type Logger } from '../../infra/log.js';
 import { parseControl, type ControlTarget } from './controls.js';
 import { allowedHosts, refusal } from './origin.js';
-import { answerControls, MAX_SOCKET_PAYLOAD, type Reply } from './viewer-socket.js';
+import {
+  answerControls,
+  MAX_SOCKET_PAYLOAD,
+  snapshotFrame,
+  snapshotSender,
+  type Reply,
+} from './viewer-socket.js';
 import type { Snapshot } from './snapshot.js';
 
 /** What the page watches and acts on: a live market or a replay. */
@@ -31,13 +37,13 @@ export interface LiveServer {
   readonly viewers: number;
   /** Snapshots built so far (one per tick, shared by every viewer). */
   readonly ticks: number;
+  /** The most bytes any viewer has queued and not yet handed to the system (at most MAX_BUFFERED_BYTES of snapshots). */
+  readonly unsentBytes: number;
   close(): Promise<void>;
 }
 
 /** How long close() waits for viewers to take the last snapshot and hang up before cutting them off. */
 const CLOSE_GRACE_MS = 1000;
-/** A viewer whose socket has this much unsent is skipped for a tick rather than slowing the others. */
-const MAX_BUFFERED_BYTES = 1 << 20;
 /** Viewers connected at once by default (as the registry's feed caps its subscribers). */
 export const MAX_VIEWERS = 1000;
 
@@ -125,17 +131,18 @@ export async function startLiveServer(
     },
   });
   let ticks = 0;
+  const send = snapshotSender(logger);
 
   const broadcast = () => {
     if (wss.clients.size === 0) return;
     ticks++;
-    const frame = JSON.stringify({ type: 'snapshot', snapshot: source.snapshot() });
-    for (const ws of wss.clients) if (ws.bufferedAmount < MAX_BUFFERED_BYTES) ws.send(frame);
+    const frame = snapshotFrame(source.snapshot());
+    for (const ws of wss.clients) send(ws, frame);
   };
   const timer = setInterval(broadcast, intervalMs);
 
   wss.on('connection', (ws: WebSocket) => {
-    ws.send(JSON.stringify({ type: 'snapshot', snapshot: source.snapshot() }));
+    send(ws, snapshotFrame(source.snapshot()));
     answerControls(ws, onControl);
     ws.on('error', (err) => logger.warn({ err }, 'live viewer socket failed'));
   });
@@ -169,6 +176,9 @@ export async function startLiveServer(
     },
     get ticks() {
       return ticks;
+    },
+    get unsentBytes() {
+      return Math.max(0, ...[...wss.clients].map((ws) => ws.bufferedAmount));
     },
     /** Sends viewers the last snapshot (a failed run's error included), hangs up, stops listening. */
     async close() {

@@ -17,7 +17,10 @@ export interface Snapshot {
   endMs: number;
   speed: number;
   totals: Totals;
+  /** At most MAX_SELLERS (seller-book.ts): the most active, in the order first seen. */
   sellers: SellerView[];
+  /** Sellers the market has that `sellers` leaves out (0 in a market of at most MAX_SELLERS). */
+  sellersNotShown: number;
   groups: GroupView[];
   /** The most recently active agents (at most MAX_AGENTS); the groups carry everyone. */
   agents: AgentView[];
@@ -27,9 +30,11 @@ export interface Snapshot {
   flows: FlowView[];
   /** The latest finished purchases, newest first. */
   recent: RecentView[];
-  /** Failed purchases by outcome and by seller. */
+  /** Failed purchases by outcome and by seller (at most MAX_SELLERS sellers, those with the most failures). */
   failures: { outcome: string; count: number }[];
   failuresBySeller: Record<string, Record<string, number>>;
+  /** Sellers with failures that `failuresBySeller` leaves out. */
+  failingSellersNotShown: number;
   resale: ResaleView[];
   /** Faults and presenter actions, newest first. */
   faults: { tMs: number; kind: string; target: string; detail: string }[];

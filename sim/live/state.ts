@@ -3,6 +3,7 @@ import type { PurchaseRow } from '../metrics/rows.js';
 import type { RecentView, ResaleView, SellerView, Snapshot, Totals } from './snapshot.js';
 import { Flows, stepPhase } from './flows.js';
 import { agentViews, type LiveAgent } from './agent-views.js';
+import { SellerBook } from './seller-book.js';
 
 /** What the live state folds: the recorder's events plus the start of each task (discover). */
 export type LiveInput =
@@ -10,13 +11,15 @@ export type LiveInput =
 
 export const MAX_AGENTS = 20;
 export { MAX_FLOWS } from './flows.js';
+export { MAX_SELLERS, MAX_UNDECLARED_SELLERS } from './seller-book.js';
 const MAX_RECENT = 12;
 const MAX_FAULTS = 10;
 
 /**
  * The market as the page sees it, folded event by event from what the
  * recorder reports (live) or from a finished run's files (replay). Memory is
- * bounded by the number of agents and sellers, not by the number of purchases.
+ * bounded by the number of agents and sellers, not by the number of purchases;
+ * sellers the market did not declare are tracked up to MAX_UNDECLARED_SELLERS.
  */
 export class LiveState {
   readonly totals: Totals = {
@@ -30,11 +33,10 @@ export class LiveState {
     tasks: 0,
     tasksDone: 0,
   };
-  readonly sellers = new Map<string, SellerView>();
+  readonly #sellers = new SellerBook();
   readonly agents = new Map<string, LiveAgent>();
   readonly #flows = new Flows();
   readonly #recent: RecentView[] = [];
-  readonly #failuresBySeller: Record<string, Record<string, number>> = {};
   readonly #resale = new Map<string, ResaleView & { subs: Set<string> }>();
   readonly #faults: Snapshot['faults'] = [];
   #seq = 0;
@@ -68,12 +70,7 @@ export class LiveState {
 
   /** Declares a seller before it sells. */
   seller(name: string, group: string): SellerView {
-    let s = this.sellers.get(name);
-    if (!s) {
-      s = { name, group, quotedMsat: 0, sales: 0, revenueMsat: 0, failures: 0, offline: false };
-      this.sellers.set(name, s);
-    }
-    return s;
+    return this.#sellers.declare(name, group);
   }
 
   apply(e: LiveInput): void {
@@ -82,9 +79,11 @@ export class LiveState {
     if (e.kind === 'sale') {
       this.totals.revenueMsat += e.amountMsat;
       this.totals.sales++;
-      const s = this.seller(e.seller, e.group);
-      s.sales++;
-      s.revenueMsat += e.amountMsat;
+      const s = this.#sellers.row(e.seller, e.group);
+      if (s) {
+        s.sales++;
+        s.revenueMsat += e.amountMsat;
+      }
       return;
     }
     this.tMs = Math.max(this.tMs, e.t);
@@ -118,14 +117,15 @@ export class LiveState {
       a.seen = this.#seq;
     }
     // The price a buyer was quoted: the 402 challenge's amount, or what it then authorized.
-    if ((step === 'challenge' || step === 'authorize') && typeof d.amountMsat === 'number')
-      this.seller(seller, seller).quotedMsat = d.amountMsat;
+    const quoted = (step === 'challenge' || step === 'authorize') && typeof d.amountMsat === 'number';
+    const s = quoted ? this.#sellers.row(seller, seller) : undefined;
+    if (s) s.quotedMsat = d.amountMsat as number;
     this.#flows.step(buyer, seller, phase, d, this.#seq);
   }
 
   /** A seller's node going off or on line, or its price changing, shows in its row (live and in replay). */
   #sellerFault(d: { kind: string; target: string; detail: string }): void {
-    const s = this.sellers.get(d.target);
+    const s = this.#sellers.rows.get(d.target);
     if (!s) return;
     if (d.kind === 'node_offline') s.offline = true;
     else if (d.kind === 'node_online') s.offline = false;
@@ -135,7 +135,7 @@ export class LiveState {
 
   /** A seller that moved its own price no longer charges a presenter's (runs recorded before that was refused). */
   #selfPriced(d: Record<string, unknown>): void {
-    const s = this.sellers.get(String(d.seller));
+    const s = this.#sellers.rows.get(String(d.seller));
     if (s && d.toMsat !== d.fromMsat) delete s.priceMsat;
   }
 
@@ -164,18 +164,8 @@ export class LiveState {
     const a = this.agent(r.buyer, r.group, r.role);
     a.spentMsat += r.paidMsat;
     a.feesMsat += r.feeMsat;
-    if (r.outcome !== 'success') {
-      const bySeller = (this.#failuresBySeller[r.seller] ??= {});
-      bySeller[r.outcome] = (bySeller[r.outcome] ?? 0) + 1;
-      const s = this.sellers.get(r.seller);
-      if (s) s.failures++;
-    }
-    if (r.role === 'sub-agent') {
-      const rs = this.#resaleOf(r.seller);
-      rs.subs.add(r.buyer);
-      if (r.outcome === 'success') rs.slices++;
-      rs.sliceRevenueMsat += r.paidMsat;
-    } else if (r.role === 'reseller') this.#resaleOf(r.buyer).restockMsat += r.paidMsat + r.feeMsat;
+    if (r.outcome !== 'success') this.#sellers.failed(r.seller, r.outcome);
+    if (r.role === 'sub-agent' || r.role === 'reseller') this.#resold(r);
     const end = r.endMs;
     this.#recent.unshift({
       tMs: end,
@@ -190,9 +180,21 @@ export class LiveState {
     this.#recent.length = Math.min(this.#recent.length, MAX_RECENT);
   }
 
-  #resaleOf(name: string): ResaleView & { subs: Set<string> } {
+  /** A sub-agent's purchase from its reseller, or a reseller's restocking. */
+  #resold(r: PurchaseRow): void {
+    const rs = this.#resaleOf(r.role === 'sub-agent' ? r.seller : r.buyer);
+    if (!rs) return;
+    if (r.role === 'reseller') return void (rs.restockMsat += r.paidMsat + r.feeMsat);
+    rs.subs.add(r.buyer);
+    if (r.outcome === 'success') rs.slices++;
+    rs.sliceRevenueMsat += r.paidMsat;
+  }
+
+  /** A reseller's row (a seller to its sub-agents, so tracked as one); undefined past the sellers' limit. */
+  #resaleOf(name: string): (ResaleView & { subs: Set<string> }) | undefined {
     let r = this.#resale.get(name);
     if (!r) {
+      if (!this.#sellers.tracked(name)) return undefined;
       r = { reseller: name, slices: 0, sliceRevenueMsat: 0, subAgents: 0, restockMsat: 0, subs: new Set() };
       this.#resale.set(name, r);
     }
@@ -204,6 +206,7 @@ export class LiveState {
     Snapshot,
     | 'totals'
     | 'sellers'
+    | 'sellersNotShown'
     | 'groups'
     | 'agents'
     | 'phases'
@@ -211,6 +214,7 @@ export class LiveState {
     | 'recent'
     | 'failures'
     | 'failuresBySeller'
+    | 'failingSellersNotShown'
     | 'resale'
     | 'faults'
   > {
@@ -222,14 +226,13 @@ export class LiveState {
       .sort((x, y) => y.count - x.count || (x.outcome < y.outcome ? -1 : 1));
     return {
       totals: { ...this.totals, byOutcome: { ...this.totals.byOutcome } },
-      sellers: [...this.sellers.values()].map((s) => ({ ...s })),
+      ...this.#sellers.view(),
       groups,
       agents,
       phases,
       flows,
       recent: [...this.#recent],
       failures,
-      failuresBySeller: structuredClone(this.#failuresBySeller),
       resale: [...this.#resale.values()].map(({ subs, ...r }) => ({ ...r, subAgents: subs.size })),
       faults: [...this.#faults],
     };

@@ -1,11 +1,20 @@
 import type { RawData, WebSocket } from 'ws';
+import type { Logger } from '../../infra/log.js';
 import { MAX_CONTROL_BYTES } from './controls.js';
+import type { Snapshot } from './snapshot.js';
+
+/**
+ * Bytes of snapshots a viewer may have unsent: a snapshot that would take it
+ * past this is not queued (the first one included); it gets a later one once
+ * it reads, so a viewer that stops reading costs at most this much memory.
+ */
+export const MAX_BUFFERED_BYTES = 1 << 20;
 
 /**
  * A viewer whose socket has this much unsent (it stopped reading) is hung up
  * on when it asks for more, so one client cannot make the server hold its
- * replies without bound. Snapshots alone never reach it: a viewer over the
- * broadcast's own limit (1 MiB) is skipped for a tick instead.
+ * replies without bound. Snapshots alone never reach it: one that would take
+ * a viewer over MAX_BUFFERED_BYTES is not sent to it.
  */
 export const MAX_UNSENT_BYTES = 4 << 20;
 /** Control messages one viewer may have waiting on the market at once; more are refused with `busy`. */
@@ -44,6 +53,36 @@ export const TOO_LARGE_CLOSE = {
 } as const;
 
 export type Reply = Record<string, unknown>;
+
+/** A snapshot as sent, and its size. */
+export interface Frame {
+  text: string;
+  bytes: number;
+}
+
+export function snapshotFrame(snapshot: Snapshot): Frame {
+  const text = JSON.stringify({ type: 'snapshot', snapshot });
+  return { text, bytes: Buffer.byteLength(text) };
+}
+
+/**
+ * Sends a snapshot to a viewer unless it would take the viewer's unsent bytes
+ * past MAX_BUFFERED_BYTES. A snapshot bigger than that on its own reaches no
+ * one: said once in the log, since the page then shows nothing new.
+ */
+export function snapshotSender(logger: Logger): (ws: WebSocket, frame: Frame) => void {
+  let warned = false;
+  return (ws, frame) => {
+    if (ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount + frame.bytes <= MAX_BUFFERED_BYTES) return ws.send(frame.text);
+    if (frame.bytes <= MAX_BUFFERED_BYTES || warned) return;
+    warned = true;
+    logger.warn(
+      { bytes: frame.bytes, limit: MAX_BUFFERED_BYTES },
+      'a snapshot is larger than a viewer may have unsent: not sent',
+    );
+  };
+}
 
 /** The reply to a frame over MAX_FRAME_BYTES, sent just before its socket is closed. */
 export function tooLargeFrame(bytes: number): Reply {

@@ -103,11 +103,20 @@ describe('integerOption', () => {
     );
   });
 
-  it.each(['1.5', '-1', '1e3', '', '9007199254740993'])('refuses %j', (v) => {
+  it.each(['1.5', '-1', '1e3', ''])('refuses %j', (v) => {
     expect(thrown(() => integerOption('max-fee-msat', v, 0)).message).toBe(
       `--max-fee-msat must be an integer of at least 0, got ${JSON.stringify(v)}; run with --help for the options`,
     );
   });
+
+  it.each(['9007199254740992', '9007199254740993', '99999999999999999999'])(
+    'refuses %j, an integer past 2^53 - 1, saying that bound (not "of at least 0")',
+    (v) => {
+      expect(thrown(() => integerOption('max-price-msat', v, 0)).message).toBe(
+        `--max-price-msat must be an integer 0..9007199254740991, got "${v}"; run with --help for the options`,
+      );
+    },
+  );
 });
 
 describe('http URLs', () => {

@@ -32,15 +32,20 @@ describe('--workers and --seeds', () => {
     const big = '99999999999999999999999';
     expect(await failure(['quickstart', '--grid', 'durationSec=5', '--workers', big, ...short])).toEqual({
       code: 2,
-      text: `--workers must be an integer of at least 0, got "${big}"; run with --help for the options`,
+      text: `--workers must be an integer 0..9007199254740991, got "${big}"; run with --help for the options`,
     });
   });
 
   it('refuses a --seeds that is not a safe whole number of at least 1, with the shared message', async () => {
-    for (const seeds of ['99999999999999999999', '0', '1.5'])
+    const bounds = {
+      '99999999999999999999': '1..9007199254740991',
+      '0': 'of at least 1',
+      '1.5': 'of at least 1',
+    };
+    for (const [seeds, bound] of Object.entries(bounds))
       expect(await failure(['quickstart', '--grid', 'durationSec=5', '--seeds', seeds, ...short])).toEqual({
         code: 2,
-        text: `--seeds must be an integer of at least 1, got "${seeds}"; run with --help for the options`,
+        text: `--seeds must be an integer ${bound}, got "${seeds}"; run with --help for the options`,
       });
   });
 });

@@ -156,7 +156,8 @@ function renderTables(s) {
       <td class="num failures" data-value="${x.failures}">${fmt(x.failures)}</td>
       <td>${x.offline ? '<span class="bad">✗ offline</span>' : '<span class="ok">✓ online</span>'}</td></tr>`,
     )
-    .join('');
+    .join('')
+    .concat(notShown(6, s.sellersNotShown, `the ${fmt(s.sellers.length)} most active are shown`));
   $('failures').innerHTML = s.failures.length
     ? s.failures
         .map(
@@ -164,6 +165,7 @@ function renderTables(s) {
             `<tr data-outcome="${esc(f.outcome)}"><th scope="row">✗ ${esc(f.outcome)}</th><td class="num" data-value="${f.count}">${fmt(f.count)}</td><td>${esc(sellersOf(s, f.outcome))}</td></tr>`,
         )
         .join('')
+        .concat(notShown(3, s.failingSellersNotShown, 'with failures not listed'))
     : '<tr><td colspan="3">none yet</td></tr>';
   $('groups').innerHTML = s.groups
     .map(
@@ -196,6 +198,12 @@ function renderTables(s) {
   $('faults').innerHTML = s.faults
     .map((f) => `<li>${(f.tMs / 1000).toFixed(1)} s ${esc(f.kind)} ${esc(f.target)}: ${esc(f.detail)}</li>`)
     .join('');
+}
+
+/** A last row saying how many sellers a table leaves out (none when it leaves out none). */
+function notShown(columns, n, why) {
+  if (!n) return '';
+  return `<tr class="not-shown"><td colspan="${columns}">and ${fmt(n)} more seller${n === 1 ? '' : 's'} (${esc(why)})</td></tr>`;
 }
 
 function sellersOf(s, outcome) {
