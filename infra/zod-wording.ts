@@ -34,6 +34,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
  * given is shown cut at 60 characters. Messages a schema words itself are kept.
  */
 export const plainErrorMap: z.core.$ZodErrorMap = (iss) =>
+  noKeysMessage(iss) ??
   suggestKeys(iss) ??
   suggestOption(iss) ??
   optionMessage(iss) ??
@@ -43,6 +44,20 @@ export const plainErrorMap: z.core.$ZodErrorMap = (iss) =>
   formatMessage(iss) ??
   unionMessage(iss) ??
   otherMessage(iss);
+
+/**
+ * A key given to an object that takes none (`policy: { name: allow_all, params: { maxMsat: 5000 } }`):
+ * says so, instead of an empty list of allowed keys. Zod does not tell an error map what the object
+ * belongs to (the policy's name is in its parent), so the message names the keys given and the path
+ * (`describeIssue`) names the object.
+ */
+function noKeysMessage(iss: z.core.$ZodRawIssue): string | undefined {
+  if (iss.code !== 'unrecognized_keys') return undefined;
+  const def = (iss.inst as { _zod?: { def?: { shape?: Record<string, unknown> } } } | undefined)?._zod?.def;
+  if (!def?.shape || Object.keys(def.shape).length > 0) return undefined;
+  const keys = iss.keys.map((k) => `"${k}"`).join(', ');
+  return `unknown key${iss.keys.length > 1 ? 's' : ''} ${keys}: this object takes no keys; remove ${iss.keys.length > 1 ? 'them' : 'it'}`;
+}
 
 /** What `describeIssues` lists. */
 export interface DescribeOptions {

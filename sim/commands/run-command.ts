@@ -28,8 +28,10 @@ Runs one scenario and writes its report.
   --backend KIND        embedded (default: in-process network, virtual time)
                         or regtest (real LND nodes, wall clock; needs --network)
   --network FILE        network description for --backend regtest (from npm run network:up)
-  --set KEY=VALUE       override a scenario field, e.g. --set durationSec=30
-                        --set 'buyers[0].policy.params.maxMsat=5000' (repeatable)
+  --set KEY=VALUE       override a scenario field (repeatable), e.g. --set durationSec=30;
+                        a policy's parameter, where the policy has it (quickstart's
+                        max_per_request has maxMsat; policy-benchmark's allow_all has none):
+                        sim run quickstart --set 'buyers[0].policy.params.maxMsat=5000'
   --no-png              skip PNG charts (report.html still has SVG charts)
   --no-events           skip events.jsonl
   -h, --help            this help

@@ -126,8 +126,9 @@ export class RowAggregator {
           {
             n: s.n,
             meanMsat: round(s.mean, 3),
-            sdMsat: round(s.sd, 3),
-            cv: round(s.cv),
+            // One price has no spread: sd and CV are undefined (null), not a dispersion of 0.
+            sdMsat: s.n > 1 ? round(s.sd, 3) : null,
+            cv: s.n > 1 ? round(s.cv) : null,
             minMsat: s.min,
             maxMsat: s.max,
           },

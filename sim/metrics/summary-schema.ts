@@ -121,7 +121,10 @@ export const summarySchema: z.ZodType<Summary> = z.object({
     steps: z.record(z.enum(STEPS), percentiles),
     cdf,
   }),
-  prices: z.record(z.string(), numbers('n', 'meanMsat', 'sdMsat', 'cv', 'minMsat', 'maxMsat')),
+  prices: z.record(
+    z.string(),
+    z.object({ n: num, meanMsat: num, sdMsat: measured, cv: measured, minMsat: num, maxMsat: num }),
+  ),
   welfare,
   groups: z.record(z.string(), group),
   market: numbers('revenueMsat')

@@ -99,8 +99,10 @@ export interface RowAggregates {
 export interface PriceStats {
   n: number;
   meanMsat: number;
-  sdMsat: number;
-  cv: number;
+  /** Sample sd (n − 1) of the prices paid; null with a single sale (one price has no spread). */
+  sdMsat: number | null;
+  /** sdMsat / meanMsat: the price dispersion; null with a single sale, never 0 for one price. */
+  cv: number | null;
   minMsat: number;
   maxMsat: number;
 }

@@ -1,5 +1,5 @@
 import type { Summary } from '../metrics/summary.js';
-import { esc, int, pct, plural, sats } from './format.js';
+import { esc, fixed, int, pct, plural, sats } from './format.js';
 import { chartGrid, htmlPage, htmlTable, table, type RenderedChart } from './html.js';
 import {
   funnelTable,
@@ -86,7 +86,7 @@ function pricesTable(s: Summary): string {
       int(p.n),
       sats(p.meanMsat),
       sats(p.sdMsat),
-      p.cv.toFixed(3),
+      fixed(p.cv, 3),
       sats(p.minMsat),
       sats(p.maxMsat),
     ]),

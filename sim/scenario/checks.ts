@@ -7,6 +7,7 @@ import { checkDefaultBalances, checkMarketMoney } from './money.js';
 import { checkNetworkCapacities, checkPayerCapacities } from './capacities.js';
 import { sellerConfigConflicts } from '../../services/sellers/config.js';
 import { searchPricesMsat } from './discovery.js';
+import { checkUpstreamPrices } from './upstream-prices.js';
 
 export { instanceNames, routerNames } from './node-names.js';
 
@@ -42,12 +43,15 @@ export function checkScenario(s: Scenario, whole: Whole = WHOLE): ScenarioIssue[
 
 /**
  * Checks within the groups: ranges, balances (within the safe range, and
- * enough for a channel), and (when `sellersWhole`) the capabilities they name.
+ * enough for a channel), and (when `sellersWhole`) the capabilities they name
+ * and the upstream purchases some seller can fill (upstream-prices.ts).
  */
 export function checkGroups(s: Groups, sellersWhole = true): ScenarioIssue[] {
   const offered = sellersWhole ? new Set<string>(s.sellers.map(capabilityOf)) : undefined;
   return [
     ...checkSellers(s, offered),
+    // Only with every seller known: one that failed its schema may be the cheap upstream source.
+    ...(sellersWhole ? checkUpstreamPrices(s.sellers) : []),
     ...checkBuyers(s, offered),
     ...checkResellers(s, offered),
     ...checkDefaultBalances(s),

@@ -32,7 +32,7 @@ export interface MergedPoint {
   paired?: Record<string, PairedDifference>;
   /** Per agent group its runs had: each group metric with its interval, and its paired difference from the same group at the baseline (the policy comparison). */
   groups: Record<string, GroupAtPoint>;
-  /** Per seller (payee): its share of the sales, and its paired difference from the baseline. */
+  /** Per seller (payee): its share of the payments (`salesShare`, not of the money), and its paired difference from the baseline. */
   sellers: Record<string, SellerShareStats>;
   conservationHolds: boolean;
   /** sha256 of the scenario this point's runs ran, without the seed (`scenarioHashWithoutSeed`; null: no run finished); set by `runSweep`. */

@@ -90,7 +90,7 @@ export const SWEEP_METRICS: SweepMetric[] = [
   /** Latency quantiles of purchase attempts: undefined (null) in a run without attempts. */
   { key: 'latencyP50', label: 'latency p50 (ms)', of: (s) => s.latency.attempts.p50, histogram: true },
   { key: 'latencyP95', label: 'latency p95 (ms)', of: (s) => s.latency.attempts.p95, histogram: true },
-  /** Undefined in a run without priced sales. */
+  /** Undefined (null) in a run without a capability sold twice or more (one price has no spread). */
   { key: 'priceCv', label: 'price dispersion (mean CV)', of: (s) => meanCv(s) },
   /** Undefined (null) in a run without seller revenue. */
   { key: 'hhi', label: 'seller concentration (HHI)', of: (s) => s.market.hhi },
@@ -120,7 +120,14 @@ function negotiationCounts(s: Summary): [number, number] {
   );
 }
 
+/**
+ * The mean of the capabilities' price CVs, over those with a spread (two sales or more): a
+ * capability sold once has no CV (null) and is left out, never counted as no dispersion; a run
+ * with none left has no price dispersion (null) and is left out of the metric.
+ */
 function meanCv(s: Summary): number | null {
-  const cvs = Object.values(s.prices).map((p) => p.cv);
+  const cvs = Object.values(s.prices)
+    .map((p) => p.cv)
+    .filter((cv): cv is number => cv !== null);
   return cvs.length ? cvs.reduce((a, b) => a + b, 0) / cvs.length : null;
 }

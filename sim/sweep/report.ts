@@ -49,13 +49,13 @@ export function sweepConsoleTable(r: SweepResult): string {
   if (shares.rows.length)
     out.push(
       '',
-      'seller share of the sales: mean [95% t-interval over seeds, within 0 and 1]; Δ paired against the baseline' +
+      'seller share of the payments (sales, not money): mean [95% t-interval over seeds, within 0 and 1]; Δ paired against the baseline' +
         (sellers > CONSOLE_SELLERS ? `; the top ${CONSOLE_SELLERS} of each point by share` : ''),
       textTable(shares.header, shares.rows),
     );
   if (sellers > CONSOLE_SELLERS)
     out.push(
-      `${plural(sellers, 'seller')} per point, ${CONSOLE_SELLERS} shown: every seller's share is in sweep.json (points[].sellers) and report.html (Seller shares)`,
+      `${plural(sellers, 'seller')} per point, ${CONSOLE_SELLERS} shown: every seller's share is in sweep.json (points[].sellers.<seller>.salesShare) and report.html (Seller shares of the payments)`,
     );
   const groupsShort = shortGroupCells(r, GROUP_HEADLINE, false);
   for (const note of [fewSeedsNote(r), missingValuesNote(r, undefined, groupsShort), conservationNote(r)])
@@ -194,7 +194,7 @@ export async function writeSweepReport(dir: string, r: SweepResult): Promise<str
       ...pageTables(r, pairedTable),
       '<h2>Metrics at each point</h2>',
       ...pageTables(r, pointTable),
-      '<h2>Seller shares</h2>',
+      '<h2>Seller shares of the payments</h2>',
       htmlTable(sellerShareTable(r, pointId).header, sellerShareTable(r, pointId).rows),
       ...groupTables(r),
       ...(r.provenance ? provenanceHtml(r.provenance, r.points) : []),

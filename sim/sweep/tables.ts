@@ -176,9 +176,9 @@ export function pairedTable(
 }
 
 /**
- * Rows: each seller at each point (by name); columns: its share of the sales and the paired
- * difference from the baseline. A point with more than `top` sellers lists only its `top`
- * sellers by mean share, largest first (a seller without one last; ties by name).
+ * Rows: each seller at each point (by name); columns: its share of the payments (`salesShare`)
+ * and the paired difference from the baseline. A point with more than `top` sellers lists only
+ * its `top` sellers by mean share, largest first (a seller without one last; ties by name).
  */
 export function sellerShareTable(
   r: SweepResult,
@@ -187,12 +187,17 @@ export function sellerShareTable(
 ): { header: string[]; rows: string[][] } {
   const base = r.points[r.baseline];
   return {
-    header: ['point', 'seller', 'share of sales', `Δ share vs ${base ? name(base) : 'baseline'}`],
+    header: [
+      'point',
+      'seller',
+      'share of payments',
+      `Δ share of payments vs ${base ? name(base) : 'baseline'}`,
+    ],
     rows: r.points.flatMap((p) =>
       topSellers(Object.entries(p.sellers), top).map(([seller, v]) => [
         p.index === r.baseline ? `${name(p)} (baseline)` : name(p),
         seller,
-        pointCell(v.share, true, p.seeds.length),
+        pointCell(v.salesShare, true, p.seeds.length),
         v.paired ? pairedCell(v.paired, commonSeeds(r, p)) : '',
       ]),
     ),
@@ -202,7 +207,7 @@ export function sellerShareTable(
 /** `sellers` (by name) when there are at most `top`, else the `top` with the largest mean share. */
 function topSellers<T extends [string, SellerShareStats]>(sellers: T[], top: number): T[] {
   if (sellers.length <= top) return sellers;
-  const share = (s: T) => s[1].share.mean ?? -1;
+  const share = (s: T) => s[1].salesShare.mean ?? -1;
   return [...sellers].sort((a, b) => share(b) - share(a) || (a[0] < b[0] ? -1 : 1)).slice(0, top);
 }
 

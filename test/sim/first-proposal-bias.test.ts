@@ -32,7 +32,7 @@ describe('first-proposal-bias, seeds 1-5', () => {
   };
   type Point = Awaited<ReturnType<typeof points>>[number];
   const shares = (p: Point) =>
-    Object.fromEntries(Object.entries(p.sellers).map(([s, v]) => [s, v.share.mean]));
+    Object.fromEntries(Object.entries(p.sellers).map(([s, v]) => [s, v.salesShare.mean]));
 
   it('best-price buyers give every sale to the slow cheap seller; first-acceptable buyers give 79.2% to the fast pricey one (+0.792, 95% CI [0.730, 0.854]), 19.8% to the middling one, 1.0% to the slow cheap one', async () => {
     const [best, first] = await points();
@@ -57,15 +57,15 @@ describe('first-proposal-bias, seeds 1-5', () => {
   it('with a 7 sat ceiling first-acceptable buyers give the middling seller a share of 0.839 [0.756, 0.922] (+0.839, Holm p < 0.001, d_z 12.59), the slow cheap one 0.161 [0.078, 0.244] (−0.839, d_z −12.59) and the fast pricey one none', async () => {
     const ceiling = (await points())[2]!;
     expect(ceiling.sellers['fast-pricey-0']).toMatchObject({
-      share: { n: 5, mean: 0, low: 0, high: 0 },
+      salesShare: { n: 5, mean: 0, low: 0, high: 0 },
       paired: { n: 5, mean: 0, low: 0, high: 0, pHolm: 1 },
     });
     expect(ceiling.sellers['middling-0']).toMatchObject({
-      share: { n: 5, mean: 0.839061, low: 0.756318, high: 0.921803 },
+      salesShare: { n: 5, mean: 0.839061, low: 0.756318, high: 0.921803 },
       paired: { n: 5, mean: 0.839061, low: 0.756318, high: 0.921803, pHolm: 0.000018, effectSize: 12.591 },
     });
     expect(ceiling.sellers['slow-cheap-0']).toMatchObject({
-      share: { n: 5, mean: 0.160939, low: 0.078197, high: 0.243682 },
+      salesShare: { n: 5, mean: 0.160939, low: 0.078197, high: 0.243682 },
       paired: {
         n: 5,
         mean: -0.839061,

@@ -51,7 +51,7 @@ describe('reputation: learning buyers stop paying a seller that fails every call
     expect(undelivered(0)).toEqual([64, 66, 78, 61, 75]);
     expect(undelivered(1)).toEqual([64, 66, 78, 61, 75]);
     // Every task of theirs pays the taker once and an honest seller once: half the sales, on every seed.
-    expect(result.points[0]!.sellers['taker-0']!.share).toMatchObject({ mean: 0.5, sd: 0 });
+    expect(result.points[0]!.sellers['taker-0']!.salesShare).toMatchObject({ mean: 0.5, sd: 0 });
     // Learners stop after a few failures; with ratings, after the market's first one or two.
     expect(undelivered(2)).toEqual([11, 7, 10, 11, 7]);
     expect(undelivered(3)).toEqual([2, 2, 2, 2, 1]);

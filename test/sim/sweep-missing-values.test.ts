@@ -78,7 +78,9 @@ describe('a sweep metric that a run does not have', () => {
   });
 
   it('gives a seller share over the seeds with sales, so the shares at a point sum to 1, not 0.5', () => {
-    expect([a.sellers['cheap-feed-0']!.share.n, a.sellers['cheap-feed-0']!.share.mean]).toEqual([1, 1]);
+    expect([a.sellers['cheap-feed-0']!.salesShare.n, a.sellers['cheap-feed-0']!.salesShare.mean]).toEqual([
+      1, 1,
+    ]);
   });
 
   it('pairs only seeds where both points have the metric: latency p95 106 − 110 over n = 1', () => {

@@ -26,7 +26,7 @@ function run(point: number, seed: number, n: number): SweepRun {
 /** The sellers the console's share table lists for `point`, in order. */
 const sellersShown = (table: string, point: string) =>
   table
-    .slice(table.indexOf('seller share of the sales'))
+    .slice(table.indexOf('seller share of the payments'))
     .split('\n')
     .filter((l) => l.startsWith(`${point} `))
     .map((l) => l.split(/\s+/).find((w) => w.startsWith('seller-')));
@@ -64,10 +64,10 @@ describe('a sweep with 12 sellers per point', () => {
 
   it('says so above the table, and says where every seller’s share is below it', () => {
     expect(table).toContain(
-      'seller share of the sales: mean [95% t-interval over seeds, within 0 and 1]; Δ paired against the baseline; the top 10 of each point by share\n',
+      'seller share of the payments (sales, not money): mean [95% t-interval over seeds, within 0 and 1]; Δ paired against the baseline; the top 10 of each point by share\n',
     );
     expect(table).toContain(
-      "\n12 sellers per point, 10 shown: every seller's share is in sweep.json (points[].sellers) and report.html (Seller shares)",
+      "\n12 sellers per point, 10 shown: every seller's share is in sweep.json (points[].sellers.<seller>.salesShare) and report.html (Seller shares of the payments)",
     );
   });
 

@@ -165,7 +165,12 @@ describe('sweep merge', () => {
     const s = m.points[1]!.sellers[seller]!;
     // Shares 0, 1, 1: mean 2/3, sd 1/sqrt(3); the t-interval alone would be [-0.77, 2.10].
     const half = Number(((t2 * Math.sqrt(1 / 3)) / Math.sqrt(3)).toFixed(6));
-    expect([s.share.mean, s.share.halfWidth, s.share.low, s.share.high]).toEqual([0.666667, half, 0, 1]);
+    expect([s.salesShare.mean, s.salesShare.halfWidth, s.salesShare.low, s.salesShare.high]).toEqual([
+      0.666667,
+      half,
+      0,
+      1,
+    ]);
     // Differences -1, 1, 1: mean 1/3, sd 2/sqrt(3); the t-interval alone would be [-2.54, 3.20].
     expect([s.paired!.mean, s.paired!.low, s.paired!.high]).toEqual([0.333333, -1, 1]);
   });
