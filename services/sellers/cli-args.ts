@@ -40,6 +40,11 @@ options:
   --node NAME              with --network FILE: which node (default: the first with role seller)
   --registry URL           register the listing there (signed by the node), remove it on exit; a registry
                            not up yet (or answering 503) is retried for 60 s (1 s doubling, at most 15 s)
+  --state-dir DIR          where the seller keeps its root key (created from the OS on first start, mode
+                           0600) and the calls its tokens used, so a restart keeps every token sold working
+                           with the calls it has left; one seller per DIR (default: with --network FILE,
+                           sellers/NODE/NAME beside FILE; embedded: in memory, as nothing sold on an
+                           in-process network outlives the process)
   --seed S                 seed for data, latency and failures (default 1); keys and
                            preimages always come from the OS
   --demo                   embedded only: buy once from ourselves over HTTP and print the result
@@ -62,6 +67,7 @@ const OPTIONS = {
   network: { type: 'string' },
   node: { type: 'string' },
   registry: { type: 'string' },
+  'state-dir': { type: 'string' },
   seed: { type: 'string' },
   demo: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -80,6 +86,8 @@ export interface SellerArgs {
   /** `embedded` or the path of a network.json. */
   network: string;
   node?: string;
+  /** --state-dir, when given (cli-run.ts picks the default). */
+  stateDir?: string;
   seed: string | number;
   demo: boolean;
 }
@@ -183,6 +191,7 @@ export async function sellerArgs(argv: string[]): Promise<SellerArgs | 'help'> {
     ...(v.registry !== undefined ? { registry: v.registry } : {}),
     network,
     ...(v.node !== undefined ? { node: v.node } : {}),
+    ...(v['state-dir'] !== undefined ? { stateDir: v['state-dir'] } : {}),
     seed: v.seed ?? 1,
     demo: v.demo ?? false,
   };

@@ -3,6 +3,7 @@
  * Lightning node (embedded, or LND from a network.json), the seller on a real
  * socket, the optional registration and --demo purchase.
  */
+import { dirname, join, resolve } from 'node:path';
 import { LndNode } from '../../infra/lightning/lnd/index.js';
 import type { LightningNode } from '../../infra/lightning/node.js';
 import { SimNetwork } from '../../infra/lightning/simnet/index.js';
@@ -25,6 +26,8 @@ interface Lightning {
   payeeNode?: LightningNode;
   /** The embedded network, when there is one. */
   net?: SimNetwork;
+  /** The network.json node's name, with --network FILE. */
+  nodeName?: string;
 }
 
 /** The seller's node (and a second payee for wrong-payee): embedded, or LND from a network.json. */
@@ -38,10 +41,25 @@ async function lightning(args: SellerArgs, logger: Logger, rng: Rng): Promise<Li
   const chosen = args.node ? nodeByName(desc, args.node) : nodesByRole(desc, 'seller')[0];
   if (!chosen) throw usageError(`${where} has no node with role seller; pick one with --node`);
   const node = await LndNode.fromFiles(chosen, { logger });
-  if (args.config.adversarial?.mode !== 'wrong-payee') return { node };
+  if (args.config.adversarial?.mode !== 'wrong-payee') return { node, nodeName: chosen.name };
   const other = desc.nodes.find((n) => n.name !== chosen.name);
   if (!other) throw usageError(`--adversarial wrong-payee needs a second node in ${where}`);
-  return { node, payeeNode: await LndNode.fromFiles(other, { logger }) };
+  return { node, nodeName: chosen.name, payeeNode: await LndNode.fromFiles(other, { logger }) };
+}
+
+/**
+ * Where a seller on `network` keeps its state by default: with a network.json,
+ * `sellers/<node>/<seller name>` beside it (the node's name with anything but
+ * letters, digits, - and _ as _); on the embedded network none, since only
+ * in-process buyers can pay it and none outlives the process.
+ */
+export function defaultStateDir(
+  network: string,
+  nodeName: string | undefined,
+  name: string,
+): string | undefined {
+  if (network === 'embedded' || nodeName === undefined) return undefined;
+  return join(dirname(resolve(network)), 'sellers', nodeName.replace(/[^A-Za-z0-9_-]/g, '_'), name);
 }
 
 /**
@@ -78,7 +96,9 @@ export async function runSeller(args: SellerArgs, io: SellerIo): Promise<void> {
   const { config } = args;
   const logger = createLogger({ name: `seller:${config.name ?? config.archetype}` });
   const rng = createRng(args.seed);
-  const { node, payeeNode, net } = await lightning(args, logger, rng);
+  const { node, payeeNode, net, nodeName } = await lightning(args, logger, rng);
+  const name = config.name ?? config.archetype;
+  const stateDir = args.stateDir ?? defaultStateDir(args.network, nodeName, name);
   // The manifest's uri: --public-url, else the address bound below (set before any request is read).
   let publicUrl = args.publicUrl ?? '';
   const seller = await createSeller(config, {
@@ -90,8 +110,13 @@ export async function runSeller(args: SellerArgs, io: SellerIo): Promise<void> {
     summarizer: await createSummarizer(process.env),
     onEvent: (e) => logger.info(e, `paywall ${e.type}`),
     publicOrigin: () => publicUrl,
+    ...(stateDir !== undefined ? { stateDir } : {}),
   });
-  const http = await listen(seller.app.fetch, { port: args.port, hostname: args.host });
+  // A port already taken: the state directory is let go before the refusal is reported.
+  const http = await listen(seller.app.fetch, { port: args.port, hostname: args.host }).catch(async (err) => {
+    await seller.close();
+    throw err;
+  });
   publicUrl = args.publicUrl ?? http.url;
   // Registration starts now and `stop` ends its retries, then waits for the attempt under way: a
   // signal right after the lines below (a supervisor stopping a seller it saw start) still removes the listing.
@@ -111,6 +136,7 @@ export async function runSeller(args: SellerArgs, io: SellerIo): Promise<void> {
   process.once('SIGTERM', () => void stop());
   io.out(`${seller.name} (${config.archetype}) listening on ${http.url}: ${seller.method} ${seller.path}`);
   io.out(`manifest: ${publicUrl}/.well-known/l402.json   node: ${seller.nodePubkey} (${args.network})`);
+  io.out(`state: ${stateDir ?? 'in memory (embedded network: no token sold outlives this process)'}`);
   const registry = args.registry;
   if (registry)
     listed = register(io, { registry, stopping: stopping.signal, node }, () => seller.listing(publicUrl));

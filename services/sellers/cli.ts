@@ -5,7 +5,7 @@
  * errors exit 2, other failures 1.
  */
 import { isLabError } from '../../infra/errors.js';
-import { portRefusal } from '../http/port-refusal.js';
+import { listenRefusal } from '../http/host-refusal.js';
 import { sellerArgs, USAGE } from './cli-args.js';
 import { ignoreClosedStdout } from '../../infra/closed-stdout.js';
 
@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   try {
     await runSeller(args, { out: (line) => console.log(line), err: (line) => console.error(line) });
   } catch (err) {
-    const refusal = portRefusal(err, args.port);
+    const refusal = listenRefusal(err, args.port, args.host);
     if (refusal === undefined) throw err;
     console.error(refusal);
     process.exit(1);

@@ -1,6 +1,13 @@
 /** Seller archetypes on the L402 paywall: data feed, compute, LLM summary, and adversarial modes. */
 export { createSeller, type Seller, type SellerDeps } from './seller.js';
 export {
+  openSellerState,
+  ROOT_KEY_FILE,
+  QUOTAS_FILE,
+  type SellerState,
+  type SellerStateErrorCode,
+} from './seller-state.js';
+export {
   parseSellerConfig,
   sellerConfigConflicts,
   sellerConfigSchema,

@@ -17,6 +17,8 @@ export interface SellerPaywallDeps {
   clock: Clock;
   rng: Rng;
   secrets?: SecretSource;
+  /** The secret root keys are derived from (a state directory's); default: drawn from `secrets`. */
+  rootSecret?: Uint8Array;
   minter?: Minter;
   payeeNode?: LightningNode;
   onEvent?: PaywallEventListener;
@@ -37,8 +39,8 @@ export interface SellerPaywallParts {
 }
 
 /**
- * The seller's L402 paywall: a minter over root keys derived from the
- * seller's secrets (unless `deps.minter` is given), invoices from its node
+ * The seller's L402 paywall: a minter over root keys derived from
+ * `deps.rootSecret`, else the seller's secrets (unless `deps.minter` is given), invoices from its node
  * (or, for a wrong-payee adversary, from `deps.payeeNode`), its tiers, what
  * it gives back of failed calls, and the optional rate limit, quote latency,
  * event listener, quota store and negotiation (`deps.negotiation`, else the
@@ -58,7 +60,7 @@ export function sellerPaywall({
   const minter =
     deps.minter ??
     createMinter({
-      rootKeys: new DerivedRootKeyStore(keys.fork('root').bytes(32)),
+      rootKeys: new DerivedRootKeyStore(deps.rootSecret ?? keys.fork('root').bytes(32)),
       randomBytes: (n) => keys.bytes(n),
     });
   return l402Paywall({

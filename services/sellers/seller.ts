@@ -17,6 +17,7 @@ import { dataFeed } from './data-feed.js';
 import { llmSummary } from './llm-summary.js';
 import { sellerApp, sellerWork } from './seller-app.js';
 import { sellerPaywall } from './seller-paywall.js';
+import { openSellerState, type SellerState } from './seller-state.js';
 import { manifestServiceOf, sellerPrices } from './seller-pricing.js';
 import type { Summarizer } from './summarizer.js';
 import { extractiveSummarizer } from './summarizer.js';
@@ -43,6 +44,12 @@ export interface SellerDeps {
   summarizer?: Summarizer;
   onEvent?: PaywallEventListener;
   quotaStore?: QuotaStore;
+  /**
+   * A state directory (seller-state.ts): the root key and the quota counters live there, so the
+   * tokens sold keep working after a restart, with the calls they have left; one seller per
+   * directory, held until `close`. Not with `minter` or `quotaStore`. Absent: both in memory.
+   */
+  stateDir?: string;
   /** The price may change while it runs (`setUnitPrice`): needs a fixed price. Default false. */
   repricing?: boolean;
   /** Answer buyers' bids (the paywall's `negotiation` option); absent: `config.negotiation`'s rule negotiator, else posted prices only. */
@@ -74,7 +81,7 @@ export interface Seller {
   setUnitPrice(msat: number): void;
   /** Calls in progress (capacity accounting). */
   readonly inUse: number;
-  /** Shutdown: cancels the hold invoices still in flight, so no payer's HTLC stays locked. */
+  /** Shutdown: cancels the hold invoices still in flight, so no payer's HTLC stays locked; closes the state directory. */
   close(): Promise<void>;
 }
 
@@ -119,7 +126,24 @@ export async function createSeller(
   const nodePubkey = (await node.info()).pubkey;
 
   const prices = sellerPrices(config, deps.repricing ?? false);
-  const paywall = sellerPaywall({ config, deps, name, capability: archetype.capability, prices, logger });
+  const state = await openState(deps);
+  let paywall;
+  try {
+    const paywallDeps = state
+      ? { ...deps, rootSecret: state.rootSecret, quotaStore: state.quotaStore }
+      : deps;
+    paywall = sellerPaywall({
+      config,
+      deps: paywallDeps,
+      name,
+      capability: archetype.capability,
+      prices,
+      logger,
+    });
+  } catch (err) {
+    await state?.close();
+    throw err;
+  }
   const capacity = config.capacity ?? archetype.defaultCapacity;
   const gate = capacityGate(capacity, Math.max(1, Math.ceil(typicalLatencyMs(latency) / 1000)));
 
@@ -170,6 +194,20 @@ export async function createSeller(
     get inUse() {
       return gate.inUse;
     },
-    close: () => paywall.close(),
+    close: async () => {
+      await paywall.close();
+      await state?.close();
+    },
   };
+}
+
+/** `deps.stateDir` opened, when given. */
+async function openState(deps: SellerDeps): Promise<SellerState | undefined> {
+  if (deps.stateDir === undefined) return undefined;
+  if (deps.minter || deps.quotaStore)
+    throw new LabError(
+      'invalid_seller_config',
+      'deps.stateDir keeps the root key and the quota counters: give no minter or quotaStore with it',
+    );
+  return openSellerState(deps.stateDir);
 }

@@ -66,3 +66,20 @@ describe('the registry CLI with a --host it cannot bind', () => {
     });
   });
 });
+
+describe('the seller CLI with a --host it cannot bind', () => {
+  it('says "--host ::zz cannot be bound: no such address" and what to pass, on stderr, exit 1', async () => {
+    const r = await runCli('services/sellers/cli.ts', [
+      '--archetype',
+      'data-feed',
+      '--host',
+      '::zz',
+      '--port',
+      '0',
+    ]);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({
+      code: 1,
+      stderr: `--host ::zz cannot be bound: no such address; ${WHAT_TO_DO}\n`,
+    });
+  });
+});
