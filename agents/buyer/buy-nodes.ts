@@ -113,6 +113,7 @@ async function pay(d: BuyerDeps, s: BuyerStateT): Promise<BuyerUpdate> {
     const record = {
       outcome: paid.outcome,
       reason: paid.reason,
+      ...(paid.notStarted && { notStarted: paid.notStarted }),
       quotedMsat: q.priceMsat,
       payMs: paid.payMs,
       startedAt: at,

@@ -43,6 +43,8 @@ export function hintsFor(buyer: string, listing: Listing, task: Task, covers: nu
 export interface PurchaseFields {
   outcome: PurchaseOutcome;
   reason?: string;
+  /** The purchase's payment never started: its node never took it up (`PurchaseResult.notStarted`). */
+  notStarted?: true;
   /** The seller's code of a refused call (`sellerCode`). */
   refusal?: string;
   rejection?: BuyerPurchase['rejection'];

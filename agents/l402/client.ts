@@ -9,12 +9,21 @@ import type { PurchaseHints, PurchaseResult } from './outcome.js';
 import type { PaidOffer } from './payment.js';
 import { prepareRequest, type PreparedRequest } from './request.js';
 import { holdResult, noTokenLeft, responseOf, Run } from './purchase-run.js';
+import { earlierInFlight } from './scope-guard.js';
 import { sellerCode } from './paywall-response.js';
 import type { StoredToken, TokenStore } from './token-store.js';
 
 export type { L402Client, L402ClientOptions, L402RequestInit } from './client-types.js';
 
 const MAX_ROUNDS = 4;
+
+/** A purchase that found the resource still being bought after its waits: it began no payment (`notStarted`). */
+const STILL_RUNNING = {
+  ok: false,
+  outcome: 'payment_timeout',
+  reason: 'another purchase of this resource is still running',
+  notStarted: true,
+} as const;
 
 /**
  * Creates an L402 client: request; on 402 pick the L402 challenge, decode and
@@ -87,10 +96,7 @@ class Client implements L402Client {
     const { run, req } = started;
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const held = await this.engine.held(req);
-      if (held.kind === 'in_flight') {
-        const reason = `an earlier payment ${held.paymentHash} is still in flight`;
-        return run.fail({ ok: false, outcome: 'payment_timeout', reason }, this.#clock);
-      }
+      if (held.kind === 'in_flight') return run.fail(earlierInFlight(held.paymentHash), this.#clock);
       if (held.kind === 'usable') return this.#reuse(req, held.token, run);
       const flight = this.engine.running(req);
       if (flight) {
@@ -102,10 +108,7 @@ class Client implements L402Client {
         return run.fail(noTokenLeft(held.token, this.#clock.now()), this.#clock, held.token);
       return this.engine.exclusive(req, (lease) => this.#buy(req, hints, run, lease));
     }
-    return run.fail(
-      { ok: false, outcome: 'payment_timeout', reason: 'another purchase of this resource is still running' },
-      this.#clock,
-    );
+    return run.fail(STILL_RUNNING, this.#clock);
   }
 
   /**
@@ -236,9 +239,6 @@ class Client implements L402Client {
       }
       return this.engine.exclusive(req, (lease) => this.#buy(req, hints, run, lease, false));
     }
-    return run.fail(
-      { ok: false, outcome: 'payment_timeout', reason: 'another purchase of this resource is still running' },
-      this.#clock,
-    );
+    return run.fail(STILL_RUNNING, this.#clock);
   }
 }

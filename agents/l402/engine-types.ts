@@ -105,11 +105,14 @@ export interface PurchaseEngine {
   ): Promise<{ ok: true; grant: Grant } | StepFailure>;
   /** Stage 4: pays under the guards; `claim` counts the caller's call on the token before anyone else sees it. */
   pay(grant: Grant, opts?: { claim?: boolean; lease?: Lease }): Promise<PaidOffer | PayFailure>;
-  /** Stage 4 for hold invoices, inside `exclusive`: pays and sends the retry at once; money moves only if the seller delivers. */
+  /**
+   * Stage 4 for hold invoices, inside `exclusive`: pays and sends the retry at once; money moves only if the
+   * seller delivers. `consumeMs` is absent when no call was sent (the payment ended before its send).
+   */
   payOnSuccess(
     grant: Grant,
     lease: Lease,
-  ): Promise<{ paid: PaidOffer | PayFailure; delivery: Delivery; consumeMs: number }>;
+  ): Promise<{ paid: PaidOffer | PayFailure; delivery: Delivery; consumeMs?: number }>;
   /**
    * Stage 5: sends the request with a token (claiming a call first when `claim`); a refused token is
    * dropped. The call claimed for it (here or by `pay`) goes back on a 5xx, a 429 or when no answer came.

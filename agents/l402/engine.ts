@@ -146,14 +146,14 @@ class Engine implements PurchaseEngine {
         if (claim) this.tokens.recordUse(token);
         return { ok: true, token, payMs: 0 };
       },
-      inFlight: (reason): PayFailure => ({ ok: false, outcome: 'payment_timeout', reason, payMs: 0 }),
+      inFlight: (failed) => failed,
     });
   }
 
   payOnSuccess(
     grant: Grant,
     lease: Lease,
-  ): Promise<{ paid: PaidOffer | PayFailure; delivery: Delivery; consumeMs: number }> {
+  ): Promise<{ paid: PaidOffer | PayFailure; delivery: Delivery; consumeMs?: number }> {
     const key = keyOf(grant.offer.req);
     if (lease.key !== key) throw new Error(`pay-on-success for ${key} under the lease of ${lease.key}`);
     const payNow = () => {
@@ -180,10 +180,10 @@ class Engine implements PurchaseEngine {
         const paid: PaidOffer = { ok: true, token, payMs: 0 };
         return { paid, delivery, consumeMs: this.#ctx.clock.now() - at };
       },
-      inFlight: (reason) => ({
-        paid: { ok: false, outcome: 'payment_timeout', reason, payMs: 0 },
-        delivery: { kind: 'failed', outcome: 'payment_timeout', reason },
-        consumeMs: 0,
+      // No call is sent: no consume time.
+      inFlight: (paid) => ({
+        paid,
+        delivery: { kind: 'failed', outcome: paid.outcome, reason: paid.reason },
       }),
     });
   }

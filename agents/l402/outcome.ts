@@ -14,9 +14,12 @@ export type PurchaseOutcome =
   | 'no_route'
   /** The payer's own channels cannot carry the amount (the node's `insufficient_balance`). */
   | 'insufficient_balance'
-  /** The node's `timeout`, or a payment still in flight when the client stopped waiting (its token stays pending). */
+  /**
+   * The node's `timeout`, a payment still in flight when the client stopped waiting (its token stays pending),
+   * or an earlier payment of the invoice or for the token's scope still in flight (this one never started: `notStarted`).
+   */
   | 'payment_timeout'
-  /** Any other failure reason (`invoice_expired`, `canceled`, `error`, …), a payment that never started, or a wrong preimage. */
+  /** Any other failure reason (`invoice_expired`, `canceled`, `error`, …), a payment that never started (`notStarted`), or a wrong preimage. */
   | 'payment_failed'
   | 'token_rejected'
   /** A held token with calls left (by the buyer's count) was refused: dropped, nothing paid, no re-buy in this purchase. */
@@ -119,6 +122,14 @@ export interface PurchaseResult {
   /** Sub-reason: the invoice rejection, the policy's reason, the node's failure message… */
   reason?: string;
   /**
+   * Set when the purchase's payment never started: its node never took it up, so nothing of it left the
+   * node (no payment tried). The purchase ended it before asking the node (the node did not answer the
+   * lookup of the invoice's hash, the token store could not keep the pending token, this node's earlier
+   * payment of the invoice or an earlier payment for the token's scope is still in flight), or the node's
+   * pay call threw and the node has no record of the payment. Its `pay` event, if any, carries it too.
+   */
+  notStarted?: true;
+  /**
    * The seller's error code, its word: a 401/402 refusal's reason (`quota_exhausted`, `expired`, …) or
    * a failed answer's JSON `error` (a reseller's `credit_exhausted`); kept only as a short snake_case word.
    */
@@ -146,6 +157,8 @@ export type PurchaseEvent = {
       feeMsat: Msat;
       hops: number;
       failure?: string;
+      /** A payment that never started (`PurchaseResult.notStarted`): nothing of it left the node. */
+      notStarted?: true;
       paymentHash: string;
     }
   | { step: 'consume'; status: number; ok: boolean }

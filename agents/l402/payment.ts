@@ -4,7 +4,7 @@ import type { EngineContext, StepFailure } from './context.js';
 import { sendAuthorized, sendWithToken, type Delivery } from './delivery.js';
 import type { Offer } from './offer.js';
 import { outcomeOfPaymentFailure } from './outcome.js';
-import { payEmitter } from './pay-event.js';
+import { neverStarted, payEmitter } from './pay-event.js';
 import { provenPaid } from './proof.js';
 import { endBeforeSending, sendOnce, type Earlier } from './send-once.js';
 import { writeAfterPaying, type StoredToken } from './token-store.js';
@@ -46,11 +46,21 @@ export async function payOffer(ctx: EngineContext, grant: Grant): Promise<PaidOf
 }
 
 /**
- * A failed payment step. `unresolved`: the payment's fate is unknown (still in
- * flight, or a success whose preimage does not open the hash); its token stays
- * pending and the grant's money stays held until recovery learns the fate.
+ * A failed payment step. `payMs`: how long this purchase's own payment took (its `pay` event's
+ * duration); absent when the purchase began none (an earlier payment for the token's scope was in
+ * flight: `earlierInFlight`). `notStarted`: the payment never started, its node never took it up:
+ * the purchase ended it before asking the node (`endBeforeSending`, a pending token the store could
+ * not keep, an earlier payment in flight), or the node's pay call threw and the node has no record of
+ * it; nothing of it left the node (purchases.csv `failure` `not_started`: no payment tried).
+ * `unresolved`: the payment's fate is unknown (still in flight, or a success whose preimage does not
+ * open the hash); its token stays pending and the grant's money stays held until recovery learns it.
  */
-export type PayFailure = StepFailure & { payMs: number; payment?: Payment; unresolved?: true };
+export type PayFailure = StepFailure & {
+  payMs?: number;
+  payment?: Payment;
+  notStarted?: true;
+  unresolved?: true;
+};
 
 function pendingToken(offer: Offer, at: number): StoredToken {
   return {
@@ -118,9 +128,7 @@ async function storePending(
       `payment never started: the token store could not keep the pending token of payment ${offer.paymentHash} ` +
       `(${(err as Error)?.message ?? err}); nothing was paid: make the token store writable ` +
       '(a token file: its directory) and buy again';
-    const payMs = ctx.clock.now() - at;
-    payEmitter(ctx, offer, at, payMs)(false, undefined, reason);
-    return { ok: false, outcome: 'payment_failed', reason, payMs };
+    return neverStarted(ctx, offer, at, 'payment_failed', reason);
   }
 }
 
@@ -154,22 +162,23 @@ function lookUp(ctx: EngineContext, paymentHash: string): Promise<Payment | unde
 /**
  * Pay-on-success (hold invoices): pays and sends the retry `L402 <mac>:` at
  * once. The seller runs the handler while our HTLC is held, then settles
- * (delivered: we learn the preimage) or cancels (we are refunded).
+ * (delivered: we learn the preimage) or cancels (we are refunded). A payment
+ * ended before its send sends no call either: no `consumeMs`.
  */
 export async function payOnDelivery(
   ctx: EngineContext,
   grant: Grant,
-): Promise<{ paid: PaidOffer | PayFailure; delivery: Delivery; consumeMs: number }> {
+): Promise<{ paid: PaidOffer | PayFailure; delivery: Delivery; consumeMs?: number }> {
   const { offer } = grant;
   const opts = payOptions(ctx, offer);
   const at = ctx.clock.now();
   const pending = pendingToken(offer, at);
   return sendOnce(ctx, offer.paymentHash, async (earlier) => {
     const ended = await beforeSending(ctx, grant, pending, earlier, at);
+    if (ended && !ended.ok)
+      return { paid: ended, delivery: { kind: 'failed', outcome: ended.outcome, reason: ended.reason } };
     if (ended) {
-      const delivery: Delivery = ended.ok
-        ? await sendWithToken(ctx, offer.req, ended.token, 'consume')
-        : { kind: 'failed', outcome: ended.outcome, reason: ended.reason };
+      const delivery = await sendWithToken(ctx, offer.req, ended.token, 'consume');
       return { paid: ended, delivery, consumeMs: ctx.clock.now() - at };
     }
     const [{ payment, thrown }, delivery] = await Promise.all([
@@ -203,11 +212,21 @@ async function finishPayment(
     policy.release(reservation);
     const dropped = ctx.tokens.evict(pending.origin, pending.pathPrefix, pending.paymentHash);
     await writeAfterPaying(dropped, ctx.logger, "the drop of a failed payment's token");
-    const reason = payment?.failure
-      ? `${payment.failure.reason}: ${payment.failure.message}`
-      : `payment never started: ${(thrown as Error)?.message ?? thrown}`;
+    // The node's pay call threw and the node has no record of the payment: it never took it up.
+    if (!payment)
+      return neverStarted(
+        ctx,
+        offer,
+        at,
+        'payment_failed',
+        `payment never started: ${(thrown as Error)?.message ?? thrown}`,
+      );
+    const { failure } = payment;
+    const reason = failure
+      ? `${failure.reason}: ${failure.message}`
+      : 'the node failed the payment and gave no reason';
     emitPay(false, payment, reason);
-    const outcome = payment?.failure ? outcomeOfPaymentFailure(payment.failure.reason) : 'payment_failed';
+    const outcome = failure ? outcomeOfPaymentFailure(failure.reason) : 'payment_failed';
     return { ok: false, outcome, reason, payMs, payment };
   }
   // In flight, or a success whose preimage does not open the hash: fate unknown, keep everything held.

@@ -74,7 +74,10 @@ export class Run {
     };
   }
 
-  done(r: Pick<PurchaseResult, 'outcome' | 'response' | 'status' | 'reason'>, clock: Clock): PurchaseResult {
+  done(
+    r: Pick<PurchaseResult, 'outcome' | 'response' | 'status' | 'reason' | 'notStarted'>,
+    clock: Clock,
+  ): PurchaseResult {
     return { ...this.#base(clock), ...r };
   }
 
@@ -91,11 +94,12 @@ export class Run {
     };
   }
 
-  fail(f: StepFailure, clock: Clock, token?: StoredToken): PurchaseResult {
+  fail(f: StepFailure & Pick<PayFailure, 'notStarted'>, clock: Clock, token?: StoredToken): PurchaseResult {
     const r: PurchaseResult = {
       ...this.#base(clock),
       outcome: f.outcome,
       reason: f.reason,
+      ...(f.notStarted ? { notStarted: true } : {}),
       ...(f.rejection ? { rejection: f.rejection } : {}),
       ...(f.status !== undefined ? { status: f.status } : {}),
       ...(f.response ? { response: f.response } : {}),
@@ -143,24 +147,25 @@ export function holdResult(
   run: Run,
   paid: PaidOffer | PayFailure,
   delivery: Delivery,
-  consumeMs: number,
+  consumeMs: number | undefined,
   clock: Clock,
 ): PurchaseResult {
   run.timings.payMs = paid.payMs;
-  run.timings.consumeMs = consumeMs;
+  // No call sent (the payment ended before its send), no consume time.
+  if (consumeMs !== undefined) run.timings.consumeMs = consumeMs;
   if (paid.ok) run.paid(paid);
   if (delivery.kind === 'delivered') {
-    // Delivered although the payment failed: the seller's loss, not ours.
-    const reason = paid.ok ? undefined : paid.reason;
+    // Delivered although the payment failed (or never started): the seller's loss, not ours.
+    const unpaid = paid.ok
+      ? {}
+      : { reason: paid.reason, ...(paid.notStarted ? { notStarted: true as const } : {}) };
     return run.done(
-      { outcome: 'success', response: delivery.response(), status: delivery.status, reason },
+      { outcome: 'success', response: delivery.response(), status: delivery.status, ...unpaid },
       clock,
     );
   }
-  // A payment that failed on its own (no route…) says more than the seller's "no HTLC arrived".
-  const failure = paid.ok ? undefined : paid.payment?.failure?.reason;
-  if (!paid.ok && failure && failure !== 'canceled' && failure !== 'incorrect_payment_details')
-    return run.fail(paid, clock);
+  // A payment that failed on its own (no route…) or never started says more than the seller's "no HTLC arrived".
+  if (!paid.ok && (paid.notStarted || failedOnItsOwn(paid))) return run.fail(paid, clock);
   if (delivery.kind === 'rejected') {
     const { reason: said, status } = delivery.answer;
     const reason = said ?? `HTTP ${status}`;
@@ -171,4 +176,13 @@ export function holdResult(
     );
   }
   return run.fail({ ok: false, ...delivery }, clock);
+}
+
+/**
+ * A payment the node failed for a reason of its own, not one a seller's cancel of the hold shows as
+ * (`canceled`, `incorrect_payment_details`).
+ */
+function failedOnItsOwn(paid: PayFailure): boolean {
+  const failure = paid.payment?.failure?.reason;
+  return failure !== undefined && failure !== 'canceled' && failure !== 'incorrect_payment_details';
 }

@@ -1,4 +1,5 @@
 import type { Held } from './engine-types.js';
+import type { PayFailure } from './payment.js';
 import type { SingleFlight } from './single-flight.js';
 import type { StoredToken } from './token-store.js';
 
@@ -9,7 +10,17 @@ export interface GuardedCases<T> {
   /** A purchase that ran meanwhile left a usable token: use it instead (the caller's hold is released). */
   share: (token: StoredToken) => T | Promise<T>;
   /** An earlier payment for the resource has an unknown fate: never pay a second time (hold released). */
-  inFlight: (reason: string) => T;
+  inFlight: (failed: PayFailure) => T;
+}
+
+/**
+ * Why a purchase pays nothing while an earlier payment for its resource is still in flight (its
+ * fate unknown): `payment_timeout`, and this purchase's own payment never started (`notStarted`,
+ * no `payMs`: it began none, so no `pay` event either).
+ */
+export function earlierInFlight(paymentHash: string): PayFailure {
+  const reason = `an earlier payment ${paymentHash} is still in flight`;
+  return { ok: false, outcome: 'payment_timeout', reason, notStarted: true };
 }
 
 /**
@@ -38,6 +49,6 @@ export async function guardScope<T>(
     // Someone bought (or is still paying for) this resource meanwhile: never pay twice for it.
     release();
     if (h.kind === 'usable') return cases.share(h.token);
-    return cases.inFlight(`an earlier payment ${h.paymentHash} is still in flight`);
+    return cases.inFlight(earlierInFlight(h.paymentHash));
   }
 }

@@ -1,6 +1,6 @@
 import type { Payment } from '../../infra/lightning/node.js';
 import type { EngineContext } from './context.js';
-import { payEmitter } from './pay-event.js';
+import { neverStarted } from './pay-event.js';
 import type { Grant, PaidOffer, PayFailure } from './payment.js';
 import { provenPaid } from './proof.js';
 import { SingleFlight } from './single-flight.js';
@@ -50,7 +50,7 @@ async function lookUpEarlier(ctx: EngineContext, paymentHash: string): Promise<E
  * payment the node made may hide behind it, and a refusal of the send
  * (`already_paid`) could not be told from this send's own; so nothing is sent,
  * the grant's money is released and the purchase fails `payment_failed` (it
- * never started). `undefined` on `none`: pay.
+ * never started: `notStarted`). `undefined` on `none`: pay.
  */
 export async function endBeforeSending(
   ctx: EngineContext,
@@ -66,9 +66,7 @@ export async function endBeforeSending(
   const reason =
     `payment never started: the node did not answer the lookup of payment ${offer.paymentHash} ` +
     `(${(earlier.error as Error)?.message ?? earlier.error}); nothing was paid: buy again once the node answers`;
-  const payMs = ctx.clock.now() - at;
-  payEmitter(ctx, offer, at, payMs)(false, undefined, reason);
-  return { ok: false, outcome: 'payment_failed', reason, payMs };
+  return neverStarted(ctx, offer, at, 'payment_failed', reason);
 }
 
 /**
@@ -77,7 +75,8 @@ export async function endBeforeSending(
  * money is released, the purchase pays 0 (no `payment`, no `pay ok`). A success completes this
  * offer's token from its preimage: the buyer holds what it paid for once, and a seller refusing
  * it again gets a refusal, not more money. One in flight (or without a preimage that opens the
- * hash) fails the purchase and stores nothing: whoever made it recovers it by hash.
+ * hash) fails the purchase and stores nothing: whoever made it recovers it by hash. This
+ * purchase's own payment never started (`notStarted`): its failed `pay` event says so.
  */
 async function fromEarlierPayment(
   ctx: EngineContext,
@@ -98,7 +97,5 @@ async function fromEarlierPayment(
     `this node's payment of invoice ${offer.paymentHash}, begun before this purchase, ` +
     `${inFlight ? 'is still in flight' : 'has no preimage that opens its hash'}; nothing was paid now: ` +
     'buy again once that payment has ended';
-  const payMs = ctx.clock.now() - at;
-  payEmitter(ctx, offer, at, payMs)(false, undefined, reason);
-  return { ok: false, outcome: inFlight ? 'payment_timeout' : 'payment_failed', reason, payMs };
+  return neverStarted(ctx, offer, at, inFlight ? 'payment_timeout' : 'payment_failed', reason);
 }

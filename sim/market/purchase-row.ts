@@ -77,7 +77,7 @@ export function purchaseRow(
     ...tierColumns(c.tier ?? listedTier(p.macaroon, c.tiers)),
     stage,
     outcome: p.outcome,
-    failure: failureOf(stage, reason),
+    failure: failureOf(stage, reason, p.notStarted),
     refusal: p.refusal ?? '',
     reason,
     // A paid invoice was checked to carry an amount, so what was paid is what was quoted.

@@ -59,7 +59,11 @@ export interface PurchaseRow {
   tierSec?: number;
   stage: Stage;
   outcome: string;
-  /** The Lightning failure reason of a failed payment (recipient_offline, fee_limit_exceeded, …), else empty. */
+  /**
+   * The Lightning failure reason of a failed payment (stage `pay`: recipient_offline, fee_limit_exceeded, …;
+   * `unknown` when the client's reason names none), `not_started` for a payment that never started (its node
+   * never took it up: no payment tried, whatever the stage), else empty.
+   */
   failure: string;
   /**
    * The seller's refusal code of a 401/402/403/503 answer (quota_exhausted, expired, credit_exhausted, …;
@@ -164,12 +168,16 @@ export const LIGHTNING_FAILURES = [
   'error',
 ] as const;
 
-/** The failure enum of a failed payment: the client words its reason `<reason>: <node message>`. */
-export function failureOf(stage: Stage, reason: string): string {
+/**
+ * The failure enum of an attempt's payment: `not_started` when it never started (the purchase record's
+ * `notStarted`); for a failed payment (stage `pay`) the Lightning reason the client words its reason with
+ * (`<reason>: <node message>`), else `unknown`; otherwise empty.
+ */
+export function failureOf(stage: Stage, reason: string, notStarted = false): string {
+  if (notStarted) return 'not_started';
   if (stage !== 'pay') return '';
   const head = /^([a-z_]+):/.exec(reason)?.[1];
-  if (head && (LIGHTNING_FAILURES as readonly string[]).includes(head)) return head;
-  return reason.startsWith('payment never started') ? 'not_started' : 'unknown';
+  return head && (LIGHTNING_FAILURES as readonly string[]).includes(head) ? head : 'unknown';
 }
 
 /**
@@ -177,7 +185,8 @@ export function failureOf(stage: Stage, reason: string): string {
  * asked to pay the invoice and took the payment up, whatever came of it: settled, failed (no HTLC sent for
  * want of a route or balance included), canceled (a refused pay-on-success slice) or of unknown fate. That
  * is a pay step, unless the payment never started (`not_started`: the buyer ended it before asking its
- * node, or the node's pay call threw and the node has no record of the payment).
+ * node, or the node's pay call threw and the node has no record of the payment). An attempt that began no
+ * payment of its own (it used, or found still in flight, another purchase's payment) has no pay step.
  */
 export function paymentAttempted(r: Pick<PurchaseRow, 'steps' | 'failure'>): boolean {
   return r.steps.pay !== undefined && r.failure !== 'not_started';
