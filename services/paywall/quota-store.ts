@@ -1,4 +1,12 @@
 import type { TokenFacts } from '../../infra/l402/index.js';
+import {
+  DirectWriter,
+  RecordingWriter,
+  wholeChange,
+  type CounterWriter,
+  type QuotaChange,
+  type TokenCounters,
+} from './quota-change.js';
 
 /**
  * What a quota store counts for: the token, how long its counters must be
@@ -71,15 +79,6 @@ export interface QuotaStore {
   forget(tokenId: string): void | Promise<void>;
 }
 
-interface TokenCounters {
-  /** When no copy of the token can be valid any more (Infinity without a lifetime): its counters go then. */
-  untilMs: number;
-  /** Calls counted under each quota key: its own, and the limits of the copies attenuated from it. */
-  used: Map<string, number>;
-  /** Calls given back under each quota key (a 5xx); kept as long as the counter. */
-  givenBack: Map<string, number>;
-}
-
 /** Counters a token keeps at least, by default: a time pass (no calls sold) keeps no more. */
 export const DEFAULT_MAX_COUNTERS_PER_TOKEN = 1024;
 
@@ -90,6 +89,15 @@ export interface QuotaStoreLimits {
    * of the counter it hangs under, so a token of N calls never needs more than 2N - 1).
    */
   maxCountersPerToken?: number;
+}
+
+/** Options of a `MemoryQuotaStore`. */
+export interface MemoryQuotaStoreOptions extends QuotaStoreLimits {
+  /**
+   * Told each change the store makes (quota-change.ts), before it is made: a throw leaves it unmade
+   * and is the caller's. Without one, the store builds no change (the simulator's hot path).
+   */
+  onChange?: (change: QuotaChange) => void;
 }
 
 /**
@@ -108,10 +116,17 @@ export interface QuotaStoreLimits {
 export class MemoryQuotaStore implements QuotaStore {
   readonly #tokens = new Map<string, TokenCounters>();
   readonly #perToken: number;
+  /** Makes every change; `#writer` is it, or records each change for `onChange` first. */
+  readonly #direct = new DirectWriter(this.#tokens);
+  readonly #writer: CounterWriter;
   #sinceSweep = 0;
 
-  constructor({ maxCountersPerToken = DEFAULT_MAX_COUNTERS_PER_TOKEN }: QuotaStoreLimits = {}) {
+  constructor({
+    maxCountersPerToken = DEFAULT_MAX_COUNTERS_PER_TOKEN,
+    onChange,
+  }: MemoryQuotaStoreOptions = {}) {
     this.#perToken = maxCountersPerToken;
+    this.#writer = onChange ? new RecordingWriter(this.#direct, onChange) : this.#direct;
   }
 
   consume(token: QuotaSubject, nowMs: number): QuotaResult {
@@ -120,7 +135,9 @@ export class MemoryQuotaStore implements QuotaStore {
     if (quotas.length === 0) return { ok: true, remaining: Number.POSITIVE_INFINITY };
     const entry = this.#tokens.get(token.tokenId);
     const at = deepestCounted(entry, quotas);
-    return at === quotas.length - 1 ? countOn(entry!, quotas[at]!) : this.#open(token, entry, at);
+    return at === quotas.length - 1
+      ? countOn(this.#writer, token, entry!, quotas[at]!)
+      : this.#open(token, entry, at);
   }
 
   /**
@@ -137,10 +154,12 @@ export class MemoryQuotaStore implements QuotaStore {
       return { ok: false, reason: 'exhausted', key: parent.key, limit: parent.limit, used, reserving };
     const limit = Math.max(this.#perToken, 2 * (token.callsSold ?? 0));
     if ((entry?.used.size ?? 0) + last - at > limit) return { ok: false, reason: 'too_many_counters', limit };
-    const e = entry ?? this.#add(token);
-    if (parent) e.used.set(parent.key, used + reserving);
-    for (let i = at + 1; i < last; i++) e.used.set(quotas[i]!.key, quotas[i + 1]!.limit);
-    e.used.set(quotas[last]!.key, 1);
+    const w = this.#writer;
+    w.start(token.tokenId, entry, token.validUntilMs);
+    if (parent) w.used(parent.key, used + reserving);
+    for (let i = at + 1; i < last; i++) w.used(quotas[i]!.key, quotas[i + 1]!.limit);
+    w.used(quotas[last]!.key, 1);
+    w.end();
     return { ok: true, remaining: quotas[last]!.limit - 1 };
   }
 
@@ -153,10 +172,13 @@ export class MemoryQuotaStore implements QuotaStore {
     }
     // The call was counted on the copy's own counter, the chain's last; one back at 0 stays,
     // as its reservations do: its given-back count must outlive it, or the bound would reset.
+    const w = this.#writer;
+    w.start(token.tokenId, e);
     const own = token.quotas.at(-1);
     const used = own && e.used.get(own.key);
-    if (own && used) e.used.set(own.key, used - 1);
-    if (!notRun) for (const q of token.quotas) e.givenBack.set(q.key, (e.givenBack.get(q.key) ?? 0) + 1);
+    if (own && used) w.used(own.key, used - 1);
+    if (!notRun) for (const q of token.quotas) w.givenBack(q.key, (e.givenBack.get(q.key) ?? 0) + 1);
+    w.end();
     return { ok: true };
   }
 
@@ -166,7 +188,7 @@ export class MemoryQuotaStore implements QuotaStore {
   }
 
   forget(tokenId: string): void {
-    this.#tokens.delete(tokenId);
+    if (this.#tokens.has(tokenId)) this.#writer.drop(tokenId);
   }
 
   /** Number of counters held (for tests and capacity planning). */
@@ -176,30 +198,27 @@ export class MemoryQuotaStore implements QuotaStore {
     return n;
   }
 
-  #add(token: QuotaSubject): TokenCounters {
-    const e = {
-      untilMs: token.validUntilMs ?? Number.POSITIVE_INFINITY,
-      used: new Map(),
-      givenBack: new Map(),
-    };
-    this.#tokens.set(token.tokenId, e);
-    return e;
+  /** Makes `change` without telling `onChange`: a durable store replaying what it wrote down. */
+  apply(change: QuotaChange): void {
+    this.#direct.apply(change);
+  }
+
+  /** Every kept token's counters as one change each, making them afresh: replayed, they are these. */
+  *snapshot(): Iterable<QuotaChange> {
+    for (const [id, e] of this.#tokens) yield wholeChange(id, e);
+  }
+
+  /** Drops the counters of every token whose `validUntilMs` is `nowMs` or before (they expired: no change). */
+  sweep(nowMs: number): void {
+    for (const [id, e] of this.#tokens) if (e.untilMs <= nowMs) this.#tokens.delete(id);
   }
 
   // A full pass once per as many calls as there are tokens: amortized O(1) per call.
   #maybeSweep(nowMs: number): void {
     if (++this.#sinceSweep < Math.max(1024, this.#tokens.size)) return;
     this.#sinceSweep = 0;
-    for (const [id, e] of this.#tokens) if (e.untilMs <= nowMs) this.#tokens.delete(id);
+    this.sweep(nowMs);
   }
-}
-
-/** One more call on the copy's own counter `q`, when it has one left. */
-function countOn(e: TokenCounters, q: QuotaSubject['quotas'][number]): QuotaResult {
-  const used = e.used.get(q.key)!;
-  if (used >= q.limit) return { ok: false, reason: 'exhausted', key: q.key, limit: q.limit, used };
-  e.used.set(q.key, used + 1);
-  return { ok: true, remaining: q.limit - used - 1 };
 }
 
 /**
@@ -210,4 +229,19 @@ function deepestCounted(entry: TokenCounters | undefined, quotas: QuotaSubject['
   if (!entry) return -1;
   for (let i = quotas.length - 1; i >= 0; i--) if (entry.used.has(quotas[i]!.key)) return i;
   return -1;
+}
+
+/** One more call on the copy's own counter `q`, when it has one left. */
+function countOn(
+  w: CounterWriter,
+  token: QuotaSubject,
+  e: TokenCounters,
+  q: QuotaSubject['quotas'][number],
+): QuotaResult {
+  const used = e.used.get(q.key)!;
+  if (used >= q.limit) return { ok: false, reason: 'exhausted', key: q.key, limit: q.limit, used };
+  w.start(token.tokenId, e);
+  w.used(q.key, used + 1);
+  w.end();
+  return { ok: true, remaining: q.limit - used - 1 };
 }

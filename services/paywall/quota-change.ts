@@ -1,0 +1,126 @@
+/** The call counters of one token, as `MemoryQuotaStore` keeps them. */
+export interface TokenCounters {
+  /** When no copy of the token can be valid any more (Infinity without a lifetime): its counters go then. */
+  untilMs: number;
+  /** Calls counted under each quota key: its own, and the limits of the copies attenuated from it. */
+  used: Map<string, number>;
+  /** Calls given back under each quota key (a 5xx); kept as long as the counter. */
+  givenBack: Map<string, number>;
+}
+
+/**
+ * One change of a token's counters: what a `consume`, `release` or `forget` that changes a counter
+ * does to them. New values, not increments. A durable store writes each change down and replays
+ * what it wrote through `DirectWriter.apply`, which makes every change the store makes.
+ */
+export interface QuotaChange {
+  tokenId: string;
+  /** Defined: the token's counters start afresh (it had none), kept until then (Infinity: for ever). */
+  freshUntilMs?: number;
+  /** The token can never be presented again: its counters are dropped (`forget`). */
+  drop?: true;
+  /** New counts of calls used: [quota key, count]. */
+  used: [string, number][];
+  /** New counts of calls given back: [quota key, count]. */
+  givenBack: [string, number][];
+}
+
+/**
+ * How a store's counting changes its counters: `start` a change of one token, set counts
+ * (`used`, `givenBack`), `end` it; or `drop` a token's counters.
+ */
+export interface CounterWriter {
+  /** A change of token `tokenId`'s counters `e`; none: they start afresh, kept until `untilMs` (none: for ever). */
+  start(tokenId: string, e: TokenCounters | undefined, untilMs?: number): void;
+  used(key: string, n: number): void;
+  givenBack(key: string, n: number): void;
+  end(): void;
+  drop(tokenId: string): void;
+}
+
+/** Makes each change as it is counted, building nothing: the only code that changes counters (expiry aside). */
+export class DirectWriter implements CounterWriter {
+  readonly #tokens: Map<string, TokenCounters>;
+  #e: TokenCounters | undefined;
+
+  constructor(tokens: Map<string, TokenCounters>) {
+    this.#tokens = tokens;
+  }
+
+  start(tokenId: string, e: TokenCounters | undefined, untilMs?: number): void {
+    this.#e = e ?? this.#fresh(tokenId, untilMs ?? Number.POSITIVE_INFINITY);
+  }
+
+  used(key: string, n: number): void {
+    this.#e!.used.set(key, n);
+  }
+
+  givenBack(key: string, n: number): void {
+    this.#e!.givenBack.set(key, n);
+  }
+
+  /** Nothing to finish: each count was made as it was set. */
+  end(): void {}
+
+  drop(tokenId: string): void {
+    this.#tokens.delete(tokenId);
+  }
+
+  /** Makes change `c` (a token without counters and not fresh: kept for ever). */
+  apply(c: QuotaChange): void {
+    if (c.drop) return this.drop(c.tokenId);
+    const fresh = c.freshUntilMs !== undefined;
+    this.start(c.tokenId, fresh ? undefined : this.#tokens.get(c.tokenId), c.freshUntilMs);
+    for (const [key, n] of c.used) this.used(key, n);
+    for (const [key, n] of c.givenBack) this.givenBack(key, n);
+    this.end();
+  }
+
+  #fresh(tokenId: string, untilMs: number): TokenCounters {
+    const e = { untilMs, used: new Map<string, number>(), givenBack: new Map<string, number>() };
+    this.#tokens.set(tokenId, e);
+    return e;
+  }
+}
+
+/** Builds each change, tells `onChange` of it (a throw: not made), then makes it (`DirectWriter.apply`). */
+export class RecordingWriter implements CounterWriter {
+  readonly #direct: DirectWriter;
+  readonly #onChange: (change: QuotaChange) => void;
+  #c: QuotaChange = { tokenId: '', used: [], givenBack: [] };
+
+  constructor(direct: DirectWriter, onChange: (change: QuotaChange) => void) {
+    this.#direct = direct;
+    this.#onChange = onChange;
+  }
+
+  start(tokenId: string, e: TokenCounters | undefined, untilMs = Number.POSITIVE_INFINITY): void {
+    this.#c = { tokenId, ...(e ? {} : { freshUntilMs: untilMs }), used: [], givenBack: [] };
+  }
+
+  used(key: string, n: number): void {
+    this.#c.used.push([key, n]);
+  }
+
+  givenBack(key: string, n: number): void {
+    this.#c.givenBack.push([key, n]);
+  }
+
+  /** Tells and makes the change, if it changes anything. */
+  end(): void {
+    const c = this.#c;
+    if (!c.drop && c.used.length + c.givenBack.length === 0) return;
+    this.#onChange(c);
+    this.#direct.apply(c);
+  }
+
+  drop(tokenId: string): void {
+    this.#c = { tokenId, drop: true, used: [], givenBack: [] };
+    this.end();
+  }
+}
+
+/** Token `tokenId`'s counters `e` as one change making them afresh (a snapshot's line). */
+export function wholeChange(tokenId: string, e: TokenCounters): QuotaChange {
+  return { tokenId, freshUntilMs: e.untilMs, used: [...e.used], givenBack: [...e.givenBack] };
+}
