@@ -4,10 +4,10 @@ import type { Logger } from '../../infra/log.js';
 import type { Clock } from '../../infra/time/clock.js';
 import { PAYER_KEY_HEADER, RELEASE_HEADER, parseHoldAuthorization } from '../../services/paywall/index.js';
 import { readBody } from '../../infra/http/bounded-body.js';
-import { NO_REDIRECTS } from '../../infra/http/redirect.js';
 import { createL402Client, MemoryTokenStore, type PurchaseResult } from '../l402/index.js';
 import { adoptToken, type DelegatedToken } from './delegate.js';
 import { DEFAULT_MIN_SLICE_LIFE_SEC, earliestExpiryMs, shortLived, shortOfSold } from './slice-terms.js';
+import { noBuyerReleaseAnswer, offersBuyerRelease, sendRelease } from './slice-release.js';
 
 /** Where a buyer tries a slice before its payment settles: a request of the buyer's choosing, at the origin. */
 export interface SliceCheck {
@@ -31,15 +31,17 @@ export interface CheckedSlice {
   call?: PurchaseResult;
   /** The reseller acknowledged the verdict; otherwise its hold is canceled at the invoice's expiry. */
   released: boolean;
+  /**
+   * The reseller did not keep the payment for the verdict (its 2xx had no `L402-Release: pending`):
+   * the slice was checked after its payment settled, and no verdict was sent.
+   */
+  afterPayment?: true;
 }
 
 /** Most bytes of a slice body read for the check. */
 const SLICE_BODY_LIMIT = 64 * 1024;
-/** Most time, on the checker's clock (market time in the simulator), for reading a slice body or sending a verdict. */
+/** Most time, on the checker's clock (market time in the simulator), for reading a slice body. */
 const CHECK_TIMEOUT_MS = 30_000;
-/** Verdicts sent at most this often when the reseller answers 503, one second apart (its Retry-After). */
-const VERDICT_ATTEMPTS = 3;
-const VERDICT_RETRY_MS = 1_000;
 
 /** What the checker needs: the sub-agent's name, node, clock and the transport under its client. */
 export interface SliceCheckerDeps {
@@ -51,9 +53,12 @@ export interface SliceCheckerDeps {
 }
 
 /**
- * Buyer-released slices. `fetch` goes under the sub-agent's L402 client: a
- * pay-on-success retry for a slice it expects asks the reseller for buyer
- * release (`L402-Release: buyer`); when the 2xx comes back `pending`, the
+ * Buyer-released slices. `fetch` goes under the sub-agent's L402 client. A
+ * 402 for a slice it expects that does not offer buyer release (a hold invoice
+ * with `L402-Release: buyer`) never reaches the client: it gets a 409
+ * `no_buyer_release` instead and pays nothing. A pay-on-success retry for a
+ * slice it expects asks the reseller for buyer release
+ * (`L402-Release: buyer`); when the 2xx comes back `pending`, the
  * HTLC is still held, and the checker makes the slice's first call at the
  * buyer's own check URL, then sends `settle` if it worked or `cancel` if not,
  * before the client sees the delivery. It worked when its macaroon is bound to
@@ -101,18 +106,37 @@ export class SliceChecker {
     // The client sends `fetch(url, init)` or `fetch(request, init)`: read the request either way.
     const req = new Request(input, init);
     const expected = this.#expected(req);
-    if (!expected) return this.#d.fetch(input, init);
+    if (!expected)
+      return this.#checks.has(req.url)
+        ? this.#offered(req.url, await this.#d.fetch(input, init))
+        : this.#d.fetch(input, init);
     req.headers.set(RELEASE_HEADER, 'buyer');
     const res = await this.#d.fetch(req);
     const ok2xx = res.status >= 200 && res.status < 300;
     if (!ok2xx || res.headers.get(RELEASE_HEADER)?.trim().toLowerCase() !== 'pending') return res;
     const checked = await this.#checkWhileWaited(req, res, expected.check);
-    const released = await this.#release(req, checked.ok ? 'settle' : 'cancel');
+    const released = await sendRelease(this.#d, req, checked.ok ? 'settle' : 'cancel');
     this.#results.set(expected.paymentHash, { ...checked, released });
     // As any fetch whose signal fired: the caller gave up on this answer (its slice was canceled).
     req.signal.throwIfAborted();
     return res;
   };
+
+  /**
+   * Checks a slice delivered without a check (its reseller did not keep the payment for a verdict):
+   * the same checks, run after the payment settled; no verdict is sent.
+   */
+  async checkDelivered(res: Response, check: SliceCheck): Promise<CheckedSlice> {
+    return { ...(await this.#check(res, check)), released: false, afterPayment: true };
+  }
+
+  /** An answer for an expected slice: a 402 that does not offer buyer release is refused (nothing paid). */
+  async #offered(url: string, res: Response): Promise<Response> {
+    if (res.status !== 402 || offersBuyerRelease(res)) return res;
+    await res.body?.cancel();
+    this.#d.logger?.warn({ url }, 'slice not bought: the reseller does not offer buyer release');
+    return noBuyerReleaseAnswer(url);
+  }
 
   /** The check for a pay-on-success retry of an expected slice URL, with the hold's payment hash. */
   #expected(req: Request): { check: SliceCheck; paymentHash: string } | undefined {
@@ -183,43 +207,6 @@ export class SliceChecker {
     }
     const why = `${call.outcome}${call.reason ? `: ${call.reason}` : ''}`;
     return { ok: false, call, reason: `the slice failed its first call at ${check.url} (${why})` };
-  }
-
-  /**
-   * Sends the verdict as a retry of the same hold (same macaroon, same payer
-   * key); a 503 (the reseller's node did not answer) is sent again after its
-   * Retry-After, up to `VERDICT_ATTEMPTS` times. False when never taken.
-   */
-  async #release(req: Request, verdict: 'settle' | 'cancel'): Promise<boolean> {
-    for (let attempt = 1; ; attempt++) {
-      const status = await this.#sendVerdict(req, verdict);
-      if (status !== undefined && status >= 200 && status < 300) return true;
-      if (status !== 503 || attempt >= VERDICT_ATTEMPTS) {
-        this.#d.logger?.warn({ url: req.url, status, verdict, attempt }, 'slice verdict not taken');
-        return false;
-      }
-      await this.#d.clock.sleep(VERDICT_RETRY_MS);
-    }
-  }
-
-  /** One verdict request: its status (a redirect's too: not followed, not taken), or undefined when it got no answer. */
-  async #sendVerdict(req: Request, verdict: 'settle' | 'cancel'): Promise<number | undefined> {
-    const headers = new Headers({ [RELEASE_HEADER]: verdict });
-    for (const h of ['authorization', PAYER_KEY_HEADER]) headers.set(h, req.headers.get(h) ?? '');
-    const abort = new AbortController();
-    const cancelTimer = this.#d.clock.setTimer(CHECK_TIMEOUT_MS, () => abort.abort());
-    try {
-      const res = await this.#d.fetch(
-        new Request(req.url, { method: req.method, headers, signal: abort.signal, ...NO_REDIRECTS }),
-      );
-      await res.body?.cancel();
-      return res.status;
-    } catch (err) {
-      this.#d.logger?.warn({ err, url: req.url, verdict }, 'slice verdict not sent');
-      return undefined;
-    } finally {
-      cancelTimer();
-    }
   }
 }
 

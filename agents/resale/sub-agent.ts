@@ -15,6 +15,7 @@ import {
 import { budgetWindow, type PaymentPolicy } from '../policies/index.js';
 import type { DelegatedToken } from './delegate.js';
 import { parseSlice, SliceChecker, type CheckedSlice, type SliceCheck } from './slice-check.js';
+import { NO_BUYER_RELEASE, noBuyerReleaseReason } from './slice-release.js';
 import { badMinLife } from './slice-terms.js';
 import { SpareSlices } from './spare-slices.js';
 
@@ -35,7 +36,11 @@ export interface SubAgentOptions {
 
 /** A slice purchase: the payment to the reseller, the slice, and the slice's first call when it was checked. */
 export interface SliceBuy {
-  /** `slice_refused` when the slice failed its check: the hold was canceled, nothing paid. */
+  /**
+   * `slice_refused` when the slice failed its check (the hold was canceled, nothing paid, unless the
+   * reseller settled it anyway: then `paidMsat` > 0 and the reason says so) or when the reseller offers no
+   * buyer release for the check (refusal `no_buyer_release`, nothing paid).
+   */
   result: PurchaseResult;
   slice?: DelegatedToken;
   /** The check's call at the origin (the slice's first call), made before the payment settled. */
@@ -50,8 +55,11 @@ export interface SubAgent {
    * Buys a slice from a reseller (pay-on-success) and adopts it. With `check`,
    * the payment settles only if the slice's macaroon lives `check.minLifeSec`
    * more (default 60) and its first call at `check.url` succeeds (buyer
-   * release, when the reseller offers it); otherwise the hold is canceled and
-   * the purchase ends as `slice_refused`.
+   * release); otherwise the hold is canceled and the purchase ends as
+   * `slice_refused`. A reseller whose 402 offers no buyer release is not paid
+   * (`slice_refused`, refusal `no_buyer_release`); one that offered it but
+   * settled without waiting for the verdict has its slice checked after
+   * payment: a failed check is `slice_refused` with the money paid.
    */
   buySlice(sliceUrl: string, hints?: PurchaseHints, check?: SliceCheck): Promise<SliceBuy>;
   /**
@@ -115,7 +123,12 @@ export function createSubAgent(o: SubAgentOptions): SubAgent {
     } finally {
       done?.();
     }
-    const checked = result.paymentHash ? checker.take(result.paymentHash) : undefined;
+    if (check && result.refusal === NO_BUYER_RELEASE && result.paidMsat === 0)
+      return { result: { ...result, outcome: 'slice_refused', reason: noBuyerReleaseReason(sliceUrl) } };
+    let checked = result.paymentHash ? checker.take(result.paymentHash) : undefined;
+    // Delivered without the verdict the check asked for: checked now, after the payment.
+    if (check && !checked && result.outcome === 'success' && result.response)
+      checked = await checker.checkDelivered(result.response, check);
     return adoptDelivered(spare, result, checked);
   }
 
@@ -136,7 +149,10 @@ async function adoptDelivered(
 ): Promise<SliceBuy> {
   const first = checked?.call ? { check: checked.call } : {};
   if (checked && !checked.ok)
-    return { result: { ...result, outcome: 'slice_refused', reason: checked.reason }, ...first };
+    return {
+      result: { ...result, outcome: 'slice_refused', reason: refusedReason(result, checked) },
+      ...first,
+    };
   if (result.outcome !== 'success' || !result.response) return { result, ...first };
   let slice: DelegatedToken | undefined;
   try {
@@ -157,6 +173,18 @@ async function adoptDelivered(
     return notDelivered(`the reseller's slice is unusable: ${(err as Error).message}`);
   }
   return { result, slice, ...first };
+}
+
+/**
+ * Why a slice that failed its check was refused; a payment that settled anyway says so first: the
+ * reseller did not keep it for the verdict, or its node settled the hold the buyer canceled.
+ */
+function refusedReason(result: PurchaseResult, checked: CheckedSlice): string | undefined {
+  if (result.paidMsat === 0) return checked.reason;
+  const why = checked.afterPayment
+    ? `the reseller settled the payment without waiting for the buyer's check (its answer had no L402-Release: pending)`
+    : `the reseller settled the hold the buyer canceled (a payee can always settle its own hold invoice)`;
+  return `paid ${result.paidMsat} msat for a slice that failed its check: ${why}; do not buy from this reseller again. ${checked.reason ?? ''}`.trim();
 }
 
 /** Calls with the held token; when it ran out (nothing served), moves to the next token held for the URL. */

@@ -5,6 +5,7 @@ import { caveats, formatChallenge } from '../../infra/l402/index.js';
 import type { LightningNode } from '../../infra/lightning/node.js';
 import type { SecretSource } from '../../infra/random.js';
 import type { Clock } from '../../infra/time/clock.js';
+import { PAY_ON_SUCCESS_HEADER, RELEASE_HEADER } from './headers.js';
 import type { PaywallLoad, ResolvedTier } from './options.js';
 
 /** An invoice plus the macaroon bound to its payment hash: what a 402 carries. */
@@ -137,12 +138,24 @@ export async function issueChallenge(
   }
 }
 
-/** The 402 response: `WWW-Authenticate` challenge plus a short JSON body saying why. */
-export function challengeResponse(
-  c: Context,
-  ch: IssuedChallenge,
-  info: { service: string; reason: string; message: string; payOnSuccess: boolean; tiers: ResolvedTier[] },
-): Response {
+/** What a 402 says besides its challenge. */
+export interface ChallengeInfo {
+  service: string;
+  reason: string;
+  message: string;
+  /** The invoice is a hold invoice (`L402-Pay-On-Success: 1`). */
+  payOnSuccess: boolean;
+  /** The paywall keeps a delivered hold for the buyer's verdict when asked (`L402-Release: buyer`, with `payOnSuccess`). */
+  buyerRelease?: boolean;
+  tiers: ResolvedTier[];
+}
+
+/**
+ * The 402 response: `WWW-Authenticate` challenge plus a short JSON body saying why. A hold invoice's
+ * 402 says so (`L402-Pay-On-Success: 1`) and, when the paywall offers buyer release, `L402-Release: buyer`:
+ * a buyer that wants to check what it gets before paying learns before paying whether it can.
+ */
+export function challengeResponse(c: Context, ch: IssuedChallenge, info: ChallengeInfo): Response {
   const body = {
     error: 'payment_required',
     reason: info.reason,
@@ -169,6 +182,7 @@ export function challengeResponse(
     'WWW-Authenticate': formatChallenge({ macaroon: ch.token, invoice: ch.invoice }),
     'Cache-Control': 'no-store',
   };
-  if (info.payOnSuccess) headers['L402-Pay-On-Success'] = '1';
+  if (info.payOnSuccess) headers[PAY_ON_SUCCESS_HEADER] = '1';
+  if (info.payOnSuccess && info.buyerRelease) headers[RELEASE_HEADER] = 'buyer';
   return c.json(body, 402, headers);
 }

@@ -28,7 +28,8 @@ export function hex32(value: string | undefined): string | undefined {
 }
 
 /**
- * Buyer-released pay-on-success (a paywall built with `buyerRelease`). On the
+ * Buyer-released pay-on-success (a paywall built with `buyerRelease`). Its
+ * hold invoice's 402 carries `buyer`: the offer, seen before paying. On the
  * retry, `buyer` asks the paywall to keep the HTLC held after a 2xx until the
  * buyer has checked what it got; that 2xx then carries `pending`. The buyer's
  * verdict is the retry again (`Authorization: L402 <macaroon>:` and

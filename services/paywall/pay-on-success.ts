@@ -144,6 +144,7 @@ async function runHold(
       reason: 'payment_not_received',
       message: `no HTLC for ${hash} within ${p.holdTimeoutMs} ms; pay the invoice, then retry`,
       payOnSuccess: true,
+      buyerRelease: p.buyerRelease,
       tiers: p.tiers,
     });
   }

@@ -156,6 +156,7 @@ export async function challenge(
     reason,
     message,
     payOnSuccess: hold,
+    buyerRelease: p.buyerRelease,
     tiers: p.tiers,
   });
 }
