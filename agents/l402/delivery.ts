@@ -8,8 +8,11 @@ import type { PreparedRequest } from './request.js';
 import { send } from './send.js';
 import type { StoredToken, TokenStore } from './token-store.js';
 
-/** How an authorized request ended. */
-export type Delivery =
+/**
+ * How an authorized request ended. `resent`: a pay-on-success call sent again after the seller's 503 that
+ * kept its hold (held-call.ts), the requests sent after the first; absent when none.
+ */
+export type Delivery = { resent?: number } & (
   | {
       kind: 'delivered';
       status: number;
@@ -35,7 +38,8 @@ export type Delivery =
       status?: number;
       /** The seller's `L402-Calls-Remaining` (see `sellerCallsLeft`). */
       callsLeft?: number;
-    };
+    }
+);
 
 /**
  * Whether the call a delivery sent goes back on the token, mirroring the

@@ -27,7 +27,10 @@ export type PurchaseOutcome =
   | 'quota_exhausted'
   | 'seller_error'
   | 'not_delivered'
-  /** A resold slice failed the buyer's check at the origin: its hold was canceled, nothing paid. */
+  /**
+   * A resold slice failed the buyer's check at the origin (its hold canceled, nothing paid), or the reseller
+   * offers no buyer release (`no_buyer_release`, nothing paid); `paidMsat` > 0 when the reseller settled anyway.
+   */
   | 'slice_refused'
   | 'rate_limited'
   | 'no_quote'

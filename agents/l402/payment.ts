@@ -1,7 +1,8 @@
 import type { Payment, PaymentFailureReason, PayOptions } from '../../infra/lightning/node.js';
 import type { PaymentPolicy, Reservation } from '../policies/index.js';
 import type { EngineContext, StepFailure } from './context.js';
-import { sendAuthorized, sendWithToken, type Delivery } from './delivery.js';
+import { sendWithToken, type Delivery } from './delivery.js';
+import { sendHeldCall } from './held-call.js';
 import type { Offer } from './offer.js';
 import { outcomeOfPaymentFailure } from './outcome.js';
 import { neverStarted, payEmitter } from './pay-event.js';
@@ -162,8 +163,10 @@ function lookUp(ctx: EngineContext, paymentHash: string): Promise<Payment | unde
 /**
  * Pay-on-success (hold invoices): pays and sends the retry `L402 <mac>:` at
  * once. The seller runs the handler while our HTLC is held, then settles
- * (delivered: we learn the preimage) or cancels (we are refunded). A payment
- * ended before its send sends no call either: no `consumeMs`.
+ * (delivered: we learn the preimage) or cancels (we are refunded). A seller
+ * that cannot answer yet (a 503 that keeps the hold) gets the same retry again,
+ * a few times, while the payment is in flight (`sendHeldCall`); the invoice is
+ * paid once. A payment ended before its send sends no call either: no `consumeMs`.
  */
 export async function payOnDelivery(
   ctx: EngineContext,
@@ -181,10 +184,8 @@ export async function payOnDelivery(
       const delivery = await sendWithToken(ctx, offer.req, ended.token, 'consume');
       return { paid: ended, delivery, consumeMs: ctx.clock.now() - at };
     }
-    const [{ payment, thrown }, delivery] = await Promise.all([
-      payInvoice(ctx, offer, opts),
-      sendAuthorized(ctx, offer.req, `L402 ${offer.macaroon}:`, offer.paymentHash, 'consume'),
-    ]);
+    const paying = payInvoice(ctx, offer, opts);
+    const [{ payment, thrown }, delivery] = await Promise.all([paying, sendHeldCall(ctx, offer, paying)]);
     const consumeMs = ctx.clock.now() - at;
     const paid = await finishPayment(ctx, grant, pending, payment, thrown, at);
     return { paid, delivery, consumeMs };

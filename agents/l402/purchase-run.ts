@@ -151,6 +151,8 @@ export function holdResult(
   clock: Clock,
 ): PurchaseResult {
   run.timings.payMs = paid.payMs;
+  // The call sent again while the seller kept the hold (503 with Retry-After): each a request too.
+  run.requests += delivery.resent ?? 0;
   // No call sent (the payment ended before its send), no consume time.
   if (consumeMs !== undefined) run.timings.consumeMs = consumeMs;
   if (paid.ok) run.paid(paid);
