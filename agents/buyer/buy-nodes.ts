@@ -3,10 +3,12 @@ import { chosenTier, heldTo } from './chosen-tier.js';
 import { consumeNode } from './consume-node.js';
 import type { BuyerDeps } from './deps.js';
 import { timed } from './find-nodes.js';
-import { challengeOffer, weigh } from './offers.js';
+import { challengeOffer, weigh, type FailedQuote } from './offers.js';
 import { buildPurchase, coverage, hintsFor } from './purchase-record.js';
 import type { BuyerStateT, BuyerUpdate } from './state.js';
 import type { BuyerPurchase, ListedOffer } from './types.js';
+import { leaveOutSellers, refusedIn } from './refused-sellers.js';
+import type { Listing } from '../../services/registry/types.js';
 
 /** The nodes that buy the chosen offer, each one stage of the purchase engine: authorize, pay, consume (deliver). */
 export function buyNodes(d: BuyerDeps) {
@@ -30,7 +32,7 @@ async function authorize(d: BuyerDeps, s: BuyerStateT): Promise<BuyerUpdate> {
       requests: q.requests,
       quotedPriceMsat: q.priceMsat,
     });
-    if ('failed' in live) return { ...live.failed, steps: timed(d, 'authorize', at) };
+    if ('failed' in live) return { ...refused(s, live.failed, q.listing), steps: timed(d, 'authorize', at) };
     q = { ...live, ...(q.arrival && { arrival: q.arrival }) };
     offers = { ...s.offers, [q.listing.id]: q };
   }
@@ -92,11 +94,22 @@ function negotiationFailed(
     endedAt: d.clock.now(),
     requests: q.requests,
   };
-  return {
+  const failed = {
     purchases: [buildPurchase(s, q.listing, record, q.req.url.href)],
     excluded: [q.listing.id],
-    steps: timed(d, 'authorize', at),
   };
+  return { ...refused(s, failed, q.listing), steps: timed(d, 'authorize', at) };
+}
+
+/**
+ * A failed purchase of `listing` as the task records it: when the seller sold above or outside its
+ * listing, with every other listing of that seller left out too (refused-sellers.ts).
+ */
+function refused(s: BuyerStateT, failed: FailedQuote['failed'], listing: Listing): BuyerUpdate {
+  const sellers = leaveOutSellers(s, refusedIn(failed.purchases, [listing]));
+  if (sellers.refusedSellers.length === 0) return failed;
+  const others = sellers.excluded.filter((id) => !failed.excluded.includes(id));
+  return { ...failed, excluded: [...failed.excluded, ...others], refusedSellers: sellers.refusedSellers };
 }
 
 /**

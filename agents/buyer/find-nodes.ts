@@ -3,6 +3,7 @@ import { tokenUsable } from '../l402/index.js';
 import type { BuyerDeps } from './deps.js';
 import { weigh } from './offers.js';
 import { quote } from './quoting.js';
+import { searchAgainLimit, stillUsable } from './refused-sellers.js';
 import type { BuyerStateT, BuyerUpdate } from './state.js';
 import type { DecisionRecord, ListedOffer } from './types.js';
 import { modelErrorName } from '../../infra/llm/model-errors.js';
@@ -25,10 +26,15 @@ export function timed(d: BuyerDeps, node: string, at: number) {
  * Registry search for sellers of the capability, ranked and filtered by the
  * price of the tier the buyer will ask each of them for (its preferred kind,
  * else each listing's default, first tier: see `prepare`), not by a cheaper
- * tier it would not buy.
+ * tier it would not buy. A search again (after refusals left no offer, see
+ * `searchAgain`) asks for a larger page and keeps the listings the task has
+ * not left out, at most `searchLimit`; finding none, the task stops as the
+ * quote round did (`no_acceptable_offer`).
  */
 async function discover(d: BuyerDeps, s: BuyerStateT): Promise<BuyerUpdate> {
   const at = d.clock.now();
+  const again = s.searched.count > 0;
+  const limit = again ? searchAgainLimit(s, d.searchLimit) : d.searchLimit;
   let listings: Listing[];
   try {
     const found = await d.registry.search({
@@ -39,7 +45,7 @@ async function discover(d: BuyerDeps, s: BuyerStateT): Promise<BuyerUpdate> {
       alive: true,
       sort: d.search.sort,
       ...(d.search.ties === 'random' && { ties: 'random' as const }),
-      limit: d.searchLimit,
+      limit,
     });
     if (Array.isArray(found)) listings = found;
     else if (found.ok) listings = found.listings;
@@ -48,7 +54,14 @@ async function discover(d: BuyerDeps, s: BuyerStateT): Promise<BuyerUpdate> {
     d.logger.warn({ err, buyer: d.name }, 'registry search failed');
     return { stop: 'registry_unavailable', steps: timed(d, 'discover', at) };
   }
-  return { listings, stop: listings.length ? undefined : 'no_sellers', steps: timed(d, 'discover', at) };
+  const searched = {
+    count: s.searched.count + 1,
+    full: listings.length >= limit,
+    refused: s.refusedSellers.length,
+  };
+  if (again) listings = stillUsable(s, listings, d.searchLimit);
+  const none = again ? 'no_acceptable_offer' : 'no_sellers';
+  return { listings, searched, stop: listings.length ? undefined : none, steps: timed(d, 'discover', at) };
 }
 
 /** The decider picks among live offers, in registry order, each weighed for the calls left. */

@@ -3,6 +3,7 @@ import type { Clock } from '../../infra/time/clock.js';
 import { tokenUsable } from '../l402/index.js';
 import type { BuyerDeps } from './deps.js';
 import { buyerNodes } from './nodes.js';
+import { searchAgain } from './refused-sellers.js';
 import { BuyerState, type BuyerStateT, type BuyerUpdate } from './state.js';
 
 /** Routers: named functions of the state returning the next node's name. */
@@ -11,8 +12,10 @@ function afterDiscover(s: BuyerStateT): 'quote' | typeof END {
   return s.stop ? END : 'quote';
 }
 
-function afterQuote(s: BuyerStateT): 'decide' | typeof END {
-  return s.stop ? END : 'decide';
+/** No offer left: search again past the sellers refused for misadvertising (`searchAgain`), or end. */
+function afterQuote(s: BuyerStateT): 'decide' | 'discover' | typeof END {
+  if (!s.stop) return 'decide';
+  return searchAgain(s) ? 'discover' : END;
 }
 
 function afterDecide(s: BuyerStateT): 'authorize' | typeof END {
@@ -72,6 +75,7 @@ export function buyerGraphBuilder(deps: BuyerDeps, { maxSteps = 200 }: { maxStep
    *             └→ END    └→ END  └→ END     │       └────┼──→ (held token) ┘ │ │ └→ delegate → END
    *                                          └→ evaluate (denied)  (failed) ┘  │ └→ consume   (reuse the token)
    *                                                                             └→ decide | quote (next-best quote, or quote again)
+   *  quote → discover: no offer left after sellers were refused for misadvertising (search again).
    */
   return new StateGraph(BuyerState)
     .addNode('discover', n.discover)
@@ -84,7 +88,7 @@ export function buyerGraphBuilder(deps: BuyerDeps, { maxSteps = 200 }: { maxStep
     .addNode('delegate', n.delegate)
     .addEdge(START, 'discover')
     .addConditionalEdges('discover', afterDiscover, ['quote', END])
-    .addConditionalEdges('quote', afterQuote, ['decide', END])
+    .addConditionalEdges('quote', afterQuote, ['decide', 'discover', END])
     .addConditionalEdges('decide', afterDecide, ['authorize', END])
     .addConditionalEdges('authorize', afterAuthorize, ['pay', 'consume', 'evaluate'])
     .addConditionalEdges('pay', afterPay, ['consume', 'evaluate'])

@@ -14,11 +14,11 @@ import { prepareRequest, type PreparedRequest, type StoredToken } from '../l402/
 import { askedTier, chosenTier, heldTo } from './chosen-tier.js';
 import type { BuyerDeps } from './deps.js';
 import { buildPurchase, coverage, hintsFor, requestFor, type PurchaseFields } from './purchase-record.js';
-import type { BuyerStateT, BuyerUpdate } from './state.js';
-import type { ListedOffer } from './types.js';
+import type { BuyerStateT } from './state.js';
+import type { BuyerPurchase, ListedOffer } from './types.js';
 
 /** An offer whose quoting failed: the listing is excluded and the attempt recorded. */
-export type FailedQuote = { failed: BuyerUpdate };
+export type FailedQuote = { failed: { excluded: string[]; purchases: BuyerPurchase[] } };
 
 /** Most bytes of a seller's discovery manifest the buyer reads (a manifest is a few hundred bytes). */
 export const MANIFEST_BODY_LIMIT = 64 * 1024;

@@ -8,6 +8,7 @@ import type { PreparedRequest } from '../l402/index.js';
 import { tokenUsable } from '../l402/index.js';
 import type { BuyerDeps, QuotingMode } from './deps.js';
 import { prepare, quoteOne, type FailedQuote } from './offers.js';
+import { leaveOutSellers, refusedIn } from './refused-sellers.js';
 import type { BuyerStateT, BuyerUpdate } from './state.js';
 import type { BuyerPurchase, ListedOffer } from './types.js';
 
@@ -47,14 +48,19 @@ export async function quote(d: BuyerDeps, s: BuyerStateT): Promise<BuyerUpdate> 
   const purchases: BuyerPurchase[] = [];
   for (const r of results) {
     if ('failed' in r) {
-      excluded.push(...(r.failed.excluded as string[]));
-      purchases.push(...(r.failed.purchases as BuyerPurchase[]));
+      excluded.push(...r.failed.excluded);
+      purchases.push(...r.failed.purchases);
     } else offers[r.listing.id] = r;
   }
+  // A seller refused for selling above or outside its listing: its other listings are left out too.
+  const sellers = leaveOutSellers({ ...s, offers }, refusedIn(purchases, s.listings));
+  for (const id of sellers.excluded) delete offers[id];
+  excluded.push(...sellers.excluded.filter((id) => !excluded.includes(id)));
   const any = Object.keys(offers).length > 0;
   return {
     offers,
     excluded,
+    refusedSellers: sellers.refusedSellers,
     purchases,
     stop: any ? undefined : 'no_acceptable_offer',
     steps: quoteStep(d, at),

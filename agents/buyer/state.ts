@@ -1,6 +1,7 @@
 import { Annotation } from '@langchain/langgraph';
 import type { Listing } from '../../services/registry/types.js';
 import type { Grant } from '../l402/index.js';
+import type { Searched } from './refused-sellers.js';
 import type {
   BuyerPurchase,
   Delegation,
@@ -23,6 +24,13 @@ export const BuyerState = Annotation.Root({
   offers: Annotation<Record<string, ListedOffer>>({ reducer: replace, default: () => ({}) }),
   /** Listings that failed or cheated in this run, never tried again. */
   excluded: Annotation<string[]>({ reducer: concat, default: () => [] }),
+  /** Node keys of sellers refused in this run for selling above or outside their listing: see refused-sellers.ts. */
+  refusedSellers: Annotation<string[]>({ reducer: concat, default: () => [] }),
+  /** The run's registry searches (replaced by each search). */
+  searched: Annotation<Searched>({
+    reducer: replace,
+    default: () => ({ count: 0, full: false, refused: 0 }),
+  }),
   chosen: Annotation<string | undefined>({ reducer: replace, default: () => undefined }),
   /** The chosen offer the policy allowed, with the money it holds, until pay settles or releases it. */
   grant: Annotation<Grant | undefined>({ reducer: replace, default: () => undefined }),

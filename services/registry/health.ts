@@ -32,7 +32,8 @@ export type ProbeOutcome = Omit<ListingHealth, 'failures' | 'checkedAt'>;
  * Checks that listings still answer with a usable L402 challenge: asks each
  * listing's own URL without a token (no redirects followed, only addresses
  * the policy allows), expects 402 with a challenge whose invoice
- * decodes and is payable to the listing's node, and records liveness,
+ * decodes, is payable to the listing's node and asks at most the price the
+ * listing advertises for its default (first) tier, and records liveness,
  * latency (on the injected clock) and the quoted price. Rounds run on the
  * clock, so on virtual time a test or the simulator decides when they happen.
  * Probes run `concurrency` at a time with listings that answered last time
@@ -129,6 +130,11 @@ export class HealthProber {
     // An invoice payable to another node is not a purchase the listing's seller can honour.
     if (payee !== listing.nodePubkey)
       return { alive: false, latencyMs, quotedPriceMsat: amount, error: 'wrong_payee' };
+    // The probe names no tier, so it is sold the default tier, the listing's first: asking more than that
+    // tier advertises, the seller is refused (`over_quoted_price`) by every buyer who found it by that price.
+    const advertised = listing.tiers[0]?.priceMsat;
+    if (amount !== undefined && advertised !== undefined && amount > advertised)
+      return { alive: false, latencyMs, quotedPriceMsat: amount, error: 'over_advertised' };
     return { alive: true, latencyMs, ...(amount !== undefined ? { quotedPriceMsat: amount } : {}) };
   }
 

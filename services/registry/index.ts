@@ -47,6 +47,7 @@ export {
   DEFAULT_SEARCH_LIMIT,
   type ListingSource,
 } from './search.js';
+export { ratingRank, RATING_PRIOR_MSAT, RATING_PRIOR_SCORE } from './rating-rank.js';
 export { HealthProber, type HealthProberOptions, type ProbeOutcome } from './health.js';
 export {
   classifyAddress,

@@ -21,29 +21,41 @@ const token = z
 
 const pubkey = z.string().regex(/^0[23][0-9a-f]{64}$/, '33-byte compressed public key, lowercase hex');
 
-/** One advertised tier; the kind decides which of calls/durationSec must be present. */
-export const tierSchema = z
-  .strictObject({
-    tier: z.number().int().min(0).max(255),
-    name: listingText(1, 64),
-    kind: z.enum(['single', 'bundle', 'pass']),
-    calls: z.number().int().positive().max(1_000_000).optional(),
-    durationSec: z
-      .number()
-      .int()
-      .positive()
-      .max(10 * 365 * 86_400)
-      .optional(),
-    priceMsat: msat,
-  })
-  .superRefine((t, ctx) => {
-    if (t.kind === 'bundle' && (t.calls === undefined || t.calls < 2))
-      ctx.addIssue({ code: 'custom', message: 'a bundle tier needs calls >= 2', path: ['calls'] });
-    if (t.kind === 'single' && t.calls !== undefined && t.calls !== 1)
-      ctx.addIssue({ code: 'custom', message: 'a single tier grants exactly 1 call', path: ['calls'] });
-    if (t.kind === 'pass' && t.durationSec === undefined)
-      ctx.addIssue({ code: 'custom', message: 'a pass tier needs durationSec', path: ['durationSec'] });
-  });
+/** A tier's advertised price as a registration takes it: at least 1 msat, since no paywall sells a call for 0. */
+const tierPrice = z
+  .number()
+  .int()
+  .min(1, 'expected at least 1 msat: no paywall sells a call for 0')
+  .max(Number.MAX_SAFE_INTEGER);
+
+/** One advertised tier, priced by `price`; the kind decides which of calls/durationSec must be present. */
+function tierOf(price: z.ZodNumber) {
+  return z
+    .strictObject({
+      tier: z.number().int().min(0).max(255),
+      name: listingText(1, 64),
+      kind: z.enum(['single', 'bundle', 'pass']),
+      calls: z.number().int().positive().max(1_000_000).optional(),
+      durationSec: z
+        .number()
+        .int()
+        .positive()
+        .max(10 * 365 * 86_400)
+        .optional(),
+      priceMsat: price,
+    })
+    .superRefine((t, ctx) => {
+      if (t.kind === 'bundle' && (t.calls === undefined || t.calls < 2))
+        ctx.addIssue({ code: 'custom', message: 'a bundle tier needs calls >= 2', path: ['calls'] });
+      if (t.kind === 'single' && t.calls !== undefined && t.calls !== 1)
+        ctx.addIssue({ code: 'custom', message: 'a single tier grants exactly 1 call', path: ['calls'] });
+      if (t.kind === 'pass' && t.durationSec === undefined)
+        ctx.addIssue({ code: 'custom', message: 'a pass tier needs durationSec', path: ['durationSec'] });
+    });
+}
+
+/** One advertised tier as a registration takes it. */
+export const tierSchema = tierOf(tierPrice);
 
 const listingFieldsShape = {
   name: listingText(1, 100),
@@ -72,13 +84,16 @@ const time = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
 /**
  * A listing as a registry serves it (`GET /listings`), checked by the client
- * that reads it: the seller's fields as a registration would accept them,
+ * that reads it: the seller's fields as a registration would accept them
+ * (a tier price of 0, which registrations took before, still read),
  * and bounded health and rating figures (they reach a buyer's decider and
  * its LLM prompt). Fields a newer registry adds are dropped.
  */
 export const servedListingSchema = z
   .object({
     ...listingFieldsShape,
+    // Any non-negative price: a listing registered before tiers had to cost 1 msat is still served.
+    tiers: z.array(tierOf(msat)).min(1).max(16),
     id: hex(16),
     health: z
       .object({

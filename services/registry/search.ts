@@ -1,5 +1,6 @@
 import { LabError } from '../../infra/errors.js';
 import type { Rng } from '../../infra/random.js';
+import { ratingRank } from './rating-rank.js';
 import { searchPriceMsat } from './search-price.js';
 import type { Listing, ListingQuery, SearchTier } from './types.js';
 
@@ -32,7 +33,7 @@ type Comparator = (a: Listing, b: Listing) => number;
 
 const byId: Comparator = (a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
-/** Unknowns (no rating, no latency yet) sort after every known value. */
+/** Unknowns (no latency yet) sort after every known value. */
 function ascending(key: (l: Listing) => number | undefined): Comparator {
   return (a, b) => {
     const x = key(a);
@@ -43,10 +44,10 @@ function ascending(key: (l: Listing) => number | undefined): Comparator {
 }
 
 const comparators: Record<Exclude<ListingQuery['sort'], 'price' | 'random' | undefined>, Comparator> = {
-  // Best first; more ratings wins a tie in average.
+  // Best rank score first (the average shrunk toward 3 by its weight; unrated: 3, see rating-rank.ts);
+  // more ratings wins a tie.
   rating: (a, b) =>
-    ascending((l) => (l.rating ? -l.rating.average : undefined))(a, b) ||
-    (b.rating?.count ?? 0) - (a.rating?.count ?? 0),
+    ratingRank(b.rating) - ratingRank(a.rating) || (b.rating?.count ?? 0) - (a.rating?.count ?? 0),
   latency: ascending((l) => (l.health?.alive ? l.health.latencyMs : undefined)),
 };
 

@@ -162,16 +162,20 @@ const DECOY_REFUSED =
   'the seller sold tier 0 (bundle, 50000 msat) but was chosen for tier 1 (single, 1 msat)';
 
 describe('a buyer without prefer holds a seller to its first listed tier, the one the search ranked it by', () => {
-  it('1 result per search: the decoy ranked at its 1-msat single whose 402 sells its 50,000 bundle (tier 0, listed at that price) is refused wrong_tier, 0 msat paid', async () => {
+  it('1 result per search: the decoy ranked at its 1-msat single whose 402 sells its 50,000 bundle (tier 0, listed at that price) is refused wrong_tier, 0 msat paid to it, and a search again past it buys the honest 20,000 single', async () => {
     const b = await run({ decoy: DECOY, honest: HONEST }, 1, undefined, { searchLimit: 1 });
 
-    expect(b.rows).toEqual([['decoy', 'invoice_rejected', 'wrong_tier', 50_000, 0, false]]);
+    expect(b.rows).toEqual([
+      ['decoy', 'invoice_rejected', 'wrong_tier', 50_000, 0, false],
+      ['honest', 'success', '-', '-', 20_000, false],
+    ]);
     expect(b.reasons).toEqual([DECOY_REFUSED]);
     expect([b.r.stopReason, b.spentMsat, b.challenges]).toEqual([
-      'no_acceptable_offer',
-      0,
-      { decoy: ['tier 0 at 50000'], honest: [] },
+      'done',
+      20_000,
+      { decoy: ['tier 0 at 50000'], honest: ['tier 0 at 20000'] },
     ]);
+    expect(b.r.steps.map((x) => x.node).slice(0, 4)).toEqual(['discover', 'quote', 'discover', 'quote']);
   });
 
   it('2 results per search: the decoy is refused wrong_tier and the honest 20,000 single is bought', async () => {
@@ -228,19 +232,15 @@ describe('a buyer preferring a kind holds a seller to its first tier of that kin
 });
 
 describe('a manifest quote and a negotiated token are held to the same tier', () => {
-  it.each([
-    [1, [['decoy', 'invoice_rejected', 'over_quoted_price', 50_000, 0, false]], 0],
-    [
-      2,
-      [
+  // With 1 result per search, the honest seller is found by a search again past the refused decoy.
+  it.each([1, 2] as const)(
+    'quotes from manifests, %i result(s) per search: the decoy whose manifest lists its 50,000 bundle first is chosen at its tier 1 manifest price of 1 msat, its live 402 for 50,000 refused over_quoted_price, and the honest 20,000 single bought',
+    async (searchLimit) => {
+      const rows = [
         ['decoy', 'invoice_rejected', 'over_quoted_price', 50_000, 0, false],
         ['honest', 'success', '-', '-', 20_000, false],
-      ],
-      20_000,
-    ],
-  ] as const)(
-    'quotes from manifests, %i result(s) per search: the decoy whose manifest lists its 50,000 bundle first is chosen at its tier 1 manifest price of 1 msat and its live 402 for 50,000 refused over_quoted_price',
-    async (searchLimit, rows, spentMsat) => {
+      ];
+      const spentMsat = 20_000;
       const b = await run({ decoy: DECOY, honest: HONEST }, 1, undefined, {
         searchLimit,
         quoteFrom: 'manifest',

@@ -37,7 +37,7 @@ describe('health probing on the virtual clock', () => {
     return { m, prober, honest, greedy, liar };
   }
 
-  it('records liveness, latency and the price actually quoted in the 402', async () => {
+  it('records liveness, latency and the price actually quoted in the 402; a quote above the listed price is not alive (over_advertised)', async () => {
     const { m, prober, honest, greedy, liar } = await market();
     const round = prober.probeAll();
     await m.clock.runUntilIdle();
@@ -48,16 +48,19 @@ describe('health probing on the virtual clock', () => {
       quotedPriceMsat: 2_000,
       failures: 0,
     });
+    // Listed at 1,000 msat, its 402 asks 4,000: every buyer who found it at 1,000 refuses that invoice.
     expect(m.registry.get(greedy)!.health).toMatchObject({
-      alive: true,
+      alive: false,
       latencyMs: 30,
       quotedPriceMsat: 4_000,
+      error: 'over_advertised',
+      failures: 1,
     });
     expect(m.registry.get(liar)!.health).toMatchObject({ alive: false, error: 'wrong_payee', failures: 1 });
     const byLatency = await m.client.search({ sort: 'latency' });
-    expect(byLatency.ok && byLatency.listings.map((l) => l.id)).toEqual([greedy, honest, liar]);
+    expect(byLatency.ok && byLatency.listings.map((l) => l.id)).toEqual([honest, greedy, liar]);
     const alive = await m.client.search({ alive: true });
-    expect(alive.ok && alive.listings.map((l) => l.id)).toEqual([greedy, honest]);
+    expect(alive.ok && alive.listings.map((l) => l.id)).toEqual([honest]);
   });
 
   it('probes on schedule (a minute after each round ends), counts consecutive failures, and reports health and price changes', async () => {

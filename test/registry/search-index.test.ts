@@ -25,6 +25,8 @@ function reference(listings: Listing[], q: ListingQuery, rng: Rng): Listing[] {
       (q.alive === undefined || (l.health?.alive ?? true) === q.alive),
   );
   const cmp = (x: number | string, y: number | string) => (x < y ? -1 : x > y ? 1 : 0);
+  const shrunk = (l: Listing) =>
+    l.rating ? (l.rating.average * l.rating.paidMsat + 300_000) / (l.rating.paidMsat + 100_000) : 3;
   const unknownLast = (x: number | undefined, y: number | undefined) =>
     x === undefined || y === undefined ? (x === y ? 0 : x === undefined ? 1 : -1) : cmp(x, y);
   hits.sort((a, b) => cmp(a.id, b.id));
@@ -35,9 +37,8 @@ function reference(listings: Listing[], q: ListingQuery, rng: Rng): Listing[] {
   const primary: Record<string, Order> = {
     none: (a, b) => cmp(b.createdAt, a.createdAt),
     price: (a, b) => cmp(entry(a), entry(b)),
-    rating: (a, b) =>
-      unknownLast(a.rating && -a.rating.average, b.rating && -b.rating.average) ||
-      cmp(b.rating?.count ?? 0, a.rating?.count ?? 0),
+    // The average shrunk toward 3 by 100,000 msat of prior weight (unrated: 3), best first; then more ratings.
+    rating: (a, b) => cmp(shrunk(b), shrunk(a)) || cmp(b.rating?.count ?? 0, a.rating?.count ?? 0),
     latency: (a, b) =>
       unknownLast(
         a.health?.alive ? a.health.latencyMs : undefined,
@@ -153,6 +154,6 @@ describe('search over the listing table', () => {
 
   it('ranks and filters by the price of the tier a query names (first of its kind, else the first tier) exactly as filtering and sorting every listing does, through 3,000 random changes of listings selling single calls, bundles and passes', () => {
     // About 1 in 5 of the queries naming a tier (4 in 5 do) answers otherwise than the entry price would.
-    expect(compareThrough('search-index-tiers', true)).toEqual([12_000, 21_716, 2_002]);
+    expect(compareThrough('search-index-tiers', true)).toEqual([12_000, 21_716, 2_014]);
   });
 });

@@ -111,7 +111,7 @@ describe('registry request bodies have limits and clear 400s', () => {
     expect(await res.json()).toEqual({
       error: 'invalid_body',
       message:
-        'listing.url: must be an absolute http(s) URL; listing.tiers[0].priceMsat: expected at least 0; listing.tiers[0].calls: a bundle tier needs calls >= 2',
+        'listing.url: must be an absolute http(s) URL; listing.tiers[0].priceMsat: expected at least 1 msat: no paywall sells a call for 0; listing.tiers[0].calls: a bundle tier needs calls >= 2',
     });
   });
 });
