@@ -208,7 +208,7 @@ class Engine implements PurchaseEngine {
     for (const t of this.tokens.list().filter((t) => t.state === 'pending')) {
       // One this engine is paying now is left to its purchase (in flight): the node may not know it yet.
       const ours = this.#paying.has(t.paymentHash);
-      const r = ours ? undefined : await recoverToken(this.#ctx, this.#unresolved, t);
+      const r = ours ? undefined : await recoverToken(this.#ctx, this.#unresolved, t).catch(() => undefined);
       if (r === true) counts.completed++;
       else if (r === false) counts.dropped++;
       else counts.inFlight++;

@@ -15,7 +15,7 @@
  * certificate for 127.0.0.1 (fixtures/, valid 2000–2099), pinned as LND's tls.cert is.
  */
 import { readFileSync } from 'node:fs';
-import type { ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { LndNode, type LndNodeOptions } from '../../infra/lightning/lnd/index.js';
@@ -48,6 +48,8 @@ export interface Exchange {
   method: string;
   path: string;
   body: string;
+  /** The request's headers (the macaroon is `grpc-metadata-macaroon`). */
+  headers: IncomingHttpHeaders;
 }
 
 /** What the peer does with each request; not answering at all is allowed. */
@@ -73,6 +75,7 @@ export async function startHostileLnd(script: Script): Promise<HostileLnd> {
         method: req.method ?? '',
         path: req.url ?? '',
         body: Buffer.concat(chunks).toString('utf8'),
+        headers: req.headers,
       };
       requests.push(`${ex.method} ${ex.path}`);
       void script(ex, res);

@@ -11,14 +11,15 @@ export type Decoded = { payreq: LndPayReq } | { failed: PaymentFailureReason; me
  * LND's reading of `bolt11` (DecodePayReq), or its verdict that the invoice is
  * bad. Only that verdict is an outcome: an error that says nothing about the
  * invoice (a timeout, a proxy's 502 page, a busy node) throws, so a transient
- * fault is never taken for a bad invoice.
+ * fault is never taken for a bad invoice. `bolt11` is read as given: the
+ * caller trims it once, and sends LND the same text it had decoded.
  */
 export async function decode(client: LndRestClient, bolt11: string): Promise<Decoded> {
-  if (typeof bolt11 !== 'string' || !/^ln[a-z0-9]+$/i.test(bolt11.trim())) {
+  if (typeof bolt11 !== 'string' || !/^ln[a-z0-9]+$/i.test(bolt11)) {
     return { failed: 'invalid_invoice', message: 'not a BOLT11 invoice string' };
   }
   try {
-    const raw = await client.call('GET', `/v1/payreq/${encodeURIComponent(bolt11.trim())}`);
+    const raw = await client.call('GET', `/v1/payreq/${encodeURIComponent(bolt11)}`);
     return { payreq: parseWire(lndPayReqSchema, raw, 'decode invoice') };
   } catch (err) {
     const verdict = lndVerdict(err);

@@ -86,14 +86,20 @@ export function lndErrorFromBody(where: string, status: number, body: unknown): 
     );
   }
   if (isNotReadyMessage(text) || grpcCode === GRPC_UNAVAILABLE || status === 503) {
-    return new LndError('not_ready', `${where}: LND is not ready yet (${text}); wait for it to start.`, opts);
+    const advice = isNotStartedMessage(text)
+      ? 'wait for it to start'
+      : 'a write may have been carried out before the connection closed: look it up before repeating it';
+    return new LndError('not_ready', `${where}: LND is not ready (${text}); ${advice}.`, opts);
   }
-  if (
-    grpcCode === GRPC_NOT_FOUND ||
-    status === 404 ||
-    /unable to locate|not found|isn't initiated/i.test(text)
-  ) {
-    return new LndError('not_found', `${where}: ${text}`, opts);
+  if (isLndNotFound(grpcCode, message)) return new LndError('not_found', `${where}: ${text}`, opts);
+  if (status === 404) {
+    // Go's "404 page not found", grpc-gateway's {code: 5, message: "Not Found"} for a path it has no route for.
+    return new LndError(
+      'lnd_error',
+      `${where}: HTTP 404 (${text}) is not LND's answer about the request: check that restUrl is LND's ` +
+        `REST address and that this LND (v0.20) serves this call.`,
+      opts,
+    );
   }
   if (grpcCode === GRPC_INVALID_ARGUMENT || status === 400) {
     return new LndError('bad_request', `${where}: LND refused the request: ${text}`, opts);
@@ -101,10 +107,49 @@ export function lndErrorFromBody(where: string, status: number, body: unknown): 
   return new LndError('lnd_error', `${where}: ${text}`, opts);
 }
 
-/** True for the messages LND gives while its RPC server is starting or the wallet is locked. */
+/**
+ * LND's own texts for "no such record" (lnd v0.20: payments/db ErrPaymentNotInitiated, which
+ * TrackPaymentV2 answers with gRPC NotFound; invoices ErrInvoiceNotFound, ErrNoInvoicesCreated).
+ */
+const LND_NOT_FOUND: ReadonlySet<string> = new Set([
+  "payment isn't initiated",
+  'unable to locate invoice',
+  'there are no existing invoices',
+]);
+
+/** What grpc-gateway answers (code 5) for a path it has no route for: not a missing record. */
+const GATEWAY_NO_ROUTE = 'Not Found';
+
+/**
+ * Whether an error says LND has no record of what was asked: LND's NotFound (gRPC code 5 in its
+ * JSON error body) or one of its exact texts. Any other "not found" (a proxy's page, Go's
+ * "404 page not found", a database's "bucket not found") says nothing about the record.
+ */
+function isLndNotFound(grpcCode: number | undefined, message: string): boolean {
+  const text = message.trim();
+  if (LND_NOT_FOUND.has(text)) return true;
+  return grpcCode === GRPC_NOT_FOUND && text !== '' && text !== GATEWAY_NO_ROUTE;
+}
+
+/** True for the messages LND gives while its RPC server is starting, stopping, or the wallet is locked. */
 export function isNotReadyMessage(text: string): boolean {
   // "… server shutting down": LND sends this on open streams as it stops; it is back after a restart.
-  return /waiting to start|not yet ready|in the process of starting|wallet locked|server is not active|rpc server is not|shutting down|connection is closing|transport is closing/i.test(
+  return (
+    isNotStartedMessage(text) ||
+    /server is not active|rpc server is not|shutting down|connection is closing|transport is closing/i.test(
+      text,
+    )
+  );
+}
+
+/**
+ * True for LND refusing a call before running it (lnd v0.20 rpcperms: waiting to start, wallet not
+ * created or locked, RPC server starting; "server is still in the process of starting"), or its REST
+ * proxy failing to reach its gRPC server (grpc "transport: Error while dialing"). A write refused so
+ * never reached LND's handler; "shutting down" and "transport is closing" may come after it did.
+ */
+export function isNotStartedMessage(text: string): boolean {
+  return /waiting to start|wallet (locked|not created)|in the process of starting|not yet ready|error while dialing/i.test(
     text,
   );
 }

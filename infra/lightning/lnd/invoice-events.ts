@@ -10,14 +10,22 @@ import { hexToB64Url, lndInvoiceSchema, parseWire } from './wire.js';
 const TERMINAL: ReadonlySet<InvoiceState> = new Set(['settled', 'canceled']);
 /** How many invoices' last state we remember for de-duplication. */
 const SEEN_LIMIT = 10_000;
+/** Most invoices followed at once by their own stream (one connection to LND each). */
+export const MAX_INVOICE_WATCHES = 64;
+/** Least ms between two lookups of the invoices followed beyond `MAX_INVOICE_WATCHES` (at most 10 a second). */
+export const INVOICE_POLL_GAP_MS = 100;
 
 /**
  * Invoice state changes from LND, delivered once each. LND has two feeds:
  * `/v1/invoices/subscribe` (every invoice's creation and settlement, resumable
  * by index) and `/v2/invoices/subscribe/{hash}` (one invoice, every state,
- * including accepted and canceled). Hold invoices need the second, so each
- * one this node creates is watched until it settles or is canceled. Both feeds
- * reconnect on their own after the node restarts.
+ * including accepted and canceled, which LND 0.20 leaves out of the first).
+ * Hold invoices need the second, so each one this node creates is watched
+ * until it settles or is canceled, at most `MAX_INVOICE_WATCHES` at once (each
+ * holds a connection); the others wait their turn, looked up one at a time
+ * (`INVOICE_POLL_GAP_MS` apart) meanwhile. Both feeds reconnect on their own
+ * after the node restarts; a watch LND answers "not found" or "unauthorized"
+ * stops, logged as an error.
  */
 export class InvoiceEvents {
   readonly #client: LndRestClient;
@@ -28,7 +36,10 @@ export class InvoiceEvents {
   readonly #listeners = new Set<(invoice: Invoice) => void>();
   readonly #seen = new Map<string, InvoiceState>();
   readonly #watched = new Map<string, AbortController>();
+  /** Invoices to follow beyond `MAX_INVOICE_WATCHES`, in the order they are looked up. */
+  readonly #waiting = new Set<string>();
   #global: AbortController | undefined;
+  #poller: AbortController | undefined;
   #addIndex = 0;
   #settleIndex = 0;
 
@@ -38,7 +49,7 @@ export class InvoiceEvents {
       clock: Clock;
       logger: Logger;
       isHold: (hash: string) => boolean;
-      /** Called once an invoice settles or is canceled: it needs no following any more. */
+      /** Called once an invoice settles, is canceled or cannot be followed: it needs no following any more. */
       onFinal?: (hash: string) => void;
     },
   ) {
@@ -64,13 +75,17 @@ export class InvoiceEvents {
 
   /** Follows one invoice through every state (hold invoices: accepted, canceled). */
   watch(paymentHash: string): void {
-    if (this.#listeners.size === 0 || this.#watched.has(paymentHash)) return;
-    const ac = new AbortController();
-    this.#watched.set(paymentHash, ac);
-    void this.#runSingle(paymentHash, ac.signal).finally(() => {
-      // Only its own entry: after a close, a new watch of the hash may hold it.
-      if (this.#watched.get(paymentHash) === ac) this.#watched.delete(paymentHash);
-    });
+    if (this.#listeners.size === 0 || this.#watched.has(paymentHash) || this.#waiting.has(paymentHash))
+      return;
+    if (this.#watched.size < MAX_INVOICE_WATCHES) return this.#startWatch(paymentHash);
+    this.#waiting.add(paymentHash);
+    if (!this.#poller) {
+      const ac = new AbortController();
+      this.#poller = ac;
+      void this.#runPolls(ac.signal).finally(() => {
+        if (this.#poller === ac) this.#poller = undefined;
+      });
+    }
   }
 
   /** Stops every feed. */
@@ -79,6 +94,24 @@ export class InvoiceEvents {
     this.#global = undefined;
     for (const ac of this.#watched.values()) ac.abort();
     this.#watched.clear();
+    this.#poller?.abort();
+    this.#poller = undefined;
+    this.#waiting.clear();
+  }
+
+  #startWatch(hash: string): void {
+    const ac = new AbortController();
+    this.#watched.set(hash, ac);
+    void this.#runSingle(hash, ac.signal).finally(() => {
+      // Only its own entry: after a close, a new watch of the hash may hold it.
+      if (this.#watched.get(hash) !== ac) return;
+      this.#watched.delete(hash);
+      // Its place goes to the next invoice in line.
+      const next = this.#waiting.values().next();
+      if (next.done || this.#listeners.size === 0) return;
+      this.#waiting.delete(next.value);
+      this.#startWatch(next.value);
+    });
   }
 
   async #runGlobal(signal: AbortSignal): Promise<void> {
@@ -114,7 +147,7 @@ export class InvoiceEvents {
           delay = 250;
         }
       } catch (err) {
-        if (signal.aborted) return;
+        if (signal.aborted || this.#gaveUp(err, hash, 'watch')) return;
         this.#dropped(err, { hash }, 'invoice watch');
       }
       if (signal.aborted) return;
@@ -123,12 +156,48 @@ export class InvoiceEvents {
     }
   }
 
+  /** Looks up the invoices waiting for a watch, one at a time, until none is left. */
+  async #runPolls(signal: AbortSignal): Promise<void> {
+    for (;;) {
+      const next = this.#waiting.values().next();
+      if (next.done || signal.aborted) return;
+      const hash = next.value;
+      // To the back of the line: each waiting invoice is looked up in turn.
+      this.#waiting.delete(hash);
+      this.#waiting.add(hash);
+      try {
+        const raw = await this.#client.call('GET', `/v1/invoice/${hash}`, undefined, {
+          signal,
+          retry: 'never',
+        });
+        if (this.#waiting.has(hash))
+          this.#emit(toInvoice(parseWire(lndInvoiceSchema, raw, 'invoice poll'), true));
+      } catch (err) {
+        if (signal.aborted) return;
+        if (this.#gaveUp(err, hash, 'lookup')) this.#waiting.delete(hash);
+        else this.#log.debug({ hash, err: String(err) }, 'invoice poll failed; asking again in turn');
+      }
+      // No signal: the clock's sleep keeps an abort listener on it for good (one per lookup).
+      await this.#clock.sleep(INVOICE_POLL_GAP_MS);
+    }
+  }
+
+  /** True (logged as an error, the invoice let go) when LND says the invoice cannot be followed. */
+  #gaveUp(err: unknown, hash: string, how: string): boolean {
+    if (!(err instanceof LndError) || (err.code !== 'not_found' && err.code !== 'unauthorized')) return false;
+    this.#log.error(
+      { hash, code: err.code, err: err.message },
+      `invoice ${how} ${err.code === 'not_found' ? 'found no such invoice' : 'refused'}; no longer following it`,
+    );
+    this.#onFinal(hash);
+    return true;
+  }
+
   /** A feed that stays silent past `feedIdleMs` is reconnected: a connection LND stopped serving sends nothing. */
   #feedOptions(signal: AbortSignal) {
     return { signal, idleMs: this.#client.limits.feedIdleMs };
   }
 
-  /** Logs why a feed ended before reconnecting it; a quiet feed's routine reconnect is only debug. */
   /**
    * One line of the global feed, its indexes taken: the invoice, or undefined for a line that does
    * not fit LND's schema, which is logged and passed (reconnecting would replay it forever; the
@@ -154,6 +223,7 @@ export class InvoiceEvents {
     }
   }
 
+  /** Logs why a feed ended before reconnecting it; a quiet feed's routine reconnect is only debug. */
   #dropped(err: unknown, fields: Record<string, string>, feed: string): void {
     const quiet = err instanceof LndError && err.code === 'timeout';
     const log = quiet ? this.#log.debug.bind(this.#log) : this.#log.warn.bind(this.#log);
@@ -165,7 +235,10 @@ export class InvoiceEvents {
     this.#seen.delete(invoice.paymentHash);
     this.#seen.set(invoice.paymentHash, invoice.state);
     if (this.#seen.size > SEEN_LIMIT) this.#seen.delete(this.#seen.keys().next().value as string);
-    if (TERMINAL.has(invoice.state)) this.#onFinal(invoice.paymentHash);
+    if (TERMINAL.has(invoice.state)) {
+      this.#waiting.delete(invoice.paymentHash);
+      this.#onFinal(invoice.paymentHash);
+    }
     for (const listener of this.#listeners) {
       try {
         listener(invoice);

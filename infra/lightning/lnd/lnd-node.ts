@@ -16,6 +16,8 @@ import { toInvoice } from './convert.js';
 import { LndError } from './errors.js';
 import { InvoiceEvents } from './invoice-events.js';
 import { readConnection, type LndFiles } from './lnd-files.js';
+import { closeWithin } from './closing.js';
+import { addHoldInvoice } from './hold-add.js';
 import { idempotentWrite, invoiceBody } from './invoice-writes.js';
 import { wholeNumber, type LndLimits } from './limits.js';
 import { payInvoice, type PayContext } from './pay.js';
@@ -63,8 +65,10 @@ const LND_NETWORKS: Record<string, Network> = {
  * `private: true` so it carries route hints for unannounced channels.
  *
  * @example
+ * const lnd = join(homedir(), '.lnd'); // full paths: `~` is not expanded
  * const node = await LndNode.fromFiles({ restUrl: 'https://127.0.0.1:8080',
- *   tlsCertPath: '~/.lnd/tls.cert', macaroonPath: '…/admin.macaroon' });
+ *   tlsCertPath: join(lnd, 'tls.cert'),
+ *   macaroonPath: join(lnd, 'data/chain/bitcoin/mainnet/admin.macaroon') });
  * const invoice = await node.createInvoice({ amountMsat: 21_000, memo: 'coffee' });
  */
 export class LndNode implements LightningNode {
@@ -73,6 +77,8 @@ export class LndNode implements LightningNode {
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #pay: PayContext;
+  /** Aborted by `close()`: ends the payment requests in progress (`pay`, `waitForPayment`, `lookupPayment`). */
+  readonly #closing = new AbortController();
   readonly #holdHashes = new Set<string>();
   /** Invoices followed through every state for `onInvoice` (hold invoices made here, `watchInvoice`). */
   readonly #followed = new Set<string>();
@@ -101,6 +107,7 @@ export class LndNode implements LightningNode {
       clock,
       log: logger,
       reconnectTimeoutMs: reconnectMs,
+      signal: this.#closing.signal,
     };
     this.#events = new InvoiceEvents(this.rest, {
       clock,
@@ -138,7 +145,7 @@ export class LndNode implements LightningNode {
   async createHoldInvoice(req: CreateHoldInvoiceRequest): Promise<Invoice> {
     const hash = assertHex32(req.paymentHash, 'paymentHash');
     const body = { ...invoiceBody(req), hash: hexToB64(hash), private: true };
-    await this.rest.call('POST', '/v2/invoices/hodl', body, { retry: 'if-not-sent' });
+    await addHoldInvoice(this.rest, { ...req, paymentHash: hash }, body, (h) => this.lookupInvoice(h));
     this.#holdHashes.add(hash);
     this.#followed.add(hash);
     this.#events.watch(hash);
@@ -232,10 +239,11 @@ export class LndNode implements LightningNode {
     this.#events.watch(hash);
   }
 
-  /** Stops invoice feeds and closes connections. */
+  /** Stops invoice feeds, ends payment requests (a `pay` that sent answers `in_flight`), closes connections. */
   async close(): Promise<void> {
+    this.#closing.abort();
     this.#events.close();
-    await this.rest.close();
+    await closeWithin(this.rest, this.#clock, this.#log);
   }
 
   async #mustLookup(hash: string): Promise<Invoice> {

@@ -8,7 +8,7 @@ import { mapSendRefusal } from './failures.js';
 import { refineFeeLimit } from './fee-limit.js';
 import { wholeNumber } from './limits.js';
 import type { LndRestClient } from './rest-client.js';
-import { followStream, track } from './track.js';
+import { closedWhile, followStream, signalOf, track } from './track.js';
 import type { LndPayReq } from './wire.js';
 
 /** What the payment procedure needs from its node. */
@@ -18,15 +18,20 @@ export interface PayContext {
   log: Logger;
   /** How long to keep resolving a payment whose node went away before giving up (ms). */
   reconnectTimeoutMs: number;
+  /** Aborts when the node is closed: requests end, a payment sent is answered in flight. */
+  signal?: AbortSignal;
 }
 
 /** LND's own default when `timeout_seconds` is 0; we always send one explicitly. */
 const DEFAULT_TIMEOUT_MS = 60_000;
 
+/** What a payment `close()` ended before any send says. */
+const NOT_SENT = 'nothing was sent: pay on a new LndNode';
+
 /** Faults after which LND may simply not have started the payment: when it has no record of it, send again. */
 const RESENDABLE: ReadonlySet<LndErrorCode> = new Set(['unreachable', 'not_ready', 'timeout']);
 
-/** One `pay()` call: its payment, its deadline, and how many sends may have reached LND. */
+/** One `pay()` call: its payment, its deadline, how many sends may have reached LND, how many updates came. */
 interface Attempt {
   ctx: PayContext;
   hash: string;
@@ -34,6 +39,7 @@ interface Attempt {
   started: number;
   deadline: number;
   sends: number;
+  updates: number;
 }
 
 /**
@@ -47,12 +53,16 @@ interface Attempt {
  * connection drops, LND restarts) we resolve it by its hash with
  * TrackPaymentV2 instead of sending again. Only a hash LND has never seen is
  * (re)sent, and a refusal of a repeated send is final only once LND has no
- * record of the earlier one.
+ * record of the earlier one; an error after LND sent an update of the payment
+ * is never its outcome. Closing the node ends a payment sent as `in_flight`.
  */
 export async function payInvoice(ctx: PayContext, bolt11: string, opts: PayOptions = {}): Promise<Payment> {
   const timeoutMs = wholeNumber(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, 'timeoutMs', 'bad_request');
+  if (ctx.signal?.aborted) throw closedWhile(ctx, 'starting a payment', NOT_SENT);
+  // Trimmed once: LND is sent the very text it decoded.
+  const invoice = typeof bolt11 === 'string' ? bolt11.trim() : bolt11;
   const started = ctx.clock.now();
-  const decoded = await decode(ctx.client, bolt11);
+  const decoded = await decode(ctx.client, invoice);
   if ('failed' in decoded)
     return failedPayment('', 0, decoded.failed, decoded.message, started, ctx.clock.now());
   const payreq = decoded.payreq;
@@ -63,8 +73,8 @@ export async function payInvoice(ctx: PayContext, bolt11: string, opts: PayOptio
     return failedPayment(hash, 0, 'invalid_invoice', amount, started, ctx.clock.now());
   const maxFeeMsat = assertMsat(opts.maxFeeMsat ?? defaultMaxFeeMsat(amount), 'maxFeeMsat');
   const deadline = started + timeoutMs + ctx.reconnectTimeoutMs;
-  const attempt: Attempt = { ctx, hash, amount, started, deadline, sends: 0 };
-  const payment = await sendUntilKnown(attempt, sendBody(bolt11, payreq, amount, maxFeeMsat, timeoutMs));
+  const attempt: Attempt = { ctx, hash, amount, started, deadline, sends: 0, updates: 0 };
+  const payment = await sendUntilKnown(attempt, sendBody(invoice, payreq, amount, maxFeeMsat, timeoutMs));
   if (payment.status === 'failed' && payment.failure?.reason === 'no_route') {
     return refineFeeLimit(ctx, payment, payreq, amount, maxFeeMsat);
   }
@@ -86,6 +96,7 @@ function sendBody(bolt11: string, payreq: LndPayReq, amount: Msat, maxFeeMsat: M
 async function sendUntilKnown(a: Attempt, body: Record<string, unknown>): Promise<Payment> {
   const { ctx } = a;
   for (;;) {
+    if (ctx.signal?.aborted) return closedDuring(a);
     if (ctx.clock.now() > a.deadline) {
       throw new LndError(
         'unreachable',
@@ -97,10 +108,13 @@ async function sendUntilKnown(a: Attempt, body: Record<string, unknown>): Promis
         // LND answers a send with the payment's first update at once; after that, silence is an HTLC in flight.
         firstMessageMs: ctx.client.limits.callTimeoutMs,
         deadline: a.deadline,
+        retry: 'guarded',
         onAttempt: () => a.sends++,
+        ...signalOf(ctx),
       });
-      return await followStream(ctx, stream);
+      return await followStream(ctx, stream, () => a.updates++);
     } catch (err) {
+      if (ctx.signal?.aborted) return closedDuring(a);
       if (!(err instanceof LndError)) throw err;
       const known = await afterSendFault(a, err);
       if (known) return known;
@@ -116,6 +130,14 @@ async function sendUntilKnown(a: Attempt, body: Record<string, unknown>): Promis
 async function afterSendFault(a: Attempt, err: LndError): Promise<Payment | undefined> {
   const { ctx } = a;
   if (err.code === 'timeout' && ctx.clock.now() >= a.deadline) return inFlight(a);
+  if (a.updates > 0) {
+    // LND had started the payment: an error now (a stream line, a drop) is about the stream, not the payment.
+    ctx.log.info(
+      { hash: a.hash, cause: err.message },
+      'payment stream failed after updates; resolving by hash',
+    );
+    return (await resolveByHash(a)) ?? inFlight(a);
+  }
   const refusal = err.lndMessage ? mapSendRefusal(err.lndMessage) : undefined;
   if (refusal?.kind === 'failed') {
     const refused = failedPayment(
@@ -147,9 +169,16 @@ async function resolveByHash(a: Attempt): Promise<Payment | undefined> {
   try {
     return await track(a.ctx, a.hash, a.deadline);
   } catch (err) {
+    if (a.ctx.signal?.aborted) return closedDuring(a);
     if (err instanceof LndError && err.code === 'timeout') return inFlight(a);
     throw err;
   }
+}
+
+/** The node was closed: a payment that may have reached LND is in flight (its fate unknown); else nothing was sent. */
+function closedDuring(a: Attempt): Payment {
+  if (a.sends === 0) throw closedWhile(a.ctx, `paying ${a.hash}`, NOT_SENT);
+  return inFlight(a);
 }
 
 function inFlight(a: Attempt): Payment {

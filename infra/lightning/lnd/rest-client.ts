@@ -13,6 +13,7 @@ import {
   type RetryMode,
   type RetryPolicy,
 } from './retry.js';
+import { MAX_CONNECT_MS, outOfFiles, shownUrl, untilAborted } from './transport.js';
 import { Watchdog, type Patience } from './watchdog.js';
 
 export { defaultRetryPolicy, type RetryMode, type RetryPolicy } from './retry.js';
@@ -62,12 +63,13 @@ export class LndRestClient {
     try {
       url = new URL(conn.restUrl);
     } catch (cause) {
-      throw new LndError('bad_config', `restUrl ${JSON.stringify(conn.restUrl)} is not a URL`, { cause });
+      const shown = JSON.stringify(shownUrl(conn.restUrl));
+      throw new LndError('bad_config', `restUrl ${shown} is not a URL`, { cause });
     }
     if (url.protocol !== 'https:') {
       throw new LndError(
         'bad_config',
-        `restUrl must be https:// (LND's REST is TLS-only), got ${conn.restUrl}`,
+        `restUrl must be https:// (LND's REST is TLS-only), got ${shownUrl(conn.restUrl)}`,
       );
     }
     this.restUrl = url.origin;
@@ -86,7 +88,9 @@ export class LndRestClient {
       log: deps.logger ?? silentLogger,
       policy: retryPolicy(defaultRetryPolicy, deps.retry),
     };
-    this.#agent = new Agent({ connect: { ca }, keepAliveTimeout: 10_000 });
+    // A connection that does not open in time is retried like a refused one, within the call's limit.
+    const connectMs = Math.min(this.limits.callTimeoutMs, MAX_CONNECT_MS);
+    this.#agent = new Agent({ connect: { ca, timeout: connectMs }, keepAliveTimeout: 10_000 });
   }
 
   /** One JSON request/response call, each try within `timeoutMs`. Throws `LndError` on faults. */
@@ -94,7 +98,8 @@ export class LndRestClient {
     const where = this.#where(method, path);
     const timeoutMs = wholeNumber(opts.timeoutMs ?? this.limits.callTimeoutMs, 'timeoutMs', 'bad_request');
     return withRetry(where, opts, this.#retryDeps, async () => {
-      const dog = this.#watchdog(where, { deadline: this.#retryDeps.clock.now() + timeoutMs }, opts.signal);
+      const since = this.#retryDeps.clock.now();
+      const dog = this.#watchdog(where, { since, deadline: since + timeoutMs }, opts.signal);
       try {
         const res = await this.#send(method, path, body, dog.signal);
         const text = await readAll(res.body, this.limits.maxBodyBytes, where);
@@ -153,9 +158,17 @@ export class LndRestClient {
     await this.#agent.close();
   }
 
-  /** Sends one request; our watchdog, not undici's timers, bounds how long it may take. */
-  #send(method: Method, path: string, body: unknown, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
-    return request(this.restUrl + path, {
+  /**
+   * Sends one request; our watchdog, not undici's timers, bounds how long it may take,
+   * connecting included (undici would wait for its connect timeout).
+   */
+  async #send(
+    method: Method,
+    path: string,
+    body: unknown,
+    signal: AbortSignal,
+  ): Promise<Dispatcher.ResponseData> {
+    const pending = request(this.restUrl + path, {
       method,
       dispatcher: this.#agent,
       headers: this.#headers(body),
@@ -164,6 +177,11 @@ export class LndRestClient {
       bodyTimeout: 0,
       signal,
     });
+    try {
+      return await untilAborted(pending, signal);
+    } catch (err) {
+      throw outOfFiles(this.#where(method, path), err);
+    }
   }
 
   /** Opens a stream: its status must be 2xx, else its (first) error line is the `LndError`. */

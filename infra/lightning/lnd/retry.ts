@@ -1,7 +1,7 @@
 import { errors as undiciErrors } from 'undici';
 import type { Clock } from '../../time/clock.js';
 import type { Logger } from '../../log.js';
-import { LndError, isNotReadyMessage } from './errors.js';
+import { LndError, isNotReadyMessage, isNotStartedMessage } from './errors.js';
 
 /** How long to keep trying a node that does not answer (restarts take seconds). */
 export interface RetryPolicy {
@@ -16,9 +16,14 @@ export const defaultRetryPolicy: RetryPolicy = { maxWaitMs: 30_000, initialDelay
 /**
  * When a call may be repeated after a transport failure: `always` for reads
  * and idempotent writes; `if-not-sent` when a repeat could act twice, so only
- * a refused connection (the request never reached LND) is retried.
+ * a request that never reached LND's handler is retried (a refused connection,
+ * LND refusing calls while it starts: `isNotStartedMessage`), never one answered
+ * "shutting down" or "transport is closing", which may come after LND acted;
+ * `guarded` for a write LND itself refuses to repeat (SendPaymentV2: its
+ * control tower refuses a second payment of a hash in flight or paid), also
+ * retried after those, its caller resolving a refused repeat by hash.
  */
-export type RetryMode = 'always' | 'if-not-sent' | 'never';
+export type RetryMode = 'always' | 'guarded' | 'if-not-sent' | 'never';
 
 /** What the retry loop runs on. */
 export interface RetryDeps {
@@ -58,9 +63,9 @@ export async function withRetry<T>(
         );
       }
       const retryable =
-        (kind === 'refused' && mode !== 'never') ||
+        ((kind === 'refused' || kind === 'not_started') && mode !== 'never') ||
         (kind === 'dropped' && mode === 'always') ||
-        (kind === 'not_ready' && mode !== 'never');
+        (kind === 'not_ready' && (mode === 'always' || mode === 'guarded'));
       const waited = deps.clock.now() - started;
       if (!retryable || waited + delay > deps.policy.maxWaitMs) {
         if (err instanceof LndError) throw err;
@@ -72,13 +77,14 @@ export async function withRetry<T>(
         );
       }
       deps.log.debug({ where, tries, delay, err: describe(err) }, 'lnd not answering, retrying');
-      await deps.clock.sleep(delay);
+      await sleepUnlessAborted(deps.clock, delay, opts.signal);
+      if (opts.signal?.aborted) throw err;
       delay = Math.min(delay * 2, deps.policy.maxDelayMs);
     }
   }
 }
 
-type Failure = 'refused' | 'dropped' | 'not_ready' | 'tls' | 'other';
+type Failure = 'refused' | 'dropped' | 'not_started' | 'not_ready' | 'tls' | 'other';
 
 const TLS_CODES = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
@@ -101,7 +107,8 @@ const DROPPED_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR
 /** Sorts a thrown value into what the retry loop needs to know. */
 function classify(err: unknown): Failure {
   if (err instanceof LndError) {
-    if (err.code === 'not_ready') return 'not_ready';
+    if (err.code === 'not_ready')
+      return isNotStartedMessage(err.lndMessage || err.message) ? 'not_started' : 'not_ready';
     if (err.code === 'unreachable') return 'dropped';
     return 'other';
   }
@@ -115,6 +122,7 @@ function classify(err: unknown): Failure {
     if (e instanceof undiciErrors.SocketError) return 'dropped';
   }
   const text = describe(err);
+  if (isNotStartedMessage(text)) return 'not_started';
   if (isNotReadyMessage(text)) return 'not_ready';
   if (/other side closed|socket hang up|terminated/i.test(text)) return 'dropped';
   return 'other';
@@ -129,4 +137,24 @@ export function describe(err: unknown): string {
     parts.push(typeof code === 'string' ? `${code}: ${msg}` : msg);
   }
   return parts.join(' <- ');
+}
+
+/**
+ * Resolves after `ms` on `clock`, or as soon as `signal` aborts (a closed node
+ * stops waiting). The clock is given a signal of this sleep's own: `signal`
+ * lives as long as the node, and keeps no listener once the sleep is over.
+ */
+export function sleepUnlessAborted(clock: Clock, ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return clock.sleep(ms);
+  if (signal.aborted) return Promise.resolve();
+  const own = new AbortController();
+  return new Promise((resolve) => {
+    const done = () => {
+      signal.removeEventListener('abort', done);
+      own.abort();
+      resolve();
+    };
+    signal.addEventListener('abort', done, { once: true });
+    void clock.sleep(ms, own.signal).then(done);
+  });
 }

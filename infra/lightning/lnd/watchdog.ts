@@ -10,6 +10,8 @@ export interface Patience {
   idleMs?: number;
   /** The clock's time (ms) at which the request ends whatever it is doing. */
   deadline?: number;
+  /** The clock's time (ms) `deadline` was counted from, which its timeout names (default: now). */
+  since?: number;
 }
 
 /**
@@ -37,7 +39,7 @@ export class Watchdog {
     this.#clock = clock;
     this.#where = where;
     this.#patience = patience;
-    this.#started = clock.now();
+    this.#started = patience.since ?? clock.now();
     this.#last = this.#started;
     this.#wait = patience.firstMessageMs ?? patience.idleMs;
     this.signal = outer ? AbortSignal.any([outer, this.#ac.signal]) : this.#ac.signal;

@@ -21,6 +21,15 @@ export const int64 = z.union([z.string(), z.number()]).transform((v, ctx) => {
   return n;
 });
 
+/** An amount in msat (a `*_msat` field): an int64 that is never negative; a negative one is refused. */
+export const msat = int64.transform((n, ctx) => {
+  if (n < 0) {
+    ctx.addIssue({ code: 'custom', message: `expected a non-negative amount of msat, got ${n}` });
+    return z.NEVER;
+  }
+  return n;
+});
+
 /** A uint32 field: LND sends it as a JSON number. */
 export const uint32 = z.number().int().min(0).max(0xffff_ffff);
 
@@ -42,17 +51,17 @@ export const lndInvoiceSchema = z.object({
   memo: z.string().default(''),
   r_preimage: bytes,
   r_hash: bytes,
-  value_msat: int64,
+  value_msat: msat,
   creation_date: int64,
   settle_date: int64.default(0),
   payment_request: z.string(),
   expiry: int64,
-  amt_paid_msat: int64.default(0),
+  amt_paid_msat: msat.default(0),
   state: z.enum(['OPEN', 'SETTLED', 'CANCELED', 'ACCEPTED']),
   add_index: int64.default(0),
   settle_index: int64.default(0),
   htlcs: z
-    .array(z.object({ amt_msat: int64, state: z.string() }))
+    .array(z.object({ amt_msat: msat, state: z.string() }))
     .nullish()
     .transform((v) => v ?? []),
 });
@@ -66,7 +75,7 @@ const htlcAttemptSchema = z.object({
         .array(z.object({ pub_key: z.string().default('') }))
         .nullish()
         .transform((v) => v ?? []),
-      total_fees_msat: int64.default(0),
+      total_fees_msat: msat.default(0),
     })
     .nullish(),
   attempt_time_ns: nanosToMs.default(0),
@@ -76,10 +85,10 @@ const htlcAttemptSchema = z.object({
 
 export const lndPaymentSchema = z.object({
   payment_hash: z.string(),
-  value_msat: int64,
+  value_msat: msat,
   payment_preimage: z.string().default(''),
   status: z.enum(['UNKNOWN', 'IN_FLIGHT', 'SUCCEEDED', 'FAILED', 'INITIATED']),
-  fee_msat: int64.default(0),
+  fee_msat: msat.default(0),
   creation_time_ns: nanosToMs.default(0),
   htlcs: z
     .array(htlcAttemptSchema)
@@ -105,7 +114,7 @@ export const lndGetInfoSchema = z.object({
 });
 export type LndGetInfo = z.infer<typeof lndGetInfoSchema>;
 
-const amount = z.object({ sat: int64.default(0), msat: int64.default(0) }).nullish();
+const amount = z.object({ sat: int64.default(0), msat: msat.default(0) }).nullish();
 export const lndChannelBalanceSchema = z.object({
   local_balance: amount,
   remote_balance: amount,
@@ -140,7 +149,7 @@ export type LndChannel = z.infer<typeof lndChannelSchema>;
 export const lndPayReqSchema = z.object({
   destination: z.string(),
   payment_hash: z.string(),
-  num_msat: int64.default(0),
+  num_msat: msat.default(0),
   timestamp: int64,
   expiry: int64,
   description: z.string().default(''),
