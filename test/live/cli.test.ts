@@ -114,7 +114,7 @@ describe.concurrent('npm run demo on the command line', { timeout: RUN_MS + 15_0
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
-      `the run failed: cannot read macaroon at ${macaroon}: ENOENT: no such file or directory, open '${macaroon}'\n` +
+      `the run failed: cannot read macaroon at ${macaroon}: ENOENT: no such file or directory, stat '${macaroon}'\n` +
         'the demo has stopped; check the network with `npm run network:status`, then run the demo again\n',
     );
     await expect(fetch(`${url}/api/snapshot`, { signal: AbortSignal.timeout(5_000) })).rejects.toThrow();
