@@ -1,6 +1,21 @@
-import type { Invoice, InvoiceState, Payment, PaymentFailureReason, PaymentStatus } from '../node.js';
+import type {
+  Balances,
+  Invoice,
+  InvoiceState,
+  Payment,
+  PaymentFailureReason,
+  PaymentStatus,
+} from '../node.js';
 import { mapFailureReason, refineNoRoute } from './failures.js';
-import { b64ToHex, type LndInvoice, type LndPayment } from './wire.js';
+import {
+  b64ToHex,
+  lndChannelBalanceSchema,
+  lndChannelListSchema,
+  lndWalletBalanceSchema,
+  parseWire,
+  type LndInvoice,
+  type LndPayment,
+} from './wire.js';
 
 const INVOICE_STATES: Record<LndInvoice['state'], InvoiceState> = {
   OPEN: 'open',
@@ -93,4 +108,18 @@ function failureMessage(p: LndPayment, reason: PaymentFailureReason): string {
   const last = p.htlcs.at(-1)?.failure;
   const detail = last?.code ? `, last HTLC failed with ${last.code} at hop ${last.failure_source_index}` : '';
   return `LND: ${p.failure_reason} after ${p.htlcs.length} attempt(s)${detail} (${reason})`;
+}
+
+/** LND's channel balance, channel list and wallet balance answers as the shared `Balances`. */
+export function toBalances(channel: unknown, list: unknown, wallet: unknown): Balances {
+  const c = parseWire(lndChannelBalanceSchema, channel, 'channel balance');
+  return {
+    localMsat: c.local_balance?.msat ?? 0,
+    remoteMsat: c.remote_balance?.msat ?? 0,
+    // LND names unsettled HTLCs by who gets them if they settle: outgoing ones are "remote".
+    pendingOutMsat: c.unsettled_remote_balance?.msat ?? 0,
+    pendingInMsat: c.unsettled_local_balance?.msat ?? 0,
+    channels: parseWire(lndChannelListSchema, list, 'list channels').channels.length,
+    onchainSat: parseWire(lndWalletBalanceSchema, wallet, 'wallet balance').confirmed_balance,
+  };
 }

@@ -79,13 +79,11 @@ export class InvoiceEvents {
       return;
     if (this.#watched.size < MAX_INVOICE_WATCHES) return this.#startWatch(paymentHash);
     this.#waiting.add(paymentHash);
-    if (!this.#poller) {
-      const ac = new AbortController();
-      this.#poller = ac;
-      void this.#runPolls(ac.signal).finally(() => {
-        if (this.#poller === ac) this.#poller = undefined;
-      });
-    }
+    if (this.#poller) return;
+    const ac = (this.#poller = new AbortController());
+    void this.#runPolls(ac.signal).finally(() => {
+      if (this.#poller === ac) this.#poller = undefined;
+    });
   }
 
   /** Stops every feed. */

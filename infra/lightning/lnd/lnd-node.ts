@@ -12,7 +12,7 @@ import type {
   Payment,
   PayOptions,
 } from '../node.js';
-import { toInvoice } from './convert.js';
+import { toBalances, toInvoice } from './convert.js';
 import { LndError } from './errors.js';
 import { InvoiceEvents } from './invoice-events.js';
 import { readConnection, type LndFiles } from './lnd-files.js';
@@ -27,11 +27,8 @@ import {
   assertHex32,
   hexToB64,
   lndAddInvoiceSchema,
-  lndChannelBalanceSchema,
-  lndChannelListSchema,
   lndGetInfoSchema,
   lndInvoiceSchema,
-  lndWalletBalanceSchema,
   parseWire,
 } from './wire.js';
 
@@ -205,21 +202,12 @@ export class LndNode implements LightningNode {
   }
 
   async balances(): Promise<Balances> {
-    const [ch, list, wallet] = await Promise.all([
+    const [channel, list, wallet] = await Promise.all([
       this.rest.call('GET', '/v1/balance/channels'),
       this.rest.call('GET', '/v1/channels'),
       this.rest.call('GET', '/v1/balance/blockchain'),
     ]);
-    const c = parseWire(lndChannelBalanceSchema, ch, 'channel balance');
-    return {
-      localMsat: c.local_balance?.msat ?? 0,
-      remoteMsat: c.remote_balance?.msat ?? 0,
-      // LND names unsettled HTLCs by who gets them if they settle: outgoing ones are "remote".
-      pendingOutMsat: c.unsettled_remote_balance?.msat ?? 0,
-      pendingInMsat: c.unsettled_local_balance?.msat ?? 0,
-      channels: parseWire(lndChannelListSchema, list, 'list channels').channels.length,
-      onchainSat: parseWire(lndWalletBalanceSchema, wallet, 'wallet balance').confirmed_balance,
-    };
+    return toBalances(channel, list, wallet);
   }
 
   onInvoice(listener: (invoice: Invoice) => void): () => void {
