@@ -45,7 +45,7 @@ function scenarioHint(command: string, err: ScenarioError): string | undefined {
     case 'bad_override':
       return values && `fix the ${values} and try again.`;
     default:
-      // not_found, not_yaml, unreadable: the message itself says what to do.
+      // not_found, not_yaml, is_directory, unreadable: the message itself says what to do.
       return undefined;
   }
 }

@@ -5,8 +5,7 @@ import { checksFor } from '../market/checks.js';
 import { runScenario, type RunOutput } from '../run.js';
 import type { Scenario } from '../scenario/schema.js';
 import { stoppedAt } from '../stopped-run.js';
-import { stoppedExit, watchStopPresses } from '../stop-presses.js';
-import { SAME_PRESS_MS } from '../../infra/presses.js';
+import { stopAfterRelay, stoppedExit, watchStopPresses } from '../stop-presses.js';
 import { consoleSummary, timesLine } from '../report/console.js';
 import { plural } from '../report/format.js';
 import { startProgress, type CommandIo, type ExitCode } from './io.js';
@@ -113,19 +112,6 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<ExitCod
     stop.cancel();
     presses.close();
   }
-}
-
-/**
- * Aborts SAME_PRESS_MS after the first press, the market running on
- * meanwhile: `npm run` relays the press, and the copy, were it seen only
- * after the stopped run's writing had held the event loop, would count as a
- * second press.
- */
-function stopAfterRelay(first: Promise<NodeJS.Signals>): { signal: AbortSignal; cancel(): void } {
-  const stop = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  void first.then(() => (timer = setTimeout(() => stop.abort(), SAME_PRESS_MS)));
-  return { signal: stop.signal, cancel: () => clearTimeout(timer) };
 }
 
 /** `stopped at 12.0 s of 90 s of market time: …; partial run written to DIR/{summary.json,…}` */

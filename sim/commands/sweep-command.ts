@@ -18,6 +18,8 @@ import { parseQueueUrl } from '../sweep/queue-connection.js';
 import { queueTransport } from '../sweep/queue-coordinator.js';
 import { sweepConsoleTable } from '../sweep/report.js';
 import { plural } from '../report/format.js';
+import { SWEEP_STOP_WORDS, SweepStopped } from '../sweep/stopped-sweep.js';
+import { stopAfterRelay, stoppedExit, watchStopPresses } from '../stop-presses.js';
 import { startProgress, type CommandIo, type ExitCode } from './io.js';
 import { LabError } from '../../infra/errors.js';
 import { integerOption, parseArgsOnce, refuseEmptyOptions, usageError } from '../../infra/cli-options.js';
@@ -51,7 +53,9 @@ differences over common seeds against the first grid point (the baseline).
   -h, --help            this help
 
 Shipped scenarios: ${listScenarios().join(', ')}.
-Outputs: sweep.json, sweep.csv, report.html, charts/*.png, runs/point-<i>/seed-<n>/summary.json.`;
+Outputs: sweep.json, sweep.csv, report.html, charts/*.png, runs/point-<i>/seed-<n>/summary.json.
+Ctrl-C (or SIGTERM) stops a local sweep: the runs that finished keep their summary.json, nothing
+is merged (exit 130, 143); running the command again runs the whole sweep anew.`;
 
 /** `sim sweep`: the grid over workers with a progress bar, then the merged table. */
 export async function sweepCommand(argv: string[], io: CommandIo): Promise<ExitCode> {
@@ -99,6 +103,9 @@ export async function sweepCommand(argv: string[], io: CommandIo): Promise<ExitC
   const total = points.reduce((n, a) => n * a.values.length, 1) * seeds;
   const transport = values.queue ? queueOf(values.queue, source, io) : undefined;
   io.err(sweepHeader(loaded.name, total, seeds, transport ? 'queue' : workers));
+  // A local sweep stops at Ctrl-C; a queued one is left as it is (the same command resumes it).
+  const presses = transport ? undefined : watchStopPresses(outDir, io.err, SWEEP_STOP_WORDS);
+  const stop = presses && stopAfterRelay(presses.first);
   const bar = startProgress(io, {
     name: 'sweep',
     total,
@@ -118,6 +125,7 @@ export async function sweepCommand(argv: string[], io: CommandIo): Promise<ExitC
       base,
       outDir,
       ...(transport && { transport }),
+      ...(stop && { signal: stop.signal }),
       onProgress: (done, _total, label) => bar.update(done, { label }),
     });
     bar.stop();
@@ -126,8 +134,15 @@ export async function sweepCommand(argv: string[], io: CommandIo): Promise<ExitC
     io.out(`\nreport: ${reportPath}`);
     io.out(`table:  ${outDir}/sweep.csv`);
     return failures.length || result.points.some((p) => !p.conservationHolds) ? 1 : 0;
+  } catch (err) {
+    if (!(err instanceof SweepStopped) || !presses) throw err;
+    bar.stop();
+    io.out(err.message);
+    return stoppedExit(await presses.first);
   } finally {
     bar.stop();
+    stop?.cancel();
+    presses?.close();
   }
 }
 

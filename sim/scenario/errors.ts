@@ -9,7 +9,7 @@ export interface ScenarioIssue {
 }
 
 export type ScenarioErrorCode =
-  'not_found' | 'not_yaml' | 'unreadable' | 'bad_yaml' | 'invalid_scenario' | 'bad_override';
+  'not_found' | 'not_yaml' | 'is_directory' | 'unreadable' | 'bad_yaml' | 'invalid_scenario' | 'bad_override';
 
 /** A scenario that cannot run: a `LabError` whose `issues` list every problem found, each with its path. */
 export class ScenarioError extends LabError<ScenarioErrorCode> {
@@ -36,6 +36,7 @@ function describe(code: ScenarioErrorCode): string {
     case 'not_found':
       return 'scenario not found';
     case 'not_yaml':
+    case 'is_directory':
       return 'not a scenario file';
     case 'unreadable':
       return 'scenario file cannot be read';

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
@@ -52,6 +52,7 @@ export function resolveScenarioPath(nameOrPath: string): string {
   const candidates = isAbsolute(nameOrPath)
     ? [nameOrPath]
     : [resolve(nameOrPath), join(SCENARIO_DIR, nameOrPath), join(SCENARIO_DIR, `${nameOrPath}.yaml`)];
+  if (isDirectory(candidates[0]!)) throw directoryGiven(nameOrPath, candidates[0]!);
   const existing = candidates.filter((p) => existsSync(p) && statSync(p).isFile());
   const found = existing.find((p) => YAML_FILE.test(p));
   if (found) return found;
@@ -68,6 +69,31 @@ export function resolveScenarioPath(nameOrPath: string): string {
       message: `no file "${nameOrPath}"${hint}; shipped scenarios: ${listScenarios().join(', ')}`,
     },
   ]);
+}
+
+const isDirectory = (p: string) => existsSync(p) && statSync(p).isDirectory();
+
+/** A directory where a scenario file was expected: names the YAML files in it, or says it has none. */
+function directoryGiven(nameOrPath: string, dir: string): ScenarioError {
+  const files = yamlFilesIn(dir).map((f) => join(nameOrPath, f));
+  const shown = files.slice(0, 5).join(', ') + (files.length > 5 ? ', …' : '');
+  const give = files.length
+    ? `; give a scenario file (YAML files in it: ${shown})`
+    : ', with no YAML file in it; give a scenario file (.yaml or .yml)';
+  const message = `it is a directory${give} or a shipped scenario name: ${listScenarios().join(', ')}`;
+  return new ScenarioError('is_directory', [{ path: '', message }], dir);
+}
+
+/** The names of the YAML files directly in `dir`, sorted; none when it cannot be read. */
+function yamlFilesIn(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isFile() && YAML_FILE.test(e.name))
+      .map((e) => e.name)
+      .sort();
+  } catch {
+    return [];
+  }
 }
 
 /** ` (did you mean "quickstart"?)` for a name (not a path) one typo away from a shipped scenario, else nothing. */

@@ -6,8 +6,11 @@ import { scenarioHashWithoutSeed } from '../scenario/hash.js';
 import type { SweepJob, SweepReply } from './protocol.js';
 import { shippedNetwork } from './network-file.js';
 
-/** Runs one sweep job (in a worker or inline) and turns any failure into a reply with a code. */
-export async function runJob(job: SweepJob): Promise<SweepReply> {
+/**
+ * Runs one sweep job (in a worker or inline) and turns any failure into a reply with a code.
+ * `signal` stops the run early (an inline job of a stopped sweep, whose reply is then dropped).
+ */
+export async function runJob(job: SweepJob, signal?: AbortSignal): Promise<SweepReply> {
   const t0 = performance.now();
   try {
     // A queued job may bring the file its network.file names; then it runs from that copy.
@@ -18,7 +21,11 @@ export async function runJob(job: SweepJob): Promise<SweepReply> {
         ? loadScenario(job.scenario, opts)
         : loadScenarioText(job.text, opts, job.scenario);
     const { scenario, world } = shipped?.prepare(loaded, job.seed) ?? { scenario: loaded };
-    const { summary } = await runScenario(scenario, { seed: job.seed, ...(world && { world }) });
+    const { summary } = await runScenario(scenario, {
+      seed: job.seed,
+      ...(world && { world }),
+      ...(signal && { signal }),
+    });
     const pointHash = scenarioHashWithoutSeed(scenario);
     return { id: job.id, ok: true, summary, pointHash, wallMs: performance.now() - t0 };
   } catch (err) {

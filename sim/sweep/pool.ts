@@ -35,23 +35,28 @@ export async function runPool(
  * its summaries). A thread that dies (out of memory, an exit) fails only the job it was running,
  * as `worker_crashed`; a new thread takes its place and the other jobs run.
  * `spawn` makes the threads (tests pass one whose threads die on purpose).
+ * Once `signal` fires (Ctrl-C) no job starts, the threads end with the jobs they were running
+ * (an inline job stops early: `RunOptions.signal`), and no further reply reaches `onDone`; it
+ * resolves when every thread has ended.
  */
 export async function streamPool(
   jobs: readonly SweepJob[],
   workers: number,
   onDone: (reply: SweepReply, finished: number) => void,
   spawn: () => Worker = () => spawnWorker(),
+  signal?: AbortSignal,
 ): Promise<void> {
   const waiting = new Set(jobs.map((j) => j.id));
   let finished = 0;
   const record = (reply: SweepReply) => {
-    if (!waiting.delete(reply.id)) return;
+    if (signal?.aborted || !waiting.delete(reply.id)) return;
     onDone(reply, ++finished);
   };
   if (workers <= 0) {
-    for (const job of jobs) record(await runJob(job));
+    for (const job of jobs) if (!signal?.aborted) record(await runJob(job, signal));
     return;
   }
+  if (signal?.aborted) return;
   const queue = [...jobs].reverse();
   // One lane per thread: it runs jobs until the queue is empty, replacing its thread if it dies.
   const lane = () =>
@@ -60,15 +65,22 @@ export async function streamPool(
       const start = () => {
         const w = spawn();
         let dead = false;
-        const next = () => {
-          current = queue.pop();
-          if (current) return w.postMessage(current);
+        // No job left, or the signal: the thread ends (with the job it was running), and the lane.
+        const end = () => {
+          if (dead) return;
           dead = true;
+          signal?.removeEventListener('abort', end);
           void w.terminate().then(() => resolve());
+        };
+        const next = () => {
+          current = signal?.aborted ? undefined : queue.pop();
+          if (current) return w.postMessage(current);
+          end();
         };
         const crashed = (why: string) => {
           if (dead) return;
           dead = true;
+          signal?.removeEventListener('abort', end);
           w.off('message', onMessage);
           void w.terminate();
           if (current)
@@ -79,7 +91,7 @@ export async function streamPool(
               message: `the sweep thread died: ${why}`,
             });
           current = undefined;
-          if (queue.length) start();
+          if (queue.length && !signal?.aborted) start();
           else resolve();
         };
         const onMessage = (reply: SweepReply) => {
@@ -89,6 +101,7 @@ export async function streamPool(
         w.on('message', onMessage);
         w.on('error', (err) => crashed(err.message));
         w.on('exit', (code) => crashed(`it exited with code ${code}`));
+        signal?.addEventListener('abort', end, { once: true });
         next();
       };
       start();

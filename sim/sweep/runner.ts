@@ -10,6 +10,7 @@ import { checkSweep, readScenarioSource, type ScenarioSource, type SweepSources 
 import { sweepProvenance } from './provenance.js';
 import { checkOutDir } from './out-dir.js';
 import { RunCollector, type SweepFailure } from './collect.js';
+import { SweepStopped } from './stopped-sweep.js';
 
 export interface SweepOptions {
   /** Scenario name or path; read once (unless `source` is given), and every job carries its YAML. */
@@ -29,6 +30,11 @@ export interface SweepOptions {
   onProgress?: (finished: number, total: number, label: string) => void;
   /** Runs the jobs elsewhere (e.g. over a Redis queue); default: `runPool` over `workers` threads. */
   transport?: SweepTransport;
+  /**
+   * Stops the sweep (Ctrl-C; the default transport only): no run starts after it, the runs in
+   * progress are dropped, and `runSweep` throws `SweepStopped` unless every run had finished.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -55,7 +61,8 @@ export function gridAxes(s: Scenario): GridAxis[] {
  * writes sweep.json, sweep.csv and report.html, replacing a previous sweep's
  * outputs in `outDir` (out-dir.ts), with what ran (provenance.ts). A point whose runs ran
  * different scenarios fails the sweep (collect.ts). Refuses a sweep over the size limits or
- * with a repeated or seed grid path (plan.ts) before running.
+ * with a repeated or seed grid path (plan.ts) before running. Stopped by `signal` before its
+ * last run finished, it writes nothing more and throws `SweepStopped` (stopped-sweep.ts).
  */
 export async function runSweep(
   o: SweepOptions,
@@ -73,13 +80,20 @@ export async function runSweep(
       jobs.push({ id: jobs.length, scenario: file, text, overrides: { ...o.base, ...p.overrides }, seed });
   const labels = points.map((p) => p.label);
   const collector = new RunCollector(jobs, labels, seeds.length, o.outDir);
-  const transport: SweepTransport = o.transport ?? ((js, onDone) => streamPool(js, o.workers, onDone));
-  await transport(jobs, (reply, finished) => {
+  const transport: SweepTransport =
+    o.transport ?? ((js, onDone) => streamPool(js, o.workers, onDone, undefined, o.signal));
+  let finished = 0;
+  await transport(jobs, (reply, n) => {
     collector.add(reply);
+    finished = n;
     const job = jobs[reply.id]!;
-    o.onProgress?.(finished, jobs.length, `${labels[Math.floor(job.id / seeds.length)]} seed ${job.seed}`);
+    o.onProgress?.(n, jobs.length, `${labels[Math.floor(job.id / seeds.length)]} seed ${job.seed}`);
   });
   collector.check();
+  if (o.signal?.aborted && finished < jobs.length) {
+    const failed = collector.failures().length;
+    throw new SweepStopped(finished - failed, failed, jobs.length, o.outDir);
+  }
   const failures = collector.failures();
   const result = mergeDigests(o.loaded.name, axes, points, collector.runs());
   if (!o.outDir) return { result, failures };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCommand } from '../../sim/commands/run-command.js';
@@ -12,6 +12,7 @@ import type { CommandIo } from '../../sim/commands/io.js';
 import { readMeta, readSummary } from '../../sim/report/read-run.js';
 import { parseGridArgs } from '../../sim/sweep/grid.js';
 import { ScenarioError } from '../../sim/scenario/errors.js';
+import { listScenarios } from '../../sim/scenario/load.js';
 import { runCli } from '../cli/run-cli.js';
 
 const io: CommandIo = { out: () => {}, err: () => {}, interactive: false, now: () => new Date(0) };
@@ -141,6 +142,56 @@ describe('scenario errors through the command line', () => {
       });
     },
   );
+
+  it.each([
+    ['run', runCommand],
+    ['sweep', sweepCommand],
+    ['validate', validateCommand],
+  ] as const)(
+    'sim %s of a directory says it is a directory and names the YAML files directly in it, then the shipped scenarios',
+    async (name, command) => {
+      const dir = runDir({ 'b.yaml': 'name: b', 'a.yml': 'name: a', 'notes.txt': 'x' });
+      mkdirSync(join(dir, 'c.yaml'));
+      const r = await failure(name, command([dir], io));
+      expect(r).toEqual({
+        code: 1,
+        text:
+          `${dir}: not a scenario file\n` +
+          `  it is a directory; give a scenario file (YAML files in it: ${dir}/a.yml, ${dir}/b.yaml) or a shipped scenario name: ${listScenarios().join(', ')}`,
+      });
+    },
+  );
+
+  it('a directory with no YAML file in it is named as a directory, with what to give instead', async () => {
+    const dir = runDir({ 'notes.txt': 'x' });
+    const r = await failure('run', runCommand([dir], io));
+    expect(r).toEqual({
+      code: 1,
+      text:
+        `${dir}: not a scenario file\n` +
+        `  it is a directory, with no YAML file in it; give a scenario file (.yaml or .yml) or a shipped scenario name: ${listScenarios().join(', ')}`,
+    });
+  });
+
+  it('a directory of more than 5 YAML files names the first 5 by name, then …', async () => {
+    const names = ['a', 'b', 'c', 'd', 'e', 'f'].map((n) => `${n}.yaml`);
+    const dir = runDir(Object.fromEntries(names.map((n) => [n, 'x'])));
+    const r = await failure('validate', validateCommand([dir], io));
+    const shown = names.slice(0, 5).map((n) => `${dir}/${n}`);
+    expect(r.text.split('\n')[1]).toBe(
+      `  it is a directory; give a scenario file (YAML files in it: ${shown.join(', ')}, …) or a shipped scenario name: ${listScenarios().join(', ')}`,
+    );
+  });
+
+  it('sim run <directory> on the command line exits 1 and prints that it is a directory', async () => {
+    const dir = runDir({});
+    const r = await cli('run', dir);
+    expect([r.code, r.stderr]).toEqual([
+      1,
+      `${dir}: not a scenario file\n` +
+        `  it is a directory, with no YAML file in it; give a scenario file (.yaml or .yml) or a shipped scenario name: ${listScenarios().join(', ')}\n`,
+    ]);
+  }, 60_000);
 
   it('validate of an unknown name lists the shipped scenarios, with no --set hint', async () => {
     const r = await failure('validate', validateCommand(['nope'], io));
