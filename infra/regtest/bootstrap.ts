@@ -5,6 +5,7 @@ import type { Chain } from './chain.js';
 import { COINBASE_MATURITY, type Faucet, type FundingOutput } from './faucet.js';
 import { openChannelOnce, payOnce } from './bring-up-steps.js';
 import { LndAdmin } from './lnd-admin.js';
+import { waitChannelsGossiped } from './gossip-wait.js';
 import type { NodeRole } from './network-file.js';
 import type { Topology } from './topology.js';
 import { LabError } from '../errors.js';
@@ -96,7 +97,7 @@ export async function bootstrap(
     const channels = await openChannels(boot, pubkeys);
     // Six confirmations: channels open and (public ones) get announced.
     await chain.mine(6);
-    await waitChannelsReady(boot, channels);
+    await waitChannelsReady(boot, channels, pubkeys);
     await payProbes(boot);
     return { pubkeys, channels };
   } finally {
@@ -170,10 +171,14 @@ async function openChannels(
   return channels;
 }
 
-/** Waits until every channel is active at both ends and every public one is in every node's graph. */
+/**
+ * Waits until every channel is active at both ends and every public one is in every node's graph
+ * with both policies (gossip-wait.ts: a timeout names each node and what it lacks).
+ */
 async function waitChannelsReady(
   { topology, nodes, admin, clock, log, signal }: Boot,
   channels: BootstrapResult['channels'],
+  pubkeys: Map<string, string>,
 ): Promise<void> {
   await waitFor(
     clock,
@@ -190,21 +195,14 @@ async function waitChannelsReady(
     },
     signal,
   );
-  const publicPoints = channels.filter(
+  const publicChannels = channels.filter(
     (c) => !topology.channels.find((t) => t.from === c.from && t.to === c.to)?.private,
   );
-  await waitFor(
-    clock,
-    120_000,
-    'every node to learn every public channel',
-    async () => {
-      for (const n of nodes) {
-        const known = await admin(n.name).graphChannelPoints();
-        if (!publicPoints.every((c) => known.has(c.channelPoint))) return false;
-      }
-      return true;
-    },
-    signal,
+  const names = new Map([...pubkeys].map(([name, pubkey]) => [pubkey, name]));
+  await waitChannelsGossiped(
+    nodes.map((n) => ({ name: n.name, channelEdge: (point) => admin(n.name).channelEdge(point) })),
+    publicChannels,
+    { clock, timeoutMs: 120_000, names, signal },
   );
   log.info({ channels: channels.length }, 'channels active and gossiped');
 }

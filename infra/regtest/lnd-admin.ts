@@ -1,6 +1,8 @@
-import { access, readFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
+import { z } from 'zod';
 import type { Clock } from '../time/clock.js';
 import { LndError, LndRestClient, type LndFiles } from '../lightning/lnd/index.js';
+import { readConnection } from '../lightning/lnd/lnd-files.js';
 import {
   lndChannelListSchema,
   lndWalletBalanceSchema,
@@ -17,6 +19,7 @@ import {
   stateSchema,
 } from './lnd-admin-wire.js';
 import { ONCHAIN_SAT_PER_VBYTE } from './fee-rates.js';
+import type { EdgeView } from './gossip-wait.js';
 import { sleepUnlessAborted, throwIfAborted } from './abort.js';
 
 /** Options for opening a channel; fees apply to the opener's direction. */
@@ -121,7 +124,33 @@ export class LndAdmin {
       .channels;
   }
 
-  /** Channel points this node sees in its graph with both directions' policies known. */
+  /**
+   * This node's view of one channel, by channel point (GetChanInfo, LND 0.19+: read from its graph
+   * database as it is now): undefined when the node does not know the channel.
+   */
+  async channelEdge(channelPoint: string): Promise<EdgeView | undefined> {
+    try {
+      // chan_id 0: LND looks the channel up by chan_point instead.
+      const query = `chan_point=${encodeURIComponent(channelPoint)}`;
+      const answer = await this.rest.call('GET', `/v1/graph/edge/0?${query}`);
+      const e = parseWire(channelEdgeSchema, answer, 'channel edge');
+      return {
+        node1Pub: e.node1_pub,
+        node2Pub: e.node2_pub,
+        node1Policy: Boolean(e.node1_policy),
+        node2Policy: Boolean(e.node2_policy),
+      };
+    } catch (err) {
+      // LND 0.20 answers gRPC NotFound "edge not found" for a channel it does not know.
+      if (err instanceof LndError && err.code === 'not_found') return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * Channel points this node sees in its graph with both directions' policies known. LND caches
+   * this answer (DescribeGraph) for a minute: to wait for gossip, ask `channelEdge`.
+   */
   async graphChannelPoints(): Promise<Set<string>> {
     const answer = await this.rest.call('GET', '/v1/graph?include_unannounced=true');
     const { edges } = parseWire(graphSchema, answer, 'graph');
@@ -129,9 +158,19 @@ export class LndAdmin {
   }
 }
 
+/** GET /v1/graph/edge/{chan_id}: a channel's ends and each direction's policy (null until known). */
+const channelEdgeSchema = z.object({
+  node1_pub: z.string(),
+  node2_pub: z.string(),
+  node1_policy: z.object({}).nullish(),
+  node2_policy: z.object({}).nullish(),
+});
+
 /**
  * Waits until an LND node we started is fully up: its tls.cert and
- * admin.macaroon exist (the wallet is created), `/v1/state` says
+ * admin.macaroon exist (the wallet is created), are read as `LndNode.fromFiles`
+ * reads them (a FIFO, a directory or a file over 64 KiB is
+ * `LndError('bad_config')` naming it, at once), `/v1/state` says
  * SERVER_ACTIVE and it is synced to the chain. Once `signal` fires it
  * rejects at once with LabError('aborted'). An answer of another shape is
  * `LndError('bad_response')` at once, naming the node, the call and the
@@ -173,12 +212,10 @@ export async function waitForLnd(
     if (ok) break;
     await check('waiting for tls.cert and admin.macaroon');
   }
-  const [tlsCert, macaroon] = await Promise.all([readFile(files.tlsCertPath), readFile(files.macaroonPath)]);
+  // As LndNode.fromFiles reads them: regular files of at most 64 KiB, else bad_config naming the file.
+  const connection = await readConnection(files);
   // Short retries here: this loop does the waiting.
-  const rest = new LndRestClient(
-    { restUrl: files.restUrl, tlsCert, macaroon },
-    { clock, retry: { maxWaitMs: 0 } },
-  );
+  const rest = new LndRestClient(connection, { clock, retry: { maxWaitMs: 0 } });
   const admin = new LndAdmin(rest);
   try {
     for (;;) {

@@ -1,9 +1,9 @@
-import type { z } from 'zod';
 import type { Clock } from '../../time/clock.js';
 import type { Logger } from '../../log.js';
 import type { Invoice, InvoiceState } from '../node.js';
 import { toInvoice } from './convert.js';
 import { LndError } from './errors.js';
+import { InvoiceFeed, isRefusal, logDropped } from './invoice-feed.js';
 import type { LndRestClient } from './rest-client.js';
 import { hexToB64Url, lndInvoiceSchema, parseWire } from './wire.js';
 
@@ -24,8 +24,10 @@ export const INVOICE_POLL_GAP_MS = 100;
  * until it settles or is canceled, at most `MAX_INVOICE_WATCHES` at once (each
  * holds a connection); the others wait their turn, looked up one at a time
  * (`INVOICE_POLL_GAP_MS` apart) meanwhile. Both feeds reconnect on their own
- * after the node restarts; a watch LND answers "not found" or "unauthorized"
- * stops, logged as an error.
+ * after the node restarts; a watch or lookup LND answers "not found" or
+ * refuses (`isRefusal`: the macaroon) stops, logged as an error. The global
+ * feed refused stops for good (invoice-feed.ts); the watches and lookups do
+ * not depend on it and go on, each learning its invoice's fate or refused in turn.
  */
 export class InvoiceEvents {
   readonly #client: LndRestClient;
@@ -38,10 +40,9 @@ export class InvoiceEvents {
   readonly #watched = new Map<string, AbortController>();
   /** Invoices to follow beyond `MAX_INVOICE_WATCHES`, in the order they are looked up. */
   readonly #waiting = new Set<string>();
+  readonly #feed: InvoiceFeed;
   #global: AbortController | undefined;
   #poller: AbortController | undefined;
-  #addIndex = 0;
-  #settleIndex = 0;
 
   constructor(
     client: LndRestClient,
@@ -58,6 +59,12 @@ export class InvoiceEvents {
     this.#log = deps.logger;
     this.#isHold = deps.isHold;
     this.#onFinal = deps.onFinal ?? (() => undefined);
+    this.#feed = new InvoiceFeed(client, {
+      clock: deps.clock,
+      logger: deps.logger,
+      deliver: (inv) =>
+        this.#emit(toInvoice(inv, this.#isHold(Buffer.from(inv.r_hash, 'base64').toString('hex')))),
+    });
   }
 
   /** Adds a listener; the feeds run while at least one listener is registered. */
@@ -65,7 +72,7 @@ export class InvoiceEvents {
     this.#listeners.add(listener);
     if (!this.#global) {
       this.#global = new AbortController();
-      void this.#runGlobal(this.#global.signal);
+      void this.#feed.run(this.#global.signal);
     }
     return () => {
       this.#listeners.delete(listener);
@@ -112,27 +119,6 @@ export class InvoiceEvents {
     });
   }
 
-  async #runGlobal(signal: AbortSignal): Promise<void> {
-    let delay = 250;
-    while (!signal.aborted) {
-      const path = `/v1/invoices/subscribe?add_index=${this.#addIndex}&settle_index=${this.#settleIndex}`;
-      try {
-        for await (const raw of this.#client.stream('GET', path, undefined, this.#feedOptions(signal))) {
-          const inv = this.#feedLine(raw);
-          if (inv)
-            this.#emit(toInvoice(inv, this.#isHold(Buffer.from(inv.r_hash, 'base64').toString('hex'))));
-          delay = 250;
-        }
-      } catch (err) {
-        if (signal.aborted) return;
-        this.#dropped(err, {}, 'invoice feed');
-      }
-      if (signal.aborted) return;
-      await this.#clock.sleep(delay);
-      delay = Math.min(delay * 2, 5_000);
-    }
-  }
-
   async #runSingle(hash: string, signal: AbortSignal): Promise<void> {
     let delay = 250;
     while (!signal.aborted) {
@@ -146,7 +132,7 @@ export class InvoiceEvents {
         }
       } catch (err) {
         if (signal.aborted || this.#gaveUp(err, hash, 'watch')) return;
-        this.#dropped(err, { hash }, 'invoice watch');
+        logDropped(this.#log, err, { hash }, 'invoice watch');
       }
       if (signal.aborted) return;
       await this.#clock.sleep(delay);
@@ -182,7 +168,7 @@ export class InvoiceEvents {
 
   /** True (logged as an error, the invoice let go) when LND says the invoice cannot be followed. */
   #gaveUp(err: unknown, hash: string, how: string): boolean {
-    if (!(err instanceof LndError) || (err.code !== 'not_found' && err.code !== 'unauthorized')) return false;
+    if (!(err instanceof LndError) || (err.code !== 'not_found' && !isRefusal(err))) return false;
     this.#log.error(
       { hash, code: err.code, err: err.message },
       `invoice ${how} ${err.code === 'not_found' ? 'found no such invoice' : 'refused'}; no longer following it`,
@@ -191,41 +177,9 @@ export class InvoiceEvents {
     return true;
   }
 
-  /** A feed that stays silent past `feedIdleMs` is reconnected: a connection LND stopped serving sends nothing. */
+  /** A watch silent past `feedIdleMs` is reconnected: a connection LND stopped serving sends nothing. */
   #feedOptions(signal: AbortSignal) {
     return { signal, idleMs: this.#client.limits.feedIdleMs };
-  }
-
-  /**
-   * One line of the global feed, its indexes taken: the invoice, or undefined for a line that does
-   * not fit LND's schema, which is logged and passed (reconnecting would replay it forever; the
-   * per-hash watches and lookups still see that invoice).
-   */
-  #feedLine(raw: unknown): z.output<typeof lndInvoiceSchema> | undefined {
-    const index = (key: string) => {
-      const v = (raw as Record<string, unknown> | null)?.[key];
-      const n = typeof v === 'string' && /^\d{1,15}$/.test(v) ? Number(v) : v;
-      return typeof n === 'number' && Number.isSafeInteger(n) && n > 0 ? n : 0;
-    };
-    this.#addIndex = Math.max(this.#addIndex, index('add_index'));
-    this.#settleIndex = Math.max(this.#settleIndex, index('settle_index'));
-    try {
-      return parseWire(lndInvoiceSchema, raw, 'invoice feed');
-    } catch (err) {
-      if (!(err instanceof LndError)) throw err;
-      this.#log.warn(
-        { err: err.message, addIndex: this.#addIndex },
-        'invoice feed: a line LND sent does not fit; passed',
-      );
-      return undefined;
-    }
-  }
-
-  /** Logs why a feed ended before reconnecting it; a quiet feed's routine reconnect is only debug. */
-  #dropped(err: unknown, fields: Record<string, string>, feed: string): void {
-    const quiet = err instanceof LndError && err.code === 'timeout';
-    const log = quiet ? this.#log.debug.bind(this.#log) : this.#log.warn.bind(this.#log);
-    log({ ...fields, err: String(err) }, `${feed} ${quiet ? 'silent' : 'dropped'}; reconnecting`);
   }
 
   #emit(invoice: Invoice): void {
