@@ -16,9 +16,12 @@ export function consumeNode(d: BuyerDeps) {
     const at = clock.now();
     const q = s.offers[s.chosen!]!;
     const token = q.token!;
+    // A held token's call is claimed now, checked and counted in one step: the look that made it an offer
+    // came before awaits (the decider) in which this buyer's other tasks may have taken its last call.
+    if (!q.claimed && !engine.claim(token)) return noCallLeft(d, s, q, at);
     const late = q.fresh ? undefined : takeRecovered(engine.tokens, token.paymentHash);
     const delivery = await engine.deliver(q.req, token, {
-      claim: !q.claimed,
+      claim: false,
       step: q.fresh ? 'consume' : 'reuse',
     });
     const base = callFields(q, token, late, at, clock.now());
@@ -61,6 +64,20 @@ export function consumeNode(d: BuyerDeps) {
       steps: steps(),
     };
   };
+}
+
+/**
+ * The chosen held token has no call left for this task (its other tasks took them since it was offered):
+ * nothing is sent and nothing recorded; the offer is dropped, not the seller, so the task decides among
+ * its other offers or quotes again (the seller's live challenge: it buys) as after any spent token.
+ */
+function noCallLeft(d: BuyerDeps, s: BuyerStateT, q: ListedOffer, at: number): BuyerUpdate {
+  const { [q.listing.id]: _spent, ...offers } = s.offers;
+  d.logger.debug(
+    { buyer: d.name, task: s.task.id, listing: q.listing.id },
+    'held token has no call left for this task: quoting again instead of sending it',
+  );
+  return { offers, steps: [{ node: 'consume', atMs: at, durationMs: d.clock.now() - at }] };
 }
 
 /**

@@ -95,7 +95,8 @@ class Client implements L402Client {
     if ('failed' in started) return started.failed;
     const { run, req } = started;
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const held = await this.engine.held(req);
+      // A usable token comes with our call claimed on it: concurrent purchases never share its last call.
+      const held = await this.engine.held(req, { claim: true });
       if (held.kind === 'in_flight') return run.fail(earlierInFlight(held.paymentHash), this.#clock);
       if (held.kind === 'usable') return this.#reuse(req, held.token, run);
       const flight = this.engine.running(req);
@@ -112,15 +113,15 @@ class Client implements L402Client {
   }
 
   /**
-   * Sends a held token. A refusal (the token had calls left by our count) ends
-   * this purchase as `token_refused` with nothing paid, whatever the seller
-   * offers with it: buying again is the caller's next purchase, which its
-   * policy decides on like any other.
+   * Sends a held token whose call `held` claimed for this purchase. A refusal (the token had
+   * calls left by our count) ends this purchase as `token_refused` with nothing paid, whatever
+   * the seller offers with it: buying again is the caller's next purchase, which its policy
+   * decides on like any other.
    */
   async #reuse(req: PreparedRequest, token: StoredToken, run: Run): Promise<PurchaseResult> {
     run.requests++;
     const at = this.#clock.now();
-    const d = await this.engine.deliver(req, token, { claim: true, step: 'reuse' });
+    const d = await this.engine.deliver(req, token, { claim: false, step: 'reuse' });
     run.timings.consumeMs = this.#clock.now() - at;
     if (d.kind === 'delivered') return run.reused(token, d.response(), this.#clock);
     if (d.kind === 'failed') return run.fail({ ok: false, ...d }, this.#clock, token);

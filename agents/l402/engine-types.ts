@@ -73,8 +73,19 @@ export interface PurchaseEngine {
   readonly buyer?: string;
   /** Most ms a response's body may take to arrive once its headers have (the client's `requestTimeoutMs`). */
   readonly requestTimeoutMs: number;
-  /** The token held for the request's resource; a pending one is waited for (ours) or recovered (a crash's). */
-  held(req: PreparedRequest): Promise<Held>;
+  /**
+   * The token held for the request's resource; a pending one is waited for (ours) or recovered (a crash's).
+   * With `claim`, `usable` means one call is counted for the caller in the same step as the check (see
+   * `claim`): send it with `deliver(…, { claim: false })`. Without, `usable` is a look only: a caller that
+   * awaits anything before sending must `claim` then.
+   */
+  held(req: PreparedRequest, opts?: { claim?: boolean }): Promise<Held>;
+  /**
+   * Claims one call on a held token when it has one left, checked and counted in one synchronous step:
+   * of concurrent purchases that saw the same N calls left, exactly N get true; the others must buy or
+   * quote instead of sending it. A call given back (a 5xx, no answer) can be claimed again.
+   */
+  claim(token: StoredToken): boolean;
   /** An unpaid request outside the purchase (a discovery manifest): no credentials are ever sent. */
   send(req: PreparedRequest): Promise<{ ok: true; response: Response } | StepFailure>;
   /** Stage 1: the unauthenticated request (asking for a hold invoice when `payOnSuccess`). */
@@ -114,8 +125,10 @@ export interface PurchaseEngine {
     lease: Lease,
   ): Promise<{ paid: PaidOffer | PayFailure; delivery: Delivery; consumeMs?: number }>;
   /**
-   * Stage 5: sends the request with a token (claiming a call first when `claim`); a refused token is
-   * dropped. The call claimed for it (here or by `pay`) goes back on a 5xx, a 429 or when no answer came.
+   * Stage 5: sends the request with a token (with `claim`, counting a call first without looking whether
+   * one is left: a token other purchases may share is claimed with `claim` or `held` first, and sent
+   * with `claim: false`); a refused token is dropped. The call claimed for it (here, by `claim`, `held`
+   * or `pay`) goes back on a 5xx, a 429 or when no answer came.
    */
   deliver(
     req: PreparedRequest,

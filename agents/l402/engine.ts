@@ -16,7 +16,7 @@ import type { PreparedRequest } from './request.js';
 import { guardScope, type GuardedCases } from './scope-guard.js';
 import { SingleFlight } from './single-flight.js';
 import { tokenCovers } from './token-binding.js';
-import { dropToken, tokenUsable, type StoredToken, type TokenStore } from './token-store.js';
+import { claimCall, dropToken, tokenUsable, type StoredToken, type TokenStore } from './token-store.js';
 
 export type { Held, Lease, Probe, PurchaseEngine, PurchaseEngineOptions } from './engine-types.js';
 
@@ -58,19 +58,22 @@ class Engine implements PurchaseEngine {
     this.requestTimeoutMs = this.#ctx.requestTimeoutMs;
   }
 
-  held(req: PreparedRequest): Promise<Held> {
-    return this.#held(req);
+  held(req: PreparedRequest, { claim = false }: { claim?: boolean } = {}): Promise<Held> {
+    return this.#held(req, undefined, claim);
+  }
+
+  claim(token: StoredToken): boolean {
+    return claimCall(this.tokens, token, this.#ctx.clock.now());
   }
 
   /** What `held` answers; a caller holding the resource's lease does not wait for its own flight. */
-  async #held(req: PreparedRequest, lease?: Lease): Promise<Held> {
+  async #held(req: PreparedRequest, lease?: Lease, claim = false): Promise<Held> {
     for (;;) {
       // Only a token whose caveats allow this request's method and path: another is no answer to it.
       const t = this.tokens.get(req.origin, req.path, req.method);
       if (t?.state !== 'pending') {
-        return t && tokenUsable(t, this.#ctx.clock.now())
-          ? { kind: 'usable', token: t }
-          : { kind: 'none', token: t };
+        const usable = t && (claim ? this.claim(t) : tokenUsable(t, this.#ctx.clock.now()));
+        return usable ? { kind: 'usable', token: t } : { kind: 'none', token: t };
       }
       // Ours and still paying (maybe for a sibling path): wait for it rather than ask the node.
       const flight = lease?.key === keyOf(req) ? undefined : this.#flights.waitFor(keyOf(req));
@@ -142,10 +145,8 @@ class Engine implements PurchaseEngine {
     if (lease?.key === scopeKeyOf(grant.offer)) return payNow();
     return this.#guarded(grant, lease, {
       pay: payNow,
-      share: (token): PaidOffer => {
-        if (claim) this.tokens.recordUse(token);
-        return { ok: true, token, payMs: 0 };
-      },
+      claim: (token) => !claim || this.claim(token),
+      share: (token): PaidOffer => ({ ok: true, token, payMs: 0 }),
       inFlight: (failed) => failed,
     });
   }
@@ -174,9 +175,10 @@ class Engine implements PurchaseEngine {
     if (key === scopeKeyOf(grant.offer)) return payNow();
     return this.#guarded(grant, lease, {
       pay: payNow,
+      claim: (token) => this.claim(token),
       share: async (token) => {
         const at = this.#ctx.clock.now();
-        const delivery = await this.deliver(grant.offer.req, token, { claim: true, step: 'consume' });
+        const delivery = await this.deliver(grant.offer.req, token, { claim: false, step: 'consume' });
         const paid: PaidOffer = { ok: true, token, payMs: 0 };
         return { paid, delivery, consumeMs: this.#ctx.clock.now() - at };
       },

@@ -7,7 +7,13 @@ import type { StoredToken } from './token-store.js';
 export interface GuardedCases<T> {
   /** Nobody holds a token for the resource: pay, as the one flight of the token's scope. */
   pay: () => Promise<T>;
-  /** A purchase that ran meanwhile left a usable token: use it instead (the caller's hold is released). */
+  /**
+   * Claims the caller's call on a usable token a purchase left meanwhile, checked and counted in one
+   * synchronous step (`claimCall`); false when none is left for it (a concurrent purchase took the
+   * last one since `held` looked): the caller looks again, and pays when nothing is left.
+   */
+  claim: (token: StoredToken) => boolean;
+  /** A purchase that ran meanwhile left a usable token, our call on it claimed: use it (the hold is released). */
   share: (token: StoredToken) => T | Promise<T>;
   /** An earlier payment for the resource has an unknown fate: never pay a second time (hold released). */
   inFlight: (failed: PayFailure) => T;
@@ -46,6 +52,7 @@ export async function guardScope<T>(
     const h = await held();
     if (flights.waitFor(key)) continue;
     if (h.kind === 'none') return flights.run(key, cases.pay);
+    if (h.kind === 'usable' && !cases.claim(h.token)) continue;
     // Someone bought (or is still paying for) this resource meanwhile: never pay twice for it.
     release();
     if (h.kind === 'usable') return cases.share(h.token);

@@ -83,6 +83,19 @@ export function tokenUsable(t: StoredToken, nowMs: number): boolean {
   return true;
 }
 
+/**
+ * Claims one call on `t` for the caller when `tokenUsable` says it has one, counting it in the same
+ * synchronous step as the check: concurrent purchases of one buyer that all saw the token's last call
+ * (each then awaited something: a decider, a flight) claim it one at a time, so an N-call token gives
+ * exactly N of them a call and the others false (they buy or quote instead of sending it). A call
+ * given back later (a 5xx, no answer) is claimed again by the next caller.
+ */
+export function claimCall(tokens: TokenStore, t: StoredToken, nowMs: number): boolean {
+  if (!tokenUsable(t, nowMs)) return false;
+  tokens.recordUse(t);
+  return true;
+}
+
 /** The calls used that a seller's count of calls left implies; undefined without `max_calls` or a count of 0 or more. */
 function usedBySellerCount(t: StoredToken, callsLeft: number): number | undefined {
   if (t.maxCalls === undefined || !Number.isSafeInteger(callsLeft) || callsLeft < 0) return undefined;
