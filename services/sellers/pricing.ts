@@ -32,18 +32,32 @@ export const pricingStrategySchema = z.discriminatedUnion('strategy', [
     ceilingMsat: bound.optional(),
   }),
   /** Raise by `stepMsat` after a busy interval, lower after an idle one. */
-  z.strictObject({
-    strategy: z.literal('demand'),
-    everySec,
-    stepMsat,
-    /** Sales in one interval at or above which the price rises. */
-    highSales: z.number().int().positive(),
-    /** Sales in one interval at or below which the price falls (default 0: idle). */
-    lowSales: z.number().int().min(0).default(0),
-    floorMsat: bound.optional(),
-    ceilingMsat: bound.optional(),
-  }),
+  z
+    .strictObject({
+      strategy: z.literal('demand'),
+      everySec,
+      stepMsat,
+      /** Sales in one interval at or above which the price rises. */
+      highSales: z.number().int().positive(),
+      /** Sales in one interval at or below which the price falls (default 0: idle); below highSales. */
+      lowSales: z.number().int().min(0).default(0),
+      floorMsat: bound.optional(),
+      ceilingMsat: bound.optional(),
+    })
+    .superRefine((s, ctx) => {
+      if (s.lowSales >= s.highSales)
+        ctx.addIssue({ code: 'custom', path: ['lowSales'], message: salesOverlap(s) });
+    }),
 ]);
+
+/** Why a demand strategy whose `lowSales` reaches `highSales` is refused. */
+function salesOverlap(s: { lowSales: number; highSales: number }): string {
+  const both = s.lowSales === s.highSales ? `${s.highSales}` : `${s.highSales} to ${s.lowSales}`;
+  return (
+    `expected lowSales below highSales (${s.highSales}), got ${s.lowSales}: an interval of ${both} sales ` +
+    'would call for both a rise and a fall; lower lowSales or raise highSales'
+  );
+}
 
 export type PricingStrategy = z.output<typeof pricingStrategySchema>;
 
@@ -66,16 +80,69 @@ export interface PriceBounds {
 /** Why the price moved (or not), for the run's events. */
 export type PricingMove = 'undercut' | 'relent' | 'raise' | 'lower' | 'hold';
 
-/** Floor and ceiling of a strategy for a seller costing `costMsat` per call and starting at `startMsat`. */
-export function priceBounds(s: PricingStrategy, costMsat: number, startMsat: number): PriceBounds {
-  const floorMsat = s.floorMsat ?? Math.max(1, costMsat);
-  const ceilingMsat = s.ceilingMsat ?? startMsat;
-  if (floorMsat > ceilingMsat)
-    throw new RangeError(`pricing floor ${floorMsat} msat is above its ceiling ${ceilingMsat} msat`);
-  return { floorMsat, ceilingMsat };
+/** Floor and ceiling as a strategy sets them, defaults filled in; not checked. */
+function resolveBounds(s: PricingStrategy, costMsat: number, startMsat: number): PriceBounds {
+  return { floorMsat: s.floorMsat ?? Math.max(1, costMsat), ceilingMsat: s.ceilingMsat ?? startMsat };
 }
 
-/** The next unit price and why. The result always lies within the bounds. */
+/**
+ * Floor and ceiling of a strategy for a seller costing `costMsat` per call and starting at `startMsat`.
+ * Throws a RangeError when the floor is above the ceiling (`pricingConflicts` says which fields).
+ */
+export function priceBounds(s: PricingStrategy, costMsat: number, startMsat: number): PriceBounds {
+  const b = resolveBounds(s, costMsat, startMsat);
+  if (b.floorMsat > b.ceilingMsat)
+    throw new RangeError(`pricing floor ${b.floorMsat} msat is above its ceiling ${b.ceilingMsat} msat`);
+  return b;
+}
+
+/**
+ * What keeps a repricing seller from starting within its bounds: a floor above the ceiling, or a
+ * starting price (`price.msat`) outside them, where buyers would pay a price the strategy never
+ * asks until its first step. Each names the field to edit, relative to the seller.
+ */
+export function pricingConflicts(
+  s: PricingStrategy,
+  costMsat: number,
+  startMsat: number,
+): { path: string; message: string }[] {
+  const { floorMsat, ceilingMsat } = resolveBounds(s, costMsat, startMsat);
+  if (floorMsat > ceilingMsat)
+    return [
+      {
+        path: 'pricing.floorMsat',
+        message: `expected a floor (${floorMsat} msat) at most the ceiling (${ceilingMsat} msat)`,
+      },
+    ];
+  const until = 'until its first repricing step';
+  if (startMsat > ceilingMsat)
+    return [
+      {
+        path: 'price.msat',
+        message: `expected a starting price at most pricing.ceilingMsat (${ceilingMsat} msat), got ${startMsat}: buyers would pay above the ceiling ${until}; lower price.msat or raise pricing.ceilingMsat`,
+      },
+    ];
+  if (startMsat < floorMsat) {
+    const floor =
+      s.floorMsat === undefined
+        ? 'costMsat, the floor when pricing.floorMsat is left out'
+        : 'pricing.floorMsat';
+    const lower = s.floorMsat === undefined ? 'set a lower pricing.floorMsat' : 'lower pricing.floorMsat';
+    return [
+      {
+        path: 'price.msat',
+        message: `expected a starting price at least the floor (${floorMsat} msat: ${floor}), got ${startMsat}: buyers would pay below the floor ${until}; raise price.msat or ${lower}`,
+      },
+    ];
+  }
+  return [];
+}
+
+/**
+ * The next unit price and why. The result always lies within the bounds; a demand move is named
+ * by where the price goes (`raise` up, `lower` down, `hold` unchanged), so a price found outside
+ * the bounds is brought back into them under the name of its direction.
+ */
 export function nextPrice(
   s: PricingStrategy,
   b: PriceBounds,
@@ -89,10 +156,9 @@ export function nextPrice(
     if (target < b.floorMsat) return move(b.ceilingMsat, o.ownMsat, 'relent');
     return move(Math.min(target, b.ceilingMsat), o.ownMsat, 'undercut');
   }
-  if (o.sales >= s.highSales)
-    return move(Math.min(b.ceilingMsat, o.ownMsat + s.stepMsat), o.ownMsat, 'raise');
-  if (o.sales <= s.lowSales) return move(Math.max(b.floorMsat, o.ownMsat - s.stepMsat), o.ownMsat, 'lower');
-  return { msat: clamp(o.ownMsat, b), move: 'hold' };
+  const step = o.sales >= s.highSales ? s.stepMsat : o.sales <= s.lowSales ? -s.stepMsat : 0;
+  const msat = clamp(o.ownMsat + step, b);
+  return { msat, move: msat > o.ownMsat ? 'raise' : msat < o.ownMsat ? 'lower' : 'hold' };
 }
 
 function move(msat: number, own: number, why: PricingMove): { msat: number; move: PricingMove } {

@@ -3,14 +3,14 @@ import { deciderSpecSchema } from '../../agents/buyer/deciders/spec.js';
 import { TASK_CREDITS } from '../../agents/buyer/credit.js';
 import { msat, name, nonNegInt, posInt, positiveNumber, valueSchema } from './fields.js';
 import { buyerNegotiatorSchema } from './negotiation-schema.js';
-import { groupCount } from './limits.js';
+import { everySec, groupCount, ratePerMin, taskCalls } from './limits.js';
 
 /** Arrival process for a buyer's tasks. */
 export const arrivalsSchema = z.discriminatedUnion('process', [
-  z.strictObject({ process: z.literal('poisson'), ratePerMin: positiveNumber() }),
+  z.strictObject({ process: z.literal('poisson'), ratePerMin: ratePerMin() }),
   z.strictObject({
     process: z.literal('fixed'),
-    everySec: positiveNumber(),
+    everySec: everySec(),
     offsetSec: z.number().min(0).default(0),
   }),
 ]);
@@ -19,7 +19,7 @@ export const arrivalsSchema = z.discriminatedUnion('process', [
 export const taskTypeSchema = z.strictObject({
   capability: z.string({ error: 'expected a capability such as anomalies:read' }),
   weight: positiveNumber().default(1),
-  calls: posInt().default(1),
+  calls: taskCalls().default(1),
   value: valueSchema,
   /** How an unfinished task is credited: per_call (absent: its value's share for the calls done) | all_or_nothing. */
   credit: z.enum(TASK_CREDITS).optional(),

@@ -2,10 +2,12 @@ import { ARCHETYPE_CAPABILITY, type Scenario } from './schema.js';
 import type { ScenarioIssue } from './errors.js';
 import { checkNames, isMember, routingNodeNames } from './node-names.js';
 import { checkMarketSize } from './limits.js';
+import { checkRunWork } from './run-work.js';
 import { checkMarketChannels } from './channels.js';
 import { checkDefaultBalances, checkMarketMoney } from './money.js';
 import { checkNetworkCapacities, checkPayerCapacities } from './capacities.js';
 import { sellerConfigConflicts } from '../../services/sellers/config.js';
+import { pricingConflicts } from '../../services/sellers/pricing.js';
 import { searchPricesMsat } from './discovery.js';
 import { checkUpstreamPrices } from './upstream-prices.js';
 
@@ -30,11 +32,16 @@ export type Groups = Pick<Scenario, 'sellers' | 'buyers' | 'resellers'>;
 
 /**
  * Checks that need the whole scenario (cross references, ranges between two
- * fields, the market's size, channels, their capacities and money). Each
+ * fields, the market's size, channels, their capacities and money, the run's work). Each
  * problem is reported with the path a user would edit.
  */
 export function checkScenario(s: Scenario, whole: Whole = WHOLE): ScenarioIssue[] {
-  const fields = [...checkGroups(s, whole.sellers), ...checkNetworkCapacities(s), ...checkMarketMoney(s)];
+  const fields = [
+    ...checkGroups(s, whole.sellers),
+    ...checkNetworkCapacities(s),
+    ...checkMarketMoney(s),
+    ...checkRunWork(s),
+  ];
   // Over the size limit the nodes are not named (a market of 10^9 names runs out of memory), nor its channels checked.
   const size = checkMarketSize(s);
   if (size.length) return [...size, ...fields];
@@ -50,8 +57,9 @@ export function checkGroups(s: Groups, sellersWhole = true): ScenarioIssue[] {
   const offered = sellersWhole ? new Set<string>(s.sellers.map(capabilityOf)) : undefined;
   return [
     ...checkSellers(s, offered),
-    // Only with every seller known: one that failed its schema may be the cheap upstream source.
-    ...(sellersWhole ? checkUpstreamPrices(s.sellers) : []),
+    // Only with every seller known: one that failed its schema may be the cheap upstream source;
+    // and with every repricing seller's bounds valid (a source's lowest price is its floor).
+    ...(sellersWhole && s.sellers.every(boundsHold) ? checkUpstreamPrices(s.sellers) : []),
     ...checkBuyers(s, offered),
     ...checkResellers(s, offered),
     ...checkDefaultBalances(s),
@@ -61,6 +69,12 @@ export function checkGroups(s: Groups, sellersWhole = true): ScenarioIssue[] {
 
 type Seller = Scenario['sellers'][number];
 const capabilityOf = (g: Seller) => ARCHETYPE_CAPABILITY[g.archetype];
+
+/** A seller with no repricing, or whose price starts within bounds whose floor is at most the ceiling. */
+const boundsHold = (g: Seller) =>
+  !g.pricing ||
+  g.price.kind !== 'fixed' ||
+  pricingConflicts(g.pricing, g.costMsat, g.price.msat).length === 0;
 
 /** The issue for a capability no seller offers, if `cap` is one (none when the sellers are not all known). */
 function unoffered(offered: Set<string> | undefined, cap: string, path: string): ScenarioIssue[] {
@@ -83,15 +97,8 @@ function checkSellers(s: Groups, offered: Set<string> | undefined): ScenarioIssu
     });
     if (g.pricing && g.price.kind !== 'fixed')
       add(`${p}.pricing`, `repricing needs a fixed price (price.kind: fixed), got ${g.price.kind}`);
-    if (g.pricing && g.price.kind === 'fixed') {
-      const floor = g.pricing.floorMsat ?? Math.max(1, g.costMsat);
-      const ceiling = g.pricing.ceilingMsat ?? g.price.msat;
-      if (floor > ceiling)
-        add(
-          `${p}.pricing.floorMsat`,
-          `expected a floor (${floor} msat) at most the ceiling (${ceiling} msat)`,
-        );
-    }
+    if (g.pricing && g.price.kind === 'fixed')
+      for (const c of pricingConflicts(g.pricing, g.costMsat, g.price.msat)) add(`${p}.${c.path}`, c.message);
     if (g.upstream.length > 0 && g.balanceMsat === 0)
       add(`${p}.balanceMsat`, 'expected a positive balance: this seller buys upstream');
     for (const c of sellerConfigConflicts(g)) add(`${p}.${c.path}`, c.message);

@@ -1,6 +1,7 @@
 import type { Scenario } from './schema.js';
 import type { ScenarioIssue } from './errors.js';
-import { posInt } from './fields.js';
+import { z } from 'zod';
+import { posInt, positiveNumber } from './fields.js';
 import { networkFileNodeNames } from './node-names.js';
 import { plural } from '../report/format.js';
 
@@ -36,7 +37,65 @@ export const MAX_NODES = 50_000;
  */
 export const MAX_CHANNELS = 1_000_000;
 
+/**
+ * Most calls one run makes, expected from the scenario (sim/scenario/run-work.ts counts them):
+ * each buyer task's `calls`, each sub-agent task's `sliceCalls`, and each repricing step (a
+ * registry search, about a call's work), over `durationSec`. Every one is simulated in turn on
+ * one core, so this bounds a run's wall time; its memory is bounded by time windows, not calls
+ * (docs/simulator.md, "Memory of a long run"). The scale bench's target is 1,000,000 calls
+ * (docs/benchmarks.md): 4.5 min signed at 3,700 calls/s in its bundles market (10-call tasks),
+ * 516 calls/s when every call is a task of its own; a quickstart-sized market at 500 tasks a
+ * second of market time ran about 110 tasks/s. So 10,000,000 calls (and so at most 10,000,000
+ * tasks) take from about 45 minutes to several hours, where quickstart with
+ * `durationSec: 1000000000` (500,000,000 tasks) would have taken about 35 days.
+ */
+export const MAX_RUN_CALLS = 10_000_000;
+
+/**
+ * Longest market time (`durationSec`): 365 days, the longest token lifetime and pass a seller
+ * sells (services/sellers/config.ts), so every token a run sells can expire within it. The
+ * market's clock starts on 2026-01-01, and an invoice's timestamp (BOLT11: 35 bits of seconds)
+ * ends in 3058: a run that reaches it (about 1,000 years of market) has every seller answer
+ * 503 instead of a 402. The run's work is bounded by `MAX_RUN_CALLS`, not by this.
+ */
+export const MAX_DURATION_SEC = 365 * 86_400;
+
+/**
+ * Highest Poisson arrival rate of one agent, a minute: a mean gap of 10 ms. Gaps are drawn,
+ * rounded to whole ms and at least 1 ms (sim/engine/draws.ts), which lengthens the mean gap:
+ * by about 0.5% at 10 ms, 35% at 1 ms, where a rate of 10^308 arrived once a millisecond. For
+ * more arrivals, more agents (`count`).
+ */
+export const MAX_RATE_PER_MIN = 6_000;
+
+/** Shortest fixed arrival gap (`everySec`): 1 ms, the clock's step; a shorter one was made 1 ms. */
+export const MIN_EVERY_SEC = 0.001;
+
 const fmt = (n: number) => n.toLocaleString('en-US');
+
+/** `durationSec`: a positive number of seconds, at most `MAX_DURATION_SEC`. */
+export const durationSec = () =>
+  positiveNumber().max(MAX_DURATION_SEC, {
+    error: `expected at most ${fmt(MAX_DURATION_SEC)} s (365 days): one run covers at most a year of market time, the longest lifetime of a token a seller sells`,
+  });
+
+/** `arrivals.ratePerMin` (Poisson): above 0, at most `MAX_RATE_PER_MIN`. */
+export const ratePerMin = () =>
+  positiveNumber().max(MAX_RATE_PER_MIN, {
+    error: `expected at most ${fmt(MAX_RATE_PER_MIN)} a minute (a mean gap of 10 ms): arrival gaps are drawn in whole milliseconds, at least 1, which would slow a faster rate; for more arrivals raise the group's count`,
+  });
+
+/** `arrivals.everySec` (fixed): at least `MIN_EVERY_SEC`. */
+export const everySec = () =>
+  z.number({ error: 'expected a number of seconds' }).min(MIN_EVERY_SEC, {
+    error: `expected at least ${MIN_EVERY_SEC} s (1 ms): arrivals come in whole milliseconds; for more arrivals raise the group's count`,
+  });
+
+/** A task's `calls`: a positive integer, at most `MAX_RUN_CALLS` (a run's whole allowance). */
+export const taskCalls = () =>
+  posInt().max(MAX_RUN_CALLS, {
+    error: `expected at most ${fmt(MAX_RUN_CALLS)}: one run makes at most ${fmt(MAX_RUN_CALLS)} calls, each simulated in turn`,
+  });
 
 /**
  * `network.channels.seller.count`: channels per seller (and reseller), a

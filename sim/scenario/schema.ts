@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { fraction, name, posInt, positiveNumber } from './fields.js';
 import type { arrivalsSchema, taskTypeSchema } from './buyer-schema.js';
 import { buyerSchema, resellerSchema } from './buyer-schema.js';
+import { durationSec } from './limits.js';
 import { networkSchema } from './network-schema.js';
 import { sellerSchema } from './seller-schema.js';
 import type { latencySchema, valueSchema } from './fields.js';
@@ -54,7 +55,7 @@ export const scenarioSchema = z.strictObject({
   seed: z
     .union([z.number().int(), z.string()], { error: 'expected an integer or a text seed, e.g. 1 or "run-a"' })
     .default(1),
-  durationSec: positiveNumber(),
+  durationSec: durationSec(),
   /** After arrivals stop, tasks in flight get this long to finish. */
   drainSec: z.number().min(0).default(120),
   network: networkSchema.default(networkSchema.parse({})),

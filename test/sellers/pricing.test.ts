@@ -6,6 +6,7 @@ import { LabError } from '../../infra/errors.js';
 import {
   nextPrice,
   priceBounds,
+  pricingConflicts,
   pricingStrategySchema,
   type PricingObservation,
   type PricingStrategy,
@@ -73,6 +74,79 @@ describe('pricing strategies', () => {
   ];
   it.each(cases)('%s', (_name, strategy, observation, expected) => {
     expect(nextPrice(strategy, bounds, observation)).toEqual(expected);
+  });
+
+  // A price found outside the bounds (before validation refused such a start: 3,000 msat under a
+  // 2,000 ceiling) comes back within them, and the move is named by where the price went.
+  const capped = pricingStrategySchema.parse({
+    strategy: 'demand',
+    everySec: 10,
+    stepMsat: 500,
+    highSales: 3,
+    floorMsat: 1000,
+    ceilingMsat: 2000,
+  });
+  const within = { floorMsat: 1000, ceilingMsat: 2000 };
+  it.each([
+    [
+      'a busy interval above the ceiling falls to it: lower, not raise',
+      3000,
+      3,
+      { msat: 2000, move: 'lower' },
+    ],
+    [
+      'an interval in between above the ceiling falls to it: lower, not hold',
+      3000,
+      1,
+      { msat: 2000, move: 'lower' },
+    ],
+    ['an idle interval below the floor rises to it: raise, not lower', 500, 0, { msat: 1000, move: 'raise' }],
+    [
+      'a busy interval far below the floor rises to the floor, not one step',
+      100,
+      3,
+      { msat: 1000, move: 'raise' },
+    ],
+  ])('demand out of bounds: %s', (_name, ownMsat, sales, expected) => {
+    expect(nextPrice(capped, within, seen({ ownMsat, sales }))).toEqual(expected);
+  });
+
+  it('refuses a demand strategy whose lowSales reaches highSales, at lowSales', () => {
+    const r = pricingStrategySchema.safeParse({
+      strategy: 'demand',
+      everySec: 10,
+      stepMsat: 100,
+      highSales: 2,
+      lowSales: 5,
+    });
+    expect(r.success ? [] : r.error.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      [
+        'lowSales',
+        'expected lowSales below highSales (2), got 5: an interval of 2 to 5 sales would call for both a rise and a fall; lower lowSales or raise highSales',
+      ],
+    ]);
+    expect(pricingStrategySchema.safeParse({ ...demand, lowSales: 4 }).success).toBe(true);
+  });
+
+  it('names a starting price outside the bounds, and a floor above the ceiling, by field', () => {
+    expect(pricingConflicts(capped, 0, 1500)).toEqual([]);
+    expect(pricingConflicts(capped, 0, 3000)).toEqual([
+      {
+        path: 'price.msat',
+        message:
+          'expected a starting price at most pricing.ceilingMsat (2000 msat), got 3000: buyers would pay above the ceiling until its first repricing step; lower price.msat or raise pricing.ceilingMsat',
+      },
+    ]);
+    expect(pricingConflicts(capped, 0, 500)).toEqual([
+      {
+        path: 'price.msat',
+        message:
+          'expected a starting price at least the floor (1000 msat: pricing.floorMsat), got 500: buyers would pay below the floor until its first repricing step; raise price.msat or lower pricing.floorMsat',
+      },
+    ]);
+    expect(pricingConflicts(undercut, 5000, 4000)).toEqual([
+      { path: 'pricing.floorMsat', message: 'expected a floor (5000 msat) at most the ceiling (4000 msat)' },
+    ]);
   });
 
   it('bounds default to the cost (at least 1 msat) and the starting price', () => {

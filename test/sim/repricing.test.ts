@@ -88,4 +88,74 @@ describe('repricing in a running market', () => {
       },
     ]);
   });
+
+  const issues = (overrides: Record<string, unknown>) => {
+    try {
+      loadScenario('price-war', { overrides, checks: scenarioChecks });
+      return [];
+    } catch (err) {
+      return (err as ScenarioError).issues;
+    }
+  };
+  /** price-war's rival-0 (4,000 msat a call) repricing by demand with these fields. */
+  const demand = (fields: Record<string, unknown>) => ({
+    'sellers[0].pricing': { strategy: 'demand', everySec: 10, stepMsat: 500, highSales: 3, ...fields },
+  });
+
+  it('refuses a starting price above pricing.ceilingMsat, at price.msat (it sold at 3,000 above a 2,000 ceiling)', () => {
+    expect(
+      issues({ ...demand({ floorMsat: 1000, ceilingMsat: 2000 }), 'sellers[0].price.msat': 3000 }),
+    ).toEqual([
+      {
+        path: 'sellers[0].price.msat',
+        message:
+          'expected a starting price at most pricing.ceilingMsat (2000 msat), got 3000: buyers would pay above the ceiling until its first repricing step; lower price.msat or raise pricing.ceilingMsat',
+      },
+    ]);
+  });
+
+  it('refuses a starting price below the floor, pricing.floorMsat or (left out) costMsat, at price.msat', () => {
+    expect(issues(demand({ floorMsat: 4500, ceilingMsat: 6000 }))).toEqual([
+      {
+        path: 'sellers[0].price.msat',
+        message:
+          'expected a starting price at least the floor (4500 msat: pricing.floorMsat), got 4000: buyers would pay below the floor until its first repricing step; raise price.msat or lower pricing.floorMsat',
+      },
+    ]);
+    expect(issues({ ...demand({ ceilingMsat: 6000 }), 'sellers[0].costMsat': 5000 })).toEqual([
+      {
+        path: 'sellers[0].price.msat',
+        message:
+          'expected a starting price at least the floor (5000 msat: costMsat, the floor when pricing.floorMsat is left out), got 4000: buyers would pay below the floor until its first repricing step; raise price.msat or set a lower pricing.floorMsat',
+      },
+    ]);
+    expect(issues(demand({ floorMsat: 4000, ceilingMsat: 4000 }))).toEqual([]);
+  });
+
+  it('refuses lowSales at or above highSales, at lowSales', () => {
+    expect(issues(demand({ lowSales: 3 }))).toEqual([
+      {
+        path: 'sellers[0].pricing.lowSales',
+        message:
+          'expected lowSales below highSales (3), got 3: an interval of 3 sales would call for both a rise and a fall; lower lowSales or raise highSales',
+      },
+    ]);
+    expect(issues(demand({ lowSales: 2 }))).toEqual([]);
+  });
+
+  it('reports a floor above the ceiling of a seller another buys upstream from, instead of throwing', () => {
+    const upstreamBuyer = {
+      name: 'chain',
+      archetype: 'compute',
+      price: { kind: 'fixed', msat: 9000 },
+      balanceMsat: 1_000_000,
+      upstream: [{ capability: 'anomalies:read', maxPriceMsat: 9000 }],
+    };
+    expect(issues({ 'sellers[1]': upstreamBuyer, 'sellers[0].pricing.floorMsat': 5000 })).toEqual([
+      {
+        path: 'sellers[0].pricing.floorMsat',
+        message: 'expected a floor (5000 msat) at most the ceiling (4000 msat)',
+      },
+    ]);
+  });
 });
