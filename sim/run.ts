@@ -153,7 +153,14 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
   const conservation = conservationAt(after);
   const summary = stoppedNote(recorder.finish(conservation), result, scenario);
   const wallMs = performance.now() - t0;
-  const meta = runMeta(resolved, opts, { seed, backend: world.backend, summary, result, wallMs });
+  const meta = runMeta(resolved, opts, {
+    seed,
+    backend: world.backend,
+    secrets: world.secrets,
+    summary,
+    result,
+    wallMs,
+  });
   if (!opts.outDir) return { summary, meta, engine: result };
   const png = opts.png !== false;
   const reportPath = await writeRunOutputs(opts.outDir, summary, meta, { png });
@@ -183,6 +190,7 @@ function runMeta(
   run: {
     seed: string | number;
     backend: World['backend'];
+    secrets: World['secrets'];
     summary: Summary;
     result: EngineResult;
     wallMs: number;
@@ -196,6 +204,7 @@ function runMeta(
     resolvedScenario: JSON.parse(canonicalScenario(scenario)) as unknown,
     seed,
     backend: run.backend,
+    secrets: run.secrets,
     code: codeVersion(root),
     startedAt: opts.startedAt ?? '',
     wallMs: Math.round(wallMs),

@@ -10,6 +10,7 @@ import { LabError } from '../errors.js';
 import { readBody, withBody } from '../http/bounded-body.js';
 import { systemClock } from '../time/clock.js';
 import type { ModelReplyErrorCode } from './model-errors.js';
+import { rememberModelKey } from './key-redaction.js';
 
 /** Most ms one model request may take, reply body included, unless OPENAI_TIMEOUT_MS says otherwise. */
 export const DEFAULT_MODEL_TIMEOUT_MS = 30_000;
@@ -52,7 +53,9 @@ export interface ModelLimits {
  * Its `timeout` is the limit of each request. Throws LabError
  * 'missing_api_key' without a key (or one of only whitespace),
  * 'invalid_model_env' for an OPENAI_TIMEOUT_MS that is not a whole number
- * from 1 to MAX_MODEL_TIMEOUT_MS. The key never appears in a message.
+ * from 1 to MAX_MODEL_TIMEOUT_MS. The key never appears in a message, and is
+ * remembered so `redactSecrets` takes it out of any log text (a provider's
+ * error can echo it).
  *
  * @example
  * const model = chatModelFromEnv(process.env, 'the llm decider', { maxTokens: TOOL_CALL_MAX_TOKENS });
@@ -71,6 +74,7 @@ export function chatModelFromEnv(env: OpenAiEnv, who: string, limits: ModelLimit
     throw new RangeError(`${who}: maxTokens must be a positive integer, got ${limits.maxTokens}`);
   const timeoutMs = Math.min(limits.timeoutMs ?? envTimeout(env, who), limits.maxTimeoutMs ?? Infinity);
   const maxReplyBytes = limits.maxReplyBytes ?? DEFAULT_MODEL_REPLY_BYTES;
+  rememberModelKey(apiKey.trim());
   return new ChatOpenAI({
     model: env.OPENAI_MODEL || 'gpt-4o-mini',
     apiKey: apiKey.trim(),

@@ -1,5 +1,6 @@
 import { isLabError } from '../errors.js';
 import { DeadlineError } from '../time/deadline.js';
+import { redactModelKeys } from './key-redaction.js';
 
 /** Codes of the errors the bounded model fetch raises (its own words, safe to repeat). */
 export type ModelReplyErrorCode = 'model_reply_too_large' | 'model_reply_timeout' | 'model_reply_unreadable';
@@ -31,11 +32,14 @@ export function modelErrorName(err: unknown): string {
 }
 
 /**
- * Text for a local log with anything shaped like a credential replaced:
- * `Bearer <token>`, OpenAI-style keys (`sk-…`) and `api_key=…` pairs.
+ * Text for a local log with every credential replaced: the API key of each
+ * model client `chatModelFromEnv` built (whatever its shape, and any run of 8
+ * or more of its characters: key-redaction.ts), then anything shaped like one:
+ * `Bearer <token>`, OpenAI-style keys (`sk-…`) and `api_key=…` pairs. Every
+ * log line that carries a model error's text goes through here.
  */
 export function redactSecrets(text: string): string {
-  return text
+  return redactModelKeys(text)
     .replace(/\bBearer\s+[^\s"',;]+/gi, 'Bearer [redacted]')
     .replace(/\bsk-[A-Za-z0-9_-]{6,}/g, 'sk-[redacted]')
     .replace(/\b(api[_-]?key["']?\s*[:=]\s*["']?)[^\s"',;&]+/gi, '$1[redacted]');

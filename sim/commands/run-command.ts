@@ -100,7 +100,7 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<ExitCod
       io.out(stoppedLine(out, scenario, outDir));
       return stoppedExit(await presses.first);
     }
-    io.out(consoleSummary(out.summary));
+    io.out(consoleSummary(out.summary, out.meta));
     io.out('');
     io.out(timesLine(out.summary, { drainSec: scenario.drainSec, ...out.meta }));
     if (out.engine.unfinished.length) io.out(unfinishedNote(out));

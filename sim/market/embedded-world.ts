@@ -15,7 +15,7 @@ import type { LatencySpec, NetworkSpec } from '../scenario/schema.js';
 import { drawLatency } from '../engine/draws.js';
 import { InMemoryHttp } from './http.js';
 import { buildTopology, type Topology } from './topology.js';
-import { type World } from './world.js';
+import { secretOrigin, type SecretOrigin, type World } from './world.js';
 import { LabError } from '../../infra/errors.js';
 
 /** The scenario's per-hop latency as the simnet's latency model (normal, clipped at 0, whole ms). */
@@ -74,6 +74,8 @@ export class EmbeddedWorld implements World {
   readonly net: SimNetwork;
   /** True when the scenario asks for unsigned invoices (network.invoices: unsigned). */
   readonly acceptUnsignedInvoices: boolean;
+  /** `seeded`: its nodes' keys and every agent's secrets come from the run's seed (never facing a real socket: its HTTP is in memory). */
+  readonly secrets: SecretOrigin;
   readonly #http = new InMemoryHttp();
   readonly #topology: Topology;
   readonly #nodes = new Map<string, { role: LedgerRole; node: SimNode }>();
@@ -95,11 +97,13 @@ export class EmbeddedWorld implements World {
     this.clock = clock;
     this.acceptUnsignedInvoices = !signInvoices;
     this.rng = rng;
+    // Simulated runs repeat from the seed, node keys included; meta.json says so (`secrets`).
+    const nodeSecrets = insecureSeededSecrets(rng.fork('simnet'));
+    this.secrets = secretOrigin(nodeSecrets);
     this.net = new SimNetwork({
       clock: this.clock,
       rng: rng.fork('simnet'),
-      // Simulated runs repeat from the seed, node keys included.
-      secrets: insecureSeededSecrets(rng.fork('simnet')),
+      secrets: nodeSecrets,
       latency: latencyModel(spec.hopLatency),
       signInvoices,
       // Settled invoices go once expired (a bounded archive of 100,000 still answers lookups): memory per expiry window, not per payment.

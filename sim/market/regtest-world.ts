@@ -4,7 +4,7 @@ import type { LightningNode } from '../../infra/lightning/node.js';
 import { LndNode } from '../../infra/lightning/lnd/index.js';
 import { loadNetwork, type NetworkDesc, type NodeDesc } from '../../infra/regtest/network-file.js';
 import type { LedgerRole } from '../metrics/conservation.js';
-import { type World } from './world.js';
+import { secretOrigin, type World } from './world.js';
 import { LabError } from '../../infra/errors.js';
 import { listen, type Listening } from '../../services/http/listen.js';
 
@@ -28,6 +28,7 @@ export class RegtestWorld implements World {
   readonly backend = 'regtest' as const;
   readonly clock = systemClock;
   readonly acceptUnsignedInvoices = false;
+  readonly secrets = secretOrigin(osSecrets);
   readonly fetch: typeof fetch = (input, init) => globalThis.fetch(input, init);
   readonly #servers: Listening[] = [];
   readonly #nodes = new Map<string, { role: LedgerRole; node: LndNode }>();

@@ -21,6 +21,11 @@ export interface World {
    * (and whose own keys and wall clock make a run unrepeatable anyway).
    */
   secretsFor(rng: Rng): SecretSource;
+  /**
+   * Where the secrets this world hands out (`secretsFor`) and its own nodes use come from, as
+   * meta.json and the report name it: `seeded` (from the run's seed) or `os` (the OS CSPRNG).
+   */
+  readonly secrets: SecretOrigin;
   /** Serves a Hono app (its `fetch`) at a host name; returns its base URL. */
   serve(host: string, handler: (req: Request) => Response | Promise<Response>): Promise<string>;
   /** The `fetch` agents use to reach services. */
@@ -54,6 +59,17 @@ export interface World {
   drain(name: string, fraction: number): Map<string, number>;
   /** Stops servers and closes connections (regtest); nothing to do in memory. */
   close(): Promise<void>;
+}
+
+/**
+ * `seeded`: drawn from the run's seed (`insecureSeededSecrets`), so whoever knows the seed can
+ * recompute every macaroon root key, preimage and node key of the run; `os`: the OS CSPRNG.
+ */
+export type SecretOrigin = 'seeded' | 'os';
+
+/** The origin a run's outputs name for `source`, read from the source itself. */
+export function secretOrigin(source: SecretSource): SecretOrigin {
+  return source.insecure ? 'seeded' : 'os';
 }
 
 /** Why a world cannot be built, or a fault names something it does not have. */

@@ -1,5 +1,6 @@
 import type { Summary } from '../metrics/summary.js';
 import { int, plural, sats, textTable } from './format.js';
+import { secretsText, type Provenance } from './provenance.js';
 import {
   funnelTable,
   groupTable,
@@ -12,8 +13,11 @@ import {
   type Table,
 } from './tables.js';
 
-/** The summary a run prints on the terminal: headline numbers, funnel, welfare, outcomes, latency, groups, conservation. */
-export function consoleSummary(s: Summary): string {
+/**
+ * The summary a run prints on the terminal: headline numbers, funnel, welfare, outcomes, latency,
+ * groups, conservation, and (given the run's meta.json) where its secrets came from.
+ */
+export function consoleSummary(s: Summary, meta?: Provenance): string {
   const c = s.counts;
   const out: string[] = [];
   out.push(
@@ -44,6 +48,7 @@ export function consoleSummary(s: Summary): string {
     `conservation ${k.holds ? 'holds' : 'BROKEN'}: debits ${sats(k.debitsMsat)} = credits ${sats(k.creditsMsat)} + routing fees ${sats(k.routingFeesMsat)} ` +
       `(difference ${k.differenceMsat} msat; records vs ledger ${k.recorded.spendDifferenceMsat} msat; fees recorded vs earned ${k.recorded.feeDifferenceMsat} msat; network total change ${k.network.differenceMsat} msat)`,
   );
+  if (meta?.secrets) out.push(`secrets: ${secretsText(meta.secrets, s.seed)}`);
   return out.join('\n');
 }
 

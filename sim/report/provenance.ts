@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { SecretOrigin } from '../market/world.js';
 
 /**
  * The code a run was made with: the git commit and whether the work tree had uncommitted
@@ -61,6 +62,8 @@ export interface RunMeta {
   resolvedScenario: unknown;
   seed: string | number;
   backend: string;
+  /** Where the run's keys and preimages came from: `seeded` (from `seed`: not secret) or `os`. */
+  secrets: SecretOrigin;
   /** The git commit of the code and whether it had uncommitted changes. */
   code: CodeVersion;
   startedAt: string;
@@ -75,5 +78,12 @@ export interface RunMeta {
   unfinished: number;
 }
 
-/** The part of meta.json a report shows: the code, Node and package versions. */
-export type Provenance = Pick<RunMeta, 'code' | 'node' | 'versions'>;
+/** The part of meta.json a report shows: the code, Node and package versions, and the secrets' origin (absent before it was recorded). */
+export type Provenance = Pick<RunMeta, 'code' | 'node' | 'versions'> & Partial<Pick<RunMeta, 'secrets'>>;
+
+/** Where a run's secrets came from, as the console and report.html say it. */
+export function secretsText(secrets: SecretOrigin, seed: string | number): string {
+  return secrets === 'seeded'
+    ? `seeded from seed ${seed}: anyone who knows the seed can recompute every key and preimage of this run (simulation only)`
+    : 'the OS CSPRNG: not recomputable from the seed';
+}

@@ -17,6 +17,7 @@ const provenanceSchema: z.ZodType<Provenance> = z.object({
   code: z.object({ commit: z.string(), dirty: z.boolean().nullable() }),
   node: z.string(),
   versions: z.record(z.string(), z.string()),
+  secrets: z.enum(['seeded', 'os']).optional(),
 });
 
 /** Reads a run directory's summary.json back. */

@@ -1,7 +1,7 @@
 import type { Summary } from '../metrics/summary.js';
 import { STEPS } from '../metrics/rows.js';
 import { fixed, int, ms, pct, plural, sats } from './format.js';
-import { codeText, type Provenance } from './provenance.js';
+import { codeText, secretsText, type Provenance } from './provenance.js';
 
 /**
  * The run's tables as header + formatted rows, shared by the terminal
@@ -168,6 +168,7 @@ export function provenanceTable(s: Summary, meta?: Provenance): Table {
     ['seed', String(s.seed)],
     ['backend', s.backend],
   ];
+  if (meta?.secrets) rows.push(['secrets', secretsText(meta.secrets, s.seed)]);
   if (meta) {
     rows.push(['code', codeText(meta.code)]);
     rows.push(['node', meta.node]);

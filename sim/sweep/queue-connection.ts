@@ -31,7 +31,7 @@ export const COMMAND_TIMEOUT_MS = 15_000;
  * @example parseQueueUrl('redis://10.0.0.5:6379/2').options.db // 2
  */
 export function parseQueueUrl(text: string): QueueTarget {
-  const usage = `--queue expects redis://[user:password@]host:port[/db] (rediss:// for TLS), got "${text}"`;
+  const usage = `--queue expects redis://[user:password@]host:port[/db] (rediss:// for TLS), got "${withoutPassword(text)}"`;
   let url: URL;
   try {
     url = new URL(text);
@@ -52,7 +52,7 @@ export function parseQueueUrl(text: string): QueueTarget {
     } catch {
       throw new LabError<QueueErrorCode>(
         'bad_queue_url',
-        `${usage.replace(text, shown)}: the ${what} has a "%" that is not followed by two hex digits; ` +
+        `${usage}: the ${what} has a "%" that is not followed by two hex digits; ` +
           'write a "%" in it as %25 (and other special characters percent-encoded)',
       );
     }
@@ -70,6 +70,20 @@ export function parseQueueUrl(text: string): QueueTarget {
       commandTimeout: COMMAND_TIMEOUT_MS,
     },
   };
+}
+
+/**
+ * `text` as a message may quote it: a password (what stands between the user name's ":" and the
+ * last "@", after any "scheme://") taken out, the user name kept, whether or not `text` parses as a URL.
+ * @example withoutPassword('redis://u:S3cret@10.0.0.5:6379/x') // 'redis://u@10.0.0.5:6379/x'
+ */
+export function withoutPassword(text: string): string {
+  const at = text.lastIndexOf('@');
+  if (at < 0) return text;
+  const scheme = text.indexOf('//');
+  const start = scheme >= 0 && scheme < at ? scheme + 2 : 0;
+  const colon = text.indexOf(':', start);
+  return colon >= 0 && colon < at ? text.slice(0, colon) + text.slice(at) : text;
 }
 
 /**
