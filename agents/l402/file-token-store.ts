@@ -1,8 +1,14 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { MemoryTokenStore, type StoredToken } from './token-store.js';
 import { LabError } from '../../infra/errors.js';
 import { lockFile, type FileLock } from '../../infra/file-lock.js';
+import { silentLogger, type Logger } from '../../infra/log.js';
+import {
+  ensurePrivateDir,
+  readPrivateFile,
+  replacePrivateFile,
+  type PrivateFileUse,
+} from '../../infra/private-file.js';
 
 /**
  * The file: every token, paid ones then pending ones. One scope may list its
@@ -16,11 +22,33 @@ interface TokenFile {
 }
 
 /**
+ * The file holds paid preimages: only its owner may read it (infra/private-file.ts). One that others
+ * may read is narrowed to 0600 with a warning rather than refused (a root key is refused): what leaked
+ * is the calls left on the tokens in it, no more, and refusing would keep the buyer from its paid
+ * tokens and from completing pending payments; this store writes the file 0600 anyway.
+ */
+const tokenFile = (path: string, logger: Logger): PrivateFileUse => ({
+  access: 'secret',
+  risk: 'whoever reads it can spend the tokens paid for in it',
+  ifUsed: 'and if others did read it, they can spend its paid tokens too: buy afresh',
+  narrowed: (message, formerMode) => logger.warn({ path, formerMode: formerMode.toString(8) }, message),
+});
+
+/** What the directory of a token file is called in its refusals. */
+const DIR_WHAT = 'token file directory';
+
+/**
  * Tokens kept in memory and mirrored to one JSON file. Every write goes to a
- * temporary file that is then renamed over the old one, so a crash leaves
- * either the old or the new file, never half of one. Writes are serialized;
- * a burst of changes collapses into the latest snapshot. One writer at a
- * time: `open` takes the file's lock (`<path>.lock`) and refuses a file
+ * temporary file (mode 0600, created exclusively under a random name) that is
+ * then renamed over the old one, so a crash leaves either the old or the new
+ * file, never half of one. The directory must be this user's own and closed
+ * to writes by others, and the file this user's own and a regular file (not
+ * a symbolic link): `open` refuses anything else (LabError 'unsafe_directory'
+ * or 'unsafe_file', infra/private-file.ts), since whoever may plant names
+ * beside the file could read or replace the paid tokens in it; a file group
+ * or others may read is made 0600, with a warning to `options.logger`.
+ * Writes are serialized; a burst of changes collapses into the latest
+ * snapshot. One writer at a time: `open` takes the file's lock (`<path>.lock`) and refuses a file
  * another live process (or this one) has open, so two processes never pay
  * from one token file; a crashed owner's lock is taken over. `close` gives it up.
  *
@@ -31,7 +59,6 @@ export class FileTokenStore extends MemoryTokenStore {
   readonly path: string;
   #writing: Promise<void> = Promise.resolve();
   #dirty = false;
-  #seq = 0;
   readonly #lock: FileLock;
 
   private constructor(path: string, lock: FileLock) {
@@ -41,28 +68,27 @@ export class FileTokenStore extends MemoryTokenStore {
   }
 
   /**
-   * Opens (or starts) the file at `path` as its one writer. Throws
-   * LabError('file_locked') while another process has it open, and
-   * LabError('corrupt_token_file') if it exists but is not a token file.
+   * Opens (or starts) the file at `path` as its one writer, its directory
+   * created (mode 0700, parents too) when missing. Throws
+   * LabError('unsafe_directory' | 'unsafe_file') for a directory or file
+   * others could change or read (see above), LabError('file_locked') while
+   * another process has it open, and LabError('corrupt_token_file') if it
+   * exists but is not a token file.
    */
-  static async open(path: string): Promise<FileTokenStore> {
+  static async open(path: string, options: { logger?: Logger } = {}): Promise<FileTokenStore> {
+    await ensurePrivateDir(dirname(path), DIR_WHAT);
     const lock = await lockFile(path, 'token file');
     try {
-      return await FileTokenStore.#load(path, lock);
+      return await FileTokenStore.#load(path, lock, options.logger ?? silentLogger);
     } catch (err) {
       await lock.release();
       throw err;
     }
   }
 
-  static async #load(path: string, lock: FileLock): Promise<FileTokenStore> {
+  static async #load(path: string, lock: FileLock, logger: Logger): Promise<FileTokenStore> {
     const store = new FileTokenStore(path, lock);
-    let text: string | undefined;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
+    const text = await readPrivateFile(path, tokenFile(path, logger));
     if (text !== undefined) {
       let parsed: TokenFile;
       try {
@@ -115,9 +141,7 @@ export class FileTokenStore extends MemoryTokenStore {
   async #write(): Promise<void> {
     this.#dirty = false;
     const body: TokenFile = { version: 1, tokens: this.list() };
-    const tmp = `${this.path}.tmp-${process.pid}-${this.#seq++}`;
-    await mkdir(dirname(this.path), { recursive: true });
-    await writeFile(tmp, JSON.stringify(body, null, 2), { mode: 0o600 });
-    await rename(tmp, this.path);
+    await ensurePrivateDir(dirname(this.path), DIR_WHAT);
+    await replacePrivateFile(this.path, [JSON.stringify(body, null, 2)]);
   }
 }

@@ -1,8 +1,13 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { LabError } from '../../infra/errors.js';
 import { lockFile, type FileLock } from '../../infra/file-lock.js';
 import type { Msat } from '../../infra/money.js';
+import {
+  ensurePrivateDir,
+  readPrivateFile,
+  replacePrivateFile,
+  type PrivateFileUse,
+} from '../../infra/private-file.js';
 
 /** Codes of budget book errors. */
 export type BudgetBookErrorCode = 'corrupt_budget_file';
@@ -40,10 +45,24 @@ interface BudgetFile {
   budgets: Record<string, { spends: [number, number][]; holds: Record<string, [number, number]> }>;
 }
 
+/** Whoever may change the book may erase what was spent (infra/private-file.ts). */
+const BUDGET_FILE: PrivateFileUse = {
+  access: 'owned',
+  risk: 'whoever changes it can erase the spending it records',
+};
+
+/** What the directory of a budget file is called in its refusals. */
+const DIR_WHAT = 'budget file directory';
+
 /**
- * A budget book in one JSON file, written atomically (temp file + rename) and
- * opened by one writer at a time (`<path>.lock`, as the token file): a second
- * process on the same file gets LabError('file_locked').
+ * A budget book in one JSON file, written atomically (a temporary file, mode
+ * 0600, created exclusively under a random name, fsynced and renamed over it)
+ * and opened by one writer at a time (`<path>.lock`, as the token file): a
+ * second process on the same file gets LabError('file_locked'). As the token
+ * file, it is refused (LabError 'unsafe_directory' or 'unsafe_file',
+ * infra/private-file.ts) in a directory that is not this user's own or that
+ * others may write, and when it is a symbolic link, another user's, or
+ * writable by others: whoever could change it could erase what was spent.
  *
  * @example
  * const book = await FileBudgetBook.open(join(homedir(), '.cache/l402-lab/budgets.json'));
@@ -54,7 +73,6 @@ export class FileBudgetBook implements BudgetBook {
   readonly #lock: FileLock;
   readonly #data: BudgetFile;
   #writing: Promise<void> = Promise.resolve();
-  #seq = 0;
 
   private constructor(path: string, lock: FileLock, data: BudgetFile) {
     this.path = path;
@@ -62,8 +80,12 @@ export class FileBudgetBook implements BudgetBook {
     this.#data = data;
   }
 
-  /** Opens (or starts) the file; throws LabError('file_locked') or LabError('corrupt_budget_file'). */
+  /**
+   * Opens (or starts) the file, its directory created (mode 0700, parents too) when missing; throws
+   * LabError('unsafe_directory' | 'unsafe_file'), LabError('file_locked') or LabError('corrupt_budget_file').
+   */
   static async open(path: string): Promise<FileBudgetBook> {
+    await ensurePrivateDir(dirname(path), DIR_WHAT);
     const lock = await lockFile(path, 'budget file');
     try {
       const book = new FileBudgetBook(path, lock, await readBook(path));
@@ -120,10 +142,8 @@ export class FileBudgetBook implements BudgetBook {
   }
 
   async #write(): Promise<void> {
-    const tmp = `${this.path}.tmp-${process.pid}-${this.#seq++}`;
-    await mkdir(dirname(this.path), { recursive: true });
-    await writeFile(tmp, JSON.stringify(this.#data), { mode: 0o600 });
-    await rename(tmp, this.path);
+    await ensurePrivateDir(dirname(this.path), DIR_WHAT);
+    await replacePrivateFile(this.path, [JSON.stringify(this.#data)]);
   }
 }
 
@@ -139,13 +159,8 @@ function compacted(spends: [number, number][], sinceMs: number | undefined): [nu
 
 /** Reads a budget file; holds left in it (a crash's) become spends. */
 async function readBook(path: string): Promise<BudgetFile> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, budgets: {} };
-    throw err;
-  }
+  const text = await readPrivateFile(path, BUDGET_FILE);
+  if (text === undefined) return { version: 1, budgets: {} };
   const bad = (why: string, cause?: unknown) =>
     new LabError<BudgetBookErrorCode>('corrupt_budget_file', `budget file ${path} ${why}`, { cause });
   let data: BudgetFile;

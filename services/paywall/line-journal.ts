@@ -1,6 +1,6 @@
-import { open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { LabError } from '../../infra/errors.js';
+import { replacePrivateFile } from '../../infra/private-file.js';
 
 /** Codes of `LineJournal` errors. */
 export type LineJournalErrorCode = 'journal_unreadable' | 'journal_corrupt' | 'journal_closed';
@@ -16,9 +16,10 @@ interface Waiting {
  * lines appended while a write is under way go together in the next one,
  * appended and fdatasynced, and each `append` resolves once its line is on
  * disk. `rewrite` replaces the whole file with lines the caller takes as
- * covering every line appended before it (`<path>.tmp` written, fsynced,
- * renamed over `path`, the directory fsynced: a crash leaves the old file or
- * the new one). The caller keeps other processes out (a lock) while it is open.
+ * covering every line appended before it (`replacePrivateFile`: a temporary
+ * file, mode 0600, created exclusively under a random name, fsynced, renamed
+ * over `path`, the directory fsynced: a crash leaves the old file or the new
+ * one). The caller keeps other processes out (a lock) while it is open.
  */
 export class LineJournal<T> {
   readonly path: string;
@@ -135,18 +136,7 @@ export class LineJournal<T> {
   }
 
   async #replace(text: string): Promise<void> {
-    const tmp = `${this.path}.tmp`;
-    await rm(tmp, { force: true });
-    const fh = await open(tmp, 'wx', 0o600);
-    try {
-      await fh.writeFile(text);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, this.path);
-    const dir = await open(dirname(this.path), 'r');
-    await dir.sync().finally(() => dir.close());
+    await replacePrivateFile(this.path, [text]);
     await this.#fh?.close();
     this.#fh = await open(this.path, 'a', 0o600);
   }

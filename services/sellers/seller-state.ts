@@ -3,9 +3,15 @@
  * it sold to keep working, with the calls they have left.
  */
 import { randomBytes } from 'node:crypto';
-import { access, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { lstat, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { isLabError, LabError } from '../../infra/errors.js';
+import {
+  ensurePrivateDir,
+  readPrivateFile,
+  replacePrivateFile,
+  type PrivateFileUse,
+} from '../../infra/private-file.js';
 import { FileQuotaStore } from '../paywall/file-quota-store.js';
 
 /** Codes of `openSellerState` errors. */
@@ -27,18 +33,28 @@ export interface SellerState {
   close(): Promise<void>;
 }
 
+/** Whoever reads the root key can mint the seller's tokens (infra/private-file.ts). */
+const ROOT_KEY_USE: PrivateFileUse = {
+  access: 'secret',
+  risk: "whoever reads it can mint this seller's tokens",
+  ifUsed: 'and if others did read it, remove the directory to start afresh',
+};
+
 /**
- * Opens the state directory `dir` (created, mode 0700, when missing): its
- * quota counters, under their lock (a second seller on the directory is
- * refused, LabError 'seller_state_in_use'), then its root key, created on
- * first start. The two go together: a key without counters would hand the
- * calls of every token sold out again, counters without their key would
- * count for tokens that no longer verify; either is refused, as is a key
- * file that others than its owner may read or write, or that does not hold
- * 64 hex digits (LabError 'invalid_seller_state').
+ * Opens the state directory `dir` (created, mode 0700, parents too, when
+ * missing): its quota counters, under their lock (a second seller on the
+ * directory is refused, LabError 'seller_state_in_use'), then its root key,
+ * created on first start. The two go together: a key without counters would
+ * hand the calls of every token sold out again, counters without their key
+ * would count for tokens that no longer verify; either is refused, as is a
+ * directory that is a symbolic link, not this user's own or that others may
+ * write (they could swap the counters, or plant a key they know), a key file
+ * that is a symbolic link, another user's, or that others than its owner may
+ * read or write, or that does not hold 64 hex digits (LabError
+ * 'invalid_seller_state').
  */
 export async function openSellerState(dir: string): Promise<SellerState> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await ensurePrivateDir(dir, 'seller state directory').catch(asInvalid);
   const keyPath = join(dir, ROOT_KEY_FILE);
   const quotasPath = join(dir, QUOTAS_FILE);
   const hadKey = await exists(keyPath);
@@ -81,19 +97,14 @@ async function openQuotas(dir: string, path: string): Promise<FileQuotaStore> {
 }
 
 async function readRootKey(path: string): Promise<Uint8Array> {
-  const mode = (await stat(path)).mode & 0o777;
-  if ((mode & 0o077) !== 0)
-    throw invalid(
-      `${path} has mode ${mode.toString(8).padStart(4, '0')}: others than its owner may use it, and whoever reads it ` +
-        `can mint this seller's tokens; run chmod 600 ${path} (and if others did read it, remove the directory to start afresh)`,
-    );
-  let text: string;
+  let text: string | undefined;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readPrivateFile(path, ROOT_KEY_USE);
   } catch (err) {
+    if (isLabError(err, 'unsafe_file')) asInvalid(err);
     throw invalid(`cannot read ${path}: ${(err as Error).message}; run the seller as the user who owns it`);
   }
-  if (!/^[0-9a-f]{64}\n?$/.test(text))
+  if (text === undefined || !/^[0-9a-f]{64}\n?$/.test(text))
     throw invalid(
       `${path} does not hold a root key (64 lowercase hex digits): restore it from a backup, ` +
         'or remove the directory to start afresh (every token sold so far stops working)',
@@ -101,28 +112,25 @@ async function readRootKey(path: string): Promise<Uint8Array> {
   return new Uint8Array(Buffer.from(text.slice(0, 64), 'hex'));
 }
 
-/** A new key from the OS CSPRNG, written to a temporary file (mode 0600), fsynced, renamed into place durably. */
+/** A new key from the OS CSPRNG, written privately and durably (mode 0600, infra/private-file.ts). */
 async function createRootKey(path: string): Promise<Uint8Array> {
   const secret = randomBytes(32);
-  const tmp = `${path}.tmp`;
-  await rm(tmp, { force: true });
-  const fh = await open(tmp, 'wx', 0o600);
-  try {
-    await fh.writeFile(`${secret.toString('hex')}\n`);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, path);
-  const d = await open(dirname(path), 'r');
-  await d.sync().finally(() => d.close());
+  await replacePrivateFile(path, [`${secret.toString('hex')}\n`]);
   return new Uint8Array(secret);
 }
 
+/** Whether there is an entry at `path` (a symbolic link counts: it is refused when read). */
 const exists = (path: string): Promise<boolean> =>
-  access(path).then(
+  lstat(path).then(
     () => true,
     () => false,
   );
 
-const invalid = (message: string) => new LabError<SellerStateErrorCode>('invalid_seller_state', message);
+const invalid = (message: string, cause?: unknown) =>
+  new LabError<SellerStateErrorCode>('invalid_seller_state', message, { cause });
+
+/** A private-file refusal (infra/private-file.ts), as this module's error, its message kept. */
+function asInvalid(err: unknown): never {
+  if (isLabError(err, 'unsafe_directory', 'unsafe_file')) throw invalid(err.message, err);
+  throw err;
+}

@@ -1,0 +1,173 @@
+/**
+ * Files only this process's user may change (and, for secrets, read), kept in
+ * directories only that user may change: the token file, the budget book, a
+ * seller's root key and quota counters. Whoever may create names in such a
+ * directory could plant a symbolic link where the file is about to be written,
+ * or a file of their choosing where it is read; so a directory that is not the
+ * user's own, or that group or others may write, is refused, a file is read
+ * without following a symbolic link and only when it is the user's own, and a
+ * file is replaced through a temporary file created exclusively (never an
+ * existing file or link), under a random name.
+ */
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { lstat, mkdir, open, realpath, rename, rm, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { LabError } from './errors.js';
+
+/** Codes of private file errors. */
+export type PrivateFileErrorCode = 'unsafe_directory' | 'unsafe_file';
+
+/** What a private file holds, for the checks and the messages of `readPrivateFile`. */
+export interface PrivateFileUse {
+  /** 'secret': group and others may neither read nor write it (mode 0600); 'owned': they may not write it. */
+  access: 'secret' | 'owned';
+  /** What others' access would let them do: "whoever reads it can mint this seller's tokens". */
+  risk: string;
+  /** What to do if others did use it, said after the fix: "and if others did read it, …". */
+  ifUsed?: string;
+  /**
+   * Given: a mode too open is narrowed on the open file instead (fchmod to
+   * 0600, or without the group and others write bits), before anything is
+   * read, and this hears what was done (and the mode it had), to warn. Not
+   * given: it is refused.
+   */
+  narrowed?: (message: string, formerMode: number) => void;
+}
+
+/** This process's uid; undefined where the OS has none (Windows: no owner or mode checks there). */
+const ownUid = (): number | undefined => process.getuid?.();
+
+const octal = (mode: number): string => (mode & 0o777).toString(8).padStart(4, '0');
+
+/**
+ * Makes `dir` (mode 0700, and so every parent it creates) unless it exists,
+ * then refuses it, LabError('unsafe_directory') naming it (`what` says what
+ * it keeps: "token file directory") and the fix, when it is a symbolic link,
+ * not a directory, not owned by this process's uid, or writable by group or
+ * others (its mode & 0o022).
+ */
+export async function ensurePrivateDir(dir: string, what: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const st = await lstat(dir);
+  const refuse = (why: string) =>
+    new LabError<PrivateFileErrorCode>('unsafe_directory', `${what} ${dir} ${why}`);
+  if (st.isSymbolicLink()) {
+    const target = await realpath(dir).catch(() => 'nothing there');
+    throw refuse(
+      `is a symbolic link (to ${target}): whoever may change the link chooses where the files kept in it go; ` +
+        'give the directory itself, or another directory of your own',
+    );
+  }
+  if (!st.isDirectory()) throw refuse('is not a directory: give a directory of your own');
+  const uid = ownUid();
+  if (uid === undefined) return;
+  if (st.uid !== uid)
+    throw refuse(
+      `belongs to uid ${st.uid}, not to uid ${uid} this process runs as: its owner can replace the files kept in it; ` +
+        `use a directory of your own (or, if it is yours, run chown ${uid} ${dir})`,
+    );
+  if ((st.mode & 0o022) !== 0)
+    throw refuse(
+      `has mode ${octal(st.mode)}: others than its owner may create and replace files in it; ` +
+        `run chmod go-w ${dir}, or use a directory of your own`,
+    );
+}
+
+/**
+ * The text of `path`, or undefined when there is none. The file is opened
+ * without following a symbolic link (O_NOFOLLOW) and refused,
+ * LabError('unsafe_file') naming it and the fix, when it is a link, not a
+ * regular file, or not owned by this process's uid; one open to group or
+ * others beyond what `use.access` allows is refused too, or narrowed when
+ * `use.narrowed` is given.
+ */
+export async function readPrivateFile(path: string, use: PrivateFileUse): Promise<string | undefined> {
+  let fh: FileHandle;
+  try {
+    // O_NONBLOCK: a FIFO planted there opens at once (and is refused below) instead of hanging.
+    fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ELOOP' || code === 'EMLINK')
+      throw unsafeFile(
+        `${path} is a symbolic link: whoever may change the link chooses the file read and written here, ` +
+          `and ${use.risk}; replace the link with the file itself`,
+      );
+    throw err;
+  }
+  try {
+    await checkFile(path, fh, use);
+    return await fh.readFile('utf8');
+  } finally {
+    await fh.close();
+  }
+}
+
+async function checkFile(path: string, fh: FileHandle, use: PrivateFileUse): Promise<void> {
+  const st = await fh.stat();
+  const ifUsed = use.ifUsed ? ` (${use.ifUsed})` : '';
+  if (!st.isFile()) throw unsafeFile(`${path} is not a regular file: move it away, or give another path`);
+  const uid = ownUid();
+  if (uid === undefined) return;
+  if (st.uid !== uid)
+    throw unsafeFile(
+      `${path} belongs to uid ${st.uid}, not to uid ${uid} this process runs as: that user may have written or read it, ` +
+        `and ${use.risk}; if it is yours, run chown ${uid} ${path}, otherwise remove it${ifUsed}`,
+    );
+  const secret = use.access === 'secret';
+  const loose = st.mode & (secret ? 0o077 : 0o022);
+  if (loose === 0) return;
+  const others = (may: string) =>
+    `others than its owner ${may} ${secret ? 'use' : 'change'} it, and ${use.risk}`;
+  if (!use.narrowed)
+    throw unsafeFile(
+      `${path} has mode ${octal(st.mode)}: ${others('may')}; run chmod ${secret ? '600' : 'go-w'} ${path}${ifUsed}`,
+    );
+  const mode = st.mode & 0o777 & ~loose;
+  await fh.chmod(mode);
+  use.narrowed(
+    `${path} had mode ${octal(st.mode)}: ${others('could')}; it is ${octal(mode)} now${ifUsed}`,
+    st.mode & 0o777,
+  );
+}
+
+const unsafeFile = (message: string) => new LabError<PrivateFileErrorCode>('unsafe_file', message);
+
+/**
+ * Replaces `path` with the text of `chunks`, mode 0600: written to a new
+ * file beside it (`<path>.tmp-<16 random hex digits>`, created exclusively,
+ * so an existing file or symbolic link of that name fails the write instead
+ * of being followed) one chunk per write, fsynced, renamed over `path`, and
+ * the directory fsynced, so a crash leaves the old file or the new one, never
+ * part of one. Returns the bytes written.
+ */
+export async function replacePrivateFile(path: string, chunks: Iterable<string>): Promise<number> {
+  const tmp = `${path}.tmp-${randomBytes(8).toString('hex')}`;
+  const fh = await open(tmp, 'wx', 0o600);
+  let bytes: number;
+  try {
+    for (const chunk of chunks) await fh.writeFile(chunk);
+    await fh.sync();
+    bytes = (await fh.stat()).size;
+    await fh.close();
+    await rename(tmp, path);
+  } catch (err) {
+    await fh.close().catch(() => {});
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  await syncDir(dirname(path));
+  return bytes;
+}
+
+/** Makes the names in `dir` durable: a file created, renamed or removed there survives a crash. */
+export async function syncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
