@@ -15,6 +15,7 @@ import { backendArg, checkNetworkFile } from './network-arg.js';
 import { parseArgsOnce, refuseEmptyOptions, usageError } from '../../infra/cli-options.js';
 import { defaultOutDir } from './out-dir.js';
 import { refuseFileInTheWay } from '../../infra/out-dir.js';
+import { lockOutDir } from '../../infra/out-dir-lock.js';
 
 export { defaultOutDir };
 
@@ -70,6 +71,8 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<ExitCod
   const seed = seedOption ?? scenario.seed;
   const outDir = resolve(values.out ?? defaultOutDir(scenario.name, seed));
   refuseFileInTheWay(outDir);
+  // Another run or sweep writing into this directory would mix its files with this run's.
+  const lock = await lockOutDir(outDir, 'run');
   // From before the market is built, so no signal ends the process while its files are open.
   const presses = watchStopPresses(outDir, io.err);
   const stop = stopAfterRelay(presses.first);
@@ -111,6 +114,7 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<ExitCod
     bar.stop();
     stop.cancel();
     presses.close();
+    await lock.release();
   }
 }
 

@@ -49,7 +49,8 @@ differences over common seeds against the first grid point (the baseline).
                         processes on any machines instead of local threads; the same
                         command again resumes the sweep (see docs/simulator.md)
   --out DIR             output directory (default: runs/sweep-<scenario>/): new, empty, or a
-                        previous sweep's, whose outputs are replaced
+                        previous sweep's, whose outputs are replaced; one sweep or run at a
+                        time (another one writing there is refused)
   -h, --help            this help
 
 Shipped scenarios: ${listScenarios().join(', ')}.

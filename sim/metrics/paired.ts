@@ -31,36 +31,42 @@ export interface PairedDifference {
 
 /**
  * The paired difference of `arm` − `baseline` over the seeds both have a value for (a seed
- * missing from either, or whose value is null: a run without the quantity, is left out).
+ * missing from either, or whose value is null: a run without the quantity, is left out). A
+ * value that is not finite is refused, naming `what` is compared.
  */
 export function pairedDifference(
   arm: ReadonlyMap<string, number | null>,
   baseline: ReadonlyMap<string, number | null>,
+  what = 'a value',
 ): PairedDifference {
-  const s = new RunningStats();
+  const s = new RunningStats(`${what} minus the baseline`);
+  let scale = 0;
   for (const [seed, v] of arm) {
     const b = baseline.get(seed);
-    if (v !== null && b !== undefined && b !== null) s.add(v - b);
+    if (v === null || b === undefined || b === null) continue;
+    s.add(v - b);
+    scale = Math.max(scale, Math.abs(v), Math.abs(b));
   }
+  const r = (x: number) => round(x, 6, `the paired difference of ${what}`);
   if (s.n < MIN_REPLICATES) {
     const none = { sd: null, low: null, high: null, halfWidth: null, t: null, p: null, pHolm: null };
-    return { n: s.n, mean: s.n ? round(s.mean) : null, ...none, effectSize: null };
+    return { n: s.n, mean: s.n ? r(s.mean) : null, ...none, effectSize: null };
   }
-  // Equal differences that floating point leaves 1e-17 apart have no spread (an exact
-  // difference), not an effect size of 1e16.
-  const sd = s.sd <= NOISE * Math.max(1, Math.abs(s.mean)) ? 0 : s.sd;
+  // Differences no further apart than floating point puts equal ones have no spread (an exact
+  // difference), not an effect size of 1e16: 0.3 − 0.1 and 0.6 − 0.4 differ by 1e-16.
+  const sd = s.max - s.min <= FLOAT_SLACK * scale ? 0 : s.sd;
   const se = sd / Math.sqrt(s.n);
   const half = tCritical95(s.n - 1) * se;
   // An infinite t (no spread, a mean other than 0) has p = 0; no spread and a mean of 0, t = 0 and p = 1.
   const t = se > 0 ? s.mean / se : s.mean === 0 ? 0 : Math.sign(s.mean) * Infinity;
-  const p = round(tTwoSidedP(t, s.n - 1), 6);
+  const p = r(tTwoSidedP(t, s.n - 1));
   return {
     n: s.n,
-    mean: round(s.mean),
-    sd: round(sd),
-    low: round(s.mean - half),
-    high: round(s.mean + half),
-    halfWidth: round(half),
+    mean: r(s.mean),
+    sd: r(sd),
+    low: r(s.mean - half),
+    high: r(s.mean + half),
+    halfWidth: r(half),
     t: ratio(s.mean, se, 3),
     p,
     pHolm: p,
@@ -77,8 +83,15 @@ function ratio(mean: number, spread: number, digits: number): number {
   return mean === 0 ? 0 : Math.sign(mean) * UNBOUNDED_RATIO;
 }
 
-/** A spread this small relative to the mean is floating-point noise. */
-const NOISE = 1e-9;
+/**
+ * How far apart, relative to the largest value compared (`scale`), floating point can put two
+ * differences that are equal in decimals. Each value is the double nearest its decimal (a figure
+ * rounded to 6 places, an msat sum), within ε/2 of it relatively, and the subtraction rounds once
+ * more, so a difference is within 2ε·scale of its decimal and two equal ones within 4ε·scale. A
+ * real spread is never taken for noise: integer msat below 2^53 subtract exactly, so 1 msat apart
+ * at 5e9 msat (4ε·5e9 ≈ 4e-6) is a spread.
+ */
+const FLOAT_SLACK = 4 * Number.EPSILON;
 
 /** Stands for an infinite t or d_z: at least 2 differences, all equal (no spread), and not 0. */
 export const UNBOUNDED_RATIO = 1e9;

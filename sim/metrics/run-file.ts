@@ -47,9 +47,10 @@ export function readRunJson(file: string, fail: RunFileFailure): unknown {
 
 /**
  * The document itself once `schema` takes it (keeping the file's key order, which the report
- * follows); one it refuses fails through `fail`, listing what is missing and what is wrong.
+ * follows); one it refuses fails through `fail`, listing what is missing and what is wrong
+ * (a run file's `RunFileFailure`, or another reader's error: a sweep's stored reply).
  */
-export function checkedRunJson<T>(doc: unknown, schema: z.ZodType<T>, fail: RunFileFailure): T {
+export function checkedRunJson<T>(doc: unknown, schema: z.ZodType<T>, fail: (why: string) => Error): T {
   const parsed = schema.safeParse(doc, {
     error: (i) => (i.input === undefined ? MISSING : plainErrorMap(i)),
   });

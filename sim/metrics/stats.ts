@@ -1,4 +1,5 @@
 import { tQuantile } from './student-t.js';
+import { LabError } from '../../infra/errors.js';
 
 /**
  * Small statistics used by the recorder and the sweep merger: streaming mean
@@ -6,7 +7,23 @@ import { tQuantile } from './student-t.js';
  * from the t distribution, student-t.ts), rounding for stable JSON output.
  */
 
-/** Streaming mean and variance in O(1) memory. */
+/** A figure that is NaN or infinite: no mean, spread or rounding of it means anything. */
+export type StatsErrorCode = 'not_finite';
+
+/**
+ * `x`, refused (LabError('not_finite'), naming `what`) when it is NaN or infinite: a mean, an
+ * interval or a table over it would be NaN, or, rounded, a made-up 0.
+ */
+export function finite(x: number, what: string): number {
+  if (Number.isFinite(x)) return x;
+  throw new LabError<StatsErrorCode>(
+    'not_finite',
+    `${what} is ${x}, not a finite number, so no mean, interval or figure can be taken of it: ` +
+      'a run never records such a value, so this is a bug; report it with the command that gave it',
+  );
+}
+
+/** Streaming mean and variance in O(1) memory, of finite values only (`finite`). */
 export class RunningStats {
   n = 0;
   mean = 0;
@@ -14,7 +31,11 @@ export class RunningStats {
   min = Number.POSITIVE_INFINITY;
   max = Number.NEGATIVE_INFINITY;
 
+  /** `what` the values are, named when one is not finite. */
+  constructor(readonly what = 'a value') {}
+
   add(x: number): void {
+    finite(x, this.what);
     this.n++;
     const d = x - this.mean;
     this.mean += d / this.n;
@@ -62,15 +83,17 @@ export interface Interval {
 /**
  * Mean and 95% t-interval (df = n − 1) of `values`, leaving out null (a run that has no such
  * value: a rate with nothing to count, a latency without samples); with fewer than 2 values
- * no interval (null), with none no mean either (null).
+ * no interval (null), with none no mean either (null). A value that is not finite is refused,
+ * naming `what` the values are.
  */
-export function tInterval(values: readonly (number | null)[]): Interval {
-  const s = new RunningStats();
+export function tInterval(values: readonly (number | null)[], what = 'a value'): Interval {
+  const s = new RunningStats(what);
   for (const v of values) if (v !== null) s.add(v);
+  const r = (x: number) => round(x, 6, `the interval of ${what}`);
   if (s.n < MIN_REPLICATES)
     return {
       n: s.n,
-      mean: s.n ? round(s.mean) : null,
+      mean: s.n ? r(s.mean) : null,
       sd: null,
       low: null,
       high: null,
@@ -79,11 +102,11 @@ export function tInterval(values: readonly (number | null)[]): Interval {
   const half = (tCritical95(s.n - 1) * s.sd) / Math.sqrt(s.n);
   return {
     n: s.n,
-    mean: round(s.mean),
-    sd: round(s.sd),
-    low: round(s.mean - half),
-    high: round(s.mean + half),
-    halfWidth: round(half),
+    mean: r(s.mean),
+    sd: r(s.sd),
+    low: r(s.mean - half),
+    high: r(s.mean + half),
+    halfWidth: r(half),
   };
 }
 
@@ -103,9 +126,12 @@ export function clipInterval<T extends { low: number | null; high: number | null
   return iv;
 }
 
-/** Rounds to `digits` decimals so floating noise never reaches the JSON (and -0 becomes 0). */
-export function round(x: number, digits = 6): number {
-  if (!Number.isFinite(x)) return 0;
+/**
+ * Rounds to `digits` decimals so floating noise never reaches the JSON (and -0 becomes 0); NaN
+ * and ±∞ are refused (`finite`, naming `what`), never written as 0.
+ */
+export function round(x: number, digits = 6, what = 'a figure'): number {
+  finite(x, what);
   const f = 10 ** digits;
   const r = Math.round(x * f) / f;
   return r === 0 ? 0 : r;

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LabError } from '../../infra/errors.js';
+import type { ThreadsErrorCode } from './queue-threads.js';
 
 /** The project's root, two levels above this file. */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -42,4 +44,19 @@ function sourceFiles(dir: string): string[] {
     if (e.isDirectory()) return sourceFiles(path);
     return /\.(ts|ya?ml|json)$/.test(e.name) ? [path] : [];
   });
+}
+
+/**
+ * Refuses a local sweep whose source changed between its start (`before`) and its end (`after`):
+ * its worker threads load the code on disk when they start (a thread replacing one that died
+ * starts late), so its runs may have run two versions, and they are not merged.
+ */
+export function checkCodeUnchanged(before: string, after: string): void {
+  if (after === before) return;
+  throw new LabError<ThreadsErrorCode>(
+    'code_changed',
+    `the source changed while the sweep ran (code ${before} at its start, ${after} at its end), ` +
+      'so its runs may have run different code and were not merged (no sweep.json was written): ' +
+      'wait for the checkout or edit to finish, then run the sweep again',
+  );
 }

@@ -18,6 +18,7 @@ export interface Compared {
  * the family of this quantity's comparisons with the baseline (one per other point that has a
  * p): one family per quantity, not across quantities. A `bounded` quantity (a proportion, a
  * share) has its interval clipped to [0, 1] and its difference to [-1, 1]. In `points` order.
+ * A value that is not finite is refused (stats.ts `finite`), naming `what` and the point.
  */
 export function compareAcrossPoints(
   points: readonly { index: number }[],
@@ -26,15 +27,18 @@ export function compareAcrossPoints(
   baseline: number,
   value: (r: DigestedRun) => number | null,
   bounded: boolean,
+  /** The quantity, as an error names it: `sweep metric welfareMsat`. */
+  what: string,
 ): Compared[] {
   const values = (point: number) => new Map(runsAt(point).map((r) => [String(r.seed), value(r)]));
   const base = values(baseline);
   const out = points.map((p): Compared => {
     const mine = values(p.index);
-    const interval = tInterval([...mine.values()]);
+    const at = `${what} at grid point ${p.index}`;
+    const interval = tInterval([...mine.values()], at);
     if (bounded) clipInterval(interval, 0, 1);
     if (p.index === baseline) return { interval };
-    const d = pairedDifference(mine, base);
+    const d = pairedDifference(mine, base, at);
     return { interval, paired: bounded ? clipInterval(d, -1, 1) : d };
   });
   const arms = out.flatMap((c) => (c.paired ? [c.paired] : []));

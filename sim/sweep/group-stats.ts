@@ -36,7 +36,7 @@ export function groupStats(
     const has = points.map((p) => runsAt(p.index).some((r) => r.digest.groups[name] !== undefined));
     const compared = GROUP_METRICS.map((m) => {
       const value = (r: DigestedRun) => r.digest.groups[name]?.[m.key] ?? null;
-      return compareAcrossPoints(points, runsAt, baseline, value, m.proportion);
+      return compareAcrossPoints(points, runsAt, baseline, value, m.proportion, `group ${name}'s ${m.key}`);
     });
     const at = (i: number): GroupAtPoint => {
       const entry = (f: (k: number) => unknown) =>

@@ -101,7 +101,14 @@ export function mergeDigests(
   const shares = sellerShares(points, runs, baseline);
   const groups = groupStats(points, runs, baseline);
   const compared = SWEEP_METRICS.map((m) =>
-    compareAcrossPoints(points, runsAt, baseline, (r) => r.digest.values[m.key] ?? null, !!m.counts),
+    compareAcrossPoints(
+      points,
+      runsAt,
+      baseline,
+      (r) => r.digest.values[m.key] ?? null,
+      !!m.counts,
+      `sweep metric ${m.key}`,
+    ),
   );
   const merged = points.map((p, i): MergedPoint => {
     const mine = runsAt(p.index);

@@ -2,13 +2,16 @@ import { existsSync, readdirSync, rmSync, rmdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { LabError } from '../../infra/errors.js';
 import { refuseFileInTheWay } from '../../infra/out-dir.js';
+import { OUT_DIR_LOCK_FILES } from '../../infra/out-dir-lock.js';
 
 /**
  * A sweep's --out directory: new, empty, a previous sweep's (it has sweep.json), or one holding
  * only a sweep's outputs (a sweep stopped before its end leaves the summary.json of each run
  * that finished). Before the first write, the previous sweep's outputs are removed, so none of
  * them (a grid point or seed the new sweep does not have, a chart it does not draw) passes for
- * part of the new sweep; only files a sweep writes are removed, anything else stays.
+ * part of the new sweep; only files a sweep writes are removed, anything else stays. A sweep
+ * holds the directory's lock (`out.lock`, infra/out-dir-lock.ts) while it runs: the lock is not
+ * a file in the way, and is never removed as an output.
  */
 
 /** Where `sim sweep <scenario>` writes without --out, relative to the working directory. */
@@ -61,7 +64,9 @@ export function clearSweepOutputs(dir: string): void {
 
 /** Whether every file in `dir` (whose top-level names are `top`) is one a sweep writes. */
 function onlySweepOutputs(dir: string, top: readonly string[]): boolean {
-  if (!top.every((name) => TOP_OUTPUTS.includes(name) || name === 'charts' || name === 'runs')) return false;
+  const ours = (name: string) =>
+    TOP_OUTPUTS.includes(name) || OUT_DIR_LOCK_FILES.includes(name) || name === 'charts' || name === 'runs';
+  if (!top.every(ours)) return false;
   return readdirSync(dir, { recursive: true, withFileTypes: true }).every(
     (e) =>
       e.isDirectory() || (e.isFile() && isSweepOutput(relative(dir, join(e.parentPath, e.name)).split(sep))),
@@ -70,7 +75,7 @@ function onlySweepOutputs(dir: string, top: readonly string[]): boolean {
 
 /** Whether a file, by its path's parts under the sweep's directory, is one a sweep writes. */
 function isSweepOutput([top, ...under]: string[]): boolean {
-  if (under.length === 0) return TOP_OUTPUTS.includes(top!);
+  if (under.length === 0) return TOP_OUTPUTS.includes(top!) || OUT_DIR_LOCK_FILES.includes(top!);
   if (top === 'charts') return under.length === 1 && CHART.test(under[0]!);
   const [point, seed, file] = under;
   return (

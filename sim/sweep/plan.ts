@@ -51,7 +51,8 @@ export interface SweepSources {
 
 /**
  * Refuses, with what to do, a sweep over the size limits, a grid path given twice (the later
- * axis would silently replace the earlier), a seed set by --set or --grid (a sweep runs
+ * axis would silently replace the earlier), a value given twice on one axis (`5` and `5.0`: two
+ * points running one market under one label, one comparison counted twice), a seed set by --set or --grid (a sweep runs
  * seeds 1..N at every point: only --seeds chooses them), and a --set the grid replaces.
  * Errors name where a value came from (`from`: the flags, or the file's sweep section).
  */
@@ -69,6 +70,7 @@ export function checkSweep(
     const earlier = seen.get(key);
     if (earlier !== undefined) throw repeatedAxis(earlier, a, from);
     seen.set(key, a);
+    refuseRepeatedValues(a, from);
   }
   for (const path of Object.keys(base))
     if (pathKey(path) === SEED)
@@ -129,6 +131,34 @@ function repeatedAxis(earlier: GridAxis, later: GridAxis, from: SweepSources): L
     from.grid === 'file'
       ? `sweep.grid in ${fileOf(from)} names ${earlier.path} and ${later.path}, one path, ${why}: give it once with all its values (${earlier.path}: [${all.join(', ')}])`
       : `--grid ${later.path} is given twice, ${why}: give each path once with all its values, e.g. --grid '${earlier.path}=${all.join(',')}'`,
+  );
+}
+
+/** Refuses an axis two of whose values are equal once parsed, naming them by their places. */
+function refuseRepeatedValues(a: GridAxis, from: SweepSources): void {
+  const places = new Map<string, number[]>();
+  a.values.forEach((v, i) => {
+    const key = canonical(v);
+    places.set(key, [...(places.get(key) ?? []), i + 1]);
+  });
+  const [value, at] = [...places].find(([, at]) => at.length > 1) ?? [];
+  if (value === undefined || at === undefined) return;
+  const which = `values ${at.slice(0, -1).join(', ')} and ${at.at(-1)!} are ${at.length > 2 ? 'all' : 'both'} ${value} once read`;
+  const why = `so the sweep would run each grid point with it ${at.length === 2 ? 'twice' : `${at.length} times`}, under one label`;
+  throw new LabError(
+    'usage',
+    from.grid === 'file'
+      ? `sweep.grid.${a.path} in ${fileOf(from)}: ${which}, ${why}: give each value once in the file`
+      : `--grid ${a.path}: ${which}, ${why}: give each value once`,
+  );
+}
+
+/** A value as JSON with its objects' keys sorted: equal values, however written, read the same. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    x !== null && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x).sort(([p], [q]) => (p < q ? -1 : p > q ? 1 : 0)))
+      : x,
   );
 }
 

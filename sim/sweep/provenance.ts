@@ -27,9 +27,18 @@ export interface SweepProvenance {
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** The provenance of a sweep started now from this checkout. */
-export function sweepProvenance(base: Overrides = {}): SweepProvenance {
-  return { base, code: { ...gitVersion(ROOT), source: codeVersion() }, versions: packageVersions(ROOT) };
+/**
+ * The code of this checkout now: its git commit and dirty flag, and `source()`, the source
+ * fingerprint (default: this process's, `codeVersion`). A sweep takes it before its first run,
+ * so its provenance names the code that ran, not the code on disk when it ended.
+ */
+export function codeNow(source: () => string = codeVersion): SweepProvenance['code'] {
+  return { ...gitVersion(ROOT), source: source() };
+}
+
+/** The provenance of a sweep that ran `code` (default: this checkout's now) from this checkout. */
+export function sweepProvenance(base: Overrides = {}, code = codeNow()): SweepProvenance {
+  return { base, code, versions: packageVersions(ROOT) };
 }
 
 /** The report's provenance section: the code, the overrides of every point, and each point's scenario hash. */

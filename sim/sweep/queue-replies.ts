@@ -5,6 +5,7 @@ import { LabError } from '../../infra/errors.js';
 import type { QueueErrorCode } from './queue-connection.js';
 import type { SweepReply } from './protocol.js';
 import { failuresKey, jobKey, logKey, resultsKey } from './queue-plan.js';
+import { sweepSummary } from './reply-schema.js';
 
 /** The largest reply a coordinator unpacks (a summary is 25–90 kB before packing). */
 export const REPLY_MAX_BYTES = 64 * 1024 * 1024;
@@ -15,8 +16,9 @@ export function encodeReply(reply: SweepReply): Buffer {
 }
 
 /**
- * A stored reply read back: the reply of run `field`, as a worker of this version stores it
- * (anything else, e.g. written by hand into Redis, is `bad_reply` naming where it is).
+ * A stored reply read back: the reply of run `field`, as a worker of this version stores it,
+ * its summary checked field by field (reply-schema.ts). Anything else, e.g. written by hand
+ * into Redis, is `bad_reply` naming where it is and what is wrong, before any of it is merged.
  */
 export function decodeReply(stored: Buffer, key: string, field: string): SweepReply {
   let reply: unknown;
@@ -27,14 +29,23 @@ export function decodeReply(stored: Buffer, key: string, field: string): SweepRe
   }
   if (!isReply(reply)) throw badReply(key, field, 'not the shape of a reply');
   if (reply.id !== Number(field)) throw badReply(key, field, `it is the reply of run ${reply.id}`);
+  if (reply.ok) sweepSummary(reply.summary, (why) => badReply(key, field, `its summary: ${why}`));
   return reply;
 }
+
+/** A scenario hash as `scenarioHashWithoutSeed` gives it: sha256 in hex. */
+const POINT_HASH = /^[0-9a-f]{64}$/;
 
 function isReply(r: unknown): r is SweepReply {
   const o = r as Record<string, unknown> | null;
   if (typeof o !== 'object' || o === null || !Number.isSafeInteger(o.id)) return false;
   if (o.ok === true)
-    return typeof o.summary === 'object' && o.summary !== null && typeof o.pointHash === 'string';
+    return (
+      typeof o.summary === 'object' &&
+      o.summary !== null &&
+      typeof o.pointHash === 'string' &&
+      POINT_HASH.test(o.pointHash)
+    );
   return o.ok === false && typeof o.code === 'string' && typeof o.message === 'string';
 }
 

@@ -40,7 +40,14 @@ export function sellerShares(
   const runsAt = runsByPoint(runs);
   // Holm over the comparisons with the baseline, one family per seller (compare.ts).
   const compared = sellers.map((seller) =>
-    compareAcrossPoints(points, runsAt, baseline, (r) => salesShareOf(r.digest, seller), true),
+    compareAcrossPoints(
+      points,
+      runsAt,
+      baseline,
+      (r) => salesShareOf(r.digest, seller),
+      true,
+      `seller ${seller}'s share of the sales`,
+    ),
   );
   const out: Record<number, Record<string, SellerShareStats>> = {};
   points.forEach((p, i) => {

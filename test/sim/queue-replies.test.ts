@@ -1,10 +1,12 @@
 /** The coordinator reads stored replies from Redis a batch at a time, never a sweep's every summary at once, and only what its log lists as new. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
+import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { READ_BATCH, ReplyLog, encodeReply, logEntry } from '../../sim/sweep/queue-replies.js';
 import { failuresKey, logKey, resultsKey } from '../../sim/sweep/queue-plan.js';
 import type { SweepReply } from '../../sim/sweep/protocol.js';
+import type { Summary } from '../../sim/metrics/summary.js';
 import { redisSuite, startRedis, type TestRedis } from './queue-harness.js';
 
 redisSuite('reading stored replies (real redis-server)', () => {
@@ -26,6 +28,15 @@ redisSuite('reading stored replies (real redis-server)', () => {
       .exec();
   }
   const failure = (id: number): SweepReply => ({ id, ok: false, code: 'c', message: `m${id}` });
+  /** A finished run's reply, its summary a real run's (quickstart's golden summary). */
+  const golden = readFileSync(new URL('./golden/quickstart-seed1.json', import.meta.url), 'utf8');
+  const finished = (id: number): SweepReply & { ok: true } => ({
+    id,
+    ok: true,
+    summary: JSON.parse(golden) as Summary,
+    pointHash: 'a'.repeat(64),
+    wallMs: 5,
+  });
 
   it('hands record each logged reply not yet done (40 of 42) once, reading them 16 at a time, then only what was logged since', async () => {
     const client = redis.client(0);
@@ -55,7 +66,7 @@ redisSuite('reading stored replies (real redis-server)', () => {
     const client = redis.client(0);
     await store(client, 'resumed', failure(0));
     await store(client, 'resumed', { id: 1, ok: false, code: 'c', message: 'm1' });
-    const done = { id: 2, ok: true, summary: {}, pointHash: 'h', wallMs: 5 } as unknown as SweepReply;
+    const done = finished(2);
     await store(client, 'resumed', done);
     const recorded: SweepReply[] = [];
     await new ReplyLog(client, 'resumed', 3).read(new Set(), (r) => recorded.push(r), false);
@@ -91,6 +102,73 @@ redisSuite('reading stored replies (real redis-server)', () => {
           `the reply stored in ${resultsKey(sweep)} field 5 is not one this version wrote (${why}): ` +
           `delete it (redis-cli HDEL ${resultsKey(sweep)} 5) and run the sweep again, which runs that job again`,
       });
+    },
+  );
+
+  /** A finished run's reply with its summary changed by `edit`, as something other than a worker might store it. */
+  const forged = (edit: (s: Record<string, Record<string, unknown>>) => void) => {
+    const reply = finished(5);
+    edit(reply.summary as unknown as Record<string, Record<string, unknown>>);
+    return encodeReply(reply);
+  };
+
+  it.each([
+    [
+      'an empty summary',
+      encodeReply({ ...finished(5), summary: {} as Summary }),
+      'its summary: missing scenario, description, seed, backend and 18 more',
+    ],
+    [
+      'a rate and an amount as text',
+      forged((s) => {
+        s.purchases!.paymentSuccessRate = 'abc';
+        s.welfare!.totalMsat = 'lots';
+      }),
+      'its summary: purchases.paymentSuccessRate: expected a number, got "abc"; welfare.totalMsat: expected a number, got "lots"',
+    ],
+    [
+      'a rate of 5',
+      forged((s) => {
+        s.purchases!.paymentSuccessRate = 5;
+        s.welfare!.totalMsat = 1e15;
+      }),
+      'its summary: purchases.paymentSuccessRate: expected at most 1',
+    ],
+    [
+      'a fractional count, a negative amount paid, an unsafe msat, a group rate below 0',
+      forged((s) => {
+        s.purchases!.attempts = 1.5;
+        s.money!.spentMsat = -5;
+        s.welfare!.totalMsat = 1e300;
+        (s.groups!.bargain as Record<string, unknown>).paymentSuccessRate = -0.5;
+      }),
+      'its summary: purchases.attempts: expected an integer, got 1.5; money.spentMsat: expected at least 0; ' +
+        'welfare.totalMsat: expected at most 9,007,199,254,740,991; groups.bargain.paymentSuccessRate: expected at least 0',
+    ],
+    [
+      'a point hash that is no sha256',
+      encodeReply({ ...finished(5), pointHash: 'h' }),
+      'not the shape of a reply',
+    ],
+  ])(
+    'a stored result with %s stops the read with bad_reply naming the field, before any of it is merged; a real run’s before it is read as stored',
+    async (_what, value, why) => {
+      const client = redis.client(0);
+      const sweep = `forged-${_what.length}`;
+      // Run 4's reply, a real run's, is logged first: it is read back as stored.
+      await client.hset(resultsKey(sweep), '4', encodeReply(finished(4)), '5', value);
+      await client.rpush(logKey(sweep), 'r:4', 'r:5');
+      const recorded: SweepReply[] = [];
+      const err = await new ReplyLog(client, sweep, 10)
+        .read(new Set(), (r) => recorded.push(r))
+        .catch((e: unknown) => e);
+      expect(err).toMatchObject({
+        code: 'bad_reply',
+        message:
+          `the reply stored in ${resultsKey(sweep)} field 5 is not one this version wrote (${why}): ` +
+          `delete it (redis-cli HDEL ${resultsKey(sweep)} 5) and run the sweep again, which runs that job again`,
+      });
+      expect(recorded).toEqual([finished(4)]);
     },
   );
 

@@ -136,6 +136,31 @@ describe('grid paths a sweep refuses', () => {
   });
 });
 
+describe('grid values a sweep refuses', () => {
+  it('refuses values equal once read (5, 5.0, 5: three points of one market under one label), naming their places', async () => {
+    expect(await failure(['quickstart', '--grid', 'durationSec=5,5.0,5', ...short])).toEqual({
+      code: 2,
+      text: '--grid durationSec: values 1, 2 and 3 are all 5 once read, so the sweep would run each grid point with it 3 times, under one label: give each value once',
+    });
+  });
+
+  it('refuses two objects with the same keys and values in another order, and names the file of a sweep.grid', () => {
+    const axes = [
+      {
+        path: 'buyers[0].decider',
+        values: [
+          { name: 'random' },
+          { name: 'cheapest', params: { a: 1, b: 2 } },
+          { params: { b: 2, a: 1 }, name: 'cheapest' },
+        ],
+      },
+    ];
+    expect(() => checkSweep(axes, 2, {}, { grid: 'file', file: 'my.yaml' })).toThrow(
+      'sweep.grid.buyers[0].decider in my.yaml: values 2 and 3 are both {"name":"cheapest","params":{"a":1,"b":2}} once read, so the sweep would run each grid point with it twice, under one label: give each value once in the file',
+    );
+  });
+});
+
 describe('a --set the grid replaces', () => {
   it('refuses --set on a grid path (the grid value won silently), naming both', async () => {
     const argv = ['quickstart', '--set', 'buyers[0].count=9', '--grid', 'buyers.0.count=2,3', ...short];

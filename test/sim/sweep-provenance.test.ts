@@ -155,3 +155,47 @@ describe('the runs of a grid point ran one scenario', () => {
     expect(existsSync(join(outDir, 'sweep.json'))).toBe(false);
   });
 });
+
+describe('a local sweep records the code it ran', () => {
+  const sweepWith = (outDir: string, version: () => string, onProgress?: (done: number) => void) =>
+    runSweep({
+      scenario: 'quickstart',
+      loaded: loadScenario('quickstart', { overrides: short, checks: scenarioChecks }),
+      axes: parseGridArgs(['registry.searchLimit=5']),
+      seeds: 2,
+      workers: 0,
+      base: short,
+      outDir,
+      version,
+      ...(onProgress && { onProgress }),
+    });
+
+  it('fingerprints the source before the first run and again after the last, and sweep.json names the code fingerprinted first', async () => {
+    const outDir = join(tmp('sweep-prov-code-'), 'out');
+    const events: string[] = [];
+    await sweepWith(
+      outDir,
+      () => (events.push('fingerprint'), 'cccccccccccc'),
+      (done) => events.push(`run ${done}`),
+    );
+    expect(events).toEqual(['fingerprint', 'run 1', 'run 2', 'fingerprint']);
+    const sweep = JSON.parse(readFileSync(join(outDir, 'sweep.json'), 'utf8')) as SweepResult;
+    expect(sweep.provenance!.code.source).toBe('cccccccccccc');
+  });
+
+  it('fails with code_changed, naming both versions, when the source changed while it ran: nothing merged, no sweep.json, no lock left', async () => {
+    const outDir = join(tmp('sweep-prov-changed-'), 'out');
+    const versions = ['aaaaaaaaaaaa', 'bbbbbbbbbbbb'];
+    const err = await sweepWith(outDir, () => versions.shift()!).catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: 'code_changed',
+      message:
+        'the source changed while the sweep ran (code aaaaaaaaaaaa at its start, bbbbbbbbbbbb at its end), ' +
+        'so its runs may have run different code and were not merged (no sweep.json was written): ' +
+        'wait for the checkout or edit to finish, then run the sweep again',
+    });
+    expect(versions).toEqual([]);
+    expect(existsSync(join(outDir, 'sweep.json'))).toBe(false);
+    expect(existsSync(join(outDir, 'out.lock'))).toBe(false);
+  });
+});
