@@ -153,14 +153,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
   const conservation = conservationAt(after);
   const summary = stoppedNote(recorder.finish(conservation), result, scenario);
   const wallMs = performance.now() - t0;
-  const meta = runMeta(resolved, opts, {
-    seed,
-    backend: world.backend,
-    secrets: world.secrets,
-    summary,
-    result,
-    wallMs,
-  });
+  const meta = runMeta(resolved, opts, { seed, world, summary, result, wallMs });
   if (!opts.outDir) return { summary, meta, engine: result };
   const png = opts.png !== false;
   const reportPath = await writeRunOutputs(opts.outDir, summary, meta, { png });
@@ -189,8 +182,7 @@ function runMeta(
   opts: RunOptions,
   run: {
     seed: string | number;
-    backend: World['backend'];
-    secrets: World['secrets'];
+    world: Pick<World, 'backend' | 'secrets'>;
     summary: Summary;
     result: EngineResult;
     wallMs: number;
@@ -203,8 +195,8 @@ function runMeta(
     scenarioHash: summary.scenarioHash,
     resolvedScenario: JSON.parse(canonicalScenario(scenario)) as unknown,
     seed,
-    backend: run.backend,
-    secrets: run.secrets,
+    backend: run.world.backend,
+    secrets: run.world.secrets,
     code: codeVersion(root),
     startedAt: opts.startedAt ?? '',
     wallMs: Math.round(wallMs),
