@@ -43,7 +43,7 @@ async function fetchPaid(
 ): Promise<number> {
   const { maxPriceMsat, maxFeeMsat } = req;
   // One writer per token file: a second l402 process on the same file is refused until this one ends.
-  const tokens = await FileTokenStore.open(req.tokens);
+  const tokens = await FileTokenStore.open(req.tokens, { logger });
   try {
     const client = createL402Client({
       node,

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeReport } from '../report/write-run.js';
-import { readSummary } from '../report/read-run.js';
+import { readMeta, readSummary } from '../report/read-run.js';
 import { consoleSummary } from '../report/console.js';
 import { type CommandIo, type ExitCode } from './io.js';
 import { LabError } from '../../infra/errors.js';
@@ -37,7 +37,7 @@ export async function reportCommand(argv: string[], io: CommandIo): Promise<Exit
     );
   const summary = readSummary(dir);
   const path = await writeReport(dir, summary, { png: !values['no-png'] });
-  io.out(consoleSummary(summary));
+  io.out(consoleSummary(summary, readMeta(dir)));
   io.out(`\nreport: ${path}`);
   return 0;
 }

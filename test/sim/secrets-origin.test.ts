@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createRng, osSecrets, type SecretSource } from '../../infra/random.js';
 import type { NetworkDesc } from '../../infra/regtest/network-file.js';
+import { reportCommand } from '../../sim/commands/report-command.js';
 import { runCommand } from '../../sim/commands/run-command.js';
 import { scenarioChecks } from '../../sim/market/checks.js';
 import { EmbeddedWorld } from '../../sim/market/embedded-world.js';
@@ -30,7 +31,7 @@ class OsSecretsWorld extends EmbeddedWorld {
 }
 
 describe('where a run says its secrets came from', () => {
-  it('sim run quickstart --seed 7: meta.json has "secrets": "seeded" after "backend", the console and report.html say seeded from seed 7', async () => {
+  it('sim run quickstart --seed 7: meta.json has "secrets": "seeded" after "backend", the console, report.html and sim report say seeded from seed 7', async () => {
     const lines: string[] = [];
     const io = {
       out: (l: string) => lines.push(l),
@@ -50,6 +51,15 @@ describe('where a run says its secrets came from', () => {
     expect(out[out.indexOf(`secrets: ${SEEDED_7}`) - 1]).toMatch(/^conservation holds: /);
     const html = readFileSync(join(dir, 'report.html'), 'utf8');
     expect(html).toContain(`<tr><td>secrets</td><td>${SEEDED_7}</td></tr>`);
+    // `sim report` redraws the run and prints the same line, read from its meta.json.
+    lines.length = 0;
+    expect(await reportCommand([dir, '--no-png'], io)).toBe(0);
+    expect(
+      lines
+        .join('\n')
+        .split('\n')
+        .filter((l) => l.startsWith('secrets')),
+    ).toEqual([`secrets: ${SEEDED_7}`]);
   }, 60_000);
 
   it('meta.json reads the world: an embedded world handing out OS secrets records "os"; the regtest world is "os", the embedded "seeded"', async () => {
