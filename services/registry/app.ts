@@ -36,6 +36,7 @@ export const STATUS_OF: Record<RegistryErrorCode, 400 | 403 | 404 | 405 | 408 | 
     body_too_large: 413,
     unsupported_media_type: 415,
     pubkey_mismatch: 403,
+    wrong_registry: 403,
     url_mismatch: 409,
     too_many_listings: 409,
     forbidden_address: 400,
@@ -46,6 +47,7 @@ export const STATUS_OF: Record<RegistryErrorCode, 400 | 403 | 404 | 405 | 408 | 
     body_timeout: 408,
     already_listed: 409,
     already_rated: 409,
+    rating_disputed: 409,
     too_many_ratings: 429,
     stale_signature: 409,
   };

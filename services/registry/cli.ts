@@ -19,6 +19,7 @@ import type { Network } from '../../infra/lightning/node.js';
 import { createLogger } from '../../infra/log.js';
 import { systemClock } from '../../infra/time/clock.js';
 import { nameserverRefusal } from './name-resolution.js';
+import { originOf } from './registry-origin.js';
 import type { RegistryServerOptions } from './server.js';
 import { ignoreClosedStdout } from '../../infra/closed-stdout.js';
 
@@ -35,7 +36,12 @@ options:
                            simnet, signet, testnet or mainnet; ratings need its invoices
   --data FILE              keep listings and ratings in FILE (a JSON snapshot) and FILE.journal
                            (one fsynced line per change, folded into FILE as it grows);
-                           without it the registry forgets everything on exit
+                           without it the registry forgets everything on exit; one registry
+                           per FILE (FILE.lock holds its pid)
+  --public-url URL         the URL clients address this registry at (behind a proxy, or by
+                           another name); signed writes name it, and a write signed for another
+                           registry is refused; repeat for more (default http://HOST:PORT, and
+                           the loopback names for a loopback or any-interface --host)
   --probe-interval-ms N    health probe period (default 60000; 0 disables probing)
   --probe-timeout-ms N     a probe slower than this fails (default 5000; at least 1)
   --lab                    list and probe sellers at loopback and private addresses (sellers
@@ -61,6 +67,7 @@ const OPTIONS = {
   port: { type: 'string' },
   host: { type: 'string' },
   data: { type: 'string' },
+  'public-url': { type: 'string', multiple: true },
   network: { type: 'string' },
   'probe-interval-ms': { type: 'string' },
   'probe-timeout-ms': { type: 'string' },
@@ -98,12 +105,18 @@ function registryArgs(argv: string[]): Omit<RegistryServerOptions, 'clock' | 'lo
     const why = nameserverRefusal(server);
     if (why) throw usageError(`--nameserver ${why}`);
   }
+  for (const url of v['public-url'] ?? [])
+    if (originOf(url) === undefined)
+      throw usageError(
+        `--public-url ${JSON.stringify(url)} is not an http(s) URL; pass the URL clients address this registry at, e.g. --public-url https://registry.example`,
+      );
   return {
     network,
     addressPolicy: v.lab ? 'lab' : 'public',
     port: v.port === undefined ? 8402 : portOption('port', v.port),
     hostname: v.host ?? '127.0.0.1',
     ...(v.data !== undefined ? { dataFile: v.data } : {}),
+    ...(v['public-url'] !== undefined ? { publicUrls: v['public-url'] } : {}),
     probeIntervalMs:
       interval === undefined ? 60_000 : integerOption('probe-interval-ms', interval, 0, MAX_TIMER_MS),
     probeTimeoutMs:
@@ -113,9 +126,11 @@ function registryArgs(argv: string[]): Omit<RegistryServerOptions, 'clock' | 'lo
   };
 }
 
-/** `--data FILE` the store refused as not a file (a directory), said as the flag's problem. */
+/** `--data FILE` the store refused, as not a file (a directory) or in use by another registry, said as the flag's problem. */
 function dataRefusal(err: unknown, args: { dataFile?: string }): string | undefined {
-  if (!isLabError(err, 'not_a_file') || args.dataFile === undefined) return undefined;
+  if (args.dataFile === undefined) return undefined;
+  if (isLabError(err, 'file_locked')) return `--data ${args.dataFile} cannot be used: ${err.message}`;
+  if (!isLabError(err, 'not_a_file')) return undefined;
   return `--data ${args.dataFile} cannot be used: ${err.message}; pass --data the path of a file (made if missing), e.g. --data ./registry.json`;
 }
 
@@ -147,6 +162,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
   console.log(`registry listening on ${server.url} (feed ${server.url.replace(/^http/, 'ws')}/feed)`);
+  console.log(`signed writes must name this registry as ${server.origins.join(' or ')} (--public-url)`);
   if (args.dataFile) console.log(`data: ${args.dataFile} (${server.registry.size} listings loaded)`);
 }
 

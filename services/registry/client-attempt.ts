@@ -25,18 +25,21 @@ export interface CallLimit {
   late: Promise<void>;
 }
 
+/** What a successful attempt answered: its JSON body, for the call to check. */
+export type Answered = ClientResult<{ answer: unknown }>;
+
 /** One attempt's result, and the Retry-After (ms) of an answer that was not a success. */
-export interface Attempt<T> {
-  result: ClientResult<T>;
+export interface Attempt {
+  result: Answered;
   retryAfter?: number;
 }
 
 /** Sends `method path` (with `body` as JSON, if any) once, within `limit`. */
-export async function attempt<T>(
+export async function attempt(
   o: AttemptOptions,
   request: { method: string; path: string; body: unknown },
   limit: CallLimit,
-): Promise<Attempt<T>> {
+): Promise<Attempt> {
   const abort = new AbortController();
   const { method, path, body } = request;
   const req = new Request(new URL(path, o.baseUrl), {
@@ -51,16 +54,20 @@ export async function attempt<T>(
   if (!answer.ok) return { result: failure(0, answer.timedOut ? 'timeout' : 'unreachable', answer.message) };
   const res = answer.value;
   const retryAfter = res.ok ? undefined : retryAfterMs(res.headers.get('retry-after'), o.clock.now());
-  return { result: await readAnswer<T>(o, req, res, limit), retryAfter };
+  return { result: await readAnswer(o, req, res, limit), retryAfter };
 }
 
-/** The answer `res` to `req`, its body read within what is left of the call's time limit. */
-async function readAnswer<T>(
+/**
+ * The answer `res` to `req`, its body read within what is left of the call's time limit. A success
+ * must be JSON said to be JSON (`application/json`): a page of another type (an HTML page from a
+ * gateway or a hostile host) is no registry's answer, whatever its bytes parse as.
+ */
+async function readAnswer(
   o: AttemptOptions,
   req: Request,
   res: Response,
   limit: CallLimit,
-): Promise<ClientResult<T>> {
+): Promise<Answered> {
   if (isRedirect(res.status)) {
     await res.body?.cancel().catch(() => {});
     const advice = "point the client at the registry's final URL";
@@ -82,7 +89,20 @@ async function readAnswer<T>(
       typeof obj.error === 'string' ? obj.error : 'http_error',
       typeof obj.message === 'string' ? obj.message : `HTTP ${res.status}`,
     );
-  return { ok: true, ...(obj as T) };
+  const type = res.headers.get('content-type');
+  if (!isJsonType(type))
+    return failure(
+      res.status,
+      'bad_response',
+      `registry answered ${res.status} with content-type ${type ?? '(none)'}, not application/json`,
+    );
+  return { ok: true, answer: json };
+}
+
+/** Whether a Content-Type names JSON: `application/json` or `application/<x>+json`, any parameters. */
+function isJsonType(type: string | null): boolean {
+  const media = type?.split(';')[0]!.trim().toLowerCase() ?? '';
+  return media === 'application/json' || /^application\/[a-z0-9.!#$&^_-]+\+json$/.test(media);
 }
 
 /** A failed call's outcome. */

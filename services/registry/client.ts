@@ -1,10 +1,12 @@
 import type { Clock } from '../../infra/time/clock.js';
-import { describeIssues, plainErrorMap } from '../../infra/zod-wording.js';
-import { attempt, failure, type AttemptOptions, type CallLimit } from './client-attempt.js';
+import type { AddressPolicy } from './address-policy.js';
+import { defaultAddressPolicy, listingAnswer, ratingAnswer, searchAnswer } from './client-answers.js';
+import { attempt, type AttemptOptions, type CallLimit } from './client-attempt.js';
 import { afterAttempts, REGISTRY_CALL_RETRIES, retryable, retryWait } from './client-retry.js';
 import type { PurchaseProof } from './ratings.js';
-import { searchAnswerSchema } from './schema.js';
 import { signRating } from './ratings.js';
+import { originOf } from './registry-origin.js';
+import { listingId } from './signed-writes.js';
 import type { Signer } from './signing.js';
 import { signAction } from './signing.js';
 import type { Listing, ListingFields, ListingQuery, ListingRating } from './types.js';
@@ -36,6 +38,14 @@ export interface RegistryClientOptions {
    * `store_unavailable`: see `retryable` in client-retry.ts.
    */
   retries?: number;
+  /**
+   * Which addresses the urls of listings it reads (`search`, `get`) may name, as the registry's
+   * `--lab` says for listings it takes (address-policy.ts): `public` refuses loopback, private,
+   * link-local and reserved IP literals and `localhost` names, `lab` allows loopback and private ones.
+   * A listing naming another fails the call as `bad_response`. Default `defaultAddressPolicy(baseUrl)`:
+   * `lab` for a registry at a loopback or private address or a `localhost` name, else `public`.
+   */
+  addressPolicy?: AddressPolicy;
 }
 
 /** What one call may change of the client's options. */
@@ -64,69 +74,78 @@ export const REGISTRY_RESPONSE_LIMIT = 32 * 2 ** 20;
 export class RegistryClient {
   readonly #o: RegistryClientOptions;
   readonly #attempt: AttemptOptions;
+  /** The origin of `baseUrl`: every signed write names it, so no other registry takes it (registry-origin.ts). */
+  readonly #registry: string;
+  readonly #policy: AddressPolicy;
   #lastSignedAt = 0;
 
   constructor(options: RegistryClientOptions) {
-    new URL(options.baseUrl); // throws early on a bad base URL
+    const registry = originOf(options.baseUrl); // throws early on a bad base URL
+    if (registry === undefined)
+      throw new TypeError(`baseUrl ${JSON.stringify(options.baseUrl)} is not an http(s) URL of a registry`);
     const { retries = REGISTRY_CALL_RETRIES } = options;
     if (!Number.isInteger(retries) || retries < 0)
       throw new RangeError(`retries must be a whole number of at least 0, got ${retries}`);
+    this.#registry = registry;
+    this.#policy = options.addressPolicy ?? defaultAddressPolicy(options.baseUrl);
     this.#o = options;
     const { baseUrl, fetch, clock, maxResponseBytes = REGISTRY_RESPONSE_LIMIT } = options;
     this.#attempt = { baseUrl, fetch, clock, maxResponseBytes };
   }
 
   /**
-   * `GET /listings?…`. The answer is checked before anyone uses it: one that
-   * is not a list of well-formed listings fails as `bad_response`, naming
-   * the first problem.
+   * `GET /listings?…`. The answer is checked before anyone uses it (client-answers.ts): one that is
+   * not a list of well-formed listings, each under its own id, at urls the `addressPolicy` allows,
+   * fails as `bad_response`, naming the first problem.
    */
   async search(q: ListingQuery = {}, call?: CallOptions): Promise<ClientResult<{ listings: Listing[] }>> {
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(q)) if (v !== undefined) params.set(k, String(v));
     const qs = params.toString();
-    const r = await this.#call<{ listings: unknown }>('GET', `/listings${qs ? `?${qs}` : ''}`, call);
-    if (!r.ok) return r;
-    const checked = searchAnswerSchema.safeParse(r, { error: plainErrorMap });
-    if (checked.success) return { ok: true, listings: checked.data.listings as Listing[] };
-    const problem = describeIssues(checked.error.issues, { shown: 1 });
-    return failure(200, 'bad_response', `registry answered a search the buyer cannot use: ${problem}`);
+    const r = await this.#call('GET', `/listings${qs ? `?${qs}` : ''}`, call);
+    return r.ok ? searchAnswer(r.answer, this.#policy) : r;
   }
 
-  /** `GET /listings/:id` */
-  get(id: string, call?: CallOptions): Promise<ClientResult<{ listing: Listing }>> {
-    return this.#call('GET', `/listings/${encodeURIComponent(id)}`, call);
+  /** `GET /listings/:id`; the answer is checked as a search's, and must be listing `id`. */
+  async get(id: string, call?: CallOptions): Promise<ClientResult<{ listing: Listing }>> {
+    const r = await this.#call('GET', `/listings/${encodeURIComponent(id)}`, call);
+    return r.ok ? listingAnswer(r.answer, `listing ${id}`, { id, policy: this.#policy }) : r;
   }
 
-  /** Signs and sends a registration. */
+  /** Signs and sends a registration; the answer must be the listing registered. */
   async register(
     listing: ListingFields,
     signer: Signer,
     call?: CallOptions,
   ): Promise<ClientResult<{ listing: Listing }>> {
-    const signedAt = this.#stamp();
-    const signature = await signAction({ action: 'register', listing, signedAt }, signer);
-    return this.#call('POST', '/listings', call, { listing, signedAt, signature });
+    const [signedAt, registry] = [this.#stamp(), this.#registry];
+    const signature = await signAction({ action: 'register', listing, signedAt, registry }, signer);
+    const r = await this.#call('POST', '/listings', call, { listing, signedAt, signature, registry });
+    const id = listingId(listing.nodePubkey, listing.url);
+    return r.ok ? listingAnswer(r.answer, 'the registration', { id, fields: listing }) : r;
   }
 
-  /** Signs and sends a new version of listing `id`. */
+  /** Signs and sends a new version of listing `id`; the answer must be that listing. */
   async update(
     id: string,
     listing: ListingFields,
     signer: Signer,
     call?: CallOptions,
   ): Promise<ClientResult<{ listing: Listing }>> {
-    const signedAt = this.#stamp();
-    const signature = await signAction({ action: 'update', id, listing, signedAt }, signer);
-    const body = { listing, signedAt, signature };
-    return this.#call('PUT', `/listings/${encodeURIComponent(id)}`, call, body);
+    const [signedAt, registry] = [this.#stamp(), this.#registry];
+    const signature = await signAction({ action: 'update', id, listing, signedAt, registry }, signer);
+    const body = { listing, signedAt, signature, registry };
+    const r = await this.#call('PUT', `/listings/${encodeURIComponent(id)}`, call, body);
+    return r.ok ? listingAnswer(r.answer, `the update of ${id}`, { id, fields: listing }) : r;
   }
 
-  /** Signs and sends the removal of listing `id`. */
+  /** Signs and sends the removal of listing `id`; the answer must be that listing. */
   async remove(id: string, signer: Signer, call?: CallOptions): Promise<ClientResult<{ listing: Listing }>> {
-    const signedAt = this.#stamp();
-    const signature = await signAction({ action: 'remove', id, signedAt }, signer);
-    return this.#call('DELETE', `/listings/${encodeURIComponent(id)}`, call, { signedAt, signature });
+    const [signedAt, registry] = [this.#stamp(), this.#registry];
+    const signature = await signAction({ action: 'remove', id, signedAt, registry }, signer);
+    const body = { signedAt, signature, registry };
+    const r = await this.#call('DELETE', `/listings/${encodeURIComponent(id)}`, call, body);
+    return r.ok ? listingAnswer(r.answer, `the removal of ${id}`, { id }) : r;
   }
 
   /**
@@ -139,8 +158,9 @@ export class RegistryClient {
     payer: Signer,
     call?: CallOptions,
   ): Promise<ClientResult<{ rating: ListingRating; paymentHash: string }>> {
-    const body = await signRating(id, proof, payer, this.#stamp());
-    return this.#call('POST', `/listings/${encodeURIComponent(id)}/ratings`, call, body);
+    const body = await signRating(id, proof, payer, this.#stamp(), this.#registry);
+    const r = await this.#call('POST', `/listings/${encodeURIComponent(id)}/ratings`, call, body);
+    return r.ok ? ratingAnswer(r.answer, id) : r;
   }
 
   /** Signing times strictly increase even within one clock tick, so quick successive updates are not replays. */
@@ -153,7 +173,12 @@ export class RegistryClient {
    * Sends the request, and again after a failure `retryable` allows, up to `retries` times: each
    * retry after `retryWait` on the clock, only if that wait ends within the call's one time limit.
    */
-  async #call<T>(method: string, path: string, call?: CallOptions, body?: unknown): Promise<ClientResult<T>> {
+  async #call(
+    method: string,
+    path: string,
+    call?: CallOptions,
+    body?: unknown,
+  ): Promise<ClientResult<{ answer: unknown }>> {
     const timeoutMs = this.#o.timeoutMs ?? REGISTRY_CALL_TIMEOUT_MS;
     const retries = call?.retries ?? this.#o.retries ?? REGISTRY_CALL_RETRIES;
     // One time limit for all attempts, answers and bodies, on the client's clock; its timer is cancelled once the call is over.
@@ -163,7 +188,7 @@ export class RegistryClient {
     const limit: CallLimit = { ms: timeoutMs, deadline: clock.now() + timeoutMs, late };
     try {
       for (let n = 1; ; n++) {
-        const { result, retryAfter } = await attempt<T>(this.#attempt, { method, path, body }, limit);
+        const { result, retryAfter } = await attempt(this.#attempt, { method, path, body }, limit);
         if (result.ok) return result;
         const wait = n <= retries && retryable(method, result) ? retryWait(n, retryAfter) : undefined;
         if (wait === undefined || clock.now() + wait >= limit.deadline) return afterAttempts(result, n);

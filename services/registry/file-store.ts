@@ -1,3 +1,4 @@
+import { lockFile, type FileLock } from '../../infra/file-lock.js';
 import { JournalFile } from './journal-file.js';
 import { journalLine } from './journal.js';
 import type { JournalEntry } from './registry-changes.js';
@@ -21,7 +22,8 @@ export interface JsonFileRegistryStoreOptions {
  * slice at a time, fsynced and renamed over `path`; then the journal is
  * replaced by the lines the snapshot lacks (or removed). A crash anywhere
  * leaves a snapshot and a journal whose lines up to its seq are skipped on
- * load, so nothing acknowledged is lost or applied twice.
+ * load, so nothing acknowledged is lost or applied twice. One store at a
+ * time has the file: `load` takes its lock, `close` gives it up.
  */
 export class JsonFileRegistryStore implements RegistryStore {
   readonly path: string;
@@ -36,6 +38,9 @@ export class JsonFileRegistryStore implements RegistryStore {
   #tail: string[] | undefined;
   /** The entries of the last append that succeeded. */
   #lastAppended: readonly JournalEntry[] = [];
+  /** The single-writer lock, from the first `load` to `close`. */
+  #lock: FileLock | undefined;
+  #closed = false;
 
   constructor(path: string, { compactFloorBytes = COMPACT_FLOOR_BYTES }: JsonFileRegistryStoreOptions = {}) {
     this.path = path;
@@ -44,16 +49,42 @@ export class JsonFileRegistryStore implements RegistryStore {
     this.#floor = compactFloorBytes;
   }
 
+  /**
+   * Takes the file's single-writer lock (`<path>.lock`, infra/file-lock.ts), then reads it: another
+   * process (or store of this one) holding it is refused with LabError('file_locked') naming its pid,
+   * as two writers would each number their journal lines from their own count and lose each other's
+   * changes. The lock is kept until `close`, or given up when the file cannot be read.
+   */
   async load(): Promise<SavedRegistry | undefined> {
-    const snapshot = await readSnapshotFile(this.path);
-    const journal = await this.#journal.read(snapshot?.data.seq ?? 0);
-    this.#snapshotBytes = snapshot?.bytes ?? 0;
-    if (!snapshot && journal.completeBytes + journal.tornBytes === 0) return undefined;
-    return {
-      ...(snapshot?.data ?? emptyRegistryData()),
-      journal: journal.entries,
-      warnings: journal.warnings,
-    };
+    if (this.#closed) throw new Error(`registry store ${this.path} is closed; open a new store`);
+    this.#lock ??= await lockFile(this.path, 'registry data file');
+    try {
+      const snapshot = await readSnapshotFile(this.path);
+      const journal = await this.#journal.read(snapshot?.data.seq ?? 0);
+      this.#snapshotBytes = snapshot?.bytes ?? 0;
+      if (!snapshot && journal.completeBytes + journal.tornBytes === 0) return undefined;
+      return {
+        ...(snapshot?.data ?? emptyRegistryData()),
+        journal: journal.entries,
+        warnings: journal.warnings,
+      };
+    } catch (err) {
+      await this.close();
+      throw err;
+    }
+  }
+
+  /**
+   * Waits for the writes and compaction under way, then gives up the lock: another store may open
+   * the file. Nothing is written after (a write then fails, changing nothing); what is not in the
+   * snapshot yet is in the journal, so nothing acknowledged is lost without a last compaction.
+   */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all([this.#journalLock, this.#compaction]);
+    const lock = this.#lock;
+    this.#lock = undefined;
+    await lock?.release();
   }
 
   /** Replaces everything saved with `data`: its snapshot, and no journal. */
@@ -65,6 +96,7 @@ export class JsonFileRegistryStore implements RegistryStore {
   async append(entries: readonly JournalEntry[]): Promise<void> {
     const text = entries.map(journalLine).join('');
     await this.#locked(async () => {
+      if (this.#closed) throw new Error(`registry store ${this.path} is closed: the change is not written`);
       await this.#journal.append(text);
       this.#tail?.push(text);
       this.#lastAppended = entries;
@@ -82,7 +114,7 @@ export class JsonFileRegistryStore implements RegistryStore {
   }
 
   async #compactNow(state: () => RegistryData): Promise<void> {
-    if (this.#journal.size === 0) return;
+    if (this.#journal.size === 0 || this.#closed) return;
     // Every line journaled so far is in this state but those of the last append, which the
     // registry applies once it resolves (maybe not yet); lines appended from now on may not be.
     const data = state();

@@ -16,6 +16,8 @@ export {
   type ClientFailure,
 } from './client.js';
 export { REGISTRY_CALL_RETRIES, RETRY_BACKOFF, RETRY_AFTER_LIMIT_MS } from './client-retry.js';
+export { defaultAddressPolicy } from './client-answers.js';
+export { checkRegistry, originOf, serverOrigins, type RegistryOrigins } from './registry-origin.js';
 export {
   keySigner,
   nodeSigner,

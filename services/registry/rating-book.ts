@@ -2,14 +2,7 @@ import type { RatingRequest, RatingRules } from './ratings.js';
 import { verifyRating } from './ratings.js';
 import { fail } from './signed-writes.js';
 import { ratingWeightMsat, servedRating } from './rating-weight.js';
-import type {
-  Listing,
-  ListingRating,
-  RatingRecord,
-  RatingSum,
-  RegistryFailure,
-  RegistryResult,
-} from './types.js';
+import type { Listing, ListingRating, RatingRecord, RatingSum, RegistryFailure } from './types.js';
 import { LabError } from '../../infra/errors.js';
 
 interface Sums {
@@ -19,11 +12,25 @@ interface Sums {
 }
 
 /**
+ * What a rating proving a purchase does: add a record (`record`), or, when another payer key rated
+ * the same payment first, dispute that record (`dispute`: see `RatingBook.check`).
+ */
+export type RatingCheck =
+  | RegistryFailure
+  | { ok: true; record: RatingRecord }
+  | { ok: true; dispute: { paymentHash: string; payer: string; refusal: RegistryFailure } };
+
+/**
  * The registry's proven ratings: per listing the weighted sums its rating is
  * computed from (bigint, so sums of msat never round; each rating weighs its
  * invoice's amount capped at the listing's highest tier price, see
  * `ratingWeightMsat`), and one record per payment hash while that hash could
- * still rate (a hash rates once). A record is dropped once its invoice is too
+ * still rate (a hash rates once). Whoever holds a payment's preimage can rate
+ * with it, the seller too, under a key of its own: when a second, different
+ * payer key proves a payment already rated, the record is disputed, its
+ * weight leaves the sums, and the hash rates no more, so a seller rating its
+ * own sale first voids the buyer's rating but cannot replace it with its
+ * own. A record is dropped once its invoice is too
  * old to rate again (`maxInvoiceAgeMs + maxSkewMs` after it was recorded);
  * a listing keeps at most `recordsPerListing` records, and a rating beyond
  * that is refused (`too_many_ratings`) until older ones are dropped, so the
@@ -48,7 +55,8 @@ export class RatingBook {
   load(records: Iterable<RatingRecord>, sums: readonly RatingSum[] | undefined): void {
     for (const rec of records) {
       this.#keep(rec);
-      if (!sums && Number.isSafeInteger(rec.amountMsat) && rec.amountMsat > 0) this.#addToSums(rec);
+      const weighs = Number.isSafeInteger(rec.amountMsat) && rec.amountMsat > 0 && !rec.disputed;
+      if (!sums && weighs) this.#addToSums(rec);
     }
     for (const s of sums ?? []) this.#sums.set(s.listingId, parseSum(s));
   }
@@ -56,17 +64,19 @@ export class RatingBook {
   /**
    * The record a rating of `listing` adds if `req` proves a purchase under
    * `rules` (see `verifyRating`) with a payment hash not used before and the
-   * listing keeps fewer than `recordsPerListing` records; the book is not
-   * changed (`add` keeps the record). Records made before
+   * listing keeps fewer than `recordsPerListing` records; for a payment hash
+   * another payer key rated first, the dispute of that record (whichever of
+   * the node's listings it rates); the book is not changed (`add` keeps the
+   * record, `dispute` disputes it). Records made before
    * `ratingCutoff(rules)` should be pruned first, so they no longer count
    * against the bound.
    */
-  check(listing: Listing, req: RatingRequest, rules: RatingRules): RegistryResult<{ record: RatingRecord }> {
+  check(listing: Listing, req: RatingRequest, rules: RatingRules): RatingCheck {
     const proof = verifyRating(req, listing, rules);
     if (!proof.ok) return proof;
     const { paymentHash, amountMsat } = proof;
-    if (this.#records.has(paymentHash))
-      return fail('already_rated', `payment ${paymentHash} was already used to rate`);
+    const rated = this.#records.get(paymentHash);
+    if (rated) return this.#again(rated, req.payer);
     const full = this.#checkRoom(listing.id, rules);
     if (full) return full;
     const record: RatingRecord = {
@@ -84,6 +94,27 @@ export class RatingBook {
   add(rec: RatingRecord): void {
     this.#keep(rec);
     this.#addToSums(rec);
+  }
+
+  /** Marks the record of `paymentHash` disputed and takes its weight out of its listing's sums (see `check`); returns that listing's id. */
+  dispute(paymentHash: string): string {
+    const rec = this.#records.get(paymentHash);
+    if (!rec || !disputable(rec))
+      throw new Error(`payment ${paymentHash} has no rating that can be disputed`);
+    this.#records.set(paymentHash, { ...rec, disputed: true });
+    const s = this.#sums.get(rec.listingId)!;
+    const amount = BigInt(rec.amountMsat);
+    this.#sums.set(rec.listingId, {
+      weighted: s.weighted - BigInt(rec.score) * amount,
+      paid: s.paid - amount,
+      count: s.count - 1,
+    });
+    return rec.listingId;
+  }
+
+  /** The listing the record of `paymentHash` rates, if it is kept. */
+  listingOf(paymentHash: string): string | undefined {
+    return this.#records.get(paymentHash)?.listingId;
   }
 
   /** Whether a record made before `cutoff` is kept (`prune(cutoff)` would drop it). */
@@ -135,6 +166,27 @@ export class RatingBook {
     }
   }
 
+  /**
+   * A payment rated before, proved again by `payer`: refused when the same key sends it again or the
+   * record cannot be disputed (disputed already, or older than signed ratings); a dispute otherwise.
+   */
+  #again(rated: RatingRecord, payer: string): RatingCheck {
+    const hash = rated.paymentHash;
+    if (rated.disputed)
+      return fail(
+        'already_rated',
+        `payment ${hash} is disputed (two payer keys proved it): it counts for no rating, and nothing more can rate with it`,
+      );
+    if (rated.payer === payer || !disputable(rated))
+      return fail('already_rated', `payment ${hash} was already used to rate`);
+    const refusal = fail(
+      'rating_disputed',
+      `payment ${hash} was rated first by another payer key (${rated.payer}); a payment rates once, so with two keys ` +
+        'proving it neither rating counts: the first is taken out of the rating and this one is not added',
+    );
+    return { ok: true, dispute: { paymentHash: hash, payer, refusal } };
+  }
+
   #keep(rec: RatingRecord): void {
     this.#records.set(rec.paymentHash, rec);
     this.#kept.set(rec.listingId, (this.#kept.get(rec.listingId) ?? 0) + 1);
@@ -160,6 +212,16 @@ export class RatingBook {
       count: s.count + 1,
     });
   }
+}
+
+/**
+ * Whether a second payer key can dispute `rec`: a signed, undisputed rating of a positive weight,
+ * which weighs in its listing's sums however they were made (live, or rebuilt from a version 1
+ * snapshot), so a dispute takes exactly its weight out.
+ */
+function disputable(rec: RatingRecord): boolean {
+  const signed = typeof rec.payer === 'string';
+  return signed && !rec.disputed && Number.isSafeInteger(rec.amountMsat) && rec.amountMsat > 0;
 }
 
 /** When a rating arrives under `rules`, the records made before this can no longer matter: see `RatingBook.prune`. */

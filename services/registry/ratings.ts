@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { BOLT11_ERROR_CODES, decodeInvoice } from '../../infra/lightning/bolt11.js';
 import type { Network } from '../../infra/lightning/node.js';
 import type { Signer } from './signing.js';
-import { signAction, verifyAction } from './signing.js';
-import { fail } from './signed-writes.js';
+import { signAction } from './signing.js';
+import { checkSignature, fail } from './signed-writes.js';
 import type { Listing, RegistryResult } from './types.js';
 import { isLabError } from '../../infra/errors.js';
 
@@ -17,6 +17,8 @@ export interface RatingRequest extends PurchaseProof {
   payer: string;
   signedAt: number;
   signature: string;
+  /** The origin of the registry the rating is signed for (see registry-origin.ts). */
+  registry?: string;
 }
 
 /** What a rater proves: the score, the invoice it paid and the preimage the payment revealed. */
@@ -27,19 +29,26 @@ export interface PurchaseProof {
   paymentHash?: string;
 }
 
-/** Signs a rating of listing `id` as `payer`, the node that paid the proof's invoice. */
+/** Signs a rating of listing `id` as `payer`, the node that paid the proof's invoice, for the registry at origin `registry`. */
 export async function signRating(
   id: string,
   proof: PurchaseProof,
   payer: Signer,
   signedAt: number,
+  registry?: string,
 ): Promise<RatingRequest> {
   const { score, invoice } = proof;
   const signature = await signAction(
-    { action: 'rate', id, score, invoice, payer: payer.pubkey, signedAt },
+    { action: 'rate', id, score, invoice, payer: payer.pubkey, signedAt, registry },
     payer,
   );
-  return { ...proof, payer: payer.pubkey, signedAt, signature };
+  return {
+    ...proof,
+    payer: payer.pubkey,
+    signedAt,
+    signature,
+    ...(registry !== undefined ? { registry } : {}),
+  };
 }
 
 /** What the registry checks a rating against. */
@@ -52,6 +61,8 @@ export interface RatingRules {
   maxSkewMs: number;
   /** How old the paid invoice may be (its timestamp against `now`). */
   maxInvoiceAgeMs: number;
+  /** The origins the registry is addressed at: a rating must name one (undefined: not checked). */
+  origins?: readonly string[];
 }
 
 /** A proven purchase: its payment hash (single use) and the amount the rating weighs. */
@@ -100,12 +111,6 @@ export function verifyRating(req: RatingRequest, listing: Listing, rules: Rating
       `sha256(preimage) is ${hash}, not the invoice's payment hash ${d.paymentHash}`,
     );
   if (req.payer === d.payee) return fail('self_rating', `the payer ${req.payer} is the listing's own node`);
-  const skew = Math.abs(req.signedAt - rules.now);
-  if (skew > rules.maxSkewMs)
-    return fail(
-      'stale_signature',
-      `signedAt ${req.signedAt} is ${skew} ms from the registry clock (max ${rules.maxSkewMs})`,
-    );
   const action = {
     action: 'rate',
     id: listing.id,
@@ -113,8 +118,10 @@ export function verifyRating(req: RatingRequest, listing: Listing, rules: Rating
     invoice: req.invoice,
     payer: req.payer,
     signedAt: req.signedAt,
+    registry: req.registry,
   } as const;
-  if (!verifyAction(action, req.signature, req.payer))
+  const refused = checkSignature(action, req.signature, req.payer, { ...rules, origins: rules.origins });
+  if (refused?.code === 'bad_signature')
     return fail('bad_signature', `rating signature does not verify under the payer's key ${req.payer}`);
-  return { ok: true, paymentHash: d.paymentHash, amountMsat: d.amountMsat };
+  return refused ?? { ok: true, paymentHash: d.paymentHash, amountMsat: d.amountMsat };
 }

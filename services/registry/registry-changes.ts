@@ -18,7 +18,9 @@ export type RegistryChange =
   /** An accepted rating: its record kept, its weight added to the listing's sums, the listing's served rating updated. */
   | { op: 'rate'; record: RatingRecord }
   /** Rating records made before `before` dropped (their invoices are too old to rate again). */
-  | { op: 'prune_ratings'; before: number };
+  | { op: 'prune_ratings'; before: number }
+  /** A second payer key (`payer`) proved the payment of a rated record: the record is disputed, its weight out of its listing's sums. */
+  | { op: 'dispute_rating'; paymentHash: string; payer: string };
 
 /** A journaled change: `seq` counts every change the registry ever made, so a snapshot says which it includes. */
 export interface JournalEntry {
@@ -56,6 +58,7 @@ const journalEntrySchema = z.strictObject({
       }),
     }),
     z.strictObject({ op: z.literal('prune_ratings'), before: time }),
+    z.strictObject({ op: z.literal('dispute_rating'), paymentHash: id, payer: z.string() }),
   ]),
 });
 

@@ -4,6 +4,7 @@ import type { Rng } from '../../infra/random.js';
 import type { Clock } from '../../infra/time/clock.js';
 import type { AddressPolicy } from './address-policy.js';
 import type { ResolveAll } from './name-resolution.js';
+import type { RegistryOrigins } from './registry-origin.js';
 import type { RegistryStore } from './store.js';
 
 /** What the registry needs from its surroundings. */
@@ -27,6 +28,14 @@ export interface RegistryDeps {
    * registries of a lab); the registry server passes its policy.
    */
   addressPolicy?: AddressPolicy;
+  /**
+   * The origins this registry is addressed at (`https://registry.example`), or a function reading
+   * them at each write: every signed write (registration, update, removal, rating) must name one of
+   * them, else it is refused 403 `wrong_registry`, so a write sent to one registry cannot be replayed
+   * to another (registry-origin.ts). Default: not checked (in-process registries of a lab); the
+   * registry server passes its own (`--public-url`, or the address it listens on).
+   */
+  origins?: RegistryOrigins;
   /**
    * Under the `public` policy, a listing's host name is resolved when it is registered or updated:
    * a name resolving to any address the policy does not allow is refused 400 `forbidden_address`,

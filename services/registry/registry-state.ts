@@ -100,6 +100,12 @@ export class RegistryState {
       case 'prune_ratings':
         this.ratings.prune(c.before);
         return;
+      case 'dispute_rating': {
+        // The listing may be gone (removed); its sums stay, for the id registered again.
+        const listing = this.listings.get(this.ratings.dispute(c.paymentHash));
+        if (listing) this.listings.set(listing.id, this.ratings.withRating(listing));
+        return;
+      }
     }
   }
 

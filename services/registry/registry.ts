@@ -13,7 +13,8 @@ import { ratingCutoff } from './rating-book.js';
 import { RegistryState } from './registry-state.js';
 import type { SignedListing, SignedRemoval } from './signed-writes.js';
 import { checkNewer, checkSignature, fail, listingId, updatedListing } from './signed-writes.js';
-import { registrationRefusal, updateRefusal, type WriteRules } from './write-refusals.js';
+import { checkedWrite, registrationRefusal, updateRefusal, type WriteRules } from './write-refusals.js';
+import { originsOf } from './registry-origin.js';
 import type { RegistryStore } from './store.js';
 import { MemoryRegistryStore } from './store.js';
 import type {
@@ -40,10 +41,11 @@ export { listingId, type SignedListing, type SignedRemoval } from './signed-writ
 export class Registry {
   readonly #clock: Clock;
   readonly #maxSkewMs: number;
-  readonly #ratingRules: Omit<RatingRules, 'now'>;
+  readonly #ratingRules: Omit<RatingRules, 'now' | 'origins'>;
   readonly #rng: Rng;
   readonly #limits: RegistryLimits;
   readonly #addressPolicy: RegistryDeps['addressPolicy'];
+  readonly #origins: () => readonly string[] | undefined;
   readonly #hostCheck: HostCheck | undefined;
   readonly #log: Logger;
   #state: RegistryState;
@@ -62,6 +64,9 @@ export class Registry {
     this.#limits = registryLimits(deps.limits);
     this.#state = new RegistryState(this.#limits.ratingsPerListing);
     this.#addressPolicy = deps.addressPolicy;
+    const { origins } = deps;
+    const fixed = Array.isArray(origins) ? originsOf(origins) : undefined; // a bad one throws here, at open
+    this.#origins = typeof origins === 'function' ? () => originsOf(origins) : () => fixed;
     const { clock, addressPolicy: policy, resolveTimeoutMs: timeoutMs } = deps;
     const resolve = resolverOf(deps);
     this.#hostCheck = listingHostCheck({ policy, clock, resolve, timeoutMs, atOnce: deps.maxResolving });
@@ -74,7 +79,12 @@ export class Registry {
     const r = new Registry(deps);
     const saved = await r.#store.load();
     for (const warning of saved?.warnings ?? []) r.#log.warn(warning);
-    r.#state = RegistryState.load(saved, r.#limits.ratingsPerListing);
+    try {
+      r.#state = RegistryState.load(saved, r.#limits.ratingsPerListing);
+    } catch (err) {
+      await r.#store.close?.(); // a registry that does not open gives its file up
+      throw err;
+    }
     return r;
   }
 
@@ -85,9 +95,10 @@ export class Registry {
   register(signed: SignedListing): Promise<RegistryResult<{ listing: Listing }>> {
     const req = structuredClone(signed);
     const id = listingId(req.listing.nodePubkey, req.listing.url);
-    const action: SignedAction = { action: 'register', listing: req.listing, signedAt: req.signedAt };
+    const { listing: fields, signedAt, registry } = req;
+    const action: SignedAction = { action: 'register', listing: fields, signedAt, registry };
     const refusal = () => registrationRefusal(this.#state, this.#rules(), action, req, id);
-    return this.#checkedWrite(req.listing.url, refusal, async () => {
+    return checkedWrite(this.#writer, this.#hostCheck, req.listing.url, refusal, async () => {
       const now = this.#clock.now();
       const listing = this.#state.ratings.withRating({
         ...req.listing,
@@ -105,9 +116,10 @@ export class Registry {
   /** Replaces a listing's fields; signed by its registering key, newer than its last signed change; its host checked again. */
   update(id: string, signed: SignedListing): Promise<RegistryResult<{ listing: Listing }>> {
     const req = structuredClone(signed);
-    const action: SignedAction = { action: 'update', id, listing: req.listing, signedAt: req.signedAt };
+    const { listing: fields, signedAt, registry } = req;
+    const action: SignedAction = { action: 'update', id, listing: fields, signedAt, registry };
     const refusal = () => updateRefusal(this.#state, this.#rules(), action, req, id);
-    return this.#checkedWrite(req.listing.url, refusal, async () => {
+    return checkedWrite(this.#writer, this.#hostCheck, req.listing.url, refusal, async () => {
       const old = this.#state.listings.get(id)!;
       const listing = updatedListing(id, req, old, this.#clock.now());
       await this.#writer.commit({ op: 'put', listing });
@@ -122,9 +134,10 @@ export class Registry {
     return this.#writer.inTurn(async () => {
       const old = this.#state.listings.get(id);
       if (!old) return fail('not_found', `no listing ${id}`);
-      const action: SignedAction = { action: 'remove', id, signedAt: req.signedAt };
+      const action: SignedAction = { action: 'remove', id, signedAt: req.signedAt, registry: req.registry };
       const refused =
-        this.#checkSignature(action, req.signature, old.nodePubkey) ?? checkNewer(req.signedAt, old.signedAt);
+        checkSignature(action, req.signature, old.nodePubkey, this.#rules()) ??
+        checkNewer(req.signedAt, old.signedAt);
       if (refused) return refused;
       const pruneBefore = this.#clock.now() - this.#maxSkewMs;
       await this.#writer.commit({ op: 'remove', id, signedAt: req.signedAt, pruneBefore });
@@ -146,7 +159,7 @@ export class Registry {
     return this.#writer.inTurn(async () => {
       const listing = this.#state.listings.get(id);
       if (!listing) return fail('not_found', `no listing ${id}`);
-      const rules = { ...this.#ratingRules, now: this.#clock.now() };
+      const rules = { ...this.#ratingRules, now: this.#clock.now(), origins: this.#origins() };
       const cutoff = ratingCutoff(rules);
       // Records too old to rate again go first: they no longer count against the listing's bound.
       if (this.#state.ratings.keepsRecordsBefore(cutoff))
@@ -156,11 +169,24 @@ export class Registry {
         this.#writer.writeUnwritten();
         return checked;
       }
+      if ('dispute' in checked) return this.#dispute(checked.dispute);
       await this.#writer.commit({ op: 'rate', record: checked.record });
       const updated = this.#state.listings.get(id)!;
       this.#listeners.emit({ type: 'listing_updated', listing: updated });
       return { ok: true, rating: { ...updated.rating! }, paymentHash: checked.record.paymentHash };
     });
+  }
+
+  /** Disputes the record of a payment a second payer key proved (see `RatingBook`): neither rating counts from now on. */
+  async #dispute(d: {
+    paymentHash: string;
+    payer: string;
+    refusal: RegistryFailure;
+  }): Promise<RegistryFailure> {
+    await this.#writer.commit({ op: 'dispute_rating', paymentHash: d.paymentHash, payer: d.payer });
+    const rated = this.#state.listings.get(this.#state.ratings.listingOf(d.paymentHash) ?? '');
+    if (rated) this.#listeners.emit({ type: 'listing_updated', listing: rated });
+    return d.refusal;
   }
 
   /** Stores a probe result (from the health prober); emits health/price changes. */
@@ -213,30 +239,8 @@ export class Registry {
     return this.#writer.flush();
   }
 
-  /**
-   * `write()` in the write turn unless `refusal()` says why not there. When `url`'s host name is to be
-   * resolved, `refusal()` is asked before too (a request refused anyway looks nothing up), and the
-   * turn waits for the name to pass; the answer in the turn still decides, as the state may change meanwhile.
-   */
-  #checkedWrite<T>(
-    url: string,
-    refusal: () => RegistryFailure | undefined,
-    write: () => Promise<T>,
-  ): Promise<T | RegistryFailure> {
-    const inTurn = () => this.#writer.inTurn(async () => refusal() ?? write());
-    const host = this.#hostCheck?.nameOf(url);
-    if (host === undefined) return inTurn();
-    const early = refusal();
-    if (early) return Promise.resolve(early);
-    return this.#hostCheck!.refusal(url, host).then((refused) => refused ?? inTurn());
-  }
-
   #rules(): WriteRules {
-    const policy = this.#addressPolicy;
-    return { now: this.#clock.now(), maxSkewMs: this.#maxSkewMs, limits: this.#limits, policy };
-  }
-
-  #checkSignature(action: SignedAction, signature: string, pubkey: string): RegistryFailure | undefined {
-    return checkSignature(action, signature, pubkey, this.#clock.now(), this.#maxSkewMs);
+    const [policy, origins] = [this.#addressPolicy, this.#origins()];
+    return { now: this.#clock.now(), maxSkewMs: this.#maxSkewMs, limits: this.#limits, policy, origins };
   }
 }

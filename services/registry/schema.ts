@@ -82,6 +82,13 @@ export const listingFieldsSchema = z.strictObject(listingFieldsShape).superRefin
 
 const time = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
+/** A listing's rating as a registry serves it (an average 1–5, exact integers). */
+export const servedRatingSchema = z.object({
+  average: z.number().min(1).max(5),
+  count: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  paidMsat: msat,
+});
+
 /**
  * A listing as a registry serves it (`GET /listings`), checked by the client
  * that reads it: the seller's fields as a registration would accept them
@@ -105,13 +112,7 @@ export const servedListingSchema = z
         failures: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
       })
       .optional(),
-    rating: z
-      .object({
-        average: z.number().min(1).max(5),
-        count: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-        paidMsat: msat,
-      })
-      .optional(),
+    rating: servedRatingSchema.optional(),
     createdAt: time,
     updatedAt: time,
     signedAt: time,
@@ -130,11 +131,19 @@ const signature = z
     '64- or 65-byte signature in lowercase hex, or a BOLT11 attestation invoice',
   );
 
+/** The origin of the registry a write is signed for (registry-origin.ts); the registry compares it with its own. */
+const registry = z.string().min(1).max(2048).optional();
+
 /** `POST /listings` and `PUT /listings/:id`. */
-export const signedListingSchema = z.strictObject({ listing: listingFieldsSchema, signedAt, signature });
+export const signedListingSchema = z.strictObject({
+  listing: listingFieldsSchema,
+  signedAt,
+  signature,
+  registry,
+});
 
 /** `DELETE /listings/:id`. */
-export const signedRemovalSchema = z.strictObject({ signedAt, signature });
+export const signedRemovalSchema = z.strictObject({ signedAt, signature, registry });
 
 /**
  * `POST /listings/:id/ratings`: proof of purchase is the paid invoice plus its
@@ -150,6 +159,7 @@ export const ratingSchema = z.strictObject({
   signature,
   /** Optional: when given it must match the invoice's payment hash. */
   paymentHash: hex(32).optional(),
+  registry,
 });
 
 /** Query string of `GET /listings`, as strings in, typed out. */
@@ -160,7 +170,8 @@ export const querySchema = z.strictObject({
     .string()
     .regex(/^\d{1,16}$/, 'a non-negative integer')
     .transform(Number)
-    .pipe(msat)
+    // The digits make it a non-negative integer: one bound, one message (`msat` would add int's own).
+    .pipe(z.number().max(Number.MAX_SAFE_INTEGER))
     .optional(),
   alive: z
     .enum(['true', 'false'])

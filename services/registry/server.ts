@@ -13,7 +13,8 @@ import { HealthProber } from './health.js';
 import type { ResolveAll } from './name-resolution.js';
 import { createProbeFetch } from './probe-fetch.js';
 import { Registry } from './registry.js';
-import { MemoryRegistryStore } from './store.js';
+import { requireOrigin, serverOrigins } from './registry-origin.js';
+import { MemoryRegistryStore, type RegistryStore } from './store.js';
 
 /** Options of the standalone registry server. */
 export interface RegistryServerOptions {
@@ -22,8 +23,18 @@ export interface RegistryServerOptions {
   network: Network;
   port?: number;
   hostname?: string;
-  /** JSON file that keeps listings and ratings across restarts; memory only when absent. */
+  /**
+   * JSON file that keeps listings and ratings across restarts (one server at a time: a second is
+   * refused with LabError('file_locked')); memory only when absent.
+   */
   dataFile?: string;
+  /**
+   * The URLs clients address this registry at (their origins matter: `https://registry.example`):
+   * every signed write must name one (registry-origin.ts). Default: the address it listens on, and for a
+   * loopback or any-interface bind `http://127.0.0.1:PORT`, `http://localhost:PORT`, `http://[::1]:PORT`.
+   * Behind a proxy, or reached by another name, give the URL its clients use.
+   */
+  publicUrls?: string[];
   /** Health probe period; 0 disables probing (default 60 s). */
   probeIntervalMs?: number;
   probeTimeoutMs?: number;
@@ -62,6 +73,8 @@ export interface RegistryServer {
   registry: Registry;
   url: string;
   port: number;
+  /** The origins signed writes must name (`publicUrls`, or the defaults). */
+  origins: readonly string[];
   feed: RegistryFeed;
   prober?: HealthProber;
   close(): Promise<void>;
@@ -74,6 +87,7 @@ export async function startRegistryServer({
   port = 0,
   hostname = '127.0.0.1',
   dataFile,
+  publicUrls,
   probeIntervalMs = 60_000,
   probeTimeoutMs = 5_000,
   addressPolicy = 'public',
@@ -90,13 +104,16 @@ export async function startRegistryServer({
   maxFeedClients,
   logger = silentLogger,
 }: RegistryServerOptions): Promise<RegistryServer> {
-  const store = dataFile ? new JsonFileRegistryStore(dataFile) : new MemoryRegistryStore();
+  const store: RegistryStore = dataFile ? new JsonFileRegistryStore(dataFile) : new MemoryRegistryStore();
+  // Known once listening (the port may be 0 until then); no request is served before.
+  let origins: readonly string[] = publicUrls?.map(requireOrigin) ?? [];
   const registry = await Registry.open({
     clock,
     network,
     store,
     logger,
     addressPolicy,
+    origins: () => origins,
     ...(lookup ? { lookup } : {}),
     ...(nameservers ? { nameservers } : {}),
     ...(maxResolving !== undefined ? { maxResolving } : {}),
@@ -105,7 +122,11 @@ export async function startRegistryServer({
     logger,
     ...(bodyTimeoutMs !== undefined ? { bodyTimeoutMs } : {}),
   });
-  const http: Listening = await listen(app.fetch, { port, hostname });
+  const http: Listening = await listen(app.fetch, { port, hostname }).catch(async (err: unknown) => {
+    await store.close?.();
+    throw err;
+  });
+  origins = serverOrigins(publicUrls, { hostname, port: http.port, url: http.url });
   const feed = attachRegistryFeed(http.server, registry, {
     logger,
     ...(maxFeedClients !== undefined ? { maxClients: maxFeedClients } : {}),
@@ -127,13 +148,18 @@ export async function startRegistryServer({
     registry,
     url: http.url,
     port: http.port,
+    origins,
     feed,
     ...(prober ? { prober } : {}),
     async close() {
       prober?.stop();
       await feed.close();
       await http.close();
-      await registry.flush();
+      try {
+        await registry.flush();
+      } finally {
+        await store.close?.(); // the data file is free for the next registry, even when the last compaction failed
+      }
       // The prober may be asleep until its next round; do not wait for it.
       void probing;
     },

@@ -1,21 +1,24 @@
 import { createHash } from 'node:crypto';
 import { probeUrlRefusal, type AddressPolicy } from './address-policy.js';
+import { checkRegistry } from './registry-origin.js';
 import type { ListingTable } from './listing-table.js';
 import type { Listing, ListingFields, RegistryFailure } from './types.js';
 import type { SignedAction } from './signing.js';
 import { verifyAction } from './signing.js';
 
-/** A signed registration or update as it arrives over HTTP. */
+/** A signed registration or update as it arrives over HTTP; `registry`: the origin of the registry it is signed for. */
 export interface SignedListing {
   listing: ListingFields;
   signedAt: number;
   signature: string;
+  registry?: string;
 }
 
 /** A signed removal. */
 export interface SignedRemoval {
   signedAt: number;
   signature: string;
+  registry?: string;
 }
 
 /** A listing's id: derived from (node key, url), so the same seller cannot list one URL twice and ids are stable. */
@@ -30,20 +33,31 @@ export const fail = (code: RegistryFailure['code'], message: string): RegistryFa
   message,
 });
 
-/** Refuses a signed action whose `signedAt` is more than `maxSkewMs` from `now`, or whose signature is not `pubkey`'s. */
+/** The registry's clock, the skew it accepts and the origins it is addressed at (undefined: any), as a signature is checked against them. */
+export interface SignatureRules {
+  now: number;
+  maxSkewMs: number;
+  origins: readonly string[] | undefined;
+}
+
+/**
+ * Refuses a signed action whose `signedAt` is more than `maxSkewMs` from `now`, that names another
+ * registry than one of `origins` (`checkRegistry`), or whose signature is not `pubkey`'s.
+ */
 export function checkSignature(
   action: SignedAction,
   signature: string,
   pubkey: string,
-  now: number,
-  maxSkewMs: number,
+  rules: SignatureRules,
 ): RegistryFailure | undefined {
-  const skew = Math.abs(action.signedAt - now);
-  if (skew > maxSkewMs)
+  const skew = Math.abs(action.signedAt - rules.now);
+  if (skew > rules.maxSkewMs)
     return fail(
       'stale_signature',
-      `signedAt ${action.signedAt} is ${skew} ms from the registry clock (max ${maxSkewMs})`,
+      `signedAt ${action.signedAt} is ${skew} ms from the registry clock (max ${rules.maxSkewMs})`,
     );
+  const elsewhere = checkRegistry(action.registry, rules.origins);
+  if (elsewhere) return elsewhere;
   if (!verifyAction(action, signature, pubkey))
     return fail('bad_signature', `signature does not verify for ${action.action} under node key ${pubkey}`);
   return undefined;

@@ -17,7 +17,7 @@ import type { ListingFields } from './types.js';
  *   {msg, key_loc:{key_family:6,key_index:0}}` returns, and what `keySigner`
  *   makes from a raw key.
  * - An invoice attestation: a BOLT11 invoice the node itself created and
- *   signed, whose description is `l402-registry/v1 sign <sha256(message) hex>`.
+ *   signed, whose description is `l402-registry/v2 sign <sha256(message) hex>`.
  *   Any `LightningNode` can make one (`nodeSigner`) without exposing its key
  *   or having a sign-message call, and the invoice signature names its node.
  */
@@ -28,15 +28,24 @@ export interface Signer {
   sign(message: Uint8Array): Promise<string>;
 }
 
-/** What a signature covers. The action and id are inside, so a signature cannot be replayed as another kind of change. */
-export type SignedAction =
+/**
+ * What a signature covers. The action and id are inside, so a signature cannot be replayed as another
+ * kind of change; so is `registry`, the origin of the registry the write is for (see
+ * registry-origin.ts), so it cannot be replayed to another registry. A registry told its origins
+ * refuses a write naming another, or none (`wrong_registry`); an in-process one without them takes any.
+ */
+export type SignedAction = (
   | { action: 'register'; listing: ListingFields; signedAt: number }
   | { action: 'update'; id: string; listing: ListingFields; signedAt: number }
   | { action: 'remove'; id: string; signedAt: number }
-  | { action: 'rate'; id: string; score: number; invoice: string; payer: string; signedAt: number };
+  | { action: 'rate'; id: string; score: number; invoice: string; payer: string; signedAt: number }
+) & { registry?: string };
 
-/** Domain tag mixed into every signed message, so registry signatures mean nothing elsewhere. */
-export const SIGNING_DOMAIN = 'l402-registry/v1';
+/**
+ * Domain tag mixed into every signed message, so registry signatures mean nothing elsewhere. Version 2
+ * adds `registry` to the message: a version 1 signature verifies nowhere any more.
+ */
+export const SIGNING_DOMAIN = 'l402-registry/v2';
 
 /** A Signer over a raw 32-byte private key (simnet nodes, tests, CLIs holding their own key). */
 export function keySigner(privateKey: Uint8Array): Signer {
@@ -109,14 +118,18 @@ export function signAction(action: SignedAction, signer: Signer): Promise<string
   return signer.sign(signedMessage(action));
 }
 
-/** Signs a registration: the body of `POST /listings` is `{ listing, signedAt, signature }`. */
+/**
+ * Signs a registration for the registry at origin `registry` (none: only an in-process registry
+ * without origins takes it): the body of `POST /listings` is `{ listing, signedAt, signature, registry }`.
+ */
 export async function signListing(
   listing: ListingFields,
   signer: Signer,
   signedAt: number,
-): Promise<{ listing: ListingFields; signedAt: number; signature: string }> {
-  const signature = await signAction({ action: 'register', listing, signedAt }, signer);
-  return { listing, signedAt, signature };
+  registry?: string,
+): Promise<{ listing: ListingFields; signedAt: number; signature: string; registry?: string }> {
+  const signature = await signAction({ action: 'register', listing, signedAt, registry }, signer);
+  return { listing, signedAt, signature, ...(registry !== undefined ? { registry } : {}) };
 }
 
 /** True when `pubkeyHex` is a valid 33-byte compressed secp256k1 point. */

@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import { LabError } from '../../infra/errors.js';
+import { describeIssues, plainErrorMap } from '../../infra/zod-wording.js';
 import { readDataFile } from './data-file.js';
 import { replaceFile } from './durable-file.js';
 import { snapshotFields, type RegistryData } from './store.js';
@@ -26,8 +28,39 @@ export async function readSnapshotFile(
       'corrupt_store',
       `${path} is not a registry snapshot (version 1 or 2 with listings, ratings, tombstones; ratingSums in version 2; seq, if given, a count of changes)`,
     );
+  const items = snapshotItemsSchema.safeParse(data, { error: plainErrorMap });
+  if (!items.success)
+    throw new LabError(
+      'corrupt_store',
+      `${path} is not a registry snapshot: ${describeIssues(items.error.issues, { shown: 1 })}; ` +
+        'restore it from a backup, or mend or delete that entry',
+    );
   return { data, bytes: text.length };
 }
+
+/**
+ * What each entry of a snapshot must hold to be loaded: the fields the registry reads, of the types
+ * it reads them as (loose: a field it does not read is kept as it is). The values are the
+ * registry's own, checked when it accepted them; this stops a damaged entry before it is used.
+ */
+const str = z.string();
+const snapshotItemsSchema = z.looseObject({
+  listings: z.array(
+    z.looseObject({
+      id: z.string().min(1),
+      nodePubkey: str,
+      url: str,
+      category: str,
+      capabilities: z.array(str),
+      tiers: z.array(z.looseObject({ tier: z.number(), kind: str, priceMsat: z.number() })).min(1),
+    }),
+  ),
+  ratings: z.array(z.looseObject({ listingId: str, paymentHash: str, score: z.number(), at: z.number() })),
+  ratingSums: z
+    .array(z.looseObject({ listingId: str, weightedScoreMsat: str, paidMsat: str, count: z.number() }))
+    .optional(),
+  tombstones: z.array(z.looseObject({ id: str, signedAt: z.number() })),
+});
 
 /**
  * Writes `data` as the snapshot at `path`, atomically (see `replaceFile`),

@@ -60,6 +60,11 @@ export interface RegistryStore {
    * snapshot.
    */
   compact(state: () => RegistryData): Promise<void>;
+  /**
+   * Gives up what `load` took (a file store's lock), once the writes under way are done; nothing is
+   * written after. Optional: a store holding nothing has nothing to give up.
+   */
+  close?(): Promise<void>;
 }
 
 /** Journal bytes below which no compaction is due, however small the snapshot: a small registry is not rewritten on every change. */

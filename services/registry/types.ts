@@ -124,6 +124,11 @@ export interface RatingRecord {
   amountMsat: number;
   /** The paying node's key. */
   payer: string;
+  /**
+   * Set once a second, different payer key proved the same payment: the record then weighs nothing
+   * (its weight left the listing's sums) and its hash stays used, so nobody can rate with it again.
+   */
+  disputed?: true;
 }
 
 /** A listing's rating as saved: the sums of score x amount and of amounts (msat, decimal strings: they may pass 2^53) and the count. */
@@ -159,6 +164,8 @@ export type RegistryErrorCode =
   | 'wrong_preimage'
   | 'hash_mismatch'
   | 'already_rated'
+  | 'rating_disputed'
+  | 'wrong_registry'
   | 'too_many_ratings'
   | 'self_rating'
   | 'wrong_network'

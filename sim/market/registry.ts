@@ -46,6 +46,8 @@ export async function openRegistry(
   // Both worlds sell on regtest invoices (the embedded network writes them too); random sorts draw from the run's seed.
   // Every rating the run's agents post counts: no record bound (a public registry's flood guard) cuts a
   // reputation study short; records still age out as anywhere.
+  // Signed writes must name the registry, as a server's do: its URL, known once it is served (before any write).
+  let origins: readonly string[] = [];
   const registry = await Registry.open({
     clock,
     logger,
@@ -53,11 +55,19 @@ export async function openRegistry(
     rng,
     store: runOnlyStore,
     limits: { ratingsPerListing: Number.MAX_SAFE_INTEGER },
+    origins: () => origins,
   });
   const app = createRegistryApp(registry, { logger });
   const baseUrl = await world.serve('registry.sim', (req) => app.fetch(req));
+  origins = [baseUrl];
   // Its calls' time limits run on the market's clock, as the registry's answers do (virtual time in the embedded world).
-  const client = new RegistryClient({ baseUrl, fetch: (req) => world.fetch(req), clock });
+  // Its sellers are in the world (in memory, or on this machine for regtest): a lab's addresses.
+  const client = new RegistryClient({
+    baseUrl,
+    fetch: (req) => world.fetch(req),
+    clock,
+    addressPolicy: 'lab',
+  });
   const tiers = new Map<string, readonly ListingTier[]>();
   return {
     client,

@@ -15,6 +15,7 @@ import { VirtualClock } from '../../infra/time/virtual-clock.js';
 
 const BASE = 'http://registry.test';
 const EMPTY = JSON.stringify({ listings: [] });
+const JSON_ANSWER = { headers: { 'content-type': 'application/json' } };
 
 /** The search's result and the clock time at which it came. */
 async function searchOn(clock: VirtualClock, fetch: (req: Request) => Promise<Response>) {
@@ -38,7 +39,7 @@ describe('registry client time limits on its clock', () => {
     const { result, atMs } = await searchOn(clock, async (req) => {
       seen = req;
       await clock.sleep(20_000);
-      return new Response(EMPTY);
+      return new Response(EMPTY, JSON_ANSWER);
     });
     expect(result).toEqual({
       ok: false,
@@ -77,7 +78,7 @@ describe('registry client time limits on its clock', () => {
       timeoutMs: 100,
       fetch: async () => {
         await wallWait(300);
-        return new Response(EMPTY);
+        return new Response(EMPTY, JSON_ANSWER);
       },
     });
     expect(await client.search({ capability: 'x' })).toEqual({ ok: true, listings: [] });
@@ -99,7 +100,7 @@ describe('registry client time limits on its clock', () => {
       baseUrl: BASE,
       clock,
       timeoutMs: 100,
-      fetch: async () => new Response(slowBody),
+      fetch: async () => new Response(slowBody, JSON_ANSWER),
     });
     expect(await client.search({ capability: 'x' })).toEqual({ ok: true, listings: [] });
   });

@@ -65,7 +65,10 @@ describe('RegistryClient limits', () => {
 
   it('reads an answer exactly at maxResponseBytes', async () => {
     const body = JSON.stringify({ listings: [] });
-    const c = client(async () => new Response(body, { status: 200 }), { maxResponseBytes: body.length });
+    const headers = { 'content-type': 'application/json' };
+    const c = client(async () => new Response(body, { status: 200, headers }), {
+      maxResponseBytes: body.length,
+    });
     expect(await c.search()).toEqual({ ok: true, listings: [] });
   });
 

@@ -95,7 +95,13 @@ describe('a read is sent again after a failure that may pass', () => {
     ['an answer cut short', cutShort],
   ])('a get that meets %s is sent again 250 ms later and returns the listing', async (_what, first) => {
     const clock = new VirtualClock(0);
-    const listing = { id: 'a'.repeat(32) };
+    const listing = {
+      ...listingOf(KEYS.seller, URL_1),
+      id: listingId(KEYS.seller.pubkey, URL_1),
+      createdAt: 0,
+      updatedAt: 0,
+      signedAt: 0,
+    };
     const { client, seen } = clientOn(clock, [first, json(200, { listing })]);
     const { result } = await run(clock, client.get(listing.id));
     expect(result).toEqual({ ok: true, listing });

@@ -28,14 +28,16 @@ function compactingAfterEachAppend<S extends RegistryStore>(store: S): S {
   return store;
 }
 
-const stores: [string, () => Promise<{ live: RegistryStore; reopen: () => RegistryStore }>][] = [
+const stores: [string, () => Promise<{ live: RegistryStore; reopen: () => Promise<RegistryStore> }>][] = [
   [
     'JsonFileRegistryStore',
     async () => {
       const file = join(await tempDir(), 'registry.json');
+      const live = compactingAfterEachAppend(new JsonFileRegistryStore(file));
       return {
-        live: compactingAfterEachAppend(new JsonFileRegistryStore(file)),
-        reopen: () => new JsonFileRegistryStore(file),
+        live,
+        // The registry stops (its lock given up, no last compaction) and another opens the file.
+        reopen: async () => (await live.close(), new JsonFileRegistryStore(file)),
       };
     },
   ],
@@ -43,7 +45,7 @@ const stores: [string, () => Promise<{ live: RegistryStore; reopen: () => Regist
     'MemoryRegistryStore',
     async () => {
       const live = compactingAfterEachAppend(new MemoryRegistryStore());
-      return { live, reopen: () => live };
+      return { live, reopen: async () => live };
     },
   ],
 ];
@@ -58,7 +60,7 @@ describe('a compaction that takes the state between a line journaled and its cha
       const w = writes(registry, clock);
       for (let n = 1; n <= 3; n++) await w.register(KEYS.seller, n);
 
-      const reopened = await openOn(reopen(), clock);
+      const reopened = await openOn(await reopen(), clock);
 
       expect(registry.size).toBe(3);
       expect(reopened.all()).toEqual(registry.all());

@@ -6,7 +6,7 @@
  * compaction's snapshot and its journal cut replays only the lines the
  * snapshot lacks; a failed write is answered 503 and changes nothing.
  */
-import { appendFile, copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -23,24 +23,27 @@ async function threeListed() {
   const dir = await tempDir();
   const file = join(dir, 'registry.json');
   const clock = new VirtualClock();
-  const registry = await openOn(new JsonFileRegistryStore(file), clock);
+  const store = new JsonFileRegistryStore(file);
+  const registry = await openOn(store, clock);
   const w = writes(registry, clock);
   const ids = [
     await w.register(KEYS.seller, 1),
     await w.register(KEYS.seller, 2),
     await w.register(KEYS.seller, 3),
   ];
-  return { dir, file, journal: `${file}.journal`, clock, registry, w, ids };
+  return { dir, file, journal: `${file}.journal`, clock, store, registry, w, ids };
 }
 
 describe('a torn last journal line', () => {
   it('is ignored with a warning naming the file and its size, and cut off before the next line is written', async () => {
     const m = await threeListed();
+    await m.store.close(); // the registry is gone (its lock given up), as after a crash
     await appendFile(m.journal, '{"seq":4,"change":{"op":"put","listing":{"id":"ab');
     const logs: { level: number; msg: string }[] = [];
     const logger = pino({ level: 'warn' }, { write: (line: string) => void logs.push(JSON.parse(line)) });
 
-    const reopened = await openOn(new JsonFileRegistryStore(m.file), m.clock, logger);
+    const store = new JsonFileRegistryStore(m.file);
+    const reopened = await openOn(store, m.clock, logger);
 
     expect(reopened.all()).toEqual(m.registry.all());
     expect(logs.map((l) => [l.level, l.msg])).toEqual([
@@ -53,6 +56,7 @@ describe('a torn last journal line', () => {
     const fourth = await w.register(KEYS.seller, 4);
     const lines = (await readFile(m.journal, 'utf8')).split('\n');
     expect(lines.map((l) => (l ? (JSON.parse(l) as { seq: number }).seq : ''))).toEqual([1, 2, 3, 4, '']);
+    await store.close();
     const again = await openOn(new JsonFileRegistryStore(m.file), m.clock);
     expect(again.all().map((l) => l.id)).toEqual([...m.ids, fourth].sort());
   });
@@ -64,7 +68,7 @@ describe('a damaged journal line before the end', () => {
     [
       'JSON that is not a change',
       '{"seq":2,"change":{"op":"rename","id":"ab"}}',
-      'not a journaled change (change.op: unknown op "rename"; expected put | health | remove | rate | prune_ratings)',
+      'not a journaled change (change.op: unknown op "rename"; expected put | health | remove | rate | prune_ratings | dispute_rating)',
     ],
     [
       'a change out of order',
@@ -76,6 +80,7 @@ describe('a damaged journal line before the end', () => {
     '%s: stops the start with corrupt_store naming the file, the line and what to do',
     async (_, bad, what) => {
       const m = await threeListed();
+      await m.store.close();
       const lines = (await readFile(m.journal, 'utf8')).split('\n');
       lines[1] = bad;
       await writeFile(m.journal, lines.join('\n'));
@@ -125,7 +130,8 @@ describe('a journal write that fails', () => {
     const dir = await tempDir();
     const file = join(dir, 'data', 'registry.json');
     const clock = new VirtualClock();
-    const registry = await openOn(new JsonFileRegistryStore(file), clock);
+    const store = new JsonFileRegistryStore(file);
+    const registry = await openOn(store, clock);
     const app = createRegistryApp(registry);
     const post = async (n: number) => {
       const signed = await signListing(listingOf(KEYS.seller, urlOf(n)), KEYS.seller.signer, clock.now());
@@ -136,16 +142,19 @@ describe('a journal write that fails', () => {
       });
       return [res.status, ((await res.json()) as { error?: string }).error];
     };
+    // The data directory (holding the store's lock) moved aside, a file in its place.
+    await rename(join(dir, 'data'), join(dir, 'aside'));
     await writeFile(join(dir, 'data'), 'a file where the directory should be');
 
     expect(await post(1)).toEqual([503, 'store_unavailable']);
     expect(registry.size).toBe(0);
     await rm(join(dir, 'data'));
-    await mkdir(join(dir, 'data'));
+    await rename(join(dir, 'aside'), join(dir, 'data'));
     expect(await post(2)).toEqual([201, undefined]);
 
     const lines = (await readFile(`${file}.journal`, 'utf8')).trim().split('\n');
     expect(lines.map((l) => (JSON.parse(l) as { seq: number }).seq)).toEqual([1]);
+    await store.close();
     const reopened = await openOn(new JsonFileRegistryStore(file), clock);
     expect(reopened.all().map((l) => l.url)).toEqual([urlOf(2)]);
     expect(reopened.all()).toEqual(registry.all());

@@ -4,7 +4,7 @@
  * compactions the registry starts in the background, and synthetic listings.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
@@ -112,6 +112,25 @@ export function syntheticListings(key: NodeKey, count: number, at: number): List
 /** The snapshot file at `path`, parsed; undefined when there is none. */
 export async function snapshotAt(path: string): Promise<RegistryData | undefined> {
   return existsSync(path) ? (JSON.parse(await readFile(path, 'utf8')) as RegistryData) : undefined;
+}
+
+/**
+ * Opens a registry on a copy, in `dir`, of the snapshot at `file` and its journal as they are now:
+ * what a restart would load, while the registry on `file` still runs and holds the file's lock.
+ */
+export async function openCopy(
+  file: string,
+  dir: string,
+  clock: VirtualClock,
+  logger?: Parameters<typeof Registry.open>[0]['logger'],
+) {
+  const copy = join(dir, 'registry.json');
+  for (const [from, to] of [
+    [file, copy],
+    [`${file}.journal`, `${copy}.journal`],
+  ] as const)
+    if (existsSync(from)) await copyFile(from, to);
+  return openOn(new JsonFileRegistryStore(copy), clock, logger);
 }
 
 /** Opens a registry on `store` at `clock`. */

@@ -122,6 +122,7 @@ describe('a public registry resolves the host name of a listing it is asked to l
         listing: { ...listing, url: 'http://other.example/x' },
         signedAt: registered.listing.signedAt + 1,
         signature: 'ab'.repeat(64),
+        registry: server.url,
       }),
     });
     expect(forged.status).toBe(400);
@@ -159,7 +160,7 @@ describe('a public registry resolves the host name of a listing it is asked to l
       done(null, [{ address: PUBLIC_ADDRESS, family: 4 }]);
     };
     const { clock, server } = await registryResolving(flaky);
-    const signed = await signListing({ ...listing, url: URL_1 }, signer, clock.now());
+    const signed = await signListing({ ...listing, url: URL_1 }, signer, clock.now(), server.url);
     const body = {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -158,6 +158,11 @@ describe('registry server on a real socket', () => {
     ['an unknown sort', '?sort=cheapest', 'sort: expected price | rating | latency | random, got "cheapest"'],
     ['a zero limit', '?limit=0', 'limit: expected at least 1'],
     ['a negative price', '?maxPriceMsat=-1', 'maxPriceMsat: a non-negative integer'],
+    [
+      'a price over 2^53 − 1, said once',
+      '?maxPriceMsat=9999999999999999',
+      'maxPriceMsat: expected at most 9,007,199,254,740,991',
+    ],
     ['a repeated parameter', '?category=a&category=b', 'query parameter category is given 2 times'],
     [
       'an unknown parameter',

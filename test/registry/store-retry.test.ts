@@ -9,7 +9,6 @@ import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../infra/time/virtual-clock.js';
 import {
-  JsonFileRegistryStore,
   listingId,
   signAction,
   signListing,
@@ -18,7 +17,7 @@ import {
 } from '../../services/registry/index.js';
 import { listingOf, paidInvoice } from '../security/registry-helpers.js';
 import { startRegistryOnDisk } from './disk-fixture.js';
-import { KEYS, openOn, useTempDirs } from './journal-helpers.js';
+import { KEYS, openCopy, useTempDirs } from './journal-helpers.js';
 
 const tempDir = useTempDirs();
 let server: RegistryServer | undefined;
@@ -56,7 +55,12 @@ const unavailable = {
 describe('a registration the store fails to save', () => {
   it('is answered 503 and not listed; the same request sent again once the disk is back gets 201 with the listing, and the disk holds exactly it', async () => {
     const m = await registryOnDisk();
-    const signed = await signListing(listingOf(KEYS.seller, URL_1), KEYS.seller.signer, m.clock.now());
+    const signed = await signListing(
+      listingOf(KEYS.seller, URL_1),
+      KEYS.seller.signer,
+      m.clock.now(),
+      m.server.url,
+    );
     const at = m.clock.now();
     const id = listingId(KEYS.seller.pubkey, URL_1);
     const listing = { ...signed.listing, id, createdAt: at, updatedAt: at, signedAt: signed.signedAt };
@@ -68,7 +72,7 @@ describe('a registration the store fails to save', () => {
     const retried = await m.send('POST', '/listings', signed);
 
     expect(retried).toEqual({ status: 201, body: { listing } });
-    const reopened = await openOn(new JsonFileRegistryStore(m.file), m.clock);
+    const reopened = await openCopy(m.file, await tempDir(), m.clock);
     expect(reopened.all()).toEqual([listing]);
   });
 });
@@ -76,11 +80,22 @@ describe('a registration the store fails to save', () => {
 describe('a rating the store fails to save', () => {
   it('is answered 503 and not counted; the same rating sent again once the disk is back gets 201 with the rating, and the disk holds exactly it', async () => {
     const m = await registryOnDisk();
-    const signed = await signListing(listingOf(KEYS.seller, URL_1), KEYS.seller.signer, m.clock.now());
+    const signed = await signListing(
+      listingOf(KEYS.seller, URL_1),
+      KEYS.seller.signer,
+      m.clock.now(),
+      m.server.url,
+    );
     const listed = await m.send('POST', '/listings', signed);
     const listing = listed.body.listing as { id: string };
     const proof = paidInvoice(KEYS.seller, { timestampSec: Math.floor(m.clock.now() / 1000) }, 1);
-    const rating = await signRating(listing.id, { score: 4, ...proof }, KEYS.a.signer, m.clock.now());
+    const rating = await signRating(
+      listing.id,
+      { score: 4, ...proof },
+      KEYS.a.signer,
+      m.clock.now(),
+      m.server.url,
+    );
     await m.breakDisk();
 
     expect(await m.send('POST', `/listings/${listing.id}/ratings`, rating)).toEqual(unavailable);
@@ -91,7 +106,7 @@ describe('a rating the store fails to save', () => {
     const rated = { average: 4, count: 1, paidMsat: 10_000 };
     const paymentHash = createHash('sha256').update(Buffer.alloc(32, 1)).digest('hex');
     expect(retried).toEqual({ status: 201, body: { listingId: listing.id, paymentHash, rating: rated } });
-    const reopened = await openOn(new JsonFileRegistryStore(m.file), m.clock);
+    const reopened = await openCopy(m.file, await tempDir(), m.clock);
     expect(reopened.all()).toEqual([{ ...listing, rating: rated }]);
   });
 });
@@ -99,13 +114,23 @@ describe('a rating the store fails to save', () => {
 describe('a removal the store fails to save', () => {
   it('is answered 503 and the listing stays; the same removal sent again once the disk is back gets 200 with the listing, and the disk holds none', async () => {
     const m = await registryOnDisk();
-    const signed = await signListing(listingOf(KEYS.seller, URL_1), KEYS.seller.signer, m.clock.now());
+    const signed = await signListing(
+      listingOf(KEYS.seller, URL_1),
+      KEYS.seller.signer,
+      m.clock.now(),
+      m.server.url,
+    );
     const listing = (await m.send('POST', '/listings', signed)).body.listing as { id: string };
     await m.clock.advance(1);
     const signedAt = m.clock.now();
+    const registry = m.server.url;
     const removal = {
       signedAt,
-      signature: await signAction({ action: 'remove', id: listing.id, signedAt }, KEYS.seller.signer),
+      registry,
+      signature: await signAction(
+        { action: 'remove', id: listing.id, signedAt, registry },
+        KEYS.seller.signer,
+      ),
     };
     await m.breakDisk();
 
@@ -115,7 +140,7 @@ describe('a removal the store fails to save', () => {
     const retried = await m.send('DELETE', `/listings/${listing.id}`, removal);
 
     expect(retried).toEqual({ status: 200, body: { listing } });
-    const reopened = await openOn(new JsonFileRegistryStore(m.file), m.clock);
+    const reopened = await openCopy(m.file, await tempDir(), m.clock);
     expect(reopened.all()).toEqual([]);
     // The removal is on disk with its tombstone: the old registration cannot be replayed.
     expect(await reopened.register(signed)).toMatchObject({ ok: false, code: 'stale_signature' });

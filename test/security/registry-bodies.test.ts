@@ -68,7 +68,7 @@ describe('registry request bodies have limits and clear 400s', () => {
     [
       'an unknown field',
       () => post('/listings', '{"admin":true}'),
-      'listing: required: add listing; signedAt: required: add signedAt; signature: required: add signature; body: unknown key "admin"; allowed: listing, signature, signedAt',
+      'listing: required: add listing; signedAt: required: add signedAt; signature: required: add signature; body: unknown key "admin"; allowed: listing, registry, signature, signedAt',
     ],
     [
       'a deeply nested body',

@@ -84,14 +84,14 @@ describe('a rating needs a payment by another node, signed by that node', () => 
     });
   });
 
-  it('refuses a second rating with the same payment, even from another payer key', async () => {
+  it('refuses a second rating with the same payment from another payer key: 409 rating_disputed (the payment is disputed)', async () => {
     const m = await market();
     const proof = paidInvoice(m.seller, { timestampSec: m.nowSec }, 7);
     expect(await m.client.rate(m.id, { score: 5, ...proof }, m.buyer.signer)).toMatchObject({ ok: true });
     expect(await m.client.rate(m.id, { score: 1, ...proof }, m.stranger.signer)).toMatchObject({
       ok: false,
       status: 409,
-      code: 'already_rated',
+      code: 'rating_disputed',
     });
   });
 
