@@ -163,7 +163,7 @@ function btcdArgs(dir: string, rpcPort: number, p2pPort: number, miningAddr: str
   ];
 }
 
-function lndArgs(n: {
+export function lndArgs(n: {
   name: string;
   lnddir: string;
   p2p: number;

@@ -7,6 +7,7 @@ import { readComposeLayout } from '../../infra/regtest/compose-layout.js';
 import { BTCD, LND } from '../../infra/regtest/go-targets.js';
 import { LOCAL_IMAGES } from '../../infra/regtest/images.js';
 import { COMMIT_SAT_PER_VBYTE } from '../../infra/regtest/fee-rates.js';
+import { lndArgs } from '../../infra/regtest/native-daemons.js';
 import { defaultTopology } from '../../infra/regtest/topology.js';
 
 // `docker compose config` needs an engine; this checks the file's structure instead.
@@ -64,6 +65,28 @@ describe('docker-compose.yml', () => {
       expect(svc.volumes).toEqual([`./.regtest/docker/lnd/${name}:/home/lnd/.lnd`]);
       expect(svc.environment).toMatchObject({ USERID: '${USERID:-1000}', GROUPID: '${GROUPID:-1000}' });
       expect(JSON.stringify(svc.healthcheck.test)).toMatch(/SERVER_ACTIVE/);
+    },
+  );
+
+  it.each(lndServices)(
+    '%s has every behaviour flag a native lnd gets (the same network in both worlds)',
+    (name, svc) => {
+      const native = lndArgs({
+        name,
+        lnddir: '/d',
+        p2p: 1,
+        grpc: 2,
+        rest: 3,
+        btcdRpc: 4,
+        rpcCert: '/c',
+        fees: defaultTopology.fees,
+      });
+      // Where a node lives and which chain backend it talks to differ by design; everything else must match.
+      const place =
+        /^--(lnddir|configfile|listen|rpclisten|restlisten|alias|debuglevel|bitcoin\.node|btcd\.)/;
+      const behaviour = native.filter((f) => !place.test(f));
+      expect(behaviour).toContain('--nobootstrap');
+      expect(svc.command.split(/\s+/)).toEqual(expect.arrayContaining(behaviour));
     },
   );
 
