@@ -36,6 +36,9 @@ options:
   --tokens PATH         token file (default ~/.cache/l402-lab/tokens.json); tokens are reused until spent
   --pay-on-success      ask for a hold invoice: pay only if the seller delivers
   --json                print the purchase record as JSON on stderr
+  --show-token          also print the paid token (macaroon and preimage; without --json, as an
+                        Authorization header): whoever reads it can spend its calls, so by default
+                        the record names it by payment hash, calls left and price only
   -h, --help            show this help`;
 
 const OPTIONS = {
@@ -49,6 +52,7 @@ const OPTIONS = {
   tokens: { type: 'string', default: join(homedir(), '.cache', 'l402-lab', 'tokens.json') },
   'pay-on-success': { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
+  'show-token': { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies ParseArgsConfig['options'];
 
@@ -67,6 +71,8 @@ export interface FetchArgs {
   tokens: string;
   payOnSuccess: boolean;
   json: boolean;
+  /** Print the paid token (a bearer credential) in the record. */
+  showToken: boolean;
 }
 
 function headersOf(lines: string[]): Headers {
@@ -131,5 +137,6 @@ export function l402Args(argv: string[]): FetchArgs | 'help' {
     tokens: v.tokens,
     payOnSuccess: v['pay-on-success'],
     json: v.json,
+    showToken: v['show-token'],
   };
 }

@@ -1,17 +1,19 @@
 /**
  * What `npm run l402 -- fetch` does once its arguments are checked
  * (cli-args.ts): finds the paying node in network.json, waits for it to
- * answer, buys the URL once, and reports the purchase.
+ * answer, buys the URL once, and reports the purchase (fetch-record.ts: the
+ * paid token itself only with --show-token).
  */
 import { usageError } from '../infra/cli-options.js';
 import { defaultRetryPolicy, type LndNode } from '../infra/lightning/lnd/index.js';
+import type { LightningNode } from '../infra/lightning/node.js';
 import { createLogger, type Logger } from '../infra/log.js';
 import { connectNode } from '../infra/regtest/connect.js';
 import { loadNetwork, nodeByName, nodesByRole, type NodeDesc } from '../infra/regtest/network-file.js';
 import { systemClock } from '../infra/time/clock.js';
 import type { FetchArgs } from './cli-args.js';
 import { createL402Client, FileTokenStore } from './l402/index.js';
-import type { PurchaseResult } from './l402/outcome.js';
+import { recordLines, tokenOf } from './fetch-record.js';
 import { createPolicy } from './policies/index.js';
 
 /** Where the output goes: the body to stdout, lines (notices, the record) to stderr in the CLI. */
@@ -23,20 +25,10 @@ export interface FetchIo {
 /** How long LND may stay silent before we say we are still trying. */
 const NOTICE_AFTER_MS = 1_000;
 
-/** The purchase record on stderr: JSON, or one line. */
-function report(io: FetchIo, r: Omit<PurchaseResult, 'response'>, json: boolean): void {
-  if (json) io.err(JSON.stringify(r));
-  else
-    io.err(
-      `${r.outcome}${r.reason ? ` (${r.reason})` : ''}: paid ${r.paidMsat} msat + fee ${r.feeMsat} msat` +
-        `${r.tokenReused ? ', token reused' : ''}, ${r.timings.endedAt - r.timings.startedAt} ms`,
-    );
-}
-
 /** Buys `req.url` once with `node`: the body to stdout, the record to stderr; returns the exit code. */
-async function fetchPaid(
+export async function fetchPaid(
   io: FetchIo,
-  node: LndNode,
+  node: LightningNode,
   buyer: string,
   req: FetchArgs,
   logger: Logger,
@@ -65,8 +57,9 @@ async function fetchPaid(
       { maxPriceMsat, payOnSuccess: req.payOnSuccess, buyer },
     );
     if (r.response) io.body(new Uint8Array(await r.response.arrayBuffer()));
-    const { response: _r, ...record } = r;
-    report(io, record, req.json);
+    const { response: _r, ...result } = r;
+    const opts = { json: req.json, showToken: req.showToken };
+    for (const line of recordLines(result, tokenOf(result, tokens.list()), opts)) io.err(line);
     return r.outcome === 'success' ? 0 : 1;
   } finally {
     await tokens.close();

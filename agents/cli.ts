@@ -4,9 +4,11 @@
  *   npm run l402 -- fetch <url> [--node buyer-1] [--network .regtest/network.json]
  *        [--max-price-msat 1000000] [--max-fee-msat N] [--method GET] [--data BODY]
  *        [--header 'k: v' …] [--tokens ~/.cache/l402-lab/tokens.json] [--pay-on-success] [--json]
+ *        [--show-token]
  *
- * The body goes to stdout; the purchase record (outcome, amounts, timings) to
- * stderr. Exit code 0 on success, 1 on a refused or failed purchase, 2 on bad
+ * The body goes to stdout; the purchase record (outcome, amounts, timings, the
+ * token's payment hash and calls left; the token itself only with --show-token)
+ * to stderr. Exit code 0 on success, 1 on a refused or failed purchase, 2 on bad
  * usage (checked in cli-args.ts before anything loads or connects).
  */
 import { isLabError } from '../infra/errors.js';

@@ -5,7 +5,7 @@ import { LabError } from './errors.js';
 /** Codes of `lockFile` errors. */
 export type FileLockErrorCode = 'file_locked';
 
-/** A held single-writer lock; `release` gives it up (once). */
+/** A held single-writer lock; `release` gives it up (once: every call resolves when the lock file is gone). */
 export interface FileLock {
   /** The lock file: `<target>.lock`, holding the owner's pid and start time. */
   readonly path: string;
@@ -82,9 +82,21 @@ async function createExclusive(path: string, text: string): Promise<boolean> {
   }
 }
 
+/** How `lockFile` makes the lock's directory when it is missing. */
+export interface LockFileOptions {
+  /**
+   * The mode of the directories it creates (the lock's and each missing parent), less the umask.
+   * Default 0o700, as infra/private-file.ts makes the directories of private files (quota
+   * counters, tokens): no one else may list them or create names in them. Files meant to be read
+   * by others (a registry's data, a run's `--out`) pass 0o777, the umask's default (0755 under umask 022).
+   */
+  dirMode?: number;
+}
+
 /**
  * Takes the single-writer lock of `target` (a file `<target>.lock` created
- * exclusively, holding this pid and its start time). A lock whose process is
+ * exclusively, holding this pid and its start time; its directory made,
+ * mode `options.dirMode`, when missing). A lock whose process is
  * gone (a crash), or whose pid now belongs to a process that started at
  * another time (the pid was reused), is taken over; one held by a running
  * process, or already by this one, is refused with LabError('file_locked')
@@ -96,9 +108,13 @@ async function createExclusive(path: string, text: string): Promise<boolean> {
  * const lock = await lockFile('/home/me/.cache/l402-lab/tokens.json', 'token file');
  * try { … } finally { await lock.release(); }
  */
-export async function lockFile(target: string, what: string): Promise<FileLock> {
+export async function lockFile(
+  target: string,
+  what: string,
+  { dirMode = 0o700 }: LockFileOptions = {},
+): Promise<FileLock> {
   const lockPath = `${target}.lock`;
-  await mkdir(dirname(lockPath), { recursive: true });
+  await mkdir(dirname(lockPath), { recursive: true, mode: dirMode });
   const refuse = (owner: Owner | undefined): LabError<FileLockErrorCode> => {
     const pid = owner?.pid;
     return new LabError(
@@ -125,13 +141,13 @@ export async function lockFile(target: string, what: string): Promise<FileLock> 
     }
   }
   held.add(lockPath);
-  return {
-    path: lockPath,
-    async release() {
-      if (!held.delete(lockPath)) return;
-      if (sameOwner(await ownerOf(lockPath), me)) await unlink(lockPath).catch(() => {});
-    },
+  let released: Promise<void> | undefined;
+  const release = async () => {
+    held.delete(lockPath);
+    if (sameOwner(await ownerOf(lockPath), me)) await unlink(lockPath).catch(() => {});
   };
+  // Every call waits for the one release: a second caller never goes on while the file is still there.
+  return { path: lockPath, release: () => (released ??= release()) };
 }
 
 /** This process as a lock owner (its start time read once). */

@@ -33,7 +33,8 @@ export interface OutDirLock {
 export async function lockOutDir(dir: string, writer: string): Promise<OutDirLock> {
   const created = firstMissing(dir);
   try {
-    const lock = await lockFile(join(dir, 'out'), 'output directory');
+    // A run's files are for reading: the directory gets the umask's default mode, not a private one.
+    const lock = await lockFile(join(dir, 'out'), 'output directory', { dirMode: 0o777 });
     return {
       async release() {
         await lock.release();

@@ -9,10 +9,9 @@
  * file is replaced through a temporary file created exclusively (never an
  * existing file or link), under a random name.
  */
-import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { lstat, mkdir, open, realpath, rename, rm, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { lstat, mkdir, open, realpath, type FileHandle } from 'node:fs/promises';
+import { replaceFile } from './durable-file.js';
 import { LabError } from './errors.js';
 
 /** Codes of private file errors. */
@@ -136,38 +135,12 @@ async function checkFile(path: string, fh: FileHandle, use: PrivateFileUse): Pro
 const unsafeFile = (message: string) => new LabError<PrivateFileErrorCode>('unsafe_file', message);
 
 /**
- * Replaces `path` with the text of `chunks`, mode 0600: written to a new
- * file beside it (`<path>.tmp-<16 random hex digits>`, created exclusively,
- * so an existing file or symbolic link of that name fails the write instead
- * of being followed) one chunk per write, fsynced, renamed over `path`, and
- * the directory fsynced, so a crash leaves the old file or the new one, never
- * part of one. Returns the bytes written.
+ * Replaces `path` with the text of `chunks`, mode 0600, as `replaceFile`
+ * (infra/durable-file.ts) does: through a new file beside it created
+ * exclusively under a random name (an existing file or symbolic link of that
+ * name fails the write instead of being followed), fsynced, renamed over
+ * `path`, the directory fsynced. Returns the bytes written.
  */
-export async function replacePrivateFile(path: string, chunks: Iterable<string>): Promise<number> {
-  const tmp = `${path}.tmp-${randomBytes(8).toString('hex')}`;
-  const fh = await open(tmp, 'wx', 0o600);
-  let bytes: number;
-  try {
-    for (const chunk of chunks) await fh.writeFile(chunk);
-    await fh.sync();
-    bytes = (await fh.stat()).size;
-    await fh.close();
-    await rename(tmp, path);
-  } catch (err) {
-    await fh.close().catch(() => {});
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  await syncDir(dirname(path));
-  return bytes;
-}
-
-/** Makes the names in `dir` durable: a file created, renamed or removed there survives a crash. */
-export async function syncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
+export function replacePrivateFile(path: string, chunks: Iterable<string>): Promise<number> {
+  return replaceFile(path, chunks, { mode: 0o600 });
 }

@@ -57,7 +57,8 @@ export class JsonFileRegistryStore implements RegistryStore {
    */
   async load(): Promise<SavedRegistry | undefined> {
     if (this.#closed) throw new Error(`registry store ${this.path} is closed; open a new store`);
-    this.#lock ??= await lockFile(this.path, 'registry data file');
+    // The registry's data is what it serves: its directory gets the umask's default mode.
+    this.#lock ??= await lockFile(this.path, 'registry data file', { dirMode: 0o777 });
     try {
       const snapshot = await readSnapshotFile(this.path);
       const journal = await this.#journal.read(snapshot?.data.seq ?? 0);

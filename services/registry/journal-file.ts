@@ -1,6 +1,6 @@
 import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { removeFile, replaceFile, syncDir } from './durable-file.js';
+import { removeFile, replaceFile, syncDir } from '../../infra/durable-file.js';
 import { readJournal, type ReadJournal } from './journal.js';
 import { readDataFile } from './data-file.js';
 
@@ -59,10 +59,16 @@ export class JournalFile {
     this.#size = size + Buffer.byteLength(text);
   }
 
-  /** Replaces the journal with `text` (whole lines), atomically; no text removes the file. */
+  /**
+   * Replaces the journal with `text` (whole lines), atomically (`replaceFile`, infra/durable-file.ts:
+   * through a temporary file created exclusively under a random name); no text removes the file.
+   */
   async replace(text: string): Promise<void> {
     if (text === '') await removeFile(this.path);
-    else await replaceFile(this.path, [text]);
+    else {
+      await mkdir(dirname(this.path), { recursive: true });
+      await replaceFile(this.path, [text]);
+    }
     this.#size = Buffer.byteLength(text);
     this.#cut = false;
   }

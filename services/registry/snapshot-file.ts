@@ -1,8 +1,10 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { z } from 'zod';
+import { replaceFile } from '../../infra/durable-file.js';
 import { LabError } from '../../infra/errors.js';
 import { describeIssues, plainErrorMap } from '../../infra/zod-wording.js';
 import { readDataFile } from './data-file.js';
-import { replaceFile } from './durable-file.js';
 import { snapshotFields, type RegistryData } from './store.js';
 
 /** Array items stringified per write: small enough that one write does not hold up the event loop. */
@@ -63,13 +65,16 @@ const snapshotItemsSchema = z.looseObject({
 });
 
 /**
- * Writes `data` as the snapshot at `path`, atomically (see `replaceFile`),
- * and returns its size. The JSON is made a slice of items at a time between
- * writes, so even a snapshot of the largest registry blocks the event loop
- * only for one slice at a time. `data` must not change meanwhile (the
- * registry's snapshots share objects it replaces, never edits).
+ * Writes `data` as the snapshot at `path` (its directory made if missing),
+ * atomically (`replaceFile`, infra/durable-file.ts: a temporary file created
+ * exclusively under a random name, so a file or link planted beside `path` is
+ * never written through), and returns its size. The JSON is made a slice of
+ * items at a time between writes, so even a snapshot of the largest registry
+ * blocks the event loop only for one slice at a time. `data` must not change
+ * meanwhile (the registry's snapshots share objects it replaces, never edits).
  */
-export function writeSnapshotFile(path: string, data: RegistryData): Promise<number> {
+export async function writeSnapshotFile(path: string, data: RegistryData): Promise<number> {
+  await mkdir(dirname(path), { recursive: true });
   return replaceFile(path, snapshotText(data));
 }
 

@@ -3,7 +3,9 @@
  * `npm run demo`: runs a market and serves the live view, or replays a
  * finished run (`--replay runs/<dir>`). Prints the page's URL.
  *
- * Order matters: every input is checked first, then the page's port is bound,
+ * Order matters: every input is checked first, then the --out's lock is taken
+ * (infra/out-dir-lock.ts, as `sim run` takes it: one writer in a directory;
+ * given up once the run's files are written), then the page's port is bound,
  * and only then is the market built (it truncates its run files). Ctrl-C
  * before the run ends stops it and keeps what it recorded (stop-run.ts).
  * Exit codes: 0 stopped with Ctrl-C, 1 the run failed or could not start,
@@ -21,6 +23,7 @@ import type { LiveMarket } from './live-market.js';
 import { startLiveServer, type LiveServer } from './server.js';
 import { ignoreClosedStdout } from '../../infra/closed-stdout.js';
 import { portRefusal } from '../../services/http/port-refusal.js';
+import { lockOutDir, type OutDirLock } from '../../infra/out-dir-lock.js';
 
 ignoreClosedStdout();
 
@@ -32,10 +35,29 @@ async function main(argv: string[]): Promise<number> {
   }
   const logger = createLogger({ name: 'demo' });
   const plan = await prepareDemo(args, logger);
+  // Another demo, run or sweep writing into this --out would mix its files with this run's.
+  const lock = plan.kind === 'live' ? await lockOutDir(plan.outDir, 'run') : undefined;
+  try {
+    return await serve(plan, args.port, logger, lock);
+  } finally {
+    await lock?.release();
+  }
+}
+
+/**
+ * Serves `plan` until Ctrl-C or the run's failure; returns the exit code. `lock` (the live run's
+ * --out) is given up as soon as the run's files are written: the page may stay up long after.
+ */
+async function serve(plan: DemoPlan, port: number, logger: Logger, lock?: OutDirLock): Promise<number> {
   // From before the market is built, so no signal can end the process while its files are open.
   const signal = watchStopPresses(outDirOf(plan), console.error).first.then(() => 'signal' as const);
-  const server = await bind(plan, args.port, logger);
+  const server = await bind(plan, port, logger);
   if (!server) return 1;
+  if (plan.kind === 'live')
+    void plan.market?.done.then(
+      () => lock?.release(),
+      () => {},
+    );
   console.log(`live market view: ${server.url}/  (Ctrl-C to stop)`);
   if (plan.kind === 'live') console.log(runLength(plan));
   const failure =

@@ -193,6 +193,49 @@ describe.concurrent('npm run demo on the command line', { timeout: RUN_MS + 15_0
     });
   });
 
+  it('a second demo on the --out a running demo writes exits 1 with the out_dir_busy line sim run prints, before serving anything; the first, stopped, keeps its run and leaves no lock', async () => {
+    const out = join(tempDir(), 'run');
+    let pid = 0;
+    let second: CliResult | undefined;
+    const first = await demo(['--port', '0', '--out', out, '--set', 'durationSec=3600'], (_url, child) => {
+      pid = child.pid!;
+      void demo(['--port', '0', '--out', out, ...SHORT]).then((r) => {
+        second = r;
+        child.kill('SIGTERM');
+      });
+    });
+    expect(second).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        `error (out_dir_busy): --out ${out} is in use: process ${pid} is writing a sweep or a run there, ` +
+        `and a run writing there too would mix their files; give another --out, or wait for that process to end ` +
+        `(a lock left in ${out}/out.lock by a process that died is taken over)\n`,
+    });
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain(`${out} holds a partial run`);
+    expect(readdirSync(out).sort()).toEqual([
+      'events.jsonl',
+      'meta.json',
+      'purchases.csv',
+      'report.html',
+      'summary.json',
+      'tasks.csv',
+    ]);
+  });
+
+  it('a demo whose run has finished gives its --out up while its page stays: a second demo there runs to its end', async () => {
+    const out = join(tempDir(), 'run');
+    const finished = /run finished; files in /;
+    const first = startCli(DEMO, ['--port', '0', '--out', out, ...SHORT]);
+    await first.waitFor(finished);
+    const second = startCli(DEMO, ['--port', '0', '--out', out, ...SHORT]);
+    await second.waitFor(finished);
+    for (const cli of [second, first]) cli.child.kill('SIGTERM');
+    expect([await second.exited(), second.err(), await first.exited(), first.err()]).toEqual([0, '', 0, '']);
+    expect(existsSync(join(out, 'out.lock'))).toBe(false);
+  });
+
   it('a live run serves the page until SIGTERM, then exits 0', async () => {
     const out = join(tempDir(), 'run');
     mkdirSync(out);

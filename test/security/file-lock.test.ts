@@ -87,3 +87,25 @@ describe.runIf(existsSync('/proc/self/stat'))('single-writer file lock: who hold
     expect(await readFile(`${path}.lock`, 'utf8')).toBe(`${livePid} ${await processStartTime(livePid)}\n`);
   });
 });
+
+describe('single-writer file lock: releasing it twice', () => {
+  it('a second release called while the first runs resolves only once the lock file is gone', async () => {
+    const { dir, path } = await target();
+    const lock = await lockFile(path, 'token file');
+    const first = lock.release();
+    await lock.release();
+    expect(await readdir(dir)).toEqual([]);
+    await first;
+  });
+
+  it('a release called again after the lock was taken anew in this process leaves the new lock', async () => {
+    const { dir, path } = await target();
+    const old = await lockFile(path, 'token file');
+    await old.release();
+    const lock = await lockFile(path, 'token file');
+    await old.release();
+    expect(await readdir(dir)).toEqual(['tokens.json.lock']);
+    await expect(lockFile(path, 'token file')).rejects.toMatchObject({ code: 'file_locked' });
+    await lock.release();
+  });
+});
