@@ -85,6 +85,15 @@ export function lndErrorFromBody(where: string, status: number, body: unknown): 
       opts,
     );
   }
+  if (status === 401 || status === 403) {
+    // Refused for its credentials, but not in LND's words: something else answers at restUrl (a proxy).
+    return new LndError(
+      'unauthorized',
+      `${where}: HTTP ${status} (${text}) refused the request's credentials, not in LND's words: check that ` +
+        `restUrl is this LND's REST address and macaroonPath its admin.macaroon.`,
+      opts,
+    );
+  }
   if (isNotReadyMessage(text) || grpcCode === GRPC_UNAVAILABLE || status === 503) {
     const advice = isNotStartedMessage(text)
       ? 'wait for it to start'

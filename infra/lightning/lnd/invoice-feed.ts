@@ -10,11 +10,11 @@ export type LndInvoice = z.output<typeof lndInvoiceSchema>;
 
 /**
  * True when LND (or a proxy in front of it) refused the macaroon: `unauthorized` (gRPC 16
- * UNAUTHENTICATED, 7 PERMISSION_DENIED, LND's macaroon texts) or HTTP 401/403 whatever the body.
+ * UNAUTHENTICATED, 7 PERMISSION_DENIED, LND's macaroon texts, or HTTP 401/403 whatever the body).
  * The macaroon is read once, when the node is made: asking again with it cannot succeed.
  */
 export function isRefusal(err: unknown): err is LndError {
-  return err instanceof LndError && (err.code === 'unauthorized' || err.status === 401 || err.status === 403);
+  return err instanceof LndError && err.code === 'unauthorized';
 }
 
 /** Logs why a feed ended before reconnecting it; a quiet feed's routine reconnect is only debug. */
