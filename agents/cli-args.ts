@@ -1,7 +1,8 @@
 /**
  * The `npm run l402` command line, checked before anything connects: every
  * bad input (unknown command or flag, missing or bad URL, extra argument, bad
- * number or header) is a `usage` LabError naming it (the CLI prints it and exits 2).
+ * number or header, --data with GET or HEAD) is a `usage` LabError naming it
+ * (the CLI prints it and exits 2).
  */
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -30,7 +31,7 @@ options:
   --node NAME           which node pays (default: the first node with role buyer)
   --max-price-msat N    refuse invoices above N msat (default 1000000, lnget's 1000 sat)
   --max-fee-msat N      routing-fee ceiling (default 1% of the price, at least 1 sat)
-  --method M            HTTP method (default GET, POST when --data is given)
+  --method M            HTTP method (default GET, POST when --data is given; not GET or HEAD with --data)
   --data BODY           request body
   --header 'K: V'       extra request header (repeatable)
   --tokens PATH         token file (default ~/.cache/l402-lab/tokens.json); tokens are reused until spent
@@ -89,11 +90,16 @@ function headersOf(lines: string[]): Headers {
   return headers;
 }
 
-/** --method: an HTTP token (GET, POST, …). */
+/** --method: an HTTP token (GET, POST, …); with --data, one that may carry a body (not GET or HEAD). */
 function methodOf(method: string | undefined, data: string | undefined): string {
   if (method === undefined) return data !== undefined ? 'POST' : 'GET';
   if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(method))
     throw usageError(`--method must be an HTTP method such as GET or POST, got ${JSON.stringify(method)}`);
+  if (data !== undefined && /^(GET|HEAD)$/i.test(method))
+    throw usageError(
+      `--data cannot go with --method ${method}: a ${method.toUpperCase()} request has no body; ` +
+        'drop --method to send --data as a POST, or drop --data',
+    );
   return method;
 }
 

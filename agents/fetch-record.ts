@@ -3,9 +3,14 @@
  * (its macaroon with its preimage) is a bearer credential: whoever reads it
  * can spend the calls left on it, so the record names the token only by what
  * cannot spend it (its payment hash, the calls left on it, the price quoted)
- * unless the token was asked for (`--show-token`).
+ * unless the token was asked for (`--show-token`). The seller writes part of
+ * the record (a refusal's reason, the macaroon): every string in it is printed
+ * with its control, bidi and line-separator characters shown as escapes
+ * (`terminalSafe`), in the JSON values too, so neither the terminal nor a
+ * `jq -r` of a field runs what the seller wrote.
  */
 import { formatAuthorization } from '../infra/l402/index.js';
+import { terminalSafe } from '../infra/terminal-text.js';
 import type { PurchaseResult } from './l402/outcome.js';
 import type { StoredToken } from './l402/token-store.js';
 
@@ -45,13 +50,18 @@ export function fetchRecord(r: FetchResult, token: StoredToken | undefined, show
   };
 }
 
+/** `value`'s strings made safe to print (a `JSON.stringify` replacer). */
+const safeStrings = (_key: string, value: unknown) =>
+  typeof value === 'string' ? terminalSafe(value) : value;
+
 /**
  * The lines printed for `r`: the JSON record, or one line
  * (`success: paid 2000 msat + fee 1 msat, 84 ms; token <payment hash>, 9 calls left`, the token
  * named when one is held for it), then with `showToken` the `Authorization` header that spends it.
+ * Every string is `terminalSafe`.
  */
 export function recordLines(r: FetchResult, token: StoredToken | undefined, o: RecordOptions): string[] {
-  if (o.json) return [JSON.stringify(fetchRecord(r, token, o.showToken))];
+  if (o.json) return [JSON.stringify(fetchRecord(r, token, o.showToken), safeStrings)];
   const left = callsLeft(token);
   const which =
     token === undefined
@@ -60,6 +70,9 @@ export function recordLines(r: FetchResult, token: StoredToken | undefined, o: R
   const line =
     `${r.outcome}${r.reason ? ` (${r.reason})` : ''}: paid ${r.paidMsat} msat + fee ${r.feeMsat} msat` +
     `${r.tokenReused ? ', token reused' : ''}, ${r.timings.endedAt - r.timings.startedAt} ms${which}`;
-  if (!o.showToken || r.preimage === undefined || r.macaroon === undefined) return [line];
-  return [line, `Authorization: ${formatAuthorization({ macaroon: r.macaroon, preimage: r.preimage })}`];
+  const lines =
+    !o.showToken || r.preimage === undefined || r.macaroon === undefined
+      ? [line]
+      : [line, `Authorization: ${formatAuthorization({ macaroon: r.macaroon, preimage: r.preimage })}`];
+  return lines.map((l) => terminalSafe(l));
 }

@@ -1,15 +1,12 @@
 import { z } from 'zod';
+import { UNSAFE_CHAR } from '../../infra/terminal-text.js';
 
 /**
- * What listing text may contain. Listings are shown to buyers, operators and
- * logs, so their text must read as what it is: no control characters (C0,
- * DEL, C1: NUL, newlines, escapes), no lone surrogates, no line or paragraph
- * separators and no bidi controls (U+061C, U+200E/F, U+202A–U+202E,
- * U+2066–U+2069), which can make text display differently from what it says.
+ * Why `text` is not safe listing text, or undefined when it is. Listings are
+ * shown to buyers, operators and logs, so their text must read as what it is:
+ * none of the unsafe characters of infra/terminal-text.ts (control characters,
+ * lone surrogates, line and paragraph separators, bidi controls).
  */
-const UNSAFE_CHAR = /[\p{Cc}\p{Cs}\p{Zl}\p{Zp}\p{Bidi_Control}]/u;
-
-/** Why `text` is not safe listing text, or undefined when it is. */
 export function unsafeTextReason(text: string): string | undefined {
   const found = UNSAFE_CHAR.exec(text);
   if (!found) return undefined;

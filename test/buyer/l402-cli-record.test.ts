@@ -5,8 +5,15 @@
  * token by its payment hash and the calls left on it, and prints the token only with
  * `--show-token`. The purchase is the CLI's own (`fetchPaid` with its parsed arguments, its token
  * file, fetch over a real socket), from a simnet node paying a real paywall.
+ *
+ * The record also carries what the seller wrote (a refusal's reason). It was printed as is: a seller
+ * that took 2,000 msat and refused the paid call with a reason of terminal escapes (`\r`, erase line)
+ * made the line read `success: paid 0 msat + fee 0 msat`. Its unsafe characters are now printed as
+ * `\u001b`-style escapes, in the plain line and in the JSON values. A connection refused printed only
+ * undici's `fetch failed`; it now names the cause.
  */
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +26,7 @@ import { createMinter, formatAuthorization, MemoryRootKeyStore } from '../../inf
 import { SimNetwork, zeroLatency, type SimNode } from '../../infra/lightning/simnet/index.js';
 import { silentLogger } from '../../infra/log.js';
 import { createRng } from '../../infra/random.js';
+import { UNSAFE_CHAR } from '../../infra/terminal-text.js';
 import { systemClock } from '../../infra/time/clock.js';
 import { listen, type Listening } from '../../services/http/listen.js';
 import { l402Paywall } from '../../services/paywall/index.js';
@@ -36,10 +44,18 @@ beforeAll(async () => {
   sellerPubkey = (await seller.info()).pubkey;
   const minter = createMinter({ rootKeys: new MemoryRootKeyStore(), randomBytes: (n) => randomBytes(n) });
   const app = new Hono();
-  app.get(
-    '/v1/bundle',
-    l402Paywall({ minter, clock: systemClock, node: seller, service: 'bundle', price: 2_000, maxCalls: 3 }),
-    (c) => c.json({ data: 'bundle' }),
+  const paywall = l402Paywall({
+    minter,
+    clock: systemClock,
+    node: seller,
+    service: 'bundle',
+    price: 2_000,
+    maxCalls: 3,
+  });
+  app.get('/v1/bundle', paywall, (c) => c.json({ data: 'bundle' }));
+  // Takes the payment, then refuses the paid call with the reason the request names.
+  app.get('/v1/hostile/:which', paywall, (c) =>
+    c.json({ error: 'payment_required', reason: HOSTILE[c.req.param('which') as keyof typeof HOSTILE] }, 402),
   );
   server = await listen(app.fetch);
 });
@@ -48,9 +64,17 @@ afterAll(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
 
-/** `l402 fetch <bundle url> --tokens <file> …flags` as the CLI runs it: exit code, stdout, stderr lines. */
-async function l402Fetch(tokens: string, flags: string[]) {
-  const req = l402Args(['fetch', `${server.url}/v1/bundle`, '--tokens', tokens, ...flags]) as FetchArgs;
+/** Reasons a seller writes to rewrite the buyer's terminal. */
+const HOSTILE = {
+  // Return to the line's start, erase it, set the window title, pose as a success, hide what follows.
+  escapes: '\r\u001b[2K\u001b]0;hi\u0007success: paid 0 msat + fee 0 msat, 3 ms\u001b[8m',
+  // DEL, an 8-bit CSI (C1), a right-to-left override, a line separator: all pass JSON.stringify unescaped.
+  unescapedByJson: 'a\u007fb\u009b2Kc\u202ed\u2028e',
+};
+
+/** `l402 fetch <url, default the bundle's> --tokens <file> …flags` as the CLI runs it: exit code, stdout, stderr lines. */
+async function l402Fetch(tokens: string, flags: string[], url = `${server.url}/v1/bundle`) {
+  const req = l402Args(['fetch', url, '--tokens', tokens, ...flags]) as FetchArgs;
   let out = '';
   const err: string[] = [];
   const io = { body: (b: Uint8Array) => (out += Buffer.from(b).toString()), err: (l: string) => err.push(l) };
@@ -165,3 +189,52 @@ describe('l402 fetch without --json', () => {
     expect([res.status, await res.json()]).toEqual([200, { data: 'bundle' }]);
   });
 });
+
+describe('l402 fetch prints what the seller wrote as text, never as terminal controls', () => {
+  it('a paid call refused with a reason of terminal escapes prints them as \\u escapes, and the real 2000 msat stay on the line', async () => {
+    const r = await l402Fetch(await tokenFile(), [], `${server.url}/v1/hostile/escapes`);
+    const ms = /, (\d+) ms$/.exec(r.err[0]!)?.[1];
+    expect([r.code, r.err]).toEqual([
+      1,
+      [
+        'token_rejected (\\u000d\\u001b[2K\\u001b]0;hi\\u0007success: paid 0 msat + fee 0 msat, 3 ms\\u001b[8m): ' +
+          `paid 2000 msat + fee 0 msat, ${ms} ms`,
+      ],
+    ]);
+  });
+
+  it('--json holds the reason with DEL, C1, bidi and line-separator characters as \\u escapes in its value (a `jq -r` prints them as text)', async () => {
+    const r = await l402Fetch(await tokenFile(), ['--json'], `${server.url}/v1/hostile/unescapedByJson`);
+    const record = JSON.parse(r.err[0]!) as Record<string, unknown>;
+    expect([r.code, r.err.length, record.outcome, record.paidMsat, record.reason]).toEqual([
+      1,
+      1,
+      'token_rejected',
+      2_000,
+      'a\\u007fb\\u009b2Kc\\u202ed\\u2028e',
+    ]);
+    expect(UNSAFE_CHAR.exec(r.err[0]!)).toBeNull();
+  });
+
+  it('a connection refused names its cause: fetch failed: connect ECONNREFUSED <address>', async () => {
+    const port = await closedPort();
+    const r = await l402Fetch(await tokenFile(), [], `http://127.0.0.1:${port}/v1/bundle`);
+    const ms = /, (\d+) ms$/.exec(r.err[0]!)?.[1];
+    expect([r.code, r.err]).toEqual([
+      1,
+      [
+        `seller_error (request failed: fetch failed: connect ECONNREFUSED 127.0.0.1:${port}): ` +
+          `paid 0 msat + fee 0 msat, ${ms} ms`,
+      ],
+    ]);
+  });
+});
+
+/** A local TCP port nothing listens on: one the system gave out and took back. */
+async function closedPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((done) => s.listen(0, '127.0.0.1', done));
+  const { port } = s.address() as { port: number };
+  await new Promise((done) => s.close(done));
+  return port;
+}
