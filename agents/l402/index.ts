@@ -27,6 +27,7 @@ export {
   type TokenStore,
 } from './token-store.js';
 export { FileTokenStore } from './file-token-store.js';
+export { bindingOf, outsideBinding, tokenCovers } from './token-binding.js';
 export {
   chooseChallenge,
   readPaywallAnswer,

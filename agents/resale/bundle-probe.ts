@@ -12,6 +12,8 @@ import type { ResellerOptions } from './reseller-options.js';
 /** What the origin said of a bundle: `spent` when it refused the copy's call, with why. */
 export interface BundleProbe {
   spent: boolean;
+  /** False when the origin gave no answer (none within the probe's time, or the request failed). */
+  answered: boolean;
   /** The origin's answer, as the reseller logs it. */
   answer: string;
   /** The call as a purchase record: a held token's call (`tokenReused`, nothing paid) at the upstream URL. */
@@ -20,17 +22,17 @@ export interface BundleProbe {
 
 /**
  * Calls the upstream URL once with a 1-call copy of `bundle` (named `id`, so it counts apart from
- * the slices), its request tagged `tag` (`PreparedRequest.tag`, which the client's `onEvent` hears).
+ * the slices), its request tagged `tag` (`PreparedRequest.tag`, which the client's `onEvent` hears),
+ * waiting at most `timeoutMs` for the answer (and the client's own request timeout).
  * `spent` when the origin refused the copy's credential (401/402: `quota_exhausted`
  * when the bundle's calls are all taken by earlier copies, `expired`, or any refusal its slices,
- * which carry the same chain, would meet too); a served call, a 5xx, a 429 or no answer leave the
- * bundle on sale. The call is the caller's to count on the bundle.
+ * which carry the same chain, would meet too); a served call, a 5xx or a 429 leave the bundle on
+ * sale; no answer says nothing of it (`answered` false). The call is the caller's to count on the bundle.
  */
 export async function probeBundle(
   o: ResellerOptions,
   bundle: StoredToken,
-  id: string,
-  tag: string,
+  { id, tag, timeoutMs }: { id: string; tag: string; timeoutMs: number },
 ): Promise<BundleProbe> {
   const copy = delegate(
     { origin: bundle.origin, macaroon: bundle.macaroon, preimage: bundle.preimage!, service: bundle.service },
@@ -40,9 +42,11 @@ export async function probeBundle(
   // Sent as a held token the store does not keep (its counts change this object only), at the
   // bundle's scope: a refusal drops the bundle from the store, as retiring it does.
   const token: StoredToken = { ...bundle, macaroon: copy.macaroon, maxCalls: 1, callsUsed: 1 };
-  const req = await prepareRequest(o.upstream.url, {}, tag);
+  const abort = new AbortController();
+  const req = await prepareRequest(o.upstream.url, { signal: abort.signal }, tag);
   const startedAt = o.clock.now();
-  const d = await o.client.engine.deliver(req, token, { claim: false, step: 'reuse' });
+  const stop = o.clock.setTimer(timeoutMs, () => abort.abort(new Error(`no answer within ${timeoutMs} ms`)));
+  const d = await o.client.engine.deliver(req, token, { claim: false, step: 'reuse' }).finally(stop);
   const endedAt = o.clock.now();
   const held = {
     paidMsat: 0,
@@ -59,7 +63,7 @@ export async function probeBundle(
     const answer = `HTTP ${status}${reason ? ` ${reason}` : ''}`;
     const refusal = sellerCode(reason);
     const call = { ...held, outcome: d.outcome, reason: answer, status, ...(refusal && { refusal }) };
-    return { spent: true, answer, call };
+    return { spent: true, answered: true, answer, call };
   }
   if (d.kind === 'failed') {
     await d.response?.body?.cancel();
@@ -69,10 +73,11 @@ export async function probeBundle(
       reason: d.reason,
       ...(d.status !== undefined && { status: d.status }),
     };
-    return { spent: false, answer: d.reason, call };
+    return { spent: false, answered: d.status !== undefined, answer: d.reason, call };
   }
   return {
     spent: false,
+    answered: true,
     answer: `HTTP ${d.status}`,
     call: { ...held, outcome: 'success', status: d.status },
   };

@@ -26,35 +26,50 @@ export interface ClaimedSlice {
  * Claims the next slice of the current bundle, buying a new bundle when it is sold out or
  * expiring; claiming (and buying) is one critical section, so two buyers never get one slice.
  * The slice's calls are written on the stored bundle before the slice goes out. A claim
- * gives up after `upstreamTimeoutSec`; a purchase still in flight then counts as an upstream
- * failure, and every claim after fails at once (no queue behind it) until it ends. No bundle
- * is bought while the breaker is open; a purchase that fails opens it. A bundle `verdicts`
- * calls suspect (its buyers canceled its slices in a row) is checked at the origin with one call
- * (`probeBundle`, counted on the bundle) before the next slice: replaced like a sold-out one when
- * the origin refuses it, sold on otherwise.
+ * gives up after `upstreamTimeoutSec`, or once its buyer is `gone`; an upstream request (a
+ * purchase, or a bundle check) still in flight then counts as an upstream failure, and every
+ * claim after fails at once (no queue behind it) until it ends. No bundle is bought or checked
+ * while the breaker is open; a purchase that fails opens it. A bundle `verdicts` calls suspect
+ * (its buyers canceled its slices in a row) is checked at the origin with one call
+ * (`probeBundle`, counted on the bundle, given `upstreamTimeoutSec` to answer) before the next
+ * slice: replaced like a sold-out one when the origin refuses it, sold on when it answers
+ * otherwise; a check with no answer is an upstream failure and leaves the bundle suspect.
  */
 export function bundleSlicer(
   o: ResellerOptions,
   stats: ResellerStats,
   breaker: UpstreamBreaker,
   verdicts: Pick<BundleVerdicts, 'suspect' | 'cleared'>,
-): () => Promise<ClaimedSlice | { error: string }> {
+): (gone?: () => boolean) => Promise<ClaimedSlice | { error: string }> {
   // The client's stored bundle token: its `callsUsed` counts the calls sliced from it.
   let bundle: StoredToken | undefined;
-  // The purchase in flight: since when, and whether a claim gave up on it.
-  let buying: { sinceMs: number; late: boolean } | undefined;
+  // The upstream request in flight: what it is, since when, and whether a claim gave up on it.
+  let upstream: { what: string; sinceMs: number; late: boolean } | undefined;
   const timeoutSec = o.upstreamTimeoutSec ?? DEFAULT_UPSTREAM_TIMEOUT_SEC;
   const queue = deadlineQueue(o.clock, timeoutSec * 1000);
   const late = { error: `no slice within ${timeoutSec} s` };
+  const url = o.upstream.url;
 
-  /** Whether the origin refuses `b`, whose slices its buyers canceled in a row; else their count starts again. */
-  const spentAtOrigin = async (b: StoredToken): Promise<boolean> => {
+  /** Runs `work` as the upstream request in flight (`what`), which claims that give up on it name. */
+  const inFlight = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
+    upstream = { what, sinceMs: o.clock.now(), late: false };
+    try {
+      return await work();
+    } finally {
+      upstream = undefined;
+    }
+  };
+
+  /** What the origin says of `b`, whose slices its buyers canceled in a row: spent, still served, or no answer. */
+  const checkAtOrigin = async (b: StoredToken): Promise<'spent' | 'served' | { error: string }> => {
     // Numbered by the calls counted before it, as slices are: a copy of its own at the origin.
     const id = `${o.name}/${stats.bundlesBought}/check-${b.callsUsed}`;
     // Its request's tag, numbered by the checks before it: `onEvent` and `onBundleCheck` hear it.
     const tag = `${o.name}/bundle-check-${stats.bundleChecks}`;
-    const probe = await probeBundle(o, b, id, tag);
+    const what = `the check of the bundle at ${url}`;
+    const probe = await inFlight(what, () => probeBundle(o, b, { id, tag, timeoutMs: timeoutSec * 1000 }));
     stats.bundleChecks++;
+    // Counted even unanswered: the origin may have counted the call.
     await countHandedDown(o.client.tokens, b, 1);
     const { spent, answer } = probe;
     o.logger?.info(
@@ -62,22 +77,28 @@ export function bundleSlicer(
       'bundle checked at the origin',
     );
     o.onBundleCheck?.(tag, probe.call);
-    if (!probe.spent) verdicts.cleared(b.paymentHash);
-    return probe.spent;
+    if (spent) return 'spent';
+    if (!probe.answered) {
+      breaker.failed();
+      return { error: `${what} got no answer (${answer})` };
+    }
+    verdicts.cleared(b.paymentHash);
+    return 'served';
   };
 
   const cut = async (gaveUp: () => boolean): Promise<ClaimedSlice | { error: string }> => {
     if (gaveUp()) return late;
     let spent = false;
     if (bundle && slicesLeft(o, bundle) > 0 && verdicts.suspect(bundle.paymentHash)) {
-      spent = await spentAtOrigin(bundle);
+      if (breaker.waitMs() > 0) return { error: `no bundle is checked at ${url} while it is backed off` };
+      const checked = await checkAtOrigin(bundle);
+      if (typeof checked === 'object') return checked;
       if (gaveUp()) return late;
+      spent = checked === 'spent';
     }
     if (!bundle || slicesLeft(o, bundle) === 0 || spent) {
-      if (breaker.waitMs() > 0)
-        return { error: `no bundle is bought from ${o.upstream.url} while it is backed off` };
-      buying = { sinceMs: o.clock.now(), late: false };
-      const b = await nextBundle(o, stats, bundle).finally(() => (buying = undefined));
+      if (breaker.waitMs() > 0) return { error: `no bundle is bought from ${url} while it is backed off` };
+      const b = await inFlight(`the purchase from ${url}`, () => nextBundle(o, stats, bundle));
       if ('error' in b) {
         breaker.failed();
         return b;
@@ -93,19 +114,19 @@ export function bundleSlicer(
     return { slice, bundleHash: bundle.paymentHash, slicesLeft: slicesLeft(o, bundle) };
   };
 
-  return async () => {
-    if (buying?.late) {
+  return async (gone = () => false) => {
+    if (upstream?.late) {
       breaker.failed();
-      const sec = Math.round((o.clock.now() - buying.sinceMs) / 1000);
-      return { error: `the purchase from ${o.upstream.url} has been in flight for ${sec} s` };
+      const sec = Math.round((o.clock.now() - upstream.sinceMs) / 1000);
+      return { error: `${upstream.what} has been in flight for ${sec} s` };
     }
-    const claimed = await queue(cut);
+    const claimed = await queue((gaveUp) => cut(() => gaveUp() || gone()));
     if (claimed !== LATE) return claimed;
-    if (!buying) return { error: `${late.error}: other buyers were served first` };
-    // Once per purchase: the claims queued behind it give up too.
-    if (!buying.late) breaker.failed();
-    buying.late = true;
-    return { error: `${late.error}: the purchase from ${o.upstream.url} is still in flight` };
+    if (!upstream) return { error: `${late.error}: other buyers were served first` };
+    // Once per upstream request: the claims queued behind it give up too.
+    if (!upstream.late) breaker.failed();
+    upstream.late = true;
+    return { error: `${late.error}: ${upstream.what} is still in flight` };
   };
 }
 

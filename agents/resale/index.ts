@@ -11,6 +11,12 @@ export { DEFAULT_CREDIT_LIMIT, type CreditLimit } from './slice-credit.js';
 export { DEFAULT_UPSTREAM_BACKOFF, type UpstreamBackoff } from './upstream-breaker.js';
 export { DEFAULT_UPSTREAM_TIMEOUT_SEC } from './bundle-slicer.js';
 export { createSubAgent, type SliceBuy, type SubAgent, type SubAgentOptions } from './sub-agent.js';
-export { SliceChecker, type CheckedSlice, type SliceCheck, type SliceCheckerDeps } from './slice-check.js';
+export {
+  SliceChecker,
+  type CheckedSlice,
+  type ExpectedCheck,
+  type SliceCheck,
+  type SliceCheckerDeps,
+} from './slice-check.js';
 export { DEFAULT_MIN_SLICE_LIFE_SEC } from './slice-terms.js';
 export { graphDelegator } from './graph-delegator.js';

@@ -19,7 +19,7 @@ export interface ResellerStats {
   bundlesBought: number;
   /** Paid upstream, fees included. */
   costMsat: Msat;
-  /** Slices handed out (paid retries answered with a slice). */
+  /** Slices handed out (paid retries answered with a slice, less those whose buyer left before it went out). */
   slicesDelivered: number;
   /** Slices paid for: their hold settled (on delivery, or on the buyer's release after its check). */
   slicesSold: number;
@@ -83,16 +83,19 @@ export function createReseller(o: ResellerOptions): { app: Hono; stats(): Resell
     // Checked and counted in one step, before any await: retries that arrive together each take credit.
     const refused = backedOff(c) ?? noCredit(c, hash);
     if (refused) return refused;
+    // A buyer that stopped waiting (timed out, closed its connection) gets no slice cut for it.
+    const gone = () => c.req.raw.signal.aborted;
     let claimed: ClaimedSlice | { error: string };
     try {
-      claimed = await claimSlice();
+      claimed = await claimSlice(gone);
     } catch (err) {
       claimed = { error: (err as Error).message };
     }
     if ('error' in claimed) {
       credit.release(hash);
-      log.warn({ reseller: o.name, error: claimed.error }, 'no bundle to slice');
       // 503: the paywall cancels the hold invoice, so the buyer gets its money back.
+      if (gone()) return unavailable(c, 'request_aborted', 'the buyer left before its slice was cut', 0);
+      log.warn({ reseller: o.name, error: claimed.error }, 'no bundle to slice');
       return upstreamDown(c, claimed.error);
     }
     stats.slicesDelivered++;
@@ -155,6 +158,10 @@ function salesCounter(
     } else if (e.type === 'refunded' && e.reason === 'buyer_canceled') {
       stats.slicesRefused++;
       if (e.paymentHash) verdicts.refused(e.paymentHash);
+    } else if (e.type === 'refunded' && e.reason === 'request_aborted') {
+      // A slice cut whose buyer left before it went out: never delivered. Its calls stay taken from
+      // the bundle (it may have left the wire) and its credit stays used, which bounds such losses.
+      stats.slicesDelivered--;
     }
     next?.(e);
   };

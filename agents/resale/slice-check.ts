@@ -52,12 +52,30 @@ export interface SliceCheckerDeps {
   logger?: Logger;
 }
 
+/** One purchase's slice check, expected while the purchase runs (`SliceChecker.expect`). */
+export interface ExpectedCheck {
+  /**
+   * Headers marking the purchase's requests as this check's: send them in the purchase's `init`.
+   * The checker takes them off before the request leaves.
+   */
+  readonly headers: Readonly<Record<string, string>>;
+  /**
+   * Ends the wait, once the purchase ended: what the check found for the slice paid under
+   * `paymentHash`, or undefined when none ran for it. A check still running then is dropped.
+   */
+  end(paymentHash: string | undefined): CheckedSlice | undefined;
+}
+
+/** The header naming the expected check a purchase's request belongs to (never sent on). */
+const CHECK_ID_HEADER = 'x-slice-check';
+
 /**
- * Buyer-released slices. `fetch` goes under the sub-agent's L402 client. A
- * 402 for a slice it expects that does not offer buyer release (a hold invoice
- * with `L402-Release: buyer`) never reaches the client: it gets a 409
- * `no_buyer_release` instead and pays nothing. A pay-on-success retry for a
- * slice it expects asks the reseller for buyer release
+ * Buyer-released slices. `fetch` goes under the sub-agent's L402 client; a
+ * purchase whose slice is to be checked sends the headers of its `expect`, so
+ * its requests, and no other purchase's, meet its check. A 402 for it that
+ * does not offer buyer release (a hold invoice with `L402-Release: buyer`)
+ * never reaches the client: it gets a 409 `no_buyer_release` instead and pays
+ * nothing. Its pay-on-success retry asks the reseller for buyer release
  * (`L402-Release: buyer`); when the 2xx comes back `pending`, the
  * HTLC is still held, and the checker makes the slice's first call at the
  * buyer's own check URL, then sends `settle` if it worked or `cancel` if not,
@@ -71,52 +89,55 @@ export interface SliceCheckerDeps {
  */
 export class SliceChecker {
   readonly #d: SliceCheckerDeps;
-  readonly #checks = new Map<string, SliceCheck[]>();
-  readonly #results = new Map<string, CheckedSlice>();
+  /** Checks expected, by the id their purchase's requests carry. */
+  readonly #checks = new Map<string, SliceCheck>();
+  /** What each expected check found: the payment hash of the slice it checked, and the verdict. */
+  readonly #found = new Map<string, { paymentHash: string; checked: CheckedSlice }>();
+  #ids = 0;
 
   constructor(deps: SliceCheckerDeps) {
     this.#d = deps;
   }
 
-  /**
-   * Expects a slice bought from `sliceUrl`, checked with `check`; returns the function ending the wait.
-   * A `sliceUrl` that is not an absolute URL is not expected (the client refuses it before sending).
-   */
-  expect(sliceUrl: string, check: SliceCheck): () => void {
-    if (!URL.canParse(sliceUrl)) return () => {};
-    const key = new URL(sliceUrl).href;
-    const list = this.#checks.get(key) ?? [];
-    list.push(check);
-    this.#checks.set(key, list);
-    return () => {
-      list.splice(list.indexOf(check), 1);
-      if (list.length === 0) this.#checks.delete(key);
-    };
+  /** Checks expected and findings not taken yet: 0 whenever no purchase is between `expect` and `end`. */
+  get size(): number {
+    return this.#checks.size + this.#found.size;
   }
 
-  /** The check of the slice paid under `paymentHash` (once), or undefined when none ran. */
-  take(paymentHash: string): CheckedSlice | undefined {
-    const r = this.#results.get(paymentHash);
-    this.#results.delete(paymentHash);
-    return r;
+  /** Expects a slice bought by one purchase, checked with `check`. */
+  expect(check: SliceCheck): ExpectedCheck {
+    const id = String(this.#ids++);
+    this.#checks.set(id, check);
+    return {
+      headers: { [CHECK_ID_HEADER]: id },
+      end: (paymentHash) => {
+        const found = this.#found.get(id);
+        this.#checks.delete(id);
+        this.#found.delete(id);
+        return found && found.paymentHash === paymentHash ? found.checked : undefined;
+      },
+    };
   }
 
   /** The sub-agent client's transport: passes everything through (its `redirect: 'manual'` kept), checking expected slices. */
   readonly fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     // The client sends `fetch(url, init)` or `fetch(request, init)`: read the request either way.
     const req = new Request(input, init);
-    const expected = this.#expected(req);
-    if (!expected)
-      return this.#checks.has(req.url)
-        ? this.#offered(req.url, await this.#d.fetch(input, init))
-        : this.#d.fetch(input, init);
+    const id = req.headers.get(CHECK_ID_HEADER);
+    if (id === null) return this.#d.fetch(input, init);
+    req.headers.delete(CHECK_ID_HEADER);
+    const check = this.#checks.get(id);
+    if (!check) return this.#d.fetch(req);
+    const paymentHash = holdPaymentHash(req);
+    if (paymentHash === undefined) return this.#offered(req.url, await this.#d.fetch(req));
     req.headers.set(RELEASE_HEADER, 'buyer');
     const res = await this.#d.fetch(req);
     const ok2xx = res.status >= 200 && res.status < 300;
     if (!ok2xx || res.headers.get(RELEASE_HEADER)?.trim().toLowerCase() !== 'pending') return res;
-    const checked = await this.#checkWhileWaited(req, res, expected.check);
+    const checked = await this.#checkWhileWaited(req, res, check);
     const released = await sendRelease(this.#d, req, checked.ok ? 'settle' : 'cancel');
-    this.#results.set(expected.paymentHash, { ...checked, released });
+    // Kept while its purchase waits for it; once that ended (`end`), nobody would take it.
+    if (this.#checks.has(id)) this.#found.set(id, { paymentHash, checked: { ...checked, released } });
     // As any fetch whose signal fired: the caller gave up on this answer (its slice was canceled).
     req.signal.throwIfAborted();
     return res;
@@ -136,19 +157,6 @@ export class SliceChecker {
     await res.body?.cancel();
     this.#d.logger?.warn({ url }, 'slice not bought: the reseller does not offer buyer release');
     return noBuyerReleaseAnswer(url);
-  }
-
-  /** The check for a pay-on-success retry of an expected slice URL, with the hold's payment hash. */
-  #expected(req: Request): { check: SliceCheck; paymentHash: string } | undefined {
-    const check = this.#checks.get(req.url)?.[0];
-    if (!check || !req.headers.has(PAYER_KEY_HEADER)) return undefined;
-    const macaroon = parseHoldAuthorization(req.headers.get('authorization') ?? undefined);
-    if (macaroon === undefined) return undefined;
-    try {
-      return { check, paymentHash: paymentHashOfToken(macaroon) };
-    } catch {
-      return undefined;
-    }
   }
 
   /**
@@ -207,6 +215,18 @@ export class SliceChecker {
     }
     const why = `${call.outcome}${call.reason ? `: ${call.reason}` : ''}`;
     return { ok: false, call, reason: `the slice failed its first call at ${check.url} (${why})` };
+  }
+}
+
+/** The hold's payment hash of a pay-on-success retry (its payer key and hold credential), else undefined. */
+function holdPaymentHash(req: Request): string | undefined {
+  if (!req.headers.has(PAYER_KEY_HEADER)) return undefined;
+  const macaroon = parseHoldAuthorization(req.headers.get('authorization') ?? undefined);
+  if (macaroon === undefined) return undefined;
+  try {
+    return paymentHashOfToken(macaroon);
+  } catch {
+    return undefined;
   }
 }
 

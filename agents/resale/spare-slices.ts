@@ -1,6 +1,13 @@
 import { pathWithin, requestPath } from '../../infra/l402/index.js';
 import type { Clock } from '../../infra/time/clock.js';
-import { tokenUsable, type StoredToken, type TokenStore } from '../l402/index.js';
+import {
+  bindingOf,
+  outsideBinding,
+  tokenCovers,
+  tokenUsable,
+  type StoredToken,
+  type TokenStore,
+} from '../l402/index.js';
 import { adoptedScope, adoptToken, type DelegatedToken } from './delegate.js';
 
 /** A token waiting for the held one of its scope to run out. */
@@ -36,35 +43,57 @@ export class SpareSlices {
     return adoptToken(this.tokens, slice, this.clock, used);
   }
 
+  /** Tokens waiting as spares. */
+  get size(): number {
+    return this.#spare.length;
+  }
+
   /**
-   * After the token sent for `url` (macaroon `spent`) ran out: adopts the next unexpired spare
-   * covering `url`, drops the held tokens for `url` that are used up or expired (so one of a wider
-   * scope serves it), and says whether a usable token other than the spent one now covers `url`.
+   * After the token sent for `method url` (macaroon `spent`) ran out: adopts the next unexpired spare
+   * allowing the request, drops the held tokens allowing it that are used up or expired (so one of a
+   * wider scope serves it), and says whether a usable token other than the spent one now allows it.
+   * Tokens are looked up as the client looks them up (`TokenStore.get` with the method): one whose
+   * method or path caveats exclude the request is no answer to it.
    */
-  async next(url: string, spent?: string): Promise<boolean> {
-    const u = new URL(url);
-    // The path as the engine keys held tokens by it (escapes decoded, `requestPath`).
-    const [origin, pathname] = [u.origin, requestPath(u.href)];
-    await this.#adoptSpare(origin, pathname);
+  async next(url: string, method: string, spent?: string): Promise<boolean> {
+    const { origin, pathname } = where(url);
+    await this.#adoptSpare(origin, pathname, method);
     const now = this.clock.now();
-    for (let t = this.tokens.get(origin, pathname); t?.state === 'paid' && !tokenUsable(t, now);) {
+    for (let t = this.tokens.get(origin, pathname, method); t?.state === 'paid' && !tokenUsable(t, now);) {
       await this.tokens.evict(t.origin, t.pathPrefix, t.paymentHash);
-      const after = this.tokens.get(origin, pathname);
+      const after = this.tokens.get(origin, pathname, method);
       // A store that kept it: stop rather than spin.
       t = after === t ? undefined : after;
     }
-    const held = this.tokens.get(origin, pathname);
+    const held = this.tokens.get(origin, pathname, method);
     return held !== undefined && tokenUsable(held, now) && held.macaroon !== spent;
   }
 
   /**
-   * Adopts spares covering `pathname` at `origin` until one is usable, each only where the held
-   * token of its scope is not (that one is spent first); false when none is left.
+   * Why no token held allows `method url` though a usable one is held for its path: that token's
+   * method or path caveats exclude the request (read as the origin's verifier reads them); else undefined.
    */
-  async #adoptSpare(origin: string, pathname: string): Promise<boolean> {
+  excluded(url: string, method: string): string | undefined {
+    const { origin, pathname } = where(url);
+    const t = this.tokens.get(origin, pathname);
+    if (!t || !tokenUsable(t, this.clock.now())) return undefined;
+    const binding = bindingOf(t);
+    const why = binding && outsideBinding(binding, method, pathname);
+    return why && `the token held for ${t.pathPrefix} has calls left but ${why}`;
+  }
+
+  /**
+   * Adopts spares allowing `method pathname` at `origin` until one is usable, each only where the
+   * held token of its scope is not (that one is spent first); false when none is left.
+   */
+  async #adoptSpare(origin: string, pathname: string, method: string): Promise<boolean> {
     for (;;) {
       const i = this.#spare.findIndex(
-        (s) => s.slice.origin === origin && pathWithin(pathname, s.scope) && !this.#working(origin, s.scope),
+        (s) =>
+          s.slice.origin === origin &&
+          pathWithin(pathname, s.scope) &&
+          tokenCovers(s.slice, method, pathname) &&
+          !this.#working(origin, s.scope),
       );
       if (i < 0) return false;
       const [{ slice, used }] = this.#spare.splice(i, 1) as [Spare];
@@ -78,4 +107,10 @@ export class SpareSlices {
     const held = this.tokens.get(origin, scope);
     return held?.pathPrefix === scope && tokenUsable(held, this.clock.now());
   }
+}
+
+/** A URL's origin and its path as the engine keys held tokens by it (escapes decoded, `requestPath`). */
+function where(url: string): { origin: string; pathname: string } {
+  const u = new URL(url);
+  return { origin: u.origin, pathname: requestPath(u.href) };
 }

@@ -70,8 +70,9 @@ export interface SubAgent {
   /**
    * Calls the origin with the tokens it holds; never buys there (`reuseOnly`).
    * When the token in use is spent (used up, expired, or refused by the origin as such), the next
-   * token held for that URL takes its place: a spare of its scope, else a held one of a wider scope.
-   * `tag` labels the purchase for `onEvent`.
+   * token held that allows the request (its method and path caveats) takes its place: a spare of its
+   * scope, else a held one of a wider scope. When the token held for the URL excludes the request,
+   * the call ends `policy_denied` naming the caveat. `tag` labels the purchase for `onEvent`.
    */
   call(url: string, init?: RequestInit, tag?: string): Promise<PurchaseResult>;
 }
@@ -116,16 +117,18 @@ export function createSubAgent(o: SubAgentOptions): SubAgent {
     const bad =
       badUrl('slice', sliceUrl) ?? (check && (badUrl('check', check.url) ?? badMinLife(check.minLifeSec)));
     if (bad) return { result: badRequest(bad, o.clock) };
-    const done = check ? checker.expect(sliceUrl, check) : undefined;
-    let result: PurchaseResult;
+    // The purchase's own requests carry its check: no other purchase of the URL meets it.
+    const expected = check ? checker.expect(check) : undefined;
+    const init = expected ? { headers: expected.headers } : {};
+    let result: PurchaseResult | undefined;
+    let checked: CheckedSlice | undefined;
     try {
-      result = await client.purchase(sliceUrl, {}, { payOnSuccess: true, buyer: o.name, ...hints });
+      result = await client.purchase(sliceUrl, init, { payOnSuccess: true, buyer: o.name, ...hints });
     } finally {
-      done?.();
+      checked = expected?.end(result?.paymentHash);
     }
     if (check && result.refusal === NO_BUYER_RELEASE && result.paidMsat === 0)
       return { result: { ...result, outcome: 'slice_refused', reason: noBuyerReleaseReason(sliceUrl) } };
-    let checked = result.paymentHash ? checker.take(result.paymentHash) : undefined;
     // Delivered without the verdict the check asked for: checked now, after the payment.
     if (check && !checked && result.outcome === 'success' && result.response)
       checked = await checker.checkDelivered(result.response, check);
@@ -187,7 +190,11 @@ function refusedReason(result: PurchaseResult, checked: CheckedSlice): string | 
   return `paid ${result.paidMsat} msat for a slice that failed its check: ${why}; do not buy from this reseller again. ${checked.reason ?? ''}`.trim();
 }
 
-/** Calls with the held token; when it ran out (nothing served), moves to the next token held for the URL. */
+/**
+ * Calls with the held token; when it ran out (nothing served), moves to the next token held that
+ * allows the request. Each round moves to another token, so there are at most as many rounds as
+ * tokens held, plus one: a store that disagrees with `next` ends the call rather than spinning.
+ */
 async function callWithSpares(
   client: L402Client,
   spare: SpareSlices,
@@ -195,18 +202,34 @@ async function callWithSpares(
   url: string,
   init?: RequestInit,
 ): Promise<PurchaseResult> {
-  for (;;) {
+  const method = (init?.method ?? 'GET').toUpperCase();
+  const rounds = spare.size + spare.tokens.list().length + 1;
+  for (let round = 1; ; round++) {
     const r = await client.purchase(url, init, { reuseOnly: true, ...who });
-    if (!ranOut(r) || !(await spare.next(url, r.macaroon))) return r;
+    if (!ranOut(r)) return r;
+    if (round >= rounds)
+      return stopped(
+        r,
+        `${round} tokens were tried in turn and none took the call (${r.reason ?? r.outcome})`,
+      );
+    if (!(await spare.next(url, method, r.macaroon))) {
+      const excluded = r.outcome === 'policy_denied' ? spare.excluded(url, method) : undefined;
+      return excluded ? stopped(r, `no token held allows ${method} ${url}: ${excluded}`) : r;
+    }
     await r.response?.body?.cancel();
   }
 }
 
+/** A call that ended with no token to send, saying why (`why`): a sub-agent never buys at the origin. */
+function stopped(r: PurchaseResult, why: string): PurchaseResult {
+  return { ...r, reason: `${why}; a sub-agent calls only with the tokens it holds` };
+}
+
 /**
  * Whether the call failed because the token for its URL ran out, so another may serve it: none was
- * held, or it was used up or expired by the sub-agent's count or the origin's (`refusal`). A refusal
- * for any other reason (another service's route, a path or method outside the token) would refuse
- * the next token too, so it ends the call.
+ * held that allows the request, or it was used up or expired by the sub-agent's count or the origin's
+ * (`refusal`). A refusal for any other reason (another service's route) would refuse the next token
+ * too, so it ends the call.
  */
 function ranOut(r: PurchaseResult): boolean {
   if (r.outcome === 'token_refused') return r.refusal === 'quota_exhausted' || r.refusal === 'expired';

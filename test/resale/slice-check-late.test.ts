@@ -32,10 +32,10 @@ function lateBuyer(duringCheck: (abort: AbortController, clock: VirtualClock) =>
     buyer: 'late',
     requestTimeoutMs: TIMEOUT_MS,
   });
-  checker.expect(SLICE_URL, { url: origin.url });
-  const buy = () =>
-    drive(m.clock, client.purchase(SLICE_URL, { signal: abort.signal }, { payOnSuccess: true }));
-  return { ...market, node, checker, buy };
+  const expected = checker.expect({ url: origin.url });
+  const init = { signal: abort.signal, headers: expected.headers };
+  const buy = () => drive(m.clock, client.purchase(SLICE_URL, init, { payOnSuccess: true }));
+  return { ...market, node, expected, buy };
 }
 
 const ENDED = `the request for ${SLICE_URL} ended (timed out or aborted) before its slice was checked: the hold is canceled, nothing is paid`;
@@ -51,7 +51,7 @@ describe('a slice delivered after its buyer stopped waiting is not paid', () => 
   ])(
     'the request %s while the check runs: the checker cancels the hold, the buyer pays 0 msat, the reseller sells nothing',
     async (_how, duringCheck, why) => {
-      const { m, node, reseller, checker, buy } = lateBuyer(duringCheck);
+      const { m, node, reseller, expected, buy } = lateBuyer(duringCheck);
       const before = await m.balance(node);
       const result = await buy();
       expect(result).toMatchObject({
@@ -60,7 +60,7 @@ describe('a slice delivered after its buyer stopped waiting is not paid', () => 
         paidMsat: 0,
         feeMsat: 0,
       });
-      const checked = checker.take(result.paymentHash!);
+      const checked = expected.end(result.paymentHash);
       expect(checked).toMatchObject({ ok: false, released: true, reason: ENDED });
       expect(checked!.call!.outcome).toBe('success');
       expect(before - (await m.balance(node))).toBe(0);

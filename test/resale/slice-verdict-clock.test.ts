@@ -38,11 +38,12 @@ describe('slice verdicts on market time', () => {
       clock: m.clock,
       requestTimeoutMs: 120_000,
     });
-    checker.expect(SLICE_URL, { url: origin.url });
+    const expected = checker.expect({ url: origin.url });
 
-    const r = await drive(m.clock, client.purchase(SLICE_URL, {}, { payOnSuccess: true }));
+    const init = { headers: expected.headers };
+    const r = await drive(m.clock, client.purchase(SLICE_URL, init, { payOnSuccess: true }));
 
     expect(verdicts).toEqual([{ verdict: 'settle', gaveUpAfterMs: 30_000 }]);
-    expect(checker.take(r.paymentHash!)).toMatchObject({ ok: true, released: false });
+    expect(expected.end(r.paymentHash)).toMatchObject({ ok: true, released: false });
   });
 });
