@@ -37,11 +37,15 @@ async function authorize(d: BuyerDeps, s: BuyerStateT): Promise<BuyerUpdate> {
     offers = { ...s.offers, [q.listing.id]: q };
   }
   let hints = hintsFor(d.name, q.listing, s.task, coverage(s, q));
-  if (d.negotiator) {
+  // The most the policy lets this offer cost: no bid above it, and none when it leaves nothing
+  // (the policy's own refusal of the offer below then says why).
+  const ceiling = d.negotiator && d.engine.ceiling(q.offer!, hints, d.policy);
+  if (d.negotiator && ceiling !== 0) {
     const listing = q.listing;
     // The agreed token is held to the tier the seller was chosen for, as the offer was.
     const held = heldTo(listing, chosenTier(listing, d.prefer, s.task));
-    const n = await d.engine.negotiate(q.offer!, d.negotiator, hints, held);
+    const bounded = ceiling === undefined ? hints : { ...hints, maxPriceMsat: ceiling };
+    const n = await d.engine.negotiate(q.offer!, d.negotiator, bounded, held);
     d.onNegotiation?.({ ...n.negotiation, seller: listing.name });
     // Every bid was a request to the seller, whatever came of it.
     q = { ...q, requests: q.requests + n.negotiation.rounds };

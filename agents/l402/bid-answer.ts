@@ -1,6 +1,6 @@
 /**
  * Reading a seller's answers to a bid that carry no challenge: a counter-offer
- * (402 without `WWW-Authenticate`) and a rate-limit refusal (429). Both are
+ * (402 without `WWW-Authenticate`) and a refusal (403, 429, 503). Both are
  * untrusted: read up to 4 KiB within the engine's time limit, validated,
  * anything else is no answer.
  */
@@ -21,22 +21,25 @@ const counterSchema = z.object({
   reason: z.literal('counter_offer'),
   priceMsat: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
   message: z.string().optional(),
+  // The seller's word on the rounds it has left: a hint to the buyer's negotiator, dropped when malformed.
+  roundsLeft: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional().catch(undefined),
 });
 
-/** A counter-offer: its price, its (bounded) offer token and note; undefined for anything else. */
+/** A counter-offer: its price, its (bounded) offer token, note and rounds left; undefined for anything else. */
 export async function readCounter(
   res: Response,
   within: BodyTimeLimit,
-): Promise<{ priceMsat: number; offer: string; note?: string } | undefined> {
+): Promise<{ priceMsat: number; offer: string; note?: string; roundsLeft?: number } | undefined> {
   const offer = res.headers.get(OFFER);
   const text = await readBounded(res, BODY_LIMIT, within);
   if (!offer || offer.length > OFFER_LIMIT || text === undefined) return undefined;
   const parsed = counterSchema.safeParse(jsonOf(text));
   if (!parsed.success) return undefined;
-  return { priceMsat: parsed.data.priceMsat, offer, note: parsed.data.message?.slice(0, 200) };
+  const { priceMsat, message, roundsLeft } = parsed.data;
+  return { priceMsat, offer, note: message?.slice(0, 200), ...(roundsLeft !== undefined && { roundsLeft }) };
 }
 
-/** The error code of a refusal's JSON body (`bid_rate_limited`) as records keep it (`sellerCode`); undefined for anything else. */
+/** The error code of a refusal's JSON body (`no_deal`, `bid_rate_limited`) as records keep it (`sellerCode`); undefined for anything else. */
 export async function refusalOf(res: Response, within: BodyTimeLimit): Promise<string | undefined> {
   const body = jsonOf((await readBounded(res, BODY_LIMIT, within)) ?? '');
   return sellerCode((body as { error?: unknown } | null)?.error);

@@ -108,6 +108,11 @@ export interface PurchaseEngine {
     hints: PurchaseHints,
     advertised?: AdvertisedPrice,
   ): Promise<Negotiated>;
+  /**
+   * The most the policy (the engine's, or `policy`) would let `offer` cost now, whatever its amount
+   * (`PaymentPolicy.ceilingMsat`): a negotiation's `maxPriceMsat`. Undefined when the policy names none.
+   */
+  ceiling(offer: Offer, hints: PurchaseHints, policy?: PaymentPolicy): Msat | undefined;
   /** Stage 3: the policy (the engine's, or `policy`) holds the money, or refuses. */
   authorize(
     offer: Offer,

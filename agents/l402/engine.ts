@@ -1,10 +1,11 @@
+import type { Msat } from '../../infra/money.js';
 import type { PaymentPolicy } from '../policies/index.js';
 import { bodyTime, type EngineContext, type StepFailure } from './context.js';
 import { engineContext } from './engine-context.js';
 import { countSellerAnswer, sendWithToken, type Delivery } from './delivery.js';
 import type { Held, Lease, Probe, PurchaseEngine, PurchaseEngineOptions } from './engine-types.js';
 import { negotiateOffer, type Negotiated } from './negotiate.js';
-import { authorizeOffer, makeOffer, type AdvertisedPrice, type Offer } from './offer.js';
+import { authorizeOffer, makeOffer, policyCeiling, type AdvertisedPrice, type Offer } from './offer.js';
 import { send } from './send.js';
 import type { PurchaseHints } from './outcome.js';
 import { payOffer, payOnDelivery, type Grant, type PaidOffer, type PayFailure } from './payment.js';
@@ -117,6 +118,10 @@ class Engine implements PurchaseEngine {
 
   negotiate(...args: Parameters<PurchaseEngine['negotiate']>): Promise<Negotiated> {
     return negotiateOffer(this.#ctx, ...args);
+  }
+
+  ceiling(offer: Offer, hints: PurchaseHints, policy: PaymentPolicy = this.policy): Msat | undefined {
+    return policyCeiling(this.#ctx, policy, offer, hints);
   }
 
   async authorize(

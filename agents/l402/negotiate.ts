@@ -8,9 +8,10 @@
  * price never exceeds the limit (posted price, the caller's ceiling, the
  * task's value), whoever proposed it. Seller answers are untrusted: read
  * with a size limit and a timeout, validated with a schema. A bid refused
- * with 429 (the seller rate-limits its negotiator) or 503
- * `negotiation_unavailable` (its negotiator failed) ends the bidding at once,
- * never waited out nor retried: see `canTakeCounter`.
+ * with 403 `no_deal` (the seller refuses, or its rounds are used), 429 (the
+ * seller rate-limits its negotiator) or 503 `negotiation_unavailable` (its
+ * negotiator failed) ends the bidding at once, never waited out nor retried:
+ * see `canTakeCounter`. With a limit under 1 msat nothing is bid.
  */
 import { modelErrorName } from '../../infra/llm/model-errors.js';
 import { DeadlineError, withDeadline } from '../../infra/time/deadline.js';
@@ -43,6 +44,11 @@ export interface BuyerTurn {
   counters: number[];
   /** The seller's last message: its own words, untrusted, at most 200 characters. */
   sellerNote?: string;
+  /**
+   * The rounds the seller says its last counter left (untrusted): at 0 it refuses any bid below
+   * its standing offer, which can still be taken. Absent before a counter or when it did not say.
+   */
+  roundsLeft?: number;
 }
 
 /** The negotiator's move: bid a price, take the standing offer, or walk away. */
@@ -66,13 +72,14 @@ export interface NegotiationRecord {
    * `not_offered`: the seller answered a bid with its ordinary 402 (it does not negotiate).
    * `rate_limited`: the seller refused a bid with 429 and no counter could be taken: the posted offer goes on.
    * `unavailable`: the same after a 503 `negotiation_unavailable` (the seller's negotiator failed or was late).
+   * `refused`: the same after a 403 `no_deal` (the seller refused the bid, or its rounds were used).
    */
-  result: 'agreed' | 'no_agreement' | 'not_offered' | 'rate_limited' | 'unavailable';
+  result: 'agreed' | 'no_agreement' | 'not_offered' | 'rate_limited' | 'unavailable' | 'refused';
   postedMsat: number;
   agreedMsat?: number;
   /** Bids sent. */
   rounds: number;
-  /** The seller's code of the 429 or 503 that ended the bidding (`bid_rate_limited`, `negotiation_unavailable`; `rate_limited` when a 429 gave none). */
+  /** The seller's code of the 403, 429 or 503 that ended the bidding (`no_deal`, `bid_rate_limited`, `negotiation_unavailable`; `rate_limited` when a 429 gave none). */
   refusal?: string;
 }
 
@@ -103,7 +110,7 @@ export async function negotiateOffer(
     bids: [],
     counters: [],
   };
-  // The seller's code once a bid was answered 429: no more bids, only the take of the standing counter.
+  // The seller's code once a bid was refused (403, 429, 503): no more bids, only the take of the standing counter.
   let limited: string | undefined;
   const record = (result: NegotiationRecord['result'], agreedMsat?: number): NegotiationRecord => ({
     result,
@@ -119,6 +126,8 @@ export async function negotiateOffer(
     status: 402,
     negotiation: record('no_agreement'),
   });
+  // A limit of 0 (a value or ceiling that leaves nothing) is no bid of 0: nothing is sent.
+  if (!(limit >= 1)) return noDeal(`the limit of ${limit} msat leaves no price to bid`);
   let standing: string | undefined;
   for (; turn.round < MAX_BUYER_ROUNDS; turn.round++) {
     const move = limited ? TAKE : await nextMove(ctx, negotiator, turn);
@@ -129,20 +138,18 @@ export async function negotiateOffer(
     const sent = await send(ctx, withBid(offer.req, bid.msat, standing));
     if (!sent.ok) return { ...sent, negotiation: record('no_agreement') };
     const res = sent.response;
-    if (res.status === 429 || res.status === 503) {
+    const ended = REFUSALS[res.status];
+    if (ended) {
       const code = await refusalOf(res, bodyTime(ctx));
       // A 503 is the negotiator's only when the seller says so; any other is the seller failing.
       if (res.status === 503 && code !== 'negotiation_unavailable')
         return noDeal(`unexpected answer to a bid: HTTP 503${code ? ` ${code}` : ''}`, 'seller_error');
+      if (res.status === 403 && code !== 'no_deal')
+        return noDeal(`the seller refused a bid of ${bid.msat} msat`);
       const again = limited !== undefined;
       limited = code ?? 'rate_limited';
-      if (again || !canTakeCounter(turn, standing))
-        return { ok: true, offer, negotiation: record(res.status === 429 ? 'rate_limited' : 'unavailable') };
+      if (again || !canTakeCounter(turn, standing)) return { ok: true, offer, negotiation: record(ended) };
       continue;
-    }
-    if (res.status === 403) {
-      await res.body?.cancel();
-      return noDeal(`the seller refused a bid of ${bid.msat} msat`);
     }
     if (res.status === 402 && res.headers.get('www-authenticate')) {
       const answer = await readPaywallAnswer(res, bodyTime(ctx));
@@ -160,6 +167,7 @@ export async function negotiateOffer(
     turn.askMsat = Math.min(turn.askMsat, counter.priceMsat);
     turn.counters.push(counter.priceMsat);
     turn.sellerNote = counter.note;
+    turn.roundsLeft = counter.roundsLeft;
     standing = counter.offer;
   }
   return noDeal(`no agreement after ${MAX_BUYER_ROUNDS} bids`);
@@ -167,11 +175,19 @@ export async function negotiateOffer(
 
 const TAKE: BuyerMove = { kind: 'take' };
 
+/** The refusals that end the bidding, and the result when no counter is taken after them. */
+const REFUSALS: Partial<Record<number, NegotiationRecord['result']>> = {
+  403: 'refused',
+  429: 'rate_limited',
+  503: 'unavailable',
+};
+
 /**
- * After a 429 or a 503 `negotiation_unavailable` the buyer bids no more (no waiting, no loop): it takes a standing counter within its
- * limit, which the seller answers without asking its negotiator (a take is never rate-limited), when
- * a round is left to send it; else the posted offer goes on to authorize, as with a seller that does
- * not negotiate. Either way at most one offer is paid.
+ * After a 403 `no_deal`, a 429 or a 503 `negotiation_unavailable` the buyer bids no more (no waiting, no
+ * loop): it takes a standing counter within its limit, which the seller answers without asking its
+ * negotiator (a take is never rate-limited nor out of rounds), when a round is left to send it; else
+ * the posted offer goes on to authorize, as with a seller that does not negotiate. Either way at most
+ * one offer is paid.
  */
 function canTakeCounter(turn: BuyerTurn, standing: string | undefined): boolean {
   return standing !== undefined && turn.askMsat <= turn.limitMsat && turn.round + 1 < MAX_BUYER_ROUNDS;

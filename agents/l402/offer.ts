@@ -1,7 +1,7 @@
 import { CONDITION_SUFFIX, type Challenge, type TokenLimits } from '../../infra/l402/index.js';
 import type { DecodedInvoice } from '../../infra/lightning/bolt11.js';
 import type { Msat } from '../../infra/money.js';
-import type { Decision, Offer as PolicyOffer, PaymentPolicy } from '../policies/index.js';
+import type { Decision, Offer as PolicyOffer, PaymentPolicy, PolicyContext } from '../policies/index.js';
 import type { EngineContext, StepFailure } from './context.js';
 import { checkInvoice, type InvoiceCheck } from './invoice-check.js';
 import type { PurchaseHints } from './outcome.js';
@@ -176,12 +176,7 @@ export async function authorizeOffer(
   hints: PurchaseHints,
 ): Promise<Decision> {
   const at = ctx.clock.now();
-  const decision = await policy.authorize(policyView(offer), {
-    nowMs: at,
-    buyer: hints.buyer ?? ctx.buyer,
-    taskValueMsat: hints.taskValueMsat,
-    callsCovered: hints.callsCovered,
-  });
+  const decision = await policy.authorize(policyView(offer), policyContext(ctx, hints, at));
   ctx.emit(
     {
       atMs: at,
@@ -196,6 +191,26 @@ export async function authorizeOffer(
     offer.req,
   );
   return decision;
+}
+
+/** The most `policy` would let `offer` cost now (its `ceilingMsat`), undefined when it names none. */
+export function policyCeiling(
+  ctx: EngineContext,
+  policy: PaymentPolicy,
+  offer: Offer,
+  hints: PurchaseHints,
+): Msat | undefined {
+  return policy.ceilingMsat?.(policyView(offer), policyContext(ctx, hints, ctx.clock.now()));
+}
+
+/** What a policy is told besides the offer: the moment, the buyer, the purchase's value. */
+function policyContext(ctx: EngineContext, hints: PurchaseHints, nowMs: number): PolicyContext {
+  return {
+    nowMs,
+    buyer: hints.buyer ?? ctx.buyer,
+    taskValueMsat: hints.taskValueMsat,
+    callsCovered: hints.callsCovered,
+  };
 }
 
 /** The offer's policy fields alone (policies see no evidence, and keep no reference to it). */

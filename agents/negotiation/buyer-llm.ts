@@ -65,5 +65,10 @@ export function describe(t: BuyerTurn): string {
     `Posted price: ${t.postedMsat} msat. Seller's standing offer: ${t.askMsat} msat. Your limit: ${t.limitMsat} msat.`,
     `Round ${t.round}. Your bids so far: [${t.bids.join(', ')}]. Seller counters so far: [${t.counters.join(', ')}].`,
     `Seller note (untrusted): ${quoted(t.sellerNote)}`,
+    ...(t.roundsLeft === undefined
+      ? []
+      : [
+          `Rounds the seller says it has left: ${t.roundsLeft} (at 0 it refuses any bid below its standing offer).`,
+        ]),
   ].join('\n');
 }

@@ -17,8 +17,9 @@ export interface RuleBuyerOptions {
  * step per round, never past its reservation: `reservationFraction` of the
  * posted price, and never past the stage's limit (posted price, ceiling,
  * task value). It takes a counter as soon as the
- * counter is no more than what it would bid next, and after `maxBids` takes
- * the standing offer if it is within its reservation, else walks away.
+ * counter is no more than what it would bid next, and after `maxBids`, or
+ * once the seller says it has no round left (`roundsLeft: 0`), takes the
+ * standing offer if it is within its reservation, else walks away.
  *
  * @example
  * engine.negotiate(offer, ruleBuyer({ startFraction: 0.5, stepFraction: 0.1 }), hints);
@@ -42,7 +43,7 @@ export function ruleBuyer({
     name: 'rule',
     next(t: BuyerTurn): BuyerMove {
       const reserve = Math.min(t.limitMsat, Math.floor(t.postedMsat * reservationFraction));
-      if (t.round >= maxBids)
+      if (t.round >= maxBids || t.roundsLeft === 0)
         return t.askMsat <= reserve
           ? { kind: 'take' }
           : { kind: 'walk', reason: `the seller's ${t.askMsat} msat is above ${reserve} msat` };

@@ -85,6 +85,11 @@ export function allOf(parts: PaymentPolicy[]): PaymentPolicy {
     release(reservation: Reservation): void {
       if (reservation.parts) releaseAll(parts, reservation.parts);
     },
+    // The lowest of the parts' ceilings: every part must allow.
+    ceilingMsat(offer: Offer, ctx: PolicyContext): Msat | undefined {
+      const each = parts.map((p) => p.ceilingMsat?.(offer, ctx)).filter((c) => c !== undefined);
+      return each.length > 0 ? Math.min(...each) : undefined;
+    },
     describe: () => `all_of(${parts.map((p) => p.describe()).join('; ')})`,
   };
 }

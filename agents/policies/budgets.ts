@@ -114,6 +114,11 @@ function keyedBudget(o: KeyedBudgetOptions): PaymentPolicy {
       ledgers.get(key)?.release(reservation.id);
       o.book?.release(bookName(key), reservation.id);
     },
+    // What the offer's budget has free now, less its fee ceiling (held with the price); 0 without a limit.
+    ceilingMsat(offer, ctx): Msat {
+      const free = ledgerFor(o.keyOf(offer))?.available(ctx.nowMs) ?? 0;
+      return Math.max(0, free - offer.maxFeeMsat);
+    },
     describe: () => o.describe,
   };
 }

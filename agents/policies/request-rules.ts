@@ -9,7 +9,8 @@ import {
 
 /**
  * Stateless rules judge one offer on its own; they hold no money, so their
- * reservations are receipts and settle/release do nothing.
+ * reservations are receipts and settle/release do nothing. `ceiling` is the
+ * rule's `ceilingMsat`, when it has one.
  */
 function statelessPolicy(
   name: string,
@@ -18,6 +19,7 @@ function statelessPolicy(
     offer: Offer,
     ctx: PolicyContext,
   ) => Omit<Decision & { kind: 'deny' | 'escalate' }, 'policy'> | null,
+  ceiling?: PaymentPolicy['ceilingMsat'],
 ): PaymentPolicy {
   const issue = reservationIssuer(name);
   return {
@@ -29,6 +31,7 @@ function statelessPolicy(
     },
     settle: () => {},
     release: () => {},
+    ...(ceiling && { ceilingMsat: ceiling }),
     describe: () => describe,
   };
 }
@@ -52,6 +55,8 @@ export function maxPerRequest(params: { maxMsat: Msat; includeFee?: boolean }): 
         reason: `max_per_request: ${asked} msat is above the per-request maximum of ${params.maxMsat} msat`,
       };
     },
+    // The maximum, less the offer's fee ceiling when the fee counts.
+    (q) => Math.max(0, params.maxMsat - (params.includeFee ? q.maxFeeMsat : 0)),
   );
 }
 
@@ -83,6 +88,7 @@ export function valueBased(params: {
   whenUnknown?: 'allow' | 'deny' | 'escalate';
 }): PaymentPolicy {
   const { marginMsat = 0, marginPpm = 0, whenUnknown = 'deny' } = params;
+  const marginOf = (amountMsat: Msat) => marginMsat + Math.floor((amountMsat * marginPpm) / 1_000_000);
   return statelessPolicy(
     'value_based',
     `value_based: value > price + fee limit + margin ${marginMsat} msat + ${marginPpm} ppm`,
@@ -94,7 +100,7 @@ export function valueBased(params: {
           ? { kind: 'escalate', reason }
           : { kind: 'deny', outcome: 'policy_denied', reason };
       }
-      const margin = marginMsat + Math.floor((q.amountMsat * marginPpm) / 1_000_000);
+      const margin = marginOf(q.amountMsat);
       const most = q.amountMsat + q.maxFeeMsat + margin;
       if (ctx.taskValueMsat > most) return null;
       return {
@@ -105,7 +111,26 @@ export function valueBased(params: {
           `fee limit ${q.maxFeeMsat} + margin ${margin} = ${most} msat`,
       };
     },
+    // No ceiling without a value, nor for a margin that shrinks with the price (not a spec's).
+    (q, ctx) =>
+      ctx.taskValueMsat === undefined || !(marginPpm >= 0)
+        ? undefined
+        : mostUnder(ctx.taskValueMsat - q.maxFeeMsat, marginOf, marginPpm),
   );
+}
+
+/**
+ * The largest price whose price + margin stays under `room` (0 when none does): the value-based
+ * ceiling, `room` being the value less the fee ceiling. Price + margin grows with the price, so the
+ * estimate is walked down, then up, to the exact integer.
+ */
+function mostUnder(room: Msat, marginOf: (amountMsat: Msat) => Msat, ppm: number): Msat {
+  const fits = (a: Msat) => a + marginOf(a) < room;
+  if (!fits(0)) return 0;
+  let a = Math.floor((room - marginOf(0)) / (1 + ppm / 1_000_000));
+  while (a > 0 && !fits(a)) a--;
+  while (fits(a + 1)) a++;
+  return a;
 }
 
 /** What the value in a denial is the value of: the calls the purchase covers, or the whole task. */

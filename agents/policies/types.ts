@@ -73,6 +73,14 @@ export interface PaymentPolicy {
   authorize(offer: Offer, ctx: PolicyContext): Decision | Promise<Decision>;
   settle(reservation: Reservation, actualMsat: Msat): void;
   release(reservation: Reservation): void;
+  /**
+   * The most this policy would allow `offer` to cost at `ctx` (integer msat, at least 0), whatever
+   * `offer.amountMsat` is: the offer's payee, service and fee ceiling count, its amount does not. A
+   * buyer that bids (price negotiation) bids no higher, so it never agrees a price its own policy
+   * refuses. Undefined (or no method): no ceiling of its own. Advisory: `authorize` still decides,
+   * and a budget's ceiling is what it has free at `ctx.nowMs`.
+   */
+  ceilingMsat?(offer: Offer, ctx: PolicyContext): Msat | undefined;
   /** One line for logs and reports. */
   describe(): string;
 }
