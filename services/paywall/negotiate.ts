@@ -19,9 +19,12 @@
  *
  * Rounds are counted in the MACed offer, never in server memory. Taking the
  * standing offer is not a round: it is re-issued as it was, same round and
- * same expiry, so taking it again never renews it. A token can be presented
- * many times, so rounds bound one chain of offers (and its lifetime, at most
- * `maxRounds` offer lifetimes from its first bid), not the number of bids.
+ * same expiry, so taking it again never renews it. A new offer expires
+ * `offerLifetimeMs` after it is made, the clock read once the negotiator has
+ * answered (a slow reply never sends an offer already expired). A token can
+ * be presented many times, so rounds bound one chain of offers (and its
+ * lifetime, at most `maxRounds` × (offer lifetime + reply time) from its
+ * first bid), not the number of bids.
  */
 import type { Context } from 'hono';
 import { caveats } from '../../infra/l402/index.js';
@@ -52,11 +55,14 @@ export async function answerBid(p: PaywallState, c: Context): Promise<Response> 
   if (!UINT_RE.test(rawBid))
     return refuse(p, c, 400, 'bad_bid', `${BID_HEADER} must be a positive integer msat, got ${show(rawBid)}`);
   const bidMsat = Number(rawBid);
-  const now = p.clock.now();
   let standing: OfferTerms | undefined;
   const rawOffer = c.req.header(OFFER_HEADER);
   if (rawOffer !== undefined) {
-    const v = verifyOffer(n.offerKey, rawOffer, { service: p.service, tier: tier.tier, nowMs: now });
+    const v = verifyOffer(n.offerKey, rawOffer, {
+      service: p.service,
+      tier: tier.tier,
+      nowMs: p.clock.now(),
+    });
     if (!v.ok) return refuse(p, c, 400, v.problem === 'expired' ? 'offer_expired' : 'bad_offer', v.message);
     standing = v.terms;
   }
@@ -65,7 +71,7 @@ export async function answerBid(p: PaywallState, c: Context): Promise<Response> 
   const askMsat = standing ? Math.min(standing.priceMsat, posted.priceMsat) : posted.priceMsat;
   // Taking the standing offer: the same offer again (its round, its expiry), never a renewed one.
   if (bidMsat >= askMsat)
-    return agreed(p, c, tier, askMsat, standing ?? { round: 0, expiresAtMs: now + n.offerLifetimeMs });
+    return agreed(p, c, tier, askMsat, standing ?? { round: 0, expiresAtMs: expiry(p) });
   const round = standing ? standing.round + 1 : 0;
   if (round >= n.maxRounds)
     return refuse(
@@ -85,8 +91,13 @@ export async function answerBid(p: PaywallState, c: Context): Promise<Response> 
   // The protocol's bounds, whatever the negotiator said: never above the standing offer, and a
   // counter at or below the bid is the bid accepted.
   if (r.kind === 'accept' || r.priceMsat <= bidMsat)
-    return agreed(p, c, tier, bidMsat, { round, expiresAtMs: now + n.offerLifetimeMs });
-  return counter(p, c, tier, Math.min(r.priceMsat, askMsat), round, now);
+    return agreed(p, c, tier, bidMsat, { round, expiresAtMs: expiry(p) });
+  return counter(p, c, tier, Math.min(r.priceMsat, askMsat), round);
+}
+
+/** When an offer made now expires: the clock read as it is made, after any wait for the negotiator. */
+function expiry(p: PaywallState): number {
+  return p.clock.now() + p.negotiation!.offerLifetimeMs;
 }
 
 /**
@@ -99,8 +110,9 @@ function overRate(p: PaywallState, c: Context, askMsat: number): Response | unde
   const d = n.limiter?.take(p.service);
   if (!d || d.ok) return undefined;
   const sec = retryAfterSec(d.retryAfterMs);
-  const per = n.rate!.perMs % 1000 === 0 ? `${n.rate!.perMs / 1000} s` : `${n.rate!.perMs} ms`;
-  const message = `this seller's negotiator answers at most ${n.rate!.calls} bids per ${per}; bid again in ${sec} s, or take the standing offer of ${askMsat} msat now by bidding it`;
+  const { calls, perMs } = n.rate!;
+  const per = perMs % 1000 === 0 ? `${perMs / 1000} s` : `${perMs} ms`;
+  const message = `this seller's negotiator answers at most ${calls} bid${calls === 1 ? '' : 's'} per ${per}; bid again in ${sec} s, or take the standing offer of ${askMsat} msat now by bidding it`;
   return refuse(p, c, 429, 'bid_rate_limited', message, { 'Retry-After': String(sec) });
 }
 
@@ -179,7 +191,6 @@ function counter(
   tier: ResolvedTier,
   priceMsat: number,
   round: number,
-  now: number,
 ): Response {
   const n = p.negotiation!;
   const body = {
@@ -191,7 +202,7 @@ function counter(
     tier: tier.tier,
     round,
     roundsLeft: n.maxRounds - 1 - round,
-    offerExpiresAtMs: now + n.offerLifetimeMs,
+    offerExpiresAtMs: expiry(p),
   };
   return c.json(body, 402, {
     [OFFER_HEADER]: offerFor(p, tier, priceMsat, { round, expiresAtMs: body.offerExpiresAtMs }),

@@ -10,6 +10,9 @@ export const MAX_ROUNDS_LIMIT = 16;
 /** The longest an offer token may hold: a day (its expiry must stay a safe integer of ms). */
 export const MAX_OFFER_LIFETIME_SEC = 86_400;
 
+/** How long a negotiator (a model) may take per reply when `replyTimeoutMs` is not given. */
+export const DEFAULT_REPLY_TIMEOUT_MS = 10_000;
+
 /**
  * How often a paywall asks a negotiator that is not `costFree` (a model: each reply a paid call)
  * when `negotiatorRate` is not given: 60 calls a minute across all bidders, bursts of 60. It bounds
@@ -37,9 +40,14 @@ export function negotiationState(
     fail(
       `offerLifetimeSec must be an integer from 1 to ${MAX_OFFER_LIFETIME_SEC} (a day), got ${String(o.offerLifetimeSec)}`,
     );
-  const replyTimeoutMs = o.replyTimeoutMs ?? 10_000;
+  const replyTimeoutMs = o.replyTimeoutMs ?? DEFAULT_REPLY_TIMEOUT_MS;
   if (!Number.isSafeInteger(replyTimeoutMs) || replyTimeoutMs < 1)
     fail(`replyTimeoutMs must be a positive integer, got ${String(o.replyTimeoutMs)}`);
+  // An offer that lasts no longer than a reply may take is gone before a buyer can take it.
+  if (lifetime * 1000 <= replyTimeoutMs)
+    fail(
+      `offerLifetimeSec (${lifetime} s) must be longer than replyTimeoutMs (${replyTimeoutMs} ms), the time a negotiator may take to reply: raise offerLifetimeSec or lower replyTimeoutMs`,
+    );
   if (o.offerKey !== undefined && (!(o.offerKey instanceof Uint8Array) || o.offerKey.length < 32))
     fail('offerKey must be at least 32 bytes');
   const offerKey = o.offerKey ?? secrets.fork('offer-key').bytes(32);

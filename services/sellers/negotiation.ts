@@ -6,7 +6,11 @@
  */
 import { z } from 'zod';
 import type { NegotiationOptions, RateLimit, SellerNegotiator } from '../paywall/index.js';
-import { MAX_OFFER_LIFETIME_SEC, MAX_ROUNDS_LIMIT } from '../paywall/negotiation-options.js';
+import {
+  DEFAULT_REPLY_TIMEOUT_MS,
+  MAX_OFFER_LIFETIME_SEC,
+  MAX_ROUNDS_LIMIT,
+} from '../paywall/negotiation-options.js';
 import { ruleSeller, sellerFloorMsat } from './rule-negotiator.js';
 
 /** The longest window of a configured rate: a year. */
@@ -24,16 +28,21 @@ export const perSecRateSchema = z.strictObject({
 
 export type PerSecRate = z.output<typeof perSecRateSchema>;
 
-/** A configured rate as the paywall takes it. */
+/** A configured rate as the paywall takes it: whole ms (1.001 s is 1001 ms, not 1000.9999999999999). */
 export function perMsRate(r: PerSecRate): RateLimit {
-  return { calls: r.calls, perMs: r.perSec * 1000 };
+  return { calls: r.calls, perMs: Math.round(r.perSec * 1000) };
 }
 
-/** How long an offer token holds, seconds: at most a day (the paywall's bound). */
+/** The paywall's reply timeout in seconds: a configured offer must outlive it. */
+const REPLY_TIMEOUT_SEC = DEFAULT_REPLY_TIMEOUT_MS / 1000;
+
+/** How long an offer token holds, seconds: longer than a negotiator's reply may take, at most a day (the paywall's bounds). */
 export const offerLifetimeSecSchema = z
   .number()
   .int()
-  .positive()
+  .gt(REPLY_TIMEOUT_SEC, {
+    error: `expected more than ${REPLY_TIMEOUT_SEC} s: an offer must outlive the ${REPLY_TIMEOUT_SEC} s a negotiator may take to reply`,
+  })
   .max(MAX_OFFER_LIFETIME_SEC, {
     error: `expected at most ${MAX_OFFER_LIFETIME_SEC.toLocaleString('en-US')} s (a day): an offer is a price to take soon, not a standing discount`,
   });

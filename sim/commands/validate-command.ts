@@ -1,5 +1,12 @@
 import { reachWarnings } from '../scenario/reach.js';
-import { MAX_NODES } from '../scenario/limits.js';
+import {
+  MAX_CHANNELS,
+  MAX_DURATION_SEC,
+  MAX_NODES,
+  MAX_RATE_PER_MIN,
+  MAX_RUN_CALLS,
+  MIN_EVERY_SEC,
+} from '../scenario/limits.js';
 import { loadScenario, resolveScenarioPath, type ScenarioCheck } from '../scenario/load.js';
 import { ScenarioError, type ScenarioIssue } from '../scenario/errors.js';
 import type { Scenario } from '../scenario/schema.js';
@@ -12,16 +19,24 @@ import { type CommandIo, type ExitCode } from './io.js';
 import { isLabError, LabError } from '../../infra/errors.js';
 import { parseArgsOnce, refuseEmptyOptions } from '../../infra/cli-options.js';
 
+const fmt = (n: number) => n.toLocaleString('en-US');
+
 export const VALIDATE_HELP = `usage: sim validate <scenario|file.yaml> [--backend embedded|regtest]
 
-Checks a scenario file without running it: the schema, the market's size
-(at most ${MAX_NODES.toLocaleString('en-US')} nodes: agents and routers), cross references
-(capabilities, node names in faults), payment policy parameters, that
-what it uses runs on the backend (default embedded, where LLM deciders and
-negotiators cannot run), and its own sweep section as \`sim sweep\` checks it
-(sweep.seeds and the runs it makes within the sweep's limits, every sweep.grid
-point a valid scenario). Prints every problem as path: reason, e.g.
-  buyers[0].policy.params.maxMsat: must be a non-negative integer number of msat`;
+Checks a scenario file without running it: the schema, the run's limits
+(below), cross references (capabilities, node names in faults), payment policy
+parameters, that what it uses runs on the backend (default embedded, where LLM
+deciders and negotiators cannot run), and its own sweep section as \`sim sweep\`
+checks it (sweep.seeds and the runs it makes within the sweep's limits, every
+sweep.grid point a valid scenario). Prints every problem as path: reason, e.g.
+  buyers[0].policy.params.maxMsat: must be a non-negative integer number of msat
+
+A run's limits (why each: docs/simulator.md, "Scenario files"):
+  at most ${fmt(MAX_NODES)} nodes (agents and routers) and ${fmt(MAX_CHANNELS)} channels
+  at most ${fmt(MAX_RUN_CALLS)} expected calls: buyers' tasks × calls, sub-agents' slices,
+    repricing steps and sellers' upstream calls
+  durationSec and drainSec at most ${fmt(MAX_DURATION_SEC)} s (365 days)
+  arrivals.ratePerMin at most ${fmt(MAX_RATE_PER_MIN)}; arrivals.everySec at least ${MIN_EVERY_SEC} s (1 ms)`;
 
 /** `sim validate`: 0 when valid, 1 with every issue listed otherwise (the ScenarioError is rethrown to the CLI). */
 export async function validateCommand(argv: string[], io: CommandIo): Promise<ExitCode> {

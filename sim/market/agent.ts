@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Rng } from '../../infra/random.js';
 import type { Logger } from '../../infra/log.js';
 import type { LightningNode } from '../../infra/lightning/node.js';
@@ -20,6 +21,13 @@ import { ratingPoster } from './ratings.js';
 import { stepEvents } from './step-events.js';
 import { Redemptions } from './redemptions.js';
 import type { OpenTasks } from './open-tasks.js';
+
+/**
+ * The task each of an agent's negotiations serves. An agent runs its tasks at once and its buyer
+ * graph reports a negotiation without its task, so the task is the one whose run it happens in:
+ * the recorder pairs the negotiation with that task's purchases (was the agreed price paid?).
+ */
+const negotiatingTask = new AsyncLocalStorage<string>();
 
 /** One agent of the market that runs tasks (a buyer, a sub-agent, a reseller restocking, a seller buying upstream). */
 export interface MarketAgent {
@@ -99,7 +107,7 @@ export function createMarketAgent(spec: AgentSpec, deps: MarketAgentDeps): Marke
     const ended: { result?: TaskResult } = {};
     // A run that ends under the task records it as it stands (or as it ended, if it was rating).
     const close = deps.openTasks.open((atMs) => record(ended.result ?? agent.unfinished(task.id, atMs)!));
-    const result = (ended.result = await agent.runTask(task));
+    const result = (ended.result = await negotiatingTask.run(task.id, () => agent.runTask(task)));
     if (rate) await rate(result);
     if (close()) record(result);
     return result;
@@ -162,7 +170,11 @@ function agentParts(
     searchLimit: deps.searchLimit,
     executor: deps.executor ?? 'direct',
     negotiator: made.negotiator,
-    onNegotiation: (r) => recorder.negotiation(spec.group, r),
+    onNegotiation: (r) =>
+      recorder.negotiation(
+        { group: spec.group, buyer: spec.name, taskId: negotiatingTask.getStore() ?? '' },
+        r,
+      ),
     ...(spec.search && { search: spec.search }),
     ...(made.quoting && { quoting: made.quoting }),
     ...(spec.prefer && { prefer: spec.prefer }),

@@ -8,7 +8,11 @@ import { RowAggregator } from './aggregate.js';
 import { sorted } from './stats.js';
 import { runWarnings } from './warnings.js';
 import { NegotiationAggregator } from './negotiation.js';
-import type { NegotiationRecord } from '../../agents/l402/index.js';
+import {
+  NegotiationOutcomes,
+  type NegotiationPlace,
+  type SellerNegotiation,
+} from './negotiation-outcomes.js';
 
 /** Run facts the recorder stamps into the summary. */
 export interface RecorderInfo {
@@ -66,6 +70,7 @@ export class Recorder {
   readonly #faults: Summary['faults'] = [];
   readonly #posted = new Map<string, PostedPrice[]>();
   readonly #negotiation = new NegotiationAggregator();
+  readonly #negotiationOutcomes = new NegotiationOutcomes(this.#negotiation);
   #endedAt = 0;
   readonly #counts = { buyers: 0, sellers: 0, resellers: 0, subAgents: 0, routers: 0, tasks: 0 };
 
@@ -105,6 +110,7 @@ export class Recorder {
     if (this.#purchases !== nullSink) this.#purchases.write(csvLine(full));
     this.#listener?.({ kind: 'purchase', row: full });
     this.#rows.purchase(full);
+    this.#negotiationOutcomes.purchase(full);
     if (endRole(row.role)) this.#payersTotal += row.paidMsat + row.feeMsat;
     this.#fees += row.feeMsat;
     this.#seen(row.buyer, row.startMs);
@@ -118,6 +124,7 @@ export class Recorder {
     if (endRole(t.role)) this.#counts.tasks++;
     if (this.#tasks !== nullSink) this.#tasks.write(taskCsvLine(t));
     this.#rows.task(t);
+    this.#negotiationOutcomes.taskEnded(t.buyer, t.taskId);
     if (this.recordsEvents) this.event(t.endedAtMs, 'task', { ...t });
   }
 
@@ -134,9 +141,9 @@ export class Recorder {
     }
   }
 
-  /** One buyer negotiation (summary.json's `negotiation`, by buyer group). */
-  negotiation(group: string, r: NegotiationRecord): void {
-    this.#negotiation.add(group, r);
+  /** One buyer negotiation (summary.json's `negotiation`, by buyer group), paired with its task's purchases. */
+  negotiation(at: NegotiationPlace, r: SellerNegotiation): void {
+    this.#negotiationOutcomes.negotiation(at, r);
   }
 
   /** A hold invoice canceled by a seller (pay-on-success refunds). */
@@ -184,6 +191,7 @@ export class Recorder {
     this.#purchases.close();
     this.#tasks.close();
     this.#events.close();
+    this.#negotiationOutcomes.flush();
     const resale: Summary['resale'] = {};
     for (const [name, r] of sorted(this.#resale)) {
       const margin = r.revenueMsat - r.costMsat;

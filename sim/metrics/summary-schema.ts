@@ -3,32 +3,54 @@ import { STEPS } from './rows.js';
 import type { Summary } from './summary.js';
 
 /**
- * summary.json's shape as a zod schema, for reading a run's summary back
- * (`sim report`): a file that is not one fails here with what is wrong instead
- * of deep inside a chart. The annotation keeps it in step with `Summary`: a
- * field added there and missing here is a type error.
+ * summary.json's shape as a zod schema, with the values each field can take: the one check of a
+ * run's summary, for reading it back (`sim report`, the replay) and for a sweep's reply from a
+ * worker (sim/sweep/reply-schema.ts). A file or reply that is not one fails here with what is
+ * wrong, field by field, instead of deep inside a chart or a mean. A count is a whole number of
+ * at least 0, a rate in [0, 1] (null with nothing to measure), an amount whole msat (at least 0
+ * when paid), a latency or spread at least 0; zod's numbers are finite, so NaN and ±∞ are
+ * refused too. The annotation keeps it in step with `Summary`: a field added there and missing
+ * here is a type error.
  */
 
 const num = z.number();
-/** A rate, a mean over samples or a quantile: null when there was nothing to measure. */
+/** A mean or quantile: null when there was nothing to measure. */
 const measured = num.nullable();
+/** A count: a whole number, at least 0. */
+const count = z.number().int().min(0);
+/** An amount: whole msat (a surplus, a profit or a margin may be below 0). */
+const msat = z.number().int();
+/** An amount paid: whole msat, at least 0. */
+const paidMsat = count;
+/** A rate over what was measured: in [0, 1], or null with nothing to measure. */
+const rate = z.number().min(0).max(1).nullable();
+/** A latency or a spread: at least 0, or null with nothing to measure. */
+const nonNegative = z.number().min(0).nullable();
+
+/** An object of `keys`, each a value of `type`. */
+function fields<K extends string, T extends z.ZodType>(type: T, ...keys: K[]) {
+  return z.object(Object.fromEntries(keys.map((k) => [k, type])) as Record<K, T>);
+}
 
 /** An object of number fields. */
 function numbers<K extends string>(...keys: K[]) {
-  return z.object(Object.fromEntries(keys.map((k) => [k, num])) as Record<K, typeof num>);
+  return fields(num, ...keys);
 }
 
 /** An object of measured fields (number, or null with nothing to measure). */
 function measures<K extends string>(...keys: K[]) {
-  return z.object(Object.fromEntries(keys.map((k) => [k, measured])) as Record<K, typeof measured>);
+  return fields(measured, ...keys);
 }
 
-const counts = z.record(z.string(), num);
+const counts = z.record(z.string(), count);
 const cdf = z.array(numbers('value', 'fraction'));
-const percentiles = numbers('count').extend(measures('mean', 'min', 'p50', 'p90', 'p95', 'p99', 'max').shape);
+const percentiles = fields(count, 'count').extend(
+  fields(nonNegative, 'mean', 'min', 'p50', 'p90', 'p95', 'p99', 'max').shape,
+);
 const role = z.enum(['buyer', 'sub-agent', 'reseller', 'seller']);
 
-const funnel = numbers(
+const funnel = fields(
+  count,
   'attempts',
   'quoteRejections',
   'policyDenials',
@@ -42,7 +64,8 @@ const funnel = numbers(
   'tasksDone',
   'tasksUnfinished',
 ).extend(
-  measures(
+  fields(
+    rate,
     'quoteRejectionRate',
     'policyDenialRate',
     'paymentSuccessRate',
@@ -52,36 +75,34 @@ const funnel = numbers(
   ).shape,
 );
 
-const welfare = numbers(
-  'tasks',
-  'done',
-  'valueMsat',
-  'costMsat',
-  'buyerSurplusMsat',
-  'sellerRevenueMsat',
-  'sellerUpstreamMsat',
-  'sellerCostMsat',
-  'sellerProfitMsat',
-  'routingIncomeMsat',
-  'totalMsat',
-)
+const welfare = fields(count, 'tasks', 'done')
+  .extend(
+    fields(
+      msat,
+      'valueMsat',
+      'costMsat',
+      'buyerSurplusMsat',
+      'sellerRevenueMsat',
+      'sellerUpstreamMsat',
+      'sellerCostMsat',
+      'sellerProfitMsat',
+      'routingIncomeMsat',
+      'totalMsat',
+    ).shape,
+  )
   .extend(measures('buyerSurplusPerTaskMsat').shape)
   .extend({ byStopReason: counts });
 
 const group = funnel
-  .extend(numbers('spentMsat', 'feesMsat', 'surplusMsat').shape)
-  .extend(measures('surplusPerTaskMsat', 'latencyP50', 'latencyP95').shape)
+  .extend(fields(paidMsat, 'spentMsat', 'feesMsat').shape)
+  .extend({ surplusMsat: msat, surplusPerTaskMsat: measured })
+  .extend(fields(nonNegative, 'latencyP50', 'latencyP95').shape)
   .extend({ role, latencyCdf: cdf });
 
-const negotiation = numbers(
-  'negotiations',
-  'agreed',
-  'noAgreement',
-  'notOffered',
-  'postedMsat',
-  'agreedMsat',
-  'savingsMsat',
-).extend(measures('failureRate', 'meanRounds', 'savingsRate').shape);
+const negotiation = fields(count, 'negotiations', 'agreed', 'paid', 'noAgreement', 'notOffered')
+  .extend(fields(msat, 'postedMsat', 'paidMsat', 'savingsMsat').shape)
+  .extend({ failureRate: rate })
+  .extend(measures('meanRounds', 'savingsRate').shape);
 
 const conservation = numbers(
   'debitsMsat',
@@ -113,9 +134,11 @@ export const summarySchema: z.ZodType<Summary> = z.object({
   durationMs: num,
   endedAtMs: num,
   stopped: z.literal(true).optional(),
-  counts: numbers('buyers', 'sellers', 'resellers', 'subAgents', 'routers', 'tasks'),
-  purchases: funnel.extend({ total: num, byOutcome: counts, byFailure: counts }),
-  money: numbers('spentMsat', 'feesMsat', 'sales').extend(measures('meanPaidMsat', 'feeRate').shape),
+  counts: fields(count, 'buyers', 'sellers', 'resellers', 'subAgents', 'routers', 'tasks'),
+  purchases: funnel.extend({ total: count, byOutcome: counts, byFailure: counts }),
+  money: fields(paidMsat, 'spentMsat', 'feesMsat')
+    .extend({ sales: count })
+    .extend(measures('meanPaidMsat', 'feeRate').shape),
   latency: z.object({
     attempts: percentiles,
     steps: z.record(z.enum(STEPS), percentiles),
@@ -123,18 +146,18 @@ export const summarySchema: z.ZodType<Summary> = z.object({
   }),
   prices: z.record(
     z.string(),
-    z.object({ n: num, meanMsat: num, sdMsat: measured, cv: measured, minMsat: num, maxMsat: num }),
+    z.object({ n: count, meanMsat: num, sdMsat: nonNegative, cv: nonNegative, minMsat: num, maxMsat: num }),
   ),
   welfare,
   groups: z.record(z.string(), group),
-  market: numbers('revenueMsat')
-    .extend(measures('hhi').shape)
-    .extend({
-      sellers: z.record(z.string(), numbers('revenueMsat', 'sales', 'share')),
-    }),
+  market: z.object({
+    revenueMsat: paidMsat,
+    hhi: rate,
+    sellers: z.record(z.string(), z.object({ revenueMsat: paidMsat, sales: count, share: num })),
+  }),
   successByAmount: z.array(numbers('minMsat', 'maxMsat', 'attempts', 'succeeded', 'rate')),
   series: z.object({ bucketMs: num, points: z.array(seriesPoint) }),
-  sellers: z.record(z.string(), numbers('revenueMsat', 'sales', 'refunds')),
+  sellers: z.record(z.string(), z.object({ revenueMsat: paidMsat, sales: count, refunds: count })),
   resale: z.record(
     z.string(),
     numbers('costMsat', 'revenueMsat', 'marginMsat', 'sales').extend(measures('marginRate').shape),

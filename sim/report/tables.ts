@@ -95,7 +95,11 @@ export function groupTable(s: Summary): Table {
   };
 }
 
-/** Per buyer group that negotiated: agreements, failures to agree, rounds, and savings against posted prices. */
+/**
+ * Per buyer group that negotiated: agreements (paid or not), failures to agree, rounds, and over the
+ * agreements paid at their agreed price, what those would have cost at the posted price, what was
+ * paid, and the savings.
+ */
 export function negotiationTable(s: Summary): Table {
   return {
     header: [
@@ -104,8 +108,9 @@ export function negotiationTable(s: Summary): Table {
       'agreed',
       'no agreement',
       'mean rounds',
-      'posted',
-      'agreed at',
+      'paid at agreed price',
+      'posted price of those',
+      'paid',
       'saved',
     ],
     rows: Object.entries(s.negotiation ?? {}).map(([name, n]) => [
@@ -114,8 +119,9 @@ export function negotiationTable(s: Summary): Table {
       int(n.agreed),
       `${int(n.noAgreement)} (${pct(n.failureRate)})`,
       fixed(n.meanRounds, 2),
+      int(n.paid),
       sats(n.postedMsat),
-      sats(n.agreedMsat),
+      sats(n.paidMsat),
       `${sats(n.savingsMsat)} (${pct(n.savingsRate)})`,
     ]),
   };

@@ -79,6 +79,18 @@ export const durationSec = () =>
     error: `expected at most ${fmt(MAX_DURATION_SEC)} s (365 days): one run covers at most a year of market time, the longest lifetime of a token a seller sells`,
   });
 
+/**
+ * `drainSec`: at least 0 s, at most `MAX_DURATION_SEC`, as `durationSec`: the drain is market time
+ * too, and a token a run sells expires within it.
+ */
+export const drainSec = () =>
+  z
+    .number()
+    .min(0)
+    .max(MAX_DURATION_SEC, {
+      error: `expected at most ${fmt(MAX_DURATION_SEC)} s (365 days): tasks in flight get at most a year of market time to finish, as durationSec covers at most a year`,
+    });
+
 /** `arrivals.ratePerMin` (Poisson): above 0, at most `MAX_RATE_PER_MIN`. */
 export const ratePerMin = () =>
   positiveNumber().max(MAX_RATE_PER_MIN, {

@@ -1,14 +1,15 @@
 import type { ArrivalsSpec, Scenario } from './schema.js';
 import type { ScenarioIssue } from './errors.js';
 import { MAX_RUN_CALLS } from './limits.js';
+import { checkUpstreamCycle, upstreamWork } from './upstream-work.js';
 import { int, plural } from '../report/format.js';
 
 /**
  * The work a run is expected to do, counted from the scenario as the run
- * makes it (sim/market/buyers.ts, resale-sub-agents.ts, repricing.ts), and
- * the check that it stays within `MAX_RUN_CALLS`. Not counted: the upstream
- * tasks of sellers that buy upstream (each a purchase made for a call sold)
- * and resellers' restocks (a bundle per `slicesPerBundle` slices sold).
+ * makes it (sim/market/buyers.ts, resale-sub-agents.ts, repricing.ts, and
+ * chain.ts: the upstream calls of sellers that buy upstream, upstream-work.ts),
+ * and the check that it stays within `MAX_RUN_CALLS`. Not counted: resellers'
+ * restocks (a bundle per `slicesPerBundle` slices sold).
  */
 
 /** One group's share of a run's work: where to edit it, and what it is. */
@@ -38,12 +39,19 @@ function repricingSteps(everySec: number, durationSec: number): number {
 /** About `n` (rounded to a whole number when above 10), for an expected count. */
 const about = (n: number) => (n >= 10 || Number.isInteger(n) ? int(n) : String(Number(n.toPrecision(2))));
 
-/** Each group's work: buyers' tasks × their calls (weighted mean), sub-agents' slices, repricing steps. */
+/**
+ * Each group's work: buyers' tasks × their calls (weighted mean), sub-agents' slices, repricing
+ * steps, and the upstream calls sellers buy for the calls they sell.
+ */
 export function runWork(s: Scenario): WorkPart[] {
   const d = s.durationSec;
+  const end = new Map<string, number>();
+  const endCalls = (capability: string, calls: number) =>
+    end.set(capability, (end.get(capability) ?? 0) + calls);
   const buyers = s.buyers.map((g, i) => {
     const tasks = expectedArrivals(g.arrivals, d);
     const weight = g.tasks.reduce((a, t) => a + t.weight, 0);
+    for (const t of g.tasks) endCalls(t.capability, (g.count * tasks * t.weight * t.calls) / weight);
     const calls = g.tasks.reduce((a, t) => a + t.weight * t.calls, 0) / weight;
     const each = Number.isInteger(calls) ? plural(calls, 'call') : `${about(calls)} calls on average`;
     return {
@@ -55,6 +63,7 @@ export function runWork(s: Scenario): WorkPart[] {
   const subs = s.resellers.map((g, i) => {
     const agents = g.count * g.subAgents.count;
     const tasks = expectedArrivals(g.subAgents.arrivals, d);
+    endCalls(g.capability, agents * tasks * g.sliceCalls);
     return {
       path: `resellers[${i}].subAgents.arrivals`,
       calls: agents * tasks * g.sliceCalls,
@@ -72,7 +81,7 @@ export function runWork(s: Scenario): WorkPart[] {
       },
     ];
   });
-  return [...buyers, ...subs, ...repricing];
+  return [...buyers, ...subs, ...repricing, ...upstreamWork(s.sellers, end)];
 }
 
 /** At most this many groups are named in the message, the busiest first. */
@@ -81,9 +90,12 @@ const NAMED = 5;
 /**
  * Refuses a run expected to make more than `MAX_RUN_CALLS` calls (and
  * repricing steps), at the field of the group that makes the most, naming
- * the busiest groups and what to lower.
+ * the busiest groups and what to lower; and a chain of upstream purchases
+ * that comes back round, whose calls have no end to count.
  */
 export function checkRunWork(s: Scenario): ScenarioIssue[] {
+  const cycle = checkUpstreamCycle(s);
+  if (cycle.length) return cycle;
   const parts = runWork(s).filter((p) => p.calls > 0);
   const total = parts.reduce((a, p) => a + p.calls, 0);
   if (Math.round(total) <= MAX_RUN_CALLS) return [];
@@ -91,10 +103,12 @@ export function checkRunWork(s: Scenario): ScenarioIssue[] {
   const named = busiest.slice(0, NAMED).map((p) => p.text);
   if (busiest.length > NAMED) named.push('…');
   const repricing = parts.some((p) => p.path.endsWith('pricing.everySec'));
+  const upstream = parts.some((p) => p.path.endsWith('.upstream'));
   const message =
     `this run makes about ${int(total)} ${repricing ? 'calls and repricing steps' : 'calls'} in its ${s.durationSec.toLocaleString('en-US')} s ` +
     `(${named.join('; ')}), more than the ${int(MAX_RUN_CALLS)} one run makes: each is simulated in turn, a few hundred ` +
     `to a few thousand a second, so ${int(MAX_RUN_CALLS)} take from under an hour to several hours of wall time; ` +
-    `lower durationSec, or these groups' arrival rates (ratePerMin, a longer everySec), counts or calls${repricing ? ', or reprice less often (a longer pricing.everySec)' : ''}`;
+    `lower durationSec, or these groups' arrival rates (ratePerMin, a longer everySec), counts or calls${repricing ? ', or reprice less often (a longer pricing.everySec)' : ''}` +
+    (upstream ? ", or the sellers' upstream calls (upstream[].calls)" : '');
   return [{ path: busiest[0]!.path, message }];
 }

@@ -7,9 +7,9 @@ import {
   sellerConfigSchema,
 } from '../../services/sellers/config.js';
 import { pricingStrategySchema } from '../../services/sellers/pricing.js';
-import { fraction, msat, name, posInt } from './fields.js';
+import { fraction, msat, name } from './fields.js';
 import { sellerNegotiationSchema } from './negotiation-schema.js';
-import { groupCount } from './limits.js';
+import { groupCount, taskCalls } from './limits.js';
 
 /** The capability each seller archetype sells (fixed by services/sellers; a test keeps this in step). */
 export const ARCHETYPE_CAPABILITY = {
@@ -48,10 +48,18 @@ export const sellerSchema = z.strictObject({
   adversarial: adversarialSchema.optional(),
   /** Repricing while the market runs: undercut competitors' listed prices, or follow demand (needs a fixed price). */
   pricing: pricingStrategySchema.optional(),
-  /** Upstream purchases made for every paid call served: an agent that buys, adds value and sells on. */
+  /**
+   * Upstream purchases made for every paid call served: an agent that buys, adds value and sells on.
+   * Each entry's `calls` is at most a run's whole allowance; the calls they add count in a run's
+   * work (run-work.ts).
+   */
   upstream: z
     .array(
-      z.strictObject({ capability: z.string(), calls: posInt().default(1), maxPriceMsat: msat().optional() }),
+      z.strictObject({
+        capability: z.string(),
+        calls: taskCalls().default(1),
+        maxPriceMsat: msat().optional(),
+      }),
     )
     .default([]),
   /** Answer buyers' bids below the posted price (see docs/l402.md, "Price negotiation"). */

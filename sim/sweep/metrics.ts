@@ -94,10 +94,10 @@ export const SWEEP_METRICS: SweepMetric[] = [
   { key: 'priceCv', label: 'price dispersion (mean CV)', of: (s) => meanCv(s) },
   /** Undefined (null) in a run without seller revenue. */
   { key: 'hhi', label: 'seller concentration (HHI)', of: (s) => s.market.hhi },
-  /** Posted minus agreed price over agreed negotiations, all groups (0 in a run without any). */
+  /** Posted minus agreed price over agreements paid at the agreed price, all groups (0 in a run without any). */
   {
     key: 'negotiationSavingsMsat',
-    label: 'negotiation savings (msat)',
+    label: 'negotiation savings paid (msat)',
     of: (s) => negotiations(s).reduce((a, g) => a + g.savingsMsat, 0),
   },
   proportion(

@@ -66,7 +66,9 @@ export function queueTransport(target: QueueTarget, o: QueueTransportOptions): S
       done.add(reply.id);
       onDone(reply, done.size);
     };
-    const log = new ReplyLog(redis, sweep, jobs.length);
+    // Each job's seed by its id (ids are the jobs' indices): a reply of another seed is refused.
+    const seeds = jobs.map((j) => j.seed);
+    const log = new ReplyLog(redis, sweep, seeds);
     try {
       await log.read(done, record, false);
       const missing = queued.filter((j) => !done.has(j.id));

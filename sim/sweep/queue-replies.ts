@@ -3,9 +3,9 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { LabError } from '../../infra/errors.js';
 import type { QueueErrorCode } from './queue-connection.js';
-import type { SweepReply } from './protocol.js';
+import type { SweepJob, SweepReply } from './protocol.js';
 import { failuresKey, jobKey, logKey, resultsKey } from './queue-plan.js';
-import { sweepSummary } from './reply-schema.js';
+import { checkedReply } from './reply-schema.js';
 
 /** The largest reply a coordinator unpacks (a summary is 25–90 kB before packing). */
 export const REPLY_MAX_BYTES = 64 * 1024 * 1024;
@@ -17,36 +17,18 @@ export function encodeReply(reply: SweepReply): Buffer {
 
 /**
  * A stored reply read back: the reply of run `field`, as a worker of this version stores it,
- * its summary checked field by field (reply-schema.ts). Anything else, e.g. written by hand
- * into Redis, is `bad_reply` naming where it is and what is wrong, before any of it is merged.
+ * with `seed` (when given) the seed its summary ran, checked field by field (reply-schema.ts).
+ * Anything else, e.g. written by hand into Redis, is `bad_reply` naming where it is and what is
+ * wrong, before any of it is merged.
  */
-export function decodeReply(stored: Buffer, key: string, field: string): SweepReply {
+export function decodeReply(stored: Buffer, key: string, field: string, seed?: SweepJob['seed']): SweepReply {
   let reply: unknown;
   try {
     reply = JSON.parse(gunzipSync(stored, { maxOutputLength: REPLY_MAX_BYTES }).toString('utf8'));
   } catch (e) {
     throw badReply(key, field, (e as Error).message, e);
   }
-  if (!isReply(reply)) throw badReply(key, field, 'not the shape of a reply');
-  if (reply.id !== Number(field)) throw badReply(key, field, `it is the reply of run ${reply.id}`);
-  if (reply.ok) sweepSummary(reply.summary, (why) => badReply(key, field, `its summary: ${why}`));
-  return reply;
-}
-
-/** A scenario hash as `scenarioHashWithoutSeed` gives it: sha256 in hex. */
-const POINT_HASH = /^[0-9a-f]{64}$/;
-
-function isReply(r: unknown): r is SweepReply {
-  const o = r as Record<string, unknown> | null;
-  if (typeof o !== 'object' || o === null || !Number.isSafeInteger(o.id)) return false;
-  if (o.ok === true)
-    return (
-      typeof o.summary === 'object' &&
-      o.summary !== null &&
-      typeof o.pointHash === 'string' &&
-      POINT_HASH.test(o.pointHash)
-    );
-  return o.ok === false && typeof o.code === 'string' && typeof o.message === 'string';
+  return checkedReply(reply, { id: Number(field), seed }, (why) => badReply(key, field, why));
 }
 
 function badReply(key: string, field: string, why: string, cause?: unknown): LabError<QueueErrorCode> {
@@ -73,6 +55,12 @@ export function logEntry(reply: SweepReply): string {
 const LOG_ENTRY = /^([rf]):(\d{1,15})$/;
 
 /**
+ * A sweep's jobs as its log reader knows them: how many (ids 0 to n − 1), or each job's seed by
+ * its id, and then a finished run's reply whose summary ran another seed is refused.
+ */
+export type LoggedJobs = number | readonly SweepJob['seed'][];
+
+/**
  * A coordinator's reader of its sweep's log, where a worker lists each reply as it stores it:
  * each read goes on from where the last one stopped, so following a sweep costs what is new,
  * not a look at every stored run. An entry of another form, or naming no job of the sweep's
@@ -80,12 +68,17 @@ const LOG_ENTRY = /^([rf]):(\d{1,15})$/;
  */
 export class ReplyLog {
   #next = 0;
+  readonly #count: number;
+  readonly #seedOf: (id: number) => SweepJob['seed'] | undefined;
 
   constructor(
     private readonly redis: Redis,
     private readonly sweep: string,
-    private readonly jobs: number,
-  ) {}
+    jobs: LoggedJobs,
+  ) {
+    this.#count = typeof jobs === 'number' ? jobs : jobs.length;
+    this.#seedOf = (id) => (typeof jobs === 'number' ? undefined : jobs[id]);
+  }
 
   /**
    * Hands `record` each reply logged since the last read and not done yet, one at a time,
@@ -101,12 +94,12 @@ export class ReplyLog {
       const failed: string[] = [];
       for (const e of entries) {
         const [, kind, id] = LOG_ENTRY.exec(e) ?? [];
-        if (id === undefined || Number(id) >= this.jobs || done.has(Number(id))) continue;
+        if (id === undefined || Number(id) >= this.#count || done.has(Number(id))) continue;
         if (kind === 'r') results.push(id);
         else if (failures) failed.push(id);
       }
-      await readStored(this.redis, resultsKey(this.sweep), results, record);
-      await readStored(this.redis, failuresKey(this.sweep), failed, record);
+      await readStored(this.redis, resultsKey(this.sweep), results, record, this.#seedOf);
+      await readStored(this.redis, failuresKey(this.sweep), failed, record, this.#seedOf);
       if (entries.length < LOG_BATCH) return;
     }
   }
@@ -117,11 +110,13 @@ async function readStored(
   key: string,
   fields: readonly string[],
   record: (r: SweepReply) => void,
+  seedOf: (id: number) => SweepJob['seed'] | undefined,
 ): Promise<void> {
   for (let i = 0; i < fields.length; i += READ_BATCH) {
     const batch = fields.slice(i, i + READ_BATCH);
     const values = await redis.hmgetBuffer(key, ...batch);
-    for (const [j, v] of values.entries()) if (v !== null) record(decodeReply(v, key, batch[j]!));
+    for (const [j, v] of values.entries())
+      if (v !== null) record(decodeReply(v, key, batch[j]!, seedOf(Number(batch[j]))));
   }
 }
 

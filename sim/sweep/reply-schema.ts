@@ -1,88 +1,50 @@
-import { z } from 'zod';
-import type { Summary } from '../metrics/summary.js';
 import { summarySchema } from '../metrics/summary-schema.js';
 import { checkedRunJson } from '../metrics/run-file.js';
+import type { SweepJob, SweepReply } from './protocol.js';
 
 /**
- * A run's summary as a sweep takes it from a reply stored in Redis: the shape of summary.json
- * (summary-schema.ts, the schema `sim report` reads files with), and, for every field the sweep
- * computes with (digest.ts: SWEEP_METRICS, GROUP_METRICS, the sellers' sales), a value a run
- * can give: a rate in [0, 1] or null, a count a whole number of at least 0, an amount whole
- * msat. zod's numbers are finite, so NaN and ±∞ are refused too. A summary a worker of this
- * version sends passes; a garbled or forged one is refused before it reaches a mean.
+ * A worker's reply as a sweep takes it from Redis: the envelope of the reply of this version
+ * (protocol.ts), the reply of the job it is read for, and, for a finished run, its summary
+ * checked against summary.json's schema with the values each field can take (summary-schema.ts,
+ * the schema `sim report` reads run files with) and run with that job's seed. A reply written
+ * by something else, or garbled, or forged, is refused before any of it reaches a mean.
  */
 
-const count = z.number().int().min(0);
-const msat = z.number().int();
-const paidMsat = count;
-const rate = z.number().min(0).max(1).nullable();
-/** A mean or quantile that is null with nothing to measure. */
-const measured = z.number().nullable();
-const nonNegative = z.number().min(0).nullable();
+/** The job a stored reply is read for: its index and, where the reader knows it, its seed. */
+export interface ReplyFor {
+  id: number;
+  seed?: SweepJob['seed'];
+}
 
-const purchases = z.object({
-  ...Object.fromEntries(
-    [
-      'total',
-      'attempts',
-      'quoteRejections',
-      'policyDenials',
-      'paymentsAttempted',
-      'paymentsSucceeded',
-      'paidCalls',
-      'delivered',
-      'paymentsForNothing',
-      'tokenReuses',
-      'tasks',
-      'tasksDone',
-    ].map((k) => [k, count]),
-  ),
-  ...Object.fromEntries(
-    [
-      'paymentSuccessRate',
-      'deliveryRate',
-      'taskCompletionRate',
-      'quoteRejectionRate',
-      'policyDenialRate',
-      'tokenReuseRate',
-    ].map((k) => [k, rate]),
-  ),
-});
-
-/** The fields of a summary a sweep reads, with the values each can take. */
-const sweepFields = z.object({
-  purchases,
-  money: z.object({ spentMsat: paidMsat, feesMsat: paidMsat }),
-  welfare: z.object({
-    totalMsat: msat,
-    buyerSurplusMsat: msat,
-    sellerProfitMsat: msat,
-    buyerSurplusPerTaskMsat: measured,
-  }),
-  latency: z.object({ attempts: z.object({ p50: nonNegative, p95: nonNegative }) }),
-  prices: z.record(z.string(), z.object({ cv: nonNegative })),
-  market: z.object({ hhi: rate, sellers: z.record(z.string(), z.object({ sales: count })) }),
-  negotiation: z
-    .record(z.string(), z.object({ negotiations: count, noAgreement: count, savingsMsat: msat }))
-    .optional(),
-  groups: z.record(
-    z.string(),
-    z.object({
-      surplusPerTaskMsat: measured,
-      taskCompletionRate: rate,
-      paymentSuccessRate: rate,
-      spentMsat: paidMsat,
-      feesMsat: paidMsat,
-    }),
-  ),
-});
+/** A scenario hash as `scenarioHashWithoutSeed` gives it: sha256 in hex. */
+const POINT_HASH = /^[0-9a-f]{64}$/;
 
 /**
- * `doc` as a run summary a sweep can merge, or thrown through `fail` with what is missing or
- * wrong, field by field (`purchases.paymentSuccessRate: expected at most 1`).
+ * `doc` as the reply of `job`, or thrown through `fail` with what is wrong: `not the shape of a
+ * reply`, `it is the reply of run 3`, `its summary: purchases.paymentSuccessRate: expected at
+ * most 1`, or a summary of another seed than the job's, naming both.
  */
-export function sweepSummary(doc: unknown, fail: (why: string) => Error): Summary {
-  const summary = checkedRunJson(doc, summarySchema, fail);
-  checkedRunJson(summary, sweepFields, fail);
-  return summary;
+export function checkedReply(doc: unknown, job: ReplyFor, fail: (why: string) => Error): SweepReply {
+  if (!isReply(doc)) throw fail('not the shape of a reply');
+  if (doc.id !== job.id) throw fail(`it is the reply of run ${doc.id}`);
+  if (!doc.ok) return doc;
+  const summary = checkedRunJson(doc.summary, summarySchema, (why) => fail(`its summary: ${why}`));
+  if (job.seed !== undefined && summary.seed !== job.seed)
+    throw fail(
+      `its summary is of seed ${JSON.stringify(summary.seed)}, but run ${job.id} runs seed ${JSON.stringify(job.seed)}`,
+    );
+  return doc;
+}
+
+function isReply(r: unknown): r is SweepReply {
+  const o = r as Record<string, unknown> | null;
+  if (typeof o !== 'object' || o === null || !Number.isSafeInteger(o.id)) return false;
+  if (o.ok === true)
+    return (
+      typeof o.summary === 'object' &&
+      o.summary !== null &&
+      typeof o.pointHash === 'string' &&
+      POINT_HASH.test(o.pointHash)
+    );
+  return o.ok === false && typeof o.code === 'string' && typeof o.message === 'string';
 }

@@ -42,9 +42,9 @@ const bid = (msat: number | string, offer?: string) => ({
   headers: { 'L402-Bid': String(msat), ...(offer ? { 'L402-Offer': offer } : {}) },
 });
 
-const LIMITED = (sec: number, per = '10 s', calls = 2, ask = 10_000) => ({
+const LIMITED = (sec: number, rate = '2 bids per 10 s', ask = 10_000) => ({
   error: 'bid_rate_limited',
-  message: `this seller's negotiator answers at most ${calls} bids per ${per}; bid again in ${sec} s, or take the standing offer of ${ask} msat now by bidding it`,
+  message: `this seller's negotiator answers at most ${rate}; bid again in ${sec} s, or take the standing offer of ${ask} msat now by bidding it`,
 });
 
 let server: Listening | undefined;
@@ -100,7 +100,7 @@ describe('the paywall bounds how often it asks its negotiator (negotiatorRate)',
     expect(challengeOf(taken).invoice).toMatch(/^lnbcrt/);
     const over = await app.request('/v1/data', bid(4_000));
     expect([over.status, over.headers.get('retry-after')]).toEqual([429, '10']);
-    expect(await json(over)).toEqual(LIMITED(10, '10 s', 1));
+    expect(await json(over)).toEqual(LIMITED(10, '1 bid per 10 s'));
     expect(n.calls).toBe(1);
   });
 
@@ -112,7 +112,7 @@ describe('the paywall bounds how often it asks its negotiator (negotiatorRate)',
     for (let i = 0; i < 60; i++) expect((await llm.request('/v1/data', bid(4_000))).status).toBe(402);
     const over = await llm.request('/v1/data', bid(4_000));
     expect([over.status, over.headers.get('retry-after')]).toEqual([429, '1']);
-    expect(await json(over)).toEqual(LIMITED(1, '60 s', 60));
+    expect(await json(over)).toEqual(LIMITED(1, '60 bids per 60 s'));
     expect(model.calls.length).toBe(60);
     const rule = seller(makeWorld(), { negotiator: ruleSeller({ floorMsat: 6_000 }) });
     const statuses = new Set<number>();

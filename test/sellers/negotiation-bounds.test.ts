@@ -1,8 +1,9 @@
 /**
  * Seller config values that once validated but broke the seller: an offer lifetime so long that the
- * seller's own offers failed its check, a rate window so short that its token bucket's rate was no
- * number, and a `maxCallsGivenBack` above every quota. Each is refused naming the field, and a quota
- * never gets back more calls than it holds.
+ * seller's own offers failed its check, or no longer than a negotiator reply may take, a rate window
+ * so short that its token bucket's rate was no number, and a `maxCallsGivenBack` above every quota.
+ * Each is refused naming the field, and a quota never gets back more calls than it holds. A rate in
+ * seconds is whole ms to the paywall, so its 429 names a rate without float noise.
  */
 import { describe, expect, it } from 'vitest';
 import { LabError } from '../../infra/errors.js';
@@ -19,6 +20,11 @@ describe('seller config bounds, refused naming the field', () => {
       'an offerLifetimeSec over a day',
       { negotiation: { floorMsat: 1_500, offerLifetimeSec: 9_007_199_254_740 } },
       'negotiation.offerLifetimeSec: expected at most 86,400 s (a day): an offer is a price to take soon, not a standing discount',
+    ],
+    [
+      'an offerLifetimeSec of 10 s, no longer than a negotiator reply may take',
+      { negotiation: { floorMsat: 1_500, offerLifetimeSec: 10 } },
+      'negotiation.offerLifetimeSec: expected more than 10 s: an offer must outlive the 10 s a negotiator may take to reply',
     ],
     [
       'a negotiatorRate window under 1 ms',
@@ -55,6 +61,26 @@ describe('seller config bounds, refused naming the field', () => {
         'options.negotiation.offerLifetimeSec must be an integer from 1 to 86400 (a day), got 86401',
       ),
     );
+  });
+});
+
+describe('a configured negotiatorRate in seconds', () => {
+  it('1 call per 1.001 s is 1 call per 1001 ms: the 2nd bid is answered 429 "at most 1 bid per 1001 ms"', async () => {
+    const w = makeWorld();
+    const negotiation = { floorMsat: 1_500, negotiatorRate: { calls: 1, perSec: 1.001 } };
+    const seller = await createSeller(
+      { ...FEED, negotiation },
+      { node: w.seller, clock: w.clock, rng: w.rng.fork('seller') },
+    );
+    const bid = { headers: { 'L402-Bid': '1000' } };
+    expect(await json(await seller.app.request('/v1/anomalies', bid))).toMatchObject({
+      reason: 'counter_offer',
+    });
+    expect(await json(await seller.app.request('/v1/anomalies', bid))).toEqual({
+      error: 'bid_rate_limited',
+      message:
+        "this seller's negotiator answers at most 1 bid per 1001 ms; bid again in 2 s, or take the standing offer of 2000 msat now by bidding it",
+    });
   });
 });
 

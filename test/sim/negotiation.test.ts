@@ -23,18 +23,19 @@ const meanPaid = (s: Summary, group: string): number => {
 describe('negotiation, seed 2', () => {
   let s: Summary;
 
-  it('hagglers agree in 42 of 51 negotiations (4 bids each) at 40% below the posted price, and fail to agree in 9', async () => {
+  it('hagglers agree in 42 of 51 negotiations (4 bids each) and pay all 42 at 40% below the posted price, and fail to agree in 9', async () => {
     s = await run(2);
     expect(s.negotiation).toEqual({
       hagglers: {
         negotiations: 51,
         agreed: 42,
+        paid: 42,
         noAgreement: 9,
         notOffered: 0,
         failureRate: 0.176471,
         meanRounds: 4,
         postedMsat: 291000,
-        agreedMsat: 174600,
+        paidMsat: 174600,
         savingsMsat: 116400,
         savingsRate: 0.4,
       },
@@ -69,17 +70,41 @@ describe('sellers whose negotiator answers one bid an hour (sellers[*].negotiati
       hagglers: {
         negotiations: 42,
         agreed: 3,
+        paid: 3,
         noAgreement: 39,
         notOffered: 0,
         failureRate: 0.928571,
         meanRounds: 1.142857,
         postedMsat: 22500,
-        agreedMsat: 16875,
+        paidMsat: 16875,
         savingsMsat: 5625,
         savingsRate: 0.25,
       },
     });
     expect(Object.keys(s.purchases.byOutcome)).toEqual(['success']);
+  }, 300_000);
+});
+
+describe("seller feed-a's node offline the whole run (faults), seed 2", () => {
+  it('hagglers agree 57 times but pay only the 42 agreements with feed-b: savings count those 42 (126,000 msat), equal to what the group spent at the agreed price', async () => {
+    const s = await run(2, { faults: [{ kind: 'node_offline', atSec: 0, node: 'feed-a-0', forSec: 90 }] });
+    expect(s.negotiation).toEqual({
+      hagglers: {
+        negotiations: 71,
+        agreed: 57,
+        paid: 42,
+        noAgreement: 14,
+        notOffered: 0,
+        failureRate: 0.197183,
+        meanRounds: 4,
+        postedMsat: 315000,
+        paidMsat: 189000,
+        savingsMsat: 126000,
+        savingsRate: 0.4,
+      },
+    });
+    // The 15 agreements with feed-a failed to pay (no route to an offline node): nothing saved on them.
+    expect([s.groups.hagglers!.spentMsat, s.groups.hagglers!.paidCalls]).toEqual([189_000, 42]);
   }, 300_000);
 });
 

@@ -138,9 +138,9 @@ describe('negotiation figures with nothing to measure', () => {
     });
     expect(r['no-deal']).toMatchObject({ negotiations: 1, failureRate: 1, meanRounds: 3, savingsRate: null });
     const table = negotiationTable({ negotiation: r } as Summary);
-    expect(table.rows.map((row) => [row[3], row[4], row[7]])).toEqual([
-      ['1 (100.0%)', '3.00', '0 sat (n/a)'],
-      ['0 (n/a)', 'n/a', '0 sat (n/a)'],
+    expect(table.rows.map((row) => [row[3], row[4], row[5], row[8]])).toEqual([
+      ['1 (100.0%)', '3.00', '0', '0 sat (n/a)'],
+      ['0 (n/a)', 'n/a', '0', '0 sat (n/a)'],
     ]);
   });
 });
