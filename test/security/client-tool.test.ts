@@ -2,13 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { createL402Client, l402FetchTool } from '../../agents/l402/index.js';
 import { maxPerRequest } from '../../agents/policies/index.js';
 import { makeMarket } from '../buyer/market.js';
+import { publicLookup } from '../registry/lookup-fixture.js';
 
 describe('l402_fetch: the model cannot raise the operator ceiling or learn it', () => {
   it('refuses a 50,000 msat call under an operator cap of 5,000 even when the model asks for 50,000', async () => {
     const m = makeMarket();
     const s = m.addSeller({ name: 'greedy', priceMsat: 50_000 });
     const client = createL402Client({ node: m.buyer, fetch: m.fetch, clock: m.clock });
-    const tool = l402FetchTool(client, { maxPriceMsat: 5_000 });
+    const tool = l402FetchTool(client, { maxPriceMsat: 5_000, resolve: publicLookup });
     const before = await m.balance(m.buyer);
 
     const out = JSON.parse(await tool.invoke({ url: s.url, maxPriceMsat: 50_000 }));
@@ -26,6 +27,7 @@ describe('l402_fetch: the model cannot raise the operator ceiling or learn it', 
     const s = m.addSeller({ name: 'alpha', priceMsat: 10_000 });
     const tool = l402FetchTool(createL402Client({ node: m.buyer, fetch: m.fetch, clock: m.clock }), {
       maxPriceMsat: 50_000,
+      resolve: publicLookup,
     });
 
     const out = JSON.parse(await tool.invoke({ url: s.url, maxPriceMsat: 5_000 }));
@@ -44,7 +46,7 @@ describe('l402_fetch: the model cannot raise the operator ceiling or learn it', 
       policy: maxPerRequest({ maxMsat: 7_777 }),
     });
 
-    const out = JSON.parse(await l402FetchTool(client).invoke({ url: s.url }));
+    const out = JSON.parse(await l402FetchTool(client, { resolve: publicLookup }).invoke({ url: s.url }));
 
     expect(out).toMatchObject({ outcome: 'policy_denied', paidMsat: 0 });
     expect(out.reason).toBe(

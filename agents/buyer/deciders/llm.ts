@@ -14,6 +14,7 @@ import { modelErrorName } from '../../../infra/llm/model-errors.js';
 import { boundedText } from '../../../infra/llm/prompt-text.js';
 import { withDeadline } from '../../../infra/time/deadline.js';
 import { describeIssue, plainErrorMap } from '../../../infra/zod-wording.js';
+import { toolCallNamed } from '../../llm-tool-call.js';
 import { describeOffers, SYSTEM_PROMPT } from './llm-prompt.js';
 import { acceptable, type Choice, type Decider } from './types.js';
 import { cheapestOf, meetsReservation, type Reservation } from './rules.js';
@@ -66,9 +67,11 @@ export interface LlmDeciderOptions {
 /**
  * A decider that asks a chat model, through a `choose_offer` tool call.
  * Every decision gets a record; one that asked the model names it (`model`)
- * with the call's latency (on the injected clock) and token usage.
- * A model that answers with no tool call or an unknown id does not stop the
- * buyer: the decider falls back (cheapest by default) and marks the record.
+ * with the call's latency (on the injected clock) and token usage (counts
+ * kept only when they are non-negative integers). A model that answers with
+ * no tool call (a `tool_calls` entry that is not an object with a string name
+ * is none), bad arguments or an unknown id does not stop the buyer: the
+ * decider falls back (cheapest by default) and marks the record.
  *
  * @example
  * const decider = createLlmDecider({ clock }); // OPENAI_API_KEY, OPENAI_MODEL, OPENAI_BASE_URL
@@ -113,10 +116,9 @@ export function createLlmDecider(options: LlmDeciderOptions): Decider {
         reason: '',
         latencyMs: clock.now() - at,
         model: modelName,
-        inputTokens: ai?.usage_metadata?.input_tokens,
-        outputTokens: ai?.usage_metadata?.output_tokens,
+        ...tokenCounts(ai?.usage_metadata),
       };
-      const call = ai?.tool_calls?.find((t) => t.name === 'choose_offer');
+      const call = toolCallNamed(ai, 'choose_offer');
       const parsed = chooseOfferSchema.safeParse(call?.args, { error: plainErrorMap });
       const picked = parsed.success ? shown.find((i) => idOf(i) === parsed.data.offerId) : undefined;
       let choice: Choice;
@@ -158,6 +160,19 @@ async function askModel(
     return { failed: `the model call failed (${modelErrorName(err)})` };
   }
 }
+
+/** The token counts the provider reported, each kept only when it is a count (a non-negative safe integer). */
+function tokenCounts(
+  usage: { input_tokens?: unknown; output_tokens?: unknown } | undefined,
+): Pick<DecisionRecord, 'inputTokens' | 'outputTokens'> {
+  const counts: Pick<DecisionRecord, 'inputTokens' | 'outputTokens'> = {};
+  const [input, output] = [usage?.input_tokens, usage?.output_tokens];
+  if (isCount(input)) counts.inputTokens = input;
+  if (isCount(output)) counts.outputTokens = output;
+  return counts;
+}
+
+const isCount = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
 
 /** What was wrong with an answer, in the decider's words (the model's id JSON-quoted, at most OFFER_ID_LIMIT long). */
 function invalidAnswer(

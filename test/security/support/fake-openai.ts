@@ -11,17 +11,22 @@ export type FakeMode =
   | { kind: 'silent' }
   | { kind: 'drip' }
   | { kind: 'bytes'; size: number }
-  | { kind: 'not_json' };
+  | { kind: 'not_json' }
+  /** A 200 completion carrying `message` as given (any shape) and `usage` in place of the usual counts. */
+  | { kind: 'reply'; message: unknown; usage?: unknown };
 
-/** The OpenAI chat-completions answer carrying `message`. */
-function completion(message: Record<string, unknown>) {
+/** The OpenAI chat-completions answer carrying `message` and `usage`. */
+function completion(
+  message: unknown,
+  usage: unknown = { prompt_tokens: 10, completion_tokens: 2, total_tokens: 12 },
+) {
   return {
     id: 'chatcmpl-test',
     object: 'chat.completion',
     created: 1_767_225_600,
     model: 'lab-model',
-    choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', ...message } }],
-    usage: { prompt_tokens: 10, completion_tokens: 2, total_tokens: 12 },
+    choices: [{ index: 0, finish_reason: 'stop', message }],
+    usage,
   };
 }
 
@@ -35,6 +40,7 @@ function answer(mode: FakeMode, req: IncomingMessage, res: ServerResponse): void
       const send = () =>
         json(
           completion({
+            role: 'assistant',
             content: null,
             tool_calls: [
               {
@@ -51,7 +57,9 @@ function answer(mode: FakeMode, req: IncomingMessage, res: ServerResponse): void
       return;
     }
     case 'text':
-      return json(completion({ content: mode.content }));
+      return json(completion({ role: 'assistant', content: mode.content }));
+    case 'reply':
+      return json(completion(mode.message, mode.usage));
     case 'status':
       return json({ error: { message: mode.message ?? 'upstream failed', type: 'server_error' } }, mode.code);
     case 'echo_auth':
