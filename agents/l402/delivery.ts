@@ -74,14 +74,15 @@ export function sellerCallsLeft(res: Response | undefined): number | undefined {
   return v !== undefined && /^\d{1,15}$/.test(v) ? Number(v) : undefined;
 }
 
-/** Sends the request with a paid token and classifies the answer. */
+/** Sends the request with a paid token, in the scheme of the challenge paid for it, and classifies the answer. */
 export function sendWithToken(
   ctx: EngineContext,
   req: PreparedRequest,
   token: StoredToken,
   step: 'consume' | 'reuse',
 ): Promise<Delivery> {
-  const auth = formatAuthorization({ macaroon: token.macaroon, preimage: token.preimage ?? '' });
+  const { macaroon, preimage = '', scheme } = token;
+  const auth = formatAuthorization({ macaroon, preimage, ...(scheme ? { scheme } : {}) });
   return sendAuthorized(ctx, req, auth, token.paymentHash, step);
 }
 

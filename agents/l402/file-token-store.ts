@@ -14,7 +14,8 @@ import {
  * The file: every token, paid ones then pending ones. One scope may list its
  * paid tokens (one per method set) and several pending ones (each its own
  * payment); read back, a pending token is kept by payment hash, a paid one per
- * scope and method set (the last wins).
+ * scope and method set (the last wins). A token without `scheme` (written
+ * before schemes were kept) is sent as `L402`.
  */
 interface TokenFile {
   version: 1;
@@ -108,6 +109,12 @@ export class FileTokenStore extends MemoryTokenStore {
           throw new LabError(
             'corrupt_token_file',
             `token file ${path} holds an entry without origin, pathPrefix or macaroon`,
+          );
+        }
+        if (t.scheme !== undefined && t.scheme !== 'L402' && t.scheme !== 'LSAT') {
+          throw new LabError(
+            'corrupt_token_file',
+            `token file ${path} holds an entry whose scheme is not L402 or LSAT`,
           );
         }
         store.insert({ ...t, callsUsed: t.callsUsed ?? 0 });

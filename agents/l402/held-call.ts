@@ -24,7 +24,7 @@ const HOLD_KEPT: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Sends the pay-on-success retry `L402 <mac>:` while `paying` (the one payment of the hold invoice) is in
+ * Sends the pay-on-success retry `L402 <mac>:` (in the scheme of the challenge paid) while `paying` (the one payment of the hold invoice) is in
  * flight, and sends the same request again, at most `HOLD_RETRIES` times, each after the seller's
  * `Retry-After` (at most `HOLD_RETRY_WAIT_MS`), while the seller answers 503 with `Retry-After` and a code
  * that keeps the hold (`HOLD_KEPT`). All of it fits in the one call's `requestTimeoutMs` from its first send
@@ -37,7 +37,7 @@ export async function sendHeldCall(
   offer: Offer,
   paying: Promise<unknown>,
 ): Promise<Delivery> {
-  const auth = `L402 ${offer.macaroon}:`;
+  const auth = `${offer.challenge.scheme} ${offer.macaroon}:`;
   const deadline = ctx.clock.now() + ctx.requestTimeoutMs;
   let payEnded = false;
   // A wait for the next retry ends when the payment does: the hold is gone, or the purchase stopped waiting.

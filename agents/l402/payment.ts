@@ -68,6 +68,7 @@ function pendingToken(offer: Offer, at: number): StoredToken {
     origin: offer.req.origin,
     pathPrefix: offer.limits.pathPrefix ?? offer.req.path,
     macaroon: offer.macaroon,
+    scheme: offer.challenge.scheme,
     paymentHash: offer.paymentHash,
     state: 'pending',
     invoice: offer.challenge.invoice,

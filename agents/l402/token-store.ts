@@ -1,4 +1,4 @@
-import { pathWithin } from '../../infra/l402/index.js';
+import { pathWithin, type L402Scheme } from '../../infra/l402/index.js';
 import type { Logger } from '../../infra/log.js';
 import type { Msat } from '../../infra/money.js';
 import { methodsKey, tokenCovers } from './token-binding.js';
@@ -17,6 +17,11 @@ export interface StoredToken {
   pathPrefix: string;
   /** Base64 macaroon. */
   macaroon: string;
+  /**
+   * The scheme of the challenge paid for the token, the one its `Authorization` is sent in (an
+   * LSAT-era server offers and accepts `LSAT` only); absent (a token stored without one): `L402`.
+   */
+  scheme?: L402Scheme;
   paymentHash: string;
   /** Hex preimage; absent while pending. */
   preimage?: string;

@@ -3,7 +3,9 @@
  * as deployed software sends them: several challenges in one joined string
  * (Aperture's `LSAT …` and `L402 …` joined by ", "), scheme in any case,
  * `macaroon=` or `token=`, optional `version`, unknown parameters, any order,
- * quoted or bare values. What we emit is the one form lnget's regex reads.
+ * quoted or bare values. What we emit is the one form lnget's regex reads;
+ * an Authorization answers in the scheme of the challenge paid (an LSAT-era
+ * server offers and accepts `LSAT` only).
  * Authorization is parsed strictly: `L402|LSAT <mac>[,<mac>]:<64 lowercase hex>`,
  * exactly one credential (copies of it, as Aperture's Go client sends, count once).
  */
@@ -207,12 +209,25 @@ export function parseAuthorization(value: string): Authorization {
   return { scheme, macaroons, preimage };
 }
 
-/** Formats `L402 <mac>:<hex>` (one macaroon, as Aperture accepts). */
-export function formatAuthorization({ macaroon, preimage }: { macaroon: string; preimage: string }): string {
+/**
+ * Formats `<scheme> <mac>:<hex>` (one macaroon, as Aperture accepts). `scheme`: the scheme of the
+ * challenge paid for the token, `L402` unless given (an LSAT-era server accepts only `LSAT`).
+ */
+export function formatAuthorization({
+  macaroon,
+  preimage,
+  scheme = 'L402',
+}: {
+  macaroon: string;
+  preimage: string;
+  scheme?: L402Scheme;
+}): string {
+  if (scheme !== 'L402' && scheme !== 'LSAT')
+    throw malformed(`Authorization scheme is not L402 or LSAT: ${preview(scheme)}`);
   if (typeof macaroon !== 'string' || !B64_RE.test(macaroon)) {
     throw malformed(`Authorization macaroon is not base64: ${preview(macaroon)}`);
   }
   const hex = typeof preimage === 'string' ? preimage.toLowerCase() : '';
   if (!PREIMAGE_RE.test(hex)) throw malformed(`preimage must be 64 hex chars, got ${preview(preimage)}`);
-  return `L402 ${macaroon}:${hex}`;
+  return `${scheme} ${macaroon}:${hex}`;
 }

@@ -1,6 +1,7 @@
 import type { Engine } from '../engine/engine.js';
 import type { Recorder } from '../metrics/recorder.js';
 import type { Market } from '../market/market.js';
+import type { MarketSeller } from '../market/sellers.js';
 import type { World } from '../market/world.js';
 import { refuse, unknownName, type Control, type ControlError } from './controls.js';
 import { priceRefusal, reprice } from './reprice.js';
@@ -57,8 +58,30 @@ export async function act(
     );
   } else if (c.type === 'price') {
     const s = run.market.sellers.find((x) => x.name === c.seller)!;
-    await reprice(s, c.msat, run.world, run.market, nextReprice());
+    const same = samePrice(s, c.msat);
+    if (same) return same;
+    settingPrice.set(s, c.msat);
+    try {
+      await reprice(s, c.msat, run.world, run.market, nextReprice());
+    } finally {
+      if (settingPrice.get(s) === c.msat) settingPrice.delete(s);
+    }
     run.recorder.fault(now, 'price_change', s.name, `price now ${c.msat} msat (presenter)`);
   }
+  return undefined;
+}
+
+/** The price a presenter's control is setting on a seller right now (its rebuild in progress). */
+const settingPrice = new WeakMap<MarketSeller, number>();
+
+/**
+ * Refuses a price the seller charges already (its spec fixed at `msat`), or is being set to by a control
+ * still in progress: repricing rebuilds the seller with new keys, voiding every token it sold, for nothing.
+ */
+function samePrice(s: MarketSeller, msat: number): ControlError | undefined {
+  const setting = settingPrice.get(s);
+  if (setting === msat) return refuse('unchanged', `${s.name}'s price is already being set to ${msat} msat`);
+  if (setting === undefined && s.spec.price.kind === 'fixed' && s.spec.price.msat === msat)
+    return refuse('unchanged', `${s.name} already charges ${msat} msat`);
   return undefined;
 }

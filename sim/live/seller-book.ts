@@ -80,13 +80,13 @@ export class SellerBook {
   }
 }
 
-/** The MAX_SELLERS items with the most `activity` (ties: the first seen), kept in the order given. */
-function mostActive<T>(items: T[], activity: (x: T) => number): T[] {
-  if (items.length <= MAX_SELLERS) return items;
+/** The `max` items with the most `activity` (ties: the first seen), kept in the order given. */
+export function mostActive<T>(items: T[], activity: (x: T) => number, max = MAX_SELLERS): T[] {
+  if (items.length <= max) return items;
   const ranked = items
     .map((x, i) => ({ i, a: activity(x) }))
     .sort((x, y) => y.a - x.a || x.i - y.i)
-    .slice(0, MAX_SELLERS)
+    .slice(0, max)
     .sort((x, y) => x.i - y.i);
   return ranked.map(({ i }) => items[i]!);
 }

@@ -21,9 +21,17 @@ export interface Snapshot {
   sellers: SellerView[];
   /** Sellers the market has that `sellers` leaves out (0 in a market of at most MAX_SELLERS). */
   sellersNotShown: number;
+  /** At most MAX_GROUPS (agent-views.ts): the most active, in the order first seen. */
   groups: GroupView[];
-  /** The most recently active agents (at most MAX_AGENTS); the groups carry everyone. */
+  /** Groups that `groups` leaves out (0 in a market of at most MAX_GROUPS groups). */
+  groupsNotShown: number;
+  /** The most recently active agents (at most MAX_AGENTS); the groups carry every agent tracked. */
   agents: AgentView[];
+  /**
+   * Agents the run's files name past MAX_UNDECLARED_AGENTS undeclared ones (a replay's): counted here
+   * only, in no group nor agent row (the totals count their purchases).
+   */
+  agentsNotTracked: number;
   /** How many purchases are at each step right now. */
   phases: Record<Phase, number>;
   /** Purchases in progress (the most recent MAX_FLOWS). */

@@ -2,14 +2,14 @@ import type { RecordEvent } from '../metrics/recorder.js';
 import type { PurchaseRow } from '../metrics/rows.js';
 import type { RecentView, ResaleView, SellerView, Snapshot, Totals } from './snapshot.js';
 import { Flows, stepPhase } from './flows.js';
-import { agentViews, type LiveAgent } from './agent-views.js';
+import { AgentBook, type LiveAgent } from './agent-views.js';
 import { SellerBook } from './seller-book.js';
 
 /** What the live state folds: the recorder's events plus the start of each task (discover). */
 export type LiveInput =
   RecordEvent | { kind: 'task_start'; t: number; buyer: string; group: string; role: string };
 
-export const MAX_AGENTS = 20;
+export { MAX_AGENTS, MAX_GROUPS, MAX_UNDECLARED_AGENTS } from './agent-views.js';
 export { MAX_FLOWS } from './flows.js';
 export { MAX_SELLERS, MAX_UNDECLARED_SELLERS } from './seller-book.js';
 const MAX_RECENT = 12;
@@ -19,7 +19,8 @@ const MAX_FAULTS = 10;
  * The market as the page sees it, folded event by event from what the
  * recorder reports (live) or from a finished run's files (replay). Memory is
  * bounded by the number of agents and sellers, not by the number of purchases;
- * sellers the market did not declare are tracked up to MAX_UNDECLARED_SELLERS.
+ * sellers and agents the market did not declare are tracked up to
+ * MAX_UNDECLARED_SELLERS and MAX_UNDECLARED_AGENTS.
  */
 export class LiveState {
   readonly totals: Totals = {
@@ -34,7 +35,7 @@ export class LiveState {
     tasksDone: 0,
   };
   readonly #sellers = new SellerBook();
-  readonly agents = new Map<string, LiveAgent>();
+  readonly #agents = new AgentBook();
   readonly #flows = new Flows();
   readonly #recent: RecentView[] = [];
   readonly #resale = new Map<string, ResaleView & { subs: Set<string> }>();
@@ -46,26 +47,14 @@ export class LiveState {
   /** @param sellerOf maps a purchase URL to its seller's name. */
   constructor(readonly sellerOf: (url: string) => string = sellerFromHost) {}
 
+  /** The agents tracked, by name. */
+  get agents(): ReadonlyMap<string, LiveAgent> {
+    return this.#agents.rows;
+  }
+
   /** Declares an agent before it acts (so idle agents and their budgets show). */
   agent(name: string, group: string, role: string, budgetMsat = 0): LiveAgent {
-    let a = this.agents.get(name);
-    if (!a) {
-      a = {
-        name,
-        group,
-        role,
-        phase: 'idle',
-        budgetMsat,
-        spentMsat: 0,
-        feesMsat: 0,
-        tasks: 0,
-        done: 0,
-        active: 0,
-        seen: 0,
-      };
-      this.agents.set(name, a);
-    }
-    return a;
+    return this.#agents.declare(name, group, role, budgetMsat);
   }
 
   /** Declares a seller before it sells. */
@@ -88,7 +77,8 @@ export class LiveState {
     }
     this.tMs = Math.max(this.tMs, e.t);
     if (e.kind === 'task_start') {
-      const a = this.agent(e.buyer, e.group, e.role);
+      const a = this.#agents.row(e.buyer, e.group, e.role);
+      if (!a) return;
       a.active++;
       a.phase = 'discover';
       a.seen = this.#seq;
@@ -140,14 +130,16 @@ export class LiveState {
   }
 
   #taskEnd(d: Record<string, unknown>): void {
-    const a = this.agent(String(d.buyer), String(d.group), String(d.role));
-    a.active = Math.max(0, a.active - 1);
-    a.tasks++;
-    if (d.done === true) a.done++;
-    if (a.active === 0) {
-      a.phase = 'idle';
-      this.#flows.endBuyer(a.name);
+    const buyer = String(d.buyer);
+    const a = this.#agents.row(buyer, String(d.group), String(d.role));
+    if (a) {
+      a.active = Math.max(0, a.active - 1);
+      a.tasks++;
+      if (d.done === true) a.done++;
+      if (a.active === 0) a.phase = 'idle';
     }
+    // An agent past the limit has no count of its tasks: its purchases in progress end with any of them.
+    if (!a || a.active === 0) this.#flows.endBuyer(buyer);
     if (d.role === 'buyer' || d.role === 'sub-agent') {
       this.totals.tasks++;
       if (d.done === true) this.totals.tasksDone++;
@@ -161,9 +153,11 @@ export class LiveState {
     if (r.outcome === 'success') t.successes++;
     t.spentMsat += r.paidMsat;
     t.feesMsat += r.feeMsat;
-    const a = this.agent(r.buyer, r.group, r.role);
-    a.spentMsat += r.paidMsat;
-    a.feesMsat += r.feeMsat;
+    const a = this.#agents.row(r.buyer, r.group, r.role);
+    if (a) {
+      a.spentMsat += r.paidMsat;
+      a.feesMsat += r.feeMsat;
+    }
     if (r.outcome !== 'success') this.#sellers.failed(r.seller, r.outcome);
     if (r.role === 'sub-agent' || r.role === 'reseller') this.#resold(r);
     const end = r.endMs;
@@ -208,7 +202,9 @@ export class LiveState {
     | 'sellers'
     | 'sellersNotShown'
     | 'groups'
+    | 'groupsNotShown'
     | 'agents'
+    | 'agentsNotTracked'
     | 'phases'
     | 'flows'
     | 'recent'
@@ -218,7 +214,6 @@ export class LiveState {
     | 'resale'
     | 'faults'
   > {
-    const { phases, groups, agents } = agentViews(this.agents.values(), MAX_AGENTS);
     const flows = this.#flows.view();
     const failures = Object.entries(this.totals.byOutcome)
       .filter(([o]) => o !== 'success')
@@ -227,9 +222,7 @@ export class LiveState {
     return {
       totals: { ...this.totals, byOutcome: { ...this.totals.byOutcome } },
       ...this.#sellers.view(),
-      groups,
-      agents,
-      phases,
+      ...this.#agents.view(),
       flows,
       recent: [...this.#recent],
       failures,

@@ -186,6 +186,13 @@ describe('Authorization', () => {
     expect(codeOf(() => formatAuthorization({ macaroon: MAC, preimage: 'xyz' }))).toBe('malformed_header');
   });
 
+  it('formats in the scheme it is given (LSAT for an LSAT-era server) and refuses any other', () => {
+    expect(formatAuthorization({ macaroon: MAC, preimage: PRE, scheme: 'LSAT' })).toBe(`LSAT ${MAC}:${PRE}`);
+    expect(formatAuthorization({ macaroon: MAC, preimage: PRE, scheme: 'L402' })).toBe(`L402 ${MAC}:${PRE}`);
+    const bearer = { macaroon: MAC, preimage: PRE, scheme: 'Bearer' as 'L402' };
+    expect(() => formatAuthorization(bearer)).toThrow('Authorization scheme is not L402 or LSAT: "Bearer"');
+  });
+
   it('format then parse gives back any macaroon and preimage', () => {
     fc.assert(
       fc.property(

@@ -57,7 +57,7 @@ describe('snapshots a viewer has unsent', () => {
   it('a snapshot over MAX_BUFFERED_BYTES on its own is not sent, not even on connecting, and is logged once', async () => {
     replay = replayNaming(400_000);
     const bytes = frameBytes(replay);
-    expect(bytes).toBe(1_200_776);
+    expect(bytes).toBe(1_200_816);
     const logs: { msg: string; bytes: number; limit: number }[] = [];
     const logger = pino({ level: 'warn' }, { write: (line: string) => void logs.push(JSON.parse(line)) });
     server = await startLiveServer(replay, { intervalMs: 10, logger });
@@ -73,15 +73,15 @@ describe('snapshots a viewer has unsent', () => {
 
   it(`a viewer that stops reading never has more than MAX_BUFFERED_BYTES (${MAX_BUFFERED_BYTES}) of snapshots queued`, async () => {
     replay = replayNaming(200_000);
-    expect(frameBytes(replay)).toBe(600_776);
+    expect(frameBytes(replay)).toBe(600_816);
     server = await startLiveServer(replay, { intervalMs: 5 });
     const v = await viewer(server);
     (v.ws as unknown as { _socket: Socket })._socket.pause(); // reads nothing the server sends
     // Once the system's socket buffers are full, snapshots wait in the server's own queue, until it holds
-    // more than MAX_BUFFERED_BYTES - 600,776: from there on the rule must keep back every further snapshot.
+    // more than MAX_BUFFERED_BYTES - 600,816: from there on the rule must keep back every further snapshot.
     await expect
       .poll(() => server!.unsentBytes, { timeout: 20_000 })
-      .toBeGreaterThan(MAX_BUFFERED_BYTES - 600_776);
+      .toBeGreaterThan(MAX_BUFFERED_BYTES - 600_816);
     let most = 0;
     const from = server.ticks;
     while (server.ticks < from + 40) {

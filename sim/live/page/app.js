@@ -157,7 +157,7 @@ function renderTables(s) {
       <td>${x.offline ? '<span class="bad">✗ offline</span>' : '<span class="ok">✓ online</span>'}</td></tr>`,
     )
     .join('')
-    .concat(notShown(6, s.sellersNotShown, `the ${fmt(s.sellers.length)} most active are shown`));
+    .concat(notShown(6, s.sellersNotShown, 'seller', `the ${fmt(s.sellers.length)} most active are shown`));
   $('failures').innerHTML = s.failures.length
     ? s.failures
         .map(
@@ -165,7 +165,7 @@ function renderTables(s) {
             `<tr data-outcome="${esc(f.outcome)}"><th scope="row">✗ ${esc(f.outcome)}</th><td class="num" data-value="${f.count}">${fmt(f.count)}</td><td>${esc(sellersOf(s, f.outcome))}</td></tr>`,
         )
         .join('')
-        .concat(notShown(3, s.failingSellersNotShown, 'with failures not listed'))
+        .concat(notShown(3, s.failingSellersNotShown, 'seller', 'with failures not listed'))
     : '<tr><td colspan="3">none yet</td></tr>';
   $('groups').innerHTML = s.groups
     .map(
@@ -174,7 +174,16 @@ function renderTables(s) {
       ) => `<tr><th scope="row">${esc(g.name)} <small>(${esc(g.role)})</small></th><td class="num">${fmt(g.agents)}</td><td class="num">${fmt(g.active)}</td>
       <td class="num">${g.budgetMsat ? fmt(g.budgetMsat - g.spentMsat - g.feesMsat) : '–'}</td><td class="num">${fmt(g.spentMsat + g.feesMsat)}</td><td class="num">${fmt(g.done)} / ${fmt(g.tasks)}</td></tr>`,
     )
-    .join('');
+    .join('')
+    .concat(notShown(6, s.groupsNotShown, 'group', `the ${fmt(s.groups.length)} most active are shown`))
+    .concat(
+      notShown(
+        6,
+        s.agentsNotTracked,
+        'agent',
+        "named by the run's files past the tracking limit, in no group",
+      ),
+    );
   $('agents').innerHTML = s.agents
     .map(
       (a) =>
@@ -200,10 +209,10 @@ function renderTables(s) {
     .join('');
 }
 
-/** A last row saying how many sellers a table leaves out (none when it leaves out none). */
-function notShown(columns, n, why) {
+/** A last row saying how many `what`s a table leaves out (none when it leaves out none). */
+function notShown(columns, n, what, why) {
   if (!n) return '';
-  return `<tr class="not-shown"><td colspan="${columns}">and ${fmt(n)} more seller${n === 1 ? '' : 's'} (${esc(why)})</td></tr>`;
+  return `<tr class="not-shown"><td colspan="${columns}">and ${fmt(n)} more ${what}${n === 1 ? '' : 's'} (${esc(why)})</td></tr>`;
 }
 
 function sellersOf(s, outcome) {
