@@ -73,6 +73,9 @@ export function recordLines(r: FetchResult, token: StoredToken | undefined, o: R
   const lines =
     !o.showToken || r.preimage === undefined || r.macaroon === undefined
       ? [line]
-      : [line, `Authorization: ${formatAuthorization({ macaroon: r.macaroon, preimage: r.preimage })}`];
+      : [
+          line,
+          `Authorization: ${formatAuthorization({ macaroon: r.macaroon, preimage: r.preimage, ...(token?.scheme ? { scheme: token.scheme } : {}) })}`,
+        ];
   return lines.map((l) => terminalSafe(l));
 }

@@ -3,6 +3,7 @@ import type { AIMessage, BaseMessage } from '@langchain/core/messages';
 import type { StructuredToolInterface } from '@langchain/core/tools';
 import type { z } from 'zod';
 import { boundedText } from '../../infra/llm/prompt-text.js';
+import { toolCallNamed } from '../llm-tool-call.js';
 
 /**
  * Asks a chat model for one tool call and returns its arguments checked by
@@ -23,7 +24,8 @@ export async function askTool<T>(
     throw new TypeError('the negotiator needs a chat model with tool calling');
   const bound = model.bindTools([tool], { tool_choice: tool.name } as never);
   const ai = (await bound.invoke(messages, signal ? { signal } : {})) as AIMessage;
-  const parsed = schema.safeParse(ai.tool_calls?.find((c) => c.name === tool.name)?.args);
+  // Only a well-formed call counts: the provider decides the reply's shape (llm-tool-call.ts).
+  const parsed = schema.safeParse(toolCallNamed(ai, tool.name)?.args);
   return parsed.success ? parsed.data : undefined;
 }
 

@@ -238,3 +238,25 @@ async function closedPort(): Promise<number> {
   await new Promise((done) => s.close(done));
   return port;
 }
+
+describe('l402 fetch --show-token writes the Authorization header in the token’s scheme', () => {
+  it('a token paid through an LSAT challenge is shown as "Authorization: LSAT <mac>:<preimage>"', async () => {
+    const { recordLines } = await import('../../agents/fetch-record.js');
+    const result = {
+      outcome: 'success' as const,
+      paidMsat: 2000,
+      feeMsat: 0,
+      tokenReused: false,
+      macaroon: 'AgEEbHNhdAI',
+      preimage: 'ab'.repeat(32),
+      paymentHash: 'cd'.repeat(32),
+      timings: { startedAt: 0, endedAt: 5 },
+    };
+    const token = { scheme: 'LSAT', paymentHash: 'cd'.repeat(32) } as StoredToken;
+    const lines = recordLines(result as never, token, { json: false, showToken: true });
+    expect(lines).toEqual([
+      `success: paid 2000 msat + fee 0 msat, 5 ms; token ${'cd'.repeat(32)}`,
+      `Authorization: LSAT AgEEbHNhdAI:${'ab'.repeat(32)}`,
+    ]);
+  });
+});
