@@ -3,7 +3,6 @@
  * records and ledger agree and every output is written as a partial run
  * (sim/commands/run-command.ts, sim/stop-presses.ts, sim/stopped-run.ts).
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { readSummary } from '../../sim/report/read-run.js';
 import { readPricePoints } from '../../sim/report/write-run.js';
 import { runCharts } from '../../sim/report/charts.js';
 import { until } from '../live/harness.js';
+import { npmSim } from './npm-group.js';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -21,25 +21,6 @@ afterAll(() => {
 
 /** Ten hours of quickstart: a few minutes of wall time, so the run is still going when the signal comes. */
 const DURATION_SEC = 36_000;
-
-/**
- * `npm run sim -- run …` in a process group of its own, as a terminal starts
- * it; `signal` goes to the whole group, as Ctrl-C does (npm and the CLI each
- * get it, and npm passes it on again).
- */
-function npmRun(args: string[]) {
-  const child = spawn('npm', ['run', '--silent', 'sim', '--', 'run', ...args], {
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const text = { out: '', err: '' };
-  child.stdout.on('data', (d: Buffer) => (text.out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (text.err += d.toString()));
-  const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
-  const kill = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 240_000);
-  void exited.then(() => clearTimeout(kill));
-  return { text, exited, signal: (s: NodeJS.Signals) => process.kill(-child.pid!, s) };
-}
 
 describe('a stop signal during npm run sim -- run', () => {
   test.each([
@@ -50,7 +31,11 @@ describe('a stop signal during npm run sim -- run', () => {
     async (signal, exitCode) => {
       const out = join(mkdtempSync(join(tmpdir(), 'sim-run-interrupt-')), 'run');
       dirs.push(join(out, '..'));
-      const run = npmRun(['quickstart', '--out', out, '--set', `durationSec=${DURATION_SEC}`]);
+      const run = npmSim(
+        'run',
+        ['quickstart', '--out', out, '--set', `durationSec=${DURATION_SEC}`],
+        240_000,
+      );
       // Off a terminal, progress is a plain line (after 10 s of wall time): the market is running.
       const progress = new RegExp(`^run: \\d+/${DURATION_SEC} s of market time, `, 'm');
       await until('a progress line', () => progress.test(run.text.err), 120_000);

@@ -4,12 +4,12 @@
  * one message says so (sim/commands/sweep-command.ts, sim/sweep/stopped-sweep.ts,
  * sim/stop-presses.ts).
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { until } from '../live/harness.js';
+import { npmSim } from './npm-group.js';
 import { loadScenario } from '../../sim/scenario/load.js';
 import { runSweep } from '../../sim/sweep/runner.js';
 import { parseGridArgs } from '../../sim/sweep/grid.js';
@@ -19,25 +19,6 @@ const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
-
-/**
- * `npm run sim -- sweep …` in a process group of its own, as a terminal starts
- * it; `signal` goes to the whole group, as Ctrl-C does (npm and the CLI each
- * get it, and npm passes it on again).
- */
-function npmSweep(args: string[]) {
-  const child = spawn('npm', ['run', '--silent', 'sim', '--', 'sweep', ...args], {
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const text = { out: '', err: '' };
-  child.stdout.on('data', (d: Buffer) => (text.out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (text.err += d.toString()));
-  const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
-  const kill = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 60_000);
-  void exited.then(() => clearTimeout(kill));
-  return { text, exited, signal: (s: NodeJS.Signals) => process.kill(-child.pid!, s) };
-}
 
 /** Every file under `dir`, relative to it. */
 const filesUnder = (dir: string) =>
@@ -57,7 +38,7 @@ describe('a stop signal during a local npm run sim -- sweep', () => {
       dirs.push(root);
       const out = join(root, 'out');
       const args = ['quickstart', '--grid', 'durationSec=5,36000', '--seeds', '1', '--workers', workers];
-      const sweep = npmSweep([...args, '--out', out]);
+      const sweep = npmSim('sweep', [...args, '--out', out], 60_000);
       const first = join(out, 'runs', 'point-0', 'seed-1', 'summary.json');
       await until('the first run summary.json', () => existsSync(first), 30_000);
       sweep.signal(signal);
