@@ -16,7 +16,7 @@ export interface ReplaceFileOptions {
 }
 
 /**
- * Replaces `path` with the text of `chunks`: written to a new file beside it
+ * Replaces `path` with the text (or bytes) of `chunks`: written to a new file beside it
  * (`<path>.tmp-<16 random hex digits>`, created exclusively) one chunk per
  * write (each awaited, so the event loop runs between them), fsynced, renamed
  * over `path`, and the directory fsynced. Returns the bytes written. The
@@ -24,7 +24,7 @@ export interface ReplaceFileOptions {
  */
 export async function replaceFile(
   path: string,
-  chunks: Iterable<string>,
+  chunks: Iterable<string | Uint8Array>,
   { mode = 0o666 }: ReplaceFileOptions = {},
 ): Promise<number> {
   const tmp = `${path}.tmp-${randomBytes(8).toString('hex')}`;

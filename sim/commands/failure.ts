@@ -2,13 +2,17 @@ import { ScenarioError } from '../scenario/errors.js';
 import { isLabError } from '../../infra/errors.js';
 import { parseArgsError } from '../../infra/cli-options.js';
 import type { ExitCode } from './io.js';
+import { terminalSafe } from '../../infra/terminal-text.js';
 
 /**
  * How the command line reports an error a command threw: usage errors exit
  * 2, everything the user can act on exits 1 with what to do, and only a bug
- * (an error without a code) is rethrown with its stack.
+ * (an error without a code) is rethrown with its stack. A message repeats what
+ * the user gave (a scenario's keys and values, a run file's text), so each of
+ * its lines is printed `terminalSafe`: an escape sequence shows as text.
  */
-export function failureExit(command: string, err: unknown, print: (text: string) => void): ExitCode {
+export function failureExit(command: string, err: unknown, printRaw: (text: string) => void): ExitCode {
+  const print = (text: string) => printRaw(safeLines(text));
   if (isLabError(err, 'usage')) {
     print(err.message);
     return 2;
@@ -48,4 +52,12 @@ function scenarioHint(command: string, err: ScenarioError): string | undefined {
       // not_found, not_yaml, is_directory, unreadable: the message itself says what to do.
       return undefined;
   }
+}
+
+/** `text` with each line `terminalSafe` (the line breaks between them kept). */
+function safeLines(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => terminalSafe(line))
+    .join('\n');
 }

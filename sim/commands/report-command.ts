@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { writeReport } from '../report/write-run.js';
 import { readMeta, readSummary } from '../report/read-run.js';
 import { consoleSummary } from '../report/console.js';
@@ -30,14 +30,20 @@ export async function reportCommand(argv: string[], io: CommandIo): Promise<Exit
   if (positionals.length !== 1 || !positionals[0])
     throw new LabError('usage', `expected one run directory\n\n${REPORT_HELP}`);
   const dir = resolve(positionals[0]!);
+  if (statSync(dir, { throwIfNoEntry: false })?.isDirectory() === false)
+    throw new LabError(
+      'usage',
+      `${dir} is not a directory; give the run directory that holds it: sim report ${dirname(dir)}`,
+    );
   if (!existsSync(join(dir, 'summary.json')))
     throw new LabError(
       'usage',
       `${dir} has no summary.json; give the --out directory of a finished run (default runs/<scenario>-<seed>/)`,
     );
   const summary = readSummary(dir);
-  const path = await writeReport(dir, summary, { png: !values['no-png'] });
-  io.out(consoleSummary(summary, readMeta(dir)));
+  const meta = readMeta(dir);
+  const path = await writeReport(dir, summary, { png: !values['no-png'], ...(meta && { meta }) });
+  io.out(consoleSummary(summary, meta));
   io.out(`\nreport: ${path}`);
   return 0;
 }

@@ -15,6 +15,8 @@ import { backendArg, checkNetworkFile } from './network-arg.js';
 import { parseArgsOnce, refuseEmptyOptions, usageError } from '../../infra/cli-options.js';
 import { defaultOutDir } from './out-dir.js';
 import { refuseFileInTheWay } from '../../infra/out-dir.js';
+import { terminalSafe } from '../../infra/terminal-text.js';
+import { refuseChartsLink } from '../report/write-run.js';
 import { lockOutDir } from '../../infra/out-dir-lock.js';
 
 export { defaultOutDir };
@@ -71,6 +73,7 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<ExitCod
   const seed = seedOption ?? scenario.seed;
   const outDir = resolve(values.out ?? defaultOutDir(scenario.name, seed));
   refuseFileInTheWay(outDir);
+  refuseChartsLink(outDir);
   // Another run or sweep writing into this directory would mix its files with this run's.
   const lock = await lockOutDir(outDir, 'run');
   // From before the market is built, so no signal ends the process while its files are open.
@@ -83,7 +86,9 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<ExitCod
     unit: 's of market time',
     barFormat: `${scenario.name} [{bar}] {value}/{total} s of market time | {eta_formatted} left`,
   });
-  io.err(`running ${scenario.name} (seed ${seed}, ${backend}): ${scenario.durationSec} s of market time…`);
+  io.err(
+    `running ${scenario.name} (seed ${terminalSafe(String(seed))}, ${backend}): ${scenario.durationSec} s of market time…`,
+  );
   try {
     const out = await runScenario(scenario, {
       seed,

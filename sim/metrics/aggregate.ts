@@ -13,6 +13,7 @@ import {
 } from './rows.js';
 import type { RowAggregates, GroupStats, SellerShare, AmountBin } from './summary.js';
 import { SeriesAcc } from './series.js';
+import { pricePerCall } from './call-price.js';
 
 class GroupAcc {
   readonly funnel = new Funnel();
@@ -40,7 +41,10 @@ export class RowAggregator {
   #fees = 0;
   readonly #attempts = new Histogram();
   readonly #steps = new Map(STEPS.map((s) => [s, new Histogram()]));
+  /** Prices per call (`pricePerCall`) by capability, and their sum and count over all capabilities. */
   readonly #prices = new Map<string, RunningStats>();
+  #perCallSum = 0;
+  #perCallN = 0;
   readonly #groups = new Map<string, GroupAcc>();
   readonly #sellers = new Map<string, { revenueMsat: number; sales: number }>();
   readonly #amounts = new Map<number, { attempts: number; succeeded: number }>();
@@ -62,10 +66,8 @@ export class RowAggregator {
       const span = r.steps[s];
       if (span) this.#steps.get(s)!.record(span.ms);
     }
+    this.#price(r);
     if (r.paidMsat > 0) {
-      let p = this.#prices.get(r.capability);
-      if (!p) this.#prices.set(r.capability, (p = new RunningStats()));
-      p.add(r.paidMsat);
       const s = this.#sellers.get(r.seller) ?? { revenueMsat: 0, sales: 0 };
       s.revenueMsat += r.paidMsat;
       s.sales++;
@@ -84,6 +86,16 @@ export class RowAggregator {
     g.fees += r.feeMsat;
     if (attempted(r)) g.latency.record(r.endMs - r.startMs);
     this.#series.add(r);
+  }
+
+  #price(r: PurchaseRow): void {
+    const msat = pricePerCall(r);
+    if (msat === null) return;
+    let p = this.#prices.get(r.capability);
+    if (!p) this.#prices.set(r.capability, (p = new RunningStats('a price per call')));
+    p.add(msat);
+    this.#perCallSum += msat;
+    this.#perCallN++;
   }
 
   task(t: TaskRow): void {
@@ -110,7 +122,7 @@ export class RowAggregator {
         spentMsat: this.#spent,
         feesMsat: this.#fees,
         sales: freshPaid,
-        meanPaidMsat: ratio(this.#spent, freshPaid),
+        meanPaidMsat: ratio(this.#perCallSum, this.#perCallN),
         feeRate: ratio(this.#fees, this.#spent),
       },
       latency: {
@@ -129,8 +141,8 @@ export class RowAggregator {
             // One price has no spread: sd and CV are undefined (null), not a dispersion of 0.
             sdMsat: s.n > 1 ? round(s.sd, 3) : null,
             cv: s.n > 1 ? round(s.cv) : null,
-            minMsat: s.min,
-            maxMsat: s.max,
+            minMsat: round(s.min, 3),
+            maxMsat: round(s.max, 3),
           },
         ]),
       ),

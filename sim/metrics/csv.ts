@@ -7,6 +7,8 @@ import {
   type TaskRow,
   type TierKind,
 } from './rows.js';
+import { CsvSplitter } from './csv-records.js';
+import { LabError } from '../../infra/errors.js';
 
 /**
  * purchases.csv and tasks.csv: RFC 4180 quoting, header first. Each step of
@@ -104,108 +106,142 @@ function quote(s: string): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** Splits CSV text into records of fields (handles quotes, doubled quotes, embedded newlines). */
-export function parseCsv(text: string): string[][] {
-  const out: string[][] = [];
-  let field = '';
-  let record: string[] = [];
-  let inQuotes = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (inQuotes) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') inQuotes = false;
-      else field += ch;
-    } else if (ch === '"') inQuotes = true;
-    else if (ch === ',') {
-      record.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      record.push(field);
-      out.push(record);
-      record = [];
-      field = '';
-    } else field += ch;
-  }
-  if (field !== '' || record.length) {
-    record.push(field);
-    out.push(record);
-  }
-  return out;
+/**
+ * Words what is wrong with a run's CSV file (`line 12: expected 40 fields, got 3`) as the error
+ * to throw; the caller that knows the file's path and what to do about it names them.
+ */
+export type CsvFailure = (problem: string) => Error;
+
+/** A bad_run_file error `<file>: <problem>`, for a reader that names neither path nor remedy. */
+function plainFailure(file: string): CsvFailure {
+  return (problem) => new LabError('bad_run_file', `${file}: ${problem}`);
 }
 
-/** Records of a CSV file as column → text maps; throws naming the file and line on a bad header or line. */
-function records(text: string, file: string, columns: readonly string[]): Record<string, string>[] {
-  const [header, ...rest] = parseCsv(text);
-  if (!header || header.join(',') !== columns.join(','))
-    throw new Error(
-      `${file}: unexpected header, expected ${columns.join(',')} (a file written by another version of the simulator: run its scenario again)`,
+/**
+ * Calls `each` with every row of CSV text given in chunks (header first), its fields in the
+ * order of `columns` (read by name with `cellReader`), after checking the header against
+ * `columns` and each row's field count; a bad header or row fails through `fail`, naming the
+ * line (the record's number, the header being line 1).
+ */
+function eachRecord(
+  chunks: Iterable<string>,
+  columns: readonly string[],
+  fail: CsvFailure,
+  each: (rec: string[]) => void,
+): void {
+  const splitter = new CsvSplitter();
+  let header: string[] | undefined;
+  let line = 1;
+  const take = (records: string[][]) => {
+    for (const rec of records) {
+      if (!header) {
+        header = checkedHeader(rec, columns, fail);
+        continue;
+      }
+      line++;
+      if (rec.length !== header.length)
+        throw fail(`line ${line}: expected ${header.length} fields, got ${rec.length}`);
+      each(rec);
+    }
+  };
+  for (const chunk of chunks) take(splitter.push(chunk));
+  take(splitter.end());
+  if (!header) checkedHeader(undefined, columns, fail);
+}
+
+/** Reads a row's fields by column name: `cellReader(COLUMNS)(rec)('seq')`. */
+function cellReader(columns: readonly string[]): (rec: string[]) => (column: string) => string {
+  const index = new Map(columns.map((c, i) => [c, i]));
+  return (rec) => (column) => rec[index.get(column)!]!;
+}
+
+const purchaseCells = cellReader(PURCHASE_COLUMNS);
+const taskCells = cellReader(TASK_COLUMNS);
+
+function checkedHeader(rec: string[] | undefined, columns: readonly string[], fail: CsvFailure): string[] {
+  if (!rec || rec.join(',') !== columns.join(','))
+    throw fail(
+      `unexpected header, expected ${columns.join(',')} (a file written by another version of the simulator: run its scenario again)`,
     );
-  return rest.map((rec, i) => {
-    if (rec.length !== header.length)
-      throw new Error(`${file} line ${i + 2}: expected ${header.length} fields, got ${rec.length}`);
-    return Object.fromEntries(header.map((c, j) => [c, rec[j]!]));
-  });
+  return rec;
 }
 
-/** Reads purchases.csv back into rows. */
-export function parsePurchasesCsv(text: string): PurchaseRow[] {
-  return records(text, 'purchases.csv', PURCHASE_COLUMNS).map((r) => {
-    const steps: Partial<Record<Step, { atMs: number; ms: number }>> = {};
-    for (const s of STEPS)
-      if (r[`${s}AtMs`] !== '') steps[s] = { atMs: Number(r[`${s}AtMs`]), ms: Number(r[`${s}Ms`]) };
-    return {
-      seq: Number(r.seq),
-      startMs: Number(r.startMs),
-      endMs: Number(r.endMs),
-      buyer: r.buyer!,
-      group: r.group!,
-      role: r.role as PurchaseRole,
-      seller: r.seller!,
-      capability: r.capability!,
-      taskId: r.taskId!,
-      tierKind: r.tierKind as TierKind | '',
-      ...(r.tierCalls !== '' && { tierCalls: Number(r.tierCalls) }),
-      ...(r.tierSec !== '' && { tierSec: Number(r.tierSec) }),
-      stage: r.stage as Stage,
-      outcome: r.outcome!,
-      failure: r.failure!,
-      refusal: r.refusal!,
-      reason: r.reason!,
-      quotedMsat: Number(r.quotedMsat),
-      paidMsat: Number(r.paidMsat),
-      feeMsat: Number(r.feeMsat),
-      sellerCostMsat: Number(r.sellerCostMsat),
-      hops: Number(r.hops),
-      requests: Number(r.requests),
-      tokenReused: r.tokenReused === 'true',
-      ...(r.paymentRedeemed === 'true' && { paymentRedeemed: true as const }),
-      ...(r.quoteDelayMs !== '' && { quoteDelayMs: Number(r.quoteDelayMs) }),
-      ...(r.arrivalRank !== '' && { arrivalRank: Number(r.arrivalRank) }),
-      steps,
-    };
-  });
+/** Reads purchases.csv back into rows; a damaged file fails as bad_run_file naming the line. */
+export function parsePurchasesCsv(text: string, fail = plainFailure('purchases.csv')): PurchaseRow[] {
+  const rows: PurchaseRow[] = [];
+  eachPurchaseRow([text], (row) => rows.push(row), fail);
+  return rows;
 }
 
-/** Reads tasks.csv back into rows. */
-export function parseTasksCsv(text: string): TaskRow[] {
-  return records(text, 'tasks.csv', TASK_COLUMNS).map((r) => ({
-    taskId: r.taskId!,
-    buyer: r.buyer!,
-    group: r.group!,
-    role: r.role as PurchaseRole,
-    capability: r.capability!,
-    calls: Number(r.calls),
-    valueMsat: Number(r.valueMsat),
-    earnedMsat: Number(r.earnedMsat),
-    done: r.done === 'true',
-    spentMsat: Number(r.spentMsat),
-    feesMsat: Number(r.feesMsat),
-    startedAtMs: Number(r.startedAtMs),
-    endedAtMs: Number(r.endedAtMs),
-    stopReason: r.stopReason!,
-  }));
+/** Calls `each` with every row of purchases.csv given in chunks, so a big file is never held whole. */
+export function eachPurchaseRow(
+  chunks: Iterable<string>,
+  each: (row: PurchaseRow) => void,
+  fail = plainFailure('purchases.csv'),
+): void {
+  eachRecord(chunks, PURCHASE_COLUMNS, fail, (rec) => each(purchaseRow(purchaseCells(rec))));
+}
+
+const STEP_COLUMNS = STEPS.map((s) => [s, `${s}AtMs`, `${s}Ms`] as const);
+
+function purchaseRow(cell: (column: string) => string): PurchaseRow {
+  const steps: Partial<Record<Step, { atMs: number; ms: number }>> = {};
+  for (const [s, at, ms] of STEP_COLUMNS)
+    if (cell(at) !== '') steps[s] = { atMs: Number(cell(at)), ms: Number(cell(ms)) };
+  return {
+    seq: Number(cell('seq')),
+    startMs: Number(cell('startMs')),
+    endMs: Number(cell('endMs')),
+    buyer: cell('buyer'),
+    group: cell('group'),
+    role: cell('role') as PurchaseRole,
+    seller: cell('seller'),
+    capability: cell('capability'),
+    taskId: cell('taskId'),
+    tierKind: cell('tierKind') as TierKind | '',
+    ...(cell('tierCalls') !== '' && { tierCalls: Number(cell('tierCalls')) }),
+    ...(cell('tierSec') !== '' && { tierSec: Number(cell('tierSec')) }),
+    stage: cell('stage') as Stage,
+    outcome: cell('outcome'),
+    failure: cell('failure'),
+    refusal: cell('refusal'),
+    reason: cell('reason'),
+    quotedMsat: Number(cell('quotedMsat')),
+    paidMsat: Number(cell('paidMsat')),
+    feeMsat: Number(cell('feeMsat')),
+    sellerCostMsat: Number(cell('sellerCostMsat')),
+    hops: Number(cell('hops')),
+    requests: Number(cell('requests')),
+    tokenReused: cell('tokenReused') === 'true',
+    ...(cell('paymentRedeemed') === 'true' && { paymentRedeemed: true as const }),
+    ...(cell('quoteDelayMs') !== '' && { quoteDelayMs: Number(cell('quoteDelayMs')) }),
+    ...(cell('arrivalRank') !== '' && { arrivalRank: Number(cell('arrivalRank')) }),
+    steps,
+  };
+}
+
+/** Reads tasks.csv back into rows; a damaged file fails as bad_run_file naming the line. */
+export function parseTasksCsv(text: string, fail = plainFailure('tasks.csv')): TaskRow[] {
+  const rows: TaskRow[] = [];
+  eachRecord([text], TASK_COLUMNS, fail, (rec) => rows.push(taskRow(taskCells(rec))));
+  return rows;
+}
+
+function taskRow(cell: (column: string) => string): TaskRow {
+  return {
+    taskId: cell('taskId'),
+    buyer: cell('buyer'),
+    group: cell('group'),
+    role: cell('role') as PurchaseRole,
+    capability: cell('capability'),
+    calls: Number(cell('calls')),
+    valueMsat: Number(cell('valueMsat')),
+    earnedMsat: Number(cell('earnedMsat')),
+    done: cell('done') === 'true',
+    spentMsat: Number(cell('spentMsat')),
+    feesMsat: Number(cell('feesMsat')),
+    startedAtMs: Number(cell('startedAtMs')),
+    endedAtMs: Number(cell('endedAtMs')),
+    stopReason: cell('stopReason'),
+  };
 }

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import type { Summary } from './summary.js';
@@ -36,10 +37,11 @@ export function runFileFailure(file: string, what: string, fix: string): RunFile
   return (why) => new LabError('bad_run_file', `${file} is not ${what} (${why}); ${fix}`);
 }
 
-/** A run file's JSON; text that is not JSON fails through `fail`. */
+/** A run file's JSON (at most MAX_RUN_JSON_BYTES); text that is not JSON fails through `fail`. */
 export function readRunJson(file: string, fail: RunFileFailure): unknown {
+  const text = readRunText(file, fail, MAX_RUN_JSON_BYTES);
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    return JSON.parse(text) as unknown;
   } catch (err) {
     throw fail(`not JSON: ${(err as Error).message.replace(/\s+/g, ' ')}`);
   }
@@ -73,4 +75,88 @@ function problems(issues: readonly z.core.$ZodIssue[]): string {
 function capped(items: readonly string[], separator: string): string {
   const more = items.length - SHOWN;
   return items.slice(0, SHOWN).join(separator) + (more > 0 ? ` and ${more} more` : '');
+}
+
+/**
+ * Most bytes of summary.json or meta.json read back. A summary grows with the run's groups
+ * (quickstart's take 2.7 kB each, a latency CDF apiece), so a run at the 50,000-node limit with
+ * one group per node writes about 150 MB, and JSON.parse holds a few times the file. A bigger
+ * file is no run's, and is refused before it is read.
+ */
+export const MAX_RUN_JSON_BYTES = 256 * 2 ** 20;
+
+/** Bytes read at a time. */
+const CHUNK_BYTES = 2 ** 20;
+
+/** A run file opened to read: its descriptor (the caller closes it) and its size when opened. */
+export interface OpenRunFile {
+  fd: number;
+  size: number;
+}
+
+/**
+ * Opens `file` to read without waiting (a named pipe with no writer would block the open, and
+ * every read, forever) and refuses through `fail` anything but a regular file: a named pipe, a
+ * device (a link to /dev/zero never ends), a socket, a directory. Undefined when there is no
+ * such file.
+ */
+export function openRunFile(file: string, fail: RunFileFailure): OpenRunFile | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    throw fail(`cannot be opened: ${code ?? (err as Error).message}`);
+  }
+  const st = fstatSync(fd);
+  if (st.isFile()) return { fd, size: st.size };
+  closeSync(fd);
+  throw fail(`${fileKind(st)}, not a regular file`);
+}
+
+/** What a file that is not a regular file is, in words. */
+export function fileKind(st: Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a named pipe (FIFO)';
+  if (st.isSocket()) return 'a socket';
+  return 'a device';
+}
+
+/**
+ * The text of an open run file, a chunk at a time (UTF-8, a character cut between chunks
+ * kept whole); past `maxBytes` it fails through `fail` (a file can grow after it was opened).
+ */
+export function* runFileChunks(fd: number, maxBytes: number, fail: RunFileFailure): Generator<string> {
+  const decoder = new StringDecoder('utf8');
+  const buf = Buffer.allocUnsafe(CHUNK_BYTES);
+  let total = 0;
+  for (;;) {
+    const n = readSync(fd, buf, 0, buf.length, null);
+    if (n === 0) break;
+    total += n;
+    if (total > maxBytes) throw fail(overLimit(maxBytes));
+    yield decoder.write(buf.subarray(0, n));
+  }
+  yield decoder.end();
+}
+
+/** `file`'s whole text, checked as `openRunFile` checks it and at most `maxBytes` long. */
+export function readRunText(file: string, fail: RunFileFailure, maxBytes: number): string {
+  const opened = openRunFile(file, fail);
+  if (!opened) throw fail('no such file');
+  try {
+    if (opened.size > maxBytes) throw fail(overLimit(maxBytes, opened.size));
+    return [...runFileChunks(opened.fd, maxBytes, fail)].join('');
+  } finally {
+    closeSync(opened.fd);
+  }
+}
+
+/** Why a file over `maxBytes` is refused: its size, or (`bytes` undefined) that it grew past the limit while read. */
+function overLimit(maxBytes: number, bytes?: number): string {
+  const limit = `the ${(maxBytes / 2 ** 20).toLocaleString('en-US')} MiB limit for reading it`;
+  return bytes === undefined
+    ? `grew past ${limit} while read`
+    : `${bytes.toLocaleString('en-US')} bytes, over ${limit}`;
 }

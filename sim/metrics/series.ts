@@ -1,5 +1,6 @@
 import { RunningStats, round } from './stats.js';
 import { delivered, type PurchaseRow } from './rows.js';
+import { pricePerCall } from './call-price.js';
 import type { SeriesPoint } from './summary.js';
 
 /** Buckets the scenario's duration is cut into at most (the drain may add more after them). */
@@ -18,8 +19,9 @@ interface Bucket {
  * The run over time in fixed buckets by the attempt's start (whole seconds,
  * sized so that at most 120 cover the scenario's duration; attempts that start
  * during the drain add buckets after those): attempts, deliveries, spend,
- * mean paid price, and per seller its revenue and mean quoted price (price
- * trajectories, shares); a mean over no values is null.
+ * mean price paid per call (`pricePerCall`), and per seller its revenue and
+ * mean quoted price (price trajectories, shares); a mean over no values is
+ * null.
  */
 export class SeriesAcc {
   readonly bucketMs: number;
@@ -43,7 +45,8 @@ export class SeriesAcc {
     b.attempts++;
     if (delivered(r)) b.delivered++;
     b.spent += r.paidMsat;
-    if (r.paidMsat > 0) b.price.add(r.paidMsat);
+    const perCall = pricePerCall(r);
+    if (perCall !== null) b.price.add(perCall);
     if (r.paidMsat > 0 || r.quotedMsat > 0) {
       let s = b.sellers.get(r.seller);
       if (!s) b.sellers.set(r.seller, (s = { revenueMsat: 0, quoted: new RunningStats() }));

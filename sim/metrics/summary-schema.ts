@@ -166,7 +166,8 @@ export const summarySchema: z.ZodType<Summary> = z.object({
   warnings: z.array(z.string()),
   conservation,
   negotiation: z.record(z.string(), negotiation).optional(),
+  // A repricing seller's list starts with the price it posts at the start: never empty.
   postedPrices: z
-    .record(z.string(), z.array(numbers('atMs', 'msat').extend({ move: z.string() })))
+    .record(z.string(), z.array(numbers('atMs', 'msat').extend({ move: z.string() })).min(1))
     .optional(),
 });

@@ -72,7 +72,7 @@ export interface RowAggregates {
     feesMsat: number;
     /** Payments that went through. */
     sales: number;
-    /** spentMsat / sales (null without a sale). */
+    /** Mean price paid per call (`pricePerCall`, call-price.ts) over every capability (null without one). */
     meanPaidMsat: number | null;
     /** feesMsat / spentMsat (null when nothing was spent). */
     feeRate: number | null;
@@ -95,13 +95,16 @@ export interface RowAggregates {
   series: { bucketMs: number; points: SeriesPoint[] };
 }
 
-/** Paid prices of one capability: the spread is the price dispersion (coefficient of variation). */
+/**
+ * Prices paid per call for one capability (`pricePerCall`, call-price.ts: a bundle's price over its calls;
+ * resellers' restocks and time passes left out): the spread is the price dispersion (coefficient of variation).
+ */
 export interface PriceStats {
   n: number;
   meanMsat: number;
-  /** Sample sd (n − 1) of the prices paid; null with a single sale (one price has no spread). */
+  /** Sample sd (n − 1) of the prices per call; null with a single price (one price has no spread). */
   sdMsat: number | null;
-  /** sdMsat / meanMsat: the price dispersion; null with a single sale, never 0 for one price. */
+  /** sdMsat / meanMsat: the price dispersion; null with a single price, never 0 for one price. */
   cv: number | null;
   minMsat: number;
   maxMsat: number;
@@ -144,7 +147,7 @@ export interface SeriesPoint {
   attempts: number;
   delivered: number;
   spentMsat: number;
-  /** Mean paid price of the bucket's sales (null without a sale). */
+  /** Mean price paid per call in the bucket (`pricePerCall`; null without one). */
   meanPriceMsat: number | null;
   /** Per seller: revenue and mean quoted invoice amount in this bucket (null when it quoted none). */
   sellers: Record<string, { revenueMsat: number; meanQuotedMsat: number | null }>;

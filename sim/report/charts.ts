@@ -22,14 +22,14 @@ function priceScatter(points: readonly PricePoint[]): Chart {
   const values = points.map((p) => ({ sec: p.startMs / 1000, sats: p.paidMsat / 1000, seller: p.seller }));
   return {
     id: 'prices-by-seller',
-    title: 'Every price paid, by seller',
+    title: 'Every price paid per call, by seller',
     spec: {
       ...base,
       data: { values },
       mark: { type: 'point', filled: true, size: 18, opacity: 0.6 },
       encoding: {
         x: { field: 'sec', type: 'quantitative', title: 'run time (s)' },
-        y: { field: 'sats', type: 'quantitative', title: 'paid (sat)', scale: { zero: false } },
+        y: { field: 'sats', type: 'quantitative', title: 'paid per call (sat)', scale: { zero: false } },
         color: { field: 'seller', type: 'nominal', legend: { labelLimit: 200 } },
       },
     },
@@ -98,7 +98,7 @@ function spendOverTime(s: Summary): Chart {
       mark: { type: 'area', line: true, opacity: 0.4 },
       encoding: {
         x: { field: 'sec', type: 'quantitative', title: 'run time (s)' },
-        y: { field: 'sats', type: 'quantitative', title: 'spent so far (sat)' },
+        y: { field: 'sats', type: 'quantitative', title: `spent per ${s.series.bucketMs / 1000} s (sat)` },
       },
     },
   };
@@ -110,14 +110,19 @@ function priceOverTime(s: Summary): Chart {
   );
   return {
     id: 'price-over-time',
-    title: 'Mean paid price over time',
+    title: 'Mean price paid per call over time',
     spec: {
       ...base,
       data: { values },
       mark: { type: 'line', point: true },
       encoding: {
         x: { field: 'sec', type: 'quantitative', title: 'run time (s)' },
-        y: { field: 'sats', type: 'quantitative', title: 'mean price paid (sat)', scale: { zero: false } },
+        y: {
+          field: 'sats',
+          type: 'quantitative',
+          title: 'mean price paid per call (sat)',
+          scale: { zero: false },
+        },
       },
     },
   };

@@ -1,6 +1,7 @@
 import type { Summary } from '../metrics/summary.js';
 import { int, plural, sats, textTable } from './format.js';
 import { secretsText, type Provenance } from './provenance.js';
+import { terminalSafe } from '../../infra/terminal-text.js';
 import {
   funnelTable,
   groupTable,
@@ -15,13 +16,16 @@ import {
 
 /**
  * The summary a run prints on the terminal: headline numbers, funnel, welfare, outcomes, latency,
- * groups, conservation, and (given the run's meta.json) where its secrets came from.
+ * groups, conservation, and (given the run's meta.json) where its secrets came from. Text from
+ * the scenario or summary.json (its name, a text seed, warnings, table cells) is `terminalSafe`:
+ * an escape sequence in it is shown, never sent to the terminal.
  */
 export function consoleSummary(s: Summary, meta?: Provenance): string {
   const c = s.counts;
   const out: string[] = [];
   out.push(
-    `${s.scenario} (seed ${s.seed}, ${s.backend}): ${int(s.durationMs / 1000)} s of market, ` +
+    terminalSafe(`${s.scenario} (seed ${s.seed}, ${s.backend})`) +
+      `: ${int(s.durationMs / 1000)} s of market, ` +
       [
         plural(c.buyers, 'buyer'),
         plural(c.sellers, 'seller'),
@@ -41,14 +45,14 @@ export function consoleSummary(s: Summary, meta?: Provenance): string {
   if (s.postedPrices) tables.push(postedPriceTable(s, s.postedPrices));
   if (s.negotiation) tables.push(negotiationTable(s));
   for (const t of tables) out.push('', textTable(t.header, t.rows));
-  for (const w of s.warnings) out.push('', `warning: ${w}`);
+  for (const w of s.warnings) out.push('', `warning: ${terminalSafe(w)}`);
   const k = s.conservation;
   out.push('');
   out.push(
     `conservation ${k.holds ? 'holds' : 'BROKEN'}: debits ${sats(k.debitsMsat)} = credits ${sats(k.creditsMsat)} + routing fees ${sats(k.routingFeesMsat)} ` +
       `(difference ${k.differenceMsat} msat; records vs ledger ${k.recorded.spendDifferenceMsat} msat; fees recorded vs earned ${k.recorded.feeDifferenceMsat} msat; network total change ${k.network.differenceMsat} msat)`,
   );
-  if (meta?.secrets) out.push(`secrets: ${secretsText(meta.secrets, s.seed)}`);
+  if (meta?.secrets) out.push(`secrets: ${terminalSafe(secretsText(meta.secrets, s.seed))}`);
   return out.join('\n');
 }
 

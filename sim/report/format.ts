@@ -4,6 +4,8 @@
  * is written NOT_AVAILABLE, never 0.
  */
 
+import { terminalSafe } from '../../infra/terminal-text.js';
+
 /** What a table shows for an undefined figure (a rate over nothing, an interval from one seed). */
 export const NOT_AVAILABLE = 'n/a';
 
@@ -35,9 +37,12 @@ export function esc(s: string | number): string {
   return String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** Lays out rows as an aligned plain-text table. */
+/**
+ * Lays out rows as an aligned plain-text table for the terminal; every cell is `terminalSafe`
+ * (group, seller and outcome names come from summary.json, which `sim report` reads back).
+ */
 export function textTable(header: string[], rows: (string | number)[][]): string {
-  const cells = [header, ...rows.map((r) => r.map(String))];
+  const cells = [header, ...rows].map((r) => r.map((c) => terminalSafe(String(c))));
   const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
   const line = (r: string[]) =>
     r

@@ -1,6 +1,7 @@
 import type { Summary } from '../metrics/summary.js';
 import { base, type Chart } from './chart-base.js';
 import { fixed } from './format.js';
+import { postedUntilMs } from './tables.js';
 
 /**
  * Charts of who sold what at which price: per-seller revenue share over
@@ -60,11 +61,12 @@ function quotedPrices(s: Summary): Chart {
   };
 }
 
-/** Repricing sellers' posted unit prices: a step line per seller, held until the run's end. */
+/** Repricing sellers' posted unit prices: a step line per seller, held until the scenario's end (a stopped run's stop). */
 function postedPrices(s: Summary, posted: NonNullable<Summary['postedPrices']>): Chart {
+  const endMs = postedUntilMs(s);
   const values = Object.entries(posted).flatMap(([seller, list]) => [
     ...list.map((p) => ({ sec: p.atMs / 1000, seller, sats: p.msat / 1000 })),
-    { sec: s.durationMs / 1000, seller, sats: list.at(-1)!.msat / 1000 },
+    { sec: endMs / 1000, seller, sats: list.at(-1)!.msat / 1000 },
   ]);
   return {
     id: 'posted-prices',

@@ -1,5 +1,5 @@
 import type { Summary } from '../metrics/summary.js';
-import { esc, fixed, int, pct, plural, sats } from './format.js';
+import { esc, int, pct, plural, sats } from './format.js';
 import { chartGrid, htmlPage, htmlTable, table, type RenderedChart } from './html.js';
 import {
   funnelTable,
@@ -7,6 +7,7 @@ import {
   latencyTable,
   marketTable,
   postedPriceTable,
+  priceTable,
   negotiationTable,
   outcomeTable,
   provenanceTable,
@@ -35,8 +36,8 @@ export function runReportHtml(s: Summary, charts: RenderedChart[], meta?: Proven
     ),
     `<h2>Latency</h2>`,
     table(latencyTable(s)),
-    `<h2>Prices paid by capability</h2>`,
-    pricesTable(s),
+    `<h2>Prices paid per call by capability</h2>`,
+    table(priceTable(s)),
     `<h2>Agent groups</h2>`,
     table(groupTable(s)),
     `<h2>Payees</h2>`,
@@ -75,21 +76,6 @@ function overviewTable(s: Summary): string {
       ['spent', sats(s.money.spentMsat)],
       ['routing fees', `${sats(s.money.feesMsat)} (${pct(s.money.feeRate)} of spend)`],
     ],
-  );
-}
-
-function pricesTable(s: Summary): string {
-  return htmlTable(
-    ['capability', 'purchases', 'mean', 'sd', 'dispersion (CV)', 'min', 'max'],
-    Object.entries(s.prices).map(([c, p]) => [
-      c,
-      int(p.n),
-      sats(p.meanMsat),
-      sats(p.sdMsat),
-      fixed(p.cv, 3),
-      sats(p.minMsat),
-      sats(p.maxMsat),
-    ]),
   );
 }
 

@@ -144,21 +144,49 @@ export function marketTable(s: Summary): Table {
 }
 
 /**
- * Repricing sellers' posted prices: how often each moved, its range, its
- * time-weighted mean over the run, how often it relented (jumped back up).
+ * Prices paid per call by capability (summary.json `prices`: a bundle's price over its calls; restocks by
+ * resellers and time passes left out) and their dispersion.
+ */
+export function priceTable(s: Summary): Table {
+  return {
+    header: ['capability', 'purchases', 'mean per call', 'sd', 'dispersion (CV)', 'min', 'max'],
+    rows: Object.entries(s.prices).map(([c, p]) => [
+      c,
+      int(p.n),
+      sats(p.meanMsat),
+      sats(p.sdMsat),
+      fixed(p.cv, 3),
+      sats(p.minMsat),
+      sats(p.maxMsat),
+    ]),
+  };
+}
+
+/**
+ * When the posted prices stop counting: the scenario's end, or a stopped run's stop when that came first
+ * (the market after a stop never ran, so no price was posted for it).
+ */
+export function postedUntilMs(s: Pick<Summary, 'durationMs' | 'endedAtMs' | 'stopped'>): number {
+  return s.stopped ? Math.min(s.durationMs, s.endedAtMs) : s.durationMs;
+}
+
+/**
+ * Repricing sellers' posted prices: how often each moved, its range, its time-weighted mean over the market
+ * that ran (to `postedUntilMs`; n/a when that is no time at all), how often it relented (jumped back up).
  */
 export function postedPriceTable(s: Summary, posted: NonNullable<Summary['postedPrices']>): Table {
+  const endMs = postedUntilMs(s);
   return {
     header: ['repricing seller', 'changes', 'min', 'time-weighted mean', 'max', 'relents', 'last'],
     rows: Object.entries(posted).map(([seller, list]) => {
       let area = 0;
-      list.forEach((p, i) => (area += p.msat * ((list[i + 1]?.atMs ?? s.durationMs) - p.atMs)));
+      list.forEach((p, i) => (area += p.msat * ((list[i + 1]?.atMs ?? endMs) - p.atMs)));
       const prices = list.map((p) => p.msat);
       return [
         seller,
         int(list.length - 1),
         sats(Math.min(...prices)),
-        sats(Math.round(area / s.durationMs)),
+        sats(endMs > 0 ? Math.round(area / endMs) : null),
         sats(Math.max(...prices)),
         int(list.filter((p) => p.move === 'relent').length),
         sats(prices.at(-1)!),

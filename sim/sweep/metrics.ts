@@ -90,8 +90,8 @@ export const SWEEP_METRICS: SweepMetric[] = [
   /** Latency quantiles of purchase attempts: undefined (null) in a run without attempts. */
   { key: 'latencyP50', label: 'latency p50 (ms)', of: (s) => s.latency.attempts.p50, histogram: true },
   { key: 'latencyP95', label: 'latency p95 (ms)', of: (s) => s.latency.attempts.p95, histogram: true },
-  /** Undefined (null) in a run without a capability sold twice or more (one price has no spread). */
-  { key: 'priceCv', label: 'price dispersion (mean CV)', of: (s) => meanCv(s) },
+  /** Over prices per call (summary.json `prices`); null in a run without a capability priced twice or more. */
+  { key: 'priceCv', label: 'price dispersion per call (mean CV)', of: (s) => meanCv(s) },
   /** Undefined (null) in a run without seller revenue. */
   { key: 'hhi', label: 'seller concentration (HHI)', of: (s) => s.market.hhi },
   /** Posted minus agreed price over agreements paid at the agreed price, all groups (0 in a run without any). */
@@ -121,9 +121,10 @@ function negotiationCounts(s: Summary): [number, number] {
 }
 
 /**
- * The mean of the capabilities' price CVs, over those with a spread (two sales or more): a
- * capability sold once has no CV (null) and is left out, never counted as no dispersion; a run
- * with none left has no price dispersion (null) and is left out of the metric.
+ * The mean of the capabilities' CVs of the prices paid per call (summary.json `prices`: a bundle's
+ * price over its calls, resellers' restocks and time passes left out), over those with a spread (two
+ * prices or more): a capability priced once has no CV (null) and is left out, never counted as no
+ * dispersion; a run with none left has no price dispersion (null) and is left out of the metric.
  */
 function meanCv(s: Summary): number | null {
   const cvs = Object.values(s.prices)
