@@ -11,11 +11,32 @@
  */
 import { constants } from 'node:fs';
 import { lstat, mkdir, open, realpath, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { replaceFile } from './durable-file.js';
 import { LabError } from './errors.js';
 
 /** Codes of private file errors. */
-export type PrivateFileErrorCode = 'unsafe_directory' | 'unsafe_file';
+export type PrivateFileErrorCode = 'unsafe_directory' | 'unsafe_file' | 'unusable_directory';
+
+/**
+ * A directory that cannot be made, or a path that is not a directory: `dir`
+ * as given and `why` (`a file is there`), for a caller that names the
+ * directory its own way (a CLI, by its flag).
+ */
+export class UnusableDirectoryError extends LabError<'unusable_directory'> {
+  constructor(
+    readonly dir: string,
+    readonly why: string,
+    what: string,
+    cause?: unknown,
+  ) {
+    super(
+      'unusable_directory',
+      `${what} ${dir} is not a directory you can use (${why}); give a directory of your own`,
+      { cause },
+    );
+  }
+}
 
 /** What a private file holds, for the checks and the messages of `readPrivateFile`. */
 export interface PrivateFileUse {
@@ -43,11 +64,15 @@ const octal = (mode: number): string => (mode & 0o777).toString(8).padStart(4, '
  * Makes `dir` (mode 0700, and so every parent it creates) unless it exists,
  * then refuses it, LabError('unsafe_directory') naming it (`what` says what
  * it keeps: "token file directory") and the fix, when it is a symbolic link,
- * not a directory, not owned by this process's uid, or writable by group or
- * others (its mode & 0o022).
+ * not owned by this process's uid, or writable by group or others (its mode
+ * & 0o022). One that cannot be made (a file in its path, no permission, a
+ * file system that takes no directory there) or that is not a directory is
+ * an `UnusableDirectoryError`.
  */
 export async function ensurePrivateDir(dir: string, what: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await makeDirs(dir).catch((err: unknown) => {
+    throw new UnusableDirectoryError(dir, whyNotMade(err as NodeJS.ErrnoException), what, err);
+  });
   const st = await lstat(dir);
   const refuse = (why: string) =>
     new LabError<PrivateFileErrorCode>('unsafe_directory', `${what} ${dir} ${why}`);
@@ -58,7 +83,8 @@ export async function ensurePrivateDir(dir: string, what: string): Promise<void>
         'give the directory itself, or another directory of your own',
     );
   }
-  if (!st.isDirectory()) throw refuse('is not a directory: give a directory of your own');
+  if (!st.isDirectory())
+    throw new UnusableDirectoryError(dir, st.isFile() ? 'a file is there' : 'it is not a directory', what);
   const uid = ownUid();
   if (uid === undefined) return;
   if (st.uid !== uid)
@@ -71,6 +97,37 @@ export async function ensurePrivateDir(dir: string, what: string): Promise<void>
       `has mode ${octal(st.mode)}: others than its owner may create and replace files in it; ` +
         `run chmod go-w ${dir}, or use a directory of your own`,
     );
+}
+
+/**
+ * Makes `dir` and each missing parent, mode 0700, one at a time: Node 20's
+ * `mkdir(…, { recursive: true })` never returns where a parent exists but
+ * takes no new entry (`/proc/x`), and each step here is one system call.
+ * A `dir` that exists (as anything) is left for the caller to check.
+ */
+async function makeDirs(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { mode: 0o700 });
+    return;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    if (code !== 'ENOENT' || dirname(dir) === dir) throw err;
+  }
+  await makeDirs(dirname(dir));
+  await mkdir(dir, { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EEXIST') throw err;
+  });
+}
+
+/** Why `mkdir` failed, in words (`a file is in its path`); the system's message for a code not listed. */
+function whyNotMade(err: NodeJS.ErrnoException): string {
+  const at = err.path === undefined ? 'there' : `in ${dirname(err.path)}`;
+  if (err.code === 'ENOTDIR') return 'a file is in its path';
+  if (err.code === 'ENOENT') return `no directory can be created ${at}`;
+  if (err.code === 'EACCES' || err.code === 'EPERM') return `no permission to create a directory ${at}`;
+  if (err.code === 'EROFS') return `the file system ${at} is read-only`;
+  return err.message;
 }
 
 /**

@@ -134,11 +134,27 @@ async function configFrom(v: Values): Promise<SellerConfig> {
   if (v['max-calls-given-back'] !== undefined)
     raw.maxCallsGivenBack = integerOption('max-calls-given-back', v['max-calls-given-back'], 0);
   try {
-    return parseSellerConfig(raw);
+    return parseSellerConfig(raw, flagNames(v));
   } catch (err) {
     if (isLabError(err, 'invalid_seller_config')) throw usageError(err.message);
     throw err;
   }
+}
+
+/** The config fields the flags given set, by flag: a refusal of one names the flag. */
+const FLAG_FIELDS = {
+  name: 'name',
+  'price-msat': 'price.msat',
+  adversarial: 'adversarial.mode',
+  'floor-msat': 'negotiation.floorMsat',
+  'max-calls-given-back': 'maxCallsGivenBack',
+} as const;
+
+function flagNames(v: Values): Record<string, string> {
+  const names: Record<string, string> = {};
+  for (const [flag, field] of Object.entries(FLAG_FIELDS))
+    if (v[flag as keyof typeof FLAG_FIELDS] !== undefined) names[field] = `--${flag}`;
+  return names;
 }
 
 /** --floor-msat over the config's negotiation: its floor instead of the config's floor or cost and margin. */

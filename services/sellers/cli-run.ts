@@ -12,7 +12,8 @@ import { createRng, type Rng } from '../../infra/random.js';
 import { loadNetwork, nodeByName, nodesByRole } from '../../infra/regtest/network-file.js';
 import { systemClock } from '../../infra/time/clock.js';
 import { usageError } from '../../infra/cli-options.js';
-import { listen } from '../http/listen.js';
+import { UnusableDirectoryError } from '../../infra/private-file.js';
+import { CLOSE_GRACE_MS, listen, type Listening } from '../http/listen.js';
 import { RegistryClient } from '../registry/client.js';
 import { nodeSigner } from '../registry/signing.js';
 import type { ListingFields } from '../registry/types.js';
@@ -91,6 +92,28 @@ async function demo(io: SellerIo, net: SimNetwork, seller: Seller, baseUrl: stri
   }
 }
 
+/** A --state-dir the seller cannot make or use as a directory: a usage error naming the flag. */
+function stateDirRefusal(err: unknown, flag: string | undefined): unknown {
+  if (flag === undefined || !(err instanceof UnusableDirectoryError)) return err;
+  return usageError(
+    `--state-dir ${flag} is not a directory you can use (${err.why}); give a directory of your own`,
+  );
+}
+
+/**
+ * Stops serving: paid calls under way finish and are answered (up to CLOSE_GRACE_MS; a second
+ * signal ends the process at once), so none is counted without its answer.
+ */
+async function finishCalls(io: SellerIo, http: Listening): Promise<void> {
+  const n = http.inFlight();
+  if (n > 0)
+    io.out(
+      `stopping: answering ${n} call${n === 1 ? '' : 's'} under way first (at most ${CLOSE_GRACE_MS / 1000} s; ` +
+        'a second SIGINT or SIGTERM stops at once)',
+    );
+  await http.close();
+}
+
 /** Starts the seller the checked flags describe; SIGINT/SIGTERM stop it (and remove its listing), saying so. */
 export async function runSeller(args: SellerArgs, io: SellerIo): Promise<void> {
   const { config } = args;
@@ -111,6 +134,8 @@ export async function runSeller(args: SellerArgs, io: SellerIo): Promise<void> {
     onEvent: (e) => logger.info(e, `paywall ${e.type}`),
     publicOrigin: () => publicUrl,
     ...(stateDir !== undefined ? { stateDir } : {}),
+  }).catch((err: unknown) => {
+    throw stateDirRefusal(err, args.stateDir);
   });
   // A port already taken: the state directory is let go before the refusal is reported.
   const http = await listen(seller.app.fetch, { port: args.port, hostname: args.host }).catch(async (err) => {
@@ -125,15 +150,19 @@ export async function runSeller(args: SellerArgs, io: SellerIo): Promise<void> {
   const stop = async () => {
     stopping.abort();
     const removal = await (await listed)?.();
-    await http.close();
+    await finishCalls(io, http);
     await seller.close();
     if (removal?.ok === false) io.err(`stopped; ${removal.line}`);
     else io.out(removal ? `stopped; ${removal.line}` : 'stopped');
     process.exit(0);
   };
-  // Before the first line saying the seller is up: whoever acts on that line can stop it.
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  // Before the first line saying the seller is up: whoever acts on that line can stop it. Once: a
+  // second signal, of either kind, meets Node's default and ends the process.
+  const onSignal = () => {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    void stop();
+  };
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
   io.out(`${seller.name} (${config.archetype}) listening on ${http.url}: ${seller.method} ${seller.path}`);
   io.out(`manifest: ${publicUrl}/.well-known/l402.json   node: ${seller.nodePubkey} (${args.network})`);
   io.out(`state: ${stateDir ?? 'in memory (embedded network: no token sold outlives this process)'}`);

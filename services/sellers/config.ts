@@ -1,7 +1,11 @@
 import { z } from 'zod';
-import { describeIssues, plainErrorMap } from '../../infra/zod-wording.js';
+import { describeIssues, formatPath, plainErrorMap } from '../../infra/zod-wording.js';
 import { LabError } from '../../infra/errors.js';
 import { negotiationConfigSchema, perSecRateSchema } from './negotiation.js';
+import { sellerConfigConflicts } from './config-conflicts.js';
+
+export { sellerConfigConflicts } from './config-conflicts.js';
+export { tierBasePrice, tierCalls, tierName, unitPriceMsat } from './tier-price.js';
 
 /**
  * A seller's configuration, validated with zod (strict: a misspelt option is
@@ -121,7 +125,13 @@ export const sellerConfigSchema = z.strictObject({
     .optional(),
   payOnSuccess: z.boolean().default(false),
   strict: z.boolean().default(false),
-  rateLimit: z.strictObject({ calls: z.number().int().positive(), perMs: z.number().positive() }).optional(),
+  /** `calls` per `perMs` ms, all buyers together (the paywall's `rateLimit`). */
+  rateLimit: z
+    .strictObject({
+      calls: z.number().int().positive(),
+      perMs: z.number().min(1, { error: 'expected at least 1 ms: the clock counts whole milliseconds' }),
+    })
+    .optional(),
   /** Most calls each `max_calls` quota of a token gets back when the handler answers 5xx (default: as many as it holds; 0: none). */
   maxCallsGivenBack: z.number().int().nonnegative().optional(),
   /** With payOnSuccess: most pay-on-success calls refunded after the handler ran, all buyers together (default 60 a minute). */
@@ -139,83 +149,49 @@ export type SellerTier = z.output<typeof sellerTierSchema>;
 export type PriceStrategy = z.output<typeof priceStrategySchema>;
 export type LatencySpec = z.output<typeof latencySchema>;
 
-/** Validates a configuration (from a scenario file, a CLI, code). Throws LabError('invalid_seller_config'). */
-export function parseSellerConfig(input: unknown): SellerConfig {
+/**
+ * Validates a configuration (from a scenario file, a CLI, code). Throws
+ * LabError('invalid_seller_config') naming each bad field as written; `names`
+ * renames the fields a caller set under another name (a CLI's flags:
+ * `{ maxCallsGivenBack: '--max-calls-given-back' }`), where and in the message.
+ */
+export function parseSellerConfig(
+  input: unknown,
+  names: Readonly<Record<string, string>> = {},
+): SellerConfig {
   const r = sellerConfigSchema.safeParse(input, { error: plainErrorMap });
-  if (!r.success) throw invalid(describeIssues(r.error.issues));
-  const conflicts = sellerConfigConflicts(r.data);
+  const rename = renamer(names);
+  if (!r.success)
+    throw invalid(
+      describeIssues(
+        r.error.issues.map((i) => {
+          const named = rename(formatPath(i.path), i.message);
+          return { ...i, path: [named.path], message: named.message };
+        }),
+      ),
+    );
+  const conflicts = sellerConfigConflicts(r.data).map((c) => rename(c.path, c.message));
   if (conflicts.length) throw invalid(conflicts.map((c) => `${c.path}: ${c.message}`).join('; '));
   return r.data;
 }
 
+/**
+ * An issue named by `names`: at a renamed field (or inside it), its new name; in the message, a
+ * renamed field written as a key (`maxCallsGivenBack`, `price.msat`, not a plain word like `name`).
+ */
+function renamer(names: Readonly<Record<string, string>>) {
+  const renamed = Object.entries(names);
+  return (path: string, message: string): { path: string; message: string } => {
+    for (const [field, name] of renamed)
+      if (/[.A-Z]/.test(field)) message = message.replace(asWord(field), name);
+    for (const [field, name] of renamed)
+      if (path === field || path.startsWith(`${field}.`) || path.startsWith(`${field}[`))
+        return { path: name + path.slice(field.length), message };
+    return { path, message };
+  };
+}
+
+/** `field` as a word of its own in a message (not inside `tiers[0].priceMsat` or `minMaxCallsGivenBack`). */
+const asWord = (field: string) => new RegExp(`(?<![\\w.])${field.replace(/\./g, '\\.')}(?![\\w])`, 'g');
+
 const invalid = (what: string) => new LabError('invalid_seller_config', `invalid seller config: ${what}`);
-
-/** The fields `sellerConfigConflicts` reads (a scenario's seller group has them too). */
-type ConflictFields = Pick<
-  SellerConfig,
-  'payOnSuccess' | 'holdRefundRate' | 'maxCallsGivenBack' | 'adversarial' | 'tiers'
->;
-
-/** Fields each valid alone that contradict each other: the field to edit (as written) and why. */
-export function sellerConfigConflicts(c: ConflictFields): { path: string; message: string }[] {
-  const out: { path: string; message: string }[] = [];
-  if (c.holdRefundRate && !c.payOnSuccess)
-    out.push({
-      path: 'holdRefundRate',
-      message: 'holdRefundRate needs payOnSuccess: true (it bounds refunds of pay-on-success calls)',
-    });
-  if (c.maxCallsGivenBack && c.adversarial?.mode === 'no-delivery')
-    out.push({
-      path: 'maxCallsGivenBack',
-      message: 'a no-delivery seller gives no call back; drop maxCallsGivenBack or the adversarial mode',
-    });
-  else if (c.maxCallsGivenBack && c.maxCallsGivenBack > mostQuotaCalls(c.tiers))
-    out.push({ path: 'maxCallsGivenBack', message: overQuota(mostQuotaCalls(c.tiers)) });
-  return out;
-}
-
-/** The most calls a token of these tiers holds in its quota (0: passes only, no quota). */
-function mostQuotaCalls(tiers: SellerTier[]): number {
-  return Math.max(0, ...tiers.map((t) => (t.kind === 'pass' ? 0 : tierCalls(t))));
-}
-
-/** Why a `maxCallsGivenBack` above every quota is refused. */
-function overQuota(most: number): string {
-  if (most === 0)
-    return 'this seller sells only passes, whose tokens have no call quota to give calls back to; drop maxCallsGivenBack';
-  return `expected at most ${most}, the most calls a token of this seller holds (a quota never gets back more calls than it holds)`;
-}
-
-/** The advertised unit price: the fixed price, or the dynamic base. */
-export function unitPriceMsat(p: PriceStrategy): number {
-  return p.kind === 'fixed' ? p.msat : p.baseMsat;
-}
-
-/**
- * A tier's advertised price: its own `priceMsat`, or from the unit price —
- * single = unit, bundle = 80% of calls × unit, pass = unit per minute of
- * duration (a call a minute at full price).
- */
-export function tierBasePrice(t: SellerTier, unitMsat: number): number {
-  if (t.priceMsat !== undefined) return t.priceMsat;
-  if (t.kind === 'bundle') return Math.max(1, Math.floor((unitMsat * t.calls * 4) / 5));
-  return unitMsat * tierCalls(t);
-}
-
-/**
- * How many calls a tier's price is for: 1, a bundle's calls, or a pass's minutes (a pass is priced as
- * a call a minute). A negotiation floor per call holds for a tier at this many times the floor.
- */
-export function tierCalls(t: SellerTier): number {
-  if (t.kind === 'single') return 1;
-  if (t.kind === 'bundle') return t.calls;
-  return Math.max(1, Math.ceil(t.durationSec / 60));
-}
-
-/** A tier's default display name. */
-export function tierName(t: SellerTier): string {
-  if (t.name) return t.name;
-  if (t.kind === 'single') return 'single call';
-  if (t.kind === 'bundle') return `${t.calls}-call bundle`;
-  return `${t.durationSec}-second pass`;
-}

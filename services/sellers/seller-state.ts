@@ -51,7 +51,8 @@ const ROOT_KEY_USE: PrivateFileUse = {
  * write (they could swap the counters, or plant a key they know), a key file
  * that is a symbolic link, another user's, or that others than its owner may
  * read or write, or that does not hold 64 hex digits (LabError
- * 'invalid_seller_state').
+ * 'invalid_seller_state'). A `dir` that cannot be made or is not a directory
+ * is an `UnusableDirectoryError` (LabError 'unusable_directory', infra/private-file.ts).
  */
 export async function openSellerState(dir: string): Promise<SellerState> {
   await ensurePrivateDir(dir, 'seller state directory').catch(asInvalid);

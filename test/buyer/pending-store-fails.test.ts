@@ -66,7 +66,8 @@ describe('a pending token the token store cannot keep', () => {
 
         const reason =
           `payment never started: the token store could not keep the pending token of payment ${failed.paymentHash} ` +
-          `(EEXIST: file already exists, mkdir '${storeDir}'); nothing was paid: make the token store ` +
+          `(token file directory ${storeDir} is not a directory you can use (a file is there); give a directory ` +
+          'of your own); nothing was paid: make the token store ' +
           'writable (a token file: its directory) and buy again';
         expect([failed.outcome, failed.paidMsat, failed.feeMsat, failed.reason]).toEqual([
           'payment_failed',

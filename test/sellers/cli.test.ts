@@ -139,3 +139,65 @@ describe('seller CLI --demo', () => {
     );
   }, 30_000);
 });
+
+describe('seller CLI config refusals', () => {
+  /** A seller config file holding `config`. */
+  async function configFile(config: object): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'seller-cli-config-'));
+    dirs.push(dir);
+    const path = join(dir, 'seller.json');
+    await writeFile(path, JSON.stringify(config));
+    return path;
+  }
+
+  it.concurrent.each([
+    {
+      what: 'a --config rate limit window under 1 ms, naming the field',
+      config: { archetype: 'data-feed', rateLimit: { calls: 1, perMs: 0.5 } },
+      args: [],
+      message:
+        'invalid seller config: rateLimit.perMs: expected at least 1 ms: the clock counts whole milliseconds',
+    },
+    {
+      what: 'a --config pass priced past the largest safe integer, naming the tier',
+      config: {
+        archetype: 'data-feed',
+        price: { kind: 'fixed', msat: 100_000_000_000_000 },
+        tiers: [{ kind: 'single' }, { kind: 'pass', durationSec: 31_536_000 }],
+      },
+      args: [],
+      message:
+        'invalid seller config: tiers[1]: its price comes to 52560000000000000000 msat (525600 minutes at ' +
+        '100000000000000 msat, a call a minute), above the most a price can be (9007199254740991 msat); ' +
+        'lower price.msat, or give this tier its own priceMsat',
+    },
+    {
+      what: 'a --max-calls-given-back above every quota, naming the flag',
+      config: { archetype: 'data-feed' },
+      args: ['--max-calls-given-back', '5'],
+      message:
+        'invalid seller config: --max-calls-given-back: expected at most 1, the most calls a token of this ' +
+        'seller holds (a quota never gets back more calls than it holds)',
+    },
+    {
+      what: '--max-calls-given-back beside a no-delivery seller, naming the flag in the advice too',
+      config: { archetype: 'data-feed', adversarial: { mode: 'no-delivery' } },
+      args: ['--max-calls-given-back', '1'],
+      message:
+        'invalid seller config: --max-calls-given-back: a no-delivery seller gives no call back; ' +
+        'drop --max-calls-given-back or the adversarial mode',
+    },
+    {
+      what: 'a --price-msat that an overcharging seller triples past the largest safe integer, naming the flag',
+      config: { archetype: 'data-feed', adversarial: { mode: 'overcharge' } },
+      args: ['--price-msat', '9007199254740991'],
+      message:
+        'invalid seller config: tiers[0]: its price comes to 27021597764222972 msat (the unit price ' +
+        '9007199254740991 msat, × the overcharge factor 3), above the most a price can be ' +
+        '(9007199254740991 msat); lower --price-msat, or give this tier its own priceMsat',
+    },
+  ])('refuses $what: exit 2, that one line on stderr', async ({ config, args, message }) => {
+    const r = await runCli(SELLER, ['--config', await configFile(config), '--port', '0', ...args]);
+    expect(r).toEqual({ code: 2, stdout: '', stderr: message + HELP });
+  });
+});

@@ -2,7 +2,7 @@
  * `npm run seller -- --state-dir DIR`: the seller keeps its root key in DIR across restarts, a second
  * seller on DIR is refused while the first runs, and a key others may read stops it from starting.
  */
-import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -71,6 +71,33 @@ describe('seller CLI --state-dir', () => {
         `this seller's tokens; run chmod 600 ${key} (and if others did read it, remove the directory to start afresh)\n`,
     });
   }, 60_000);
+
+  it.concurrent.each([
+    { what: 'a file', at: (file: string) => file, why: 'a file is there' },
+    { what: 'a path under a file', at: (file: string) => join(file, 'state'), why: 'a file is in its path' },
+    {
+      what: 'a path where no directory can be made',
+      at: () => '/proc/x',
+      why: 'no directory can be created in /proc',
+    },
+  ])(
+    'refuses --state-dir naming $what: exit 2, saying to give a directory of its own',
+    async ({ at, why }) => {
+      const d = await mkdtemp(join(tmpdir(), 'seller-state-cli-'));
+      dirs.push(d);
+      const file = join(d, 'notes.txt');
+      await writeFile(file, 'not a directory');
+      const dir = at(file);
+      const r = await runCli(SELLER, ['--archetype', 'compute', '--port', '0', '--state-dir', dir], 30_000);
+      expect(r).toEqual({
+        code: 2,
+        stdout: '',
+        stderr:
+          `--state-dir ${dir} is not a directory you can use (${why}); give a directory of your own; ` +
+          'run with --help for the options\n',
+      });
+    },
+  );
 
   it('defaults to sellers/<node>/<name> beside a network.json, and to none on the embedded network', () => {
     expect(defaultStateDir('.regtest/network.json', 'seller-1', 'data-feed')).toBe(
