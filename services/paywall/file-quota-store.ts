@@ -1,6 +1,6 @@
 import { lockFile, type FileLock } from '../../infra/file-lock.js';
 import { LineJournal } from './line-journal.js';
-import type { QuotaChange } from './quota-change.js';
+import type { QuotaChange, QuotaUndo } from './quota-change.js';
 import {
   MemoryQuotaStore,
   type QuotaResult,
@@ -9,6 +9,7 @@ import {
   type QuotaSubject,
   type ReleaseResult,
 } from './quota-store.js';
+import { UnwrittenChanges } from './unwritten-changes.js';
 
 /**
  * One journal line: new values of some counters of token `t`. `u` present: the token's counters
@@ -36,14 +37,18 @@ export interface FileQuotaStoreOptions extends QuotaStoreLimits {
  * makes (quota-change.ts). Each change is one JSON line of the journal at
  * `path` (line-journal.ts: the lines of calls arriving together written and
  * fdatasynced together), and `consume` or `release` resolves once its line is
- * on disk, so a call is counted there before it runs. A write that fails
- * rejects them, and the change stays counted in memory (never a call handed
- * out twice). Opening replays the journal into the memory store, dropping a
- * torn last line (the process died inside that write: the call it counted
- * never ran). Once the journal outgrows `compactFloorBytes` and twice its last
- * rewrite, it is rewritten as one line per token, tokens whose counters have
- * expired dropped: it grows with the counters kept, as the memory store does,
- * not with the calls. A lock (`<path>.lock`, infra/file-lock.ts) keeps a
+ * on disk, so a call is counted there before it runs. A write that fails (a
+ * full disk) undoes the change in memory before it rejects them
+ * (unwritten-changes.ts): a call refused for it was not counted, so its retry
+ * with the same token is counted afresh, and a give-back refused for it left
+ * the call counted, as the answer said. The journal is then rewritten from
+ * memory before the next change is written (a line written after the one
+ * that failed may hold counts undone since). Opening replays the journal
+ * into the memory store, dropping a torn last line (the process died inside
+ * that write: the call it counted never ran). Once the journal outgrows
+ * `compactFloorBytes` and twice its last rewrite, it is rewritten as one line
+ * per token, tokens whose counters have expired dropped: it grows with the
+ * counters kept, as the memory store does, not with the calls. A lock (`<path>.lock`, infra/file-lock.ts) keeps a
  * second opener out, LabError('file_locked'); `close` releases it. A bad line
  * before the last: LabError('journal_corrupt').
  */
@@ -53,9 +58,12 @@ export class FileQuotaStore implements QuotaStore {
   readonly #floor: number;
   readonly #lock: FileLock;
   #journal!: LineJournal<Change>;
-  /** The write of the change the call under way made, if it made one. */
+  readonly #unwritten: UnwrittenChanges;
+  /** The write of the change the call under way made, if it made one (rejects once it is undone). */
   #written: Promise<void> | undefined;
   #compactAt = 0;
+  /** A write failed: the journal is rewritten from memory before the next change is written. */
+  #rewriteDue = false;
   #nowMs = Number.NEGATIVE_INFINITY;
 
   private constructor(path: string, lock: FileLock, o: FileQuotaStoreOptions) {
@@ -63,8 +71,13 @@ export class FileQuotaStore implements QuotaStore {
     this.#lock = lock;
     this.#floor = o.compactFloorBytes ?? 1024 * 1024;
     // The line is queued before the change is made: a journal that refuses it (closed) leaves it unmade.
-    const onChange = (c: QuotaChange) => void (this.#written = this.#journal.append(toLine(c, false)));
+    const onChange = (c: QuotaChange, undo: QuotaUndo) =>
+      void (this.#written = this.#unwritten.track(undo, this.#journal.append(toLine(c, false))));
     this.#counters = new MemoryQuotaStore({ maxCountersPerToken: o.maxCountersPerToken, onChange });
+    this.#unwritten = new UnwrittenChanges(
+      (u) => this.#counters.undo(u),
+      () => (this.#rewriteDue = true),
+    );
   }
 
   /** Takes the lock of `path`, replays its journal (none yet: no counters) and rewrites it. */
@@ -88,6 +101,7 @@ export class FileQuotaStore implements QuotaStore {
   /** Checks and counts at once, in the memory store; a counted call resolves once it is on disk. */
   consume(token: QuotaSubject, nowMs: number): QuotaResult | Promise<QuotaResult> {
     this.#nowMs = Math.max(this.#nowMs, nowMs);
+    if (this.#rewriteDue) this.#rewrite();
     return this.#settle(this.#counters.consume(token, nowMs));
   }
 
@@ -96,6 +110,7 @@ export class FileQuotaStore implements QuotaStore {
     maxGivenBack: number | undefined,
     notRun = false,
   ): ReleaseResult | Promise<ReleaseResult> {
+    if (this.#rewriteDue) this.#rewrite();
     return this.#settle(this.#counters.release(token, maxGivenBack, notRun));
   }
 
@@ -104,6 +119,7 @@ export class FileQuotaStore implements QuotaStore {
   }
 
   forget(tokenId: string): Promise<void> | undefined {
+    if (this.#rewriteDue) this.#rewrite();
     this.#counters.forget(tokenId);
     return this.#written && this.#settle(undefined);
   }
@@ -121,15 +137,20 @@ export class FileQuotaStore implements QuotaStore {
     await this.#lock.release();
   }
 
-  /** `result` now when the call changed nothing, else once its change is on disk. */
+  /** `result` now when the call changed nothing, else once its change is on disk (rejects: undone). */
   #settle<R>(result: R): R | Promise<R> {
     const written = this.#written;
     if (!written) return result;
     this.#written = undefined;
-    if (this.#journal.bytes < this.#compactAt) return written.then(() => result);
-    // The rewrite holds the change: its line is written with it, and fails with it.
-    written.catch(() => {});
-    return this.#compact().then(() => result);
+    // A rewrite due now takes over the line if it is still queued: written, or failed, with it.
+    if (this.#journal.bytes >= this.#compactAt) this.#rewrite();
+    return written.then(() => result);
+  }
+
+  /** Rewrites the journal (`#compact`) ahead of the lines queued after it; one that fails is due again. */
+  #rewrite(): void {
+    this.#rewriteDue = false;
+    this.#compact().catch(() => (this.#rewriteDue = true));
   }
 
   /** The journal rewritten as one line per token whose counters are still kept. */

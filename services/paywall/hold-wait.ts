@@ -54,7 +54,8 @@ export function expiredUnpaid(p: PaywallState, hold: PendingHold): boolean {
 /**
  * One retry's wait for its HTLC: `full` when `maxWaitingRetries` retries wait already (unless its
  * HTLC is in: nothing to wait for), else `waitForAccepted` for at most `holdTimeoutMs`, and never
- * past the invoice's expiry.
+ * past the invoice's expiry. An HTLC found accepted marks the hold `accepted` (a node may push no
+ * event of it), so a hold the retry leaves in the book is canceled at its expiry, never just dropped.
  */
 export async function waitForHtlc(p: PaywallState, hold: PendingHold): Promise<HoldWait | 'full'> {
   const w = p.holdWaits;
@@ -62,7 +63,12 @@ export async function waitForHtlc(p: PaywallState, hold: PendingHold): Promise<H
   w.waiting++;
   try {
     const timeoutMs = Math.min(p.holdTimeoutMs, hold.expiresAtMs - p.clock.now());
-    return await waitForAccepted(p.node, p.clock, hold.paymentHash, { timeoutMs, pollMs: p.holdPollMs });
+    const state = await waitForAccepted(p.node, p.clock, hold.paymentHash, {
+      timeoutMs,
+      pollMs: p.holdPollMs,
+    });
+    if (state === 'accepted') hold.accepted = true;
+    return state;
   } finally {
     w.waiting--;
   }

@@ -1,49 +1,26 @@
 import type { LightningNode } from '../../infra/lightning/node.js';
 import type { Logger } from '../../infra/log.js';
 import type { Clock } from '../../infra/time/clock.js';
+import type { Final, HoldVerdict, PendingHold } from './pending-hold.js';
 
-/** A hold invoice this paywall issued and has not settled or canceled yet. */
-export interface PendingHold {
-  paymentHash: string;
-  /** Known only to the seller until it settles: settling reveals it to the payer. */
-  preimage: string;
-  /** sha256 of the payer's secret, sent with the request for the hold invoice; the retry must show the secret. */
-  payerLock: string;
-  /** The challenge, so a retry that came too early can be answered with the same one. */
-  token: string;
-  invoice: string;
-  tokenId: string;
-  priceMsat: number;
-  tier: number;
-  expiresAtMs: number;
-  /** A retry is waiting on or running the handler for this invoice. */
-  busy: boolean;
-  /** The payer's HTLC is locked in (the node said `accepted`). */
-  accepted?: boolean;
-  /** Delivered on a buyer-released retry: settles or cancels on the buyer's word, or cancels at expiry. */
-  awaitingRelease?: boolean;
-  /** Cancels the invoice at its expiry when the HTLC was accepted and no retry came. */
-  expiry?: AbortController;
-  /** Decided (settle or cancel) and not yet done by the node: kept, tried again, never re-sold. */
-  resolving?: HoldVerdict;
-}
-
-/** What becomes of a hold: the seller takes the money or the payer gets it back. */
-export type HoldVerdict = 'settle' | 'cancel';
+export type { Final, HoldVerdict, PendingHold } from './pending-hold.js';
 
 /** First wait before settling or canceling a hold again after the node failed to; it doubles up to the max. */
 export const RESOLVE_RETRY_MS = 1_000;
 export const RESOLVE_RETRY_MAX_MS = 60_000;
 
-/** Where a resolved hold ended. */
-export type Final = 'settled' | 'canceled';
+/** Unpaid holds one `add` may try to cancel to make room (each a node lookup and cancel). */
+export const MAX_EVICTIONS_PER_ADD = 3;
+
+/** `add`'s answer: the hold is in the book, or not, and how long until one is sure to leave. */
+export type HoldAdded = { ok: true } | { ok: false; retryAfterMs: number };
 
 /** What the hold book needs to cancel holds on its own. */
 export interface HoldBookDeps {
   node: LightningNode;
   clock: Clock;
   logger: Logger;
-  /** Most holds in flight at once; beyond it new holds are refused (503), never evicted. */
+  /** Most holds in flight at once; a new one beyond it takes the place of the oldest unpaid one. */
   capacity: number;
   /** Told of each hold found canceled: its token can never be presented again (its counters can go). */
   onCanceled?: (h: PendingHold) => void;
@@ -55,7 +32,10 @@ export interface HoldBookDeps {
  * period, so the expired ones are always at the front, and `add` drops
  * them from there. A hold whose HTLC was accepted but whose retry never
  * came is canceled at the invoice's expiry, so the payer's money is not
- * locked until the HTLC's CLTV; `close` cancels every hold left.
+ * locked until the HTLC's CLTV; `close` cancels every hold left. A full
+ * book makes room by canceling its oldest unpaid hold (asking for one costs
+ * nothing, so unpaid ones must not shut paying buyers out until they expire);
+ * finding it looks past the paid and busy holds before it, as many as there are.
  */
 export class HoldBook {
   readonly #pending = new Map<string, PendingHold>();
@@ -70,14 +50,55 @@ export class HoldBook {
     this.#d = deps;
   }
 
-  /** Adds a hold, or returns false when the book is full even after dropping expired holds. */
-  add(h: PendingHold): boolean {
+  /**
+   * Adds a hold. A book full once expired holds are dropped cancels its oldest hold that no HTLC
+   * pays and no retry uses (`#evict`), up to `MAX_EVICTIONS_PER_ADD` tries; when every hold is paid,
+   * in use or being resolved, `h` is refused with the time until the first of them expires (a paid
+   * one whose retry never comes is canceled then), or 1 s when the node did not cancel.
+   */
+  async add(h: PendingHold): Promise<HoldAdded> {
     // Listen to the node once a first hold exists: a paywall that never holds adds no listener.
     this.#unsubscribe ??= this.#d.node.onInvoice((inv) => this.#onInvoice(inv.paymentHash, inv.state));
     this.#dropExpired(this.#d.clock.now());
-    if (this.#pending.size >= this.#d.capacity) return false;
+    for (let tries = 0; this.#pending.size >= this.#d.capacity; tries++) {
+      const unpaid = this.#oldestUnpaid();
+      if (!unpaid) return { ok: false, retryAfterMs: this.#untilFirstExpiry() };
+      if (tries === MAX_EVICTIONS_PER_ADD) return { ok: false, retryAfterMs: RESOLVE_RETRY_MS };
+      await this.#evict(unpaid);
+    }
     this.#pending.set(h.paymentHash, h);
-    return true;
+    return { ok: true };
+  }
+
+  /** The first hold in issue order that no HTLC is known to pay and nothing uses. */
+  #oldestUnpaid(): PendingHold | undefined {
+    for (const h of this.#pending.values()) if (!h.busy && !h.resolving && !h.accepted) return h;
+    return undefined;
+  }
+
+  /** Ms until the first hold in the book expires (0: one has already). */
+  #untilFirstExpiry(): number {
+    let first = Number.POSITIVE_INFINITY;
+    for (const h of this.#pending.values()) first = Math.min(first, h.expiresAtMs);
+    return Math.max(0, first - this.#d.clock.now());
+  }
+
+  /**
+   * Cancels unpaid hold `h` to make room, once the node says no HTLC pays it (an event may be late):
+   * one it says is paid is kept, and canceled at its expiry if its retry never comes; one it does
+   * not answer for is kept too. While the node is asked, `h` is being canceled: its retry is
+   * answered 503, never run.
+   */
+  async #evict(h: PendingHold): Promise<void> {
+    h.resolving = 'cancel';
+    const inv = await this.#d.node.lookupInvoice(h.paymentHash).catch(() => null);
+    if (this.#pending.get(h.paymentHash) !== h) return; // gone meanwhile (the book closed)
+    if (inv === null || inv?.state === 'accepted' || h.accepted) {
+      delete h.resolving;
+      if (inv?.state === 'accepted') this.#onInvoice(h.paymentHash, 'accepted');
+      return;
+    }
+    await this.#cancel(h, 'the hold book was full and no HTLC paid it');
   }
 
   get(paymentHash: string): PendingHold | undefined {

@@ -73,7 +73,7 @@ export interface L402PaywallOptions {
    * (resale slices). Needs `payOnSuccess`.
    */
   buyerRelease?: boolean;
-  /** Most hold invoices in flight at once (default 10,000); beyond it a hold request gets 503 + Retry-After. */
+  /** Most hold invoices in flight (default 10,000); a new one then cancels the oldest unpaid, or is 503. */
   maxPendingHolds?: number;
   /** How long a pay-on-success retry waits for the HTLC to arrive (default 30 s). */
   holdTimeoutMs?: number;

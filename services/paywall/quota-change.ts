@@ -26,6 +26,20 @@ export interface QuotaChange {
 }
 
 /**
+ * What undoes one change, read just before it is made: the token had no counters (`drop`: undoing
+ * drops them), or the change dropped them (`whole`: they come back), or else the old values of the
+ * counts it sets (undefined: that counter did not exist, and undoing removes it). Exact when every
+ * later change of the token has been undone first.
+ */
+export interface QuotaUndo {
+  tokenId: string;
+  drop?: true;
+  whole?: QuotaChange;
+  used: [string, number | undefined][];
+  givenBack: [string, number | undefined][];
+}
+
+/**
  * How a store's counting changes its counters: `start` a change of one token, set counts
  * (`used`, `givenBack`), `end` it; or `drop` a token's counters.
  */
@@ -66,6 +80,27 @@ export class DirectWriter implements CounterWriter {
     this.#tokens.delete(tokenId);
   }
 
+  /** What undoes change `c`, which is about to be made. */
+  undoOf(c: QuotaChange): QuotaUndo {
+    const e = this.#tokens.get(c.tokenId);
+    const undo: QuotaUndo = { tokenId: c.tokenId, used: [], givenBack: [] };
+    if (!e) return { ...undo, drop: true };
+    if (c.drop) return { ...undo, whole: wholeChange(c.tokenId, e) };
+    for (const [key] of c.used) undo.used.push([key, e.used.get(key)]);
+    for (const [key] of c.givenBack) undo.givenBack.push([key, e.givenBack.get(key)]);
+    return undo;
+  }
+
+  /** Undoes a change (`undoOf`); the token's later changes must have been undone first. */
+  undo(u: QuotaUndo): void {
+    if (u.drop) return this.drop(u.tokenId);
+    if (u.whole) return this.apply(u.whole);
+    const e = this.#tokens.get(u.tokenId);
+    if (!e) return; // expired since: nothing is left of it to undo
+    for (const [key, n] of u.used) setOrDelete(e.used, key, n);
+    for (const [key, n] of u.givenBack) setOrDelete(e.givenBack, key, n);
+  }
+
   /** Makes change `c` (a token without counters and not fresh: kept for ever). */
   apply(c: QuotaChange): void {
     if (c.drop) return this.drop(c.tokenId);
@@ -83,13 +118,21 @@ export class DirectWriter implements CounterWriter {
   }
 }
 
-/** Builds each change, tells `onChange` of it (a throw: not made), then makes it (`DirectWriter.apply`). */
+function setOrDelete(counts: Map<string, number>, key: string, n: number | undefined): void {
+  if (n === undefined) counts.delete(key);
+  else counts.set(key, n);
+}
+
+/**
+ * Builds each change, tells `onChange` of it and of what undoes it (a throw: not made), then makes
+ * it (`DirectWriter.apply`).
+ */
 export class RecordingWriter implements CounterWriter {
   readonly #direct: DirectWriter;
-  readonly #onChange: (change: QuotaChange) => void;
+  readonly #onChange: (change: QuotaChange, undo: QuotaUndo) => void;
   #c: QuotaChange = { tokenId: '', used: [], givenBack: [] };
 
-  constructor(direct: DirectWriter, onChange: (change: QuotaChange) => void) {
+  constructor(direct: DirectWriter, onChange: (change: QuotaChange, undo: QuotaUndo) => void) {
     this.#direct = direct;
     this.#onChange = onChange;
   }
@@ -110,7 +153,7 @@ export class RecordingWriter implements CounterWriter {
   end(): void {
     const c = this.#c;
     if (!c.drop && c.used.length + c.givenBack.length === 0) return;
-    this.#onChange(c);
+    this.#onChange(c, this.#direct.undoOf(c));
     this.#direct.apply(c);
   }
 

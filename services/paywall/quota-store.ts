@@ -5,6 +5,7 @@ import {
   wholeChange,
   type CounterWriter,
   type QuotaChange,
+  type QuotaUndo,
   type TokenCounters,
 } from './quota-change.js';
 
@@ -94,10 +95,11 @@ export interface QuotaStoreLimits {
 /** Options of a `MemoryQuotaStore`. */
 export interface MemoryQuotaStoreOptions extends QuotaStoreLimits {
   /**
-   * Told each change the store makes (quota-change.ts), before it is made: a throw leaves it unmade
-   * and is the caller's. Without one, the store builds no change (the simulator's hot path).
+   * Told each change the store makes (quota-change.ts), before it is made, with what undoes it
+   * (`undo`): a throw leaves it unmade and is the caller's. Without one, the store builds no
+   * change (the simulator's hot path).
    */
-  onChange?: (change: QuotaChange) => void;
+  onChange?: (change: QuotaChange, undo: QuotaUndo) => void;
 }
 
 /**
@@ -201,6 +203,11 @@ export class MemoryQuotaStore implements QuotaStore {
   /** Makes `change` without telling `onChange`: a durable store replaying what it wrote down. */
   apply(change: QuotaChange): void {
     this.#direct.apply(change);
+  }
+
+  /** Undoes a change `onChange` was told of (its `undo`), the token's later ones undone first. */
+  undo(u: QuotaUndo): void {
+    this.#direct.undo(u);
   }
 
   /** Every kept token's counters as one change each, making them afresh: replayed, they are these. */

@@ -3,6 +3,7 @@ import type { TokenFacts, VerifyResult } from '../../infra/l402/index.js';
 import { challengeResponse, issueChallenge, priceOf } from './challenge.js';
 import type { PaywallEvent } from './events.js';
 import { holdRefundsSpent } from './give-back.js';
+import { retryAfterSec } from './rate-limiter.js';
 import { PAYER_LOCK_HEADER, PAY_ON_SUCCESS_HEADER, TIER_HEADER, headerFlag, hex32 } from './headers.js';
 import type { ResolvedTier } from './options.js';
 import type { PaywallState } from './state.js';
@@ -130,17 +131,18 @@ export async function challenge(
   if (!price.ok) return unavailable(p, c, price.reason, price.message);
   const ch = await issueChallenge(p.issue, tier, price.priceMsat, hold);
   if (!ch.ok) return unavailable(p, c, ch.reason, ch.message);
-  if (
-    hold &&
-    !p.holds.add({ ...ch, preimage: ch.preimage!, payerLock: payerLock!, tier: tier.tier, busy: false })
-  ) {
-    await p.node.cancelInvoice(ch.paymentHash).catch(() => undefined);
-    return unavailable(
-      p,
-      c,
-      'holds_full',
-      `${p.holds.size} hold invoices are in flight, the most this seller keeps`,
-    );
+  if (hold) {
+    const added = await p.holds.add({
+      ...ch,
+      preimage: ch.preimage!,
+      payerLock: payerLock!,
+      tier: tier.tier,
+      busy: false,
+    });
+    if (!added.ok) {
+      await p.node.cancelInvoice(ch.paymentHash).catch(() => undefined);
+      return holdsFull(p, c, added.retryAfterMs);
+    }
   }
   emit(p, c, {
     type: 'challenge',
@@ -159,6 +161,17 @@ export async function challenge(
     buyerRelease: p.buyerRelease,
     tiers: p.tiers,
   });
+}
+
+/**
+ * 503 `holds_full`: the hold book is full of holds it may not cancel (paid, or in use), no invoice
+ * made; Retry-After is when the first of them expires (the book's answer), logged as a warning.
+ */
+function holdsFull(p: PaywallState, c: Context, retryAfterMs: number): Response {
+  const sec = retryAfterSec(retryAfterMs);
+  const message = `${p.holds.size} hold invoices are in flight, the most this seller keeps, each paid or in use; retry in ${sec} s, or pay first (without ${PAY_ON_SUCCESS_HEADER})`;
+  p.logger.warn({ service: p.service, reason: 'holds_full' }, message);
+  return refuse(p, c, 503, 'holds_full', message, { 'Retry-After': String(sec) });
 }
 
 /** 429 `hold_refunds_limited`: no pay-on-success refund left (see give-back.ts), no invoice made. */

@@ -8,6 +8,7 @@ import {
   formatAuthorization,
   parseChallenges,
 } from '../../infra/l402/index.js';
+import type { LightningNode } from '../../infra/lightning/node.js';
 import { SimNetwork, zeroLatency } from '../../infra/lightning/simnet/index.js';
 import type { SimNode } from '../../infra/lightning/simnet/index.js';
 import type { LatencyModel } from '../../infra/lightning/simnet/index.js';
@@ -138,6 +139,20 @@ export function holdPaywall(w: World, extra: Partial<L402PaywallOptions> = {}) {
     payOnSuccess: true,
     secrets: insecureSeededSecrets(w.rng.fork('preimages')),
     ...extra,
+  });
+}
+
+/**
+ * `node` as a backend that pushes no invoice events (`onInvoice` hears nothing): what the paywall
+ * learns of an invoice, it learns by looking it up.
+ */
+export function eventlessNode(node: LightningNode): LightningNode {
+  return new Proxy(node, {
+    get(target, prop, receiver) {
+      if (prop === 'onInvoice') return () => () => undefined;
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
   });
 }
 

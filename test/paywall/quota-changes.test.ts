@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../infra/random.js';
 import { MemoryQuotaStore, type QuotaSubject } from '../../services/paywall/index.js';
-import type { QuotaChange } from '../../services/paywall/quota-change.js';
+import type { QuotaChange, QuotaUndo } from '../../services/paywall/quota-change.js';
 
 /** Token `id` (a `calls`-call bundle) or a copy of it: `chain` gives the limits below the bundle's. */
 const subject = (id: string, calls: number, chain: number[] = [], validUntilMs = 1e12): QuotaSubject => ({
@@ -102,5 +102,43 @@ describe('changes applied to an empty store give the same counters', () => {
     for (const c of store.snapshot()) fromSnapshot.apply(c);
     expect(keys.map((k) => fromSnapshot.used(k))).toEqual(keys.map((k) => store.used(k)));
     expect([changes.length, replayed.size, fromSnapshot.size, store.size]).toEqual([381, 11, 11, 11]);
+  });
+});
+
+describe('each change undone leaves the counters as they were', () => {
+  it('1,000 seeded consumes, releases and forgets on 4 bundles and their copies, each undone (the undo onChange was told) right after it is made: every snapshot, given-back counts and counters that did not exist included, is what it was before (381 changes undone); made again, they give the same 11 counters', () => {
+    const subjects = Array.from({ length: 4 }, (_, i) => [
+      subject(`t${i}`, 3 + i),
+      subject(`t${i}`, 3 + i, [2]),
+      subject(`t${i}`, 3 + i, [2, 1]),
+      subject(`t${i}`, 3 + i, [1]),
+    ]).flat();
+    const rng = createRng('quota-changes');
+    const undos: QuotaUndo[] = [];
+    const store = new MemoryQuotaStore({ onChange: (_c, undo) => void undos.push(undo) });
+    // Each token's counters, in token and key order (the order a map keeps is no count).
+    const byKey = (a: [string, unknown], b: [string, unknown]) => a[0].localeCompare(b[0]);
+    const snapshot = () =>
+      [...store.snapshot()]
+        .map((c) => ({ ...c, used: c.used.sort(byKey), givenBack: c.givenBack.sort(byKey) }))
+        .sort((a, b) => a.tokenId.localeCompare(b.tokenId));
+    let undone = 0;
+    for (let i = 0; i < 1_000; i++) {
+      const [op, s, bound] = [rng.next(), rng.pick(subjects), rng.int(3)];
+      const step = () => {
+        if (op < 0.6) store.consume(s, i);
+        else if (op < 0.97) store.release(s, bound ? bound : undefined, op > 0.9);
+        else store.forget(s.tokenId);
+      };
+      const before = snapshot();
+      const told = undos.length;
+      step();
+      if (undos.length === told) continue;
+      store.undo(undos.pop()!);
+      undone++;
+      expect(snapshot(), `step ${i}`).toEqual(before);
+      step();
+    }
+    expect([undone, store.size]).toEqual([381, 11]);
   });
 });

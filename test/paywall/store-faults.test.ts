@@ -7,6 +7,7 @@ import {
   tokenIdOfToken,
   type RootKeyStore,
 } from '../../infra/l402/index.js';
+import type { Payment } from '../../infra/lightning/node.js';
 import { insecureSeededSecrets } from '../../infra/random.js';
 import type {
   L402PaywallOptions,
@@ -18,6 +19,7 @@ import { MemoryQuotaStore, l402Paywall, markNotRun } from '../../services/paywal
 import {
   HOLD_PRICE,
   buy,
+  eventlessNode,
   holdPaywall,
   holdRetryHeaders,
   inMemory,
@@ -114,12 +116,12 @@ function weatherRoute(w: World) {
   return Object.assign(s, { app });
 }
 
-/** A pay-on-success route (`holdPaywall`, 5 calls) behind `faultyStores`. */
-function holdRoute(w: World) {
+/** A pay-on-success route (`holdPaywall`, 5 calls) behind `faultyStores`; `extra` adds paywall options. */
+function holdRoute(w: World, extra: Partial<L402PaywallOptions> = {}) {
   const s = faultyStores(w);
   const app = new Hono();
   app.onError((_err, c) => c.json({ error: 'internal' }, 500));
-  app.get('/v1/job', holdPaywall(w, { maxCalls: 5, ...s.options }), (c) => {
+  app.get('/v1/job', holdPaywall(w, { maxCalls: 5, ...s.options, ...extra }), (c) => {
     s.runs++;
     return c.json({ result: 'ok' });
   });
@@ -255,6 +257,26 @@ describe('a quota store that does not answer', () => {
     expect((await payment).status).toBe('succeeded');
     expect((await w.seller.lookupInvoice(hash))?.state).toBe('settled');
     expect(r.invoices).toEqual([hash]);
+  });
+
+  it('on consume in a pay-on-success retry through a node that pushes no invoice events: the hold the 503 keeps (its HTLC found accepted by lookup) is canceled at its invoice expiry when no retry comes, and the payer keeps every msat', async () => {
+    const w = makeWorld();
+    const r = holdRoute(w, { node: eventlessNode(w.seller) });
+    const before = await w.buyer.balances();
+    const started = w.clock.now();
+    const { macaroon, payment } = await payAndWalkAway(w, r.app);
+    let outcome: Payment | undefined;
+    void payment.then((p) => (outcome = p));
+
+    r.quotaStore.failConsumes = 1;
+    const down = await r.app.request('/v1/job', { headers: holdRetryHeaders(macaroon) });
+    expect(seen(down)).toBe('503 left=null retry=1');
+    expect((await json(down)).error).toBe('quota_store_unavailable');
+    // Well before the HTLC's CLTV expiry (80 blocks): at the invoice's own (600 s).
+    await w.clock.runUntilIdle(started + 600_000 + 1_000);
+    expect(outcome).toMatchObject({ status: 'failed', failure: { reason: 'canceled' } });
+    expect(await w.buyer.balances()).toEqual(before);
+    expect(r.runs).toBe(0);
   });
 
   it("on release after the handler's 502: the handler's answer stands, the call stays counted (8 left after it, 7 after the next), the store error logged", async () => {

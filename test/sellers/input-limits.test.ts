@@ -141,6 +141,8 @@ describe('data-feed query', () => {
       '?region=eu&days=3&limit=1',
       'query: unknown key "limit"; allowed: days, region',
     ],
+    ['a parameter named __proto__', '?__proto__=1', 'query: unknown key "__proto__"; allowed: days, region'],
+    ['a parameter without a name', '?=x', 'query: unknown key ""; allowed: days, region'],
     ['days out of range', '?region=eu&days=32', 'days: must be an integer 1..31'],
     ['a bad region', '?region=EU', 'region: must be 2-16 lowercase letters'],
   ])(
