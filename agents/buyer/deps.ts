@@ -1,3 +1,4 @@
+import type { L402Scheme } from '../../infra/l402/index.js';
 import type { Logger } from '../../infra/log.js';
 import type { Clock } from '../../infra/time/clock.js';
 import type { ListingSort, ListingTies, TierKind } from '../../services/registry/types.js';
@@ -43,7 +44,14 @@ export interface BuyerDeps {
    * the token has used or handed down already, and the step adds the delegation's calls to it.
    */
   delegate?: (
-    token: { macaroon: string; preimage: string; origin: string; service?: string; callsUsed: number },
+    token: {
+      macaroon: string;
+      preimage: string;
+      origin: string;
+      scheme?: L402Scheme;
+      service?: string;
+      callsUsed: number;
+    },
     spec: NonNullable<BuyerStateT['task']['delegate']>,
   ) => Delegation;
 }

@@ -35,6 +35,7 @@ export function buyerNodes(d: BuyerDeps) {
         macaroon: token.macaroon,
         preimage: q.token.preimage,
         origin: q.req.origin,
+        scheme: token.scheme,
         service: token.service,
         callsUsed: token.callsUsed,
       },

@@ -1,3 +1,4 @@
+import type { L402Scheme } from '../../infra/l402/index.js';
 import type { Msat } from '../../infra/money.js';
 import type { ClientResult } from '../../services/registry/client.js';
 import type { Listing, ListingQuery, ListingTier } from '../../services/registry/types.js';
@@ -63,6 +64,8 @@ export interface Delegation {
   origin: string;
   macaroon: string;
   preimage: string;
+  /** The scheme its `Authorization` is sent in (the paid challenge's; an LSAT-era origin accepts `LSAT` only); absent: `L402`. */
+  scheme?: L402Scheme;
   calls: number;
   validUntilMs: number;
 }

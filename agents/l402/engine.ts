@@ -16,6 +16,7 @@ import { recoverToken, UnresolvedGrants } from './recovery.js';
 import type { PreparedRequest } from './request.js';
 import { guardScope, type GuardedCases } from './scope-guard.js';
 import { SingleFlight } from './single-flight.js';
+import { markPaying, othersPayingFor, payAlone, payingFor, pendingOf } from './store-payments.js';
 import { tokenCovers } from './token-binding.js';
 import { claimCall, dropToken, tokenUsable, type StoredToken, type TokenStore } from './token-store.js';
 
@@ -46,8 +47,6 @@ class Engine implements PurchaseEngine {
   readonly requestTimeoutMs: number;
   readonly #ctx: EngineContext;
   readonly #flights = new SingleFlight();
-  /** Payments this engine has in flight, by payment hash (resolve when settled either way). */
-  readonly #paying = new Map<string, Promise<void>>();
   /** Grants of payments whose fate was unknown: recovery settles or releases them. */
   readonly #unresolved = new UnresolvedGrants();
 
@@ -74,14 +73,23 @@ class Engine implements PurchaseEngine {
       const t = this.tokens.get(req.origin, req.path, req.method);
       if (t?.state !== 'pending') {
         const usable = t && (claim ? this.claim(t) : tokenUsable(t, this.#ctx.clock.now()));
-        return usable ? { kind: 'usable', token: t } : { kind: 'none', token: t };
+        if (usable) return { kind: 'usable', token: t };
+        // Another engine on this store paying for a token that covers it (its pending token not stored yet).
+        const others = othersPayingFor(this.tokens, req, this);
+        if (!others) return { kind: 'none', token: t };
+        await others;
+      } else {
+        // Still being paid (by any engine on this store; maybe for a sibling path): wait rather than ask the node.
+        const flight = lease?.key === keyOf(req) ? undefined : this.#flights.waitFor(keyOf(req));
+        const paying = payingFor(this.tokens, t.paymentHash) ?? flight;
+        if (paying) await paying;
+        else {
+          const recovered = await recoverToken(this.#ctx, this.#unresolved, t).catch(() => undefined);
+          // Left in flight by the node, unless an engine on this store began paying it meanwhile (waited next).
+          if (recovered === undefined && !payingFor(this.tokens, t.paymentHash))
+            return { kind: 'in_flight', paymentHash: t.paymentHash };
+        }
       }
-      // Ours and still paying (maybe for a sibling path): wait for it rather than ask the node.
-      const flight = lease?.key === keyOf(req) ? undefined : this.#flights.waitFor(keyOf(req));
-      const ours = this.#paying.get(t.paymentHash) ?? flight;
-      if (ours) await ours;
-      else if ((await recoverToken(this.#ctx, this.#unresolved, t).catch(() => undefined)) === undefined)
-        return { kind: 'in_flight', paymentHash: t.paymentHash };
     }
   }
 
@@ -136,7 +144,7 @@ class Engine implements PurchaseEngine {
 
   pay(grant: Grant, { claim = true, lease }: { claim?: boolean; lease?: Lease } = {}) {
     const payNow = async (): Promise<PaidOffer | PayFailure> => {
-      const settle = this.#markPaying(grant.offer.paymentHash);
+      const settle = markPaying(this.tokens, grant.offer, this);
       // Claim our call before waking the waiters: a 1-call token is ours, not theirs to reuse.
       return payOffer(this.#ctx, grant)
         .then((p) => {
@@ -146,8 +154,6 @@ class Engine implements PurchaseEngine {
         })
         .finally(settle);
     };
-    // Under the resource's lease, a token for that resource alone has nobody else to wait for.
-    if (lease?.key === scopeKeyOf(grant.offer)) return payNow();
     return this.#guarded(grant, lease, {
       pay: payNow,
       claim: (token) => !claim || this.claim(token),
@@ -164,20 +170,21 @@ class Engine implements PurchaseEngine {
     if (lease.key !== key) throw new Error(`pay-on-success for ${key} under the lease of ${lease.key}`);
     const payNow = () => {
       showPayerKey(grant.offer.req);
-      const settle = this.#markPaying(grant.offer.paymentHash);
-      // The delivery used one call (unless the seller gave it back): count it before waiters look at the token.
+      const settle = markPaying(this.tokens, grant.offer, this);
+      // The delivery used one call (unless the seller gave it back): count it before waiters look at the token;
+      // on a payment whose fate is unknown, on its pending token, which recovery completes with the count.
       return payOnDelivery(this.#ctx, grant)
         .then((r) => {
           if (!r.paid.ok) this.#keepIfUnresolved(grant, r.paid);
-          else {
-            this.tokens.recordUse(r.paid.token);
-            countSellerAnswer(this.tokens, r.paid.token, r.delivery);
+          const token = r.paid.ok ? r.paid.token : r.paid.unresolved && pendingOf(this.tokens, grant.offer);
+          if (token) {
+            this.tokens.recordUse(token);
+            countSellerAnswer(this.tokens, token, r.delivery);
           }
           return r;
         })
         .finally(settle);
     };
-    if (key === scopeKeyOf(grant.offer)) return payNow();
     return this.#guarded(grant, lease, {
       pay: payNow,
       claim: (token) => this.claim(token),
@@ -213,9 +220,11 @@ class Engine implements PurchaseEngine {
   async recover(): Promise<{ completed: number; dropped: number; inFlight: number }> {
     const counts = { completed: 0, dropped: 0, inFlight: 0 };
     for (const t of this.tokens.list().filter((t) => t.state === 'pending')) {
-      // One this engine is paying now is left to its purchase (in flight): the node may not know it yet.
-      const ours = this.#paying.has(t.paymentHash);
-      const r = ours ? undefined : await recoverToken(this.#ctx, this.#unresolved, t).catch(() => undefined);
+      // One an engine on this store is paying now is left to its purchase (in flight): the node may not know it yet.
+      const paying = payingFor(this.tokens, t.paymentHash);
+      const r = paying
+        ? undefined
+        : await recoverToken(this.#ctx, this.#unresolved, t).catch(() => undefined);
       if (r === true) counts.completed++;
       else if (r === false) counts.dropped++;
       else counts.inFlight++;
@@ -236,20 +245,16 @@ class Engine implements PurchaseEngine {
     if (failed.unresolved) this.#unresolved.keep(grant);
   }
 
-  /** Marks a payment as ours until the returned function runs: waiters for its token wait for it. */
-  #markPaying(paymentHash: string): () => void {
-    let settled!: () => void;
-    this.#paying.set(paymentHash, new Promise<void>((r) => (settled = r)));
-    return () => {
-      this.#paying.delete(paymentHash);
-      settled();
-    };
-  }
-
-  /** Pays under `guardScope`: one payment per token scope among this engine's purchases. */
+  /**
+   * Pays under `guardScope`: one payment per token scope among this engine's purchases (under the
+   * resource's lease, a token for that resource alone has none of them to wait for); and `payAlone`:
+   * none while another engine on this token store pays for a token covering the request.
+   */
   #guarded<T>(grant: Grant, lease: Lease | undefined, cases: GuardedCases<T>): Promise<T> {
     const release = () => grant.policy.release(grant.reservation);
+    const alone = () => payAlone(this.tokens, grant.offer.req, this, release, cases);
+    if (lease?.key === scopeKeyOf(grant.offer)) return alone();
     const held = () => this.#held(grant.offer.req, lease);
-    return guardScope(this.#flights, scopeKeyOf(grant.offer), held, release, cases);
+    return guardScope(this.#flights, scopeKeyOf(grant.offer), held, release, { ...cases, pay: alone });
   }
 }

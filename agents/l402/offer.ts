@@ -80,7 +80,7 @@ export async function makeOffer(
         rejection: 'unlisted_tier',
         reason: `the token is for tier ${tier}, which the seller's listing does not advertise`,
       };
-    const unusable = tokenCannotAuthorize(limits, req, ctx.clock.now());
+    const unusable = tokenCannotAuthorize(limits, req, ctx.clock.now(), ctx.requestTimeoutMs);
     return unusable ? { rejection: 'unusable_token', reason: unusable } : undefined;
   });
   const quotedMsat = check.ok ? check.amountMsat : check.invoice?.amountMsat;
@@ -128,18 +128,30 @@ function tokenCheck(
 
 /**
  * Why the token a challenge sells could not authorize `req`, read from its
- * caveats as the verifier reads them (undefined when it could): expired at
- * `nowMs`, no call allowed, another method, a path outside its prefix.
- * Paying for such a token buys a refusal.
+ * caveats as the verifier reads them (undefined when it could): expired
+ * before the paid call can arrive (it ends within `marginMs` of `nowMs`, the
+ * client's `requestTimeoutMs`: the call follows the payment, and may take
+ * that long to reach the seller), no call allowed, another method, a path
+ * outside its prefix. Paying for such a token buys a refusal.
  */
-function tokenCannotAuthorize(limits: TokenLimits, req: PreparedRequest, nowMs: number): string | undefined {
+function tokenCannotAuthorize(
+  limits: TokenLimits,
+  req: PreparedRequest,
+  nowMs: number,
+  marginMs: number,
+): string | undefined {
   const caveat = (suffix: string) => `${limits.service}${suffix}`;
   const why = (what: string) => `the token cannot authorize ${req.method} ${req.path}: ${what}`;
   const { validUntilMs, maxCalls } = limits;
-  if (validUntilMs !== undefined && nowMs >= validUntilMs)
+  if (validUntilMs !== undefined && validUntilMs <= nowMs + marginMs) {
+    const ends = `its ${caveat(CONDITION_SUFFIX.validUntil)} ends at ${new Date(validUntilMs).toISOString()}`;
+    const now = new Date(nowMs).toISOString();
+    if (validUntilMs <= nowMs) return why(`${ends}, not after now (${now})`);
     return why(
-      `its ${caveat(CONDITION_SUFFIX.validUntil)} ends at ${new Date(validUntilMs).toISOString()}, not after now (${new Date(nowMs).toISOString()})`,
+      `${ends}, ${validUntilMs - nowMs} ms after now (${now}), within the client's requestTimeoutMs ` +
+        `(${marginMs} ms) a paid call may take to reach the seller: it could arrive after the token ends`,
     );
+  }
   if (maxCalls === 0) return why(`its ${caveat(CONDITION_SUFFIX.maxCalls)} is 0`);
   const outside = outsideBinding(limits, req.method, req.path);
   return outside === undefined ? undefined : why(outside);

@@ -6,6 +6,7 @@ import type { Grant } from './payment.js';
 import { provenPaid } from './proof.js';
 import type { PreparedRequest } from './request.js';
 import { SingleFlight } from './single-flight.js';
+import { payingFor } from './store-payments.js';
 import { writeAfterPaying, type StoredToken, type TokenStore } from './token-store.js';
 
 /**
@@ -70,12 +71,13 @@ export function takeRecovered(tokens: TokenStore, paymentHash: string): Recovere
   return c;
 }
 
-/** The recoveries running on each token store, by payment hash. */
+/** The recoveries running on each token store, by payment hash (its payments in flight: store-payments.ts). */
 const recovering = new WeakMap<TokenStore, SingleFlight>();
 
 /**
  * Resolves a pending token by its payment (looked up by hash): completed
- * (true), dropped (false), or still unknown (undefined): in flight, or a
+ * (true), dropped (false), or still unknown (undefined): in flight (at the
+ * node, or paid now by an engine on this token store, never looked up), or a
  * success without a preimage that opens the hash, which is never a reason to
  * pay again. The grant kept for the payment is settled or released with it;
  * a completed payment is reported as it would have been had paying learned
@@ -102,6 +104,8 @@ async function recoverOnce(
 ): Promise<boolean | undefined> {
   const held = ctx.tokens.list().filter((x) => x.paymentHash === t.paymentHash);
   if (!held.some((x) => x.state === 'pending')) return held.length > 0;
+  // An engine on this store is paying it: its node may not have the payment yet (no record is no failure).
+  if (payingFor(ctx.tokens, t.paymentHash)) return undefined;
   const p = await ctx.node.lookupPayment(t.paymentHash);
   if (provenPaid(p, t.paymentHash)) {
     const paid: StoredToken = { ...t, state: 'paid', preimage: p.preimage.toLowerCase() };
@@ -110,6 +114,8 @@ async function recoverOnce(
     return true;
   }
   if (p?.status === 'in_flight' || p?.status === 'succeeded') return undefined;
+  // A payment of the hash begun while the node was asked (its record may be newer than the answer).
+  if (payingFor(ctx.tokens, t.paymentHash)) return undefined;
   await writeAfterPaying(
     ctx.tokens.evict(t.origin, t.pathPrefix, t.paymentHash),
     ctx.logger,

@@ -179,7 +179,7 @@ function noSliceIn(o: ResellerOptions, t: StoredToken): string {
 /** A slice of the bundle: its macaroon attenuated to the slice's calls, lifetime and path. */
 function sliceOf(o: ResellerOptions, t: StoredToken, id: string): DelegatedToken {
   return delegate(
-    { origin: t.origin, macaroon: t.macaroon, preimage: t.preimage!, service: t.service },
+    { origin: t.origin, macaroon: t.macaroon, preimage: t.preimage!, scheme: t.scheme, service: t.service },
     {
       id,
       calls: o.slice.calls,

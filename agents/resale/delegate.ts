@@ -6,6 +6,7 @@ import {
   paymentHashOfToken,
   requestPath,
   tokenLimits,
+  type L402Scheme,
   type TokenLimits,
 } from '../../infra/l402/index.js';
 import type { Msat } from '../../infra/money.js';
@@ -40,6 +41,11 @@ export interface DelegatedToken {
   macaroon: string;
   /** The preimage of the original payment: attenuation keeps the payment hash. */
   preimage: string;
+  /**
+   * The scheme its `Authorization` is sent in, the one of the challenge paid for the original (an
+   * LSAT-era origin accepts `LSAT` only); absent: `L402`.
+   */
+  scheme?: L402Scheme;
   calls?: number;
   validUntilMs?: number;
   pathPrefix?: string;
@@ -54,7 +60,12 @@ export interface DelegatedToken {
 
 /** Why a token could not be delegated or adopted. */
 export type ResaleErrorCode =
-  'cannot_attenuate' | 'unknown_service' | 'service_mismatch' | 'upstream_unavailable';
+  'cannot_attenuate' | 'unknown_service' | 'service_mismatch' | 'unknown_scheme' | 'upstream_unavailable';
+
+/** Whether `v` names a scheme a token's `Authorization` is sent in: `L402` or `LSAT` (exactly). */
+export function isScheme(v: unknown): v is L402Scheme {
+  return v === 'L402' || v === 'LSAT';
+}
 
 /**
  * Attenuates a token for a sub-agent, for one service: `token.service`, else
@@ -70,7 +81,14 @@ export type ResaleErrorCode =
  * const slice = delegate({ origin, macaroon, preimage }, { calls: 2, validForSec: 600 }, { clock, budgetMsat: 20_000 });
  */
 export function delegate(
-  token: { origin: string; macaroon: string; preimage: string; service?: string; callsUsed?: number },
+  token: {
+    origin: string;
+    macaroon: string;
+    preimage: string;
+    scheme?: L402Scheme;
+    service?: string;
+    callsUsed?: number;
+  },
   limits: DelegationLimits,
   { clock, budgetMsat }: { clock: Clock; budgetMsat?: Msat },
 ): DelegatedToken {
@@ -114,6 +132,7 @@ export function delegate(
     service,
     macaroon,
     preimage: token.preimage,
+    ...(token.scheme !== undefined ? { scheme: token.scheme } : {}),
     calls: limits.calls ?? left,
     validUntilMs: validUntilMs ?? own.validUntilMs,
     pathPrefix: limits.pathPrefix ?? own.pathPrefix,
@@ -204,9 +223,11 @@ function urlPath(d: DelegatedToken): string | undefined {
 
 /**
  * Stores a delegated token so the holder's L402 client sends it for requests
- * under its scope (`adoptedScope`); `callsUsed` counts calls already made with it (a checked slice's first call).
+ * under its scope (`adoptedScope`), in its scheme (`LSAT` or `L402`, absent: `L402`); `callsUsed` counts
+ * calls already made with it (a checked slice's first call).
  * Its expiry and calls are its macaroon's for its service, which the macaroon must bind it to alone
- * (`serviceMismatch`): throws LabError('service_mismatch') otherwise, before storing anything.
+ * (`serviceMismatch`): throws LabError('service_mismatch') otherwise, and LabError('unknown_scheme') for a
+ * scheme other than `L402` or `LSAT`, before storing anything.
  */
 export async function adoptToken(
   tokens: TokenStore,
@@ -215,10 +236,16 @@ export async function adoptToken(
   callsUsed = 0,
 ): Promise<StoredToken> {
   const limits = boundLimits(d);
+  if (d.scheme !== undefined && !isScheme(d.scheme))
+    throw new LabError(
+      'unknown_scheme',
+      `the token's scheme ${JSON.stringify(String(d.scheme).slice(0, 20))} is not L402 or LSAT: it is not held`,
+    );
   const stored: StoredToken = {
     origin: d.origin,
     pathPrefix: adoptedScope(d),
     macaroon: d.macaroon,
+    ...(d.scheme !== undefined ? { scheme: d.scheme } : {}),
     paymentHash: paymentHashOfToken(d.macaroon),
     preimage: d.preimage.toLowerCase(),
     state: 'paid',

@@ -15,6 +15,7 @@ export function graphDelegator(clock: Clock): NonNullable<BuyerDeps['delegate']>
       origin: d.origin,
       macaroon: d.macaroon,
       preimage: d.preimage,
+      ...(d.scheme !== undefined ? { scheme: d.scheme } : {}),
       calls: spec.calls,
       validUntilMs: d.validUntilMs ?? clock.now() + spec.validForSec * 1000,
     };

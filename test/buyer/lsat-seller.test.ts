@@ -4,22 +4,18 @@
  * challenges and accept only `Authorization: LSAT …`. The buyer answers in the
  * scheme of the challenge it paid, and keeps that scheme with the token.
  */
-import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createL402Client, FileTokenStore, type TokenStore } from '../../agents/l402/index.js';
-import { createMinter, MemoryRootKeyStore } from '../../infra/l402/index.js';
 import { listen, type Listening } from '../../services/http/listen.js';
+import { lsatSellerApp, type Scheme } from './lsat-seller.js';
 import { makeMarket, type Market } from './market.js';
 
 const PRICE_MSAT = 5_000;
 /** The hub's fee on a 5,000 msat payment: 100 msat base + 1,000 ppm. */
 const FEE_MSAT = 105;
-
-type Scheme = 'LSAT' | 'L402';
 
 let server: Listening | undefined;
 afterEach(async () => {
@@ -28,32 +24,11 @@ afterEach(async () => {
 });
 
 /**
- * A seller on a real socket that offers challenges in `offers` (in that order, joined as Aperture
- * joins them) and accepts `Authorization: <scheme> <mac>:<preimage>` in `accepts` only. `seen`: the
- * scheme of each request's Authorization, `-` for none.
+ * An LSAT-era seller (`lsatSellerApp`) on a real socket that offers challenges in `offers` and
+ * accepts `Authorization: <scheme> <mac>:<preimage>` in `accepts` only.
  */
 async function oldSeller(m: Market, offers: Scheme[], accepts: Scheme[]) {
-  const node = m.addNode('lsat-seller');
-  const rng = m.rng.fork('lsat-seller');
-  const minter = createMinter({ rootKeys: new MemoryRootKeyStore(), randomBytes: (n) => rng.bytes(n) });
-  const paid = new Set<string>();
-  const seen: string[] = [];
-  const credential = new RegExp(`^(${accepts.join('|')}) (.*?):([a-f0-9]{64})$`);
-  const app = new Hono();
-  app.get('/v1/data', async (c) => {
-    const auth = c.req.header('authorization') ?? '';
-    seen.push(auth.split(' ')[0] || '-');
-    const got = credential.exec(auth);
-    const hash = got && createHash('sha256').update(Buffer.from(got[3]!, 'hex')).digest('hex');
-    if (hash && paid.has(hash)) return c.json({ data: 42 });
-    const invoice = await node.createInvoice({ amountMsat: PRICE_MSAT });
-    const { token } = await minter.mint({ paymentHash: invoice.paymentHash, caveats: [] });
-    paid.add(invoice.paymentHash);
-    const challenge = offers
-      .map((s) => `${s} macaroon="${token}", invoice="${invoice.paymentRequest}"`)
-      .join(', ');
-    return c.json({ error: 'payment required' }, 402, { 'WWW-Authenticate': challenge });
-  });
+  const { app, seen } = lsatSellerApp(m, { offers, accepts, priceMsat: PRICE_MSAT });
   server = await listen(app.fetch);
   return { url: `${server.url}/v1/data`, seen };
 }

@@ -2,8 +2,9 @@ import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { createL402Client, type PurchaseEvent } from '../../agents/l402/index.js';
 import { caveats, createMinter, formatChallenge, MemoryRootKeyStore } from '../../infra/l402/index.js';
+import { fixedLatency } from '../../infra/lightning/simnet/index.js';
 import { VIRTUAL_EPOCH_MS } from '../../infra/time/virtual-clock.js';
-import { makeMarket } from './market.js';
+import { drive, makeMarket } from './market.js';
 
 const PRICE_MSAT = 5_000;
 const NOW_SEC = VIRTUAL_EPOCH_MS / 1000;
@@ -13,7 +14,7 @@ const NOW_SEC = VIRTUAL_EPOCH_MS / 1000;
  * service `svc`, and that delivers to any request with credentials (it
  * verifies nothing: what the buyer pays for is the buyer's check alone).
  */
-function sellerWith(host: string, extra: string[]) {
+function sellerWith(host: string, extra: string[], { requestTimeoutMs }: { requestTimeoutMs?: number } = {}) {
   const m = makeMarket();
   const node = m.addNode(host);
   const keyRng = m.rng.fork(`keys/${host}`);
@@ -42,11 +43,17 @@ function sellerWith(host: string, extra: string[]) {
     fetch: m.fetch,
     clock: m.clock,
     onEvent: (e) => events.push(e),
+    ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}),
   });
   return { m, client, seen, events, url: `http://${host}/v1/data` };
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Why a token ending `leftMs` after now is refused by a client whose requestTimeoutMs is the default 30,000 ms. */
+const endsTooSoon = (leftMs: number) =>
+  `its svc_valid_until ends at ${iso(VIRTUAL_EPOCH_MS + leftMs)}, ${leftMs} ms after now (${iso(VIRTUAL_EPOCH_MS)}), ` +
+  "within the client's requestTimeoutMs (30000 ms) a paid call may take to reach the seller: it could arrive after the token ends";
 
 describe('a challenge whose token cannot authorize the request is refused before paying', () => {
   const cases = [
@@ -59,6 +66,16 @@ describe('a challenge whose token cannot authorize the request is refused before
       name: 'svc_valid_until exactly now',
       caveat: caveats.validUntil('svc', NOW_SEC),
       why: `its svc_valid_until ends at ${iso(VIRTUAL_EPOCH_MS)}, not after now (${iso(VIRTUAL_EPOCH_MS)})`,
+    },
+    {
+      name: 'svc_valid_until one second after now (within the 30 s requestTimeoutMs)',
+      caveat: caveats.validUntil('svc', NOW_SEC + 1),
+      why: endsTooSoon(1_000),
+    },
+    {
+      name: 'svc_valid_until 30 s after now (exactly the requestTimeoutMs)',
+      caveat: caveats.validUntil('svc', NOW_SEC + 30),
+      why: endsTooSoon(30_000),
     },
     { name: 'svc_max_calls=0', caveat: caveats.maxCalls('svc', 0), why: 'its svc_max_calls is 0' },
     {
@@ -105,9 +122,9 @@ describe('a challenge whose token cannot authorize the request is refused before
     },
   );
 
-  it('a token whose caveats cover the request (GET /v1/data, 1 call, valid one second more) is paid 5,000 msat and delivers', async () => {
+  it('a token whose caveats cover the request (GET /v1/data, 1 call, valid 31 s more: past the 30 s requestTimeoutMs) is paid 5,000 msat and delivers', async () => {
     const { m, client, seen, url } = sellerWith('fine.test', [
-      caveats.validUntil('svc', NOW_SEC + 1),
+      caveats.validUntil('svc', NOW_SEC + 31),
       caveats.maxCalls('svc', 1),
       caveats.methods('svc', ['GET', 'POST']),
       caveats.pathPrefix('svc', '/v1'),
@@ -119,6 +136,43 @@ describe('a challenge whose token cannot authorize the request is refused before
     expect(r).toMatchObject({ outcome: 'success', paidMsat: PRICE_MSAT, quotedMsat: PRICE_MSAT });
     expect(before - (await m.balance(m.buyer))).toBe(PRICE_MSAT + r.feeMsat);
     expect(seen).toEqual({ invoices: 1, authorized: 1 });
+  });
+
+  it('a client whose requestTimeoutMs is 500 ms pays 5,000 msat for a token valid one second more, and it delivers', async () => {
+    const { m, client, seen, url } = sellerWith('quick.test', [caveats.validUntil('svc', NOW_SEC + 1)], {
+      requestTimeoutMs: 500,
+    });
+    const before = await m.balance(m.buyer);
+
+    const r = await client.purchase(url);
+
+    expect(r).toMatchObject({ outcome: 'success', paidMsat: PRICE_MSAT, quotedMsat: PRICE_MSAT });
+    expect(before - (await m.balance(m.buyer))).toBe(PRICE_MSAT + r.feeMsat);
+    expect(seen).toEqual({ invoices: 1, authorized: 1 });
+  });
+
+  it('a paywall selling 1 s tokens, asked at x.950 s (its token ends 50 ms later), is refused before paying: 0 msat, nothing served', async () => {
+    const m = makeMarket({ latency: fixedLatency(30) });
+    const seller = m.addSeller({ name: 'alpha', priceMsat: 10_000, tokenLifetimeSec: 1 });
+    const client = createL402Client({ node: m.buyer, fetch: m.fetch, clock: m.clock });
+    await m.clock.advance(950);
+    const before = await m.balance(m.buyer);
+
+    const r = await drive(m.clock, client.purchase(seller.url));
+
+    expect([r.outcome, r.rejection, r.paidMsat, r.feeMsat]).toEqual([
+      'invoice_rejected',
+      'unusable_token',
+      0,
+      0,
+    ]);
+    expect(r.reason).toBe(
+      `the token cannot authorize GET /v1/data: its alpha_valid_until ends at ${iso(VIRTUAL_EPOCH_MS + 1_000)}, ` +
+        `50 ms after now (${iso(VIRTUAL_EPOCH_MS + 950)}), within the client's requestTimeoutMs (30000 ms) ` +
+        'a paid call may take to reach the seller: it could arrive after the token ends',
+    );
+    expect(before - (await m.balance(m.buyer))).toBe(0);
+    expect(seller.served).toBe(0);
   });
 
   it('a POST under svc_methods=GET is refused with 0 msat paid', async () => {
