@@ -6,10 +6,17 @@ import type { Clock } from '../../infra/time/clock.js';
 import type { Rng } from '../../infra/random.js';
 import { refuseOtherMethods } from '../http/method-not-allowed.js';
 import type { ManifestSpec } from '../paywall/index.js';
-import { MANIFEST_PATH, manifestHandler } from '../paywall/index.js';
+import { MANIFEST_PATH, manifestHandler, markNotRun } from '../paywall/index.js';
 import type { Archetype } from './archetype.js';
 import { drawLatencyMs, type CapacityGate } from './behaviour.js';
 import type { LatencySpec, SellerConfig } from './config.js';
+
+/**
+ * A step run on each paid call the paywall accepted, before the work (an intermediary buying the
+ * inputs it serves from). A refusal (non-2xx) it returns answers the call instead and marks it not
+ * run: the paywall gives the call back uncounted, or cancels its hold.
+ */
+export type BeforeWork = () => Promise<Response | undefined>;
 
 /** What the paid route does behind the paywall and the capacity gate. */
 export interface WorkDeps {
@@ -20,12 +27,27 @@ export interface WorkDeps {
   latency: LatencySpec;
   latencyRng: Rng;
   failureRng: Rng;
+  beforeWork?: BeforeWork;
 }
 
-/** The paid work: the drawn latency (plus a slow seller's delay), a drawn failure, an adversary's non-delivery, or the archetype's answer. */
-export function sellerWork({ config, name, archetype, clock, latency, latencyRng, failureRng }: WorkDeps) {
+/** The paid work: `beforeWork`, then the drawn latency (plus a slow seller's delay), a drawn failure, an adversary's non-delivery, or the archetype's answer. */
+export function sellerWork({
+  config,
+  name,
+  archetype,
+  clock,
+  latency,
+  latencyRng,
+  failureRng,
+  beforeWork,
+}: WorkDeps) {
   const adv = config.adversarial;
   return async (c: Context): Promise<Response> => {
+    const refused = await beforeWork?.();
+    if (refused) {
+      markNotRun(c);
+      return refused;
+    }
     await clock.sleep(drawLatencyMs(latency, latencyRng) + (adv?.mode === 'slow' ? adv.delayMs : 0));
     if (config.failureRate > 0 && failureRng.next() < config.failureRate)
       return c.json({ error: 'service_failed', message: `${name} failed to serve this call` }, 500);

@@ -15,7 +15,7 @@ import type { SellerConfig, SellerConfigInput } from './config.js';
 import { parseSellerConfig } from './config.js';
 import { dataFeed } from './data-feed.js';
 import { llmSummary } from './llm-summary.js';
-import { sellerApp, sellerWork } from './seller-app.js';
+import { sellerApp, sellerWork, type BeforeWork } from './seller-app.js';
 import { sellerPaywall } from './seller-paywall.js';
 import { openSellerState, type SellerState } from './seller-state.js';
 import { manifestServiceOf, sellerPrices } from './seller-pricing.js';
@@ -60,6 +60,8 @@ export interface SellerDeps {
    * in-memory app may go without, and then names each request's origin.
    */
   publicOrigin?: () => string;
+  /** Run on each paid call the paywall accepted, before the work (`BeforeWork`): e.g. buying the call's inputs. */
+  beforeWork?: BeforeWork;
 }
 
 /** A running seller: a Hono app plus what it tells the world about itself. */
@@ -147,7 +149,16 @@ export async function createSeller(
   const capacity = config.capacity ?? archetype.defaultCapacity;
   const gate = capacityGate(capacity, Math.max(1, Math.ceil(typicalLatencyMs(latency) / 1000)));
 
-  const work = sellerWork({ config, name, archetype, clock, latency, latencyRng, failureRng });
+  const work = sellerWork({
+    config,
+    name,
+    archetype,
+    clock,
+    latency,
+    latencyRng,
+    failureRng,
+    beforeWork: deps.beforeWork,
+  });
 
   const manifestSpec = {
     providerName: name,

@@ -44,6 +44,7 @@ export async function reprice(
     rng,
     secrets: world.secretsFor(rng),
     onEvent: market.revenue.listener(s.name, s.group),
+    ...(s.beforeWork && { beforeWork: s.beforeWork }),
   });
   const listing = advertise(seller.listing(s.baseUrl), spec);
   const r = await market.registry.client.update(

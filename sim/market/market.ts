@@ -8,7 +8,7 @@ import { defaultBalanceMsat } from '../scenario/buyer-schema.js';
 import { feeCeiling } from '../scenario/network-schema.js';
 import { createMarketAgent, type MarketAgent, type MarketAgentDeps } from './agent.js';
 import { startArrivals } from './buyers.js';
-import { wrapSeller, type SellerControls } from './chain.js';
+import { buyUpstream, wrapSeller, type SellerControls } from './chain.js';
 import { scheduleFaults } from './faults.js';
 import { openRegistry, type MarketRegistry } from './registry.js';
 import { buildResellers } from './resale.js';
@@ -76,24 +76,29 @@ export async function buildMarket(
 
   for (const r of world.ledgerNodes()) if (r.role === 'router') recorder.entity('router');
 
-  const sellers = await buildSellers(scenario.sellers, world, world.rng, revenue, recorder, logger, (s) => {
-    const c: SellerControls = { group: s.group, failureRate: 0 };
-    controls.set(s.name, c);
-    const rng = world.rng.fork(`market-seller/${s.name}`);
-    const upstream = s.spec.upstream.length
-      ? createMarketAgent(
-          {
-            name: s.name,
-            group: `${s.group} (upstream)`,
-            role: 'seller',
-            node: s.node,
-            decider: { name: 'cheapest' },
-            policy: s.spec.policy ?? { name: 'allow_all' },
-          },
-          agentDeps(rng.fork('agent')),
-        )
-      : undefined;
-    return wrapSeller(s, c, rng, upstream, s.spec, () => `${s.name}/up-${upstreamTasks++}`);
+  const sellerRng = (name: string) => world.rng.fork(`market-seller/${name}`);
+  const sellers = await buildSellers(scenario.sellers, world, world.rng, revenue, recorder, logger, {
+    beforeWork: (s) => {
+      if (!s.spec.upstream.length) return undefined;
+      const rng = sellerRng(s.name);
+      const upstream = createMarketAgent(
+        {
+          name: s.name,
+          group: `${s.group} (upstream)`,
+          role: 'seller',
+          node: s.node,
+          decider: { name: 'cheapest' },
+          policy: s.spec.policy ?? { name: 'allow_all' },
+        },
+        agentDeps(rng.fork('agent')),
+      );
+      return buyUpstream(s.name, s.spec, upstream, rng, () => `${s.name}/up-${upstreamTasks++}`);
+    },
+    wrap: (s) => {
+      const c: SellerControls = { group: s.group, failureRate: 0 };
+      controls.set(s.name, c);
+      return wrapSeller(s, c, sellerRng(s.name));
+    },
   });
   for (const s of sellers) await registry.register(s.listing, s.node);
 

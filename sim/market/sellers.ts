@@ -2,6 +2,7 @@ import type { Rng } from '../../infra/random.js';
 import type { LightningNode } from '../../infra/lightning/node.js';
 import type { Logger } from '../../infra/log.js';
 import { createSeller, type Seller } from '../../services/sellers/seller.js';
+import type { BeforeWork } from '../../services/sellers/seller-app.js';
 import type { SellerConfigInput } from '../../services/sellers/config.js';
 import type { PaywallEvent } from '../../services/paywall/index.js';
 import type { ListingFields } from '../../services/registry/types.js';
@@ -20,6 +21,14 @@ export interface MarketSeller {
   node: LightningNode;
   baseUrl: string;
   listing: ListingFields;
+  /** Run on each paid call its paywall accepted (upstream buying): a seller rebuilt in the run keeps it. */
+  beforeWork?: BeforeWork;
+}
+
+/** How the market builds on a seller: what its paid calls do first (`beforeWork`), and its app as served (`wrap`). */
+export interface SellerHooks {
+  beforeWork?: (s: Pick<MarketSeller, 'name' | 'group' | 'spec' | 'node'>) => BeforeWork | undefined;
+  wrap?: (s: MarketSeller) => (req: Request) => Response | Promise<Response>;
 }
 
 /** The seller configuration (services/sellers format) of one member of a scenario's seller group. */
@@ -115,7 +124,7 @@ export async function buildSellers(
   revenue: RevenueTracker,
   recorder: Recorder,
   logger: Logger,
-  wrap: (s: MarketSeller) => (req: Request) => Response | Promise<Response> = (s) => s.seller.app.fetch,
+  { beforeWork: inputs, wrap = (s) => s.seller.app.fetch }: SellerHooks = {},
 ): Promise<MarketSeller[]> {
   const out: MarketSeller[] = [];
   for (const spec of specs) {
@@ -128,6 +137,7 @@ export async function buildSellers(
           ? await world.node(shadowName(name), 'seller', 0)
           : undefined;
       const sellerRng = rng.fork(`seller/${name}`);
+      const beforeWork = inputs?.({ name, group: spec.name, spec, node });
       const seller = await createSeller(sellerConfig(spec, name), {
         node,
         clock: world.clock,
@@ -139,6 +149,7 @@ export async function buildSellers(
         publicOrigin: () => entry.baseUrl,
         ...(spec.pricing && { repricing: true }),
         ...(payeeNode && { payeeNode }),
+        ...(beforeWork && { beforeWork }),
         ...(spec.negotiation && { negotiation: sellerNegotiation(spec.negotiation, spec.costMsat) }),
       });
       revenue.watch(payeeNode ?? node);
@@ -150,6 +161,7 @@ export async function buildSellers(
         node,
         baseUrl: '',
         listing: undefined!,
+        ...(beforeWork && { beforeWork }),
       };
       entry.baseUrl = await world.serve(`${name}.sellers.sim`, wrap(entry));
       entry.listing = advertise(seller.listing(entry.baseUrl), spec);
