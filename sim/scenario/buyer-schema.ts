@@ -3,7 +3,7 @@ import { deciderSpecSchema } from '../../agents/buyer/deciders/spec.js';
 import { TASK_CREDITS } from '../../agents/buyer/credit.js';
 import { msat, name, nonNegInt, posInt, positiveNumber, valueSchema } from './fields.js';
 import { buyerNegotiatorSchema } from './negotiation-schema.js';
-import { everySec, groupCount, ratePerMin, taskCalls } from './limits.js';
+import { everySec, groupCount, ratePerMin, taskCalls, taskWeight } from './limits.js';
 
 /** Arrival process for a buyer's tasks. */
 export const arrivalsSchema = z.discriminatedUnion('process', [
@@ -18,7 +18,7 @@ export const arrivalsSchema = z.discriminatedUnion('process', [
 /** One kind of task a buyer may draw. */
 export const taskTypeSchema = z.strictObject({
   capability: z.string({ error: 'expected a capability such as anomalies:read' }),
-  weight: positiveNumber().default(1),
+  weight: taskWeight().default(1),
   calls: taskCalls().default(1),
   value: valueSchema,
   /** How an unfinished task is credited: per_call (absent: its value's share for the calls done) | all_or_nothing. */

@@ -103,6 +103,32 @@ export const everySec = () =>
     error: `expected at least ${MIN_EVERY_SEC} s (1 ms): arrivals come in whole milliseconds; for more arrivals raise the group's count`,
   });
 
+/**
+ * Highest `weight` of a task type: weights are relative (a task type is drawn with its weight's share
+ * of the group's sum), so 1,000,000 to 1 is finer than any run draws; a sum of larger weights could
+ * overflow to Infinity, and the work of the group could not be counted.
+ */
+export const MAX_TASK_WEIGHT = 1_000_000;
+
+/** A task type's `weight`: above 0, at most `MAX_TASK_WEIGHT`. */
+export const taskWeight = () =>
+  positiveNumber().max(MAX_TASK_WEIGHT, {
+    error: `expected at most ${fmt(MAX_TASK_WEIGHT)}: weights are relative, a task type's share of its group's sum`,
+  });
+
+/**
+ * Highest `registry.searchLimit`: the registry answers a search with at most 1,000 listings and
+ * refuses a larger `limit` (services/registry/schema.ts, `querySchema`), so every search of
+ * a run asking for more would fail.
+ */
+export const MAX_SEARCH_LIMIT = 1000;
+
+/** `registry.searchLimit`: a positive integer, at most `MAX_SEARCH_LIMIT`. */
+export const searchLimit = () =>
+  posInt().max(MAX_SEARCH_LIMIT, {
+    error: `expected at most ${fmt(MAX_SEARCH_LIMIT)}: the registry answers a search with at most ${fmt(MAX_SEARCH_LIMIT)} listings and refuses a larger limit`,
+  });
+
 /** A task's `calls`: a positive integer, at most `MAX_RUN_CALLS` (a run's whole allowance). */
 export const taskCalls = () =>
   posInt().max(MAX_RUN_CALLS, {

@@ -1,11 +1,11 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseDocument } from 'yaml';
 import { scenarioSchema, type Scenario } from './schema.js';
 import { checkRefused, crossChecks } from './cross-checks.js';
 import { ScenarioError, formatPath, scenarioErrorMap, type ScenarioIssue } from './errors.js';
 import { applyOverrides, type Overrides } from './overrides.js';
+import { parseScenarioText } from './yaml-text.js';
 import { nearest } from '../../infra/suggest.js';
 
 /** Where the shipped scenarios live. */
@@ -121,33 +121,6 @@ export function listScenarios(): string[] {
   ];
 }
 
-/** Parses YAML text into a plain document; syntax errors carry line and column. */
-export function parseScenarioText(text: string, file?: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length) {
-    throw new ScenarioError(
-      'bad_yaml',
-      doc.errors.map((e) => ({
-        path: e.linePos?.[0] ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '',
-        message: e.message.split('\n')[0] ?? e.message,
-      })),
-      file,
-    );
-  }
-  try {
-    return doc.toJS() as unknown;
-  } catch (cause) {
-    // Well-formed YAML can still be refused when read: an alias expanding past the limit (an "alias bomb").
-    const message = cause instanceof Error ? cause.message : String(cause);
-    throw new ScenarioError(
-      'bad_yaml',
-      [{ path: '', message: `${message}; write the values out instead of through so many aliases (*name)` }],
-      file,
-      { cause },
-    );
-  }
-}
-
 /** Parses and validates scenario text; throws a ScenarioError listing every issue. */
 export function loadScenarioText(text: string, opts: LoadOptions = {}, file?: string): Scenario {
   const raw = parseScenarioText(text, file);
@@ -168,3 +141,5 @@ export function loadScenario(nameOrPath: string, opts: LoadOptions = {}): Scenar
   }
   return loadScenarioText(text, opts, file);
 }
+
+export { parseScenarioText };

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { parseSimLnNetwork, simLnNodeNames, type SimLnNetwork } from '../../infra/lightning/simnet/index.js';
-import { isLabError } from '../../infra/errors.js';
+import { LabError, isLabError } from '../../infra/errors.js';
+import { readRunText } from '../metrics/run-file.js';
 import type { Scenario } from './schema.js';
 import type { ScenarioIssue } from './errors.js';
 
@@ -31,15 +31,41 @@ export function routerNames(s: Scenario): string[] {
 }
 
 /**
+ * Largest `network.file` read, as large as a queued sweep ships to its workers
+ * (sim/sweep/network-file.ts): a SimLN file of 50,000 nodes and 1,000,000 channels
+ * (limits.ts) is about 20 MB.
+ */
+export const NETWORK_FILE_LIMIT_BYTES = 32 * 1024 * 1024;
+
+/**
+ * The text of `network.file` (relative to the working directory), or why it cannot be used: opened
+ * without waiting (a named pipe with no writer would hang), only a regular file (a device such as
+ * /dev/zero never ends, a directory has no text), at most `NETWORK_FILE_LIMIT_BYTES`, JSON.
+ */
+export function networkFileText(path: string): { text: string } | { problem: string } {
+  try {
+    const text = readRunText(path, (why) => new LabError('bad_run_file', why), NETWORK_FILE_LIMIT_BYTES);
+    JSON.parse(text);
+    return { text };
+  } catch (err) {
+    if (isLabError(err, 'bad_run_file')) return { problem: err.message };
+    if (err instanceof SyntaxError) return { problem: `not JSON (${err.message})` };
+    throw err;
+  }
+}
+
+/**
  * A `network.file` of SimLN sim_network JSON, read as the run reads it (relative to the working
  * directory); undefined when the file does not read as one: a regtest network.json, or a file the
- * run refuses with its own message when it reads it (a missing file is named by `checkFiles`).
+ * run refuses with its own message when it reads it (one that cannot be used is named by `checkFiles`).
  */
 export function readNetworkFile(path: string): SimLnNetwork | undefined {
+  const read = networkFileText(path);
+  if (!('text' in read)) return undefined;
   try {
-    return parseSimLnNetwork(readFileSync(path, 'utf8'));
+    return parseSimLnNetwork(read.text);
   } catch (err) {
-    if (isLabError(err, 'invalid_topology') || (err as NodeJS.ErrnoException).syscall) return undefined;
+    if (isLabError(err, 'invalid_topology')) return undefined;
     throw err;
   }
 }

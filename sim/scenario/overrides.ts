@@ -1,5 +1,6 @@
 import { parse as parseYaml } from 'yaml';
 import { ScenarioError, formatPath } from './errors.js';
+import { yamlReason } from './yaml-text.js';
 import { LabError } from '../../infra/errors.js';
 
 /**
@@ -54,6 +55,8 @@ export function setPath<T>(doc: T, path: string, value: unknown): T {
   if (root === null || typeof root !== 'object') throw badPath(path, 'the scenario is not an object');
   let cur = root as Record<string | number, unknown>;
   keys.forEach((key, i) => {
+    // `buyers.length=-1` would resize the list, `buyers.x=5` set a key no scenario reads.
+    if (typeof key === 'string' && Array.isArray(cur)) throw badPath(path, notAnIndex(keys.slice(0, i), key));
     if (typeof key === 'number' && Array.isArray(cur) && key > cur.length)
       throw badPath(path, outOfRange(keys.slice(0, i), key, cur.length));
     if (i === keys.length - 1) {
@@ -73,6 +76,12 @@ export function setPath<T>(doc: T, path: string, value: unknown): T {
     }
   });
   return root as T;
+}
+
+// `buyers is a list: "length" is not an index; give one, such as buyers[0]`.
+function notAnIndex(list: (string | number)[], key: string): string {
+  const at = formatPath(list);
+  return `${at} is a list: "${key}" is not an index; give one, such as ${at}[0]`;
 }
 
 // `index 99 is out of range: buyers has 2 entries (index 2 adds one)`.
@@ -97,7 +106,7 @@ export function parseOverrideValue(text: string, flag: string): unknown {
   try {
     return parseYaml(text) as unknown;
   } catch (err) {
-    const why = (err as Error).message.split('\n')[0]!.replace(/\s*at line \d+, column \d+:?$/, '');
+    const why = yamlReason((err as Error).message);
     throw new LabError('usage', `${flag}: ${text} is not valid YAML: ${why}; close its quotes or brackets`);
   }
 }

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Scenario } from './schema.js';
 import { groupReach } from './discovery.js';
 import { parsePath } from './overrides.js';
+import { networkFileText } from './node-names.js';
 import type { ScenarioIssue } from './errors.js';
 import { nearest } from '../../infra/suggest.js';
 
@@ -90,14 +91,17 @@ export function reachWarnings(s: Scenario): string[] {
   return out;
 }
 
-/** Files a scenario names must exist (paths are relative to the working directory). */
+/** Files a scenario names must exist and be usable: a regular JSON file within the size limit (paths are relative to the working directory). */
 export function checkFiles(s: Scenario): ScenarioIssue[] {
   const file = s.network.file;
-  if (file === undefined || existsSync(resolve(file))) return [];
-  return [
-    {
-      path: 'network.file',
-      message: `no such file "${file}" (looked in ${resolve(file)}); give a SimLN sim_network JSON or the network.json of npm run network:up`,
-    },
-  ];
+  if (file === undefined) return [];
+  const give = 'give a SimLN sim_network JSON or the network.json of npm run network:up';
+  if (!existsSync(resolve(file)))
+    return [
+      { path: 'network.file', message: `no such file "${file}" (looked in ${resolve(file)}); ${give}` },
+    ];
+  const read = networkFileText(file);
+  return 'problem' in read
+    ? [{ path: 'network.file', message: `"${file}" cannot be used: ${read.problem}; ${give}` }]
+    : [];
 }

@@ -36,8 +36,13 @@ function repricingSteps(everySec: number, durationSec: number): number {
   return Math.ceil(Math.round(durationSec * 1000) / Math.max(1, Math.round(everySec * 1000)));
 }
 
-/** About `n` (rounded to a whole number when above 10), for an expected count. */
-const about = (n: number) => (n >= 10 || Number.isInteger(n) ? int(n) : String(Number(n.toPrecision(2))));
+/** About `n` (rounded to a whole number when above 10), for an expected count; one past counting is "uncountably many". */
+const about = (n: number) =>
+  !Number.isFinite(n)
+    ? 'uncountably many'
+    : n >= 10 || Number.isInteger(n)
+      ? int(n)
+      : String(Number(n.toPrecision(2)));
 
 /**
  * Each group's work: buyers' tasks × their calls (weighted mean), sub-agents' slices, repricing
@@ -96,7 +101,10 @@ const NAMED = 5;
 export function checkRunWork(s: Scenario): ScenarioIssue[] {
   const cycle = checkUpstreamCycle(s);
   if (cycle.length) return cycle;
-  const parts = runWork(s).filter((p) => p.calls > 0);
+  // A part that cannot be counted (NaN or Infinity) is over the limit, never dropped.
+  const parts = runWork(s)
+    .map((p) => (Number.isFinite(p.calls) ? p : { ...p, calls: Infinity }))
+    .filter((p) => p.calls > 0);
   const total = parts.reduce((a, p) => a + p.calls, 0);
   if (Math.round(total) <= MAX_RUN_CALLS) return [];
   const busiest = [...parts].sort((a, b) => b.calls - a.calls);
@@ -105,7 +113,7 @@ export function checkRunWork(s: Scenario): ScenarioIssue[] {
   const repricing = parts.some((p) => p.path.endsWith('pricing.everySec'));
   const upstream = parts.some((p) => p.path.endsWith('.upstream'));
   const message =
-    `this run makes about ${int(total)} ${repricing ? 'calls and repricing steps' : 'calls'} in its ${s.durationSec.toLocaleString('en-US')} s ` +
+    `this run makes ${Number.isFinite(total) ? `about ${int(total)}` : 'uncountably many'} ${repricing ? 'calls and repricing steps' : 'calls'} in its ${s.durationSec.toLocaleString('en-US')} s ` +
     `(${named.join('; ')}), more than the ${int(MAX_RUN_CALLS)} one run makes: each is simulated in turn, a few hundred ` +
     `to a few thousand a second, so ${int(MAX_RUN_CALLS)} take from under an hour to several hours of wall time; ` +
     `lower durationSec, or these groups' arrival rates (ratePerMin, a longer everySec), counts or calls${repricing ? ', or reprice less often (a longer pricing.everySec)' : ''}` +

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { fraction, name, posInt, positiveNumber } from './fields.js';
 import type { arrivalsSchema, taskTypeSchema } from './buyer-schema.js';
 import { buyerSchema, resellerSchema } from './buyer-schema.js';
-import { drainSec, durationSec } from './limits.js';
+import { drainSec, durationSec, searchLimit } from './limits.js';
 import { networkSchema } from './network-schema.js';
 import { sellerSchema } from './seller-schema.js';
 import type { latencySchema, valueSchema } from './fields.js';
@@ -59,7 +59,7 @@ export const scenarioSchema = z.strictObject({
   /** After arrivals stop, tasks in flight get this long to finish (at most `MAX_DURATION_SEC`). */
   drainSec: drainSec().default(120),
   network: networkSchema.default(networkSchema.parse({})),
-  registry: z.strictObject({ searchLimit: posInt().default(5) }).default({ searchLimit: 5 }),
+  registry: z.strictObject({ searchLimit: searchLimit().default(5) }).default({ searchLimit: 5 }),
   sellers: z.array(sellerSchema).min(1, { error: 'expected at least one seller group' }),
   buyers: z.array(buyerSchema).default([]),
   resellers: z.array(resellerSchema).default([]),

@@ -81,3 +81,26 @@ describe('override paths that would reach the object machinery', () => {
     expect(queuedJobProblem(job({ durationSec: 30 }), 'c')).toBe(undefined);
   });
 });
+
+describe('a word key on a list', () => {
+  const doc = { buyers: [{ name: 'a' }], sellers: [{ tiers: [{ kind: 'single' }] }] };
+  it.each([
+    ['buyers.length', -1, 'buyers is a list: "length" is not an index; give one, such as buyers[0]'],
+    [
+      'sellers[0].tiers.length',
+      4294967295,
+      'sellers[0].tiers is a list: "length" is not an index; give one, such as sellers[0].tiers[0]',
+    ],
+    ['buyers.x', 5, 'buyers is a list: "x" is not an index; give one, such as buyers[0]'],
+    ['buyers.x.y', 5, 'buyers is a list: "x" is not an index; give one, such as buyers[0]'],
+  ])(
+    '%s=%s is refused as a bad_override naming the list, and the document is unchanged',
+    (path, value, message) => {
+      expect(thrown(() => applyOverrides(doc, { [path]: value }))).toMatchObject({
+        code: 'bad_override',
+        issues: [{ path, message }],
+      });
+      expect(doc).toEqual({ buyers: [{ name: 'a' }], sellers: [{ tiers: [{ kind: 'single' }] }] });
+    },
+  );
+});

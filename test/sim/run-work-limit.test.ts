@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../sim/run.js';
-import { expectedArrivals } from '../../sim/scenario/run-work.js';
+import { checkRunWork, expectedArrivals } from '../../sim/scenario/run-work.js';
 import { MAX_RUN_CALLS } from '../../sim/scenario/limits.js';
 import { brokerGroup, issueLines, minimalMarket, validScenario } from './scenario-fixture.js';
 
@@ -35,6 +35,12 @@ describe('fields that set a run’s work are bounded at the field', () => {
       1.0e308,
       6000,
       "expected at most 6,000 a minute (a mean gap of 10 ms): arrival gaps are drawn in whole milliseconds, at least 1, which would slow a faster rate; for more arrivals raise the group's count",
+    ],
+    [
+      'buyers[0].tasks[0].weight',
+      1e308,
+      1_000_000,
+      "expected at most 1,000,000: weights are relative, a task type's share of its group's sum",
     ],
     [
       'buyers[0].tasks[0].calls',
@@ -120,6 +126,26 @@ describe('a run expected to make more than 10,000,000 calls is refused', () => {
         'sellers[0] "feed": 1 seller × 2,000,000 repricing steps each; ' +
         'resellers[0] "broker": 4 sub-agents × about 1,667 slices each × 2 calls), ' +
         `more than the 10,000,000 one run makes: ${RUN_TIME}; ${LOWER}, or reprice less often (a longer pricing.everySec)`,
+    ]);
+  });
+});
+
+describe('a group whose work cannot be counted is over the limit', () => {
+  it('two task weights of 1e308 (a sum of Infinity, NaN calls) are refused at the group, not dropped from the count', () => {
+    const s = validScenario(market());
+    const task = s.buyers[0]!.tasks[0]!;
+    s.buyers[0]!.tasks = [
+      { ...task, weight: 1e308, calls: 3 },
+      { ...task, weight: 1e308, calls: 1 },
+    ];
+    expect(checkRunWork(s)).toEqual([
+      {
+        path: 'buyers[0].arrivals',
+        message:
+          'this run makes uncountably many calls in its 1 s ' +
+          '(buyers[0] "shopper": 1 buyer × about 0.017 tasks each × uncountably many calls on average), ' +
+          `more than the 10,000,000 one run makes: ${RUN_TIME}; ${LOWER}`,
+      },
     ]);
   });
 });
