@@ -5,6 +5,8 @@ import {
   MAX_NODES,
   MAX_RATE_PER_MIN,
   MAX_RUN_CALLS,
+  MAX_SEARCH_LIMIT,
+  MAX_TASK_WEIGHT,
   MIN_EVERY_SEC,
 } from '../scenario/limits.js';
 import { loadScenario, resolveScenarioPath, type ScenarioCheck } from '../scenario/load.js';
@@ -36,7 +38,8 @@ A run's limits (why each: docs/simulator.md, "Scenario files"):
   at most ${fmt(MAX_RUN_CALLS)} expected calls: buyers' tasks × calls, sub-agents' slices,
     repricing steps and sellers' upstream calls
   durationSec and drainSec at most ${fmt(MAX_DURATION_SEC)} s (365 days)
-  arrivals.ratePerMin at most ${fmt(MAX_RATE_PER_MIN)}; arrivals.everySec at least ${MIN_EVERY_SEC} s (1 ms)`;
+  arrivals.ratePerMin at most ${fmt(MAX_RATE_PER_MIN)}; arrivals.everySec at least ${MIN_EVERY_SEC} s (1 ms)
+  a task's weight at most ${fmt(MAX_TASK_WEIGHT)}; registry.searchLimit at most ${fmt(MAX_SEARCH_LIMIT)}`;
 
 /** `sim validate`: 0 when valid, 1 with every issue listed otherwise (the ScenarioError is rethrown to the CLI). */
 export async function validateCommand(argv: string[], io: CommandIo): Promise<ExitCode> {

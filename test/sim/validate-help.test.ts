@@ -21,6 +21,7 @@ it('validate --help lists the run’s limits and points to the docs section that
   at most 10,000,000 expected calls: buyers' tasks × calls, sub-agents' slices,
     repricing steps and sellers' upstream calls
   durationSec and drainSec at most 31,536,000 s (365 days)
-  arrivals.ratePerMin at most 6,000; arrivals.everySec at least 0.001 s (1 ms)`,
+  arrivals.ratePerMin at most 6,000; arrivals.everySec at least 0.001 s (1 ms)
+  a task's weight at most 1,000,000; registry.searchLimit at most 1,000`,
   );
 });
