@@ -30,3 +30,11 @@ export function terminalSafe(text: string, maxChars = Infinity): string {
   const cut = text.length > maxChars ? `${text.slice(0, maxChars)}…` : text;
   return cut.replace(UNSAFE_CHARS, escaped);
 }
+
+/** `text` with each line `terminalSafe`, the line breaks between them kept (a multi-line message). */
+export function terminalSafeLines(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => terminalSafe(line))
+    .join('\n');
+}

@@ -12,6 +12,7 @@ import { type CommandIo, type ExitCode } from './commands/io.js';
 import { failureExit } from './commands/failure.js';
 import { listScenarios } from './scenario/load.js';
 import { ignoreClosedStdout } from '../infra/closed-stdout.js';
+import { terminalSafe } from '../infra/terminal-text.js';
 
 ignoreClosedStdout();
 
@@ -44,13 +45,16 @@ const io: CommandIo = {
 
 async function main(argv: string[]): Promise<ExitCode> {
   const [name, ...rest] = argv;
+  // `sim help <command>` is `sim <command> --help`.
+  const asked = name === 'help' && rest[0] !== undefined ? commands[rest[0]] : undefined;
+  if (asked) return asked(['--help'], io);
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(HELP);
     return name ? 0 : 2;
   }
   const command = commands[name];
   if (!command) {
-    console.error(`unknown command "${name}"\n\n${HELP}`);
+    console.error(`unknown command "${terminalSafe(name)}"\n\n${HELP}`);
     return 2;
   }
   try {

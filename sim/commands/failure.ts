@@ -2,7 +2,7 @@ import { ScenarioError } from '../scenario/errors.js';
 import { isLabError } from '../../infra/errors.js';
 import { parseArgsError } from '../../infra/cli-options.js';
 import type { ExitCode } from './io.js';
-import { terminalSafe } from '../../infra/terminal-text.js';
+import { terminalSafeLines } from '../../infra/terminal-text.js';
 
 /**
  * How the command line reports an error a command threw: usage errors exit
@@ -12,7 +12,7 @@ import { terminalSafe } from '../../infra/terminal-text.js';
  * its lines is printed `terminalSafe`: an escape sequence shows as text.
  */
 export function failureExit(command: string, err: unknown, printRaw: (text: string) => void): ExitCode {
-  const print = (text: string) => printRaw(safeLines(text));
+  const print = (text: string) => printRaw(terminalSafeLines(text));
   if (isLabError(err, 'usage')) {
     print(err.message);
     return 2;
@@ -52,12 +52,4 @@ function scenarioHint(command: string, err: ScenarioError): string | undefined {
       // not_found, not_yaml, is_directory, unreadable: the message itself says what to do.
       return undefined;
   }
-}
-
-/** `text` with each line `terminalSafe` (the line breaks between them kept). */
-function safeLines(text: string): string {
-  return text
-    .split('\n')
-    .map((line) => terminalSafe(line))
-    .join('\n');
 }

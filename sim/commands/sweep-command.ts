@@ -22,6 +22,7 @@ import { SWEEP_STOP_WORDS, SweepStopped } from '../sweep/stopped-sweep.js';
 import { stopAfterRelay, stoppedExit, watchStopPresses } from '../stop-presses.js';
 import { startProgress, type CommandIo, type ExitCode } from './io.js';
 import { LabError } from '../../infra/errors.js';
+import { terminalSafeLines } from '../../infra/terminal-text.js';
 import { integerOption, parseArgsOnce, refuseEmptyOptions, usageError } from '../../infra/cli-options.js';
 
 /**
@@ -131,7 +132,8 @@ export async function sweepCommand(argv: string[], io: CommandIo): Promise<ExitC
     });
     bar.stop();
     io.out(sweepConsoleTable(result));
-    for (const f of failures) io.err(`failed: ${f.point} seed ${f.seed}: ${f.code}: ${f.message}`);
+    for (const f of failures)
+      io.err(terminalSafeLines(`failed: ${f.point} seed ${f.seed}: ${f.code}: ${f.message}`));
     io.out(`\nreport: ${reportPath}`);
     io.out(`table:  ${outDir}/sweep.csv`);
     return failures.length || result.points.some((p) => !p.conservationHolds) ? 1 : 0;

@@ -1,3 +1,4 @@
+import { terminalSafe } from '../../infra/terminal-text.js';
 import { reachWarnings } from '../scenario/reach.js';
 import {
   MAX_CHANNELS,
@@ -71,7 +72,7 @@ export async function validateCommand(argv: string[], io: CommandIo): Promise<Ex
   io.out(
     `ok: ${s.name}: ${plural(sellers, 'seller')}, ${plural(agents, 'buyer')}, ${plural(s.resellers.length, 'reseller group')}, ${plural(s.faults.length, 'fault')}, ${s.durationSec} s`,
   );
-  for (const w of reachWarnings(s)) io.out(`warning: ${w}`);
+  for (const w of reachWarnings(s)) io.out(`warning: ${terminalSafe(w)}`);
   return 0;
 }
 

@@ -4,7 +4,7 @@
  * shown as its `\u` escape, everything else is kept, and a cut keeps the bound.
  */
 import { describe, expect, it } from 'vitest';
-import { terminalSafe, UNSAFE_CHAR } from '../../infra/terminal-text.js';
+import { terminalSafe, terminalSafeLines, UNSAFE_CHAR } from '../../infra/terminal-text.js';
 
 describe('terminalSafe', () => {
   it.each([
@@ -39,5 +39,13 @@ describe('terminalSafe', () => {
   it('leaves no unsafe character behind', () => {
     const all = Array.from({ length: 0x10000 }, (_, i) => String.fromCharCode(i)).join('');
     expect(UNSAFE_CHAR.exec(terminalSafe(all))).toBeNull();
+  });
+});
+
+describe('terminalSafeLines', () => {
+  it('keeps the line breaks of a multi-line message and escapes what is in each line, a carriage return too', () => {
+    expect(terminalSafeLines('failed: a\u001b[2J\nb\r\u001b[2Kok\n')).toBe(
+      'failed: a\\u001b[2J\nb\\u000d\\u001b[2Kok\n',
+    );
   });
 });
