@@ -12,7 +12,7 @@ import { payOffer, payOnDelivery, type Grant, type PaidOffer, type PayFailure } 
 import { askPayOnSuccess, showPayerKey } from './payer-lock.js';
 import { readPaywallAnswer, type PaywallAnswer } from './paywall-response.js';
 import { denial } from './purchase-run.js';
-import { recoverToken, UnresolvedGrants } from './recovery.js';
+import { recoverPending, recoverToken, UnresolvedGrants } from './recovery.js';
 import type { PreparedRequest } from './request.js';
 import { guardScope, type GuardedCases } from './scope-guard.js';
 import { SingleFlight } from './single-flight.js';
@@ -217,19 +217,8 @@ class Engine implements PurchaseEngine {
     return d;
   }
 
-  async recover(): Promise<{ completed: number; dropped: number; inFlight: number }> {
-    const counts = { completed: 0, dropped: 0, inFlight: 0 };
-    for (const t of this.tokens.list().filter((t) => t.state === 'pending')) {
-      // One an engine on this store is paying now is left to its purchase (in flight): the node may not know it yet.
-      const paying = payingFor(this.tokens, t.paymentHash);
-      const r = paying
-        ? undefined
-        : await recoverToken(this.#ctx, this.#unresolved, t).catch(() => undefined);
-      if (r === true) counts.completed++;
-      else if (r === false) counts.dropped++;
-      else counts.inFlight++;
-    }
-    return counts;
+  recover(): Promise<{ completed: number; dropped: number; inFlight: number }> {
+    return recoverPending(this.#ctx, this.#unresolved);
   }
 
   exclusive<T>(req: PreparedRequest, fn: (lease: Lease) => Promise<T>): Promise<T> {

@@ -156,3 +156,24 @@ function scopeRequest(t: StoredToken): PreparedRequest {
   const url = new URL(t.pathPrefix, t.origin);
   return { url, origin: t.origin, path: t.pathPrefix, method: 'GET', headers: new Headers() };
 }
+
+/**
+ * Recovers every pending token of `ctx.tokens` by its payment's fate (`recoverToken`): completed,
+ * dropped, or left in flight (unanswered, or one an engine on this store is paying now: the node
+ * may not know it yet, so it is left to its purchase).
+ */
+export async function recoverPending(
+  ctx: EngineContext,
+  unresolved: UnresolvedGrants,
+): Promise<{ completed: number; dropped: number; inFlight: number }> {
+  const counts = { completed: 0, dropped: 0, inFlight: 0 };
+  for (const t of ctx.tokens.list().filter((t) => t.state === 'pending')) {
+    const r = payingFor(ctx.tokens, t.paymentHash)
+      ? undefined
+      : await recoverToken(ctx, unresolved, t).catch(() => undefined);
+    if (r === true) counts.completed++;
+    else if (r === false) counts.dropped++;
+    else counts.inFlight++;
+  }
+  return counts;
+}

@@ -1,6 +1,6 @@
+export { adoptToken } from './adopt-token.js';
 export {
   delegate,
-  adoptToken,
   DELEGATION_ID_CONDITION,
   type DelegationLimits,
   type DelegatedToken,

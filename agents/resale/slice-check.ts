@@ -5,7 +5,8 @@ import type { Clock } from '../../infra/time/clock.js';
 import { PAYER_KEY_HEADER, RELEASE_HEADER, parseHoldAuthorization } from '../../services/paywall/index.js';
 import { readBody } from '../../infra/http/bounded-body.js';
 import { createL402Client, MemoryTokenStore, type PurchaseResult } from '../l402/index.js';
-import { adoptToken, isScheme, type DelegatedToken } from './delegate.js';
+import { adoptToken } from './adopt-token.js';
+import { parseSlice, type DelegatedToken } from './delegate.js';
 import { DEFAULT_MIN_SLICE_LIFE_SEC, earliestExpiryMs, shortLived, shortOfSold } from './slice-terms.js';
 import { noBuyerReleaseAnswer, offersBuyerRelease, sendRelease } from './slice-release.js';
 
@@ -228,27 +229,4 @@ function holdPaymentHash(req: Request): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * Checks the shape of a slice from an untrusted reseller. Its `scheme`, the one its `Authorization` is
- * sent in, is `L402` or `LSAT` exactly, or absent (`L402`); any other value makes no slice.
- */
-export function parseSlice(body: unknown): DelegatedToken | undefined {
-  const b = body as Record<string, unknown>;
-  const str = (k: string) => typeof b?.[k] === 'string';
-  if (!str('origin') || !str('service') || !str('macaroon') || !str('preimage')) return undefined;
-  if (!/^[0-9a-f]{64}$/i.test(b.preimage as string)) return undefined;
-  if (b.scheme !== undefined && !isScheme(b.scheme)) return undefined;
-  return {
-    origin: b.origin as string,
-    service: b.service as string,
-    macaroon: b.macaroon as string,
-    preimage: b.preimage as string,
-    ...(b.scheme !== undefined ? { scheme: b.scheme } : {}),
-    ...(Number.isSafeInteger(b.calls) ? { calls: b.calls as number } : {}),
-    ...(Number.isSafeInteger(b.validUntilMs) ? { validUntilMs: b.validUntilMs as number } : {}),
-    ...(typeof b.pathPrefix === 'string' ? { pathPrefix: b.pathPrefix } : {}),
-    ...(str('url') ? { url: b.url as string } : {}),
-  };
 }

@@ -2,13 +2,17 @@ import { pathWithin, requestPath } from '../../infra/l402/index.js';
 import type { Clock } from '../../infra/time/clock.js';
 import {
   bindingOf,
+  type L402Client,
+  type PurchaseHints,
+  type PurchaseResult,
   outsideBinding,
   tokenCovers,
   tokenUsable,
   type StoredToken,
   type TokenStore,
 } from '../l402/index.js';
-import { adoptedScope, adoptToken, type DelegatedToken } from './delegate.js';
+import { adoptedScope, adoptToken } from './adopt-token.js';
+import type { DelegatedToken } from './delegate.js';
 
 /** A token waiting for the held one of its scope to run out. */
 interface Spare {
@@ -113,4 +117,50 @@ export class SpareSlices {
 function where(url: string): { origin: string; pathname: string } {
   const u = new URL(url);
   return { origin: u.origin, pathname: requestPath(u.href) };
+}
+
+/**
+ * Calls with the held token; when it ran out (nothing served), moves to the next token held that
+ * allows the request. Each round moves to another token, so there are at most as many rounds as
+ * tokens held, plus one: a store that disagrees with `next` ends the call rather than spinning.
+ */
+export async function callWithSpares(
+  client: L402Client,
+  spare: SpareSlices,
+  who: Pick<PurchaseHints, 'buyer' | 'tag'>,
+  url: string,
+  init?: RequestInit,
+): Promise<PurchaseResult> {
+  const method = (init?.method ?? 'GET').toUpperCase();
+  const rounds = spare.size + spare.tokens.list().length + 1;
+  for (let round = 1; ; round++) {
+    const r = await client.purchase(url, init, { reuseOnly: true, ...who });
+    if (!ranOut(r)) return r;
+    if (round >= rounds)
+      return stopped(
+        r,
+        `${round} tokens were tried in turn and none took the call (${r.reason ?? r.outcome})`,
+      );
+    if (!(await spare.next(url, method, r.macaroon))) {
+      const excluded = r.outcome === 'policy_denied' ? spare.excluded(url, method) : undefined;
+      return excluded ? stopped(r, `no token held allows ${method} ${url}: ${excluded}`) : r;
+    }
+    await r.response?.body?.cancel();
+  }
+}
+
+/** A call that ended with no token to send, saying why (`why`): a sub-agent never buys at the origin. */
+function stopped(r: PurchaseResult, why: string): PurchaseResult {
+  return { ...r, reason: `${why}; a sub-agent calls only with the tokens it holds` };
+}
+
+/**
+ * Whether the call failed because the token for its URL ran out, so another may serve it: none was
+ * held that allows the request, or it was used up or expired by the sub-agent's count or the origin's
+ * (`refusal`). A refusal for any other reason (another service's route) would refuse the next token
+ * too, so it ends the call.
+ */
+function ranOut(r: PurchaseResult): boolean {
+  if (r.outcome === 'token_refused') return r.refusal === 'quota_exhausted' || r.refusal === 'expired';
+  return r.outcome === 'quota_exhausted' || r.outcome === 'policy_denied' || r.outcome === 'token_rejected';
 }

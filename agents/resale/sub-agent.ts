@@ -13,11 +13,11 @@ import {
   type TokenStore,
 } from '../l402/index.js';
 import { budgetWindow, type PaymentPolicy } from '../policies/index.js';
-import type { DelegatedToken } from './delegate.js';
-import { parseSlice, SliceChecker, type CheckedSlice, type SliceCheck } from './slice-check.js';
+import { parseSlice, type DelegatedToken } from './delegate.js';
+import { SliceChecker, type CheckedSlice, type SliceCheck } from './slice-check.js';
 import { NO_BUYER_RELEASE, noBuyerReleaseReason } from './slice-release.js';
 import { badMinLife } from './slice-terms.js';
-import { SpareSlices } from './spare-slices.js';
+import { callWithSpares, SpareSlices } from './spare-slices.js';
 
 /** A sub-agent's parts. */
 export interface SubAgentOptions {
@@ -188,52 +188,6 @@ function refusedReason(result: PurchaseResult, checked: CheckedSlice): string | 
     ? `the reseller settled the payment without waiting for the buyer's check (its answer had no L402-Release: pending)`
     : `the reseller settled the hold the buyer canceled (a payee can always settle its own hold invoice)`;
   return `paid ${result.paidMsat} msat for a slice that failed its check: ${why}; do not buy from this reseller again. ${checked.reason ?? ''}`.trim();
-}
-
-/**
- * Calls with the held token; when it ran out (nothing served), moves to the next token held that
- * allows the request. Each round moves to another token, so there are at most as many rounds as
- * tokens held, plus one: a store that disagrees with `next` ends the call rather than spinning.
- */
-async function callWithSpares(
-  client: L402Client,
-  spare: SpareSlices,
-  who: Pick<PurchaseHints, 'buyer' | 'tag'>,
-  url: string,
-  init?: RequestInit,
-): Promise<PurchaseResult> {
-  const method = (init?.method ?? 'GET').toUpperCase();
-  const rounds = spare.size + spare.tokens.list().length + 1;
-  for (let round = 1; ; round++) {
-    const r = await client.purchase(url, init, { reuseOnly: true, ...who });
-    if (!ranOut(r)) return r;
-    if (round >= rounds)
-      return stopped(
-        r,
-        `${round} tokens were tried in turn and none took the call (${r.reason ?? r.outcome})`,
-      );
-    if (!(await spare.next(url, method, r.macaroon))) {
-      const excluded = r.outcome === 'policy_denied' ? spare.excluded(url, method) : undefined;
-      return excluded ? stopped(r, `no token held allows ${method} ${url}: ${excluded}`) : r;
-    }
-    await r.response?.body?.cancel();
-  }
-}
-
-/** A call that ended with no token to send, saying why (`why`): a sub-agent never buys at the origin. */
-function stopped(r: PurchaseResult, why: string): PurchaseResult {
-  return { ...r, reason: `${why}; a sub-agent calls only with the tokens it holds` };
-}
-
-/**
- * Whether the call failed because the token for its URL ran out, so another may serve it: none was
- * held that allows the request, or it was used up or expired by the sub-agent's count or the origin's
- * (`refusal`). A refusal for any other reason (another service's route) would refuse the next token
- * too, so it ends the call.
- */
-function ranOut(r: PurchaseResult): boolean {
-  if (r.outcome === 'token_refused') return r.refusal === 'quota_exhausted' || r.refusal === 'expired';
-  return r.outcome === 'quota_exhausted' || r.outcome === 'policy_denied' || r.outcome === 'token_rejected';
 }
 
 /** Why the `what` URL is not one to send (not an absolute URL), or undefined. */

@@ -1,3 +1,5 @@
+import type { QuotaResult, QuotaSubject } from './quota-store.js';
+
 /** The call counters of one token, as `MemoryQuotaStore` keeps them. */
 export interface TokenCounters {
   /** When no copy of the token can be valid any more (Infinity without a lifetime): its counters go then. */
@@ -166,4 +168,29 @@ export class RecordingWriter implements CounterWriter {
 /** Token `tokenId`'s counters `e` as one change making them afresh (a snapshot's line). */
 export function wholeChange(tokenId: string, e: TokenCounters): QuotaChange {
   return { tokenId, freshUntilMs: e.untilMs, used: [...e.used], givenBack: [...e.givenBack] };
+}
+
+/**
+ * The index of the chain's deepest quota that has a counter, or -1. The chain's counters are
+ * made together on its first call, so every quota before it has one too.
+ */
+export function deepestCounted(entry: TokenCounters | undefined, quotas: QuotaSubject['quotas']): number {
+  if (!entry) return -1;
+  for (let i = quotas.length - 1; i >= 0; i--) if (entry.used.has(quotas[i]!.key)) return i;
+  return -1;
+}
+
+/** One more call on the copy's own counter `q`, when it has one left. */
+export function countOn(
+  w: CounterWriter,
+  token: QuotaSubject,
+  e: TokenCounters,
+  q: QuotaSubject['quotas'][number],
+): QuotaResult {
+  const used = e.used.get(q.key)!;
+  if (used >= q.limit) return { ok: false, reason: 'exhausted', key: q.key, limit: q.limit, used };
+  w.start(token.tokenId, e);
+  w.used(q.key, used + 1);
+  w.end();
+  return { ok: true, remaining: q.limit - used - 1 };
 }

@@ -1,5 +1,7 @@
 import type { TokenFacts } from '../../infra/l402/index.js';
 import {
+  countOn,
+  deepestCounted,
   DirectWriter,
   RecordingWriter,
   wholeChange,
@@ -226,29 +228,4 @@ export class MemoryQuotaStore implements QuotaStore {
     this.#sinceSweep = 0;
     this.sweep(nowMs);
   }
-}
-
-/**
- * The index of the chain's deepest quota that has a counter, or -1. The chain's counters are
- * made together on its first call, so every quota before it has one too.
- */
-function deepestCounted(entry: TokenCounters | undefined, quotas: QuotaSubject['quotas']): number {
-  if (!entry) return -1;
-  for (let i = quotas.length - 1; i >= 0; i--) if (entry.used.has(quotas[i]!.key)) return i;
-  return -1;
-}
-
-/** One more call on the copy's own counter `q`, when it has one left. */
-function countOn(
-  w: CounterWriter,
-  token: QuotaSubject,
-  e: TokenCounters,
-  q: QuotaSubject['quotas'][number],
-): QuotaResult {
-  const used = e.used.get(q.key)!;
-  if (used >= q.limit) return { ok: false, reason: 'exhausted', key: q.key, limit: q.limit, used };
-  w.start(token.tokenId, e);
-  w.used(q.key, used + 1);
-  w.end();
-  return { ok: true, remaining: q.limit - used - 1 };
 }

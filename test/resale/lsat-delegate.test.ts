@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createL402Client, MemoryTokenStore } from '../../agents/l402/index.js';
 import { adoptToken, createReseller, delegate, type DelegatedToken } from '../../agents/resale/index.js';
-import { parseSlice } from '../../agents/resale/slice-check.js';
+import { parseSlice } from '../../agents/resale/delegate.js';
 import { caveats } from '../../infra/l402/index.js';
 import { listen, type Listening } from '../../services/http/listen.js';
 import { lsatSellerApp } from '../buyer/lsat-seller.js';
