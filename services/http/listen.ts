@@ -1,5 +1,5 @@
 import type { Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { serve } from '@hono/node-server';
 import { HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS, answerClientError } from './client-error.js';
 
@@ -21,7 +21,9 @@ export interface Listening {
   /**
    * Stops accepting and closes idle connections at once, lets each request
    * in flight finish and send its answer (with `Connection: close`) for up
-   * to the grace period, then cuts what is left; resolves when closed.
+   * to the grace period, then cuts what is left; resolves when closed, once
+   * every connection has emitted 'close' (so each request cut has seen its
+   * signal abort: a paywall has given its call back by then).
    */
   close(): Promise<void>;
 }
@@ -66,6 +68,7 @@ export function listen(
 /** Counts `server`'s requests in flight, and closes it once they are answered or `graceMs` has passed. */
 function stopper(server: Server, graceMs: number): Pick<Listening, 'inFlight' | 'close'> {
   const inFlight = new Set<ServerResponse>();
+  const open = openConnections(server);
   let closing = false;
   let closed: Promise<void> | undefined;
   // Nothing left to answer: connections still open are idle, or carry a request not read yet.
@@ -87,12 +90,33 @@ function stopper(server: Server, graceMs: number): Pick<Listening, 'inFlight' | 
       // Stops accepting and closes the idle connections (Node 19+); `done` once every connection is gone.
       server.close(() => {
         clearTimeout(cut);
-        done();
+        void open.allClosed().then(done);
       });
       for (const res of inFlight) lastOnItsConnection(res);
       settle();
     }));
   return { inFlight: () => inFlight.size, close };
+}
+
+/**
+ * `server`'s connections not yet closed. The server says it is closed once none is left open, a
+ * step before the last one emits 'close' (when its requests cut see their signals abort):
+ * `allClosed` waits for that too.
+ */
+function openConnections(server: Server): { allClosed(): Promise<void> } {
+  const sockets = new Set<Socket>();
+  let drained: (() => void) | undefined;
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => {
+      sockets.delete(socket);
+      if (sockets.size === 0) drained?.();
+    });
+  });
+  return {
+    allClosed: () =>
+      sockets.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => (drained = resolve)),
+  };
 }
 
 /** The answer's connection closes after it, so no keep-alive client sends another request meanwhile. */

@@ -1,6 +1,6 @@
 import type { Context, Next } from 'hono';
 import type { TokenFacts } from '../../infra/l402/index.js';
-import { giveBack, giveBackNotRun, wasNotRun } from './give-back.js';
+import { followCall } from './call-give-back.js';
 import { CALLS_REMAINING_HEADER } from './headers.js';
 import { retryAfterSec } from './rate-limiter.js';
 import type { QuotaResult } from './quota-store.js';
@@ -12,8 +12,10 @@ import type { PaywallState } from './state.js';
  * step), then the handler. Returns the Response when the request was refused
  * before the handler, or `undefined` once the handler ran (its answer is
  * `c.res`). A 5xx from the handler gives the call back to the quota, as
- * often as `maxCallsGivenBack` allows; a call refused before the handler ran
- * (`markNotRun`) always goes back. A quota store that fails is 503
+ * often as `maxCallsGivenBack` allows, and so does a `prepaid` call whose
+ * request is aborted before its answer goes out (call-give-back.ts; once a
+ * call); a call refused before the handler ran (`markNotRun`) always goes
+ * back. A quota store that fails is 503
  * `quota_store_unavailable` (the only 503 refused here), the handler not run;
  * one that fails to give a call back is logged, the handler's answer stands.
  */
@@ -22,6 +24,7 @@ export async function runAuthorized(
   c: Context,
   next: Next,
   facts: TokenFacts,
+  prepaid: boolean,
 ): Promise<Response | undefined> {
   if (p.limiter) {
     const d = p.limiter.take(facts.tokenId);
@@ -61,6 +64,7 @@ export async function runAuthorized(
   // Set before the handler answers: c.json/c.body take it into their Response, while a
   // header set on a finished Response makes Hono build that Response again.
   if (remaining !== undefined) c.header(CALLS_REMAINING_HEADER, remaining);
+  const call = followCall(p, c, facts, prepaid);
   p.load.inFlight++;
   try {
     await next();
@@ -70,7 +74,7 @@ export async function runAuthorized(
   // A Response the handler built itself (or one that changed the header) gets it now.
   if (remaining !== undefined && c.res.headers.get(CALLS_REMAINING_HEADER) !== remaining)
     c.header(CALLS_REMAINING_HEADER, remaining);
-  if ((await givenBack(p, c, facts)) && remaining !== undefined)
+  if ((await call.answered()) && remaining !== undefined)
     c.header(CALLS_REMAINING_HEADER, String(q.remaining + 1));
   return undefined;
 }
@@ -92,16 +96,6 @@ async function consume(
   } catch (fault) {
     return { fault };
   }
-}
-
-/**
- * After the handler: a call refused before it ran goes back uncounted; a failed one (5xx, a throw)
- * within the token's bound (see give-back.ts). True when given back: the answer says the count with it.
- */
-async function givenBack(p: PaywallState, c: Context, facts: TokenFacts): Promise<boolean> {
-  if (wasNotRun(c)) return giveBackNotRun(p, facts);
-  const failed = c.error !== undefined || c.res.status >= 500;
-  return p.releaseQuotaOnServerError && failed && (await giveBack(p, facts));
 }
 
 /** The calls the token's tier mints (its first quota), when it mints a limit: the store keeps counters in proportion. */

@@ -1,10 +1,12 @@
 /**
  * What the paywall reports, one event per challenge, per authorized call,
- * per rejection, and per pay-on-success outcome. The simulator folds these
+ * per rejection, per pay-on-success outcome, and per prepaid call given back
+ * because its request was aborted before its answer went out (`given_back`,
+ * reason `request_aborted`: the call was authorized, never served). The simulator folds these
  * into its metrics; a standalone seller may log them.
  */
 export interface PaywallEvent {
-  type: 'challenge' | 'authorized' | 'rejected' | 'settled' | 'refunded';
+  type: 'challenge' | 'authorized' | 'rejected' | 'settled' | 'refunded' | 'given_back';
   /** The paywall clock's time, in ms. */
   atMs: number;
   service: string;

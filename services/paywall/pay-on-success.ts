@@ -160,8 +160,9 @@ async function runHold(
     await finishHold(p, c, hold, { delivered: false, status: limited.status });
     return limited;
   }
-  // A throw (the node) keeps the reservation: the handler may have run.
-  const refused = await runAuthorized(p, c, next, v.token);
+  // A throw (the node) keeps the reservation: the handler may have run. Not prepaid: an aborted
+  // request cancels the hold (endHold), its call is not given back to the quota.
+  const refused = await runAuthorized(p, c, next, v.token, false);
   if (refused?.status === 503) {
     // The quota store did not answer (runAuthorized's one 503): nothing run, the hold stays for the retry.
     returnHoldRefund(p);

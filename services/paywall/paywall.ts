@@ -90,5 +90,5 @@ async function handle(p: PaywallState, c: Context, next: Next): Promise<Response
       v.token,
     );
   if (priced.kind === 'mismatch') return rejectCredential(p, c, 'price_mismatch', priced.message, v.token);
-  return runAuthorized(p, c, next, v.token);
+  return runAuthorized(p, c, next, v.token, true);
 }
