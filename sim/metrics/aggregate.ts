@@ -7,6 +7,7 @@ import {
   attempted,
   endRole,
   paymentAttempted,
+  paymentSucceeded,
   type PurchaseRole,
   type PurchaseRow,
   type TaskRow,
@@ -73,19 +74,28 @@ export class RowAggregator {
       s.sales++;
       this.#sellers.set(r.seller, s);
     }
-    if (paymentAttempted(r) && r.quotedMsat > 0) {
-      const bin = 2 ** Math.floor(Math.log2(r.quotedMsat));
-      const a = this.#amounts.get(bin) ?? { attempts: 0, succeeded: 0 };
-      a.attempts++;
-      if (r.paidMsat > 0) a.succeeded++;
-      this.#amounts.set(bin, a);
-    }
+    this.#amount(r);
     const g = this.#group(r.group, r.role);
     g.funnel.add(r);
     g.spent += r.paidMsat;
     g.fees += r.feeMsat;
     if (attempted(r)) g.latency.record(r.endMs - r.startMs);
     this.#series.add(r);
+  }
+
+  /**
+   * The row's payment in its bin of the invoice amount: tried (`paymentAttempted`), gone through
+   * (`paymentSucceeded`: a recovered payment goes through in the bin its attempt tried it in, tried there once).
+   */
+  #amount(r: PurchaseRow): void {
+    const tried = paymentAttempted(r);
+    const ok = paymentSucceeded(r);
+    if ((!tried && !ok) || r.quotedMsat <= 0) return;
+    const bin = 2 ** Math.floor(Math.log2(r.quotedMsat));
+    const a = this.#amounts.get(bin) ?? { attempts: 0, succeeded: 0 };
+    if (tried) a.attempts++;
+    if (ok) a.succeeded++;
+    this.#amounts.set(bin, a);
   }
 
   #price(r: PurchaseRow): void {
@@ -156,7 +166,8 @@ export class RowAggregator {
           maxMsat: bin * 2 - 1,
           attempts: a.attempts,
           succeeded: a.succeeded,
-          // A bin exists only once an attempt fell in it: its rate is never over nothing.
+          // A bin exists once a payment was tried in it (a recovered one goes through in its attempt's bin,
+          // the same invoice): its rate is never over nothing.
           rate: round(a.succeeded / a.attempts),
         })),
       series: this.#series.result(),

@@ -4,6 +4,7 @@ import {
   delivered,
   forNothingShare,
   paymentAttempted,
+  paymentSucceeded,
   unfinished,
   type PurchaseRow,
   type TaskRow,
@@ -28,6 +29,11 @@ export interface FunnelStats {
   policyDenialRate: number | null;
   /** Lightning payments tried: the node was asked to pay and took the payment up (`paymentAttempted`; not a `not_started` one). */
   paymentsAttempted: number;
+  /**
+   * Payments that went through (`paymentSucceeded`): a row's own payment that paid, or one whose fate was unknown
+   * when its attempt ended and that recovery completed, counted on the row that books its money (tried once, on the
+   * attempt that made it).
+   */
   paymentsSucceeded: number;
   /** paymentsSucceeded / paymentsAttempted. */
   paymentSuccessRate: number | null;
@@ -75,10 +81,8 @@ export class Funnel {
     this.#attempts++;
     if (r.stage === 'quote') this.#quote++;
     if (r.stage === 'authorize') this.#denied++;
-    if (paymentAttempted(r)) {
-      this.#payTried++;
-      if (r.paidMsat > 0) this.#payOk++;
-    }
+    if (paymentAttempted(r)) this.#payTried++;
+    if (paymentSucceeded(r)) this.#payOk++;
     if (called(r)) this.#calls++;
     if (delivered(r)) {
       this.#delivered++;

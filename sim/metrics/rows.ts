@@ -192,6 +192,25 @@ export function paymentAttempted(r: Pick<PurchaseRow, 'steps' | 'failure'>): boo
   return r.steps.pay !== undefined && r.failure !== 'not_started';
 }
 
+/**
+ * Whether the row books a payment that recovery completed: it carries the payment's money
+ * (`paidMsat` > 0) with no pay step of its own. The attempt that made that payment ended before its fate was
+ * known (stage `pay`, `payment_timeout`, the task's `payment_unknown`) and counts its try; the later purchase
+ * that first uses the recovered token books the money and counts that payment as gone through, not tried again.
+ */
+export function paymentRecovered(r: Pick<PurchaseRow, 'steps' | 'paidMsat'>): boolean {
+  return r.paidMsat > 0 && r.steps.pay === undefined;
+}
+
+/**
+ * Whether the row books a payment that went through (`purchases.paymentsSucceeded`): its own payment tried
+ * (`paymentAttempted`) that paid, or a recovered one (`paymentRecovered`, tried on the row that made it).
+ * Either way it carries the money (`paidMsat` > 0), so each payment that went through counts once.
+ */
+export function paymentSucceeded(r: Pick<PurchaseRow, 'steps' | 'failure' | 'paidMsat'>): boolean {
+  return r.paidMsat > 0 && (paymentAttempted(r) || paymentRecovered(r));
+}
+
 /** Whether the attempt made a purchase at all: it paid or tried to, or presented a held token (latency counts these). */
 export function attempted(r: Pick<PurchaseRow, 'stage'>): boolean {
   return r.stage === 'pay' || r.stage === 'consume' || r.stage === 'acquire';
