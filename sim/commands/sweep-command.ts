@@ -14,6 +14,7 @@ import {
 } from '../sweep/plan.js';
 import type { Scenario } from '../scenario/schema.js';
 import { checkOutDir, defaultSweepOutDir } from '../sweep/out-dir.js';
+import { checkSweepWork, MAX_SWEEP_WORK } from '../sweep/sweep-work.js';
 import { parseQueueUrl } from '../sweep/queue-connection.js';
 import { queueTransport } from '../sweep/queue-coordinator.js';
 import { sweepConsoleTable } from '../sweep/report.js';
@@ -42,7 +43,8 @@ differences over common seeds against the first grid point (the baseline).
                         (default: the scenario's own sweep.grid)
   --seeds N             seeds per grid point, 1 to 1,000; a sweep runs seeds 1..N at every
                         point (default: the scenario's sweep.seeds, or 3); at most 100,000
-                        runs (grid points × seeds) per sweep
+                        runs (grid points × seeds) per sweep, expected to make at most
+                        ${MAX_SWEEP_WORK.toLocaleString('en-US')} calls and quotes in all
   --workers N           worker threads (default: cores − 1, at least 1; 0 runs inline;
                         at most ${MAX_WORKERS})
   --set KEY=VALUE       override applied to every point (repeatable)
@@ -97,11 +99,11 @@ export async function sweepCommand(argv: string[], io: CommandIo): Promise<ExitC
   const workers = workersOption(values.workers) ?? Math.max(1, availableParallelism() - 1);
   const outDir = resolve(values.out ?? defaultSweepOutDir(loaded.name));
   const points = axes.length ? axes : gridAxes(loaded);
-  // Size, paths and every grid point's scenario are checked before any run starts (or anything is
-  // allocated), so a bad value or combination fails fast, naming its point.
+  // Size, paths, every grid point's scenario and the runs' work in all are checked before any run
+  // starts (or anything is allocated), so a bad value or combination fails fast, naming its point.
   checkSweep(points, seeds, base, from);
   checkOutDir(outDir);
-  validateGridPoints(name, points, base, scenarioChecks, source);
+  checkSweepWork(validateGridPoints(name, points, base, scenarioChecks, source), seeds, from);
   const total = points.reduce((n, a) => n * a.values.length, 1) * seeds;
   const transport = values.queue ? queueOf(values.queue, source, io) : undefined;
   io.err(sweepHeader(loaded.name, total, seeds, transport ? 'queue' : workers));

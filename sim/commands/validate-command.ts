@@ -6,6 +6,7 @@ import {
   MAX_NODES,
   MAX_RATE_PER_MIN,
   MAX_RUN_CALLS,
+  MAX_RUN_QUOTES,
   MAX_SEARCH_LIMIT,
   MAX_TASK_WEIGHT,
   MIN_EVERY_SEC,
@@ -14,7 +15,9 @@ import { loadScenario, resolveScenarioPath, type ScenarioCheck } from '../scenar
 import { ScenarioError, type ScenarioIssue } from '../scenario/errors.js';
 import type { Scenario } from '../scenario/schema.js';
 import { expandGrid } from '../sweep/grid.js';
-import { checkSweep, pointError, readScenarioSource } from '../sweep/plan.js';
+import { checkSweep, loadPoint, readScenarioSource, type PointWork } from '../sweep/plan.js';
+import { checkSweepWork, MAX_SWEEP_WORK } from '../sweep/sweep-work.js';
+import { expectedWork } from '../scenario/run-work.js';
 import { gridAxes } from '../sweep/runner.js';
 import { checksFor } from '../market/checks.js';
 import { plural } from '../report/format.js';
@@ -31,7 +34,8 @@ Checks a scenario file without running it: the schema, the run's limits
 parameters, that what it uses runs on the backend (default embedded, where LLM
 deciders and negotiators cannot run), and its own sweep section as \`sim sweep\`
 checks it (sweep.seeds and the runs it makes within the sweep's limits, every
-sweep.grid point a valid scenario). Prints every problem as path: reason, e.g.
+sweep.grid point a valid scenario, at most ${fmt(MAX_SWEEP_WORK)} expected calls and
+quotes in all its runs). Prints every problem as path: reason, e.g.
   buyers[0].policy.params.maxMsat: must be a non-negative integer number of msat
 
 A run's limits (why each: docs/simulator.md, "Scenario files"):
@@ -40,7 +44,9 @@ A run's limits (why each: docs/simulator.md, "Scenario files"):
     repricing steps and sellers' upstream calls
   durationSec and drainSec at most ${fmt(MAX_DURATION_SEC)} s (365 days)
   arrivals.ratePerMin at most ${fmt(MAX_RATE_PER_MIN)}; arrivals.everySec at least ${MIN_EVERY_SEC} s (1 ms)
-  a task's weight at most ${fmt(MAX_TASK_WEIGHT)}; registry.searchLimit at most ${fmt(MAX_SEARCH_LIMIT)}`;
+  a task's weight at most ${fmt(MAX_TASK_WEIGHT)}; registry.searchLimit at most ${fmt(MAX_SEARCH_LIMIT)}
+  at most ${fmt(MAX_RUN_QUOTES)} expected quotes: buyers' tasks and sellers' upstream purchases
+    × the sellers each search returns (at most registry.searchLimit)`;
 
 /** `sim validate`: 0 when valid, 1 with every issue listed otherwise (the ScenarioError is rethrown to the CLI). */
 export async function validateCommand(argv: string[], io: CommandIo): Promise<ExitCode> {
@@ -84,12 +90,7 @@ export async function validateCommand(argv: string[], io: CommandIo): Promise<Ex
  */
 function checkOwnSweep(scenario: string, s: Scenario): void {
   const file = resolveScenarioPath(scenario);
-  try {
-    checkSweep(gridAxes(s), s.sweep!.seeds, {}, { seeds: 'file', grid: 'file', file });
-  } catch (err) {
-    if (!isLabError(err, 'usage')) throw err;
-    throw new ScenarioError('invalid_scenario', [{ path: '', message: err.message }], file, { cause: err });
-  }
+  fileIssue(file, () => checkSweep(gridAxes(s), s.sweep!.seeds, {}, { seeds: 'file', grid: 'file', file }));
 }
 
 /** Most bad grid points listed (a large grid of one bad value would bury the rest). */
@@ -97,18 +98,34 @@ const MAX_BAD_POINTS = 20;
 
 /**
  * Checks the values of the file's own `sweep.grid` as `sim sweep` does, every point (read once),
- * and throws every bad point's issues.
+ * and throws every bad point's issues; with none, the work of all its runs (`checkSweepWork`).
  */
 function checkOwnGrid(scenario: string, s: Scenario, checks: ScenarioCheck[]): void {
   const source = readScenarioSource(scenario);
   const issues: ScenarioIssue[] = [];
+  const work: PointWork[] = [];
   let bad = 0;
   for (const p of expandGrid(gridAxes(s))) {
-    const err = pointError(source, p.overrides, checks);
-    if (!err || ++bad > MAX_BAD_POINTS) continue;
-    issues.push({ path: '', message: `at sweep.grid point ${p.index} (${p.label}):` }, ...err.issues);
+    const loaded = loadPoint(source, p.overrides, checks);
+    if (!(loaded instanceof ScenarioError))
+      work.push({ index: p.index, label: p.label, work: expectedWork(loaded) });
+    else if (++bad <= MAX_BAD_POINTS)
+      issues.push({ path: '', message: `at sweep.grid point ${p.index} (${p.label}):` }, ...loaded.issues);
   }
   if (bad > MAX_BAD_POINTS)
     issues.push({ path: '', message: `and ${bad - MAX_BAD_POINTS} more bad sweep.grid points` });
   if (bad > 0) throw new ScenarioError('invalid_scenario', issues, resolveScenarioPath(scenario));
+  fileIssue(source.file, () =>
+    checkSweepWork(work, s.sweep!.seeds, { seeds: 'file', grid: 'file', file: source.file }),
+  );
+}
+
+/** Runs a sweep check, throwing what it refuses (a usage error) as the file's issue. */
+function fileIssue(file: string, check: () => void): void {
+  try {
+    check();
+  } catch (err) {
+    if (!isLabError(err, 'usage')) throw err;
+    throw new ScenarioError('invalid_scenario', [{ path: '', message: err.message }], file, { cause: err });
+  }
 }

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { VirtualClock } from '../../infra/time/virtual-clock.js';
 import { insecureSeededSecrets, type Rng, type SecretSource } from '../../infra/random.js';
 import type { LightningNode } from '../../infra/lightning/node.js';
@@ -17,6 +16,7 @@ import { InMemoryHttp } from './http.js';
 import { buildTopology, type Topology } from './topology.js';
 import { secretOrigin, type SecretOrigin, type World } from './world.js';
 import { LabError } from '../../infra/errors.js';
+import { readNetworkFileText } from '../scenario/network-file.js';
 
 /** The scenario's per-hop latency as the simnet's latency model (normal, clipped at 0, whole ms). */
 export function latencyModel(spec: LatencySpec): LatencyModel {
@@ -42,16 +42,12 @@ function paymentOptions(spec: NetworkSpec): Partial<SimNetworkOptions> {
 /** Smallest shard when a scenario sets maxParts alone: 10k sat. */
 const DEFAULT_MIN_SHARD_MSAT = 10_000_000;
 
-/** Reads a SimLN `sim_network` JSON file (path relative to the working directory). */
+/**
+ * Reads a SimLN `sim_network` JSON file (path relative to the working directory), with the checked
+ * read validation uses (a regular file within the size limit, sim/scenario/network-file.ts).
+ */
 function readSimLnFile(path: string): SimLnNetwork {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new LabError('bad_network_file', `cannot read network.file ${path}: ${(e as Error).message}`, {
-      cause: e,
-    });
-  }
+  const text = readNetworkFileText(path);
   try {
     return parseSimLnNetwork(text);
   } catch (e) {

@@ -1,7 +1,13 @@
 import { tierBasePrice, unitPriceMsat } from '../../services/sellers/index.js';
 import { searchPriceMsat } from '../../services/registry/search-price.js';
 import type { SearchTier, TierKind } from '../../services/registry/types.js';
-import { ARCHETYPE_CAPABILITY, type Scenario, type SellerSpec } from './schema.js';
+import {
+  ARCHETYPE_CAPABILITY,
+  type BuyerSpec,
+  type Scenario,
+  type SellerSpec,
+  type TaskTypeSpec,
+} from './schema.js';
 
 /**
  * Which sellers a registry search can return, worked out from the scenario
@@ -88,24 +94,30 @@ function highestValue(v: Scenario['buyers'][number]['tasks'][number]['value']): 
   return Number.POSITIVE_INFINITY;
 }
 
+/** The search each task of type `t` of buyer group `b` makes. */
+export function taskSearch(b: BuyerSpec, t: TaskTypeSpec): PlannedSearch {
+  return {
+    capability: t.capability,
+    ...(t.category !== undefined && { category: t.category }),
+    maxPriceMsat: highestValue(t.value),
+    tier: b.prefer ?? 'default',
+  };
+}
+
+/** The search seller group `g` makes for its upstream entry `u`, on each call it sells. */
+export function upstreamSearch(g: SellerSpec, u: SellerSpec['upstream'][number]): PlannedSearch {
+  return {
+    capability: u.capability,
+    maxPriceMsat: u.maxPriceMsat ?? unitPriceMsat(g.price),
+    tier: 'default',
+  };
+}
+
 /** Every search the scenario's agents make. */
 export function plannedSearches(s: Scenario): PlannedSearch[] {
   const out: PlannedSearch[] = [];
-  for (const b of s.buyers)
-    for (const t of b.tasks)
-      out.push({
-        capability: t.capability,
-        ...(t.category !== undefined && { category: t.category }),
-        maxPriceMsat: highestValue(t.value),
-        tier: b.prefer ?? 'default',
-      });
-  for (const g of s.sellers)
-    for (const u of g.upstream)
-      out.push({
-        capability: u.capability,
-        maxPriceMsat: u.maxPriceMsat ?? unitPriceMsat(g.price),
-        tier: 'default',
-      });
+  for (const b of s.buyers) for (const t of b.tasks) out.push(taskSearch(b, t));
+  for (const g of s.sellers) for (const u of g.upstream) out.push(upstreamSearch(g, u));
   for (const r of s.resellers)
     out.push({
       capability: r.capability,
@@ -134,6 +146,14 @@ const passes = (g: AdvertisedGroup, q: PlannedSearch): boolean =>
   (q.category === undefined || g.category === undefined || g.category === q.category) &&
   (q.sells === undefined || g.sells.has(q.sells)) &&
   g.priceMsat[q.tier] <= q.maxPriceMsat;
+
+/**
+ * The sellers search `q` finds before the search limit: every member of each group that passes
+ * its filters (all taken as alive, so at most what the run finds).
+ */
+export function sellersFound(groups: readonly AdvertisedGroup[], q: PlannedSearch): number {
+  return groups.filter((g) => passes(g, q)).reduce((n, g) => n + g.count, 0);
+}
 
 /** How far each seller group gets into the searches for its capability, with `limit` results per search. */
 export function groupReach(s: Scenario, limit = s.registry.searchLimit): GroupReach[] {

@@ -52,6 +52,19 @@ export const MAX_CHANNELS = 1_000_000;
 export const MAX_RUN_CALLS = 10_000_000;
 
 /**
+ * Most quotes one run asks for, expected from the scenario (sim/scenario/quote-work.ts counts
+ * them): each buyer task, and each upstream purchase a seller makes, quotes every seller its search
+ * returns, at most `registry.searchLimit` of those that match it. A quote is a 402 challenge (an
+ * invoice made and signed, its payment hash, the buyer's checks), simulated in turn like a call,
+ * and not counted in `MAX_RUN_CALLS`: 1 buyer's 299 one-call tasks against 1,000 sellers
+ * (`searchLimit: 1000`, 299,000 quotes) took 4.5 min, and 59 took 1.7 min of CPU (about 1.5 ms a
+ * quote, where a one-call task of a few quotes takes about 2 ms). So 10,000,000 quotes take a few
+ * hours, as `MAX_RUN_CALLS` calls do; a quote searched again, or asked again within a task, is
+ * not counted.
+ */
+export const MAX_RUN_QUOTES = 10_000_000;
+
+/**
  * Longest market time (`durationSec`): 365 days, the longest token lifetime and pass a seller
  * sells (services/sellers/config.ts), so every token a run sells can expire within it. The
  * market's clock starts on 2026-01-01, and an invoice's timestamp (BOLT11: 35 bits of seconds)

@@ -1,6 +1,6 @@
 import { parseSimLnNetwork, simLnNodeNames, type SimLnNetwork } from '../../infra/lightning/simnet/index.js';
-import { LabError, isLabError } from '../../infra/errors.js';
-import { readRunText } from '../metrics/run-file.js';
+import { isLabError } from '../../infra/errors.js';
+import { networkFileText } from './network-file.js';
 import type { Scenario } from './schema.js';
 import type { ScenarioIssue } from './errors.js';
 
@@ -28,30 +28,6 @@ export function routerNames(s: Scenario): string[] {
   const t = s.network.topology;
   const n = t.kind === 'hub_and_spoke' ? t.hubs : t.routers;
   return instanceNames('router', n);
-}
-
-/**
- * Largest `network.file` read, as large as a queued sweep ships to its workers
- * (sim/sweep/network-file.ts): a SimLN file of 50,000 nodes and 1,000,000 channels
- * (limits.ts) is about 20 MB.
- */
-export const NETWORK_FILE_LIMIT_BYTES = 32 * 1024 * 1024;
-
-/**
- * The text of `network.file` (relative to the working directory), or why it cannot be used: opened
- * without waiting (a named pipe with no writer would hang), only a regular file (a device such as
- * /dev/zero never ends, a directory has no text), at most `NETWORK_FILE_LIMIT_BYTES`, JSON.
- */
-export function networkFileText(path: string): { text: string } | { problem: string } {
-  try {
-    const text = readRunText(path, (why) => new LabError('bad_run_file', why), NETWORK_FILE_LIMIT_BYTES);
-    JSON.parse(text);
-    return { text };
-  } catch (err) {
-    if (isLabError(err, 'bad_run_file')) return { problem: err.message };
-    if (err instanceof SyntaxError) return { problem: `not JSON (${err.message})` };
-    throw err;
-  }
 }
 
 /**

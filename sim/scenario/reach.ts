@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Scenario } from './schema.js';
 import { groupReach } from './discovery.js';
 import { parsePath } from './overrides.js';
-import { networkFileText } from './node-names.js';
+import { networkFileText } from './network-file.js';
 import type { ScenarioIssue } from './errors.js';
 import { nearest } from '../../infra/suggest.js';
 

@@ -1,8 +1,12 @@
-import type { ArrivalsSpec, Scenario } from './schema.js';
+import type { Scenario } from './schema.js';
 import type { ScenarioIssue } from './errors.js';
 import { MAX_RUN_CALLS } from './limits.js';
-import { checkUpstreamCycle, upstreamWork } from './upstream-work.js';
+import { checkUpstreamCycle, endPayerCalls, upstreamWork } from './upstream-work.js';
+import { about, expectedArrivals } from './arrivals.js';
+import { checkQuoteWork, quoteWork } from './quote-work.js';
 import { int, plural } from '../report/format.js';
+
+export { expectedArrivals } from './arrivals.js';
 
 /**
  * The work a run is expected to do, counted from the scenario as the run
@@ -22,27 +26,10 @@ export interface WorkPart {
   text: string;
 }
 
-/** Arrivals of one agent before `durationSec`: the mean of a Poisson process, or a fixed gap's exact count. */
-export function expectedArrivals(a: ArrivalsSpec, durationSec: number): number {
-  if (a.process === 'poisson') return (a.ratePerMin * durationSec) / 60;
-  // As the arrival loop: one at offset + k × gap (k ≥ 1) while before the end, all in whole ms.
-  const endMs = Math.round(durationSec * 1000) - Math.round(a.offsetSec * 1000);
-  const gapMs = Math.max(1, Math.round(a.everySec * 1000));
-  return endMs > 0 ? Math.ceil(endMs / gapMs) - 1 : 0;
-}
-
 /** Repricing steps of one seller: at most one per `everySec` (whole ms) of the run. */
 function repricingSteps(everySec: number, durationSec: number): number {
   return Math.ceil(Math.round(durationSec * 1000) / Math.max(1, Math.round(everySec * 1000)));
 }
-
-/** About `n` (rounded to a whole number when above 10), for an expected count; one past counting is "uncountably many". */
-const about = (n: number) =>
-  !Number.isFinite(n)
-    ? 'uncountably many'
-    : n >= 10 || Number.isInteger(n)
-      ? int(n)
-      : String(Number(n.toPrecision(2)));
 
 /**
  * Each group's work: buyers' tasks × their calls (weighted mean), sub-agents' slices, repricing
@@ -50,13 +37,9 @@ const about = (n: number) =>
  */
 export function runWork(s: Scenario): WorkPart[] {
   const d = s.durationSec;
-  const end = new Map<string, number>();
-  const endCalls = (capability: string, calls: number) =>
-    end.set(capability, (end.get(capability) ?? 0) + calls);
   const buyers = s.buyers.map((g, i) => {
     const tasks = expectedArrivals(g.arrivals, d);
     const weight = g.tasks.reduce((a, t) => a + t.weight, 0);
-    for (const t of g.tasks) endCalls(t.capability, (g.count * tasks * t.weight * t.calls) / weight);
     const calls = g.tasks.reduce((a, t) => a + t.weight * t.calls, 0) / weight;
     const each = Number.isInteger(calls) ? plural(calls, 'call') : `${about(calls)} calls on average`;
     return {
@@ -68,7 +51,6 @@ export function runWork(s: Scenario): WorkPart[] {
   const subs = s.resellers.map((g, i) => {
     const agents = g.count * g.subAgents.count;
     const tasks = expectedArrivals(g.subAgents.arrivals, d);
-    endCalls(g.capability, agents * tasks * g.sliceCalls);
     return {
       path: `resellers[${i}].subAgents.arrivals`,
       calls: agents * tasks * g.sliceCalls,
@@ -86,7 +68,16 @@ export function runWork(s: Scenario): WorkPart[] {
       },
     ];
   });
-  return [...buyers, ...subs, ...repricing, ...upstreamWork(s.sellers, end)];
+  return [...buyers, ...subs, ...repricing, ...upstreamWork(s.sellers, endPayerCalls(s))];
+}
+
+/**
+ * A run's expected work in one count: its calls and repricing steps (`runWork`) and its quotes
+ * (quote-work.ts), each about a call's work; what a sweep's runs add up to (sim/sweep/sweep-work.ts).
+ */
+export function expectedWork(s: Scenario): number {
+  const calls = runWork(s).reduce((a, p) => a + p.calls, 0);
+  return calls + quoteWork(s).reduce((a, p) => a + p.quotes, 0);
 }
 
 /** At most this many groups are named in the message, the busiest first. */
@@ -96,7 +87,9 @@ const NAMED = 5;
  * Refuses a run expected to make more than `MAX_RUN_CALLS` calls (and
  * repricing steps), at the field of the group that makes the most, naming
  * the busiest groups and what to lower; and a chain of upstream purchases
- * that comes back round, whose calls have no end to count.
+ * that comes back round, whose calls have no end to count. A run within
+ * its calls is checked for its quotes (quote-work.ts, `MAX_RUN_QUOTES`): one
+ * issue for the run's work, the calls first.
  */
 export function checkRunWork(s: Scenario): ScenarioIssue[] {
   const cycle = checkUpstreamCycle(s);
@@ -106,7 +99,7 @@ export function checkRunWork(s: Scenario): ScenarioIssue[] {
     .map((p) => (Number.isFinite(p.calls) ? p : { ...p, calls: Infinity }))
     .filter((p) => p.calls > 0);
   const total = parts.reduce((a, p) => a + p.calls, 0);
-  if (Math.round(total) <= MAX_RUN_CALLS) return [];
+  if (Math.round(total) <= MAX_RUN_CALLS) return checkQuoteWork(s);
   const busiest = [...parts].sort((a, b) => b.calls - a.calls);
   const named = busiest.slice(0, NAMED).map((p) => p.text);
   if (busiest.length > NAMED) named.push('…');

@@ -2,6 +2,7 @@ import { ARCHETYPE_CAPABILITY, type Scenario, type SellerSpec } from './schema.j
 import type { ScenarioIssue } from './errors.js';
 import type { WorkPart } from './run-work.js';
 import { int, plural } from '../report/format.js';
+import { expectedArrivals } from './arrivals.js';
 
 /**
  * The calls sellers that buy upstream add to a run (`sellers[].upstream`, sim/market/chain.ts):
@@ -17,7 +18,7 @@ import { int, plural } from '../report/format.js';
 const capabilityOf = (g: SellerSpec): string => ARCHETYPE_CAPABILITY[g.archetype];
 
 /** A seller group's upstream entries, but one of its own capability (refused by checks.ts). */
-function upstreamOf(g: SellerSpec) {
+export function upstreamOf(g: SellerSpec) {
   return g.upstream.filter((u) => u.capability !== capabilityOf(g));
 }
 
@@ -72,14 +73,42 @@ export function checkUpstreamCycle(s: Pick<Scenario, 'sellers'>): ScenarioIssue[
 }
 
 /**
- * Each seller group's upstream calls over the run, given the calls end payers make of each
- * capability (`endCalls`); none when a chain of upstream purchases comes back round
- * (`checkUpstreamCycle` refuses it).
+ * The calls end payers make of each capability over the run: buyers' tasks × their calls, and
+ * sub-agents' slices × `sliceCalls` (the calls sellers serve before any bought upstream).
  */
-export function upstreamWork(
+export function endPayerCalls(s: Scenario): Map<string, number> {
+  const end = new Map<string, number>();
+  const add = (capability: string, calls: number) => end.set(capability, (end.get(capability) ?? 0) + calls);
+  for (const g of s.buyers) {
+    const tasks = expectedArrivals(g.arrivals, s.durationSec);
+    const weight = g.tasks.reduce((a, t) => a + t.weight, 0);
+    for (const t of g.tasks) add(t.capability, (g.count * tasks * t.weight * t.calls) / weight);
+  }
+  for (const g of s.resellers)
+    add(
+      g.capability,
+      g.count * g.subAgents.count * expectedArrivals(g.subAgents.arrivals, s.durationSec) * g.sliceCalls,
+    );
+  return end;
+}
+
+/** A seller group that buys upstream, as counted: its index, the capability it sells, and the calls of it it serves. */
+export interface UpstreamSales {
+  group: number;
+  capability: string;
+  /** Calls of `capability` it serves over the run, each of which buys every upstream entry. */
+  sold: number;
+}
+
+/**
+ * The seller groups that buy upstream, each with the calls it serves over the run, given the calls
+ * end payers make of each capability (`endCalls`); none when a chain of upstream purchases comes
+ * back round (`checkUpstreamCycle` refuses it).
+ */
+export function upstreamSales(
   sellers: readonly SellerSpec[],
   endCalls: ReadonlyMap<string, number>,
-): WorkPart[] {
+): UpstreamSales[] {
   if (upstreamCycle(sellers)) return [];
   const heaviest = heaviestSellers(sellers);
   const served = new Map<string, number>();
@@ -93,18 +122,24 @@ export function upstreamWork(
     served.set(cap, n);
     return n;
   };
-  return [...heaviest].flatMap(([cap, h]) => {
-    const g = sellers[h.group]!;
+  return [...heaviest]
+    .filter(([, h]) => upstreamOf(sellers[h.group]!).length > 0)
+    .map(([capability, h]) => ({ group: h.group, capability, sold: servedOf(capability) }));
+}
+
+/** Each seller group's upstream calls over the run (`upstreamSales` × its upstream entries' calls). */
+export function upstreamWork(
+  sellers: readonly SellerSpec[],
+  endCalls: ReadonlyMap<string, number>,
+): WorkPart[] {
+  return upstreamSales(sellers, endCalls).map(({ group, capability, sold }) => {
+    const g = sellers[group]!;
     const each = upstreamOf(g).reduce((a, u) => a + u.calls, 0);
-    if (each === 0) return [];
-    const sold = servedOf(cap);
-    return [
-      {
-        path: `sellers[${h.group}].upstream`,
-        calls: sold * each,
-        text: `sellers[${h.group}] "${g.name}": up to about ${int(sold)} ${cap} calls sold × ${plural(each, 'upstream call')} each`,
-      },
-    ];
+    return {
+      path: `sellers[${group}].upstream`,
+      calls: sold * each,
+      text: `sellers[${group}] "${g.name}": up to about ${int(sold)} ${capability} calls sold × ${plural(each, 'upstream call')} each`,
+    };
   });
 }
 

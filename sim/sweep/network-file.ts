@@ -9,13 +9,8 @@ import { EmbeddedWorld } from '../market/embedded-world.js';
 import { parseScenarioText } from '../scenario/load.js';
 import { applyOverrides, getPath, type Overrides } from '../scenario/overrides.js';
 import type { Scenario } from '../scenario/schema.js';
+import { NETWORK_FILE_MAX_BYTES } from '../scenario/network-file.js';
 import type { SweepJob } from './protocol.js';
-
-/**
- * The largest `network.file` a queued sweep ships: Redis keeps one copy for the sweep
- * (queue-files.ts), each worker up to 8 such texts, and each job hands its thread a copy.
- */
-export const NETWORK_FILE_MAX_BYTES = 32 * 1024 * 1024;
 
 export type NetworkFileErrorCode = 'bad_network_file';
 

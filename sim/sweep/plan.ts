@@ -4,6 +4,8 @@ import { loadScenarioText, resolveScenarioPath, type ScenarioCheck } from '../sc
 import { ScenarioError } from '../scenario/errors.js';
 import { parsePath, type Overrides } from '../scenario/overrides.js';
 import { expandGrid, type GridAxis } from './grid.js';
+import { expectedWork } from '../scenario/run-work.js';
+import type { Scenario } from '../scenario/schema.js';
 
 /**
  * What a sweep may ask for, checked before anything is allocated or run: its size, its grid
@@ -105,7 +107,7 @@ function checkSize(axes: readonly GridAxis[], seeds: number, from: SweepSources)
 }
 
 // Only said when part of the size comes from the file: the flags are what the user just typed.
-function sizeSources(from: SweepSources): string {
+export function sizeSources(from: SweepSources): string {
   if (from.seeds !== 'file' && from.grid !== 'file') return '';
   const grid = from.grid === 'file' ? `sweep.grid in ${fileOf(from)}` : '--grid';
   const seeds = from.seeds === 'file' ? `sweep.seeds in ${fileOf(from)}` : '--seeds';
@@ -176,9 +178,17 @@ function pathKey(path: string): string {
   return JSON.stringify(parsePath(path));
 }
 
+/** A grid point's expected work: the calls and quotes of one of its runs (`expectedWork`). */
+export interface PointWork {
+  index: number;
+  label: string;
+  work: number;
+}
+
 /**
  * Loads every grid point's scenario (the file read once, or `source`: the text the sweep runs)
- * and throws the first invalid one's issues, naming the point, before any run starts.
+ * and throws the first invalid one's issues, naming the point, before any run starts; returns
+ * each point's expected work, for the sweep's total (sweep-work.ts).
  */
 export function validateGridPoints(
   scenario: string,
@@ -186,27 +196,41 @@ export function validateGridPoints(
   base: Overrides,
   checks: ScenarioCheck[],
   source?: ScenarioSource,
-): void {
+): PointWork[] {
   const read = source ?? readScenarioSource(scenario);
+  const work: PointWork[] = [];
   for (const p of expandGrid(axes)) {
-    const err = pointError(read, { ...base, ...p.overrides }, checks);
-    if (!err) continue;
+    const loaded = loadPoint(read, { ...base, ...p.overrides }, checks);
+    if (!(loaded instanceof ScenarioError)) {
+      work.push({ index: p.index, label: p.label, work: expectedWork(loaded) });
+      continue;
+    }
     const where = { path: '', message: `at grid point ${p.index} (${p.label}); no run was started:` };
-    throw new ScenarioError(err.code, [where, ...err.issues], err.file, { cause: err });
+    throw new ScenarioError(loaded.code, [where, ...loaded.issues], loaded.file, { cause: loaded });
+  }
+  return work;
+}
+
+/** The scenario with `overrides`, or why it does not load (its ScenarioError). */
+export function loadPoint(
+  { file, text }: ScenarioSource,
+  overrides: Overrides,
+  checks: ScenarioCheck[],
+): Scenario | ScenarioError {
+  try {
+    return loadScenarioText(text, { overrides, checks }, file);
+  } catch (err) {
+    if (!(err instanceof ScenarioError)) throw err;
+    return err;
   }
 }
 
 /** Why the scenario with `overrides` does not load (its ScenarioError), or undefined when it does. */
 export function pointError(
-  { file, text }: ScenarioSource,
+  source: ScenarioSource,
   overrides: Overrides,
   checks: ScenarioCheck[],
 ): ScenarioError | undefined {
-  try {
-    loadScenarioText(text, { overrides, checks }, file);
-    return undefined;
-  } catch (err) {
-    if (!(err instanceof ScenarioError)) throw err;
-    return err;
-  }
+  const loaded = loadPoint(source, overrides, checks);
+  return loaded instanceof ScenarioError ? loaded : undefined;
 }

@@ -122,7 +122,7 @@ export function queueTransport(target: QueueTarget, o: QueueTransportOptions): S
   };
 }
 
-/** Each text's ref, worked out once (jobs share a few texts, each up to NETWORK_FILE_MAX_BYTES). */
+/** Each text's ref, worked out once (jobs share a few texts, each up to NETWORK_FILE_MAX_BYTES, sim/scenario/network-file.ts). */
 function refsOf(texts: readonly string[]): (text: string) => string {
   const refs = new Map(texts.map((t) => [t, textRef(t)]));
   return (text) => refs.get(text) ?? textRef(text);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { NETWORK_FILE_MAX_BYTES } from './network-file.js';
+import { NETWORK_FILE_MAX_BYTES } from '../scenario/network-file.js';
 import type { SweepJob } from './protocol.js';
 import { QUEUE_NAME, RESULT_TTL_SEC, type QueuedRun } from './queue-plan.js';
 

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NETWORK_FILE_LIMIT_BYTES } from '../../sim/scenario/node-names.js';
+import { NETWORK_FILE_MAX_BYTES } from '../../sim/scenario/network-file.js';
 import { issueLines, minimalMarket } from './scenario-fixture.js';
 
 const GIVE = 'give a SimLN sim_network JSON or the network.json of npm run network:up';
@@ -33,10 +33,10 @@ describe('a network.file that cannot be used is an issue at network.file', () =>
   });
 
   it('a file over 32 MiB is refused naming its size; one of text that is not JSON is refused as not JSON', () => {
-    expect(NETWORK_FILE_LIMIT_BYTES).toBe(32 * 1024 * 1024);
+    expect(NETWORK_FILE_MAX_BYTES).toBe(32 * 1024 * 1024);
     const big = join(dir, 'big.json');
     writeFileSync(big, '');
-    truncateSync(big, NETWORK_FILE_LIMIT_BYTES + 1);
+    truncateSync(big, NETWORK_FILE_MAX_BYTES + 1);
     expect(issues(big)).toEqual([
       `network.file: "${big}" cannot be used: 33,554,433 bytes, over the 32 MiB limit for reading it; ${GIVE}`,
     ]);

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NETWORK_FILE_MAX_BYTES, withNetworkFiles } from '../../sim/sweep/network-file.js';
+import { NETWORK_FILE_MAX_BYTES } from '../../sim/scenario/network-file.js';
+import { withNetworkFiles } from '../../sim/sweep/network-file.js';
 import { sweepId } from '../../sim/sweep/queue-plan.js';
 
 describe('the network file a queued sweep ships with its jobs', () => {
