@@ -9,6 +9,7 @@ import { authorizeOffer, makeOffer, policyCeiling, type AdvertisedPrice, type Of
 import { send } from './send.js';
 import type { PurchaseHints } from './outcome.js';
 import { payOffer, payOnDelivery, type Grant, type PaidOffer, type PayFailure } from './payment.js';
+import { sendRefusedHoldAgain, type HeldPurchase } from './held-call.js';
 import { askPayOnSuccess, showPayerKey } from './payer-lock.js';
 import { readPaywallAnswer, type PaywallAnswer } from './paywall-response.js';
 import { denial } from './purchase-run.js';
@@ -162,10 +163,7 @@ class Engine implements PurchaseEngine {
     });
   }
 
-  payOnSuccess(
-    grant: Grant,
-    lease: Lease,
-  ): Promise<{ paid: PaidOffer | PayFailure; delivery: Delivery; consumeMs?: number }> {
+  payOnSuccess(grant: Grant, lease: Lease): Promise<HeldPurchase> {
     const key = keyOf(grant.offer.req);
     if (lease.key !== key) throw new Error(`pay-on-success for ${key} under the lease of ${lease.key}`);
     const payNow = () => {
@@ -173,6 +171,7 @@ class Engine implements PurchaseEngine {
       const settle = markPaying(this.tokens, grant.offer, this);
       // The delivery used one call (unless the seller gave it back): count it before waiters look at the token;
       // on a payment whose fate is unknown, on its pending token, which recovery completes with the count.
+      // A held call refused though its payment settled is sent once more, with the preimage.
       return payOnDelivery(this.#ctx, grant)
         .then((r) => {
           if (!r.paid.ok) this.#keepIfUnresolved(grant, r.paid);
@@ -181,7 +180,9 @@ class Engine implements PurchaseEngine {
             this.tokens.recordUse(token);
             countSellerAnswer(this.tokens, token, r.delivery);
           }
-          return r;
+          const deliver = (t: StoredToken) =>
+            this.deliver(grant.offer.req, t, { claim: false, step: 'consume' });
+          return sendRefusedHoldAgain(r, deliver, this.#ctx.clock);
         })
         .finally(settle);
     };

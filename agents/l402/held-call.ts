@@ -1,8 +1,22 @@
 import { readBody, withBody } from '../../infra/http/bounded-body.js';
+import type { Clock } from '../../infra/time/clock.js';
 import type { EngineContext } from './context.js';
 import { sendAuthorized, type Delivery } from './delivery.js';
 import type { Offer } from './offer.js';
+import type { PaidOffer, PayFailure } from './payment.js';
 import { ANSWER_BODY_LIMIT } from './paywall-response.js';
+import type { StoredToken } from './token-store.js';
+
+/**
+ * What a pay-on-success purchase produced: its payment, the answer to its call and the time the call took
+ * (absent when none was sent). `keyless`: `delivery` answers the held call, sent without the preimage.
+ */
+export interface HeldPurchase {
+  paid: PaidOffer | PayFailure;
+  delivery: Delivery;
+  consumeMs?: number;
+  keyless?: true;
+}
 
 /** Most times a pay-on-success call is sent again after a 503 that keeps its hold. */
 export const HOLD_RETRIES = 3;
@@ -59,6 +73,25 @@ export async function sendHeldCall(
     const left = { ...ctx, requestTimeoutMs: deadline - ctx.clock.now() };
     delivery = await sendAuthorized(left, offer.req, auth, offer.paymentHash, 'consume');
   }
+}
+
+/**
+ * A held call (`L402 <mac>:`) the seller refused (401/402) although its invoice settled, so no hold kept
+ * the payment: a seller that offered pay-on-success with an ordinary invoice. The buyer paid and holds the
+ * preimage: the paid call is sent once more as any paid call is, `L402 <mac>:<preimage>` (`deliver`, which
+ * counts its answer and drops a token refused again). Left there, the call claimed on the token was counted
+ * spent and nothing delivered: a 1-call token paid for and never used. The call counts as sent again (`resent`).
+ */
+export async function sendRefusedHoldAgain(
+  r: HeldPurchase,
+  deliver: (token: StoredToken) => Promise<Delivery>,
+  clock: Clock,
+): Promise<HeldPurchase> {
+  if (!r.keyless || !r.paid.ok || r.delivery.kind !== 'rejected') return r;
+  const at = clock.now();
+  const delivery = await deliver(r.paid.token);
+  const consumeMs = (r.consumeMs ?? 0) + clock.now() - at;
+  return { paid: r.paid, delivery: { ...delivery, resent: (r.delivery.resent ?? 0) + 1 }, consumeMs };
 }
 
 /** The delivery with the requests sent after the first (none: as it is). */

@@ -1,4 +1,4 @@
-import { CONDITION_SUFFIX, type Challenge, type TokenLimits } from '../../infra/l402/index.js';
+import type { Challenge, TokenLimits } from '../../infra/l402/index.js';
 import type { DecodedInvoice } from '../../infra/lightning/bolt11.js';
 import type { Msat } from '../../infra/money.js';
 import type { Decision, Offer as PolicyOffer, PaymentPolicy, PolicyContext } from '../policies/index.js';
@@ -6,8 +6,8 @@ import type { EngineContext, StepFailure } from './context.js';
 import { checkInvoice, type InvoiceCheck } from './invoice-check.js';
 import type { PurchaseHints } from './outcome.js';
 import type { PaywallAnswer } from './paywall-response.js';
+import { boughtLimits, boughtTier, tokenCannotAuthorize } from './quoted-token.js';
 import type { PreparedRequest } from './request.js';
-import { outsideBinding } from './token-binding.js';
 
 /**
  * A priced option from one seller's 402: the policy's view (amount, fee
@@ -47,8 +47,8 @@ export async function makeOffer(
   advertisedPrice?: AdvertisedPrice,
 ): Promise<{ ok: true; offer: Offer } | StepFailure> {
   const at = ctx.clock.now();
-  const { challenge, tokenPaymentHash, tokenLimits: limits } = answer;
-  if (!challenge || !tokenPaymentHash || !limits)
+  const { challenge, tokenPaymentHash, tokenLimits: quoted } = answer;
+  if (!challenge || !tokenPaymentHash || !quoted)
     return {
       ok: false,
       outcome: 'no_quote',
@@ -56,8 +56,11 @@ export async function makeOffer(
       status: answer.status,
     };
   const { network } = await ctx.nodeInfo();
+  // Its limits for the service being bought, the ones the seller's verifier applies (else why unknown).
+  const bought = boughtLimits(challenge.macaroon, quoted, hints.service);
+  const limits = bought.ok ? bought.limits : quoted;
   // The advertised price of the tier the token is for, when the caller knows the seller's tiers.
-  const tier = limits.services[0]?.tier;
+  const tier = bought.ok ? boughtTier(limits) : undefined;
   const listed = advertisedPrice?.(tier);
   const advertised = typeof listed === 'number' ? listed : undefined;
   const ceilings = [hints.quotedPriceMsat, hints.maxPriceMsat, advertised].filter(
@@ -73,6 +76,11 @@ export async function makeOffer(
     allowUnsigned: ctx.allowUnsigned,
   });
   const check = tokenCheck(invoiceCheck, () => {
+    if (!bought.ok)
+      return {
+        rejection: 'unusable_token',
+        reason: `the token cannot authorize ${req.method} ${req.path}: ${bought.reason}`,
+      };
     if (typeof listed === 'object') return { rejection: 'wrong_tier', reason: listed.refused };
     // A tier the seller's own listing does not name has no advertised price to bound its invoice.
     if (advertisedPrice && listed === undefined)
@@ -124,37 +132,6 @@ function tokenCheck(
 ): InvoiceCheck {
   const refused = invoiceCheck.ok ? refusal() : undefined;
   return refused ? { ok: false, ...refused, invoice: invoiceCheck.invoice } : invoiceCheck;
-}
-
-/**
- * Why the token a challenge sells could not authorize `req`, read from its
- * caveats as the verifier reads them (undefined when it could): expired
- * before the paid call can arrive (it ends within `marginMs` of `nowMs`, the
- * client's `requestTimeoutMs`: the call follows the payment, and may take
- * that long to reach the seller), no call allowed, another method, a path
- * outside its prefix. Paying for such a token buys a refusal.
- */
-function tokenCannotAuthorize(
-  limits: TokenLimits,
-  req: PreparedRequest,
-  nowMs: number,
-  marginMs: number,
-): string | undefined {
-  const caveat = (suffix: string) => `${limits.service}${suffix}`;
-  const why = (what: string) => `the token cannot authorize ${req.method} ${req.path}: ${what}`;
-  const { validUntilMs, maxCalls } = limits;
-  if (validUntilMs !== undefined && validUntilMs <= nowMs + marginMs) {
-    const ends = `its ${caveat(CONDITION_SUFFIX.validUntil)} ends at ${new Date(validUntilMs).toISOString()}`;
-    const now = new Date(nowMs).toISOString();
-    if (validUntilMs <= nowMs) return why(`${ends}, not after now (${now})`);
-    return why(
-      `${ends}, ${validUntilMs - nowMs} ms after now (${now}), within the client's requestTimeoutMs ` +
-        `(${marginMs} ms) a paid call may take to reach the seller: it could arrive after the token ends`,
-    );
-  }
-  if (maxCalls === 0) return why(`its ${caveat(CONDITION_SUFFIX.maxCalls)} is 0`);
-  const outside = outsideBinding(limits, req.method, req.path);
-  return outside === undefined ? undefined : why(outside);
 }
 
 /** The `check` step event: the challenge's verdict (its invoice, then its token) and the amount it asked. */

@@ -1,8 +1,8 @@
 import type { Payment, PaymentFailureReason, PayOptions } from '../../infra/lightning/node.js';
 import type { PaymentPolicy, Reservation } from '../policies/index.js';
 import type { EngineContext, StepFailure } from './context.js';
-import { sendWithToken, type Delivery } from './delivery.js';
-import { sendHeldCall } from './held-call.js';
+import { sendWithToken } from './delivery.js';
+import { sendHeldCall, type HeldPurchase } from './held-call.js';
 import type { Offer } from './offer.js';
 import { outcomeOfPaymentFailure } from './outcome.js';
 import { neverStarted, payEmitter } from './pay-event.js';
@@ -77,8 +77,8 @@ function pendingToken(offer: Offer, at: number): StoredToken {
     validUntilMs: offer.limits.validUntilMs,
     maxCalls: offer.limits.maxCalls,
     callsUsed: 0,
-    // The service the token's caveats are scoped to (what attenuating it needs), else the caller's name.
-    service: offer.limits.services[0]?.name ?? offer.service,
+    // The service it was bought for, whose caveats its limits are (what reuse and attenuating it read), else the caller's name.
+    service: offer.limits.service ?? offer.service,
   };
 }
 
@@ -169,10 +169,7 @@ function lookUp(ctx: EngineContext, paymentHash: string): Promise<Payment | unde
  * a few times, while the payment is in flight (`sendHeldCall`); the invoice is
  * paid once. A payment ended before its send sends no call either: no `consumeMs`.
  */
-export async function payOnDelivery(
-  ctx: EngineContext,
-  grant: Grant,
-): Promise<{ paid: PaidOffer | PayFailure; delivery: Delivery; consumeMs?: number }> {
+export async function payOnDelivery(ctx: EngineContext, grant: Grant): Promise<HeldPurchase> {
   const { offer } = grant;
   const opts = payOptions(ctx, offer);
   const at = ctx.clock.now();
@@ -189,7 +186,7 @@ export async function payOnDelivery(
     const [{ payment, thrown }, delivery] = await Promise.all([paying, sendHeldCall(ctx, offer, paying)]);
     const consumeMs = ctx.clock.now() - at;
     const paid = await finishPayment(ctx, grant, pending, payment, thrown, at);
-    return { paid, delivery, consumeMs };
+    return { paid, delivery, consumeMs, keyless: true };
   });
 }
 

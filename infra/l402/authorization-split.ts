@@ -53,8 +53,17 @@ export function splitAuthorization(value: string): string[] {
   });
 }
 
-/** The error message for an `Authorization` value carrying `parts.length` (> 1) credentials. */
+/**
+ * The error message for an `Authorization` value split into `parts.length` (> 1) parts: more than one
+ * credential, or an empty one (a stray comma, `L402 <mac>:<hex>,`: an empty part is no second credential).
+ */
 export function severalCredentials(parts: string[]): string {
-  const shown = parts.map((part) => preview(part, 24)).join(', ');
-  return `the request carries more than one Authorization credential (${parts.length} different: ${shown}); send one`;
+  // Nothing but commas and blanks (`L402 <mac>:<hex>,,` leaves a part ","): no credential.
+  const given = parts.filter((part) => !/^[\s,]*$/.test(part));
+  const shown = given.map((part) => preview(part, 24)).join(', ');
+  const empty = given.length < parts.length;
+  if (given.length <= 1)
+    return `the Authorization header has an empty credential (a stray comma${shown ? ` beside ${shown}` : ''}); send the credential alone, without a comma before or after it`;
+  const stray = empty ? ' and an empty one (a stray comma)' : '';
+  return `the request carries more than one Authorization credential (${given.length} different: ${shown})${stray}; send one`;
 }
