@@ -14,6 +14,7 @@
  * see `canTakeCounter`. With a limit under 1 msat nothing is bid.
  */
 import { modelErrorName } from '../../infra/llm/model-errors.js';
+import { terminalSafe } from '../../infra/terminal-text.js';
 import { DeadlineError, withDeadline } from '../../infra/time/deadline.js';
 import { bodyTime, type EngineContext, type StepFailure } from './context.js';
 import { agreedOffer } from './agreed-terms.js';
@@ -221,9 +222,12 @@ function nextMove(
   }
 }
 
-/** The negotiator's move through the buyer's filter: a whole msat in [1, limit]; a take of an ask above the limit is a walk. */
+/**
+ * The negotiator's move through the buyer's filter: a whole msat in [1, limit]; a take of an ask above the limit is
+ * a walk; a walk's reason (any negotiator's words) is cut to 200 characters, unsafe ones escaped (`terminalSafe`).
+ */
 function filtered(move: BuyerMove, turn: BuyerTurn): { msat: number } | { walk: string } {
-  if (move?.kind === 'walk') return { walk: `walked away: ${String(move.reason).slice(0, 200)}` };
+  if (move?.kind === 'walk') return { walk: `walked away: ${terminalSafe(String(move.reason), 200)}` };
   if (move?.kind === 'take') {
     if (turn.askMsat > turn.limitMsat)
       return { walk: `the seller's ${turn.askMsat} msat is above the limit of ${turn.limitMsat} msat` };

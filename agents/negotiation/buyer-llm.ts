@@ -4,6 +4,7 @@ import { tool } from '@langchain/core/tools';
 import { z } from 'zod';
 import type { BuyerMove, BuyerNegotiator, BuyerTurn } from '../l402/index.js';
 import { askTool, quoted } from './model.js';
+import { terminalSafe } from '../../infra/terminal-text.js';
 
 /** The tool the model answers with. */
 export const proposeSchema = z.object({
@@ -54,7 +55,9 @@ export function llmBuyer({ model }: LlmBuyerOptions): BuyerNegotiator {
       if (!args) return { kind: 'walk', reason: 'the model made no valid move' };
       if (args.action === 'take') return { kind: 'take' };
       if (args.action === 'bid' && args.bidMsat !== undefined) return { kind: 'bid', bidMsat: args.bidMsat };
-      return { kind: 'walk', reason: `the model walked away: ${args.reason.slice(0, 200)}` };
+      // The model's words go into the run's records (purchases, events): cut, and each control,
+      // bidi or line-separator character escaped, so a `\r\u001b[2K` cannot rewrite a shown line.
+      return { kind: 'walk', reason: `the model walked away: ${terminalSafe(args.reason, 200)}` };
     },
   };
 }

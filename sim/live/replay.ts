@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Summary } from '../metrics/summary.js';
 import { loadScenario, validateScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
 import { instanceNames } from '../scenario/checks.js';
 import { LiveState } from './state.js';
-import { readSummary, readTimeline, runFile, type Entry } from './run-files.js';
+import { readSummary, readTimeline, runFileText, type Entry } from './run-files.js';
 import { MAX_SPEED, MIN_SPEED } from './paced-clock.js';
 import { refuse, type Control, type ControlResult } from './controls.js';
 import { conservationView } from './live-market.js';
@@ -140,15 +139,19 @@ function declarer(dir: string, summary: Summary | undefined): (s: LiveState) => 
   };
 }
 
+/**
+ * The resolved scenario in meta.json, read once through the checked open (a directory or a named
+ * pipe there is refused, never waited on); meta.json whose text is not a scenario, or no
+ * meta.json, falls back to the scenario's name in summary.json.
+ */
 function recordedScenario(dir: string, summary: Summary | undefined): Scenario | undefined {
-  const metaFile = join(dir, 'meta.json');
-  if (runFile(metaFile)) {
+  const meta = runFileText(join(dir, 'meta.json'), "a run's metadata");
+  if (meta !== undefined) {
     try {
-      const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as { resolvedScenario?: unknown };
-      const v = validateScenario(meta.resolvedScenario);
+      const v = validateScenario((JSON.parse(meta) as { resolvedScenario?: unknown }).resolvedScenario);
       if (v.ok) return v.scenario;
     } catch {
-      // An unreadable meta.json falls back to the scenario's name.
+      // meta.json that is not JSON falls back to the scenario's name.
     }
   }
   if (!summary) return undefined;

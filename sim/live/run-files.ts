@@ -1,9 +1,9 @@
-import { readFileSync, statSync, type Stats } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { LabError } from '../../infra/errors.js';
 import { parsePurchasesCsv } from '../metrics/csv.js';
-import { readRunSummary, type RunFileErrorCode } from '../metrics/run-file.js';
+import { readRunSummary, readRunText, runFileFailure, type RunFileErrorCode } from '../metrics/run-file.js';
 import type { Summary } from '../metrics/summary.js';
 import type { LiveInput } from './state.js';
 
@@ -30,27 +30,15 @@ function damaged(where: string, problem: string): LabError<RunFileErrorCode> {
 export const MAX_REPLAY_FILE_BYTES = 256 * 1024 * 1024;
 
 /**
- * `file` if it is there, checked before it is read: a directory, a named pipe
- * (whose read would wait for a writer forever) or a file over
- * MAX_REPLAY_FILE_BYTES is refused naming it. Undefined when there is no such file.
+ * `file`'s text if there is such a file (undefined when there is none), read through the one
+ * checked open of run files (`readRunText`, sim/metrics/run-file.ts): opened without waiting and
+ * the open file checked, so a directory, a named pipe (whose read would wait for a writer forever,
+ * also one swapped in after a check), a device or a file over MAX_REPLAY_FILE_BYTES is refused
+ * naming it and `what` it should be, worded as `sim report` words it.
  */
-export function runFile(file: string): string | undefined {
-  const st = statSync(file, { throwIfNoEntry: false });
-  if (!st) return undefined;
-  if (!st.isFile()) throw damaged(file, `${kindOf(st)}, not a file`);
-  if (st.size > MAX_REPLAY_FILE_BYTES)
-    throw damaged(
-      file,
-      `${st.size.toLocaleString('en-US')} bytes, over the ${MAX_REPLAY_FILE_BYTES >> 20} MiB a replay reads`,
-    );
-  return file;
-}
-
-function kindOf(st: Stats): string {
-  if (st.isDirectory()) return 'a directory';
-  if (st.isFIFO()) return 'a named pipe (FIFO)';
-  if (st.isSocket()) return 'a socket';
-  return 'a device';
+export function runFileText(file: string, what: string): string | undefined {
+  if (!existsSync(file)) return undefined;
+  return readRunText(file, runFileFailure(file, what, WHAT_TO_DO), MAX_REPLAY_FILE_BYTES);
 }
 
 /** A time or amount the page can fold: a number (zod refuses NaN and infinities), not below zero. */
@@ -75,42 +63,41 @@ function time(where: string, field: string, v: unknown): number {
  */
 export function readTimeline(dir: string): Entry[] {
   const eventsFile = join(dir, 'events.jsonl');
-  if (!runFile(eventsFile))
+  const events = runFileText(eventsFile, "a run's event log");
+  if (events === undefined)
     throw new LabError<RunFileErrorCode>(
       'bad_run_file',
       `${eventsFile} not found: replay needs a run written with events (no --no-events)`,
     );
   const timeline: Entry[] = [];
-  readFileSync(eventsFile, 'utf8')
-    .split('\n')
-    .forEach((line, i) => {
-      if (line.trim() === '') return;
-      const where = `${eventsFile} line ${i + 1}`;
-      let e: unknown;
-      try {
-        e = JSON.parse(line);
-      } catch {
-        throw damaged(where, 'not JSON');
-      }
-      if (typeof e !== 'object' || e === null || Array.isArray(e)) throw damaged(where, 'not a JSON object');
-      const { t, type, ...data } = e as Record<string, unknown>;
-      if (typeof type !== 'string') throw damaged(where, `"type" must be a string, got ${shown(type)}`);
-      const at = time(where, 't', t);
-      if (type === 'task' && data.role === 'buyer') {
-        const start = time(where, 'startedAtMs', data.startedAtMs);
-        const who = { buyer: String(data.buyer), group: String(data.group), role: 'buyer' };
-        timeline.push({ t: start, input: { kind: 'task_start', t: start, ...who } });
-      }
-      timeline.push({ t: at, input: { kind: 'event', t: at, type, data } });
-    });
+  events.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    const where = `${eventsFile} line ${i + 1}`;
+    let e: unknown;
+    try {
+      e = JSON.parse(line);
+    } catch {
+      throw damaged(where, 'not JSON');
+    }
+    if (typeof e !== 'object' || e === null || Array.isArray(e)) throw damaged(where, 'not a JSON object');
+    const { t, type, ...data } = e as Record<string, unknown>;
+    if (typeof type !== 'string') throw damaged(where, `"type" must be a string, got ${shown(type)}`);
+    const at = time(where, 't', t);
+    if (type === 'task' && data.role === 'buyer') {
+      const start = time(where, 'startedAtMs', data.startedAtMs);
+      const who = { buyer: String(data.buyer), group: String(data.group), role: 'buyer' };
+      timeline.push({ t: start, input: { kind: 'task_start', t: start, ...who } });
+    }
+    timeline.push({ t: at, input: { kind: 'event', t: at, type, data } });
+  });
   const csv = join(dir, 'purchases.csv');
-  if (runFile(csv)) timeline.push(...purchases(csv));
+  const text = runFileText(csv, "a run's purchase records");
+  if (text !== undefined) timeline.push(...purchases(csv, text));
   return timeline.sort((a, b) => a.t - b.t);
 }
 
-/** purchases.csv's rows as purchases and sales, their times and amounts checked. */
-function purchases(csv: string): Entry[] {
-  const text = readFileSync(csv, 'utf8');
+/** purchases.csv's rows (`text`, read from `csv`) as purchases and sales, their times and amounts checked. */
+function purchases(csv: string, text: string): Entry[] {
   // A run writes the header first: an empty file is one whose run was killed before it closed its files.
   if (text === '')
     throw damaged(csv, 'empty, not even its header line (its run was killed before it wrote it)');
@@ -142,10 +129,10 @@ function purchases(csv: string): Entry[] {
 }
 
 /**
- * summary.json if the run wrote one (a run still going has none), read and checked as `sim report`
- * reads it (`readRunSummary`).
+ * summary.json if the run wrote one (a run still going has none), opened, read and checked as
+ * `sim report` reads it (`readRunSummary`).
  */
 export function readSummary(dir: string): Summary | undefined {
-  if (!runFile(join(dir, 'summary.json'))) return undefined;
+  if (!existsSync(join(dir, 'summary.json'))) return undefined;
   return readRunSummary(dir, WHAT_TO_DO);
 }

@@ -15,12 +15,12 @@ import type { PurchaseRole } from '../metrics/rows.js';
 import type { World } from './world.js';
 import type { BuyerNegotiatorSpec } from '../scenario/negotiation-schema.js';
 import { buyerNegotiator } from './negotiators.js';
-import { chainOf, purchaseRow } from './purchase-row.js';
 import type { MarketRegistry } from './registry.js';
 import { ratingPoster } from './ratings.js';
 import { stepEvents } from './step-events.js';
 import { Redemptions } from './redemptions.js';
 import type { OpenTasks } from './open-tasks.js';
+import { recordTask } from './record-task.js';
 
 /**
  * The task each of an agent's negotiations serves. An agent runs its tasks at once and its buyer
@@ -202,53 +202,4 @@ function agentPolicy(spec: AgentSpec, clock: World['clock']): PaymentPolicy {
   const declared = createPolicy(spec.policy ?? { name: 'allow_all' }, { clock });
   if (spec.budgetMsat === undefined) return declared;
   return allOf([declared, budgetWindow({ limitMsat: spec.budgetMsat }, { clock })]);
-}
-
-/** Records a task's purchases (each with the graph steps that led to it and its seller's tiers) and the task itself. */
-function recordTask(
-  {
-    recorder,
-    registry,
-    redemptions,
-  }: { recorder: Recorder; registry: MarketRegistry; redemptions: Redemptions },
-  spec: AgentSpec,
-  startMs: number,
-  r: TaskResult,
-  task: Task,
-): void {
-  // Each purchase row carries the graph steps that led to it (since the buyer last re-evaluated).
-  for (const p of r.purchases) {
-    const row = purchaseRow(
-      p,
-      {
-        buyer: spec.name,
-        group: spec.group,
-        role: spec.role,
-        seller: p.seller,
-        capability: task.capability,
-        taskId: task.id,
-        startMs,
-        tiers: registry.tiersOf(p.listingId),
-      },
-      chainOf(r.steps, p.stepIndex),
-    );
-    recorder.purchase(redemptions.mark(row, p.paymentHash));
-  }
-  recorder.task({
-    taskId: task.id,
-    buyer: spec.name,
-    group: spec.group,
-    role: spec.role,
-    capability: task.capability,
-    calls: task.calls,
-    valueMsat: task.valueMsat,
-    earnedMsat: r.earnedMsat,
-    done: r.done,
-    spentMsat: r.spentMsat,
-    feesMsat: r.feesMsat,
-    startedAtMs: r.startedAt - startMs,
-    endedAtMs: r.endedAt - startMs,
-    stopReason: r.stopReason,
-  });
-  recorder.ended(r.endedAt - startMs);
 }

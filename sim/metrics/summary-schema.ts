@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { STEPS } from './rows.js';
+import type { NegotiationStats } from './negotiation.js';
 import type { Summary } from './summary.js';
 
 /**
@@ -99,10 +100,18 @@ const group = funnel
   .extend(fields(nonNegative, 'latencyP50', 'latencyP95').shape)
   .extend({ role, latencyCdf: cdf });
 
-const negotiation = fields(count, 'negotiations', 'agreed', 'paid', 'noAgreement', 'notOffered')
-  .extend(fields(msat, 'postedMsat', 'paidMsat', 'savingsMsat').shape)
+/** What every version's negotiation entry holds: the counts and rates not about what was paid. */
+const negotiationCounts = fields(count, 'negotiations', 'agreed', 'noAgreement', 'notOffered')
   .extend({ failureRate: rate })
-  .extend(measures('meanRounds', 'savingsRate').shape);
+  .extend(measures('meanRounds').shape);
+
+const negotiation = negotiationCounts
+  .extend({ paid: count })
+  .extend(fields(msat, 'postedMsat', 'paidMsat', 'savingsMsat').shape)
+  .extend(measures('savingsRate').shape);
+
+/** An older version's negotiation entry: no `paid`, and `agreedMsat` summed over every agreement. */
+const olderNegotiationEntry = negotiationCounts.extend({ agreedMsat: msat });
 
 const conservation = numbers(
   'debitsMsat',
@@ -124,7 +133,7 @@ const seriesPoint = numbers('t', 'attempts', 'delivered', 'spentMsat')
   });
 
 /** Every field of summary.json, nested ones included (unknown extra keys are let through). */
-export const summarySchema: z.ZodType<Summary> = z.object({
+const summaryFields = z.object({
   scenario: z.string(),
   description: z.string(),
   seed: z.union([z.string(), num]),
@@ -171,3 +180,53 @@ export const summarySchema: z.ZodType<Summary> = z.object({
     .record(z.string(), z.array(numbers('atMs', 'msat').extend({ move: z.string() })).min(1))
     .optional(),
 });
+
+/** Every field of summary.json, nested ones included (unknown extra keys are let through). */
+export const summarySchema: z.ZodType<Summary> = summaryFields;
+
+/**
+ * A negotiation entry of a summary.json written before `paid` was recorded (sim report reads those
+ * back): its postedMsat, agreedMsat and savingsMsat sum over every agreement, paid or not, so
+ * nothing in it says what was paid (its other sums are not read).
+ */
+export type OlderNegotiationStats = Pick<
+  NegotiationStats,
+  'negotiations' | 'agreed' | 'noAgreement' | 'notOffered' | 'failureRate' | 'meanRounds'
+> & { agreedMsat: number };
+
+/** A summary.json of a run written before negotiation entries recorded `paid`. */
+export type OlderSummary = Omit<Summary, 'negotiation'> & {
+  negotiation?: Record<string, OlderNegotiationStats>;
+};
+
+/** A summary.json as `sim report` reads it back: this version's, or one written before `paid`. */
+export type ReportedSummary = Summary | OlderSummary;
+
+/** summary.json as written before `paid`: each negotiation entry has `agreedMsat` (now `paidMsat`) and no `paid`. */
+const olderSummarySchema: z.ZodType<OlderSummary> = summaryFields.extend({
+  negotiation: z.record(z.string(), olderNegotiationEntry).optional(),
+});
+
+/**
+ * The schema to read `doc` (a summary.json document) back with: the older one when a negotiation
+ * entry has `agreedMsat` and no `paid` (written before `paid`), else this version's.
+ */
+export function reportedSummarySchema(doc: unknown): z.ZodType<ReportedSummary> {
+  const entries = Object.values(objectAt(objectAt(doc)?.negotiation) ?? {});
+  const older = entries.some((e) => {
+    const entry = objectAt(e);
+    return entry !== undefined && 'agreedMsat' in entry && !('paid' in entry);
+  });
+  return older ? olderSummarySchema : summarySchema;
+}
+
+function objectAt(v: unknown): Record<string, unknown> | undefined {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+    ? (v as Record<string, unknown>)
+    : undefined;
+}
+
+/** Whether `n` was written before `paid`: it does not say which agreements were paid. */
+export function writtenBeforePaid(n: NegotiationStats | OlderNegotiationStats): n is OlderNegotiationStats {
+  return !('paid' in n);
+}

@@ -3,8 +3,11 @@ import { STEPS } from '../metrics/rows.js';
 import { base, type Chart, type PricePoint } from './chart-base.js';
 import { marketCharts } from './market-charts.js';
 
-/** Every chart of one run, in the order the report shows them; the scatter needs purchases.csv. */
-export function runCharts(s: Summary, prices: readonly PricePoint[] = []): Chart[] {
+/**
+ * Every chart of one run, in the order the report shows them; the scatter needs purchases.csv.
+ * None reads the negotiation section (an older run's is not this version's: `ReportedSummary`).
+ */
+export function runCharts(s: Omit<Summary, 'negotiation'>, prices: readonly PricePoint[] = []): Chart[] {
   const charts = [
     latencyCdf(s),
     stepLatency(s),

@@ -1,4 +1,5 @@
 import type { Summary } from '../metrics/summary.js';
+import type { ReportedSummary } from '../metrics/summary-schema.js';
 import { int, plural, sats, textTable } from './format.js';
 import { secretsText, type Provenance } from './provenance.js';
 import { terminalSafe } from '../../infra/terminal-text.js';
@@ -7,10 +8,12 @@ import {
   groupTable,
   latencyTable,
   marketTable,
+  negotiationNote,
   negotiationTable,
   outcomeTable,
   postedPriceTable,
   welfareTable,
+  withoutNegotiation,
   type Table,
 } from './tables.js';
 
@@ -20,7 +23,8 @@ import {
  * the scenario or summary.json (its name, a text seed, warnings, table cells) is `terminalSafe`:
  * an escape sequence in it is shown, never sent to the terminal.
  */
-export function consoleSummary(s: Summary, meta?: Provenance): string {
+export function consoleSummary(reported: ReportedSummary, meta?: Provenance): string {
+  const s = withoutNegotiation(reported);
   const c = s.counts;
   const out: string[] = [];
   out.push(
@@ -43,8 +47,10 @@ export function consoleSummary(s: Summary, meta?: Provenance): string {
   if (Object.keys(s.groups).length) tables.push(groupTable(s));
   if (Object.keys(s.market.sellers).length) tables.push(marketTable(s));
   if (s.postedPrices) tables.push(postedPriceTable(s, s.postedPrices));
-  if (s.negotiation) tables.push(negotiationTable(s));
+  if (reported.negotiation) tables.push(negotiationTable(reported));
   for (const t of tables) out.push('', textTable(t.header, t.rows));
+  const note = negotiationNote(reported);
+  if (note) out.push('', `negotiation: ${note}`);
   for (const w of s.warnings) out.push('', `warning: ${terminalSafe(w)}`);
   const k = s.conservation;
   out.push('');

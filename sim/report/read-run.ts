@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { Summary } from '../metrics/summary.js';
-import { checkedRunJson, readRunJson, readRunSummary, runFileFailure } from '../metrics/run-file.js';
+import { reportedSummarySchema, type ReportedSummary } from '../metrics/summary-schema.js';
+import { checkedRunJson, readRunJson, runFileFailure } from '../metrics/run-file.js';
 import type { Provenance } from './provenance.js';
 
 /**
@@ -20,9 +20,16 @@ const provenanceSchema: z.ZodType<Provenance> = z.object({
   secrets: z.enum(['seeded', 'os']).optional(),
 });
 
-/** Reads a run directory's summary.json back. */
-export function readSummary(dir: string): Summary {
-  return readRunSummary(dir, 're-run the scenario to write it again');
+/**
+ * Reads a run directory's summary.json back, checked as `readRunSummary` checks it; one written by
+ * an older version, before negotiation entries recorded `paid`, is read too (`reportedSummarySchema`:
+ * the report says what that run did not record).
+ */
+export function readSummary(dir: string): ReportedSummary {
+  const file = join(dir, 'summary.json');
+  const fail = runFileFailure(file, 'a run summary', 're-run the scenario to write it again');
+  const doc = readRunJson(file, fail);
+  return checkedRunJson(doc, reportedSummarySchema(doc), fail);
 }
 
 /** The provenance in a run directory's meta.json; undefined without one or when a version before provenance wrote it. */

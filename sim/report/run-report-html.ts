@@ -1,4 +1,5 @@
 import type { Summary } from '../metrics/summary.js';
+import type { ReportedSummary } from '../metrics/summary-schema.js';
 import { esc, int, pct, plural, sats } from './format.js';
 import { chartGrid, htmlPage, htmlTable, table, type RenderedChart } from './html.js';
 import {
@@ -8,15 +9,18 @@ import {
   marketTable,
   postedPriceTable,
   priceTable,
+  negotiationNote,
   negotiationTable,
   outcomeTable,
   provenanceTable,
   welfareTable,
+  withoutNegotiation,
 } from './tables.js';
 import type { Provenance } from './provenance.js';
 
 /** report.html of one run: overview, funnel, welfare, charts, then the tables section by section. */
-export function runReportHtml(s: Summary, charts: RenderedChart[], meta?: Provenance): string {
+export function runReportHtml(reported: ReportedSummary, charts: RenderedChart[], meta?: Provenance): string {
+  const s = withoutNegotiation(reported);
   const sections = [
     `<h2>Overview</h2>`,
     overviewTable(s),
@@ -49,7 +53,7 @@ export function runReportHtml(s: Summary, charts: RenderedChart[], meta?: Proven
       Object.entries(s.sellers).map(([n, v]) => [n, sats(v.revenueMsat), int(v.sales), int(v.refunds)]),
     ),
     ...(Object.keys(s.resale).length ? [`<h2>Resale</h2>`, resaleTable(s)] : []),
-    ...(s.negotiation ? [`<h2>Negotiation</h2>`, table(negotiationTable(s))] : []),
+    ...(reported.negotiation ? negotiationSection(reported) : []),
     ...(s.faults.length ? [`<h2>Faults injected</h2>`, faultsTable(s)] : []),
     `<h2>Conservation</h2>`,
     ...conservation(s),
@@ -119,4 +123,10 @@ function conservation(s: Summary): string[] {
       ],
     ),
   ];
+}
+
+/** The negotiation table, and below it what a run written before `paid` did not record. */
+function negotiationSection(s: ReportedSummary): string[] {
+  const note = negotiationNote(s);
+  return [`<h2>Negotiation</h2>`, table(negotiationTable(s)), ...(note ? [`<p>${esc(note)}</p>`] : [])];
 }

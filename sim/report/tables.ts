@@ -1,4 +1,10 @@
 import type { Summary } from '../metrics/summary.js';
+import type { NegotiationStats } from '../metrics/negotiation.js';
+import {
+  writtenBeforePaid,
+  type OlderNegotiationStats,
+  type ReportedSummary,
+} from '../metrics/summary-schema.js';
 import { STEPS } from '../metrics/rows.js';
 import { fixed, int, ms, pct, plural, sats } from './format.js';
 import { codeText, secretsText, type Provenance } from './provenance.js';
@@ -95,12 +101,15 @@ export function groupTable(s: Summary): Table {
   };
 }
 
+/** A summary's negotiation section, this version's or one written before `paid`. */
+type Negotiations = { negotiation?: Record<string, NegotiationStats | OlderNegotiationStats> };
+
 /**
  * Per buyer group that negotiated: agreements (paid or not), failures to agree, rounds, and over the
  * agreements paid at their agreed price, what those would have cost at the posted price, what was
- * paid, and the savings.
+ * paid, and the savings (`not recorded` by a run written before `paid`: see `negotiationNote`).
  */
-export function negotiationTable(s: Summary): Table {
+export function negotiationTable(s: Negotiations): Table {
   return {
     header: [
       'negotiating group',
@@ -119,12 +128,35 @@ export function negotiationTable(s: Summary): Table {
       int(n.agreed),
       `${int(n.noAgreement)} (${pct(n.failureRate)})`,
       fixed(n.meanRounds, 2),
-      int(n.paid),
-      sats(n.postedMsat),
-      sats(n.paidMsat),
-      `${sats(n.savingsMsat)} (${pct(n.savingsRate)})`,
+      ...(writtenBeforePaid(n)
+        ? Array<string>(4).fill('not recorded')
+        : [
+            int(n.paid),
+            sats(n.postedMsat),
+            sats(n.paidMsat),
+            `${sats(n.savingsMsat)} (${pct(n.savingsRate)})`,
+          ]),
     ]),
   };
+}
+
+/**
+ * What the report says below the negotiation table of a run written before `paid` (its sums are
+ * over every agreement, paid or not, so none is shown); undefined for any other run.
+ */
+export function negotiationNote(s: Negotiations): string | undefined {
+  if (!Object.values(s.negotiation ?? {}).some(writtenBeforePaid)) return undefined;
+  return (
+    'this run was written by an older version, which did not record which agreements were paid: ' +
+    'agreements paid, their posted prices, the amounts paid and the savings are not recorded ' +
+    '(re-run the scenario to record them)'
+  );
+}
+
+/** The summary without its negotiation section (every table and chart but the negotiation one reads this). */
+export function withoutNegotiation(s: ReportedSummary): Summary {
+  const { negotiation: _negotiation, ...rest } = s;
+  return rest;
 }
 
 /** Who got the money: per payee revenue and share, and the HHI. */

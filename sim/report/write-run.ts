@@ -1,6 +1,7 @@
 import { closeSync, lstatSync, mkdirSync, readdirSync, rmSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Summary } from '../metrics/summary.js';
+import type { ReportedSummary } from '../metrics/summary-schema.js';
 import { runCharts } from './charts.js';
 import type { PricePoint } from './chart-base.js';
 import { pricePerCall } from '../metrics/call-price.js';
@@ -22,7 +23,7 @@ export function summaryJson(s: Summary): string {
 
 /** Renders every chart of a run to SVG. */
 export async function renderRunCharts(
-  s: Summary,
+  s: Omit<Summary, 'negotiation'>,
   prices: readonly PricePoint[] = [],
 ): Promise<RenderedChart[]> {
   const out: RenderedChart[] = [];
@@ -103,7 +104,7 @@ class PaidPrices {
  */
 export async function writeReport(
   dir: string,
-  s: Summary,
+  s: ReportedSummary,
   { png = true, meta }: { png?: boolean; meta?: Provenance } = {},
 ): Promise<string> {
   const provenance = meta ?? readMeta(dir);

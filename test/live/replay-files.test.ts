@@ -1,7 +1,7 @@
 /**
- * A replay checks each run file before reading it: a directory, a named pipe
- * (whose read would wait forever) or a file over MAX_REPLAY_FILE_BYTES is
- * refused naming the file and what to do, as a damaged file is.
+ * A replay checks each run file as it opens it, before reading it: a directory, a named pipe
+ * (whose read would wait forever) or a file over MAX_REPLAY_FILE_BYTES is refused naming the
+ * file, what it should be and what to do, in the words `sim report` uses.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
@@ -44,7 +44,7 @@ describe('run files that are not files', () => {
     mkdirSync(join(dir, 'events.jsonl'));
     expect(refusal(() => readTimeline(dir))).toEqual({
       code: 'bad_run_file',
-      message: `${dir}/events.jsonl: a directory, not a file; ${WHAT_TO_DO}`,
+      message: `${dir}/events.jsonl is not a run's event log (a directory, not a regular file); ${WHAT_TO_DO}`,
     });
   });
 
@@ -52,7 +52,7 @@ describe('run files that are not files', () => {
     const dir = runDir();
     mkdirSync(join(dir, 'purchases.csv'));
     expect(refusal(() => readTimeline(dir)).message).toBe(
-      `${dir}/purchases.csv: a directory, not a file; ${WHAT_TO_DO}`,
+      `${dir}/purchases.csv is not a run's purchase records (a directory, not a regular file); ${WHAT_TO_DO}`,
     );
   });
 
@@ -60,7 +60,7 @@ describe('run files that are not files', () => {
     const dir = runDir();
     mkdirSync(join(dir, 'summary.json'));
     expect(refusal(() => readSummary(dir)).message).toBe(
-      `${dir}/summary.json: a directory, not a file; ${WHAT_TO_DO}`,
+      `${dir}/summary.json is not a run summary (a directory, not a regular file); ${WHAT_TO_DO}`,
     );
   });
 
@@ -68,7 +68,7 @@ describe('run files that are not files', () => {
     const dir = runDir();
     mkdirSync(join(dir, 'meta.json'));
     expect(refusal(() => Replay.load(dir)).message).toBe(
-      `${dir}/meta.json: a directory, not a file; ${WHAT_TO_DO}`,
+      `${dir}/meta.json is not a run's metadata (a directory, not a regular file); ${WHAT_TO_DO}`,
     );
   });
 
@@ -79,7 +79,7 @@ describe('run files that are not files', () => {
     expect(r).toEqual({
       code: 1,
       stdout: '',
-      stderr: `error (bad_run_file): ${dir}/events.jsonl: a named pipe (FIFO), not a file; ${WHAT_TO_DO}\n`,
+      stderr: `error (bad_run_file): ${dir}/events.jsonl is not a run's event log (a named pipe (FIFO), not a regular file); ${WHAT_TO_DO}\n`,
     });
   }, 40_000);
 });
@@ -89,7 +89,7 @@ describe('run files over the size a replay reads', () => {
     const dir = runDir();
     truncateSync(join(dir, 'events.jsonl'), MAX_REPLAY_FILE_BYTES + 1); // sparse: nothing written
     expect(refusal(() => readTimeline(dir)).message).toBe(
-      `${dir}/events.jsonl: 268,435,457 bytes, over the 256 MiB a replay reads; ${WHAT_TO_DO}`,
+      `${dir}/events.jsonl is not a run's event log (268,435,457 bytes, over the 256 MiB limit for reading it); ${WHAT_TO_DO}`,
     );
   });
 });
