@@ -72,7 +72,10 @@ export interface Invoice {
 export interface PayOptions {
   /** Routing-fee ceiling; 0 allows only fee-free routes. Default: `defaultMaxFeeMsat(amount)`. */
   maxFeeMsat?: Msat;
-  /** Stop waiting after this many ms: the payment fails if no HTLC is locked, else it is `in_flight` (LND). */
+  /**
+   * Stop waiting after this many ms: the payment fails if no HTLC is locked, else it is `in_flight` (LND).
+   * Default `DEFAULT_PAY_TIMEOUT_MS` (60 s) on both backends; LND's adapter then also waits its `reconnectTimeoutMs`.
+   */
   timeoutMs?: number;
   /** Amount for zero-amount invoices. */
   amountMsat?: Msat;
@@ -138,3 +141,6 @@ export interface Balances {
 export function defaultMaxFeeMsat(amountMsat: Msat): Msat {
   return Math.max(1000, Math.floor(amountMsat / 100));
 }
+
+/** `pay`'s `timeoutMs` when a caller sets none (LND's own default when `timeout_seconds` is 0): one for both backends. */
+export const DEFAULT_PAY_TIMEOUT_MS = 60_000;

@@ -6,7 +6,7 @@ import type { Conservation } from './conservation.js';
 import type { PostedPrice, Summary } from './summary.js';
 import { RowAggregator } from './aggregate.js';
 import { sorted } from './stats.js';
-import { runWarnings } from './warnings.js';
+import { RunActivity } from './warnings.js';
 import { NegotiationAggregator } from './negotiation.js';
 import {
   NegotiationOutcomes,
@@ -64,7 +64,7 @@ export class Recorder {
   #seq = 0;
   #payersTotal = 0;
   #fees = 0;
-  readonly #lastSeen = new Map<string, number>();
+  readonly #activity = new RunActivity();
   readonly #sellers = new Map<string, { revenueMsat: number; sales: number; refunds: number }>();
   readonly #resale = new Map<string, { costMsat: number; revenueMsat: number; sales: number }>();
   readonly #faults: Summary['faults'] = [];
@@ -113,8 +113,7 @@ export class Recorder {
     this.#negotiationOutcomes.purchase(full);
     if (endRole(row.role)) this.#payersTotal += row.paidMsat + row.feeMsat;
     this.#fees += row.feeMsat;
-    this.#seen(row.buyer, row.startMs);
-    this.#seen(row.seller, row.startMs);
+    this.#activity.purchase(full);
     if (row.role === 'reseller') this.#resaleAcc(row.buyer).costMsat += row.paidMsat + row.feeMsat;
     return seq;
   }
@@ -214,17 +213,13 @@ export class Recorder {
       faults: this.#faults,
       warnings: [
         ...this.info.staticWarnings,
-        ...runWarnings(Object.keys(this.info.sellerCosts), this.#faults, this.#lastSeen),
+        ...this.#activity.warnings(Object.keys(this.info.sellerCosts), this.#faults),
       ],
       conservation,
       ...(this.#posted.size > 0 && { postedPrices: Object.fromEntries(sorted(this.#posted)) }),
       // Only runs that negotiated have the key: other scenarios' summaries stay as they were.
       ...(this.#negotiation.size ? { negotiation: this.#negotiation.result() } : {}),
     };
-  }
-
-  #seen(who: string, atMs: number): void {
-    this.#lastSeen.set(who, Math.max(this.#lastSeen.get(who) ?? -1, atMs));
   }
 
   #sellerAcc(group: string): { revenueMsat: number; sales: number; refunds: number } {

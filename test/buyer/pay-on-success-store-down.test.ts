@@ -131,7 +131,8 @@ describe('a pay-on-success retry answered 503 by a seller whose quota store does
   it('still failing, is sent again 3 times 1 s apart (5 requests), then the purchase waits for its payment: the seller cancels the hold at the invoice expiry (600 s, no paywall event), nothing is paid, the purchase ends not_delivered with HTTP 503, the handler never run', async () => {
     const m = makeMarket();
     const s = keeper(m);
-    const { client, events } = buyer(m);
+    // The payment waits for the hold's end (600 s), past the 60 s default pay timeout.
+    const { client, events } = buyer(m, { payTimeoutMs: 700_000 });
     s.quotas.state.failing = Infinity;
     const before = await m.balance(m.buyer);
 
@@ -188,7 +189,7 @@ describe('a pay-on-success retry answered 503 by a seller whose quota store does
   it("still failing, is sent again only within the call's requestTimeoutMs from its first send: with 2,500 ms twice (4 requests, a third would wait until 3,000 ms), then the purchase ends not_delivered with HTTP 503 when the seller cancels the hold at 600 s", async () => {
     const m = makeMarket();
     const s = keeper(m);
-    const { client, events } = buyer(m, { requestTimeoutMs: 2_500 });
+    const { client, events } = buyer(m, { requestTimeoutMs: 2_500, payTimeoutMs: 700_000 });
     s.quotas.state.failing = Infinity;
 
     const r = await drive(m.clock, client.purchase(s.url, {}, { payOnSuccess: true }));

@@ -40,7 +40,8 @@ async function purchase(w: World, route: ReturnType<typeof holdRoute>, ending: E
   const status = ending === '502' || ending === '404' ? ending : '200';
   const path = `/v1/job?status=${status}`;
   const { macaroon, invoice } = challengeOf(await route.app.request(path, { headers: HOLD_REQUEST }));
-  const payment = w.buyer.pay(invoice);
+  // Past the 60 s default pay timeout: a hold with no verdict is canceled at 600 s.
+  const payment = w.buyer.pay(invoice, { timeoutMs: 700_000 });
   await w.clock.runUntilIdle(w.clock.now() + 1_000);
   const release: Record<string, string> =
     ending === 'buyer cancels' || ending === 'no verdict' ? { 'L402-Release': 'buyer' } : {};

@@ -159,7 +159,8 @@ export function eventlessNode(node: LightningNode): LightningNode {
 /** Asks `app`'s /v1/job for a hold invoice and pays it without retrying; returns once the HTLC is held. */
 export async function payAndWalkAway(w: World, app: { request: Hono['request'] }) {
   const { macaroon, invoice } = challengeOf(await app.request('/v1/job', { headers: HOLD_REQUEST }));
-  const payment = w.buyer.pay(invoice);
+  // Past the 60 s default pay timeout: a hold may wait for its invoice's expiry (600 s).
+  const payment = w.buyer.pay(invoice, { timeoutMs: 700_000 });
   await w.clock.runUntilIdle(w.clock.now() + 1_000);
   return { macaroon, payment };
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
+import { createL402Client } from '../../agents/l402/index.js';
 import { createReseller } from '../../agents/resale/index.js';
 import { caveats, createMinter, formatChallenge, MemoryRootKeyStore } from '../../infra/l402/index.js';
 import { insecureSeededSecrets } from '../../infra/random.js';
@@ -111,7 +112,16 @@ function holdingUpstream(m: Market): string {
 describe('an upstream that holds the reseller’s payment and never settles it', () => {
   it('two buyers at once are both answered 503 upstream_unavailable after the 10 s upstream timeout and refunded; the next request is refused before any invoice with Retry-After 60', async () => {
     const m = makeMarket();
-    const reseller = createReseller(resellerOptions(m, holdingUpstream(m)));
+    const o = resellerOptions(m, holdingUpstream(m));
+    // Its payment stays in flight past the 60 s default pay timeout: the upstream timeout (10 s) decides.
+    const client = createL402Client({
+      node: o.node,
+      fetch: m.fetch,
+      clock: m.clock,
+      buyer: 'reseller',
+      payTimeoutMs: 3_600_000,
+    });
+    const reseller = createReseller({ ...o, client });
     m.mount('reseller.test', reseller.app);
     const agents = subAgents(m, 2);
     const start = m.clock.now();

@@ -29,7 +29,8 @@ function releaseApp(w: World) {
 /** Asks for a hold invoice, pays it, and retries asking for buyer release; returns the 2xx and the pending payment. */
 async function deliveredOnHold(w: World, app: Hono) {
   const { macaroon, invoice } = challengeOf(await app.request('/slice', { headers: HOLD_REQUEST }));
-  const payment = w.buyer.pay(invoice);
+  // Past the 60 s default pay timeout: a hold with no verdict is canceled at the invoice expiry.
+  const payment = w.buyer.pay(invoice, { timeoutMs: 2 * EXPIRY_SEC * 1000 });
   await w.clock.runUntilIdle(w.clock.now() + 1_000);
   const res = Promise.resolve(
     app.request('/slice', { headers: { ...holdRetryHeaders(macaroon), 'L402-Release': 'buyer' } }),

@@ -28,7 +28,7 @@ describe('a hold invoice', () => {
     const inv = await carol.createHoldInvoice({ amountMsat: 5_000_000, paymentHash });
     expect(inv.preimage).toBeUndefined();
     let done = false;
-    const pending = alice.pay(inv.paymentRequest).then((p) => ((done = true), p));
+    const pending = alice.pay(inv.paymentRequest, { timeoutMs: 10 * MINUTE }).then((p) => ((done = true), p));
     await clock.runUntilIdle(clock.now() + MINUTE);
     expect(done).toBe(false);
     expect(await carol.lookupInvoice(paymentHash)).toMatchObject({
@@ -83,7 +83,7 @@ describe('a hold invoice', () => {
     const { clock, net, alice, carol, bc, events } = setup();
     const before = await alice.balances();
     const inv = await carol.createHoldInvoice({ amountMsat: 5_000_000, paymentHash });
-    const pending = alice.pay(inv.paymentRequest);
+    const pending = alice.pay(inv.paymentRequest, { timeoutMs: 81 * BLOCK_INTERVAL_MS });
     // Accepted at 20 ms; 80 blocks (the invoice's min_final_cltv_expiry) of 10 minutes later it expires.
     await clock.runUntilIdle(clock.now() + 80 * BLOCK_INTERVAL_MS - MINUTE);
     expect((await carol.lookupInvoice(paymentHash))?.state).toBe('accepted');

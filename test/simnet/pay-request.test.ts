@@ -60,7 +60,7 @@ describe('pay options: null means the defaults, a timeout is a whole number of m
       await expect(alice.pay(inv.paymentRequest, { timeoutMs })).rejects.toMatchObject({
         name: 'LabError',
         code: 'invalid_payment_options',
-        message: `timeoutMs must be a whole number of ms, at least 1 (or left out for no limit); got ${shown}`,
+        message: `timeoutMs must be a whole number of ms, at least 1 (or left out for the default, 60000 ms); got ${shown}`,
       });
       expect(await alice.lookupPayment(inv.paymentHash)).toBeUndefined();
     },

@@ -41,7 +41,7 @@ describe('payment records go once their payment ended and their invoice expired'
     net.openChannel(bob, carol, { capacityMsat: 1_000_000_000 });
     const paymentHash = hex.encode(sha256(hex.decode('ee'.repeat(32))));
     const inv = await carol.createHoldInvoice({ amountMsat: 10_000, paymentHash, expirySec: 60 });
-    const paying = alice.pay(inv.paymentRequest);
+    const paying = alice.pay(inv.paymentRequest, { timeoutMs: 2 * 60_000 });
     await clock.advance(61_000);
     await carol.cancelInvoice(paymentHash);
     // The failure is on its way back (10 ms a hop): the invoice goes, the payer's record is in flight.

@@ -33,7 +33,7 @@ describe('pruneExpired', () => {
       expirySec: 60,
       paymentHash: '11'.repeat(32),
     });
-    const pending = alice.pay(inv.paymentRequest);
+    const pending = alice.pay(inv.paymentRequest, { timeoutMs: 5 * 60_000 });
     await clock.runUntilIdle(clock.now() + 60_000);
     await clock.advance(120_000);
     expect(net.pruneExpired()).toBe(0);

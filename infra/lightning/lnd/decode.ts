@@ -1,5 +1,6 @@
-import { assertMsat, type Msat } from '../../money.js';
+import type { Msat } from '../../money.js';
 import type { PaymentFailureReason, PayOptions } from '../node.js';
+import { amountToPay } from '../pay-options.js';
 import { LndError } from './errors.js';
 import { mapDecodeRefusal } from './failures.js';
 import type { LndRestClient } from './rest-client.js';
@@ -35,14 +36,11 @@ function lndVerdict(err: unknown): PaymentFailureReason | undefined {
   return err.lndMessage ? mapDecodeRefusal(err.lndMessage) : undefined;
 }
 
-/** The amount to send, or a message saying why the caller's amount does not fit the invoice. */
+/**
+ * The amount to send, or a message saying why the caller's amount does not
+ * fit the invoice (`amountToPay`, the simnet's rule too; `num_msat` 0 is a
+ * zero-amount invoice). The options were checked (`checkPayOptionsShape`).
+ */
 export function resolveAmount(payreq: LndPayReq, opts: PayOptions): Msat | string {
-  if (payreq.num_msat === 0) {
-    if (opts.amountMsat === undefined || opts.amountMsat === 0) return 'zero-amount invoice: pass amountMsat';
-    return assertMsat(opts.amountMsat, 'amountMsat');
-  }
-  if (opts.amountMsat !== undefined && opts.amountMsat !== payreq.num_msat) {
-    return `invoice asks ${payreq.num_msat} msat but amountMsat is ${opts.amountMsat}`;
-  }
-  return payreq.num_msat;
+  return amountToPay(payreq.num_msat === 0 ? undefined : payreq.num_msat, opts);
 }

@@ -1,7 +1,14 @@
 import type { Clock } from '../../time/clock.js';
 import type { Logger } from '../../log.js';
-import { assertMsat, type Msat } from '../../money.js';
-import { defaultMaxFeeMsat, type Payment, type PaymentFailureReason, type PayOptions } from '../node.js';
+import type { Msat } from '../../money.js';
+import {
+  DEFAULT_PAY_TIMEOUT_MS,
+  defaultMaxFeeMsat,
+  type Payment,
+  type PaymentFailureReason,
+  type PayOptions,
+} from '../node.js';
+import { checkPayOptionsShape } from '../pay-options.js';
 import { decode, resolveAmount } from './decode.js';
 import { LndError, type LndErrorCode } from './errors.js';
 import { mapSendRefusal } from './failures.js';
@@ -21,9 +28,6 @@ export interface PayContext {
   /** Aborts when the node is closed: requests end, a payment sent is answered in flight. */
   signal?: AbortSignal;
 }
-
-/** LND's own default when `timeout_seconds` is 0; we always send one explicitly. */
-const DEFAULT_TIMEOUT_MS = 60_000;
 
 /** What a payment `close()` ended before any send says. */
 const NOT_SENT = 'nothing was sent: pay on a new LndNode';
@@ -56,8 +60,10 @@ interface Attempt {
  * record of the earlier one; an error after LND sent an update of the payment
  * is never its outcome. Closing the node ends a payment sent as `in_flight`.
  */
-export async function payInvoice(ctx: PayContext, bolt11: string, opts: PayOptions = {}): Promise<Payment> {
-  const timeoutMs = wholeNumber(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, 'timeoutMs', 'bad_request');
+export async function payInvoice(ctx: PayContext, bolt11: string, options?: PayOptions): Promise<Payment> {
+  const opts = checkPayOptionsShape(options);
+  // LND's own default when `timeout_seconds` is 0 (the simnet's too); we always send one explicitly.
+  const timeoutMs = wholeNumber(opts.timeoutMs ?? DEFAULT_PAY_TIMEOUT_MS, 'timeoutMs', 'bad_request');
   if (ctx.signal?.aborted) throw closedWhile(ctx, 'starting a payment', NOT_SENT);
   // Trimmed once: LND is sent the very text it decoded.
   const invoice = typeof bolt11 === 'string' ? bolt11.trim() : bolt11;
@@ -71,7 +77,7 @@ export async function payInvoice(ctx: PayContext, bolt11: string, opts: PayOptio
   const amount = resolveAmount(payreq, opts);
   if (typeof amount === 'string')
     return failedPayment(hash, 0, 'invalid_invoice', amount, started, ctx.clock.now());
-  const maxFeeMsat = assertMsat(opts.maxFeeMsat ?? defaultMaxFeeMsat(amount), 'maxFeeMsat');
+  const maxFeeMsat = opts.maxFeeMsat ?? defaultMaxFeeMsat(amount);
   const deadline = started + timeoutMs + ctx.reconnectTimeoutMs;
   const attempt: Attempt = { ctx, hash, amount, started, deadline, sends: 0, updates: 0 };
   const payment = await sendUntilKnown(attempt, sendBody(invoice, payreq, amount, maxFeeMsat, timeoutMs));

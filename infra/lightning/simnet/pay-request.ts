@@ -1,43 +1,32 @@
 import { isLabError, LabError } from '../../errors.js';
-import { assertMsat, type Msat } from '../../money.js';
 import { BOLT11_ERROR_CODES, decodeInvoice } from '../bolt11.js';
-import type { PaymentFailureReason, PayOptions } from '../node.js';
+import { DEFAULT_PAY_TIMEOUT_MS, type PaymentFailureReason, type PayOptions } from '../node.js';
+import { checkPayOptionsShape } from '../pay-options.js';
 import type { IssuedInvoice, PaymentDeps } from './payment-deps.js';
 
-/** What `pay` reads of a payment request: its options, the amount to send, an invoice this network did not issue. */
+/** What `pay` reads of a payment request: its options, an invoice this network did not issue. */
+
+/** `pay`'s options, checked: a timeout it is given, else `DEFAULT_PAY_TIMEOUT_MS`. */
+export type CheckedPayOptions = PayOptions & { timeoutMs: number };
 
 /**
- * `pay`'s options, checked: null or undefined mean the defaults; a bad fee
- * limit or amount throws `invalid_amount`, a timeout that is not a whole
- * number of ms ≥ 1 throws `invalid_payment_options` (as LND's backend: NaN or
- * a fraction would make a deadline that never passes).
+ * `pay`'s options, checked as both backends check them
+ * (`checkPayOptionsShape`: null or undefined mean the defaults, anything else
+ * not an object throws `invalid_payment_options`, a bad fee limit or amount
+ * `invalid_amount`); a timeout that is not a whole number of ms ≥ 1 throws
+ * `invalid_payment_options` (LND's backend: `bad_request`; NaN or a fraction
+ * would make a deadline that never passes); none means
+ * `DEFAULT_PAY_TIMEOUT_MS`, as LND's adapter.
  */
-export function checkPayOptions(opts: PayOptions | null | undefined): PayOptions {
-  const o = opts ?? {};
-  if (o.maxFeeMsat !== undefined) assertMsat(o.maxFeeMsat, 'maxFeeMsat');
-  if (o.amountMsat !== undefined) assertMsat(o.amountMsat, 'amountMsat');
-  const t = o.timeoutMs;
-  if (t !== undefined && !(Number.isSafeInteger(t) && t >= 1))
+export function checkPayOptions(opts: unknown): CheckedPayOptions {
+  const o = checkPayOptionsShape(opts);
+  const t = o.timeoutMs ?? DEFAULT_PAY_TIMEOUT_MS;
+  if (!(Number.isSafeInteger(t) && t >= 1))
     throw new LabError(
       'invalid_payment_options',
-      `timeoutMs must be a whole number of ms, at least 1 (or left out for no limit); got ${String(t)}`,
+      `timeoutMs must be a whole number of ms, at least 1 (or left out for the default, ${DEFAULT_PAY_TIMEOUT_MS} ms); got ${String(t)}`,
     );
-  return o;
-}
-
-/**
- * The amount to send, or why the caller's `amountMsat` does not fit the
- * invoice: LND's rule and words (`lnd/decode.ts` `resolveAmount`). An
- * invoice with an amount is paid that amount or not at all.
- */
-export function payAmount(inv: Pick<IssuedInvoice, 'amountMsat'>, opts: PayOptions): Msat | string {
-  if (inv.amountMsat === undefined) {
-    if (opts.amountMsat === undefined || opts.amountMsat === 0) return 'zero-amount invoice: pass amountMsat';
-    return opts.amountMsat;
-  }
-  if (opts.amountMsat !== undefined && opts.amountMsat !== inv.amountMsat)
-    return `invoice asks ${inv.amountMsat} msat but amountMsat is ${opts.amountMsat}`;
-  return inv.amountMsat;
+  return { ...o, timeoutMs: t };
 }
 
 /**

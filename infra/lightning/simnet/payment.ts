@@ -6,7 +6,9 @@ import { MissionControl } from './mission-control.js';
 import { PaymentRecords } from './payment-records.js';
 import { payInParts } from './multipart.js';
 import { answerBy } from './pay-deadline.js';
-import { checkPayOptions, payAmount, resolveForeign } from './pay-request.js';
+import { amountToPay } from '../pay-options.js';
+import { checkPayOptions, resolveForeign } from './pay-request.js';
+import { whyNoRoute } from './no-route.js';
 import type { IssuedInvoice, PaymentDeps } from './payment-deps.js';
 import { describeHopFailure, failedPayment } from './outcomes.js';
 import { RouteCache } from './route-cache.js';
@@ -18,7 +20,8 @@ import type { Route } from './router.js';
  * paid, not enough local balance), then find a route, send, learn from the
  * failure, and try again, until it succeeds, the payee refuses, no route
  * is left within the fee limit, attempts run out, or the timeout passes.
- * `pay` answers by its `timeoutMs` (pay-deadline.ts): a payment with an
+ * `pay` answers by its `timeoutMs` (pay-deadline.ts; by default
+ * `DEFAULT_PAY_TIMEOUT_MS`, as LND's adapter): a payment with an
  * attempt still out then is answered `in_flight` and goes on. A second `pay`
  * of a hash whose payment is under way starts nothing: it answers as the
  * first does, by its own `timeoutMs` (LND's adapter follows the payment LND
@@ -79,7 +82,7 @@ export class PaymentEngine {
         );
       inv = resolved;
     }
-    const amountMsat = payAmount(inv, opts);
+    const amountMsat = amountToPay(inv.amountMsat, opts);
     if (typeof amountMsat === 'string')
       return failedPayment(
         { paymentHash: inv.paymentHash, amountMsat: 0, createdAt },
@@ -127,7 +130,7 @@ export class PaymentEngine {
             payment,
             inv,
             maxFeeMsat,
-            ...(opts.timeoutMs !== undefined && { timeoutMs: opts.timeoutMs }),
+            timeoutMs: opts.timeoutMs,
             mc,
             route: (amount, maxFee) => this.#route(payer, inv, amount, maxFee, mc),
             noRoute: (amount, maxFee, last) => this.#noRoute(payer, inv, amount, maxFee, mc, last),
@@ -138,9 +141,9 @@ export class PaymentEngine {
     return this.#answer(run, payment, opts.timeoutMs, createdAt);
   }
 
-  /** `run`'s outcome; with `timeoutMs`, by `from + timeoutMs`: past it a payment with an attempt still out is answered in flight, and goes on. */
-  #answer(run: Promise<Payment>, payment: Payment, timeoutMs: number | undefined, from: number) {
-    return timeoutMs === undefined ? run : answerBy(this.deps.clock, run, payment, timeoutMs, from);
+  /** `run`'s outcome by `from + timeoutMs`: past it a payment with an attempt still out is answered in flight, and goes on. */
+  #answer(run: Promise<Payment>, payment: Payment, timeoutMs: number, from: number) {
+    return answerBy(this.deps.clock, run, payment, timeoutMs, from);
   }
 
   /**
@@ -154,14 +157,14 @@ export class PaymentEngine {
     payment: Payment,
     maxFeeMsat: Msat,
     mc: MissionControl,
-    timeoutMs: number | undefined,
+    timeoutMs: number,
     finish: (reason: PaymentFailureReason, message: string) => Payment,
   ): Promise<Payment> {
     const d = this.deps;
     const { amountMsat, createdAt } = payment;
     let last = '';
     for (;;) {
-      if (timeoutMs !== undefined && d.clock.now() - createdAt >= timeoutMs)
+      if (d.clock.now() - createdAt >= timeoutMs)
         return finish(
           'timeout',
           `gave up after ${timeoutMs} ms and ${plural(payment.attempts, 'attempt')}${last}`,
@@ -218,7 +221,7 @@ export class PaymentEngine {
     return route;
   }
 
-  /** Why no route is left: over the fee limit, the payee offline, or none at all. */
+  /** Why no route is left (`whyNoRoute`). */
   #noRoute(
     payer: number,
     inv: IssuedInvoice,
@@ -227,16 +230,17 @@ export class PaymentEngine {
     mc: MissionControl,
     last: string,
   ): [PaymentFailureReason, string] {
-    const unlimited = this.#route(payer, inv, amountMsat, Number.MAX_SAFE_INTEGER, mc);
-    if (unlimited)
-      return [
-        'fee_limit_exceeded',
-        `cheapest usable route costs ${unlimited.feeMsat} msat, limit ${maxFeeMsat} msat${last}`,
-      ];
-    // LND would say no_route; the simulator knows why and says so.
-    if (!this.deps.online[inv.payee]) return ['recipient_offline', `the payee is offline${last}`];
-    const attempts = this.#records.get(payer, inv.paymentHash)?.payment.attempts ?? 0;
-    return ['no_route', `no route to the payee after ${attempts} attempts${last}`];
+    return whyNoRoute({
+      deps: this.deps,
+      payer,
+      inv,
+      amountMsat,
+      maxFeeMsat,
+      mc,
+      route: (amount, maxFee) => this.#route(payer, inv, amount, maxFee, mc),
+      attempts: this.#records.get(payer, inv.paymentHash)?.payment.attempts ?? 0,
+      last,
+    });
   }
 
   #localSpendable(node: number): Msat {

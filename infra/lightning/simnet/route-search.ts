@@ -120,9 +120,13 @@ export class RouteSearch {
   }
 }
 
-/** Whether the payer's own edge e can carry `inAmt` to its peer v now: the peer online, within the HTLC limits, within the true balance. */
+/**
+ * Whether the payer's own edge e can carry `inAmt` to its peer v now: the peer online, within the HTLC
+ * limits, within the true balance (with `q.ownLimitsAside`, the peer online is enough).
+ */
 export function ownEdgeCarries(g: ChannelGraph, e: number, v: number, inAmt: number, q: RouteQuery): boolean {
   if (q.online && !q.online[v]) return false;
+  if (q.ownLimitsAside) return true;
   const pol = g.channels[e >> 1]!.policy[e & 1]!;
   if (inAmt < pol.minHtlcMsat || inAmt > pol.maxHtlcMsat) return false;
   return g.spendable(e) >= inAmt;

@@ -31,6 +31,11 @@ export interface RouteQuery {
   mc?: MissionControl;
   /** Which nodes are up. The payer always sees its own peers (an offline peer's channel is inactive); only the omniscient router sees the rest. */
   online?: ArrayLike<boolean>;
+  /**
+   * The payer's own channels taken to carry any amount (their balance, capacity and HTLC limits set
+   * aside; their peers must still be up): the route a payer short of the amount plus fees would need.
+   */
+  ownLimitsAside?: boolean;
 }
 
 /** Options of `new Router(graph, …)`. */
