@@ -157,14 +157,19 @@ const MAX_BUNDLE_ROUNDS = 3;
 /**
  * The slices left in the bundle: none once it expires within a slice's `validForSec` (a
  * slice would be cut short); else as many as fit after the calls sliced so far
- * (`callsUsed`) within `slicesPerBundle` slices, else within the bundle's own calls.
+ * (`callsUsed`) within the bundle's own calls, and within `slicesPerBundle` slices: never
+ * more than the bundle holds, whatever its tier turned out to be (no slice is sold that
+ * the origin would refuse). A reseller set to `oversell` sells its `slicesPerBundle`
+ * slices whatever the bundle holds.
  */
 function slicesLeft(o: ResellerOptions, t: StoredToken): number {
   const now = o.clock.now();
   if (!tokenUsable({ ...t, callsUsed: 0 }, now)) return 0;
   if (t.validUntilMs !== undefined && t.validUntilMs - now < o.slice.validForSec * 1000) return 0;
-  const calls = o.slicesPerBundle !== undefined ? o.slicesPerBundle * o.slice.calls : t.maxCalls;
-  if (calls === undefined) return Infinity;
+  const asked = o.slicesPerBundle !== undefined ? o.slicesPerBundle * o.slice.calls : undefined;
+  const held = o.oversell && asked !== undefined ? Infinity : (t.maxCalls ?? Infinity);
+  const calls = Math.min(asked ?? Infinity, held);
+  if (calls === Infinity) return Infinity;
   return Math.max(0, Math.floor((calls - t.callsUsed) / o.slice.calls));
 }
 

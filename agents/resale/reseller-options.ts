@@ -26,8 +26,12 @@ export interface ResellerOptions {
   secrets?: SecretSource;
   /** Buys bundles upstream, paying from the reseller's node. */
   client: L402Client;
-  /** The origin resource and the tier to buy there (a bundle or a time pass). */
-  upstream: { url: string; tier?: number; hints?: PurchaseHints };
+  /**
+   * The origin resource and the tier to buy there (a bundle or a time pass). `calls`: the calls
+   * its bundle is advertised to hold (its listing's tier), when known: slices that would not fit
+   * in it are refused at construction. A bundle bought is sliced by the calls it does hold.
+   */
+  upstream: { url: string; tier?: number; calls?: number; hints?: PurchaseHints };
   /**
    * One slice: calls, lifetime, price, optional path binding. A bundle is
    * sliced only while it lives at least `validForSec` more, so every slice
@@ -39,14 +43,24 @@ export interface ResellerOptions {
    */
   slice: { calls: number; validForSec: number; priceMsat: Msat; pathPrefix?: string };
   /**
-   * Slices sold per bundle. Default: as many as the bundle's calls cover
-   * (floor(calls / slice calls)); more than that oversells, and the origin's
-   * shared quota makes the last buyers meet `quota_exhausted`. Either way the
-   * calls already sliced are counted on the stored bundle token (its
-   * `callsUsed`), so a reseller restarted over the same token store sells
-   * only what is left of it.
+   * Slices sold per bundle, at most. Default: as many as the bundle's calls
+   * cover (floor(calls / slice calls)). Never more than that: more would sell
+   * slices the origin then refuses (`quota_exhausted`), so options asking
+   * more than `upstream.calls` covers are refused at construction, and a
+   * bundle bought with fewer calls (another tier than advertised) is sliced
+   * by its own calls, the next slice cut from a new bundle. The calls already
+   * sliced are counted on the stored bundle token (its `callsUsed`), so a
+   * reseller restarted over the same token store sells only what is left of it.
+   * With `oversell` it is sold as asked, whatever the bundle holds.
    */
   slicesPerBundle?: number;
+  /**
+   * A dishonest reseller for testing buyers' defences: sells `slicesPerBundle` slices per
+   * bundle even when the bundle cannot serve them (no check against `upstream.calls`, no
+   * cap by the calls a bundle bought holds), so its last slices are refused at the origin
+   * (`quota_exhausted`). Needs `slicesPerBundle`. Default false: never oversells.
+   */
+  oversell?: boolean;
   /**
    * Slices let out unpaid (delivered, then canceled or never answered) per
    * window, the paid retries still waiting for theirs included; beyond it
@@ -79,8 +93,10 @@ export interface ResellerOptions {
 /**
  * Throws LabError('invalid_reseller_options') naming the first count that is
  * not a positive safe integer (a 0-call, already expired or fractional slice
- * would be sold, or never be cut), or a slice lifetime no buyer's default
- * check would pay.
+ * would be sold, or never be cut), a slice lifetime no buyer's default
+ * check would pay, slices that do not fit in the advertised bundle
+ * (`upstream.calls`, `slicesMisfit`; not checked for a reseller set to
+ * `oversell`), or `oversell` without `slicesPerBundle`.
  */
 export function checkResellerOptions(o: ResellerOptions): void {
   const b = o.upstreamBackoff;
@@ -88,6 +104,7 @@ export function checkResellerOptions(o: ResellerOptions): void {
     ['slice.calls', o.slice.calls, true],
     ['slice.validForSec', o.slice.validForSec, true],
     ['slicesPerBundle', o.slicesPerBundle, false],
+    ['upstream.calls', o.upstream.calls, false],
     ['creditLimit.slices', o.creditLimit?.slices, o.creditLimit !== undefined],
     ['creditLimit.windowSec', o.creditLimit?.windowSec, o.creditLimit !== undefined],
     ['upstreamTimeoutSec', o.upstreamTimeoutSec, false],
@@ -108,9 +125,33 @@ export function checkResellerOptions(o: ResellerOptions): void {
       'invalid_reseller_options',
       `reseller ${o.name}: slice.validForSec ${o.slice.validForSec} is not above the ${DEFAULT_MIN_SLICE_LIFE_SEC} s of life a buyer's slice check asks by default (DEFAULT_MIN_SLICE_LIFE_SEC): a slice is cut with at most that much life and loses some to its expiry's whole-second rounding and its delivery, so buyers would refuse it unpaid; set slice.validForSec above ${DEFAULT_MIN_SLICE_LIFE_SEC}, with room for the buyer's calls (600: 10 minutes)`,
     );
+  if (o.oversell && o.slicesPerBundle === undefined)
+    throw new LabError(
+      'invalid_reseller_options',
+      `reseller ${o.name}: oversell is set without slicesPerBundle, so there is no count of slices to oversell; set slicesPerBundle to the slices to sell per bundle, or leave oversell out`,
+    );
+  const misfit = !o.oversell && o.upstream.calls !== undefined && slicesMisfit(o, o.upstream.calls);
+  if (misfit) throw new LabError('invalid_reseller_options', `reseller ${o.name}: ${misfit}`);
   if (b && b.maxSec < b.firstSec)
     throw new LabError(
       'invalid_reseller_options',
       `reseller ${o.name}: upstreamBackoff.maxSec (${b.maxSec}) is below firstSec (${b.firstSec}); raise maxSec`,
     );
+}
+
+/**
+ * Why the slices asked do not fit in a `bundleCalls`-call bundle, or undefined: a slice of more
+ * calls than the bundle holds, or `slicesPerBundle` slices of more calls in all (the last would be
+ * sold and refused at the origin).
+ */
+export function slicesMisfit(
+  o: Pick<ResellerOptions, 'slice' | 'slicesPerBundle'>,
+  bundleCalls: number,
+): string | undefined {
+  const { calls } = o.slice;
+  if (calls > bundleCalls)
+    return `slice.calls ${calls} is more than the ${bundleCalls} calls of the upstream bundle (upstream.calls): no slice fits in it; lower slice.calls to at most ${bundleCalls}, or buy a bigger tier`;
+  const per = o.slicesPerBundle;
+  if (per === undefined || per * calls <= bundleCalls) return undefined;
+  return `slicesPerBundle ${per} × slice.calls ${calls} is ${per * calls} calls, more than the ${bundleCalls} calls of the upstream bundle (upstream.calls): the last slices would be sold and refused at the origin; lower slicesPerBundle to at most ${Math.floor(bundleCalls / calls)}, or leave it out`;
 }

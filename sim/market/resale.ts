@@ -64,9 +64,9 @@ async function findOrigin(registry: MarketRegistry, spec: ResellerSpec): Promise
   const bundle = listing && tierSold(listing, 'bundle');
   if (!listing || bundle?.kind !== 'bundle')
     throw new Error(`reseller ${spec.name}: no listing of ${spec.capability} sells a bundle`);
-  // Each bundle it bought would hold no slice to sell (unless it means to oversell: slicesPerBundle).
+  // Each bundle it bought would hold no slice to sell (unless it is set to oversell).
   const calls = bundle.calls ?? 1;
-  if (spec.slicesPerBundle === undefined && calls < spec.sliceCalls)
+  if (!spec.oversell && calls < spec.sliceCalls)
     throw new Error(
       `reseller ${spec.name}: its origin ${listing.name} (the cheapest bundle of ${spec.capability} its search found) sells ${calls}-call bundles, which hold no ${spec.sliceCalls}-call slice; set sliceCalls to at most ${calls}`,
     );
@@ -103,10 +103,13 @@ async function buildReseller(
     upstream: {
       url: origin.listing.url,
       tier: origin.bundle.tier,
+      // Its slices are checked against the bundle's advertised calls (not when set to oversell).
+      calls: origin.bundle.calls ?? 1,
       hints: { expectedPayee: origin.listing.nodePubkey, quotedPriceMsat: origin.bundle.priceMsat },
     },
     slice: { calls: spec.sliceCalls, validForSec: 600, priceMsat: origin.priceMsat },
     ...(spec.slicesPerBundle !== undefined ? { slicesPerBundle: spec.slicesPerBundle } : {}),
+    ...(spec.oversell ? { oversell: true } : {}),
     ...(spec.creditLimit ? { creditLimit: spec.creditLimit } : {}),
     logger,
     onEvent: revenue.listener(name, spec.name, true),

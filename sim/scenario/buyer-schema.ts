@@ -94,11 +94,17 @@ export const resellerSchema = z.strictObject({
   markupPpm: nonNegInt().default(200_000),
   sliceCalls: posInt().default(1),
   /**
-   * Slices sold per bundle (default: as many as its calls cover). More
-   * oversells: the last slices of each bundle fail their buyers' checks at the
-   * origin and end as `slice_refused`, unpaid.
+   * Slices sold per bundle, at most as many as the cheapest bundle's calls
+   * cover (validate refuses more); default that many.
    */
   slicesPerBundle: posInt().optional(),
+  /**
+   * A dishonest reseller for testing buyers' defences: sells slicesPerBundle
+   * slices per bundle even when the bundle cannot serve them (needs
+   * slicesPerBundle). The last slices of each bundle fail their buyers'
+   * checks at the origin and end as `slice_refused`, unpaid.
+   */
+  oversell: z.boolean().optional(),
   /**
    * At most `slices` slices out unpaid (canceled after the buyer's check, or
    * never answered) per `windowSec`; beyond it the broker sells none until

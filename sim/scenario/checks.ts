@@ -122,7 +122,10 @@ function checkBuyers(s: Groups, offered: Set<string> | undefined): ScenarioIssue
   return issues;
 }
 
-/** A reseller needs a seller of its capability with a bundle tier to slice, one that holds a slice. */
+/**
+ * A reseller needs a seller of its capability with a bundle tier to slice, one that holds its slices
+ * (unless it is set to oversell, with slicesPerBundle).
+ */
 function checkResellers(s: Groups, offered: Set<string> | undefined): ScenarioIssue[] {
   const issues: ScenarioIssue[] = [];
   const add = (path: string, message: string) => issues.push({ path, message });
@@ -133,15 +136,43 @@ function checkResellers(s: Groups, offered: Set<string> | undefined): ScenarioIs
     const origins = cheapestBundles(s, g.capability);
     if (offered && missing.length === 0 && origins.priceMsat === undefined)
       add(`${p}.capability`, `no seller of "${g.capability}" offers a bundle tier to slice`);
-    if (origins.priceMsat !== undefined && g.slicesPerBundle === undefined && origins.calls < g.sliceCalls)
+    if (g.oversell && g.slicesPerBundle === undefined)
       add(
-        `${p}.sliceCalls`,
-        `the cheapest bundle of "${g.capability}" (${origins.priceMsat} msat, the one the reseller buys) holds ${origins.calls} calls, fewer than one ${g.sliceCalls}-call slice; set sliceCalls to at most ${origins.calls}, or slicesPerBundle to oversell`,
+        `${p}.oversell`,
+        'oversell needs slicesPerBundle, the slices to sell per bundle whatever it holds; set slicesPerBundle, or leave oversell out',
       );
+    const misfit =
+      !g.oversell && origins.priceMsat !== undefined && slicesMisfit(g, p, origins.priceMsat, origins.calls);
+    if (misfit) issues.push(misfit);
     if (g.subAgents.value.dist === 'uniform' && g.subAgents.value.minMsat > g.subAgents.value.maxMsat)
       add(`${p}.subAgents.value.minMsat`, `expected at most maxMsat (${g.subAgents.value.maxMsat})`);
   });
   return issues;
+}
+
+/**
+ * Why the reseller's slices do not fit in the bundle it buys (`calls` calls for `priceMsat`), at
+ * its group's path `p`, or undefined: a slice of more calls, or more than `slicesPerBundle` slices
+ * hold in all (the last would be sold and refused at the origin).
+ */
+function slicesMisfit(
+  g: Groups['resellers'][number],
+  p: string,
+  priceMsat: number,
+  calls: number,
+): ScenarioIssue | undefined {
+  const bundle = `the cheapest bundle of "${g.capability}" (${priceMsat} msat, the one the reseller buys) holds ${calls} calls`;
+  if (calls < g.sliceCalls)
+    return {
+      path: `${p}.sliceCalls`,
+      message: `${bundle}, fewer than one ${g.sliceCalls}-call slice; set sliceCalls to at most ${calls}`,
+    };
+  const per = g.slicesPerBundle;
+  if (per === undefined || per * g.sliceCalls <= calls) return undefined;
+  return {
+    path: `${p}.slicesPerBundle`,
+    message: `${bundle}, fewer than ${per} slices × ${g.sliceCalls} calls (${per * g.sliceCalls}): the last slices would be sold and refused at the origin; set slicesPerBundle to at most ${Math.floor(calls / g.sliceCalls)}, or leave it out`,
+  };
 }
 
 /**

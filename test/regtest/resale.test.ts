@@ -25,8 +25,8 @@ const SLICE_MSAT = 9_000;
 
 /**
  * origin (seller-1: a 4-call bundle) → reseller (seller-2: its own LND node and
- * paywall, 2-call slices sold pay-on-success with buyer release, three per
- * bundle: one too many) → sub-agents on buyer-1 and buyer-2, each checking its
+ * paywall, 2-call slices sold pay-on-success with buyer release, set to
+ * oversell three per bundle: one too many) → sub-agents on buyer-1 and buyer-2, each checking its
  * slice at the origin before its payment settles. Every payment crosses the hub.
  */
 describeRegtest(unavailable, 'a resale chain on real LND: origin → reseller → sub-agents', () => {
@@ -83,6 +83,7 @@ describeRegtest(unavailable, 'a resale chain on real LND: origin → reseller �
       },
       slice: { calls: 2, validForSec: 600, priceMsat: SLICE_MSAT },
       slicesPerBundle: 3,
+      oversell: true,
     });
     resale = await listen(reseller.app.fetch);
     for (const [i, node] of (['buyer-1', 'buyer-2', 'buyer-1', 'buyer-2'] as const).entries()) {
@@ -102,7 +103,7 @@ describeRegtest(unavailable, 'a resale chain on real LND: origin → reseller �
     await origin?.close();
   });
 
-  it('three sub-agents buy slices of one bundle, each checked at the origin before it settles; the oversold third is canceled, 0 msat paid', async () => {
+  it('three sub-agents buy slices of one bundle from a reseller set to oversell, each checked at the origin before it settles; the oversold third is canceled, 0 msat paid', async () => {
     for (const { sub, node } of subs.slice(0, 2)) {
       const { result, slice, check } = await sub.buySlice(`${resale.url}/slice`, {}, { url: originUrl });
       expect(result).toMatchObject({

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import type { ResellerOptions } from '../../agents/resale/index.js';
 import { drive } from '../buyer/market.js';
 import { CANCEL_ALL, resaleMarket, SLICE_URL } from './reseller-market.js';
+
+/** The reseller set to oversell (`ResellerOptions.oversell`), which `ResaleMarketChoices` does not pick. */
+const OVERSELL: Pick<ResellerOptions, 'oversell'> = { oversell: true };
 
 /** The origin's 20-call bundle for 30,000 msat, plus the hub's fee (100 + 1,000 ppm). */
 const BUNDLE_COST_MSAT = 30_130;
@@ -45,10 +49,11 @@ describe("a reseller retires a bundle on the origin's word, not on its buyers' c
     expect(origin.served).toBe(7 + 6);
   });
 
-  it('a bundle whose calls are all reserved at the origin is still retired: ten 1-call slices sold of a 6-call bundle, 6 paid, 3 refused in a row, one check refused by the origin (nothing served), the tenth cut from a new bundle and paid', async () => {
+  it('a bundle whose calls are all reserved at the origin is still retired: a reseller set to oversell sells ten 1-call slices of a 6-call bundle, 6 paid, 3 refused in a row, one check refused by the origin (nothing served), the tenth cut from a new bundle and paid', async () => {
     const { m, origin, reseller, agents } = resaleMarket({
       slice: { calls: 1, validForSec: 600, priceMsat: 1_000 },
       slicesPerBundle: 10,
+      ...OVERSELL,
       subBudgetMsat: 1_000_000,
     });
     const outcomes: string[] = [];

@@ -10,11 +10,14 @@ import { drive, makeMarket } from '../buyer/market.js';
 /** origin seller (6-call bundle) → reseller (2-call slices, pay-on-success) → sub-agents, all on one simnet. */
 function chain({
   slicesPerBundle,
+  oversell,
   subs,
   hopMs,
   budgetMsat = 15_000,
 }: {
   slicesPerBundle?: number;
+  /** The reseller set to oversell: `slicesPerBundle` slices per bundle, whatever it holds. */
+  oversell?: boolean;
   subs: number;
   /** Per-hop latency, so payments stay in flight long enough for a second task to arrive. */
   hopMs?: number;
@@ -35,6 +38,7 @@ function chain({
     upstream: { url: origin.url, hints: { expectedPayee: origin.node.pubkey, quotedPriceMsat: 30_000 } },
     slice: { calls: 2, validForSec: 600, priceMsat: 12_000 },
     ...(slicesPerBundle !== undefined ? { slicesPerBundle } : {}),
+    ...(oversell ? { oversell } : {}),
   });
   m.mount('reseller.test', reseller.app);
   const agents: SubAgent[] = Array.from({ length: subs }, (_, i) =>
@@ -70,8 +74,8 @@ describe('resale chain: seller → reseller → sub-agents', () => {
     expect((await m.balance(node)) - resellerBefore).toBe(36_000 - costMsat);
   });
 
-  it('an overselling reseller sells a fourth slice and the held token of its buyer is refused at the origin', async () => {
-    const { m, origin, reseller, agents } = chain({ slicesPerBundle: 4, subs: 4 });
+  it('a reseller set to oversell sells a fourth slice and the held token of its buyer is refused at the origin', async () => {
+    const { m, origin, reseller, agents } = chain({ slicesPerBundle: 4, oversell: true, subs: 4 });
     const outcomes: string[][] = [];
     for (const sub of agents) {
       const { result } = await drive(m.clock, sub.buySlice('http://reseller.test/slice'));

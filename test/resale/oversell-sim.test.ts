@@ -14,14 +14,17 @@ async function resaleRun(overrides: Record<string, unknown>) {
   return { summary, rows: lines.map((l) => l.split(',')), col };
 }
 
-describe('simulated resale: an overselling broker is not paid for the slices that fail', () => {
+describe('simulated resale: a broker set to oversell is not paid for the slices that fail', () => {
   it(
-    'resale seed 1, 25 one-call slices per 20-call bundle: each bundle is dropped after 3 slices refused in a row and its check refused (5 bundle-check rows, token_refused), 15 refused at 0 msat, 125 sold at 2,500',
+    'resale seed 1, a broker set to oversell 25 one-call slices per 20-call bundle: each bundle is dropped after 3 slices refused in a row and its check refused (5 bundle-check rows, token_refused), 15 refused at 0 msat, 125 sold at 2,500',
     {
       timeout: 120_000,
     },
     async () => {
-      const { summary, rows, col } = await resaleRun({ 'resellers[0].slicesPerBundle': 25 });
+      const { summary, rows, col } = await resaleRun({
+        'resellers[0].slicesPerBundle': 25,
+        'resellers[0].oversell': true,
+      });
       const refused = rows.filter((r) => r[col('outcome')] === 'slice_refused');
 
       // Each refused slice's check (its row's call) at the origin met the bundle's spent counter (token_refused);
@@ -51,11 +54,12 @@ describe('simulated resale: an overselling broker is not paid for the slices tha
   );
 
   it(
-    'resale seed 1, overselling with a credit limit of 5 unpaid slices per 600 s: each broker drops its first bundle after 3 refused slices and its refused check, stops after 5 (10 in all, not 25) and refuses the rest 503 credit_exhausted at 0 msat',
+    'resale seed 1, a broker set to oversell, with a credit limit of 5 unpaid slices per 600 s: each broker drops its first bundle after 3 refused slices and its refused check, stops after 5 (10 in all, not 25) and refuses the rest 503 credit_exhausted at 0 msat',
     { timeout: 120_000 },
     async () => {
       const { summary, rows, col } = await resaleRun({
         'resellers[0].slicesPerBundle': 25,
+        'resellers[0].oversell': true,
         'resellers[0].creditLimit': { slices: 5, windowSec: 600 },
       });
       // The broker's 503 credit_exhausted comes before any invoice: a quote with no challenge.

@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import type { ResellerOptions } from '../../agents/resale/index.js';
 import { drive } from '../buyer/market.js';
 import { resaleMarket, SLICE_FEE_MSAT, SLICE_MSAT, SLICE_URL } from './reseller-market.js';
 
-describe('an oversold bundle: the slices that do not fit are refused at their check, whatever the order of calls', () => {
-  it('four 2-call slices of a 6-call bundle, each checked before any second call: three are paid 12,112 msat and served 2 calls, the fourth is refused at the origin and costs 0', async () => {
+/** The reseller set to oversell (`ResellerOptions.oversell`), which `ResaleMarketChoices` does not pick. */
+const OVERSELL: Pick<ResellerOptions, 'oversell'> = { oversell: true };
+
+describe('a bundle oversold by a reseller set to oversell: the slices that do not fit are refused at their check, whatever the order of calls', () => {
+  it('a reseller set to oversell sells four 2-call slices of a 6-call bundle, each checked before any second call: three are paid 12,112 msat and served 2 calls, the fourth is refused at the origin and costs 0', async () => {
     const { m, origin, reseller, agents, subNodes } = resaleMarket({
       slicesPerBundle: 4,
+      ...OVERSELL,
       subs: 4,
       subBudgetMsat: 15_000,
     });
@@ -30,10 +35,11 @@ describe('an oversold bundle: the slices that do not fit are refused at their ch
 });
 
 describe('a reseller stops selling from a bundle whose slices are refused in a row, also after some were paid', () => {
-  it('ten 1-call slices sold of a 6-call bundle: 6 paid, 3 refused in a row, then the tenth is cut from a new bundle and paid', async () => {
+  it('a reseller set to oversell sells ten 1-call slices of a 6-call bundle: 6 paid, 3 refused in a row, then the tenth is cut from a new bundle and paid', async () => {
     const { m, origin, reseller, agents } = resaleMarket({
       slice: { calls: 1, validForSec: 600, priceMsat: 1_000 },
       slicesPerBundle: 10,
+      ...OVERSELL,
       subBudgetMsat: 1_000_000,
     });
     const outcomes: string[] = [];

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import type { ResellerOptions } from '../../agents/resale/index.js';
 import { drive } from '../buyer/market.js';
 import { resaleMarket, SLICE_FEE_MSAT, SLICE_MSAT, SLICE_URL } from './reseller-market.js';
+
+/** The reseller set to oversell (`ResellerOptions.oversell`), which `ResaleMarketChoices` does not pick. */
+const OVERSELL: Pick<ResellerOptions, 'oversell'> = { oversell: true };
 
 /** A reseller's slice bodies seen with `calls: 3`, as a reseller lying about what it sells writes them. */
 function claimingThreeCalls(f: typeof fetch): typeof fetch {
@@ -16,11 +20,12 @@ function claimingThreeCalls(f: typeof fetch): typeof fetch {
 }
 
 describe('a checked slice settles only when the origin leaves it the calls it was sold with', () => {
-  it('the last 2-call slice of a 5-call bundle sold as three slices is refused at its first call (the bundle has 1 call left, not 2) and costs 0 msat', async () => {
+  it('the last 2-call slice of a 5-call bundle sold as three slices by a reseller set to oversell is refused at its first call (the bundle has 1 call left, not 2) and costs 0 msat', async () => {
     const { m, origin, reseller, agents, subNodes } = resaleMarket({
       subs: 3,
       subBudgetMsat: 1_000_000,
       slicesPerBundle: 3,
+      ...OVERSELL,
       origin: { maxCalls: 5 },
     });
     const check = { url: origin.url };

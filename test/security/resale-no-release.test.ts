@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import type { ResellerOptions } from '../../agents/resale/index.js';
 import { noBuyerReleaseReason } from '../../agents/resale/slice-release.js';
 import { osSecrets, type SecretSource } from '../../infra/random.js';
 import { drive } from '../buyer/market.js';
@@ -34,11 +35,15 @@ const withoutRelease =
   };
 
 /**
- * origin (a 6-call bundle for 30,000) → reseller (2-call slices at 12,000, 4 per bundle: the 4th
- * oversold) → 4 sub-agents; the first three buy with the check and use up their slices.
+/** The reseller set to oversell (`ResellerOptions.oversell`), which `ResaleMarketChoices` does not pick. */
+const OVERSELL: Pick<ResellerOptions, 'oversell'> = { oversell: true };
+
+/**
+ * origin (a 6-call bundle for 30,000) → reseller (2-call slices at 12,000, set to oversell 4 per
+ * bundle: the 4th oversold) → 4 sub-agents; the first three buy with the check and use up their slices.
  */
 async function oversold(choices: ResaleMarketChoices) {
-  const market = resaleMarket({ slicesPerBundle: 4, subs: 4, ...choices });
+  const market = resaleMarket({ slicesPerBundle: 4, ...OVERSELL, subs: 4, ...choices });
   const { m, origin, agents } = market;
   const check = { url: origin.url, minLifeSec: 60 };
   const first: unknown[] = [];
@@ -83,7 +88,7 @@ describe('a checked slice is never reported bought unchecked', () => {
     expect((await drive(m.clock, agents[1]!.call(origin.url))).outcome).toBe('success');
   });
 
-  it('a reseller that settles without waiting for the verdict: the oversold 4th slice is checked after payment and ends slice_refused with 12,000 paid', async () => {
+  it('a reseller set to oversell that settles without waiting for the verdict: the oversold 4th slice is checked after payment and ends slice_refused with 12,000 paid', async () => {
     const { first, bought, drop } = await oversold({ subFetch: withoutRelease({ answers: false }) });
     expect(first).toEqual(Array(3).fill(['success', SLICE_MSAT, 'success']));
     expect(bought.result).toMatchObject({
@@ -99,7 +104,7 @@ describe('a checked slice is never reported bought unchecked', () => {
     expect(drop).toBe(SLICE_MSAT + SLICE_FEE_MSAT);
   });
 
-  it('a reseller whose node settles the hold the buyer canceled: slice_refused with 12,000 paid, and the reason says the canceled hold was settled', async () => {
+  it('a reseller set to oversell whose node settles the hold the buyer canceled: slice_refused with 12,000 paid, and the reason says the canceled hold was settled', async () => {
     const preimages = new Map<string, string>();
     const recording: SecretSource = {
       bytes(n) {

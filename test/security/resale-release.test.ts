@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { createSubAgent } from '../../agents/resale/index.js';
+import { createSubAgent, type ResellerOptions } from '../../agents/resale/index.js';
 import { createMinter, DerivedRootKeyStore } from '../../infra/l402/index.js';
 import { insecureSeededSecrets } from '../../infra/random.js';
 import { l402Paywall, type PaywallEvent } from '../../services/paywall/index.js';
@@ -15,15 +15,16 @@ import {
 
 /**
  * origin (a 6-call bundle for 30,000) → reseller (2-call slices at 12,000,
- * `slicesPerBundle` of them per bundle) → sub-agents with 15,000 msat budgets, on one simnet.
+ * `slicesPerBundle` of them per bundle, whatever it holds when set to `oversell`) → sub-agents with 15,000 msat budgets, on one simnet.
  */
 function resale({
   failedSettles = 0,
   ...choices
-}: Pick<ResaleMarketChoices, 'slicesPerBundle' | 'creditLimit' | 'subs'> & {
-  /** The reseller's node throws on its first `failedSettles` settles (a node restarting). */
-  failedSettles?: number;
-} = {}) {
+}: Pick<ResaleMarketChoices, 'slicesPerBundle' | 'creditLimit' | 'subs'> &
+  Pick<ResellerOptions, 'oversell'> & {
+    /** The reseller's node throws on its first `failedSettles` settles (a node restarting). */
+    failedSettles?: number;
+  } = {}) {
   const settles = { tried: 0 };
   const market = resaleMarket({
     ...choices,
@@ -81,9 +82,9 @@ describe('resale slices settle only once the slice works at the origin', () => {
     expect(reseller.stats()).toMatchObject({ slicesSold: 1, revenueMsat: SLICE_MSAT });
   });
 
-  it('an oversold slice the origin refuses costs its buyer 0 msat and ends as slice_refused', async () => {
+  it('a slice oversold by a reseller set to oversell, refused by the origin, costs its buyer 0 msat and ends as slice_refused', async () => {
     // Four 2-call slices of a 6-call bundle: the fourth has no calls left at the origin.
-    const { m, origin, reseller, agents, check } = resale({ slicesPerBundle: 4, subs: 4 });
+    const { m, origin, reseller, agents, check } = resale({ slicesPerBundle: 4, oversell: true, subs: 4 });
     for (const sub of agents.slice(0, 3)) {
       const { result } = await drive(m.clock, sub.buySlice(SLICE_URL, {}, check));
       expect(result.outcome).toBe('success');

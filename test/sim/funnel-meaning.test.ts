@@ -182,8 +182,11 @@ describe('shipped scenarios, seed 1', { timeout: 120_000 }, () => {
     expect([s.conservation.holds, s.conservation.recorded.spendDifferenceMsat]).toEqual([true, 0]);
   });
 
-  it('resale overselling: 168 of 183 payments (15 holds canceled: a reseller retires a bundle after 3 slices refused in a row and its check refused), 181 calls (5 of them bundle checks, paying nothing), no payment for nothing', async () => {
-    const { summary: s } = await run('resale', { 'resellers[0].slicesPerBundle': 25 });
+  it('resale with the broker set to oversell: 168 of 183 payments (15 holds canceled: a reseller retires a bundle after 3 slices refused in a row and its check refused), 181 calls (5 of them bundle checks, paying nothing), no payment for nothing', async () => {
+    const { summary: s } = await run('resale', {
+      'resellers[0].slicesPerBundle': 25,
+      'resellers[0].oversell': true,
+    });
     const p = s.purchases;
     expect([p.paymentsAttempted, p.paymentsSucceeded, p.paymentSuccessRate]).toEqual([183, 168, 0.918033]);
     expect([p.paidCalls, p.delivered, p.paymentsForNothing, forNothing.of(s)]).toEqual([181, 161, 0, 0]);

@@ -356,24 +356,25 @@ describe('scenario reach checks', () => {
   });
 
   const refusedSlice = (price: number, calls: number, slice: number) => [
-    `resellers[0].sliceCalls: the cheapest bundle of "anomalies:read" (${price} msat, the one the reseller buys) holds ${calls} calls, fewer than one ${slice}-call slice; set sliceCalls to at most ${calls}, or slicesPerBundle to oversell`,
+    `resellers[0].sliceCalls: the cheapest bundle of "anomalies:read" (${price} msat, the one the reseller buys) holds ${calls} calls, fewer than one ${slice}-call slice; set sliceCalls to at most ${calls}`,
   ];
   it.each([
-    ['the 10-call bundle is cheapest', 2000, 500, 10, undefined, []],
-    ['the 10-call bundle is cheapest', 2000, 500, 20, undefined, refusedSlice(4000, 10, 20)],
-    ['the 10-call bundle is cheapest', 2000, 500, 20, 3, []],
-    ['the 5-call bundle is cheapest', 1000, 2000, 10, undefined, refusedSlice(4000, 5, 10)],
+    ['the 10-call bundle is cheapest', 2000, 500, 10, undefined, false, []],
+    ['the 10-call bundle is cheapest', 2000, 500, 20, undefined, false, refusedSlice(4000, 10, 20)],
+    ['the 10-call bundle is cheapest', 2000, 500, 20, 3, true, []],
+    ['the 5-call bundle is cheapest', 1000, 2000, 10, undefined, false, refusedSlice(4000, 5, 10)],
     [
       'both bundles cost the same (which one is bought depends on listing ids)',
       2000,
       1000,
       10,
       undefined,
+      false,
       [],
     ],
   ])(
-    'a reseller beside a 5-call and a 10-call bundle when %s (unit prices %i and %i msat), slices of %i calls, slicesPerBundle %s',
-    (_why, fiveUnit, tenUnit, sliceCalls, slicesPerBundle, expected) => {
+    'a reseller beside a 5-call and a 10-call bundle when %s (unit prices %i and %i msat), slices of %i calls, slicesPerBundle %s, set to oversell %s',
+    (_why, fiveUnit, tenUnit, sliceCalls, slicesPerBundle, oversell, expected) => {
       const bundle = (name: string, unit: number, calls: number) => ({
         name,
         archetype: 'data-feed',
@@ -385,6 +386,7 @@ describe('scenario reach checks', () => {
         capability: 'anomalies:read',
         sliceCalls,
         ...(slicesPerBundle && { slicesPerBundle }),
+        ...(oversell && { oversell }),
         balanceMsat: 2_000_000,
         subAgents: {
           count: 1,

@@ -8,7 +8,7 @@ import { MemorySink } from '../../sim/metrics/sink.js';
 import { runScenario } from '../../sim/run.js';
 import { validScenario } from './scenario-fixture.js';
 
-/** A data feed that buys a compute call for each call it serves, resold in 1-call slices, 10 slices of each 5-call bundle: more slices than calls, so some calls are refused. */
+/** A data feed that buys a compute call for each call it serves, resold in 1-call slices by a broker set to oversell 10 slices of each 5-call bundle: more slices than calls, so some calls are refused. */
 const oversold = {
   name: 'upstream-accepted-calls',
   durationSec: 120,
@@ -32,6 +32,7 @@ const oversold = {
       markupPpm: 250_000,
       sliceCalls: 1,
       slicesPerBundle: 10,
+      oversell: true,
       balanceMsat: 2_000_000,
       subAgents: {
         count: 4,
