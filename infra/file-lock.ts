@@ -1,5 +1,5 @@
-import { mkdir, open, readFile, unlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, open, readFile, realpath, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { LabError } from './errors.js';
 
 /** Codes of `lockFile` errors. */
@@ -12,8 +12,17 @@ export interface FileLock {
   release(): Promise<void>;
 }
 
-/** Lock files this process holds (a second writer in the same process is refused too). */
+/**
+ * Lock files this process holds or is taking, by real path (a second writer in the same process
+ * is refused too, whatever path names the file): a lock file with this pid is stale only when
+ * it is not in here.
+ */
 const held = new Set<string>();
+
+/** The lock file's path with its directory's symlinks resolved (the directory exists). */
+async function realLockPath(lockPath: string): Promise<string> {
+  return join(await realpath(dirname(lockPath)), basename(lockPath));
+}
 
 /** Whether a process with this pid is running (EPERM: running, as another user). */
 function alive(pid: number): boolean {
@@ -99,8 +108,11 @@ export interface LockFileOptions {
  * mode `options.dirMode`, when missing). A lock whose process is
  * gone (a crash), or whose pid now belongs to a process that started at
  * another time (the pid was reused), is taken over; one held by a running
- * process, or already by this one, is refused with LabError('file_locked')
- * naming the pid. Taking over goes through `<target>.lock.takeover`, created
+ * process, or already by this one (another lock object here, also one taken at
+ * the same moment or by another path to the same file), is refused with
+ * LabError('file_locked') naming the pid. A lock file with this pid that no lock
+ * object of this process holds (left by an earlier process with this pid) is
+ * taken over. Taking over goes through `<target>.lock.takeover`, created
  * exclusively, so two processes restarting at once cannot both take a stale
  * lock; a takeover file left by a process that died inside it is cleared.
  *
@@ -115,6 +127,7 @@ export async function lockFile(
 ): Promise<FileLock> {
   const lockPath = `${target}.lock`;
   await mkdir(dirname(lockPath), { recursive: true, mode: dirMode });
+  const key = await realLockPath(lockPath);
   const refuse = (owner: Owner | undefined): LabError<FileLockErrorCode> => {
     const pid = owner?.pid;
     return new LabError(
@@ -123,31 +136,53 @@ export async function lockFile(
         `only one writer at a time; stop that process or use another file (a lock left by a crash is taken over)`,
     );
   };
-  if (held.has(lockPath)) throw refuse({ pid: process.pid });
-  const me = await self();
-  const text = `${me.pid}${me.start ? ` ${me.start}` : ''}\n`;
-  if (!(await createExclusive(lockPath, text))) {
-    const owner = await ownerOf(lockPath);
-    if (owner !== undefined && owner.pid !== process.pid && (await running(owner))) throw refuse(owner);
-    const takeover = `${lockPath}.takeover`;
-    if (!(await enterTakeover(takeover, text))) throw refuse(owner);
-    try {
-      // Still the stale owner's? Then it is ours to replace.
-      if (!sameOwner(await ownerOf(lockPath), owner)) throw refuse(await ownerOf(lockPath));
-      await unlink(lockPath).catch(() => {});
-      if (!(await createExclusive(lockPath, text))) throw refuse(await ownerOf(lockPath));
-    } finally {
-      await unlink(takeover).catch(() => {});
-    }
+  // Checked and claimed with no await between: of two calls at once here, the second is refused.
+  if (held.has(key)) throw refuse({ pid: process.pid });
+  held.add(key);
+  let me: Owner;
+  try {
+    me = await self();
+    await acquire(key, me, refuse);
+  } catch (err) {
+    held.delete(key);
+    throw err;
   }
-  held.add(lockPath);
   let released: Promise<void> | undefined;
   const release = async () => {
-    held.delete(lockPath);
-    if (sameOwner(await ownerOf(lockPath), me)) await unlink(lockPath).catch(() => {});
+    try {
+      if (sameOwner(await ownerOf(key), me)) await unlink(key).catch(() => {});
+    } finally {
+      // Only once the file is gone: a lockFile meanwhile is refused, never takes the file this removes.
+      held.delete(key);
+    }
   };
   // Every call waits for the one release: a second caller never goes on while the file is still there.
   return { path: lockPath, release: () => (released ??= release()) };
+}
+
+/**
+ * Creates the lock file `lockPath` for `me`, taking over a stale one; throws `refuse(holder)`.
+ * The caller has claimed `lockPath` in `held`, so a lock file with this pid is no lock object's.
+ */
+async function acquire(
+  lockPath: string,
+  me: Owner,
+  refuse: (owner: Owner | undefined) => LabError<FileLockErrorCode>,
+): Promise<void> {
+  const text = `${me.pid}${me.start ? ` ${me.start}` : ''}\n`;
+  if (await createExclusive(lockPath, text)) return;
+  const owner = await ownerOf(lockPath);
+  if (owner !== undefined && owner.pid !== process.pid && (await running(owner))) throw refuse(owner);
+  const takeover = `${lockPath}.takeover`;
+  if (!(await enterTakeover(takeover, text))) throw refuse(owner);
+  try {
+    // Still the stale owner's? Then it is ours to replace.
+    if (!sameOwner(await ownerOf(lockPath), owner)) throw refuse(await ownerOf(lockPath));
+    await unlink(lockPath).catch(() => {});
+    if (!(await createExclusive(lockPath, text))) throw refuse(await ownerOf(lockPath));
+  } finally {
+    await unlink(takeover).catch(() => {});
+  }
 }
 
 /** This process as a lock owner (its start time read once). */
@@ -159,11 +194,14 @@ function self(): Promise<Owner> {
   return selfOwner;
 }
 
-/** Creates the takeover file; a stale one (its writer died inside the takeover) is cleared once first. */
+/**
+ * Creates the takeover file; a stale one (its writer died inside the takeover) is cleared once first.
+ * One with this pid is stale too: only the call that claimed the lock in `held` takes it over here.
+ */
 async function enterTakeover(takeover: string, text: string): Promise<boolean> {
   if (await createExclusive(takeover, text)) return true;
   const writer = await ownerOf(takeover);
-  if (writer === undefined || (await running(writer))) return false;
+  if (writer === undefined || (writer.pid !== process.pid && (await running(writer)))) return false;
   await unlink(takeover).catch(() => {});
   return createExclusive(takeover, text);
 }

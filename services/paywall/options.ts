@@ -10,6 +10,7 @@ import type { NegotiationOptions } from './negotiation-types.js';
 import type { QuotaStore } from './quota-store.js';
 import { rateLimitProblem, type RateLimit } from './rate-limiter.js';
 import { LabError } from '../../infra/errors.js';
+import { invoiceExpiryProblem, invoiceMemoProblem } from '../../infra/lightning/invoice-request.js';
 import { checkGiveBackOptions } from './give-back.js';
 
 /** What a dynamic price sees about the paywall's current load. */
@@ -188,10 +189,10 @@ function grantedCapabilities(o: L402PaywallOptions): string[] | undefined {
   return granted;
 }
 
-/** Expiries, hold limits, the secret source and the rate limit. */
+/** Invoice expiry (within what every Lightning backend takes), hold limits, the secret source and the rate limit. */
 function checkLimits(o: L402PaywallOptions): void {
-  if (o.invoiceExpirySec !== undefined)
-    check(positiveInt(o.invoiceExpirySec), 'options.invoiceExpirySec must be a positive integer');
+  const expiry = invoiceExpiryProblem(o.invoiceExpirySec, 'options.invoiceExpirySec');
+  check(expiry === undefined, expiry!);
   if (o.buyerRelease) check(o.payOnSuccess === true, 'options.buyerRelease needs payOnSuccess: true');
   if (o.holdTimeoutMs !== undefined)
     check(positiveInt(o.holdTimeoutMs), 'options.holdTimeoutMs must be a positive integer');
@@ -245,6 +246,13 @@ function resolveTier(
   } catch (err) {
     throw new LabError('invalid_paywall_options', `${where}: ${(err as Error).message}`, { cause: err });
   }
+  // The tier's invoices' memo (challenge.ts), within what every Lightning backend takes.
+  const memoName =
+    o.memo === undefined
+      ? `the default memo of tier ${t.tier} ("<service> tier ${t.tier}"; set options.memo or shorten options.service)`
+      : 'options.memo';
+  const memo = invoiceMemoProblem(o.memo ?? `${o.service} tier ${t.tier}`, memoName);
+  check(memo === undefined, memo!);
   const pricedCalls = t.pricedCalls ?? t.maxCalls ?? 1;
   return { ...t, name: t.name ?? `tier ${t.tier}`, pricedCalls, baseCaveats };
 }

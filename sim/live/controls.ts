@@ -10,9 +10,14 @@ const name = z.string().min(1).max(200);
 /**
  * A price: its own bounds checked before `int()`, and stopping there when
  * crossed, so 1e300 is refused with 1,000,000,000 alone, not also with the
- * safe-integer bound `int()` adds.
+ * safe-integer bound `int()` adds. 0 is what the page sends for an empty
+ * price field: the answer says a price is needed.
  */
-const msat = z.number().min(1, { abort: true }).max(1_000_000_000, { abort: true }).int();
+const msat = z
+  .number()
+  .min(1, { abort: true, error: (iss) => (iss.input === 0 ? 'a price is needed, at least 1' : undefined) })
+  .max(1_000_000_000, { abort: true })
+  .int();
 
 /** What a presenter can ask of the market (or of a replay). */
 export const controlSchema = z.discriminatedUnion('type', [

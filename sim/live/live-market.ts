@@ -3,7 +3,6 @@ import { silentLogger, type Logger } from '../../infra/log.js';
 import type { Scenario } from '../scenario/schema.js';
 import { instanceNames } from '../scenario/checks.js';
 import { runScenario, type RunOutput } from '../run.js';
-import type { Engine } from '../engine/engine.js';
 import { EmbeddedWorld } from '../market/embedded-world.js';
 import type { World } from '../market/world.js';
 import { PacedClock } from './paced-clock.js';
@@ -11,14 +10,10 @@ import { LiveState, sellerFromHost } from './state.js';
 import { GraphReader, readLedgerGraph } from './graph.js';
 import type { GraphView, Snapshot, Totals } from './snapshot.js';
 import type { Conservation } from '../metrics/conservation.js';
-import {
-  refuse,
-  type Control,
-  type ControlError,
-  type ControlResult,
-  type ControlTarget,
-} from './controls.js';
+import { refuse, type Control, type ControlResult, type ControlTarget } from './controls.js';
 import { act, targetRefusal, type Running } from './presenter-acts.js';
+import { BEING_STOPPED, ENDED_FIRST, PendingControls } from './pending-controls.js';
+import { declareAgents } from './declare-agents.js';
 
 export interface LiveMarketOptions {
   seed?: string | number;
@@ -51,6 +46,9 @@ export class LiveMarket implements ControlTarget {
   #error: string | undefined;
   #startNetworkMsat: number | undefined;
   #repriced = 0;
+  readonly #pending = new PendingControls();
+  /** Set at the first Ctrl-C: controls are refused from then on. */
+  #stopping = false;
   readonly #stop = new AbortController();
   /** Seller names by their service's origin (on real networks, URLs name ports, not sellers). */
   readonly #sellerByOrigin = new Map<string, string>();
@@ -67,9 +65,7 @@ export class LiveMarket implements ControlTarget {
       world = new EmbeddedWorld(scenario.network, createRng(seed), this.clock ? { clock: this.clock } : {});
       this.#graph = new GraphReader(world as EmbeddedWorld, (n) => this.state.agents.get(n)?.group);
     }
-    for (const b of scenario.buyers)
-      for (const name of instanceNames(b.name, b.count))
-        this.state.agent(name, b.name, 'buyer', b.budgetMsat);
+    declareAgents(this.state, scenario);
     for (const s of scenario.sellers)
       for (const name of instanceNames(s.name, s.count)) this.state.seller(name, s.name);
     this.done = runScenario(scenario, {
@@ -85,9 +81,16 @@ export class LiveMarket implements ControlTarget {
       observe: (e) => this.state.apply(e),
       onMarket: (run) => this.#attach(run),
     });
+    // The market no longer moves: controls still waiting on it would never be answered.
     this.done.then(
-      (out) => (this.#output = out),
-      (err: unknown) => (this.#error = err instanceof Error ? err.message : String(err)),
+      (out) => {
+        this.#output = out;
+        this.#pending.close(ENDED_FIRST);
+      },
+      (err: unknown) => {
+        this.#error = err instanceof Error ? err.message : String(err);
+        this.#pending.close(ENDED_FIRST);
+      },
     );
   }
 
@@ -99,9 +102,21 @@ export class LiveMarket implements ControlTarget {
    * files are written; a run already finished just resolves.
    */
   stop(): Promise<RunOutput> {
+    this.beginStop();
     this.clock?.stopPacing();
     this.#stop.abort();
     return this.done;
+  }
+
+  /**
+   * The first Ctrl-C (before `stop`, which waits for a copy of the press):
+   * market time is held, the page says `stopped`, and every control, waiting
+   * on the market or new, is refused with `finished` (the run is being stopped).
+   */
+  beginStop(): void {
+    this.#stopping = true;
+    this.clock?.pause();
+    this.#pending.close(BEING_STOPPED);
   }
 
   #attach(run: Running): void {
@@ -162,14 +177,14 @@ export class LiveMarket implements ControlTarget {
   #status(out: RunOutput | undefined): Snapshot['status'] {
     if (this.#error) return 'failed';
     if (out) return out.engine.stopped ? 'stopped' : 'finished';
-    if (this.#stop.signal.aborted) return 'stopped';
+    if (this.#stopping) return 'stopped';
     return this.clock?.halted ? 'paused' : 'running';
   }
 
   async apply(c: Control): Promise<ControlResult> {
     if (this.#output || this.#error)
       return refuse('finished', 'the run has ended; start a new one or replay it');
-    if (this.#stop.signal.aborted) return refuse('finished', 'the run is being stopped');
+    if (this.#stopping) return BEING_STOPPED;
     const run = this.#run;
     if (!run) return refuse('not_supported', 'the market is still being built; try again in a moment');
     if (c.type === 'seek') return refuse('not_supported', 'seek works in replay only');
@@ -189,33 +204,9 @@ export class LiveMarket implements ControlTarget {
     }
     const check = targetRefusal(c, run);
     if (check) return check;
-    return this.#between(run.engine, c.type, () => act(c, run, () => this.#repriced++));
-  }
-
-  /**
-   * Starts an action between two market steps (embedded) or now (real
-   * network) as an activity of the engine, so an action that waits on the
-   * market (a seller re-listing over HTTP) runs on market time like any other.
-   * Failures become refusals; they never stop the run.
-   */
-  #between(
-    engine: Engine,
-    applied: Control['type'],
-    action: () => Promise<ControlError | undefined>,
-  ): Promise<ControlResult> {
-    return new Promise((resolve) => {
-      const start = () =>
-        engine.spawn(`presenter ${applied}`, async () => {
-          try {
-            resolve((await action()) ?? { ok: true, applied });
-          } catch (err) {
-            const e = err as { code?: string; message?: string };
-            resolve(refuse('not_supported', `${e.code ?? 'error'}: ${e.message ?? String(err)}`));
-          }
-        });
-      if (this.clock) this.clock.between(start);
-      else start();
-    });
+    const action = () => act(c, run, () => this.#repriced++);
+    // Embedded: between two market steps; a real network: now.
+    return this.#pending.run(run.engine, c.type, action, clock && ((start) => clock.between(start)));
   }
 }
 
@@ -223,8 +214,16 @@ export class LiveMarket implements ControlTarget {
 export function conservationView(c: Conservation): NonNullable<Totals['conservation']> {
   return {
     ok: c.holds,
-    detail: `payers −${c.debitsMsat}, sellers +${c.sellersMsat}, resellers +${c.resellersMsat}, routers +${c.routingFeesMsat} msat: difference ${c.differenceMsat}`,
+    detail: `payers ${signed(-c.debitsMsat)}, sellers ${signed(c.sellersMsat)}, resellers ${signed(c.resellersMsat)}, routers ${signed(c.routingFeesMsat)} msat: difference ${signed(c.differenceMsat)}`,
   };
+}
+
+const grouped = new Intl.NumberFormat('en-US');
+
+/** `+10,840`, `−10,840` or `0`: one sign, digits grouped as the page shows numbers. */
+export function signed(msat: number): string {
+  const sign = msat > 0 ? '+' : msat < 0 ? '−' : '';
+  return sign + grouped.format(Math.abs(msat));
 }
 
 function originOf(url: string): string {

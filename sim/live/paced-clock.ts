@@ -106,12 +106,13 @@ export class PacedClock extends VirtualClock {
 
   /**
    * Waits (in slices, draining queued actions) until wall time allows virtual
-   * time `t`; paused, waits on; once `stopPacing` is called, returns at once.
+   * time `t`; paused, waits on; once `stopPacing` is called, returns at once (queued actions
+   * still run first, so none is left behind when time then moves on unpaced).
    */
   async #pace(t: number): Promise<void> {
     for (;;) {
-      if (this.#unpaced) return;
       this.#drain();
+      if (this.#unpaced) return;
       this.#halted = this.#paused;
       if (this.#paused) {
         await this.#wall.sleep(SLICE_MS);

@@ -158,6 +158,7 @@ export class LiveState {
       a.spentMsat += r.paidMsat;
       a.feesMsat += r.feeMsat;
     }
+    this.#attemptEnd(r, a);
     if (r.outcome !== 'success') this.#sellers.failed(r.seller, r.outcome);
     if (r.role === 'sub-agent' || r.role === 'reseller') this.#resold(r);
     const end = r.endMs;
@@ -172,6 +173,16 @@ export class LiveState {
       hops: r.hops,
     });
     this.#recent.length = Math.min(this.#recent.length, MAX_RECENT);
+  }
+
+  /**
+   * The purchase record is the last of every attempt: its flow ends, and an
+   * agent with no task and no other purchase in progress (a reseller, whose
+   * restock has no step after its payment) is idle again.
+   */
+  #attemptEnd(r: PurchaseRow, a: LiveAgent | undefined): void {
+    this.#flows.end(r.buyer, r.seller);
+    if (a && a.active === 0 && this.#flows.ofBuyer(r.buyer) === 0) a.phase = 'idle';
   }
 
   /** A sub-agent's purchase from its reseller, or a reseller's restocking. */

@@ -22,8 +22,9 @@ export async function stopRun(market: LiveMarket, outDir: string): Promise<StopO
   try {
     // `npm run` passes the terminal's SIGINT on a second time, a few ms later. Writing the run
     // blocks the event loop for longer, and a copy seen only after it would count as a second
-    // press, so market time is held first and the writing waits until that copy is in.
-    market.clock?.pause();
+    // press, so market time is held first (and controls refused) and the writing waits until that
+    // copy is in.
+    market.beginStop();
     await new Promise((resolve) => setTimeout(resolve, SAME_PRESS_MS));
     const out = await market.stop();
     if (!out.engine.stopped) return { ok: true };

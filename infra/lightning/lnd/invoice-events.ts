@@ -80,6 +80,16 @@ export class InvoiceEvents {
     };
   }
 
+  /** True while at least one listener is registered. */
+  get listening(): boolean {
+    return this.#listeners.size > 0;
+  }
+
+  /** Tells the listeners of a state change learnt outside the feeds (a cancel made here), once like any other. */
+  report(invoice: Invoice): void {
+    if (this.listening) this.#emit(invoice);
+  }
+
   /** Follows one invoice through every state (hold invoices: accepted, canceled). */
   watch(paymentHash: string): void {
     if (this.#listeners.size === 0 || this.#watched.has(paymentHash) || this.#waiting.has(paymentHash))

@@ -1,5 +1,5 @@
 import type { Logger } from '../../log.js';
-import { assertMsat } from '../../money.js';
+import { checkInvoiceRequest } from '../invoice-request.js';
 import type { CreateInvoiceRequest } from '../node.js';
 import { LndError } from './errors.js';
 import type { LndRestClient } from './rest-client.js';
@@ -48,18 +48,12 @@ export async function idempotentWrite(
   }
 }
 
-/** The common fields of an invoice request as LND's REST takes them; a bad expiry or memo is `bad_request`. */
+/**
+ * The common fields of an invoice request as LND's REST takes them, checked
+ * first (`checkInvoiceRequest`): a memo or expiry LND would refuse is the
+ * caller's `invalid_invoice_request`, as on the embedded network, never sent.
+ */
 export function invoiceBody(req: CreateInvoiceRequest): Record<string, unknown> {
-  const amount = assertMsat(req.amountMsat, 'amountMsat');
-  const expiry = req.expirySec ?? 3600;
-  if (!Number.isSafeInteger(expiry) || expiry <= 0) {
-    throw new LndError(
-      'bad_request',
-      `expirySec must be a positive whole number of seconds, got ${String(expiry)}`,
-    );
-  }
-  if (req.memo !== undefined && typeof req.memo !== 'string') {
-    throw new LndError('bad_request', 'memo must be a string');
-  }
-  return { value_msat: String(amount), memo: req.memo ?? '', expiry: String(expiry) };
+  const { amountMsat, memo, expirySec } = checkInvoiceRequest(req);
+  return { value_msat: String(amountMsat), memo, expiry: String(expirySec) };
 }

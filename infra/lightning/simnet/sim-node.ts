@@ -1,9 +1,9 @@
 import { hash } from 'node:crypto';
 import { hex } from '@scure/base';
-import { assertMsat } from '../../money.js';
 import type { SecretSource } from '../../random.js';
 import type { Clock } from '../../time/clock.js';
 import { encodeInvoice, encodeUnsignedInvoice, type InvoiceFields } from '../bolt11.js';
+import { checkInvoiceRequest } from '../invoice-request.js';
 import { defaultSecp } from '../secp.js';
 import type {
   Balances,
@@ -48,9 +48,6 @@ export interface SimNodeDeps {
 const HASH_RE = /^[0-9a-f]{64}$/;
 /** LND writes a min_final_cltv_expiry of 80 blocks into its invoices. */
 const FINAL_CLTV = 80;
-/** BOLT11 `d` holds at most 639 bytes (1023 five-bit words). */
-const MAX_MEMO_BYTES = 639;
-const utf8 = new TextEncoder();
 
 /**
  * A node of the embedded network behind the same `LightningNode` interface
@@ -158,22 +155,16 @@ export class SimNode implements LightningNode {
     isHold: boolean,
   ): Invoice {
     const d = this.#d;
-    const amountMsat = assertMsat(req?.amountMsat, 'amountMsat');
+    // The limits LND keeps too: a request made here is one LND makes.
+    const { amountMsat, memo, expirySec } = checkInvoiceRequest(req);
     // LND keeps every invoice: a hash this node was paid stays refused after the network forgot the invoice.
     if (d.archive.invoice(this.index, paymentHash))
       throw new LabError(
         'invalid_invoice_request',
         `an invoice with hash ${paymentHash} was already settled: make a new preimage and hash`,
       );
-    const memo = req.memo ?? '';
-    if (typeof memo !== 'string' || utf8.encode(memo).length > MAX_MEMO_BYTES)
-      throw new LabError(
-        'invalid_invoice_request',
-        `memo must be a string of at most ${MAX_MEMO_BYTES} bytes`,
-      );
     const createdAt = d.clock.now();
     const timestampSec = Math.floor(createdAt / 1000);
-    const expirySec = checkExpirySec(req.expirySec ?? 3600, timestampSec);
     const paymentSecret = hex.encode(d.secrets.bytes(32));
     const fields: InvoiceFields = {
       network: d.network,
@@ -193,6 +184,7 @@ export class SimNode implements LightningNode {
         ? encodeInvoice(fields, d.secretKey)
         : encodeUnsignedInvoice(fields, payee.bytes);
     // Same rounding as the decoder: the payer and the payee agree on the expiry to the millisecond.
+    // Exact: the timestamp fits BOLT11's 35 bits (encoding refuses more), the expiry is at most a year.
     const expiresAt = (timestampSec + expirySec) * 1000;
     const invoice: Invoice = {
       paymentRequest,
@@ -217,19 +209,4 @@ export class SimNode implements LightningNode {
     d.afterIssue?.();
     return { ...invoice };
   }
-}
-
-/**
- * `expirySec` when it is a positive integer small enough that the expiry,
- * `(timestampSec + expirySec) * 1000`, is an exact ms timestamp (a safe
- * integer): a larger one would make expiry comparisons inexact.
- */
-function checkExpirySec(expirySec: number, timestampSec: number): number {
-  const most = Math.floor(Number.MAX_SAFE_INTEGER / 1000) - timestampSec;
-  if (!Number.isSafeInteger(expirySec) || expirySec <= 0 || expirySec > most)
-    throw new LabError(
-      'invalid_invoice_request',
-      `expirySec must be a positive integer of at most ${most} (the expiry must be an exact ms timestamp), got ${expirySec}`,
-    );
-  return expirySec;
 }

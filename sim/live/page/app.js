@@ -11,7 +11,8 @@ const esc = (s) =>
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c],
   );
-const SPEEDS = [1, 2, 5, 10, 25, 50, 100];
+/** The speeds the menu lists and + and - step through: the whole range the server takes. */
+const SPEEDS = [0.25, 0.5, 1, 2, 5, 10, 25, 50, 100];
 const PHASE_TEXT = {
   discover: 'discover',
   quote: '402 quote',
@@ -23,6 +24,8 @@ const PHASE_TEXT = {
 
 let ws;
 let last;
+/** The last control of each type sent, to say what its `ok` reply did. */
+const sent = {};
 let lastGraphDraw = 0;
 
 function connect() {
@@ -31,7 +34,10 @@ function connect() {
     const msg = JSON.parse(ev.data);
     if (msg.type === 'snapshot') render(msg.snapshot);
     else if (msg.type === 'error') say(`Refused (${msg.code}): ${msg.message}`, true);
-    else if (msg.type === 'ok') say(`Done: ${msg.applied.replace('_', ' ')}`, false);
+    else if (msg.type === 'ok') {
+      const c = sent[msg.applied];
+      say(`Done: ${c ? DONE[c.type](c) : msg.applied}`, false);
+    }
   };
   ws.onclose = () => {
     // A failed or stopped run ends the demo: say so rather than a bare "disconnected".
@@ -46,8 +52,22 @@ function connect() {
 }
 
 function send(control) {
-  if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify(control));
+  if (ws?.readyState !== WebSocket.OPEN) return;
+  sent[control.type] = control;
+  ws.send(JSON.stringify(control));
 }
+
+/** What an applied control did, in the presenter's words, by its type. */
+const DONE = {
+  pause: () => 'paused',
+  resume: () => 'running again',
+  speed: (c) => `speed ${c.speed}×`,
+  seller_offline: (c) => `seller ${c.offline ? 'offline' : 'back online'} (${c.seller})`,
+  node_offline: (c) => `node ${c.offline ? 'offline' : 'back online'} (${c.node})`,
+  drain: (c) => `drained ${Math.round(c.fraction * 100)}% of ${c.node}'s outbound liquidity to its peers`,
+  price: (c) => `price of ${c.seller} set to ${fmt(c.msat)} msat`,
+  seek: (c) => `jumped to ${(c.tMs / 1000).toFixed(1)} s`,
+};
 
 function say(text, isError) {
   const m = $('message');
@@ -74,7 +94,7 @@ function render(s) {
   $('end').textContent = `${(s.endMs / 1000).toFixed(0)} s`;
   setValue('speed', s.speed, `${s.speed}×`);
   $('pause').textContent = s.status === 'paused' ? 'Resume' : 'Pause';
-  if (document.activeElement !== $('speed-select')) $('speed-select').value = String(s.speed);
+  showSpeed(s.speed);
   const scrub = $('scrub');
   $('scrub-label').hidden = s.mode !== 'replay';
   scrub.max = String(s.endMs);
@@ -154,7 +174,7 @@ function renderTables(s) {
       <td class="num quoted" data-value="${x.quotedMsat}">${x.quotedMsat ? fmt(x.quotedMsat) : '–'}${x.priceMsat ? ` (set ${fmt(x.priceMsat)})` : ''}</td>
       <td class="num">${fmt(x.sales)}</td><td class="num">${fmt(x.revenueMsat)}</td>
       <td class="num failures" data-value="${x.failures}">${fmt(x.failures)}</td>
-      <td>${x.offline ? '<span class="bad">✗ offline</span>' : '<span class="ok">✓ online</span>'}</td></tr>`,
+      <td>${x.offline ? '<span class="bad whole">✗ offline</span>' : '<span class="ok whole">✓ online</span>'}</td></tr>`,
     )
     .join('')
     .concat(notShown(6, s.sellersNotShown, 'seller', `the ${fmt(s.sellers.length)} most active are shown`));
@@ -162,7 +182,7 @@ function renderTables(s) {
     ? s.failures
         .map(
           (f) =>
-            `<tr data-outcome="${esc(f.outcome)}"><th scope="row">✗ ${esc(f.outcome)}</th><td class="num" data-value="${f.count}">${fmt(f.count)}</td><td>${esc(sellersOf(s, f.outcome))}</td></tr>`,
+            `<tr data-outcome="${esc(f.outcome)}"><th scope="row">✗\u00a0${esc(f.outcome)}</th><td class="num" data-value="${f.count}">${fmt(f.count)}</td><td>${sellersOf(s, f.outcome)}</td></tr>`,
         )
         .join('')
         .concat(notShown(3, s.failingSellersNotShown, 'seller', 'with failures not listed'))
@@ -215,10 +235,11 @@ function notShown(columns, n, what, why) {
   return `<tr class="not-shown"><td colspan="${columns}">and ${fmt(n)} more ${what}${n === 1 ? '' : 's'} (${esc(why)})</td></tr>`;
 }
 
+/** The sellers failing with `outcome` and how often, as HTML: each name and its count kept on one line. */
 function sellersOf(s, outcome) {
   return Object.entries(s.failuresBySeller)
     .filter(([, by]) => by[outcome])
-    .map(([seller, by]) => `${seller} ${by[outcome]}`)
+    .map(([seller, by]) => `<span class="whole">${esc(seller)} ${fmt(by[outcome])}</span>`)
     .join(', ');
 }
 
@@ -232,15 +253,30 @@ function fillSelect(id, names) {
   if (names.includes(keep)) sel.value = keep;
 }
 
+/** The speed menu: the listed speeds and the current one even when not listed, which it shows. */
+function showSpeed(speed) {
+  const sel = $('speed-select');
+  if (document.activeElement === sel) return;
+  const speeds = SPEEDS.includes(speed) ? SPEEDS : [...SPEEDS, speed].sort((a, b) => a - b);
+  const key = speeds.join(' ');
+  if (sel.dataset.key !== key) {
+    sel.dataset.key = key;
+    sel.innerHTML = speeds.map((x) => `<option value="${x}">${x}×</option>`).join('');
+  }
+  sel.value = String(speed);
+}
+
 function togglePause() {
   send({ type: last?.status === 'paused' ? 'resume' : 'pause' });
 }
 
+/** + and -: the nearest listed speed above (dir 1) or below (dir -1) the current one. */
 function stepSpeed(dir) {
-  const cur = last?.speed ?? 10;
-  const i = SPEEDS.findIndex((x) => x >= cur);
-  const next = SPEEDS[Math.min(SPEEDS.length - 1, Math.max(0, (i < 0 ? SPEEDS.length - 1 : i) + dir))];
-  send({ type: 'speed', speed: next });
+  if (!last) return;
+  const next = dir > 0 ? SPEEDS.find((x) => x > last.speed) : SPEEDS.findLast((x) => x < last.speed);
+  if (next === undefined)
+    say(`Speed is already the ${dir > 0 ? 'fastest' : 'slowest'}, ${last.speed}×`, false);
+  else send({ type: 'speed', speed: next });
 }
 
 $('pause').addEventListener('click', togglePause);
@@ -252,9 +288,11 @@ $('seller-offline').addEventListener('click', () =>
 $('seller-online').addEventListener('click', () =>
   send({ type: 'seller_offline', seller: $('seller-select').value, offline: false }),
 );
-$('set-price').addEventListener('click', () =>
-  send({ type: 'price', seller: $('seller-select').value, msat: Number($('price').value) }),
-);
+$('set-price').addEventListener('click', () => {
+  // An empty (or unreadable) number box reads as '': say so rather than send a price of 0.
+  if ($('price').value.trim() === '') say('Enter a price in msat (a whole number, at least 1)', true);
+  else send({ type: 'price', seller: $('seller-select').value, msat: Number($('price').value) });
+});
 $('node-offline').addEventListener('click', () =>
   send({ type: 'node_offline', node: $('node-select').value, offline: true }),
 );
@@ -264,6 +302,11 @@ $('node-online').addEventListener('click', () =>
 $('drain').addEventListener('click', () =>
   send({ type: 'drain', node: $('node-select').value, fraction: Number($('drain-fraction').value) }),
 );
+// A button clicked with the mouse gives up its focus, so Space then pauses rather than
+// clicking it again; a button reached with Tab keeps it (Space or Enter operates it).
+$('controls').addEventListener('click', (e) => {
+  if (e.detail > 0 && e.target instanceof window.HTMLButtonElement) e.target.blur();
+});
 document.addEventListener('keydown', (e) => {
   if (e.target instanceof window.HTMLInputElement || e.target instanceof window.HTMLSelectElement) return;
   if (e.key === ' ' && !(e.target instanceof window.HTMLButtonElement)) {
