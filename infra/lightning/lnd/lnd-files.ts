@@ -21,10 +21,10 @@ export const MAX_LND_FILE_BYTES = 64 * 1024;
  * own macaroon files are binary: they start with byte 0x02, never a digit).
  */
 export async function readConnection(files: LndFiles): Promise<LndConnection> {
-  const [tlsCert, macaroon] = await Promise.all([
-    readSmallFile(files.tlsCertPath, 'tls.cert'),
-    readSmallFile(files.macaroonPath, 'macaroon'),
-  ]);
+  // One after the other: when both are wrong, the error is always tls.cert's (read at once, the
+  // first to fail would name either).
+  const tlsCert = await readSmallFile(files.tlsCertPath, 'tls.cert');
+  const macaroon = await readSmallFile(files.macaroonPath, 'macaroon');
   return { restUrl: files.restUrl, tlsCert, macaroon: hexText(macaroon) ?? macaroon };
 }
 
