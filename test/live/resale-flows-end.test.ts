@@ -32,7 +32,7 @@ describe('a live resale run, as a viewer sees it at its end', () => {
   });
 
   test('no purchase is still in flight and every agent is idle, the brokers included', () => {
-    expect(last.totals.byOutcome.success).toBeGreaterThan(0);
+    expect(last.totals.byOutcome).toEqual({ success: 69 });
     expect(last.recent.some((r) => r.role === 'reseller')).toBe(true);
     expect(last.flows).toEqual([]);
     expect(last.agents.filter((a) => a.phase !== 'idle').map((a) => `${a.name}: ${a.phase}`)).toEqual([]);
