@@ -1,5 +1,6 @@
 /**
- * Reading a seller's answers to a bid that carry no challenge: a counter-offer
+ * The bid's wire: the request that carries a bid (`withBid`), and reading a
+ * seller's answers to it that carry no challenge: a counter-offer
  * (402 without `WWW-Authenticate`) and a refusal (403, 429, 503). Both are
  * untrusted: read up to 4 KiB within the engine's time limit, validated,
  * anything else is no answer.
@@ -7,6 +8,7 @@
 import { z } from 'zod';
 import type { BodyTimeLimit } from '../../infra/http/bounded-body.js';
 import { readBounded, sellerCode } from './paywall-response.js';
+import type { PreparedRequest } from './request.js';
 
 /** Request and response headers of the protocol (the paywall's names). */
 export const BID = 'L402-Bid';
@@ -52,4 +54,14 @@ function jsonOf(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** The request with the bid (and the seller's standing offer) set, never any credential. */
+export function withBid(req: PreparedRequest, bidMsat: number, offer: string | undefined): PreparedRequest {
+  const headers = new Headers(req.headers);
+  headers.delete('authorization');
+  headers.set(BID, String(bidMsat));
+  if (offer) headers.set(OFFER, offer);
+  else headers.delete(OFFER);
+  return { ...req, headers };
 }

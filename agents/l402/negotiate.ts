@@ -18,12 +18,11 @@ import { terminalSafe } from '../../infra/terminal-text.js';
 import { DeadlineError, withDeadline } from '../../infra/time/deadline.js';
 import { bodyTime, type EngineContext, type StepFailure } from './context.js';
 import { agreedOffer } from './agreed-terms.js';
-import { BID, OFFER, readCounter, refusalOf } from './bid-answer.js';
+import { readCounter, refusalOf, withBid } from './bid-answer.js';
 import type { AdvertisedPrice, Offer } from './offer.js';
 import { send } from './send.js';
 import type { PurchaseHints } from './outcome.js';
 import { readPaywallAnswer } from './paywall-response.js';
-import type { PreparedRequest } from './request.js';
 
 export { BID, OFFER } from './bid-answer.js';
 
@@ -236,16 +235,6 @@ function filtered(move: BuyerMove, turn: BuyerTurn): { msat: number } | { walk: 
   const bid = move?.kind === 'bid' && Number.isFinite(move.bidMsat) ? Math.floor(move.bidMsat) : NaN;
   if (!(bid >= 1)) return { walk: 'the negotiator proposed no valid bid' };
   return { msat: Math.min(bid, turn.limitMsat) };
-}
-
-/** The request with the bid (and the seller's standing offer) set, never any credential. */
-function withBid(req: PreparedRequest, bidMsat: number, offer: string | undefined): PreparedRequest {
-  const headers = new Headers(req.headers);
-  headers.delete('authorization');
-  headers.set(BID, String(bidMsat));
-  if (offer) headers.set(OFFER, offer);
-  else headers.delete(OFFER);
-  return { ...req, headers };
 }
 
 function isNum(v: number | undefined): v is number {

@@ -6,7 +6,8 @@ import type { LightningNode } from '../../infra/lightning/node.js';
 import type { SecretSource } from '../../infra/random.js';
 import type { Clock } from '../../infra/time/clock.js';
 import { PAY_ON_SUCCESS_HEADER, RELEASE_HEADER } from './headers.js';
-import type { PaywallLoad, ResolvedTier } from './options.js';
+import type { PaywallLoad } from './options.js';
+import type { ResolvedTier } from './tier.js';
 
 /** An invoice plus the macaroon bound to its payment hash: what a 402 carries. */
 export interface IssuedChallenge {
@@ -35,7 +36,6 @@ export interface IssueDeps {
   clock: Clock;
   service: string;
   invoiceExpirySec: number;
-  memo?: string;
   secrets: SecretSource;
 }
 
@@ -77,7 +77,6 @@ export async function issueChallenge(
   hold: boolean,
   extraCaveats: readonly string[] = [],
 ): Promise<({ ok: true } & IssuedChallenge) | IssueFailure> {
-  const memo = deps.memo ?? `${deps.service} tier ${tier.tier}`;
   let invoice: string;
   let paymentHash: string;
   let preimage: string | undefined;
@@ -89,7 +88,7 @@ export async function issueChallenge(
       paymentHash = createHash('sha256').update(bytes).digest('hex');
       const inv = await deps.node.createHoldInvoice({
         amountMsat: priceMsat,
-        memo,
+        memo: tier.memo,
         expirySec: deps.invoiceExpirySec,
         paymentHash,
       });
@@ -98,7 +97,7 @@ export async function issueChallenge(
     } else {
       const inv = await deps.node.createInvoice({
         amountMsat: priceMsat,
-        memo,
+        memo: tier.memo,
         expirySec: deps.invoiceExpirySec,
       });
       invoice = inv.paymentRequest;

@@ -7,8 +7,8 @@ export {
   type PaywallLoad,
   type PaywallTier,
   type Price,
-  type ResolvedTier,
 } from './options.js';
+export type { ResolvedTier } from './tier.js';
 export type { PaywallEvent, PaywallEventListener, RejectReason } from './events.js';
 export {
   MemoryQuotaStore,

@@ -33,7 +33,7 @@ import { DeadlineError, withDeadline } from '../../infra/time/deadline.js';
 import { challengeResponse, issueChallenge, priceOf } from './challenge.js';
 import { BID_HEADER, OFFER_HEADER, type NegotiationTurn, type SellerReply } from './negotiation-types.js';
 import { signOffer, verifyOffer, type OfferTerms } from './offer-token.js';
-import type { ResolvedTier } from './options.js';
+import type { ResolvedTier } from './tier.js';
 import { perCallTurn, tierReply } from './per-call.js';
 import { retryAfterSec } from './rate-limiter.js';
 import { emit, pickTier, refuse, unavailable } from './respond.js';

@@ -1,6 +1,5 @@
 import type { Context } from 'hono';
 import type { Minter, TokenFacts } from '../../infra/l402/index.js';
-import { caveats } from '../../infra/l402/index.js';
 import type { LightningNode } from '../../infra/lightning/node.js';
 import type { Logger } from '../../infra/log.js';
 import type { SecretSource } from '../../infra/random.js';
@@ -9,9 +8,10 @@ import type { PaywallEventListener } from './events.js';
 import type { NegotiationOptions } from './negotiation-types.js';
 import type { QuotaStore } from './quota-store.js';
 import { rateLimitProblem, type RateLimit } from './rate-limiter.js';
-import { LabError } from '../../infra/errors.js';
-import { invoiceExpiryProblem, invoiceMemoProblem } from '../../infra/lightning/invoice-request.js';
+import { invoiceExpiryProblem } from '../../infra/lightning/invoice-request.js';
 import { checkGiveBackOptions } from './give-back.js';
+import { check, positiveInt } from './option-check.js';
+import { resolveTier, type ResolvedTier } from './tier.js';
 
 /** What a dynamic price sees about the paywall's current load. */
 export interface PaywallLoad {
@@ -109,20 +109,6 @@ export type L402Variables = { l402: TokenFacts };
 
 const SERVICE_RE = /^[^\s,:=]+$/;
 
-function check(cond: unknown, message: string): asserts cond {
-  if (!cond) throw new LabError('invalid_paywall_options', message);
-}
-
-const positiveInt = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
-
-/** A tier with its caveats (apart from valid_until, which depends on the clock) computed once. */
-export interface ResolvedTier extends PaywallTier {
-  name: string;
-  pricedCalls: number;
-  /** Caveats every token of this tier starts with, in order. */
-  baseCaveats: string[];
-}
-
 /**
  * Checks options and computes each tier's fixed caveats. Throws
  * LabError('invalid_paywall_options') naming the bad option.
@@ -213,46 +199,4 @@ function checkLimits(o: L402PaywallOptions): void {
     const problem = rateLimitProblem('options.rateLimit', o.rateLimit);
     check(problem === undefined, problem!);
   }
-}
-
-/** One tier checked (`where` names it in errors; `seen` catches a tier configured twice) with its base caveats. */
-function resolveTier(
-  o: L402PaywallOptions,
-  t: PaywallTier,
-  where: string,
-  granted: string[] | undefined,
-  seen: Set<number>,
-): ResolvedTier {
-  check(
-    Number.isInteger(t.tier) && t.tier >= 0 && t.tier <= 255,
-    `${where}.tier must be an integer 0..255, got ${t.tier}`,
-  );
-  check(!seen.has(t.tier), `tier ${t.tier} is configured twice`);
-  seen.add(t.tier);
-  check(
-    typeof t.price === 'function' || (positiveInt(t.price) && Number.isSafeInteger(t.price)),
-    `${where}.price must be a positive integer msat or a function, got ${String(t.price)}`,
-  );
-  for (const k of ['maxCalls', 'tokenLifetimeSec', 'pricedCalls'] as const)
-    if (t[k] !== undefined) check(positiveInt(t[k]), `${where}.${k} must be a positive integer, got ${t[k]}`);
-  // Building the caveats here also validates methods/pathPrefix/capabilities through infra/l402.
-  let baseCaveats: string[];
-  try {
-    baseCaveats = [caveats.services([{ name: o.service, tier: t.tier }])];
-    if (granted) baseCaveats.push(caveats.capabilities(o.service, granted));
-    if (o.methods) baseCaveats.push(caveats.methods(o.service, o.methods));
-    if (o.pathPrefix !== undefined) baseCaveats.push(caveats.pathPrefix(o.service, o.pathPrefix));
-    if (t.maxCalls !== undefined) baseCaveats.push(caveats.maxCalls(o.service, t.maxCalls));
-  } catch (err) {
-    throw new LabError('invalid_paywall_options', `${where}: ${(err as Error).message}`, { cause: err });
-  }
-  // The tier's invoices' memo (challenge.ts), within what every Lightning backend takes.
-  const memoName =
-    o.memo === undefined
-      ? `the default memo of tier ${t.tier} ("<service> tier ${t.tier}"; set options.memo or shorten options.service)`
-      : 'options.memo';
-  const memo = invoiceMemoProblem(o.memo ?? `${o.service} tier ${t.tier}`, memoName);
-  check(memo === undefined, memo!);
-  const pricedCalls = t.pricedCalls ?? t.maxCalls ?? 1;
-  return { ...t, name: t.name ?? `tier ${t.tier}`, pricedCalls, baseCaveats };
 }

@@ -5,7 +5,7 @@ import type { PaywallEvent } from './events.js';
 import { holdRefundsSpent } from './give-back.js';
 import { retryAfterSec } from './rate-limiter.js';
 import { PAYER_LOCK_HEADER, PAY_ON_SUCCESS_HEADER, TIER_HEADER, headerFlag, hex32 } from './headers.js';
-import type { ResolvedTier } from './options.js';
+import type { ResolvedTier } from './tier.js';
 import type { PaywallState } from './state.js';
 
 /** An event without the fields every event of this request shares. */

@@ -7,7 +7,8 @@ import type { Clock } from '../../infra/time/clock.js';
 import type { IssueDeps } from './challenge.js';
 import type { PaywallEventListener } from './events.js';
 import { HoldBook, type PendingHold } from './hold.js';
-import type { L402PaywallOptions, ResolvedTier } from './options.js';
+import type { L402PaywallOptions } from './options.js';
+import type { ResolvedTier } from './tier.js';
 import { resolveTiers } from './options.js';
 import { negotiationState } from './negotiation-options.js';
 import type { NegotiationState } from './negotiation-types.js';
@@ -121,7 +122,6 @@ export function buildState(options: L402PaywallOptions): PaywallState {
       clock,
       service,
       invoiceExpirySec,
-      memo: options.memo,
       secrets,
     },
     quotaStore,

@@ -1,9 +1,10 @@
 import type { RecordEvent } from '../metrics/recorder.js';
 import type { PurchaseRow } from '../metrics/rows.js';
-import type { RecentView, ResaleView, SellerView, Snapshot, Totals } from './snapshot.js';
+import type { RecentView, SellerView, Snapshot, Totals } from './snapshot.js';
 import { Flows, stepPhase } from './flows.js';
 import { AgentBook, type LiveAgent } from './agent-views.js';
 import { SellerBook } from './seller-book.js';
+import { ResaleBook } from './resale-book.js';
 
 /** What the live state folds: the recorder's events plus the start of each task (discover). */
 export type LiveInput =
@@ -38,7 +39,7 @@ export class LiveState {
   readonly #agents = new AgentBook();
   readonly #flows = new Flows();
   readonly #recent: RecentView[] = [];
-  readonly #resale = new Map<string, ResaleView & { subs: Set<string> }>();
+  readonly #resale = new ResaleBook((name) => this.#sellers.tracked(name));
   readonly #faults: Snapshot['faults'] = [];
   #seq = 0;
   /** Latest market time seen in the events. */
@@ -160,7 +161,7 @@ export class LiveState {
     }
     this.#attemptEnd(r, a);
     if (r.outcome !== 'success') this.#sellers.failed(r.seller, r.outcome);
-    if (r.role === 'sub-agent' || r.role === 'reseller') this.#resold(r);
+    if (r.role === 'sub-agent' || r.role === 'reseller') this.#resale.record(r);
     const end = r.endMs;
     this.#recent.unshift({
       tMs: end,
@@ -183,27 +184,6 @@ export class LiveState {
   #attemptEnd(r: PurchaseRow, a: LiveAgent | undefined): void {
     this.#flows.end(r.buyer, r.seller);
     if (a && a.active === 0 && this.#flows.ofBuyer(r.buyer) === 0) a.phase = 'idle';
-  }
-
-  /** A sub-agent's purchase from its reseller, or a reseller's restocking. */
-  #resold(r: PurchaseRow): void {
-    const rs = this.#resaleOf(r.role === 'sub-agent' ? r.seller : r.buyer);
-    if (!rs) return;
-    if (r.role === 'reseller') return void (rs.restockMsat += r.paidMsat + r.feeMsat);
-    rs.subs.add(r.buyer);
-    if (r.outcome === 'success') rs.slices++;
-    rs.sliceRevenueMsat += r.paidMsat;
-  }
-
-  /** A reseller's row (a seller to its sub-agents, so tracked as one); undefined past the sellers' limit. */
-  #resaleOf(name: string): (ResaleView & { subs: Set<string> }) | undefined {
-    let r = this.#resale.get(name);
-    if (!r) {
-      if (!this.#sellers.tracked(name)) return undefined;
-      r = { reseller: name, slices: 0, sliceRevenueMsat: 0, subAgents: 0, restockMsat: 0, subs: new Set() };
-      this.#resale.set(name, r);
-    }
-    return r;
   }
 
   /** The bounded parts of a snapshot that come from events (the caller adds mode, clock and graph). */
@@ -237,7 +217,7 @@ export class LiveState {
       flows,
       recent: [...this.#recent],
       failures,
-      resale: [...this.#resale.values()].map(({ subs, ...r }) => ({ ...r, subAgents: subs.size })),
+      resale: this.#resale.view(),
       faults: [...this.#faults],
     };
   }

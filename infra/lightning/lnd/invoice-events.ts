@@ -90,6 +90,23 @@ export class InvoiceEvents {
     if (this.listening) this.#emit(invoice);
   }
 
+  /**
+   * After a cancel LND's global feed leaves out: looks the invoice up (`lookup`) and reports its
+   * `canceled` state when someone listens; the cancel stands whatever the lookup meets (logged).
+   */
+  async reportCanceled(hash: string, lookup: (hash: string) => Promise<Invoice | undefined>): Promise<void> {
+    if (!this.listening) return;
+    try {
+      const inv = await lookup(hash);
+      if (inv?.state === 'canceled') this.report(inv);
+    } catch (err) {
+      this.#log.warn(
+        { hash, err: String(err) },
+        'invoice canceled, but its lookup failed: onInvoice not told',
+      );
+    }
+  }
+
   /** Follows one invoice through every state (hold invoices: accepted, canceled). */
   watch(paymentHash: string): void {
     if (this.#listeners.size === 0 || this.#watched.has(paymentHash) || this.#waiting.has(paymentHash))

@@ -172,7 +172,7 @@ export class LndNode implements LightningNode {
       /already canceled/i,
     );
     // LND's global feed leaves cancels out: an invoice no watch follows is reported here (once: `report` de-duplicates).
-    if (this.#events.listening && !this.#followed.has(hash)) await this.#reportCanceled(hash);
+    if (!this.#followed.has(hash)) await this.#events.reportCanceled(hash, (h) => this.lookupInvoice(h));
   }
 
   pay(bolt11: string, opts: PayOptions = {}): Promise<Payment> {
@@ -234,19 +234,6 @@ export class LndNode implements LightningNode {
     this.#closing.abort();
     this.#events.close();
     await closeWithin(this.rest, this.#clock, this.#log);
-  }
-
-  /** Looks up an invoice just canceled for `onInvoice`; the cancel stands whatever this lookup meets. */
-  async #reportCanceled(hash: string): Promise<void> {
-    try {
-      const inv = await this.lookupInvoice(hash);
-      if (inv?.state === 'canceled') this.#events.report(inv);
-    } catch (err) {
-      this.#log.warn(
-        { hash, err: String(err) },
-        'invoice canceled, but its lookup failed: onInvoice not told',
-      );
-    }
   }
 
   async #mustLookup(hash: string): Promise<Invoice> {

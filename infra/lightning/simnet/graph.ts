@@ -178,6 +178,13 @@ export class ChannelGraph {
     return Math.max(0, Math.min(ch.balance[d]! - ch.reserveMsat, ch.maxInFlightMsat[d]! - ch.inFlight[d]!));
   }
 
+  /** What `node` can send over all its channels right now: the sum of its edges' `spendable`. */
+  localSpendable(node: number): Msat {
+    let s = 0;
+    for (const e of this.outEdges[node]!) s += this.spendable(e);
+    return s;
+  }
+
   /** Fee the sender of edge `e` charges to forward `amountMsat` over it. */
   fee(e: number, amountMsat: Msat): Msat {
     const p = this.channels[e >> 1]!.policy[e & 1]!;

@@ -62,8 +62,7 @@ function shortOfFee(q: NoRouteQuery): string | undefined {
     ownLimitsAside: true,
   });
   if (!needed) return undefined;
-  let local = 0;
-  for (const e of d.graph.outEdges[q.payer]!) local += d.graph.spendable(e);
+  const local = d.graph.localSpendable(q.payer);
   const total = q.amountMsat + needed.feeMsat;
   if (local >= total) return undefined;
   return `local spendable ${local} msat is below the amount ${q.amountMsat} msat plus the routing fee ${needed.feeMsat} msat of the route it would take (${total} msat)`;

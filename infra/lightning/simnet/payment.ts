@@ -104,7 +104,7 @@ export class PaymentEngine {
     if (!d.online[payer]) return refuse('error', 'this node is offline');
     if (createdAt >= inv.expiresAtMs)
       return refuse('invoice_expired', `invoice expired at ${new Date(inv.expiresAtMs).toISOString()}`);
-    const local = this.#localSpendable(payer);
+    const local = this.deps.graph.localSpendable(payer);
     if (local < amountMsat)
       return refuse(
         'insufficient_balance',
@@ -241,11 +241,5 @@ export class PaymentEngine {
       attempts: this.#records.get(payer, inv.paymentHash)?.payment.attempts ?? 0,
       last,
     });
-  }
-
-  #localSpendable(node: number): Msat {
-    let s = 0;
-    for (const e of this.deps.graph.outEdges[node]!) s += this.deps.graph.spendable(e);
-    return s;
   }
 }
