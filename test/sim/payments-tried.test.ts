@@ -1,18 +1,17 @@
-import { createHash } from 'node:crypto';
-import { Hono, type MiddlewareHandler } from 'hono';
+import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { createBuyerAgent, createDecider, type TaskResult } from '../../agents/buyer/index.js';
 import { createL402Client, type PurchaseEvent, type PurchaseResult } from '../../agents/l402/index.js';
 import { formatChallenge } from '../../infra/l402/index.js';
-import type { CreateInvoiceRequest, LightningNode } from '../../infra/lightning/node.js';
+import type { LightningNode } from '../../infra/lightning/node.js';
 import { fixedLatency } from '../../infra/lightning/simnet/index.js';
 import { settle } from '../../infra/time/virtual-clock.js';
-import { l402Paywall } from '../../services/paywall/index.js';
 import { chainOf, purchaseRow } from '../../sim/market/purchase-row.js';
 import { RowAggregator } from '../../sim/metrics/aggregate.js';
 import type { PurchaseRow } from '../../sim/metrics/rows.js';
 import { drive, makeMarket, type Market, type TestSeller } from '../buyer/market.js';
 import { prefixSeller } from '../buyer/prefix-seller.js';
+import { holdingApp } from './holding-app.js';
 
 /**
  * A payment tried (`purchases.paymentsAttempted`) is one the attempt's own node took up. An attempt whose
@@ -56,36 +55,6 @@ function withPay(
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
     },
   }) as LightningNode;
-}
-
-/** Seller a's paywall (5,000 msat, 1 call) issuing hold invoices it settles 90 s after issuing each. */
-function holdingApp(m: Market, a: TestSeller): Hono {
-  const secrets = m.rng.fork('hold-preimages');
-  const createInvoice = async (req: CreateInvoiceRequest) => {
-    const preimage = Buffer.from(secrets.bytes(32));
-    const paymentHash = createHash('sha256').update(preimage).digest('hex');
-    const inv = await a.node.createHoldInvoice({ ...req, paymentHash });
-    void m.clock.sleep(90_000).then(() => a.node.settleInvoice(preimage.toString('hex')).catch(() => {}));
-    return inv;
-  };
-  const node = new Proxy(a.node, {
-    get: (target, prop) => {
-      if (prop === 'createInvoice') return createInvoice;
-      const v = Reflect.get(target, prop, target) as unknown;
-      return typeof v === 'function' ? (v as (...args: unknown[]) => unknown).bind(target) : v;
-    },
-  }) as LightningNode;
-  const paywall = l402Paywall({
-    node,
-    minter: a.minter,
-    clock: m.clock,
-    service: 'a',
-    price: 5_000,
-    maxCalls: 1,
-  });
-  const app = new Hono();
-  app.get('/v1/data', paywall as MiddlewareHandler, (c) => c.json({ seller: 'a', data: 42 }));
-  return app;
 }
 
 /** The seller `evil`: one 5,000 msat invoice, minted once, served in a 402 on every path to every request. */

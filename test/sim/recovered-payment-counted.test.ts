@@ -1,15 +1,12 @@
-import { createHash } from 'node:crypto';
-import { Hono, type MiddlewareHandler } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { createBuyerAgent, createDecider, type TaskResult } from '../../agents/buyer/index.js';
 import { createL402Client } from '../../agents/l402/index.js';
-import type { CreateInvoiceRequest, LightningNode } from '../../infra/lightning/node.js';
-import { l402Paywall } from '../../services/paywall/index.js';
 import { chainOf, purchaseRow } from '../../sim/market/purchase-row.js';
 import { RowAggregator } from '../../sim/metrics/aggregate.js';
 import { csvHeader, csvLine, parsePurchasesCsv } from '../../sim/metrics/csv.js';
 import type { PurchaseRow } from '../../sim/metrics/rows.js';
-import { makeMarket, type Market, type TestSeller } from '../buyer/market.js';
+import { makeMarket } from '../buyer/market.js';
+import { holdingApp } from './holding-app.js';
 
 /**
  * A payment whose fate was unknown when its task ended (held past the buyer's pay timeout: `payment_unknown`)
@@ -20,36 +17,6 @@ import { makeMarket, type Market, type TestSeller } from '../buyer/market.js';
  */
 
 const context = { buyer: 'b', group: 'g', role: 'buyer' as const, capability: 'c' };
-
-/** Seller a's paywall (5,000 msat, 1 call) issuing hold invoices it settles 90 s after issuing each. */
-function holdingApp(m: Market, a: TestSeller): Hono {
-  const secrets = m.rng.fork('hold-preimages');
-  const createInvoice = async (req: CreateInvoiceRequest) => {
-    const preimage = Buffer.from(secrets.bytes(32));
-    const paymentHash = createHash('sha256').update(preimage).digest('hex');
-    const inv = await a.node.createHoldInvoice({ ...req, paymentHash });
-    void m.clock.sleep(90_000).then(() => a.node.settleInvoice(preimage.toString('hex')).catch(() => {}));
-    return inv;
-  };
-  const node = new Proxy(a.node, {
-    get: (target, prop) => {
-      if (prop === 'createInvoice') return createInvoice;
-      const v = Reflect.get(target, prop, target) as unknown;
-      return typeof v === 'function' ? (v as (...args: unknown[]) => unknown).bind(target) : v;
-    },
-  }) as LightningNode;
-  const paywall = l402Paywall({
-    node,
-    minter: a.minter,
-    clock: m.clock,
-    service: 'a',
-    price: 5_000,
-    maxCalls: 1,
-  });
-  const app = new Hono();
-  app.get('/v1/data', paywall as MiddlewareHandler, (c) => c.json({ seller: 'a', data: 42 }));
-  return app;
-}
 
 /** t1 pays a's held invoice and gives up at its 60 s pay timeout; a settles at 90 s; t2 (from 120 s) uses the token. */
 async function recoveredRun(): Promise<{ tasks: TaskResult[]; rows: PurchaseRow[] }> {
