@@ -153,5 +153,5 @@ export function slicesMisfit(
     return `slice.calls ${calls} is more than the ${bundleCalls} calls of the upstream bundle (upstream.calls): no slice fits in it; lower slice.calls to at most ${bundleCalls}, or buy a bigger tier`;
   const per = o.slicesPerBundle;
   if (per === undefined || per * calls <= bundleCalls) return undefined;
-  return `slicesPerBundle ${per} × slice.calls ${calls} is ${per * calls} calls, more than the ${bundleCalls} calls of the upstream bundle (upstream.calls): the last slices would be sold and refused at the origin; lower slicesPerBundle to at most ${Math.floor(bundleCalls / calls)}, or leave it out`;
+  return `slicesPerBundle ${per} × slice.calls ${calls} is ${per * calls} calls, more than the ${bundleCalls} calls of the upstream bundle (upstream.calls): the last slices would be sold and refused at the origin; lower slicesPerBundle to at most ${Math.floor(bundleCalls / calls)}, or leave it out (oversell: true makes a reseller that oversells on purpose)`;
 }

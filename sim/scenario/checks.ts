@@ -171,7 +171,7 @@ function slicesMisfit(
   if (per === undefined || per * g.sliceCalls <= calls) return undefined;
   return {
     path: `${p}.slicesPerBundle`,
-    message: `${bundle}, fewer than ${per} slices × ${g.sliceCalls} calls (${per * g.sliceCalls}): the last slices would be sold and refused at the origin; set slicesPerBundle to at most ${Math.floor(calls / g.sliceCalls)}, or leave it out`,
+    message: `${bundle}, fewer than ${per} slices of ${g.sliceCalls} ${g.sliceCalls === 1 ? 'call' : 'calls'} (${per * g.sliceCalls}): the last slices would be sold and refused at the origin; set slicesPerBundle to at most ${Math.floor(calls / g.sliceCalls)}, or leave it out (oversell: true makes a reseller that oversells on purpose)`,
   };
 }
 

@@ -82,7 +82,7 @@ describe('createReseller refuses slices that do not fit in the advertised bundle
     const err = buildError({ slicesPerBundle: 4, ...upstream(6) });
     expect(isLabError(err, 'invalid_reseller_options')).toBe(true);
     expect((err as Error).message).toBe(
-      'reseller reseller: slicesPerBundle 4 × slice.calls 2 is 8 calls, more than the 6 calls of the upstream bundle (upstream.calls): the last slices would be sold and refused at the origin; lower slicesPerBundle to at most 3, or leave it out',
+      'reseller reseller: slicesPerBundle 4 × slice.calls 2 is 8 calls, more than the 6 calls of the upstream bundle (upstream.calls): the last slices would be sold and refused at the origin; lower slicesPerBundle to at most 3, or leave it out (oversell: true makes a reseller that oversells on purpose)',
     );
   });
 

@@ -22,13 +22,13 @@ const BUNDLE =
 describe('a resale scenario whose brokers would sell more slices than their bundle holds is refused', () => {
   it('slicesPerBundle 25 of 1-call slices over the 20-call bundle: resellers[0].slicesPerBundle, set it to at most 20', () => {
     expect(issuesOf({ 'resellers[0].slicesPerBundle': 25 })).toEqual([
-      `resellers[0].slicesPerBundle: ${BUNDLE}, fewer than 25 slices × 1 calls (25): the last slices would be sold and refused at the origin; set slicesPerBundle to at most 20, or leave it out`,
+      `resellers[0].slicesPerBundle: ${BUNDLE}, fewer than 25 slices of 1 call (25): the last slices would be sold and refused at the origin; set slicesPerBundle to at most 20, or leave it out (oversell: true makes a reseller that oversells on purpose)`,
     ]);
   });
 
   it('slicesPerBundle 4 of 6-call slices (24 calls): resellers[0].slicesPerBundle, set it to at most 3', () => {
     expect(issuesOf({ 'resellers[0].slicesPerBundle': 4, 'resellers[0].sliceCalls': 6 })).toEqual([
-      `resellers[0].slicesPerBundle: ${BUNDLE}, fewer than 4 slices × 6 calls (24): the last slices would be sold and refused at the origin; set slicesPerBundle to at most 3, or leave it out`,
+      `resellers[0].slicesPerBundle: ${BUNDLE}, fewer than 4 slices of 6 calls (24): the last slices would be sold and refused at the origin; set slicesPerBundle to at most 3, or leave it out (oversell: true makes a reseller that oversells on purpose)`,
     ]);
   });
 
@@ -82,7 +82,7 @@ describe('a resale scenario whose brokers are set to oversell (resellers[i].over
       (e: unknown) => e,
     );
     const why =
-      'reseller broker-0: slicesPerBundle 25 × slice.calls 1 is 25 calls, more than the 20 calls of the upstream bundle (upstream.calls): the last slices would be sold and refused at the origin; lower slicesPerBundle to at most 20, or leave it out';
+      'reseller broker-0: slicesPerBundle 25 × slice.calls 1 is 25 calls, more than the 20 calls of the upstream bundle (upstream.calls): the last slices would be sold and refused at the origin; lower slicesPerBundle to at most 20, or leave it out (oversell: true makes a reseller that oversells on purpose)';
     expect((err as Error).message).toBe(`activity "market setup" failed: ${why}`);
     const cause = (err as Error).cause;
     expect(isLabError(cause, 'invalid_reseller_options') && cause.message).toBe(why);
